@@ -1,0 +1,50 @@
+/*  clip_util: small helpers shared by every program.
+
+    Allocation: clip_malloc and friends abort the process on exhaustion, as
+    Redis' zmalloc does; a daemon that cannot allocate a few bytes cannot make
+    progress, and every call site checking for NULL would only hide that.
+
+    Files: clip_file_write_durable writes a file the way a crash cannot tear:
+    temporary file, fsync, rename, fsync of the directory.
+*/
+#ifndef CLIP_UTIL_H
+#define CLIP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *clip_malloc (size_t size);
+void *clip_calloc (size_t n, size_t size);
+void *clip_realloc (void *ptr, size_t size);
+char *clip_strdup (const char *s);
+char *clip_strndup (const char *s, size_t n);
+/*  printf into a new string; caller owns the result.  */
+char *clip_strprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/*  Wall-clock time in milliseconds since the epoch.  */
+uint64_t clip_now_ms (void);
+/*  Monotonic time in milliseconds, for deadlines and intervals.  */
+uint64_t clip_mono_ms (void);
+
+/*  "hostname:pid" for this process; caller owns the result.  */
+char *clip_process_name (void);
+
+/*  Write data to path durably (tmp, fsync, rename, fsync dir).
+    Returns 0 or a negative errno.  */
+int clip_file_write_durable (const char *path, const void *data, size_t len);
+/*  fsync the directory holding path (or path itself when is_dir).
+    Returns 0 or a negative errno.  */
+int clip_fsync_dir (const char *path, bool is_dir);
+/*  Read a whole regular file without following symlinks or blocking on
+    FIFOs.  Fails with -EFBIG if it holds more than max bytes, -EINVAL if it
+    is not a regular file.  On success *data (caller owns, NUL-terminated) and
+    *len are set.  Returns 0 or a negative errno.  */
+int clip_file_read (const char *path, size_t max, char **data, size_t *len);
+/*  mkdir -p.  Returns 0 or a negative errno.  */
+int clip_mkdirs (const char *path, unsigned mode);
+
+/*  Join a directory and a name into a new string; caller owns the result.  */
+char *clip_path_join (const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,22 @@
+/*  clip_db: the state database, STATE/clipd.db.
+
+    One SQLite file in WAL mode holds the results log (daemon/results.c) and
+    the corpus (clip_corpus.c), so that an article's result and its corpus row
+    are committed in one transaction.  synchronous=FULL: a commit that
+    returned is on disk, also across a power loss.
+*/
+#ifndef CLIP_DB_H
+#define CLIP_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+/*  Open (creating if needed) the database at path.  read_only opens it
+    without creating or writing.  Returns NULL with err set on failure.
+    Caller owns the result; close with sqlite3_close.  */
+sqlite3 *clip_db_open (const char *path, int read_only, char *err, size_t err_size);
+
+/*  Run one SQL statement without results; returns 0 or -1 with err set.  */
+int clip_db_exec (sqlite3 *db, const char *sql, char *err, size_t err_size);
+
+#endif

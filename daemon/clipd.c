@@ -1,0 +1,724 @@
+/*  clipd: the daemon.  See clipd.h and docs/ARCHITECTURE.md.  */
+#include "clipd.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utlist.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "clip_analyze.h"
+#include "clip_corpus.h"
+#include "clip_db.h"
+#include "clip_log.h"
+#include "clip_util.h"
+#include "dispatch.h"
+#include "inbox.h"
+#include "replay.h"
+#include "results.h"
+#include "supervisor.h"
+
+/*  A result whose commit failed (disk full, I/O error): kept and retried,
+    since its file is still in processing/ and nothing was published.  */
+typedef struct pending_commit {
+    clip_task_t *task;
+    clip_record_t *rec;
+    void *sketch;
+    size_t sketch_len;
+    struct pending_commit *next;
+} pending_commit_t;
+
+#define COMMIT_RETRY_MS 1000
+
+struct clipd {
+    const clipd_config_t *cfg;
+    char *processing_dir;
+    char *done_dir;
+    char *failed_dir;
+    int lock_fd;
+    sqlite3 *db;
+    clip_corpus_t *corpus;
+    clip_results_t *results;
+    uv_loop_t loop;
+    void *zctx;
+    void *pub;
+    char pub_endpoint [256];
+    clip_inbox_t *inbox;
+    clip_dispatch_t *dispatch;
+    clip_replay_t *replay;
+    clip_supervisor_t *supervisor;
+    uv_signal_t sigint;
+    uv_signal_t sigterm;
+    uv_timer_t retry_timer;
+    pending_commit_t *pending;
+    size_t inflight;            /* claimed files not yet finished */
+    uint64_t last_claim;
+    bool stopping;
+    bool loop_ready;
+};
+
+/*  ------------------------------------------------------------------ */
+/*  Finished files                                                      */
+
+/*  "name" with a numeric suffix before its extension: a.txt -> a.1.txt.  */
+static char *
+suffixed_name (const char *name, unsigned n)
+{
+    if (n == 0)
+        return clip_strdup (name);
+    const char *dot = strrchr (name, '.');
+    if (!dot || dot == name)
+        return clip_strprintf ("%s.%u", name, n);
+    return clip_strprintf ("%.*s.%u%s", (int) (dot - name), name, n, dot);
+}
+
+/*  Move src into dir under name, or name with a numeric suffix when that is
+    taken: nothing is ever overwritten.  When error_json is not NULL it is
+    first written durably as <chosen name>.error.json.  Returns 0 or a
+    negative errno.  */
+static int
+place_file (const char *src, const char *dir, const char *name, const char *error_json)
+{
+    for (unsigned n = 0; n < 100000; n++) {
+        char *candidate = suffixed_name (name, n);
+        char *dst = clip_path_join (dir, candidate);
+        char *json_path = error_json ? clip_strprintf ("%s.error.json", dst) : NULL;
+        free (candidate);
+        int rc = 0;
+        if (json_path && access (json_path, F_OK) == 0)
+            rc = -EEXIST;
+        if (rc == 0 && access (dst, F_OK) == 0)
+            rc = -EEXIST;
+        if (rc == 0 && json_path)
+            rc = clip_file_write_durable (json_path, error_json, strlen (error_json));
+        if (rc == 0) {
+            if (renameat2 (AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE) != 0) {
+                rc = -errno;
+                if (rc == -EINVAL || rc == -ENOSYS) {
+                    /*  The file system cannot rename without replacing:
+                        link() fails on an existing name just the same.  */
+                    rc = link (src, dst) == 0 ? (unlink (src), 0) : -errno;
+                }
+                if (rc != 0 && json_path)
+                    unlink (json_path);
+            }
+        }
+        free (dst);
+        free (json_path);
+        if (rc != -EEXIST)
+            return rc;
+    }
+    return -EEXIST;
+}
+
+static char *
+error_json (const clip_record_t *rec)
+{
+    json_t *o = json_pack ("{s:s, s:I, s:{s:s, s:s}, s:I, s:I}",
+                           "file", rec->file ? rec->file : "",
+                           "seq", (json_int_t) rec->seq,
+                           "error", "code", rec->error_code ? rec->error_code : "",
+                           "message", rec->error_message ? rec->error_message : "",
+                           "received", (json_int_t) rec->received,
+                           "done", (json_int_t) rec->done);
+    char *text = o ? json_dumps (o, JSON_INDENT (2)) : NULL;
+    json_decref (o);
+    if (!text)
+        return clip_strdup ("{\"error\": {\"code\": \"unknown\"}}");
+    char *copy = clip_strprintf ("%s\n", text);
+    free (text);
+    return copy;
+}
+
+/*  The record is committed: move the file out of processing/.  */
+static void
+retire_file (clipd_t *self, const char *path, const clip_record_t *rec)
+{
+    char q [600];
+    clip_log_quote (q, sizeof q, rec->file);
+    bool failed = rec->status && strcmp (rec->status, "failed") == 0;
+    int rc;
+    if (failed) {
+        char *json = error_json (rec);
+        rc = place_file (path, self->failed_dir, rec->file, json);
+        free (json);
+    }
+    else
+    if (strcmp (self->cfg->on_done, "delete") == 0)
+        rc = unlink (path) == 0 ? 0 : -errno;
+    else
+        rc = place_file (path, self->done_dir, rec->file, NULL);
+    if (rc == -ENOENT)
+        clip_warn ("retire_vanished", "file=%s seq=%llu", q, (unsigned long long) rec->seq);
+    else
+    if (rc != 0)
+        clip_error ("retire_failed", "file=%s seq=%llu error=\"%s\"", q,
+                    (unsigned long long) rec->seq, strerror (-rc));
+}
+
+static void
+publish (clipd_t *self, const clip_record_t *rec, const char *packed, size_t len)
+{
+    const char *topic = clip_record_topic (rec);
+    /*  PUB never blocks: a subscriber that cannot keep up loses messages
+        and fills the gap from the replay endpoint.  */
+    if (zmq_send (self->pub, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+    ||  zmq_send (self->pub, packed, len, ZMQ_DONTWAIT) < 0)
+        clip_warn ("publish_failed", "seq=%llu error=\"%s\"",
+                   (unsigned long long) rec->seq, zmq_strerror (errno));
+}
+
+static void claim_more (clipd_t *self);
+static void on_retry_timer (uv_timer_t *timer);
+
+/*  Commit one result, retire its file, publish it.  Takes ownership of
+    task, rec and sketch.  */
+static void
+finish (clipd_t *self, clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_len)
+{
+    /*  The daemon, not the worker, is the authority on these.  */
+    clip_record_set (rec, &rec->file, task->name);
+    rec->received = task->received;
+    bool ok = rec->status && strcmp (rec->status, "ok") == 0;
+    char *data = NULL;
+    size_t data_len = 0;
+    if (ok && clip_file_read (task->path, self->cfg->max_bytes, &data, &data_len) != 0)
+        data = NULL;
+    char *packed = NULL;
+    size_t packed_len = 0;
+    int rc = clip_results_append (self->results, rec, task->claim, sketch, sketch_len,
+                                  data, data_len, &packed, &packed_len);
+    free (data);
+    if (rc != 0) {
+        pending_commit_t *p = clip_calloc (1, sizeof *p);
+        p->task = task;
+        p->rec = rec;
+        p->sketch = sketch;
+        p->sketch_len = sketch_len;
+        LL_APPEND (self->pending, p);
+        if (!self->stopping && !uv_is_active ((uv_handle_t *) &self->retry_timer))
+            uv_timer_start (&self->retry_timer, on_retry_timer, COMMIT_RETRY_MS, 0);
+        return;
+    }
+    char q [600];
+    clip_info ("recorded", "seq=%llu file=%s topic=%s worker=%s", (unsigned long long) rec->seq,
+               clip_log_quote (q, sizeof q, rec->file), clip_record_topic (rec),
+               rec->worker ? rec->worker : "-");
+    retire_file (self, task->path, rec);
+    publish (self, rec, packed, packed_len);
+    free (packed);
+    free (sketch);
+    clip_record_destroy (&rec);
+    clip_task_destroy (&task);
+    assert (self->inflight > 0);
+    self->inflight--;
+    claim_more (self);
+}
+
+static void
+fail (clipd_t *self, clip_task_t *task, const char *code, const char *message)
+{
+    char q [600];
+    clip_warn ("article_failed", "file=%s code=%s message=\"%s\"",
+               clip_log_quote (q, sizeof q, task->name), code, message);
+    clip_record_t *rec = clip_record_new ();
+    rec->bytes = task->size;
+    clip_record_set_error (rec, code, message);
+    finish (self, task, rec, NULL, 0);
+}
+
+static void
+on_retry_timer (uv_timer_t *timer)
+{
+    clipd_t *self = timer->data;
+    pending_commit_t *list = self->pending;
+    self->pending = NULL;
+    pending_commit_t *p, *tmp;
+    LL_FOREACH_SAFE (list, p, tmp) {
+        LL_DELETE (list, p);
+        finish (self, p->task, p->rec, p->sketch, p->sketch_len);
+        free (p);
+    }
+}
+
+/*  ------------------------------------------------------------------ */
+/*  Dispatch callbacks                                                  */
+
+static void
+on_result (clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_len, void *arg)
+{
+    clipd_t *self = arg;
+    finish (self, task, rec, sketch, sketch_len);
+}
+
+static void
+on_failed (clip_task_t *task, const char *code, const char *message, void *arg)
+{
+    clipd_t *self = arg;
+    fail (self, task, code, message);
+}
+
+static void
+on_worker_exit (const char *worker_name, void *arg)
+{
+    clipd_t *self = arg;
+    if (self->dispatch)
+        clip_dispatch_worker_exited (self->dispatch, worker_name);
+}
+
+/*  ------------------------------------------------------------------ */
+/*  Claiming                                                            */
+
+static uint64_t
+next_claim_id (clipd_t *self)
+{
+    /*  Claim ids are the claim time in ms, bumped to stay unique and
+        increasing across restarts (the log and processing/ are read at
+        start), so a claim name is never reused.  */
+    uint64_t now = clip_now_ms ();
+    return now > self->last_claim ? now : self->last_claim + 1;
+}
+
+static clip_task_t *
+task_new (uint64_t claim, const char *name, const char *path, uint64_t size)
+{
+    clip_task_t *task = clip_calloc (1, sizeof *task);
+    task->claim = claim;
+    task->name = clip_strdup (name);
+    task->path = clip_strdup (path);
+    task->size = size;
+    task->received = claim;
+    return task;
+}
+
+static void
+start_task (clipd_t *self, clip_task_t *task)
+{
+    self->inflight++;
+    if (task->size > self->cfg->max_bytes) {
+        char *msg = clip_strprintf ("the file has %llu bytes, more than --max-bytes %llu",
+                                    (unsigned long long) task->size,
+                                    (unsigned long long) self->cfg->max_bytes);
+        fail (self, task, "too_large", msg);
+        free (msg);
+        return;
+    }
+    clip_dispatch_submit (self->dispatch, task);
+}
+
+static void
+claim_more (clipd_t *self)
+{
+    while (!self->stopping && self->inbox && self->inflight < self->cfg->max_inflight) {
+        clip_claim_t claim = { 0 };
+        uint64_t id = next_claim_id (self);
+        if (clip_inbox_claim (self->inbox, id, &claim) != 1)
+            break;
+        self->last_claim = id;
+        char q [600];
+        clip_info ("claimed", "file=%s bytes=%llu claim=%llu", clip_log_quote (q, sizeof q, claim.name),
+                   (unsigned long long) claim.size, (unsigned long long) id);
+        start_task (self, task_new (id, claim.name, claim.path, claim.size));
+        clip_claim_clear (&claim);
+    }
+}
+
+static void
+on_inbox_ready (clip_inbox_t *inbox, void *arg)
+{
+    claim_more (arg);
+}
+
+/*  ------------------------------------------------------------------ */
+/*  Start-up                                                            */
+
+static bool
+endpoint_is_local (const char *ep)
+{
+    if (strncmp (ep, "ipc://", 6) == 0 || strncmp (ep, "inproc://", 9) == 0)
+        return true;
+    if (strncmp (ep, "tcp://", 6) != 0)
+        return false;
+    const char *host = ep + 6;
+    return strncmp (host, "127.", 4) == 0 || strncmp (host, "localhost:", 10) == 0
+        || strncmp (host, "[::1]:", 6) == 0;
+}
+
+static int
+seed_corpus (clipd_t *self, char *err, size_t err_size)
+{
+    const char *dir = self->cfg->corpus;
+    char *fallback = NULL;
+    if (strcmp (dir, "none") == 0)
+        return 0;
+    if (!*dir)
+        dir = fallback = clip_path_join (self->cfg->data_dir, "corpus/huawei");
+    if (clip_corpus_size (self->corpus) > 0 || clip_results_head (self->results) > 0) {
+        free (fallback);
+        return 0;
+    }
+    struct dirent **names = NULL;
+    int n = scandir (dir, &names, NULL, alphasort);
+    if (n < 0) {
+        snprintf (err, err_size, "cannot read corpus folder %s: %s", dir, strerror (errno));
+        free (fallback);
+        return -1;
+    }
+    char *me = clip_process_name ();
+    clip_analyzer_t *analyzer = clip_analyzer_new (self->cfg->data_dir, me, err, err_size);
+    free (me);
+    int loaded = 0, rc = analyzer ? 0 : -1;
+    for (int i = 0; i < n; i++) {
+        const char *name = names [i]->d_name;
+        char *path = clip_path_join (dir, name);
+        struct stat st;
+        char *data = NULL;
+        size_t len = 0;
+        if (rc == 0 && name [0] != '.' && lstat (path, &st) == 0 && S_ISREG (st.st_mode)
+        &&  clip_file_read (path, self->cfg->max_bytes, &data, &len) == 0) {
+            void *sketch = NULL;
+            size_t sketch_len = 0;
+            clip_record_t *rec = clip_analyzer_run (analyzer, name, data, len, &sketch, &sketch_len);
+            if (strcmp (rec->status, "ok") == 0
+            &&  clip_corpus_judge (self->corpus, rec, sketch, sketch_len) == 0) {
+                char e [256];
+                if (clip_db_exec (self->db, "BEGIN IMMEDIATE", e, sizeof e) == 0
+                &&  clip_corpus_stage (self->corpus, rec, sketch, sketch_len, data, len) == 0
+                &&  clip_db_exec (self->db, "COMMIT", e, sizeof e) == 0) {
+                    clip_corpus_publish_staged (self->corpus);
+                    loaded++;
+                }
+                else {
+                    clip_db_exec (self->db, "ROLLBACK", e, sizeof e);
+                    clip_corpus_drop_staged (self->corpus);
+                    snprintf (err, err_size, "cannot store corpus article %s", path);
+                    rc = -1;
+                }
+            }
+            free (sketch);
+            clip_record_destroy (&rec);
+            free (data);
+        }
+        free (path);
+        free (names [i]);
+    }
+    free (names);
+    clip_analyzer_destroy (&analyzer);
+    if (rc == 0)
+        clip_info ("corpus_seeded", "dir=%s articles=%d", dir, loaded);
+    free (fallback);
+    return rc;
+}
+
+/*  Files left in processing/ by an earlier run: finish those whose record is
+    committed, process the others again.  */
+static void
+recover_processing (clipd_t *self)
+{
+    struct dirent **names = NULL;
+    int n = scandir (self->processing_dir, &names, NULL, alphasort);
+    if (n < 0)
+        return;
+    for (int i = 0; i < n; i++) {
+        const char *fname = names [i]->d_name;
+        char *path = clip_path_join (self->processing_dir, fname);
+        struct stat st;
+        uint64_t claim = 0;
+        char *name = NULL;
+        char q [600];
+        clip_log_quote (q, sizeof q, fname);
+        if (fname [0] == '.' || lstat (path, &st) != 0 || !S_ISREG (st.st_mode)) {
+            /*  Leftovers of our own temporary files, or foreign entries.  */
+        }
+        else
+        if (clip_claim_parse (fname, &claim, &name) != 0) {
+            /*  Not one of ours: claim it like any inbox file.  */
+            claim = next_claim_id (self);
+            self->last_claim = claim;
+            char *cname = clip_claim_filename (claim, fname);
+            char *cpath = clip_path_join (self->processing_dir, cname);
+            free (cname);
+            if (rename (path, cpath) == 0) {
+                clip_info ("claimed", "file=%s claim=%llu from=processing", q, (unsigned long long) claim);
+                start_task (self, task_new (claim, fname, cpath, (uint64_t) st.st_size));
+            }
+            free (cpath);
+        }
+        else {
+            if (claim > self->last_claim)
+                self->last_claim = claim;
+            clip_record_t *rec = NULL;
+            int found = clip_results_find_claim (self->results, claim, &rec);
+            if (found == 1) {
+                clip_info ("recovered_committed", "file=%s seq=%llu", q, (unsigned long long) rec->seq);
+                retire_file (self, path, rec);
+                clip_record_destroy (&rec);
+            }
+            else
+            if (found == 0) {
+                clip_info ("recovered_pending", "file=%s claim=%llu", q, (unsigned long long) claim);
+                start_task (self, task_new (claim, name, path, (uint64_t) st.st_size));
+            }
+        }
+        free (name);
+        free (path);
+        free (names [i]);
+    }
+    free (names);
+}
+
+static void on_signal (uv_signal_t *handle, int signum);
+
+static int
+bind_pub (clipd_t *self, char *err, size_t err_size)
+{
+    self->pub = zmq_socket (self->zctx, ZMQ_PUB);
+    int zero = 0;
+    zmq_setsockopt (self->pub, ZMQ_LINGER, &zero, sizeof zero);
+    if (zmq_bind (self->pub, self->cfg->pub) != 0) {
+        snprintf (err, err_size, "cannot bind pub endpoint %s: %s", self->cfg->pub, zmq_strerror (errno));
+        return -1;
+    }
+    size_t len = sizeof self->pub_endpoint;
+    zmq_getsockopt (self->pub, ZMQ_LAST_ENDPOINT, self->pub_endpoint, &len);
+    return 0;
+}
+
+static void
+write_endpoints (clipd_t *self)
+{
+    json_t *o = json_pack ("{s:s, s:s, s:s, s:i}",
+                           "tasks", clip_dispatch_endpoint (self->dispatch),
+                           "pub", self->pub_endpoint,
+                           "replay", clip_replay_endpoint (self->replay),
+                           "pid", (int) getpid ());
+    char *text = json_dumps (o, 0);
+    char *path = clip_path_join (self->cfg->state, "endpoints.json");
+    if (text)
+        clip_file_write_durable (path, text, strlen (text));
+    free (path);
+    free (text);
+    json_decref (o);
+}
+
+clipd_t *
+clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
+{
+    clipd_t *self = clip_calloc (1, sizeof *self);
+    self->cfg = cfg;
+    self->lock_fd = -1;
+    const char *eps [3] = { cfg->tasks, cfg->pub, cfg->replay };
+    for (int i = 0; i < 3; i++)
+        if (!endpoint_is_local (eps [i])) {
+            snprintf (err, err_size, "endpoint %s is not on loopback: that needs CURVE keys "
+                      "(--curve-secret), which this version does not support yet", eps [i]);
+            goto fail;
+        }
+    if (*cfg->curve_secret) {
+        snprintf (err, err_size, "--curve-secret is not supported by this version yet");
+        goto fail;
+    }
+    self->processing_dir = clip_path_join (cfg->state, "processing");
+    self->done_dir = clip_path_join (cfg->state, "done");
+    self->failed_dir = clip_path_join (cfg->state, "failed");
+    const char *dirs [] = { cfg->inbox, cfg->state, self->processing_dir, self->done_dir, self->failed_dir };
+    for (size_t i = 0; i < 5; i++) {
+        int rc = clip_mkdirs (dirs [i], 0755);
+        if (rc) {
+            snprintf (err, err_size, "cannot create folder %s: %s", dirs [i], strerror (-rc));
+            goto fail;
+        }
+    }
+    char *lock_path = clip_path_join (cfg->state, "clipd.lock");
+    self->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (self->lock_fd < 0 || flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf (err, err_size, "state folder %s is in use by another clipd (%s)", cfg->state,
+                  strerror (errno));
+        free (lock_path);
+        goto fail;
+    }
+    free (lock_path);
+    char *db_path = clip_path_join (cfg->state, "clipd.db");
+    self->db = clip_db_open (db_path, 0, err, err_size);
+    free (db_path);
+    if (!self->db)
+        goto fail;
+    clip_corpus_settings_t cs;
+    clip_corpus_settings_default (&cs);
+    cs.near_containment = cfg->near_containment;
+    cs.near_jaccard = cfg->near_jaccard;
+    cs.related_containment = cfg->related_containment;
+    self->corpus = clip_corpus_open (self->db, &cs, err, err_size);
+    if (!self->corpus)
+        goto fail;
+    self->results = clip_results_open (self->db, self->corpus, err, err_size);
+    if (!self->results)
+        goto fail;
+    self->last_claim = clip_results_max_claim (self->results);
+    if (seed_corpus (self, err, err_size))
+        goto fail;
+
+    uv_loop_init (&self->loop);
+    self->loop_ready = true;
+    self->zctx = zmq_ctx_new ();
+    if (bind_pub (self, err, err_size))
+        goto fail;
+    self->replay = clip_replay_new (&self->loop, self->zctx, cfg->replay, self->results, err, err_size);
+    if (!self->replay)
+        goto fail;
+    clip_dispatch_settings_t ds;
+    clip_dispatch_settings_default (&ds);
+    ds.heartbeat_ms = cfg->heartbeat_ms;
+    ds.liveness_ms = cfg->liveness_ms;
+    ds.task_timeout_ms = cfg->task_timeout_ms;
+    ds.max_attempts = (int) cfg->max_attempts;
+    ds.max_bytes = cfg->max_bytes;
+    clip_dispatch_callbacks_t cb = { on_result, on_failed };
+    self->dispatch = clip_dispatch_new (&self->loop, self->zctx, cfg->tasks, &ds, &cb, self,
+                                        err, err_size);
+    if (!self->dispatch)
+        goto fail;
+    clip_inbox_settings_t is = {
+        .settle_ms = cfg->settle_ms, .rescan_ms = cfg->rescan_ms, .max_pending = cfg->max_pending
+    };
+    self->inbox = clip_inbox_new (&self->loop, cfg->inbox, self->processing_dir, &is,
+                                  on_inbox_ready, self);
+    uv_timer_init (&self->loop, &self->retry_timer);
+    self->retry_timer.data = self;
+    uv_signal_init (&self->loop, &self->sigint);
+    uv_signal_init (&self->loop, &self->sigterm);
+    self->sigint.data = self;
+    self->sigterm.data = self;
+    return self;
+
+fail:
+    clipd_destroy (&self);
+    return NULL;
+}
+
+static void
+on_supervisor_stopped (void *arg)
+{
+    clipd_t *self = arg;
+    self->supervisor = NULL;
+}
+
+static void
+shutdown_daemon (clipd_t *self)
+{
+    if (self->stopping)
+        return;
+    self->stopping = true;
+    clip_info ("stopping", "inflight=%zu", self->inflight);
+    clip_inbox_destroy (&self->inbox);
+    clip_replay_destroy (&self->replay);
+    clip_dispatch_destroy (&self->dispatch);
+    pending_commit_t *p, *tmp;
+    LL_FOREACH_SAFE (self->pending, p, tmp) {
+        LL_DELETE (self->pending, p);
+        clip_task_destroy (&p->task);
+        clip_record_destroy (&p->rec);
+        free (p->sketch);
+        free (p);
+    }
+    uv_close ((uv_handle_t *) &self->retry_timer, NULL);
+    uv_close ((uv_handle_t *) &self->sigint, NULL);
+    uv_close ((uv_handle_t *) &self->sigterm, NULL);
+    if (self->supervisor)
+        clip_supervisor_stop (self->supervisor, on_supervisor_stopped, self);
+}
+
+static void
+on_signal (uv_signal_t *handle, int signum)
+{
+    clip_info ("signal", "signal=%d", signum);
+    shutdown_daemon (handle->data);
+}
+
+int
+clipd_run (clipd_t *self)
+{
+    uv_signal_start (&self->sigint, on_signal, SIGINT);
+    uv_signal_start (&self->sigterm, on_signal, SIGTERM);
+    write_endpoints (self);
+    char qi [600];
+    clip_info ("listening", "inbox=%s tasks=%s pub=%s replay=%s head=%llu corpus=%llu",
+               clip_log_quote (qi, sizeof qi, self->cfg->inbox),
+               clip_dispatch_endpoint (self->dispatch), self->pub_endpoint,
+               clip_replay_endpoint (self->replay),
+               (unsigned long long) clip_results_head (self->results),
+               (unsigned long long) clip_corpus_size (self->corpus));
+    recover_processing (self);
+    int rc = clip_inbox_start (self->inbox);
+    if (rc < 0) {
+        clip_error ("inbox_failed", "inbox=%s error=\"%s\"", qi, strerror (-rc));
+        shutdown_daemon (self);
+    }
+    if (!self->stopping && self->cfg->workers > 0) {
+        char *program = *self->cfg->worker_bin ? clip_strdup (self->cfg->worker_bin)
+                                               : clip_supervisor_find_sibling ("clip-worker");
+        if (!program)
+            program = clip_strdup ("clip-worker");
+        const char *args [] = { "--tasks", clip_dispatch_endpoint (self->dispatch),
+                                "--data-dir", self->cfg->data_dir, NULL };
+        self->supervisor = clip_supervisor_new (&self->loop, program, args, self->cfg->workers,
+                                                on_worker_exit, self);
+        free (program);
+        clip_supervisor_start (self->supervisor);
+    }
+    claim_more (self);
+    uv_run (&self->loop, UV_RUN_DEFAULT);
+    clip_info ("stopped", "head=%llu", (unsigned long long) clip_results_head (self->results));
+    return 0;
+}
+
+void
+clipd_destroy (clipd_t **self_p)
+{
+    assert (self_p);
+    clipd_t *self = *self_p;
+    if (!self)
+        return;
+    *self_p = NULL;
+    if (self->loop_ready) {
+        if (!self->stopping) {
+            /*  Built but never run (a start-up error): close what exists.  */
+            self->stopping = true;
+            clip_inbox_destroy (&self->inbox);
+            clip_replay_destroy (&self->replay);
+            clip_dispatch_destroy (&self->dispatch);
+            if (self->retry_timer.loop)
+                uv_close ((uv_handle_t *) &self->retry_timer, NULL);
+            if (self->sigint.loop) {
+                uv_close ((uv_handle_t *) &self->sigint, NULL);
+                uv_close ((uv_handle_t *) &self->sigterm, NULL);
+            }
+        }
+        uv_run (&self->loop, UV_RUN_DEFAULT);
+        uv_loop_close (&self->loop);
+    }
+    if (self->pub)
+        zmq_close (self->pub);
+    if (self->zctx)
+        zmq_ctx_term (self->zctx);
+    clip_results_destroy (&self->results);
+    clip_corpus_destroy (&self->corpus);
+    if (self->db)
+        sqlite3_close (self->db);
+    if (self->lock_fd >= 0)
+        close (self->lock_fd);
+    free (self->processing_dir);
+    free (self->done_dir);
+    free (self->failed_dir);
+    free (self);
+}

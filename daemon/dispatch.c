@@ -1,0 +1,414 @@
+/*  dispatch: hands tasks to workers over a ROUTER socket.  See dispatch.h.  */
+#include "dispatch.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utlist.h>
+#include <zmq.h>
+
+#include "clip_log.h"
+#include "clip_util.h"
+#include "clip_wire.h"
+#include "zwatch.h"
+
+#define IDENTITY_MAX 256
+
+typedef struct dispatch_worker {
+    unsigned char identity [IDENTITY_MAX];
+    size_t identity_len;
+    char *name;                 /* "host:pid" as the worker reports it */
+    uint64_t last_heard;        /* monotonic ms */
+    bool idle;                  /* has credit */
+    clip_task_t *task;          /* the task it holds, or NULL */
+    UT_hash_handle hh;
+} dispatch_worker_t;
+
+struct clip_dispatch {
+    uv_loop_t *loop;
+    void *socket;
+    zwatch_t watch;
+    uv_timer_t timer;
+    int open_handles;
+    clip_dispatch_settings_t settings;
+    clip_dispatch_callbacks_t callbacks;
+    void *arg;
+    dispatch_worker_t *workers;     /* hash by identity */
+    size_t n_workers;
+    clip_task_t *queue;             /* waiting for a worker, oldest first */
+    size_t n_queued;
+    clip_task_t *running;           /* hash by task_id */
+    uint64_t next_task_id;
+    char endpoint [256];
+};
+
+void
+clip_dispatch_settings_default (clip_dispatch_settings_t *settings)
+{
+    settings->heartbeat_ms = 1000;
+    settings->liveness_ms = 5000;
+    settings->task_timeout_ms = 60000;
+    settings->max_attempts = 3;
+    settings->max_bytes = 10485760;
+}
+
+void
+clip_task_destroy (clip_task_t **task_p)
+{
+    assert (task_p);
+    clip_task_t *task = *task_p;
+    if (!task)
+        return;
+    free (task->name);
+    free (task->path);
+    free (task);
+    *task_p = NULL;
+}
+
+static void pump (clip_dispatch_t *self);
+
+/*  Put a task that lost its worker back at the front of the queue.  */
+static void
+requeue (clip_dispatch_t *self, clip_task_t *task, const char *why)
+{
+    char q [600];
+    clip_warn ("task_requeued", "file=%s task=%llu attempts=%d reason=%s",
+               clip_log_quote (q, sizeof q, task->name), (unsigned long long) task->task_id,
+               task->attempts, why);
+    if (task->task_id)
+        HASH_DEL (self->running, task);
+    task->task_id = 0;
+    task->worker = NULL;
+    DL_PREPEND (self->queue, task);
+    self->n_queued++;
+}
+
+static void
+worker_remove (clip_dispatch_t *self, dispatch_worker_t *w, const char *why)
+{
+    clip_warn ("worker_lost", "worker=%s reason=%s", w->name ? w->name : "?", why);
+    if (w->task) {
+        w->task->worker = NULL;
+        requeue (self, w->task, why);
+    }
+    HASH_DEL (self->workers, w);
+    self->n_workers--;
+    free (w->name);
+    free (w);
+}
+
+static int
+send_to (clip_dispatch_t *self, dispatch_worker_t *w, const clip_wire_msg_t *msg)
+{
+    int rc = clip_wire_send (self->socket, w->identity, w->identity_len, msg, ZMQ_DONTWAIT);
+    zwatch_kick (&self->watch);
+    return rc;
+}
+
+static void
+fail_task (clip_dispatch_t *self, clip_task_t *task, const char *code, const char *message)
+{
+    self->callbacks.on_failed (task, code, message, self->arg);
+}
+
+/*  Give queued tasks to idle workers.  */
+static void
+pump (clip_dispatch_t *self)
+{
+    while (self->queue) {
+        dispatch_worker_t *w = NULL, *it, *tmp;
+        HASH_ITER (hh, self->workers, it, tmp) {
+            if (it->idle && !it->task) {
+                w = it;
+                break;
+            }
+        }
+        if (!w)
+            return;
+        clip_task_t *task = self->queue;
+        DL_DELETE (self->queue, task);
+        self->n_queued--;
+        if (task->attempts >= self->settings.max_attempts) {
+            fail_task (self, task, "worker_lost",
+                       "no worker finished this article: each one it was given was lost or late");
+            continue;
+        }
+        char *data = NULL;
+        size_t len = 0;
+        int rc = clip_file_read (task->path, self->settings.max_bytes, &data, &len);
+        if (rc != 0) {
+            char *msg = clip_strprintf ("cannot read the claimed file: %s", strerror (-rc));
+            fail_task (self, task, rc == -ENOENT ? "vanished" : "unreadable", msg);
+            free (msg);
+            continue;
+        }
+        task->task_id = ++self->next_task_id;
+        task->attempts++;
+        clip_wire_msg_t msg = {
+            .kind = CLIP_WIRE_TASK, .task = task->task_id, .file = task->name,
+            .data = data, .data_len = len
+        };
+        rc = send_to (self, w, &msg);
+        free (data);
+        if (rc != 0) {
+            /*  Unreachable (ROUTER_MANDATORY) or its pipe is full: either way
+                this worker cannot take work now.  */
+            int e = errno;
+            task->attempts--;
+            task->task_id = 0;
+            DL_PREPEND (self->queue, task);
+            self->n_queued++;
+            worker_remove (self, w, e == EHOSTUNREACH ? "unreachable" : "send_failed");
+            continue;
+        }
+        task->worker = w;
+        task->deadline = clip_mono_ms () + self->settings.task_timeout_ms;
+        HASH_ADD (hh, self->running, task_id, sizeof task->task_id, task);
+        w->task = task;
+        w->idle = false;
+        char q [600];
+        clip_debug ("dispatched", "file=%s task=%llu worker=%s",
+                    clip_log_quote (q, sizeof q, task->name),
+                    (unsigned long long) task->task_id, w->name);
+    }
+}
+
+static void
+handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg)
+{
+    clip_task_t *task = NULL;
+    HASH_FIND (hh, self->running, &msg->task, sizeof msg->task, task);
+    if (!task || task->worker != w) {
+        clip_info ("late_result_dropped", "task=%llu worker=%s",
+                   (unsigned long long) msg->task, w->name);
+        if (w->task == NULL)
+            w->idle = true;
+        return;
+    }
+    HASH_DEL (self->running, task);
+    task->task_id = 0;
+    task->worker = NULL;
+    w->task = NULL;
+    w->idle = true;
+    char err [256];
+    clip_record_t *rec = clip_record_decode (msg->data, msg->data_len, err, sizeof err);
+    if (!rec) {
+        char *text = clip_strprintf ("worker %s sent a malformed record: %s", w->name, err);
+        fail_task (self, task, "bad_result", text);
+        free (text);
+        return;
+    }
+    void *sketch = msg->sketch;
+    msg->sketch = NULL;
+    self->callbacks.on_result (task, rec, sketch, msg->sketch_len, self->arg);
+}
+
+static void
+on_readable (zwatch_t *watch, void *arg)
+{
+    clip_dispatch_t *self = arg;
+    zmq_msg_t *frames;
+    int count = clip_wire_recv_frames (self->socket, &frames, ZMQ_DONTWAIT);
+    if (count < 0)
+        return;
+    char err [256];
+    clip_wire_msg_t *msg = NULL;
+    if (count == 3 && zmq_msg_size (&frames [0]) <= IDENTITY_MAX)
+        msg = clip_wire_decode (zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                zmq_msg_data (&frames [2]), zmq_msg_size (&frames [2]),
+                                err, sizeof err);
+    else
+        snprintf (err, sizeof err, "expected 3 frames, got %d", count);
+    if (!msg || msg->kind == CLIP_WIRE_TASK) {
+        clip_warn ("bad_worker_message", "error=\"%s\"", msg ? "TASK from a worker" : err);
+        clip_wire_msg_destroy (&msg);
+        clip_wire_frames_free (frames, count);
+        return;
+    }
+    size_t id_len = zmq_msg_size (&frames [0]);
+    dispatch_worker_t *w = NULL;
+    HASH_FIND (hh, self->workers, zmq_msg_data (&frames [0]), id_len, w);
+    if (!w) {
+        w = clip_calloc (1, sizeof *w);
+        memcpy (w->identity, zmq_msg_data (&frames [0]), id_len);
+        w->identity_len = id_len;
+        w->name = clip_strdup (msg->worker && *msg->worker ? msg->worker : "unknown");
+        HASH_ADD (hh, self->workers, identity, id_len, w);
+        self->n_workers++;
+        clip_info ("worker_joined", "worker=%s workers=%zu", w->name, self->n_workers);
+    }
+    clip_wire_frames_free (frames, count);
+    w->last_heard = clip_mono_ms ();
+    switch (msg->kind) {
+        case CLIP_WIRE_READY:
+            if (w->task)
+                requeue (self, w->task, "worker_restarted");
+            w->task = NULL;
+            w->idle = true;
+            break;
+        case CLIP_WIRE_HEARTBEAT:
+            /*  An idle heartbeat may cross a TASK on the wire: a worker we
+                gave a task keeps it until it answers or its deadline.  */
+            if (!msg->busy && !w->task)
+                w->idle = true;
+            break;
+        case CLIP_WIRE_RESULT:
+            handle_result (self, w, msg);
+            break;
+        case CLIP_WIRE_TASK:
+            break;
+    }
+    clip_wire_msg_destroy (&msg);
+    pump (self);
+}
+
+static void
+on_timer (uv_timer_t *timer)
+{
+    clip_dispatch_t *self = timer->data;
+    uint64_t now = clip_mono_ms ();
+    dispatch_worker_t *w, *tmp;
+    HASH_ITER (hh, self->workers, w, tmp) {
+        if (w->task && now > w->task->deadline) {
+            char q [600];
+            clip_warn ("task_timeout", "file=%s worker=%s",
+                       clip_log_quote (q, sizeof q, w->task->name), w->name);
+            worker_remove (self, w, "task_timeout");
+            continue;
+        }
+        if (!w->task && now > w->last_heard + self->settings.liveness_ms) {
+            worker_remove (self, w, "silent");
+            continue;
+        }
+        clip_wire_msg_t hb = { .kind = CLIP_WIRE_HEARTBEAT };
+        if (send_to (self, w, &hb) != 0 && errno == EHOSTUNREACH)
+            worker_remove (self, w, "unreachable");
+    }
+    pump (self);
+}
+
+clip_dispatch_t *
+clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
+                   const clip_dispatch_settings_t *settings,
+                   const clip_dispatch_callbacks_t *callbacks, void *arg,
+                   char *err, size_t err_size)
+{
+    clip_dispatch_t *self = clip_calloc (1, sizeof *self);
+    self->loop = loop;
+    if (settings)
+        self->settings = *settings;
+    else
+        clip_dispatch_settings_default (&self->settings);
+    self->callbacks = *callbacks;
+    self->arg = arg;
+    self->socket = zmq_socket (zmq_ctx, ZMQ_ROUTER);
+    int one = 1, zero = 0;
+    zmq_setsockopt (self->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    zmq_setsockopt (self->socket, ZMQ_LINGER, &zero, sizeof zero);
+    if (zmq_bind (self->socket, endpoint) != 0) {
+        snprintf (err, err_size, "cannot bind task endpoint %s: %s", endpoint, zmq_strerror (errno));
+        zmq_close (self->socket);
+        free (self);
+        return NULL;
+    }
+    size_t len = sizeof self->endpoint;
+    zmq_getsockopt (self->socket, ZMQ_LAST_ENDPOINT, self->endpoint, &len);
+    int rc = zwatch_init (loop, &self->watch, self->socket, on_readable, self);
+    assert (rc == 0);
+    uv_timer_init (loop, &self->timer);
+    self->timer.data = self;
+    uv_timer_start (&self->timer, on_timer, self->settings.heartbeat_ms, self->settings.heartbeat_ms);
+    self->open_handles = 2;
+    return self;
+}
+
+static void
+release (clip_dispatch_t *self)
+{
+    if (--self->open_handles == 0)
+        free (self);
+}
+
+static void
+on_watch_closed (zwatch_t *watch)
+{
+    release ((clip_dispatch_t *) ((char *) watch - offsetof (clip_dispatch_t, watch)));
+}
+
+static void
+on_timer_closed (uv_handle_t *handle)
+{
+    release (handle->data);
+}
+
+void
+clip_dispatch_destroy (clip_dispatch_t **self_p)
+{
+    assert (self_p);
+    clip_dispatch_t *self = *self_p;
+    if (!self)
+        return;
+    *self_p = NULL;
+    dispatch_worker_t *w, *wtmp;
+    HASH_ITER (hh, self->workers, w, wtmp) {
+        HASH_DEL (self->workers, w);
+        free (w->name);
+        free (w);
+    }
+    clip_task_t *t, *ttmp;
+    HASH_ITER (hh, self->running, t, ttmp) {
+        HASH_DEL (self->running, t);
+        clip_task_destroy (&t);
+    }
+    DL_FOREACH_SAFE (self->queue, t, ttmp) {
+        DL_DELETE (self->queue, t);
+        clip_task_destroy (&t);
+    }
+    zwatch_close (&self->watch, on_watch_closed);
+    uv_close ((uv_handle_t *) &self->timer, on_timer_closed);
+    zmq_close (self->socket);
+    self->socket = NULL;
+}
+
+void
+clip_dispatch_submit (clip_dispatch_t *self, clip_task_t *task)
+{
+    task->task_id = 0;
+    task->worker = NULL;
+    DL_APPEND (self->queue, task);
+    self->n_queued++;
+    pump (self);
+}
+
+void
+clip_dispatch_worker_exited (clip_dispatch_t *self, const char *worker_name)
+{
+    dispatch_worker_t *w, *tmp;
+    HASH_ITER (hh, self->workers, w, tmp) {
+        if (w->name && strcmp (w->name, worker_name) == 0)
+            worker_remove (self, w, "process_exited");
+    }
+    pump (self);
+}
+
+size_t
+clip_dispatch_worker_count (const clip_dispatch_t *self)
+{
+    return self->n_workers;
+}
+
+size_t
+clip_dispatch_queued (const clip_dispatch_t *self)
+{
+    return self->n_queued;
+}
+
+const char *
+clip_dispatch_endpoint (const clip_dispatch_t *self)
+{
+    return self->endpoint;
+}

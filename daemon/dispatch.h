@@ -1,0 +1,89 @@
+/*  dispatch: hands tasks to workers over a ROUTER socket.
+
+    Owns the task endpoint, the table of known workers and the tasks between
+    submission and result.  Promises:
+
+    - Credit: a worker holds at most one task; it gets one after READY, after
+      its RESULT, or after an idle HEARTBEAT.
+    - Liveness: heartbeats both ways every heartbeat_ms; an idle worker silent
+      for liveness_ms is forgotten.  A task has a deadline (task_timeout_ms):
+      when it passes, or when the worker is lost (silent, unreachable, or its
+      process exited), the task goes back to the front of the queue and is
+      given to another worker under a new task id.  An answer carrying an old
+      task id is late and dropped, so each task yields at most one result.
+    - A task that exhausted max_attempts is handed back as failed
+      ("worker_lost"), so one poisonous file cannot stall the pipeline.
+    - Tasks are owned by dispatch from clip_dispatch_submit until they are
+      handed back through on_result / on_failed; the callee then owns them.
+*/
+#ifndef CLIP_DISPATCH_H
+#define CLIP_DISPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uthash.h>
+#include <uv.h>
+
+#include "clip_record.h"
+
+typedef struct clip_dispatch clip_dispatch_t;
+struct dispatch_worker;
+
+typedef struct clip_task {
+    uint64_t claim;             /* the file's claim id */
+    char *name;                 /* its name in the inbox */
+    char *path;                 /* its path in processing/ */
+    uint64_t size;
+    uint64_t received;          /* unix ms */
+    /*  Managed by dispatch.  */
+    uint64_t task_id;           /* the current attempt's id, 0 when queued */
+    int attempts;
+    uint64_t deadline;          /* monotonic ms */
+    struct dispatch_worker *worker;
+    struct clip_task *prev, *next;
+    UT_hash_handle hh;
+} clip_task_t;
+
+typedef struct {
+    uint64_t heartbeat_ms;      /* default 1000 */
+    uint64_t liveness_ms;       /* default 5000 */
+    uint64_t task_timeout_ms;   /* default 60000 */
+    int max_attempts;           /* default 3 */
+    uint64_t max_bytes;         /* largest file sent */
+} clip_dispatch_settings_t;
+
+typedef struct {
+    /*  A worker answered: rec and sketch are the callee's (sketch may be NULL).  */
+    void (*on_result) (clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_len,
+                       void *arg);
+    /*  The task could not be analysed; code/message say why.  */
+    void (*on_failed) (clip_task_t *task, const char *code, const char *message, void *arg);
+} clip_dispatch_callbacks_t;
+
+void clip_dispatch_settings_default (clip_dispatch_settings_t *settings);
+
+/*  Bind the task endpoint.  Returns NULL with err set.  Caller owns the
+    result.  */
+clip_dispatch_t *clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
+                                    const clip_dispatch_settings_t *settings,
+                                    const clip_dispatch_callbacks_t *callbacks, void *arg,
+                                    char *err, size_t err_size);
+/*  Close the socket; tasks still held are freed (their files stay in
+    processing/ for the next start).  Nulls the caller's pointer.  */
+void clip_dispatch_destroy (clip_dispatch_t **self_p);
+
+/*  Queue a task (dispatch takes ownership).  */
+void clip_dispatch_submit (clip_dispatch_t *self, clip_task_t *task);
+/*  A local worker process exited: its task, if any, goes to another worker
+    now rather than at its deadline.  */
+void clip_dispatch_worker_exited (clip_dispatch_t *self, const char *worker_name);
+
+/*  The endpoint actually bound (a '*' port resolved).  */
+const char *clip_dispatch_endpoint (const clip_dispatch_t *self);
+size_t clip_dispatch_worker_count (const clip_dispatch_t *self);
+size_t clip_dispatch_queued (const clip_dispatch_t *self);
+
+/*  Free a task handed back by a callback.  */
+void clip_task_destroy (clip_task_t **task_p);
+
+#endif

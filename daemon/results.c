@@ -1,0 +1,219 @@
+/*  results: the results log.  See results.h.  */
+#include "results.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_db.h"
+#include "clip_log.h"
+#include "clip_util.h"
+
+struct clip_results {
+    sqlite3 *db;                /* not owned */
+    clip_corpus_t *corpus;      /* not owned */
+    sqlite3_stmt *insert;
+    sqlite3_stmt *find_claim;
+    sqlite3_stmt *replay;
+    uint64_t head;
+    uint64_t max_claim;
+};
+
+static const char *schema =
+    "CREATE TABLE IF NOT EXISTS results ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  claim INTEGER NOT NULL UNIQUE,"
+    "  topic TEXT NOT NULL,"
+    "  record BLOB NOT NULL);";
+
+static int
+prepare (clip_results_t *self, const char *sql, sqlite3_stmt **stmt, char *err, size_t err_size)
+{
+    if (sqlite3_prepare_v2 (self->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+        snprintf (err, err_size, "results: %s", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    return 0;
+}
+
+clip_results_t *
+clip_results_open (sqlite3 *db, clip_corpus_t *corpus, char *err, size_t err_size)
+{
+    clip_results_t *self = clip_calloc (1, sizeof *self);
+    self->db = db;
+    self->corpus = corpus;
+    sqlite3_stmt *q = NULL;
+    if (clip_db_exec (db, schema, err, err_size)
+    ||  prepare (self, "INSERT INTO results (seq, claim, topic, record) VALUES (?1, ?2, ?3, ?4)",
+                 &self->insert, err, err_size)
+    ||  prepare (self, "SELECT record FROM results WHERE claim = ?1", &self->find_claim, err, err_size)
+    ||  prepare (self, "SELECT seq, topic, record FROM results WHERE seq > ?1"
+                       " AND substr (topic, 1, length (?2)) = ?2 ORDER BY seq LIMIT ?3",
+                 &self->replay, err, err_size)
+    ||  prepare (self, "SELECT coalesce (max (seq), 0), coalesce (max (claim), 0) FROM results",
+                 &q, err, err_size)) {
+        clip_results_destroy (&self);
+        return NULL;
+    }
+    if (sqlite3_step (q) == SQLITE_ROW) {
+        self->head = (uint64_t) sqlite3_column_int64 (q, 0);
+        self->max_claim = (uint64_t) sqlite3_column_int64 (q, 1);
+    }
+    sqlite3_finalize (q);
+    return self;
+}
+
+void
+clip_results_destroy (clip_results_t **self_p)
+{
+    assert (self_p);
+    clip_results_t *self = *self_p;
+    if (!self)
+        return;
+    sqlite3_finalize (self->insert);
+    sqlite3_finalize (self->find_claim);
+    sqlite3_finalize (self->replay);
+    free (self);
+    *self_p = NULL;
+}
+
+uint64_t
+clip_results_head (const clip_results_t *self)
+{
+    return self->head;
+}
+
+uint64_t
+clip_results_max_claim (const clip_results_t *self)
+{
+    return self->max_claim;
+}
+
+int
+clip_results_find_claim (clip_results_t *self, uint64_t claim, clip_record_t **rec)
+{
+    sqlite3_stmt *q = self->find_claim;
+    sqlite3_bind_int64 (q, 1, (sqlite3_int64) claim);
+    int rc = sqlite3_step (q);
+    int found = 0;
+    if (rc == SQLITE_ROW) {
+        char err [256];
+        *rec = clip_record_decode (sqlite3_column_blob (q, 0),
+                                   (size_t) sqlite3_column_bytes (q, 0), err, sizeof err);
+        if (*rec)
+            found = 1;
+        else {
+            clip_error ("results_corrupt", "claim=%llu error=\"%s\"", (unsigned long long) claim, err);
+            found = -1;
+        }
+    }
+    else
+    if (rc != SQLITE_DONE) {
+        clip_error ("results_lookup_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        found = -1;
+    }
+    sqlite3_reset (q);
+    return found;
+}
+
+static int
+exec_logged (clip_results_t *self, const char *sql)
+{
+    char err [512];
+    if (clip_db_exec (self->db, sql, err, sizeof err)) {
+        clip_error ("results_sql_failed", "error=\"%s\"", err);
+        return -1;
+    }
+    return 0;
+}
+
+int
+clip_results_append (clip_results_t *self, clip_record_t *rec, uint64_t claim,
+                     const void *sketch, size_t sketch_len,
+                     const void *data, size_t data_len,
+                     char **packed, size_t *packed_len)
+{
+    bool ok = rec->status && strcmp (rec->status, "ok") == 0;
+    if (ok && clip_corpus_judge (self->corpus, rec, sketch, sketch_len) != 0)
+        return -1;
+    rec->has_seq = true;
+    rec->seq = self->head + 1;
+    rec->has_times = true;
+    rec->done = clip_now_ms ();
+
+    if (exec_logged (self, "BEGIN IMMEDIATE"))
+        return -1;
+    if (ok && clip_corpus_stage (self->corpus, rec, sketch, sketch_len, data, data_len) != 0)
+        goto rollback;
+
+    clip_record_encode (rec, packed, packed_len);
+    sqlite3_stmt *q = self->insert;
+    sqlite3_bind_int64 (q, 1, (sqlite3_int64) rec->seq);
+    sqlite3_bind_int64 (q, 2, (sqlite3_int64) claim);
+    sqlite3_bind_text (q, 3, clip_record_topic (rec), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob (q, 4, *packed, (int) *packed_len, SQLITE_STATIC);
+    int rc = sqlite3_step (q);
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_DONE) {
+        clip_error ("results_insert_failed", "seq=%llu sqlite=\"%s\"",
+                    (unsigned long long) rec->seq, sqlite3_errmsg (self->db));
+        free (*packed);
+        *packed = NULL;
+        goto rollback;
+    }
+    if (exec_logged (self, "COMMIT")) {
+        free (*packed);
+        *packed = NULL;
+        goto rollback;
+    }
+    clip_corpus_publish_staged (self->corpus);
+    self->head = rec->seq;
+    if (claim > self->max_claim)
+        self->max_claim = claim;
+    return 0;
+
+rollback:
+    exec_logged (self, "ROLLBACK");
+    clip_corpus_drop_staged (self->corpus);
+    rec->has_seq = false;
+    rec->seq = 0;
+    return -1;
+}
+
+int
+clip_results_replay (clip_results_t *self, uint64_t since, const char *prefix,
+                     size_t limit, clip_results_replay_cb cb, void *arg,
+                     uint64_t *last, uint64_t *head)
+{
+    sqlite3_stmt *q = self->replay;
+    /*  Records are committed by this thread only, so head cannot move while
+        we serve: everything up to it is visible.  */
+    uint64_t top = self->head;
+    sqlite3_bind_int64 (q, 1, (sqlite3_int64) since);
+    sqlite3_bind_text (q, 2, prefix ? prefix : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (q, 3, (sqlite3_int64) limit);
+    size_t served = 0;
+    uint64_t seen = since;
+    int rc;
+    while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
+        uint64_t seq = (uint64_t) sqlite3_column_int64 (q, 0);
+        if (seq > top)
+            break;
+        cb (seq, (const char *) sqlite3_column_text (q, 1),
+            sqlite3_column_blob (q, 2), (size_t) sqlite3_column_bytes (q, 2), arg);
+        seen = seq;
+        served++;
+    }
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        clip_error ("replay_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    /*  Fewer rows than asked for means none matched above the last one.  */
+    *last = served < limit ? (top > since ? top : since) : seen;
+    *head = top;
+    return 0;
+}

@@ -1,0 +1,44 @@
+/*  zwatch: a ZeroMQ socket inside the libuv loop.
+
+    ZeroMQ exposes a socket's readiness through ZMQ_FD, which is edge-
+    triggered and signals only that ZMQ_EVENTS must be read again: after
+    every send or receive on the socket, pending input may exist without the
+    fd becoming readable again.  zwatch therefore (1) polls ZMQ_FD with
+    uv_poll, (2) on each wake-up calls the owner's callback while ZMQ_EVENTS
+    says ZMQ_POLLIN, and (3) offers zwatch_kick, which the owner calls after
+    sending on the socket, to run the same drain from a uv_idle on the next
+    loop turn.  The owner's callback must receive at most one message per call
+    and never block.
+
+    The owner keeps the socket; zwatch only watches it.  Close with
+    zwatch_close and free the zwatch in (or after) its close callback.
+*/
+#ifndef CLIP_ZWATCH_H
+#define CLIP_ZWATCH_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+typedef struct zwatch zwatch_t;
+/*  Receive one message from the socket (it is readable).  */
+typedef void (*zwatch_cb) (zwatch_t *watch, void *arg);
+typedef void (*zwatch_close_cb) (zwatch_t *watch);
+
+struct zwatch {
+    uv_poll_t poll;
+    uv_idle_t idle;
+    void *socket;
+    zwatch_cb on_readable;
+    zwatch_close_cb on_close;
+    void *arg;
+    int closing;                /* handles still to close */
+};
+
+/*  Start watching socket.  Returns 0 or a negative errno.  */
+int zwatch_init (uv_loop_t *loop, zwatch_t *watch, void *socket, zwatch_cb cb, void *arg);
+/*  Drain pending input on the next loop turn; call after sending.  */
+void zwatch_kick (zwatch_t *watch);
+/*  Stop watching; on_close runs when both handles are closed.  */
+void zwatch_close (zwatch_t *watch, zwatch_close_cb on_close);
+
+#endif

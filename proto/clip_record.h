@@ -1,0 +1,104 @@
+/*  clip_record: one article's result, and its one codec.
+
+    A record is what clipd publishes for every article (SPEC "A result"): a
+    msgpack map with string keys.  This module owns the in-memory form, the
+    msgpack encoding used on every socket and in the results log, and the JSON
+    rendering printed by `clip sub` and `clip analyze`.  Every program uses it,
+    so the wire format has exactly one implementation.
+
+    Ownership: a clip_record_t owns every string and array it points to; they
+    are freed by clip_record_destroy.  Setters copy their arguments.
+
+    Decoding ignores keys it does not know (so that adding a field is not a
+    breaking change) and fails with a message naming the first field of the
+    wrong type.  Optional parts are marked by the has_* flags: a record from
+    `clip analyze` has no seq, received or done; a failed record has an error
+    and may lack id and title.
+*/
+#ifndef CLIP_RECORD_H
+#define CLIP_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLIP_RECORD_VERSION 1
+
+typedef struct {
+    char *type;             /* PER ORG LOC MISC MONEY DATE PERCENT */
+    char *text;             /* the mention as it appears in the decoded text */
+    char *canonical;        /* the linked name */
+    uint64_t start;         /* byte offset into the file as received */
+    uint64_t end;           /* exclusive */
+} clip_entity_t;
+
+typedef struct {
+    char *id;               /* the matched corpus article's id */
+    char *file;             /* its file name */
+    uint64_t seq;           /* its seq in the results log; 0 for seeded articles */
+    double jaccard;
+    double containment;     /* share of the smaller article found in the other */
+} clip_match_t;
+
+typedef struct {
+    uint64_t v;             /* CLIP_RECORD_VERSION */
+    bool has_seq;
+    uint64_t seq;
+    char *id;               /* hex digest of the normalised text; may be NULL if failed */
+    char *file;
+    uint64_t bytes;
+    char *encoding;         /* "utf-8" or "windows-1252"; may be NULL if failed */
+    char *title;            /* may be NULL if failed */
+    bool has_times;
+    uint64_t received;      /* unix ms */
+    uint64_t done;          /* unix ms */
+    char *worker;           /* "host:pid"; may be NULL if never analysed */
+    char *status;           /* "ok" or "failed" */
+    char *error_code;       /* set iff status is "failed" */
+    char *error_message;
+
+    clip_entity_t *entities;
+    size_t n_entities;
+
+    bool has_dedupe;
+    char *verdict;          /* unique related near_duplicate duplicate */
+    clip_match_t *matches;
+    size_t n_matches;
+    char *cluster;
+} clip_record_t;
+
+/*  Create an empty record (v set, status "ok").  Caller owns the result.  */
+clip_record_t *clip_record_new (void);
+/*  Free a record and everything it owns; nulls the caller's pointer.  */
+void clip_record_destroy (clip_record_t **self_p);
+/*  Deep copy.  Caller owns the result.  */
+clip_record_t *clip_record_dup (const clip_record_t *self);
+
+/*  Replace a string field (NULL clears it).  field must point into self,
+    e.g. clip_record_set (rec, &rec->title, "Hello").  */
+void clip_record_set (clip_record_t *self, char **field, const char *value);
+/*  Mark the record failed with an error code and message.  */
+void clip_record_set_error (clip_record_t *self, const char *code, const char *message);
+/*  Append an entity / a match; the strings are copied.  */
+void clip_record_add_entity (clip_record_t *self, const char *type, const char *text,
+                             const char *canonical, uint64_t start, uint64_t end);
+void clip_record_add_match (clip_record_t *self, const char *id, const char *file,
+                            uint64_t seq, double jaccard, double containment);
+
+/*  The publishing topic: "article.<verdict>" when ok, "error" when failed.  */
+const char *clip_record_topic (const clip_record_t *self);
+
+/*  Encode as a msgpack map into a new buffer; caller owns *data.
+    Returns 0 (encoding cannot fail short of memory exhaustion).  */
+int clip_record_encode (const clip_record_t *self, char **data, size_t *len);
+/*  Decode a msgpack map.  Returns a new record (caller owns) or NULL with a
+    one-line reason written to err (if err is not NULL).  */
+clip_record_t *clip_record_decode (const void *data, size_t len, char *err, size_t err_size);
+
+/*  Render as one line of JSON (no trailing newline), keys in SPEC order.
+    Caller owns the result.  */
+char *clip_record_to_json (const clip_record_t *self);
+/*  Re-render a msgpack record as JSON; NULL with err set if malformed.  */
+char *clip_record_msgpack_to_json (const void *data, size_t len, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,297 @@
+/*  clip_wire: the worker protocol.  See clip_wire.h.  */
+#include "clip_wire.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_util.h"
+
+static const char *command_names[] = { "READY", "HEARTBEAT", "RESULT", "TASK" };
+
+static void
+pack_str (msgpack_packer *pk, const char *s)
+{
+    size_t n = strlen (s);
+    msgpack_pack_str (pk, n);
+    msgpack_pack_str_body (pk, s, n);
+}
+
+static void
+pack_key (msgpack_packer *pk, const char *key)
+{
+    pack_str (pk, key);
+}
+
+static void
+pack_bin (msgpack_packer *pk, const void *data, size_t len)
+{
+    msgpack_pack_bin (pk, len);
+    if (len)
+        msgpack_pack_bin_body (pk, data, len);
+}
+
+static void
+free_sbuffer (void *data, void *hint)
+{
+    free (data);
+}
+
+int
+clip_wire_send (void *socket, const void *identity, size_t identity_len,
+                const clip_wire_msg_t *msg, int flags)
+{
+    assert (msg->kind <= CLIP_WIRE_TASK);
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init (&sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+
+    switch (msg->kind) {
+        case CLIP_WIRE_READY:
+            msgpack_pack_map (&pk, 2);
+            pack_key (&pk, "worker");
+            pack_str (&pk, msg->worker ? msg->worker : "");
+            pack_key (&pk, "protocol");
+            msgpack_pack_uint64 (&pk, CLIP_WIRE_PROTOCOL);
+            break;
+        case CLIP_WIRE_HEARTBEAT:
+            if (msg->worker) {
+                msgpack_pack_map (&pk, 2);
+                pack_key (&pk, "worker");
+                pack_str (&pk, msg->worker);
+                pack_key (&pk, "busy");
+                if (msg->busy)
+                    msgpack_pack_true (&pk);
+                else
+                    msgpack_pack_false (&pk);
+            }
+            else
+                msgpack_pack_map (&pk, 0);
+            break;
+        case CLIP_WIRE_RESULT:
+            msgpack_pack_map (&pk, 4);
+            pack_key (&pk, "worker");
+            pack_str (&pk, msg->worker ? msg->worker : "");
+            pack_key (&pk, "task");
+            msgpack_pack_uint64 (&pk, msg->task);
+            pack_key (&pk, "record");
+            pack_bin (&pk, msg->data, msg->data_len);
+            pack_key (&pk, "sketch");
+            pack_bin (&pk, msg->sketch, msg->sketch_len);
+            break;
+        case CLIP_WIRE_TASK:
+            msgpack_pack_map (&pk, 3);
+            pack_key (&pk, "task");
+            msgpack_pack_uint64 (&pk, msg->task);
+            pack_key (&pk, "file");
+            pack_str (&pk, msg->file ? msg->file : "");
+            pack_key (&pk, "data");
+            pack_bin (&pk, msg->data, msg->data_len);
+            break;
+    }
+
+    const char *cmd = command_names [msg->kind];
+    if (identity
+    &&  zmq_send (socket, identity, identity_len, ZMQ_SNDMORE | flags) < 0) {
+        msgpack_sbuffer_destroy (&sbuf);
+        return -1;
+    }
+    if (zmq_send (socket, cmd, strlen (cmd), ZMQ_SNDMORE | flags) < 0) {
+        msgpack_sbuffer_destroy (&sbuf);
+        return -1;
+    }
+    /*  Hand the body buffer to ZeroMQ without copying: task bodies hold
+        whole files.  */
+    zmq_msg_t body;
+    size_t size = sbuf.size;
+    char *data = msgpack_sbuffer_release (&sbuf);
+    if (zmq_msg_init_data (&body, data, size, free_sbuffer, NULL) != 0) {
+        free (data);
+        return -1;
+    }
+    if (zmq_msg_send (&body, socket, flags) < 0) {
+        int e = errno;
+        zmq_msg_close (&body);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+/*  Copy a msgpack string or binary object into a new NUL-terminated buffer.  */
+static int
+take_bytes (const msgpack_object *o, void **out, size_t *len, bool want_str)
+{
+    const char *ptr;
+    uint32_t size;
+    if (o->type == MSGPACK_OBJECT_STR) {
+        ptr = o->via.str.ptr;
+        size = o->via.str.size;
+    }
+    else
+    if (o->type == MSGPACK_OBJECT_BIN && !want_str) {
+        ptr = o->via.bin.ptr;
+        size = o->via.bin.size;
+    }
+    else
+        return -1;
+    char *copy = clip_malloc ((size_t) size + 1);
+    if (size)
+        memcpy (copy, ptr, size);
+    copy [size] = 0;
+    *out = copy;
+    if (len)
+        *len = size;
+    return 0;
+}
+
+clip_wire_msg_t *
+clip_wire_decode (const void *command, size_t command_len,
+                  const void *body, size_t body_len, char *err, size_t err_size)
+{
+    int kind = -1;
+    for (int i = 0; i <= CLIP_WIRE_TASK; i++)
+        if (strlen (command_names [i]) == command_len
+        &&  memcmp (command_names [i], command, command_len) == 0)
+            kind = i;
+    if (kind < 0) {
+        snprintf (err, err_size, "unknown command");
+        return NULL;
+    }
+    msgpack_unpacked up;
+    msgpack_unpacked_init (&up);
+    size_t off = 0;
+    if (msgpack_unpack_next (&up, body, body_len, &off) != MSGPACK_UNPACK_SUCCESS
+    ||  off != body_len
+    ||  up.data.type != MSGPACK_OBJECT_MAP) {
+        msgpack_unpacked_destroy (&up);
+        snprintf (err, err_size, "%s: body is not one msgpack map", command_names [kind]);
+        return NULL;
+    }
+    clip_wire_msg_t *msg = clip_calloc (1, sizeof *msg);
+    msg->kind = (clip_wire_kind_t) kind;
+    const char *bad = NULL;
+    msgpack_object_map *map = &up.data.via.map;
+    for (uint32_t i = 0; i < map->size && !bad; i++) {
+        msgpack_object *k = &map->ptr [i].key;
+        msgpack_object *v = &map->ptr [i].val;
+        if (k->type != MSGPACK_OBJECT_STR)
+            continue;
+        #define KEY_IS(s) (k->via.str.size == strlen (s) && memcmp (k->via.str.ptr, s, strlen (s)) == 0)
+        if (KEY_IS ("worker")) {
+            free (msg->worker);
+            msg->worker = NULL;
+            if (take_bytes (v, (void **) &msg->worker, NULL, true))
+                bad = "worker";
+        }
+        else
+        if (KEY_IS ("file")) {
+            free (msg->file);
+            msg->file = NULL;
+            if (take_bytes (v, (void **) &msg->file, NULL, true))
+                bad = "file";
+        }
+        else
+        if (KEY_IS ("data") || KEY_IS ("record")) {
+            free (msg->data);
+            msg->data = NULL;
+            if (take_bytes (v, &msg->data, &msg->data_len, false))
+                bad = "data";
+        }
+        else
+        if (KEY_IS ("sketch")) {
+            free (msg->sketch);
+            msg->sketch = NULL;
+            if (take_bytes (v, &msg->sketch, &msg->sketch_len, false))
+                bad = "sketch";
+        }
+        else
+        if (KEY_IS ("task") || KEY_IS ("protocol")) {
+            if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+                bad = KEY_IS ("task") ? "task" : "protocol";
+            else
+            if (KEY_IS ("task"))
+                msg->task = v->via.u64;
+            else
+                msg->protocol = v->via.u64;
+        }
+        else
+        if (KEY_IS ("busy")) {
+            if (v->type != MSGPACK_OBJECT_BOOLEAN)
+                bad = "busy";
+            else
+                msg->busy = v->via.boolean;
+        }
+        #undef KEY_IS
+    }
+    msgpack_unpacked_destroy (&up);
+    if (!bad && (msg->kind == CLIP_WIRE_TASK || msg->kind == CLIP_WIRE_RESULT)) {
+        if (!msg->task)
+            bad = "task";
+        else
+        if (!msg->data)
+            bad = msg->kind == CLIP_WIRE_TASK ? "data" : "record";
+    }
+    if (bad) {
+        snprintf (err, err_size, "%s: field '%s' missing or of the wrong type",
+                  command_names [kind], bad);
+        clip_wire_msg_destroy (&msg);
+        return NULL;
+    }
+    return msg;
+}
+
+void
+clip_wire_msg_destroy (clip_wire_msg_t **self_p)
+{
+    assert (self_p);
+    clip_wire_msg_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->worker);
+    free (self->file);
+    free (self->data);
+    free (self->sketch);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+clip_wire_recv_frames (void *socket, zmq_msg_t **frames, int flags)
+{
+    int cap = 4, count = 0;
+    zmq_msg_t *list = clip_malloc (sizeof (zmq_msg_t) * (size_t) cap);
+    for (;;) {
+        if (count == cap) {
+            cap *= 2;
+            list = clip_realloc (list, sizeof (zmq_msg_t) * (size_t) cap);
+        }
+        zmq_msg_init (&list [count]);
+        /*  Only the first frame may find nothing; the rest of a multipart
+            message is always there once its first frame is.  */
+        if (zmq_msg_recv (&list [count], socket, count == 0 ? flags : 0) < 0) {
+            int e = errno;
+            zmq_msg_close (&list [count]);
+            clip_wire_frames_free (list, count);
+            errno = e;
+            return -1;
+        }
+        count++;
+        if (!zmq_msg_more (&list [count - 1]))
+            break;
+    }
+    *frames = list;
+    return count;
+}
+
+void
+clip_wire_frames_free (zmq_msg_t *frames, int count)
+{
+    for (int i = 0; i < count; i++)
+        zmq_msg_close (&frames [i]);
+    free (frames);
+}

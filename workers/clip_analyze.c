@@ -1,0 +1,77 @@
+/*  clip_analyze: one article in, the worker's part of its record out.
+    See clip_analyze.h.  */
+#include "clip_analyze.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_text.h"
+#include "clip_util.h"
+
+/*  Titles longer than this are cut: a "first line" of megabytes is a file
+    without line breaks, not a title.  */
+#define TITLE_MAX_BYTES 512
+
+struct clip_analyzer {
+    char *worker_name;
+};
+
+clip_analyzer_t *
+clip_analyzer_new (const char *data_dir, const char *worker_name, char *err, size_t err_size)
+{
+    clip_analyzer_t *self = clip_calloc (1, sizeof *self);
+    self->worker_name = clip_strdup (worker_name ? worker_name : "unknown");
+    return self;
+}
+
+void
+clip_analyzer_destroy (clip_analyzer_t **self_p)
+{
+    assert (self_p);
+    clip_analyzer_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->worker_name);
+    free (self);
+    *self_p = NULL;
+}
+
+clip_record_t *
+clip_analyzer_run (clip_analyzer_t *self, const char *file, const void *data, size_t len,
+                   void **sketch, size_t *sketch_len)
+{
+    clip_record_t *rec = clip_record_new ();
+    clip_record_set (rec, &rec->file, file);
+    clip_record_set (rec, &rec->worker, self->worker_name);
+    rec->bytes = len;
+    if (sketch) {
+        *sketch = NULL;
+        *sketch_len = 0;
+    }
+    if (clip_text_is_binary (data, len)) {
+        clip_record_set_error (rec, "not_text", "the file holds binary data, not text");
+        return rec;
+    }
+    clip_text_t *text = clip_text_decode (data, len);
+    size_t norm_len = 0;
+    char *norm = clip_text_normalise (text->utf8, text->len, &norm_len);
+    if (norm_len == 0) {
+        clip_record_set_error (rec, "empty", len ? "the file holds only white space"
+                                                 : "the file is empty");
+        free (norm);
+        clip_text_destroy (&text);
+        return rec;
+    }
+    char id [33];
+    clip_text_digest (norm, norm_len, id);
+    clip_record_set (rec, &rec->id, id);
+    clip_record_set (rec, &rec->encoding, clip_encoding_name (text->encoding));
+    char *title = clip_text_title (text, TITLE_MAX_BYTES);
+    clip_record_set (rec, &rec->title, title);
+    free (title);
+    free (norm);
+    clip_text_destroy (&text);
+    return rec;
+}

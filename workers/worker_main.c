@@ -1,0 +1,269 @@
+/*  clip-worker: connects to clipd, takes one article at a time, analyses it
+    and sends the result back.
+
+    The worker is a DEALER speaking the protocol in proto/clip_wire.h.  It
+    keeps one credit: after READY or a RESULT the daemon may send it one
+    TASK.  While idle it sends a HEARTBEAT every interval and expects to hear
+    from the daemon at least every liveness period; when it does not, it
+    drops the socket and connects again with exponential backoff (the
+    Paranoid Pirate pattern), so a restarted daemon gets its workers back.
+    Analysis never crashes on any bytes; a task that cannot be analysed comes
+    back as a failed record.  */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "clip_analyze.h"
+#include "clip_log.h"
+#include "clip_record.h"
+#include "clip_util.h"
+#include "clip_wire.h"
+
+typedef struct {
+    const char *tasks;              /* the daemon's task endpoint */
+    const char *data_dir;
+    uint64_t heartbeat_ms;
+    uint64_t liveness_ms;
+} worker_options_t;
+
+/*  Set from the signal handler; the only way a signal can reach the loop.  */
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal (int sig)
+{
+    stop_requested = sig;
+}
+
+static void
+usage (FILE *out)
+{
+    fprintf (out,
+        "Usage: clip-worker [OPTIONS]\n"
+        "Connect to clipd and analyse articles (entities, sketches).\n\n"
+        "  --tasks EP          daemon task endpoint (default tcp://127.0.0.1:5555,\n"
+        "                      env CLIP_WORKER_TASKS)\n"
+        "  --data-dir DIR      where the NER model and aliases live (default %s)\n"
+        "  --heartbeat-ms N    heartbeat interval (default 1000)\n"
+        "  --liveness-ms N     reconnect after this long without a word from\n"
+        "                      the daemon (default 5000)\n"
+        "  --help, --version\n", CLIP_DATADIR);
+}
+
+static void *
+connect_socket (void *ctx, const char *endpoint)
+{
+    void *sock = zmq_socket (ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt (sock, ZMQ_LINGER, &linger, sizeof linger);
+    /*  Let ZeroMQ's own reconnects back off too, up to 5 s.  */
+    int ivl = 100, ivl_max = 5000;
+    zmq_setsockopt (sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt (sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+    if (zmq_connect (sock, endpoint) != 0) {
+        clip_error ("connect_failed", "endpoint=%s error=\"%s\"", endpoint, zmq_strerror (errno));
+        zmq_close (sock);
+        return NULL;
+    }
+    return sock;
+}
+
+static int
+send_simple (void *sock, clip_wire_kind_t kind, const char *name, bool busy)
+{
+    clip_wire_msg_t msg = { .kind = kind, .worker = (char *) name, .busy = busy };
+    return clip_wire_send (sock, NULL, 0, &msg, ZMQ_DONTWAIT);
+}
+
+static void
+handle_task (void *sock, clip_analyzer_t *analyzer, const char *name, clip_wire_msg_t *task)
+{
+    void *sketch = NULL;
+    size_t sketch_len = 0;
+    clip_record_t *rec = clip_analyzer_run (analyzer, task->file, task->data, task->data_len,
+                                            &sketch, &sketch_len);
+    char *packed = NULL;
+    size_t packed_len = 0;
+    clip_record_encode (rec, &packed, &packed_len);
+    clip_wire_msg_t out = {
+        .kind = CLIP_WIRE_RESULT, .worker = (char *) name, .task = task->task,
+        .data = packed, .data_len = packed_len, .sketch = sketch, .sketch_len = sketch_len
+    };
+    char q [512];
+    if (clip_wire_send (sock, NULL, 0, &out, 0) != 0)
+        clip_warn ("result_not_sent", "task=%llu error=\"%s\"",
+                   (unsigned long long) task->task, zmq_strerror (errno));
+    else
+        clip_debug ("analysed", "task=%llu file=%s status=%s", (unsigned long long) task->task,
+                    clip_log_quote (q, sizeof q, task->file), rec->status);
+    free (packed);
+    free (sketch);
+    clip_record_destroy (&rec);
+}
+
+static int
+run (const worker_options_t *opt)
+{
+    char *name = clip_process_name ();
+    char err [256];
+    clip_analyzer_t *analyzer = clip_analyzer_new (opt->data_dir, name, err, sizeof err);
+    if (!analyzer) {
+        clip_error ("analyzer_failed", "error=\"%s\"", err);
+        free (name);
+        return 1;
+    }
+    void *ctx = zmq_ctx_new ();
+    void *sock = connect_socket (ctx, opt->tasks);
+    if (!sock) {
+        clip_analyzer_destroy (&analyzer);
+        zmq_ctx_term (ctx);
+        free (name);
+        return 1;
+    }
+    clip_info ("started", "worker=%s tasks=%s", name, opt->tasks);
+    send_simple (sock, CLIP_WIRE_READY, name, false);
+
+    uint64_t backoff = 250;
+    uint64_t last_heard = clip_mono_ms ();
+    uint64_t next_heartbeat = last_heard + opt->heartbeat_ms;
+    while (!stop_requested) {
+        zmq_pollitem_t item = { .socket = sock, .events = ZMQ_POLLIN };
+        uint64_t now = clip_mono_ms ();
+        long timeout = next_heartbeat > now ? (long) (next_heartbeat - now) : 0;
+        int rc = zmq_poll (&item, 1, timeout);
+        if (rc < 0) {
+            if (errno == EINTR)
+                continue;
+            clip_error ("poll_failed", "error=\"%s\"", zmq_strerror (errno));
+            break;
+        }
+        if (item.revents & ZMQ_POLLIN) {
+            zmq_msg_t *frames;
+            int count = clip_wire_recv_frames (sock, &frames, ZMQ_DONTWAIT);
+            if (count < 0)
+                continue;
+            last_heard = clip_mono_ms ();
+            backoff = 250;
+            clip_wire_msg_t *msg = NULL;
+            if (count == 2)
+                msg = clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
+                                        zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                        err, sizeof err);
+            else
+                snprintf (err, sizeof err, "expected 2 frames, got %d", count);
+            clip_wire_frames_free (frames, count);
+            if (!msg)
+                clip_warn ("bad_message", "error=\"%s\"", err);
+            else
+            if (msg->kind == CLIP_WIRE_TASK) {
+                handle_task (sock, analyzer, name, msg);
+                /*  The analysis may have taken a while: what the daemon said
+                    meanwhile is queued, so count it as heard from.  */
+                last_heard = clip_mono_ms ();
+            }
+            clip_wire_msg_destroy (&msg);
+        }
+        now = clip_mono_ms ();
+        if (now >= next_heartbeat) {
+            send_simple (sock, CLIP_WIRE_HEARTBEAT, name, false);
+            next_heartbeat = now + opt->heartbeat_ms;
+        }
+        if (now - last_heard > opt->liveness_ms) {
+            clip_warn ("daemon_silent", "tasks=%s silent_ms=%llu reconnect_in_ms=%llu", opt->tasks,
+                       (unsigned long long) (now - last_heard), (unsigned long long) backoff);
+            zmq_close (sock);
+            sock = NULL;
+            /*  Sleep in small steps so that a signal still stops us quickly.  */
+            for (uint64_t slept = 0; slept < backoff && !stop_requested; slept += 50)
+                zmq_poll (NULL, 0, 50);
+            if (backoff < 8000)
+                backoff *= 2;
+            if (stop_requested)
+                break;
+            sock = connect_socket (ctx, opt->tasks);
+            if (!sock)
+                break;
+            send_simple (sock, CLIP_WIRE_READY, name, false);
+            last_heard = clip_mono_ms ();
+        }
+    }
+    clip_info ("stopped", "worker=%s signal=%d", name, (int) stop_requested);
+    if (sock)
+        zmq_close (sock);
+    zmq_ctx_term (ctx);
+    clip_analyzer_destroy (&analyzer);
+    free (name);
+    return 0;
+}
+
+static bool
+parse_u64 (const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull (s, &end, 10);
+    if (errno || end == s || *end || s [0] == '-')
+        return false;
+    *out = v;
+    return true;
+}
+
+int
+main (int argc, char **argv)
+{
+    clip_log_init ("clip-worker", CLIP_LOG_INFO);
+    worker_options_t opt = {
+        .tasks = getenv ("CLIP_WORKER_TASKS") ? getenv ("CLIP_WORKER_TASKS") : "tcp://127.0.0.1:5555",
+        .data_dir = CLIP_DATADIR,
+        .heartbeat_ms = 1000,
+        .liveness_ms = 5000,
+    };
+    static const struct option longopts[] = {
+        { "tasks", required_argument, NULL, 't' },
+        { "data-dir", required_argument, NULL, 'd' },
+        { "heartbeat-ms", required_argument, NULL, 'h' },
+        { "liveness-ms", required_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'H' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 }
+    };
+    int c;
+    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+            case 't': opt.tasks = optarg; break;
+            case 'd': opt.data_dir = optarg; break;
+            case 'h':
+            case 'l': {
+                uint64_t v;
+                if (!parse_u64 (optarg, &v) || v == 0) {
+                    fprintf (stderr, "clip-worker: --%s needs a positive number, got '%s'\n",
+                             c == 'h' ? "heartbeat-ms" : "liveness-ms", optarg);
+                    return 2;
+                }
+                if (c == 'h')
+                    opt.heartbeat_ms = v;
+                else
+                    opt.liveness_ms = v;
+                break;
+            }
+            case 'H': usage (stdout); return 0;
+            case 'V': printf ("clip-worker %s\n", CLIP_VERSION); return 0;
+            default: usage (stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, "clip-worker: unexpected argument '%s'\n", argv [optind]);
+        usage (stderr);
+        return 2;
+    }
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGINT, &sa, NULL);
+    sigaction (SIGTERM, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    return run (&opt);
+}

@@ -670,7 +670,7 @@ clipd_run (clipd_t *self)
         if (!program)
             program = clip_strdup ("clip-worker");
         const char *args [] = { "--tasks", clip_dispatch_endpoint (self->dispatch),
-                                "--data-dir", self->cfg->data_dir, NULL };
+                                "--data-dir", self->cfg->data_dir, "--exit-with-parent", NULL };
         self->supervisor = clip_supervisor_new (&self->loop, program, args, self->cfg->workers,
                                                 on_worker_exit, self);
         free (program);

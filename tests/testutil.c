@@ -1,1 +1,360 @@
+/*  testutil: what the Criterion tests share.  See testutil.h.  */
 #include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "clip_record.h"
+#include "clip_util.h"
+
+char *
+tu_tempdir (const char *tag)
+{
+    char *tmpl = clip_strprintf ("/tmp/clip-test-%s-XXXXXX", tag);
+    cr_assert_not_null (mkdtemp (tmpl), "mkdtemp: %s", strerror (errno));
+    return tmpl;
+}
+
+static int
+rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    remove (path);
+    return 0;
+}
+
+void
+tu_rmtree (const char *path)
+{
+    if (path && getenv ("CLIP_TEST_KEEP") == NULL)
+        nftw (path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+tu_write (const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen (path, "wb");
+    cr_assert_not_null (f, "cannot write %s: %s", path, strerror (errno));
+    cr_assert_eq (fwrite (data, 1, len, f), len);
+    fclose (f);
+}
+
+char *
+tu_read (const char *path, size_t *len)
+{
+    char *data = NULL;
+    size_t n = 0;
+    if (clip_file_read (path, 1 << 30, &data, &n) != 0)
+        return NULL;
+    if (len)
+        *len = n;
+    return data;
+}
+
+void
+tu_drop (const char *src, const char *dst)
+{
+    size_t len;
+    char *data = tu_read (src, &len);
+    cr_assert_not_null (data, "cannot read %s", src);
+    char *tmp = clip_strprintf ("%s.tmp", dst);
+    tu_write (tmp, data, len);
+    cr_assert_eq (rename (tmp, dst), 0);
+    free (tmp);
+    free (data);
+}
+
+char *
+tu_bin (const char *relative)
+{
+    return clip_strprintf ("%s/%s", CLIP_BIN_DIR, relative);
+}
+
+char *
+tu_shared (const char *relative)
+{
+    const char *base = getenv ("CLIP_SHARED_DATA");
+    char *path = clip_strprintf ("%s/%s", base ? base : CLIP_SHARED_DATA, relative);
+    if (access (path, R_OK) != 0) {
+        free (path);
+        return NULL;
+    }
+    return path;
+}
+
+pid_t
+tu_spawn (const char *const *argv, const char *out_path, const char *err_path)
+{
+    pid_t pid = fork ();
+    cr_assert_neq (pid, -1);
+    if (pid == 0) {
+        /*  Die with the test: a test that fails or times out must not leave
+            a daemon behind.  */
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        if (out_path && err_path && strcmp (out_path, err_path) == 0) {
+            int fd = open (out_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+            dup2 (fd, 1);
+            dup2 (fd, 2);
+            close (fd);
+            err_path = NULL;
+        }
+        else
+        if (out_path) {
+            int fd = open (out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            dup2 (fd, 1);
+            close (fd);
+        }
+        if (err_path) {
+            int fd = open (err_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+            dup2 (fd, 2);
+            close (fd);
+        }
+        int devnull = open ("/dev/null", O_RDONLY);
+        dup2 (devnull, 0);
+        close (devnull);
+        execv (argv [0], (char *const *) argv);
+        _exit (127);
+    }
+    return pid;
+}
+
+static void
+sleep_ms (int ms)
+{
+    struct timespec ts = { ms / 1000, (long) (ms % 1000) * 1000000L };
+    nanosleep (&ts, NULL);
+}
+
+int
+tu_wait (pid_t pid, int timeout_ms)
+{
+    for (int waited = 0; ; waited += 10) {
+        int status;
+        pid_t r = waitpid (pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+        if (r < 0)
+            return -1;
+        if (waited >= timeout_ms) {
+            kill (pid, SIGKILL);
+            waitpid (pid, &status, 0);
+            return -1;
+        }
+        sleep_ms (10);
+    }
+}
+
+int
+tu_run (const char *const *argv, char **out, int timeout_ms)
+{
+    char *dir = tu_tempdir ("run");
+    char *out_path = clip_path_join (dir, "stdout");
+    pid_t pid = tu_spawn (argv, out_path, NULL);
+    int status = tu_wait (pid, timeout_ms);
+    if (out)
+        *out = tu_read (out_path, NULL);
+    free (out_path);
+    tu_rmtree (dir);
+    free (dir);
+    return status;
+}
+
+static char *
+json_str (json_t *o, const char *key)
+{
+    const char *s = json_string_value (json_object_get (o, key));
+    return s ? clip_strdup (s) : NULL;
+}
+
+tu_daemon_t *
+tu_daemon_start (const char *dir, const char *const *extra)
+{
+    tu_daemon_t *d = clip_calloc (1, sizeof *d);
+    d->dir = clip_strdup (dir);
+    d->inbox = clip_path_join (dir, "inbox");
+    d->state = clip_path_join (dir, "var");
+    d->log = clip_path_join (dir, "clipd.log");
+    char *endpoints = clip_path_join (d->state, "endpoints.json");
+    unlink (endpoints);
+    char *clipd = tu_bin ("daemon/clipd");
+    const char *argv [64] = {
+        clipd, "--inbox", d->inbox, "--state", d->state,
+        "--tasks", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*",
+        "--replay", "tcp://127.0.0.1:*",
+    };
+    int n = 11;
+    for (int i = 0; extra && extra [i] && n < 62; i++)
+        argv [n++] = extra [i];
+    argv [n] = NULL;
+    d->pid = tu_spawn (argv, d->log, d->log);
+    free (clipd);
+    json_t *o = NULL;
+    for (int waited = 0; waited < 10000 && !o; waited += 20) {
+        o = json_load_file (endpoints, 0, NULL);
+        if (o && json_integer_value (json_object_get (o, "pid")) != d->pid) {
+            json_decref (o);
+            o = NULL;
+        }
+        int status;
+        if (!o && waitpid (d->pid, &status, WNOHANG) == d->pid) {
+            char *log = tu_read (d->log, NULL);
+            cr_assert_fail ("clipd exited at start:\n%s", log ? log : "");
+        }
+        if (!o)
+            sleep_ms (20);
+    }
+    cr_assert_not_null (o, "clipd did not write %s within 10 s", endpoints);
+    d->tasks = json_str (o, "tasks");
+    d->pub = json_str (o, "pub");
+    d->replay = json_str (o, "replay");
+    json_decref (o);
+    free (endpoints);
+    return d;
+}
+
+int
+tu_daemon_stop (tu_daemon_t *d)
+{
+    if (d->pid <= 0)
+        return -1;
+    kill (d->pid, SIGTERM);
+    int status = tu_wait (d->pid, 10000);
+    d->pid = 0;
+    return status;
+}
+
+void
+tu_daemon_kill (tu_daemon_t *d)
+{
+    if (d->pid <= 0)
+        return;
+    kill (d->pid, SIGKILL);
+    tu_wait (d->pid, 10000);
+    d->pid = 0;
+}
+
+void
+tu_daemon_free (tu_daemon_t *d)
+{
+    if (!d)
+        return;
+    if (d->pid > 0)
+        tu_daemon_kill (d);
+    free (d->dir);
+    free (d->inbox);
+    free (d->state);
+    free (d->log);
+    free (d->tasks);
+    free (d->pub);
+    free (d->replay);
+    free (d);
+}
+
+int
+tu_log_count (const tu_daemon_t *d, const char *needle)
+{
+    char *log = tu_read (d->log, NULL);
+    int count = 0;
+    for (char *p = log; p && (p = strstr (p, needle)) != NULL; p += strlen (needle))
+        count++;
+    free (log);
+    return count;
+}
+
+int
+tu_count_files (const char *dir)
+{
+    int count = 0;
+    DIR *d = opendir (dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL) {
+        char *path = clip_path_join (dir, e->d_name);
+        struct stat st;
+        if (lstat (path, &st) == 0 && S_ISREG (st.st_mode))
+            count++;
+        free (path);
+    }
+    closedir (d);
+    return count;
+}
+
+bool
+tu_wait_for (bool (*cond) (void *arg), void *arg, int timeout_ms)
+{
+    for (int waited = 0; ; waited += 20) {
+        if (cond (arg))
+            return true;
+        if (waited >= timeout_ms)
+            return false;
+        sleep_ms (20);
+    }
+}
+
+struct tu_sub {
+    void *ctx;
+    void *sock;
+};
+
+tu_sub_t *
+tu_sub_new (const char *pub_endpoint)
+{
+    tu_sub_t *s = clip_calloc (1, sizeof *s);
+    s->ctx = zmq_ctx_new ();
+    s->sock = zmq_socket (s->ctx, ZMQ_SUB);
+    int zero = 0;
+    zmq_setsockopt (s->sock, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (s->sock, ZMQ_SUBSCRIBE, "", 0);
+    cr_assert_eq (zmq_connect (s->sock, pub_endpoint), 0);
+    /*  PUB/SUB needs the subscription to reach the publisher before
+        anything is sent; 300 ms is ample on loopback.  */
+    sleep_ms (300);
+    return s;
+}
+
+char *
+tu_sub_recv (tu_sub_t *s, int timeout_ms, char **topic_out)
+{
+    zmq_pollitem_t item = { .socket = s->sock, .events = ZMQ_POLLIN };
+    if (zmq_poll (&item, 1, timeout_ms) <= 0)
+        return NULL;
+    zmq_msg_t topic, body;
+    zmq_msg_init (&topic);
+    zmq_msg_init (&body);
+    cr_assert_geq (zmq_msg_recv (&topic, s->sock, 0), 0);
+    cr_assert (zmq_msg_more (&topic), "a published message has two frames");
+    cr_assert_geq (zmq_msg_recv (&body, s->sock, 0), 0);
+    cr_assert (!zmq_msg_more (&body), "a published message has two frames");
+    char err [256];
+    char *json = clip_record_msgpack_to_json (zmq_msg_data (&body), zmq_msg_size (&body), err, sizeof err);
+    cr_assert_not_null (json, "published record does not decode: %s", err);
+    if (topic_out)
+        *topic_out = clip_strndup (zmq_msg_data (&topic), zmq_msg_size (&topic));
+    zmq_msg_close (&topic);
+    zmq_msg_close (&body);
+    return json;
+}
+
+void
+tu_sub_free (tu_sub_t *s)
+{
+    if (!s)
+        return;
+    zmq_close (s->sock);
+    zmq_ctx_term (s->ctx);
+    free (s);
+}

@@ -1,4 +1,84 @@
-/*  testutil: helpers for the Criterion tests (temporary dirs, processes, ports). */
+/*  testutil: what the Criterion tests share.
+
+    Real components only: a temporary directory per test, real clipd /
+    clip-worker / clip processes started from the build tree, endpoints on
+    loopback with ports picked by the kernel ("tcp://127.0.0.1:*"), read back
+    from STATE/endpoints.json.  Every wait is bounded.
+*/
 #ifndef CLIP_TESTUTIL_H
 #define CLIP_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*  A new empty directory under /tmp; caller owns the path.  Removed by
+    tu_rmtree.  */
+char *tu_tempdir (const char *tag);
+void tu_rmtree (const char *path);
+
+/*  Write / read whole files.  tu_read returns NULL if absent (caller owns).  */
+void tu_write (const char *path, const void *data, size_t len);
+char *tu_read (const char *path, size_t *len);
+/*  Copy src to dst by writing a temporary name in dst's folder and renaming.  */
+void tu_drop (const char *src, const char *dst);
+
+/*  Path of a built program ("daemon/clipd", "workers/clip-worker",
+    "clip/clip"); caller owns.  */
+char *tu_bin (const char *relative);
+/*  Path of ../shared/data/<relative> if it exists, else NULL (caller owns).
+    CLIP_SHARED_DATA in the environment overrides the build-time path.  */
+char *tu_shared (const char *relative);
+
+/*  A running clipd.  */
+typedef struct {
+    pid_t pid;
+    char *dir;                  /* its working directory (temporary) */
+    char *inbox;
+    char *state;
+    char *log;                  /* stderr captured here */
+    char *tasks, *pub, *replay; /* endpoints actually bound */
+} tu_daemon_t;
+
+/*  Start clipd in dir with --inbox dir/inbox --state dir/var, ephemeral
+    ports, and the extra arguments (NULL-terminated), then wait (at most
+    10 s) until it wrote its endpoints.  Asserts on failure.  */
+tu_daemon_t *tu_daemon_start (const char *dir, const char *const *extra);
+/*  SIGTERM, wait (at most 10 s, then SIGKILL); returns the exit status.  */
+int tu_daemon_stop (tu_daemon_t *d);
+/*  SIGKILL and reap.  */
+void tu_daemon_kill (tu_daemon_t *d);
+void tu_daemon_free (tu_daemon_t *d);
+
+/*  Count the lines in d's log holding needle.  */
+int tu_log_count (const tu_daemon_t *d, const char *needle);
+
+/*  Start a program with args (argv[0] included, NULL-terminated) with stdout
+    to out_path (or inherited when NULL) and stderr to err_path (or
+    inherited).  Returns the pid.  */
+pid_t tu_spawn (const char *const *argv, const char *out_path, const char *err_path);
+/*  Wait for pid at most timeout_ms; returns the exit status (or 128+signal),
+    -1 on timeout (the process is then killed).  */
+int tu_wait (pid_t pid, int timeout_ms);
+/*  Run a program to completion (at most timeout_ms), capture stdout into
+    *out (caller owns) when out is not NULL.  Returns the exit status.  */
+int tu_run (const char *const *argv, char **out, int timeout_ms);
+
+/*  Number of regular files in a directory (0 if it does not exist).  */
+int tu_count_files (const char *dir);
+/*  Poll until cond(arg) or timeout_ms; returns cond's last value.  */
+bool tu_wait_for (bool (*cond) (void *arg), void *arg, int timeout_ms);
+
+/*  Receive up to n published records on a SUB socket connected to pub
+    (subscribed to everything) within timeout_ms.  The caller creates the
+    subscriber before dropping files with tu_sub_new, and frees it with
+    tu_sub_free.  Each record is returned as JSON (clip_record_to_json).  */
+typedef struct tu_sub tu_sub_t;
+tu_sub_t *tu_sub_new (const char *pub_endpoint);
+/*  Receive one record within timeout_ms: returns JSON (caller owns) and the
+    topic in topic_out (caller owns) when not NULL, or NULL on timeout.  */
+char *tu_sub_recv (tu_sub_t *sub, int timeout_ms, char **topic_out);
+void tu_sub_free (tu_sub_t *sub);
+
 #endif

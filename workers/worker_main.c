@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "clip_analyze.h"
@@ -28,6 +29,7 @@ typedef struct {
     const char *data_dir;
     uint64_t heartbeat_ms;
     uint64_t liveness_ms;
+    bool exit_with_parent;
 } worker_options_t;
 
 /*  Set from the signal handler; the only way a signal can reach the loop.  */
@@ -51,6 +53,8 @@ usage (FILE *out)
         "  --heartbeat-ms N    heartbeat interval (default 1000)\n"
         "  --liveness-ms N     reconnect after this long without a word from\n"
         "                      the daemon (default 5000)\n"
+        "  --exit-with-parent  exit when the parent process goes away (set by\n"
+        "                      clipd --workers, so no worker outlives its daemon)\n"
         "  --help, --version\n", CLIP_DATADIR);
 }
 
@@ -127,6 +131,7 @@ run (const worker_options_t *opt)
     clip_info ("started", "worker=%s tasks=%s", name, opt->tasks);
     send_simple (sock, CLIP_WIRE_READY, name, false);
 
+    pid_t parent = getppid ();
     uint64_t backoff = 250;
     uint64_t last_heard = clip_mono_ms ();
     uint64_t next_heartbeat = last_heard + opt->heartbeat_ms;
@@ -168,6 +173,10 @@ run (const worker_options_t *opt)
             clip_wire_msg_destroy (&msg);
         }
         now = clip_mono_ms ();
+        if (opt->exit_with_parent && getppid () != parent) {
+            clip_warn ("parent_gone", "worker=%s", name);
+            break;
+        }
         if (now >= next_heartbeat) {
             send_simple (sock, CLIP_WIRE_HEARTBEAT, name, false);
             next_heartbeat = now + opt->heartbeat_ms;
@@ -227,6 +236,7 @@ main (int argc, char **argv)
         { "data-dir", required_argument, NULL, 'd' },
         { "heartbeat-ms", required_argument, NULL, 'h' },
         { "liveness-ms", required_argument, NULL, 'l' },
+        { "exit-with-parent", no_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'H' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
@@ -250,6 +260,7 @@ main (int argc, char **argv)
                     opt.liveness_ms = v;
                 break;
             }
+            case 'P': opt.exit_with_parent = true; break;
             case 'H': usage (stdout); return 0;
             case 'V': printf ("clip-worker %s\n", CLIP_VERSION); return 0;
             default: usage (stderr); return 2;

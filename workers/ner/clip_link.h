@@ -1,11 +1,36 @@
 /*  clip_link: linking mentions to canonical names.
 
-    A curated alias table (corpus/aliases.tsv: canonical, type, aliases
-    separated by '|') plus general rules applied per document: legal suffixes
-    dropped (Ltd, Inc, Corp, PLC, ...), acronyms defined in the article
-    ("National Cyber Security Centre (NCSC)"), a later short mention taking an
-    earlier full name ("Mr Guo" / "Guo" -> "Guo Ping"), spelling variants
-    ("Centre" / "Center"), possessives.  Loaded once per process; linking is
+    The alias table (corpus/aliases.tsv) is UTF-8 text: a header line
+    "canonical<TAB>type<TAB>aliases", then one entity a line,
+    "canonical<TAB>type<TAB>alias|alias|..." with type PER, ORG, LOC or
+    MISC; lines starting with '#' and empty lines are skipped.  An alias
+    written "~Beijing" stands for its entity only as an actor ("Beijing has
+    detained", "Beijing's spying"), not after "in", "to", "from", "of" and
+    the like, where the city stays itself.  An alias naming two entities is
+    a load error, so the table stays consistent.
+
+    Names are compared by key: case, accents, periods and apostrophes
+    ignored ("U.S." = "US"), a possessive 's dropped, punctuation a word
+    break, '&' = "and", British spelling ("Center" = "Centre",
+    "Organization" = "Organisation", "Defense" = "Defence", "Cybersecurity"
+    = "Cyber Security"), a leading "the" and trailing legal suffixes (Ltd,
+    Limited, Inc, Corp, Corporation, PLC, Co, LLC, GmbH, AG, SA, NV, ...)
+    dropped, and for PER leading titles (Mr, Mrs, Dr, President, VP, ...).
+    Rules, per document, in this order:
+      1. the alias table, also after a leading place name ("UK National
+         Cybersecurity Centre" -> "National Cyber Security Centre");
+      2. an acronym defined in the article ("National Cyber Security Centre
+         (NCSC)", its letters fitting the name's words) links every "NCSC"
+         of that article to the full name;
+      3. a short mention of a person takes the latest earlier full name
+         holding its words ("Mr Guo" / "Guo" -> "Guo Ping"); a
+         capitalised one-word ORG/LOC/MISC mention doing so becomes PER;
+      4. an unknown name spelt like an earlier one takes its canonical.
+    Otherwise the canonical name is the mention with the same
+    normalisations applied for display: spaces folded, surrounding quotes
+    and a possessive trimmed, titles (PER) or the article and legal
+    suffixes (others) dropped, British spelling, case kept ("Acme Widgets
+    Corp." -> "Acme Widgets").  Loaded once per process; linking is
     reentrant.
 */
 #ifndef CLIP_LINK_H
@@ -18,7 +43,9 @@ typedef struct clip_linker clip_linker_t;
 typedef struct {
     const char *type;       /* in: PER ORG LOC MISC (others are left alone) */
     size_t start, end;      /* in: byte offsets into the document text */
-    char *canonical;        /* out: owned, set by clip_linker_link */
+    char *canonical;        /* out: owned, set by clip_linker_link for PER ORG
+                               LOC MISC (a previous value is freed, so
+                               initialise it to NULL) */
 } clip_mention_t;
 
 /*  Load the alias table.  Returns NULL with err set on failure.
@@ -30,6 +57,8 @@ void clip_linker_destroy (clip_linker_t **self_p);
     utf8 the whole document).  A mention may be re-typed when the alias table
     knows better (e.g. "Beijing" standing for the government stays LOC;
     "Huawei" tagged LOC becomes ORG): type then points to a static string.
+    A one-word alias of a place or an organisation does not re-type a
+    mention tagged PER.  Mentions must lie inside the text (asserted).
     Returns 0 or -1.  */
 int clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                       clip_mention_t *mentions, size_t n);

@@ -1,15 +1,26 @@
 /*  clip_numex: MONEY, DATE and PERCENT by a deterministic grammar.
 
-    Follows OntoNotes conventions for span boundaries.  Canonical values:
+    Follows OntoNotes conventions for span boundaries: a preposition before
+    the expression is left out ("on [Friday]", "in [late May]"), a
+    possessive after it too ("[last year]'s sales"), the article is kept
+    where it belongs to the phrase ("[the 1990s]", "[the past five years]").
+    Canonical values:
       MONEY    "<ISO 4217 code> <amount>", amount an integer or a decimal
                without trailing zeros: "$100 billion" -> "USD 100000000000",
-               "£76.6 billion" -> "GBP 76600000000"; a vague amount
+               "£76.6 billion" -> "GBP 76600000000", "50 cents" ->
+               "USD 0.5"; "$" alone is USD, "¥" JPY; a vague amount
                ("billions of dollars") keeps the phrase lower-cased.
-      PERCENT  the number and "%": "25 per cent" -> "25%", "19.5%" -> "19.5%".
+      PERCENT  the number and "%": "25 per cent" -> "25%", "19.5%" -> "19.5%";
+               "3 percentage points" -> "3 percentage points".
       DATE     ISO form where the text fixes it ("March 31, 2019" ->
                "2019-03-31", "March 2019" -> "2019-03", "2019" -> "2019"),
-               else the phrase lower-cased ("last year").
-    Stateless and reentrant.
+               else the phrase lower-cased ("last year", "march 31", "late
+               may", "the 1990s", "five years").  Relative dates are not
+               resolved against the article's date.
+    A bare four-digit year is a DATE only after a word that makes it one
+    ("in", "by", "since", "a", "the", ...), so "2019 people" is not.
+    Linear in the text, allocation only for the results, safe on any bytes
+    (invalid UTF-8 included).  Stateless and reentrant.
 */
 #ifndef CLIP_NUMEX_H
 #define CLIP_NUMEX_H

@@ -1,0 +1,434 @@
+/*  clip analyze: analyse files without a daemon, one JSON line per file.
+
+    Owns an analyzer and a corpus for the length of one run.  Each file is
+    analysed as a worker would, judged against the corpus as clipd would, and
+    then staged into that corpus, so that a later file on the command line is
+    judged against the earlier ones too.  The corpus is either
+
+      - temporary (--corpus DIR|none): an in-memory SQLite database seeded
+        with DIR's articles exactly as clipd seeds an empty state, or
+      - a state directory's (--state DIR): STATE/clipd.db.  With --add each
+        file is committed on its own, as clipd does.  Without --add the
+        stored corpus must not change, and a running clipd must not be held
+        up: the database is opened read-only and the corpus tables are copied
+        into TEMP tables of the same names, which shadow them for every
+        unqualified statement of clip_corpus.  Nothing can then reach the
+        file, and no write lock is ever taken on it.
+
+    Without --add, every file is staged inside one transaction that is rolled
+    back at the end (clip_corpus judges against staged, uncommitted articles
+    as well, through its pending index and its id lookup on the same
+    connection).
+
+    Records carry no seq and no times (has_seq and has_times false): they
+    were never in a results log.  The file field is the path as given.
+*/
+#include <errno.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clip_analyze.h"
+#include "clip_cmd.h"
+#include "clip_corpus.h"
+#include "clip_db.h"
+#include "clip_log.h"
+#include "clip_record.h"
+#include "clip_util.h"
+
+/*  clipd's default --max-bytes: a file clipd would refuse is refused here
+    with the same error.  */
+#define MAX_BYTES 10485760
+
+typedef struct {
+    const char *state;          /* --state, or NULL */
+    const char *corpus_dir;     /* --corpus, or NULL for the default */
+    const char *data_dir;
+    bool add;
+    sqlite3 *db;
+    clip_corpus_t *corpus;
+    clip_analyzer_t *analyzer;
+    bool in_transaction;        /* the rollback transaction (no --add) */
+} analyze_t;
+
+static void
+usage (FILE *out)
+{
+    fprintf (out,
+        "Usage: clip analyze [--state DIR | --corpus DIR|none] [--add] [--data-dir DIR] FILE...\n"
+        "\n"
+        "Analyse files without a daemon and print one JSON result per file, each judged\n"
+        "against the corpus and against the files before it on the command line.  The\n"
+        "records have no seq, received or done.\n"
+        "\n"
+        "Options:\n"
+        "  --corpus DIR     judge against a temporary corpus loaded from DIR's articles\n"
+        "                   (default: the shipped Huawei corpus); 'none': an empty one\n"
+        "  --state DIR      judge against the corpus of clipd's state directory DIR\n"
+        "                   (DIR/clipd.db); it is left unchanged unless --add\n"
+        "  --add            with --state: add the analysed files to the stored corpus\n"
+        "  --data-dir DIR   where the NER model and the shipped corpus live\n"
+        "                   (default " CLIP_DATADIR ")\n"
+        "  -h, --help       print this help\n"
+        "\n"
+        "A file that cannot be read gives a failed record (error code 'unreadable', or\n"
+        "'not_a_file' for a directory).  Exit status: 0 every file was analysed (failed\n"
+        "records included), 1 the corpus or the analyzer could not be set up, 2 bad usage.\n");
+}
+
+static int
+exec_sql (analyze_t *self, const char *sql)
+{
+    char err [256];
+    if (clip_db_exec (self->db, sql, err, sizeof err) != 0) {
+        fprintf (stderr, "clip analyze: %s: %s\n", sql, err);
+        return -1;
+    }
+    return 0;
+}
+
+/*  Stage an analysed, judged article, committing it when this run commits
+    per file (temporary corpus seeding, --add).  */
+static int
+store (analyze_t *self, const clip_record_t *rec, const void *sketch, size_t sketch_len,
+       const void *data, size_t len, bool commit)
+{
+    if (commit && exec_sql (self, "BEGIN IMMEDIATE") != 0)
+        return -1;
+    if (clip_corpus_stage (self->corpus, rec, sketch, sketch_len, data, len) != 0) {
+        if (commit) {
+            exec_sql (self, "ROLLBACK");
+            clip_corpus_drop_staged (self->corpus);
+        }
+        return -1;
+    }
+    if (commit) {
+        if (exec_sql (self, "COMMIT") != 0) {
+            exec_sql (self, "ROLLBACK");
+            clip_corpus_drop_staged (self->corpus);
+            return -1;
+        }
+        clip_corpus_publish_staged (self->corpus);
+    }
+    return 0;
+}
+
+/*  Load dir's articles into the (empty, temporary) corpus, as clipd's
+    seed_corpus does: in name order, each judged against those before it.  */
+static int
+seed (analyze_t *self, const char *dir)
+{
+    struct dirent **names = NULL;
+    int n = scandir (dir, &names, NULL, alphasort);
+    if (n < 0) {
+        fprintf (stderr, "clip analyze: cannot read corpus folder %s: %s\n", dir, strerror (errno));
+        return -1;
+    }
+    int rc = 0, loaded = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = names [i]->d_name;
+        char *path = clip_path_join (dir, name);
+        struct stat st;
+        char *data = NULL;
+        size_t len = 0;
+        if (rc == 0 && name [0] != '.' && lstat (path, &st) == 0 && S_ISREG (st.st_mode)
+        &&  clip_file_read (path, MAX_BYTES, &data, &len) == 0) {
+            void *sketch = NULL;
+            size_t sketch_len = 0;
+            clip_record_t *rec = clip_analyzer_run (self->analyzer, name, data, len,
+                                                    &sketch, &sketch_len);
+            if (strcmp (rec->status, "ok") == 0) {
+                if (clip_corpus_judge (self->corpus, rec, sketch, sketch_len) != 0
+                ||  store (self, rec, sketch, sketch_len, data, len, true) != 0) {
+                    fprintf (stderr, "clip analyze: cannot store corpus article %s\n", path);
+                    rc = -1;
+                }
+                else
+                    loaded++;
+            }
+            free (sketch);
+            clip_record_destroy (&rec);
+            free (data);
+        }
+        free (path);
+        free (names [i]);
+    }
+    free (names);
+    if (rc == 0)
+        clip_debug ("corpus_seeded", "dir=%s articles=%d", dir, loaded);
+    return rc;
+}
+
+/*  Copy every corpus_ table (and its indexes) of the read-only main
+    database into a TEMP table of the same name and schema, in one read
+    transaction so that the copy is a consistent snapshot.  The schema is
+    read from sqlite_master rather than repeated here, so that it follows
+    clip_corpus.c.  */
+static int
+shadow_corpus (analyze_t *self)
+{
+    if (exec_sql (self, "BEGIN") != 0)
+        return -1;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2 (self->db,
+        "SELECT type, name, sql FROM main.sqlite_master"
+        " WHERE name LIKE 'corpus\\_%' ESCAPE '\\' AND sql IS NOT NULL"
+        " ORDER BY type = 'index', rowid", -1, &q, NULL) == SQLITE_OK ? 0 : -1;
+    int tables = 0;
+    while (rc == 0 && sqlite3_step (q) == SQLITE_ROW) {
+        const char *type = (const char *) sqlite3_column_text (q, 0);
+        const char *name = (const char *) sqlite3_column_text (q, 1);
+        const char *sql = (const char *) sqlite3_column_text (q, 2);
+        char *copy = NULL;
+        if (strcmp (type, "table") == 0 && strncmp (sql, "CREATE TABLE ", 13) == 0) {
+            copy = clip_strprintf ("CREATE TEMP TABLE %s", sql + 13);
+            rc = exec_sql (self, copy);
+            free (copy);
+            copy = clip_strprintf ("INSERT INTO temp.\"%s\" SELECT * FROM main.\"%s\"", name, name);
+            tables++;
+        }
+        else
+        if (strcmp (type, "index") == 0 && strncmp (sql, "CREATE INDEX ", 13) == 0)
+            copy = clip_strprintf ("CREATE INDEX temp.%s", sql + 13);
+        else
+        if (strcmp (type, "index") == 0 && strncmp (sql, "CREATE UNIQUE INDEX ", 20) == 0)
+            copy = clip_strprintf ("CREATE UNIQUE INDEX temp.%s", sql + 20);
+        if (rc == 0 && copy)
+            rc = exec_sql (self, copy);
+        free (copy);
+    }
+    if (rc != 0)
+        fprintf (stderr, "clip analyze: cannot copy the stored corpus: %s\n",
+                 sqlite3_errmsg (self->db));
+    sqlite3_finalize (q);
+    if (rc == 0 && tables == 0) {
+        fprintf (stderr, "clip analyze: %s/clipd.db holds no corpus\n", self->state);
+        rc = -1;
+    }
+    if (exec_sql (self, rc == 0 ? "COMMIT" : "ROLLBACK") != 0)
+        rc = -1;
+    return rc;
+}
+
+static int
+setup (analyze_t *self)
+{
+    char err [512];
+    char *me = clip_process_name ();
+    self->analyzer = clip_analyzer_new (self->data_dir, me, err, sizeof err);
+    free (me);
+    if (!self->analyzer) {
+        fprintf (stderr, "clip analyze: %s\n", err);
+        return -1;
+    }
+    if (self->state) {
+        char *path = clip_path_join (self->state, "clipd.db");
+        struct stat st;
+        if (stat (path, &st) != 0) {
+            /*  Opening would create an empty database: refuse instead, a
+                mistyped --state is far likelier than a wish for nothing.  */
+            fprintf (stderr, "clip analyze: no state database %s: %s\n", path, strerror (errno));
+            free (path);
+            return -1;
+        }
+        self->db = clip_db_open (path, !self->add, err, sizeof err);
+        free (path);
+        if (self->db && !self->add && shadow_corpus (self) != 0)
+            return -1;
+    }
+    else
+        self->db = clip_db_open (":memory:", 0, err, sizeof err);
+    if (!self->db) {
+        fprintf (stderr, "clip analyze: %s\n", err);
+        return -1;
+    }
+    clip_corpus_settings_t settings;
+    clip_corpus_settings_default (&settings);
+    self->corpus = clip_corpus_open (self->db, &settings, err, sizeof err);
+    if (!self->corpus) {
+        fprintf (stderr, "clip analyze: %s\n", err);
+        return -1;
+    }
+    if (!self->state) {
+        const char *dir = self->corpus_dir;
+        char *fallback = NULL;
+        if (!dir)
+            dir = fallback = clip_path_join (self->data_dir, "corpus/huawei");
+        int rc = strcmp (dir, "none") == 0 ? 0 : seed (self, dir);
+        free (fallback);
+        if (rc != 0)
+            return -1;
+    }
+    /*  Without --add nothing may reach the stored corpus: one transaction
+        holds every staged file and is rolled back at the end.  IMMEDIATE
+        takes the write lock now, so staging cannot fail half-way with
+        SQLITE_BUSY.  A temporary corpus needs no commit either.  */
+    if (!self->add) {
+        if (exec_sql (self, "BEGIN IMMEDIATE") != 0)
+            return -1;
+        self->in_transaction = true;
+    }
+    return 0;
+}
+
+static clip_record_t *
+failed_record (const char *file, const char *code, const char *message)
+{
+    clip_record_t *rec = clip_record_new ();
+    clip_record_set (rec, &rec->file, file);
+    clip_record_set_error (rec, code, message);
+    return rec;
+}
+
+/*  Analyse one command-line file.  Returns its record (caller owns) or NULL
+    when the corpus failed (a SQLite error: setup trouble, not the file's).  */
+static clip_record_t *
+analyze_file (analyze_t *self, const char *path)
+{
+    struct stat st;
+    if (stat (path, &st) != 0) {
+        char *msg = clip_strprintf ("cannot read %s: %s", path, strerror (errno));
+        clip_record_t *rec = failed_record (path, "unreadable", msg);
+        free (msg);
+        return rec;
+    }
+    if (S_ISDIR (st.st_mode))
+        return failed_record (path, "not_a_file", "is a directory");
+    if (!S_ISREG (st.st_mode))
+        return failed_record (path, "not_a_file", "is not a regular file");
+    if ((uint64_t) st.st_size > MAX_BYTES) {
+        char *msg = clip_strprintf ("the file holds %llu bytes, more than %d",
+                                    (unsigned long long) st.st_size, MAX_BYTES);
+        clip_record_t *rec = failed_record (path, "too_large", msg);
+        rec->bytes = (uint64_t) st.st_size;
+        free (msg);
+        return rec;
+    }
+    /*  clip_file_read never follows a symlink (clipd must not); a link
+        named on the command line is the user's choice, so follow it here.  */
+    char *real = realpath (path, NULL);
+    char *data = NULL;
+    size_t len = 0;
+    int rc = real ? clip_file_read (real, MAX_BYTES, &data, &len) : -errno;
+    free (real);
+    if (rc != 0) {
+        char *msg = clip_strprintf ("cannot read %s: %s", path,
+                                    rc == -EFBIG ? "it grew beyond the size limit" : strerror (-rc));
+        clip_record_t *rec = failed_record (path, rc == -EFBIG ? "too_large" : "unreadable", msg);
+        free (msg);
+        return rec;
+    }
+    void *sketch = NULL;
+    size_t sketch_len = 0;
+    clip_record_t *rec = clip_analyzer_run (self->analyzer, path, data, len, &sketch, &sketch_len);
+    rec->has_seq = false;
+    rec->seq = 0;
+    rec->has_times = false;
+    if (strcmp (rec->status, "ok") == 0
+    &&  (clip_corpus_judge (self->corpus, rec, sketch, sketch_len) != 0
+    ||   store (self, rec, sketch, sketch_len, data, len, self->add) != 0)) {
+        fprintf (stderr, "clip analyze: the corpus failed on %s\n", path);
+        clip_record_destroy (&rec);
+    }
+    free (sketch);
+    free (data);
+    return rec;
+}
+
+static void
+teardown (analyze_t *self)
+{
+    if (self->in_transaction) {
+        exec_sql (self, "ROLLBACK");
+        if (self->corpus)
+            clip_corpus_drop_staged (self->corpus);
+    }
+    clip_corpus_destroy (&self->corpus);
+    if (self->db)
+        sqlite3_close (self->db);
+    clip_analyzer_destroy (&self->analyzer);
+}
+
+int
+clip_analyze_main (int argc, char **argv)
+{
+    analyze_t self = { .data_dir = CLIP_DATADIR };
+    int first_file = argc;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv [i];
+        const char **target = NULL;
+        if (strcmp (arg, "--") == 0) {
+            first_file = i + 1;
+            break;
+        }
+        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
+            usage (stdout);
+            return 0;
+        }
+        if (strcmp (arg, "--add") == 0) {
+            self.add = true;
+            continue;
+        }
+        if (strcmp (arg, "--state") == 0)
+            target = &self.state;
+        else
+        if (strcmp (arg, "--corpus") == 0)
+            target = &self.corpus_dir;
+        else
+        if (strcmp (arg, "--data-dir") == 0)
+            target = &self.data_dir;
+        else
+        if (arg [0] == '-' && arg [1] != 0) {
+            fprintf (stderr, "clip analyze: unknown option '%s' (see clip analyze --help)\n", arg);
+            return 2;
+        }
+        else {
+            first_file = i;
+            break;
+        }
+        if (i + 1 >= argc || !*argv [i + 1]) {
+            fprintf (stderr, "clip analyze: %s needs a value\n", arg);
+            return 2;
+        }
+        *target = argv [++i];
+    }
+    if (self.state && self.corpus_dir) {
+        fprintf (stderr, "clip analyze: --state and --corpus exclude each other\n");
+        return 2;
+    }
+    if (self.add && !self.state) {
+        fprintf (stderr, "clip analyze: --add needs --state (a --corpus corpus is temporary)\n");
+        return 2;
+    }
+    if (first_file >= argc) {
+        fprintf (stderr, "clip analyze: no FILE given (see clip analyze --help)\n");
+        return 2;
+    }
+
+    int status = 0;
+    if (setup (&self) != 0)
+        status = 1;
+    for (int i = first_file; i < argc && status == 0; i++) {
+        clip_record_t *rec = analyze_file (&self, argv [i]);
+        if (!rec) {
+            status = 1;
+            break;
+        }
+        char *json = clip_record_to_json (rec);
+        printf ("%s\n", json);
+        free (json);
+        clip_record_destroy (&rec);
+        if (fflush (stdout) != 0) {
+            fprintf (stderr, "clip analyze: cannot write the output: %s\n", strerror (errno));
+            status = 1;
+        }
+    }
+    teardown (&self);
+    return status;
+}

@@ -1,0 +1,12 @@
+/*  The clip tool's subcommands.  Each takes argv with argv[0] the
+    subcommand's name and returns the exit code (0 ok, 1 failure, 2 bad
+    usage), as the SPEC asks of every program.  */
+#ifndef CLIP_CMD_H
+#define CLIP_CMD_H
+
+/*  clip sub [--since N] [--topic PREFIX] [--replay EP] [EP]  */
+int clip_sub_main (int argc, char **argv);
+/*  clip analyze [--state DIR | --corpus DIR|none] [--add] FILE...  */
+int clip_analyze_main (int argc, char **argv);
+
+#endif

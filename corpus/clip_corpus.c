@@ -1,0 +1,505 @@
+/*  clip_corpus: the articles already seen, and the verdict for a new one.
+    See clip_corpus.h.
+
+    Tables (all prefixed corpus_):
+      corpus_articles  one row per article as received, duplicates included:
+                       id, file, seq, cluster, sketch (clip_sketch bytes) and
+                       data (the file as received, for `clip corpus explain`).
+      corpus_keys      the index keys of each article that is not a
+                       duplicate (clip_sketch_keys, little-endian u32), kept
+                       apart so that loading the index at open reads a few
+                       hundred bytes per article and none of the rest.
+
+    Judging: an article whose id is already present is a duplicate of the
+    first row with that id.  Other candidates come from the LSH index
+    (clip_lsh) of the published articles and from a second, small index of
+    the articles staged in the open transaction, so that an article judged
+    right after another one was staged sees it even before COMMIT.  Every
+    candidate is verified with the exact Jaccard and containment of the two
+    shingle sets (clip_sketch_compare), read from corpus_articles.  */
+#include "clip_corpus.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_log.h"
+#include "clip_lsh.h"
+#include "clip_sketch.h"
+#include "clip_util.h"
+
+/*  A staged article: its row and keys, until publish or drop.  */
+typedef struct {
+    uint32_t item;
+    size_t n_keys;
+    uint32_t *keys;
+} staged_t;
+
+struct clip_corpus {
+    sqlite3 *db;                    /* not owned */
+    clip_corpus_settings_t settings;
+    sqlite3_stmt *find_by_id;
+    sqlite3_stmt *find_by_row;
+    sqlite3_stmt *insert;
+    sqlite3_stmt *insert_keys;
+    uint64_t size;                  /* committed articles */
+    clip_lsh_t *index;              /* published articles */
+    clip_lsh_t *pending;            /* staged articles */
+    staged_t *staged;
+    size_t n_staged;
+    size_t cap_staged;
+    uint64_t staged_rows;           /* rows written in the open transaction */
+};
+
+static const char *schema =
+    "CREATE TABLE IF NOT EXISTS corpus_articles ("
+    "  rowid INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL,"
+    "  file TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  cluster TEXT NOT NULL,"
+    "  sketch BLOB,"
+    "  data BLOB);"
+    "CREATE INDEX IF NOT EXISTS corpus_articles_id ON corpus_articles (id);"
+    "CREATE TABLE IF NOT EXISTS corpus_keys ("
+    "  article INTEGER PRIMARY KEY,"
+    "  keys BLOB NOT NULL);";
+
+void
+clip_corpus_settings_default (clip_corpus_settings_t *settings)
+{
+    settings->near_containment = 0.7;
+    settings->near_jaccard = 0.5;
+    settings->related_containment = 0.25;
+    settings->max_matches = 5;
+}
+
+static int
+prepare (clip_corpus_t *self, const char *sql, sqlite3_stmt **stmt, char *err, size_t err_size)
+{
+    if (sqlite3_prepare_v2 (self->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+        snprintf (err, err_size, "corpus: %s", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    return 0;
+}
+
+static inline uint32_t
+get_le32 (const uint8_t *p)
+{
+    return (uint32_t) p [0] | (uint32_t) p [1] << 8 | (uint32_t) p [2] << 16
+         | (uint32_t) p [3] << 24;
+}
+
+/*  Read every article's keys into the index.  */
+static int
+load_index (clip_corpus_t *self, char *err, size_t err_size)
+{
+    sqlite3_stmt *q = NULL;
+    if (prepare (self, "SELECT max(article) FROM corpus_keys", &q, err, err_size))
+        return -1;
+    uint64_t articles = 0;
+    if (sqlite3_step (q) == SQLITE_ROW)
+        articles = (uint64_t) sqlite3_column_int64 (q, 0);
+    sqlite3_finalize (q);
+    /*  An upper bound of the indexed articles (duplicates have no keys);
+        Reuters-sized articles have about 90 keys; growth covers the rest.  */
+    self->index = clip_lsh_new (articles * 96);
+    if (prepare (self, "SELECT article, keys FROM corpus_keys", &q, err, err_size))
+        return -1;
+    int rc;
+    uint32_t *keys = clip_malloc (CLIP_SKETCH_MAX_KEYS * sizeof *keys);
+    while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
+        sqlite3_int64 article = sqlite3_column_int64 (q, 0);
+        const uint8_t *blob = sqlite3_column_blob (q, 1);
+        size_t n = (size_t) sqlite3_column_bytes (q, 1) / 4;
+        if (article < 1 || article >= UINT32_MAX || n > CLIP_SKETCH_MAX_KEYS) {
+            clip_warn ("corpus_bad_keys", "article=%lld", (long long) article);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            keys [i] = get_le32 (blob + 4 * i);
+        clip_lsh_insert (self->index, (uint32_t) (article - 1), keys, n);
+    }
+    free (keys);
+    sqlite3_finalize (q);
+    if (rc != SQLITE_DONE) {
+        snprintf (err, err_size, "corpus: cannot load the index: %s", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    return 0;
+}
+
+clip_corpus_t *
+clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings, char *err, size_t err_size)
+{
+    assert (db);
+    clip_corpus_t *self = clip_calloc (1, sizeof *self);
+    self->db = db;
+    if (settings)
+        self->settings = *settings;
+    else
+        clip_corpus_settings_default (&self->settings);
+
+    char *msg = NULL;
+    if (sqlite3_exec (db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf (err, err_size, "corpus: cannot create tables: %s", msg ? msg : "?");
+        sqlite3_free (msg);
+        clip_corpus_destroy (&self);
+        return NULL;
+    }
+    sqlite3_stmt *count = NULL;
+    if (prepare (self, "SELECT id, file, seq, cluster, rowid FROM corpus_articles"
+                       " WHERE id = ?1 ORDER BY rowid LIMIT 1", &self->find_by_id, err, err_size)
+    ||  prepare (self, "SELECT id, file, seq, cluster, sketch FROM corpus_articles"
+                       " WHERE rowid = ?1", &self->find_by_row, err, err_size)
+    ||  prepare (self, "INSERT INTO corpus_articles (id, file, seq, cluster, sketch, data)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &self->insert, err, err_size)
+    ||  prepare (self, "INSERT INTO corpus_keys (article, keys) VALUES (?1, ?2)",
+                 &self->insert_keys, err, err_size)
+    /*  Rows are never deleted and a rolled-back rowid is reused, so the
+        largest rowid is the count, found without reading the table.  */
+    ||  prepare (self, "SELECT max(rowid) FROM corpus_articles", &count, err, err_size)) {
+        clip_corpus_destroy (&self);
+        return NULL;
+    }
+    if (sqlite3_step (count) == SQLITE_ROW)
+        self->size = (uint64_t) sqlite3_column_int64 (count, 0);
+    sqlite3_finalize (count);
+    self->pending = clip_lsh_new (0);
+    if (load_index (self, err, err_size)) {
+        clip_corpus_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+clip_corpus_destroy (clip_corpus_t **self_p)
+{
+    assert (self_p);
+    clip_corpus_t *self = *self_p;
+    if (!self)
+        return;
+    sqlite3_finalize (self->find_by_id);
+    sqlite3_finalize (self->find_by_row);
+    sqlite3_finalize (self->insert);
+    sqlite3_finalize (self->insert_keys);
+    clip_lsh_destroy (&self->index);
+    clip_lsh_destroy (&self->pending);
+    for (size_t i = 0; i < self->n_staged; i++)
+        free (self->staged [i].keys);
+    free (self->staged);
+    free (self);
+    *self_p = NULL;
+}
+
+uint64_t
+clip_corpus_size (const clip_corpus_t *self)
+{
+    return self->size;
+}
+
+size_t
+clip_corpus_index_memory (const clip_corpus_t *self)
+{
+    return clip_lsh_memory (self->index) + clip_lsh_memory (self->pending);
+}
+
+/*  A verified candidate.  */
+typedef struct {
+    int64_t row;
+    int level;                      /* 2 near_duplicate, 1 related */
+    double jaccard;
+    double containment;
+    char *id;
+    char *file;
+    uint64_t seq;
+    char *cluster;
+} match_t;
+
+static int
+match_cmp (const void *a, const void *b)
+{
+    const match_t *x = a, *y = b;
+    if (x->level != y->level)
+        return x->level > y->level ? -1 : 1;
+    if (x->containment != y->containment)
+        return x->containment > y->containment ? -1 : 1;
+    if (x->jaccard != y->jaccard)
+        return x->jaccard > y->jaccard ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+typedef struct {
+    match_t *m;
+    size_t n;
+    size_t cap;
+} matches_t;
+
+static void
+matches_free (matches_t *ms)
+{
+    for (size_t i = 0; i < ms->n; i++) {
+        free (ms->m [i].id);
+        free (ms->m [i].file);
+        free (ms->m [i].cluster);
+    }
+    free (ms->m);
+}
+
+static bool
+seen_row (const matches_t *ms, int64_t row)
+{
+    for (size_t i = 0; i < ms->n; i++)
+        if (ms->m [i].row == row)
+            return true;
+    return false;
+}
+
+/*  Read row, compare it with the article and keep it if it is at least
+    related.  Returns 0 or -1 on a SQLite error.  */
+static int
+verify (clip_corpus_t *self, const char *id, const clip_sketch_view_t *view,
+        int64_t row, matches_t *ms)
+{
+    if (seen_row (ms, row))
+        return 0;
+    sqlite3_stmt *q = self->find_by_row;
+    sqlite3_bind_int64 (q, 1, row);
+    int rc = sqlite3_step (q);
+    if (rc == SQLITE_ROW && strcmp ((const char *) sqlite3_column_text (q, 0), id) != 0) {
+        clip_sketch_view_t other;
+        const void *blob = sqlite3_column_blob (q, 4);
+        size_t len = (size_t) sqlite3_column_bytes (q, 4);
+        if (clip_sketch_parse (blob, len, &other) == 0) {
+            double j, c;
+            clip_sketch_compare (view, &other, &j, &c, NULL);
+            const clip_corpus_settings_t *s = &self->settings;
+            int level = c >= s->near_containment || j > s->near_jaccard ? 2
+                      : c > s->related_containment ? 1 : 0;
+            if (level > 0) {
+                if (ms->n == ms->cap) {
+                    ms->cap = ms->cap ? ms->cap * 2 : 8;
+                    ms->m = clip_realloc (ms->m, ms->cap * sizeof *ms->m);
+                }
+                ms->m [ms->n++] = (match_t) {
+                    .row = row, .level = level, .jaccard = j, .containment = c,
+                    .id = clip_strdup ((const char *) sqlite3_column_text (q, 0)),
+                    .file = clip_strdup ((const char *) sqlite3_column_text (q, 1)),
+                    .seq = (uint64_t) sqlite3_column_int64 (q, 2),
+                    .cluster = clip_strdup ((const char *) sqlite3_column_text (q, 3))
+                };
+            }
+        }
+        rc = SQLITE_DONE;
+    }
+    else
+    if (rc == SQLITE_ROW)
+        rc = SQLITE_DONE;           /* the same text: decided by the id */
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_DONE) {
+        clip_error ("corpus_judge_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+verify_hits (clip_corpus_t *self, clip_lsh_t *index, const char *id,
+             const clip_sketch_view_t *view, const uint32_t *keys, size_t n_keys, matches_t *ms)
+{
+    const clip_lsh_hit_t *hits;
+    size_t n = clip_lsh_query (index, keys, n_keys, CLIP_LSH_MIN_HITS, &hits);
+    /*  The hits buffer belongs to the index; verify does not query it.  */
+    for (size_t i = 0; i < n; i++) {
+        /*  The pending index numbers its items by their place in staged.  */
+        uint32_t item = index == self->pending ? self->staged [hits [i].item].item
+                                               : hits [i].item;
+        if (verify (self, id, view, (int64_t) item + 1, ms))
+            return -1;
+    }
+    return 0;
+}
+
+int
+clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec, const void *sketch, size_t sketch_len)
+{
+    assert (self);
+    assert (rec && rec->id);
+    /*  Start from a clean dedupe part: a record may be judged again.  */
+    for (size_t i = 0; i < rec->n_matches; i++) {
+        free (rec->matches [i].id);
+        free (rec->matches [i].file);
+    }
+    free (rec->matches);
+    rec->matches = NULL;
+    rec->n_matches = 0;
+    rec->has_dedupe = true;
+
+    /*  The id alone decides `duplicate`.  */
+    sqlite3_stmt *q = self->find_by_id;
+    sqlite3_bind_text (q, 1, rec->id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step (q);
+    match_t dup = { .row = 0 };
+    if (rc == SQLITE_ROW) {
+        dup = (match_t) {
+            .row = sqlite3_column_int64 (q, 4), .level = 3, .jaccard = 1.0, .containment = 1.0,
+            .id = clip_strdup ((const char *) sqlite3_column_text (q, 0)),
+            .file = clip_strdup ((const char *) sqlite3_column_text (q, 1)),
+            .seq = (uint64_t) sqlite3_column_int64 (q, 2),
+            .cluster = clip_strdup ((const char *) sqlite3_column_text (q, 3))
+        };
+    }
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        clip_error ("corpus_judge_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        return -1;
+    }
+
+    matches_t ms = { NULL, 0, 0 };
+    clip_sketch_view_t view;
+    int result = 0;
+    if (sketch && clip_sketch_parse (sketch, sketch_len, &view) == 0) {
+        uint32_t keys [CLIP_SKETCH_MAX_KEYS];
+        size_t n_keys = clip_sketch_keys (&view, keys);
+        if (n_keys > 0
+        &&  (verify_hits (self, self->index, rec->id, &view, keys, n_keys, &ms)
+        ||   verify_hits (self, self->pending, rec->id, &view, keys, n_keys, &ms)))
+            result = -1;
+    }
+    else
+    if (sketch_len > 0 || sketch)
+        clip_warn ("corpus_bad_sketch", "id=%s", rec->id);
+
+    if (result == 0) {
+        if (ms.n > 1)
+            qsort (ms.m, ms.n, sizeof *ms.m, match_cmp);
+        const char *verdict = dup.id ? "duplicate"
+                            : ms.n > 0 && ms.m [0].level == 2 ? "near_duplicate"
+                            : ms.n > 0 ? "related" : "unique";
+        /*  The cluster is that of the earliest article this one copies, so
+            a chain of edits stays in the cluster of its first version.  */
+        const match_t *first = dup.id ? &dup : NULL;
+        for (size_t i = 0; i < ms.n; i++)
+            if (ms.m [i].level == 2 && (!first || ms.m [i].row < first->row))
+                first = &ms.m [i];
+        clip_record_set (rec, &rec->verdict, verdict);
+        clip_record_set (rec, &rec->cluster, first ? first->cluster : rec->id);
+        size_t max = self->settings.max_matches;
+        if (dup.id && max > 0) {
+            clip_record_add_match (rec, dup.id, dup.file, dup.seq, 1.0, 1.0);
+            max--;
+        }
+        for (size_t i = 0; i < ms.n && i < max; i++)
+            clip_record_add_match (rec, ms.m [i].id, ms.m [i].file, ms.m [i].seq,
+                                   ms.m [i].jaccard, ms.m [i].containment);
+    }
+    matches_free (&ms);
+    free (dup.id);
+    free (dup.file);
+    free (dup.cluster);
+    return result;
+}
+
+int
+clip_corpus_stage (clip_corpus_t *self, const clip_record_t *rec,
+                   const void *sketch, size_t sketch_len, const void *data, size_t data_len)
+{
+    assert (self);
+    assert (rec && rec->id && rec->cluster);
+    clip_sketch_view_t view;
+    bool have_sketch = sketch && clip_sketch_parse (sketch, sketch_len, &view) == 0;
+    sqlite3_stmt *q = self->insert;
+    sqlite3_bind_text (q, 1, rec->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (q, 2, rec->file ? rec->file : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (q, 3, (sqlite3_int64) rec->seq);
+    sqlite3_bind_text (q, 4, rec->cluster, -1, SQLITE_STATIC);
+    if (have_sketch)
+        sqlite3_bind_blob (q, 5, sketch, (int) sketch_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null (q, 5);
+    if (data)
+        sqlite3_bind_blob64 (q, 6, data, data_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null (q, 6);
+    int rc = sqlite3_step (q);
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_DONE) {
+        clip_error ("corpus_stage_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    sqlite3_int64 row = sqlite3_last_insert_rowid (self->db);
+    self->staged_rows++;
+
+    /*  A duplicate adds nothing to the index: its keys are its original's.  */
+    bool duplicate = rec->verdict && strcmp (rec->verdict, "duplicate") == 0;
+    if (!have_sketch || duplicate || row >= UINT32_MAX)
+        return 0;
+    uint32_t keys [CLIP_SKETCH_MAX_KEYS];
+    size_t n_keys = clip_sketch_keys (&view, keys);
+    if (n_keys == 0)
+        return 0;
+    uint8_t *blob = clip_malloc (4 * n_keys);
+    for (size_t i = 0; i < n_keys; i++) {
+        blob [4 * i] = (uint8_t) keys [i];
+        blob [4 * i + 1] = (uint8_t) (keys [i] >> 8);
+        blob [4 * i + 2] = (uint8_t) (keys [i] >> 16);
+        blob [4 * i + 3] = (uint8_t) (keys [i] >> 24);
+    }
+    q = self->insert_keys;
+    sqlite3_bind_int64 (q, 1, row);
+    sqlite3_bind_blob (q, 2, blob, (int) (4 * n_keys), SQLITE_STATIC);
+    rc = sqlite3_step (q);
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    free (blob);
+    if (rc != SQLITE_DONE) {
+        clip_error ("corpus_stage_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    if (self->n_staged == self->cap_staged) {
+        self->cap_staged = self->cap_staged ? self->cap_staged * 2 : 16;
+        self->staged = clip_realloc (self->staged, self->cap_staged * sizeof *self->staged);
+    }
+    staged_t st = { .item = (uint32_t) (row - 1), .n_keys = n_keys,
+                    .keys = clip_malloc (n_keys * sizeof *keys) };
+    memcpy (st.keys, keys, n_keys * sizeof *keys);
+    clip_lsh_insert (self->pending, (uint32_t) self->n_staged, st.keys, st.n_keys);
+    self->staged [self->n_staged++] = st;
+    return 0;
+}
+
+static void
+reset_pending (clip_corpus_t *self)
+{
+    for (size_t i = 0; i < self->n_staged; i++)
+        free (self->staged [i].keys);
+    self->n_staged = 0;
+    self->staged_rows = 0;
+    /*  A fresh small index: dropping the old one is cheaper than deleting.  */
+    clip_lsh_destroy (&self->pending);
+    self->pending = clip_lsh_new (0);
+}
+
+void
+clip_corpus_publish_staged (clip_corpus_t *self)
+{
+    assert (self);
+    for (size_t i = 0; i < self->n_staged; i++)
+        clip_lsh_insert (self->index, self->staged [i].item, self->staged [i].keys,
+                         self->staged [i].n_keys);
+    self->size += self->staged_rows;
+    reset_pending (self);
+}
+
+void
+clip_corpus_drop_staged (clip_corpus_t *self)
+{
+    assert (self);
+    reset_pending (self);
+}

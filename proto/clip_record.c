@@ -1,0 +1,1026 @@
+/*  clip_record: one article's result, its msgpack codec and its JSON form.
+    See clip_record.h for the contract and proto/README.md ("Records") for
+    the wire format this file implements.
+
+    Decoding runs on bytes from the network and the results log, so it is
+    written to survive anything: before msgpack-c sees the input, a scan
+    checks that every length and element count fits in the bytes that remain.
+    msgpack-c allocates a container's elements as soon as it reads the
+    header, so without that scan five bytes claiming a 2^32-element array
+    would ask for ~100 GB.  After the scan, msgpack-c's allocations are
+    bounded by a small multiple of the input size.
+*/
+#include "clip_record.h"
+#include "clip_util.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <msgpack.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const VERDICTS [] = {
+    "unique", "related", "near_duplicate", "duplicate"
+};
+static const char *const VERDICT_TOPICS [] = {
+    "article.unique", "article.related", "article.near_duplicate", "article.duplicate"
+};
+
+/*  ---------------------------------------------------------------------
+    Life cycle and setters
+    --------------------------------------------------------------------- */
+
+clip_record_t *
+clip_record_new (void)
+{
+    clip_record_t *self = clip_calloc (1, sizeof (*self));
+    self->v = CLIP_RECORD_VERSION;
+    self->status = clip_strdup ("ok");
+    return self;
+}
+
+static char *
+dup_or_null (const char *s)
+{
+    return s ? clip_strdup (s) : NULL;
+}
+
+void
+clip_record_destroy (clip_record_t **self_p)
+{
+    assert (self_p);
+    clip_record_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->id);
+    free (self->file);
+    free (self->encoding);
+    free (self->title);
+    free (self->worker);
+    free (self->status);
+    free (self->error_code);
+    free (self->error_message);
+    for (size_t i = 0; i < self->n_entities; i++) {
+        free (self->entities [i].type);
+        free (self->entities [i].text);
+        free (self->entities [i].canonical);
+    }
+    free (self->entities);
+    free (self->verdict);
+    for (size_t i = 0; i < self->n_matches; i++) {
+        free (self->matches [i].id);
+        free (self->matches [i].file);
+    }
+    free (self->matches);
+    free (self->cluster);
+    free (self);
+    *self_p = NULL;
+}
+
+clip_record_t *
+clip_record_dup (const clip_record_t *self)
+{
+    assert (self);
+    clip_record_t *copy = clip_calloc (1, sizeof (*copy));
+    *copy = *self;              /* scalars and flags; every pointer is replaced below */
+    copy->id = dup_or_null (self->id);
+    copy->file = dup_or_null (self->file);
+    copy->encoding = dup_or_null (self->encoding);
+    copy->title = dup_or_null (self->title);
+    copy->worker = dup_or_null (self->worker);
+    copy->status = dup_or_null (self->status);
+    copy->error_code = dup_or_null (self->error_code);
+    copy->error_message = dup_or_null (self->error_message);
+    copy->entities = NULL;
+    if (self->n_entities) {
+        copy->entities = clip_calloc (self->n_entities, sizeof (clip_entity_t));
+        for (size_t i = 0; i < self->n_entities; i++) {
+            const clip_entity_t *e = &self->entities [i];
+            copy->entities [i] = (clip_entity_t) {
+                dup_or_null (e->type), dup_or_null (e->text), dup_or_null (e->canonical),
+                e->start, e->end
+            };
+        }
+    }
+    copy->verdict = dup_or_null (self->verdict);
+    copy->matches = NULL;
+    if (self->n_matches) {
+        copy->matches = clip_calloc (self->n_matches, sizeof (clip_match_t));
+        for (size_t i = 0; i < self->n_matches; i++) {
+            const clip_match_t *m = &self->matches [i];
+            copy->matches [i] = (clip_match_t) {
+                dup_or_null (m->id), dup_or_null (m->file), m->seq, m->jaccard, m->containment
+            };
+        }
+    }
+    copy->cluster = dup_or_null (self->cluster);
+    return copy;
+}
+
+void
+clip_record_set (clip_record_t *self, char **field, const char *value)
+{
+    assert (self);
+    /*  Only the record's own top-level strings may be set this way; anything
+        else would be freed with the wrong owner.  */
+    assert ((char *) field >= (char *) self && (char *) field < (char *) (self + 1));
+    char *copy = dup_or_null (value);   /* before free: value may be *field */
+    free (*field);
+    *field = copy;
+}
+
+void
+clip_record_set_error (clip_record_t *self, const char *code, const char *message)
+{
+    assert (self);
+    assert (code);
+    clip_record_set (self, &self->status, "failed");
+    clip_record_set (self, &self->error_code, code);
+    clip_record_set (self, &self->error_message, message ? message : "");
+}
+
+void
+clip_record_add_entity (clip_record_t *self, const char *type, const char *text,
+                        const char *canonical, uint64_t start, uint64_t end)
+{
+    assert (self);
+    self->entities = clip_realloc (self->entities,
+                                   (self->n_entities + 1) * sizeof (clip_entity_t));
+    self->entities [self->n_entities++] = (clip_entity_t) {
+        dup_or_null (type), dup_or_null (text), dup_or_null (canonical), start, end
+    };
+}
+
+void
+clip_record_add_match (clip_record_t *self, const char *id, const char *file,
+                       uint64_t seq, double jaccard, double containment)
+{
+    assert (self);
+    self->matches = clip_realloc (self->matches,
+                                  (self->n_matches + 1) * sizeof (clip_match_t));
+    self->matches [self->n_matches++] = (clip_match_t) {
+        dup_or_null (id), dup_or_null (file), seq, jaccard, containment
+    };
+    /*  A record with matches has a dedupe part, whatever else was set.  */
+    self->has_dedupe = true;
+}
+
+static bool
+is_failed (const clip_record_t *self)
+{
+    return self->status && strcmp (self->status, "failed") == 0;
+}
+
+const char *
+clip_record_topic (const clip_record_t *self)
+{
+    assert (self);
+    if (is_failed (self))
+        return "error";
+    if (self->has_dedupe && self->verdict) {
+        for (size_t i = 0; i < sizeof (VERDICTS) / sizeof (VERDICTS [0]); i++)
+            if (strcmp (self->verdict, VERDICTS [i]) == 0)
+                return VERDICT_TOPICS [i];
+    }
+    /*  No verdict, or one this version does not know: still under the
+        "article" prefix, so that subscribers to "article" see it.  */
+    return "article";
+}
+
+/*  ---------------------------------------------------------------------
+    UTF-8
+    --------------------------------------------------------------------- */
+
+/*  Length of the well-formed UTF-8 sequence at s (1..4), or minus the length
+    of its longest ill-formed prefix (at least 1), which is replaced by one
+    U+FFFD as Unicode recommends ("maximal subpart").  */
+static int
+utf8_sequence (const unsigned char *s)
+{
+    unsigned char b = s [0];
+    if (b < 0x80)
+        return 1;
+    int need;
+    unsigned char lo = 0x80, hi = 0xbf;     /* range of the second byte */
+    if (b >= 0xc2 && b <= 0xdf)
+        need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+        need = 2;
+        if (b == 0xe0)
+            lo = 0xa0;                      /* no overlong forms */
+        if (b == 0xed)
+            hi = 0x9f;                      /* no surrogates */
+    }
+    else if (b >= 0xf0 && b <= 0xf4) {
+        need = 3;
+        if (b == 0xf0)
+            lo = 0x90;
+        if (b == 0xf4)
+            hi = 0x8f;                      /* nothing above U+10FFFF */
+    }
+    else
+        return -1;
+    for (int i = 1; i <= need; i++) {
+        unsigned char c = s [i];            /* the NUL terminator stops this */
+        if (i == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xbf))
+            return -i;
+    }
+    return need + 1;
+}
+
+/*  Sets *len to the length of s once cleaned.  Returns NULL when s is
+    well-formed UTF-8 (use it as is), else a new string (caller frees) with
+    every ill-formed sequence replaced by U+FFFD.  */
+static char *
+utf8_clean (const char *s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t in_len = strlen (s);
+    size_t i = 0;
+    while (i < in_len) {
+        int n = utf8_sequence (p + i);
+        if (n < 0)
+            break;
+        i += (size_t) n;
+    }
+    *len = in_len;
+    if (i == in_len)
+        return NULL;
+    char *clean = clip_malloc (in_len * 3 + 1);     /* each bad byte grows to 3 */
+    memcpy (clean, s, i);
+    size_t out = i;
+    while (i < in_len) {
+        int n = utf8_sequence (p + i);
+        if (n > 0) {
+            memcpy (clean + out, p + i, (size_t) n);
+            out += (size_t) n;
+            i += (size_t) n;
+        }
+        else {
+            memcpy (clean + out, "\xef\xbf\xbd", 3);
+            out += 3;
+            i += (size_t) -n;
+        }
+    }
+    clean [out] = 0;
+    *len = out;
+    return clean;
+}
+
+/*  ---------------------------------------------------------------------
+    Encoding
+    --------------------------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} growbuf_t;
+
+/*  msgpack-c's write callback.  Growth aborts on exhaustion (clip_realloc),
+    which is why encoding cannot fail.  */
+static int
+growbuf_write (void *data, const char *buf, size_t len)
+{
+    growbuf_t *gb = data;
+    if (gb->len + len > gb->cap) {
+        size_t cap = gb->cap ? gb->cap : 256;
+        while (cap < gb->len + len)
+            cap *= 2;
+        gb->data = clip_realloc (gb->data, cap);
+        gb->cap = cap;
+    }
+    memcpy (gb->data + gb->len, buf, len);
+    gb->len += len;
+    return 0;
+}
+
+/*  msgpack's str type holds UTF-8, and every subscriber's library decodes
+    it as such, some strictly.  Text reaches records already decoded, but
+    file names are bytes: one that is not UTF-8 is written with U+FFFD in
+    place of its bad bytes (the daemon keeps the real name itself).  */
+static void
+pack_cstr (msgpack_packer *pk, const char *s)
+{
+    size_t len;
+    char *clean = utf8_clean (s, &len);
+    msgpack_pack_str (pk, len);
+    msgpack_pack_str_body (pk, clean ? clean : s, len);
+    free (clean);
+}
+
+static void
+pack_key (msgpack_packer *pk, const char *key)
+{
+    pack_cstr (pk, key);
+}
+
+/*  A key and its string.  Optional strings are skipped by the caller when
+    NULL; for the ones the format requires, NULL is written as "" so that
+    readers can rely on the type.  */
+static void
+pack_str_kv (msgpack_packer *pk, const char *key, const char *value)
+{
+    pack_key (pk, key);
+    pack_cstr (pk, value ? value : "");
+}
+
+static void
+pack_uint_kv (msgpack_packer *pk, const char *key, uint64_t value)
+{
+    pack_key (pk, key);
+    msgpack_pack_uint64 (pk, value);
+}
+
+int
+clip_record_encode (const clip_record_t *self, char **data, size_t *len)
+{
+    assert (self);
+    assert (data);
+    assert (len);
+    bool failed = is_failed (self);
+
+    size_t n_keys = 5;          /* v, file, bytes, status, entities */
+    n_keys += self->has_seq;
+    n_keys += self->id != NULL;
+    n_keys += self->encoding != NULL;
+    n_keys += self->title != NULL;
+    n_keys += self->has_times ? 2 : 0;
+    n_keys += self->worker != NULL;
+    n_keys += failed;
+    n_keys += self->has_dedupe;
+
+    growbuf_t gb = { NULL, 0, 0 };
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &gb, growbuf_write);
+    msgpack_pack_map (&pk, n_keys);
+
+    pack_uint_kv (&pk, "v", self->v);
+    if (self->has_seq)
+        pack_uint_kv (&pk, "seq", self->seq);
+    if (self->id)
+        pack_str_kv (&pk, "id", self->id);
+    pack_str_kv (&pk, "file", self->file);
+    pack_uint_kv (&pk, "bytes", self->bytes);
+    if (self->encoding)
+        pack_str_kv (&pk, "encoding", self->encoding);
+    if (self->title)
+        pack_str_kv (&pk, "title", self->title);
+    if (self->has_times) {
+        pack_uint_kv (&pk, "received", self->received);
+        pack_uint_kv (&pk, "done", self->done);
+    }
+    if (self->worker)
+        pack_str_kv (&pk, "worker", self->worker);
+    pack_str_kv (&pk, "status", self->status ? self->status : "ok");
+    if (failed) {
+        pack_key (&pk, "error");
+        msgpack_pack_map (&pk, 2);
+        pack_str_kv (&pk, "code", self->error_code);
+        pack_str_kv (&pk, "message", self->error_message);
+    }
+    pack_key (&pk, "entities");
+    msgpack_pack_array (&pk, self->n_entities);
+    for (size_t i = 0; i < self->n_entities; i++) {
+        const clip_entity_t *e = &self->entities [i];
+        msgpack_pack_map (&pk, 5);
+        pack_str_kv (&pk, "type", e->type);
+        pack_str_kv (&pk, "text", e->text);
+        pack_str_kv (&pk, "canonical", e->canonical);
+        pack_uint_kv (&pk, "start", e->start);
+        pack_uint_kv (&pk, "end", e->end);
+    }
+    if (self->has_dedupe) {
+        pack_key (&pk, "dedupe");
+        msgpack_pack_map (&pk, 3);
+        pack_str_kv (&pk, "verdict", self->verdict);
+        pack_key (&pk, "matches");
+        msgpack_pack_array (&pk, self->n_matches);
+        for (size_t i = 0; i < self->n_matches; i++) {
+            const clip_match_t *m = &self->matches [i];
+            msgpack_pack_map (&pk, 5);
+            pack_str_kv (&pk, "id", m->id);
+            pack_str_kv (&pk, "file", m->file);
+            pack_uint_kv (&pk, "seq", m->seq);
+            pack_key (&pk, "jaccard");
+            msgpack_pack_double (&pk, m->jaccard);
+            pack_key (&pk, "containment");
+            msgpack_pack_double (&pk, m->containment);
+        }
+        pack_str_kv (&pk, "cluster", self->cluster);
+    }
+    *data = gb.data;
+    *len = gb.len;
+    return 0;
+}
+
+/*  ---------------------------------------------------------------------
+    Decoding
+    --------------------------------------------------------------------- */
+
+typedef struct {
+    char *err;
+    size_t err_size;
+} decoder_t;
+
+static int dec_fail (decoder_t *dec, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/*  Record the reason and return -1, so that callers can `return dec_fail`.  */
+static int
+dec_fail (decoder_t *dec, const char *fmt, ...)
+{
+    if (dec->err && dec->err_size) {
+        va_list args;
+        va_start (args, fmt);
+        vsnprintf (dec->err, dec->err_size, fmt, args);
+        va_end (args);
+    }
+    return -1;
+}
+
+static uint64_t
+read_be (const uint8_t *p, size_t n)
+{
+    uint64_t value = 0;
+    for (size_t i = 0; i < n; i++)
+        value = (value << 8) | p [i];
+    return value;
+}
+
+/*  Check that data holds exactly one well-formed msgpack object whose every
+    declared length and element count fits in the bytes that remain.  The
+    walk is iterative (a count of objects still expected), so nesting depth
+    cannot exhaust the stack.  Returns 0 or -1 with the reason in dec.  */
+static int
+msgpack_scan (decoder_t *dec, const uint8_t *p, size_t len)
+{
+    size_t pos = 0;
+    uint64_t pending = 1;       /* objects still to read */
+    while (pending > 0) {
+        if (pos >= len)
+            return dec_fail (dec, "truncated msgpack: input ends at byte %zu", len);
+        uint8_t b = p [pos++];
+        pending--;
+        size_t head = 0;        /* bytes of length field after the type byte */
+        uint64_t body = 0;      /* payload bytes after the length field */
+        uint64_t items = 0;     /* nested objects the header announces */
+        int size_kind = 0;      /* 0 fixed body, 1 body = length, 2 items = length,
+                                   3 items = 2 * length, 4 ext: body = length + 1 */
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+            ;                   /* fixint, nil, bool */
+        else if (b <= 0x8f)
+            items = 2u * (b & 0x0f);
+        else if (b <= 0x9f)
+            items = b & 0x0f;
+        else if (b <= 0xbf)
+            body = b & 0x1f;
+        else switch (b) {
+            case 0xc4: head = 1; size_kind = 1; break;     /* bin 8/16/32 */
+            case 0xc5: head = 2; size_kind = 1; break;
+            case 0xc6: head = 4; size_kind = 1; break;
+            case 0xc7: head = 1; size_kind = 4; break;     /* ext 8/16/32 */
+            case 0xc8: head = 2; size_kind = 4; break;
+            case 0xc9: head = 4; size_kind = 4; break;
+            case 0xca: body = 4; break;                    /* float 32/64 */
+            case 0xcb: body = 8; break;
+            case 0xcc: case 0xd0: body = 1; break;         /* (u)int 8..64 */
+            case 0xcd: case 0xd1: body = 2; break;
+            case 0xce: case 0xd2: body = 4; break;
+            case 0xcf: case 0xd3: body = 8; break;
+            case 0xd4: body = 2; break;                    /* fixext 1..16 */
+            case 0xd5: body = 3; break;
+            case 0xd6: body = 5; break;
+            case 0xd7: body = 9; break;
+            case 0xd8: body = 17; break;
+            case 0xd9: head = 1; size_kind = 1; break;     /* str 8/16/32 */
+            case 0xda: head = 2; size_kind = 1; break;
+            case 0xdb: head = 4; size_kind = 1; break;
+            case 0xdc: head = 2; size_kind = 2; break;     /* array 16/32 */
+            case 0xdd: head = 4; size_kind = 2; break;
+            case 0xde: head = 2; size_kind = 3; break;     /* map 16/32 */
+            case 0xdf: head = 4; size_kind = 3; break;
+            default:
+                return dec_fail (dec, "invalid msgpack: byte 0x%02x at offset %zu",
+                                 b, pos - 1);
+        }
+        if (head) {
+            if (len - pos < head)
+                return dec_fail (dec, "truncated msgpack: input ends at byte %zu", len);
+            uint64_t n = read_be (p + pos, head);
+            pos += head;
+            switch (size_kind) {
+                case 1: body = n; break;
+                case 2: items = n; break;
+                case 3: items = 2 * n; break;
+                default: body = n + 1; break;
+            }
+        }
+        if (body > len - pos)
+            return dec_fail (dec, "truncated msgpack: input ends at byte %zu", len);
+        pos += (size_t) body;
+        pending += items;
+        /*  Every object takes at least one byte: a count above what remains
+            is a lie, and rejecting it here keeps msgpack-c from allocating
+            for it.  */
+        if (pending > len - pos)
+            return dec_fail (dec, "truncated msgpack: input ends at byte %zu", len);
+    }
+    if (pos != len)
+        return dec_fail (dec, "trailing garbage: %zu bytes after the record", len - pos);
+    return 0;
+}
+
+static const char *
+type_name (const msgpack_object *o)
+{
+    switch (o->type) {
+        case MSGPACK_OBJECT_NIL: return "nil";
+        case MSGPACK_OBJECT_BOOLEAN: return "bool";
+        case MSGPACK_OBJECT_POSITIVE_INTEGER: return "uint";
+        case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "negative int";
+        case MSGPACK_OBJECT_FLOAT32: return "float32";
+        case MSGPACK_OBJECT_FLOAT64: return "float64";
+        case MSGPACK_OBJECT_STR: return "str";
+        case MSGPACK_OBJECT_BIN: return "bin";
+        case MSGPACK_OBJECT_ARRAY: return "array";
+        case MSGPACK_OBJECT_MAP: return "map";
+        case MSGPACK_OBJECT_EXT: return "ext";
+    }
+    return "unknown";
+}
+
+/*  Index of key in names, or -1 for a key this version does not know
+    (including keys that are not strings).  */
+static int
+key_index (const msgpack_object *key, const char *const *names, int n_names)
+{
+    if (key->type != MSGPACK_OBJECT_STR)
+        return -1;
+    for (int i = 0; i < n_names; i++) {
+        if (strlen (names [i]) == key->via.str.size
+        &&  memcmp (names [i], key->via.str.ptr, key->via.str.size) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/*  A string field.  nil is read as NULL where nullable; C strings cannot
+    carry NUL bytes, so a string holding one is refused rather than cut.  */
+static int
+get_str (decoder_t *dec, const char *field, const msgpack_object *o,
+         bool nullable, char **out)
+{
+    if (o->type == MSGPACK_OBJECT_NIL && nullable) {
+        *out = NULL;
+        return 0;
+    }
+    if (o->type != MSGPACK_OBJECT_STR)
+        return dec_fail (dec, "field '%s': expected str, got %s", field, type_name (o));
+    if (memchr (o->via.str.ptr, 0, o->via.str.size))
+        return dec_fail (dec, "field '%s': string contains a NUL byte", field);
+    *out = clip_strndup (o->via.str.ptr, o->via.str.size);
+    return 0;
+}
+
+static int
+get_uint (decoder_t *dec, const char *field, const msgpack_object *o, uint64_t *out)
+{
+    if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return dec_fail (dec, "field '%s': expected uint, got %s", field, type_name (o));
+    *out = o->via.u64;
+    return 0;
+}
+
+/*  Floats of either width, and integers, which some encoders (JavaScript's)
+    emit for whole numbers such as 1.0.  */
+static int
+get_double (decoder_t *dec, const char *field, const msgpack_object *o, double *out)
+{
+    double value;
+    if (o->type == MSGPACK_OBJECT_FLOAT32 || o->type == MSGPACK_OBJECT_FLOAT64)
+        value = o->via.f64;
+    else if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+        value = (double) o->via.u64;
+    else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+        value = (double) o->via.i64;
+    else
+        return dec_fail (dec, "field '%s': expected float, got %s", field, type_name (o));
+    if (!isfinite (value))
+        return dec_fail (dec, "field '%s': not a finite number", field);
+    *out = value;
+    return 0;
+}
+
+/*  Walk a map's known keys: sets slots[i] to the value of names[i], refusing
+    duplicates and a value that is not a map.  */
+static int
+map_fields (decoder_t *dec, const char *field, const msgpack_object *o,
+            const char *const *names, int n_names, const msgpack_object **slots)
+{
+    if (o->type != MSGPACK_OBJECT_MAP)
+        return dec_fail (dec, "field '%s': expected map, got %s", field, type_name (o));
+    for (int i = 0; i < n_names; i++)
+        slots [i] = NULL;
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr [i];
+        int k = key_index (&kv->key, names, n_names);
+        if (k < 0)
+            continue;           /* unknown keys are for newer readers */
+        if (slots [k]) {
+            if (*field)
+                return dec_fail (dec, "field '%s.%s': duplicate key", field, names [k]);
+            return dec_fail (dec, "field '%s': duplicate key", names [k]);
+        }
+        slots [k] = &kv->val;
+    }
+    return 0;
+}
+
+static int
+require (decoder_t *dec, const char *field, const msgpack_object *slot)
+{
+    if (!slot)
+        return dec_fail (dec, "field '%s': missing", field);
+    return 0;
+}
+
+enum { E_TYPE, E_TEXT, E_CANONICAL, E_START, E_END, E_COUNT };
+static const char *const ENTITY_KEYS [E_COUNT] = {
+    "type", "text", "canonical", "start", "end"
+};
+
+static int
+decode_entities (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
+{
+    if (o->type != MSGPACK_OBJECT_ARRAY)
+        return dec_fail (dec, "field 'entities': expected array, got %s", type_name (o));
+    uint32_t n = o->via.array.size;
+    if (n == 0)
+        return 0;
+    rec->entities = clip_calloc (n, sizeof (clip_entity_t));
+    rec->n_entities = n;        /* zeroed entries are safe to destroy */
+    for (uint32_t i = 0; i < n; i++) {
+        char base [48], name [64];
+        snprintf (base, sizeof base, "entities[%" PRIu32 "]", i);
+        const msgpack_object *s [E_COUNT];
+        if (map_fields (dec, base, &o->via.array.ptr [i], ENTITY_KEYS, E_COUNT, s))
+            return -1;
+        clip_entity_t *e = &rec->entities [i];
+        char **strs [3] = { &e->type, &e->text, &e->canonical };
+        for (int k = E_TYPE; k <= E_CANONICAL; k++) {
+            snprintf (name, sizeof name, "%s.%s", base, ENTITY_KEYS [k]);
+            if (require (dec, name, s [k]) || get_str (dec, name, s [k], false, strs [k]))
+                return -1;
+        }
+        snprintf (name, sizeof name, "%s.start", base);
+        if (require (dec, name, s [E_START]) || get_uint (dec, name, s [E_START], &e->start))
+            return -1;
+        snprintf (name, sizeof name, "%s.end", base);
+        if (require (dec, name, s [E_END]) || get_uint (dec, name, s [E_END], &e->end))
+            return -1;
+    }
+    return 0;
+}
+
+enum { M_ID, M_FILE, M_SEQ, M_JACCARD, M_CONTAINMENT, M_COUNT };
+static const char *const MATCH_KEYS [M_COUNT] = {
+    "id", "file", "seq", "jaccard", "containment"
+};
+
+static int
+decode_matches (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
+{
+    if (o->type != MSGPACK_OBJECT_ARRAY)
+        return dec_fail (dec, "field 'dedupe.matches': expected array, got %s",
+                         type_name (o));
+    uint32_t n = o->via.array.size;
+    if (n == 0)
+        return 0;
+    rec->matches = clip_calloc (n, sizeof (clip_match_t));
+    rec->n_matches = n;
+    for (uint32_t i = 0; i < n; i++) {
+        char base [48], name [80];
+        snprintf (base, sizeof base, "dedupe.matches[%" PRIu32 "]", i);
+        const msgpack_object *s [M_COUNT];
+        if (map_fields (dec, base, &o->via.array.ptr [i], MATCH_KEYS, M_COUNT, s))
+            return -1;
+        for (int k = 0; k < M_COUNT; k++) {
+            snprintf (name, sizeof name, "%s.%s", base, MATCH_KEYS [k]);
+            if (require (dec, name, s [k]))
+                return -1;
+        }
+        clip_match_t *m = &rec->matches [i];
+        snprintf (name, sizeof name, "%s.id", base);
+        if (get_str (dec, name, s [M_ID], false, &m->id))
+            return -1;
+        snprintf (name, sizeof name, "%s.file", base);
+        if (get_str (dec, name, s [M_FILE], false, &m->file))
+            return -1;
+        snprintf (name, sizeof name, "%s.seq", base);
+        if (get_uint (dec, name, s [M_SEQ], &m->seq))
+            return -1;
+        snprintf (name, sizeof name, "%s.jaccard", base);
+        if (get_double (dec, name, s [M_JACCARD], &m->jaccard))
+            return -1;
+        snprintf (name, sizeof name, "%s.containment", base);
+        if (get_double (dec, name, s [M_CONTAINMENT], &m->containment))
+            return -1;
+    }
+    return 0;
+}
+
+enum { D_VERDICT, D_MATCHES, D_CLUSTER, D_COUNT };
+static const char *const DEDUPE_KEYS [D_COUNT] = { "verdict", "matches", "cluster" };
+
+static int
+decode_dedupe (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
+{
+    const msgpack_object *s [D_COUNT];
+    if (map_fields (dec, "dedupe", o, DEDUPE_KEYS, D_COUNT, s)
+    ||  require (dec, "dedupe.verdict", s [D_VERDICT])
+    ||  require (dec, "dedupe.matches", s [D_MATCHES])
+    ||  require (dec, "dedupe.cluster", s [D_CLUSTER])
+    ||  get_str (dec, "dedupe.verdict", s [D_VERDICT], false, &rec->verdict)
+    ||  decode_matches (dec, s [D_MATCHES], rec)
+    ||  get_str (dec, "dedupe.cluster", s [D_CLUSTER], false, &rec->cluster))
+        return -1;
+    rec->has_dedupe = true;
+    return 0;
+}
+
+enum { R_CODE, R_MESSAGE, R_COUNT };
+static const char *const ERROR_KEYS [R_COUNT] = { "code", "message" };
+
+static int
+decode_error (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
+{
+    const msgpack_object *s [R_COUNT];
+    return map_fields (dec, "error", o, ERROR_KEYS, R_COUNT, s)
+        || require (dec, "error.code", s [R_CODE])
+        || require (dec, "error.message", s [R_MESSAGE])
+        || get_str (dec, "error.code", s [R_CODE], false, &rec->error_code)
+        || get_str (dec, "error.message", s [R_MESSAGE], false, &rec->error_message)
+        ? -1 : 0;
+}
+
+enum {
+    K_V, K_SEQ, K_ID, K_FILE, K_BYTES, K_ENCODING, K_TITLE, K_RECEIVED, K_DONE,
+    K_WORKER, K_STATUS, K_ERROR, K_ENTITIES, K_DEDUPE, K_COUNT
+};
+static const char *const RECORD_KEYS [K_COUNT] = {
+    "v", "seq", "id", "file", "bytes", "encoding", "title", "received", "done",
+    "worker", "status", "error", "entities", "dedupe"
+};
+
+static int
+decode_record (decoder_t *dec, const msgpack_object *root, clip_record_t *rec)
+{
+    if (root->type != MSGPACK_OBJECT_MAP)
+        return dec_fail (dec, "record is not a map (got %s)", type_name (root));
+    const msgpack_object *s [K_COUNT];
+    if (map_fields (dec, "", root, RECORD_KEYS, K_COUNT, s))
+        return -1;
+
+    if (require (dec, "v", s [K_V]) || get_uint (dec, "v", s [K_V], &rec->v))
+        return -1;
+    if (rec->v != CLIP_RECORD_VERSION)
+        return dec_fail (dec, "field 'v': unsupported record version %" PRIu64
+                         " (this reader knows %d)", rec->v, CLIP_RECORD_VERSION);
+    if (s [K_SEQ]) {
+        if (get_uint (dec, "seq", s [K_SEQ], &rec->seq))
+            return -1;
+        rec->has_seq = true;
+    }
+    if (s [K_ID] && get_str (dec, "id", s [K_ID], true, &rec->id))
+        return -1;
+    if (require (dec, "file", s [K_FILE]) || get_str (dec, "file", s [K_FILE], false, &rec->file))
+        return -1;
+    if (s [K_BYTES] && get_uint (dec, "bytes", s [K_BYTES], &rec->bytes))
+        return -1;
+    if (s [K_ENCODING] && get_str (dec, "encoding", s [K_ENCODING], true, &rec->encoding))
+        return -1;
+    if (s [K_TITLE] && get_str (dec, "title", s [K_TITLE], true, &rec->title))
+        return -1;
+    if (s [K_RECEIVED] || s [K_DONE]) {
+        /*  The two times are one optional part: both or neither.  */
+        if (require (dec, "received", s [K_RECEIVED])
+        ||  require (dec, "done", s [K_DONE])
+        ||  get_uint (dec, "received", s [K_RECEIVED], &rec->received)
+        ||  get_uint (dec, "done", s [K_DONE], &rec->done))
+            return -1;
+        rec->has_times = true;
+    }
+    if (s [K_WORKER] && get_str (dec, "worker", s [K_WORKER], true, &rec->worker))
+        return -1;
+    free (rec->status);
+    rec->status = NULL;
+    if (require (dec, "status", s [K_STATUS])
+    ||  get_str (dec, "status", s [K_STATUS], false, &rec->status))
+        return -1;
+    if (s [K_ERROR]) {
+        if (!is_failed (rec))
+            return dec_fail (dec, "field 'error': present but status is '%s'", rec->status);
+        if (decode_error (dec, s [K_ERROR], rec))
+            return -1;
+    }
+    else
+    if (is_failed (rec))
+        return dec_fail (dec, "field 'error': missing while status is 'failed'");
+    if (s [K_ENTITIES] && decode_entities (dec, s [K_ENTITIES], rec))
+        return -1;
+    if (s [K_DEDUPE] && decode_dedupe (dec, s [K_DEDUPE], rec))
+        return -1;
+    return 0;
+}
+
+clip_record_t *
+clip_record_decode (const void *data, size_t len, char *err, size_t err_size)
+{
+    assert (data || len == 0);
+    decoder_t dec = { err, err_size };
+    if (err && err_size)
+        err [0] = 0;
+    if (len == 0) {
+        dec_fail (&dec, "empty input");
+        return NULL;
+    }
+    if (msgpack_scan (&dec, data, len))
+        return NULL;
+
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    size_t off = 0;
+    msgpack_unpack_return rc = msgpack_unpack_next (&unpacked, data, len, &off);
+    clip_record_t *rec = NULL;
+    if (rc != MSGPACK_UNPACK_SUCCESS || off != len)
+        /*  The scan accepted it, so this is msgpack-c's own nesting limit.  */
+        dec_fail (&dec, "invalid msgpack: rejected by the parser (nesting too deep?)");
+    else {
+        rec = clip_record_new ();
+        if (decode_record (&dec, &unpacked.data, rec))
+            clip_record_destroy (&rec);
+    }
+    msgpack_unpacked_destroy (&unpacked);
+    return rec;
+}
+
+/*  ---------------------------------------------------------------------
+    JSON
+    --------------------------------------------------------------------- */
+
+/*  Jansson reports exhaustion by returning NULL; like clip_malloc, give up
+    at once rather than print a partial record.  */
+static void
+json_oom (void)
+{
+    fprintf (stderr, "level=error event=out_of_memory where=json\n");
+    abort ();
+}
+
+static json_t *
+json_checked (json_t *value)
+{
+    if (!value)
+        json_oom ();
+    return value;
+}
+
+/*  A JSON string for s.  Strings are cleaned on the way in, but a record
+    built in memory may still hold ill-formed UTF-8, which jansson refuses;
+    a stray byte must not cost the whole line.  */
+static json_t *
+json_str (const char *s)
+{
+    size_t len;
+    char *clean = utf8_clean (s, &len);
+    json_t *js = json_stringn (clean ? clean : s, len);
+    free (clean);
+    return json_checked (js);
+}
+
+static void
+jset (json_t *object, const char *key, json_t *value)
+{
+    if (json_object_set_new (object, key, json_checked (value)))
+        json_oom ();
+}
+
+static void
+jset_str (json_t *object, const char *key, const char *value)
+{
+    jset (object, key, json_str (value ? value : ""));
+}
+
+/*  JSON integers are signed 64-bit in jansson; the rare larger value is
+    written as a real rather than wrapped to a negative number.  */
+static void
+jset_uint (json_t *object, const char *key, uint64_t value)
+{
+    if (value <= (uint64_t) INT64_MAX)
+        jset (object, key, json_integer ((json_int_t) value));
+    else
+        jset (object, key, json_real ((double) value));
+}
+
+/*  Similarity scores with four decimals, which is all a reader can use;
+    JSON has no NaN or infinity, so those become null.  */
+static void
+jset_score (json_t *object, const char *key, double value)
+{
+    if (!isfinite (value)) {
+        jset (object, key, json_null ());
+        return;
+    }
+    char buf [64];
+    snprintf (buf, sizeof buf, "%.4f", value);
+    jset (object, key, json_real (strtod (buf, NULL)));
+}
+
+char *
+clip_record_to_json (const clip_record_t *self)
+{
+    assert (self);
+    json_t *root = json_checked (json_object ());
+    jset_uint (root, "v", self->v);
+    if (self->has_seq)
+        jset_uint (root, "seq", self->seq);
+    if (self->id)
+        jset_str (root, "id", self->id);
+    jset_str (root, "file", self->file);
+    jset_uint (root, "bytes", self->bytes);
+    if (self->encoding)
+        jset_str (root, "encoding", self->encoding);
+    if (self->title)
+        jset_str (root, "title", self->title);
+    if (self->has_times) {
+        jset_uint (root, "received", self->received);
+        jset_uint (root, "done", self->done);
+    }
+    if (self->worker)
+        jset_str (root, "worker", self->worker);
+    jset_str (root, "status", self->status ? self->status : "ok");
+    if (is_failed (self)) {
+        json_t *error = json_checked (json_object ());
+        jset_str (error, "code", self->error_code);
+        jset_str (error, "message", self->error_message);
+        jset (root, "error", error);
+    }
+    json_t *entities = json_checked (json_array ());
+    for (size_t i = 0; i < self->n_entities; i++) {
+        const clip_entity_t *e = &self->entities [i];
+        json_t *entity = json_checked (json_object ());
+        jset_str (entity, "type", e->type);
+        jset_str (entity, "text", e->text);
+        jset_str (entity, "canonical", e->canonical);
+        jset_uint (entity, "start", e->start);
+        jset_uint (entity, "end", e->end);
+        if (json_array_append_new (entities, entity))
+            json_oom ();
+    }
+    jset (root, "entities", entities);
+    if (self->has_dedupe) {
+        json_t *dedupe = json_checked (json_object ());
+        jset_str (dedupe, "verdict", self->verdict);
+        json_t *matches = json_checked (json_array ());
+        for (size_t i = 0; i < self->n_matches; i++) {
+            const clip_match_t *m = &self->matches [i];
+            json_t *match = json_checked (json_object ());
+            jset_str (match, "id", m->id);
+            jset_str (match, "file", m->file);
+            jset_uint (match, "seq", m->seq);
+            jset_score (match, "jaccard", m->jaccard);
+            jset_score (match, "containment", m->containment);
+            if (json_array_append_new (matches, match))
+                json_oom ();
+        }
+        jset (dedupe, "matches", matches);
+        jset_str (dedupe, "cluster", self->cluster);
+        jset (root, "dedupe", dedupe);
+    }
+    /*  Jansson keeps insertion order, so keys come out in SPEC order.  The
+        precision only matters for scores, already rounded to 4 decimals:
+        15 digits print them without binary noise (0.7, not 0.69999...).  */
+    char *text = json_dumps (root, JSON_COMPACT | JSON_PRESERVE_ORDER
+                                   | JSON_REAL_PRECISION (15));
+    json_decref (root);
+    if (!text)
+        json_oom ();            /* the strings are valid UTF-8: only exhaustion fails */
+    /*  json_dumps allocates with malloc (no custom allocator is installed
+        anywhere in clipd), so the caller frees the result with free().  */
+    return text;
+}
+
+char *
+clip_record_msgpack_to_json (const void *data, size_t len, char *err, size_t err_size)
+{
+    clip_record_t *rec = clip_record_decode (data, len, err, err_size);
+    if (!rec)
+        return NULL;
+    char *text = clip_record_to_json (rec);
+    clip_record_destroy (&rec);
+    return text;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what clipd needs to build and test, from Debian 12's packages.
+# Runs as root (apt-get); installs only what is missing, so it is quick the
+# second time.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libuv1-dev libzmq3-dev libmsgpack-dev libsqlite3-dev libutf8proc-dev
+  libxxhash-dev libjansson-dev libinih-dev uthash-dev
+  libcriterion-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "clipd: missing packages: ${missing[*]}; run this as root (or install them)" >&2
+    exit 1
+  fi
+  echo "clipd: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,452 @@
+/*  test_link: linking mentions to canonical names.
+
+    Real sentences from the Huawei corpus (corpus/huawei) with the mentions
+    a tagger would give, and the rules of clip_link.h one by one: the
+    shipped alias table, legal suffixes, possessives, acronyms defined in
+    the article, short mentions of people, spelling variants, titles,
+    capitals standing for governments, and the table's loading errors.  */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clip_link.h"
+#include "clip_util.h"
+
+static clip_linker_t *linker;
+
+static void
+load_shipped (void)
+{
+    char err[256] = "";
+    char *path = clip_path_join (CLIP_SOURCE_DIR, "corpus/aliases.tsv");
+    linker = clip_linker_load (path, err, sizeof err);
+    cr_assert (linker, "loading %s: %s", path, err);
+    free (path);
+}
+
+static void
+unload (void)
+{
+    clip_linker_destroy (&linker);
+    cr_assert_null (linker);
+}
+
+typedef struct {
+    const char *type;       /* as tagged */
+    const char *needle;     /* the mention's text, found after the previous one */
+    const char *canonical;  /* expected */
+    const char *type_out;   /* expected type; NULL: unchanged */
+} spec_t;
+
+/*  Place the mentions in text (each searched after the previous one), link
+    them and check every canonical name and type.  */
+static void
+check (const char *text, const spec_t *specs, size_t n)
+{
+    clip_mention_t *m = clip_calloc (n, sizeof *m);
+    size_t from = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *hit = strstr (text + from, specs[k].needle);
+        cr_assert (hit, "mention \"%s\" not found in the text", specs[k].needle);
+        m[k].type = specs[k].type;
+        m[k].start = (size_t) (hit - text);
+        m[k].end = m[k].start + strlen (specs[k].needle);
+        from = m[k].end;
+    }
+    cr_assert_eq (clip_linker_link (linker, text, strlen (text), m, n), 0);
+    for (size_t k = 0; k < n; k++) {
+        cr_expect_str_eq (m[k].canonical, specs[k].canonical, "mention \"%s\"", specs[k].needle);
+        cr_expect_str_eq (m[k].type, specs[k].type_out? specs[k].type_out: specs[k].type,
+                          "type of \"%s\"", specs[k].needle);
+        free (m[k].canonical);
+    }
+    free (m);
+}
+
+#define CHECK(text, ...) do { \
+        const spec_t specs_[] = { __VA_ARGS__ }; \
+        check ((text), specs_, sizeof specs_ / sizeof specs_[0]); \
+    } while (0)
+
+TestSuite (link, .init = load_shipped, .fini = unload);
+
+Test (link, legal_name_and_country_alias)
+{
+    /* 000, second paragraph.  */
+    CHECK ("Guo Ping’s comments came as Huawei Technologies Ltd., the biggest global maker of "
+           "network equipment for phone and internet companies, announced last year’s sales "
+           "surpassed $100 billion despite U.S. pressure on American allies to shun it as a "
+           "security threat.",
+           { "PER", "Guo Ping", "Guo Ping", NULL },
+           { "ORG", "Huawei Technologies Ltd.", "Huawei", NULL },
+           { "LOC", "U.S.", "United States", NULL },
+           { "MISC", "American", "American", NULL });
+}
+
+Test (link, britain_and_spelling_variant)
+{
+    /* 000 says Center, 001 says Centre: one canonical name.  */
+    CHECK ("Britain’s National Cyber Security Center added criticism Thursday on a different "
+           "front, accusing Huawei of “poor software engineering.”",
+           { "LOC", "Britain", "United Kingdom", NULL },
+           { "ORG", "National Cyber Security Center", "National Cyber Security Centre", NULL },
+           { "ORG", "Huawei", "Huawei", NULL });
+    CHECK ("Britain’s National Cyber Security Centre added criticism on a different front on "
+           "Thursday, accusing Huawei of “poor software engineering”.",
+           { "LOC", "Britain", "United Kingdom", NULL },
+           { "ORG", "National Cyber Security Centre", "National Cyber Security Centre", NULL },
+           { "ORG", "Huawei", "Huawei", NULL });
+}
+
+Test (link, short_mentions_of_people)
+{
+    /* 000: "Guo Ping" then "Guo"; 001: "Mr Guo".  */
+    CHECK ("Guo Ping’s comments came as Huawei announced its sales. Guo didn’t respond directly "
+           "to the British report’s criticisms. Mr Guo did not respond. “We welcome the European "
+           "Union’s attitude,” said Mr Guo.",
+           { "PER", "Guo Ping", "Guo Ping", NULL },
+           { "ORG", "Huawei", "Huawei", NULL },
+           { "PER", "Guo", "Guo Ping", NULL },
+           { "MISC", "British", "British", NULL },
+           { "PER", "Mr Guo", "Guo Ping", NULL },
+           { "ORG", "European Union", "European Union", NULL },
+           { "PER", "Mr Guo", "Guo Ping", NULL });
+}
+
+Test (link, short_mention_of_an_unknown_person)
+{
+    /* Names the table does not know: only the document links them.  */
+    CHECK ("Alice Wexley-Brown, the regulator's chief, spoke first. Ms Wexley-Brown said the "
+           "plan was sound, and Wexley-Brown left.",
+           { "PER", "Alice Wexley-Brown", "Alice Wexley-Brown", NULL },
+           { "PER", "Ms Wexley-Brown", "Alice Wexley-Brown", NULL },
+           { "PER", "Wexley-Brown", "Alice Wexley-Brown", NULL });
+    /* A short mention before the full name stays as it is.  */
+    CHECK ("Mr Okonkwo spoke. Later Chidi Okonkwo left.",
+           { "PER", "Mr Okonkwo", "Okonkwo", NULL },
+           { "PER", "Chidi Okonkwo", "Chidi Okonkwo", NULL });
+}
+
+Test (link, titles_and_table_people)
+{
+    /* 004 and 003.  */
+    CHECK ("\"I fully understand what President Donald Trump said last week,\" Guo said. Trump "
+           "recently said he expected to sign a trade deal.",
+           { "PER", "President Donald Trump", "Donald Trump", NULL },
+           { "PER", "Guo", "Guo", NULL },
+           { "PER", "Trump", "Donald Trump", NULL });
+    CHECK ("“This is our commitment to the UK,” VP Zhang said in a statement, after company "
+           "vice-president Victor Zhang told Sputnik in a presser with UK media on Monday.",
+           { "LOC", "UK", "United Kingdom", NULL },
+           { "PER", "VP Zhang", "Zhang", NULL },
+           { "PER", "Victor Zhang", "Victor Zhang", NULL },
+           { "ORG", "Sputnik", "Sputnik", NULL },
+           { "LOC", "UK", "United Kingdom", NULL });
+    CHECK ("company vice-president Victor Zhang told Sputnik. “This is our commitment to the "
+           "UK,” VP Zhang said in a statement.",
+           { "PER", "Victor Zhang", "Victor Zhang", NULL },
+           { "ORG", "Sputnik", "Sputnik", NULL },
+           { "LOC", "UK", "United Kingdom", NULL },
+           { "PER", "VP Zhang", "Victor Zhang", NULL });
+    CHECK ("He announced he was pencilled to meet Chinese president, Xi Jinping, at his "
+           "Mar-a-Lago resort in Florida.",
+           { "MISC", "Chinese", "Chinese", NULL },
+           { "PER", "Xi Jinping", "Xi Jinping", NULL },
+           { "LOC", "Mar-a-Lago", "Mar-a-Lago", NULL },
+           { "LOC", "Florida", "Florida", NULL });
+}
+
+Test (link, acronym_defined_in_the_article)
+{
+    /* 002.  */
+    CHECK ("The report from Britain's National Cyber Security Centre (NCSC) found that Huawei "
+           "had failed to fix long-standing security flaws. But while “poor software "
+           "engineering” had led to these issues, the NCSC said it had seen no sign.",
+           { "LOC", "Britain", "United Kingdom", NULL },
+           { "ORG", "National Cyber Security Centre", "National Cyber Security Centre", NULL },
+           { "ORG", "NCSC", "National Cyber Security Centre", NULL },
+           { "ORG", "Huawei", "Huawei", NULL },
+           { "ORG", "NCSC", "National Cyber Security Centre", NULL });
+    /* 003: a possessive in front and a one-word "Cybersecurity".  */
+    CHECK ("Huawei's Cybersecurity Evaluation Centre (HCSEC) in Banbury, which works directly "
+           "with the UK's National Security Advisor, found no backdoors. HCSEC said so.",
+           { "ORG", "Huawei's Cybersecurity Evaluation Centre",
+             "Huawei Cyber Security Evaluation Centre", NULL },
+           { "ORG", "HCSEC", "Huawei Cyber Security Evaluation Centre", NULL },
+           { "LOC", "Banbury", "Banbury", NULL },
+           { "LOC", "UK", "United Kingdom", NULL },
+           { "ORG", "HCSEC", "Huawei Cyber Security Evaluation Centre", NULL });
+    /* Names the table does not know: the article's definition decides.  */
+    CHECK ("The Cyberspace Administration of China (CAC) issued rules. The CAC said the rules "
+           "apply to the Widget Makers Federation (WMF) too. WMF members objected.",
+           { "ORG", "Cyberspace Administration of China", "Cyberspace Administration of China", NULL },
+           { "ORG", "CAC", "Cyberspace Administration of China", NULL },
+           { "ORG", "CAC", "Cyberspace Administration of China", NULL },
+           { "ORG", "Widget Makers Federation", "Widget Makers Federation", NULL },
+           { "ORG", "WMF", "Widget Makers Federation", NULL },
+           { "MISC", "WMF", "Widget Makers Federation", "ORG" });
+    /* Letters that do not fit the name define nothing.  */
+    CHECK ("The Widget Makers Federation (XYZ) met. XYZ left.",
+           { "ORG", "Widget Makers Federation", "Widget Makers Federation", NULL },
+           { "ORG", "XYZ", "XYZ", NULL });
+}
+
+Test (link, place_name_in_front_of_an_agency)
+{
+    /* 003.  */
+    CHECK ("The UK National Cybersecurity Centre also announced it would assess the impact.",
+           { "ORG", "UK National Cybersecurity Centre", "National Cyber Security Centre", NULL });
+}
+
+Test (link, capital_for_its_government)
+{
+    /* 001, 003, 004: the capital acting; a city after "in" stays a city.  */
+    CHECK ("Accusations that Huawei, China’s first global tech brand, might facilitate Beijing’s "
+           "spying threaten to hamper its access. Beijing has detained two Canadians and blocked "
+           "imports of canola from Canada.",
+           { "ORG", "Huawei", "Huawei", NULL },
+           { "LOC", "China", "China", NULL },
+           { "LOC", "Beijing", "China", NULL },
+           { "LOC", "Beijing", "China", NULL },
+           { "MISC", "Canadians", "Canadians", NULL },
+           { "LOC", "Canada", "Canada", NULL });
+    CHECK ("But Washington extended its trade ban on Huawei, ZTE, and over 70 Chinese tech "
+           "companies placed on an Entity List in May 2019.",
+           { "LOC", "Washington", "United States", NULL },
+           { "ORG", "Huawei", "Huawei", NULL },
+           { "ORG", "ZTE", "ZTE", NULL },
+           { "MISC", "Chinese", "Chinese", NULL },
+           { "MISC", "Entity List", "Entity List", NULL });
+    CHECK (" Washington's spat with Beijing over Huawei's aspirations.",
+           { "LOC", "Washington", "United States", NULL },
+           { "LOC", "Beijing", "China", NULL },
+           { "ORG", "Huawei", "Huawei", NULL });
+    CHECK ("Talks were held in Beijing and then in Washington.",
+           { "LOC", "Beijing", "Beijing", NULL },
+           { "LOC", "Washington", "Washington", NULL });
+}
+
+Test (link, retyping_by_the_table)
+{
+    /* A tagger's mistake corrected; a person keeps a one-word place alias.  */
+    CHECK ("Huawei is, along with Sweden’s LM Ericsson and Nokia Corp. of Finland, a global leader.",
+           { "LOC", "Huawei", "Huawei", "ORG" },
+           { "LOC", "Sweden", "Sweden", NULL },
+           { "ORG", "LM Ericsson", "Ericsson", NULL },
+           { "ORG", "Nokia Corp.", "Nokia", NULL },
+           { "LOC", "Finland", "Finland", NULL });
+    CHECK ("America Ferrera spoke.",
+           { "PER", "America Ferrera", "America Ferrera", NULL });
+    CHECK ("Mr America spoke.",
+           { "PER", "Mr America", "America", NULL });
+    /* Other types are left alone.  */
+    clip_mention_t m = { .type = "MONEY", .start = 0, .end = 4, .canonical = clip_strdup ("USD 5") };
+    cr_assert_eq (clip_linker_link (linker, "$5 m", 4, &m, 1), 0);
+    cr_expect_str_eq (m.canonical, "USD 5");
+    cr_expect_str_eq (m.type, "MONEY");
+    free (m.canonical);
+}
+
+Test (link, normalisation_of_unknown_names)
+{
+    CHECK ("Acme Widgets Holdings PLC and the Zeta Widget Company Ltd. and Omega Corp and "
+           "“Gamma Defense Organization” and Dr. Jane Q. Public’s and Globex Corporation’s "
+           "and BETA GMBH and Widgetco, Inc. and Mr and Ms.",
+           { "ORG", "Acme Widgets Holdings PLC", "Acme Widgets Holdings", NULL },
+           { "ORG", "Zeta Widget Company Ltd.", "Zeta Widget Company", NULL },
+           { "ORG", "Omega Corp", "Omega", NULL },
+           { "ORG", "“Gamma Defense Organization”", "Gamma Defence Organisation", NULL },
+           { "PER", "Dr. Jane Q. Public’s", "Jane Q. Public", NULL },
+           { "ORG", "Globex Corporation’s", "Globex", NULL },
+           { "ORG", "BETA GMBH", "BETA", NULL },
+           { "ORG", "Widgetco, Inc.", "Widgetco", NULL },
+           { "PER", "Mr", "Mr", NULL },
+           { "PER", "Ms", "Ms", NULL });
+    /* Whitespace folded, case and accents ignored for the table.  */
+    CHECK ("HUAWEI  TECHNOLOGIES\xc2\xa0" "CO., LTD. and the united  states and Türkiye.",
+           { "ORG", "HUAWEI  TECHNOLOGIES", "Huawei", NULL },
+           { "LOC", "united  states", "United States", NULL },
+           { "LOC", "Türkiye", "Turkey", NULL });
+}
+
+Test (link, huawei_corpus_article)
+{
+    /* Article 002 with the mentions a good tagger gives.  */
+    char *path = clip_path_join (CLIP_SOURCE_DIR, "corpus/huawei/002_b2f4190119ca8e61.txt");
+    char *text;
+    size_t len;
+    cr_assert_eq (clip_file_read (path, 1 << 20, &text, &len), 0, "%s", path);
+    CHECK (text,
+           { "ORG", "Huawei", "Huawei", NULL },
+           { "LOC", "UK", "United Kingdom", NULL },
+           { "ORG", "Huawei", "Huawei", NULL },
+           { "PER", "Guo Ping", "Guo Ping", NULL },
+           { "MISC", "British", "British", NULL },
+           { "MISC", "Chinese", "Chinese", NULL },
+           { "LOC", "Britain", "United Kingdom", NULL },
+           { "ORG", "National Cyber Security Centre", "National Cyber Security Centre", NULL },
+           { "ORG", "NCSC", "National Cyber Security Centre", NULL },
+           { "ORG", "Huawei", "Huawei", NULL },
+           { "LOC", "UK", "United Kingdom", NULL },
+           { "ORG", "NCSC", "National Cyber Security Centre", NULL },
+           { "ORG", "Huawei", "Huawei", NULL },
+           { "ORG", "NCSC", "National Cyber Security Centre", NULL },
+           { "MISC", "Chinese", "Chinese", NULL },
+           { "PER", "Guo", "Guo Ping", NULL },
+           { "MISC", "British", "British", NULL },
+           { "ORG", "Huawei", "Huawei", NULL },
+           { "LOC", "Germany", "Germany", NULL },
+           { "LOC", "US", "United States", NULL },
+           { "LOC", "Canada", "Canada", NULL },
+           { "LOC", "US", "United States", NULL },
+           { "LOC", "Iran", "Iran", NULL },
+           { "LOC", "Beijing", "China", NULL },
+           { "ORG", "Apple", "Apple", NULL },
+           { "ORG", "Samsung", "Samsung", NULL },
+           { "ORG", "Ericsson", "Ericsson", NULL },
+           { "LOC", "Britain", "United Kingdom", NULL },
+           { "ORG", "European Union", "European Union", NULL },
+           { "PER", "Guo", "Guo Ping", NULL },
+           { "ORG", "E&T", "E&T", NULL });
+    free (text);
+    free (path);
+}
+
+Test (link, arbitrary_bytes)
+{
+    /* Mentions over pseudo-random bytes (invalid UTF-8, lone apostrophes,
+       parentheses, titles, suffixes): no crash, every canonical set.  */
+    const char *pieces[] = { "Mr ", "Ltd", ".", "'s", "\xe2\x80\x99", "(", ")", "NCSC", " ",
+                             "\xff", "\xc3", "Guo", "Ping", "the ", "&", "-", "Centre",
+                             "Beijing", "\xe2\x80\x9c", ",", "A", "B" };
+    size_t np = sizeof pieces / sizeof pieces[0];
+    unsigned seed = 99;
+    char buf[4096];
+    for (int round = 0; round < 200; round++) {
+        size_t len = 0;
+        while (len < sizeof buf - 16) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pc = pieces[(seed >> 16) % np];
+            if (round % 3 == 0)
+                buf[len++] = (char) (seed >> 8);
+            else {
+                memcpy (buf + len, pc, strlen (pc));
+                len += strlen (pc);
+            }
+        }
+        clip_mention_t m[40];
+        const char *types[] = { "PER", "ORG", "LOC", "MISC", "DATE" };
+        size_t pos = 0;
+        for (size_t k = 0; k < 40; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t start = pos + (seed >> 16) % 40;
+            size_t end = start + (seed >> 8) % 30;
+            if (end > len)
+                start = end = len;
+            m[k] = (clip_mention_t) { types[(seed >> 4) % 5], start, end, NULL };
+            pos = end;
+        }
+        cr_assert_eq (clip_linker_link (linker, buf, len, m, 40), 0);
+        for (size_t k = 0; k < 40; k++) {
+            if (strcmp (m[k].type, "DATE") != 0)
+                cr_assert (m[k].canonical != NULL);
+            free (m[k].canonical);
+        }
+    }
+}
+
+Test (link, crafted_acronym_is_bounded)
+{
+    /* Without a bound this search would take longer than the universe.  */
+    CHECK ("Aaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaaa "
+           "Aaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaab "
+           "(AAAAAAAAAAAAAAB) met.",
+           { "ORG", "Aaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaaaa "
+                    "Aaaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaa "
+                    "Aaaaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaab",
+             "Aaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaaaa "
+             "Aaaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaaaaa "
+             "Aaaaaaaaaaaaaaaaaaaaaaa Aaaaaaaaaaaaaaaaaab", NULL });
+}
+
+Test (link, empty_document)
+{
+    cr_expect_eq (clip_linker_link (linker, "", 0, NULL, 0), 0);
+}
+
+/* --------------------------------------------------------------- loading */
+
+static char *
+write_tmp (const char *content)
+{
+    char *path = clip_strdup ("/tmp/test_link_XXXXXX");
+    int fd = mkstemp (path);
+    cr_assert (fd >= 0);
+    size_t n = strlen (content);
+    cr_assert_eq (write (fd, content, n), (ssize_t) n);
+    close (fd);
+    return path;
+}
+
+Test (link_load, errors_name_the_line)
+{
+    char err[256];
+    clip_linker_t *l = clip_linker_load ("/nonexistent/aliases.tsv", err, sizeof err);
+    cr_expect_null (l);
+    cr_expect (strstr (err, "/nonexistent/aliases.tsv") != NULL, "%s", err);
+
+    char *p = write_tmp ("canonical\ttype\taliases\nAcme\tCOMPANY\tAcme Inc\n");
+    l = clip_linker_load (p, err, sizeof err);
+    cr_expect_null (l);
+    cr_expect (strstr (err, "line 2") && strstr (err, "COMPANY"), "%s", err);
+    unlink (p);
+    free (p);
+
+    p = write_tmp ("canonical\ttype\taliases\nAcme\tORG\tAC\nAcme Two\tORG\tAC|A2\n");
+    l = clip_linker_load (p, err, sizeof err);
+    cr_expect_null (l);
+    cr_expect (strstr (err, "line 3") && strstr (err, "'AC'"), "%s", err);
+    unlink (p);
+    free (p);
+
+    p = write_tmp ("no tabs here\n");
+    l = clip_linker_load (p, err, sizeof err);
+    cr_expect_null (l);
+    unlink (p);
+    free (p);
+}
+
+Test (link_load, a_small_table)
+{
+    char err[256] = "";
+    char *p = write_tmp ("canonical\ttype\taliases\r\n# comment\r\n\r\n"
+                         "Acme\tORG\tAcme Inc| ACME Widgets |Acme\r\nFoo Bar\tPER\r\n");
+    clip_linker_t *l = clip_linker_load (p, err, sizeof err);
+    cr_assert (l, "%s", err);
+    const char *text = "Acme Widgets Ltd hired Mr. Foo Bar.";
+    clip_mention_t m[2] = { { "ORG", 0, 16, NULL }, { "ORG", 27, 34, NULL } };
+    cr_assert_eq (clip_linker_link (l, text, strlen (text), m, 2), 0);
+    cr_expect_str_eq (m[0].canonical, "Acme");
+    cr_expect_str_eq (m[1].canonical, "Foo Bar");
+    cr_expect_str_eq (m[1].type, "PER");
+    free (m[0].canonical);
+    free (m[1].canonical);
+    clip_linker_destroy (&l);
+    cr_expect_null (l);
+    clip_linker_destroy (&l);
+    unlink (p);
+    free (p);
+}
+
+Test (link_load, the_shipped_table_is_consistent)
+{
+    /* Loading fails on an alias that names two entities; this is the check.  */
+    char err[256] = "";
+    char *path = clip_path_join (CLIP_SOURCE_DIR, "corpus/aliases.tsv");
+    clip_linker_t *l = clip_linker_load (path, err, sizeof err);
+    cr_expect (l, "%s", err);
+    clip_linker_destroy (&l);
+    free (path);
+}

@@ -1,0 +1,324 @@
+/*  test_numex: the MONEY / DATE / PERCENT grammar.
+
+    Every form named in the issue, with its canonical value, plus real
+    sentences from the Huawei corpus, spans that must not be found
+    ("next-generation", "Mar-a-Lago", "5G"), and robustness on arbitrary
+    bytes.  */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_numex.h"
+#include "clip_util.h"
+
+/*  Find the only span in text and check its text, type and canonical.  */
+static void
+expect_one (const char *text, const char *type, const char *span, const char *canon)
+{
+    clip_numex_t *s;
+    size_t n;
+    cr_assert_eq (clip_numex_find (text, strlen (text), &s, &n), 0);
+    cr_assert_eq (n, 1, "%s: expected one span, found %zu", text, n);
+    cr_expect_str_eq (clip_numex_type_name (s[0].type), type, "%s", text);
+    char *got = clip_strndup (text + s[0].start, s[0].end - s[0].start);
+    cr_expect_str_eq (got, span, "%s", text);
+    cr_expect_str_eq (s[0].canonical, canon, "%s", text);
+    free (got);
+    clip_numex_free (s, n);
+}
+
+static void
+expect_none (const char *text)
+{
+    clip_numex_t *s;
+    size_t n;
+    cr_assert_eq (clip_numex_find (text, strlen (text), &s, &n), 0);
+    if (n > 0)
+        cr_expect_eq (n, 0, "%s: unexpected span \"%.*s\"", text,
+                      (int) (s[0].end - s[0].start), text + s[0].start);
+    clip_numex_free (s, n);
+}
+
+/*  All spans of text as "TYPE[text]=canonical;" for whole-sentence checks.  */
+static char *
+render (const char *text)
+{
+    clip_numex_t *s;
+    size_t n;
+    cr_assert_eq (clip_numex_find (text, strlen (text), &s, &n), 0);
+    size_t cap = 64, len = 0;
+    char *out = clip_malloc (cap);
+    out[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        char *item = clip_strprintf ("%s[%.*s]=%s;", clip_numex_type_name (s[k].type),
+                                     (int) (s[k].end - s[k].start), text + s[k].start,
+                                     s[k].canonical);
+        size_t il = strlen (item);
+        while (len + il + 1 > cap) {
+            cap *= 2;
+            out = clip_realloc (out, cap);
+        }
+        memcpy (out + len, item, il + 1);
+        len += il;
+        free (item);
+    }
+    clip_numex_free (s, n);
+    return out;
+}
+
+Test (numex, money_forms_of_the_issue)
+{
+    expect_one ("sales surpassed $100 billion despite", "MONEY", "$100 billion", "USD 100000000000");
+    expect_one ("sales surpassed 100 billion US dollars (", "MONEY", "100 billion US dollars", "USD 100000000000");
+    expect_one ("(£76.6 billion)", "MONEY", "£76.6 billion", "GBP 76600000000");
+    expect_one ("invest $2bn over", "MONEY", "$2bn", "USD 2000000000");
+    expect_one ("annual sales top 2 billion dollars", "MONEY", "2 billion dollars", "USD 2000000000");
+    expect_one ("preparing to invest billions of dollars in", "MONEY", "billions of dollars", "billions of dollars");
+    expect_one ("a fine of €5m was", "MONEY", "€5m", "EUR 5000000");
+    expect_one ("a fine of 5 million euros was", "MONEY", "5 million euros", "EUR 5000000");
+    expect_one ("stimulus of 1.2 trillion yuan.", "MONEY", "1.2 trillion yuan", "CNY 1200000000000");
+}
+
+Test (numex, money_other_forms)
+{
+    expect_one ("(£1.53bn)", "MONEY", "£1.53bn", "GBP 1530000000");
+    expect_one ("It paid US$5 each", "MONEY", "US$5", "USD 5");
+    expect_one ("It paid U.S. $5 each", "MONEY", "$5", "USD 5");
+    expect_one ("It paid 5 U.S. dollars each", "MONEY", "5 U.S. dollars", "USD 5");
+    expect_one ("It paid 50 cents each", "MONEY", "50 cents", "USD 0.5");
+    expect_one ("It paid 20 pence each", "MONEY", "20 pence", "GBP 0.2");
+    expect_one ("It paid 10 pounds sterling", "MONEY", "10 pounds sterling", "GBP 10");
+    expect_one ("It paid 3 million Canadian dollars", "MONEY", "3 million Canadian dollars", "CAD 3000000");
+    expect_one ("It paid 12 Swiss francs", "MONEY", "12 Swiss francs", "CHF 12");
+    expect_one ("worth 300 billion yen", "MONEY", "300 billion yen", "JPY 300000000000");
+    expect_one ("worth 40 billion rupees", "MONEY", "40 billion rupees", "INR 40000000000");
+    expect_one ("worth 8 billion renminbi", "MONEY", "8 billion renminbi", "CNY 8000000000");
+    expect_one ("worth USD 5 million", "MONEY", "USD 5 million", "USD 5000000");
+    expect_one ("worth RMB 5bn", "MONEY", "RMB 5bn", "CNY 5000000000");
+    /* Reuters-21578 style.  */
+    expect_one ("a loss of 1.5 bln dlrs in", "MONEY", "1.5 bln dlrs", "USD 1500000000");
+    expect_one ("a loss of 99 mln stg in", "MONEY", "99 mln stg", "GBP 99000000");
+    expect_one ("the shares rose 5 cts to", "MONEY", "5 cts", "USD 0.05");
+    expect_one ("worth two billion dollars", "MONEY", "two billion dollars", "USD 2000000000");
+    expect_one ("worth a billion dollars", "MONEY", "a billion dollars", "USD 1000000000");
+    expect_one ("worth $1,250,000.50 in", "MONEY", "$1,250,000.50", "USD 1250000.5");
+    expect_one ("worth hundreds of millions of pounds", "MONEY",
+                "hundreds of millions of pounds", "hundreds of millions of pounds");
+    /* From 004: the article dropped the scale; the amount stays as written.  */
+    expect_one ("China had earlier pledge to buy $1.2 of American products.", "MONEY",
+                "$1.2", "USD 1.2");
+}
+
+Test (numex, percent)
+{
+    expect_one ("was 100 percent \"owned by employees\"", "PERCENT", "100 percent", "100%");
+    expect_one ("sales last month rose", "DATE", "last month", "last month");
+    expect_one ("sales rose 19.5% over", "PERCENT", "19.5%", "19.5%");
+    expect_one ("a rise of 25 per cent.", "PERCENT", "25 per cent", "25%");
+    expect_one ("a rise of five percent.", "PERCENT", "five percent", "5%");
+    expect_one ("a rise of twenty-five per cent.", "PERCENT", "twenty-five per cent", "25%");
+    expect_one ("up 0.50 pct", "PERCENT", "0.50 pct", "0.5%");
+    expect_one ("up 3 percentage points", "PERCENT", "3 percentage points", "3 percentage points");
+}
+
+Test (numex, dates_of_the_issue)
+{
+    expect_one (" date 2019-03-31 By AP", "DATE", "2019-03-31", "2019-03-31");
+    expect_one ("on March 31, 2019, it", "DATE", "March 31, 2019", "2019-03-31");
+    expect_one ("defended its commitment to security Friday after", "DATE", "Friday", "friday");
+    expect_one ("announced last year’s sales", "DATE", "last year", "last year");
+    expect_one ("was arrested in December in Canada", "DATE", "December", "december");
+    expect_one ("reports in UK media in late May citing", "DATE", "late May", "late may");
+    expect_one ("invest $2 billion over", "MONEY", "$2 billion", "USD 2000000000");
+    expect_one ("promised to invest over five years to", "DATE", "five years", "five years");
+    expect_one ("suing the US Government earlier this month over", "DATE", "earlier this month",
+                "earlier this month");
+    expect_one ("popular in the 1990s when", "DATE", "the 1990s", "the 1990s");
+}
+
+Test (numex, dates_other_forms)
+{
+    expect_one ("on 31 March 2019 the", "DATE", "31 March 2019", "2019-03-31");
+    expect_one ("on the 31st of March the", "DATE", "the 31st of March", "the 31st of march");
+    expect_one ("on Friday, March 29, 2019 the", "DATE", "Friday, March 29, 2019", "2019-03-29");
+    expect_one ("an Entity List in May 2019 a", "DATE", "May 2019", "2019-05");
+    expect_one ("arrested Huawei's CFO in December 2018 at", "DATE", "December 2018", "2018-12");
+    expect_one ("on Jan. 5, 2020 the", "DATE", "Jan. 5, 2020", "2020-01-05");
+    expect_one ("on Feb. 29, 2020 the", "DATE", "Feb. 29, 2020", "2020-02-29");
+    expect_one ("planned for March 31", "DATE", "March 31", "march 31");
+    expect_one ("after a 2012 congressional report", "DATE", "2012", "2012");
+    expect_one ("national 5G networks by 2023. But", "DATE", "2023", "2023");
+    expect_one ("attending the 2019 edition of", "DATE", "2019", "2019");
+    expect_one ("rose 19 over 2017. That", "DATE", "2017", "2017");
+    expect_one ("by mid-2019 it", "DATE", "mid-2019", "mid-2019");
+    expect_one ("in early 2020 it", "DATE", "early 2020", "early 2020");
+    expect_one ("in late January.", "DATE", "late January", "late january");
+    expect_one ("late last year it", "DATE", "late last year", "late last year");
+    expect_one ("what Trump said last week", "DATE", "last week", "last week");
+    expect_one ("told reporters earlier this year the", "DATE", "earlier this year", "earlier this year");
+    expect_one ("will take off this year.", "DATE", "this year", "this year");
+    expect_one ("under scrutiny in recent months as", "DATE", "recent months", "recent months");
+    expect_one ("a further year over", "DATE", "a further year", "a further year");
+    expect_one ("here for 20 years and", "DATE", "20 years", "20 years");
+    expect_one ("it began two years ago.", "DATE", "two years ago", "two years ago");
+    expect_one ("over the past five years it", "DATE", "the past five years", "the past five years");
+    expect_one ("in the first quarter of 2019 it", "DATE", "the first quarter of 2019",
+                "the first quarter of 2019");
+    expect_one ("by the end of March it", "DATE", "the end of March", "the end of march");
+    expect_one ("a five-year plan", "DATE", "five-year", "five-year");
+    expect_one ("It is due today.", "DATE", "today", "today");
+    expect_one ("as early as May.", "DATE", "May", "may");
+    expect_one ("in the summer of 2019.", "DATE", "summer of 2019", "summer of 2019");
+    expect_one ("since May last year, it", "DATE", "May last year", "may last year");
+    expect_one ("during the last three months of 2004.", "DATE", "the last three months of 2004",
+                "the last three months of 2004");
+    expect_one ("in the final quarter of 2004 it", "DATE", "the final quarter of 2004",
+                "the final quarter of 2004");
+    expect_one ("a 25-year-old man", "DATE", "25-year-old", "25-year-old");
+    expect_one ("in mid-January 2005 it", "DATE", "mid-January 2005", "mid-january 2005");
+}
+
+Test (numex, not_dates)
+{
+    expect_none ("to build the next-generation 5G mobile networks");
+    expect_none ("at his Mar-a-Lago resort in Florida");
+    expect_none ("Theresa May said no.");
+    expect_none ("the 3G and 4G networks and 3GPP");
+    expect_none ("the No. 2 global smartphone brand");
+    expect_none ("had already signed 18 contracts in Europe");
+    expect_none ("Beijing has detained two Canadians");
+    expect_none ("over 70 Chinese tech companies");
+    expect_none ("version 1.2.3.4 was released");
+    expect_none ("Feb 30 is no date, nor is Apr 31");
+    expect_none ("once a day");
+    expect_none ("scored in the first half");
+    expect_none ("from 2115 GMT to 1945 GMT");
+    expect_none ("The march was long; he may go.");
+    expect_none ("the rapper 50 Cent, whose second album");
+    expect_none ("told the Sunday Times and the Good Friday Agreement");
+}
+
+Test (numex, huawei_sentences)
+{
+    char *r = render ("Guo Ping’s comments came as Huawei, the biggest global maker of network "
+                      "equipment for phone and internet companies, announced last year’s sales "
+                      "surpassed 100 billion US dollars (£76.6 billion) despite US pressure on "
+                      "American allies to shun it as a security threat.");
+    cr_expect_str_eq (r, "DATE[last year]=last year;"
+                         "MONEY[100 billion US dollars]=USD 100000000000;"
+                         "MONEY[£76.6 billion]=GBP 76600000000;");
+    free (r);
+    r = render ("Despite that, Huawei’s sales last year rose 19.5% over 2017. That was driven by "
+                "double-digit gains for its consumer and enterprise units, while sales of network "
+                "gear to phone and internet carriers were unchanged at 62.3 billion US dollars.");
+    cr_expect_str_eq (r, "DATE[last year]=last year;PERCENT[19.5%]=19.5%;DATE[2017]=2017;"
+                         "MONEY[62.3 billion US dollars]=USD 62300000000;");
+    free (r);
+    r = render ("Profit rose 25.1% to 8.6 billion US dollars (£6.6 billion)");
+    cr_expect_str_eq (r, "PERCENT[25.1%]=25.1%;MONEY[8.6 billion US dollars]=USD 8600000000;"
+                         "MONEY[£6.6 billion]=GBP 6600000000;");
+    free (r);
+    r = render ("He added that he planned to postpone his plans to hike import tariffs on Chinese "
+                "goods worth around $200 billion, which were set to kick in March.");
+    cr_expect_str_eq (r, "MONEY[$200 billion]=USD 200000000000;DATE[March]=march;");
+    free (r);
+    r = render ("But Washington extended its trade ban on Huawei, ZTE, and over 70 Chinese tech "
+                "companies placed on an Entity List in May 2019 a further year over alleged "
+                "national security concerns.");
+    cr_expect_str_eq (r, "DATE[May 2019]=2019-05;DATE[a further year]=a further year;");
+    free (r);
+}
+
+Test (numex, huawei_corpus_files)
+{
+    /* Every span of article 000, in order.  */
+    char *path = clip_path_join (CLIP_SOURCE_DIR, "corpus/huawei/000_9e0fcb074dd77aaf.txt");
+    char *text;
+    size_t len;
+    cr_assert_eq (clip_file_read (path, 1 << 20, &text, &len), 0, "%s", path);
+    char *r = render (text);
+    cr_expect_str_eq (r, "DATE[2019-03-31]=2019-03-31;DATE[Friday]=friday;DATE[last year]=last year;"
+                         "MONEY[$100 billion]=USD 100000000000;"
+                         "MONEY[billions of dollars]=billions of dollars;DATE[Thursday]=thursday;"
+                         "MONEY[$2 billion]=USD 2000000000;DATE[five years]=five years;"
+                         "DATE[last year]=last year;");
+    free (r);
+    free (text);
+    free (path);
+}
+
+Test (numex, offsets_are_bytes)
+{
+    /* A no-break space and a pound sign are two bytes each.  */
+    const char *text = "x\xc2\xa0\xc2\xa3" "5m";
+    clip_numex_t *s;
+    size_t n;
+    cr_assert_eq (clip_numex_find (text, strlen (text), &s, &n), 0);
+    cr_assert_eq (n, 1);
+    cr_expect_eq (s[0].start, 3);
+    cr_expect_eq (s[0].end, 7);
+    cr_expect_str_eq (s[0].canonical, "GBP 5000000");
+    clip_numex_free (s, n);
+}
+
+Test (numex, empty_and_arbitrary_bytes)
+{
+    clip_numex_t *s;
+    size_t n = 7;
+    cr_assert_eq (clip_numex_find ("", 0, &s, &n), 0);
+    cr_expect_eq (n, 0);
+    clip_numex_free (s, n);
+
+    /* Truncated sequences and digits at the very end must not read past len.  */
+    const char *tails[] = { "$", "$5", "5 billion", "March 31,", "\xe2\x82", "2019-03-3", "£" };
+    for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++) {
+        size_t l = strlen (tails[k]);
+        char *copy = clip_malloc (l ? l : 1);
+        memcpy (copy, tails[k], l);
+        cr_assert_eq (clip_numex_find (copy, l, &s, &n), 0);
+        clip_numex_free (s, n);
+        free (copy);
+    }
+
+    /* Pseudo-random bytes, including every byte value: no crash, spans in
+       order, inside the text, without overlaps.  */
+    unsigned seed = 12345;
+    size_t len = 1 << 16;
+    char *buf = clip_malloc (len);
+    const char *pieces[] = { "$", "£", "€", "5", ".", ",", " ", "billion", "May", "%", "-",
+                             "2019", "last", "year", "\xff", "\xe2\x80", "of", "dollars" };
+    size_t np = sizeof pieces / sizeof pieces[0];
+    for (int round = 0; round < 4; round++) {
+        size_t p = 0;
+        while (p < len) {
+            seed = seed * 1103515245u + 12345u;
+            if (round % 2 == 0) {
+                buf[p++] = (char) (seed >> 16);
+            } else {
+                const char *pc = pieces[(seed >> 16) % np];
+                size_t pl = strlen (pc);
+                if (p + pl > len)
+                    break;
+                memcpy (buf + p, pc, pl);
+                p += pl;
+            }
+        }
+        cr_assert_eq (clip_numex_find (buf, p, &s, &n), 0);
+        size_t prev_end = 0;
+        for (size_t k = 0; k < n; k++) {
+            cr_assert (s[k].start >= prev_end && s[k].start < s[k].end && s[k].end <= p);
+            cr_assert (s[k].canonical != NULL);
+            prev_end = s[k].end;
+        }
+        clip_numex_free (s, n);
+    }
+    free (buf);
+}
+
+Test (numex, type_names)
+{
+    cr_expect_str_eq (clip_numex_type_name (CLIP_NUMEX_MONEY), "MONEY");
+    cr_expect_str_eq (clip_numex_type_name (CLIP_NUMEX_DATE), "DATE");
+    cr_expect_str_eq (clip_numex_type_name (CLIP_NUMEX_PERCENT), "PERCENT");
+}

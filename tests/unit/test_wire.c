@@ -1,0 +1,140 @@
+/*  The worker protocol: every message round-trips through real ZeroMQ
+    sockets, and malformed bodies are rejected with a reason.  */
+#include <criterion/criterion.h>
+#include <msgpack.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "clip_wire.h"
+
+static clip_wire_msg_t *
+roundtrip (void *dealer, void *router, const clip_wire_msg_t *msg, bool to_worker)
+{
+    zmq_msg_t *frames;
+    char err [256];
+    if (to_worker) {
+        /*  Learn the dealer's identity first.  */
+        clip_wire_msg_t hello = { .kind = CLIP_WIRE_READY, .worker = "w" };
+        cr_assert_eq (clip_wire_send (dealer, NULL, 0, &hello, 0), 0);
+        int n = clip_wire_recv_frames (router, &frames, 0);
+        cr_assert_eq (n, 3);
+        cr_assert_eq (clip_wire_send (router, zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
+                                      msg, 0), 0);
+        clip_wire_frames_free (frames, n);
+        n = clip_wire_recv_frames (dealer, &frames, 0);
+        cr_assert_eq (n, 2);
+        clip_wire_msg_t *out = clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
+                                                 zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                                 err, sizeof err);
+        cr_assert_not_null (out, "%s", err);
+        clip_wire_frames_free (frames, n);
+        return out;
+    }
+    cr_assert_eq (clip_wire_send (dealer, NULL, 0, msg, 0), 0);
+    int n = clip_wire_recv_frames (router, &frames, 0);
+    cr_assert_eq (n, 3, "ROUTER sees identity, command, body");
+    clip_wire_msg_t *out = clip_wire_decode (zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                             zmq_msg_data (&frames [2]), zmq_msg_size (&frames [2]),
+                                             err, sizeof err);
+    cr_assert_not_null (out, "%s", err);
+    clip_wire_frames_free (frames, n);
+    return out;
+}
+
+Test (wire, every_message_round_trips)
+{
+    void *ctx = zmq_ctx_new ();
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    cr_assert_eq (zmq_bind (router, "tcp://127.0.0.1:*"), 0);
+    char ep [256];
+    size_t len = sizeof ep;
+    zmq_getsockopt (router, ZMQ_LAST_ENDPOINT, ep, &len);
+    cr_assert_eq (zmq_connect (dealer, ep), 0);
+
+    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = "host:42" };
+    clip_wire_msg_t *out = roundtrip (dealer, router, &ready, false);
+    cr_assert_eq (out->kind, CLIP_WIRE_READY);
+    cr_assert_str_eq (out->worker, "host:42");
+    cr_assert_eq (out->protocol, CLIP_WIRE_PROTOCOL);
+    clip_wire_msg_destroy (&out);
+    cr_assert_null (out);
+
+    clip_wire_msg_t hb = { .kind = CLIP_WIRE_HEARTBEAT, .worker = "host:42", .busy = true };
+    out = roundtrip (dealer, router, &hb, false);
+    cr_assert_eq (out->kind, CLIP_WIRE_HEARTBEAT);
+    cr_assert (out->busy);
+    clip_wire_msg_destroy (&out);
+
+    char blob [3] = { 0, 1, 2 };
+    clip_wire_msg_t result = { .kind = CLIP_WIRE_RESULT, .worker = "host:42", .task = 77,
+                               .data = "rec", .data_len = 3, .sketch = blob, .sketch_len = 3 };
+    out = roundtrip (dealer, router, &result, false);
+    cr_assert_eq (out->kind, CLIP_WIRE_RESULT);
+    cr_assert_eq (out->task, 77);
+    cr_assert_eq (out->data_len, 3);
+    cr_assert_eq (memcmp (out->data, "rec", 3), 0);
+    cr_assert_eq (out->sketch_len, 3);
+    cr_assert_eq (memcmp (out->sketch, blob, 3), 0);
+    clip_wire_msg_destroy (&out);
+
+    /*  A task carries a whole file, binary bytes and NULs included.  */
+    size_t big = 1 << 20;
+    char *data = malloc (big);
+    for (size_t i = 0; i < big; i++)
+        data [i] = (char) (i * 7);
+    clip_wire_msg_t task = { .kind = CLIP_WIRE_TASK, .task = 5, .file = "a b é.txt",
+                             .data = data, .data_len = big };
+    out = roundtrip (dealer, router, &task, true);
+    cr_assert_eq (out->kind, CLIP_WIRE_TASK);
+    cr_assert_eq (out->task, 5);
+    cr_assert_str_eq (out->file, "a b é.txt");
+    cr_assert_eq (out->data_len, big);
+    cr_assert_eq (memcmp (out->data, data, big), 0);
+    clip_wire_msg_destroy (&out);
+    free (data);
+
+    zmq_close (dealer);
+    zmq_close (router);
+    zmq_ctx_term (ctx);
+}
+
+Test (wire, malformed_messages_are_rejected_with_a_reason)
+{
+    char err [256];
+    cr_assert_null (clip_wire_decode ("HELLO", 5, "\x80", 1, err, sizeof err));
+    cr_assert_str_eq (err, "unknown command");
+    cr_assert_null (clip_wire_decode ("TASK", 4, "\x01", 1, err, sizeof err));
+    cr_assert (strstr (err, "not one msgpack map"), "%s", err);
+    cr_assert_null (clip_wire_decode ("TASK", 4, "", 0, err, sizeof err));
+    /*  {task: "x"}  */
+    cr_assert_null (clip_wire_decode ("TASK", 4, "\x81\xa4task\xa1x", 8, err, sizeof err));
+    cr_assert (strstr (err, "'task'"), "%s", err);
+    /*  {task: 1} without data  */
+    cr_assert_null (clip_wire_decode ("TASK", 4, "\x81\xa4task\x01", 7, err, sizeof err));
+    cr_assert (strstr (err, "'data'"), "%s", err);
+    /*  Trailing bytes after the map.  */
+    cr_assert_null (clip_wire_decode ("HEARTBEAT", 9, "\x80\x80", 2, err, sizeof err));
+    /*  Unknown keys are ignored.  */
+    clip_wire_msg_t *ok = clip_wire_decode ("HEARTBEAT", 9, "\x81\xa3zzz\x01", 6, err, sizeof err);
+    cr_assert_not_null (ok, "%s", err);
+    clip_wire_msg_destroy (&ok);
+    /*  Every truncation of a valid message fails cleanly.  */
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init (&sb);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 3);
+    msgpack_pack_str_with_body (&pk, "task", 4);
+    msgpack_pack_uint64 (&pk, 9);
+    msgpack_pack_str_with_body (&pk, "file", 4);
+    msgpack_pack_str_with_body (&pk, "a.txt", 5);
+    msgpack_pack_str_with_body (&pk, "data", 4);
+    msgpack_pack_bin_with_body (&pk, "hello", 5);
+    clip_wire_msg_t *full = clip_wire_decode ("TASK", 4, sb.data, sb.size, err, sizeof err);
+    cr_assert_not_null (full, "%s", err);
+    clip_wire_msg_destroy (&full);
+    for (size_t cut = 0; cut < sb.size; cut++)
+        cr_assert_null (clip_wire_decode ("TASK", 4, sb.data, cut, err, sizeof err));
+    msgpack_sbuffer_destroy (&sb);
+}

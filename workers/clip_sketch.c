@@ -1,0 +1,390 @@
+/*  clip_sketch: word shingles, their hash set and a one-permutation MinHash.
+    See clip_sketch.h for the definitions and the format.  */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+#include <xxhash.h>
+
+#include "clip_sketch.h"
+#include "clip_util.h"
+
+#define SKETCH_VERSION 1
+#define BIN_SHIFT 25            /* 32 - log2 (CLIP_SKETCH_K) */
+
+static inline void
+put_le32 (uint8_t *p, uint32_t v)
+{
+    p [0] = (uint8_t) v;
+    p [1] = (uint8_t) (v >> 8);
+    p [2] = (uint8_t) (v >> 16);
+    p [3] = (uint8_t) (v >> 24);
+}
+
+static inline uint32_t
+get_le32 (const uint8_t *p)
+{
+    return (uint32_t) p [0] | (uint32_t) p [1] << 8 | (uint32_t) p [2] << 16
+         | (uint32_t) p [3] << 24;
+}
+
+/*  The word splitter, shared by the sketch and by clip_sketch_words.  It
+    calls back once per word with the word's lower-cased bytes and span.  */
+typedef void (word_fn_t) (void *arg, const char *lower, size_t lower_len,
+                          size_t start, size_t end);
+
+static bool
+is_space_cp (utf8proc_int32_t cp)
+{
+    if (cp == 0x85 || cp == 0x1680 || cp == 0x180E)
+        return true;
+    utf8proc_category_t cat = utf8proc_category (cp);
+    return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL
+        || cat == UTF8PROC_CATEGORY_ZP;
+}
+
+static bool
+is_word_cp (utf8proc_int32_t cp)
+{
+    switch (utf8proc_category (cp)) {
+        case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+        case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+        case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+        case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+            return true;
+        default:
+            return false;
+    }
+}
+
+static void
+split_words (const char *text, size_t len, char *buf, word_fn_t *fn, void *arg)
+{
+    /*  buf holds at least 2 * len + 8 bytes: lower-casing never more than
+        doubles the length of a character's encoding.  */
+    const uint8_t *s = (const uint8_t *) text;
+    size_t blen = 0, start = 0, end = 0;
+    size_t i = 0;
+    while (i < len) {
+        uint8_t c = s [i];
+        if (c < 0x80) {
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                if (blen == 0)
+                    start = i;
+                buf [blen++] = (char) c;
+                end = i + 1;
+            }
+            else
+            if (c >= 'A' && c <= 'Z') {
+                if (blen == 0)
+                    start = i;
+                buf [blen++] = (char) (c + 32);
+                end = i + 1;
+            }
+            else
+            if (c == ' ' || (c >= '\t' && c <= '\r')) {
+                if (blen)
+                    fn (arg, buf, blen, start, end);
+                blen = 0;
+            }
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate (s + i, (utf8proc_ssize_t) (len - i), &cp);
+        if (n <= 0 || is_space_cp (cp)) {
+            /*  Invalid bytes separate words, as white space does.  */
+            if (blen)
+                fn (arg, buf, blen, start, end);
+            blen = 0;
+            i += n > 0 ? (size_t) n : 1;
+            continue;
+        }
+        if (is_word_cp (cp)) {
+            if (blen == 0)
+                start = i;
+            blen += (size_t) utf8proc_encode_char (utf8proc_tolower (cp),
+                                                   (utf8proc_uint8_t *) buf + blen);
+            end = i + (size_t) n;
+        }
+        i += (size_t) n;
+    }
+    if (blen)
+        fn (arg, buf, blen, start, end);
+}
+
+uint32_t
+clip_sketch_shingle (const clip_sketch_word_t *words, size_t n)
+{
+    assert (n >= 1 && n <= CLIP_SKETCH_SHINGLE);
+    uint64_t h [CLIP_SKETCH_SHINGLE];
+    for (size_t i = 0; i < n; i++)
+        h [i] = words [i].hash;
+    return (uint32_t) (XXH3_64bits (h, n * sizeof h [0]) >> 32);
+}
+
+/*  Collecting shingle hashes while splitting.  */
+typedef struct {
+    uint64_t last [CLIP_SKETCH_SHINGLE];  /* the previous words' hashes */
+    size_t n_words;
+    uint32_t *set;
+    size_t n_set;
+    size_t cap_set;
+} collect_t;
+
+static void
+collect_word (void *arg, const char *lower, size_t lower_len, size_t start, size_t end)
+{
+    collect_t *c = arg;
+    c->last [0] = c->last [1];
+    c->last [1] = c->last [2];
+    c->last [2] = XXH3_64bits (lower, lower_len);
+    c->n_words++;
+    if (c->n_words >= CLIP_SKETCH_SHINGLE) {
+        if (c->n_set == c->cap_set) {
+            c->cap_set = c->cap_set ? c->cap_set * 2 : 256;
+            c->set = clip_realloc (c->set, c->cap_set * sizeof (uint32_t));
+        }
+        c->set [c->n_set++] = (uint32_t) (XXH3_64bits (c->last, sizeof c->last) >> 32);
+    }
+}
+
+/*  Sort small arrays by insertion, others by an LSD radix sort: a qsort
+    call per comparison would cost more than the rest of the sketch.  */
+static void
+sort_u32 (uint32_t *a, size_t n)
+{
+    if (n <= 48) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t v = a [i];
+            size_t j = i;
+            while (j > 0 && a [j - 1] > v) {
+                a [j] = a [j - 1];
+                j--;
+            }
+            a [j] = v;
+        }
+        return;
+    }
+    uint32_t *tmp = clip_malloc (n * sizeof *tmp);
+    uint32_t *src = a, *dst = tmp;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count [257] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count [((src [i] >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count [b + 1] += count [b];
+        for (size_t i = 0; i < n; i++)
+            dst [count [(src [i] >> shift) & 0xFF]++] = src [i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    /*  Four passes: the result is back in a.  */
+    free (tmp);
+}
+
+static inline uint32_t
+mix32 (uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
+    return h;
+}
+
+int
+clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t *blob_len)
+{
+    assert (normalised || len == 0);
+    assert (blob && blob_len);
+    collect_t c = { .n_words = 0 };
+    char *buf = clip_malloc (2 * len + 8);
+    split_words (normalised, len, buf, collect_word, &c);
+    free (buf);
+    if (c.n_words > 0 && c.n_words < CLIP_SKETCH_SHINGLE) {
+        /*  A text shorter than one shingle is one shingle of all its words;
+            the hash of fewer words is taken over fewer bytes, so it never
+            equals a full shingle's by construction.  */
+        uint64_t h [CLIP_SKETCH_SHINGLE];
+        for (size_t i = 0; i < c.n_words; i++)
+            h [i] = c.last [CLIP_SKETCH_SHINGLE - c.n_words + i];
+        c.set = clip_malloc (sizeof (uint32_t));
+        c.set [0] = (uint32_t) (XXH3_64bits (h, c.n_words * sizeof h [0]) >> 32);
+        c.n_set = 1;
+    }
+    sort_u32 (c.set, c.n_set);
+    size_t n = 0;
+    for (size_t i = 0; i < c.n_set; i++)
+        if (n == 0 || c.set [i] != c.set [n - 1])
+            c.set [n++] = c.set [i];
+
+    /*  One-permutation hashing: the set is sorted, so the first hash seen in
+        each bin is that bin's minimum.  */
+    uint32_t mins [CLIP_SKETCH_K];
+    bool filled [CLIP_SKETCH_K] = { false };
+    for (size_t i = 0; i < n; i++) {
+        uint32_t bin = c.set [i] >> BIN_SHIFT;
+        if (!filled [bin]) {
+            filled [bin] = true;
+            mins [bin] = c.set [i];
+        }
+    }
+    for (uint32_t b = 0; b < CLIP_SKETCH_K; b++) {
+        if (filled [b])
+            continue;
+        mins [b] = 0;
+        if (n == 0)
+            continue;
+        /*  Optimal densification: an empty bin borrows from the first
+            non-empty bin of a fixed pseudo-random sequence of its own, so that
+            two sets borrow alike exactly when their donors agree.  */
+        for (uint32_t attempt = 1;; attempt++) {
+            uint32_t donor = mix32 (b * 0x9E3779B9u + attempt * 0x632BE5ABu) % CLIP_SKETCH_K;
+            if (filled [donor]) {
+                mins [b] = mins [donor];
+                break;
+            }
+        }
+    }
+
+    size_t size = CLIP_SKETCH_HEADER + 4 * CLIP_SKETCH_K + 4 * n;
+    uint8_t *out = clip_malloc (size);
+    out [0] = 'C';
+    out [1] = 'S';
+    out [2] = SKETCH_VERSION;
+    out [3] = 0;
+    put_le32 (out + 4, (uint32_t) n);
+    for (size_t b = 0; b < CLIP_SKETCH_K; b++)
+        put_le32 (out + CLIP_SKETCH_HEADER + 4 * b, mins [b]);
+    uint8_t *p = out + CLIP_SKETCH_HEADER + 4 * CLIP_SKETCH_K;
+    for (size_t i = 0; i < n; i++)
+        put_le32 (p + 4 * i, c.set [i]);
+    free (c.set);
+    *blob = out;
+    *blob_len = size;
+    return 0;
+}
+
+int
+clip_sketch_parse (const void *blob, size_t len, clip_sketch_view_t *view)
+{
+    assert (view);
+    const uint8_t *p = blob;
+    if (!p || len < CLIP_SKETCH_HEADER + 4 * CLIP_SKETCH_K)
+        return -1;
+    if (p [0] != 'C' || p [1] != 'S' || p [2] != SKETCH_VERSION)
+        return -1;
+    uint32_t n = get_le32 (p + 4);
+    if ((len - CLIP_SKETCH_HEADER - 4 * CLIP_SKETCH_K) / 4 != n
+        || (len - CLIP_SKETCH_HEADER) % 4 != 0)
+        return -1;
+    view->n = n;
+    view->minhash = p + CLIP_SKETCH_HEADER;
+    view->hashes = p + CLIP_SKETCH_HEADER + 4 * CLIP_SKETCH_K;
+    return 0;
+}
+
+uint32_t
+clip_sketch_minhash (const clip_sketch_view_t *view, size_t i)
+{
+    assert (i < CLIP_SKETCH_K);
+    return get_le32 (view->minhash + 4 * i);
+}
+
+uint32_t
+clip_sketch_hash (const clip_sketch_view_t *view, size_t i)
+{
+    assert (i < view->n);
+    return get_le32 (view->hashes + 4 * i);
+}
+
+void
+clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
+                     double *jaccard, double *containment, uint32_t *shared)
+{
+    size_t i = 0, j = 0;
+    uint32_t common = 0;
+    while (i < a->n && j < b->n) {
+        uint32_t x = get_le32 (a->hashes + 4 * i);
+        uint32_t y = get_le32 (b->hashes + 4 * j);
+        if (x < y)
+            i++;
+        else
+        if (y < x)
+            j++;
+        else {
+            common++;
+            i++;
+            j++;
+        }
+    }
+    double uni = (double) a->n + (double) b->n - common;
+    uint32_t smaller = a->n < b->n ? a->n : b->n;
+    if (jaccard)
+        *jaccard = uni > 0 && smaller > 0 ? common / uni : 0.0;
+    if (containment)
+        *containment = smaller > 0 ? (double) common / smaller : 0.0;
+    if (shared)
+        *shared = common;
+}
+
+unsigned
+clip_sketch_key_bits (size_t n)
+{
+    unsigned bits = 7;
+    while (bits < 12 && ((size_t) 2 << bits) <= n / 2)
+        bits++;
+    return bits;
+}
+
+size_t
+clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys)
+{
+    if (view->n == 0)
+        return 0;
+    unsigned shift = 32 - clip_sketch_key_bits (view->n);
+    /*  The set is sorted: the first hash of each bin is its minimum.  */
+    size_t n = 0;
+    uint32_t last_bin = UINT32_MAX;
+    for (uint32_t i = 0; i < view->n; i++) {
+        uint32_t v = get_le32 (view->hashes + 4 * i);
+        if (v >> shift != last_bin) {
+            last_bin = v >> shift;
+            keys [n++] = v;
+        }
+    }
+    return n;
+}
+
+typedef struct {
+    clip_sketch_word_t *words;
+    size_t n;
+    size_t cap;
+} words_t;
+
+static void
+push_word (void *arg, const char *lower, size_t lower_len, size_t start, size_t end)
+{
+    words_t *w = arg;
+    if (w->n == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 64;
+        w->words = clip_realloc (w->words, w->cap * sizeof *w->words);
+    }
+    w->words [w->n++] = (clip_sketch_word_t) { .start = start, .end = end,
+                                        .hash = XXH3_64bits (lower, lower_len) };
+}
+
+size_t
+clip_sketch_words (const char *text, size_t len, clip_sketch_word_t **words)
+{
+    assert (words);
+    words_t w = { NULL, 0, 0 };
+    char *buf = clip_malloc (2 * len + 8);
+    split_words (text, len, buf, push_word, &w);
+    free (buf);
+    *words = w.words;
+    return w.n;
+}

@@ -1,0 +1,96 @@
+/*  clip_sketch: what the near-duplicate search needs to know about an article.
+
+    A worker computes the sketch from the article's normalised text and sends
+    the bytes to the daemon, which indexes and verifies them (corpus/).  The
+    sketch holds:
+
+      - the set of the article's word 3-shingles as sorted, distinct 32-bit
+        hashes: enough to compute Jaccard and containment exactly, up to
+        32-bit hash collisions (about one in 4e9 per pair of shingles);
+      - a MinHash signature of CLIP_SKETCH_K values computed from that set by
+        one-permutation hashing (the top 7 bits of a shingle hash pick its
+        bin, the smallest hash of each bin is kept), with empty bins filled by
+        "optimal densification" (Shrivastava 2017).  Every MinHash value is
+        itself one of the shingle hashes, so the index keys it gives are
+        consistent with the verification set.
+
+    Words: the text is split on white space; every character that is not a
+    letter, a mark or a number (Unicode categories L*, M*, N*) is deleted from
+    a word ("Huawei's" -> "huaweis", "U.S." -> "us"); letters are lower-cased
+    (utf8proc).  A text of one or two words has one shingle made of all its
+    words; a text with no word has an empty set.
+
+    Format (all integers little-endian), version 1:
+        "CS" version(u8) reserved(u8) n(u32) minhash[K](u32) hashes[n](u32)
+    When n is 0 the minhash values are 0 and mean nothing.
+*/
+#ifndef CLIP_SKETCH_H
+#define CLIP_SKETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLIP_SKETCH_K 128
+#define CLIP_SKETCH_SHINGLE 3
+#define CLIP_SKETCH_HEADER 8
+
+/*  Compute the sketch of normalised text (any UTF-8; invalid bytes count as
+    word separators).  *blob gets a new buffer (caller owns, free()), *blob_len
+    its size.  Returns 0 (computing cannot fail short of memory exhaustion).  */
+int clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t *blob_len);
+
+/*  A parsed, borrowed view of sketch bytes (which may be unaligned, e.g. a
+    SQLite blob); valid while the bytes are.  */
+typedef struct {
+    uint32_t n;                 /* distinct shingles */
+    const uint8_t *minhash;     /* CLIP_SKETCH_K little-endian u32 */
+    const uint8_t *hashes;      /* n sorted little-endian u32 */
+} clip_sketch_view_t;
+
+/*  Check the bytes and fill view.  Returns 0, or -1 when they are not a
+    well-formed sketch.  */
+int clip_sketch_parse (const void *blob, size_t len, clip_sketch_view_t *view);
+
+uint32_t clip_sketch_minhash (const clip_sketch_view_t *view, size_t i);
+uint32_t clip_sketch_hash (const clip_sketch_view_t *view, size_t i);
+
+/*  Exact Jaccard and containment (shared shingles over the smaller set) of
+    two sketches, by merging their sorted sets.  Both are 0 when either set is
+    empty.  *shared (if not NULL) gets the number of shared shingles.  */
+void clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
+                          double *jaccard, double *containment, uint32_t *shared);
+
+/*  The index keys of a sketch: the smallest hash of each non-empty bin when
+    the 32-bit hash range is cut into R equal bins, R being the largest of
+    128, 256, ... CLIP_SKETCH_MAX_KEYS with R <= n / 2 (128 for n < 512).
+    With R = 128 the keys are the MinHash values of non-empty bins.  A long
+    article thus has about n / 2 keys, which is what keeps a short article
+    copied into it findable however long it is: a shingle that is the
+    smallest of its bin in the short article is also the smallest of its
+    finer bin in the long one about half of the time.  Keys come in
+    increasing order; keys must hold CLIP_SKETCH_MAX_KEYS values.  Returns
+    how many were written (0 for an empty set).  */
+#define CLIP_SKETCH_MAX_KEYS 4096
+size_t clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys);
+
+/*  log2 of the number of key bins for a set of n shingles (see above).  */
+unsigned clip_sketch_key_bits (size_t n);
+
+/*  One word of a text, for callers that need positions (explain).  */
+typedef struct {
+    size_t start;               /* byte offset of its first character */
+    size_t end;                 /* byte offset after its last character */
+    uint64_t hash;              /* hash of the lower-cased, stripped word */
+} clip_sketch_word_t;
+
+/*  Split text into words as the sketch does.  *words gets a new array
+    (caller owns, free(); NULL when there is no word).  Returns the count.  */
+size_t clip_sketch_words (const char *text, size_t len, clip_sketch_word_t **words);
+
+/*  The 32-bit hash of the shingle made of n words starting at words (n is
+    CLIP_SKETCH_SHINGLE, or fewer for a text that short); the value that goes
+    into the sketch's set.  */
+uint32_t clip_sketch_shingle (const clip_sketch_word_t *words, size_t n);
+
+#endif

@@ -1,0 +1,1061 @@
+/*  clip_link: linking mentions to canonical names.
+
+    Two forms of every name are computed here.  The key is what names are
+    compared by: lower-cased, accents stripped, periods and apostrophes
+    deleted ("U.S." -> "us"), possessive 's dropped, other punctuation a word
+    break, '&' read as "and", British spellings ("center" -> "centre",
+    "cybersecurity" -> "cyber security"), a leading "the" and trailing legal
+    suffixes ("Ltd", "Corp.", "PLC", ...) dropped, and for people leading
+    titles ("Mr", "President", ...) dropped.  The display form is the
+    canonical name of an entity the alias table does not know: the mention
+    with its spaces folded, quotes and a possessive trimmed, the same
+    titles, article and suffixes dropped and the same spellings applied, its
+    case kept.
+
+    The alias table is an open-addressing hash from key to entry, built once
+    at load and only read afterwards, so linking is reentrant.  Per document
+    two passes run over the mentions: the first resolves each through the
+    table and collects acronyms defined in the text; the second links
+    acronyms and short mentions of people to earlier full names.
+*/
+#include "clip_link.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+#include <xxhash.h>
+
+#include "clip_util.h"
+
+static const char *const type_names[] = { "PER", "ORG", "LOC", "MISC" };
+enum { TY_PER = 0, TY_ORG, TY_LOC, TY_MISC, TY_OTHER };
+
+static int
+type_index (const char *type)
+{
+    for (int k = 0; k < 4; k++)
+        if (type && strcmp (type, type_names[k]) == 0)
+            return k;
+    return TY_OTHER;
+}
+
+/* ----------------------------------------------------------- word lists */
+
+static bool
+in_list (const char *const *list, const char *w, size_t n)
+{
+    for (; *list; list++)
+        if (strlen (*list) == n && memcmp (*list, w, n) == 0)
+            return true;
+    return false;
+}
+
+/*  Trailing words naming a legal form, compared on the key (lower case,
+    periods deleted).  */
+static const char *const legal_suffixes[] = {
+    "ltd", "limited", "inc", "incorporated", "corp", "corporation", "plc",
+    "co", "llc", "llp", "lp", "gmbh", "ag", "sa", "nv", "bv", "spa", "srl",
+    "sas", "sarl", "ab", "asa", "oy", "oyj", "kk", "pty", "pte", "bhd",
+    "se", "kgaa", "lda", "ltda", "cie", NULL
+};
+
+/*  Leading words of a person mention that are titles, not names.  */
+static const char *const titles[] = {
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
+    "dame", "lord", "lady", "president", "vice", "vp", "prime", "minister",
+    "premier", "chancellor", "secretary", "senator", "sen", "rep",
+    "representative", "congressman", "congresswoman", "governor", "gov",
+    "mayor", "chairman", "chairwoman", "chair", "ceo", "cfo", "judge",
+    "justice", "general", "gen", "colonel", "col", "captain", "capt",
+    "lieutenant", "lt", "sergeant", "sgt", "admiral", "adm", "king", "queen",
+    "prince", "princess", "pope", "rev", "reverend", "father", "sheikh",
+    "ambassador", "commissioner", "director", "chief", "executive", "deputy",
+    "founder", "attorney", "spokesman", "spokeswoman", "rotating", NULL
+};
+
+/*  Words before a place name that make it a place, not its government:
+    "in Beijing", "to Washington".  */
+static const char *const locatives[] = {
+    "in", "at", "from", "to", "into", "near", "outside", "inside", "around",
+    "across", "via", "visit", "visits", "visited", "visiting", "toward",
+    "towards", "through", "throughout", "within", "of", "based", NULL
+};
+
+/*  Words an acronym may skip.  */
+static const char *const stopwords[] = {
+    "of", "the", "and", "for", "on", "in", "de", "la", "des", "du", "der",
+    "a", "an", "to", NULL
+};
+
+/*  Spelling variants, American -> British, applied word by word to keys
+    and (case kept) to display forms.  */
+static const char *const spellings[][2] = {
+    { "center", "centre" }, { "centers", "centres" },
+    { "organization", "organisation" }, { "organizations", "organisations" },
+    { "defense", "defence" }, { NULL, NULL }
+};
+
+/* ------------------------------------------------------------ strings */
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+} sbuf_t;
+
+static void
+sb_reserve (sbuf_t *b, size_t more)
+{
+    if (b->len + more + 1 > b->cap) {
+        size_t cap = b->cap? b->cap: 64;
+        while (b->len + more + 1 > cap)
+            cap *= 2;
+        b->p = clip_realloc (b->p, cap);
+        b->cap = cap;
+    }
+}
+
+static void
+sb_put (sbuf_t *b, const char *s, size_t n)
+{
+    sb_reserve (b, n);
+    memcpy (b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void
+sb_putc (sbuf_t *b, char c)
+{
+    sb_put (b, &c, 1);
+}
+
+/*  Decode one code point; invalid bytes decode as themselves (one byte,
+    *cp = -1).  */
+static size_t
+decode (const char *s, size_t avail, int32_t *cp)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t l = utf8proc_iterate ((const utf8proc_uint8_t *) s,
+                                           (utf8proc_ssize_t) (avail > 4? 4: avail), &c);
+    if (l <= 0) {
+        *cp = -1;
+        return 1;
+    }
+    *cp = c;
+    return (size_t) l;
+}
+
+static bool
+is_apostrophe (int32_t cp)
+{
+    return cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == '`';
+}
+
+static bool
+is_space_cp (int32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' || cp == '\f'
+        || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F
+        || cp == 0x3000 || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+}
+
+static bool
+is_word_cp (int32_t cp)
+{
+    if (cp < 0)
+        return true;                /* an invalid byte: keep it, as itself */
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    utf8proc_category_t c = utf8proc_category (cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO)
+        || (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO)
+        || c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+#define MAX_WORDS 32
+
+/*  A name cut into key words: text holds them joined by single spaces.  */
+typedef struct {
+    sbuf_t text;
+    size_t n;
+    size_t off[MAX_WORDS], len[MAX_WORDS];
+} words_t;
+
+static void
+words_release (words_t *w)
+{
+    free (w->text.p);
+    memset (w, 0, sizeof *w);
+}
+
+static void
+words_push (words_t *w, const char *s, size_t n)
+{
+    if (n == 0 || w->n == MAX_WORDS)
+        return;
+    if (w->n > 0)
+        sb_putc (&w->text, ' ');
+    w->off[w->n] = w->text.len;
+    w->len[w->n] = n;
+    sb_put (&w->text, s, n);
+    w->n++;
+}
+
+static bool
+word_is (const words_t *w, size_t k, const char *s)
+{
+    return strlen (s) == w->len[k] && memcmp (w->text.p + w->off[k], s, w->len[k]) == 0;
+}
+
+/*  Rebuild w keeping words [from, to).  */
+static void
+words_slice (words_t *w, size_t from, size_t to)
+{
+    words_t out = { 0 };
+    for (size_t k = from; k < to; k++)
+        words_push (&out, w->text.p + w->off[k], w->len[k]);
+    words_release (w);
+    *w = out;
+}
+
+/*  The key words of a name; see the header comment.  */
+static void
+key_words (const char *s, size_t n, bool person, words_t *out)
+{
+    memset (out, 0, sizeof *out);
+    utf8proc_uint8_t *mapped = NULL;
+    bool ascii = true;
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned char) s[k] >= 0x80) {
+            ascii = false;
+            break;
+        }
+    if (!ascii) {
+        utf8proc_ssize_t r = utf8proc_map ((const utf8proc_uint8_t *) s, (utf8proc_ssize_t) n,
+                                           &mapped, UTF8PROC_STABLE | UTF8PROC_COMPOSE
+                                           | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD
+                                           | UTF8PROC_STRIPMARK);
+        if (r >= 0) {
+            s = (const char *) mapped;
+            n = (size_t) r;
+        } else
+            mapped = NULL;          /* invalid UTF-8: keep the bytes */
+    }
+    sbuf_t cur = { 0 };
+    words_t raw = { 0 };
+    for (size_t p = 0; p <= n;) {
+        int32_t cp = ' ';
+        size_t l = 1;
+        if (p < n)
+            l = decode (s + p, n - p, &cp);
+        if (p < n && is_apostrophe (cp)) {
+            /* Possessive "'s": drop it; any other apostrophe joins.  */
+            int32_t nx = 0, nx2 = ' ';
+            size_t l2 = 0;
+            if (p + l < n)
+                l2 = decode (s + p + l, n - p - l, &nx);
+            if (p + l + l2 < n)
+                decode (s + p + l + l2, n - p - l - l2, &nx2);
+            if ((nx == 's' || nx == 'S') && !is_word_cp (nx2))
+                l += l2;
+            p += l;
+            continue;
+        }
+        if (p < n && cp == '.') {
+            p += l;
+            continue;
+        }
+        if (p < n && is_word_cp (cp)) {
+            if (cp >= 'A' && cp <= 'Z')
+                sb_putc (&cur, (char) (cp + 32));
+            else
+                sb_put (&cur, s + p, l);
+            p += l;
+            continue;
+        }
+        /* A break.  */
+        if (cur.len > 0) {
+            words_push (&raw, cur.p, cur.len);
+            cur.len = 0;
+        }
+        if (p < n && cp == '&')
+            words_push (&raw, "and", 3);
+        p += l;
+    }
+    free (cur.p);
+    free (mapped);
+
+    /* Spellings, word by word.  */
+    for (size_t k = 0; k < raw.n; k++) {
+        const char *w = raw.text.p + raw.off[k];
+        size_t wl = raw.len[k];
+        bool done = false;
+        for (size_t v = 0; spellings[v][0]; v++)
+            if (strlen (spellings[v][0]) == wl && memcmp (spellings[v][0], w, wl) == 0) {
+                words_push (out, spellings[v][1], strlen (spellings[v][1]));
+                done = true;
+                break;
+            }
+        if (!done && wl == 13 && memcmp (w, "cybersecurity", 13) == 0) {
+            words_push (out, "cyber", 5);
+            words_push (out, "security", 8);
+            done = true;
+        }
+        if (!done)
+            words_push (out, w, wl);
+    }
+    words_release (&raw);
+
+    size_t from = 0, to = out->n;
+    if (person)
+        while (to - from > 1 && in_list (titles, out->text.p + out->off[from], out->len[from]))
+            from++;
+    else {
+        if (to - from > 1 && word_is (out, from, "the"))
+            from++;
+        while (to - from > 1 && in_list (legal_suffixes, out->text.p + out->off[to - 1], out->len[to - 1]))
+            to--;
+    }
+    if (from > 0 || to < out->n)
+        words_slice (out, from, to);
+}
+
+/* ------------------------------------------------------------- display */
+
+typedef struct { size_t s, e; } range_t;
+
+/*  The lower-cased, period-free form of a display word, for list checks.  */
+static size_t
+fold_word (const char *w, size_t n, char *buf, size_t size)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < n && o + 1 < size; k++) {
+        char c = w[k];
+        if (c == '.' || c == ',')
+            continue;
+        buf[o++] = (c >= 'A' && c <= 'Z')? (char) (c + 32): c;
+    }
+    buf[o] = '\0';
+    return o;
+}
+
+/*  The canonical name of a mention the table does not know.  Caller owns
+    the result.  */
+static char *
+display_form (const char *s, size_t n, int ty)
+{
+    /* Fold spaces, map typographic apostrophes, trim quotes and brackets.  */
+    sbuf_t b = { 0 };
+    bool space = false;
+    for (size_t p = 0; p < n;) {
+        int32_t cp;
+        size_t l = decode (s + p, n - p, &cp);
+        if (is_space_cp (cp)) {
+            space = b.len > 0;
+            p += l;
+            continue;
+        }
+        if (space)
+            sb_putc (&b, ' ');
+        space = false;
+        if (is_apostrophe (cp))
+            sb_putc (&b, '\'');
+        else
+            sb_put (&b, s + p, l);
+        p += l;
+    }
+    if (!b.p)
+        return clip_strdup ("");
+    static const char trim[] = "\"'()[]{},;:";
+    size_t st = 0, en = b.len;
+    while (st < en && strchr (trim, b.p[st]))
+        st++;
+    /* Also typographic quotes (3 bytes each).  */
+    for (;;) {
+        if (en - st >= 3 && (memcmp (b.p + en - 3, "\xe2\x80\x9d", 3) == 0
+                             || memcmp (b.p + en - 3, "\xe2\x80\x9c", 3) == 0)) {
+            en -= 3;
+            continue;
+        }
+        if (en - st >= 3 && (memcmp (b.p + st, "\xe2\x80\x9c", 3) == 0
+                             || memcmp (b.p + st, "\xe2\x80\x9d", 3) == 0)) {
+            st += 3;
+            continue;
+        }
+        if (en > st && (b.p[en - 1] == '"' || b.p[en - 1] == ')' || b.p[en - 1] == ','
+                        || b.p[en - 1] == ';' || b.p[en - 1] == ':' || b.p[en - 1] == ']')) {
+            en--;
+            continue;
+        }
+        break;
+    }
+    /* A possessive at the end.  */
+    if (en - st > 2 && b.p[en - 2] == '\'' && (b.p[en - 1] == 's' || b.p[en - 1] == 'S'))
+        en -= 2;
+    else if (en - st > 2 && b.p[en - 1] == '\'' && b.p[en - 2] == 's')
+        en -= 1;
+    while (en > st && b.p[en - 1] == ' ')
+        en--;
+
+    range_t w[MAX_WORDS];
+    size_t nw = 0;
+    for (size_t p = st; p < en && nw < MAX_WORDS;) {
+        while (p < en && b.p[p] == ' ')
+            p++;
+        size_t q = p;
+        while (q < en && b.p[q] != ' ')
+            q++;
+        if (q > p)
+            w[nw++] = (range_t) { p, q };
+        p = q;
+    }
+    size_t from = 0, to = nw;
+    char f[32];
+    if (ty == TY_PER) {
+        while (to - from > 1) {
+            size_t fl = fold_word (b.p + w[from].s, w[from].e - w[from].s, f, sizeof f);
+            if (!in_list (titles, f, fl))
+                break;
+            from++;
+        }
+    } else {
+        if (to - from > 1) {
+            size_t fl = fold_word (b.p + w[from].s, w[from].e - w[from].s, f, sizeof f);
+            if (fl == 3 && memcmp (f, "the", 3) == 0)
+                from++;
+        }
+        while (to - from > 1) {
+            size_t fl = fold_word (b.p + w[to - 1].s, w[to - 1].e - w[to - 1].s, f, sizeof f);
+            if (!in_list (legal_suffixes, f, fl))
+                break;
+            to--;
+        }
+        /* "Huawei Technologies Co., Ltd." -> drop the comma left behind.  */
+        while (to > from && w[to - 1].e > w[to - 1].s && b.p[w[to - 1].e - 1] == ',')
+            w[to - 1].e--;
+    }
+    sbuf_t out = { 0 };
+    for (size_t k = from; k < to; k++) {
+        if (out.len > 0)
+            sb_putc (&out, ' ');
+        const char *ws = b.p + w[k].s;
+        size_t wl = w[k].e - w[k].s;
+        bool replaced = false;
+        for (size_t v = 0; spellings[v][0] && !replaced; v++) {
+            const char *am = spellings[v][0], *br = spellings[v][1];
+            if (strlen (am) != wl || strlen (br) != wl)
+                continue;
+            bool match = true, upper = true;
+            for (size_t c = 0; c < wl; c++) {
+                char ch = ws[c], lc = (ch >= 'A' && ch <= 'Z')? (char) (ch + 32): ch;
+                if (lc != am[c])
+                    match = false;
+                if (c > 0 && !(ch >= 'A' && ch <= 'Z'))
+                    upper = false;
+            }
+            if (!match)
+                continue;
+            char tmp[32];
+            for (size_t c = 0; c < wl; c++) {
+                bool up = (c == 0)? (ws[0] >= 'A' && ws[0] <= 'Z'): upper;
+                tmp[c] = up? (char) (br[c] - 32): br[c];
+            }
+            sb_put (&out, tmp, wl);
+            replaced = true;
+        }
+        if (!replaced)
+            sb_put (&out, ws, wl);
+    }
+    free (b.p);
+    if (!out.p)
+        return clip_strdup ("");
+    return out.p;
+}
+
+/* ---------------------------------------------------------- alias table */
+
+typedef struct {
+    char *canonical;
+    int type;
+} entry_t;
+
+typedef struct {
+    char *key;              /* NULL: empty slot */
+    uint32_t entry;
+    bool metonym;           /* "~Beijing": stands for the entry as an actor only */
+} slot_t;
+
+struct clip_linker {
+    entry_t *entries;
+    size_t nentries, entries_cap;
+    slot_t *slots;
+    size_t nslots, used;    /* nslots a power of two */
+};
+
+static slot_t *
+slot_find (const clip_linker_t *self, const char *key, size_t len)
+{
+    uint64_t h = XXH3_64bits (key, len);
+    size_t mask = self->nslots - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        slot_t *s = &self->slots[i];
+        if (!s->key || (strlen (s->key) == len && memcmp (s->key, key, len) == 0))
+            return s;
+    }
+}
+
+static void
+table_grow (clip_linker_t *self)
+{
+    slot_t *old = self->slots;
+    size_t oldn = self->nslots;
+    self->nslots = oldn? oldn * 2: 1024;
+    self->slots = clip_calloc (self->nslots, sizeof *self->slots);
+    for (size_t k = 0; k < oldn; k++)
+        if (old[k].key) {
+            slot_t *s = slot_find (self, old[k].key, strlen (old[k].key));
+            *s = old[k];
+        }
+    free (old);
+}
+
+/*  Add key -> entry.  Returns false when the key already names another
+    entry.  */
+static bool
+table_add (clip_linker_t *self, const char *key, uint32_t entry, bool metonym, uint32_t *other)
+{
+    if ((self->used + 1) * 2 > self->nslots)
+        table_grow (self);
+    size_t len = strlen (key);
+    slot_t *s = slot_find (self, key, len);
+    if (s->key) {
+        *other = s->entry;
+        return s->entry == entry;
+    }
+    s->key = clip_strdup (key);
+    s->entry = entry;
+    s->metonym = metonym;
+    self->used++;
+    return true;
+}
+
+static const slot_t *
+table_get (const clip_linker_t *self, const char *key)
+{
+    if (self->nslots == 0 || !key[0])
+        return NULL;
+    const slot_t *s = slot_find (self, key, strlen (key));
+    return s->key? s: NULL;
+}
+
+static void
+seterr (char *err, size_t err_size, const char *fmt, ...)
+{
+    if (!err || err_size == 0)
+        return;
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (err, err_size, fmt, ap);
+    va_end (ap);
+}
+
+/*  Parse one line "canonical<TAB>type<TAB>alias|alias|...".  */
+static int
+load_line (clip_linker_t *self, char *line, size_t lineno, char *err, size_t err_size)
+{
+    char *t1 = strchr (line, '\t');
+    if (!t1) {
+        seterr (err, err_size, "line %zu: expected canonical<TAB>type<TAB>aliases", lineno);
+        return -1;
+    }
+    *t1 = '\0';
+    char *type = t1 + 1;
+    char *aliases = strchr (type, '\t');
+    if (aliases)
+        *aliases++ = '\0';
+    int ty = type_index (type);
+    if (ty == TY_OTHER) {
+        seterr (err, err_size, "line %zu: unknown type '%s' (PER ORG LOC MISC)", lineno, type);
+        return -1;
+    }
+    if (!line[0]) {
+        seterr (err, err_size, "line %zu: empty canonical name", lineno);
+        return -1;
+    }
+    if (self->nentries == self->entries_cap) {
+        self->entries_cap = self->entries_cap? self->entries_cap * 2: 256;
+        self->entries = clip_realloc (self->entries, self->entries_cap * sizeof *self->entries);
+    }
+    uint32_t idx = (uint32_t) self->nentries++;
+    self->entries[idx].canonical = clip_strdup (line);
+    self->entries[idx].type = ty;
+
+    char *name = line;
+    char *next = aliases;
+    for (bool first = true; name; first = false) {
+        bool metonym = false;
+        if (!first && name[0] == '~') {
+            metonym = true;
+            name++;
+        }
+        /* Trim spaces around the alias.  */
+        while (*name == ' ')
+            name++;
+        size_t nl = strlen (name);
+        while (nl > 0 && name[nl - 1] == ' ')
+            name[--nl] = '\0';
+        if (nl > 0) {
+            words_t w;
+            key_words (name, nl, ty == TY_PER, &w);
+            uint32_t other = 0;
+            if (w.n > 0 && !table_add (self, w.text.p, idx, metonym, &other)) {
+                seterr (err, err_size, "line %zu: alias '%s' of '%s' already names '%s'",
+                        lineno, name, self->entries[idx].canonical,
+                        self->entries[other].canonical);
+                words_release (&w);
+                return -1;
+            }
+            words_release (&w);
+        }
+        if (!next)
+            break;
+        name = next;
+        char *bar = strchr (next, '|');
+        if (bar) {
+            *bar = '\0';
+            next = bar + 1;
+        } else
+            next = NULL;
+    }
+    return 0;
+}
+
+clip_linker_t *
+clip_linker_load (const char *aliases_tsv, char *err, size_t err_size)
+{
+    assert (aliases_tsv);
+    char *data;
+    size_t len;
+    int rc = clip_file_read (aliases_tsv, 64u << 20, &data, &len);
+    if (rc < 0) {
+        seterr (err, err_size, "%s: %s", aliases_tsv, strerror (-rc));
+        return NULL;
+    }
+    clip_linker_t *self = clip_calloc (1, sizeof *self);
+    table_grow (self);
+    size_t lineno = 0;
+    bool header = true;
+    for (char *line = data; line && line < data + len;) {
+        char *nl = memchr (line, '\n', (size_t) (data + len - line));
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        size_t ll = strlen (line);
+        if (ll > 0 && line[ll - 1] == '\r')
+            line[--ll] = '\0';
+        if (ll > 0 && line[0] != '#') {
+            if (header) {
+                header = false;
+                if (strncmp (line, "canonical\t", 10) == 0) {
+                    line = nl? nl + 1: NULL;
+                    continue;
+                }
+            }
+            if (load_line (self, line, lineno, err, err_size) < 0) {
+                char msg[512];
+                snprintf (msg, sizeof msg, "%s: %s", aliases_tsv, err? err: "");
+                seterr (err, err_size, "%s", msg);
+                free (data);
+                clip_linker_destroy (&self);
+                return NULL;
+            }
+        }
+        line = nl? nl + 1: NULL;
+    }
+    free (data);
+    return self;
+}
+
+void
+clip_linker_destroy (clip_linker_t **self_p)
+{
+    assert (self_p);
+    clip_linker_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t k = 0; k < self->nslots; k++)
+        free (self->slots[k].key);
+    free (self->slots);
+    for (size_t k = 0; k < self->nentries; k++)
+        free (self->entries[k].canonical);
+    free (self->entries);
+    free (self);
+    *self_p = NULL;
+}
+
+/* ---------------------------------------------------------- documents */
+
+typedef struct {
+    int ty;                 /* TY_*, after re-typing */
+    words_t key;            /* key words of the mention */
+    words_t ckey;           /* key words of its canonical name */
+    char *canonical;        /* owned until handed to the mention */
+    bool known;             /* resolved by the table or an acronym */
+    bool capitalised;       /* the mention starts with a capital letter */
+} info_t;
+
+typedef struct {
+    char acr[16];
+    size_t mention;         /* the full name's index */
+} acronym_t;
+
+/*  The word before byte offset pos, lower-cased into buf ("" if none).  */
+static void
+previous_word (const char *text, size_t pos, char *buf, size_t size)
+{
+    size_t e = pos;
+    while (e > 0 && (text[e - 1] == ' ' || text[e - 1] == '\t'))
+        e--;
+    /* "Beijing-based" and "U.S.-based" are handled by the tagger's span;
+       here only a plain previous word counts.  */
+    size_t s = e;
+    while (s > 0 && ((text[s - 1] >= 'a' && text[s - 1] <= 'z') || (text[s - 1] >= 'A' && text[s - 1] <= 'Z')))
+        s--;
+    size_t n = e - s;
+    if (n == 0 || n + 1 > size) {
+        buf[0] = '\0';
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        char c = text[s + k];
+        buf[k] = (c >= 'A' && c <= 'Z')? (char) (c + 32): c;
+    }
+    buf[n] = '\0';
+}
+
+/*  "(NCSC)" right after the mention: the acronym it defines, if its letters
+    fit the name's words.  */
+static bool
+acronym_after (const char *text, size_t len, size_t end, char *acr, size_t size)
+{
+    size_t p = end;
+    while (p < len && (text[p] == ' ' || text[p] == '\t'))
+        p++;
+    if (p >= len || text[p] != '(')
+        return false;
+    p++;
+    size_t s = p;
+    while (p < len && p - s < size - 1
+           && ((text[p] >= 'A' && text[p] <= 'Z') || (text[p] >= 'a' && text[p] <= 'z')
+               || (text[p] >= '0' && text[p] <= '9') || text[p] == '&' || text[p] == '.'))
+        p++;
+    if (p >= len || text[p] != ')' || p - s < 2)
+        return false;
+    if (!(text[s] >= 'A' && text[s] <= 'Z'))
+        return false;
+    size_t o = 0, uppers = 0;
+    for (size_t k = s; k < p; k++) {
+        if (text[k] == '.')
+            continue;
+        if (text[k] >= 'A' && text[k] <= 'Z')
+            uppers++;
+        acr[o++] = text[k];
+    }
+    acr[o] = '\0';
+    return uppers >= 2;
+}
+
+/*  Do the acronym's letters spell the name?  Each letter is the initial of
+    the next word, or a later letter of the current word ("Cybersecurity"
+    gives C and S); stop-words may be skipped; every other word must give
+    its initial.  *budget bounds the search, which could otherwise grow
+    exponentially on a crafted name ("(AAAAAAAA)" after "Aaaaa Aaaaa ...").  */
+static bool
+acronym_fits (const char *acr, const words_t *w, size_t wi, size_t inword, int *budget)
+{
+    if (--*budget < 0)
+        return false;
+    if (*acr == '\0') {
+        for (size_t k = wi; k < w->n; k++) {
+            char buf[32];
+            size_t bl = fold_word (w->text.p + w->off[k], w->len[k], buf, sizeof buf);
+            if (!in_list (stopwords, buf, bl))
+                return false;
+        }
+        return true;
+    }
+    char a = *acr;
+    if (a >= 'A' && a <= 'Z')
+        a = (char) (a + 32);
+    if (a == '&')
+        a = 'a';
+    if (wi < w->n && w->text.p[w->off[wi]] == a && acronym_fits (acr + 1, w, wi + 1, 1, budget))
+        return true;
+    if (wi < w->n && in_list (stopwords, w->text.p + w->off[wi], w->len[wi])
+        && acronym_fits (acr, w, wi + 1, 1, budget))
+        return true;
+    if (wi > 0) {
+        size_t cur = wi - 1;
+        for (size_t k = inword; k < w->len[cur]; k++)
+            if (w->text.p[w->off[cur] + k] == a && acronym_fits (acr + 1, w, wi, k + 1, budget))
+                return true;
+    }
+    return false;
+}
+
+/*  Is word (key form) one of the words of a person's name?  */
+static bool
+has_word (const words_t *w, const char *s, size_t n)
+{
+    for (size_t k = 0; k < w->n; k++)
+        if (w->len[k] == n && memcmp (w->text.p + w->off[k], s, n) == 0)
+            return true;
+    return false;
+}
+
+/*  A small per-document map from a word or key (not owned) to a mention
+    index, so that linking stays linear in the number of mentions.  */
+typedef struct {
+    const char **keys;
+    size_t *lens, *vals;
+    size_t cap, used;
+} strmap_t;
+
+static size_t *
+strmap_slot (strmap_t *m, const char *k, size_t kl, bool insert)
+{
+    if (insert && (m->used + 1) * 2 > m->cap) {
+        strmap_t g = { 0 };
+        g.cap = m->cap? m->cap * 2: 64;
+        g.keys = clip_calloc (g.cap, sizeof *g.keys);
+        g.lens = clip_calloc (g.cap, sizeof *g.lens);
+        g.vals = clip_calloc (g.cap, sizeof *g.vals);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i])
+                *strmap_slot (&g, m->keys[i], m->lens[i], true) = m->vals[i];
+        free (m->keys);
+        free (m->lens);
+        free (m->vals);
+        *m = g;
+    }
+    if (m->cap == 0)
+        return NULL;
+    size_t mask = m->cap - 1;
+    for (size_t i = XXH3_64bits (k, kl) & mask;; i = (i + 1) & mask) {
+        if (!m->keys[i]) {
+            if (!insert)
+                return NULL;
+            m->keys[i] = k;
+            m->lens[i] = kl;
+            m->used++;
+            return &m->vals[i];
+        }
+        if (m->lens[i] == kl && memcmp (m->keys[i], k, kl) == 0)
+            return &m->vals[i];
+    }
+}
+
+static void
+strmap_release (strmap_t *m)
+{
+    free (m->keys);
+    free (m->lens);
+    free (m->vals);
+    memset (m, 0, sizeof *m);
+}
+
+/*  Resolve one mention through the table; sets info fields.  */
+static void
+resolve_table (const clip_linker_t *self, const char *utf8, const clip_mention_t *m, info_t *in)
+{
+    const slot_t *s = in->key.n > 0? table_get (self, in->key.text.p): NULL;
+    if (!s && in->key.n > 1) {
+        /* "Britain's National Cyber Security Centre", "UK National
+           Cybersecurity Centre": a place name in front of a known name.  */
+        for (size_t drop = 1; drop <= 3 && drop < in->key.n && !s; drop++) {
+            words_t head = { 0 }, tail = { 0 };
+            for (size_t k = 0; k < drop; k++)
+                words_push (&head, in->key.text.p + in->key.off[k], in->key.len[k]);
+            const slot_t *h = table_get (self, head.text.p);
+            if (h && self->entries[h->entry].type == TY_LOC) {
+                for (size_t k = drop; k < in->key.n; k++)
+                    words_push (&tail, in->key.text.p + in->key.off[k], in->key.len[k]);
+                const slot_t *t = table_get (self, tail.text.p);
+                if (t && self->entries[t->entry].type == TY_ORG)
+                    s = t;
+            }
+            words_release (&head);
+            words_release (&tail);
+        }
+    }
+    if (!s)
+        return;
+    const entry_t *e = &self->entries[s->entry];
+    if (s->metonym) {
+        /* "Beijing" stands for China, "in Beijing" for the city.  */
+        char prev[16];
+        previous_word (utf8, m->start, prev, sizeof prev);
+        if (in_list (locatives, prev, strlen (prev)))
+            return;
+    }
+    /* A one-word alias does not make a person into a place or a company.  */
+    if (in->ty == TY_PER && e->type != TY_PER && in->key.n == 1)
+        return;
+    free (in->canonical);
+    in->canonical = clip_strdup (e->canonical);
+    in->ty = e->type;
+    in->known = true;
+}
+
+int
+clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
+                  clip_mention_t *mentions, size_t n)
+{
+    assert (self);
+    assert (utf8 || len == 0);
+    assert (mentions || n == 0);
+    info_t *info = clip_calloc (n? n: 1, sizeof *info);
+    acronym_t *acrs = NULL;
+    size_t nacr = 0, acr_cap = 0;
+
+    /* Pass 1: keys, the table, acronym definitions.  */
+    for (size_t i = 0; i < n; i++) {
+        clip_mention_t *m = &mentions[i];
+        info_t *in = &info[i];
+        in->ty = type_index (m->type);
+        if (in->ty == TY_OTHER)
+            continue;
+        assert (m->start <= m->end && m->end <= len);
+        const char *s = utf8 + m->start;
+        size_t sl = m->end - m->start;
+        in->capitalised = sl > 0 && s[0] >= 'A' && s[0] <= 'Z';
+        key_words (s, sl, in->ty == TY_PER, &in->key);
+        in->canonical = display_form (s, sl, in->ty);
+        resolve_table (self, utf8, m, in);
+        key_words (in->canonical, strlen (in->canonical), in->ty == TY_PER, &in->ckey);
+        char acr[16];
+        if (in->ty != TY_PER && in->key.n >= 2
+            && acronym_after (utf8, len, m->end, acr, sizeof acr)) {
+            words_t full;
+            key_words (s, sl, false, &full);
+            int budget = 4096;
+            bool fits = acronym_fits (acr, &full, 0, 0, &budget);
+            if (!fits && in->known) {
+                words_release (&full);
+                key_words (in->canonical, strlen (in->canonical), false, &full);
+                budget = 4096;
+                fits = acronym_fits (acr, &full, 0, 0, &budget);
+            }
+            words_release (&full);
+            if (fits) {
+                if (nacr == acr_cap) {
+                    acr_cap = acr_cap? acr_cap * 2: 8;
+                    acrs = clip_realloc (acrs, acr_cap * sizeof *acrs);
+                }
+                snprintf (acrs[nacr].acr, sizeof acrs[nacr].acr, "%s", acr);
+                acrs[nacr].mention = i;
+                nacr++;
+            }
+        }
+    }
+
+    /* Pass 2: acronyms, short mentions, repeated unknown names.  people
+       maps each word of a full person name to the latest such mention
+       seen; names maps each unknown key, per type, to its first mention.  */
+    strmap_t people = { 0 }, names[4] = { { 0 } }, acronyms = { 0 };
+    for (size_t a = 0; a < nacr; a++) {
+        size_t *slot = strmap_slot (&acronyms, acrs[a].acr, strlen (acrs[a].acr), true);
+        if (*slot == 0)
+            *slot = acrs[a].mention + 1;    /* the first definition wins */
+    }
+    for (size_t i = 0; i < n; i++) {
+        clip_mention_t *m = &mentions[i];
+        info_t *in = &info[i];
+        if (in->ty == TY_OTHER)
+            continue;
+        bool short_form = false;
+        if (!in->known && in->key.n == 1) {
+            const char *s = utf8 + m->start;
+            size_t sl = m->end - m->start;
+            /* An acronym defined anywhere in the article.  */
+            char folded[16];
+            size_t fl = 0;
+            for (size_t k = 0; k < sl && fl + 1 < sizeof folded; k++)
+                if (s[k] != '.')
+                    folded[fl++] = s[k];
+            folded[fl] = '\0';
+            size_t *a = strmap_slot (&acronyms, folded, fl, false);
+            if (a && *a - 1 != i) {
+                info_t *full = &info[*a - 1];
+                free (in->canonical);
+                in->canonical = clip_strdup (full->canonical);
+                in->ty = full->ty;
+                in->known = true;
+            }
+        }
+        if (!in->known && in->key.n > 0 && in->key.n <= 3
+            && (in->ty == TY_PER || (in->capitalised && in->key.n == 1))) {
+            /* "Guo" or "Mr Guo" after "Guo Ping": the latest earlier
+               person whose name holds the first word, if it holds them
+               all.  */
+            size_t *j = strmap_slot (&people, in->key.text.p, in->key.len[0], false);
+            if (j) {
+                info_t *e = &info[*j];
+                bool all = e->ckey.n > in->key.n;
+                for (size_t k = 1; k < in->key.n && all; k++)
+                    all = has_word (&e->ckey, in->key.text.p + in->key.off[k], in->key.len[k]);
+                if (all) {
+                    short_form = true;
+                    free (in->canonical);
+                    in->canonical = clip_strdup (e->canonical);
+                    in->ty = TY_PER;
+                    in->known = true;
+                }
+            }
+        }
+        if (!in->known && in->key.n > 0) {
+            /* The same unknown name spelt another way earlier: one
+               canonical for both.  */
+            size_t *j = strmap_slot (&names[in->ty], in->key.text.p, in->key.text.len, true);
+            if (*j == 0)
+                *j = i + 1;             /* 0 marks a new slot */
+            else {
+                free (in->canonical);
+                in->canonical = clip_strdup (info[*j - 1].canonical);
+            }
+        }
+        if (in->ty == TY_PER && in->ckey.n >= 2 && !short_form)
+            for (size_t k = 0; k < in->ckey.n; k++)
+                *strmap_slot (&people, in->ckey.text.p + in->ckey.off[k], in->ckey.len[k], true) = i;
+    }
+    strmap_release (&people);
+    strmap_release (&acronyms);
+    for (int t = 0; t < 4; t++)
+        strmap_release (&names[t]);
+
+    for (size_t i = 0; i < n; i++) {
+        info_t *in = &info[i];
+        if (in->ty != TY_OTHER) {
+            clip_mention_t *m = &mentions[i];
+            free (m->canonical);
+            m->canonical = in->canonical;
+            m->type = type_names[in->ty];
+            in->canonical = NULL;
+        }
+        words_release (&in->key);
+        words_release (&in->ckey);
+        free (in->canonical);
+    }
+    free (info);
+    free (acrs);
+    return 0;
+}

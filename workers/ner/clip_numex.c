@@ -1,0 +1,1785 @@
+/*  clip_numex: MONEY, DATE and PERCENT by a deterministic grammar.
+
+    The text is cut by a small scanner of its own into words (ASCII letters
+    and non-ASCII letters), numbers (digits with inner thousands commas and
+    one decimal point, plus an attached suffix such as "bn", "m", "st" or
+    "s"), symbols and spaces.  Words of interest are looked up in a sorted
+    keyword table (a binary search over about 200 entries, done once per
+    word), and a hand-written matcher tries the MONEY, PERCENT and DATE
+    patterns at each token that can start one, keeping the longest.  Every
+    pattern looks ahead a bounded number of tokens, so the whole scan is
+    linear in the text, allocates only the token array and the results, and
+    reads nothing past len whatever the bytes are.
+
+    Amounts are exact: the digits are kept as a string with a decimal
+    exponent, so "£76.6 billion" becomes "GBP 76600000000" without floating
+    point rounding.
+*/
+#include "clip_numex.h"
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_util.h"
+
+/* ---------------------------------------------------------------- keywords */
+
+typedef enum {
+    K_NONE = 0,
+    K_NUM, K_TENS, K_HUNDRED, K_A, K_DOZEN, K_SCALE, K_VAGUE,
+    K_CUR, K_CURMOD, K_PERCENT, K_PER, K_PERCENTAGE, K_POINT,
+    K_MONTH, K_WEEKDAY, K_UNIT, K_QUARTER, K_REL, K_EARLIER, K_EDGE,
+    K_RECENT, K_AGO, K_DAYWORD, K_FEW, K_FURTHER, K_ORD, K_SEASON,
+    K_THE, K_OF, K_ENDW, K_AND, K_PREP
+} kw_class_t;
+
+/*  Currencies: the index into currency_codes.  CUR_DOLLAR, CUR_STERLING,
+    CUR_CENT and CUR_PENCE are words whose code depends on their modifier or
+    that scale the amount.  */
+typedef enum {
+    CUR_USD = 0, CUR_GBP, CUR_EUR, CUR_JPY, CUR_CNY, CUR_INR, CUR_CHF,
+    CUR_RUB, CUR_KRW, CUR_MXN, CUR_ZAR, CUR_CAD, CUR_AUD, CUR_SGD, CUR_TWD,
+    CUR_HKD, CUR_NZD, CUR_DEM, CUR_NLG, CUR_FRF,
+    CUR_DOLLAR, CUR_STERLING, CUR_CENT, CUR_PENCE
+} currency_t;
+
+static const char *const currency_codes[] = {
+    "USD", "GBP", "EUR", "JPY", "CNY", "INR", "CHF", "RUB", "KRW", "MXN",
+    "ZAR", "CAD", "AUD", "SGD", "TWD", "HKD", "NZD", "DEM", "NLG", "FRF"
+};
+
+/*  F_YEARCTX: a bare four-digit number after this word is a year ("in
+    2019", "a 2012 report").  F_AMBIG: "May" needs context to be a month.
+    F_ABBR: a month abbreviation, which needs a period or a day after it.  */
+#define F_YEARCTX 1
+#define F_AMBIG   2
+#define F_ABBR    4
+
+typedef struct {
+    const char *word;       /* lower case */
+    uint8_t cls;
+    int8_t val;
+    uint8_t flags;
+} keyword_t;
+
+/*  Sorted by strcmp (generated; keep it sorted when editing).  */
+static const keyword_t keywords[] = {
+    { "a", K_A, 1, F_YEARCTX },
+    { "additional", K_FURTHER, 0, 0 },
+    { "after", K_PREP, 0, F_YEARCTX },
+    { "ago", K_AGO, 0, 0 },
+    { "american", K_CURMOD, CUR_USD, 0 },
+    { "an", K_A, 1, F_YEARCTX },
+    { "and", K_AND, 0, F_YEARCTX },
+    { "another", K_FURTHER, 0, 0 },
+    { "apr", K_MONTH, 4, F_ABBR },
+    { "april", K_MONTH, 4, 0 },
+    { "around", K_PREP, 0, F_YEARCTX },
+    { "as", K_PREP, 0, F_YEARCTX },
+    { "aug", K_MONTH, 8, F_ABBR },
+    { "august", K_MONTH, 8, 0 },
+    { "australian", K_CURMOD, CUR_AUD, 0 },
+    { "autumn", K_SEASON, 0, 0 },
+    { "before", K_PREP, 0, F_YEARCTX },
+    { "beginning", K_ENDW, 0, 0 },
+    { "between", K_PREP, 0, F_YEARCTX },
+    { "billion", K_SCALE, 9, 0 },
+    { "billions", K_VAGUE, 9, 0 },
+    { "bln", K_SCALE, 9, 0 },
+    { "bn", K_SCALE, 9, 0 },
+    { "british", K_CURMOD, CUR_GBP, 0 },
+    { "by", K_PREP, 0, F_YEARCTX },
+    { "calendar", K_PREP, 0, F_YEARCTX },
+    { "canadian", K_CURMOD, CUR_CAD, 0 },
+    { "cent", K_CUR, CUR_CENT, 0 },
+    { "cents", K_CUR, CUR_CENT, 0 },
+    { "centuries", K_UNIT, 2, 0 },
+    { "century", K_UNIT, 1, 0 },
+    { "chinese", K_CURMOD, CUR_CNY, 0 },
+    { "circa", K_PREP, 0, F_YEARCTX },
+    { "coming", K_REL, 0, 0 },
+    { "couple", K_FEW, 0, 0 },
+    { "cts", K_CUR, CUR_CENT, 0 },
+    { "day", K_UNIT, 1, 0 },
+    { "days", K_UNIT, 2, 0 },
+    { "dec", K_MONTH, 12, F_ABBR },
+    { "decade", K_UNIT, 1, 0 },
+    { "decades", K_UNIT, 2, 0 },
+    { "december", K_MONTH, 12, 0 },
+    { "dlr", K_CUR, CUR_DOLLAR, 0 },
+    { "dlrs", K_CUR, CUR_DOLLAR, 0 },
+    { "dollar", K_CUR, CUR_DOLLAR, 0 },
+    { "dollars", K_CUR, CUR_DOLLAR, 0 },
+    { "dozen", K_DOZEN, 12, 0 },
+    { "dozens", K_VAGUE, 1, 0 },
+    { "during", K_PREP, 0, F_YEARCTX },
+    { "dutch", K_CURMOD, CUR_NLG, 0 },
+    { "earlier", K_EARLIER, 0, 0 },
+    { "early", K_EDGE, 0, F_YEARCTX },
+    { "eight", K_NUM, 8, 0 },
+    { "eighteen", K_NUM, 18, 0 },
+    { "eighty", K_TENS, 80, 0 },
+    { "eleven", K_NUM, 11, 0 },
+    { "end", K_ENDW, 0, 0 },
+    { "euro", K_CUR, CUR_EUR, 0 },
+    { "euros", K_CUR, CUR_EUR, 0 },
+    { "feb", K_MONTH, 2, F_ABBR },
+    { "february", K_MONTH, 2, 0 },
+    { "few", K_FEW, 0, 0 },
+    { "fifteen", K_NUM, 15, 0 },
+    { "fifty", K_TENS, 50, 0 },
+    { "final", K_ORD, 4, 0 },
+    { "first", K_ORD, 1, 0 },
+    { "fiscal", K_PREP, 0, F_YEARCTX },
+    { "five", K_NUM, 5, 0 },
+    { "forty", K_TENS, 40, 0 },
+    { "four", K_NUM, 4, 0 },
+    { "fourteen", K_NUM, 14, 0 },
+    { "fourth", K_ORD, 4, 0 },
+    { "franc", K_CUR, CUR_CHF, 0 },
+    { "francs", K_CUR, CUR_CHF, 0 },
+    { "french", K_CURMOD, CUR_FRF, 0 },
+    { "friday", K_WEEKDAY, 5, 0 },
+    { "from", K_PREP, 0, F_YEARCTX },
+    { "further", K_FURTHER, 0, 0 },
+    { "german", K_CURMOD, CUR_DEM, 0 },
+    { "guilder", K_CUR, CUR_NLG, 0 },
+    { "guilders", K_CUR, CUR_NLG, 0 },
+    { "half", K_QUARTER, 0, 0 },
+    { "hong", K_CURMOD, CUR_HKD, 0 },
+    { "hundred", K_HUNDRED, 100, 0 },
+    { "hundreds", K_VAGUE, 2, 0 },
+    { "in", K_PREP, 0, F_YEARCTX },
+    { "indian", K_CURMOD, CUR_INR, 0 },
+    { "its", K_PREP, 0, F_YEARCTX },
+    { "jan", K_MONTH, 1, F_ABBR },
+    { "january", K_MONTH, 1, 0 },
+    { "japanese", K_CURMOD, CUR_JPY, 0 },
+    { "jul", K_MONTH, 7, F_ABBR },
+    { "july", K_MONTH, 7, 0 },
+    { "jun", K_MONTH, 6, F_ABBR },
+    { "june", K_MONTH, 6, 0 },
+    { "last", K_REL, 0, 0 },
+    { "late", K_EDGE, 0, F_YEARCTX },
+    { "later", K_EARLIER, 0, 0 },
+    { "mar", K_MONTH, 3, F_ABBR },
+    { "march", K_MONTH, 3, 0 },
+    { "marks", K_CUR, CUR_DEM, 0 },
+    { "may", K_MONTH, 5, F_AMBIG },
+    { "mexican", K_CURMOD, CUR_MXN, 0 },
+    { "mid", K_EDGE, 0, F_YEARCTX },
+    { "middle", K_ENDW, 0, 0 },
+    { "million", K_SCALE, 6, 0 },
+    { "millions", K_VAGUE, 6, 0 },
+    { "mln", K_SCALE, 6, 0 },
+    { "mn", K_SCALE, 6, 0 },
+    { "monday", K_WEEKDAY, 1, 0 },
+    { "month", K_UNIT, 1, 0 },
+    { "months", K_UNIT, 2, 0 },
+    { "more", K_FURTHER, 0, 0 },
+    { "new", K_CURMOD, CUR_NZD, 0 },
+    { "next", K_REL, 0, 0 },
+    { "nine", K_NUM, 9, 0 },
+    { "nineteen", K_NUM, 19, 0 },
+    { "ninety", K_TENS, 90, 0 },
+    { "nov", K_MONTH, 11, F_ABBR },
+    { "november", K_MONTH, 11, 0 },
+    { "oct", K_MONTH, 10, F_ABBR },
+    { "october", K_MONTH, 10, 0 },
+    { "of", K_OF, 0, F_YEARCTX },
+    { "one", K_NUM, 1, 0 },
+    { "or", K_AND, 0, F_YEARCTX },
+    { "over", K_PREP, 0, F_YEARCTX },
+    { "past", K_REL, 0, 0 },
+    { "pct", K_PERCENT, 0, 0 },
+    { "pence", K_CUR, CUR_PENCE, 0 },
+    { "per", K_PER, 0, 0 },
+    { "percent", K_PERCENT, 0, 0 },
+    { "percentage", K_PERCENTAGE, 0, 0 },
+    { "peso", K_CUR, CUR_MXN, 0 },
+    { "pesos", K_CUR, CUR_MXN, 0 },
+    { "point", K_POINT, 0, 0 },
+    { "points", K_POINT, 0, 0 },
+    { "pound", K_CUR, CUR_GBP, 0 },
+    { "pounds", K_CUR, CUR_GBP, 0 },
+    { "previous", K_REL, 0, 0 },
+    { "quarter", K_QUARTER, 0, 0 },
+    { "rand", K_CUR, CUR_ZAR, 0 },
+    { "recent", K_RECENT, 0, 0 },
+    { "renminbi", K_CUR, CUR_CNY, 0 },
+    { "rouble", K_CUR, CUR_RUB, 0 },
+    { "roubles", K_CUR, CUR_RUB, 0 },
+    { "ruble", K_CUR, CUR_RUB, 0 },
+    { "rubles", K_CUR, CUR_RUB, 0 },
+    { "rupee", K_CUR, CUR_INR, 0 },
+    { "rupees", K_CUR, CUR_INR, 0 },
+    { "russian", K_CURMOD, CUR_RUB, 0 },
+    { "saturday", K_WEEKDAY, 6, 0 },
+    { "second", K_ORD, 2, 0 },
+    { "sep", K_MONTH, 9, F_ABBR },
+    { "sept", K_MONTH, 9, F_ABBR },
+    { "september", K_MONTH, 9, 0 },
+    { "seven", K_NUM, 7, 0 },
+    { "seventeen", K_NUM, 17, 0 },
+    { "seventy", K_TENS, 70, 0 },
+    { "several", K_FEW, 0, 0 },
+    { "since", K_PREP, 0, F_YEARCTX },
+    { "singapore", K_CURMOD, CUR_SGD, 0 },
+    { "six", K_NUM, 6, 0 },
+    { "sixteen", K_NUM, 16, 0 },
+    { "sixty", K_TENS, 60, 0 },
+    { "spring", K_SEASON, 0, 0 },
+    { "start", K_ENDW, 0, 0 },
+    { "sterling", K_CUR, CUR_STERLING, 0 },
+    { "stg", K_CUR, CUR_STERLING, 0 },
+    { "summer", K_SEASON, 0, 0 },
+    { "sunday", K_WEEKDAY, 7, 0 },
+    { "swiss", K_CURMOD, CUR_CHF, 0 },
+    { "taiwan", K_CURMOD, CUR_TWD, 0 },
+    { "taiwanese", K_CURMOD, CUR_TWD, 0 },
+    { "ten", K_NUM, 10, 0 },
+    { "tens", K_VAGUE, 1, 0 },
+    { "the", K_THE, 0, F_YEARCTX },
+    { "their", K_PREP, 0, F_YEARCTX },
+    { "third", K_ORD, 3, 0 },
+    { "thirteen", K_NUM, 13, 0 },
+    { "thirty", K_TENS, 30, 0 },
+    { "this", K_REL, 0, 0 },
+    { "thousand", K_SCALE, 3, 0 },
+    { "thousands", K_VAGUE, 3, 0 },
+    { "three", K_NUM, 3, 0 },
+    { "through", K_PREP, 0, F_YEARCTX },
+    { "throughout", K_PREP, 0, F_YEARCTX },
+    { "thursday", K_WEEKDAY, 4, 0 },
+    { "till", K_PREP, 0, F_YEARCTX },
+    { "tn", K_SCALE, 12, 0 },
+    { "to", K_PREP, 0, F_YEARCTX },
+    { "today", K_DAYWORD, 0, 0 },
+    { "tomorrow", K_DAYWORD, 0, 0 },
+    { "trillion", K_SCALE, 12, 0 },
+    { "trillions", K_VAGUE, 12, 0 },
+    { "trn", K_SCALE, 12, 0 },
+    { "tuesday", K_WEEKDAY, 2, 0 },
+    { "twelve", K_NUM, 12, 0 },
+    { "twenty", K_TENS, 20, 0 },
+    { "two", K_NUM, 2, 0 },
+    { "until", K_PREP, 0, F_YEARCTX },
+    { "wednesday", K_WEEKDAY, 3, 0 },
+    { "week", K_UNIT, 1, 0 },
+    { "weekend", K_UNIT, 1, 0 },
+    { "weeks", K_UNIT, 2, 0 },
+    { "winter", K_SEASON, 0, 0 },
+    { "won", K_CUR, CUR_KRW, 0 },
+    { "year", K_UNIT, 1, F_YEARCTX },
+    { "years", K_UNIT, 2, 0 },
+    { "yen", K_CUR, CUR_JPY, 0 },
+    { "yesterday", K_DAYWORD, 0, 0 },
+    { "yuan", K_CUR, CUR_CNY, 0 },
+};
+
+static const keyword_t *
+keyword_find (const char *lower, size_t len)
+{
+    size_t lo = 0, hi = sizeof keywords / sizeof keywords[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *w = keywords[mid].word;
+        int cmp = strncmp (lower, w, len);
+        if (cmp == 0)
+            cmp = w[len] == '\0'? 0: -1;
+        if (cmp == 0)
+            return &keywords[mid];
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ tokens */
+
+typedef enum { T_END = 0, T_WORD, T_NUM, T_ALNUM, T_SYM } tok_kind_t;
+
+/*  Symbols the grammar cares about; anything else is S_OTHER.  */
+typedef enum {
+    S_OTHER = 0, S_DOLLAR, S_POUND, S_EURO, S_YEN, S_RUPEE, S_PERCENT,
+    S_COMMA, S_DOT, S_HYPHEN, S_APOS, S_COLON
+} sym_t;
+
+/*  Suffixes attached to a number.  */
+typedef enum { SUF_NONE = 0, SUF_SCALE, SUF_ORD, SUF_S } suffix_t;
+
+typedef struct {
+    size_t start, end;      /* byte offsets, end exclusive */
+    size_t numend;          /* T_NUM: end of the digits, start of the suffix */
+    uint8_t kind;           /* tok_kind_t */
+    uint8_t gap;            /* before it: 0 nothing, 1 spaces, 2 a line break */
+    uint8_t cls;            /* T_WORD: kw_class_t; T_SYM: sym_t; T_NUM: suffix_t */
+    uint8_t flags;          /* T_WORD: keyword flags */
+    uint8_t cap;            /* T_WORD: starts with an upper-case ASCII letter */
+    uint8_t upper;          /* T_WORD: all upper-case ASCII letters */
+    int8_t val;             /* T_WORD: keyword value; T_NUM: scale exponent */
+    uint8_t intdigits;      /* T_NUM: digits before the point (255 = many) */
+    uint8_t plain;          /* T_NUM: no comma and no point */
+    int32_t ival;           /* T_NUM: value when plain and at most 6 digits, else -1 */
+} tok_t;
+
+typedef struct {
+    const char *s;
+    size_t len;
+    tok_t *t;
+    size_t n, cap;
+} scan_t;
+
+static const tok_t tok_end = { 0 };
+
+static inline const tok_t *
+tk (const scan_t *sc, size_t i)
+{
+    return i < sc->n? &sc->t[i]: &tok_end;
+}
+
+/*  Decode one UTF-8 sequence at s[0..avail); returns its length (1 for an
+    invalid byte, with *cp = -1).  */
+static size_t
+utf8_decode (const unsigned char *s, size_t avail, int32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t n;
+    int32_t v;
+    if (c < 0x80) { *cp = c; return 1; }
+    if (c >= 0xC2 && c <= 0xDF) { n = 2; v = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 3; v = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 4; v = c & 0x07; }
+    else { *cp = -1; return 1; }
+    if (n > avail) { *cp = -1; return 1; }
+    for (size_t k = 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80) { *cp = -1; return 1; }
+        v = (v << 6) | (s[k] & 0x3F);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF))
+        || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = -1;
+        return 1;
+    }
+    *cp = v;
+    return n;
+}
+
+static bool
+cp_is_space (int32_t cp)
+{
+    return cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F
+        || cp == 0x205F || cp == 0x3000 || cp == 0x2028 || cp == 0x2029
+        || cp == 0x85 || cp == 0xFEFF;
+}
+
+/*  Non-ASCII code points that belong inside words: letters of the Latin,
+    Greek, Cyrillic and other scripts.  Punctuation blocks are excluded.  */
+static bool
+cp_is_letter (int32_t cp)
+{
+    if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7)
+        return false;
+    if (cp >= 0x2000 && cp <= 0x2BFF)
+        return false;
+    if (cp >= 0x3000 && cp <= 0x303F)
+        return false;
+    if (cp >= 0xFE30 && cp <= 0xFE4F)
+        return false;
+    if (cp >= 0xFF00 && cp <= 0xFF20)
+        return false;
+    return true;
+}
+
+static sym_t
+cp_symbol (int32_t cp)
+{
+    switch (cp) {
+        case '$': return S_DOLLAR;
+        case 0xA3: return S_POUND;
+        case 0x20AC: return S_EURO;
+        case 0xA5: return S_YEN;
+        case 0x20B9: return S_RUPEE;
+        case '%': return S_PERCENT;
+        case ',': return S_COMMA;
+        case '.': return S_DOT;
+        case '-': case 0x2010: case 0x2011: return S_HYPHEN;
+        case '\'': case 0x2019: return S_APOS;
+        case ':': return S_COLON;
+        default: return S_OTHER;
+    }
+}
+
+static inline bool is_digit (unsigned char c) { return c >= '0' && c <= '9'; }
+static inline bool is_alpha (unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static inline char lower (char c)
+{
+    return (c >= 'A' && c <= 'Z')? (char) (c + 32): c;
+}
+
+static tok_t *
+tok_push (scan_t *sc)
+{
+    if (sc->n == sc->cap) {
+        sc->cap = sc->cap? sc->cap * 2: 256;
+        sc->t = clip_realloc (sc->t, sc->cap * sizeof *sc->t);
+    }
+    tok_t *t = &sc->t[sc->n++];
+    memset (t, 0, sizeof *t);
+    return t;
+}
+
+/*  Is the word [p, e) a currency code written in capitals that may stand
+    right before digits ("US$", "EUR5m", "RMB 5bn")?  */
+static int
+currency_code (const char *p, size_t n)
+{
+    static const char *const extra[][2] = { { "RMB", "CNY" } };
+    if (n != 3)
+        return -1;
+    for (size_t k = 0; k < sizeof currency_codes / sizeof currency_codes[0]; k++)
+        if (memcmp (p, currency_codes[k], 3) == 0)
+            return (int) k;
+    for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++)
+        if (memcmp (p, extra[k][0], 3) == 0)
+            for (size_t j = 0; j < sizeof currency_codes / sizeof currency_codes[0]; j++)
+                if (memcmp (extra[k][1], currency_codes[j], 3) == 0)
+                    return (int) j;
+    return -1;
+}
+
+static void
+classify_word (const scan_t *sc, tok_t *t)
+{
+    const char *p = sc->s + t->start;
+    size_t n = t->end - t->start;
+    t->cap = p[0] >= 'A' && p[0] <= 'Z';
+    t->upper = 1;
+    for (size_t k = 0; k < n; k++)
+        if (!(p[k] >= 'A' && p[k] <= 'Z')) {
+            t->upper = 0;
+            break;
+        }
+    if (n >= 16)
+        return;
+    char buf[16];
+    for (size_t k = 0; k < n; k++) {
+        if ((unsigned char) p[k] >= 0x80)
+            return;
+        buf[k] = lower (p[k]);
+    }
+    const keyword_t *kw = keyword_find (buf, n);
+    if (kw) {
+        t->cls = kw->cls;
+        t->val = kw->val;
+        t->flags = kw->flags;
+    }
+}
+
+/*  Read the suffix letters [p, e) after a number.  */
+static void
+classify_suffix (const char *p, size_t n, tok_t *t)
+{
+    char b[4] = { 0 };
+    if (n == 0) {
+        t->cls = SUF_NONE;
+        return;
+    }
+    if (n > 3) {
+        t->kind = T_ALNUM;
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        b[k] = lower (p[k]);
+    static const struct { const char *s; int8_t exp; } scales[] = {
+        { "bn", 9 }, { "b", 9 }, { "m", 6 }, { "mn", 6 }, { "mln", 6 },
+        { "k", 3 }, { "tn", 12 }, { "trn", 12 }
+    };
+    for (size_t k = 0; k < sizeof scales / sizeof scales[0]; k++)
+        if (strcmp (b, scales[k].s) == 0) {
+            t->cls = SUF_SCALE;
+            t->val = scales[k].exp;
+            return;
+        }
+    if (!strcmp (b, "st") || !strcmp (b, "nd") || !strcmp (b, "rd") || !strcmp (b, "th")) {
+        t->cls = SUF_ORD;
+        return;
+    }
+    if (!strcmp (b, "s")) {
+        t->cls = SUF_S;
+        return;
+    }
+    t->kind = T_ALNUM;
+}
+
+static void
+tokenize (scan_t *sc)
+{
+    const unsigned char *s = (const unsigned char *) sc->s;
+    size_t len = sc->len, p = 0;
+    uint8_t gap = 2;
+    while (p < len) {
+        unsigned char c = s[p];
+        int32_t cp;
+        size_t cl = utf8_decode (s + p, len - p, &cp);
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
+            if (gap < 1) gap = 1;
+            p++;
+            continue;
+        }
+        if (c == '\n' || cp == 0x2028 || cp == 0x2029 || cp == 0x85) {
+            gap = 2;
+            p += cl;
+            continue;
+        }
+        if (cp_is_space (cp)) {
+            if (gap < 1) gap = 1;
+            p += cl;
+            continue;
+        }
+        tok_t *t = tok_push (sc);
+        t->start = p;
+        t->gap = gap;
+        gap = 0;
+        if (is_digit (c)) {
+            size_t q = p, digits = 0;
+            bool point = false, comma = false;
+            while (q < len && is_digit (s[q])) { q++; digits++; }
+            size_t intd = digits;
+            for (;;) {
+                if (!point && q + 3 < len && s[q] == ',' && is_digit (s[q + 1])
+                    && is_digit (s[q + 2]) && is_digit (s[q + 3])
+                    && (q + 4 >= len || !is_digit (s[q + 4]))) {
+                    q += 4;
+                    intd += 3;
+                    comma = true;
+                } else if (!point && q + 1 < len && s[q] == '.' && is_digit (s[q + 1])) {
+                    q++;
+                    point = true;
+                    while (q < len && is_digit (s[q])) q++;
+                } else
+                    break;
+            }
+            t->kind = T_NUM;
+            if (point && q + 1 < len && s[q] == '.' && is_digit (s[q + 1])) {
+                /* "1.2.3": a version or an address, not a number.  */
+                while (q < len && (is_digit (s[q]) || (s[q] == '.' && q + 1 < len && is_digit (s[q + 1]))))
+                    q++;
+                t->kind = T_ALNUM;
+            }
+            t->numend = q;
+            t->intdigits = intd > 250? 255: (uint8_t) intd;
+            t->plain = !point && !comma;
+            t->ival = -1;
+            if (t->plain && intd <= 6) {
+                int32_t v = 0;
+                for (size_t k = p; k < q; k++)
+                    v = v * 10 + (s[k] - '0');
+                t->ival = v;
+            }
+            size_t r = q;
+            while (r < len && is_alpha (s[r])) r++;
+            if (r < len && (is_digit (s[r]) || s[r] == '_')) {
+                /* "3G4", "x86_64": an identifier, not a number.  */
+                while (r < len && (is_alpha (s[r]) || is_digit (s[r]) || s[r] == '_')) r++;
+                t->kind = T_ALNUM;
+            } else
+                classify_suffix ((const char *) s + q, r - q, t);
+            t->end = r;
+            p = r;
+        } else if (is_alpha (c) || (cp >= 0 && cp_is_letter (cp))) {
+            size_t q = p;
+            while (q < len) {
+                int32_t cq;
+                size_t l = utf8_decode (s + q, len - q, &cq);
+                if (is_alpha (s[q]) || (cq >= 0x80 && cp_is_letter (cq)))
+                    q += l;
+                else
+                    break;
+            }
+            t->kind = T_WORD;
+            t->end = q;
+            if (q < len && is_digit (s[q])) {
+                /* "5G" and "G7" are names, but "EUR5m" and "US$5" are not.  */
+                if (currency_code (sc->s + p, q - p) < 0) {
+                    while (q < len && (is_alpha (s[q]) || is_digit (s[q]))) q++;
+                    t->kind = T_ALNUM;
+                    t->end = q;
+                }
+            }
+            if (t->kind == T_WORD)
+                classify_word (sc, t);
+            p = t->end;
+        } else {
+            t->kind = T_SYM;
+            t->cls = cp >= 0? (uint8_t) cp_symbol (cp): S_OTHER;
+            t->end = p + cl;
+            p += cl;
+        }
+    }
+}
+
+/* ----------------------------------------------------------------- amounts */
+
+/*  An exact decimal: digits times ten to the power exp.  */
+typedef struct {
+    char dig[48];
+    int ndig;
+    int exp;
+} amount_t;
+
+#define AMOUNT_MAX_DIGITS 40
+#define AMOUNT_MAX_EXP 30
+
+static bool
+amount_from_digits (const char *p, const char *e, amount_t *a)
+{
+    a->ndig = 0;
+    a->exp = 0;
+    bool frac = false;
+    for (; p < e; p++) {
+        if (*p == '.')
+            frac = true;
+        else if (is_digit ((unsigned char) *p)) {
+            if (a->ndig >= AMOUNT_MAX_DIGITS)
+                return false;
+            a->dig[a->ndig++] = *p;
+            if (frac)
+                a->exp--;
+        }
+    }
+    a->dig[a->ndig] = '\0';
+    return a->ndig > 0;
+}
+
+static void
+amount_from_int (uint64_t v, amount_t *a)
+{
+    a->ndig = snprintf (a->dig, sizeof a->dig, "%llu", (unsigned long long) v);
+    a->exp = 0;
+}
+
+/*  Write the amount as an integer or a decimal without trailing zeros.
+    buf must hold at least AMOUNT_MAX_DIGITS + AMOUNT_MAX_EXP + 3 bytes.  */
+static void
+amount_format (const amount_t *a, char *buf)
+{
+    const char *d = a->dig;
+    int nd = a->ndig, exp = a->exp;
+    while (nd > 1 && *d == '0') { d++; nd--; }
+    /* Drop trailing zeros of the fraction into the exponent.  */
+    while (exp < 0 && nd > 1 && d[nd - 1] == '0') { nd--; exp++; }
+    if (nd == 1 && d[0] == '0') {
+        strcpy (buf, "0");
+        return;
+    }
+    char *o = buf;
+    if (exp >= 0) {
+        memcpy (o, d, (size_t) nd);
+        o += nd;
+        for (int k = 0; k < exp; k++) *o++ = '0';
+    } else {
+        int intn = nd + exp;          /* digits before the point */
+        if (intn <= 0) {
+            *o++ = '0';
+            *o++ = '.';
+            for (int k = 0; k < -intn; k++) *o++ = '0';
+            memcpy (o, d, (size_t) nd);
+            o += nd;
+        } else {
+            memcpy (o, d, (size_t) intn);
+            o += intn;
+            *o++ = '.';
+            memcpy (o, d + intn, (size_t) (nd - intn));
+            o += nd - intn;
+        }
+    }
+    *o = '\0';
+}
+
+static bool
+tok_is_sym (const tok_t *t, sym_t s)
+{
+    return t->kind == T_SYM && t->cls == s;
+}
+
+static bool
+tok_is_kw (const tok_t *t, kw_class_t c)
+{
+    return t->kind == T_WORD && t->cls == c;
+}
+
+/*  Is the word token t the lower-case word w?  */
+static bool
+tok_is_word (const scan_t *sc, const tok_t *t, const char *w)
+{
+    size_t n = strlen (w);
+    if (t->kind != T_WORD || t->end - t->start != n)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        if (lower (sc->s[t->start + k]) != w[k])
+            return false;
+    return true;
+}
+
+/*  Number words: "five", "twenty-five", "a hundred", "two dozen",
+    "three hundred and twenty".  Returns the tokens used (0 if none);
+    *bare_a is set when the number is only "a" or "an".  */
+static size_t
+parse_numwords (const scan_t *sc, size_t i, uint64_t *value, bool *bare_a)
+{
+    const tok_t *t = tk (sc, i);
+    uint64_t v;
+    size_t k = 1;
+    *bare_a = false;
+    if (tok_is_kw (t, K_A))
+        v = 1;
+    else if (tok_is_kw (t, K_NUM))
+        v = (uint64_t) t->val;
+    else if (tok_is_kw (t, K_TENS)) {
+        v = (uint64_t) t->val;
+        if (tok_is_sym (tk (sc, i + 1), S_HYPHEN) && tk (sc, i + 1)->gap == 0
+            && tok_is_kw (tk (sc, i + 2), K_NUM) && tk (sc, i + 2)->gap == 0
+            && tk (sc, i + 2)->val < 10) {
+            v += (uint64_t) tk (sc, i + 2)->val;
+            k = 3;
+        }
+    } else
+        return 0;
+    const tok_t *h = tk (sc, i + k);
+    if (v < 10 && h->gap == 1 && tok_is_kw (h, K_HUNDRED)) {
+        v *= 100;
+        k++;
+        size_t j = i + k;
+        if (tok_is_kw (tk (sc, j), K_AND) && tok_is_word (sc, tk (sc, j), "and"))
+            j++;
+        uint64_t rest;
+        bool ba;
+        const tok_t *r = tk (sc, j);
+        if (r->gap == 1 && !tok_is_kw (r, K_A)) {
+            size_t m = parse_numwords (sc, j, &rest, &ba);
+            if (m > 0 && rest < 100) {
+                v += rest;
+                k = j + m - i;
+            }
+        }
+    } else if (h->gap == 1 && tok_is_kw (h, K_DOZEN)) {
+        v *= 12;
+        k++;
+    } else if (tok_is_kw (t, K_A))
+        *bare_a = true;
+    *value = v;
+    return k;
+}
+
+/*  A plain number (digits, or number words when words is set; not a bare
+    "a"), without any scale.  */
+static size_t
+parse_number (const scan_t *sc, size_t i, bool words, amount_t *a)
+{
+    const tok_t *t = tk (sc, i);
+    if (t->kind == T_NUM) {
+        if (t->cls != SUF_NONE)
+            return 0;
+        return amount_from_digits (sc->s + t->start, sc->s + t->numend, a)? 1: 0;
+    }
+    if (!words)
+        return 0;
+    uint64_t v;
+    bool bare_a;
+    size_t k = parse_numwords (sc, i, &v, &bare_a);
+    if (k == 0 || bare_a)
+        return 0;
+    amount_from_int (v, a);
+    return k;
+}
+
+/*  An amount with its scale: "100 billion", "2bn", "76.6 billion",
+    "a billion", "two hundred million".  */
+static size_t
+parse_amount (const scan_t *sc, size_t i, bool words, amount_t *a)
+{
+    const tok_t *t = tk (sc, i);
+    size_t k;
+    if (t->kind == T_NUM) {
+        if (t->cls != SUF_NONE && t->cls != SUF_SCALE)
+            return 0;
+        if (!amount_from_digits (sc->s + t->start, sc->s + t->numend, a))
+            return 0;
+        if (t->cls == SUF_SCALE) {
+            a->exp += t->val;
+            return 1;
+        }
+        k = 1;
+    } else {
+        if (!words)
+            return 0;
+        uint64_t v;
+        bool bare_a;
+        k = parse_numwords (sc, i, &v, &bare_a);
+        if (k == 0)
+            return 0;
+        if (bare_a && !(tk (sc, i + 1)->gap == 1 && tok_is_kw (tk (sc, i + 1), K_SCALE)))
+            return 0;
+        amount_from_int (v, a);
+    }
+    for (int scales = 0; scales < 2; scales++) {
+        const tok_t *s = tk (sc, i + k);
+        if (s->gap == 1 && tok_is_kw (s, K_SCALE)) {
+            a->exp += s->val;
+            k++;
+        } else
+            break;
+    }
+    if (a->exp > AMOUNT_MAX_EXP || a->exp < -AMOUNT_MAX_EXP)
+        return 0;
+    return k;
+}
+
+/* ------------------------------------------------------------------- money */
+
+/*  "U.S." or "US" (capitals) at i; returns the tokens used.  */
+static size_t
+match_us (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i);
+    if (t->kind != T_WORD)
+        return 0;
+    if (t->end - t->start == 2 && memcmp (sc->s + t->start, "US", 2) == 0)
+        return 1;
+    if (t->end - t->start == 1 && sc->s[t->start] == 'U'
+        && tok_is_sym (tk (sc, i + 1), S_DOT) && tk (sc, i + 1)->gap == 0
+        && tk (sc, i + 2)->kind == T_WORD && tk (sc, i + 2)->gap == 0
+        && tk (sc, i + 2)->end - tk (sc, i + 2)->start == 1
+        && sc->s[tk (sc, i + 2)->start] == 'S') {
+        if (tok_is_sym (tk (sc, i + 3), S_DOT) && tk (sc, i + 3)->gap == 0)
+            return 4;
+        return 3;
+    }
+    return 0;
+}
+
+/*  A currency named after the amount: "dollars", "US dollars", "pounds
+    sterling", "Swiss francs", "cents", "USD".  Sets *code and *shift
+    (-2 for cents and pence).  */
+static size_t
+parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
+{
+    size_t m = 0;
+    int mod = -1;
+    *shift = 0;
+    const tok_t *t = tk (sc, i);
+    if (t->gap == 2)
+        return 0;
+    size_t us = match_us (sc, i);
+    if (us) {
+        mod = CUR_USD;
+        m = us;
+    } else if (tok_is_kw (t, K_CURMOD)) {
+        if (t->val == CUR_HKD || t->val == CUR_NZD) {
+            const tok_t *n2 = tk (sc, i + 1);
+            if (n2->gap == 1 && tok_is_word (sc, n2, t->val == CUR_HKD? "kong": "zealand")) {
+                mod = t->val;
+                m = 2;
+            }
+        } else {
+            mod = t->val;
+            m = 1;
+        }
+    } else if (t->kind == T_WORD && t->upper && currency_code (sc->s + t->start, t->end - t->start) >= 0) {
+        *code = currency_code (sc->s + t->start, t->end - t->start);
+        return 1;
+    }
+    const tok_t *w = tk (sc, i + m);
+    if (m > 0 && w->gap != 1)
+        return 0;
+    if (!tok_is_kw (w, K_CUR))
+        return 0;
+    int c = w->val;
+    /* "50 Cent" is a rapper; other currency words may be capitalised in
+       headlines ("Sales Top 100 Billion Dollars").  */
+    if (c == CUR_CENT && w->cap && !w->upper)
+        return 0;
+    switch (c) {
+        case CUR_DOLLAR:
+            c = mod >= 0? mod: CUR_USD;
+            break;
+        case CUR_CHF: case CUR_MXN: case CUR_INR: case CUR_DEM:
+            /* "Indian rupees", "Swiss francs", "Mexican pesos"; a franc or a
+               peso of another country keeps its own modifier's code.  */
+            c = (mod >= 0 && mod != CUR_USD)? mod: c;
+            break;
+        case CUR_STERLING:
+            c = CUR_GBP;
+            break;
+        case CUR_CENT:
+            c = CUR_USD;
+            *shift = -2;
+            break;
+        case CUR_PENCE:
+            c = CUR_GBP;
+            *shift = -2;
+            break;
+        default:
+            break;
+    }
+    m++;
+    if (w->val == CUR_GBP && tk (sc, i + m)->gap == 1
+        && tok_is_word (sc, tk (sc, i + m), "sterling"))
+        m++;
+    *code = c;
+    return m;
+}
+
+/*  A currency written before the amount: "$", "US$", "£", "€", "¥", "₹",
+    "USD", "Rs".  */
+static size_t
+parse_currency_prefix (const scan_t *sc, size_t i, int *code)
+{
+    const tok_t *t = tk (sc, i);
+    if (t->kind == T_SYM) {
+        switch (t->cls) {
+            case S_DOLLAR: *code = CUR_USD; return 1;
+            case S_POUND: *code = CUR_GBP; return 1;
+            case S_EURO: *code = CUR_EUR; return 1;
+            case S_YEN: *code = CUR_JPY; return 1;
+            case S_RUPEE: *code = CUR_INR; return 1;
+            default: return 0;
+        }
+    }
+    if (t->kind != T_WORD)
+        return 0;
+    const tok_t *n1 = tk (sc, i + 1);
+    size_t wl = t->end - t->start;
+    const char *w = sc->s + t->start;
+    if (tok_is_sym (n1, S_DOLLAR) && n1->gap == 0 && t->upper) {
+        static const struct { const char *p; int code; } dollars[] = {
+            { "US", CUR_USD }, { "A", CUR_AUD }, { "AU", CUR_AUD },
+            { "C", CUR_CAD }, { "CA", CUR_CAD }, { "HK", CUR_HKD },
+            { "NZ", CUR_NZD }, { "S", CUR_SGD }, { "NT", CUR_TWD }
+        };
+        for (size_t k = 0; k < sizeof dollars / sizeof dollars[0]; k++)
+            if (strlen (dollars[k].p) == wl && memcmp (dollars[k].p, w, wl) == 0) {
+                *code = dollars[k].code;
+                return 2;
+            }
+        return 0;
+    }
+    if (t->upper && currency_code (w, wl) >= 0) {
+        *code = currency_code (w, wl);
+        return 1;
+    }
+    if (wl == 2 && memcmp (w, "Rs", 2) == 0) {
+        *code = CUR_INR;
+        return (tok_is_sym (n1, S_DOT) && n1->gap == 0)? 2: 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    size_t ntok;            /* tokens matched, 0 for no match */
+    clip_numex_type_t type;
+    bool phrase;            /* canonical is the phrase lower-cased */
+    char canon[96];
+} match_t;
+
+static void
+money_canon (match_t *m, int code, const amount_t *a)
+{
+    char amt[AMOUNT_MAX_DIGITS + AMOUNT_MAX_EXP + 8];
+    amount_format (a, amt);
+    snprintf (m->canon, sizeof m->canon, "%s %s", currency_codes[code], amt);
+}
+
+static void
+match_money (const scan_t *sc, size_t i, match_t *m)
+{
+    amount_t a;
+    int code, shift;
+    m->ntok = 0;
+    m->type = CLIP_NUMEX_MONEY;
+    m->phrase = false;
+
+    /* "$100 billion", "US$5", "£1.53bn", "USD 5 million".  */
+    size_t p = parse_currency_prefix (sc, i, &code);
+    if (p > 0) {
+        const tok_t *n1 = tk (sc, i + p);
+        if (n1->gap < 2 && (n1->gap == 0 || tk (sc, i)->kind == T_WORD || n1->kind == T_NUM)) {
+            size_t k = parse_amount (sc, i + p, false, &a);
+            if (k > 0) {
+                m->ntok = p + k;
+                money_canon (m, code, &a);
+                return;
+            }
+        }
+    }
+
+    /* "100 billion US dollars", "five million euros", "50 cents".  */
+    size_t k = parse_amount (sc, i, true, &a);
+    if (k > 0) {
+        size_t c = parse_currency_words (sc, i + k, &code, &shift);
+        if (c > 0 && tk (sc, i + k)->gap == 1) {
+            a.exp += shift;
+            m->ntok = k + c;
+            money_canon (m, code, &a);
+            return;
+        }
+    }
+
+    /* "billions of dollars", "hundreds of millions of pounds".  */
+    if (tok_is_kw (tk (sc, i), K_VAGUE)) {
+        size_t j = i + 1;
+        for (int depth = 0; depth < 3; depth++) {
+            if (!(tok_is_kw (tk (sc, j), K_OF) && tk (sc, j)->gap == 1))
+                return;
+            j++;
+            if (tok_is_kw (tk (sc, j), K_VAGUE) && tk (sc, j)->gap == 1) {
+                j++;
+                continue;
+            }
+            size_t c = parse_currency_words (sc, j, &code, &shift);
+            if (c > 0 && tk (sc, j)->gap == 1) {
+                m->ntok = j + c - i;
+                m->phrase = true;
+            }
+            return;
+        }
+    }
+}
+
+/* ----------------------------------------------------------------- percent */
+
+static void
+match_percent (const scan_t *sc, size_t i, match_t *m)
+{
+    amount_t a;
+    m->ntok = 0;
+    m->type = CLIP_NUMEX_PERCENT;
+    m->phrase = false;
+    size_t k = parse_number (sc, i, true, &a);
+    if (k == 0)
+        return;
+    const tok_t *t = tk (sc, i + k);
+    char amt[AMOUNT_MAX_DIGITS + AMOUNT_MAX_EXP + 8];
+    if (tok_is_sym (t, S_PERCENT) && t->gap < 2) {
+        k++;
+    } else if (t->gap == 1 && tok_is_kw (t, K_PERCENT)) {
+        k++;
+    } else if (t->gap == 1 && tok_is_kw (t, K_PER) && tk (sc, i + k + 1)->gap == 1
+               && tok_is_word (sc, tk (sc, i + k + 1), "cent")) {
+        k += 2;
+    } else if (t->gap == 1 && tok_is_kw (t, K_PERCENTAGE) && tk (sc, i + k + 1)->gap == 1
+               && tok_is_kw (tk (sc, i + k + 1), K_POINT)) {
+        amount_format (&a, amt);
+        snprintf (m->canon, sizeof m->canon, "%s percentage points", amt);
+        m->ntok = k + 2;
+        return;
+    } else
+        return;
+    amount_format (&a, amt);
+    snprintf (m->canon, sizeof m->canon, "%s%%", amt);
+    m->ntok = k;
+}
+
+/* -------------------------------------------------------------------- date */
+
+static int
+days_in_month (int y, int mo)
+{
+    static const int dim[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (mo == 2 && y > 0)
+        return ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)? 29: 28;
+    return dim[mo - 1];
+}
+
+/*  A four-digit year 1000-2999 at i.  */
+static int
+tok_year (const tok_t *t)
+{
+    if (t->kind != T_NUM || t->cls != SUF_NONE || !t->plain || t->intdigits != 4)
+        return -1;
+    return (t->ival >= 1000 && t->ival <= 2999)? t->ival: -1;
+}
+
+/*  A day of the month, "31" or "31st".  */
+static int
+tok_day (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i);
+    if (t->kind != T_NUM || !t->plain || t->intdigits > 2)
+        return -1;
+    if (t->cls != SUF_NONE && t->cls != SUF_ORD)
+        return -1;
+    if (t->ival < 1 || t->ival > 31)
+        return -1;
+    /* "31:" is a time or a score, "31%" a percentage, "31-" a range.  */
+    const tok_t *n1 = tk (sc, i + 1);
+    if (n1->gap == 0 && (tok_is_sym (n1, S_COLON) || tok_is_sym (n1, S_PERCENT)
+                         || tok_is_sym (n1, S_HYPHEN)))
+        return -1;
+    return t->ival;
+}
+
+/*  A month name at i, capitalised; abbreviations take an optional period.
+    Returns the tokens used and sets *mo.  */
+static size_t
+tok_month (const scan_t *sc, size_t i, int *mo, bool *abbr)
+{
+    const tok_t *t = tk (sc, i);
+    if (!tok_is_kw (t, K_MONTH) || !t->cap)
+        return 0;
+    *mo = t->val;
+    *abbr = (t->flags & F_ABBR) != 0;
+    const tok_t *n1 = tk (sc, i + 1);
+    /* "Mar-a-Lago", "March-April": not a date on their own.  */
+    if (n1->gap == 0 && (tok_is_sym (n1, S_HYPHEN) || n1->kind == T_WORD || n1->kind == T_NUM))
+        return 0;
+    if (*abbr && n1->gap == 0 && tok_is_sym (n1, S_DOT))
+        return 2;
+    return 1;
+}
+
+/*  "March 31, 2019", "March 2019", "March 31", "March" (with context for
+    "May"), "Jan. 5".  */
+static void
+match_month_first (const scan_t *sc, size_t i, match_t *m)
+{
+    int mo, day = -1, year = -1;
+    bool abbr;
+    m->ntok = 0;
+    size_t k = tok_month (sc, i, &mo, &abbr);
+    if (k == 0)
+        return;
+    size_t j = i + k;
+    if (tk (sc, j)->gap == 1 && (day = tok_day (sc, j)) > 0) {
+        j++;
+    } else
+        day = -1;
+    size_t y = j;
+    if (tok_is_sym (tk (sc, y), S_COMMA) && tk (sc, y)->gap == 0)
+        y++;
+    if (tk (sc, y)->gap == 1 && (year = tok_year (tk (sc, y))) > 0) {
+        const tok_t *after = tk (sc, y + 1);
+        if (after->gap == 0 && (after->kind == T_NUM || tok_is_sym (after, S_HYPHEN)))
+            year = -1;
+        else
+            j = y + 1;
+    } else
+        year = -1;
+    if (day > 0 && day > days_in_month (year, mo)) {
+        day = -1;
+        j = i + k;
+        year = -1;
+    }
+    bool rel = false;
+    if (day < 0 && year < 0) {
+        if (abbr)
+            return;
+        /* "May last year", "March this year".  */
+        const tok_t *r = tk (sc, j);
+        if (r->gap == 1 && tok_is_kw (r, K_REL) && tk (sc, j + 1)->gap == 1
+            && tok_is_word (sc, tk (sc, j + 1), "year")) {
+            j += 2;
+            rel = true;
+        }
+    }
+    if (day < 0 && year < 0 && !rel) {
+        if (tk (sc, i)->flags & F_AMBIG) {
+            const tok_t *prev = i > 0? tk (sc, i - 1): &tok_end;
+            if (!(prev->kind == T_WORD && prev->gap < 2
+                  && ((prev->flags & F_YEARCTX) || prev->cls == K_REL || prev->cls == K_EDGE)))
+                return;
+        }
+    }
+    m->ntok = j - i;
+    m->type = CLIP_NUMEX_DATE;
+    if (year > 0 && day > 0)
+        snprintf (m->canon, sizeof m->canon, "%04d-%02d-%02d", year, mo, day);
+    else if (year > 0)
+        snprintf (m->canon, sizeof m->canon, "%04d-%02d", year, mo);
+    else
+        m->phrase = true;
+}
+
+/*  "31 March 2019", "31st March", "31 Mar. 2019", "the 31st of March".  */
+static void
+match_day_first (const scan_t *sc, size_t i, match_t *m)
+{
+    int mo, day, year = -1;
+    bool abbr;
+    size_t j = i;
+    m->ntok = 0;
+    bool the = tok_is_kw (tk (sc, i), K_THE);
+    if (the)
+        j++;
+    if (the && tk (sc, j)->gap != 1)
+        return;
+    if ((day = tok_day (sc, j)) < 0)
+        return;
+    bool ord = tk (sc, j)->cls == SUF_ORD;
+    j++;
+    if (ord && tok_is_kw (tk (sc, j), K_OF) && tk (sc, j)->gap == 1)
+        j++;
+    else if (the)
+        return;
+    if (tk (sc, j)->gap != 1)
+        return;
+    size_t k = tok_month (sc, j, &mo, &abbr);
+    if (k == 0)
+        return;
+    j += k;
+    size_t y = j;
+    if (tok_is_sym (tk (sc, y), S_COMMA) && tk (sc, y)->gap == 0)
+        y++;
+    if (tk (sc, y)->gap == 1 && (year = tok_year (tk (sc, y))) > 0) {
+        const tok_t *after = tk (sc, y + 1);
+        if (after->gap == 0 && (after->kind == T_NUM || tok_is_sym (after, S_HYPHEN)))
+            year = -1;
+        else
+            j = y + 1;
+    } else
+        year = -1;
+    if (day > days_in_month (year, mo))
+        return;
+    m->ntok = j - i;
+    m->type = CLIP_NUMEX_DATE;
+    if (year > 0)
+        snprintf (m->canon, sizeof m->canon, "%04d-%02d-%02d", year, mo, day);
+    else
+        m->phrase = true;
+}
+
+/*  "2019-03-31".  */
+static void
+match_iso (const scan_t *sc, size_t i, match_t *m)
+{
+    m->ntok = 0;
+    int y = tok_year (tk (sc, i));
+    if (y < 0)
+        return;
+    const tok_t *t[4];
+    for (int k = 0; k < 4; k++) {
+        t[k] = tk (sc, i + 1 + (size_t) k);
+        if (t[k]->gap != 0)
+            return;
+    }
+    if (!tok_is_sym (t[0], S_HYPHEN) || !tok_is_sym (t[2], S_HYPHEN))
+        return;
+    if (t[1]->kind != T_NUM || t[1]->intdigits != 2 || !t[1]->plain || t[1]->cls != SUF_NONE)
+        return;
+    if (t[3]->kind != T_NUM || t[3]->intdigits != 2 || !t[3]->plain || t[3]->cls != SUF_NONE)
+        return;
+    int mo = t[1]->ival, d = t[3]->ival;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month (y, mo))
+        return;
+    const tok_t *after = tk (sc, i + 5);
+    if (after->gap == 0 && (after->kind == T_NUM || tok_is_sym (after, S_HYPHEN)))
+        return;
+    m->ntok = 5;
+    m->type = CLIP_NUMEX_DATE;
+    snprintf (m->canon, sizeof m->canon, "%04d-%02d-%02d", y, mo, d);
+}
+
+/*  "Friday", "Friday, March 29, 2019".  */
+static void
+match_weekday (const scan_t *sc, size_t i, match_t *m)
+{
+    m->ntok = 0;
+    const tok_t *t = tk (sc, i);
+    if (!tok_is_kw (t, K_WEEKDAY) || !t->cap)
+        return;
+    const tok_t *n1 = tk (sc, i + 1);
+    if (n1->gap == 0 && (n1->kind == T_WORD || tok_is_sym (n1, S_HYPHEN)))
+        return;
+    /* Newspapers and names: "Sunday Times", "Good Friday Agreement".  */
+    static const char *const names[] = {
+        "times", "telegraph", "mirror", "express", "mail", "herald", "post",
+        "people", "sport", "agreement", "night", NULL
+    };
+    if (n1->gap == 1 && n1->cap)
+        for (size_t k = 0; names[k]; k++)
+            if (tok_is_word (sc, n1, names[k]))
+                return;
+    size_t j = i + 1;
+    if (tok_is_sym (n1, S_COMMA) && n1->gap == 0)
+        j++;
+    if (tk (sc, j)->gap == 1) {
+        match_t d;
+        memset (&d, 0, sizeof d);
+        match_month_first (sc, j, &d);
+        if (d.ntok == 0)
+            match_day_first (sc, j, &d);
+        if (d.ntok > 0 && !d.phrase) {
+            *m = d;
+            m->ntok = j + d.ntok - i;
+            return;
+        }
+    }
+    m->ntok = 1;
+    m->type = CLIP_NUMEX_DATE;
+    m->phrase = true;
+}
+
+/*  A duration or a count of units: "five years", "20 years", "a further
+    year", "a few weeks", "two years ago", "five-year".  */
+static size_t
+match_duration_at (const scan_t *sc, size_t i)
+{
+    size_t j = i;
+    bool bare_a = false;
+    const tok_t *t = tk (sc, i);
+    if (t->kind == T_NUM) {
+        if (t->cls != SUF_NONE || t->intdigits > 6)
+            return 0;
+        j++;
+    } else if (tok_is_kw (t, K_A) && tk (sc, i + 1)->gap == 1 && tok_is_kw (tk (sc, i + 1), K_FEW)) {
+        j += 2;
+        if (tok_is_kw (tk (sc, j), K_OF) && tk (sc, j)->gap == 1)
+            j++;                                /* "a couple of years" */
+    } else if (tok_is_kw (t, K_FEW) && !tok_is_word (sc, t, "couple")) {
+        j++;                                    /* "several years" */
+    } else if (tok_is_kw (t, K_FURTHER) && tok_is_word (sc, t, "another")) {
+        j++;
+        bare_a = true;                          /* "another year" */
+    } else {
+        uint64_t v;
+        size_t k = parse_numwords (sc, i, &v, &bare_a);
+        if (k == 0)
+            return 0;
+        j += k;
+    }
+    const tok_t *u = tk (sc, j);
+    if (u->gap == 0 && tok_is_sym (u, S_HYPHEN) && !bare_a && j > i) {
+        /* "five-year", "10-year": the adjective form, singular unit.  */
+        const tok_t *w = tk (sc, j + 1);
+        if (w->gap == 0 && tok_is_kw (w, K_UNIT) && w->val == 1) {
+            /* "20-year-old" is an age, and a DATE as a whole.  */
+            if (tok_is_sym (tk (sc, j + 2), S_HYPHEN) && tk (sc, j + 2)->gap == 0
+                && tk (sc, j + 3)->gap == 0 && tok_is_word (sc, tk (sc, j + 3), "old"))
+                return j + 4 - i;
+            return j + 2 - i;
+        }
+        return 0;
+    }
+    if (u->gap != 1)
+        return 0;
+    if (tok_is_kw (u, K_FURTHER) && !tok_is_word (sc, u, "another")) {
+        j++;                                    /* "a further year", "two more years" */
+        u = tk (sc, j);
+        if (u->gap != 1)
+            return 0;
+    }
+    if (!tok_is_kw (u, K_UNIT))
+        return 0;
+    j++;
+    const tok_t *after = tk (sc, j);
+    bool tail = after->gap == 1 && (tok_is_kw (after, K_AGO) || tok_is_kw (after, K_EARLIER));
+    if (tail)
+        j++;
+    /* "a day" alone is rarely a date ("once a day", "a day of action").  */
+    if (bare_a && tok_is_word (sc, u, "day") && !tail)
+        return 0;
+    return j - i;
+}
+
+/*  A bare year in date context, "in 2019", "a 2012 report", "by 2025";
+    a decade, "1990s".  */
+static void
+match_year (const scan_t *sc, size_t i, match_t *m)
+{
+    m->ntok = 0;
+    const tok_t *t = tk (sc, i);
+    const tok_t *n1 = tk (sc, i + 1);
+    if (t->kind == T_NUM && t->cls == SUF_S && t->plain && t->intdigits == 4
+        && t->ival % 10 == 0 && t->ival >= 1000 && t->ival <= 2990) {
+        m->ntok = 1;
+        m->type = CLIP_NUMEX_DATE;
+        m->phrase = true;
+        return;
+    }
+    int y = tok_year (t);
+    if (y < 1900 || y > 2099)
+        return;
+    if (n1->gap == 0 && (n1->kind != T_SYM || n1->cls == S_HYPHEN || n1->cls == S_PERCENT))
+        return;
+    if (n1->gap == 1 && (tok_is_kw (n1, K_SCALE) || tok_is_kw (n1, K_CUR) || tok_is_kw (n1, K_PERCENT)
+                         || tok_is_word (sc, n1, "gmt") || tok_is_word (sc, n1, "bst")
+                         || tok_is_word (sc, n1, "utc") || tok_is_word (sc, n1, "hours")
+                         || tok_is_word (sc, n1, "hrs")))
+        return;
+    const tok_t *prev = i > 0? tk (sc, i - 1): &tok_end;
+    if (t->gap == 2 || prev->kind != T_WORD || !(prev->flags & F_YEARCTX))
+        return;
+    m->ntok = 1;
+    m->type = CLIP_NUMEX_DATE;
+    snprintf (m->canon, sizeof m->canon, "%04d", y);
+}
+
+/*  "of 2019", "of the year", "of last year" after a part of a year ("the
+    first quarter of 2019", "the last three months of 2004"); returns the
+    tokens used.  */
+static size_t
+of_year_tail (const scan_t *sc, size_t j)
+{
+    const tok_t *o = tk (sc, j);
+    if (!(o->gap == 1 && tok_is_kw (o, K_OF)))
+        return 0;
+    const tok_t *x = tk (sc, j + 1);
+    if (x->gap != 1)
+        return 0;
+    if (tok_year (x) > 0)
+        return 2;
+    const tok_t *u = tk (sc, j + 2);
+    if (u->gap == 1 && tok_is_word (sc, u, "year")
+        && (tok_is_kw (x, K_THE) || tok_is_kw (x, K_REL)))
+        return 3;
+    return 0;
+}
+
+/*  A unit after "last", "this", "next": "year", "week", a weekday, a
+    month, a season.  */
+static bool
+rel_target (const scan_t *sc, size_t j)
+{
+    const tok_t *u = tk (sc, j);
+    if (u->gap != 1 || u->kind != T_WORD)
+        return false;
+    if (u->cls == K_UNIT && u->val == 1)
+        return true;
+    if (u->cls == K_QUARTER && tok_is_word (sc, u, "quarter"))
+        return true;
+    if (u->cls == K_SEASON)
+        return true;
+    if ((u->cls == K_WEEKDAY || u->cls == K_MONTH) && u->cap && !(u->flags & F_ABBR))
+        return true;
+    return false;
+}
+
+/*  Relative and vague dates, all with the phrase lower-cased as their
+    canonical value: "last year", "earlier this month", "late May", "the
+    1990s", "the past five years", "recent months", "the end of March",
+    "the first quarter of 2019", "today", "five years".  */
+static size_t
+match_relative_at (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i);
+    size_t j;
+    if (t->kind == T_NUM || tok_is_kw (t, K_NUM) || tok_is_kw (t, K_TENS) || tok_is_kw (t, K_A)
+        || tok_is_kw (t, K_FEW) || tok_is_kw (t, K_FURTHER))
+        return match_duration_at (sc, i);
+    if (t->kind != T_WORD)
+        return 0;
+    switch (t->cls) {
+        case K_DAYWORD:
+            return 1;
+        case K_REL: {
+            if (rel_target (sc, i + 1))
+                return 2;
+            /* "the past five years", "the last few months", "next 10 years".  */
+            if (tok_is_word (sc, t, "this"))
+                return 0;
+            const tok_t *n1 = tk (sc, i + 1);
+            if (n1->gap != 1)
+                return 0;
+            size_t d = match_duration_at (sc, i + 1);
+            if (d > 0 && !tok_is_kw (tk (sc, i + d), K_AGO))
+                return 1 + d;
+            return 0;
+        }
+        case K_EARLIER:
+            /* "earlier this month", "later this year".  */
+            if (tok_is_kw (tk (sc, i + 1), K_REL) && tk (sc, i + 1)->gap == 1
+                && rel_target (sc, i + 2))
+                return 3;
+            return 0;
+        case K_RECENT: {
+            const tok_t *u = tk (sc, i + 1);
+            if (u->gap == 1 && tok_is_kw (u, K_UNIT) && u->val == 2)
+                return 2;
+            return 0;
+        }
+        case K_EDGE: {
+            /* "late May", "early 2019", "mid-2019", "late last year", "the
+               late 1990s" (via K_THE).  */
+            j = i + 1;
+            if (tok_is_sym (tk (sc, j), S_HYPHEN) && tk (sc, j)->gap == 0)
+                j++;
+            else if (tk (sc, j)->gap != 1)
+                return 0;
+            else if (tok_is_word (sc, t, "mid"))
+                return 0;
+            const tok_t *u = tk (sc, j);
+            if (u->gap == 2)
+                return 0;
+            int mo;
+            bool abbr;
+            size_t k;
+            if ((k = tok_month (sc, j, &mo, &abbr)) > 0 && !abbr) {
+                j += k;
+                if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
+                    j++;
+                return j - i;
+            }
+            if (tok_year (u) > 0 || (u->kind == T_NUM && u->cls == SUF_S && u->intdigits == 4))
+                return j + 1 - i;
+            if (tok_is_kw (u, K_REL) && rel_target (sc, j + 1))
+                return j + 2 - i;
+            if (tok_is_kw (u, K_SEASON))
+                return j + 1 - i;
+            return 0;
+        }
+        case K_SEASON: {
+            /* "summer 2019", "spring of 2019".  */
+            j = i + 1;
+            if (tok_is_kw (tk (sc, j), K_OF) && tk (sc, j)->gap == 1)
+                j++;
+            if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
+                return j + 1 - i;
+            return 0;
+        }
+        case K_ORD:
+        case K_THE: {
+            j = i;
+            if (t->cls == K_THE) {
+                j++;
+                const tok_t *u = tk (sc, j);
+                if (u->gap != 1)
+                    return 0;
+                /* "the 1990s", "the late 1990s".  */
+                if (tok_is_kw (u, K_EDGE) && tk (sc, j + 1)->gap == 1)
+                    u = tk (sc, ++j);
+                if (u->kind == T_NUM && u->cls == SUF_S && u->intdigits == 4 && u->plain
+                    && u->ival % 10 == 0)
+                    return j + 1 - i;
+                if (tok_is_kw (tk (sc, j), K_REL) && !tok_is_word (sc, tk (sc, j), "this")) {
+                    size_t r = match_relative_at (sc, j);
+                    if (r > 0)
+                        return j - i + r;
+                    /* "the past year", "the coming months".  */
+                    const tok_t *w = tk (sc, j + 1);
+                    if (w->gap == 1 && tok_is_kw (w, K_UNIT))
+                        return j + 2 - i;
+                    return 0;
+                }
+                if (tok_is_kw (u, K_ENDW)) {
+                    /* "the end of March", "the end of the year", "the start of 2019".  */
+                    const tok_t *o = tk (sc, j + 1);
+                    if (!(o->gap == 1 && tok_is_kw (o, K_OF)))
+                        return 0;
+                    size_t q = j + 2;
+                    const tok_t *x = tk (sc, q);
+                    if (x->gap != 1)
+                        return 0;
+                    int mo;
+                    bool abbr;
+                    size_t k;
+                    if ((k = tok_month (sc, q, &mo, &abbr)) > 0 && !abbr) {
+                        q += k;
+                        if (tk (sc, q)->gap == 1 && tok_year (tk (sc, q)) > 0)
+                            q++;
+                        return q - i;
+                    }
+                    if (tok_year (x) > 0)
+                        return q + 1 - i;
+                    if (tok_is_kw (x, K_THE) && tk (sc, q + 1)->gap == 1
+                        && tok_is_kw (tk (sc, q + 1), K_UNIT) && tk (sc, q + 1)->val == 1)
+                        return q + 2 - i;
+                    if (tok_is_kw (x, K_REL) && rel_target (sc, q + 1))
+                        return q + 2 - i;
+                    return 0;
+                }
+                if (!tok_is_kw (u, K_ORD))
+                    return 0;
+            }
+            /* "the first quarter of 2019", "the second half".  */
+            if (!tok_is_kw (tk (sc, j), K_ORD))
+                return 0;
+            const tok_t *q = tk (sc, j + 1);
+            if (!(q->gap == 1 && tok_is_kw (q, K_QUARTER)))
+                return 0;
+            j += 2;
+            size_t tail = of_year_tail (sc, j);
+            /* "the first half" alone is as often a match's as a year's;
+               "first quarter" without the article is too vague.  */
+            if (tail == 0 && (t->cls == K_ORD || tok_is_word (sc, q, "half")))
+                return 0;
+            return j + tail - i;
+        }
+        case K_ENDW: {
+            /* "end of March", "end-2019" without the article.  */
+            const tok_t *o = tk (sc, i + 1);
+            if (!(o->gap == 1 && tok_is_kw (o, K_OF)))
+                return 0;
+            int mo;
+            bool abbr;
+            size_t k;
+            if (tk (sc, i + 2)->gap == 1 && (k = tok_month (sc, i + 2, &mo, &abbr)) > 0 && !abbr) {
+                j = i + 2 + k;
+                if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
+                    j++;
+                return j - i;
+            }
+            if (tk (sc, i + 2)->gap == 1 && tok_year (tk (sc, i + 2)) > 0)
+                return 3;
+            return 0;
+        }
+        default:
+            return 0;
+    }
+}
+
+static void
+match_date (const scan_t *sc, size_t i, match_t *best)
+{
+    match_t m;
+    best->ntok = 0;
+    void (*const fixed[]) (const scan_t *, size_t, match_t *) = {
+        match_iso, match_month_first, match_day_first, match_weekday, match_year
+    };
+    for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+        memset (&m, 0, sizeof m);
+        fixed[k] (sc, i, &m);
+        if (m.ntok > best->ntok)
+            *best = m;
+    }
+    size_t r = match_relative_at (sc, i);
+    if (r > 0)
+        r += of_year_tail (sc, i + r);
+    if (r > best->ntok) {
+        best->ntok = r;
+        best->type = CLIP_NUMEX_DATE;
+        best->phrase = true;
+    }
+}
+
+/* ------------------------------------------------------------------ driver */
+
+/*  Could a pattern start at this token?  Most words cannot, which keeps the
+    scan cheap.  */
+static bool
+may_start (const tok_t *t)
+{
+    switch (t->kind) {
+        case T_NUM: return true;
+        case T_SYM: return t->cls >= S_DOLLAR && t->cls <= S_RUPEE;
+        case T_WORD: return t->cls != K_NONE || t->upper || t->cap;
+        default: return false;
+    }
+}
+
+/*  The phrase [start, end) lower-cased with its spaces folded to one.  */
+static char *
+phrase_canon (const char *s, size_t start, size_t end)
+{
+    char *out = clip_malloc (end - start + 1);
+    size_t o = 0;
+    bool space = false;
+    for (size_t p = start; p < end;) {
+        int32_t cp;
+        size_t l = utf8_decode ((const unsigned char *) s + p, end - p, &cp);
+        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0 && cp_is_space (cp))) {
+            space = true;
+            p += l;
+            continue;
+        }
+        if (space && o > 0)
+            out[o++] = ' ';
+        space = false;
+        if (cp == 0x2019 || cp == 0x2018) {
+            out[o++] = '\'';
+        } else if (cp == 0x2010 || cp == 0x2011 || cp == 0x2013) {
+            out[o++] = '-';
+        } else {
+            for (size_t k = 0; k < l; k++)
+                out[o++] = lower (s[p + k]);
+        }
+        p += l;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+int
+clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
+{
+    assert (out && n);
+    assert (utf8 || len == 0);
+    *out = NULL;
+    *n = 0;
+    scan_t sc = { .s = utf8, .len = len };
+    if (len > 0)
+        tokenize (&sc);
+    clip_numex_t *res = NULL;
+    size_t nres = 0, cap = 0;
+    for (size_t i = 0; i < sc.n;) {
+        if (!may_start (&sc.t[i])) {
+            i++;
+            continue;
+        }
+        match_t best, m;
+        memset (&best, 0, sizeof best);
+        memset (&m, 0, sizeof m);
+        match_money (&sc, i, &m);
+        if (m.ntok > best.ntok)
+            best = m;
+        memset (&m, 0, sizeof m);
+        match_percent (&sc, i, &m);
+        if (m.ntok > best.ntok)
+            best = m;
+        memset (&m, 0, sizeof m);
+        match_date (&sc, i, &m);
+        if (m.ntok > best.ntok)
+            best = m;
+        if (best.ntok == 0) {
+            i++;
+            continue;
+        }
+        size_t last = i + best.ntok - 1;
+        assert (last < sc.n);
+        if (nres == cap) {
+            cap = cap? cap * 2: 16;
+            res = clip_realloc (res, cap * sizeof *res);
+        }
+        clip_numex_t *r = &res[nres++];
+        r->type = best.type;
+        r->start = sc.t[i].start;
+        r->end = sc.t[last].end;
+        r->canonical = best.phrase? phrase_canon (utf8, r->start, r->end)
+                                  : clip_strdup (best.canon);
+        i = last + 1;
+    }
+    free (sc.t);
+    *out = res;
+    *n = nres;
+    return 0;
+}
+
+void
+clip_numex_free (clip_numex_t *spans, size_t n)
+{
+    if (!spans)
+        return;
+    for (size_t k = 0; k < n; k++)
+        free (spans[k].canonical);
+    free (spans);
+}
+
+const char *
+clip_numex_type_name (clip_numex_type_t type)
+{
+    switch (type) {
+        case CLIP_NUMEX_MONEY: return "MONEY";
+        case CLIP_NUMEX_DATE: return "DATE";
+        case CLIP_NUMEX_PERCENT: return "PERCENT";
+    }
+    return "?";
+}

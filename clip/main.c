@@ -4,6 +4,7 @@
 
 #include "clip_cmd.h"
 #include "clip_log.h"
+#include "clip_ner.h"
 
 typedef struct {
     const char *name;
@@ -14,6 +15,7 @@ typedef struct {
 static const command_t commands[] = {
     { "sub", clip_sub_main, "print published records as JSON: replay since N, then follow live" },
     { "analyze", clip_analyze_main, "analyse files offline and print one JSON result per file" },
+    { "ner", clip_ner_main, "train, evaluate and try the named-entity model (train, eval, tag, ...)" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands [0])
 

@@ -375,7 +375,8 @@ seed_corpus (clipd_t *self, char *err, size_t err_size)
         return -1;
     }
     char *me = clip_process_name ();
-    clip_analyzer_t *analyzer = clip_analyzer_new (self->cfg->data_dir, me, err, err_size);
+    /*  Seeding needs ids and sketches only, not entities.  */
+    clip_analyzer_t *analyzer = clip_analyzer_new (NULL, me, err, err_size);
     free (me);
     int loaded = 0, rc = analyzer ? 0 : -1;
     for (int i = 0; i < n; i++) {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip_ner.h"
+#include "clip_sketch.h"
 #include "clip_text.h"
 #include "clip_util.h"
 
@@ -16,6 +18,7 @@
 
 struct clip_analyzer {
     char *worker_name;
+    clip_ner_t *ner;            /* NULL: no entities */
 };
 
 clip_analyzer_t *
@@ -23,6 +26,13 @@ clip_analyzer_new (const char *data_dir, const char *worker_name, char *err, siz
 {
     clip_analyzer_t *self = clip_calloc (1, sizeof *self);
     self->worker_name = clip_strdup (worker_name ? worker_name : "unknown");
+    if (data_dir) {
+        self->ner = clip_ner_load (data_dir, err, err_size);
+        if (!self->ner) {
+            clip_analyzer_destroy (&self);
+            return NULL;
+        }
+    }
     return self;
 }
 
@@ -33,6 +43,7 @@ clip_analyzer_destroy (clip_analyzer_t **self_p)
     clip_analyzer_t *self = *self_p;
     if (!self)
         return;
+    clip_ner_destroy (&self->ner);
     free (self->worker_name);
     free (self);
     *self_p = NULL;
@@ -71,7 +82,21 @@ clip_analyzer_run (clip_analyzer_t *self, const char *file, const void *data, si
     char *title = clip_text_title (text, TITLE_MAX_BYTES);
     clip_record_set (rec, &rec->title, title);
     free (title);
+    if (sketch)
+        clip_sketch_compute (norm, norm_len, sketch, sketch_len);
     free (norm);
+    if (self->ner) {
+        clip_ner_entity_t *ents = NULL;
+        size_t n = 0;
+        if (clip_ner_extract (self->ner, text->utf8, text->len, &ents, &n) == 0) {
+            /*  Offsets into the file as received, not the decoded text.  */
+            for (size_t i = 0; i < n; i++)
+                clip_record_add_entity (rec, ents [i].type, ents [i].text, ents [i].canonical,
+                                        clip_text_orig_offset (text, ents [i].start),
+                                        clip_text_orig_offset (text, ents [i].end));
+            clip_ner_entities_free (ents, n);
+        }
+    }
     clip_text_destroy (&text);
     return rec;
 }

@@ -19,9 +19,12 @@
 
 typedef struct clip_analyzer clip_analyzer_t;
 
-/*  Create an analyzer; loads the NER model and alias table from data_dir when
-    they are present.  worker_name goes into every record ("host:pid").
-    Returns NULL with err set on failure.  Caller owns the result.  */
+/*  Create an analyzer.  With a data_dir, loads the NER model and alias table
+    from it (failing if they cannot be loaded: a worker without its model
+    must not quietly report no entities); with NULL, records carry no
+    entities (clipd seeding its corpus needs only ids and sketches).
+    worker_name goes into every record ("host:pid").  Returns NULL with err
+    set on failure.  Caller owns the result.  */
 clip_analyzer_t *clip_analyzer_new (const char *data_dir, const char *worker_name,
                                     char *err, size_t err_size);
 void clip_analyzer_destroy (clip_analyzer_t **self_p);

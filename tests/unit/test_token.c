@@ -1,0 +1,102 @@
+/*  clip_token: tokens and sentences of tricky real prose, exact offsets.  */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "clip_token.h"
+
+/*  Tokenize text and check that the tokens are exactly the expected
+    strings, in order, by their byte offsets.  */
+static void
+expect_tokens (const char *text, const char *const *expected)
+{
+    clip_tokens_t toks = { 0 };
+    clip_tokenize (text, strlen (text), &toks);
+    size_t n = 0;
+    while (expected [n])
+        n++;
+    for (size_t i = 0; i < toks.n && i < n; i++) {
+        const clip_token_t *t = &toks.tokens [i];
+        cr_assert_leq (t->end, strlen (text));
+        cr_assert_eq (t->end - t->start, strlen (expected [i]),
+                      "token %zu: got '%.*s', want '%s'", i,
+                      (int) (t->end - t->start), text + t->start, expected [i]);
+        cr_assert (memcmp (text + t->start, expected [i], t->end - t->start) == 0,
+                   "token %zu: got '%.*s', want '%s'", i,
+                   (int) (t->end - t->start), text + t->start, expected [i]);
+    }
+    cr_assert_eq (toks.n, n, "got %zu tokens, want %zu", toks.n, n);
+    clip_tokens_release (&toks);
+}
+
+Test (token, curly_possessive) {
+    expect_tokens ("Chinese tech giant Huawei\u2019s deputy chairman",
+                   (const char *[]) { "Chinese", "tech", "giant", "Huawei", "\u2019s",
+                                      "deputy", "chairman", NULL });
+    expect_tokens ("the UK's National Security Adviser",
+                   (const char *[]) { "the", "UK", "'s", "National", "Security", "Adviser", NULL });
+}
+
+Test (token, abbreviations) {
+    expect_tokens ("despite U.S. pressure on Huawei Technologies Ltd., the biggest",
+                   (const char *[]) { "despite", "U.S.", "pressure", "on", "Huawei",
+                                      "Technologies", "Ltd.", ",", "the", "biggest", NULL });
+    expect_tokens ("Mr Guo met Mr. Smith of Nokia Corp. and George W. Bush",
+                   (const char *[]) { "Mr", "Guo", "met", "Mr.", "Smith", "of", "Nokia",
+                                      "Corp.", "and", "George", "W.", "Bush", NULL });
+}
+
+Test (token, quotes_money_percent) {
+    expect_tokens ("of \u201cpoor software engineering.\u201d It cost \u00a376.6 billion, 19.5% more",
+                   (const char *[]) { "of", "\u201c", "poor", "software", "engineering", ".",
+                                      "\u201d", "It", "cost", "\u00a3", "76.6", "billion", ",",
+                                      "19.5", "%", "more", NULL });
+    expect_tokens ("sales of $100 billion and 1,000,000.50 euros",
+                   (const char *[]) { "sales", "of", "$", "100", "billion", "and",
+                                      "1,000,000.50", "euros", NULL });
+}
+
+Test (token, nbsp_hyphens_caps) {
+    /*  A no-break space separates like any space.  */
+    expect_tokens ("on Monday.\u00a0Huawei's next-generation US-Chinese deal",
+                   (const char *[]) { "on", "Monday", ".", "Huawei", "'s", "next-generation",
+                                      "US-Chinese", "deal", NULL });
+    expect_tokens ("HUAWEI DEFENDS RECORD \u2013 AGAIN",
+                   (const char *[]) { "HUAWEI", "DEFENDS", "RECORD", "\u2013", "AGAIN", NULL });
+    expect_tokens ("Guo didn\u2019t respond, O'Neill said",
+                   (const char *[]) { "Guo", "did", "n\u2019t", "respond", ",", "O'Neill", "said", NULL });
+}
+
+Test (token, invalid_utf8_bytes) {
+    /*  Every byte is covered once; a stray byte is a token of its own.  */
+    expect_tokens ("caf\xe9 ok \xff", (const char *[]) { "caf", "\xe9", "ok", "\xff", NULL });
+}
+
+Test (token, sentences) {
+    const char *text = "He left. Mr. Smith stayed in the U.S. for years! \u201cWhy?\u201d she asked.\n\n"
+                       "HEADLINE HERE\n\nnew paragraph";
+    clip_tokens_t toks = { 0 };
+    clip_tokenize (text, strlen (text), &toks);
+    char starts [256] = "";
+    for (size_t i = 0; i < toks.n; i++)
+        if (toks.tokens [i].flags & CLIP_TOKEN_SENT_START) {
+            strncat (starts, text + toks.tokens [i].start, toks.tokens [i].end - toks.tokens [i].start);
+            strcat (starts, "|");
+        }
+    /*  No break after "Mr." or inside "U.S. for"; a break before the
+        opening quote, and at blank lines.  */
+    cr_assert_str_eq (starts, "He|Mr.|\u201c|HEADLINE|new|");
+    clip_tokens_release (&toks);
+}
+
+Test (token, normalise) {
+    char buf [64];
+    cr_assert_eq (clip_token_normalise ("\u2019s", strlen ("\u2019s"), buf, sizeof buf), 2);
+    cr_assert_str_eq (buf, "'s");
+    clip_token_normalise ("\u201c", strlen ("\u201c"), buf, sizeof buf);
+    cr_assert_str_eq (buf, "\"");
+    clip_token_normalise ("\u2014", strlen ("\u2014"), buf, sizeof buf);
+    cr_assert_str_eq (buf, "-");
+    /*  Cut on a character boundary.  */
+    cr_assert_eq (clip_token_normalise ("ab\u00e9", 4, buf, 4), 2);
+    cr_assert_str_eq (buf, "ab");
+}

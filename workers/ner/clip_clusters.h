@@ -1,0 +1,60 @@
+/*  clip_clusters: word classes learned from unlabeled news.
+
+    Built by clip_clusters_build (`clip ner clusters DIR...`) from plain-text
+    files: every word of the lower-cased text with digits mapped to 0 (so
+    that headlines in capitals and numbers share their class) is described by
+    the distribution of its left and right neighbours among the most
+    frequent words; spherical k-means splits the vocabulary into 16 classes,
+    each of those again into 16 and again into 16, giving a three-level
+    hierarchy (a path such as 3/7/12) whose prefixes the tagger uses at
+    three granularities, as Brown cluster prefixes are used.  Each word also
+    gets a capitalisation bucket: how often it was written with a capital
+    letter where a sentence does not start, a strong cue for names.
+
+    Seeds come from a fixed-seed generator and files are read in sorted
+    order, so the same input gives a byte-identical file.  The file is text,
+    one word a line: word TAB path TAB capbucket, path being the three
+    levels as one integer 0..4095.
+*/
+#ifndef CLIP_CLUSTERS_H
+#define CLIP_CLUSTERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct clip_clusters clip_clusters_t;
+
+/*  A lookup value: 0 for an unknown word, else CLIP_CLUSTER_KNOWN set with
+    the path in the low 12 bits and the capitalisation bucket (0..4, 4 = not
+    enough evidence) above.  */
+#define CLIP_CLUSTER_KNOWN 0x80000000u
+#define CLIP_CLUSTER_PATH(v) ((v) & 0xFFFu)
+#define CLIP_CLUSTER_CAPB(v) (((v) >> 12) & 0xFu)
+
+/*  Load a clusters file; path NULL gives an empty table.  Returns NULL with
+    err set on failure.  Caller owns the result.  */
+clip_clusters_t *clip_clusters_load (const char *path, char *err, size_t err_size);
+void clip_clusters_destroy (clip_clusters_t **self_p);
+
+/*  Number of words in the table.  */
+size_t clip_clusters_size (const clip_clusters_t *self);
+
+/*  The lookup key of a word: ASCII lower case, digits as 0.  Writes at most
+    size - 1 bytes and a NUL; returns the length.  */
+size_t clip_clusters_key (const char *word, size_t len, char *buf, size_t size);
+
+/*  Look up a key made by clip_clusters_key.  */
+uint32_t clip_clusters_lookup (const clip_clusters_t *self, const char *key, size_t len);
+
+/*  Every regular file under the directories (recursively, symbolic links
+    not followed), sorted by path: the order every corpus pass uses so that
+    results repeat.  *n gets the count; caller owns the array and strings.  */
+char **clip_clusters_files (char *const *dirs, size_t ndirs, size_t *n);
+
+/*  Build the clusters file from every regular file under the directories
+    (recursively).  Returns 0 or -1 with err set.  */
+int clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
+                         FILE *log, char *err, size_t err_size);
+
+#endif

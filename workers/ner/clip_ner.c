@@ -1,0 +1,817 @@
+/*  clip_ner: named entities of one article, and `clip ner ...`.
+
+    Pipeline: clip_token (tokens and sentences with byte offsets) ->
+    clip_tagger (PER ORG LOC MISC, one sentence at a time, with the
+    document's history and the contexts of each name's other mentions) ->
+    document consistency (clip_tagger_doc_consistency) -> spans trimmed of
+    possessives, titles and stray punctuation -> clip_numex spans (MONEY
+    DATE PERCENT; they win on overlap) -> clip_linker for canonical names.
+    Token buffers live in the clip_ner_t and are reused: extraction
+    allocates a few arrays per article, never per token.
+
+    Also `clip ner train | eval | tag | clusters | names` (clip_ner_main);
+    workers/ner/README.md says how the shipped model was made.
+*/
+#include "clip_ner.h"
+#include "clip_clusters.h"
+#include "clip_link.h"
+#include "clip_log.h"
+#include "clip_numex.h"
+#include "clip_tagger.h"
+#include "clip_token.h"
+#include "clip_util.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define NORM_MAX 64             /* bytes of a token the tagger sees */
+
+struct clip_ner {
+    clip_tagger_t *tagger;
+    clip_linker_t *linker;      /* NULL when the alias table is missing */
+    clip_tagdoc_t *doc;
+    clip_tokens_t toks;
+    char *norm;                 /* NORM_MAX bytes per token */
+    clip_word_t *words;
+    uint8_t *labels;
+    clip_span_t *spans;
+    size_t cap;                 /* tokens the buffers hold */
+};
+
+/*  A tagged entity in token and byte terms, before merging.  */
+typedef struct {
+    size_t tok_start, tok_end;  /* tokens [start, end) */
+    size_t start, end;          /* bytes */
+    int type;
+} ment_t;
+
+/*  Add the names of the alias table (canonical TAB type TAB aliases
+    separated by '|'; '#' comments; a leading '~' marks a capital standing
+    for its country) to the tagger's gazetteer.  */
+static void
+add_alias_names (clip_tagger_t *tagger, const char *path)
+{
+    char *data;
+    size_t len;
+    if (clip_file_read (path, (size_t) 16 << 20, &data, &len) < 0)
+        return;
+    clip_tokens_t toks = { 0 };
+    char *line = data, *end = data + len;
+    int first = 1;
+    while (line < end) {
+        char *nl = memchr (line, '\n', (size_t) (end - line));
+        char *lend = nl ? nl : end;
+        char *t1 = memchr (line, '\t', (size_t) (lend - line));
+        char *t2 = t1 ? memchr (t1 + 1, '\t', (size_t) (lend - t1 - 1)) : NULL;
+        int type = t1 ? clip_ent_type_parse (t1 + 1, (size_t) ((t2 ? t2 : lend) - t1 - 1)) : -1;
+        if (!first && line [0] != '#' && type >= 0) {
+            /*  The canonical name, then each alias.  */
+            char *name = line, *name_end = t1;
+            for (;;) {
+                if (name < name_end && *name == '~')
+                    name++;
+                clip_tokenize (name, (size_t) (name_end - name), &toks);
+                clip_word_t words [8];
+                char buf [8][64];
+                if (toks.n > 0 && toks.n <= 8) {
+                    for (size_t i = 0; i < toks.n; i++) {
+                        const clip_token_t *t = &toks.tokens [i];
+                        size_t wl = clip_token_normalise (name + t->start, t->end - t->start,
+                                                          buf [i], sizeof buf [i]);
+                        words [i] = (clip_word_t) { buf [i], (uint32_t) wl };
+                    }
+                    clip_tagger_gaz_add (tagger, type, words, toks.n);
+                }
+                if (name_end == t1 && t2) {
+                    name = t2 + 1;
+                }
+                else
+                if (name_end < lend && *name_end == '|')
+                    name = name_end + 1;
+                else
+                    break;
+                name_end = memchr (name, '|', (size_t) (lend - name));
+                if (!name_end)
+                    name_end = lend;
+            }
+        }
+        first = 0;
+        line = lend + 1;
+    }
+    clip_tokens_release (&toks);
+    free (data);
+}
+
+clip_ner_t *
+clip_ner_load (const char *data_dir, char *err, size_t err_size)
+{
+    char *model_dir = clip_path_join (data_dir, "workers/ner/model");
+    clip_tagger_t *tagger = clip_tagger_load (model_dir, err, err_size);
+    free (model_dir);
+    if (!tagger)
+        return NULL;
+    clip_ner_t *self = clip_calloc (1, sizeof *self);
+    self->tagger = tagger;
+    self->doc = clip_tagdoc_new ();
+    char *aliases = clip_path_join (data_dir, "corpus/aliases.tsv");
+    add_alias_names (tagger, aliases);
+    char lerr [256];
+    self->linker = clip_linker_load (aliases, lerr, sizeof lerr);
+    if (!self->linker) {
+        /*  Without aliases every name is its own canonical; entities are
+            still worth having.  */
+        char q [300];
+        clip_warn ("ner_no_aliases", "error=%s", clip_log_quote (q, sizeof q, lerr));
+    }
+    free (aliases);
+    return self;
+}
+
+void
+clip_ner_destroy (clip_ner_t **self_p)
+{
+    assert (self_p);
+    clip_ner_t *self = *self_p;
+    if (!self)
+        return;
+    clip_tagger_destroy (&self->tagger);
+    if (self->linker)
+        clip_linker_destroy (&self->linker);
+    clip_tagdoc_destroy (&self->doc);
+    clip_tokens_release (&self->toks);
+    free (self->norm);
+    free (self->words);
+    free (self->labels);
+    free (self->spans);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+clip_ner_entities_free (clip_ner_entity_t *entities, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free (entities [i].text);
+        free (entities [i].canonical);
+    }
+    free (entities);
+}
+
+static void
+reserve (clip_ner_t *self, size_t n)
+{
+    if (n <= self->cap)
+        return;
+    size_t cap = self->cap ? self->cap : 1024;
+    while (cap < n)
+        cap *= 2;
+    self->norm = clip_realloc (self->norm, cap * NORM_MAX);
+    self->words = clip_realloc (self->words, cap * sizeof (clip_word_t));
+    self->labels = clip_realloc (self->labels, cap);
+    self->spans = clip_realloc (self->spans, cap * sizeof (clip_span_t));
+    self->cap = cap;
+}
+
+static int
+word_is (const clip_word_t *w, const char *s)
+{
+    return w->len == strlen (s) && memcmp (w->text, s, w->len) == 0;
+}
+
+/*  Tokens an entity never ends with: possessives, punctuation (an
+    abbreviation's own period is part of its token and stays) and lower-case
+    words ("... Advisor and others").  */
+static int
+trailing_junk (const clip_word_t *w)
+{
+    if (word_is (w, "'s") || word_is (w, "'") || w->len == 0)
+        return 1;
+    unsigned char c = (unsigned char) w->text [0];
+    if (c >= 'a' && c <= 'z')
+        return 1;
+    return w->len == 1 && (c == '.' || c == ',' || c == ':' || c == ';' || c == '"'
+                           || c == '(' || c == ')' || c == '-');
+}
+
+/*  Titles are not part of a person's name (CoNLL and OntoNotes agree), and
+    what follows one is a person whatever the tagger said ("VP Zhang").  */
+static const char *const titles [] = {
+    "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "VP", "Sen", "Rep", "Gov",
+    "Col", "Lt", "Capt", "Sgt", "Rev", "President", "Premier", "Prime", "Minister",
+    "Chancellor", NULL
+};
+
+static int
+is_title (const clip_word_t *w)
+{
+    for (size_t i = 0; titles [i]; i++)
+        if (word_is (w, titles [i]))
+            return 1;
+    return 0;
+}
+
+/*  Tokens an entity never starts with: quotes and brackets, a sentence-
+    initial "The" before a place ("The US"), "By" of a by-line.  */
+static int
+leading_junk (const clip_word_t *w, int type, int more)
+{
+    unsigned char c = w->len ? (unsigned char) w->text [0] : 0;
+    if (w->len == 1 && (c == '"' || c == '\'' || c == '(' || c == '-' || c == ','))
+        return 1;
+    if (!more)
+        return 0;
+    if (word_is (w, "By"))
+        return 1;
+    return type == CLIP_ENT_LOC && (word_is (w, "The") || word_is (w, "the"));
+}
+
+/*  Single words never a name on their own ("No. 2", a stray "Ltd.").  */
+static int
+never_alone (const clip_word_t *w)
+{
+    static const char *const words [] = {
+        "No", "Mr", "Mrs", "Ms", "The", "Ltd", "Corp", "Inc", "Co", "Plc", NULL
+    };
+    for (size_t i = 0; words [i]; i++)
+        if (word_is (w, words [i]))
+            return 1;
+    return 0;
+}
+
+static const char *
+static_type_name (const char *t)
+{
+    static const char *const names [] = { "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT" };
+    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
+        if (strcmp (names [i], t) == 0)
+            return names [i];
+    return "MISC";
+}
+
+/*  Tokenize and tag one document; *m_out (caller owns) gets the names in
+    text order.  Returns their number.  */
+static size_t
+tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
+{
+    clip_tokenize (utf8, len, &self->toks);
+    size_t nt = self->toks.n;
+    reserve (self, nt + 1);
+    for (size_t i = 0; i < nt; i++) {
+        const clip_token_t *t = &self->toks.tokens [i];
+        char *buf = self->norm + i * NORM_MAX;
+        size_t wl = clip_token_normalise (utf8 + t->start, t->end - t->start, buf, NORM_MAX);
+        /*  The tagger sees "Ltd." as "Ltd", "Corp." as "Corp": CoNLL, which
+            it learnt from, mostly writes them so.  Acronyms ("U.S.") and
+            initials ("W.") keep their periods there too.  */
+        if (wl >= 3 && buf [wl - 1] == '.' && !memchr (buf, '.', wl - 1))
+            buf [--wl] = 0;
+        self->words [i] = (clip_word_t) { buf, (uint32_t) wl };
+    }
+    /*  Tag sentence by sentence within one document, make the document
+        consistent, then cut the labels into names.  */
+    clip_tagdoc_begin (self->doc, self->words, nt);
+    size_t s = 0;
+    while (s < nt) {
+        size_t e = s + 1;
+        while (e < nt && !(self->toks.tokens [e].flags & CLIP_TOKEN_SENT_START))
+            e++;
+        clip_tagger_tag (self->tagger, self->doc, self->words + s, e - s, self->labels + s);
+        s = e;
+    }
+    clip_tagger_doc_consistency (self->words, self->labels, nt);
+    ment_t *m = clip_malloc ((nt + 1) * sizeof (ment_t));
+    size_t nm = 0;
+    s = 0;
+    while (s < nt) {
+        size_t e = s + 1;
+        while (e < nt && !(self->toks.tokens [e].flags & CLIP_TOKEN_SENT_START))
+            e++;
+        size_t ns = clip_labels_spans (self->labels + s, e - s, self->spans);
+        for (size_t k = 0; k < ns; k++) {
+            size_t a = s + self->spans [k].start, b = s + self->spans [k].end;
+            int type = self->spans [k].type;
+            while (b > a && trailing_junk (&self->words [b - 1]))
+                b--;
+            while (a < b && leading_junk (&self->words [a], type, b - a > 1))
+                a++;
+            while (b - a > 1 && is_title (&self->words [a])) {
+                a++;
+                type = CLIP_ENT_PER;
+            }
+            if (a == b || (b - a == 1 && never_alone (&self->words [a])))
+                continue;
+            /*  "No. 2": a number after it makes it a rank, not a name.  */
+            if (word_is (&self->words [a], "No") && b - a == 2)
+                continue;
+            m [nm++] = (ment_t) { a, b, self->toks.tokens [a].start,
+                                  self->toks.tokens [b - 1].end, type };
+        }
+        s = e;
+    }
+    *m_out = m;
+    return nm;
+}
+
+int
+clip_ner_extract (clip_ner_t *self, const char *utf8, size_t len,
+                  clip_ner_entity_t **out, size_t *n_out)
+{
+    assert (self && out && n_out);
+    *out = NULL;
+    *n_out = 0;
+    ment_t *m;
+    size_t nm = tag_names (self, utf8, len, &m);
+    clip_numex_t *nx = NULL;
+    size_t nn = 0;
+    if (clip_numex_find (utf8, len, &nx, &nn) < 0) {
+        free (m);
+        return -1;
+    }
+    /*  Drop tagged names that overlap a MONEY / DATE / PERCENT span.  */
+    size_t keep = 0, x = 0;
+    for (size_t i = 0; i < nm; i++) {
+        while (x < nn && nx [x].end <= m [i].start)
+            x++;
+        int overlap = 0;
+        for (size_t y = x; y < nn && nx [y].start < m [i].end; y++)
+            if (nx [y].end > m [i].start)
+                overlap = 1;
+        if (!overlap)
+            m [keep++] = m [i];
+    }
+    nm = keep;
+
+    clip_mention_t *mentions = clip_calloc (nm + 1, sizeof (clip_mention_t));
+    for (size_t i = 0; i < nm; i++)
+        mentions [i] = (clip_mention_t) { clip_ent_type_name (m [i].type), m [i].start, m [i].end, NULL };
+    if (self->linker && nm > 0 && clip_linker_link (self->linker, utf8, len, mentions, nm) < 0) {
+        for (size_t i = 0; i < nm; i++)
+            free (mentions [i].canonical);
+        free (mentions);
+        clip_numex_free (nx, nn);
+        free (m);
+        return -1;
+    }
+    /*  Merge both lists in text order.  */
+    clip_ner_entity_t *ents = clip_calloc (nm + nn + 1, sizeof (clip_ner_entity_t));
+    size_t ne = 0, i = 0, j = 0;
+    while (i < nm || j < nn) {
+        clip_ner_entity_t *e = &ents [ne++];
+        if (j >= nn || (i < nm && mentions [i].start < nx [j].start)) {
+            e->type = static_type_name (mentions [i].type);
+            e->start = mentions [i].start;
+            e->end = mentions [i].end;
+            e->canonical = mentions [i].canonical
+                         ? mentions [i].canonical
+                         : clip_strndup (utf8 + e->start, e->end - e->start);
+            i++;
+        }
+        else {
+            e->type = clip_numex_type_name (nx [j].type);
+            e->start = nx [j].start;
+            e->end = nx [j].end;
+            e->canonical = nx [j].canonical;
+            nx [j].canonical = NULL;
+            j++;
+        }
+        e->text = clip_strndup (utf8 + e->start, e->end - e->start);
+    }
+    free (mentions);
+    clip_numex_free (nx, nn);
+    free (m);
+    *out = ents;
+    *n_out = ne;
+    return 0;
+}
+
+/*  ------------------------------------------------------------------------
+    clip ner ...  */
+
+static void
+usage (FILE *f)
+{
+    fprintf (f,
+        "usage: clip ner train [--train FILE] [--valid FILE] [--clusters FILE] [--names FILE|none]\n"
+        "                      [--model-dir DIR] [--epochs N] [--no-final]\n"
+        "       clip ner eval FILE [--model-dir DIR]\n"
+        "       clip ner tag FILE [--data-dir DIR]\n"
+        "       clip ner clusters [--out FILE] DIR...\n"
+        "       clip ner names [--model-dir DIR] [--out FILE] DIR...\n"
+        "Defaults: data from %s/../shared/data/conll2003, model in\n"
+        "%s/workers/ner/model.\n", CLIP_DATADIR, CLIP_DATADIR);
+}
+
+static const char *
+opt_value (int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv [++*i];
+}
+
+static int
+cmd_train (int argc, char **argv)
+{
+    char *model_dir = clip_path_join (CLIP_DATADIR, "workers/ner/model");
+    char *train = clip_path_join (CLIP_DATADIR, "../shared/data/conll2003/train.txt");
+    char *valid = clip_path_join (CLIP_DATADIR, "../shared/data/conll2003/valid.txt");
+    char *clusters = NULL, *names = NULL;
+    clip_train_opts_t opts = { .max_epochs = 20, .final_with_valid = 1 };
+    int rc = 2;
+    for (int i = 2; i < argc; i++) {
+        const char *v = NULL;
+        if (strcmp (argv [i], "--no-final") == 0) {
+            opts.final_with_valid = 0;
+            continue;
+        }
+        if (strncmp (argv [i], "--", 2) != 0 || !(v = opt_value (argc, argv, &i))) {
+            usage (stderr);
+            goto done;
+        }
+        if (strcmp (argv [i - 1], "--train") == 0) {
+            free (train);
+            train = clip_strdup (v);
+        }
+        else
+        if (strcmp (argv [i - 1], "--valid") == 0) {
+            free (valid);
+            valid = clip_strdup (v);
+        }
+        else
+        if (strcmp (argv [i - 1], "--clusters") == 0) {
+            free (clusters);
+            clusters = clip_strdup (v);
+        }
+        else
+        if (strcmp (argv [i - 1], "--names") == 0) {
+            free (names);
+            names = clip_strdup (v);
+        }
+        else
+        if (strcmp (argv [i - 1], "--model-dir") == 0) {
+            free (model_dir);
+            model_dir = clip_strdup (v);
+        }
+        else
+        if (strcmp (argv [i - 1], "--epochs") == 0)
+            opts.max_epochs = atoi (v);
+        else {
+            usage (stderr);
+            goto done;
+        }
+    }
+    if (!clusters)
+        clusters = clip_path_join (model_dir, "clusters.tsv");
+    if (access (clusters, R_OK) != 0) {
+        fprintf (stderr, "clip ner train: no clusters file %s (run clip ner clusters); "
+                 "training without clusters\n", clusters);
+        free (clusters);
+        clusters = NULL;
+    }
+    if (!names)
+        names = clip_path_join (model_dir, "names.tsv");
+    if (strcmp (names, "none") == 0 || access (names, R_OK) != 0) {
+        free (names);
+        names = NULL;
+    }
+    if (opts.max_epochs < 1)
+        opts.max_epochs = 1;
+    opts.train = train;
+    opts.valid = valid [0] ? valid : NULL;
+    opts.clusters = clusters;
+    opts.names = names;
+    opts.model_dir = model_dir;
+    char err [512];
+    if (clip_tagger_train (&opts, stderr, err, sizeof err) < 0) {
+        fprintf (stderr, "clip ner train: %s\n", err);
+        rc = 1;
+    }
+    else {
+        fprintf (stderr, "model written to %s\n", model_dir);
+        rc = 0;
+    }
+done:
+    free (model_dir);
+    free (train);
+    free (valid);
+    free (clusters);
+    free (names);
+    return rc;
+}
+
+static int
+cmd_eval (int argc, char **argv)
+{
+    const char *file = NULL;
+    char *model_dir = clip_path_join (CLIP_DATADIR, "workers/ner/model");
+    int rc = 2;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp (argv [i], "--model-dir") == 0 && i + 1 < argc) {
+            free (model_dir);
+            model_dir = clip_strdup (argv [++i]);
+        }
+        else
+        if (!file && argv [i][0] != '-')
+            file = argv [i];
+        else {
+            usage (stderr);
+            goto done;
+        }
+    }
+    if (!file) {
+        usage (stderr);
+        goto done;
+    }
+    char err [512];
+    clip_tagger_t *tagger = clip_tagger_load (model_dir, err, sizeof err);
+    if (!tagger) {
+        fprintf (stderr, "clip ner eval: %s\n", err);
+        rc = 1;
+        goto done;
+    }
+    clip_corpus_conll_t *corpus = clip_conll_read (file, err, sizeof err);
+    if (!corpus) {
+        fprintf (stderr, "clip ner eval: %s\n", err);
+        clip_tagger_destroy (&tagger);
+        rc = 1;
+        goto done;
+    }
+    clip_ner_score_t score = { 0 };
+    clip_tagger_eval (tagger, corpus, &score);
+    clip_ner_score_print (&score, stdout);
+    clip_conll_destroy (&corpus);
+    clip_tagger_destroy (&tagger);
+    rc = 0;
+done:
+    free (model_dir);
+    return rc;
+}
+
+static int
+cmd_tag (int argc, char **argv)
+{
+    const char *file = NULL, *data_dir = CLIP_DATADIR;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp (argv [i], "--data-dir") == 0 && i + 1 < argc)
+            data_dir = argv [++i];
+        else
+        if (!file && argv [i][0] != '-')
+            file = argv [i];
+        else {
+            usage (stderr);
+            return 2;
+        }
+    }
+    if (!file) {
+        usage (stderr);
+        return 2;
+    }
+    char err [512];
+    char *data;
+    size_t len;
+    int r = clip_file_read (file, (size_t) 64 << 20, &data, &len);
+    if (r < 0) {
+        fprintf (stderr, "clip ner tag: cannot read %s: %s\n", file, strerror (-r));
+        return 1;
+    }
+    clip_ner_t *ner = clip_ner_load (data_dir, err, sizeof err);
+    if (!ner) {
+        fprintf (stderr, "clip ner tag: %s\n", err);
+        free (data);
+        return 1;
+    }
+    clip_ner_entity_t *ents;
+    size_t n;
+    int rc = 0;
+    if (clip_ner_extract (ner, data, len, &ents, &n) < 0) {
+        fprintf (stderr, "clip ner tag: extraction failed\n");
+        rc = 1;
+    }
+    else {
+        for (size_t i = 0; i < n; i++)
+            printf ("%zu\t%zu\t%s\t%s\t%s\n", ents [i].start, ents [i].end, ents [i].type,
+                    ents [i].text, ents [i].canonical);
+        clip_ner_entities_free (ents, n);
+    }
+    clip_ner_destroy (&ner);
+    free (data);
+    return rc;
+}
+
+static int
+cmd_clusters (int argc, char **argv)
+{
+    char *out = clip_path_join (CLIP_DATADIR, "workers/ner/model/clusters.tsv");
+    char **dirs = clip_calloc ((size_t) argc, sizeof (char *));
+    size_t nd = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp (argv [i], "--out") == 0 && i + 1 < argc) {
+            free (out);
+            out = clip_strdup (argv [++i]);
+        }
+        else
+            dirs [nd++] = argv [i];
+    }
+    int rc = 0;
+    char err [512];
+    if (nd == 0) {
+        usage (stderr);
+        rc = 2;
+    }
+    else
+    if (clip_clusters_build (dirs, nd, out, stderr, err, sizeof err) < 0) {
+        fprintf (stderr, "clip ner clusters: %s\n", err);
+        rc = 1;
+    }
+    free (dirs);
+    free (out);
+    return rc;
+}
+
+/*  A name found in unlabeled text and how often each type was given.  */
+typedef struct {
+    char *key;                  /* lower-case words joined by spaces */
+    uint32_t votes [CLIP_ENT_NTYPES];
+} found_t;
+
+static int
+cmp_found (const void *a, const void *b)
+{
+    return strcmp (((const found_t *) a)->key, ((const found_t *) b)->key);
+}
+
+#define NAMES_MIN_COUNT 3       /* seen at least this often */
+#define NAMES_MIN_SHARE 0.8     /* with one type at least this often */
+
+static int
+cmd_names (int argc, char **argv)
+{
+    char *model_dir = clip_path_join (CLIP_DATADIR, "workers/ner/model");
+    char *out = NULL;
+    char **dirs = clip_calloc ((size_t) argc, sizeof (char *));
+    size_t nd = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp (argv [i], "--out") == 0 && i + 1 < argc) {
+            free (out);
+            out = clip_strdup (argv [++i]);
+        }
+        else
+        if (strcmp (argv [i], "--model-dir") == 0 && i + 1 < argc) {
+            free (model_dir);
+            model_dir = clip_strdup (argv [++i]);
+        }
+        else
+            dirs [nd++] = argv [i];
+    }
+    if (!out)
+        out = clip_path_join (model_dir, "names.tsv");
+    int rc = 1;
+    char err [512];
+    clip_ner_t self = { 0 };
+    size_t nfiles = 0;
+    char **files = NULL;
+    found_t *found = NULL;
+    size_t nfound = 0, cap = 0, mask = 0;
+    uint32_t *slots = NULL;
+    if (nd == 0) {
+        usage (stderr);
+        rc = 2;
+        goto done;
+    }
+    self.tagger = clip_tagger_load (model_dir, err, sizeof err);
+    if (!self.tagger) {
+        fprintf (stderr, "clip ner names: %s\n", err);
+        goto done;
+    }
+    self.doc = clip_tagdoc_new ();
+    files = clip_clusters_files (dirs, nd, &nfiles);
+    mask = 65535;
+    slots = clip_calloc (mask + 1, sizeof (uint32_t));
+    size_t tokens = 0;
+    for (size_t f = 0; f < nfiles; f++) {
+        char *data;
+        size_t len;
+        if (clip_file_read (files [f], (size_t) 64 << 20, &data, &len) < 0)
+            continue;
+        ment_t *m;
+        size_t nm = tag_names (&self, data, len, &m);
+        tokens += self.toks.n;
+        for (size_t i = 0; i < nm; i++) {
+            if (m [i].tok_end - m [i].tok_start > 6)
+                continue;
+            char key [6 * NORM_MAX + 8];
+            size_t o = 0;
+            for (size_t t = m [i].tok_start; t < m [i].tok_end; t++) {
+                const clip_word_t *w = &self.words [t];
+                for (size_t b = 0; b < w->len; b++) {
+                    char c = w->text [b];
+                    key [o++] = (c >= 'A' && c <= 'Z') ? (char) (c | 0x20) : c;
+                }
+                key [o++] = t + 1 < m [i].tok_end ? ' ' : 0;
+            }
+            if (strpbrk (key, "\t\n"))
+                continue;
+            if (2 * (nfound + 1) > mask + 1) {
+                size_t nmask = 2 * (mask + 1) - 1;
+                uint32_t *ns = clip_calloc (nmask + 1, sizeof (uint32_t));
+                for (size_t k = 0; k < nfound; k++) {
+                    size_t h = (size_t) XXH3_64bits (found [k].key, strlen (found [k].key)) & nmask;
+                    while (ns [h])
+                        h = (h + 1) & nmask;
+                    ns [h] = (uint32_t) k + 1;
+                }
+                free (slots);
+                slots = ns;
+                mask = nmask;
+            }
+            size_t h = (size_t) XXH3_64bits (key, strlen (key)) & mask;
+            while (slots [h] && strcmp (found [slots [h] - 1].key, key) != 0)
+                h = (h + 1) & mask;
+            if (!slots [h]) {
+                if (nfound == cap) {
+                    cap = cap ? 2 * cap : 4096;
+                    found = clip_realloc (found, cap * sizeof (found_t));
+                }
+                found [nfound] = (found_t) { .key = clip_strdup (key) };
+                slots [h] = (uint32_t) ++nfound;
+            }
+            found [slots [h] - 1].votes [m [i].type]++;
+        }
+        free (m);
+        free (data);
+    }
+    qsort (found, nfound, sizeof (found_t), cmp_found);
+    size_t tcap = 1, used = 0, kept = 0;
+    for (size_t k = 0; k < nfound; k++)
+        tcap += strlen (found [k].key) + 8;
+    char *text = clip_malloc (tcap);
+    for (size_t k = 0; k < nfound; k++) {
+        uint32_t total = 0, best = 0;
+        int bt = 0;
+        for (int t = 0; t < CLIP_ENT_NTYPES; t++) {
+            total += found [k].votes [t];
+            if (found [k].votes [t] > best) {
+                best = found [k].votes [t];
+                bt = t;
+            }
+        }
+        if (total < NAMES_MIN_COUNT || best < NAMES_MIN_SHARE * total)
+            continue;
+        used += (size_t) sprintf (text + used, "%s\t%s\n", clip_ent_type_name (bt), found [k].key);
+        kept++;
+    }
+    int r = clip_file_write_durable (out, text, used);
+    free (text);
+    if (r < 0) {
+        fprintf (stderr, "clip ner names: cannot write %s: %s\n", out, strerror (-r));
+        goto done;
+    }
+    fprintf (stderr, "names: %zu files, %zu tokens, %zu distinct names, %zu kept in %s\n",
+             nfiles, tokens, nfound, kept, out);
+    rc = 0;
+done:
+    for (size_t k = 0; k < nfound; k++)
+        free (found [k].key);
+    free (found);
+    free (slots);
+    for (size_t f = 0; f < nfiles; f++)
+        free (files [f]);
+    free (files);
+    clip_tagger_destroy (&self.tagger);
+    clip_tagdoc_destroy (&self.doc);
+    clip_tokens_release (&self.toks);
+    free (self.norm);
+    free (self.words);
+    free (self.labels);
+    free (self.spans);
+    free (dirs);
+    free (out);
+    free (model_dir);
+    return rc;
+}
+
+int
+clip_ner_main (int argc, char **argv)
+{
+    if (argc < 2) {
+        usage (stderr);
+        return 2;
+    }
+    if (strcmp (argv [1], "train") == 0)
+        return cmd_train (argc, argv);
+    if (strcmp (argv [1], "eval") == 0)
+        return cmd_eval (argc, argv);
+    if (strcmp (argv [1], "tag") == 0)
+        return cmd_tag (argc, argv);
+    if (strcmp (argv [1], "clusters") == 0)
+        return cmd_clusters (argc, argv);
+    if (strcmp (argv [1], "names") == 0)
+        return cmd_names (argc, argv);
+    usage (argc > 1 && strcmp (argv [1], "help") == 0 ? stdout : stderr);
+    return 2;
+}

@@ -1,0 +1,1773 @@
+/*  clip_tagger: averaged perceptron over BILOU labels.  See clip_tagger.h.
+
+    Model file (model.bin, little-endian):
+        "CLIPNER1"          8 bytes magic
+        u32 version         file format, 1
+        u32 nlabels         17
+        u32 log2rows        the weight table has 1 << log2rows rows
+        u32 features        FEATURE_VERSION: which feature templates made it
+        f32 scale           weight = int16 * scale
+        u32 nnz             rows with a non-zero weight
+        bitmap              (1 << log2rows) / 8 bytes, bit r set = row r stored
+        nnz * nlabels i16   the stored rows in row order
+    Rows that no update ever touched are left out.  A loaded model stays in
+    this form (bitmap, a rank per 64 rows, the stored rows), a few MB that
+    mostly stay in cache; a lookup is a bit test and, for the few stored
+    rows, a popcount.
+
+    Training keeps dense float weights, averages them (the averaged
+    perceptron), and quantises them to int16 on saving, so that tagging is
+    integer arithmetic and gives the same labels in every build.
+*/
+#include "clip_tagger.h"
+#include "clip_util.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define NL CLIP_TAG_NLABELS
+#define START_LABEL NL          /* the history label before a sentence */
+#define FEATURE_VERSION 4
+#define MAXF 128
+#define WORD_MAX 64
+#define LOG2ROWS 20
+#define HIST_SIZE 8192          /* document history slots (power of two) */
+#define HIST_NONE 0xFF
+#define GAZ_MAX_WORDS 6         /* longest gazetteer entry */
+#define AGG_MAX 4               /* contexts of other mentions a word sees */
+#define FEATURE_CUTOFF 3        /* see train_run */
+#define FINAL_RUNS 8            /* averaged runs of the final training */
+#define GAZ_FOLDS 5             /* training folds: a document never sees its own names */
+
+/*  Feature templates.  The number only seeds the hash; changing the set
+    means bumping FEATURE_VERSION.  */
+enum {
+    T_BIAS = 1, T_W, T_LW, T_SH, T_PRE, T_SUF = T_PRE + 4,
+    T_LWM1 = T_SUF + 4, T_LWP1, T_LWM2, T_LWP2, T_BIM, T_BIP,
+    T_SHM1, T_SHP1, T_SH3, T_C4, T_C8, T_C12, T_CAPB, T_CAPB_POS, T_CUNK,
+    T_CM1, T_CP1, T_HEAD_LW, T_FIRST_SH, T_HIST, T_HIST_SH,
+    T_Y1, T_Y2Y1, T_Y1LW, T_Y1SH, T_WM1, T_WP1, T_C8M2, T_C8P2,
+    T_GAZ, T_GAZ_CAP, T_AGGP, T_AGGN, T_DOCCASE, T_UGAZ, T_UGAZ_CAP,
+    T_CLCAP, T_LWM1_SH, T_SH_LWP1, T_CAPBM1, T_CAPBP1, T_C8BI
+};
+
+typedef struct {
+    uint64_t w, lw, sh;
+    uint64_t pre [4], suf [4];
+    uint32_t cl;                /* clusters lookup value */
+    uint8_t npre, nsuf;
+    uint8_t init_upper;         /* first character is an upper-case ASCII letter */
+    uint8_t has_lower, has_alpha;
+    uint8_t hist;               /* HIST_NONE or the majority history class 0..4 */
+    uint16_t gaz;               /* bit 4 * type + pos: inside a gazetteer name */
+    uint16_t ugaz;              /* the same for names found in unlabeled news */
+    uint32_t agg;               /* index of the word's document contexts, or UINT32_MAX */
+} attr_t;
+
+/*  The contexts of a capitalised word's first mentions in a document.  */
+typedef struct {
+    uint64_t lw;
+    uint32_t n;
+    uint32_t seen;              /* AGG_LOWER | AGG_TITLE */
+    uint64_t prev [AGG_MAX], next [AGG_MAX];
+} agg_t;
+
+#define AGG_LOWER 1u            /* written in lower case somewhere in the document */
+#define AGG_TITLE 2u            /* written Capitalised inside a sentence somewhere */
+
+/*  The gazetteer: names (as sequences of lower-case word hashes) with, per
+    training fold, the types they were seen with: bit 4 * fold + type.  A
+    loaded model keeps every name in fold 0.  */
+typedef struct {
+    uint64_t *keys;             /* 0 = empty */
+    uint32_t *masks;
+    size_t mask;                /* slots - 1 */
+    size_t n;
+    uint64_t *first;            /* GAZ_FIRST_BITS bits: a name starts with a word of this hash */
+} gaz_t;
+
+#define GAZ_FIRST_BITS 65536
+
+struct clip_tagger {
+    unsigned log2rows;
+    uint32_t mask;
+    int16_t *wq;                /* loaded model: the stored rows, quantised, in row order */
+    uint64_t *bits;             /* loaded model: bit r set = row r stored */
+    uint32_t *rank;             /* stored rows before each 64-row word of bits */
+    float scale;
+    float *wf;                  /* training: float weights (not owned) */
+    clip_clusters_t *clusters;
+    gaz_t gaz;
+    gaz_t ugaz;                 /* names.tsv: names the model found in unlabeled news */
+};
+
+struct clip_tagdoc {
+    int fold;                   /* training: the fold whose names are hidden, or -1 */
+    attr_t *attr;
+    size_t cap;
+    int headline;               /* the current sentence has no lower-case letter */
+    uint64_t hkey [HIST_SIZE];
+    uint16_t hcount [HIST_SIZE][5];
+    uint32_t hused [HIST_SIZE];
+    size_t nused;
+    agg_t *agg;                 /* document contexts (clip_tagdoc_begin) */
+    size_t nagg, agg_cap;
+    uint32_t *agg_slots;        /* index + 1, 0 = empty */
+    size_t agg_mask;
+};
+
+static const char *const type_names [CLIP_ENT_NTYPES] = { "PER", "ORG", "LOC", "MISC" };
+
+const char *
+clip_ent_type_name (int type)
+{
+    assert (type >= 0 && type < CLIP_ENT_NTYPES);
+    return type_names [type];
+}
+
+int
+clip_ent_type_parse (const char *name, size_t len)
+{
+    for (int t = 0; t < CLIP_ENT_NTYPES; t++)
+        if (strlen (type_names [t]) == len && memcmp (type_names [t], name, len) == 0)
+            return t;
+    return -1;
+}
+
+size_t
+clip_labels_spans (const uint8_t *labels, size_t n, clip_span_t *spans)
+{
+    size_t ns = 0;
+    size_t open = SIZE_MAX;     /* start of the open B/I run */
+    int otype = -1;
+    for (size_t i = 0; i < n; i++) {
+        int l = labels [i], t = clip_label_type (l), p = clip_label_pos (l);
+        int continues = open != SIZE_MAX && t == otype && (p == CLIP_POS_I || p == CLIP_POS_L);
+        if (open != SIZE_MAX && !continues) {
+            spans [ns++] = (clip_span_t) { (uint32_t) open, (uint32_t) i, otype };
+            open = SIZE_MAX;
+        }
+        if (l == 0)
+            continue;
+        if (continues) {
+            if (p == CLIP_POS_L) {
+                spans [ns++] = (clip_span_t) { (uint32_t) open, (uint32_t) i + 1, otype };
+                open = SIZE_MAX;
+            }
+        }
+        else
+        if (p == CLIP_POS_U || p == CLIP_POS_L)
+            spans [ns++] = (clip_span_t) { (uint32_t) i, (uint32_t) i + 1, t };
+        else {
+            open = i;
+            otype = t;
+        }
+    }
+    if (open != SIZE_MAX)
+        spans [ns++] = (clip_span_t) { (uint32_t) open, (uint32_t) n, otype };
+    return ns;
+}
+
+/*  ------------------------------------------------------------------------
+    Features  */
+
+static inline uint64_t
+mix64 (uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint32_t
+frow (uint32_t mask, unsigned tmpl, uint64_t h)
+{
+    return (uint32_t) mix64 (h + (uint64_t) tmpl * 0x9E3779B97F4A7C15ULL) & mask;
+}
+
+static inline uint64_t
+comb (uint64_t a, uint64_t b)
+{
+    return mix64 (a) ^ (b * 0x2545F4914F6CDD1DULL);
+}
+
+static uint64_t
+hash_bytes (const char *s, size_t n)
+{
+    return XXH3_64bits (s, n);
+}
+
+/*  Fill the attributes of one word.  */
+static void
+word_attr (const clip_tagger_t *self, const clip_word_t *word, attr_t *a)
+{
+    char w [WORD_MAX], lw [WORD_MAX], sh [16], key [WORD_MAX];
+    size_t n = word->len < WORD_MAX - 1 ? word->len : WORD_MAX - 1;
+    memcpy (w, word->text, n);
+    w [n] = 0;
+    size_t kn = clip_clusters_key (word->text, word->len, key, sizeof key);
+    a->cl = clip_clusters_lookup (self->clusters, key, kn);
+    size_t shn = 0;
+    char last = 0;
+    a->has_lower = a->has_alpha = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char) w [i];
+        char s;
+        if (c >= 'A' && c <= 'Z') {
+            lw [i] = (char) (c | 0x20);
+            s = 'X';
+            a->has_alpha = 1;
+        }
+        else
+        if (c >= 'a' && c <= 'z') {
+            lw [i] = (char) c;
+            s = 'x';
+            a->has_alpha = a->has_lower = 1;
+        }
+        else {
+            lw [i] = (char) c;
+            if (c >= '0' && c <= '9')
+                s = 'd';
+            else
+            if (c >= 0xC0)
+                s = 'u';
+            else
+            if (c >= 0x80)
+                continue;       /* continuation byte: part of the 'u' before */
+            else
+                s = (char) c;
+        }
+        if (s != last && shn < sizeof sh) {
+            sh [shn++] = s;
+            last = s;
+        }
+    }
+    a->w = hash_bytes (w, n);
+    a->lw = hash_bytes (lw, n);
+    a->sh = hash_bytes (sh, shn);
+    a->init_upper = n > 0 && w [0] >= 'A' && w [0] <= 'Z';
+    a->npre = a->nsuf = 0;
+    for (size_t k = 1; k <= 4 && k <= n; k++) {
+        a->pre [a->npre++] = hash_bytes (lw, k);
+        a->suf [a->nsuf++] = hash_bytes (lw + n - k, k);
+    }
+}
+
+/*  The hash of a word's lower-case form, as word_attr computes it.  */
+static uint64_t
+lw_hash (const char *text, size_t len)
+{
+    char lw [WORD_MAX];
+    size_t n = len < WORD_MAX - 1 ? len : WORD_MAX - 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = text [i];
+        lw [i] = (c >= 'A' && c <= 'Z') ? (char) (c | 0x20) : c;
+    }
+    return hash_bytes (lw, n);
+}
+
+#define GAZ_SEED 0x5BD1E9955BD1E995ULL
+
+static inline uint64_t
+gaz_step (uint64_t h, uint64_t lw)
+{
+    return comb (h, lw);
+}
+
+static void
+gaz_init (gaz_t *g, size_t expected)
+{
+    size_t slots = 1024;
+    while (slots < 2 * expected + 2)
+        slots *= 2;
+    g->keys = clip_calloc (slots, sizeof (uint64_t));
+    g->masks = clip_calloc (slots, sizeof (uint32_t));
+    g->mask = slots - 1;
+    g->n = 0;
+    g->first = clip_calloc (GAZ_FIRST_BITS / 64, sizeof (uint64_t));
+}
+
+static void
+gaz_free (gaz_t *g)
+{
+    free (g->keys);
+    free (g->masks);
+    free (g->first);
+    memset (g, 0, sizeof *g);
+}
+
+/*  Add bits to the entry for key (the table never fills: sized ahead).  */
+static void
+gaz_add (gaz_t *g, uint64_t key, uint32_t bits)
+{
+    if (key == 0)
+        key = 1;
+    if (2 * (g->n + 1) > g->mask + 1) {
+        gaz_t bigger;
+        gaz_init (&bigger, 2 * g->n + 2);
+        for (size_t i = 0; i <= g->mask; i++)
+            if (g->keys [i])
+                gaz_add (&bigger, g->keys [i], g->masks [i]);
+        memcpy (bigger.first, g->first, GAZ_FIRST_BITS / 8);
+        gaz_free (g);
+        *g = bigger;
+    }
+    size_t i = (size_t) mix64 (key) & g->mask;
+    while (g->keys [i] && g->keys [i] != key)
+        i = (i + 1) & g->mask;
+    if (!g->keys [i]) {
+        g->keys [i] = key;
+        g->n++;
+    }
+    g->masks [i] |= bits;
+}
+
+static uint32_t
+gaz_get (const gaz_t *g, uint64_t key)
+{
+    if (!g->n)
+        return 0;
+    if (key == 0)
+        key = 1;
+    size_t i = (size_t) mix64 (key) & g->mask;
+    while (g->keys [i]) {
+        if (g->keys [i] == key)
+            return g->masks [i];
+        i = (i + 1) & g->mask;
+    }
+    return 0;
+}
+
+static void
+gaz_first_add (gaz_t *g, uint64_t lw)
+{
+    size_t b = (size_t) (mix64 (lw) % GAZ_FIRST_BITS);
+    g->first [b / 64] |= (uint64_t) 1 << (b % 64);
+}
+
+static int
+gaz_first_has (const gaz_t *g, uint64_t lw)
+{
+    size_t b = (size_t) (mix64 (lw) % GAZ_FIRST_BITS);
+    return (g->first [b / 64] >> (b % 64)) & 1;
+}
+
+/*  The types visible to a document of fold (-1: all folds).  */
+static unsigned
+gaz_visible (uint32_t mask, int fold)
+{
+    unsigned types = 0;
+    for (int f = 0; f < GAZ_FOLDS; f++)
+        if (f != fold)
+            types |= (mask >> (4 * f)) & 0xF;
+    return types;
+}
+
+/*  Mark the words of the sentence that lie inside names of g, into the
+    gaz (which 0) or ugaz (which 1) bits.  */
+static void
+gaz_mark (const gaz_t *g, int fold, clip_tagdoc_t *doc, size_t n, int which)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint16_t *bits = which ? &doc->attr [i].ugaz : &doc->attr [i].gaz;
+        *bits = 0;
+    }
+    if (!g->n)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (!gaz_first_has (g, doc->attr [i].lw))
+            continue;
+        uint64_t h = GAZ_SEED;
+        for (size_t len = 1; len <= GAZ_MAX_WORDS && i + len <= n; len++) {
+            h = gaz_step (h, doc->attr [i + len - 1].lw);
+            unsigned types = gaz_visible (gaz_get (g, h), fold);
+            for (int t = 0; t < CLIP_ENT_NTYPES; t++) {
+                if (!(types & (1u << t)))
+                    continue;
+                for (size_t k = i; k < i + len; k++) {
+                    int pos = len == 1 ? CLIP_POS_U : k == i ? CLIP_POS_B
+                            : k + 1 == i + len ? CLIP_POS_L : CLIP_POS_I;
+                    uint16_t *bits = which ? &doc->attr [k].ugaz : &doc->attr [k].gaz;
+                    *bits |= (uint16_t) (1u << (4 * t + pos));
+                }
+            }
+        }
+    }
+}
+
+/*  The history slot of a word: its slot in the table, a free slot for it
+    when insert_ok, or SIZE_MAX.  */
+static size_t
+hist_slot (const clip_tagdoc_t *doc, uint64_t key, int insert_ok)
+{
+    if (key == 0)
+        key = 1;
+    size_t i = (size_t) (mix64 (key) & (HIST_SIZE - 1));
+    for (size_t probe = 0; probe < HIST_SIZE; probe++) {
+        if (doc->hkey [i] == key)
+            return i;
+        if (doc->hkey [i] == 0)
+            return insert_ok ? i : SIZE_MAX;
+        i = (i + 1) & (HIST_SIZE - 1);
+    }
+    return SIZE_MAX;
+}
+
+static uint32_t
+agg_find (const clip_tagdoc_t *doc, uint64_t lw)
+{
+    if (!doc->nagg)
+        return UINT32_MAX;
+    size_t i = (size_t) mix64 (lw) & doc->agg_mask;
+    while (doc->agg_slots [i]) {
+        if (doc->agg [doc->agg_slots [i] - 1].lw == lw)
+            return doc->agg_slots [i] - 1;
+        i = (i + 1) & doc->agg_mask;
+    }
+    return UINT32_MAX;
+}
+
+static void
+prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
+                  const clip_word_t *words, size_t n)
+{
+    if (n > doc->cap) {
+        doc->cap = n > 2 * doc->cap ? n : 2 * doc->cap;
+        doc->attr = clip_realloc (doc->attr, doc->cap * sizeof (attr_t));
+    }
+    int any_lower = 0, long_alpha = 0;
+    for (size_t i = 0; i < n; i++) {
+        int alpha = 0;
+        for (uint32_t b = 0; b < words [i].len; b++) {
+            char c = words [i].text [b];
+            if (c >= 'a' && c <= 'z')
+                any_lower = alpha = 1;
+            else
+            if (c >= 'A' && c <= 'Z')
+                alpha = 1;
+        }
+        if (alpha && words [i].len >= 2)
+            long_alpha = 1;
+    }
+    doc->headline = !any_lower && long_alpha;
+    for (size_t i = 0; i < n; i++) {
+        attr_t *a = &doc->attr [i];
+        word_attr (self, &words [i], a);
+        a->hist = HIST_NONE;
+        a->agg = a->init_upper ? agg_find (doc, a->lw) : UINT32_MAX;
+        if (a->init_upper) {
+            size_t s = hist_slot (doc, a->lw, 0);
+            if (s != SIZE_MAX) {
+                int best = 0;
+                for (int c = 1; c < 5; c++)
+                    if (doc->hcount [s][c] > doc->hcount [s][best])
+                        best = c;
+                a->hist = (uint8_t) best;
+            }
+        }
+    }
+    gaz_mark (&self->gaz, doc->fold, doc, n, 0);
+    gaz_mark (&self->ugaz, -1, doc, n, 1);
+}
+
+/*  Record the labels of a tagged sentence in the document history.  */
+static void
+record_history (clip_tagdoc_t *doc, size_t n, const uint8_t *labels)
+{
+    for (size_t i = 0; i < n; i++) {
+        const attr_t *a = &doc->attr [i];
+        if (!a->init_upper)
+            continue;
+        if (doc->nused >= HIST_SIZE * 3 / 4)
+            return;
+        size_t s = hist_slot (doc, a->lw, 1);
+        if (s == SIZE_MAX)
+            return;
+        if (doc->hkey [s] == 0) {
+            doc->hkey [s] = a->lw ? a->lw : 1;
+            doc->hused [doc->nused++] = (uint32_t) s;
+        }
+        int c = labels [i] ? clip_label_type (labels [i]) + 1 : 0;
+        if (doc->hcount [s][c] < UINT16_MAX)
+            doc->hcount [s][c]++;
+    }
+}
+
+static const attr_t boundary_attr = {
+    .w = 0x1111, .lw = 0x2222, .sh = 0x3333, .cl = 0
+};
+
+/*  The features of word i that do not depend on labels.  */
+static size_t
+static_features (const clip_tagger_t *self, const clip_tagdoc_t *doc, size_t n,
+                 size_t i, uint32_t *r)
+{
+    const uint32_t m = self->mask;
+    const attr_t *a = &doc->attr [i];
+    const attr_t *p1 = i >= 1 ? &doc->attr [i - 1] : &boundary_attr;
+    const attr_t *p2 = i >= 2 ? &doc->attr [i - 2] : &boundary_attr;
+    const attr_t *n1 = i + 1 < n ? &doc->attr [i + 1] : &boundary_attr;
+    const attr_t *n2 = i + 2 < n ? &doc->attr [i + 2] : &boundary_attr;
+    size_t k = 0;
+    int first = i == 0;
+    int ctx = first + 2 * doc->headline;
+    r [k++] = frow (m, T_BIAS, 0);
+    r [k++] = frow (m, T_W, a->w);
+    r [k++] = frow (m, T_LW, a->lw);
+    r [k++] = frow (m, T_SH, a->sh);
+    for (unsigned j = 0; j < a->npre; j++)
+        r [k++] = frow (m, T_PRE + j, a->pre [j]);
+    for (unsigned j = 0; j < a->nsuf; j++)
+        r [k++] = frow (m, T_SUF + j, a->suf [j]);
+    r [k++] = frow (m, T_LWM1, p1->lw);
+    r [k++] = frow (m, T_LWP1, n1->lw);
+    r [k++] = frow (m, T_LWM2, p2->lw);
+    r [k++] = frow (m, T_LWP2, n2->lw);
+    r [k++] = frow (m, T_WM1, p1->w);
+    r [k++] = frow (m, T_WP1, n1->w);
+    r [k++] = frow (m, T_BIM, comb (p1->lw, a->lw));
+    r [k++] = frow (m, T_BIP, comb (a->lw, n1->lw));
+    r [k++] = frow (m, T_SHM1, p1->sh);
+    r [k++] = frow (m, T_SHP1, n1->sh);
+    r [k++] = frow (m, T_SH3, comb (comb (p1->sh, a->sh), n1->sh));
+    if (a->cl) {
+        uint32_t path = CLIP_CLUSTER_PATH (a->cl), capb = CLIP_CLUSTER_CAPB (a->cl);
+        r [k++] = frow (m, T_C4, path >> 8);
+        r [k++] = frow (m, T_C8, path >> 4);
+        r [k++] = frow (m, T_C12, path);
+        r [k++] = frow (m, T_CAPB, capb);
+        r [k++] = frow (m, T_CAPB_POS, (uint64_t) capb * 8 + (uint64_t) ctx * 2 + a->init_upper);
+    }
+    else
+        r [k++] = frow (m, T_CUNK, (uint64_t) ctx * 2 + a->init_upper);
+    r [k++] = frow (m, T_CM1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0);
+    r [k++] = frow (m, T_CP1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 4) + 1 : 0);
+    r [k++] = frow (m, T_C8M2, p2->cl ? (CLIP_CLUSTER_PATH (p2->cl) >> 4) + 1 : 0);
+    r [k++] = frow (m, T_C8P2, n2->cl ? (CLIP_CLUSTER_PATH (n2->cl) >> 4) + 1 : 0);
+    r [k++] = frow (m, T_CLCAP, comb (a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0,
+                                      (uint64_t) a->init_upper * 4 + (uint64_t) ctx));
+    r [k++] = frow (m, T_LWM1_SH, comb (p1->lw, a->sh));
+    r [k++] = frow (m, T_SH_LWP1, comb (a->sh, n1->lw));
+    r [k++] = frow (m, T_CAPBM1, p1->cl ? CLIP_CLUSTER_CAPB (p1->cl) + 1 : 0);
+    r [k++] = frow (m, T_CAPBP1, n1->cl ? CLIP_CLUSTER_CAPB (n1->cl) + 1 : 0);
+    r [k++] = frow (m, T_C8BI, comb (p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0,
+                                     a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0));
+    if (doc->headline)
+        r [k++] = frow (m, T_HEAD_LW, a->lw);
+    if (first)
+        r [k++] = frow (m, T_FIRST_SH, a->sh);
+    for (unsigned b = 0; b < 16; b++)
+        if (a->ugaz & (1u << b)) {
+            r [k++] = frow (m, T_UGAZ, b);
+            r [k++] = frow (m, T_UGAZ_CAP, (uint64_t) b * 4 + (uint64_t) a->init_upper * 2
+                                           + (uint64_t) doc->headline);
+        }
+    for (unsigned b = 0; b < 16; b++)
+        if (a->gaz & (1u << b)) {
+            r [k++] = frow (m, T_GAZ, b);
+            r [k++] = frow (m, T_GAZ_CAP, (uint64_t) b * 4 + (uint64_t) a->init_upper * 2
+                                          + (uint64_t) doc->headline);
+        }
+    if (a->agg != UINT32_MAX) {
+        const agg_t *g = &doc->agg [a->agg];
+        r [k++] = frow (m, T_DOCCASE, (uint64_t) g->seen * 8 + (uint64_t) ctx * 2 + a->has_lower);
+        for (uint32_t j = 0; j < g->n; j++) {
+            if (g->prev [j] == p1->lw && g->next [j] == n1->lw)
+                continue;       /* this very mention, most likely */
+            r [k++] = frow (m, T_AGGP, g->prev [j]);
+            r [k++] = frow (m, T_AGGN, g->next [j]);
+        }
+    }
+    if (a->hist != HIST_NONE) {
+        r [k++] = frow (m, T_HIST, a->hist);
+        r [k++] = frow (m, T_HIST_SH, comb (a->hist, a->sh));
+    }
+    assert (k <= MAXF - 4);
+    return k;
+}
+
+/*  The features that depend on the two previous labels.  */
+static size_t
+label_features (const clip_tagger_t *self, const attr_t *a, int y1, int y2, uint32_t *r)
+{
+    const uint32_t m = self->mask;
+    r [0] = frow (m, T_Y1, (uint64_t) y1);
+    r [1] = frow (m, T_Y2Y1, (uint64_t) y2 * 32 + (uint64_t) y1);
+    r [2] = frow (m, T_Y1LW, comb ((uint64_t) y1, a->lw));
+    r [3] = frow (m, T_Y1SH, comb ((uint64_t) y1, a->sh));
+    return 4;
+}
+
+/*  allowed [prev][last][label]: the BILOU transition constraints.  */
+static int
+allowed (int prev, int last, int l)
+{
+    int pp = prev == START_LABEL ? -1 : clip_label_pos (prev);
+    if (pp == CLIP_POS_B || pp == CLIP_POS_I) {
+        if (l == 0 || clip_label_type (l) != clip_label_type (prev))
+            return 0;
+        int p = clip_label_pos (l);
+        return p == CLIP_POS_L || (p == CLIP_POS_I && !last);
+    }
+    if (l == 0)
+        return 1;
+    int p = clip_label_pos (l);
+    return p == CLIP_POS_U || (p == CLIP_POS_B && !last);
+}
+
+static int
+best_label (const float *scores, int prev, int last)
+{
+    int best = -1;
+    for (int l = 0; l < NL; l++)
+        if (allowed (prev, last, l) && (best < 0 || scores [l] > scores [best]))
+            best = l;
+    return best;
+}
+
+/*  Bits set in x: portable, and faster than the library call the
+    compiler makes without a popcnt instruction in the target.  */
+static inline unsigned
+popcount64 (uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (unsigned) ((x * 0x0101010101010101ULL) >> 56);
+}
+
+static void
+score_rows (const clip_tagger_t *self, const uint32_t *rows, size_t k, float *scores)
+{
+    if (self->wf) {
+        float acc [NL] = { 0 };
+        for (size_t f = 0; f < k; f++) {
+            const float *w = self->wf + (size_t) rows [f] * NL;
+            for (int l = 0; l < NL; l++)
+                acc [l] += w [l];
+        }
+        memcpy (scores, acc, sizeof acc);
+    }
+    else {
+        /*  The stored rows are compact (a few MB, mostly in cache): a row's
+            place is the number of stored rows before it, from the rank of
+            its 64-row word and a popcount; most rows hold nothing and are
+            skipped after one bit test.  */
+        const int16_t *found [MAXF];
+        size_t nf = 0;
+        for (size_t f = 0; f < k; f++) {
+            uint32_t r = rows [f];
+            uint64_t word = self->bits [r >> 6], bit = (uint64_t) 1 << (r & 63);
+            if (!(word & bit))
+                continue;
+            size_t idx = self->rank [r >> 6] + popcount64 (word & (bit - 1));
+            found [nf] = self->wq + idx * NL;
+            __builtin_prefetch (found [nf]);
+            nf++;
+        }
+        /*  Label 0 apart, so that the other 16 make a loop of fixed length
+            the compiler turns into vector adds.  */
+        int32_t acc0 = 0, acc [NL - 1] = { 0 };
+        for (size_t f = 0; f < nf; f++) {
+            const int16_t *w = found [f];
+            acc0 += w [0];
+            for (int l = 0; l < NL - 1; l++)
+                acc [l] += w [l + 1];
+        }
+        scores [0] = (float) acc0;
+        for (int l = 1; l < NL; l++)
+            scores [l] = (float) acc [l - 1];
+    }
+}
+
+void
+clip_tagger_tag (const clip_tagger_t *self, clip_tagdoc_t *doc,
+                 const clip_word_t *words, size_t n, uint8_t *labels)
+{
+    assert (self && doc);
+    if (n == 0)
+        return;
+    prepare_sentence (self, doc, words, n);
+    int y1 = START_LABEL, y2 = START_LABEL;
+    uint32_t rows [MAXF];
+    float scores [NL];
+    for (size_t i = 0; i < n; i++) {
+        size_t k = static_features (self, doc, n, i, rows);
+        k += label_features (self, &doc->attr [i], y1, y2, rows + k);
+        score_rows (self, rows, k, scores);
+        int best = best_label (scores, y1, i + 1 == n);
+        labels [i] = (uint8_t) best;
+        y2 = y1;
+        y1 = best;
+    }
+    record_history (doc, n, labels);
+}
+
+/*  ------------------------------------------------------------------------
+    Document consistency  */
+
+static uint64_t
+words_hash (const clip_word_t *words, size_t a, size_t b)
+{
+    uint64_t h = 0x9AE16A3B2F90404FULL;
+    for (size_t i = a; i < b; i++)
+        h = comb (h, hash_bytes (words [i].text, words [i].len));
+    return h;
+}
+
+static int
+starts_upper (const clip_word_t *w)
+{
+    return w->len > 0 && w->text [0] >= 'A' && w->text [0] <= 'Z';
+}
+
+static void
+set_span (uint8_t *labels, size_t a, size_t b, int type)
+{
+    if (b - a == 1) {
+        labels [a] = (uint8_t) clip_label_make (type, CLIP_POS_U);
+        return;
+    }
+    labels [a] = (uint8_t) clip_label_make (type, CLIP_POS_B);
+    for (size_t i = a + 1; i + 1 < b; i++)
+        labels [i] = (uint8_t) clip_label_make (type, CLIP_POS_I);
+    labels [b - 1] = (uint8_t) clip_label_make (type, CLIP_POS_L);
+}
+
+typedef struct {
+    uint64_t h;
+    size_t first;               /* index of the first span with these words */
+    int votes [CLIP_ENT_NTYPES];
+} name_t;
+
+void
+clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n)
+{
+    if (n == 0)
+        return;
+    clip_span_t *spans = clip_malloc (n * sizeof *spans);
+    size_t ns = clip_labels_spans (labels, n, spans);
+    if (ns == 0) {
+        free (spans);
+        return;
+    }
+    name_t *names = clip_malloc (ns * sizeof *names);
+    size_t *name_of = clip_malloc (ns * sizeof (size_t));
+    size_t nn = 0;
+    for (size_t i = 0; i < ns; i++) {
+        uint64_t h = words_hash (words, spans [i].start, spans [i].end);
+        size_t k = 0;
+        while (k < nn && names [k].h != h)
+            k++;
+        if (k == nn) {
+            names [nn] = (name_t) { .h = h, .first = i };
+            nn++;
+        }
+        names [k].votes [spans [i].type]++;
+        name_of [i] = k;
+    }
+    /*  The majority type of each name; the first mention's on a tie.  */
+    int *type_of = clip_malloc (nn * sizeof (int));
+    for (size_t k = 0; k < nn; k++) {
+        int best = spans [names [k].first].type;
+        for (int t = 0; t < CLIP_ENT_NTYPES; t++)
+            if (names [k].votes [t] > names [k].votes [best])
+                best = t;
+        type_of [k] = best;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        int t = spans [i].type;
+        /*  A lone word of an earlier person's full name ("Guo" after "Guo
+            Ping").  The same rule for other types ("Ericsson" after "LM
+            Ericsson") was measured and costs 0.6 F1 on CoNLL ("Manchester"
+            after "Manchester United"), so the linker handles those.  */
+        if (spans [i].end - spans [i].start == 1 && t != CLIP_ENT_PER) {
+            const clip_word_t *w = &words [spans [i].start];
+            for (size_t j = 0; j < i && t != CLIP_ENT_PER; j++) {
+                if (type_of [name_of [j]] != CLIP_ENT_PER || spans [j].end - spans [j].start < 2)
+                    continue;
+                for (size_t x = spans [j].start; x < spans [j].end; x++)
+                    if (words [x].len == w->len && memcmp (words [x].text, w->text, w->len) == 0)
+                        t = CLIP_ENT_PER;
+            }
+        }
+        if (t != spans [i].type)
+            set_span (labels, spans [i].start, spans [i].end, t);
+    }
+    /*  Capitalised mentions the tagger missed: the same words, all O, not
+        glued to another capitalised word.  */
+    for (size_t k = 0; k < nn; k++) {
+        const clip_span_t *sp = &spans [names [k].first];
+        size_t len = sp->end - sp->start;
+        if (!starts_upper (&words [sp->start]))
+            continue;
+        for (size_t i = 0; i + len <= n; i++) {
+            if (labels [i] != 0 || !starts_upper (&words [i]))
+                continue;
+            int match = 1;
+            for (size_t x = 0; x < len && match; x++) {
+                const clip_word_t *a = &words [i + x], *b = &words [sp->start + x];
+                match = labels [i + x] == 0 && a->len == b->len && memcmp (a->text, b->text, a->len) == 0;
+            }
+            if (!match)
+                continue;
+            if ((i > 0 && starts_upper (&words [i - 1]) && labels [i - 1] == 0)
+            ||  (i + len < n && starts_upper (&words [i + len])))
+                continue;
+            set_span (labels, i, i + len, type_of [k]);
+        }
+    }
+    free (type_of);
+    free (name_of);
+    free (names);
+    free (spans);
+}
+
+/*  ------------------------------------------------------------------------
+    Documents  */
+
+clip_tagdoc_t *
+clip_tagdoc_new (void)
+{
+    clip_tagdoc_t *doc = clip_calloc (1, sizeof (clip_tagdoc_t));
+    doc->fold = -1;
+    return doc;
+}
+
+void
+clip_tagdoc_destroy (clip_tagdoc_t **self_p)
+{
+    assert (self_p);
+    if (*self_p) {
+        free ((*self_p)->attr);
+        free ((*self_p)->agg);
+        free ((*self_p)->agg_slots);
+        free (*self_p);
+        *self_p = NULL;
+    }
+}
+
+void
+clip_tagdoc_begin (clip_tagdoc_t *doc, const clip_word_t *words, size_t n)
+{
+    clip_tagdoc_reset (doc);
+    size_t slots = 64;
+    while (slots < 2 * n + 2)
+        slots *= 2;
+    /*  Grow for a long document, shrink back after one, so that clearing
+        the table stays proportional to the document.  */
+    if (slots > doc->agg_mask + 1 || (doc->agg_mask + 1 > 4 * slots && doc->agg_mask + 1 > 65536)) {
+        free (doc->agg_slots);
+        doc->agg_slots = clip_malloc (slots * sizeof (uint32_t));
+        doc->agg_mask = slots - 1;
+    }
+    memset (doc->agg_slots, 0, (doc->agg_mask + 1) * sizeof (uint32_t));
+    if (n > doc->agg_cap) {
+        doc->agg_cap = n;
+        doc->agg = clip_realloc (doc->agg, n * sizeof (agg_t));
+    }
+    uint64_t prev = boundary_attr.lw;
+    uint64_t cur = n ? lw_hash (words [0].text, words [0].len) : 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t next = i + 1 < n ? lw_hash (words [i + 1].text, words [i + 1].len) : boundary_attr.lw;
+        const clip_word_t *w = &words [i];
+        unsigned char c0 = w->len ? (unsigned char) w->text [0] : 0;
+        int upper = c0 >= 'A' && c0 <= 'Z', lower = c0 >= 'a' && c0 <= 'z';
+        if (upper || lower) {
+            size_t s = (size_t) mix64 (cur) & doc->agg_mask;
+            while (doc->agg_slots [s] && doc->agg [doc->agg_slots [s] - 1].lw != cur)
+                s = (s + 1) & doc->agg_mask;
+            if (!doc->agg_slots [s]) {
+                doc->agg [doc->nagg] = (agg_t) { .lw = cur };
+                doc->agg_slots [s] = (uint32_t) ++doc->nagg;
+            }
+            agg_t *g = &doc->agg [doc->agg_slots [s] - 1];
+            if (lower)
+                g->seen |= AGG_LOWER;
+            if (upper) {
+                /*  Title case after a word or a comma: inside a sentence.  */
+                int has_lower = 0;
+                for (size_t k = 1; k < w->len && !has_lower; k++)
+                    has_lower = w->text [k] >= 'a' && w->text [k] <= 'z';
+                unsigned char p0 = i > 0 && words [i - 1].len ? (unsigned char) words [i - 1].text [0] : 0;
+                int inside = (p0 >= 'a' && p0 <= 'z') || (p0 >= '0' && p0 <= '9') || p0 == ',';
+                if (has_lower && inside)
+                    g->seen |= AGG_TITLE;
+                if (g->n < AGG_MAX) {
+                    g->prev [g->n] = prev;
+                    g->next [g->n] = next;
+                    g->n++;
+                }
+            }
+        }
+        prev = cur;
+        cur = next;
+    }
+}
+
+void
+clip_tagdoc_reset (clip_tagdoc_t *doc)
+{
+    doc->nagg = 0;
+    for (size_t i = 0; i < doc->nused; i++) {
+        uint32_t s = doc->hused [i];
+        doc->hkey [s] = 0;
+        memset (doc->hcount [s], 0, sizeof doc->hcount [s]);
+    }
+    doc->nused = 0;
+}
+
+/*  ------------------------------------------------------------------------
+    Model files  */
+
+static void
+put_u32 (unsigned char *p, uint32_t v)
+{
+    p [0] = (unsigned char) v;
+    p [1] = (unsigned char) (v >> 8);
+    p [2] = (unsigned char) (v >> 16);
+    p [3] = (unsigned char) (v >> 24);
+}
+
+static uint32_t
+get_u32 (const unsigned char *p)
+{
+    return (uint32_t) p [0] | (uint32_t) p [1] << 8 | (uint32_t) p [2] << 16 | (uint32_t) p [3] << 24;
+}
+
+#define HEADER_SIZE 32
+
+/*  Quantise float weights and write model.bin.  */
+static int
+model_save (const float *w, unsigned log2rows, const char *path, char *err, size_t err_size)
+{
+    size_t rows = (size_t) 1 << log2rows;
+    float maxabs = 0;
+    for (size_t i = 0; i < rows * NL; i++)
+        if (fabsf (w [i]) > maxabs)
+            maxabs = fabsf (w [i]);
+    float scale = maxabs > 0 ? maxabs / 32767.0f : 1.0f;
+    size_t nnz = 0;
+    unsigned char *bitmap = clip_calloc (rows / 8, 1);
+    int16_t *q = clip_malloc (rows * NL * sizeof (int16_t));
+    size_t out_rows = 0;
+    for (size_t r = 0; r < rows; r++) {
+        int any = 0;
+        int16_t row [NL];
+        for (int l = 0; l < NL; l++) {
+            long v = lrintf (w [r * NL + l] / scale);
+            row [l] = (int16_t) (v > 32767 ? 32767 : v < -32767 ? -32767 : v);
+            any |= row [l] != 0;
+        }
+        if (any) {
+            bitmap [r / 8] |= (unsigned char) (1u << (r % 8));
+            memcpy (q + out_rows * NL, row, sizeof row);
+            out_rows++;
+        }
+    }
+    nnz = out_rows;
+    size_t size = HEADER_SIZE + rows / 8 + nnz * NL * 2;
+    unsigned char *buf = clip_malloc (size);
+    memcpy (buf, "CLIPNER1", 8);
+    put_u32 (buf + 8, 1);
+    put_u32 (buf + 12, NL);
+    put_u32 (buf + 16, log2rows);
+    put_u32 (buf + 20, FEATURE_VERSION);
+    uint32_t scale_bits;
+    memcpy (&scale_bits, &scale, 4);
+    put_u32 (buf + 24, scale_bits);
+    put_u32 (buf + 28, (uint32_t) nnz);
+    memcpy (buf + HEADER_SIZE, bitmap, rows / 8);
+    unsigned char *p = buf + HEADER_SIZE + rows / 8;
+    for (size_t i = 0; i < nnz * NL; i++) {
+        uint16_t v = (uint16_t) q [i];
+        p [2 * i] = (unsigned char) v;
+        p [2 * i + 1] = (unsigned char) (v >> 8);
+    }
+    int rc = clip_file_write_durable (path, buf, size);
+    if (rc < 0)
+        snprintf (err, err_size, "cannot write %s: %s", path, strerror (-rc));
+    free (buf);
+    free (q);
+    free (bitmap);
+    return rc < 0 ? -1 : 0;
+}
+
+static int gaz_load (gaz_t *g, const char *path, char *err, size_t err_size);
+
+clip_tagger_t *
+clip_tagger_load (const char *model_dir, char *err, size_t err_size)
+{
+    char *path = clip_path_join (model_dir, "model.bin");
+    char *data = NULL;
+    size_t len = 0;
+    int rc = clip_file_read (path, (size_t) 256 << 20, &data, &len);
+    if (rc < 0) {
+        snprintf (err, err_size, "cannot read %s: %s", path, strerror (-rc));
+        free (path);
+        return NULL;
+    }
+    const unsigned char *p = (const unsigned char *) data;
+    unsigned log2rows = len >= HEADER_SIZE ? get_u32 (p + 16) : 0;
+    if (len < HEADER_SIZE || memcmp (p, "CLIPNER1", 8) != 0 || get_u32 (p + 8) != 1
+    ||  get_u32 (p + 12) != NL || log2rows < 10 || log2rows > 26
+    ||  get_u32 (p + 20) != FEATURE_VERSION) {
+        snprintf (err, err_size, "%s: not a model of this version", path);
+        free (data);
+        free (path);
+        return NULL;
+    }
+    size_t rows = (size_t) 1 << log2rows;
+    size_t nnz = get_u32 (p + 28);
+    if (len != HEADER_SIZE + rows / 8 + nnz * NL * 2) {
+        snprintf (err, err_size, "%s: truncated model", path);
+        free (data);
+        free (path);
+        return NULL;
+    }
+    clip_tagger_t *self = clip_calloc (1, sizeof *self);
+    self->log2rows = log2rows;
+    self->mask = (uint32_t) (rows - 1);
+    uint32_t scale_bits = get_u32 (p + 24);
+    memcpy (&self->scale, &scale_bits, 4);
+    const unsigned char *bitmap = p + HEADER_SIZE;
+    const unsigned char *q = bitmap + rows / 8;
+    self->bits = clip_calloc (rows / 64, sizeof (uint64_t));
+    self->rank = clip_calloc (rows / 64, sizeof (uint32_t));
+    uint32_t before = 0;
+    for (size_t wi = 0; wi < rows / 64; wi++) {
+        uint64_t word = 0;
+        for (int b = 0; b < 8; b++)
+            word |= (uint64_t) bitmap [wi * 8 + (size_t) b] << (8 * b);
+        self->bits [wi] = word;
+        self->rank [wi] = before;
+        before += popcount64 (word);
+    }
+    if (before != nnz) {
+        snprintf (err, err_size, "%s: bitmap does not match the rows", path);
+        free (data);
+        free (path);
+        clip_tagger_destroy (&self);
+        return NULL;
+    }
+    self->wq = clip_malloc ((nnz ? nnz : 1) * NL * sizeof (int16_t));
+    for (size_t i = 0; i < nnz * NL; i++, q += 2)
+        self->wq [i] = (int16_t) (uint16_t) (q [0] | q [1] << 8);
+    free (data);
+    free (path);
+    path = clip_path_join (model_dir, "clusters.tsv");
+    self->clusters = clip_clusters_load (path, err, err_size);
+    free (path);
+    if (!self->clusters) {
+        clip_tagger_destroy (&self);
+        return NULL;
+    }
+    path = clip_path_join (model_dir, "gazetteer.tsv");
+    rc = gaz_load (&self->gaz, path, err, err_size);
+    free (path);
+    if (rc == 0) {
+        path = clip_path_join (model_dir, "names.tsv");
+        rc = gaz_load (&self->ugaz, path, err, err_size);
+        free (path);
+    }
+    if (rc < 0) {
+        clip_tagger_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+clip_tagger_gaz_add (clip_tagger_t *self, int type, const clip_word_t *words, size_t n)
+{
+    assert (self && type >= 0 && type < CLIP_ENT_NTYPES);
+    if (n == 0 || n > GAZ_MAX_WORDS)
+        return;
+    uint64_t h = GAZ_SEED;
+    for (size_t i = 0; i < n; i++)
+        h = gaz_step (h, lw_hash (words [i].text, words [i].len));
+    gaz_add (&self->gaz, h, 1u << type);
+    gaz_first_add (&self->gaz, lw_hash (words [0].text, words [0].len));
+}
+
+void
+clip_tagger_destroy (clip_tagger_t **self_p)
+{
+    assert (self_p);
+    clip_tagger_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->wq);
+    free (self->bits);
+    free (self->rank);
+    clip_clusters_destroy (&self->clusters);
+    gaz_free (&self->gaz);
+    gaz_free (&self->ugaz);
+    free (self);
+    *self_p = NULL;
+}
+
+/*  ------------------------------------------------------------------------
+    CoNLL files and scores  */
+
+clip_corpus_conll_t *
+clip_conll_read (const char *path, char *err, size_t err_size)
+{
+    char *data;
+    size_t len;
+    int rc = clip_file_read (path, (size_t) 1 << 30, &data, &len);
+    if (rc < 0) {
+        snprintf (err, err_size, "cannot read %s: %s", path, strerror (-rc));
+        return NULL;
+    }
+    clip_corpus_conll_t *c = clip_calloc (1, sizeof *c);
+    c->buf = data;
+    size_t wcap = 1024, scap = 256, dcap = 64;
+    c->words = clip_malloc (wcap * sizeof *c->words);
+    c->gold = clip_malloc (wcap);
+    c->sent = clip_malloc (scap * sizeof (size_t));
+    c->doc = clip_malloc (dcap * sizeof (size_t));
+    /*  IOB tags of the open sentence: type per word (-1 for O) and begin flag. */
+    int *types = clip_malloc (wcap * sizeof (int));
+    uint8_t *begins = clip_malloc (wcap);
+    size_t sent_first = 0;
+    int new_doc = 1;
+    char *line = data, *end = data + len;
+    while (line <= end) {
+        char *nl = memchr (line, '\n', (size_t) (end - line));
+        char *lend = nl ? nl : end;
+        if (lend > line && lend [-1] == '\r')
+            lend--;
+        int blank = lend == line;
+        if (!blank && lend - line >= 10 && memcmp (line, "-DOCSTART-", 10) == 0) {
+            new_doc = 1;
+            blank = 1;
+        }
+        if (!blank) {
+            char *sp = memchr (line, ' ', (size_t) (lend - line));
+            if (!sp)
+                sp = memchr (line, '\t', (size_t) (lend - line));
+            char *tag = lend;
+            while (tag > line && tag [-1] != ' ' && tag [-1] != '\t')
+                tag--;
+            if (c->nwords == wcap) {
+                wcap *= 2;
+                c->words = clip_realloc (c->words, wcap * sizeof *c->words);
+                c->gold = clip_realloc (c->gold, wcap);
+                types = clip_realloc (types, wcap * sizeof (int));
+                begins = clip_realloc (begins, wcap);
+            }
+            if (c->nwords == sent_first) {
+                /*  A sentence starts.  */
+                if (new_doc) {
+                    if (c->ndoc + 2 > dcap) {
+                        dcap *= 2;
+                        c->doc = clip_realloc (c->doc, dcap * sizeof (size_t));
+                    }
+                    c->doc [c->ndoc++] = c->nsent;
+                    new_doc = 0;
+                }
+                if (c->nsent + 2 > scap) {
+                    scap *= 2;
+                    c->sent = clip_realloc (c->sent, scap * sizeof (size_t));
+                }
+                c->sent [c->nsent++] = c->nwords;
+            }
+            size_t wn = (size_t) ((sp ? sp : lend) - line);
+            c->words [c->nwords] = (clip_word_t) { line, (uint32_t) wn };
+            size_t tn = (size_t) (lend - tag);
+            int t = -1, b = 0;
+            if (tn > 2 && (tag [0] == 'B' || tag [0] == 'I') && tag [1] == '-') {
+                t = clip_ent_type_parse (tag + 2, tn - 2);
+                b = tag [0] == 'B';
+            }
+            types [c->nwords] = t;
+            begins [c->nwords] = (uint8_t) b;
+            c->nwords++;
+        }
+        else
+        if (c->nwords > sent_first) {
+            /*  Close the sentence: IOB to BILOU with conlleval's chunk rules. */
+            for (size_t i = sent_first; i < c->nwords; i++) {
+                int t = types [i];
+                if (t < 0) {
+                    c->gold [i] = 0;
+                    continue;
+                }
+                int starts = begins [i] || i == sent_first || types [i - 1] != t;
+                int ends = i + 1 == c->nwords || types [i + 1] != t || begins [i + 1];
+                int pos = starts ? (ends ? CLIP_POS_U : CLIP_POS_B) : (ends ? CLIP_POS_L : CLIP_POS_I);
+                c->gold [i] = (uint8_t) clip_label_make (t, pos);
+            }
+            sent_first = c->nwords;
+        }
+        if (!nl) {
+            if (c->nwords > sent_first) {
+                /*  The file ends inside a sentence: close it as above.  */
+                line = end + 1;
+                for (size_t i = sent_first; i < c->nwords; i++) {
+                    int t = types [i];
+                    if (t < 0) {
+                        c->gold [i] = 0;
+                        continue;
+                    }
+                    int starts = begins [i] || i == sent_first || types [i - 1] != t;
+                    int ends = i + 1 == c->nwords || types [i + 1] != t || begins [i + 1];
+                    int pos = starts ? (ends ? CLIP_POS_U : CLIP_POS_B) : (ends ? CLIP_POS_L : CLIP_POS_I);
+                    c->gold [i] = (uint8_t) clip_label_make (t, pos);
+                }
+                sent_first = c->nwords;
+            }
+            break;
+        }
+        line = nl + 1;
+    }
+    c->sent [c->nsent] = c->nwords;
+    c->doc [c->ndoc] = c->nsent;
+    free (types);
+    free (begins);
+    return c;
+}
+
+void
+clip_conll_destroy (clip_corpus_conll_t **self_p)
+{
+    assert (self_p);
+    clip_corpus_conll_t *c = *self_p;
+    if (!c)
+        return;
+    free (c->buf);
+    free (c->words);
+    free (c->gold);
+    free (c->sent);
+    free (c->doc);
+    free (c);
+    *self_p = NULL;
+}
+
+void
+clip_ner_score_add (clip_ner_score_t *score, const uint8_t *gold,
+                    const uint8_t *pred, size_t n)
+{
+    clip_span_t gs [512], ps [512];
+    clip_span_t *g = n <= 512 ? gs : clip_malloc (n * sizeof *g);
+    clip_span_t *p = n <= 512 ? ps : clip_malloc (n * sizeof *p);
+    size_t ng = clip_labels_spans (gold, n, g);
+    size_t np = clip_labels_spans (pred, n, p);
+    for (size_t i = 0; i < ng; i++)
+        score->gold [g [i].type]++;
+    for (size_t i = 0; i < np; i++)
+        score->pred [p [i].type]++;
+    size_t a = 0, b = 0;
+    while (a < ng && b < np) {
+        if (g [a].start == p [b].start) {
+            if (g [a].end == p [b].end && g [a].type == p [b].type)
+                score->correct [g [a].type]++;
+            a++;
+            b++;
+        }
+        else
+        if (g [a].start < p [b].start)
+            a++;
+        else
+            b++;
+    }
+    if (g != gs)
+        free (g);
+    if (p != ps)
+        free (p);
+}
+
+static void
+prf (size_t gold, size_t pred, size_t correct, double *pr, double *rc, double *f1)
+{
+    *pr = pred ? 100.0 * (double) correct / (double) pred : 0;
+    *rc = gold ? 100.0 * (double) correct / (double) gold : 0;
+    *f1 = *pr + *rc > 0 ? 2 * *pr * *rc / (*pr + *rc) : 0;
+}
+
+double
+clip_ner_score_f1 (const clip_ner_score_t *score)
+{
+    size_t g = 0, p = 0, c = 0;
+    for (int t = 0; t < CLIP_ENT_NTYPES; t++) {
+        g += score->gold [t];
+        p += score->pred [t];
+        c += score->correct [t];
+    }
+    double pr, rc, f1;
+    prf (g, p, c, &pr, &rc, &f1);
+    return f1;
+}
+
+void
+clip_ner_score_print (const clip_ner_score_t *score, FILE *out)
+{
+    size_t g = 0, p = 0, c = 0;
+    double pr, rc, f1;
+    fprintf (out, "%-6s %9s %9s %9s %7s %7s %7s\n",
+             "type", "precision", "recall", "F1", "gold", "found", "correct");
+    for (int t = 0; t < CLIP_ENT_NTYPES; t++) {
+        prf (score->gold [t], score->pred [t], score->correct [t], &pr, &rc, &f1);
+        fprintf (out, "%-6s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", type_names [t], pr, rc, f1,
+                 score->gold [t], score->pred [t], score->correct [t]);
+        g += score->gold [t];
+        p += score->pred [t];
+        c += score->correct [t];
+    }
+    prf (g, p, c, &pr, &rc, &f1);
+    fprintf (out, "%-6s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", "all", pr, rc, f1, g, p, c);
+    fprintf (out, "F1 %.2f\n", f1);
+}
+
+void
+clip_tagger_eval (const clip_tagger_t *self, const clip_corpus_conll_t *corpus,
+                  clip_ner_score_t *score)
+{
+    clip_tagdoc_t *doc = clip_tagdoc_new ();
+    uint8_t *pred = clip_malloc (corpus->nwords ? corpus->nwords : 1);
+    for (size_t d = 0; d < corpus->ndoc; d++) {
+        size_t da = corpus->sent [corpus->doc [d]], db = corpus->sent [corpus->doc [d + 1]];
+        clip_tagdoc_begin (doc, corpus->words + da, db - da);
+        for (size_t s = corpus->doc [d]; s < corpus->doc [d + 1]; s++) {
+            size_t a = corpus->sent [s], b = corpus->sent [s + 1];
+            clip_tagger_tag (self, doc, corpus->words + a, b - a, pred + a);
+        }
+        if (!self->wf)
+            clip_tagger_doc_consistency (corpus->words + da, pred + da, db - da);
+        for (size_t s = corpus->doc [d]; s < corpus->doc [d + 1]; s++) {
+            size_t a = corpus->sent [s], b = corpus->sent [s + 1];
+            clip_ner_score_add (score, corpus->gold + a, pred + a, b - a);
+        }
+    }
+    free (pred);
+    clip_tagdoc_destroy (&doc);
+}
+
+/*  ------------------------------------------------------------------------
+    Training  */
+
+typedef struct {
+    float *w;                   /* current weights */
+    double *u;                  /* sum of update * time, for averaging */
+    double c;                   /* time: words seen + 1 */
+    uint8_t *seen;              /* per row: how many training words use it (saturating) */
+    size_t size;                /* rows * NL */
+} trainer_t;
+
+/*  A deterministic generator (xorshift64*), so that shuffles repeat.  */
+static uint64_t
+rng_next (uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static void
+train_sentence (clip_tagger_t *tagger, trainer_t *tr, clip_tagdoc_t *doc,
+                const clip_word_t *words, const uint8_t *gold, size_t n, uint8_t *pred)
+{
+    prepare_sentence (tagger, doc, words, n);
+    int y1 = START_LABEL, y2 = START_LABEL;
+    uint32_t rows [MAXF];
+    float scores [NL];
+    for (size_t i = 0; i < n; i++) {
+        size_t k = static_features (tagger, doc, n, i, rows);
+        k += label_features (tagger, &doc->attr [i], y1, y2, rows + k);
+        score_rows (tagger, rows, k, scores);
+        int guess = best_label (scores, y1, i + 1 == n);
+        int g = gold [i];
+        if (guess != g) {
+            for (size_t f = 0; f < k; f++) {
+                if (tr->seen [rows [f]] < FEATURE_CUTOFF)
+                    continue;
+                size_t base = (size_t) rows [f] * NL;
+                tr->w [base + (size_t) g] += 1.0f;
+                tr->u [base + (size_t) g] += tr->c;
+                tr->w [base + (size_t) guess] -= 1.0f;
+                tr->u [base + (size_t) guess] -= tr->c;
+            }
+        }
+        tr->c += 1;
+        pred [i] = (uint8_t) guess;
+        y2 = y1;
+        y1 = guess;
+    }
+    record_history (doc, n, pred);
+}
+
+static void
+average_into (const trainer_t *tr, float *out)
+{
+    for (size_t i = 0; i < tr->size; i++)
+        out [i] = (float) ((double) tr->w [i] - tr->u [i] / tr->c);
+}
+
+typedef struct {
+    const clip_corpus_conll_t *corpus;
+    size_t doc;
+    int fold;
+} doc_ref_t;
+
+typedef struct {
+    char **items;
+    size_t n, cap;
+} strlist_t;
+
+static int
+cmp_str (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/*  Fill the gazetteer with the gold names of the corpora, document number
+    d (counted across corpora) in fold d % GAZ_FOLDS; with names, also
+    collect "TYPE<TAB>lower-case words" lines.  */
+static void
+gaz_build (gaz_t *g, const clip_corpus_conll_t *const *corpora, size_t nc, strlist_t *names)
+{
+    gaz_init (g, 16384);
+    size_t gd = 0;
+    clip_span_t *spans = NULL;
+    size_t spans_cap = 0;
+    for (size_t c = 0; c < nc; c++) {
+        const clip_corpus_conll_t *cp = corpora [c];
+        for (size_t d = 0; d < cp->ndoc; d++, gd++) {
+            int fold = (int) (gd % GAZ_FOLDS);
+            for (size_t s = cp->doc [d]; s < cp->doc [d + 1]; s++) {
+                size_t a = cp->sent [s], b = cp->sent [s + 1];
+                if (b - a > spans_cap) {
+                    spans_cap = 2 * (b - a);
+                    spans = clip_realloc (spans, spans_cap * sizeof *spans);
+                }
+                size_t ns = clip_labels_spans (cp->gold + a, b - a, spans);
+                for (size_t k = 0; k < ns; k++) {
+                    size_t len = spans [k].end - spans [k].start;
+                    if (len > GAZ_MAX_WORDS)
+                        continue;
+                    uint64_t h = GAZ_SEED;
+                    size_t bytes = 8;
+                    for (size_t w = a + spans [k].start; w < a + spans [k].end; w++) {
+                        h = gaz_step (h, lw_hash (cp->words [w].text, cp->words [w].len));
+                        bytes += cp->words [w].len + 1;
+                    }
+                    gaz_add (g, h, 1u << (4 * fold + spans [k].type));
+                    const clip_word_t *w0 = &cp->words [a + spans [k].start];
+                    gaz_first_add (g, lw_hash (w0->text, w0->len));
+                    if (!names)
+                        continue;
+                    char *line = clip_malloc (bytes);
+                    size_t o = (size_t) sprintf (line, "%s\t", clip_ent_type_name (spans [k].type));
+                    for (size_t w = a + spans [k].start; w < a + spans [k].end; w++) {
+                        const clip_word_t *wd = &cp->words [w];
+                        for (size_t i = 0; i < wd->len && i < WORD_MAX - 1; i++) {
+                            char ch = wd->text [i];
+                            line [o++] = (ch >= 'A' && ch <= 'Z') ? (char) (ch | 0x20) : ch;
+                        }
+                        line [o++] = w + 1 < a + spans [k].end ? ' ' : 0;
+                    }
+                    if (names->n == names->cap) {
+                        names->cap = names->cap ? 2 * names->cap : 4096;
+                        names->items = clip_realloc (names->items, names->cap * sizeof (char *));
+                    }
+                    names->items [names->n++] = line;
+                }
+            }
+        }
+    }
+    free (spans);
+}
+
+/*  Write the gazetteer names sorted and without duplicates.  */
+static int
+gaz_save (strlist_t *names, const char *path, char *err, size_t err_size)
+{
+    qsort (names->items, names->n, sizeof (char *), cmp_str);
+    size_t cap = 1, used = 0;
+    for (size_t i = 0; i < names->n; i++)
+        cap += strlen (names->items [i]) + 1;
+    char *text = clip_malloc (cap);
+    for (size_t i = 0; i < names->n; i++) {
+        if (i > 0 && strcmp (names->items [i], names->items [i - 1]) == 0)
+            continue;
+        size_t l = strlen (names->items [i]);
+        memcpy (text + used, names->items [i], l);
+        text [used + l] = '\n';
+        used += l + 1;
+    }
+    int rc = clip_file_write_durable (path, text, used);
+    if (rc < 0)
+        snprintf (err, err_size, "cannot write %s: %s", path, strerror (-rc));
+    free (text);
+    return rc < 0 ? -1 : 0;
+}
+
+static void
+strlist_free (strlist_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free (l->items [i]);
+    free (l->items);
+    memset (l, 0, sizeof *l);
+}
+
+/*  Load gazetteer.tsv into fold 0 of g (a missing file is an empty
+    gazetteer).  */
+static int
+gaz_load (gaz_t *g, const char *path, char *err, size_t err_size)
+{
+    char *data;
+    size_t len;
+    int rc = clip_file_read (path, (size_t) 64 << 20, &data, &len);
+    gaz_init (g, 16384);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0) {
+        snprintf (err, err_size, "cannot read %s: %s", path, strerror (-rc));
+        return -1;
+    }
+    char *line = data, *end = data + len;
+    while (line < end) {
+        char *nl = memchr (line, '\n', (size_t) (end - line));
+        char *lend = nl ? nl : end;
+        char *tab = memchr (line, '\t', (size_t) (lend - line));
+        int type = tab ? clip_ent_type_parse (line, (size_t) (tab - line)) : -1;
+        if (type < 0) {
+            snprintf (err, err_size, "%s: bad line", path);
+            free (data);
+            return -1;
+        }
+        uint64_t h = GAZ_SEED;
+        char *w = tab + 1;
+        int first_word = 1;
+        while (w < lend) {
+            char *sp = memchr (w, ' ', (size_t) (lend - w));
+            char *wend = sp ? sp : lend;
+            uint64_t lw = lw_hash (w, (size_t) (wend - w));
+            h = gaz_step (h, lw);
+            if (first_word)
+                gaz_first_add (g, lw);
+            first_word = 0;
+            w = wend + 1;
+        }
+        gaz_add (g, h, 1u << type);
+        line = lend + 1;
+    }
+    free (data);
+    return 0;
+}
+
+/*  Train for epochs over the documents of the corpora; with valid, score
+    after each epoch and keep the best averaged weights in best (stopping
+    after 3 epochs without gain).  Returns the best epoch (or epochs).  */
+static int
+train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, size_t ncorpora,
+           const clip_corpus_conll_t *valid, int epochs, uint64_t seed, float *best, FILE *log)
+{
+    size_t rows = (size_t) 1 << LOG2ROWS;
+    trainer_t tr = { .size = rows * NL, .c = 1 };
+    tr.seen = clip_calloc (rows, 1);
+    tr.w = clip_calloc (tr.size, sizeof (float));
+    tr.u = clip_calloc (tr.size, sizeof (double));
+    float *avg = clip_malloc (tr.size * sizeof (float));
+    size_t ndocs = 0, maxwords = 0;
+    for (size_t k = 0; k < ncorpora; k++) {
+        ndocs += corpora [k]->ndoc;
+        if (corpora [k]->nwords > maxwords)
+            maxwords = corpora [k]->nwords;
+    }
+    doc_ref_t *order = clip_malloc (ndocs * sizeof *order);
+    size_t j = 0;
+    for (size_t k = 0; k < ncorpora; k++)
+        for (size_t d = 0; d < corpora [k]->ndoc; d++, j++)
+            order [j] = (doc_ref_t) { corpora [k], d, (int) (j % GAZ_FOLDS) };
+    uint8_t *pred = clip_malloc (maxwords ? maxwords : 1);
+    clip_tagdoc_t *doc = clip_tagdoc_new ();
+    /*  Count how many training words use each row: rows of features seen
+        fewer than FEATURE_CUTOFF times are never learnt, so that the model
+        does not memorise one-off words and leans on features that
+        generalise.  */
+    for (size_t i = 0; i < ndocs; i++) {
+        const clip_corpus_conll_t *c = order [i].corpus;
+        size_t d = order [i].doc;
+        clip_tagdoc_begin (doc, c->words + c->sent [c->doc [d]],
+                           c->sent [c->doc [d + 1]] - c->sent [c->doc [d]]);
+        doc->fold = order [i].fold;
+        for (size_t s = c->doc [d]; s < c->doc [d + 1]; s++) {
+            size_t a = c->sent [s], b = c->sent [s + 1];
+            prepare_sentence (tagger, doc, c->words + a, b - a);
+            int y1 = START_LABEL, y2 = START_LABEL;
+            uint32_t frows [MAXF];
+            for (size_t w = 0; w < b - a; w++) {
+                size_t k = static_features (tagger, doc, b - a, w, frows);
+                k += label_features (tagger, &doc->attr [w], y1, y2, frows + k);
+                for (size_t f = 0; f < k; f++)
+                    if (tr.seen [frows [f]] < 255)
+                        tr.seen [frows [f]]++;
+                y2 = y1;
+                y1 = c->gold [a + w];
+            }
+            record_history (doc, b - a, c->gold + a);
+        }
+    }
+    uint64_t rng = 0x9E3779B97F4A7C15ULL ^ mix64 (seed);
+    double best_f1 = -1;
+    int best_epoch = epochs;
+    for (int epoch = 1; epoch <= epochs; epoch++) {
+        for (size_t i = ndocs; i > 1; i--) {
+            size_t r = (size_t) (rng_next (&rng) % i);
+            doc_ref_t t = order [i - 1];
+            order [i - 1] = order [r];
+            order [r] = t;
+        }
+        tagger->wf = tr.w;
+        for (size_t i = 0; i < ndocs; i++) {
+            const clip_corpus_conll_t *c = order [i].corpus;
+            size_t d = order [i].doc;
+            clip_tagdoc_begin (doc, c->words + c->sent [c->doc [d]],
+                               c->sent [c->doc [d + 1]] - c->sent [c->doc [d]]);
+            doc->fold = order [i].fold;
+            for (size_t s = c->doc [d]; s < c->doc [d + 1]; s++) {
+                size_t a = c->sent [s], b = c->sent [s + 1];
+                train_sentence (tagger, &tr, doc, c->words + a, c->gold + a, b - a, pred + a);
+            }
+        }
+        if (!valid) {
+            if (log)
+                fprintf (log, "epoch %d done\n", epoch);
+            continue;
+        }
+        average_into (&tr, avg);
+        tagger->wf = avg;
+        clip_ner_score_t score = { 0 };
+        clip_tagger_eval (tagger, valid, &score);
+        double f1 = clip_ner_score_f1 (&score);
+        if (log)
+            fprintf (log, "epoch %d valid F1 %.2f\n", epoch, f1);
+        if (f1 > best_f1) {
+            best_f1 = f1;
+            best_epoch = epoch;
+            memcpy (best, avg, tr.size * sizeof (float));
+        }
+        else
+        if (epoch - best_epoch >= 3)
+            break;
+    }
+    if (!valid)
+        average_into (&tr, best);
+    tagger->wf = NULL;
+    clip_tagdoc_destroy (&doc);
+    free (pred);
+    free (order);
+    free (avg);
+    free (tr.w);
+    free (tr.u);
+    free (tr.seen);
+    return best_epoch;
+}
+
+int
+clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t err_size)
+{
+    int rc = -1;
+    clip_corpus_conll_t *train = NULL, *valid = NULL;
+    float *best = NULL;
+    clip_tagger_t tagger = { .log2rows = LOG2ROWS, .mask = ((uint32_t) 1 << LOG2ROWS) - 1 };
+    tagger.clusters = clip_clusters_load (opts->clusters, err, err_size);
+    if (!tagger.clusters)
+        goto done;
+    if (opts->names) {
+        if (gaz_load (&tagger.ugaz, opts->names, err, err_size) < 0)
+            goto done;
+    }
+    else
+        gaz_init (&tagger.ugaz, 16);
+    if (!(train = clip_conll_read (opts->train, err, err_size)))
+        goto done;
+    if (opts->valid && !(valid = clip_conll_read (opts->valid, err, err_size)))
+        goto done;
+    if (log)
+        fprintf (log, "train: %zu documents, %zu sentences, %zu words; clusters: %zu words\n",
+                 train->ndoc, train->nsent, train->nwords, clip_clusters_size (tagger.clusters));
+    size_t size = ((size_t) 1 << LOG2ROWS) * NL;
+    best = clip_malloc (size * sizeof (float));
+    const clip_corpus_conll_t *corpora [2] = { train, valid };
+    gaz_build (&tagger.gaz, corpora, 1, NULL);
+    int epochs = train_run (&tagger, corpora, 1, valid, opts->max_epochs, 0, best, log);
+    size_t ncorpora = 1;
+    if (valid && opts->final_with_valid) {
+        if (log)
+            fprintf (log, "retraining on train + valid for %d epochs\n", epochs);
+        ncorpora = 2;
+        gaz_free (&tagger.gaz);
+        gaz_build (&tagger.gaz, corpora, 2, NULL);
+        /*  Several runs over differently shuffled data, their weights
+            averaged: the result depends much less on one shuffle.  */
+        float *one = clip_malloc (size * sizeof (float));
+        memset (best, 0, size * sizeof (float));
+        for (int run = 0; run < FINAL_RUNS; run++) {
+            if (log)
+                fprintf (log, "run %d of %d\n", run + 1, FINAL_RUNS);
+            train_run (&tagger, corpora, 2, NULL, epochs, (uint64_t) run + 1, one, log);
+            for (size_t i = 0; i < size; i++)
+                best [i] += one [i] / FINAL_RUNS;
+        }
+        free (one);
+    }
+    if (clip_mkdirs (opts->model_dir, 0755) < 0) {
+        snprintf (err, err_size, "cannot create %s", opts->model_dir);
+        goto done;
+    }
+    char *path = clip_path_join (opts->model_dir, "model.bin");
+    rc = model_save (best, LOG2ROWS, path, err, err_size);
+    free (path);
+    if (rc == 0) {
+        gaz_t scratch;
+        strlist_t names = { 0 };
+        gaz_build (&scratch, corpora, ncorpora, &names);
+        gaz_free (&scratch);
+        path = clip_path_join (opts->model_dir, "gazetteer.tsv");
+        rc = gaz_save (&names, path, err, err_size);
+        free (path);
+        strlist_free (&names);
+    }
+    /*  The model is only meaningful with the clusters and names it was
+        trained with: put copies beside it (an empty file for none).  */
+    const char *inputs [2] = { opts->clusters, opts->names };
+    const char *outputs [2] = { "clusters.tsv", "names.tsv" };
+    for (int f = 0; f < 2 && rc == 0; f++) {
+        char *dst = clip_path_join (opts->model_dir, outputs [f]);
+        if (!inputs [f] || strcmp (inputs [f], dst) != 0) {
+            char *data = NULL;
+            size_t len = 0;
+            int r = inputs [f] ? clip_file_read (inputs [f], (size_t) 1 << 30, &data, &len) : 0;
+            if (r == 0)
+                r = clip_file_write_durable (dst, data ? data : "", len);
+            free (data);
+            if (r < 0) {
+                snprintf (err, err_size, "cannot copy %s to %s", inputs [f], dst);
+                rc = -1;
+            }
+        }
+        free (dst);
+    }
+done:
+    free (best);
+    clip_conll_destroy (&train);
+    clip_conll_destroy (&valid);
+    clip_clusters_destroy (&tagger.clusters);
+    gaz_free (&tagger.gaz);
+    gaz_free (&tagger.ugaz);
+    return rc;
+}

@@ -1,0 +1,148 @@
+/*  clip_tagger: the learned PER / ORG / LOC / MISC sequence tagger.
+
+    An averaged perceptron over BILOU labels, decoded greedily left to right
+    under the BILOU transition constraints.  Features (word, lower-case form,
+    shape, prefixes and suffixes, a window of two neighbours, word clusters
+    and capitalisation statistics learned from unlabeled news by
+    clip_clusters, the two previous labels, headline and sentence-initial
+    context, and the document history of each capitalised word) are hashed
+    into a fixed table of weight rows, one weight per label: tagging does no
+    allocation per token.
+
+    The model directory holds model.bin (the weights, see clip_tagger_save)
+    and clusters.tsv (see clip_clusters.h).  A loaded tagger is read-only and
+    may be shared by threads; each thread tags with its own clip_tagdoc_t,
+    which carries the per-document history.
+*/
+#ifndef CLIP_TAGGER_H
+#define CLIP_TAGGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "clip_clusters.h"
+
+/*  Entity types, in label order.  */
+enum { CLIP_ENT_PER = 0, CLIP_ENT_ORG, CLIP_ENT_LOC, CLIP_ENT_MISC, CLIP_ENT_NTYPES };
+
+/*  Labels: 0 is O; then B, I, L, U of each type: label = 1 + 4 * type + pos.  */
+#define CLIP_TAG_NLABELS 17
+enum { CLIP_POS_B = 0, CLIP_POS_I, CLIP_POS_L, CLIP_POS_U };
+
+static inline int clip_label_type (int label) { return label ? (label - 1) / 4 : -1; }
+static inline int clip_label_pos (int label) { return label ? (label - 1) % 4 : -1; }
+static inline int clip_label_make (int type, int pos) { return 1 + 4 * type + pos; }
+
+/*  "PER", "ORG", "LOC", "MISC" (static strings).  */
+const char *clip_ent_type_name (int type);
+/*  The type for a name, or -1.  */
+int clip_ent_type_parse (const char *name, size_t len);
+
+typedef struct {
+    const char *text;       /* not NUL-terminated */
+    uint32_t len;
+} clip_word_t;
+
+/*  An entity span over words [start, end) of a sentence.  */
+typedef struct {
+    uint32_t start, end;
+    int type;
+} clip_span_t;
+
+/*  Decode labels into spans (an unfinished B/I run ends where it stops).
+    spans must have room for n entries; returns the number written.  */
+size_t clip_labels_spans (const uint8_t *labels, size_t n, clip_span_t *spans);
+
+/*  Document consistency over the labels of a whole document (words and
+    labels of all its sentences in order): a single word of an earlier
+    person's full name is that person ("Guo" after "Guo Ping"), and a
+    capitalised name the tagger missed somewhere gets the type most of its
+    tagged mentions have.  (Forcing every mention of a name to one type was
+    measured and lowers CoNLL F1: the same word is often a place in one
+    sentence and a team in the next.)  */
+void clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n);
+
+typedef struct clip_tagger clip_tagger_t;
+typedef struct clip_tagdoc clip_tagdoc_t;
+
+/*  Load model.bin and clusters.tsv from model_dir.  Returns NULL with err
+    set on failure.  Caller owns the result.  */
+clip_tagger_t *clip_tagger_load (const char *model_dir, char *err, size_t err_size);
+void clip_tagger_destroy (clip_tagger_t **self_p);
+
+/*  Add a name (its words, normalised as clip_token_normalise does) of a
+    type to the gazetteer of a loaded tagger, before it is shared: a curated
+    alias table thus tells the tagger about names the training data never
+    had ("Huawei").  */
+void clip_tagger_gaz_add (clip_tagger_t *self, int type, const clip_word_t *words, size_t n);
+
+/*  Per-thread tagging state and the history of one document.  Caller owns
+    the result.  */
+clip_tagdoc_t *clip_tagdoc_new (void);
+void clip_tagdoc_destroy (clip_tagdoc_t **self_p);
+/*  Forget the history: the next sentence starts a new document.  */
+void clip_tagdoc_reset (clip_tagdoc_t *doc);
+/*  Start a new document and let its words [0, n) (all sentences, in order)
+    inform the tagging of each: a capitalised word also sees the contexts of
+    its other mentions.  Implies clip_tagdoc_reset.  */
+void clip_tagdoc_begin (clip_tagdoc_t *doc, const clip_word_t *words, size_t n);
+
+/*  Tag one sentence of words [0, n) into labels [0, n), then record it in
+    the document history.  */
+void clip_tagger_tag (const clip_tagger_t *self, clip_tagdoc_t *doc,
+                      const clip_word_t *words, size_t n, uint8_t *labels);
+
+/*  A labelled corpus in memory: documents of sentences of words.  */
+typedef struct {
+    char *buf;              /* the words' text */
+    clip_word_t *words;
+    uint8_t *gold;          /* BILOU label per word */
+    size_t nwords;
+    size_t *sent;           /* first word of each sentence, nsent + 1 entries */
+    size_t nsent;
+    size_t *doc;            /* first sentence of each document, ndoc + 1 entries */
+    size_t ndoc;
+} clip_corpus_conll_t;
+
+/*  Read a CoNLL-2003 file (word first column, IOB1 or IOB2 tag last;
+    -DOCSTART- lines start documents).  Returns NULL with err set on
+    failure.  Caller owns the result.  */
+clip_corpus_conll_t *clip_conll_read (const char *path, char *err, size_t err_size);
+void clip_conll_destroy (clip_corpus_conll_t **self_p);
+
+/*  Span counts for precision and recall with conlleval semantics.  */
+typedef struct {
+    size_t gold [CLIP_ENT_NTYPES], pred [CLIP_ENT_NTYPES], correct [CLIP_ENT_NTYPES];
+} clip_ner_score_t;
+
+/*  Add one sentence's spans to score.  */
+void clip_ner_score_add (clip_ner_score_t *score, const uint8_t *gold,
+                         const uint8_t *pred, size_t n);
+/*  Overall F1 in percent.  */
+double clip_ner_score_f1 (const clip_ner_score_t *score);
+/*  Print the per-type table and last "F1 <percent>".  */
+void clip_ner_score_print (const clip_ner_score_t *score, FILE *out);
+
+/*  Tag a whole corpus (documents in order) and score it against its gold
+    labels.  */
+void clip_tagger_eval (const clip_tagger_t *self, const clip_corpus_conll_t *corpus,
+                       clip_ner_score_t *score);
+
+typedef struct {
+    const char *train;      /* CoNLL training file */
+    const char *valid;      /* CoNLL file for early stopping */
+    const char *clusters;   /* clusters.tsv, or NULL for none */
+    const char *names;      /* names.tsv (see `clip ner names`), or NULL for none */
+    const char *model_dir;  /* where model.bin (and a copy of clusters) go */
+    int max_epochs;         /* bound on epochs (early stopping may stop sooner) */
+    int final_with_valid;   /* retrain on train + valid for the best epoch count */
+} clip_train_opts_t;
+
+/*  Train and write model_dir/model.bin (and clusters.tsv when clusters is
+    not already that file).  Deterministic: the same inputs give the same
+    bytes.  Progress goes to log when not NULL.  Returns 0 or -1 with err
+    set.  */
+int clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t err_size);
+
+#endif

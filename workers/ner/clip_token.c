@@ -1,0 +1,373 @@
+/*  clip_token: tokenizer and sentence splitter.  See clip_token.h.  */
+#include "clip_token.h"
+#include "clip_util.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define INVALID_CP 0xFFFFFFFFu
+
+/*  Decode the code point at s [i]; *clen gets its length in bytes.  Invalid
+    or truncated sequences decode as INVALID_CP of length 1, so that every
+    byte is covered exactly once.  */
+static uint32_t
+decode_at (const unsigned char *s, size_t len, size_t i, size_t *clen)
+{
+    unsigned char c = s [i];
+    if (c < 0x80) {
+        *clen = 1;
+        return c;
+    }
+    size_t need;
+    uint32_t cp, min;
+    if ((c & 0xE0) == 0xC0) {
+        need = 1; cp = c & 0x1F; min = 0x80;
+    }
+    else
+    if ((c & 0xF0) == 0xE0) {
+        need = 2; cp = c & 0x0F; min = 0x800;
+    }
+    else
+    if ((c & 0xF8) == 0xF0) {
+        need = 3; cp = c & 0x07; min = 0x10000;
+    }
+    else {
+        *clen = 1;
+        return INVALID_CP;
+    }
+    if (i + need >= len) {
+        *clen = 1;
+        return INVALID_CP;
+    }
+    for (size_t k = 1; k <= need; k++) {
+        if ((s [i + k] & 0xC0) != 0x80) {
+            *clen = 1;
+            return INVALID_CP;
+        }
+        cp = (cp << 6) | (s [i + k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        *clen = 1;
+        return INVALID_CP;
+    }
+    *clen = need + 1;
+    return cp;
+}
+
+static int
+is_space (uint32_t cp)
+{
+    if (cp <= 0x20)
+        return 1;           /* controls count as space: they never start words */
+    if (cp == 0x7F || cp == 0x85 || cp == 0xA0 || cp == 0x1680)
+        return 1;
+    if ((cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029
+    ||  cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF)
+        return 1;
+    return 0;
+}
+
+static int
+is_alnum (uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z')
+            || (cp >= 'A' && cp <= 'Z');
+    if (cp == INVALID_CP)
+        return 0;
+    switch (utf8proc_category ((utf8proc_int32_t) cp)) {
+        case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+        case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+        case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+        case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+        case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
+        case UTF8PROC_CATEGORY_NO:
+            return 1;
+        default:
+            return 0;
+    }
+}
+
+static int
+is_upper (uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z';
+    if (cp == INVALID_CP)
+        return 0;
+    return utf8proc_category ((utf8proc_int32_t) cp) == UTF8PROC_CATEGORY_LU;
+}
+
+static int
+is_apostrophe (uint32_t cp)
+{
+    return cp == '\'' || cp == 0x2019;
+}
+
+static int
+is_word_hyphen (uint32_t cp)
+{
+    return cp == '-' || cp == 0x2010 || cp == 0x2011;
+}
+
+static int
+is_closing (uint32_t cp)
+{
+    return cp == '"' || cp == '\'' || cp == ')' || cp == ']'
+        || cp == 0x2019 || cp == 0x201D || cp == 0xBB;
+}
+
+static int
+is_opening (uint32_t cp)
+{
+    return cp == '"' || cp == '\'' || cp == '(' || cp == '['
+        || cp == 0x2018 || cp == 0x201C || cp == 0xAB;
+}
+
+/*  Abbreviations that keep their period.  Titles precede a name and so never
+    end a sentence; the others usually do not either in news prose ("Huawei
+    Technologies Co. Ltd.", "the U.S. Commerce Department"), so no period
+    that belongs to an abbreviation ends a sentence.  */
+static const char *const abbreviations [] = {
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Ft", "Gen",
+    "Col", "Lt", "Sgt", "Capt", "Cmdr", "Adm", "Maj", "Rep", "Sen", "Gov",
+    "Pres", "Rev", "Hon", "Corp", "Inc", "Ltd", "Co", "Bros", "Plc", "Cos",
+    "No", "Nos", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug",
+    "Sep", "Sept", "Oct", "Nov", "Dec", "Ave", "Blvd", "Dept", "Univ",
+    "Calif", "Fla", "Mass", "Wash", "Conn", "Ariz", "Colo", "Tenn", "Okla",
+    "Mich", "Minn", "approx", "est", "Messrs", "Mme", "Mlle", NULL
+};
+
+static int
+is_abbreviation (const char *s, size_t n)
+{
+    for (size_t k = 0; abbreviations [k]; k++)
+        if (strlen (abbreviations [k]) == n && memcmp (abbreviations [k], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+static void
+push (clip_tokens_t *out, size_t start, size_t end, uint32_t flags)
+{
+    if (out->n == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 256;
+        out->tokens = clip_realloc (out->tokens, out->cap * sizeof (clip_token_t));
+    }
+    out->tokens [out->n].start = (uint32_t) start;
+    out->tokens [out->n].end = (uint32_t) end;
+    out->tokens [out->n].flags = flags;
+    out->n++;
+}
+
+/*  Length of the run of ASCII letters at s [i].  */
+static size_t
+letters_at (const unsigned char *s, size_t len, size_t i)
+{
+    size_t k = i;
+    while (k < len && ((s [k] | 0x20) >= 'a' && (s [k] | 0x20) <= 'z'))
+        k++;
+    return k - i;
+}
+
+/*  If s [i] starts a clitic split off a word ("'s", "'re", "'ve", "'ll",
+    "'d", "'m" with a straight or curly apostrophe), return its length.  */
+static size_t
+clitic_at (const unsigned char *s, size_t len, size_t i)
+{
+    size_t alen;
+    uint32_t cp = decode_at (s, len, i, &alen);
+    if (!is_apostrophe (cp))
+        return 0;
+    size_t nl = letters_at (s, len, i + alen);
+    if (nl == 0 || nl > 2)
+        return 0;
+    size_t after = i + alen + nl;
+    if (after < len) {
+        size_t cl;
+        if (is_alnum (decode_at (s, len, after, &cl)))
+            return 0;
+    }
+    char w [3] = { 0, 0, 0 };
+    for (size_t k = 0; k < nl; k++)
+        w [k] = (char) (s [i + alen + k] | 0x20);
+    if (strcmp (w, "s") == 0 || strcmp (w, "re") == 0 || strcmp (w, "ve") == 0
+    ||  strcmp (w, "ll") == 0 || strcmp (w, "d") == 0 || strcmp (w, "m") == 0)
+        return alen + nl;
+    return 0;
+}
+
+/*  If s [i] starts "n't" (any apostrophe) followed by a non-letter, return
+    its length.  */
+static size_t
+negation_at (const unsigned char *s, size_t len, size_t i)
+{
+    if (i >= len || (s [i] | 0x20) != 'n')
+        return 0;
+    size_t alen;
+    if (i + 1 >= len || !is_apostrophe (decode_at (s, len, i + 1, &alen)))
+        return 0;
+    size_t t = i + 1 + alen;
+    if (t >= len || (s [t] | 0x20) != 't')
+        return 0;
+    if (t + 1 < len) {
+        size_t cl;
+        if (is_alnum (decode_at (s, len, t + 1, &cl)))
+            return 0;
+    }
+    return t + 1 - i;
+}
+
+/*  Scan a word starting at s [i] (an alphanumeric character); return its
+    end.  */
+static size_t
+scan_word (const unsigned char *s, size_t len, size_t i)
+{
+    size_t start = i, clen;
+    for (;;) {
+        while (i < len && is_alnum (decode_at (s, len, i, &clen)))
+            i += clen;
+        if (i >= len)
+            return i;
+        uint32_t cp = decode_at (s, len, i, &clen);
+        size_t next_len = 0;
+        uint32_t next = i + clen < len ? decode_at (s, len, i + clen, &next_len) : 0;
+        if (is_word_hyphen (cp) && is_alnum (next)) {
+            i += clen;
+            continue;
+        }
+        if ((cp == '.' || cp == ',') && i > start && s [i - 1] >= '0' && s [i - 1] <= '9'
+        &&  next >= '0' && next <= '9') {
+            i += clen;
+            continue;
+        }
+        if (is_apostrophe (cp) && is_alnum (next)) {
+            if (clitic_at (s, len, i))
+                return i;
+            /*  "didn't": the word ends before the n of "n't".  */
+            if (i - start >= 2 && negation_at (s, len, i - 1))
+                return i - 1;
+            i += clen;          /* O'Neill, rock'n'roll */
+            continue;
+        }
+        if (cp == '.') {
+            size_t wlen = i - start;
+            int letter = wlen == 1 && ((s [start] | 0x20) >= 'a' && (s [start] | 0x20) <= 'z');
+            if (letter) {
+                /*  An initial or an acronym: "W.", "U.S.", "U.K.".  */
+                i++;
+                while (i + 1 < len && ((s [i] | 0x20) >= 'a' && (s [i] | 0x20) <= 'z')
+                       && s [i + 1] == '.')
+                    i += 2;
+                return i;
+            }
+            if (is_abbreviation ((const char *) s + start, wlen))
+                return i + 1;
+        }
+        return i;
+    }
+}
+
+void
+clip_tokenize (const char *utf8, size_t len, clip_tokens_t *out)
+{
+    const unsigned char *s = (const unsigned char *) utf8;
+    if (len > 0xFFFFFFFFu)
+        len = 0xFFFFFFFFu;
+    out->n = 0;
+    int sent_start = 1;         /* the next token starts a sentence */
+    int pending = 0;            /* a sentence end was seen; confirm on the next token */
+    size_t newlines = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t clen;
+        uint32_t cp = decode_at (s, len, i, &clen);
+        if (is_space (cp)) {
+            if (cp == '\n')
+                newlines++;
+            i += clen;
+            continue;
+        }
+        if (newlines >= 2)
+            sent_start = 1;
+        newlines = 0;
+
+        size_t end;
+        size_t k;
+        if (is_alnum (cp)) {
+            if ((k = negation_at (s, len, i)) && out->n > 0 && out->tokens [out->n - 1].end == i)
+                end = i + k;
+            else
+                end = scan_word (s, len, i);
+        }
+        else
+        if ((k = clitic_at (s, len, i)) && out->n > 0 && out->tokens [out->n - 1].end == i)
+            end = i + k;
+        else
+        if (cp == '.') {
+            end = i + 1;
+            while (end < len && s [end] == '.')
+                end++;
+        }
+        else
+            end = i + clen;
+
+        if (pending && !sent_start) {
+            if (is_upper (cp) || (cp >= '0' && cp <= '9') || is_opening (cp))
+                sent_start = 1;
+            else
+            if (!is_closing (cp))
+                pending = 0;
+        }
+        push (out, i, end, sent_start ? CLIP_TOKEN_SENT_START : 0);
+        if (sent_start)
+            pending = 0;
+        sent_start = 0;
+        if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026)
+            pending = 1;
+        i = end;
+    }
+}
+
+void
+clip_tokens_release (clip_tokens_t *tokens)
+{
+    free (tokens->tokens);
+    tokens->tokens = NULL;
+    tokens->n = tokens->cap = 0;
+}
+
+size_t
+clip_token_normalise (const char *text, size_t len, char *buf, size_t size)
+{
+    assert (size > 0);
+    const unsigned char *s = (const unsigned char *) text;
+    size_t o = 0, i = 0;
+    while (i < len) {
+        size_t clen;
+        uint32_t cp = decode_at (s, len, i, &clen);
+        const char *rep = NULL;
+        if (cp == 0x2018 || cp == 0x2019 || cp == 0x201A || cp == 0x201B || cp == 0x2032)
+            rep = "'";
+        else
+        if (cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0x201F || cp == 0x2033)
+            rep = "\"";
+        else
+        if (cp == 0x2010 || cp == 0x2011 || cp == 0x2012 || cp == 0x2013
+        ||  cp == 0x2014 || cp == 0x2015 || cp == 0x2212)
+            rep = "-";
+        else
+        if (cp == 0x2026)
+            rep = "...";
+        size_t n = rep ? strlen (rep) : clen;
+        if (o + n > size - 1)
+            break;
+        memcpy (buf + o, rep ? rep : text + i, n);
+        o += n;
+        i += clen;
+    }
+    buf [o] = 0;
+    return o;
+}

@@ -1,0 +1,93 @@
+/*  Every program answers --help and --version, exits 2 on bad usage and 1
+    on failure, with a message that names what was wrong.  */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_util.h"
+#include "testutil.h"
+
+static int
+run (const char *prog, const char *a1, const char *a2, const char *a3, char **out)
+{
+    char *bin = tu_bin (prog);
+    const char *argv [] = { bin, a1, a2, a3, NULL };
+    int status = tu_run (argv, out, 10000);
+    free (bin);
+    return status;
+}
+
+Test (cli, help_and_version)
+{
+    const char *progs [] = { "daemon/clipd", "workers/clip-worker", "clip/clip" };
+    const char *names [] = { "clipd", "clip-worker", "clip" };
+    for (int i = 0; i < 3; i++) {
+        char *out = NULL;
+        cr_assert_eq (run (progs [i], "--help", NULL, NULL, &out), 0, "%s --help", names [i]);
+        cr_assert (strstr (out, "Usage"), "%s --help prints usage", names [i]);
+        free (out);
+        cr_assert_eq (run (progs [i], "--version", NULL, NULL, &out), 0);
+        char *expect = clip_strprintf ("%s %s", names [i], CLIP_VERSION);
+        cr_assert (strstr (out, expect), "%s --version: %s", names [i], out);
+        free (expect);
+        free (out);
+        cr_assert_eq (run (progs [i], "--no-such-flag", NULL, NULL, NULL), 2, "%s bad flag", names [i]);
+    }
+}
+
+Test (cli, bad_values_are_usage_errors)
+{
+    cr_assert_eq (run ("daemon/clipd", "--max-bytes", "lots", NULL, NULL), 2);
+    cr_assert_eq (run ("daemon/clipd", "--on-done", "shred", NULL, NULL), 2);
+    cr_assert_eq (run ("daemon/clipd", "--near-jaccard", "1.5", NULL, NULL), 2);
+    cr_assert_eq (run ("daemon/clipd", "--workers", NULL, NULL, NULL), 2);
+    cr_assert_eq (run ("workers/clip-worker", "--heartbeat-ms", "0", NULL, NULL), 2);
+    cr_assert_eq (run ("clip/clip", "frobnicate", NULL, NULL, NULL), 2);
+}
+
+Test (cli, settings_come_from_the_environment_and_the_config_file)
+{
+    char *dir = tu_tempdir ("cli");
+    char *conf = clip_path_join (dir, "clipd.conf");
+    tu_write (conf, "[clipd]\nmax_bytes = nope\n", 25);
+    cr_assert_eq (run ("daemon/clipd", "--config", conf, NULL, NULL), 2, "a bad value in the file");
+    tu_write (conf, "[clipd]\nno-such-key = 1\n", 24);
+    cr_assert_eq (run ("daemon/clipd", "--config", conf, NULL, NULL), 2, "an unknown key in the file");
+    setenv ("CLIPD_ON_DONE", "shred", 1);
+    cr_assert_eq (run ("daemon/clipd", "--version", NULL, NULL, NULL), 0);
+    cr_assert_eq (run ("daemon/clipd", "--inbox", dir, NULL, NULL), 2, "a bad value in the environment");
+    unsetenv ("CLIPD_ON_DONE");
+    free (conf);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (cli, a_second_daemon_on_the_same_state_is_refused)
+{
+    char *dir = tu_tempdir ("cli");
+    const char *extra [] = { "--corpus", "none", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    char *bin = tu_bin ("daemon/clipd");
+    char *err_path = clip_path_join (dir, "second.log");
+    const char *argv [] = { bin, "--inbox", d->inbox, "--state", d->state, "--corpus", "none",
+                            "--tasks", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*",
+                            "--replay", "tcp://127.0.0.1:*", NULL };
+    pid_t pid = tu_spawn (argv, NULL, err_path);
+    cr_assert_eq (tu_wait (pid, 10000), 1);
+    char *log = tu_read (err_path, NULL);
+    cr_assert (strstr (log, "in use by another clipd"), "%s", log);
+    free (log);
+    /*  And a public endpoint without CURVE is refused.  */
+    const char *argv2 [] = { bin, "--state", dir, "--tasks", "tcp://0.0.0.0:5999", NULL };
+    pid = tu_spawn (argv2, NULL, err_path);
+    cr_assert_eq (tu_wait (pid, 10000), 1);
+    log = tu_read (err_path, NULL);
+    cr_assert (strstr (log, "needs CURVE"), "%s", log);
+    free (log);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    tu_daemon_free (d);
+    free (bin);
+    free (err_path);
+    tu_rmtree (dir);
+    free (dir);
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what clipd needs to build and test, from Debian 12's packages.
+# Installs what clipd needs to build and test, from Debian 12's packages
+# (python3-zmq and python3-msgpack run the example subscriber's test).
 # Runs as root (apt-get); installs only what is missing, so it is quick the
 # second time.
 set -euo pipefail
@@ -9,6 +10,7 @@ packages=(
   libuv1-dev libzmq3-dev libmsgpack-dev libsqlite3-dev libutf8proc-dev
   libxxhash-dev libjansson-dev libinih-dev uthash-dev
   libcriterion-dev
+  python3-zmq python3-msgpack
 )
 
 missing=()

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "clip_cmd.h"
+#include "clip_corpus.h"
 #include "clip_log.h"
 #include "clip_ner.h"
 
@@ -15,6 +16,7 @@ typedef struct {
 static const command_t commands[] = {
     { "sub", clip_sub_main, "print published records as JSON: replay since N, then follow live" },
     { "analyze", clip_analyze_main, "analyse files offline and print one JSON result per file" },
+    { "corpus", clip_corpus_main, "the corpus of seen articles: import, stats, explain, compact" },
     { "ner", clip_ner_main, "train, evaluate and try the named-entity model (train, eval, tag, ...)" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands [0])

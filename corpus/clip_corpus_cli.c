@@ -1,0 +1,607 @@
+/*  clip corpus: import a folder into the corpus, show its figures, and
+    explain what two articles share.
+
+        clip corpus import [--state DIR] DIR
+        clip corpus stats [--state DIR]
+        clip corpus explain [--state DIR] [--min-words N] ID1 ID2
+        clip corpus compact [--state DIR]
+
+    import and compact write, so they take the lock clipd holds on
+    STATE/clipd.lock and refuse to run beside a daemon; stats and explain
+    only read (SQLite WAL
+    lets them run while clipd writes).  IDs may be abbreviated to any unique
+    prefix.  */
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clip_corpus.h"
+#include "clip_db.h"
+#include "clip_log.h"
+#include "clip_sketch.h"
+#include "clip_text.h"
+#include "clip_util.h"
+
+#define DEFAULT_STATE "./var"
+#define MAX_FILE (64u << 20)
+#define BATCH 256
+
+static void
+usage (FILE *out)
+{
+    fprintf (out,
+        "Usage: clip corpus import [--state DIR] DIR\n"
+        "       clip corpus stats [--state DIR]\n"
+        "       clip corpus explain [--state DIR] [--min-words N] ID1 ID2\n"
+        "       clip corpus compact [--state DIR]\n\n"
+        "  import   add every file of DIR (in name order) to the corpus, judging each\n"
+        "           against the articles before it; refuses while clipd runs\n"
+        "  stats    articles, distinct texts, clusters, stored bytes\n"
+        "  explain  the passages two articles share, with byte offsets in each file\n"
+        "  compact  rewrite the state database table by table (SQLite VACUUM), so that\n"
+        "           the index loads fast from a cold disk; refuses while clipd runs\n\n"
+        "  --state DIR      clipd's state folder (default %s)\n"
+        "  --min-words N    explain: shortest passage shown (default 8 words)\n",
+        DEFAULT_STATE);
+}
+
+static int
+cmp_name (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/*  Regular files of dir, not hidden, sorted by name.  Caller owns.  */
+static char **
+list_files (const char *dir, size_t *n_out)
+{
+    DIR *d = opendir (dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir (d))) {
+        if (e->d_name [0] == '.')
+            continue;
+        char *path = clip_path_join (dir, e->d_name);
+        struct stat st;
+        bool regular = lstat (path, &st) == 0 && S_ISREG (st.st_mode);
+        free (path);
+        if (!regular)
+            continue;
+        if (n == cap)
+            names = clip_realloc (names, (cap = cap ? cap * 2 : 64) * sizeof *names);
+        names [n++] = clip_strdup (e->d_name);
+    }
+    closedir (d);
+    if (n > 1)
+        qsort (names, n, sizeof *names, cmp_name);
+    *n_out = n;
+    return names ? names : clip_calloc (1, sizeof *names);
+}
+
+static void
+progress (size_t done, size_t total, uint64_t start_ms)
+{
+    int width = 40;
+    int filled = total ? (int) (done * (size_t) width / total) : width;
+    double s = (double) (clip_mono_ms () - start_ms) / 1000.0;
+    fprintf (stderr, "\rimporting [%.*s%*s] %zu/%zu  %.0f/s ", filled,
+             "########################################", width - filled, "", done, total,
+             s > 0 ? done / s : 0.0);
+    fflush (stderr);
+}
+
+/*  Take the lock clipd holds on STATE/clipd.lock: while clipd runs, it
+    alone writes the state database.  Returns the locked descriptor, or -1
+    after printing why.  */
+static int
+take_lock (const char *state, const char *cmd, const char *advice)
+{
+    char *lock_path = clip_path_join (state, "clipd.lock");
+    int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        fprintf (stderr, "clip corpus %s: cannot open %s: %s\n", cmd, lock_path, strerror (errno));
+    else
+    if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf (stderr, "clip corpus %s: %s is in use by a running clipd (%s is locked); %s\n",
+                 cmd, state, lock_path, advice);
+        close (fd);
+        fd = -1;
+    }
+    free (lock_path);
+    return fd;
+}
+
+static int
+cmd_import (const char *state, const char *dir)
+{
+    size_t n_files;
+    char **names = list_files (dir, &n_files);
+    if (!names) {
+        fprintf (stderr, "clip corpus import: cannot read folder %s: %s\n", dir, strerror (errno));
+        return 1;
+    }
+    int rc = clip_mkdirs (state, 0755);
+    if (rc) {
+        fprintf (stderr, "clip corpus import: cannot create %s: %s\n", state, strerror (-rc));
+        return 1;
+    }
+    int lock_fd = take_lock (state, "import", "stop clipd first, or drop the files into its inbox");
+    if (lock_fd < 0) {
+        for (size_t i = 0; i < n_files; i++)
+            free (names [i]);
+        free (names);
+        return 1;
+    }
+
+    char err [512] = "";
+    char *db_path = clip_path_join (state, "clipd.db");
+    sqlite3 *db = clip_db_open (db_path, 0, err, sizeof err);
+    free (db_path);
+    clip_corpus_t *corpus = db ? clip_corpus_open (db, NULL, err, sizeof err) : NULL;
+    int status = 0;
+    if (!corpus) {
+        fprintf (stderr, "clip corpus import: %s\n", err);
+        status = 1;
+        goto done;
+    }
+    bool tty = isatty (STDERR_FILENO);
+    uint64_t start = clip_mono_ms ();
+    size_t counts [4] = { 0 }, skipped = 0, in_tx = 0;
+    for (size_t i = 0; i < n_files; i++) {
+        char *path = clip_path_join (dir, names [i]);
+        char *data = NULL;
+        size_t len = 0;
+        int r = clip_file_read (path, MAX_FILE, &data, &len);
+        free (path);
+        if (r != 0 || clip_text_is_binary (data, len)) {
+            if (tty)
+                fputc ('\n', stderr);
+            fprintf (stderr, "clip corpus import: skipped %s: %s\n", names [i],
+                     r ? strerror (-r) : "binary data");
+            skipped++;
+            free (data);
+            continue;
+        }
+        clip_text_t *text = clip_text_decode (data, len);
+        size_t norm_len;
+        char *norm = clip_text_normalise (text->utf8, text->len, &norm_len);
+        if (norm_len == 0) {
+            /*  As clipd: a file of white space only is not an article.  */
+            if (tty)
+                fputc ('\n', stderr);
+            fprintf (stderr, "clip corpus import: skipped %s: empty\n", names [i]);
+            skipped++;
+            free (norm);
+            clip_text_destroy (&text);
+            free (data);
+            continue;
+        }
+        char id [33];
+        clip_text_digest (norm, norm_len, id);
+        void *sketch;
+        size_t sketch_len;
+        clip_sketch_compute (norm, norm_len, &sketch, &sketch_len);
+        clip_record_t *rec = clip_record_new ();
+        clip_record_set (rec, &rec->id, id);
+        clip_record_set (rec, &rec->file, names [i]);
+        if (in_tx == 0 && clip_db_exec (db, "BEGIN", err, sizeof err))
+            r = -1;
+        if (r == 0 && (clip_corpus_judge (corpus, rec, sketch, sketch_len)
+                       || clip_corpus_stage (corpus, rec, sketch, sketch_len, data, len)))
+            r = -1;
+        if (r == 0) {
+            const char *v = rec->verdict;
+            counts [strcmp (v, "unique") == 0 ? 0 : strcmp (v, "related") == 0 ? 1
+                    : strcmp (v, "near_duplicate") == 0 ? 2 : 3]++;
+            in_tx++;
+        }
+        clip_record_destroy (&rec);
+        free (sketch);
+        free (norm);
+        clip_text_destroy (&text);
+        free (data);
+        if (r == 0 && in_tx == BATCH) {
+            if (clip_db_exec (db, "COMMIT", err, sizeof err))
+                r = -1;
+            else {
+                clip_corpus_publish_staged (corpus);
+                in_tx = 0;
+            }
+        }
+        if (r != 0) {
+            fprintf (stderr, "%sclip corpus import: failed at %s: %s\n", tty ? "\n" : "",
+                     names [i], err [0] ? err : sqlite3_errmsg (db));
+            clip_db_exec (db, "ROLLBACK", err, sizeof err);
+            clip_corpus_drop_staged (corpus);
+            status = 1;
+            break;
+        }
+        if (tty && (i % 16 == 0 || i + 1 == n_files))
+            progress (i + 1, n_files, start);
+    }
+    /*  The last batch (the files after it may all have been skipped).  */
+    if (status == 0 && in_tx > 0) {
+        if (clip_db_exec (db, "COMMIT", err, sizeof err) == 0)
+            clip_corpus_publish_staged (corpus);
+        else {
+            fprintf (stderr, "%sclip corpus import: %s\n", tty ? "\n" : "", err);
+            clip_db_exec (db, "ROLLBACK", err, sizeof err);
+            clip_corpus_drop_staged (corpus);
+            status = 1;
+        }
+    }
+    if (tty)
+        fputc ('\n', stderr);
+    if (status == 0)
+        printf ("imported %zu files from %s: %zu unique, %zu related, %zu near_duplicate, "
+                "%zu duplicate, %zu skipped; the corpus holds %llu articles\n",
+                n_files - skipped, dir, counts [0], counts [1], counts [2], counts [3], skipped,
+                (unsigned long long) clip_corpus_size (corpus));
+done:
+    clip_corpus_destroy (&corpus);
+    if (db)
+        sqlite3_close (db);
+    close (lock_fd);
+    for (size_t i = 0; i < n_files; i++)
+        free (names [i]);
+    free (names);
+    return status;
+}
+
+static sqlite3 *
+open_read_only (const char *state, const char *cmd)
+{
+    char err [512] = "";
+    char *db_path = clip_path_join (state, "clipd.db");
+    struct stat st;
+    sqlite3 *db = NULL;
+    if (stat (db_path, &st) != 0)
+        fprintf (stderr, "clip corpus %s: no state database at %s\n", cmd, db_path);
+    else
+    if (!(db = clip_db_open (db_path, 1, err, sizeof err)))
+        fprintf (stderr, "clip corpus %s: %s\n", cmd, err);
+    free (db_path);
+    return db;
+}
+
+static int
+cmd_stats (const char *state)
+{
+    sqlite3 *db = open_read_only (state, "stats");
+    if (!db)
+        return 1;
+    sqlite3_stmt *q = NULL;
+    const char *sql =
+        "SELECT count(*), count(DISTINCT id), count(DISTINCT cluster),"
+        " coalesce(sum(length(data)), 0), coalesce(avg(length(sketch)), 0),"
+        " (SELECT count(*) FROM corpus_keys),"
+        " (SELECT coalesce(sum(length(keys)), 0) / 4 FROM corpus_keys),"
+        " (SELECT count(*) FROM (SELECT cluster FROM corpus_articles"
+        "   GROUP BY cluster HAVING count(DISTINCT id) > 1)),"
+        " (SELECT count(*) FROM corpus_articles WHERE seq = 0)"
+        " FROM corpus_articles";
+    if (sqlite3_prepare_v2 (db, sql, -1, &q, NULL) != SQLITE_OK || sqlite3_step (q) != SQLITE_ROW) {
+        fprintf (stderr, "clip corpus stats: no corpus in %s (%s)\n", state, sqlite3_errmsg (db));
+        sqlite3_finalize (q);
+        sqlite3_close (db);
+        return 1;
+    }
+    long long articles = sqlite3_column_int64 (q, 0);
+    long long indexed = sqlite3_column_int64 (q, 5);
+    long long keys = sqlite3_column_int64 (q, 6);
+    printf ("articles          %lld (%lld seeded, %lld from the inbox)\n", articles,
+            sqlite3_column_int64 (q, 8), articles - sqlite3_column_int64 (q, 8));
+    printf ("distinct texts    %lld\n", sqlite3_column_int64 (q, 1));
+    printf ("clusters          %lld (%lld with copies)\n", sqlite3_column_int64 (q, 2),
+            sqlite3_column_int64 (q, 7));
+    printf ("indexed           %lld articles, %.1f keys each\n", indexed,
+            indexed ? (double) keys / indexed : 0.0);
+    printf ("stored bytes      %lld (files as received)\n", sqlite3_column_int64 (q, 3));
+    printf ("sketch bytes      %.0f on average\n", sqlite3_column_double (q, 4));
+    sqlite3_finalize (q);
+    sqlite3_close (db);
+    return 0;
+}
+
+/*  One article for explain: its row, decoded text, words and shingles.  */
+typedef struct {
+    char *id;
+    char *file;
+    char *data;
+    size_t len;
+    clip_text_t *text;
+    clip_sketch_word_t *words;
+    size_t n_words;
+    uint32_t *shingles;         /* shingle i starts at word i */
+    size_t n_shingles;
+    size_t width;               /* words in a shingle */
+} side_t;
+
+static int
+load_side (sqlite3 *db, const char *prefix, side_t *side)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2 (db, "SELECT id, file, data FROM corpus_articles WHERE id >= ?1"
+                            " AND id < ?1 || 'g' ORDER BY rowid", -1, &q, NULL);
+    sqlite3_bind_text (q, 1, prefix, -1, SQLITE_STATIC);
+    int found = 0;
+    while (sqlite3_step (q) == SQLITE_ROW) {
+        const char *id = (const char *) sqlite3_column_text (q, 0);
+        if (found && strcmp (id, side->id) != 0) {
+            fprintf (stderr, "clip corpus explain: %s is ambiguous (%s, %s)\n", prefix,
+                     side->id, id);
+            found = -1;
+            break;
+        }
+        if (found)
+            continue;           /* a duplicate row of the same text */
+        found = 1;
+        side->id = clip_strdup (id);
+        side->file = clip_strdup ((const char *) sqlite3_column_text (q, 1));
+        side->len = (size_t) sqlite3_column_bytes (q, 2);
+        side->data = clip_malloc (side->len + 1);
+        if (side->len)
+            memcpy (side->data, sqlite3_column_blob (q, 2), side->len);
+    }
+    sqlite3_finalize (q);
+    if (found == 0)
+        fprintf (stderr, "clip corpus explain: no article %s in the corpus\n", prefix);
+    if (found != 1)
+        return -1;
+    side->text = clip_text_decode (side->data, side->len);
+    side->n_words = clip_sketch_words (side->text->utf8, side->text->len, &side->words);
+    side->width = side->n_words < CLIP_SKETCH_SHINGLE ? side->n_words : CLIP_SKETCH_SHINGLE;
+    side->n_shingles = side->n_words == 0 ? 0 : side->n_words - side->width + 1;
+    side->shingles = clip_malloc ((side->n_shingles + 1) * sizeof *side->shingles);
+    for (size_t i = 0; i < side->n_shingles; i++)
+        side->shingles [i] = clip_sketch_shingle (side->words + i, side->width);
+    return 0;
+}
+
+static void
+free_side (side_t *side)
+{
+    free (side->id);
+    free (side->file);
+    free (side->data);
+    clip_text_destroy (&side->text);
+    free (side->words);
+    free (side->shingles);
+}
+
+typedef struct {
+    uint32_t hash;
+    uint32_t pos;
+} spos_t;
+
+static int
+cmp_spos (const void *a, const void *b)
+{
+    const spos_t *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void
+print_excerpt (const side_t *s, size_t from, size_t to)
+{
+    const char *t = s->text->utf8;
+    size_t max = 160;
+    putchar ('"');
+    size_t i = from;
+    for (; i < to && i - from < max; i++)
+        putchar (t [i] == '\n' || t [i] == '\r' || t [i] == '\t' ? ' ' : t [i]);
+    /*  Finish the character that the cut would split.  */
+    while (i < to && ((unsigned char) t [i] & 0xC0) == 0x80)
+        putchar (t [i++]);
+    printf ("%s\"\n", i < to ? "..." : "");
+}
+
+static int
+cmd_explain (const char *state, const char *id1, const char *id2, size_t min_words)
+{
+    sqlite3 *db = open_read_only (state, "explain");
+    if (!db)
+        return 1;
+    side_t a = { 0 }, b = { 0 };
+    int status = 0;
+    if (load_side (db, id1, &a) || load_side (db, id2, &b)) {
+        status = 1;
+        goto done;
+    }
+    /*  Scores, the same as the verdicts use.  */
+    size_t an, bn;
+    char *na = clip_text_normalise (a.text->utf8, a.text->len, &an);
+    char *nb = clip_text_normalise (b.text->utf8, b.text->len, &bn);
+    void *ska, *skb;
+    size_t la, lb;
+    clip_sketch_compute (na, an, &ska, &la);
+    clip_sketch_compute (nb, bn, &skb, &lb);
+    clip_sketch_view_t va, vb;
+    clip_sketch_parse (ska, la, &va);
+    clip_sketch_parse (skb, lb, &vb);
+    double j, c;
+    uint32_t shared;
+    clip_sketch_compare (&va, &vb, &j, &c, &shared);
+    printf ("A %s %s (%zu bytes, %u shingles)\n", a.id, a.file, a.len, va.n);
+    printf ("B %s %s (%zu bytes, %u shingles)\n", b.id, b.file, b.len, vb.n);
+    printf ("jaccard %.3f containment %.3f (%u shared shingles)\n", j, c, shared);
+    free (na);
+    free (nb);
+    free (ska);
+    free (skb);
+
+    /*  Passages: maximal runs of consecutive shingles of A found
+        consecutively in B, longest match first at each place in A.  */
+    spos_t *index = clip_malloc ((b.n_shingles + 1) * sizeof *index);
+    for (size_t i = 0; i < b.n_shingles; i++)
+        index [i] = (spos_t) { b.shingles [i], (uint32_t) i };
+    qsort (index, b.n_shingles, sizeof *index, cmp_spos);
+    size_t passages = 0, shown_words = 0, a_done = 0;
+    for (size_t i = 0; i < a.n_shingles;) {
+        spos_t key = { a.shingles [i], 0 };
+        size_t lo = 0, hi = b.n_shingles;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (cmp_spos (&index [mid], &key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t best_len = 0, best_j = 0;
+        for (size_t k = lo; k < b.n_shingles && index [k].hash == key.hash; k++) {
+            size_t jj = index [k].pos, len = 0;
+            while (i + len < a.n_shingles && jj + len < b.n_shingles
+                   && a.shingles [i + len] == b.shingles [jj + len])
+                len++;
+            if (len > best_len) {
+                best_len = len;
+                best_j = jj;
+            }
+        }
+        if (best_len == 0) {
+            i++;
+            continue;
+        }
+        /*  Consecutive runs overlap by up to two words (a shingle that
+            differs still shares words with the run before): start after
+            the words already shown.  */
+        size_t from = i, words = best_len + a.width - 1, end = i + words;
+        size_t skip = a_done > from ? a_done - from : 0;
+        if (skip > words)
+            skip = words;
+        from += skip;
+        best_j += skip;
+        words -= skip;
+        if (end > a_done)
+            a_done = end;
+        if (words >= min_words) {
+            size_t as = a.words [from].start, ae = a.words [from + words - 1].end;
+            size_t bs = b.words [best_j].start, be = b.words [best_j + words - 1].end;
+            passages++;
+            shown_words += words;
+            printf ("\npassage %zu: %zu words\n", passages, words);
+            printf ("  A bytes %zu-%zu  ", clip_text_orig_offset (a.text, as),
+                    clip_text_orig_offset (a.text, ae));
+            print_excerpt (&a, as, ae);
+            printf ("  B bytes %zu-%zu  ", clip_text_orig_offset (b.text, bs),
+                    clip_text_orig_offset (b.text, be));
+            print_excerpt (&b, bs, be);
+        }
+        i += best_len;
+    }
+    printf ("\n%zu passages of %zu words or more (%zu words of A's %zu)\n", passages,
+            min_words, shown_words, a.n_words);
+    free (index);
+done:
+    free_side (&a);
+    free_side (&b);
+    sqlite3_close (db);
+    return status;
+}
+
+
+static int
+cmd_compact (const char *state)
+{
+    char *db_path = clip_path_join (state, "clipd.db");
+    struct stat st;
+    if (stat (db_path, &st) != 0) {
+        fprintf (stderr, "clip corpus compact: no state database at %s\n", db_path);
+        free (db_path);
+        return 1;
+    }
+    int lock_fd = take_lock (state, "compact", "stop clipd first");
+    if (lock_fd < 0) {
+        free (db_path);
+        return 1;
+    }
+    char err [512] = "";
+    int status = 0;
+    uint64_t start = clip_mono_ms ();
+    off_t before = st.st_size;
+    sqlite3 *db = clip_db_open (db_path, 0, err, sizeof err);
+    /*  Articles are written with their index keys, so the pages of
+        corpus_keys end up spread through the file, and a cold start reads
+        them one by one; VACUUM stores each table contiguously.  */
+    if (!db || clip_db_exec (db, "VACUUM", err, sizeof err)
+    ||  clip_db_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", err, sizeof err)) {
+        fprintf (stderr, "clip corpus compact: %s\n", err);
+        status = 1;
+    }
+    if (db)
+        sqlite3_close (db);
+    if (status == 0 && stat (db_path, &st) == 0)
+        printf ("compacted %s in %.1f s: %lld bytes before, %lld after\n", db_path,
+                (double) (clip_mono_ms () - start) / 1000.0, (long long) before,
+                (long long) st.st_size);
+    close (lock_fd);
+    free (db_path);
+    return status;
+}
+
+int
+clip_corpus_main (int argc, char **argv)
+{
+    assert (argc >= 1);
+    if (argc < 2 || strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0) {
+        usage (argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv [1];
+    const char *state = DEFAULT_STATE;
+    size_t min_words = 8;
+    static const struct option opts [] = {
+        { "state", required_argument, NULL, 's' },
+        { "min-words", required_argument, NULL, 'm' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    /*  Parse after the subcommand; optind 0 resets GNU getopt fully, in
+        case the caller used it already.  */
+    argc--;
+    argv++;
+    optind = 0;
+    int c;
+    while ((c = getopt_long (argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+            case 's': state = optarg; break;
+            case 'm': {
+                char *end;
+                long v = strtol (optarg, &end, 10);
+                if (*end || v < 1) {
+                    fprintf (stderr, "clip corpus: --min-words wants a positive number\n");
+                    return 2;
+                }
+                min_words = (size_t) v;
+                break;
+            }
+            case 'h': usage (stdout); return 0;
+            default: usage (stderr); return 2;
+        }
+    }
+    int rest = argc - optind;
+    if (strcmp (cmd, "import") == 0 && rest == 1)
+        return cmd_import (state, argv [optind]);
+    if (strcmp (cmd, "stats") == 0 && rest == 0)
+        return cmd_stats (state);
+    if (strcmp (cmd, "compact") == 0 && rest == 0)
+        return cmd_compact (state);
+    if (strcmp (cmd, "explain") == 0 && rest == 2)
+        return cmd_explain (state, argv [optind], argv [optind + 1], min_words);
+    usage (stderr);
+    return 2;
+}

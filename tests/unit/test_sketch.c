@@ -1,0 +1,261 @@
+/*  Tests for clip_sketch: words, shingles, the MinHash signature, exact
+    Jaccard and containment, the index keys.  */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clip_sketch.h"
+#include "clip_text.h"
+#include "clip_util.h"
+
+typedef struct {
+    void *blob;
+    size_t len;
+    clip_sketch_view_t view;
+} sk_t;
+
+static void
+sk_make (sk_t *sk, const char *text)
+{
+    cr_assert_eq (clip_sketch_compute (text, strlen (text), &sk->blob, &sk->len), 0);
+    cr_assert_eq (clip_sketch_parse (sk->blob, sk->len, &sk->view), 0);
+}
+
+static void
+sk_free (sk_t *sk)
+{
+    free (sk->blob);
+}
+
+static void
+compare (const char *a, const char *b, double *j, double *c)
+{
+    sk_t x, y;
+    sk_make (&x, a);
+    sk_make (&y, b);
+    clip_sketch_compare (&x.view, &y.view, j, c, NULL);
+    sk_free (&x);
+    sk_free (&y);
+}
+
+Test (sketch, words_are_lowercased_and_stripped)
+{
+    const char *text = "Huawei\u2019s U.S. co-founder, \u00c9COLE  42";
+    clip_sketch_word_t *w = NULL;
+    size_t n = clip_sketch_words (text, strlen (text), &w);
+    cr_assert_eq (n, 5);
+    clip_sketch_word_t *ref = NULL;
+    const char *plain = "huaweis us cofounder \u00e9cole 42";
+    cr_assert_eq (clip_sketch_words (plain, strlen (plain), &ref), 5);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq (w [i].hash, ref [i].hash, "word %zu differs", i);
+    /*  Spans cover the word from its first to its last kept character.  */
+    cr_assert_eq (w [0].start, 0);
+    cr_assert_eq (w [0].end, strlen ("Huawei\u2019s"));
+    cr_assert_eq (w [1].start, strlen ("Huawei\u2019s "));
+    cr_assert_eq (w [1].end, strlen ("Huawei\u2019s U.S"));
+    free (w);
+    free (ref);
+}
+
+Test (sketch, same_text_same_bytes)
+{
+    sk_t a, b;
+    sk_make (&a, "The quick brown fox jumps over the lazy dog");
+    sk_make (&b, "The quick brown fox jumps over the lazy dog");
+    cr_assert_eq (a.len, b.len);
+    cr_assert_eq (memcmp (a.blob, b.blob, a.len), 0);
+    /*  9 words: 7 distinct 3-shingles.  */
+    cr_assert_eq (a.view.n, 7);
+    cr_assert_eq (a.len, CLIP_SKETCH_HEADER + 4 * CLIP_SKETCH_K + 4 * 7);
+    sk_free (&a);
+    sk_free (&b);
+}
+
+Test (sketch, case_and_punctuation_do_not_matter)
+{
+    double j, c;
+    compare ("The Quick, brown fox -- jumps!", "the quick brown fox jumps", &j, &c);
+    cr_assert_float_eq (j, 1.0, 1e-12);
+    cr_assert_float_eq (c, 1.0, 1e-12);
+    compare ("the quick brown fox jumps", "the quick brown cat jumps", &j, &c);
+    /*  {tqb, qbf, bfj} vs {tqb, qbc, bcj}: one shared of five.  */
+    cr_assert_float_eq (j, 1.0 / 5, 1e-12);
+    cr_assert_float_eq (c, 1.0 / 3, 1e-12);
+}
+
+Test (sketch, repeated_shingles_count_once)
+{
+    sk_t a;
+    sk_make (&a, "a b c a b c a b c");
+    /*  abc, bca, cab.  */
+    cr_assert_eq (a.view.n, 3);
+    for (uint32_t i = 1; i < a.view.n; i++)
+        cr_assert_lt (clip_sketch_hash (&a.view, i - 1), clip_sketch_hash (&a.view, i));
+    sk_free (&a);
+}
+
+Test (sketch, empty_and_short_texts)
+{
+    sk_t e, one, two, other;
+    sk_make (&e, "");
+    cr_assert_eq (e.view.n, 0);
+    uint32_t keys [CLIP_SKETCH_MAX_KEYS];
+    cr_assert_eq (clip_sketch_keys (&e.view, keys), 0);
+    sk_make (&one, "Huawei");
+    cr_assert_eq (one.view.n, 1);
+    cr_assert_eq (clip_sketch_keys (&one.view, keys), 1);
+    cr_assert_eq (keys [0], clip_sketch_hash (&one.view, 0));
+    /*  Every bin of a one-shingle set borrows that shingle.  */
+    for (size_t b = 0; b < CLIP_SKETCH_K; b++)
+        cr_assert_eq (clip_sketch_minhash (&one.view, b), keys [0]);
+    sk_make (&two, "huawei!");
+    double j, c;
+    clip_sketch_compare (&one.view, &two.view, &j, &c, NULL);
+    cr_assert_float_eq (j, 1.0, 1e-12);
+    sk_make (&other, "Ericsson");
+    clip_sketch_compare (&one.view, &other.view, &j, &c, NULL);
+    cr_assert_float_eq (j, 0.0, 1e-12);
+    clip_sketch_compare (&e.view, &e.view, &j, &c, NULL);
+    cr_assert_float_eq (j, 0.0, 1e-12);
+    cr_assert_float_eq (c, 0.0, 1e-12);
+    /*  Only punctuation: no word.  */
+    sk_t p;
+    sk_make (&p, " -- ... !!! ");
+    cr_assert_eq (p.view.n, 0);
+    sk_free (&p);
+    sk_free (&e);
+    sk_free (&one);
+    sk_free (&two);
+    sk_free (&other);
+}
+
+Test (sketch, invalid_utf8_separates_words)
+{
+    const char text [] = "alpha\xff" "beta\xc3 gamma";
+    clip_sketch_word_t *w = NULL;
+    cr_assert_eq (clip_sketch_words (text, sizeof text - 1, &w), 3);
+    free (w);
+}
+
+Test (sketch, parse_rejects_garbage)
+{
+    clip_sketch_view_t v;
+    cr_assert_eq (clip_sketch_parse ("hello", 5, &v), -1);
+    cr_assert_eq (clip_sketch_parse (NULL, 0, &v), -1);
+    sk_t a;
+    sk_make (&a, "one two three four");
+    cr_assert_eq (clip_sketch_parse (a.blob, a.len - 4, &v), -1);
+    cr_assert_eq (clip_sketch_parse (a.blob, a.len + 0, &v), 0);
+    ((char *) a.blob) [2] = 99;
+    cr_assert_eq (clip_sketch_parse (a.blob, a.len, &v), -1);
+    sk_free (&a);
+}
+
+static char *
+read_huawei (const char *prefix)
+{
+    char *path = clip_strprintf ("%s/corpus/huawei", CLIP_SOURCE_DIR);
+    char *cmd = clip_strprintf ("ls %s/%s_*.txt", path, prefix);
+    FILE *p = popen (cmd, "r");
+    char line [1024] = "";
+    cr_assert (fgets (line, sizeof line, p));
+    pclose (p);
+    line [strcspn (line, "\n")] = 0;
+    char *data;
+    size_t len;
+    cr_assert_eq (clip_file_read (line, 1 << 20, &data, &len), 0, "%s", line);
+    clip_text_t *t = clip_text_decode (data, len);
+    char *norm = clip_text_normalise (t->utf8, t->len, NULL);
+    clip_text_destroy (&t);
+    free (data);
+    free (path);
+    free (cmd);
+    return norm;
+}
+
+Test (sketch, huawei_pair_matches_the_measured_figures)
+{
+    char *a = read_huawei ("000");
+    char *b = read_huawei ("001");
+    char *c = read_huawei ("002");
+    char *d = read_huawei ("003");
+    double j, k;
+    compare (a, b, &j, &k);
+    /*  data/README.md: Jaccard 0.43, containment 0.82.  */
+    cr_assert (fabs (j - 0.43) < 0.02, "jaccard %f", j);
+    cr_assert (fabs (k - 0.82) < 0.02, "containment %f", k);
+    compare (c, b, &j, &k);
+    cr_assert (fabs (k - 0.42) < 0.03, "containment %f", k);
+    compare (a, d, &j, &k);
+    cr_assert_lt (j, 0.01);
+
+    /*  The MinHash signature estimates the exact Jaccard.  */
+    sk_t x, y;
+    sk_make (&x, a);
+    sk_make (&y, b);
+    clip_sketch_compare (&x.view, &y.view, &j, NULL, NULL);
+    int same = 0;
+    for (size_t i = 0; i < CLIP_SKETCH_K; i++)
+        same += clip_sketch_minhash (&x.view, i) == clip_sketch_minhash (&y.view, i);
+    cr_assert (fabs ((double) same / CLIP_SKETCH_K - j) < 0.15, "estimate %d/128 vs %f", same, j);
+    /*  Keys of a set under 512 shingles: the MinHash values of the
+        non-empty bins, in bin order.  */
+    uint32_t keys [CLIP_SKETCH_MAX_KEYS];
+    cr_assert_lt (x.view.n, 512);
+    size_t n = clip_sketch_keys (&x.view, keys);
+    cr_assert_gt (n, 100);
+    cr_assert_leq (n, CLIP_SKETCH_K);
+    size_t taken = 0;
+    for (size_t bin = 0; bin < CLIP_SKETCH_K; bin++) {
+        uint32_t v = clip_sketch_minhash (&x.view, bin);
+        if (v >> 25 == bin) {
+            cr_assert_lt (taken, n);
+            cr_assert_eq (keys [taken++], v);
+        }
+    }
+    cr_assert_eq (taken, n);
+    sk_free (&x);
+    sk_free (&y);
+    free (a);
+    free (b);
+    free (c);
+    free (d);
+}
+
+Test (sketch, long_articles_get_finer_keys)
+{
+    /*  2,000 distinct words: 1,998 shingles, 1,024 bins (the largest power
+        of two <= n / 2), so about 1024 * (1 - e^-2) = 885 keys.  */
+    char *text = clip_malloc (2000 * 8 + 1);
+    size_t len = 0;
+    for (int i = 0; i < 2000; i++)
+        len += (size_t) sprintf (text + len, "w%d ", i);
+    sk_t a;
+    sk_make (&a, text);
+    cr_assert_eq (a.view.n, 1998);
+    cr_assert_eq (clip_sketch_key_bits (a.view.n), 9);
+    cr_assert_eq (clip_sketch_key_bits (511), 7);
+    cr_assert_eq (clip_sketch_key_bits (512), 8);
+    cr_assert_eq (clip_sketch_key_bits (1 << 20), 12);
+    static uint32_t keys [CLIP_SKETCH_MAX_KEYS];
+    size_t n = clip_sketch_keys (&a.view, keys);
+    cr_assert (n > 400 && n <= 512, "%zu keys", n);
+    /*  One key a bin, the bin's smallest hash, so each of the 128 coarse
+        MinHash values of non-empty bins is among them.  */
+    for (size_t i = 1; i < n; i++)
+        cr_assert_lt (keys [i - 1] >> 23, keys [i] >> 23);
+    for (size_t b = 0; b < CLIP_SKETCH_K; b++) {
+        uint32_t v = clip_sketch_minhash (&a.view, b);
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++)
+            found = keys [i] == v;
+        cr_assert (found, "bin %zu", b);
+    }
+    sk_free (&a);
+    free (text);
+}

@@ -28,13 +28,16 @@
 #include "results.h"
 #include "supervisor.h"
 
-/*  A result whose commit failed (disk full, I/O error): kept and retried,
-    since its file is still in processing/ and nothing was published.  */
+/*  A result waiting for the group commit, or whose commit failed (disk
+    full, I/O error) and is retried: its file is still in processing/ and
+    nothing was published.  */
 typedef struct pending_commit {
     clip_task_t *task;
     clip_record_t *rec;
     void *sketch;
     size_t sketch_len;
+    char *packed;               /* the record as committed */
+    size_t packed_len;
     struct pending_commit *next;
 } pending_commit_t;
 
@@ -60,7 +63,9 @@ struct clipd {
     uv_signal_t sigint;
     uv_signal_t sigterm;
     uv_timer_t retry_timer;
-    pending_commit_t *pending;
+    uv_idle_t commit_idle;      /* runs the group commit once per loop turn */
+    pending_commit_t *batch;    /* results waiting for the next commit */
+    pending_commit_t *pending;  /* results whose commit failed */
     size_t inflight;            /* claimed files not yet finished */
     uint64_t last_claim;
     bool stopping;
@@ -180,49 +185,96 @@ publish (clipd_t *self, const clip_record_t *rec, const char *packed, size_t len
 
 static void claim_more (clipd_t *self);
 static void on_retry_timer (uv_timer_t *timer);
+static void on_commit_idle (uv_idle_t *handle);
 
-/*  Commit one result, retire its file, publish it.  Takes ownership of
-    task, rec and sketch.  */
+/*  Queue one result for the next group commit.  Takes ownership of task,
+    rec and sketch.  */
 static void
 finish (clipd_t *self, clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_len)
 {
     /*  The daemon, not the worker, is the authority on these.  */
     clip_record_set (rec, &rec->file, task->name);
     rec->received = task->received;
-    bool ok = rec->status && strcmp (rec->status, "ok") == 0;
-    char *data = NULL;
-    size_t data_len = 0;
-    if (ok && clip_file_read (task->path, self->cfg->max_bytes, &data, &data_len) != 0)
-        data = NULL;
-    char *packed = NULL;
-    size_t packed_len = 0;
-    int rc = clip_results_append (self->results, rec, task->claim, sketch, sketch_len,
-                                  data, data_len, &packed, &packed_len);
-    free (data);
-    if (rc != 0) {
-        pending_commit_t *p = clip_calloc (1, sizeof *p);
-        p->task = task;
-        p->rec = rec;
-        p->sketch = sketch;
-        p->sketch_len = sketch_len;
-        LL_APPEND (self->pending, p);
-        if (!self->stopping && !uv_is_active ((uv_handle_t *) &self->retry_timer))
+    pending_commit_t *p = clip_calloc (1, sizeof *p);
+    p->task = task;
+    p->rec = rec;
+    p->sketch = sketch;
+    p->sketch_len = sketch_len;
+    LL_APPEND (self->batch, p);
+    if (!self->stopping && !uv_is_active ((uv_handle_t *) &self->commit_idle))
+        uv_idle_start (&self->commit_idle, on_commit_idle);
+}
+
+static void
+pending_free (pending_commit_t *p)
+{
+    clip_task_destroy (&p->task);
+    clip_record_destroy (&p->rec);
+    free (p->sketch);
+    free (p->packed);
+    free (p);
+}
+
+/*  Commit every queued result in one transaction (one fsync), then retire
+    their files and publish them, in seq order.  If anything fails, nothing
+    was committed or published: the whole batch is retried a second later.  */
+static void
+commit_batch (clipd_t *self)
+{
+    pending_commit_t *list = self->batch, *p, *tmp;
+    self->batch = NULL;
+    if (!list)
+        return;
+    bool ok = clip_results_begin (self->results) == 0;
+    LL_FOREACH (list, p) {
+        if (!ok)
+            break;
+        bool article = p->rec->status && strcmp (p->rec->status, "ok") == 0;
+        char *data = NULL;
+        size_t data_len = 0;
+        /*  The corpus keeps the bytes as received, to show passages later.  */
+        if (article && clip_file_read (p->task->path, self->cfg->max_bytes, &data, &data_len) != 0)
+            data = NULL;
+        free (p->packed);
+        p->packed = NULL;
+        ok = clip_results_add (self->results, p->rec, p->task->claim, p->sketch, p->sketch_len,
+                               data, data_len, &p->packed, &p->packed_len) == 0;
+        free (data);
+    }
+    if (ok)
+        ok = clip_results_commit (self->results) == 0;
+    if (!ok) {
+        clip_results_rollback (self->results);
+        int count;
+        LL_COUNT (list, p, count);
+        clip_error ("commit_failed", "records=%d retry_in_ms=%d", count, COMMIT_RETRY_MS);
+        LL_CONCAT (self->pending, list);
+        if (!self->stopping)
             uv_timer_start (&self->retry_timer, on_retry_timer, COMMIT_RETRY_MS, 0);
         return;
     }
-    char q [600];
-    clip_info ("recorded", "seq=%llu file=%s topic=%s worker=%s", (unsigned long long) rec->seq,
-               clip_log_quote (q, sizeof q, rec->file), clip_record_topic (rec),
-               rec->worker ? rec->worker : "-");
-    retire_file (self, task->path, rec);
-    publish (self, rec, packed, packed_len);
-    free (packed);
-    free (sketch);
-    clip_record_destroy (&rec);
-    clip_task_destroy (&task);
-    assert (self->inflight > 0);
-    self->inflight--;
+    LL_FOREACH_SAFE (list, p, tmp) {
+        LL_DELETE (list, p);
+        clip_record_t *rec = p->rec;
+        char q [600];
+        clip_info ("recorded", "seq=%llu file=%s topic=%s worker=%s", (unsigned long long) rec->seq,
+                   clip_log_quote (q, sizeof q, rec->file), clip_record_topic (rec),
+                   rec->worker ? rec->worker : "-");
+        retire_file (self, p->task->path, rec);
+        publish (self, rec, p->packed, p->packed_len);
+        pending_free (p);
+        assert (self->inflight > 0);
+        self->inflight--;
+    }
     claim_more (self);
+}
+
+static void
+on_commit_idle (uv_idle_t *handle)
+{
+    clipd_t *self = handle->data;
+    uv_idle_stop (handle);
+    commit_batch (self);
 }
 
 static void
@@ -241,14 +293,9 @@ static void
 on_retry_timer (uv_timer_t *timer)
 {
     clipd_t *self = timer->data;
-    pending_commit_t *list = self->pending;
+    LL_CONCAT (self->batch, self->pending);
     self->pending = NULL;
-    pending_commit_t *p, *tmp;
-    LL_FOREACH_SAFE (list, p, tmp) {
-        LL_DELETE (list, p);
-        finish (self, p->task, p->rec, p->sketch, p->sketch_len);
-        free (p);
-    }
+    commit_batch (self);
 }
 
 /*  ------------------------------------------------------------------ */
@@ -596,6 +643,8 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
                                   on_inbox_ready, self);
     uv_timer_init (&self->loop, &self->retry_timer);
     self->retry_timer.data = self;
+    uv_idle_init (&self->loop, &self->commit_idle);
+    self->commit_idle.data = self;
     uv_signal_init (&self->loop, &self->sigint);
     uv_signal_init (&self->loop, &self->sigterm);
     self->sigint.data = self;
@@ -620,19 +669,23 @@ shutdown_daemon (clipd_t *self)
     if (self->stopping)
         return;
     self->stopping = true;
+    /*  Results already in hand are committed and published before going.  */
+    commit_batch (self);
     clip_info ("stopping", "inflight=%zu", self->inflight);
     clip_inbox_destroy (&self->inbox);
     clip_replay_destroy (&self->replay);
     clip_dispatch_destroy (&self->dispatch);
+    /*  Results not yet committed are dropped: their files stay in
+        processing/ and are analysed again at the next start.  */
     pending_commit_t *p, *tmp;
+    LL_CONCAT (self->pending, self->batch);
+    self->batch = NULL;
     LL_FOREACH_SAFE (self->pending, p, tmp) {
         LL_DELETE (self->pending, p);
-        clip_task_destroy (&p->task);
-        clip_record_destroy (&p->rec);
-        free (p->sketch);
-        free (p);
+        pending_free (p);
     }
     uv_close ((uv_handle_t *) &self->retry_timer, NULL);
+    uv_close ((uv_handle_t *) &self->commit_idle, NULL);
     uv_close ((uv_handle_t *) &self->sigint, NULL);
     uv_close ((uv_handle_t *) &self->sigterm, NULL);
     if (self->supervisor)
@@ -698,8 +751,10 @@ clipd_destroy (clipd_t **self_p)
             clip_inbox_destroy (&self->inbox);
             clip_replay_destroy (&self->replay);
             clip_dispatch_destroy (&self->dispatch);
-            if (self->retry_timer.loop)
+            if (self->retry_timer.loop) {
                 uv_close ((uv_handle_t *) &self->retry_timer, NULL);
+                uv_close ((uv_handle_t *) &self->commit_idle, NULL);
+            }
             if (self->sigint.loop) {
                 uv_close ((uv_handle_t *) &self->sigint, NULL);
                 uv_close ((uv_handle_t *) &self->sigterm, NULL);

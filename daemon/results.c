@@ -2,6 +2,7 @@
 #include "results.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,9 @@ struct clip_results {
     sqlite3_stmt *replay;
     uint64_t head;
     uint64_t max_claim;
+    bool in_batch;              /* a transaction is open */
+    uint64_t batch_head;        /* last seq given in it */
+    uint64_t batch_max_claim;
 };
 
 static const char *schema =
@@ -128,24 +132,53 @@ exec_logged (clip_results_t *self, const char *sql)
     return 0;
 }
 
-int
-clip_results_append (clip_results_t *self, clip_record_t *rec, uint64_t claim,
-                     const void *sketch, size_t sketch_len,
-                     const void *data, size_t data_len,
-                     char **packed, size_t *packed_len)
+/*  A record judged before (a retried batch) must not keep its old verdict
+    and matches.  */
+static void
+clear_dedupe (clip_record_t *rec)
 {
+    for (size_t i = 0; i < rec->n_matches; i++) {
+        free (rec->matches [i].id);
+        free (rec->matches [i].file);
+    }
+    free (rec->matches);
+    rec->matches = NULL;
+    rec->n_matches = 0;
+    clip_record_set (rec, &rec->verdict, NULL);
+    clip_record_set (rec, &rec->cluster, NULL);
+    rec->has_dedupe = false;
+}
+
+int
+clip_results_begin (clip_results_t *self)
+{
+    assert (!self->in_batch);
+    if (exec_logged (self, "BEGIN IMMEDIATE"))
+        return -1;
+    self->in_batch = true;
+    self->batch_head = self->head;
+    self->batch_max_claim = self->max_claim;
+    return 0;
+}
+
+int
+clip_results_add (clip_results_t *self, clip_record_t *rec, uint64_t claim,
+                  const void *sketch, size_t sketch_len,
+                  const void *data, size_t data_len,
+                  char **packed, size_t *packed_len)
+{
+    assert (self->in_batch);
+    *packed = NULL;
     bool ok = rec->status && strcmp (rec->status, "ok") == 0;
+    clear_dedupe (rec);
     if (ok && clip_corpus_judge (self->corpus, rec, sketch, sketch_len) != 0)
         return -1;
     rec->has_seq = true;
-    rec->seq = self->head + 1;
+    rec->seq = self->batch_head + 1;
     rec->has_times = true;
     rec->done = clip_now_ms ();
-
-    if (exec_logged (self, "BEGIN IMMEDIATE"))
-        return -1;
     if (ok && clip_corpus_stage (self->corpus, rec, sketch, sketch_len, data, data_len) != 0)
-        goto rollback;
+        return -1;
 
     clip_record_encode (rec, packed, packed_len);
     sqlite3_stmt *q = self->insert;
@@ -157,26 +190,57 @@ clip_results_append (clip_results_t *self, clip_record_t *rec, uint64_t claim,
     sqlite3_reset (q);
     sqlite3_clear_bindings (q);
     if (rc != SQLITE_DONE) {
-        clip_error ("results_insert_failed", "seq=%llu sqlite=\"%s\"",
-                    (unsigned long long) rec->seq, sqlite3_errmsg (self->db));
+        clip_error ("results_insert_failed", "seq=%llu claim=%llu sqlite=\"%s\"",
+                    (unsigned long long) rec->seq, (unsigned long long) claim,
+                    sqlite3_errmsg (self->db));
         free (*packed);
         *packed = NULL;
-        goto rollback;
+        return -1;
     }
-    if (exec_logged (self, "COMMIT")) {
-        free (*packed);
-        *packed = NULL;
-        goto rollback;
-    }
-    clip_corpus_publish_staged (self->corpus);
-    self->head = rec->seq;
-    if (claim > self->max_claim)
-        self->max_claim = claim;
+    self->batch_head = rec->seq;
+    if (claim > self->batch_max_claim)
+        self->batch_max_claim = claim;
     return 0;
+}
 
-rollback:
+int
+clip_results_commit (clip_results_t *self)
+{
+    assert (self->in_batch);
+    if (exec_logged (self, "COMMIT"))
+        return -1;
+    self->in_batch = false;
+    clip_corpus_publish_staged (self->corpus);
+    self->head = self->batch_head;
+    self->max_claim = self->batch_max_claim;
+    return 0;
+}
+
+void
+clip_results_rollback (clip_results_t *self)
+{
+    if (!self->in_batch)
+        return;
     exec_logged (self, "ROLLBACK");
+    self->in_batch = false;
     clip_corpus_drop_staged (self->corpus);
+}
+
+int
+clip_results_append (clip_results_t *self, clip_record_t *rec, uint64_t claim,
+                     const void *sketch, size_t sketch_len,
+                     const void *data, size_t data_len,
+                     char **packed, size_t *packed_len)
+{
+    if (clip_results_begin (self))
+        return -1;
+    if (clip_results_add (self, rec, claim, sketch, sketch_len, data, data_len,
+                          packed, packed_len) == 0
+    &&  clip_results_commit (self) == 0)
+        return 0;
+    free (*packed);
+    *packed = NULL;
+    clip_results_rollback (self);
     rec->has_seq = false;
     rec->seq = 0;
     return -1;

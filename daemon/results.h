@@ -37,11 +37,27 @@ uint64_t clip_results_max_claim (const clip_results_t *self);
     (caller owns) when found, 0 when not, -1 on error.  */
 int clip_results_find_claim (clip_results_t *self, uint64_t claim, clip_record_t **rec);
 
-/*  Append rec: judge it against the corpus (when ok), set seq and done,
-    write the result row and the corpus row in one transaction and commit.
-    On success *packed (caller owns) holds the encoded record as committed,
-    and rec holds its final values.  Returns 0, or -1 when nothing was
-    committed (the caller retries later).  */
+/*  Group commit: several records in one transaction, one fsync.
+    clip_results_begin opens it; clip_results_add judges a record against the
+    corpus (which sees the records added before it in the same transaction),
+    gives it the next seq, sets done, stages its corpus row and writes its
+    result row, and hands back the encoded record in *packed (caller owns);
+    clip_results_commit makes them all durable at once.  If add or commit
+    fails, the caller calls clip_results_rollback: no seq is used up and
+    nothing was published, so every record of the batch can be retried.
+    Each returns 0 or -1.  */
+int clip_results_begin (clip_results_t *self);
+int clip_results_add (clip_results_t *self, clip_record_t *rec, uint64_t claim,
+                      const void *sketch, size_t sketch_len,
+                      const void *data, size_t data_len,
+                      char **packed, size_t *packed_len);
+int clip_results_commit (clip_results_t *self);
+void clip_results_rollback (clip_results_t *self);
+
+/*  One record in a transaction of its own (begin, add, commit; rollback on
+    failure).  On success *packed (caller owns) holds the encoded record as
+    committed, and rec holds its final values.  Returns 0, or -1 when nothing
+    was committed (the caller retries later).  */
 int clip_results_append (clip_results_t *self, clip_record_t *rec, uint64_t claim,
                          const void *sketch, size_t sketch_len,
                          const void *data, size_t data_len,

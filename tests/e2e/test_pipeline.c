@@ -431,3 +431,79 @@ Test (pipeline, a_name_taken_in_done_gets_a_numeric_suffix)
     tu_rmtree (dir);
     free (dir);
 }
+
+/*  Two near-duplicates arriving together, analysed by two workers at once:
+    exactly one of them is the original, the other points to it.  */
+Test (pipeline, two_near_duplicates_at_once_give_exactly_one_original)
+{
+    char *dir = tu_tempdir ("pipeline");
+    const char *extra [] = { "--workers", "2", "--corpus", "none", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    tu_sub_t *sub = tu_sub_new (d->pub);
+    /*  Pairs: the AP story and its longer edit; an article and its first
+        three quarters; an article and a retitled copy.  */
+    for (int round = 0; round < 3; round++) {
+        size_t len_a, len_b;
+        char *a, *b;
+        if (round == 0) {
+            char *p0 = corpus_file (huawei [0]), *p1 = corpus_file (huawei [1]);
+            a = tu_read (p0, &len_a);
+            b = tu_read (p1, &len_b);
+            free (p0);
+            free (p1);
+        }
+        else {
+            char *p = corpus_file (huawei [round == 1 ? 4 : 3]);
+            a = tu_read (p, &len_a);
+            free (p);
+            if (round == 1) {
+                len_b = len_a * 3 / 4;
+                b = clip_strndup (a, len_b);
+            }
+            else {
+                b = clip_strprintf ("A different headline for the same story\n%s", a);
+                len_b = strlen (b);
+            }
+        }
+        char *sa = clip_strprintf ("%s/.a%d", d->inbox, round), *sb = clip_strprintf ("%s/.b%d", d->inbox, round);
+        char *fa = clip_strprintf ("%s/pair%d-a.txt", d->inbox, round);
+        char *fb = clip_strprintf ("%s/pair%d-b.txt", d->inbox, round);
+        tu_write (sa, a, len_a);
+        tu_write (sb, b, len_b);
+        rename (sa, fa);
+        rename (sb, fb);
+        json_t *list = receive (sub, 2, 15000);
+        cr_assert_eq (json_array_size (list), 2);
+        json_t *r0 = json_array_get (list, 0), *r1 = json_array_get (list, 1);
+        int originals = 0;
+        json_t *orig = NULL, *copy = NULL;
+        for (int i = 0; i < 2; i++) {
+            json_t *r = i ? r1 : r0;
+            const char *v = verdict (r);
+            const char *cluster = json_string_value (json_object_get (json_object_get (r, "dedupe"), "cluster"));
+            if (strcmp (v, "unique") == 0) {
+                originals++;
+                orig = r;
+                cr_assert_str_eq (cluster, str (r, "id"), "an original is its own cluster");
+            }
+            else {
+                cr_assert_str_eq (v, "near_duplicate", "round %d: %s is %s", round, str (r, "file"), v);
+                copy = r;
+            }
+        }
+        cr_assert_eq (originals, 1, "round %d: exactly one original", round);
+        cr_assert_str_eq (json_string_value (json_object_get (json_object_get (copy, "dedupe"), "cluster")),
+                          str (orig, "id"));
+        cr_assert_lt (num (orig, "seq"), num (copy, "seq"), "the original is the one committed first");
+        json_t *m = json_array_get (json_object_get (json_object_get (copy, "dedupe"), "matches"), 0);
+        cr_assert_str_eq (json_string_value (json_object_get (m, "id")), str (orig, "id"));
+        cr_assert_geq (json_number_value (json_object_get (m, "containment")), 0.7);
+        json_decref (list);
+        free (a); free (b); free (sa); free (sb); free (fa); free (fb);
+    }
+    tu_sub_free (sub);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    tu_daemon_free (d);
+    tu_rmtree (dir);
+    free (dir);
+}

@@ -131,8 +131,8 @@ Test (recovery, kill_9_mid_stream_gives_exactly_one_record_per_file)
     char *dir = tu_tempdir ("recovery");
     const char *extra [] = { "--workers", "2", "--corpus", "none", NULL };
     tu_daemon_t *d = tu_daemon_start (dir, extra);
-    /*  40 distinct small articles.  */
-    enum { N = 40 };
+    /*  Distinct small articles, enough that the kill lands mid-stream.  */
+    enum { N = 300 };
     for (int i = 0; i < N; i++) {
         char name [32], text [256];
         snprintf (name, sizeof name, "article-%02d.txt", i);

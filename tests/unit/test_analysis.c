@@ -1,0 +1,168 @@
+/*  The worker's analysis: never crashes on any bytes, clear errors for what
+    is not an article, entity offsets into the file as received (also after
+    the Windows-1252 fallback).  Uses the shipped NER model.  */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_analyze.h"
+#include "clip_sketch.h"
+#include "clip_util.h"
+
+static clip_analyzer_t *
+analyzer (void)
+{
+    char err [256];
+    clip_analyzer_t *a = clip_analyzer_new (CLIP_SOURCE_DIR, "test:1", err, sizeof err);
+    cr_assert_not_null (a, "%s", err);
+    return a;
+}
+
+/*  Every entity's [start, end) in the original bytes holds its text, or
+    (after the Windows-1252 fallback) bytes that decode to it.  */
+static void
+check_offsets (const clip_record_t *rec, const char *data, size_t len, bool utf8)
+{
+    for (size_t i = 0; i < rec->n_entities; i++) {
+        const clip_entity_t *e = &rec->entities [i];
+        cr_assert_leq (e->start, e->end);
+        cr_assert_leq (e->end, len, "entity %s ends inside the file", e->text);
+        if (utf8)
+            cr_assert (strlen (e->text) == e->end - e->start
+                       && memcmp (data + e->start, e->text, e->end - e->start) == 0,
+                       "entity '%s' at [%llu,%llu)", e->text,
+                       (unsigned long long) e->start, (unsigned long long) e->end);
+    }
+}
+
+Test (analyze, the_first_huawei_article)
+{
+    clip_analyzer_t *a = analyzer ();
+    char *path = clip_strprintf ("%s/corpus/huawei/000_9e0fcb074dd77aaf.txt", CLIP_SOURCE_DIR);
+    char *data;
+    size_t len;
+    cr_assert_eq (clip_file_read (path, 1 << 20, &data, &len), 0);
+    void *sketch;
+    size_t sketch_len;
+    clip_record_t *rec = clip_analyzer_run (a, "000.txt", data, len, &sketch, &sketch_len);
+    cr_assert_str_eq (rec->status, "ok");
+    cr_assert_str_eq (rec->id, "69de78f64cce554c4fc1f1c9e764ff06");
+    cr_assert_str_eq (rec->encoding, "utf-8");
+    cr_assert_str_eq (rec->title, "date 2019-03-31 By AP");
+    cr_assert_str_eq (rec->worker, "test:1");
+    cr_assert_eq (rec->bytes, len);
+    clip_sketch_view_t view;
+    cr_assert_eq (clip_sketch_parse (sketch, sketch_len, &view), 0);
+    cr_assert_gt (view.n, 300);
+    check_offsets (rec, data, len, true);
+    /*  A few entities a reader marks in this article.  */
+    bool huawei = false, guo = false, money = false, uk = false;
+    for (size_t i = 0; i < rec->n_entities; i++) {
+        const clip_entity_t *e = &rec->entities [i];
+        if (!strcmp (e->type, "ORG") && !strcmp (e->canonical, "Huawei"))
+            huawei = true;
+        if (!strcmp (e->type, "PER") && !strcmp (e->canonical, "Guo Ping"))
+            guo = true;
+        if (!strcmp (e->type, "MONEY") && !strcmp (e->canonical, "USD 100000000000"))
+            money = true;
+        if (!strcmp (e->type, "LOC") && !strcmp (e->canonical, "United Kingdom"))
+            uk = true;
+    }
+    cr_assert (huawei && guo && money && uk, "huawei %d guo %d money %d uk %d", huawei, guo, money, uk);
+    free (sketch);
+    clip_record_destroy (&rec);
+    free (data);
+    free (path);
+    clip_analyzer_destroy (&a);
+    cr_assert_null (a);
+}
+
+Test (analyze, windows_1252_offsets_point_into_the_original_bytes)
+{
+    clip_analyzer_t *a = analyzer ();
+    /*  "Huawei" after two cp1252 curly quotes (1 byte each, 3 in UTF-8).  */
+    const char *text = "\x93Quoted\x94 news\n\nChinese giant Huawei said on Friday that \x80" "5 billion "
+                       "was spent by Huawei Technologies Ltd. in Britain.\n";
+    size_t len = strlen (text);
+    clip_record_t *rec = clip_analyzer_run (a, "cp.txt", text, len, NULL, NULL);
+    cr_assert_str_eq (rec->status, "ok");
+    cr_assert_str_eq (rec->encoding, "windows-1252");
+    int found = 0;
+    for (size_t i = 0; i < rec->n_entities; i++) {
+        const clip_entity_t *e = &rec->entities [i];
+        cr_assert_leq (e->end, len);
+        if (!strcmp (e->text, "Huawei")) {
+            cr_assert_eq (memcmp (text + e->start, "Huawei", 6), 0, "offset %llu", (unsigned long long) e->start);
+            cr_assert_eq (e->end - e->start, 6);
+            found++;
+        }
+        if (!strcmp (e->type, "MONEY")) {
+            cr_assert_eq ((unsigned char) text [e->start], 0x80, "the euro sign's byte");
+            cr_assert_str_eq (e->canonical, "EUR 5000000000");
+        }
+    }
+    cr_assert_geq (found, 1);
+    clip_record_destroy (&rec);
+    clip_analyzer_destroy (&a);
+}
+
+Test (analyze, what_is_not_an_article_fails_with_a_reason)
+{
+    clip_analyzer_t *a = analyzer ();
+    clip_record_t *rec = clip_analyzer_run (a, "e", "", 0, NULL, NULL);
+    cr_assert_str_eq (rec->status, "failed");
+    cr_assert_str_eq (rec->error_code, "empty");
+    clip_record_destroy (&rec);
+    rec = clip_analyzer_run (a, "w", " \n\t\r\n ", 6, NULL, NULL);
+    cr_assert_str_eq (rec->error_code, "empty");
+    clip_record_destroy (&rec);
+    rec = clip_analyzer_run (a, "b", "PNG\0\0\0binary", 12, NULL, NULL);
+    cr_assert_str_eq (rec->error_code, "not_text");
+    cr_assert_gt (strlen (rec->error_message), 10);
+    cr_assert_null (rec->id);
+    clip_record_destroy (&rec);
+    /*  One word is an article.  */
+    rec = clip_analyzer_run (a, "w", "Huawei", 6, NULL, NULL);
+    cr_assert_str_eq (rec->status, "ok");
+    cr_assert_str_eq (rec->title, "Huawei");
+    clip_record_destroy (&rec);
+    clip_analyzer_destroy (&a);
+}
+
+Test (analyze, never_crashes_on_any_bytes)
+{
+    clip_analyzer_t *a = analyzer ();
+    /*  A fixed-seed generator: the same inputs every run.  */
+    uint64_t state = 0x9e3779b97f4a7c15ULL;
+    char buf [4096];
+    for (int round = 0; round < 400; round++) {
+        size_t len = (size_t) (round * 37) % sizeof buf;
+        for (size_t i = 0; i < len; i++) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            /*  Mostly text-like bytes, with some high and control bytes.  */
+            unsigned r = (unsigned) (state >> 32);
+            static const char alphabet [] = " aAbZ.,'\n$%\xe2\x80\x99\xc2\xa3";
+            buf [i] = r % 5 == 0 ? (char) ((r >> 8) & 0xff) : alphabet [(r >> 8) % 17];
+        }
+        void *sketch = NULL;
+        size_t sketch_len = 0;
+        clip_record_t *rec = clip_analyzer_run (a, "fuzz", buf, len, &sketch, &sketch_len);
+        cr_assert_not_null (rec->status);
+        cr_assert_eq (rec->bytes, len);
+        if (!strcmp (rec->status, "ok"))
+            check_offsets (rec, buf, len, false);
+        char *packed;
+        size_t packed_len;
+        clip_record_encode (rec, &packed, &packed_len);
+        char err [128];
+        clip_record_t *back = clip_record_decode (packed, packed_len, err, sizeof err);
+        cr_assert_not_null (back, "round %d: %s", round, err);
+        clip_record_destroy (&back);
+        free (packed);
+        free (sketch);
+        clip_record_destroy (&rec);
+    }
+    clip_analyzer_destroy (&a);
+}

@@ -301,3 +301,44 @@ Test (recovery, a_killed_daemon_takes_its_workers_with_it)
     tu_rmtree (dir);
     free (dir);
 }
+
+/*  A worker started by hand outlives a daemon restart: it notices the
+    silence, reconnects with back-off and takes work from the new daemon.
+    (An ipc endpoint keeps the address fixed across the restart.)  */
+Test (recovery, an_independent_worker_reconnects_to_a_restarted_daemon)
+{
+    char *dir = tu_tempdir ("recovery");
+    char *tasks = clip_strprintf ("ipc://%s/tasks.sock", dir);
+    const char *extra [] = { "--workers", "0", "--corpus", "none", "--tasks", tasks, NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    char *worker_bin = tu_bin ("workers/clip-worker");
+    char *wlog = clip_path_join (dir, "worker.log");
+    const char *argv [] = { worker_bin, "--tasks", tasks, "--heartbeat-ms", "200",
+                            "--liveness-ms", "1000", NULL };
+    pid_t worker = tu_spawn (argv, wlog, wlog);
+    char *done = clip_path_join (d->state, "done");
+    char *src = corpus_file (0);
+    char *dst = clip_path_join (d->inbox, "before.txt");
+    tu_drop (src, dst);
+    wait_files (done, 1, 15000);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    tu_daemon_free (d);
+    usleep (1500000);
+    d = tu_daemon_start (dir, extra);
+    free (dst);
+    dst = clip_path_join (d->inbox, "after.txt");
+    free (src);
+    src = corpus_file (1);
+    tu_drop (src, dst);
+    wait_files (done, 2, 20000);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    char *log = tu_read (wlog, NULL);
+    cr_assert (strstr (log, "event=daemon_silent"), "the worker noticed the restart");
+    free (log);
+    kill (worker, SIGTERM);
+    cr_assert_eq (tu_wait (worker, 5000), 0);
+    tu_daemon_free (d);
+    free (tasks); free (worker_bin); free (wlog); free (done); free (src); free (dst);
+    tu_rmtree (dir);
+    free (dir);
+}

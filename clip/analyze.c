@@ -38,6 +38,7 @@
 #include "clip_cmd.h"
 #include "clip_corpus.h"
 #include "clip_db.h"
+#include "clip_import.h"
 #include "clip_log.h"
 #include "clip_record.h"
 #include "clip_util.h"
@@ -119,50 +120,20 @@ store (analyze_t *self, const clip_record_t *rec, const void *sketch, size_t ske
     return 0;
 }
 
-/*  Load dir's articles into the (empty, temporary) corpus, as clipd's
-    seed_corpus does: in name order, each judged against those before it.  */
+/*  Load dir's articles into the (empty, temporary) corpus, as clipd seeds
+    an empty state.  */
 static int
 seed (analyze_t *self, const char *dir)
 {
-    struct dirent **names = NULL;
-    int n = scandir (dir, &names, NULL, alphasort);
-    if (n < 0) {
-        fprintf (stderr, "clip analyze: cannot read corpus folder %s: %s\n", dir, strerror (errno));
+    char err [512];
+    clip_import_stats_t stats;
+    if (clip_corpus_import_dir (self->corpus, self->db, dir, MAX_BYTES, 256, NULL, NULL,
+                                &stats, err, sizeof err) != 0) {
+        fprintf (stderr, "clip analyze: corpus %s: %s\n", dir, err);
         return -1;
     }
-    int rc = 0, loaded = 0;
-    for (int i = 0; i < n; i++) {
-        const char *name = names [i]->d_name;
-        char *path = clip_path_join (dir, name);
-        struct stat st;
-        char *data = NULL;
-        size_t len = 0;
-        if (rc == 0 && name [0] != '.' && lstat (path, &st) == 0 && S_ISREG (st.st_mode)
-        &&  clip_file_read (path, MAX_BYTES, &data, &len) == 0) {
-            void *sketch = NULL;
-            size_t sketch_len = 0;
-            clip_record_t *rec = clip_analyzer_run (self->analyzer, name, data, len,
-                                                    &sketch, &sketch_len);
-            if (strcmp (rec->status, "ok") == 0) {
-                if (clip_corpus_judge (self->corpus, rec, sketch, sketch_len) != 0
-                ||  store (self, rec, sketch, sketch_len, data, len, true) != 0) {
-                    fprintf (stderr, "clip analyze: cannot store corpus article %s\n", path);
-                    rc = -1;
-                }
-                else
-                    loaded++;
-            }
-            free (sketch);
-            clip_record_destroy (&rec);
-            free (data);
-        }
-        free (path);
-        free (names [i]);
-    }
-    free (names);
-    if (rc == 0)
-        clip_debug ("corpus_seeded", "dir=%s articles=%d", dir, loaded);
-    return rc;
+    clip_debug ("corpus_seeded", "dir=%s articles=%zu", dir, stats.imported);
+    return 0;
 }
 
 /*  Copy every corpus_ table (and its indexes) of the read-only main

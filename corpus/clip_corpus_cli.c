@@ -26,6 +26,7 @@
 
 #include "clip_corpus.h"
 #include "clip_db.h"
+#include "clip_import.h"
 #include "clip_log.h"
 #include "clip_sketch.h"
 #include "clip_text.h"
@@ -52,42 +53,6 @@ usage (FILE *out)
         "  --state DIR      clipd's state folder (default %s)\n"
         "  --min-words N    explain: shortest passage shown (default 8 words)\n",
         DEFAULT_STATE);
-}
-
-static int
-cmp_name (const void *a, const void *b)
-{
-    return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/*  Regular files of dir, not hidden, sorted by name.  Caller owns.  */
-static char **
-list_files (const char *dir, size_t *n_out)
-{
-    DIR *d = opendir (dir);
-    if (!d)
-        return NULL;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir (d))) {
-        if (e->d_name [0] == '.')
-            continue;
-        char *path = clip_path_join (dir, e->d_name);
-        struct stat st;
-        bool regular = lstat (path, &st) == 0 && S_ISREG (st.st_mode);
-        free (path);
-        if (!regular)
-            continue;
-        if (n == cap)
-            names = clip_realloc (names, (cap = cap ? cap * 2 : 64) * sizeof *names);
-        names [n++] = clip_strdup (e->d_name);
-    }
-    closedir (d);
-    if (n > 1)
-        qsort (names, n, sizeof *names, cmp_name);
-    *n_out = n;
-    return names ? names : clip_calloc (1, sizeof *names);
 }
 
 static void
@@ -123,28 +88,33 @@ take_lock (const char *state, const char *cmd, const char *advice)
     return fd;
 }
 
+typedef struct {
+    bool tty;
+    uint64_t start_ms;
+} import_view_t;
+
+static void
+on_imported (size_t done, size_t total, const char *name, const char *skipped, void *arg)
+{
+    import_view_t *view = arg;
+    if (skipped)
+        fprintf (stderr, "%sclip corpus import: skipped %s: %s\n", view->tty ? "\n" : "",
+                 name, skipped);
+    if (view->tty && (done % 16 == 0 || done == total || skipped))
+        progress (done, total, view->start_ms);
+}
+
 static int
 cmd_import (const char *state, const char *dir)
 {
-    size_t n_files;
-    char **names = list_files (dir, &n_files);
-    if (!names) {
-        fprintf (stderr, "clip corpus import: cannot read folder %s: %s\n", dir, strerror (errno));
-        return 1;
-    }
     int rc = clip_mkdirs (state, 0755);
     if (rc) {
         fprintf (stderr, "clip corpus import: cannot create %s: %s\n", state, strerror (-rc));
         return 1;
     }
     int lock_fd = take_lock (state, "import", "stop clipd first, or drop the files into its inbox");
-    if (lock_fd < 0) {
-        for (size_t i = 0; i < n_files; i++)
-            free (names [i]);
-        free (names);
+    if (lock_fd < 0)
         return 1;
-    }
-
     char err [512] = "";
     char *db_path = clip_path_join (state, "clipd.db");
     sqlite3 *db = clip_db_open (db_path, 0, err, sizeof err);
@@ -154,109 +124,28 @@ cmd_import (const char *state, const char *dir)
     if (!corpus) {
         fprintf (stderr, "clip corpus import: %s\n", err);
         status = 1;
-        goto done;
     }
-    bool tty = isatty (STDERR_FILENO);
-    uint64_t start = clip_mono_ms ();
-    size_t counts [4] = { 0 }, skipped = 0, in_tx = 0;
-    for (size_t i = 0; i < n_files; i++) {
-        char *path = clip_path_join (dir, names [i]);
-        char *data = NULL;
-        size_t len = 0;
-        int r = clip_file_read (path, MAX_FILE, &data, &len);
-        free (path);
-        if (r != 0 || clip_text_is_binary (data, len)) {
-            if (tty)
-                fputc ('\n', stderr);
-            fprintf (stderr, "clip corpus import: skipped %s: %s\n", names [i],
-                     r ? strerror (-r) : "binary data");
-            skipped++;
-            free (data);
-            continue;
-        }
-        clip_text_t *text = clip_text_decode (data, len);
-        size_t norm_len;
-        char *norm = clip_text_normalise (text->utf8, text->len, &norm_len);
-        if (norm_len == 0) {
-            /*  As clipd: a file of white space only is not an article.  */
-            if (tty)
-                fputc ('\n', stderr);
-            fprintf (stderr, "clip corpus import: skipped %s: empty\n", names [i]);
-            skipped++;
-            free (norm);
-            clip_text_destroy (&text);
-            free (data);
-            continue;
-        }
-        char id [33];
-        clip_text_digest (norm, norm_len, id);
-        void *sketch;
-        size_t sketch_len;
-        clip_sketch_compute (norm, norm_len, &sketch, &sketch_len);
-        clip_record_t *rec = clip_record_new ();
-        clip_record_set (rec, &rec->id, id);
-        clip_record_set (rec, &rec->file, names [i]);
-        if (in_tx == 0 && clip_db_exec (db, "BEGIN", err, sizeof err))
-            r = -1;
-        if (r == 0 && (clip_corpus_judge (corpus, rec, sketch, sketch_len)
-                       || clip_corpus_stage (corpus, rec, sketch, sketch_len, data, len)))
-            r = -1;
-        if (r == 0) {
-            const char *v = rec->verdict;
-            counts [strcmp (v, "unique") == 0 ? 0 : strcmp (v, "related") == 0 ? 1
-                    : strcmp (v, "near_duplicate") == 0 ? 2 : 3]++;
-            in_tx++;
-        }
-        clip_record_destroy (&rec);
-        free (sketch);
-        free (norm);
-        clip_text_destroy (&text);
-        free (data);
-        if (r == 0 && in_tx == BATCH) {
-            if (clip_db_exec (db, "COMMIT", err, sizeof err))
-                r = -1;
-            else {
-                clip_corpus_publish_staged (corpus);
-                in_tx = 0;
-            }
-        }
-        if (r != 0) {
-            fprintf (stderr, "%sclip corpus import: failed at %s: %s\n", tty ? "\n" : "",
-                     names [i], err [0] ? err : sqlite3_errmsg (db));
-            clip_db_exec (db, "ROLLBACK", err, sizeof err);
-            clip_corpus_drop_staged (corpus);
-            status = 1;
-            break;
-        }
-        if (tty && (i % 16 == 0 || i + 1 == n_files))
-            progress (i + 1, n_files, start);
-    }
-    /*  The last batch (the files after it may all have been skipped).  */
-    if (status == 0 && in_tx > 0) {
-        if (clip_db_exec (db, "COMMIT", err, sizeof err) == 0)
-            clip_corpus_publish_staged (corpus);
-        else {
-            fprintf (stderr, "%sclip corpus import: %s\n", tty ? "\n" : "", err);
-            clip_db_exec (db, "ROLLBACK", err, sizeof err);
-            clip_corpus_drop_staged (corpus);
+    else {
+        import_view_t view = { isatty (STDERR_FILENO), clip_mono_ms () };
+        clip_import_stats_t st;
+        rc = clip_corpus_import_dir (corpus, db, dir, MAX_FILE, BATCH, on_imported, &view,
+                                     &st, err, sizeof err);
+        if (view.tty)
+            fputc ('\n', stderr);
+        if (rc != 0) {
+            fprintf (stderr, "clip corpus import: %s\n", err);
             status = 1;
         }
+        else
+            printf ("imported %zu files from %s: %zu unique, %zu related, %zu near_duplicate, "
+                    "%zu duplicate, %zu skipped; the corpus holds %llu articles\n",
+                    st.imported, dir, st.verdicts [0], st.verdicts [1], st.verdicts [2],
+                    st.verdicts [3], st.skipped, (unsigned long long) clip_corpus_size (corpus));
     }
-    if (tty)
-        fputc ('\n', stderr);
-    if (status == 0)
-        printf ("imported %zu files from %s: %zu unique, %zu related, %zu near_duplicate, "
-                "%zu duplicate, %zu skipped; the corpus holds %llu articles\n",
-                n_files - skipped, dir, counts [0], counts [1], counts [2], counts [3], skipped,
-                (unsigned long long) clip_corpus_size (corpus));
-done:
     clip_corpus_destroy (&corpus);
     if (db)
         sqlite3_close (db);
     close (lock_fd);
-    for (size_t i = 0; i < n_files; i++)
-        free (names [i]);
-    free (names);
     return status;
 }
 

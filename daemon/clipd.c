@@ -17,9 +17,9 @@
 #include <uv.h>
 #include <zmq.h>
 
-#include "clip_analyze.h"
 #include "clip_corpus.h"
 #include "clip_db.h"
+#include "clip_import.h"
 #include "clip_log.h"
 #include "clip_util.h"
 #include "dispatch.h"
@@ -405,65 +405,19 @@ static int
 seed_corpus (clipd_t *self, char *err, size_t err_size)
 {
     const char *dir = self->cfg->corpus;
-    char *fallback = NULL;
-    if (strcmp (dir, "none") == 0)
+    if (strcmp (dir, "none") == 0
+    ||  clip_corpus_size (self->corpus) > 0 || clip_results_head (self->results) > 0)
         return 0;
+    char *fallback = NULL;
     if (!*dir)
         dir = fallback = clip_path_join (self->cfg->data_dir, "corpus/huawei");
-    if (clip_corpus_size (self->corpus) > 0 || clip_results_head (self->results) > 0) {
-        free (fallback);
-        return 0;
-    }
-    struct dirent **names = NULL;
-    int n = scandir (dir, &names, NULL, alphasort);
-    if (n < 0) {
-        snprintf (err, err_size, "cannot read corpus folder %s: %s", dir, strerror (errno));
-        free (fallback);
-        return -1;
-    }
-    char *me = clip_process_name ();
-    /*  Seeding needs ids and sketches only, not entities.  */
-    clip_analyzer_t *analyzer = clip_analyzer_new (NULL, me, err, err_size);
-    free (me);
-    int loaded = 0, rc = analyzer ? 0 : -1;
-    for (int i = 0; i < n; i++) {
-        const char *name = names [i]->d_name;
-        char *path = clip_path_join (dir, name);
-        struct stat st;
-        char *data = NULL;
-        size_t len = 0;
-        if (rc == 0 && name [0] != '.' && lstat (path, &st) == 0 && S_ISREG (st.st_mode)
-        &&  clip_file_read (path, self->cfg->max_bytes, &data, &len) == 0) {
-            void *sketch = NULL;
-            size_t sketch_len = 0;
-            clip_record_t *rec = clip_analyzer_run (analyzer, name, data, len, &sketch, &sketch_len);
-            if (strcmp (rec->status, "ok") == 0
-            &&  clip_corpus_judge (self->corpus, rec, sketch, sketch_len) == 0) {
-                char e [256];
-                if (clip_db_exec (self->db, "BEGIN IMMEDIATE", e, sizeof e) == 0
-                &&  clip_corpus_stage (self->corpus, rec, sketch, sketch_len, data, len) == 0
-                &&  clip_db_exec (self->db, "COMMIT", e, sizeof e) == 0) {
-                    clip_corpus_publish_staged (self->corpus);
-                    loaded++;
-                }
-                else {
-                    clip_db_exec (self->db, "ROLLBACK", e, sizeof e);
-                    clip_corpus_drop_staged (self->corpus);
-                    snprintf (err, err_size, "cannot store corpus article %s", path);
-                    rc = -1;
-                }
-            }
-            free (sketch);
-            clip_record_destroy (&rec);
-            free (data);
-        }
-        free (path);
-        free (names [i]);
-    }
-    free (names);
-    clip_analyzer_destroy (&analyzer);
+    clip_import_stats_t stats;
+    int rc = clip_corpus_import_dir (self->corpus, self->db, dir, self->cfg->max_bytes, 256,
+                                     NULL, NULL, &stats, err, err_size);
+    char q [600];
     if (rc == 0)
-        clip_info ("corpus_seeded", "dir=%s articles=%d", dir, loaded);
+        clip_info ("corpus_seeded", "dir=%s articles=%zu skipped=%zu",
+                   clip_log_quote (q, sizeof q, dir), stats.imported, stats.skipped);
     free (fallback);
     return rc;
 }

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip_db.h"
 #include "clip_log.h"
 #include "clip_lsh.h"
 #include "clip_sketch.h"
@@ -75,16 +76,6 @@ clip_corpus_settings_default (clip_corpus_settings_t *settings)
     settings->max_matches = 5;
 }
 
-static int
-prepare (clip_corpus_t *self, const char *sql, sqlite3_stmt **stmt, char *err, size_t err_size)
-{
-    if (sqlite3_prepare_v2 (self->db, sql, -1, stmt, NULL) != SQLITE_OK) {
-        snprintf (err, err_size, "corpus: %s", sqlite3_errmsg (self->db));
-        return -1;
-    }
-    return 0;
-}
-
 static inline uint32_t
 get_le32 (const uint8_t *p)
 {
@@ -97,7 +88,7 @@ static int
 load_index (clip_corpus_t *self, char *err, size_t err_size)
 {
     sqlite3_stmt *q = NULL;
-    if (prepare (self, "SELECT max(article) FROM corpus_keys", &q, err, err_size))
+    if (clip_db_prepare (self->db, "corpus", "SELECT max(article) FROM corpus_keys", &q, err, err_size))
         return -1;
     uint64_t articles = 0;
     if (sqlite3_step (q) == SQLITE_ROW)
@@ -107,7 +98,7 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
         Reuters-sized articles have 70 to 85 keys: room for 96 leaves the
         index about 75% full, and segments grow if articles are longer.  */
     self->index = clip_lsh_new (articles * 96);
-    if (prepare (self, "SELECT article, keys FROM corpus_keys", &q, err, err_size))
+    if (clip_db_prepare (self->db, "corpus", "SELECT article, keys FROM corpus_keys", &q, err, err_size))
         return -1;
     int rc;
     uint32_t *keys = clip_malloc (CLIP_SKETCH_MAX_KEYS * sizeof *keys);
@@ -151,17 +142,17 @@ clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings, char *err
         return NULL;
     }
     sqlite3_stmt *count = NULL;
-    if (prepare (self, "SELECT id, file, seq, cluster, rowid FROM corpus_articles"
+    if (clip_db_prepare (self->db, "corpus", "SELECT id, file, seq, cluster, rowid FROM corpus_articles"
                        " WHERE id = ?1 ORDER BY rowid LIMIT 1", &self->find_by_id, err, err_size)
-    ||  prepare (self, "SELECT id, file, seq, cluster, sketch FROM corpus_articles"
+    ||  clip_db_prepare (self->db, "corpus", "SELECT id, file, seq, cluster, sketch FROM corpus_articles"
                        " WHERE rowid = ?1", &self->find_by_row, err, err_size)
-    ||  prepare (self, "INSERT INTO corpus_articles (id, file, seq, cluster, sketch, data)"
+    ||  clip_db_prepare (self->db, "corpus", "INSERT INTO corpus_articles (id, file, seq, cluster, sketch, data)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &self->insert, err, err_size)
-    ||  prepare (self, "INSERT INTO corpus_keys (article, keys) VALUES (?1, ?2)",
+    ||  clip_db_prepare (self->db, "corpus", "INSERT INTO corpus_keys (article, keys) VALUES (?1, ?2)",
                  &self->insert_keys, err, err_size)
     /*  Rows are never deleted and a rolled-back rowid is reused, so the
         largest rowid is the count, found without reading the table.  */
-    ||  prepare (self, "SELECT max(rowid) FROM corpus_articles", &count, err, err_size)) {
+    ||  clip_db_prepare (self->db, "corpus", "SELECT max(rowid) FROM corpus_articles", &count, err, err_size)) {
         clip_corpus_destroy (&self);
         return NULL;
     }

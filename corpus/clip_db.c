@@ -37,3 +37,14 @@ clip_db_exec (sqlite3 *db, const char *sql, char *err, size_t err_size)
     }
     return 0;
 }
+
+int
+clip_db_prepare (sqlite3 *db, const char *owner, const char *sql, sqlite3_stmt **stmt,
+                 char *err, size_t err_size)
+{
+    if (sqlite3_prepare_v2 (db, sql, -1, stmt, NULL) != SQLITE_OK) {
+        snprintf (err, err_size, "%s: %s", owner, sqlite3_errmsg (db));
+        return -1;
+    }
+    return 0;
+}

@@ -19,4 +19,9 @@ sqlite3 *clip_db_open (const char *path, int read_only, char *err, size_t err_si
 /*  Run one SQL statement without results; returns 0 or -1 with err set.  */
 int clip_db_exec (sqlite3 *db, const char *sql, char *err, size_t err_size);
 
+/*  Prepare one statement; returns 0, or -1 with err naming who (owner) and
+    SQLite's reason.  */
+int clip_db_prepare (sqlite3 *db, const char *owner, const char *sql, sqlite3_stmt **stmt,
+                     char *err, size_t err_size);
+
 #endif

@@ -31,16 +31,6 @@ static const char *schema =
     "  topic TEXT NOT NULL,"
     "  record BLOB NOT NULL);";
 
-static int
-prepare (clip_results_t *self, const char *sql, sqlite3_stmt **stmt, char *err, size_t err_size)
-{
-    if (sqlite3_prepare_v2 (self->db, sql, -1, stmt, NULL) != SQLITE_OK) {
-        snprintf (err, err_size, "results: %s", sqlite3_errmsg (self->db));
-        return -1;
-    }
-    return 0;
-}
-
 clip_results_t *
 clip_results_open (sqlite3 *db, clip_corpus_t *corpus, char *err, size_t err_size)
 {
@@ -49,13 +39,13 @@ clip_results_open (sqlite3 *db, clip_corpus_t *corpus, char *err, size_t err_siz
     self->corpus = corpus;
     sqlite3_stmt *q = NULL;
     if (clip_db_exec (db, schema, err, err_size)
-    ||  prepare (self, "INSERT INTO results (seq, claim, topic, record) VALUES (?1, ?2, ?3, ?4)",
+    ||  clip_db_prepare (self->db, "results", "INSERT INTO results (seq, claim, topic, record) VALUES (?1, ?2, ?3, ?4)",
                  &self->insert, err, err_size)
-    ||  prepare (self, "SELECT record FROM results WHERE claim = ?1", &self->find_claim, err, err_size)
-    ||  prepare (self, "SELECT seq, topic, record FROM results WHERE seq > ?1"
+    ||  clip_db_prepare (self->db, "results", "SELECT record FROM results WHERE claim = ?1", &self->find_claim, err, err_size)
+    ||  clip_db_prepare (self->db, "results", "SELECT seq, topic, record FROM results WHERE seq > ?1"
                        " AND substr (topic, 1, length (?2)) = ?2 ORDER BY seq LIMIT ?3",
                  &self->replay, err, err_size)
-    ||  prepare (self, "SELECT coalesce (max (seq), 0), coalesce (max (claim), 0) FROM results",
+    ||  clip_db_prepare (self->db, "results", "SELECT coalesce (max (seq), 0), coalesce (max (claim), 0) FROM results",
                  &q, err, err_size)) {
         clip_results_destroy (&self);
         return NULL;

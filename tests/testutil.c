@@ -305,6 +305,46 @@ tu_wait_for (bool (*cond) (void *arg), void *arg, int timeout_ms)
     }
 }
 
+typedef struct {
+    const char *dir;
+    int n;
+} count_arg_t;
+
+static bool
+has_files (void *arg)
+{
+    count_arg_t *c = arg;
+    return tu_count_files (c->dir) >= c->n;
+}
+
+void
+tu_wait_files (const char *dir, int n, int timeout_ms)
+{
+    count_arg_t c = { dir, n };
+    cr_assert (tu_wait_for (has_files, &c, timeout_ms), "expected %d files in %s, found %d",
+               n, dir, tu_count_files (dir));
+}
+
+typedef struct {
+    const tu_daemon_t *d;
+    const char *needle;
+    int n;
+} log_arg_t;
+
+static bool
+log_has (void *arg)
+{
+    log_arg_t *l = arg;
+    return tu_log_count (l->d, l->needle) >= l->n;
+}
+
+void
+tu_wait_log (const tu_daemon_t *d, const char *needle, int n, int timeout_ms)
+{
+    log_arg_t l = { d, needle, n };
+    cr_assert (tu_wait_for (log_has, &l, timeout_ms), "expected %d log lines with %s", n, needle);
+}
+
 struct tu_sub {
     void *ctx;
     void *sock;

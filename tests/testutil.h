@@ -70,6 +70,12 @@ int tu_count_files (const char *dir);
 /*  Poll until cond(arg) or timeout_ms; returns cond's last value.  */
 bool tu_wait_for (bool (*cond) (void *arg), void *arg, int timeout_ms);
 
+/*  Assert that dir holds at least n regular files within timeout_ms.  */
+void tu_wait_files (const char *dir, int n, int timeout_ms);
+/*  Assert that d's log holds at least n lines with needle within
+    timeout_ms.  */
+void tu_wait_log (const tu_daemon_t *d, const char *needle, int n, int timeout_ms);
+
 /*  Receive up to n published records on a SUB socket connected to pub
     (subscribed to everything) within timeout_ms.  The caller creates the
     subscriber before dropping files with tu_sub_new, and frees it with

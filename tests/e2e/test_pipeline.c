@@ -91,26 +91,6 @@ verdict (json_t *rec)
     return json_string_value (json_object_get (json_object_get (rec, "dedupe"), "verdict"));
 }
 
-typedef struct {
-    const char *dir;
-    int n;
-} count_arg_t;
-
-static bool
-has_files (void *arg)
-{
-    count_arg_t *c = arg;
-    return tu_count_files (c->dir) >= c->n;
-}
-
-static void
-wait_files (const char *dir, int n, int timeout_ms)
-{
-    count_arg_t c = { dir, n };
-    cr_assert (tu_wait_for (has_files, &c, timeout_ms), "expected %d files in %s, found %d",
-               n, dir, tu_count_files (dir));
-}
-
 Test (pipeline, five_huawei_articles_reach_a_subscriber_in_order)
 {
     char *dir = tu_tempdir ("pipeline");
@@ -160,7 +140,7 @@ Test (pipeline, five_huawei_articles_reach_a_subscriber_in_order)
     }
     char *done = path_in (d->state, "done");
     char *processing = path_in (d->state, "processing");
-    wait_files (done, 5, 5000);
+    tu_wait_files (done, 5, 5000);
     cr_assert_eq (tu_count_files (processing), 0);
     for (int i = 0; i < 5; i++) {
         char *p = path_in (done, huawei [i]);
@@ -193,7 +173,7 @@ Test (pipeline, files_already_waiting_are_processed_at_start)
     const char *extra [] = { "--workers", "1", "--corpus", "none", NULL };
     tu_daemon_t *d = tu_daemon_start (dir, extra);
     char *done = path_in (d->state, "done");
-    wait_files (done, 3, 20000);
+    tu_wait_files (done, 3, 20000);
     cr_assert_eq (tu_count_files (d->inbox), 0);
     cr_assert_eq (tu_log_count (d, "event=recorded"), 3);
     tu_daemon_stop (d);
@@ -364,9 +344,9 @@ Test (pipeline, bad_input_gets_a_clear_outcome_and_the_daemon_keeps_serving)
 
     char *failed = path_in (d->state, "failed");
     char *done = path_in (d->state, "done");
-    wait_files (done, 2, 5000);
+    tu_wait_files (done, 2, 5000);
     /*  Three failed files, each beside its error.json.  */
-    wait_files (failed, 6, 5000);
+    tu_wait_files (failed, 6, 5000);
     const char *codes [][2] = { { "empty.txt", "empty" }, { "image.png", "not_text" },
                                 { "too big.txt", "too_large" } };
     for (int i = 0; i < 3; i++) {
@@ -415,7 +395,7 @@ Test (pipeline, a_name_taken_in_done_gets_a_numeric_suffix)
         char *src = corpus_file (huawei [i]);
         char *dst = path_in (d->inbox, "story.txt");
         tu_drop (src, dst);
-        wait_files (done, i + 1, 10000);
+        tu_wait_files (done, i + 1, 10000);
         free (src);
         free (dst);
     }

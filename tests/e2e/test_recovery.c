@@ -40,46 +40,6 @@ query_int (const char *state, const char *sql)
     return v;
 }
 
-typedef struct {
-    const char *dir;
-    int n;
-} count_arg_t;
-
-static bool
-has_files (void *arg)
-{
-    count_arg_t *c = arg;
-    return tu_count_files (c->dir) >= c->n;
-}
-
-static void
-wait_files (const char *dir, int n, int timeout_ms)
-{
-    count_arg_t c = { dir, n };
-    cr_assert (tu_wait_for (has_files, &c, timeout_ms), "expected %d files in %s, found %d",
-               n, dir, tu_count_files (dir));
-}
-
-typedef struct {
-    tu_daemon_t *d;
-    const char *needle;
-    int n;
-} log_arg_t;
-
-static bool
-log_has (void *arg)
-{
-    log_arg_t *l = arg;
-    return tu_log_count (l->d, l->needle) >= l->n;
-}
-
-static void
-wait_log (tu_daemon_t *d, const char *needle, int n, int timeout_ms)
-{
-    log_arg_t l = { d, needle, n };
-    cr_assert (tu_wait_for (log_has, &l, timeout_ms), "expected %d log lines with %s", n, needle);
-}
-
 Test (recovery, a_committed_file_left_in_processing_is_moved_on_without_a_second_record)
 {
     char *dir = tu_tempdir ("recovery");
@@ -90,7 +50,7 @@ Test (recovery, a_committed_file_left_in_processing_is_moved_on_without_a_second
     tu_drop (src, dst);
     char *done = clip_path_join (d->state, "done");
     char *processing = clip_path_join (d->state, "processing");
-    wait_files (done, 1, 15000);
+    tu_wait_files (done, 1, 15000);
     cr_assert_eq (tu_daemon_stop (d), 0);
 
     /*  Put the state back to "committed, not yet moved": the file in
@@ -109,7 +69,7 @@ Test (recovery, a_committed_file_left_in_processing_is_moved_on_without_a_second
 
     tu_daemon_free (d);
     d = tu_daemon_start (dir, extra);
-    wait_files (done, 2, 15000);
+    tu_wait_files (done, 2, 15000);
     cr_assert_eq (tu_count_files (processing), 0);
     cr_assert_eq (access (from, F_OK), 0, "story.txt is back in done/");
     char *p2 = clip_path_join (done, "pending.txt");
@@ -145,7 +105,7 @@ Test (recovery, kill_9_mid_stream_gives_exactly_one_record_per_file)
         free (staging);
         free (final);
     }
-    wait_log (d, "event=recorded", 5, 20000);
+    tu_wait_log (d, "event=recorded", 5, 20000);
     /*  Kill in the middle: records committed, others in flight or waiting.  */
     tu_daemon_kill (d);
     int before = tu_log_count (d, "event=recorded");
@@ -154,7 +114,7 @@ Test (recovery, kill_9_mid_stream_gives_exactly_one_record_per_file)
 
     d = tu_daemon_start (dir, extra);
     char *done = clip_path_join (d->state, "done");
-    wait_files (done, N, 30000);
+    tu_wait_files (done, N, 30000);
     char *processing = clip_path_join (d->state, "processing");
     cr_assert_eq (tu_count_files (processing), 0);
     cr_assert_eq (tu_count_files (d->inbox), 0);
@@ -227,8 +187,7 @@ Test (recovery, a_task_whose_worker_is_late_goes_to_another_and_the_late_answer_
     clip_wire_msg_t late = { .kind = CLIP_WIRE_RESULT, .worker = "stuck:1", .task = task->task,
                              .data = "\x80", .data_len = 1 };
     cr_assert_eq (clip_wire_send (stuck, NULL, 0, &late, 0), 0);
-    log_arg_t l = { d, "event=late_result_dropped", 1 };
-    cr_assert (tu_wait_for (log_has, &l, 5000));
+    tu_wait_log (d, "event=late_result_dropped", 1, 5000);
     cr_assert_null (tu_sub_recv (sub, 500, NULL), "no second record");
     cr_assert_eq (tu_daemon_stop (d), 0);
     cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), 1);
@@ -249,7 +208,7 @@ Test (recovery, a_worker_that_dies_is_restarted_and_its_task_redone)
     char *dir = tu_tempdir ("recovery");
     const char *extra [] = { "--workers", "1", "--corpus", "none", NULL };
     tu_daemon_t *d = tu_daemon_start (dir, extra);
-    wait_log (d, "event=worker_joined", 1, 10000);
+    tu_wait_log (d, "event=worker_joined", 1, 10000);
     char *log = tu_read (d->log, NULL);
     char *at = strstr (log, "event=worker_spawned slot=0 pid=");
     cr_assert_not_null (at);
@@ -257,13 +216,13 @@ Test (recovery, a_worker_that_dies_is_restarted_and_its_task_redone)
     free (log);
     cr_assert_gt (pid, 0);
     cr_assert_eq (kill (pid, SIGKILL), 0);
-    wait_log (d, "event=worker_spawned", 2, 10000);
-    wait_log (d, "event=worker_joined", 2, 10000);
+    tu_wait_log (d, "event=worker_spawned", 2, 10000);
+    tu_wait_log (d, "event=worker_joined", 2, 10000);
     char *src = corpus_file (2);
     char *dst = clip_path_join (d->inbox, "after-restart.txt");
     tu_drop (src, dst);
     char *done = clip_path_join (d->state, "done");
-    wait_files (done, 1, 15000);
+    tu_wait_files (done, 1, 15000);
     cr_assert_eq (tu_daemon_stop (d), 0);
     tu_daemon_free (d);
     free (src); free (dst); free (done);
@@ -276,7 +235,7 @@ Test (recovery, a_killed_daemon_takes_its_workers_with_it)
     char *dir = tu_tempdir ("recovery");
     const char *extra [] = { "--workers", "2", "--corpus", "none", "--heartbeat-ms", "200", NULL };
     tu_daemon_t *d = tu_daemon_start (dir, extra);
-    wait_log (d, "event=worker_joined", 2, 10000);
+    tu_wait_log (d, "event=worker_joined", 2, 10000);
     char *log = tu_read (d->log, NULL);
     int pids [2] = { 0, 0 };
     char *p = log;
@@ -320,7 +279,7 @@ Test (recovery, an_independent_worker_reconnects_to_a_restarted_daemon)
     char *src = corpus_file (0);
     char *dst = clip_path_join (d->inbox, "before.txt");
     tu_drop (src, dst);
-    wait_files (done, 1, 15000);
+    tu_wait_files (done, 1, 15000);
     cr_assert_eq (tu_daemon_stop (d), 0);
     tu_daemon_free (d);
     usleep (1500000);
@@ -330,7 +289,7 @@ Test (recovery, an_independent_worker_reconnects_to_a_restarted_daemon)
     free (src);
     src = corpus_file (1);
     tu_drop (src, dst);
-    wait_files (done, 2, 20000);
+    tu_wait_files (done, 2, 20000);
     cr_assert_eq (tu_daemon_stop (d), 0);
     char *log = tu_read (wlog, NULL);
     cr_assert (strstr (log, "event=daemon_silent"), "the worker noticed the restart");

@@ -87,12 +87,24 @@ suffixed_name (const char *name, unsigned n)
     return clip_strprintf ("%.*s.%u%s", (int) (dot - name), name, n, dot);
 }
 
+/*  True if json_path is the error file of the record with this seq: a crash
+    between writing it and moving the file left it behind, and it is reused
+    rather than orphaned.  */
+static bool
+error_json_is_ours (const char *json_path, uint64_t seq)
+{
+    json_t *o = json_load_file (json_path, 0, NULL);
+    bool ours = o && (uint64_t) json_integer_value (json_object_get (o, "seq")) == seq;
+    json_decref (o);
+    return ours;
+}
+
 /*  Move src into dir under name, or name with a numeric suffix when that is
     taken: nothing is ever overwritten.  When error_json is not NULL it is
-    first written durably as <chosen name>.error.json.  Returns 0 or a
-    negative errno.  */
+    first written durably as <chosen name>.error.json (seq identifies it).
+    Returns 0 or a negative errno.  */
 static int
-place_file (const char *src, const char *dir, const char *name, const char *error_json)
+place_file (const char *src, const char *dir, const char *name, const char *error_json, uint64_t seq)
 {
     for (unsigned n = 0; n < 100000; n++) {
         char *candidate = suffixed_name (name, n);
@@ -100,11 +112,15 @@ place_file (const char *src, const char *dir, const char *name, const char *erro
         char *json_path = error_json ? clip_strprintf ("%s.error.json", dst) : NULL;
         free (candidate);
         int rc = 0;
-        if (json_path && access (json_path, F_OK) == 0)
-            rc = -EEXIST;
+        bool have_json = false;
+        if (json_path && access (json_path, F_OK) == 0) {
+            have_json = error_json_is_ours (json_path, seq);
+            if (!have_json)
+                rc = -EEXIST;
+        }
         if (rc == 0 && access (dst, F_OK) == 0)
             rc = -EEXIST;
-        if (rc == 0 && json_path)
+        if (rc == 0 && json_path && !have_json)
             rc = clip_file_write_durable (json_path, error_json, strlen (error_json));
         if (rc == 0) {
             if (renameat2 (AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE) != 0) {
@@ -155,14 +171,14 @@ retire_file (clipd_t *self, const char *path, const clip_record_t *rec)
     int rc;
     if (failed) {
         char *json = error_json (rec);
-        rc = place_file (path, self->failed_dir, rec->file, json);
+        rc = place_file (path, self->failed_dir, rec->file, json, rec->seq);
         free (json);
     }
     else
     if (strcmp (self->cfg->on_done, "delete") == 0)
         rc = unlink (path) == 0 ? 0 : -errno;
     else
-        rc = place_file (path, self->done_dir, rec->file, NULL);
+        rc = place_file (path, self->done_dir, rec->file, NULL, rec->seq);
     if (rc == -ENOENT)
         clip_warn ("retire_vanished", "file=%s seq=%llu", q, (unsigned long long) rec->seq);
     else

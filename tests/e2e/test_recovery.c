@@ -301,3 +301,37 @@ Test (recovery, an_independent_worker_reconnects_to_a_restarted_daemon)
     tu_rmtree (dir);
     free (dir);
 }
+
+/*  A crash after a failed file's NAME.error.json was written but before the
+    file itself was moved: the restart moves it beside that same error file
+    instead of leaving an orphan and a second name.  */
+Test (recovery, a_failed_file_interrupted_before_its_move_keeps_its_error_file)
+{
+    char *dir = tu_tempdir ("recovery");
+    const char *extra [] = { "--workers", "1", "--corpus", "none", "--max-bytes", "100", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    char *src = corpus_file (0);
+    char *dst = clip_path_join (d->inbox, "big.txt");
+    tu_drop (src, dst);
+    char *failed = clip_path_join (d->state, "failed");
+    tu_wait_files (failed, 2, 15000);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    sqlite3_int64 claim = query_int (d->state, "SELECT claim FROM results WHERE seq = 1");
+    char *claim_name = clip_claim_filename ((uint64_t) claim, "big.txt");
+    char *from = clip_path_join (failed, "big.txt");
+    char *processing = clip_path_join (d->state, "processing");
+    char *to = clip_path_join (processing, claim_name);
+    cr_assert_eq (rename (from, to), 0);
+    tu_daemon_free (d);
+    d = tu_daemon_start (dir, extra);
+    tu_wait_files (failed, 2, 15000);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    cr_assert_eq (access (from, F_OK), 0, "big.txt is back beside its error file");
+    cr_assert_eq (tu_count_files (failed), 2, "no big.1.txt and no orphan error file");
+    cr_assert_eq (tu_count_files (processing), 0);
+    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), 1);
+    tu_daemon_free (d);
+    free (src); free (dst); free (failed); free (claim_name); free (from); free (processing); free (to);
+    tu_rmtree (dir);
+    free (dir);
+}

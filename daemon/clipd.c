@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "clip_log.h"
 #include "clip_util.h"
 #include "dispatch.h"
+#include "http.h"
 #include "inbox.h"
 #include "replay.h"
 #include "results.h"
@@ -63,6 +65,9 @@ struct clipd {
     uv_signal_t sigint;
     uv_signal_t sigterm;
     uv_timer_t retry_timer;
+    uv_timer_t tick_timer;      /* refreshes the metrics' gauges */
+    clipd_metrics_t metrics;    /* read by the HTTP thread */
+    clip_http_t *http;
     uv_idle_t commit_idle;      /* runs the group commit once per loop turn */
     pending_commit_t *batch;    /* results waiting for the next commit */
     pending_commit_t *pending;  /* results whose commit failed */
@@ -222,6 +227,20 @@ finish (clipd_t *self, clip_task_t *task, clip_record_t *rec, void *sketch, size
 }
 
 static void
+count_record (clipd_t *self, const clip_record_t *rec)
+{
+    atomic_fetch_add (&self->metrics.records_total, 1);
+    if (rec->status && strcmp (rec->status, "failed") == 0)
+        atomic_fetch_add (&self->metrics.records_failed, 1);
+    else
+    if (rec->verdict && strcmp (rec->verdict, "duplicate") == 0)
+        atomic_fetch_add (&self->metrics.records_duplicate, 1);
+    else
+    if (rec->verdict && strcmp (rec->verdict, "near_duplicate") == 0)
+        atomic_fetch_add (&self->metrics.records_near, 1);
+}
+
+static void
 pending_free (pending_commit_t *p)
 {
     clip_task_destroy (&p->task);
@@ -261,6 +280,7 @@ commit_batch (clipd_t *self)
         ok = clip_results_commit (self->results) == 0;
     if (!ok) {
         clip_results_rollback (self->results);
+        atomic_fetch_add (&self->metrics.commit_failures, 1);
         int count;
         LL_COUNT (list, p, count);
         clip_error ("commit_failed", "records=%d retry_in_ms=%d", count, COMMIT_RETRY_MS);
@@ -269,9 +289,11 @@ commit_batch (clipd_t *self)
             uv_timer_start (&self->retry_timer, on_retry_timer, COMMIT_RETRY_MS, 0);
         return;
     }
+    atomic_fetch_add (&self->metrics.commits_total, 1);
     LL_FOREACH_SAFE (list, p, tmp) {
         LL_DELETE (list, p);
         clip_record_t *rec = p->rec;
+        count_record (self, rec);
         char q [600];
         clip_info ("recorded", "seq=%llu file=%s topic=%s worker=%s", (unsigned long long) rec->seq,
                    clip_log_quote (q, sizeof q, rec->file), clip_record_topic (rec),
@@ -497,6 +519,24 @@ recover_processing (clipd_t *self)
 
 static void on_signal (uv_signal_t *handle, int signum);
 
+/*  Refresh the gauges the HTTP thread reads, and prove the loop turns.  */
+static void
+on_tick (uv_timer_t *timer)
+{
+    clipd_t *self = timer->data;
+    clipd_metrics_t *m = &self->metrics;
+    atomic_store (&m->loop_tick_ms, clip_mono_ms ());
+    atomic_store (&m->inflight, self->inflight);
+    atomic_store (&m->head, clip_results_head (self->results));
+    atomic_store (&m->corpus, clip_corpus_size (self->corpus));
+    if (self->dispatch) {
+        atomic_store (&m->workers, clip_dispatch_worker_count (self->dispatch));
+        atomic_store (&m->queued, clip_dispatch_queued (self->dispatch));
+    }
+    if (self->inbox)
+        atomic_store (&m->inbox_ready, clip_inbox_ready_count (self->inbox));
+}
+
 static int
 bind_pub (clipd_t *self, char *err, size_t err_size)
 {
@@ -515,11 +555,18 @@ bind_pub (clipd_t *self, char *err, size_t err_size)
 static void
 write_endpoints (clipd_t *self)
 {
-    json_t *o = json_pack ("{s:s, s:s, s:s, s:i}",
+    /*  The configured address, with the port actually bound.  */
+    const char *colon = self->http ? strrchr (self->cfg->http, ':') : NULL;
+    char *http = colon ? clip_strprintf ("%.*s:%u", (int) (colon - self->cfg->http), self->cfg->http,
+                                         clip_http_port (self->http))
+                       : clip_strdup ("");
+    json_t *o = json_pack ("{s:s, s:s, s:s, s:s, s:i}",
                            "tasks", clip_dispatch_endpoint (self->dispatch),
                            "pub", self->pub_endpoint,
                            "replay", clip_replay_endpoint (self->replay),
+                           "http", http,
                            "pid", (int) getpid ());
+    free (http);
     char *text = json_dumps (o, 0);
     char *path = clip_path_join (self->cfg->state, "endpoints.json");
     if (text)
@@ -615,6 +662,15 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     self->retry_timer.data = self;
     uv_idle_init (&self->loop, &self->commit_idle);
     self->commit_idle.data = self;
+    uv_timer_init (&self->loop, &self->tick_timer);
+    self->tick_timer.data = self;
+    atomic_store (&self->metrics.started_ms, clip_now_ms ());
+    on_tick (&self->tick_timer);
+    if (*cfg->http && strcmp (cfg->http, "off") != 0) {
+        self->http = clip_http_start (cfg->http, &self->metrics, err, err_size);
+        if (!self->http)
+            goto fail;
+    }
     uv_signal_init (&self->loop, &self->sigint);
     uv_signal_init (&self->loop, &self->sigterm);
     self->sigint.data = self;
@@ -656,6 +712,7 @@ shutdown_daemon (clipd_t *self)
     }
     uv_close ((uv_handle_t *) &self->retry_timer, NULL);
     uv_close ((uv_handle_t *) &self->commit_idle, NULL);
+    uv_close ((uv_handle_t *) &self->tick_timer, NULL);
     uv_close ((uv_handle_t *) &self->sigint, NULL);
     uv_close ((uv_handle_t *) &self->sigterm, NULL);
     if (self->supervisor)
@@ -672,14 +729,15 @@ on_signal (uv_signal_t *handle, int signum)
 int
 clipd_run (clipd_t *self)
 {
+    uv_timer_start (&self->tick_timer, on_tick, 500, 500);
     uv_signal_start (&self->sigint, on_signal, SIGINT);
     uv_signal_start (&self->sigterm, on_signal, SIGTERM);
     write_endpoints (self);
     char qi [600];
-    clip_info ("listening", "inbox=%s tasks=%s pub=%s replay=%s head=%llu corpus=%llu",
+    clip_info ("listening", "inbox=%s tasks=%s pub=%s replay=%s http_port=%u head=%llu corpus=%llu",
                clip_log_quote (qi, sizeof qi, self->cfg->inbox),
                clip_dispatch_endpoint (self->dispatch), self->pub_endpoint,
-               clip_replay_endpoint (self->replay),
+               clip_replay_endpoint (self->replay), self->http ? clip_http_port (self->http) : 0,
                (unsigned long long) clip_results_head (self->results),
                (unsigned long long) clip_corpus_size (self->corpus));
     recover_processing (self);
@@ -724,6 +782,7 @@ clipd_destroy (clipd_t **self_p)
             if (self->retry_timer.loop) {
                 uv_close ((uv_handle_t *) &self->retry_timer, NULL);
                 uv_close ((uv_handle_t *) &self->commit_idle, NULL);
+                uv_close ((uv_handle_t *) &self->tick_timer, NULL);
             }
             if (self->sigint.loop) {
                 uv_close ((uv_handle_t *) &self->sigint, NULL);
@@ -733,6 +792,7 @@ clipd_destroy (clipd_t **self_p)
         uv_run (&self->loop, UV_RUN_DEFAULT);
         uv_loop_close (&self->loop);
     }
+    clip_http_stop (&self->http);
     if (self->pub)
         zmq_close (self->pub);
     if (self->zctx)

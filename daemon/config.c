@@ -36,7 +36,7 @@ static const opt_t options[] = {
     OPT ("replay", OPT_STRING, replay, "tcp://127.0.0.1:5557",
          "ZeroMQ endpoint where subscribers ask for results since a seq"),
     OPT ("http", OPT_STRING, http, "127.0.0.1:9110",
-         "ADDR:PORT for GET /metrics and GET /healthz (not served yet)"),
+         "ADDR:PORT for GET /metrics (Prometheus) and GET /healthz; port 0 picks one, 'off' serves none"),
     OPT ("workers", OPT_UINT, workers, "0",
          "also spawn and supervise N local clip-worker processes"),
     OPT ("corpus", OPT_STRING, corpus, "",

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -193,9 +196,9 @@ tu_daemon_start (const char *dir, const char *const *extra)
     const char *argv [64] = {
         clipd, "--inbox", d->inbox, "--state", d->state,
         "--tasks", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*",
-        "--replay", "tcp://127.0.0.1:*",
+        "--replay", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0",
     };
-    int n = 11;
+    int n = 13;
     for (int i = 0; extra && extra [i] && n < 62; i++)
         argv [n++] = extra [i];
     argv [n] = NULL;
@@ -220,6 +223,7 @@ tu_daemon_start (const char *dir, const char *const *extra)
     d->tasks = json_str (o, "tasks");
     d->pub = json_str (o, "pub");
     d->replay = json_str (o, "replay");
+    d->http = json_str (o, "http");
     json_decref (o);
     free (endpoints);
     return d;
@@ -260,6 +264,7 @@ tu_daemon_free (tu_daemon_t *d)
     free (d->tasks);
     free (d->pub);
     free (d->replay);
+    free (d->http);
     free (d);
 }
 
@@ -343,6 +348,44 @@ tu_wait_log (const tu_daemon_t *d, const char *needle, int n, int timeout_ms)
 {
     log_arg_t l = { d, needle, n };
     cr_assert (tu_wait_for (log_has, &l, timeout_ms), "expected %d log lines with %s", n, needle);
+}
+
+int
+tu_http_get (const char *addr_port, const char *path, char **body)
+{
+    *body = NULL;
+    const char *colon = strrchr (addr_port, ':');
+    cr_assert_not_null (colon);
+    char host [64];
+    snprintf (host, sizeof host, "%.*s", (int) (colon - addr_port), addr_port);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) atoi (colon + 1)) };
+    cr_assert_eq (inet_pton (AF_INET, host, &sa.sin_addr), 1);
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq (fd, 0);
+    struct timeval tv = { 5, 0 };
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    cr_assert_eq (connect (fd, (struct sockaddr *) &sa, sizeof sa), 0, "connect %s", addr_port);
+    char *req = clip_strprintf ("GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", path, addr_port);
+    cr_assert_eq (write (fd, req, strlen (req)), (ssize_t) strlen (req));
+    free (req);
+    size_t cap = 4096, len = 0;
+    char *buf = clip_malloc (cap);
+    for (;;) {
+        if (len + 1024 > cap)
+            buf = clip_realloc (buf, cap *= 2);
+        ssize_t n = read (fd, buf + len, cap - len - 1);
+        if (n <= 0)
+            break;
+        len += (size_t) n;
+    }
+    close (fd);
+    buf [len] = 0;
+    int status = 0;
+    sscanf (buf, "HTTP/%*s %d", &status);
+    char *sep = strstr (buf, "\r\n\r\n");
+    *body = clip_strdup (sep ? sep + 4 : "");
+    free (buf);
+    return status;
 }
 
 struct tu_sub {

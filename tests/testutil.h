@@ -39,6 +39,7 @@ typedef struct {
     char *state;
     char *log;                  /* stderr captured here */
     char *tasks, *pub, *replay; /* endpoints actually bound */
+    char *http;                 /* ADDR:PORT of /healthz and /metrics */
 } tu_daemon_t;
 
 /*  Start clipd in dir with --inbox dir/inbox --state dir/var, ephemeral
@@ -75,6 +76,10 @@ void tu_wait_files (const char *dir, int n, int timeout_ms);
 /*  Assert that d's log holds at least n lines with needle within
     timeout_ms.  */
 void tu_wait_log (const tu_daemon_t *d, const char *needle, int n, int timeout_ms);
+
+/*  GET path from an HTTP server at ADDR:PORT; returns the status code and
+    the body in *body (caller owns).  */
+int tu_http_get (const char *addr_port, const char *path, char **body);
 
 /*  Receive up to n published records on a SUB socket connected to pub
     (subscribed to everything) within timeout_ms.  The caller creates the

@@ -487,3 +487,38 @@ Test (pipeline, two_near_duplicates_at_once_give_exactly_one_original)
     tu_rmtree (dir);
     free (dir);
 }
+
+Test (pipeline, health_and_metrics_over_http)
+{
+    char *dir = tu_tempdir ("pipeline");
+    const char *extra [] = { "--workers", "1", "--corpus", "none", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    cr_assert_not_null (d->http);
+    tu_wait_log (d, "event=worker_joined", 1, 10000);
+    char *src = corpus_file (huawei [0]);
+    char *dst = path_in (d->inbox, "one.txt");
+    tu_drop (src, dst);
+    char *done = path_in (d->state, "done");
+    tu_wait_files (done, 1, 15000);
+    usleep (700000);    /* one tick of the gauges */
+    char *body = NULL;
+    cr_assert_eq (tu_http_get (d->http, "/healthz", &body), 200, "%s", body);
+    json_t *h = json_loads (body, 0, NULL);
+    cr_assert_not_null (h, "healthz is JSON: %s", body);
+    cr_assert_str_eq (json_string_value (json_object_get (h, "status")), "ok");
+    cr_assert_eq (json_integer_value (json_object_get (h, "workers")), 1);
+    cr_assert_eq (json_integer_value (json_object_get (h, "head")), 1);
+    json_decref (h);
+    free (body);
+    cr_assert_eq (tu_http_get (d->http, "/metrics", &body), 200);
+    cr_assert (strstr (body, "\nclipd_records_total 1\n"), "%s", body);
+    cr_assert (strstr (body, "# TYPE clipd_workers gauge\nclipd_workers 1\n"), "%s", body);
+    free (body);
+    cr_assert_eq (tu_http_get (d->http, "/nope", &body), 404);
+    free (body);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    tu_daemon_free (d);
+    free (src); free (dst); free (done);
+    tu_rmtree (dir);
+    free (dir);
+}

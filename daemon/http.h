@@ -1,0 +1,49 @@
+/*  http: clipd's health and metrics endpoint (libmicrohttpd).
+
+    GET /healthz answers JSON {status, workers, inflight, queued, head,
+    corpus, loop_lag_ms}: 200 when the loop is turning and, if files are
+    waiting, some worker is connected; 503 otherwise.  GET /metrics answers
+    the Prometheus text format.  Anything else is 404.
+
+    libmicrohttpd serves from its own thread; it only reads clipd_metrics_t,
+    whose fields are C11 atomics the loop writes, so no lock is shared with
+    the loop and a slow scraper can never stall it.
+*/
+#ifndef CLIP_HTTP_H
+#define CLIP_HTTP_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    /*  Counters, only ever increased by the loop.  */
+    atomic_uint_fast64_t records_total;       /* committed records */
+    atomic_uint_fast64_t records_failed;      /* of which status failed */
+    atomic_uint_fast64_t records_duplicate;   /* of which verdict duplicate */
+    atomic_uint_fast64_t records_near;        /* of which verdict near_duplicate */
+    atomic_uint_fast64_t commits_total;       /* group commits */
+    atomic_uint_fast64_t commit_failures;
+    /*  Gauges, set by the loop.  */
+    atomic_uint_fast64_t inflight;
+    atomic_uint_fast64_t queued;
+    atomic_uint_fast64_t workers;
+    atomic_uint_fast64_t inbox_ready;
+    atomic_uint_fast64_t head;
+    atomic_uint_fast64_t corpus;
+    atomic_uint_fast64_t loop_tick_ms;        /* monotonic ms of the last loop tick */
+    atomic_uint_fast64_t started_ms;          /* unix ms */
+} clipd_metrics_t;
+
+typedef struct clip_http clip_http_t;
+
+/*  Serve on "ADDR:PORT" (IPv4; port 0 picks a free one).  metrics must
+    outlive the server.  Returns NULL with err set.  Caller owns the result. */
+clip_http_t *clip_http_start (const char *addr_port, const clipd_metrics_t *metrics,
+                              char *err, size_t err_size);
+/*  The port actually bound.  */
+unsigned clip_http_port (const clip_http_t *self);
+/*  Stop serving (joins the server thread); nulls the caller's pointer.  */
+void clip_http_stop (clip_http_t **self_p);
+
+#endif

@@ -171,8 +171,9 @@ usage (FILE *out)
             fprintf (out, " [%s]", options [i].fallback);
         fputc ('\n', out);
     }
-    fprintf (out, "  %-26s %s\n  %-26s %s\n", "--help", "print this help",
-             "--version", "print the version");
+    fprintf (out, "  %-26s %s\n  %-26s %s\n  %-26s %s\n", "--help", "print this help",
+             "--version", "print the version",
+             "--sample-config", "print a config file holding every setting and its default");
     fprintf (out, "\nEach setting may also be given as CLIPD_<NAME> in the environment\n"
                   "(e.g. CLIPD_MAX_BYTES) or as 'name = value' in the --config file.\n");
 }
@@ -210,6 +211,10 @@ clipd_config_parse (clipd_config_t *cfg, int argc, char **argv)
         }
         if (strcmp (arg, "--version") == 0) {
             printf ("clipd %s\n", CLIP_VERSION);
+            return 1;
+        }
+        if (strcmp (arg, "--sample-config") == 0) {
+            clipd_config_print_sample (stdout);
             return 1;
         }
         if (strncmp (arg, "--", 2) != 0) {

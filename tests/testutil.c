@@ -402,10 +402,28 @@ tu_sub_new (const char *pub_endpoint)
     int zero = 0;
     zmq_setsockopt (s->sock, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt (s->sock, ZMQ_SUBSCRIBE, "", 0);
+    /*  PUB/SUB drops what is published before the subscription reaches the
+        publisher: wait for the handshake (the subscription is sent right
+        after it), then give the publisher's I/O thread a moment.  */
+    char monitor_ep [64];
+    snprintf (monitor_ep, sizeof monitor_ep, "inproc://tu-sub-monitor-%p", (void *) s);
+    cr_assert_eq (zmq_socket_monitor (s->sock, monitor_ep, ZMQ_EVENT_HANDSHAKE_SUCCEEDED), 0);
+    void *mon = zmq_socket (s->ctx, ZMQ_PAIR);
+    zmq_setsockopt (mon, ZMQ_LINGER, &zero, sizeof zero);
+    cr_assert_eq (zmq_connect (mon, monitor_ep), 0);
     cr_assert_eq (zmq_connect (s->sock, pub_endpoint), 0);
-    /*  PUB/SUB needs the subscription to reach the publisher before
-        anything is sent; 300 ms is ample on loopback.  */
-    sleep_ms (300);
+    zmq_pollitem_t item = { mon, 0, ZMQ_POLLIN, 0 };
+    cr_assert_eq (zmq_poll (&item, 1, 10000), 1, "the subscriber connected within 10 s");
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    do
+        zmq_msg_recv (&frame, mon, 0);
+    while (zmq_msg_more (&frame));
+    zmq_msg_close (&frame);
+    zmq_socket_monitor (s->sock, NULL, 0);
+    zmq_close (mon);
+    struct timespec ts = { 0, 200 * 1000000L };
+    nanosleep (&ts, NULL);
     return s;
 }
 

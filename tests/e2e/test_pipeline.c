@@ -187,7 +187,9 @@ Test (pipeline, files_already_waiting_are_processed_at_start)
 Test (pipeline, a_file_written_in_place_for_two_seconds_gets_one_record)
 {
     char *dir = tu_tempdir ("pipeline");
-    const char *extra [] = { "--workers", "1", "--corpus", "none", "--settle-ms", "700", NULL };
+    /*  The writer appends every 100 ms; a settle time well above that keeps
+        a loaded machine from taking the file early.  */
+    const char *extra [] = { "--workers", "1", "--corpus", "none", "--settle-ms", "1500", NULL };
     tu_daemon_t *d = tu_daemon_start (dir, extra);
     tu_sub_t *sub = tu_sub_new (d->pub);
     char *path = path_in (d->inbox, "slow-writer.txt");

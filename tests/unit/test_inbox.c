@@ -169,12 +169,12 @@ Test (inbox, renamed_in_is_ready_at_once_written_in_place_waits)
 Test (inbox, a_file_still_changing_is_not_ready_until_it_settles)
 {
     fixture_t f;
-    setup (&f, 400, 600000, 100);
+    setup (&f, 1000, 600000, 100);
     start (&f);
     char *path = clip_path_join (f.inbox, "growing.txt");
     FILE *w = fopen (path, "w");
     cr_assert_not_null (w);
-    /*  Append every 100 ms for a second: never unchanged for 400 ms.  */
+    /*  Append every 100 ms for a second: never unchanged for 1000 ms.  */
     for (int i = 0; i < 10; i++) {
         fprintf (w, "line %d\n", i);
         fflush (w);
@@ -182,7 +182,7 @@ Test (inbox, a_file_still_changing_is_not_ready_until_it_settles)
         cr_assert_eq (clip_inbox_ready_count (f.watcher), 0, "ready while still written (i=%d)", i);
     }
     fclose (w);
-    spin (&f, 1200);
+    spin (&f, 2500);
     cr_assert_eq (clip_inbox_ready_count (f.watcher), 1);
     clip_claim_t c;
     cr_assert_eq (clip_inbox_claim (f.watcher, 1, &c), 1);

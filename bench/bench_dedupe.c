@@ -16,11 +16,17 @@
        Prints the rate, the memory per article and the recall of the
        planted near-duplicates.
     3. Load: a SQLite corpus of N synthetic articles written through
-       clip_corpus_stage, then the time clip_corpus_open takes to load it.
+       clip_corpus_stage, then the time clip_corpus_open takes to load it:
+       from the keys snapshot (STATE/clipd.db.keys) when there is one, else
+       from corpus_keys, writing the snapshot (the first open after the
+       corpus is written, or with --no-snapshot).
 
     Usage: bench_dedupe [--reuters DIR] [--articles N] [--skip-reuters]
-                        [--skip-index] [--skip-load] [--cold] [--tmp DIR]
-    --cold drops the database from the page cache before timing the open.
+                        [--skip-index] [--skip-load] [--cold] [--no-snapshot]
+                        [--tmp DIR]
+    --cold drops the database and its keys snapshot from the page cache
+    before timing the open; --no-snapshot deletes the snapshot first, so
+    that the open reads corpus_keys (and writes the snapshot again).
 */
 #include <dirent.h>
 #include <errno.h>
@@ -371,6 +377,9 @@ bench_reuters (const char *dir, const char *tmp)
     clip_mkdirs (state, 0755);
     char *dbpath = clip_path_join (state, "clipd.db");
     unlink (dbpath);
+    char *snappath = clip_strprintf ("%s.keys", dbpath);
+    unlink (snappath);
+    free (snappath);
     char err [512] = "";
     sqlite3 *db = clip_db_open (dbpath, 0, err, sizeof err);
     if (!db) {
@@ -751,7 +760,7 @@ synthetic_text (uint64_t i, char *buf)
 }
 
 static int
-bench_load (size_t n_articles, const char *tmp, bool cold)
+bench_load (size_t n_articles, const char *tmp, bool cold, bool no_snapshot)
 {
     char *state = clip_strprintf ("%s/load-state", tmp);
     clip_mkdirs (state, 0755);
@@ -801,15 +810,26 @@ bench_load (size_t n_articles, const char *tmp, bool cold)
         sqlite3_close (db);
     }
     stat (dbpath, &st);
+    char *snappath = clip_strprintf ("%s.keys", dbpath);
+    if (no_snapshot)
+        unlink (snappath);
+    struct stat snap_st = { .st_size = 0 };
+    bool have_snapshot = stat (snappath, &snap_st) == 0;
     if (cold) {
-        /*  Drop the file from the page cache, as after a reboot.  */
-        int fd = open (dbpath, O_RDONLY);
-        if (fd >= 0) {
-            fdatasync (fd);
-            posix_fadvise (fd, 0, 0, POSIX_FADV_DONTNEED);
-            close (fd);
+        /*  Drop the files from the page cache, as after a reboot.  */
+        const char *files [] = { dbpath, snappath };
+        for (size_t f = 0; f < sizeof files / sizeof files [0]; f++) {
+            int fd = open (files [f], O_RDONLY);
+            if (fd >= 0) {
+                fdatasync (fd);
+                posix_fadvise (fd, 0, 0, POSIX_FADV_DONTNEED);
+                close (fd);
+            }
         }
     }
+    char snap_desc [96] = "no keys snapshot: corpus_keys read, snapshot written";
+    if (have_snapshot)
+        snprintf (snap_desc, sizeof snap_desc, "keys snapshot %.0f MB", snap_st.st_size / 1e6);
     size_t rss0 = rss_kib ();
     double t0 = now_s (CLOCK_MONOTONIC);
     db = clip_db_open (dbpath, 0, err, sizeof err);
@@ -819,14 +839,16 @@ bench_load (size_t n_articles, const char *tmp, bool cold)
         return -1;
     }
     double t = now_s (CLOCK_MONOTONIC) - t0;
-    printf ("load: clip_corpus_open of %" PRIu64 " articles (database %.0f MB, %s) in %.2f s; "
+    printf ("load: clip_corpus_open of %" PRIu64 " articles (database %.0f MB, %s, %s) in %.2f s; "
             "index %.0f bytes/article, RSS growth %.0f bytes/article\n",
             clip_corpus_size (corpus), st.st_size / 1e6,
+            snap_desc,
             cold ? "dropped from the page cache" : "as cached", t,
             (double) clip_corpus_index_memory (corpus) / clip_corpus_size (corpus),
             (double) (rss_kib () - rss0) * 1024 / clip_corpus_size (corpus));
     clip_corpus_destroy (&corpus);
     sqlite3_close (db);
+    free (snappath);
     free (dbpath);
     free (state);
     return 0;
@@ -839,7 +861,7 @@ main (int argc, char **argv)
     const char *tmp_arg = NULL;
     size_t n_articles = 1000000;
     int skip_reuters = 0, skip_index = 0, skip_load = 0;
-    bool cold = false;
+    bool cold = false, no_snapshot = false;
     static const struct option opts [] = {
         { "reuters", required_argument, NULL, 'r' },
         { "articles", required_argument, NULL, 'n' },
@@ -848,6 +870,7 @@ main (int argc, char **argv)
         { "skip-index", no_argument, NULL, 'I' },
         { "skip-load", no_argument, NULL, 'L' },
         { "cold", no_argument, NULL, 'C' },
+        { "no-snapshot", no_argument, NULL, 'S' },
         { NULL, 0, NULL, 0 }
     };
     int c;
@@ -860,9 +883,11 @@ main (int argc, char **argv)
             case 'I': skip_index = 1; break;
             case 'L': skip_load = 1; break;
             case 'C': cold = true; break;
+            case 'S': no_snapshot = true; break;
             default:
                 fprintf (stderr, "usage: bench_dedupe [--reuters DIR] [--articles N] [--tmp DIR]"
-                                 " [--skip-reuters] [--skip-index] [--skip-load] [--cold]\n");
+                                 " [--skip-reuters] [--skip-index] [--skip-load] [--cold]"
+                                 " [--no-snapshot]\n");
                 return 2;
         }
     }
@@ -898,7 +923,7 @@ main (int argc, char **argv)
         bench_index (n_articles);
     }
     if (!skip_load)
-        rc |= bench_load (n_articles, tmp, cold);
+        rc |= bench_load (n_articles, tmp, cold, no_snapshot);
     if (!tmp_arg) {
         char *cmd = clip_strprintf ("rm -rf '%s'", tmp);
         if (system (cmd) != 0)

@@ -10,6 +10,16 @@
                        apart so that loading the index at open reads a few
                        hundred bytes per article and none of the rest.
 
+      corpus_meta      name, value: 'database', a random id of this database.
+
+    Beside the database file, FILE.keys (clip_keysnap) holds a derived copy
+    of corpus_keys, appended after each COMMIT and read at open in large
+    sequential reads: the rows of corpus_keys are spread through the file
+    among the articles, which makes a cold open slow.  Whatever the state
+    of the snapshot (missing, behind, torn, from another database), the
+    index is the same: what it does not cover, or covers wrongly, is read
+    from corpus_keys.
+
     Judging: an article whose id is already present is a duplicate of the
     first row with that id.  Other candidates come from the LSH index
     (clip_lsh) of the published articles and from a second, small index of
@@ -25,6 +35,7 @@
 #include <string.h>
 
 #include "clip_db.h"
+#include "clip_keysnap.h"
 #include "clip_log.h"
 #include "clip_lsh.h"
 #include "clip_sketch.h"
@@ -51,6 +62,11 @@ struct clip_corpus {
     size_t n_staged;
     size_t cap_staged;
     uint64_t staged_rows;           /* rows written in the open transaction */
+    uint64_t first_staged_row;      /* its first row, and its last one */
+    uint64_t last_staged_row;
+    uint64_t last_staged_id_hash;
+    clip_keysnap_t *snap;           /* NULL: none, or no longer kept */
+    uint64_t database_id;           /* corpus_meta 'database'; 0 if none */
 };
 
 static const char *schema =
@@ -66,6 +82,28 @@ static const char *schema =
     "CREATE TABLE IF NOT EXISTS corpus_keys ("
     "  article INTEGER PRIMARY KEY,"
     "  keys BLOB NOT NULL);";
+
+/*  A random id given to the database when its corpus tables are made, which
+    the keys snapshot records, so that a snapshot is never taken for that of
+    another database (a copy of the database keeps it).  */
+static const char *meta_schema =
+    "CREATE TABLE IF NOT EXISTS corpus_meta ("
+    "  name TEXT PRIMARY KEY,"
+    "  value INTEGER NOT NULL);"
+    "INSERT OR IGNORE INTO corpus_meta (name, value) VALUES ('database', random () | 1);";
+
+/*  The database's id, or 0 if it has none yet.  */
+static uint64_t
+database_id (sqlite3 *db)
+{
+    uint64_t id = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2 (db, "SELECT value FROM corpus_meta WHERE name = 'database'",
+                            -1, &q, NULL) == SQLITE_OK && sqlite3_step (q) == SQLITE_ROW)
+        id = (uint64_t) sqlite3_column_int64 (q, 0);
+    sqlite3_finalize (q);
+    return id;
+}
 
 void
 clip_corpus_settings_default (clip_corpus_settings_t *settings)
@@ -83,7 +121,75 @@ get_le32 (const uint8_t *p)
          | (uint32_t) p [3] << 24;
 }
 
-/*  Read every article's keys into the index.  */
+static void
+insert_keys (void *arg, uint32_t row, const uint32_t *keys, size_t n_keys)
+{
+    clip_corpus_t *self = arg;
+    if (row < 1 || n_keys > CLIP_SKETCH_MAX_KEYS) {
+        clip_warn ("corpus_bad_keys", "article=%u", row);
+        return;
+    }
+    clip_lsh_insert (self->index, row - 1, keys, n_keys);
+}
+
+/*  The hash of the id of a row (0 for row 0 or a missing row), which tells
+    whether a snapshot covering that row belongs to this database.  Returns
+    0 or -1 on a SQLite error.  */
+static int
+row_id_hash (clip_corpus_t *self, uint64_t row, uint64_t *hash)
+{
+    *hash = 0;
+    if (row == 0)
+        return 0;
+    sqlite3_stmt *q = self->find_by_row;
+    sqlite3_bind_int64 (q, 1, (sqlite3_int64) row);
+    int rc = sqlite3_step (q);
+    if (rc == SQLITE_ROW)
+        *hash = clip_keysnap_id_hash ((const char *) sqlite3_column_text (q, 0));
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*  The keys snapshot of a database file (see clip_keysnap.h), or NULL for
+    a database in memory.  Caller owns the result.  */
+static char *
+snapshot_path (sqlite3 *db)
+{
+    const char *file = sqlite3_db_filename (db, "main");
+    return file && *file ? clip_strprintf ("%s.keys", file) : NULL;
+}
+
+/*  Load the snapshot into the index if it is intact and belongs to this
+    database.  Returns the last row it covers, or 0 after discarding it (the
+    index is then empty again and the snapshot, if writable, emptied).  */
+static uint64_t
+load_snapshot (clip_corpus_t *self, size_t expected_keys)
+{
+    uint64_t last = 0, id_hash = 0, have = 0;
+    clip_keysnap_t *snap = self->snap;
+    bool ok = clip_keysnap_covered (snap, &last, &id_hash) == 0
+           && self->database_id != 0 && clip_keysnap_database (snap) == self->database_id
+           && last > 0 && last <= self->size
+           && row_id_hash (self, last, &have) == 0 && have == id_hash;
+    if (ok && clip_keysnap_read (snap, insert_keys, self) != 0) {
+        /*  Torn or corrupt: start again from the database.  */
+        clip_lsh_destroy (&self->index);
+        self->index = clip_lsh_new (expected_keys);
+        ok = false;
+    }
+    if (ok)
+        return last;
+    if (last > 0)
+        clip_info ("corpus_snapshot_rebuilt", "covered=%llu rows=%llu",
+                   (unsigned long long) last, (unsigned long long) self->size);
+    if (!clip_keysnap_writable (snap) || clip_keysnap_reset (snap, self->database_id) != 0)
+        clip_keysnap_destroy (&self->snap);
+    return 0;
+}
+
+/*  Read every article's keys into the index: those the snapshot covers
+    from it, the rest from corpus_keys (appending them to the snapshot).  */
 static int
 load_index (clip_corpus_t *self, char *err, size_t err_size)
 {
@@ -97,10 +203,21 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
     /*  An upper bound of the indexed articles (duplicates have no keys).
         Reuters-sized articles have 70 to 85 keys: room for 96 leaves the
         index about 75% full, and segments grow if articles are longer.  */
-    self->index = clip_lsh_new (articles * 96);
-    if (clip_db_prepare (self->db, "corpus", "SELECT article, keys FROM corpus_keys", &q, err, err_size))
+    size_t expected_keys = articles * 96;
+    self->index = clip_lsh_new (expected_keys);
+
+    char *path = snapshot_path (self->db);
+    if (path)
+        self->snap = clip_keysnap_open (path, !sqlite3_db_readonly (self->db, "main"));
+    free (path);
+    uint64_t from = self->snap ? load_snapshot (self, expected_keys) : 0;
+
+    if (clip_db_prepare (self->db, "corpus", "SELECT article, keys FROM corpus_keys WHERE article > ?1",
+                         &q, err, err_size))
         return -1;
+    sqlite3_bind_int64 (q, 1, (sqlite3_int64) from);
     int rc;
+    uint64_t tail = 0;
     uint32_t *keys = clip_malloc (CLIP_SKETCH_MAX_KEYS * sizeof *keys);
     while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
         sqlite3_int64 article = sqlite3_column_int64 (q, 0);
@@ -113,6 +230,9 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
         for (size_t i = 0; i < n; i++)
             keys [i] = get_le32 (blob + 4 * i);
         clip_lsh_insert (self->index, (uint32_t) (article - 1), keys, n);
+        if (self->snap)
+            clip_keysnap_add (self->snap, (uint32_t) article, keys, n);
+        tail++;
     }
     free (keys);
     sqlite3_finalize (q);
@@ -120,6 +240,17 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
         snprintf (err, err_size, "corpus: cannot load the index: %s", sqlite3_errmsg (self->db));
         return -1;
     }
+    /*  Bring the snapshot up to the rows read, so that the next open reads
+        them sequentially too.  */
+    uint64_t id_hash;
+    if (self->snap && clip_keysnap_writable (self->snap)
+    &&  (tail > 0 || clip_keysnap_last_row (self->snap) != self->size)) {
+        if (self->size >= UINT32_MAX || row_id_hash (self, self->size, &id_hash) != 0
+        ||  clip_keysnap_commit (self->snap, self->size, id_hash) != 0)
+            clip_keysnap_destroy (&self->snap);
+    }
+    if (self->snap && !clip_keysnap_writable (self->snap))
+        clip_keysnap_destroy (&self->snap);
     return 0;
 }
 
@@ -135,12 +266,18 @@ clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings, char *err
         clip_corpus_settings_default (&self->settings);
 
     char *msg = NULL;
-    if (sqlite3_exec (db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+    self->database_id = database_id (db);
+    if (sqlite3_exec (db, schema, NULL, NULL, &msg) != SQLITE_OK
+    ||  (self->database_id == 0 && !sqlite3_db_readonly (db, "main")
+    &&   sqlite3_exec (db, meta_schema, NULL, NULL, &msg) != SQLITE_OK)) {
         snprintf (err, err_size, "corpus: cannot create tables: %s", msg ? msg : "?");
         sqlite3_free (msg);
         clip_corpus_destroy (&self);
         return NULL;
     }
+    /*  Still 0 only in a read-only database of an older version.  */
+    if (self->database_id == 0)
+        self->database_id = database_id (db);
     sqlite3_stmt *count = NULL;
     if (clip_db_prepare (self->db, "corpus", "SELECT id, file, seq, cluster, rowid FROM corpus_articles"
                        " WHERE id = ?1 ORDER BY rowid LIMIT 1", &self->find_by_id, err, err_size)
@@ -156,11 +293,17 @@ clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings, char *err
         clip_corpus_destroy (&self);
         return NULL;
     }
+    /*  One read transaction for the count and the keys, so that rows
+        another process commits meanwhile are in neither.  */
+    bool own_txn = sqlite3_get_autocommit (db) && clip_db_exec (db, "BEGIN", err, err_size) == 0;
     if (sqlite3_step (count) == SQLITE_ROW)
         self->size = (uint64_t) sqlite3_column_int64 (count, 0);
     sqlite3_finalize (count);
     self->pending = clip_lsh_new (0);
-    if (load_index (self, err, err_size)) {
+    int rc = load_index (self, err, err_size);
+    if (own_txn)
+        sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+    if (rc) {
         clip_corpus_destroy (&self);
         return NULL;
     }
@@ -180,6 +323,7 @@ clip_corpus_destroy (clip_corpus_t **self_p)
     sqlite3_finalize (self->insert_keys);
     clip_lsh_destroy (&self->index);
     clip_lsh_destroy (&self->pending);
+    clip_keysnap_destroy (&self->snap);
     for (size_t i = 0; i < self->n_staged; i++)
         free (self->staged [i].keys);
     free (self->staged);
@@ -426,7 +570,10 @@ clip_corpus_stage (clip_corpus_t *self, const clip_record_t *rec,
         return -1;
     }
     sqlite3_int64 row = sqlite3_last_insert_rowid (self->db);
-    self->staged_rows++;
+    if (self->staged_rows++ == 0)
+        self->first_staged_row = (uint64_t) row;
+    self->last_staged_row = (uint64_t) row;
+    self->last_staged_id_hash = clip_keysnap_id_hash (rec->id);
 
     /*  A duplicate adds nothing to the index: its keys are its original's.  */
     bool duplicate = rec->verdict && strcmp (rec->verdict, "duplicate") == 0;
@@ -478,6 +625,30 @@ reset_pending (clip_corpus_t *self)
     self->pending = clip_lsh_new (0);
 }
 
+/*  Append the committed rows to the snapshot.  The rows of one transaction
+    are consecutive; if they do not follow the rows the snapshot covers,
+    another writer committed rows in between, and the snapshot is left as it
+    is (the next open reads the rows it lacks from corpus_keys).  */
+static void
+publish_snapshot (clip_corpus_t *self)
+{
+    if (!self->snap || self->staged_rows == 0)
+        return;
+    if (self->first_staged_row != clip_keysnap_last_row (self->snap) + 1
+    ||  self->last_staged_row >= UINT32_MAX) {
+        clip_info ("corpus_snapshot_stale", "covered=%llu first=%llu",
+                   (unsigned long long) clip_keysnap_last_row (self->snap),
+                   (unsigned long long) self->first_staged_row);
+        clip_keysnap_destroy (&self->snap);
+        return;
+    }
+    for (size_t i = 0; i < self->n_staged; i++)
+        clip_keysnap_add (self->snap, self->staged [i].item + 1, self->staged [i].keys,
+                          self->staged [i].n_keys);
+    if (clip_keysnap_commit (self->snap, self->last_staged_row, self->last_staged_id_hash) != 0)
+        clip_keysnap_destroy (&self->snap);
+}
+
 void
 clip_corpus_publish_staged (clip_corpus_t *self)
 {
@@ -485,6 +656,7 @@ clip_corpus_publish_staged (clip_corpus_t *self)
     for (size_t i = 0; i < self->n_staged; i++)
         clip_lsh_insert (self->index, self->staged [i].item, self->staged [i].keys,
                          self->staged [i].n_keys);
+    publish_snapshot (self);
     self->size += self->staged_rows;
     reset_pending (self);
 }

@@ -49,7 +49,8 @@ usage (FILE *out)
         "  stats    articles, distinct texts, clusters, stored bytes\n"
         "  explain  the passages two articles share, with byte offsets in each file\n"
         "  compact  rewrite the state database table by table (SQLite VACUUM), so that\n"
-        "           the index loads fast from a cold disk; refuses while clipd runs\n\n"
+        "           it is smaller and corpus_keys contiguous (fast to rebuild the keys\n"
+        "           snapshot from); refuses while clipd runs\n\n"
         "  --state DIR      clipd's state folder (default %s)\n"
         "  --min-words N    explain: shortest passage shown (default 8 words)\n",
         DEFAULT_STATE);
@@ -424,8 +425,10 @@ cmd_compact (const char *state)
     off_t before = st.st_size;
     sqlite3 *db = clip_db_open (db_path, 0, err, sizeof err);
     /*  Articles are written with their index keys, so the pages of
-        corpus_keys end up spread through the file, and a cold start reads
-        them one by one; VACUUM stores each table contiguously.  */
+        corpus_keys end up spread through the file, and rebuilding the keys
+        snapshot (clip_keysnap) from a cold disk reads them one by one;
+        VACUUM stores each table contiguously.  Rowids are kept, so the
+        snapshot stays valid.  */
     if (!db || clip_db_exec (db, "VACUUM", err, sizeof err)
     ||  clip_db_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", err, sizeof err)) {
         fprintf (stderr, "clip corpus compact: %s\n", err);

@@ -56,10 +56,7 @@ bench_tag (const clip_tagger_t *tagger, const doc_t *docs, size_t ndocs, double 
     do {
         for (size_t d = 0; d < ndocs; d++) {
             const doc_t *doc = &docs [d];
-            clip_tagdoc_begin (td, doc->words, doc->n);
-            for (size_t s = 0; s < doc->nsent; s++)
-                clip_tagger_tag (tagger, td, doc->words + doc->sent [s],
-                                 doc->sent [s + 1] - doc->sent [s], labels + doc->sent [s]);
+            clip_tagger_tag_doc (tagger, td, doc->words, doc->sent, doc->nsent, labels);
             clip_tagger_doc_consistency (doc->words, labels, doc->n);
             tokens += doc->n;
         }

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clip_tagger.h"
 #include "clip_util.h"
@@ -111,16 +112,39 @@ Test (tagger, conll_read_and_score) {
 }
 
 static char *
-train_into (const char *dir, const char *name, const char *train_path)
+train_into_opts (const char *dir, const char *name, const char *train_path, int second_pass)
 {
     char *model_dir = clip_path_join (dir, name);
     clip_train_opts_t opts = {
         .train = train_path, .valid = train_path, .clusters = NULL,
-        .model_dir = model_dir, .max_epochs = 4, .final_with_valid = 1
+        .model_dir = model_dir, .max_epochs = 4, .final_with_valid = 1,
+        .second_pass = second_pass
     };
     char err [256];
     cr_assert_eq (clip_tagger_train (&opts, NULL, err, sizeof err), 0, "%s", err);
     return model_dir;
+}
+
+static char *
+train_into (const char *dir, const char *name, const char *train_path)
+{
+    return train_into_opts (dir, name, train_path, 0);
+}
+
+static int
+files_equal (const char *a, const char *b, const char *name)
+{
+    char *pa = clip_path_join (a, name), *pb = clip_path_join (b, name);
+    size_t la, lb;
+    char *da = tu_read (pa, &la), *db = tu_read (pb, &lb);
+    cr_assert_not_null (da, "%s missing", pa);
+    cr_assert_not_null (db, "%s missing", pb);
+    int same = la == lb && memcmp (da, db, la) == 0;
+    free (da);
+    free (db);
+    free (pa);
+    free (pb);
+    return same;
 }
 
 Test (tagger, training_is_deterministic) {
@@ -158,6 +182,54 @@ Test (tagger, training_is_deterministic) {
     cr_assert_null (tagger);
     free (a);
     free (b);
+    free (path);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (tagger, second_pass_training, .timeout = 120) {
+    /*  The sample six times over, so that every jackknife fold has
+        documents to tag.  */
+    char *dir = tu_tempdir ("tagger2");
+    char *path = clip_path_join (dir, "sample.txt");
+    size_t one = strlen (sample);
+    char *six = clip_malloc (6 * (one + 1) + 1);
+    size_t o = 0;
+    for (int d = 0; d < 6; d++) {
+        memcpy (six + o, sample, one);
+        o += one;
+        six [o++] = '\n';
+    }
+    tu_write (path, six, o);
+    char *a = train_into_opts (dir, "a", path, 1);
+    char *b = train_into_opts (dir, "b", path, 1);
+    cr_assert (files_equal (a, b, "model.bin"), "model.bin differs");
+    cr_assert (files_equal (a, b, "model2.bin"), "model2.bin differs");
+
+    /*  The two-pass model loads, tags every document twice, and has learnt
+        its own training names.  */
+    char err [256];
+    clip_tagger_t *tagger = clip_tagger_load (a, err, sizeof err);
+    cr_assert_not_null (tagger, "%s", err);
+    clip_corpus_conll_t *c = clip_conll_read (path, err, sizeof err);
+    cr_assert_not_null (c);
+    cr_assert_geq (c->ndoc, 6);
+    clip_ner_score_t score = { 0 };
+    clip_tagger_eval (tagger, c, &score);
+    cr_assert_gt (clip_ner_score_f1 (&score), 80.0, "F1 on its own training data %.2f",
+                  clip_ner_score_f1 (&score));
+    clip_conll_destroy (&c);
+    clip_tagger_destroy (&tagger);
+
+    /*  Retraining without the second pass into the same directory removes
+        the old model2.bin, which would not match the new first pass.  */
+    free (train_into_opts (dir, "a", path, 0));
+    char *m2 = clip_path_join (a, "model2.bin");
+    cr_assert_neq (access (m2, F_OK), 0, "stale %s left", m2);
+    free (m2);
+    free (a);
+    free (b);
+    free (six);
     free (path);
     tu_rmtree (dir);
     free (dir);

@@ -36,6 +36,17 @@ Test (token, curly_possessive) {
                    (const char *[]) { "the", "UK", "'s", "National", "Security", "Adviser", NULL });
 }
 
+Test (token, ampersand_names) {
+    /*  An ampersand between capitals joins a name; elsewhere it stands
+        alone.  */
+    expect_tokens ("after S&P's upgrade, AT&T and E&T News, R & D",
+                   (const char *[]) { "after", "S&P", "'s", "upgrade", ",", "AT&T", "and",
+                                      "E&T", "News", ",", "R", "&", "D", NULL });
+    expect_tokens ("Standard & Poor's and rock&roll",
+                   (const char *[]) { "Standard", "&", "Poor", "'s", "and", "rock", "&",
+                                      "roll", NULL });
+}
+
 Test (token, abbreviations) {
     expect_tokens ("despite U.S. pressure on Huawei Technologies Ltd., the biggest",
                    (const char *[]) { "despite", "U.S.", "pressure", "on", "Huawei",

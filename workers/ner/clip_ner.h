@@ -12,6 +12,7 @@
 #define CLIP_NER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct clip_ner clip_ner_t;
 
@@ -34,6 +35,43 @@ void clip_ner_destroy (clip_ner_t **self_p);
 int clip_ner_extract (clip_ner_t *self, const char *utf8, size_t len,
                       clip_ner_entity_t **out, size_t *n);
 void clip_ner_entities_free (clip_ner_entity_t *entities, size_t n);
+
+/*  Scoring against hand-labelled articles: a label file has one entity a
+    line, `start TAB end TAB TYPE TAB text` (byte offsets, end exclusive;
+    '#' starts a comment line), and text must equal the article's bytes
+    [start, end).  */
+typedef struct {
+    size_t start, end;
+    const char *type;       /* static string, as in clip_ner_entity_t */
+} clip_ner_label_t;
+
+enum { CLIP_NER_NTYPES = 7 };   /* PER ORG LOC MISC MONEY DATE PERCENT */
+
+typedef struct {
+    size_t gold [CLIP_NER_NTYPES], found [CLIP_NER_NTYPES], correct [CLIP_NER_NTYPES];
+} clip_ner_score_spans_t;
+
+/*  Read the labels of one article of len bytes and check each against it.
+    Returns 0 with *out (caller owns; free()) and *n set, or -1 with err
+    set (unreadable file, bad line, unknown type, text differing from the
+    article's bytes, overlapping or unsorted spans).  */
+int clip_ner_labels_read (const char *path, const char *text, size_t len,
+                          clip_ner_label_t **out, size_t *n,
+                          char *err, size_t err_size);
+
+/*  Extract the entities of one article and add them to score: an entity
+    counts as correct when its span and type both equal a label's.  When
+    errors is not NULL, each missed or wrong span is written there, one a
+    line.  Returns 0 or -1 (extraction failed).  */
+int clip_ner_score_article (clip_ner_t *self, const char *text, size_t len,
+                            const clip_ner_label_t *gold, size_t ngold,
+                            clip_ner_score_spans_t *score, FILE *errors);
+
+/*  Micro-averaged F1 in percent over all seven types.  */
+double clip_ner_score_spans_f1 (const clip_ner_score_spans_t *score);
+
+/*  Per-type precision, recall, F1, then "all", then the line `F1 <percent>`.  */
+void clip_ner_score_spans_print (const clip_ner_score_spans_t *score, FILE *out);
 
 /*  `clip ner ...` subcommands (train, eval, tag); returns the exit code.  */
 int clip_ner_main (int argc, char **argv);

@@ -34,7 +34,7 @@ typedef enum {
     K_CUR, K_CURMOD, K_PERCENT, K_PER, K_PERCENTAGE, K_POINT,
     K_MONTH, K_WEEKDAY, K_UNIT, K_QUARTER, K_REL, K_EARLIER, K_EDGE,
     K_RECENT, K_AGO, K_DAYWORD, K_FEW, K_FURTHER, K_ORD, K_SEASON,
-    K_THE, K_OF, K_ENDW, K_AND, K_PREP
+    K_THE, K_OF, K_ENDW, K_AND, K_PREP, K_EVERY
 } kw_class_t;
 
 /*  Currencies: the index into currency_codes.  CUR_DOLLAR, CUR_STERLING,
@@ -127,6 +127,7 @@ static const keyword_t keywords[] = {
     { "end", K_ENDW, 0, 0 },
     { "euro", K_CUR, CUR_EUR, 0 },
     { "euros", K_CUR, CUR_EUR, 0 },
+    { "every", K_EVERY, 0, 0 },
     { "feb", K_MONTH, 2, F_ABBR },
     { "february", K_MONTH, 2, 0 },
     { "few", K_FEW, 0, 0 },
@@ -1501,6 +1502,14 @@ match_relative_at (const scan_t *sc, size_t i)
                 && rel_target (sc, i + 2))
                 return 3;
             return 0;
+        case K_EVERY: {
+            /* "every day", "every year": a recurring date (OntoNotes
+               DATE); "every country" is no date.  */
+            const tok_t *u = tk (sc, i + 1);
+            if (u->gap == 1 && tok_is_kw (u, K_UNIT) && u->val == 1)
+                return 2;
+            return 0;
+        }
         case K_RECENT: {
             const tok_t *u = tk (sc, i + 1);
             if (u->gap == 1 && tok_is_kw (u, K_UNIT) && u->val == 2)

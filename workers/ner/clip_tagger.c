@@ -10,6 +10,7 @@
         u32 nnz             rows with a non-zero weight
         bitmap              (1 << log2rows) / 8 bytes, bit r set = row r stored
         nnz * nlabels i16   the stored rows in row order
+    model2.bin, the optional second pass, has the same format.
     Rows that no update ever touched are left out.  A loaded model stays in
     this form (bitmap, a rank per 64 rows, the stored rows), a few MB that
     mostly stay in cache; a lookup is a bit test and, for the few stored
@@ -27,19 +28,22 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #define NL CLIP_TAG_NLABELS
 #define START_LABEL NL          /* the history label before a sentence */
-#define FEATURE_VERSION 4
-#define MAXF 128
+#define FEATURE_VERSION 5
+#define MAXF 160              /* bound on the features of one word (asserted) */
 #define WORD_MAX 64
 #define LOG2ROWS 20
 #define HIST_SIZE 8192          /* document history slots (power of two) */
 #define HIST_NONE 0xFF
+#define P1_NONE 0xFE          /* no first-pass label (first pass, or a boundary) */
 #define GAZ_MAX_WORDS 6         /* longest gazetteer entry */
 #define AGG_MAX 4               /* contexts of other mentions a word sees */
-#define FEATURE_CUTOFF 3        /* see train_run */
+#define TRAIN_MARGIN 100.0f     /* see train_sentence */
+#define FEATURE_CUTOFF 2        /* see train_run */
 #define FINAL_RUNS 8            /* averaged runs of the final training */
 #define GAZ_FOLDS 5             /* training folds: a document never sees its own names */
 
@@ -52,7 +56,9 @@ enum {
     T_CM1, T_CP1, T_HEAD_LW, T_FIRST_SH, T_HIST, T_HIST_SH,
     T_Y1, T_Y2Y1, T_Y1LW, T_Y1SH, T_WM1, T_WP1, T_C8M2, T_C8P2,
     T_GAZ, T_GAZ_CAP, T_AGGP, T_AGGN, T_DOCCASE, T_UGAZ, T_UGAZ_CAP,
-    T_CLCAP, T_LWM1_SH, T_SH_LWP1, T_CAPBM1, T_CAPBP1, T_C8BI
+    T_CLCAP, T_LWM1_SH, T_SH_LWP1, T_CAPBM1, T_CAPBP1, T_C8BI,
+    T_C4M1, T_C4P1, T_C12M1, T_C12P1,
+    T_P1, T_P1M1, T_P1P1, T_P1SH, T_VOTE, T_VOTE_MAJ, T_SUFM1, T_SUFP1
 };
 
 typedef struct {
@@ -63,6 +69,10 @@ typedef struct {
     uint8_t init_upper;         /* first character is an upper-case ASCII letter */
     uint8_t has_lower, has_alpha;
     uint8_t hist;               /* HIST_NONE or the majority history class 0..4 */
+    uint8_t p1;                 /* second pass: the first pass's label, else P1_NONE */
+    uint8_t vmaj;               /* second pass: majority first-pass class 0..4 of this
+                                   word in the whole document, else HIST_NONE */
+    uint8_t vfrac [4];          /* second pass: per type, 0..4 quarters of its mentions */
     uint16_t gaz;               /* bit 4 * type + pos: inside a gazetteer name */
     uint16_t ugaz;              /* the same for names found in unlabeled news */
     uint32_t agg;               /* index of the word's document contexts, or UINT32_MAX */
@@ -92,28 +102,45 @@ typedef struct {
 
 #define GAZ_FIRST_BITS 65536
 
+/*  Quantised weights of one pass as loaded.  */
+typedef struct {
+    int16_t *wq;                /* the stored rows, quantised, in row order */
+    uint64_t *bits;             /* bit r set = row r stored */
+    uint32_t *rank;             /* stored rows before each 64-row word of bits */
+    float scale;
+} qweights_t;
+
 struct clip_tagger {
     unsigned log2rows;
     uint32_t mask;
-    int16_t *wq;                /* loaded model: the stored rows, quantised, in row order */
-    uint64_t *bits;             /* loaded model: bit r set = row r stored */
-    uint32_t *rank;             /* stored rows before each 64-row word of bits */
-    float scale;
-    float *wf;                  /* training: float weights (not owned) */
+    qweights_t q [2];           /* loaded model: first pass (model.bin), second (model2.bin) */
+    int has2;                   /* model2.bin was loaded: tag documents twice */
+    float *wf;                  /* training: float weights of the pass trained (not owned) */
+    const float *wf1;           /* training the second pass: the first pass's weights */
     clip_clusters_t *clusters;
     gaz_t gaz;
     gaz_t ugaz;                 /* names.tsv: names the model found in unlabeled news */
 };
+
+/*  Label classes (0 = outside, 1 + type) seen per capitalised word.  */
+typedef struct {
+    uint64_t key [HIST_SIZE];
+    uint16_t count [HIST_SIZE][5];
+    uint32_t used [HIST_SIZE];
+    size_t nused;
+} hist_t;
 
 struct clip_tagdoc {
     int fold;                   /* training: the fold whose names are hidden, or -1 */
     attr_t *attr;
     size_t cap;
     int headline;               /* the current sentence has no lower-case letter */
-    uint64_t hkey [HIST_SIZE];
-    uint16_t hcount [HIST_SIZE][5];
-    uint32_t hused [HIST_SIZE];
-    size_t nused;
+    hist_t h;                   /* labels of this pass so far, per capitalised word */
+    hist_t v;                   /* second pass: the first pass's labels of the whole document */
+    const uint8_t *p1;          /* second pass: first-pass labels of the document, else NULL */
+    uint8_t *p1buf;             /* clip_tagger_tag_doc's copy of them */
+    size_t p1cap;
+    size_t pos;                 /* offset of the sentence being tagged in the document */
     agg_t *agg;                 /* document contexts (clip_tagdoc_begin) */
     size_t nagg, agg_cap;
     uint32_t *agg_slots;        /* index + 1, 0 = empty */
@@ -405,15 +432,15 @@ gaz_mark (const gaz_t *g, int fold, clip_tagdoc_t *doc, size_t n, int which)
 /*  The history slot of a word: its slot in the table, a free slot for it
     when insert_ok, or SIZE_MAX.  */
 static size_t
-hist_slot (const clip_tagdoc_t *doc, uint64_t key, int insert_ok)
+hist_slot (const hist_t *h, uint64_t key, int insert_ok)
 {
     if (key == 0)
         key = 1;
     size_t i = (size_t) (mix64 (key) & (HIST_SIZE - 1));
     for (size_t probe = 0; probe < HIST_SIZE; probe++) {
-        if (doc->hkey [i] == key)
+        if (h->key [i] == key)
             return i;
-        if (doc->hkey [i] == 0)
+        if (h->key [i] == 0)
             return insert_ok ? i : SIZE_MAX;
         i = (i + 1) & (HIST_SIZE - 1);
     }
@@ -461,15 +488,33 @@ prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
         attr_t *a = &doc->attr [i];
         word_attr (self, &words [i], a);
         a->hist = HIST_NONE;
+        a->vmaj = HIST_NONE;
+        a->p1 = doc->p1 ? doc->p1 [doc->pos + i] : P1_NONE;
         a->agg = a->init_upper ? agg_find (doc, a->lw) : UINT32_MAX;
         if (a->init_upper) {
-            size_t s = hist_slot (doc, a->lw, 0);
+            size_t s = hist_slot (&doc->h, a->lw, 0);
             if (s != SIZE_MAX) {
                 int best = 0;
                 for (int c = 1; c < 5; c++)
-                    if (doc->hcount [s][c] > doc->hcount [s][best])
+                    if (doc->h.count [s][c] > doc->h.count [s][best])
                         best = c;
                 a->hist = (uint8_t) best;
+            }
+        }
+        if (a->init_upper && doc->p1) {
+            size_t s = hist_slot (&doc->v, a->lw, 0);
+            if (s != SIZE_MAX) {
+                const uint16_t *c = doc->v.count [s];
+                unsigned total = 0;
+                int best = 0;
+                for (int k = 0; k < 5; k++) {
+                    total += c [k];
+                    if (k > 0 && c [k] > c [best])
+                        best = k;
+                }
+                a->vmaj = (uint8_t) best;
+                for (int k = 0; k < 4; k++)
+                    a->vfrac [k] = (uint8_t) (total ? (4u * c [k + 1] + total - 1) / total : 0);
             }
         }
     }
@@ -478,30 +523,64 @@ prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
 }
 
 /*  Record the labels of a tagged sentence in the document history.  */
+static int
+hist_add (hist_t *h, uint64_t lw, int label)
+{
+    if (h->nused >= HIST_SIZE * 3 / 4)
+        return -1;
+    size_t s = hist_slot (h, lw, 1);
+    if (s == SIZE_MAX)
+        return -1;
+    if (h->key [s] == 0) {
+        h->key [s] = lw ? lw : 1;
+        h->used [h->nused++] = (uint32_t) s;
+    }
+    int c = label ? clip_label_type (label) + 1 : 0;
+    if (h->count [s][c] < UINT16_MAX)
+        h->count [s][c]++;
+    return 0;
+}
+
+static void
+hist_clear (hist_t *h)
+{
+    for (size_t i = 0; i < h->nused; i++) {
+        uint32_t s = h->used [i];
+        h->key [s] = 0;
+        memset (h->count [s], 0, sizeof h->count [s]);
+    }
+    h->nused = 0;
+}
+
 static void
 record_history (clip_tagdoc_t *doc, size_t n, const uint8_t *labels)
 {
     for (size_t i = 0; i < n; i++) {
         const attr_t *a = &doc->attr [i];
-        if (!a->init_upper)
-            continue;
-        if (doc->nused >= HIST_SIZE * 3 / 4)
+        if (a->init_upper && hist_add (&doc->h, a->lw, labels [i]) < 0)
             return;
-        size_t s = hist_slot (doc, a->lw, 1);
-        if (s == SIZE_MAX)
+    }
+}
+
+/*  The second pass's view of the first: the first-pass labels of every
+    capitalised word of the whole document (extended prediction history:
+    a later, clearer mention counts as much as an earlier one), and the
+    labels themselves (doc->p1).  */
+static void
+votes_build (clip_tagdoc_t *doc, const clip_word_t *words, size_t n, const uint8_t *p1)
+{
+    hist_clear (&doc->v);
+    doc->p1 = p1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c0 = words [i].len ? (unsigned char) words [i].text [0] : 0;
+        if (c0 >= 'A' && c0 <= 'Z'
+            && hist_add (&doc->v, lw_hash (words [i].text, words [i].len), p1 [i]) < 0)
             return;
-        if (doc->hkey [s] == 0) {
-            doc->hkey [s] = a->lw ? a->lw : 1;
-            doc->hused [doc->nused++] = (uint32_t) s;
-        }
-        int c = labels [i] ? clip_label_type (labels [i]) + 1 : 0;
-        if (doc->hcount [s][c] < UINT16_MAX)
-            doc->hcount [s][c]++;
     }
 }
 
 static const attr_t boundary_attr = {
-    .w = 0x1111, .lw = 0x2222, .sh = 0x3333, .cl = 0
+    .w = 0x1111, .lw = 0x2222, .sh = 0x3333, .cl = 0, .p1 = P1_NONE
 };
 
 /*  The features of word i that do not depend on labels.  */
@@ -559,6 +638,14 @@ static_features (const clip_tagger_t *self, const clip_tagdoc_t *doc, size_t n,
     r [k++] = frow (m, T_CAPBP1, n1->cl ? CLIP_CLUSTER_CAPB (n1->cl) + 1 : 0);
     r [k++] = frow (m, T_C8BI, comb (p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0,
                                      a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0));
+    r [k++] = frow (m, T_C4M1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 8) + 1 : 0);
+    r [k++] = frow (m, T_C4P1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 8) + 1 : 0);
+    r [k++] = frow (m, T_C12M1, p1->cl ? CLIP_CLUSTER_PATH (p1->cl) + 1 : 0);
+    r [k++] = frow (m, T_C12P1, n1->cl ? CLIP_CLUSTER_PATH (n1->cl) + 1 : 0);
+    if (p1->nsuf >= 3)
+        r [k++] = frow (m, T_SUFM1, p1->suf [2]);
+    if (n1->nsuf >= 3)
+        r [k++] = frow (m, T_SUFP1, n1->suf [2]);
     if (doc->headline)
         r [k++] = frow (m, T_HEAD_LW, a->lw);
     if (first)
@@ -588,6 +675,20 @@ static_features (const clip_tagger_t *self, const clip_tagdoc_t *doc, size_t n,
     if (a->hist != HIST_NONE) {
         r [k++] = frow (m, T_HIST, a->hist);
         r [k++] = frow (m, T_HIST_SH, comb (a->hist, a->sh));
+    }
+    if (a->p1 != P1_NONE) {
+        /*  Second pass: stacked on the first pass's labels.  */
+        r [k++] = frow (m, T_P1, a->p1);
+        r [k++] = frow (m, T_P1M1, p1->p1);
+        r [k++] = frow (m, T_P1P1, n1->p1);
+        r [k++] = frow (m, T_P1SH, comb (a->p1, a->sh));
+        if (a->vmaj != HIST_NONE) {
+            r [k++] = frow (m, T_VOTE_MAJ, (uint64_t) a->vmaj * 8 + (uint64_t) ctx * 2
+                                           + a->init_upper);
+            for (unsigned t = 0; t < 4; t++)
+                if (a->vfrac [t])
+                    r [k++] = frow (m, T_VOTE, t * 8 + a->vfrac [t]);
+        }
     }
     assert (k <= MAXF - 4);
     return k;
@@ -643,13 +744,15 @@ popcount64 (uint64_t x)
     return (unsigned) ((x * 0x0101010101010101ULL) >> 56);
 }
 
+/*  Scores of the labels under the weights of a pass (0 first, 1 second).  */
 static void
-score_rows (const clip_tagger_t *self, const uint32_t *rows, size_t k, float *scores)
+score_rows (const clip_tagger_t *self, int pass, const uint32_t *rows, size_t k, float *scores)
 {
-    if (self->wf) {
+    const float *wf = pass == 0 && self->wf1 ? self->wf1 : self->wf;
+    if (wf) {
         float acc [NL] = { 0 };
         for (size_t f = 0; f < k; f++) {
-            const float *w = self->wf + (size_t) rows [f] * NL;
+            const float *w = wf + (size_t) rows [f] * NL;
             for (int l = 0; l < NL; l++)
                 acc [l] += w [l];
         }
@@ -660,15 +763,16 @@ score_rows (const clip_tagger_t *self, const uint32_t *rows, size_t k, float *sc
             place is the number of stored rows before it, from the rank of
             its 64-row word and a popcount; most rows hold nothing and are
             skipped after one bit test.  */
+        const qweights_t *q = &self->q [pass];
         const int16_t *found [MAXF];
         size_t nf = 0;
         for (size_t f = 0; f < k; f++) {
             uint32_t r = rows [f];
-            uint64_t word = self->bits [r >> 6], bit = (uint64_t) 1 << (r & 63);
+            uint64_t word = q->bits [r >> 6], bit = (uint64_t) 1 << (r & 63);
             if (!(word & bit))
                 continue;
-            size_t idx = self->rank [r >> 6] + popcount64 (word & (bit - 1));
-            found [nf] = self->wq + idx * NL;
+            size_t idx = q->rank [r >> 6] + popcount64 (word & (bit - 1));
+            found [nf] = q->wq + idx * NL;
             __builtin_prefetch (found [nf]);
             nf++;
         }
@@ -687,13 +791,13 @@ score_rows (const clip_tagger_t *self, const uint32_t *rows, size_t k, float *sc
     }
 }
 
-void
-clip_tagger_tag (const clip_tagger_t *self, clip_tagdoc_t *doc,
-                 const clip_word_t *words, size_t n, uint8_t *labels)
+static void
+tag_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
+              const clip_word_t *words, size_t n, uint8_t *labels)
 {
-    assert (self && doc);
     if (n == 0)
         return;
+    int pass = doc->p1 != NULL;
     prepare_sentence (self, doc, words, n);
     int y1 = START_LABEL, y2 = START_LABEL;
     uint32_t rows [MAXF];
@@ -701,13 +805,55 @@ clip_tagger_tag (const clip_tagger_t *self, clip_tagdoc_t *doc,
     for (size_t i = 0; i < n; i++) {
         size_t k = static_features (self, doc, n, i, rows);
         k += label_features (self, &doc->attr [i], y1, y2, rows + k);
-        score_rows (self, rows, k, scores);
+        score_rows (self, pass, rows, k, scores);
         int best = best_label (scores, y1, i + 1 == n);
         labels [i] = (uint8_t) best;
         y2 = y1;
         y1 = best;
     }
     record_history (doc, n, labels);
+}
+
+void
+clip_tagger_tag (const clip_tagger_t *self, clip_tagdoc_t *doc,
+                 const clip_word_t *words, size_t n, uint8_t *labels)
+{
+    assert (self && doc);
+    doc->p1 = NULL;
+    tag_sentence (self, doc, words, n, labels);
+}
+
+static int
+two_pass (const clip_tagger_t *self)
+{
+    return self->wf ? self->wf1 != NULL : self->has2;
+}
+
+void
+clip_tagger_tag_doc (const clip_tagger_t *self, clip_tagdoc_t *doc, const clip_word_t *words,
+                     const size_t *sent, size_t nsent, uint8_t *labels)
+{
+    assert (self && doc && sent);
+    size_t base = sent [0], n = sent [nsent] - base;
+    clip_tagdoc_begin (doc, words + base, n);
+    for (size_t s = 0; s < nsent; s++) {
+        doc->pos = sent [s] - base;
+        tag_sentence (self, doc, words + sent [s], sent [s + 1] - sent [s], labels + sent [s]);
+    }
+    if (!two_pass (self) || n == 0)
+        return;
+    if (n > doc->p1cap) {
+        doc->p1cap = n;
+        doc->p1buf = clip_realloc (doc->p1buf, n);
+    }
+    memcpy (doc->p1buf, labels + base, n);
+    hist_clear (&doc->h);
+    votes_build (doc, words + base, n, doc->p1buf);
+    for (size_t s = 0; s < nsent; s++) {
+        doc->pos = sent [s] - base;
+        tag_sentence (self, doc, words + sent [s], sent [s + 1] - sent [s], labels + sent [s]);
+    }
+    doc->p1 = NULL;
 }
 
 /*  ------------------------------------------------------------------------
@@ -849,6 +995,7 @@ clip_tagdoc_destroy (clip_tagdoc_t **self_p)
         free ((*self_p)->attr);
         free ((*self_p)->agg);
         free ((*self_p)->agg_slots);
+        free ((*self_p)->p1buf);
         free (*self_p);
         *self_p = NULL;
     }
@@ -916,12 +1063,10 @@ void
 clip_tagdoc_reset (clip_tagdoc_t *doc)
 {
     doc->nagg = 0;
-    for (size_t i = 0; i < doc->nused; i++) {
-        uint32_t s = doc->hused [i];
-        doc->hkey [s] = 0;
-        memset (doc->hcount [s], 0, sizeof doc->hcount [s]);
-    }
-    doc->nused = 0;
+    doc->p1 = NULL;
+    doc->pos = 0;
+    hist_clear (&doc->h);
+    hist_clear (&doc->v);
 }
 
 /*  ------------------------------------------------------------------------
@@ -1002,66 +1147,88 @@ model_save (const float *w, unsigned log2rows, const char *path, char *err, size
 
 static int gaz_load (gaz_t *g, const char *path, char *err, size_t err_size);
 
-clip_tagger_t *
-clip_tagger_load (const char *model_dir, char *err, size_t err_size)
+/*  Read the quantised weights of path into q.  *log2rows is checked
+    against (when not 0) or set from the file.  Returns 0, 1 when the file
+    does not exist (missing_ok), or -1 with err set.  */
+static int
+qweights_load (qweights_t *q, const char *path, unsigned *log2rows_io, int missing_ok,
+               char *err, size_t err_size)
 {
-    char *path = clip_path_join (model_dir, "model.bin");
     char *data = NULL;
     size_t len = 0;
     int rc = clip_file_read (path, (size_t) 256 << 20, &data, &len);
+    if (rc == -ENOENT && missing_ok)
+        return 1;
     if (rc < 0) {
         snprintf (err, err_size, "cannot read %s: %s", path, strerror (-rc));
-        free (path);
-        return NULL;
+        return -1;
     }
     const unsigned char *p = (const unsigned char *) data;
     unsigned log2rows = len >= HEADER_SIZE ? get_u32 (p + 16) : 0;
     if (len < HEADER_SIZE || memcmp (p, "CLIPNER1", 8) != 0 || get_u32 (p + 8) != 1
     ||  get_u32 (p + 12) != NL || log2rows < 10 || log2rows > 26
-    ||  get_u32 (p + 20) != FEATURE_VERSION) {
+    ||  get_u32 (p + 20) != FEATURE_VERSION
+    ||  (*log2rows_io && log2rows != *log2rows_io)) {
         snprintf (err, err_size, "%s: not a model of this version", path);
         free (data);
-        free (path);
-        return NULL;
+        return -1;
     }
     size_t rows = (size_t) 1 << log2rows;
     size_t nnz = get_u32 (p + 28);
     if (len != HEADER_SIZE + rows / 8 + nnz * NL * 2) {
         snprintf (err, err_size, "%s: truncated model", path);
         free (data);
-        free (path);
-        return NULL;
+        return -1;
     }
-    clip_tagger_t *self = clip_calloc (1, sizeof *self);
-    self->log2rows = log2rows;
-    self->mask = (uint32_t) (rows - 1);
     uint32_t scale_bits = get_u32 (p + 24);
-    memcpy (&self->scale, &scale_bits, 4);
+    memcpy (&q->scale, &scale_bits, 4);
     const unsigned char *bitmap = p + HEADER_SIZE;
-    const unsigned char *q = bitmap + rows / 8;
-    self->bits = clip_calloc (rows / 64, sizeof (uint64_t));
-    self->rank = clip_calloc (rows / 64, sizeof (uint32_t));
+    const unsigned char *w = bitmap + rows / 8;
+    q->bits = clip_calloc (rows / 64, sizeof (uint64_t));
+    q->rank = clip_calloc (rows / 64, sizeof (uint32_t));
     uint32_t before = 0;
     for (size_t wi = 0; wi < rows / 64; wi++) {
         uint64_t word = 0;
         for (int b = 0; b < 8; b++)
             word |= (uint64_t) bitmap [wi * 8 + (size_t) b] << (8 * b);
-        self->bits [wi] = word;
-        self->rank [wi] = before;
+        q->bits [wi] = word;
+        q->rank [wi] = before;
         before += popcount64 (word);
     }
     if (before != nnz) {
         snprintf (err, err_size, "%s: bitmap does not match the rows", path);
         free (data);
+        return -1;
+    }
+    q->wq = clip_malloc ((nnz ? nnz : 1) * NL * sizeof (int16_t));
+    for (size_t i = 0; i < nnz * NL; i++, w += 2)
+        q->wq [i] = (int16_t) (uint16_t) (w [0] | w [1] << 8);
+    free (data);
+    *log2rows_io = log2rows;
+    return 0;
+}
+
+clip_tagger_t *
+clip_tagger_load (const char *model_dir, char *err, size_t err_size)
+{
+    clip_tagger_t *self = clip_calloc (1, sizeof *self);
+    unsigned log2rows = 0;
+    char *path = clip_path_join (model_dir, "model.bin");
+    int rc = qweights_load (&self->q [0], path, &log2rows, 0, err, err_size);
+    free (path);
+    if (rc == 0) {
+        /*  The second pass is optional: a model without it tags once.  */
+        path = clip_path_join (model_dir, "model2.bin");
+        rc = qweights_load (&self->q [1], path, &log2rows, 1, err, err_size);
         free (path);
+        self->has2 = rc == 0;
+    }
+    if (rc < 0) {
         clip_tagger_destroy (&self);
         return NULL;
     }
-    self->wq = clip_malloc ((nnz ? nnz : 1) * NL * sizeof (int16_t));
-    for (size_t i = 0; i < nnz * NL; i++, q += 2)
-        self->wq [i] = (int16_t) (uint16_t) (q [0] | q [1] << 8);
-    free (data);
-    free (path);
+    self->log2rows = log2rows;
+    self->mask = (uint32_t) (((size_t) 1 << log2rows) - 1);
     path = clip_path_join (model_dir, "clusters.tsv");
     self->clusters = clip_clusters_load (path, err, err_size);
     free (path);
@@ -1104,9 +1271,11 @@ clip_tagger_destroy (clip_tagger_t **self_p)
     clip_tagger_t *self = *self_p;
     if (!self)
         return;
-    free (self->wq);
-    free (self->bits);
-    free (self->rank);
+    for (int k = 0; k < 2; k++) {
+        free (self->q [k].wq);
+        free (self->q [k].bits);
+        free (self->q [k].rank);
+    }
     clip_clusters_destroy (&self->clusters);
     gaz_free (&self->gaz);
     gaz_free (&self->ugaz);
@@ -1335,11 +1504,8 @@ clip_tagger_eval (const clip_tagger_t *self, const clip_corpus_conll_t *corpus,
     uint8_t *pred = clip_malloc (corpus->nwords ? corpus->nwords : 1);
     for (size_t d = 0; d < corpus->ndoc; d++) {
         size_t da = corpus->sent [corpus->doc [d]], db = corpus->sent [corpus->doc [d + 1]];
-        clip_tagdoc_begin (doc, corpus->words + da, db - da);
-        for (size_t s = corpus->doc [d]; s < corpus->doc [d + 1]; s++) {
-            size_t a = corpus->sent [s], b = corpus->sent [s + 1];
-            clip_tagger_tag (self, doc, corpus->words + a, b - a, pred + a);
-        }
+        clip_tagger_tag_doc (self, doc, corpus->words, corpus->sent + corpus->doc [d],
+                             corpus->doc [d + 1] - corpus->doc [d], pred);
         if (!self->wf)
             clip_tagger_doc_consistency (corpus->words + da, pred + da, db - da);
         for (size_t s = corpus->doc [d]; s < corpus->doc [d + 1]; s++) {
@@ -1385,18 +1551,33 @@ train_sentence (clip_tagger_t *tagger, trainer_t *tr, clip_tagdoc_t *doc,
     for (size_t i = 0; i < n; i++) {
         size_t k = static_features (tagger, doc, n, i, rows);
         k += label_features (tagger, &doc->attr [i], y1, y2, rows + k);
-        score_rows (tagger, rows, k, scores);
+        score_rows (tagger, doc->p1 != NULL, rows, k, scores);
         int guess = best_label (scores, y1, i + 1 == n);
         int g = gold [i];
-        if (guess != g) {
+        int rival = guess;
+        if (guess == g) {
+            /*  Right, but by less than TRAIN_MARGIN over the best other
+                label: update against that label all the same (a perceptron
+                with a margin).  Weights then keep growing on words already
+                right until they are clearly right, which generalises
+                better: validation F1 +0.9 (90.95 -> 91.84, mean of three
+                shuffles), flat between margins 60 and 150.  */
+            float saved = scores [g];
+            scores [g] = -1e30f;
+            int r2 = best_label (scores, y1, i + 1 == n);
+            scores [g] = saved;
+            if (r2 >= 0 && r2 != g && scores [g] - scores [r2] < TRAIN_MARGIN)
+                rival = r2;
+        }
+        if (rival != g) {
             for (size_t f = 0; f < k; f++) {
                 if (tr->seen [rows [f]] < FEATURE_CUTOFF)
                     continue;
                 size_t base = (size_t) rows [f] * NL;
                 tr->w [base + (size_t) g] += 1.0f;
                 tr->u [base + (size_t) g] += tr->c;
-                tr->w [base + (size_t) guess] -= 1.0f;
-                tr->u [base + (size_t) guess] -= tr->c;
+                tr->w [base + (size_t) rival] -= 1.0f;
+                tr->u [base + (size_t) rival] -= tr->c;
             }
         }
         tr->c += 1;
@@ -1418,6 +1599,7 @@ typedef struct {
     const clip_corpus_conll_t *corpus;
     size_t doc;
     int fold;
+    size_t ci;                  /* index of the corpus */
 } doc_ref_t;
 
 typedef struct {
@@ -1571,9 +1753,27 @@ gaz_load (gaz_t *g, const char *path, char *err, size_t err_size)
 /*  Train for epochs over the documents of the corpora; with valid, score
     after each epoch and keep the best averaged weights in best (stopping
     after 3 epochs without gain).  Returns the best epoch (or epochs).  */
+/*  Begin a training document: its fold (whose names the gazetteer
+    hides) and, for the second pass, its first-pass labels.  */
+static void
+doc_start (clip_tagdoc_t *doc, const doc_ref_t *ref, uint8_t *const *p1)
+{
+    const clip_corpus_conll_t *c = ref->corpus;
+    size_t da = c->sent [c->doc [ref->doc]], db = c->sent [c->doc [ref->doc + 1]];
+    clip_tagdoc_begin (doc, c->words + da, db - da);
+    doc->fold = ref->fold;
+    if (p1)
+        votes_build (doc, c->words + da, db - da, p1 [ref->ci] + da);
+}
+
+/*  One training run over the documents of corpora, except those of fold
+    skip_fold (when >= 0); the second pass when p1 (first-pass labels per
+    corpus, as corpus->gold) is not NULL.  With valid, stops early and
+    leaves the best averaged weights in best; returns the epoch count.  */
 static int
 train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, size_t ncorpora,
-           const clip_corpus_conll_t *valid, int epochs, uint64_t seed, float *best, FILE *log)
+           const clip_corpus_conll_t *valid, int epochs, uint64_t seed, float *best, FILE *log,
+           int skip_fold, uint8_t *const *p1)
 {
     size_t rows = (size_t) 1 << LOG2ROWS;
     trainer_t tr = { .size = rows * NL, .c = 1 };
@@ -1588,10 +1788,12 @@ train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, siz
             maxwords = corpora [k]->nwords;
     }
     doc_ref_t *order = clip_malloc (ndocs * sizeof *order);
-    size_t j = 0;
+    size_t j = 0, kept = 0;
     for (size_t k = 0; k < ncorpora; k++)
         for (size_t d = 0; d < corpora [k]->ndoc; d++, j++)
-            order [j] = (doc_ref_t) { corpora [k], d, (int) (j % GAZ_FOLDS) };
+            if ((int) (j % GAZ_FOLDS) != skip_fold)
+                order [kept++] = (doc_ref_t) { corpora [k], d, (int) (j % GAZ_FOLDS), k };
+    ndocs = kept;
     uint8_t *pred = clip_malloc (maxwords ? maxwords : 1);
     clip_tagdoc_t *doc = clip_tagdoc_new ();
     /*  Count how many training words use each row: rows of features seen
@@ -1601,11 +1803,10 @@ train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, siz
     for (size_t i = 0; i < ndocs; i++) {
         const clip_corpus_conll_t *c = order [i].corpus;
         size_t d = order [i].doc;
-        clip_tagdoc_begin (doc, c->words + c->sent [c->doc [d]],
-                           c->sent [c->doc [d + 1]] - c->sent [c->doc [d]]);
-        doc->fold = order [i].fold;
+        doc_start (doc, &order [i], p1);
         for (size_t s = c->doc [d]; s < c->doc [d + 1]; s++) {
             size_t a = c->sent [s], b = c->sent [s + 1];
+            doc->pos = a - c->sent [c->doc [d]];
             prepare_sentence (tagger, doc, c->words + a, b - a);
             int y1 = START_LABEL, y2 = START_LABEL;
             uint32_t frows [MAXF];
@@ -1635,11 +1836,10 @@ train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, siz
         for (size_t i = 0; i < ndocs; i++) {
             const clip_corpus_conll_t *c = order [i].corpus;
             size_t d = order [i].doc;
-            clip_tagdoc_begin (doc, c->words + c->sent [c->doc [d]],
-                               c->sent [c->doc [d + 1]] - c->sent [c->doc [d]]);
-            doc->fold = order [i].fold;
+            doc_start (doc, &order [i], p1);
             for (size_t s = c->doc [d]; s < c->doc [d + 1]; s++) {
                 size_t a = c->sent [s], b = c->sent [s + 1];
+                doc->pos = a - c->sent [c->doc [d]];
                 train_sentence (tagger, &tr, doc, c->words + a, c->gold + a, b - a, pred + a);
             }
         }
@@ -1677,12 +1877,53 @@ train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, siz
     return best_epoch;
 }
 
+/*  First-pass labels of every training document from a model that never
+    saw it: GAZ_FOLDS models, each trained without one fold (the
+    gazetteer's folds) and tagging it with that fold's names hidden.  The
+    second pass learns from these how far the first can be trusted on
+    unseen text; labels from a model trained on the document itself would
+    be right far too often.  p1 [k] (caller owns) gets labels for corpora [k].  */
+static void
+jackknife (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, size_t nc,
+           int epochs, uint64_t seed, uint8_t **p1, FILE *log)
+{
+    size_t size = ((size_t) 1 << LOG2ROWS) * NL;
+    float *w = clip_malloc (size * sizeof (float));
+    clip_tagdoc_t *doc = clip_tagdoc_new ();
+    for (size_t k = 0; k < nc; k++)
+        p1 [k] = clip_calloc (corpora [k]->nwords + 1, 1);
+    const float *wf1 = tagger->wf1;
+    tagger->wf1 = NULL;
+    for (int f = 0; f < GAZ_FOLDS; f++) {
+        if (log)
+            fprintf (log, "first pass without fold %d\n", f);
+        train_run (tagger, corpora, nc, NULL, epochs, seed + 7919 * (uint64_t) (f + 1), w, NULL, f,
+                   NULL);
+        tagger->wf = w;
+        size_t gd = 0;
+        for (size_t k = 0; k < nc; k++) {
+            const clip_corpus_conll_t *c = corpora [k];
+            for (size_t d = 0; d < c->ndoc; d++, gd++) {
+                if ((int) (gd % GAZ_FOLDS) != f)
+                    continue;
+                doc->fold = f;
+                clip_tagger_tag_doc (tagger, doc, c->words, c->sent + c->doc [d],
+                                     c->doc [d + 1] - c->doc [d], p1 [k]);
+            }
+        }
+        tagger->wf = NULL;
+    }
+    tagger->wf1 = wf1;
+    clip_tagdoc_destroy (&doc);
+    free (w);
+}
+
 int
 clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t err_size)
 {
     int rc = -1;
     clip_corpus_conll_t *train = NULL, *valid = NULL;
-    float *best = NULL;
+    float *best = NULL, *best2 = NULL;
     clip_tagger_t tagger = { .log2rows = LOG2ROWS, .mask = ((uint32_t) 1 << LOG2ROWS) - 1 };
     tagger.clusters = clip_clusters_load (opts->clusters, err, err_size);
     if (!tagger.clusters)
@@ -1704,7 +1945,25 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
     best = clip_malloc (size * sizeof (float));
     const clip_corpus_conll_t *corpora [2] = { train, valid };
     gaz_build (&tagger.gaz, corpora, 1, NULL);
-    int epochs = train_run (&tagger, corpora, 1, valid, opts->max_epochs, 0, best, log);
+    int epochs = train_run (&tagger, corpora, 1, valid, opts->max_epochs,
+                           (uint64_t) opts->seed * 1000, best, log, -1, NULL);
+    uint8_t *p1 [2] = { NULL, NULL };
+    int epochs2 = 0;
+    if (opts->second_pass) {
+        /*  The second pass, stacked on the first: trained on jackknifed
+            first-pass labels, stopped early on valid tagged by the first
+            pass just trained.  */
+        if (log)
+            fprintf (log, "second pass: first-pass labels of train, %d epochs\n", epochs);
+        jackknife (&tagger, corpora, 1, epochs, (uint64_t) opts->seed * 1000, p1, log);
+        best2 = clip_malloc (size * sizeof (float));
+        tagger.wf1 = best;
+        epochs2 = train_run (&tagger, corpora, 1, valid, opts->max_epochs,
+                             (uint64_t) opts->seed * 1000 + 500, best2, log, -1, p1);
+        tagger.wf1 = NULL;
+        free (p1 [0]);
+        p1 [0] = NULL;
+    }
     size_t ncorpora = 1;
     if (valid && opts->final_with_valid) {
         if (log)
@@ -1719,9 +1978,27 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
         for (int run = 0; run < FINAL_RUNS; run++) {
             if (log)
                 fprintf (log, "run %d of %d\n", run + 1, FINAL_RUNS);
-            train_run (&tagger, corpora, 2, NULL, epochs, (uint64_t) run + 1, one, log);
+            train_run (&tagger, corpora, 2, NULL, epochs,
+                       (uint64_t) opts->seed * 1000 + (uint64_t) run + 1, one, log, -1, NULL);
             for (size_t i = 0; i < size; i++)
                 best [i] += one [i] / FINAL_RUNS;
+        }
+        if (opts->second_pass) {
+            if (log)
+                fprintf (log, "second pass: first-pass labels of train + valid\n");
+            jackknife (&tagger, corpora, 2, epochs, (uint64_t) opts->seed * 1000 + 100, p1, log);
+            memset (best2, 0, size * sizeof (float));
+            for (int run = 0; run < FINAL_RUNS; run++) {
+                if (log)
+                    fprintf (log, "second pass run %d of %d, %d epochs\n", run + 1, FINAL_RUNS,
+                             epochs2);
+                train_run (&tagger, corpora, 2, NULL, epochs2,
+                           (uint64_t) opts->seed * 1000 + 600 + (uint64_t) run, one, log, -1, p1);
+                for (size_t i = 0; i < size; i++)
+                    best2 [i] += one [i] / FINAL_RUNS;
+            }
+            free (p1 [0]);
+            free (p1 [1]);
         }
         free (one);
     }
@@ -1731,6 +2008,15 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
     }
     char *path = clip_path_join (opts->model_dir, "model.bin");
     rc = model_save (best, LOG2ROWS, path, err, err_size);
+    free (path);
+    path = clip_path_join (opts->model_dir, "model2.bin");
+    if (rc == 0 && best2)
+        rc = model_save (best2, LOG2ROWS, path, err, err_size);
+    else
+    if (rc == 0 && unlink (path) < 0 && errno != ENOENT) {
+        snprintf (err, err_size, "cannot remove %s: %s", path, strerror (errno));
+        rc = -1;
+    }
     free (path);
     if (rc == 0) {
         gaz_t scratch;
@@ -1764,6 +2050,7 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
     }
 done:
     free (best);
+    free (best2);
     clip_conll_destroy (&train);
     clip_conll_destroy (&valid);
     clip_clusters_destroy (&tagger.clusters);

@@ -10,7 +10,10 @@
     allocation per token.
 
     The model directory holds model.bin (the weights, see clip_tagger_save)
-    and clusters.tsv (see clip_clusters.h).  A loaded tagger is read-only and
+    and clusters.tsv (see clip_clusters.h), and may hold model2.bin, an
+    optional second pass stacked on the first: it tags the document again
+    with the first pass's labels of every mention of a word as features
+    (clip_tagger_tag_doc).  A loaded tagger is read-only and
     may be shared by threads; each thread tags with its own clip_tagdoc_t,
     which carries the per-document history.
 */
@@ -88,8 +91,17 @@ void clip_tagdoc_reset (clip_tagdoc_t *doc);
     its other mentions.  Implies clip_tagdoc_reset.  */
 void clip_tagdoc_begin (clip_tagdoc_t *doc, const clip_word_t *words, size_t n);
 
-/*  Tag one sentence of words [0, n) into labels [0, n), then record it in
-    the document history.  */
+/*  Tag a whole document: its sentences are words [sent [s], sent [s + 1])
+    for s < nsent, and their labels go to the same places of labels.
+    Begins the document (clip_tagdoc_begin), tags it once, and when the
+    model has a second pass (model2.bin) tags it again with the first
+    pass's labels of every mention in the document as features.  */
+void clip_tagger_tag_doc (const clip_tagger_t *self, clip_tagdoc_t *doc,
+                          const clip_word_t *words, const size_t *sent, size_t nsent,
+                          uint8_t *labels);
+
+/*  Tag one sentence of words [0, n) into labels [0, n) with the first pass
+    only, then record it in the document history.  */
 void clip_tagger_tag (const clip_tagger_t *self, clip_tagdoc_t *doc,
                       const clip_word_t *words, size_t n, uint8_t *labels);
 
@@ -137,6 +149,8 @@ typedef struct {
     const char *model_dir;  /* where model.bin (and a copy of clusters) go */
     int max_epochs;         /* bound on epochs (early stopping may stop sooner) */
     int final_with_valid;   /* retrain on train + valid for the best epoch count */
+    unsigned seed;          /* shuffling seed (0: the shipped model's) */
+    int second_pass;        /* also train the stacked second pass (model2.bin) */
 } clip_train_opts_t;
 
 /*  Train and write model_dir/model.bin (and clusters.tsv when clusters is

@@ -238,6 +238,13 @@ scan_word (const unsigned char *s, size_t len, size_t i)
             i += clen;
             continue;
         }
+        /*  "S&P", "AT&T", "E&T": an ampersand between capitals joins one
+            name, as CoNLL writes it.  */
+        if (cp == '&' && i > start && s [i - 1] >= 'A' && s [i - 1] <= 'Z'
+        &&  next >= 'A' && next <= 'Z') {
+            i += clen;
+            continue;
+        }
         if ((cp == '.' || cp == ',') && i > start && s [i - 1] >= '0' && s [i - 1] <= '9'
         &&  next >= '0' && next <= '9') {
             i += clen;

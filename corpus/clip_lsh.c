@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "clip_lsh.h"
+#include "clip_sketch.h"
 #include "clip_util.h"
 
 /*  A slot holds key << 32 | (item + 1), so that zeroed memory is empty.  */
@@ -221,36 +222,6 @@ clip_lsh_insert (clip_lsh_t *self, uint32_t item, const uint32_t *keys, size_t n
     }
 }
 
-static void
-sort_items (uint32_t *a, uint32_t *tmp, size_t n)
-{
-    if (n <= 64) {
-        for (size_t i = 1; i < n; i++) {
-            uint32_t v = a [i];
-            size_t j = i;
-            while (j > 0 && a [j - 1] > v) {
-                a [j] = a [j - 1];
-                j--;
-            }
-            a [j] = v;
-        }
-        return;
-    }
-    uint32_t *src = a, *dst = tmp;
-    for (int shift = 0; shift < 32; shift += 8) {
-        size_t count [257] = { 0 };
-        for (size_t i = 0; i < n; i++)
-            count [((src [i] >> shift) & 0xFF) + 1]++;
-        for (int b = 0; b < 256; b++)
-            count [b + 1] += count [b];
-        for (size_t i = 0; i < n; i++)
-            dst [count [(src [i] >> shift) & 0xFF]++] = src [i];
-        uint32_t *t = src;
-        src = dst;
-        dst = t;
-    }
-}
-
 static int
 hit_cmp (const void *a, const void *b)
 {
@@ -302,7 +273,7 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
             }
         }
     }
-    sort_items (self->scratch, self->sort_tmp, found);
+    clip_sketch_sort_u32 (self->scratch, self->sort_tmp, found);
     size_t n_hits = 0;
     for (size_t i = 0; i < found;) {
         size_t j = i;

@@ -149,12 +149,10 @@ collect_word (void *arg, const char *lower, size_t lower_len, size_t start, size
     }
 }
 
-/*  Sort small arrays by insertion, others by an LSD radix sort: a qsort
-    call per comparison would cost more than the rest of the sketch.  */
-static void
-sort_u32 (uint32_t *a, size_t n)
+void
+clip_sketch_sort_u32 (uint32_t *a, uint32_t *tmp, size_t n)
 {
-    if (n <= 48) {
+    if (n <= 64) {
         for (size_t i = 1; i < n; i++) {
             uint32_t v = a [i];
             size_t j = i;
@@ -166,8 +164,8 @@ sort_u32 (uint32_t *a, size_t n)
         }
         return;
     }
-    uint32_t *tmp = clip_malloc (n * sizeof *tmp);
-    uint32_t *src = a, *dst = tmp;
+    uint32_t *own = tmp ? NULL : clip_malloc (n * sizeof *own);
+    uint32_t *src = a, *dst = tmp ? tmp : own;
     for (int shift = 0; shift < 32; shift += 8) {
         size_t count [257] = { 0 };
         for (size_t i = 0; i < n; i++)
@@ -181,7 +179,7 @@ sort_u32 (uint32_t *a, size_t n)
         dst = t;
     }
     /*  Four passes: the result is back in a.  */
-    free (tmp);
+    free (own);
 }
 
 static inline uint32_t
@@ -215,7 +213,7 @@ clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t *bl
         c.set [0] = (uint32_t) (XXH3_64bits (h, c.n_words * sizeof h [0]) >> 32);
         c.n_set = 1;
     }
-    sort_u32 (c.set, c.n_set);
+    clip_sketch_sort_u32 (c.set, NULL, c.n_set);
     size_t n = 0;
     for (size_t i = 0; i < c.n_set; i++)
         if (n == 0 || c.set [i] != c.set [n - 1])

@@ -74,6 +74,11 @@ void clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t 
 #define CLIP_SKETCH_MAX_KEYS 4096
 size_t clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys);
 
+/*  Sort n values ascending: insertion sort when short, else an LSD radix
+    sort (a qsort call per comparison would cost more than the rest of a
+    sketch).  tmp holds n values of scratch, or is NULL to allocate it.  */
+void clip_sketch_sort_u32 (uint32_t *a, uint32_t *tmp, size_t n);
+
 /*  log2 of the number of key bins for a set of n shingles (see above).  */
 unsigned clip_sketch_key_bits (size_t n);
 

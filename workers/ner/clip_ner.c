@@ -563,46 +563,17 @@ clip_ner_score_article (clip_ner_t *self, const char *text, size_t len,
     return 0;
 }
 
-static void
-prf_spans (size_t g, size_t p, size_t c, double *pr, double *rc, double *f1)
-{
-    *pr = p ? 100.0 * (double) c / (double) p : 0;
-    *rc = g ? 100.0 * (double) c / (double) g : 0;
-    *f1 = *pr + *rc > 0 ? 2 * *pr * *rc / (*pr + *rc) : 0;
-}
-
 double
 clip_ner_score_spans_f1 (const clip_ner_score_spans_t *score)
 {
-    size_t g = 0, p = 0, c = 0;
-    for (int t = 0; t < CLIP_NER_NTYPES; t++) {
-        g += score->gold [t];
-        p += score->found [t];
-        c += score->correct [t];
-    }
-    double pr, rc, f1;
-    prf_spans (g, p, c, &pr, &rc, &f1);
-    return f1;
+    return clip_score_table (NULL, CLIP_NER_NTYPES, all_type_names,
+                             score->gold, score->found, score->correct);
 }
 
 void
 clip_ner_score_spans_print (const clip_ner_score_spans_t *score, FILE *out)
 {
-    size_t g = 0, p = 0, c = 0;
-    double pr, rc, f1;
-    fprintf (out, "%-8s %9s %9s %9s %7s %7s %7s\n",
-             "type", "precision", "recall", "F1", "gold", "found", "correct");
-    for (int t = 0; t < CLIP_NER_NTYPES; t++) {
-        prf_spans (score->gold [t], score->found [t], score->correct [t], &pr, &rc, &f1);
-        fprintf (out, "%-8s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", all_type_names [t], pr, rc, f1,
-                 score->gold [t], score->found [t], score->correct [t]);
-        g += score->gold [t];
-        p += score->found [t];
-        c += score->correct [t];
-    }
-    prf_spans (g, p, c, &pr, &rc, &f1);
-    fprintf (out, "%-8s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", "all", pr, rc, f1, g, p, c);
-    fprintf (out, "F1 %.2f\n", f1);
+    clip_score_table (out, CLIP_NER_NTYPES, all_type_names, score->gold, score->found, score->correct);
 }
 
 /*  ------------------------------------------------------------------------

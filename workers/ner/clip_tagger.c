@@ -1463,37 +1463,43 @@ prf (size_t gold, size_t pred, size_t correct, double *pr, double *rc, double *f
 }
 
 double
-clip_ner_score_f1 (const clip_ner_score_t *score)
+clip_score_table (FILE *out, int ntypes, const char *const *names,
+                  const size_t *gold, const size_t *found, const size_t *correct)
 {
     size_t g = 0, p = 0, c = 0;
-    for (int t = 0; t < CLIP_ENT_NTYPES; t++) {
-        g += score->gold [t];
-        p += score->pred [t];
-        c += score->correct [t];
-    }
     double pr, rc, f1;
+    if (out)
+        fprintf (out, "%-8s %9s %9s %9s %7s %7s %7s\n",
+                 "type", "precision", "recall", "F1", "gold", "found", "correct");
+    for (int t = 0; t < ntypes; t++) {
+        if (out) {
+            prf (gold [t], found [t], correct [t], &pr, &rc, &f1);
+            fprintf (out, "%-8s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", names [t], pr, rc, f1,
+                     gold [t], found [t], correct [t]);
+        }
+        g += gold [t];
+        p += found [t];
+        c += correct [t];
+    }
     prf (g, p, c, &pr, &rc, &f1);
+    if (out) {
+        fprintf (out, "%-8s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", "all", pr, rc, f1, g, p, c);
+        fprintf (out, "F1 %.2f\n", f1);
+    }
     return f1;
+}
+
+double
+clip_ner_score_f1 (const clip_ner_score_t *score)
+{
+    return clip_score_table (NULL, CLIP_ENT_NTYPES, type_names,
+                             score->gold, score->pred, score->correct);
 }
 
 void
 clip_ner_score_print (const clip_ner_score_t *score, FILE *out)
 {
-    size_t g = 0, p = 0, c = 0;
-    double pr, rc, f1;
-    fprintf (out, "%-6s %9s %9s %9s %7s %7s %7s\n",
-             "type", "precision", "recall", "F1", "gold", "found", "correct");
-    for (int t = 0; t < CLIP_ENT_NTYPES; t++) {
-        prf (score->gold [t], score->pred [t], score->correct [t], &pr, &rc, &f1);
-        fprintf (out, "%-6s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", type_names [t], pr, rc, f1,
-                 score->gold [t], score->pred [t], score->correct [t]);
-        g += score->gold [t];
-        p += score->pred [t];
-        c += score->correct [t];
-    }
-    prf (g, p, c, &pr, &rc, &f1);
-    fprintf (out, "%-6s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", "all", pr, rc, f1, g, p, c);
-    fprintf (out, "F1 %.2f\n", f1);
+    clip_score_table (out, CLIP_ENT_NTYPES, type_names, score->gold, score->pred, score->correct);
 }
 
 void

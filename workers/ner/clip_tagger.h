@@ -133,6 +133,11 @@ void clip_ner_score_add (clip_ner_score_t *score, const uint8_t *gold,
                          const uint8_t *pred, size_t n);
 /*  Overall F1 in percent.  */
 double clip_ner_score_f1 (const clip_ner_score_t *score);
+/*  The conlleval table: per-type and overall precision, recall and F1 (in
+    percent), then the line "F1 <percent>"; nothing printed when out is
+    NULL.  Returns the overall F1.  */
+double clip_score_table (FILE *out, int ntypes, const char *const *names,
+                         const size_t *gold, const size_t *found, const size_t *correct);
 /*  Print the per-type table and last "F1 <percent>".  */
 void clip_ner_score_print (const clip_ner_score_t *score, FILE *out);
 

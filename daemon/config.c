@@ -187,8 +187,12 @@ clipd_config_print_sample (FILE *out)
     for (size_t i = 0; i < N_OPTIONS; i++) {
         if (strcmp (options [i].name, "config") == 0)
             continue;
+        /*  The data directory's default is where this build found its data:
+            a machine's path, not a setting to copy.  */
+        bool machine_path = strcmp (options [i].name, "data-dir") == 0;
         fprintf (out, "\n# %s\n%s%s = %s\n", options [i].help,
-                 *options [i].fallback ? "" : "# ", options [i].name, options [i].fallback);
+                 *options [i].fallback && !machine_path ? "" : "# ", options [i].name,
+                 machine_path ? "(where clipd was built or installed)" : options [i].fallback);
     }
 }
 

@@ -91,3 +91,23 @@ Test (cli, a_second_daemon_on_the_same_state_is_refused)
     tu_rmtree (dir);
     free (dir);
 }
+
+Test (cli, the_sample_config_is_a_valid_config)
+{
+    char *dir = tu_tempdir ("cli");
+    char *bin = tu_bin ("daemon/clipd");
+    char *sample = clip_strprintf ("%s/docs/clipd.conf.sample", CLIP_SOURCE_DIR);
+    char *err_path = clip_path_join (dir, "err.log");
+    /*  Parsed whole, then stopped by a bad flag checked after the file.  */
+    const char *argv [] = { bin, "--config", sample, "--on-done", "shred", NULL };
+    pid_t pid = tu_spawn (argv, NULL, err_path);
+    cr_assert_eq (tu_wait (pid, 10000), 2);
+    char *log = tu_read (err_path, NULL);
+    cr_assert (strstr (log, "--on-done must be"), "the sample itself parsed: %s", log);
+    free (log);
+    free (bin);
+    free (sample);
+    free (err_path);
+    tu_rmtree (dir);
+    free (dir);
+}

@@ -6,7 +6,9 @@
 
 /*  clip sub [--since N] [--topic PREFIX] [--replay EP] [EP]  */
 int clip_sub_main (int argc, char **argv);
-/*  clip analyze [--state DIR | --corpus DIR|none] [--add] FILE...  */
+/*  clip analyze [--state DIR | --corpus DIR|none] [--add] [--data-dir DIR] FILE...  */
 int clip_analyze_main (int argc, char **argv);
+/*  clip status [--http ADDR:PORT] [--metrics]  */
+int clip_status_main (int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ typedef struct {
 static const command_t commands[] = {
     { "sub", clip_sub_main, "print published records as JSON: replay since N, then follow live" },
     { "analyze", clip_analyze_main, "analyse files offline and print one JSON result per file" },
+    { "status", clip_status_main, "a running clipd's health (or, with --metrics, its metrics)" },
     { "corpus", clip_corpus_main, "the corpus of seen articles: import, stats, explain, compact" },
     { "ner", clip_ner_main, "train, evaluate and try the named-entity model (train, eval, tag, ...)" },
 };

@@ -9,6 +9,7 @@ packages=(
   build-essential cmake pkg-config
   libuv1-dev libzmq3-dev libmsgpack-dev libsqlite3-dev libutf8proc-dev
   libxxhash-dev libjansson-dev libinih-dev uthash-dev libmicrohttpd-dev
+  libcurl4-openssl-dev
   libcriterion-dev
   python3-zmq python3-msgpack
 )

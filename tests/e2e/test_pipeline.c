@@ -518,6 +518,16 @@ Test (pipeline, health_and_metrics_over_http)
     free (body);
     cr_assert_eq (tu_http_get (d->http, "/nope", &body), 404);
     free (body);
+    /*  clip status asks the same endpoint.  */
+    char *clip = tu_bin ("clip/clip");
+    const char *argv [] = { clip, "status", "--http", d->http, NULL };
+    char *out = NULL;
+    cr_assert_eq (tu_run (argv, &out, 10000), 0);
+    cr_assert (strstr (out, "\"status\": \"ok\""), "%s", out);
+    free (out);
+    const char *argv2 [] = { clip, "status", "--http", "127.0.0.1:1", NULL };
+    cr_assert_eq (tu_run (argv2, NULL, 10000), 1, "an unreachable clipd is a failure");
+    free (clip);
     cr_assert_eq (tu_daemon_stop (d), 0);
     tu_daemon_free (d);
     free (src); free (dst); free (done);

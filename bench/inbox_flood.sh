@@ -37,6 +37,6 @@ while :; do
   sleep 1
 done
 end=$(date +%s.%N)
-secs=$(echo "$end - $start" | bc -l)
-printf 'files %d  seconds %.1f  records/s %.0f  clipd peak RSS %d KiB  workers %d\n' \
-  "$n" "$secs" "$(echo "$n / $secs" | bc -l)" "$peak" "$workers"
+awk -v n="$n" -v s="$start" -v e="$end" -v peak="$peak" -v w="$workers" 'BEGIN {
+  printf "files %d  seconds %.1f  records/s %.0f  clipd peak RSS %d KiB  workers %d\n",
+         n, e - s, n / (e - s), peak, w }'

@@ -111,3 +111,17 @@ Test (cli, the_sample_config_is_a_valid_config)
     tu_rmtree (dir);
     free (dir);
 }
+
+Test (cli, bad_numbers_for_ner_training_are_usage_errors)
+{
+    char *out = NULL;
+    const char *cases [][2] = { { "--epochs", "abc" }, { "--epochs", "0" }, { "--seed", "-1" },
+                                { "--seed", "7x" } };
+    for (int i = 0; i < 4; i++) {
+        char *bin = tu_bin ("clip/clip");
+        const char *argv [] = { bin, "ner", "train", cases [i][0], cases [i][1], NULL };
+        cr_assert_eq (tu_run (argv, &out, 10000), 2, "%s %s", cases [i][0], cases [i][1]);
+        free (out);
+        free (bin);
+    }
+}

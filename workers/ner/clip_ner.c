@@ -24,6 +24,8 @@
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -651,11 +653,23 @@ cmd_train (int argc, char **argv)
             model_dir = clip_strdup (v);
         }
         else
-        if (strcmp (argv [i - 1], "--epochs") == 0)
-            opts.max_epochs = atoi (v);
-        else
-        if (strcmp (argv [i - 1], "--seed") == 0)
-            opts.seed = (unsigned) strtoul (v, NULL, 10);
+        if (strcmp (argv [i - 1], "--epochs") == 0 || strcmp (argv [i - 1], "--seed") == 0) {
+            /*  A typo must not silently train with 0 epochs or seed 0.  */
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul (v, &end, 10);
+            bool epochs = strcmp (argv [i - 1], "--epochs") == 0;
+            if (errno || end == v || *end || v [0] == '-' || n > (epochs ? 10000ul : UINT_MAX)
+            ||  (epochs && n == 0)) {
+                fprintf (stderr, "clip ner train: %s wants a %s number, got '%s'\n",
+                         argv [i - 1], epochs ? "positive" : "non-negative", v);
+                goto done;
+            }
+            if (epochs)
+                opts.max_epochs = (int) n;
+            else
+                opts.seed = (unsigned) n;
+        }
         else {
             usage (stderr);
             goto done;

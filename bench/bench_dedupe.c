@@ -556,16 +556,26 @@ synthetic_size (uint64_t *rng)
     return v < 8 ? 8 : v > 3000 ? 3000 : (uint32_t) v;
 }
 
-/*  The shingle hashes of synthetic article i: deterministic from i, so a
-    near-duplicate can copy most of an earlier article's set.  */
-static size_t oph_keys (const uint32_t *set, size_t n, uint32_t *keys);
-
+/*  Sort and deduplicate n hashes; returns the new count.  */
 static size_t
-synthetic_keys (uint64_t i, uint64_t copy_of, double copied, uint32_t *keys)
+sorted_set (uint32_t *set, size_t n)
+{
+    clip_sketch_sort_u32 (set, NULL, n);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || set [i] != set [m - 1])
+            set [m++] = set [i];
+    return m;
+}
+
+/*  The shingle hashes of synthetic article i, sorted: deterministic from
+    i, so that a near-duplicate can copy most of an earlier article's set.
+    set holds 3000 values.  */
+static size_t
+synthetic_set (uint64_t i, uint64_t copy_of, double copied, uint32_t *set)
 {
     uint64_t rng = i * 0x2545F4914F6CDD1Dull + 1;
     uint32_t n = synthetic_size (&rng);
-    uint32_t set [3000];
     uint32_t from_copy = 0;
     if (copy_of != UINT64_MAX) {
         uint64_t crng = copy_of * 0x2545F4914F6CDD1Dull + 1;
@@ -577,45 +587,42 @@ synthetic_keys (uint64_t i, uint64_t copy_of, double copied, uint32_t *keys)
     }
     for (uint32_t k = from_copy; k < n; k++)
         set [k] = (uint32_t) (splitmix (&rng) >> 32);
-    return oph_keys (set, n, keys);
+    return sorted_set (set, n);
 }
 
-/*  The keys of a set of 32-bit hashes, by clip_sketch_keys' rule: the
-    minimum of each non-empty bin of 2^clip_sketch_key_bits (n) bins.  */
+/*  How many of the sorted set a are in the sorted keys k.  */
 static size_t
-oph_keys (const uint32_t *set, size_t n, uint32_t *keys)
+shared (const uint32_t *a, size_t na, const uint32_t *k, size_t nk)
 {
-    static uint32_t mins [CLIP_SKETCH_MAX_KEYS];
-    static bool filled [CLIP_SKETCH_MAX_KEYS];
-    unsigned bits = clip_sketch_key_bits (n);
-    size_t bins = (size_t) 1 << bits;
-    memset (filled, 0, bins);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b = set [i] >> (32 - bits);
-        if (!filled [b] || set [i] < mins [b]) {
-            mins [b] = set [i];
-            filled [b] = true;
+    size_t i = 0, j = 0, n = 0;
+    while (i < na && j < nk) {
+        if (a [i] < k [j])
+            i++;
+        else
+        if (k [j] < a [i])
+            j++;
+        else {
+            n++;
+            i++;
+            j++;
         }
     }
-    size_t nk = 0;
-    for (size_t b = 0; b < bins; b++)
-        if (filled [b])
-            keys [nk++] = mins [b];
-    return nk;
+    return n;
 }
 
 /*  Candidate recall of pairs with containment 0.7 of the smaller set, by
     size of the smaller set and size ratio: the share of random pairs that
-    share at least min (CLIP_LSH_MIN_HITS, keys of either) keys.  */
+    are candidates by clip_lsh's rule (all shingles of the one looked up
+    against the keys of the one stored), in both orders of arrival.  */
 static void
 bench_recall (void)
 {
-    const size_t sizes [] = { 10, 30, 100, 300 };
-    const double ratios [] = { 1, 2, 5, 10, 13, 20, 50 };
+    const size_t sizes [] = { 1, 3, 5, 8, 10, 11, 12, 15, 18, 20, 30, 100, 300, 1000 };
+    const double ratios [] = { 1, 2, 5, 10, 20, 50, 100, 200 };
     const int trials = 2000;
     uint64_t rng = 7;
-    printf ("candidate recall at containment 0.70 (rows: smaller set in shingles; "
-            "columns: size ratio)\n%8s", "");
+    printf ("candidate recall at containment 0.70, both orders of arrival (rows: smaller "
+            "set in shingles; columns: size ratio; %d random pairs each)\n%8s", trials, "");
     for (size_t r = 0; r < sizeof ratios / sizeof ratios [0]; r++)
         printf (" %7.0fx", ratios [r]);
     printf ("\n");
@@ -624,32 +631,32 @@ bench_recall (void)
         printf ("%8zu", na);
         for (size_t r = 0; r < sizeof ratios / sizeof ratios [0]; r++) {
             size_t nb = (size_t) (na * ratios [r]);
-            size_t shared = (size_t) (na * 0.7 + 0.5);
-            if (nb < shared)
-                nb = shared;
+            size_t common = (size_t) ceil (na * 0.7 - 1e-9);
+            if (nb < common)
+                nb = common;
+            if (nb > 100000) {
+                printf (" %8s", "-");
+                continue;
+            }
             uint32_t *a = clip_malloc (na * sizeof *a), *b = clip_malloc (nb * sizeof *b);
+            uint32_t *ka = clip_malloc ((clip_sketch_keys_max (na) + 1) * sizeof *ka);
+            uint32_t *kb = clip_malloc ((clip_sketch_keys_max (nb) + 1) * sizeof *kb);
             int found = 0;
             for (int t = 0; t < trials; t++) {
                 for (size_t i = 0; i < na; i++)
                     a [i] = (uint32_t) (splitmix (&rng) >> 32);
                 for (size_t i = 0; i < nb; i++)
-                    b [i] = i < shared ? a [i] : (uint32_t) (splitmix (&rng) >> 32);
-                static uint32_t ka [CLIP_SKETCH_MAX_KEYS], kb [CLIP_SKETCH_MAX_KEYS];
-                size_t nka = oph_keys (a, na, ka), nkb = oph_keys (b, nb, kb);
-                size_t hits = 0;
-                for (size_t i = 0; i < nka; i++)
-                    for (size_t j = 0; j < nkb; j++)
-                        hits += ka [i] == kb [j];
-                size_t need = CLIP_LSH_MIN_HITS;
-                if (need > nka)
-                    need = nka;
-                if (need > nkb)
-                    need = nkb;
-                found += hits >= need;
+                    b [i] = i < common ? a [i] : (uint32_t) (splitmix (&rng) >> 32);
+                size_t sa = sorted_set (a, na), sb = sorted_set (b, nb);
+                size_t nka = clip_sketch_keys_of (a, sa, ka), nkb = clip_sketch_keys_of (b, sb, kb);
+                size_t need = sa < CLIP_LSH_FEW || sb < CLIP_LSH_FEW ? 1 : 2;
+                found += shared (a, sa, kb, nkb) >= need && shared (b, sb, ka, nka) >= need;
             }
             printf (" %8.4f", (double) found / trials);
             free (a);
             free (b);
+            free (ka);
+            free (kb);
         }
         printf ("\n");
     }
@@ -658,59 +665,67 @@ bench_recall (void)
 static void
 bench_index (size_t n_articles)
 {
-    uint32_t keys [CLIP_SKETCH_MAX_KEYS];
+    uint32_t set [3000], keys [3000];
     /*  From empty, growing as it goes: the pauses of growth.  */
     clip_lsh_t *lsh = clip_lsh_new (0);
     double t0 = now_s (CLOCK_MONOTONIC), worst = 0;
-    size_t total_keys = 0;
+    size_t total_keys = 0, total_shingles = 0;
     for (size_t i = 0; i < n_articles; i++) {
-        size_t nk = synthetic_keys (i, UINT64_MAX, 0, keys);
+        size_t n = synthetic_set (i, UINT64_MAX, 0, set);
+        size_t nk = clip_sketch_keys_of (set, n, keys);
         total_keys += nk;
+        total_shingles += n;
         double a = now_s (CLOCK_MONOTONIC);
-        clip_lsh_insert (lsh, (uint32_t) i, keys, nk);
+        clip_lsh_insert (lsh, (uint32_t) i, n, keys, nk);
         double d = now_s (CLOCK_MONOTONIC) - a;
         if (d > worst)
             worst = d;
     }
     double t_build = now_s (CLOCK_MONOTONIC) - t0;
-    printf ("index: %zu synthetic articles (%.1f keys each) inserted into an empty index in "
-            "%.2f s, longest insert (a growth) %.2f s; memory %.0f bytes/article\n",
-            n_articles, (double) total_keys / n_articles, t_build, worst,
-            (double) clip_lsh_memory (lsh) / n_articles);
+    printf ("index: %zu synthetic articles (%.1f shingles, %.1f keys each) inserted into an "
+            "empty index in %.2f s, longest insert (a growth) %.3f s; memory %.0f bytes/article\n",
+            n_articles, (double) total_shingles / n_articles, (double) total_keys / n_articles,
+            t_build, worst, (double) clip_lsh_memory (lsh) / n_articles);
     clip_lsh_destroy (&lsh);
 
     /*  Sized as clip_corpus_open sizes it for a stored corpus.  */
     size_t rss0 = rss_kib ();
-    lsh = clip_lsh_new (n_articles * 96);
+    lsh = clip_lsh_new (n_articles * CLIP_CORPUS_KEYS_PER_ARTICLE);
     for (size_t i = 0; i < n_articles; i++) {
-        size_t nk = synthetic_keys (i, UINT64_MAX, 0, keys);
-        clip_lsh_insert (lsh, (uint32_t) i, keys, nk);
+        size_t n = synthetic_set (i, UINT64_MAX, 0, set);
+        size_t nk = clip_sketch_keys_of (set, n, keys);
+        clip_lsh_insert (lsh, (uint32_t) i, n, keys, nk);
     }
     size_t mem = clip_lsh_memory (lsh);
     printf ("index: %zu articles as loaded at open: memory %.0f bytes/article (index "
             "accounting), RSS growth %.0f bytes/article\n", n_articles,
             (double) mem / n_articles, (double) (rss_kib () - rss0) * 1024 / n_articles);
 
-    /*  100,000 more: keys prepared first, so that only the index is timed.  */
-    /*  The first 100,000 are timed alone (the segments go from 75% to 83%
-        full: no growth); the whole 300,000 include one growth of every
-        segment, so their rate is the amortized one.  */
+    /*  More articles, each looked up with all its shingles and inserted
+        with its keys; sets and keys prepared first, so that only the index
+        is timed.  The first tenth of the corpus size is timed alone; the
+        whole three tenths include one growth of every segment, so their
+        rate is the amortized one.  */
     size_t m = n_articles * 3 / 10, first = n_articles / 10;
-    size_t cap_qk = m * 96, used_qk = 0;
-    uint32_t *qk = clip_malloc (cap_qk * sizeof *qk);
+    size_t cap_q = m * 200, used_q = 0;
+    uint32_t *qs = clip_malloc (cap_q * sizeof *qs);
     size_t *qoff = clip_malloc ((m + 1) * sizeof *qoff);
+    uint32_t *qn = clip_malloc (m * sizeof *qn);
     uint64_t *planted = clip_malloc (m * sizeof *planted);
     uint64_t rng = 99;
     for (size_t q = 0; q < m; q++) {
         planted [q] = q % 10 == 0 ? splitmix (&rng) % n_articles : UINT64_MAX;
-        size_t nk = synthetic_keys (n_articles + q, planted [q], 0.8, keys);
-        if (used_qk + nk > cap_qk)
-            qk = clip_realloc (qk, (cap_qk = cap_qk * 2 + nk) * sizeof *qk);
-        memcpy (qk + used_qk, keys, nk * sizeof *keys);
-        qoff [q] = used_qk;
-        used_qk += nk;
+        size_t n = synthetic_set (n_articles + q, planted [q], 0.8, set);
+        size_t nk = clip_sketch_keys_of (set, n, keys);
+        if (used_q + n + nk > cap_q)
+            qs = clip_realloc (qs, (cap_q = cap_q * 2 + n + nk) * sizeof *qs);
+        qoff [q] = used_q;
+        qn [q] = (uint32_t) n;
+        memcpy (qs + used_q, set, n * sizeof *set);
+        memcpy (qs + used_q + n, keys, nk * sizeof *keys);
+        used_q += n + nk;
     }
-    qoff [m] = used_qk;
+    qoff [m] = used_q;
     size_t found = 0, n_planted = 0, candidates = 0;
     double c0 = now_s (CLOCK_THREAD_CPUTIME_ID), c_first = 0, t_first = 0;
     t0 = now_s (CLOCK_MONOTONIC);
@@ -720,7 +735,8 @@ bench_index (size_t n_articles)
             c_first = now_s (CLOCK_THREAD_CPUTIME_ID) - c0;
         }
         const clip_lsh_hit_t *hits;
-        size_t nh = clip_lsh_query (lsh, qk + qoff [q], qoff [q + 1] - qoff [q], CLIP_LSH_MIN_HITS, &hits);
+        const uint32_t *shingles = qs + qoff [q];
+        size_t nh = clip_lsh_query (lsh, shingles, qn [q], &hits);
         candidates += nh;
         if (planted [q] != UINT64_MAX) {
             n_planted++;
@@ -730,7 +746,8 @@ bench_index (size_t n_articles)
                     break;
                 }
         }
-        clip_lsh_insert (lsh, (uint32_t) (n_articles + q), qk + qoff [q], qoff [q + 1] - qoff [q]);
+        clip_lsh_insert (lsh, (uint32_t) (n_articles + q), qn [q], shingles + qn [q],
+                         qoff [q + 1] - qoff [q] - qn [q]);
     }
     double t = now_s (CLOCK_MONOTONIC) - t0;
     double c = now_s (CLOCK_THREAD_CPUTIME_ID) - c0;
@@ -741,8 +758,9 @@ bench_index (size_t n_articles)
             m, m / t, m / c, n_articles + m, (double) clip_lsh_memory (lsh) / (n_articles + m));
     printf ("index: %.2f candidates/query; planted near-duplicates found %zu/%zu\n",
             (double) candidates / m, found, n_planted);
-    free (qk);
+    free (qs);
     free (qoff);
+    free (qn);
     free (planted);
     clip_lsh_destroy (&lsh);
 }

@@ -6,11 +6,16 @@
                        id, file, seq, cluster, sketch (clip_sketch bytes) and
                        data (the file as received, for `clip corpus explain`).
       corpus_keys      the index keys of each article that is not a
-                       duplicate (clip_sketch_keys, little-endian u32), kept
-                       apart so that loading the index at open reads a few
-                       hundred bytes per article and none of the rest.
+                       duplicate (clip_sketch_keys, little-endian u32) and
+                       its shingle count, kept apart so that loading the
+                       index at open reads a few hundred bytes per article
+                       and none of the rest.
 
-      corpus_meta      name, value: 'database', a random id of this database.
+      corpus_meta      name, value: 'database', a random id of this database;
+                       'keys_rule', the CLIP_SKETCH_KEYS_RULE that made the
+                       keys (missing: rule 1, before the shingle count).  A
+                       database of another rule has its corpus_keys rebuilt
+                       from the sketches when it is opened for writing.
 
     Beside the database file, FILE.keys (clip_keysnap) holds a derived copy
     of corpus_keys, appended after each COMMIT and read at open in large
@@ -26,7 +31,8 @@
     the articles staged in the open transaction, so that an article judged
     right after another one was staged sees it even before COMMIT.  Every
     candidate is verified with the exact Jaccard and containment of the two
-    shingle sets (clip_sketch_compare), read from corpus_articles.  */
+    shingle sets (clip_sketch_compare), read from corpus_articles.  The
+    lookup uses every shingle of the new article (clip_lsh.h says why).  */
 #include "clip_corpus.h"
 
 #include <assert.h>
@@ -44,6 +50,7 @@
 /*  A staged article: its row and keys, until publish or drop.  */
 typedef struct {
     uint32_t item;
+    uint32_t shingles;
     size_t n_keys;
     uint32_t *keys;
 } staged_t;
@@ -81,6 +88,7 @@ static const char *schema =
     "CREATE INDEX IF NOT EXISTS corpus_articles_id ON corpus_articles (id);"
     "CREATE TABLE IF NOT EXISTS corpus_keys ("
     "  article INTEGER PRIMARY KEY,"
+    "  shingles INTEGER NOT NULL,"
     "  keys BLOB NOT NULL);";
 
 /*  A random id given to the database when its corpus tables are made, which
@@ -122,14 +130,121 @@ get_le32 (const uint8_t *p)
 }
 
 static void
-insert_keys (void *arg, uint32_t row, const uint32_t *keys, size_t n_keys)
+insert_keys (void *arg, uint32_t row, uint32_t shingles, const uint32_t *keys, size_t n_keys)
 {
     clip_corpus_t *self = arg;
-    if (row < 1 || n_keys > CLIP_SKETCH_MAX_KEYS) {
+    if (row < 1 || n_keys > CLIP_SKETCH_MAX_KEYS || n_keys > shingles) {
         clip_warn ("corpus_bad_keys", "article=%u", row);
         return;
     }
-    clip_lsh_insert (self->index, row - 1, keys, n_keys);
+    clip_lsh_insert (self->index, row - 1, shingles, keys, n_keys);
+}
+
+static void
+put_le32 (uint8_t *p, uint32_t v)
+{
+    p [0] = (uint8_t) v;
+    p [1] = (uint8_t) (v >> 8);
+    p [2] = (uint8_t) (v >> 16);
+    p [3] = (uint8_t) (v >> 24);
+}
+
+/*  The keys of a sketch as a corpus_keys blob.  *n_keys gets their count,
+    *shingles the set's size.  Caller owns the result (NULL when there is
+    no key).  */
+static uint8_t *
+keys_blob (const clip_sketch_view_t *view, uint32_t **keys_out, size_t *n_keys)
+{
+    uint32_t *keys = clip_malloc ((clip_sketch_keys_max (view->n) + 1) * sizeof *keys);
+    *n_keys = clip_sketch_keys (view, keys);
+    if (*n_keys == 0) {
+        free (keys);
+        *keys_out = NULL;
+        return NULL;
+    }
+    uint8_t *blob = clip_malloc (4 * *n_keys);
+    for (size_t i = 0; i < *n_keys; i++)
+        put_le32 (blob + 4 * i, keys [i]);
+    *keys_out = keys;
+    return blob;
+}
+
+/*  The rule the stored keys were made by (1 when not recorded).  */
+static int
+keys_rule (sqlite3 *db)
+{
+    int rule = 1;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2 (db, "SELECT value FROM corpus_meta WHERE name = 'keys_rule'",
+                            -1, &q, NULL) == SQLITE_OK && sqlite3_step (q) == SQLITE_ROW)
+        rule = sqlite3_column_int (q, 0);
+    sqlite3_finalize (q);
+    return rule;
+}
+
+/*  Remake corpus_keys by the current rule from the stored sketches, for the
+    articles that have keys, in one transaction.  Returns 0 or -1.  */
+static int
+rebuild_keys (sqlite3 *db, int old_rule, char *err, size_t err_size)
+{
+    if (clip_db_exec (db, "BEGIN IMMEDIATE", err, err_size))
+        return -1;
+    sqlite3_stmt *read = NULL, *write = NULL;
+    int rc = clip_db_exec (db, "DROP TABLE IF EXISTS corpus_keys_new;"
+                           "CREATE TABLE corpus_keys_new ("
+                           "  article INTEGER PRIMARY KEY,"
+                           "  shingles INTEGER NOT NULL,"
+                           "  keys BLOB NOT NULL);", err, err_size);
+    if (rc == 0)
+        rc = clip_db_prepare (db, "corpus", "SELECT a.rowid, a.sketch FROM corpus_keys k"
+                              " JOIN corpus_articles a ON a.rowid = k.article ORDER BY a.rowid",
+                              &read, err, err_size)
+          || clip_db_prepare (db, "corpus", "INSERT INTO corpus_keys_new (article, shingles, keys)"
+                              " VALUES (?1, ?2, ?3)", &write, err, err_size);
+    int step = SQLITE_DONE;
+    uint64_t rebuilt = 0;
+    while (rc == 0 && (step = sqlite3_step (read)) == SQLITE_ROW) {
+        clip_sketch_view_t view;
+        if (clip_sketch_parse (sqlite3_column_blob (read, 1),
+                               (size_t) sqlite3_column_bytes (read, 1), &view) != 0)
+            continue;
+        uint32_t *keys;
+        size_t n_keys;
+        uint8_t *blob = keys_blob (&view, &keys, &n_keys);
+        if (!blob)
+            continue;
+        sqlite3_bind_int64 (write, 1, sqlite3_column_int64 (read, 0));
+        sqlite3_bind_int64 (write, 2, view.n);
+        sqlite3_bind_blob (write, 3, blob, (int) (4 * n_keys), SQLITE_STATIC);
+        if (sqlite3_step (write) != SQLITE_DONE) {
+            snprintf (err, err_size, "corpus: cannot rebuild the keys: %s", sqlite3_errmsg (db));
+            rc = -1;
+        }
+        sqlite3_reset (write);
+        free (blob);
+        free (keys);
+        rebuilt++;
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        snprintf (err, err_size, "corpus: cannot rebuild the keys: %s", sqlite3_errmsg (db));
+        rc = -1;
+    }
+    sqlite3_finalize (read);
+    sqlite3_finalize (write);
+    char *meta = clip_strprintf ("DROP TABLE corpus_keys;"
+                                 "ALTER TABLE corpus_keys_new RENAME TO corpus_keys;"
+                                 "INSERT OR REPLACE INTO corpus_meta (name, value) VALUES ('keys_rule', %d);"
+                                 "COMMIT;", CLIP_SKETCH_KEYS_RULE);
+    if (rc == 0)
+        rc = clip_db_exec (db, meta, err, err_size);
+    free (meta);
+    if (rc != 0)
+        sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+    else
+    if (rebuilt > 0)
+        clip_info ("corpus_keys_rebuilt", "from_rule=%d to_rule=%d articles=%llu", old_rule,
+                   CLIP_SKETCH_KEYS_RULE, (unsigned long long) rebuilt);
+    return rc;
 }
 
 /*  The hash of the id of a row (0 for row 0 or a missing row), which tells
@@ -200,10 +315,8 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
     if (sqlite3_step (q) == SQLITE_ROW)
         articles = (uint64_t) sqlite3_column_int64 (q, 0);
     sqlite3_finalize (q);
-    /*  An upper bound of the indexed articles (duplicates have no keys).
-        Reuters-sized articles have 70 to 85 keys: room for 96 leaves the
-        index about 75% full, and segments grow if articles are longer.  */
-    size_t expected_keys = articles * 96;
+    /*  An upper bound of the indexed articles (duplicates have no keys).  */
+    size_t expected_keys = articles * CLIP_CORPUS_KEYS_PER_ARTICLE;
     self->index = clip_lsh_new (expected_keys);
 
     char *path = snapshot_path (self->db);
@@ -212,8 +325,8 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
     free (path);
     uint64_t from = self->snap ? load_snapshot (self, expected_keys) : 0;
 
-    if (clip_db_prepare (self->db, "corpus", "SELECT article, keys FROM corpus_keys WHERE article > ?1",
-                         &q, err, err_size))
+    if (clip_db_prepare (self->db, "corpus", "SELECT article, shingles, keys FROM corpus_keys"
+                         " WHERE article > ?1", &q, err, err_size))
         return -1;
     sqlite3_bind_int64 (q, 1, (sqlite3_int64) from);
     int rc;
@@ -221,17 +334,19 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
     uint32_t *keys = clip_malloc (CLIP_SKETCH_MAX_KEYS * sizeof *keys);
     while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
         sqlite3_int64 article = sqlite3_column_int64 (q, 0);
-        const uint8_t *blob = sqlite3_column_blob (q, 1);
-        size_t n = (size_t) sqlite3_column_bytes (q, 1) / 4;
-        if (article < 1 || article >= UINT32_MAX || n > CLIP_SKETCH_MAX_KEYS) {
+        sqlite3_int64 shingles = sqlite3_column_int64 (q, 1);
+        const uint8_t *blob = sqlite3_column_blob (q, 2);
+        size_t n = (size_t) sqlite3_column_bytes (q, 2) / 4;
+        if (article < 1 || article >= UINT32_MAX || n > CLIP_SKETCH_MAX_KEYS
+        ||  shingles < (sqlite3_int64) n || shingles > UINT32_MAX) {
             clip_warn ("corpus_bad_keys", "article=%lld", (long long) article);
             continue;
         }
         for (size_t i = 0; i < n; i++)
             keys [i] = get_le32 (blob + 4 * i);
-        clip_lsh_insert (self->index, (uint32_t) (article - 1), keys, n);
+        clip_lsh_insert (self->index, (uint32_t) (article - 1), (size_t) shingles, keys, n);
         if (self->snap)
-            clip_keysnap_add (self->snap, (uint32_t) article, keys, n);
+            clip_keysnap_add (self->snap, (uint32_t) article, (uint32_t) shingles, keys, n);
         tail++;
     }
     free (keys);
@@ -278,6 +393,21 @@ clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings, char *err
     /*  Still 0 only in a read-only database of an older version.  */
     if (self->database_id == 0)
         self->database_id = database_id (db);
+    /*  A new database is rebuilt too, at no cost: it has no keys.  */
+    int rule = keys_rule (db);
+    if (rule != CLIP_SKETCH_KEYS_RULE) {
+        if (sqlite3_db_readonly (db, "main") || !sqlite3_get_autocommit (db)) {
+            snprintf (err, err_size, "corpus: the index keys were made by rule %d, this clip uses "
+                      "rule %d: open the state directory once with clipd (or clip corpus import) "
+                      "to rebuild them", rule, CLIP_SKETCH_KEYS_RULE);
+            clip_corpus_destroy (&self);
+            return NULL;
+        }
+        if (rebuild_keys (db, rule, err, err_size)) {
+            clip_corpus_destroy (&self);
+            return NULL;
+        }
+    }
     sqlite3_stmt *count = NULL;
     if (clip_db_prepare (self->db, "corpus", "SELECT id, file, seq, cluster, rowid FROM corpus_articles"
                        " WHERE id = ?1 ORDER BY rowid LIMIT 1", &self->find_by_id, err, err_size)
@@ -285,7 +415,8 @@ clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings, char *err
                        " WHERE rowid = ?1", &self->find_by_row, err, err_size)
     ||  clip_db_prepare (self->db, "corpus", "INSERT INTO corpus_articles (id, file, seq, cluster, sketch, data)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &self->insert, err, err_size)
-    ||  clip_db_prepare (self->db, "corpus", "INSERT INTO corpus_keys (article, keys) VALUES (?1, ?2)",
+    ||  clip_db_prepare (self->db, "corpus", "INSERT INTO corpus_keys (article, shingles, keys)"
+                       " VALUES (?1, ?2, ?3)",
                  &self->insert_keys, err, err_size)
     /*  Rows are never deleted and a rolled-back rowid is reused, so the
         largest rowid is the count, found without reading the table.  */
@@ -445,10 +576,10 @@ verify (clip_corpus_t *self, const char *id, const clip_sketch_view_t *view,
 
 static int
 verify_hits (clip_corpus_t *self, clip_lsh_t *index, const char *id,
-             const clip_sketch_view_t *view, const uint32_t *keys, size_t n_keys, matches_t *ms)
+             const clip_sketch_view_t *view, const uint32_t *shingles, matches_t *ms)
 {
     const clip_lsh_hit_t *hits;
-    size_t n = clip_lsh_query (index, keys, n_keys, CLIP_LSH_MIN_HITS, &hits);
+    size_t n = clip_lsh_query (index, shingles, view->n, &hits);
     /*  The hits buffer belongs to the index; verify does not query it.  */
     for (size_t i = 0; i < n; i++) {
         /*  The pending index numbers its items by their place in staged.  */
@@ -500,12 +631,13 @@ clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec, const void *sketch, 
     clip_sketch_view_t view;
     int result = 0;
     if (sketch && clip_sketch_parse (sketch, sketch_len, &view) == 0) {
-        uint32_t keys [CLIP_SKETCH_MAX_KEYS];
-        size_t n_keys = clip_sketch_keys (&view, keys);
-        if (n_keys > 0
-        &&  (verify_hits (self, self->index, rec->id, &view, keys, n_keys, &ms)
-        ||   verify_hits (self, self->pending, rec->id, &view, keys, n_keys, &ms)))
+        uint32_t *shingles = clip_malloc ((view.n + 1) * sizeof *shingles);
+        clip_sketch_hashes (&view, shingles);
+        if (view.n > 0
+        &&  (verify_hits (self, self->index, rec->id, &view, shingles, &ms)
+        ||   verify_hits (self, self->pending, rec->id, &view, shingles, &ms)))
             result = -1;
+        free (shingles);
     }
     else
     if (sketch_len > 0 || sketch)
@@ -579,25 +711,21 @@ clip_corpus_stage (clip_corpus_t *self, const clip_record_t *rec,
     bool duplicate = rec->verdict && strcmp (rec->verdict, "duplicate") == 0;
     if (!have_sketch || duplicate || row >= UINT32_MAX)
         return 0;
-    uint32_t keys [CLIP_SKETCH_MAX_KEYS];
-    size_t n_keys = clip_sketch_keys (&view, keys);
-    if (n_keys == 0)
+    uint32_t *keys;
+    size_t n_keys;
+    uint8_t *blob = keys_blob (&view, &keys, &n_keys);
+    if (!blob)
         return 0;
-    uint8_t *blob = clip_malloc (4 * n_keys);
-    for (size_t i = 0; i < n_keys; i++) {
-        blob [4 * i] = (uint8_t) keys [i];
-        blob [4 * i + 1] = (uint8_t) (keys [i] >> 8);
-        blob [4 * i + 2] = (uint8_t) (keys [i] >> 16);
-        blob [4 * i + 3] = (uint8_t) (keys [i] >> 24);
-    }
     q = self->insert_keys;
     sqlite3_bind_int64 (q, 1, row);
-    sqlite3_bind_blob (q, 2, blob, (int) (4 * n_keys), SQLITE_STATIC);
+    sqlite3_bind_int64 (q, 2, view.n);
+    sqlite3_bind_blob (q, 3, blob, (int) (4 * n_keys), SQLITE_STATIC);
     rc = sqlite3_step (q);
     sqlite3_reset (q);
     sqlite3_clear_bindings (q);
     free (blob);
     if (rc != SQLITE_DONE) {
+        free (keys);
         clip_error ("corpus_stage_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
         return -1;
     }
@@ -605,10 +733,9 @@ clip_corpus_stage (clip_corpus_t *self, const clip_record_t *rec,
         self->cap_staged = self->cap_staged ? self->cap_staged * 2 : 16;
         self->staged = clip_realloc (self->staged, self->cap_staged * sizeof *self->staged);
     }
-    staged_t st = { .item = (uint32_t) (row - 1), .n_keys = n_keys,
-                    .keys = clip_malloc (n_keys * sizeof *keys) };
-    memcpy (st.keys, keys, n_keys * sizeof *keys);
-    clip_lsh_insert (self->pending, (uint32_t) self->n_staged, st.keys, st.n_keys);
+    staged_t st = { .item = (uint32_t) (row - 1), .shingles = view.n, .n_keys = n_keys,
+                    .keys = keys };
+    clip_lsh_insert (self->pending, (uint32_t) self->n_staged, st.shingles, st.keys, st.n_keys);
     self->staged [self->n_staged++] = st;
     return 0;
 }
@@ -643,8 +770,8 @@ publish_snapshot (clip_corpus_t *self)
         return;
     }
     for (size_t i = 0; i < self->n_staged; i++)
-        clip_keysnap_add (self->snap, self->staged [i].item + 1, self->staged [i].keys,
-                          self->staged [i].n_keys);
+        clip_keysnap_add (self->snap, self->staged [i].item + 1, self->staged [i].shingles,
+                          self->staged [i].keys, self->staged [i].n_keys);
     if (clip_keysnap_commit (self->snap, self->last_staged_row, self->last_staged_id_hash) != 0)
         clip_keysnap_destroy (&self->snap);
 }
@@ -654,8 +781,8 @@ clip_corpus_publish_staged (clip_corpus_t *self)
 {
     assert (self);
     for (size_t i = 0; i < self->n_staged; i++)
-        clip_lsh_insert (self->index, self->staged [i].item, self->staged [i].keys,
-                         self->staged [i].n_keys);
+        clip_lsh_insert (self->index, self->staged [i].item, self->staged [i].shingles,
+                         self->staged [i].keys, self->staged [i].n_keys);
     publish_snapshot (self);
     self->size += self->staged_rows;
     reset_pending (self);

@@ -64,6 +64,12 @@ int clip_corpus_stage (clip_corpus_t *self, const clip_record_t *rec,
 void clip_corpus_publish_staged (clip_corpus_t *self);
 void clip_corpus_drop_staged (clip_corpus_t *self);
 
+/*  The index is sized at open for this many keys per stored article (the
+    mean for Reuters-sized articles is about 72), so that it opens with
+    room to take a tenth more articles before it grows; a corpus of longer
+    articles grows it as it loads.  */
+#define CLIP_CORPUS_KEYS_PER_ARTICLE 78
+
 /*  Bytes of memory held by the in-memory index.  */
 size_t clip_corpus_index_memory (const clip_corpus_t *self);
 

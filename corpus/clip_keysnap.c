@@ -15,13 +15,13 @@
 #include "clip_log.h"
 #include "clip_util.h"
 
-#define MAGIC "CLIPKEY1"
+#define MAGIC "CLIPKEY2"
 #define HEADER 64
 /*  Reads of 8 MiB, with the kernel asked for the next few while the caller
     inserts the keys of one: the disk streams while the index is built.  */
 #define CHUNK (8u << 20)
 #define AHEAD 4
-#define MAX_RECORD (8 + 4 * 65535)
+#define MAX_RECORD (12 + 4 * 65535)
 
 struct clip_keysnap {
     char *path;
@@ -242,19 +242,20 @@ clip_keysnap_read (clip_keysnap_t *self, clip_keysnap_fn *fn, void *arg)
         offset += (uint64_t) n;
         have += (size_t) n;
         size_t at = 0;
-        while (have - at >= 8) {
+        while (have - at >= 12) {
             uint32_t row = get32 (buf + at);
-            uint32_t n_keys = get32 (buf + at + 4);
-            if (row <= prev || row > self->last_row || n_keys > 65535) {
+            uint32_t shingles = get32 (buf + at + 4);
+            uint32_t n_keys = get32 (buf + at + 8);
+            if (row <= prev || row > self->last_row || n_keys > 65535 || n_keys > shingles) {
                 rc = -1;
                 break;
             }
-            size_t size = 8 + 4 * (size_t) n_keys;
+            size_t size = 12 + 4 * (size_t) n_keys;
             if (have - at < size)
                 break;
             for (uint32_t k = 0; k < n_keys; k++)
-                keys [k] = get32 (buf + at + 8 + 4 * k);
-            fn (arg, row, keys, n_keys);
+                keys [k] = get32 (buf + at + 12 + 4 * k);
+            fn (arg, row, shingles, keys, n_keys);
             prev = row;
             records++;
             at += size;
@@ -325,15 +326,16 @@ append_pending (clip_keysnap_t *self)
 }
 
 void
-clip_keysnap_add (clip_keysnap_t *self, uint32_t row, const uint32_t *keys, size_t n_keys)
+clip_keysnap_add (clip_keysnap_t *self, uint32_t row, uint32_t shingles,
+                  const uint32_t *keys, size_t n_keys)
 {
     assert (self);
-    assert (n_keys <= 65535);
+    assert (n_keys <= 65535 && n_keys <= shingles);
     if (!self->writable)
         return;
     assert (row > self->max_row);
     self->max_row = row;
-    size_t size = 8 + 4 * n_keys;
+    size_t size = 12 + 4 * n_keys;
     if (self->n_pending + size > self->cap_pending) {
         size_t cap = self->cap_pending ? self->cap_pending : 4096;
         while (cap < self->n_pending + size)
@@ -343,9 +345,10 @@ clip_keysnap_add (clip_keysnap_t *self, uint32_t row, const uint32_t *keys, size
     }
     uint8_t *p = self->pending + self->n_pending;
     put32 (p, row);
-    put32 (p + 4, (uint32_t) n_keys);
+    put32 (p + 4, shingles);
+    put32 (p + 8, (uint32_t) n_keys);
     for (size_t k = 0; k < n_keys; k++)
-        put32 (p + 8 + 4 * k, keys [k]);
+        put32 (p + 12 + 4 * k, keys [k]);
     self->n_pending += size;
     self->pending_records++;
     /*  Many records (a snapshot rebuilt at open): write them as they come

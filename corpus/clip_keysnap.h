@@ -10,11 +10,13 @@
     corpus then rebuilds it from corpus_keys.
 
     Format (little-endian):
-      header, 64 bytes: magic "CLIPKEY1", data bytes, records, last row
+      header, 64 bytes: magic "CLIPKEY2", data bytes, records, last row
       covered, hash of the id of that row, XXH3 of the data, the id of the
       database it was made from, XXH3 of the 56 bytes before it;
       data: one record per article with keys, rows increasing and at most
-      the last row covered: row (u32), key count (u32), keys (u32 each).
+      the last row covered: row (u32), the article's shingle count (u32),
+      key count (u32), keys (u32 each).  A snapshot of another format
+      (CLIPKEY1: keys of the first rule, no shingle count) is rebuilt.
     The header is rewritten after each append.  A crash may leave the data
     longer than the header says (the excess is ignored) or a header that
     fails its hash or does not match the data (the snapshot is then
@@ -53,7 +55,8 @@ uint64_t clip_keysnap_database (const clip_keysnap_t *self);
 
 /*  Called for each record read, in row order.  keys is valid during the
     call only.  */
-typedef void (clip_keysnap_fn) (void *arg, uint32_t row, const uint32_t *keys, size_t n_keys);
+typedef void (clip_keysnap_fn) (void *arg, uint32_t row, uint32_t shingles,
+                                const uint32_t *keys, size_t n_keys);
 
 /*  Read every record the header covers with large sequential reads, calling
     fn for each.  Returns 0 if the data is whole and matches its hash; -1
@@ -67,8 +70,10 @@ int clip_keysnap_read (clip_keysnap_t *self, clip_keysnap_fn *fn, void *arg);
 int clip_keysnap_reset (clip_keysnap_t *self, uint64_t database);
 
 /*  Writable only: buffer a record for the next commit.  row must be above
-    the rows already in the snapshot, n_keys at most 65535.  */
-void clip_keysnap_add (clip_keysnap_t *self, uint32_t row, const uint32_t *keys, size_t n_keys);
+    the rows already in the snapshot, n_keys at most 65535 and at most
+    shingles.  */
+void clip_keysnap_add (clip_keysnap_t *self, uint32_t row, uint32_t shingles,
+                       const uint32_t *keys, size_t n_keys);
 
 /*  Writable only: append the buffered records, then write a header saying
     that the snapshot covers every row up to last_row, whose id hashes to

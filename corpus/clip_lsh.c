@@ -1,5 +1,26 @@
-/*  clip_lsh: single-row-band MinHash index in open-addressing tables.
-    See clip_lsh.h for the banding and its recall.  */
+/*  clip_lsh: single-row-band MinHash index in ordered open-addressing
+    tables.  See clip_lsh.h for the banding and its recall.
+
+    Layout.  A slot holds mix (key) << 32 | (item + 1), zero when empty
+    (mix is a bijection of 32-bit values, so the key is recovered exactly
+    and needs no room of its own).  The table is cut into SEGS segments by
+    the top bits of the mixed key; within a segment, a key's home is the
+    first slot of a cache line chosen by the next bits, so homes increase
+    with the mixed key.  Collisions are resolved by linear probing with the
+    slots of every run kept sorted (an "ordered hash table", Amble and Knuth
+    1974): then the whole segment is sorted, which gives three things:
+
+      - a lookup stops at the first slot greater than its key, not at the
+        end of the run, so the misses a query pays are about one line;
+      - equal keys are adjacent, so counting a key's postings is free;
+      - growing is one streaming pass, each slot going to
+        max (its new home, the slot after the previous one), with no
+        probing: the cost that used to dominate inserting at a million
+        articles.
+
+    A segment has a spill area after its last home line instead of
+    wrapping around, so that order is never broken by the end of the
+    array; a run that would spill past it grows the segment.  */
 #include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -10,28 +31,32 @@
 #include "clip_sketch.h"
 #include "clip_util.h"
 
-/*  A slot holds key << 32 | (item + 1), so that zeroed memory is empty.  */
 #define EMPTY 0
-#define MAX_LOAD 0.85
+/*  Segments grow by a fifth when 72% full, so they are 60% to 72% full:
+    about 11 to 13 bytes a key, 800 to 950 bytes a Reuters-sized article
+    (72 keys).  Fuller tables would save memory but lengthen the runs an
+    insert shifts and a lookup walks; this is where query + insert keeps
+    its rate at a million articles (bench/README.md).  */
+#define MAX_LOAD 0.72
+#define GROWTH 1.2
 #define BATCH 256
-/*  Slots of one 64-byte cache line; keys start their probe at the first
-    slot of a line, so that most lookups read one line.  */
+/*  Slots of one 64-byte cache line.  */
 #define LINE 8
-/*  Keys ahead whose first line is prefetched while one is probed: enough to
+/*  Keys ahead whose home line is prefetched while one is probed: enough to
     overlap the misses, few enough for the core's miss buffers.  */
 #define PREFETCH 12
 /*  Tables from this size on are mapped, and asked for huge pages: random
     lookups in a gigabyte would otherwise miss the TLB on every key.  */
 #define MAP_THRESHOLD (4u << 20)
-/*  The table is cut into segments by the top bits of the mixed key, each
-    growing on its own: growing rehashes one segment, not the whole index,
-    so the pause at a million articles is milliseconds, not seconds.  */
+/*  Growing rehashes one segment, not the whole index, so the pause at a
+    million articles is milliseconds.  */
 #define SEG_BITS 6
 #define SEGS (1u << SEG_BITS)
 
 typedef struct {
-    uint64_t *slots;            /* key << 32 | (item + 1), or EMPTY */
-    size_t cap;                 /* a multiple of LINE */
+    uint64_t *slots;            /* sorted, EMPTY between runs */
+    size_t cap;                 /* home slots: a multiple of LINE */
+    size_t end;                 /* cap plus the spill area; slots [end] is EMPTY */
     size_t bytes;               /* mapped when >= MAP_THRESHOLD */
     size_t used;
 } seg_t;
@@ -39,8 +64,8 @@ typedef struct {
 struct clip_lsh {
     seg_t seg [SEGS];
     size_t used;
-    uint16_t *nkeys;            /* per item: its key count; 0 = absent */
-    size_t nkeys_cap;
+    uint16_t *size;             /* per item: its shingles, at most 65535 */
+    size_t size_cap;
     size_t items;
     uint32_t *scratch;          /* query: items found, one per shared key */
     size_t scratch_cap;
@@ -50,7 +75,8 @@ struct clip_lsh {
 };
 
 /*  Keys are bin minima, which crowd the low end of each bin's range: mix
-    them before using them as positions.  */
+    them before using them as positions.  Invertible (xorshifts and odd
+    multipliers), so the mixed value stands for the key.  */
 static inline uint32_t
 mix32 (uint32_t h)
 {
@@ -68,8 +94,8 @@ seg_of (clip_lsh_t *self, uint32_t mixed)
     return &self->seg [mixed >> (32 - SEG_BITS)];
 }
 
-/*  The first slot of the key's line in its segment, from the bits below
-    the segment's.  */
+/*  The first slot of the key's home line in its segment, from the bits
+    below the segment's: non-decreasing in the mixed key.  */
 static inline size_t
 home_of (uint32_t mixed, size_t cap)
 {
@@ -108,47 +134,49 @@ seg_alloc (seg_t *seg, size_t cap)
     cap = (cap + LINE - 1) / LINE * LINE;
     seg->cap = cap < 2 * LINE ? 2 * LINE : cap;
     assert (seg->cap / LINE < UINT32_MAX);
-    seg->bytes = seg->cap * sizeof *seg->slots;
+    /*  The spill area: a run starting in the last lines is rarely longer
+        than a few hundred slots at this load.  */
+    size_t spill = seg->cap / 16;
+    spill = spill < 64 ? 64 : spill > 4096 ? 4096 : spill;
+    seg->end = seg->cap + spill;
+    /*  One more slot, always empty, ends every scan.  */
+    seg->bytes = (seg->end + 1) * sizeof *seg->slots;
     seg->slots = slots_alloc (seg->bytes);
     seg->used = 0;
 }
 
-/*  Put a slot value in the first empty slot from home on.  Returns false
-    when the key already has CLIP_LSH_MAX_POSTINGS items (only checked when
-    check_postings).  */
-static bool
-place (seg_t *seg, uint64_t slot_value, size_t home, bool check_postings)
-{
-    size_t i = home;
-    uint32_t key = (uint32_t) (slot_value >> 32);
-    unsigned same = 0;
-    while (seg->slots [i] != EMPTY) {
-        if (check_postings && (uint32_t) (seg->slots [i] >> 32) == key
-            && ++same >= CLIP_LSH_MAX_POSTINGS)
-            return false;
-        if (++i == seg->cap)
-            i = 0;
-    }
-    seg->slots [i] = slot_value;
-    seg->used++;
-    return true;
-}
-
+/*  Move a segment's slots into a new table of at least cap homes.  The
+    slots are sorted and so are their new homes, so each goes to the
+    larger of its home and the slot after the last one placed.  */
 static void
-seg_grow (seg_t *seg)
+seg_resize (seg_t *seg, size_t cap)
 {
-    /*  Grow by a quarter: right after growing, the segment is 68% full,
-        which keeps a corpus of Reuters-sized articles under 1 KiB an
-        article.  */
-    uint64_t *old = seg->slots;
-    size_t old_cap = seg->cap, old_bytes = seg->bytes;
-    seg_alloc (seg, old_cap + old_cap / 4 + LINE);
-    /*  The old slots are in order of home, and so are the new homes: this
-        is a streaming pass, not random writes.  */
-    for (size_t i = 0; i < old_cap; i++)
-        if (old [i] != EMPTY)
-            place (seg, old [i], home_of (mix32 ((uint32_t) (old [i] >> 32)), seg->cap), false);
-    slots_free (old, old_bytes);
+    seg_t old = *seg;
+    for (;;) {
+        seg_alloc (seg, cap);
+        size_t next = 0;
+        bool fits = true;
+        for (size_t i = 0; i < old.end && fits; i++) {
+            uint64_t v = old.slots [i];
+            if (v == EMPTY)
+                continue;
+            size_t home = home_of ((uint32_t) (v >> 32), seg->cap);
+            size_t at = home > next ? home : next;
+            if (at == seg->end)
+                fits = false;
+            else {
+                seg->slots [at] = v;
+                next = at + 1;
+            }
+        }
+        if (fits)
+            break;
+        /*  A run spilled past the end: only possible for a tiny segment.  */
+        slots_free (seg->slots, seg->bytes);
+        cap = seg->cap * 2;
+    }
+    seg->used = old.used;
+    slots_free (old.slots, old.bytes);
 }
 
 clip_lsh_t *
@@ -170,7 +198,7 @@ clip_lsh_destroy (clip_lsh_t **self_p)
         return;
     for (size_t s = 0; s < SEGS; s++)
         slots_free (self->seg [s].slots, self->seg [s].bytes);
-    free (self->nkeys);
+    free (self->size);
     free (self->scratch);
     free (self->sort_tmp);
     free (self->hits);
@@ -178,22 +206,65 @@ clip_lsh_destroy (clip_lsh_t **self_p)
     *self_p = NULL;
 }
 
+/*  Insert value v (mixed key, item) into its segment, keeping it sorted.
+    Returns false, storing nothing, when the key already has
+    CLIP_LSH_MAX_POSTINGS items.  */
+static bool
+seg_insert (seg_t *seg, uint64_t v)
+{
+    uint32_t mixed = (uint32_t) (v >> 32);
+    if ((double) (seg->used + 1) > (double) seg->cap * MAX_LOAD)
+        seg_resize (seg, (size_t) ((double) seg->cap * GROWTH) + LINE);
+    for (;;) {
+        uint64_t *slots = seg->slots;
+        size_t i = home_of (mixed, seg->cap);
+        /*  Skip the smaller keys, count this key's postings, and find the
+            place of v among them (items are mostly inserted in increasing
+            order, so it is usually after them).  */
+        while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) < mixed)
+            i++;
+        size_t same = 0, at = SIZE_MAX;
+        while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) == mixed) {
+            if (at == SIZE_MAX && slots [i] > v)
+                at = i;
+            same++;
+            i++;
+        }
+        if (same >= CLIP_LSH_MAX_POSTINGS)
+            return false;
+        if (at == SIZE_MAX)
+            at = i;
+        /*  Shift the rest of the run up by one slot.  */
+        size_t empty = i;
+        while (empty < seg->end && slots [empty] != EMPTY)
+            empty++;
+        if (empty == seg->end) {
+            seg_resize (seg, (size_t) ((double) seg->cap * GROWTH) + LINE);
+            continue;
+        }
+        memmove (slots + at + 1, slots + at, (empty - at) * sizeof *slots);
+        slots [at] = v;
+        seg->used++;
+        return true;
+    }
+}
+
 void
-clip_lsh_insert (clip_lsh_t *self, uint32_t item, const uint32_t *keys, size_t n_keys)
+clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
+                 const uint32_t *keys, size_t n_keys)
 {
     assert (self);
     assert (item != UINT32_MAX);
-    assert (n_keys <= UINT16_MAX);
-    if (item >= self->nkeys_cap) {
-        size_t cap = self->nkeys_cap ? self->nkeys_cap : 1024;
+    assert (n_keys <= UINT16_MAX && n_keys <= shingles);
+    if (item >= self->size_cap) {
+        size_t cap = self->size_cap ? self->size_cap : 1024;
         while (cap <= item)
             cap *= 2;
-        self->nkeys = clip_realloc (self->nkeys, cap * sizeof *self->nkeys);
-        memset (self->nkeys + self->nkeys_cap, 0, (cap - self->nkeys_cap) * sizeof *self->nkeys);
-        self->nkeys_cap = cap;
+        self->size = clip_realloc (self->size, cap * sizeof *self->size);
+        memset (self->size + self->size_cap, 0, (cap - self->size_cap) * sizeof *self->size);
+        self->size_cap = cap;
     }
-    assert (self->nkeys [item] == 0);
-    self->nkeys [item] = (uint16_t) n_keys;
+    self->size [item] = (uint16_t) (shingles < UINT16_MAX ? shingles : UINT16_MAX);
     self->items++;
     /*  Find every home first and prefetch a few keys ahead, so that the
         cache misses of a large table overlap instead of following one
@@ -212,11 +283,8 @@ clip_lsh_insert (clip_lsh_t *self, uint32_t item, const uint32_t *keys, size_t n
                 seg_t *ahead = seg_of (self, mixed [k + PREFETCH]);
                 __builtin_prefetch (&ahead->slots [home_of (mixed [k + PREFETCH], ahead->cap)], 1);
             }
-            seg_t *seg = seg_of (self, mixed [k]);
-            if ((double) (seg->used + 1) > (double) seg->cap * MAX_LOAD)
-                seg_grow (seg);
-            uint64_t value = (uint64_t) keys [base + k] << 32 | ((uint64_t) item + 1);
-            if (place (seg, value, home_of (mixed [k], seg->cap), true))
+            uint64_t v = (uint64_t) mixed [k] << 32 | ((uint64_t) item + 1);
+            if (seg_insert (seg_of (self, mixed [k]), v))
                 self->used++;
         }
     }
@@ -244,7 +312,7 @@ push_scratch (clip_lsh_t *self, size_t *n, uint32_t item)
 
 size_t
 clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
-                uint32_t min_hits, const clip_lsh_hit_t **hits)
+                const clip_lsh_hit_t **hits)
 {
     assert (self && hits);
     size_t found = 0;
@@ -262,15 +330,13 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
                 seg_t *ahead = seg_of (self, mixed [k + PREFETCH]);
                 __builtin_prefetch (&ahead->slots [home_of (mixed [k + PREFETCH], ahead->cap)], 0);
             }
-            uint32_t key = keys [base + k];
             seg_t *seg = seg_of (self, mixed [k]);
+            const uint64_t *slots = seg->slots;
             size_t i = home_of (mixed [k], seg->cap);
-            while (seg->slots [i] != EMPTY) {
-                if ((uint32_t) (seg->slots [i] >> 32) == key)
-                    push_scratch (self, &found, (uint32_t) seg->slots [i] - 1);
-                if (++i == seg->cap)
-                    i = 0;
-            }
+            while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) < mixed [k])
+                i++;
+            while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) == mixed [k])
+                push_scratch (self, &found, (uint32_t) slots [i++] - 1);
         }
     }
     clip_sketch_sort_u32 (self->scratch, self->sort_tmp, found);
@@ -280,13 +346,7 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
         while (j < found && self->scratch [j] == self->scratch [i])
             j++;
         uint32_t item = self->scratch [i];
-        uint32_t need = min_hits;
-        if (need > n_keys)
-            need = (uint32_t) n_keys;
-        if (need > self->nkeys [item])
-            need = self->nkeys [item];
-        if (need < 1)
-            need = 1;
+        size_t need = n_keys < CLIP_LSH_FEW || self->size [item] < CLIP_LSH_FEW ? 1 : 2;
         if (j - i >= need) {
             if (n_hits == self->hits_cap) {
                 self->hits_cap = self->hits_cap ? self->hits_cap * 2 : 64;
@@ -317,7 +377,7 @@ clip_lsh_keys (const clip_lsh_t *self)
 size_t
 clip_lsh_memory (const clip_lsh_t *self)
 {
-    size_t bytes = sizeof *self + self->nkeys_cap * sizeof *self->nkeys
+    size_t bytes = sizeof *self + self->size_cap * sizeof *self->size
                  + self->scratch_cap * sizeof (uint32_t) * 2 + self->hits_cap * sizeof *self->hits;
     for (size_t s = 0; s < SEGS; s++)
         bytes += self->seg [s].bytes;

@@ -1,25 +1,33 @@
 /*  clip_lsh: the in-memory candidate index of the corpus.
 
-    Banding: one row per band.  An article's keys are the MinHash values of
-    its non-empty one-permutation bins (clip_sketch_keys: 128 bins, so at
-    most 128 keys, fewer for a short article; a long article of n shingles
-    gets the minima of about n/2 finer bins, which include the 128), and two
-    articles are candidates when they share at least min_hits keys (2 by
-    default, fewer when one of them has fewer keys).  Why single-row bands:
-    a key is shared when the smallest hash of a bin of the larger set lies in
-    the smaller set, so the recall depends on the containment of the smaller
-    set rather than on Jaccard; bands of r rows would need J^r, and J is
-    small for short-in-long pairs.  With 128 bins alone, pairs of
-    containment 0.7 would be candidates with probability >= 0.99 only up to
-    a size ratio of about 13 (expected shared keys ~ C*128/ratio); the finer
-    bins of long articles remove that limit (bench_dedupe prints the table).
+    What is stored: each article's keys, a sample of its shingle hashes
+    (clip_sketch_keys: the minimum of each of ceil (n / 2) hash bins, so
+    that every shingle is a key with probability f >= 0.43, whatever the
+    article's length).  What is looked up: every shingle of the new
+    article, not a sample.  A pair is then a candidate when enough of the
+    shingles they share are keys of the stored one: with m shared
+    shingles, the number found is binomial (m, f), which depends on the
+    containment of the smaller article and not on Jaccard or on how much
+    longer the other one is.  That is the point: a short article copied
+    into a long one is found as surely as an equal-sized copy.
 
-    Memory: open addressing with linear probing in 64 segments (chosen by the
-    top bits of the mixed key), 8-byte slots (key, item), each segment kept
-    at most 85% full and grown by a quarter on its own, so that growing
-    pauses for one segment's rehash; two bytes per item (its key count).
-    A key shared by more than max_postings items (boilerplate such as "mln
-    dlrs vs") stops taking new items: it finds nothing the other keys do not.
+    Candidate rule: at least two shared keys, or one when either article
+    has fewer than CLIP_LSH_FEW shingles.  At containment 0.7 (m >= 0.7 n
+    of the smaller article's n shingles) and f >= 0.432 this misses at
+    most 1% of pairs once the smaller article has 12 shingles: two hits
+    from n = 18 on (m >= 13: P (binomial (13, 0.432) < 2) = 0.0072), one
+    hit below (m >= 9: 0.568^9 = 0.0062).  Below 12 shingles (one sentence
+    of fewer than 14 words) it misses 0.568^m: 1.1% at 11, 1.9% at 10,
+    and 43% for a three-word article.  bench_dedupe prints the measured
+    table.
+
+    Memory: ordered linear probing in 64 segments (chosen by the top bits
+    of the mixed key), 8-byte slots, each segment kept 60% to 72% full and
+    grown by a fifth on its own (one segment's rehash at a time, a
+    streaming pass); two bytes per item (its shingle count).  About 72
+    keys and 800 to 950 bytes per Reuters-sized article.  A key shared by more than
+    max_postings items (boilerplate such as "mln dlrs vs") stops taking new
+    items: it finds nothing the other keys do not.
 
     Items are dense small integers (the corpus row number minus one) chosen by
     the caller.  Not thread-safe; the daemon owns one.
@@ -37,7 +45,7 @@ typedef struct {
     uint32_t hits;          /* keys shared with the query */
 } clip_lsh_hit_t;
 
-#define CLIP_LSH_MIN_HITS 2
+#define CLIP_LSH_FEW 18
 #define CLIP_LSH_MAX_POSTINGS 512
 
 /*  An empty index sized for expected_keys keys (0 for a small default).
@@ -45,15 +53,18 @@ typedef struct {
 clip_lsh_t *clip_lsh_new (size_t expected_keys);
 void clip_lsh_destroy (clip_lsh_t **self_p);
 
-/*  Add item with its keys (at most 65535 of them).  Items need not be inserted
-    in order, but each at most once.  */
-void clip_lsh_insert (clip_lsh_t *self, uint32_t item, const uint32_t *keys, size_t n_keys);
+/*  Add item, an article of `shingles` shingles, with its keys (at most
+    65535 of them).  Items need not be inserted in order, but each at most
+    once.  */
+void clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
+                      const uint32_t *keys, size_t n_keys);
 
-/*  The items sharing at least min (min_hits, n_keys, their own key count)
-    keys with the query, most hits first.  *hits gets a buffer owned by the
-    index, valid until the next call.  Returns the count.  */
-size_t clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
-                       uint32_t min_hits, const clip_lsh_hit_t **hits);
+/*  The candidates of an article: the items with which its shingles (all
+    of them, distinct) share enough keys by the rule above, most hits
+    first.  *hits gets a buffer owned by the index, valid until the next
+    call.  Returns the count.  */
+size_t clip_lsh_query (clip_lsh_t *self, const uint32_t *shingles, size_t n,
+                       const clip_lsh_hit_t **hits);
 
 /*  Items inserted, keys stored, and bytes of memory held.  */
 size_t clip_lsh_items (const clip_lsh_t *self);

@@ -329,13 +329,35 @@ clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
         *shared = common;
 }
 
-unsigned
-clip_sketch_key_bits (size_t n)
+size_t
+clip_sketch_keys_max (size_t n)
 {
-    unsigned bits = 7;
-    while (bits < 12 && ((size_t) 2 << bits) <= n / 2)
-        bits++;
-    return bits;
+    size_t bins = (n + 1) / 2;
+    return bins < CLIP_SKETCH_MAX_KEYS ? bins : CLIP_SKETCH_MAX_KEYS;
+}
+
+size_t
+clip_sketch_keys_of (const uint32_t *sorted, size_t n, uint32_t *keys)
+{
+    uint64_t bins = clip_sketch_keys_max (n);
+    /*  The set is sorted: the first hash of each bin is its minimum.  */
+    size_t n_keys = 0;
+    uint64_t last_bin = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bin = (uint64_t) sorted [i] * bins >> 32;
+        if (bin != last_bin) {
+            last_bin = bin;
+            keys [n_keys++] = sorted [i];
+        }
+    }
+    return n_keys;
+}
+
+void
+clip_sketch_hashes (const clip_sketch_view_t *view, uint32_t *out)
+{
+    for (uint32_t i = 0; i < view->n; i++)
+        out [i] = get_le32 (view->hashes + 4 * i);
 }
 
 size_t
@@ -343,17 +365,10 @@ clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys)
 {
     if (view->n == 0)
         return 0;
-    unsigned shift = 32 - clip_sketch_key_bits (view->n);
-    /*  The set is sorted: the first hash of each bin is its minimum.  */
-    size_t n = 0;
-    uint32_t last_bin = UINT32_MAX;
-    for (uint32_t i = 0; i < view->n; i++) {
-        uint32_t v = get_le32 (view->hashes + 4 * i);
-        if (v >> shift != last_bin) {
-            last_bin = v >> shift;
-            keys [n++] = v;
-        }
-    }
+    uint32_t *set = clip_malloc (view->n * sizeof *set);
+    clip_sketch_hashes (view, set);
+    size_t n = clip_sketch_keys_of (set, view->n, keys);
+    free (set);
     return n;
 }
 

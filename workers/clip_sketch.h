@@ -61,26 +61,35 @@ uint32_t clip_sketch_hash (const clip_sketch_view_t *view, size_t i);
 void clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
                           double *jaccard, double *containment, uint32_t *shared);
 
-/*  The index keys of a sketch: the smallest hash of each non-empty bin when
-    the 32-bit hash range is cut into R equal bins, R being the largest of
-    128, 256, ... CLIP_SKETCH_MAX_KEYS with R <= n / 2 (128 for n < 512).
-    With R = 128 the keys are the MinHash values of non-empty bins.  A long
-    article thus has about n / 2 keys, which is what keeps a short article
-    copied into it findable however long it is: a shingle that is the
-    smallest of its bin in the short article is also the smallest of its
-    finer bin in the long one about half of the time.  Keys come in
-    increasing order; keys must hold CLIP_SKETCH_MAX_KEYS values.  Returns
-    how many were written (0 for an empty set).  */
-#define CLIP_SKETCH_MAX_KEYS 4096
+/*  The index keys of a set of n shingle hashes (sorted, distinct): the
+    smallest hash of each non-empty bin when the 32-bit hash range is cut
+    into R = ceil (n / 2) equal bins (at most CLIP_SKETCH_MAX_KEYS).  Why:
+    a shingle is a key with probability f = (R / n) (1 - exp (-n / R)),
+    which is at least 0.43 for every n up to 2 * CLIP_SKETCH_MAX_KEYS, and
+    whether it is depends on the article's own set only.  An article
+    copied into another, however long, shares about f of its shingles
+    with the other's keys, which is what the index looks up (clip_lsh.h).
+    Keys come in increasing order; keys must hold clip_sketch_keys_max (n)
+    values.  Returns how many were written (0 for an empty set).
+
+    The rule is part of what is stored (corpus_keys, the keys snapshot):
+    CLIP_SKETCH_KEYS_RULE says which rule made them.  */
+#define CLIP_SKETCH_KEYS_RULE 2
+#define CLIP_SKETCH_MAX_KEYS 65535
+size_t clip_sketch_keys_of (const uint32_t *sorted, size_t n, uint32_t *keys);
+size_t clip_sketch_keys_max (size_t n);
+
+/*  The keys of a parsed sketch, by the rule above.  */
 size_t clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys);
+
+/*  The sketch's shingle hashes, in increasing order, into out (which holds
+    view->n values).  */
+void clip_sketch_hashes (const clip_sketch_view_t *view, uint32_t *out);
 
 /*  Sort n values ascending: insertion sort when short, else an LSD radix
     sort (a qsort call per comparison would cost more than the rest of a
     sketch).  tmp holds n values of scratch, or is NULL to allocate it.  */
 void clip_sketch_sort_u32 (uint32_t *a, uint32_t *tmp, size_t n);
-
-/*  log2 of the number of key bins for a set of n shingles (see above).  */
-unsigned clip_sketch_key_bits (size_t n);
 
 /*  One word of a text, for callers that need positions (explain).  */
 typedef struct {

@@ -453,6 +453,61 @@ Test (corpus, persists_across_reopen)
     env_destroy (&env);
 }
 
+Test (corpus, keys_of_an_older_rule_are_rebuilt)
+{
+    /*  A database written by the first keys rule: corpus_keys without the
+        shingle count, keys that are not this rule's, no 'keys_rule' row,
+        and a keys snapshot of that time.  Opening it rebuilds the keys from
+        the stored sketches, and the verdicts are those of a new corpus.  */
+    env_t env;
+    env_new (&env);
+    char ids [5][33];
+    load_huawei (&env, ids, NULL);
+    env_close (&env);
+    char err [256] = "";
+    char *path = clip_path_join (env.dir, "clipd.db");
+    sqlite3 *db = clip_db_open (path, 0, err, sizeof err);
+    cr_assert_not_null (db, "%s", err);
+    cr_assert_eq (sqlite3_exec (db, "DROP TABLE corpus_keys;"
+                                "CREATE TABLE corpus_keys (article INTEGER PRIMARY KEY, keys BLOB NOT NULL);"
+                                "INSERT INTO corpus_keys SELECT rowid, x'01000000' FROM corpus_articles;"
+                                "DELETE FROM corpus_meta WHERE name = 'keys_rule';",
+                                NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
+    /*  Read-only, it cannot be rebuilt: a clear error.  */
+    db = clip_db_open (path, 1, err, sizeof err);
+    cr_assert_not_null (db, "%s", err);
+    cr_assert_null (clip_corpus_open (db, NULL, err, sizeof err));
+    cr_assert (strstr (err, "rule 1") && strstr (err, "rebuild"), "%s", err);
+    sqlite3_close (db);
+
+    env_open (&env);
+    sqlite3_stmt *q;
+    cr_assert_eq (sqlite3_prepare_v2 (env.db, "SELECT count(*), min(shingles), min(length(keys))"
+                                      " FROM corpus_keys", -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq (sqlite3_step (q), SQLITE_ROW);
+    cr_assert_eq (sqlite3_column_int (q, 0), 5);
+    cr_assert_gt (sqlite3_column_int (q, 1), 100);
+    cr_assert_gt (sqlite3_column_int (q, 2), 4 * 40);
+    sqlite3_finalize (q);
+    cr_assert_eq (sqlite3_prepare_v2 (env.db, "SELECT value FROM corpus_meta WHERE name = 'keys_rule'",
+                                      -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq (sqlite3_step (q), SQLITE_ROW);
+    cr_assert_eq (sqlite3_column_int (q, 0), CLIP_SKETCH_KEYS_RULE);
+    sqlite3_finalize (q);
+    size_t len;
+    char *a001 = huawei ("001", &len, NULL);
+    char *edited = replace_all (a001, "Guo Ping", "Mr Guo");
+    clip_record_t *rec = judge_only (&env, "edited.txt", edited);
+    cr_assert_str_eq (rec->verdict, "near_duplicate");
+    cr_assert_str_eq (rec->cluster, ids [0]);
+    clip_record_destroy (&rec);
+    free (edited);
+    free (a001);
+    free (path);
+    env_destroy (&env);
+}
+
 Test (corpus, staged_articles_are_seen_and_rollback_forgets_them)
 {
     env_t env;

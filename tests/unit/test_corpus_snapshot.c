@@ -230,11 +230,12 @@ judge_probes (env_t *env, size_t n_articles, size_t *near)
 }
 
 static void
-count_record (void *arg, uint32_t row, const uint32_t *keys, size_t n_keys)
+count_record (void *arg, uint32_t row, uint32_t shingles, const uint32_t *keys, size_t n_keys)
 {
     (void) row;
     (void) keys;
     cr_assert_gt (n_keys, 0);
+    cr_assert_geq (shingles, n_keys);
     (*(size_t *) arg)++;
 }
 

@@ -104,7 +104,7 @@ Test (sketch, empty_and_short_texts)
     sk_t e, one, two, other;
     sk_make (&e, "");
     cr_assert_eq (e.view.n, 0);
-    uint32_t keys [CLIP_SKETCH_MAX_KEYS];
+    static uint32_t keys [CLIP_SKETCH_MAX_KEYS];
     cr_assert_eq (clip_sketch_keys (&e.view, keys), 0);
     sk_make (&one, "Huawei");
     cr_assert_eq (one.view.n, 1);
@@ -203,22 +203,16 @@ Test (sketch, huawei_pair_matches_the_measured_figures)
     for (size_t i = 0; i < CLIP_SKETCH_K; i++)
         same += clip_sketch_minhash (&x.view, i) == clip_sketch_minhash (&y.view, i);
     cr_assert (fabs ((double) same / CLIP_SKETCH_K - j) < 0.15, "estimate %d/128 vs %f", same, j);
-    /*  Keys of a set under 512 shingles: the MinHash values of the
-        non-empty bins, in bin order.  */
-    uint32_t keys [CLIP_SKETCH_MAX_KEYS];
-    cr_assert_lt (x.view.n, 512);
+    /*  Every key is one of the set's shingles.  */
+    static uint32_t keys [CLIP_SKETCH_MAX_KEYS];
     size_t n = clip_sketch_keys (&x.view, keys);
-    cr_assert_gt (n, 100);
-    cr_assert_leq (n, CLIP_SKETCH_K);
-    size_t taken = 0;
-    for (size_t bin = 0; bin < CLIP_SKETCH_K; bin++) {
-        uint32_t v = clip_sketch_minhash (&x.view, bin);
-        if (v >> 25 == bin) {
-            cr_assert_lt (taken, n);
-            cr_assert_eq (keys [taken++], v);
-        }
+    cr_assert_gt (n, 0);
+    for (size_t key = 0; key < n; key++) {
+        bool in = false;
+        for (uint32_t i = 0; i < x.view.n && !in; i++)
+            in = clip_sketch_hash (&x.view, i) == keys [key];
+        cr_assert (in);
     }
-    cr_assert_eq (taken, n);
     sk_free (&x);
     sk_free (&y);
     free (a);
@@ -227,10 +221,11 @@ Test (sketch, huawei_pair_matches_the_measured_figures)
     free (d);
 }
 
-Test (sketch, long_articles_get_finer_keys)
+Test (sketch, keys_are_bin_minima_of_half_as_many_bins)
 {
-    /*  2,000 distinct words: 1,998 shingles, 1,024 bins (the largest power
-        of two <= n / 2), so about 1024 * (1 - e^-2) = 885 keys.  */
+    /*  2,000 distinct words: 1,998 shingles, ceil (1998 / 2) = 999 bins, so
+        about 999 * (1 - e^-2) = 864 keys: each the smallest hash of its
+        bin, checked against a direct computation.  */
     char *text = clip_malloc (2000 * 8 + 1);
     size_t len = 0;
     for (int i = 0; i < 2000; i++)
@@ -238,24 +233,29 @@ Test (sketch, long_articles_get_finer_keys)
     sk_t a;
     sk_make (&a, text);
     cr_assert_eq (a.view.n, 1998);
-    cr_assert_eq (clip_sketch_key_bits (a.view.n), 9);
-    cr_assert_eq (clip_sketch_key_bits (511), 7);
-    cr_assert_eq (clip_sketch_key_bits (512), 8);
-    cr_assert_eq (clip_sketch_key_bits (1 << 20), 12);
-    static uint32_t keys [CLIP_SKETCH_MAX_KEYS];
+    cr_assert_eq (clip_sketch_keys_max (1), 1);
+    cr_assert_eq (clip_sketch_keys_max (2), 1);
+    cr_assert_eq (clip_sketch_keys_max (3), 2);
+    cr_assert_eq (clip_sketch_keys_max (1998), 999);
+    cr_assert_eq (clip_sketch_keys_max (1 << 20), CLIP_SKETCH_MAX_KEYS);
+    static uint32_t keys [CLIP_SKETCH_MAX_KEYS], mins [999];
+    static bool filled [999];
     size_t n = clip_sketch_keys (&a.view, keys);
-    cr_assert (n > 400 && n <= 512, "%zu keys", n);
-    /*  One key a bin, the bin's smallest hash, so each of the 128 coarse
-        MinHash values of non-empty bins is among them.  */
-    for (size_t i = 1; i < n; i++)
-        cr_assert_lt (keys [i - 1] >> 23, keys [i] >> 23);
-    for (size_t b = 0; b < CLIP_SKETCH_K; b++) {
-        uint32_t v = clip_sketch_minhash (&a.view, b);
-        bool found = false;
-        for (size_t i = 0; i < n && !found; i++)
-            found = keys [i] == v;
-        cr_assert (found, "bin %zu", b);
+    cr_assert (n > 820 && n <= 999, "%zu keys", n);
+    for (uint32_t i = 0; i < a.view.n; i++) {
+        uint32_t v = clip_sketch_hash (&a.view, i);
+        size_t bin = (size_t) ((uint64_t) v * 999 >> 32);
+        if (!filled [bin] || v < mins [bin])
+            mins [bin] = v;
+        filled [bin] = true;
     }
+    size_t taken = 0;
+    for (size_t bin = 0; bin < 999; bin++)
+        if (filled [bin]) {
+            cr_assert_lt (taken, n);
+            cr_assert_eq (keys [taken++], mins [bin], "bin %zu", bin);
+        }
+    cr_assert_eq (taken, n);
     sk_free (&a);
     free (text);
 }

@@ -259,3 +259,41 @@ Test (sketch, keys_are_bin_minima_of_half_as_many_bins)
     sk_free (&a);
     free (text);
 }
+
+Test (sketch, compare_small_with_much_larger)
+{
+    /*  Sizes 16 times apart or more take the galloping path: its counts
+        must equal a direct count, at both ends of the large set too.  */
+    char *big = clip_malloc (4000 * 8 + 1), *small = clip_malloc (40 * 8 + 1);
+    size_t len = 0;
+    for (int i = 0; i < 4000; i++)
+        len += (size_t) sprintf (big + len, "w%d ", i);
+    const int starts [] = { 0, 1000, 3975 };
+    for (size_t s = 0; s < 3; s++) {
+        len = 0;
+        /*  25 words from the big text, then 5 of its own.  */
+        for (int i = 0; i < 25; i++)
+            len += (size_t) sprintf (small + len, "w%d ", starts [s] + i);
+        for (int i = 0; i < 5; i++)
+            len += (size_t) sprintf (small + len, "x%d ", i);
+        sk_t a, b;
+        sk_make (&a, small);
+        sk_make (&b, big);
+        uint32_t direct = 0;
+        for (uint32_t i = 0; i < a.view.n; i++)
+            for (uint32_t k = 0; k < b.view.n; k++)
+                direct += clip_sketch_hash (&a.view, i) == clip_sketch_hash (&b.view, k);
+        cr_assert_eq (direct, 23);
+        uint32_t common;
+        double j, c;
+        clip_sketch_compare (&a.view, &b.view, &j, &c, &common);
+        cr_assert_eq (common, direct);
+        clip_sketch_compare (&b.view, &a.view, NULL, NULL, &common);
+        cr_assert_eq (common, direct);
+        cr_assert_float_eq (c, 23.0 / 28, 1e-9);
+        sk_free (&a);
+        sk_free (&b);
+    }
+    free (big);
+    free (small);
+}

@@ -727,6 +727,7 @@ bench_index (size_t n_articles)
     }
     qoff [m] = used_q;
     size_t found = 0, n_planted = 0, candidates = 0;
+    double t_query = 0;
     double c0 = now_s (CLOCK_THREAD_CPUTIME_ID), c_first = 0, t_first = 0;
     t0 = now_s (CLOCK_MONOTONIC);
     for (size_t q = 0; q < m; q++) {
@@ -736,7 +737,9 @@ bench_index (size_t n_articles)
         }
         const clip_lsh_hit_t *hits;
         const uint32_t *shingles = qs + qoff [q];
+        double tq = now_s (CLOCK_MONOTONIC);
         size_t nh = clip_lsh_query (lsh, shingles, qn [q], &hits);
+        t_query += now_s (CLOCK_MONOTONIC) - tq;
         candidates += nh;
         if (planted [q] != UINT64_MAX) {
             n_planted++;
@@ -756,8 +759,9 @@ bench_index (size_t n_articles)
     printf ("index: query+insert of %zu more, through one growth of every segment: "
             "%.0f articles/s wall, %.0f/s CPU; memory at %zu articles %.0f bytes/article\n",
             m, m / t, m / c, n_articles + m, (double) clip_lsh_memory (lsh) / (n_articles + m));
-    printf ("index: %.2f candidates/query; planted near-duplicates found %zu/%zu\n",
-            (double) candidates / m, found, n_planted);
+    printf ("index: %.2f candidates/query; planted near-duplicates found %zu/%zu; "
+            "of the time, queries %.0f%%, inserts %.0f%%\n",
+            (double) candidates / m, found, n_planted, 100 * t_query / t, 100 * (t - t_query) / t);
     free (qs);
     free (qoff);
     free (qn);

@@ -68,7 +68,7 @@ void clip_corpus_drop_staged (clip_corpus_t *self);
     mean for Reuters-sized articles is about 72), so that it opens with
     room to take a tenth more articles before it grows; a corpus of longer
     articles grows it as it loads.  */
-#define CLIP_CORPUS_KEYS_PER_ARTICLE 78
+#define CLIP_CORPUS_KEYS_PER_ARTICLE 84
 
 /*  Bytes of memory held by the in-memory index.  */
 size_t clip_corpus_index_memory (const clip_corpus_t *self);

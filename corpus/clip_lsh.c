@@ -103,6 +103,15 @@ home_of (uint32_t mixed, size_t cap)
     return (size_t) (((uint64_t) low * (cap / LINE)) >> 32) * LINE;
 }
 
+/*  Bring in a key's home line and the next one, where its run continues
+    when the home line is full: a miss there would otherwise come only
+    after the first, one after the other instead of overlapped.  */
+#define prefetch_home(seg, mixed, rw) do {                              \
+        const uint64_t *home_ = &(seg)->slots [home_of ((mixed), (seg)->cap)]; \
+        __builtin_prefetch (home_, (rw));                                \
+        __builtin_prefetch (home_ + LINE, (rw));                         \
+    } while (0)
+
 static uint64_t *
 slots_alloc (size_t bytes)
 {
@@ -276,12 +285,11 @@ clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
             mixed [k] = mix32 (keys [base + k]);
         for (size_t k = 0; k < n && k < PREFETCH; k++) {
             seg_t *seg = seg_of (self, mixed [k]);
-            __builtin_prefetch (&seg->slots [home_of (mixed [k], seg->cap)], 1);
+            prefetch_home (seg, mixed [k], 1);
         }
         for (size_t k = 0; k < n; k++) {
             if (k + PREFETCH < n) {
-                seg_t *ahead = seg_of (self, mixed [k + PREFETCH]);
-                __builtin_prefetch (&ahead->slots [home_of (mixed [k + PREFETCH], ahead->cap)], 1);
+                prefetch_home (seg_of (self, mixed [k + PREFETCH]), mixed [k + PREFETCH], 1);
             }
             uint64_t v = (uint64_t) mixed [k] << 32 | ((uint64_t) item + 1);
             if (seg_insert (seg_of (self, mixed [k]), v))
@@ -323,12 +331,11 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
             mixed [k] = mix32 (keys [base + k]);
         for (size_t k = 0; k < n && k < PREFETCH; k++) {
             seg_t *seg = seg_of (self, mixed [k]);
-            __builtin_prefetch (&seg->slots [home_of (mixed [k], seg->cap)], 0);
+            prefetch_home (seg, mixed [k], 0);
         }
         for (size_t k = 0; k < n; k++) {
             if (k + PREFETCH < n) {
-                seg_t *ahead = seg_of (self, mixed [k + PREFETCH]);
-                __builtin_prefetch (&ahead->slots [home_of (mixed [k + PREFETCH], ahead->cap)], 0);
+                prefetch_home (seg_of (self, mixed [k + PREFETCH]), mixed [k + PREFETCH], 0);
             }
             seg_t *seg = seg_of (self, mixed [k]);
             const uint64_t *slots = seg->slots;

@@ -612,7 +612,7 @@ shared (const uint32_t *a, size_t na, const uint32_t *k, size_t nk)
 
 /*  Candidate recall of pairs with containment 0.7 of the smaller set, by
     size of the smaller set and size ratio: the share of random pairs that
-    are candidates by clip_lsh's rule (all shingles of the one looked up
+    are candidates by clip_lsh's rule (the probes of the one looked up
     against the keys of the one stored), in both orders of arrival.  */
 static void
 bench_recall (void)
@@ -641,6 +641,8 @@ bench_recall (void)
             uint32_t *a = clip_malloc (na * sizeof *a), *b = clip_malloc (nb * sizeof *b);
             uint32_t *ka = clip_malloc ((clip_sketch_keys_max (na) + 1) * sizeof *ka);
             uint32_t *kb = clip_malloc ((clip_sketch_keys_max (nb) + 1) * sizeof *kb);
+            uint32_t *pa = clip_malloc ((clip_sketch_keys_max (na) + 1) * sizeof *pa);
+            uint32_t *pb = clip_malloc ((clip_sketch_keys_max (nb) + 1) * sizeof *pb);
             int found = 0;
             for (int t = 0; t < trials; t++) {
                 for (size_t i = 0; i < na; i++)
@@ -649,14 +651,17 @@ bench_recall (void)
                     b [i] = i < common ? a [i] : (uint32_t) (splitmix (&rng) >> 32);
                 size_t sa = sorted_set (a, na), sb = sorted_set (b, nb);
                 size_t nka = clip_sketch_keys_of (a, sa, ka), nkb = clip_sketch_keys_of (b, sb, kb);
+                size_t npa = clip_sketch_probes_of (a, sa, pa), npb = clip_sketch_probes_of (b, sb, pb);
                 size_t need = sa < CLIP_LSH_FEW || sb < CLIP_LSH_FEW ? 1 : 2;
-                found += shared (a, sa, kb, nkb) >= need && shared (b, sb, ka, nka) >= need;
+                found += shared (pa, npa, kb, nkb) >= need && shared (pb, npb, ka, nka) >= need;
             }
             printf (" %8.4f", (double) found / trials);
             free (a);
             free (b);
             free (ka);
             free (kb);
+            free (pa);
+            free (pb);
         }
         printf ("\n");
     }
@@ -665,7 +670,7 @@ bench_recall (void)
 static void
 bench_index (size_t n_articles)
 {
-    uint32_t set [3000], keys [3000];
+    uint32_t set [3000], keys [3000], probes [3000];
     /*  From empty, growing as it goes: the pauses of growth.  */
     clip_lsh_t *lsh = clip_lsh_new (0);
     double t0 = now_s (CLOCK_MONOTONIC), worst = 0;
@@ -701,8 +706,8 @@ bench_index (size_t n_articles)
             "accounting), RSS growth %.0f bytes/article\n", n_articles,
             (double) mem / n_articles, (double) (rss_kib () - rss0) * 1024 / n_articles);
 
-    /*  More articles, each looked up with all its shingles and inserted
-        with its keys; sets and keys prepared first, so that only the index
+    /*  More articles, each looked up with its probes and inserted with its
+        keys; sets and keys prepared first, so that only the index
         is timed.  The first tenth of the corpus size is timed alone; the
         whole three tenths include one growth of every segment, so their
         rate is the amortized one.  */
@@ -710,20 +715,22 @@ bench_index (size_t n_articles)
     size_t cap_q = m * 200, used_q = 0;
     uint32_t *qs = clip_malloc (cap_q * sizeof *qs);
     size_t *qoff = clip_malloc ((m + 1) * sizeof *qoff);
-    uint32_t *qn = clip_malloc (m * sizeof *qn);
+    uint32_t *qn = clip_malloc (m * sizeof *qn), *qsize = clip_malloc (m * sizeof *qsize);
     uint64_t *planted = clip_malloc (m * sizeof *planted);
     uint64_t rng = 99;
     for (size_t q = 0; q < m; q++) {
         planted [q] = q % 10 == 0 ? splitmix (&rng) % n_articles : UINT64_MAX;
         size_t n = synthetic_set (n_articles + q, planted [q], 0.8, set);
         size_t nk = clip_sketch_keys_of (set, n, keys);
-        if (used_q + n + nk > cap_q)
-            qs = clip_realloc (qs, (cap_q = cap_q * 2 + n + nk) * sizeof *qs);
+        size_t np = clip_sketch_probes_of (set, n, probes);
+        if (used_q + np + nk > cap_q)
+            qs = clip_realloc (qs, (cap_q = cap_q * 2 + np + nk) * sizeof *qs);
         qoff [q] = used_q;
-        qn [q] = (uint32_t) n;
-        memcpy (qs + used_q, set, n * sizeof *set);
-        memcpy (qs + used_q + n, keys, nk * sizeof *keys);
-        used_q += n + nk;
+        qn [q] = (uint32_t) np;
+        qsize [q] = (uint32_t) n;
+        memcpy (qs + used_q, probes, np * sizeof *probes);
+        memcpy (qs + used_q + np, keys, nk * sizeof *keys);
+        used_q += np + nk;
     }
     qoff [m] = used_q;
     size_t found = 0, n_planted = 0, candidates = 0;
@@ -736,9 +743,9 @@ bench_index (size_t n_articles)
             c_first = now_s (CLOCK_THREAD_CPUTIME_ID) - c0;
         }
         const clip_lsh_hit_t *hits;
-        const uint32_t *shingles = qs + qoff [q];
+        const uint32_t *probes_q = qs + qoff [q];
         double tq = now_s (CLOCK_MONOTONIC);
-        size_t nh = clip_lsh_query (lsh, shingles, qn [q], &hits);
+        size_t nh = clip_lsh_query (lsh, probes_q, qn [q], qsize [q], &hits);
         t_query += now_s (CLOCK_MONOTONIC) - tq;
         candidates += nh;
         if (planted [q] != UINT64_MAX) {
@@ -749,7 +756,7 @@ bench_index (size_t n_articles)
                     break;
                 }
         }
-        clip_lsh_insert (lsh, (uint32_t) (n_articles + q), qn [q], shingles + qn [q],
+        clip_lsh_insert (lsh, (uint32_t) (n_articles + q), qsize [q], probes_q + qn [q],
                          qoff [q + 1] - qoff [q] - qn [q]);
     }
     double t = now_s (CLOCK_MONOTONIC) - t0;
@@ -765,6 +772,7 @@ bench_index (size_t n_articles)
     free (qs);
     free (qoff);
     free (qn);
+    free (qsize);
     free (planted);
     clip_lsh_destroy (&lsh);
 }

@@ -31,8 +31,7 @@
     the articles staged in the open transaction, so that an article judged
     right after another one was staged sees it even before COMMIT.  Every
     candidate is verified with the exact Jaccard and containment of the two
-    shingle sets (clip_sketch_compare), read from corpus_articles.  The
-    lookup uses every shingle of the new article (clip_lsh.h says why).  */
+    shingle sets (clip_sketch_compare), read from corpus_articles.  */
 #include "clip_corpus.h"
 
 #include <assert.h>
@@ -576,10 +575,11 @@ verify (clip_corpus_t *self, const char *id, const clip_sketch_view_t *view,
 
 static int
 verify_hits (clip_corpus_t *self, clip_lsh_t *index, const char *id,
-             const clip_sketch_view_t *view, const uint32_t *shingles, matches_t *ms)
+             const clip_sketch_view_t *view, const uint32_t *probes, size_t n_probes,
+             matches_t *ms)
 {
     const clip_lsh_hit_t *hits;
-    size_t n = clip_lsh_query (index, shingles, view->n, &hits);
+    size_t n = clip_lsh_query (index, probes, n_probes, view->n, &hits);
     /*  The hits buffer belongs to the index; verify does not query it.  */
     for (size_t i = 0; i < n; i++) {
         /*  The pending index numbers its items by their place in staged.  */
@@ -631,13 +631,13 @@ clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec, const void *sketch, 
     clip_sketch_view_t view;
     int result = 0;
     if (sketch && clip_sketch_parse (sketch, sketch_len, &view) == 0) {
-        uint32_t *shingles = clip_malloc ((view.n + 1) * sizeof *shingles);
-        clip_sketch_hashes (&view, shingles);
-        if (view.n > 0
-        &&  (verify_hits (self, self->index, rec->id, &view, shingles, &ms)
-        ||   verify_hits (self, self->pending, rec->id, &view, shingles, &ms)))
+        uint32_t *probes = clip_malloc ((clip_sketch_keys_max (view.n) + 1) * sizeof *probes);
+        size_t n_probes = clip_sketch_probes (&view, probes);
+        if (n_probes > 0
+        &&  (verify_hits (self, self->index, rec->id, &view, probes, n_probes, &ms)
+        ||   verify_hits (self, self->pending, rec->id, &view, probes, n_probes, &ms)))
             result = -1;
-        free (shingles);
+        free (probes);
     }
     else
     if (sketch_len > 0 || sketch)

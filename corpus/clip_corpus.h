@@ -65,9 +65,9 @@ void clip_corpus_publish_staged (clip_corpus_t *self);
 void clip_corpus_drop_staged (clip_corpus_t *self);
 
 /*  The index is sized at open for this many keys per stored article (the
-    mean for Reuters-sized articles is about 72), so that it opens with
-    room to take a tenth more articles before it grows; a corpus of longer
-    articles grows it as it loads.  */
+    mean for Reuters-sized articles is about 73), so that it opens about
+    62% full, with room for a sixth more articles before it grows; a
+    corpus of longer articles grows it as it loads.  */
 #define CLIP_CORPUS_KEYS_PER_ARTICLE 84
 
 /*  Bytes of memory held by the in-memory index.  */

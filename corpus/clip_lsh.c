@@ -320,7 +320,7 @@ push_scratch (clip_lsh_t *self, size_t *n, uint32_t item)
 
 size_t
 clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
-                const clip_lsh_hit_t **hits)
+                size_t shingles, const clip_lsh_hit_t **hits)
 {
     assert (self && hits);
     size_t found = 0;
@@ -353,7 +353,7 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
         while (j < found && self->scratch [j] == self->scratch [i])
             j++;
         uint32_t item = self->scratch [i];
-        size_t need = n_keys < CLIP_LSH_FEW || self->size [item] < CLIP_LSH_FEW ? 1 : 2;
+        size_t need = shingles < CLIP_LSH_FEW || self->size [item] < CLIP_LSH_FEW ? 1 : 2;
         if (j - i >= need) {
             if (n_hits == self->hits_cap) {
                 self->hits_cap = self->hits_cap ? self->hits_cap * 2 : 64;

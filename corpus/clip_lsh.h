@@ -1,25 +1,32 @@
 /*  clip_lsh: the in-memory candidate index of the corpus.
 
-    What is stored: each article's keys, a sample of its shingle hashes
-    (clip_sketch_keys: the minimum of each of ceil (n / 2) hash bins, so
-    that every shingle is a key with probability f >= 0.43, whatever the
-    article's length).  What is looked up: every shingle of the new
-    article, not a sample.  A pair is then a candidate when enough of the
-    shingles they share are keys of the stored one: with m shared
-    shingles, the number found is binomial (m, f), which depends on the
-    containment of the smaller article and not on Jaccard or on how much
-    longer the other one is.  That is the point: a short article copied
-    into a long one is found as surely as an equal-sized copy.
+    What is stored is each article's keys, and what is looked up is the new
+    article's probes (clip_sketch_keys_of, clip_sketch_probes_of): every
+    shingle of an article of fewer than 40 shingles, else a sample chosen
+    by the article's own set (bin minima), in which each shingle is a key
+    with probability >= 0.432 and a probe with probability >= 0.632.  A
+    pair is a candidate when enough of the shingles it shares are a probe
+    of the one and a key of the other.  With m shared shingles that count
+    is binomial in m: it depends on the containment of the smaller article
+    and not on Jaccard or on how much longer the other one is, so a short
+    article copied into a long one is found as surely as an equal-sized
+    copy.
 
-    Candidate rule: at least two shared keys, or one when either article
-    has fewer than CLIP_LSH_FEW shingles.  At containment 0.7 (m >= 0.7 n
-    of the smaller article's n shingles) and f >= 0.432 this misses at
-    most 1% of pairs once the smaller article has 12 shingles: two hits
-    from n = 18 on (m >= 13: P (binomial (13, 0.432) < 2) = 0.0072), one
-    hit below (m >= 9: 0.568^9 = 0.0062).  Below 12 shingles (one sentence
-    of fewer than 14 words) it misses 0.568^m: 1.1% at 11, 1.9% at 10,
-    and 43% for a three-word article.  bench_dedupe prints the measured
-    table.
+    Candidate rule: at least two hits, or one when either article has fewer
+    than CLIP_LSH_FEW shingles.  Recall at containment 0.7 of the smaller
+    article (n shingles, m >= 0.7 n shared):
+      - n >= 40: a shared shingle is a hit with probability about
+        0.632 * 0.432 = 0.273 (the two samples use different bins), and
+        P (binomial (28, 0.273) < 2) = 0.0015;
+      - 18 <= n < 40: all of the small article's shingles are keys or
+        probes, so hits are at least binomial (m, 0.432): P (binomial (13,
+        0.432) < 2) = 0.0072;
+      - 12 <= n < 18: one hit suffices: 0.568^9 = 0.0062;
+      - below 12 shingles (one sentence of fewer than 14 words) a pair is
+        missed with probability 0.568^m: 1.1% at 11, 1.9% at 10, 43% for
+        a three-word article (but never when both are small: then every
+        shared shingle is a hit).
+    bench_dedupe prints the measured table.
 
     Memory: ordered linear probing in 64 segments (chosen by the top bits
     of the mixed key), 8-byte slots, each segment kept 60% to 72% full and
@@ -59,12 +66,12 @@ void clip_lsh_destroy (clip_lsh_t **self_p);
 void clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
                       const uint32_t *keys, size_t n_keys);
 
-/*  The candidates of an article: the items with which its shingles (all
-    of them, distinct) share enough keys by the rule above, most hits
-    first.  *hits gets a buffer owned by the index, valid until the next
-    call.  Returns the count.  */
-size_t clip_lsh_query (clip_lsh_t *self, const uint32_t *shingles, size_t n,
-                       const clip_lsh_hit_t **hits);
+/*  The candidates of an article of `shingles` shingles: the items whose
+    keys its probes (distinct) hit often enough by the rule above, most
+    hits first.  *hits gets a buffer owned by the index, valid until the
+    next call.  Returns the count.  */
+size_t clip_lsh_query (clip_lsh_t *self, const uint32_t *probes, size_t n_probes,
+                       size_t shingles, const clip_lsh_hit_t **hits);
 
 /*  Items inserted, keys stored, and bytes of memory held.  */
 size_t clip_lsh_items (const clip_lsh_t *self);

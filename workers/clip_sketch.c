@@ -371,25 +371,45 @@ clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
 size_t
 clip_sketch_keys_max (size_t n)
 {
-    size_t bins = (n + 1) / 2;
-    return bins < CLIP_SKETCH_MAX_KEYS ? bins : CLIP_SKETCH_MAX_KEYS;
+    return n < CLIP_SKETCH_MAX_KEYS ? n : CLIP_SKETCH_MAX_KEYS;
 }
 
-size_t
-clip_sketch_keys_of (const uint32_t *sorted, size_t n, uint32_t *keys)
+/*  The smallest hash of each non-empty one of `bins` equal bins.  The set
+    is sorted: the first hash of each bin is its minimum.  */
+static size_t
+bin_minima (const uint32_t *sorted, size_t n, uint64_t bins, uint32_t *out)
 {
-    uint64_t bins = clip_sketch_keys_max (n);
-    /*  The set is sorted: the first hash of each bin is its minimum.  */
-    size_t n_keys = 0;
+    size_t count = 0;
     uint64_t last_bin = UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
         uint64_t bin = (uint64_t) sorted [i] * bins >> 32;
         if (bin != last_bin) {
             last_bin = bin;
-            keys [n_keys++] = sorted [i];
+            out [count++] = sorted [i];
         }
     }
-    return n_keys;
+    return count;
+}
+
+size_t
+clip_sketch_keys_of (const uint32_t *sorted, size_t n, uint32_t *keys)
+{
+    if (n < CLIP_SKETCH_SMALL) {
+        memcpy (keys, sorted, n * sizeof *keys);
+        return n;
+    }
+    size_t bins = (n + 1) / 2;
+    return bin_minima (sorted, n, bins < CLIP_SKETCH_MAX_KEYS ? bins : CLIP_SKETCH_MAX_KEYS, keys);
+}
+
+size_t
+clip_sketch_probes_of (const uint32_t *sorted, size_t n, uint32_t *probes)
+{
+    if (n < CLIP_SKETCH_SMALL) {
+        memcpy (probes, sorted, n * sizeof *probes);
+        return n;
+    }
+    return bin_minima (sorted, n, n < CLIP_SKETCH_MAX_KEYS ? n : CLIP_SKETCH_MAX_KEYS, probes);
 }
 
 void
@@ -399,16 +419,29 @@ clip_sketch_hashes (const clip_sketch_view_t *view, uint32_t *out)
         out [i] = get_le32 (view->hashes + 4 * i);
 }
 
-size_t
-clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys)
+static size_t
+sample (const clip_sketch_view_t *view, uint32_t *out,
+        size_t (*rule) (const uint32_t *, size_t, uint32_t *))
 {
     if (view->n == 0)
         return 0;
     uint32_t *set = clip_malloc (view->n * sizeof *set);
     clip_sketch_hashes (view, set);
-    size_t n = clip_sketch_keys_of (set, view->n, keys);
+    size_t n = rule (set, view->n, out);
     free (set);
     return n;
+}
+
+size_t
+clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys)
+{
+    return sample (view, keys, clip_sketch_keys_of);
+}
+
+size_t
+clip_sketch_probes (const clip_sketch_view_t *view, uint32_t *probes)
+{
+    return sample (view, probes, clip_sketch_probes_of);
 }
 
 typedef struct {

@@ -61,26 +61,34 @@ uint32_t clip_sketch_hash (const clip_sketch_view_t *view, size_t i);
 void clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
                           double *jaccard, double *containment, uint32_t *shared);
 
-/*  The index keys of a set of n shingle hashes (sorted, distinct): the
-    smallest hash of each non-empty bin when the 32-bit hash range is cut
-    into R = ceil (n / 2) equal bins (at most CLIP_SKETCH_MAX_KEYS).  Why:
-    a shingle is a key with probability f = (R / n) (1 - exp (-n / R)),
-    which is at least 0.43 for every n up to 2 * CLIP_SKETCH_MAX_KEYS, and
-    whether it is depends on the article's own set only.  An article
-    copied into another, however long, shares about f of its shingles
-    with the other's keys, which is what the index looks up (clip_lsh.h).
-    Keys come in increasing order; keys must hold clip_sketch_keys_max (n)
-    values.  Returns how many were written (0 for an empty set).
+/*  What the near-duplicate index stores and looks up for a set of n
+    shingle hashes (sorted, distinct); clip_lsh.h says why these choices
+    make every copy a candidate.
 
-    The rule is part of what is stored (corpus_keys, the keys snapshot):
-    CLIP_SKETCH_KEYS_RULE says which rule made them.  */
+    Keys, stored: every shingle of a small set (n < CLIP_SKETCH_SMALL);
+    else the smallest hash of each non-empty bin when the 32-bit hash range
+    is cut into R = ceil (n / 2) equal bins (at most CLIP_SKETCH_MAX_KEYS),
+    so that a shingle is a key with probability f = (R / n) (1 - exp
+    (-n / R)) >= 0.432 for every n up to 2 * CLIP_SKETCH_MAX_KEYS, whatever
+    else the article holds.
+
+    Probes, looked up: every shingle of a small set; else the bin minima of
+    R = n bins (a shingle is a probe with probability >= 0.632).
+
+    Both come in increasing order into an array of clip_sketch_keys_max (n)
+    values; each returns its count (0 for an empty set).  The rule is part
+    of what is stored (corpus_keys, the keys snapshot): CLIP_SKETCH_KEYS_RULE
+    says which rule made them.  */
 #define CLIP_SKETCH_KEYS_RULE 2
+#define CLIP_SKETCH_SMALL 40
 #define CLIP_SKETCH_MAX_KEYS 65535
 size_t clip_sketch_keys_of (const uint32_t *sorted, size_t n, uint32_t *keys);
+size_t clip_sketch_probes_of (const uint32_t *sorted, size_t n, uint32_t *probes);
 size_t clip_sketch_keys_max (size_t n);
 
-/*  The keys of a parsed sketch, by the rule above.  */
+/*  The keys and the probes of a parsed sketch, by the rules above.  */
 size_t clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys);
+size_t clip_sketch_probes (const clip_sketch_view_t *view, uint32_t *probes);
 
 /*  The sketch's shingle hashes, in increasing order, into out (which holds
     view->n values).  */

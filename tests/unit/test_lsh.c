@@ -40,7 +40,7 @@ Test (lsh, finds_items_sharing_two_keys)
     uint32_t q [CLIP_LSH_FEW] = { 10, 20, 30, 99 };
     for (uint32_t i = 4; i < CLIP_LSH_FEW; i++)
         q [i] = 1000 + i;
-    size_t n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, &hits);
+    size_t n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &hits);
     /*  a shares 3, c shares 2, b shares only one.  */
     cr_assert_eq (n, 2);
     cr_assert_eq (hits [0].item, 0);
@@ -48,11 +48,11 @@ Test (lsh, finds_items_sharing_two_keys)
     cr_assert_eq (hits [1].item, 7);
     cr_assert_eq (hits [1].hits, 2);
     /*  A query of few shingles takes one shared key.  */
-    n = clip_lsh_query (lsh, q, 4, &hits);
+    n = clip_lsh_query (lsh, q, 4, 4, &hits);
     cr_assert_eq (n, 3);
     uint32_t none [] = { 1, 2, 3 };
-    cr_assert_eq (clip_lsh_query (lsh, none, 3, &hits), 0);
-    cr_assert_eq (clip_lsh_query (lsh, none, 0, &hits), 0);
+    cr_assert_eq (clip_lsh_query (lsh, none, 3, 3, &hits), 0);
+    cr_assert_eq (clip_lsh_query (lsh, none, 0, 0, &hits), 0);
     clip_lsh_destroy (&lsh);
     cr_assert_null (lsh);
 }
@@ -67,15 +67,15 @@ Test (lsh, short_articles_need_one_hit)
     const clip_lsh_hit_t *hits;
     /*  A one-shingle query finds both; a long one finds the short item
         through one key, the long item only through two.  */
-    cr_assert_eq (clip_lsh_query (lsh, one, 1, &hits), 2);
+    cr_assert_eq (clip_lsh_query (lsh, one, 1, 1, &hits), 2);
     uint32_t q [40] = { 5, 100, 101, 102 };
     for (uint32_t i = 4; i < 40; i++)
         q [i] = 1000 + i;
-    size_t n = clip_lsh_query (lsh, q, 40, &hits);
+    size_t n = clip_lsh_query (lsh, q, 40, 40, &hits);
     cr_assert_eq (n, 1);
     cr_assert_eq (hits [0].item, 0);
     q [1] = 6;
-    n = clip_lsh_query (lsh, q, 40, &hits);
+    n = clip_lsh_query (lsh, q, 40, 40, &hits);
     cr_assert_eq (n, 2);
     cr_assert_eq (hits [0].item, 1);
     cr_assert_eq (hits [0].hits, 2);
@@ -96,7 +96,7 @@ Test (lsh, growth_keeps_everything)
     for (uint32_t item = 0; item < 20000; item += 997) {
         for (uint32_t k = 0; k < 64; k++)
             keys [k] = item * 64 + k + 1;
-        size_t n = clip_lsh_query (lsh, keys, 64, &hits);
+        size_t n = clip_lsh_query (lsh, keys, 64, 64, &hits);
         cr_assert_eq (n, 1);
         cr_assert_eq (hits [0].item, item);
         cr_assert_eq (hits [0].hits, 64);
@@ -124,11 +124,11 @@ Test (lsh, same_key_many_items_in_any_order)
         q [i] = 5000 + i;
     q [0] = 42;
     q [1] = 43 + 123;
-    size_t n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, &hits);
+    size_t n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &hits);
     cr_assert_eq (n, 1);
     cr_assert_eq (hits [0].item, 123);
     q [1] = 41;
-    n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, &hits);
+    n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &hits);
     cr_assert_eq (n, 300);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq (hits [i].hits, 2);
@@ -151,7 +151,7 @@ Test (lsh, boilerplate_keys_are_capped)
     uint32_t q [] = { 777, 100000 + item };
     /*  Its boilerplate key was not stored, so it has one hit: and so has
         each of the items that took the boilerplate key.  */
-    size_t n = clip_lsh_query (lsh, q, 2, &hits);
+    size_t n = clip_lsh_query (lsh, q, 2, 2, &hits);
     cr_assert_eq (n, CLIP_LSH_MAX_POSTINGS + 1, "n %zu", n);
     uint32_t count = 0;
     cr_assert (has_item (hits, n, item, &count));
@@ -171,10 +171,11 @@ text_of (const uint32_t *words, size_t n)
     return s;
 }
 
-/*  The sketch of a text: its sorted shingle hashes into set (which holds
-    n_max) and its keys into keys.  Returns the number of shingles.  */
+/*  The sketch of a text: its probes and its keys (arrays of n_max).
+    Returns the number of shingles.  */
 static size_t
-sketch_of (const char *text, uint32_t *set, size_t n_max, uint32_t *keys, size_t *n_keys)
+sketch_of (const char *text, uint32_t *probes, size_t *n_probes, uint32_t *keys, size_t *n_keys,
+           size_t n_max)
 {
     void *blob;
     size_t len;
@@ -182,7 +183,7 @@ sketch_of (const char *text, uint32_t *set, size_t n_max, uint32_t *keys, size_t
     clip_sketch_view_t v;
     cr_assert_eq (clip_sketch_parse (blob, len, &v), 0);
     cr_assert_leq (v.n, n_max);
-    clip_sketch_hashes (&v, set);
+    *n_probes = clip_sketch_probes (&v, probes);
     *n_keys = clip_sketch_keys (&v, keys);
     size_t n = v.n;
     free (blob);
@@ -213,18 +214,18 @@ short_in_long (size_t short_words, size_t long_words, int trials)
         size_t copied = (size_t) ((double) (short_words - 2) * 0.7 + 0.999) + 2;
         memcpy (longw + long_words / 2, shortw, copied * sizeof (uint32_t));
         char *s = text_of (shortw, short_words), *l = text_of (longw, long_words);
-        size_t nks, nkl;
-        size_t ns = sketch_of (s, ss, short_words, ks, &nks);
-        size_t nl = sketch_of (l, sl, long_words, kl, &nkl);
+        size_t nks, nkl, nps, npl;
+        size_t ns = sketch_of (s, ss, &nps, ks, &nks, short_words);
+        size_t nl = sketch_of (l, sl, &npl, kl, &nkl, long_words);
         clip_lsh_t *lsh = clip_lsh_new (0);
         clip_lsh_insert (lsh, 0, nl, kl, nkl);
         const clip_lsh_hit_t *hits;
-        size_t n = clip_lsh_query (lsh, ss, ns, &hits);
+        size_t n = clip_lsh_query (lsh, ss, nps, ns, &hits);
         bool a = has_item (hits, n, 0, NULL);
         clip_lsh_destroy (&lsh);
         lsh = clip_lsh_new (0);
         clip_lsh_insert (lsh, 1, ns, ks, nks);
-        n = clip_lsh_query (lsh, sl, nl, &hits);
+        n = clip_lsh_query (lsh, sl, npl, nl, &hits);
         bool b = has_item (hits, n, 1, NULL);
         found += a && b;
         clip_lsh_destroy (&lsh);
@@ -242,8 +243,12 @@ short_in_long (size_t short_words, size_t long_words, int trials)
 
 Test (lsh, short_in_long_recall)
 {
-    /*  60 words in 600, and 20 words (18 shingles) in 2,000.  */
+    /*  60 words in 600 (sampled probes and keys on both sides), 30 words in
+        3,000 (every shingle of the short one), and 20 words (18 shingles,
+        two hits needed) in 2,000.  */
     int found = short_in_long (60, 600, 200);
+    cr_assert_geq (found, 198, "found %d of 200", found);
+    found = short_in_long (30, 3000, 200);
     cr_assert_geq (found, 198, "found %d of 200", found);
     found = short_in_long (20, 2000, 200);
     cr_assert_geq (found, 196, "found %d of 200", found);

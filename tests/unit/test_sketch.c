@@ -234,9 +234,7 @@ Test (sketch, keys_are_bin_minima_of_half_as_many_bins)
     sk_make (&a, text);
     cr_assert_eq (a.view.n, 1998);
     cr_assert_eq (clip_sketch_keys_max (1), 1);
-    cr_assert_eq (clip_sketch_keys_max (2), 1);
-    cr_assert_eq (clip_sketch_keys_max (3), 2);
-    cr_assert_eq (clip_sketch_keys_max (1998), 999);
+    cr_assert_eq (clip_sketch_keys_max (1998), 1998);
     cr_assert_eq (clip_sketch_keys_max (1 << 20), CLIP_SKETCH_MAX_KEYS);
     static uint32_t keys [CLIP_SKETCH_MAX_KEYS], mins [999];
     static bool filled [999];
@@ -256,6 +254,12 @@ Test (sketch, keys_are_bin_minima_of_half_as_many_bins)
             cr_assert_eq (keys [taken++], mins [bin], "bin %zu", bin);
         }
     cr_assert_eq (taken, n);
+    /*  Probes: the minima of 1,998 bins, about 1998 * (1 - 1/e) = 1263.  */
+    static uint32_t probes [CLIP_SKETCH_MAX_KEYS];
+    size_t np = clip_sketch_probes (&a.view, probes);
+    cr_assert (np > 1180 && np < 1340, "%zu probes", np);
+    for (size_t i = 1; i < np; i++)
+        cr_assert_neq ((uint64_t) probes [i - 1] * 1998 >> 32, (uint64_t) probes [i] * 1998 >> 32);
     sk_free (&a);
     free (text);
 }
@@ -296,4 +300,21 @@ Test (sketch, compare_small_with_much_larger)
     }
     free (big);
     free (small);
+}
+
+Test (sketch, small_sets_keep_and_probe_every_shingle)
+{
+    /*  Under CLIP_SKETCH_SMALL shingles, keys and probes are the whole set.  */
+    sk_t a;
+    sk_make (&a, "Huawei opened a research centre in Cambridge on Monday, the "
+                 "company said, and will hire three hundred engineers there");
+    cr_assert_lt (a.view.n, CLIP_SKETCH_SMALL);
+    uint32_t keys [CLIP_SKETCH_SMALL], probes [CLIP_SKETCH_SMALL];
+    cr_assert_eq (clip_sketch_keys (&a.view, keys), a.view.n);
+    cr_assert_eq (clip_sketch_probes (&a.view, probes), a.view.n);
+    for (uint32_t i = 0; i < a.view.n; i++) {
+        cr_assert_eq (keys [i], clip_sketch_hash (&a.view, i));
+        cr_assert_eq (probes [i], keys [i]);
+    }
+    sk_free (&a);
 }

@@ -10,11 +10,14 @@
        exact prefix-filtering join), and all pairs of identical normalised
        texts.  Prints precision and recall of near_duplicate and duplicate
        pairs, and signatures per second on one core.
-    2. Synthetic index: N articles (default 1,000,000) with set sizes drawn
-       from Reuters', inserted into clip_lsh; then 100,000 more are queried
-       and inserted (10% of them near-duplicates of indexed articles), timed.
-       Prints the rate, the memory per article and the recall of the
-       planted near-duplicates.
+    2. Candidate recall at containment 0.7 by size of the smaller set and
+       size ratio, by clip_lsh's rule on clip_sketch's keys and probes.
+       Synthetic index: N articles (default 1,000,000) with set sizes drawn
+       from Reuters', inserted into clip_lsh; then 30% more are looked up
+       and inserted (10% of them near-duplicates of indexed articles), timed
+       over the first tenth and over the whole, which spans one growth of
+       every segment.  Prints the rates, the memory per article and the
+       recall of the planted near-duplicates.
     3. Load: a SQLite corpus of N synthetic articles written through
        clip_corpus_stage, then the time clip_corpus_open takes to load it:
        from the keys snapshot (STATE/clipd.db.keys) when there is one, else
@@ -707,10 +710,10 @@ bench_index (size_t n_articles)
             (double) mem / n_articles, (double) (rss_kib () - rss0) * 1024 / n_articles);
 
     /*  More articles, each looked up with its probes and inserted with its
-        keys; sets and keys prepared first, so that only the index
-        is timed.  The first tenth of the corpus size is timed alone; the
-        whole three tenths include one growth of every segment, so their
-        rate is the amortized one.  */
+        keys; sets and keys prepared first, so that only the index is
+        timed.  The first tenth is timed alone; the whole three tenths go
+        through one growth of every segment (by a fifth), so their rate is
+        the amortized one.  */
     size_t m = n_articles * 3 / 10, first = n_articles / 10;
     size_t cap_q = m * 200, used_q = 0;
     uint32_t *qs = clip_malloc (cap_q * sizeof *qs);

@@ -290,6 +290,7 @@ load_snapshot (clip_corpus_t *self, size_t expected_keys)
         /*  Torn or corrupt: start again from the database.  */
         clip_lsh_destroy (&self->index);
         self->index = clip_lsh_new (expected_keys);
+        clip_lsh_load_begin (self->index);
         ok = false;
     }
     if (ok)
@@ -317,6 +318,7 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
     /*  An upper bound of the indexed articles (duplicates have no keys).  */
     size_t expected_keys = articles * CLIP_CORPUS_KEYS_PER_ARTICLE;
     self->index = clip_lsh_new (expected_keys);
+    clip_lsh_load_begin (self->index);
 
     char *path = snapshot_path (self->db);
     if (path)
@@ -350,6 +352,7 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
     }
     free (keys);
     sqlite3_finalize (q);
+    clip_lsh_load_end (self->index);
     if (rc != SQLITE_DONE) {
         snprintf (err, err_size, "corpus: cannot load the index: %s", sqlite3_errmsg (self->db));
         return -1;

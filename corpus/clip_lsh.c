@@ -72,7 +72,21 @@ struct clip_lsh {
     uint32_t *sort_tmp;
     clip_lsh_hit_t *hits;
     size_t hits_cap;
+    bool loading;               /* between load_begin and load_end */
+    struct chunk *load [SEGS];  /* loading: slot values, per segment */
+    size_t load_n [SEGS];
 };
+
+/*  Slot values in a chunk of a segment's load: 512 KiB.  */
+#define LOAD_CHUNK 65536
+
+/*  Loading: the slot values of each segment are kept in chunks until
+    clip_lsh_load_end sorts them and lays the segment out in one pass.  */
+typedef struct chunk {
+    struct chunk *next;
+    size_t n;
+    uint64_t v [LOAD_CHUNK];
+} chunk_t;
 
 /*  Keys are bin minima, which crowd the low end of each bin's range: mix
     them before using them as positions.  Invertible (xorshifts and odd
@@ -205,8 +219,13 @@ clip_lsh_destroy (clip_lsh_t **self_p)
     clip_lsh_t *self = *self_p;
     if (!self)
         return;
-    for (size_t s = 0; s < SEGS; s++)
+    for (size_t s = 0; s < SEGS; s++) {
         slots_free (self->seg [s].slots, self->seg [s].bytes);
+        for (struct chunk *c = self->load [s], *next; c; c = next) {
+            next = c->next;
+            free (c);
+        }
+    }
     free (self->size);
     free (self->scratch);
     free (self->sort_tmp);
@@ -258,6 +277,127 @@ seg_insert (seg_t *seg, uint64_t v)
     }
 }
 
+static void
+load_add (clip_lsh_t *self, size_t sn, uint64_t v)
+{
+    chunk_t *c = self->load [sn];
+    if (!c || c->n == LOAD_CHUNK) {
+        chunk_t *fresh = clip_malloc (sizeof *fresh);
+        fresh->next = c;
+        fresh->n = 0;
+        self->load [sn] = c = fresh;
+    }
+    c->v [c->n++] = v;
+    self->load_n [sn]++;
+}
+
+/*  Lay out an empty segment from its loaded values: sort them by key,
+    stably (the items of a key stay in the order they came, as inserting
+    one by one would leave them), with three passes of 11 bits over the 32
+    key bits less the segment's 6, the first reading the chunks; then place
+    each at the larger of its home and the slot after the previous one (as
+    seg_resize), keeping at most CLIP_LSH_MAX_POSTINGS items of a key.  a
+    and tmp hold the segment's values.  */
+static void
+load_segment (clip_lsh_t *self, size_t sn, uint64_t *a, uint64_t *tmp, size_t *count)
+{
+    static_assert (32 - SEG_BITS <= 33, "three passes of 11 bits");
+    size_t n = self->load_n [sn];
+    if (n == 0)
+        return;
+    /*  Chunks were pushed at the head: reverse the list so that the values
+        are read in their order of arrival.  */
+    chunk_t *first = NULL;
+    for (chunk_t *c = self->load [sn], *next; c; c = next) {
+        next = c->next;
+        c->next = first;
+        first = c;
+    }
+    self->load [sn] = NULL;
+    self->load_n [sn] = 0;
+    uint64_t *src = a, *dst = tmp;
+    for (int shift = 32; shift < 64 - SEG_BITS; shift += 11) {
+        memset (count, 0, (2048 + 1) * sizeof *count);
+        if (shift == 32) {
+            for (chunk_t *c = first; c; c = c->next)
+                for (size_t i = 0; i < c->n; i++)
+                    count [((c->v [i] >> shift) & 0x7FF) + 1]++;
+            for (int b = 0; b < 2048; b++)
+                count [b + 1] += count [b];
+            for (chunk_t *c = first, *next; c; c = next) {
+                next = c->next;
+                for (size_t i = 0; i < c->n; i++)
+                    dst [count [(c->v [i] >> shift) & 0x7FF]++] = c->v [i];
+                free (c);
+            }
+        }
+        else {
+            for (size_t i = 0; i < n; i++)
+                count [((src [i] >> shift) & 0x7FF) + 1]++;
+            for (int b = 0; b < 2048; b++)
+                count [b + 1] += count [b];
+            for (size_t i = 0; i < n; i++)
+                dst [count [(src [i] >> shift) & 0x7FF]++] = src [i];
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    seg_t *seg = &self->seg [sn];
+    assert (seg->used == 0);
+    if ((double) n > (double) seg->cap * MAX_LOAD) {
+        slots_free (seg->slots, seg->bytes);
+        seg_alloc (seg, (size_t) ((double) n / MAX_LOAD) + LINE);
+    }
+    size_t next = 0, same = 0;
+    uint32_t last = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t mixed = (uint32_t) (src [i] >> 32);
+        same = i > 0 && mixed == last ? same + 1 : 1;
+        last = mixed;
+        if (same > CLIP_LSH_MAX_POSTINGS)
+            continue;
+        size_t home = home_of (mixed, seg->cap);
+        size_t slot = home > next ? home : next;
+        if (slot == seg->end) {
+            /*  A run past the spill area: place the rest one by one.  */
+            for (; i < n; i++)
+                if (seg_insert (seg, src [i]))
+                    self->used++;
+            break;
+        }
+        seg->slots [slot] = src [i];
+        seg->used++;
+        self->used++;
+        next = slot + 1;
+    }
+}
+
+void
+clip_lsh_load_begin (clip_lsh_t *self)
+{
+    assert (self && !self->loading);
+    assert (self->used == 0);
+    self->loading = true;
+}
+
+void
+clip_lsh_load_end (clip_lsh_t *self)
+{
+    assert (self && self->loading);
+    size_t most = 0;
+    for (size_t sn = 0; sn < SEGS; sn++)
+        most = self->load_n [sn] > most ? self->load_n [sn] : most;
+    uint64_t *a = clip_malloc ((most + 1) * sizeof *a), *tmp = clip_malloc ((most + 1) * sizeof *tmp);
+    size_t *count = clip_malloc ((2048 + 1) * sizeof *count);
+    for (size_t sn = 0; sn < SEGS; sn++)
+        load_segment (self, sn, a, tmp, count);
+    free (a);
+    free (tmp);
+    free (count);
+    self->loading = false;
+}
+
 void
 clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
                  const uint32_t *keys, size_t n_keys)
@@ -278,6 +418,13 @@ clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
     /*  Find every home first and prefetch a few keys ahead, so that the
         cache misses of a large table overlap instead of following one
         another.  */
+    if (self->loading) {
+        for (size_t k = 0; k < n_keys; k++) {
+            uint32_t mixed = mix32 (keys [k]);
+            load_add (self, mixed >> (32 - SEG_BITS), (uint64_t) mixed << 32 | ((uint64_t) item + 1));
+        }
+        return;
+    }
     uint32_t mixed [BATCH];
     for (size_t base = 0; base < n_keys; base += BATCH) {
         size_t n = n_keys - base < BATCH ? n_keys - base : BATCH;
@@ -323,6 +470,7 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
                 size_t shingles, const clip_lsh_hit_t **hits)
 {
     assert (self && hits);
+    assert (!self->loading);
     size_t found = 0;
     uint32_t mixed [BATCH];
     for (size_t base = 0; base < n_keys; base += BATCH) {

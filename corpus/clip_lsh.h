@@ -66,6 +66,14 @@ void clip_lsh_destroy (clip_lsh_t **self_p);
 void clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
                       const uint32_t *keys, size_t n_keys);
 
+/*  Loading an empty index with many items (opening a corpus): between
+    these calls, inserts are only collected (8 bytes a key), and
+    clip_lsh_load_end sorts each segment's and lays it out in one
+    sequential pass, instead of a cache miss per key.  The index must be
+    empty at clip_lsh_load_begin; no query in between.  */
+void clip_lsh_load_begin (clip_lsh_t *self);
+void clip_lsh_load_end (clip_lsh_t *self);
+
 /*  The candidates of an article of `shingles` shingles: the items whose
     keys its probes (distinct) hit often enough by the rule above, most
     hits first.  *hits gets a buffer owned by the index, valid until the

@@ -262,3 +262,57 @@ Test (lsh, headline_in_long_recall)
     int found = short_in_long (14, 5000, 300);
     cr_assert_geq (found, 294, "found %d of 300", found);
 }
+
+Test (lsh, loading_gives_the_same_index)
+{
+    /*  The same items inserted one by one and loaded in bulk (with keys
+        shared by more than CLIP_LSH_MAX_POSTINGS items, and more keys than
+        the index was sized for): the same keys are stored and every query
+        gives the same candidates with the same hits.  */
+    clip_lsh_t *one = clip_lsh_new (1000), *bulk = clip_lsh_new (1000);
+    clip_lsh_load_begin (bulk);
+    uint64_t rng = 1;
+    uint32_t keys [40];
+    for (uint32_t item = 0; item < 3000; item++) {
+        for (size_t k = 0; k < 40; k++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            /*  A few keys are common to many items.  */
+            keys [k] = k < 2 ? (uint32_t) (rng >> 61) : (uint32_t) (rng >> 40) % 50000;
+        }
+        clip_sketch_sort_u32 (keys, NULL, 40);
+        size_t n = 0;
+        for (size_t k = 0; k < 40; k++)
+            if (n == 0 || keys [k] != keys [n - 1])
+                keys [n++] = keys [k];
+        clip_lsh_insert (one, item, 80, keys, n);
+        clip_lsh_insert (bulk, item, 80, keys, n);
+    }
+    clip_lsh_load_end (bulk);
+    cr_assert_eq (clip_lsh_keys (bulk), clip_lsh_keys (one));
+    cr_assert_eq (clip_lsh_items (bulk), 3000);
+    for (uint32_t probe = 0; probe < 50000; probe += 37) {
+        uint32_t q [CLIP_LSH_FEW];
+        for (uint32_t i = 0; i < CLIP_LSH_FEW; i++)
+            q [i] = (probe + i * 101) % 50000;
+        q [0] = probe % 8;
+        const clip_lsh_hit_t *h1, *h2;
+        size_t n1 = clip_lsh_query (one, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &h1);
+        clip_lsh_hit_t *copy = clip_malloc ((n1 + 1) * sizeof *copy);
+        memcpy (copy, h1, n1 * sizeof *copy);
+        size_t n2 = clip_lsh_query (bulk, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &h2);
+        cr_assert_eq (n2, n1, "probe %u", probe);
+        for (size_t i = 0; i < n1; i++) {
+            cr_assert_eq (h2 [i].item, copy [i].item);
+            cr_assert_eq (h2 [i].hits, copy [i].hits);
+        }
+        free (copy);
+    }
+    /*  After loading, the index takes inserts as usual.  */
+    uint32_t late [] = { 4000001, 4000002 };
+    clip_lsh_insert (bulk, 3000, 2, late, 2);
+    const clip_lsh_hit_t *h;
+    cr_assert_eq (clip_lsh_query (bulk, late, 2, 2, &h), 1);
+    cr_assert_eq (h [0].item, 3000);
+    clip_lsh_destroy (&one);
+    clip_lsh_destroy (&bulk);
+}

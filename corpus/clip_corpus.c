@@ -148,9 +148,8 @@ put_le32 (uint8_t *p, uint32_t v)
     p [3] = (uint8_t) (v >> 24);
 }
 
-/*  The keys of a sketch as a corpus_keys blob.  *n_keys gets their count,
-    *shingles the set's size.  Caller owns the result (NULL when there is
-    no key).  */
+/*  The keys of a sketch as a corpus_keys blob, and as values in *keys_out
+    (*n_keys of them).  Caller owns both (NULL when there is no key).  */
 static uint8_t *
 keys_blob (const clip_sketch_view_t *view, uint32_t **keys_out, size_t *n_keys)
 {

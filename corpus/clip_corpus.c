@@ -99,17 +99,28 @@ static const char *meta_schema =
     "  value INTEGER NOT NULL);"
     "INSERT OR IGNORE INTO corpus_meta (name, value) VALUES ('database', random () | 1);";
 
+/*  The value of a corpus_meta row, or otherwise when there is none (or
+    no table yet).  */
+static int64_t
+meta_value (sqlite3 *db, const char *name, int64_t otherwise)
+{
+    int64_t value = otherwise;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2 (db, "SELECT value FROM corpus_meta WHERE name = ?1",
+                            -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text (q, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step (q) == SQLITE_ROW)
+            value = sqlite3_column_int64 (q, 0);
+    }
+    sqlite3_finalize (q);
+    return value;
+}
+
 /*  The database's id, or 0 if it has none yet.  */
 static uint64_t
 database_id (sqlite3 *db)
 {
-    uint64_t id = 0;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2 (db, "SELECT value FROM corpus_meta WHERE name = 'database'",
-                            -1, &q, NULL) == SQLITE_OK && sqlite3_step (q) == SQLITE_ROW)
-        id = (uint64_t) sqlite3_column_int64 (q, 0);
-    sqlite3_finalize (q);
-    return id;
+    return (uint64_t) meta_value (db, "database", 0);
 }
 
 void
@@ -171,13 +182,7 @@ keys_blob (const clip_sketch_view_t *view, uint32_t **keys_out, size_t *n_keys)
 static int
 keys_rule (sqlite3 *db)
 {
-    int rule = 1;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2 (db, "SELECT value FROM corpus_meta WHERE name = 'keys_rule'",
-                            -1, &q, NULL) == SQLITE_OK && sqlite3_step (q) == SQLITE_ROW)
-        rule = sqlite3_column_int (q, 0);
-    sqlite3_finalize (q);
-    return rule;
+    return (int) meta_value (db, "keys_rule", 1);
 }
 
 /*  Remake corpus_keys by the current rule from the stored sketches, for the

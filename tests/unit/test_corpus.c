@@ -416,6 +416,22 @@ Test (corpus, variants_of_real_articles)
     env_destroy (&env);
 }
 
+/*  After a reopen: 001 with a name shortened is a near-duplicate in the
+    cluster of 000, found through the reloaded index.  Returns the record.  */
+static clip_record_t *
+assert_edited_001_found (env_t *env, char ids [5][33])
+{
+    size_t len;
+    char *a001 = huawei ("001", &len, NULL);
+    char *edited = replace_all (a001, "Guo Ping", "Mr Guo");
+    clip_record_t *rec = judge_only (env, "edited.txt", edited);
+    cr_assert_str_eq (rec->verdict, "near_duplicate");
+    cr_assert_str_eq (rec->cluster, ids [0]);
+    free (edited);
+    free (a001);
+    return rec;
+}
+
 Test (corpus, persists_across_reopen)
 {
     env_t env;
@@ -426,15 +442,12 @@ Test (corpus, persists_across_reopen)
     env_open (&env);
     cr_assert_eq (clip_corpus_size (env.corpus), 5);
     /*  The same verdicts as before the restart, from the reloaded index.  */
-    size_t len;
-    char *a001 = huawei ("001", &len, NULL);
-    char *edited = replace_all (a001, "Guo Ping", "Mr Guo");
-    clip_record_t *rec = judge_only (&env, "edited.txt", edited);
-    cr_assert_str_eq (rec->verdict, "near_duplicate");
-    cr_assert_str_eq (rec->cluster, ids [0]);
+    clip_record_t *rec = assert_edited_001_found (&env, ids);
     cr_assert_not_null (find_match (rec, ids [1]));
     cr_assert_not_null (find_match (rec, ids [0]));
     clip_record_destroy (&rec);
+    size_t len;
+    char *a001 = huawei ("001", &len, NULL);
     rec = judge_only (&env, "again.txt", a001);
     cr_assert_str_eq (rec->verdict, "duplicate");
     cr_assert_str_eq (rec->matches [0].id, ids [1]);
@@ -448,7 +461,6 @@ Test (corpus, persists_across_reopen)
     cr_assert_eq ((size_t) sqlite3_column_bytes (q, 0), len);
     cr_assert_eq (memcmp (sqlite3_column_blob (q, 0), a001, len), 0);
     sqlite3_finalize (q);
-    free (edited);
     free (a001);
     env_destroy (&env);
 }
@@ -495,15 +507,8 @@ Test (corpus, keys_of_an_older_rule_are_rebuilt)
     cr_assert_eq (sqlite3_step (q), SQLITE_ROW);
     cr_assert_eq (sqlite3_column_int (q, 0), CLIP_SKETCH_KEYS_RULE);
     sqlite3_finalize (q);
-    size_t len;
-    char *a001 = huawei ("001", &len, NULL);
-    char *edited = replace_all (a001, "Guo Ping", "Mr Guo");
-    clip_record_t *rec = judge_only (&env, "edited.txt", edited);
-    cr_assert_str_eq (rec->verdict, "near_duplicate");
-    cr_assert_str_eq (rec->cluster, ids [0]);
+    clip_record_t *rec = assert_edited_001_found (&env, ids);
     clip_record_destroy (&rec);
-    free (edited);
-    free (a001);
     free (path);
     env_destroy (&env);
 }

@@ -371,7 +371,19 @@ clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
 size_t
 clip_sketch_keys_max (size_t n)
 {
-    return n < CLIP_SKETCH_MAX_KEYS ? n : CLIP_SKETCH_MAX_KEYS;
+    return n < 2 * CLIP_SKETCH_MAX_KEYS ? n : 2 * CLIP_SKETCH_MAX_KEYS;
+}
+
+/*  The bins of the keys of a set of n >= CLIP_SKETCH_SMALL; the probes use
+    twice as many, so that each key bin is two probe bins and each key, the
+    smallest of its bin, is also the smallest of one of those two: a probe.
+    Looking an article up thus brings into the cache every line its keys
+    will be inserted in.  */
+static size_t
+key_bins (size_t n)
+{
+    size_t bins = (n + 1) / 2;
+    return bins < CLIP_SKETCH_MAX_KEYS ? bins : CLIP_SKETCH_MAX_KEYS;
 }
 
 /*  The smallest hash of each non-empty one of `bins` equal bins.  The set
@@ -398,8 +410,7 @@ clip_sketch_keys_of (const uint32_t *sorted, size_t n, uint32_t *keys)
         memcpy (keys, sorted, n * sizeof *keys);
         return n;
     }
-    size_t bins = (n + 1) / 2;
-    return bin_minima (sorted, n, bins < CLIP_SKETCH_MAX_KEYS ? bins : CLIP_SKETCH_MAX_KEYS, keys);
+    return bin_minima (sorted, n, key_bins (n), keys);
 }
 
 size_t
@@ -409,7 +420,7 @@ clip_sketch_probes_of (const uint32_t *sorted, size_t n, uint32_t *probes)
         memcpy (probes, sorted, n * sizeof *probes);
         return n;
     }
-    return bin_minima (sorted, n, n < CLIP_SKETCH_MAX_KEYS ? n : CLIP_SKETCH_MAX_KEYS, probes);
+    return bin_minima (sorted, n, 2 * key_bins (n), probes);
 }
 
 void

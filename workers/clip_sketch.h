@@ -73,10 +73,13 @@ void clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t 
     else the article holds.
 
     Probes, looked up: every shingle of a small set; else the bin minima of
-    R = n bins (a shingle is a probe with probability >= 0.632).
+    twice as many bins as the keys' (n or n + 1 up to the cap), so that a
+    shingle is a probe with probability >= 0.632, and every key is a probe
+    (the smallest of a key bin is the smallest of one of its two halves).
 
     Both come in increasing order into an array of clip_sketch_keys_max (n)
-    values; each returns its count (0 for an empty set).  The rule is part
+    values (n, up to twice CLIP_SKETCH_MAX_KEYS); each returns its count (0
+    for an empty set).  The rule is part
     of what is stored (corpus_keys, the keys snapshot): CLIP_SKETCH_KEYS_RULE
     says which rule made them.  */
 #define CLIP_SKETCH_KEYS_RULE 2

@@ -235,7 +235,7 @@ Test (sketch, keys_are_bin_minima_of_half_as_many_bins)
     cr_assert_eq (a.view.n, 1998);
     cr_assert_eq (clip_sketch_keys_max (1), 1);
     cr_assert_eq (clip_sketch_keys_max (1998), 1998);
-    cr_assert_eq (clip_sketch_keys_max (1 << 20), CLIP_SKETCH_MAX_KEYS);
+    cr_assert_eq (clip_sketch_keys_max (1 << 20), 2 * CLIP_SKETCH_MAX_KEYS);
     static uint32_t keys [CLIP_SKETCH_MAX_KEYS], mins [999];
     static bool filled [999];
     size_t n = clip_sketch_keys (&a.view, keys);
@@ -254,12 +254,19 @@ Test (sketch, keys_are_bin_minima_of_half_as_many_bins)
             cr_assert_eq (keys [taken++], mins [bin], "bin %zu", bin);
         }
     cr_assert_eq (taken, n);
-    /*  Probes: the minima of 1,998 bins, about 1998 * (1 - 1/e) = 1263.  */
-    static uint32_t probes [CLIP_SKETCH_MAX_KEYS];
+    /*  Probes: the minima of 1,998 bins, about 1998 * (1 - 1/e) = 1263;
+        every key is one of them.  */
+    static uint32_t probes [2 * CLIP_SKETCH_MAX_KEYS];
     size_t np = clip_sketch_probes (&a.view, probes);
     cr_assert (np > 1180 && np < 1340, "%zu probes", np);
     for (size_t i = 1; i < np; i++)
         cr_assert_neq ((uint64_t) probes [i - 1] * 1998 >> 32, (uint64_t) probes [i] * 1998 >> 32);
+    size_t p = 0;
+    for (size_t k = 0; k < n; k++) {
+        while (p < np && probes [p] < keys [k])
+            p++;
+        cr_assert (p < np && probes [p] == keys [k], "key %zu is not a probe", k);
+    }
     sk_free (&a);
     free (text);
 }

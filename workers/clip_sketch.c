@@ -9,8 +9,7 @@
 #include "clip_sketch.h"
 #include "clip_util.h"
 
-#define SKETCH_VERSION 1
-#define BIN_SHIFT 25            /* 32 - log2 (CLIP_SKETCH_K) */
+#define SKETCH_VERSION 2
 
 static inline void
 put_le32 (uint8_t *p, uint32_t v)
@@ -182,17 +181,6 @@ clip_sketch_sort_u32 (uint32_t *a, uint32_t *tmp, size_t n)
     free (own);
 }
 
-static inline uint32_t
-mix32 (uint32_t h)
-{
-    h ^= h >> 16;
-    h *= 0x85EBCA6Bu;
-    h ^= h >> 13;
-    h *= 0xC2B2AE35u;
-    h ^= h >> 16;
-    return h;
-}
-
 int
 clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t *blob_len)
 {
@@ -219,47 +207,15 @@ clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t *bl
         if (n == 0 || c.set [i] != c.set [n - 1])
             c.set [n++] = c.set [i];
 
-    /*  One-permutation hashing: the set is sorted, so the first hash seen in
-        each bin is that bin's minimum.  */
-    uint32_t mins [CLIP_SKETCH_K];
-    bool filled [CLIP_SKETCH_K] = { false };
-    for (size_t i = 0; i < n; i++) {
-        uint32_t bin = c.set [i] >> BIN_SHIFT;
-        if (!filled [bin]) {
-            filled [bin] = true;
-            mins [bin] = c.set [i];
-        }
-    }
-    for (uint32_t b = 0; b < CLIP_SKETCH_K; b++) {
-        if (filled [b])
-            continue;
-        mins [b] = 0;
-        if (n == 0)
-            continue;
-        /*  Optimal densification: an empty bin borrows from the first
-            non-empty bin of a fixed pseudo-random sequence of its own, so that
-            two sets borrow alike exactly when their donors agree.  */
-        for (uint32_t attempt = 1;; attempt++) {
-            uint32_t donor = mix32 (b * 0x9E3779B9u + attempt * 0x632BE5ABu) % CLIP_SKETCH_K;
-            if (filled [donor]) {
-                mins [b] = mins [donor];
-                break;
-            }
-        }
-    }
-
-    size_t size = CLIP_SKETCH_HEADER + 4 * CLIP_SKETCH_K + 4 * n;
+    size_t size = CLIP_SKETCH_HEADER + 4 * n;
     uint8_t *out = clip_malloc (size);
     out [0] = 'C';
     out [1] = 'S';
     out [2] = SKETCH_VERSION;
     out [3] = 0;
     put_le32 (out + 4, (uint32_t) n);
-    for (size_t b = 0; b < CLIP_SKETCH_K; b++)
-        put_le32 (out + CLIP_SKETCH_HEADER + 4 * b, mins [b]);
-    uint8_t *p = out + CLIP_SKETCH_HEADER + 4 * CLIP_SKETCH_K;
     for (size_t i = 0; i < n; i++)
-        put_le32 (p + 4 * i, c.set [i]);
+        put_le32 (out + CLIP_SKETCH_HEADER + 4 * i, c.set [i]);
     free (c.set);
     *blob = out;
     *blob_len = size;
@@ -271,25 +227,18 @@ clip_sketch_parse (const void *blob, size_t len, clip_sketch_view_t *view)
 {
     assert (view);
     const uint8_t *p = blob;
-    if (!p || len < CLIP_SKETCH_HEADER + 4 * CLIP_SKETCH_K)
+    if (!p || len < CLIP_SKETCH_HEADER || p [0] != 'C' || p [1] != 'S')
         return -1;
-    if (p [0] != 'C' || p [1] != 'S' || p [2] != SKETCH_VERSION)
+    /*  Version 1 had a 128-value MinHash signature before the hashes.  */
+    size_t skip = p [2] == SKETCH_VERSION ? 0 : p [2] == 1 ? 4 * 128 : SIZE_MAX;
+    if (skip == SIZE_MAX || len < CLIP_SKETCH_HEADER + skip)
         return -1;
     uint32_t n = get_le32 (p + 4);
-    if ((len - CLIP_SKETCH_HEADER - 4 * CLIP_SKETCH_K) / 4 != n
-        || (len - CLIP_SKETCH_HEADER) % 4 != 0)
+    if ((len - CLIP_SKETCH_HEADER - skip) % 4 != 0 || (len - CLIP_SKETCH_HEADER - skip) / 4 != n)
         return -1;
     view->n = n;
-    view->minhash = p + CLIP_SKETCH_HEADER;
-    view->hashes = p + CLIP_SKETCH_HEADER + 4 * CLIP_SKETCH_K;
+    view->hashes = p + CLIP_SKETCH_HEADER + skip;
     return 0;
-}
-
-uint32_t
-clip_sketch_minhash (const clip_sketch_view_t *view, size_t i)
-{
-    assert (i < CLIP_SKETCH_K);
-    return get_le32 (view->minhash + 4 * i);
 }
 
 uint32_t

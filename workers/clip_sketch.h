@@ -7,12 +7,11 @@
       - the set of the article's word 3-shingles as sorted, distinct 32-bit
         hashes: enough to compute Jaccard and containment exactly, up to
         32-bit hash collisions (about one in 4e9 per pair of shingles);
-      - a MinHash signature of CLIP_SKETCH_K values computed from that set by
-        one-permutation hashing (the top 7 bits of a shingle hash pick its
-        bin, the smallest hash of each bin is kept), with empty bins filled by
-        "optimal densification" (Shrivastava 2017).  Every MinHash value is
-        itself one of the shingle hashes, so the index keys it gives are
-        consistent with the verification set.
+      - nothing else: the index keys and probes are one-permutation MinHash
+        values taken from that set, at a resolution that grows with the
+        article (clip_sketch_keys_of below), which a fixed-length signature
+        cannot do: a fixed 128-value one finds a short article copied into
+        one 50 times longer about half of the time.
 
     Words: the text is split on white space; every character that is not a
     letter, a mark or a number (Unicode categories L*, M*, N*) is deleted from
@@ -20,9 +19,10 @@
     (utf8proc).  A text of one or two words has one shingle made of all its
     words; a text with no word has an empty set.
 
-    Format (all integers little-endian), version 1:
-        "CS" version(u8) reserved(u8) n(u32) minhash[K](u32) hashes[n](u32)
-    When n is 0 the minhash values are 0 and mean nothing.
+    Format (all integers little-endian), version 2:
+        "CS" version(u8) reserved(u8) n(u32) hashes[n](u32)
+    Version 1 (before 2026-11-23) had a 128-value MinHash signature between
+    n and the hashes; it is still read (corpora store sketches).
 */
 #ifndef CLIP_SKETCH_H
 #define CLIP_SKETCH_H
@@ -31,7 +31,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLIP_SKETCH_K 128
 #define CLIP_SKETCH_SHINGLE 3
 #define CLIP_SKETCH_HEADER 8
 
@@ -44,7 +43,6 @@ int clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t
     SQLite blob); valid while the bytes are.  */
 typedef struct {
     uint32_t n;                 /* distinct shingles */
-    const uint8_t *minhash;     /* CLIP_SKETCH_K little-endian u32 */
     const uint8_t *hashes;      /* n sorted little-endian u32 */
 } clip_sketch_view_t;
 
@@ -52,7 +50,6 @@ typedef struct {
     well-formed sketch.  */
 int clip_sketch_parse (const void *blob, size_t len, clip_sketch_view_t *view);
 
-uint32_t clip_sketch_minhash (const clip_sketch_view_t *view, size_t i);
 uint32_t clip_sketch_hash (const clip_sketch_view_t *view, size_t i);
 
 /*  Exact Jaccard and containment (shared shingles over the smaller set) of

@@ -33,8 +33,8 @@
 
 #define EMPTY 0
 /*  Segments grow by a fifth when 72% full, so they are 60% to 72% full:
-    about 11 to 13 bytes a key, 800 to 950 bytes a Reuters-sized article
-    (72 keys).  Fuller tables would save memory but lengthen the runs an
+    about 11 to 13 bytes a key, 870 to 975 bytes a Reuters-sized article
+    (73 keys).  Fuller tables would save memory but lengthen the runs an
     insert shifts and a lookup walks; this is where query + insert keeps
     its rate at a million articles (bench/README.md).  */
 #define MAX_LOAD 0.72

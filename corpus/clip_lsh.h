@@ -31,8 +31,8 @@
     Memory: ordered linear probing in 64 segments (chosen by the top bits
     of the mixed key), 8-byte slots, each segment kept 60% to 72% full and
     grown by a fifth on its own (one segment's rehash at a time, a
-    streaming pass); two bytes per item (its shingle count).  About 72
-    keys and 800 to 950 bytes per Reuters-sized article.  A key shared by more than
+    streaming pass); two bytes per item (its shingle count).  About 73
+    keys and 870 to 975 bytes per Reuters-sized article.  A key shared by more than
     max_postings items (boilerplate such as "mln dlrs vs") stops taking new
     items: it finds nothing the other keys do not.
 

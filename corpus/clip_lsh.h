@@ -32,9 +32,9 @@
     of the mixed key), 8-byte slots, each segment kept 60% to 72% full and
     grown by a fifth on its own (one segment's rehash at a time, a
     streaming pass); two bytes per item (its shingle count).  About 73
-    keys and 870 to 975 bytes per Reuters-sized article.  A key shared by more than
-    max_postings items (boilerplate such as "mln dlrs vs") stops taking new
-    items: it finds nothing the other keys do not.
+    keys and 870 to 975 bytes per Reuters-sized article.  A key shared by
+    more than max_postings items (boilerplate such as "mln dlrs vs") stops
+    taking new items: it finds nothing the other keys do not.
 
     Items are dense small integers (the corpus row number minus one) chosen by
     the caller.  Not thread-safe; the daemon owns one.

@@ -209,8 +209,13 @@ rebuild_keys (sqlite3 *db, int old_rule, char *err, size_t err_size)
     while (rc == 0 && (step = sqlite3_step (read)) == SQLITE_ROW) {
         clip_sketch_view_t view;
         if (clip_sketch_parse (sqlite3_column_blob (read, 1),
-                               (size_t) sqlite3_column_bytes (read, 1), &view) != 0)
+                               (size_t) sqlite3_column_bytes (read, 1), &view) != 0) {
+            /*  Its keys are lost, not the article: it is still judged as a
+                duplicate by its id, and shown by explain.  */
+            clip_warn ("corpus_bad_sketch", "article=%lld keys=dropped",
+                       (long long) sqlite3_column_int64 (read, 0));
             continue;
+        }
         uint32_t *keys;
         size_t n_keys;
         uint8_t *blob = keys_blob (&view, &keys, &n_keys);

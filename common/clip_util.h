@@ -22,6 +22,37 @@ char *clip_strndup (const char *s, size_t n);
 /*  printf into a new string; caller owns the result.  */
 char *clip_strprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
+/*  Little-endian integers in byte buffers (stored sketches, keys and the
+    keys snapshot), whatever the host's byte order and alignment.  */
+static inline uint32_t
+clip_get_le32 (const uint8_t *p)
+{
+    return (uint32_t) p [0] | (uint32_t) p [1] << 8 | (uint32_t) p [2] << 16
+         | (uint32_t) p [3] << 24;
+}
+
+static inline void
+clip_put_le32 (uint8_t *p, uint32_t v)
+{
+    p [0] = (uint8_t) v;
+    p [1] = (uint8_t) (v >> 8);
+    p [2] = (uint8_t) (v >> 16);
+    p [3] = (uint8_t) (v >> 24);
+}
+
+static inline uint64_t
+clip_get_le64 (const uint8_t *p)
+{
+    return (uint64_t) clip_get_le32 (p) | (uint64_t) clip_get_le32 (p + 4) << 32;
+}
+
+static inline void
+clip_put_le64 (uint8_t *p, uint64_t v)
+{
+    clip_put_le32 (p, (uint32_t) v);
+    clip_put_le32 (p + 4, (uint32_t) (v >> 32));
+}
+
 /*  Wall-clock time in milliseconds since the epoch.  */
 uint64_t clip_now_ms (void);
 /*  Monotonic time in milliseconds, for deadlines and intervals.  */

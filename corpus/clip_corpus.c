@@ -132,13 +132,6 @@ clip_corpus_settings_default (clip_corpus_settings_t *settings)
     settings->max_matches = 5;
 }
 
-static inline uint32_t
-get_le32 (const uint8_t *p)
-{
-    return (uint32_t) p [0] | (uint32_t) p [1] << 8 | (uint32_t) p [2] << 16
-         | (uint32_t) p [3] << 24;
-}
-
 static void
 insert_keys (void *arg, uint32_t row, uint32_t shingles, const uint32_t *keys, size_t n_keys)
 {
@@ -148,15 +141,6 @@ insert_keys (void *arg, uint32_t row, uint32_t shingles, const uint32_t *keys, s
         return;
     }
     clip_lsh_insert (self->index, row - 1, shingles, keys, n_keys);
-}
-
-static void
-put_le32 (uint8_t *p, uint32_t v)
-{
-    p [0] = (uint8_t) v;
-    p [1] = (uint8_t) (v >> 8);
-    p [2] = (uint8_t) (v >> 16);
-    p [3] = (uint8_t) (v >> 24);
 }
 
 /*  The keys of a sketch as a corpus_keys blob, and as values in *keys_out
@@ -173,7 +157,7 @@ keys_blob (const clip_sketch_view_t *view, uint32_t **keys_out, size_t *n_keys)
     }
     uint8_t *blob = clip_malloc (4 * *n_keys);
     for (size_t i = 0; i < *n_keys; i++)
-        put_le32 (blob + 4 * i, keys [i]);
+        clip_put_le32 (blob + 4 * i, keys [i]);
     *keys_out = keys;
     return blob;
 }
@@ -353,7 +337,7 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
             continue;
         }
         for (size_t i = 0; i < n; i++)
-            keys [i] = get_le32 (blob + 4 * i);
+            keys [i] = clip_get_le32 (blob + 4 * i);
         clip_lsh_insert (self->index, (uint32_t) (article - 1), (size_t) shingles, keys, n);
         if (self->snap)
             clip_keysnap_add (self->snap, (uint32_t) article, (uint32_t) shingles, keys, n);

@@ -42,35 +42,6 @@ struct clip_keysnap {
     uint32_t max_row;           /* highest row in the data */
 };
 
-static inline uint32_t
-get32 (const uint8_t *p)
-{
-    return (uint32_t) p [0] | (uint32_t) p [1] << 8 | (uint32_t) p [2] << 16
-         | (uint32_t) p [3] << 24;
-}
-
-static inline uint64_t
-get64 (const uint8_t *p)
-{
-    return (uint64_t) get32 (p) | (uint64_t) get32 (p + 4) << 32;
-}
-
-static inline void
-put32 (uint8_t *p, uint32_t v)
-{
-    p [0] = (uint8_t) v;
-    p [1] = (uint8_t) (v >> 8);
-    p [2] = (uint8_t) (v >> 16);
-    p [3] = (uint8_t) (v >> 24);
-}
-
-static inline void
-put64 (uint8_t *p, uint64_t v)
-{
-    put32 (p, (uint32_t) v);
-    put32 (p + 4, (uint32_t) (v >> 32));
-}
-
 uint64_t
 clip_keysnap_id_hash (const char *id)
 {
@@ -86,14 +57,14 @@ header_read (clip_keysnap_t *self)
     self->header_ok = false;
     ssize_t n = pread (self->fd, h, sizeof h, 0);
     if (n != (ssize_t) sizeof h || memcmp (h, MAGIC, 8) != 0
-    ||  get64 (h + 56) != XXH3_64bits (h, 56))
+    ||  clip_get_le64 (h + 56) != XXH3_64bits (h, 56))
         return;
-    self->data_bytes = get64 (h + 8);
-    self->records = get64 (h + 16);
-    self->last_row = get64 (h + 24);
-    self->last_id_hash = get64 (h + 32);
-    self->data_hash = get64 (h + 40);
-    self->database = get64 (h + 48);
+    self->data_bytes = clip_get_le64 (h + 8);
+    self->records = clip_get_le64 (h + 16);
+    self->last_row = clip_get_le64 (h + 24);
+    self->last_id_hash = clip_get_le64 (h + 32);
+    self->data_hash = clip_get_le64 (h + 40);
+    self->database = clip_get_le64 (h + 48);
     self->header_ok = self->last_row < UINT32_MAX;
 }
 
@@ -118,13 +89,13 @@ header_write (clip_keysnap_t *self)
 {
     uint8_t h [HEADER] = { 0 };
     memcpy (h, MAGIC, 8);
-    put64 (h + 8, self->data_bytes);
-    put64 (h + 16, self->records);
-    put64 (h + 24, self->last_row);
-    put64 (h + 32, self->last_id_hash);
-    put64 (h + 40, XXH3_64bits_digest (self->hash));
-    put64 (h + 48, self->database);
-    put64 (h + 56, XXH3_64bits (h, 56));
+    clip_put_le64 (h + 8, self->data_bytes);
+    clip_put_le64 (h + 16, self->records);
+    clip_put_le64 (h + 24, self->last_row);
+    clip_put_le64 (h + 32, self->last_id_hash);
+    clip_put_le64 (h + 40, XXH3_64bits_digest (self->hash));
+    clip_put_le64 (h + 48, self->database);
+    clip_put_le64 (h + 56, XXH3_64bits (h, 56));
     return write_all (self->fd, h, sizeof h, 0);
 }
 
@@ -243,9 +214,9 @@ clip_keysnap_read (clip_keysnap_t *self, clip_keysnap_fn *fn, void *arg)
         have += (size_t) n;
         size_t at = 0;
         while (have - at >= 12) {
-            uint32_t row = get32 (buf + at);
-            uint32_t shingles = get32 (buf + at + 4);
-            uint32_t n_keys = get32 (buf + at + 8);
+            uint32_t row = clip_get_le32 (buf + at);
+            uint32_t shingles = clip_get_le32 (buf + at + 4);
+            uint32_t n_keys = clip_get_le32 (buf + at + 8);
             if (row <= prev || row > self->last_row || n_keys > 65535 || n_keys > shingles) {
                 rc = -1;
                 break;
@@ -254,7 +225,7 @@ clip_keysnap_read (clip_keysnap_t *self, clip_keysnap_fn *fn, void *arg)
             if (have - at < size)
                 break;
             for (uint32_t k = 0; k < n_keys; k++)
-                keys [k] = get32 (buf + at + 12 + 4 * k);
+                keys [k] = clip_get_le32 (buf + at + 12 + 4 * k);
             fn (arg, row, shingles, keys, n_keys);
             prev = row;
             records++;
@@ -344,11 +315,11 @@ clip_keysnap_add (clip_keysnap_t *self, uint32_t row, uint32_t shingles,
         self->cap_pending = cap;
     }
     uint8_t *p = self->pending + self->n_pending;
-    put32 (p, row);
-    put32 (p + 4, shingles);
-    put32 (p + 8, (uint32_t) n_keys);
+    clip_put_le32 (p, row);
+    clip_put_le32 (p + 4, shingles);
+    clip_put_le32 (p + 8, (uint32_t) n_keys);
     for (size_t k = 0; k < n_keys; k++)
-        put32 (p + 12 + 4 * k, keys [k]);
+        clip_put_le32 (p + 12 + 4 * k, keys [k]);
     self->n_pending += size;
     self->pending_records++;
     /*  Many records (a snapshot rebuilt at open): write them as they come

@@ -11,22 +11,6 @@
 
 #define SKETCH_VERSION 2
 
-static inline void
-put_le32 (uint8_t *p, uint32_t v)
-{
-    p [0] = (uint8_t) v;
-    p [1] = (uint8_t) (v >> 8);
-    p [2] = (uint8_t) (v >> 16);
-    p [3] = (uint8_t) (v >> 24);
-}
-
-static inline uint32_t
-get_le32 (const uint8_t *p)
-{
-    return (uint32_t) p [0] | (uint32_t) p [1] << 8 | (uint32_t) p [2] << 16
-         | (uint32_t) p [3] << 24;
-}
-
 /*  The word splitter, shared by the sketch and by clip_sketch_words.  It
     calls back once per word with the word's lower-cased bytes and span.  */
 typedef void (word_fn_t) (void *arg, const char *lower, size_t lower_len,
@@ -213,9 +197,9 @@ clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t *bl
     out [1] = 'S';
     out [2] = SKETCH_VERSION;
     out [3] = 0;
-    put_le32 (out + 4, (uint32_t) n);
+    clip_put_le32 (out + 4, (uint32_t) n);
     for (size_t i = 0; i < n; i++)
-        put_le32 (out + CLIP_SKETCH_HEADER + 4 * i, c.set [i]);
+        clip_put_le32 (out + CLIP_SKETCH_HEADER + 4 * i, c.set [i]);
     free (c.set);
     *blob = out;
     *blob_len = size;
@@ -233,7 +217,7 @@ clip_sketch_parse (const void *blob, size_t len, clip_sketch_view_t *view)
     size_t skip = p [2] == SKETCH_VERSION ? 0 : p [2] == 1 ? 4 * 128 : SIZE_MAX;
     if (skip == SIZE_MAX || len < CLIP_SKETCH_HEADER + skip)
         return -1;
-    uint32_t n = get_le32 (p + 4);
+    uint32_t n = clip_get_le32 (p + 4);
     if ((len - CLIP_SKETCH_HEADER - skip) % 4 != 0 || (len - CLIP_SKETCH_HEADER - skip) / 4 != n)
         return -1;
     view->n = n;
@@ -245,7 +229,7 @@ uint32_t
 clip_sketch_hash (const clip_sketch_view_t *view, size_t i)
 {
     assert (i < view->n);
-    return get_le32 (view->hashes + 4 * i);
+    return clip_get_le32 (view->hashes + 4 * i);
 }
 
 /*  The shared shingles of a small set and a much larger one: each of the
@@ -258,10 +242,10 @@ common_galloping (const clip_sketch_view_t *small, const clip_sketch_view_t *lar
     uint32_t common = 0;
     size_t lo = 0;
     for (size_t i = 0; i < small->n && lo < large->n; i++) {
-        uint32_t x = get_le32 (small->hashes + 4 * i);
+        uint32_t x = clip_get_le32 (small->hashes + 4 * i);
         /*  Find the first position >= x: double the step, then bisect.  */
         size_t step = 1, hi = lo;
-        while (hi < large->n && get_le32 (large->hashes + 4 * hi) < x) {
+        while (hi < large->n && clip_get_le32 (large->hashes + 4 * hi) < x) {
             lo = hi + 1;
             hi += step;
             step *= 2;
@@ -270,12 +254,12 @@ common_galloping (const clip_sketch_view_t *small, const clip_sketch_view_t *lar
             hi = large->n;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (get_le32 (large->hashes + 4 * mid) < x)
+            if (clip_get_le32 (large->hashes + 4 * mid) < x)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        if (lo < large->n && get_le32 (large->hashes + 4 * lo) == x) {
+        if (lo < large->n && clip_get_le32 (large->hashes + 4 * lo) == x) {
             common++;
             lo++;
         }
@@ -294,8 +278,8 @@ clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
         i = a->n;               /* skip the merge */
     }
     while (i < a->n && j < b->n) {
-        uint32_t x = get_le32 (a->hashes + 4 * i);
-        uint32_t y = get_le32 (b->hashes + 4 * j);
+        uint32_t x = clip_get_le32 (a->hashes + 4 * i);
+        uint32_t y = clip_get_le32 (b->hashes + 4 * j);
         if (x < y)
             i++;
         else
@@ -376,7 +360,7 @@ void
 clip_sketch_hashes (const clip_sketch_view_t *view, uint32_t *out)
 {
     for (uint32_t i = 0; i < view->n; i++)
-        out [i] = get_le32 (view->hashes + 4 * i);
+        out [i] = clip_get_le32 (view->hashes + 4 * i);
 }
 
 static size_t

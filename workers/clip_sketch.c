@@ -267,16 +267,12 @@ common_galloping (const clip_sketch_view_t *small, const clip_sketch_view_t *lar
     return common;
 }
 
-void
-clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
-                     double *jaccard, double *containment, uint32_t *shared)
+/*  The shared shingles of two sets of similar size, by merging them.  */
+static uint32_t
+common_merge (const clip_sketch_view_t *a, const clip_sketch_view_t *b)
 {
     size_t i = 0, j = 0;
     uint32_t common = 0;
-    if (a->n * 16 < b->n || b->n * 16 < a->n) {
-        common = a->n < b->n ? common_galloping (a, b) : common_galloping (b, a);
-        i = a->n;               /* skip the merge */
-    }
     while (i < a->n && j < b->n) {
         uint32_t x = clip_get_le32 (a->hashes + 4 * i);
         uint32_t y = clip_get_le32 (b->hashes + 4 * j);
@@ -291,6 +287,16 @@ clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
             j++;
         }
     }
+    return common;
+}
+
+void
+clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
+                     double *jaccard, double *containment, uint32_t *shared)
+{
+    uint32_t common = a->n * 16 < b->n ? common_galloping (a, b)
+                    : b->n * 16 < a->n ? common_galloping (b, a)
+                    : common_merge (a, b);
     double uni = (double) a->n + (double) b->n - common;
     uint32_t smaller = a->n < b->n ? a->n : b->n;
     if (jaccard)

@@ -736,6 +736,7 @@ bench_index (size_t n_articles)
     uint32_t *qs = clip_malloc (cap_q * sizeof *qs);
     size_t *qoff = clip_malloc ((m + 1) * sizeof *qoff);
     uint32_t *qn = clip_malloc (m * sizeof *qn), *qsize = clip_malloc (m * sizeof *qsize);
+    uint32_t *qk = clip_malloc (m * sizeof *qk), others [3000];
     uint64_t *planted = clip_malloc (m * sizeof *planted);
     uint64_t rng = 99;
     for (size_t q = 0; q < m; q++) {
@@ -743,14 +744,17 @@ bench_index (size_t n_articles)
         size_t n = synthetic_set (n_articles + q, planted [q], 0.8, set);
         size_t nk = clip_sketch_keys_of (set, n, keys);
         size_t np = clip_sketch_probes_of (set, n, probes);
-        if (used_q + np + nk > cap_q)
-            qs = clip_realloc (qs, (cap_q = cap_q * 2 + np + nk) * sizeof *qs);
+        size_t no = clip_sketch_minus (set, n, probes, np, others);
+        if (used_q + np + nk + no > cap_q)
+            qs = clip_realloc (qs, (cap_q = cap_q * 2 + np + nk + no) * sizeof *qs);
         qoff [q] = used_q;
         qn [q] = (uint32_t) np;
+        qk [q] = (uint32_t) nk;
         qsize [q] = (uint32_t) n;
         memcpy (qs + used_q, probes, np * sizeof *probes);
         memcpy (qs + used_q + np, keys, nk * sizeof *keys);
-        used_q += np + nk;
+        memcpy (qs + used_q + np + nk, others, no * sizeof *others);
+        used_q += np + nk + no;
     }
     qoff [m] = used_q;
     size_t found = 0, n_planted = 0, candidates = 0;
@@ -765,7 +769,9 @@ bench_index (size_t n_articles)
         const clip_lsh_hit_t *hits;
         const uint32_t *probes_q = qs + qoff [q];
         double tq = now_s (CLOCK_MONOTONIC);
-        size_t nh = clip_lsh_query (lsh, probes_q, qn [q], qsize [q], &hits);
+        const uint32_t *others_q = probes_q + qn [q] + qk [q];
+        size_t nh = clip_lsh_query (lsh, probes_q, qn [q], others_q,
+                                    qoff [q + 1] - qoff [q] - qn [q] - qk [q], qsize [q], &hits);
         t_query += now_s (CLOCK_MONOTONIC) - tq;
         candidates += nh;
         if (planted [q] != UINT64_MAX) {
@@ -776,8 +782,7 @@ bench_index (size_t n_articles)
                     break;
                 }
         }
-        clip_lsh_insert (lsh, (uint32_t) (n_articles + q), qsize [q], probes_q + qn [q],
-                         qoff [q + 1] - qoff [q] - qn [q]);
+        clip_lsh_insert (lsh, (uint32_t) (n_articles + q), qsize [q], probes_q + qn [q], qk [q]);
     }
     double t = now_s (CLOCK_MONOTONIC) - t0;
     double c = now_s (CLOCK_THREAD_CPUTIME_ID) - c0;
@@ -794,6 +799,7 @@ bench_index (size_t n_articles)
     free (qoff);
     free (qn);
     free (qsize);
+    free (qk);
     free (planted);
     clip_lsh_destroy (&lsh);
 }

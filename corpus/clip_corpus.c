@@ -569,13 +569,42 @@ verify (clip_corpus_t *self, const char *id, const clip_sketch_view_t *view,
     return 0;
 }
 
+/*  What an article looks up: its probes, and its other shingles.  */
+typedef struct {
+    uint32_t *set;                  /* every shingle, sorted */
+    uint32_t *probes;
+    size_t n_probes;
+    uint32_t *others;               /* the set less the probes */
+    size_t n_others;
+} lookup_t;
+
+static void
+lookup_init (lookup_t *lk, const clip_sketch_view_t *view)
+{
+    size_t n = view->n ? view->n : 1;
+    lk->set = clip_malloc (n * sizeof *lk->set);
+    clip_sketch_hashes (view, lk->set);
+    lk->probes = clip_malloc ((clip_sketch_keys_max (n) + 1) * sizeof *lk->probes);
+    lk->n_probes = clip_sketch_probes_of (lk->set, view->n, lk->probes);
+    lk->others = clip_malloc (n * sizeof *lk->others);
+    lk->n_others = clip_sketch_minus (lk->set, view->n, lk->probes, lk->n_probes, lk->others);
+}
+
+static void
+lookup_free (lookup_t *lk)
+{
+    free (lk->set);
+    free (lk->probes);
+    free (lk->others);
+}
+
 static int
 verify_hits (clip_corpus_t *self, clip_lsh_t *index, const char *id,
-             const clip_sketch_view_t *view, const uint32_t *probes, size_t n_probes,
-             matches_t *ms)
+             const clip_sketch_view_t *view, const lookup_t *lk, matches_t *ms)
 {
     const clip_lsh_hit_t *hits;
-    size_t n = clip_lsh_query (index, probes, n_probes, view->n, &hits);
+    size_t n = clip_lsh_query (index, lk->probes, lk->n_probes, lk->others, lk->n_others,
+                               view->n, &hits);
     /*  The hits buffer belongs to the index; verify does not query it.  */
     for (size_t i = 0; i < n; i++) {
         /*  The pending index numbers its items by their place in staged.  */
@@ -627,13 +656,13 @@ clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec, const void *sketch, 
     clip_sketch_view_t view;
     int result = 0;
     if (sketch && clip_sketch_parse (sketch, sketch_len, &view) == 0) {
-        uint32_t *probes = clip_malloc ((clip_sketch_keys_max (view.n) + 1) * sizeof *probes);
-        size_t n_probes = clip_sketch_probes (&view, probes);
-        if (n_probes > 0
-        &&  (verify_hits (self, self->index, rec->id, &view, probes, n_probes, &ms)
-        ||   verify_hits (self, self->pending, rec->id, &view, probes, n_probes, &ms)))
+        lookup_t lk;
+        lookup_init (&lk, &view);
+        if (lk.n_probes > 0
+        &&  (verify_hits (self, self->index, rec->id, &view, &lk, &ms)
+        ||   verify_hits (self, self->pending, rec->id, &view, &lk, &ms)))
             result = -1;
-        free (probes);
+        lookup_free (&lk);
     }
     else
     if (sketch_len > 0 || sketch)

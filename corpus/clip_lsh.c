@@ -72,6 +72,16 @@ struct clip_lsh {
     uint32_t *sort_tmp;
     clip_lsh_hit_t *hits;
     size_t hits_cap;
+    /*  The keys of the items of fewer than CLIP_LSH_FEW shingles, and a
+        filter of them (short_test): a query looks up its shingles that are
+        not probes only where the filter says they may be such a key,
+        so that an article finds every short one copied into it (clip_lsh.h)
+        for a few nanoseconds a shingle.  */
+    uint32_t *short_keys;
+    size_t n_short_keys;
+    size_t short_keys_cap;
+    uint64_t *short_bits;
+    unsigned short_words_log2;
     bool loading;               /* between load_begin and load_end */
     struct chunk *load [SEGS];  /* loading: slot values, per segment */
     size_t load_n [SEGS];
@@ -227,6 +237,8 @@ clip_lsh_destroy (clip_lsh_t **self_p)
         }
     }
     free (self->size);
+    free (self->short_keys);
+    free (self->short_bits);
     free (self->scratch);
     free (self->sort_tmp);
     free (self->hits);
@@ -398,6 +410,60 @@ clip_lsh_load_end (clip_lsh_t *self)
     self->loading = false;
 }
 
+/*  The short items' filter is a blocked Bloom filter: a key sets three
+    bits, chosen by its low bits, in one 64-bit word chosen by its top bits
+    (the keys of a short item are all its shingles, uniform hashes, not
+    bin minima), so that a test is one load.  At 16 bits a key
+    a shingle that is no such key passes about once in 100 times (a
+    plain bitmap: once in 16, each a cache miss in the table).  */
+static inline uint64_t
+short_mask (uint32_t key)
+{
+    return (uint64_t) 1 << (key & 63) | (uint64_t) 1 << (key >> 6 & 63)
+         | (uint64_t) 1 << (key >> 12 & 63);
+}
+
+static inline bool
+short_test (const clip_lsh_t *self, uint32_t key)
+{
+    uint64_t mask = short_mask (key);
+    return (self->short_bits [key >> (32 - self->short_words_log2)] & mask) == mask;
+}
+
+static inline void
+short_set (clip_lsh_t *self, uint32_t key)
+{
+    self->short_bits [key >> (32 - self->short_words_log2)] |= short_mask (key);
+}
+
+/*  Remember the keys of a short item, growing the filter (from 8 KiB) so
+    that it keeps at least 16 bits a key.  */
+static void
+short_add (clip_lsh_t *self, const uint32_t *keys, size_t n_keys)
+{
+    if (self->n_short_keys + n_keys > self->short_keys_cap) {
+        size_t cap = self->short_keys_cap ? self->short_keys_cap : 1024;
+        while (cap < self->n_short_keys + n_keys)
+            cap *= 2;
+        self->short_keys = clip_realloc (self->short_keys, cap * sizeof *self->short_keys);
+        self->short_keys_cap = cap;
+    }
+    memcpy (self->short_keys + self->n_short_keys, keys, n_keys * sizeof *keys);
+    self->n_short_keys += n_keys;
+    unsigned log2 = self->short_words_log2 ? self->short_words_log2 : 10;
+    while (log2 < 26 && ((size_t) 64 << log2) < 16 * self->n_short_keys)
+        log2++;
+    if (log2 != self->short_words_log2) {
+        free (self->short_bits);
+        self->short_bits = clip_calloc ((size_t) 1 << log2, sizeof *self->short_bits);
+        self->short_words_log2 = log2;
+        for (size_t k = 0; k < self->n_short_keys - n_keys; k++)
+            short_set (self, self->short_keys [k]);
+    }
+    for (size_t k = 0; k < n_keys; k++)
+        short_set (self, keys [k]);
+}
+
 void
 clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
                  const uint32_t *keys, size_t n_keys)
@@ -415,6 +481,8 @@ clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
     }
     self->size [item] = (uint16_t) (shingles < UINT16_MAX ? shingles : UINT16_MAX);
     self->items++;
+    if (shingles < CLIP_LSH_FEW)
+        short_add (self, keys, n_keys);
     /*  Find every home first and prefetch a few keys ahead, so that the
         cache misses of a large table overlap instead of following one
         another.  */
@@ -465,13 +533,35 @@ push_scratch (clip_lsh_t *self, size_t *n, uint32_t item)
     self->scratch [(*n)++] = item;
 }
 
+/*  Push the short items that hold key (mixed) as a key.  */
+static void
+lookup_short (clip_lsh_t *self, uint32_t mixed, size_t *found)
+{
+    seg_t *seg = seg_of (self, mixed);
+    const uint64_t *slots = seg->slots;
+    size_t i = home_of (mixed, seg->cap);
+    while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) < mixed)
+        i++;
+    for (; slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) == mixed; i++) {
+        uint32_t item = (uint32_t) slots [i] - 1;
+        if (self->size [item] < CLIP_LSH_FEW)
+            push_scratch (self, found, item);
+    }
+}
+
 size_t
 clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
+                const uint32_t *others, size_t n_others,
                 size_t shingles, const clip_lsh_hit_t **hits)
 {
     assert (self && hits);
     assert (!self->loading);
     size_t found = 0;
+    if (self->n_short_keys > 0)
+        for (size_t k = 0; k < n_others; k++) {
+            if (short_test (self, others [k]))
+                lookup_short (self, mix32 (others [k]), &found);
+        }
     uint32_t mixed [BATCH];
     for (size_t base = 0; base < n_keys; base += BATCH) {
         size_t n = n_keys - base < BATCH ? n_keys - base : BATCH;
@@ -533,6 +623,8 @@ size_t
 clip_lsh_memory (const clip_lsh_t *self)
 {
     size_t bytes = sizeof *self + self->size_cap * sizeof *self->size
+                 + self->short_keys_cap * sizeof *self->short_keys
+                 + (self->short_bits ? sizeof *self->short_bits << self->short_words_log2 : 0)
                  + self->scratch_cap * sizeof (uint32_t) * 2 + self->hits_cap * sizeof *self->hits;
     for (size_t s = 0; s < SEGS; s++)
         bytes += self->seg [s].bytes;

@@ -76,9 +76,14 @@ void clip_lsh_load_end (clip_lsh_t *self);
 
 /*  The candidates of an article of `shingles` shingles: the items whose
     keys its probes (distinct) hit often enough by the rule above, most
-    hits first.  *hits gets a buffer owned by the index, valid until the
-    next call.  Returns the count.  */
+    hits first.  others are the article's shingles that are not probes
+    (clip_sketch_minus; NULL and 0 when there are none or to skip them):
+    each that is a key of an item of fewer than CLIP_LSH_FEW shingles is a
+    hit too, so that every short item copied into the article is found.
+    *hits gets a buffer owned by the index, valid until the next call.
+    Returns the count.  */
 size_t clip_lsh_query (clip_lsh_t *self, const uint32_t *probes, size_t n_probes,
+                       const uint32_t *others, size_t n_others,
                        size_t shingles, const clip_lsh_hit_t **hits);
 
 /*  Items inserted, keys stored, and bytes of memory held.  */

@@ -362,6 +362,20 @@ clip_sketch_probes_of (const uint32_t *sorted, size_t n, uint32_t *probes)
     return bin_minima (sorted, n, 2 * key_bins (n), probes);
 }
 
+size_t
+clip_sketch_minus (const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint32_t *out)
+{
+    size_t i = 0, j = 0, n = 0;
+    while (i < na) {
+        while (j < nb && b [j] < a [i])
+            j++;
+        if (j == nb || b [j] != a [i])
+            out [n++] = a [i];
+        i++;
+    }
+    return n;
+}
+
 void
 clip_sketch_hashes (const clip_sketch_view_t *view, uint32_t *out)
 {

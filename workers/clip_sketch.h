@@ -86,6 +86,13 @@ size_t clip_sketch_keys_of (const uint32_t *sorted, size_t n, uint32_t *keys);
 size_t clip_sketch_probes_of (const uint32_t *sorted, size_t n, uint32_t *probes);
 size_t clip_sketch_keys_max (size_t n);
 
+/*  The members of the sorted set a that are not in the sorted set b, in
+    increasing order, into out (room for na values; it may be a itself).
+    Returns their count.  The index uses it for an article's shingles that
+    are not probes, and those that are not keys (clip_lsh.h).  */
+size_t clip_sketch_minus (const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                          uint32_t *out);
+
 /*  The keys and the probes of a parsed sketch, by the rules above.  */
 size_t clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys);
 size_t clip_sketch_probes (const clip_sketch_view_t *view, uint32_t *probes);

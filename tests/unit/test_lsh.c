@@ -40,7 +40,7 @@ Test (lsh, finds_items_sharing_two_keys)
     uint32_t q [CLIP_LSH_FEW] = { 10, 20, 30, 99 };
     for (uint32_t i = 4; i < CLIP_LSH_FEW; i++)
         q [i] = 1000 + i;
-    size_t n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &hits);
+    size_t n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, NULL, 0, CLIP_LSH_FEW, &hits);
     /*  a shares 3, c shares 2, b shares only one.  */
     cr_assert_eq (n, 2);
     cr_assert_eq (hits [0].item, 0);
@@ -48,11 +48,11 @@ Test (lsh, finds_items_sharing_two_keys)
     cr_assert_eq (hits [1].item, 7);
     cr_assert_eq (hits [1].hits, 2);
     /*  A query of few shingles takes one shared key.  */
-    n = clip_lsh_query (lsh, q, 4, 4, &hits);
+    n = clip_lsh_query (lsh, q, 4, NULL, 0, 4, &hits);
     cr_assert_eq (n, 3);
     uint32_t none [] = { 1, 2, 3 };
-    cr_assert_eq (clip_lsh_query (lsh, none, 3, 3, &hits), 0);
-    cr_assert_eq (clip_lsh_query (lsh, none, 0, 0, &hits), 0);
+    cr_assert_eq (clip_lsh_query (lsh, none, 3, NULL, 0, 3, &hits), 0);
+    cr_assert_eq (clip_lsh_query (lsh, none, 0, NULL, 0, 0, &hits), 0);
     clip_lsh_destroy (&lsh);
     cr_assert_null (lsh);
 }
@@ -67,15 +67,15 @@ Test (lsh, short_articles_need_one_hit)
     const clip_lsh_hit_t *hits;
     /*  A one-shingle query finds both; a long one finds the short item
         through one key, the long item only through two.  */
-    cr_assert_eq (clip_lsh_query (lsh, one, 1, 1, &hits), 2);
+    cr_assert_eq (clip_lsh_query (lsh, one, 1, NULL, 0, 1, &hits), 2);
     uint32_t q [40] = { 5, 100, 101, 102 };
     for (uint32_t i = 4; i < 40; i++)
         q [i] = 1000 + i;
-    size_t n = clip_lsh_query (lsh, q, 40, 40, &hits);
+    size_t n = clip_lsh_query (lsh, q, 40, NULL, 0, 40, &hits);
     cr_assert_eq (n, 1);
     cr_assert_eq (hits [0].item, 0);
     q [1] = 6;
-    n = clip_lsh_query (lsh, q, 40, 40, &hits);
+    n = clip_lsh_query (lsh, q, 40, NULL, 0, 40, &hits);
     cr_assert_eq (n, 2);
     cr_assert_eq (hits [0].item, 1);
     cr_assert_eq (hits [0].hits, 2);
@@ -96,7 +96,7 @@ Test (lsh, growth_keeps_everything)
     for (uint32_t item = 0; item < 20000; item += 997) {
         for (uint32_t k = 0; k < 64; k++)
             keys [k] = item * 64 + k + 1;
-        size_t n = clip_lsh_query (lsh, keys, 64, 64, &hits);
+        size_t n = clip_lsh_query (lsh, keys, 64, NULL, 0, 64, &hits);
         cr_assert_eq (n, 1);
         cr_assert_eq (hits [0].item, item);
         cr_assert_eq (hits [0].hits, 64);
@@ -124,11 +124,11 @@ Test (lsh, same_key_many_items_in_any_order)
         q [i] = 5000 + i;
     q [0] = 42;
     q [1] = 43 + 123;
-    size_t n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &hits);
+    size_t n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, NULL, 0, CLIP_LSH_FEW, &hits);
     cr_assert_eq (n, 1);
     cr_assert_eq (hits [0].item, 123);
     q [1] = 41;
-    n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &hits);
+    n = clip_lsh_query (lsh, q, CLIP_LSH_FEW, NULL, 0, CLIP_LSH_FEW, &hits);
     cr_assert_eq (n, 300);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq (hits [i].hits, 2);
@@ -151,7 +151,7 @@ Test (lsh, boilerplate_keys_are_capped)
     uint32_t q [] = { 777, 100000 + item };
     /*  Its boilerplate key was not stored, so it has one hit: and so has
         each of the items that took the boilerplate key.  */
-    size_t n = clip_lsh_query (lsh, q, 2, 2, &hits);
+    size_t n = clip_lsh_query (lsh, q, 2, NULL, 0, 2, &hits);
     cr_assert_eq (n, CLIP_LSH_MAX_POSTINGS + 1, "n %zu", n);
     uint32_t count = 0;
     cr_assert (has_item (hits, n, item, &count));
@@ -171,11 +171,12 @@ text_of (const uint32_t *words, size_t n)
     return s;
 }
 
-/*  The sketch of a text: its probes and its keys (arrays of n_max).
-    Returns the number of shingles.  */
+/*  The sketch of a text: its probes, its other shingles (others, may be
+    NULL) and its keys (arrays of n_max).  Returns the number of
+    shingles.  */
 static size_t
 sketch_of (const char *text, uint32_t *probes, size_t *n_probes, uint32_t *keys, size_t *n_keys,
-           size_t n_max)
+           uint32_t *others, size_t *n_others, size_t n_max)
 {
     void *blob;
     size_t len;
@@ -185,6 +186,12 @@ sketch_of (const char *text, uint32_t *probes, size_t *n_probes, uint32_t *keys,
     cr_assert_leq (v.n, n_max);
     *n_probes = clip_sketch_probes (&v, probes);
     *n_keys = clip_sketch_keys (&v, keys);
+    if (others) {
+        uint32_t *set = clip_malloc ((v.n + 1) * sizeof *set);
+        clip_sketch_hashes (&v, set);
+        *n_others = clip_sketch_minus (set, v.n, probes, *n_probes, others);
+        free (set);
+    }
     size_t n = v.n;
     free (blob);
     return n;
@@ -193,16 +200,19 @@ sketch_of (const char *text, uint32_t *probes, size_t *n_probes, uint32_t *keys,
 /*  A short article whose 70% is copied into a long one, as one passage
     mid-article: the pair must be a candidate whichever came first.  The
     random words come from a fixed seed, so the test is deterministic;
-    the probability of a miss is computed in clip_lsh.h.  */
+    the probability of a miss is computed in clip_lsh.h.  Returns the
+    pairs found in both orders; *short_first (if not NULL) gets those
+    found when the short one was stored first.  */
 static int
-short_in_long (size_t short_words, size_t long_words, int trials)
+short_in_long_orders (size_t short_words, size_t long_words, int trials, int *short_first)
 {
     srandom (42);
-    int found = 0;
+    int found = 0, first = 0;
     uint32_t *shortw = clip_malloc (short_words * sizeof (uint32_t));
     uint32_t *longw = clip_malloc (long_words * sizeof (uint32_t));
     uint32_t *ss = clip_malloc (short_words * sizeof (uint32_t));
     uint32_t *sl = clip_malloc (long_words * sizeof (uint32_t));
+    uint32_t *ol = clip_malloc (long_words * sizeof (uint32_t));
     uint32_t *ks = clip_malloc (short_words * sizeof (uint32_t));
     uint32_t *kl = clip_malloc (long_words * sizeof (uint32_t));
     for (int t = 0; t < trials; t++) {
@@ -214,20 +224,21 @@ short_in_long (size_t short_words, size_t long_words, int trials)
         size_t copied = (size_t) ((double) (short_words - 2) * 0.7 + 0.999) + 2;
         memcpy (longw + long_words / 2, shortw, copied * sizeof (uint32_t));
         char *s = text_of (shortw, short_words), *l = text_of (longw, long_words);
-        size_t nks, nkl, nps, npl;
-        size_t ns = sketch_of (s, ss, &nps, ks, &nks, short_words);
-        size_t nl = sketch_of (l, sl, &npl, kl, &nkl, long_words);
+        size_t nks, nkl, nps, npl, nol;
+        size_t ns = sketch_of (s, ss, &nps, ks, &nks, NULL, NULL, short_words);
+        size_t nl = sketch_of (l, sl, &npl, kl, &nkl, ol, &nol, long_words);
         clip_lsh_t *lsh = clip_lsh_new (0);
         clip_lsh_insert (lsh, 0, nl, kl, nkl);
         const clip_lsh_hit_t *hits;
-        size_t n = clip_lsh_query (lsh, ss, nps, ns, &hits);
+        size_t n = clip_lsh_query (lsh, ss, nps, NULL, 0, ns, &hits);
         bool a = has_item (hits, n, 0, NULL);
         clip_lsh_destroy (&lsh);
         lsh = clip_lsh_new (0);
         clip_lsh_insert (lsh, 1, ns, ks, nks);
-        n = clip_lsh_query (lsh, sl, npl, nl, &hits);
+        n = clip_lsh_query (lsh, sl, npl, ol, nol, nl, &hits);
         bool b = has_item (hits, n, 1, NULL);
         found += a && b;
+        first += b;
         clip_lsh_destroy (&lsh);
         free (s);
         free (l);
@@ -236,9 +247,51 @@ short_in_long (size_t short_words, size_t long_words, int trials)
     free (longw);
     free (ss);
     free (sl);
+    free (ol);
     free (ks);
     free (kl);
+    if (short_first)
+        *short_first = first;
     return found;
+}
+
+static int
+short_in_long (size_t short_words, size_t long_words, int trials)
+{
+    return short_in_long_orders (short_words, long_words, trials, NULL);
+}
+
+Test (lsh, short_stored_first_is_always_found)
+{
+    /*  Every shingle of a short item is a key, and a long article looks up
+        those of its shingles that are not probes where the short items'
+        bitmap says so: nothing is left to chance, down to one shingle.  */
+    const size_t words [] = { 3, 4, 5, 8, 12, 16, 19 };
+    for (size_t w = 0; w < sizeof words / sizeof words [0]; w++) {
+        int first;
+        short_in_long_orders (words [w], 1500, 100, &first);
+        cr_assert_eq (first, 100, "%zu words in 1,500: found %d of 100", words [w], first);
+    }
+}
+
+Test (lsh, others_count_only_for_short_items)
+{
+    /*  A long item shares one non-probe shingle with the query: no hit
+        (two probes are needed between long articles); a short item
+        sharing it is a candidate.  */
+    clip_lsh_t *lsh = clip_lsh_new (0);
+    uint32_t long_keys [40], short_keys [3] = { 7, 8, 9 };
+    for (uint32_t k = 0; k < 40; k++)
+        long_keys [k] = 1000 + k;
+    clip_lsh_insert (lsh, 0, 80, long_keys, 40);
+    clip_lsh_insert (lsh, 1, 3, short_keys, 3);
+    uint32_t probes [2] = { 5, 6 }, others [3] = { 8, 1000, 1001 };
+    const clip_lsh_hit_t *hits;
+    size_t n = clip_lsh_query (lsh, probes, 2, others, 3, 100, &hits);
+    cr_assert_eq (n, 1);
+    cr_assert_eq (hits [0].item, 1);
+    cr_assert_eq (hits [0].hits, 1);
+    clip_lsh_destroy (&lsh);
 }
 
 Test (lsh, short_in_long_recall)
@@ -296,10 +349,10 @@ Test (lsh, loading_gives_the_same_index)
             q [i] = (probe + i * 101) % 50000;
         q [0] = probe % 8;
         const clip_lsh_hit_t *h1, *h2;
-        size_t n1 = clip_lsh_query (one, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &h1);
+        size_t n1 = clip_lsh_query (one, q, CLIP_LSH_FEW, NULL, 0, CLIP_LSH_FEW, &h1);
         clip_lsh_hit_t *copy = clip_malloc ((n1 + 1) * sizeof *copy);
         memcpy (copy, h1, n1 * sizeof *copy);
-        size_t n2 = clip_lsh_query (bulk, q, CLIP_LSH_FEW, CLIP_LSH_FEW, &h2);
+        size_t n2 = clip_lsh_query (bulk, q, CLIP_LSH_FEW, NULL, 0, CLIP_LSH_FEW, &h2);
         cr_assert_eq (n2, n1, "probe %u", probe);
         for (size_t i = 0; i < n1; i++) {
             cr_assert_eq (h2 [i].item, copy [i].item);
@@ -311,7 +364,7 @@ Test (lsh, loading_gives_the_same_index)
     uint32_t late [] = { 4000001, 4000002 };
     clip_lsh_insert (bulk, 3000, 2, late, 2);
     const clip_lsh_hit_t *h;
-    cr_assert_eq (clip_lsh_query (bulk, late, 2, 2, &h), 1);
+    cr_assert_eq (clip_lsh_query (bulk, late, 2, NULL, 0, 2, &h), 1);
     cr_assert_eq (h [0].item, 3000);
     clip_lsh_destroy (&one);
     clip_lsh_destroy (&bulk);

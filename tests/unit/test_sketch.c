@@ -345,3 +345,22 @@ Test (sketch, version_1_sketches_are_still_read)
     free (v1);
     sk_free (&a);
 }
+
+Test (sketch, minus_is_the_set_difference)
+{
+    const uint32_t a [] = { 1, 3, 5, 7, 9 }, b [] = { 0, 3, 4, 9, 12 };
+    uint32_t out [5];
+    cr_assert_eq (clip_sketch_minus (a, 5, b, 5, out), 3);
+    cr_assert_eq (out [0], 1);
+    cr_assert_eq (out [1], 5);
+    cr_assert_eq (out [2], 7);
+    cr_assert_eq (clip_sketch_minus (a, 5, NULL, 0, out), 5);
+    cr_assert_eq (clip_sketch_minus (a, 5, a, 5, out), 0);
+    /*  In place: the probes and the rest of a set.  */
+    uint32_t set [200], probes [200];
+    for (uint32_t i = 0; i < 200; i++)
+        set [i] = i * 21474836u;
+    size_t np = clip_sketch_probes_of (set, 200, probes);
+    size_t no = clip_sketch_minus (set, 200, probes, np, set);
+    cr_assert_eq (np + no, 200);
+}

@@ -857,7 +857,7 @@ bench_load (size_t n_articles, const char *tmp, bool cold, bool no_snapshot)
             free (sk);
             if (i % 10000 == 9999 || i + 1 == n_articles) {
                 clip_db_exec (db, "COMMIT", err, sizeof err);
-                clip_corpus_drop_staged (corpus);     /* not needed in memory */
+                clip_corpus_publish_staged (corpus);
             }
         }
         free (buf);

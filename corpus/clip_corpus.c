@@ -43,6 +43,7 @@
 #include "clip_keysnap.h"
 #include "clip_log.h"
 #include "clip_lsh.h"
+#include "clip_postings.h"
 #include "clip_sketch.h"
 #include "clip_util.h"
 
@@ -72,6 +73,7 @@ struct clip_corpus {
     uint64_t last_staged_row;
     uint64_t last_staged_id_hash;
     clip_keysnap_t *snap;           /* NULL: none, or no longer kept */
+    clip_postings_t *postings;      /* NULL in a read-only database without */
     uint64_t database_id;           /* corpus_meta 'database'; 0 if none */
 };
 
@@ -225,6 +227,10 @@ rebuild_keys (sqlite3 *db, int old_rule, char *err, size_t err_size)
     sqlite3_finalize (write);
     char *meta = clip_strprintf ("DROP TABLE corpus_keys;"
                                  "ALTER TABLE corpus_keys_new RENAME TO corpus_keys;"
+                                 /*  The postings are the shingles that are
+                                     not keys: made again at open.  */
+                                 "DROP TABLE IF EXISTS corpus_postings;"
+                                 "DELETE FROM corpus_meta WHERE name LIKE 'postings_%%';"
                                  "INSERT OR REPLACE INTO corpus_meta (name, value) VALUES ('keys_rule', %d);"
                                  "COMMIT;", CLIP_SKETCH_KEYS_RULE);
     if (rc == 0)
@@ -364,6 +370,116 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
     return 0;
 }
 
+/*  Articles read at a time when the postings are brought up to date.  */
+#define POSTINGS_BATCH 20000
+/*  A read-only open (clip corpus stats, clip analyze) holds at most this
+    many articles' postings that were never written.  */
+#define POSTINGS_READ_ONLY_MAX 200000
+
+static bool
+has_table (sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *q = NULL;
+    bool found = false;
+    if (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                            -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text (q, 1, name, -1, SQLITE_STATIC);
+        found = sqlite3_step (q) == SQLITE_ROW;
+    }
+    sqlite3_finalize (q);
+    return found;
+}
+
+/*  The shingles of a sketch that are not among its keys, into others
+    (room for view->n).  Returns their count.  */
+static size_t
+others_of (const clip_sketch_view_t *view, const uint32_t *keys, size_t n_keys, uint32_t *others)
+{
+    clip_sketch_hashes (view, others);
+    return clip_sketch_minus (others, view->n, keys, n_keys, others);
+}
+
+/*  Open the postings and add again those of the articles after the last
+    row written: after a crash, the articles of the last few seconds; the
+    first time a corpus of an earlier version is opened, all of them,
+    written as they fill memory.  */
+static int
+load_postings (clip_corpus_t *self, char *err, size_t err_size)
+{
+    bool writable = !sqlite3_db_readonly (self->db, "main");
+    if (!writable && !has_table (self->db, "corpus_postings")) {
+        clip_warn ("corpus_postings_missing", "reason=read_only effect=short_articles_sampled");
+        return 0;
+    }
+    self->postings = clip_postings_open (self->db, err, err_size);
+    if (!self->postings)
+        return -1;
+    uint64_t from = clip_postings_written (self->postings);
+    if (from >= self->size)
+        return 0;
+    if (!writable && self->size - from > POSTINGS_READ_ONLY_MAX) {
+        clip_warn ("corpus_postings_behind", "written=%llu articles=%llu reason=read_only "
+                   "effect=short_articles_sampled", (unsigned long long) from,
+                   (unsigned long long) self->size);
+        clip_postings_destroy (&self->postings);
+        return 0;
+    }
+    sqlite3_stmt *q = NULL;
+    if (clip_db_prepare (self->db, "corpus", "SELECT k.article, k.keys, a.sketch FROM corpus_keys k"
+                         " JOIN corpus_articles a ON a.rowid = k.article"
+                         " WHERE k.article > ?1 AND k.article <= ?2 ORDER BY k.article LIMIT ?3",
+                         &q, err, err_size))
+        return -1;
+    uint64_t added = 0;
+    uint32_t *keys = clip_malloc (CLIP_SKETCH_MAX_KEYS * sizeof *keys), *others = NULL;
+    size_t others_cap = 0;
+    int rc = SQLITE_DONE;
+    for (;;) {
+        sqlite3_bind_int64 (q, 1, (sqlite3_int64) from);
+        sqlite3_bind_int64 (q, 2, (sqlite3_int64) self->size);
+        sqlite3_bind_int (q, 3, POSTINGS_BATCH);
+        size_t rows = 0;
+        while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
+            rows++;
+            sqlite3_int64 article = sqlite3_column_int64 (q, 0);
+            from = (uint64_t) article;
+            size_t n_keys = (size_t) sqlite3_column_bytes (q, 1) / 4;
+            clip_sketch_view_t view;
+            if (article < 1 || article >= UINT32_MAX || n_keys > CLIP_SKETCH_MAX_KEYS
+            ||  clip_sketch_parse (sqlite3_column_blob (q, 2), (size_t) sqlite3_column_bytes (q, 2),
+                                   &view) != 0)
+                continue;           /* warned about when the index was loaded */
+            const uint8_t *blob = sqlite3_column_blob (q, 1);
+            for (size_t i = 0; i < n_keys; i++)
+                keys [i] = clip_get_le32 (blob + 4 * i);
+            if (view.n > others_cap) {
+                others_cap = view.n;
+                others = clip_realloc (others, others_cap * sizeof *others);
+            }
+            size_t n = others_of (&view, keys, n_keys, others);
+            clip_postings_add (self->postings, (uint32_t) article, others, n);
+            added++;
+        }
+        sqlite3_reset (q);
+        if (rc != SQLITE_DONE || rows < POSTINGS_BATCH)
+            break;
+        if (writable && clip_postings_held (self->postings) >= CLIP_POSTINGS_FLUSH)
+            clip_postings_flush (self->postings);   /* kept in memory if it fails */
+    }
+    sqlite3_finalize (q);
+    free (keys);
+    free (others);
+    if (rc != SQLITE_DONE) {
+        snprintf (err, err_size, "corpus: cannot read the postings' articles: %s",
+                  sqlite3_errmsg (self->db));
+        return -1;
+    }
+    if (added > 0)
+        clip_info ("corpus_postings_added", "articles=%llu held=%zu", (unsigned long long) added,
+                   clip_postings_held (self->postings));
+    return 0;
+}
+
 clip_corpus_t *
 clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings, char *err, size_t err_size)
 {
@@ -429,6 +545,8 @@ clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings, char *err
     int rc = load_index (self, err, err_size);
     if (own_txn)
         sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+    if (rc == 0)
+        rc = load_postings (self, err, err_size);
     if (rc) {
         clip_corpus_destroy (&self);
         return NULL;
@@ -450,6 +568,13 @@ clip_corpus_destroy (clip_corpus_t **self_p)
     clip_lsh_destroy (&self->index);
     clip_lsh_destroy (&self->pending);
     clip_keysnap_destroy (&self->snap);
+    /*  Written on the way out, so that the next open has nothing to add
+        again (unless a transaction is open: those rows are not committed).  */
+    if (self->postings && clip_postings_held (self->postings) > 0
+    &&  !sqlite3_db_readonly (self->db, "main") && sqlite3_get_autocommit (self->db)
+    &&  self->n_staged == 0)
+        clip_postings_flush (self->postings);
+    clip_postings_destroy (&self->postings);
     for (size_t i = 0; i < self->n_staged; i++)
         free (self->staged [i].keys);
     free (self->staged);
@@ -616,6 +741,56 @@ verify_hits (clip_corpus_t *self, clip_lsh_t *index, const char *id,
     return 0;
 }
 
+/*  The rows one shingle of a short article may bring from the postings:
+    the earliest ones (more would be boilerplate, such as "the company
+    said").  */
+#define POSTINGS_MAX_ROWS 1024
+
+typedef struct {
+    uint32_t *rows;
+    size_t n;
+    size_t cap;
+} rows_t;
+
+static void
+collect_row (void *arg, uint32_t row)
+{
+    rows_t *r = arg;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        r->rows = clip_realloc (r->rows, r->cap * sizeof *r->rows);
+    }
+    r->rows [r->n++] = row;
+}
+
+/*  An article of fewer than CLIP_LSH_FEW shingles is also looked up among
+    the shingles that are not keys (clip_postings.h).  An article that
+    shares a key with it is a candidate already; one that shares none has
+    all its shared shingles here, counted exactly, so only those that
+    share enough to be related at least are verified.  */
+static int
+verify_postings (clip_corpus_t *self, const char *id, const clip_sketch_view_t *view,
+                 const lookup_t *lk, matches_t *ms)
+{
+    if (!self->postings || view->n == 0 || view->n >= CLIP_LSH_FEW)
+        return 0;
+    rows_t r = { NULL, 0, 0 };
+    int rc = clip_postings_find (self->postings, lk->set, view->n, POSTINGS_MAX_ROWS,
+                                 collect_row, &r);
+    size_t need = (size_t) (self->settings.related_containment * view->n) + 1;
+    if (rc == 0 && r.n > 0) {
+        clip_sketch_sort_u32 (r.rows, NULL, r.n);
+        for (size_t i = 0, j; i < r.n && rc == 0; i = j) {
+            for (j = i; j < r.n && r.rows [j] == r.rows [i]; j++)
+                ;
+            if (j - i >= need)
+                rc = verify (self, id, view, r.rows [i], ms);
+        }
+    }
+    free (r.rows);
+    return rc;
+}
+
 int
 clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec, const void *sketch, size_t sketch_len)
 {
@@ -660,7 +835,8 @@ clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec, const void *sketch, 
         lookup_init (&lk, &view);
         if (lk.n_probes > 0
         &&  (verify_hits (self, self->index, rec->id, &view, &lk, &ms)
-        ||   verify_hits (self, self->pending, rec->id, &view, &lk, &ms)))
+        ||   verify_hits (self, self->pending, rec->id, &view, &lk, &ms)
+        ||   verify_postings (self, rec->id, &view, &lk, &ms)))
             result = -1;
         lookup_free (&lk);
     }
@@ -760,6 +936,12 @@ clip_corpus_stage (clip_corpus_t *self, const clip_record_t *rec,
     }
     staged_t st = { .item = (uint32_t) (row - 1), .shingles = view.n, .n_keys = n_keys,
                     .keys = keys };
+    if (self->postings) {
+        uint32_t *others = clip_malloc (view.n * sizeof *others);
+        size_t n = others_of (&view, keys, n_keys, others);
+        clip_postings_add (self->postings, (uint32_t) row, others, n);
+        free (others);
+    }
     clip_lsh_insert (self->pending, (uint32_t) self->n_staged, st.shingles, st.keys, st.n_keys);
     self->staged [self->n_staged++] = st;
     return 0;
@@ -811,11 +993,16 @@ clip_corpus_publish_staged (clip_corpus_t *self)
     publish_snapshot (self);
     self->size += self->staged_rows;
     reset_pending (self);
+    if (self->postings && clip_postings_held (self->postings) >= CLIP_POSTINGS_FLUSH
+    &&  sqlite3_get_autocommit (self->db))
+        clip_postings_flush (self->postings);   /* kept in memory if it fails */
 }
 
 void
 clip_corpus_drop_staged (clip_corpus_t *self)
 {
     assert (self);
+    if (self->postings && self->staged_rows > 0)
+        clip_postings_forget (self->postings, (uint32_t) self->first_staged_row);
     reset_pending (self);
 }

@@ -60,7 +60,9 @@ int clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec,
 int clip_corpus_stage (clip_corpus_t *self, const clip_record_t *rec,
                        const void *sketch, size_t sketch_len,
                        const void *data, size_t data_len);
-/*  After the caller's COMMIT / ROLLBACK.  */
+/*  After the caller's COMMIT / ROLLBACK.  publish_staged may write the
+    postings of the articles published (clip_postings.h) in a transaction
+    of its own; drop_staged only after a ROLLBACK: it forgets rows.  */
 void clip_corpus_publish_staged (clip_corpus_t *self);
 void clip_corpus_drop_staged (clip_corpus_t *self);
 

@@ -1,0 +1,333 @@
+/*  clip_postings: the shingles the index does not hold, for short articles.
+    See clip_postings.h.
+
+    In memory, postings wait in 1,024 vectors by the top ten bits of their
+    hash (rows increasing in each), so that a lookup scans one of them and
+    forgetting rolled-back rows cuts each vector's tail.  Written, each
+    vector is split into the 16 buckets it covers, keeping that order.  */
+#include "clip_postings.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_db.h"
+#include "clip_log.h"
+#include "clip_util.h"
+
+#define MEM_BITS 10
+#define MEMS (1u << MEM_BITS)
+#define BUCKETS (1u << CLIP_POSTINGS_BUCKET_BITS)
+#define SPLIT (1u << (CLIP_POSTINGS_BUCKET_BITS - MEM_BITS))
+/*  Each write merges the rows of one bucket in this many.  */
+#define MERGE_EVERY 16
+
+typedef struct {
+    uint64_t *v;                /* hash << 32 | row */
+    uint32_t n;
+    uint32_t cap;
+} mem_t;
+
+struct clip_postings {
+    sqlite3 *db;                /* not owned */
+    sqlite3_stmt *find;
+    sqlite3_stmt *insert;
+    sqlite3_stmt *bucket_rows;
+    sqlite3_stmt *bucket_delete;
+    sqlite3_stmt *set_meta;
+    mem_t mem [MEMS];
+    size_t held;
+    uint32_t first_held;        /* rows held: first_held .. last_held */
+    uint32_t last_held;
+    uint64_t written;           /* corpus_meta 'postings_row' */
+    uint64_t writes;            /* corpus_meta 'postings_writes' */
+    uint8_t *blob;              /* scratch for writing */
+    size_t blob_cap;
+};
+
+static const char *schema =
+    "CREATE TABLE IF NOT EXISTS corpus_postings ("
+    "  bucket INTEGER NOT NULL,"
+    "  first INTEGER NOT NULL,"
+    "  postings BLOB NOT NULL,"
+    "  PRIMARY KEY (bucket, first)) WITHOUT ROWID;";
+
+static int64_t
+meta_get (sqlite3 *db, const char *name)
+{
+    int64_t value = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2 (db, "SELECT value FROM corpus_meta WHERE name = ?1", -1, &q, NULL)
+        == SQLITE_OK) {
+        sqlite3_bind_text (q, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step (q) == SQLITE_ROW)
+            value = sqlite3_column_int64 (q, 0);
+    }
+    sqlite3_finalize (q);
+    return value;
+}
+
+clip_postings_t *
+clip_postings_open (sqlite3 *db, char *err, size_t err_size)
+{
+    assert (db);
+    clip_postings_t *self = clip_calloc (1, sizeof *self);
+    self->db = db;
+    bool writable = !sqlite3_db_readonly (db, "main");
+    if (writable && clip_db_exec (db, schema, err, err_size)) {
+        clip_postings_destroy (&self);
+        return NULL;
+    }
+    if (clip_db_prepare (db, "postings", "SELECT postings FROM corpus_postings WHERE bucket = ?1"
+                         " ORDER BY first", &self->find, err, err_size)
+    ||  (writable
+    &&   (clip_db_prepare (db, "postings", "INSERT INTO corpus_postings (bucket, first, postings)"
+                           " VALUES (?1, ?2, ?3)", &self->insert, err, err_size)
+    ||    clip_db_prepare (db, "postings", "SELECT first, postings FROM corpus_postings"
+                           " WHERE bucket = ?1 ORDER BY first", &self->bucket_rows, err, err_size)
+    ||    clip_db_prepare (db, "postings", "DELETE FROM corpus_postings WHERE bucket = ?1",
+                           &self->bucket_delete, err, err_size)
+    ||    clip_db_prepare (db, "postings", "INSERT OR REPLACE INTO corpus_meta (name, value)"
+                           " VALUES ('postings_row', ?1), ('postings_writes', ?2)",
+                           &self->set_meta, err, err_size)))) {
+        clip_postings_destroy (&self);
+        return NULL;
+    }
+    self->written = (uint64_t) meta_get (db, "postings_row");
+    self->writes = (uint64_t) meta_get (db, "postings_writes");
+    return self;
+}
+
+void
+clip_postings_destroy (clip_postings_t **self_p)
+{
+    assert (self_p);
+    clip_postings_t *self = *self_p;
+    if (!self)
+        return;
+    sqlite3_finalize (self->find);
+    sqlite3_finalize (self->insert);
+    sqlite3_finalize (self->bucket_rows);
+    sqlite3_finalize (self->bucket_delete);
+    sqlite3_finalize (self->set_meta);
+    for (size_t m = 0; m < MEMS; m++)
+        free (self->mem [m].v);
+    free (self->blob);
+    free (self);
+    *self_p = NULL;
+}
+
+uint64_t
+clip_postings_written (const clip_postings_t *self)
+{
+    return self->written;
+}
+
+size_t
+clip_postings_held (const clip_postings_t *self)
+{
+    return self->held;
+}
+
+void
+clip_postings_add (clip_postings_t *self, uint32_t row, const uint32_t *hashes, size_t n)
+{
+    assert (self);
+    assert (row > self->written && (self->held == 0 || row > self->last_held));
+    if (n == 0)
+        return;
+    if (self->held == 0)
+        self->first_held = row;
+    self->last_held = row;
+    for (size_t i = 0; i < n; i++) {
+        mem_t *m = &self->mem [hashes [i] >> (32 - MEM_BITS)];
+        if (m->n == m->cap) {
+            m->cap = m->cap ? m->cap * 2 : 64;
+            m->v = clip_realloc (m->v, m->cap * sizeof *m->v);
+        }
+        m->v [m->n++] = (uint64_t) hashes [i] << 32 | row;
+    }
+    self->held += n;
+}
+
+void
+clip_postings_forget (clip_postings_t *self, uint32_t row)
+{
+    assert (self);
+    if (self->held == 0 || row > self->last_held)
+        return;
+    for (size_t i = 0; i < MEMS; i++) {
+        mem_t *m = &self->mem [i];
+        while (m->n > 0 && (uint32_t) m->v [m->n - 1] >= row) {
+            m->n--;
+            self->held--;
+        }
+    }
+    self->last_held = row - 1;
+}
+
+static uint8_t *
+blob_room (clip_postings_t *self, size_t bytes)
+{
+    if (bytes > self->blob_cap) {
+        self->blob_cap = bytes * 2;
+        self->blob = clip_realloc (self->blob, self->blob_cap);
+    }
+    return self->blob;
+}
+
+static bool
+step_done (clip_postings_t *self, sqlite3_stmt *q)
+{
+    int rc = sqlite3_step (q);
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_DONE)
+        clip_error ("postings_write_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+    return rc == SQLITE_DONE;
+}
+
+/*  Write one memory vector as the rows of its SPLIT buckets.  */
+static bool
+write_mem (clip_postings_t *self, size_t mi)
+{
+    const mem_t *m = &self->mem [mi];
+    if (m->n == 0)
+        return true;
+    uint32_t count [SPLIT + 1] = { 0 };
+    for (uint32_t i = 0; i < m->n; i++)
+        count [(m->v [i] >> (64 - CLIP_POSTINGS_BUCKET_BITS)) % SPLIT + 1]++;
+    for (uint32_t s = 0; s < SPLIT; s++)
+        count [s + 1] += count [s];
+    uint8_t *blob = blob_room (self, (size_t) m->n * 8);
+    uint32_t at [SPLIT];
+    memcpy (at, count, sizeof at);
+    for (uint32_t i = 0; i < m->n; i++) {
+        uint64_t v = m->v [i];
+        uint32_t s = (v >> (64 - CLIP_POSTINGS_BUCKET_BITS)) % SPLIT;
+        clip_put_le32 (blob + 8 * at [s], (uint32_t) (v >> 32));
+        clip_put_le32 (blob + 8 * at [s] + 4, (uint32_t) v);
+        at [s]++;
+    }
+    for (uint32_t s = 0; s < SPLIT; s++) {
+        if (count [s + 1] == count [s])
+            continue;
+        sqlite3_bind_int64 (self->insert, 1, (sqlite3_int64) (mi * SPLIT + s));
+        sqlite3_bind_int64 (self->insert, 2, self->first_held);
+        sqlite3_bind_blob (self->insert, 3, blob + 8 * count [s],
+                           (int) (8 * (count [s + 1] - count [s])), SQLITE_STATIC);
+        if (!step_done (self, self->insert))
+            return false;
+    }
+    return true;
+}
+
+/*  Merge the rows of a bucket into one, keeping their order.  */
+static bool
+merge_bucket (clip_postings_t *self, uint32_t bucket)
+{
+    sqlite3_stmt *q = self->bucket_rows;
+    sqlite3_bind_int64 (q, 1, bucket);
+    size_t len = 0, rows = 0;
+    int64_t first = 0;
+    int rc;
+    while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
+        size_t n = (size_t) sqlite3_column_bytes (q, 1);
+        if (rows++ == 0)
+            first = sqlite3_column_int64 (q, 0);
+        /*  blob_room keeps what is there when it grows.  */
+        uint8_t *blob = blob_room (self, len + n);
+        if (n > 0)
+            memcpy (blob + len, sqlite3_column_blob (q, 1), n);
+        len += n;
+    }
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_DONE) {
+        clip_error ("postings_write_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        return false;
+    }
+    if (rows < 2)
+        return true;
+    sqlite3_bind_int64 (self->bucket_delete, 1, bucket);
+    if (!step_done (self, self->bucket_delete))
+        return false;
+    sqlite3_bind_int64 (self->insert, 1, bucket);
+    sqlite3_bind_int64 (self->insert, 2, first);
+    sqlite3_bind_blob (self->insert, 3, self->blob, (int) len, SQLITE_STATIC);
+    return step_done (self, self->insert);
+}
+
+int
+clip_postings_flush (clip_postings_t *self)
+{
+    assert (self);
+    if (self->held == 0)
+        return 0;
+    assert (self->insert);      /* writable */
+    char err [256];
+    if (clip_db_exec (self->db, "BEGIN IMMEDIATE", err, sizeof err)) {
+        clip_error ("postings_write_failed", "error=\"%s\"", err);
+        return -1;
+    }
+    bool ok = true;
+    for (size_t mi = 0; mi < MEMS && ok; mi++)
+        ok = write_mem (self, mi);
+    uint32_t slice = (uint32_t) (self->writes % MERGE_EVERY);
+    for (uint32_t b = slice; b < BUCKETS && ok; b += MERGE_EVERY)
+        ok = merge_bucket (self, b);
+    if (ok) {
+        sqlite3_bind_int64 (self->set_meta, 1, self->last_held);
+        sqlite3_bind_int64 (self->set_meta, 2, (sqlite3_int64) self->writes + 1);
+        ok = step_done (self, self->set_meta);
+    }
+    if (!ok || clip_db_exec (self->db, "COMMIT", err, sizeof err)) {
+        if (ok)
+            clip_error ("postings_write_failed", "error=\"%s\"", err);
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    self->written = self->last_held;
+    self->writes++;
+    for (size_t mi = 0; mi < MEMS; mi++)
+        self->mem [mi].n = 0;
+    self->held = 0;
+    return 0;
+}
+
+int
+clip_postings_find (clip_postings_t *self, const uint32_t *hashes, size_t n,
+                    size_t max_rows, clip_postings_fn *fn, void *arg)
+{
+    assert (self && fn);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = hashes [i];
+        size_t found = 0;
+        sqlite3_stmt *q = self->find;
+        sqlite3_bind_int64 (q, 1, h >> (32 - CLIP_POSTINGS_BUCKET_BITS));
+        int rc = SQLITE_DONE;
+        while (found < max_rows && (rc = sqlite3_step (q)) == SQLITE_ROW) {
+            const uint8_t *p = sqlite3_column_blob (q, 0);
+            size_t count = (size_t) sqlite3_column_bytes (q, 0) / 8;
+            for (size_t k = 0; k < count && found < max_rows; k++)
+                if (clip_get_le32 (p + 8 * k) == h) {
+                    fn (arg, clip_get_le32 (p + 8 * k + 4));
+                    found++;
+                }
+        }
+        if (found < max_rows && rc != SQLITE_DONE) {
+            clip_error ("postings_find_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+            sqlite3_reset (q);
+            return -1;
+        }
+        sqlite3_reset (q);
+        const mem_t *m = &self->mem [h >> (32 - MEM_BITS)];
+        for (uint32_t k = 0; k < m->n && found < max_rows; k++)
+            if ((uint32_t) (m->v [k] >> 32) == h) {
+                fn (arg, (uint32_t) m->v [k]);
+                found++;
+            }
+    }
+    return 0;
+}

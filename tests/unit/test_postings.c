@@ -1,0 +1,198 @@
+/*  Tests for clip_postings on a real SQLite file: what is held in memory
+    and what is written are found alike, earliest rows first; forgetting
+    drops only the rows asked; writes merge buckets so that a bucket keeps
+    few rows; what a reopen finds is what was written.  */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clip_db.h"
+#include "clip_postings.h"
+#include "clip_util.h"
+
+typedef struct {
+    char dir [64];
+    char *path;
+    sqlite3 *db;
+    clip_postings_t *postings;
+} env_t;
+
+static void
+env_open (env_t *env)
+{
+    char err [256] = "";
+    env->db = clip_db_open (env->path, 0, err, sizeof err);
+    cr_assert_not_null (env->db, "%s", err);
+    /*  The corpus makes corpus_meta; the postings only write to it.  */
+    cr_assert_eq (clip_db_exec (env->db, "CREATE TABLE IF NOT EXISTS corpus_meta ("
+                                "name TEXT PRIMARY KEY, value INTEGER NOT NULL)", err, sizeof err),
+                  0, "%s", err);
+    env->postings = clip_postings_open (env->db, err, sizeof err);
+    cr_assert_not_null (env->postings, "%s", err);
+}
+
+static void
+env_close (env_t *env)
+{
+    clip_postings_destroy (&env->postings);
+    sqlite3_close (env->db);
+}
+
+static void
+env_new (env_t *env)
+{
+    strcpy (env->dir, "/tmp/test_postings.XXXXXX");
+    cr_assert_not_null (mkdtemp (env->dir));
+    env->path = clip_path_join (env->dir, "clipd.db");
+    env_open (env);
+}
+
+static void
+env_destroy (env_t *env)
+{
+    env_close (env);
+    char *cmd = clip_strprintf ("rm -rf '%s'", env->dir);
+    cr_assert_eq (system (cmd), 0);
+    free (cmd);
+    free (env->path);
+}
+
+typedef struct {
+    uint32_t rows [4096];
+    size_t n;
+} found_t;
+
+static void
+collect (void *arg, uint32_t row)
+{
+    found_t *f = arg;
+    cr_assert_lt (f->n, 4096);
+    f->rows [f->n++] = row;
+}
+
+static size_t
+find (env_t *env, uint32_t hash, size_t max_rows, found_t *f)
+{
+    f->n = 0;
+    cr_assert_eq (clip_postings_find (env->postings, &hash, 1, max_rows, collect, f), 0);
+    return f->n;
+}
+
+/*  Row r holds hashes r * 7919 + k for k < 20, and the shared hash 42.  */
+static void
+add_row (env_t *env, uint32_t r)
+{
+    uint32_t h [21];
+    for (uint32_t k = 0; k < 20; k++)
+        h [k] = r * 7919u * 65537u + k * 2654435761u;
+    h [20] = 42;
+    clip_postings_add (env->postings, r, h, 21);
+}
+
+static uint32_t
+hash_of (uint32_t r, uint32_t k)
+{
+    return r * 7919u * 65537u + k * 2654435761u;
+}
+
+Test (postings, held_and_written_are_found_alike)
+{
+    env_t env;
+    env_new (&env);
+    for (uint32_t r = 1; r <= 50; r++)
+        add_row (&env, r);
+    found_t f;
+    cr_assert_eq (find (&env, hash_of (17, 3), 100, &f), 1);
+    cr_assert_eq (f.rows [0], 17);
+    cr_assert_eq (find (&env, 42, 100, &f), 50);
+    cr_assert_eq (clip_postings_written (env.postings), 0);
+    cr_assert_eq (clip_postings_flush (env.postings), 0);
+    cr_assert_eq (clip_postings_written (env.postings), 50);
+    cr_assert_eq (clip_postings_held (env.postings), 0);
+    for (uint32_t r = 51; r <= 80; r++)
+        add_row (&env, r);
+    /*  Written and held together, the earliest first, capped.  */
+    cr_assert_eq (find (&env, 42, 100, &f), 80);
+    for (size_t i = 0; i < f.n; i++)
+        cr_assert_eq (f.rows [i], i + 1);
+    cr_assert_eq (find (&env, 42, 10, &f), 10);
+    cr_assert_eq (f.rows [9], 10);
+    cr_assert_eq (find (&env, hash_of (60, 19), 100, &f), 1);
+    cr_assert_eq (f.rows [0], 60);
+    cr_assert_eq (find (&env, 43, 100, &f), 0);
+    env_destroy (&env);
+}
+
+Test (postings, forget_drops_the_rolled_back_rows_only)
+{
+    env_t env;
+    env_new (&env);
+    for (uint32_t r = 1; r <= 10; r++)
+        add_row (&env, r);
+    clip_postings_forget (env.postings, 7);
+    found_t f;
+    cr_assert_eq (find (&env, 42, 100, &f), 6);
+    cr_assert_eq (find (&env, hash_of (7, 0), 100, &f), 0);
+    cr_assert_eq (clip_postings_held (env.postings), 6 * 21);
+    /*  The same rows again, as after a rollback the row numbers are reused.  */
+    for (uint32_t r = 7; r <= 12; r++)
+        add_row (&env, r);
+    cr_assert_eq (find (&env, 42, 100, &f), 12);
+    cr_assert_eq (clip_postings_flush (env.postings), 0);
+    cr_assert_eq (clip_postings_written (env.postings), 12);
+    env_destroy (&env);
+}
+
+Test (postings, writes_merge_buckets_and_survive_reopen)
+{
+    env_t env;
+    env_new (&env);
+    /*  40 writes of 10 rows each: without merging a bucket would hold a
+        row per write.  */
+    uint32_t r = 0;
+    for (int w = 0; w < 40; w++) {
+        for (int i = 0; i < 10; i++)
+            add_row (&env, ++r);
+        cr_assert_eq (clip_postings_flush (env.postings), 0);
+    }
+    sqlite3_stmt *q;
+    cr_assert_eq (sqlite3_prepare_v2 (env.db, "SELECT max(n) FROM (SELECT count(*) AS n FROM"
+                                      " corpus_postings GROUP BY bucket)", -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq (sqlite3_step (q), SQLITE_ROW);
+    int most = sqlite3_column_int (q, 0);
+    sqlite3_finalize (q);
+    cr_assert_leq (most, 17, "a bucket holds %d rows", most);
+    env_close (&env);
+    env_open (&env);
+    cr_assert_eq (clip_postings_written (env.postings), 400);
+    found_t f;
+    cr_assert_eq (find (&env, 42, 4096, &f), 400);
+    for (size_t i = 0; i < f.n; i++)
+        cr_assert_eq (f.rows [i], i + 1);
+    for (uint32_t row = 1; row <= 400; row += 37) {
+        cr_assert_eq (find (&env, hash_of (row, 11), 100, &f), 1);
+        cr_assert_eq (f.rows [0], row);
+    }
+    env_destroy (&env);
+}
+
+Test (postings, a_failed_write_keeps_what_is_held)
+{
+    env_t env;
+    env_new (&env);
+    for (uint32_t r = 1; r <= 5; r++)
+        add_row (&env, r);
+    /*  A transaction already open: the write cannot begin its own.  */
+    cr_assert_eq (sqlite3_exec (env.db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq (clip_postings_flush (env.postings), -1);
+    cr_assert_eq (sqlite3_exec (env.db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq (clip_postings_written (env.postings), 0);
+    found_t f;
+    cr_assert_eq (find (&env, 42, 100, &f), 5);
+    cr_assert_eq (clip_postings_flush (env.postings), 0);
+    cr_assert_eq (clip_postings_written (env.postings), 5);
+    env_destroy (&env);
+}

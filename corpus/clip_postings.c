@@ -267,6 +267,7 @@ clip_postings_flush (clip_postings_t *self)
         return 0;
     assert (self->insert);      /* writable */
     char err [256];
+    uint64_t t0 = clip_now_ms ();
     if (clip_db_exec (self->db, "BEGIN IMMEDIATE", err, sizeof err)) {
         clip_error ("postings_write_failed", "error=\"%s\"", err);
         return -1;
@@ -288,6 +289,9 @@ clip_postings_flush (clip_postings_t *self)
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
+    clip_info ("postings_written", "rows=%u..%u postings=%zu merged_buckets=%u ms=%llu",
+               self->first_held, self->last_held, self->held, BUCKETS / MERGE_EVERY,
+               (unsigned long long) (clip_now_ms () - t0));
     self->written = self->last_held;
     self->writes++;
     for (size_t mi = 0; mi < MEMS; mi++)

@@ -369,3 +369,34 @@ Test (lsh, loading_gives_the_same_index)
     clip_lsh_destroy (&one);
     clip_lsh_destroy (&bulk);
 }
+
+Test (lsh, every_key_is_found_after_growing)
+{
+    /*  From the smallest table to a few hundred thousand keys: every
+        segment grows many times, each growth moving its slots in place.  */
+    clip_lsh_t *lsh = clip_lsh_new (0);
+    enum { ITEMS = 6000, KEYS = 50 };
+    uint64_t s = 99;
+    uint32_t keys [KEYS];
+    for (uint32_t i = 0; i < ITEMS; i++) {
+        for (int k = 0; k < KEYS; k++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            keys [k] = (uint32_t) (s >> 32);
+        }
+        clip_lsh_insert (lsh, i, 200, keys, KEYS);
+    }
+    cr_assert_eq (clip_lsh_keys (lsh), ITEMS * KEYS);
+    s = 99;
+    for (uint32_t i = 0; i < ITEMS; i++) {
+        for (int k = 0; k < KEYS; k++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            keys [k] = (uint32_t) (s >> 32);
+        }
+        const clip_lsh_hit_t *hits;
+        size_t n = clip_lsh_query (lsh, keys, KEYS, NULL, 0, 200, &hits);
+        cr_assert_geq (n, 1);
+        cr_assert_eq (hits [0].item, i);
+        cr_assert_eq (hits [0].hits, KEYS);
+    }
+    clip_lsh_destroy (&lsh);
+}

@@ -33,6 +33,7 @@ struct clip_postings {
     sqlite3 *db;                /* not owned */
     sqlite3_stmt *find;
     sqlite3_stmt *insert;
+    sqlite3_stmt *bucket_sizes;
     sqlite3_stmt *bucket_rows;
     sqlite3_stmt *bucket_delete;
     sqlite3_stmt *set_meta;
@@ -84,10 +85,13 @@ clip_postings_open (sqlite3 *db, char *err, size_t err_size)
     ||  (writable
     &&   (clip_db_prepare (db, "postings", "INSERT INTO corpus_postings (bucket, first, postings)"
                            " VALUES (?1, ?2, ?3)", &self->insert, err, err_size)
-    ||    clip_db_prepare (db, "postings", "SELECT first, postings FROM corpus_postings"
-                           " WHERE bucket = ?1 ORDER BY first", &self->bucket_rows, err, err_size)
-    ||    clip_db_prepare (db, "postings", "DELETE FROM corpus_postings WHERE bucket = ?1",
-                           &self->bucket_delete, err, err_size)
+    ||    clip_db_prepare (db, "postings", "SELECT first, length (postings) FROM corpus_postings"
+                           " WHERE bucket = ?1 ORDER BY first", &self->bucket_sizes, err, err_size)
+    ||    clip_db_prepare (db, "postings", "SELECT postings FROM corpus_postings"
+                           " WHERE bucket = ?1 AND first >= ?2 ORDER BY first",
+                           &self->bucket_rows, err, err_size)
+    ||    clip_db_prepare (db, "postings", "DELETE FROM corpus_postings"
+                           " WHERE bucket = ?1 AND first >= ?2", &self->bucket_delete, err, err_size)
     ||    clip_db_prepare (db, "postings", "INSERT OR REPLACE INTO corpus_meta (name, value)"
                            " VALUES ('postings_row', ?1), ('postings_writes', ?2)",
                            &self->set_meta, err, err_size)))) {
@@ -108,6 +112,7 @@ clip_postings_destroy (clip_postings_t **self_p)
         return;
     sqlite3_finalize (self->find);
     sqlite3_finalize (self->insert);
+    sqlite3_finalize (self->bucket_sizes);
     sqlite3_finalize (self->bucket_rows);
     sqlite3_finalize (self->bucket_delete);
     sqlite3_finalize (self->set_meta);
@@ -223,24 +228,32 @@ write_mem (clip_postings_t *self, size_t mi)
     return true;
 }
 
-/*  Merge the rows of a bucket into one, keeping their order.  */
+/*  Merge the newest rows of a bucket into one, keeping their order: going
+    from the newest back, each older row as long as it is no larger than
+    the rows after it together.  Row sizes then at least double from the
+    newest to the oldest, as in a binary counter: a bucket keeps a few
+    rows more than the writes since its last merge, and a posting is
+    rewritten about log2 (writes / MERGE_EVERY) times, not once per merge
+    of its bucket.  */
 static bool
 merge_bucket (clip_postings_t *self, uint32_t bucket)
 {
-    sqlite3_stmt *q = self->bucket_rows;
+    enum { MOST = 64 };
+    int64_t first [MOST];
+    int64_t size [MOST];
+    size_t rows = 0;
+    sqlite3_stmt *q = self->bucket_sizes;
     sqlite3_bind_int64 (q, 1, bucket);
-    size_t len = 0, rows = 0;
-    int64_t first = 0;
     int rc;
     while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
-        size_t n = (size_t) sqlite3_column_bytes (q, 1);
-        if (rows++ == 0)
-            first = sqlite3_column_int64 (q, 0);
-        /*  blob_room keeps what is there when it grows.  */
-        uint8_t *blob = blob_room (self, len + n);
-        if (n > 0)
-            memcpy (blob + len, sqlite3_column_blob (q, 1), n);
-        len += n;
+        /*  More rows than MOST: merge from the MOST-th newest.  */
+        if (rows == MOST) {
+            memmove (first, first + 1, (MOST - 1) * sizeof *first);
+            memmove (size, size + 1, (MOST - 1) * sizeof *size);
+            rows--;
+        }
+        first [rows] = sqlite3_column_int64 (q, 0);
+        size [rows++] = sqlite3_column_int64 (q, 1);
     }
     sqlite3_reset (q);
     sqlite3_clear_bindings (q);
@@ -250,11 +263,36 @@ merge_bucket (clip_postings_t *self, uint32_t bucket)
     }
     if (rows < 2)
         return true;
+    size_t from = rows - 1;
+    int64_t newer = size [from];
+    while (from > 0 && size [from - 1] <= newer)
+        newer += size [--from];
+    if (rows - from < 2)
+        return true;
+    q = self->bucket_rows;
+    sqlite3_bind_int64 (q, 1, bucket);
+    sqlite3_bind_int64 (q, 2, first [from]);
+    size_t len = 0;
+    while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
+        size_t n = (size_t) sqlite3_column_bytes (q, 0);
+        /*  blob_room keeps what is there when it grows.  */
+        uint8_t *blob = blob_room (self, len + n);
+        if (n > 0)
+            memcpy (blob + len, sqlite3_column_blob (q, 0), n);
+        len += n;
+    }
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_DONE) {
+        clip_error ("postings_write_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        return false;
+    }
     sqlite3_bind_int64 (self->bucket_delete, 1, bucket);
+    sqlite3_bind_int64 (self->bucket_delete, 2, first [from]);
     if (!step_done (self, self->bucket_delete))
         return false;
     sqlite3_bind_int64 (self->insert, 1, bucket);
-    sqlite3_bind_int64 (self->insert, 2, first);
+    sqlite3_bind_int64 (self->insert, 2, first [from]);
     sqlite3_bind_blob (self->insert, 3, self->blob, (int) len, SQLITE_STATIC);
     return step_done (self, self->insert);
 }

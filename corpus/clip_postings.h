@@ -18,11 +18,12 @@
     held in memory, and written CLIP_POSTINGS_FLUSH at a time (one row per
     bucket, `first` the first article row they cover) in a transaction of
     their own that also records, as corpus_meta 'postings_row', the last
-    article row written.  Each write also merges all the rows of a
-    sixteenth of the buckets into one, so that a bucket has at most about
-    seventeen.  What a crash loses from memory is the articles after
-    'postings_row', which the corpus adds again at open from their
-    sketches: derived data, like the keys snapshot.
+    article row written.  Each write also merges rows in a sixteenth of
+    the buckets, the newest ones as in a binary counter (merge_bucket), so
+    that a bucket keeps about twenty rows and a posting is rewritten a
+    few times over the life of the corpus.  What a crash loses from memory
+    is the articles after 'postings_row', which the corpus adds again at
+    open from their sketches: derived data, like the keys snapshot.
 
     Not thread-safe; the corpus owns one.
 */

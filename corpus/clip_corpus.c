@@ -411,9 +411,16 @@ load_postings (clip_corpus_t *self, char *err, size_t err_size)
         clip_warn ("corpus_postings_missing", "reason=read_only effect=short_articles_sampled");
         return 0;
     }
-    self->postings = clip_postings_open (self->db, err, err_size);
-    if (!self->postings)
+    char why [256] = "";
+    self->postings = clip_postings_open (self->db, why, sizeof why);
+    if (!self->postings && !writable) {
+        clip_warn ("corpus_postings_unusable", "reason=\"%s\" effect=short_articles_sampled", why);
+        return 0;
+    }
+    if (!self->postings) {
+        snprintf (err, err_size, "corpus: %s", why);
         return -1;
+    }
     uint64_t from = clip_postings_written (self->postings);
     if (from >= self->size)
         return 0;
@@ -591,7 +598,8 @@ clip_corpus_size (const clip_corpus_t *self)
 size_t
 clip_corpus_index_memory (const clip_corpus_t *self)
 {
-    return clip_lsh_memory (self->index) + clip_lsh_memory (self->pending);
+    return clip_lsh_memory (self->index) + clip_lsh_memory (self->pending)
+         + (self->postings ? clip_postings_memory (self->postings) : 0);
 }
 
 /*  A verified candidate.  */

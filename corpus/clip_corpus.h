@@ -72,7 +72,8 @@ void clip_corpus_drop_staged (clip_corpus_t *self);
     corpus of longer articles grows it as it loads.  */
 #define CLIP_CORPUS_KEYS_PER_ARTICLE 84
 
-/*  Bytes of memory held by the in-memory index.  */
+/*  Bytes of memory held by the in-memory index, with the postings held
+    until they are written (at most 16 MiB and a half).  */
 size_t clip_corpus_index_memory (const clip_corpus_t *self);
 
 /*  `clip corpus import|stats|explain`: argv [0] is "corpus".  Returns the

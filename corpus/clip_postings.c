@@ -76,6 +76,26 @@ clip_postings_open (sqlite3 *db, char *err, size_t err_size)
     clip_postings_t *self = clip_calloc (1, sizeof *self);
     self->db = db;
     bool writable = !sqlite3_db_readonly (db, "main");
+    /*  Postings written with buckets of another size are in the wrong
+        rows: made again from the articles.  */
+    int64_t bits = meta_get (db, "postings_bits");
+    if (meta_get (db, "postings_row") > 0 && bits != CLIP_POSTINGS_BUCKET_BITS) {
+        if (!writable) {
+            snprintf (err, err_size, "postings: written with %lld-bit buckets, this clip uses %d",
+                      (long long) bits, CLIP_POSTINGS_BUCKET_BITS);
+            clip_postings_destroy (&self);
+            return NULL;
+        }
+        if (clip_db_exec (db, "BEGIN IMMEDIATE; DROP TABLE IF EXISTS corpus_postings;"
+                          " DELETE FROM corpus_meta WHERE name LIKE 'postings_%'; COMMIT",
+                          err, err_size)) {
+            sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+            clip_postings_destroy (&self);
+            return NULL;
+        }
+        clip_info ("postings_dropped", "bits=%lld now=%d", (long long) bits,
+                   CLIP_POSTINGS_BUCKET_BITS);
+    }
     if (writable && clip_db_exec (db, schema, err, err_size)) {
         clip_postings_destroy (&self);
         return NULL;
@@ -93,8 +113,8 @@ clip_postings_open (sqlite3 *db, char *err, size_t err_size)
     ||    clip_db_prepare (db, "postings", "DELETE FROM corpus_postings"
                            " WHERE bucket = ?1 AND first >= ?2", &self->bucket_delete, err, err_size)
     ||    clip_db_prepare (db, "postings", "INSERT OR REPLACE INTO corpus_meta (name, value)"
-                           " VALUES ('postings_row', ?1), ('postings_writes', ?2)",
-                           &self->set_meta, err, err_size)))) {
+                           " VALUES ('postings_row', ?1), ('postings_writes', ?2),"
+                           " ('postings_bits', ?3)", &self->set_meta, err, err_size)))) {
         clip_postings_destroy (&self);
         return NULL;
     }
@@ -135,6 +155,15 @@ clip_postings_held (const clip_postings_t *self)
     return self->held;
 }
 
+size_t
+clip_postings_memory (const clip_postings_t *self)
+{
+    size_t bytes = sizeof *self + self->blob_cap;
+    for (size_t m = 0; m < MEMS; m++)
+        bytes += self->mem [m].cap * sizeof *self->mem [m].v;
+    return bytes;
+}
+
 void
 clip_postings_add (clip_postings_t *self, uint32_t row, const uint32_t *hashes, size_t n)
 {
@@ -148,7 +177,8 @@ clip_postings_add (clip_postings_t *self, uint32_t row, const uint32_t *hashes, 
     for (size_t i = 0; i < n; i++) {
         mem_t *m = &self->mem [hashes [i] >> (32 - MEM_BITS)];
         if (m->n == m->cap) {
-            m->cap = m->cap ? m->cap * 2 : 64;
+            /*  By half again, not twice: this is most of what it holds.  */
+            m->cap = m->cap ? m->cap + m->cap / 2 : 64;
             m->v = clip_realloc (m->v, m->cap * sizeof *m->v);
         }
         m->v [m->n++] = (uint64_t) hashes [i] << 32 | row;
@@ -319,6 +349,7 @@ clip_postings_flush (clip_postings_t *self)
     if (ok) {
         sqlite3_bind_int64 (self->set_meta, 1, self->last_held);
         sqlite3_bind_int64 (self->set_meta, 2, (sqlite3_int64) self->writes + 1);
+        sqlite3_bind_int (self->set_meta, 3, CLIP_POSTINGS_BUCKET_BITS);
         ok = step_done (self, self->set_meta);
     }
     if (!ok || clip_db_exec (self->db, "COMMIT", err, sizeof err)) {

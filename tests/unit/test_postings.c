@@ -197,3 +197,24 @@ Test (postings, a_failed_write_keeps_what_is_held)
     cr_assert_eq (clip_postings_written (env.postings), 5);
     env_destroy (&env);
 }
+
+Test (postings, written_with_other_buckets_is_made_again)
+{
+    env_t env;
+    env_new (&env);
+    for (uint32_t r = 1; r <= 5; r++)
+        add_row (&env, r);
+    cr_assert_eq (clip_postings_flush (env.postings), 0);
+    env_close (&env);
+    /*  As if an older clip had written them with 4,096 buckets.  */
+    sqlite3 *db;
+    cr_assert_eq (sqlite3_open (env.path, &db), SQLITE_OK);
+    cr_assert_eq (sqlite3_exec (db, "UPDATE corpus_meta SET value = 12 WHERE name = 'postings_bits'",
+                                NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
+    env_open (&env);
+    cr_assert_eq (clip_postings_written (env.postings), 0);
+    found_t f;
+    cr_assert_eq (find (&env, 42, 100, &f), 0);
+    env_destroy (&env);
+}

@@ -363,8 +363,15 @@ clip_postings_flush (clip_postings_t *self)
                (unsigned long long) (clip_now_ms () - t0));
     self->written = self->last_held;
     self->writes++;
-    for (size_t mi = 0; mi < MEMS; mi++)
-        self->mem [mi].n = 0;
+    /*  Freed, not kept for the next: memory then holds at most one
+        write's worth.  */
+    for (size_t mi = 0; mi < MEMS; mi++) {
+        free (self->mem [mi].v);
+        self->mem [mi] = (mem_t) { NULL, 0, 0 };
+    }
+    free (self->blob);
+    self->blob = NULL;
+    self->blob_cap = 0;
     self->held = 0;
     return 0;
 }

@@ -59,6 +59,7 @@ typedef struct {
     size_t end;                 /* cap plus the spill area; slots [end] is EMPTY */
     size_t bytes;               /* mapped when >= MAP_THRESHOLD */
     size_t used;
+    size_t limit;               /* used beyond this: grow (MAX_LOAD) */
 } seg_t;
 
 struct clip_lsh {
@@ -174,6 +175,7 @@ seg_alloc (seg_t *seg, size_t cap)
     seg->end = seg->cap + spill;
     /*  One more slot, always empty, ends every scan.  */
     seg->bytes = (seg->end + 1) * sizeof *seg->slots;
+    seg->limit = (size_t) ((double) seg->cap * MAX_LOAD);
     seg->slots = slots_alloc (seg->bytes);
     seg->used = 0;
 }
@@ -253,7 +255,7 @@ static bool
 seg_insert (seg_t *seg, uint64_t v)
 {
     uint32_t mixed = (uint32_t) (v >> 32);
-    if ((double) (seg->used + 1) > (double) seg->cap * MAX_LOAD)
+    if (seg->used >= seg->limit)
         seg_resize (seg, (size_t) ((double) seg->cap * GROWTH) + LINE);
     for (;;) {
         uint64_t *slots = seg->slots;
@@ -261,10 +263,11 @@ seg_insert (seg_t *seg, uint64_t v)
         /*  Skip the smaller keys, count this key's postings, and find the
             place of v among them (items are mostly inserted in increasing
             order, so it is usually after them).  */
-        while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) < mixed)
+        uint64_t first = (uint64_t) mixed << 32 | 1;     /* as in clip_lsh_query */
+        while (slots [i] - 1 < first - 1)
             i++;
         size_t same = 0, at = SIZE_MAX;
-        while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) == mixed) {
+        while (slots [i] - first < UINT32_MAX) {
             if (at == SIZE_MAX && slots [i] > v)
                 at = i;
             same++;
@@ -540,9 +543,10 @@ lookup_short (clip_lsh_t *self, uint32_t mixed, size_t *found)
     seg_t *seg = seg_of (self, mixed);
     const uint64_t *slots = seg->slots;
     size_t i = home_of (mixed, seg->cap);
-    while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) < mixed)
+    uint64_t first = (uint64_t) mixed << 32 | 1;     /* as in clip_lsh_query */
+    while (slots [i] - 1 < first - 1)
         i++;
-    for (; slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) == mixed; i++) {
+    for (; slots [i] - first < UINT32_MAX; i++) {
         uint32_t item = (uint32_t) slots [i] - 1;
         if (self->size [item] < CLIP_LSH_FEW)
             push_scratch (self, found, item);
@@ -578,9 +582,13 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
             seg_t *seg = seg_of (self, mixed [k]);
             const uint64_t *slots = seg->slots;
             size_t i = home_of (mixed [k], seg->cap);
-            while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) < mixed [k])
+            /*  The values of this key are first = key << 32 | 1 to
+                first + 2^32 - 2; EMPTY is 0.  One unsigned comparison each
+                skips the smaller ones and takes these.  */
+            uint64_t first = (uint64_t) mixed [k] << 32 | 1;
+            while (slots [i] - 1 < first - 1)
                 i++;
-            while (slots [i] != EMPTY && (uint32_t) (slots [i] >> 32) == mixed [k])
+            while (slots [i] - first < UINT32_MAX)
                 push_scratch (self, &found, (uint32_t) slots [i++] - 1);
         }
     }

@@ -21,11 +21,17 @@
       - 18 <= n < 40: all of the small article's shingles are keys or
         probes, so hits are at least binomial (m, 0.432): P (binomial (13,
         0.432) < 2) = 0.0072;
-      - 12 <= n < 18: one hit suffices: 0.568^9 = 0.0062;
-      - below 12 shingles (one sentence of fewer than 14 words) a pair is
-        missed with probability 0.568^m: 1.1% at 11, 1.9% at 10, 43% for
-        a three-word article (but never when both are small: then every
-        shared shingle is a hit).
+      - n < 18: nothing is left to chance, in either order of arrival.
+        An item of fewer than CLIP_LSH_FEW shingles has every shingle as
+        a key, and a query also looks up its other shingles (those that
+        are not probes) in a filter of those items' keys, counting a hit
+        for such an item: every shingle of the query meets every key of
+        the short item.  The other way round, a short article's shingles
+        meet only the long item's keys here; the rest of that item's
+        shingles are in the corpus's postings (clip_postings.h), which
+        short articles also look up.  By sampling alone one hit
+        (0.568^m for m shared shingles) would miss 1.1% at 11 shingles
+        and 43% of three-word articles.
     bench_dedupe prints the measured table.
 
     Memory: ordered linear probing in 64 segments (chosen by the top bits

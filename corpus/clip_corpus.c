@@ -470,7 +470,8 @@ load_postings (clip_corpus_t *self, char *err, size_t err_size)
         sqlite3_reset (q);
         if (rc != SQLITE_DONE || rows < POSTINGS_BATCH)
             break;
-        if (writable && clip_postings_held (self->postings) >= CLIP_POSTINGS_FLUSH)
+        if (writable && sqlite3_get_autocommit (self->db)
+        &&  clip_postings_held (self->postings) >= CLIP_POSTINGS_FLUSH)
             clip_postings_flush (self->postings);   /* kept in memory if it fails */
     }
     sqlite3_finalize (q);

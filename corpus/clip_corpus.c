@@ -1002,9 +1002,8 @@ clip_corpus_publish_staged (clip_corpus_t *self)
     publish_snapshot (self);
     self->size += self->staged_rows;
     reset_pending (self);
-    if (self->postings && clip_postings_held (self->postings) >= CLIP_POSTINGS_FLUSH
-    &&  sqlite3_get_autocommit (self->db))
-        clip_postings_flush (self->postings);   /* kept in memory if it fails */
+    if (self->postings && sqlite3_get_autocommit (self->db))
+        clip_postings_write_some (self->postings, CLIP_POSTINGS_FLUSH);   /* kept if it fails */
 }
 
 void

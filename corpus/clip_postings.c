@@ -4,7 +4,19 @@
     In memory, postings wait in 1,024 vectors by the top ten bits of their
     hash (rows increasing in each), so that a lookup scans one of them and
     forgetting rolled-back rows cuts each vector's tail.  Written, each
-    vector is split into the 16 buckets it covers, keeping that order.  */
+    vector is split into the 16 buckets it covers, keeping that order.
+
+    A write goes out in SLICES steps, one per call of
+    clip_postings_write_some (the corpus makes one after each COMMIT), each
+    a transaction writing an eighth of the vectors: the daemon then pauses
+    for an eighth of a write at a time.  Meanwhile the vectors being
+    written are frozen apart ("out"), new postings are held in fresh ones,
+    and a lookup reads the table, the frozen vectors not yet written, and
+    the held ones: each posting exactly once.  Only the last step records
+    'postings_row'; the rows of a write that a crash interrupted are those
+    with `first` above it, deleted at the next open (the first step records
+    'postings_writing' so that the next open knows to look).  Merges only
+    take rows at or below 'postings_row'.  */
 #include "clip_postings.h"
 
 #include <assert.h>
@@ -20,8 +32,10 @@
 #define MEMS (1u << MEM_BITS)
 #define BUCKETS (1u << CLIP_POSTINGS_BUCKET_BITS)
 #define SPLIT (1u << (CLIP_POSTINGS_BUCKET_BITS - MEM_BITS))
-/*  Each write merges the rows of one bucket in this many.  */
+/*  Each write merges rows in one bucket in this many.  */
 #define MERGE_EVERY 16
+#define SLICES 8
+#define MEMS_PER_SLICE (MEMS / SLICES)
 
 typedef struct {
     uint64_t *v;                /* hash << 32 | row */
@@ -37,10 +51,15 @@ struct clip_postings {
     sqlite3_stmt *bucket_rows;
     sqlite3_stmt *bucket_delete;
     sqlite3_stmt *set_meta;
-    mem_t mem [MEMS];
+    sqlite3_stmt *set_writing;
+    mem_t mem [MEMS];           /* held */
     size_t held;
-    uint32_t first_held;        /* rows held: first_held .. last_held */
-    uint32_t last_held;
+    uint32_t last_held;         /* the last row held */
+    mem_t out [MEMS];           /* being written, up to row out_last */
+    size_t out_held;            /* of which not yet in the table */
+    uint32_t out_last;
+    bool writing;
+    unsigned next_slice;        /* out's slices below it are in the table */
     uint64_t written;           /* corpus_meta 'postings_row' */
     uint64_t writes;            /* corpus_meta 'postings_writes' */
     uint8_t *blob;              /* scratch for writing */
@@ -67,6 +86,56 @@ meta_get (sqlite3 *db, const char *name)
     }
     sqlite3_finalize (q);
     return value;
+}
+
+static uint8_t *
+blob_room (clip_postings_t *self, size_t bytes)
+{
+    if (bytes > self->blob_cap) {
+        self->blob_cap = bytes * 2;
+        self->blob = clip_realloc (self->blob, self->blob_cap);
+    }
+    return self->blob;
+}
+
+static bool
+step_done (clip_postings_t *self, sqlite3_stmt *q)
+{
+    int rc = sqlite3_step (q);
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_DONE)
+        clip_error ("postings_write_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+    return rc == SQLITE_DONE;
+}
+
+/*  Delete the rows of a write that a crash interrupted: those above
+    'postings_row' (the corpus adds those articles again).  */
+static int
+drop_unfinished (clip_postings_t *self, char *err, size_t err_size)
+{
+    if (clip_db_exec (self->db, "BEGIN IMMEDIATE", err, err_size))
+        return -1;
+    bool ok = true;
+    for (uint32_t b = 0; b < BUCKETS && ok; b++) {
+        sqlite3_bind_int64 (self->bucket_delete, 1, b);
+        sqlite3_bind_int64 (self->bucket_delete, 2, (sqlite3_int64) self->written + 1);
+        sqlite3_bind_int64 (self->bucket_delete, 3, INT64_MAX);
+        ok = step_done (self, self->bucket_delete);
+    }
+    if (ok) {
+        sqlite3_bind_int64 (self->set_writing, 1, 0);
+        ok = step_done (self, self->set_writing);
+    }
+    if (!ok || clip_db_exec (self->db, "COMMIT", err, err_size)) {
+        if (!ok)
+            snprintf (err, err_size, "postings: cannot drop an unfinished write: %s",
+                      sqlite3_errmsg (self->db));
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    clip_info ("postings_unfinished_dropped", "written=%llu", (unsigned long long) self->written);
+    return 0;
 }
 
 clip_postings_t *
@@ -106,12 +175,16 @@ clip_postings_open (sqlite3 *db, char *err, size_t err_size)
     &&   (clip_db_prepare (db, "postings", "INSERT INTO corpus_postings (bucket, first, postings)"
                            " VALUES (?1, ?2, ?3)", &self->insert, err, err_size)
     ||    clip_db_prepare (db, "postings", "SELECT first, length (postings) FROM corpus_postings"
-                           " WHERE bucket = ?1 ORDER BY first", &self->bucket_sizes, err, err_size)
+                           " WHERE bucket = ?1 AND first <= ?2 ORDER BY first",
+                           &self->bucket_sizes, err, err_size)
     ||    clip_db_prepare (db, "postings", "SELECT postings FROM corpus_postings"
-                           " WHERE bucket = ?1 AND first >= ?2 ORDER BY first",
+                           " WHERE bucket = ?1 AND first >= ?2 AND first <= ?3 ORDER BY first",
                            &self->bucket_rows, err, err_size)
     ||    clip_db_prepare (db, "postings", "DELETE FROM corpus_postings"
-                           " WHERE bucket = ?1 AND first >= ?2", &self->bucket_delete, err, err_size)
+                           " WHERE bucket = ?1 AND first >= ?2 AND first <= ?3",
+                           &self->bucket_delete, err, err_size)
+    ||    clip_db_prepare (db, "postings", "INSERT OR REPLACE INTO corpus_meta (name, value)"
+                           " VALUES ('postings_writing', ?1)", &self->set_writing, err, err_size)
     ||    clip_db_prepare (db, "postings", "INSERT OR REPLACE INTO corpus_meta (name, value)"
                            " VALUES ('postings_row', ?1), ('postings_writes', ?2),"
                            " ('postings_bits', ?3)", &self->set_meta, err, err_size)))) {
@@ -120,6 +193,11 @@ clip_postings_open (sqlite3 *db, char *err, size_t err_size)
     }
     self->written = (uint64_t) meta_get (db, "postings_row");
     self->writes = (uint64_t) meta_get (db, "postings_writes");
+    if (writable && (uint64_t) meta_get (db, "postings_writing") > self->written
+    &&  drop_unfinished (self, err, err_size)) {
+        clip_postings_destroy (&self);
+        return NULL;
+    }
     return self;
 }
 
@@ -136,8 +214,11 @@ clip_postings_destroy (clip_postings_t **self_p)
     sqlite3_finalize (self->bucket_rows);
     sqlite3_finalize (self->bucket_delete);
     sqlite3_finalize (self->set_meta);
-    for (size_t m = 0; m < MEMS; m++)
+    sqlite3_finalize (self->set_writing);
+    for (size_t m = 0; m < MEMS; m++) {
         free (self->mem [m].v);
+        free (self->out [m].v);
+    }
     free (self->blob);
     free (self);
     *self_p = NULL;
@@ -152,7 +233,7 @@ clip_postings_written (const clip_postings_t *self)
 size_t
 clip_postings_held (const clip_postings_t *self)
 {
-    return self->held;
+    return self->held + self->out_held;
 }
 
 size_t
@@ -160,7 +241,7 @@ clip_postings_memory (const clip_postings_t *self)
 {
     size_t bytes = sizeof *self + self->blob_cap;
     for (size_t m = 0; m < MEMS; m++)
-        bytes += self->mem [m].cap * sizeof *self->mem [m].v;
+        bytes += (self->mem [m].cap + self->out [m].cap) * sizeof *self->mem [m].v;
     return bytes;
 }
 
@@ -169,10 +250,9 @@ clip_postings_add (clip_postings_t *self, uint32_t row, const uint32_t *hashes, 
 {
     assert (self);
     assert (row > self->written && (self->held == 0 || row > self->last_held));
+    assert (!self->writing || row > self->out_last);
     if (n == 0)
         return;
-    if (self->held == 0)
-        self->first_held = row;
     self->last_held = row;
     for (size_t i = 0; i < n; i++) {
         mem_t *m = &self->mem [hashes [i] >> (32 - MEM_BITS)];
@@ -202,32 +282,12 @@ clip_postings_forget (clip_postings_t *self, uint32_t row)
     self->last_held = row - 1;
 }
 
-static uint8_t *
-blob_room (clip_postings_t *self, size_t bytes)
-{
-    if (bytes > self->blob_cap) {
-        self->blob_cap = bytes * 2;
-        self->blob = clip_realloc (self->blob, self->blob_cap);
-    }
-    return self->blob;
-}
-
-static bool
-step_done (clip_postings_t *self, sqlite3_stmt *q)
-{
-    int rc = sqlite3_step (q);
-    sqlite3_reset (q);
-    sqlite3_clear_bindings (q);
-    if (rc != SQLITE_DONE)
-        clip_error ("postings_write_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
-    return rc == SQLITE_DONE;
-}
-
-/*  Write one memory vector as the rows of its SPLIT buckets.  */
+/*  Write frozen vector mi as the rows of its SPLIT buckets, each row's
+    `first` the row of its first posting.  */
 static bool
 write_mem (clip_postings_t *self, size_t mi)
 {
-    const mem_t *m = &self->mem [mi];
+    const mem_t *m = &self->out [mi];
     if (m->n == 0)
         return true;
     uint32_t count [SPLIT + 1] = { 0 };
@@ -249,7 +309,7 @@ write_mem (clip_postings_t *self, size_t mi)
         if (count [s + 1] == count [s])
             continue;
         sqlite3_bind_int64 (self->insert, 1, (sqlite3_int64) (mi * SPLIT + s));
-        sqlite3_bind_int64 (self->insert, 2, self->first_held);
+        sqlite3_bind_int64 (self->insert, 2, clip_get_le32 (blob + 8 * count [s] + 4));
         sqlite3_bind_blob (self->insert, 3, blob + 8 * count [s],
                            (int) (8 * (count [s + 1] - count [s])), SQLITE_STATIC);
         if (!step_done (self, self->insert))
@@ -274,6 +334,7 @@ merge_bucket (clip_postings_t *self, uint32_t bucket)
     size_t rows = 0;
     sqlite3_stmt *q = self->bucket_sizes;
     sqlite3_bind_int64 (q, 1, bucket);
+    sqlite3_bind_int64 (q, 2, (sqlite3_int64) self->written);
     int rc;
     while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
         /*  More rows than MOST: merge from the MOST-th newest.  */
@@ -302,6 +363,7 @@ merge_bucket (clip_postings_t *self, uint32_t bucket)
     q = self->bucket_rows;
     sqlite3_bind_int64 (q, 1, bucket);
     sqlite3_bind_int64 (q, 2, first [from]);
+    sqlite3_bind_int64 (q, 3, (sqlite3_int64) self->written);
     size_t len = 0;
     while ((rc = sqlite3_step (q)) == SQLITE_ROW) {
         size_t n = (size_t) sqlite3_column_bytes (q, 0);
@@ -319,6 +381,7 @@ merge_bucket (clip_postings_t *self, uint32_t bucket)
     }
     sqlite3_bind_int64 (self->bucket_delete, 1, bucket);
     sqlite3_bind_int64 (self->bucket_delete, 2, first [from]);
+    sqlite3_bind_int64 (self->bucket_delete, 3, (sqlite3_int64) self->written);
     if (!step_done (self, self->bucket_delete))
         return false;
     sqlite3_bind_int64 (self->insert, 1, bucket);
@@ -327,52 +390,101 @@ merge_bucket (clip_postings_t *self, uint32_t bucket)
     return step_done (self, self->insert);
 }
 
-int
-clip_postings_flush (clip_postings_t *self)
+/*  Freeze what is held as the write under way.  */
+static void
+start_write (clip_postings_t *self)
 {
-    assert (self);
-    if (self->held == 0)
-        return 0;
-    assert (self->insert);      /* writable */
+    assert (!self->writing && self->held > 0);
+    memcpy (self->out, self->mem, sizeof self->out);
+    memset (self->mem, 0, sizeof self->mem);
+    self->out_held = self->held;
+    self->out_last = self->last_held;
+    self->held = 0;
+    self->writing = true;
+    self->next_slice = 0;
+}
+
+/*  Write the next slice of the write under way, with the merges of its
+    buckets, in a transaction; the last slice records 'postings_row'.  */
+static int
+write_slice (clip_postings_t *self)
+{
+    assert (self->writing && self->insert);
     char err [256];
     uint64_t t0 = clip_now_ms ();
     if (clip_db_exec (self->db, "BEGIN IMMEDIATE", err, sizeof err)) {
         clip_error ("postings_write_failed", "error=\"%s\"", err);
         return -1;
     }
-    bool ok = true;
-    for (size_t mi = 0; mi < MEMS && ok; mi++)
+    unsigned slice = self->next_slice;
+    bool last = slice + 1 == SLICES, ok = true;
+    size_t mi0 = slice * MEMS_PER_SLICE, mi1 = mi0 + MEMS_PER_SLICE, postings = 0;
+    if (slice == 0) {
+        sqlite3_bind_int64 (self->set_writing, 1, self->out_last);
+        ok = step_done (self, self->set_writing);
+    }
+    for (size_t mi = mi0; mi < mi1 && ok; mi++) {
         ok = write_mem (self, mi);
-    uint32_t slice = (uint32_t) (self->writes % MERGE_EVERY);
-    for (uint32_t b = slice; b < BUCKETS && ok; b += MERGE_EVERY)
-        ok = merge_bucket (self, b);
-    if (ok) {
-        sqlite3_bind_int64 (self->set_meta, 1, self->last_held);
+        postings += self->out [mi].n;
+    }
+    uint32_t turn = (uint32_t) (self->writes % MERGE_EVERY);
+    for (uint32_t b = (uint32_t) mi0 * SPLIT; b < mi1 * SPLIT && ok; b++)
+        if (b % MERGE_EVERY == turn)
+            ok = merge_bucket (self, b);
+    if (ok && last) {
+        sqlite3_bind_int64 (self->set_meta, 1, self->out_last);
         sqlite3_bind_int64 (self->set_meta, 2, (sqlite3_int64) self->writes + 1);
         sqlite3_bind_int (self->set_meta, 3, CLIP_POSTINGS_BUCKET_BITS);
         ok = step_done (self, self->set_meta);
     }
-    if (!ok || clip_db_exec (self->db, "COMMIT", err, sizeof err)) {
-        if (ok)
-            clip_error ("postings_write_failed", "error=\"%s\"", err);
+    if (ok && clip_db_exec (self->db, "COMMIT", err, sizeof err)) {
+        clip_error ("postings_write_failed", "error=\"%s\"", err);
+        ok = false;
+    }
+    if (!ok) {
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
-    clip_info ("postings_written", "rows=%u..%u postings=%zu merged_buckets=%u ms=%llu",
-               self->first_held, self->last_held, self->held, BUCKETS / MERGE_EVERY,
-               (unsigned long long) (clip_now_ms () - t0));
-    self->written = self->last_held;
-    self->writes++;
-    /*  Freed, not kept for the next: memory then holds at most one
-        write's worth.  */
-    for (size_t mi = 0; mi < MEMS; mi++) {
-        free (self->mem [mi].v);
-        self->mem [mi] = (mem_t) { NULL, 0, 0 };
+    clip_info ("postings_written", "to_row=%u slice=%u/%u postings=%zu ms=%llu", self->out_last,
+               slice + 1, SLICES, postings, (unsigned long long) (clip_now_ms () - t0));
+    /*  Freed, not kept for the next write: memory then holds at most
+        one write's worth and what came since.  */
+    for (size_t mi = mi0; mi < mi1; mi++) {
+        self->out_held -= self->out [mi].n;
+        free (self->out [mi].v);
+        self->out [mi] = (mem_t) { NULL, 0, 0 };
     }
-    free (self->blob);
-    self->blob = NULL;
-    self->blob_cap = 0;
-    self->held = 0;
+    self->next_slice++;
+    if (last) {
+        self->written = self->out_last;
+        self->writes++;
+        self->writing = false;
+        free (self->blob);
+        self->blob = NULL;
+        self->blob_cap = 0;
+    }
+    return 0;
+}
+
+int
+clip_postings_write_some (clip_postings_t *self, size_t at_least)
+{
+    assert (self);
+    if (!self->writing) {
+        if (self->held == 0 || self->held < at_least)
+            return 0;
+        start_write (self);
+    }
+    return write_slice (self);
+}
+
+int
+clip_postings_flush (clip_postings_t *self)
+{
+    assert (self);
+    while (self->writing || self->held > 0)
+        if (clip_postings_write_some (self, 0))
+            return -1;
     return 0;
 }
 
@@ -402,12 +514,19 @@ clip_postings_find (clip_postings_t *self, const uint32_t *hashes, size_t n,
             return -1;
         }
         sqlite3_reset (q);
-        const mem_t *m = &self->mem [h >> (32 - MEM_BITS)];
-        for (uint32_t k = 0; k < m->n && found < max_rows; k++)
-            if ((uint32_t) (m->v [k] >> 32) == h) {
-                fn (arg, (uint32_t) m->v [k]);
-                found++;
-            }
+        /*  Then the write under way, where not yet written, and what is
+            held: rows increasing.  */
+        size_t mi = h >> (32 - MEM_BITS);
+        const mem_t *mems [2] = {
+            self->writing && mi >= self->next_slice * MEMS_PER_SLICE ? &self->out [mi] : NULL,
+            &self->mem [mi]
+        };
+        for (int w = 0; w < 2; w++)
+            for (uint32_t k = 0; mems [w] && k < mems [w]->n && found < max_rows; k++)
+                if ((uint32_t) (mems [w]->v [k] >> 32) == h) {
+                    fn (arg, (uint32_t) mems [w]->v [k]);
+                    found++;
+                }
     }
     return 0;
 }

@@ -16,9 +16,9 @@
     CLIP_POSTINGS_BUCKET_BITS bits; postings are (hash, row) pairs, 8
     bytes, little-endian u32 each, rows increasing.  Postings are first
     held in memory, and written CLIP_POSTINGS_FLUSH at a time (one row per
-    bucket, `first` the first article row they cover) in a transaction of
-    their own that also records, as corpus_meta 'postings_row', the last
-    article row written.  Each write also merges rows in a sixteenth of
+    bucket, `first` the first article row in it), in eight steps, each a
+    transaction of its own; the last also records, as corpus_meta
+    'postings_row', the last article row written.  Each write also merges rows in a sixteenth of
     the buckets, the newest ones as in a binary counter (merge_bucket), so
     that a bucket keeps about twenty rows and a posting is rewritten a
     few times over the life of the corpus.  What a crash loses from memory
@@ -64,13 +64,21 @@ void clip_postings_add (clip_postings_t *self, uint32_t row, const uint32_t *has
     transaction was rolled back).  */
 void clip_postings_forget (clip_postings_t *self, uint32_t row);
 
-/*  Postings held in memory, and the bytes of memory held.  */
+/*  Postings in memory (held, or in a write under way and not yet
+    written), and the bytes of memory held.  */
 size_t clip_postings_held (const clip_postings_t *self);
 size_t clip_postings_memory (const clip_postings_t *self);
 
-/*  Write what memory holds to the table, in a transaction of its own: no
-    transaction may be open, and every row added must be committed.
-    Returns 0, or -1 with the postings still held (logged).  */
+/*  One step of writing, in a transaction of its own: when no write is
+    under way and at least at_least postings are held, start one with
+    them; then write the next eighth of it (so that the daemon pauses for
+    an eighth of a write at a time).  No transaction may be open, and
+    every row added must be committed.  Returns 0 (also when there is
+    nothing to do), or -1 with nothing lost (logged).  */
+int clip_postings_write_some (clip_postings_t *self, size_t at_least);
+
+/*  Write everything held, in as many steps as it takes.  Returns 0 or -1
+    (logged).  */
 int clip_postings_flush (clip_postings_t *self);
 
 /*  Called with each row holding one of the hashes looked up, once per

@@ -101,28 +101,11 @@ static const char *meta_schema =
     "  value INTEGER NOT NULL);"
     "INSERT OR IGNORE INTO corpus_meta (name, value) VALUES ('database', random () | 1);";
 
-/*  The value of a corpus_meta row, or otherwise when there is none (or
-    no table yet).  */
-static int64_t
-meta_value (sqlite3 *db, const char *name, int64_t otherwise)
-{
-    int64_t value = otherwise;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2 (db, "SELECT value FROM corpus_meta WHERE name = ?1",
-                            -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text (q, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step (q) == SQLITE_ROW)
-            value = sqlite3_column_int64 (q, 0);
-    }
-    sqlite3_finalize (q);
-    return value;
-}
-
 /*  The database's id, or 0 if it has none yet.  */
 static uint64_t
 database_id (sqlite3 *db)
 {
-    return (uint64_t) meta_value (db, "database", 0);
+    return (uint64_t) clip_db_meta (db, "database", 0);
 }
 
 void
@@ -168,7 +151,7 @@ keys_blob (const clip_sketch_view_t *view, uint32_t **keys_out, size_t *n_keys)
 static int
 keys_rule (sqlite3 *db)
 {
-    return (int) meta_value (db, "keys_rule", 1);
+    return (int) clip_db_meta (db, "keys_rule", 1);
 }
 
 /*  Remake corpus_keys by the current rule from the stored sketches, for the
@@ -376,20 +359,6 @@ load_index (clip_corpus_t *self, char *err, size_t err_size)
     many articles' postings that were never written.  */
 #define POSTINGS_READ_ONLY_MAX 200000
 
-static bool
-has_table (sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *q = NULL;
-    bool found = false;
-    if (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                            -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text (q, 1, name, -1, SQLITE_STATIC);
-        found = sqlite3_step (q) == SQLITE_ROW;
-    }
-    sqlite3_finalize (q);
-    return found;
-}
-
 /*  The shingles of a sketch that are not among its keys, into others
     (room for view->n).  Returns their count.  */
 static size_t
@@ -407,10 +376,6 @@ static int
 load_postings (clip_corpus_t *self, char *err, size_t err_size)
 {
     bool writable = !sqlite3_db_readonly (self->db, "main");
-    if (!writable && !has_table (self->db, "corpus_postings")) {
-        clip_warn ("corpus_postings_missing", "reason=read_only effect=short_articles_sampled");
-        return 0;
-    }
     char why [256] = "";
     self->postings = clip_postings_open (self->db, why, sizeof why);
     if (!self->postings && !writable) {

@@ -48,3 +48,18 @@ clip_db_prepare (sqlite3 *db, const char *owner, const char *sql, sqlite3_stmt *
     }
     return 0;
 }
+
+int64_t
+clip_db_meta (sqlite3 *db, const char *name, int64_t otherwise)
+{
+    int64_t value = otherwise;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2 (db, "SELECT value FROM corpus_meta WHERE name = ?1",
+                            -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text (q, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step (q) == SQLITE_ROW)
+            value = sqlite3_column_int64 (q, 0);
+    }
+    sqlite3_finalize (q);
+    return value;
+}

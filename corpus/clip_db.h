@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*  Open (creating if needed) the database at path.  read_only opens it
     without creating or writing.  Returns NULL with err set on failure.
@@ -18,6 +19,11 @@ sqlite3 *clip_db_open (const char *path, int read_only, char *err, size_t err_si
 
 /*  Run one SQL statement without results; returns 0 or -1 with err set.  */
 int clip_db_exec (sqlite3 *db, const char *sql, char *err, size_t err_size);
+
+/*  The value of a corpus_meta (name, value) row, where the corpus modules
+    keep the small integers that describe their tables; otherwise when
+    there is no such row (or no table yet).  */
+int64_t clip_db_meta (sqlite3 *db, const char *name, int64_t otherwise);
 
 /*  Prepare one statement; returns 0, or -1 with err naming who (owner) and
     SQLite's reason.  */

@@ -73,21 +73,6 @@ static const char *schema =
     "  postings BLOB NOT NULL,"
     "  PRIMARY KEY (bucket, first)) WITHOUT ROWID;";
 
-static int64_t
-meta_get (sqlite3 *db, const char *name)
-{
-    int64_t value = 0;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2 (db, "SELECT value FROM corpus_meta WHERE name = ?1", -1, &q, NULL)
-        == SQLITE_OK) {
-        sqlite3_bind_text (q, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step (q) == SQLITE_ROW)
-            value = sqlite3_column_int64 (q, 0);
-    }
-    sqlite3_finalize (q);
-    return value;
-}
-
 static uint8_t *
 blob_room (clip_postings_t *self, size_t bytes)
 {
@@ -147,8 +132,8 @@ clip_postings_open (sqlite3 *db, char *err, size_t err_size)
     bool writable = !sqlite3_db_readonly (db, "main");
     /*  Postings written with buckets of another size are in the wrong
         rows: made again from the articles.  */
-    int64_t bits = meta_get (db, "postings_bits");
-    if (meta_get (db, "postings_row") > 0 && bits != CLIP_POSTINGS_BUCKET_BITS) {
+    int64_t bits = clip_db_meta (db, "postings_bits", 0);
+    if (clip_db_meta (db, "postings_row", 0) > 0 && bits != CLIP_POSTINGS_BUCKET_BITS) {
         if (!writable) {
             snprintf (err, err_size, "postings: written with %lld-bit buckets, this clip uses %d",
                       (long long) bits, CLIP_POSTINGS_BUCKET_BITS);
@@ -191,9 +176,9 @@ clip_postings_open (sqlite3 *db, char *err, size_t err_size)
         clip_postings_destroy (&self);
         return NULL;
     }
-    self->written = (uint64_t) meta_get (db, "postings_row");
-    self->writes = (uint64_t) meta_get (db, "postings_writes");
-    if (writable && (uint64_t) meta_get (db, "postings_writing") > self->written
+    self->written = (uint64_t) clip_db_meta (db, "postings_row", 0);
+    self->writes = (uint64_t) clip_db_meta (db, "postings_writes", 0);
+    if (writable && (uint64_t) clip_db_meta (db, "postings_writing", 0) > self->written
     &&  drop_unfinished (self, err, err_size)) {
         clip_postings_destroy (&self);
         return NULL;

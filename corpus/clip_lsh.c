@@ -128,6 +128,31 @@ home_of (uint32_t mixed, size_t cap)
     return (size_t) (((uint64_t) low * (cap / LINE)) >> 32) * LINE;
 }
 
+/*  The values of a key's postings are key_first (mixed) up to 2^32 - 2
+    more (item + 1 in the low half), and EMPTY is 0, so one unsigned
+    comparison a slot skips the smaller keys ("neither empty nor smaller")
+    and one takes this key's.  Returns the first slot from i on that holds
+    neither.  */
+static inline uint64_t
+key_first (uint32_t mixed)
+{
+    return (uint64_t) mixed << 32 | 1;
+}
+
+static inline size_t
+skip_smaller (const uint64_t *slots, size_t i, uint64_t first)
+{
+    while (slots [i] - 1 < first - 1)
+        i++;
+    return i;
+}
+
+static inline bool
+of_key (uint64_t v, uint64_t first)
+{
+    return v - first < UINT32_MAX;
+}
+
 /*  Bring in a key's home line and the next one, where its run continues
     when the home line is full: a miss there would otherwise come only
     after the first, one after the other instead of overlapped.  */
@@ -263,11 +288,10 @@ seg_insert (seg_t *seg, uint64_t v)
         /*  Skip the smaller keys, count this key's postings, and find the
             place of v among them (items are mostly inserted in increasing
             order, so it is usually after them).  */
-        uint64_t first = (uint64_t) mixed << 32 | 1;     /* as in clip_lsh_query */
-        while (slots [i] - 1 < first - 1)
-            i++;
+        uint64_t first = key_first (mixed);
+        i = skip_smaller (slots, i, first);
         size_t same = 0, at = SIZE_MAX;
-        while (slots [i] - first < UINT32_MAX) {
+        while (of_key (slots [i], first)) {
             if (at == SIZE_MAX && slots [i] > v)
                 at = i;
             same++;
@@ -542,11 +566,9 @@ lookup_short (clip_lsh_t *self, uint32_t mixed, size_t *found)
 {
     seg_t *seg = seg_of (self, mixed);
     const uint64_t *slots = seg->slots;
-    size_t i = home_of (mixed, seg->cap);
-    uint64_t first = (uint64_t) mixed << 32 | 1;     /* as in clip_lsh_query */
-    while (slots [i] - 1 < first - 1)
-        i++;
-    for (; slots [i] - first < UINT32_MAX; i++) {
+    uint64_t first = key_first (mixed);
+    for (size_t i = skip_smaller (slots, home_of (mixed, seg->cap), first);
+         of_key (slots [i], first); i++) {
         uint32_t item = (uint32_t) slots [i] - 1;
         if (self->size [item] < CLIP_LSH_FEW)
             push_scratch (self, found, item);
@@ -581,15 +603,10 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
             }
             seg_t *seg = seg_of (self, mixed [k]);
             const uint64_t *slots = seg->slots;
-            size_t i = home_of (mixed [k], seg->cap);
-            /*  The values of this key are first = key << 32 | 1 to
-                first + 2^32 - 2; EMPTY is 0.  One unsigned comparison each
-                skips the smaller ones and takes these.  */
-            uint64_t first = (uint64_t) mixed [k] << 32 | 1;
-            while (slots [i] - 1 < first - 1)
-                i++;
-            while (slots [i] - first < UINT32_MAX)
-                push_scratch (self, &found, (uint32_t) slots [i++] - 1);
+            uint64_t first = key_first (mixed [k]);
+            for (size_t i = skip_smaller (slots, home_of (mixed [k], seg->cap), first);
+                 of_key (slots [i], first); i++)
+                push_scratch (self, &found, (uint32_t) slots [i] - 1);
         }
     }
     clip_sketch_sort_u32 (self->scratch, self->sort_tmp, found);

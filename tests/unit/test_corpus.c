@@ -17,6 +17,7 @@
 #include "clip_sketch.h"
 #include "clip_text.h"
 #include "clip_util.h"
+#include "testutil.h"
 
 typedef struct {
     char *dir;
@@ -47,9 +48,7 @@ env_close (env_t *env)
 static void
 env_new (env_t *env)
 {
-    char tmpl [] = "/tmp/test_corpus.XXXXXX";
-    cr_assert_not_null (mkdtemp (tmpl));
-    env->dir = clip_strdup (tmpl);
+    env->dir = tu_tempdir ("corpus");
     env_open (env);
 }
 
@@ -57,9 +56,7 @@ static void
 env_destroy (env_t *env)
 {
     env_close (env);
-    char *cmd = clip_strprintf ("rm -rf '%s'", env->dir);
-    cr_assert_eq (system (cmd), 0);
-    free (cmd);
+    tu_rmtree (env->dir);
     free (env->dir);
 }
 

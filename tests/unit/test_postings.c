@@ -12,9 +12,10 @@
 #include "clip_db.h"
 #include "clip_postings.h"
 #include "clip_util.h"
+#include "testutil.h"
 
 typedef struct {
-    char dir [64];
+    char *dir;
     char *path;
     sqlite3 *db;
     clip_postings_t *postings;
@@ -44,8 +45,7 @@ env_close (env_t *env)
 static void
 env_new (env_t *env)
 {
-    strcpy (env->dir, "/tmp/test_postings.XXXXXX");
-    cr_assert_not_null (mkdtemp (env->dir));
+    env->dir = tu_tempdir ("postings");
     env->path = clip_path_join (env->dir, "clipd.db");
     env_open (env);
 }
@@ -54,9 +54,8 @@ static void
 env_destroy (env_t *env)
 {
     env_close (env);
-    char *cmd = clip_strprintf ("rm -rf '%s'", env->dir);
-    cr_assert_eq (system (cmd), 0);
-    free (cmd);
+    tu_rmtree (env->dir);
+    free (env->dir);
     free (env->path);
 }
 

@@ -46,48 +46,26 @@ render_metrics (const clipd_metrics_t *m)
 {
     uint64_t now = clip_now_ms ();
     uint64_t started = LOAD (started_ms);
-    return clip_strprintf (
-        "# HELP clipd_records_total Records committed to the results log.\n"
-        "# TYPE clipd_records_total counter\n"
-        "clipd_records_total %llu\n"
-        "# HELP clipd_records_failed_total Records of articles that failed.\n"
-        "# TYPE clipd_records_failed_total counter\n"
-        "clipd_records_failed_total %llu\n"
-        "# HELP clipd_records_verdict_total Records by near-duplicate verdict.\n"
-        "# TYPE clipd_records_verdict_total counter\n"
-        "clipd_records_verdict_total{verdict=\"duplicate\"} %llu\n"
-        "clipd_records_verdict_total{verdict=\"near_duplicate\"} %llu\n"
-        "# HELP clipd_commits_total Group commits (one fsync each).\n"
-        "# TYPE clipd_commits_total counter\n"
-        "clipd_commits_total %llu\n"
-        "# HELP clipd_commit_failures_total Group commits that failed and were retried.\n"
-        "# TYPE clipd_commit_failures_total counter\n"
-        "clipd_commit_failures_total %llu\n"
-        "# HELP clipd_inflight Files claimed and not yet finished.\n"
-        "# TYPE clipd_inflight gauge\n"
-        "clipd_inflight %llu\n"
-        "# HELP clipd_queued Tasks waiting for a worker.\n"
-        "# TYPE clipd_queued gauge\n"
-        "clipd_queued %llu\n"
-        "# HELP clipd_workers Workers connected.\n"
-        "# TYPE clipd_workers gauge\n"
-        "clipd_workers %llu\n"
-        "# HELP clipd_inbox_ready Inbox files ready to be claimed.\n"
-        "# TYPE clipd_inbox_ready gauge\n"
-        "clipd_inbox_ready %llu\n"
-        "# HELP clipd_results_head The highest committed seq.\n"
-        "# TYPE clipd_results_head gauge\n"
-        "clipd_results_head %llu\n"
-        "# HELP clipd_corpus_articles Articles in the corpus.\n"
-        "# TYPE clipd_corpus_articles gauge\n"
-        "clipd_corpus_articles %llu\n"
-        "# HELP clipd_uptime_seconds Seconds since clipd started.\n"
-        "# TYPE clipd_uptime_seconds gauge\n"
-        "clipd_uptime_seconds %llu\n",
-        LOAD (records_total), LOAD (records_failed), LOAD (records_duplicate), LOAD (records_near),
-        LOAD (commits_total), LOAD (commit_failures), LOAD (inflight), LOAD (queued),
-        LOAD (workers), LOAD (inbox_ready), LOAD (head), LOAD (corpus),
-        (unsigned long long) (now > started ? (now - started) / 1000 : 0));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&text, &len);
+    if (!out)
+        return clip_strdup ("");
+    const char *family = "";
+#define RENDER_METRIC(field, name, labels, type, help)                                  \
+    if (strcmp (family, name) != 0) {                                                   \
+        fprintf (out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, #type);          \
+        family = name;                                                                  \
+    }                                                                                   \
+    fprintf (out, *labels ? "%s{%s} %llu\n" : "%s%s %llu\n", name, labels, LOAD (field));
+    CLIPD_METRICS_MAP (RENDER_METRIC)
+#undef RENDER_METRIC
+    fprintf (out, "# HELP clipd_uptime_seconds Seconds since clipd started.\n"
+             "# TYPE clipd_uptime_seconds gauge\n"
+             "clipd_uptime_seconds %llu\n",
+             (unsigned long long) (now > started ? (now - started) / 1000 : 0));
+    fclose (out);
+    return text;
 }
 
 static enum MHD_Result

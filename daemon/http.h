@@ -5,9 +5,9 @@
     waiting, some worker is connected; 503 otherwise.  GET /metrics answers
     the Prometheus text format.  Anything else is 404.
 
-    libmicrohttpd serves from its own thread; it only reads clipd_metrics_t,
-    whose fields are C11 atomics the loop writes, so no lock is shared with
-    the loop and a slow scraper can never stall it.
+    libmicrohttpd serves from its own thread; it only reads clipd_metrics_t
+    (metrics.h), whose fields are C11 atomics the loop writes, so no lock is
+    shared with the loop and a slow scraper can never stall it.
 */
 #ifndef CLIP_HTTP_H
 #define CLIP_HTTP_H
@@ -16,24 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct {
-    /*  Counters, only ever increased by the loop.  */
-    atomic_uint_fast64_t records_total;       /* committed records */
-    atomic_uint_fast64_t records_failed;      /* of which status failed */
-    atomic_uint_fast64_t records_duplicate;   /* of which verdict duplicate */
-    atomic_uint_fast64_t records_near;        /* of which verdict near_duplicate */
-    atomic_uint_fast64_t commits_total;       /* group commits */
-    atomic_uint_fast64_t commit_failures;
-    /*  Gauges, set by the loop.  */
-    atomic_uint_fast64_t inflight;
-    atomic_uint_fast64_t queued;
-    atomic_uint_fast64_t workers;
-    atomic_uint_fast64_t inbox_ready;
-    atomic_uint_fast64_t head;
-    atomic_uint_fast64_t corpus;
-    atomic_uint_fast64_t loop_tick_ms;        /* monotonic ms of the last loop tick */
-    atomic_uint_fast64_t started_ms;          /* unix ms */
-} clipd_metrics_t;
+#include "metrics.h"
 
 typedef struct clip_http clip_http_t;
 

@@ -8,7 +8,11 @@
       - temporary (--corpus DIR|none): an in-memory SQLite database seeded
         with DIR's articles exactly as clipd seeds an empty state, or
       - a state directory's (--state DIR): STATE/clipd.db.  With --add each
-        file is committed on its own, as clipd does.  Without --add the
+        file is committed on its own, as clipd does; --add writes the state
+        database, so, like clip corpus import and compact, it holds the lock
+        a running clipd holds on the state folder (clip_db_lock_state) for
+        the whole run, and refuses while clipd runs: clipd alone judges and
+        writes its corpus.  Without --add the
         stored corpus must not change, and a running clipd must not be held
         up: the database is opened read-only and the corpus tables are copied
         into TEMP tables of the same names, which shadow them for every
@@ -56,13 +60,30 @@ typedef struct {
     clip_corpus_t *corpus;
     clip_analyzer_t *analyzer;
     bool in_transaction;        /* the rollback transaction (no --add) */
+    int lock_fd;                /* STATE/clipd.lock, held with --add; else -1 */
+    const char *max_entities;   /* --max-entities, or NULL for the default */
 } analyze_t;
+
+/*  A count of entities: digits only.  */
+static bool
+max_entities_parse (const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull (s, &end, 10);
+    if (errno || end == s || *end || s [0] < '0' || s [0] > '9' || v > SIZE_MAX)
+        return false;
+    if (out)
+        *out = (size_t) v;
+    return true;
+}
 
 static void
 usage (FILE *out)
 {
     fprintf (out,
-        "Usage: clip analyze [--state DIR | --corpus DIR|none] [--add] [--data-dir DIR] FILE...\n"
+        "Usage: clip analyze [--state DIR | --corpus DIR|none] [--add] [--data-dir DIR]\n"
+        "                    [--max-entities N] FILE...\n"
         "\n"
         "Analyse files without a daemon and print one JSON result per file, each judged\n"
         "against the corpus and against the files before it on the command line.  The\n"
@@ -73,14 +94,18 @@ usage (FILE *out)
         "                   (default: the shipped Huawei corpus); 'none': an empty one\n"
         "  --state DIR      judge against the corpus of clipd's state directory DIR\n"
         "                   (DIR/clipd.db); it is left unchanged unless --add\n"
-        "  --add            with --state: add the analysed files to the stored corpus\n"
+        "  --add            with --state: add the analysed files to the stored corpus;\n"
+        "                   refuses while a clipd runs on DIR\n"
         "  --data-dir DIR   where the NER model and the shipped corpus live\n"
         "                   (default " CLIP_DATADIR ")\n"
+        "  --max-entities N keep at most N entities per record, the first in text order,\n"
+        "                   and mark a record cut so with entities_truncated (default %d)\n"
         "  -h, --help       print this help\n"
         "\n"
         "A file that cannot be read gives a failed record (error code 'unreadable', or\n"
         "'not_a_file' for a directory).  Exit status: 0 every file was analysed (failed\n"
-        "records included), 1 the corpus or the analyzer could not be set up, 2 bad usage.\n");
+        "records included), 1 the corpus or the analyzer could not be set up, 2 bad usage.\n",
+        CLIP_ANALYZE_MAX_ENTITIES);
 }
 
 static int
@@ -198,6 +223,9 @@ setup (analyze_t *self)
         fprintf (stderr, "clip analyze: %s\n", err);
         return -1;
     }
+    size_t max_entities;
+    if (self->max_entities && max_entities_parse (self->max_entities, &max_entities))
+        clip_analyzer_set_max_entities (self->analyzer, max_entities);
     if (self->state) {
         char *path = clip_path_join (self->state, "clipd.db");
         struct stat st;
@@ -207,6 +235,17 @@ setup (analyze_t *self)
             fprintf (stderr, "clip analyze: no state database %s: %s\n", path, strerror (errno));
             free (path);
             return -1;
+        }
+        if (self->add) {
+            self->lock_fd = clip_db_lock_state (self->state, err, sizeof err);
+            if (self->lock_fd < 0) {
+                fprintf (stderr, "clip analyze: %s%s\n", err,
+                         self->lock_fd == -EWOULDBLOCK
+                         ? "; --add refuses while clipd runs: stop clipd first, or drop the"
+                           " files into its inbox" : "");
+                free (path);
+                return -1;
+            }
         }
         self->db = clip_db_open (path, !self->add, err, sizeof err);
         free (path);
@@ -324,12 +363,16 @@ teardown (analyze_t *self)
     if (self->db)
         sqlite3_close (self->db);
     clip_analyzer_destroy (&self->analyzer);
+    /*  Released last: the database is closed.  */
+    if (self->lock_fd >= 0)
+        close (self->lock_fd);
+    self->lock_fd = -1;
 }
 
 int
 clip_analyze_main (int argc, char **argv)
 {
-    analyze_t self = { .data_dir = CLIP_DATADIR };
+    analyze_t self = { .data_dir = CLIP_DATADIR, .lock_fd = -1 };
     int first_file = argc;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];
@@ -355,6 +398,9 @@ clip_analyze_main (int argc, char **argv)
         if (strcmp (arg, "--data-dir") == 0)
             target = &self.data_dir;
         else
+        if (strcmp (arg, "--max-entities") == 0)
+            target = &self.max_entities;
+        else
         if (arg [0] == '-' && arg [1] != 0) {
             fprintf (stderr, "clip analyze: unknown option '%s' (see clip analyze --help)\n", arg);
             return 2;
@@ -371,6 +417,11 @@ clip_analyze_main (int argc, char **argv)
     }
     if (self.state && self.corpus_dir) {
         fprintf (stderr, "clip analyze: --state and --corpus exclude each other\n");
+        return 2;
+    }
+    if (self.max_entities && !max_entities_parse (self.max_entities, NULL)) {
+        fprintf (stderr, "clip analyze: --max-entities needs a number, got '%s'\n",
+                 self.max_entities);
         return 2;
     }
     if (self.add && !self.state) {

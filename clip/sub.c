@@ -20,7 +20,6 @@
 */
 #include <errno.h>
 #include <inttypes.h>
-#include <msgpack.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,12 +31,13 @@
 #include "clip_cmd.h"
 #include "clip_log.h"
 #include "clip_record.h"
+#include "clip_replay_msg.h"
 #include "clip_util.h"
 #include "clip_wire.h"
 
 #define DEFAULT_PUB     "tcp://127.0.0.1:5556"
 #define DEFAULT_REPLAY  "tcp://127.0.0.1:5557"
-#define REPLAY_LIMIT    1000
+#define REPLAY_LIMIT    CLIP_REPLAY_DEFAULT_LIMIT
 #define REPLAY_PATIENCE_MS 5000
 /*  The subscription needs a moment to reach the publisher; a record
     published meanwhile and committed after the first catch-up would be
@@ -187,49 +187,20 @@ dealer_close (sub_t *self)
     self->dealer = NULL;
 }
 
-static void
-pack_str (msgpack_packer *pk, const char *s)
-{
-    msgpack_pack_str (pk, strlen (s));
-    msgpack_pack_str_body (pk, s, strlen (s));
-}
-
 /*  Queue {since: covered, topic: prefix, limit} on the DEALER.  With no
     peer connected yet ZeroMQ keeps it until the connection is made; a
     failure here is treated like an unanswered request.  */
 static void
 send_request (sub_t *self)
 {
-    msgpack_sbuffer sbuf;
-    msgpack_sbuffer_init (&sbuf);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 3);
-    pack_str (&pk, "since");
-    msgpack_pack_uint64 (&pk, self->covered);
-    pack_str (&pk, "topic");
-    pack_str (&pk, self->prefix);
-    pack_str (&pk, "limit");
-    msgpack_pack_uint64 (&pk, REPLAY_LIMIT);
-    if (zmq_send (self->dealer, sbuf.data, sbuf.size, ZMQ_DONTWAIT) < 0)
+    clip_replay_request_t req = { .since = self->covered, .limit = REPLAY_LIMIT };
+    snprintf (req.topic, sizeof req.topic, "%s", self->prefix);
+    char *data;
+    size_t len;
+    clip_replay_request_encode (&req, &data, &len);
+    if (zmq_send (self->dealer, data, len, ZMQ_DONTWAIT) < 0)
         clip_debug ("replay_send_failed", "error=\"%s\"", zmq_strerror (errno));
-    msgpack_sbuffer_destroy (&sbuf);
-}
-
-/*  The value of key in a msgpack map, or NULL.  */
-static const msgpack_object *
-map_get (const msgpack_object *map, const char *key)
-{
-    if (map->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    size_t klen = strlen (key);
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const msgpack_object *k = &map->via.map.ptr [i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen
-        &&  memcmp (k->via.str.ptr, key, klen) == 0)
-            return &map->via.map.ptr [i].val;
-    }
-    return NULL;
+    free (data);
 }
 
 /*  Read up to a batch of live records off the SUB socket into the queue,
@@ -255,7 +226,8 @@ drain_sub (sub_t *self)
             clip_record_destroy (&rec);
         }
         if (!rec) {
-            clip_warn ("live_message_dropped", "reason=\"%s\"", err);
+            char q [600];
+            clip_warn ("live_message_dropped", "reason=%s", clip_log_quote (q, sizeof q, err));
             continue;
         }
         if (self->q_head + self->q_len == self->q_cap) {
@@ -302,42 +274,50 @@ on_replay_message (sub_t *self, bool *end, bool *more)
     size_t topic_len = zmq_msg_size (&frames [0]);
     const char *body = zmq_msg_data (&frames [1]);
     size_t body_len = zmq_msg_size (&frames [1]);
-    bool is_end = topic_len == 10 && memcmp (topic, "replay.end", 10) == 0;
-    bool is_error = topic_len == 12 && memcmp (topic, "replay.error", 12) == 0;
-    if (is_end || is_error) {
-        msgpack_unpacked up;
-        msgpack_unpacked_init (&up);
-        size_t off = 0;
-        bool parsed = msgpack_unpack_next (&up, body, body_len, &off) == MSGPACK_UNPACK_SUCCESS;
-        if (is_end) {
-            const msgpack_object *last = parsed ? map_get (&up.data, "last") : NULL;
-            const msgpack_object *m = parsed ? map_get (&up.data, "more") : NULL;
-            if (last && last->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
-                if (last->via.u64 > self->covered)
-                    self->covered = last->via.u64;
-            }
-            else
-                clip_warn ("replay_end_malformed", "reason=\"no last\"");
-            *more = m && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean;
-            *end = true;
+    bool is_end = topic_len == strlen (CLIP_REPLAY_END_TOPIC)
+               && memcmp (topic, CLIP_REPLAY_END_TOPIC, topic_len) == 0;
+    bool is_error = topic_len == strlen (CLIP_REPLAY_ERROR_TOPIC)
+                 && memcmp (topic, CLIP_REPLAY_ERROR_TOPIC, topic_len) == 0;
+    if (is_end) {
+        char err [256];
+        clip_replay_end_t answer;
+        if (clip_replay_end_decode (body, body_len, &answer, err, sizeof err) == 0) {
+            if (answer.last > self->covered)
+                self->covered = answer.last;
+            *more = answer.more;
         }
         else {
-            const msgpack_object *code = parsed ? map_get (&up.data, "code") : NULL;
-            const msgpack_object *msg = parsed ? map_get (&up.data, "message") : NULL;
-            fprintf (stderr, "clip sub: the replay endpoint refused the request: %.*s: %.*s\n",
-                     code && code->type == MSGPACK_OBJECT_STR ? (int) code->via.str.size : 1,
-                     code && code->type == MSGPACK_OBJECT_STR ? code->via.str.ptr : "?",
-                     msg && msg->type == MSGPACK_OBJECT_STR ? (int) msg->via.str.size : 1,
-                     msg && msg->type == MSGPACK_OBJECT_STR ? msg->via.str.ptr : "?");
+            char q [300];
+            clip_warn ("replay_end_malformed", "reason=%s", clip_log_quote (q, sizeof q, err));
+            *more = false;
+        }
+        *end = true;
+    }
+    else
+    if (is_error) {
+        char err [256];
+        clip_replay_error_t refusal;
+        if (clip_replay_error_decode (body, body_len, &refusal, err, sizeof err) != 0) {
+            snprintf (refusal.code, sizeof refusal.code, "?");
+            snprintf (refusal.message, sizeof refusal.message, "(malformed: %s)", err);
+        }
+        if (strcmp (refusal.code, "busy") == 0)
+            /*  clipd is answering too many clients, or still sending us a
+                page we gave up on: the request counts as unanswered and is
+                sent again, on a fresh DEALER, after REPLAY_PATIENCE_MS.  */
+            clip_info ("replay_busy", "endpoint=%s", self->replay_ep);
+        else {
+            fprintf (stderr, "clip sub: the replay endpoint refused the request: %s: %s\n",
+                     refusal.code, refusal.message);
             rc = RUN_FAILED;
         }
-        msgpack_unpacked_destroy (&up);
     }
     else {
         char err [256];
         clip_record_t *rec = clip_record_decode (body, body_len, err, sizeof err);
+        char q [600];
         if (!rec)
-            clip_warn ("replay_record_dropped", "reason=\"%s\"", err);
+            clip_warn ("replay_record_dropped", "reason=%s", clip_log_quote (q, sizeof q, err));
         else
         if (!rec->has_seq)
             clip_warn ("replay_record_dropped", "reason=\"the record has no seq\"");
@@ -523,7 +503,7 @@ clip_sub_main (int argc, char **argv)
             have_ep = true;
         }
     }
-    if (strlen (self.prefix) > 255) {
+    if (strlen (self.prefix) > CLIP_REPLAY_TOPIC_MAX) {
         fprintf (stderr, "clip sub: --topic holds at most 255 bytes\n");
         return 2;
     }

@@ -5,10 +5,15 @@
 
         ts=2026-11-23T18:30:01.123Z prog=clipd level=info event=claimed file="a b.txt"
 
-    Values that may hold spaces, quotes or control characters (file names,
-    error messages) must go through clip_log_quote, which renders them as a
-    double-quoted string with C-style escapes.  The program name is set once
-    at start by clip_log_init and never changes afterwards.
+    One event is always exactly one line: the writer escapes every control
+    character (below 0x20, and 0x7f: \n, \r, \t, else \xHH) that ends up
+    in the formatted line, so that no value, whoever supplied it, can start
+    a line of its own.  Values that may hold spaces, quotes or control
+    characters (file names, worker names, error messages, anything a peer
+    sent) must still go through clip_log_quote, which renders them as a
+    double-quoted string with the same C-style escapes (and \" \\), so that
+    they cannot add key=value pairs to the line either.  The program name is
+    set once at start by clip_log_init and never changes afterwards.
 */
 #ifndef CLIP_LOG_H
 #define CLIP_LOG_H
@@ -25,6 +30,11 @@ typedef enum {
 /*  Set the program name written in every line and the lowest level printed.
     The level may also be lowered by the environment variable CLIP_LOG=debug. */
 void clip_log_init (const char *prog, clip_log_level_t min_level);
+/*  Change the lowest level printed while running (clipd on SIGHUP); safe
+    from any thread.  */
+void clip_log_set_level (clip_log_level_t min_level);
+/*  The level named "debug", "info", "warn" or "error", or -1.  */
+int clip_log_level_from_name (const char *name);
 
 /*  Write one event.  fmt holds the remaining key=value pairs, printf style,
     and may be NULL.  */

@@ -117,6 +117,16 @@ clip_corpus_settings_default (clip_corpus_settings_t *settings)
     settings->max_matches = 5;
 }
 
+void
+clip_corpus_set_thresholds (clip_corpus_t *self, double near_containment, double near_jaccard,
+                            double related_containment)
+{
+    assert (self);
+    self->settings.near_containment = near_containment;
+    self->settings.near_jaccard = near_jaccard;
+    self->settings.related_containment = related_containment;
+}
+
 static void
 insert_keys (void *arg, uint32_t row, uint32_t shingles, const uint32_t *keys, size_t n_keys)
 {
@@ -815,8 +825,10 @@ clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec, const void *sketch, 
         lookup_free (&lk);
     }
     else
-    if (sketch_len > 0 || sketch)
-        clip_warn ("corpus_bad_sketch", "id=%s", rec->id);
+    if (sketch_len > 0 || sketch) {
+        char qid [300];
+        clip_warn ("corpus_bad_sketch", "id=%s", clip_log_quote (qid, sizeof qid, rec->id));
+    }
 
     if (result == 0) {
         if (ms.n > 1)

@@ -44,6 +44,10 @@ void clip_corpus_settings_default (clip_corpus_settings_t *settings);
 clip_corpus_t *clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings,
                                  char *err, size_t err_size);
 void clip_corpus_destroy (clip_corpus_t **self_p);
+/*  Change the verdict thresholds (clip_corpus_settings_t) for the articles
+    judged from now on; verdicts already given stay as they are.  */
+void clip_corpus_set_thresholds (clip_corpus_t *self, double near_containment, double near_jaccard,
+                                 double related_containment);
 
 /*  Number of articles in the corpus.  */
 uint64_t clip_corpus_size (const clip_corpus_t *self);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,25 +69,18 @@ progress (size_t done, size_t total, uint64_t start_ms)
     fflush (stderr);
 }
 
-/*  Take the lock clipd holds on STATE/clipd.lock: while clipd runs, it
-    alone writes the state database.  Returns the locked descriptor, or -1
-    after printing why.  */
+/*  Take the lock clipd holds on STATE/clipd.lock (clip_db_lock_state):
+    while clipd runs, it alone writes the state database.  Returns the
+    locked descriptor, or -1 after printing why.  */
 static int
 take_lock (const char *state, const char *cmd, const char *advice)
 {
-    char *lock_path = clip_path_join (state, "clipd.lock");
-    int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    char err [PATH_MAX + 128];
+    int fd = clip_db_lock_state (state, err, sizeof err);
     if (fd < 0)
-        fprintf (stderr, "clip corpus %s: cannot open %s: %s\n", cmd, lock_path, strerror (errno));
-    else
-    if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
-        fprintf (stderr, "clip corpus %s: %s is in use by a running clipd (%s is locked); %s\n",
-                 cmd, state, lock_path, advice);
-        close (fd);
-        fd = -1;
-    }
-    free (lock_path);
-    return fd;
+        fprintf (stderr, "clip corpus %s: %s%s%s\n", cmd, err, fd == -EWOULDBLOCK ? "; " : "",
+                 fd == -EWOULDBLOCK ? advice : "");
+    return fd < 0 ? -1 : fd;
 }
 
 typedef struct {

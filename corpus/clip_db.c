@@ -1,7 +1,72 @@
 /*  clip_db: the state database.  See clip_db.h.  */
 #include "clip_db.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "clip_util.h"
+
+/*  The pid holding a flock on the file open as fd, from /proc/locks
+    ("1: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"), or 0 when it
+    cannot be told.  Only to name the holder in a message.  */
+static long
+lock_holder (int fd)
+{
+    struct stat st;
+    FILE *f = fstat (fd, &st) == 0 ? fopen ("/proc/locks", "re") : NULL;
+    if (!f)
+        return 0;
+    char line [256];
+    long holder = 0;
+    while (!holder && fgets (line, sizeof line, f)) {
+        char kind [16];
+        long pid;
+        unsigned int maj, min;
+        uintmax_t ino;
+        if (sscanf (line, "%*[^:]: %15s %*s %*s %ld %x:%x:%ju", kind, &pid, &maj, &min, &ino) == 5
+        &&  strcmp (kind, "FLOCK") == 0 && ino == (uintmax_t) st.st_ino
+        &&  maj == major (st.st_dev) && min == minor (st.st_dev) && pid > 0)
+            holder = pid;
+    }
+    fclose (f);
+    return holder;
+}
+
+int
+clip_db_lock_state (const char *state, char *err, size_t err_size)
+{
+    char *lock_path = clip_path_join (state, "clipd.lock");
+    int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fd = -errno;
+        snprintf (err, err_size, "cannot open %s: %s", lock_path, strerror (errno));
+    }
+    else
+    if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        long pid = e == EWOULDBLOCK ? lock_holder (fd) : 0;
+        char who [48] = "";
+        if (pid > 0)
+            snprintf (who, sizeof who, " (pid %ld)", pid);
+        if (e == EWOULDBLOCK)
+            snprintf (err, err_size, "%s is in use by a running clipd%s (%s is locked)",
+                      state, who, lock_path);
+        else
+            snprintf (err, err_size, "cannot lock %s: %s", lock_path, strerror (e));
+        close (fd);
+        fd = -e;
+    }
+    free (lock_path);
+    return fd;
+}
 
 sqlite3 *
 clip_db_open (const char *path, int read_only, char *err, size_t err_size)

@@ -17,6 +17,15 @@
     Caller owns the result; close with sqlite3_close.  */
 sqlite3 *clip_db_open (const char *path, int read_only, char *err, size_t err_size);
 
+/*  Take the lock a running clipd holds on STATE/clipd.lock, for a tool
+    that writes the state database (clip corpus import and compact, clip
+    analyze --add): while clipd runs, it alone writes it.  Never waits.
+    Returns the locked descriptor (close it to release the lock), or a
+    negative errno with err saying why: -EWOULDBLOCK when a running clipd
+    (named by its pid when the kernel tells) holds the folder, another when
+    the lock file cannot be opened or locked.  */
+int clip_db_lock_state (const char *state, char *err, size_t err_size);
+
 /*  Run one SQL statement without results; returns 0 or -1 with err set.  */
 int clip_db_exec (sqlite3 *db, const char *sql, char *err, size_t err_size);
 

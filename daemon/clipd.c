@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,8 +27,10 @@
 #include "dispatch.h"
 #include "http.h"
 #include "inbox.h"
+#include "publish.h"
 #include "replay.h"
 #include "results.h"
+#include "retire.h"
 #include "supervisor.h"
 
 /*  A result waiting for the group commit, or whose commit failed (disk
@@ -56,14 +59,18 @@ struct clipd {
     clip_results_t *results;
     uv_loop_t loop;
     void *zctx;
-    void *pub;
-    char pub_endpoint [256];
+    clip_publish_t *pub;        /* NULL once stopping */
     clip_inbox_t *inbox;
+    clip_retire_t *retire;      /* moves committed files out of processing/ */
     clip_dispatch_t *dispatch;
     clip_replay_t *replay;
     clip_supervisor_t *supervisor;
     uv_signal_t sigint;
     uv_signal_t sigterm;
+    uv_signal_t sighup;         /* reloads the live settings */
+    uv_signal_t sigusr1;        /* ignored, logged */
+    uv_signal_t sigusr2;
+    clipd_config_t live;        /* the live settings (config.h) in force */
     uv_timer_t retry_timer;
     uv_timer_t tick_timer;      /* refreshes the metrics' gauges */
     clipd_metrics_t metrics;    /* read by the HTTP thread */
@@ -77,129 +84,10 @@ struct clipd {
     bool loop_ready;
 };
 
-/*  ------------------------------------------------------------------ */
-/*  Finished files                                                      */
-
-/*  "name" with a numeric suffix before its extension: a.txt -> a.1.txt.  */
-static char *
-suffixed_name (const char *name, unsigned n)
-{
-    if (n == 0)
-        return clip_strdup (name);
-    const char *dot = strrchr (name, '.');
-    if (!dot || dot == name)
-        return clip_strprintf ("%s.%u", name, n);
-    return clip_strprintf ("%.*s.%u%s", (int) (dot - name), name, n, dot);
-}
-
-/*  True if json_path is the error file of the record with this seq: a crash
-    between writing it and moving the file left it behind, and it is reused
-    rather than orphaned.  */
-static bool
-error_json_is_ours (const char *json_path, uint64_t seq)
-{
-    json_t *o = json_load_file (json_path, 0, NULL);
-    bool ours = o && (uint64_t) json_integer_value (json_object_get (o, "seq")) == seq;
-    json_decref (o);
-    return ours;
-}
-
-/*  Move src into dir under name, or name with a numeric suffix when that is
-    taken: nothing is ever overwritten.  When error_json is not NULL it is
-    first written durably as <chosen name>.error.json (seq identifies it).
-    Returns 0 or a negative errno.  */
-static int
-place_file (const char *src, const char *dir, const char *name, const char *error_json, uint64_t seq)
-{
-    for (unsigned n = 0; n < 100000; n++) {
-        char *candidate = suffixed_name (name, n);
-        char *dst = clip_path_join (dir, candidate);
-        char *json_path = error_json ? clip_strprintf ("%s.error.json", dst) : NULL;
-        free (candidate);
-        int rc = 0;
-        bool have_json = false;
-        if (json_path && access (json_path, F_OK) == 0) {
-            have_json = error_json_is_ours (json_path, seq);
-            if (!have_json)
-                rc = -EEXIST;
-        }
-        if (rc == 0 && access (dst, F_OK) == 0)
-            rc = -EEXIST;
-        if (rc == 0 && json_path && !have_json)
-            rc = clip_file_write_durable (json_path, error_json, strlen (error_json));
-        if (rc == 0) {
-            if (renameat2 (AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE) != 0) {
-                rc = -errno;
-                if (rc == -EINVAL || rc == -ENOSYS) {
-                    /*  The file system cannot rename without replacing:
-                        link() fails on an existing name just the same.  */
-                    rc = link (src, dst) == 0 ? (unlink (src), 0) : -errno;
-                }
-                if (rc != 0 && json_path)
-                    unlink (json_path);
-            }
-        }
-        free (dst);
-        free (json_path);
-        if (rc != -EEXIST)
-            return rc;
-    }
-    return -EEXIST;
-}
-
-static char *
-error_json (const clip_record_t *rec)
-{
-    json_t *o = json_pack ("{s:s, s:I, s:{s:s, s:s}, s:I, s:I}",
-                           "file", rec->file ? rec->file : "",
-                           "seq", (json_int_t) rec->seq,
-                           "error", "code", rec->error_code ? rec->error_code : "",
-                           "message", rec->error_message ? rec->error_message : "",
-                           "received", (json_int_t) rec->received,
-                           "done", (json_int_t) rec->done);
-    char *text = o ? json_dumps (o, JSON_INDENT (2)) : NULL;
-    json_decref (o);
-    if (!text)
-        return clip_strdup ("{\"error\": {\"code\": \"unknown\"}}");
-    char *copy = clip_strprintf ("%s\n", text);
-    free (text);
-    return copy;
-}
-
-/*  The record is committed: move the file out of processing/.  */
-static void
-retire_file (clipd_t *self, const char *path, const clip_record_t *rec)
-{
-    char q [600];
-    clip_log_quote (q, sizeof q, rec->file);
-    bool failed = rec->status && strcmp (rec->status, "failed") == 0;
-    int rc;
-    if (failed) {
-        char *json = error_json (rec);
-        rc = place_file (path, self->failed_dir, rec->file, json, rec->seq);
-        free (json);
-    }
-    else
-    if (strcmp (self->cfg->on_done, "delete") == 0)
-        rc = unlink (path) == 0 ? 0 : -errno;
-    else
-        rc = place_file (path, self->done_dir, rec->file, NULL, rec->seq);
-    if (rc == -ENOENT)
-        clip_warn ("retire_vanished", "file=%s seq=%llu", q, (unsigned long long) rec->seq);
-    else
-    if (rc != 0)
-        clip_error ("retire_failed", "file=%s seq=%llu error=\"%s\"", q,
-                    (unsigned long long) rec->seq, strerror (-rc));
-}
-
 static void
 publish (clipd_t *self, const clip_record_t *rec, const char *packed, size_t len)
 {
-    const char *topic = clip_record_topic (rec);
-    /*  PUB never blocks: a subscriber that cannot keep up loses messages
-        and fills the gap from the replay endpoint.  */
-    if (zmq_send (self->pub, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
-    ||  zmq_send (self->pub, packed, len, ZMQ_DONTWAIT) < 0)
+    if (self->pub && clip_publish_send (self->pub, clip_record_topic (rec), packed, len) != 0)
         clip_warn ("publish_failed", "seq=%llu error=\"%s\"",
                    (unsigned long long) rec->seq, zmq_strerror (errno));
 }
@@ -279,6 +167,12 @@ commit_batch (clipd_t *self)
     if (ok)
         ok = clip_results_commit (self->results) == 0;
     if (!ok) {
+        /*  /healthz says 503 with this reason until a commit succeeds.  */
+        char *reason = clip_strprintf ("commits to the results log are failing: %s",
+                                       sqlite3_errmsg (self->db));
+        clipd_metric_text_set (&self->metrics.commit_error, reason);
+        free (reason);
+        atomic_store (&self->metrics.commit_failing, 1);
         clip_results_rollback (self->results);
         atomic_fetch_add (&self->metrics.commit_failures, 1);
         int count;
@@ -290,15 +184,17 @@ commit_batch (clipd_t *self)
         return;
     }
     atomic_fetch_add (&self->metrics.commits_total, 1);
+    atomic_store (&self->metrics.commit_failing, 0);
     LL_FOREACH_SAFE (list, p, tmp) {
         LL_DELETE (list, p);
         clip_record_t *rec = p->rec;
         count_record (self, rec);
         char q [600];
+        char qw [300];
         clip_info ("recorded", "seq=%llu file=%s topic=%s worker=%s", (unsigned long long) rec->seq,
                    clip_log_quote (q, sizeof q, rec->file), clip_record_topic (rec),
-                   rec->worker ? rec->worker : "-");
-        retire_file (self, p->task->path, rec);
+                   clip_log_quote (qw, sizeof qw, rec->worker ? rec->worker : "-"));
+        clip_retire_file (self->retire, p->task->path, rec);
         publish (self, rec, p->packed, p->packed_len);
         pending_free (p);
         assert (self->inflight > 0);
@@ -318,9 +214,10 @@ on_commit_idle (uv_idle_t *handle)
 static void
 fail (clipd_t *self, clip_task_t *task, const char *code, const char *message)
 {
-    char q [600];
-    clip_warn ("article_failed", "file=%s code=%s message=\"%s\"",
-               clip_log_quote (q, sizeof q, task->name), code, message);
+    char q [600], qm [600];
+    clip_warn ("article_failed", "file=%s code=%s message=%s",
+               clip_log_quote (q, sizeof q, task->name), code,
+               clip_log_quote (qm, sizeof qm, message));
     clip_record_t *rec = clip_record_new ();
     rec->bytes = task->size;
     clip_record_set_error (rec, code, message);
@@ -404,7 +301,10 @@ start_task (clipd_t *self, clip_task_t *task)
 static void
 claim_more (clipd_t *self)
 {
-    while (!self->stopping && self->inbox && self->inflight < self->cfg->max_inflight) {
+    /*  Committed files whose move failed are no longer in flight, but they
+        stay in processing/: past a bound, stop taking more.  */
+    while (!self->stopping && self->inbox && self->inflight < self->cfg->max_inflight
+    &&     clip_retire_backlog (self->retire) < CLIP_RETIRE_BACKLOG_MAX) {
         clip_claim_t claim = { 0 };
         uint64_t id = next_claim_id (self);
         if (clip_inbox_claim (self->inbox, id, &claim) != 1)
@@ -461,7 +361,9 @@ seed_corpus (clipd_t *self, char *err, size_t err_size)
 }
 
 /*  Files left in processing/ by an earlier run: finish those whose record is
-    committed, process the others again.  */
+    committed, process the others again.  Runs before the inbox is first
+    scanned: clip_claim_recover also removes the inbox twin of a claim by
+    copy that a crash interrupted (inbox.h).  */
 static void
 recover_processing (clipd_t *self)
 {
@@ -469,6 +371,16 @@ recover_processing (clipd_t *self)
     int n = scandir (self->processing_dir, &names, NULL, alphasort);
     if (n < 0)
         return;
+    /*  Claim ids given to foreign files below must be above every claim
+        found here, whatever the order of the names.  */
+    for (int i = 0; i < n; i++) {
+        uint64_t claim;
+        char *name = NULL;
+        if (clip_claim_parse (names [i]->d_name, &claim, &name) == 0 && claim > self->last_claim)
+            self->last_claim = claim;
+        free (name);
+    }
+    int dir_fd = open (self->processing_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     for (int i = 0; i < n; i++) {
         const char *fname = names [i]->d_name;
         char *path = clip_path_join (self->processing_dir, fname);
@@ -478,30 +390,27 @@ recover_processing (clipd_t *self)
         char q [600];
         clip_log_quote (q, sizeof q, fname);
         if (fname [0] == '.' || lstat (path, &st) != 0 || !S_ISREG (st.st_mode)) {
-            /*  Leftovers of our own temporary files, or foreign entries.  */
+            /*  Our own sidecars and temporary files (the inbox sweeps
+                orphans), or foreign entries.  */
         }
         else
-        if (clip_claim_parse (fname, &claim, &name) != 0) {
+        if (clip_claim_recover (self->processing_dir, self->cfg->inbox, fname, &claim, &name) != 0) {
             /*  Not one of ours: claim it like any inbox file.  */
             claim = next_claim_id (self);
             self->last_claim = claim;
-            char *cname = clip_claim_filename (claim, fname);
-            char *cpath = clip_path_join (self->processing_dir, cname);
-            free (cname);
-            if (rename (path, cpath) == 0) {
+            clip_claim_t c = { 0 };
+            if (dir_fd >= 0 && clip_claim_take (dir_fd, fname, self->processing_dir, claim, &c) == 0) {
                 clip_info ("claimed", "file=%s claim=%llu from=processing", q, (unsigned long long) claim);
-                start_task (self, task_new (claim, fname, cpath, (uint64_t) st.st_size));
+                start_task (self, task_new (claim, c.name, c.path, c.size));
+                clip_claim_clear (&c);
             }
-            free (cpath);
         }
         else {
-            if (claim > self->last_claim)
-                self->last_claim = claim;
             clip_record_t *rec = NULL;
             int found = clip_results_find_claim (self->results, claim, &rec);
             if (found == 1) {
                 clip_info ("recovered_committed", "file=%s seq=%llu", q, (unsigned long long) rec->seq);
-                retire_file (self, path, rec);
+                clip_retire_file (self->retire, path, rec);
                 clip_record_destroy (&rec);
             }
             else
@@ -514,6 +423,8 @@ recover_processing (clipd_t *self)
         free (path);
         free (names [i]);
     }
+    if (dir_fd >= 0)
+        close (dir_fd);
     free (names);
 }
 
@@ -535,21 +446,7 @@ on_tick (uv_timer_t *timer)
     }
     if (self->inbox)
         atomic_store (&m->inbox_ready, clip_inbox_ready_count (self->inbox));
-}
-
-static int
-bind_pub (clipd_t *self, char *err, size_t err_size)
-{
-    self->pub = zmq_socket (self->zctx, ZMQ_PUB);
-    int zero = 0;
-    zmq_setsockopt (self->pub, ZMQ_LINGER, &zero, sizeof zero);
-    if (zmq_bind (self->pub, self->cfg->pub) != 0) {
-        snprintf (err, err_size, "cannot bind pub endpoint %s: %s", self->cfg->pub, zmq_strerror (errno));
-        return -1;
-    }
-    size_t len = sizeof self->pub_endpoint;
-    zmq_getsockopt (self->pub, ZMQ_LAST_ENDPOINT, self->pub_endpoint, &len);
-    return 0;
+    clip_retire_tick (self->retire);
 }
 
 static void
@@ -562,7 +459,7 @@ write_endpoints (clipd_t *self)
                        : clip_strdup ("");
     json_t *o = json_pack ("{s:s, s:s, s:s, s:s, s:i}",
                            "tasks", clip_dispatch_endpoint (self->dispatch),
-                           "pub", self->pub_endpoint,
+                           "pub", clip_publish_endpoint (self->pub),
                            "replay", clip_replay_endpoint (self->replay),
                            "http", http,
                            "pid", (int) getpid ());
@@ -596,6 +493,8 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     self->processing_dir = clip_path_join (cfg->state, "processing");
     self->done_dir = clip_path_join (cfg->state, "done");
     self->failed_dir = clip_path_join (cfg->state, "failed");
+    self->retire = clip_retire_new (self->done_dir, self->failed_dir,
+                                    strcmp (cfg->on_done, "delete") == 0, &self->metrics);
     const char *dirs [] = { cfg->inbox, cfg->state, self->processing_dir, self->done_dir, self->failed_dir };
     for (size_t i = 0; i < 5; i++) {
         int rc = clip_mkdirs (dirs [i], 0755);
@@ -636,9 +535,11 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     uv_loop_init (&self->loop);
     self->loop_ready = true;
     self->zctx = zmq_ctx_new ();
-    if (bind_pub (self, err, err_size))
+    self->pub = clip_publish_new (&self->loop, self->zctx, cfg->pub, &self->metrics, err, err_size);
+    if (!self->pub)
         goto fail;
-    self->replay = clip_replay_new (&self->loop, self->zctx, cfg->replay, self->results, err, err_size);
+    self->replay = clip_replay_new (&self->loop, self->zctx, cfg->replay, self->results,
+                                    &self->metrics, err, err_size);
     if (!self->replay)
         goto fail;
     clip_dispatch_settings_t ds;
@@ -648,6 +549,7 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     ds.task_timeout_ms = cfg->task_timeout_ms;
     ds.max_attempts = (int) cfg->max_attempts;
     ds.max_bytes = cfg->max_bytes;
+    ds.metrics = &self->metrics;
     clip_dispatch_callbacks_t cb = { on_result, on_failed };
     self->dispatch = clip_dispatch_new (&self->loop, self->zctx, cfg->tasks, &ds, &cb, self,
                                         err, err_size);
@@ -657,7 +559,7 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
         .settle_ms = cfg->settle_ms, .rescan_ms = cfg->rescan_ms, .max_pending = cfg->max_pending
     };
     self->inbox = clip_inbox_new (&self->loop, cfg->inbox, self->processing_dir, &is,
-                                  on_inbox_ready, self);
+                                  on_inbox_ready, self, &self->metrics);
     uv_timer_init (&self->loop, &self->retry_timer);
     self->retry_timer.data = self;
     uv_idle_init (&self->loop, &self->commit_idle);
@@ -671,10 +573,16 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
         if (!self->http)
             goto fail;
     }
-    uv_signal_init (&self->loop, &self->sigint);
-    uv_signal_init (&self->loop, &self->sigterm);
-    self->sigint.data = self;
-    self->sigterm.data = self;
+    uv_signal_t *sigs [] = { &self->sigint, &self->sigterm, &self->sighup, &self->sigusr1,
+                             &self->sigusr2 };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs [0]; i++) {
+        uv_signal_init (&self->loop, sigs [i]);
+        sigs [i]->data = self;
+    }
+    self->live.near_containment = cfg->near_containment;
+    self->live.near_jaccard = cfg->near_jaccard;
+    self->live.related_containment = cfg->related_containment;
+    self->live.log_level = clip_strdup (cfg->log_level);
     return self;
 
 fail:
@@ -698,6 +606,7 @@ shutdown_daemon (clipd_t *self)
     /*  Results already in hand are committed and published before going.  */
     commit_batch (self);
     clip_info ("stopping", "inflight=%zu", self->inflight);
+    clip_publish_destroy (&self->pub);
     clip_inbox_destroy (&self->inbox);
     clip_replay_destroy (&self->replay);
     clip_dispatch_destroy (&self->dispatch);
@@ -715,6 +624,14 @@ shutdown_daemon (clipd_t *self)
     uv_close ((uv_handle_t *) &self->tick_timer, NULL);
     uv_close ((uv_handle_t *) &self->sigint, NULL);
     uv_close ((uv_handle_t *) &self->sigterm, NULL);
+    uv_close ((uv_handle_t *) &self->sighup, NULL);
+    uv_close ((uv_handle_t *) &self->sigusr1, NULL);
+    uv_close ((uv_handle_t *) &self->sigusr2, NULL);
+    /*  Closing the handles restored the default actions, which kill: the
+        workers may take a while to stop.  */
+    signal (SIGHUP, SIG_IGN);
+    signal (SIGUSR1, SIG_IGN);
+    signal (SIGUSR2, SIG_IGN);
     if (self->supervisor)
         clip_supervisor_stop (self->supervisor, on_supervisor_stopped, self);
 }
@@ -726,17 +643,75 @@ on_signal (uv_signal_t *handle, int signum)
     shutdown_daemon (handle->data);
 }
 
+/*  SIGUSR1 and SIGUSR2 mean nothing to clipd: without a handler they would
+    kill it.  */
+static void
+on_signal_ignored (uv_signal_t *handle, int signum)
+{
+    clip_info ("signal_ignored", "signal=%s", signum == SIGUSR1 ? "SIGUSR1" : "SIGUSR2");
+}
+
+/*  Apply the live settings of cfg (config.h): the verdict thresholds and
+    the log level.  CLIP_LOG in the environment wins over the log level, as
+    at start (main.c).  */
+static void
+apply_live (clipd_t *self, const clipd_config_t *cfg)
+{
+    clip_corpus_set_thresholds (self->corpus, cfg->near_containment, cfg->near_jaccard,
+                                cfg->related_containment);
+    int level = clip_log_level_from_name (cfg->log_level);
+    if (level >= 0 && !getenv ("CLIP_LOG"))
+        clip_log_set_level ((clip_log_level_t) level);
+    self->live.near_containment = cfg->near_containment;
+    self->live.near_jaccard = cfg->near_jaccard;
+    self->live.related_containment = cfg->related_containment;
+    free (self->live.log_level);
+    self->live.log_level = clip_strdup (cfg->log_level);
+}
+
+/*  SIGHUP: read the settings again (flags, environment, --config file, as
+    at start).  A file with an error changes nothing.  */
+static void
+on_sighup (uv_signal_t *handle, int signum)
+{
+    clipd_t *self = handle->data;
+    clipd_config_t fresh;
+    char err [1024];
+    char q [1100];
+    if (clipd_config_reload (self->cfg, &fresh, err, sizeof err) != 0) {
+        clip_error ("reload_refused", "signal=SIGHUP error=%s kept=previous",
+                    clip_log_quote (q, sizeof q, err));
+        clipd_config_clear (&fresh);
+        return;
+    }
+    const char *names [64];
+    size_t n = clipd_config_changed (self->cfg, &fresh, false, names, 64);
+    for (size_t i = 0; i < n && i < 64; i++)
+        clip_warn ("reload_needs_restart", "setting=%s message=\"changed; takes effect at restart\"",
+                   names [i]);
+    size_t live = clipd_config_changed (&self->live, &fresh, true, names, 64);
+    apply_live (self, &fresh);
+    clip_info ("reloaded", "signal=SIGHUP changed_live=%zu needs_restart=%zu near_containment=%g "
+               "near_jaccard=%g related_containment=%g log_level=%s", live, n,
+               fresh.near_containment, fresh.near_jaccard, fresh.related_containment,
+               clip_log_quote (q, sizeof q, fresh.log_level));
+    clipd_config_clear (&fresh);
+}
+
 int
 clipd_run (clipd_t *self)
 {
     uv_timer_start (&self->tick_timer, on_tick, 500, 500);
     uv_signal_start (&self->sigint, on_signal, SIGINT);
     uv_signal_start (&self->sigterm, on_signal, SIGTERM);
+    uv_signal_start (&self->sighup, on_sighup, SIGHUP);
+    uv_signal_start (&self->sigusr1, on_signal_ignored, SIGUSR1);
+    uv_signal_start (&self->sigusr2, on_signal_ignored, SIGUSR2);
     write_endpoints (self);
     char qi [600];
     clip_info ("listening", "inbox=%s tasks=%s pub=%s replay=%s http_port=%u head=%llu corpus=%llu",
                clip_log_quote (qi, sizeof qi, self->cfg->inbox),
-               clip_dispatch_endpoint (self->dispatch), self->pub_endpoint,
+               clip_dispatch_endpoint (self->dispatch), clip_publish_endpoint (self->pub),
                clip_replay_endpoint (self->replay), self->http ? clip_http_port (self->http) : 0,
                (unsigned long long) clip_results_head (self->results),
                (unsigned long long) clip_corpus_size (self->corpus));
@@ -776,6 +751,7 @@ clipd_destroy (clipd_t **self_p)
         if (!self->stopping) {
             /*  Built but never run (a start-up error): close what exists.  */
             self->stopping = true;
+            clip_publish_destroy (&self->pub);
             clip_inbox_destroy (&self->inbox);
             clip_replay_destroy (&self->replay);
             clip_dispatch_destroy (&self->dispatch);
@@ -787,22 +763,25 @@ clipd_destroy (clipd_t **self_p)
             if (self->sigint.loop) {
                 uv_close ((uv_handle_t *) &self->sigint, NULL);
                 uv_close ((uv_handle_t *) &self->sigterm, NULL);
+                uv_close ((uv_handle_t *) &self->sighup, NULL);
+                uv_close ((uv_handle_t *) &self->sigusr1, NULL);
+                uv_close ((uv_handle_t *) &self->sigusr2, NULL);
             }
         }
         uv_run (&self->loop, UV_RUN_DEFAULT);
         uv_loop_close (&self->loop);
     }
     clip_http_stop (&self->http);
-    if (self->pub)
-        zmq_close (self->pub);
     if (self->zctx)
         zmq_ctx_term (self->zctx);
+    clip_retire_destroy (&self->retire);
     clip_results_destroy (&self->results);
     clip_corpus_destroy (&self->corpus);
     if (self->db)
         sqlite3_close (self->db);
     if (self->lock_fd >= 0)
         close (self->lock_fd);
+    free (self->live.log_level);
     free (self->processing_dir);
     free (self->done_dir);
     free (self->failed_dir);

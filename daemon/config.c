@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip_log.h"
 #include "clip_util.h"
 
 typedef enum { OPT_STRING, OPT_UINT, OPT_DOUBLE } opt_type_t;
@@ -18,10 +19,13 @@ typedef struct {
     size_t offset;              /* into clipd_config_t */
     const char *fallback;       /* default, as text */
     const char *help;
+    bool live;                  /* a running clipd applies it on SIGHUP */
 } opt_t;
 
 #define OPT(name, type, field, fallback, help) \
-    { name, type, offsetof (clipd_config_t, field), fallback, help }
+    { name, type, offsetof (clipd_config_t, field), fallback, help, false }
+#define LIVE_OPT(name, type, field, fallback, help) \
+    { name, type, offsetof (clipd_config_t, field), fallback, help, true }
 
 /*  The one place where clipd's settings are declared.  */
 static const opt_t options[] = {
@@ -64,12 +68,14 @@ static const opt_t options[] = {
          "a task not answered within this is given to another worker"),
     OPT ("max-attempts", OPT_UINT, max_attempts, "3",
          "workers tried per file before it fails with worker_lost"),
-    OPT ("near-containment", OPT_DOUBLE, near_containment, "0.7",
-         "near_duplicate when this share of the smaller article is in the other"),
-    OPT ("near-jaccard", OPT_DOUBLE, near_jaccard, "0.5",
-         "near_duplicate when Jaccard similarity is above this"),
-    OPT ("related-containment", OPT_DOUBLE, related_containment, "0.25",
-         "related when containment is above this"),
+    LIVE_OPT ("near-containment", OPT_DOUBLE, near_containment, "0.7",
+              "near_duplicate when this share of the smaller article is in the other"),
+    LIVE_OPT ("near-jaccard", OPT_DOUBLE, near_jaccard, "0.5",
+              "near_duplicate when Jaccard similarity is above this"),
+    LIVE_OPT ("related-containment", OPT_DOUBLE, related_containment, "0.25",
+              "related when containment is above this"),
+    LIVE_OPT ("log-level", OPT_STRING, log_level, "info",
+              "lowest level logged: debug, info, warn or error (CLIP_LOG in the environment wins)"),
     OPT ("worker-bin", OPT_STRING, worker_bin, "",
          "clip-worker executable for --workers (default: next to clipd)"),
     OPT ("data-dir", OPT_STRING, data_dir, CLIP_DATADIR,
@@ -95,7 +101,8 @@ find_option (const char *name)
 }
 
 static int
-set_value (clipd_config_t *cfg, const opt_t *opt, const char *value, const char *origin)
+set_value (clipd_config_t *cfg, const opt_t *opt, const char *value, const char *origin,
+           char *err, size_t err_size)
 {
     void *field = (char *) cfg + opt->offset;
     if (opt->type == OPT_STRING) {
@@ -109,8 +116,8 @@ set_value (clipd_config_t *cfg, const opt_t *opt, const char *value, const char 
     if (opt->type == OPT_UINT) {
         unsigned long long v = strtoull (value, &end, 10);
         if (errno || end == value || *end || value [0] == '-') {
-            fprintf (stderr, "clipd: %s: %s must be a non-negative integer, got '%s'\n",
-                     origin, opt->name, value);
+            snprintf (err, err_size, "%s: %s must be a non-negative integer, got '%s'",
+                      origin, opt->name, value);
             return -1;
         }
         *(uint64_t *) field = v;
@@ -118,8 +125,8 @@ set_value (clipd_config_t *cfg, const opt_t *opt, const char *value, const char 
     else {
         double v = strtod (value, &end);
         if (errno || end == value || *end || !isfinite (v) || v < 0 || v > 1) {
-            fprintf (stderr, "clipd: %s: %s must be a number between 0 and 1, got '%s'\n",
-                     origin, opt->name, value);
+            snprintf (err, err_size, "%s: %s must be a number between 0 and 1, got '%s'",
+                      origin, opt->name, value);
             return -1;
         }
         *(double *) field = v;
@@ -132,6 +139,8 @@ typedef struct {
     const char *path;
     bool *given;                /* set by flags or environment: keep */
     int failed;
+    char *err;
+    size_t err_size;
 } ini_ctx_t;
 
 static int
@@ -142,7 +151,7 @@ on_ini (void *user, const char *section, const char *name, const char *value)
         return 1;
     const opt_t *opt = find_option (name);
     if (!opt) {
-        fprintf (stderr, "clipd: %s: unknown setting '%s'\n", ctx->path, name);
+        snprintf (ctx->err, ctx->err_size, "%s: unknown setting '%s'", ctx->path, name);
         ctx->failed = 1;
         return 0;
     }
@@ -150,7 +159,7 @@ on_ini (void *user, const char *section, const char *name, const char *value)
         return 1;
     char origin [600];
     snprintf (origin, sizeof origin, "config file %s", ctx->path);
-    if (set_value (ctx->cfg, opt, value, origin))
+    if (set_value (ctx->cfg, opt, value, origin, ctx->err, ctx->err_size))
         ctx->failed = 1;
     return !ctx->failed;
 }
@@ -169,13 +178,17 @@ usage (FILE *out)
         fprintf (out, "  %-26s %s", flag, options [i].help);
         if (*options [i].fallback)
             fprintf (out, " [%s]", options [i].fallback);
+        if (options [i].live)
+            fprintf (out, " (SIGHUP reloads it)");
         fputc ('\n', out);
     }
     fprintf (out, "  %-26s %s\n  %-26s %s\n  %-26s %s\n", "--help", "print this help",
              "--version", "print the version",
              "--sample-config", "print a config file holding every setting and its default");
     fprintf (out, "\nEach setting may also be given as CLIPD_<NAME> in the environment\n"
-                  "(e.g. CLIPD_MAX_BYTES) or as 'name = value' in the --config file.\n");
+                  "(e.g. CLIPD_MAX_BYTES) or as 'name = value' in the --config file.\n"
+                  "SIGHUP re-reads the settings: those marked are applied at once, a change\n"
+                  "to any other is logged and takes effect at restart.\n");
 }
 
 void
@@ -196,33 +209,38 @@ clipd_config_print_sample (FILE *out)
     }
 }
 
-int
-clipd_config_parse (clipd_config_t *cfg, int argc, char **argv)
+/*  Flags, then the environment, then the file, then the checks.  With
+    startup, --help, --version and --sample-config are answered (1).
+    Returns 0, 1, or 2 with err set.  */
+static int
+parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size_t err_size)
 {
     memset (cfg, 0, sizeof *cfg);
+    cfg->argc = argc;
+    cfg->argv = argv;
     bool given [N_OPTIONS] = { false };
     for (size_t i = 0; i < N_OPTIONS; i++)
-        if (set_value (cfg, &options [i], options [i].fallback, "default"))
+        if (set_value (cfg, &options [i], options [i].fallback, "default", err, err_size))
             return 2;
 
     /*  Flags first, remembered so that the environment and file cannot
         override them.  */
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];
-        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
+        if (startup && (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)) {
             usage (stdout);
             return 1;
         }
-        if (strcmp (arg, "--version") == 0) {
+        if (startup && strcmp (arg, "--version") == 0) {
             printf ("clipd %s\n", CLIP_VERSION);
             return 1;
         }
-        if (strcmp (arg, "--sample-config") == 0) {
+        if (startup && strcmp (arg, "--sample-config") == 0) {
             clipd_config_print_sample (stdout);
             return 1;
         }
         if (strncmp (arg, "--", 2) != 0) {
-            fprintf (stderr, "clipd: unexpected argument '%s' (see --help)\n", arg);
+            snprintf (err, err_size, "unexpected argument '%s' (see --help)", arg);
             return 2;
         }
         char *name = clip_strdup (arg + 2);
@@ -231,19 +249,19 @@ clipd_config_parse (clipd_config_t *cfg, int argc, char **argv)
             *value++ = 0;
         const opt_t *opt = find_option (name);
         if (!opt) {
-            fprintf (stderr, "clipd: unknown option '--%s' (see --help)\n", name);
+            snprintf (err, err_size, "unknown option '--%s' (see --help)", name);
             free (name);
             return 2;
         }
         if (!value) {
             if (i + 1 >= argc) {
-                fprintf (stderr, "clipd: option '--%s' needs a value\n", name);
+                snprintf (err, err_size, "option '--%s' needs a value", name);
                 free (name);
                 return 2;
             }
             value = argv [++i];
         }
-        int rc = set_value (cfg, opt, value, "command line");
+        int rc = set_value (cfg, opt, value, "command line", err, err_size);
         given [opt - options] = true;
         free (name);
         if (rc)
@@ -261,36 +279,87 @@ clipd_config_parse (clipd_config_t *cfg, int argc, char **argv)
         if (value) {
             char origin [80];
             snprintf (origin, sizeof origin, "environment %s", env);
-            if (set_value (cfg, &options [i], value, origin))
+            if (set_value (cfg, &options [i], value, origin, err, err_size))
                 return 2;
             given [i] = true;
         }
     }
     if (cfg->config && *cfg->config) {
-        ini_ctx_t ctx = { .cfg = cfg, .path = cfg->config, .given = given };
+        ini_ctx_t ctx = { .cfg = cfg, .path = cfg->config, .given = given,
+                          .err = err, .err_size = err_size };
         int rc = ini_parse (cfg->config, on_ini, &ctx);
         if (rc < 0) {
-            fprintf (stderr, "clipd: cannot read config file %s\n", cfg->config);
+            snprintf (err, err_size, "cannot read config file %s", cfg->config);
             return 2;
         }
         if (rc > 0 && !ctx.failed) {
-            fprintf (stderr, "clipd: config file %s: syntax error on line %d\n", cfg->config, rc);
+            snprintf (err, err_size, "config file %s: syntax error on line %d", cfg->config, rc);
             return 2;
         }
         if (ctx.failed)
             return 2;
     }
     if (strcmp (cfg->on_done, "keep") != 0 && strcmp (cfg->on_done, "delete") != 0) {
-        fprintf (stderr, "clipd: --on-done must be 'keep' or 'delete', got '%s'\n", cfg->on_done);
+        snprintf (err, err_size, "--on-done must be 'keep' or 'delete', got '%s'", cfg->on_done);
+        return 2;
+    }
+    if (clip_log_level_from_name (cfg->log_level) < 0) {
+        snprintf (err, err_size, "--log-level must be debug, info, warn or error, got '%s'",
+                  cfg->log_level);
         return 2;
     }
     if (cfg->max_inflight == 0 || cfg->max_pending == 0 || cfg->heartbeat_ms == 0
     ||  cfg->max_attempts == 0 || cfg->settle_ms == 0 || cfg->rescan_ms == 0) {
-        fprintf (stderr, "clipd: max-inflight, max-pending, heartbeat-ms, max-attempts, "
-                         "settle-ms and rescan-ms must be positive\n");
+        snprintf (err, err_size, "max-inflight, max-pending, heartbeat-ms, max-attempts, "
+                                 "settle-ms and rescan-ms must be positive");
         return 2;
     }
     return 0;
+}
+
+int
+clipd_config_parse (clipd_config_t *cfg, int argc, char **argv)
+{
+    char err [1024] = "";
+    int rc = parse (cfg, argc, argv, true, err, sizeof err);
+    if (rc == 2)
+        fprintf (stderr, "clipd: %s\n", err);
+    return rc;
+}
+
+int
+clipd_config_reload (const clipd_config_t *current, clipd_config_t *fresh,
+                     char *err, size_t err_size)
+{
+    return parse (fresh, current->argc, current->argv, false, err, err_size) == 0 ? 0 : -1;
+}
+
+static bool
+option_equal (const opt_t *opt, const clipd_config_t *a, const clipd_config_t *b)
+{
+    const void *fa = (const char *) a + opt->offset;
+    const void *fb = (const char *) b + opt->offset;
+    if (opt->type == OPT_STRING) {
+        const char *sa = *(char *const *) fa, *sb = *(char *const *) fb;
+        return strcmp (sa ? sa : "", sb ? sb : "") == 0;
+    }
+    if (opt->type == OPT_UINT)
+        return *(const uint64_t *) fa == *(const uint64_t *) fb;
+    return *(const double *) fa == *(const double *) fb;
+}
+
+size_t
+clipd_config_changed (const clipd_config_t *a, const clipd_config_t *b, bool live,
+                      const char **names, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (options [i].live == live && !option_equal (&options [i], a, b)) {
+            if (n < max)
+                names [n] = options [i].name;
+            n++;
+        }
+    return n;
 }
 
 void

@@ -6,6 +6,11 @@
     INI syntax, optional [clipd] section).  Precedence: flag, then
     environment, then config file, then default.  `clipd --help` prints the
     table; docs/clipd.conf.sample is the same table as a config file.
+
+    Settings marked live in the table (the verdict thresholds, the log
+    level) can change while clipd runs: on SIGHUP clipd re-reads them all
+    with clipd_config_reload and applies those; clipd_config_changed names
+    the others that differ, which take effect at restart.
 */
 #ifndef CLIP_CONFIG_H
 #define CLIP_CONFIG_H
@@ -41,6 +46,11 @@ typedef struct {
     char *worker_bin;
     char *data_dir;
     char *curve_secret;
+    char *log_level;            /* debug, info, warn or error */
+    /*  The command line parsed, kept for clipd_config_reload (not owned:
+        main's argv outlives the config).  */
+    int argc;
+    char **argv;
 } clipd_config_t;
 
 /*  Parse argv, the environment and the config file into cfg.  Returns 0 on
@@ -48,6 +58,18 @@ typedef struct {
     usage with a message on stderr.  Caller frees with clipd_config_clear.  */
 int clipd_config_parse (clipd_config_t *cfg, int argc, char **argv);
 void clipd_config_clear (clipd_config_t *cfg);
+
+/*  Parse again, into fresh, the command line, environment and config file
+    that produced current (the file may have changed).  Prints nothing.
+    Returns 0, or -1 with err set (what is wrong, where).  Caller clears
+    fresh with clipd_config_clear in both cases.  */
+int clipd_config_reload (const clipd_config_t *current, clipd_config_t *fresh,
+                         char *err, size_t err_size);
+/*  The settings whose values differ between a and b, among the live ones
+    (live true) or the others: up to max names (static strings) in names.
+    Returns how many differ.  */
+size_t clipd_config_changed (const clipd_config_t *a, const clipd_config_t *b, bool live,
+                             const char **names, size_t max);
 
 /*  Print the settings as a commented sample config file.  */
 void clipd_config_print_sample (FILE *out);

@@ -12,11 +12,14 @@
 #include <zmq.h>
 
 #include "clip_log.h"
+#include "clip_sketch.h"
 #include "clip_util.h"
 #include "clip_wire.h"
 #include "zwatch.h"
 
 #define IDENTITY_MAX 256
+/*  Messages queued per worker on the way in (see clip_dispatch_new).  */
+#define DISPATCH_RCVHWM 16
 
 typedef struct dispatch_worker {
     unsigned char identity [IDENTITY_MAX];
@@ -54,6 +57,7 @@ clip_dispatch_settings_default (clip_dispatch_settings_t *settings)
     settings->task_timeout_ms = 60000;
     settings->max_attempts = 3;
     settings->max_bytes = 10485760;
+    settings->metrics = NULL;
 }
 
 void
@@ -90,7 +94,9 @@ requeue (clip_dispatch_t *self, clip_task_t *task, const char *why)
 static void
 worker_remove (clip_dispatch_t *self, dispatch_worker_t *w, const char *why)
 {
-    clip_warn ("worker_lost", "worker=%s reason=%s", w->name ? w->name : "?", why);
+    char qn [300];
+    clip_warn ("worker_lost", "worker=%s reason=%s",
+               clip_log_quote (qn, sizeof qn, w->name ? w->name : "?"), why);
     if (w->task) {
         w->task->worker = NULL;
         requeue (self, w->task, why);
@@ -170,10 +176,10 @@ pump (clip_dispatch_t *self)
         HASH_ADD (hh, self->running, task_id, sizeof task->task_id, task);
         w->task = task;
         w->idle = false;
-        char q [600];
+        char q [600], qn [300];
         clip_debug ("dispatched", "file=%s task=%llu worker=%s",
                     clip_log_quote (q, sizeof q, task->name),
-                    (unsigned long long) task->task_id, w->name);
+                    (unsigned long long) task->task_id, clip_log_quote (qn, sizeof qn, w->name));
     }
 }
 
@@ -183,8 +189,9 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
     clip_task_t *task = NULL;
     HASH_FIND (hh, self->running, &msg->task, sizeof msg->task, task);
     if (!task || task->worker != w) {
+        char qn [300];
         clip_info ("late_result_dropped", "task=%llu worker=%s",
-                   (unsigned long long) msg->task, w->name);
+                   (unsigned long long) msg->task, clip_log_quote (qn, sizeof qn, w->name));
         if (w->task == NULL)
             w->idle = true;
         return;
@@ -195,13 +202,39 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
     w->task = NULL;
     w->idle = true;
     char err [256];
-    clip_record_t *rec = clip_record_decode (msg->data, msg->data_len, err, sizeof err);
+    clip_record_t *rec = NULL;
+    clip_sketch_view_t view;
+    if (msg->data_len > clip_wire_record_max (task->size))
+        snprintf (err, sizeof err, "a record of %zu bytes for a file of %llu bytes", msg->data_len,
+                  (unsigned long long) task->size);
+    else
+    if (msg->sketch_len > clip_wire_sketch_max (task->size))
+        snprintf (err, sizeof err, "a sketch of %zu bytes for a file of %llu bytes",
+                  msg->sketch_len, (unsigned long long) task->size);
+    else
+    if (msg->sketch_len && clip_sketch_parse (msg->sketch, msg->sketch_len, &view) != 0)
+        snprintf (err, sizeof err, "the sketch is malformed");
+    else
+    if ((rec = clip_record_decode (msg->data, msg->data_len, err, sizeof err)) != NULL
+    &&  clip_record_validate (rec, task->size, err, sizeof err) != 0)
+        clip_record_destroy (&rec);
     if (!rec) {
+        char q [600], qn [300], qe [300];
+        clip_warn ("bad_result", "file=%s worker=%s error=%s",
+                   clip_log_quote (q, sizeof q, task->name),
+                   clip_log_quote (qn, sizeof qn, w->name), clip_log_quote (qe, sizeof qe, err));
+        CLIPD_METRIC_ADD (self->settings.metrics, bad_results, 1);
         char *text = clip_strprintf ("worker %s sent a malformed record: %s", w->name, err);
         fail_task (self, task, "bad_result", text);
         free (text);
         return;
     }
+    /*  The daemon, not the worker, knows what it sent and assigns seq, the
+        times and the verdict.  */
+    rec->bytes = task->size;
+    rec->has_seq = false;
+    rec->seq = 0;
+    rec->has_times = false;
     void *sketch = msg->sketch;
     msg->sketch = NULL;
     self->callbacks.on_result (task, rec, sketch, msg->sketch_len, self->arg);
@@ -213,8 +246,13 @@ on_readable (zwatch_t *watch, void *arg)
     clip_dispatch_t *self = arg;
     zmq_msg_t *frames;
     int count = clip_wire_recv_frames (self->socket, &frames, ZMQ_DONTWAIT);
-    if (count < 0)
+    if (count < 0) {
+        if (errno == EMSGSIZE) {
+            clip_warn ("bad_worker_message", "error=\"more than %d frames\"", CLIP_WIRE_MAX_FRAMES);
+            CLIPD_METRIC_ADD (self->settings.metrics, worker_messages_refused, 1);
+        }
         return;
+    }
     char err [256];
     clip_wire_msg_t *msg = NULL;
     if (count == 3 && zmq_msg_size (&frames [0]) <= IDENTITY_MAX)
@@ -224,7 +262,10 @@ on_readable (zwatch_t *watch, void *arg)
     else
         snprintf (err, sizeof err, "expected 3 frames, got %d", count);
     if (!msg || msg->kind == CLIP_WIRE_TASK) {
-        clip_warn ("bad_worker_message", "error=\"%s\"", msg ? "TASK from a worker" : err);
+        char q [300];
+        clip_warn ("bad_worker_message", "error=%s",
+                   clip_log_quote (q, sizeof q, msg ? "TASK from a worker" : err));
+        CLIPD_METRIC_ADD (self->settings.metrics, worker_messages_refused, 1);
         clip_wire_msg_destroy (&msg);
         clip_wire_frames_free (frames, count);
         return;
@@ -239,7 +280,9 @@ on_readable (zwatch_t *watch, void *arg)
         w->name = clip_strdup (msg->worker && *msg->worker ? msg->worker : "unknown");
         HASH_ADD (hh, self->workers, identity, id_len, w);
         self->n_workers++;
-        clip_info ("worker_joined", "worker=%s workers=%zu", w->name, self->n_workers);
+        char qn [300];
+        clip_info ("worker_joined", "worker=%s workers=%zu", clip_log_quote (qn, sizeof qn, w->name),
+                   self->n_workers);
     }
     clip_wire_frames_free (frames, count);
     w->last_heard = clip_mono_ms ();
@@ -274,9 +317,10 @@ on_timer (uv_timer_t *timer)
     dispatch_worker_t *w, *tmp;
     HASH_ITER (hh, self->workers, w, tmp) {
         if (w->task && now > w->task->deadline) {
-            char q [600];
+            char q [600], qn [300];
             clip_warn ("task_timeout", "file=%s worker=%s",
-                       clip_log_quote (q, sizeof q, w->task->name), w->name);
+                       clip_log_quote (q, sizeof q, w->task->name),
+                       clip_log_quote (qn, sizeof qn, w->name));
             worker_remove (self, w, "task_timeout");
             continue;
         }
@@ -309,6 +353,16 @@ clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
     int one = 1, zero = 0;
     zmq_setsockopt (self->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt (self->socket, ZMQ_LINGER, &zero, sizeof zero);
+    /*  The largest frame a worker may send is a RESULT for a file of
+        max_bytes; ZeroMQ drops a peer that announces a larger one before
+        allocating it.  A worker sends a heartbeat a second and one result
+        per task, so a short receive queue per peer is plenty, and bounds
+        what a peer can make us hold (RCVHWM messages of at most that size;
+        past it ZeroMQ stops reading the peer's connection).  */
+    int64_t max_frame = clip_wire_result_frame_max (self->settings.max_bytes);
+    int rcvhwm = DISPATCH_RCVHWM;
+    zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
+    zmq_setsockopt (self->socket, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
     if (zmq_bind (self->socket, endpoint) != 0) {
         snprintf (err, err_size, "cannot bind task endpoint %s: %s", endpoint, zmq_strerror (errno));
         zmq_close (self->socket);

@@ -13,6 +13,15 @@
       task id is late and dropped, so each task yields at most one result.
     - A task that exhausted max_attempts is handed back as failed
       ("worker_lost"), so one poisonous file cannot stall the pipeline.
+    - Nothing a peer sends is trusted: frames above
+      clip_wire_result_frame_max (max_bytes) are refused by ZeroMQ
+      (ZMQ_MAXMSGSIZE: the peer is disconnected), malformed messages are
+      dropped and counted, and a RESULT whose record or sketch is larger
+      than clip_wire_record_max / clip_wire_sketch_max of the file, whose
+      sketch does not parse, whose record does not decode or fails
+      clip_record_validate against the file's size, fails
+      its file with "bad_result" (counted as clipd_bad_results_total).  The
+      record's `file` and `bytes` are the daemon's, not the worker's.
     - Tasks are owned by dispatch from clip_dispatch_submit until they are
       handed back through on_result / on_failed; the callee then owns them.
 */
@@ -25,6 +34,7 @@
 #include <uv.h>
 
 #include "clip_record.h"
+#include "metrics.h"
 
 typedef struct clip_dispatch clip_dispatch_t;
 struct dispatch_worker;
@@ -50,6 +60,8 @@ typedef struct {
     uint64_t task_timeout_ms;   /* default 60000 */
     int max_attempts;           /* default 3 */
     uint64_t max_bytes;         /* largest file sent */
+    clipd_metrics_t *metrics;   /* counters (bad_results, ...); may be NULL;
+                                   borrowed, must outlive the dispatch */
 } clip_dispatch_settings_t;
 
 typedef struct {

@@ -3,21 +3,47 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <utlist.h>
 
+#include "clip_log.h"
 #include "clip_util.h"
 
 /*  The loop ticks every 500 ms; this long without a tick means it is stuck.  */
 #define LOOP_STALLED_MS 5000
 
+/*  One connection, from accept to close (MHD_OPTION_NOTIFY_CONNECTION).  */
+typedef struct http_conn {
+    int fd;
+    uint64_t started_ms;        /* monotonic */
+    bool cut;                   /* shut down by the reaper */
+    struct http_conn *prev, *next;
+} http_conn_t;
+
 struct clip_http {
     struct MHD_Daemon *daemon;
     const clipd_metrics_t *metrics;
     unsigned port;
+    /*  The reaper: a thread that shuts down connections older than
+        CLIP_HTTP_CONNECTION_MAX_MS.  MHD's own timeout counts from the last
+        byte received, so a client dripping one byte a second would hold a
+        connection for ever.  */
+    pthread_mutex_t mutex;      /* guards conns, stop */
+    pthread_cond_t wake;
+    pthread_t reaper;
+    bool reaper_started;
+    bool stop;
+    http_conn_t *conns;
+    atomic_uint_fast64_t log_ms;    /* last MHD error logged, for the rate limit */
 };
 
 #define LOAD(field) ((unsigned long long) atomic_load (&m->field))
@@ -31,12 +57,49 @@ render_health (const clipd_metrics_t *m, unsigned *status)
     bool stalled = lag > LOOP_STALLED_MS;
     bool starved = LOAD (workers) == 0 && (LOAD (queued) > 0 || LOAD (inbox_ready) > 0);
     *status = stalled || starved ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK;
+    const char *reason = stalled ? "the event loop is not turning"
+                       : starved ? "articles wait and no worker is connected" : "";
+    /*  Commits failing (disk full, I/O error): clipd keeps the files and
+        retries, but nothing moves until a commit succeeds again.  */
+    char commit_reason [CLIPD_METRIC_TEXT_MAX];
+    if (!*reason && LOAD (commit_failing)) {
+        clipd_metric_text_get (&m->commit_error, commit_reason, sizeof commit_reason);
+        /*  The reason sits in a JSON string: keep it plain.  */
+        for (char *c = commit_reason; *c; c++)
+            if (*c == '"' || *c == '\\' || (unsigned char) *c < 0x20)
+                *c = '\'';
+        if (!*commit_reason)
+            snprintf (commit_reason, sizeof commit_reason, "commits to the results log are failing");
+        reason = commit_reason;
+        *status = MHD_HTTP_SERVICE_UNAVAILABLE;
+    }
+    /*  Files that stopped moving (retire.c, inbox.c): each its own reason.  */
+    char files_reason [2048];   /* a name of 255 bytes, escaped at six bytes each at worst */
+    if (!*reason && LOAD (retire_backlog) > 0) {
+        char first [CLIPD_METRIC_TEXT_MAX];
+        clipd_metric_text_get (&m->retire_first, first, sizeof first);
+        json_t *js = json_string (first);
+        char *quoted = js ? json_dumps (js, JSON_ENCODE_ANY) : NULL;
+        json_decref (js);
+        /*  quoted is "..." with JSON escapes: the reason is a JSON string.  */
+        snprintf (files_reason, sizeof files_reason,
+                  "%llu committed files cannot be moved out of processing/ (retried), first: %.*s",
+                  LOAD (retire_backlog), quoted ? (int) strlen (quoted) - 2 : 0,
+                  quoted ? quoted + 1 : "");
+        free (quoted);
+        reason = files_reason;
+        *status = MHD_HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (!*reason && LOAD (inbox_unwatched)) {
+        reason = "the inbox folder is missing or cannot be watched (retried)";
+        *status = MHD_HTTP_SERVICE_UNAVAILABLE;
+    }
     return clip_strprintf (
         "{\"status\": \"%s\", \"reason\": \"%s\", \"workers\": %llu, \"inflight\": %llu, "
         "\"queued\": %llu, \"inbox_ready\": %llu, \"head\": %llu, \"corpus\": %llu, "
         "\"loop_lag_ms\": %llu}\n",
         *status == MHD_HTTP_OK ? "ok" : "unavailable",
-        stalled ? "the event loop is not turning" : starved ? "articles wait and no worker is connected" : "",
+        reason,
         LOAD (workers), LOAD (inflight), LOAD (queued), LOAD (inbox_ready), LOAD (head),
         LOAD (corpus), (unsigned long long) lag);
 }
@@ -77,6 +140,7 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url, const char 
         static char msg [] = "only GET\n";
         struct MHD_Response *r = MHD_create_response_from_buffer (strlen (msg), msg,
                                                                   MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header (r, MHD_HTTP_HEADER_CONNECTION, "close");
         enum MHD_Result rc = MHD_queue_response (conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
         MHD_destroy_response (r);
         return rc;
@@ -101,9 +165,107 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url, const char 
     struct MHD_Response *r = MHD_create_response_from_buffer (strlen (body), body,
                                                               MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header (r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    /*  One request per connection: a connection's life is then one
+        request, which the reaper bounds.  */
+    MHD_add_response_header (r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result rc = MHD_queue_response (conn, status, r);
     MHD_destroy_response (r);
     return rc;
+}
+
+/*  Connections at most: well above what health checks and scrapers need,
+    well below the descriptors clipd may open (it needs its own for the
+    database, inbox and sockets).  */
+static unsigned
+connection_limit (void)
+{
+    struct rlimit rl;
+    unsigned limit = CLIP_HTTP_MAX_CONNECTIONS;
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        rlim_t share = rl.rlim_cur > 512 ? (rl.rlim_cur - 256) / 2 : 64;
+        if (share < limit)
+            limit = (unsigned) share;
+    }
+    return limit;
+}
+
+static void
+on_connection (void *cls, struct MHD_Connection *conn, void **socket_context,
+               enum MHD_ConnectionNotificationCode code)
+{
+    clip_http_t *self = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        http_conn_t *c = clip_calloc (1, sizeof *c);
+        c->fd = info ? info->connect_fd : -1;
+        c->started_ms = clip_mono_ms ();
+        pthread_mutex_lock (&self->mutex);
+        DL_APPEND (self->conns, c);
+        pthread_mutex_unlock (&self->mutex);
+        *socket_context = c;
+    }
+    else
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        /*  MHD closes the descriptor only after this returns: holding the
+            mutex here keeps the reaper from touching a reused one.  */
+        http_conn_t *c = *socket_context;
+        pthread_mutex_lock (&self->mutex);
+        DL_DELETE (self->conns, c);
+        pthread_mutex_unlock (&self->mutex);
+        free (c);
+        *socket_context = NULL;
+    }
+}
+
+/*  Every CLIP_HTTP_REAP_MS, shut down the connections older than
+    CLIP_HTTP_CONNECTION_MAX_MS.  shutdown(), not close(): the descriptor
+    stays MHD's, MHD sees the end of the stream and closes the connection
+    as usual.  */
+static void *
+reaper_main (void *arg)
+{
+    clip_http_t *self = arg;
+    pthread_mutex_lock (&self->mutex);
+    while (!self->stop) {
+        struct timespec ts;
+        clock_gettime (CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += (long) CLIP_HTTP_REAP_MS * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait (&self->wake, &self->mutex, &ts);
+        uint64_t now = clip_mono_ms ();
+        http_conn_t *c;
+        DL_FOREACH (self->conns, c) {
+            if (!c->cut && c->fd >= 0 && now - c->started_ms > CLIP_HTTP_CONNECTION_MAX_MS) {
+                shutdown (c->fd, SHUT_RDWR);
+                c->cut = true;
+            }
+        }
+    }
+    pthread_mutex_unlock (&self->mutex);
+    return NULL;
+}
+
+/*  MHD's own errors (e.g. the connection limit reached), through clip_log,
+    at most one line a second: a peer must not be able to flood the log.  */
+static void
+on_mhd_log (void *cls, const char *fmt, va_list ap)
+{
+    clip_http_t *self = cls;
+    uint64_t now = clip_mono_ms ();
+    uint64_t last = atomic_load (&self->log_ms);
+    if (last && now - last < 1000)
+        return;
+    if (!atomic_compare_exchange_strong (&self->log_ms, &last, now))
+        return;
+    char text [512];
+    vsnprintf (text, sizeof text, fmt, ap);
+    size_t len = strlen (text);
+    while (len > 0 && (text [len - 1] == '\n' || text [len - 1] == ' '))
+        text [--len] = 0;
+    char q [600];
+    clip_warn ("http_error", "message=%s", clip_log_quote (q, sizeof q, text));
 }
 
 clip_http_t *
@@ -127,19 +289,39 @@ clip_http_start (const char *addr_port, const clipd_metrics_t *metrics, char *er
     sa.sin_port = htons ((uint16_t) port);
     clip_http_t *self = clip_calloc (1, sizeof *self);
     self->metrics = metrics;
-    self->daemon = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+    pthread_mutex_init (&self->mutex, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init (&attr);
+    pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
+    pthread_cond_init (&self->wake, &attr);
+    pthread_condattr_destroy (&attr);
+    /*  epoll, so the connection limit is not bound by FD_SETSIZE.  */
+    self->daemon = MHD_start_daemon (MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG,
                                      0, NULL, NULL, on_request, self,
                                      MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
-                                     MHD_OPTION_CONNECTION_LIMIT, (unsigned) 64,
-                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 10,
+                                     MHD_OPTION_CONNECTION_LIMIT, connection_limit (),
+                                     MHD_OPTION_CONNECTION_TIMEOUT,
+                                     (unsigned) CLIP_HTTP_IDLE_TIMEOUT_S,
+                                     MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                     (size_t) CLIP_HTTP_CONNECTION_MEMORY,
+                                     MHD_OPTION_NOTIFY_CONNECTION, on_connection, self,
+                                     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, self,
                                      MHD_OPTION_END);
     if (!self->daemon) {
         snprintf (err, err_size, "cannot serve HTTP on %s (address in use?)", addr_port);
+        pthread_cond_destroy (&self->wake);
+        pthread_mutex_destroy (&self->mutex);
         free (self);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_BIND_PORT);
     self->port = info ? info->port : (unsigned) port;
+    self->reaper_started = pthread_create (&self->reaper, NULL, reaper_main, self) == 0;
+    if (!self->reaper_started) {
+        snprintf (err, err_size, "cannot start the HTTP reaper thread");
+        clip_http_stop (&self);
+        return NULL;
+    }
     return self;
 }
 
@@ -156,7 +338,18 @@ clip_http_stop (clip_http_t **self_p)
     clip_http_t *self = *self_p;
     if (!self)
         return;
+    if (self->reaper_started) {
+        pthread_mutex_lock (&self->mutex);
+        self->stop = true;
+        pthread_cond_signal (&self->wake);
+        pthread_mutex_unlock (&self->mutex);
+        pthread_join (self->reaper, NULL);
+    }
+    /*  Closes every connection, each through on_connection.  */
     MHD_stop_daemon (self->daemon);
+    assert (self->conns == NULL);
+    pthread_cond_destroy (&self->wake);
+    pthread_mutex_destroy (&self->mutex);
     free (self);
     *self_p = NULL;
 }

@@ -5,9 +5,22 @@
     waiting, some worker is connected; 503 otherwise.  GET /metrics answers
     the Prometheus text format.  Anything else is 404.
 
+    /healthz is also 503 while commits to the results log fail (reason
+    "commits to the results log are failing: <SQLite error>").
+
     libmicrohttpd serves from its own thread; it only reads clipd_metrics_t
     (metrics.h), whose fields are C11 atomics the loop writes, so no lock is
     shared with the loop and a slow scraper can never stall it.
+
+    Limits, so that idle or slow clients cannot keep health unreachable:
+    one request per connection ("Connection: close"); a connection silent
+    for CLIP_HTTP_IDLE_TIMEOUT_S is closed by libmicrohttpd, and any
+    connection older than CLIP_HTTP_CONNECTION_MAX_MS (one dripping a byte
+    a second included) is shut down by a reaper thread; at most
+    CLIP_HTTP_MAX_CONNECTIONS at once (fewer if RLIMIT_NOFILE is low),
+    served by an epoll thread; CLIP_HTTP_CONNECTION_MEMORY bytes of request
+    per connection (larger headers get 431).  MHD's own errors are logged
+    as event=http_error, at most one line a second.
 */
 #ifndef CLIP_HTTP_H
 #define CLIP_HTTP_H
@@ -17,6 +30,12 @@
 #include <stdint.h>
 
 #include "metrics.h"
+
+#define CLIP_HTTP_MAX_CONNECTIONS 1024
+#define CLIP_HTTP_IDLE_TIMEOUT_S 3
+#define CLIP_HTTP_CONNECTION_MAX_MS 5000
+#define CLIP_HTTP_REAP_MS 500
+#define CLIP_HTTP_CONNECTION_MEMORY (16 * 1024)
 
 typedef struct clip_http clip_http_t;
 

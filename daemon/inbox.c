@@ -16,6 +16,7 @@
 #ifdef __linux__
 #include <sys/inotify.h>
 #endif
+#include <jansson.h>
 #include <uthash.h>
 #include <utlist.h>
 
@@ -24,6 +25,13 @@
 
 /*  Skipped names remembered so each is logged once; forgotten when full.  */
 #define SKIPPED_MAX 4096
+/*  Re-watching a missing inbox: first retry, and the longest wait.  */
+#define REWATCH_FIRST_MS 100
+#define REWATCH_MAX_MS 5000
+/*  "<20 digits>_": the claim prefix.  */
+#define CLAIM_PREFIX 21
+/*  A sidecar is a few hundred bytes; anything much larger is not ours.  */
+#define SIDECAR_MAX 4096
 
 typedef struct candidate {
     char *name;
@@ -44,7 +52,10 @@ struct clip_inbox {
     uv_loop_t *loop;
     char *dir;
     char *processing;
-    int dir_fd;
+    int dir_fd;                 /* the watched folder; -1 while it cannot be */
+    dev_t dir_dev;              /* its identity, to notice it was replaced */
+    ino_t dir_ino;
+    clipd_metrics_t *metrics;   /* may be NULL */
     clip_inbox_settings_t settings;
     clip_inbox_ready_cb on_ready;
     void *arg;
@@ -53,11 +64,21 @@ struct clip_inbox {
         being written (libuv reports both as UV_RENAME); uv_fs_event
         elsewhere, where renamed-in files wait for the settle time.  */
     int inotify_fd;
+    int wd;                     /* the inotify watch on dir_fd's folder, or -1 */
+    int parent_wd;              /* the watch on the folder holding the inbox, or -1 */
+    char *parent;               /* that folder's path */
+    char *base;                 /* the inbox's name in it */
     uv_poll_t inotify_poll;
     uv_fs_event_t watch;
     bool use_inotify;
     uv_timer_t settle_timer;
     uv_timer_t rescan_timer;
+    uv_timer_t rewatch_timer;   /* retries a missing inbox with back-off */
+    uint64_t rewatch_delay_ms;
+    uint64_t missing_since;     /* monotonic ms the path was first found missing, or 0 */
+    const char *rewatch_reason; /* why the folder is being watched again */
+    bool logged_unwatched;      /* the inbox_unwatched warning was logged */
+    bool logged_copy;           /* claiming by copy was logged */
     int open_handles;
     candidate_t *candidates;    /* hash by name */
     size_t n_candidates;
@@ -163,7 +184,7 @@ timespec_eq (struct timespec a, struct timespec b)
 static bool
 observe (clip_inbox_t *self, const char *name, bool moved_in)
 {
-    if (!name_is_article (name))
+    if (self->dir_fd < 0 || !name_is_article (name))
         return false;
     candidate_t *c = NULL;
     HASH_FIND_STR (self->candidates, name, c);
@@ -222,9 +243,29 @@ observe (clip_inbox_t *self, const char *name, bool moved_in)
     return false;
 }
 
+/*  Forget every candidate and skipped name: they belong to a folder that is
+    no longer the inbox.  */
+static void
+forget_all (clip_inbox_t *self)
+{
+    candidate_t *c, *tmp;
+    HASH_ITER (hh, self->candidates, c, tmp)
+        candidate_remove (self, c);
+    skipped_t *s, *stmp;
+    HASH_ITER (hh, self->skipped, s, stmp) {
+        HASH_DEL (self->skipped, s);
+        free (s->name);
+        free (s);
+    }
+    self->n_skipped = 0;
+    self->overflow = false;
+}
+
 static void
 scan (clip_inbox_t *self)
 {
+    if (self->dir_fd < 0)
+        return;                 /* the folder is being watched again */
     /*  A fresh descriptor each time: readdir on a shared one would need a
         rewind and would race with our own renames out of the folder.  */
     int fd = openat (self->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -251,6 +292,11 @@ scan (clip_inbox_t *self)
         self->on_ready (self, self->arg);
 }
 
+/*  ------------------------------------------------------------------ */
+/*  Watching the folder, and watching it again when it is replaced      */
+
+static void watch_again (clip_inbox_t *self);
+
 static void
 on_fs_event (uv_fs_event_t *handle, const char *filename, int events, int status)
 {
@@ -269,28 +315,87 @@ on_fs_event (uv_fs_event_t *handle, const char *filename, int events, int status
         self->on_ready (self, self->arg);
 }
 
+/*  Drop the watch, the folder descriptor and what was known of the folder,
+    then watch the path again (now, or with back-off while it is missing).  */
+static void
+rewatch (clip_inbox_t *self, const char *reason)
+{
 #ifdef __linux__
+    if (self->use_inotify && self->wd >= 0)
+        inotify_rm_watch (self->inotify_fd, self->wd);
+    if (self->use_inotify && self->parent_wd >= 0)
+        inotify_rm_watch (self->inotify_fd, self->parent_wd);
+#endif
+    self->wd = -1;
+    self->parent_wd = -1;
+    if (!self->use_inotify && uv_is_active ((uv_handle_t *) &self->watch))
+        uv_fs_event_stop (&self->watch);
+    if (self->dir_fd >= 0)
+        close (self->dir_fd);
+    self->dir_fd = -1;
+    forget_all (self);
+    self->rewatch_reason = reason;
+    self->rewatch_delay_ms = REWATCH_FIRST_MS;
+    self->missing_since = 0;
+    watch_again (self);
+}
+
+#ifdef __linux__
+#define INBOX_EVENTS (IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_TO           \
+                      | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+/*  On the folder holding the inbox: its name going or coming.  Needed
+    because the kernel reports IN_DELETE_SELF only once the last reference
+    to the folder is dropped, and the inbox holds one (dir_fd).  */
+#define PARENT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR)
+
 static void
 on_inotify (uv_poll_t *handle, int status, int events)
 {
     clip_inbox_t *self = handle->data;
     /*  Aligned as inotify(7) asks.  */
     char buf [16384] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
-    bool any = false, rescan = false;
+    bool any = false, rescan = false, appeared = false;
+    const char *gone = NULL;
     for (;;) {
         ssize_t n = read (self->inotify_fd, buf, sizeof buf);
         if (n <= 0)
             break;
         for (char *p = buf; p < buf + n; ) {
             struct inotify_event *ev = (struct inotify_event *) p;
+            p += sizeof *ev + ev->len;
             if (ev->mask & IN_Q_OVERFLOW)
                 rescan = true;
             else
+            if (ev->wd == self->parent_wd && self->parent_wd >= 0) {
+                if (ev->len == 0 || strcmp (ev->name, self->base) != 0)
+                    ;           /* a sibling of the inbox */
+                else
+                if (self->dir_fd < 0)
+                    appeared = true;
+                else
+                if (!gone)
+                    gone = ev->mask & IN_MOVED_FROM ? "moved"
+                         : ev->mask & IN_DELETE ? "deleted" : "replaced";
+            }
+            else
+            if (ev->wd != self->wd || gone)
+                ;               /* a watch already dropped, or a folder no longer ours */
+            else
+            if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+                gone = ev->mask & IN_MOVE_SELF ? "moved" : "deleted";
+            else
             if (ev->len > 0 && observe (self, ev->name, (ev->mask & IN_MOVED_TO) != 0))
                 any = true;
-            p += sizeof *ev + ev->len;
         }
     }
+    if (gone)
+        rewatch (self, gone);   /* scans the new folder, if there is one */
+    else
+    if (appeared && self->dir_fd < 0) {
+        self->rewatch_delay_ms = REWATCH_FIRST_MS;
+        watch_again (self);
+    }
+    else
     if (rescan) {
         clip_warn ("inbox_events_overflow", "action=rescan");
         scan (self);
@@ -301,15 +406,13 @@ on_inotify (uv_poll_t *handle, int status, int events)
 }
 #endif
 
+/*  The handles that watch, whatever folder: created once.  */
 static void
-watch_start (clip_inbox_t *self)
+watcher_init (clip_inbox_t *self)
 {
 #ifdef __linux__
     self->inotify_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
     if (self->inotify_fd >= 0
-    &&  inotify_add_watch (self->inotify_fd, self->dir,
-                           IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_TO
-                           | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR) >= 0
     &&  uv_poll_init (self->loop, &self->inotify_poll, self->inotify_fd) == 0) {
         self->use_inotify = true;
         self->inotify_poll.data = self;
@@ -324,13 +427,96 @@ watch_start (clip_inbox_t *self)
     uv_fs_event_init (self->loop, &self->watch);
     self->watch.data = self;
     self->open_handles++;
-    int rc = uv_fs_event_start (&self->watch, on_fs_event, self->dir, 0);
+}
+
+/*  Open the folder at the inbox path and watch it.  Returns 0 or a negative
+    errno (the folder cannot be opened: nothing is watched).  */
+static int
+watch_folder (clip_inbox_t *self)
+{
+    int fd = open (self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat (fd, &st) != 0) {
+        int rc = -errno;
+        if (fd >= 0)
+            close (fd);
+        return rc;
+    }
+    self->dir_fd = fd;
+    self->dir_dev = st.st_dev;
+    self->dir_ino = st.st_ino;
+    int rc = 0;
+#ifdef __linux__
+    if (self->use_inotify) {
+        /*  By path: if it was replaced since the open, the next periodic
+            rescan sees the identities differ and watches again.  */
+        self->wd = inotify_add_watch (self->inotify_fd, self->dir, INBOX_EVENTS);
+        rc = self->wd < 0 ? -errno : 0;
+        if (self->parent_wd < 0)
+            self->parent_wd = inotify_add_watch (self->inotify_fd, self->parent, PARENT_EVENTS);
+    }
+    else
+#endif
+        rc = uv_fs_event_start (&self->watch, on_fs_event, self->dir, 0);
     if (rc < 0) {
         /*  Keep going on the timers alone: slower, but nothing is missed.  */
         char q [600];
         clip_warn ("inbox_watch_unavailable", "dir=%s error=\"%s\"",
-                   clip_log_quote (q, sizeof q, self->dir), uv_strerror (rc));
+                   clip_log_quote (q, sizeof q, self->dir), strerror (-rc));
     }
+    return 0;
+}
+
+static void
+on_rewatch_timer (uv_timer_t *timer)
+{
+    watch_again (timer->data);
+}
+
+static void
+watch_again (clip_inbox_t *self)
+{
+    char q [600];
+    clip_log_quote (q, sizeof q, self->dir);
+    int rc = watch_folder (self);
+    if (rc == -ENOENT) {
+        /*  Recreated only after a while, so that an operator's own
+            `rm -rf inbox; mkdir inbox` is not met with "File exists".  */
+        uint64_t now = clip_mono_ms ();
+        if (!self->missing_since)
+            self->missing_since = now;
+        if (now - self->missing_since >= INBOX_RECREATE_MS) {
+            rc = clip_mkdirs (self->dir, 0755);
+            if (rc == 0) {
+                clip_warn ("inbox_recreated", "inbox=%s", q);
+                rc = watch_folder (self);
+            }
+        }
+    }
+    if (rc < 0) {
+#ifdef __linux__
+        /*  Watch for the name to come back, when the parent is there.  */
+        if (self->use_inotify && self->parent_wd < 0)
+            self->parent_wd = inotify_add_watch (self->inotify_fd, self->parent, PARENT_EVENTS);
+#endif
+        CLIPD_METRIC_SET (self->metrics, inbox_unwatched, 1);
+        if (!self->logged_unwatched)
+            clip_warn ("inbox_unwatched", "inbox=%s reason=%s error=\"%s\" action=retry",
+                       q, self->rewatch_reason, strerror (-rc));
+        self->logged_unwatched = true;
+        uv_timer_start (&self->rewatch_timer, on_rewatch_timer, self->rewatch_delay_ms, 0);
+        self->rewatch_delay_ms *= 2;
+        if (self->rewatch_delay_ms > REWATCH_MAX_MS)
+            self->rewatch_delay_ms = REWATCH_MAX_MS;
+        return;
+    }
+    CLIPD_METRIC_SET (self->metrics, inbox_unwatched, 0);
+    CLIPD_METRIC_ADD (self->metrics, inbox_rewatched, 1);
+    clip_warn ("inbox_rewatched", "inbox=%s reason=%s", q, self->rewatch_reason);
+    self->logged_unwatched = false;
+    self->missing_since = 0;
+    uv_timer_stop (&self->rewatch_timer);
+    scan (self);
 }
 
 static void
@@ -358,12 +544,406 @@ on_settle_timer (uv_timer_t *timer)
 static void
 on_rescan_timer (uv_timer_t *timer)
 {
-    scan (timer->data);
+    clip_inbox_t *self = timer->data;
+    if (self->dir_fd < 0)
+        return;                 /* the rewatch timer is at work */
+    /*  inotify says when the watched folder goes, but not when another
+        folder takes its path while the event was lost or the watch could
+        not be set: compare identities.  */
+    struct stat st;
+    if (stat (self->dir, &st) != 0)
+        rewatch (self, errno == ENOENT ? "missing" : "unreadable");
+    else
+    if (st.st_dev != self->dir_dev || st.st_ino != self->dir_ino)
+        rewatch (self, "replaced");
+    else
+        scan (self);
 }
+
+/*  ------------------------------------------------------------------ */
+/*  Claim names, sidecars, claiming                                     */
+
+char *
+clip_claim_filename (uint64_t claim, const char *name)
+{
+    char *full = clip_strprintf ("%020llu_%s", (unsigned long long) claim, name);
+    if (strlen (full) > NAME_MAX) {
+        /*  Cut on a UTF-8 character boundary; the full name is in the
+            sidecar.  */
+        size_t cut = NAME_MAX;
+        while (cut > CLAIM_PREFIX && ((unsigned char) full [cut] & 0xC0) == 0x80)
+            cut--;
+        full [cut] = 0;
+    }
+    return full;
+}
+
+static bool
+parse_claim_id (const char *s, uint64_t *claim)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 20; i++) {
+        if (s [i] < '0' || s [i] > '9')
+            return false;
+        uint64_t d = (uint64_t) (s [i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *claim = v;
+    return true;
+}
+
+int
+clip_claim_parse (const char *filename, uint64_t *claim, char **name)
+{
+    if (strlen (filename) < CLAIM_PREFIX + 1 || filename [20] != '_'
+    ||  !parse_claim_id (filename, claim))
+        return -1;
+    *name = clip_strdup (filename + CLAIM_PREFIX);
+    return 0;
+}
+
+void
+clip_claim_clear (clip_claim_t *claim)
+{
+    free (claim->name);
+    free (claim->path);
+    claim->name = NULL;
+    claim->path = NULL;
+}
+
+static char *
+sidecar_path (const char *processing_dir, uint64_t claim)
+{
+    return clip_strprintf ("%s/.%020llu.claim", processing_dir, (unsigned long long) claim);
+}
+
+/*  The sidecar: a header line, the copied file's identity for copy claims,
+    and the name, raw, to the end (a name may hold any byte but '/' and NUL,
+    newlines included, and need not be UTF-8).  */
+#define SIDECAR_MAGIC "clipd-claim 1\n"
+
+static int
+sidecar_write (const char *path, const char *name, const struct stat *src)
+{
+    char *text;
+    if (src)
+        text = clip_strprintf (SIDECAR_MAGIC "source %llu %llu %lld %ld %lld\nname %s",
+                               (unsigned long long) src->st_dev, (unsigned long long) src->st_ino,
+                               (long long) src->st_ctim.tv_sec, (long) src->st_ctim.tv_nsec,
+                               (long long) src->st_size, name);
+    else
+        text = clip_strprintf (SIDECAR_MAGIC "name %s", name);
+    int rc = clip_file_write_durable (path, text, strlen (text));
+    free (text);
+    return rc;
+}
+
+/*  Read a sidecar: *name (caller owns) and, when has_src, the identity of
+    the file copied.  Returns 0, -ENOENT, or -EINVAL when it is not one.  */
+static int
+sidecar_read (const char *path, char **name, struct stat *src, bool *has_src)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = clip_file_read (path, SIDECAR_MAX, &data, &len);
+    if (rc != 0)
+        return rc;
+    *has_src = false;
+    memset (src, 0, sizeof *src);
+    const char *p = data;
+    rc = -EINVAL;
+    if (strlen (data) != len || strncmp (p, SIDECAR_MAGIC, strlen (SIDECAR_MAGIC)) != 0)
+        goto out;
+    p += strlen (SIDECAR_MAGIC);
+    if (strncmp (p, "source ", 7) == 0) {
+        unsigned long long dev, ino;
+        long long sec, size;
+        long nsec;
+        int used = 0;
+        if (sscanf (p, "source %llu %llu %lld %ld %lld\n%n", &dev, &ino, &sec, &nsec, &size, &used) != 5
+        ||  used == 0)
+            goto out;
+        src->st_dev = (dev_t) dev;
+        src->st_ino = (ino_t) ino;
+        src->st_ctim.tv_sec = (time_t) sec;
+        src->st_ctim.tv_nsec = nsec;
+        src->st_size = (off_t) size;
+        *has_src = true;
+        p += used;
+    }
+    if (strncmp (p, "name ", 5) != 0)
+        goto out;
+    p += 5;
+    size_t n = strlen (p);
+    if (n == 0 || n > NAME_MAX || strchr (p, '/') || strcmp (p, ".") == 0 || strcmp (p, "..") == 0)
+        goto out;
+    *name = clip_strdup (p);
+    rc = 0;
+out:
+    free (data);
+    return rc;
+}
+
+static int
+copy_fd (int in, int out)
+{
+    size_t size = 65536;
+    char *buf = clip_malloc (size);
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read (in, buf, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        for (ssize_t off = 0; off < n; ) {
+            ssize_t w = write (out, buf + off, (size_t) (n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                rc = -errno;
+                break;
+            }
+            off += w;
+        }
+        if (rc)
+            break;
+    }
+    free (buf);
+    return rc;
+}
+
+static bool
+same_file_unchanged (const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size
+        && timespec_eq (a->st_mtim, b->st_mtim) && timespec_eq (a->st_ctim, b->st_ctim);
+}
+
+/*  Steps 1 to 4 of "Claiming by copy" in inbox.h.  */
+static int
+claim_by_copy (int src_dirfd, const char *name, const char *processing_dir, uint64_t claim,
+               const char *target, const char *sidecar)
+{
+    int in = openat (src_dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (in < 0)
+        return -errno;
+    char *tmp = clip_strprintf ("%s/.%020llu.tmp", processing_dir, (unsigned long long) claim);
+    struct stat before, after;
+    int out = -1;
+    int rc = 0;
+    if (fstat (in, &before) != 0)
+        rc = -errno;
+    else
+    if (!S_ISREG (before.st_mode))
+        rc = -EINVAL;
+    if (rc == 0 && (out = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+        rc = -errno;
+    if (rc == 0)
+        rc = copy_fd (in, out);
+    if (rc == 0 && fsync (out) != 0)
+        rc = -errno;
+    if (out >= 0 && close (out) != 0 && rc == 0)
+        rc = -errno;
+    if (rc == 0 && fstat (in, &after) != 0)
+        rc = -errno;
+    if (rc == 0 && !same_file_unchanged (&before, &after))
+        rc = -EAGAIN;           /* still being written: look again later */
+    if (rc == 0)
+        rc = sidecar_write (sidecar, name, &before);
+    if (rc == 0 && rename (tmp, target) != 0)
+        rc = -errno;
+    if (rc == 0)
+        rc = clip_fsync_dir (processing_dir, true);
+    if (rc == 0) {
+        struct stat now;
+        if (fstatat (src_dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0
+        &&  now.st_dev == before.st_dev && now.st_ino == before.st_ino) {
+            if (unlinkat (src_dirfd, name, 0) != 0) {
+                /*  The inbox keeps the only copy: undo the claim.  */
+                rc = -errno;
+                unlink (target);
+            }
+            else
+                fsync (src_dirfd);  /* if lost, recovery removes the twin */
+        }
+        /*  else the name was removed or replaced since the open: the copy
+            is of the file opened, which is nobody else's now.  */
+    }
+    if (rc != 0)
+        unlink (tmp);
+    close (in);
+    free (tmp);
+    return rc;
+}
+
+int
+clip_claim_take (int src_dirfd, const char *name, const char *processing_dir, uint64_t claim,
+                 clip_claim_t *out)
+{
+    char *target_name = clip_claim_filename (claim, name);
+    bool cut = strlen (target_name) < CLAIM_PREFIX + strlen (name);
+    char *target = clip_path_join (processing_dir, target_name);
+    free (target_name);
+    char *sidecar = sidecar_path (processing_dir, claim);
+    bool copied = false;
+    int rc = cut ? sidecar_write (sidecar, name, NULL) : 0;
+    if (rc == 0 && renameat (src_dirfd, name, AT_FDCWD, target) != 0) {
+        rc = -errno;
+        if (rc == -EXDEV) {
+            rc = claim_by_copy (src_dirfd, name, processing_dir, claim, target, sidecar);
+            copied = true;
+        }
+    }
+    if (rc != 0) {
+        if (cut || copied)
+            unlink (sidecar);
+        free (sidecar);
+        free (target);
+        return rc;
+    }
+    struct stat st;
+    out->claim = claim;
+    out->name = clip_strdup (name);
+    out->path = target;
+    out->size = stat (target, &st) == 0 ? (uint64_t) st.st_size : 0;
+    out->copied = copied;
+    free (sidecar);
+    return 0;
+}
+
+/*  A copy claim interrupted before its inbox file was unlinked: unlink it
+    now if it is the very file copied (see inbox.h).  */
+static void
+remove_twin (const char *inbox_dir, const char *name, const struct stat *src)
+{
+    int dfd = open (inbox_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return;
+    struct stat st;
+    if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode)
+    &&  st.st_dev == src->st_dev && st.st_ino == src->st_ino && st.st_size == src->st_size
+    &&  timespec_eq (st.st_ctim, src->st_ctim)
+    &&  unlinkat (dfd, name, 0) == 0) {
+        fsync (dfd);
+        char q [600];
+        clip_info ("claim_completed", "file=%s action=removed_inbox_copy",
+                   clip_log_quote (q, sizeof q, name));
+    }
+    close (dfd);
+}
+
+int
+clip_claim_recover (const char *processing_dir, const char *inbox_dir, const char *filename,
+                    uint64_t *claim, char **name)
+{
+    if (clip_claim_parse (filename, claim, name) != 0)
+        return -1;
+    char *sidecar = sidecar_path (processing_dir, *claim);
+    char *full = NULL;
+    struct stat src;
+    bool has_src = false;
+    int rc = sidecar_read (sidecar, &full, &src, &has_src);
+    char q [600];
+    clip_log_quote (q, sizeof q, filename);
+    if (rc == 0 && strncmp (full, *name, strlen (*name)) != 0)
+        rc = -EINVAL;           /* not the sidecar of this claim's name */
+    if (rc == 0) {
+        free (*name);
+        *name = full;
+        full = NULL;
+        if (has_src && inbox_dir)
+            remove_twin (inbox_dir, *name, &src);
+    }
+    else
+    if (rc != -ENOENT)
+        clip_warn ("claim_sidecar_invalid", "file=%s error=\"%s\" action=use_claim_name", q,
+                   strerror (-rc));
+    free (full);
+    free (sidecar);
+    return 0;
+}
+
+void
+clip_claim_release (const char *path)
+{
+    const char *slash = strrchr (path, '/');
+    const char *base = slash ? slash + 1 : path;
+    uint64_t claim;
+    if (strlen (base) < CLAIM_PREFIX + 1 || base [20] != '_' || !parse_claim_id (base, &claim))
+        return;
+    char *dir = slash ? clip_strndup (path, (size_t) (slash - path)) : clip_strdup (".");
+    char *sidecar = sidecar_path (dir, claim);
+    unlink (sidecar);
+    free (sidecar);
+    free (dir);
+}
+
+static int
+cmp_u64 (const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+/*  Remove what claims interrupted by a crash left in the processing folder:
+    copies not yet renamed (.<claim>.tmp), sidecars being written, sidecars
+    whose claim file is gone, and retire.c's error files being written
+    (.<seq>.error.tmp).  Runs at start, before any claim.  */
+static void
+sweep_orphans (clip_inbox_t *self)
+{
+    DIR *d = opendir (self->processing);
+    if (!d)
+        return;
+    uint64_t *claims = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL) {
+        uint64_t claim;
+        if (strlen (e->d_name) > CLAIM_PREFIX && e->d_name [20] == '_'
+        &&  parse_claim_id (e->d_name, &claim)) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                claims = clip_realloc (claims, cap * sizeof *claims);
+            }
+            claims [n++] = claim;
+        }
+    }
+    if (n)
+        qsort (claims, n, sizeof *claims, cmp_u64);
+    rewinddir (d);
+    while ((e = readdir (d)) != NULL) {
+        const char *f = e->d_name;
+        uint64_t claim;
+        if (f [0] != '.' || strlen (f) < 22 || f [21] != '.' || !parse_claim_id (f + 1, &claim))
+            continue;           /* not a name of ours */
+        if (strcmp (f + 22, "claim") == 0 && n && bsearch (&claim, claims, n, sizeof *claims, cmp_u64))
+            continue;
+        char *path = clip_path_join (self->processing, f);
+        if (unlink (path) == 0) {
+            char q [600];
+            clip_info ("claim_orphan_removed", "file=%s", clip_log_quote (q, sizeof q, f));
+        }
+        free (path);
+    }
+    closedir (d);
+    free (claims);
+}
+
+/*  ------------------------------------------------------------------ */
+/*  The inbox                                                           */
 
 clip_inbox_t *
 clip_inbox_new (uv_loop_t *loop, const char *inbox_dir, const char *processing_dir,
-                const clip_inbox_settings_t *settings, clip_inbox_ready_cb on_ready, void *arg)
+                const clip_inbox_settings_t *settings, clip_inbox_ready_cb on_ready, void *arg,
+                clipd_metrics_t *metrics)
 {
     clip_inbox_t *self = clip_calloc (1, sizeof *self);
     self->loop = loop;
@@ -371,6 +951,26 @@ clip_inbox_new (uv_loop_t *loop, const char *inbox_dir, const char *processing_d
     self->processing = clip_strdup (processing_dir);
     self->dir_fd = -1;
     self->inotify_fd = -1;
+    self->wd = -1;
+    self->parent_wd = -1;
+    /*  The folder holding the inbox, and the inbox's name in it: "a/b/" is
+        a/ and b.  */
+    char *trimmed = clip_strdup (inbox_dir);
+    size_t len = strlen (trimmed);
+    while (len > 1 && trimmed [len - 1] == '/')
+        trimmed [--len] = 0;
+    char *slash = strrchr (trimmed, '/');
+    if (!slash) {
+        self->parent = clip_strdup (".");
+        self->base = clip_strdup (trimmed);
+    }
+    else {
+        self->parent = slash == trimmed ? clip_strdup ("/") : clip_strndup (trimmed, (size_t) (slash - trimmed));
+        self->base = clip_strdup (slash + 1);
+    }
+    free (trimmed);
+    self->metrics = metrics;
+    self->rewatch_reason = "start";
     if (settings)
         self->settings = *settings;
     else
@@ -386,16 +986,19 @@ int
 clip_inbox_start (clip_inbox_t *self)
 {
     assert (!self->started);
-    self->dir_fd = open (self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (self->dir_fd < 0)
-        return -errno;
     self->started = true;
-    watch_start (self);
+    sweep_orphans (self);
+    watcher_init (self);
     uv_timer_init (self->loop, &self->settle_timer);
     uv_timer_init (self->loop, &self->rescan_timer);
+    uv_timer_init (self->loop, &self->rewatch_timer);
     self->settle_timer.data = self;
     self->rescan_timer.data = self;
-    self->open_handles += 2;
+    self->rewatch_timer.data = self;
+    self->open_handles += 3;
+    int rc = watch_folder (self);
+    if (rc < 0)
+        return rc;
     uint64_t tick = self->settings.settle_ms / 2;
     if (tick < 20)
         tick = 20;
@@ -412,49 +1015,10 @@ clip_inbox_ready_count (const clip_inbox_t *self)
     return self->n_ready;
 }
 
-char *
-clip_claim_filename (uint64_t claim, const char *name)
-{
-    char *full = clip_strprintf ("%020llu_%s", (unsigned long long) claim, name);
-    if (strlen (full) > NAME_MAX) {
-        /*  Cut on a UTF-8 character boundary.  */
-        size_t cut = NAME_MAX;
-        while (cut > 0 && ((unsigned char) full [cut] & 0xC0) == 0x80)
-            cut--;
-        full [cut] = 0;
-    }
-    return full;
-}
-
-int
-clip_claim_parse (const char *filename, uint64_t *claim, char **name)
-{
-    if (strlen (filename) < 22 || filename [20] != '_')
-        return -1;
-    uint64_t v = 0;
-    for (int i = 0; i < 20; i++) {
-        if (filename [i] < '0' || filename [i] > '9')
-            return -1;
-        v = v * 10 + (uint64_t) (filename [i] - '0');
-    }
-    *claim = v;
-    *name = clip_strdup (filename + 21);
-    return 0;
-}
-
-void
-clip_claim_clear (clip_claim_t *claim)
-{
-    free (claim->name);
-    free (claim->path);
-    claim->name = NULL;
-    claim->path = NULL;
-}
-
 int
 clip_inbox_claim (clip_inbox_t *self, uint64_t claim, clip_claim_t *out)
 {
-    while (self->ready) {
+    while (self->ready && self->dir_fd >= 0) {
         candidate_t *c = self->ready;
         char q [600];
         clip_log_quote (q, sizeof q, c->name);
@@ -477,28 +1041,34 @@ clip_inbox_claim (clip_inbox_t *self, uint64_t claim, clip_claim_t *out)
             free (name);
             continue;
         }
-        char *target_name = clip_claim_filename (claim, c->name);
-        char *target = clip_path_join (self->processing, target_name);
-        free (target_name);
-        char *source = clip_path_join (self->dir, c->name);
-        int rc = rename (source, target);
-        int e = errno;
-        free (source);
+        int rc = clip_claim_take (self->dir_fd, c->name, self->processing, claim, out);
+        if (rc == -EAGAIN) {
+            /*  Changed while it was copied: settle again.  */
+            char *name = clip_strdup (c->name);
+            candidate_remove (self, c);
+            observe (self, name, false);
+            free (name);
+            continue;
+        }
         if (rc != 0) {
-            if (e == ENOENT)
+            if (rc == -ENOENT)
                 clip_warn ("vanished", "file=%s", q);
             else {
-                clip_error ("claim_failed", "file=%s error=\"%s\"", q, strerror (e));
+                clip_error ("claim_failed", "file=%s error=\"%s\"", q, strerror (-rc));
                 skip_once (self, c->name, "cannot_move");
             }
-            free (target);
             candidate_remove (self, c);
             continue;
         }
-        out->claim = claim;
-        out->name = clip_strdup (c->name);
-        out->path = target;
-        out->size = (uint64_t) st.st_size;
+        if (out->copied) {
+            CLIPD_METRIC_ADD (self->metrics, claims_copied, 1);
+            if (!self->logged_copy) {
+                char qi [600];
+                clip_info ("claim_by_copy", "inbox=%s reason=\"the inbox and the state folder are "
+                           "on different file systems\"", clip_log_quote (qi, sizeof qi, self->dir));
+                self->logged_copy = true;
+            }
+        }
         candidate_remove (self, c);
         return 1;
     }
@@ -524,19 +1094,13 @@ clip_inbox_destroy (clip_inbox_t **self_p)
     if (!self)
         return;
     *self_p = NULL;
-    candidate_t *c, *tmp;
-    HASH_ITER (hh, self->candidates, c, tmp)
-        candidate_remove (self, c);
-    skipped_t *s, *stmp;
-    HASH_ITER (hh, self->skipped, s, stmp) {
-        HASH_DEL (self->skipped, s);
-        free (s->name);
-        free (s);
-    }
+    forget_all (self);
     if (self->dir_fd >= 0)
         close (self->dir_fd);
     free (self->dir);
     free (self->processing);
+    free (self->parent);
+    free (self->base);
     if (!self->started) {
         free (self);
         return;
@@ -547,4 +1111,5 @@ clip_inbox_destroy (clip_inbox_t **self_p)
         uv_close ((uv_handle_t *) &self->watch, on_handle_closed);
     uv_close ((uv_handle_t *) &self->settle_timer, on_handle_closed);
     uv_close ((uv_handle_t *) &self->rescan_timer, on_handle_closed);
+    uv_close ((uv_handle_t *) &self->rewatch_timer, on_handle_closed);
 }

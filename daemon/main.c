@@ -1,6 +1,7 @@
 /*  clipd: the news-clipping daemon.  Parses its settings and runs.  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "clip_log.h"
 #include "clipd.h"
@@ -16,7 +17,16 @@ main (int argc, char **argv)
         clipd_config_clear (&cfg);
         return rc == 1 ? 0 : 2;
     }
+    /*  CLIP_LOG in the environment wins over --log-level (clip_log.h).  */
+    if (!getenv ("CLIP_LOG"))
+        clip_log_set_level ((clip_log_level_t) clip_log_level_from_name (cfg.log_level));
     signal (SIGPIPE, SIG_IGN);
+    /*  Until clipd_run handles them, during start-up (which may import a
+        corpus), these must not kill clipd.  Dispositions set to SIG_IGN
+        survive exec, but libuv resets them in the workers it spawns.  */
+    signal (SIGHUP, SIG_IGN);
+    signal (SIGUSR1, SIG_IGN);
+    signal (SIGUSR2, SIG_IGN);
     char err [1024];
     clipd_t *daemon = clipd_new (&cfg, err, sizeof err);
     if (!daemon) {

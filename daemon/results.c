@@ -245,6 +245,14 @@ clip_results_replay (clip_results_t *self, uint64_t since, const char *prefix,
     /*  Records are committed by this thread only, so head cannot move while
         we serve: everything up to it is visible.  */
     uint64_t top = self->head;
+    *head = top;
+    /*  since is unsigned: a value at or above 2^63 would bind as a
+        negative int64 and select every row.  No seq exceeds INT64_MAX (an
+        SQLite rowid), so there is nothing above such a since.  */
+    if (since >= (uint64_t) INT64_MAX) {
+        *last = since;
+        return 0;
+    }
     sqlite3_bind_int64 (q, 1, (sqlite3_int64) since);
     sqlite3_bind_text (q, 2, prefix ? prefix : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64 (q, 3, (sqlite3_int64) limit);

@@ -69,7 +69,9 @@ typedef void (*clip_results_replay_cb) (uint64_t seq, const char *topic,
 
 /*  Serve records with seq > since whose topic starts with prefix, in seq
     order, at most limit of them.  *last gets the highest seq examined (the
-    next since), *head the highest committed seq.  Returns 0 or -1.  */
+    next since), *head the highest committed seq.  since is any uint64: at
+    or above INT64_MAX (no seq is larger) nothing is served and *last is
+    since.  Returns 0 or -1.  */
 int clip_results_replay (clip_results_t *self, uint64_t since, const char *prefix,
                          size_t limit, clip_results_replay_cb cb, void *arg,
                          uint64_t *last, uint64_t *head);

@@ -115,13 +115,15 @@ on_child_exit (uv_process_t *process, int64_t exit_status, int term_signal)
     free (host);
     child->running = false;
     uint64_t lived = clip_mono_ms () - child->started_at;
+    char q [600];
+    clip_log_quote (q, sizeof q, name);
     if (self->stopping)
-        clip_info ("worker_stopped", "worker=%s status=%lld signal=%d", name,
+        clip_info ("worker_stopped", "worker=%s status=%lld signal=%d", q,
                    (long long) exit_status, term_signal);
     else {
         if (lived > HEALTHY_AFTER_MS)
             child->backoff_ms = BACKOFF_MIN_MS;
-        clip_warn ("worker_exited", "worker=%s status=%lld signal=%d restart_in_ms=%llu", name,
+        clip_warn ("worker_exited", "worker=%s status=%lld signal=%d restart_in_ms=%llu", q,
                    (long long) exit_status, term_signal, (unsigned long long) child->backoff_ms);
     }
     if (self->on_exit && !self->stopping)
@@ -157,8 +159,10 @@ spawn_child (child_t *child)
     child->process.data = child;
     int rc = uv_spawn (self->loop, &child->process, &options);
     if (rc < 0) {
+        char q [PATH_MAX + 64];
         clip_error ("worker_spawn_failed", "program=%s error=\"%s\" retry_in_ms=%llu",
-                    self->program, uv_strerror (rc), (unsigned long long) child->backoff_ms);
+                    clip_log_quote (q, sizeof q, self->program), uv_strerror (rc),
+                    (unsigned long long) child->backoff_ms);
         /*  uv_spawn failures still need the handle closed.  */
         self->open_handles++;
         uv_close ((uv_handle_t *) &child->process, on_process_closed);
@@ -184,10 +188,16 @@ clip_supervisor_new (uv_loop_t *loop, const char *program, const char *const *ar
     size_t n = 0;
     while (args && args [n])
         n++;
-    self->argv = clip_calloc (n + 2, sizeof (char *));
+    self->argv = clip_calloc (n + 4, sizeof (char *));
     self->argv [0] = clip_strdup (program);
     for (size_t i = 0; i < n; i++)
         self->argv [i + 1] = clip_strdup (args [i]);
+    /*  uv_spawn has no hook between fork and exec to arm PR_SET_PDEATHSIG
+        in: the worker arms it itself and then checks that its parent is
+        still this process, which closes the window in which clipd could
+        die unnoticed (workers/worker_main.c).  */
+    self->argv [n + 1] = clip_strdup ("--parent-pid");
+    self->argv [n + 2] = clip_strprintf ("%ld", (long) getpid ());
     self->count = count;
     self->children = clip_calloc (count ? count : 1, sizeof (child_t));
     self->on_exit = on_exit;

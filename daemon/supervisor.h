@@ -5,6 +5,11 @@
     once a worker has lived for a minute, so a crashing worker cannot spin
     the machine.  Each exit is reported through on_exit with the worker's
     name ("host:pid"), so that its task is given to another worker at once.
+
+    No worker outlives clipd: each is started with `--parent-pid PID` (this
+    process) added to its arguments, with which clip-worker arms
+    PR_SET_PDEATHSIG first thing and exits at once if its parent is already
+    another process (clipd died while it was starting).
 */
 #ifndef CLIP_SUPERVISOR_H
 #define CLIP_SUPERVISOR_H
@@ -15,8 +20,9 @@
 typedef struct clip_supervisor clip_supervisor_t;
 typedef void (*clip_supervisor_exit_cb) (const char *worker_name, void *arg);
 
-/*  Prepare to run `count` copies of `program args...` (args NULL-terminated,
-    copied).  Caller owns the result.  */
+/*  Prepare to run `count` copies of `program args... --parent-pid PID`
+    (args NULL-terminated, copied; PID is getpid ()).  Caller owns the
+    result.  */
 clip_supervisor_t *clip_supervisor_new (uv_loop_t *loop, const char *program,
                                         const char *const *args, size_t count,
                                         clip_supervisor_exit_cb on_exit, void *arg);

@@ -3,14 +3,14 @@
     the wire format this file implements.
 
     Decoding runs on bytes from the network and the results log, so it is
-    written to survive anything: before msgpack-c sees the input, a scan
-    checks that every length and element count fits in the bytes that remain.
-    msgpack-c allocates a container's elements as soon as it reads the
-    header, so without that scan five bytes claiming a 2^32-element array
-    would ask for ~100 GB.  After the scan, msgpack-c's allocations are
-    bounded by a small multiple of the input size.
+    written to survive anything: the bytes are parsed by the one guarded
+    reader, clip_msgpack_unpack (clip_msgpack.h), which refuses declared
+    lengths and counts larger than the bytes that remain and caps the
+    number of objects at CLIP_RECORD_MAX_OBJECTS (len), so that msgpack-c's
+    allocation stays within a small multiple of the input size.
 */
 #include "clip_record.h"
+#include "clip_msgpack.h"
 #include "clip_util.h"
 
 #include <assert.h>
@@ -353,6 +353,7 @@ clip_record_encode (const clip_record_t *self, char **data, size_t *len)
     n_keys += self->worker != NULL;
     n_keys += failed;
     n_keys += self->has_dedupe;
+    n_keys += self->entities_truncated;
 
     growbuf_t gb = { NULL, 0, 0 };
     msgpack_packer pk;
@@ -393,6 +394,10 @@ clip_record_encode (const clip_record_t *self, char **data, size_t *len)
         pack_str_kv (&pk, "canonical", e->canonical);
         pack_uint_kv (&pk, "start", e->start);
         pack_uint_kv (&pk, "end", e->end);
+    }
+    if (self->entities_truncated) {
+        pack_key (&pk, "entities_truncated");
+        msgpack_pack_true (&pk);
     }
     if (self->has_dedupe) {
         pack_key (&pk, "dedupe");
@@ -442,117 +447,6 @@ dec_fail (decoder_t *dec, const char *fmt, ...)
     return -1;
 }
 
-static uint64_t
-read_be (const uint8_t *p, size_t n)
-{
-    uint64_t value = 0;
-    for (size_t i = 0; i < n; i++)
-        value = (value << 8) | p [i];
-    return value;
-}
-
-/*  Check that data holds exactly one well-formed msgpack object whose every
-    declared length and element count fits in the bytes that remain.  The
-    walk is iterative (a count of objects still expected), so nesting depth
-    cannot exhaust the stack.  Returns 0 or -1 with the reason in dec.  */
-static int
-msgpack_scan (decoder_t *dec, const uint8_t *p, size_t len)
-{
-    size_t pos = 0;
-    uint64_t pending = 1;       /* objects still to read */
-    while (pending > 0) {
-        if (pos >= len)
-            return dec_fail (dec, "truncated msgpack: input ends at byte %zu", len);
-        uint8_t b = p [pos++];
-        pending--;
-        size_t head = 0;        /* bytes of length field after the type byte */
-        uint64_t body = 0;      /* payload bytes after the length field */
-        uint64_t items = 0;     /* nested objects the header announces */
-        int size_kind = 0;      /* 0 fixed body, 1 body = length, 2 items = length,
-                                   3 items = 2 * length, 4 ext: body = length + 1 */
-        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
-            ;                   /* fixint, nil, bool */
-        else if (b <= 0x8f)
-            items = 2u * (b & 0x0f);
-        else if (b <= 0x9f)
-            items = b & 0x0f;
-        else if (b <= 0xbf)
-            body = b & 0x1f;
-        else switch (b) {
-            case 0xc4: head = 1; size_kind = 1; break;     /* bin 8/16/32 */
-            case 0xc5: head = 2; size_kind = 1; break;
-            case 0xc6: head = 4; size_kind = 1; break;
-            case 0xc7: head = 1; size_kind = 4; break;     /* ext 8/16/32 */
-            case 0xc8: head = 2; size_kind = 4; break;
-            case 0xc9: head = 4; size_kind = 4; break;
-            case 0xca: body = 4; break;                    /* float 32/64 */
-            case 0xcb: body = 8; break;
-            case 0xcc: case 0xd0: body = 1; break;         /* (u)int 8..64 */
-            case 0xcd: case 0xd1: body = 2; break;
-            case 0xce: case 0xd2: body = 4; break;
-            case 0xcf: case 0xd3: body = 8; break;
-            case 0xd4: body = 2; break;                    /* fixext 1..16 */
-            case 0xd5: body = 3; break;
-            case 0xd6: body = 5; break;
-            case 0xd7: body = 9; break;
-            case 0xd8: body = 17; break;
-            case 0xd9: head = 1; size_kind = 1; break;     /* str 8/16/32 */
-            case 0xda: head = 2; size_kind = 1; break;
-            case 0xdb: head = 4; size_kind = 1; break;
-            case 0xdc: head = 2; size_kind = 2; break;     /* array 16/32 */
-            case 0xdd: head = 4; size_kind = 2; break;
-            case 0xde: head = 2; size_kind = 3; break;     /* map 16/32 */
-            case 0xdf: head = 4; size_kind = 3; break;
-            default:
-                return dec_fail (dec, "invalid msgpack: byte 0x%02x at offset %zu",
-                                 b, pos - 1);
-        }
-        if (head) {
-            if (len - pos < head)
-                return dec_fail (dec, "truncated msgpack: input ends at byte %zu", len);
-            uint64_t n = read_be (p + pos, head);
-            pos += head;
-            switch (size_kind) {
-                case 1: body = n; break;
-                case 2: items = n; break;
-                case 3: items = 2 * n; break;
-                default: body = n + 1; break;
-            }
-        }
-        if (body > len - pos)
-            return dec_fail (dec, "truncated msgpack: input ends at byte %zu", len);
-        pos += (size_t) body;
-        pending += items;
-        /*  Every object takes at least one byte: a count above what remains
-            is a lie, and rejecting it here keeps msgpack-c from allocating
-            for it.  */
-        if (pending > len - pos)
-            return dec_fail (dec, "truncated msgpack: input ends at byte %zu", len);
-    }
-    if (pos != len)
-        return dec_fail (dec, "trailing garbage: %zu bytes after the record", len - pos);
-    return 0;
-}
-
-static const char *
-type_name (const msgpack_object *o)
-{
-    switch (o->type) {
-        case MSGPACK_OBJECT_NIL: return "nil";
-        case MSGPACK_OBJECT_BOOLEAN: return "bool";
-        case MSGPACK_OBJECT_POSITIVE_INTEGER: return "uint";
-        case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "negative int";
-        case MSGPACK_OBJECT_FLOAT32: return "float32";
-        case MSGPACK_OBJECT_FLOAT64: return "float64";
-        case MSGPACK_OBJECT_STR: return "str";
-        case MSGPACK_OBJECT_BIN: return "bin";
-        case MSGPACK_OBJECT_ARRAY: return "array";
-        case MSGPACK_OBJECT_MAP: return "map";
-        case MSGPACK_OBJECT_EXT: return "ext";
-    }
-    return "unknown";
-}
-
 /*  Index of key in names, or -1 for a key this version does not know
     (including keys that are not strings).  */
 static int
@@ -579,7 +473,7 @@ get_str (decoder_t *dec, const char *field, const msgpack_object *o,
         return 0;
     }
     if (o->type != MSGPACK_OBJECT_STR)
-        return dec_fail (dec, "field '%s': expected str, got %s", field, type_name (o));
+        return dec_fail (dec, "field '%s': expected str, got %s", field, clip_msgpack_type_name (o));
     if (memchr (o->via.str.ptr, 0, o->via.str.size))
         return dec_fail (dec, "field '%s': string contains a NUL byte", field);
     *out = clip_strndup (o->via.str.ptr, o->via.str.size);
@@ -590,7 +484,7 @@ static int
 get_uint (decoder_t *dec, const char *field, const msgpack_object *o, uint64_t *out)
 {
     if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-        return dec_fail (dec, "field '%s': expected uint, got %s", field, type_name (o));
+        return dec_fail (dec, "field '%s': expected uint, got %s", field, clip_msgpack_type_name (o));
     *out = o->via.u64;
     return 0;
 }
@@ -608,7 +502,7 @@ get_double (decoder_t *dec, const char *field, const msgpack_object *o, double *
     else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
         value = (double) o->via.i64;
     else
-        return dec_fail (dec, "field '%s': expected float, got %s", field, type_name (o));
+        return dec_fail (dec, "field '%s': expected float, got %s", field, clip_msgpack_type_name (o));
     if (!isfinite (value))
         return dec_fail (dec, "field '%s': not a finite number", field);
     *out = value;
@@ -622,7 +516,7 @@ map_fields (decoder_t *dec, const char *field, const msgpack_object *o,
             const char *const *names, int n_names, const msgpack_object **slots)
 {
     if (o->type != MSGPACK_OBJECT_MAP)
-        return dec_fail (dec, "field '%s': expected map, got %s", field, type_name (o));
+        return dec_fail (dec, "field '%s': expected map, got %s", field, clip_msgpack_type_name (o));
     for (int i = 0; i < n_names; i++)
         slots [i] = NULL;
     for (uint32_t i = 0; i < o->via.map.size; i++) {
@@ -657,7 +551,7 @@ static int
 decode_entities (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
 {
     if (o->type != MSGPACK_OBJECT_ARRAY)
-        return dec_fail (dec, "field 'entities': expected array, got %s", type_name (o));
+        return dec_fail (dec, "field 'entities': expected array, got %s", clip_msgpack_type_name (o));
     uint32_t n = o->via.array.size;
     if (n == 0)
         return 0;
@@ -696,7 +590,7 @@ decode_matches (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
 {
     if (o->type != MSGPACK_OBJECT_ARRAY)
         return dec_fail (dec, "field 'dedupe.matches': expected array, got %s",
-                         type_name (o));
+                         clip_msgpack_type_name (o));
     uint32_t n = o->via.array.size;
     if (n == 0)
         return 0;
@@ -769,18 +663,18 @@ decode_error (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
 
 enum {
     K_V, K_SEQ, K_ID, K_FILE, K_BYTES, K_ENCODING, K_TITLE, K_RECEIVED, K_DONE,
-    K_WORKER, K_STATUS, K_ERROR, K_ENTITIES, K_DEDUPE, K_COUNT
+    K_WORKER, K_STATUS, K_ERROR, K_ENTITIES, K_ENTITIES_TRUNCATED, K_DEDUPE, K_COUNT
 };
 static const char *const RECORD_KEYS [K_COUNT] = {
     "v", "seq", "id", "file", "bytes", "encoding", "title", "received", "done",
-    "worker", "status", "error", "entities", "dedupe"
+    "worker", "status", "error", "entities", "entities_truncated", "dedupe"
 };
 
 static int
 decode_record (decoder_t *dec, const msgpack_object *root, clip_record_t *rec)
 {
     if (root->type != MSGPACK_OBJECT_MAP)
-        return dec_fail (dec, "record is not a map (got %s)", type_name (root));
+        return dec_fail (dec, "record is not a map (got %s)", clip_msgpack_type_name (root));
     const msgpack_object *s [K_COUNT];
     if (map_fields (dec, "", root, RECORD_KEYS, K_COUNT, s))
         return -1;
@@ -832,6 +726,12 @@ decode_record (decoder_t *dec, const msgpack_object *root, clip_record_t *rec)
         return dec_fail (dec, "field 'error': missing while status is 'failed'");
     if (s [K_ENTITIES] && decode_entities (dec, s [K_ENTITIES], rec))
         return -1;
+    if (s [K_ENTITIES_TRUNCATED]) {
+        if (s [K_ENTITIES_TRUNCATED]->type != MSGPACK_OBJECT_BOOLEAN)
+            return dec_fail (dec, "field 'entities_truncated': expected bool, got %s",
+                             clip_msgpack_type_name (s [K_ENTITIES_TRUNCATED]));
+        rec->entities_truncated = s [K_ENTITIES_TRUNCATED]->via.boolean;
+    }
     if (s [K_DEDUPE] && decode_dedupe (dec, s [K_DEDUPE], rec))
         return -1;
     return 0;
@@ -848,24 +748,110 @@ clip_record_decode (const void *data, size_t len, char *err, size_t err_size)
         dec_fail (&dec, "empty input");
         return NULL;
     }
-    if (msgpack_scan (&dec, data, len))
-        return NULL;
-
     msgpack_unpacked unpacked;
-    msgpack_unpacked_init (&unpacked);
-    size_t off = 0;
-    msgpack_unpack_return rc = msgpack_unpack_next (&unpacked, data, len, &off);
     clip_record_t *rec = NULL;
-    if (rc != MSGPACK_UNPACK_SUCCESS || off != len)
-        /*  The scan accepted it, so this is msgpack-c's own nesting limit.  */
-        dec_fail (&dec, "invalid msgpack: rejected by the parser (nesting too deep?)");
-    else {
+    if (clip_msgpack_unpack (&unpacked, data, len, CLIP_RECORD_MAX_OBJECTS (len),
+                             err, err_size) == 0) {
         rec = clip_record_new ();
         if (decode_record (&dec, &unpacked.data, rec))
             clip_record_destroy (&rec);
     }
     msgpack_unpacked_destroy (&unpacked);
     return rec;
+}
+
+/*  ---------------------------------------------------------------------
+    Validation
+    --------------------------------------------------------------------- */
+
+static const char *const ENTITY_TYPES [] = {
+    "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT"
+};
+
+static bool
+one_of (const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp (s, list [i]) == 0)
+            return true;
+    return false;
+}
+
+static bool
+is_hex_id (const char *s)
+{
+    size_t n = s ? strlen (s) : 0;
+    if (n == 0 || n > CLIP_RECORD_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s [i] >= '0' && s [i] <= '9') || (s [i] >= 'a' && s [i] <= 'f')
+        ||    (s [i] >= 'A' && s [i] <= 'F')))
+            return false;
+    return true;
+}
+
+static bool
+is_score (double x)
+{
+    return isfinite (x) && x >= 0 && x <= 1;
+}
+
+int
+clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
+                      char *err, size_t err_size)
+{
+    assert (self);
+    decoder_t dec = { err, err_size };
+    static const char *const STATUSES [] = { "ok", "failed" };
+    static const char *const ENCODINGS [] = { "utf-8", "windows-1252" };
+    if (self->v != CLIP_RECORD_VERSION)
+        return dec_fail (&dec, "field 'v': unsupported record version %" PRIu64, self->v);
+    if (!self->file)
+        return dec_fail (&dec, "field 'file': missing");
+    if (!one_of (self->status, STATUSES, 2))
+        return dec_fail (&dec, "field 'status': must be 'ok' or 'failed'");
+    if (is_failed (self)) {
+        if (!self->error_code || !*self->error_code || !self->error_message)
+            return dec_fail (&dec, "field 'error': a failed record needs a code and a message");
+    }
+    else {
+        if (self->error_code)
+            return dec_fail (&dec, "field 'error': present but status is 'ok'");
+        if (!is_hex_id (self->id))
+            return dec_fail (&dec, "field 'id': a record with status 'ok' needs an id of 1 to"
+                             " %d hex digits", CLIP_RECORD_ID_MAX);
+    }
+    if (self->id && !is_hex_id (self->id))
+        return dec_fail (&dec, "field 'id': not 1 to %d hex digits", CLIP_RECORD_ID_MAX);
+    if (self->encoding && !one_of (self->encoding, ENCODINGS, 2))
+        return dec_fail (&dec, "field 'encoding': must be 'utf-8' or 'windows-1252'");
+    for (size_t i = 0; i < self->n_entities; i++) {
+        const clip_entity_t *e = &self->entities [i];
+        if (!one_of (e->type, ENTITY_TYPES, sizeof ENTITY_TYPES / sizeof ENTITY_TYPES [0]))
+            return dec_fail (&dec, "field 'entities[%zu].type': not one of PER ORG LOC MISC"
+                             " MONEY DATE PERCENT", i);
+        if (!e->text || !e->canonical)
+            return dec_fail (&dec, "field 'entities[%zu]': text and canonical are required", i);
+        if (e->start > e->end || e->end > file_bytes)
+            return dec_fail (&dec, "field 'entities[%zu]': start %" PRIu64 ", end %" PRIu64
+                             " not within the file's %" PRIu64 " bytes",
+                             i, e->start, e->end, file_bytes);
+    }
+    if (self->has_dedupe) {
+        if (!one_of (self->verdict, VERDICTS, sizeof VERDICTS / sizeof VERDICTS [0]))
+            return dec_fail (&dec, "field 'dedupe.verdict': not a known verdict");
+        if (!self->cluster)
+            return dec_fail (&dec, "field 'dedupe.cluster': missing");
+        for (size_t i = 0; i < self->n_matches; i++) {
+            const clip_match_t *m = &self->matches [i];
+            if (!m->id || !m->file)
+                return dec_fail (&dec, "field 'dedupe.matches[%zu]': id and file are required", i);
+            if (!is_score (m->jaccard) || !is_score (m->containment))
+                return dec_fail (&dec, "field 'dedupe.matches[%zu]': scores must be within"
+                                 " 0 and 1", i);
+        }
+    }
+    return 0;
 }
 
 /*  ---------------------------------------------------------------------
@@ -982,6 +968,8 @@ clip_record_to_json (const clip_record_t *self)
             json_oom ();
     }
     jset (root, "entities", entities);
+    if (self->entities_truncated)
+        jset (root, "entities_truncated", json_true ());
     if (self->has_dedupe) {
         json_t *dedupe = json_checked (json_object ());
         jset_str (dedupe, "verdict", self->verdict);

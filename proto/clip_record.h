@@ -59,6 +59,8 @@ typedef struct {
 
     clip_entity_t *entities;
     size_t n_entities;
+    bool entities_truncated;    /* the analysis found more than it kept (the
+                                   worker's --max-entities); key absent when false */
 
     bool has_dedupe;
     char *verdict;          /* unique related near_duplicate duplicate */
@@ -94,6 +96,27 @@ int clip_record_encode (const clip_record_t *self, char **data, size_t *len);
 /*  Decode a msgpack map.  Returns a new record (caller owns) or NULL with a
     one-line reason written to err (if err is not NULL).  */
 clip_record_t *clip_record_decode (const void *data, size_t len, char *err, size_t err_size);
+
+/*  The most msgpack objects (keys, values, elements) clip_record_decode
+    accepts in len bytes.  A record of clipd's spends at least 3 bytes per
+    object beyond its first few (an entity is 11 objects in 38 bytes or
+    more), so this refuses only padding, such as arrays of one-byte nils,
+    and keeps msgpack-c's allocation (24 bytes per object) within 8 times
+    the input plus a constant.  */
+#define CLIP_RECORD_MAX_OBJECTS(len) ((size_t) 64 + (size_t) (len) / 3)
+
+/*  Check a decoded record against the SPEC (proto/README.md, "The record
+    map") before it is trusted: status "ok" or "failed"; an error (non-empty
+    code) exactly when failed; for "ok" an id that is a non-empty hex string
+    (at most CLIP_RECORD_ID_MAX characters); encoding, when present, "utf-8"
+    or "windows-1252"; every entity of one of the seven types with
+    start <= end <= file_bytes (the size of the file as clipd knows it, not
+    the record's own `bytes`); a dedupe part, when present, with a known
+    verdict, a cluster, and finite scores between 0 and 1.  Returns 0, or -1
+    with a one-line reason naming the field in err.  */
+#define CLIP_RECORD_ID_MAX 128
+int clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
+                          char *err, size_t err_size);
 
 /*  Render as one line of JSON (no trailing newline), keys in SPEC order.
     Caller owns the result.  */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip_msgpack.h"
 #include "clip_util.h"
 
 static const char *command_names[] = { "READY", "HEARTBEAT", "RESULT", "TASK" };
@@ -163,13 +164,15 @@ clip_wire_decode (const void *command, size_t command_len,
         return NULL;
     }
     msgpack_unpacked up;
-    msgpack_unpacked_init (&up);
-    size_t off = 0;
-    if (msgpack_unpack_next (&up, body, body_len, &off) != MSGPACK_UNPACK_SUCCESS
-    ||  off != body_len
-    ||  up.data.type != MSGPACK_OBJECT_MAP) {
+    char why [160];
+    int rc = clip_msgpack_unpack (&up, body, body_len, CLIP_WIRE_MAX_OBJECTS, why, sizeof why);
+    if (rc == 0 && up.data.type != MSGPACK_OBJECT_MAP) {
+        snprintf (why, sizeof why, "a %s, not a map", clip_msgpack_type_name (&up.data));
+        rc = -1;
+    }
+    if (rc != 0) {
         msgpack_unpacked_destroy (&up);
-        snprintf (err, err_size, "%s: body is not one msgpack map", command_names [kind]);
+        snprintf (err, err_size, "%s: body is not one msgpack map: %s", command_names [kind], why);
         return NULL;
     }
     clip_wire_msg_t *msg = clip_calloc (1, sizeof *msg);
@@ -263,13 +266,10 @@ clip_wire_msg_destroy (clip_wire_msg_t **self_p)
 int
 clip_wire_recv_frames (void *socket, zmq_msg_t **frames, int flags)
 {
-    int cap = 4, count = 0;
-    zmq_msg_t *list = clip_malloc (sizeof (zmq_msg_t) * (size_t) cap);
-    for (;;) {
-        if (count == cap) {
-            cap *= 2;
-            list = clip_realloc (list, sizeof (zmq_msg_t) * (size_t) cap);
-        }
+    zmq_msg_t *list = clip_malloc (sizeof (zmq_msg_t) * CLIP_WIRE_MAX_FRAMES);
+    int count = 0;
+    bool more = true;
+    while (more && count < CLIP_WIRE_MAX_FRAMES) {
         zmq_msg_init (&list [count]);
         /*  Only the first frame may find nothing; the rest of a multipart
             message is always there once its first frame is.  */
@@ -280,12 +280,50 @@ clip_wire_recv_frames (void *socket, zmq_msg_t **frames, int flags)
             errno = e;
             return -1;
         }
+        more = zmq_msg_more (&list [count]);
         count++;
-        if (!zmq_msg_more (&list [count - 1]))
-            break;
+    }
+    if (more) {
+        /*  Too many frames: read the rest of the message, one frame at a
+            time (each bounded by the socket's ZMQ_MAXMSGSIZE), and drop it
+            all, so that the next read starts at a message boundary.  */
+        zmq_msg_t extra;
+        zmq_msg_init (&extra);
+        while (more && zmq_msg_recv (&extra, socket, 0) >= 0)
+            more = zmq_msg_more (&extra);
+        zmq_msg_close (&extra);
+        clip_wire_frames_free (list, count);
+        errno = EMSGSIZE;
+        return -1;
     }
     *frames = list;
     return count;
+}
+
+uint64_t
+clip_wire_record_max (uint64_t file_bytes)
+{
+    if (file_bytes > (UINT64_MAX - CLIP_WIRE_HEADROOM) / 4)
+        return UINT64_MAX;
+    return 4 * file_bytes + CLIP_WIRE_HEADROOM;
+}
+
+uint64_t
+clip_wire_sketch_max (uint64_t file_bytes)
+{
+    if (file_bytes > (UINT64_MAX - 64) / 4)
+        return UINT64_MAX;
+    return 4 * file_bytes + 64;
+}
+
+int64_t
+clip_wire_result_frame_max (uint64_t max_bytes)
+{
+    uint64_t record = clip_wire_record_max (max_bytes), sketch = clip_wire_sketch_max (max_bytes);
+    uint64_t total = record + sketch + CLIP_WIRE_HEADROOM;
+    if (record == UINT64_MAX || sketch == UINT64_MAX || total < record || total > INT64_MAX)
+        return INT64_MAX;
+    return (int64_t) total;
 }
 
 void

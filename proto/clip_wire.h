@@ -25,6 +25,47 @@
 
 #define CLIP_WIRE_PROTOCOL 1
 
+/*  Limits (proto/README.md, "Limits").  Everything a peer sends is bounded
+    before it is decoded:
+
+    - frames: clip_wire_recv_frames keeps at most CLIP_WIRE_MAX_FRAMES
+      frames of one message; a longer message is read to its end and
+      dropped whole.
+    - objects: a message body holds at most CLIP_WIRE_MAX_OBJECTS msgpack
+      objects (every key, value and element counts), which bounds what the
+      decoder allocates beyond the copies of the fields it keeps, whatever
+      the frame's size.
+    - frame sizes, set as ZMQ_MAXMSGSIZE on the receiving sockets (ZeroMQ
+      disconnects a peer that sends a larger frame, before reading it):
+      clipd's task endpoint accepts clip_wire_result_frame_max (max_bytes)
+      bytes; clip-worker accepts TASK frames of CLIP_WIRE_TASK_FRAME_MAX.
+    - a RESULT's record and sketch are refused (bad_result) when larger
+      than clip_wire_record_max / clip_wire_sketch_max of the size of the
+      file they are the result of.  */
+#define CLIP_WIRE_MAX_FRAMES 8
+#define CLIP_WIRE_MAX_OBJECTS 64
+/*  A body's room beyond the file or record it carries: keys, task id,
+    file or worker name.  */
+#define CLIP_WIRE_HEADROOM ((uint64_t) 64 * 1024)
+/*  The largest file a TASK can carry to clip-worker: 1 GiB (clipd's
+    --max-bytes above it makes workers drop those TASKs).  */
+#define CLIP_WIRE_FILE_MAX ((uint64_t) 1 << 30)
+#define CLIP_WIRE_TASK_FRAME_MAX ((int64_t) (CLIP_WIRE_FILE_MAX + CLIP_WIRE_HEADROOM))
+
+/*  A record: its title and entities are text of the file (up to three
+    UTF-8 bytes per byte when decoded from Windows-1252, each mention once
+    as text and once as its canonical name) plus fixed keys: four times the
+    file plus the headroom.  */
+uint64_t clip_wire_record_max (uint64_t file_bytes);
+/*  A sketch: 8 bytes and 4 per distinct shingle, and a shingle per word
+    at most: about one word per 2 bytes of the file, but normalisation can
+    split one byte in two (Windows-1252 "½" is "1⁄2"), so one per byte, plus
+    room for texts shorter than a shingle: four times the file plus 64.  */
+uint64_t clip_wire_sketch_max (uint64_t file_bytes);
+/*  The RESULT frame for files of at most max_bytes: record + sketch +
+    headroom, as the int64 ZMQ_MAXMSGSIZE takes (saturated).  */
+int64_t clip_wire_result_frame_max (uint64_t max_bytes);
+
 typedef enum {
     CLIP_WIRE_READY = 0,
     CLIP_WIRE_HEARTBEAT,
@@ -51,8 +92,10 @@ typedef struct {
 int clip_wire_send (void *socket, const void *identity, size_t identity_len,
                     const clip_wire_msg_t *msg, int flags);
 
-/*  Decode the command and body frames of one message.  Returns a new message
-    (caller owns; free with clip_wire_msg_destroy) or NULL with err set.  */
+/*  Decode the command and body frames of one message through the guarded
+    reader (clip_msgpack.h; at most CLIP_WIRE_MAX_OBJECTS objects).  Returns
+    a new message (caller owns; free with clip_wire_msg_destroy) or NULL
+    with err set.  */
 clip_wire_msg_t *clip_wire_decode (const void *command, size_t command_len,
                                    const void *body, size_t body_len,
                                    char *err, size_t err_size);
@@ -61,7 +104,8 @@ void clip_wire_msg_destroy (clip_wire_msg_t **self_p);
 /*  Receive every frame of one message (non-blocking when flags has
     ZMQ_DONTWAIT).  *frames (caller owns; free with clip_wire_frames_free)
     gets each frame as a zmq_msg_t.  Returns the frame count or -1 with
-    errno set.  */
+    errno set: EAGAIN when nothing waits, EMSGSIZE when the message had more
+    than CLIP_WIRE_MAX_FRAMES frames (it was read to its end and dropped).  */
 int clip_wire_recv_frames (void *socket, zmq_msg_t **frames, int flags);
 void clip_wire_frames_free (zmq_msg_t *frames, int count);
 

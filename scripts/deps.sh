@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what clipd needs to build and test, from Debian 12's packages
-# (python3-zmq and python3-msgpack run the example subscriber's test).
+# (python3-zmq and python3-msgpack run the example subscriber's test;
+# clang and libclang-rt-14-dev build the libFuzzer harnesses, llvm-14 has
+# the symbolizer for their stack traces, valgrind runs the end-to-end test
+# under memcheck).
 # Runs as root (apt-get); installs only what is missing, so it is quick the
 # second time.
 set -euo pipefail
@@ -12,6 +15,7 @@ packages=(
   libcurl4-openssl-dev
   libcriterion-dev
   python3-zmq python3-msgpack
+  clang libclang-rt-14-dev llvm-14 valgrind
 )
 
 missing=()

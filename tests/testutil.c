@@ -142,8 +142,19 @@ sleep_ms (int ms)
 }
 
 int
+tu_scaled_ms (int ms)
+{
+    const char *s = getenv ("CLIP_TEST_TIME_SCALE");
+    double f = s ? atof (s) : 1;
+    if (!(f > 1))
+        return ms;
+    return f * ms > 2e9 ? 2000000000 : (int) (f * ms);
+}
+
+int
 tu_wait (pid_t pid, int timeout_ms)
 {
+    timeout_ms = tu_scaled_ms (timeout_ms);
     for (int waited = 0; ; waited += 10) {
         int status;
         pid_t r = waitpid (pid, &status, WNOHANG);
@@ -202,10 +213,23 @@ tu_daemon_start (const char *dir, const char *const *extra)
     for (int i = 0; extra && extra [i] && n < 62; i++)
         argv [n++] = extra [i];
     argv [n] = NULL;
-    d->pid = tu_spawn (argv, d->log, d->log);
+    /*  CLIP_TEST_WRAPPER: a command put before clipd, words split on
+        spaces (scripts/test.sh runs clipd and its workers under valgrind
+        so).  */
+    const char *wrapper_argv [96];
+    char *wrapper = clip_strdup (getenv ("CLIP_TEST_WRAPPER") ? getenv ("CLIP_TEST_WRAPPER") : "");
+    int w = 0;
+    for (char *save, *word = strtok_r (wrapper, " ", &save); word && w < 32;
+         word = strtok_r (NULL, " ", &save))
+        wrapper_argv [w++] = word;
+    for (int i = 0; i <= n; i++)
+        wrapper_argv [w + i] = argv [i];
+    d->pid = tu_spawn (w ? wrapper_argv : argv, d->log, d->log);
+    free (wrapper);
     free (clipd);
     json_t *o = NULL;
-    for (int waited = 0; waited < 10000 && !o; waited += 20) {
+    int start_ms = tu_scaled_ms (10000);
+    for (int waited = 0; waited < start_ms && !o; waited += 20) {
         o = json_load_file (endpoints, 0, NULL);
         if (o && json_integer_value (json_object_get (o, "pid")) != d->pid) {
             json_decref (o);
@@ -301,6 +325,7 @@ tu_count_files (const char *dir)
 bool
 tu_wait_for (bool (*cond) (void *arg), void *arg, int timeout_ms)
 {
+    timeout_ms = tu_scaled_ms (timeout_ms);
     for (int waited = 0; ; waited += 20) {
         if (cond (arg))
             return true;
@@ -430,6 +455,7 @@ tu_sub_new (const char *pub_endpoint)
 char *
 tu_sub_recv (tu_sub_t *s, int timeout_ms, char **topic_out)
 {
+    timeout_ms = tu_scaled_ms (timeout_ms);
     zmq_pollitem_t item = { .socket = s->sock, .events = ZMQ_POLLIN };
     if (zmq_poll (&item, 1, timeout_ms) <= 0)
         return NULL;

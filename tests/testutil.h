@@ -68,6 +68,10 @@ int tu_run (const char *const *argv, char **out, int timeout_ms);
 
 /*  Number of regular files in a directory (0 if it does not exist).  */
 int tu_count_files (const char *dir);
+/*  A timeout scaled by CLIP_TEST_TIME_SCALE (a factor, default 1: set
+    under valgrind).  tu_wait, tu_wait_for (and so tu_wait_files,
+    tu_wait_log), tu_sub_recv and tu_daemon_start's wait scale theirs.  */
+int tu_scaled_ms (int ms);
 /*  Poll until cond(arg) or timeout_ms; returns cond's last value.  */
 bool tu_wait_for (bool (*cond) (void *arg), void *arg, int timeout_ms);
 

@@ -19,6 +19,7 @@
 struct clip_analyzer {
     char *worker_name;
     clip_ner_t *ner;            /* NULL: no entities */
+    size_t max_entities;        /* at most this many per record */
 };
 
 clip_analyzer_t *
@@ -26,6 +27,7 @@ clip_analyzer_new (const char *data_dir, const char *worker_name, char *err, siz
 {
     clip_analyzer_t *self = clip_calloc (1, sizeof *self);
     self->worker_name = clip_strdup (worker_name ? worker_name : "unknown");
+    self->max_entities = CLIP_ANALYZE_MAX_ENTITIES;
     if (data_dir) {
         self->ner = clip_ner_load (data_dir, err, err_size);
         if (!self->ner) {
@@ -47,6 +49,13 @@ clip_analyzer_destroy (clip_analyzer_t **self_p)
     free (self->worker_name);
     free (self);
     *self_p = NULL;
+}
+
+void
+clip_analyzer_set_max_entities (clip_analyzer_t *self, size_t max)
+{
+    assert (self);
+    self->max_entities = max;
 }
 
 clip_record_t *
@@ -88,7 +97,12 @@ clip_analyzer_run (clip_analyzer_t *self, const char *file, const void *data, si
     if (self->ner) {
         clip_ner_entity_t *ents = NULL;
         size_t n = 0;
-        if (clip_ner_extract (self->ner, text->utf8, text->len, &ents, &n) == 0) {
+        bool truncated = false;
+        /*  The first max_entities in text order; the record says when
+            there were more.  */
+        if (clip_ner_extract_max (self->ner, text->utf8, text->len, self->max_entities,
+                                  &ents, &n, &truncated) == 0) {
+            rec->entities_truncated = truncated;
             /*  Offsets into the file as received, not the decoded text.  */
             for (size_t i = 0; i < n; i++)
                 clip_record_add_entity (rec, ents [i].type, ents [i].text, ents [i].canonical,

@@ -8,13 +8,21 @@
     drops the socket and connects again with exponential backoff (the
     Paranoid Pirate pattern), so a restarted daemon gets its workers back.
     Analysis never crashes on any bytes; a task that cannot be analysed comes
-    back as a failed record.  */
+    back as a failed record.
+
+    A worker started by clipd --workers must not outlive it.  clipd spawns
+    through uv_spawn, which offers no hook between fork and exec, so the
+    worker arms PR_SET_PDEATHSIG (SIGTERM) itself, first thing in main, and
+    then compares getppid () with the pid clipd passed as --parent-pid: a
+    parent that died before the signal was armed is seen by that check, one
+    that dies after it sends the signal.  No window is left.  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -30,6 +38,8 @@ typedef struct {
     uint64_t heartbeat_ms;
     uint64_t liveness_ms;
     bool exit_with_parent;
+    pid_t parent_pid;               /* --parent-pid, or 0 */
+    uint64_t max_entities;          /* --max-entities */
 } worker_options_t;
 
 /*  Set from the signal handler; the only way a signal can reach the loop.  */
@@ -53,9 +63,15 @@ usage (FILE *out)
         "  --heartbeat-ms N    heartbeat interval (default 1000)\n"
         "  --liveness-ms N     reconnect after this long without a word from\n"
         "                      the daemon (default 5000)\n"
-        "  --exit-with-parent  exit when the parent process goes away (set by\n"
-        "                      clipd --workers, so no worker outlives its daemon)\n"
-        "  --help, --version\n", CLIP_DATADIR);
+        "  --exit-with-parent  exit when the parent process goes away\n"
+        "  --parent-pid PID    exit at once unless the parent is PID, and when it\n"
+        "                      goes away (set by clipd --workers, so that no worker\n"
+        "                      outlives its daemon, even one that died while the\n"
+        "                      worker was starting); implies --exit-with-parent\n"
+        "  --max-entities N    keep at most N entities per record, the first in\n"
+        "                      text order, and mark a record cut so with\n"
+        "                      entities_truncated (default %d)\n"
+        "  --help, --version\n", CLIP_DATADIR, CLIP_ANALYZE_MAX_ENTITIES);
 }
 
 static void *
@@ -68,8 +84,14 @@ connect_socket (void *ctx, const char *endpoint)
     int ivl = 100, ivl_max = 5000;
     zmq_setsockopt (sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt (sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+    /*  A TASK carries one file: a larger frame is refused before it is read
+        (proto/README.md, "Limits").  */
+    int64_t max_frame = CLIP_WIRE_TASK_FRAME_MAX;
+    zmq_setsockopt (sock, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     if (zmq_connect (sock, endpoint) != 0) {
-        clip_error ("connect_failed", "endpoint=%s error=\"%s\"", endpoint, zmq_strerror (errno));
+        char q [600];
+        clip_error ("connect_failed", "endpoint=%s error=\"%s\"", clip_log_quote (q, sizeof q, endpoint),
+                    zmq_strerror (errno));
         zmq_close (sock);
         return NULL;
     }
@@ -116,10 +138,12 @@ run (const worker_options_t *opt)
     char err [256];
     clip_analyzer_t *analyzer = clip_analyzer_new (opt->data_dir, name, err, sizeof err);
     if (!analyzer) {
-        clip_error ("analyzer_failed", "error=\"%s\"", err);
+        char q [600];
+        clip_error ("analyzer_failed", "error=%s", clip_log_quote (q, sizeof q, err));
         free (name);
         return 1;
     }
+    clip_analyzer_set_max_entities (analyzer, (size_t) opt->max_entities);
     void *ctx = zmq_ctx_new ();
     void *sock = connect_socket (ctx, opt->tasks);
     if (!sock) {
@@ -128,10 +152,17 @@ run (const worker_options_t *opt)
         free (name);
         return 1;
     }
-    clip_info ("started", "worker=%s tasks=%s", name, opt->tasks);
+    /*  The name is the host's and the endpoint the operator's: quoted, as
+        every value that did not come from this program.  */
+    char qname [300], qtasks [600];
+    clip_log_quote (qname, sizeof qname, name);
+    clip_log_quote (qtasks, sizeof qtasks, opt->tasks);
+    clip_info ("started", "worker=%s tasks=%s", qname, qtasks);
     send_simple (sock, CLIP_WIRE_READY, name, false);
 
-    pid_t parent = getppid ();
+    /*  With --parent-pid, main checked the parent before anything else; the
+        pid recorded here after start-up could already be that of init.  */
+    pid_t parent = opt->parent_pid ? opt->parent_pid : getppid ();
     uint64_t backoff = 250;
     uint64_t last_heard = clip_mono_ms ();
     uint64_t next_heartbeat = last_heard + opt->heartbeat_ms;
@@ -161,8 +192,10 @@ run (const worker_options_t *opt)
             else
                 snprintf (err, sizeof err, "expected 2 frames, got %d", count);
             clip_wire_frames_free (frames, count);
-            if (!msg)
-                clip_warn ("bad_message", "error=\"%s\"", err);
+            if (!msg) {
+                char q [600];
+                clip_warn ("bad_message", "error=%s", clip_log_quote (q, sizeof q, err));
+            }
             else
             if (msg->kind == CLIP_WIRE_TASK) {
                 handle_task (sock, analyzer, name, msg);
@@ -174,7 +207,7 @@ run (const worker_options_t *opt)
         }
         now = clip_mono_ms ();
         if (opt->exit_with_parent && getppid () != parent) {
-            clip_warn ("parent_gone", "worker=%s", name);
+            clip_warn ("parent_gone", "worker=%s", qname);
             break;
         }
         if (now >= next_heartbeat) {
@@ -182,7 +215,7 @@ run (const worker_options_t *opt)
             next_heartbeat = now + opt->heartbeat_ms;
         }
         if (now - last_heard > opt->liveness_ms) {
-            clip_warn ("daemon_silent", "tasks=%s silent_ms=%llu reconnect_in_ms=%llu", opt->tasks,
+            clip_warn ("daemon_silent", "tasks=%s silent_ms=%llu reconnect_in_ms=%llu", qtasks,
                        (unsigned long long) (now - last_heard), (unsigned long long) backoff);
             zmq_close (sock);
             sock = NULL;
@@ -200,7 +233,7 @@ run (const worker_options_t *opt)
             last_heard = clip_mono_ms ();
         }
     }
-    clip_info ("stopped", "worker=%s signal=%d", name, (int) stop_requested);
+    clip_info ("stopped", "worker=%s signal=%d", qname, (int) stop_requested);
     if (sock)
         zmq_close (sock);
     zmq_ctx_term (ctx);
@@ -224,12 +257,24 @@ parse_u64 (const char *s, uint64_t *out)
 int
 main (int argc, char **argv)
 {
+    /*  Before anything else, so that the window in which the parent can die
+        unnoticed ends here (checked against --parent-pid below).  The
+        signal is SIGTERM, which stops the worker as an operator's would;
+        until its handler is installed it kills the worker outright.  Only
+        a worker that is told to follow its parent keeps it (below).  A
+        death signal the parent set before exec (kept across it) is the
+        parent's choice: left as it is.  */
+    int inherited_pdeathsig = 0;
+    prctl (PR_GET_PDEATHSIG, &inherited_pdeathsig);
+    if (inherited_pdeathsig == 0)
+        prctl (PR_SET_PDEATHSIG, SIGTERM);
     clip_log_init ("clip-worker", CLIP_LOG_INFO);
     worker_options_t opt = {
         .tasks = getenv ("CLIP_WORKER_TASKS") ? getenv ("CLIP_WORKER_TASKS") : "tcp://127.0.0.1:5555",
         .data_dir = CLIP_DATADIR,
         .heartbeat_ms = 1000,
         .liveness_ms = 5000,
+        .max_entities = CLIP_ANALYZE_MAX_ENTITIES,
     };
     static const struct option longopts[] = {
         { "tasks", required_argument, NULL, 't' },
@@ -237,6 +282,8 @@ main (int argc, char **argv)
         { "heartbeat-ms", required_argument, NULL, 'h' },
         { "liveness-ms", required_argument, NULL, 'l' },
         { "exit-with-parent", no_argument, NULL, 'P' },
+        { "parent-pid", required_argument, NULL, 'p' },
+        { "max-entities", required_argument, NULL, 'e' },
         { "help", no_argument, NULL, 'H' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
@@ -261,6 +308,24 @@ main (int argc, char **argv)
                 break;
             }
             case 'P': opt.exit_with_parent = true; break;
+            case 'p': {
+                uint64_t v;
+                if (!parse_u64 (optarg, &v) || v <= 1 || v > INT32_MAX) {
+                    fprintf (stderr, "clip-worker: --parent-pid needs a process id above 1, got '%s'\n",
+                             optarg);
+                    return 2;
+                }
+                opt.parent_pid = (pid_t) v;
+                opt.exit_with_parent = true;
+                break;
+            }
+            case 'e':
+                if (!parse_u64 (optarg, &opt.max_entities)) {
+                    fprintf (stderr, "clip-worker: --max-entities needs a number, got '%s'\n",
+                             optarg);
+                    return 2;
+                }
+                break;
             case 'H': usage (stdout); return 0;
             case 'V': printf ("clip-worker %s\n", CLIP_VERSION); return 0;
             default: usage (stderr); return 2;
@@ -270,6 +335,13 @@ main (int argc, char **argv)
         fprintf (stderr, "clip-worker: unexpected argument '%s'\n", argv [optind]);
         usage (stderr);
         return 2;
+    }
+    if (!opt.exit_with_parent)
+        prctl (PR_SET_PDEATHSIG, inherited_pdeathsig);
+    else
+    if (opt.parent_pid && getppid () != opt.parent_pid) {
+        clip_warn ("parent_gone", "parent_pid=%d ppid=%d", (int) opt.parent_pid, (int) getppid ());
+        return 1;
     }
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset (&sa.sa_mask);

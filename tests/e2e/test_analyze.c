@@ -278,3 +278,24 @@ Test (analyze, state_dir, .timeout = 180)
     free (fresh);
     free (again);
 }
+
+Test (analyze, max_entities, .timeout = 120)
+{
+    json_t *lines [2];
+    int n;
+    const char *capped [] = { "--corpus", "none", "--max-entities", "3", huawei [0], NULL };
+    cr_assert_eq (run_analyze (capped, lines, 2, &n), 0);
+    cr_assert_eq (n, 1);
+    cr_assert_eq (json_array_size (json_object_get (lines [0], "entities")), 3);
+    cr_assert (json_is_true (json_object_get (lines [0], "entities_truncated")));
+    free_lines (lines, n);
+    const char *plenty [] = { "--corpus", "none", huawei [0], NULL };
+    cr_assert_eq (run_analyze (plenty, lines, 2, &n), 0);
+    cr_assert_gt (json_array_size (json_object_get (lines [0], "entities")), 3);
+    cr_assert_null (json_object_get (lines [0], "entities_truncated"));
+    free_lines (lines, n);
+    const char *bad [] = { "--corpus", "none", "--max-entities", "-1", huawei [0], NULL };
+    cr_assert_eq (run_analyze (bad, lines, 2, &n), 2);
+    const char *word [] = { "--corpus", "none", "--max-entities", "ten", huawei [0], NULL };
+    cr_assert_eq (run_analyze (word, lines, 2, &n), 2);
+}

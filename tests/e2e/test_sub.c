@@ -4,7 +4,6 @@
     an unanswered request, a refused one).  Every wait is bounded.  */
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <msgpack.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <zmq.h>
 
 #include "clip_record.h"
+#include "clip_replay_msg.h"
 #include "clip_util.h"
 #include "testutil.h"
 
@@ -348,13 +348,6 @@ fake_publish (fake_t *f, int seq)
 }
 
 static void
-pack_str (msgpack_packer *pk, const char *s)
-{
-    msgpack_pack_str (pk, strlen (s));
-    msgpack_pack_str_body (pk, s, strlen (s));
-}
-
-static void
 fake_reply (fake_t *f, const char *topic, const void *body, size_t len)
 {
     zmq_send (f->router, f->last_identity, f->last_identity_len, ZMQ_SNDMORE);
@@ -366,50 +359,30 @@ fake_reply (fake_t *f, const char *topic, const void *body, size_t len)
 static void
 fake_serve (fake_t *f, const void *req, size_t req_len)
 {
-    msgpack_unpacked up;
-    msgpack_unpacked_init (&up);
-    size_t off = 0;
-    cr_assert_eq (msgpack_unpack_next (&up, req, req_len, &off), MSGPACK_UNPACK_SUCCESS);
-    cr_assert_eq (up.data.type, MSGPACK_OBJECT_MAP);
-    uint64_t since = UINT64_MAX, limit = 0;
-    for (uint32_t i = 0; i < up.data.via.map.size; i++) {
-        msgpack_object *k = &up.data.via.map.ptr [i].key, *v = &up.data.via.map.ptr [i].val;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == 5
-        &&  memcmp (k->via.str.ptr, "since", 5) == 0)
-            since = v->via.u64;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == 5
-        &&  memcmp (k->via.str.ptr, "limit", 5) == 0)
-            limit = v->via.u64;
-    }
-    msgpack_unpacked_destroy (&up);
-    cr_assert_neq (since, UINT64_MAX, "the request has no since");
-    cr_assert_eq (limit, 1000, "clip sub asks for pages of 1000");
+    char err [256];
+    clip_replay_request_t request;
+    cr_assert_eq (clip_replay_request_decode (req, req_len, &request, err, sizeof err), 0,
+                  "clip sub sent a bad request: %s", err);
+    uint64_t since = request.since;
+    cr_assert_eq (request.limit, 1000, "clip sub asks for pages of 1000");
 
-    msgpack_sbuffer sbuf;
-    msgpack_sbuffer_init (&sbuf);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+    char *body;
+    size_t len;
     if (f->refuse) {
-        msgpack_pack_map (&pk, 2);
-        pack_str (&pk, "code");
-        pack_str (&pk, "bad_request");
-        pack_str (&pk, "message");
-        pack_str (&pk, "scripted refusal");
-        fake_reply (f, "replay.error", sbuf.data, sbuf.size);
+        clip_replay_error_encode ("bad_request", "scripted refusal", &body, &len);
+        fake_reply (f, CLIP_REPLAY_ERROR_TOPIC, body, len);
     }
     else {
         for (int seq = (int) since + 1; seq <= f->head; seq++)
             fake_reply (f, f->topics [seq - 1], f->bodies [seq - 1], f->lens [seq - 1]);
-        msgpack_pack_map (&pk, 3);
-        pack_str (&pk, "last");
-        msgpack_pack_uint64 (&pk, (uint64_t) (f->head > (int) since ? f->head : (int) since));
-        pack_str (&pk, "head");
-        msgpack_pack_uint64 (&pk, (uint64_t) f->head);
-        pack_str (&pk, "more");
-        msgpack_pack_false (&pk);
-        fake_reply (f, "replay.end", sbuf.data, sbuf.size);
+        clip_replay_end_t end = {
+            .last = (uint64_t) f->head > since ? (uint64_t) f->head : since,
+            .head = (uint64_t) f->head, .more = false
+        };
+        clip_replay_end_encode (&end, &body, &len);
+        fake_reply (f, CLIP_REPLAY_END_TOPIC, body, len);
     }
-    msgpack_sbuffer_destroy (&sbuf);
+    free (body);
 }
 
 /*  Handle whatever arrives within timeout_ms.  */

@@ -166,3 +166,124 @@ Test (analyze, never_crashes_on_any_bytes)
     }
     clip_analyzer_destroy (&a);
 }
+
+/*  An article of one sentence repeated: six entities a sentence.  */
+static char *
+repeated_article (size_t times, size_t *len)
+{
+    const char *s = "Huawei said on Monday that Ren Zhengfei met Theresa May in London "
+                    "to discuss a $100 million deal. ";
+    size_t sl = strlen (s);
+    char *text = malloc (times * sl + 1);
+    for (size_t i = 0; i < times; i++)
+        memcpy (text + i * sl, s, sl);
+    text [times * sl] = 0;
+    *len = times * sl;
+    return text;
+}
+
+static bool
+has_bytes (const char *data, size_t len, const char *s)
+{
+    return memmem (data, len, s, strlen (s)) != NULL;
+}
+
+Test (analyze, entities_are_capped_to_the_first_in_text_order)
+{
+    size_t len;
+    char *text = repeated_article (200, &len);
+    clip_analyzer_t *all = analyzer ();
+    clip_record_t *full = clip_analyzer_run (all, "r.txt", text, len, NULL, NULL);
+    cr_assert_gt (full->n_entities, 150, "the article has %zu entities", full->n_entities);
+    cr_assert_not (full->entities_truncated, "the default cap is far above this article");
+
+    clip_analyzer_t *a = analyzer ();
+    clip_analyzer_set_max_entities (a, 150);
+    clip_record_t *rec = clip_analyzer_run (a, "r.txt", text, len, NULL, NULL);
+    cr_assert_eq (rec->n_entities, 150);
+    cr_assert (rec->entities_truncated);
+    for (size_t i = 0; i < rec->n_entities; i++) {
+        cr_assert_str_eq (rec->entities [i].type, full->entities [i].type);
+        cr_assert_eq (rec->entities [i].start, full->entities [i].start, "entity %zu", i);
+        cr_assert_eq (rec->entities [i].end, full->entities [i].end, "entity %zu", i);
+    }
+    /*  The flag travels: msgpack, back, and JSON.  */
+    char *packed;
+    size_t packed_len;
+    clip_record_encode (rec, &packed, &packed_len);
+    cr_assert (has_bytes (packed, packed_len, "entities_truncated"));
+    char err [256];
+    clip_record_t *back = clip_record_decode (packed, packed_len, err, sizeof err);
+    cr_assert_not_null (back, "%s", err);
+    cr_assert (back->entities_truncated);
+    cr_assert_eq (back->n_entities, 150);
+    char *json = clip_record_to_json (rec);
+    cr_assert_not_null (strstr (json, "\"entities_truncated\":true"), "%.200s", json);
+    /*  Anything but a bool is refused, naming the field: the byte after
+        the key is msgpack true (0xc3); make it the integer 1.  */
+    char *key = memmem (packed, packed_len, "entities_truncated", 18);
+    cr_assert_eq ((unsigned char) key [18], 0xc3);
+    key [18] = 0x01;
+    clip_record_t *bad = clip_record_decode (packed, packed_len, err, sizeof err);
+    cr_assert_null (bad);
+    cr_assert_not_null (strstr (err, "entities_truncated"), "%s", err);
+    free (json);
+    free (packed);
+    clip_record_destroy (&back);
+    clip_record_destroy (&rec);
+    clip_record_destroy (&full);
+    clip_analyzer_destroy (&a);
+    clip_analyzer_destroy (&all);
+    free (text);
+}
+
+Test (analyze, no_truncation_flag_at_or_below_the_cap)
+{
+    size_t len;
+    char *text = repeated_article (20, &len);
+    clip_analyzer_t *a = analyzer ();
+    clip_record_t *rec = clip_analyzer_run (a, "r.txt", text, len, NULL, NULL);
+    size_t n = rec->n_entities;
+    cr_assert_gt (n, 20);
+    cr_assert_not (rec->entities_truncated);
+    clip_record_destroy (&rec);
+
+    /*  Exactly as many as the cap: nothing was cut, no flag.  */
+    clip_analyzer_set_max_entities (a, n);
+    rec = clip_analyzer_run (a, "r.txt", text, len, NULL, NULL);
+    cr_assert_eq (rec->n_entities, n);
+    cr_assert_not (rec->entities_truncated);
+    char *packed;
+    size_t packed_len;
+    clip_record_encode (rec, &packed, &packed_len);
+    cr_assert_not (has_bytes (packed, packed_len, "entities_truncated"), "the key is absent");
+    char *json = clip_record_to_json (rec);
+    cr_assert_null (strstr (json, "entities_truncated"), "%.200s", json);
+    char err [256];
+    clip_record_t *back = clip_record_decode (packed, packed_len, err, sizeof err);
+    cr_assert_not_null (back, "%s", err);
+    cr_assert_not (back->entities_truncated);
+    free (json);
+    free (packed);
+    clip_record_destroy (&back);
+    clip_record_destroy (&rec);
+    clip_analyzer_destroy (&a);
+    free (text);
+}
+
+Test (analyze, a_repeated_sentence_is_cut_at_the_default_cap, .timeout = 120)
+{
+    /*  1 MB of one sentence, 60,000 mentions (the 9 MB case of issue 9
+        made a record of 32.7 MB with 460,000 entities).  */
+    size_t len;
+    char *text = repeated_article (10000, &len);
+    clip_analyzer_t *a = analyzer ();
+    clip_record_t *rec = clip_analyzer_run (a, "r.txt", text, len, NULL, NULL);
+    cr_assert_str_eq (rec->status, "ok");
+    cr_assert_eq (rec->n_entities, CLIP_ANALYZE_MAX_ENTITIES);
+    cr_assert (rec->entities_truncated);
+    cr_assert_eq (rec->entities [CLIP_ANALYZE_MAX_ENTITIES - 1].end <= len, true);
+    clip_record_destroy (&rec);
+    clip_analyzer_destroy (&a);
+    free (text);
+}

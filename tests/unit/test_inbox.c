@@ -3,9 +3,13 @@
     rename, and the bounded candidate table.  Real folders, a real libuv loop,
     real inotify.  */
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -39,7 +43,7 @@ setup (fixture_t *f, uint64_t settle_ms, uint64_t rescan_ms, size_t max_pending)
     cr_assert_eq (clip_mkdirs (f->processing, 0755), 0);
     uv_loop_init (&f->loop);
     clip_inbox_settings_t s = { settle_ms, rescan_ms, max_pending };
-    f->watcher = clip_inbox_new (&f->loop, f->inbox, f->processing, &s, on_ready, f);
+    f->watcher = clip_inbox_new (&f->loop, f->inbox, f->processing, &s, on_ready, f, NULL);
 }
 
 static void
@@ -261,4 +265,399 @@ Test (inbox, claim_names_round_trip)
     cr_assert_eq (claim, 1);
     free (orig);
     free (name);
+}
+
+static char *
+long_name (size_t len)
+{
+    /*  Multi-byte characters, so that the cut has to find a boundary.  */
+    char *name = clip_malloc (len + 1);
+    size_t i = 0;
+    while (i + 4 < len) {
+        if (i % 7 == 3 && i + 2 + 4 <= len) {
+            memcpy (name + i, "é", 2);
+            i += 2;
+        }
+        else {
+            name [i] = (char) ('a' + i % 26);
+            i++;
+        }
+    }
+    while (i < len - 4)
+        name [i++] = 'z';
+    memcpy (name + i, ".txt", 4);
+    name [len] = 0;
+    return name;
+}
+
+static const char *
+base_name (const char *path)
+{
+    const char *slash = strrchr (path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/*  Names of 235-255 bytes: the claim prefix makes the claim name too long,
+    so it is cut, and the full inbox name survives in the sidecar for a
+    restart (clip_claim_recover) to find.  */
+Test (inbox, long_names_survive_a_restart_through_the_sidecar)
+{
+    fixture_t f;
+    setup (&f, 50, 600000, 100);
+    for (size_t len = 235; len <= NAME_MAX; len++) {
+        char *name = long_name (len);
+        cr_assert_eq (strlen (name), len);
+        put (&f, name, "text");
+        age (&f, name);
+        free (name);
+    }
+    start (&f);
+    int n = 0;
+    clip_claim_t c;
+    while (clip_inbox_claim (f.watcher, 5000 + (uint64_t) n, &c) == 1) {
+        n++;
+        cr_assert_leq (strlen (base_name (c.path)), NAME_MAX);
+        cr_assert_geq (strlen (c.name), 235, "the claim hands over the full name");
+        /*  After a crash, only the folder is left to tell the name.  */
+        uint64_t claim;
+        char *name = NULL;
+        cr_assert_eq (clip_claim_recover (f.processing, f.inbox, base_name (c.path), &claim, &name), 0);
+        cr_assert_eq (claim, c.claim);
+        cr_assert_str_eq (name, c.name, "the full inbox name, not the cut one");
+        free (name);
+        /*  Once the file left processing/, its sidecar goes too.  */
+        char *moved = clip_path_join (f.dir, "moved");
+        cr_assert_eq (rename (c.path, moved), 0);
+        clip_claim_release (c.path);
+        free (moved);
+        clip_claim_clear (&c);
+    }
+    cr_assert_eq (n, NAME_MAX - 235 + 1);
+    cr_assert_eq (tu_count_files (f.processing), 0, "no sidecar left");
+    teardown (&f);
+}
+
+/*  Leftovers of claims a crash interrupted are removed at start; the sidecar
+    of a claim file still there is kept.  */
+Test (inbox, orphan_sidecars_and_copies_are_removed_at_start)
+{
+    fixture_t f;
+    setup (&f, 50, 600000, 100);
+    char *name = long_name (250);
+    char *claim_name = clip_claim_filename (42, name);
+    char *claim_path = clip_path_join (f.processing, claim_name);
+    tu_write (claim_path, "x", 1);
+    const char *kept = ".00000000000000000042.claim";
+    char *kept_path = clip_path_join (f.processing, kept);
+    char *text = clip_strprintf ("clipd-claim 1\nname %s", name);
+    tu_write (kept_path, text, strlen (text));
+    const char *orphans [] = { ".00000000000000000043.claim", ".00000000000000000044.tmp",
+                               ".00000000000000000045.claim.123.tmp" };
+    for (int i = 0; i < 3; i++) {
+        char *p = clip_path_join (f.processing, orphans [i]);
+        tu_write (p, "x", 1);
+        free (p);
+    }
+    start (&f);
+    cr_assert_eq (tu_count_files (f.processing), 2, "the claim and its sidecar only");
+    cr_assert_eq (access (kept_path, F_OK), 0);
+    uint64_t claim;
+    char *got = NULL;
+    cr_assert_eq (clip_claim_recover (f.processing, f.inbox, claim_name, &claim, &got), 0);
+    cr_assert_str_eq (got, name);
+    free (got);
+    /*  A sidecar that does not belong to the claim name is not believed.  */
+    tu_write (kept_path, "clipd-claim 1\nname other.txt", 28);
+    cr_assert_eq (clip_claim_recover (f.processing, f.inbox, claim_name, &claim, &got), 0);
+    cr_assert_str_eq (got, claim_name + 21);
+    free (got);
+    free (text); free (kept_path); free (claim_path); free (claim_name); free (name);
+    teardown (&f);
+}
+
+static clipd_metrics_t test_metrics;
+
+static void
+setup_metrics (fixture_t *f, uint64_t rescan_ms)
+{
+    memset (&test_metrics, 0, sizeof test_metrics);
+    f->dir = tu_tempdir ("inbox");
+    f->inbox = clip_path_join (f->dir, "inbox");
+    f->processing = clip_path_join (f->dir, "processing");
+    cr_assert_eq (clip_mkdirs (f->inbox, 0755), 0);
+    cr_assert_eq (clip_mkdirs (f->processing, 0755), 0);
+    uv_loop_init (&f->loop);
+    clip_inbox_settings_t s = { 50, rescan_ms, 100 };
+    f->watcher = clip_inbox_new (&f->loop, f->inbox, f->processing, &s, on_ready, f, &test_metrics);
+}
+
+/*  Spin until a file can be claimed (at most ms); returns its name or NULL.  */
+static char *
+spin_claim (fixture_t *f, int ms)
+{
+    uint64_t end = clip_mono_ms () + (uint64_t) ms;
+    clip_claim_t c;
+    while (clip_mono_ms () < end) {
+        uv_run (&f->loop, UV_RUN_NOWAIT);
+        if (clip_inbox_claim (f->watcher, clip_now_ms (), &c) == 1) {
+            char *name = clip_strdup (c.name);
+            clip_claim_clear (&c);
+            return name;
+        }
+        usleep (5000);
+    }
+    return NULL;
+}
+
+/*  A file renamed into the (new) inbox: ready at once.  */
+static void
+drop (fixture_t *f, const char *name)
+{
+    char *tmp = clip_path_join (f->inbox, ".staging");
+    char *dst = clip_path_join (f->inbox, name);
+    tu_write (tmp, "text", 4);
+    cr_assert_eq (rename (tmp, dst), 0);
+    free (tmp);
+    free (dst);
+}
+
+/*  The inbox deleted and made again, then renamed away and another made:
+    each time the new folder is watched (inotify tells; the periodic rescan
+    is far off), files dropped into it are claimed, and the old one's are
+    not.  */
+Test (inbox, a_replaced_inbox_folder_is_watched_again)
+{
+    fixture_t f;
+    setup_metrics (&f, 600000);
+    start (&f);
+    drop (&f, "first.txt");
+    char *got = spin_claim (&f, 5000);
+    cr_assert_not_null (got);
+    free (got);
+
+    char *cmd = clip_strprintf ("rm -rf '%s' && mkdir '%s'", f.inbox, f.inbox);
+    cr_assert_eq (system (cmd), 0);
+    free (cmd);
+    spin (&f, 100);
+    drop (&f, "after-rm.txt");
+    got = spin_claim (&f, 10000);
+    cr_assert_not_null (got, "a file in the recreated inbox is claimed");
+    cr_assert_str_eq (got, "after-rm.txt");
+    free (got);
+    cr_assert_geq (atomic_load (&test_metrics.inbox_rewatched), 1);
+
+    char *old = clip_path_join (f.dir, "inbox.old");
+    cr_assert_eq (rename (f.inbox, old), 0);
+    cr_assert_eq (mkdir (f.inbox, 0755), 0);
+    spin (&f, 100);
+    char *stale = clip_path_join (old, "stale.txt");
+    tu_write (stale, "x", 1);
+    drop (&f, "after-mv.txt");
+    got = spin_claim (&f, 10000);
+    cr_assert_not_null (got, "a file in the new inbox is claimed");
+    cr_assert_str_eq (got, "after-mv.txt");
+    free (got);
+    spin (&f, 300);
+    got = spin_claim (&f, 300);
+    cr_assert_null (got, "nothing is taken from the folder renamed away (%s)", got ? got : "");
+    cr_assert_eq (access (stale, F_OK), 0);
+    cr_assert_geq (atomic_load (&test_metrics.inbox_rewatched), 2);
+    cr_assert_eq (atomic_load (&test_metrics.inbox_unwatched), 0);
+    free (stale);
+    free (old);
+    teardown (&f);
+}
+
+/*  A tmpfs mounted at path (root only): true, or false when the test
+    cannot mount (it then skips, saying why).  */
+static bool
+mount_tmpfs (const char *path, const char *options)
+{
+    if (mount ("tmpfs", path, "tmpfs", 0, options) != 0) {
+        cr_log_warn ("cannot mount a tmpfs at %s (%s): this test needs root", path, strerror (errno));
+        return false;
+    }
+    return true;
+}
+
+/*  Replaced without a single inotify event: a file system mounted over the
+    inbox path hides the watched folder.  The periodic rescan compares the
+    path's (st_dev, st_ino) with the watched folder's and watches the new
+    one.  (It is on another file system than processing/: claims copy.)  */
+Test (inbox, the_periodic_rescan_notices_a_folder_mounted_over_the_inbox)
+{
+    fixture_t f;
+    setup_metrics (&f, 200);
+    start (&f);
+    if (!mount_tmpfs (f.inbox, "size=1m")) {
+        teardown (&f);
+        cr_skip_test ("mount(2) not permitted");
+    }
+    drop (&f, "on-tmpfs.txt");
+    char *got = spin_claim (&f, 10000);
+    cr_assert_not_null (got, "the folder mounted over the inbox is watched");
+    cr_assert_str_eq (got, "on-tmpfs.txt");
+    cr_assert_geq (atomic_load (&test_metrics.inbox_rewatched), 1);
+    cr_assert_eq (atomic_load (&test_metrics.claims_copied), 1);
+    free (got);
+    cr_assert_eq (umount2 (f.inbox, MNT_DETACH), 0);
+    teardown (&f);
+}
+
+static char *
+sidecar_of (fixture_t *f, uint64_t claim)
+{
+    char *name = clip_strprintf (".%020llu.claim", (unsigned long long) claim);
+    char *path = clip_path_join (f->processing, name);
+    free (name);
+    return path;
+}
+
+/*  The inbox on another file system than processing/: rename() fails with
+    EXDEV, so files are claimed by copy, fsync and unlink, the copy whole,
+    the inbox file gone, short and long names alike.  */
+Test (inbox, claims_across_file_systems_copy_the_file)
+{
+    fixture_t f;
+    setup_metrics (&f, 600000);
+    if (!mount_tmpfs (f.inbox, "size=4m")) {
+        clip_inbox_destroy (&f.watcher);
+        uv_run (&f.loop, UV_RUN_DEFAULT);
+        uv_loop_close (&f.loop);
+        tu_rmtree (f.dir);
+        cr_skip_test ("mount(2) not permitted");
+    }
+    char big [100000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big [i] = (char) ('a' + i % 23);
+    char *path = clip_path_join (f.inbox, "big.txt");
+    tu_write (path, big, sizeof big);
+    age (&f, "big.txt");
+    char *lname = long_name (NAME_MAX);
+    put (&f, lname, "long");
+    age (&f, lname);
+    start (&f);
+    clip_claim_t c;
+    int n = 0;
+    while (clip_inbox_claim (f.watcher, 7000 + (uint64_t) n, &c) == 1) {
+        n++;
+        cr_assert (c.copied);
+        size_t len;
+        char *data = tu_read (c.path, &len);
+        if (strcmp (c.name, "big.txt") == 0) {
+            cr_assert_eq (len, sizeof big);
+            cr_assert_eq (memcmp (data, big, len), 0, "the copy is whole");
+        }
+        else {
+            cr_assert_str_eq (c.name, lname);
+            cr_assert_str_eq (data, "long");
+        }
+        free (data);
+        char *side = sidecar_of (&f, c.claim);
+        cr_assert_eq (access (side, F_OK), 0, "a copy claim always has its sidecar");
+        free (side);
+        clip_claim_clear (&c);
+    }
+    cr_assert_eq (n, 2);
+    cr_assert_eq (tu_count_files (f.inbox), 0, "the inbox files are gone");
+    cr_assert_eq (atomic_load (&test_metrics.claims_copied), 2);
+    free (lname);
+    free (path);
+    cr_assert_eq (umount2 (f.inbox, MNT_DETACH), 0);
+    teardown (&f);
+}
+
+/*  kill -9 between the copy (renamed into processing/, sidecar written) and
+    the unlink of the inbox file: both exist.  clip_claim_recover removes
+    the inbox twin, the very inode copied and unchanged, so it is not taken
+    twice; a new file dropped under the same name since is left alone.  */
+Test (inbox, recovery_removes_the_inbox_twin_of_an_interrupted_copy_only)
+{
+    fixture_t f;
+    setup_metrics (&f, 600000);
+    if (!mount_tmpfs (f.inbox, "size=1m")) {
+        clip_inbox_destroy (&f.watcher);
+        uv_run (&f.loop, UV_RUN_DEFAULT);
+        uv_loop_close (&f.loop);
+        tu_rmtree (f.dir);
+        cr_skip_test ("mount(2) not permitted");
+    }
+    const char *names [2] = { "twin.txt", "new.txt" };
+    for (int i = 0; i < 2; i++) {
+        uint64_t claim = 100 + (uint64_t) i;
+        char *src = clip_path_join (f.inbox, names [i]);
+        tu_write (src, "article", 7);
+        struct stat st;
+        cr_assert_eq (stat (src, &st), 0);
+        /*  What claim_by_copy leaves once step 3 is durable.  */
+        char *cname = clip_claim_filename (claim, names [i]);
+        char *cpath = clip_path_join (f.processing, cname);
+        tu_write (cpath, "article", 7);
+        char *side = sidecar_of (&f, claim);
+        char *text = clip_strprintf ("clipd-claim 1\nsource %llu %llu %lld %ld %lld\nname %s",
+                                     (unsigned long long) st.st_dev, (unsigned long long) st.st_ino,
+                                     (long long) st.st_ctim.tv_sec, (long) st.st_ctim.tv_nsec,
+                                     (long long) st.st_size, names [i]);
+        tu_write (side, text, strlen (text));
+        if (i == 1) {
+            /*  The unlink happened; then a new file came under that name.  */
+            cr_assert_eq (unlink (src), 0);
+            usleep (20000);
+            tu_write (src, "article", 7);
+        }
+        free (text); free (side); free (cpath); free (src);
+        uint64_t got_claim;
+        char *got = NULL;
+        cr_assert_eq (clip_claim_recover (f.processing, f.inbox, cname, &got_claim, &got), 0);
+        cr_assert_str_eq (got, names [i]);
+        free (got);
+        free (cname);
+    }
+    char *twin = clip_path_join (f.inbox, "twin.txt");
+    char *fresh = clip_path_join (f.inbox, "new.txt");
+    cr_assert_neq (access (twin, F_OK), 0, "the twin of the claimed copy is gone");
+    cr_assert_eq (access (fresh, F_OK), 0, "a new file under a claimed name stays");
+    free (twin);
+    free (fresh);
+    cr_assert_eq (umount2 (f.inbox, MNT_DETACH), 0);
+    teardown (&f);
+}
+
+static bool
+unwatched_is (uint64_t v, fixture_t *f, int ms)
+{
+    uint64_t end = clip_mono_ms () + (uint64_t) ms;
+    while (clip_mono_ms () < end) {
+        uv_run (&f->loop, UV_RUN_NOWAIT);
+        if (atomic_load (&test_metrics.inbox_unwatched) == v)
+            return true;
+        usleep (5000);
+    }
+    return false;
+}
+
+/*  The inbox path taken by a regular file: it cannot be watched, and that is
+    reported (clipd_inbox_unwatched, hence /healthz) while it lasts; a
+    missing path is recreated after INBOX_RECREATE_MS.  */
+Test (inbox, an_inbox_that_cannot_be_watched_is_reported_and_retried)
+{
+    fixture_t f;
+    setup_metrics (&f, 600000);
+    start (&f);
+    cr_assert_eq (rmdir (f.inbox), 0);
+    tu_write (f.inbox, "not a folder", 12);
+    cr_assert (unwatched_is (1, &f, 5000), "reported while the path is a file");
+    spin (&f, 1500);
+    cr_assert_eq (atomic_load (&test_metrics.inbox_unwatched), 1, "still: a file is never replaced");
+    cr_assert_eq (unlink (f.inbox), 0);
+    /*  Missing now: recreated by the inbox itself.  */
+    cr_assert (unwatched_is (0, &f, 15000), "recreated and watched again");
+    struct stat st;
+    cr_assert_eq (stat (f.inbox, &st), 0);
+    cr_assert (S_ISDIR (st.st_mode));
+    drop (&f, "back.txt");
+    char *got = spin_claim (&f, 10000);
+    cr_assert_not_null (got);
+    free (got);
+    teardown (&f);
 }

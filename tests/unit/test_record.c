@@ -641,7 +641,7 @@ Test (record, reject_malformed_framing)
     longer [len] = 0x01;
     err [0] = 0;
     cr_assert_null (clip_record_decode (longer, len + 1, err, sizeof err));
-    cr_assert_str_eq (err, "trailing garbage: 1 bytes after the record");
+    cr_assert_str_eq (err, "trailing garbage: 1 bytes after the msgpack object");
     free (longer);
     free (data);
     clip_record_destroy (&rec);
@@ -962,5 +962,173 @@ Test (record, mutations_never_crash)
         try_decode (copy, (size_t) (state % (len + 1)));
     }
     free (copy);
+    free (data);
+}
+
+/*  ---------------------------------------------------------------------
+    Validation of a worker's record against the SPEC: each case breaks one
+    rule, so that removing that rule's check fails here
+    --------------------------------------------------------------------- */
+
+static void
+expect_invalid (clip_record_t *rec, uint64_t bytes, const char *needle)
+{
+    char err [256] = "";
+    cr_assert_eq (clip_record_validate (rec, bytes, err, sizeof err), -1,
+                  "accepted; expected '%s'", needle);
+    cr_assert (strstr (err, needle), "error '%s' does not name '%s'", err, needle);
+    clip_record_destroy (&rec);
+}
+
+Test (record, validate_accepts_spec_records)
+{
+    char err [256] = "";
+    clip_record_t *rec = full_record ();
+    cr_assert_eq (clip_record_validate (rec, 12345, err, sizeof err), 0, "%s", err);
+    /*  An entity may end exactly at the end of the file.  */
+    cr_assert_eq (clip_record_validate (rec, 46, err, sizeof err), 0, "%s", err);
+    clip_record_destroy (&rec);
+    rec = clip_record_new ();
+    clip_record_set (rec, &rec->file, "a.txt");
+    clip_record_set_error (rec, "empty", "no text");
+    cr_assert_eq (clip_record_validate (rec, 0, err, sizeof err), 0, "%s", err);
+    clip_record_destroy (&rec);
+}
+
+Test (record, validate_refuses_each_broken_rule)
+{
+    clip_record_t *rec = full_record ();
+    clip_record_set (rec, &rec->id, NULL);
+    expect_invalid (rec, 12345, "field 'id': a record with status 'ok' needs an id");
+
+    rec = full_record ();
+    clip_record_set (rec, &rec->id, "");
+    expect_invalid (rec, 12345, "field 'id'");
+
+    rec = full_record ();
+    clip_record_set (rec, &rec->id, "xyz/..");
+    expect_invalid (rec, 12345, "field 'id'");
+
+    rec = full_record ();
+    char long_id [CLIP_RECORD_ID_MAX + 2];
+    memset (long_id, 'a', sizeof long_id - 1);
+    long_id [sizeof long_id - 1] = 0;
+    clip_record_set (rec, &rec->id, long_id);
+    expect_invalid (rec, 12345, "field 'id'");
+
+    rec = full_record ();
+    clip_record_set (rec, &rec->status, "maybe");
+    expect_invalid (rec, 12345, "field 'status'");
+
+    rec = full_record ();
+    clip_record_set (rec, &rec->status, NULL);
+    expect_invalid (rec, 12345, "field 'status'");
+
+    rec = full_record ();
+    clip_record_set (rec, &rec->error_code, "oops");
+    expect_invalid (rec, 12345, "field 'error': present but status is 'ok'");
+
+    rec = clip_record_new ();
+    clip_record_set (rec, &rec->file, "a.txt");
+    clip_record_set_error (rec, "", "no code");
+    expect_invalid (rec, 12345, "field 'error'");
+
+    rec = full_record ();
+    clip_record_set (rec, &rec->encoding, "ebcdic");
+    expect_invalid (rec, 12345, "field 'encoding'");
+
+    rec = full_record ();
+    clip_record_set (rec, &rec->file, NULL);
+    expect_invalid (rec, 12345, "field 'file'");
+
+    rec = full_record ();
+    clip_record_add_entity (rec, "WEAPON", "x", "x", 0, 1);
+    expect_invalid (rec, 12345, "field 'entities[3].type'");
+
+    rec = full_record ();
+    clip_record_add_entity (rec, "per", "x", "x", 0, 1);
+    expect_invalid (rec, 12345, "field 'entities[3].type'");
+
+    /*  Offsets on the file's bytes as clipd knows them, whatever the
+        record's own `bytes` says.  */
+    rec = full_record ();
+    rec->bytes = UINT64_MAX;
+    expect_invalid (rec, 45, "field 'entities[2]': start 40, end 46 not within the file's 45 bytes");
+
+    rec = full_record ();
+    clip_record_add_entity (rec, "PER", "x", "x", 9, 8);
+    expect_invalid (rec, 12345, "field 'entities[3]': start 9, end 8");
+
+    rec = full_record ();
+    clip_record_add_entity (rec, "PER", NULL, "x", 0, 1);
+    expect_invalid (rec, 12345, "field 'entities[3]': text and canonical are required");
+
+    rec = full_record ();
+    clip_record_set (rec, &rec->verdict, "probably");
+    expect_invalid (rec, 12345, "field 'dedupe.verdict'");
+
+    rec = full_record ();
+    clip_record_set (rec, &rec->cluster, NULL);
+    expect_invalid (rec, 12345, "field 'dedupe.cluster'");
+
+    rec = full_record ();
+    rec->matches [1].jaccard = 1.5;
+    expect_invalid (rec, 12345, "field 'dedupe.matches[1]': scores");
+
+    rec = full_record ();
+    rec->matches [0].containment = -0.1;
+    expect_invalid (rec, 12345, "field 'dedupe.matches[0]': scores");
+}
+
+/*  A nil id decodes as absent: for status ok, validation refuses it.  */
+Test (record, validate_refuses_a_nil_id_after_decoding)
+{
+    const char body [] = "\x86\xa1v\x01\xa2id\xc0\xa4" "file\xa1x\xa5" "bytes\x05\xa6status\xa2ok"
+                         "\xa8" "entities\x90";
+    char err [256] = "";
+    clip_record_t *rec = clip_record_decode (body, sizeof body - 1, err, sizeof err);
+    cr_assert_not_null (rec, "%s", err);
+    cr_assert_null (rec->id);
+    expect_invalid (rec, 5, "field 'id'");
+}
+
+/*  Honest counts but padding: more objects than a record of that size can
+    hold is refused before msgpack-c allocates for them.  */
+Test (record, decode_caps_objects_by_size)
+{
+    clip_record_t *rec = full_record ();
+    char *data;
+    size_t len;
+    clip_record_encode (rec, &data, &len);
+    clip_record_destroy (&rec);
+    /*  The record plus an unknown key holding 30,000 nils.  */
+    size_t n = 30000;
+    char *padded = malloc (len + n + 16);
+    cr_assert_lt ((unsigned char) data [0], 0x8f);
+    padded [0] = (char) (data [0] + 1);         /* one more key in the fixmap */
+    memcpy (padded + 1, data + 1, len - 1);
+    size_t at = len;
+    memcpy (padded + at, "\xa3pad\xdd", 5);
+    at += 5;
+    padded [at++] = 0;
+    padded [at++] = 0;
+    padded [at++] = (char) (n >> 8);
+    padded [at++] = (char) n;
+    memset (padded + at, 0xc0, n);
+    at += n;
+    char err [256] = "";
+    cr_assert_null (clip_record_decode (padded, at, err, sizeof err));
+    cr_assert (strstr (err, "too many msgpack objects"), "%s", err);
+    /*  The same key with a 300-byte string instead is a record.  */
+    at = len;
+    memcpy (padded + at, "\xa3pad\xd9", 5);
+    at += 5;
+    padded [at++] = (char) 200;
+    memset (padded + at, 'p', 200);
+    at += 200;
+    rec = clip_record_decode (padded, at, err, sizeof err);
+    cr_assert_not_null (rec, "%s", err);
+    clip_record_destroy (&rec);
+    free (padded);
     free (data);
 }

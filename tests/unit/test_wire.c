@@ -1,10 +1,14 @@
 /*  The worker protocol: every message round-trips through real ZeroMQ
     sockets, and malformed bodies are rejected with a reason.  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
+#include "clip_util.h"
 #include "clip_wire.h"
 
 static clip_wire_msg_t *
@@ -137,4 +141,102 @@ Test (wire, malformed_messages_are_rejected_with_a_reason)
     for (size_t cut = 0; cut < sb.size; cut++)
         cr_assert_null (clip_wire_decode ("TASK", 4, sb.data, cut, err, sizeof err));
     msgpack_sbuffer_destroy (&sb);
+}
+
+/*  Peak resident memory of this process, in kB.  */
+static long
+vm_hwm_kb (void)
+{
+    FILE *f = fopen ("/proc/self/status", "r");
+    cr_assert_not_null (f);
+    char line [256];
+    long kb = -1;
+    while (fgets (line, sizeof line, f))
+        if (sscanf (line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    fclose (f);
+    return kb;
+}
+
+/*  Five bytes declaring 2^31 array elements: msgpack-c would allocate for
+    every declared element (48 GB); the guarded reader refuses the lie from
+    the count alone, at once, with a reason.  */
+Test (wire, a_declared_count_above_the_bytes_is_refused_at_once)
+{
+    const char *bodies [] = { "\xdd\x80\x00\x00\x00", "\xdf\x80\x00\x00\x00",
+                              "\xdb\x80\x00\x00\x00", "\xc6\x80\x00\x00\x00" };
+    for (int i = 0; i < 4; i++) {
+        char err [256] = "";
+        long hwm = vm_hwm_kb ();
+        uint64_t start = clip_mono_ms ();
+        cr_assert_null (clip_wire_decode ("RESULT", 6, bodies [i], 5, err, sizeof err));
+        cr_assert_lt (clip_mono_ms () - start, 1000);
+        cr_assert_lt (vm_hwm_kb () - hwm, 1024, "decoding 5 bytes grew the peak by %ld kB",
+                      vm_hwm_kb () - hwm);
+        cr_assert (strstr (err, "RESULT: body is not one msgpack map: truncated msgpack"),
+                   "body %d: %s", i, err);
+        cr_assert (strstr (err, "declared") || strstr (err, "a length of 2147483648"),
+                   "body %d: %s", i, err);
+    }
+}
+
+/*  An honest but huge count (a 4 MiB array of nils) is refused by the cap
+    on objects, before msgpack-c allocates 24 bytes per nil.  */
+Test (wire, too_many_objects_are_refused_before_allocation)
+{
+    size_t n = 4u << 20;
+    char *body = malloc (n + 16);
+    size_t len = 0;
+    body [len++] = (char) 0x81;
+    memcpy (body + len, "\xa3pad\xdd", 5);
+    len += 5;
+    body [len++] = (char) (n >> 24);
+    body [len++] = (char) (n >> 16);
+    body [len++] = (char) (n >> 8);
+    body [len++] = (char) n;
+    memset (body + len, 0xc0, n);
+    len += n;
+    long hwm = vm_hwm_kb ();
+    char err [256] = "";
+    cr_assert_null (clip_wire_decode ("HEARTBEAT", 9, body, len, err, sizeof err));
+    cr_assert (strstr (err, "too many msgpack objects"), "%s", err);
+    cr_assert_lt (vm_hwm_kb () - hwm, 16 * 1024, "the peak grew by %ld kB", vm_hwm_kb () - hwm);
+    free (body);
+}
+
+/*  A message of more frames than any message of the protocol is read to
+    its end and dropped; the next message is read whole.  */
+Test (wire, too_many_frames_are_dropped_whole)
+{
+    void *ctx = zmq_ctx_new ();
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    cr_assert_eq (zmq_bind (router, "inproc://frames"), 0);
+    cr_assert_eq (zmq_connect (dealer, "inproc://frames"), 0);
+    for (int i = 0; i < 1000; i++)
+        cr_assert_eq (zmq_send (dealer, "x", 1, i < 999 ? ZMQ_SNDMORE : 0), 1);
+    clip_wire_msg_t hb = { .kind = CLIP_WIRE_HEARTBEAT, .worker = "w" };
+    cr_assert_eq (clip_wire_send (dealer, NULL, 0, &hb, 0), 0);
+    zmq_msg_t *frames;
+    errno = 0;
+    cr_assert_eq (clip_wire_recv_frames (router, &frames, 0), -1);
+    cr_assert_eq (errno, EMSGSIZE);
+    int n = clip_wire_recv_frames (router, &frames, 0);
+    cr_assert_eq (n, 3, "the next message starts where it should");
+    cr_assert_eq (zmq_msg_size (&frames [1]), 9);
+    clip_wire_frames_free (frames, n);
+    zmq_close (dealer);
+    zmq_close (router);
+    zmq_ctx_term (ctx);
+}
+
+Test (wire, frame_limits)
+{
+    /*  The RESULT frame for files of max_bytes: record (4x + headroom),
+        sketch (4x + 64), headroom; saturated rather than wrapped.  */
+    cr_assert_eq (clip_wire_record_max (1000), 4000 + CLIP_WIRE_HEADROOM);
+    cr_assert_eq (clip_wire_sketch_max (1000), 4064);
+    cr_assert_eq (clip_wire_result_frame_max (1000), (int64_t) (4000 + 4064 + 2 * CLIP_WIRE_HEADROOM));
+    cr_assert_eq (clip_wire_result_frame_max (UINT64_MAX), INT64_MAX);
+    cr_assert_eq (clip_wire_result_frame_max ((uint64_t) 1 << 62), INT64_MAX);
 }

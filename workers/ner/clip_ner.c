@@ -7,7 +7,9 @@
     possessives, titles and stray punctuation -> clip_numex spans (MONEY
     DATE PERCENT; they win on overlap) -> clip_linker for canonical names.
     Token buffers live in the clip_ner_t and are reused: extraction
-    allocates a few arrays per article, never per token.
+    allocates a few arrays per article, never per token.  Every step is
+    linear in the text (bench/bench_analyze); a "sentence" longer than
+    SENT_MAX_TOKENS tokens (no full stop for pages) is tagged in pieces.
 
     Also `clip ner train | eval | tag | clusters | names` (clip_ner_main);
     workers/ner/README.md says how the shipped model was made.
@@ -33,13 +35,21 @@
 #include <xxhash.h>
 
 #define NORM_MAX 64             /* bytes of a token the tagger sees */
+/*  A sentence longer than this many tokens is tagged in pieces of this
+    size: prose has sentences of a few dozen tokens, and the tagger keeps
+    about 110 bytes per token of the sentence at hand, which for a file
+    of punctuation or of words without a full stop (one "sentence" of
+    millions of tokens) came to about a gigabyte for 10 MB.  */
+#define SENT_MAX_TOKENS 1024
 
 struct clip_ner {
     clip_tagger_t *tagger;
     clip_linker_t *linker;      /* NULL when the alias table is missing */
     clip_tagdoc_t *doc;
     clip_tokens_t toks;
-    char *norm;                 /* NORM_MAX bytes per token */
+    char *norm;                 /* the tokens as the tagger sees them, one after
+                                   another: room for NORM_MAX bytes per token,
+                                   of which only what they need is touched */
     clip_word_t *words;
     uint8_t *labels;
     clip_span_t *spans;
@@ -283,9 +293,13 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     clip_tokenize (utf8, len, &self->toks);
     size_t nt = self->toks.n;
     reserve (self, nt + 1);
+    /*  Packed: a token of 6 bytes takes 7, not NORM_MAX (which made 64
+        bytes of memory per token); at token i at most i * NORM_MAX bytes
+        are used, so NORM_MAX remain.  */
+    size_t used = 0;
     for (size_t i = 0; i < nt; i++) {
         const clip_token_t *t = &self->toks.tokens [i];
-        char *buf = self->norm + i * NORM_MAX;
+        char *buf = self->norm + used;
         size_t wl = clip_token_normalise (utf8 + t->start, t->end - t->start, buf, NORM_MAX);
         /*  The tagger sees "Ltd." as "Ltd", "Corp." as "Corp": CoNLL, which
             it learnt from, mostly writes them so.  Acronyms ("U.S.") and
@@ -308,13 +322,15 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 || (wl == 14 && memcmp (buf, "Administration", 14) == 0)))
             buf [0] = (char) (buf [0] - 'A' + 'a');
         self->words [i] = (clip_word_t) { buf, (uint32_t) wl };
+        used += wl + 1;
     }
     /*  Tag sentence by sentence within one document, make the document
         consistent, then cut the labels into names.  */
     size_t nsent = 0;
     self->sents [nsent++] = 0;
     for (size_t i = 1; i < nt; i++)
-        if (self->toks.tokens [i].flags & CLIP_TOKEN_SENT_START)
+        if ((self->toks.tokens [i].flags & CLIP_TOKEN_SENT_START)
+            || i - self->sents [nsent - 1] >= SENT_MAX_TOKENS)
             self->sents [nsent++] = i;
     self->sents [nsent] = nt;
     if (nt > 0)
@@ -360,9 +376,18 @@ int
 clip_ner_extract (clip_ner_t *self, const char *utf8, size_t len,
                   clip_ner_entity_t **out, size_t *n_out)
 {
+    return clip_ner_extract_max (self, utf8, len, SIZE_MAX, out, n_out, NULL);
+}
+
+int
+clip_ner_extract_max (clip_ner_t *self, const char *utf8, size_t len, size_t max,
+                      clip_ner_entity_t **out, size_t *n_out, bool *truncated)
+{
     assert (self && out && n_out);
     *out = NULL;
     *n_out = 0;
+    if (truncated)
+        *truncated = false;
     ment_t *m;
     size_t nm = tag_names (self, utf8, len, &m);
     clip_numex_t *nx = NULL;
@@ -384,6 +409,21 @@ clip_ner_extract (clip_ner_t *self, const char *utf8, size_t len,
             m [keep++] = m [i];
     }
     nm = keep;
+    /*  Only the names among the first max entities are linked (the
+        linker keeps hundreds of bytes per name), and only those
+        entities are made.  */
+    size_t total = nm + nn;
+    if (total > max) {
+        size_t a = 0, b = 0;
+        while (a + b < max)
+            if (b >= nn || (a < nm && m [a].start < nx [b].start))
+                a++;
+            else
+                b++;
+        nm = a;
+        if (truncated)
+            *truncated = true;
+    }
 
     clip_mention_t *mentions = clip_calloc (nm + 1, sizeof (clip_mention_t));
     for (size_t i = 0; i < nm; i++)
@@ -397,9 +437,10 @@ clip_ner_extract (clip_ner_t *self, const char *utf8, size_t len,
         return -1;
     }
     /*  Merge both lists in text order.  */
-    clip_ner_entity_t *ents = clip_calloc (nm + nn + 1, sizeof (clip_ner_entity_t));
+    size_t want = total < max ? total : max;
+    clip_ner_entity_t *ents = clip_calloc (want + 1, sizeof (clip_ner_entity_t));
     size_t ne = 0, i = 0, j = 0;
-    while (i < nm || j < nn) {
+    while (ne < want) {
         clip_ner_entity_t *e = &ents [ne++];
         if (j >= nn || (i < nm && mentions [i].start < nx [j].start)) {
             e->type = static_type_name (mentions [i].type);

@@ -11,6 +11,7 @@
 #ifndef CLIP_NER_H
 #define CLIP_NER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -35,6 +36,15 @@ void clip_ner_destroy (clip_ner_t **self_p);
 int clip_ner_extract (clip_ner_t *self, const char *utf8, size_t len,
                       clip_ner_entity_t **out, size_t *n);
 void clip_ner_entities_free (clip_ner_entity_t *entities, size_t n);
+
+/*  The same, keeping only the first max entities in text order: names
+    after them are not linked, so a document of a million names costs
+    little memory.  *truncated (when not NULL) is set when there were
+    more.  The canonical names of the ones kept are those of a full
+    extraction, except that an acronym defined only after the last one
+    kept ("... (NCSC)") is not seen.  */
+int clip_ner_extract_max (clip_ner_t *self, const char *utf8, size_t len, size_t max,
+                          clip_ner_entity_t **out, size_t *n_out, bool *truncated);
 
 /*  Scoring against hand-labelled articles: a label file has one entity a
     line, `start TAB end TAB TYPE TAB text` (byte offsets, end exclusive;

@@ -887,11 +887,103 @@ set_span (uint8_t *labels, size_t a, size_t b, int type)
     labels [b - 1] = (uint8_t) clip_label_make (type, CLIP_POS_L);
 }
 
+/*  Names longer than this many words are not looked for again among the
+    untagged words (the last rule of clip_tagger_doc_consistency): a span
+    that long is a tagging accident, not a name, and the bound keeps the
+    search linear in the document.  */
+#define CONSIST_NAME_MAX 32
+
 typedef struct {
     uint64_t h;
     size_t first;               /* index of the first span with these words */
     int votes [CLIP_ENT_NTYPES];
 } name_t;
+
+/*  An open-addressing table of 64-bit keys to indices, for the passes
+    below: each is one lookup per span or per word, never a scan of the
+    earlier ones (which made the document quadratic).  */
+typedef struct {
+    uint64_t *key;
+    size_t *val;                /* SIZE_MAX: empty slot */
+    size_t mask;
+} htab_t;
+
+static void
+htab_init (htab_t *t, size_t n)
+{
+    size_t slots = 16;
+    while (slots < 2 * n)
+        slots *= 2;
+    t->key = clip_malloc (slots * sizeof *t->key);
+    t->val = clip_malloc (slots * sizeof *t->val);
+    memset (t->val, 0xFF, slots * sizeof *t->val);
+    t->mask = slots - 1;
+}
+
+static void
+htab_free (htab_t *t)
+{
+    free (t->key);
+    free (t->val);
+}
+
+/*  The slot of key: the one holding it, else the empty one where it goes.
+    Keys are well mixed hashes: the low bits index.  */
+static size_t
+htab_slot (const htab_t *t, uint64_t key)
+{
+    size_t s = (size_t) mix64 (key) & t->mask;
+    while (t->val [s] != SIZE_MAX && t->key [s] != key)
+        s = (s + 1) & t->mask;
+    return s;
+}
+
+static int
+words_equal (const clip_word_t *a, const clip_word_t *b, size_t n)
+{
+    for (size_t x = 0; x < n; x++)
+        if (a [x].len != b [x].len || memcmp (a [x].text, b [x].text, a [x].len) != 0)
+            return 0;
+    return 1;
+}
+
+/*  A set of words (exact bytes), the words of earlier persons' full names:
+    slots hold word indices, probed by the word's hash and compared.  */
+static int
+wordset_has (const htab_t *t, const clip_word_t *words, const clip_word_t *w, uint64_t h)
+{
+    for (size_t s = (size_t) mix64 (h) & t->mask; t->val [s] != SIZE_MAX; s = (s + 1) & t->mask)
+        if (t->key [s] == h && words_equal (&words [t->val [s]], w, 1))
+            return 1;
+    return 0;
+}
+
+static void
+wordset_add (htab_t *t, const clip_word_t *words, size_t i)
+{
+    uint64_t h = hash_bytes (words [i].text, words [i].len);
+    if (wordset_has (t, words, &words [i], h))
+        return;
+    size_t s = (size_t) mix64 (h) & t->mask;
+    while (t->val [s] != SIZE_MAX)
+        s = (s + 1) & t->mask;
+    t->key [s] = h;
+    t->val [s] = i;
+}
+
+/*  A place where a name the tagger found elsewhere occurs untagged.  */
+typedef struct {
+    size_t k, i, len;           /* name k at words [i, i + len) */
+} missed_t;
+
+static int
+missed_cmp (const void *a, const void *b)
+{
+    const missed_t *x = a, *y = b;
+    if (x->k != y->k)
+        return x->k < y->k ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
 
 void
 clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n)
@@ -904,21 +996,25 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
         free (spans);
         return;
     }
+    /*  The distinct names (word sequences), in order of first mention.  */
     name_t *names = clip_malloc (ns * sizeof *names);
     size_t *name_of = clip_malloc (ns * sizeof (size_t));
     size_t nn = 0;
+    htab_t by_hash;
+    htab_init (&by_hash, ns);
     for (size_t i = 0; i < ns; i++) {
         uint64_t h = words_hash (words, spans [i].start, spans [i].end);
-        size_t k = 0;
-        while (k < nn && names [k].h != h)
-            k++;
-        if (k == nn) {
+        size_t s = htab_slot (&by_hash, h);
+        if (by_hash.val [s] == SIZE_MAX) {
             names [nn] = (name_t) { .h = h, .first = i };
-            nn++;
+            by_hash.key [s] = h;
+            by_hash.val [s] = nn++;
         }
+        size_t k = by_hash.val [s];
         names [k].votes [spans [i].type]++;
         name_of [i] = k;
     }
+    htab_free (&by_hash);
     /*  The majority type of each name; the first mention's on a tie.  */
     int *type_of = clip_malloc (nn * sizeof (int));
     for (size_t k = 0; k < nn; k++) {
@@ -928,48 +1024,103 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
                 best = t;
         type_of [k] = best;
     }
+    /*  A lone word of an earlier person's full name ("Guo" after "Guo
+        Ping").  The same rule for other types ("Ericsson" after "LM
+        Ericsson") was measured and costs 0.6 F1 on CoNLL ("Manchester"
+        after "Manchester United"), so the linker handles those.  The words
+        of the full names seen so far are kept in a set.  */
+    size_t nperson = 0;
+    for (size_t i = 0; i < ns; i++)
+        if (type_of [name_of [i]] == CLIP_ENT_PER && spans [i].end - spans [i].start >= 2)
+            nperson += spans [i].end - spans [i].start;
+    htab_t person_words;
+    htab_init (&person_words, nperson);
     for (size_t i = 0; i < ns; i++) {
-        int t = spans [i].type;
-        /*  A lone word of an earlier person's full name ("Guo" after "Guo
-            Ping").  The same rule for other types ("Ericsson" after "LM
-            Ericsson") was measured and costs 0.6 F1 on CoNLL ("Manchester"
-            after "Manchester United"), so the linker handles those.  */
-        if (spans [i].end - spans [i].start == 1 && t != CLIP_ENT_PER) {
-            const clip_word_t *w = &words [spans [i].start];
-            for (size_t j = 0; j < i && t != CLIP_ENT_PER; j++) {
-                if (type_of [name_of [j]] != CLIP_ENT_PER || spans [j].end - spans [j].start < 2)
-                    continue;
-                for (size_t x = spans [j].start; x < spans [j].end; x++)
-                    if (words [x].len == w->len && memcmp (words [x].text, w->text, w->len) == 0)
-                        t = CLIP_ENT_PER;
-            }
+        const clip_span_t *sp = &spans [i];
+        if (sp->end - sp->start == 1 && sp->type != CLIP_ENT_PER) {
+            const clip_word_t *w = &words [sp->start];
+            if (wordset_has (&person_words, words, w, hash_bytes (w->text, w->len)))
+                set_span (labels, sp->start, sp->end, CLIP_ENT_PER);
         }
-        if (t != spans [i].type)
-            set_span (labels, spans [i].start, spans [i].end, t);
+        if (type_of [name_of [i]] == CLIP_ENT_PER && sp->end - sp->start >= 2)
+            for (size_t x = sp->start; x < sp->end; x++)
+                wordset_add (&person_words, words, x);
     }
+    htab_free (&person_words);
     /*  Capitalised mentions the tagger missed: the same words, all O, not
-        glued to another capitalised word.  */
+        glued to another capitalised word.  Names are applied in order of
+        first mention, each from the start of the document, a place taken
+        by an earlier one staying taken.  Every prefix of a capitalised name
+        is in a table (val: the name, or SIZE_MAX - 1 for a prefix only), so
+        that each place where an untagged capitalised word starts is
+        extended only while it still spells the beginning of some name.
+        Whether a place is glued does not depend on the names applied
+        before it (a name applied just before a capitalised word would have
+        been glued to it), so the places are found first, then applied in
+        that order.  */
+    size_t nprefix = 0;
     for (size_t k = 0; k < nn; k++) {
         const clip_span_t *sp = &spans [names [k].first];
-        size_t len = sp->end - sp->start;
-        if (!starts_upper (&words [sp->start]))
+        if (starts_upper (&words [sp->start]) && sp->end - sp->start <= CONSIST_NAME_MAX)
+            nprefix += sp->end - sp->start;
+    }
+    htab_t prefix;
+    htab_init (&prefix, nprefix);
+    for (size_t k = 0; k < nn; k++) {
+        const clip_span_t *sp = &spans [names [k].first];
+        if (!starts_upper (&words [sp->start]) || sp->end - sp->start > CONSIST_NAME_MAX)
             continue;
-        for (size_t i = 0; i + len <= n; i++) {
-            if (labels [i] != 0 || !starts_upper (&words [i]))
-                continue;
-            int match = 1;
-            for (size_t x = 0; x < len && match; x++) {
-                const clip_word_t *a = &words [i + x], *b = &words [sp->start + x];
-                match = labels [i + x] == 0 && a->len == b->len && memcmp (a->text, b->text, a->len) == 0;
+        uint64_t h = 0x9AE16A3B2F90404FULL;
+        for (size_t x = sp->start; x < sp->end; x++) {
+            h = comb (h, hash_bytes (words [x].text, words [x].len));
+            size_t s = htab_slot (&prefix, h);
+            if (prefix.val [s] == SIZE_MAX) {
+                prefix.key [s] = h;
+                prefix.val [s] = SIZE_MAX - 1;
             }
-            if (!match)
-                continue;
-            if ((i > 0 && starts_upper (&words [i - 1]) && labels [i - 1] == 0)
-            ||  (i + len < n && starts_upper (&words [i + len])))
-                continue;
-            set_span (labels, i, i + len, type_of [k]);
+            if (x + 1 == sp->end)
+                prefix.val [s] = k;
         }
     }
+    missed_t *missed = NULL;
+    size_t nmissed = 0, cap = 0;
+    for (size_t i = 0; nprefix > 0 && i < n; i++) {
+        if (labels [i] != 0 || !starts_upper (&words [i])
+        ||  (i > 0 && starts_upper (&words [i - 1]) && labels [i - 1] == 0))
+            continue;
+        uint64_t h = 0x9AE16A3B2F90404FULL;
+        for (size_t len = 1; len <= CONSIST_NAME_MAX && i + len <= n; len++) {
+            if (labels [i + len - 1] != 0)
+                break;
+            h = comb (h, hash_bytes (words [i + len - 1].text, words [i + len - 1].len));
+            size_t s = htab_slot (&prefix, h);
+            if (prefix.val [s] == SIZE_MAX)
+                break;
+            size_t k = prefix.val [s];
+            if (k == SIZE_MAX - 1 || (i + len < n && starts_upper (&words [i + len])))
+                continue;
+            const clip_span_t *sp = &spans [names [k].first];
+            if (sp->end - sp->start != len || !words_equal (&words [i], &words [sp->start], len))
+                continue;
+            if (nmissed == cap) {
+                cap = cap ? 2 * cap : 64;
+                missed = clip_realloc (missed, cap * sizeof *missed);
+            }
+            missed [nmissed++] = (missed_t) { k, i, len };
+        }
+    }
+    htab_free (&prefix);
+    if (nmissed > 1)
+        qsort (missed, nmissed, sizeof *missed, missed_cmp);
+    for (size_t m = 0; m < nmissed; m++) {
+        const missed_t *ms = &missed [m];
+        int free_place = 1;
+        for (size_t x = ms->i; x < ms->i + ms->len && free_place; x++)
+            free_place = labels [x] == 0;
+        if (free_place)
+            set_span (labels, ms->i, ms->i + ms->len, type_of [ms->k]);
+    }
+    free (missed);
     free (type_of);
     free (name_of);
     free (names);

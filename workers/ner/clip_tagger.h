@@ -63,7 +63,9 @@ size_t clip_labels_spans (const uint8_t *labels, size_t n, clip_span_t *spans);
     capitalised name the tagger missed somewhere gets the type most of its
     tagged mentions have.  (Forcing every mention of a name to one type was
     measured and lowers CoNLL F1: the same word is often a place in one
-    sentence and a team in the next.)  */
+    sentence and a team in the next.)  Names longer than 32 words are not
+    looked for among the untagged words.  Linear in n: hash tables, no
+    comparison of every mention with every other.  */
 void clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n);
 
 typedef struct clip_tagger clip_tagger_t;

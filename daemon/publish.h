@@ -1,0 +1,55 @@
+/*  publish: the endpoint where committed records go out to subscribers.
+
+    An XPUB socket: for a subscriber exactly PUB ([topic, record] frames,
+    prefix matching on the topic, messages dropped, never blocking clipd,
+    when the subscriber does not keep up; proto/README.md).
+
+    What a peer can make clipd hold is bounded by ZMQ_MAXMSGSIZE
+    (CLIP_PUBLISH_MAX_FRAME): every useful subscription is a prefix of a
+    topic (article.unique, article.related, article.near_duplicate,
+    article.duplicate, article, error; at most 23 bytes with its flag), and
+    ZeroMQ disconnects a peer that sends a longer frame before allocating
+    anything for it.  Without it, 12.5 MiB of long subscriptions cost
+    400 MiB in ZeroMQ's subscription trie and a long stall of the loop.
+    What is not bounded: the number of distinct short subscriptions a peer
+    that stays connected may send (libzmq keeps each, about 1 KB, until the
+    peer leaves; ZMQ_XPUB_MANUAL does not change that in libzmq 4.3.4).
+
+    The subscription notifications (ZMQ_XPUB_VERBOSER: every one) are read
+    from the loop through zwatch, a bounded number per loop turn and before
+    each send, and counted in the metrics (may be NULL): matchable or not.
+*/
+#ifndef CLIP_PUBLISH_H
+#define CLIP_PUBLISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+#include "metrics.h"
+
+/*  The longest frame accepted from a subscriber.  The longest useful
+    subscription is 1 + strlen ("article.near_duplicate") = 23 bytes; the
+    ZMTP handshake of a subscriber (its READY command) also passes through
+    this limit and must fit, with room for a routing id.  */
+#define CLIP_PUBLISH_MAX_FRAME 64
+
+typedef struct clip_publish clip_publish_t;
+
+/*  Bind an XPUB on endpoint and watch it in loop.  Returns NULL with err
+    set.  Caller owns the result; metrics (may be NULL) must outlive it.  */
+clip_publish_t *clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
+                                  clipd_metrics_t *metrics, char *err, size_t err_size);
+/*  The endpoint actually bound (port resolved).  */
+const char *clip_publish_endpoint (const clip_publish_t *self);
+/*  Send [topic, data] to the peers subscribed to topic.  Never blocks: a
+    peer whose queue is full loses the message.  Returns 0 or -1 (errno
+    set).  */
+int clip_publish_send (clip_publish_t *self, const char *topic, const void *data, size_t len);
+/*  True if a subscription to prefix can match a topic clipd publishes.  */
+bool clip_publish_subscription_useful (const void *prefix, size_t len);
+/*  Close the socket now; the watch handles are freed once the loop runs.
+    Nulls the caller's pointer.  */
+void clip_publish_destroy (clip_publish_t **self_p);
+
+#endif

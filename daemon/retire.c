@@ -1,0 +1,379 @@
+/*  retire: moves a file whose record is committed out of processing/.
+    See retire.h.  */
+#include "retire.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utlist.h>
+#include <xxhash.h>
+
+#include "clip_log.h"
+#include "clip_util.h"
+#include "inbox.h"
+
+#define ERROR_JSON_SUFFIX ".error.json"
+
+/*  A committed file whose move failed, waiting for its next attempt.  */
+typedef struct entry {
+    char *path;                 /* in processing/ */
+    char *file;                 /* the inbox name: the name it gets */
+    uint64_t seq;
+    char *error_json;           /* the error file's bytes for a failed article, else NULL */
+    unsigned attempts;
+    uint64_t delay_ms;
+    uint64_t next_ms;           /* monotonic */
+    struct entry *prev, *next;
+} entry_t;
+
+struct clip_retire {
+    char *done_dir;
+    char *failed_dir;
+    bool delete_done;
+    clipd_metrics_t *metrics;
+    entry_t *backlog;           /* oldest first */
+    size_t n_backlog;
+};
+
+clip_retire_t *
+clip_retire_new (const char *done_dir, const char *failed_dir, bool delete_done,
+                 clipd_metrics_t *metrics)
+{
+    clip_retire_t *self = clip_calloc (1, sizeof *self);
+    self->done_dir = clip_strdup (done_dir);
+    self->failed_dir = clip_strdup (failed_dir);
+    self->delete_done = delete_done;
+    self->metrics = metrics;
+    return self;
+}
+
+static void
+entry_free (entry_t *e)
+{
+    free (e->path);
+    free (e->file);
+    free (e->error_json);
+    free (e);
+}
+
+void
+clip_retire_destroy (clip_retire_t **self_p)
+{
+    assert (self_p);
+    clip_retire_t *self = *self_p;
+    if (!self)
+        return;
+    *self_p = NULL;
+    entry_t *e, *tmp;
+    DL_FOREACH_SAFE (self->backlog, e, tmp) {
+        DL_DELETE (self->backlog, e);
+        entry_free (e);
+    }
+    free (self->done_dir);
+    free (self->failed_dir);
+    free (self);
+}
+
+/*  ------------------------------------------------------------------ */
+/*  Names                                                               */
+
+/*  "name" with a numeric suffix before its extension: a.txt -> a.1.txt.  */
+static char *
+suffixed_name (const char *name, unsigned n)
+{
+    if (n == 0)
+        return clip_strdup (name);
+    const char *dot = strrchr (name, '.');
+    if (!dot || dot == name)
+        return clip_strprintf ("%s.%u", name, n);
+    return clip_strprintf ("%.*s.%u%s", (int) (dot - name), name, n, dot);
+}
+
+char *
+clip_retire_name (const char *name, unsigned n, size_t max)
+{
+    char *plain = suffixed_name (name, n);
+    if (strlen (plain) <= max)
+        return plain;
+    free (plain);
+    /*  Keep the extension (when it is one: short, not the whole name), the
+        suffix, and as much of the stem as fits; the hash tells apart long
+        names that share their first bytes.  */
+    size_t len = strlen (name);
+    const char *dot = strrchr (name, '.');
+    size_t ext_len = dot && dot != name && strlen (dot) <= 32 ? strlen (dot) : 0;
+    char sfx [16] = "";
+    if (n)
+        snprintf (sfx, sizeof sfx, ".%u", n);
+    char tag [16];
+    snprintf (tag, sizeof tag, "~%08x", (unsigned) XXH32 (name, len, 0));
+    size_t fixed = strlen (tag) + strlen (sfx) + ext_len;
+    assert (max > fixed);
+    size_t cut = len - ext_len;
+    if (cut > max - fixed)
+        cut = max - fixed;
+    while (cut > 0 && ((unsigned char) name [cut] & 0xC0) == 0x80)
+        cut--;
+    return clip_strprintf ("%.*s%s%s%s", (int) cut, name, tag, sfx, ext_len ? dot : "");
+}
+
+/*  ------------------------------------------------------------------ */
+/*  Moving one file                                                     */
+
+/*  rename() that never replaces: renameat2(RENAME_NOREPLACE), or where the
+    file system cannot do that, link() (which fails on an existing name just
+    the same) and unlink().  */
+static int
+move_noreplace (const char *src, const char *dst)
+{
+    if (renameat2 (AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE) == 0)
+        return 0;
+    int rc = -errno;
+    if (rc == -EINVAL || rc == -ENOSYS)
+        rc = link (src, dst) == 0 ? (unlink (src), 0) : -errno;
+    return rc;
+}
+
+/*  What is at json_path: 1 when it holds exactly `expected` (our own error
+    file, left by a crash between writing it and moving its article), 0
+    when nothing is there, -EEXIST when something else is, another negative
+    errno when the folder cannot be looked at.  */
+static int
+error_json_is_ours (const char *json_path, const char *expected)
+{
+    struct stat st;
+    if (lstat (json_path, &st) != 0)
+        return errno == ENOENT ? 0 : -errno;
+    size_t want = strlen (expected);
+    char *data = NULL;
+    size_t len = 0;
+    if (!S_ISREG (st.st_mode) || (uint64_t) st.st_size != want
+    ||  clip_file_read (json_path, want, &data, &len) != 0)
+        return -EEXIST;
+    bool ours = len == want && memcmp (data, expected, want) == 0;
+    free (data);
+    return ours ? 1 : -EEXIST;
+}
+
+/*  Write an error file durably at json_path, never replacing anything.
+    The temporary file is written beside the article in processing/, under
+    a short name (json_path may be NAME_MAX long already) of the pattern the
+    inbox sweeps at start, so a crash mid-write leaves nothing in failed/.  */
+static int
+error_json_write (const char *src, const char *dir, const char *json_path, const char *text,
+                  uint64_t seq)
+{
+    const char *slash = strrchr (src, '/');
+    char *tmp = clip_strprintf ("%.*s/.%020llu.error.tmp", slash ? (int) (slash - src) : 1,
+                                slash ? src : ".", (unsigned long long) seq);
+    int rc = 0;
+    int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        rc = -errno;
+    for (size_t off = 0, len = strlen (text); rc == 0 && off < len; ) {
+        ssize_t n = write (fd, text + off, len - off);
+        if (n < 0 && errno != EINTR)
+            rc = -errno;
+        if (n > 0)
+            off += (size_t) n;
+    }
+    if (rc == 0 && fsync (fd) != 0)
+        rc = -errno;
+    if (fd >= 0 && close (fd) != 0 && rc == 0)
+        rc = -errno;
+    if (rc == 0)
+        rc = move_noreplace (tmp, json_path);
+    if (rc == 0)
+        rc = clip_fsync_dir (dir, true);
+    else
+        unlink (tmp);
+    free (tmp);
+    return rc;
+}
+
+/*  Move src into dir under name, or name with a numeric suffix when that is
+    taken, shortened to fit: nothing is ever overwritten.  When error_json is
+    not NULL it is first written durably as <chosen name>.error.json.
+    Returns 0 or a negative errno.  */
+static int
+place_file (const char *src, const char *dir, const char *name, const char *error_json,
+            uint64_t seq)
+{
+    size_t max = error_json ? NAME_MAX - strlen (ERROR_JSON_SUFFIX) : NAME_MAX;
+    for (unsigned n = 0; n < 100000; n++) {
+        char *candidate = clip_retire_name (name, n, max);
+        char *dst = clip_path_join (dir, candidate);
+        char *json_path = error_json ? clip_strprintf ("%s" ERROR_JSON_SUFFIX, dst) : NULL;
+        free (candidate);
+        int rc = 0;
+        bool have_json = false;
+        if (json_path) {
+            rc = error_json_is_ours (json_path, error_json);
+            have_json = rc == 1;
+            if (rc == 1)
+                rc = 0;
+        }
+        struct stat st;
+        if (rc == 0)
+            rc = lstat (dst, &st) == 0 ? -EEXIST : errno == ENOENT ? 0 : -errno;
+        if (rc == 0 && json_path && !have_json)
+            rc = error_json_write (src, dir, json_path, error_json, seq);
+        if (rc == 0) {
+            rc = move_noreplace (src, dst);
+            if (rc != 0 && json_path)
+                unlink (json_path);
+        }
+        free (dst);
+        free (json_path);
+        if (rc != -EEXIST)
+            return rc;
+    }
+    return -EEXIST;
+}
+
+char *
+clip_retire_error_json (const clip_record_t *rec)
+{
+    json_t *o = json_pack ("{s:s, s:I, s:{s:s, s:s}, s:I, s:I}",
+                           "file", rec->file ? rec->file : "",
+                           "seq", (json_int_t) rec->seq,
+                           "error", "code", rec->error_code ? rec->error_code : "",
+                           "message", rec->error_message ? rec->error_message : "",
+                           "received", (json_int_t) rec->received,
+                           "done", (json_int_t) rec->done);
+    char *text = o ? json_dumps (o, JSON_INDENT (2)) : NULL;
+    json_decref (o);
+    if (!text)
+        return clip_strdup ("{\"error\": {\"code\": \"unknown\"}}\n");
+    char *copy = clip_strprintf ("%s\n", text);
+    free (text);
+    return copy;
+}
+
+static int
+attempt (clip_retire_t *self, const entry_t *e)
+{
+    /*  Gone from processing/ (by hand): nothing to move, whatever else is
+        wrong.  */
+    struct stat st;
+    if (lstat (e->path, &st) != 0 && errno == ENOENT)
+        return -ENOENT;
+    if (e->error_json)
+        return place_file (e->path, self->failed_dir, e->file, e->error_json, e->seq);
+    if (self->delete_done)
+        return unlink (e->path) == 0 ? 0 : -errno;
+    return place_file (e->path, self->done_dir, e->file, NULL, e->seq);
+}
+
+static void
+publish_gauges (clip_retire_t *self)
+{
+    if (!self->metrics)
+        return;
+    CLIPD_METRIC_SET (self->metrics, retire_backlog, self->n_backlog);
+    clipd_metric_text_set (&self->metrics->retire_first, self->backlog ? self->backlog->file : "");
+}
+
+/*  ------------------------------------------------------------------ */
+/*  The backlog                                                         */
+
+int
+clip_retire_file (clip_retire_t *self, const char *path, const clip_record_t *rec)
+{
+    entry_t *e = clip_calloc (1, sizeof *e);
+    e->path = clip_strdup (path);
+    e->file = clip_strdup (rec->file ? rec->file : "");
+    e->seq = rec->seq;
+    if (rec->status && strcmp (rec->status, "failed") == 0)
+        e->error_json = clip_retire_error_json (rec);
+    char q [600];
+    clip_log_quote (q, sizeof q, e->file);
+    int rc = attempt (self, e);
+    if (rc == 0 || rc == -ENOENT) {
+        if (rc == -ENOENT)
+            clip_warn ("retire_vanished", "file=%s seq=%llu", q, (unsigned long long) e->seq);
+        clip_claim_release (e->path);
+        entry_free (e);
+        return 0;
+    }
+    CLIPD_METRIC_ADD (self->metrics, retire_failures, 1);
+    e->attempts = 1;
+    e->delay_ms = CLIP_RETIRE_FIRST_MS;
+    e->next_ms = clip_mono_ms () + e->delay_ms;
+    DL_APPEND (self->backlog, e);
+    self->n_backlog++;
+    publish_gauges (self);
+    clip_error ("retire_failed", "file=%s seq=%llu error=\"%s\" retry_in_ms=%llu backlog=%zu", q,
+                (unsigned long long) e->seq, strerror (-rc), (unsigned long long) e->delay_ms,
+                self->n_backlog);
+    return rc;
+}
+
+void
+clip_retire_tick (clip_retire_t *self)
+{
+    if (!self->backlog)
+        return;
+    uint64_t now = clip_mono_ms ();
+    int budget = CLIP_RETIRE_PER_TICK;
+    bool any_moved = false;
+    entry_t *e, *tmp;
+    DL_FOREACH_SAFE (self->backlog, e, tmp) {
+        if (budget == 0)
+            break;
+        if (e->next_ms > now)
+            continue;
+        budget--;
+        char q [600];
+        clip_log_quote (q, sizeof q, e->file);
+        int rc = attempt (self, e);
+        if (rc == 0 || rc == -ENOENT) {
+            if (rc == 0)
+                clip_info ("retired", "file=%s seq=%llu attempts=%u", q, (unsigned long long) e->seq,
+                           e->attempts + 1);
+            else
+                clip_warn ("retire_vanished", "file=%s seq=%llu", q, (unsigned long long) e->seq);
+            clip_claim_release (e->path);
+            DL_DELETE (self->backlog, e);
+            entry_free (e);
+            self->n_backlog--;
+            any_moved = true;
+            continue;
+        }
+        CLIPD_METRIC_ADD (self->metrics, retire_failures, 1);
+        e->attempts++;
+        e->delay_ms = e->delay_ms * 2 > CLIP_RETIRE_MAX_MS ? CLIP_RETIRE_MAX_MS : e->delay_ms * 2;
+        e->next_ms = now + e->delay_ms;
+        /*  Logged at attempts 2, 4, 8, ...: a long outage does not flood
+            the log, and every file is still named.  */
+        if ((e->attempts & (e->attempts - 1)) == 0)
+            clip_warn ("retire_failed", "file=%s seq=%llu error=\"%s\" attempts=%u retry_in_ms=%llu",
+                       q, (unsigned long long) e->seq, strerror (-rc), e->attempts,
+                       (unsigned long long) e->delay_ms);
+    }
+    /*  One move succeeded: whatever stopped them has likely been repaired,
+        so the others need not wait out their back-off.  */
+    if (any_moved)
+        DL_FOREACH (self->backlog, e)
+            e->next_ms = now;
+    publish_gauges (self);
+}
+
+size_t
+clip_retire_backlog (const clip_retire_t *self)
+{
+    return self->n_backlog;
+}
+
+const char *
+clip_retire_first (const clip_retire_t *self)
+{
+    return self->backlog ? self->backlog->file : NULL;
+}

@@ -1,0 +1,180 @@
+/*  clip_msgpack: the one guarded msgpack reader.  See clip_msgpack.h.  */
+#include "clip_msgpack.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static int fail (char *err, size_t err_size, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/*  Write the reason and return -1, so that callers can `return fail`.  */
+static int
+fail (char *err, size_t err_size, const char *fmt, ...)
+{
+    if (err && err_size) {
+        va_list args;
+        va_start (args, fmt);
+        vsnprintf (err, err_size, fmt, args);
+        va_end (args);
+    }
+    return -1;
+}
+
+static uint64_t
+read_be (const uint8_t *p, size_t n)
+{
+    uint64_t value = 0;
+    for (size_t i = 0; i < n; i++)
+        value = (value << 8) | p [i];
+    return value;
+}
+
+int
+clip_msgpack_check (const void *data, size_t len, size_t max_objects,
+                    char *err, size_t err_size)
+{
+    const uint8_t *p = data;
+    if (len == 0)
+        return fail (err, err_size, "empty input");
+    assert (p);
+    size_t pos = 0;
+    uint64_t pending = 1;       /* objects still to read */
+    uint64_t objects = 0;       /* objects read so far */
+    while (pending > 0) {
+        if (pos >= len)
+            return fail (err, err_size, "truncated msgpack: input ends at byte %zu", len);
+        uint8_t b = p [pos++];
+        pending--;
+        if (max_objects && ++objects > max_objects)
+            return fail (err, err_size, "too many msgpack objects: more than %zu in %zu bytes",
+                         max_objects, len);
+        size_t head = 0;        /* bytes of length field after the type byte */
+        uint64_t body = 0;      /* payload bytes after the length field */
+        uint64_t items = 0;     /* nested objects the header announces */
+        int size_kind = 0;      /* 1 body = length, 2 items = length,
+                                   3 items = 2 * length, 4 ext: body = length + 1 */
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+            ;                   /* fixint, nil, bool */
+        else if (b <= 0x8f)
+            items = 2u * (b & 0x0f);
+        else if (b <= 0x9f)
+            items = b & 0x0f;
+        else if (b <= 0xbf)
+            body = b & 0x1f;
+        else switch (b) {
+            case 0xc4: head = 1; size_kind = 1; break;     /* bin 8/16/32 */
+            case 0xc5: head = 2; size_kind = 1; break;
+            case 0xc6: head = 4; size_kind = 1; break;
+            case 0xc7: head = 1; size_kind = 4; break;     /* ext 8/16/32 */
+            case 0xc8: head = 2; size_kind = 4; break;
+            case 0xc9: head = 4; size_kind = 4; break;
+            case 0xca: body = 4; break;                    /* float 32/64 */
+            case 0xcb: body = 8; break;
+            case 0xcc: case 0xd0: body = 1; break;         /* (u)int 8..64 */
+            case 0xcd: case 0xd1: body = 2; break;
+            case 0xce: case 0xd2: body = 4; break;
+            case 0xcf: case 0xd3: body = 8; break;
+            case 0xd4: body = 2; break;                    /* fixext 1..16 */
+            case 0xd5: body = 3; break;
+            case 0xd6: body = 5; break;
+            case 0xd7: body = 9; break;
+            case 0xd8: body = 17; break;
+            case 0xd9: head = 1; size_kind = 1; break;     /* str 8/16/32 */
+            case 0xda: head = 2; size_kind = 1; break;
+            case 0xdb: head = 4; size_kind = 1; break;
+            case 0xdc: head = 2; size_kind = 2; break;     /* array 16/32 */
+            case 0xdd: head = 4; size_kind = 2; break;
+            case 0xde: head = 2; size_kind = 3; break;     /* map 16/32 */
+            case 0xdf: head = 4; size_kind = 3; break;
+            default:
+                return fail (err, err_size, "invalid msgpack: byte 0x%02x at offset %zu",
+                             b, pos - 1);
+        }
+        if (head) {
+            if (len - pos < head)
+                return fail (err, err_size, "truncated msgpack: input ends at byte %zu", len);
+            uint64_t n = read_be (p + pos, head);
+            pos += head;
+            switch (size_kind) {
+                case 1: body = n; break;
+                case 2: items = n; break;
+                case 3: items = 2 * n; break;
+                default: body = n + 1; break;
+            }
+        }
+        if (body > len - pos)
+            return fail (err, err_size, "truncated msgpack: a length of %" PRIu64
+                         " bytes at offset %zu, but only %zu bytes remain",
+                         body, pos, len - pos);
+        pos += (size_t) body;
+        pending += items;
+        /*  Every object takes at least one byte: a count above what remains
+            is a lie, and refusing it here keeps msgpack-c from allocating
+            for it.  */
+        if (pending > len - pos)
+            return fail (err, err_size, "truncated msgpack: %" PRIu64 " elements declared at"
+                         " offset %zu, but only %zu bytes remain", pending, pos, len - pos);
+    }
+    if (pos != len)
+        return fail (err, err_size, "trailing garbage: %zu bytes after the msgpack object",
+                     len - pos);
+    return 0;
+}
+
+int
+clip_msgpack_unpack (msgpack_unpacked *out, const void *data, size_t len,
+                     size_t max_objects, char *err, size_t err_size)
+{
+    assert (out);
+    msgpack_unpacked_init (out);
+    if (clip_msgpack_check (data, len, max_objects, err, err_size))
+        return -1;
+    size_t off = 0;
+    if (msgpack_unpack_next (out, data, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len)
+        /*  The walk accepted it, so this is msgpack-c's own nesting limit
+            (or memory exhaustion).  */
+        return fail (err, err_size, "invalid msgpack: rejected by the parser (nesting too deep?)");
+    return 0;
+}
+
+const char *
+clip_msgpack_type_name (const msgpack_object *o)
+{
+    switch (o->type) {
+        case MSGPACK_OBJECT_NIL: return "nil";
+        case MSGPACK_OBJECT_BOOLEAN: return "bool";
+        case MSGPACK_OBJECT_POSITIVE_INTEGER: return "uint";
+        case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "negative int";
+        case MSGPACK_OBJECT_FLOAT32: return "float32";
+        case MSGPACK_OBJECT_FLOAT64: return "float64";
+        case MSGPACK_OBJECT_STR: return "str";
+        case MSGPACK_OBJECT_BIN: return "bin";
+        case MSGPACK_OBJECT_ARRAY: return "array";
+        case MSGPACK_OBJECT_MAP: return "map";
+        case MSGPACK_OBJECT_EXT: return "ext";
+    }
+    return "unknown";
+}
+
+bool
+clip_msgpack_key_is (const msgpack_object *o, const char *key)
+{
+    size_t n = strlen (key);
+    return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n
+        && memcmp (o->via.str.ptr, key, n) == 0;
+}
+
+const msgpack_object *
+clip_msgpack_map_get (const msgpack_object *map, const char *key)
+{
+    if (map->type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    for (uint32_t i = 0; i < map->via.map.size; i++)
+        if (clip_msgpack_key_is (&map->via.map.ptr [i].key, key))
+            return &map->via.map.ptr [i].val;
+    return NULL;
+}

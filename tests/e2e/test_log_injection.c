@@ -1,0 +1,151 @@
+/*  No peer can forge a line of clipd's log (issue 9, defect 9): a fake
+    worker (a real DEALER) joins under a name holding a newline and a
+    whole forged event, an article arrives whose file name does the same,
+    the worker answers it with a record naming itself so; clipd's log must
+    hold each event on one line, the forged text only inside quoted,
+    escaped values.  */
+#include <criterion/criterion.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "clip_record.h"
+#include "clip_util.h"
+#include "clip_wire.h"
+#include "testutil.h"
+
+#define FORGED_TS "ts=2026-01-01T00:00:00.000Z"
+#define FORGED FORGED_TS " prog=clipd level=error event=forged"
+
+static char *s_dir;
+static tu_daemon_t *s_daemon;
+
+static void
+cleanup (void)
+{
+    if (s_daemon) {
+        tu_daemon_stop (s_daemon);
+        tu_daemon_free (s_daemon);
+        s_daemon = NULL;
+    }
+    if (s_dir) {
+        tu_rmtree (s_dir);
+        free (s_dir);
+        s_dir = NULL;
+    }
+}
+
+TestSuite (log_injection, .fini = cleanup);
+
+/*  Wait (at most timeout_ms) for a TASK on sock; returns it (caller owns)
+    or NULL.  Heartbeats are skipped.  */
+static clip_wire_msg_t *
+recv_task (void *sock, int timeout_ms)
+{
+    uint64_t until = clip_mono_ms () + (uint64_t) timeout_ms;
+    while (clip_mono_ms () < until) {
+        zmq_pollitem_t item = { .socket = sock, .events = ZMQ_POLLIN };
+        if (zmq_poll (&item, 1, 100) <= 0)
+            continue;
+        zmq_msg_t *frames;
+        int count = clip_wire_recv_frames (sock, &frames, ZMQ_DONTWAIT);
+        if (count < 0)
+            continue;
+        char err [256];
+        clip_wire_msg_t *msg = count == 2
+            ? clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
+                                zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                err, sizeof err)
+            : NULL;
+        clip_wire_frames_free (frames, count);
+        if (msg && msg->kind == CLIP_WIRE_TASK)
+            return msg;
+        clip_wire_msg_destroy (&msg);
+    }
+    return NULL;
+}
+
+Test (log_injection, peer_strings_cannot_forge_log_lines, .timeout = 120)
+{
+    s_dir = tu_tempdir ("log_injection");
+    const char *extra [] = { "--corpus", "none", NULL };
+    s_daemon = tu_daemon_start (s_dir, extra);
+
+    const char *name = "x\n" FORGED " worker=\"evil\"\r\n";
+    void *ctx = zmq_ctx_new ();
+    void *sock = zmq_socket (ctx, ZMQ_DEALER);
+    int zero = 0;
+    zmq_setsockopt (sock, ZMQ_LINGER, &zero, sizeof zero);
+    cr_assert_eq (zmq_connect (sock, s_daemon->tasks), 0);
+    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = (char *) name,
+                              .protocol = CLIP_WIRE_PROTOCOL };
+    cr_assert_eq (clip_wire_send (sock, NULL, 0, &ready, 0), 0);
+    tu_wait_log (s_daemon, "event=worker_joined", 1, 10000);
+
+    /*  A file name is the writer's too.  */
+    char *src = clip_path_join (s_dir, "article.txt");
+    const char *text = "Nokia opened a factory in Oulu on Monday, hiring three hundred people.\n";
+    tu_write (src, text, strlen (text));
+    char *dst_name = clip_strprintf ("a\n%s_file.txt", FORGED);
+    char *dst = clip_path_join (s_daemon->inbox, dst_name);
+    tu_drop (src, dst);
+    clip_wire_msg_t *task = recv_task (sock, 20000);
+    cr_assert_not_null (task, "the fake worker was given the article");
+    clip_record_t *rec = clip_record_new ();
+    clip_record_set (rec, &rec->id, "0123456789abcdef0123456789abcdef");
+    clip_record_set (rec, &rec->file, task->file);
+    clip_record_set (rec, &rec->encoding, "utf-8");
+    clip_record_set (rec, &rec->title, "Nokia opened a factory");
+    clip_record_set (rec, &rec->worker, name);
+    rec->bytes = task->data_len;
+    char *packed = NULL;
+    size_t packed_len = 0;
+    clip_record_encode (rec, &packed, &packed_len);
+    clip_wire_msg_t result = { .kind = CLIP_WIRE_RESULT, .worker = (char *) name,
+                               .task = task->task, .data = packed, .data_len = packed_len };
+    cr_assert_eq (clip_wire_send (sock, NULL, 0, &result, 0), 0);
+    tu_wait_log (s_daemon, "event=recorded", 1, 20000);
+    cr_assert_eq (tu_daemon_stop (s_daemon), 0);
+
+    char *log = tu_read (s_daemon->log, NULL);
+    cr_assert_not_null (log);
+    int lines = 0, joined = 0, recorded = 0;
+    for (char *line = log; *line; lines++) {
+        char *nl = strchr (line, '\n');
+        cr_assert_not_null (nl, "the log ends with a newline");
+        *nl = 0;
+        cr_assert (strncmp (line, FORGED_TS, strlen (FORGED_TS)) != 0,
+                   "a forged line in clipd's log: %s", line);
+        cr_assert (strncmp (line, "ts=", 3) == 0, "a line that is not an event: %s", line);
+        /*  The event is the first event= of the line; the forged one only
+            appears later, inside a quoted value.  */
+        char *event = strstr (line, " event=");
+        cr_assert_not_null (event, "%s", line);
+        cr_assert (strncmp (event, " event=forged", 13) != 0, "%s", line);
+        if (strncmp (event, " event=worker_joined ", 21) == 0) {
+            joined++;
+            cr_assert_not_null (strstr (line, "worker=\"x\\n" FORGED_TS), "%s", line);
+        }
+        if (strncmp (event, " event=recorded ", 16) == 0) {
+            recorded++;
+            cr_assert_not_null (strstr (line, "file=\"a\\n" FORGED_TS), "%s", line);
+            cr_assert_not_null (strstr (line, "worker=\"x\\n" FORGED_TS), "%s", line);
+        }
+        line = nl + 1;
+    }
+    cr_assert_geq (lines, 4);
+    cr_assert_eq (joined, 1);
+    cr_assert_eq (recorded, 1);
+
+    free (log);
+    free (packed);
+    clip_record_destroy (&rec);
+    clip_wire_msg_destroy (&task);
+    free (src);
+    free (dst);
+    free (dst_name);
+    zmq_close (sock);
+    zmq_ctx_term (ctx);
+}

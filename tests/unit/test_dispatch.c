@@ -1,0 +1,379 @@
+/*  dispatch: the promises of dispatch.h, on a real libuv loop and a real
+    ROUTER, with fake workers that are real DEALER sockets over inproc://
+    (the same ZeroMQ context) driven by the test: they take a task and never
+    answer, or disconnect, or answer late.
+
+    - after max_attempts a task comes back through on_failed, "worker_lost";
+    - a RESULT carrying an old task id is dropped;
+    - a worker holds at most one task.
+
+    Every wait is bounded; the loop and the fake workers are run in turns
+    from this one thread.  */
+#include <criterion/criterion.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "clip_record.h"
+#include "clip_util.h"
+#include "clip_wire.h"
+#include "dispatch.h"
+#include "testutil.h"
+
+#define MAX_DONE 16
+
+typedef struct {
+    uv_loop_t loop;
+    void *ctx;
+    char *dir;
+    char endpoint [64];
+    clip_dispatch_t *dispatch;
+    /*  What came back through the callbacks, in order.  */
+    int n_results;
+    char result_ids [MAX_DONE][64];
+    int n_failed;
+    char failed_codes [MAX_DONE][32];
+    int failed_attempts [MAX_DONE];
+    clip_task_t *done [2 * MAX_DONE];
+    int n_done;
+} fixture_t;
+
+typedef struct {
+    void *sock;
+    char name [32];
+    int tasks_received;
+    uint64_t last_task;
+} fake_t;
+
+static void
+on_result (clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_len, void *arg)
+{
+    (void) sketch_len;
+    fixture_t *f = arg;
+    cr_assert_lt (f->n_results, MAX_DONE);
+    snprintf (f->result_ids [f->n_results++], sizeof f->result_ids [0], "%s",
+              rec->id ? rec->id : "");
+    f->done [f->n_done++] = task;
+    clip_record_destroy (&rec);
+    free (sketch);
+}
+
+static void
+on_failed (clip_task_t *task, const char *code, const char *message, void *arg)
+{
+    (void) message;
+    fixture_t *f = arg;
+    cr_assert_lt (f->n_failed, MAX_DONE);
+    f->failed_attempts [f->n_failed] = task->attempts;
+    snprintf (f->failed_codes [f->n_failed++], sizeof f->failed_codes [0], "%s", code);
+    f->done [f->n_done++] = task;
+}
+
+static void
+fixture_open (fixture_t *f, int max_attempts, uint64_t task_timeout_ms)
+{
+    static int instance;
+    memset (f, 0, sizeof *f);
+    cr_assert_eq (uv_loop_init (&f->loop), 0);
+    f->ctx = zmq_ctx_new ();
+    f->dir = tu_tempdir ("dispatch");
+    snprintf (f->endpoint, sizeof f->endpoint, "inproc://dispatch-%d-%d", (int) getpid (),
+              instance++);
+    clip_dispatch_settings_t s = { 0 };
+    clip_dispatch_settings_default (&s);
+    s.heartbeat_ms = 50;
+    s.liveness_ms = 5000;           /* idle fakes are never forgotten here */
+    s.task_timeout_ms = task_timeout_ms;
+    s.max_attempts = max_attempts;
+    clip_dispatch_callbacks_t cb = { on_result, on_failed };
+    char err [256];
+    f->dispatch = clip_dispatch_new (&f->loop, f->ctx, f->endpoint, &s, &cb, f, err, sizeof err);
+    cr_assert_not_null (f->dispatch, "%s", err);
+}
+
+static void
+fixture_close (fixture_t *f)
+{
+    clip_dispatch_destroy (&f->dispatch);
+    cr_assert_null (f->dispatch);
+    uv_run (&f->loop, UV_RUN_DEFAULT);
+    cr_assert_eq (uv_loop_close (&f->loop), 0);
+    zmq_ctx_term (f->ctx);
+    for (int i = 0; i < f->n_done; i++)
+        clip_task_destroy (&f->done [i]);
+    tu_rmtree (f->dir);
+    free (f->dir);
+}
+
+static void
+submit (fixture_t *f, const char *name)
+{
+    clip_task_t *task = clip_calloc (1, sizeof *task);
+    task->name = clip_strdup (name);
+    task->path = clip_path_join (f->dir, name);
+    char text [256];
+    int n = snprintf (text, sizeof text, "The article %s, as a worker would be given it.\n", name);
+    tu_write (task->path, text, (size_t) n);
+    task->size = (uint64_t) n;
+    task->claim = clip_now_ms ();
+    clip_dispatch_submit (f->dispatch, task);
+}
+
+static fake_t *
+fake_new (fixture_t *f, const char *name)
+{
+    fake_t *w = clip_calloc (1, sizeof *w);
+    snprintf (w->name, sizeof w->name, "%s", name);
+    w->sock = zmq_socket (f->ctx, ZMQ_DEALER);
+    int zero = 0;
+    zmq_setsockopt (w->sock, ZMQ_LINGER, &zero, sizeof zero);
+    cr_assert_eq (zmq_connect (w->sock, f->endpoint), 0, "%s", zmq_strerror (errno));
+    return w;
+}
+
+static void
+fake_close (fake_t **w_p)
+{
+    if (*w_p && (*w_p)->sock)
+        zmq_close ((*w_p)->sock);
+    free (*w_p);
+    *w_p = NULL;
+}
+
+static void
+fake_send (fake_t *w, clip_wire_kind_t kind, bool busy)
+{
+    clip_wire_msg_t msg = { .kind = kind, .worker = w->name, .protocol = CLIP_WIRE_PROTOCOL,
+                            .busy = busy };
+    cr_assert_eq (clip_wire_send (w->sock, NULL, 0, &msg, 0), 0);
+}
+
+/*  A RESULT for task with a well-formed record whose id is id.  */
+static void
+fake_result (fake_t *w, uint64_t task, const char *id, uint64_t bytes)
+{
+    clip_record_t *rec = clip_record_new ();
+    clip_record_set (rec, &rec->id, id);
+    clip_record_set (rec, &rec->file, "x.txt");
+    clip_record_set (rec, &rec->encoding, "utf-8");
+    clip_record_set (rec, &rec->title, "The article");
+    clip_record_set (rec, &rec->worker, w->name);
+    rec->bytes = bytes;
+    char *packed = NULL;
+    size_t len = 0;
+    clip_record_encode (rec, &packed, &len);
+    clip_wire_msg_t msg = { .kind = CLIP_WIRE_RESULT, .worker = w->name, .task = task,
+                            .data = packed, .data_len = len };
+    cr_assert_eq (clip_wire_send (w->sock, NULL, 0, &msg, 0), 0);
+    free (packed);
+    clip_record_destroy (&rec);
+}
+
+/*  Read what the daemon sent w (HEARTBEATs are skipped); returns the
+    number of TASKs read, the last one's id in w->last_task.  */
+static int
+fake_drain (fake_t *w)
+{
+    int tasks = 0;
+    for (;;) {
+        zmq_msg_t *frames;
+        int count = clip_wire_recv_frames (w->sock, &frames, ZMQ_DONTWAIT);
+        if (count < 0)
+            return tasks;
+        cr_assert_eq (count, 2);
+        char err [256];
+        clip_wire_msg_t *msg = clip_wire_decode (zmq_msg_data (&frames [0]),
+                                                 zmq_msg_size (&frames [0]),
+                                                 zmq_msg_data (&frames [1]),
+                                                 zmq_msg_size (&frames [1]), err, sizeof err);
+        clip_wire_frames_free (frames, count);
+        cr_assert_not_null (msg, "%s", err);
+        if (msg->kind == CLIP_WIRE_TASK) {
+            w->last_task = msg->task;
+            w->tasks_received++;
+            tasks++;
+        }
+        clip_wire_msg_destroy (&msg);
+    }
+}
+
+static void
+sleep_ms (int ms)
+{
+    struct timespec ts = { ms / 1000, (long) (ms % 1000) * 1000000L };
+    nanosleep (&ts, NULL);
+}
+
+/*  Run the loop and read every fake's input in turns, for ms.  */
+static void
+spin (fixture_t *f, fake_t **fakes, int n, int ms)
+{
+    uint64_t until = clip_mono_ms () + (uint64_t) ms;
+    do {
+        uv_run (&f->loop, UV_RUN_NOWAIT);
+        for (int i = 0; i < n; i++)
+            if (fakes [i] && fakes [i]->sock)
+                fake_drain (fakes [i]);
+        sleep_ms (2);
+    } while (clip_mono_ms () < until);
+}
+
+/*  Spin until cond holds, at most ms; returns cond.  */
+#define SPIN_UNTIL(f, fakes, n, cond, ms) ({                                  \
+    uint64_t until_ = clip_mono_ms () + (uint64_t) (ms);                      \
+    while (!(cond) && clip_mono_ms () < until_)                               \
+        spin ((f), (fakes), (n), 5);                                          \
+    (cond);                                                                   \
+})
+
+static int
+total_tasks (fake_t **fakes, int n)
+{
+    int t = 0;
+    for (int i = 0; i < n; i++)
+        t += fakes [i] ? fakes [i]->tasks_received : 0;
+    return t;
+}
+
+/*  Workers that take the task and never answer: each attempt ends at its
+    deadline; after max_attempts the task fails with worker_lost, and no
+    further worker is given it, though one is idle.  */
+Test (dispatch, silent_workers_exhaust_max_attempts_then_worker_lost, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open (&f, 2, 300);
+    fake_t *fakes [3] = { fake_new (&f, "silent:1"), fake_new (&f, "silent:2"),
+                          fake_new (&f, "spare:3") };
+    for (int i = 0; i < 3; i++)
+        fake_send (fakes [i], CLIP_WIRE_READY, false);
+    cr_assert (SPIN_UNTIL (&f, fakes, 3, clip_dispatch_worker_count (f.dispatch) == 3, 10000));
+    submit (&f, "poison.txt");
+    /*  The deadline is 300 ms; 20 s is far more than two of them.  */
+    cr_assert (SPIN_UNTIL (&f, fakes, 3, f.n_failed == 1, 20000),
+               "the task came back after %d attempts (tasks sent: %d)", 2,
+               total_tasks (fakes, 3));
+    /*  Keep the spare idle worker alive a while: nothing more may reach it.  */
+    spin (&f, fakes, 3, 500);
+    cr_assert_str_eq (f.failed_codes [0], "worker_lost");
+    cr_assert_eq (f.failed_attempts [0], 2);
+    cr_assert_eq (total_tasks (fakes, 3), 2, "exactly max_attempts dispatches");
+    for (int i = 0; i < 3; i++)
+        cr_assert_leq (fakes [i]->tasks_received, 1, "%s was given the task twice",
+                       fakes [i]->name);
+    cr_assert_eq (f.n_results, 0);
+    for (int i = 0; i < 3; i++)
+        fake_close (&fakes [i]);
+    fixture_close (&f);
+}
+
+/*  Workers that take the task and disconnect: each is found unreachable,
+    the task goes to the next; after max_attempts, worker_lost.  */
+Test (dispatch, disconnecting_workers_exhaust_max_attempts_then_worker_lost, .timeout = 60)
+{
+    fixture_t f;
+    /*  A deadline far away: only the disconnections may end the attempts.  */
+    fixture_open (&f, 2, 600000);
+    fake_t *fakes [3] = { fake_new (&f, "quitter:1"), fake_new (&f, "quitter:2"),
+                          fake_new (&f, "spare:3") };
+    for (int i = 0; i < 2; i++)
+        fake_send (fakes [i], CLIP_WIRE_READY, false);
+    cr_assert (SPIN_UNTIL (&f, fakes, 3, clip_dispatch_worker_count (f.dispatch) == 2, 10000));
+    submit (&f, "poison.txt");
+    for (int attempt = 0; attempt < 2; attempt++) {
+        cr_assert (SPIN_UNTIL (&f, fakes, 3, total_tasks (fakes, 3) == attempt + 1, 20000),
+                   "attempt %d dispatched", attempt + 1);
+        for (int i = 0; i < 2; i++)
+            if (fakes [i]->sock && fakes [i]->tasks_received) {
+                zmq_close (fakes [i]->sock);
+                fakes [i]->sock = NULL;
+            }
+    }
+    /*  Both lost; an idle worker arrives.  */
+    fake_send (fakes [2], CLIP_WIRE_READY, false);
+    cr_assert (SPIN_UNTIL (&f, fakes, 3, f.n_failed == 1, 20000),
+               "the task came back (tasks sent: %d)", total_tasks (fakes, 3));
+    spin (&f, fakes, 3, 300);
+    cr_assert_str_eq (f.failed_codes [0], "worker_lost");
+    cr_assert_eq (total_tasks (fakes, 3), 2);
+    cr_assert_eq (fakes [2]->tasks_received, 0);
+    for (int i = 0; i < 3; i++)
+        fake_close (&fakes [i]);
+    fixture_close (&f);
+}
+
+/*  A worker whose task passed its deadline answers after the task went to
+    another worker under a new id: its RESULT is dropped, the new one is
+    the task's only result.  */
+Test (dispatch, a_late_result_for_an_old_task_id_is_dropped, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open (&f, 3, 300);
+    fake_t *fakes [2] = { fake_new (&f, "slow:1"), fake_new (&f, "fast:2") };
+    fake_send (fakes [0], CLIP_WIRE_READY, false);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    submit (&f, "a.txt");
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, fakes [0]->tasks_received == 1, 10000));
+    uint64_t old_id = fakes [0]->last_task;
+    fake_send (fakes [1], CLIP_WIRE_READY, false);
+    /*  slow:1 misses its deadline; the task goes to fast:2.  */
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, fakes [1]->tasks_received == 1, 20000));
+    uint64_t new_id = fakes [1]->last_task;
+    cr_assert_neq (new_id, old_id, "each attempt has its own id");
+    cr_assert_eq (clip_dispatch_worker_count (f.dispatch), 1, "slow:1 was forgotten");
+    /*  The late answer: slow:1 is known again once it is read.  */
+    fake_result (fakes [0], old_id, "aaaa", 50);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, clip_dispatch_worker_count (f.dispatch) == 2, 10000));
+    cr_assert_eq (f.n_results, 0, "the late result was dropped");
+    cr_assert_eq (f.n_failed, 0);
+    fake_result (fakes [1], new_id, "bbbb", 50);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, f.n_results == 1, 10000));
+    spin (&f, fakes, 2, 200);
+    cr_assert_eq (f.n_results, 1, "one result per task");
+    cr_assert_str_eq (f.result_ids [0], "bbbb");
+    /*  Answering the old id again changes nothing either.  */
+    fake_result (fakes [0], old_id, "aaaa", 50);
+    spin (&f, fakes, 2, 300);
+    cr_assert_eq (f.n_results, 1);
+    for (int i = 0; i < 2; i++)
+        fake_close (&fakes [i]);
+    fixture_close (&f);
+}
+
+/*  One worker, three tasks: it holds one at a time, whatever it says in
+    between (idle heartbeats may cross a TASK on the wire), and gets the
+    next only after its RESULT.  */
+Test (dispatch, a_worker_holds_at_most_one_task, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open (&f, 3, 600000);
+    fake_t *fakes [1] = { fake_new (&f, "only:1") };
+    fake_send (fakes [0], CLIP_WIRE_READY, false);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    submit (&f, "a.txt");
+    submit (&f, "b.txt");
+    submit (&f, "c.txt");
+    for (int round = 1; round <= 3; round++) {
+        cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == round, 10000),
+                   "task %d given", round);
+        cr_assert_eq (clip_dispatch_queued (f.dispatch), (size_t) (3 - round));
+        /*  Idle heartbeats while holding the task: still one task.  */
+        for (int i = 0; i < 5; i++) {
+            fake_send (fakes [0], CLIP_WIRE_HEARTBEAT, false);
+            spin (&f, fakes, 1, 60);
+        }
+        cr_assert_eq (fakes [0]->tasks_received, round, "a second task while holding one");
+        char id [8];
+        snprintf (id, sizeof id, "%04x", round);
+        fake_result (fakes [0], fakes [0]->last_task, id, 40);
+        cr_assert (SPIN_UNTIL (&f, fakes, 1, f.n_results == round, 10000));
+    }
+    spin (&f, fakes, 1, 200);
+    cr_assert_eq (fakes [0]->tasks_received, 3);
+    cr_assert_eq (f.n_failed, 0);
+    fake_close (&fakes [0]);
+    fixture_close (&f);
+}

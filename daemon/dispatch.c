@@ -212,8 +212,9 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
         snprintf (err, sizeof err, "a sketch of %zu bytes for a file of %llu bytes",
                   msg->sketch_len, (unsigned long long) task->size);
     else
-    if (msg->sketch_len && clip_sketch_parse (msg->sketch, msg->sketch_len, &view) != 0)
-        snprintf (err, sizeof err, "the sketch is malformed");
+    if (msg->sketch_len && clip_sketch_parse_checked (msg->sketch, msg->sketch_len, &view) != 0)
+        snprintf (err, sizeof err, "the sketch is malformed (bad header or length, or hashes "
+                  "not strictly increasing)");
     else
     if ((rec = clip_record_decode (msg->data, msg->data_len, err, sizeof err)) != NULL
     &&  clip_record_validate (rec, task->size, err, sizeof err) != 0)

@@ -225,6 +225,17 @@ clip_sketch_parse (const void *blob, size_t len, clip_sketch_view_t *view)
     return 0;
 }
 
+int
+clip_sketch_parse_checked (const void *blob, size_t len, clip_sketch_view_t *view)
+{
+    if (clip_sketch_parse (blob, len, view) != 0)
+        return -1;
+    for (uint32_t i = 1; i < view->n; i++)
+        if (clip_get_le32 (view->hashes + 4 * (i - 1)) >= clip_get_le32 (view->hashes + 4 * i))
+            return -1;
+    return 0;
+}
+
 uint32_t
 clip_sketch_hash (const clip_sketch_view_t *view, size_t i)
 {

@@ -49,6 +49,12 @@ typedef struct {
 /*  Check the bytes and fill view.  Returns 0, or -1 when they are not a
     well-formed sketch.  */
 int clip_sketch_parse (const void *blob, size_t len, clip_sketch_view_t *view);
+/*  clip_sketch_parse, and also check that the hashes are strictly
+    increasing, as every comparison and lookup assumes: for sketches that
+    come from outside (a worker's RESULT), once, before they are judged or
+    stored.  Sketches read back from the database were checked on the way
+    in, so they skip this O(n) pass.  Returns 0 or -1.  */
+int clip_sketch_parse_checked (const void *blob, size_t len, clip_sketch_view_t *view);
 
 uint32_t clip_sketch_hash (const clip_sketch_view_t *view, size_t i);
 

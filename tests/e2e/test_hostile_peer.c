@@ -196,11 +196,18 @@ encode_case (int which, size_t bytes, char **data, size_t *len)
             free (title);
             break;
         }
+        case 10:                /* a good record, a sketch whose hashes are not sorted (below) */
+            break;
     }
     clip_record_encode (rec, data, len);
     clip_record_destroy (&rec);
 }
-#define N_CASES 10
+#define N_CASES 11
+
+/*  Case 10's sketch: a well-formed header (version 2, three hashes) whose
+    hashes go down, which every comparison assumes they never do.  */
+static char UNSORTED_SKETCH [] =
+    "CS\x02\x00\x03\x00\x00\x00" "\x09\x00\x00\x00" "\x05\x00\x00\x00" "\x01\x00\x00\x00";
 
 Test (hostile, malformed_results_fail_the_file_and_clipd_keeps_serving, .timeout = 240)
 {
@@ -229,7 +236,8 @@ Test (hostile, malformed_results_fail_the_file_and_clipd_keeps_serving, .timeout
         clip_wire_msg_t result = {
             .kind = CLIP_WIRE_RESULT, .worker = "evil:1", .task = task->task,
             .data = record, .data_len = len,
-            .sketch = i == 8 ? "CS?" : NULL, .sketch_len = i == 8 ? 3 : 0
+            .sketch = i == 8 ? (char *) "CS?" : i == 10 ? UNSORTED_SKETCH : NULL,
+            .sketch_len = i == 8 ? 3 : i == 10 ? sizeof UNSORTED_SKETCH - 1 : 0
         };
         cr_assert_eq (clip_wire_send (evil, NULL, 0, &result, 0), 0);
         free (record);

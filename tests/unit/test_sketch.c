@@ -153,6 +153,28 @@ Test (sketch, parse_rejects_garbage)
     sk_free (&a);
 }
 
+Test (sketch, parse_checked_rejects_unsorted_and_repeated_hashes)
+{
+    clip_sketch_view_t v;
+    sk_t a;
+    sk_make (&a, "one two three four five six seven eight nine ten");
+    cr_assert_eq (clip_sketch_parse_checked (a.blob, a.len, &v), 0);
+    cr_assert_gt (v.n, 2);
+    uint8_t *h = (uint8_t *) a.blob + CLIP_SKETCH_HEADER;
+    uint8_t saved [4];
+    /*  A repeated hash, then two swapped: parse takes both, the checked
+        parse neither.  */
+    memcpy (saved, h + 4, 4);
+    memcpy (h + 4, h, 4);
+    cr_assert_eq (clip_sketch_parse (a.blob, a.len, &v), 0);
+    cr_assert_eq (clip_sketch_parse_checked (a.blob, a.len, &v), -1);
+    memcpy (h + 4, h, 4);
+    memcpy (h, saved, 4);
+    cr_assert_eq (clip_sketch_parse (a.blob, a.len, &v), 0);
+    cr_assert_eq (clip_sketch_parse_checked (a.blob, a.len, &v), -1);
+    sk_free (&a);
+}
+
 static char *
 read_huawei (const char *prefix)
 {

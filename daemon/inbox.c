@@ -571,7 +571,8 @@ clip_claim_filename (uint64_t claim, const char *name)
         /*  Cut on a UTF-8 character boundary; the full name is in the
             sidecar.  */
         size_t cut = NAME_MAX;
-        while (cut > CLAIM_PREFIX && ((unsigned char) full [cut] & 0xC0) == 0x80)
+        /*  At most 3 bytes back: a name that is not UTF-8 is cut anywhere.  */
+        while (cut > NAME_MAX - 3 && ((unsigned char) full [cut] & 0xC0) == 0x80)
             cut--;
         full [cut] = 0;
     }

@@ -119,7 +119,8 @@ clip_retire_name (const char *name, unsigned n, size_t max)
     size_t cut = len - ext_len;
     if (cut > max - fixed)
         cut = max - fixed;
-    while (cut > 0 && ((unsigned char) name [cut] & 0xC0) == 0x80)
+    /*  At most 3 bytes back: a name that is not UTF-8 is cut anywhere.  */
+    for (size_t back = 0; back < 3 && cut > 0 && ((unsigned char) name [cut] & 0xC0) == 0x80; back++)
         cut--;
     return clip_strprintf ("%.*s%s%s%s", (int) cut, name, tag, sfx, ext_len ? dot : "");
 }

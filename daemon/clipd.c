@@ -549,6 +549,7 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     ds.task_timeout_ms = cfg->task_timeout_ms;
     ds.max_attempts = (int) cfg->max_attempts;
     ds.max_bytes = cfg->max_bytes;
+    ds.max_entities = cfg->max_entities;
     ds.metrics = &self->metrics;
     clip_dispatch_callbacks_t cb = { on_result, on_failed };
     self->dispatch = clip_dispatch_new (&self->loop, self->zctx, cfg->tasks, &ds, &cb, self,
@@ -726,8 +727,12 @@ clipd_run (clipd_t *self)
                                                : clip_supervisor_find_sibling ("clip-worker");
         if (!program)
             program = clip_strdup ("clip-worker");
+        char max_entities [32];
+        snprintf (max_entities, sizeof max_entities, "%llu",
+                  (unsigned long long) self->cfg->max_entities);
         const char *args [] = { "--tasks", clip_dispatch_endpoint (self->dispatch),
-                                "--data-dir", self->cfg->data_dir, "--exit-with-parent", NULL };
+                                "--data-dir", self->cfg->data_dir, "--max-entities", max_entities,
+                                "--exit-with-parent", NULL };
         self->supervisor = clip_supervisor_new (&self->loop, program, args, self->cfg->workers,
                                                 on_worker_exit, self);
         free (program);

@@ -9,7 +9,11 @@
 #include <string.h>
 
 #include "clip_log.h"
+#include "clip_record.h"
 #include "clip_util.h"
+
+#define CLIP_STRINGIFY_(x) #x
+#define CLIP_STRINGIFY(x) CLIP_STRINGIFY_ (x)
 
 typedef enum { OPT_STRING, OPT_UINT, OPT_DOUBLE } opt_type_t;
 
@@ -50,6 +54,9 @@ static const opt_t options[] = {
          "keep: move finished files to done/; delete: delete them"),
     OPT ("max-bytes", OPT_UINT, max_bytes, "10485760",
          "larger files go to failed/ with error too_large"),
+    OPT ("max-entities", OPT_UINT, max_entities, CLIP_STRINGIFY (CLIP_RECORD_MAX_ENTITIES),
+         "entities per record: local workers keep the first N in text order (and say so in "
+         "the record); a worker's record with more is refused as bad_result"),
     OPT ("config", OPT_STRING, config, "",
          "a config file holding these same keys (INI)"),
     OPT ("settle-ms", OPT_UINT, settle_ms, "500",
@@ -309,9 +316,10 @@ parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size
         return 2;
     }
     if (cfg->max_inflight == 0 || cfg->max_pending == 0 || cfg->heartbeat_ms == 0
-    ||  cfg->max_attempts == 0 || cfg->settle_ms == 0 || cfg->rescan_ms == 0) {
+    ||  cfg->max_attempts == 0 || cfg->settle_ms == 0 || cfg->rescan_ms == 0
+    ||  cfg->max_entities == 0) {
         snprintf (err, err_size, "max-inflight, max-pending, heartbeat-ms, max-attempts, "
-                                 "settle-ms and rescan-ms must be positive");
+                                 "settle-ms, rescan-ms and max-entities must be positive");
         return 2;
     }
     return 0;

@@ -31,6 +31,7 @@ typedef struct {
     char *corpus;
     char *on_done;              /* "keep" or "delete" */
     uint64_t max_bytes;
+    uint64_t max_entities;
     char *config;
     uint64_t settle_ms;
     uint64_t rescan_ms;

@@ -57,6 +57,7 @@ clip_dispatch_settings_default (clip_dispatch_settings_t *settings)
     settings->task_timeout_ms = 60000;
     settings->max_attempts = 3;
     settings->max_bytes = 10485760;
+    settings->max_entities = CLIP_RECORD_MAX_ENTITIES;
     settings->metrics = NULL;
 }
 
@@ -204,7 +205,7 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
     char err [256];
     clip_record_t *rec = NULL;
     clip_sketch_view_t view;
-    if (msg->data_len > clip_wire_record_max (task->size))
+    if (msg->data_len > clip_wire_record_max (task->size, self->settings.max_entities))
         snprintf (err, sizeof err, "a record of %zu bytes for a file of %llu bytes", msg->data_len,
                   (unsigned long long) task->size);
     else
@@ -219,6 +220,12 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
     if ((rec = clip_record_decode (msg->data, msg->data_len, err, sizeof err)) != NULL
     &&  clip_record_validate (rec, task->size, err, sizeof err) != 0)
         clip_record_destroy (&rec);
+    else
+    if (rec && rec->n_entities > self->settings.max_entities) {
+        snprintf (err, sizeof err, "%zu entities, more than --max-entities %llu", rec->n_entities,
+                  (unsigned long long) self->settings.max_entities);
+        clip_record_destroy (&rec);
+    }
     if (!rec) {
         char q [600], qn [300], qe [300];
         clip_warn ("bad_result", "file=%s worker=%s error=%s",
@@ -360,7 +367,8 @@ clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
         per task, so a short receive queue per peer is plenty, and bounds
         what a peer can make us hold (RCVHWM messages of at most that size;
         past it ZeroMQ stops reading the peer's connection).  */
-    int64_t max_frame = clip_wire_result_frame_max (self->settings.max_bytes);
+    int64_t max_frame = clip_wire_result_frame_max (self->settings.max_bytes,
+                                                    self->settings.max_entities);
     int rcvhwm = DISPATCH_RCVHWM;
     zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     zmq_setsockopt (self->socket, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);

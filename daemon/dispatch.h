@@ -14,7 +14,7 @@
     - A task that exhausted max_attempts is handed back as failed
       ("worker_lost"), so one poisonous file cannot stall the pipeline.
     - Nothing a peer sends is trusted: frames above
-      clip_wire_result_frame_max (max_bytes) are refused by ZeroMQ
+      clip_wire_result_frame_max (max_bytes, max_entities) are refused by ZeroMQ
       (ZMQ_MAXMSGSIZE: the peer is disconnected), malformed messages are
       dropped and counted, and a RESULT whose record or sketch is larger
       than clip_wire_record_max / clip_wire_sketch_max of the file, whose
@@ -60,6 +60,7 @@ typedef struct {
     uint64_t task_timeout_ms;   /* default 60000 */
     int max_attempts;           /* default 3 */
     uint64_t max_bytes;         /* largest file sent */
+    uint64_t max_entities;      /* most entities in a worker's record */
     clipd_metrics_t *metrics;   /* counters (bad_results, ...); may be NULL;
                                    borrowed, must outlive the dispatch */
 } clip_dispatch_settings_t;

@@ -796,6 +796,11 @@ is_score (double x)
     return isfinite (x) && x >= 0 && x <= 1;
 }
 
+/*  How much longer than its source a text may be (see clip_record_validate),
+    and how much longer than that a canonical name.  */
+#define TEXT_GROWTH_MAX 16
+#define CANONICAL_EXTRA_MAX 1024
+
 int
 clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
                       char *err, size_t err_size)
@@ -825,6 +830,13 @@ clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
         return dec_fail (&dec, "field 'id': not 1 to %d hex digits", CLIP_RECORD_ID_MAX);
     if (self->encoding && !one_of (self->encoding, ENCODINGS, 2))
         return dec_fail (&dec, "field 'encoding': must be 'utf-8' or 'windows-1252'");
+    /*  Texts come from the file: decoding makes at most three UTF-8 bytes
+        of a byte and normalisation (NFKC) a few characters of one, so a
+        text far longer than its source is not the file's.  The factor is
+        loose on purpose: refusing an honest record would be worse.  */
+    if (self->title && strlen (self->title) > TEXT_GROWTH_MAX * file_bytes + 16)
+        return dec_fail (&dec, "field 'title': %zu bytes, longer than a file of %" PRIu64
+                         " bytes can make", strlen (self->title), file_bytes);
     for (size_t i = 0; i < self->n_entities; i++) {
         const clip_entity_t *e = &self->entities [i];
         if (!one_of (e->type, ENTITY_TYPES, sizeof ENTITY_TYPES / sizeof ENTITY_TYPES [0]))
@@ -836,6 +848,13 @@ clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
             return dec_fail (&dec, "field 'entities[%zu]': start %" PRIu64 ", end %" PRIu64
                              " not within the file's %" PRIu64 " bytes",
                              i, e->start, e->end, file_bytes);
+        /*  A canonical name may be longer than its mention ("UK" is
+            "United Kingdom"), within a name's length.  */
+        uint64_t span = e->end - e->start;
+        if (strlen (e->text) > TEXT_GROWTH_MAX * span + 16
+        ||  strlen (e->canonical) > TEXT_GROWTH_MAX * span + CANONICAL_EXTRA_MAX)
+            return dec_fail (&dec, "field 'entities[%zu]': text or canonical longer than its "
+                             "%" PRIu64 " bytes in the file can make", i, span);
     }
     if (self->has_dedupe) {
         if (!one_of (self->verdict, VERDICTS, sizeof VERDICTS / sizeof VERDICTS [0]))

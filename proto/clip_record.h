@@ -23,6 +23,11 @@
 #include <stdint.h>
 
 #define CLIP_RECORD_VERSION 1
+/*  Entities kept in one record, by default: clip-worker and clip analyze
+    keep the first this many in text order and set entities_truncated;
+    clipd refuses (bad_result) a worker's record holding more than its own
+    --max-entities.  */
+#define CLIP_RECORD_MAX_ENTITIES 10000
 
 typedef struct {
     char *type;             /* PER ORG LOC MISC MONEY DATE PERCENT */

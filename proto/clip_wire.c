@@ -301,11 +301,12 @@ clip_wire_recv_frames (void *socket, zmq_msg_t **frames, int flags)
 }
 
 uint64_t
-clip_wire_record_max (uint64_t file_bytes)
+clip_wire_record_max (uint64_t file_bytes, uint64_t max_entities)
 {
-    if (file_bytes > (UINT64_MAX - CLIP_WIRE_HEADROOM) / 4)
+    if (file_bytes > (UINT64_MAX / 2 - CLIP_WIRE_HEADROOM) / 4
+    ||  max_entities > UINT64_MAX / 2 / CLIP_WIRE_ENTITY_MAX)
         return UINT64_MAX;
-    return 4 * file_bytes + CLIP_WIRE_HEADROOM;
+    return 4 * file_bytes + CLIP_WIRE_HEADROOM + max_entities * CLIP_WIRE_ENTITY_MAX;
 }
 
 uint64_t
@@ -317,9 +318,9 @@ clip_wire_sketch_max (uint64_t file_bytes)
 }
 
 int64_t
-clip_wire_result_frame_max (uint64_t max_bytes)
+clip_wire_result_frame_max (uint64_t max_bytes, uint64_t max_entities)
 {
-    uint64_t record = clip_wire_record_max (max_bytes), sketch = clip_wire_sketch_max (max_bytes);
+    uint64_t record = clip_wire_record_max (max_bytes, max_entities), sketch = clip_wire_sketch_max (max_bytes);
     uint64_t total = record + sketch + CLIP_WIRE_HEADROOM;
     if (record == UINT64_MAX || sketch == UINT64_MAX || total < record || total > INT64_MAX)
         return INT64_MAX;

@@ -37,8 +37,8 @@
       the frame's size.
     - frame sizes, set as ZMQ_MAXMSGSIZE on the receiving sockets (ZeroMQ
       disconnects a peer that sends a larger frame, before reading it):
-      clipd's task endpoint accepts clip_wire_result_frame_max (max_bytes)
-      bytes; clip-worker accepts TASK frames of CLIP_WIRE_TASK_FRAME_MAX.
+      clipd's task endpoint accepts clip_wire_result_frame_max (max_bytes,
+      max_entities) bytes; clip-worker accepts TASK frames of CLIP_WIRE_TASK_FRAME_MAX.
     - a RESULT's record and sketch are refused (bad_result) when larger
       than clip_wire_record_max / clip_wire_sketch_max of the size of the
       file they are the result of.  */
@@ -55,16 +55,22 @@
 /*  A record: its title and entities are text of the file (up to three
     UTF-8 bytes per byte when decoded from Windows-1252, each mention once
     as text and once as its canonical name) plus fixed keys: four times the
-    file plus the headroom.  */
-uint64_t clip_wire_record_max (uint64_t file_bytes);
+    file plus the headroom; and each entity's map, type, offsets and a
+    canonical name that may be longer than its mention ("UK" is "United
+    Kingdom"): CLIP_WIRE_ENTITY_MAX bytes per entity, for max_entities.  An
+    article dense in short aliased names (a list of "UK, US, EU.") makes a
+    record many times its size, within this bound.  */
+#define CLIP_WIRE_ENTITY_MAX ((uint64_t) 320)
+uint64_t clip_wire_record_max (uint64_t file_bytes, uint64_t max_entities);
 /*  A sketch: 8 bytes and 4 per distinct shingle, and a shingle per word
     at most: about one word per 2 bytes of the file, but normalisation can
     split one byte in two (Windows-1252 "½" is "1⁄2"), so one per byte, plus
     room for texts shorter than a shingle: four times the file plus 64.  */
 uint64_t clip_wire_sketch_max (uint64_t file_bytes);
-/*  The RESULT frame for files of at most max_bytes: record + sketch +
-    headroom, as the int64 ZMQ_MAXMSGSIZE takes (saturated).  */
-int64_t clip_wire_result_frame_max (uint64_t max_bytes);
+/*  The RESULT frame for files of at most max_bytes and records of at most
+    max_entities: record + sketch + headroom, as the int64 ZMQ_MAXMSGSIZE
+    takes (saturated).  */
+int64_t clip_wire_result_frame_max (uint64_t max_bytes, uint64_t max_entities);
 
 typedef enum {
     CLIP_WIRE_READY = 0,

@@ -32,7 +32,7 @@ typedef struct clip_analyzer clip_analyzer_t;
 /*  The default cap on the entities of one record (`clip-worker
     --max-entities`, `clip analyze --max-entities`).  A long news article
     has a few hundred.  */
-#define CLIP_ANALYZE_MAX_ENTITIES 10000
+#define CLIP_ANALYZE_MAX_ENTITIES CLIP_RECORD_MAX_ENTITIES
 
 /*  Create an analyzer.  With a data_dir, loads the NER model and alias table
     from it (failing if they cannot be loaded: a worker without its model

@@ -286,11 +286,12 @@ Test (hostile, malformed_results_fail_the_file_and_clipd_keeps_serving, .timeout
 Test (hostile, a_frame_above_the_limit_is_dropped_and_real_workers_are_served, .timeout = 240)
 {
     char *dir = tu_tempdir ("hostile-frame");
-    /*  --max-bytes 1000: the task endpoint takes frames of
-        clip_wire_result_frame_max (1000), about 130 KiB.  */
-    const char *extra [] = { "--corpus", "none", "--max-bytes", "1000", NULL };
+    /*  --max-bytes 1000 --max-entities 10: the task endpoint takes frames
+        of clip_wire_result_frame_max (1000, 10), about 140 KiB.  */
+    const char *extra [] = { "--corpus", "none", "--max-bytes", "1000", "--max-entities", "10",
+                             NULL };
     tu_daemon_t *d = tu_daemon_start (dir, extra);
-    cr_assert_lt (clip_wire_result_frame_max (1000), 256 * 1024);
+    cr_assert_lt (clip_wire_result_frame_max (1000, 10), 256 * 1024);
     void *ctx = zmq_ctx_new ();
     void *evil = dealer_new (ctx, d->tasks);
     /*  A READY that decodes fine, padded to 8 MiB with a key nobody reads:
@@ -603,6 +604,112 @@ Test (hostile, replay_clients_that_never_read_cost_bounded_memory, .timeout = 24
     zmq_close (client);
     cr_assert_eq (tu_daemon_stop (d), 0);
     zmq_ctx_term (ctx);
+    tu_daemon_free (d);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+/*  ---------------------------------------------------------------------
+    Entities: many are legitimate, more than --max-entities are not
+    --------------------------------------------------------------------- */
+
+/*  True once done/ or failed/ (arg: their two paths) holds a file.  */
+static bool
+finished_in (void *arg)
+{
+    const char **dirs = arg;
+    return tu_count_files (dirs [0]) + tu_count_files (dirs [1]) > 0;
+}
+
+/*  A real worker on an article dense in short aliased names ("UK" is
+    "United Kingdom"): its record is many times the file's size, and must
+    be taken, not refused as bad_result.  */
+Test (hostile, an_entity_dense_article_from_a_real_worker_is_recorded, .timeout = 240)
+{
+    char *dir = tu_tempdir ("hostile-dense");
+    const char *extra [] = { "--corpus", "none", "--workers", "1", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    size_t reps = 2000;
+    const char unit [] = "UK, US, EU. ";
+    char *text = malloc (reps * (sizeof unit - 1) + 1);
+    for (size_t i = 0; i < reps; i++)
+        memcpy (text + i * (sizeof unit - 1), unit, sizeof unit - 1);
+    text [reps * (sizeof unit - 1)] = 0;
+    char tmp [PATH_MAX];
+    snprintf (tmp, sizeof tmp, "%s/.dense.tmp", d->inbox);
+    tu_write (tmp, text, strlen (text));
+    char *dst = clip_path_join (d->inbox, "dense.txt");
+    cr_assert_eq (rename (tmp, dst), 0);
+    char *done = clip_path_join (d->state, "done");
+    char *failed = clip_path_join (d->state, "failed");
+    const char *dirs [2] = { done, failed };
+    cr_assert (tu_wait_for (finished_in, dirs, 120000), "dense.txt was not finished within 120 s");
+    char *error_json = clip_strprintf ("%s/dense.txt.error.json", failed);
+    char *why = tu_read (error_json, NULL);
+    cr_assert_null (why, "dense.txt failed: %s", why);
+    free (error_json);
+    cr_assert_eq (metric (d, "clipd_bad_results_total"), 0);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    free (text);
+    free (dst);
+    free (done);
+    free (failed);
+    tu_daemon_free (d);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+/*  A record holding more entities than clipd's --max-entities is refused:
+    that bound is what lets clipd bound the record's size.  */
+Test (hostile, a_record_with_more_entities_than_the_cap_is_refused, .timeout = 240)
+{
+    char *dir = tu_tempdir ("hostile-cap");
+    const char *extra [] = { "--corpus", "none", "--max-entities", "2", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    void *ctx = zmq_ctx_new ();
+    void *evil = dealer_new (ctx, d->tasks);
+    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = "evil:1" };
+    cr_assert_eq (clip_wire_send (evil, NULL, 0, &ready, 0), 0);
+    char *failed = clip_path_join (d->state, "failed");
+    char *done = clip_path_join (d->state, "done");
+    const char *names [] = { "two.txt", "three.txt" };
+    for (int i = 0; i < 2; i++) {
+        char tmp [PATH_MAX];
+        snprintf (tmp, sizeof tmp, "%s/.%s.tmp", d->inbox, names [i]);
+        tu_write (tmp, ARTICLE, strlen (ARTICLE));
+        char *dst = clip_path_join (d->inbox, names [i]);
+        cr_assert_eq (rename (tmp, dst), 0);
+        free (dst);
+        clip_wire_msg_t *task = recv_task (evil, 30000);
+        cr_assert_not_null (task, "%s: no TASK within 30 s", names [i]);
+        clip_record_t *rec = good_record (task->data_len);
+        clip_record_add_entity (rec, "LOC", "London", "London", 31, 37);
+        if (i == 1)
+            clip_record_add_entity (rec, "DATE", "Monday", "Monday", 41, 47);
+        char *record;
+        size_t len;
+        clip_record_encode (rec, &record, &len);
+        clip_record_destroy (&rec);
+        clip_wire_msg_t result = {
+            .kind = CLIP_WIRE_RESULT, .worker = "evil:1", .task = task->task,
+            .data = record, .data_len = len
+        };
+        cr_assert_eq (clip_wire_send (evil, NULL, 0, &result, 0), 0);
+        free (record);
+        clip_wire_msg_destroy (&task);
+        if (i == 0)
+            tu_wait_files (done, 1, 30000);
+    }
+    char *error_json = clip_strprintf ("%s/three.txt.error.json", failed);
+    file_has_t c = { error_json, "more than --max-entities 2" };
+    cr_assert (tu_wait_for (file_has, &c, 30000), "three.txt was not refused for its entities");
+    cr_assert_eq (metric (d, "clipd_bad_results_total"), 1);
+    zmq_close (evil);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    zmq_ctx_term (ctx);
+    free (error_json);
+    free (failed);
+    free (done);
     tu_daemon_free (d);
     tu_rmtree (dir);
     free (dir);

@@ -232,11 +232,16 @@ Test (wire, too_many_frames_are_dropped_whole)
 
 Test (wire, frame_limits)
 {
-    /*  The RESULT frame for files of max_bytes: record (4x + headroom),
-        sketch (4x + 64), headroom; saturated rather than wrapped.  */
-    cr_assert_eq (clip_wire_record_max (1000), 4000 + CLIP_WIRE_HEADROOM);
+    /*  The RESULT frame for files of max_bytes: record (4x + headroom +
+        320 per entity), sketch (4x + 64), headroom; saturated rather than
+        wrapped.  */
+    cr_assert_eq (clip_wire_record_max (1000, 0), 4000 + CLIP_WIRE_HEADROOM);
+    cr_assert_eq (clip_wire_record_max (1000, 10), 4000 + CLIP_WIRE_HEADROOM + 3200);
+    cr_assert_eq (clip_wire_record_max (1000, UINT64_MAX), UINT64_MAX);
     cr_assert_eq (clip_wire_sketch_max (1000), 4064);
-    cr_assert_eq (clip_wire_result_frame_max (1000), (int64_t) (4000 + 4064 + 2 * CLIP_WIRE_HEADROOM));
-    cr_assert_eq (clip_wire_result_frame_max (UINT64_MAX), INT64_MAX);
-    cr_assert_eq (clip_wire_result_frame_max ((uint64_t) 1 << 62), INT64_MAX);
+    cr_assert_eq (clip_wire_result_frame_max (1000, 10),
+                  (int64_t) (4000 + 3200 + 4064 + 2 * CLIP_WIRE_HEADROOM));
+    cr_assert_eq (clip_wire_result_frame_max (UINT64_MAX, 10), INT64_MAX);
+    cr_assert_eq (clip_wire_result_frame_max ((uint64_t) 1 << 62, 10), INT64_MAX);
+    cr_assert_eq (clip_wire_result_frame_max (1000, (uint64_t) 1 << 62), INT64_MAX);
 }

@@ -84,6 +84,10 @@ clipd_metric_text_get (const clipd_metric_text_t *t, char *out, size_t size)
        "Subscriptions received on the pub endpoint, by whether they can match a topic.")  \
     X (subscriptions_unmatchable, "clipd_subscriptions_total", "matchable=\"no\"", counter, \
        "Subscriptions received on the pub endpoint, by whether they can match a topic.")  \
+    X (subscriptions_held, "clipd_subscriptions", "", gauge,                               \
+       "Distinct subscription prefixes the pub endpoint holds now.")                       \
+    X (publisher_resets, "clipd_publisher_resets_total", "", counter,                      \
+       "Times the pub endpoint dropped every subscriber: too many distinct subscriptions.") \
     X (inflight, "clipd_inflight", "", gauge,                                              \
        "Files claimed and not yet finished.")                                              \
     X (queued, "clipd_queued", "", gauge,                                                  \

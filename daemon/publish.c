@@ -4,23 +4,88 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
+#include "clip_log.h"
 #include "clip_util.h"
 #include "zwatch.h"
 
 /*  Notifications read before a send, at most.  */
 #define CLIP_PUBLISH_BATCH 256
+/*  See on_readable.  */
+#define CLIP_PUBLISH_RCVHWM 16
+
+/*  Back-off between attempts to bind again after a reset, in ms.  */
+#define CLIP_PUBLISH_REBIND_FIRST_MS 10
+#define CLIP_PUBLISH_REBIND_MAX_MS 1000
 
 struct clip_publish {
     void *socket;
     zwatch_t watch;
+    uv_timer_t rebind;          /* retries the bind after a reset */
     clipd_metrics_t *metrics;
+    long held;                  /* distinct prefixes libzmq holds */
+    long held_at_reset;         /* held at the last reset; 0 once under the cap */
+    bool unbound;               /* reset, not yet bound again */
+    uint64_t backoff_ms;
+    int closing;                /* handles still to close */
     char endpoint [256];
 };
+
+static void rebind (clip_publish_t *self);
+
+static void
+on_rebind_timer (uv_timer_t *timer)
+{
+    rebind (timer->data);
+}
+
+/*  Bind the endpoint again; on failure (the old listener may still hold
+    the port for a moment: libzmq closes it on its I/O thread) retry from
+    a timer, never blocking the loop.  */
+static void
+rebind (clip_publish_t *self)
+{
+    if (zmq_bind (self->socket, self->endpoint) == 0) {
+        self->unbound = false;
+        self->backoff_ms = 0;
+        clip_info ("publisher_rebound", "endpoint=%s", self->endpoint);
+        return;
+    }
+    int e = errno;
+    self->backoff_ms = self->backoff_ms ? self->backoff_ms * 2 : CLIP_PUBLISH_REBIND_FIRST_MS;
+    if (self->backoff_ms > CLIP_PUBLISH_REBIND_MAX_MS)
+        self->backoff_ms = CLIP_PUBLISH_REBIND_MAX_MS;
+    if (self->backoff_ms == CLIP_PUBLISH_REBIND_MAX_MS)
+        clip_warn ("publisher_rebind_failed", "endpoint=%s error=\"%s\" retry_ms=%llu",
+                   self->endpoint, zmq_strerror (e), (unsigned long long) self->backoff_ms);
+    uv_timer_start (&self->rebind, on_rebind_timer, self->backoff_ms, 0);
+}
+
+/*  Too many distinct subscriptions: drop every connection (zmq_unbind
+    terminates the connections the listener accepted, and with them what
+    libzmq keeps for them) and bind again.  Real SUB sockets reconnect and
+    subscribe again by themselves; what was published meanwhile they fetch
+    from the replay endpoint, as after any loss.  */
+static void
+reset (clip_publish_t *self)
+{
+    clip_warn ("publisher_reset", "endpoint=%s subscriptions=%ld limit=%d "
+               "message=\"too many distinct subscriptions: every subscriber is dropped\"",
+               self->endpoint, self->held, CLIP_PUBLISH_MAX_SUBSCRIPTIONS);
+    CLIPD_METRIC_ADD (self->metrics, publisher_resets, 1);
+    self->held_at_reset = self->held;
+    if (zmq_unbind (self->socket, self->endpoint) != 0)
+        clip_warn ("publisher_unbind_failed", "endpoint=%s error=\"%s\"", self->endpoint,
+                   zmq_strerror (errno));
+    self->unbound = true;
+    self->backoff_ms = 0;
+    rebind (self);
+}
 
 /*  Every topic clip_record_topic (proto/clip_record.c) can return.  A new
     topic there must be added here, or subscriptions to it are counted as
@@ -39,29 +104,63 @@ clip_publish_subscription_useful (const void *prefix, size_t len)
     return false;
 }
 
-/*  One notification: a subscription (first byte 1) or an unsubscription
-    (0) a peer sent, already applied by libzmq; counted.  Anything else (an
-    XSUB peer's own messages) is read and dropped.  Read so that libzmq's
-    queue of notifications stays short.  */
-static void
-on_readable (zwatch_t *watch, void *arg)
+/*  One notification: a subscription (first byte 1) to a prefix no peer
+    held, or an unsubscription (0) from a prefix no peer holds any more
+    (the peer sent it, or left), already applied by libzmq; counted, so
+    that held is the number of distinct prefixes libzmq keeps.  Anything
+    else (an XSUB peer's own messages) is read and dropped.  Read so that
+    libzmq's queue of notifications stays short.  */
+static bool
+read_one (clip_publish_t *self)
 {
-    clip_publish_t *self = arg;
     zmq_msg_t msg;
     zmq_msg_init (&msg);
     if (zmq_msg_recv (&msg, self->socket, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close (&msg);
-        return;
+        return false;
     }
     const unsigned char *data = zmq_msg_data (&msg);
     size_t size = zmq_msg_size (&msg);
     if (size >= 1 && data [0] == 1) {
+        self->held++;
         if (clip_publish_subscription_useful (data + 1, size - 1))
             CLIPD_METRIC_ADD (self->metrics, subscriptions_matchable, 1);
         else
             CLIPD_METRIC_ADD (self->metrics, subscriptions_unmatchable, 1);
     }
+    else
+    if (size >= 1 && data [0] == 0 && self->held > 0)
+        self->held--;
     zmq_msg_close (&msg);
+    CLIPD_METRIC_SET (self->metrics, subscriptions_held, (uint64_t) self->held);
+    /*  After a reset, the notifications libzmq queued before it (new
+        prefixes of the peers dropped, then their removal) are still read:
+        reset again only past the cap above what was held then.  */
+    if (self->held <= CLIP_PUBLISH_MAX_SUBSCRIPTIONS)
+        self->held_at_reset = 0;
+    else
+    if (!self->unbound
+    &&  (self->held_at_reset == 0
+    ||   self->held > self->held_at_reset + CLIP_PUBLISH_MAX_SUBSCRIPTIONS))
+        reset (self);
+    return true;
+}
+
+/*  Notifications read in one call, at most.  libzmq moves a peer's
+    subscriptions into its trie (and queues their notifications) each time
+    it processes its commands: on every ZMQ_EVENTS read, and every 100th
+    receive; each time at most ZMQ_RCVHWM (CLIP_PUBLISH_RCVHWM) per
+    connection.  Reading many notifications per ZMQ_EVENTS read keeps the
+    count we act on close to what libzmq holds.  */
+#define CLIP_PUBLISH_READ_BATCH 256
+
+static void
+on_readable (zwatch_t *watch, void *arg)
+{
+    (void) watch;
+    clip_publish_t *self = arg;
+    for (int i = 0; i < CLIP_PUBLISH_READ_BATCH && read_one (self); i++)
+        ;
 }
 
 clip_publish_t *
@@ -76,16 +175,23 @@ clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
         free (self);
         return NULL;
     }
-    int one = 1, zero = 0;
+    int zero = 0;
     int64_t max_frame = CLIP_PUBLISH_MAX_FRAME;
     zmq_setsockopt (self->socket, ZMQ_LINGER, &zero, sizeof zero);
-    /*  Every (un)subscription notified, duplicates included, to count them.
-        Not ZMQ_XPUB_MANUAL: libzmq 4.3.4 remembers every subscription a
-        peer sent in manual mode too (no memory saved), and applies a manual
-        subscription to a pipe that may already be freed when its peer left
-        before we read it (fixed in 4.3.5, zeromq/libzmq#4137).  */
-    zmq_setsockopt (self->socket, ZMQ_XPUB_VERBOSER, &one, sizeof one);
+    /*  Not ZMQ_XPUB_VERBOSER: without it libzmq notifies a prefix when
+        its first peer subscribes and when its last one leaves, so that
+        counting +1/-1 gives the distinct prefixes it holds exactly (with
+        it, a peer could unsubscribe from what it never held and drive the
+        count down).  Not ZMQ_XPUB_MANUAL: libzmq 4.3.4 remembers every
+        subscription a peer sent in manual mode too (no memory saved), and
+        applies a manual subscription to a pipe that may already be freed
+        when its peer left before we read it (fixed in 4.3.5,
+        zeromq/libzmq#4137).  */
     zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
+    /*  Subscriptions a connection may have on their way into libzmq's trie
+        at once (they wait in the kernel beyond that).  */
+    int rcvhwm = CLIP_PUBLISH_RCVHWM;
+    zmq_setsockopt (self->socket, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
     if (zmq_bind (self->socket, endpoint) != 0) {
         snprintf (err, err_size, "cannot bind pub endpoint %s: %s", endpoint, zmq_strerror (errno));
         zmq_close (self->socket);
@@ -96,7 +202,10 @@ clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
     zmq_getsockopt (self->socket, ZMQ_LAST_ENDPOINT, self->endpoint, &len);
     int rc = zwatch_init (loop, &self->watch, self->socket, on_readable, self);
     assert (rc == 0);
+    rc = uv_timer_init (loop, &self->rebind);
+    assert (rc == 0);
     (void) rc;
+    self->rebind.data = self;
     return self;
 }
 
@@ -111,14 +220,8 @@ clip_publish_endpoint (const clip_publish_t *self)
 static void
 apply_pending (clip_publish_t *self)
 {
-    for (int i = 0; i < CLIP_PUBLISH_BATCH; i++) {
-        int events = 0;
-        size_t size = sizeof events;
-        if (zmq_getsockopt (self->socket, ZMQ_EVENTS, &events, &size) != 0
-        ||  !(events & ZMQ_POLLIN))
-            return;
-        on_readable (&self->watch, self);
-    }
+    for (int i = 0; i < CLIP_PUBLISH_BATCH && read_one (self); i++)
+        ;
 }
 
 int
@@ -139,7 +242,17 @@ clip_publish_send (clip_publish_t *self, const char *topic, const void *data, si
 static void
 on_watch_closed (zwatch_t *watch)
 {
-    free ((clip_publish_t *) ((char *) watch - offsetof (clip_publish_t, watch)));
+    clip_publish_t *self = (clip_publish_t *) ((char *) watch - offsetof (clip_publish_t, watch));
+    if (--self->closing == 0)
+        free (self);
+}
+
+static void
+on_timer_closed (uv_handle_t *handle)
+{
+    clip_publish_t *self = handle->data;
+    if (--self->closing == 0)
+        free (self);
 }
 
 void
@@ -150,7 +263,9 @@ clip_publish_destroy (clip_publish_t **self_p)
     if (!self)
         return;
     *self_p = NULL;
+    self->closing = 2;
     zwatch_close (&self->watch, on_watch_closed);
+    uv_close ((uv_handle_t *) &self->rebind, on_timer_closed);
     zmq_close (self->socket);
     self->socket = NULL;
 }

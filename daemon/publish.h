@@ -11,13 +11,23 @@
     ZeroMQ disconnects a peer that sends a longer frame before allocating
     anything for it.  Without it, 12.5 MiB of long subscriptions cost
     400 MiB in ZeroMQ's subscription trie and a long stall of the loop.
-    What is not bounded: the number of distinct short subscriptions a peer
-    that stays connected may send (libzmq keeps each, about 1 KB, until the
-    peer leaves; ZMQ_XPUB_MANUAL does not change that in libzmq 4.3.4).
+    The number is bounded too: libzmq keeps every distinct subscription
+    (about 1 KB each) while its peer stays connected, and cannot drop one
+    peer (ZMQ_XPUB_MANUAL does not help in libzmq 4.3.4), so when the
+    distinct prefixes held pass CLIP_PUBLISH_MAX_SUBSCRIPTIONS the endpoint
+    is unbound, which drops every connection and frees what they held, and
+    bound again (retried from a timer, 10 ms doubling to 1 s, while the
+    port is not free yet).  Real subscribers reconnect and subscribe again
+    by themselves and fill the gap from replay, as after any loss.  So that
+    the count read keeps up with what libzmq holds, ZMQ_RCVHWM is small (a
+    connection's subscriptions enter libzmq's trie a few at a time) and
+    notifications are read in batches.
 
-    The subscription notifications (ZMQ_XPUB_VERBOSER: every one) are read
-    from the loop through zwatch, a bounded number per loop turn and before
-    each send, and counted in the metrics (may be NULL): matchable or not.
+    The subscription notifications (a prefix new to the socket, or no
+    longer held by any peer) are read from the loop through zwatch, a
+    bounded number per loop turn and before each send, and counted in the
+    metrics (may be NULL): new ones by whether they can match, the
+    distinct prefixes held, the resets.
 */
 #ifndef CLIP_PUBLISH_H
 #define CLIP_PUBLISH_H
@@ -33,6 +43,12 @@
     ZMTP handshake of a subscriber (its READY command) also passes through
     this limit and must fit, with room for a routing id.  */
 #define CLIP_PUBLISH_MAX_FRAME 64
+
+/*  Distinct subscription prefixes held (all peers together) past which
+    every subscriber is dropped.  clipd's topics have about 30 useful
+    prefixes; a few thousand subscribers with their own prefix still fit.
+    Memory held: a few MB.  */
+#define CLIP_PUBLISH_MAX_SUBSCRIPTIONS 4096
 
 typedef struct clip_publish clip_publish_t;
 

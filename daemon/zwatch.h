@@ -7,8 +7,9 @@
     uv_poll, (2) on each wake-up calls the owner's callback while ZMQ_EVENTS
     says ZMQ_POLLIN, and (3) offers zwatch_kick, which the owner calls after
     sending on the socket, to run the same drain from a uv_idle on the next
-    loop turn.  The owner's callback must receive at most one message per call
-    and never block.
+    loop turn.  The owner's callback must receive a small, bounded number of
+    messages per call (one, usually; the publisher's subscription notices
+    are read up to 256 at a time, see publish.c) and never block.
 
     The owner keeps the socket; zwatch only watches it.  Close with
     zwatch_close and free the zwatch in (or after) its close callback.
@@ -20,7 +21,7 @@
 #include <uv.h>
 
 typedef struct zwatch zwatch_t;
-/*  Receive one message from the socket (it is readable).  */
+/*  Receive from the socket (it is readable): a bounded number of messages.  */
 typedef void (*zwatch_cb) (zwatch_t *watch, void *arg);
 typedef void (*zwatch_close_cb) (zwatch_t *watch);
 

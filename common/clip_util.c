@@ -74,6 +74,18 @@ clip_strprintf (const char *fmt, ...)
     return s;
 }
 
+int
+clip_err_set (char *err, size_t err_size, const char *fmt, ...)
+{
+    if (err && err_size) {
+        va_list args;
+        va_start (args, fmt);
+        vsnprintf (err, err_size, fmt, args);
+        va_end (args);
+    }
+    return -1;
+}
+
 uint64_t
 clip_now_ms (void)
 {

@@ -21,6 +21,10 @@ char *clip_strdup (const char *s);
 char *clip_strndup (const char *s, size_t n);
 /*  printf into a new string; caller owns the result.  */
 char *clip_strprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/*  printf a one-line reason into err (when err is not NULL and err_size is
+    not 0) and return -1, so that a parser can `return clip_err_set (...)`.  */
+int clip_err_set (char *err, size_t err_size, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 /*  Little-endian integers in byte buffers (stored sketches, keys and the
     keys snapshot), whatever the host's byte order and alignment.  */

@@ -3,26 +3,11 @@
 
 #include <assert.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-static int fail (char *err, size_t err_size, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-/*  Write the reason and return -1, so that callers can `return fail`.  */
-static int
-fail (char *err, size_t err_size, const char *fmt, ...)
-{
-    if (err && err_size) {
-        va_list args;
-        va_start (args, fmt);
-        vsnprintf (err, err_size, fmt, args);
-        va_end (args);
-    }
-    return -1;
-}
+#include "clip_util.h"
 
 static uint64_t
 read_be (const uint8_t *p, size_t n)
@@ -39,18 +24,18 @@ clip_msgpack_check (const void *data, size_t len, size_t max_objects,
 {
     const uint8_t *p = data;
     if (len == 0)
-        return fail (err, err_size, "empty input");
+        return clip_err_set (err, err_size, "empty input");
     assert (p);
     size_t pos = 0;
     uint64_t pending = 1;       /* objects still to read */
     uint64_t objects = 0;       /* objects read so far */
     while (pending > 0) {
         if (pos >= len)
-            return fail (err, err_size, "truncated msgpack: input ends at byte %zu", len);
+            return clip_err_set (err, err_size, "truncated msgpack: input ends at byte %zu", len);
         uint8_t b = p [pos++];
         pending--;
         if (max_objects && ++objects > max_objects)
-            return fail (err, err_size, "too many msgpack objects: more than %zu in %zu bytes",
+            return clip_err_set (err, err_size, "too many msgpack objects: more than %zu in %zu bytes",
                          max_objects, len);
         size_t head = 0;        /* bytes of length field after the type byte */
         uint64_t body = 0;      /* payload bytes after the length field */
@@ -91,12 +76,12 @@ clip_msgpack_check (const void *data, size_t len, size_t max_objects,
             case 0xde: head = 2; size_kind = 3; break;     /* map 16/32 */
             case 0xdf: head = 4; size_kind = 3; break;
             default:
-                return fail (err, err_size, "invalid msgpack: byte 0x%02x at offset %zu",
+                return clip_err_set (err, err_size, "invalid msgpack: byte 0x%02x at offset %zu",
                              b, pos - 1);
         }
         if (head) {
             if (len - pos < head)
-                return fail (err, err_size, "truncated msgpack: input ends at byte %zu", len);
+                return clip_err_set (err, err_size, "truncated msgpack: input ends at byte %zu", len);
             uint64_t n = read_be (p + pos, head);
             pos += head;
             switch (size_kind) {
@@ -107,7 +92,7 @@ clip_msgpack_check (const void *data, size_t len, size_t max_objects,
             }
         }
         if (body > len - pos)
-            return fail (err, err_size, "truncated msgpack: a length of %" PRIu64
+            return clip_err_set (err, err_size, "truncated msgpack: a length of %" PRIu64
                          " bytes at offset %zu, but only %zu bytes remain",
                          body, pos, len - pos);
         pos += (size_t) body;
@@ -116,11 +101,11 @@ clip_msgpack_check (const void *data, size_t len, size_t max_objects,
             is a lie, and refusing it here keeps msgpack-c from allocating
             for it.  */
         if (pending > len - pos)
-            return fail (err, err_size, "truncated msgpack: %" PRIu64 " elements declared at"
+            return clip_err_set (err, err_size, "truncated msgpack: %" PRIu64 " elements declared at"
                          " offset %zu, but only %zu bytes remain", pending, pos, len - pos);
     }
     if (pos != len)
-        return fail (err, err_size, "trailing garbage: %zu bytes after the msgpack object",
+        return clip_err_set (err, err_size, "trailing garbage: %zu bytes after the msgpack object",
                      len - pos);
     return 0;
 }
@@ -137,7 +122,7 @@ clip_msgpack_unpack (msgpack_unpacked *out, const void *data, size_t len,
     if (msgpack_unpack_next (out, data, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len)
         /*  The walk accepted it, so this is msgpack-c's own nesting limit
             (or memory exhaustion).  */
-        return fail (err, err_size, "invalid msgpack: rejected by the parser (nesting too deep?)");
+        return clip_err_set (err, err_size, "invalid msgpack: rejected by the parser (nesting too deep?)");
     return 0;
 }
 
@@ -177,4 +162,12 @@ clip_msgpack_map_get (const msgpack_object *map, const char *key)
         if (clip_msgpack_key_is (&map->via.map.ptr [i].key, key))
             return &map->via.map.ptr [i].val;
     return NULL;
+}
+
+void
+clip_msgpack_pack_str (msgpack_packer *pk, const char *s)
+{
+    size_t n = strlen (s);
+    msgpack_pack_str (pk, n);
+    msgpack_pack_str_body (pk, s, n);
 }

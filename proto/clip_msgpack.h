@@ -38,6 +38,10 @@ int clip_msgpack_check (const void *data, size_t len, size_t max_objects,
 int clip_msgpack_unpack (msgpack_unpacked *out, const void *data, size_t len,
                          size_t max_objects, char *err, size_t err_size);
 
+/*  Pack s (NUL-terminated) as a msgpack str: what every encoder here
+    writes for keys and names.  */
+void clip_msgpack_pack_str (msgpack_packer *pk, const char *s);
+
 /*  "nil", "bool", "uint", "str", ... for error messages.  */
 const char *clip_msgpack_type_name (const msgpack_object *o);
 

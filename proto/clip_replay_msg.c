@@ -3,39 +3,16 @@
 
 #include <assert.h>
 #include <msgpack.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clip_msgpack.h"
-
-static int fail (char *err, size_t err_size, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static int
-fail (char *err, size_t err_size, const char *fmt, ...)
-{
-    if (err && err_size) {
-        va_list args;
-        va_start (args, fmt);
-        vsnprintf (err, err_size, fmt, args);
-        va_end (args);
-    }
-    return -1;
-}
+#include "clip_util.h"
 
 /*  ---------------------------------------------------------------------
     Encoding
     --------------------------------------------------------------------- */
-
-static void
-pack_str (msgpack_packer *pk, const char *s)
-{
-    size_t n = strlen (s);
-    msgpack_pack_str (pk, n);
-    msgpack_pack_str_body (pk, s, n);
-}
 
 static void
 finish (msgpack_sbuffer *sbuf, char **data, size_t *len)
@@ -53,11 +30,11 @@ clip_replay_request_encode (const clip_replay_request_t *req, char **data, size_
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 3);
-    pack_str (&pk, "since");
+    clip_msgpack_pack_str (&pk, "since");
     msgpack_pack_uint64 (&pk, req->since);
-    pack_str (&pk, "topic");
-    pack_str (&pk, req->topic);
-    pack_str (&pk, "limit");
+    clip_msgpack_pack_str (&pk, "topic");
+    clip_msgpack_pack_str (&pk, req->topic);
+    clip_msgpack_pack_str (&pk, "limit");
     msgpack_pack_uint64 (&pk, req->limit);
     finish (&sbuf, data, len);
     return 0;
@@ -72,11 +49,11 @@ clip_replay_end_encode (const clip_replay_end_t *end, char **data, size_t *len)
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 3);
-    pack_str (&pk, "last");
+    clip_msgpack_pack_str (&pk, "last");
     msgpack_pack_uint64 (&pk, end->last);
-    pack_str (&pk, "head");
+    clip_msgpack_pack_str (&pk, "head");
     msgpack_pack_uint64 (&pk, end->head);
-    pack_str (&pk, "more");
+    clip_msgpack_pack_str (&pk, "more");
     if (end->more)
         msgpack_pack_true (&pk);
     else
@@ -94,10 +71,10 @@ clip_replay_error_encode (const char *code, const char *message, char **data, si
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 2);
-    pack_str (&pk, "code");
-    pack_str (&pk, code);
-    pack_str (&pk, "message");
-    pack_str (&pk, message);
+    clip_msgpack_pack_str (&pk, "code");
+    clip_msgpack_pack_str (&pk, code);
+    clip_msgpack_pack_str (&pk, "message");
+    clip_msgpack_pack_str (&pk, message);
     finish (&sbuf, data, len);
     return 0;
 }
@@ -116,9 +93,9 @@ open_map (msgpack_unpacked *up, const void *body, size_t len, const char *what,
 {
     char why [160];
     if (clip_msgpack_unpack (up, body, len, CLIP_REPLAY_MAX_OBJECTS, why, sizeof why) != 0)
-        return fail (err, err_size, "%s: not one msgpack map: %s", what, why);
+        return clip_err_set (err, err_size, "%s: not one msgpack map: %s", what, why);
     if (up->data.type != MSGPACK_OBJECT_MAP)
-        return fail (err, err_size, "%s: expected a map, got %s", what,
+        return clip_err_set (err, err_size, "%s: expected a map, got %s", what,
                      clip_msgpack_type_name (&up->data));
     for (int k = 0; k < n_names; k++)
         slots [k] = NULL;
@@ -127,7 +104,7 @@ open_map (msgpack_unpacked *up, const void *body, size_t len, const char *what,
         for (int k = 0; k < n_names; k++)
             if (clip_msgpack_key_is (&map->ptr [i].key, names [k])) {
                 if (slots [k])
-                    return fail (err, err_size, "%s: field '%s': repeated", what, names [k]);
+                    return clip_err_set (err, err_size, "%s: field '%s': repeated", what, names [k]);
                 slots [k] = &map->ptr [i].val;
             }
     return 0;
@@ -138,9 +115,9 @@ get_uint (const msgpack_object *o, const char *what, const char *field, uint64_t
           char *err, size_t err_size)
 {
     if (!o)
-        return fail (err, err_size, "%s: field '%s': required", what, field);
+        return clip_err_set (err, err_size, "%s: field '%s': required", what, field);
     if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-        return fail (err, err_size, "%s: field '%s': expected a non-negative integer, got %s",
+        return clip_err_set (err, err_size, "%s: field '%s': expected a non-negative integer, got %s",
                      what, field, clip_msgpack_type_name (o));
     *out = o->via.u64;
     return 0;
@@ -153,16 +130,16 @@ get_str (const msgpack_object *o, const char *what, const char *field, char *buf
          bool cut, char *err, size_t err_size)
 {
     if (!o)
-        return fail (err, err_size, "%s: field '%s': required", what, field);
+        return clip_err_set (err, err_size, "%s: field '%s': required", what, field);
     if (o->type != MSGPACK_OBJECT_STR)
-        return fail (err, err_size, "%s: field '%s': expected str, got %s", what, field,
+        return clip_err_set (err, err_size, "%s: field '%s': expected str, got %s", what, field,
                      clip_msgpack_type_name (o));
     size_t n = o->via.str.size;
     if (memchr (o->via.str.ptr, 0, n))
-        return fail (err, err_size, "%s: field '%s': contains a NUL byte", what, field);
+        return clip_err_set (err, err_size, "%s: field '%s': contains a NUL byte", what, field);
     if (n >= size) {
         if (!cut)
-            return fail (err, err_size, "%s: field '%s': %zu bytes, more than %zu", what,
+            return clip_err_set (err, err_size, "%s: field '%s': %zu bytes, more than %zu", what,
                          field, n, size - 1);
         n = size - 1;
     }
@@ -194,7 +171,7 @@ clip_replay_request_decode (const void *body, size_t len, clip_replay_request_t 
     if (rc == 0 && s [Q_LIMIT]) {
         rc = get_uint (s [Q_LIMIT], "request", "limit", &req->limit, err, err_size);
         if (rc == 0 && req->limit == 0)
-            rc = fail (err, err_size, "request: field 'limit': must be at least 1");
+            rc = clip_err_set (err, err_size, "request: field 'limit': must be at least 1");
         if (rc == 0 && req->limit > CLIP_REPLAY_MAX_LIMIT)
             req->limit = CLIP_REPLAY_MAX_LIMIT;
     }
@@ -220,7 +197,7 @@ clip_replay_end_decode (const void *body, size_t len, clip_replay_end_t *end,
     end->more = false;
     if (rc == 0 && s [E_MORE]) {
         if (s [E_MORE]->type != MSGPACK_OBJECT_BOOLEAN)
-            rc = fail (err, err_size, "%s: field 'more': expected bool, got %s",
+            rc = clip_err_set (err, err_size, "%s: field 'more': expected bool, got %s",
                        CLIP_REPLAY_END_TOPIC, clip_msgpack_type_name (s [E_MORE]));
         else
             end->more = s [E_MORE]->via.boolean;

@@ -14,20 +14,6 @@
 static const char *command_names[] = { "READY", "HEARTBEAT", "RESULT", "TASK" };
 
 static void
-pack_str (msgpack_packer *pk, const char *s)
-{
-    size_t n = strlen (s);
-    msgpack_pack_str (pk, n);
-    msgpack_pack_str_body (pk, s, n);
-}
-
-static void
-pack_key (msgpack_packer *pk, const char *key)
-{
-    pack_str (pk, key);
-}
-
-static void
 pack_bin (msgpack_packer *pk, const void *data, size_t len)
 {
     msgpack_pack_bin (pk, len);
@@ -54,17 +40,17 @@ clip_wire_send (void *socket, const void *identity, size_t identity_len,
     switch (msg->kind) {
         case CLIP_WIRE_READY:
             msgpack_pack_map (&pk, 2);
-            pack_key (&pk, "worker");
-            pack_str (&pk, msg->worker ? msg->worker : "");
-            pack_key (&pk, "protocol");
+            clip_msgpack_pack_str (&pk, "worker");
+            clip_msgpack_pack_str (&pk, msg->worker ? msg->worker : "");
+            clip_msgpack_pack_str (&pk, "protocol");
             msgpack_pack_uint64 (&pk, CLIP_WIRE_PROTOCOL);
             break;
         case CLIP_WIRE_HEARTBEAT:
             if (msg->worker) {
                 msgpack_pack_map (&pk, 2);
-                pack_key (&pk, "worker");
-                pack_str (&pk, msg->worker);
-                pack_key (&pk, "busy");
+                clip_msgpack_pack_str (&pk, "worker");
+                clip_msgpack_pack_str (&pk, msg->worker);
+                clip_msgpack_pack_str (&pk, "busy");
                 if (msg->busy)
                     msgpack_pack_true (&pk);
                 else
@@ -75,22 +61,22 @@ clip_wire_send (void *socket, const void *identity, size_t identity_len,
             break;
         case CLIP_WIRE_RESULT:
             msgpack_pack_map (&pk, 4);
-            pack_key (&pk, "worker");
-            pack_str (&pk, msg->worker ? msg->worker : "");
-            pack_key (&pk, "task");
+            clip_msgpack_pack_str (&pk, "worker");
+            clip_msgpack_pack_str (&pk, msg->worker ? msg->worker : "");
+            clip_msgpack_pack_str (&pk, "task");
             msgpack_pack_uint64 (&pk, msg->task);
-            pack_key (&pk, "record");
+            clip_msgpack_pack_str (&pk, "record");
             pack_bin (&pk, msg->data, msg->data_len);
-            pack_key (&pk, "sketch");
+            clip_msgpack_pack_str (&pk, "sketch");
             pack_bin (&pk, msg->sketch, msg->sketch_len);
             break;
         case CLIP_WIRE_TASK:
             msgpack_pack_map (&pk, 3);
-            pack_key (&pk, "task");
+            clip_msgpack_pack_str (&pk, "task");
             msgpack_pack_uint64 (&pk, msg->task);
-            pack_key (&pk, "file");
-            pack_str (&pk, msg->file ? msg->file : "");
-            pack_key (&pk, "data");
+            clip_msgpack_pack_str (&pk, "file");
+            clip_msgpack_pack_str (&pk, msg->file ? msg->file : "");
+            clip_msgpack_pack_str (&pk, "data");
             pack_bin (&pk, msg->data, msg->data_len);
             break;
     }

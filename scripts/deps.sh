@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what clipd needs to build and test, from Debian 12's packages
-# (python3-zmq and python3-msgpack run the example subscriber's test;
-# clang and libclang-rt-14-dev build the libFuzzer harnesses, llvm-14 has
-# the symbolizer for their stack traces, valgrind runs the end-to-end test
-# under memcheck).
+# Installs what clipd needs to build and run, from Debian 12's packages;
+# with --test also what the full test run needs: python3-zmq and
+# python3-msgpack (the example subscriber's test), clang and
+# libclang-rt-14-dev (the libFuzzer harnesses), llvm-14 (the symbolizer for
+# their stack traces) and valgrind (the end-to-end test under memcheck).
 # Runs as root (apt-get); installs only what is missing, so it is quick the
 # second time.
+#   usage: scripts/deps.sh [--test]
 set -euo pipefail
 
 packages=(
@@ -14,9 +15,10 @@ packages=(
   libxxhash-dev libjansson-dev libinih-dev uthash-dev libmicrohttpd-dev
   libcurl4-openssl-dev
   libcriterion-dev
-  python3-zmq python3-msgpack
-  clang libclang-rt-14-dev llvm-14 valgrind
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(python3-zmq python3-msgpack clang libclang-rt-14-dev llvm-14 valgrind)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

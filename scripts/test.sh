@@ -38,7 +38,7 @@ sanitized_suite () {
     run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCLIP_SANITIZE=ON
 }
 
-step "dependencies" ./scripts/deps.sh
+step "dependencies" ./scripts/deps.sh --test
 rm -rf "$reliability" build-sanitize/reliability
 step "build and test (RelWithDebInfo)" run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
 step "build and test under ASan + UBSan" sanitized_suite

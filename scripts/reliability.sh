@@ -16,10 +16,12 @@ cd "$(dirname "$0")/.."
 if [ $# -eq 0 ]; then
   set -- build-test/reliability build-sanitize/reliability
 fi
-python3 - README.md "$@" <<'EOF'
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+python3 - README.md "$commit" "$@" <<'EOF'
 import glob, json, os, sys
 
-readme, dirs = sys.argv[1], sys.argv[2:]
+import datetime
+readme, commit, dirs = sys.argv[1], sys.argv[2], sys.argv[3:]
 BEGIN, END = "<!-- reliability:begin -->", "<!-- reliability:end -->"
 
 def rank(entry):
@@ -60,7 +62,9 @@ entries.sort(key=rank)
 
 lines = []
 if entries:
-    lines.append("Written by `scripts/reliability.sh` from the last run of `scripts/test.sh`:")
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines.append("Written by `scripts/reliability.sh` from the last run of `scripts/test.sh` "
+                 "(%s, commit %s):" % (when, commit))
     lines.append("")
     for o in entries:
         summary = " ".join(o["summary"].split())

@@ -18,6 +18,7 @@
 #include "zwatch.h"
 
 #define IDENTITY_MAX 256
+#define WORKER_LOST_MESSAGE "no worker finished this article: each one it was given was lost or late"
 /*  Messages queued per worker on the way in (see clip_dispatch_new).  */
 #define DISPATCH_RCVHWM 16
 
@@ -76,7 +77,13 @@ clip_task_destroy (clip_task_t **task_p)
 
 static void pump (clip_dispatch_t *self);
 
-/*  Put a task that lost its worker back at the front of the queue.  */
+static void fail_task (clip_dispatch_t *self, clip_task_t *task, const char *code,
+                       const char *message);
+
+/*  Put a task that lost its worker back at the front of the queue, or,
+    when it has used up its attempts, hand it back as failed now: waiting
+    for the next idle worker to notice could be for ever when none is
+    left.  */
 static void
 requeue (clip_dispatch_t *self, clip_task_t *task, const char *why)
 {
@@ -88,6 +95,10 @@ requeue (clip_dispatch_t *self, clip_task_t *task, const char *why)
         HASH_DEL (self->running, task);
     task->task_id = 0;
     task->worker = NULL;
+    if (task->attempts >= self->settings.max_attempts) {
+        fail_task (self, task, "worker_lost", WORKER_LOST_MESSAGE);
+        return;
+    }
     DL_PREPEND (self->queue, task);
     self->n_queued++;
 }
@@ -140,8 +151,7 @@ pump (clip_dispatch_t *self)
         DL_DELETE (self->queue, task);
         self->n_queued--;
         if (task->attempts >= self->settings.max_attempts) {
-            fail_task (self, task, "worker_lost",
-                       "no worker finished this article: each one it was given was lost or late");
+            fail_task (self, task, "worker_lost", WORKER_LOST_MESSAGE);
             continue;
         }
         char *data = NULL;

@@ -270,6 +270,28 @@ Test (dispatch, silent_workers_exhaust_max_attempts_then_worker_lost, .timeout =
     fixture_close (&f);
 }
 
+/*  The last attempt's worker is lost and no other worker exists: the task
+    fails at once, rather than waiting in the queue for a worker that may
+    never come.  */
+Test (dispatch, a_task_out_of_attempts_fails_even_with_no_worker_left, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open (&f, 1, 300);
+    fake_t *fakes [1] = { fake_new (&f, "silent:1") };
+    fake_send (fakes [0], CLIP_WIRE_READY, false);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    submit (&f, "poison.txt");
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 1, 10000));
+    /*  The deadline (300 ms) passes; the worker is forgotten with it.  */
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, f.n_failed == 1, 20000),
+               "the task is still waiting (queued %zu, workers %zu)",
+               clip_dispatch_queued (f.dispatch), clip_dispatch_worker_count (f.dispatch));
+    cr_assert_str_eq (f.failed_codes [0], "worker_lost");
+    cr_assert_eq (clip_dispatch_queued (f.dispatch), 0);
+    fake_close (&fakes [0]);
+    fixture_close (&f);
+}
+
 /*  Workers that take the task and disconnect: each is found unreachable,
     the task goes to the next; after max_attempts, worker_lost.  */
 Test (dispatch, disconnecting_workers_exhaust_max_attempts_then_worker_lost, .timeout = 60)

@@ -192,14 +192,12 @@ clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
         at once (they wait in the kernel beyond that).  */
     int rcvhwm = CLIP_PUBLISH_RCVHWM;
     zmq_setsockopt (self->socket, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
-    if (zmq_bind (self->socket, endpoint) != 0) {
-        snprintf (err, err_size, "cannot bind pub endpoint %s: %s", endpoint, zmq_strerror (errno));
+    if (zwatch_bind (self->socket, endpoint, "pub", self->endpoint, sizeof self->endpoint,
+                     err, err_size) != 0) {
         zmq_close (self->socket);
         free (self);
         return NULL;
     }
-    size_t len = sizeof self->endpoint;
-    zmq_getsockopt (self->socket, ZMQ_LAST_ENDPOINT, self->endpoint, &len);
     int rc = zwatch_init (loop, &self->watch, self->socket, on_readable, self);
     assert (rc == 0);
     rc = uv_timer_init (loop, &self->rebind);

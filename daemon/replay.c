@@ -305,14 +305,12 @@ clip_replay_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
     zmq_setsockopt (self->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt (self->socket, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
-    if (zmq_bind (self->socket, endpoint) != 0) {
-        snprintf (err, err_size, "cannot bind replay endpoint %s: %s", endpoint, zmq_strerror (errno));
+    if (zwatch_bind (self->socket, endpoint, "replay", self->endpoint, sizeof self->endpoint,
+                     err, err_size) != 0) {
         zmq_close (self->socket);
         free (self);
         return NULL;
     }
-    size_t len = sizeof self->endpoint;
-    zmq_getsockopt (self->socket, ZMQ_LAST_ENDPOINT, self->endpoint, &len);
     int rc = zwatch_init (loop, &self->watch, self->socket, on_readable, self);
     assert (rc == 0);
     uv_timer_init (loop, &self->timer);

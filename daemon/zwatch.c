@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <zmq.h>
 
 /*  Messages handled per wake-up before yielding to the rest of the loop, so
@@ -91,4 +92,18 @@ zwatch_close (zwatch_t *watch, zwatch_close_cb on_close)
     watch->on_close = on_close;
     uv_close ((uv_handle_t *) &watch->poll, on_handle_closed);
     uv_close ((uv_handle_t *) &watch->idle, on_handle_closed);
+}
+
+int
+zwatch_bind (void *socket, const char *endpoint, const char *what,
+             char *bound, size_t bound_size, char *err, size_t err_size)
+{
+    if (zmq_bind (socket, endpoint) != 0) {
+        snprintf (err, err_size, "cannot bind %s endpoint %s: %s", what, endpoint,
+                  zmq_strerror (errno));
+        return -1;
+    }
+    size_t len = bound_size;
+    zmq_getsockopt (socket, ZMQ_LAST_ENDPOINT, bound, &len);
+    return 0;
 }

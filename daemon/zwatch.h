@@ -35,6 +35,12 @@ struct zwatch {
     int closing;                /* handles still to close */
 };
 
+/*  Bind socket to endpoint and write the endpoint actually bound (a '*'
+    port resolved) into bound.  On failure returns -1 with err set to
+    "cannot bind <what> endpoint <endpoint>: <reason>"; the caller still
+    owns and closes the socket.  */
+int zwatch_bind (void *socket, const char *endpoint, const char *what,
+                 char *bound, size_t bound_size, char *err, size_t err_size);
 /*  Start watching socket.  Returns 0 or a negative errno.  */
 int zwatch_init (uv_loop_t *loop, zwatch_t *watch, void *socket, zwatch_cb cb, void *arg);
 /*  Drain pending input on the next loop turn; call after sending.  */

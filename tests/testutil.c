@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,4 +485,36 @@ tu_sub_free (tu_sub_t *s)
     zmq_close (s->sock);
     zmq_ctx_term (s->ctx);
     free (s);
+}
+
+void
+tu_suite_cleanup (char **dir, tu_daemon_t **daemon)
+{
+    if (*daemon) {
+        tu_daemon_stop (*daemon);
+        tu_daemon_free (*daemon);
+        *daemon = NULL;
+    }
+    if (*dir) {
+        tu_rmtree (*dir);
+        free (*dir);
+        *dir = NULL;
+    }
+}
+
+long long
+tu_db_int (const char *state, const char *sql)
+{
+    char *path = clip_path_join (state, "clipd.db");
+    sqlite3 *db = NULL;
+    cr_assert_eq (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "%s", path);
+    sqlite3_busy_timeout (db, 10000);
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq (sqlite3_prepare_v2 (db, sql, -1, &q, NULL), SQLITE_OK, "%s", sqlite3_errmsg (db));
+    cr_assert_eq (sqlite3_step (q), SQLITE_ROW, "%s: no row", sql);
+    long long v = sqlite3_column_int64 (q, 0);
+    sqlite3_finalize (q);
+    sqlite3_close (db);
+    free (path);
+    return v;
 }

@@ -52,6 +52,16 @@ int tu_daemon_stop (tu_daemon_t *d);
 void tu_daemon_kill (tu_daemon_t *d);
 void tu_daemon_free (tu_daemon_t *d);
 
+/*  The suite's fini for a test that keeps one daemon and one temporary
+    directory in statics: stop and free *daemon, remove and free *dir,
+    null both.  Safe to call when either is NULL.  */
+void tu_suite_cleanup (char **dir, tu_daemon_t **daemon);
+
+/*  The first column of the first row of sql on STATE/clipd.db, opened
+    read-only beside a running clipd (WAL; waits up to 10 s on a lock).
+    Asserts that the query yields a row.  */
+long long tu_db_int (const char *state, const char *sql);
+
 /*  Count the lines in d's log holding needle.  */
 int tu_log_count (const tu_daemon_t *d, const char *needle);
 

@@ -20,16 +20,7 @@ static tu_daemon_t *s_daemon;
 static void
 cleanup (void)
 {
-    if (s_daemon) {
-        tu_daemon_stop (s_daemon);
-        tu_daemon_free (s_daemon);
-        s_daemon = NULL;
-    }
-    if (s_dir) {
-        tu_rmtree (s_dir);
-        free (s_dir);
-        s_dir = NULL;
-    }
+    tu_suite_cleanup (&s_dir, &s_daemon);
 }
 
 TestSuite (analyze_lock, .fini = cleanup);
@@ -39,19 +30,7 @@ TestSuite (analyze_lock, .fini = cleanup);
 static long long
 corpus_rows (const char *state)
 {
-    char *path = clip_path_join (state, "clipd.db");
-    sqlite3 *db = NULL;
-    cr_assert_eq (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "%s", path);
-    sqlite3_busy_timeout (db, 10000);
-    sqlite3_stmt *q = NULL;
-    cr_assert_eq (sqlite3_prepare_v2 (db, "SELECT count (*) FROM corpus_articles", -1, &q, NULL),
-                  SQLITE_OK, "%s", sqlite3_errmsg (db));
-    cr_assert_eq (sqlite3_step (q), SQLITE_ROW);
-    long long n = sqlite3_column_int64 (q, 0);
-    sqlite3_finalize (q);
-    sqlite3_close (db);
-    free (path);
-    return n;
+    return tu_db_int (state, "SELECT count (*) FROM corpus_articles");
 }
 
 /*  Run clip analyze args... (NULL-terminated); returns the exit status,

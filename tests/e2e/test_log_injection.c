@@ -25,16 +25,7 @@ static tu_daemon_t *s_daemon;
 static void
 cleanup (void)
 {
-    if (s_daemon) {
-        tu_daemon_stop (s_daemon);
-        tu_daemon_free (s_daemon);
-        s_daemon = NULL;
-    }
-    if (s_dir) {
-        tu_rmtree (s_dir);
-        free (s_dir);
-        s_dir = NULL;
-    }
+    tu_suite_cleanup (&s_dir, &s_daemon);
 }
 
 TestSuite (log_injection, .fini = cleanup);

@@ -23,21 +23,6 @@
 /*  ------------------------------------------------------------------ */
 /*  Helpers                                                             */
 
-static sqlite3_int64
-query_int (const char *state, const char *sql)
-{
-    char *path = clip_path_join (state, "clipd.db");
-    sqlite3 *db;
-    cr_assert_eq (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *q;
-    cr_assert_eq (sqlite3_prepare_v2 (db, sql, -1, &q, NULL), SQLITE_OK, "%s", sqlite3_errmsg (db));
-    cr_assert_eq (sqlite3_step (q), SQLITE_ROW);
-    sqlite3_int64 v = sqlite3_column_int64 (q, 0);
-    sqlite3_finalize (q);
-    sqlite3_close (db);
-    free (path);
-    return v;
-}
 
 /*  The `file` of every record, in seq order (caller frees each and the
     array); *n set.  */
@@ -223,7 +208,7 @@ Test (moving, a_move_that_fails_is_retried_counted_reported_and_completes)
     wait_health (d, 200, NULL, 5000);
     cr_assert_eq (metric (d, "clipd_retire_backlog"), 0);
     cr_assert_eq (tu_daemon_stop (d), 0);
-    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), 1, "exactly one record");
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), 1, "exactly one record");
     tu_daemon_free (d);
     free (failed);
     free (processing);
@@ -284,7 +269,7 @@ Test (moving, no_inode_for_the_error_file_then_inodes_freed)
     cr_assert (exists (failed, "v.txt.error.json"));
     wait_health (d, 200, NULL, 5000);
     cr_assert_eq (tu_daemon_stop (d), 0);
-    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), 1, "exactly one record");
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), 1, "exactly one record");
     tu_daemon_free (d);
     free (dst); free (fill); free (staging); free (failed); free (processing);
     cr_assert_eq (umount2 (dir, MNT_DETACH), 0);
@@ -325,7 +310,7 @@ Test (moving, a_planted_error_file_with_the_next_seq_is_not_adopted)
     drop_text (d, "v.txt", BIG);
     tu_wait_files (failed, 7, 15000);
     cr_assert_eq (tu_daemon_stop (d), 0);
-    cr_assert_eq (query_int (d->state, "SELECT max(seq) FROM results"), 3);
+    cr_assert_eq (tu_db_int (d->state, "SELECT max(seq) FROM results"), 3);
 
     got = tu_read (w_json, NULL);
     cr_assert_str_eq (got, w_planted, "the article w.txt.error.json is untouched");
@@ -443,7 +428,7 @@ Test (moving, long_names_that_fail_get_their_error_file)
     cr_assert_eq (tu_run (argv, &out, 10000), 0);
     cr_assert_eq (atoi (out), 2, "two error files name the 255-byte article: %s", out);
     free (out); free (cmd); free (full);
-    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), 4);
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), 4);
     tu_daemon_free (d);
     free (failed);
     free (processing);
@@ -491,7 +476,7 @@ Test (moving, a_replaced_inbox_folder_is_watched_again)
     drop_text (d, "back.txt", BIG);
     tu_wait_files (failed, 6, 15000);
     cr_assert_eq (tu_daemon_stop (d), 0);
-    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), 3);
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), 3);
     tu_daemon_free (d);
     free (cmd); free (cmd2); free (old); free (failed);
     tu_rmtree (dir);

@@ -24,21 +24,6 @@ corpus_file (int i)
     return clip_strprintf ("%s/corpus/huawei/%s", CLIP_SOURCE_DIR, names [i]);
 }
 
-static sqlite3_int64
-query_int (const char *state, const char *sql)
-{
-    char *path = clip_path_join (state, "clipd.db");
-    sqlite3 *db;
-    cr_assert_eq (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *q;
-    cr_assert_eq (sqlite3_prepare_v2 (db, sql, -1, &q, NULL), SQLITE_OK, "%s", sqlite3_errmsg (db));
-    cr_assert_eq (sqlite3_step (q), SQLITE_ROW);
-    sqlite3_int64 v = sqlite3_column_int64 (q, 0);
-    sqlite3_finalize (q);
-    sqlite3_close (db);
-    free (path);
-    return v;
-}
 
 Test (recovery, a_committed_file_left_in_processing_is_moved_on_without_a_second_record)
 {
@@ -56,7 +41,7 @@ Test (recovery, a_committed_file_left_in_processing_is_moved_on_without_a_second
     /*  Put the state back to "committed, not yet moved": the file in
         processing/ under its claim name, as a crash right after COMMIT
         leaves it.  */
-    sqlite3_int64 claim = query_int (d->state, "SELECT claim FROM results WHERE seq = 1");
+    sqlite3_int64 claim = tu_db_int (d->state, "SELECT claim FROM results WHERE seq = 1");
     char *claim_name = clip_claim_filename ((uint64_t) claim, "story.txt");
     char *from = clip_path_join (done, "story.txt");
     char *to = clip_path_join (processing, claim_name);
@@ -75,8 +60,8 @@ Test (recovery, a_committed_file_left_in_processing_is_moved_on_without_a_second
     char *p2 = clip_path_join (done, "pending.txt");
     cr_assert_eq (access (p2, F_OK), 0, "the pending file kept its inbox name");
     cr_assert_eq (tu_daemon_stop (d), 0);
-    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), 2, "no second record for story.txt");
-    cr_assert_eq (query_int (d->state, "SELECT max(seq) FROM results"), 2);
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), 2, "no second record for story.txt");
+    cr_assert_eq (tu_db_int (d->state, "SELECT max(seq) FROM results"), 2);
     cr_assert_eq (tu_log_count (d, "event=recovered_committed"), 1);
     cr_assert_eq (tu_log_count (d, "event=recovered_pending"), 1);
     tu_daemon_free (d);
@@ -119,10 +104,10 @@ Test (recovery, kill_9_mid_stream_gives_exactly_one_record_per_file)
     cr_assert_eq (tu_count_files (processing), 0);
     cr_assert_eq (tu_count_files (d->inbox), 0);
     cr_assert_eq (tu_daemon_stop (d), 0);
-    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), N, "one record per file");
-    cr_assert_eq (query_int (d->state, "SELECT count(DISTINCT claim) FROM results"), N);
-    cr_assert_eq (query_int (d->state, "SELECT max(seq) FROM results"), N, "seq has no gap");
-    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM corpus_articles"), N);
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), N, "one record per file");
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(DISTINCT claim) FROM results"), N);
+    cr_assert_eq (tu_db_int (d->state, "SELECT max(seq) FROM results"), N, "seq has no gap");
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM corpus_articles"), N);
     cr_assert_eq (tu_count_files (done), N, "no file was duplicated or lost");
     tu_daemon_free (d);
     free (done);
@@ -190,7 +175,7 @@ Test (recovery, a_task_whose_worker_is_late_goes_to_another_and_the_late_answer_
     tu_wait_log (d, "event=late_result_dropped", 1, 5000);
     cr_assert_null (tu_sub_recv (sub, 500, NULL), "no second record");
     cr_assert_eq (tu_daemon_stop (d), 0);
-    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), 1);
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), 1);
     kill (worker, SIGTERM);
     cr_assert_eq (tu_wait (worker, 5000), 0, "the worker exits 0 on SIGTERM");
     clip_wire_msg_destroy (&task);
@@ -316,7 +301,7 @@ Test (recovery, a_failed_file_interrupted_before_its_move_keeps_its_error_file)
     char *failed = clip_path_join (d->state, "failed");
     tu_wait_files (failed, 2, 15000);
     cr_assert_eq (tu_daemon_stop (d), 0);
-    sqlite3_int64 claim = query_int (d->state, "SELECT claim FROM results WHERE seq = 1");
+    sqlite3_int64 claim = tu_db_int (d->state, "SELECT claim FROM results WHERE seq = 1");
     char *claim_name = clip_claim_filename ((uint64_t) claim, "big.txt");
     char *from = clip_path_join (failed, "big.txt");
     char *processing = clip_path_join (d->state, "processing");
@@ -329,7 +314,7 @@ Test (recovery, a_failed_file_interrupted_before_its_move_keeps_its_error_file)
     cr_assert_eq (access (from, F_OK), 0, "big.txt is back beside its error file");
     cr_assert_eq (tu_count_files (failed), 2, "no big.1.txt and no orphan error file");
     cr_assert_eq (tu_count_files (processing), 0);
-    cr_assert_eq (query_int (d->state, "SELECT count(*) FROM results"), 1);
+    cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), 1);
     tu_daemon_free (d);
     free (src); free (dst); free (failed); free (claim_name); free (from); free (processing); free (to);
     tu_rmtree (dir);

@@ -1,0 +1,380 @@
+/*  Named entities on news nobody tuned on (issue 14): 24 BBC and Reuters
+    articles of ../shared/data, labelled by hand and split before any
+    tagger output was seen into a development half and a held-out half
+    (workers/ner/README.md says how).  The labels quote nothing of the
+    research-licensed text: tests/data/ner-heldout/{dev,heldout}.tsv hold,
+    per entity, the article's path in its archive, byte offsets, type,
+    XXH64 of the span's bytes and the canonical name
+    (clip_ner_hashed_read).  The articles are extracted from the archives
+    into a temporary directory; without ../shared/data the scoring tests
+    skip, saying so.  A hash that does not match its article fails them.  */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "clip_ner.h"
+#include "clip_util.h"
+#include "testutil.h"
+
+#define LABELS_DIR CLIP_SOURCE_DIR "/tests/data/ner-heldout"
+
+static const char *const halves [2] = { "dev", "heldout" };
+
+/*  The counts labelled, per half, in the order PER ORG LOC MISC MONEY DATE
+    PERCENT (the order of clip_ner_score_spans_t).  */
+static const size_t labelled [2][CLIP_NER_NTYPES] = {
+    { 50, 49, 100, 32, 30, 71, 16 },    /* dev: 348 */
+    { 51, 46, 109, 36, 19, 111, 15 },   /* heldout: 387 */
+};
+
+/*  Floors: the baseline of 2026-12-05 (workers/ner/README.md) less about
+    five errors in F1 and about three in canonical names, so that they
+    guard against a regression without failing on one changed decision.
+    Raise them as the tagger improves, toward the issue's 88 / 92.  */
+static const double f1_floor [2] = { 69.0, 69.0 };          /* measured 70.71, 70.49 */
+static const double canonical_floor [2] = { 74.5, 78.0 };   /* measured 76.64, 79.87 */
+
+static char *
+label_path (int half)
+{
+    return clip_strprintf ("%s/%s.tsv", LABELS_DIR, halves [half]);
+}
+
+/*  Extract the articles both halves name from the archives of
+    ../shared/data into a new temporary directory; NULL when an archive
+    is missing (the caller skips).  */
+static char *
+extract_articles (void)
+{
+    static const char *const archives [2][2] = {
+        { "bbc/", CLIP_SHARED_DATA "/bbc-news.tar.gz" },
+        { "reuters21578/", CLIP_SHARED_DATA "/reuters21578.tar.gz" },
+    };
+    for (int a = 0; a < 2; a++)
+        if (access (archives [a][1], R_OK) != 0)
+            return NULL;
+    /*  tu_run does not search PATH.  */
+    const char *tar = access ("/usr/bin/tar", X_OK) == 0 ? "/usr/bin/tar" : "/bin/tar";
+    char *dir = tu_tempdir ("ner_heldout");
+    for (int a = 0; a < 2; a++) {
+        const char *argv [64] = { tar, "xzf", archives [a][1], "-C", dir };
+        size_t n = 5;
+        char *members [64];
+        size_t nm = 0;
+        for (int h = 0; h < 2; h++) {
+            char *path = label_path (h);
+            char *raw = tu_read (path, NULL);
+            cr_assert_not_null (raw, "%s", path);
+            for (char *line = raw; *line; ) {
+                char *lend = strchr (line, '\n');
+                size_t l = lend ? (size_t) (lend - line) : strlen (line);
+                char *tab = memchr (line, '\t', l);
+                if (*line != '#' && tab && strncmp (line, archives [a][0],
+                                                    strlen (archives [a][0])) == 0) {
+                    char *m = clip_strprintf ("%.*s", (int) (tab - line), line);
+                    bool seen = false;
+                    for (size_t k = 0; k < nm; k++)
+                        seen = seen || strcmp (members [k], m) == 0;
+                    if (seen)
+                        free (m);
+                    else {
+                        cr_assert_lt (nm, 58);
+                        members [nm++] = m;
+                        argv [n++] = m;
+                    }
+                }
+                line += l + (lend ? 1 : 0);
+            }
+            free (raw);
+            free (path);
+        }
+        argv [n] = NULL;
+        char *out = NULL;
+        cr_assert_eq (tu_run (argv, &out, 120000), 0, "tar xzf %s: %s", archives [a][1],
+                      out ? out : "");
+        free (out);
+        for (size_t k = 0; k < nm; k++)
+            free (members [k]);
+    }
+    return dir;
+}
+
+Test (ner_heldout, labels_match_the_articles, .timeout = 180) {
+    char *dir = extract_articles ();
+    if (!dir)
+        cr_skip_test ("no %s/bbc-news.tar.gz or reuters21578.tar.gz: held-out news not scored",
+                      CLIP_SHARED_DATA);
+    for (int h = 0; h < 2; h++) {
+        char *path = label_path (h);
+        char err [1024];
+        clip_ner_article_t *arts;
+        size_t na;
+        /*  Every span's bytes hash as labelled, or this fails naming the
+            article and the offsets.  */
+        cr_assert_eq (clip_ner_hashed_read (path, dir, &arts, &na, err, sizeof err), 0,
+                      "%s", err);
+        cr_assert_eq (na, 12, "%s: %zu articles", path, na);
+        size_t per_type [CLIP_NER_NTYPES] = { 0 };
+        static const char *const types [CLIP_NER_NTYPES] = {
+            "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT"
+        };
+        for (size_t a = 0; a < na; a++)
+            for (size_t i = 0; i < arts [a].n; i++) {
+                for (int t = 0; t < CLIP_NER_NTYPES; t++)
+                    if (strcmp (arts [a].labels [i].type, types [t]) == 0)
+                        per_type [t]++;
+                /*  Names have a canonical name, numbers none.  */
+                bool name = strcmp (arts [a].labels [i].type, "MONEY") != 0
+                            && strcmp (arts [a].labels [i].type, "DATE") != 0
+                            && strcmp (arts [a].labels [i].type, "PERCENT") != 0;
+                cr_assert_eq (arts [a].canonical [i] != NULL, name, "%s %zu", arts [a].file,
+                              arts [a].labels [i].start);
+            }
+        for (int t = 0; t < CLIP_NER_NTYPES; t++)
+            cr_assert_eq (per_type [t], labelled [h][t], "%s %s: %zu labels", halves [h],
+                          types [t], per_type [t]);
+        clip_ner_articles_free (&arts, na);
+        cr_assert_null (arts);
+        free (path);
+    }
+    tu_rmtree (dir);
+    free (dir);
+}
+
+Test (ner_heldout, f1_and_canonical_not_below_the_baseline, .timeout = 180) {
+    char *dir = extract_articles ();
+    if (!dir)
+        cr_skip_test ("no %s/bbc-news.tar.gz or reuters21578.tar.gz: held-out news not scored",
+                      CLIP_SHARED_DATA);
+    char err [1024];
+    clip_ner_t *ner = clip_ner_load (CLIP_SOURCE_DIR, err, sizeof err);
+    cr_assert_not_null (ner, "%s", err);
+    for (int h = 0; h < 2; h++) {
+        char *path = label_path (h);
+        clip_ner_article_t *arts;
+        size_t na;
+        cr_assert_eq (clip_ner_hashed_read (path, dir, &arts, &na, err, sizeof err), 0,
+                      "%s", err);
+        clip_ner_score_spans_t score;
+        memset (&score, 0, sizeof score);
+        for (size_t a = 0; a < na; a++)
+            cr_assert_eq (clip_ner_score_article_canonical (ner, arts [a].text, arts [a].len,
+                                                            arts [a].labels, arts [a].canonical,
+                                                            arts [a].n, &score, NULL), 0);
+        double f1 = clip_ner_score_spans_f1 (&score);
+        double canon = clip_ner_score_spans_canonical (&score);
+        cr_log_info ("held-out news, %s half: F1 %.2f, canonical %.2f (%zu of %zu)",
+                     halves [h], f1, canon, score.canon_right, score.canon_gold);
+        cr_assert_geq (f1, f1_floor [h], "%s half: F1 %.2f is below %.2f", halves [h], f1,
+                       f1_floor [h]);
+        cr_assert_geq (canon, canonical_floor [h], "%s half: canonical %.2f is below %.2f",
+                       halves [h], canon, canonical_floor [h]);
+        clip_ner_articles_free (&arts, na);
+        free (path);
+    }
+    clip_ner_destroy (&ner);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+/*  ------------------------------------------------------------------------
+    The reader, on an article of our own (no shared data needed).  */
+
+static const char article [] = "Guo Ping met Huawei staff in Shenzhen. Mr Guo said so.";
+
+static void
+write_str (const char *path, const char *s)
+{
+    tu_write (path, s, strlen (s));
+}
+
+/*  One label line for article [a, b).  */
+static char *
+line_for (const char *file, size_t a, size_t b, const char *type, const char *canonical)
+{
+    return clip_strprintf ("%s\t%zu\t%zu\t%s\t%016llx\t%s\n", file, a, b, type,
+                           (unsigned long long) XXH64 (article + a, b - a, 0), canonical);
+}
+
+Test (ner_heldout, hashed_read_checks_the_hash) {
+    char *dir = tu_tempdir ("ner_heldout");
+    char *sub = clip_path_join (dir, "news");
+    cr_assert_eq (mkdir (sub, 0700), 0);
+    char *txt = clip_path_join (sub, "a.txt");
+    write_str (txt, article);
+    char *labels = clip_path_join (dir, "l.tsv");
+    char *l1 = line_for ("news/a.txt", 0, 8, "PER", "Guo Ping");
+    char *l2 = line_for ("news/a.txt", 13, 19, "ORG", "Huawei");
+    char *l3 = line_for ("news/a.txt", 29, 37, "LOC", "Shenzhen");
+    char *l4 = line_for ("news/a.txt", 42, 45, "PER", "Guo Ping");
+    char *good = clip_strprintf ("# a comment\n%s%s%s%s", l1, l2, l3, l4);
+    write_str (labels, good);
+    char err [1024];
+    clip_ner_article_t *arts;
+    size_t na;
+    cr_assert_eq (clip_ner_hashed_read (labels, dir, &arts, &na, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (na, 1);
+    cr_assert_str_eq (arts [0].file, "news/a.txt");
+    cr_assert_eq (arts [0].len, strlen (article));
+    cr_assert_eq (arts [0].n, 4);
+    cr_assert_eq (arts [0].labels [1].start, 13);
+    cr_assert_eq (arts [0].labels [1].end, 19);
+    cr_assert_str_eq (arts [0].labels [1].type, "ORG");
+    cr_assert_str_eq (arts [0].canonical [3], "Guo Ping");
+    clip_ner_articles_free (&arts, na);
+
+    /*  One byte of the article changed inside a span: the hash no longer
+        matches, and the error names the article and the offsets.  */
+    char *changed = clip_strdup (article);
+    changed [14] = 'U';
+    write_str (txt, changed);
+    cr_assert_eq (clip_ner_hashed_read (labels, dir, &arts, &na, err, sizeof err), -1);
+    cr_assert_null (arts);
+    cr_assert (strstr (err, "news/a.txt bytes [13, 19)") != NULL, "%s", err);
+    cr_assert (strstr (err, "l.tsv:3:") != NULL, "%s", err);
+    write_str (txt, article);
+
+    /*  Malformed lines, each refused with the line named.  */
+    const char *bad [] = {
+        "news/a.txt\t0\t8\tPER\t0123\tGuo Ping\n",                    /* short hash */
+        "news/a.txt\t0\t8\tPER\tzz23456789abcdef\tGuo Ping\n",        /* not hex */
+        "news/a.txt\t0\t8\tPERSON\t0123456789abcdef\tGuo Ping\n",     /* type */
+        "news/a.txt\t8\t0\tPER\t0123456789abcdef\tGuo Ping\n",        /* end before start */
+        "news/a.txt\t-1\t8\tPER\t0123456789abcdef\tGuo Ping\n",       /* negative */
+        "news/a.txt\t0\t8\tPER\t0123456789abcdef\n",                  /* no canonical */
+        "../a.txt\t0\t8\tPER\t0123456789abcdef\tGuo Ping\n",          /* outside text_dir */
+        "/etc/passwd\t0\t8\tPER\t0123456789abcdef\tGuo Ping\n",       /* absolute */
+        "news/a.txt\t0\t900\tPER\t0123456789abcdef\tGuo Ping\n",      /* past the end */
+        "news/b.txt\t0\t8\tPER\t0123456789abcdef\tGuo Ping\n",        /* no such article */
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad [0]; k++) {
+        write_str (labels, bad [k]);
+        cr_assert_eq (clip_ner_hashed_read (labels, dir, &arts, &na, err, sizeof err), -1,
+                      "accepted %s", bad [k]);
+        cr_assert (strstr (err, "l.tsv:1:") != NULL, "%s", err);
+    }
+    /*  Unsorted spans, and an article's lines apart.  */
+    char *unsorted = clip_strprintf ("%s%s", l2, l1);
+    write_str (labels, unsorted);
+    cr_assert_eq (clip_ner_hashed_read (labels, dir, &arts, &na, err, sizeof err), -1);
+    char *txt2 = clip_path_join (sub, "b.txt");
+    write_str (txt2, article);
+    char *l1b = line_for ("news/b.txt", 0, 8, "PER", "Guo Ping");
+    char *apart = clip_strprintf ("%s%s%s", l1, l1b, l2);
+    write_str (labels, apart);
+    cr_assert_eq (clip_ner_hashed_read (labels, dir, &arts, &na, err, sizeof err), -1);
+    cr_assert (strstr (err, "not together") != NULL, "%s", err);
+
+    /*  Canonical names are scored on what was found right: "Mr Guo" must
+        link to "Guo Ping"; a label expecting another name counts wrong.  */
+    clip_ner_t *ner = clip_ner_load (CLIP_SOURCE_DIR, err, sizeof err);
+    cr_assert_not_null (ner, "%s", err);
+    write_str (labels, good);
+    cr_assert_eq (clip_ner_hashed_read (labels, dir, &arts, &na, err, sizeof err), 0, "%s", err);
+    clip_ner_score_spans_t score;
+    memset (&score, 0, sizeof score);
+    cr_assert_eq (clip_ner_score_article_canonical (ner, arts [0].text, arts [0].len,
+                                                    arts [0].labels, arts [0].canonical,
+                                                    arts [0].n, &score, NULL), 0);
+    cr_assert_eq (score.correct [0] + score.correct [1] + score.correct [2], 4);
+    cr_assert_eq (score.canon_gold, 4);
+    cr_assert_eq (score.canon_right, 4);
+    free (arts [0].canonical [3]);
+    arts [0].canonical [3] = clip_strdup ("Somebody Else");
+    memset (&score, 0, sizeof score);
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream (&buf, &blen);
+    cr_assert_eq (clip_ner_score_article_canonical (ner, arts [0].text, arts [0].len,
+                                                    arts [0].labels, arts [0].canonical,
+                                                    arts [0].n, &score, f), 0);
+    fclose (f);
+    cr_assert_eq (score.canon_gold, 4);
+    cr_assert_eq (score.canon_right, 3);
+    cr_assert (strstr (buf, "canonical\t42\t45\tPER\tGuo\tSomebody Else\t-> Guo Ping") != NULL,
+               "%s", buf);
+    free (buf);
+    buf = NULL;
+    f = open_memstream (&buf, &blen);
+    clip_ner_score_spans_print (&score, f);
+    fclose (f);
+    cr_assert (strncmp (buf, "canonical 3 of 4 75.00\n", 23) == 0, "%s", buf);
+    free (buf);
+    clip_ner_articles_free (&arts, na);
+    clip_ner_destroy (&ner);
+
+    free (apart);
+    free (l1b);
+    free (txt2);
+    free (unsorted);
+    free (changed);
+    free (good);
+    free (l4);
+    free (l3);
+    free (l2);
+    free (l1);
+    free (labels);
+    free (txt);
+    tu_rmtree (dir);
+    free (sub);
+    free (dir);
+}
+
+/*  `clip ner eval --hashed` reads the same files, and a changed article
+    makes it fail (exit 1) naming the article.  */
+Test (ner_heldout, cli_eval_hashed, .timeout = 120) {
+    char *clip = tu_bin ("clip/clip");
+    if (access (clip, X_OK) != 0)
+        cr_skip_test ("%s is not built", clip);
+    char *dir = tu_tempdir ("ner_heldout");
+    char *sub = clip_path_join (dir, "news");
+    cr_assert_eq (mkdir (sub, 0700), 0);
+    char *txt = clip_path_join (sub, "a.txt");
+    write_str (txt, article);
+    char *labels = clip_path_join (dir, "l.tsv");
+    char *l1 = line_for ("news/a.txt", 0, 8, "PER", "Guo Ping");
+    char *l2 = line_for ("news/a.txt", 13, 19, "ORG", "Huawei");
+    char *l3 = line_for ("news/a.txt", 29, 37, "LOC", "Shenzhen");
+    char *l4 = line_for ("news/a.txt", 42, 45, "PER", "Guo Ping");
+    char *good = clip_strprintf ("%s%s%s%s", l1, l2, l3, l4);
+    write_str (labels, good);
+    const char *argv [] = {
+        clip, "ner", "eval", "--hashed", labels, "--text-dir", dir, "--data-dir",
+        CLIP_SOURCE_DIR, NULL
+    };
+    char *out = NULL;
+    cr_assert_eq (tu_run (argv, &out, 60000), 0, "%s", out ? out : "");
+    cr_assert (strncmp (out, "canonical 4 of 4 100.00\n", 24) == 0, "%s", out);
+    cr_assert (strstr (out, "\nF1 100.00\n") != NULL, "%s", out);
+    free (out);
+
+    write_str (txt, "Guo Pong met Huawei staff in Shenzhen. Mr Guo said so.");
+    char *errp = clip_path_join (dir, "stderr");
+    pid_t pid = tu_spawn (argv, "/dev/null", errp);
+    cr_assert_eq (tu_wait (pid, 60000), 1);
+    char *msg = tu_read (errp, NULL);
+    cr_assert (msg && strstr (msg, "news/a.txt bytes [0, 8)") != NULL, "%s", msg ? msg : "");
+    free (msg);
+
+    /*  --hashed wants --text-dir: bad usage.  */
+    const char *usage [] = { clip, "ner", "eval", "--hashed", labels, NULL };
+    pid = tu_spawn (usage, "/dev/null", "/dev/null");
+    cr_assert_eq (tu_wait (pid, 60000), 2);
+
+    free (errp);
+    free (good);
+    free (l4);
+    free (l3);
+    free (l2);
+    free (l1);
+    free (labels);
+    free (txt);
+    tu_rmtree (dir);
+    free (sub);
+    free (dir);
+    free (clip);
+}

@@ -41,6 +41,7 @@
 #include "clip_analyze.h"
 #include "clip_cmd.h"
 #include "clip_corpus.h"
+#include "clip_datadir.h"
 #include "clip_db.h"
 #include "clip_import.h"
 #include "clip_log.h"
@@ -97,7 +98,7 @@ usage (FILE *out)
         "  --add            with --state: add the analysed files to the stored corpus;\n"
         "                   refuses while a clipd runs on DIR\n"
         "  --data-dir DIR   where the NER model and the shipped corpus live\n"
-        "                   (default " CLIP_DATADIR ")\n"
+        "                   (default %s)\n"
         "  --max-entities N keep at most N entities per record, the first in text order,\n"
         "                   and mark a record cut so with entities_truncated (default %d)\n"
         "  -h, --help       print this help\n"
@@ -105,7 +106,7 @@ usage (FILE *out)
         "A file that cannot be read gives a failed record (error code 'unreadable', or\n"
         "'not_a_file' for a directory).  Exit status: 0 every file was analysed (failed\n"
         "records included), 1 the corpus or the analyzer could not be set up, 2 bad usage.\n",
-        CLIP_ANALYZE_MAX_ENTITIES);
+        clip_datadir_default (), CLIP_ANALYZE_MAX_ENTITIES);
 }
 
 static int
@@ -269,7 +270,7 @@ setup (analyze_t *self)
         const char *dir = self->corpus_dir;
         char *fallback = NULL;
         if (!dir)
-            dir = fallback = clip_path_join (self->data_dir, "corpus/huawei");
+            dir = fallback = clip_datadir_path (self->data_dir, CLIP_DATA_HUAWEI);
         int rc = strcmp (dir, "none") == 0 ? 0 : seed (self, dir);
         free (fallback);
         if (rc != 0)
@@ -372,7 +373,7 @@ teardown (analyze_t *self)
 int
 clip_analyze_main (int argc, char **argv)
 {
-    analyze_t self = { .data_dir = CLIP_DATADIR, .lock_fd = -1 };
+    analyze_t self = { .data_dir = clip_datadir_default (), .lock_fd = -1 };
     int first_file = argc;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];

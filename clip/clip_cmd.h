@@ -10,5 +10,7 @@ int clip_sub_main (int argc, char **argv);
 int clip_analyze_main (int argc, char **argv);
 /*  clip status [--http ADDR:PORT] [--metrics]  */
 int clip_status_main (int argc, char **argv);
+/*  clip keygen [--force] NAME: writes NAME.key (0600) and NAME.pub  */
+int clip_keygen_main (int argc, char **argv);
 
 #endif

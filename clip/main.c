@@ -19,6 +19,7 @@ static const command_t commands[] = {
     { "status", clip_status_main, "a running clipd's health (or, with --metrics, its metrics)" },
     { "corpus", clip_corpus_main, "the corpus of seen articles: import, stats, explain, compact" },
     { "ner", clip_ner_main, "train, evaluate and try the named-entity model (train, eval, tag, ...)" },
+    { "keygen", clip_keygen_main, "write a CURVE key pair NAME.key and NAME.pub for clipd's endpoints" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands [0])
 

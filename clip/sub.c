@@ -17,6 +17,12 @@
     and a replay request with no answer for REPLAY_PATIENCE_MS is sent again
     on a fresh DEALER (the old one may be connected to nothing, or to a
     daemon that restarted and forgot the request).
+
+    With --curve-server-key and --curve-key both sockets are CURVE clients;
+    a monitor on each (clip_curve.h) logs one error line on stderr when
+    clipd refuses the key (event=auth_refused) or the handshake fails
+    (event=handshake_failed), then at most once a minute, while clip sub
+    keeps trying.
 */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,6 +35,7 @@
 #include <zmq.h>
 
 #include "clip_cmd.h"
+#include "clip_curve.h"
 #include "clip_log.h"
 #include "clip_record.h"
 #include "clip_replay_msg.h"
@@ -76,6 +83,11 @@ typedef struct {
     uint64_t last_print;        /* clip_mono_ms of the last print (or start) */
     clip_record_t **queue;      /* live records not yet handled, FIFO */
     size_t q_head, q_len, q_cap;
+    bool curve;                 /* --curve-server-key and --curve-key */
+    char server_key [CLIP_CURVE_Z85_LEN + 1];
+    clip_curve_pair_t pair;
+    clip_curve_monitor_t *sub_monitor;
+    clip_curve_monitor_t *dealer_monitor;
 } sub_t;
 
 static void
@@ -96,6 +108,12 @@ usage (FILE *out)
         "  --replay EP      the replay endpoint (default " DEFAULT_REPLAY ")\n"
         "  --count N        exit (status 0) after printing N records\n"
         "  --timeout-ms N   exit (status 0) after N ms without printing a record\n"
+        "  --curve-server-key FILE|Z85\n"
+        "                   clipd's public key (its .pub or .key file, or the 40 Z85\n"
+        "                   characters): connect with CURVE (env CLIP_CURVE_SERVER_KEY);\n"
+        "                   needs --curve-key\n"
+        "  --curve-key FILE our key pair (NAME.key from clip keygen), whose NAME.pub\n"
+        "                   clipd must allow (--curve-subscribers; env CLIP_CURVE_KEY)\n"
         "  -h, --help       print this help\n"
         "\n"
         "Without --count or --timeout-ms, runs until SIGINT or SIGTERM (exit 0).  While\n"
@@ -176,12 +194,22 @@ dealer_open (sub_t *self)
         high-water mark of 1000 messages could otherwise drop its tail.  */
     int hwm = 4 * REPLAY_LIMIT + 16;
     zmq_setsockopt (self->dealer, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    if (self->curve) {
+        char err [300];
+        if (clip_curve_client_apply (self->dealer, self->server_key, &self->pair, err,
+                                     sizeof err) != 0) {
+            fprintf (stderr, "clip sub: %s\n", err);
+            return -1;
+        }
+        clip_curve_monitor_attach (self->dealer_monitor, self->dealer);
+    }
     return zmq_connect (self->dealer, self->replay_ep);
 }
 
 static void
 dealer_close (sub_t *self)
 {
+    clip_curve_monitor_detach (self->dealer_monitor);
     if (self->dealer)
         zmq_close (self->dealer);
     self->dealer = NULL;
@@ -432,16 +460,50 @@ run (sub_t *self)
     return rc;
 }
 
+/*  Both keys or neither (an empty environment variable counts as unset).
+    Returns 0 or -1 with a message on stderr.  */
+static int
+load_curve (sub_t *self, const char *server_key, const char *key_file)
+{
+    bool have_server = server_key && *server_key, have_key = key_file && *key_file;
+    if (!have_server && !have_key)
+        return 0;
+    if (have_server != have_key) {
+        fprintf (stderr, "clip sub: --curve-server-key and --curve-key go together (%s is "
+                 "missing): give clipd's public key and our own pair, or neither\n",
+                 have_server ? "--curve-key" : "--curve-server-key");
+        return -1;
+    }
+    char err [900];
+    if (!clip_curve_available ()) {
+        fprintf (stderr, "clip sub: this libzmq was built without CURVE\n");
+        return -1;
+    }
+    if (clip_curve_public_load (server_key, self->server_key, err, sizeof err) != 0) {
+        fprintf (stderr, "clip sub: --curve-server-key: %s\n", err);
+        return -1;
+    }
+    if (clip_curve_pair_load (key_file, &self->pair, err, sizeof err) != 0) {
+        fprintf (stderr, "clip sub: --curve-key: %s\n", err);
+        return -1;
+    }
+    self->curve = true;
+    return 0;
+}
+
 int
 clip_sub_main (int argc, char **argv)
 {
     sub_t self = { .pub_ep = DEFAULT_PUB, .replay_ep = DEFAULT_REPLAY, .prefix = "" };
     bool have_ep = false;
+    const char *server_key = getenv ("CLIP_CURVE_SERVER_KEY");
+    const char *key_file = getenv ("CLIP_CURVE_KEY");
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];
         const char *value = NULL;
         /*  Options taking a value accept "--opt value" and "--opt=value".  */
-        const char *opts [] = { "--since", "--topic", "--replay", "--count", "--timeout-ms" };
+        const char *opts [] = { "--since", "--topic", "--replay", "--count", "--timeout-ms",
+                                "--curve-server-key", "--curve-key" };
         const char *opt = NULL;
         for (size_t k = 0; k < sizeof opts / sizeof opts [0]; k++) {
             size_t len = strlen (opts [k]);
@@ -460,11 +522,18 @@ clip_sub_main (int argc, char **argv)
         }
         if (opt) {
             uint64_t n = 0;
-            bool numeric = strcmp (opt, "--topic") != 0 && strcmp (opt, "--replay") != 0;
+            bool numeric = strcmp (opt, "--topic") != 0 && strcmp (opt, "--replay") != 0
+                        && strncmp (opt, "--curve-", 8) != 0;
             if (numeric && parse_u64 (value, &n) != 0) {
                 fprintf (stderr, "clip sub: %s needs a non-negative integer, not '%s'\n", opt, value);
                 return 2;
             }
+            if (strcmp (opt, "--curve-server-key") == 0)
+                server_key = value;
+            else
+            if (strcmp (opt, "--curve-key") == 0)
+                key_file = value;
+            else
             if (strcmp (opt, "--since") == 0)
                 self.covered = n;
             else
@@ -507,6 +576,8 @@ clip_sub_main (int argc, char **argv)
         fprintf (stderr, "clip sub: --topic holds at most 255 bytes\n");
         return 2;
     }
+    if (load_curve (&self, server_key, key_file) != 0)
+        return 2;
 
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);
@@ -523,6 +594,20 @@ clip_sub_main (int argc, char **argv)
     zmq_setsockopt (self.sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt (self.sub, ZMQ_SUBSCRIBE, self.prefix, strlen (self.prefix));
     int status = 0;
+    if (self.curve) {
+        self.sub_monitor = clip_curve_monitor_new (self.ctx, "pub");
+        self.dealer_monitor = clip_curve_monitor_new (self.ctx, "replay");
+        char err [300];
+        if (clip_curve_client_apply (self.sub, self.server_key, &self.pair, err, sizeof err) != 0) {
+            fprintf (stderr, "clip sub: %s\n", err);
+            status = 1;
+        }
+        else
+            clip_curve_monitor_attach (self.sub_monitor, self.sub);
+    }
+    if (status != 0)
+        ;
+    else
     if (zmq_connect (self.sub, self.pub_ep) != 0) {
         fprintf (stderr, "clip sub: bad endpoint '%s': %s\n", self.pub_ep, zmq_strerror (errno));
         status = 2;
@@ -543,7 +628,10 @@ clip_sub_main (int argc, char **argv)
         clip_record_destroy (&rec);
     free (self.queue);
     dealer_close (&self);
+    clip_curve_monitor_destroy (&self.dealer_monitor);
+    clip_curve_monitor_destroy (&self.sub_monitor);
     zmq_close (self.sub);
     zmq_ctx_term (self.ctx);
+    memset (&self.pair, 0, sizeof self.pair);
     return status;
 }

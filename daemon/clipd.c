@@ -20,6 +20,8 @@
 #include <zmq.h>
 
 #include "clip_corpus.h"
+#include "clip_curve.h"
+#include "clip_datadir.h"
 #include "clip_db.h"
 #include "clip_import.h"
 #include "clip_log.h"
@@ -32,6 +34,7 @@
 #include "results.h"
 #include "retire.h"
 #include "supervisor.h"
+#include "zap.h"
 
 /*  A result waiting for the group commit, or whose commit failed (disk
     full, I/O error) and is retried: its file is still in processing/ and
@@ -65,6 +68,15 @@ struct clipd {
     clip_dispatch_t *dispatch;
     clip_replay_t *replay;
     clip_supervisor_t *supervisor;
+    /*  CURVE (--curve-secret): the server's pair, the ZAP handler with the
+        allow-lists, and the pair made at each start for the local workers
+        (--workers), whose public key is allowed in the workers domain.  */
+    bool curve_on;
+    clip_curve_pair_t curve;
+    clip_zap_t *zap;
+    bool local_key_on;
+    clip_curve_pair_t local_key;
+    char *local_key_path;       /* STATE/local-worker.key */
     uv_signal_t sigint;
     uv_signal_t sigterm;
     uv_signal_t sighup;         /* reloads the live settings */
@@ -327,18 +339,6 @@ on_inbox_ready (clip_inbox_t *inbox, void *arg)
 /*  ------------------------------------------------------------------ */
 /*  Start-up                                                            */
 
-static bool
-endpoint_is_local (const char *ep)
-{
-    if (strncmp (ep, "ipc://", 6) == 0 || strncmp (ep, "inproc://", 9) == 0)
-        return true;
-    if (strncmp (ep, "tcp://", 6) != 0)
-        return false;
-    const char *host = ep + 6;
-    return strncmp (host, "127.", 4) == 0 || strncmp (host, "localhost:", 10) == 0
-        || strncmp (host, "[::1]:", 6) == 0;
-}
-
 static int
 seed_corpus (clipd_t *self, char *err, size_t err_size)
 {
@@ -348,7 +348,7 @@ seed_corpus (clipd_t *self, char *err, size_t err_size)
         return 0;
     char *fallback = NULL;
     if (!*dir)
-        dir = fallback = clip_path_join (self->cfg->data_dir, "corpus/huawei");
+        dir = fallback = clip_datadir_path (self->cfg->data_dir, CLIP_DATA_HUAWEI);
     clip_import_stats_t stats;
     int rc = clip_corpus_import_dir (self->corpus, self->db, dir, self->cfg->max_bytes, 256,
                                      NULL, NULL, &stats, err, err_size);
@@ -473,23 +473,108 @@ write_endpoints (clipd_t *self)
     json_decref (o);
 }
 
+/*  --allow-insecure with an endpoint beyond loopback: allowed, said.  */
+static void
+warn_insecure (const clipd_config_t *cfg)
+{
+    if (*cfg->curve_secret || !cfg->allow_insecure)
+        return;
+    const char *eps [3] = { cfg->tasks, cfg->pub, cfg->replay };
+    for (int i = 0; i < 3; i++)
+        if (!clipd_config_endpoint_is_local (eps [i]))
+            clip_warn ("insecure", "endpoint=%s message=\"bound beyond loopback without CURVE "
+                       "(--allow-insecure): anyone who reaches it can take tasks or read "
+                       "records\"", eps [i]);
+    if (*cfg->http && strcmp (cfg->http, "off") != 0 && !clipd_config_http_is_local (cfg->http))
+        clip_warn ("insecure", "http=%s message=\"HTTP served beyond loopback "
+                   "(--allow-insecure): /metrics and /healthz are readable by anyone who "
+                   "reaches it\"", cfg->http);
+}
+
+/*  The allow-lists from the key folders (plus the local workers' key),
+    into the ZAP handler only if both load: a broken folder changes
+    nothing.  Returns 0 or -1 with err set.  */
+static int
+load_allow_lists (clipd_t *self, char *err, size_t err_size)
+{
+    const clipd_config_t *cfg = self->cfg;
+    clip_curve_list_t *workers = *cfg->curve_workers
+                               ? clip_curve_list_load_dir (cfg->curve_workers, err, err_size)
+                               : clip_curve_list_new ();
+    if (!workers)
+        return -1;
+    clip_curve_list_t *subscribers = *cfg->curve_subscribers
+                                   ? clip_curve_list_load_dir (cfg->curve_subscribers, err,
+                                                               err_size)
+                                   : clip_curve_list_new ();
+    if (!subscribers) {
+        clip_curve_list_destroy (&workers);
+        return -1;
+    }
+    if (self->local_key_on && clip_curve_list_add (workers, self->local_key.public_z85) != 0) {
+        clip_curve_list_destroy (&workers);
+        clip_curve_list_destroy (&subscribers);
+        return clip_err_set (err, err_size, "the workers' allow-list is full");
+    }
+    size_t nw = clip_curve_list_size (workers), ns = clip_curve_list_size (subscribers);
+    clip_zap_set_list (self->zap, CLIP_CURVE_DOMAIN_WORKERS, &workers);
+    clip_zap_set_list (self->zap, CLIP_CURVE_DOMAIN_SUBSCRIBERS, &subscribers);
+    clip_info ("allow_lists_loaded", "workers=%zu subscribers=%zu local_worker_key=%s", nw, ns,
+               self->local_key_on ? "yes" : "no");
+    return 0;
+}
+
+/*  CURVE on: the ZAP handler, the local workers' pair (written for them
+    to STATE/local-worker.key, mode 0600) and the allow-lists.  */
+static int
+curve_start (clipd_t *self, char *err, size_t err_size)
+{
+    self->zap = clip_zap_new (&self->loop, self->zctx, &self->metrics, err, err_size);
+    if (!self->zap)
+        return -1;
+    if (self->cfg->workers > 0) {
+        /*  A new pair at each start: a key that leaked from an old state
+            folder lets nothing in.  */
+        char kerr [900];
+        self->local_key_path = clip_path_join (self->cfg->state, "local-worker.key");
+        if (clip_curve_pair_generate (&self->local_key, kerr, sizeof kerr) != 0
+        ||  clip_curve_pair_write (self->local_key_path, NULL, &self->local_key, true,
+                                   kerr, sizeof kerr) != 0) {
+            snprintf (err, err_size, "the local workers' key: %s", kerr);
+            return -1;
+        }
+        self->local_key_on = true;
+    }
+    char lerr [900];
+    if (load_allow_lists (self, lerr, sizeof lerr) != 0) {
+        snprintf (err, err_size, "CURVE allow-list: %s", lerr);
+        return -1;
+    }
+    return 0;
+}
+
 clipd_t *
 clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
 {
     clipd_t *self = clip_calloc (1, sizeof *self);
     self->cfg = cfg;
     self->lock_fd = -1;
-    const char *eps [3] = { cfg->tasks, cfg->pub, cfg->replay };
-    for (int i = 0; i < 3; i++)
-        if (!endpoint_is_local (eps [i])) {
-            snprintf (err, err_size, "endpoint %s is not on loopback: that needs CURVE keys "
-                      "(--curve-secret), which this version does not support yet", eps [i]);
+    /*  The rules (CURVE or loopback or --allow-insecure) were checked with
+        the settings (config.c); here the keys are read.  */
+    if (*cfg->curve_secret) {
+        if (!clip_curve_available ()) {
+            snprintf (err, err_size, "--curve-secret: this libzmq was built without CURVE "
+                      "(zmq_has (\"curve\") is false)");
             goto fail;
         }
-    if (*cfg->curve_secret) {
-        snprintf (err, err_size, "--curve-secret is not supported by this version yet");
-        goto fail;
+        char kerr [900];
+        if (clip_curve_pair_load (cfg->curve_secret, &self->curve, kerr, sizeof kerr) != 0) {
+            snprintf (err, err_size, "--curve-secret: %s", kerr);
+            goto fail;
+        }
+        self->curve_on = true;
     }
+    warn_insecure (cfg);
     self->processing_dir = clip_path_join (cfg->state, "processing");
     self->done_dir = clip_path_join (cfg->state, "done");
     self->failed_dir = clip_path_join (cfg->state, "failed");
@@ -535,10 +620,17 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     uv_loop_init (&self->loop);
     self->loop_ready = true;
     self->zctx = zmq_ctx_new ();
-    self->pub = clip_publish_new (&self->loop, self->zctx, cfg->pub, &self->metrics, err, err_size);
+    /*  The ZAP handler before the CURVE sockets bind: libzmq asks ZAP only
+        when a handler is bound, and without one lets every client that
+        knows the server's key in.  */
+    if (self->curve_on && curve_start (self, err, err_size) != 0)
+        goto fail;
+    const clip_curve_pair_t *curve = self->curve_on ? &self->curve : NULL;
+    self->pub = clip_publish_new (&self->loop, self->zctx, cfg->pub, curve, &self->metrics,
+                                  err, err_size);
     if (!self->pub)
         goto fail;
-    self->replay = clip_replay_new (&self->loop, self->zctx, cfg->replay, self->results,
+    self->replay = clip_replay_new (&self->loop, self->zctx, cfg->replay, curve, self->results,
                                     &self->metrics, err, err_size);
     if (!self->replay)
         goto fail;
@@ -551,6 +643,7 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     ds.max_bytes = cfg->max_bytes;
     ds.max_entities = cfg->max_entities;
     ds.metrics = &self->metrics;
+    ds.curve = curve;
     clip_dispatch_callbacks_t cb = { on_result, on_failed };
     self->dispatch = clip_dispatch_new (&self->loop, self->zctx, cfg->tasks, &ds, &cb, self,
                                         err, err_size);
@@ -611,6 +704,7 @@ shutdown_daemon (clipd_t *self)
     clip_inbox_destroy (&self->inbox);
     clip_replay_destroy (&self->replay);
     clip_dispatch_destroy (&self->dispatch);
+    clip_zap_destroy (&self->zap);
     /*  Results not yet committed are dropped: their files stay in
         processing/ and are analysed again at the next start.  */
     pending_commit_t *p, *tmp;
@@ -679,6 +773,11 @@ on_sighup (uv_signal_t *handle, int signum)
     clipd_config_t fresh;
     char err [1024];
     char q [1100];
+    /*  The allow-lists are read again from the folders in force, whatever
+        the settings file says now; a broken one keeps the old lists.  */
+    if (self->zap && load_allow_lists (self, err, sizeof err) != 0)
+        clip_error ("allow_lists_reload_refused", "signal=SIGHUP error=%s kept=previous",
+                    clip_log_quote (q, sizeof q, err));
     if (clipd_config_reload (self->cfg, &fresh, err, sizeof err) != 0) {
         clip_error ("reload_refused", "signal=SIGHUP error=%s kept=previous",
                     clip_log_quote (q, sizeof q, err));
@@ -732,7 +831,12 @@ clipd_run (clipd_t *self)
                   (unsigned long long) self->cfg->max_entities);
         const char *args [] = { "--tasks", clip_dispatch_endpoint (self->dispatch),
                                 "--data-dir", self->cfg->data_dir, "--max-entities", max_entities,
-                                "--exit-with-parent", NULL };
+                                "--exit-with-parent",
+                                /*  With CURVE: the server's public key and
+                                    the pair made for them at start.  */
+                                self->local_key_on ? "--curve-server-key" : NULL,
+                                self->curve.public_z85, "--curve-key", self->local_key_path,
+                                NULL };
         self->supervisor = clip_supervisor_new (&self->loop, program, args, self->cfg->workers,
                                                 on_worker_exit, self);
         free (program);
@@ -760,6 +864,7 @@ clipd_destroy (clipd_t **self_p)
             clip_inbox_destroy (&self->inbox);
             clip_replay_destroy (&self->replay);
             clip_dispatch_destroy (&self->dispatch);
+            clip_zap_destroy (&self->zap);
             if (self->retry_timer.loop) {
                 uv_close ((uv_handle_t *) &self->retry_timer, NULL);
                 uv_close ((uv_handle_t *) &self->commit_idle, NULL);
@@ -787,6 +892,9 @@ clipd_destroy (clipd_t **self_p)
     if (self->lock_fd >= 0)
         close (self->lock_fd);
     free (self->live.log_level);
+    free (self->local_key_path);
+    memset (&self->curve, 0, sizeof self->curve);
+    memset (&self->local_key, 0, sizeof self->local_key);
     free (self->processing_dir);
     free (self->done_dir);
     free (self->failed_dir);

@@ -7,7 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "clip_datadir.h"
 #include "clip_log.h"
 #include "clip_record.h"
 #include "clip_util.h"
@@ -15,7 +17,9 @@
 #define CLIP_STRINGIFY_(x) #x
 #define CLIP_STRINGIFY(x) CLIP_STRINGIFY_ (x)
 
-typedef enum { OPT_STRING, OPT_UINT, OPT_DOUBLE } opt_type_t;
+/*  OPT_BOOL: a flag without a value (--allow-insecure), or yes/no, true/
+    false, 1/0 in the environment, the file and as --flag=VALUE.  */
+typedef enum { OPT_STRING, OPT_UINT, OPT_DOUBLE, OPT_BOOL } opt_type_t;
 
 typedef struct {
     const char *name;           /* flag and config-file key */
@@ -85,10 +89,22 @@ static const opt_t options[] = {
               "lowest level logged: debug, info, warn or error (CLIP_LOG in the environment wins)"),
     OPT ("worker-bin", OPT_STRING, worker_bin, "",
          "clip-worker executable for --workers (default: next to clipd)"),
-    OPT ("data-dir", OPT_STRING, data_dir, CLIP_DATADIR,
-         "directory holding corpus/ and workers/ner/model"),
+    /*  Its default is found at run time (clip_datadir.h): see shown_default.  */
+    OPT ("data-dir", OPT_STRING, data_dir, "",
+         "the shipped data: the NER model, aliases.tsv and corpus/huawei (an install's "
+         "share/clipd, or a source tree)"),
     OPT ("curve-secret", OPT_STRING, curve_secret, "",
-         "CURVE secret key file, needed to bind to anything but loopback"),
+         "CURVE key pair file (clip keygen NAME writes NAME.key): the task, pub and replay "
+         "endpoints become CURVE servers; needed to bind them beyond loopback"),
+    OPT ("curve-workers", OPT_STRING, curve_workers, "",
+         "folder of the workers' public keys (*.pub) allowed on the task endpoint "
+         "(SIGHUP reads the folder again)"),
+    OPT ("curve-subscribers", OPT_STRING, curve_subscribers, "",
+         "folder of the subscribers' public keys (*.pub) allowed on pub and replay "
+         "(SIGHUP reads the folder again)"),
+    OPT ("allow-insecure", OPT_BOOL, allow_insecure, "no",
+         "allow binding endpoints and --http beyond loopback without CURVE (a flag; "
+         "yes/no in the environment or file)"),
 };
 #define N_OPTIONS (sizeof options / sizeof options [0])
 
@@ -117,6 +133,18 @@ set_value (clipd_config_t *cfg, const opt_t *opt, const char *value, const char 
         free (*s);
         *s = clip_strdup (value);
         return 0;
+    }
+    if (opt->type == OPT_BOOL) {
+        const char *yes [] = { "yes", "true", "1" }, *no [] = { "no", "false", "0" };
+        for (int i = 0; i < 3; i++) {
+            if (strcasecmp (value, yes [i]) == 0 || strcasecmp (value, no [i]) == 0) {
+                *(bool *) field = strcasecmp (value, yes [i]) == 0;
+                return 0;
+            }
+        }
+        snprintf (err, err_size, "%s: %s must be yes or no (true/false, 1/0), got '%s'",
+                  origin, opt->name, value);
+        return -1;
     }
     char *end;
     errno = 0;
@@ -171,6 +199,32 @@ on_ini (void *user, const char *section, const char *name, const char *value)
     return !ctx->failed;
 }
 
+/*  The data directory's default is not a constant: an installed clipd
+    finds share/clipd beside its bin/ folder, one run from its build tree
+    the source tree (clip_datadir.h).  What --help shows and what an unset
+    data-dir becomes.  */
+static bool
+is_data_dir (const opt_t *opt)
+{
+    return strcmp (opt->name, "data-dir") == 0;
+}
+
+static const char *
+shown_default (const opt_t *opt)
+{
+    return is_data_dir (opt) ? clip_datadir_default () : opt->fallback;
+}
+
+/*  CLIPD_<NAME>: the name upper-cased, dashes as underscores.  */
+static void
+env_name (const opt_t *opt, char *env, size_t size)
+{
+    size_t o = (size_t) snprintf (env, size, "CLIPD_");
+    for (const char *p = opt->name; *p && o + 1 < size; p++)
+        env [o++] = *p == '-' ? '_' : (char) toupper ((unsigned char) *p);
+    env [o < size ? o : size - 1] = 0;
+}
+
 static void
 usage (FILE *out)
 {
@@ -181,10 +235,11 @@ usage (FILE *out)
     for (size_t i = 0; i < N_OPTIONS; i++) {
         char flag [64];
         snprintf (flag, sizeof flag, "--%s %s", options [i].name,
-                  options [i].type == OPT_STRING ? "VALUE" : "N");
+                  options [i].type == OPT_STRING ? "VALUE"
+                  : options [i].type == OPT_BOOL ? "" : "N");
         fprintf (out, "  %-26s %s", flag, options [i].help);
-        if (*options [i].fallback)
-            fprintf (out, " [%s]", options [i].fallback);
+        if (*shown_default (&options [i]))
+            fprintf (out, " [%s]", shown_default (&options [i]));
         if (options [i].live)
             fprintf (out, " (SIGHUP reloads it)");
         fputc ('\n', out);
@@ -207,13 +262,213 @@ clipd_config_print_sample (FILE *out)
     for (size_t i = 0; i < N_OPTIONS; i++) {
         if (strcmp (options [i].name, "config") == 0)
             continue;
-        /*  The data directory's default is where this build found its data:
-            a machine's path, not a setting to copy.  */
-        bool machine_path = strcmp (options [i].name, "data-dir") == 0;
+        /*  The data directory's default is found at run time, where clipd
+            is installed: a machine's path, not a setting to copy.  */
+        bool machine_path = is_data_dir (&options [i]);
         fprintf (out, "\n# %s\n%s%s = %s\n", options [i].help,
                  *options [i].fallback && !machine_path ? "" : "# ", options [i].name,
                  machine_path ? "(where clipd was built or installed)" : options [i].fallback);
     }
+}
+
+/*  Text for a roff page: backslashes and dashes escaped, and a line
+    starting with a control character (. or ') guarded.  */
+static void
+roff_text (FILE *out, const char *text)
+{
+    if (*text == '.' || *text == '\'')
+        fputs ("\\&", out);
+    for (const char *p = text; *p; p++) {
+        if (*p == '\\')
+            fputs ("\\e", out);
+        else
+        if (*p == '-')
+            fputs ("\\-", out);
+        else
+            fputc (*p, out);
+    }
+}
+
+void
+clipd_config_print_man (FILE *out)
+{
+    fprintf (out,
+        ".\\\" clipd.8: generated at build time from the settings table of\n"
+        ".\\\" daemon/config.c (clipd_config_print_man).  Do not edit.\n"
+        ".TH CLIPD 8 \"\" \"clipd %s\" \"System Administration\"\n"
+        ".SH NAME\n"
+        "clipd \\- the clipd news\\-clipping daemon\n"
+        ".SH SYNOPSIS\n"
+        ".B clipd\n"
+        ".RI [ OPTIONS ]\n"
+        ".br\n"
+        ".B clipd \\-\\-sample\\-config\n"
+        ".SH DESCRIPTION\n"
+        ".B clipd\n"
+        "watches an inbox folder for article files, hands them over ZeroMQ to\n"
+        ".BR clip\\-worker (1)\n"
+        "processes that extract named entities and compare each article with the\n"
+        "corpus already seen, records every result durably in its state folder,\n"
+        "and publishes it, msgpack\\-encoded, to any subscriber\n"
+        "(see\n"
+        ".BR clip (1),\n"
+        "\\fBclip sub\\fR).\n"
+        "Each file gets exactly one record, across crashes.\n"
+        ".PP\n"
+        "Every setting below is also settable as\n"
+        ".BI CLIPD_ NAME\n"
+        "in the environment and as\n"
+        ".I \"name = value\"\n"
+        "in the file given with \\fB\\-\\-config\\fR (INI, optional \\fB[clipd]\\fR section);\n"
+        "flags win over the environment, which wins over the file.\n"
+        "clipd logs to standard error, one line per event as key=value pairs.\n"
+        ".SH OPTIONS\n", CLIP_VERSION);
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const opt_t *opt = &options [i];
+        char env [64];
+        env_name (opt, env, sizeof env);
+        /*  The argument as --help names it; a flag (OPT_BOOL) has none.  */
+        const char *arg = opt->type == OPT_STRING ? "VALUE" : opt->type == OPT_BOOL ? "" : "N";
+        fputs (*arg ? ".TP\n.BI \\-\\-" : ".TP\n.B \\-\\-", out);
+        roff_text (out, opt->name);
+        if (*arg)
+            fprintf (out, " \" %s\"", arg);
+        fputc ('\n', out);
+        roff_text (out, opt->help);
+        fputs (".\n", out);
+        /*  The page is built once for every machine it is installed on:
+            the data directory's default is described, not printed.  */
+        if (is_data_dir (opt))
+            fputs ("Default: the folder \\fIshare/clipd\\fR beside the \\fIbin\\fR folder "
+                   "holding clipd (\\fI/usr/share/clipd\\fR for clipd in \\fI/usr/bin\\fR),\n"
+                   "when it holds the model; else the source tree clipd was built from.\n", out);
+        else
+        if (*opt->fallback) {
+            fputs ("Default: \\fB", out);
+            roff_text (out, opt->fallback);
+            fputs ("\\fR.\n", out);
+        }
+        fprintf (out, "Environment: \\fB%s\\fR.", env);
+        if (opt->live)
+            fputs (" SIGHUP reloads it.", out);
+        fputc ('\n', out);
+    }
+    fputs (".TP\n.B \\-\\-help\nprint the settings with their defaults and exit.\n"
+           ".TP\n.B \\-\\-version\nprint the version and exit.\n"
+           ".TP\n.B \\-\\-sample\\-config\n"
+           "print a config file holding every setting and its default, and exit.\n"
+           ".SH SIGNALS\n"
+           ".TP\n.BR SIGTERM \", \" SIGINT\n"
+           "stop cleanly: results in hand are committed first.\n"
+           ".TP\n.B SIGHUP\n"
+           "read the settings again (flags, environment, \\fB\\-\\-config\\fR file, with the same\n"
+           "precedence as at start): those marked above are applied to what comes next;\n"
+           "a change to any other is logged (\\fBevent=reload_needs_restart\\fR) and takes\n"
+           "effect at restart; a file with an error is refused and the settings in force\n"
+           "are kept.  clipd opens no log file: there is nothing to reopen.\n"
+           ".TP\n.BR SIGUSR1 \", \" SIGUSR2\n"
+           "ignored (logged as \\fBevent=signal_ignored\\fR).\n"
+           ".SH FILES\n"
+           ".TP\n.I STATE/clipd.db\n"
+           "the results log and the corpus (SQLite); \\fISTATE/clipd.db.keys\\fR is a derived\n"
+           "index snapshot, safe to delete.\n"
+           ".TP\n.IR STATE/processing/ \", \" STATE/done/ \", \" STATE/failed/\n"
+           "files being processed, finished, and failed (each with \\fINAME.error.json\\fR).\n"
+           ".TP\n.I STATE/endpoints.json\n"
+           "the endpoints and HTTP port actually bound.\n"
+           ".TP\n.I /usr/share/clipd/\n"
+           "the shipped data, relative to the install: \\fImodel/\\fR (the NER model),\n"
+           "\\fIaliases.tsv\\fR and \\fIcorpus/huawei/\\fR (the corpus loaded at first start).\n"
+           ".TP\n.I /etc/clipd/clipd.env\n"
+           "read by the systemd unit \\fIclipd.service\\fR when present: \\fBCLIPD_\\fINAME\\fB=\\fIvalue\\fR\n"
+           "lines; \\fBCLIPD_CONFIG=/etc/clipd/clipd.conf\\fR there makes clipd read that\n"
+           "config file (\\fI/usr/share/doc/clipd/clipd.conf.sample\\fR holds every setting).\n"
+           ".SH ENVIRONMENT\n"
+           ".TP\n.BI CLIPD_ NAME\n"
+           "any setting above, e.g. \\fBCLIPD_MAX_BYTES=1000000\\fR.\n"
+           ".TP\n.B CLIP_LOG\n"
+           "the lowest level logged (debug, info, warn, error); wins over \\fB\\-\\-log\\-level\\fR.\n"
+           ".SH EXIT STATUS\n"
+           "0 on a clean stop, \\fB\\-\\-help\\fR or \\fB\\-\\-version\\fR; 1 on failure (a start\\-up\n"
+           "error: state folder held by another clipd, endpoint not bound, ...); 2 on bad\n"
+           "usage (an unknown or invalid setting, in flags, environment or file).\n"
+           ".SH SEE ALSO\n"
+           ".BR clip (1),\n"
+           ".BR clip\\-worker (1),\n"
+           ".BR systemd.exec (5)\n", out);
+}
+
+/*  "127." then digits and dots, up to the port: 127.0.0.1:5555.  */
+static bool
+is_loopback_v4 (const char *host)
+{
+    if (strncmp (host, "127.", 4) != 0)
+        return false;
+    const char *p = host + 4;
+    while (*p && *p != ':') {
+        if (!isdigit ((unsigned char) *p) && *p != '.')
+            return false;
+        p++;
+    }
+    return *p == ':';
+}
+
+static bool
+host_is_local (const char *host)
+{
+    return is_loopback_v4 (host) || strncmp (host, "localhost:", 10) == 0
+        || strncmp (host, "[::1]:", 6) == 0;
+}
+
+bool
+clipd_config_endpoint_is_local (const char *ep)
+{
+    if (strncmp (ep, "ipc://", 6) == 0 || strncmp (ep, "inproc://", 9) == 0)
+        return true;
+    return strncmp (ep, "tcp://", 6) == 0 && host_is_local (ep + 6);
+}
+
+bool
+clipd_config_http_is_local (const char *addr_port)
+{
+    return host_is_local (addr_port);
+}
+
+/*  Who may reach the endpoints (README, "Keys and CURVE"): CURVE with
+    allow-lists, or loopback, or the operator's explicit --allow-insecure.
+    Checked before anything binds.  */
+static int
+check_security (const clipd_config_t *cfg, char *err, size_t err_size)
+{
+    const char *names [3] = { "tasks", "pub", "replay" };
+    const char *eps [3] = { cfg->tasks, cfg->pub, cfg->replay };
+    bool curve = *cfg->curve_secret;
+    if (!curve && (*cfg->curve_workers || *cfg->curve_subscribers))
+        return clip_err_set (err, err_size, "--%s needs --curve-secret FILE (the server's key "
+                             "pair, made with clip keygen NAME)",
+                             *cfg->curve_workers ? "curve-workers" : "curve-subscribers");
+    if (curve && !*cfg->curve_subscribers)
+        return clip_err_set (err, err_size, "--curve-secret needs --curve-subscribers DIR: the "
+                             "folder of the public keys (*.pub, made with clip keygen NAME) of "
+                             "the subscribers allowed on the pub and replay endpoints");
+    if (curve && !*cfg->curve_workers && cfg->workers == 0)
+        return clip_err_set (err, err_size, "--curve-secret needs --curve-workers DIR: the folder "
+                             "of the public keys (*.pub, made with clip keygen NAME) of the "
+                             "workers allowed on the task endpoint (it may be left out when "
+                             "only local workers, --workers N, are used)");
+    for (int i = 0; i < 3 && !curve && !cfg->allow_insecure; i++)
+        if (!clipd_config_endpoint_is_local (eps [i]))
+            return clip_err_set (err, err_size, "--%s %s is beyond loopback and needs CURVE "
+                                 "keys: --curve-secret FILE with --curve-workers DIR and "
+                                 "--curve-subscribers DIR (make keys with clip keygen), or "
+                                 "--allow-insecure", names [i], eps [i]);
+    if (*cfg->http && strcmp (cfg->http, "off") != 0 && !cfg->allow_insecure
+    &&  !clipd_config_http_is_local (cfg->http))
+        return clip_err_set (err, err_size, "--http %s is beyond loopback: HTTP has no CURVE, so "
+                             "/metrics and /healthz would be open to anyone who reaches it; keep "
+                             "it on 127.0.0.1 behind a reverse proxy (TLS, authentication), or "
+                             "give --allow-insecure", cfg->http);
+    return 0;
 }
 
 /*  Flags, then the environment, then the file, then the checks.  With
@@ -260,6 +515,8 @@ parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size
             free (name);
             return 2;
         }
+        if (!value && opt->type == OPT_BOOL)
+            value = "yes";          /* a flag: --allow-insecure */
         if (!value) {
             if (i + 1 >= argc) {
                 snprintf (err, err_size, "option '--%s' needs a value", name);
@@ -277,11 +534,8 @@ parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size
     for (size_t i = 0; i < N_OPTIONS; i++) {
         if (given [i])
             continue;
-        char env [64] = "CLIPD_";
-        size_t o = strlen (env);
-        for (const char *p = options [i].name; *p && o < sizeof env - 1; p++)
-            env [o++] = *p == '-' ? '_' : (char) toupper ((unsigned char) *p);
-        env [o] = 0;
+        char env [64];
+        env_name (&options [i], env, sizeof env);
         const char *value = getenv (env);
         if (value) {
             char origin [80];
@@ -306,6 +560,10 @@ parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size
         if (ctx.failed)
             return 2;
     }
+    if (!*cfg->data_dir) {
+        free (cfg->data_dir);
+        cfg->data_dir = clip_strdup (clip_datadir_default ());
+    }
     if (strcmp (cfg->on_done, "keep") != 0 && strcmp (cfg->on_done, "delete") != 0) {
         snprintf (err, err_size, "--on-done must be 'keep' or 'delete', got '%s'", cfg->on_done);
         return 2;
@@ -322,6 +580,8 @@ parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size
                                  "settle-ms, rescan-ms and max-entities must be positive");
         return 2;
     }
+    if (check_security (cfg, err, err_size))
+        return 2;
     return 0;
 }
 
@@ -353,6 +613,8 @@ option_equal (const opt_t *opt, const clipd_config_t *a, const clipd_config_t *b
     }
     if (opt->type == OPT_UINT)
         return *(const uint64_t *) fa == *(const uint64_t *) fb;
+    if (opt->type == OPT_BOOL)
+        return *(const bool *) fa == *(const bool *) fb;
     return *(const double *) fa == *(const double *) fb;
 }
 

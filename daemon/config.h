@@ -5,7 +5,17 @@
     the environment (CLIPD_MAX_BYTES=N) or in the config file (max-bytes = N,
     INI syntax, optional [clipd] section).  Precedence: flag, then
     environment, then config file, then default.  `clipd --help` prints the
-    table; docs/clipd.conf.sample is the same table as a config file.
+    table; docs/clipd.conf.sample is the same table as a config file, and
+    the manual page clipd.8 is generated from it at build time.  The data
+    directory's default is found at run time (clip_datadir.h).
+
+    Who may reach clipd is checked with the settings, before anything
+    binds (exit 2 with the flag and the fix): the task, pub and replay
+    endpoints beyond loopback need --curve-secret (with --curve-workers,
+    unless only local workers run, and --curve-subscribers) or
+    --allow-insecure, and --http beyond loopback needs --allow-insecure.
+    OPT_BOOL settings (--allow-insecure) are flags without a value, and
+    yes/no, true/false, 1/0 in the environment and the file.
 
     Settings marked live in the table (the verdict thresholds, the log
     level) can change while clipd runs: on SIGHUP clipd re-reads them all
@@ -46,7 +56,10 @@ typedef struct {
     double related_containment;
     char *worker_bin;
     char *data_dir;
-    char *curve_secret;
+    char *curve_secret;         /* the server's key pair file, or "" */
+    char *curve_workers;        /* folder of the workers' allowed *.pub */
+    char *curve_subscribers;    /* folder of the subscribers' allowed *.pub */
+    bool allow_insecure;        /* bind beyond loopback without CURVE */
     char *log_level;            /* debug, info, warn or error */
     /*  The command line parsed, kept for clipd_config_reload (not owned:
         main's argv outlives the config).  */
@@ -72,7 +85,18 @@ int clipd_config_reload (const clipd_config_t *current, clipd_config_t *fresh,
 size_t clipd_config_changed (const clipd_config_t *a, const clipd_config_t *b, bool live,
                              const char **names, size_t max);
 
+/*  True if a ZeroMQ endpoint stays on this host (tcp on 127.x, [::1] or
+    localhost; ipc; inproc), or an --http ADDR:PORT listens on loopback.
+    Anything else needs CURVE keys or --allow-insecure.  */
+bool clipd_config_endpoint_is_local (const char *endpoint);
+bool clipd_config_http_is_local (const char *addr_port);
+
 /*  Print the settings as a commented sample config file.  */
 void clipd_config_print_sample (FILE *out);
+
+/*  Print clipd's manual page (roff, clipd.8) from the same table: every
+    setting with its default and environment name.  Built into the install
+    by a build-time generator (docs/man/), not a flag of clipd.  */
+void clipd_config_print_man (FILE *out);
 
 #endif

@@ -27,9 +27,10 @@ typedef struct dispatch_worker {
     size_t identity_len;
     char *name;                 /* "host:pid" as the worker reports it */
     uint64_t last_heard;        /* monotonic ms */
-    bool idle;                  /* has credit */
+    bool ready;                 /* has credit: on the ready list */
     clip_task_t *task;          /* the task it holds, or NULL */
     UT_hash_handle hh;
+    struct dispatch_worker *ready_prev, *ready_next;
 } dispatch_worker_t;
 
 struct clip_dispatch {
@@ -43,6 +44,13 @@ struct clip_dispatch {
     void *arg;
     dispatch_worker_t *workers;     /* hash by identity */
     size_t n_workers;
+    /*  Workers with credit and no task, the longest idle first.  The next
+        task goes to the head and a worker that becomes ready joins the
+        tail, so tasks go round every idle worker in turn (the zguide's
+        least-recently-used queue) instead of always to the same one,
+        which would leave the others cold whenever tasks come one at a
+        time, as they do when claims are slow.  */
+    dispatch_worker_t *ready;
     clip_task_t *queue;             /* waiting for a worker, oldest first */
     size_t n_queued;
     clip_task_t *running;           /* hash by task_id */
@@ -60,6 +68,7 @@ clip_dispatch_settings_default (clip_dispatch_settings_t *settings)
     settings->max_bytes = 10485760;
     settings->max_entities = CLIP_RECORD_MAX_ENTITIES;
     settings->metrics = NULL;
+    settings->curve = NULL;
 }
 
 void
@@ -103,6 +112,27 @@ requeue (clip_dispatch_t *self, clip_task_t *task, const char *why)
     self->n_queued++;
 }
 
+/*  w has credit and no task: it may be given the next one.  A worker
+    already on the list keeps its place.  */
+static void
+worker_set_ready (clip_dispatch_t *self, dispatch_worker_t *w)
+{
+    assert (!w->task);
+    if (!w->ready) {
+        DL_APPEND2 (self->ready, w, ready_prev, ready_next);
+        w->ready = true;
+    }
+}
+
+static void
+worker_unset_ready (clip_dispatch_t *self, dispatch_worker_t *w)
+{
+    if (w->ready) {
+        DL_DELETE2 (self->ready, w, ready_prev, ready_next);
+        w->ready = false;
+    }
+}
+
 static void
 worker_remove (clip_dispatch_t *self, dispatch_worker_t *w, const char *why)
 {
@@ -113,6 +143,7 @@ worker_remove (clip_dispatch_t *self, dispatch_worker_t *w, const char *why)
         w->task->worker = NULL;
         requeue (self, w->task, why);
     }
+    worker_unset_ready (self, w);
     HASH_DEL (self->workers, w);
     self->n_workers--;
     free (w->name);
@@ -138,15 +169,10 @@ static void
 pump (clip_dispatch_t *self)
 {
     while (self->queue) {
-        dispatch_worker_t *w = NULL, *it, *tmp;
-        HASH_ITER (hh, self->workers, it, tmp) {
-            if (it->idle && !it->task) {
-                w = it;
-                break;
-            }
-        }
+        dispatch_worker_t *w = self->ready;
         if (!w)
             return;
+        assert (!w->task);
         clip_task_t *task = self->queue;
         DL_DELETE (self->queue, task);
         self->n_queued--;
@@ -186,7 +212,7 @@ pump (clip_dispatch_t *self)
         task->deadline = clip_mono_ms () + self->settings.task_timeout_ms;
         HASH_ADD (hh, self->running, task_id, sizeof task->task_id, task);
         w->task = task;
-        w->idle = false;
+        worker_unset_ready (self, w);
         char q [600], qn [300];
         clip_debug ("dispatched", "file=%s task=%llu worker=%s",
                     clip_log_quote (q, sizeof q, task->name),
@@ -204,14 +230,14 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
         clip_info ("late_result_dropped", "task=%llu worker=%s",
                    (unsigned long long) msg->task, clip_log_quote (qn, sizeof qn, w->name));
         if (w->task == NULL)
-            w->idle = true;
+            worker_set_ready (self, w);
         return;
     }
     HASH_DEL (self->running, task);
     task->task_id = 0;
     task->worker = NULL;
     w->task = NULL;
-    w->idle = true;
+    worker_set_ready (self, w);
     char err [256];
     clip_record_t *rec = NULL;
     clip_sketch_view_t view;
@@ -309,13 +335,13 @@ on_readable (zwatch_t *watch, void *arg)
             if (w->task)
                 requeue (self, w->task, "worker_restarted");
             w->task = NULL;
-            w->idle = true;
+            worker_set_ready (self, w);
             break;
         case CLIP_WIRE_HEARTBEAT:
             /*  An idle heartbeat may cross a TASK on the wire: a worker we
                 gave a task keeps it until it answers or its deadline.  */
             if (!msg->busy && !w->task)
-                w->idle = true;
+                worker_set_ready (self, w);
             break;
         case CLIP_WIRE_RESULT:
             handle_result (self, w, msg);
@@ -382,6 +408,13 @@ clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
     int rcvhwm = DISPATCH_RCVHWM;
     zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     zmq_setsockopt (self->socket, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
+    if (self->settings.curve
+    &&  clip_curve_server_apply (self->socket, self->settings.curve, CLIP_CURVE_DOMAIN_WORKERS,
+                                 err, err_size) != 0) {
+        zmq_close (self->socket);
+        free (self);
+        return NULL;
+    }
     if (zwatch_bind (self->socket, endpoint, "task", self->endpoint, sizeof self->endpoint,
                      err, err_size) != 0) {
         zmq_close (self->socket);

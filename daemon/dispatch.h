@@ -33,6 +33,7 @@
 #include <uthash.h>
 #include <uv.h>
 
+#include "clip_curve.h"
 #include "clip_record.h"
 #include "metrics.h"
 
@@ -63,6 +64,9 @@ typedef struct {
     uint64_t max_entities;      /* most entities in a worker's record */
     clipd_metrics_t *metrics;   /* counters (bad_results, ...); may be NULL;
                                    borrowed, must outlive the dispatch */
+    const clip_curve_pair_t *curve; /* NULL (default): no security; else the
+                                   task endpoint is a CURVE server of ZAP
+                                   domain "workers"; borrowed, read at new */
 } clip_dispatch_settings_t;
 
 typedef struct {

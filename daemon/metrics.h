@@ -121,7 +121,15 @@ clipd_metric_text_get (const clipd_metric_text_t *t, char *out, size_t size)
     X (inbox_unwatched, "clipd_inbox_unwatched", "", gauge,                                \
        "1 while the inbox path is missing or cannot be watched.")                          \
     X (claims_copied, "clipd_claims_copied_total", "", counter,                            \
-       "Files claimed by copy because the inbox is on another file system.")
+       "Files claimed by copy because the inbox is on another file system.")               \
+    X (auth_refused_workers, "clipd_auth_refused_total", "domain=\"workers\"", counter,     \
+       "CURVE handshakes refused by the ZAP handler, by domain.")                          \
+    X (auth_refused_subscribers, "clipd_auth_refused_total", "domain=\"subscribers\"",      \
+       counter, "CURVE handshakes refused by the ZAP handler, by domain.")                 \
+    X (auth_accepted_workers, "clipd_auth_accepted_total", "domain=\"workers\"", counter,   \
+       "CURVE handshakes accepted by the ZAP handler, by domain.")                         \
+    X (auth_accepted_subscribers, "clipd_auth_accepted_total", "domain=\"subscribers\"",    \
+       counter, "CURVE handshakes accepted by the ZAP handler, by domain.")
 
 typedef struct {
 #define CLIPD_METRIC_FIELD(field, family, labels, type, help) atomic_uint_fast64_t field;

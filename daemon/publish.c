@@ -165,7 +165,8 @@ on_readable (zwatch_t *watch, void *arg)
 
 clip_publish_t *
 clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
-                  clipd_metrics_t *metrics, char *err, size_t err_size)
+                  const clip_curve_pair_t *curve, clipd_metrics_t *metrics,
+                  char *err, size_t err_size)
 {
     clip_publish_t *self = clip_calloc (1, sizeof *self);
     self->metrics = metrics;
@@ -176,8 +177,14 @@ clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
         return NULL;
     }
     int zero = 0;
-    int64_t max_frame = CLIP_PUBLISH_MAX_FRAME;
+    int64_t max_frame = curve ? CLIP_PUBLISH_MAX_FRAME_CURVE : CLIP_PUBLISH_MAX_FRAME;
     zmq_setsockopt (self->socket, ZMQ_LINGER, &zero, sizeof zero);
+    if (curve && clip_curve_server_apply (self->socket, curve, CLIP_CURVE_DOMAIN_SUBSCRIBERS,
+                                          err, err_size) != 0) {
+        zmq_close (self->socket);
+        free (self);
+        return NULL;
+    }
     /*  Not ZMQ_XPUB_VERBOSER: without it libzmq notifies a prefix when
         its first peer subscribes and when its last one leaves, so that
         counting +1/-1 gives the distinct prefixes it holds exactly (with

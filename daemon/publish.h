@@ -5,7 +5,7 @@
     when the subscriber does not keep up; proto/README.md).
 
     What a peer can make clipd hold is bounded by ZMQ_MAXMSGSIZE
-    (CLIP_PUBLISH_MAX_FRAME): every useful subscription is a prefix of a
+    (CLIP_PUBLISH_MAX_FRAME; CLIP_PUBLISH_MAX_FRAME_CURVE with CURVE): every useful subscription is a prefix of a
     topic (article.unique, article.related, article.near_duplicate,
     article.duplicate, article, error; at most 23 bytes with its flag), and
     ZeroMQ disconnects a peer that sends a longer frame before allocating
@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "clip_curve.h"
 #include "metrics.h"
 
 /*  The longest frame accepted from a subscriber.  The longest useful
@@ -43,6 +44,13 @@
     ZMTP handshake of a subscriber (its READY command) also passes through
     this limit and must fit, with room for a routing id.  */
 #define CLIP_PUBLISH_MAX_FRAME 64
+/*  The same bound with CURVE, where a frame on the wire is the CURVE
+    handshake's (HELLO is 200 bytes, INITIATE about 300 with its metadata)
+    or a MESSAGE wrapping a subscription in 33 bytes of box (a prefix of
+    up to 469 bytes passes, with the 10 bytes of the SUBSCRIBE command).  Peers that
+    pass the handshake are allow-listed subscribers (daemon/zap.h): what a
+    stranger can send before being refused is bounded by this too.  */
+#define CLIP_PUBLISH_MAX_FRAME_CURVE 512
 
 /*  Distinct subscription prefixes held (all peers together) past which
     every subscriber is dropped.  clipd's topics have about 30 useful
@@ -52,10 +60,13 @@
 
 typedef struct clip_publish clip_publish_t;
 
-/*  Bind an XPUB on endpoint and watch it in loop.  Returns NULL with err
-    set.  Caller owns the result; metrics (may be NULL) must outlive it.  */
+/*  Bind an XPUB on endpoint and watch it in loop; with curve (may be
+    NULL: no security) as a CURVE server of ZAP domain "subscribers".
+    Returns NULL with err set.  Caller owns the result; metrics (may be
+    NULL) must outlive it.  */
 clip_publish_t *clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
-                                  clipd_metrics_t *metrics, char *err, size_t err_size);
+                                  const clip_curve_pair_t *curve, clipd_metrics_t *metrics,
+                                  char *err, size_t err_size);
 /*  The endpoint actually bound (port resolved).  */
 const char *clip_publish_endpoint (const clip_publish_t *self);
 /*  Send [topic, data] to the peers subscribed to topic.  Never blocks: a

@@ -286,8 +286,8 @@ on_readable (zwatch_t *watch, void *arg)
 
 clip_replay_t *
 clip_replay_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
-                 clip_results_t *results, clipd_metrics_t *metrics,
-                 char *err, size_t err_size)
+                 const clip_curve_pair_t *curve, clip_results_t *results,
+                 clipd_metrics_t *metrics, char *err, size_t err_size)
 {
     clip_replay_t *self = clip_calloc (1, sizeof *self);
     self->results = results;
@@ -305,6 +305,12 @@ clip_replay_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
     zmq_setsockopt (self->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt (self->socket, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
+    if (curve && clip_curve_server_apply (self->socket, curve, CLIP_CURVE_DOMAIN_SUBSCRIBERS,
+                                          err, err_size) != 0) {
+        zmq_close (self->socket);
+        free (self);
+        return NULL;
+    }
     if (zwatch_bind (self->socket, endpoint, "replay", self->endpoint, sizeof self->endpoint,
                      err, err_size) != 0) {
         zmq_close (self->socket);

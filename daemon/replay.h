@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "clip_curve.h"
 #include "clip_replay_msg.h"
 #include "metrics.h"
 #include "results.h"
@@ -40,12 +41,13 @@
 
 typedef struct clip_replay clip_replay_t;
 
-/*  Bind the replay endpoint.  results stays owned by the caller; metrics
-    (may be NULL) too, and must outlive the replay.  Returns NULL with err
-    set.  Caller owns the result.  */
+/*  Bind the replay endpoint; with curve (may be NULL: no security) as a
+    CURVE server of ZAP domain "subscribers".  results stays owned by the
+    caller; metrics (may be NULL) too, and must outlive the replay.
+    Returns NULL with err set.  Caller owns the result.  */
 clip_replay_t *clip_replay_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
-                                clip_results_t *results, clipd_metrics_t *metrics,
-                                char *err, size_t err_size);
+                                const clip_curve_pair_t *curve, clip_results_t *results,
+                                clipd_metrics_t *metrics, char *err, size_t err_size);
 /*  The endpoint actually bound (a '*' port resolved).  */
 const char *clip_replay_endpoint (const clip_replay_t *self);
 /*  Close the socket and drop held pages.  Nulls the caller's pointer.  */

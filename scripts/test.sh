@@ -2,8 +2,10 @@
 # Installs what is missing, builds with warnings as errors, and runs every
 # test: once on a normal build, once under AddressSanitizer and
 # UndefinedBehaviorSanitizer.  Tests that need ../shared/data skip without it.
-# Then the proofs of issue 9: the pipeline end-to-end test with clipd and
-# its workers under valgrind (scripts/valgrind.sh), and every libFuzzer
+# Then the deployment test against a real Docker engine, installed and
+# started if missing (tests/docker/test_compose.sh), and the proofs of
+# issue 9: the pipeline end-to-end test with clipd and its workers under
+# valgrind (scripts/valgrind.sh), and every libFuzzer
 # harness for 60 s (scripts/fuzz.sh); each writes its figures to
 # build-test/reliability/.  Prints the time of each step.
 set -euo pipefail
@@ -41,6 +43,7 @@ sanitized_suite () {
 step "dependencies" ./scripts/deps.sh --test
 rm -rf "$reliability" build-sanitize/reliability
 step "build and test (RelWithDebInfo)" run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+step "Docker: compose and swarm deployment" ./tests/docker/test_compose.sh build-test/clip/clip
 step "build and test under ASan + UBSan" sanitized_suite
 step "end-to-end test under valgrind" ./scripts/valgrind.sh build-test "$reliability"
 step "fuzzing (libFuzzer, 60 s per harness)" ./scripts/fuzz.sh "$reliability"

@@ -15,7 +15,16 @@
     worker arms PR_SET_PDEATHSIG (SIGTERM) itself, first thing in main, and
     then compares getppid () with the pid clipd passed as --parent-pid: a
     parent that died before the signal was armed is seen by that check, one
-    that dies after it sends the signal.  No window is left.  */
+    that dies after it sends the signal.  No window is left.
+
+    With CURVE (--curve-server-key and --curve-key), the DEALER is a CURVE
+    client; a socket monitor (clip_curve.h) logs one clear error line when
+    clipd refuses the key (event=auth_refused) or the handshake fails
+    (event=handshake_failed), then at most once a minute, and the worker
+    keeps trying: the key may be allowed later (clipd's SIGHUP).  The task
+    endpoint may name a host (tcp://clipd:5555): libzmq resolves it again
+    at each reconnect, and the socket made anew after a silence (above)
+    resolves it too, so a restarted daemon at a new address is found.  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -27,6 +36,8 @@
 #include <zmq.h>
 
 #include "clip_analyze.h"
+#include "clip_curve.h"
+#include "clip_datadir.h"
 #include "clip_log.h"
 #include "clip_record.h"
 #include "clip_util.h"
@@ -40,6 +51,9 @@ typedef struct {
     bool exit_with_parent;
     pid_t parent_pid;               /* --parent-pid, or 0 */
     uint64_t max_entities;          /* --max-entities */
+    bool curve;                     /* --curve-server-key and --curve-key given */
+    char server_key [CLIP_CURVE_Z85_LEN + 1];
+    clip_curve_pair_t pair;
 } worker_options_t;
 
 /*  Set from the signal handler; the only way a signal can reach the loop.  */
@@ -71,12 +85,20 @@ usage (FILE *out)
         "  --max-entities N    keep at most N entities per record, the first in\n"
         "                      text order, and mark a record cut so with\n"
         "                      entities_truncated (default %d)\n"
-        "  --help, --version\n", CLIP_DATADIR, CLIP_ANALYZE_MAX_ENTITIES);
+        "  --curve-server-key FILE|Z85\n"
+        "                      clipd's public key (its .pub or .key file, or the 40\n"
+        "                      Z85 characters): connect with CURVE (env\n"
+        "                      CLIP_WORKER_CURVE_SERVER_KEY); needs --curve-key\n"
+        "  --curve-key FILE    this worker's key pair (NAME.key from clip keygen, mode\n"
+        "                      0600), whose NAME.pub clipd must allow (--curve-workers;\n"
+        "                      env CLIP_WORKER_CURVE_KEY)\n"
+        "  --help, --version\n", clip_datadir_default (), CLIP_ANALYZE_MAX_ENTITIES);
 }
 
 static void *
-connect_socket (void *ctx, const char *endpoint)
+connect_socket (void *ctx, const worker_options_t *opt, clip_curve_monitor_t *monitor)
 {
+    const char *endpoint = opt->tasks;
     void *sock = zmq_socket (ctx, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt (sock, ZMQ_LINGER, &linger, sizeof linger);
@@ -88,14 +110,32 @@ connect_socket (void *ctx, const char *endpoint)
         (proto/README.md, "Limits").  */
     int64_t max_frame = CLIP_WIRE_TASK_FRAME_MAX;
     zmq_setsockopt (sock, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
+    if (opt->curve) {
+        char err [300];
+        if (clip_curve_client_apply (sock, opt->server_key, &opt->pair, err, sizeof err) != 0) {
+            clip_error ("curve_failed", "error=\"%s\"", err);
+            zmq_close (sock);
+            return NULL;
+        }
+        if (clip_curve_monitor_attach (monitor, sock) != 0)
+            clip_warn ("monitor_failed", "error=\"%s\"", zmq_strerror (errno));
+    }
     if (zmq_connect (sock, endpoint) != 0) {
         char q [600];
         clip_error ("connect_failed", "endpoint=%s error=\"%s\"", clip_log_quote (q, sizeof q, endpoint),
                     zmq_strerror (errno));
+        clip_curve_monitor_detach (monitor);
         zmq_close (sock);
         return NULL;
     }
     return sock;
+}
+
+static void
+close_socket (void *sock, clip_curve_monitor_t *monitor)
+{
+    clip_curve_monitor_detach (monitor);
+    zmq_close (sock);
 }
 
 static int
@@ -145,8 +185,10 @@ run (const worker_options_t *opt)
     }
     clip_analyzer_set_max_entities (analyzer, (size_t) opt->max_entities);
     void *ctx = zmq_ctx_new ();
-    void *sock = connect_socket (ctx, opt->tasks);
+    clip_curve_monitor_t *monitor = clip_curve_monitor_new (ctx, "tasks");
+    void *sock = connect_socket (ctx, opt, monitor);
     if (!sock) {
+        clip_curve_monitor_destroy (&monitor);
         clip_analyzer_destroy (&analyzer);
         zmq_ctx_term (ctx);
         free (name);
@@ -157,7 +199,7 @@ run (const worker_options_t *opt)
     char qname [300], qtasks [600];
     clip_log_quote (qname, sizeof qname, name);
     clip_log_quote (qtasks, sizeof qtasks, opt->tasks);
-    clip_info ("started", "worker=%s tasks=%s", qname, qtasks);
+    clip_info ("started", "worker=%s tasks=%s curve=%s", qname, qtasks, opt->curve ? "yes" : "no");
     send_simple (sock, CLIP_WIRE_READY, name, false);
 
     /*  With --parent-pid, main checked the parent before anything else; the
@@ -217,7 +259,7 @@ run (const worker_options_t *opt)
         if (now - last_heard > opt->liveness_ms) {
             clip_warn ("daemon_silent", "tasks=%s silent_ms=%llu reconnect_in_ms=%llu", qtasks,
                        (unsigned long long) (now - last_heard), (unsigned long long) backoff);
-            zmq_close (sock);
+            close_socket (sock, monitor);
             sock = NULL;
             /*  Sleep in small steps so that a signal still stops us quickly.  */
             for (uint64_t slept = 0; slept < backoff && !stop_requested; slept += 50)
@@ -226,7 +268,7 @@ run (const worker_options_t *opt)
                 backoff *= 2;
             if (stop_requested)
                 break;
-            sock = connect_socket (ctx, opt->tasks);
+            sock = connect_socket (ctx, opt, monitor);
             if (!sock)
                 break;
             send_simple (sock, CLIP_WIRE_READY, name, false);
@@ -235,7 +277,8 @@ run (const worker_options_t *opt)
     }
     clip_info ("stopped", "worker=%s signal=%d", qname, (int) stop_requested);
     if (sock)
-        zmq_close (sock);
+        close_socket (sock, monitor);
+    clip_curve_monitor_destroy (&monitor);
     zmq_ctx_term (ctx);
     clip_analyzer_destroy (&analyzer);
     free (name);
@@ -252,6 +295,37 @@ parse_u64 (const char *s, uint64_t *out)
         return false;
     *out = v;
     return true;
+}
+
+/*  Both keys or neither (an empty environment variable counts as unset).  */
+static int
+load_curve (worker_options_t *opt, const char *server_key, const char *key_file)
+{
+    bool have_server = server_key && *server_key, have_key = key_file && *key_file;
+    if (!have_server && !have_key)
+        return 0;
+    if (have_server != have_key) {
+        fprintf (stderr, "clip-worker: --curve-server-key and --curve-key go together (%s is "
+                 "missing): give clipd's public key and this worker's pair, or neither\n",
+                 have_server ? "--curve-key" : "--curve-server-key");
+        return -1;
+    }
+    if (!clip_curve_available ()) {
+        fprintf (stderr, "clip-worker: this libzmq was built without CURVE (zmq_has (\"curve\") "
+                 "is false)\n");
+        return -1;
+    }
+    char err [900];
+    if (clip_curve_public_load (server_key, opt->server_key, err, sizeof err) != 0) {
+        fprintf (stderr, "clip-worker: --curve-server-key: %s\n", err);
+        return -1;
+    }
+    if (clip_curve_pair_load (key_file, &opt->pair, err, sizeof err) != 0) {
+        fprintf (stderr, "clip-worker: --curve-key: %s\n", err);
+        return -1;
+    }
+    opt->curve = true;
+    return 0;
 }
 
 int
@@ -271,7 +345,7 @@ main (int argc, char **argv)
     clip_log_init ("clip-worker", CLIP_LOG_INFO);
     worker_options_t opt = {
         .tasks = getenv ("CLIP_WORKER_TASKS") ? getenv ("CLIP_WORKER_TASKS") : "tcp://127.0.0.1:5555",
-        .data_dir = CLIP_DATADIR,
+        .data_dir = clip_datadir_default (),
         .heartbeat_ms = 1000,
         .liveness_ms = 5000,
         .max_entities = CLIP_ANALYZE_MAX_ENTITIES,
@@ -284,10 +358,14 @@ main (int argc, char **argv)
         { "exit-with-parent", no_argument, NULL, 'P' },
         { "parent-pid", required_argument, NULL, 'p' },
         { "max-entities", required_argument, NULL, 'e' },
+        { "curve-server-key", required_argument, NULL, 'S' },
+        { "curve-key", required_argument, NULL, 'K' },
         { "help", no_argument, NULL, 'H' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
+    const char *server_key = getenv ("CLIP_WORKER_CURVE_SERVER_KEY");
+    const char *key_file = getenv ("CLIP_WORKER_CURVE_KEY");
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -326,6 +404,8 @@ main (int argc, char **argv)
                     return 2;
                 }
                 break;
+            case 'S': server_key = optarg; break;
+            case 'K': key_file = optarg; break;
             case 'H': usage (stdout); return 0;
             case 'V': printf ("clip-worker %s\n", CLIP_VERSION); return 0;
             default: usage (stderr); return 2;
@@ -336,6 +416,8 @@ main (int argc, char **argv)
         usage (stderr);
         return 2;
     }
+    if (load_curve (&opt, server_key, key_file) != 0)
+        return 2;
     if (!opt.exit_with_parent)
         prctl (PR_SET_PDEATHSIG, inherited_pdeathsig);
     else

@@ -5,10 +5,17 @@
 // gaps: records already in the results log (replayed from --since), then live
 // ones.  See proto/README.md ("Records", "Replay") for the wire format.
 //
-//     node sub.js [--since N] [--topic PREFIX] [--replay EP] [PUB_EP]
+//     node sub.js [--since N] [--topic PREFIX] [--replay EP]
+//                 [--curve-server-key FILE|Z85 --curve-key FILE] [PUB_EP]
+//
+// With CURVE (proto/README.md, "CURVE"): clipd's public key (its .pub file
+// or the 40 Z85 characters) and our own pair (NAME.key from `clip keygen
+// NAME`, whose NAME.pub clipd allows with --curve-subscribers); also from
+// the environment as CLIP_CURVE_SERVER_KEY and CLIP_CURVE_KEY.
 //
 // Needs Node 18+ and `npm install` in this folder (zeromq 6, @msgpack/msgpack).
 
+import * as fs from "node:fs";
 import * as zmq from "zeromq";
 import { encode, decode } from "@msgpack/msgpack";
 
@@ -17,12 +24,17 @@ const DEFAULT_REPLAY = "tcp://127.0.0.1:5557";
 const REPLAY_TIMEOUT_MS = 10_000; // no answer from the replay endpoint in this long: give up
 const SETTLE_MS = 1000;           // when to replay once more after starting (see follow())
 
-const USAGE = "usage: sub.js [--since N] [--topic PREFIX] [--replay EP] [PUB_EP]";
+const USAGE = "usage: sub.js [--since N] [--topic PREFIX] [--replay EP] " +
+              "[--curve-server-key FILE|Z85 --curve-key FILE] [PUB_EP]";
+const KEY_FILE_MAX = 4096;
+const Z85 = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
 
 class Fatal extends Error {}
 
 function parseArgs(argv) {
-  const opts = { since: 0, topic: "", replay: DEFAULT_REPLAY, pub: DEFAULT_PUB };
+  const opts = { since: 0, topic: "", replay: DEFAULT_REPLAY, pub: DEFAULT_PUB,
+                 curveServerKey: process.env.CLIP_CURVE_SERVER_KEY || "",
+                 curveKey: process.env.CLIP_CURVE_KEY || "" };
   let positional = 0;
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
@@ -50,6 +62,10 @@ function parseArgs(argv) {
       opts.topic = takeValue();
     } else if (arg === "--replay") {
       opts.replay = takeValue();
+    } else if (arg === "--curve-server-key") {
+      opts.curveServerKey = takeValue();
+    } else if (arg === "--curve-key") {
+      opts.curveKey = takeValue();
     } else if (arg.startsWith("-") && arg !== "-") {
       usageError(`unknown option ${arg}`);
     } else if (positional++ === 0) {
@@ -61,13 +77,62 @@ function parseArgs(argv) {
   return opts;
 }
 
+// The keys of a file written by `clip keygen`: { "public-key": ..., ... }.
+// A file holding a secret must not be open to group or others (as ssh
+// requires of a private key).
+function readKeyFile(path, secret) {
+  let text;
+  try {
+    const st = fs.statSync(path);
+    if (secret && (st.mode & 0o077))
+      throw new Fatal(`${path}: holds a secret key but its mode ${(st.mode & 0o7777).toString(8)} ` +
+                      `lets group or others read it: run chmod 600 ${path}`);
+    if (st.size > KEY_FILE_MAX)
+      throw new Fatal(`${path}: more than a key file holds (${KEY_FILE_MAX} bytes)`);
+    text = fs.readFileSync(path, "ascii");
+  } catch (err) {
+    if (err instanceof Fatal) throw err;
+    throw new Fatal(`${path}: cannot read the key file: ${err.message}`);
+  }
+  const keys = {};
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line[0] === "#" || line[0] === ";") return;
+    const eq = line.indexOf("=");
+    const name = eq > 0 ? line.slice(0, eq).trim() : "";
+    const value = eq > 0 ? line.slice(eq + 1).trim() : "";
+    if ((name !== "public-key" && name !== "secret-key") || name in keys)
+      throw new Fatal(`${path}: line ${i + 1} is not 'public-key = ...' or 'secret-key = ...'`);
+    if (!Z85.test(value))
+      throw new Fatal(`${path}: ${name} is not 40 Z85 characters`);
+    keys[name] = value;
+  });
+  return keys;
+}
+
+// The socket options for CURVE, or {} without it.
+function curveOptions(serverSpec, keyPath) {
+  if (!serverSpec && !keyPath) return {};
+  if (!serverSpec || !keyPath)
+    throw new Fatal("--curve-server-key and --curve-key go together: give clipd's public " +
+                    "key and our own pair, or neither");
+  const server = Z85.test(serverSpec) && !fs.existsSync(serverSpec)
+    ? serverSpec : readKeyFile(serverSpec, false)["public-key"];
+  if (!server) throw new Fatal(`${serverSpec}: no public-key`);
+  const pair = readKeyFile(keyPath, true);
+  if (!pair["public-key"] || !pair["secret-key"])
+    throw new Fatal(`${keyPath}: needs public-key and secret-key (the .key file of clip keygen)`);
+  return { curveServerKey: server, curvePublicKey: pair["public-key"],
+           curveSecretKey: pair["secret-key"] };
+}
+
 function usageError(message) {
   process.stderr.write(`${USAGE}\nsub.js: ${message}\n`);
   process.exit(2);
 }
 
 class Subscriber {
-  constructor(pubEp, replayEp, topic, since) {
+  constructor(pubEp, replayEp, topic, since, curve) {
     this.topic = topic;
     // Every record matching the topic with seq <= covered has been printed
     // (or lies before --since).  It can run ahead of the last printed seq: a
@@ -77,11 +142,14 @@ class Subscriber {
 
     // Subscribe first, so that nothing published from now on is missed: what
     // was committed before is then fetched from the replay endpoint.
-    this.sub = new zmq.Subscriber({ linger: 0 });
+    // With CURVE, a key clipd does not allow is refused at the handshake:
+    // nothing arrives, and the replay below times out (clipd logs
+    // event=auth_refused and counts clipd_auth_refused_total).
+    this.sub = new zmq.Subscriber({ linger: 0, ...curve });
     this.sub.subscribe(topic);
     this.sub.connect(pubEp);
 
-    this.replay = new zmq.Dealer({ linger: 0, receiveTimeout: REPLAY_TIMEOUT_MS });
+    this.replay = new zmq.Dealer({ linger: 0, receiveTimeout: REPLAY_TIMEOUT_MS, ...curve });
     this.replay.connect(replayEp);
   }
 
@@ -100,7 +168,8 @@ class Subscriber {
           frames = await this.replay.receive();
         } catch (err) {
           if (err.code === "EAGAIN")
-            throw new Fatal(`no answer from the replay endpoint in ${REPLAY_TIMEOUT_MS / 1000} s`);
+            throw new Fatal(`no answer from the replay endpoint in ${REPLAY_TIMEOUT_MS / 1000} s ` +
+                            "(with CURVE: is our key allowed by clipd's --curve-subscribers?)");
           throw err;
         }
         if (frames.length !== 2) continue;      // not a [topic, body] message: not ours
@@ -177,7 +246,14 @@ process.on("SIGINT", () => process.exit(0));
 process.on("SIGTERM", () => process.exit(0));
 process.stdout.on("error", (err) => process.exit(err.code === "EPIPE" ? 0 : 1));
 try {
-  await new Subscriber(opts.pub, opts.replay, opts.topic, opts.since).follow();
+  let curve;
+  try {
+    curve = curveOptions(opts.curveServerKey, opts.curveKey);
+  } catch (err) {
+    if (!(err instanceof Fatal)) throw err;
+    usageError(err.message);
+  }
+  await new Subscriber(opts.pub, opts.replay, opts.topic, opts.since, curve).follow();
 } catch (err) {
   process.stderr.write(`sub.js: ${err.message}\n`);
   process.exit(1);

@@ -5,7 +5,13 @@ Prints every record once, as one line of JSON, in seq order and without
 gaps: records already in the results log (replayed from --since), then live
 ones.  See proto/README.md ("Records", "Replay") for the wire format.
 
-    sub.py [--since N] [--topic PREFIX] [--replay EP] [PUB_EP]
+    sub.py [--since N] [--topic PREFIX] [--replay EP]
+           [--curve-server-key FILE|Z85 --curve-key FILE] [PUB_EP]
+
+With CURVE (proto/README.md, "CURVE"): clipd's public key (its .pub file or
+the 40 Z85 characters) and our own pair (NAME.key from `clip keygen NAME`,
+whose NAME.pub clipd allows with --curve-subscribers); also from the
+environment as CLIP_CURVE_SERVER_KEY and CLIP_CURVE_KEY.
 
 Needs pyzmq and msgpack (Debian: python3-zmq python3-msgpack;
 elsewhere: pip install pyzmq msgpack).
@@ -19,6 +25,7 @@ import time
 
 import msgpack
 import zmq
+import zmq.utils.z85
 
 DEFAULT_PUB = "tcp://127.0.0.1:5556"
 DEFAULT_REPLAY = "tcp://127.0.0.1:5557"
@@ -28,6 +35,77 @@ SETTLE_S = 1.0               # when to replay once more after starting (see foll
 
 class Fatal(Exception):
     pass
+
+
+KEY_FILE_MAX = 4096
+
+
+def read_key_file(path, secret):
+    """The keys of a file written by `clip keygen`: {"public-key": ..., ...}.
+
+    A file holding a secret must not be open to group or others (as ssh
+    requires of a private key)."""
+    try:
+        st = os.stat(path)
+        if secret and st.st_mode & 0o077:
+            raise Fatal("%s: holds a secret key but its mode %04o lets group or others "
+                        "read it: run chmod 600 %s" % (path, st.st_mode & 0o7777, path))
+        if st.st_size > KEY_FILE_MAX:
+            raise Fatal("%s: more than a key file holds (%d bytes)" % (path, KEY_FILE_MAX))
+        with open(path, encoding="ascii") as f:
+            text = f.read(KEY_FILE_MAX + 1)
+    except (OSError, UnicodeDecodeError) as e:
+        raise Fatal("%s: cannot read the key file: %s" % (path, e))
+    keys = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line[0] in "#;":
+            continue
+        name, sep, value = line.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or name not in ("public-key", "secret-key") or name in keys:
+            raise Fatal("%s: line %d is not 'public-key = ...' or 'secret-key = ...'"
+                        % (path, number))
+        if len(value) != 40:
+            raise Fatal("%s: %s has %d characters, a Z85 key has 40" % (path, name, len(value)))
+        try:
+            zmq.utils.z85.decode(value)
+        except Exception:
+            raise Fatal("%s: %s is not valid Z85" % (path, name))
+        keys[name] = value
+    return keys
+
+
+def load_curve(server_spec, key_path):
+    """(server public, our public, our secret) as Z85 bytes, or None."""
+    if not server_spec and not key_path:
+        return None
+    if not server_spec or not key_path:
+        raise Fatal("--curve-server-key and --curve-key go together: give clipd's "
+                    "public key and our own pair, or neither")
+    if not zmq.has("curve"):
+        raise Fatal("this libzmq was built without CURVE")
+    if len(server_spec) == 40 and not os.path.exists(server_spec):
+        server = server_spec
+    else:
+        server = read_key_file(server_spec, False).get("public-key")
+        if not server:
+            raise Fatal("%s: no public-key" % server_spec)
+    pair = read_key_file(key_path, True)
+    if "public-key" not in pair or "secret-key" not in pair:
+        raise Fatal("%s: needs public-key and secret-key (the .key file of clip keygen)"
+                    % key_path)
+    if zmq.curve_public(pair["secret-key"].encode()) != pair["public-key"].encode():
+        raise Fatal("%s: public-key is not the one of secret-key" % key_path)
+    return server.encode(), pair["public-key"].encode(), pair["secret-key"].encode()
+
+
+def apply_curve(sock, curve):
+    if curve:
+        server, public, secret = curve
+        sock.curve_serverkey = server
+        sock.curve_publickey = public
+        sock.curve_secretkey = secret
 
 
 def unpack(frame):
@@ -45,7 +123,7 @@ def to_json(value):
 
 
 class Subscriber:
-    def __init__(self, ctx, pub_ep, replay_ep, topic, since):
+    def __init__(self, ctx, pub_ep, replay_ep, topic, since, curve=None):
         self.topic = topic
         # Every record matching the topic with seq <= covered has been
         # printed (or lies before --since).  It can run ahead of the last
@@ -58,10 +136,15 @@ class Subscriber:
         self.sub = ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.LINGER, 0)
         self.sub.setsockopt(zmq.SUBSCRIBE, topic.encode("utf-8"))
+        # With CURVE, a key clipd does not allow is refused at the handshake:
+        # nothing arrives, and the replay below times out (clipd logs
+        # event=auth_refused and counts clipd_auth_refused_total).
+        apply_curve(self.sub, curve)
         self.sub.connect(pub_ep)
 
         self.replay = ctx.socket(zmq.DEALER)
         self.replay.setsockopt(zmq.LINGER, 0)
+        apply_curve(self.replay, curve)
         self.replay.connect(replay_ep)
 
     def emit(self, record):
@@ -74,7 +157,8 @@ class Subscriber:
             self.replay.send(msgpack.packb({"since": self.covered, "topic": self.topic}))
             while True:
                 if not self.replay.poll(REPLAY_TIMEOUT_MS):
-                    raise Fatal("no answer from the replay endpoint in %d s"
+                    raise Fatal("no answer from the replay endpoint in %d s (with CURVE: "
+                                "is our key allowed by clipd's --curve-subscribers?)"
                                 % (REPLAY_TIMEOUT_MS // 1000))
                 frames = self.replay.recv_multipart()
                 if len(frames) != 2:
@@ -154,15 +238,25 @@ def main():
                     help="only topics starting with PREFIX, e.g. article.duplicate or error")
     ap.add_argument("--replay", default=DEFAULT_REPLAY, metavar="EP",
                     help="replay endpoint (default %s)" % DEFAULT_REPLAY)
+    ap.add_argument("--curve-server-key", default=os.environ.get("CLIP_CURVE_SERVER_KEY"),
+                    metavar="FILE|Z85", help="clipd's public key: connect with CURVE "
+                    "(env CLIP_CURVE_SERVER_KEY)")
+    ap.add_argument("--curve-key", default=os.environ.get("CLIP_CURVE_KEY"), metavar="FILE",
+                    help="our key pair, NAME.key from clip keygen (env CLIP_CURVE_KEY)")
     ap.add_argument("pub", nargs="?", default=DEFAULT_PUB, metavar="PUB_EP",
                     help="publishing endpoint (default %s)" % DEFAULT_PUB)
     args = ap.parse_args()
 
     # Leave quietly on SIGTERM as on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        curve = load_curve(args.curve_server_key, args.curve_key)
+    except Fatal as e:
+        print("sub: %s" % e, file=sys.stderr)
+        return 2
     ctx = zmq.Context()
     try:
-        Subscriber(ctx, args.pub, args.replay, args.topic, args.since).follow()
+        Subscriber(ctx, args.pub, args.replay, args.topic, args.since, curve).follow()
     except KeyboardInterrupt:
         return 0
     except BrokenPipeError:             # e.g. piped into head

@@ -8,8 +8,8 @@
 #   refused and analyses nothing; down and up again: the results and the
 #   corpus survive (replay serves seq 1..N, a re-dropped article is a
 #   duplicate).
-#   swarm: the same compose file with `docker stack deploy`, 3 worker
-#   replicas, records read from the host.
+#   swarm: the same compose file with `docker stack deploy` (and the Swarm
+#   part, docker-stack.yml), 3 worker replicas, records read from the host.
 # Everything it makes (containers, networks, volumes, the image, swarm state,
 # the temporary copy) is removed at the end, also on failure.
 #
@@ -40,8 +40,14 @@ image="clipd-test:$$"
 stack="clipdswarm$$"
 swarm_mine=0
 export COMPOSE_PROJECT_NAME=$project CLIPD_IMAGE=$image
-# Host ports: empty means Docker picks free ones on 127.0.0.1 (docker-compose.yml).
-export CLIPD_PUB_PORT= CLIPD_REPLAY_PORT= CLIPD_HTTP_PORT=
+# Host ports: three free ones on 127.0.0.1, fixed for the whole run (a port
+# Docker picks would change when the clipd container restarts).
+read -r CLIPD_PUB_PORT CLIPD_REPLAY_PORT CLIPD_HTTP_PORT < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(3)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])')
+export CLIPD_PUB_PORT CLIPD_REPLAY_PORT CLIPD_HTTP_PORT
 sub_pid=
 
 cleanup () {
@@ -63,7 +69,7 @@ cleanup () {
   fi
   docker image rm -f "$image" >/dev/null 2>&1
   docker image prune -f --filter "label=clipd.test=$$" >/dev/null 2>&1
-  rm -rf "$work"
+  if [ -n "${KEEP_WORK:-}" ]; then say "kept $work"; else rm -rf "$work"; fi
   [ "$engine" = started ] && "$repo/scripts/docker.sh" stop
   say "cleaned up"
 }
@@ -75,8 +81,9 @@ tar -C "$repo" --exclude=./.git --exclude='./build*' --exclude=./inbox --exclude
   tar -C "$work/src" -x
 mkdir -p "$work/src/inbox"
 tar -C "$work" -xzf "$data/reuters21578.tar.gz"
-reuters=$(find "$work" -path '*reuters21578/*.txt' | sort | head -300)
-[ "$(echo "$reuters" | wc -l)" -eq 300 ] || fail "fewer than 300 Reuters articles"
+# 301 articles: 300 for the compose run, one more after clipd's restart.
+mapfile -t reuters < <(find "$work" -path '*reuters21578/*.txt' | sort | sed -n 1,301p)
+[ ${#reuters[@]} -eq 301 ] || fail "fewer than 301 Reuters articles"
 cd "$work/src"
 
 say "building the image"
@@ -135,13 +142,14 @@ stranger_host=$(docker inspect -f '{{.Config.Hostname}}' "${project}_stranger")
 subscribe "$work/records.jsonl"
 all=( $(ls corpus/huawei/*.txt 2>/dev/null) )
 [ ${#all[@]} -eq 5 ] || fail "the five Huawei articles are not in corpus/huawei"
-first=( "${all[@]}" $(echo "$reuters" | head -150) )
-second=( $(echo "$reuters" | tail -150) )
+first=( "${all[@]}" "${reuters[@]:0:150}" )
+second=( "${reuters[@]:150:150}" )
 
 say "dropping 155 articles; killing a worker container mid-run"
 drop "${first[@]}"
 wait_for 120 count_lines "$work/records.jsonl" 20 || fail "no records within 120 s: $(tail -3 "$work/records.jsonl.err")"
-docker kill "$(dc ps -q worker | head -1)" >/dev/null
+victim=$(dc ps -q worker | sed -n 1p)
+docker kill "$victim" >/dev/null
 wait_for 240 count_lines "$work/records.jsonl" 155 || fail "only $(wc -l <"$work/records.jsonl") of 155 records after a worker was killed"
 
 say "dropping 150 more; scaling 3 -> 1 -> 3 while they flow"
@@ -162,7 +170,7 @@ assert len(set(files)) == n, f"{n - len(set(files))} files twice"
 bad = [r["file"] for r in recs if r["status"] != "ok"]
 assert not bad, f"failed records: {bad[:5]}"
 workers = {r["worker"].rsplit(":", 1)[0] for r in recs}
-assert len(workers) >= 2, f"records from {len(workers)} worker host(s) only"
+assert len(workers) >= 2, f"records from {len(workers)} worker host(s) only: {workers}"
 assert stranger not in workers, "the stranger's worker analysed articles"
 print(f"records ok: {n}, seq 1..{n}, from {len(workers)} worker containers")
 PY
@@ -174,6 +182,12 @@ refused=$(echo "$metrics" | awk '/^clipd_auth_refused_total\{domain="workers"\}/
 docker logs "${project}_stranger" 2>&1 | grep -q 'auth_refused\|handshake_failed' ||
   fail "the stranger worker did not say it was refused"
 docker rm -f "${project}_stranger" >/dev/null
+
+say "clipd's container restarted: the running workers come back to it"
+dc restart -t 20 clipd >/dev/null 2>&1
+wait_for 120 healthy || { dc logs --tail 30 clipd; fail "clipd not healthy after a restart"; }
+drop "${reuters[300]}"
+wait_for 120 count_lines "$work/records.jsonl" 306 || fail "no record after clipd's restart: $(tail -3 "$work/records.jsonl.err")"
 kill "$sub_pid"; wait "$sub_pid" 2>/dev/null || true; sub_pid=
 
 say "down and up again: results and corpus survive"
@@ -181,45 +195,44 @@ dc down -t 20 >/dev/null 2>&1
 dc up -d --scale worker=2 >/dev/null 2>&1
 wait_for 120 healthy || { dc logs --tail 30 clipd; fail "clipd not healthy after down/up"; }
 subscribe "$work/again.jsonl"
-wait_for 120 count_lines "$work/again.jsonl" 305 || fail "replay after restart served $(wc -l <"$work/again.jsonl") of 305"
+wait_for 120 count_lines "$work/again.jsonl" 306 || fail "replay after restart served $(wc -l <"$work/again.jsonl") of 306"
 cp "${all[3]}" "inbox/.redrop.tmp" && mv "inbox/.redrop.tmp" inbox/redropped.txt
-wait_for 120 count_lines "$work/again.jsonl" 306 || fail "the re-dropped article got no record"
+wait_for 120 count_lines "$work/again.jsonl" 307 || fail "the re-dropped article got no record"
 python3 - "$work/again.jsonl" <<'PY' || fail "after restart"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
-assert [r["seq"] for r in recs] == list(range(1, 307)), "replay is not seq 1..306 in order"
+assert [r["seq"] for r in recs] == list(range(1, 308)), "replay is not seq 1..307 in order"
 last = recs[-1]
 assert last["file"] == "redropped.txt" and last["dedupe"]["verdict"] == "duplicate", \
     f"re-dropped article: {last['file']} {last['dedupe']['verdict']}"
-print("after restart: seq 1..305 replayed, the re-dropped article is a duplicate")
+print("after down/up: seq 1..306 replayed, the re-dropped article is a duplicate")
 PY
 kill "$sub_pid"; wait "$sub_pid" 2>/dev/null || true; sub_pid=
 dc down -v -t 20 >/dev/null 2>&1
 rm -rf inbox/* var 2>/dev/null || true
 
-say "swarm: docker stack deploy of the same file"
+say "swarm: docker stack deploy of the same file (+ docker-stack.yml)"
 if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" != active ]; then
   docker swarm init --advertise-addr 127.0.0.1 >/dev/null
   swarm_mine=1
 fi
-docker stack deploy -c docker-compose.yml "$stack" >/dev/null 2>&1 ||
-  fail "stack deploy: $(docker stack deploy -c docker-compose.yml "$stack" 2>&1 | tail -3)"
+docker stack deploy -c docker-compose.yml -c docker-stack.yml "$stack" >/dev/null 2>&1 ||
+  fail "stack deploy: $(docker stack deploy -c docker-compose.yml -c docker-stack.yml "$stack" 2>&1 | tail -3)"
 docker service scale "${stack}_worker=3" >/dev/null 2>&1
 running_workers () {
   [ "$(docker service ps -q --filter desired-state=running --filter "name=${stack}_worker" "${stack}_worker" |
        xargs -r docker inspect -f '{{.Status.State}}' | grep -c running)" -ge 3 ]
 }
 wait_for 180 running_workers || fail "3 worker replicas not running: $(docker service ps "${stack}_worker" | tail -5)"
-swarm_port () { docker service inspect -f "{{range .Endpoint.Ports}}{{if eq .TargetPort $1}}{{.PublishedPort}}{{end}}{{end}}" "${stack}_clipd"; }
-swarm_healthy () { "$clip" status --http "127.0.0.1:$(swarm_port 9110)" >/dev/null; }
+swarm_healthy () { "$clip" status --http "127.0.0.1:$CLIPD_HTTP_PORT" >/dev/null; }
 wait_for 180 swarm_healthy || fail "clipd in the swarm not healthy: $(docker service logs --tail 10 "${stack}_clipd" 2>&1)"
-keys_container=$(docker ps -q --filter "name=${stack}_clipd" | head -1)
+keys_container=$(docker ps -q --filter "name=${stack}_clipd" | sed -n 1p)
 docker exec "$keys_container" cat /keys/host.key >"$work/host.key"
 docker exec "$keys_container" cat /keys/server.pub >"$work/server.pub"
 drop "${all[@]}"
 "$clip" sub --since 0 --count 5 --timeout-ms 120000 --curve-server-key "$work/server.pub" \
-  --curve-key "$work/host.key" --replay "tcp://127.0.0.1:$(swarm_port 5557)" \
-  "tcp://127.0.0.1:$(swarm_port 5556)" >"$work/swarm.jsonl" 2>"$work/swarm.err" || true
+  --curve-key "$work/host.key" --replay "tcp://127.0.0.1:$CLIPD_REPLAY_PORT" \
+  "tcp://127.0.0.1:$CLIPD_PUB_PORT" >"$work/swarm.jsonl" 2>"$work/swarm.err" || true
 [ "$(wc -l <"$work/swarm.jsonl")" -eq 5 ] || fail "swarm: $(wc -l <"$work/swarm.jsonl") of 5 records: $(tail -3 "$work/swarm.err")"
 say "swarm: 5 records read from the host"
 say "PASS (compose and swarm)"

@@ -77,10 +77,11 @@ Test (cli, a_second_daemon_on_the_same_state_is_refused)
     char *log = tu_read (err_path, NULL);
     cr_assert (strstr (log, "in use by another clipd"), "%s", log);
     free (log);
-    /*  And a public endpoint without CURVE is refused.  */
+    /*  And a public endpoint without CURVE is refused, as bad usage (2),
+        before anything binds (issue 10).  */
     const char *argv2 [] = { bin, "--state", dir, "--tasks", "tcp://0.0.0.0:5999", NULL };
     pid = tu_spawn (argv2, NULL, err_path);
-    cr_assert_eq (tu_wait (pid, 10000), 1);
+    cr_assert_eq (tu_wait (pid, 10000), 2);
     log = tu_read (err_path, NULL);
     cr_assert (strstr (log, "needs CURVE"), "%s", log);
     free (log);

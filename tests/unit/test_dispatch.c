@@ -5,7 +5,8 @@
 
     - after max_attempts a task comes back through on_failed, "worker_lost";
     - a RESULT carrying an old task id is dropped;
-    - a worker holds at most one task.
+    - a worker holds at most one task;
+    - tasks go round the idle workers in turn.
 
     Every wait is bounded; the loop and the fake workers are run in turns
     from this one thread.  */
@@ -397,5 +398,49 @@ Test (dispatch, a_worker_holds_at_most_one_task, .timeout = 60)
     cr_assert_eq (fakes [0]->tasks_received, 3);
     cr_assert_eq (f.n_failed, 0);
     fake_close (&fakes [0]);
+    fixture_close (&f);
+}
+
+/*  Three idle workers and tasks that come one at a time, each answered
+    before the next arrives (as when claims are slower than analysis):
+    every worker gets its turn, the longest idle first, not the same one
+    every time.  */
+Test (dispatch, tasks_go_round_the_idle_workers_in_turn, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open (&f, 3, 600000);
+    fake_t *fakes [3] = { fake_new (&f, "a:1"), fake_new (&f, "b:2"), fake_new (&f, "c:3") };
+    for (int i = 0; i < 3; i++)
+        fake_send (fakes [i], CLIP_WIRE_READY, false);
+    cr_assert (SPIN_UNTIL (&f, fakes, 3, clip_dispatch_worker_count (f.dispatch) == 3, 10000));
+    const char *names [6] = { "1.txt", "2.txt", "3.txt", "4.txt", "5.txt", "6.txt" };
+    int order [6];
+    for (int round = 0; round < 6; round++) {
+        submit (&f, names [round]);
+        cr_assert (SPIN_UNTIL (&f, fakes, 3, total_tasks (fakes, 3) == round + 1, 10000),
+                   "task %d given", round + 1);
+        int holder = -1, most = -1;
+        for (int i = 0; i < 3; i++) {
+            /*  Exactly one fake has a task outstanding: the one whose
+                last task id is the newest.  */
+            if (fakes [i]->tasks_received && (int) fakes [i]->last_task > most) {
+                most = (int) fakes [i]->last_task;
+                holder = i;
+            }
+        }
+        order [round] = holder;
+        char id [8];
+        snprintf (id, sizeof id, "%04x", round + 1);
+        fake_result (fakes [holder], fakes [holder]->last_task, id, 40);
+        cr_assert (SPIN_UNTIL (&f, fakes, 3, f.n_results == round + 1, 10000));
+    }
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq (fakes [i]->tasks_received, 2, "worker %s got %d of 6 tasks", fakes [i]->name,
+                      fakes [i]->tasks_received);
+    /*  In turn: each round's worker is not the previous round's.  */
+    for (int round = 1; round < 6; round++)
+        cr_assert_neq (order [round], order [round - 1], "round %d went to the same worker", round);
+    for (int i = 0; i < 3; i++)
+        fake_close (&fakes [i]);
     fixture_close (&f);
 }

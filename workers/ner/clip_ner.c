@@ -16,6 +16,7 @@
 */
 #include "clip_ner.h"
 #include "clip_clusters.h"
+#include "clip_datadir.h"
 #include "clip_link.h"
 #include "clip_log.h"
 #include "clip_numex.h"
@@ -24,6 +25,7 @@
 #include "clip_util.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -124,7 +126,7 @@ add_alias_names (clip_tagger_t *tagger, const char *path)
 clip_ner_t *
 clip_ner_load (const char *data_dir, char *err, size_t err_size)
 {
-    char *model_dir = clip_path_join (data_dir, "workers/ner/model");
+    char *model_dir = clip_datadir_path (data_dir, CLIP_DATA_MODEL);
     clip_tagger_t *tagger = clip_tagger_load (model_dir, err, err_size);
     free (model_dir);
     if (!tagger)
@@ -132,7 +134,7 @@ clip_ner_load (const char *data_dir, char *err, size_t err_size)
     clip_ner_t *self = clip_calloc (1, sizeof *self);
     self->tagger = tagger;
     self->doc = clip_tagdoc_new ();
-    char *aliases = clip_path_join (data_dir, "corpus/aliases.tsv");
+    char *aliases = clip_datadir_path (data_dir, CLIP_DATA_ALIASES);
     add_alias_names (tagger, aliases);
     char lerr [256];
     self->linker = clip_linker_load (aliases, lerr, sizeof lerr);
@@ -558,10 +560,172 @@ fail:
     return -1;
 }
 
+/*  A relative path that stays under the directory it is joined to.  */
+static bool
+path_is_safe (const char *p)
+{
+    if (!*p || *p == '/')
+        return false;
+    for (const char *s = p; *s; ) {
+        const char *e = strchr (s, '/');
+        size_t l = e ? (size_t) (e - s) : strlen (s);
+        if (l == 0 || (l == 2 && s [0] == '.' && s [1] == '.'))
+            return false;
+        s += l + (e ? 1 : 0);
+    }
+    return true;
+}
+
+void
+clip_ner_articles_free (clip_ner_article_t **articles_p, size_t n)
+{
+    assert (articles_p);
+    clip_ner_article_t *a = *articles_p;
+    if (!a)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < a [i].n; k++)
+            free (a [i].canonical [k]);
+        free (a [i].canonical);
+        free (a [i].labels);
+        free (a [i].text);
+        free (a [i].file);
+    }
+    free (a);
+    *articles_p = NULL;
+}
+
+int
+clip_ner_hashed_read (const char *path, const char *text_dir,
+                      clip_ner_article_t **out, size_t *n_out,
+                      char *err, size_t err_size)
+{
+    assert (path && text_dir && out && n_out);
+    *out = NULL;
+    *n_out = 0;
+    char *data;
+    size_t dlen;
+    int r = clip_file_read (path, (size_t) 16 << 20, &data, &dlen);
+    if (r < 0) {
+        snprintf (err, err_size, "cannot read %s: %s", path, strerror (-r));
+        return -1;
+    }
+    clip_ner_article_t *arts = NULL;
+    size_t na = 0, acap = 0, lineno = 0, cap = 0;
+    char *line = data, *end = data + dlen;
+    while (line < end) {
+        char *lend = memchr (line, '\n', (size_t) (end - line));
+        if (!lend)
+            lend = end;
+        *lend = 0;
+        lineno++;
+        if (*line && *line != '#') {
+            /*  file TAB start TAB end TAB TYPE TAB xxh64 TAB canonical  */
+            char *f [6] = { line };
+            int nf = 1;
+            for (char *c = line; *c && nf <= 6; c++)
+                if (*c == '\t') {
+                    *c = 0;
+                    if (nf < 6)
+                        f [nf] = c + 1;
+                    nf++;
+                }
+            char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+            unsigned long long a = 0, b = 0, h = 0;
+            int t = -1;
+            if (nf == 6) {
+                errno = 0;
+                a = strtoull (f [1], &e1, 10);
+                b = strtoull (f [2], &e2, 10);
+                h = strtoull (f [4], &e3, 16);
+                t = type_index (f [3]);
+            }
+            if (nf != 6 || errno || !isdigit ((unsigned char) f [1][0]) || *e1
+            ||  !isdigit ((unsigned char) f [2][0]) || *e2 || *e3
+            ||  strspn (f [4], "0123456789abcdefABCDEF") != 16 || f [4][16]
+            ||  t < 0 || a >= b || !*f [5]
+            ||  !path_is_safe (f [0])) {
+                snprintf (err, err_size, "%s:%zu: expected file TAB start TAB end TAB TYPE TAB"
+                          " xxh64 (16 hex digits) TAB canonical, with a relative file name,"
+                          " start < end and a known type", path, lineno);
+                goto fail;
+            }
+            clip_ner_article_t *art = na ? &arts [na - 1] : NULL;
+            if (!art || strcmp (art->file, f [0]) != 0) {
+                for (size_t i = 0; i < na; i++)
+                    if (strcmp (arts [i].file, f [0]) == 0) {
+                        snprintf (err, err_size, "%s:%zu: the labels of %s are not together",
+                                  path, lineno, f [0]);
+                        goto fail;
+                    }
+                if (na == acap)
+                    arts = clip_realloc (arts, (acap = acap * 2 + 8) * sizeof *arts);
+                art = &arts [na++];
+                memset (art, 0, sizeof *art);
+                art->file = clip_strdup (f [0]);
+                char *txt = clip_path_join (text_dir, f [0]);
+                r = clip_file_read (txt, (size_t) 64 << 20, &art->text, &art->len);
+                if (r < 0) {
+                    snprintf (err, err_size, "%s:%zu: cannot read %s: %s", path, lineno, txt,
+                              strerror (-r));
+                    free (txt);
+                    goto fail;
+                }
+                free (txt);
+                cap = 0;
+            }
+            if (b > art->len) {
+                snprintf (err, err_size, "%s:%zu: span [%llu, %llu) is past the end of %s"
+                          " (%zu bytes)", path, lineno, a, b, art->file, art->len);
+                goto fail;
+            }
+            if (art->n > 0 && a < art->labels [art->n - 1].end) {
+                snprintf (err, err_size, "%s:%zu: span overlaps or precedes the one before",
+                          path, lineno);
+                goto fail;
+            }
+            /*  The hash stands for the text: an article that differs from
+                the one labelled (another version of the archive, a changed
+                byte) must not be scored against labels that no longer fit.  */
+            unsigned long long got = (unsigned long long) XXH64 (art->text + a, (size_t) (b - a), 0);
+            if (got != h) {
+                snprintf (err, err_size, "%s:%zu: %s bytes [%llu, %llu) hash to %016llx, the"
+                          " label says %s: the article is not the one labelled", path, lineno,
+                          art->file, a, b, got, f [4]);
+                goto fail;
+            }
+            if (art->n == cap) {
+                cap = cap * 2 + 16;
+                art->labels = clip_realloc (art->labels, cap * sizeof *art->labels);
+                art->canonical = clip_realloc (art->canonical, cap * sizeof *art->canonical);
+            }
+            art->labels [art->n] = (clip_ner_label_t) { (size_t) a, (size_t) b, all_type_names [t] };
+            art->canonical [art->n++] = strcmp (f [5], "-") == 0 ? NULL : clip_strdup (f [5]);
+        }
+        line = lend + 1;
+    }
+    free (data);
+    *out = arts;
+    *n_out = na;
+    return 0;
+fail:
+    clip_ner_articles_free (&arts, na);
+    free (data);
+    return -1;
+}
+
 int
 clip_ner_score_article (clip_ner_t *self, const char *text, size_t len,
                         const clip_ner_label_t *gold, size_t ngold,
                         clip_ner_score_spans_t *score, FILE *errors)
+{
+    return clip_ner_score_article_canonical (self, text, len, gold, NULL, ngold, score, errors);
+}
+
+int
+clip_ner_score_article_canonical (clip_ner_t *self, const char *text, size_t len,
+                                  const clip_ner_label_t *gold, char *const *canonical,
+                                  size_t ngold, clip_ner_score_spans_t *score, FILE *errors)
 {
     assert (self && text && score);
     clip_ner_entity_t *ents;
@@ -591,8 +755,21 @@ clip_ner_score_article (clip_ner_t *self, const char *text, size_t len,
             int gt = type_index (gold [i].type), ft = type_index (ents [j].type);
             score->gold [gt]++;
             score->found [ft]++;
-            if (gold [i].end == ents [j].end && gt == ft)
+            if (gold [i].end == ents [j].end && gt == ft) {
                 score->correct [gt]++;
+                const char *want = canonical ? canonical [i] : NULL;
+                if (want && gt <= 2) {      /* PER ORG LOC, the first three types */
+                    score->canon_gold++;
+                    if (ents [j].canonical && strcmp (ents [j].canonical, want) == 0)
+                        score->canon_right++;
+                    else
+                    if (errors)
+                        fprintf (errors, "canonical\t%zu\t%zu\t%s\t%.*s\t%s\t-> %s\n",
+                                 gold [i].start, gold [i].end, gold [i].type,
+                                 (int) (gold [i].end - gold [i].start), text + gold [i].start,
+                                 want, ents [j].canonical ? ents [j].canonical : "(none)");
+                }
+            }
             else
             if (errors)
                 fprintf (errors, "wrong\t%zu\t%zu\t%s\t%.*s\t-> %zu\t%s\t%s\n", gold [i].start,
@@ -613,9 +790,18 @@ clip_ner_score_spans_f1 (const clip_ner_score_spans_t *score)
                              score->gold, score->found, score->correct);
 }
 
+double
+clip_ner_score_spans_canonical (const clip_ner_score_spans_t *score)
+{
+    return score->canon_gold ? 100.0 * (double) score->canon_right / (double) score->canon_gold : 0;
+}
+
 void
 clip_ner_score_spans_print (const clip_ner_score_spans_t *score, FILE *out)
 {
+    if (score->canon_gold)
+        fprintf (out, "canonical %zu of %zu %.2f\n", score->canon_right, score->canon_gold,
+                 clip_ner_score_spans_canonical (score));
     clip_score_table (out, CLIP_NER_NTYPES, all_type_names, score->gold, score->found, score->correct);
 }
 
@@ -631,11 +817,15 @@ usage (FILE *f)
         "                      [--second-pass]\n"
         "       clip ner eval FILE [--model-dir DIR]\n"
         "       clip ner eval --spans DIR|FILE.ents... [--text-dir DIR] [--data-dir DIR] [--errors]\n"
+        "       clip ner eval --hashed FILE.tsv... --text-dir DIR [--data-dir DIR] [--errors]\n"
+        "       clip ner eval --hashed FILE.tsv... --text-dir DIR [--data-dir DIR] [--errors]\n"
         "       clip ner tag FILE [--data-dir DIR]\n"
         "       clip ner clusters [--out FILE] DIR...\n"
         "       clip ner names [--model-dir DIR] [--out FILE] DIR...\n"
-        "Defaults: data from %s/../shared/data/conll2003, model in\n"
-        "%s/workers/ner/model.\n", CLIP_DATADIR, CLIP_DATADIR);
+        "Defaults: eval and tag use the data directory %s;\n"
+        "train, clusters and names write the model of the source tree %s,\n"
+        "train reads its data from ../shared/data/conll2003 beside it.\n",
+        clip_datadir_default (), clip_datadir_source ());
 }
 
 static const char *
@@ -649,9 +839,11 @@ opt_value (int argc, char **argv, int *i)
 static int
 cmd_train (int argc, char **argv)
 {
-    char *model_dir = clip_path_join (CLIP_DATADIR, "workers/ner/model");
-    char *train = clip_path_join (CLIP_DATADIR, "../shared/data/conll2003/train.txt");
-    char *valid = clip_path_join (CLIP_DATADIR, "../shared/data/conll2003/valid.txt");
+    /*  Training is the developer's: it writes the model of the source tree
+        this program was built from, never an installed one.  */
+    char *model_dir = clip_datadir_path (clip_datadir_source (), CLIP_DATA_MODEL);
+    char *train = clip_path_join (clip_datadir_source (), "../shared/data/conll2003/train.txt");
+    char *valid = clip_path_join (clip_datadir_source (), "../shared/data/conll2003/valid.txt");
     char *clusters = NULL, *names = NULL;
     clip_train_opts_t opts = { .max_epochs = 20, .final_with_valid = 1 };
     int rc = 2;
@@ -787,20 +979,56 @@ add_label_paths (const char *path, char ***list, size_t *n, size_t *cap)
     qsort (*list + first, *n - first, sizeof (char *), cmp_str);
 }
 
+/*  clip ner eval --hashed FILE... : the same against labels that quote
+    nothing (clip_ner_hashed_read), the articles under text_dir.  */
+static int
+eval_hashed (clip_ner_t *ner, char **paths, size_t np, const char *text_dir,
+             bool show_errors, clip_ner_score_spans_t *score)
+{
+    for (size_t k = 0; k < np; k++) {
+        char err [1024];
+        clip_ner_article_t *arts;
+        size_t na;
+        if (clip_ner_hashed_read (paths [k], text_dir, &arts, &na, err, sizeof err) < 0) {
+            fprintf (stderr, "clip ner eval: %s\n", err);
+            return 1;
+        }
+        for (size_t a = 0; a < na; a++) {
+            if (show_errors)
+                printf ("# %s\n", arts [a].file);
+            if (clip_ner_score_article_canonical (ner, arts [a].text, arts [a].len,
+                                                  arts [a].labels, arts [a].canonical, arts [a].n,
+                                                  score, show_errors ? stdout : NULL) < 0) {
+                fprintf (stderr, "clip ner eval: extraction failed on %s\n", arts [a].file);
+                clip_ner_articles_free (&arts, na);
+                return 1;
+            }
+        }
+        clip_ner_articles_free (&arts, na);
+    }
+    return 0;
+}
+
 /*  clip ner eval --spans PATH... : clip_ner_extract on raw articles against
     hand-labelled spans.  The article of X.ents is X.txt in the text
-    directory (default: corpus/huawei of the data directory).  */
+    directory (default: corpus/huawei of the data directory).  With
+    --hashed, the paths are hashed label files (clip_ner_hashed_read) and
+    --text-dir is required.  */
 static int
 cmd_eval_spans (int argc, char **argv)
 {
-    const char *data_dir = CLIP_DATADIR;
+    const char *data_dir = clip_datadir_default ();
     char *text_dir = NULL;
     char **paths = NULL;
     size_t np = 0, cap = 0;
     int show_errors = 0, rc = 2;
+    bool hashed = false;
     for (int i = 2; i < argc; i++) {
         if (strcmp (argv [i], "--spans") == 0)
             continue;
+        if (strcmp (argv [i], "--hashed") == 0)
+            hashed = true;
+        else
         if (strcmp (argv [i], "--errors") == 0)
             show_errors = 1;
         else
@@ -812,19 +1040,34 @@ cmd_eval_spans (int argc, char **argv)
             text_dir = clip_strdup (argv [++i]);
         }
         else
-        if (argv [i][0] != '-')
-            add_label_paths (argv [i], &paths, &np, &cap);
+        if (argv [i][0] != '-') {
+            if (np == cap)
+                paths = clip_realloc (paths, (cap = cap * 2 + 8) * sizeof (char *));
+            paths [np++] = clip_strdup (argv [i]);
+        }
         else {
             usage (stderr);
             goto done;
         }
     }
-    if (np == 0) {
+    if (np == 0 || (hashed && !text_dir)) {
         usage (stderr);
         goto done;
     }
+    if (!hashed) {
+        /*  A directory stands for its *.ents files.  */
+        char **given = paths;
+        size_t ng = np;
+        paths = NULL;
+        np = cap = 0;
+        for (size_t k = 0; k < ng; k++) {
+            add_label_paths (given [k], &paths, &np, &cap);
+            free (given [k]);
+        }
+        free (given);
+    }
     if (!text_dir)
-        text_dir = clip_path_join (data_dir, "corpus/huawei");
+        text_dir = clip_datadir_path (data_dir, CLIP_DATA_HUAWEI);
     char err [1024];
     clip_ner_t *ner = clip_ner_load (data_dir, err, sizeof err);
     if (!ner) {
@@ -834,8 +1077,8 @@ cmd_eval_spans (int argc, char **argv)
     }
     clip_ner_score_spans_t score;
     memset (&score, 0, sizeof score);
-    rc = 0;
-    for (size_t k = 0; k < np && rc == 0; k++) {
+    rc = hashed ? eval_hashed (ner, paths, np, text_dir, show_errors, &score) : 0;
+    for (size_t k = 0; k < np && rc == 0 && !hashed; k++) {
         const char *base = strrchr (paths [k], '/');
         base = base ? base + 1 : paths [k];
         size_t bl = strlen (base);
@@ -887,10 +1130,10 @@ static int
 cmd_eval (int argc, char **argv)
 {
     for (int i = 2; i < argc; i++)
-        if (strcmp (argv [i], "--spans") == 0)
+        if (strcmp (argv [i], "--spans") == 0 || strcmp (argv [i], "--hashed") == 0)
             return cmd_eval_spans (argc, argv);
     const char *file = NULL;
-    char *model_dir = clip_path_join (CLIP_DATADIR, "workers/ner/model");
+    char *model_dir = clip_datadir_path (clip_datadir_default (), CLIP_DATA_MODEL);
     int rc = 2;
     for (int i = 2; i < argc; i++) {
         if (strcmp (argv [i], "--model-dir") == 0 && i + 1 < argc) {
@@ -937,7 +1180,7 @@ done:
 static int
 cmd_tag (int argc, char **argv)
 {
-    const char *file = NULL, *data_dir = CLIP_DATADIR;
+    const char *file = NULL, *data_dir = clip_datadir_default ();
     for (int i = 2; i < argc; i++) {
         if (strcmp (argv [i], "--data-dir") == 0 && i + 1 < argc)
             data_dir = argv [++i];
@@ -988,7 +1231,9 @@ cmd_tag (int argc, char **argv)
 static int
 cmd_clusters (int argc, char **argv)
 {
-    char *out = clip_path_join (CLIP_DATADIR, "workers/ner/model/clusters.tsv");
+    char *model_dir = clip_datadir_path (clip_datadir_source (), CLIP_DATA_MODEL);
+    char *out = clip_path_join (model_dir, "clusters.tsv");
+    free (model_dir);
     char **dirs = clip_calloc ((size_t) argc, sizeof (char *));
     size_t nd = 0;
     for (int i = 2; i < argc; i++) {
@@ -1033,7 +1278,8 @@ cmp_found (const void *a, const void *b)
 static int
 cmd_names (int argc, char **argv)
 {
-    char *model_dir = clip_path_join (CLIP_DATADIR, "workers/ner/model");
+    /*  Writes names.tsv into the model: the source tree's, as train.  */
+    char *model_dir = clip_datadir_path (clip_datadir_source (), CLIP_DATA_MODEL);
     char *out = NULL;
     char **dirs = clip_calloc ((size_t) argc, sizeof (char *));
     size_t nd = 0;

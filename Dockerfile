@@ -47,9 +47,11 @@ USER clipd
 WORKDIR /var/lib/clipd
 # The SPEC's ports: tasks, pub, replay, HTTP.
 EXPOSE 5555 5556 5557 9110
-# clipd answers /healthz with 200 or 503; clip status exits 0 or 1 on it.
-# A worker container has no HTTP: docker-compose.yml disables this there.
+# /livez is 503 only when clipd's loop is stuck, which a restart mends;
+# /healthz's other 503s (no worker yet, a full disk) a restart does not, and
+# Swarm restarts unhealthy containers.  A worker container has no HTTP:
+# docker-compose.yml disables the check there.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["clip", "status", "--http", "127.0.0.1:9110"]
+  CMD ["clip", "status", "--live", "--http", "127.0.0.1:9110"]
 ENV CLIPD_INBOX=/inbox CLIPD_STATE=/var/lib/clipd
 CMD ["clipd"]

@@ -34,21 +34,24 @@ static void
 usage (FILE *out)
 {
     fprintf (out,
-        "Usage: clip status [--http ADDR:PORT] [--metrics]\n"
+        "Usage: clip status [--http ADDR:PORT] [--metrics | --live]\n"
         "Print a running clipd's health (GET /healthz, JSON) or, with --metrics,\n"
         "its Prometheus metrics.  Exit 0 if healthy, 1 if not or unreachable.\n\n"
         "  --http ADDR:PORT   clipd's --http address (default 127.0.0.1:9110)\n"
-        "  --metrics          print GET /metrics instead\n");
+        "  --metrics          print GET /metrics instead\n"
+        "  --live             ask GET /livez instead: 0 unless clipd itself is stuck\n"
+        "                     (for container health checks, which restart what fails)\n");
 }
 
 int
 clip_status_main (int argc, char **argv)
 {
     const char *http = "127.0.0.1:9110";
-    int metrics = 0;
+    int metrics = 0, live = 0;
     static const struct option longopts[] = {
         { "http", required_argument, NULL, 'h' },
         { "metrics", no_argument, NULL, 'm' },
+        { "live", no_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'H' },
         { NULL, 0, NULL, 0 }
     };
@@ -58,6 +61,7 @@ clip_status_main (int argc, char **argv)
         switch (c) {
             case 'h': http = optarg; break;
             case 'm': metrics = 1; break;
+            case 'l': live = 1; break;
             case 'H': usage (stdout); return 0;
             default: usage (stderr); return 2;
         }
@@ -68,7 +72,12 @@ clip_status_main (int argc, char **argv)
     }
     curl_global_init (CURL_GLOBAL_DEFAULT);
     CURL *curl = curl_easy_init ();
-    char *url = clip_strprintf ("http://%s/%s", http, metrics ? "metrics" : "healthz");
+    if (metrics && live) {
+        fprintf (stderr, "clip status: --metrics and --live ask different things: give one\n");
+        return 2;
+    }
+    char *url = clip_strprintf ("http://%s/%s", http,
+                                metrics ? "metrics" : live ? "livez" : "healthz");
     body_t body = { NULL, 0 };
     curl_easy_setopt (curl, CURLOPT_URL, url);
     curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, on_data);

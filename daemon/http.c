@@ -104,6 +104,26 @@ render_health (const clipd_metrics_t *m, unsigned *status)
         LOAD (corpus), (unsigned long long) lag);
 }
 
+/*  /livez: is this process worth keeping?  Only a loop that stopped
+    turning says no.  Every other 503 of /healthz (no worker while articles
+    wait, commits failing, files stuck) is about the world around clipd,
+    which restarting clipd does not mend: a container engine that restarts
+    on an unhealthy check (Swarm, Kubernetes' livenessProbe) must ask this,
+    and a load balancer or an operator /healthz.  */
+static char *
+render_live (const clipd_metrics_t *m, unsigned *status)
+{
+    uint64_t now = clip_mono_ms ();
+    uint64_t tick = LOAD (loop_tick_ms);
+    uint64_t lag = now > tick ? now - tick : 0;
+    bool stalled = lag > LOOP_STALLED_MS;
+    *status = stalled ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK;
+    return clip_strprintf ("{\"status\": \"%s\", \"reason\": \"%s\", \"loop_lag_ms\": %llu}\n",
+                           stalled ? "unavailable" : "ok",
+                           stalled ? "the event loop is not turning" : "",
+                           (unsigned long long) lag);
+}
+
 static char *
 render_metrics (const clipd_metrics_t *m)
 {
@@ -153,12 +173,17 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url, const char 
         type = "application/json";
     }
     else
+    if (strcmp (url, "/livez") == 0) {
+        body = render_live (self->metrics, &status);
+        type = "application/json";
+    }
+    else
     if (strcmp (url, "/metrics") == 0) {
         body = render_metrics (self->metrics);
         type = "text/plain; version=0.0.4";
     }
     else {
-        body = clip_strdup ("not found: try /healthz or /metrics\n");
+        body = clip_strdup ("not found: try /healthz, /livez or /metrics\n");
         type = "text/plain";
         status = MHD_HTTP_NOT_FOUND;
     }

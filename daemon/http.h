@@ -2,8 +2,11 @@
 
     GET /healthz answers JSON {status, workers, inflight, queued, head,
     corpus, loop_lag_ms}: 200 when the loop is turning and, if files are
-    waiting, some worker is connected; 503 otherwise.  GET /metrics answers
-    the Prometheus text format.  Anything else is 404.
+    waiting, some worker is connected; 503 otherwise.  GET /livez answers
+    {status, reason, loop_lag_ms}, 503 only when the loop is not turning:
+    the question a container engine that restarts on failure asks (a
+    restart mends a stuck loop, not a missing worker or a full disk).
+    GET /metrics answers the Prometheus text format.  Anything else is 404.
 
     /healthz is also 503 while commits to the results log fail (reason
     "commits to the results log are failing: <SQLite error>").

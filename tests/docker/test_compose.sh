@@ -233,6 +233,8 @@ drop "${all[@]}"
 "$clip" sub --since 0 --count 5 --timeout-ms 120000 --curve-server-key "$work/server.pub" \
   --curve-key "$work/host.key" --replay "tcp://127.0.0.1:$CLIPD_REPLAY_PORT" \
   "tcp://127.0.0.1:$CLIPD_PUB_PORT" >"$work/swarm.jsonl" 2>"$work/swarm.err" || true
-[ "$(wc -l <"$work/swarm.jsonl")" -eq 5 ] || fail "swarm: $(wc -l <"$work/swarm.jsonl") of 5 records: $(tail -3 "$work/swarm.err")"
+[ "$(wc -l <"$work/swarm.jsonl")" -eq 5 ] || {
+  docker service logs --tail 15 "${stack}_clipd" 2>&1; docker service logs --tail 30 "${stack}_worker" 2>&1
+  fail "swarm: $(wc -l <"$work/swarm.jsonl") of 5 records: $(tail -3 "$work/swarm.err")"; }
 say "swarm: 5 records read from the host"
 say "PASS (compose and swarm)"

@@ -534,3 +534,43 @@ Test (pipeline, health_and_metrics_over_http)
     tu_rmtree (dir);
     free (dir);
 }
+
+/*  No worker and an article waiting: /healthz says 503 (the pipeline is
+    stalled), while /livez says 200 (clipd itself is fine: restarting it
+    would not bring a worker), and clip status --live exits 0.  */
+Test (pipeline, livez_is_ok_while_healthz_waits_for_a_worker)
+{
+    char *dir = tu_tempdir ("pipeline");
+    const char *extra [] = { "--corpus", "none", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    char *src = corpus_file (huawei [0]);
+    char *dst = path_in (d->inbox, "waiting.txt");
+    tu_drop (src, dst);
+    char *body = NULL;
+    int code = 0;
+    uint64_t until = clip_mono_ms () + 15000;
+    while ((code = tu_http_get (d->http, "/healthz", &body)) != 503 && clip_mono_ms () < until) {
+        free (body);
+        body = NULL;
+        usleep (100000);
+    }
+    cr_assert_eq (code, 503, "healthz with an article and no worker: %s", body);
+    cr_assert (strstr (body, "no worker"), "%s", body);
+    free (body);
+    cr_assert_eq (tu_http_get (d->http, "/livez", &body), 200, "%s", body);
+    cr_assert (strstr (body, "\"status\": \"ok\""), "%s", body);
+    free (body);
+    char *clip = tu_bin ("clip/clip");
+    const char *live [] = { clip, "status", "--live", "--http", d->http, NULL };
+    cr_assert_eq (tu_run (live, NULL, 10000), 0);
+    const char *health [] = { clip, "status", "--http", d->http, NULL };
+    cr_assert_eq (tu_run (health, NULL, 10000), 1);
+    const char *both [] = { clip, "status", "--live", "--metrics", NULL };
+    cr_assert_eq (tu_run (both, NULL, 10000), 2);
+    free (clip);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    tu_daemon_free (d);
+    free (src); free (dst);
+    tu_rmtree (dir);
+    free (dir);
+}

@@ -190,6 +190,7 @@ dealer_open (sub_t *self)
     self->dealer = zmq_socket (self->ctx, ZMQ_DEALER);
     int zero = 0;
     zmq_setsockopt (self->dealer, ZMQ_LINGER, &zero, sizeof zero);
+    clip_wire_keepalive (self->dealer);
     /*  A page is at most REPLAY_LIMIT records plus its end; the default
         high-water mark of 1000 messages could otherwise drop its tail.  */
     int hwm = 4 * REPLAY_LIMIT + 16;
@@ -590,6 +591,7 @@ clip_sub_main (int argc, char **argv)
     self.sub = zmq_socket (self.ctx, ZMQ_SUB);
     int zero = 0;
     zmq_setsockopt (self.sub, ZMQ_LINGER, &zero, sizeof zero);
+    clip_wire_keepalive (self.sub);
     int hwm = 100000;
     zmq_setsockopt (self.sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt (self.sub, ZMQ_SUBSCRIBE, self.prefix, strlen (self.prefix));

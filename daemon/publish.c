@@ -12,6 +12,7 @@
 
 #include "clip_log.h"
 #include "clip_util.h"
+#include "clip_wire.h"
 #include "zwatch.h"
 
 /*  Notifications read before a send, at most.  */
@@ -179,6 +180,7 @@ clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
     int zero = 0;
     int64_t max_frame = curve ? CLIP_PUBLISH_MAX_FRAME_CURVE : CLIP_PUBLISH_MAX_FRAME;
     zmq_setsockopt (self->socket, ZMQ_LINGER, &zero, sizeof zero);
+    clip_wire_keepalive (self->socket);
     if (curve && clip_curve_server_apply (self->socket, curve, CLIP_CURVE_DOMAIN_SUBSCRIBERS,
                                           err, err_size) != 0) {
         zmq_close (self->socket);

@@ -304,6 +304,7 @@ clip_replay_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
     zmq_setsockopt (self->socket, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt (self->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt (self->socket, ZMQ_LINGER, &zero, sizeof zero);
+    clip_wire_keepalive (self->socket);
     zmq_setsockopt (self->socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     if (curve && clip_curve_server_apply (self->socket, curve, CLIP_CURVE_DOMAIN_SUBSCRIBERS,
                                           err, err_size) != 0) {

@@ -320,3 +320,13 @@ clip_wire_frames_free (zmq_msg_t *frames, int count)
         zmq_msg_close (&frames [i]);
     free (frames);
 }
+
+void
+clip_wire_keepalive (void *socket)
+{
+    int ivl = CLIP_WIRE_KEEPALIVE_MS, timeout = CLIP_WIRE_KEEPALIVE_TIMEOUT_MS;
+    int ttl = CLIP_WIRE_KEEPALIVE_TIMEOUT_MS;
+    zmq_setsockopt (socket, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt (socket, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout);
+    zmq_setsockopt (socket, ZMQ_HEARTBEAT_TTL, &ttl, sizeof ttl);
+}

@@ -115,4 +115,17 @@ void clip_wire_msg_destroy (clip_wire_msg_t **self_p);
 int clip_wire_recv_frames (void *socket, zmq_msg_t **frames, int flags);
 void clip_wire_frames_free (zmq_msg_t *frames, int count);
 
+/*  ZMTP heartbeats (ZMQ_HEARTBEAT_IVL/TIMEOUT/TTL) for the connections that
+    can sit idle for hours: a subscriber's to PUB and replay.  A PING every
+    CLIP_WIRE_KEEPALIVE_MS keeps NAT tables, overlay networks and IPVS
+    (which forgets a connection idle for 900 s) from dropping the
+    connection silently, and a peer silent for CLIP_WIRE_KEEPALIVE_TIMEOUT_MS
+    is disconnected, so that a subscriber whose daemon vanished with its
+    host reconnects instead of waiting for ever.  The task endpoint needs
+    none: its workers and clipd exchange HEARTBEATs every second.  Set on
+    both ends, before bind or connect.  */
+#define CLIP_WIRE_KEEPALIVE_MS 30000
+#define CLIP_WIRE_KEEPALIVE_TIMEOUT_MS 90000
+void clip_wire_keepalive (void *socket);
+
 #endif

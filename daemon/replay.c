@@ -79,11 +79,8 @@ static void
 send_error (clip_replay_t *self, const void *identity, size_t identity_len,
             const char *code, const char *message)
 {
-    char *body;
-    size_t len;
-    clip_replay_error_encode (code, message, &body, &len);
-    send_message (self, identity, identity_len, CLIP_REPLAY_ERROR_TOPIC, body, len);
-    free (body);
+    /*  Counted before the answer leaves: a client that reads the answer and
+        then asks /metrics (another thread) must see it counted.  */
     char q [600];
     clip_log_quote (q, sizeof q, message);
     /*  A client that asks before reading can do so as fast as it likes:
@@ -96,6 +93,11 @@ send_error (clip_replay_t *self, const void *identity, size_t identity_len,
         clip_warn ("replay_refused", "code=%s message=%s", code, q);
         CLIPD_METRIC_ADD (self->metrics, replay_bad_requests, 1);
     }
+    char *body;
+    size_t len;
+    clip_replay_error_encode (code, message, &body, &len);
+    send_message (self, identity, identity_len, CLIP_REPLAY_ERROR_TOPIC, body, len);
+    free (body);
 }
 
 typedef struct {

@@ -11,6 +11,9 @@
 # builds locally with debootstrap when it cannot be pulled.
 
 FROM debian:bookworm-slim AS build
+# Lets `docker image prune --filter label=clipd.stage=build` remove what this
+# stage leaves behind (the tests do).
+LABEL clipd.stage=build
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \

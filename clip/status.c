@@ -70,12 +70,13 @@ clip_status_main (int argc, char **argv)
         fprintf (stderr, "clip status: unexpected argument '%s'\n", argv [optind]);
         return 2;
     }
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    CURL *curl = curl_easy_init ();
+    /*  Checked before curl is set up, which a bad usage would leak.  */
     if (metrics && live) {
         fprintf (stderr, "clip status: --metrics and --live ask different things: give one\n");
         return 2;
     }
+    curl_global_init (CURL_GLOBAL_DEFAULT);
+    CURL *curl = curl_easy_init ();
     char *url = clip_strprintf ("http://%s/%s", http,
                                 metrics ? "metrics" : live ? "livez" : "healthz");
     body_t body = { NULL, 0 };

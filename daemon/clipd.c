@@ -36,6 +36,11 @@
 #include "supervisor.h"
 #include "zap.h"
 
+/*  Start-up waits up to STATE_LOCK_TRIES * STATE_LOCK_WAIT_US (2 s) for the
+    state folder's lock (see clipd_new).  */
+#define STATE_LOCK_TRIES 100
+#define STATE_LOCK_WAIT_US 20000
+
 /*  A result waiting for the group commit, or whose commit failed (disk
     full, I/O error) and is retried: its file is still in processing/ and
     nothing was published.  */
@@ -590,7 +595,19 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     }
     char *lock_path = clip_path_join (cfg->state, "clipd.lock");
     self->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (self->lock_fd < 0 || flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    /*  A clipd killed with -9 releases the lock only when the last copy of
+        its descriptor closes, and a child it was forking at that moment
+        holds one until its exec: a restart a moment later may find the
+        lock still held.  Wait for it a little (bounded) before calling
+        the folder taken.  */
+    int locked = -1;
+    for (int tries = 0; self->lock_fd >= 0 && tries < STATE_LOCK_TRIES; tries++) {
+        locked = flock (self->lock_fd, LOCK_EX | LOCK_NB);
+        if (locked == 0 || errno != EWOULDBLOCK)
+            break;
+        usleep (STATE_LOCK_WAIT_US);
+    }
+    if (self->lock_fd < 0 || locked != 0) {
         snprintf (err, err_size, "state folder %s is in use by another clipd (%s)", cfg->state,
                   strerror (errno));
         free (lock_path);

@@ -68,7 +68,8 @@ cleanup () {
     docker network rm docker_gwbridge >/dev/null 2>&1
   fi
   docker image rm -f "$image" >/dev/null 2>&1
-  docker image prune -f --filter "label=clipd.test=$$" >/dev/null 2>&1
+  # The build stage's image, left dangling by the legacy builder.
+  docker image prune -f --filter "label=clipd.stage=build" >/dev/null 2>&1
   if [ -n "${KEEP_WORK:-}" ]; then say "kept $work"; else rm -rf "$work"; fi
   [ "$engine" = started ] && "$repo/scripts/docker.sh" stop
   say "cleaned up"

@@ -1,8 +1,13 @@
 /*  Every program answers --help and --version, exits 2 on bad usage and 1
     on failure, with a message that names what was wrong.  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "clip_util.h"
 #include "testutil.h"
@@ -125,4 +130,42 @@ Test (cli, bad_numbers_for_ner_training_are_usage_errors)
         free (out);
         free (bin);
     }
+}
+
+/*  A lock on the state folder held for a moment (a clipd killed with -9
+    whose forked child has not yet exec'd still holds it) is waited for:
+    clipd starts once it is free, instead of calling the folder taken.  */
+Test (cli, a_state_lock_held_for_a_moment_is_waited_for)
+{
+    char *dir = tu_tempdir ("cli");
+    char *state = clip_path_join (dir, "var");
+    cr_assert_eq (clip_mkdirs (state, 0755), 0);
+    char *lock_path = clip_path_join (state, "clipd.lock");
+    int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    cr_assert_geq (fd, 0);
+    cr_assert_eq (flock (fd, LOCK_EX | LOCK_NB), 0);
+    char *bin = tu_bin ("daemon/clipd");
+    char *inbox = clip_path_join (dir, "inbox");
+    char *err_path = clip_path_join (dir, "clipd.log");
+    const char *argv [] = { bin, "--inbox", inbox, "--state", state, "--corpus", "none",
+                            "--tasks", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*",
+                            "--replay", "tcp://127.0.0.1:*", "--http", "off", NULL };
+    pid_t pid = tu_spawn (argv, NULL, err_path);
+    usleep (300000);
+    close (fd);                 /* the lock goes with the descriptor */
+    char *endpoints = clip_path_join (state, "endpoints.json");
+    uint64_t until = clip_mono_ms () + 20000;
+    int status;
+    while (access (endpoints, F_OK) != 0 && clip_mono_ms () < until
+           && waitpid (pid, &status, WNOHANG) == 0)
+        usleep (20000);
+    char *log = tu_read (err_path, NULL);
+    cr_assert_eq (access (endpoints, F_OK), 0, "clipd did not start once the lock was free: %s",
+                  log ? log : "");
+    free (log);
+    kill (pid, SIGTERM);
+    cr_assert_eq (tu_wait (pid, 10000), 0);
+    free (endpoints); free (err_path); free (inbox); free (bin); free (lock_path); free (state);
+    tu_rmtree (dir);
+    free (dir);
 }

@@ -51,6 +51,7 @@
 #include "clip_db.h"
 #include "clip_lsh.h"
 #include "clip_sketch.h"
+#include "clip_sketch_keys.h"
 #include "clip_text.h"
 #include "clip_util.h"
 

@@ -18,6 +18,7 @@
 #include <dirent.h>
 
 #include "clip_ner.h"
+#include "clip_conll.h"
 #include "clip_tagger.h"
 #include "clip_token.h"
 #include "clip_util.h"

@@ -10,6 +10,12 @@ int clip_sub_main (int argc, char **argv);
 int clip_analyze_main (int argc, char **argv);
 /*  clip status [--http ADDR:PORT] [--metrics]  */
 int clip_status_main (int argc, char **argv);
+/*  clip corpus import|stats|explain|compact [--state DIR] ...: argv [0] is
+    "corpus" (clip/corpus.c)  */
+int clip_corpus_main (int argc, char **argv);
+/*  clip ner train|eval|tag|clusters|names ...: argv [0] is "ner"
+    (clip/ner.c)  */
+int clip_ner_main (int argc, char **argv);
 /*  clip keygen [--force] NAME: writes NAME.key (0600) and NAME.pub  */
 int clip_keygen_main (int argc, char **argv);
 

@@ -3,9 +3,7 @@
 #include <string.h>
 
 #include "clip_cmd.h"
-#include "clip_corpus.h"
 #include "clip_log.h"
-#include "clip_ner.h"
 
 typedef struct {
     const char *name;

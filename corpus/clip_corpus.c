@@ -40,11 +40,12 @@
 #include <string.h>
 
 #include "clip_db.h"
+#include "clip_defaults.h"
 #include "clip_keysnap.h"
 #include "clip_log.h"
 #include "clip_lsh.h"
 #include "clip_postings.h"
-#include "clip_sketch.h"
+#include "clip_sketch_keys.h"
 #include "clip_util.h"
 
 /*  A staged article: its row and keys, until publish or drop.  */
@@ -111,9 +112,9 @@ database_id (sqlite3 *db)
 void
 clip_corpus_settings_default (clip_corpus_settings_t *settings)
 {
-    settings->near_containment = 0.7;
-    settings->near_jaccard = 0.5;
-    settings->related_containment = 0.25;
+    settings->near_containment = CLIP_DEFAULT_NEAR_CONTAINMENT;
+    settings->near_jaccard = CLIP_DEFAULT_NEAR_JACCARD;
+    settings->related_containment = CLIP_DEFAULT_RELATED_CONTAINMENT;
     settings->max_matches = 5;
 }
 

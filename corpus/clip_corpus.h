@@ -80,8 +80,4 @@ void clip_corpus_drop_staged (clip_corpus_t *self);
     until they are written (at most 16 MiB and a half).  */
 size_t clip_corpus_index_memory (const clip_corpus_t *self);
 
-/*  `clip corpus import|stats|explain`: argv [0] is "corpus".  Returns the
-    process exit status.  */
-int clip_corpus_main (int argc, char **argv);
-
 #endif

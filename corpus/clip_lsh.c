@@ -28,7 +28,7 @@
 #include <sys/mman.h>
 
 #include "clip_lsh.h"
-#include "clip_sketch.h"
+#include "clip_sketch_wire.h"
 #include "clip_util.h"
 
 #define EMPTY 0

@@ -4,107 +4,151 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "clip_datadir.h"
-#include "clip_log.h"
+#include "clip_defaults.h"
 #include "clip_record.h"
 #include "clip_util.h"
-
-#define CLIP_STRINGIFY_(x) #x
-#define CLIP_STRINGIFY(x) CLIP_STRINGIFY_ (x)
+#include "clip_wire.h"
 
 /*  OPT_BOOL: a flag without a value (--allow-insecure), or yes/no, true/
-    false, 1/0 in the environment, the file and as --flag=VALUE.  */
-typedef enum { OPT_STRING, OPT_UINT, OPT_DOUBLE, OPT_BOOL } opt_type_t;
+    false, 1/0 in the environment, the file and as --flag=VALUE.  OPT_ENUM:
+    a string that must be one of the row's choices (any case; the field
+    holds the choice as the table spells it).  */
+typedef enum { OPT_STRING, OPT_UINT, OPT_DOUBLE, OPT_BOOL, OPT_ENUM } opt_type_t;
 
+/*  One setting: what it is, where it goes, its default, what it may be.
+    As Redis's static_configs[]: the parser, --help, --sample-config and
+    the manual page all read these rows, so a bound is written once.  */
 typedef struct {
     const char *name;           /* flag and config-file key */
     opt_type_t type;
     size_t offset;              /* into clipd_config_t */
-    const char *fallback;       /* default, as text */
+    const char *def_text;       /* OPT_STRING, OPT_ENUM: the default */
+    uint64_t def_uint, min_uint, max_uint;          /* OPT_UINT */
+    double def_double, min_double, max_double;      /* OPT_DOUBLE */
+    bool def_bool;              /* OPT_BOOL */
+    const char *const *choices; /* OPT_ENUM: NULL-terminated */
     const char *help;
     bool live;                  /* a running clipd applies it on SIGHUP */
 } opt_t;
 
-#define OPT(name, type, field, fallback, help) \
-    { name, type, offsetof (clipd_config_t, field), fallback, help, false }
-#define LIVE_OPT(name, type, field, fallback, help) \
-    { name, type, offsetof (clipd_config_t, field), fallback, help, true }
+#define RESTART false
+#define LIVE true
+#define STRING_OPT(nm, field, def, hlp) \
+    { .name = nm, .type = OPT_STRING, .offset = offsetof (clipd_config_t, field), \
+      .def_text = def, .help = hlp }
+#define UINT_OPT(nm, field, def, min, max, hlp) \
+    { .name = nm, .type = OPT_UINT, .offset = offsetof (clipd_config_t, field), \
+      .def_uint = def, .min_uint = min, .max_uint = max, .help = hlp }
+#define DOUBLE_OPT(nm, field, def, min, max, hlp, lv) \
+    { .name = nm, .type = OPT_DOUBLE, .offset = offsetof (clipd_config_t, field), \
+      .def_double = def, .min_double = min, .max_double = max, .help = hlp, .live = lv }
+#define BOOL_OPT(nm, field, def, hlp) \
+    { .name = nm, .type = OPT_BOOL, .offset = offsetof (clipd_config_t, field), \
+      .def_bool = def, .help = hlp }
+#define ENUM_OPT(nm, field, def, chs, hlp, lv) \
+    { .name = nm, .type = OPT_ENUM, .offset = offsetof (clipd_config_t, field), \
+      .def_text = def, .choices = chs, .help = hlp, .live = lv }
+
+static const char *const on_done_choices [] = { "keep", "delete", NULL };
+/*  clip_log_level_from_name's names, in its order.  */
+static const char *const log_level_choices [] = { "debug", "info", "warn", "error", NULL };
+
+/*  Bounds: the values the code can honour, and no more.
+    - Times in ms are at most a day (task-timeout-ms, settle-ms, rescan-ms)
+      or ten minutes (liveness-ms): deadlines are now + setting in 64-bit
+      ms, and anything longer is a typo (seconds taken for ms) rather than
+      a wish.  heartbeat-ms is 10..60000: below 10 ms the heartbeats
+      alone would keep a loaded loop busy, above a minute a dead worker
+      goes unnoticed for longer than a task would wait.  liveness-ms must
+      also exceed heartbeat-ms (a rule across settings, in parse).
+    - max-inflight 1..65536 and max-pending 1..1048576: each holds an open
+      claim or a tracked name in memory; 0 would claim nothing, ever.
+    - max-attempts 1..100: it is stored as an int, and a file tried 100
+      times is not going to succeed on the 101st.
+    - workers 0..1024: each is a process holding the NER model.
+    - max-bytes 1..CLIP_WIRE_FILE_MAX: the task frame cannot carry more.
+    - max-entities 1..CLIP_RECORD_MAX_ENTITIES: a record with more is
+      refused by the record decoder, so more could not be honoured.
+    - The thresholds are shares: 0..1.  */
+#define DAY_MS 86400000u
 
 /*  The one place where clipd's settings are declared.  */
 static const opt_t options[] = {
-    OPT ("inbox", OPT_STRING, inbox, "./inbox",
-         "folder watched for new articles (created if missing)"),
-    OPT ("state", OPT_STRING, state, "./var",
-         "processing/, done/, failed/ and the database clipd.db"),
-    OPT ("tasks", OPT_STRING, tasks, "tcp://127.0.0.1:5555",
-         "ZeroMQ endpoint where workers connect (port * picks a free one)"),
-    OPT ("pub", OPT_STRING, pub, "tcp://127.0.0.1:5556",
-         "ZeroMQ endpoint where results are published"),
-    OPT ("replay", OPT_STRING, replay, "tcp://127.0.0.1:5557",
-         "ZeroMQ endpoint where subscribers ask for results since a seq"),
-    OPT ("http", OPT_STRING, http, "127.0.0.1:9110",
-         "ADDR:PORT for GET /metrics (Prometheus) and GET /healthz; port 0 picks one, 'off' serves none"),
-    OPT ("workers", OPT_UINT, workers, "0",
-         "also spawn and supervise N local clip-worker processes"),
-    OPT ("corpus", OPT_STRING, corpus, "",
-         "articles loaded into an empty corpus at first start; 'none' for an empty corpus "
-         "(default: the shipped Huawei corpus)"),
-    OPT ("on-done", OPT_STRING, on_done, "keep",
-         "keep: move finished files to done/; delete: delete them"),
-    OPT ("max-bytes", OPT_UINT, max_bytes, "10485760",
-         "larger files go to failed/ with error too_large"),
-    OPT ("max-entities", OPT_UINT, max_entities, CLIP_STRINGIFY (CLIP_RECORD_MAX_ENTITIES),
-         "entities per record: local workers keep the first N in text order (and say so in "
-         "the record); a worker's record with more is refused as bad_result"),
-    OPT ("config", OPT_STRING, config, "",
-         "a config file holding these same keys (INI)"),
-    OPT ("settle-ms", OPT_UINT, settle_ms, "500",
-         "a file written in place is taken once unchanged for this long"),
-    OPT ("rescan-ms", OPT_UINT, rescan_ms, "5000",
-         "full rescan of the inbox every this often (catches lost events)"),
-    OPT ("max-inflight", OPT_UINT, max_inflight, "64",
-         "files claimed but not finished, at most"),
-    OPT ("max-pending", OPT_UINT, max_pending, "1024",
-         "inbox files tracked before claiming, at most"),
-    OPT ("heartbeat-ms", OPT_UINT, heartbeat_ms, "1000",
-         "heartbeat interval with workers"),
-    OPT ("liveness-ms", OPT_UINT, liveness_ms, "5000",
-         "an idle worker silent this long is forgotten"),
-    OPT ("task-timeout-ms", OPT_UINT, task_timeout_ms, "60000",
-         "a task not answered within this is given to another worker"),
-    OPT ("max-attempts", OPT_UINT, max_attempts, "3",
-         "workers tried per file before it fails with worker_lost"),
-    LIVE_OPT ("near-containment", OPT_DOUBLE, near_containment, "0.7",
-              "near_duplicate when this share of the smaller article is in the other"),
-    LIVE_OPT ("near-jaccard", OPT_DOUBLE, near_jaccard, "0.5",
-              "near_duplicate when Jaccard similarity is above this"),
-    LIVE_OPT ("related-containment", OPT_DOUBLE, related_containment, "0.25",
-              "related when containment is above this"),
-    LIVE_OPT ("log-level", OPT_STRING, log_level, "info",
-              "lowest level logged: debug, info, warn or error (CLIP_LOG in the environment wins)"),
-    OPT ("worker-bin", OPT_STRING, worker_bin, "",
-         "clip-worker executable for --workers (default: next to clipd)"),
+    STRING_OPT ("inbox", inbox, "./inbox",
+                "folder watched for new articles (created if missing)"),
+    STRING_OPT ("state", state, "./var",
+                "processing/, done/, failed/ and the database clipd.db"),
+    STRING_OPT ("tasks", tasks, CLIP_DEFAULT_TASKS_ENDPOINT,
+                "ZeroMQ endpoint where workers connect (port * picks a free one)"),
+    STRING_OPT ("pub", pub, "tcp://127.0.0.1:5556",
+                "ZeroMQ endpoint where results are published"),
+    STRING_OPT ("replay", replay, "tcp://127.0.0.1:5557",
+                "ZeroMQ endpoint where subscribers ask for results since a seq"),
+    STRING_OPT ("http", http, "127.0.0.1:9110",
+                "ADDR:PORT for GET /metrics (Prometheus) and GET /healthz; port 0 picks one, 'off' serves none"),
+    UINT_OPT ("workers", workers, 0, 0, 1024,
+              "also spawn and supervise N local clip-worker processes"),
+    STRING_OPT ("corpus", corpus, "",
+                "articles loaded into an empty corpus at first start; 'none' for an empty corpus "
+                "(default: the shipped Huawei corpus)"),
+    ENUM_OPT ("on-done", on_done, "keep", on_done_choices,
+              "keep: move finished files to done/; delete: delete them", RESTART),
+    UINT_OPT ("max-bytes", max_bytes, CLIP_DEFAULT_MAX_BYTES, 1, CLIP_WIRE_FILE_MAX,
+              "larger files go to failed/ with error too_large"),
+    UINT_OPT ("max-entities", max_entities, CLIP_RECORD_MAX_ENTITIES, 1, CLIP_RECORD_MAX_ENTITIES,
+              "entities per record: local workers keep the first N in text order (and say so in "
+              "the record); a worker's record with more is refused as bad_result"),
+    STRING_OPT ("config", config, "",
+                "a config file holding these same keys (INI)"),
+    UINT_OPT ("settle-ms", settle_ms, CLIP_DEFAULT_SETTLE_MS, 1, DAY_MS,
+              "a file written in place is taken once unchanged for this long"),
+    UINT_OPT ("rescan-ms", rescan_ms, CLIP_DEFAULT_RESCAN_MS, 1, DAY_MS,
+              "full rescan of the inbox every this often (catches lost events)"),
+    UINT_OPT ("max-inflight", max_inflight, CLIP_DEFAULT_MAX_INFLIGHT, 1, 65536,
+              "files claimed but not finished, at most"),
+    UINT_OPT ("max-pending", max_pending, CLIP_DEFAULT_MAX_PENDING, 1, 1048576,
+              "inbox files tracked before claiming, at most"),
+    UINT_OPT ("heartbeat-ms", heartbeat_ms, CLIP_DEFAULT_HEARTBEAT_MS, 10, 60000,
+              "heartbeat interval with workers"),
+    UINT_OPT ("liveness-ms", liveness_ms, CLIP_DEFAULT_LIVENESS_MS, 20, 600000,
+              "an idle worker silent this long is forgotten (more than heartbeat-ms)"),
+    UINT_OPT ("task-timeout-ms", task_timeout_ms, CLIP_DEFAULT_TASK_TIMEOUT_MS, 1, DAY_MS,
+              "a task not answered within this is given to another worker"),
+    UINT_OPT ("max-attempts", max_attempts, CLIP_DEFAULT_MAX_ATTEMPTS, 1, 100,
+              "workers tried per file before it fails with worker_lost"),
+    DOUBLE_OPT ("near-containment", near_containment, CLIP_DEFAULT_NEAR_CONTAINMENT, 0, 1,
+                "near_duplicate when this share of the smaller article is in the other", LIVE),
+    DOUBLE_OPT ("near-jaccard", near_jaccard, CLIP_DEFAULT_NEAR_JACCARD, 0, 1,
+                "near_duplicate when Jaccard similarity is above this", LIVE),
+    DOUBLE_OPT ("related-containment", related_containment, CLIP_DEFAULT_RELATED_CONTAINMENT,
+                0, 1, "related when containment is above this", LIVE),
+    ENUM_OPT ("log-level", log_level, "info", log_level_choices,
+              "lowest level logged (CLIP_LOG in the environment wins)", LIVE),
+    STRING_OPT ("worker-bin", worker_bin, "",
+                "clip-worker executable for --workers (default: next to clipd)"),
     /*  Its default is found at run time (clip_datadir.h): see shown_default.  */
-    OPT ("data-dir", OPT_STRING, data_dir, "",
-         "the shipped data: the NER model, aliases.tsv and corpus/huawei (an install's "
-         "share/clipd, or a source tree)"),
-    OPT ("curve-secret", OPT_STRING, curve_secret, "",
-         "CURVE key pair file (clip keygen NAME writes NAME.key): the task, pub and replay "
-         "endpoints become CURVE servers; needed to bind them beyond loopback"),
-    OPT ("curve-workers", OPT_STRING, curve_workers, "",
-         "folder of the workers' public keys (*.pub) allowed on the task endpoint "
-         "(SIGHUP reads the folder again)"),
-    OPT ("curve-subscribers", OPT_STRING, curve_subscribers, "",
-         "folder of the subscribers' public keys (*.pub) allowed on pub and replay "
-         "(SIGHUP reads the folder again)"),
-    OPT ("allow-insecure", OPT_BOOL, allow_insecure, "no",
-         "allow binding endpoints and --http beyond loopback without CURVE (a flag; "
-         "yes/no in the environment or file)"),
+    STRING_OPT ("data-dir", data_dir, "",
+                "the shipped data: the NER model, aliases.tsv and corpus/huawei (an install's "
+                "share/clipd, or a source tree)"),
+    STRING_OPT ("curve-secret", curve_secret, "",
+                "CURVE key pair file (clip keygen NAME writes NAME.key): the task, pub and replay "
+                "endpoints become CURVE servers; needed to bind them beyond loopback"),
+    STRING_OPT ("curve-workers", curve_workers, "",
+                "folder of the workers' public keys (*.pub) allowed on the task endpoint "
+                "(SIGHUP reads the folder again)"),
+    STRING_OPT ("curve-subscribers", curve_subscribers, "",
+                "folder of the subscribers' public keys (*.pub) allowed on pub and replay "
+                "(SIGHUP reads the folder again)"),
+    BOOL_OPT ("allow-insecure", allow_insecure, false,
+              "allow binding endpoints and --http beyond loopback without CURVE (a flag; "
+              "yes/no in the environment or file)"),
 };
 #define N_OPTIONS (sizeof options / sizeof options [0])
 
@@ -123,16 +167,101 @@ find_option (const char *name)
     return NULL;
 }
 
+/*  The default as text, as --help, the sample and the page show it.  */
+static const char *
+default_text (const opt_t *opt, char *buf, size_t size)
+{
+    switch (opt->type) {
+        case OPT_UINT:
+            snprintf (buf, size, "%" PRIu64, opt->def_uint);
+            return buf;
+        case OPT_DOUBLE:
+            snprintf (buf, size, "%g", opt->def_double);
+            return buf;
+        case OPT_BOOL:
+            return opt->def_bool ? "yes" : "no";
+        default:
+            return opt->def_text;
+    }
+}
+
+/*  What the setting may be, as text ("1..65536", "keep|delete"), or ""
+    for a free string.  */
+static const char *
+range_text (const opt_t *opt, char *buf, size_t size)
+{
+    buf [0] = 0;
+    if (opt->type == OPT_UINT)
+        snprintf (buf, size, "%" PRIu64 "..%" PRIu64, opt->min_uint, opt->max_uint);
+    else
+    if (opt->type == OPT_DOUBLE)
+        snprintf (buf, size, "%g..%g", opt->min_double, opt->max_double);
+    else
+    if (opt->type == OPT_BOOL)
+        snprintf (buf, size, "yes|no");
+    else
+    if (opt->type == OPT_ENUM) {
+        size_t o = 0;
+        for (size_t i = 0; opt->choices [i] && o < size; i++)
+            o += (size_t) snprintf (buf + o, size - o, "%s%s", i ? "|" : "", opt->choices [i]);
+    }
+    return buf;
+}
+
+/*  Where a value came from, for messages: "command line", "environment
+    CLIPD_X" or "FILE:LINE"; and the setting as written there.  */
+typedef struct {
+    char where [600];
+    bool flag;                  /* from the command line: name it --name */
+} origin_t;
+
+static void
+apply_default (clipd_config_t *cfg, const opt_t *opt)
+{
+    void *field = (char *) cfg + opt->offset;
+    switch (opt->type) {
+        case OPT_STRING:
+        case OPT_ENUM:
+            free (*(char **) field);
+            *(char **) field = clip_strdup (opt->def_text);
+            break;
+        case OPT_UINT:
+            *(uint64_t *) field = opt->def_uint;
+            break;
+        case OPT_DOUBLE:
+            *(double *) field = opt->def_double;
+            break;
+        case OPT_BOOL:
+            *(bool *) field = opt->def_bool;
+            break;
+    }
+}
+
+/*  The one check of a value against its row: type, bounds, choices.
+    Sets the field, or err naming origin, setting, allowed values and
+    what was given.  */
 static int
-set_value (clipd_config_t *cfg, const opt_t *opt, const char *value, const char *origin,
+set_value (clipd_config_t *cfg, const opt_t *opt, const char *value, const origin_t *origin,
            char *err, size_t err_size)
 {
     void *field = (char *) cfg + opt->offset;
+    const char *dashes = origin->flag ? "--" : "";
+    char range [128];
+    range_text (opt, range, sizeof range);
     if (opt->type == OPT_STRING) {
-        char **s = field;
-        free (*s);
-        *s = clip_strdup (value);
+        free (*(char **) field);
+        *(char **) field = clip_strdup (value);
         return 0;
+    }
+    if (opt->type == OPT_ENUM) {
+        for (size_t i = 0; opt->choices [i]; i++)
+            if (strcasecmp (value, opt->choices [i]) == 0) {
+                free (*(char **) field);
+                *(char **) field = clip_strdup (opt->choices [i]);
+                return 0;
+            }
+        return clip_err_set (err, err_size, "%s: %s%s must be one of %s, got '%s'",
+                             origin->where, dashes, opt->name, range, value);
     }
     if (opt->type == OPT_BOOL) {
         const char *yes [] = { "yes", "true", "1" }, *no [] = { "no", "false", "0" };
@@ -142,61 +271,104 @@ set_value (clipd_config_t *cfg, const opt_t *opt, const char *value, const char 
                 return 0;
             }
         }
-        snprintf (err, err_size, "%s: %s must be yes or no (true/false, 1/0), got '%s'",
-                  origin, opt->name, value);
-        return -1;
+        return clip_err_set (err, err_size, "%s: %s%s must be yes or no (true/false, 1/0), "
+                             "got '%s'", origin->where, dashes, opt->name, value);
     }
     char *end;
     errno = 0;
     if (opt->type == OPT_UINT) {
-        unsigned long long v = strtoull (value, &end, 10);
-        if (errno || end == value || *end || value [0] == '-') {
-            snprintf (err, err_size, "%s: %s must be a non-negative integer, got '%s'",
-                      origin, opt->name, value);
-            return -1;
-        }
+        /*  strtoull takes "-1" (or " -1") as a huge number: refused.  */
+        const char *p = value;
+        while (isspace ((unsigned char) *p))
+            p++;
+        unsigned long long v = strtoull (p, &end, 10);
+        bool number = *p != '-' && end != p && !*end && !errno;
+        if (!number || v < opt->min_uint || v > opt->max_uint)
+            return clip_err_set (err, err_size, "%s: %s%s must be %swithin %s, got '%s'",
+                                 origin->where, dashes, opt->name,
+                                 number ? "" : "a whole number ", range, value);
         *(uint64_t *) field = v;
+        return 0;
     }
-    else {
-        double v = strtod (value, &end);
-        if (errno || end == value || *end || !isfinite (v) || v < 0 || v > 1) {
-            snprintf (err, err_size, "%s: %s must be a number between 0 and 1, got '%s'",
-                      origin, opt->name, value);
-            return -1;
-        }
-        *(double *) field = v;
-    }
+    double v = strtod (value, &end);
+    bool number = end != value && !*end && !errno && isfinite (v);
+    if (!number || v < opt->min_double || v > opt->max_double)
+        return clip_err_set (err, err_size, "%s: %s%s must be %swithin %s, got '%s'",
+                             origin->where, dashes, opt->name,
+                             number ? "" : "a number ", range, value);
+    *(double *) field = v;
     return 0;
 }
 
+/*  A value given for a setting and where, before it is checked: all
+    sources are read first, then each setting is checked once, from the
+    source that wins (set_values).  */
 typedef struct {
-    clipd_config_t *cfg;
+    char *value;                /* owned; NULL: not given */
+    origin_t origin;
+} given_t;
+
+static void
+give (given_t *g, const char *value, const origin_t *origin)
+{
+    free (g->value);
+    g->value = clip_strdup (value);
+    g->origin = *origin;
+}
+
+typedef struct {
     const char *path;
-    bool *given;                /* set by flags or environment: keep */
+    FILE *file;
+    int line;                   /* of the text last read */
+    bool at_line_start;         /* the last read ended a line */
+    given_t *given;
+    bool *from_flag_or_env;     /* set by flags or environment: keep */
     int failed;
     char *err;
     size_t err_size;
 } ini_ctx_t;
 
+/*  inih's reader, counting lines so that a key's line can be named (the
+    packaged libinih is built without INI_HANDLER_LINENO).  A line longer
+    than inih's buffer comes in pieces: only a piece that starts a line
+    counts.  */
+static char *
+ini_read (char *str, int num, void *stream)
+{
+    ini_ctx_t *ctx = stream;
+    char *got = fgets (str, num, ctx->file);
+    if (got) {
+        if (ctx->at_line_start)
+            ctx->line++;
+        ctx->at_line_start = strchr (got, '\n') != NULL;
+    }
+    return got;
+}
+
 static int
 on_ini (void *user, const char *section, const char *name, const char *value)
 {
     ini_ctx_t *ctx = user;
-    if (*section && strcmp (section, "clipd") != 0)
-        return 1;
-    const opt_t *opt = find_option (name);
-    if (!opt) {
-        snprintf (ctx->err, ctx->err_size, "%s: unknown setting '%s'", ctx->path, name);
+    if (*section && strcmp (section, "clipd") != 0) {
+        clip_err_set (ctx->err, ctx->err_size, "%s:%d: section [%s]: clipd reads only [clipd] "
+                      "(or keys before any section)", ctx->path, ctx->line, section);
         ctx->failed = 1;
         return 0;
     }
-    if (ctx->given [opt - options])
-        return 1;
-    char origin [600];
-    snprintf (origin, sizeof origin, "config file %s", ctx->path);
-    if (set_value (ctx->cfg, opt, value, origin, ctx->err, ctx->err_size))
+    const opt_t *opt = find_option (name);
+    if (!opt) {
+        clip_err_set (ctx->err, ctx->err_size, "%s:%d: unknown setting '%s' (see clipd --help)",
+                      ctx->path, ctx->line, name);
         ctx->failed = 1;
-    return !ctx->failed;
+        return 0;
+    }
+    size_t i = (size_t) (opt - options);
+    if (ctx->from_flag_or_env [i])
+        return 1;
+    origin_t origin = { .flag = false };
+    snprintf (origin.where, sizeof origin.where, "%s:%d", ctx->path, ctx->line);
+    give (&ctx->given [i], value, &origin);
+    return 1;
 }
 
 /*  The data directory's default is not a constant: an installed clipd
@@ -210,9 +382,9 @@ is_data_dir (const opt_t *opt)
 }
 
 static const char *
-shown_default (const opt_t *opt)
+shown_default (const opt_t *opt, char *buf, size_t size)
 {
-    return is_data_dir (opt) ? clip_datadir_default () : opt->fallback;
+    return is_data_dir (opt) ? clip_datadir_default () : default_text (opt, buf, size);
 }
 
 /*  CLIPD_<NAME>: the name upper-cased, dashes as underscores.  */
@@ -225,6 +397,24 @@ env_name (const opt_t *opt, char *env, size_t size)
     env [o < size ? o : size - 1] = 0;
 }
 
+/*  The argument as --help and the page name it: N for a number, the
+    choices for an enum, none for a flag (OPT_BOOL).  */
+static const char *
+arg_name (const opt_t *opt)
+{
+    switch (opt->type) {
+        case OPT_UINT:
+        case OPT_DOUBLE:
+            return "N";
+        case OPT_BOOL:
+            return "";
+        case OPT_ENUM:
+            return "VALUE";
+        default:
+            return "VALUE";
+    }
+}
+
 static void
 usage (FILE *out)
 {
@@ -233,14 +423,19 @@ usage (FILE *out)
         "The clipd news-clipping daemon: watches an inbox folder, hands articles to\n"
         "clip-worker processes, records every result and publishes it.\n\n");
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        char flag [64];
-        snprintf (flag, sizeof flag, "--%s %s", options [i].name,
-                  options [i].type == OPT_STRING ? "VALUE"
-                  : options [i].type == OPT_BOOL ? "" : "N");
-        fprintf (out, "  %-26s %s", flag, options [i].help);
-        if (*shown_default (&options [i]))
-            fprintf (out, " [%s]", shown_default (&options [i]));
-        if (options [i].live)
+        const opt_t *opt = &options [i];
+        char flag [64], def [64], range [128];
+        snprintf (flag, sizeof flag, "--%s %s", opt->name, arg_name (opt));
+        fprintf (out, "  %-26s %s", flag, opt->help);
+        const char *shown = shown_default (opt, def, sizeof def);
+        if (*shown)
+            fprintf (out, " [%s]", shown);
+        if (opt->type == OPT_ENUM)
+            fprintf (out, " (one of %s)", range_text (opt, range, sizeof range));
+        else
+        if (opt->type == OPT_UINT || opt->type == OPT_DOUBLE)
+            fprintf (out, " (%s)", range_text (opt, range, sizeof range));
+        if (opt->live)
             fprintf (out, " (SIGHUP reloads it)");
         fputc ('\n', out);
     }
@@ -249,6 +444,8 @@ usage (FILE *out)
              "--sample-config", "print a config file holding every setting and its default");
     fprintf (out, "\nEach setting may also be given as CLIPD_<NAME> in the environment\n"
                   "(e.g. CLIPD_MAX_BYTES) or as 'name = value' in the --config file.\n"
+                  "Numbers must lie within the range shown (MIN..MAX); liveness-ms must\n"
+                  "exceed heartbeat-ms.\n"
                   "SIGHUP re-reads the settings: those marked are applied at once, a change\n"
                   "to any other is logged and takes effect at restart.\n");
 }
@@ -260,14 +457,20 @@ clipd_config_print_sample (FILE *out)
                   "# defaults.  Flags and CLIPD_<NAME> environment variables override it.\n"
                   "[clipd]\n");
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        if (strcmp (options [i].name, "config") == 0)
+        const opt_t *opt = &options [i];
+        if (strcmp (opt->name, "config") == 0)
             continue;
+        char def [64], range [128];
+        const char *value = default_text (opt, def, sizeof def);
         /*  The data directory's default is found at run time, where clipd
             is installed: a machine's path, not a setting to copy.  */
-        bool machine_path = is_data_dir (&options [i]);
-        fprintf (out, "\n# %s\n%s%s = %s\n", options [i].help,
-                 *options [i].fallback && !machine_path ? "" : "# ", options [i].name,
-                 machine_path ? "(where clipd was built or installed)" : options [i].fallback);
+        bool machine_path = is_data_dir (opt);
+        fprintf (out, "\n# %s\n", opt->help);
+        if (*range_text (opt, range, sizeof range))
+            fprintf (out, "# %s: %s\n", opt->type == OPT_ENUM || opt->type == OPT_BOOL
+                                        ? "one of" : "range", range);
+        fprintf (out, "%s%s = %s\n", *value && !machine_path ? "" : "# ", opt->name,
+                 machine_path ? "(where clipd was built or installed)" : value);
     }
 }
 
@@ -325,10 +528,10 @@ clipd_config_print_man (FILE *out)
         ".SH OPTIONS\n", CLIP_VERSION);
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const opt_t *opt = &options [i];
-        char env [64];
+        char env [64], def [64], range [128];
         env_name (opt, env, sizeof env);
         /*  The argument as --help names it; a flag (OPT_BOOL) has none.  */
-        const char *arg = opt->type == OPT_STRING ? "VALUE" : opt->type == OPT_BOOL ? "" : "N";
+        const char *arg = arg_name (opt);
         fputs (*arg ? ".TP\n.BI \\-\\-" : ".TP\n.B \\-\\-", out);
         roff_text (out, opt->name);
         if (*arg)
@@ -343,9 +546,21 @@ clipd_config_print_man (FILE *out)
                    "holding clipd (\\fI/usr/share/clipd\\fR for clipd in \\fI/usr/bin\\fR),\n"
                    "when it holds the model; else the source tree clipd was built from.\n", out);
         else
-        if (*opt->fallback) {
+        if (*default_text (opt, def, sizeof def)) {
             fputs ("Default: \\fB", out);
-            roff_text (out, opt->fallback);
+            roff_text (out, default_text (opt, def, sizeof def));
+            fputs ("\\fR.\n", out);
+        }
+        /*  What the checks accept, from the same row.  */
+        if (opt->type == OPT_ENUM) {
+            fputs ("One of: \\fB", out);
+            roff_text (out, range_text (opt, range, sizeof range));
+            fputs ("\\fR.\n", out);
+        }
+        else
+        if (opt->type == OPT_UINT || opt->type == OPT_DOUBLE) {
+            fputs ("Range: \\fB", out);
+            roff_text (out, range_text (opt, range, sizeof range));
             fputs ("\\fR.\n", out);
         }
         fprintf (out, "Environment: \\fB%s\\fR.", env);
@@ -471,22 +686,40 @@ check_security (const clipd_config_t *cfg, char *err, size_t err_size)
     return 0;
 }
 
-/*  Flags, then the environment, then the file, then the checks.  With
-    startup, --help, --version and --sample-config are answered (1).
-    Returns 0, 1, or 2 with err set.  */
-static int
-parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size_t err_size)
+/*  Where a setting's value came from, for the rules below: "command
+    line", "environment CLIPD_X", "FILE:LINE" or "default".  */
+static const char *
+origin_of (const given_t *given, const char *name)
 {
-    memset (cfg, 0, sizeof *cfg);
-    cfg->argc = argc;
-    cfg->argv = argv;
-    bool given [N_OPTIONS] = { false };
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        if (set_value (cfg, &options [i], options [i].fallback, "default", err, err_size))
-            return 2;
+    const given_t *g = &given [find_option (name) - options];
+    return g->origin.where [0] ? g->origin.where : "default";
+}
 
+/*  Rules across settings, which no single row can state.  */
+static int
+check_rules (const clipd_config_t *cfg, const given_t *given, char *err, size_t err_size)
+{
+    /*  The dispatch forgets a worker silent for liveness-ms, and a worker
+        speaks every heartbeat-ms: no longer liveness than that and every
+        idle worker is forgotten between two heartbeats.  */
+    if (cfg->liveness_ms <= cfg->heartbeat_ms)
+        return clip_err_set (err, err_size, "liveness-ms (%" PRIu64 ", %s) must exceed "
+                             "heartbeat-ms (%" PRIu64 ", %s): a worker is heard from once per "
+                             "heartbeat", cfg->liveness_ms, origin_of (given, "liveness-ms"),
+                             cfg->heartbeat_ms, origin_of (given, "heartbeat-ms"));
+    return check_security (cfg, err, err_size);
+}
+
+/*  Read the flags, then the environment, then the file into given (each
+    setting from the source that wins, not yet checked).  With startup,
+    --help, --version and --sample-config are answered (1).  Returns 0, 1,
+    or 2 with err set.  */
+static int
+read_sources (given_t *given, int argc, char **argv, bool startup, char *err, size_t err_size)
+{
     /*  Flags first, remembered so that the environment and file cannot
         override them.  */
+    bool from_flag_or_env [N_OPTIONS] = { false };
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];
         if (startup && (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)) {
@@ -525,64 +758,75 @@ parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size
             }
             value = argv [++i];
         }
-        int rc = set_value (cfg, opt, value, "command line", err, err_size);
-        given [opt - options] = true;
+        origin_t origin = { .where = "command line", .flag = true };
+        give (&given [opt - options], value, &origin);
+        from_flag_or_env [opt - options] = true;
         free (name);
-        if (rc)
-            return 2;
     }
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        if (given [i])
+        if (from_flag_or_env [i])
             continue;
         char env [64];
         env_name (&options [i], env, sizeof env);
         const char *value = getenv (env);
         if (value) {
-            char origin [80];
-            snprintf (origin, sizeof origin, "environment %s", env);
-            if (set_value (cfg, &options [i], value, origin, err, err_size))
-                return 2;
-            given [i] = true;
+            origin_t origin = { .flag = false };
+            snprintf (origin.where, sizeof origin.where, "environment %s", env);
+            give (&given [i], value, &origin);
+            from_flag_or_env [i] = true;
         }
     }
-    if (cfg->config && *cfg->config) {
-        ini_ctx_t ctx = { .cfg = cfg, .path = cfg->config, .given = given,
-                          .err = err, .err_size = err_size };
-        int rc = ini_parse (cfg->config, on_ini, &ctx);
-        if (rc < 0) {
-            snprintf (err, err_size, "cannot read config file %s", cfg->config);
-            return 2;
-        }
-        if (rc > 0 && !ctx.failed) {
-            snprintf (err, err_size, "config file %s: syntax error on line %d", cfg->config, rc);
-            return 2;
-        }
-        if (ctx.failed)
-            return 2;
+    const char *path = given [find_option ("config") - options].value;
+    if (!path || !*path)
+        return 0;
+    ini_ctx_t ctx = { .path = path, .at_line_start = true, .given = given,
+                      .from_flag_or_env = from_flag_or_env, .err = err, .err_size = err_size };
+    ctx.file = fopen (path, "r");
+    if (!ctx.file) {
+        snprintf (err, err_size, "cannot read config file %s: %s", path, strerror (errno));
+        return 2;
     }
+    int rc = ini_parse_stream (ini_read, &ctx, on_ini, &ctx);
+    fclose (ctx.file);
+    if (ctx.failed)
+        return 2;
+    if (rc != 0) {
+        snprintf (err, err_size, "config file %s: syntax error on line %d", path, rc);
+        return 2;
+    }
+    return 0;
+}
+
+/*  Every source read, then each setting checked once against its row
+    (set_value), then the rules across settings.  The file is read whole
+    before any value is checked, so a bad flag is reported the same way
+    whatever the file holds.  Returns 0, 1, or 2 with err set.  */
+static int
+parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size_t err_size)
+{
+    memset (cfg, 0, sizeof *cfg);
+    cfg->argc = argc;
+    cfg->argv = argv;
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        apply_default (cfg, &options [i]);
+    given_t given [N_OPTIONS];
+    memset (given, 0, sizeof given);
+    int rc = read_sources (given, argc, argv, startup, err, err_size);
+    for (size_t i = 0; i < N_OPTIONS && rc == 0; i++)
+        if (given [i].value
+        &&  set_value (cfg, &options [i], given [i].value, &given [i].origin, err, err_size))
+            rc = 2;
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        free (given [i].value);
+        given [i].value = NULL;
+    }
+    if (rc)
+        return rc;
     if (!*cfg->data_dir) {
         free (cfg->data_dir);
         cfg->data_dir = clip_strdup (clip_datadir_default ());
     }
-    if (strcmp (cfg->on_done, "keep") != 0 && strcmp (cfg->on_done, "delete") != 0) {
-        snprintf (err, err_size, "--on-done must be 'keep' or 'delete', got '%s'", cfg->on_done);
-        return 2;
-    }
-    if (clip_log_level_from_name (cfg->log_level) < 0) {
-        snprintf (err, err_size, "--log-level must be debug, info, warn or error, got '%s'",
-                  cfg->log_level);
-        return 2;
-    }
-    if (cfg->max_inflight == 0 || cfg->max_pending == 0 || cfg->heartbeat_ms == 0
-    ||  cfg->max_attempts == 0 || cfg->settle_ms == 0 || cfg->rescan_ms == 0
-    ||  cfg->max_entities == 0) {
-        snprintf (err, err_size, "max-inflight, max-pending, heartbeat-ms, max-attempts, "
-                                 "settle-ms, rescan-ms and max-entities must be positive");
-        return 2;
-    }
-    if (check_security (cfg, err, err_size))
-        return 2;
-    return 0;
+    return check_rules (cfg, given, err, err_size) ? 2 : 0;
 }
 
 int
@@ -607,7 +851,7 @@ option_equal (const opt_t *opt, const clipd_config_t *a, const clipd_config_t *b
 {
     const void *fa = (const char *) a + opt->offset;
     const void *fb = (const char *) b + opt->offset;
-    if (opt->type == OPT_STRING) {
+    if (opt->type == OPT_STRING || opt->type == OPT_ENUM) {
         const char *sa = *(char *const *) fa, *sb = *(char *const *) fb;
         return strcmp (sa ? sa : "", sb ? sb : "") == 0;
     }
@@ -636,7 +880,7 @@ void
 clipd_config_clear (clipd_config_t *cfg)
 {
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        if (options [i].type == OPT_STRING) {
+        if (options [i].type == OPT_STRING || options [i].type == OPT_ENUM) {
             char **s = (char **) ((char *) cfg + options [i].offset);
             free (*s);
             *s = NULL;

@@ -1,13 +1,24 @@
 /*  config: clipd's settings, table-driven.
 
     Every setting is declared once, in the table in config.c, with its name,
-    default and help text.  Each can be given as a flag (--max-bytes N), in
-    the environment (CLIPD_MAX_BYTES=N) or in the config file (max-bytes = N,
-    INI syntax, optional [clipd] section).  Precedence: flag, then
-    environment, then config file, then default.  `clipd --help` prints the
-    table; docs/clipd.conf.sample is the same table as a config file, and
-    the manual page clipd.8 is generated from it at build time.  The data
-    directory's default is found at run time (clip_datadir.h).
+    type (string, number, share, yes/no, or one of a list), default, bounds
+    (min..max) or allowed values, help text and whether SIGHUP applies it;
+    the numeric defaults are named constants in clip_defaults.h, which the
+    modules taking those settings use too.  Each can be given as a flag
+    (--max-bytes N), in the environment (CLIPD_MAX_BYTES=N) or in the
+    config file (max-bytes = N, INI syntax, keys before any section or in
+    [clipd]; any other section is an error).  Precedence: flag, then
+    environment, then config file, then default.  All sources are read,
+    then each setting is checked once against its row: a value out of
+    range, not a number or not among the choices is refused with the
+    setting, where it came from (command line, environment CLIPD_X, or
+    FILE:LINE) and what is allowed; so is an unknown key (FILE:LINE).
+    Rules across settings come after: liveness-ms above heartbeat-ms, and
+    the CURVE rules below.  `clipd --help` prints the table with ranges and
+    choices; docs/clipd.conf.sample is the same table as a config file
+    (clipd --sample-config), and the manual page clipd.8 is generated from
+    it at build time.  The data directory's default is found at run time
+    (clip_datadir.h).
 
     Who may reach clipd is checked with the settings, before anything
     binds (exit 2 with the flag and the fix): the task, pub and replay
@@ -39,7 +50,7 @@ typedef struct {
     char *http;
     uint64_t workers;
     char *corpus;
-    char *on_done;              /* "keep" or "delete" */
+    char *on_done;              /* "keep" or "delete" (as the table spells it) */
     uint64_t max_bytes;
     uint64_t max_entities;
     char *config;
@@ -60,7 +71,7 @@ typedef struct {
     char *curve_workers;        /* folder of the workers' allowed *.pub */
     char *curve_subscribers;    /* folder of the subscribers' allowed *.pub */
     bool allow_insecure;        /* bind beyond loopback without CURVE */
-    char *log_level;            /* debug, info, warn or error */
+    char *log_level;            /* debug, info, warn or error (as spelt there) */
     /*  The command line parsed, kept for clipd_config_reload (not owned:
         main's argv outlives the config).  */
     int argc;

@@ -11,6 +11,7 @@
 #include <utlist.h>
 #include <zmq.h>
 
+#include "clip_defaults.h"
 #include "clip_log.h"
 #include "clip_sketch.h"
 #include "clip_util.h"
@@ -61,11 +62,11 @@ struct clip_dispatch {
 void
 clip_dispatch_settings_default (clip_dispatch_settings_t *settings)
 {
-    settings->heartbeat_ms = 1000;
-    settings->liveness_ms = 5000;
-    settings->task_timeout_ms = 60000;
-    settings->max_attempts = 3;
-    settings->max_bytes = 10485760;
+    settings->heartbeat_ms = CLIP_DEFAULT_HEARTBEAT_MS;
+    settings->liveness_ms = CLIP_DEFAULT_LIVENESS_MS;
+    settings->task_timeout_ms = CLIP_DEFAULT_TASK_TIMEOUT_MS;
+    settings->max_attempts = CLIP_DEFAULT_MAX_ATTEMPTS;
+    settings->max_bytes = CLIP_DEFAULT_MAX_BYTES;
     settings->max_entities = CLIP_RECORD_MAX_ENTITIES;
     settings->metrics = NULL;
     settings->curve = NULL;

@@ -56,10 +56,11 @@ typedef struct clip_task {
 } clip_task_t;
 
 typedef struct {
-    uint64_t heartbeat_ms;      /* default 1000 */
-    uint64_t liveness_ms;       /* default 5000 */
-    uint64_t task_timeout_ms;   /* default 60000 */
-    int max_attempts;           /* default 3 */
+    /*  Defaults: CLIP_DEFAULT_* in clip_defaults.h.  */
+    uint64_t heartbeat_ms;
+    uint64_t liveness_ms;
+    uint64_t task_timeout_ms;
+    int max_attempts;
     uint64_t max_bytes;         /* largest file sent */
     uint64_t max_entities;      /* most entities in a worker's record */
     clipd_metrics_t *metrics;   /* counters (bad_results, ...); may be NULL;

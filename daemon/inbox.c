@@ -20,6 +20,7 @@
 #include <uthash.h>
 #include <utlist.h>
 
+#include "clip_defaults.h"
 #include "clip_log.h"
 #include "clip_util.h"
 
@@ -93,9 +94,9 @@ struct clip_inbox {
 void
 clip_inbox_settings_default (clip_inbox_settings_t *settings)
 {
-    settings->settle_ms = 500;
-    settings->rescan_ms = 5000;
-    settings->max_pending = 1024;
+    settings->settle_ms = CLIP_DEFAULT_SETTLE_MS;
+    settings->rescan_ms = CLIP_DEFAULT_RESCAN_MS;
+    settings->max_pending = CLIP_DEFAULT_MAX_PENDING;
 }
 
 static bool

@@ -106,9 +106,10 @@ typedef struct clip_inbox clip_inbox_t;
 #define INBOX_RECREATE_MS 1000
 
 typedef struct {
-    uint64_t settle_ms;         /* default 500 */
-    uint64_t rescan_ms;         /* default 5000 */
-    size_t max_pending;         /* default 1024 */
+    /*  Defaults: CLIP_DEFAULT_* in clip_defaults.h.  */
+    uint64_t settle_ms;
+    uint64_t rescan_ms;
+    size_t max_pending;
 } clip_inbox_settings_t;
 
 /*  Candidates became ready: the owner should claim while it has room.  */

@@ -1,5 +1,6 @@
-/*  clip_sketch: word shingles, their hash set and a one-permutation MinHash.
-    See clip_sketch.h for the definitions and the format.  */
+/*  clip_sketch: word shingles and their hash set, computed from an
+    article's text.  See clip_sketch.h for the definitions; the bytes are
+    proto/clip_sketch_wire.h's, the index's keys corpus/clip_sketch_keys.h's.  */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +9,6 @@
 
 #include "clip_sketch.h"
 #include "clip_util.h"
-
-#define SKETCH_VERSION 2
 
 /*  The word splitter, shared by the sketch and by clip_sketch_words.  It
     calls back once per word with the word's lower-cased bytes and span.  */
@@ -132,39 +131,6 @@ collect_word (void *arg, const char *lower, size_t lower_len, size_t start, size
     }
 }
 
-void
-clip_sketch_sort_u32 (uint32_t *a, uint32_t *tmp, size_t n)
-{
-    if (n <= 64) {
-        for (size_t i = 1; i < n; i++) {
-            uint32_t v = a [i];
-            size_t j = i;
-            while (j > 0 && a [j - 1] > v) {
-                a [j] = a [j - 1];
-                j--;
-            }
-            a [j] = v;
-        }
-        return;
-    }
-    uint32_t *own = tmp ? NULL : clip_malloc (n * sizeof *own);
-    uint32_t *src = a, *dst = tmp ? tmp : own;
-    for (int shift = 0; shift < 32; shift += 8) {
-        size_t count [257] = { 0 };
-        for (size_t i = 0; i < n; i++)
-            count [((src [i] >> shift) & 0xFF) + 1]++;
-        for (int b = 0; b < 256; b++)
-            count [b + 1] += count [b];
-        for (size_t i = 0; i < n; i++)
-            dst [count [(src [i] >> shift) & 0xFF]++] = src [i];
-        uint32_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    /*  Four passes: the result is back in a.  */
-    free (own);
-}
-
 int
 clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t *blob_len)
 {
@@ -191,232 +157,9 @@ clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t *bl
         if (n == 0 || c.set [i] != c.set [n - 1])
             c.set [n++] = c.set [i];
 
-    size_t size = CLIP_SKETCH_HEADER + 4 * n;
-    uint8_t *out = clip_malloc (size);
-    out [0] = 'C';
-    out [1] = 'S';
-    out [2] = SKETCH_VERSION;
-    out [3] = 0;
-    clip_put_le32 (out + 4, (uint32_t) n);
-    for (size_t i = 0; i < n; i++)
-        clip_put_le32 (out + CLIP_SKETCH_HEADER + 4 * i, c.set [i]);
+    clip_sketch_wire_encode (c.set, n, blob, blob_len);
     free (c.set);
-    *blob = out;
-    *blob_len = size;
     return 0;
-}
-
-int
-clip_sketch_parse (const void *blob, size_t len, clip_sketch_view_t *view)
-{
-    assert (view);
-    const uint8_t *p = blob;
-    if (!p || len < CLIP_SKETCH_HEADER || p [0] != 'C' || p [1] != 'S')
-        return -1;
-    /*  Version 1 had a 128-value MinHash signature before the hashes.  */
-    size_t skip = p [2] == SKETCH_VERSION ? 0 : p [2] == 1 ? 4 * 128 : SIZE_MAX;
-    if (skip == SIZE_MAX || len < CLIP_SKETCH_HEADER + skip)
-        return -1;
-    uint32_t n = clip_get_le32 (p + 4);
-    if ((len - CLIP_SKETCH_HEADER - skip) % 4 != 0 || (len - CLIP_SKETCH_HEADER - skip) / 4 != n)
-        return -1;
-    view->n = n;
-    view->hashes = p + CLIP_SKETCH_HEADER + skip;
-    return 0;
-}
-
-int
-clip_sketch_parse_checked (const void *blob, size_t len, clip_sketch_view_t *view)
-{
-    if (clip_sketch_parse (blob, len, view) != 0)
-        return -1;
-    for (uint32_t i = 1; i < view->n; i++)
-        if (clip_get_le32 (view->hashes + 4 * (i - 1)) >= clip_get_le32 (view->hashes + 4 * i))
-            return -1;
-    return 0;
-}
-
-uint32_t
-clip_sketch_hash (const clip_sketch_view_t *view, size_t i)
-{
-    assert (i < view->n);
-    return clip_get_le32 (view->hashes + 4 * i);
-}
-
-/*  The shared shingles of a small set and a much larger one: each of the
-    small set's hashes is sought in the large one by galloping from the
-    last place found, so the cost grows with the small set, not the large
-    one (a headline against a long report).  */
-static uint32_t
-common_galloping (const clip_sketch_view_t *small, const clip_sketch_view_t *large)
-{
-    uint32_t common = 0;
-    size_t lo = 0;
-    for (size_t i = 0; i < small->n && lo < large->n; i++) {
-        uint32_t x = clip_get_le32 (small->hashes + 4 * i);
-        /*  Find the first position >= x: double the step, then bisect.  */
-        size_t step = 1, hi = lo;
-        while (hi < large->n && clip_get_le32 (large->hashes + 4 * hi) < x) {
-            lo = hi + 1;
-            hi += step;
-            step *= 2;
-        }
-        if (hi > large->n)
-            hi = large->n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (clip_get_le32 (large->hashes + 4 * mid) < x)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < large->n && clip_get_le32 (large->hashes + 4 * lo) == x) {
-            common++;
-            lo++;
-        }
-    }
-    return common;
-}
-
-/*  The shared shingles of two sets of similar size, by merging them.  */
-static uint32_t
-common_merge (const clip_sketch_view_t *a, const clip_sketch_view_t *b)
-{
-    size_t i = 0, j = 0;
-    uint32_t common = 0;
-    while (i < a->n && j < b->n) {
-        uint32_t x = clip_get_le32 (a->hashes + 4 * i);
-        uint32_t y = clip_get_le32 (b->hashes + 4 * j);
-        if (x < y)
-            i++;
-        else
-        if (y < x)
-            j++;
-        else {
-            common++;
-            i++;
-            j++;
-        }
-    }
-    return common;
-}
-
-void
-clip_sketch_compare (const clip_sketch_view_t *a, const clip_sketch_view_t *b,
-                     double *jaccard, double *containment, uint32_t *shared)
-{
-    uint32_t common = a->n * 16 < b->n ? common_galloping (a, b)
-                    : b->n * 16 < a->n ? common_galloping (b, a)
-                    : common_merge (a, b);
-    double uni = (double) a->n + (double) b->n - common;
-    uint32_t smaller = a->n < b->n ? a->n : b->n;
-    if (jaccard)
-        *jaccard = uni > 0 && smaller > 0 ? common / uni : 0.0;
-    if (containment)
-        *containment = smaller > 0 ? (double) common / smaller : 0.0;
-    if (shared)
-        *shared = common;
-}
-
-size_t
-clip_sketch_keys_max (size_t n)
-{
-    return n < 2 * CLIP_SKETCH_MAX_KEYS ? n : 2 * CLIP_SKETCH_MAX_KEYS;
-}
-
-/*  The bins of the keys of a set of n >= CLIP_SKETCH_SMALL; the probes use
-    twice as many, so that each key bin is two probe bins and each key, the
-    smallest of its bin, is also the smallest of one of those two: a probe.
-    Looking an article up thus brings into the cache every line its keys
-    will be inserted in.  */
-static size_t
-key_bins (size_t n)
-{
-    size_t bins = (n + 1) / 2;
-    return bins < CLIP_SKETCH_MAX_KEYS ? bins : CLIP_SKETCH_MAX_KEYS;
-}
-
-/*  The smallest hash of each non-empty one of `bins` equal bins.  The set
-    is sorted: the first hash of each bin is its minimum.  */
-static size_t
-bin_minima (const uint32_t *sorted, size_t n, uint64_t bins, uint32_t *out)
-{
-    size_t count = 0;
-    uint64_t last_bin = UINT64_MAX;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t bin = (uint64_t) sorted [i] * bins >> 32;
-        if (bin != last_bin) {
-            last_bin = bin;
-            out [count++] = sorted [i];
-        }
-    }
-    return count;
-}
-
-size_t
-clip_sketch_keys_of (const uint32_t *sorted, size_t n, uint32_t *keys)
-{
-    if (n < CLIP_SKETCH_SMALL) {
-        memcpy (keys, sorted, n * sizeof *keys);
-        return n;
-    }
-    return bin_minima (sorted, n, key_bins (n), keys);
-}
-
-size_t
-clip_sketch_probes_of (const uint32_t *sorted, size_t n, uint32_t *probes)
-{
-    if (n < CLIP_SKETCH_SMALL) {
-        memcpy (probes, sorted, n * sizeof *probes);
-        return n;
-    }
-    return bin_minima (sorted, n, 2 * key_bins (n), probes);
-}
-
-size_t
-clip_sketch_minus (const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint32_t *out)
-{
-    size_t i = 0, j = 0, n = 0;
-    while (i < na) {
-        while (j < nb && b [j] < a [i])
-            j++;
-        if (j == nb || b [j] != a [i])
-            out [n++] = a [i];
-        i++;
-    }
-    return n;
-}
-
-void
-clip_sketch_hashes (const clip_sketch_view_t *view, uint32_t *out)
-{
-    for (uint32_t i = 0; i < view->n; i++)
-        out [i] = clip_get_le32 (view->hashes + 4 * i);
-}
-
-static size_t
-sample (const clip_sketch_view_t *view, uint32_t *out,
-        size_t (*rule) (const uint32_t *, size_t, uint32_t *))
-{
-    if (view->n == 0)
-        return 0;
-    uint32_t *set = clip_malloc (view->n * sizeof *set);
-    clip_sketch_hashes (view, set);
-    size_t n = rule (set, view->n, out);
-    free (set);
-    return n;
-}
-
-size_t
-clip_sketch_keys (const clip_sketch_view_t *view, uint32_t *keys)
-{
-    return sample (view, keys, clip_sketch_keys_of);
-}
-
-size_t
-clip_sketch_probes (const clip_sketch_view_t *view, uint32_t *probes)
-{
-    return sample (view, probes, clip_sketch_probes_of);
 }
 
 typedef struct {

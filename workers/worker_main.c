@@ -38,6 +38,7 @@
 #include "clip_analyze.h"
 #include "clip_curve.h"
 #include "clip_datadir.h"
+#include "clip_defaults.h"
 #include "clip_log.h"
 #include "clip_record.h"
 #include "clip_util.h"
@@ -71,12 +72,12 @@ usage (FILE *out)
     fprintf (out,
         "Usage: clip-worker [OPTIONS]\n"
         "Connect to clipd and analyse articles (entities, sketches).\n\n"
-        "  --tasks EP          daemon task endpoint (default tcp://127.0.0.1:5555,\n"
+        "  --tasks EP          daemon task endpoint (default " CLIP_DEFAULT_TASKS_ENDPOINT ",\n"
         "                      env CLIP_WORKER_TASKS)\n"
         "  --data-dir DIR      where the NER model and aliases live (default %s)\n"
-        "  --heartbeat-ms N    heartbeat interval (default 1000)\n"
+        "  --heartbeat-ms N    heartbeat interval (default %d)\n"
         "  --liveness-ms N     reconnect after this long without a word from\n"
-        "                      the daemon (default 5000)\n"
+        "                      the daemon (default %d)\n"
         "  --exit-with-parent  exit when the parent process goes away\n"
         "  --parent-pid PID    exit at once unless the parent is PID, and when it\n"
         "                      goes away (set by clipd --workers, so that no worker\n"
@@ -92,7 +93,8 @@ usage (FILE *out)
         "  --curve-key FILE    this worker's key pair (NAME.key from clip keygen, mode\n"
         "                      0600), whose NAME.pub clipd must allow (--curve-workers;\n"
         "                      env CLIP_WORKER_CURVE_KEY)\n"
-        "  --help, --version\n", clip_datadir_default (), CLIP_ANALYZE_MAX_ENTITIES);
+        "  --help, --version\n", clip_datadir_default (), CLIP_DEFAULT_HEARTBEAT_MS,
+        CLIP_DEFAULT_LIVENESS_MS, CLIP_ANALYZE_MAX_ENTITIES);
 }
 
 static void *
@@ -344,10 +346,10 @@ main (int argc, char **argv)
         prctl (PR_SET_PDEATHSIG, SIGTERM);
     clip_log_init ("clip-worker", CLIP_LOG_INFO);
     worker_options_t opt = {
-        .tasks = getenv ("CLIP_WORKER_TASKS") ? getenv ("CLIP_WORKER_TASKS") : "tcp://127.0.0.1:5555",
+        .tasks = getenv ("CLIP_WORKER_TASKS") ? getenv ("CLIP_WORKER_TASKS") : CLIP_DEFAULT_TASKS_ENDPOINT,
         .data_dir = clip_datadir_default (),
-        .heartbeat_ms = 1000,
-        .liveness_ms = 5000,
+        .heartbeat_ms = CLIP_DEFAULT_HEARTBEAT_MS,
+        .liveness_ms = CLIP_DEFAULT_LIVENESS_MS,
         .max_entities = CLIP_ANALYZE_MAX_ENTITIES,
     };
     static const struct option longopts[] = {

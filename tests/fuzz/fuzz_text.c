@@ -15,6 +15,7 @@
 #include <utf8proc.h>
 
 #include "clip_sketch.h"
+#include "clip_sketch_keys.h"
 #include "clip_text.h"
 #include "fuzz_check.h"
 

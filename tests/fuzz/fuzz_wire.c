@@ -12,6 +12,7 @@
 
 #include "clip_record.h"
 #include "clip_sketch.h"
+#include "clip_sketch_keys.h"
 #include "clip_wire.h"
 #include "fuzz_check.h"
 

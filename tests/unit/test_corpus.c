@@ -12,9 +12,11 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+#include "clip_cmd.h"
 #include "clip_corpus.h"
 #include "clip_db.h"
 #include "clip_sketch.h"
+#include "clip_sketch_keys.h"
 #include "clip_text.h"
 #include "clip_util.h"
 #include "testutil.h"

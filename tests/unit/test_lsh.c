@@ -9,6 +9,7 @@
 
 #include "clip_lsh.h"
 #include "clip_sketch.h"
+#include "clip_sketch_keys.h"
 #include "clip_util.h"
 
 static bool

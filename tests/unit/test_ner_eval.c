@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clip_ner.h"
+#include "clip_conll.h"
 #include "clip_tagger.h"
 #include "clip_util.h"
 #include "testutil.h"

@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "clip_ner.h"
+#include "clip_ner_score.h"
 #include "clip_util.h"
 #include "testutil.h"
 

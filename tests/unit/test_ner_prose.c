@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clip_ner.h"
+#include "clip_ner_score.h"
 #include "clip_util.h"
 #include "testutil.h"
 

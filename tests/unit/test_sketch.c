@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "clip_sketch.h"
+#include "clip_sketch_keys.h"
 #include "clip_text.h"
 #include "clip_util.h"
 

@@ -4,7 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clip_conll.h"
 #include "clip_tagger.h"
+#include "clip_tagger_train.h"
 #include "clip_util.h"
 #include "testutil.h"
 

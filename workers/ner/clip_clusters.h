@@ -47,14 +47,7 @@ size_t clip_clusters_key (const char *word, size_t len, char *buf, size_t size);
 /*  Look up a key made by clip_clusters_key.  */
 uint32_t clip_clusters_lookup (const clip_clusters_t *self, const char *key, size_t len);
 
-/*  Every regular file under the directories (recursively, symbolic links
-    not followed), sorted by path: the order every corpus pass uses so that
-    results repeat.  *n gets the count; caller owns the array and strings.  */
-char **clip_clusters_files (char *const *dirs, size_t ndirs, size_t *n);
-
-/*  Build the clusters file from every regular file under the directories
-    (recursively).  Returns 0 or -1 with err set.  */
-int clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
-                         FILE *log, char *err, size_t err_size);
+/*  Building the file is clip_clusters_build.h (the clip_ner_train
+    library, which the worker and the daemon do not link).  */
 
 #endif

@@ -46,93 +46,26 @@ void clip_ner_entities_free (clip_ner_entity_t *entities, size_t n);
 int clip_ner_extract_max (clip_ner_t *self, const char *utf8, size_t len, size_t max,
                           clip_ner_entity_t **out, size_t *n_out, bool *truncated);
 
-/*  Scoring against hand-labelled articles: a label file has one entity a
-    line, `start TAB end TAB TYPE TAB text` (byte offsets, end exclusive;
-    '#' starts a comment line), and text must equal the article's bytes
-    [start, end).  */
-typedef struct {
-    size_t start, end;
-    const char *type;       /* static string, as in clip_ner_entity_t */
-} clip_ner_label_t;
+/*  Scoring against hand-labelled articles is clip_ner_score.h.  */
 
-enum { CLIP_NER_NTYPES = 7 };   /* PER ORG LOC MISC MONEY DATE PERCENT */
+/*  For `clip ner names`, which counts the names a model finds in unlabeled
+    text: a clip_ner_t with only the tagger of model_dir (no alias table,
+    no linker; clip_ner_extract is not to be called on it).  Returns NULL
+    with err set on failure.  Caller owns the result (clip_ner_destroy).  */
+clip_ner_t *clip_ner_load_tagger (const char *model_dir, char *err, size_t err_size);
 
-typedef struct {
-    size_t gold [CLIP_NER_NTYPES], found [CLIP_NER_NTYPES], correct [CLIP_NER_NTYPES];
-    /*  Canonical names: of the PER / ORG / LOC labels with a canonical
-        that were found with their exact span and type, how many, and how
-        many got the same canonical name (byte for byte).  */
-    size_t canon_gold, canon_right;
-} clip_ner_score_spans_t;
+enum { CLIP_NER_NAME_MAX_WORDS = 6 };
 
-/*  Read the labels of one article of len bytes and check each against it.
-    Returns 0 with *out (caller owns; free()) and *n set, or -1 with err
-    set (unreadable file, bad line, unknown type, text differing from the
-    article's bytes, overlapping or unsorted spans).  */
-int clip_ner_labels_read (const char *path, const char *text, size_t len,
-                          clip_ner_label_t **out, size_t *n,
-                          char *err, size_t err_size);
+/*  Called with a name's words (ASCII lower-cased, joined by one space; a
+    NUL-terminated string valid during the call) and its tagger type
+    (CLIP_ENT_PER ... CLIP_ENT_MISC, clip_tagger.h).  */
+typedef void (clip_ner_name_fn) (const char *key, int type, void *arg);
 
-/*  Labels that quote nothing of the article, for text that may not be
-    copied into the repository (tests/data/ner-heldout): one entity a line,
-    `file TAB start TAB end TAB TYPE TAB xxh64 TAB canonical`, where file is
-    a relative path under text_dir (no "..", no leading '/'), the offsets
-    are bytes (end exclusive), xxh64 is the 16 hex digits of XXH64 (seed 0)
-    of the article's bytes [start, end), and canonical is the expected
-    canonical name ("-" for none, as for MONEY DATE PERCENT).  '#' starts a
-    comment line.  The lines of one article are consecutive and in text
-    order, without overlaps.  */
-typedef struct {
-    char *file;                 /* as written in the label file */
-    char *text;                 /* the article's bytes (NUL-terminated) */
-    size_t len;
-    clip_ner_label_t *labels;
-    char **canonical;           /* per label: the expected canonical name,
-                                   or NULL ("-": not scored) */
-    size_t n;
-} clip_ner_article_t;
-
-/*  Read a hashed label file (at most 16 MB) and each article it names
-    from text_dir (at most 64 MB each, all kept in memory).  Returns 0 with *out (caller owns; clip_ner_articles_free) and *n set,
-    or -1 with err set, naming the label file's line: unreadable file, bad
-    line, unknown type, a span past the article's end, overlapping or
-    unsorted spans, an article's lines not together, and a hash that
-    differs from the article's bytes (naming the article and offsets).  */
-int clip_ner_hashed_read (const char *path, const char *text_dir,
-                          clip_ner_article_t **out, size_t *n,
-                          char *err, size_t err_size);
-void clip_ner_articles_free (clip_ner_article_t **articles_p, size_t n);
-
-/*  Extract the entities of one article and add them to score: an entity
-    counts as correct when its span and type both equal a label's; for a
-    correct PER / ORG / LOC whose label has a canonical (below), the
-    canonical names are compared too.  When errors is not NULL, each
-    missed, spurious or wrong span and each wrong canonical name is written
-    there, one a line.  Returns 0 or -1 (extraction failed).  */
-int clip_ner_score_article (clip_ner_t *self, const char *text, size_t len,
-                            const clip_ner_label_t *gold, size_t ngold,
-                            clip_ner_score_spans_t *score, FILE *errors);
-
-/*  The same, canonical [i] (NULL: not scored) being the expected canonical
-    name of gold [i]; canonical itself may be NULL.  */
-int clip_ner_score_article_canonical (clip_ner_t *self, const char *text, size_t len,
-                                      const clip_ner_label_t *gold,
-                                      char *const *canonical, size_t ngold,
-                                      clip_ner_score_spans_t *score, FILE *errors);
-
-/*  Micro-averaged F1 in percent over all seven types.  */
-double clip_ner_score_spans_f1 (const clip_ner_score_spans_t *score);
-
-/*  Share of the correctly found PER / ORG / LOC (with a labelled canonical)
-    whose canonical name is right, in percent (0 when there are none).  */
-double clip_ner_score_spans_canonical (const clip_ner_score_spans_t *score);
-
-/*  When canonical names were scored, the line `canonical <right> of <n>
-    <percent>`; then per-type precision, recall, F1, then "all", then the
-    line `F1 <percent>`.  */
-void clip_ner_score_spans_print (const clip_ner_score_spans_t *score, FILE *out);
-
-/*  `clip ner ...` subcommands (train, eval, tag); returns the exit code.  */
-int clip_ner_main (int argc, char **argv);
+/*  Tag one text with the tagger alone (names trimmed as for extraction;
+    no MONEY / DATE / PERCENT, no linking) and call fn for each name of at
+    most CLIP_NER_NAME_MAX_WORDS words, in text order.  Returns the number
+    of tokens of the text.  */
+size_t clip_ner_names_each (clip_ner_t *self, const char *utf8, size_t len,
+                            clip_ner_name_fn *fn, void *arg);
 
 #endif

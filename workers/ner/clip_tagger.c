@@ -16,11 +16,16 @@
     mostly stay in cache; a lookup is a bit test and, for the few stored
     rows, a popcount.
 
-    Training keeps dense float weights, averages them (the averaged
-    perceptron), and quantises them to int16 on saving, so that tagging is
-    integer arithmetic and gives the same labels in every build.
+    Training (clip_tagger_train.c, which shares this file's insides
+    through clip_tagger_int.h) keeps dense float weights, averages them
+    (the averaged perceptron), and quantises them to int16 on saving
+    (clip_tagger__model_save, here beside the loader), so that tagging is
+    integer arithmetic and gives the same labels in every build.  The
+    CoNLL reader and scorer are clip_conll.c.  This file: features,
+    tagging, document consistency, model files.
 */
 #include "clip_tagger.h"
+#include "clip_tagger_int.h"
 #include "clip_util.h"
 
 #include <assert.h>
@@ -30,122 +35,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <xxhash.h>
-
-#define NL CLIP_TAG_NLABELS
-#define START_LABEL NL          /* the history label before a sentence */
-#define FEATURE_VERSION 5
-#define MAXF 160              /* bound on the features of one word (asserted) */
-#define WORD_MAX 64
-#define LOG2ROWS 20
-#define HIST_SIZE 8192          /* document history slots (power of two) */
-#define HIST_NONE 0xFF
-#define P1_NONE 0xFE          /* no first-pass label (first pass, or a boundary) */
-#define GAZ_MAX_WORDS 6         /* longest gazetteer entry */
-#define AGG_MAX 4               /* contexts of other mentions a word sees */
-#define TRAIN_MARGIN 100.0f     /* see train_sentence */
-#define FEATURE_CUTOFF 2        /* see train_run */
-#define FINAL_RUNS 8            /* averaged runs of the final training */
-#define GAZ_FOLDS 5             /* training folds: a document never sees its own names */
-
-/*  Feature templates.  The number only seeds the hash; changing the set
-    means bumping FEATURE_VERSION.  */
-enum {
-    T_BIAS = 1, T_W, T_LW, T_SH, T_PRE, T_SUF = T_PRE + 4,
-    T_LWM1 = T_SUF + 4, T_LWP1, T_LWM2, T_LWP2, T_BIM, T_BIP,
-    T_SHM1, T_SHP1, T_SH3, T_C4, T_C8, T_C12, T_CAPB, T_CAPB_POS, T_CUNK,
-    T_CM1, T_CP1, T_HEAD_LW, T_FIRST_SH, T_HIST, T_HIST_SH,
-    T_Y1, T_Y2Y1, T_Y1LW, T_Y1SH, T_WM1, T_WP1, T_C8M2, T_C8P2,
-    T_GAZ, T_GAZ_CAP, T_AGGP, T_AGGN, T_DOCCASE, T_UGAZ, T_UGAZ_CAP,
-    T_CLCAP, T_LWM1_SH, T_SH_LWP1, T_CAPBM1, T_CAPBP1, T_C8BI,
-    T_C4M1, T_C4P1, T_C12M1, T_C12P1,
-    T_P1, T_P1M1, T_P1P1, T_P1SH, T_VOTE, T_VOTE_MAJ, T_SUFM1, T_SUFP1
-};
-
-typedef struct {
-    uint64_t w, lw, sh;
-    uint64_t pre [4], suf [4];
-    uint32_t cl;                /* clusters lookup value */
-    uint8_t npre, nsuf;
-    uint8_t init_upper;         /* first character is an upper-case ASCII letter */
-    uint8_t has_lower, has_alpha;
-    uint8_t hist;               /* HIST_NONE or the majority history class 0..4 */
-    uint8_t p1;                 /* second pass: the first pass's label, else P1_NONE */
-    uint8_t vmaj;               /* second pass: majority first-pass class 0..4 of this
-                                   word in the whole document, else HIST_NONE */
-    uint8_t vfrac [4];          /* second pass: per type, 0..4 quarters of its mentions */
-    uint16_t gaz;               /* bit 4 * type + pos: inside a gazetteer name */
-    uint16_t ugaz;              /* the same for names found in unlabeled news */
-    uint32_t agg;               /* index of the word's document contexts, or UINT32_MAX */
-} attr_t;
-
-/*  The contexts of a capitalised word's first mentions in a document.  */
-typedef struct {
-    uint64_t lw;
-    uint32_t n;
-    uint32_t seen;              /* AGG_LOWER | AGG_TITLE */
-    uint64_t prev [AGG_MAX], next [AGG_MAX];
-} agg_t;
-
-#define AGG_LOWER 1u            /* written in lower case somewhere in the document */
-#define AGG_TITLE 2u            /* written Capitalised inside a sentence somewhere */
-
-/*  The gazetteer: names (as sequences of lower-case word hashes) with, per
-    training fold, the types they were seen with: bit 4 * fold + type.  A
-    loaded model keeps every name in fold 0.  */
-typedef struct {
-    uint64_t *keys;             /* 0 = empty */
-    uint32_t *masks;
-    size_t mask;                /* slots - 1 */
-    size_t n;
-    uint64_t *first;            /* GAZ_FIRST_BITS bits: a name starts with a word of this hash */
-} gaz_t;
-
-#define GAZ_FIRST_BITS 65536
-
-/*  Quantised weights of one pass as loaded.  */
-typedef struct {
-    int16_t *wq;                /* the stored rows, quantised, in row order */
-    uint64_t *bits;             /* bit r set = row r stored */
-    uint32_t *rank;             /* stored rows before each 64-row word of bits */
-    float scale;
-} qweights_t;
-
-struct clip_tagger {
-    unsigned log2rows;
-    uint32_t mask;
-    qweights_t q [2];           /* loaded model: first pass (model.bin), second (model2.bin) */
-    int has2;                   /* model2.bin was loaded: tag documents twice */
-    float *wf;                  /* training: float weights of the pass trained (not owned) */
-    const float *wf1;           /* training the second pass: the first pass's weights */
-    clip_clusters_t *clusters;
-    gaz_t gaz;
-    gaz_t ugaz;                 /* names.tsv: names the model found in unlabeled news */
-};
-
-/*  Label classes (0 = outside, 1 + type) seen per capitalised word.  */
-typedef struct {
-    uint64_t key [HIST_SIZE];
-    uint16_t count [HIST_SIZE][5];
-    uint32_t used [HIST_SIZE];
-    size_t nused;
-} hist_t;
-
-struct clip_tagdoc {
-    int fold;                   /* training: the fold whose names are hidden, or -1 */
-    attr_t *attr;
-    size_t cap;
-    int headline;               /* the current sentence has no lower-case letter */
-    hist_t h;                   /* labels of this pass so far, per capitalised word */
-    hist_t v;                   /* second pass: the first pass's labels of the whole document */
-    const uint8_t *p1;          /* second pass: first-pass labels of the document, else NULL */
-    uint8_t *p1buf;             /* clip_tagger_tag_doc's copy of them */
-    size_t p1cap;
-    size_t pos;                 /* offset of the sentence being tagged in the document */
-    agg_t *agg;                 /* document contexts (clip_tagdoc_begin) */
-    size_t nagg, agg_cap;
-    uint32_t *agg_slots;        /* index + 1, 0 = empty */
-    size_t agg_mask;
-};
 
 static const char *const type_names [CLIP_ENT_NTYPES] = { "PER", "ORG", "LOC", "MISC" };
 
@@ -202,27 +91,10 @@ clip_labels_spans (const uint8_t *labels, size_t n, clip_span_t *spans)
 /*  ------------------------------------------------------------------------
     Features  */
 
-static inline uint64_t
-mix64 (uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static inline uint32_t
 frow (uint32_t mask, unsigned tmpl, uint64_t h)
 {
     return (uint32_t) mix64 (h + (uint64_t) tmpl * 0x9E3779B97F4A7C15ULL) & mask;
-}
-
-static inline uint64_t
-comb (uint64_t a, uint64_t b)
-{
-    return mix64 (a) ^ (b * 0x2545F4914F6CDD1DULL);
 }
 
 static uint64_t
@@ -288,8 +160,8 @@ word_attr (const clip_tagger_t *self, const clip_word_t *word, attr_t *a)
 }
 
 /*  The hash of a word's lower-case form, as word_attr computes it.  */
-static uint64_t
-lw_hash (const char *text, size_t len)
+uint64_t
+clip_tagger__lw_hash (const char *text, size_t len)
 {
     char lw [WORD_MAX];
     size_t n = len < WORD_MAX - 1 ? len : WORD_MAX - 1;
@@ -300,16 +172,10 @@ lw_hash (const char *text, size_t len)
     return hash_bytes (lw, n);
 }
 
-#define GAZ_SEED 0x5BD1E9955BD1E995ULL
 
-static inline uint64_t
-gaz_step (uint64_t h, uint64_t lw)
-{
-    return comb (h, lw);
-}
 
-static void
-gaz_init (gaz_t *g, size_t expected)
+void
+clip_tagger__gaz_init (gaz_t *g, size_t expected)
 {
     size_t slots = 1024;
     while (slots < 2 * expected + 2)
@@ -321,8 +187,8 @@ gaz_init (gaz_t *g, size_t expected)
     g->first = clip_calloc (GAZ_FIRST_BITS / 64, sizeof (uint64_t));
 }
 
-static void
-gaz_free (gaz_t *g)
+void
+clip_tagger__gaz_free (gaz_t *g)
 {
     free (g->keys);
     free (g->masks);
@@ -331,19 +197,19 @@ gaz_free (gaz_t *g)
 }
 
 /*  Add bits to the entry for key (the table never fills: sized ahead).  */
-static void
-gaz_add (gaz_t *g, uint64_t key, uint32_t bits)
+void
+clip_tagger__gaz_add (gaz_t *g, uint64_t key, uint32_t bits)
 {
     if (key == 0)
         key = 1;
     if (2 * (g->n + 1) > g->mask + 1) {
         gaz_t bigger;
-        gaz_init (&bigger, 2 * g->n + 2);
+        clip_tagger__gaz_init (&bigger, 2 * g->n + 2);
         for (size_t i = 0; i <= g->mask; i++)
             if (g->keys [i])
-                gaz_add (&bigger, g->keys [i], g->masks [i]);
+                clip_tagger__gaz_add (&bigger, g->keys [i], g->masks [i]);
         memcpy (bigger.first, g->first, GAZ_FIRST_BITS / 8);
-        gaz_free (g);
+        clip_tagger__gaz_free (g);
         *g = bigger;
     }
     size_t i = (size_t) mix64 (key) & g->mask;
@@ -372,8 +238,8 @@ gaz_get (const gaz_t *g, uint64_t key)
     return 0;
 }
 
-static void
-gaz_first_add (gaz_t *g, uint64_t lw)
+void
+clip_tagger__gaz_first_add (gaz_t *g, uint64_t lw)
 {
     size_t b = (size_t) (mix64 (lw) % GAZ_FIRST_BITS);
     g->first [b / 64] |= (uint64_t) 1 << (b % 64);
@@ -461,8 +327,8 @@ agg_find (const clip_tagdoc_t *doc, uint64_t lw)
     return UINT32_MAX;
 }
 
-static void
-prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
+void
+clip_tagger__prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
                   const clip_word_t *words, size_t n)
 {
     if (n > doc->cap) {
@@ -552,8 +418,8 @@ hist_clear (hist_t *h)
     h->nused = 0;
 }
 
-static void
-record_history (clip_tagdoc_t *doc, size_t n, const uint8_t *labels)
+void
+clip_tagger__record_history (clip_tagdoc_t *doc, size_t n, const uint8_t *labels)
 {
     for (size_t i = 0; i < n; i++) {
         const attr_t *a = &doc->attr [i];
@@ -566,15 +432,15 @@ record_history (clip_tagdoc_t *doc, size_t n, const uint8_t *labels)
     capitalised word of the whole document (extended prediction history:
     a later, clearer mention counts as much as an earlier one), and the
     labels themselves (doc->p1).  */
-static void
-votes_build (clip_tagdoc_t *doc, const clip_word_t *words, size_t n, const uint8_t *p1)
+void
+clip_tagger__votes_build (clip_tagdoc_t *doc, const clip_word_t *words, size_t n, const uint8_t *p1)
 {
     hist_clear (&doc->v);
     doc->p1 = p1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c0 = words [i].len ? (unsigned char) words [i].text [0] : 0;
         if (c0 >= 'A' && c0 <= 'Z'
-            && hist_add (&doc->v, lw_hash (words [i].text, words [i].len), p1 [i]) < 0)
+            && hist_add (&doc->v, clip_tagger__lw_hash (words [i].text, words [i].len), p1 [i]) < 0)
             return;
     }
 }
@@ -584,8 +450,8 @@ static const attr_t boundary_attr = {
 };
 
 /*  The features of word i that do not depend on labels.  */
-static size_t
-static_features (const clip_tagger_t *self, const clip_tagdoc_t *doc, size_t n,
+size_t
+clip_tagger__static_features (const clip_tagger_t *self, const clip_tagdoc_t *doc, size_t n,
                  size_t i, uint32_t *r)
 {
     const uint32_t m = self->mask;
@@ -695,8 +561,8 @@ static_features (const clip_tagger_t *self, const clip_tagdoc_t *doc, size_t n,
 }
 
 /*  The features that depend on the two previous labels.  */
-static size_t
-label_features (const clip_tagger_t *self, const attr_t *a, int y1, int y2, uint32_t *r)
+size_t
+clip_tagger__label_features (const clip_tagger_t *self, const attr_t *a, int y1, int y2, uint32_t *r)
 {
     const uint32_t m = self->mask;
     r [0] = frow (m, T_Y1, (uint64_t) y1);
@@ -723,8 +589,8 @@ allowed (int prev, int last, int l)
     return p == CLIP_POS_U || (p == CLIP_POS_B && !last);
 }
 
-static int
-best_label (const float *scores, int prev, int last)
+int
+clip_tagger__best_label (const float *scores, int prev, int last)
 {
     int best = -1;
     for (int l = 0; l < NL; l++)
@@ -745,8 +611,8 @@ popcount64 (uint64_t x)
 }
 
 /*  Scores of the labels under the weights of a pass (0 first, 1 second).  */
-static void
-score_rows (const clip_tagger_t *self, int pass, const uint32_t *rows, size_t k, float *scores)
+void
+clip_tagger__score_rows (const clip_tagger_t *self, int pass, const uint32_t *rows, size_t k, float *scores)
 {
     const float *wf = pass == 0 && self->wf1 ? self->wf1 : self->wf;
     if (wf) {
@@ -798,20 +664,20 @@ tag_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
     if (n == 0)
         return;
     int pass = doc->p1 != NULL;
-    prepare_sentence (self, doc, words, n);
+    clip_tagger__prepare_sentence (self, doc, words, n);
     int y1 = START_LABEL, y2 = START_LABEL;
     uint32_t rows [MAXF];
     float scores [NL];
     for (size_t i = 0; i < n; i++) {
-        size_t k = static_features (self, doc, n, i, rows);
-        k += label_features (self, &doc->attr [i], y1, y2, rows + k);
-        score_rows (self, pass, rows, k, scores);
-        int best = best_label (scores, y1, i + 1 == n);
+        size_t k = clip_tagger__static_features (self, doc, n, i, rows);
+        k += clip_tagger__label_features (self, &doc->attr [i], y1, y2, rows + k);
+        clip_tagger__score_rows (self, pass, rows, k, scores);
+        int best = clip_tagger__best_label (scores, y1, i + 1 == n);
         labels [i] = (uint8_t) best;
         y2 = y1;
         y1 = best;
     }
-    record_history (doc, n, labels);
+    clip_tagger__record_history (doc, n, labels);
 }
 
 void
@@ -848,7 +714,7 @@ clip_tagger_tag_doc (const clip_tagger_t *self, clip_tagdoc_t *doc, const clip_w
     }
     memcpy (doc->p1buf, labels + base, n);
     hist_clear (&doc->h);
-    votes_build (doc, words + base, n, doc->p1buf);
+    clip_tagger__votes_build (doc, words + base, n, doc->p1buf);
     for (size_t s = 0; s < nsent; s++) {
         doc->pos = sent [s] - base;
         tag_sentence (self, doc, words + sent [s], sent [s + 1] - sent [s], labels + sent [s]);
@@ -1172,9 +1038,9 @@ clip_tagdoc_begin (clip_tagdoc_t *doc, const clip_word_t *words, size_t n)
         doc->agg = clip_realloc (doc->agg, n * sizeof (agg_t));
     }
     uint64_t prev = boundary_attr.lw;
-    uint64_t cur = n ? lw_hash (words [0].text, words [0].len) : 0;
+    uint64_t cur = n ? clip_tagger__lw_hash (words [0].text, words [0].len) : 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t next = i + 1 < n ? lw_hash (words [i + 1].text, words [i + 1].len) : boundary_attr.lw;
+        uint64_t next = i + 1 < n ? clip_tagger__lw_hash (words [i + 1].text, words [i + 1].len) : boundary_attr.lw;
         const clip_word_t *w = &words [i];
         unsigned char c0 = w->len ? (unsigned char) w->text [0] : 0;
         int upper = c0 >= 'A' && c0 <= 'Z', lower = c0 >= 'a' && c0 <= 'z';
@@ -1241,8 +1107,8 @@ get_u32 (const unsigned char *p)
 #define HEADER_SIZE 32
 
 /*  Quantise float weights and write model.bin.  */
-static int
-model_save (const float *w, unsigned log2rows, const char *path, char *err, size_t err_size)
+int
+clip_tagger__model_save (const float *w, unsigned log2rows, const char *path, char *err, size_t err_size)
 {
     size_t rows = (size_t) 1 << log2rows;
     float maxabs = 0;
@@ -1296,7 +1162,51 @@ model_save (const float *w, unsigned log2rows, const char *path, char *err, size
     return rc < 0 ? -1 : 0;
 }
 
-static int gaz_load (gaz_t *g, const char *path, char *err, size_t err_size);
+/*  Load gazetteer.tsv into fold 0 of g (a missing file is an empty
+    gazetteer).  */
+int
+clip_tagger__gaz_load (gaz_t *g, const char *path, char *err, size_t err_size)
+{
+    char *data;
+    size_t len;
+    int rc = clip_file_read (path, (size_t) 64 << 20, &data, &len);
+    clip_tagger__gaz_init (g, 16384);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0) {
+        snprintf (err, err_size, "cannot read %s: %s", path, strerror (-rc));
+        return -1;
+    }
+    char *line = data, *end = data + len;
+    while (line < end) {
+        char *nl = memchr (line, '\n', (size_t) (end - line));
+        char *lend = nl ? nl : end;
+        char *tab = memchr (line, '\t', (size_t) (lend - line));
+        int type = tab ? clip_ent_type_parse (line, (size_t) (tab - line)) : -1;
+        if (type < 0) {
+            snprintf (err, err_size, "%s: bad line", path);
+            free (data);
+            return -1;
+        }
+        uint64_t h = GAZ_SEED;
+        char *w = tab + 1;
+        int first_word = 1;
+        while (w < lend) {
+            char *sp = memchr (w, ' ', (size_t) (lend - w));
+            char *wend = sp ? sp : lend;
+            uint64_t lw = clip_tagger__lw_hash (w, (size_t) (wend - w));
+            h = gaz_step (h, lw);
+            if (first_word)
+                clip_tagger__gaz_first_add (g, lw);
+            first_word = 0;
+            w = wend + 1;
+        }
+        clip_tagger__gaz_add (g, h, 1u << type);
+        line = lend + 1;
+    }
+    free (data);
+    return 0;
+}
 
 /*  Read the quantised weights of path into q.  *log2rows is checked
     against (when not 0) or set from the file.  Returns 0, 1 when the file
@@ -1388,11 +1298,11 @@ clip_tagger_load (const char *model_dir, char *err, size_t err_size)
         return NULL;
     }
     path = clip_path_join (model_dir, "gazetteer.tsv");
-    rc = gaz_load (&self->gaz, path, err, err_size);
+    rc = clip_tagger__gaz_load (&self->gaz, path, err, err_size);
     free (path);
     if (rc == 0) {
         path = clip_path_join (model_dir, "names.tsv");
-        rc = gaz_load (&self->ugaz, path, err, err_size);
+        rc = clip_tagger__gaz_load (&self->ugaz, path, err, err_size);
         free (path);
     }
     if (rc < 0) {
@@ -1410,9 +1320,9 @@ clip_tagger_gaz_add (clip_tagger_t *self, int type, const clip_word_t *words, si
         return;
     uint64_t h = GAZ_SEED;
     for (size_t i = 0; i < n; i++)
-        h = gaz_step (h, lw_hash (words [i].text, words [i].len));
-    gaz_add (&self->gaz, h, 1u << type);
-    gaz_first_add (&self->gaz, lw_hash (words [0].text, words [0].len));
+        h = gaz_step (h, clip_tagger__lw_hash (words [i].text, words [i].len));
+    clip_tagger__gaz_add (&self->gaz, h, 1u << type);
+    clip_tagger__gaz_first_add (&self->gaz, clip_tagger__lw_hash (words [0].text, words [0].len));
 }
 
 void
@@ -1428,790 +1338,8 @@ clip_tagger_destroy (clip_tagger_t **self_p)
         free (self->q [k].rank);
     }
     clip_clusters_destroy (&self->clusters);
-    gaz_free (&self->gaz);
-    gaz_free (&self->ugaz);
+    clip_tagger__gaz_free (&self->gaz);
+    clip_tagger__gaz_free (&self->ugaz);
     free (self);
     *self_p = NULL;
-}
-
-/*  ------------------------------------------------------------------------
-    CoNLL files and scores  */
-
-clip_corpus_conll_t *
-clip_conll_read (const char *path, char *err, size_t err_size)
-{
-    char *data;
-    size_t len;
-    int rc = clip_file_read (path, (size_t) 1 << 30, &data, &len);
-    if (rc < 0) {
-        snprintf (err, err_size, "cannot read %s: %s", path, strerror (-rc));
-        return NULL;
-    }
-    clip_corpus_conll_t *c = clip_calloc (1, sizeof *c);
-    c->buf = data;
-    size_t wcap = 1024, scap = 256, dcap = 64;
-    c->words = clip_malloc (wcap * sizeof *c->words);
-    c->gold = clip_malloc (wcap);
-    c->sent = clip_malloc (scap * sizeof (size_t));
-    c->doc = clip_malloc (dcap * sizeof (size_t));
-    /*  IOB tags of the open sentence: type per word (-1 for O) and begin flag. */
-    int *types = clip_malloc (wcap * sizeof (int));
-    uint8_t *begins = clip_malloc (wcap);
-    size_t sent_first = 0;
-    int new_doc = 1;
-    char *line = data, *end = data + len;
-    while (line <= end) {
-        char *nl = memchr (line, '\n', (size_t) (end - line));
-        char *lend = nl ? nl : end;
-        if (lend > line && lend [-1] == '\r')
-            lend--;
-        int blank = lend == line;
-        if (!blank && lend - line >= 10 && memcmp (line, "-DOCSTART-", 10) == 0) {
-            new_doc = 1;
-            blank = 1;
-        }
-        if (!blank) {
-            char *sp = memchr (line, ' ', (size_t) (lend - line));
-            if (!sp)
-                sp = memchr (line, '\t', (size_t) (lend - line));
-            char *tag = lend;
-            while (tag > line && tag [-1] != ' ' && tag [-1] != '\t')
-                tag--;
-            if (c->nwords == wcap) {
-                wcap *= 2;
-                c->words = clip_realloc (c->words, wcap * sizeof *c->words);
-                c->gold = clip_realloc (c->gold, wcap);
-                types = clip_realloc (types, wcap * sizeof (int));
-                begins = clip_realloc (begins, wcap);
-            }
-            if (c->nwords == sent_first) {
-                /*  A sentence starts.  */
-                if (new_doc) {
-                    if (c->ndoc + 2 > dcap) {
-                        dcap *= 2;
-                        c->doc = clip_realloc (c->doc, dcap * sizeof (size_t));
-                    }
-                    c->doc [c->ndoc++] = c->nsent;
-                    new_doc = 0;
-                }
-                if (c->nsent + 2 > scap) {
-                    scap *= 2;
-                    c->sent = clip_realloc (c->sent, scap * sizeof (size_t));
-                }
-                c->sent [c->nsent++] = c->nwords;
-            }
-            size_t wn = (size_t) ((sp ? sp : lend) - line);
-            c->words [c->nwords] = (clip_word_t) { line, (uint32_t) wn };
-            size_t tn = (size_t) (lend - tag);
-            int t = -1, b = 0;
-            if (tn > 2 && (tag [0] == 'B' || tag [0] == 'I') && tag [1] == '-') {
-                t = clip_ent_type_parse (tag + 2, tn - 2);
-                b = tag [0] == 'B';
-            }
-            types [c->nwords] = t;
-            begins [c->nwords] = (uint8_t) b;
-            c->nwords++;
-        }
-        else
-        if (c->nwords > sent_first) {
-            /*  Close the sentence: IOB to BILOU with conlleval's chunk rules. */
-            for (size_t i = sent_first; i < c->nwords; i++) {
-                int t = types [i];
-                if (t < 0) {
-                    c->gold [i] = 0;
-                    continue;
-                }
-                int starts = begins [i] || i == sent_first || types [i - 1] != t;
-                int ends = i + 1 == c->nwords || types [i + 1] != t || begins [i + 1];
-                int pos = starts ? (ends ? CLIP_POS_U : CLIP_POS_B) : (ends ? CLIP_POS_L : CLIP_POS_I);
-                c->gold [i] = (uint8_t) clip_label_make (t, pos);
-            }
-            sent_first = c->nwords;
-        }
-        if (!nl) {
-            if (c->nwords > sent_first) {
-                /*  The file ends inside a sentence: close it as above.  */
-                line = end + 1;
-                for (size_t i = sent_first; i < c->nwords; i++) {
-                    int t = types [i];
-                    if (t < 0) {
-                        c->gold [i] = 0;
-                        continue;
-                    }
-                    int starts = begins [i] || i == sent_first || types [i - 1] != t;
-                    int ends = i + 1 == c->nwords || types [i + 1] != t || begins [i + 1];
-                    int pos = starts ? (ends ? CLIP_POS_U : CLIP_POS_B) : (ends ? CLIP_POS_L : CLIP_POS_I);
-                    c->gold [i] = (uint8_t) clip_label_make (t, pos);
-                }
-                sent_first = c->nwords;
-            }
-            break;
-        }
-        line = nl + 1;
-    }
-    c->sent [c->nsent] = c->nwords;
-    c->doc [c->ndoc] = c->nsent;
-    free (types);
-    free (begins);
-    return c;
-}
-
-void
-clip_conll_destroy (clip_corpus_conll_t **self_p)
-{
-    assert (self_p);
-    clip_corpus_conll_t *c = *self_p;
-    if (!c)
-        return;
-    free (c->buf);
-    free (c->words);
-    free (c->gold);
-    free (c->sent);
-    free (c->doc);
-    free (c);
-    *self_p = NULL;
-}
-
-void
-clip_ner_score_add (clip_ner_score_t *score, const uint8_t *gold,
-                    const uint8_t *pred, size_t n)
-{
-    clip_span_t gs [512], ps [512];
-    clip_span_t *g = n <= 512 ? gs : clip_malloc (n * sizeof *g);
-    clip_span_t *p = n <= 512 ? ps : clip_malloc (n * sizeof *p);
-    size_t ng = clip_labels_spans (gold, n, g);
-    size_t np = clip_labels_spans (pred, n, p);
-    for (size_t i = 0; i < ng; i++)
-        score->gold [g [i].type]++;
-    for (size_t i = 0; i < np; i++)
-        score->pred [p [i].type]++;
-    size_t a = 0, b = 0;
-    while (a < ng && b < np) {
-        if (g [a].start == p [b].start) {
-            if (g [a].end == p [b].end && g [a].type == p [b].type)
-                score->correct [g [a].type]++;
-            a++;
-            b++;
-        }
-        else
-        if (g [a].start < p [b].start)
-            a++;
-        else
-            b++;
-    }
-    if (g != gs)
-        free (g);
-    if (p != ps)
-        free (p);
-}
-
-static void
-prf (size_t gold, size_t pred, size_t correct, double *pr, double *rc, double *f1)
-{
-    *pr = pred ? 100.0 * (double) correct / (double) pred : 0;
-    *rc = gold ? 100.0 * (double) correct / (double) gold : 0;
-    *f1 = *pr + *rc > 0 ? 2 * *pr * *rc / (*pr + *rc) : 0;
-}
-
-double
-clip_score_table (FILE *out, int ntypes, const char *const *names,
-                  const size_t *gold, const size_t *found, const size_t *correct)
-{
-    size_t g = 0, p = 0, c = 0;
-    double pr, rc, f1;
-    if (out)
-        fprintf (out, "%-8s %9s %9s %9s %7s %7s %7s\n",
-                 "type", "precision", "recall", "F1", "gold", "found", "correct");
-    for (int t = 0; t < ntypes; t++) {
-        if (out) {
-            prf (gold [t], found [t], correct [t], &pr, &rc, &f1);
-            fprintf (out, "%-8s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", names [t], pr, rc, f1,
-                     gold [t], found [t], correct [t]);
-        }
-        g += gold [t];
-        p += found [t];
-        c += correct [t];
-    }
-    prf (g, p, c, &pr, &rc, &f1);
-    if (out) {
-        fprintf (out, "%-8s %9.2f %9.2f %9.2f %7zu %7zu %7zu\n", "all", pr, rc, f1, g, p, c);
-        fprintf (out, "F1 %.2f\n", f1);
-    }
-    return f1;
-}
-
-double
-clip_ner_score_f1 (const clip_ner_score_t *score)
-{
-    return clip_score_table (NULL, CLIP_ENT_NTYPES, type_names,
-                             score->gold, score->pred, score->correct);
-}
-
-void
-clip_ner_score_print (const clip_ner_score_t *score, FILE *out)
-{
-    clip_score_table (out, CLIP_ENT_NTYPES, type_names, score->gold, score->pred, score->correct);
-}
-
-void
-clip_tagger_eval (const clip_tagger_t *self, const clip_corpus_conll_t *corpus,
-                  clip_ner_score_t *score)
-{
-    clip_tagdoc_t *doc = clip_tagdoc_new ();
-    uint8_t *pred = clip_malloc (corpus->nwords ? corpus->nwords : 1);
-    for (size_t d = 0; d < corpus->ndoc; d++) {
-        size_t da = corpus->sent [corpus->doc [d]], db = corpus->sent [corpus->doc [d + 1]];
-        clip_tagger_tag_doc (self, doc, corpus->words, corpus->sent + corpus->doc [d],
-                             corpus->doc [d + 1] - corpus->doc [d], pred);
-        if (!self->wf)
-            clip_tagger_doc_consistency (corpus->words + da, pred + da, db - da);
-        for (size_t s = corpus->doc [d]; s < corpus->doc [d + 1]; s++) {
-            size_t a = corpus->sent [s], b = corpus->sent [s + 1];
-            clip_ner_score_add (score, corpus->gold + a, pred + a, b - a);
-        }
-    }
-    free (pred);
-    clip_tagdoc_destroy (&doc);
-}
-
-/*  ------------------------------------------------------------------------
-    Training  */
-
-typedef struct {
-    float *w;                   /* current weights */
-    double *u;                  /* sum of update * time, for averaging */
-    double c;                   /* time: words seen + 1 */
-    uint8_t *seen;              /* per row: how many training words use it (saturating) */
-    size_t size;                /* rows * NL */
-} trainer_t;
-
-/*  A deterministic generator (xorshift64*), so that shuffles repeat.  */
-static uint64_t
-rng_next (uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
-static void
-train_sentence (clip_tagger_t *tagger, trainer_t *tr, clip_tagdoc_t *doc,
-                const clip_word_t *words, const uint8_t *gold, size_t n, uint8_t *pred)
-{
-    prepare_sentence (tagger, doc, words, n);
-    int y1 = START_LABEL, y2 = START_LABEL;
-    uint32_t rows [MAXF];
-    float scores [NL];
-    for (size_t i = 0; i < n; i++) {
-        size_t k = static_features (tagger, doc, n, i, rows);
-        k += label_features (tagger, &doc->attr [i], y1, y2, rows + k);
-        score_rows (tagger, doc->p1 != NULL, rows, k, scores);
-        int guess = best_label (scores, y1, i + 1 == n);
-        int g = gold [i];
-        int rival = guess;
-        if (guess == g) {
-            /*  Right, but by less than TRAIN_MARGIN over the best other
-                label: update against that label all the same (a perceptron
-                with a margin).  Weights then keep growing on words already
-                right until they are clearly right, which generalises
-                better: validation F1 +0.9 (90.95 -> 91.84, mean of three
-                shuffles), flat between margins 60 and 150.  */
-            float saved = scores [g];
-            scores [g] = -1e30f;
-            int r2 = best_label (scores, y1, i + 1 == n);
-            scores [g] = saved;
-            if (r2 >= 0 && r2 != g && scores [g] - scores [r2] < TRAIN_MARGIN)
-                rival = r2;
-        }
-        if (rival != g) {
-            for (size_t f = 0; f < k; f++) {
-                if (tr->seen [rows [f]] < FEATURE_CUTOFF)
-                    continue;
-                size_t base = (size_t) rows [f] * NL;
-                tr->w [base + (size_t) g] += 1.0f;
-                tr->u [base + (size_t) g] += tr->c;
-                tr->w [base + (size_t) rival] -= 1.0f;
-                tr->u [base + (size_t) rival] -= tr->c;
-            }
-        }
-        tr->c += 1;
-        pred [i] = (uint8_t) guess;
-        y2 = y1;
-        y1 = guess;
-    }
-    record_history (doc, n, pred);
-}
-
-static void
-average_into (const trainer_t *tr, float *out)
-{
-    for (size_t i = 0; i < tr->size; i++)
-        out [i] = (float) ((double) tr->w [i] - tr->u [i] / tr->c);
-}
-
-typedef struct {
-    const clip_corpus_conll_t *corpus;
-    size_t doc;
-    int fold;
-    size_t ci;                  /* index of the corpus */
-} doc_ref_t;
-
-typedef struct {
-    char **items;
-    size_t n, cap;
-} strlist_t;
-
-static int
-cmp_str (const void *a, const void *b)
-{
-    return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/*  Fill the gazetteer with the gold names of the corpora, document number
-    d (counted across corpora) in fold d % GAZ_FOLDS; with names, also
-    collect "TYPE<TAB>lower-case words" lines.  */
-static void
-gaz_build (gaz_t *g, const clip_corpus_conll_t *const *corpora, size_t nc, strlist_t *names)
-{
-    gaz_init (g, 16384);
-    size_t gd = 0;
-    clip_span_t *spans = NULL;
-    size_t spans_cap = 0;
-    for (size_t c = 0; c < nc; c++) {
-        const clip_corpus_conll_t *cp = corpora [c];
-        for (size_t d = 0; d < cp->ndoc; d++, gd++) {
-            int fold = (int) (gd % GAZ_FOLDS);
-            for (size_t s = cp->doc [d]; s < cp->doc [d + 1]; s++) {
-                size_t a = cp->sent [s], b = cp->sent [s + 1];
-                if (b - a > spans_cap) {
-                    spans_cap = 2 * (b - a);
-                    spans = clip_realloc (spans, spans_cap * sizeof *spans);
-                }
-                size_t ns = clip_labels_spans (cp->gold + a, b - a, spans);
-                for (size_t k = 0; k < ns; k++) {
-                    size_t len = spans [k].end - spans [k].start;
-                    if (len > GAZ_MAX_WORDS)
-                        continue;
-                    uint64_t h = GAZ_SEED;
-                    size_t bytes = 8;
-                    for (size_t w = a + spans [k].start; w < a + spans [k].end; w++) {
-                        h = gaz_step (h, lw_hash (cp->words [w].text, cp->words [w].len));
-                        bytes += cp->words [w].len + 1;
-                    }
-                    gaz_add (g, h, 1u << (4 * fold + spans [k].type));
-                    const clip_word_t *w0 = &cp->words [a + spans [k].start];
-                    gaz_first_add (g, lw_hash (w0->text, w0->len));
-                    if (!names)
-                        continue;
-                    char *line = clip_malloc (bytes);
-                    size_t o = (size_t) sprintf (line, "%s\t", clip_ent_type_name (spans [k].type));
-                    for (size_t w = a + spans [k].start; w < a + spans [k].end; w++) {
-                        const clip_word_t *wd = &cp->words [w];
-                        for (size_t i = 0; i < wd->len && i < WORD_MAX - 1; i++) {
-                            char ch = wd->text [i];
-                            line [o++] = (ch >= 'A' && ch <= 'Z') ? (char) (ch | 0x20) : ch;
-                        }
-                        line [o++] = w + 1 < a + spans [k].end ? ' ' : 0;
-                    }
-                    if (names->n == names->cap) {
-                        names->cap = names->cap ? 2 * names->cap : 4096;
-                        names->items = clip_realloc (names->items, names->cap * sizeof (char *));
-                    }
-                    names->items [names->n++] = line;
-                }
-            }
-        }
-    }
-    free (spans);
-}
-
-/*  Write the gazetteer names sorted and without duplicates.  */
-static int
-gaz_save (strlist_t *names, const char *path, char *err, size_t err_size)
-{
-    qsort (names->items, names->n, sizeof (char *), cmp_str);
-    size_t cap = 1, used = 0;
-    for (size_t i = 0; i < names->n; i++)
-        cap += strlen (names->items [i]) + 1;
-    char *text = clip_malloc (cap);
-    for (size_t i = 0; i < names->n; i++) {
-        if (i > 0 && strcmp (names->items [i], names->items [i - 1]) == 0)
-            continue;
-        size_t l = strlen (names->items [i]);
-        memcpy (text + used, names->items [i], l);
-        text [used + l] = '\n';
-        used += l + 1;
-    }
-    int rc = clip_file_write_durable (path, text, used);
-    if (rc < 0)
-        snprintf (err, err_size, "cannot write %s: %s", path, strerror (-rc));
-    free (text);
-    return rc < 0 ? -1 : 0;
-}
-
-static void
-strlist_free (strlist_t *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free (l->items [i]);
-    free (l->items);
-    memset (l, 0, sizeof *l);
-}
-
-/*  Load gazetteer.tsv into fold 0 of g (a missing file is an empty
-    gazetteer).  */
-static int
-gaz_load (gaz_t *g, const char *path, char *err, size_t err_size)
-{
-    char *data;
-    size_t len;
-    int rc = clip_file_read (path, (size_t) 64 << 20, &data, &len);
-    gaz_init (g, 16384);
-    if (rc == -ENOENT)
-        return 0;
-    if (rc < 0) {
-        snprintf (err, err_size, "cannot read %s: %s", path, strerror (-rc));
-        return -1;
-    }
-    char *line = data, *end = data + len;
-    while (line < end) {
-        char *nl = memchr (line, '\n', (size_t) (end - line));
-        char *lend = nl ? nl : end;
-        char *tab = memchr (line, '\t', (size_t) (lend - line));
-        int type = tab ? clip_ent_type_parse (line, (size_t) (tab - line)) : -1;
-        if (type < 0) {
-            snprintf (err, err_size, "%s: bad line", path);
-            free (data);
-            return -1;
-        }
-        uint64_t h = GAZ_SEED;
-        char *w = tab + 1;
-        int first_word = 1;
-        while (w < lend) {
-            char *sp = memchr (w, ' ', (size_t) (lend - w));
-            char *wend = sp ? sp : lend;
-            uint64_t lw = lw_hash (w, (size_t) (wend - w));
-            h = gaz_step (h, lw);
-            if (first_word)
-                gaz_first_add (g, lw);
-            first_word = 0;
-            w = wend + 1;
-        }
-        gaz_add (g, h, 1u << type);
-        line = lend + 1;
-    }
-    free (data);
-    return 0;
-}
-
-/*  Train for epochs over the documents of the corpora; with valid, score
-    after each epoch and keep the best averaged weights in best (stopping
-    after 3 epochs without gain).  Returns the best epoch (or epochs).  */
-/*  Begin a training document: its fold (whose names the gazetteer
-    hides) and, for the second pass, its first-pass labels.  */
-static void
-doc_start (clip_tagdoc_t *doc, const doc_ref_t *ref, uint8_t *const *p1)
-{
-    const clip_corpus_conll_t *c = ref->corpus;
-    size_t da = c->sent [c->doc [ref->doc]], db = c->sent [c->doc [ref->doc + 1]];
-    clip_tagdoc_begin (doc, c->words + da, db - da);
-    doc->fold = ref->fold;
-    if (p1)
-        votes_build (doc, c->words + da, db - da, p1 [ref->ci] + da);
-}
-
-/*  One training run over the documents of corpora, except those of fold
-    skip_fold (when >= 0); the second pass when p1 (first-pass labels per
-    corpus, as corpus->gold) is not NULL.  With valid, stops early and
-    leaves the best averaged weights in best; returns the epoch count.  */
-static int
-train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, size_t ncorpora,
-           const clip_corpus_conll_t *valid, int epochs, uint64_t seed, float *best, FILE *log,
-           int skip_fold, uint8_t *const *p1)
-{
-    size_t rows = (size_t) 1 << LOG2ROWS;
-    trainer_t tr = { .size = rows * NL, .c = 1 };
-    tr.seen = clip_calloc (rows, 1);
-    tr.w = clip_calloc (tr.size, sizeof (float));
-    tr.u = clip_calloc (tr.size, sizeof (double));
-    float *avg = clip_malloc (tr.size * sizeof (float));
-    size_t ndocs = 0, maxwords = 0;
-    for (size_t k = 0; k < ncorpora; k++) {
-        ndocs += corpora [k]->ndoc;
-        if (corpora [k]->nwords > maxwords)
-            maxwords = corpora [k]->nwords;
-    }
-    doc_ref_t *order = clip_malloc (ndocs * sizeof *order);
-    size_t j = 0, kept = 0;
-    for (size_t k = 0; k < ncorpora; k++)
-        for (size_t d = 0; d < corpora [k]->ndoc; d++, j++)
-            if ((int) (j % GAZ_FOLDS) != skip_fold)
-                order [kept++] = (doc_ref_t) { corpora [k], d, (int) (j % GAZ_FOLDS), k };
-    ndocs = kept;
-    uint8_t *pred = clip_malloc (maxwords ? maxwords : 1);
-    clip_tagdoc_t *doc = clip_tagdoc_new ();
-    /*  Count how many training words use each row: rows of features seen
-        fewer than FEATURE_CUTOFF times are never learnt, so that the model
-        does not memorise one-off words and leans on features that
-        generalise.  */
-    for (size_t i = 0; i < ndocs; i++) {
-        const clip_corpus_conll_t *c = order [i].corpus;
-        size_t d = order [i].doc;
-        doc_start (doc, &order [i], p1);
-        for (size_t s = c->doc [d]; s < c->doc [d + 1]; s++) {
-            size_t a = c->sent [s], b = c->sent [s + 1];
-            doc->pos = a - c->sent [c->doc [d]];
-            prepare_sentence (tagger, doc, c->words + a, b - a);
-            int y1 = START_LABEL, y2 = START_LABEL;
-            uint32_t frows [MAXF];
-            for (size_t w = 0; w < b - a; w++) {
-                size_t k = static_features (tagger, doc, b - a, w, frows);
-                k += label_features (tagger, &doc->attr [w], y1, y2, frows + k);
-                for (size_t f = 0; f < k; f++)
-                    if (tr.seen [frows [f]] < 255)
-                        tr.seen [frows [f]]++;
-                y2 = y1;
-                y1 = c->gold [a + w];
-            }
-            record_history (doc, b - a, c->gold + a);
-        }
-    }
-    uint64_t rng = 0x9E3779B97F4A7C15ULL ^ mix64 (seed);
-    double best_f1 = -1;
-    int best_epoch = epochs;
-    for (int epoch = 1; epoch <= epochs; epoch++) {
-        for (size_t i = ndocs; i > 1; i--) {
-            size_t r = (size_t) (rng_next (&rng) % i);
-            doc_ref_t t = order [i - 1];
-            order [i - 1] = order [r];
-            order [r] = t;
-        }
-        tagger->wf = tr.w;
-        for (size_t i = 0; i < ndocs; i++) {
-            const clip_corpus_conll_t *c = order [i].corpus;
-            size_t d = order [i].doc;
-            doc_start (doc, &order [i], p1);
-            for (size_t s = c->doc [d]; s < c->doc [d + 1]; s++) {
-                size_t a = c->sent [s], b = c->sent [s + 1];
-                doc->pos = a - c->sent [c->doc [d]];
-                train_sentence (tagger, &tr, doc, c->words + a, c->gold + a, b - a, pred + a);
-            }
-        }
-        if (!valid) {
-            if (log)
-                fprintf (log, "epoch %d done\n", epoch);
-            continue;
-        }
-        average_into (&tr, avg);
-        tagger->wf = avg;
-        clip_ner_score_t score = { 0 };
-        clip_tagger_eval (tagger, valid, &score);
-        double f1 = clip_ner_score_f1 (&score);
-        if (log)
-            fprintf (log, "epoch %d valid F1 %.2f\n", epoch, f1);
-        if (f1 > best_f1) {
-            best_f1 = f1;
-            best_epoch = epoch;
-            memcpy (best, avg, tr.size * sizeof (float));
-        }
-        else
-        if (epoch - best_epoch >= 3)
-            break;
-    }
-    if (!valid)
-        average_into (&tr, best);
-    tagger->wf = NULL;
-    clip_tagdoc_destroy (&doc);
-    free (pred);
-    free (order);
-    free (avg);
-    free (tr.w);
-    free (tr.u);
-    free (tr.seen);
-    return best_epoch;
-}
-
-/*  First-pass labels of every training document from a model that never
-    saw it: GAZ_FOLDS models, each trained without one fold (the
-    gazetteer's folds) and tagging it with that fold's names hidden.  The
-    second pass learns from these how far the first can be trusted on
-    unseen text; labels from a model trained on the document itself would
-    be right far too often.  p1 [k] (caller owns) gets labels for corpora [k].  */
-static void
-jackknife (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, size_t nc,
-           int epochs, uint64_t seed, uint8_t **p1, FILE *log)
-{
-    size_t size = ((size_t) 1 << LOG2ROWS) * NL;
-    float *w = clip_malloc (size * sizeof (float));
-    clip_tagdoc_t *doc = clip_tagdoc_new ();
-    for (size_t k = 0; k < nc; k++)
-        p1 [k] = clip_calloc (corpora [k]->nwords + 1, 1);
-    const float *wf1 = tagger->wf1;
-    tagger->wf1 = NULL;
-    for (int f = 0; f < GAZ_FOLDS; f++) {
-        if (log)
-            fprintf (log, "first pass without fold %d\n", f);
-        train_run (tagger, corpora, nc, NULL, epochs, seed + 7919 * (uint64_t) (f + 1), w, NULL, f,
-                   NULL);
-        tagger->wf = w;
-        size_t gd = 0;
-        for (size_t k = 0; k < nc; k++) {
-            const clip_corpus_conll_t *c = corpora [k];
-            for (size_t d = 0; d < c->ndoc; d++, gd++) {
-                if ((int) (gd % GAZ_FOLDS) != f)
-                    continue;
-                doc->fold = f;
-                clip_tagger_tag_doc (tagger, doc, c->words, c->sent + c->doc [d],
-                                     c->doc [d + 1] - c->doc [d], p1 [k]);
-            }
-        }
-        tagger->wf = NULL;
-    }
-    tagger->wf1 = wf1;
-    clip_tagdoc_destroy (&doc);
-    free (w);
-}
-
-int
-clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t err_size)
-{
-    int rc = -1;
-    clip_corpus_conll_t *train = NULL, *valid = NULL;
-    float *best = NULL, *best2 = NULL;
-    clip_tagger_t tagger = { .log2rows = LOG2ROWS, .mask = ((uint32_t) 1 << LOG2ROWS) - 1 };
-    tagger.clusters = clip_clusters_load (opts->clusters, err, err_size);
-    if (!tagger.clusters)
-        goto done;
-    if (opts->names) {
-        if (gaz_load (&tagger.ugaz, opts->names, err, err_size) < 0)
-            goto done;
-    }
-    else
-        gaz_init (&tagger.ugaz, 16);
-    if (!(train = clip_conll_read (opts->train, err, err_size)))
-        goto done;
-    if (opts->valid && !(valid = clip_conll_read (opts->valid, err, err_size)))
-        goto done;
-    if (log)
-        fprintf (log, "train: %zu documents, %zu sentences, %zu words; clusters: %zu words\n",
-                 train->ndoc, train->nsent, train->nwords, clip_clusters_size (tagger.clusters));
-    size_t size = ((size_t) 1 << LOG2ROWS) * NL;
-    best = clip_malloc (size * sizeof (float));
-    const clip_corpus_conll_t *corpora [2] = { train, valid };
-    gaz_build (&tagger.gaz, corpora, 1, NULL);
-    int epochs = train_run (&tagger, corpora, 1, valid, opts->max_epochs,
-                           (uint64_t) opts->seed * 1000, best, log, -1, NULL);
-    uint8_t *p1 [2] = { NULL, NULL };
-    int epochs2 = 0;
-    if (opts->second_pass) {
-        /*  The second pass, stacked on the first: trained on jackknifed
-            first-pass labels, stopped early on valid tagged by the first
-            pass just trained.  */
-        if (log)
-            fprintf (log, "second pass: first-pass labels of train, %d epochs\n", epochs);
-        jackknife (&tagger, corpora, 1, epochs, (uint64_t) opts->seed * 1000, p1, log);
-        best2 = clip_malloc (size * sizeof (float));
-        tagger.wf1 = best;
-        epochs2 = train_run (&tagger, corpora, 1, valid, opts->max_epochs,
-                             (uint64_t) opts->seed * 1000 + 500, best2, log, -1, p1);
-        tagger.wf1 = NULL;
-        free (p1 [0]);
-        p1 [0] = NULL;
-    }
-    size_t ncorpora = 1;
-    if (valid && opts->final_with_valid) {
-        if (log)
-            fprintf (log, "retraining on train + valid for %d epochs\n", epochs);
-        ncorpora = 2;
-        gaz_free (&tagger.gaz);
-        gaz_build (&tagger.gaz, corpora, 2, NULL);
-        /*  Several runs over differently shuffled data, their weights
-            averaged: the result depends much less on one shuffle.  */
-        float *one = clip_malloc (size * sizeof (float));
-        memset (best, 0, size * sizeof (float));
-        for (int run = 0; run < FINAL_RUNS; run++) {
-            if (log)
-                fprintf (log, "run %d of %d\n", run + 1, FINAL_RUNS);
-            train_run (&tagger, corpora, 2, NULL, epochs,
-                       (uint64_t) opts->seed * 1000 + (uint64_t) run + 1, one, log, -1, NULL);
-            for (size_t i = 0; i < size; i++)
-                best [i] += one [i] / FINAL_RUNS;
-        }
-        if (opts->second_pass) {
-            if (log)
-                fprintf (log, "second pass: first-pass labels of train + valid\n");
-            jackknife (&tagger, corpora, 2, epochs, (uint64_t) opts->seed * 1000 + 100, p1, log);
-            memset (best2, 0, size * sizeof (float));
-            for (int run = 0; run < FINAL_RUNS; run++) {
-                if (log)
-                    fprintf (log, "second pass run %d of %d, %d epochs\n", run + 1, FINAL_RUNS,
-                             epochs2);
-                train_run (&tagger, corpora, 2, NULL, epochs2,
-                           (uint64_t) opts->seed * 1000 + 600 + (uint64_t) run, one, log, -1, p1);
-                for (size_t i = 0; i < size; i++)
-                    best2 [i] += one [i] / FINAL_RUNS;
-            }
-            free (p1 [0]);
-            free (p1 [1]);
-        }
-        free (one);
-    }
-    if (clip_mkdirs (opts->model_dir, 0755) < 0) {
-        snprintf (err, err_size, "cannot create %s", opts->model_dir);
-        goto done;
-    }
-    char *path = clip_path_join (opts->model_dir, "model.bin");
-    rc = model_save (best, LOG2ROWS, path, err, err_size);
-    free (path);
-    path = clip_path_join (opts->model_dir, "model2.bin");
-    if (rc == 0 && best2)
-        rc = model_save (best2, LOG2ROWS, path, err, err_size);
-    else
-    if (rc == 0 && unlink (path) < 0 && errno != ENOENT) {
-        snprintf (err, err_size, "cannot remove %s: %s", path, strerror (errno));
-        rc = -1;
-    }
-    free (path);
-    if (rc == 0) {
-        gaz_t scratch;
-        strlist_t names = { 0 };
-        gaz_build (&scratch, corpora, ncorpora, &names);
-        gaz_free (&scratch);
-        path = clip_path_join (opts->model_dir, "gazetteer.tsv");
-        rc = gaz_save (&names, path, err, err_size);
-        free (path);
-        strlist_free (&names);
-    }
-    /*  The model is only meaningful with the clusters and names it was
-        trained with: put copies beside it (an empty file for none).  */
-    const char *inputs [2] = { opts->clusters, opts->names };
-    const char *outputs [2] = { "clusters.tsv", "names.tsv" };
-    for (int f = 0; f < 2 && rc == 0; f++) {
-        char *dst = clip_path_join (opts->model_dir, outputs [f]);
-        if (!inputs [f] || strcmp (inputs [f], dst) != 0) {
-            char *data = NULL;
-            size_t len = 0;
-            int r = inputs [f] ? clip_file_read (inputs [f], (size_t) 1 << 30, &data, &len) : 0;
-            if (r == 0)
-                r = clip_file_write_durable (dst, data ? data : "", len);
-            free (data);
-            if (r < 0) {
-                snprintf (err, err_size, "cannot copy %s to %s", inputs [f], dst);
-                rc = -1;
-            }
-        }
-        free (dst);
-    }
-done:
-    free (best);
-    free (best2);
-    clip_conll_destroy (&train);
-    clip_conll_destroy (&valid);
-    clip_clusters_destroy (&tagger.clusters);
-    gaz_free (&tagger.gaz);
-    gaz_free (&tagger.ugaz);
-    return rc;
 }

@@ -107,63 +107,8 @@ void clip_tagger_tag_doc (const clip_tagger_t *self, clip_tagdoc_t *doc,
 void clip_tagger_tag (const clip_tagger_t *self, clip_tagdoc_t *doc,
                       const clip_word_t *words, size_t n, uint8_t *labels);
 
-/*  A labelled corpus in memory: documents of sentences of words.  */
-typedef struct {
-    char *buf;              /* the words' text */
-    clip_word_t *words;
-    uint8_t *gold;          /* BILOU label per word */
-    size_t nwords;
-    size_t *sent;           /* first word of each sentence, nsent + 1 entries */
-    size_t nsent;
-    size_t *doc;            /* first sentence of each document, ndoc + 1 entries */
-    size_t ndoc;
-} clip_corpus_conll_t;
-
-/*  Read a CoNLL-2003 file (word first column, IOB1 or IOB2 tag last;
-    -DOCSTART- lines start documents).  Returns NULL with err set on
-    failure.  Caller owns the result.  */
-clip_corpus_conll_t *clip_conll_read (const char *path, char *err, size_t err_size);
-void clip_conll_destroy (clip_corpus_conll_t **self_p);
-
-/*  Span counts for precision and recall with conlleval semantics.  */
-typedef struct {
-    size_t gold [CLIP_ENT_NTYPES], pred [CLIP_ENT_NTYPES], correct [CLIP_ENT_NTYPES];
-} clip_ner_score_t;
-
-/*  Add one sentence's spans to score.  */
-void clip_ner_score_add (clip_ner_score_t *score, const uint8_t *gold,
-                         const uint8_t *pred, size_t n);
-/*  Overall F1 in percent.  */
-double clip_ner_score_f1 (const clip_ner_score_t *score);
-/*  The conlleval table: per-type and overall precision, recall and F1 (in
-    percent), then the line "F1 <percent>"; nothing printed when out is
-    NULL.  Returns the overall F1.  */
-double clip_score_table (FILE *out, int ntypes, const char *const *names,
-                         const size_t *gold, const size_t *found, const size_t *correct);
-/*  Print the per-type table and last "F1 <percent>".  */
-void clip_ner_score_print (const clip_ner_score_t *score, FILE *out);
-
-/*  Tag a whole corpus (documents in order) and score it against its gold
-    labels.  */
-void clip_tagger_eval (const clip_tagger_t *self, const clip_corpus_conll_t *corpus,
-                       clip_ner_score_t *score);
-
-typedef struct {
-    const char *train;      /* CoNLL training file */
-    const char *valid;      /* CoNLL file for early stopping */
-    const char *clusters;   /* clusters.tsv, or NULL for none */
-    const char *names;      /* names.tsv (see `clip ner names`), or NULL for none */
-    const char *model_dir;  /* where model.bin (and a copy of clusters) go */
-    int max_epochs;         /* bound on epochs (early stopping may stop sooner) */
-    int final_with_valid;   /* retrain on train + valid for the best epoch count */
-    unsigned seed;          /* shuffling seed (0: the shipped model's) */
-    int second_pass;        /* also train the stacked second pass (model2.bin) */
-} clip_train_opts_t;
-
-/*  Train and write model_dir/model.bin (and clusters.tsv when clusters is
-    not already that file).  Deterministic: the same inputs give the same
-    bytes.  Progress goes to log when not NULL.  Returns 0 or -1 with err
-    set.  */
-int clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t err_size);
+/*  Not here, so that the worker and the daemon link none of it: the CoNLL
+    reader and scorer are clip_conll.h, training clip_tagger_train.h (the
+    clip_ner_train library, linked by the clip tool and the tests).  */
 
 #endif

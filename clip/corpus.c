@@ -10,7 +10,8 @@
     STATE/clipd.lock and refuse to run beside a daemon; stats and explain
     only read (SQLite WAL
     lets them run while clipd writes).  IDs may be abbreviated to any unique
-    prefix.  */
+    prefix.  The work is the corpus library's (clip_corpus.h, clip_db.h,
+    clip_import.h); this file is only the command line.  */
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clip_cmd.h"
 #include "clip_corpus.h"
 #include "clip_db.h"
 #include "clip_import.h"

@@ -1,0 +1,38 @@
+/*  clip_defaults: the default of each of clipd's tunable numbers, written
+    once.
+
+    clipd's settings table (daemon/config.c) shows, checks and applies
+    them; the modules that take those settings fill their
+    *_settings_default from the same names (daemon/dispatch.c,
+    daemon/inbox.c, corpus/clip_corpus.c) and clip-worker uses the
+    heartbeat pair, so a module used without clipd (unit tests, clip
+    analyze, a worker started by hand) behaves as clipd does by default.
+    Each is a plain literal so that it can be printed as it is written.
+    Bounds are not here: they belong to the settings table, which alone
+    takes values from outside.  */
+#ifndef CLIP_DEFAULTS_H
+#define CLIP_DEFAULTS_H
+
+/*  Worker protocol (proto/README.md): heartbeat interval and how long a
+    silent peer is still believed alive; both clipd and clip-worker.  */
+#define CLIP_DEFAULT_HEARTBEAT_MS 1000
+#define CLIP_DEFAULT_LIVENESS_MS 5000
+#define CLIP_DEFAULT_TASKS_ENDPOINT "tcp://127.0.0.1:5555"
+
+/*  Dispatch.  */
+#define CLIP_DEFAULT_TASK_TIMEOUT_MS 60000
+#define CLIP_DEFAULT_MAX_ATTEMPTS 3
+#define CLIP_DEFAULT_MAX_BYTES 10485760         /* 10 MiB */
+#define CLIP_DEFAULT_MAX_INFLIGHT 64
+
+/*  Inbox.  */
+#define CLIP_DEFAULT_SETTLE_MS 500
+#define CLIP_DEFAULT_RESCAN_MS 5000
+#define CLIP_DEFAULT_MAX_PENDING 1024
+
+/*  Corpus verdict thresholds (proto/README.md, verdicts).  */
+#define CLIP_DEFAULT_NEAR_CONTAINMENT 0.7
+#define CLIP_DEFAULT_NEAR_JACCARD 0.5
+#define CLIP_DEFAULT_RELATED_CONTAINMENT 0.25
+
+#endif

@@ -1,0 +1,433 @@
+/*  clip_clusters_build: word classes from unlabeled text (`clip ner
+    clusters`).  See clip_clusters_build.h.  */
+#include "clip_clusters_build.h"
+#include "clip_clusters.h"
+#include "clip_token.h"
+#include "clip_util.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <xxhash.h>
+
+/*  ------------------------------------------------------------------------
+    Building  */
+
+#define MIN_COUNT 3             /* words seen fewer times get no class */
+#define MAX_VOCAB 60000
+#define NCONTEXT 400            /* context words per side */
+#define BRANCH 16
+#define LEVELS 3
+#define ITERATIONS 12
+#define KEY_MAX 48
+
+typedef struct {
+    char *key;
+    uint64_t count;
+    uint32_t caps, noncaps;     /* capitalised / not, away from sentence starts */
+    int rank;                   /* by frequency, or -1 */
+} vword_t;
+
+typedef struct {
+    vword_t *words;
+    size_t n, cap;
+    uint32_t *slots;            /* index + 1, 0 = empty */
+    size_t mask;
+} vocab_t;
+
+static uint32_t
+vocab_intern (vocab_t *v, const char *key, size_t len)
+{
+    if (2 * (v->n + 1) > v->mask + 1) {
+        size_t nslots = (v->mask + 1) * 2;
+        uint32_t *slots = clip_calloc (nslots, sizeof (uint32_t));
+        for (size_t i = 0; i < v->n; i++) {
+            size_t s = (size_t) XXH3_64bits (v->words [i].key, strlen (v->words [i].key)) & (nslots - 1);
+            while (slots [s])
+                s = (s + 1) & (nslots - 1);
+            slots [s] = (uint32_t) i + 1;
+        }
+        free (v->slots);
+        v->slots = slots;
+        v->mask = nslots - 1;
+    }
+    size_t s = (size_t) XXH3_64bits (key, len) & v->mask;
+    while (v->slots [s]) {
+        vword_t *w = &v->words [v->slots [s] - 1];
+        if (strlen (w->key) == len && memcmp (w->key, key, len) == 0)
+            return v->slots [s] - 1;
+        s = (s + 1) & v->mask;
+    }
+    if (v->n == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 4096;
+        v->words = clip_realloc (v->words, v->cap * sizeof (vword_t));
+    }
+    v->words [v->n] = (vword_t) { .key = clip_strndup (key, len), .rank = -1 };
+    v->slots [s] = (uint32_t) v->n + 1;
+    return (uint32_t) v->n++;
+}
+
+typedef struct {
+    char **paths;
+    size_t n, cap;
+} pathlist_t;
+
+static int
+cmp_str (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static void
+collect_files (const char *dir, pathlist_t *list)
+{
+    DIR *d = opendir (dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir (d))) {
+        if (e->d_name [0] == '.')
+            continue;
+        char *p = clip_path_join (dir, e->d_name);
+        struct stat st;
+        if (lstat (p, &st) == 0 && S_ISDIR (st.st_mode)) {
+            collect_files (p, list);
+            free (p);
+        }
+        else
+        if (lstat (p, &st) == 0 && S_ISREG (st.st_mode)) {
+            if (list->n == list->cap) {
+                list->cap = list->cap ? 2 * list->cap : 1024;
+                list->paths = clip_realloc (list->paths, list->cap * sizeof (char *));
+            }
+            list->paths [list->n++] = p;
+        }
+        else
+            free (p);
+    }
+    closedir (d);
+}
+
+static uint64_t
+rng_next (uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static double
+dot (const float *a, const float *b, size_t d)
+{
+    float s = 0;
+    for (size_t i = 0; i < d; i++)
+        s += a [i] * b [i];
+    return s;
+}
+
+/*  Spherical k-means of the unit vectors vec [members [i]] into k classes;
+    class [i] receives each member's class.  Seeds by k-means++ from rng.  */
+static void
+kmeans (const float *vec, size_t dim, const uint32_t *members, size_t n, int k,
+        uint64_t *rng, uint8_t *klass)
+{
+    if ((size_t) k > n)
+        k = (int) n;
+    float *cent = clip_calloc ((size_t) k * dim, sizeof (float));
+    double *dist = clip_malloc (n * sizeof (double));
+    /*  k-means++ seeding over cosine distance.  */
+    size_t first = (size_t) (rng_next (rng) % n);
+    memcpy (cent, vec + (size_t) members [first] * dim, dim * sizeof (float));
+    for (size_t i = 0; i < n; i++)
+        dist [i] = 1.0 - dot (vec + (size_t) members [i] * dim, cent, dim);
+    for (int c = 1; c < k; c++) {
+        double total = 0;
+        for (size_t i = 0; i < n; i++)
+            total += dist [i] > 0 ? dist [i] * dist [i] : 0;
+        double pick = (double) (rng_next (rng) >> 11) / 9007199254740992.0 * total;
+        size_t chosen = n - 1;
+        for (size_t i = 0; i < n; i++) {
+            double d = dist [i] > 0 ? dist [i] * dist [i] : 0;
+            if (pick < d) {
+                chosen = i;
+                break;
+            }
+            pick -= d;
+        }
+        float *cc = cent + (size_t) c * dim;
+        memcpy (cc, vec + (size_t) members [chosen] * dim, dim * sizeof (float));
+        for (size_t i = 0; i < n; i++) {
+            double d = 1.0 - dot (vec + (size_t) members [i] * dim, cc, dim);
+            if (d < dist [i])
+                dist [i] = d;
+        }
+    }
+    memset (klass, 0, n);
+    float *sum = clip_malloc ((size_t) k * dim * sizeof (float));
+    for (int it = 0; it < ITERATIONS; it++) {
+        size_t changed = 0;
+        for (size_t i = 0; i < n; i++) {
+            const float *v = vec + (size_t) members [i] * dim;
+            int best = 0;
+            double bs = -2;
+            for (int c = 0; c < k; c++) {
+                double s = dot (v, cent + (size_t) c * dim, dim);
+                if (s > bs) {
+                    bs = s;
+                    best = c;
+                }
+            }
+            if (klass [i] != best || it == 0)
+                changed++;
+            klass [i] = (uint8_t) best;
+        }
+        if (it > 0 && changed == 0)
+            break;
+        memset (sum, 0, (size_t) k * dim * sizeof (float));
+        for (size_t i = 0; i < n; i++) {
+            const float *v = vec + (size_t) members [i] * dim;
+            float *s = sum + (size_t) klass [i] * dim;
+            for (size_t j = 0; j < dim; j++)
+                s [j] += v [j];
+        }
+        for (int c = 0; c < k; c++) {
+            float *s = sum + (size_t) c * dim;
+            double norm = sqrt (dot (s, s, dim));
+            if (norm > 0)
+                for (size_t j = 0; j < dim; j++)
+                    cent [(size_t) c * dim + j] = (float) (s [j] / norm);
+        }
+    }
+    free (sum);
+    free (dist);
+    free (cent);
+}
+
+static int
+cmp_rank (const void *a, const void *b)
+{
+    const vword_t *x = *(const vword_t *const *) a, *y = *(const vword_t *const *) b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp (x->key, y->key);
+}
+
+static int
+cmp_key (const void *a, const void *b)
+{
+    const vword_t *x = *(const vword_t *const *) a, *y = *(const vword_t *const *) b;
+    return strcmp (x->key, y->key);
+}
+
+/*  Split members (indices into the ranked vocabulary) recursively, adding
+    this level's class to path.  */
+static void
+split (const float *vec, size_t dim, uint32_t *members, size_t n, int level,
+       uint32_t *path, uint64_t *rng)
+{
+    if (level >= LEVELS || n == 0)
+        return;
+    unsigned shift = (unsigned) (4 * (LEVELS - 1 - level));
+    if (n < 2 * BRANCH)
+        return;                 /* too few to split: class 0 below */
+    uint8_t *klass = clip_malloc (n);
+    kmeans (vec, dim, members, n, BRANCH, rng, klass);
+    uint32_t *sorted = clip_malloc (n * sizeof (uint32_t));
+    size_t o = 0;
+    for (int c = 0; c < BRANCH; c++) {
+        size_t start = o;
+        for (size_t i = 0; i < n; i++)
+            if (klass [i] == c) {
+                sorted [o++] = members [i];
+                path [members [i]] |= (uint32_t) c << shift;
+            }
+        split (vec, dim, sorted + start, o - start, level + 1, path, rng);
+    }
+    free (sorted);
+    free (klass);
+}
+
+char **
+clip_clusters_files (char *const *dirs, size_t ndirs, size_t *n)
+{
+    pathlist_t files = { 0 };
+    for (size_t i = 0; i < ndirs; i++)
+        collect_files (dirs [i], &files);
+    if (files.n)
+        qsort (files.paths, files.n, sizeof (char *), cmp_str);
+    *n = files.n;
+    return files.paths;
+}
+
+int
+clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
+                     FILE *log, char *err, size_t err_size)
+{
+    pathlist_t files = { 0 };
+    files.paths = clip_clusters_files (dirs, ndirs, &files.n);
+    if (files.n == 0) {
+        free (files.paths);
+        snprintf (err, err_size, "no files found");
+        return -1;
+    }
+
+    vocab_t vocab = { .mask = 4095 };
+    vocab.slots = clip_calloc (4096, sizeof (uint32_t));
+    uint32_t *seq = NULL;       /* word ids, UINT32_MAX between sentences */
+    size_t nseq = 0, capseq = 0;
+    clip_tokens_t toks = { 0 };
+    for (size_t f = 0; f < files.n; f++) {
+        char *data;
+        size_t len;
+        if (clip_file_read (files.paths [f], (size_t) 64 << 20, &data, &len) < 0)
+            continue;
+        clip_tokenize (data, len, &toks);
+        size_t sent = 0;
+        while (sent < toks.n) {
+            size_t send = sent + 1;
+            while (send < toks.n && !(toks.tokens [send].flags & CLIP_TOKEN_SENT_START))
+                send++;
+            /*  Capitalisation only counts in sentences that have lower case:
+                headlines in capitals say nothing about a word.  */
+            int has_lower = 0;
+            for (size_t t = sent; t < send && !has_lower; t++)
+                for (uint32_t b = toks.tokens [t].start; b < toks.tokens [t].end; b++)
+                    if (data [b] >= 'a' && data [b] <= 'z') {
+                        has_lower = 1;
+                        break;
+                    }
+            if (nseq + (send - sent) + 1 > capseq) {
+                capseq = (capseq + (send - sent) + 1) * 2;
+                seq = clip_realloc (seq, capseq * sizeof (uint32_t));
+            }
+            seq [nseq++] = UINT32_MAX;
+            for (size_t t = sent; t < send; t++) {
+                const char *w = data + toks.tokens [t].start;
+                size_t wl = toks.tokens [t].end - toks.tokens [t].start;
+                char norm [KEY_MAX], key [KEY_MAX];
+                size_t nl = clip_token_normalise (w, wl, norm, sizeof norm);
+                size_t kl = clip_clusters_key (norm, nl, key, sizeof key);
+                uint32_t id = vocab_intern (&vocab, key, kl);
+                vword_t *vw = &vocab.words [id];
+                vw->count++;
+                if (has_lower && t > sent && ((norm [0] | 0x20) >= 'a' && (norm [0] | 0x20) <= 'z')) {
+                    if (norm [0] >= 'A' && norm [0] <= 'Z')
+                        vw->caps++;
+                    else
+                        vw->noncaps++;
+                }
+                seq [nseq++] = id;
+            }
+            sent = send;
+        }
+        free (data);
+    }
+    clip_tokens_release (&toks);
+    if (log)
+        fprintf (log, "clusters: %zu files, %zu tokens, %zu distinct words\n",
+                 files.n, nseq, vocab.n);
+
+    /*  Rank the vocabulary by frequency.  */
+    vword_t **ranked = clip_malloc (vocab.n * sizeof (vword_t *));
+    for (size_t i = 0; i < vocab.n; i++)
+        ranked [i] = &vocab.words [i];
+    qsort (ranked, vocab.n, sizeof (vword_t *), cmp_rank);
+    size_t nv = 0;
+    while (nv < vocab.n && nv < MAX_VOCAB && ranked [nv]->count >= MIN_COUNT)
+        nv++;
+    for (size_t i = 0; i < nv; i++)
+        ranked [i]->rank = (int) i;
+
+    /*  Context vectors: left and right neighbours among the NCONTEXT most
+        frequent words, one more slot per side for anything else.  */
+    size_t side = NCONTEXT + 1, dim = 2 * side;
+    float *vec = clip_calloc (nv * dim, sizeof (float));
+    for (size_t i = 0; i < nseq; i++) {
+        if (seq [i] == UINT32_MAX)
+            continue;
+        int r = vocab.words [seq [i]].rank;
+        if (r < 0)
+            continue;
+        uint32_t left = seq [i - 1], right = i + 1 < nseq ? seq [i + 1] : UINT32_MAX;
+        int lr = left == UINT32_MAX ? -1 : vocab.words [left].rank;
+        int rr = right == UINT32_MAX ? -1 : vocab.words [right].rank;
+        vec [(size_t) r * dim + (lr >= 0 && lr < NCONTEXT ? (size_t) lr : NCONTEXT)] += 1;
+        vec [(size_t) r * dim + side + (rr >= 0 && rr < NCONTEXT ? (size_t) rr : NCONTEXT)] += 1;
+    }
+    /*  Square roots of the neighbour distributions (Hellinger), made unit
+        length, so that the dot product compares distributions.  */
+    for (size_t r = 0; r < nv; r++) {
+        float *v = vec + r * dim;
+        double total = 0;
+        for (size_t j = 0; j < dim; j++)
+            total += v [j];
+        double norm = 0;
+        for (size_t j = 0; j < dim; j++) {
+            v [j] = total > 0 ? (float) sqrt (v [j] / total) : 0;
+            norm += (double) v [j] * v [j];
+        }
+        norm = sqrt (norm);
+        for (size_t j = 0; j < dim && norm > 0; j++)
+            v [j] = (float) (v [j] / norm);
+    }
+    uint32_t *members = clip_malloc ((nv ? nv : 1) * sizeof (uint32_t));
+    uint32_t *path = clip_calloc (nv ? nv : 1, sizeof (uint32_t));
+    for (size_t i = 0; i < nv; i++)
+        members [i] = (uint32_t) i;
+    uint64_t rng = 0x243F6A8885A308D3ULL;
+    split (vec, dim, members, nv, 0, path, &rng);
+
+    /*  Write, sorted by word.  */
+    vword_t **out = clip_malloc ((nv ? nv : 1) * sizeof (vword_t *));
+    memcpy (out, ranked, nv * sizeof (vword_t *));
+    qsort (out, nv, sizeof (vword_t *), cmp_key);
+    size_t cap = nv * 64 + 1, used = 0;
+    char *text = clip_malloc (cap);
+    for (size_t i = 0; i < nv; i++) {
+        const vword_t *w = out [i];
+        if (strchr (w->key, '\t') || strchr (w->key, '\n') || !w->key [0])
+            continue;
+        unsigned capb;
+        uint32_t total = w->caps + w->noncaps;
+        if (total < 3)
+            capb = 4;
+        else {
+            double ratio = (double) w->caps / total;
+            capb = ratio < 0.1 ? 0 : ratio < 0.5 ? 1 : ratio < 0.9 ? 2 : 3;
+        }
+        int k = snprintf (text + used, cap - used, "%s\t%u\t%u\n", w->key, path [w->rank], capb);
+        if (k < 0 || (size_t) k >= cap - used)
+            break;
+        used += (size_t) k;
+    }
+    int rc = clip_file_write_durable (out_path, text, used);
+    if (rc < 0)
+        snprintf (err, err_size, "cannot write %s: %s", out_path, strerror (-rc));
+    else
+    if (log)
+        fprintf (log, "clusters: %zu words in %d levels of %d written to %s\n",
+                 nv, LEVELS, BRANCH, out_path);
+    free (text);
+    free (out);
+    free (path);
+    free (members);
+    free (vec);
+    free (ranked);
+    for (size_t i = 0; i < vocab.n; i++)
+        free (vocab.words [i].key);
+    free (vocab.words);
+    free (vocab.slots);
+    free (seq);
+    for (size_t i = 0; i < files.n; i++)
+        free (files.paths [i]);
+    free (files.paths);
+    return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,20 @@
+/*  clip_clusters_build: making clusters.tsv (clip_clusters.h) from
+    unlabeled text, for `clip ner clusters` and `clip ner names`.  In the
+    clip_ner_train library: the worker and the daemon do not link it.  */
+#ifndef CLIP_CLUSTERS_BUILD_H
+#define CLIP_CLUSTERS_BUILD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*  Every regular file under the directories (recursively, symbolic links
+    not followed), sorted by path: the order every corpus pass uses so that
+    results repeat.  *n gets the count; caller owns the array and strings.  */
+char **clip_clusters_files (char *const *dirs, size_t ndirs, size_t *n);
+
+/*  Build the clusters file from every regular file under the directories
+    (recursively).  Returns 0 or -1 with err set.  */
+int clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
+                         FILE *log, char *err, size_t err_size);
+
+#endif

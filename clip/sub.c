@@ -461,37 +461,6 @@ run (sub_t *self)
     return rc;
 }
 
-/*  Both keys or neither (an empty environment variable counts as unset).
-    Returns 0 or -1 with a message on stderr.  */
-static int
-load_curve (sub_t *self, const char *server_key, const char *key_file)
-{
-    bool have_server = server_key && *server_key, have_key = key_file && *key_file;
-    if (!have_server && !have_key)
-        return 0;
-    if (have_server != have_key) {
-        fprintf (stderr, "clip sub: --curve-server-key and --curve-key go together (%s is "
-                 "missing): give clipd's public key and our own pair, or neither\n",
-                 have_server ? "--curve-key" : "--curve-server-key");
-        return -1;
-    }
-    char err [900];
-    if (!clip_curve_available ()) {
-        fprintf (stderr, "clip sub: this libzmq was built without CURVE\n");
-        return -1;
-    }
-    if (clip_curve_public_load (server_key, self->server_key, err, sizeof err) != 0) {
-        fprintf (stderr, "clip sub: --curve-server-key: %s\n", err);
-        return -1;
-    }
-    if (clip_curve_pair_load (key_file, &self->pair, err, sizeof err) != 0) {
-        fprintf (stderr, "clip sub: --curve-key: %s\n", err);
-        return -1;
-    }
-    self->curve = true;
-    return 0;
-}
-
 int
 clip_sub_main (int argc, char **argv)
 {
@@ -577,8 +546,14 @@ clip_sub_main (int argc, char **argv)
         fprintf (stderr, "clip sub: --topic holds at most 255 bytes\n");
         return 2;
     }
-    if (load_curve (&self, server_key, key_file) != 0)
+    char curve_err [1000];
+    int curve = clip_curve_client_load (server_key, key_file, self.server_key, &self.pair,
+                                        curve_err, sizeof curve_err);
+    if (curve < 0) {
+        fprintf (stderr, "clip sub: %s\n", curve_err);
         return 2;
+    }
+    self.curve = curve == 1;
 
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);

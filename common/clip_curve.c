@@ -326,6 +326,36 @@ clip_curve_pair_write (const char *key_path, const char *pub_path,
 /*  Socket options                                                      */
 
 int
+clip_curve_client_load (const char *server_key, const char *key_file, char *server_z85,
+                        clip_curve_pair_t *pair, char *err, size_t err_size)
+{
+    bool have_server = server_key && *server_key, have_key = key_file && *key_file;
+    if (!have_server && !have_key)
+        return 0;
+    if (have_server != have_key) {
+        snprintf (err, err_size, "--curve-server-key and --curve-key go together (%s is "
+                  "missing): give clipd's public key and our own key pair, or neither",
+                  have_server ? "--curve-key" : "--curve-server-key");
+        return -1;
+    }
+    if (!clip_curve_available ()) {
+        snprintf (err, err_size, "this libzmq was built without CURVE (zmq_has (\"curve\") "
+                  "is false)");
+        return -1;
+    }
+    char why [800];
+    if (clip_curve_public_load (server_key, server_z85, why, sizeof why) != 0) {
+        snprintf (err, err_size, "--curve-server-key: %s", why);
+        return -1;
+    }
+    if (clip_curve_pair_load (key_file, pair, why, sizeof why) != 0) {
+        snprintf (err, err_size, "--curve-key: %s", why);
+        return -1;
+    }
+    return 1;
+}
+
+int
 clip_curve_client_apply (void *socket, const char *server_public_z85,
                          const clip_curve_pair_t *pair, char *err, size_t err_size)
 {

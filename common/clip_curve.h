@@ -70,6 +70,14 @@ int clip_curve_pair_write (const char *key_path, const char *pub_path,
 /*  True if z85 is 40 valid Z85 characters.  */
 bool clip_curve_z85_valid (const char *z85);
 
+/*  A client's two CURVE flags (--curve-server-key FILE|Z85, --curve-key
+    FILE), both or neither; an empty value counts as not given.  With
+    neither returns 0 and touches nothing; with both loads the server's
+    public key into server_z85 (41 bytes) and our pair into pair and
+    returns 1; otherwise (one without the other, no CURVE in this libzmq,
+    a bad key) returns -1 with err naming the flag and what is wrong.  */
+int clip_curve_client_load (const char *server_key, const char *key_file, char *server_z85,
+                            clip_curve_pair_t *pair, char *err, size_t err_size);
 /*  Set a client's CURVE options on socket (before connect): the server's
     public key and our own pair.  Returns 0 or -1 with err set.  */
 int clip_curve_client_apply (void *socket, const char *server_public_z85,

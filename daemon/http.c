@@ -48,13 +48,23 @@ struct clip_http {
 
 #define LOAD(field) ((unsigned long long) atomic_load (&m->field))
 
-static char *
-render_health (const clipd_metrics_t *m, unsigned *status)
+/*  Milliseconds since the loop's last tick; *stalled when past
+    LOOP_STALLED_MS.  */
+static uint64_t
+loop_lag (const clipd_metrics_t *m, bool *stalled)
 {
     uint64_t now = clip_mono_ms ();
     uint64_t tick = LOAD (loop_tick_ms);
     uint64_t lag = now > tick ? now - tick : 0;
-    bool stalled = lag > LOOP_STALLED_MS;
+    *stalled = lag > LOOP_STALLED_MS;
+    return lag;
+}
+
+static char *
+render_health (const clipd_metrics_t *m, unsigned *status)
+{
+    bool stalled;
+    uint64_t lag = loop_lag (m, &stalled);
     bool starved = LOAD (workers) == 0 && (LOAD (queued) > 0 || LOAD (inbox_ready) > 0);
     *status = stalled || starved ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK;
     const char *reason = stalled ? "the event loop is not turning"
@@ -113,10 +123,8 @@ render_health (const clipd_metrics_t *m, unsigned *status)
 static char *
 render_live (const clipd_metrics_t *m, unsigned *status)
 {
-    uint64_t now = clip_mono_ms ();
-    uint64_t tick = LOAD (loop_tick_ms);
-    uint64_t lag = now > tick ? now - tick : 0;
-    bool stalled = lag > LOOP_STALLED_MS;
+    bool stalled;
+    uint64_t lag = loop_lag (m, &stalled);
     *status = stalled ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK;
     return clip_strprintf ("{\"status\": \"%s\", \"reason\": \"%s\", \"loop_lag_ms\": %llu}\n",
                            stalled ? "unavailable" : "ok",

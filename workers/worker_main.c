@@ -299,37 +299,6 @@ parse_u64 (const char *s, uint64_t *out)
     return true;
 }
 
-/*  Both keys or neither (an empty environment variable counts as unset).  */
-static int
-load_curve (worker_options_t *opt, const char *server_key, const char *key_file)
-{
-    bool have_server = server_key && *server_key, have_key = key_file && *key_file;
-    if (!have_server && !have_key)
-        return 0;
-    if (have_server != have_key) {
-        fprintf (stderr, "clip-worker: --curve-server-key and --curve-key go together (%s is "
-                 "missing): give clipd's public key and this worker's pair, or neither\n",
-                 have_server ? "--curve-key" : "--curve-server-key");
-        return -1;
-    }
-    if (!clip_curve_available ()) {
-        fprintf (stderr, "clip-worker: this libzmq was built without CURVE (zmq_has (\"curve\") "
-                 "is false)\n");
-        return -1;
-    }
-    char err [900];
-    if (clip_curve_public_load (server_key, opt->server_key, err, sizeof err) != 0) {
-        fprintf (stderr, "clip-worker: --curve-server-key: %s\n", err);
-        return -1;
-    }
-    if (clip_curve_pair_load (key_file, &opt->pair, err, sizeof err) != 0) {
-        fprintf (stderr, "clip-worker: --curve-key: %s\n", err);
-        return -1;
-    }
-    opt->curve = true;
-    return 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -418,8 +387,14 @@ main (int argc, char **argv)
         usage (stderr);
         return 2;
     }
-    if (load_curve (&opt, server_key, key_file) != 0)
+    char curve_err [1000];
+    int curve = clip_curve_client_load (server_key, key_file, opt.server_key, &opt.pair,
+                                        curve_err, sizeof curve_err);
+    if (curve < 0) {
+        fprintf (stderr, "clip-worker: %s\n", curve_err);
         return 2;
+    }
+    opt.curve = curve == 1;
     if (!opt.exit_with_parent)
         prctl (PR_SET_PDEATHSIG, inherited_pdeathsig);
     else

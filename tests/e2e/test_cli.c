@@ -132,6 +132,20 @@ Test (cli, bad_numbers_for_ner_training_are_usage_errors)
     }
 }
 
+typedef struct {
+    const char *endpoints;      /* written once clipd is up */
+    pid_t pid;
+} started_t;
+
+/*  clipd is up, or has exited.  */
+static bool
+started_or_gone (void *arg)
+{
+    started_t *s = arg;
+    int status;
+    return access (s->endpoints, F_OK) == 0 || waitpid (s->pid, &status, WNOHANG) != 0;
+}
+
 /*  A lock on the state folder held for a moment (a clipd killed with -9
     whose forked child has not yet exec'd still holds it) is waited for:
     clipd starts once it is free, instead of calling the folder taken.  */
@@ -154,11 +168,8 @@ Test (cli, a_state_lock_held_for_a_moment_is_waited_for)
     usleep (300000);
     close (fd);                 /* the lock goes with the descriptor */
     char *endpoints = clip_path_join (state, "endpoints.json");
-    uint64_t until = clip_mono_ms () + 20000;
-    int status;
-    while (access (endpoints, F_OK) != 0 && clip_mono_ms () < until
-           && waitpid (pid, &status, WNOHANG) == 0)
-        usleep (20000);
+    started_t started = { endpoints, pid };
+    tu_wait_for (started_or_gone, &started, 20000);
     char *log = tu_read (err_path, NULL);
     cr_assert_eq (access (endpoints, F_OK), 0, "clipd did not start once the lock was free: %s",
                   log ? log : "");

@@ -535,6 +535,16 @@ Test (pipeline, health_and_metrics_over_http)
     free (dir);
 }
 
+static bool
+healthz_unavailable (void *arg)
+{
+    const tu_daemon_t *d = arg;
+    char *body = NULL;
+    int code = tu_http_get (d->http, "/healthz", &body);
+    free (body);
+    return code == 503;
+}
+
 /*  No worker and an article waiting: /healthz says 503 (the pipeline is
     stalled), while /livez says 200 (clipd itself is fine: restarting it
     would not bring a worker), and clip status --live exits 0.  */
@@ -546,15 +556,10 @@ Test (pipeline, livez_is_ok_while_healthz_waits_for_a_worker)
     char *src = corpus_file (huawei [0]);
     char *dst = path_in (d->inbox, "waiting.txt");
     tu_drop (src, dst);
+    cr_assert (tu_wait_for (healthz_unavailable, d, 15000),
+               "healthz never said 503 with an article and no worker");
     char *body = NULL;
-    int code = 0;
-    uint64_t until = clip_mono_ms () + 15000;
-    while ((code = tu_http_get (d->http, "/healthz", &body)) != 503 && clip_mono_ms () < until) {
-        free (body);
-        body = NULL;
-        usleep (100000);
-    }
-    cr_assert_eq (code, 503, "healthz with an article and no worker: %s", body);
+    cr_assert_eq (tu_http_get (d->http, "/healthz", &body), 503, "%s", body);
     cr_assert (strstr (body, "no worker"), "%s", body);
     free (body);
     cr_assert_eq (tu_http_get (d->http, "/livez", &body), 200, "%s", body);

@@ -132,6 +132,18 @@ subscribe () {
 say "up with 3 workers"
 dc up -d --scale worker=3 >/dev/null 2>&1 || { dc logs --tail 20; fail "compose up"; }
 wait_for 120 healthy || { dc logs --tail 30 clipd; fail "clipd not healthy within 120 s"; }
+# The image's own HEALTHCHECK (clip status --live) works in the container.
+docker_healthy () { [ "$(docker inspect -f '{{.State.Health.Status}}' "$(dc ps -q clipd)")" = healthy ]; }
+wait_for 120 docker_healthy ||
+  fail "the clipd container's HEALTHCHECK: $(docker inspect -f '{{json .State.Health}}' "$(dc ps -q clipd)")"
+# PUB, replay and HTTP are published on the host's loopback only.
+for p in 5556 5557 9110; do
+  published=$(dc port clipd "$p")
+  case "$published" in
+    127.0.0.1:*) ;;
+    *) fail "port $p is published on '$published', not on 127.0.0.1 only" ;;
+  esac
+done
 fetch_keys
 
 # A worker whose key clipd does not know: refused, never analyses anything.

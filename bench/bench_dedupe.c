@@ -109,7 +109,7 @@ typedef struct {
     size_t n_set;
     int text;               /* index of the first article with this text */
     /*  The system's output.  */
-    char *verdict;
+    clip_verdict_t verdict;
     char **near_ids;        /* matches scored near_duplicate */
     size_t n_near;
     char *dup_of;
@@ -430,7 +430,7 @@ bench_reuters (const char *dir, const char *tmp)
             fprintf (stderr, "bench_dedupe: corpus failed on %s\n", a->file);
             return -1;
         }
-        a->verdict = clip_strdup (rec->verdict);
+        a->verdict = clip_record_verdict (rec);
         a->near_ids = clip_malloc ((rec->n_matches + 1) * sizeof *a->near_ids);
         for (size_t m = 0; m < rec->n_matches; m++) {
             clip_match_t *mt = &rec->matches [m];
@@ -488,7 +488,7 @@ bench_reuters (const char *dir, const char *tmp)
             reference_set (&arts [i]);
         }
         /*  The system: a duplicate of id X pairs with every earlier X.  */
-        if (strcmp (arts [i].verdict, "duplicate") == 0 && arts [i].dup_of)
+        if (arts [i].verdict == CLIP_VERDICT_DUPLICATE && arts [i].dup_of)
             for (size_t j = 0; j < i; j++)
                 if (strcmp (arts [j].id, arts [i].dup_of) == 0 && n_sys_dup < n * 64)
                     sys_dup [n_sys_dup++] = (pair_t) { (uint32_t) i, (uint32_t) j };
@@ -519,13 +519,13 @@ bench_reuters (const char *dir, const char *tmp)
             sys_near [n_sys_near++] = (pair_t) { (uint32_t) a->text, (uint32_t) other };
         }
     }
-    size_t verdicts [4] = { 0 };
+    size_t verdicts [CLIP_VERDICT_COUNT] = { 0 };
     for (size_t i = 0; i < n; i++)
-        verdicts [strcmp (arts [i].verdict, "unique") == 0 ? 0
-                  : strcmp (arts [i].verdict, "related") == 0 ? 1
-                  : strcmp (arts [i].verdict, "near_duplicate") == 0 ? 2 : 3]++;
+        if (arts [i].verdict != CLIP_VERDICT_UNKNOWN)
+            verdicts [arts [i].verdict]++;
     printf ("verdicts: unique %zu, related %zu, near_duplicate %zu, duplicate %zu\n",
-            verdicts [0], verdicts [1], verdicts [2], verdicts [3]);
+            verdicts [CLIP_VERDICT_UNIQUE], verdicts [CLIP_VERDICT_RELATED],
+            verdicts [CLIP_VERDICT_NEAR_DUPLICATE], verdicts [CLIP_VERDICT_DUPLICATE]);
     printf ("reference: %zu distinct texts, exact join in %.2f s\n", n_texts, t_ref);
     report_pr ("near_duplicate", sys_near, n_sys_near, ref_near, n_ref_near);
     report_pr ("duplicate", sys_dup, n_sys_dup, ref_dup, n_ref_dup);
@@ -537,7 +537,6 @@ bench_reuters (const char *dir, const char *tmp)
         free (a->norm);
         free (a->sketch);
         free (a->set);
-        free (a->verdict);
         for (size_t m = 0; m < a->n_near; m++)
             free (a->near_ids [m]);
         free (a->near_ids);
@@ -871,7 +870,7 @@ bench_excerpts (clip_corpus_t *corpus, uint64_t n_stored)
             double t0 = now_s (CLOCK_MONOTONIC);
             clip_corpus_judge (corpus, rec, sk, sk_len);
             t += now_s (CLOCK_MONOTONIC) - t0;
-            found += rec->verdict && strcmp (rec->verdict, "near_duplicate") == 0;
+            found += clip_record_verdict (rec) == CLIP_VERDICT_NEAR_DUPLICATE;
             clip_record_destroy (&rec);
             free (sk);
         }
@@ -912,7 +911,7 @@ bench_load (size_t n_articles, const char *tmp, bool cold, bool no_snapshot)
             clip_record_t *rec = clip_record_new ();
             clip_record_set (rec, &rec->id, id);
             clip_record_set (rec, &rec->file, "synthetic.txt");
-            clip_record_set (rec, &rec->verdict, "unique");
+            clip_record_set_verdict (rec, CLIP_VERDICT_UNIQUE);
             clip_record_set (rec, &rec->cluster, id);
             /*  Staged without judging (it would only find nothing) and
                 without the original bytes, to keep the file small.  */

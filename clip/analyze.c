@@ -25,7 +25,15 @@
     connection).
 
     Records carry no seq and no times (has_seq and has_times false): they
-    were never in a results log.  The file field is the path as given.
+    were never in a results log.  The file field is the path as given; a
+    folder stands for every file under it (recursively, in name order,
+    hidden names and symlinked folders skipped), each with its path under
+    the folder as given; "-" reads one article from standard input (file
+    "-").
+
+    On a terminal (stderr) a run that lasts more than PROGRESS_AFTER_MS
+    shows a progress bar with the rate and the time left on stderr;
+    nothing is drawn when stderr is not a terminal.
 */
 #include <errno.h>
 #include <dirent.h>
@@ -45,12 +53,19 @@
 #include "clip_db.h"
 #include "clip_import.h"
 #include "clip_log.h"
+#include "clip_opt.h"
 #include "clip_record.h"
 #include "clip_util.h"
 
 /*  clipd's default --max-bytes: a file clipd would refuse is refused here
     with the same error.  */
 #define MAX_BYTES 10485760
+/*  Folders deeper than this are not entered (a loop of bind mounts).  */
+#define MAX_DEPTH 64
+/*  The progress bar appears once a run has lasted this long, and is
+    redrawn at most this often.  */
+#define PROGRESS_AFTER_MS 2000
+#define PROGRESS_EVERY_MS 200
 
 typedef struct {
     const char *state;          /* --state, or NULL */
@@ -84,11 +99,14 @@ usage (FILE *out)
 {
     fprintf (out,
         "Usage: clip analyze [--state DIR | --corpus DIR|none] [--add] [--data-dir DIR]\n"
-        "                    [--max-entities N] FILE...\n"
+        "                    [--max-entities N] FILE|FOLDER|-...\n"
         "\n"
         "Analyse files without a daemon and print one JSON result per file, each judged\n"
-        "against the corpus and against the files before it on the command line.  The\n"
-        "records have no seq, received or done.\n"
+        "against the corpus and against the files before it on the command line.  A\n"
+        "FOLDER stands for every file under it (recursively, in name order; hidden\n"
+        "names skipped); - reads one article from standard input.  The records have no\n"
+        "seq, received or done.  On a terminal, a long run shows its progress, rate and\n"
+        "time left on stderr.\n"
         "\n"
         "Options:\n"
         "  --corpus DIR     judge against a temporary corpus loaded from DIR's articles\n"
@@ -114,7 +132,7 @@ exec_sql (analyze_t *self, const char *sql)
 {
     char err [256];
     if (clip_db_exec (self->db, sql, err, sizeof err) != 0) {
-        fprintf (stderr, "clip analyze: %s: %s\n", sql, err);
+        fprintf (stderr, "clip: analyze: %s: %s\n", sql, err);
         return -1;
     }
     return 0;
@@ -155,7 +173,7 @@ seed (analyze_t *self, const char *dir)
     clip_import_stats_t stats;
     if (clip_corpus_import_dir (self->corpus, self->db, dir, MAX_BYTES, 256, NULL, NULL,
                                 &stats, err, sizeof err) != 0) {
-        fprintf (stderr, "clip analyze: corpus %s: %s\n", dir, err);
+        fprintf (stderr, "clip: analyze: corpus %s: %s\n", dir, err);
         return -1;
     }
     clip_debug ("corpus_seeded", "dir=%s articles=%zu", dir, stats.imported);
@@ -201,11 +219,11 @@ shadow_corpus (analyze_t *self)
         free (copy);
     }
     if (rc != 0)
-        fprintf (stderr, "clip analyze: cannot copy the stored corpus: %s\n",
+        fprintf (stderr, "clip: analyze: cannot copy the stored corpus: %s\n",
                  sqlite3_errmsg (self->db));
     sqlite3_finalize (q);
     if (rc == 0 && tables == 0) {
-        fprintf (stderr, "clip analyze: %s/clipd.db holds no corpus\n", self->state);
+        fprintf (stderr, "clip: analyze: %s/clipd.db holds no corpus\n", self->state);
         rc = -1;
     }
     if (exec_sql (self, rc == 0 ? "COMMIT" : "ROLLBACK") != 0)
@@ -221,7 +239,7 @@ setup (analyze_t *self)
     self->analyzer = clip_analyzer_new (self->data_dir, me, err, sizeof err);
     free (me);
     if (!self->analyzer) {
-        fprintf (stderr, "clip analyze: %s\n", err);
+        fprintf (stderr, "clip: analyze: %s\n", err);
         return -1;
     }
     size_t max_entities;
@@ -233,14 +251,14 @@ setup (analyze_t *self)
         if (stat (path, &st) != 0) {
             /*  Opening would create an empty database: refuse instead, a
                 mistyped --state is far likelier than a wish for nothing.  */
-            fprintf (stderr, "clip analyze: no state database %s: %s\n", path, strerror (errno));
+            fprintf (stderr, "clip: analyze: no state database %s: %s\n", path, strerror (errno));
             free (path);
             return -1;
         }
         if (self->add) {
             self->lock_fd = clip_db_lock_state (self->state, err, sizeof err);
             if (self->lock_fd < 0) {
-                fprintf (stderr, "clip analyze: %s%s\n", err,
+                fprintf (stderr, "clip: analyze: %s%s\n", err,
                          self->lock_fd == -EWOULDBLOCK
                          ? "; --add refuses while clipd runs: stop clipd first, or drop the"
                            " files into its inbox" : "");
@@ -256,14 +274,14 @@ setup (analyze_t *self)
     else
         self->db = clip_db_open (":memory:", 0, err, sizeof err);
     if (!self->db) {
-        fprintf (stderr, "clip analyze: %s\n", err);
+        fprintf (stderr, "clip: analyze: %s\n", err);
         return -1;
     }
     clip_corpus_settings_t settings;
     clip_corpus_settings_default (&settings);
     self->corpus = clip_corpus_open (self->db, &settings, err, sizeof err);
     if (!self->corpus) {
-        fprintf (stderr, "clip analyze: %s\n", err);
+        fprintf (stderr, "clip: analyze: %s\n", err);
         return -1;
     }
     if (!self->state) {
@@ -289,34 +307,108 @@ setup (analyze_t *self)
 }
 
 static clip_record_t *
-failed_record (const char *file, const char *code, const char *message)
+failed_record (const char *file, clip_error_t code, const char *message)
 {
     clip_record_t *rec = clip_record_new ();
     clip_record_set (rec, &rec->file, file);
-    clip_record_set_error (rec, code, message);
+    clip_record_fail (rec, code, message);
     return rec;
 }
 
-/*  Analyse one command-line file.  Returns its record (caller owns) or NULL
-    when the corpus failed (a SQLite error: setup trouble, not the file's).  */
+/*  Analyse, judge and stage data, read from path.  Returns its record
+    (caller owns) or NULL when the corpus failed (a SQLite error: setup
+    trouble, not the file's).  */
+static clip_record_t *
+analyze_data (analyze_t *self, const char *path, const char *data, size_t len)
+{
+    void *sketch = NULL;
+    size_t sketch_len = 0;
+    clip_record_t *rec = clip_analyzer_run (self->analyzer, path, data, len, &sketch, &sketch_len);
+    rec->has_seq = false;
+    rec->seq = 0;
+    rec->has_times = false;
+    if (clip_record_status (rec) == CLIP_STATUS_OK
+    &&  (clip_corpus_judge (self->corpus, rec, sketch, sketch_len) != 0
+    ||   store (self, rec, sketch, sketch_len, data, len, self->add) != 0)) {
+        clip_opt_error ("analyze", "the corpus failed on %s", path);
+        clip_record_destroy (&rec);
+    }
+    free (sketch);
+    return rec;
+}
+
+/*  Standard input, up to MAX_BYTES, as the article "-".  */
+static clip_record_t *
+analyze_stdin (analyze_t *self)
+{
+    size_t cap = 65536, len = 0;
+    char *data = clip_malloc (cap);
+    for (;;) {
+        if (len == cap) {
+            if (cap > MAX_BYTES)
+                break;
+            cap *= 2;
+            data = clip_realloc (data, cap);
+        }
+        ssize_t n = read (STDIN_FILENO, data + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            char *msg = clip_strprintf ("cannot read standard input: %s", strerror (errno));
+            clip_record_t *rec = failed_record ("-", CLIP_ERROR_UNREADABLE, msg);
+            free (msg);
+            free (data);
+            return rec;
+        }
+        if (n == 0)
+            break;
+        len += (size_t) n;
+    }
+    if (len > MAX_BYTES) {
+        char *msg = clip_strprintf ("standard input holds more than %d bytes", MAX_BYTES);
+        clip_record_t *rec = failed_record ("-", CLIP_ERROR_TOO_LARGE, msg);
+        free (msg);
+        free (data);
+        return rec;
+    }
+    clip_record_t *rec = analyze_data (self, "-", data, len);
+    free (data);
+    return rec;
+}
+
+/*  Analyse one file.  Returns its record (caller owns) or NULL when the
+    corpus failed.  */
 static clip_record_t *
 analyze_file (analyze_t *self, const char *path)
 {
+    if (strcmp (path, "-") == 0)
+        return analyze_stdin (self);
     struct stat st;
     if (stat (path, &st) != 0) {
         char *msg = clip_strprintf ("cannot read %s: %s", path, strerror (errno));
-        clip_record_t *rec = failed_record (path, "unreadable", msg);
+        clip_record_t *rec = failed_record (path, CLIP_ERROR_UNREADABLE, msg);
         free (msg);
         return rec;
     }
-    if (S_ISDIR (st.st_mode))
-        return failed_record (path, "not_a_file", "is a directory");
+    if (S_ISDIR (st.st_mode)) {
+        /*  Folders are walked (files_walk): one here could not be read,
+            or was too deep.  */
+        DIR *d = opendir (path);
+        if (d) {
+            closedir (d);
+            return failed_record (path, CLIP_ERROR_NOT_A_FILE, "is a directory");
+        }
+        char *msg = clip_strprintf ("cannot read the folder %s: %s", path, strerror (errno));
+        clip_record_t *rec = failed_record (path, CLIP_ERROR_UNREADABLE, msg);
+        free (msg);
+        return rec;
+    }
     if (!S_ISREG (st.st_mode))
-        return failed_record (path, "not_a_file", "is not a regular file");
+        return failed_record (path, CLIP_ERROR_NOT_A_FILE, "is not a regular file");
     if ((uint64_t) st.st_size > MAX_BYTES) {
         char *msg = clip_strprintf ("the file holds %llu bytes, more than %d",
                                     (unsigned long long) st.st_size, MAX_BYTES);
-        clip_record_t *rec = failed_record (path, "too_large", msg);
+        clip_record_t *rec = failed_record (path, CLIP_ERROR_TOO_LARGE, msg);
         rec->bytes = (uint64_t) st.st_size;
         free (msg);
         return rec;
@@ -331,25 +423,125 @@ analyze_file (analyze_t *self, const char *path)
     if (rc != 0) {
         char *msg = clip_strprintf ("cannot read %s: %s", path,
                                     rc == -EFBIG ? "it grew beyond the size limit" : strerror (-rc));
-        clip_record_t *rec = failed_record (path, rc == -EFBIG ? "too_large" : "unreadable", msg);
+        clip_record_t *rec = failed_record (path, rc == -EFBIG ? CLIP_ERROR_TOO_LARGE : CLIP_ERROR_UNREADABLE, msg);
         free (msg);
         return rec;
     }
-    void *sketch = NULL;
-    size_t sketch_len = 0;
-    clip_record_t *rec = clip_analyzer_run (self->analyzer, path, data, len, &sketch, &sketch_len);
-    rec->has_seq = false;
-    rec->seq = 0;
-    rec->has_times = false;
-    if (strcmp (rec->status, "ok") == 0
-    &&  (clip_corpus_judge (self->corpus, rec, sketch, sketch_len) != 0
-    ||   store (self, rec, sketch, sketch_len, data, len, self->add) != 0)) {
-        fprintf (stderr, "clip analyze: the corpus failed on %s\n", path);
-        clip_record_destroy (&rec);
-    }
-    free (sketch);
+    clip_record_t *rec = analyze_data (self, path, data, len);
     free (data);
     return rec;
+}
+
+/*  The files to analyse, in order: command-line arguments, with folders
+    replaced by the files under them.  */
+typedef struct {
+    char **paths;
+    size_t n, cap;
+} files_t;
+
+static void
+files_add (files_t *self, char *path)
+{
+    if (self->n == self->cap) {
+        self->cap = self->cap ? self->cap * 2 : 64;
+        self->paths = clip_realloc (self->paths, self->cap * sizeof *self->paths);
+    }
+    self->paths [self->n++] = path;
+}
+
+static void
+files_free (files_t *self)
+{
+    for (size_t i = 0; i < self->n; i++)
+        free (self->paths [i]);
+    free (self->paths);
+}
+
+static int
+cmp_names (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/*  Every file under dir, in name order, depth first.  A folder that cannot
+    be read becomes an entry of its own, which then fails as unreadable:
+    the run says what it skipped.  Symlinked folders are not entered (they
+    may loop); symlinked files are kept.  */
+static void
+files_walk (files_t *self, const char *dir, int depth)
+{
+    if (depth >= MAX_DEPTH) {
+        clip_opt_error ("analyze", "%s: deeper than %d folders: not entered", dir, MAX_DEPTH);
+        return;
+    }
+    DIR *d = opendir (dir);
+    if (!d) {
+        files_add (self, clip_strdup (dir));
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL) {
+        if (e->d_name [0] == '.')
+            continue;
+        if (n == cap)
+            names = clip_realloc (names, (cap = cap ? cap * 2 : 64) * sizeof *names);
+        names [n++] = clip_strdup (e->d_name);
+    }
+    closedir (d);
+    if (n > 1)
+        qsort (names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        char *path = clip_path_join (dir, names [i]);
+        free (names [i]);
+        struct stat lst, st;
+        if (lstat (path, &lst) == 0 && S_ISDIR (lst.st_mode)) {
+            files_walk (self, path, depth + 1);
+            free (path);
+        }
+        else
+        if (S_ISLNK (lst.st_mode) && stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+            free (path);
+        else
+            files_add (self, path);
+    }
+    free (names);
+}
+
+/*  The progress bar on stderr: done of total, the rate and the time
+    left.  Drawn only on a terminal and once the run has lasted
+    PROGRESS_AFTER_MS, so that a short run and a pipe see nothing.  */
+typedef struct {
+    bool tty;
+    bool drawn;
+    uint64_t start, last;
+} progress_t;
+
+static void
+progress_draw (progress_t *self, size_t done, size_t total, bool final)
+{
+    uint64_t now = clip_mono_ms ();
+    if (!self->tty || now < self->start + PROGRESS_AFTER_MS
+    ||  (!final && now < self->last + PROGRESS_EVERY_MS))
+        return;
+    self->last = now;
+    self->drawn = true;
+    double s = (double) (now - self->start) / 1000.0;
+    double rate = s > 0 ? (double) done / s : 0;
+    int width = 30;
+    int filled = total ? (int) (done * (size_t) width / total) : width;
+    fprintf (stderr, "\r[%.*s%*s] %zu/%zu files  %.1f/s", filled,
+             "##############################", width - filled, "", done, total, rate);
+    if (rate > 0 && done < total) {
+        long long left = (long long) ((double) (total - done) / rate + 0.5);
+        fprintf (stderr, "  ETA %lld:%02lld   ", left / 60, left % 60);
+    }
+    else
+        fprintf (stderr, "             ");
+    if (final)
+        fputc ('\n', stderr);
+    fflush (stderr);
 }
 
 static void
@@ -374,71 +566,72 @@ int
 clip_analyze_main (int argc, char **argv)
 {
     analyze_t self = { .data_dir = clip_datadir_default (), .lock_fd = -1 };
-    int first_file = argc;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv [i];
-        const char **target = NULL;
-        if (strcmp (arg, "--") == 0) {
-            first_file = i + 1;
-            break;
+    enum { O_STATE = 1000, O_CORPUS, O_ADD, O_DATA_DIR, O_MAX_ENTITIES };
+    static const struct option longopts [] = {
+        { "state", required_argument, NULL, O_STATE },
+        { "corpus", required_argument, NULL, O_CORPUS },
+        { "add", no_argument, NULL, O_ADD },
+        { "data-dir", required_argument, NULL, O_DATA_DIR },
+        { "max-entities", required_argument, NULL, O_MAX_ENTITIES },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    clip_opt_begin ();
+    int c;
+    while ((c = clip_opt_next ("analyze", argc, argv, "h", longopts)) != -1) {
+        switch (c) {
+            case O_STATE: self.state = optarg; break;
+            case O_CORPUS: self.corpus_dir = optarg; break;
+            case O_ADD: self.add = true; break;
+            case O_DATA_DIR: self.data_dir = optarg; break;
+            case O_MAX_ENTITIES: self.max_entities = optarg; break;
+            case 'h': usage (stdout); return 0;
+            default: return 2;
         }
-        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
-            usage (stdout);
-            return 0;
-        }
-        if (strcmp (arg, "--add") == 0) {
-            self.add = true;
-            continue;
-        }
-        if (strcmp (arg, "--state") == 0)
-            target = &self.state;
-        else
-        if (strcmp (arg, "--corpus") == 0)
-            target = &self.corpus_dir;
-        else
-        if (strcmp (arg, "--data-dir") == 0)
-            target = &self.data_dir;
-        else
-        if (strcmp (arg, "--max-entities") == 0)
-            target = &self.max_entities;
-        else
-        if (arg [0] == '-' && arg [1] != 0) {
-            fprintf (stderr, "clip analyze: unknown option '%s' (see clip analyze --help)\n", arg);
-            return 2;
-        }
-        else {
-            first_file = i;
-            break;
-        }
-        if (i + 1 >= argc || !*argv [i + 1]) {
-            fprintf (stderr, "clip analyze: %s needs a value\n", arg);
-            return 2;
-        }
-        *target = argv [++i];
     }
-    if (self.state && self.corpus_dir) {
-        fprintf (stderr, "clip analyze: --state and --corpus exclude each other\n");
-        return 2;
-    }
-    if (self.max_entities && !max_entities_parse (self.max_entities, NULL)) {
-        fprintf (stderr, "clip analyze: --max-entities needs a number, got '%s'\n",
-                 self.max_entities);
-        return 2;
-    }
-    if (self.add && !self.state) {
-        fprintf (stderr, "clip analyze: --add needs --state (a --corpus corpus is temporary)\n");
-        return 2;
-    }
-    if (first_file >= argc) {
-        fprintf (stderr, "clip analyze: no FILE given (see clip analyze --help)\n");
-        return 2;
-    }
+    if ((self.state && !*self.state) || (self.corpus_dir && !*self.corpus_dir)
+    ||  !*self.data_dir)
+        return clip_opt_usage_error ("analyze", "%s needs a value, not ''",
+                                     self.state && !*self.state ? "--state"
+                                     : self.corpus_dir && !*self.corpus_dir ? "--corpus"
+                                     : "--data-dir");
+    if (self.state && self.corpus_dir)
+        return clip_opt_usage_error ("analyze", "--state and --corpus exclude each other");
+    if (self.max_entities && !max_entities_parse (self.max_entities, NULL))
+        return clip_opt_usage_error ("analyze", "--max-entities needs a number, got '%s'",
+                                     self.max_entities);
+    if (self.add && !self.state)
+        return clip_opt_usage_error ("analyze", "--add needs --state (a --corpus corpus is "
+                                     "temporary)");
+    if (optind >= argc)
+        return clip_opt_usage_error ("analyze", "no FILE given");
+    int dashes = 0;
+    for (int i = optind; i < argc; i++)
+        dashes += strcmp (argv [i], "-") == 0;
+    if (dashes > 1)
+        return clip_opt_usage_error ("analyze", "'-' (standard input) given %d times: once "
+                                     "only", dashes);
 
+    /*  Expanded before anything runs, so that the progress bar knows the
+        total.  */
+    files_t files = { 0 };
+    for (int i = optind; i < argc; i++) {
+        struct stat st;
+        if (strcmp (argv [i], "-") != 0 && stat (argv [i], &st) == 0 && S_ISDIR (st.st_mode)) {
+            size_t before = files.n;
+            files_walk (&files, argv [i], 0);
+            if (files.n == before)
+                clip_opt_error ("analyze", "%s: no files in this folder", argv [i]);
+        }
+        else
+            files_add (&files, clip_strdup (argv [i]));
+    }
     int status = 0;
     if (setup (&self) != 0)
         status = 1;
-    for (int i = first_file; i < argc && status == 0; i++) {
-        clip_record_t *rec = analyze_file (&self, argv [i]);
+    progress_t progress = { .tty = isatty (STDERR_FILENO) == 1, .start = clip_mono_ms () };
+    for (size_t i = 0; i < files.n && status == 0; i++) {
+        clip_record_t *rec = analyze_file (&self, files.paths [i]);
         if (!rec) {
             status = 1;
             break;
@@ -448,10 +641,14 @@ clip_analyze_main (int argc, char **argv)
         free (json);
         clip_record_destroy (&rec);
         if (fflush (stdout) != 0) {
-            fprintf (stderr, "clip analyze: cannot write the output: %s\n", strerror (errno));
+            clip_opt_error ("analyze", "cannot write the output: %s", strerror (errno));
             status = 1;
         }
+        progress_draw (&progress, i + 1, files.n, false);
     }
+    if (progress.drawn)
+        progress_draw (&progress, files.n, files.n, true);
+    files_free (&files);
     teardown (&self);
     return status;
 }

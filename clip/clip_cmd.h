@@ -1,14 +1,18 @@
 /*  The clip tool's subcommands.  Each takes argv with argv[0] the
     subcommand's name and returns the exit code (0 ok, 1 failure, 2 bad
-    usage), as the SPEC asks of every program.  */
+    usage), as the SPEC asks of every program.  Each reads its options with
+    clip_opt (clip_opt.h): getopt_long, -h and --help everywhere, and bad
+    usage told in one style ("clip: sub: unknown option '--x'").  */
 #ifndef CLIP_CMD_H
 #define CLIP_CMD_H
 
-/*  clip sub [--since N] [--topic PREFIX] [--replay EP] [EP]  */
+/*  clip sub [--since N] [--topic PREFIX] [--replay EP] [--state DIR]
+             [--pretty] [--count N] [--timeout-ms N] [EP]  */
 int clip_sub_main (int argc, char **argv);
-/*  clip analyze [--state DIR | --corpus DIR|none] [--add] [--data-dir DIR] FILE...  */
+/*  clip analyze [--state DIR | --corpus DIR|none] [--add] [--data-dir DIR]
+                 FILE|FOLDER|-...  */
 int clip_analyze_main (int argc, char **argv);
-/*  clip status [--http ADDR:PORT] [--metrics]  */
+/*  clip status [--http ADDR:PORT | --state DIR] [--json | --metrics | --live]  */
 int clip_status_main (int argc, char **argv);
 /*  clip corpus import|stats|explain|compact [--state DIR] ...: argv [0] is
     "corpus" (clip/corpus.c)  */

@@ -3,14 +3,15 @@
 
         clip corpus import [--state DIR] DIR
         clip corpus stats [--state DIR]
-        clip corpus explain [--state DIR] [--min-words N] ID1 ID2
+        clip corpus explain [--state DIR] [--min-words N] A B
         clip corpus compact [--state DIR]
 
     import and compact write, so they take the lock clipd holds on
     STATE/clipd.lock and refuse to run beside a daemon; stats and explain
     only read (SQLite WAL
-    lets them run while clipd writes).  IDs may be abbreviated to any unique
-    prefix.  The work is the corpus library's (clip_corpus.h, clip_db.h,
+    lets them run while clipd writes).  explain takes ids, abbreviated to
+    any unique prefix, or file names as recorded, and shows the passages
+    the two share and those only one has.  The work is the corpus library's (clip_corpus.h, clip_db.h,
     clip_import.h); this file is only the command line.  */
 #include <assert.h>
 #include <dirent.h>
@@ -18,6 +19,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 #include "clip_db.h"
 #include "clip_import.h"
 #include "clip_log.h"
+#include "clip_opt.h"
 #include "clip_sketch.h"
 #include "clip_text.h"
 #include "clip_util.h"
@@ -45,17 +48,20 @@ usage (FILE *out)
     fprintf (out,
         "Usage: clip corpus import [--state DIR] DIR\n"
         "       clip corpus stats [--state DIR]\n"
-        "       clip corpus explain [--state DIR] [--min-words N] ID1 ID2\n"
+        "       clip corpus explain [--state DIR] [--min-words N] A B\n"
         "       clip corpus compact [--state DIR]\n\n"
         "  import   add every file of DIR (in name order) to the corpus, judging each\n"
         "           against the articles before it; refuses while clipd runs\n"
-        "  stats    articles, distinct texts, clusters, stored bytes\n"
-        "  explain  the passages two articles share, with byte offsets in each file\n"
+        "  stats    articles, distinct texts, clusters, stored bytes, each explained\n"
+        "  explain  the passages two articles share, and those only one of them has\n"
+        "           (A's removed, B's added), with byte offsets in each file; A and B\n"
+        "           are ids, unique id prefixes, or file names as recorded\n"
         "  compact  rewrite the state database table by table (SQLite VACUUM), so that\n"
         "           it is smaller and corpus_keys contiguous (fast to rebuild the keys\n"
         "           snapshot from); refuses while clipd runs\n\n"
         "  --state DIR      clipd's state folder (default %s)\n"
-        "  --min-words N    explain: shortest passage shown (default 8 words)\n",
+        "  --min-words N    explain: shortest shared passage shown (default 8 words)\n"
+        "  -h, --help       print this help\n",
         DEFAULT_STATE);
 }
 
@@ -80,7 +86,7 @@ take_lock (const char *state, const char *cmd, const char *advice)
     char err [PATH_MAX + 128];
     int fd = clip_db_lock_state (state, err, sizeof err);
     if (fd < 0)
-        fprintf (stderr, "clip corpus %s: %s%s%s\n", cmd, err, fd == -EWOULDBLOCK ? "; " : "",
+        fprintf (stderr, "clip: corpus %s: %s%s%s\n", cmd, err, fd == -EWOULDBLOCK ? "; " : "",
                  fd == -EWOULDBLOCK ? advice : "");
     return fd < 0 ? -1 : fd;
 }
@@ -95,7 +101,7 @@ on_imported (size_t done, size_t total, const char *name, const char *skipped, v
 {
     import_view_t *view = arg;
     if (skipped)
-        fprintf (stderr, "%sclip corpus import: skipped %s: %s\n", view->tty ? "\n" : "",
+        fprintf (stderr, "%sclip: corpus import: skipped %s: %s\n", view->tty ? "\n" : "",
                  name, skipped);
     if (view->tty && (done % 16 == 0 || done == total || skipped))
         progress (done, total, view->start_ms);
@@ -106,7 +112,7 @@ cmd_import (const char *state, const char *dir)
 {
     int rc = clip_mkdirs (state, 0755);
     if (rc) {
-        fprintf (stderr, "clip corpus import: cannot create %s: %s\n", state, strerror (-rc));
+        fprintf (stderr, "clip: corpus import: cannot create %s: %s\n", state, strerror (-rc));
         return 1;
     }
     int lock_fd = take_lock (state, "import", "stop clipd first, or drop the files into its inbox");
@@ -119,7 +125,7 @@ cmd_import (const char *state, const char *dir)
     clip_corpus_t *corpus = db ? clip_corpus_open (db, NULL, err, sizeof err) : NULL;
     int status = 0;
     if (!corpus) {
-        fprintf (stderr, "clip corpus import: %s\n", err);
+        fprintf (stderr, "clip: corpus import: %s\n", err);
         status = 1;
     }
     else {
@@ -130,7 +136,7 @@ cmd_import (const char *state, const char *dir)
         if (view.tty)
             fputc ('\n', stderr);
         if (rc != 0) {
-            fprintf (stderr, "clip corpus import: %s\n", err);
+            fprintf (stderr, "clip: corpus import: %s\n", err);
             status = 1;
         }
         else
@@ -154,10 +160,10 @@ open_read_only (const char *state, const char *cmd)
     struct stat st;
     sqlite3 *db = NULL;
     if (stat (db_path, &st) != 0)
-        fprintf (stderr, "clip corpus %s: no state database at %s\n", cmd, db_path);
+        fprintf (stderr, "clip: corpus %s: no state database at %s\n", cmd, db_path);
     else
     if (!(db = clip_db_open (db_path, 1, err, sizeof err)))
-        fprintf (stderr, "clip corpus %s: %s\n", cmd, err);
+        fprintf (stderr, "clip: corpus %s: %s\n", cmd, err);
     free (db_path);
     return db;
 }
@@ -179,7 +185,7 @@ cmd_stats (const char *state)
         " (SELECT count(*) FROM corpus_articles WHERE seq = 0)"
         " FROM corpus_articles";
     if (sqlite3_prepare_v2 (db, sql, -1, &q, NULL) != SQLITE_OK || sqlite3_step (q) != SQLITE_ROW) {
-        fprintf (stderr, "clip corpus stats: no corpus in %s (%s)\n", state, sqlite3_errmsg (db));
+        fprintf (stderr, "clip: corpus stats: no corpus in %s (%s)\n", state, sqlite3_errmsg (db));
         sqlite3_finalize (q);
         sqlite3_close (db);
         return 1;
@@ -196,6 +202,21 @@ cmd_stats (const char *state)
             indexed ? (double) keys / indexed : 0.0);
     printf ("stored bytes      %lld (files as received)\n", sqlite3_column_int64 (q, 3));
     printf ("sketch bytes      %.0f on average\n", sqlite3_column_double (q, 4));
+    printf ("\n"
+        "articles          every stored article, one per file: seeded ones were imported\n"
+        "                  (clip corpus import, or clipd's --corpus folder at first start),\n"
+        "                  the others came through clipd's inbox\n"
+        "distinct texts    articles whose normalised text differs (an id is the hash of\n"
+        "                  it): exact copies share one\n"
+        "clusters          groups of copies: an article judged duplicate or near_duplicate\n"
+        "                  joins the cluster of the article it copies; \"with copies\" are\n"
+        "                  clusters of more than one distinct text\n"
+        "indexed           articles in the index that finds candidate copies, and the\n"
+        "                  index keys (sampled shingles of %d words) stored per article\n"
+        "stored bytes      the files as received, kept so that clip corpus explain can\n"
+        "                  show passages\n"
+        "sketch bytes      an article's similarity sketch (its word shingles, hashed), by\n"
+        "                  which jaccard and containment are computed\n", CLIP_SKETCH_SHINGLE);
     sqlite3_finalize (q);
     sqlite3_close (db);
     return 0;
@@ -215,19 +236,27 @@ typedef struct {
     size_t width;               /* words in a shingle */
 } side_t;
 
+/*  Rows of corpus_articles for an id prefix (a non-empty hex string) or,
+    failing that, for a file name as recorded (the record's "file").  */
 static int
-load_side (sqlite3 *db, const char *prefix, side_t *side)
+find_rows (sqlite3 *db, const char *key, bool by_file, side_t *side)
 {
     sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2 (db, "SELECT id, file, data FROM corpus_articles WHERE id >= ?1"
-                            " AND id < ?1 || 'g' ORDER BY rowid", -1, &q, NULL);
-    sqlite3_bind_text (q, 1, prefix, -1, SQLITE_STATIC);
+    const char *sql = by_file
+        ? "SELECT id, file, data FROM corpus_articles WHERE file = ?1 ORDER BY rowid"
+        : "SELECT id, file, data FROM corpus_articles WHERE id >= ?1"
+          " AND id < ?1 || 'g' ORDER BY rowid";
+    if (sqlite3_prepare_v2 (db, sql, -1, &q, NULL) != SQLITE_OK) {
+        fprintf (stderr, "clip: corpus explain: %s\n", sqlite3_errmsg (db));
+        return -1;
+    }
+    sqlite3_bind_text (q, 1, key, -1, SQLITE_STATIC);
     int found = 0;
     while (sqlite3_step (q) == SQLITE_ROW) {
         const char *id = (const char *) sqlite3_column_text (q, 0);
         if (found && strcmp (id, side->id) != 0) {
-            fprintf (stderr, "clip corpus explain: %s is ambiguous (%s, %s)\n", prefix,
-                     side->id, id);
+            fprintf (stderr, "clip: corpus explain: %s is ambiguous (%s, %s): give more of "
+                     "the id\n", key, side->id, id);
             found = -1;
             break;
         }
@@ -242,8 +271,19 @@ load_side (sqlite3 *db, const char *prefix, side_t *side)
             memcpy (side->data, sqlite3_column_blob (q, 2), side->len);
     }
     sqlite3_finalize (q);
+    return found;
+}
+
+static int
+load_side (sqlite3 *db, const char *key, side_t *side)
+{
+    bool hex = *key && strspn (key, "0123456789abcdef") == strlen (key);
+    int found = hex ? find_rows (db, key, false, side) : 0;
     if (found == 0)
-        fprintf (stderr, "clip corpus explain: no article %s in the corpus\n", prefix);
+        found = find_rows (db, key, true, side);
+    if (found == 0)
+        fprintf (stderr, "clip: corpus explain: no article %s in the corpus (give an id, an id "
+                 "prefix, or a file name as recorded)\n", key);
     if (found != 1)
         return -1;
     side->text = clip_text_decode (side->data, side->len);
@@ -296,6 +336,39 @@ print_excerpt (const side_t *s, size_t from, size_t to)
     printf ("%s\"\n", i < to ? "..." : "");
 }
 
+/*  The runs of side's words outside every shared passage (cov false):
+    what the other article does not have.  Shows the first DIFFS_SHOWN.
+    Returns the words in them.  */
+#define DIFFS_SHOWN 20
+
+static size_t
+print_differences (const side_t *side, const bool *cov, const char *name, const char *what)
+{
+    size_t runs = 0, words = 0;
+    for (size_t i = 0; i < side->n_words;) {
+        if (cov [i]) {
+            i++;
+            continue;
+        }
+        size_t end = i;
+        while (end < side->n_words && !cov [end])
+            end++;
+        runs++;
+        words += end - i;
+        if (runs <= DIFFS_SHOWN) {
+            size_t from = side->words [i].start, to = side->words [end - 1].end;
+            printf ("\nonly in %s (%s), %zu word%s:\n  %s bytes %zu-%zu  ", name, what, end - i,
+                    end - i == 1 ? "" : "s", name, clip_text_orig_offset (side->text, from),
+                    clip_text_orig_offset (side->text, to));
+            print_excerpt (side, from, to);
+        }
+        i = end;
+    }
+    if (runs > DIFFS_SHOWN)
+        printf ("\n(%zu more passages only in %s not shown)\n", runs - DIFFS_SHOWN, name);
+    return words;
+}
+
 static int
 cmd_explain (const char *state, const char *id1, const char *id2, size_t min_words)
 {
@@ -337,6 +410,10 @@ cmd_explain (const char *state, const char *id1, const char *id2, size_t min_wor
         index [i] = (spos_t) { b.shingles [i], (uint32_t) i };
     qsort (index, b.n_shingles, sizeof *index, cmp_spos);
     size_t passages = 0, shown_words = 0, a_done = 0;
+    /*  Words inside a shown passage, on each side: the rest is what
+        differs.  */
+    bool *a_cov = clip_calloc (a.n_words + 1, sizeof *a_cov);
+    bool *b_cov = clip_calloc (b.n_words + 1, sizeof *b_cov);
     for (size_t i = 0; i < a.n_shingles;) {
         spos_t key = { a.shingles [i], 0 };
         size_t lo = 0, hi = b.n_shingles;
@@ -379,6 +456,10 @@ cmd_explain (const char *state, const char *id1, const char *id2, size_t min_wor
             size_t bs = b.words [best_j].start, be = b.words [best_j + words - 1].end;
             passages++;
             shown_words += words;
+            for (size_t k = 0; k < words; k++) {
+                a_cov [from + k] = true;
+                b_cov [best_j + k] = true;
+            }
             printf ("\npassage %zu: %zu words\n", passages, words);
             printf ("  A bytes %zu-%zu  ", clip_text_orig_offset (a.text, as),
                     clip_text_orig_offset (a.text, ae));
@@ -391,6 +472,12 @@ cmd_explain (const char *state, const char *id1, const char *id2, size_t min_wor
     }
     printf ("\n%zu passages of %zu words or more (%zu words of A's %zu)\n", passages,
             min_words, shown_words, a.n_words);
+    size_t removed = print_differences (&a, a_cov, "A", "removed");
+    size_t added = print_differences (&b, b_cov, "B", "added");
+    printf ("\n%zu words of A are not in B (removed), %zu words of B are not in A (added)\n",
+            removed, added);
+    free (a_cov);
+    free (b_cov);
     free (index);
 done:
     free_side (&a);
@@ -406,7 +493,7 @@ cmd_compact (const char *state)
     char *db_path = clip_path_join (state, "clipd.db");
     struct stat st;
     if (stat (db_path, &st) != 0) {
-        fprintf (stderr, "clip corpus compact: no state database at %s\n", db_path);
+        fprintf (stderr, "clip: corpus compact: no state database at %s\n", db_path);
         free (db_path);
         return 1;
     }
@@ -427,7 +514,7 @@ cmd_compact (const char *state)
         snapshot stays valid.  */
     if (!db || clip_db_exec (db, "VACUUM", err, sizeof err)
     ||  clip_db_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", err, sizeof err)) {
-        fprintf (stderr, "clip corpus compact: %s\n", err);
+        fprintf (stderr, "clip: corpus compact: %s\n", err);
         status = 1;
     }
     if (db)
@@ -441,55 +528,78 @@ cmd_compact (const char *state)
     return status;
 }
 
+static const char *const s_commands [] = { "import", "stats", "explain", "compact" };
+
 int
 clip_corpus_main (int argc, char **argv)
 {
     assert (argc >= 1);
-    if (argc < 2 || strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0) {
-        usage (argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        usage (stderr);
+        return 2;
+    }
+    if (strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0
+    ||  strcmp (argv [1], "help") == 0) {
+        usage (stdout);
+        return 0;
     }
     const char *cmd = argv [1];
+    bool known = false;
+    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands [0]; i++)
+        known |= strcmp (cmd, s_commands [i]) == 0;
+    if (!known)
+        return clip_opt_usage_error ("corpus", "unknown %s '%s' (commands: import, stats, "
+                                     "explain, compact)", cmd [0] == '-' ? "option" : "command",
+                                     cmd);
+    /*  Messages name the command: "clip: corpus explain: ...".  */
+    char name [32];
+    snprintf (name, sizeof name, "corpus %s", cmd);
+    bool explain = strcmp (cmd, "explain") == 0;
     const char *state = DEFAULT_STATE;
     size_t min_words = 8;
+    enum { O_STATE = 1000, O_MIN_WORDS };
     static const struct option opts [] = {
-        { "state", required_argument, NULL, 's' },
-        { "min-words", required_argument, NULL, 'm' },
+        { "state", required_argument, NULL, O_STATE },
+        { "min-words", required_argument, NULL, O_MIN_WORDS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    /*  Parse after the subcommand; optind 0 resets GNU getopt fully, in
-        case the caller used it already.  */
+    /*  Parse after the subcommand (argv [0] is then its name).  */
     argc--;
     argv++;
-    optind = 0;
+    clip_opt_begin ();
     int c;
-    while ((c = getopt_long (argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = clip_opt_next (name, argc, argv, "h", opts)) != -1) {
         switch (c) {
-            case 's': state = optarg; break;
-            case 'm': {
+            case O_STATE: state = optarg; break;
+            case O_MIN_WORDS: {
+                if (!explain)
+                    return clip_opt_usage_error (name, "--min-words is an option of explain only");
                 char *end;
+                errno = 0;
                 long v = strtol (optarg, &end, 10);
-                if (*end || v < 1) {
-                    fprintf (stderr, "clip corpus: --min-words wants a positive number\n");
-                    return 2;
-                }
+                if (errno || end == optarg || *end || v < 1 || v > 100000)
+                    return clip_opt_usage_error (name, "--min-words wants a number from 1 to "
+                                                 "100000, not '%s'", optarg);
                 min_words = (size_t) v;
                 break;
             }
             case 'h': usage (stdout); return 0;
-            default: usage (stderr); return 2;
+            default: return 2;
         }
     }
     int rest = argc - optind;
-    if (strcmp (cmd, "import") == 0 && rest == 1)
+    int want = explain ? 2 : strcmp (cmd, "import") == 0 ? 1 : 0;
+    if (rest > want)
+        return clip_opt_usage_error (name, "unexpected argument '%s'", argv [optind + want]);
+    if (rest < want)
+        return clip_opt_usage_error (name, "%s", explain ? "needs two articles: A B (ids, "
+                                     "id prefixes or file names)" : "needs the folder to import");
+    if (strcmp (cmd, "import") == 0)
         return cmd_import (state, argv [optind]);
-    if (strcmp (cmd, "stats") == 0 && rest == 0)
+    if (strcmp (cmd, "stats") == 0)
         return cmd_stats (state);
-    if (strcmp (cmd, "compact") == 0 && rest == 0)
+    if (strcmp (cmd, "compact") == 0)
         return cmd_compact (state);
-    if (strcmp (cmd, "explain") == 0 && rest == 2)
-        return cmd_explain (state, argv [optind], argv [optind + 1], min_words);
-    usage (stderr);
-    return 2;
+    return cmd_explain (state, argv [optind], argv [optind + 1], min_words);
 }

@@ -12,6 +12,7 @@
 
 #include "clip_cmd.h"
 #include "clip_curve.h"
+#include "clip_opt.h"
 #include "clip_util.h"
 
 static void
@@ -37,42 +38,33 @@ int
 clip_keygen_main (int argc, char **argv)
 {
     bool force = false;
-    const char *name = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp (argv [i], "--help") == 0 || strcmp (argv [i], "-h") == 0) {
-            usage (stdout);
-            return 0;
+    static const struct option longopts [] = {
+        { "force", no_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    clip_opt_begin ();
+    int c;
+    while ((c = clip_opt_next ("keygen", argc, argv, "h", longopts)) != -1) {
+        switch (c) {
+            case 'f': force = true; break;
+            case 'h': usage (stdout); return 0;
+            default: return 2;
         }
-        if (strcmp (argv [i], "--force") == 0)
-            force = true;
-        else
-        if (argv [i][0] == '-' && argv [i][1]) {
-            fprintf (stderr, "clip keygen: unknown option '%s' (see clip keygen --help)\n",
-                     argv [i]);
-            return 2;
-        }
-        else
-        if (name) {
-            fprintf (stderr, "clip keygen: one NAME only ('%s' is extra)\n", argv [i]);
-            return 2;
-        }
-        else
-            name = argv [i];
     }
-    if (!name || !*name) {
-        fprintf (stderr, "clip keygen: NAME is missing (see clip keygen --help)\n");
-        return 2;
-    }
+    if (argc - optind > 1)
+        return clip_opt_usage_error ("keygen", "one NAME only ('%s' is extra)", argv [optind + 1]);
+    const char *name = optind < argc ? argv [optind] : NULL;
+    if (!name || !*name)
+        return clip_opt_usage_error ("keygen", "NAME is missing");
     size_t len = strlen (name);
-    if (name [len - 1] == '/') {
-        fprintf (stderr, "clip keygen: NAME '%s' is a folder: give a name in it (%sNAME)\n",
-                 name, name);
-        return 2;
-    }
+    if (name [len - 1] == '/')
+        return clip_opt_usage_error ("keygen", "NAME '%s' is a folder: give a name in it (%sNAME)",
+                                     name, name);
     char err [1024];
     clip_curve_pair_t pair;
     if (clip_curve_pair_generate (&pair, err, sizeof err) != 0) {
-        fprintf (stderr, "clip keygen: %s\n", err);
+        clip_opt_error ("keygen", "%s", err);
         return 1;
     }
     char *key_path = clip_strprintf ("%s.key", name);
@@ -82,11 +74,11 @@ clip_keygen_main (int argc, char **argv)
     free (pub_path);
     memset (pair.secret_z85, 0, sizeof pair.secret_z85);
     if (rc == -EEXIST) {
-        fprintf (stderr, "clip keygen: %s: not overwritten (--force replaces it)\n", err);
+        clip_opt_error ("keygen", "%s: not overwritten (--force replaces it)", err);
         return 1;
     }
     if (rc != 0) {
-        fprintf (stderr, "clip keygen: %s\n", err);
+        clip_opt_error ("keygen", "%s", err);
         return 1;
     }
     printf ("%s\n", pair.public_z85);

@@ -1,4 +1,5 @@
 /*  clip: the clipd tool.  Dispatches to one subcommand.  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,29 +28,54 @@ usage (FILE *out)
     fprintf (out, "Usage: clip COMMAND [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf (out, "  %-10s %s\n", commands [i].name, commands [i].help);
-    fprintf (out, "\n'clip COMMAND --help' tells more.  'clip --version' prints the version.\n");
+    fprintf (out, "\nOptions:\n  -h, --help     print this help\n  -V, --version  print the version\n"
+                  "\n'clip COMMAND --help' tells more about a command.  Exit status: 0 ok,\n"
+                  "1 failure, 2 bad usage.\n");
 }
 
 int
 main (int argc, char **argv)
 {
-    clip_log_init ("clip", CLIP_LOG_INFO);
+    if (clip_log_init ("clip", CLIP_LOG_INFO) != 0)     /* CLIP_LOG, CLIP_LOG_FORMAT */
+        return 2;
     if (argc < 2) {
         usage (stderr);
         return 2;
     }
-    if (strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0) {
+    /*  Options of clip itself come before the command; "+" stops getopt at
+        the command's name, whose own options are the command's.  */
+    static const struct option longopts [] = {
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 }
+    };
+    optind = 0;
+    opterr = 0;
+    int c = getopt_long (argc, argv, "+:hV", longopts, NULL);
+    if (c == 'h') {
         usage (stdout);
         return 0;
     }
-    if (strcmp (argv [1], "--version") == 0) {
+    if (c == 'V') {
         printf ("clip %s\n", CLIP_VERSION);
         return 0;
     }
+    if (c != -1) {
+        const char *arg = argv [optind - 1];
+        if (optopt && strncmp (arg, "--", 2) != 0)
+            fprintf (stderr, "clip: unknown option '-%c'\nTry 'clip --help'.\n", optopt);
+        else
+            fprintf (stderr, "clip: unknown option '%.*s'\nTry 'clip --help'.\n",
+                     (int) strcspn (arg, "="), arg);
+        return 2;
+    }
+    if (optind >= argc) {
+        usage (stderr);
+        return 2;
+    }
     for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp (argv [1], commands [i].name) == 0)
-            return commands [i].main (argc - 1, argv + 1);
-    fprintf (stderr, "clip: unknown command '%s'\n", argv [1]);
-    usage (stderr);
+        if (strcmp (argv [optind], commands [i].name) == 0)
+            return commands [i].main (argc - optind, argv + optind);
+    fprintf (stderr, "clip: unknown command '%s'\nTry 'clip --help'.\n", argv [optind]);
     return 2;
 }

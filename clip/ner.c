@@ -33,6 +33,7 @@
 #include "clip_datadir.h"
 #include "clip_ner.h"
 #include "clip_ner_score.h"
+#include "clip_opt.h"
 #include "clip_tagger.h"
 #include "clip_tagger_train.h"
 #include "clip_util.h"
@@ -41,7 +42,7 @@ static void
 usage (FILE *f)
 {
     fprintf (f,
-        "usage: clip ner train [--train FILE] [--valid FILE] [--clusters FILE] [--names FILE|none]\n"
+        "Usage: clip ner train [--train FILE] [--valid FILE] [--clusters FILE] [--names FILE|none]\n"
         "                      [--model-dir DIR] [--epochs N] [--seed N] [--no-final]\n"
         "                      [--second-pass]\n"
         "       clip ner eval FILE [--model-dir DIR]\n"
@@ -50,6 +51,7 @@ usage (FILE *f)
         "       clip ner tag FILE [--data-dir DIR]\n"
         "       clip ner clusters [--out FILE] DIR...\n"
         "       clip ner names [--model-dir DIR] [--out FILE] DIR...\n"
+        "       clip ner [COMMAND] -h|--help\n"
         "Defaults: eval and tag use the data directory %s;\n"
         "train, clusters and names write the model of the source tree %s,\n"
         "train reads its data from ../shared/data/conll2003 beside it.\n",
@@ -57,16 +59,6 @@ usage (FILE *f)
 }
 
 
-/*  Start getopt_long over a subcommand's arguments (argv [0] the
-    subcommand).  optind 0 resets GNU getopt fully, as a test may run
-    several commands in one process; opterr 0 because a bad option is
-    answered with the usage alone, as it always was.  */
-static void
-opts_begin (void)
-{
-    optind = 0;
-    opterr = 0;
-}
 
 static int
 cmd_train (int argc, char **argv)
@@ -89,11 +81,12 @@ cmd_train (int argc, char **argv)
         { "seed", required_argument, NULL, 's' },
         { "no-final", no_argument, NULL, 'F' },
         { "second-pass", no_argument, NULL, 'S' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    opts_begin ();
+    clip_opt_begin ();
     int c;
-    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = clip_opt_next ("ner train", argc, argv, "h", longopts)) != -1) {
         switch (c) {
             case 't': free (train); train = clip_strdup (optarg); break;
             case 'v': free (valid); valid = clip_strdup (optarg); break;
@@ -112,7 +105,7 @@ cmd_train (int argc, char **argv)
                 bool epochs = c == 'e';
                 if (errno || end == v || *end || v [0] == '-' || n > (epochs ? 10000ul : UINT_MAX)
                 ||  (epochs && n == 0)) {
-                    fprintf (stderr, "clip ner train: %s wants a %s number, got '%s'\n",
+                    fprintf (stderr, "clip: ner train: %s wants a %s number, got '%s'\n",
                              epochs ? "--epochs" : "--seed",
                              epochs ? "positive" : "non-negative", v);
                     goto done;
@@ -123,19 +116,22 @@ cmd_train (int argc, char **argv)
                     opts.seed = (unsigned) n;
                 break;
             }
+            case 'h':
+                usage (stdout);
+                rc = 0;
+                goto done;
             default:
-                usage (stderr);
                 goto done;
         }
     }
     if (optind < argc) {
-        usage (stderr);
+        clip_opt_usage_error ("ner train", "unexpected argument '%s'", argv [optind]);
         goto done;
     }
     if (!clusters)
         clusters = clip_path_join (model_dir, "clusters.tsv");
     if (access (clusters, R_OK) != 0) {
-        fprintf (stderr, "clip ner train: no clusters file %s (run clip ner clusters); "
+        fprintf (stderr, "clip: ner train: no clusters file %s (run clip ner clusters); "
                  "training without clusters\n", clusters);
         free (clusters);
         clusters = NULL;
@@ -155,7 +151,7 @@ cmd_train (int argc, char **argv)
     opts.model_dir = model_dir;
     char err [512];
     if (clip_tagger_train (&opts, stderr, err, sizeof err) < 0) {
-        fprintf (stderr, "clip ner train: %s\n", err);
+        fprintf (stderr, "clip: ner train: %s\n", err);
         rc = 1;
     }
     else {
@@ -214,7 +210,7 @@ eval_hashed (clip_ner_t *ner, char **paths, size_t np, const char *text_dir,
         clip_ner_article_t *arts;
         size_t na;
         if (clip_ner_hashed_read (paths [k], text_dir, &arts, &na, err, sizeof err) < 0) {
-            fprintf (stderr, "clip ner eval: %s\n", err);
+            fprintf (stderr, "clip: ner eval: %s\n", err);
             return 1;
         }
         for (size_t a = 0; a < na; a++) {
@@ -223,7 +219,7 @@ eval_hashed (clip_ner_t *ner, char **paths, size_t np, const char *text_dir,
             if (clip_ner_score_article_canonical (ner, arts [a].text, arts [a].len,
                                                   arts [a].labels, arts [a].canonical, arts [a].n,
                                                   score, show_errors ? stdout : NULL) < 0) {
-                fprintf (stderr, "clip ner eval: extraction failed on %s\n", arts [a].file);
+                fprintf (stderr, "clip: ner eval: extraction failed on %s\n", arts [a].file);
                 clip_ner_articles_free (&arts, na);
                 return 1;
             }
@@ -253,25 +249,29 @@ cmd_eval_spans (int argc, char **argv)
         { "errors", no_argument, NULL, 'e' },
         { "data-dir", required_argument, NULL, 'd' },
         { "text-dir", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    opts_begin ();
+    clip_opt_begin ();
     int c;
-    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = clip_opt_next ("ner eval", argc, argv, "h", longopts)) != -1) {
         switch (c) {
             case 'p': break;
             case 'x': hashed = true; break;
             case 'e': show_errors = 1; break;
             case 'd': data_dir = optarg; break;
             case 't': free (text_dir); text_dir = clip_strdup (optarg); break;
+            case 'h':
+                usage (stdout);
+                rc = 0;
+                goto done;
             default:
-                usage (stderr);
                 goto done;
         }
     }
     for (int i = optind; i < argc; i++) {
         if (argv [i][0] == '-') {
-            usage (stderr);
+            clip_opt_usage_error ("ner eval", "unexpected argument '%s'", argv [i]);
             goto done;
         }
         if (np == cap)
@@ -279,7 +279,8 @@ cmd_eval_spans (int argc, char **argv)
         paths [np++] = clip_strdup (argv [i]);
     }
     if (np == 0 || (hashed && !text_dir)) {
-        usage (stderr);
+        clip_opt_usage_error ("ner eval", "%s", np == 0 ? "needs the files to score"
+                                                        : "--hashed needs --text-dir");
         goto done;
     }
     if (!hashed) {
@@ -299,7 +300,7 @@ cmd_eval_spans (int argc, char **argv)
     char err [1024];
     clip_ner_t *ner = clip_ner_load (data_dir, err, sizeof err);
     if (!ner) {
-        fprintf (stderr, "clip ner eval: %s\n", err);
+        fprintf (stderr, "clip: ner eval: %s\n", err);
         rc = 1;
         goto done;
     }
@@ -320,12 +321,12 @@ cmd_eval_spans (int argc, char **argv)
         size_t ngold = 0;
         int r = clip_file_read (txt, (size_t) 64 << 20, &text, &len);
         if (r < 0) {
-            fprintf (stderr, "clip ner eval: cannot read %s: %s\n", txt, strerror (-r));
+            fprintf (stderr, "clip: ner eval: cannot read %s: %s\n", txt, strerror (-r));
             rc = 1;
         }
         else {
             if (clip_ner_labels_read (paths [k], text, len, &gold, &ngold, err, sizeof err) < 0) {
-                fprintf (stderr, "clip ner eval: %s\n", err);
+                fprintf (stderr, "clip: ner eval: %s\n", err);
                 rc = 1;
             }
             else {
@@ -333,7 +334,7 @@ cmd_eval_spans (int argc, char **argv)
                     printf ("# %s\n", name);
                 if (clip_ner_score_article (ner, text, len, gold, ngold, &score,
                                             show_errors ? stdout : NULL) < 0) {
-                    fprintf (stderr, "clip ner eval: extraction failed on %s\n", txt);
+                    fprintf (stderr, "clip: ner eval: extraction failed on %s\n", txt);
                     rc = 1;
                 }
             }
@@ -355,13 +356,21 @@ done:
 }
 
 /*  The one positional argument (not an option) left after getopt_long,
-    or NULL when there is not exactly one.  */
+    or NULL after saying why when there is not exactly one.  */
 static const char *
-one_file (int argc, char **argv)
+one_file (const char *cmd, int argc, char **argv)
 {
-    if (optind != argc - 1 || argv [optind][0] == '-')
-        return NULL;
-    return argv [optind];
+    if (optind >= argc)
+        clip_opt_usage_error (cmd, "needs a FILE");
+    else
+    if (optind < argc - 1)
+        clip_opt_usage_error (cmd, "one FILE only ('%s' is extra)", argv [optind + 1]);
+    else
+    if (argv [optind][0] == '-')
+        clip_opt_usage_error (cmd, "unexpected argument '%s'", argv [optind]);
+    else
+        return argv [optind];
+    return NULL;
 }
 
 static int
@@ -375,32 +384,34 @@ cmd_eval (int argc, char **argv)
     int rc = 2;
     static const struct option longopts [] = {
         { "model-dir", required_argument, NULL, 'm' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    opts_begin ();
+    clip_opt_begin ();
     int c;
-    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = clip_opt_next ("ner eval", argc, argv, "h", longopts)) != -1) {
         switch (c) {
             case 'm': free (model_dir); model_dir = clip_strdup (optarg); break;
+            case 'h':
+                usage (stdout);
+                rc = 0;
+                goto done;
             default:
-                usage (stderr);
                 goto done;
         }
     }
-    if (!(file = one_file (argc, argv))) {
-        usage (stderr);
+    if (!(file = one_file ("ner eval", argc, argv)))
         goto done;
-    }
     char err [512];
     clip_tagger_t *tagger = clip_tagger_load (model_dir, err, sizeof err);
     if (!tagger) {
-        fprintf (stderr, "clip ner eval: %s\n", err);
+        fprintf (stderr, "clip: ner eval: %s\n", err);
         rc = 1;
         goto done;
     }
     clip_corpus_conll_t *corpus = clip_conll_read (file, err, sizeof err);
     if (!corpus) {
-        fprintf (stderr, "clip ner eval: %s\n", err);
+        fprintf (stderr, "clip: ner eval: %s\n", err);
         clip_tagger_destroy (&tagger);
         rc = 1;
         goto done;
@@ -422,33 +433,31 @@ cmd_tag (int argc, char **argv)
     const char *file = NULL, *data_dir = clip_datadir_default ();
     static const struct option longopts [] = {
         { "data-dir", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    opts_begin ();
+    clip_opt_begin ();
     int c;
-    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = clip_opt_next ("ner tag", argc, argv, "h", longopts)) != -1) {
         switch (c) {
             case 'd': data_dir = optarg; break;
-            default:
-                usage (stderr);
-                return 2;
+            case 'h': usage (stdout); return 0;
+            default: return 2;
         }
     }
-    if (!(file = one_file (argc, argv))) {
-        usage (stderr);
+    if (!(file = one_file ("ner tag", argc, argv)))
         return 2;
-    }
     char err [512];
     char *data;
     size_t len;
     int r = clip_file_read (file, (size_t) 64 << 20, &data, &len);
     if (r < 0) {
-        fprintf (stderr, "clip ner tag: cannot read %s: %s\n", file, strerror (-r));
+        fprintf (stderr, "clip: ner tag: cannot read %s: %s\n", file, strerror (-r));
         return 1;
     }
     clip_ner_t *ner = clip_ner_load (data_dir, err, sizeof err);
     if (!ner) {
-        fprintf (stderr, "clip ner tag: %s\n", err);
+        fprintf (stderr, "clip: ner tag: %s\n", err);
         free (data);
         return 1;
     }
@@ -456,7 +465,7 @@ cmd_tag (int argc, char **argv)
     size_t n;
     int rc = 0;
     if (clip_ner_extract (ner, data, len, &ents, &n) < 0) {
-        fprintf (stderr, "clip ner tag: extraction failed\n");
+        fprintf (stderr, "clip: ner tag: extraction failed\n");
         rc = 1;
     }
     else {
@@ -478,29 +487,30 @@ cmd_clusters (int argc, char **argv)
     free (model_dir);
     static const struct option longopts [] = {
         { "out", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    opts_begin ();
+    clip_opt_begin ();
     int c, rc = 0;
-    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = clip_opt_next ("ner clusters", argc, argv, "h", longopts)) != -1) {
         switch (c) {
             case 'o': free (out); out = clip_strdup (optarg); break;
+            case 'h':
             default:
-                usage (stderr);
+                if (c == 'h')
+                    usage (stdout);
                 free (out);
-                return 2;
+                return c == 'h' ? 0 : 2;
         }
     }
     char **dirs = argv + optind;
     size_t nd = (size_t) (argc - optind);
     char err [512];
-    if (nd == 0) {
-        usage (stderr);
-        rc = 2;
-    }
+    if (nd == 0)
+        rc = clip_opt_usage_error ("ner clusters", "needs at least one DIR");
     else
     if (clip_clusters_build (dirs, nd, out, stderr, err, sizeof err) < 0) {
-        fprintf (stderr, "clip ner clusters: %s\n", err);
+        fprintf (stderr, "clip: ner clusters: %s\n", err);
         rc = 1;
     }
     free (out);
@@ -573,19 +583,22 @@ cmd_names (int argc, char **argv)
     static const struct option longopts [] = {
         { "out", required_argument, NULL, 'o' },
         { "model-dir", required_argument, NULL, 'm' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    opts_begin ();
+    clip_opt_begin ();
     int c;
-    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = clip_opt_next ("ner names", argc, argv, "h", longopts)) != -1) {
         switch (c) {
             case 'o': free (out); out = clip_strdup (optarg); break;
             case 'm': free (model_dir); model_dir = clip_strdup (optarg); break;
+            case 'h':
             default:
-                usage (stderr);
+                if (c == 'h')
+                    usage (stdout);
                 free (out);
                 free (model_dir);
-                return 2;
+                return c == 'h' ? 0 : 2;
         }
     }
     char **dirs = argv + optind;
@@ -599,13 +612,12 @@ cmd_names (int argc, char **argv)
     char **files = NULL;
     names_t t = { .mask = 65535 };
     if (nd == 0) {
-        usage (stderr);
-        rc = 2;
+        rc = clip_opt_usage_error ("ner names", "needs at least one DIR");
         goto done;
     }
     ner = clip_ner_load_tagger (model_dir, err, sizeof err);
     if (!ner) {
-        fprintf (stderr, "clip ner names: %s\n", err);
+        fprintf (stderr, "clip: ner names: %s\n", err);
         goto done;
     }
     files = clip_clusters_files (dirs, nd, &nfiles);
@@ -642,7 +654,7 @@ cmd_names (int argc, char **argv)
     int r = clip_file_write_durable (out, text, used);
     free (text);
     if (r < 0) {
-        fprintf (stderr, "clip ner names: cannot write %s: %s\n", out, strerror (-r));
+        fprintf (stderr, "clip: ner names: cannot write %s: %s\n", out, strerror (-r));
         goto done;
     }
     fprintf (stderr, "names: %zu files, %zu tokens, %zu distinct names, %zu kept in %s\n",
@@ -669,6 +681,11 @@ clip_ner_main (int argc, char **argv)
         usage (stderr);
         return 2;
     }
+    if (strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0
+    ||  strcmp (argv [1], "help") == 0) {
+        usage (stdout);
+        return 0;
+    }
     /*  Each command parses its own arguments, argv [0] being its name.  */
     if (strcmp (argv [1], "train") == 0)
         return cmd_train (argc - 1, argv + 1);
@@ -680,6 +697,7 @@ clip_ner_main (int argc, char **argv)
         return cmd_clusters (argc - 1, argv + 1);
     if (strcmp (argv [1], "names") == 0)
         return cmd_names (argc - 1, argv + 1);
-    usage (argc > 1 && strcmp (argv [1], "help") == 0 ? stdout : stderr);
-    return 2;
+    return clip_opt_usage_error ("ner", "unknown %s '%s' (commands: train, eval, tag, "
+                                 "clusters, names)", argv [1][0] == '-' ? "option" : "command",
+                                 argv [1]);
 }

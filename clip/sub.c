@@ -23,20 +23,35 @@
     clipd refuses the key (event=auth_refused) or the handshake fails
     (event=handshake_failed), then at most once a minute, while clip sub
     keeps trying.
+
+    "Reached" means clipd has answered a replay request or published a
+    record to us.  Until it has, a line on stderr says so after
+    CONNECT_WARN_MS (once, and once more when it is reached), and
+    --timeout-ms ends the run with status 1 instead of 0: a subscriber
+    that never reached its daemon has not "seen no records".
+
+    --pretty prints one line per record for people instead of JSON
+    (clip_sub_pretty below); colours only on a terminal and without
+    NO_COLOR.  --state DIR reads clipd's bound endpoints from
+    DIR/endpoints.json, for a clipd started on ports "*".
 */
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "clip_cmd.h"
 #include "clip_curve.h"
 #include "clip_log.h"
+#include "clip_opt.h"
 #include "clip_record.h"
 #include "clip_replay_msg.h"
 #include "clip_util.h"
@@ -51,6 +66,10 @@
     missed, so catch up once more this long after starting.  */
 #define SECOND_CATCH_UP_MS 1000
 #define QUEUE_MAX       100000
+/*  Say on stderr that clipd has not answered yet after this long.  */
+#define CONNECT_WARN_MS 3000
+/*  endpoints.json is a few hundred bytes.  */
+#define ENDPOINTS_MAX   65536
 
 /*  Set by the SIGINT/SIGTERM handler: the one piece of process-wide state,
     because a signal handler can reach nothing else.  */
@@ -88,6 +107,11 @@ typedef struct {
     clip_curve_pair_t pair;
     clip_curve_monitor_t *sub_monitor;
     clip_curve_monitor_t *dealer_monitor;
+    uint64_t start;             /* clip_mono_ms at start */
+    bool reached;               /* clipd answered or published (header) */
+    bool warned;                /* the "cannot reach" line was printed */
+    bool pretty;                /* --pretty */
+    bool colour;                /* --pretty on a terminal without NO_COLOR */
 } sub_t;
 
 static void
@@ -106,8 +130,14 @@ usage (FILE *out)
         "                   (article.unique, article.related, article.near_duplicate,\n"
         "                   article.duplicate, error; default: all)\n"
         "  --replay EP      the replay endpoint (default " DEFAULT_REPLAY ")\n"
+        "  --state DIR      read clipd's bound endpoints from DIR/endpoints.json (for a\n"
+        "                   clipd started with ports '*'); EP and --replay override\n"
+        "  --pretty         one readable line per record instead of JSON: time (UTC),\n"
+        "                   seq, verdict, title, top entities, the article it copies;\n"
+        "                   coloured on a terminal unless NO_COLOR is set\n"
         "  --count N        exit (status 0) after printing N records\n"
-        "  --timeout-ms N   exit (status 0) after N ms without printing a record\n"
+        "  --timeout-ms N   exit after N ms without printing a record: status 0, or 1\n"
+        "                   if clipd was never reached\n"
         "  --curve-server-key FILE|Z85\n"
         "                   clipd's public key (its .pub or .key file, or the 40 Z85\n"
         "                   characters): connect with CURVE (env CLIP_CURVE_SERVER_KEY);\n"
@@ -117,8 +147,9 @@ usage (FILE *out)
         "  -h, --help       print this help\n"
         "\n"
         "Without --count or --timeout-ms, runs until SIGINT or SIGTERM (exit 0).  While\n"
-        "clipd is not running, keeps trying.  Exit status: 0 ok, 1 the replay endpoint\n"
-        "refused the request, 2 bad usage.\n");
+        "clipd is not running, keeps trying, and says so on stderr after %d s.\n"
+        "Exit status: 0 ok, 1 clipd was not reached within --timeout-ms, or the replay\n"
+        "endpoint refused the request, 2 bad usage.\n", CONNECT_WARN_MS / 1000);
 }
 
 static int
@@ -135,13 +166,181 @@ parse_u64 (const char *s, uint64_t *out)
     return 0;
 }
 
-/*  The record's JSON on stdout, then covered moves up to its seq.  */
+/*  Colours of --pretty (ANSI SGR), by verdict; a verdict not listed
+    (one added later) is printed plain.  */
+static const struct {
+    const char *verdict;
+    const char *sgr;
+} s_colours [] = {
+    { "unique", "32" },             /* green */
+    { "related", "36" },            /* cyan */
+    { "near_duplicate", "33" },     /* yellow */
+    { "duplicate", "35" },          /* magenta */
+};
+#define SGR_ERROR "31"              /* red */
+#define SGR_DIM "2"
+#define PRETTY_ENTITIES 3           /* top entities shown */
+#define PRETTY_TITLE_MAX 80         /* bytes of title shown */
+
+static void
+sgr (FILE *out, bool colour, const char *code)
+{
+    if (colour)
+        fprintf (out, "\033[%sm", code ? code : "0");
+}
+
+/*  s, with control characters (a title is input) shown as spaces, cut at
+    max bytes on a character boundary, "..." marking the cut.  */
+static void
+put_clean (FILE *out, const char *s, size_t max)
+{
+    size_t len = strlen (s), i = 0;
+    for (; i < len && i < max; i++) {
+        unsigned char c = (unsigned char) s [i];
+        fputc (c < 0x20 || c == 0x7f ? ' ' : c, out);
+    }
+    while (i < len && ((unsigned char) s [i] & 0xC0) == 0x80)
+        fputc (s [i++], out);
+    if (i < len)
+        fputs ("...", out);
+}
+
+/*  Unix ms as ISO 8601 in UTC, to the second: 2026-12-06T01:53:12Z.  */
+static void
+iso_time (uint64_t ms, char *buf, size_t size)
+{
+    time_t t = (time_t) (ms / 1000);
+    struct tm tm;
+    if (!gmtime_r (&t, &tm) || strftime (buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf (buf, size, "?");
+}
+
+typedef struct {
+    const char *name;
+    size_t count;
+    size_t first;               /* index of the first mention */
+} top_t;
+
+static int
+cmp_top (const void *a, const void *b)
+{
+    const top_t *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*  The names mentioned most (by canonical name; ties in text order).
+    Numbers, dates and amounts are left out: they say little about what an
+    article is about.  Fills top [] and returns how many (at most max).  */
+static size_t
+top_entities (const clip_record_t *rec, top_t *top, size_t max)
+{
+    top_t *all = clip_malloc ((rec->n_entities + 1) * sizeof *all);
+    size_t n = 0;
+    for (size_t i = 0; i < rec->n_entities; i++) {
+        const clip_entity_t *e = &rec->entities [i];
+        const char *type = e->type ? e->type : "";
+        if (strcmp (type, "PER") != 0 && strcmp (type, "ORG") != 0
+        &&  strcmp (type, "LOC") != 0 && strcmp (type, "MISC") != 0)
+            continue;
+        const char *name = e->canonical && *e->canonical ? e->canonical : e->text;
+        if (!name || !*name)
+            continue;
+        size_t k = 0;
+        while (k < n && strcmp (all [k].name, name) != 0)
+            k++;
+        if (k == n)
+            all [n++] = (top_t) { name, 0, i };
+        all [k].count++;
+    }
+    qsort (all, n, sizeof *all, cmp_top);
+    size_t kept = n < max ? n : max;
+    memcpy (top, all, kept * sizeof *top);
+    free (all);
+    return kept;
+}
+
+/*  One line for people (--pretty):
+        TIME  #SEQ  VERDICT  "TITLE"  [TOP ENTITIES]  ~ FILE #SEQ (j 0.91 c 0.97)
+    or, for a failed file,
+        TIME  #SEQ  error  FILE  CODE: MESSAGE  */
+static void
+print_pretty (FILE *out, const clip_record_t *rec, bool colour)
+{
+    char when [40] = "-";
+    if (rec->has_times)
+        iso_time (rec->done ? rec->done : rec->received, when, sizeof when);
+    sgr (out, colour, SGR_DIM);
+    fprintf (out, "%s", when);
+    sgr (out, colour, NULL);
+    if (rec->has_seq)
+        fprintf (out, "  #%" PRIu64, rec->seq);
+    if (rec->error_code) {
+        fputs ("  ", out);
+        sgr (out, colour, SGR_ERROR);
+        fputs ("error", out);
+        sgr (out, colour, NULL);
+        fputs ("  ", out);
+        put_clean (out, rec->file ? rec->file : "", 200);
+        fputs ("  ", out);
+        put_clean (out, rec->error_code, 64);
+        fputs (": ", out);
+        put_clean (out, rec->error_message ? rec->error_message : "", 200);
+        fputc ('\n', out);
+        return;
+    }
+    const char *verdict = rec->verdict ? rec->verdict : "-";
+    const char *code = NULL;
+    for (size_t i = 0; i < sizeof s_colours / sizeof s_colours [0]; i++)
+        if (strcmp (verdict, s_colours [i].verdict) == 0)
+            code = s_colours [i].sgr;
+    fputs ("  ", out);
+    if (code)
+        sgr (out, colour, code);
+    fprintf (out, "%-14s", verdict);
+    if (code)
+        sgr (out, colour, NULL);
+    fputs ("  \"", out);
+    put_clean (out, rec->title && *rec->title ? rec->title : rec->file ? rec->file : "",
+               PRETTY_TITLE_MAX);
+    fputc ('"', out);
+    top_t top [PRETTY_ENTITIES];
+    size_t n_top = top_entities (rec, top, PRETTY_ENTITIES);
+    if (n_top) {
+        fputs ("  [", out);
+        for (size_t i = 0; i < n_top; i++) {
+            if (i)
+                fputs (", ", out);
+            put_clean (out, top [i].name, 60);
+        }
+        fputc (']', out);
+    }
+    /*  The first match is the one the verdict is about.  */
+    if (rec->n_matches > 0) {
+        const clip_match_t *m = &rec->matches [0];
+        fputs ("  ~ ", out);
+        put_clean (out, m->file && *m->file ? m->file : m->id ? m->id : "?", 120);
+        if (m->seq)
+            fprintf (out, " #%" PRIu64, m->seq);
+        /*  Four decimals at most, as in the JSON.  */
+        fprintf (out, " (jaccard %.4g, containment %.4g)", m->jaccard, m->containment);
+    }
+    fputc ('\n', out);
+}
+
+/*  The record on stdout (JSON, or --pretty), then covered moves up to
+    its seq.  */
 static run_t
 emit (sub_t *self, const clip_record_t *rec)
 {
-    char *json = clip_record_to_json (rec);
-    printf ("%s\n", json);
-    free (json);
+    if (self->pretty)
+        print_pretty (stdout, rec, self->colour);
+    else {
+        char *json = clip_record_to_json (rec);
+        printf ("%s\n", json);
+        free (json);
+    }
     if (fflush (stdout) != 0) {
         clip_error ("stdout_failed", "error=\"%s\"", strerror (errno));
         return RUN_FAILED;
@@ -154,19 +353,43 @@ emit (sub_t *self, const clip_record_t *rec)
     return RUN_ON;
 }
 
-/*  Why we should stop now, if we should.  */
+/*  clipd answered or published: say so if we said it could not be
+    reached.  */
+static void
+mark_reached (sub_t *self)
+{
+    if (self->reached)
+        return;
+    self->reached = true;
+    if (self->warned)
+        clip_opt_error ("sub", "reached clipd at %s", self->replay_ep);
+}
+
+/*  Why we should stop now, if we should.  Says once on stderr that clipd
+    has not been reached, CONNECT_WARN_MS after start.  */
 static run_t
-check_stop (const sub_t *self)
+check_stop (sub_t *self)
 {
     if (s_interrupted)
         return RUN_DONE;
-    if (self->timeout_ms && clip_mono_ms () >= self->last_print + self->timeout_ms)
-        return RUN_DONE;
+    uint64_t now = clip_mono_ms ();
+    if (!self->reached && !self->warned && now >= self->start + CONNECT_WARN_MS) {
+        self->warned = true;
+        clip_opt_error ("sub", "cannot reach clipd at %s (replay) and %s (pub) after %d s; "
+                        "still trying", self->replay_ep, self->pub_ep, CONNECT_WARN_MS / 1000);
+    }
+    if (self->timeout_ms && now >= self->last_print + self->timeout_ms) {
+        if (self->reached)
+            return RUN_DONE;
+        clip_opt_error ("sub", "clipd not reached at %s within --timeout-ms %" PRIu64,
+                        self->replay_ep, self->timeout_ms);
+        return RUN_FAILED;
+    }
     return RUN_ON;
 }
 
-/*  Milliseconds zmq_poll may wait before deadline or the idle timeout;
-    -1 when neither applies.  */
+/*  Milliseconds zmq_poll may wait before deadline, the idle timeout or the
+    "cannot reach" line; -1 when none applies.  */
 static long
 wait_ms (const sub_t *self, uint64_t deadline)
 {
@@ -175,6 +398,11 @@ wait_ms (const sub_t *self, uint64_t deadline)
         uint64_t idle = self->last_print + self->timeout_ms;
         if (!until || idle < until)
             until = idle;
+    }
+    if (!self->reached && !self->warned) {
+        uint64_t warn = self->start + CONNECT_WARN_MS;
+        if (!until || warn < until)
+            until = warn;
     }
     if (!until)
         return -1;
@@ -199,7 +427,7 @@ dealer_open (sub_t *self)
         char err [300];
         if (clip_curve_client_apply (self->dealer, self->server_key, &self->pair, err,
                                      sizeof err) != 0) {
-            fprintf (stderr, "clip sub: %s\n", err);
+            clip_opt_error ("sub", "%s", err);
             return -1;
         }
         clip_curve_monitor_attach (self->dealer_monitor, self->dealer);
@@ -242,6 +470,7 @@ drain_sub (sub_t *self)
         int n = clip_wire_recv_frames (self->sub, &frames, ZMQ_DONTWAIT);
         if (n < 0)
             return;
+        mark_reached (self);
         clip_record_t *rec = NULL;
         char err [256] = "";
         if (n == 2)
@@ -299,6 +528,7 @@ on_replay_message (sub_t *self, bool *end, bool *more)
         clip_wire_frames_free (frames, n);
         return RUN_ON;
     }
+    mark_reached (self);
     const char *topic = zmq_msg_data (&frames [0]);
     size_t topic_len = zmq_msg_size (&frames [0]);
     const char *body = zmq_msg_data (&frames [1]);
@@ -330,14 +560,14 @@ on_replay_message (sub_t *self, bool *end, bool *more)
             snprintf (refusal.code, sizeof refusal.code, "?");
             snprintf (refusal.message, sizeof refusal.message, "(malformed: %s)", err);
         }
-        if (strcmp (refusal.code, "busy") == 0)
+        if (refusal.code_id == CLIP_REPLAY_CODE_BUSY)
             /*  clipd is answering too many clients, or still sending us a
                 page we gave up on: the request counts as unanswered and is
                 sent again, on a fresh DEALER, after REPLAY_PATIENCE_MS.  */
             clip_info ("replay_busy", "endpoint=%s", self->replay_ep);
         else {
-            fprintf (stderr, "clip sub: the replay endpoint refused the request: %s: %s\n",
-                     refusal.code, refusal.message);
+            clip_opt_error ("sub", "the replay endpoint refused the request: %s: %s",
+                            refusal.code, refusal.message);
             rc = RUN_FAILED;
         }
     }
@@ -461,97 +691,133 @@ run (sub_t *self)
     return rc;
 }
 
+/*  A non-negative integer option's value into *out; 2 after saying why
+    when it is not one (or is 0 where positive is asked).  */
+static int
+option_u64 (const char *opt, const char *value, bool positive, uint64_t *out)
+{
+    if (parse_u64 (value, out) != 0)
+        return clip_opt_usage_error ("sub", "%s needs a non-negative integer, not '%s'", opt,
+                                     value);
+    if (positive && *out == 0)
+        return clip_opt_usage_error ("sub", "%s needs a positive integer, not '%s'", opt,
+                                     value);
+    return 0;
+}
+
+/*  STATE/endpoints.json, written by a running clipd: its bound pub and
+    replay endpoints into pub and replay (caller owns).  Returns 0, or -1
+    after saying why.  */
+static int
+read_endpoints (const char *state, char **pub, char **replay)
+{
+    char *path = clip_path_join (state, "endpoints.json");
+    char *text = NULL;
+    size_t len = 0;
+    int rc = clip_file_read (path, ENDPOINTS_MAX, &text, &len);
+    if (rc != 0) {
+        clip_opt_error ("sub", "cannot read %s: %s (is clipd running with --state %s?)", path,
+                        rc == -EFBIG ? "too large for an endpoints file" : strerror (-rc), state);
+        free (path);
+        return -1;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb (text, len, 0, &jerr);
+    free (text);
+    const char *p = json_string_value (json_object_get (root, "pub"));
+    const char *r = json_string_value (json_object_get (root, "replay"));
+    rc = 0;
+    if (!root) {
+        clip_opt_error ("sub", "%s: not JSON: %s (line %d)", path, jerr.text, jerr.line);
+        rc = -1;
+    }
+    else
+    if (!p || !*p || !r || !*r) {
+        clip_opt_error ("sub", "%s: no \"pub\" and \"replay\" endpoints in it", path);
+        rc = -1;
+    }
+    else {
+        *pub = clip_strdup (p);
+        *replay = clip_strdup (r);
+    }
+    json_decref (root);
+    free (path);
+    return rc;
+}
+
 int
 clip_sub_main (int argc, char **argv)
 {
     sub_t self = { .pub_ep = DEFAULT_PUB, .replay_ep = DEFAULT_REPLAY, .prefix = "" };
-    bool have_ep = false;
     const char *server_key = getenv ("CLIP_CURVE_SERVER_KEY");
     const char *key_file = getenv ("CLIP_CURVE_KEY");
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv [i];
-        const char *value = NULL;
-        /*  Options taking a value accept "--opt value" and "--opt=value".  */
-        const char *opts [] = { "--since", "--topic", "--replay", "--count", "--timeout-ms",
-                                "--curve-server-key", "--curve-key" };
-        const char *opt = NULL;
-        for (size_t k = 0; k < sizeof opts / sizeof opts [0]; k++) {
-            size_t len = strlen (opts [k]);
-            if (strncmp (arg, opts [k], len) == 0 && (arg [len] == 0 || arg [len] == '=')) {
-                opt = opts [k];
-                if (arg [len] == '=')
-                    value = arg + len + 1;
-                else
-                if (i + 1 < argc)
-                    value = argv [++i];
-                else {
-                    fprintf (stderr, "clip sub: %s needs a value\n", opt);
-                    return 2;
-                }
-            }
-        }
-        if (opt) {
-            uint64_t n = 0;
-            bool numeric = strcmp (opt, "--topic") != 0 && strcmp (opt, "--replay") != 0
-                        && strncmp (opt, "--curve-", 8) != 0;
-            if (numeric && parse_u64 (value, &n) != 0) {
-                fprintf (stderr, "clip sub: %s needs a non-negative integer, not '%s'\n", opt, value);
-                return 2;
-            }
-            if (strcmp (opt, "--curve-server-key") == 0)
-                server_key = value;
-            else
-            if (strcmp (opt, "--curve-key") == 0)
-                key_file = value;
-            else
-            if (strcmp (opt, "--since") == 0)
-                self.covered = n;
-            else
-            if (strcmp (opt, "--topic") == 0)
-                self.prefix = value;
-            else
-            if (strcmp (opt, "--replay") == 0)
-                self.replay_ep = value;
-            else
-            if (strcmp (opt, "--count") == 0)
-                self.count = n;
-            else
-                self.timeout_ms = n;
-            if ((strcmp (opt, "--count") == 0 || strcmp (opt, "--timeout-ms") == 0) && n == 0) {
-                fprintf (stderr, "clip sub: %s needs a positive integer\n", opt);
-                return 2;
-            }
-        }
-        else
-        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
-            usage (stdout);
-            return 0;
-        }
-        else
-        if (arg [0] == '-') {
-            fprintf (stderr, "clip sub: unknown option '%s' (see clip sub --help)\n", arg);
-            return 2;
-        }
-        else
-        if (have_ep) {
-            fprintf (stderr, "clip sub: one publishing endpoint only ('%s' is extra)\n", arg);
-            return 2;
-        }
-        else {
-            self.pub_ep = arg;
-            have_ep = true;
+    const char *state = NULL, *replay = NULL;
+    enum { O_SINCE = 1000, O_TOPIC, O_REPLAY, O_COUNT, O_TIMEOUT, O_SERVER_KEY, O_KEY,
+           O_PRETTY, O_STATE };
+    static const struct option longopts [] = {
+        { "since", required_argument, NULL, O_SINCE },
+        { "topic", required_argument, NULL, O_TOPIC },
+        { "replay", required_argument, NULL, O_REPLAY },
+        { "count", required_argument, NULL, O_COUNT },
+        { "timeout-ms", required_argument, NULL, O_TIMEOUT },
+        { "curve-server-key", required_argument, NULL, O_SERVER_KEY },
+        { "curve-key", required_argument, NULL, O_KEY },
+        { "pretty", no_argument, NULL, O_PRETTY },
+        { "state", required_argument, NULL, O_STATE },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    clip_opt_begin ();
+    int c, rc;
+    while ((c = clip_opt_next ("sub", argc, argv, "h", longopts)) != -1) {
+        switch (c) {
+            case O_SINCE:
+                if ((rc = option_u64 ("--since", optarg, false, &self.covered)) != 0)
+                    return rc;
+                break;
+            case O_COUNT:
+                if ((rc = option_u64 ("--count", optarg, true, &self.count)) != 0)
+                    return rc;
+                break;
+            case O_TIMEOUT:
+                if ((rc = option_u64 ("--timeout-ms", optarg, true, &self.timeout_ms)) != 0)
+                    return rc;
+                break;
+            case O_TOPIC: self.prefix = optarg; break;
+            case O_REPLAY: replay = optarg; break;
+            case O_SERVER_KEY: server_key = optarg; break;
+            case O_KEY: key_file = optarg; break;
+            case O_PRETTY: self.pretty = true; break;
+            case O_STATE: state = optarg; break;
+            case 'h': usage (stdout); return 0;
+            default: return 2;
         }
     }
-    if (strlen (self.prefix) > CLIP_REPLAY_TOPIC_MAX) {
-        fprintf (stderr, "clip sub: --topic holds at most 255 bytes\n");
-        return 2;
-    }
+    if (argc - optind > 1)
+        return clip_opt_usage_error ("sub", "one publishing endpoint only ('%s' is extra)",
+                                     argv [optind + 1]);
+    const char *pub = optind < argc ? argv [optind] : NULL;
+    /*  Freed at the end: the endpoints read from --state.  */
+    char *state_pub = NULL, *state_replay = NULL;
+    if (state && read_endpoints (state, &state_pub, &state_replay) != 0)
+        return 1;
+    self.pub_ep = pub ? pub : state_pub ? state_pub : DEFAULT_PUB;
+    self.replay_ep = replay ? replay : state_replay ? state_replay : DEFAULT_REPLAY;
+    self.colour = self.pretty && isatty (STDOUT_FILENO) && !getenv ("NO_COLOR");
+    int status = 0;
     char curve_err [1000];
-    int curve = clip_curve_client_load (server_key, key_file, self.server_key, &self.pair,
-                                        curve_err, sizeof curve_err);
-    if (curve < 0) {
-        fprintf (stderr, "clip sub: %s\n", curve_err);
-        return 2;
+    int curve = 0;
+    if (strlen (self.prefix) > CLIP_REPLAY_TOPIC_MAX)
+        status = clip_opt_usage_error ("sub", "--topic holds at most %d bytes",
+                                       CLIP_REPLAY_TOPIC_MAX);
+    else
+    if ((curve = clip_curve_client_load (server_key, key_file, self.server_key, &self.pair,
+                                         curve_err, sizeof curve_err)) < 0)
+        status = clip_opt_usage_error ("sub", "%s", curve_err);
+    if (status != 0) {
+        free (state_pub);
+        free (state_replay);
+        return status;
     }
     self.curve = curve == 1;
 
@@ -570,13 +836,12 @@ clip_sub_main (int argc, char **argv)
     int hwm = 100000;
     zmq_setsockopt (self.sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt (self.sub, ZMQ_SUBSCRIBE, self.prefix, strlen (self.prefix));
-    int status = 0;
     if (self.curve) {
         self.sub_monitor = clip_curve_monitor_new (self.ctx, "pub");
         self.dealer_monitor = clip_curve_monitor_new (self.ctx, "replay");
         char err [300];
         if (clip_curve_client_apply (self.sub, self.server_key, &self.pair, err, sizeof err) != 0) {
-            fprintf (stderr, "clip sub: %s\n", err);
+            clip_opt_error ("sub", "%s", err);
             status = 1;
         }
         else
@@ -586,19 +851,18 @@ clip_sub_main (int argc, char **argv)
         ;
     else
     if (zmq_connect (self.sub, self.pub_ep) != 0) {
-        fprintf (stderr, "clip sub: bad endpoint '%s': %s\n", self.pub_ep, zmq_strerror (errno));
-        status = 2;
+        status = clip_opt_usage_error ("sub", "bad endpoint '%s': %s", self.pub_ep,
+                                       zmq_strerror (errno));
     }
     else
     if (dealer_open (&self) != 0) {
-        fprintf (stderr, "clip sub: bad replay endpoint '%s': %s\n", self.replay_ep,
-                 zmq_strerror (errno));
-        status = 2;
+        status = clip_opt_usage_error ("sub", "bad replay endpoint '%s': %s", self.replay_ep,
+                                       zmq_strerror (errno));
     }
     if (status == 0) {
-        self.last_print = clip_mono_ms ();
-        run_t rc = run (&self);
-        status = rc == RUN_FAILED ? 1 : 0;
+        self.start = self.last_print = clip_mono_ms ();
+        run_t outcome = run (&self);
+        status = outcome == RUN_FAILED ? 1 : 0;
     }
     clip_record_t *rec;
     while ((rec = queue_pop (&self)) != NULL)
@@ -610,5 +874,7 @@ clip_sub_main (int argc, char **argv)
     zmq_close (self.sub);
     zmq_ctx_term (self.ctx);
     memset (&self.pair, 0, sizeof self.pair);
+    free (state_pub);
+    free (state_replay);
     return status;
 }

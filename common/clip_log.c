@@ -1,8 +1,14 @@
-/*  clip_log: key=value event lines on stderr.  See clip_log.h. */
+/*  clip_log: event lines on stderr, logfmt or JSON.  See clip_log.h. */
 #include "clip_log.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,24 +16,46 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "clip_utf8.h"
+
 /*  Written once by clip_log_init before any other thread or process exists,
     read-only afterwards.  */
 static const char *log_prog = "clip";
-static atomic_int log_min = CLIP_LOG_INFO;   /* clip_log_set_level may change it */
+static atomic_int log_min = CLIP_LOG_INFO;          /* clip_log_set_level may change it */
+static atomic_int log_format = CLIP_LOG_LOGFMT;     /* clip_log_set_format may change it */
 
 static const char *level_names[] = { "debug", "info", "warn", "error" };
+static const char *format_names[] = { "logfmt", "json" };
 
-void
+int
 clip_log_init (const char *prog, clip_log_level_t min_level)
 {
     log_prog = prog;
-    log_min = min_level;
+    atomic_store (&log_min, (int) min_level);
+    int rc = 0;
     const char *env = getenv ("CLIP_LOG");
     if (env) {
-        for (int i = 0; i < 4; i++)
-            if (strcasecmp (env, level_names [i]) == 0)
-                log_min = (clip_log_level_t) i;
+        int level = clip_log_level_from_name (env);
+        if (level >= 0)
+            atomic_store (&log_min, level);
+        else {
+            fprintf (stderr, "%s: CLIP_LOG must be one of debug|info|warn|error, got '%s'\n",
+                     prog, env);
+            rc = -1;
+        }
     }
+    env = getenv ("CLIP_LOG_FORMAT");
+    if (env) {
+        int format = clip_log_format_from_name (env);
+        if (format >= 0)
+            atomic_store (&log_format, format);
+        else {
+            fprintf (stderr, "%s: CLIP_LOG_FORMAT must be one of logfmt|json, got '%s'\n",
+                     prog, env);
+            rc = -1;
+        }
+    }
+    return rc;
 }
 
 /*  Copy the n bytes of raw into out (of size out_size, at least 8), with
@@ -80,6 +108,12 @@ clip_log_set_level (clip_log_level_t min_level)
     atomic_store (&log_min, (int) min_level);
 }
 
+void
+clip_log_set_format (clip_log_format_t format)
+{
+    atomic_store (&log_format, (int) format);
+}
+
 int
 clip_log_level_from_name (const char *name)
 {
@@ -87,6 +121,257 @@ clip_log_level_from_name (const char *name)
         if (strcasecmp (name, level_names [i]) == 0)
             return i;
     return -1;
+}
+
+int
+clip_log_format_from_name (const char *name)
+{
+    for (int i = 0; name && i < 2; i++)
+        if (strcasecmp (name, format_names [i]) == 0)
+            return i;
+    return -1;
+}
+
+int
+clip_log_enabled (clip_log_level_t level)
+{
+    return (int) level >= atomic_load (&log_min);
+}
+
+/*  ---------------------------------------------------------------------
+    JSON: the key=value text read back into members (clip_log.h)
+    --------------------------------------------------------------------- */
+
+/*  A JSON string of the n bytes at s.  jansson takes only UTF-8, and file
+    names need not be: each ill-formed part becomes one U+FFFD (Unicode's
+    maximal subparts, clip_utf8.h), as Go's encoding/json and Vector do, so
+    the line stays valid JSON whatever the name held.  */
+static json_t *
+utf8_string (const char *s, size_t n)
+{
+    size_t i = clip_utf8_valid_prefix (s, n);
+    if (i == n)
+        return json_stringn (s, n);
+    /*  At most three bytes out per byte in.  */
+    char *fixed = malloc (3 * n + 1);
+    if (!fixed)
+        return NULL;
+    memcpy (fixed, s, i);
+    size_t o = i;
+    while (i < n) {
+        size_t bad = clip_utf8_ill_formed_len (s + i, n - i);
+        memcpy (fixed + o, "\xef\xbf\xbd", 3);
+        o += 3;
+        i += bad;
+        size_t good = clip_utf8_valid_prefix (s + i, n - i);
+        memcpy (fixed + o, s + i, good);
+        o += good;
+        i += good;
+    }
+    json_t *str = json_stringn (fixed, o);
+    free (fixed);
+    return str;
+}
+
+/*  A bare value: an integer (in int64) or a decimal in JSON's own grammar
+    is a number, anything else a string.  */
+static json_t *
+bare_value (const char *v, size_t n)
+{
+    char buf [64];
+    if (n == 0 || n >= sizeof buf)
+        return utf8_string (v, n);
+    memcpy (buf, v, n);
+    buf [n] = 0;
+    const char *p = buf;
+    if (*p == '-')
+        p++;
+    if (!isdigit ((unsigned char) *p) || (*p == '0' && isdigit ((unsigned char) p [1])))
+        return utf8_string (v, n);
+    while (isdigit ((unsigned char) *p))
+        p++;
+    bool integer = true;
+    if (*p == '.') {
+        integer = false;
+        p++;
+        if (!isdigit ((unsigned char) *p))
+            return utf8_string (v, n);
+        while (isdigit ((unsigned char) *p))
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        integer = false;
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!isdigit ((unsigned char) *p))
+            return utf8_string (v, n);
+        while (isdigit ((unsigned char) *p))
+            p++;
+    }
+    if (*p)
+        return utf8_string (v, n);
+    errno = 0;
+    if (integer) {
+        long long i = strtoll (buf, NULL, 10);
+        return errno ? utf8_string (v, n) : json_integer (i);
+    }
+    double d = strtod (buf, NULL);
+    return errno || !isfinite (d) ? utf8_string (v, n) : json_real (d);
+}
+
+static bool
+is_key_char (char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '_' || c == '-' || c == '.';
+}
+
+/*  Add value (taken) under key; a key already there (time, level, event,
+    or a field seen before) is never replaced: the value goes under KEY_2,
+    KEY_3, ... and, past KEY_99, is dropped.  */
+static void
+add_member (json_t *o, const char *key, json_t *value)
+{
+    if (!value)
+        return;
+    if (!json_object_get (o, key)) {
+        json_object_set_new (o, key, value);
+        return;
+    }
+    for (int i = 2; i < 100; i++) {
+        char alt [160];
+        snprintf (alt, sizeof alt, "%s_%d", key, i);
+        if (!json_object_get (o, alt)) {
+            json_object_set_new (o, alt, value);
+            return;
+        }
+    }
+    json_decref (value);
+}
+
+static int
+hex_digit (char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*  Read the n bytes of key=value pairs at fields into members of o.  A
+    quoted value has clip_log_quote's escapes undone; a token that is not
+    key=value goes, whole, into "text".  scratch holds at least n bytes.  */
+static void
+parse_fields (json_t *o, const char *fields, size_t n, char *scratch)
+{
+    const char *p = fields, *end = fields + n;
+    char *text = NULL;
+    size_t text_len = 0;
+    while (p < end) {
+        while (p < end && *p == ' ')
+            p++;
+        if (p >= end)
+            break;
+        const char *k = p;
+        while (p < end && is_key_char (*p))
+            p++;
+        size_t klen = (size_t) (p - k);
+        if (p < end && *p == '=' && klen > 0 && klen < 128) {
+            char key [128];
+            memcpy (key, k, klen);
+            key [klen] = 0;
+            p++;
+            if (p < end && *p == '"') {
+                size_t o_len = 0;
+                p++;
+                while (p < end && *p != '"') {
+                    if (*p == '\\' && p + 1 < end) {
+                        char e = p [1];
+                        int hi, lo;
+                        if (e == 'x' && p + 3 < end
+                        &&  (hi = hex_digit (p [2])) >= 0 && (lo = hex_digit (p [3])) >= 0) {
+                            scratch [o_len++] = (char) (hi * 16 + lo);
+                            p += 4;
+                            continue;
+                        }
+                        char c = e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t'
+                               : e == '"' || e == '\\' ? e : 0;
+                        if (c) {
+                            scratch [o_len++] = c;
+                            p += 2;
+                            continue;
+                        }
+                    }
+                    scratch [o_len++] = *p++;
+                }
+                if (p < end)
+                    p++;            /* the closing quote */
+                add_member (o, key, utf8_string (scratch, o_len));
+            }
+            else {
+                const char *v = p;
+                while (p < end && *p != ' ')
+                    p++;
+                add_member (o, key, bare_value (v, (size_t) (p - v)));
+            }
+        }
+        else {
+            /*  Not key=value: kept as it was, up to the next space.  */
+            p = k;
+            while (p < end && *p != ' ')
+                p++;
+            if (!text)
+                text = scratch + n;     /* the second half of scratch */
+            if (text_len)
+                text [text_len++] = ' ';
+            memcpy (text + text_len, k, (size_t) (p - k));
+            text_len += (size_t) (p - k);
+        }
+    }
+    if (text)
+        add_member (o, "text", utf8_string (text, text_len));
+}
+
+/*  One JSON line for the event; returns 0, or -1 if jansson could not
+    build it (out of memory: the caller writes logfmt instead).  */
+static int
+write_json (const char *ts, clip_log_level_t level, const char *event,
+            const char *fields, size_t n, bool truncated)
+{
+    /*  Decoded values, then the "text" pieces: each at most n bytes.  */
+    char *scratch = malloc (2 * n + 2);
+    json_t *o = json_object ();
+    if (!scratch || !o) {
+        free (scratch);
+        json_decref (o);
+        return -1;
+    }
+    json_object_set_new (o, "time", json_string (ts));
+    json_object_set_new (o, "prog", utf8_string (log_prog, strlen (log_prog)));
+    json_object_set_new (o, "level", json_string (level_names [level]));
+    event = event ? event : "-";
+    json_object_set_new (o, "event", utf8_string (event, strlen (event)));
+    parse_fields (o, fields, n, scratch);
+    free (scratch);
+    if (truncated)
+        add_member (o, "truncated", json_true ());
+    /*  Compact, so one object is one line: jansson escapes every control
+        character in strings.  15 digits: 0.7 stays 0.7.  */
+    size_t flags = JSON_COMPACT | JSON_REAL_PRECISION (15);
+    size_t size = json_dumpb (o, NULL, 0, flags);
+    char *line = size ? malloc (size + 1) : NULL;
+    if (!line || json_dumpb (o, line, size, flags) != size) {
+        free (line);
+        json_decref (o);
+        return -1;
+    }
+    json_decref (o);
+    line [size] = '\n';
+    /*  One write per line, as for logfmt.  */
+    fwrite (line, 1, size + 1, stderr);
+    fflush (stderr);
+    free (line);
+    return 0;
 }
 
 void
@@ -98,36 +383,52 @@ clip_log (clip_log_level_t level, const char *event, const char *fmt, ...)
     gettimeofday (&tv, NULL);
     struct tm tm;
     gmtime_r (&tv.tv_sec, &tm);
-    char raw [4096];
-    int n = snprintf (raw, sizeof raw,
-                      "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ prog=%s level=%s event=%s",
-                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                      tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (tv.tv_usec / 1000),
-                      log_prog, level_names [level], event ? event : "-");
-    if (n < 0)
-        return;
-    if ((size_t) n >= sizeof raw)
-        n = (int) sizeof raw - 1;
-    if (fmt && *fmt && (size_t) n < sizeof raw - 2) {
-        raw [n++] = ' ';
+    char ts [64];
+    snprintf (ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+              tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (tv.tv_usec / 1000));
+    /*  The fields, bounded: a longer text is cut (and says so).  */
+    char fields [4096];
+    size_t n = 0;
+    bool truncated = false;
+    if (fmt && *fmt) {
         va_list ap;
         va_start (ap, fmt);
-        int m = vsnprintf (raw + n, sizeof raw - (size_t) n, fmt, ap);
+        int m = vsnprintf (fields, sizeof fields, fmt, ap);
         va_end (ap);
-        if (m > 0)
-            n += m;
-        if ((size_t) n >= sizeof raw)
-            n = (int) sizeof raw - 1;
+        if (m > 0) {
+            n = (size_t) m;
+            if (n >= sizeof fields) {
+                n = sizeof fields - 1;
+                truncated = true;
+            }
+        }
+    }
+    if (atomic_load (&log_format) == CLIP_LOG_JSON
+    &&  write_json (ts, level, event, fields, n, truncated) == 0)
+        return;
+    char raw [4096];
+    int h = snprintf (raw, sizeof raw, "ts=%s prog=%s level=%s event=%s",
+                      ts, log_prog, level_names [level], event ? event : "-");
+    if (h < 0)
+        return;
+    size_t len = (size_t) h < sizeof raw ? (size_t) h : sizeof raw - 1;
+    if (n && len < sizeof raw - 2) {
+        raw [len++] = ' ';
+        size_t room = sizeof raw - 1 - len;
+        size_t take = n < room ? n : room;
+        memcpy (raw + len, fields, take);
+        len += take;
     }
     /*  The writer itself, not each call site, guarantees one event = one
         line: a value printed with %s that held a newline (a worker name, a
         file name, an error from a peer) is escaped here.  */
     char line [sizeof raw + 64];
-    size_t len = escape_line (raw, (size_t) n, line, sizeof line - 1);
-    line [len++] = '\n';
+    size_t out = escape_line (raw, len, line, sizeof line - 1);
+    line [out++] = '\n';
     /*  One write per line so that lines from several processes sharing the
         same stderr never interleave.  */
-    fwrite (line, 1, len, stderr);
+    fwrite (line, 1, out, stderr);
     fflush (stderr);
 }
 

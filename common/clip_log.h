@@ -1,19 +1,44 @@
-/*  clip_log: one line per event on stderr, as key=value pairs.
+/*  clip_log: one line per event on stderr, as key=value pairs (logfmt, the
+    default) or as one JSON object.
 
     Every program logs through this module so that operators can grep and
     parse all of clipd's output the same way:
 
         ts=2026-11-23T18:30:01.123Z prog=clipd level=info event=claimed file="a b.txt"
 
-    One event is always exactly one line: the writer escapes every control
-    character (below 0x20, and 0x7f: \n, \r, \t, else \xHH) that ends up
-    in the formatted line, so that no value, whoever supplied it, can start
-    a line of its own.  Values that may hold spaces, quotes or control
-    characters (file names, worker names, error messages, anything a peer
-    sent) must still go through clip_log_quote, which renders them as a
-    double-quoted string with the same C-style escapes (and \" \\), so that
-    they cannot add key=value pairs to the line either.  The program name is
-    set once at start by clip_log_init and never changes afterwards.
+    or, with the JSON format (--log-format json, CLIP_LOG_FORMAT=json):
+
+        {"time":"2026-11-23T18:30:01.123Z","prog":"clipd","level":"info","event":"claimed","file":"a b.txt"}
+
+    One event is always exactly one line.  In logfmt the writer escapes
+    every control character (below 0x20, and 0x7f: \n, \r, \t, else \xHH)
+    that ends up in the formatted line, so that no value, whoever supplied
+    it, can start a line of its own.  Values that may hold spaces, quotes or
+    control characters (file names, worker names, error messages, anything
+    a peer sent) must still go through clip_log_quote, which renders them
+    as a double-quoted string with the same C-style escapes (and \" \\), so
+    that they cannot add key=value pairs to the line either.
+
+    In JSON the same key=value text is read back into members: a quoted
+    value becomes a JSON string (its escapes undone, then escaped again by
+    jansson; bytes that are not UTF-8 become U+FFFD), a bare integer or
+    decimal a JSON number, any other bare value a string.  time, prog,
+    level and event come first and no field can replace them, nor an
+    earlier field: a key seen again is kept as KEY_2, KEY_3, ...  Text
+    that is not key=value (a call site's slip) is kept whole in "text",
+    and a line cut at the writer's bound (4 KiB of text) says
+    "truncated":true.  jansson escapes every control character, so a JSON
+    line is one line too.
+
+    Levels: debug (what a developer traces: each task dispatched, each
+    postings slice), info (routine, one line per file or per start/stop),
+    warn (something went wrong with one file, peer or request, or clipd
+    degraded: an operator should look), error (clipd cannot do its job:
+    commits fail, the inbox cannot be watched; an operator must act).
+
+    The program name is set once at start by clip_log_init and never
+    changes afterwards; the level and the format may change at any time
+    (clipd's SIGHUP), from any thread.
 */
 #ifndef CLIP_LOG_H
 #define CLIP_LOG_H
@@ -27,14 +52,30 @@ typedef enum {
     CLIP_LOG_ERROR
 } clip_log_level_t;
 
-/*  Set the program name written in every line and the lowest level printed.
-    The level may also be lowered by the environment variable CLIP_LOG=debug. */
-void clip_log_init (const char *prog, clip_log_level_t min_level);
-/*  Change the lowest level printed while running (clipd on SIGHUP); safe
-    from any thread.  */
+typedef enum {
+    CLIP_LOG_LOGFMT = 0,
+    CLIP_LOG_JSON
+} clip_log_format_t;
+
+/*  Set the program name written in every line and the lowest level
+    printed, then apply the environment every program shares: CLIP_LOG
+    (debug, info, warn or error: the environment form of --log-level) and
+    CLIP_LOG_FORMAT (logfmt or json: of --log-format).  A program's own
+    flags, applied after, win over them.  Returns 0, or -1 when one of
+    them holds anything else: a message naming the variable and what it
+    may be is then written to stderr ("PROG: CLIP_LOG must be ...") and
+    that setting is left as it was; programs treat it as bad usage.  */
+int clip_log_init (const char *prog, clip_log_level_t min_level);
+/*  Change the lowest level printed, or the format, while running (clipd on
+    SIGHUP); safe from any thread.  */
 void clip_log_set_level (clip_log_level_t min_level);
-/*  The level named "debug", "info", "warn" or "error", or -1.  */
+void clip_log_set_format (clip_log_format_t format);
+/*  The level named "debug", "info", "warn" or "error" (any case), or -1.  */
 int clip_log_level_from_name (const char *name);
+/*  The format named "logfmt" or "json" (any case), or -1.  */
+int clip_log_format_from_name (const char *name);
+/*  Whether an event at level would be written now.  */
+int clip_log_enabled (clip_log_level_t level);
 
 /*  Write one event.  fmt holds the remaining key=value pairs, printf style,
     and may be NULL.  */

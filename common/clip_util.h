@@ -61,6 +61,8 @@ clip_put_le64 (uint8_t *p, uint64_t v)
 uint64_t clip_now_ms (void);
 /*  Monotonic time in milliseconds, for deadlines and intervals.  */
 uint64_t clip_mono_ms (void);
+/*  Monotonic time in microseconds, for measuring short intervals.  */
+uint64_t clip_mono_us (void);
 
 /*  "hostname:pid" for this process; caller owns the result.  */
 char *clip_process_name (void);

@@ -834,16 +834,16 @@ clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec, const void *sketch, 
     if (result == 0) {
         if (ms.n > 1)
             qsort (ms.m, ms.n, sizeof *ms.m, match_cmp);
-        const char *verdict = dup.id ? "duplicate"
-                            : ms.n > 0 && ms.m [0].level == 2 ? "near_duplicate"
-                            : ms.n > 0 ? "related" : "unique";
+        clip_verdict_t verdict = dup.id ? CLIP_VERDICT_DUPLICATE
+                               : ms.n > 0 && ms.m [0].level == 2 ? CLIP_VERDICT_NEAR_DUPLICATE
+                               : ms.n > 0 ? CLIP_VERDICT_RELATED : CLIP_VERDICT_UNIQUE;
         /*  The cluster is that of the earliest article this one copies, so
             a chain of edits stays in the cluster of its first version.  */
         const match_t *first = dup.id ? &dup : NULL;
         for (size_t i = 0; i < ms.n; i++)
             if (ms.m [i].level == 2 && (!first || ms.m [i].row < first->row))
                 first = &ms.m [i];
-        clip_record_set (rec, &rec->verdict, verdict);
+        clip_record_set_verdict (rec, verdict);
         clip_record_set (rec, &rec->cluster, first ? first->cluster : rec->id);
         size_t max = self->settings.max_matches;
         if (dup.id && max > 0) {
@@ -896,7 +896,7 @@ clip_corpus_stage (clip_corpus_t *self, const clip_record_t *rec,
     self->last_staged_id_hash = clip_keysnap_id_hash (rec->id);
 
     /*  A duplicate adds nothing to the index: its keys are its original's.  */
-    bool duplicate = rec->verdict && strcmp (rec->verdict, "duplicate") == 0;
+    bool duplicate = clip_record_verdict (rec) == CLIP_VERDICT_DUPLICATE;
     if (!have_sketch || duplicate || row >= UINT32_MAX)
         return 0;
     uint32_t *keys;

@@ -430,7 +430,7 @@ write_slice (clip_postings_t *self)
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
-    clip_info ("postings_written", "to_row=%u slice=%u/%u postings=%zu ms=%llu", self->out_last,
+    clip_debug ("postings_written", "to_row=%u slice=%u/%u postings=%zu ms=%llu", self->out_last,
                slice + 1, SLICES, postings, (unsigned long long) (clip_now_ms () - t0));
     /*  Freed, not kept for the next write: memory then holds at most
         one write's worth and what came since.  */

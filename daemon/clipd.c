@@ -15,7 +15,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <utlist.h>
 #include <uv.h>
 #include <zmq.h>
 
@@ -26,6 +25,7 @@
 #include "clip_import.h"
 #include "clip_log.h"
 #include "clip_util.h"
+#include "commit.h"
 #include "dispatch.h"
 #include "http.h"
 #include "inbox.h"
@@ -40,21 +40,9 @@
     state folder's lock (see clipd_new).  */
 #define STATE_LOCK_TRIES 100
 #define STATE_LOCK_WAIT_US 20000
-
-/*  A result waiting for the group commit, or whose commit failed (disk
-    full, I/O error) and is retried: its file is still in processing/ and
-    nothing was published.  */
-typedef struct pending_commit {
-    clip_task_t *task;
-    clip_record_t *rec;
-    void *sketch;
-    size_t sketch_len;
-    char *packed;               /* the record as committed */
-    size_t packed_len;
-    struct pending_commit *next;
-} pending_commit_t;
-
-#define COMMIT_RETRY_MS 1000
+/*  The gauges' refresh and the loop-lag probe (on_tick).  */
+#define TICK_MS 500
+#define LAG_WINDOW 20
 
 struct clipd {
     const clipd_config_t *cfg;
@@ -65,6 +53,7 @@ struct clipd {
     sqlite3 *db;
     clip_corpus_t *corpus;
     clip_results_t *results;
+    clip_commit_t *commit;      /* NULL once stopping */
     uv_loop_t loop;
     void *zctx;
     clip_publish_t *pub;        /* NULL once stopping */
@@ -88,13 +77,12 @@ struct clipd {
     uv_signal_t sigusr1;        /* ignored, logged */
     uv_signal_t sigusr2;
     clipd_config_t live;        /* the live settings (config.h) in force */
-    uv_timer_t retry_timer;
     uv_timer_t tick_timer;      /* refreshes the metrics' gauges */
+    uint64_t tick_due_us;       /* when the next tick is due (monotonic us) */
+    uint64_t lag_us [LAG_WINDOW];   /* the lag of the last ticks, a ring */
+    size_t lag_next;
     clipd_metrics_t metrics;    /* read by the HTTP thread */
     clip_http_t *http;
-    uv_idle_t commit_idle;      /* runs the group commit once per loop turn */
-    pending_commit_t *batch;    /* results waiting for the next commit */
-    pending_commit_t *pending;  /* results whose commit failed */
     size_t inflight;            /* claimed files not yet finished */
     uint64_t last_claim;
     bool stopping;
@@ -110,144 +98,52 @@ publish (clipd_t *self, const clip_record_t *rec, const char *packed, size_t len
 }
 
 static void claim_more (clipd_t *self);
-static void on_retry_timer (uv_timer_t *timer);
-static void on_commit_idle (uv_idle_t *handle);
 
-/*  Queue one result for the next group commit.  Takes ownership of task,
-    rec and sketch.  */
+/*  Hand one result to the commit (commit.h), which takes task, rec and
+    sketch.  After shutdown there is no commit: the file stays in
+    processing/ and is analysed again at the next start.  */
 static void
 finish (clipd_t *self, clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_len)
 {
-    /*  The daemon, not the worker, is the authority on these.  */
-    clip_record_set (rec, &rec->file, task->name);
-    rec->received = task->received;
-    pending_commit_t *p = clip_calloc (1, sizeof *p);
-    p->task = task;
-    p->rec = rec;
-    p->sketch = sketch;
-    p->sketch_len = sketch_len;
-    LL_APPEND (self->batch, p);
-    if (!self->stopping && !uv_is_active ((uv_handle_t *) &self->commit_idle))
-        uv_idle_start (&self->commit_idle, on_commit_idle);
-}
-
-static void
-count_record (clipd_t *self, const clip_record_t *rec)
-{
-    atomic_fetch_add (&self->metrics.records_total, 1);
-    if (rec->status && strcmp (rec->status, "failed") == 0)
-        atomic_fetch_add (&self->metrics.records_failed, 1);
-    else
-    if (rec->verdict && strcmp (rec->verdict, "duplicate") == 0)
-        atomic_fetch_add (&self->metrics.records_duplicate, 1);
-    else
-    if (rec->verdict && strcmp (rec->verdict, "near_duplicate") == 0)
-        atomic_fetch_add (&self->metrics.records_near, 1);
-}
-
-static void
-pending_free (pending_commit_t *p)
-{
-    clip_task_destroy (&p->task);
-    clip_record_destroy (&p->rec);
-    free (p->sketch);
-    free (p->packed);
-    free (p);
-}
-
-/*  Commit every queued result in one transaction (one fsync), then retire
-    their files and publish them, in seq order.  If anything fails, nothing
-    was committed or published: the whole batch is retried a second later.  */
-static void
-commit_batch (clipd_t *self)
-{
-    pending_commit_t *list = self->batch, *p, *tmp;
-    self->batch = NULL;
-    if (!list)
-        return;
-    bool ok = clip_results_begin (self->results) == 0;
-    LL_FOREACH (list, p) {
-        if (!ok)
-            break;
-        bool article = p->rec->status && strcmp (p->rec->status, "ok") == 0;
-        char *data = NULL;
-        size_t data_len = 0;
-        /*  The corpus keeps the bytes as received, to show passages later.  */
-        if (article && clip_file_read (p->task->path, self->cfg->max_bytes, &data, &data_len) != 0)
-            data = NULL;
-        free (p->packed);
-        p->packed = NULL;
-        ok = clip_results_add (self->results, p->rec, p->task->claim, p->sketch, p->sketch_len,
-                               data, data_len, &p->packed, &p->packed_len) == 0;
-        free (data);
-    }
-    if (ok)
-        ok = clip_results_commit (self->results) == 0;
-    if (!ok) {
-        /*  /healthz says 503 with this reason until a commit succeeds.  */
-        char *reason = clip_strprintf ("commits to the results log are failing: %s",
-                                       sqlite3_errmsg (self->db));
-        clipd_metric_text_set (&self->metrics.commit_error, reason);
-        free (reason);
-        atomic_store (&self->metrics.commit_failing, 1);
-        clip_results_rollback (self->results);
-        atomic_fetch_add (&self->metrics.commit_failures, 1);
-        int count;
-        LL_COUNT (list, p, count);
-        clip_error ("commit_failed", "records=%d retry_in_ms=%d", count, COMMIT_RETRY_MS);
-        LL_CONCAT (self->pending, list);
-        if (!self->stopping)
-            uv_timer_start (&self->retry_timer, on_retry_timer, COMMIT_RETRY_MS, 0);
+    if (!self->commit) {
+        clip_task_destroy (&task);
+        clip_record_destroy (&rec);
+        free (sketch);
         return;
     }
-    atomic_fetch_add (&self->metrics.commits_total, 1);
-    atomic_store (&self->metrics.commit_failing, 0);
-    LL_FOREACH_SAFE (list, p, tmp) {
-        LL_DELETE (list, p);
-        clip_record_t *rec = p->rec;
-        count_record (self, rec);
-        char q [600];
-        char qw [300];
-        clip_info ("recorded", "seq=%llu file=%s topic=%s worker=%s", (unsigned long long) rec->seq,
-                   clip_log_quote (q, sizeof q, rec->file), clip_record_topic (rec),
-                   clip_log_quote (qw, sizeof qw, rec->worker ? rec->worker : "-"));
-        clip_retire_file (self->retire, p->task->path, rec);
-        publish (self, rec, p->packed, p->packed_len);
-        pending_free (p);
-        assert (self->inflight > 0);
-        self->inflight--;
-    }
+    clip_commit_add (self->commit, &task, &rec, &sketch, sketch_len);
+}
+
+/*  A record is committed (commit.h): its file leaves processing/, the
+    record is published, and the file's place in flight is free.  */
+static void
+on_committed (clip_task_t *task, const clip_record_t *rec, const char *packed, size_t packed_len,
+              void *arg)
+{
+    clipd_t *self = arg;
+    clip_retire_file (self->retire, clip_task_path (task), rec);
+    publish (self, rec, packed, packed_len);
+    /*  Files found in processing/ at start have no arrival time.  */
+    uint64_t arrived = clip_task_arrived (task), now = clip_now_ms ();
+    if (arrived)
+        clipd_histogram_observe (&self->metrics.end_to_end_seconds,
+                                 now > arrived ? (now - arrived) * 1000 : 0);
+    assert (self->inflight > 0);
+    self->inflight--;
     claim_more (self);
 }
 
 static void
-on_commit_idle (uv_idle_t *handle)
-{
-    clipd_t *self = handle->data;
-    uv_idle_stop (handle);
-    commit_batch (self);
-}
-
-static void
-fail (clipd_t *self, clip_task_t *task, const char *code, const char *message)
+fail (clipd_t *self, clip_task_t *task, clip_error_t code, const char *message)
 {
     char q [600], qm [600];
     clip_warn ("article_failed", "file=%s code=%s message=%s",
-               clip_log_quote (q, sizeof q, task->name), code,
+               clip_log_quote (q, sizeof q, clip_task_name (task)), clip_error_name (code),
                clip_log_quote (qm, sizeof qm, message));
     clip_record_t *rec = clip_record_new ();
-    rec->bytes = task->size;
-    clip_record_set_error (rec, code, message);
+    rec->bytes = clip_task_size (task);
+    clip_record_fail (rec, code, message);
     finish (self, task, rec, NULL, 0);
-}
-
-static void
-on_retry_timer (uv_timer_t *timer)
-{
-    clipd_t *self = timer->data;
-    LL_CONCAT (self->batch, self->pending);
-    self->pending = NULL;
-    commit_batch (self);
 }
 
 /*  ------------------------------------------------------------------ */
@@ -257,11 +153,21 @@ static void
 on_result (clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_len, void *arg)
 {
     clipd_t *self = arg;
+    /*  A worker's failed record (empty, not_text, ...) is a failed article
+        as much as one clipd failed itself (fail): warn, with the same
+        event.  The code and message come from a peer: quoted.  */
+    if (rec->error_code) {
+        char q [600], qc [200], qm [600];
+        clip_warn ("article_failed", "file=%s code=%s message=%s",
+                   clip_log_quote (q, sizeof q, clip_task_name (task)),
+                   clip_log_quote (qc, sizeof qc, rec->error_code),
+                   clip_log_quote (qm, sizeof qm, rec->error_message ? rec->error_message : ""));
+    }
     finish (self, task, rec, sketch, sketch_len);
 }
 
 static void
-on_failed (clip_task_t *task, const char *code, const char *message, void *arg)
+on_failed (clip_task_t *task, clip_error_t code, const char *message, void *arg)
 {
     clipd_t *self = arg;
     fail (self, task, code, message);
@@ -288,31 +194,19 @@ next_claim_id (clipd_t *self)
     return now > self->last_claim ? now : self->last_claim + 1;
 }
 
-static clip_task_t *
-task_new (uint64_t claim, const char *name, const char *path, uint64_t size)
-{
-    clip_task_t *task = clip_calloc (1, sizeof *task);
-    task->claim = claim;
-    task->name = clip_strdup (name);
-    task->path = clip_strdup (path);
-    task->size = size;
-    task->received = claim;
-    return task;
-}
-
 static void
 start_task (clipd_t *self, clip_task_t *task)
 {
     self->inflight++;
-    if (task->size > self->cfg->max_bytes) {
+    if (clip_task_size (task) > self->cfg->max_bytes) {
         char *msg = clip_strprintf ("the file has %llu bytes, more than --max-bytes %llu",
-                                    (unsigned long long) task->size,
+                                    (unsigned long long) clip_task_size (task),
                                     (unsigned long long) self->cfg->max_bytes);
-        fail (self, task, "too_large", msg);
+        fail (self, task, CLIP_ERROR_TOO_LARGE, msg);
         free (msg);
         return;
     }
-    clip_dispatch_submit (self->dispatch, task);
+    clip_dispatch_submit (self->dispatch, &task);
 }
 
 static void
@@ -330,7 +224,9 @@ claim_more (clipd_t *self)
         char q [600];
         clip_info ("claimed", "file=%s bytes=%llu claim=%llu", clip_log_quote (q, sizeof q, claim.name),
                    (unsigned long long) claim.size, (unsigned long long) id);
-        start_task (self, task_new (id, claim.name, claim.path, claim.size));
+        clip_task_t *task = clip_task_new (id, claim.name, claim.path, claim.size, id);
+        clip_task_set_arrived (task, claim.arrived_ms);
+        start_task (self, task);
         clip_claim_clear (&claim);
     }
 }
@@ -406,7 +302,7 @@ recover_processing (clipd_t *self)
             clip_claim_t c = { 0 };
             if (dir_fd >= 0 && clip_claim_take (dir_fd, fname, self->processing_dir, claim, &c) == 0) {
                 clip_info ("claimed", "file=%s claim=%llu from=processing", q, (unsigned long long) claim);
-                start_task (self, task_new (claim, c.name, c.path, c.size));
+                start_task (self, clip_task_new (claim, c.name, c.path, c.size, claim));
                 clip_claim_clear (&c);
             }
         }
@@ -421,7 +317,7 @@ recover_processing (clipd_t *self)
             else
             if (found == 0) {
                 clip_info ("recovered_pending", "file=%s claim=%llu", q, (unsigned long long) claim);
-                start_task (self, task_new (claim, name, path, (uint64_t) st.st_size));
+                start_task (self, clip_task_new (claim, name, path, (uint64_t) st.st_size, claim));
             }
         }
         free (name);
@@ -441,7 +337,20 @@ on_tick (uv_timer_t *timer)
 {
     clipd_t *self = timer->data;
     clipd_metrics_t *m = &self->metrics;
-    atomic_store (&m->loop_tick_ms, clip_mono_ms ());
+    /*  The loop's lag: how much later than due this timer runs, i.e. how
+        long the loop was busy with other callbacks (or the machine with
+        other processes); the largest of the last LAG_WINDOW ticks (10 s),
+        so a scrape every 15 s misses little.  /healthz also counts the
+        time since this tick, for a loop that stopped turning (http.c).  */
+    uint64_t now_us = clip_mono_us ();
+    uint64_t due_us = self->tick_due_us ? self->tick_due_us : now_us;
+    self->lag_us [self->lag_next++ % LAG_WINDOW] = now_us > due_us ? now_us - due_us : 0;
+    uint64_t worst = 0;
+    for (size_t i = 0; i < LAG_WINDOW; i++)
+        worst = self->lag_us [i] > worst ? self->lag_us [i] : worst;
+    atomic_store (&m->loop_lag_us, worst);
+    self->tick_due_us = now_us + TICK_MS * 1000;
+    atomic_store (&m->loop_tick_ms, now_us / 1000);
     atomic_store (&m->inflight, self->inflight);
     atomic_store (&m->head, clip_results_head (self->results));
     atomic_store (&m->corpus, clip_corpus_size (self->corpus));
@@ -449,8 +358,9 @@ on_tick (uv_timer_t *timer)
         atomic_store (&m->workers, clip_dispatch_worker_count (self->dispatch));
         atomic_store (&m->queued, clip_dispatch_queued (self->dispatch));
     }
-    if (self->inbox)
-        atomic_store (&m->inbox_ready, clip_inbox_ready_count (self->inbox));
+    size_t ready = self->inbox ? clip_inbox_ready_count (self->inbox) : 0;
+    atomic_store (&m->inbox_ready, ready);
+    atomic_store (&m->work_waiting, ready + self->inflight);
     clip_retire_tick (self->retire);
 }
 
@@ -627,7 +537,7 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     self->corpus = clip_corpus_open (self->db, &cs, err, err_size);
     if (!self->corpus)
         goto fail;
-    self->results = clip_results_open (self->db, self->corpus, err, err_size);
+    self->results = clip_results_open (self->db, err, err_size);
     if (!self->results)
         goto fail;
     self->last_claim = clip_results_max_claim (self->results);
@@ -669,18 +579,21 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     clip_inbox_settings_t is = {
         .settle_ms = cfg->settle_ms, .rescan_ms = cfg->rescan_ms, .max_pending = cfg->max_pending
     };
+    is.watch = cfg->inbox_watch;
     self->inbox = clip_inbox_new (&self->loop, cfg->inbox, self->processing_dir, &is,
                                   on_inbox_ready, self, &self->metrics);
-    uv_timer_init (&self->loop, &self->retry_timer);
-    self->retry_timer.data = self;
-    uv_idle_init (&self->loop, &self->commit_idle);
-    self->commit_idle.data = self;
+    clip_commit_settings_t cms;
+    clip_commit_settings_default (&cms);
+    cms.max_bytes = cfg->max_bytes;
+    cms.metrics = &self->metrics;
+    self->commit = clip_commit_new (&self->loop, self->db, self->corpus, self->results, &cms,
+                                    on_committed, self);
     uv_timer_init (&self->loop, &self->tick_timer);
     self->tick_timer.data = self;
     atomic_store (&self->metrics.started_ms, clip_now_ms ());
     on_tick (&self->tick_timer);
     if (*cfg->http && strcmp (cfg->http, "off") != 0) {
-        self->http = clip_http_start (cfg->http, &self->metrics, err, err_size);
+        self->http = clip_http_start (cfg->http, &self->metrics, cfg->state, err, err_size);
         if (!self->http)
             goto fail;
     }
@@ -694,6 +607,7 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     self->live.near_jaccard = cfg->near_jaccard;
     self->live.related_containment = cfg->related_containment;
     self->live.log_level = clip_strdup (cfg->log_level);
+    self->live.log_format = clip_strdup (cfg->log_format);
     return self;
 
 fail:
@@ -714,25 +628,17 @@ shutdown_daemon (clipd_t *self)
     if (self->stopping)
         return;
     self->stopping = true;
-    /*  Results already in hand are committed and published before going.  */
-    commit_batch (self);
+    /*  Results already in hand are committed and published before going;
+        those not committed then are dropped: their files stay in
+        processing/ and are analysed again at the next start.  */
+    clip_commit_run (self->commit);
+    clip_commit_destroy (&self->commit);
     clip_info ("stopping", "inflight=%zu", self->inflight);
     clip_publish_destroy (&self->pub);
     clip_inbox_destroy (&self->inbox);
     clip_replay_destroy (&self->replay);
     clip_dispatch_destroy (&self->dispatch);
     clip_zap_destroy (&self->zap);
-    /*  Results not yet committed are dropped: their files stay in
-        processing/ and are analysed again at the next start.  */
-    pending_commit_t *p, *tmp;
-    LL_CONCAT (self->pending, self->batch);
-    self->batch = NULL;
-    LL_FOREACH_SAFE (self->pending, p, tmp) {
-        LL_DELETE (self->pending, p);
-        pending_free (p);
-    }
-    uv_close ((uv_handle_t *) &self->retry_timer, NULL);
-    uv_close ((uv_handle_t *) &self->commit_idle, NULL);
     uv_close ((uv_handle_t *) &self->tick_timer, NULL);
     uv_close ((uv_handle_t *) &self->sigint, NULL);
     uv_close ((uv_handle_t *) &self->sigterm, NULL);
@@ -764,21 +670,26 @@ on_signal_ignored (uv_signal_t *handle, int signum)
 }
 
 /*  Apply the live settings of cfg (config.h): the verdict thresholds and
-    the log level.  CLIP_LOG in the environment wins over the log level, as
-    at start (main.c).  */
+    the log level and format (CLIP_LOG and CLIP_LOG_FORMAT are read by the
+    settings, config.h).  */
 static void
 apply_live (clipd_t *self, const clipd_config_t *cfg)
 {
     clip_corpus_set_thresholds (self->corpus, cfg->near_containment, cfg->near_jaccard,
                                 cfg->related_containment);
     int level = clip_log_level_from_name (cfg->log_level);
-    if (level >= 0 && !getenv ("CLIP_LOG"))
+    if (level >= 0)
         clip_log_set_level ((clip_log_level_t) level);
+    int format = clip_log_format_from_name (cfg->log_format);
+    if (format >= 0)
+        clip_log_set_format ((clip_log_format_t) format);
     self->live.near_containment = cfg->near_containment;
     self->live.near_jaccard = cfg->near_jaccard;
     self->live.related_containment = cfg->related_containment;
     free (self->live.log_level);
     self->live.log_level = clip_strdup (cfg->log_level);
+    free (self->live.log_format);
+    self->live.log_format = clip_strdup (cfg->log_format);
 }
 
 /*  SIGHUP: read the settings again (flags, environment, --config file, as
@@ -809,29 +720,41 @@ on_sighup (uv_signal_t *handle, int signum)
     size_t live = clipd_config_changed (&self->live, &fresh, true, names, 64);
     apply_live (self, &fresh);
     clip_info ("reloaded", "signal=SIGHUP changed_live=%zu needs_restart=%zu near_containment=%g "
-               "near_jaccard=%g related_containment=%g log_level=%s", live, n,
+               "near_jaccard=%g related_containment=%g log_level=%s log_format=%s", live, n,
                fresh.near_containment, fresh.near_jaccard, fresh.related_containment,
-               clip_log_quote (q, sizeof q, fresh.log_level));
+               clip_log_quote (q, sizeof q, fresh.log_level), fresh.log_format);
     clipd_config_clear (&fresh);
 }
 
 int
 clipd_run (clipd_t *self)
 {
-    uv_timer_start (&self->tick_timer, on_tick, 500, 500);
+    self->tick_due_us = clip_mono_us () + TICK_MS * 1000;
+    uv_timer_start (&self->tick_timer, on_tick, TICK_MS, TICK_MS);
     uv_signal_start (&self->sigint, on_signal, SIGINT);
     uv_signal_start (&self->sigterm, on_signal, SIGTERM);
     uv_signal_start (&self->sighup, on_sighup, SIGHUP);
     uv_signal_start (&self->sigusr1, on_signal_ignored, SIGUSR1);
     uv_signal_start (&self->sigusr2, on_signal_ignored, SIGUSR2);
     write_endpoints (self);
-    char qi [600];
-    clip_info ("listening", "inbox=%s tasks=%s pub=%s replay=%s http_port=%u head=%llu corpus=%llu",
-               clip_log_quote (qi, sizeof qi, self->cfg->inbox),
+    /*  What clipd is doing, in one line: the endpoints as bound (port *
+        resolved), HTTP's address with its bound port or off.  */
+    char qi [600], qs [600];
+    const char *colon = self->http ? strrchr (self->cfg->http, ':') : NULL;
+    char *http = colon ? clip_strprintf ("%.*s:%u", (int) (colon - self->cfg->http),
+                                         self->cfg->http, clip_http_port (self->http))
+                       : clip_strdup ("off");
+    clip_info ("listening", "version=%s inbox=%s state=%s tasks=%s pub=%s replay=%s http=%s "
+               "workers=%llu corpus=%llu head=%llu curve=%s",
+               CLIP_VERSION, clip_log_quote (qi, sizeof qi, self->cfg->inbox),
+               clip_log_quote (qs, sizeof qs, self->cfg->state),
                clip_dispatch_endpoint (self->dispatch), clip_publish_endpoint (self->pub),
-               clip_replay_endpoint (self->replay), self->http ? clip_http_port (self->http) : 0,
+               clip_replay_endpoint (self->replay), http,
+               (unsigned long long) self->cfg->workers,
+               (unsigned long long) clip_corpus_size (self->corpus),
                (unsigned long long) clip_results_head (self->results),
-               (unsigned long long) clip_corpus_size (self->corpus));
+               self->curve_on ? "on" : "off");
+    free (http);
     recover_processing (self);
     int rc = clip_inbox_start (self->inbox);
     if (rc < 0) {
@@ -848,6 +771,10 @@ clipd_run (clipd_t *self)
                   (unsigned long long) self->cfg->max_entities);
         const char *args [] = { "--tasks", clip_dispatch_endpoint (self->dispatch),
                                 "--data-dir", self->cfg->data_dir, "--max-entities", max_entities,
+                                /*  One stream, one format: the workers
+                                    share clipd's stderr.  */
+                                "--log-level", self->cfg->log_level,
+                                "--log-format", self->cfg->log_format,
                                 "--exit-with-parent",
                                 /*  With CURVE: the server's public key and
                                     the pair made for them at start.  */
@@ -855,7 +782,7 @@ clipd_run (clipd_t *self)
                                 self->curve.public_z85, "--curve-key", self->local_key_path,
                                 NULL };
         self->supervisor = clip_supervisor_new (&self->loop, program, args, self->cfg->workers,
-                                                on_worker_exit, self);
+                                                &self->metrics, on_worker_exit, self);
         free (program);
         clip_supervisor_start (self->supervisor);
     }
@@ -882,11 +809,9 @@ clipd_destroy (clipd_t **self_p)
             clip_replay_destroy (&self->replay);
             clip_dispatch_destroy (&self->dispatch);
             clip_zap_destroy (&self->zap);
-            if (self->retry_timer.loop) {
-                uv_close ((uv_handle_t *) &self->retry_timer, NULL);
-                uv_close ((uv_handle_t *) &self->commit_idle, NULL);
+            clip_commit_destroy (&self->commit);
+            if (self->tick_timer.loop)
                 uv_close ((uv_handle_t *) &self->tick_timer, NULL);
-            }
             if (self->sigint.loop) {
                 uv_close ((uv_handle_t *) &self->sigint, NULL);
                 uv_close ((uv_handle_t *) &self->sigterm, NULL);
@@ -909,6 +834,7 @@ clipd_destroy (clipd_t **self_p)
     if (self->lock_fd >= 0)
         close (self->lock_fd);
     free (self->live.log_level);
+    free (self->live.log_format);
     free (self->local_key_path);
     memset (&self->curve, 0, sizeof self->curve);
     memset (&self->local_key, 0, sizeof self->local_key);

@@ -1,5 +1,5 @@
-/*  clipd: the daemon, tying the inbox, dispatch, results log, corpus,
-    publishing and replay together on one libuv loop.
+/*  clipd: the daemon, tying the inbox, dispatch, the commit (commit.h), the
+    results log, corpus, publishing and replay together on one libuv loop.
 
     Owns the state directory (an exclusive flock on STATE/clipd.lock), the
     state database, every socket and the loop.  The flow of one article and

@@ -36,6 +36,7 @@ typedef struct {
     const char *const *choices; /* OPT_ENUM: NULL-terminated */
     const char *help;
     bool live;                  /* a running clipd applies it on SIGHUP */
+    const char *env_alias;      /* also read from this variable, after CLIPD_<NAME> */
 } opt_t;
 
 #define RESTART false
@@ -57,8 +58,16 @@ typedef struct {
       .def_text = def, .choices = chs, .help = hlp, .live = lv }
 
 static const char *const on_done_choices [] = { "keep", "delete", NULL };
-/*  clip_log_level_from_name's names, in its order.  */
+/*  clip_log_level_from_name's and clip_log_format_from_name's names, in
+    their order.  */
 static const char *const log_level_choices [] = { "debug", "info", "warn", "error", NULL };
+static const char *const log_format_choices [] = { "logfmt", "json", NULL };
+/*  The log settings are every program's (clip, clip-worker read the same
+    variables, clip_log.h): CLIP_LOG and CLIP_LOG_FORMAT are their
+    environment forms here too, below CLIPD_LOG_LEVEL / CLIPD_LOG_FORMAT.  */
+#define LOG_OPT(nm, field, def, chs, env, hlp) \
+    { .name = nm, .type = OPT_ENUM, .offset = offsetof (clipd_config_t, field), \
+      .def_text = def, .choices = chs, .help = hlp, .live = LIVE, .env_alias = env }
 
 /*  Bounds: the values the code can honour, and no more.
     - Times in ms are at most a day (task-timeout-ms, settle-ms, rescan-ms)
@@ -115,6 +124,12 @@ static const opt_t options[] = {
               "files claimed but not finished, at most"),
     UINT_OPT ("max-pending", max_pending, CLIP_DEFAULT_MAX_PENDING, 1, 1048576,
               "inbox files tracked before claiming, at most"),
+    /*  The inbox's watcher back-ends (daemon/inbox_watch.h).  */
+    ENUM_OPT ("inbox-watch", inbox_watch, "auto",
+              ((const char *const []) { "auto", "inotify", "fs_event", NULL }),
+              "how the inbox hears of files: auto (inotify on Linux), inotify, or fs_event "
+              "(libuv's; it cannot tell a file renamed in, which waits for settle-ms unless older)",
+              RESTART),
     UINT_OPT ("heartbeat-ms", heartbeat_ms, CLIP_DEFAULT_HEARTBEAT_MS, 10, 60000,
               "heartbeat interval with workers"),
     UINT_OPT ("liveness-ms", liveness_ms, CLIP_DEFAULT_LIVENESS_MS, 20, 600000,
@@ -129,8 +144,11 @@ static const opt_t options[] = {
                 "near_duplicate when Jaccard similarity is above this", LIVE),
     DOUBLE_OPT ("related-containment", related_containment, CLIP_DEFAULT_RELATED_CONTAINMENT,
                 0, 1, "related when containment is above this", LIVE),
-    ENUM_OPT ("log-level", log_level, "info", log_level_choices,
-              "lowest level logged (CLIP_LOG in the environment wins)", LIVE),
+    LOG_OPT ("log-level", log_level, "info", log_level_choices, "CLIP_LOG",
+             "lowest level logged (also CLIP_LOG in the environment)"),
+    LOG_OPT ("log-format", log_format, "logfmt", log_format_choices, "CLIP_LOG_FORMAT",
+             "logfmt: key=value pairs; json: one JSON object per line (also CLIP_LOG_FORMAT "
+             "in the environment)"),
     STRING_OPT ("worker-bin", worker_bin, "",
                 "clip-worker executable for --workers (default: next to clipd)"),
     /*  Its default is found at run time (clip_datadir.h): see shown_default.  */
@@ -524,7 +542,8 @@ clipd_config_print_man (FILE *out)
         ".I \"name = value\"\n"
         "in the file given with \\fB\\-\\-config\\fR (INI, optional \\fB[clipd]\\fR section);\n"
         "flags win over the environment, which wins over the file.\n"
-        "clipd logs to standard error, one line per event as key=value pairs.\n"
+        "clipd logs to standard error, one line per event: key=value pairs (logfmt), or\n"
+        "one JSON object with \\fB\\-\\-log\\-format json\\fR.\n"
         ".SH OPTIONS\n", CLIP_VERSION);
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const opt_t *opt = &options [i];
@@ -602,7 +621,11 @@ clipd_config_print_man (FILE *out)
            ".TP\n.BI CLIPD_ NAME\n"
            "any setting above, e.g. \\fBCLIPD_MAX_BYTES=1000000\\fR.\n"
            ".TP\n.B CLIP_LOG\n"
-           "the lowest level logged (debug, info, warn, error); wins over \\fB\\-\\-log\\-level\\fR.\n"
+           "the lowest level logged (debug, info, warn, error), as \\fB\\-\\-log\\-level\\fR and\n"
+           "for every clipd program (\\fBclip\\fR, \\fBclip\\-worker\\fR); \\fBCLIPD_LOG_LEVEL\\fR\n"
+           "and the flag win over it.\n"
+           ".TP\n.B CLIP_LOG_FORMAT\n"
+           "\\fBlogfmt\\fR or \\fBjson\\fR, as \\fB\\-\\-log\\-format\\fR, likewise.\n"
            ".SH EXIT STATUS\n"
            "0 on a clean stop, \\fB\\-\\-help\\fR or \\fB\\-\\-version\\fR; 1 on failure (a start\\-up\n"
            "error: state folder held by another clipd, endpoint not bound, ...); 2 on bad\n"
@@ -769,6 +792,8 @@ read_sources (given_t *given, int argc, char **argv, bool startup, char *err, si
         char env [64];
         env_name (&options [i], env, sizeof env);
         const char *value = getenv (env);
+        if (!value && options [i].env_alias && (value = getenv (options [i].env_alias)))
+            snprintf (env, sizeof env, "%s", options [i].env_alias);
         if (value) {
             origin_t origin = { .flag = false };
             snprintf (origin.where, sizeof origin.where, "environment %s", env);

@@ -13,6 +13,9 @@
     range, not a number or not among the choices is refused with the
     setting, where it came from (command line, environment CLIPD_X, or
     FILE:LINE) and what is allowed; so is an unknown key (FILE:LINE).
+    log-level and log-format also read CLIP_LOG and CLIP_LOG_FORMAT, the
+    variables every program shares (clip_log.h), after CLIPD_LOG_LEVEL and
+    CLIPD_LOG_FORMAT.
     Rules across settings come after: liveness-ms above heartbeat-ms, and
     the CURVE rules below.  `clipd --help` prints the table with ranges and
     choices; docs/clipd.conf.sample is the same table as a config file
@@ -29,9 +32,10 @@
     yes/no, true/false, 1/0 in the environment and the file.
 
     Settings marked live in the table (the verdict thresholds, the log
-    level) can change while clipd runs: on SIGHUP clipd re-reads them all
-    with clipd_config_reload and applies those; clipd_config_changed names
-    the others that differ, which take effect at restart.
+    level and format) can change while clipd runs: on SIGHUP clipd
+    re-reads them all with clipd_config_reload and applies those;
+    clipd_config_changed names the others that differ, which take effect
+    at restart.
 */
 #ifndef CLIP_CONFIG_H
 #define CLIP_CONFIG_H
@@ -58,6 +62,7 @@ typedef struct {
     uint64_t rescan_ms;
     uint64_t max_inflight;
     uint64_t max_pending;
+    char *inbox_watch;          /* auto, inotify or fs_event (inbox_watch.h) */
     uint64_t heartbeat_ms;
     uint64_t liveness_ms;
     uint64_t task_timeout_ms;
@@ -72,6 +77,7 @@ typedef struct {
     char *curve_subscribers;    /* folder of the subscribers' allowed *.pub */
     bool allow_insecure;        /* bind beyond loopback without CURVE */
     char *log_level;            /* debug, info, warn or error (as spelt there) */
+    char *log_format;           /* logfmt or json */
     /*  The command line parsed, kept for clipd_config_reload (not owned:
         main's argv outlives the config).  */
     int argc;

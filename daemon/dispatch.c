@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 #include <utlist.h>
 #include <zmq.h>
 
@@ -22,6 +23,23 @@
 #define WORKER_LOST_MESSAGE "no worker finished this article: each one it was given was lost or late"
 /*  Messages queued per worker on the way in (see clip_dispatch_new).  */
 #define DISPATCH_RCVHWM 16
+
+struct clip_task {
+    uint64_t claim;             /* the file's claim id */
+    char *name;                 /* its name in the inbox */
+    char *path;                 /* its path in processing/ */
+    uint64_t size;
+    uint64_t received;          /* unix ms */
+    uint64_t arrived;           /* unix ms, in the inbox; 0 when unknown */
+    /*  Dispatch's bookkeeping.  */
+    uint64_t task_id;           /* the current attempt's id, 0 when queued */
+    int attempts;
+    uint64_t deadline;          /* monotonic ms */
+    uint64_t sent_us;           /* monotonic us, when the current attempt was sent */
+    struct dispatch_worker *worker;
+    struct clip_task *prev, *next;
+    UT_hash_handle hh;
+};
 
 typedef struct dispatch_worker {
     unsigned char identity [IDENTITY_MAX];
@@ -72,6 +90,67 @@ clip_dispatch_settings_default (clip_dispatch_settings_t *settings)
     settings->curve = NULL;
 }
 
+clip_task_t *
+clip_task_new (uint64_t claim, const char *name, const char *path, uint64_t size,
+               uint64_t received)
+{
+    clip_task_t *task = clip_calloc (1, sizeof *task);
+    task->claim = claim;
+    task->name = clip_strdup (name);
+    task->path = clip_strdup (path);
+    task->size = size;
+    task->received = received;
+    return task;
+}
+
+uint64_t
+clip_task_claim (const clip_task_t *task)
+{
+    return task->claim;
+}
+
+const char *
+clip_task_name (const clip_task_t *task)
+{
+    return task->name;
+}
+
+const char *
+clip_task_path (const clip_task_t *task)
+{
+    return task->path;
+}
+
+uint64_t
+clip_task_size (const clip_task_t *task)
+{
+    return task->size;
+}
+
+uint64_t
+clip_task_received (const clip_task_t *task)
+{
+    return task->received;
+}
+
+uint64_t
+clip_task_arrived (const clip_task_t *task)
+{
+    return task->arrived;
+}
+
+void
+clip_task_set_arrived (clip_task_t *task, uint64_t arrived)
+{
+    task->arrived = arrived;
+}
+
+int
+clip_task_attempts (const clip_task_t *task)
+{
+    return task->attempts;
+}
+
 void
 clip_task_destroy (clip_task_t **task_p)
 {
@@ -87,7 +166,7 @@ clip_task_destroy (clip_task_t **task_p)
 
 static void pump (clip_dispatch_t *self);
 
-static void fail_task (clip_dispatch_t *self, clip_task_t *task, const char *code,
+static void fail_task (clip_dispatch_t *self, clip_task_t *task, clip_error_t code,
                        const char *message);
 
 /*  Put a task that lost its worker back at the front of the queue, or,
@@ -106,9 +185,10 @@ requeue (clip_dispatch_t *self, clip_task_t *task, const char *why)
     task->task_id = 0;
     task->worker = NULL;
     if (task->attempts >= self->settings.max_attempts) {
-        fail_task (self, task, "worker_lost", WORKER_LOST_MESSAGE);
+        fail_task (self, task, CLIP_ERROR_WORKER_LOST, WORKER_LOST_MESSAGE);
         return;
     }
+    CLIPD_METRIC_ADD (self->settings.metrics, tasks_resent, 1);
     DL_PREPEND (self->queue, task);
     self->n_queued++;
 }
@@ -160,7 +240,7 @@ send_to (clip_dispatch_t *self, dispatch_worker_t *w, const clip_wire_msg_t *msg
 }
 
 static void
-fail_task (clip_dispatch_t *self, clip_task_t *task, const char *code, const char *message)
+fail_task (clip_dispatch_t *self, clip_task_t *task, clip_error_t code, const char *message)
 {
     self->callbacks.on_failed (task, code, message, self->arg);
 }
@@ -178,7 +258,7 @@ pump (clip_dispatch_t *self)
         DL_DELETE (self->queue, task);
         self->n_queued--;
         if (task->attempts >= self->settings.max_attempts) {
-            fail_task (self, task, "worker_lost", WORKER_LOST_MESSAGE);
+            fail_task (self, task, CLIP_ERROR_WORKER_LOST, WORKER_LOST_MESSAGE);
             continue;
         }
         char *data = NULL;
@@ -186,7 +266,7 @@ pump (clip_dispatch_t *self)
         int rc = clip_file_read (task->path, self->settings.max_bytes, &data, &len);
         if (rc != 0) {
             char *msg = clip_strprintf ("cannot read the claimed file: %s", strerror (-rc));
-            fail_task (self, task, rc == -ENOENT ? "vanished" : "unreadable", msg);
+            fail_task (self, task, rc == -ENOENT ? CLIP_ERROR_VANISHED : CLIP_ERROR_UNREADABLE, msg);
             free (msg);
             continue;
         }
@@ -210,7 +290,8 @@ pump (clip_dispatch_t *self)
             continue;
         }
         task->worker = w;
-        task->deadline = clip_mono_ms () + self->settings.task_timeout_ms;
+        task->sent_us = clip_mono_us ();
+        task->deadline = task->sent_us / 1000 + self->settings.task_timeout_ms;
         HASH_ADD (hh, self->running, task_id, sizeof task->task_id, task);
         w->task = task;
         worker_unset_ready (self, w);
@@ -239,6 +320,7 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
     task->worker = NULL;
     w->task = NULL;
     worker_set_ready (self, w);
+    CLIPD_METRIC_OBSERVE (self->settings.metrics, task_seconds, clip_mono_us () - task->sent_us);
     char err [256];
     clip_record_t *rec = NULL;
     clip_sketch_view_t view;
@@ -270,7 +352,7 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
                    clip_log_quote (qn, sizeof qn, w->name), clip_log_quote (qe, sizeof qe, err));
         CLIPD_METRIC_ADD (self->settings.metrics, bad_results, 1);
         char *text = clip_strprintf ("worker %s sent a malformed record: %s", w->name, err);
-        fail_task (self, task, "bad_result", text);
+        fail_task (self, task, CLIP_ERROR_BAD_RESULT, text);
         free (text);
         return;
     }
@@ -366,6 +448,7 @@ on_timer (uv_timer_t *timer)
             clip_warn ("task_timeout", "file=%s worker=%s",
                        clip_log_quote (q, sizeof q, w->task->name),
                        clip_log_quote (qn, sizeof qn, w->name));
+            CLIPD_METRIC_ADD (self->settings.metrics, task_timeouts, 1);
             worker_remove (self, w, "task_timeout");
             continue;
         }
@@ -480,8 +563,11 @@ clip_dispatch_destroy (clip_dispatch_t **self_p)
 }
 
 void
-clip_dispatch_submit (clip_dispatch_t *self, clip_task_t *task)
+clip_dispatch_submit (clip_dispatch_t *self, clip_task_t **task_p)
 {
+    assert (task_p && *task_p);
+    clip_task_t *task = *task_p;
+    *task_p = NULL;
     task->task_id = 0;
     task->worker = NULL;
     DL_APPEND (self->queue, task);

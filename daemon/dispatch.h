@@ -22,15 +22,15 @@
       clip_record_validate against the file's size, fails
       its file with "bad_result" (counted as clipd_bad_results_total).  The
       record's `file` and `bytes` are the daemon's, not the worker's.
-    - Tasks are owned by dispatch from clip_dispatch_submit until they are
-      handed back through on_result / on_failed; the callee then owns them.
+    - Tasks (clip_task_t, made and freed here) are owned by dispatch from
+      clip_dispatch_submit until they are handed back through on_result /
+      on_failed; the callee then owns them.
 */
 #ifndef CLIP_DISPATCH_H
 #define CLIP_DISPATCH_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <uthash.h>
 #include <uv.h>
 
 #include "clip_curve.h"
@@ -38,22 +38,34 @@
 #include "metrics.h"
 
 typedef struct clip_dispatch clip_dispatch_t;
-struct dispatch_worker;
 
-typedef struct clip_task {
-    uint64_t claim;             /* the file's claim id */
-    char *name;                 /* its name in the inbox */
-    char *path;                 /* its path in processing/ */
-    uint64_t size;
-    uint64_t received;          /* unix ms */
-    /*  Managed by dispatch.  */
-    uint64_t task_id;           /* the current attempt's id, 0 when queued */
-    int attempts;
-    uint64_t deadline;          /* monotonic ms */
-    struct dispatch_worker *worker;
-    struct clip_task *prev, *next;
-    UT_hash_handle hh;
-} clip_task_t;
+/*  clip_task_t: one claimed file on its way to a worker and back.  Made
+    by clip_task_new and freed by clip_task_destroy, both here; its struct
+    is private (dispatch keeps its attempts, deadline and queue links in
+    it).  Whoever holds the pointer owns the task: the claimer, then
+    dispatch (clip_dispatch_submit), then the callee of on_result /
+    on_failed (for clipd: the commit, clip_commit_add), which destroys it.  */
+typedef struct clip_task clip_task_t;
+
+/*  A task for the file claimed as claim, named name in the inbox, at path
+    in processing/, of size bytes, received at unix ms received.  The
+    strings are copied.  Caller owns the result.  */
+clip_task_t *clip_task_new (uint64_t claim, const char *name, const char *path, uint64_t size,
+                            uint64_t received);
+/*  Free a task and null the caller's pointer; NULL is a no-op.  */
+void clip_task_destroy (clip_task_t **task_p);
+
+uint64_t clip_task_claim (const clip_task_t *task);
+const char *clip_task_name (const clip_task_t *task);
+const char *clip_task_path (const clip_task_t *task);
+uint64_t clip_task_size (const clip_task_t *task);
+uint64_t clip_task_received (const clip_task_t *task);
+/*  When the file arrived in the inbox (unix ms; 0 when unknown), for the
+    end-to-end latency.  */
+uint64_t clip_task_arrived (const clip_task_t *task);
+void clip_task_set_arrived (clip_task_t *task, uint64_t arrived);
+/*  Dispatches made so far (a worker was sent it).  */
+int clip_task_attempts (const clip_task_t *task);
 
 typedef struct {
     /*  Defaults: CLIP_DEFAULT_* in clip_defaults.h.  */
@@ -75,7 +87,7 @@ typedef struct {
     void (*on_result) (clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_len,
                        void *arg);
     /*  The task could not be analysed; code/message say why.  */
-    void (*on_failed) (clip_task_t *task, const char *code, const char *message, void *arg);
+    void (*on_failed) (clip_task_t *task, clip_error_t code, const char *message, void *arg);
 } clip_dispatch_callbacks_t;
 
 void clip_dispatch_settings_default (clip_dispatch_settings_t *settings);
@@ -90,8 +102,9 @@ clip_dispatch_t *clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *
     processing/ for the next start).  Nulls the caller's pointer.  */
 void clip_dispatch_destroy (clip_dispatch_t **self_p);
 
-/*  Queue a task (dispatch takes ownership).  */
-void clip_dispatch_submit (clip_dispatch_t *self, clip_task_t *task);
+/*  Queue a task: dispatch takes ownership of *task_p and nulls the
+    caller's pointer.  */
+void clip_dispatch_submit (clip_dispatch_t *self, clip_task_t **task_p);
 /*  A local worker process exited: its task, if any, goes to another worker
     now rather than at its deadline.  */
 void clip_dispatch_worker_exited (clip_dispatch_t *self, const char *worker_name);
@@ -100,8 +113,5 @@ void clip_dispatch_worker_exited (clip_dispatch_t *self, const char *worker_name
 const char *clip_dispatch_endpoint (const clip_dispatch_t *self);
 size_t clip_dispatch_worker_count (const clip_dispatch_t *self);
 size_t clip_dispatch_queued (const clip_dispatch_t *self);
-
-/*  Free a task handed back by a callback.  */
-void clip_task_destroy (clip_task_t **task_p);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -13,12 +14,16 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 #include <utlist.h>
 
 #include "clip_log.h"
 #include "clip_util.h"
 
-/*  The loop ticks every 500 ms; this long without a tick means it is stuck.  */
+/*  The loop ticks every LOOP_TICK_MS (clipd.c's TICK_MS); this long
+    without a tick means it is stuck.  */
+#define LOOP_TICK_MS 500
 #define LOOP_STALLED_MS 5000
 
 /*  One connection, from accept to close (MHD_OPTION_NOTIFY_CONNECTION).  */
@@ -32,6 +37,7 @@ typedef struct http_conn {
 struct clip_http {
     struct MHD_Daemon *daemon;
     const clipd_metrics_t *metrics;
+    char *state_dir;            /* for its free space; may be NULL */
     unsigned port;
     /*  The reaper: a thread that shuts down connections older than
         CLIP_HTTP_CONNECTION_MAX_MS.  MHD's own timeout counts from the last
@@ -48,20 +54,27 @@ struct clip_http {
 
 #define LOAD(field) ((unsigned long long) atomic_load (&m->field))
 
-/*  Milliseconds since the loop's last tick; *stalled when past
-    LOOP_STALLED_MS.  */
+/*  The loop's lag in ms: how late its 500 ms tick ran, the most in the
+    last 10 s (clipd.c measures it), or, when the next tick is overdue
+    now, by how much.  So
+    an idle loop says about 0, a busy one how long its callbacks hold it,
+    and a stuck one a number that keeps growing.  *stalled when no tick
+    came for LOOP_STALLED_MS.  */
 static uint64_t
 loop_lag (const clipd_metrics_t *m, bool *stalled)
 {
     uint64_t now = clip_mono_ms ();
     uint64_t tick = LOAD (loop_tick_ms);
-    uint64_t lag = now > tick ? now - tick : 0;
-    *stalled = lag > LOOP_STALLED_MS;
+    uint64_t since = now > tick ? now - tick : 0;
+    uint64_t lag = LOAD (loop_lag_us) / 1000;
+    if (since > LOOP_TICK_MS && since - LOOP_TICK_MS > lag)
+        lag = since - LOOP_TICK_MS;
+    *stalled = since > LOOP_STALLED_MS;
     return lag;
 }
 
 static char *
-render_health (const clipd_metrics_t *m, unsigned *status)
+render_health (const clipd_metrics_t *m, const char *state_dir, unsigned *status)
 {
     bool stalled;
     uint64_t lag = loop_lag (m, &stalled);
@@ -104,14 +117,21 @@ render_health (const clipd_metrics_t *m, unsigned *status)
         reason = "the inbox folder is missing or cannot be watched (retried)";
         *status = MHD_HTTP_SERVICE_UNAVAILABLE;
     }
+    /*  The state folder's free space (for an unprivileged process, as df
+        shows it); -1 when it cannot be read.  */
+    struct statvfs vfs;
+    long long free_bytes = state_dir && statvfs (state_dir, &vfs) == 0
+                         ? (long long) vfs.f_bavail * (long long) vfs.f_frsize : -1;
+    uint64_t now = clip_now_ms (), started = LOAD (started_ms);
     return clip_strprintf (
-        "{\"status\": \"%s\", \"reason\": \"%s\", \"workers\": %llu, \"inflight\": %llu, "
+        "{\"status\": \"%s\", \"reason\": \"%s\", \"version\": \"%s\", \"uptime_s\": %llu, "
+        "\"workers\": %llu, \"inflight\": %llu, "
         "\"queued\": %llu, \"inbox_ready\": %llu, \"head\": %llu, \"corpus\": %llu, "
-        "\"loop_lag_ms\": %llu}\n",
+        "\"loop_lag_ms\": %llu, \"state_free_bytes\": %lld}\n",
         *status == MHD_HTTP_OK ? "ok" : "unavailable",
-        reason,
+        reason, CLIP_VERSION, (unsigned long long) (now > started ? (now - started) / 1000 : 0),
         LOAD (workers), LOAD (inflight), LOAD (queued), LOAD (inbox_ready), LOAD (head),
-        LOAD (corpus), (unsigned long long) lag);
+        LOAD (corpus), (unsigned long long) lag, free_bytes);
 }
 
 /*  /livez: is this process worth keeping?  Only a loop that stopped
@@ -130,6 +150,87 @@ render_live (const clipd_metrics_t *m, unsigned *status)
                            stalled ? "unavailable" : "ok",
                            stalled ? "the event loop is not turning" : "",
                            (unsigned long long) lag);
+}
+
+/*  One histogram in the text format: cumulative buckets, then _sum and
+    _count.  The buckets are read once and _count is their total, so the
+    +Inf bucket and _count always agree (metrics.h).  */
+static void
+render_histogram (FILE *out, const char *name, const char *help, const clipd_histogram_t *h)
+{
+    static const uint64_t bounds [] = {
+#define BOUND_ITEM(b) b,
+        CLIPD_HISTOGRAM_BOUNDS_US (BOUND_ITEM)
+#undef BOUND_ITEM
+    };
+    fprintf (out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    unsigned long long total = 0;
+    for (size_t i = 0; i <= CLIPD_HISTOGRAM_BOUNDS; i++) {
+        total += atomic_load_explicit (&h->buckets [i], memory_order_relaxed);
+        if (i < CLIPD_HISTOGRAM_BOUNDS)
+            fprintf (out, "%s_bucket{le=\"%g\"} %llu\n", name, (double) bounds [i] / 1e6, total);
+        else
+            fprintf (out, "%s_bucket{le=\"+Inf\"} %llu\n", name, total);
+    }
+    fprintf (out, "%s_sum %.6f\n%s_count %llu\n", name,
+             (double) atomic_load_explicit (&h->sum_us, memory_order_relaxed) / 1e6, name, total);
+}
+
+/*  The process metrics every Prometheus client library exports, under
+    their usual names, read from /proc at scrape time (by this thread: the
+    loop is not involved).  A value /proc does not give is left out rather
+    than made up.  */
+static void
+render_process (FILE *out, uint64_t started_ms)
+{
+    long ticks = sysconf (_SC_CLK_TCK);
+    long page = sysconf (_SC_PAGESIZE);
+    char buf [1024];
+    FILE *f = fopen ("/proc/self/stat", "r");
+    size_t n = f ? fread (buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose (f);
+    buf [n] = 0;
+    /*  Fields after the command name, which is in parentheses and may hold
+        spaces: start at the last ')'.  utime and stime are fields 14 and
+        15, vsize 23, rss 24 (proc(5)).  */
+    char *p = strrchr (buf, ')');
+    unsigned long long utime = 0, stime = 0, vsize = 0, rss = 0;
+    if (p && ticks > 0 && page > 0
+    &&  sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+                "%*d %*d %*d %*d %*d %*d %*u %llu %llu", &utime, &stime, &vsize, &rss) == 4) {
+        fprintf (out, "# HELP process_cpu_seconds_total User and system CPU time spent, in seconds.\n"
+                 "# TYPE process_cpu_seconds_total counter\n"
+                 "process_cpu_seconds_total %.2f\n",
+                 (double) (utime + stime) / (double) ticks);
+        fprintf (out, "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n"
+                 "# TYPE process_virtual_memory_bytes gauge\n"
+                 "process_virtual_memory_bytes %llu\n", vsize);
+        fprintf (out, "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+                 "# TYPE process_resident_memory_bytes gauge\n"
+                 "process_resident_memory_bytes %llu\n", rss * (unsigned long long) page);
+    }
+    DIR *dir = opendir ("/proc/self/fd");
+    if (dir) {
+        unsigned long long fds = 0;
+        struct dirent *e;
+        while ((e = readdir (dir)))
+            if (e->d_name [0] != '.')
+                fds++;
+        closedir (dir);
+        /*  Less the descriptor opendir itself held.  */
+        fprintf (out, "# HELP process_open_fds Number of open file descriptors.\n"
+                 "# TYPE process_open_fds gauge\n"
+                 "process_open_fds %llu\n", fds > 0 ? fds - 1 : 0);
+    }
+    struct rlimit rl;
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        fprintf (out, "# HELP process_max_fds Maximum number of open file descriptors.\n"
+                 "# TYPE process_max_fds gauge\n"
+                 "process_max_fds %llu\n", (unsigned long long) rl.rlim_cur);
+    fprintf (out, "# HELP process_start_time_seconds Start time of the process since the unix epoch, in seconds.\n"
+             "# TYPE process_start_time_seconds gauge\n"
+             "process_start_time_seconds %.3f\n", (double) started_ms / 1000.0);
 }
 
 static char *
@@ -155,6 +256,20 @@ render_metrics (const clipd_metrics_t *m)
              "# TYPE clipd_uptime_seconds gauge\n"
              "clipd_uptime_seconds %llu\n",
              (unsigned long long) (now > started ? (now - started) / 1000 : 0));
+#define RENDER_LABELLED(field, name, label, count, label_of, help)                       \
+    fprintf (out, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);                \
+    for (int i = 0; i < (count); i++)                                                   \
+        fprintf (out, "%s{%s=\"%s\"} %llu\n", name, label, label_of (i),                  \
+                 (unsigned long long) atomic_load (&m->field [i]));
+    CLIPD_LABELLED_MAP (RENDER_LABELLED)
+#undef RENDER_LABELLED
+#define RENDER_HISTOGRAM(field, name, help) render_histogram (out, name, help, &m->field);
+    CLIPD_HISTOGRAMS_MAP (RENDER_HISTOGRAM)
+#undef RENDER_HISTOGRAM
+    fprintf (out, "# HELP clipd_build_info The clipd version serving, as a label.\n"
+             "# TYPE clipd_build_info gauge\n"
+             "clipd_build_info{version=\"%s\"} 1\n", CLIP_VERSION);
+    render_process (out, started);
     fclose (out);
     return text;
 }
@@ -177,7 +292,7 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url, const char 
     char *body;
     const char *type;
     if (strcmp (url, "/healthz") == 0) {
-        body = render_health (self->metrics, &status);
+        body = render_health (self->metrics, self->state_dir, &status);
         type = "application/json";
     }
     else
@@ -302,7 +417,8 @@ on_mhd_log (void *cls, const char *fmt, va_list ap)
 }
 
 clip_http_t *
-clip_http_start (const char *addr_port, const clipd_metrics_t *metrics, char *err, size_t err_size)
+clip_http_start (const char *addr_port, const clipd_metrics_t *metrics, const char *state_dir,
+                 char *err, size_t err_size)
 {
     const char *colon = strrchr (addr_port, ':');
     struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -322,6 +438,7 @@ clip_http_start (const char *addr_port, const clipd_metrics_t *metrics, char *er
     sa.sin_port = htons ((uint16_t) port);
     clip_http_t *self = clip_calloc (1, sizeof *self);
     self->metrics = metrics;
+    self->state_dir = state_dir ? clip_strdup (state_dir) : NULL;
     pthread_mutex_init (&self->mutex, NULL);
     pthread_condattr_t attr;
     pthread_condattr_init (&attr);
@@ -344,6 +461,7 @@ clip_http_start (const char *addr_port, const clipd_metrics_t *metrics, char *er
         snprintf (err, err_size, "cannot serve HTTP on %s (address in use?)", addr_port);
         pthread_cond_destroy (&self->wake);
         pthread_mutex_destroy (&self->mutex);
+        free (self->state_dir);
         free (self);
         return NULL;
     }
@@ -383,6 +501,7 @@ clip_http_stop (clip_http_t **self_p)
     assert (self->conns == NULL);
     pthread_cond_destroy (&self->wake);
     pthread_mutex_destroy (&self->mutex);
+    free (self->state_dir);
     free (self);
     *self_p = NULL;
 }

@@ -1,12 +1,17 @@
 /*  http: clipd's health and metrics endpoint (libmicrohttpd).
 
-    GET /healthz answers JSON {status, workers, inflight, queued, head,
-    corpus, loop_lag_ms}: 200 when the loop is turning and, if files are
-    waiting, some worker is connected; 503 otherwise.  GET /livez answers
+    GET /healthz answers JSON {status, reason, version, uptime_s, workers,
+    inflight, queued, inbox_ready, head, corpus, loop_lag_ms,
+    state_free_bytes}: 200 when the loop is turning and, if files are
+    waiting, some worker is connected; 503 otherwise, with the reason.
+    loop_lag_ms is how late the loop runs its timers (about 0 when idle).  GET /livez answers
     {status, reason, loop_lag_ms}, 503 only when the loop is not turning:
     the question a container engine that restarts on failure asks (a
     restart mends a stuck loop, not a missing worker or a full disk).
-    GET /metrics answers the Prometheus text format.  Anything else is 404.
+    GET /metrics answers the Prometheus text format: the table of
+    metrics.h (counters, gauges, counters labelled by every code of
+    proto/clip_codes.h from zero, histograms), clipd_build_info, and the
+    usual process_* metrics read from /proc at scrape time.  Anything else is 404.
 
     /healthz is also 503 while commits to the results log fail (reason
     "commits to the results log are failing: <SQLite error>").
@@ -43,9 +48,11 @@
 typedef struct clip_http clip_http_t;
 
 /*  Serve on "ADDR:PORT" (IPv4; port 0 picks a free one).  metrics must
-    outlive the server.  Returns NULL with err set.  Caller owns the result. */
+    outlive the server; state_dir (copied; may be NULL) is the folder whose
+    free space /healthz reports.  Returns NULL with err set.  Caller owns
+    the result. */
 clip_http_t *clip_http_start (const char *addr_port, const clipd_metrics_t *metrics,
-                              char *err, size_t err_size);
+                              const char *state_dir, char *err, size_t err_size);
 /*  The port actually bound.  */
 unsigned clip_http_port (const clip_http_t *self);
 /*  Stop serving (joins the server thread); nulls the caller's pointer.  */

@@ -13,9 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/inotify.h>
-#endif
 #include <jansson.h>
 #include <uthash.h>
 #include <utlist.h>
@@ -23,6 +20,7 @@
 #include "clip_defaults.h"
 #include "clip_log.h"
 #include "clip_util.h"
+#include "inbox_watch.h"
 
 /*  Skipped names remembered so each is logged once; forgotten when full.  */
 #define SKIPPED_MAX 4096
@@ -60,18 +58,15 @@ struct clip_inbox {
     clip_inbox_settings_t settings;
     clip_inbox_ready_cb on_ready;
     void *arg;
-    /*  Two back-ends behind one interface: raw inotify where the kernel has
-        it, since only inotify tells a file renamed in (IN_MOVED_TO) from one
-        being written (libuv reports both as UV_RENAME); uv_fs_event
-        elsewhere, where renamed-in files wait for the settle time.  */
-    int inotify_fd;
-    int wd;                     /* the inotify watch on dir_fd's folder, or -1 */
-    int parent_wd;              /* the watch on the folder holding the inbox, or -1 */
-    char *parent;               /* that folder's path */
+    /*  The back-end that reports events (inbox_watch.h): chosen by
+        settings.watch; NULL ops when the setting names none of this
+        system's.  */
+    const clip_inbox_watch_ops_t *watch_ops;
+    bool watch_auto;            /* "auto": fall back to fs_event if inotify fails */
+    clip_inbox_watch_t *watch;  /* created by clip_inbox_start */
+    char *parent;               /* the folder holding the inbox */
     char *base;                 /* the inbox's name in it */
-    uv_poll_t inotify_poll;
-    uv_fs_event_t watch;
-    bool use_inotify;
+    bool any_ready;             /* events made candidates ready since on_ready */
     uv_timer_t settle_timer;
     uv_timer_t rescan_timer;
     uv_timer_t rewatch_timer;   /* retries a missing inbox with back-off */
@@ -97,6 +92,7 @@ clip_inbox_settings_default (clip_inbox_settings_t *settings)
     settings->settle_ms = CLIP_DEFAULT_SETTLE_MS;
     settings->rescan_ms = CLIP_DEFAULT_RESCAN_MS;
     settings->max_pending = CLIP_DEFAULT_MAX_PENDING;
+    settings->watch = CLIP_INBOX_WATCH_AUTO;
 }
 
 static bool
@@ -298,39 +294,13 @@ scan (clip_inbox_t *self)
 
 static void watch_again (clip_inbox_t *self);
 
-static void
-on_fs_event (uv_fs_event_t *handle, const char *filename, int events, int status)
-{
-    clip_inbox_t *self = handle->data;
-    if (status < 0) {
-        clip_warn ("inbox_watch_error", "error=\"%s\"", uv_strerror (status));
-        scan (self);
-        return;
-    }
-    if (!filename) {
-        /*  The kernel could not name the file: look at everything.  */
-        scan (self);
-        return;
-    }
-    if (observe (self, filename, false))
-        self->on_ready (self, self->arg);
-}
-
 /*  Drop the watch, the folder descriptor and what was known of the folder,
     then watch the path again (now, or with back-off while it is missing).  */
 static void
 rewatch (clip_inbox_t *self, const char *reason)
 {
-#ifdef __linux__
-    if (self->use_inotify && self->wd >= 0)
-        inotify_rm_watch (self->inotify_fd, self->wd);
-    if (self->use_inotify && self->parent_wd >= 0)
-        inotify_rm_watch (self->inotify_fd, self->parent_wd);
-#endif
-    self->wd = -1;
-    self->parent_wd = -1;
-    if (!self->use_inotify && uv_is_active ((uv_handle_t *) &self->watch))
-        uv_fs_event_stop (&self->watch);
+    if (self->watch)
+        self->watch_ops->unwatch (self->watch);
     if (self->dir_fd >= 0)
         close (self->dir_fd);
     self->dir_fd = -1;
@@ -341,93 +311,94 @@ rewatch (clip_inbox_t *self, const char *reason)
     watch_again (self);
 }
 
-#ifdef __linux__
-#define INBOX_EVENTS (IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_TO           \
-                      | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-/*  On the folder holding the inbox: its name going or coming.  Needed
-    because the kernel reports IN_DELETE_SELF only once the last reference
-    to the folder is dropped, and the inbox holds one (dir_fd).  */
-#define PARENT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR)
+/*  Whether the inbox's path still names the folder watched: when not
+    (missing, unreadable, another folder), watch the path again, logging
+    why (or what was found, when why is NULL), and return true.  The
+    identity is sound because dir_fd holds the watched folder: its inode
+    cannot be reused while it is open.  */
+static bool
+check_path (clip_inbox_t *self, const char *why)
+{
+    struct stat st;
+    const char *reason = NULL;
+    if (stat (self->dir, &st) != 0)
+        reason = errno == ENOENT ? "missing" : "unreadable";
+    else
+    if (st.st_dev != self->dir_dev || st.st_ino != self->dir_ino)
+        reason = "replaced";
+    if (reason)
+        rewatch (self, why ? why : reason);
+    return reason != NULL;
+}
+
+/*  What the back-end reports (clip_inbox_watch_events_t).  */
+static void
+on_watch_file (void *arg, const char *name, bool moved_in)
+{
+    clip_inbox_t *self = arg;
+    if (observe (self, name, moved_in))
+        self->any_ready = true;
+}
 
 static void
-on_inotify (uv_poll_t *handle, int status, int events)
+on_watch_done (void *arg)
 {
-    clip_inbox_t *self = handle->data;
-    /*  Aligned as inotify(7) asks.  */
-    char buf [16384] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
-    bool any = false, rescan = false, appeared = false;
-    const char *gone = NULL;
-    for (;;) {
-        ssize_t n = read (self->inotify_fd, buf, sizeof buf);
-        if (n <= 0)
-            break;
-        for (char *p = buf; p < buf + n; ) {
-            struct inotify_event *ev = (struct inotify_event *) p;
-            p += sizeof *ev + ev->len;
-            if (ev->mask & IN_Q_OVERFLOW)
-                rescan = true;
-            else
-            if (ev->wd == self->parent_wd && self->parent_wd >= 0) {
-                if (ev->len == 0 || strcmp (ev->name, self->base) != 0)
-                    ;           /* a sibling of the inbox */
-                else
-                if (self->dir_fd < 0)
-                    appeared = true;
-                else
-                if (!gone)
-                    gone = ev->mask & IN_MOVED_FROM ? "moved"
-                         : ev->mask & IN_DELETE ? "deleted" : "replaced";
-            }
-            else
-            if (ev->wd != self->wd || gone)
-                ;               /* a watch already dropped, or a folder no longer ours */
-            else
-            if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
-                gone = ev->mask & IN_MOVE_SELF ? "moved" : "deleted";
-            else
-            if (ev->len > 0 && observe (self, ev->name, (ev->mask & IN_MOVED_TO) != 0))
-                any = true;
-        }
+    clip_inbox_t *self = arg;
+    if (self->any_ready) {
+        self->any_ready = false;
+        self->on_ready (self, self->arg);
     }
-    if (gone)
-        rewatch (self, gone);   /* scans the new folder, if there is one */
-    else
-    if (appeared && self->dir_fd < 0) {
+}
+
+static void
+on_watch_folder (void *arg, const char *reason)
+{
+    clip_inbox_t *self = arg;
+    if (self->dir_fd < 0) {
+        /*  Nothing is watched and the name is back: try now.  */
         self->rewatch_delay_ms = REWATCH_FIRST_MS;
         watch_again (self);
     }
     else
-    if (rescan) {
-        clip_warn ("inbox_events_overflow", "action=rescan");
-        scan (self);
-    }
-    else
-    if (any)
-        self->on_ready (self, self->arg);
+        /*  Even when the back-end knows the watched folder went, compare:
+            its name coming back on the parent may be our own mkdir (a
+            missing inbox recreated), which is no reason to watch again.  */
+        check_path (self, reason);  /* scans the new folder, if there is one */
 }
-#endif
 
-/*  The handles that watch, whatever folder: created once.  */
 static void
+on_watch_lost (void *arg)
+{
+    scan (arg);
+}
+
+static const clip_inbox_watch_events_t watch_events = {
+    .file = on_watch_file, .done = on_watch_done, .folder = on_watch_folder, .lost = on_watch_lost,
+};
+
+/*  The back-end, whatever folder: created once.  Returns 0 or a negative
+    errno (the back-end asked for is not available).  */
+static int
 watcher_init (clip_inbox_t *self)
 {
-#ifdef __linux__
-    self->inotify_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
-    if (self->inotify_fd >= 0
-    &&  uv_poll_init (self->loop, &self->inotify_poll, self->inotify_fd) == 0) {
-        self->use_inotify = true;
-        self->inotify_poll.data = self;
-        self->open_handles++;
-        uv_poll_start (&self->inotify_poll, UV_READABLE, on_inotify);
-        return;
+    if (!self->watch_ops)
+        return -EINVAL;
+    int err = 0;
+    self->watch = self->watch_ops->new (self->loop, self->dir, self->parent, self->base,
+                                        &watch_events, self, &err);
+    if (!self->watch && self->watch_auto && self->watch_ops != &clip_inbox_fsevent) {
+        /*  Out of inotify instances, say: libuv's own may still work, and
+            the timers see every file anyway.  */
+        clip_warn ("inbox_watch_fallback", "watch=%s error=\"%s\" action=use_fs_event",
+                   self->watch_ops->name, strerror (-err));
+        self->watch_ops = &clip_inbox_fsevent;
+        self->watch = self->watch_ops->new (self->loop, self->dir, self->parent, self->base,
+                                            &watch_events, self, &err);
     }
-    if (self->inotify_fd >= 0)
-        close (self->inotify_fd);
-    self->inotify_fd = -1;
-#endif
-    uv_fs_event_init (self->loop, &self->watch);
-    self->watch.data = self;
-    self->open_handles++;
+    if (!self->watch)
+        return err;
+    clip_info ("inbox_watch", "watch=%s", self->watch_ops->name);
+    return 0;
 }
 
 /*  Open the folder at the inbox path and watch it.  Returns 0 or a negative
@@ -446,19 +417,9 @@ watch_folder (clip_inbox_t *self)
     self->dir_fd = fd;
     self->dir_dev = st.st_dev;
     self->dir_ino = st.st_ino;
-    int rc = 0;
-#ifdef __linux__
-    if (self->use_inotify) {
-        /*  By path: if it was replaced since the open, the next periodic
-            rescan sees the identities differ and watches again.  */
-        self->wd = inotify_add_watch (self->inotify_fd, self->dir, INBOX_EVENTS);
-        rc = self->wd < 0 ? -errno : 0;
-        if (self->parent_wd < 0)
-            self->parent_wd = inotify_add_watch (self->inotify_fd, self->parent, PARENT_EVENTS);
-    }
-    else
-#endif
-        rc = uv_fs_event_start (&self->watch, on_fs_event, self->dir, 0);
+    /*  By path: if it was replaced since the open, the next periodic rescan
+        sees the identities differ and watches again.  */
+    int rc = self->watch_ops->watch_folder (self->watch);
     if (rc < 0) {
         /*  Keep going on the timers alone: slower, but nothing is missed.  */
         char q [600];
@@ -495,11 +456,8 @@ watch_again (clip_inbox_t *self)
         }
     }
     if (rc < 0) {
-#ifdef __linux__
         /*  Watch for the name to come back, when the parent is there.  */
-        if (self->use_inotify && self->parent_wd < 0)
-            self->parent_wd = inotify_add_watch (self->inotify_fd, self->parent, PARENT_EVENTS);
-#endif
+        self->watch_ops->watch_parent (self->watch);
         CLIPD_METRIC_SET (self->metrics, inbox_unwatched, 1);
         if (!self->logged_unwatched)
             clip_warn ("inbox_unwatched", "inbox=%s reason=%s error=\"%s\" action=retry",
@@ -548,16 +506,11 @@ on_rescan_timer (uv_timer_t *timer)
     clip_inbox_t *self = timer->data;
     if (self->dir_fd < 0)
         return;                 /* the rewatch timer is at work */
-    /*  inotify says when the watched folder goes, but not when another
+    /*  The back-ends say when the watched folder goes, but not when another
         folder takes its path while the event was lost or the watch could
-        not be set: compare identities.  */
-    struct stat st;
-    if (stat (self->dir, &st) != 0)
-        rewatch (self, errno == ENOENT ? "missing" : "unreadable");
-    else
-    if (st.st_dev != self->dir_dev || st.st_ino != self->dir_ino)
-        rewatch (self, "replaced");
-    else
+        not be set (or a file system is mounted over it): compare
+        identities.  */
+    if (!check_path (self, NULL))
         scan (self);
 }
 
@@ -952,9 +905,9 @@ clip_inbox_new (uv_loop_t *loop, const char *inbox_dir, const char *processing_d
     self->dir = clip_strdup (inbox_dir);
     self->processing = clip_strdup (processing_dir);
     self->dir_fd = -1;
-    self->inotify_fd = -1;
-    self->wd = -1;
-    self->parent_wd = -1;
+    const char *watch = settings ? settings->watch : NULL;
+    self->watch_auto = !watch || strcmp (watch, CLIP_INBOX_WATCH_AUTO) == 0;
+    self->watch_ops = clip_inbox_watch_find (watch);
     /*  The folder holding the inbox, and the inbox's name in it: "a/b/" is
         a/ and b.  */
     char *trimmed = clip_strdup (inbox_dir);
@@ -979,6 +932,7 @@ clip_inbox_new (uv_loop_t *loop, const char *inbox_dir, const char *processing_d
         clip_inbox_settings_default (&self->settings);
     if (self->settings.max_pending == 0)
         self->settings.max_pending = 1;
+    self->settings.watch = NULL;    /* the caller's string: resolved above, not kept */
     self->on_ready = on_ready;
     self->arg = arg;
     return self;
@@ -988,9 +942,11 @@ int
 clip_inbox_start (clip_inbox_t *self)
 {
     assert (!self->started);
+    int rc = watcher_init (self);
+    if (rc < 0)
+        return rc;              /* not started: destroy frees at once */
     self->started = true;
     sweep_orphans (self);
-    watcher_init (self);
     uv_timer_init (self->loop, &self->settle_timer);
     uv_timer_init (self->loop, &self->rescan_timer);
     uv_timer_init (self->loop, &self->rewatch_timer);
@@ -998,7 +954,7 @@ clip_inbox_start (clip_inbox_t *self)
     self->rescan_timer.data = self;
     self->rewatch_timer.data = self;
     self->open_handles += 3;
-    int rc = watch_folder (self);
+    rc = watch_folder (self);
     if (rc < 0)
         return rc;
     uint64_t tick = self->settings.settle_ms / 2;
@@ -1062,6 +1018,8 @@ clip_inbox_claim (clip_inbox_t *self, uint64_t claim, clip_claim_t *out)
             candidate_remove (self, c);
             continue;
         }
+        out->arrived_ms = (uint64_t) st.st_ctim.tv_sec * 1000
+                        + (uint64_t) st.st_ctim.tv_nsec / 1000000;
         if (out->copied) {
             CLIPD_METRIC_ADD (self->metrics, claims_copied, 1);
             if (!self->logged_copy) {
@@ -1083,8 +1041,6 @@ on_handle_closed (uv_handle_t *handle)
     clip_inbox_t *self = handle->data;
     if (--self->open_handles > 0)
         return;
-    if (self->inotify_fd >= 0)
-        close (self->inotify_fd);
     free (self);
 }
 
@@ -1107,10 +1063,8 @@ clip_inbox_destroy (clip_inbox_t **self_p)
         free (self);
         return;
     }
-    if (self->use_inotify)
-        uv_close ((uv_handle_t *) &self->inotify_poll, on_handle_closed);
-    else
-        uv_close ((uv_handle_t *) &self->watch, on_handle_closed);
+    if (self->watch)
+        self->watch_ops->destroy (&self->watch);
     uv_close ((uv_handle_t *) &self->settle_timer, on_handle_closed);
     uv_close ((uv_handle_t *) &self->rescan_timer, on_handle_closed);
     uv_close ((uv_handle_t *) &self->rewatch_timer, on_handle_closed);

@@ -1,9 +1,10 @@
 /*  inbox: finds article files in the inbox folder and claims them.
 
-    Owns the view of the inbox: a bounded table of candidate files and the
-    inotify (or uv_fs_event) watch, the settle timer and the periodic rescan;
-    and the claim format in the processing folder (claim names, their
-    sidecars).  It promises:
+    Owns the view of the inbox: a bounded table of candidate files, the
+    watcher back-end that reports events (inbox_watch.h: inotify, or libuv's
+    uv_fs_event, chosen by the setting inbox-watch), the settle timer and
+    the periodic rescan; and the claim format in the processing folder
+    (claim names, their sidecars).  Whichever back-end runs, it promises:
 
     - A regular file whose name does not start with '.' and does not end in
       ".tmp" or ".part" becomes a candidate; everything else is left alone.
@@ -13,10 +14,12 @@
       folder (inotify's IN_MOVED_TO), when its mtime is older than the
       settle time, or when its size and mtime have not changed for the
       settle time.  So files renamed in are taken at once and files written
-      in place once they stopped changing.  (libuv's uv_fs_event reports a
+      in place once they stopped changing.  libuv's uv_fs_event reports a
       rename and a create alike, and file timestamps are too coarse to tell
-      them apart, so on Linux the inbox reads inotify itself through
-      uv_poll; uv_fs_event is the fallback elsewhere.)
+      them apart, so with the fs_event back-end (the fallback, and the
+      default off Linux) every file counts as written in place: one renamed
+      in is taken once its mtime is older than the settle time, at once
+      when it was written earlier than that (inbox_watch.h).
     - Nothing is missed: events can be lost (inotify's queue overflows, and
       libuv drops that signal), so a scan at start, a rescan on overflow and
       a periodic rescan guarantee every file is eventually seen.  The
@@ -28,9 +31,11 @@
       IN_MOVE_SELF, IN_IGNORED; IN_DELETE, IN_MOVED_FROM, IN_CREATE,
       IN_MOVED_TO naming it on the folder that holds it, since the kernel
       reports IN_DELETE_SELF only once the inbox's own descriptor is
-      closed; and every periodic rescan compares the path's (st_dev,
-      st_ino) with the watched folder's, which also catches a file system
-      mounted over the path), the path is watched again, logged as
+      closed; with fs_event, any event naming the inbox on the folder that
+      holds it or on itself makes the inbox compare identities; and every
+      periodic rescan compares the path's (st_dev, st_ino) with the watched
+      folder's, which also catches a file system mounted over the path),
+      the path is watched again, logged as
       inbox_rewatched and counted
       (clipd_inbox_rewatched_total).  While the path is missing it is
       retried with back-off (100 ms doubling to 5 s) and recreated once it
@@ -110,6 +115,10 @@ typedef struct {
     uint64_t settle_ms;
     uint64_t rescan_ms;
     size_t max_pending;
+    /*  The watcher back-end: "auto" or NULL (inotify on Linux, falling back
+        to fs_event if inotify cannot be had; fs_event elsewhere), "inotify"
+        or "fs_event" (inbox_watch.h).  Read by clip_inbox_new only.  */
+    const char *watch;
 } clip_inbox_settings_t;
 
 /*  Candidates became ready: the owner should claim while it has room.  */
@@ -120,6 +129,8 @@ typedef struct {
     char *name;                 /* the name it had in the inbox, in full; owned */
     char *path;                 /* its path in the processing folder; owned */
     uint64_t size;              /* bytes, at claim time */
+    uint64_t arrived_ms;        /* unix ms: the file's change time in the inbox,
+                                   which its rename into it (or its last write) set */
     bool copied;                /* claimed by copy (another file system) */
 } clip_claim_t;
 
@@ -134,7 +145,10 @@ clip_inbox_t *clip_inbox_new (uv_loop_t *loop, const char *inbox_dir, const char
 /*  Remove the orphans of claims interrupted by a crash from the processing
     folder, scan, start watching and start the timers.  Call it after every
     claim file left by an earlier run went through clip_claim_recover.
-    Returns 0 or a negative errno.  */
+    Returns 0 or a negative errno: -EINVAL when settings.watch names no
+    back-end of this system, the back-end's error when the one named
+    explicitly cannot be had (inotify out of instances), -ENOENT etc.
+    when the folder cannot be opened.  */
 int clip_inbox_start (clip_inbox_t *self);
 
 /*  Number of ready candidates.  */

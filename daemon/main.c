@@ -10,16 +10,19 @@
 int
 main (int argc, char **argv)
 {
-    clip_log_init ("clipd", CLIP_LOG_INFO);
+    /*  CLIP_LOG and CLIP_LOG_FORMAT apply until the settings are read (a
+        bad value is bad usage); then the settings, which read them too
+        (config.h), decide.  */
+    if (clip_log_init ("clipd", CLIP_LOG_INFO) != 0)
+        return 2;
     clipd_config_t cfg;
     int rc = clipd_config_parse (&cfg, argc, argv);
     if (rc != 0) {
         clipd_config_clear (&cfg);
         return rc == 1 ? 0 : 2;
     }
-    /*  CLIP_LOG in the environment wins over --log-level (clip_log.h).  */
-    if (!getenv ("CLIP_LOG"))
-        clip_log_set_level ((clip_log_level_t) clip_log_level_from_name (cfg.log_level));
+    clip_log_set_level ((clip_log_level_t) clip_log_level_from_name (cfg.log_level));
+    clip_log_set_format ((clip_log_format_t) clip_log_format_from_name (cfg.log_format));
     signal (SIGPIPE, SIG_IGN);
     /*  Until clipd_run handles them, during start-up (which may import a
         corpus), these must not kill clipd.  Dispositions set to SIG_IGN

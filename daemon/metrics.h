@@ -3,6 +3,10 @@
     One table, CLIPD_METRICS_MAP, declares every metric once: the field of
     clipd_metrics_t that holds it, its Prometheus family, its label set (or
     "" for none), whether it is a counter or a gauge, and its help text.
+    Two more tables follow its pattern: CLIPD_LABELLED_MAP, counters with
+    one sample per code of a proto/clip_codes.h table (all rendered from
+    zero, so a rate over them works before the first failure), and
+    CLIPD_HISTOGRAMS_MAP, the latency histograms.
     Rows of one family with different labels sit next to each other, so the
     family's HELP and TYPE are written once.  Adding a metric is adding a
     row; http.c renders the table, nothing else lists the metrics.
@@ -20,6 +24,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "clip_codes.h"
 
 /*  A short text the loop publishes for the HTTP thread (a file name in a
     health reason).  A sequence lock over atomic bytes: the writer never
@@ -64,22 +70,90 @@ clipd_metric_text_get (const clipd_metric_text_t *t, char *out, size_t size)
         out [0] = 0;
 }
 
+/*  A histogram with fixed bucket bounds (CLIPD_HISTOGRAM_BOUNDS_US, in
+    microseconds: 100 us to 10 s, enough for an analysis, a commit's fsync
+    and an article's whole trip), one atomic count per bucket, the last one
+    for everything above.  Buckets are not cumulative here: the renderer
+    sums them, and renders _count as that sum, so a scrape racing an
+    observation still sees a consistent histogram.  One writer, the loop.  */
+#define CLIPD_HISTOGRAM_BOUNDS_US(X)                                          \
+    X (100) X (250) X (500) X (1000) X (2500) X (5000) X (10000) X (25000)    \
+    X (50000) X (100000) X (250000) X (500000) X (1000000) X (2500000)        \
+    X (5000000) X (10000000)
+#define CLIPD_HISTOGRAM_COUNT_BOUND(us) + 1
+#define CLIPD_HISTOGRAM_BOUNDS (0 CLIPD_HISTOGRAM_BOUNDS_US (CLIPD_HISTOGRAM_COUNT_BOUND))
+
+typedef struct {
+    atomic_uint_fast64_t buckets [CLIPD_HISTOGRAM_BOUNDS + 1];
+    atomic_uint_fast64_t sum_us;
+} clipd_histogram_t;
+
+static inline void
+clipd_histogram_observe (clipd_histogram_t *h, uint64_t us)
+{
+    static const uint64_t bounds [] = {
+#define CLIPD_HISTOGRAM_BOUND_ITEM(b) b,
+        CLIPD_HISTOGRAM_BOUNDS_US (CLIPD_HISTOGRAM_BOUND_ITEM)
+#undef CLIPD_HISTOGRAM_BOUND_ITEM
+    };
+    size_t i = 0;
+    while (i < CLIPD_HISTOGRAM_BOUNDS && us > bounds [i])
+        i++;
+    atomic_fetch_add_explicit (&h->buckets [i], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit (&h->sum_us, us, memory_order_relaxed);
+}
+
+/*  Counters by a code, one sample per code of the table from the start:
+    X (field, family, label, count, name, help), name (i) the label value
+    of index i.  A failed record whose code is not in CLIP_ERROR_MAP (a
+    worker of another version) counts as "other".  */
+static inline const char *
+clipd_error_label (int i)
+{
+    return i < CLIP_ERROR_COUNT ? clip_error_name ((clip_error_t) i) : "other";
+}
+static inline const char *
+clipd_verdict_label (int i)
+{
+    return clip_verdict_name ((clip_verdict_t) i);
+}
+#define CLIPD_LABELLED_MAP(X)                                                                \
+    X (records_by_verdict, "clipd_records_verdict_total", "verdict", CLIP_VERDICT_COUNT,     \
+       clipd_verdict_label, "Records of analysed articles, by near-duplicate verdict.")     \
+    X (records_by_error, "clipd_records_failed_total", "code", CLIP_ERROR_COUNT + 1,         \
+       clipd_error_label, "Records of articles that failed, by error code.")
+
+/*  X (field, family, help): one row per histogram, rendered by http.c.  */
+#define CLIPD_HISTOGRAMS_MAP(X)                                                             \
+    X (task_seconds, "clipd_task_seconds",                                                 \
+       "From sending a task to a worker to receiving its result: the analysis and the round trip.") \
+    X (commit_seconds, "clipd_commit_seconds",                                             \
+       "Group commits, from BEGIN to a durable COMMIT (its fsync included).")              \
+    X (end_to_end_seconds, "clipd_end_to_end_seconds",                                     \
+       "From a file's arrival in the inbox (its change time, which the rename sets) to its record's publication.")
+
 /*  X (field, family, labels, type, help)  */
 #define CLIPD_METRICS_MAP(X)                                                                \
     X (records_total, "clipd_records_total", "", counter,                                  \
        "Records committed to the results log.")                                            \
-    X (records_failed, "clipd_records_failed_total", "", counter,                          \
-       "Records of articles that failed.")                                                 \
-    X (records_duplicate, "clipd_records_verdict_total", "verdict=\"duplicate\"", counter, \
-       "Records by near-duplicate verdict.")                                               \
-    X (records_near, "clipd_records_verdict_total", "verdict=\"near_duplicate\"", counter, \
-       "Records by near-duplicate verdict.")                                               \
     X (commits_total, "clipd_commits_total", "", counter,                                  \
        "Group commits (one fsync each).")                                                  \
     X (commit_failures, "clipd_commit_failures_total", "", counter,                        \
        "Group commits that failed and were retried.")                                      \
     X (commit_failing, "clipd_commit_failing", "", gauge,                                  \
        "1 while commits to the results log fail (cleared by the next commit that succeeds).") \
+    X (tasks_resent, "clipd_tasks_resent_total", "", counter,                              \
+       "Tasks sent again to another worker because theirs was lost or missed the deadline.") \
+    X (task_timeouts, "clipd_task_timeouts_total", "", counter,                            \
+       "Tasks whose worker missed the deadline (--task-timeout-ms); the worker is dropped.") \
+    X (worker_restarts, "clipd_worker_restarts_total", "", counter,                        \
+       "Local workers (--workers) restarted after they exited.")                           \
+    X (replay_records, "clipd_replay_records_total", "", counter,                          \
+       "Records served to replay requests.")                                               \
+    X (work_waiting, "clipd_work_waiting", "", gauge,                                      \
+       "Files waiting: ready in the inbox (at most --max-pending are tracked) plus claimed and not finished. For autoscalers.") \
+    X (loop_lag_us, "clipd_loop_lag_microseconds", "", gauge,                              \
+       "How late the event loop ran its 500 ms timer, the most in the last 10 s: how long its callbacks hold it.") \
     X (subscriptions_matchable, "clipd_subscriptions_total", "matchable=\"yes\"", counter,  \
        "Subscriptions received on the pub endpoint, by whether they can match a topic.")  \
     X (subscriptions_unmatchable, "clipd_subscriptions_total", "matchable=\"no\"", counter, \
@@ -135,6 +209,13 @@ typedef struct {
 #define CLIPD_METRIC_FIELD(field, family, labels, type, help) atomic_uint_fast64_t field;
     CLIPD_METRICS_MAP (CLIPD_METRIC_FIELD)
 #undef CLIPD_METRIC_FIELD
+    /*  Labelled by a code table (proto/clip_codes.h): every label value
+        is rendered from the start, at zero (CLIPD_LABELLED_MAP).  */
+    atomic_uint_fast64_t records_by_verdict [CLIP_VERDICT_COUNT];
+    atomic_uint_fast64_t records_by_error [CLIP_ERROR_COUNT + 1];   /* + "other" */
+#define CLIPD_HISTOGRAM_FIELD(field, family, help) clipd_histogram_t field;
+    CLIPD_HISTOGRAMS_MAP (CLIPD_HISTOGRAM_FIELD)
+#undef CLIPD_HISTOGRAM_FIELD
     /*  Not exported as such: read by /healthz and for the uptime.  */
     atomic_uint_fast64_t loop_tick_ms;      /* monotonic ms of the last loop tick */
     atomic_uint_fast64_t started_ms;        /* unix ms */
@@ -146,5 +227,7 @@ typedef struct {
     do { if (m) atomic_fetch_add (&(m)->field, (n)); } while (0)
 #define CLIPD_METRIC_SET(m, field, v) \
     do { if (m) atomic_store (&(m)->field, (v)); } while (0)
+#define CLIPD_METRIC_OBSERVE(m, field, us) \
+    do { if (m) clipd_histogram_observe (&(m)->field, (us)); } while (0)
 
 #endif

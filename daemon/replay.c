@@ -77,7 +77,7 @@ send_message (clip_replay_t *self, const void *identity, size_t identity_len,
 /*  Best effort: a peer whose pipe is full does not get it.  */
 static void
 send_error (clip_replay_t *self, const void *identity, size_t identity_len,
-            const char *code, const char *message)
+            clip_replay_code_t code, const char *message)
 {
     /*  Counted before the answer leaves: a client that reads the answer and
         then asks /metrics (another thread) must see it counted.  */
@@ -85,17 +85,19 @@ send_error (clip_replay_t *self, const void *identity, size_t identity_len,
     clip_log_quote (q, sizeof q, message);
     /*  A client that asks before reading can do so as fast as it likes:
         "busy" is counted, and logged only at debug level.  */
-    if (strcmp (code, "busy") == 0) {
-        clip_debug ("replay_refused", "code=%s message=%s", code, q);
+    const char *name = clip_replay_code_name (code);
+    assert (name);
+    if (code == CLIP_REPLAY_CODE_BUSY) {
+        clip_debug ("replay_refused", "code=%s message=%s", name, q);
         CLIPD_METRIC_ADD (self->metrics, replay_busy, 1);
     }
     else {
-        clip_warn ("replay_refused", "code=%s message=%s", code, q);
+        clip_warn ("replay_refused", "code=%s message=%s", name, q);
         CLIPD_METRIC_ADD (self->metrics, replay_bad_requests, 1);
     }
     char *body;
     size_t len;
-    clip_replay_error_encode (code, message, &body, &len);
+    clip_replay_error_encode (name, message, &body, &len);
     send_message (self, identity, identity_len, CLIP_REPLAY_ERROR_TOPIC, body, len);
     free (body);
 }
@@ -140,7 +142,7 @@ serve_page (clip_replay_t *self, replay_page_t *page)
         uint64_t last = 0, head = 0;
         if (clip_results_replay (self->results, page->cursor, page->req.topic, slice,
                                  on_record, &ctx, &last, &head) != 0) {
-            send_error (self, page->identity, page->identity_len, "internal",
+            send_error (self, page->identity, page->identity_len, CLIP_REPLAY_CODE_INTERNAL,
                         "the results log could not be read");
             return PAGE_DONE;
         }
@@ -224,18 +226,18 @@ serve (clip_replay_t *self, const void *identity, size_t identity_len,
     replay_page_t *page = NULL;
     HASH_FIND (hh, self->held, identity, identity_len, page);
     if (page) {
-        send_error (self, identity, identity_len, "busy",
+        send_error (self, identity, identity_len, CLIP_REPLAY_CODE_BUSY,
                     "the previous answer is still being sent: read it before asking again");
         return;
     }
     char err [256];
     clip_replay_request_t req;
     if (clip_replay_request_decode (body, body_len, &req, err, sizeof err) != 0) {
-        send_error (self, identity, identity_len, "bad_request", err);
+        send_error (self, identity, identity_len, CLIP_REPLAY_CODE_BAD_REQUEST, err);
         return;
     }
     if (self->n_held >= CLIP_REPLAY_MAX_HELD) {
-        send_error (self, identity, identity_len, "busy",
+        send_error (self, identity, identity_len, CLIP_REPLAY_CODE_BUSY,
                     "too many clients are being answered: ask again later");
         return;
     }
@@ -280,7 +282,7 @@ on_readable (zwatch_t *watch, void *arg)
                zmq_msg_size (&frames [1]));
     }
     else
-        send_error (self, identity, identity_len, "bad_request",
+        send_error (self, identity, identity_len, CLIP_REPLAY_CODE_BAD_REQUEST,
                     "the request must be exactly one frame (use a DEALER socket)");
     clip_wire_frames_free (frames, count);
     zwatch_kick (&self->watch);

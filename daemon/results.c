@@ -2,7 +2,6 @@
 #include "results.h"
 
 #include <assert.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +12,12 @@
 
 struct clip_results {
     sqlite3 *db;                /* not owned */
-    clip_corpus_t *corpus;      /* not owned */
     sqlite3_stmt *insert;
     sqlite3_stmt *find_claim;
     sqlite3_stmt *replay;
-    uint64_t head;
+    uint64_t head;              /* committed */
     uint64_t max_claim;
-    bool in_batch;              /* a transaction is open */
-    uint64_t batch_head;        /* last seq given in it */
+    uint64_t batch_head;        /* the last seq inserted, head if none */
     uint64_t batch_max_claim;
 };
 
@@ -32,11 +29,10 @@ static const char *schema =
     "  record BLOB NOT NULL);";
 
 clip_results_t *
-clip_results_open (sqlite3 *db, clip_corpus_t *corpus, char *err, size_t err_size)
+clip_results_open (sqlite3 *db, char *err, size_t err_size)
 {
     clip_results_t *self = clip_calloc (1, sizeof *self);
     self->db = db;
-    self->corpus = corpus;
     sqlite3_stmt *q = NULL;
     if (clip_db_exec (db, schema, err, err_size)
     ||  clip_db_prepare (self->db, "results", "INSERT INTO results (seq, claim, topic, record) VALUES (?1, ?2, ?3, ?4)",
@@ -55,6 +51,8 @@ clip_results_open (sqlite3 *db, clip_corpus_t *corpus, char *err, size_t err_siz
         self->max_claim = (uint64_t) sqlite3_column_int64 (q, 1);
     }
     sqlite3_finalize (q);
+    self->batch_head = self->head;
+    self->batch_max_claim = self->max_claim;
     return self;
 }
 
@@ -111,129 +109,51 @@ clip_results_find_claim (clip_results_t *self, uint64_t claim, clip_record_t **r
     return found;
 }
 
-static int
-exec_logged (clip_results_t *self, const char *sql)
+uint64_t
+clip_results_next_seq (const clip_results_t *self)
 {
-    char err [512];
-    if (clip_db_exec (self->db, sql, err, sizeof err)) {
-        clip_error ("results_sql_failed", "error=\"%s\"", err);
-        return -1;
-    }
-    return 0;
-}
-
-/*  A record judged before (a retried batch) must not keep its old verdict
-    and matches.  */
-static void
-clear_dedupe (clip_record_t *rec)
-{
-    for (size_t i = 0; i < rec->n_matches; i++) {
-        free (rec->matches [i].id);
-        free (rec->matches [i].file);
-    }
-    free (rec->matches);
-    rec->matches = NULL;
-    rec->n_matches = 0;
-    clip_record_set (rec, &rec->verdict, NULL);
-    clip_record_set (rec, &rec->cluster, NULL);
-    rec->has_dedupe = false;
+    return self->batch_head + 1;
 }
 
 int
-clip_results_begin (clip_results_t *self)
+clip_results_insert (clip_results_t *self, uint64_t seq, uint64_t claim, const char *topic,
+                     const void *record, size_t len)
 {
-    assert (!self->in_batch);
-    if (exec_logged (self, "BEGIN IMMEDIATE"))
-        return -1;
-    self->in_batch = true;
-    self->batch_head = self->head;
-    self->batch_max_claim = self->max_claim;
-    return 0;
-}
-
-int
-clip_results_add (clip_results_t *self, clip_record_t *rec, uint64_t claim,
-                  const void *sketch, size_t sketch_len,
-                  const void *data, size_t data_len,
-                  char **packed, size_t *packed_len)
-{
-    assert (self->in_batch);
-    *packed = NULL;
-    bool ok = rec->status && strcmp (rec->status, "ok") == 0;
-    clear_dedupe (rec);
-    if (ok && clip_corpus_judge (self->corpus, rec, sketch, sketch_len) != 0)
-        return -1;
-    rec->has_seq = true;
-    rec->seq = self->batch_head + 1;
-    rec->has_times = true;
-    rec->done = clip_now_ms ();
-    if (ok && clip_corpus_stage (self->corpus, rec, sketch, sketch_len, data, data_len) != 0)
-        return -1;
-
-    clip_record_encode (rec, packed, packed_len);
+    /*  The caller's own invariants: an open transaction, no gap.  */
+    assert (!sqlite3_get_autocommit (self->db));
+    assert (seq == self->batch_head + 1);
     sqlite3_stmt *q = self->insert;
-    sqlite3_bind_int64 (q, 1, (sqlite3_int64) rec->seq);
+    sqlite3_bind_int64 (q, 1, (sqlite3_int64) seq);
     sqlite3_bind_int64 (q, 2, (sqlite3_int64) claim);
-    sqlite3_bind_text (q, 3, clip_record_topic (rec), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_blob (q, 4, *packed, (int) *packed_len, SQLITE_STATIC);
+    sqlite3_bind_text (q, 3, topic, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob (q, 4, record, (int) len, SQLITE_STATIC);
     int rc = sqlite3_step (q);
     sqlite3_reset (q);
     sqlite3_clear_bindings (q);
     if (rc != SQLITE_DONE) {
         clip_error ("results_insert_failed", "seq=%llu claim=%llu sqlite=\"%s\"",
-                    (unsigned long long) rec->seq, (unsigned long long) claim,
+                    (unsigned long long) seq, (unsigned long long) claim,
                     sqlite3_errmsg (self->db));
-        free (*packed);
-        *packed = NULL;
         return -1;
     }
-    self->batch_head = rec->seq;
+    self->batch_head = seq;
     if (claim > self->batch_max_claim)
         self->batch_max_claim = claim;
     return 0;
 }
 
-int
-clip_results_commit (clip_results_t *self)
+void
+clip_results_committed (clip_results_t *self)
 {
-    assert (self->in_batch);
-    if (exec_logged (self, "COMMIT"))
-        return -1;
-    self->in_batch = false;
-    clip_corpus_publish_staged (self->corpus);
     self->head = self->batch_head;
     self->max_claim = self->batch_max_claim;
-    return 0;
 }
 
 void
-clip_results_rollback (clip_results_t *self)
+clip_results_rolled_back (clip_results_t *self)
 {
-    if (!self->in_batch)
-        return;
-    exec_logged (self, "ROLLBACK");
-    self->in_batch = false;
-    clip_corpus_drop_staged (self->corpus);
-}
-
-int
-clip_results_append (clip_results_t *self, clip_record_t *rec, uint64_t claim,
-                     const void *sketch, size_t sketch_len,
-                     const void *data, size_t data_len,
-                     char **packed, size_t *packed_len)
-{
-    if (clip_results_begin (self))
-        return -1;
-    if (clip_results_add (self, rec, claim, sketch, sketch_len, data, data_len,
-                          packed, packed_len) == 0
-    &&  clip_results_commit (self) == 0)
-        return 0;
-    free (*packed);
-    *packed = NULL;
-    clip_results_rollback (self);
-    rec->has_seq = false;
-    rec->seq = 0;
-    return -1;
+    self->batch_head = self->head;
+    self->batch_max_claim = self->max_claim;
 }
 
 int

@@ -1,15 +1,19 @@
 /*  results: the results log, a gap-free sequence of records.
 
-    Owns the `results` table of the state database.  Every article's record
-    is appended here, in one transaction with its corpus row, before its file
-    leaves processing/ and before it is published: so a subscriber that sees
-    a record can always replay it, and a crash can never lose a result that
-    was published nor publish one twice.
+    Owns the `results` table of the state database, its head (the highest
+    committed seq) and its highest claim id.  It is only the log: it judges
+    nothing and opens no transaction.  The transaction script (judge, seq,
+    corpus row, result row, COMMIT or ROLLBACK) is daemon/commit.c's, which
+    inserts here inside the transaction it opened, and tells the log how it
+    ended.
 
-    seq starts at 1 and has no gaps: it is assigned in memory as head + 1 and
-    only advanced when the COMMIT succeeded; rows are never deleted.  Each
-    row also stores the claim id of its file (unique), which is how a restart
-    recognises a file in processing/ whose record was already committed.
+    seq starts at 1 and has no gaps: a row inserted must carry
+    clip_results_next_seq, and the head only advances when the caller says
+    its COMMIT succeeded (clip_results_committed); after a ROLLBACK
+    (clip_results_rolled_back) the seqs inserted are given again.  Rows are
+    never deleted.  Each row also stores the claim id of its file (unique),
+    which is how a restart recognises a file in processing/ whose record
+    was already committed.
 */
 #ifndef CLIP_RESULTS_H
 #define CLIP_RESULTS_H
@@ -18,14 +22,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "clip_corpus.h"
 #include "clip_record.h"
 
 typedef struct clip_results clip_results_t;
 
-/*  Open the log in db (tables created if needed).  db and corpus stay owned
-    by the caller.  Returns NULL with err set.  Caller owns the result.  */
-clip_results_t *clip_results_open (sqlite3 *db, clip_corpus_t *corpus, char *err, size_t err_size);
+/*  Open the log in db (table created if needed).  db stays owned by the
+    caller and must outlive the log.  Returns NULL with err set.  Caller
+    owns the result.  */
+clip_results_t *clip_results_open (sqlite3 *db, char *err, size_t err_size);
 void clip_results_destroy (clip_results_t **self_p);
 
 /*  The highest committed seq (0 for an empty log).  */
@@ -37,31 +41,20 @@ uint64_t clip_results_max_claim (const clip_results_t *self);
     (caller owns) when found, 0 when not, -1 on error.  */
 int clip_results_find_claim (clip_results_t *self, uint64_t claim, clip_record_t **rec);
 
-/*  Group commit: several records in one transaction, one fsync.
-    clip_results_begin opens it; clip_results_add judges a record against the
-    corpus (which sees the records added before it in the same transaction),
-    gives it the next seq, sets done, stages its corpus row and writes its
-    result row, and hands back the encoded record in *packed (caller owns);
-    clip_results_commit makes them all durable at once.  If add or commit
-    fails, the caller calls clip_results_rollback: no seq is used up and
-    nothing was published, so every record of the batch can be retried.
-    Each returns 0 or -1.  */
-int clip_results_begin (clip_results_t *self);
-int clip_results_add (clip_results_t *self, clip_record_t *rec, uint64_t claim,
-                      const void *sketch, size_t sketch_len,
-                      const void *data, size_t data_len,
-                      char **packed, size_t *packed_len);
-int clip_results_commit (clip_results_t *self);
-void clip_results_rollback (clip_results_t *self);
-
-/*  One record in a transaction of its own (begin, add, commit; rollback on
-    failure).  On success *packed (caller owns) holds the encoded record as
-    committed, and rec holds its final values.  Returns 0, or -1 when nothing
-    was committed (the caller retries later).  */
-int clip_results_append (clip_results_t *self, clip_record_t *rec, uint64_t claim,
-                         const void *sketch, size_t sketch_len,
-                         const void *data, size_t data_len,
-                         char **packed, size_t *packed_len);
+/*  Inside a transaction the caller opened on db (BEGIN): the seq the next
+    row must carry, head + 1 plus the rows inserted since.  */
+uint64_t clip_results_next_seq (const clip_results_t *self);
+/*  Insert one row: seq (must be clip_results_next_seq), the file's claim
+    id (unique: a claim already logged fails), the record's topic and its
+    encoded bytes (copied by SQLite).  Returns 0, or -1 (SQLite error
+    logged; the caller rolls back).  */
+int clip_results_insert (clip_results_t *self, uint64_t seq, uint64_t claim, const char *topic,
+                         const void *record, size_t len);
+/*  The caller's transaction ended: COMMIT succeeded (the rows inserted
+    become the head), or it was rolled back (their seqs will be given
+    again).  */
+void clip_results_committed (clip_results_t *self);
+void clip_results_rolled_back (clip_results_t *self);
 
 /*  Called once per record by clip_results_replay.  */
 typedef void (*clip_results_replay_cb) (uint64_t seq, const char *topic,

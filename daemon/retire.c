@@ -292,7 +292,7 @@ clip_retire_file (clip_retire_t *self, const char *path, const clip_record_t *re
     e->path = clip_strdup (path);
     e->file = clip_strdup (rec->file ? rec->file : "");
     e->seq = rec->seq;
-    if (rec->status && strcmp (rec->status, "failed") == 0)
+    if (clip_record_status (rec) == CLIP_STATUS_FAILED)
         e->error_json = clip_retire_error_json (rec);
     char q [600];
     clip_log_quote (q, sizeof q, e->file);

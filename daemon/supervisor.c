@@ -40,6 +40,7 @@ struct clip_supervisor {
     child_t *children;
     clip_supervisor_exit_cb on_exit;
     void *arg;
+    clipd_metrics_t *metrics;   /* may be NULL */
     bool stopping;
     uv_timer_t kill_timer;
     void (*on_stopped) (void *arg);
@@ -97,8 +98,10 @@ static void
 on_restart_timer (uv_timer_t *timer)
 {
     child_t *child = timer->data;
-    if (!child->owner->stopping)
+    if (!child->owner->stopping) {
+        CLIPD_METRIC_ADD (child->owner->metrics, worker_restarts, 1);
         spawn_child (child);
+    }
 }
 
 static void
@@ -180,7 +183,8 @@ spawn_child (child_t *child)
 
 clip_supervisor_t *
 clip_supervisor_new (uv_loop_t *loop, const char *program, const char *const *args,
-                     size_t count, clip_supervisor_exit_cb on_exit, void *arg)
+                     size_t count, clipd_metrics_t *metrics, clip_supervisor_exit_cb on_exit,
+                     void *arg)
 {
     clip_supervisor_t *self = clip_calloc (1, sizeof *self);
     self->loop = loop;
@@ -202,6 +206,7 @@ clip_supervisor_new (uv_loop_t *loop, const char *program, const char *const *ar
     self->children = clip_calloc (count ? count : 1, sizeof (child_t));
     self->on_exit = on_exit;
     self->arg = arg;
+    self->metrics = metrics;
     return self;
 }
 

@@ -17,14 +17,18 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "metrics.h"
+
 typedef struct clip_supervisor clip_supervisor_t;
 typedef void (*clip_supervisor_exit_cb) (const char *worker_name, void *arg);
 
 /*  Prepare to run `count` copies of `program args... --parent-pid PID`
-    (args NULL-terminated, copied; PID is getpid ()).  Caller owns the
-    result.  */
+    (args NULL-terminated, copied; PID is getpid ()).  Each restart counts
+    in metrics (clipd_worker_restarts_total; may be NULL, borrowed).
+    Caller owns the result.  */
 clip_supervisor_t *clip_supervisor_new (uv_loop_t *loop, const char *program,
                                         const char *const *args, size_t count,
+                                        clipd_metrics_t *metrics,
                                         clip_supervisor_exit_cb on_exit, void *arg);
 /*  Start the workers.  Returns 0 or a negative errno (the first spawn
     failure; the others are retried).  */

@@ -19,14 +19,14 @@ keep_entry (const struct dirent *e)
     return e->d_name [0] != '.';
 }
 
+/*  The counter of a record's verdict in clip_import_stats_t; judging
+    always gives a listed one, and anything else would count as unique, as
+    it always did.  */
 static int
-verdict_index (const char *verdict)
+verdict_index (const clip_record_t *rec)
 {
-    static const char *names [] = { "unique", "related", "near_duplicate", "duplicate" };
-    for (int i = 0; i < 4; i++)
-        if (verdict && strcmp (verdict, names [i]) == 0)
-            return i;
-    return 0;
+    clip_verdict_t v = clip_record_verdict (rec);
+    return v == CLIP_VERDICT_UNKNOWN ? CLIP_VERDICT_UNIQUE : (int) v;
 }
 
 int
@@ -73,7 +73,7 @@ clip_corpus_import_dir (clip_corpus_t *corpus, sqlite3 *db, const char *dir,
         }
         else {
             rec = clip_analyzer_run (analyzer, name, data, len, &sketch, &sketch_len);
-            if (strcmp (rec->status, "ok") != 0) {
+            if (clip_record_status (rec) != CLIP_STATUS_OK) {
                 snprintf (reason, sizeof reason, "%s", rec->error_message);
                 skipped = reason;
             }
@@ -90,7 +90,7 @@ clip_corpus_import_dir (clip_corpus_t *corpus, sqlite3 *db, const char *dir,
             else {
                 in_tx++;
                 stats->imported++;
-                stats->verdicts [verdict_index (rec->verdict)]++;
+                stats->verdicts [verdict_index (rec)]++;
             }
         }
         else

@@ -22,7 +22,8 @@ typedef struct {
     size_t files;               /* regular files looked at */
     size_t imported;
     size_t skipped;
-    size_t verdicts [4];        /* unique, related, near_duplicate, duplicate */
+    size_t verdicts [CLIP_VERDICT_COUNT];   /* by clip_verdict_t: unique, related,
+                                               near_duplicate, duplicate */
 } clip_import_stats_t;
 
 /*  Called after each file, with why it was skipped (NULL when imported).  */

@@ -1,4 +1,5 @@
-/*  clip_msgpack: the one guarded msgpack reader.  See clip_msgpack.h.  */
+/*  clip_msgpack: the one guarded msgpack reader, and the writer helpers.
+    See clip_msgpack.h.  */
 #include "clip_msgpack.h"
 
 #include <assert.h>
@@ -153,21 +154,87 @@ clip_msgpack_key_is (const msgpack_object *o, const char *key)
         && memcmp (o->via.str.ptr, key, n) == 0;
 }
 
-const msgpack_object *
-clip_msgpack_map_get (const msgpack_object *map, const char *key)
-{
-    if (map->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    for (uint32_t i = 0; i < map->via.map.size; i++)
-        if (clip_msgpack_key_is (&map->via.map.ptr [i].key, key))
-            return &map->via.map.ptr [i].val;
-    return NULL;
-}
-
 void
 clip_msgpack_pack_str (msgpack_packer *pk, const char *s)
 {
-    size_t n = strlen (s);
+    clip_msgpack_pack_strn (pk, s, strlen (s));
+}
+
+void
+clip_msgpack_pack_strn (msgpack_packer *pk, const char *s, size_t n)
+{
     msgpack_pack_str (pk, n);
-    msgpack_pack_str_body (pk, s, n);
+    if (n)
+        msgpack_pack_str_body (pk, s, n);
+}
+
+void
+clip_msgpack_pack_bin (msgpack_packer *pk, const void *data, size_t len)
+{
+    msgpack_pack_bin (pk, len);
+    if (len)
+        msgpack_pack_bin_body (pk, data, len);
+}
+
+void
+clip_msgpack_pack_bool (msgpack_packer *pk, bool value)
+{
+    if (value)
+        msgpack_pack_true (pk);
+    else
+        msgpack_pack_false (pk);
+}
+
+void
+clip_msgpack_pack_kv_str (msgpack_packer *pk, const char *key, const char *value)
+{
+    clip_msgpack_pack_str (pk, key);
+    clip_msgpack_pack_str (pk, value ? value : "");
+}
+
+void
+clip_msgpack_pack_kv_uint (msgpack_packer *pk, const char *key, uint64_t value)
+{
+    clip_msgpack_pack_str (pk, key);
+    msgpack_pack_uint64 (pk, value);
+}
+
+void
+clip_msgpack_pack_kv_bool (msgpack_packer *pk, const char *key, bool value)
+{
+    clip_msgpack_pack_str (pk, key);
+    clip_msgpack_pack_bool (pk, value);
+}
+
+void
+clip_msgpack_pack_kv_bin (msgpack_packer *pk, const char *key, const void *data, size_t len)
+{
+    clip_msgpack_pack_str (pk, key);
+    clip_msgpack_pack_bin (pk, data, len);
+}
+
+int
+clip_msgpack_map_slots (const msgpack_object *map, const char *const *names, int n_names,
+                        const msgpack_object **slots, int *repeated)
+{
+    assert (map && map->type == MSGPACK_OBJECT_MAP);
+    for (int k = 0; k < n_names; k++)
+        slots [k] = NULL;
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object_kv *kv = &map->via.map.ptr [i];
+        if (kv->key.type != MSGPACK_OBJECT_STR)
+            continue;
+        for (int k = 0; k < n_names; k++) {
+            if (!clip_msgpack_key_is (&kv->key, names [k]))
+                continue;
+            if (slots [k]) {
+                if (repeated)
+                    *repeated = k;
+                return -1;
+            }
+            slots [k] = &kv->val;
+            break;
+        }
+    }
+    return 0;
 }

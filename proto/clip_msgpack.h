@@ -1,4 +1,4 @@
-/*  clip_msgpack: the one guarded msgpack reader.
+/*  clip_msgpack: the one guarded msgpack reader, and the writer helpers.
 
     Every msgpack body that reaches a clipd program from outside (worker
     protocol messages, records, replay requests and answers) is parsed by
@@ -16,6 +16,13 @@
     caps msgpack-c's allocation at about 24 * max_objects bytes.  The walk
     is iterative, so nesting cannot exhaust the stack; msgpack-c's own
     nesting limit (32 levels) still applies and is reported as such.
+
+    Decoders then find their keys with clip_msgpack_map_slots (every key
+    they know in one pass, a repeated one refused: one style for every
+    map), and name the wrong type they meet with clip_msgpack_type_name.  Encoders write strings, bins and key/value
+    pairs with the clip_msgpack_pack_* helpers below, so that every str on
+    the wire is written one way.  Those take a packer set up by the caller
+    (msgpack_packer_init over an sbuffer or a callback of its own).
 */
 #ifndef CLIP_MSGPACK_H
 #define CLIP_MSGPACK_H
@@ -23,6 +30,7 @@
 #include <msgpack.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*  Check data (len bytes) as described above, counting at most max_objects
     objects (every key, value and element counts; 0 means no cap beyond the
@@ -41,6 +49,20 @@ int clip_msgpack_unpack (msgpack_unpacked *out, const void *data, size_t len,
 /*  Pack s (NUL-terminated) as a msgpack str: what every encoder here
     writes for keys and names.  */
 void clip_msgpack_pack_str (msgpack_packer *pk, const char *s);
+/*  Pack the n bytes at s as a msgpack str (they may hold a NUL byte: tests
+    write what a broken peer would).  */
+void clip_msgpack_pack_strn (msgpack_packer *pk, const char *s, size_t n);
+/*  Pack len bytes as a msgpack bin (data may be NULL when len is 0).  */
+void clip_msgpack_pack_bin (msgpack_packer *pk, const void *data, size_t len);
+void clip_msgpack_pack_bool (msgpack_packer *pk, bool value);
+
+/*  A map entry: the str key, then its value.  A NULL str value is written
+    as "" (the formats require the key; readers rely on its type).  */
+void clip_msgpack_pack_kv_str (msgpack_packer *pk, const char *key, const char *value);
+void clip_msgpack_pack_kv_uint (msgpack_packer *pk, const char *key, uint64_t value);
+void clip_msgpack_pack_kv_bool (msgpack_packer *pk, const char *key, bool value);
+void clip_msgpack_pack_kv_bin (msgpack_packer *pk, const char *key,
+                               const void *data, size_t len);
 
 /*  "nil", "bool", "uint", "str", ... for error messages.  */
 const char *clip_msgpack_type_name (const msgpack_object *o);
@@ -48,8 +70,14 @@ const char *clip_msgpack_type_name (const msgpack_object *o);
 /*  Whether o is the str key.  */
 bool clip_msgpack_key_is (const msgpack_object *o, const char *key);
 
-/*  The value of the first str key `key` in map, or NULL (also when map is
-    not a map).  */
-const msgpack_object *clip_msgpack_map_get (const msgpack_object *map, const char *key);
+/*  Find the keys a decoder knows in map (which must be a map), in one
+    pass: slots[i] gets the value of the str key names[i], or NULL when
+    absent.  Keys not in names, and keys that are not strs, are skipped
+    (they are for newer readers).  Returns 0, or -1 when a known key
+    appears twice, with its index in names in *repeated (if not NULL):
+    a repeated key is refused rather than one of its values silently
+    chosen.  */
+int clip_msgpack_map_slots (const msgpack_object *map, const char *const *names, int n_names,
+                            const msgpack_object **slots, int *repeated);
 
 #endif

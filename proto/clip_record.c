@@ -11,6 +11,7 @@
 */
 #include "clip_record.h"
 #include "clip_msgpack.h"
+#include "clip_utf8.h"
 #include "clip_util.h"
 
 #include <assert.h>
@@ -23,13 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const VERDICTS [] = {
-    "unique", "related", "near_duplicate", "duplicate"
-};
-static const char *const VERDICT_TOPICS [] = {
-    "article.unique", "article.related", "article.near_duplicate", "article.duplicate"
-};
-
 /*  ---------------------------------------------------------------------
     Life cycle and setters
     --------------------------------------------------------------------- */
@@ -39,7 +33,7 @@ clip_record_new (void)
 {
     clip_record_t *self = clip_calloc (1, sizeof (*self));
     self->v = CLIP_RECORD_VERSION;
-    self->status = clip_strdup ("ok");
+    self->status = clip_strdup (clip_status_name (CLIP_STATUS_OK));
     return self;
 }
 
@@ -138,7 +132,7 @@ clip_record_set_error (clip_record_t *self, const char *code, const char *messag
 {
     assert (self);
     assert (code);
-    clip_record_set (self, &self->status, "failed");
+    clip_record_set (self, &self->status, clip_status_name (CLIP_STATUS_FAILED));
     clip_record_set (self, &self->error_code, code);
     clip_record_set (self, &self->error_message, message ? message : "");
 }
@@ -169,10 +163,46 @@ clip_record_add_match (clip_record_t *self, const char *id, const char *file,
     self->has_dedupe = true;
 }
 
+void
+clip_record_fail (clip_record_t *self, clip_error_t code, const char *message)
+{
+    assert (clip_error_name (code));    /* a listed code: the program's own */
+    clip_record_set_error (self, clip_error_name (code), message);
+}
+
+void
+clip_record_set_verdict (clip_record_t *self, clip_verdict_t verdict)
+{
+    assert (self);
+    assert (clip_verdict_name (verdict));
+    clip_record_set (self, &self->verdict, clip_verdict_name (verdict));
+}
+
+clip_status_t
+clip_record_status (const clip_record_t *self)
+{
+    assert (self);
+    return clip_status_parse (self->status);
+}
+
+clip_verdict_t
+clip_record_verdict (const clip_record_t *self)
+{
+    assert (self);
+    return clip_verdict_parse (self->verdict);
+}
+
+clip_error_t
+clip_record_error (const clip_record_t *self)
+{
+    assert (self);
+    return clip_error_parse (self->error_code);
+}
+
 static bool
 is_failed (const clip_record_t *self)
 {
-    return self->status && strcmp (self->status, "failed") == 0;
+    return clip_record_status (self) == CLIP_STATUS_FAILED;
 }
 
 const char *
@@ -181,56 +211,16 @@ clip_record_topic (const clip_record_t *self)
     assert (self);
     if (is_failed (self))
         return "error";
-    if (self->has_dedupe && self->verdict) {
-        for (size_t i = 0; i < sizeof (VERDICTS) / sizeof (VERDICTS [0]); i++)
-            if (strcmp (self->verdict, VERDICTS [i]) == 0)
-                return VERDICT_TOPICS [i];
-    }
-    /*  No verdict, or one this version does not know: still under the
-        "article" prefix, so that subscribers to "article" see it.  */
-    return "article";
+    /*  No verdict, or one this version does not know (no topic): still
+        under the "article" prefix, so that subscribers to "article" see
+        it.  */
+    const char *topic = self->has_dedupe ? clip_verdict_topic (clip_record_verdict (self)) : NULL;
+    return topic ? topic : "article";
 }
 
 /*  ---------------------------------------------------------------------
     UTF-8
     --------------------------------------------------------------------- */
-
-/*  Length of the well-formed UTF-8 sequence at s (1..4), or minus the length
-    of its longest ill-formed prefix (at least 1), which is replaced by one
-    U+FFFD as Unicode recommends ("maximal subpart").  */
-static int
-utf8_sequence (const unsigned char *s)
-{
-    unsigned char b = s [0];
-    if (b < 0x80)
-        return 1;
-    int need;
-    unsigned char lo = 0x80, hi = 0xbf;     /* range of the second byte */
-    if (b >= 0xc2 && b <= 0xdf)
-        need = 1;
-    else if (b >= 0xe0 && b <= 0xef) {
-        need = 2;
-        if (b == 0xe0)
-            lo = 0xa0;                      /* no overlong forms */
-        if (b == 0xed)
-            hi = 0x9f;                      /* no surrogates */
-    }
-    else if (b >= 0xf0 && b <= 0xf4) {
-        need = 3;
-        if (b == 0xf0)
-            lo = 0x90;
-        if (b == 0xf4)
-            hi = 0x8f;                      /* nothing above U+10FFFF */
-    }
-    else
-        return -1;
-    for (int i = 1; i <= need; i++) {
-        unsigned char c = s [i];            /* the NUL terminator stops this */
-        if (i == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xbf))
-            return -i;
-    }
-    return need + 1;
-}
 
 /*  Sets *len to the length of s once cleaned.  Returns NULL when s is
     well-formed UTF-8 (use it as is), else a new string (caller frees) with
@@ -238,15 +228,8 @@ utf8_sequence (const unsigned char *s)
 static char *
 utf8_clean (const char *s, size_t *len)
 {
-    const unsigned char *p = (const unsigned char *) s;
     size_t in_len = strlen (s);
-    size_t i = 0;
-    while (i < in_len) {
-        int n = utf8_sequence (p + i);
-        if (n < 0)
-            break;
-        i += (size_t) n;
-    }
+    size_t i = clip_utf8_valid_prefix (s, in_len);
     *len = in_len;
     if (i == in_len)
         return NULL;
@@ -254,16 +237,16 @@ utf8_clean (const char *s, size_t *len)
     memcpy (clean, s, i);
     size_t out = i;
     while (i < in_len) {
-        int n = utf8_sequence (p + i);
-        if (n > 0) {
-            memcpy (clean + out, p + i, (size_t) n);
-            out += (size_t) n;
-            i += (size_t) n;
+        size_t at = i;
+        if (clip_utf8_next (s, in_len, &i) != CLIP_UTF8_INVALID) {
+            memcpy (clean + out, s + at, i - at);
+            out += i - at;
         }
         else {
+            /*  One U+FFFD per maximal subpart, as Unicode recommends.  */
             memcpy (clean + out, "\xef\xbf\xbd", 3);
             out += 3;
-            i += (size_t) -n;
+            i = at + clip_utf8_ill_formed_len (s + at, in_len - at);
         }
     }
     clean [out] = 0;
@@ -308,32 +291,19 @@ pack_cstr (msgpack_packer *pk, const char *s)
 {
     size_t len;
     char *clean = utf8_clean (s, &len);
-    msgpack_pack_str (pk, len);
-    msgpack_pack_str_body (pk, clean ? clean : s, len);
+    clip_msgpack_pack_strn (pk, clean ? clean : s, len);
     free (clean);
 }
 
-static void
-pack_key (msgpack_packer *pk, const char *key)
-{
-    pack_cstr (pk, key);
-}
-
-/*  A key and its string.  Optional strings are skipped by the caller when
-    NULL; for the ones the format requires, NULL is written as "" so that
-    readers can rely on the type.  */
+/*  A key and its string, cleaned as above.  Optional strings are skipped
+    by the caller when NULL; for the ones the format requires, NULL is
+    written as "" so that readers can rely on the type (as
+    clip_msgpack_pack_kv_str does, which cannot clean).  */
 static void
 pack_str_kv (msgpack_packer *pk, const char *key, const char *value)
 {
-    pack_key (pk, key);
+    clip_msgpack_pack_str (pk, key);     /* keys: this file's ASCII literals */
     pack_cstr (pk, value ? value : "");
-}
-
-static void
-pack_uint_kv (msgpack_packer *pk, const char *key, uint64_t value)
-{
-    pack_key (pk, key);
-    msgpack_pack_uint64 (pk, value);
 }
 
 int
@@ -360,31 +330,31 @@ clip_record_encode (const clip_record_t *self, char **data, size_t *len)
     msgpack_packer_init (&pk, &gb, growbuf_write);
     msgpack_pack_map (&pk, n_keys);
 
-    pack_uint_kv (&pk, "v", self->v);
+    clip_msgpack_pack_kv_uint (&pk, "v", self->v);
     if (self->has_seq)
-        pack_uint_kv (&pk, "seq", self->seq);
+        clip_msgpack_pack_kv_uint (&pk, "seq", self->seq);
     if (self->id)
         pack_str_kv (&pk, "id", self->id);
     pack_str_kv (&pk, "file", self->file);
-    pack_uint_kv (&pk, "bytes", self->bytes);
+    clip_msgpack_pack_kv_uint (&pk, "bytes", self->bytes);
     if (self->encoding)
         pack_str_kv (&pk, "encoding", self->encoding);
     if (self->title)
         pack_str_kv (&pk, "title", self->title);
     if (self->has_times) {
-        pack_uint_kv (&pk, "received", self->received);
-        pack_uint_kv (&pk, "done", self->done);
+        clip_msgpack_pack_kv_uint (&pk, "received", self->received);
+        clip_msgpack_pack_kv_uint (&pk, "done", self->done);
     }
     if (self->worker)
         pack_str_kv (&pk, "worker", self->worker);
-    pack_str_kv (&pk, "status", self->status ? self->status : "ok");
+    pack_str_kv (&pk, "status", self->status ? self->status : clip_status_name (CLIP_STATUS_OK));
     if (failed) {
-        pack_key (&pk, "error");
+        clip_msgpack_pack_str (&pk, "error");
         msgpack_pack_map (&pk, 2);
         pack_str_kv (&pk, "code", self->error_code);
         pack_str_kv (&pk, "message", self->error_message);
     }
-    pack_key (&pk, "entities");
+    clip_msgpack_pack_str (&pk, "entities");
     msgpack_pack_array (&pk, self->n_entities);
     for (size_t i = 0; i < self->n_entities; i++) {
         const clip_entity_t *e = &self->entities [i];
@@ -392,28 +362,27 @@ clip_record_encode (const clip_record_t *self, char **data, size_t *len)
         pack_str_kv (&pk, "type", e->type);
         pack_str_kv (&pk, "text", e->text);
         pack_str_kv (&pk, "canonical", e->canonical);
-        pack_uint_kv (&pk, "start", e->start);
-        pack_uint_kv (&pk, "end", e->end);
+        clip_msgpack_pack_kv_uint (&pk, "start", e->start);
+        clip_msgpack_pack_kv_uint (&pk, "end", e->end);
     }
     if (self->entities_truncated) {
-        pack_key (&pk, "entities_truncated");
-        msgpack_pack_true (&pk);
+        clip_msgpack_pack_kv_bool (&pk, "entities_truncated", true);
     }
     if (self->has_dedupe) {
-        pack_key (&pk, "dedupe");
+        clip_msgpack_pack_str (&pk, "dedupe");
         msgpack_pack_map (&pk, 3);
         pack_str_kv (&pk, "verdict", self->verdict);
-        pack_key (&pk, "matches");
+        clip_msgpack_pack_str (&pk, "matches");
         msgpack_pack_array (&pk, self->n_matches);
         for (size_t i = 0; i < self->n_matches; i++) {
             const clip_match_t *m = &self->matches [i];
             msgpack_pack_map (&pk, 5);
             pack_str_kv (&pk, "id", m->id);
             pack_str_kv (&pk, "file", m->file);
-            pack_uint_kv (&pk, "seq", m->seq);
-            pack_key (&pk, "jaccard");
+            clip_msgpack_pack_kv_uint (&pk, "seq", m->seq);
+            clip_msgpack_pack_str (&pk, "jaccard");
             msgpack_pack_double (&pk, m->jaccard);
-            pack_key (&pk, "containment");
+            clip_msgpack_pack_str (&pk, "containment");
             msgpack_pack_double (&pk, m->containment);
         }
         pack_str_kv (&pk, "cluster", self->cluster);
@@ -443,21 +412,6 @@ dec_fail (decoder_t *dec, const char *fmt, ...)
         va_start (args, fmt);
         vsnprintf (dec->err, dec->err_size, fmt, args);
         va_end (args);
-    }
-    return -1;
-}
-
-/*  Index of key in names, or -1 for a key this version does not know
-    (including keys that are not strings).  */
-static int
-key_index (const msgpack_object *key, const char *const *names, int n_names)
-{
-    if (key->type != MSGPACK_OBJECT_STR)
-        return -1;
-    for (int i = 0; i < n_names; i++) {
-        if (strlen (names [i]) == key->via.str.size
-        &&  memcmp (names [i], key->via.str.ptr, key->via.str.size) == 0)
-            return i;
     }
     return -1;
 }
@@ -517,19 +471,12 @@ map_fields (decoder_t *dec, const char *field, const msgpack_object *o,
 {
     if (o->type != MSGPACK_OBJECT_MAP)
         return dec_fail (dec, "field '%s': expected map, got %s", field, clip_msgpack_type_name (o));
-    for (int i = 0; i < n_names; i++)
-        slots [i] = NULL;
-    for (uint32_t i = 0; i < o->via.map.size; i++) {
-        const msgpack_object_kv *kv = &o->via.map.ptr [i];
-        int k = key_index (&kv->key, names, n_names);
-        if (k < 0)
-            continue;           /* unknown keys are for newer readers */
-        if (slots [k]) {
-            if (*field)
-                return dec_fail (dec, "field '%s.%s': duplicate key", field, names [k]);
-            return dec_fail (dec, "field '%s': duplicate key", names [k]);
-        }
-        slots [k] = &kv->val;
+    /*  Unknown keys are skipped: they are for newer readers.  */
+    int k;
+    if (clip_msgpack_map_slots (o, names, n_names, slots, &k) != 0) {
+        if (*field)
+            return dec_fail (dec, "field '%s.%s': duplicate key", field, names [k]);
+        return dec_fail (dec, "field '%s': duplicate key", names [k]);
     }
     return 0;
 }
@@ -768,6 +715,13 @@ static const char *const ENTITY_TYPES [] = {
     "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT"
 };
 
+/*  " ok failed", " unique related ...": the names for error messages,
+    from the tables (clip_codes.h).  */
+#define XX(id, name, desc) " " name
+static const char STATUS_LIST [] = CLIP_STATUS_MAP (XX);
+static const char VERDICT_LIST [] = CLIP_VERDICT_MAP (XX);
+#undef XX
+
 static bool
 one_of (const char *s, const char *const *list, size_t n)
 {
@@ -807,14 +761,16 @@ clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
 {
     assert (self);
     decoder_t dec = { err, err_size };
-    static const char *const STATUSES [] = { "ok", "failed" };
     static const char *const ENCODINGS [] = { "utf-8", "windows-1252" };
     if (self->v != CLIP_RECORD_VERSION)
         return dec_fail (&dec, "field 'v': unsupported record version %" PRIu64, self->v);
     if (!self->file)
         return dec_fail (&dec, "field 'file': missing");
-    if (!one_of (self->status, STATUSES, 2))
-        return dec_fail (&dec, "field 'status': must be 'ok' or 'failed'");
+    /*  The value is a peer's: shown cut short (callers quote the message
+        when they log it).  */
+    if (clip_record_status (self) == CLIP_STATUS_UNKNOWN)
+        return dec_fail (&dec, "field 'status': '%.32s' is not one of%s",
+                         self->status ? self->status : "", STATUS_LIST);
     if (is_failed (self)) {
         if (!self->error_code || !*self->error_code || !self->error_message)
             return dec_fail (&dec, "field 'error': a failed record needs a code and a message");
@@ -857,8 +813,9 @@ clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
                              "%" PRIu64 " bytes in the file can make", i, span);
     }
     if (self->has_dedupe) {
-        if (!one_of (self->verdict, VERDICTS, sizeof VERDICTS / sizeof VERDICTS [0]))
-            return dec_fail (&dec, "field 'dedupe.verdict': not a known verdict");
+        if (clip_record_verdict (self) == CLIP_VERDICT_UNKNOWN)
+            return dec_fail (&dec, "field 'dedupe.verdict': '%.32s' is not one of%s",
+                             self->verdict ? self->verdict : "", VERDICT_LIST);
         if (!self->cluster)
             return dec_fail (&dec, "field 'dedupe.cluster': missing");
         for (size_t i = 0; i < self->n_matches; i++) {
@@ -967,7 +924,7 @@ clip_record_to_json (const clip_record_t *self)
     }
     if (self->worker)
         jset_str (root, "worker", self->worker);
-    jset_str (root, "status", self->status ? self->status : "ok");
+    jset_str (root, "status", self->status ? self->status : clip_status_name (CLIP_STATUS_OK));
     if (is_failed (self)) {
         json_t *error = json_checked (json_object ());
         jset_str (error, "code", self->error_code);

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clip_codes.h"
+
 #define CLIP_RECORD_VERSION 1
 /*  Entities kept in one record, by default: clip-worker and clip analyze
     keep the first this many in text order and set entities_truncated;
@@ -58,8 +60,10 @@ typedef struct {
     uint64_t received;      /* unix ms */
     uint64_t done;          /* unix ms */
     char *worker;           /* "host:pid"; may be NULL if never analysed */
-    char *status;           /* "ok" or "failed" */
-    char *error_code;       /* set iff status is "failed" */
+    char *status;           /* "ok" or "failed" (CLIP_STATUS_MAP); as received,
+                               so compare clip_record_status (rec) */
+    char *error_code;       /* set iff status is "failed": CLIP_ERROR_MAP, or any
+                               code a peer sent; compare clip_record_error (rec) */
     char *error_message;
 
     clip_entity_t *entities;
@@ -68,7 +72,7 @@ typedef struct {
                                    worker's --max-entities); key absent when false */
 
     bool has_dedupe;
-    char *verdict;          /* unique related near_duplicate duplicate */
+    char *verdict;          /* CLIP_VERDICT_MAP; compare clip_record_verdict (rec) */
     clip_match_t *matches;
     size_t n_matches;
     char *cluster;
@@ -86,6 +90,23 @@ clip_record_t *clip_record_dup (const clip_record_t *self);
 void clip_record_set (clip_record_t *self, char **field, const char *value);
 /*  Mark the record failed with an error code and message.  */
 void clip_record_set_error (clip_record_t *self, const char *code, const char *message);
+/*  The same with a listed code (clip_codes.h): what clipd's own code
+    uses, so that no code is spelt twice.  */
+void clip_record_fail (clip_record_t *self, clip_error_t code, const char *message);
+/*  Set the verdict to a listed one (the dedupe part's flag is not
+    touched: clip_record_add_match or the caller sets it).  */
+void clip_record_set_verdict (clip_record_t *self, clip_verdict_t verdict);
+
+/*  The codes as enums, parsed from the strings the record holds (they stay
+    strings: they are what the wire carries, and a peer may send a code this
+    version does not list).  Each is the map's UNKNOWN value (-1) when the
+    field is NULL or not in the table; compare these, never the strings.
+    clip_record_verdict reads the verdict field whether or not has_dedupe
+    is set.  */
+clip_status_t clip_record_status (const clip_record_t *self);
+clip_verdict_t clip_record_verdict (const clip_record_t *self);
+clip_error_t clip_record_error (const clip_record_t *self);
+
 /*  Append an entity / a match; the strings are copied.  */
 void clip_record_add_entity (clip_record_t *self, const char *type, const char *text,
                              const char *canonical, uint64_t start, uint64_t end);

@@ -30,12 +30,9 @@ clip_replay_request_encode (const clip_replay_request_t *req, char **data, size_
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 3);
-    clip_msgpack_pack_str (&pk, "since");
-    msgpack_pack_uint64 (&pk, req->since);
-    clip_msgpack_pack_str (&pk, "topic");
-    clip_msgpack_pack_str (&pk, req->topic);
-    clip_msgpack_pack_str (&pk, "limit");
-    msgpack_pack_uint64 (&pk, req->limit);
+    clip_msgpack_pack_kv_uint (&pk, "since", req->since);
+    clip_msgpack_pack_kv_str (&pk, "topic", req->topic);
+    clip_msgpack_pack_kv_uint (&pk, "limit", req->limit);
     finish (&sbuf, data, len);
     return 0;
 }
@@ -49,15 +46,9 @@ clip_replay_end_encode (const clip_replay_end_t *end, char **data, size_t *len)
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 3);
-    clip_msgpack_pack_str (&pk, "last");
-    msgpack_pack_uint64 (&pk, end->last);
-    clip_msgpack_pack_str (&pk, "head");
-    msgpack_pack_uint64 (&pk, end->head);
-    clip_msgpack_pack_str (&pk, "more");
-    if (end->more)
-        msgpack_pack_true (&pk);
-    else
-        msgpack_pack_false (&pk);
+    clip_msgpack_pack_kv_uint (&pk, "last", end->last);
+    clip_msgpack_pack_kv_uint (&pk, "head", end->head);
+    clip_msgpack_pack_kv_bool (&pk, "more", end->more);
     finish (&sbuf, data, len);
     return 0;
 }
@@ -71,10 +62,8 @@ clip_replay_error_encode (const char *code, const char *message, char **data, si
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 2);
-    clip_msgpack_pack_str (&pk, "code");
-    clip_msgpack_pack_str (&pk, code);
-    clip_msgpack_pack_str (&pk, "message");
-    clip_msgpack_pack_str (&pk, message);
+    clip_msgpack_pack_kv_str (&pk, "code", code);
+    clip_msgpack_pack_kv_str (&pk, "message", message);
     finish (&sbuf, data, len);
     return 0;
 }
@@ -97,16 +86,9 @@ open_map (msgpack_unpacked *up, const void *body, size_t len, const char *what,
     if (up->data.type != MSGPACK_OBJECT_MAP)
         return clip_err_set (err, err_size, "%s: expected a map, got %s", what,
                      clip_msgpack_type_name (&up->data));
-    for (int k = 0; k < n_names; k++)
-        slots [k] = NULL;
-    const msgpack_object_map *map = &up->data.via.map;
-    for (uint32_t i = 0; i < map->size; i++)
-        for (int k = 0; k < n_names; k++)
-            if (clip_msgpack_key_is (&map->ptr [i].key, names [k])) {
-                if (slots [k])
-                    return clip_err_set (err, err_size, "%s: field '%s': repeated", what, names [k]);
-                slots [k] = &map->ptr [i].val;
-            }
+    int repeated;
+    if (clip_msgpack_map_slots (&up->data, names, n_names, slots, &repeated) != 0)
+        return clip_err_set (err, err_size, "%s: field '%s': repeated", what, names [repeated]);
     return 0;
 }
 
@@ -224,6 +206,9 @@ clip_replay_error_decode (const void *body, size_t len, clip_replay_error_t *err
     if (rc == 0)
         rc = get_str (s [R_MESSAGE], CLIP_REPLAY_ERROR_TOPIC, "message", error->message,
                       sizeof error->message, true, err, err_size);
+    /*  A code this version does not list is still a refusal: the caller
+        sees it as CLIP_REPLAY_CODE_UNKNOWN, with its text in code.  */
+    error->code_id = rc == 0 ? clip_replay_code_parse (error->code) : CLIP_REPLAY_CODE_UNKNOWN;
     msgpack_unpacked_destroy (&up);
     return rc;
 }

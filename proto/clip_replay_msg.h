@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clip_codes.h"
+
 #define CLIP_REPLAY_END_TOPIC "replay.end"
 #define CLIP_REPLAY_ERROR_TOPIC "replay.error"
 
@@ -60,6 +62,8 @@ typedef struct {
 typedef struct {
     char code [CLIP_REPLAY_CODE_MAX];           /* cut to fit */
     char message [CLIP_REPLAY_MESSAGE_MAX];     /* cut to fit */
+    clip_replay_code_t code_id;     /* code, from CLIP_REPLAY_CODE_MAP (clip_codes.h);
+                                       CLIP_REPLAY_CODE_UNKNOWN when not listed */
 } clip_replay_error_t;
 
 /*  {since, topic, limit}; limit 0 is written as is (the decoder refuses
@@ -81,8 +85,12 @@ int clip_replay_end_encode (const clip_replay_end_t *end, char **data, size_t *l
 int clip_replay_end_decode (const void *body, size_t len, clip_replay_end_t *end,
                             char *err, size_t err_size);
 
+/*  code is a name from CLIP_REPLAY_CODE_MAP (clip_replay_code_name):
+    clipd sends no other; tests and fuzzers may send any string.  */
 int clip_replay_error_encode (const char *code, const char *message, char **data, size_t *len);
-/*  `code` and `message` required strs.  */
+/*  `code` and `message` required strs.  A code not in the table is
+    accepted (a newer clipd may send one) and decoded with code_id
+    CLIP_REPLAY_CODE_UNKNOWN: the client treats it as a refusal.  */
 int clip_replay_error_decode (const void *body, size_t len, clip_replay_error_t *error,
                               char *err, size_t err_size);
 

@@ -14,14 +14,6 @@
 static const char *command_names[] = { "READY", "HEARTBEAT", "RESULT", "TASK" };
 
 static void
-pack_bin (msgpack_packer *pk, const void *data, size_t len)
-{
-    msgpack_pack_bin (pk, len);
-    if (len)
-        msgpack_pack_bin_body (pk, data, len);
-}
-
-static void
 free_sbuffer (void *data, void *hint)
 {
     free (data);
@@ -40,44 +32,30 @@ clip_wire_send (void *socket, const void *identity, size_t identity_len,
     switch (msg->kind) {
         case CLIP_WIRE_READY:
             msgpack_pack_map (&pk, 2);
-            clip_msgpack_pack_str (&pk, "worker");
-            clip_msgpack_pack_str (&pk, msg->worker ? msg->worker : "");
-            clip_msgpack_pack_str (&pk, "protocol");
-            msgpack_pack_uint64 (&pk, CLIP_WIRE_PROTOCOL);
+            clip_msgpack_pack_kv_str (&pk, "worker", msg->worker);
+            clip_msgpack_pack_kv_uint (&pk, "protocol", CLIP_WIRE_PROTOCOL);
             break;
         case CLIP_WIRE_HEARTBEAT:
             if (msg->worker) {
                 msgpack_pack_map (&pk, 2);
-                clip_msgpack_pack_str (&pk, "worker");
-                clip_msgpack_pack_str (&pk, msg->worker);
-                clip_msgpack_pack_str (&pk, "busy");
-                if (msg->busy)
-                    msgpack_pack_true (&pk);
-                else
-                    msgpack_pack_false (&pk);
+                clip_msgpack_pack_kv_str (&pk, "worker", msg->worker);
+                clip_msgpack_pack_kv_bool (&pk, "busy", msg->busy);
             }
             else
                 msgpack_pack_map (&pk, 0);
             break;
         case CLIP_WIRE_RESULT:
             msgpack_pack_map (&pk, 4);
-            clip_msgpack_pack_str (&pk, "worker");
-            clip_msgpack_pack_str (&pk, msg->worker ? msg->worker : "");
-            clip_msgpack_pack_str (&pk, "task");
-            msgpack_pack_uint64 (&pk, msg->task);
-            clip_msgpack_pack_str (&pk, "record");
-            pack_bin (&pk, msg->data, msg->data_len);
-            clip_msgpack_pack_str (&pk, "sketch");
-            pack_bin (&pk, msg->sketch, msg->sketch_len);
+            clip_msgpack_pack_kv_str (&pk, "worker", msg->worker);
+            clip_msgpack_pack_kv_uint (&pk, "task", msg->task);
+            clip_msgpack_pack_kv_bin (&pk, "record", msg->data, msg->data_len);
+            clip_msgpack_pack_kv_bin (&pk, "sketch", msg->sketch, msg->sketch_len);
             break;
         case CLIP_WIRE_TASK:
             msgpack_pack_map (&pk, 3);
-            clip_msgpack_pack_str (&pk, "task");
-            msgpack_pack_uint64 (&pk, msg->task);
-            clip_msgpack_pack_str (&pk, "file");
-            clip_msgpack_pack_str (&pk, msg->file ? msg->file : "");
-            clip_msgpack_pack_str (&pk, "data");
-            pack_bin (&pk, msg->data, msg->data_len);
+            clip_msgpack_pack_kv_uint (&pk, "task", msg->task);
+            clip_msgpack_pack_kv_str (&pk, "file", msg->file);
+            clip_msgpack_pack_kv_bin (&pk, "data", msg->data, msg->data_len);
             break;
     }
 
@@ -136,6 +114,14 @@ take_bytes (const msgpack_object *o, void **out, size_t *len, bool want_str)
     return 0;
 }
 
+/*  The keys of every command's body; each command uses some of them (a
+    key another command uses is read and ignored).  `record` is RESULT's
+    name for `data`.  */
+enum { W_WORKER, W_FILE, W_DATA, W_RECORD, W_SKETCH, W_TASK, W_PROTOCOL, W_BUSY, W_COUNT };
+static const char *const WIRE_KEYS [W_COUNT] = {
+    "worker", "file", "data", "record", "sketch", "task", "protocol", "busy"
+};
+
 clip_wire_msg_t *
 clip_wire_decode (const void *command, size_t command_len,
                   const void *body, size_t body_len, char *err, size_t err_size)
@@ -161,61 +147,47 @@ clip_wire_decode (const void *command, size_t command_len,
         snprintf (err, err_size, "%s: body is not one msgpack map: %s", command_names [kind], why);
         return NULL;
     }
+    const msgpack_object *s [W_COUNT];
+    int repeated = -1;
+    if (clip_msgpack_map_slots (&up.data, WIRE_KEYS, W_COUNT, s, &repeated) == 0
+    &&  s [W_DATA] && s [W_RECORD])
+        repeated = W_RECORD;    /* the same field under both its names */
+    if (repeated >= 0) {
+        /*  One value per field: a body naming one twice is refused rather
+            than one of its values silently chosen.  */
+        msgpack_unpacked_destroy (&up);
+        snprintf (err, err_size, "%s: field '%s' repeated", command_names [kind],
+                  WIRE_KEYS [repeated]);
+        return NULL;
+    }
     clip_wire_msg_t *msg = clip_calloc (1, sizeof *msg);
     msg->kind = (clip_wire_kind_t) kind;
     const char *bad = NULL;
-    msgpack_object_map *map = &up.data.via.map;
-    for (uint32_t i = 0; i < map->size && !bad; i++) {
-        msgpack_object *k = &map->ptr [i].key;
-        msgpack_object *v = &map->ptr [i].val;
-        if (k->type != MSGPACK_OBJECT_STR)
-            continue;
-        #define KEY_IS(s) (k->via.str.size == strlen (s) && memcmp (k->via.str.ptr, s, strlen (s)) == 0)
-        if (KEY_IS ("worker")) {
-            free (msg->worker);
-            msg->worker = NULL;
-            if (take_bytes (v, (void **) &msg->worker, NULL, true))
-                bad = "worker";
-        }
-        else
-        if (KEY_IS ("file")) {
-            free (msg->file);
-            msg->file = NULL;
-            if (take_bytes (v, (void **) &msg->file, NULL, true))
-                bad = "file";
-        }
-        else
-        if (KEY_IS ("data") || KEY_IS ("record")) {
-            free (msg->data);
-            msg->data = NULL;
-            if (take_bytes (v, &msg->data, &msg->data_len, false))
-                bad = "data";
-        }
-        else
-        if (KEY_IS ("sketch")) {
-            free (msg->sketch);
-            msg->sketch = NULL;
-            if (take_bytes (v, &msg->sketch, &msg->sketch_len, false))
-                bad = "sketch";
-        }
-        else
-        if (KEY_IS ("task") || KEY_IS ("protocol")) {
-            if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-                bad = KEY_IS ("task") ? "task" : "protocol";
-            else
-            if (KEY_IS ("task"))
-                msg->task = v->via.u64;
-            else
-                msg->protocol = v->via.u64;
-        }
-        else
-        if (KEY_IS ("busy")) {
-            if (v->type != MSGPACK_OBJECT_BOOLEAN)
-                bad = "busy";
-            else
-                msg->busy = v->via.boolean;
-        }
-        #undef KEY_IS
+    const msgpack_object *data = s [W_DATA] ? s [W_DATA] : s [W_RECORD];
+    if (s [W_WORKER] && take_bytes (s [W_WORKER], (void **) &msg->worker, NULL, true))
+        bad = "worker";
+    else
+    if (s [W_FILE] && take_bytes (s [W_FILE], (void **) &msg->file, NULL, true))
+        bad = "file";
+    else
+    if (data && take_bytes (data, &msg->data, &msg->data_len, false))
+        bad = "data";
+    else
+    if (s [W_SKETCH] && take_bytes (s [W_SKETCH], &msg->sketch, &msg->sketch_len, false))
+        bad = "sketch";
+    else
+    if (s [W_TASK] && s [W_TASK]->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        bad = "task";
+    else
+    if (s [W_PROTOCOL] && s [W_PROTOCOL]->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        bad = "protocol";
+    else
+    if (s [W_BUSY] && s [W_BUSY]->type != MSGPACK_OBJECT_BOOLEAN)
+        bad = "busy";
+    if (!bad) {
+        msg->task = s [W_TASK] ? s [W_TASK]->via.u64 : 0;
+        msg->protocol = s [W_PROTOCOL] ? s [W_PROTOCOL]->via.u64 : 0;
+        msg->busy = s [W_BUSY] ? s [W_BUSY]->via.boolean : false;
     }
     msgpack_unpacked_destroy (&up);
     if (!bad && (msg->kind == CLIP_WIRE_TASK || msg->kind == CLIP_WIRE_RESULT)) {

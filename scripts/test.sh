@@ -43,6 +43,13 @@ sanitized_suite () {
 step "dependencies" ./scripts/deps.sh --test
 rm -rf "$reliability" build-sanitize/reliability
 step "build and test (RelWithDebInfo)" run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# A short run of the benchmark harness (bench/README.md), so it keeps working;
+# its figures are not checked (benchmarks are not timed tests).
+if [ -f ../shared/data/reuters21578.tar.gz ]; then
+  step "bench/run --smoke" bench/run --smoke --build build-test
+else
+  echo "== bench/run --smoke: skipped, ../shared/data/reuters21578.tar.gz is absent"
+fi
 step "Docker: compose and swarm deployment" ./tests/docker/test_compose.sh build-test/clip/clip
 step "build and test under ASan + UBSan" sanitized_suite
 step "end-to-end test under valgrind" ./scripts/valgrind.sh build-test "$reliability"

@@ -71,15 +71,15 @@ clip_analyzer_run (clip_analyzer_t *self, const char *file, const void *data, si
         *sketch_len = 0;
     }
     if (clip_text_is_binary (data, len)) {
-        clip_record_set_error (rec, "not_text", "the file holds binary data, not text");
+        clip_record_fail (rec, CLIP_ERROR_NOT_TEXT, "the file holds binary data, not text");
         return rec;
     }
     clip_text_t *text = clip_text_decode (data, len);
     size_t norm_len = 0;
     char *norm = clip_text_normalise (text->utf8, text->len, &norm_len);
     if (norm_len == 0) {
-        clip_record_set_error (rec, "empty", len ? "the file holds only white space"
-                                                 : "the file is empty");
+        clip_record_fail (rec, CLIP_ERROR_EMPTY, len ? "the file holds only white space"
+                                                     : "the file is empty");
         free (norm);
         clip_text_destroy (&text);
         return rec;

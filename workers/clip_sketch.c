@@ -8,36 +8,13 @@
 #include <xxhash.h>
 
 #include "clip_sketch.h"
+#include "clip_utf8.h"
 #include "clip_util.h"
 
 /*  The word splitter, shared by the sketch and by clip_sketch_words.  It
     calls back once per word with the word's lower-cased bytes and span.  */
 typedef void (word_fn_t) (void *arg, const char *lower, size_t lower_len,
                           size_t start, size_t end);
-
-static bool
-is_space_cp (utf8proc_int32_t cp)
-{
-    if (cp == 0x85 || cp == 0x1680 || cp == 0x180E)
-        return true;
-    utf8proc_category_t cat = utf8proc_category (cp);
-    return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL
-        || cat == UTF8PROC_CATEGORY_ZP;
-}
-
-static bool
-is_word_cp (utf8proc_int32_t cp)
-{
-    switch (utf8proc_category (cp)) {
-        case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-        case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
-        case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
-        case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
-            return true;
-        default:
-            return false;
-    }
-}
 
 static void
 split_words (const char *text, size_t len, char *buf, word_fn_t *fn, void *arg)
@@ -64,7 +41,7 @@ split_words (const char *text, size_t len, char *buf, word_fn_t *fn, void *arg)
                 end = i + 1;
             }
             else
-            if (c == ' ' || (c >= '\t' && c <= '\r')) {
+            if (clip_utf8_is_space (c)) {
                 if (blen)
                     fn (arg, buf, blen, start, end);
                 blen = 0;
@@ -72,24 +49,26 @@ split_words (const char *text, size_t len, char *buf, word_fn_t *fn, void *arg)
             i++;
             continue;
         }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate (s + i, (utf8proc_ssize_t) (len - i), &cp);
-        if (n <= 0 || is_space_cp (cp)) {
+        size_t next = i;
+        int32_t cp = clip_utf8_next (text, len, &next);
+        if (cp == CLIP_UTF8_INVALID || clip_utf8_is_space (cp)) {
             /*  Invalid bytes separate words, as white space does.  */
             if (blen)
                 fn (arg, buf, blen, start, end);
             blen = 0;
-            i += n > 0 ? (size_t) n : 1;
+            i = next;
             continue;
         }
-        if (is_word_cp (cp)) {
+        /*  Anything else that is not a word character (punctuation, the
+            ignorable format characters) is deleted from the word.  */
+        if (clip_utf8_is_word (cp)) {
             if (blen == 0)
                 start = i;
             blen += (size_t) utf8proc_encode_char (utf8proc_tolower (cp),
                                                    (utf8proc_uint8_t *) buf + blen);
-            end = i + (size_t) n;
+            end = next;
         }
-        i += (size_t) n;
+        i = next;
     }
     if (blen)
         fn (arg, buf, blen, start, end);

@@ -13,10 +13,12 @@
         cannot do: a fixed 128-value one finds a short article copied into
         one 50 times longer about half of the time.
 
-    Words: the text is split on white space; every character that is not a
-    letter, a mark or a number (Unicode categories L*, M*, N*) is deleted from
-    a word ("Huawei's" -> "huaweis", "U.S." -> "us"); letters are lower-cased
-    (utf8proc).  A text of one or two words has one shingle made of all its
+    Words: the text is split on white space (clip_utf8_is_space, the rule
+    the tokenizer and the money/date grammar also follow); every character
+    that is not a letter, a mark or a number (clip_utf8_is_word: Unicode
+    categories L*, M*, N*) is deleted from a word ("Huawei's" -> "huaweis",
+    "U.S." -> "us"; an ignorable U+200B inside a word joins it); letters
+    are lower-cased (utf8proc).  A text of one or two words has one shingle made of all its
     words; a text with no word has an empty set.
 
     The bytes (format and reading) are proto/clip_sketch_wire.h, included

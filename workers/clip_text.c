@@ -8,6 +8,7 @@
     utf8proc.
 */
 #include "clip_text.h"
+#include "clip_utf8.h"
 #include "clip_util.h"
 
 #include <assert.h>
@@ -46,35 +47,6 @@ static size_t
 utf8_width (uint32_t cp)
 {
     return cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
-}
-
-/*  Number of leading bytes that are valid UTF-8; len when all are.  Eight
-    ASCII bytes are checked at a time; anything else goes through utf8proc,
-    which rejects overlong forms, surrogates and code points past U+10FFFF. */
-static size_t
-utf8_valid_prefix (const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        if (len - i >= 8) {
-            uint64_t word;
-            memcpy (&word, s + i, 8);
-            if ((word & UINT64_C (0x8080808080808080)) == 0) {
-                i += 8;
-                continue;
-            }
-        }
-        if (s [i] < 0x80) {
-            i++;
-            continue;
-        }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate (s + i, (utf8proc_ssize_t) (len - i), &cp);
-        if (n <= 0)
-            return i;
-        i += (size_t) n;
-    }
-    return len;
 }
 
 static clip_text_t *
@@ -150,7 +122,7 @@ clip_text_decode (const void *data, size_t len)
     /*  Offsets are 32-bit; clipd refuses files past --max-bytes long before. */
     assert (len < UINT32_MAX);
     const unsigned char *s = data ? data : (const unsigned char *) "";
-    if (utf8_valid_prefix (s, len) == len)
+    if (clip_utf8_valid ((const char *) s, len))
         return decode_utf8 (s, len);
     return decode_cp1252 (s, len);
 }
@@ -187,39 +159,14 @@ clip_encoding_name (clip_encoding_t encoding)
     return "utf-8";
 }
 
-/*  Character classes shared by the title and the normaliser.  */
+/*  Character classes shared by the title and the normaliser: white space,
+    the invisible characters a copy may gain or lose (dropped), and line
+    ends, are clip_utf8.h's, the rules every module follows.  */
 
 static bool
 ascii_space (unsigned char c)
 {
     return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-/*  White space for a non-ASCII code point: the separators (Zs, which holds
-    U+00A0, U+1680, U+2000..U+200A, U+202F, U+205F, U+3000) and the
-    non-ASCII line ends.  */
-static bool
-unicode_space (utf8proc_int32_t cp)
-{
-    if (cp == 0x85 || cp == 0x2028 || cp == 0x2029)
-        return true;
-    return cp >= 0xA0 && utf8proc_category (cp) == UTF8PROC_CATEGORY_ZS;
-}
-
-/*  Invisible characters that a copy may gain or lose without being a
-    different article: zero-width space, zero-width no-break space (a BOM
-    in mid-text) and the soft hyphen.  */
-static bool
-droppable (utf8proc_int32_t cp)
-{
-    return cp == 0x200B || cp == 0xFEFF || cp == 0xAD;
-}
-
-static bool
-line_end (utf8proc_int32_t cp)
-{
-    return cp == '\n' || cp == '\r' || cp == '\v' || cp == '\f'
-        || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
 }
 
 /*  The ASCII replacement of a typographic quote or dash, or 0.  */
@@ -271,21 +218,13 @@ nfc_sensitive (utf8proc_int32_t cp)
 /*  Next code point of s [i..len), its length in *width.  A byte that does
     not start valid UTF-8 reads as U+FFFD, one byte long, so that callers
     handed something other than clip_text_decode's output still terminate. */
-static utf8proc_int32_t
+static int32_t
 next_codepoint (const unsigned char *s, size_t i, size_t len, size_t *width)
 {
-    if (s [i] < 0x80) {
-        *width = 1;
-        return s [i];
-    }
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate (s + i, (utf8proc_ssize_t) (len - i), &cp);
-    if (n <= 0) {
-        *width = 1;
-        return 0xFFFD;
-    }
-    *width = (size_t) n;
-    return cp;
+    size_t pos = i;
+    int32_t cp = clip_utf8_next ((const char *) s, len, &pos);
+    *width = pos - i;
+    return cp == CLIP_UTF8_INVALID ? 0xFFFD : cp;
 }
 
 char *
@@ -300,8 +239,7 @@ clip_text_title (const clip_text_t *self, size_t max_bytes)
     size_t start = 0, width = 0;
     while (start < len) {
         utf8proc_int32_t cp = next_codepoint (s, start, len, &width);
-        if (cp < 0x80 ? !ascii_space ((unsigned char) cp)
-                      : !(unicode_space (cp) || droppable (cp)))
+        if (!clip_utf8_is_space (cp) && !clip_utf8_is_ignorable (cp))
             break;
         start += width;
     }
@@ -311,10 +249,9 @@ clip_text_title (const clip_text_t *self, size_t max_bytes)
     size_t end = start;
     for (size_t i = start; i < len; i += width) {
         utf8proc_int32_t cp = next_codepoint (s, i, len, &width);
-        if (line_end (cp) || i + width - start > max_bytes)
+        if (clip_utf8_is_line_end (cp) || i + width - start > max_bytes)
             break;
-        if (cp < 0x80 ? !ascii_space ((unsigned char) cp)
-                      : !(unicode_space (cp) || droppable (cp)))
+        if (!clip_utf8_is_space (cp) && !clip_utf8_is_ignorable (cp))
             end = i + width;
     }
     return clip_strndup ((const char *) s + start, end - start);
@@ -371,11 +308,11 @@ clip_text_normalise (const char *utf8, size_t len, size_t *len_out)
         size_t width;
         utf8proc_int32_t cp = next_codepoint (s, i, len, &width);
         bool invalid = cp == 0xFFFD && width == 1;
-        if (droppable (cp)) {
+        if (clip_utf8_is_ignorable (cp)) {
             i += width;
             continue;
         }
-        if (unicode_space (cp)) {
+        if (clip_utf8_is_space (cp)) {
             pending_space = out.len > 0;
             i += width;
             continue;

@@ -8,9 +8,12 @@
     Normalised text (SPEC): Unicode NFC; every run of white space (including
     line ends, no-break and other Unicode spaces) folded into one ASCII space
     and trimmed at both ends; typographic quotes mapped to ' and ", dashes and
-    hyphens (U+2010..U+2015, U+2212) mapped to '-'.  The invisible zero-width
-    space U+200B, zero-width no-break space U+FEFF and soft hyphen U+00AD are
-    dropped (they do not split a run of white space).  Case is kept.  Two
+    hyphens (U+2010..U+2015, U+2212) mapped to '-'.  White space is
+    clip_utf8_is_space's (Unicode White_Space).  The invisible characters
+    of clip_utf8_is_ignorable (zero-width space U+200B, zero-width no-break
+    space U+FEFF, soft hyphen U+00AD, Mongolian vowel separator U+180E) are
+    dropped (they do not split a run of white space, nor a word).  Case is
+    kept.  Two
     files that differ only in those respects have the same normalised text
     and so the same id.
 

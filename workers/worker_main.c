@@ -93,7 +93,11 @@ usage (FILE *out)
         "  --curve-key FILE    this worker's key pair (NAME.key from clip keygen, mode\n"
         "                      0600), whose NAME.pub clipd must allow (--curve-workers;\n"
         "                      env CLIP_WORKER_CURVE_KEY)\n"
-        "  --help, --version\n", clip_datadir_default (), CLIP_DEFAULT_HEARTBEAT_MS,
+        "  --log-level LEVEL   lowest level logged: debug, info, warn or error\n"
+        "                      (default info, env CLIP_LOG)\n"
+        "  --log-format FORMAT logfmt (key=value pairs) or json (one JSON object\n"
+        "                      per line) (default logfmt, env CLIP_LOG_FORMAT)\n"
+        "  -h, --help, --version\n", clip_datadir_default (), CLIP_DEFAULT_HEARTBEAT_MS,
         CLIP_DEFAULT_LIVENESS_MS, CLIP_ANALYZE_MAX_ENTITIES);
 }
 
@@ -313,7 +317,9 @@ main (int argc, char **argv)
     prctl (PR_GET_PDEATHSIG, &inherited_pdeathsig);
     if (inherited_pdeathsig == 0)
         prctl (PR_SET_PDEATHSIG, SIGTERM);
-    clip_log_init ("clip-worker", CLIP_LOG_INFO);
+    /*  CLIP_LOG and CLIP_LOG_FORMAT first; the flags, below, win.  */
+    if (clip_log_init ("clip-worker", CLIP_LOG_INFO) != 0)
+        return 2;
     worker_options_t opt = {
         .tasks = getenv ("CLIP_WORKER_TASKS") ? getenv ("CLIP_WORKER_TASKS") : CLIP_DEFAULT_TASKS_ENDPOINT,
         .data_dir = clip_datadir_default (),
@@ -324,33 +330,38 @@ main (int argc, char **argv)
     static const struct option longopts[] = {
         { "tasks", required_argument, NULL, 't' },
         { "data-dir", required_argument, NULL, 'd' },
-        { "heartbeat-ms", required_argument, NULL, 'h' },
+        { "heartbeat-ms", required_argument, NULL, 'b' },
         { "liveness-ms", required_argument, NULL, 'l' },
         { "exit-with-parent", no_argument, NULL, 'P' },
         { "parent-pid", required_argument, NULL, 'p' },
         { "max-entities", required_argument, NULL, 'e' },
         { "curve-server-key", required_argument, NULL, 'S' },
         { "curve-key", required_argument, NULL, 'K' },
-        { "help", no_argument, NULL, 'H' },
+        { "log-level", required_argument, NULL, 'L' },
+        { "log-format", required_argument, NULL, 'F' },
+        { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
     const char *server_key = getenv ("CLIP_WORKER_CURVE_SERVER_KEY");
     const char *key_file = getenv ("CLIP_WORKER_CURVE_KEY");
     int c;
-    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+    /*  getopt's own messages off (opterr 0, ':' first): a bad usage is
+        told in clip's one style, naming the argument.  */
+    opterr = 0;
+    while ((c = getopt_long (argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
             case 't': opt.tasks = optarg; break;
             case 'd': opt.data_dir = optarg; break;
-            case 'h':
+            case 'b':
             case 'l': {
                 uint64_t v;
                 if (!parse_u64 (optarg, &v) || v == 0) {
                     fprintf (stderr, "clip-worker: --%s needs a positive number, got '%s'\n",
-                             c == 'h' ? "heartbeat-ms" : "liveness-ms", optarg);
+                             c == 'b' ? "heartbeat-ms" : "liveness-ms", optarg);
                     return 2;
                 }
-                if (c == 'h')
+                if (c == 'b')
                     opt.heartbeat_ms = v;
                 else
                     opt.liveness_ms = v;
@@ -377,14 +388,49 @@ main (int argc, char **argv)
                 break;
             case 'S': server_key = optarg; break;
             case 'K': key_file = optarg; break;
-            case 'H': usage (stdout); return 0;
+            case 'L': {
+                int level = clip_log_level_from_name (optarg);
+                if (level < 0) {
+                    fprintf (stderr, "clip-worker: --log-level must be one of "
+                             "debug|info|warn|error, got '%s'\n", optarg);
+                    return 2;
+                }
+                clip_log_set_level ((clip_log_level_t) level);
+                break;
+            }
+            case 'F': {
+                int format = clip_log_format_from_name (optarg);
+                if (format < 0) {
+                    fprintf (stderr, "clip-worker: --log-format must be one of logfmt|json, "
+                             "got '%s'\n", optarg);
+                    return 2;
+                }
+                clip_log_set_format ((clip_log_format_t) format);
+                break;
+            }
+            case 'h': usage (stdout); return 0;
             case 'V': printf ("clip-worker %s\n", CLIP_VERSION); return 0;
-            default: usage (stderr); return 2;
+            default: {
+                const char *arg = argv [optind - 1];
+                int len = (int) strcspn (arg, "=");
+                if (c == ':')
+                    fprintf (stderr, "clip-worker: option '%.*s' needs a value\n", len, arg);
+                else
+                if (optopt && strncmp (arg, "--", 2) != 0)
+                    fprintf (stderr, "clip-worker: unknown option '-%c'\n", optopt);
+                else
+                if (optopt)
+                    fprintf (stderr, "clip-worker: option '%.*s' takes no value\n", len, arg);
+                else
+                    fprintf (stderr, "clip-worker: unknown option '%.*s'\n", len, arg);
+                fprintf (stderr, "Try 'clip-worker --help'.\n");
+                return 2;
+            }
         }
     }
     if (optind < argc) {
-        fprintf (stderr, "clip-worker: unexpected argument '%s'\n", argv [optind]);
-        usage (stderr);
+        fprintf (stderr, "clip-worker: unexpected argument '%s'\nTry 'clip-worker --help'.\n",
+                 argv [optind]);
         return 2;
     }
     char curve_err [1000];

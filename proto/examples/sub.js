@@ -5,8 +5,14 @@
 // gaps: records already in the results log (replayed from --since), then live
 // ones.  See proto/README.md ("Records", "Replay") for the wire format.
 //
-//     node sub.js [--since N] [--topic PREFIX] [--replay EP]
-//                 [--curve-server-key FILE|Z85 --curve-key FILE] [PUB_EP]
+//     node sub.js [--since N] [--topic PREFIX] [--replay EP] [--count N]
+//                 [--timeout-ms N] [--curve-server-key FILE|Z85 --curve-key FILE]
+//                 [PUB_EP]
+//
+// Numbers print as `clip sub` prints them: similarity scores (jaccard,
+// containment) rounded to 4 decimals, a whole score with its ".0".
+// --count N exits 0 after N records; --timeout-ms N exits after N ms without
+// a record: 0, or 1 when clipd never answered (as `clip sub`).
 //
 // With CURVE (proto/README.md, "CURVE"): clipd's public key (its .pub file
 // or the 40 Z85 characters) and our own pair (NAME.key from `clip keygen
@@ -24,15 +30,42 @@ const DEFAULT_REPLAY = "tcp://127.0.0.1:5557";
 const REPLAY_TIMEOUT_MS = 10_000; // no answer from the replay endpoint in this long: give up
 const SETTLE_MS = 1000;           // when to replay once more after starting (see follow())
 
-const USAGE = "usage: sub.js [--since N] [--topic PREFIX] [--replay EP] " +
-              "[--curve-server-key FILE|Z85 --curve-key FILE] [PUB_EP]";
+const USAGE = "usage: sub.js [--since N] [--topic PREFIX] [--replay EP] [--count N] " +
+              "[--timeout-ms N] [--curve-server-key FILE|Z85 --curve-key FILE] [PUB_EP]";
+const SCORES = new Set(["jaccard", "containment"]);
 const KEY_FILE_MAX = 4096;
 const Z85 = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
 
 class Fatal extends Error {}
 
+// Stop with this exit status (--count reached, or --timeout-ms passed).
+class Done extends Error {
+  constructor(status, message) {
+    super(message || "");
+    this.status = status;
+  }
+}
+
+// One value as JSON, numbers as `clip sub` prints them: a score rounded to
+// 4 decimals and printed as a real (1.0, not 1), null when not finite.
+function toJson(value, key) {
+  if (typeof value === "number" && SCORES.has(key)) {
+    if (!Number.isFinite(value)) return "null";
+    const v = Math.round(value * 10000) / 10000;
+    return Number.isInteger(v) ? v.toFixed(1) : String(v);
+  }
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return "[" + value.map((v) => toJson(v)).join(",") + "]";
+  if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString("utf8"));
+  if (value !== null && typeof value === "object")
+    return "{" + Object.entries(value).map(([k, v]) => JSON.stringify(k) + ":" + toJson(v, k))
+                                    .join(",") + "}";
+  return JSON.stringify(value === undefined ? null : value);
+}
+
 function parseArgs(argv) {
   const opts = { since: 0, topic: "", replay: DEFAULT_REPLAY, pub: DEFAULT_PUB,
+                 count: 0, timeoutMs: 0,
                  curveServerKey: process.env.CLIP_CURVE_SERVER_KEY || "",
                  curveKey: process.env.CLIP_CURVE_KEY || "" };
   let positional = 0;
@@ -58,6 +91,11 @@ function parseArgs(argv) {
       const text = takeValue();
       if (!/^[0-9]+$/.test(text)) usageError(`--since: not a non-negative integer: ${text}`);
       opts.since = Number(text);
+    } else if (arg === "--count" || arg === "--timeout-ms") {
+      const text = takeValue();
+      if (!/^[0-9]+$/.test(text) || Number(text) === 0)
+        usageError(`${arg}: not a positive integer: ${text}`);
+      opts[arg === "--count" ? "count" : "timeoutMs"] = Number(text);
     } else if (arg === "--topic") {
       opts.topic = takeValue();
     } else if (arg === "--replay") {
@@ -132,8 +170,14 @@ function usageError(message) {
 }
 
 class Subscriber {
-  constructor(pubEp, replayEp, topic, since, curve) {
+  constructor(pubEp, replayEp, topic, since, curve, count = 0, timeoutMs = 0) {
     this.topic = topic;
+    this.replayEp = replayEp;
+    this.count = count;             // 0: no limit
+    this.timeoutMs = timeoutMs;     // 0: no idle timeout
+    this.printed = 0;
+    this.lastPrint = Date.now();
+    this.reached = false;           // clipd answered or published
     // Every record matching the topic with seq <= covered has been printed
     // (or lies before --since).  It can run ahead of the last printed seq: a
     // replay says how far it looked (replay.end "last"), and the records it
@@ -154,7 +198,25 @@ class Subscriber {
   }
 
   emit(record) {
-    process.stdout.write(JSON.stringify(record) + "\n");
+    process.stdout.write(toJson(record) + "\n");
+    this.printed++;
+    this.lastPrint = Date.now();
+    if (this.count && this.printed >= this.count) throw new Done(0);
+  }
+
+  // ms (-1: forever), cut to what is left of --timeout-ms; at least 1.
+  waitMs(ms) {
+    if (!this.timeoutMs) return ms;
+    const left = this.lastPrint + this.timeoutMs - Date.now();
+    return Math.max(1, ms < 0 ? left : Math.min(ms, left));
+  }
+
+  // Stop once --timeout-ms passed without a record: status 0, or 1 when
+  // clipd never answered.
+  checkIdle() {
+    if (!this.timeoutMs || Date.now() < this.lastPrint + this.timeoutMs) return;
+    if (this.reached) throw new Done(0);
+    throw new Done(1, `clipd not reached at ${this.replayEp} within --timeout-ms ${this.timeoutMs}`);
   }
 
   // Replay every matching record above covered, page by page.
@@ -162,16 +224,20 @@ class Subscriber {
     for (;;) {
       await this.replay.send(encode({ since: this.covered, topic: this.topic }));
       let end;
+      const giveUp = Date.now() + REPLAY_TIMEOUT_MS;
       for (;;) {
         let frames;
         try {
+          this.replay.receiveTimeout = this.waitMs(Math.max(1, giveUp - Date.now()));
           frames = await this.replay.receive();
         } catch (err) {
-          if (err.code === "EAGAIN")
-            throw new Fatal(`no answer from the replay endpoint in ${REPLAY_TIMEOUT_MS / 1000} s ` +
-                            "(with CURVE: is our key allowed by clipd's --curve-subscribers?)");
-          throw err;
+          if (err.code !== "EAGAIN") throw err;
+          this.checkIdle();
+          if (Date.now() < giveUp) continue;
+          throw new Fatal(`no answer from the replay endpoint in ${REPLAY_TIMEOUT_MS / 1000} s ` +
+                          "(with CURVE: is our key allowed by clipd's --curve-subscribers?)");
         }
+        this.reached = true;
         if (frames.length !== 2) continue;      // not a [topic, body] message: not ours
         const topic = frames[0].toString("utf8");
         const body = decode(frames[1]);
@@ -194,6 +260,7 @@ class Subscriber {
   }
 
   async handleLive(frames) {
+    this.reached = true;
     if (frames.length !== 2) return;
     let record;
     try {
@@ -226,12 +293,13 @@ class Subscriber {
     const settleAt = Date.now() + SETTLE_MS;
     let settled = false;
     for (;;) {
-      this.sub.receiveTimeout = settled ? -1 : Math.max(1, settleAt - Date.now());
+      this.sub.receiveTimeout = this.waitMs(settled ? -1 : Math.max(1, settleAt - Date.now()));
       try {
         await this.handleLive(await this.sub.receive());
       } catch (err) {
         if (err.code !== "EAGAIN") throw err;
       }
+      this.checkIdle();
       if (!settled && Date.now() >= settleAt) {
         settled = true;
         await this.catchUp();
@@ -253,8 +321,13 @@ try {
     if (!(err instanceof Fatal)) throw err;
     usageError(err.message);
   }
-  await new Subscriber(opts.pub, opts.replay, opts.topic, opts.since, curve).follow();
+  await new Subscriber(opts.pub, opts.replay, opts.topic, opts.since, curve,
+                       opts.count, opts.timeoutMs).follow();
 } catch (err) {
+  if (err instanceof Done) {
+    if (err.message) process.stderr.write(`sub.js: ${err.message}\n`);
+    process.exit(err.status);
+  }
   process.stderr.write(`sub.js: ${err.message}\n`);
   process.exit(1);
 }

@@ -5,8 +5,13 @@ Prints every record once, as one line of JSON, in seq order and without
 gaps: records already in the results log (replayed from --since), then live
 ones.  See proto/README.md ("Records", "Replay") for the wire format.
 
-    sub.py [--since N] [--topic PREFIX] [--replay EP]
-           [--curve-server-key FILE|Z85 --curve-key FILE] [PUB_EP]
+    sub.py [--since N] [--topic PREFIX] [--replay EP] [--count N]
+           [--timeout-ms N] [--curve-server-key FILE|Z85 --curve-key FILE] [PUB_EP]
+
+Numbers print as `clip sub` prints them: similarity scores (jaccard,
+containment) rounded to 4 decimals, a whole score with its ".0".  --count N
+exits 0 after N records; --timeout-ms N exits after N ms without a record:
+0, or 1 when clipd never answered (as `clip sub`).
 
 With CURVE (proto/README.md, "CURVE"): clipd's public key (its .pub file or
 the 40 Z85 characters) and our own pair (NAME.key from `clip keygen NAME`,
@@ -18,6 +23,7 @@ elsewhere: pip install pyzmq msgpack).
 """
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -35,6 +41,17 @@ SETTLE_S = 1.0               # when to replay once more after starting (see foll
 
 class Fatal(Exception):
     pass
+
+
+class Done(Exception):
+    """Stop with this exit status (--count reached, or --timeout-ms passed)."""
+    def __init__(self, status, message=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+SCORES = ("jaccard", "containment")
 
 
 KEY_FILE_MAX = 4096
@@ -114,17 +131,37 @@ def unpack(frame):
                            strict_map_key=False)
 
 
+def scores_rounded(value, key=None):
+    """value with every score rounded to 4 decimals, as `clip sub` prints
+    them (a score that is not finite becomes None, JSON's null)."""
+    if isinstance(value, dict):
+        return {k: scores_rounded(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scores_rounded(v) for v in value]
+    if key in SCORES and isinstance(value, (int, float)):
+        value = float(value)
+        return round(value, 4) if math.isfinite(value) else None
+    return value
+
+
 def to_json(value):
     # msgpack maps decode to dicts in wire order, so keys print in the
     # record's own order, as `clip sub` prints them.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+    return json.dumps(scores_rounded(value), ensure_ascii=False, separators=(",", ":"),
                       default=lambda o: o.decode("utf-8", "replace")
                       if isinstance(o, bytes) else str(o))
 
 
 class Subscriber:
-    def __init__(self, ctx, pub_ep, replay_ep, topic, since, curve=None):
+    def __init__(self, ctx, pub_ep, replay_ep, topic, since, curve=None, count=0,
+                 timeout_ms=0):
         self.topic = topic
+        self.replay_ep = replay_ep
+        self.count = count              # 0: no limit
+        self.timeout_ms = timeout_ms    # 0: no idle timeout
+        self.printed = 0
+        self.last_print = time.monotonic()
+        self.reached = False            # clipd answered or published
         # Every record matching the topic with seq <= covered has been
         # printed (or lies before --since).  It can run ahead of the last
         # printed seq: a replay says how far it looked (replay.end "last"),
@@ -150,17 +187,44 @@ class Subscriber:
     def emit(self, record):
         sys.stdout.write(to_json(record) + "\n")
         sys.stdout.flush()
+        self.printed += 1
+        self.last_print = time.monotonic()
+        if self.count and self.printed >= self.count:
+            raise Done(0)
+
+    def wait_ms(self, ms):
+        """ms (None: forever), cut to what is left of --timeout-ms."""
+        if not self.timeout_ms:
+            return ms
+        left = self.last_print + self.timeout_ms / 1000 - time.monotonic()
+        left = max(0, int(left * 1000))
+        return left if ms is None else min(ms, left)
+
+    def check_idle(self):
+        """Stop once --timeout-ms passed without a record: status 0, or 1
+        when clipd never answered."""
+        if self.timeout_ms and time.monotonic() >= self.last_print + self.timeout_ms / 1000:
+            if self.reached:
+                raise Done(0)
+            raise Done(1, "clipd not reached at %s within --timeout-ms %d"
+                       % (self.replay_ep, self.timeout_ms))
 
     def catch_up(self):
         """Replay every matching record above covered, page by page."""
         while True:
             self.replay.send(msgpack.packb({"since": self.covered, "topic": self.topic}))
+            give_up = time.monotonic() + REPLAY_TIMEOUT_MS / 1000
             while True:
-                if not self.replay.poll(REPLAY_TIMEOUT_MS):
+                left = max(0, int((give_up - time.monotonic()) * 1000))
+                if not self.replay.poll(self.wait_ms(left)):
+                    self.check_idle()
+                    if time.monotonic() < give_up:
+                        continue
                     raise Fatal("no answer from the replay endpoint in %d s (with CURVE: "
                                 "is our key allowed by clipd's --curve-subscribers?)"
                                 % (REPLAY_TIMEOUT_MS // 1000))
                 frames = self.replay.recv_multipart()
+                self.reached = True
                 if len(frames) != 2:
                     continue            # not a [topic, body] message: not ours
                 topic = frames[0].decode("utf-8", "replace")
@@ -181,6 +245,7 @@ class Subscriber:
                 return
 
     def handle_live(self, frames):
+        self.reached = True
         if len(frames) != 2:
             return
         try:
@@ -211,8 +276,9 @@ class Subscriber:
             timeout = None
             if settle_at is not None:
                 timeout = max(0, int((settle_at - time.monotonic()) * 1000))
-            if self.sub.poll(timeout):
+            if self.sub.poll(self.wait_ms(timeout)):
                 self.handle_live(self.sub.recv_multipart())
+            self.check_idle()
             if settle_at is not None and time.monotonic() >= settle_at:
                 settle_at = None
                 self.catch_up()
@@ -228,6 +294,13 @@ def uint(text):
     return value
 
 
+def positive(text):
+    value = uint(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("not a positive integer: %r" % text)
+    return value
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="Print clipd records as JSON lines: replayed from the results "
@@ -238,6 +311,11 @@ def main():
                     help="only topics starting with PREFIX, e.g. article.duplicate or error")
     ap.add_argument("--replay", default=DEFAULT_REPLAY, metavar="EP",
                     help="replay endpoint (default %s)" % DEFAULT_REPLAY)
+    ap.add_argument("--count", type=positive, default=0, metavar="N",
+                    help="exit (status 0) after printing N records")
+    ap.add_argument("--timeout-ms", type=positive, default=0, metavar="N",
+                    help="exit after N ms without printing a record: status 0, or 1 "
+                    "if clipd was never reached")
     ap.add_argument("--curve-server-key", default=os.environ.get("CLIP_CURVE_SERVER_KEY"),
                     metavar="FILE|Z85", help="clipd's public key: connect with CURVE "
                     "(env CLIP_CURVE_SERVER_KEY)")
@@ -256,7 +334,12 @@ def main():
         return 2
     ctx = zmq.Context()
     try:
-        Subscriber(ctx, args.pub, args.replay, args.topic, args.since, curve).follow()
+        Subscriber(ctx, args.pub, args.replay, args.topic, args.since, curve,
+                   args.count, args.timeout_ms).follow()
+    except Done as done:
+        if done.message:
+            print("sub: %s" % done.message, file=sys.stderr)
+        return done.status
     except KeyboardInterrupt:
         return 0
     except BrokenPipeError:             # e.g. piped into head

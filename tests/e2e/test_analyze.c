@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "clip_util.h"
 #include "testutil.h"
@@ -153,7 +155,8 @@ Test (analyze, unreadable_files, .timeout = 60)
     char *missing = clip_path_join (dir, "missing.txt");
     json_t *lines [4];
     int n;
-    const char *args [] = { "--corpus", "none", missing, dir, huawei [3], NULL };
+    /*  A device is not a file (a folder is walked: analyze_folder_and_stdin).  */
+    const char *args [] = { "--corpus", "none", missing, "/dev/null", huawei [3], NULL };
     cr_assert_eq (run_analyze (args, lines, 4, &n), 0);
     cr_assert_eq (n, 3);
     cr_assert_str_eq (str (lines [0], "status"), "failed");
@@ -289,4 +292,108 @@ Test (analyze, max_entities, .timeout = 120)
     cr_assert_eq (run_analyze (bad, lines, 2, &n), 2);
     const char *word [] = { "--corpus", "none", "--max-entities", "ten", huawei [0], NULL };
     cr_assert_eq (run_analyze (word, lines, 2, &n), 2);
+}
+
+/*  Run clip analyze (args after "analyze") with stdin from in_path, stdout
+    into *out and stderr into *err (caller owns both).  */
+static int
+run_with_stdin (const char *in_path, const char *const *args, char **out, char **err)
+{
+    char *clip = tu_bin ("clip/clip");
+    const char *argv [32] = { clip, "analyze" };
+    int argc = 2;
+    for (int i = 0; args [i]; i++)
+        argv [argc++] = args [i];
+    argv [argc] = NULL;
+    char *out_path = clip_path_join (s_dir, "analyze.out");
+    char *err_path = clip_path_join (s_dir, "analyze.err");
+    pid_t pid = fork ();
+    cr_assert_geq (pid, 0);
+    if (pid == 0) {
+        int in = open (in_path, O_RDONLY);
+        int o = open (out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open (err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || o < 0 || e < 0)
+            _exit (127);
+        dup2 (in, STDIN_FILENO);
+        dup2 (o, STDOUT_FILENO);
+        dup2 (e, STDERR_FILENO);
+        execv (argv [0], (char *const *) argv);
+        _exit (127);
+    }
+    int status = tu_wait (pid, tu_scaled_ms (120000));
+    *out = tu_read (out_path, NULL);
+    *err = tu_read (err_path, NULL);
+    cr_assert (*out && *err);
+    free (out_path);
+    free (err_path);
+    free (clip);
+    return status;
+}
+
+/*  A folder stands for the files under it, recursively and in name order,
+    hidden names skipped; "-" is standard input; nothing is drawn on a
+    stderr that is not a terminal (issue 11).  */
+Test (analyze, analyze_folder_and_stdin, .timeout = 180)
+{
+    char *dir = s_dir = tu_tempdir ("analyze-folder");
+    char *top = clip_path_join (dir, "in");
+    char *deep = clip_path_join (top, "b/c");
+    char *side = clip_path_join (top, "a");
+    char *empty = clip_path_join (dir, "empty");
+    cr_assert_eq (clip_mkdirs (deep, 0755), 0);
+    cr_assert_eq (clip_mkdirs (side, 0755), 0);
+    cr_assert_eq (clip_mkdirs (empty, 0755), 0);
+    char *f1 = clip_path_join (deep, "001.txt");
+    char *f0 = clip_path_join (side, "000.txt");
+    char *hidden = clip_path_join (side, ".partial.txt");
+    tu_drop (huawei [1], f1);
+    tu_drop (huawei [0], f0);
+    tu_write (hidden, article, sizeof article - 1);
+
+    char *out, *err;
+    json_t *lines [8];
+    const char *args [] = { "--corpus", "none", top, empty, NULL };
+    cr_assert_eq (run_with_stdin ("/dev/null", args, &out, &err), 0, "%s", err);
+    int n = 0;
+    for (char *p = out; *p; n++) {
+        char *nl = strchr (p, '\n');
+        cr_assert (nl && n < 8);
+        lines [n] = json_loadb (p, (size_t) (nl - p), 0, NULL);
+        cr_assert_not_null (lines [n]);
+        p = nl + 1;
+    }
+    cr_assert_eq (n, 2, "the folder's two visible files: %s", out);
+    cr_assert_str_eq (str (lines [0], "file"), f0);
+    cr_assert_str_eq (str (lines [1], "file"), f1);
+    cr_assert_str_eq (str (lines [0], "status"), "ok");
+    cr_assert_str_eq (str (lines [1], "status"), "ok");
+    cr_assert (strstr (err, "clip: analyze: ") && strstr (err, "no files in this folder"),
+               "the empty folder is said: %s", err);
+    cr_assert_null (strchr (err, '\r'), "no progress bar on a pipe: %s", err);
+    char *id0 = clip_strdup (str (lines [0], "id"));
+    free_lines (lines, n);
+    free (out);
+    free (err);
+
+    /*  Standard input, judged against a file before it on the line.  */
+    const char *stdin_args [] = { "--corpus", "none", huawei [0], "-", NULL };
+    cr_assert_eq (run_with_stdin (huawei [0], stdin_args, &out, &err), 0, "%s", err);
+    char *nl = strchr (out, '\n');
+    cr_assert (nl && nl [1]);
+    json_t *rec = json_loads (nl + 1, 0, NULL);
+    cr_assert_not_null (rec, "%s", out);
+    cr_assert_str_eq (str (rec, "file"), "-");
+    cr_assert_str_eq (str (rec, "id"), id0);
+    cr_assert_str_eq (str (dedupe (rec), "verdict"), "duplicate");
+    json_decref (rec);
+    free (out);
+    free (err);
+    const char *twice [] = { "--corpus", "none", "-", "-", NULL };
+    cr_assert_eq (run_with_stdin ("/dev/null", twice, &out, &err), 2);
+    cr_assert (strstr (err, "'-' (standard input) given 2 times"), "%s", err);
+    free (out);
+    free (err);
+    free (id0);
+    free (top); free (deep); free (side); free (empty); free (f0); free (f1); free (hidden);
 }

@@ -2,7 +2,9 @@
     on failure, with a message that names what was wrong.  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -177,6 +179,229 @@ Test (cli, a_state_lock_held_for_a_moment_is_waited_for)
     kill (pid, SIGTERM);
     cr_assert_eq (tu_wait (pid, 10000), 0);
     free (endpoints); free (err_path); free (inbox); free (bin); free (lock_path); free (state);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+/*  Run argv (NULL-terminated) with stdout and stderr captured (caller owns
+    both); returns the exit status.  */
+static int
+run_captured (const char *dir, const char *const *argv, char **out, char **err)
+{
+    char *out_path = clip_path_join (dir, "out");
+    char *err_path = clip_path_join (dir, "err");
+    pid_t pid = tu_spawn (argv, out_path, err_path);
+    int status = tu_wait (pid, tu_scaled_ms (20000));
+    *out = tu_read (out_path, NULL);
+    *err = tu_read (err_path, NULL);
+    if (!*out)
+        *out = clip_strdup ("");
+    if (!*err)
+        *err = clip_strdup ("");
+    free (out_path);
+    free (err_path);
+    return status;
+}
+
+/*  Every program and every clip subcommand (issue 11): --help and -h exit
+    0 with the usage on stdout; an unknown option exits 2 naming it, in
+    one style ("clip: sub: unknown option '--x'"); an option missing its
+    value exits 2 naming the option.  */
+Test (cli, every_command_answers_help_and_names_bad_usage, .timeout = 240)
+{
+    static const struct {
+        const char *prog;
+        const char *words [3];      /* the subcommand's words after prog */
+        const char *name;           /* as messages name it; NULL: not checked */
+        const char *valued;         /* an option that takes a value, or NULL */
+    } table [] = {
+        { "daemon/clipd", { NULL }, NULL, NULL },
+        { "workers/clip-worker", { NULL }, "clip-worker", "--tasks" },
+        { "clip/clip", { NULL }, "clip", NULL },
+        { "clip/clip", { "sub", NULL }, "clip: sub", "--since" },
+        { "clip/clip", { "analyze", NULL }, "clip: analyze", "--state" },
+        { "clip/clip", { "status", NULL }, "clip: status", "--http" },
+        { "clip/clip", { "keygen", NULL }, "clip: keygen", NULL },
+        { "clip/clip", { "corpus", NULL }, "clip: corpus", NULL },
+        { "clip/clip", { "corpus", "import", NULL }, "clip: corpus import", "--state" },
+        { "clip/clip", { "corpus", "stats", NULL }, "clip: corpus stats", "--state" },
+        { "clip/clip", { "corpus", "explain", NULL }, "clip: corpus explain", "--min-words" },
+        { "clip/clip", { "corpus", "compact", NULL }, "clip: corpus compact", "--state" },
+        { "clip/clip", { "ner", NULL }, "clip: ner", NULL },
+        { "clip/clip", { "ner", "train", NULL }, "clip: ner train", "--train" },
+        { "clip/clip", { "ner", "eval", NULL }, "clip: ner eval", "--model-dir" },
+        { "clip/clip", { "ner", "tag", NULL }, "clip: ner tag", "--data-dir" },
+        { "clip/clip", { "ner", "clusters", NULL }, "clip: ner clusters", "--out" },
+        { "clip/clip", { "ner", "names", NULL }, "clip: ner names", "--out" },
+    };
+    char *dir = tu_tempdir ("cli-help");
+    for (size_t i = 0; i < sizeof table / sizeof table [0]; i++) {
+        char *bin = tu_bin (table [i].prog);
+        const char *argv [8] = { bin };
+        int n = 1;
+        for (int w = 0; table [i].words [w]; w++)
+            argv [n++] = table [i].words [w];
+        char label [128];
+        snprintf (label, sizeof label, "%s%s%s%s%s", table [i].prog,
+                  n > 1 ? " " : "", n > 1 ? argv [1] : "", n > 2 ? " " : "", n > 2 ? argv [2] : "");
+        const char *asks [] = { "--help", "-h" };
+        for (int a = 0; a < 2; a++) {
+            argv [n] = asks [a];
+            argv [n + 1] = NULL;
+            char *out, *err;
+            int status = run_captured (dir, argv, &out, &err);
+            cr_assert_eq (status, 0, "%s %s exited %d: %s", label, asks [a], status, err);
+            cr_assert (strstr (out, "Usage") || strstr (out, "usage"),
+                       "%s %s prints its usage on stdout: %s", label, asks [a], out);
+            free (out);
+            free (err);
+        }
+        argv [n] = "--no-such-flag";
+        argv [n + 1] = NULL;
+        char *out, *err;
+        cr_assert_eq (run_captured (dir, argv, &out, &err), 2, "%s --no-such-flag", label);
+        cr_assert (strstr (err, "'--no-such-flag'"), "%s names the bad option: %s", label, err);
+        if (table [i].name) {
+            char *expect = clip_strprintf ("%s: unknown option '--no-such-flag'",
+                                           table [i].name);
+            cr_assert (strstr (err, expect), "%s: expected \"%s\" in: %s", label, expect, err);
+            free (expect);
+        }
+        free (out);
+        free (err);
+        if (table [i].valued) {
+            argv [n] = table [i].valued;
+            argv [n + 1] = NULL;
+            cr_assert_eq (run_captured (dir, argv, &out, &err), 2, "%s %s", label,
+                          table [i].valued);
+            char *expect = clip_strprintf ("%s: option '%s' needs a value", table [i].name,
+                                           table [i].valued);
+            cr_assert (strstr (err, expect), "%s: expected \"%s\" in: %s", label, expect, err);
+            free (expect);
+            free (out);
+            free (err);
+        }
+        free (bin);
+    }
+    tu_rmtree (dir);
+    free (dir);
+}
+
+static bool
+head_is_two (void *arg)
+{
+    const tu_daemon_t *d = arg;
+    char *body = NULL;
+    bool done = tu_http_get (d->http, "/healthz", &body) == 200 && body
+             && strstr (body, "\"head\": 2");
+    free (body);
+    return done;
+}
+
+/*  clip status: a summary for people by default, --json for scripts,
+    --state to find the address; from a real clipd that published one
+    article and a copy of it (issue 11).  */
+Test (cli, status_summarises_a_running_clipd, .timeout = 120)
+{
+    char *dir = tu_tempdir ("cli-status");
+    const char *extra [] = { "--workers", "1", "--corpus", "none", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    char *src = clip_strprintf ("%s/corpus/huawei/000_9e0fcb074dd77aaf.txt", CLIP_SOURCE_DIR);
+    char *dst = clip_path_join (d->inbox, "a.txt");
+    tu_drop (src, dst);
+    char *copy = clip_path_join (d->inbox, "b.txt");
+    tu_drop (src, copy);
+    free (copy);
+    cr_assert (tu_wait_for (head_is_two, d, 60000), "the articles were not published");
+    char *clip = tu_bin ("clip/clip");
+    char *out = NULL, *err = NULL;
+    const char *text [] = { clip, "status", "--http", d->http, NULL };
+    cr_assert_eq (run_captured (dir, text, &out, &err), 0, "%s", err);
+    char *first = clip_strprintf ("at %s: ok, up ", d->http);
+    cr_assert (strncmp (out, "clipd ", 6) == 0 && strstr (out, first), "%s", out);
+    free (first);
+    cr_assert (strstr (out, "\n  workers   1 connected\n"), "%s", out);
+    cr_assert (strstr (out, "\n  records   2"), "%s", out);
+    cr_assert (strstr (out, "\n  verdicts  ") && strstr (out, "duplicate 1"), "%s", out);
+    cr_assert (strstr (out, "\n  errors    none\n"), "%s", out);
+    cr_assert (strstr (out, "\n  queue     0 in the inbox, 0 queued, 0 in flight\n"), "%s", out);
+    cr_assert (strstr (out, "seq 2 published; the corpus holds 2 articles"), "%s", out);
+    free (out);
+    free (err);
+
+    const char *as_json [] = { clip, "status", "--json", "--state", d->state, NULL };
+    cr_assert_eq (run_captured (dir, as_json, &out, &err), 0, "%s", err);
+    json_error_t e;
+    json_t *o = json_loads (out, 0, &e);
+    cr_assert_not_null (o, "not JSON (%s): %s", e.text, out);
+    cr_assert_str_eq (json_string_value (json_object_get (o, "status")), "ok");
+    cr_assert_str_eq (json_string_value (json_object_get (o, "http")), d->http);
+    cr_assert_eq (json_integer_value (json_object_get (o, "records")), 2);
+    cr_assert_eq (json_integer_value (json_object_get (o, "workers")), 1);
+    cr_assert_eq (json_integer_value (json_object_get (json_object_get (o, "verdicts"),
+                                                       "duplicate")), 1);
+    cr_assert (json_is_object (json_object_get (o, "healthz")));
+    json_decref (o);
+    free (out);
+    free (err);
+
+    /*  Unreachable: 1, said on stderr.  */
+    const char *gone [] = { clip, "status", "--http", "127.0.0.1:1", NULL };
+    cr_assert_eq (run_captured (dir, gone, &out, &err), 1);
+    cr_assert (strstr (err, "clip: status: cannot reach clipd at"), "%s", err);
+    free (out);
+    free (err);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    tu_daemon_free (d);
+    free (clip);
+    free (src);
+    free (dst);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+/*  clip corpus explain takes file names as recorded, and shows what only
+    one side has; clip corpus stats explains its terms (issue 11).  */
+Test (cli, corpus_explain_by_file_name_shows_differences, .timeout = 120)
+{
+    char *dir = tu_tempdir ("cli-corpus");
+    char *state = clip_path_join (dir, "var");
+    char *clip = tu_bin ("clip/clip");
+    char *huawei = clip_strprintf ("%s/corpus/huawei", CLIP_SOURCE_DIR);
+    char *out, *err;
+    const char *import [] = { clip, "corpus", "import", "--state", state, huawei, NULL };
+    cr_assert_eq (run_captured (dir, import, &out, &err), 0, "%s", err);
+    free (out);
+    free (err);
+    const char *explain [] = { clip, "corpus", "explain", "--state", state,
+                               "000_9e0fcb074dd77aaf.txt", "001_3dbc5d8e002cb599.txt", NULL };
+    cr_assert_eq (run_captured (dir, explain, &out, &err), 0, "%s", err);
+    cr_assert (strstr (out, "A 69de78f64cce554c4fc1f1c9e764ff06 000_9e0fcb074dd77aaf.txt"), "%s",
+               out);
+    cr_assert (strstr (out, "jaccard 0.425 containment 0.816"), "%s", out);
+    cr_assert (strstr (out, "\npassage 1: "), "%s", out);
+    char *removed = strstr (out, "\nonly in A (removed), ");
+    char *added = strstr (out, "\nonly in B (added), ");
+    cr_assert (removed && added, "%s", out);
+    cr_assert (strstr (out, "words of A are not in B (removed),"), "%s", out);
+    free (out);
+    free (err);
+    const char *unknown [] = { clip, "corpus", "explain", "--state", state, "nope.txt",
+                               "001_3dbc5d8e002cb599.txt", NULL };
+    cr_assert_eq (run_captured (dir, unknown, &out, &err), 1);
+    cr_assert (strstr (err, "clip: corpus explain: no article nope.txt"), "%s", err);
+    free (out);
+    free (err);
+    const char *stats [] = { clip, "corpus", "stats", "--state", state, NULL };
+    cr_assert_eq (run_captured (dir, stats, &out, &err), 0, "%s", err);
+    cr_assert (strstr (out, "\ndistinct texts    articles whose normalised text differs"), "%s",
+               out);
+    cr_assert (strstr (out, "\nclusters          groups of copies"), "%s", out);
+    free (out);
+    free (err);
+    free (huawei);
+    free (clip);
+    free (state);
     tu_rmtree (dir);
     free (dir);
 }

@@ -47,7 +47,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <msgpack.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -63,6 +62,7 @@
 #include <zmq.h>
 
 #include "clip_record.h"
+#include "clip_replay_msg.h"
 #include "clip_util.h"
 #include "clip_wire.h"
 #include "testutil.h"
@@ -158,8 +158,10 @@ typedef struct {
     /*  What the end found.  */
     int records;
     uint64_t seq;
-    char status [16];
+    char status [16];               /* as the record says, for messages */
     char code [32];
+    clip_status_t st;               /* the same, compared */
+    clip_error_t err;
     uint64_t rec_bytes;
     int done_seen, failed_seen;     /* times found in done/, failed/ */
     off_t retired_bytes;            /* its size there, -1 if not found */
@@ -844,28 +846,6 @@ act_start_clipd (crash_t *self)
 
 /*  ---- reading the results log through the replay endpoint --------------  */
 
-static void
-pack_str (msgpack_packer *pk, const char *s)
-{
-    msgpack_pack_str (pk, strlen (s));
-    msgpack_pack_str_body (pk, s, strlen (s));
-}
-
-static const msgpack_object *
-map_get (const msgpack_object *map, const char *key)
-{
-    if (map->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    size_t klen = strlen (key);
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const msgpack_object *k = &map->via.map.ptr [i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen
-        &&  memcmp (k->via.str.ptr, key, klen) == 0)
-            return &map->via.map.ptr [i].val;
-    }
-    return NULL;
-}
-
 /*  Page through the whole results log (proto/README.md "Replay") and
     check each record against the model.  Returns the number of records.  */
 static uint64_t
@@ -880,17 +860,12 @@ replay_and_check (crash_t *self, const char *endpoint, uint64_t *head_out)
     uint64_t since = 0, count = 0, head = 0;
     bool more = true;
     while (more) {
-        msgpack_sbuffer sbuf;
-        msgpack_sbuffer_init (&sbuf);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
-        msgpack_pack_map (&pk, 2);
-        pack_str (&pk, "since");
-        msgpack_pack_uint64 (&pk, since);
-        pack_str (&pk, "limit");
-        msgpack_pack_uint64 (&pk, 1000);
-        cr_assert_eq (zmq_send (dealer, sbuf.data, sbuf.size, 0), (int) sbuf.size);
-        msgpack_sbuffer_destroy (&sbuf);
+        clip_replay_request_t req = { .since = since, .topic = "", .limit = 1000 };
+        char *body;
+        size_t body_len;
+        clip_replay_request_encode (&req, &body, &body_len);
+        cr_assert_eq (zmq_send (dealer, body, body_len, 0), (int) body_len);
+        free (body);
         for (bool end = false; !end; ) {
             zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
             if (zmq_poll (&item, 1, 20000) <= 0)
@@ -902,26 +877,17 @@ replay_and_check (crash_t *self, const char *endpoint, uint64_t *head_out)
             const char *topic = zmq_msg_data (&frames [0]);
             size_t topic_len = zmq_msg_size (&frames [0]);
             if (topic_len == 10 && memcmp (topic, "replay.end", 10) == 0) {
-                msgpack_unpacked up;
-                msgpack_unpacked_init (&up);
-                size_t off = 0;
-                if (msgpack_unpack_next (&up, zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]), &off)
-                    != MSGPACK_UNPACK_SUCCESS)
-                    crash_fail (self, "replay.end does not decode");
-                const msgpack_object *last = map_get (&up.data, "last");
-                const msgpack_object *h = map_get (&up.data, "head");
-                const msgpack_object *m = map_get (&up.data, "more");
-                if (!last || last->type != MSGPACK_OBJECT_POSITIVE_INTEGER
-                ||  !h || h->type != MSGPACK_OBJECT_POSITIVE_INTEGER
-                ||  !m || m->type != MSGPACK_OBJECT_BOOLEAN)
-                    crash_fail (self, "replay.end lacks last, head or more");
-                if (last->via.u64 <= since && m->via.boolean)
+                clip_replay_end_t e;
+                char why [256];
+                if (clip_replay_end_decode (zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                            &e, why, sizeof why) != 0)
+                    crash_fail (self, "replay.end does not decode: %s", why);
+                if (e.last <= since && e.more)
                     crash_fail (self, "replay.end says more but last=%" PRIu64 " did not advance",
-                                last->via.u64);
-                since = last->via.u64;
-                head = h->via.u64;
-                more = m->via.boolean;
-                msgpack_unpacked_destroy (&up);
+                                e.last);
+                since = e.last;
+                head = e.head;
+                more = e.more;
                 end = true;
             }
             else
@@ -957,6 +923,8 @@ replay_and_check (crash_t *self, const char *endpoint, uint64_t *head_out)
                     f->rec_bytes = rec->bytes;
                     snprintf (f->status, sizeof f->status, "%s", rec->status ? rec->status : "");
                     snprintf (f->code, sizeof f->code, "%s", rec->error_code ? rec->error_code : "");
+                    f->st = clip_record_status (rec);
+                    f->err = clip_record_error (rec);
                 }
                 clip_record_destroy (&rec);
             }
@@ -1096,8 +1064,8 @@ check_model (crash_t *self)
                      f->state == FILE_CLAIMED ? ", claimed by clipd before a rename away" : "");
             continue;
         }
-        bool ok = strcmp (f->status, "ok") == 0;
-        bool failed = strcmp (f->status, "failed") == 0;
+        bool ok = f->st == CLIP_STATUS_OK;
+        bool failed = f->st == CLIP_STATUS_FAILED;
         if (!ok && !failed)
             problem (self, "%s (seq %" PRIu64 ") has status '%s'", f->name, f->seq, f->status);
         if (f->done_seen != (ok ? 1 : 0) || f->failed_seen != (failed ? 1 : 0))
@@ -1116,11 +1084,13 @@ check_model (crash_t *self)
             if (f->retired_bytes >= 0 && (size_t) f->retired_bytes != f->bytes)
                 problem (self, "%s (seq %" PRIu64 "): the retired file has %lld bytes, the test wrote %zu",
                          f->name, f->seq, (long long) f->retired_bytes, f->bytes);
-            const char *want = f->kind == KIND_EMPTY ? "empty" : f->kind == KIND_BINARY ? "not_text" : NULL;
-            bool lost = failed && strcmp (f->code, "worker_lost") == 0;
-            if (!lost && (want ? !failed || strcmp (f->code, want) != 0 : !ok))
+            clip_error_t want = f->kind == KIND_EMPTY ? CLIP_ERROR_EMPTY
+                              : f->kind == KIND_BINARY ? CLIP_ERROR_NOT_TEXT : CLIP_ERROR_UNKNOWN;
+            bool lost = failed && f->err == CLIP_ERROR_WORKER_LOST;
+            if (!lost && (want != CLIP_ERROR_UNKNOWN ? !failed || f->err != want : !ok))
                 problem (self, "%s (seq %" PRIu64 "): expected %s, the record says %s %s",
-                         f->name, f->seq, want ? want : "ok", f->status, f->code);
+                         f->name, f->seq, want != CLIP_ERROR_UNKNOWN ? clip_error_name (want) : "ok",
+                         f->status, f->code);
         }
     }
     note_litter (self, self->done, "done");

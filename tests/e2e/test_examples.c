@@ -1,5 +1,6 @@
 /*  The example subscribers in proto/examples print what `clip sub` prints,
-    against a real clipd.  The Python one runs wherever python3-zmq and
+    byte for byte (numbers included), against a real clipd, and take
+    --count and --timeout-ms as it does.  The Python one runs wherever python3-zmq and
     python3-msgpack are installed (scripts/deps.sh installs them); the
     JavaScript one where `npm install` was run in proto/examples.  */
 #include <criterion/criterion.h>
@@ -36,8 +37,9 @@ has_lines (void *arg)
     return count_lines (l->path) >= l->n;
 }
 
-/*  Run an example subscriber until it printed n lines; compare them with
-    `clip sub`'s.  */
+/*  Run an example subscriber with --count 5 until it exits by itself;
+    compare its lines with `clip sub`'s; then --timeout-ms after clipd was
+    reached (0) and with nothing listening (1).  */
 static void
 check_example (const char *const *interp_argv, int n_interp, const char *label)
 {
@@ -61,6 +63,8 @@ check_example (const char *const *interp_argv, int n_interp, const char *label)
         argv [n++] = interp_argv [i];
     argv [n++] = "--since";
     argv [n++] = "0";
+    argv [n++] = "--count";
+    argv [n++] = "5";
     argv [n++] = "--replay";
     argv [n++] = d->replay;
     argv [n++] = d->pub;
@@ -77,10 +81,9 @@ check_example (const char *const *interp_argv, int n_interp, const char *label)
         free (src);
         free (dst);
     }
-    l.n = 5;
-    cr_assert (tu_wait_for (has_lines, &l, 20000), "%s printed 5 records", label);
-    kill (pid, SIGTERM);
-    tu_wait (pid, 5000);
+    cr_assert_eq (tu_wait (pid, tu_scaled_ms (30000)), 0, "%s --count 5 exits 0 by itself",
+                  label);
+    cr_assert_eq (count_lines (out), 5, "%s printed 5 records", label);
 
     char *clip = tu_bin ("clip/clip");
     const char *cargv [] = { clip, "sub", "--since", "0", "--count", "5", "--replay", d->replay,
@@ -101,6 +104,8 @@ check_example (const char *const *interp_argv, int n_interp, const char *label)
                           json_string_value (json_object_get (jb, "id")));
         cr_assert_str_eq (json_string_value (json_object_get (ja, "file")),
                           json_string_value (json_object_get (jb, "file")));
+        /*  And the very same text: numbers (scores) printed alike.  */
+        cr_assert_str_eq (a, b, "%s line %d differs from clip sub's", label, i + 1);
         json_decref (ja);
         json_decref (jb);
         a = strtok_r (NULL, "\n", &save1);
@@ -109,9 +114,28 @@ check_example (const char *const *interp_argv, int n_interp, const char *label)
     cr_assert_null (a, "%s printed each record once", label);
     free (got);
     free (expected);
+
+    /*  Reached, then idle for --timeout-ms: 0 and nothing printed.  */
+    n = n_interp;
+    const char *idle [] = { "--since", "5", "--timeout-ms", "1500", "--replay", d->replay,
+                            d->pub, NULL };
+    for (int i = 0; idle [i]; i++)
+        argv [n++] = idle [i];
+    argv [n] = NULL;
+    char *idle_out = NULL;
+    cr_assert_eq (tu_run (argv, &idle_out, tu_scaled_ms (30000)), 0, "%s idle", label);
+    cr_assert_str_eq (idle_out ? idle_out : "", "", "%s printed nothing", label);
+    free (idle_out);
+    /*  Nothing listening: 1 once --timeout-ms passed, as clip sub.  */
+    tu_daemon_stop (d);
+    n = n_interp;
+    const char *gone [] = { "--timeout-ms", "1000", "--replay", d->replay, d->pub, NULL };
+    for (int i = 0; gone [i]; i++)
+        argv [n++] = gone [i];
+    argv [n] = NULL;
+    cr_assert_eq (tu_run (argv, NULL, tu_scaled_ms (30000)), 1, "%s unreached", label);
     free (clip);
     free (out);
-    tu_daemon_stop (d);
     tu_daemon_free (d);
     tu_rmtree (dir);
     free (dir);

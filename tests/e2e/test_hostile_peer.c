@@ -16,6 +16,7 @@
 
 #include "clip_corpus.h"
 #include "clip_db.h"
+#include "clip_msgpack.h"
 #include "clip_record.h"
 #include "clip_replay_msg.h"
 #include "clip_util.h"
@@ -147,20 +148,15 @@ encode_case (int which, size_t bytes, char **data, size_t *len)
             msgpack_sbuffer_init (&sbuf);
             msgpack_packer pk;
             msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
-            const char *keys [] = { "v", "id", "file", "bytes", "status", "entities" };
             msgpack_pack_map (&pk, 6);
-            for (int i = 0; i < 6; i++) {
-                msgpack_pack_str (&pk, strlen (keys [i]));
-                msgpack_pack_str_body (&pk, keys [i], strlen (keys [i]));
-                switch (i) {
-                    case 0: msgpack_pack_uint64 (&pk, 1); break;
-                    case 1: msgpack_pack_nil (&pk); break;
-                    case 2: msgpack_pack_str (&pk, 1); msgpack_pack_str_body (&pk, "x", 1); break;
-                    case 3: msgpack_pack_uint64 (&pk, bytes); break;
-                    case 4: msgpack_pack_str (&pk, 2); msgpack_pack_str_body (&pk, "ok", 2); break;
-                    case 5: msgpack_pack_array (&pk, 0); break;
-                }
-            }
+            clip_msgpack_pack_kv_uint (&pk, "v", 1);
+            clip_msgpack_pack_str (&pk, "id");
+            msgpack_pack_nil (&pk);
+            clip_msgpack_pack_kv_str (&pk, "file", "x");
+            clip_msgpack_pack_kv_uint (&pk, "bytes", bytes);
+            clip_msgpack_pack_kv_str (&pk, "status", "ok");
+            clip_msgpack_pack_str (&pk, "entities");
+            msgpack_pack_array (&pk, 0);
             *len = sbuf.size;
             *data = msgpack_sbuffer_release (&sbuf);
             clip_record_destroy (&rec);
@@ -364,12 +360,12 @@ make_log (const char *dir, int n, size_t pad)
     cr_assert_not_null (db, "%s", err);
     clip_corpus_t *corpus = clip_corpus_open (db, NULL, err, sizeof err);
     cr_assert_not_null (corpus, "%s", err);
-    clip_results_t *results = clip_results_open (db, corpus, err, sizeof err);
+    clip_results_t *results = clip_results_open (db, err, sizeof err);
     cr_assert_not_null (results, "%s", err);
     char *message = malloc (pad + 1);
     memset (message, 'm', pad);
     message [pad] = 0;
-    cr_assert_eq (clip_results_begin (results), 0);
+    cr_assert_eq (clip_db_exec (db, "BEGIN IMMEDIATE", err, sizeof err), 0, "%s", err);
     for (int i = 1; i <= n; i++) {
         clip_record_t *rec = clip_record_new ();
         char name [32];
@@ -377,14 +373,20 @@ make_log (const char *dir, int n, size_t pad)
         clip_record_set (rec, &rec->file, name);
         clip_record_set_error (rec, "unreadable", message);
         rec->received = 1;
+        rec->has_seq = true;
+        rec->seq = clip_results_next_seq (results);
+        rec->has_times = true;
+        rec->done = clip_now_ms ();
         char *packed;
         size_t len;
-        cr_assert_eq (clip_results_add (results, rec, (uint64_t) i, NULL, 0, NULL, 0,
-                                        &packed, &len), 0);
+        clip_record_encode (rec, &packed, &len);
+        cr_assert_eq (clip_results_insert (results, rec->seq, (uint64_t) i, clip_record_topic (rec),
+                                           packed, len), 0);
         free (packed);
         clip_record_destroy (&rec);
     }
-    cr_assert_eq (clip_results_commit (results), 0);
+    cr_assert_eq (clip_db_exec (db, "COMMIT", err, sizeof err), 0, "%s", err);
+    clip_results_committed (results);
     free (message);
     clip_results_destroy (&results);
     clip_corpus_destroy (&corpus);

@@ -520,7 +520,7 @@ Test (pipeline, health_and_metrics_over_http)
     free (body);
     /*  clip status asks the same endpoint.  */
     char *clip = tu_bin ("clip/clip");
-    const char *argv [] = { clip, "status", "--http", d->http, NULL };
+    const char *argv [] = { clip, "status", "--json", "--http", d->http, NULL };
     char *out = NULL;
     cr_assert_eq (tu_run (argv, &out, 10000), 0);
     cr_assert (strstr (out, "\"status\": \"ok\""), "%s", out);

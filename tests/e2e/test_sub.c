@@ -4,6 +4,8 @@
     an unanswered request, a refused one).  Every wait is bounded.  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -523,15 +525,26 @@ Test (sub, retries_then_reports_refusal, .timeout = 60)
     free (err_path);
 }
 
-/*  With no daemon at all, --timeout-ms ends the wait with status 0.  */
-Test (sub, idle_timeout_without_daemon, .timeout = 60)
+/*  A replay endpoint that never answers is not a reached clipd:
+    --timeout-ms ends the wait with status 1, saying so (issue 11).  */
+Test (sub, idle_timeout_without_answer_fails, .timeout = 60)
 {
     fake_t *f = s_fake = fake_new ();
     f->answer = false;          /* a daemon that never answers */
-    json_t *lines [4];
-    const char *args [] = { "--timeout-ms", "500", "--replay", f->replay_ep, f->pub_ep, NULL };
-    int n = run_sub (args, lines, 4);
-    cr_assert_eq (n, 0);
+    char *clip = tu_bin ("clip/clip");
+    s_dir = tu_tempdir ("sub-noanswer");
+    char *err_path = clip_path_join (s_dir, "sub.err");
+    const char *argv [] = { clip, "sub", "--timeout-ms", "500", "--replay", f->replay_ep,
+                            f->pub_ep, NULL };
+    pid_t pid = s_child = tu_spawn (argv, NULL, err_path);
+    int status = fake_run_until_exit (f, pid, 20000);
+    s_child = 0;
+    cr_assert_eq (status, 1, "clip sub exited with %d", status);
+    char *err = tu_read (err_path, NULL);
+    cr_assert (err && strstr (err, "clip: sub: clipd not reached at"), "stderr: %s", err);
+    free (err);
+    free (err_path);
+    free (clip);
 }
 
 Test (sub, bad_usage)
@@ -555,4 +568,200 @@ Test (sub, bad_usage)
     cr_assert_not_null (strstr (out, "--count"));
     free (out);
     free (clip);
+}
+
+/*  Run clip sub (args after "sub", NULL-terminated) with stdout and
+    stderr captured (caller owns both); returns the exit status.  */
+static int
+run_sub_captured (const char *const *args, char **out, char **err)
+{
+    char *clip = tu_bin ("clip/clip");
+    const char *argv [32] = { clip, "sub" };
+    int n = 2;
+    for (int i = 0; args [i]; i++)
+        argv [n++] = args [i];
+    argv [n] = NULL;
+    char *out_path = clip_path_join (s_dir, "sub.out");
+    char *err_path = clip_path_join (s_dir, "sub.err");
+    pid_t pid = tu_spawn (argv, out_path, err_path);
+    int status = tu_wait (pid, tu_scaled_ms (60000));
+    *out = tu_read (out_path, NULL);
+    *err = tu_read (err_path, NULL);
+    cr_assert (*out && *err);
+    free (out_path);
+    free (err_path);
+    free (clip);
+    return status;
+}
+
+/*  Run clip sub with its stdout on a pseudo-terminal, NO_COLOR set or not;
+    returns what it printed (caller owns).  */
+static char *
+run_sub_on_tty (const char *const *args, bool no_color)
+{
+    char *clip = tu_bin ("clip/clip");
+    const char *argv [32] = { clip, "sub" };
+    int n = 2;
+    for (int i = 0; args [i]; i++)
+        argv [n++] = args [i];
+    argv [n] = NULL;
+    int master, slave;
+    cr_assert_eq (openpty (&master, &slave, NULL, NULL, NULL), 0);
+    pid_t pid = s_child = fork ();
+    cr_assert_geq (pid, 0);
+    if (pid == 0) {
+        dup2 (slave, STDOUT_FILENO);
+        close (master);
+        close (slave);
+        if (no_color)
+            setenv ("NO_COLOR", "1", 1);
+        else
+            unsetenv ("NO_COLOR");
+        execv (argv [0], (char *const *) argv);
+        _exit (127);
+    }
+    close (slave);
+    size_t len = 0, cap = 4096;
+    char *text = clip_malloc (cap);
+    uint64_t deadline = clip_mono_ms () + (uint64_t) tu_scaled_ms (60000);
+    for (;;) {
+        struct pollfd p = { .fd = master, .events = POLLIN };
+        if (clip_mono_ms () > deadline || poll (&p, 1, 200) < 0)
+            break;
+        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (len + 1024 >= cap)
+                text = clip_realloc (text, cap *= 2);
+            ssize_t got = read (master, text + len, cap - len - 1);
+            if (got <= 0)
+                break;          /* EIO: the child closed the terminal */
+            len += (size_t) got;
+        }
+    }
+    text [len] = 0;
+    close (master);
+    cr_assert_eq (tu_wait (pid, 10000), 0, "clip sub on a terminal: %s", text);
+    s_child = 0;
+    free (clip);
+    return text;
+}
+
+static bool
+is_iso_utc (const char *s)
+{
+    /*  2026-12-06T01:53:12Z  */
+    const char *shape = "dddd-dd-ddTdd:dd:ddZ";
+    for (size_t i = 0; shape [i]; i++)
+        if (shape [i] == 'd' ? !(s [i] >= '0' && s [i] <= '9') : s [i] != shape [i])
+            return false;
+    return true;
+}
+
+/*  --state, --pretty (plain when piped, coloured on a terminal unless
+    NO_COLOR), and an idle timeout after clipd was reached (status 0), on a
+    real clipd started with ports "*" (issue 11).  */
+Test (sub, pretty_and_state, .timeout = 240)
+{
+    s_dir = tu_tempdir ("sub-pretty");
+    const char *extra [] = { "--workers", "1", "--corpus", "none", NULL };
+    tu_daemon_t *d = s_daemon = tu_daemon_start (s_dir, extra);
+    tu_sub_t *sub = s_sub = tu_sub_new (d->pub);
+    drop_huawei (d, 0, NULL);
+    json_t *live [4] = { NULL };
+    /*  The copy after the original, so that it copies seq 1.  */
+    recv_records (sub, 1, live, 3);
+    drop_huawei (d, 0, "copy-of-000.txt");
+    recv_records (sub, 1, live, 3);
+    cr_assert_str_eq (verdict_of (live [2]), "duplicate");
+
+    /*  JSON lines, by default, from the endpoints in STATE/endpoints.json.  */
+    char *out, *err;
+    const char *json_args [] = { "--state", d->state, "--since", "0", "--count", "2", NULL };
+    cr_assert_eq (run_sub_captured (json_args, &out, &err), 0, "stderr: %s", err);
+    json_t *lines [4];
+    cr_assert_eq (parse_lines (out, lines, 4), 2);
+    cr_assert (json_equal (lines [0], live [1]) && json_equal (lines [1], live [2]));
+    free_lines (lines, 2);
+    free (out);
+    free (err);
+
+    /*  --pretty, piped: no colour.  */
+    const char *pretty_args [] = { "--state", d->state, "--since", "0", "--count", "2",
+                                   "--pretty", NULL };
+    cr_assert_eq (run_sub_captured (pretty_args, &out, &err), 0, "stderr: %s", err);
+    cr_assert_null (strchr (out, '\033'), "colour on a pipe: %s", out);
+    char *second = strchr (out, '\n');
+    cr_assert (second && strchr (second + 1, '\n') && !strchr (second + 1, '\n') [1],
+               "two lines: %s", out);
+    second++;
+    cr_assert (is_iso_utc (out) && is_iso_utc (second), "ISO times: %s", out);
+    cr_assert (strncmp (out + 20, "  #1  unique ", 13) == 0, "%s", out);
+    cr_assert (strncmp (second + 20, "  #2  duplicate ", 16) == 0, "%s", out);
+    const char *title = json_string_value (json_object_get (live [1], "title"));
+    char *quoted = clip_strprintf ("\"%.40s", title);
+    cr_assert (strstr (out, quoted) && strstr (second, quoted), "the title: %s", out);
+    free (quoted);
+    /*  The most mentioned name of the article leads its entities.  */
+    cr_assert (strstr (out, "  [Huawei"), "top entities: %s", out);
+    cr_assert (strstr (second, "~ 000_9e0fcb074dd77aaf.txt #1 (jaccard 1, containment 1)"),
+               "the original it copies: %s", second);
+    free (out);
+    free (err);
+
+    /*  On a terminal: coloured, unless NO_COLOR.  */
+    const char *one [] = { "--state", d->state, "--since", "0", "--count", "1", "--pretty", NULL };
+    char *tty = run_sub_on_tty (one, false);
+    cr_assert (strstr (tty, "\033[32munique"), "green unique on a terminal: %s", tty);
+    free (tty);
+    tty = run_sub_on_tty (one, true);
+    cr_assert_null (strchr (tty, '\033'), "NO_COLOR: %s", tty);
+    cr_assert (strstr (tty, "#1  unique"), "%s", tty);
+    free (tty);
+
+    /*  Reached, then idle: status 0, nothing printed.  */
+    const char *idle [] = { "--state", d->state, "--since", "2", "--timeout-ms", "1500", NULL };
+    cr_assert_eq (run_sub_captured (idle, &out, &err), 0, "stderr: %s", err);
+    cr_assert_str_eq (out, "");
+    cr_assert_null (strstr (err, "cannot reach"), "%s", err);
+    free (out);
+    free (err);
+    json_decref (live [1]);
+    json_decref (live [2]);
+}
+
+/*  Nothing listening: a line on stderr after a few seconds, then status 1
+    when --timeout-ms passes; a --state folder without endpoints.json is
+    named (issue 11).  */
+Test (sub, unreachable_clipd_is_said_and_fails, .timeout = 60)
+{
+    s_dir = tu_tempdir ("sub-unreachable");
+    /*  Ports of sockets bound then closed: nothing listens there now.  */
+    char pub [64], replay [64];
+    void *ctx = zmq_ctx_new ();
+    for (int i = 0; i < 2; i++) {
+        void *s = zmq_socket (ctx, ZMQ_ROUTER);
+        int zero = 0;
+        zmq_setsockopt (s, ZMQ_LINGER, &zero, sizeof zero);
+        cr_assert_eq (zmq_bind (s, "tcp://127.0.0.1:*"), 0);
+        size_t size = 64;
+        zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, i ? replay : pub, &size);
+        zmq_close (s);
+    }
+    zmq_ctx_term (ctx);
+    char *out, *err;
+    const char *args [] = { "--timeout-ms", "4500", "--replay", replay, pub, NULL };
+    uint64_t start = clip_mono_ms ();
+    cr_assert_eq (run_sub_captured (args, &out, &err), 1, "stderr: %s", err);
+    cr_assert_geq (clip_mono_ms () - start, 4500);
+    cr_assert_str_eq (out, "");
+    cr_assert (strstr (err, "clip: sub: cannot reach clipd at"), "the early line: %s", err);
+    cr_assert (strstr (err, "still trying"), "%s", err);
+    cr_assert (strstr (err, "clip: sub: clipd not reached at"), "the last line: %s", err);
+    free (out);
+    free (err);
+
+    const char *nostate [] = { "--state", s_dir, "--timeout-ms", "1000", NULL };
+    cr_assert_eq (run_sub_captured (nostate, &out, &err), 1);
+    cr_assert (strstr (err, "endpoints.json"), "%s", err);
+    free (out);
+    free (err);
 }

@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     clip_record_t *rec = clip_analyzer_run (analyzer, "fuzz.txt", data, size, &sketch, &sketch_len);
     FUZZ_CHECK (rec, "no record");
     FUZZ_CHECK (rec->bytes == size, "bytes %llu for %zu", (unsigned long long) rec->bytes, size);
-    if (strcmp (rec->status, "ok") == 0) {
+    if (clip_record_status (rec) == CLIP_STATUS_OK) {
         FUZZ_CHECK (rec->id && strlen (rec->id) == 32, "ok record without a 32-digit id");
         FUZZ_CHECK (rec->title && rec->encoding, "ok record without title or encoding");
         clip_sketch_view_t view;
@@ -57,9 +57,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                     "ok record without a well-formed sketch");
     }
     else {
-        FUZZ_CHECK (strcmp (rec->status, "failed") == 0, "status '%s'", rec->status);
-        FUZZ_CHECK (rec->error_code && (strcmp (rec->error_code, "empty") == 0
-                                     || strcmp (rec->error_code, "not_text") == 0),
+        FUZZ_CHECK (clip_record_status (rec) == CLIP_STATUS_FAILED, "status '%s'", rec->status);
+        FUZZ_CHECK (clip_record_error (rec) == CLIP_ERROR_EMPTY
+                    || clip_record_error (rec) == CLIP_ERROR_NOT_TEXT,
                     "error code '%s'", rec->error_code ? rec->error_code : "(null)");
     }
     for (size_t i = 0; i < rec->n_entities; i++) {

@@ -135,11 +135,11 @@ load_huawei (env_t *env, char ids [5][33], const char *verdicts [5])
         char *data = huawei (prefix, &len, &name);
         clip_record_t *rec = add (env, name, data, len);
         snprintf (ids [i], 33, "%s", rec->id);
-        if (verdicts)
-            verdicts [i] = strcmp (rec->verdict, "unique") == 0 ? "unique"
-                         : strcmp (rec->verdict, "related") == 0 ? "related"
-                         : strcmp (rec->verdict, "near_duplicate") == 0 ? "near_duplicate"
-                         : "duplicate";
+        if (verdicts) {
+            /*  The table's static name: it outlives the record.  */
+            verdicts [i] = clip_verdict_name (clip_record_verdict (rec));
+            cr_assert_not_null (verdicts [i], "%s: verdict '%s'", name, rec->verdict);
+        }
         clip_record_destroy (&rec);
         free (data);
         free (name);

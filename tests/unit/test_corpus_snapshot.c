@@ -203,7 +203,7 @@ judge_probes (env_t *env, size_t n_articles, size_t *near)
         clip_record_t *rec = clip_record_new ();
         clip_record_set (rec, &rec->id, id);
         cr_assert_eq (clip_corpus_judge (env->corpus, rec, sketch, sketch_len), 0);
-        if (strcmp (rec->verdict, "near_duplicate") == 0)
+        if (clip_record_verdict (rec) == CLIP_VERDICT_NEAR_DUPLICATE)
             (*near)++;
         char *line = clip_strprintf ("%zu %s %s", i, rec->verdict, rec->cluster);
         for (size_t m = 0; m < rec->n_matches; m++) {

@@ -64,13 +64,13 @@ on_result (clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_le
 }
 
 static void
-on_failed (clip_task_t *task, const char *code, const char *message, void *arg)
+on_failed (clip_task_t *task, clip_error_t code, const char *message, void *arg)
 {
     (void) message;
     fixture_t *f = arg;
     cr_assert_lt (f->n_failed, MAX_DONE);
-    f->failed_attempts [f->n_failed] = task->attempts;
-    snprintf (f->failed_codes [f->n_failed++], sizeof f->failed_codes [0], "%s", code);
+    f->failed_attempts [f->n_failed] = clip_task_attempts (task);
+    snprintf (f->failed_codes [f->n_failed++], sizeof f->failed_codes [0], "%s", clip_error_name (code));
     f->done [f->n_done++] = task;
 }
 
@@ -113,15 +113,15 @@ fixture_close (fixture_t *f)
 static void
 submit (fixture_t *f, const char *name)
 {
-    clip_task_t *task = clip_calloc (1, sizeof *task);
-    task->name = clip_strdup (name);
-    task->path = clip_path_join (f->dir, name);
+    char *path = clip_path_join (f->dir, name);
     char text [256];
     int n = snprintf (text, sizeof text, "The article %s, as a worker would be given it.\n", name);
-    tu_write (task->path, text, (size_t) n);
-    task->size = (uint64_t) n;
-    task->claim = clip_now_ms ();
-    clip_dispatch_submit (f->dispatch, task);
+    tu_write (path, text, (size_t) n);
+    uint64_t claim = clip_now_ms ();
+    clip_task_t *task = clip_task_new (claim, name, path, (uint64_t) n, claim);
+    free (path);
+    clip_dispatch_submit (f->dispatch, &task);
+    cr_assert_null (task, "dispatch took the task");
 }
 
 static fake_t *

@@ -216,3 +216,290 @@ Test (log, an_overlong_event_stays_one_line)
     free (big);
     free (text);
 }
+
+/*  ---------------------------------------------------------------------
+    Levels and the JSON form (issue 11)
+    --------------------------------------------------------------------- */
+
+#include <jansson.h>
+
+#include "config.h"
+
+/*  Each line of text parsed as one JSON object (asserted), in order;
+    *count set.  Caller decrefs each and frees the array.  */
+static json_t **
+json_lines (const char *text, int *count)
+{
+    int n = count_lines (text);
+    json_t **objs = clip_calloc ((size_t) n + 1, sizeof *objs);
+    const char *line = text;
+    for (int i = 0; i < n; i++) {
+        const char *nl = strchr (line, '\n');
+        cr_assert_not_null (nl);
+        json_error_t jerr;
+        objs [i] = json_loadb (line, (size_t) (nl - line), 0, &jerr);
+        cr_assert_not_null (objs [i], "not JSON (%s): %.*s", jerr.text, (int) (nl - line), line);
+        cr_assert (json_is_object (objs [i]), "%.*s", (int) (nl - line), line);
+        line = nl + 1;
+    }
+    *count = n;
+    return objs;
+}
+
+static void
+json_lines_free (json_t **objs, int n)
+{
+    for (int i = 0; i < n; i++)
+        json_decref (objs [i]);
+    free (objs);
+}
+
+static const char *
+member_str (json_t *o, const char *key)
+{
+    json_t *v = json_object_get (o, key);
+    cr_assert (json_is_string (v), "member %s is not a string", key);
+    return json_string_value (v);
+}
+
+Test (log, the_level_filters_below_it_and_changes_at_run_time)
+{
+    clip_log_init ("test", CLIP_LOG_WARN);
+    clip_log_set_format (CLIP_LOG_LOGFMT);
+    capture_t c;
+    capture_start (&c);
+    clip_debug ("d1", NULL);
+    clip_info ("i1", NULL);
+    clip_warn ("w1", NULL);
+    clip_error ("e1", NULL);
+    clip_log_set_level (CLIP_LOG_DEBUG);
+    clip_debug ("d2", NULL);
+    clip_log_set_level (CLIP_LOG_ERROR);
+    clip_warn ("w2", NULL);
+    clip_error ("e2", NULL);
+    char *text = capture_end (&c);
+    cr_assert_eq (count_lines (text), 4, "%s", text);
+    cr_assert_null (strstr (text, "event=d1"));
+    cr_assert_null (strstr (text, "event=i1"));
+    cr_assert_null (strstr (text, "event=w2"));
+    cr_assert (strstr (text, "level=warn event=w1") && strstr (text, "level=error event=e1")
+               && strstr (text, "level=debug event=d2") && strstr (text, "level=error event=e2"),
+               "%s", text);
+    cr_assert_eq (clip_log_enabled (CLIP_LOG_WARN), 0);
+    cr_assert_neq (clip_log_enabled (CLIP_LOG_ERROR), 0);
+    free (text);
+}
+
+Test (log, level_and_format_names)
+{
+    cr_assert_eq (clip_log_level_from_name ("WARN"), CLIP_LOG_WARN);
+    cr_assert_eq (clip_log_level_from_name ("debug"), CLIP_LOG_DEBUG);
+    cr_assert_eq (clip_log_level_from_name ("warning"), -1);
+    cr_assert_eq (clip_log_level_from_name (NULL), -1);
+    cr_assert_eq (clip_log_format_from_name ("json"), CLIP_LOG_JSON);
+    cr_assert_eq (clip_log_format_from_name ("LOGFMT"), CLIP_LOG_LOGFMT);
+    cr_assert_eq (clip_log_format_from_name ("text"), -1);
+}
+
+/*  Every line is one JSON object with time, prog, level and event first,
+    and each key=value as a member: quoted values as strings (escapes
+    undone), bare numbers as numbers, other bare values as strings.  */
+Test (log, json_lines_parse_back_with_every_field)
+{
+    clip_log_init ("test", CLIP_LOG_DEBUG);
+    clip_log_set_format (CLIP_LOG_JSON);
+    capture_t c;
+    capture_start (&c);
+    char q [512];
+    clip_info ("claimed", "file=%s bytes=%d claim=%llu ratio=%g neg=%d id=%s ep=%s empty=",
+               clip_log_quote (q, sizeof q, "a b \"c\".txt"), 42, 1733450000123ULL, 0.7, -3,
+               "0123abc", "tcp://127.0.0.1:5555");
+    clip_warn ("article_failed", "code=too_large message=\"the file has 9 bytes\"");
+    clip_debug ("bare", NULL);
+    char *text = capture_end (&c);
+    clip_log_set_format (CLIP_LOG_LOGFMT);
+    int n;
+    json_t **o = json_lines (text, &n);
+    cr_assert_eq (n, 3, "%s", text);
+    const char *first = json_object_iter_key (json_object_iter (o [0]));
+    cr_assert_str_eq (first, "time", "%s", text);
+    cr_assert_eq (strlen (member_str (o [0], "time")), strlen ("2026-11-23T18:30:01.123Z"));
+    cr_assert_str_eq (member_str (o [0], "prog"), "test");
+    cr_assert_str_eq (member_str (o [0], "level"), "info");
+    cr_assert_str_eq (member_str (o [0], "event"), "claimed");
+    cr_assert_str_eq (member_str (o [0], "file"), "a b \"c\".txt");
+    cr_assert_eq (json_integer_value (json_object_get (o [0], "bytes")), 42);
+    cr_assert_eq (json_integer_value (json_object_get (o [0], "claim")), 1733450000123LL);
+    cr_assert_float_eq (json_real_value (json_object_get (o [0], "ratio")), 0.7, 1e-12);
+    cr_assert_not_null (strstr (text, "\"ratio\":0.7,"), "short reals: %s", text);
+    cr_assert_eq (json_integer_value (json_object_get (o [0], "neg")), -3);
+    cr_assert_str_eq (member_str (o [0], "id"), "0123abc");
+    cr_assert_str_eq (member_str (o [0], "ep"), "tcp://127.0.0.1:5555");
+    cr_assert_str_eq (member_str (o [0], "empty"), "");
+    cr_assert_str_eq (member_str (o [1], "level"), "warn");
+    cr_assert_str_eq (member_str (o [1], "code"), "too_large");
+    cr_assert_str_eq (member_str (o [1], "message"), "the file has 9 bytes");
+    cr_assert_str_eq (member_str (o [2], "event"), "bare");
+    cr_assert_eq (json_object_size (o [2]), 4);
+    json_lines_free (o, n);
+    free (text);
+}
+
+/*  A value from a peer cannot break the line, replace a member nor add
+    one, whether the call site quoted it or (a slip) did not; bytes that
+    are not UTF-8 still give valid JSON.  */
+Test (log, json_values_cannot_break_lines_nor_forge_members)
+{
+    clip_log_init ("test", CLIP_LOG_DEBUG);
+    clip_log_set_format (CLIP_LOG_JSON);
+    capture_t c;
+    capture_start (&c);
+    char q [512];
+    clip_warn ("worker_joined", "worker=%s workers=%d", clip_log_quote (q, sizeof q, forged), 3);
+    /*  Unquoted: the name's own "event=forged" and "level=error" are
+        fields of this line, but cannot replace its event or level.  */
+    clip_info ("unquoted", "worker=%s", forged);
+    clip_info ("latin1", "file=%s raw=%s", clip_log_quote (q, sizeof q, "caf\xe9 \xff\xfe.txt"),
+               "\xc3\x28");
+    char *text = capture_end (&c);
+    clip_log_set_format (CLIP_LOG_LOGFMT);
+    for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+        cr_assert (*p == '\n' || *p >= 0x20, "control character 0x%02x in the log", *p);
+    int n;
+    json_t **o = json_lines (text, &n);
+    cr_assert_eq (n, 3, "three events, three lines:\n%s", text);
+    cr_assert_str_eq (member_str (o [0], "worker"), forged, "parses back to what was logged");
+    cr_assert_str_eq (member_str (o [0], "event"), "worker_joined");
+    cr_assert_str_eq (member_str (o [0], "level"), "warn");
+    cr_assert_eq (json_integer_value (json_object_get (o [0], "workers")), 3);
+    cr_assert_eq (json_object_size (o [0]), 6, "no member added: %s", text);
+    cr_assert_str_eq (member_str (o [1], "event"), "unquoted");
+    cr_assert_str_eq (member_str (o [1], "level"), "info");
+    cr_assert_str_eq (member_str (o [1], "event_2"), "forged\r\"q\"");
+    cr_assert_str_eq (member_str (o [1], "level_2"), "error");
+    cr_assert_str_eq (member_str (o [2], "file"), "caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd.txt");
+    cr_assert_str_eq (member_str (o [2], "raw"), "\xef\xbf\xbd(");
+    json_lines_free (o, n);
+    free (text);
+}
+
+Test (log, every_byte_round_trips_through_json)
+{
+    clip_log_init ("test", CLIP_LOG_DEBUG);
+    clip_log_set_format (CLIP_LOG_JSON);
+    char all [128];
+    for (int i = 1; i < 128; i++)
+        all [i - 1] = (char) i;
+    all [127] = 0;
+    capture_t c;
+    capture_start (&c);
+    char q [1024];
+    clip_error ("bytes", "value=%s", clip_log_quote (q, sizeof q, all));
+    char *text = capture_end (&c);
+    clip_log_set_format (CLIP_LOG_LOGFMT);
+    int n;
+    json_t **o = json_lines (text, &n);
+    cr_assert_eq (n, 1);
+    cr_assert_str_eq (member_str (o [0], "value"), all);
+    json_lines_free (o, n);
+    free (text);
+}
+
+/*  Text the writer cut stays one valid JSON line, and says so; text that
+    is not key=value is kept in "text".  */
+Test (log, json_overlong_and_malformed_events_stay_valid)
+{
+    clip_log_init ("test", CLIP_LOG_DEBUG);
+    clip_log_set_format (CLIP_LOG_JSON);
+    size_t len = 20000;
+    char *big = clip_malloc (len + 1);
+    for (size_t i = 0; i < len; i++)
+        big [i] = i % 7 == 0 ? '\n' : i % 11 == 0 ? '"' : 'a';
+    big [len] = 0;
+    capture_t c;
+    capture_start (&c);
+    clip_info ("big", "value=\"%s\"", big);
+    clip_info ("odd", "just some words and k=v");
+    char *text = capture_end (&c);
+    clip_log_set_format (CLIP_LOG_LOGFMT);
+    cr_assert_lt (strlen (text), 40000u, "bounded");
+    int n;
+    json_t **o = json_lines (text, &n);
+    cr_assert_eq (n, 2);
+    cr_assert (json_is_true (json_object_get (o [0], "truncated")), "%.200s", text);
+    cr_assert_str_eq (member_str (o [1], "text"), "just some words and");
+    cr_assert_str_eq (member_str (o [1], "k"), "v");
+    json_lines_free (o, n);
+    free (big);
+    free (text);
+}
+
+/*  CLIP_LOG and CLIP_LOG_FORMAT: every program's environment form of
+    --log-level and --log-format; anything else is refused, naming the
+    variable.  */
+Test (log, the_environment_sets_level_and_format_or_is_refused)
+{
+    setenv ("CLIP_LOG", "error", 1);
+    setenv ("CLIP_LOG_FORMAT", "json", 1);
+    cr_assert_eq (clip_log_init ("test", CLIP_LOG_DEBUG), 0);
+    cr_assert_eq (clip_log_enabled (CLIP_LOG_WARN), 0);
+    capture_t c;
+    capture_start (&c);
+    clip_error ("e", NULL);
+    setenv ("CLIP_LOG", "loud", 1);
+    unsetenv ("CLIP_LOG_FORMAT");
+    int rc = clip_log_init ("test", CLIP_LOG_INFO);
+    char *text = capture_end (&c);
+    unsetenv ("CLIP_LOG");
+    clip_log_set_format (CLIP_LOG_LOGFMT);
+    cr_assert_eq (rc, -1);
+    cr_assert (strncmp (text, "{\"time\":", 8) == 0, "%s", text);
+    cr_assert_not_null (strstr (text, "test: CLIP_LOG must be one of debug|info|warn|error, got 'loud'"),
+                        "%s", text);
+    free (text);
+}
+
+/*  clipd: --log-format is a row of the settings table; CLIP_LOG and
+    CLIP_LOG_FORMAT are read after CLIPD_LOG_LEVEL / CLIPD_LOG_FORMAT, and
+    a flag wins over both.  */
+Test (log, clipd_settings_read_the_shared_variables_below_their_own)
+{
+    clipd_config_t cfg;
+    char *argv [] = { "clipd", NULL, NULL, NULL };
+    cr_assert_eq (clipd_config_parse (&cfg, 1, argv), 0);
+    cr_assert_str_eq (cfg.log_format, "logfmt");
+    cr_assert_str_eq (cfg.log_level, "info");
+    clipd_config_clear (&cfg);
+
+    setenv ("CLIP_LOG", "debug", 1);
+    setenv ("CLIP_LOG_FORMAT", "JSON", 1);
+    cr_assert_eq (clipd_config_parse (&cfg, 1, argv), 0);
+    cr_assert_str_eq (cfg.log_level, "debug");
+    cr_assert_str_eq (cfg.log_format, "json");
+    clipd_config_clear (&cfg);
+
+    setenv ("CLIPD_LOG_LEVEL", "warn", 1);
+    cr_assert_eq (clipd_config_parse (&cfg, 1, argv), 0);
+    cr_assert_str_eq (cfg.log_level, "warn", "CLIPD_LOG_LEVEL wins over CLIP_LOG");
+    clipd_config_clear (&cfg);
+
+    argv [1] = "--log-level=error";
+    argv [2] = "--log-format=logfmt";
+    cr_assert_eq (clipd_config_parse (&cfg, 3, argv), 0);
+    cr_assert_str_eq (cfg.log_level, "error", "the flag wins");
+    cr_assert_str_eq (cfg.log_format, "logfmt");
+    clipd_config_clear (&cfg);
+    unsetenv ("CLIPD_LOG_LEVEL");
+    unsetenv ("CLIP_LOG");
+
+    setenv ("CLIP_LOG_FORMAT", "xml", 1);
+    clipd_config_t fresh;
+    char err [512] = "";
+    cfg.argc = 1;
+    cfg.argv = argv;
+    cr_assert_eq (clipd_config_reload (&cfg, &fresh, err, sizeof err), -1);
+    clipd_config_clear (&fresh);
+    unsetenv ("CLIP_LOG_FORMAT");
+    cr_assert_not_null (strstr (err, "environment CLIP_LOG_FORMAT: log-format must be one of "
+                                     "logfmt|json, got 'xml'"), "%s", err);
+}

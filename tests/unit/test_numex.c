@@ -322,3 +322,14 @@ Test (numex, type_names)
     cr_expect_str_eq (clip_numex_type_name (CLIP_NUMEX_DATE), "DATE");
     cr_expect_str_eq (clip_numex_type_name (CLIP_NUMEX_PERCENT), "PERCENT");
 }
+
+Test (numex, unicode_spaces_and_invisible_characters)
+{
+    /*  clip_utf8.h's rules, as in the tokenizer: U+1680 is a space (it was
+        a letter here before), U+200B and U+00AD join a word or a number
+        (U+200B was a space).  */
+    expect_one ("paid $5\xe1\x9a\x80million", "MONEY", "$5\xe1\x9a\x80million", "USD 5000000");
+    expect_one ("paid $5 mil\xc2\xadlion", "MONEY", "$5 mil\xc2\xadlion", "USD 5000000");
+    expect_one ("on Mar\xe2\x80\x8b" "ch 3", "DATE", "Mar\xe2\x80\x8b" "ch 3", "march 3");
+    expect_one ("paid $5\xe2\x80\x8b" "000", "MONEY", "$5\xe2\x80\x8b" "000", "USD 5000");
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip_msgpack.h"
 #include "clip_replay_msg.h"
 
 typedef struct {
@@ -24,8 +25,7 @@ pb_init (packbuf_t *pb)
 static void
 pk_str (packbuf_t *pb, const char *s)
 {
-    msgpack_pack_str (&pb->pk, strlen (s));
-    msgpack_pack_str_body (&pb->pk, s, strlen (s));
+    clip_msgpack_pack_str (&pb->pk, s);
 }
 
 /*  Decode what pb holds; returns the decoder's result, err filled.  */
@@ -159,8 +159,7 @@ Test (replay_request, topic_length)
     pk_str (&pb, "since");
     msgpack_pack_uint64 (&pb.pk, 0);
     pk_str (&pb, "topic");
-    msgpack_pack_str (&pb.pk, 3);
-    msgpack_pack_str_body (&pb.pk, "a\0b", 3);
+    clip_msgpack_pack_strn (&pb.pk, "a\0b", 3);
     expect_refused (&pb, "'topic': contains a NUL byte");
 }
 
@@ -187,7 +186,7 @@ static void v_nil (packbuf_t *pb) { msgpack_pack_nil (&pb->pk); }
 static void v_float (packbuf_t *pb) { msgpack_pack_double (&pb->pk, 3.0); }
 static void v_bool (packbuf_t *pb) { msgpack_pack_true (&pb->pk); }
 static void v_int (packbuf_t *pb) { msgpack_pack_uint64 (&pb->pk, 7); }
-static void v_bin (packbuf_t *pb) { msgpack_pack_bin (&pb->pk, 1); msgpack_pack_bin_body (&pb->pk, "a", 1); }
+static void v_bin (packbuf_t *pb) { clip_msgpack_pack_bin (&pb->pk, "a", 1); }
 
 Test (replay_request, wrong_types_refused)
 {

@@ -436,7 +436,7 @@ folded (utf8proc_int32_t c)
     if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212
     ||  (c >= 0x2018 && c <= 0x201F) || c == 0x2032 || c == 0x2033 || c == 0xAB || c == 0xBB)
         return true;
-    return c == 0x200B || c == 0xFEFF || c == 0xAD;
+    return c == 0x200B || c == 0xFEFF || c == 0xAD || c == 0x180E;
 }
 
 /*  The claim behind the NFC fast path, checked over every assigned code
@@ -643,4 +643,23 @@ Test (text, huawei_corpus)
         free (data);
         free (path);
     }
+}
+
+Test (text, invisible_characters_dropped_as_everywhere)
+{
+    /*  The ignorable characters of clip_utf8.h, U+180E included (it was
+        kept before, while the sketch read it as a space): they join a
+        word and do not split a run of spaces.  */
+    const char *in = "Hua\xe1\xa0\x8e" "wei \xe2\x80\x8b paid\xc2\xad \xef\xbb\xbf$5";
+    size_t len;
+    char *n = clip_text_normalise (in, strlen (in), &len);
+    cr_assert_str_eq (n, "Huawei paid $5");
+    free (n);
+    /*  Alone, they make a blank title, as white space does.  */
+    const char *file = "\xe1\xa0\x8e\n Title\xe1\xa0\x8e\n";
+    clip_text_t *t = clip_text_decode (file, strlen (file));
+    char *title = clip_text_title (t, 100);
+    cr_assert_str_eq (title, "Title");
+    free (title);
+    clip_text_destroy (&t);
 }

@@ -111,3 +111,20 @@ Test (token, normalise) {
     cr_assert_eq (clip_token_normalise ("ab\u00e9", 4, buf, 4), 2);
     cr_assert_str_eq (buf, "ab");
 }
+
+Test (token, invisible_characters_and_unicode_spaces)
+{
+    /*  clip_utf8.h's rules: U+200B, U+FEFF, U+00AD and U+180E do not end a
+        word (they were spaces or tokens of their own here before); U+1680
+        and U+3000 are spaces.  */
+    expect_tokens ("Hua\xe2\x80\x8bwei said\xef\xbb\xbf \xc2\xadto\xe1\xa0\x8e" "day",
+                   (const char *[]) { "Hua\xe2\x80\x8b" "wei", "said", "to\xe1\xa0\x8e" "day",
+                                      NULL });
+    expect_tokens ("Guo\xe1\x9a\x80Ping\xe3\x80\x80said",
+                   (const char *[]) { "Guo", "Ping", "said", NULL });
+    /*  The tagger sees the word without them.  */
+    char buf [32];
+    const char *w = "Hua\xc2\xad" "wei";
+    cr_assert_eq (clip_token_normalise (w, strlen (w), buf, sizeof buf), 6);
+    cr_assert_str_eq (buf, "Huawei");
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "clip_msgpack.h"
 #include "clip_util.h"
 #include "clip_wire.h"
 
@@ -129,12 +130,9 @@ Test (wire, malformed_messages_are_rejected_with_a_reason)
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 3);
-    msgpack_pack_str_with_body (&pk, "task", 4);
-    msgpack_pack_uint64 (&pk, 9);
-    msgpack_pack_str_with_body (&pk, "file", 4);
-    msgpack_pack_str_with_body (&pk, "a.txt", 5);
-    msgpack_pack_str_with_body (&pk, "data", 4);
-    msgpack_pack_bin_with_body (&pk, "hello", 5);
+    clip_msgpack_pack_kv_uint (&pk, "task", 9);
+    clip_msgpack_pack_kv_str (&pk, "file", "a.txt");
+    clip_msgpack_pack_kv_bin (&pk, "data", "hello", 5);
     clip_wire_msg_t *full = clip_wire_decode ("TASK", 4, sb.data, sb.size, err, sizeof err);
     cr_assert_not_null (full, "%s", err);
     clip_wire_msg_destroy (&full);
@@ -161,6 +159,54 @@ vm_hwm_kb (void)
 /*  Five bytes declaring 2^31 array elements: msgpack-c would allocate for
     every declared element (48 GB); the guarded reader refuses the lie from
     the count alone, at once, with a reason.  */
+/*  A body naming a field twice (a RESULT with two records, say) is
+    refused: the decoder does not pick one of the values.  `record` and
+    `data` are one field under two names.  */
+Test (wire, a_repeated_key_is_refused)
+{
+    struct { const char *cmd; const char *k1; const char *k2; const char *needle; } cases [] = {
+        { "RESULT", "record", "record", "RESULT: field 'record' repeated" },
+        { "RESULT", "data", "record", "RESULT: field 'record' repeated" },
+        { "TASK", "data", "data", "TASK: field 'data' repeated" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        msgpack_sbuffer sb;
+        msgpack_sbuffer_init (&sb);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_map (&pk, 4);
+        clip_msgpack_pack_kv_str (&pk, "worker", "w:1");
+        clip_msgpack_pack_kv_uint (&pk, "task", 7);
+        clip_msgpack_pack_kv_bin (&pk, cases [i].k1, "first", 5);
+        clip_msgpack_pack_kv_bin (&pk, cases [i].k2, "second", 6);
+        char err [256] = "";
+        clip_wire_msg_t *msg = clip_wire_decode (cases [i].cmd, strlen (cases [i].cmd),
+                                                 sb.data, sb.size, err, sizeof err);
+        cr_assert_null (msg, "case %zu accepted", i);
+        cr_assert_str_eq (err, cases [i].needle);
+        msgpack_sbuffer_destroy (&sb);
+    }
+    /*  The same field once, and a repeated key the decoder does not know,
+        are accepted.  */
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init (&sb);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 5);
+    clip_msgpack_pack_kv_str (&pk, "worker", "w:1");
+    clip_msgpack_pack_kv_uint (&pk, "task", 7);
+    clip_msgpack_pack_kv_bin (&pk, "record", "first", 5);
+    clip_msgpack_pack_kv_uint (&pk, "zzz", 1);
+    clip_msgpack_pack_kv_uint (&pk, "zzz", 2);
+    char err [256] = "";
+    clip_wire_msg_t *msg = clip_wire_decode ("RESULT", 6, sb.data, sb.size, err, sizeof err);
+    cr_assert_not_null (msg, "%s", err);
+    cr_assert_eq (msg->data_len, 5);
+    cr_assert_eq (memcmp (msg->data, "first", 5), 0);
+    clip_wire_msg_destroy (&msg);
+    msgpack_sbuffer_destroy (&sb);
+}
+
 Test (wire, a_declared_count_above_the_bytes_is_refused_at_once)
 {
     const char *bodies [] = { "\xdd\x80\x00\x00\x00", "\xdf\x80\x00\x00\x00",

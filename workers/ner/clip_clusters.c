@@ -11,12 +11,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
 #include <xxhash.h>
 
+/*  uthash allocates through clip_malloc, which ends the program on
+    exhaustion with a log line, as every other allocation here does.  The
+    table is looked up once per word tagged, so it is keyed by the word's
+    XXH3 (computed once), whose low bits are already a good bucket index,
+    and starts with 2^16 buckets: the ~31,000 words of the shipped file sit
+    about one to a bucket from the start, instead of in the chains of up to
+    10 that uthash lets grow before it doubles its buckets.  */
+#define uthash_malloc(sz) clip_malloc (sz)
+#define HASH_FUNCTION(keyptr, keylen, hashv) \
+    do { uint64_t key_; memcpy (&key_, (keyptr), sizeof key_); (hashv) = (unsigned) key_; } while (0)
+#define HASH_INITIAL_NUM_BUCKETS 65536U
+#define HASH_INITIAL_NUM_BUCKETS_LOG2 16U
+#include <uthash.h>
+
+static uint64_t
+key_hash (const char *key, size_t len)
+{
+    return XXH3_64bits (key, len);
+}
+
+/*  One word of clusters.tsv, keyed by the XXH3 of its key (as the model's
+    features are hashed: two words colliding in 64 bits would share a
+    class, as they would share every feature).  The items are one array:
+    loading allocates two blocks and uthash's buckets, not one per word.  */
+typedef struct {
+    uint64_t hash;
+    uint32_t value;
+    UT_hash_handle hh;
+} cluster_t;
+
 struct clip_clusters {
-    uint64_t *keys;             /* XXH3 of the word key; 0 = empty slot */
-    uint32_t *values;
-    size_t mask;                /* slots - 1 */
+    cluster_t *items;           /* array, owned */
+    cluster_t *table;           /* uthash table over items */
     size_t n;
 };
 
@@ -38,38 +68,13 @@ clip_clusters_key (const char *word, size_t len, char *buf, size_t size)
     return n;
 }
 
-static uint64_t
-key_hash (const char *key, size_t len)
-{
-    uint64_t h = XXH3_64bits (key, len);
-    return h ? h : 1;
-}
-
-static void
-table_put (clip_clusters_t *self, uint64_t h, uint32_t value)
-{
-    size_t i = (size_t) h & self->mask;
-    while (self->keys [i] && self->keys [i] != h)
-        i = (i + 1) & self->mask;
-    if (!self->keys [i])
-        self->n++;
-    self->keys [i] = h;
-    self->values [i] = value;
-}
-
 uint32_t
 clip_clusters_lookup (const clip_clusters_t *self, const char *key, size_t len)
 {
-    if (self->n == 0)
-        return 0;
     uint64_t h = key_hash (key, len);
-    size_t i = (size_t) h & self->mask;
-    while (self->keys [i]) {
-        if (self->keys [i] == h)
-            return self->values [i];
-        i = (i + 1) & self->mask;
-    }
-    return 0;
+    cluster_t *c;
+    HASH_FIND (hh, self->table, &h, sizeof h, c);
+    return c ? c->value : 0;
 }
 
 size_t
@@ -93,13 +98,8 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += data [i] == '\n';
-    size_t slots = 16;
-    while (slots < 2 * lines + 2)
-        slots *= 2;
     clip_clusters_t *self = clip_calloc (1, sizeof *self);
-    self->keys = clip_calloc (slots, sizeof (uint64_t));
-    self->values = clip_calloc (slots, sizeof (uint32_t));
-    self->mask = slots - 1;
+    self->items = clip_calloc (lines + 1, sizeof (cluster_t));
     char *line = data;
     char *end = data + len;
     while (line && line < end) {
@@ -115,8 +115,20 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
         }
         unsigned long cpath = strtoul (t1 + 1, NULL, 10);
         unsigned long capb = strtoul (t2 + 1, NULL, 10);
-        table_put (self, key_hash (line, (size_t) (t1 - line)),
-                   CLIP_CLUSTER_KNOWN | (uint32_t) (capb & 0xF) << 12 | (uint32_t) (cpath & 0xFFF));
+        uint32_t value = CLIP_CLUSTER_KNOWN | (uint32_t) (capb & 0xF) << 12
+                       | (uint32_t) (cpath & 0xFFF);
+        uint64_t h = key_hash (line, (size_t) (t1 - line));
+        cluster_t *c;
+        HASH_FIND (hh, self->table, &h, sizeof h, c);
+        if (c)
+            c->value = value;       /* a word listed twice: the last line wins */
+        else {
+            assert (self->n <= lines);
+            c = &self->items [self->n++];
+            c->hash = h;
+            c->value = value;
+            HASH_ADD (hh, self->table, hash, sizeof h, c);
+        }
         line = nl ? nl + 1 : NULL;
     }
     free (data);
@@ -130,8 +142,8 @@ clip_clusters_destroy (clip_clusters_t **self_p)
     clip_clusters_t *self = *self_p;
     if (!self)
         return;
-    free (self->keys);
-    free (self->values);
+    HASH_CLEAR (hh, self->table);
+    free (self->items);
     free (self);
     *self_p = NULL;
 }

@@ -30,9 +30,14 @@
 #include <string.h>
 
 #include <utf8proc.h>
-#include <xxhash.h>
 
+#include "clip_utf8.h"
 #include "clip_util.h"
+
+/*  uthash allocates through clip_malloc, which ends the program on
+    exhaustion with a log line, as every other allocation here does.  */
+#define uthash_malloc(sz) clip_malloc (sz)
+#include <uthash.h>
 
 static const char *const type_names[] = { "PER", "ORG", "LOC", "MISC" };
 enum { TY_PER = 0, TY_ORG, TY_LOC, TY_MISC, TY_OTHER };
@@ -136,20 +141,14 @@ sb_putc (sbuf_t *b, char c)
     sb_put (b, &c, 1);
 }
 
-/*  Decode one code point; invalid bytes decode as themselves (one byte,
-    *cp = -1).  */
+/*  Decode one code point (clip_utf8_next); invalid bytes decode as
+    themselves (one byte, *cp = -1).  */
 static size_t
 decode (const char *s, size_t avail, int32_t *cp)
 {
-    utf8proc_int32_t c;
-    utf8proc_ssize_t l = utf8proc_iterate ((const utf8proc_uint8_t *) s,
-                                           (utf8proc_ssize_t) (avail > 4? 4: avail), &c);
-    if (l <= 0) {
-        *cp = -1;
-        return 1;
-    }
-    *cp = c;
-    return (size_t) l;
+    size_t pos = 0;
+    *cp = clip_utf8_next (s, avail, &pos);
+    return pos;
 }
 
 static bool
@@ -158,12 +157,12 @@ is_apostrophe (int32_t cp)
     return cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == '`';
 }
 
+/*  White space, ignorable characters and word characters are clip_utf8.h's,
+    as in the tokenizer that found the mention.  */
 static bool
 is_space_cp (int32_t cp)
 {
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' || cp == '\f'
-        || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F
-        || cp == 0x3000 || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+    return clip_utf8_is_space (cp);
 }
 
 static bool
@@ -171,12 +170,7 @@ is_word_cp (int32_t cp)
 {
     if (cp < 0)
         return true;                /* an invalid byte: keep it, as itself */
-    if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
-    utf8proc_category_t c = utf8proc_category (cp);
-    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO)
-        || (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO)
-        || c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC;
+    return clip_utf8_is_word (cp);
 }
 
 /* ------------------------------------------------------------------ keys */
@@ -270,7 +264,7 @@ key_words (const char *s, size_t n, bool person, words_t *out)
             p += l;
             continue;
         }
-        if (p < n && cp == '.') {
+        if (p < n && (cp == '.' || clip_utf8_is_ignorable (cp))) {
             p += l;
             continue;
         }
@@ -361,6 +355,10 @@ display_form (const char *s, size_t n, int ty)
         size_t l = decode (s + p, n - p, &cp);
         if (is_space_cp (cp)) {
             space = b.len > 0;
+            p += l;
+            continue;
+        }
+        if (clip_utf8_is_ignorable (cp)) {
             p += l;
             continue;
         }
@@ -488,73 +486,47 @@ typedef struct {
     int type;
 } entry_t;
 
+/*  One name of the table: the folded key of an alias or canonical name.  */
 typedef struct {
-    char *key;              /* NULL: empty slot */
+    char *key;              /* owned */
     uint32_t entry;
     bool metonym;           /* "~Beijing": stands for the entry as an actor only */
+    UT_hash_handle hh;
 } slot_t;
 
 struct clip_linker {
     entry_t *entries;
     size_t nentries, entries_cap;
-    slot_t *slots;
-    size_t nslots, used;    /* nslots a power of two */
+    slot_t *slots;          /* uthash table by key */
 };
-
-static slot_t *
-slot_find (const clip_linker_t *self, const char *key, size_t len)
-{
-    uint64_t h = XXH3_64bits (key, len);
-    size_t mask = self->nslots - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        slot_t *s = &self->slots[i];
-        if (!s->key || (strlen (s->key) == len && memcmp (s->key, key, len) == 0))
-            return s;
-    }
-}
-
-static void
-table_grow (clip_linker_t *self)
-{
-    slot_t *old = self->slots;
-    size_t oldn = self->nslots;
-    self->nslots = oldn? oldn * 2: 1024;
-    self->slots = clip_calloc (self->nslots, sizeof *self->slots);
-    for (size_t k = 0; k < oldn; k++)
-        if (old[k].key) {
-            slot_t *s = slot_find (self, old[k].key, strlen (old[k].key));
-            *s = old[k];
-        }
-    free (old);
-}
 
 /*  Add key -> entry.  Returns false when the key already names another
     entry.  */
 static bool
 table_add (clip_linker_t *self, const char *key, uint32_t entry, bool metonym, uint32_t *other)
 {
-    if ((self->used + 1) * 2 > self->nslots)
-        table_grow (self);
-    size_t len = strlen (key);
-    slot_t *s = slot_find (self, key, len);
-    if (s->key) {
+    slot_t *s;
+    HASH_FIND_STR (self->slots, key, s);
+    if (s) {
         *other = s->entry;
         return s->entry == entry;
     }
+    s = clip_calloc (1, sizeof *s);
     s->key = clip_strdup (key);
     s->entry = entry;
     s->metonym = metonym;
-    self->used++;
+    HASH_ADD_KEYPTR (hh, self->slots, s->key, strlen (s->key), s);
     return true;
 }
 
 static const slot_t *
 table_get (const clip_linker_t *self, const char *key)
 {
-    if (self->nslots == 0 || !key[0])
+    if (!key[0])
         return NULL;
-    const slot_t *s = slot_find (self, key, strlen (key));
-    return s->key? s: NULL;
+    slot_t *s;
+    HASH_FIND_STR (self->slots, key, s);
+    return s;
 }
 
 static void
@@ -651,7 +623,6 @@ clip_linker_load (const char *aliases_tsv, char *err, size_t err_size)
         return NULL;
     }
     clip_linker_t *self = clip_calloc (1, sizeof *self);
-    table_grow (self);
     size_t lineno = 0;
     bool header = true;
     for (char *line = data; line && line < data + len;) {
@@ -692,9 +663,12 @@ clip_linker_destroy (clip_linker_t **self_p)
     clip_linker_t *self = *self_p;
     if (!self)
         return;
-    for (size_t k = 0; k < self->nslots; k++)
-        free (self->slots[k].key);
-    free (self->slots);
+    slot_t *s, *tmp;
+    HASH_ITER (hh, self->slots, s, tmp) {
+        HASH_DEL (self->slots, s);
+        free (s->key);
+        free (s);
+    }
     for (size_t k = 0; k < self->nentries; k++)
         free (self->entries[k].canonical);
     free (self->entries);
@@ -825,52 +799,38 @@ has_word (const words_t *w, const char *s, size_t n)
 /*  A small per-document map from a word or key (not owned) to a mention
     index, so that linking stays linear in the number of mentions.  */
 typedef struct {
-    const char **keys;
-    size_t *lens, *vals;
-    size_t cap, used;
+    const char *key;        /* not owned: the document's folded keys */
+    size_t val;
+    UT_hash_handle hh;
+} strmap_item_t;
+
+typedef struct {
+    strmap_item_t *items;   /* uthash table by key */
 } strmap_t;
 
+/*  The value of key k [0, kl), NULL when absent; with insert, a new value
+    0 is added when absent.  */
 static size_t *
 strmap_slot (strmap_t *m, const char *k, size_t kl, bool insert)
 {
-    if (insert && (m->used + 1) * 2 > m->cap) {
-        strmap_t g = { 0 };
-        g.cap = m->cap? m->cap * 2: 64;
-        g.keys = clip_calloc (g.cap, sizeof *g.keys);
-        g.lens = clip_calloc (g.cap, sizeof *g.lens);
-        g.vals = clip_calloc (g.cap, sizeof *g.vals);
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->keys[i])
-                *strmap_slot (&g, m->keys[i], m->lens[i], true) = m->vals[i];
-        free (m->keys);
-        free (m->lens);
-        free (m->vals);
-        *m = g;
+    strmap_item_t *it;
+    HASH_FIND (hh, m->items, k, kl, it);
+    if (!it && insert) {
+        it = clip_calloc (1, sizeof *it);
+        it->key = k;
+        HASH_ADD_KEYPTR (hh, m->items, it->key, kl, it);
     }
-    if (m->cap == 0)
-        return NULL;
-    size_t mask = m->cap - 1;
-    for (size_t i = XXH3_64bits (k, kl) & mask;; i = (i + 1) & mask) {
-        if (!m->keys[i]) {
-            if (!insert)
-                return NULL;
-            m->keys[i] = k;
-            m->lens[i] = kl;
-            m->used++;
-            return &m->vals[i];
-        }
-        if (m->lens[i] == kl && memcmp (m->keys[i], k, kl) == 0)
-            return &m->vals[i];
-    }
+    return it? &it->val: NULL;
 }
 
 static void
 strmap_release (strmap_t *m)
 {
-    free (m->keys);
-    free (m->lens);
-    free (m->vals);
-    memset (m, 0, sizeof *m);
+    strmap_item_t *it, *tmp;
+    HASH_ITER (hh, m->items, it, tmp) {
+        HASH_DEL (m->items, it);
+        free (it);
+    }
 }
 
 /*  Resolve one mention through the table; sets info fields.  */

@@ -1,9 +1,12 @@
 /*  clip_numex: MONEY, DATE and PERCENT by a deterministic grammar.
 
-    The text is cut by a small scanner of its own into words (ASCII letters
-    and non-ASCII letters), numbers (digits with inner thousands commas and
-    one decimal point, plus an attached suffix such as "bn", "m", "st" or
-    "s"), symbols and spaces.  Words of interest are looked up in a sorted
+    The text is cut by a small scanner of its own into words (letters,
+    marks and numbers: clip_utf8_is_word), numbers (digits with inner
+    thousands commas and one decimal point, plus an attached suffix such as
+    "bn", "m", "st" or "s"), symbols and spaces (clip_utf8_is_space; LF,
+    U+0085, U+2028 and U+2029 are line breaks, which no expression crosses).
+    The ignorable characters of clip_utf8.h are skipped and do not end a
+    word or a number, as in the tokenizer and the sketch.  Words of interest are looked up in a sorted
     keyword table (a binary search over about 200 entries, done once per
     word), and a hand-written matcher tries the MONEY, PERCENT and DATE
     patterns at each token that can start one, keeping the longest.  Every
@@ -24,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip_utf8.h"
 #include "clip_util.h"
 
 /* ---------------------------------------------------------------- keywords */
@@ -345,57 +349,62 @@ tk (const scan_t *sc, size_t i)
     return i < sc->n? &sc->t[i]: &tok_end;
 }
 
-/*  Decode one UTF-8 sequence at s[0..avail); returns its length (1 for an
-    invalid byte, with *cp = -1).  */
+/*  Decode one code point at s[0..avail) (clip_utf8_next); returns its
+    length (1 for an invalid byte, with *cp = -1).  */
 static size_t
 utf8_decode (const unsigned char *s, size_t avail, int32_t *cp)
 {
-    unsigned char c = s[0];
-    size_t n;
-    int32_t v;
-    if (c < 0x80) { *cp = c; return 1; }
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; v = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; v = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; v = c & 0x07; }
-    else { *cp = -1; return 1; }
-    if (n > avail) { *cp = -1; return 1; }
-    for (size_t k = 1; k < n; k++) {
-        if ((s[k] & 0xC0) != 0x80) { *cp = -1; return 1; }
-        v = (v << 6) | (s[k] & 0x3F);
-    }
-    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF))
-        || (v >= 0xD800 && v <= 0xDFFF)) {
-        *cp = -1;
-        return 1;
-    }
-    *cp = v;
-    return n;
+    size_t pos = 0;
+    *cp = clip_utf8_next ((const char *) s, avail, &pos);
+    return pos;
 }
 
+/*  White space, ignorable characters and word characters are
+    clip_utf8.h's, as in the tokenizer and the sketch.  */
 static bool
 cp_is_space (int32_t cp)
 {
-    return cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F
-        || cp == 0x205F || cp == 0x3000 || cp == 0x2028 || cp == 0x2029
-        || cp == 0x85 || cp == 0xFEFF;
+    return clip_utf8_is_space (cp);
 }
 
-/*  Non-ASCII code points that belong inside words: letters of the Latin,
-    Greek, Cyrillic and other scripts.  Punctuation blocks are excluded.  */
+/*  Non-ASCII code points that belong inside words: letters, marks and
+    numbers of every script.  */
 static bool
 cp_is_letter (int32_t cp)
 {
-    if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7)
-        return false;
-    if (cp >= 0x2000 && cp <= 0x2BFF)
-        return false;
-    if (cp >= 0x3000 && cp <= 0x303F)
-        return false;
-    if (cp >= 0xFE30 && cp <= 0xFE4F)
-        return false;
-    if (cp >= 0xFF00 && cp <= 0xFF20)
-        return false;
-    return true;
+    return clip_utf8_is_word (cp);
+}
+
+/*  If s[q..len) starts with a run of ignorable characters (U+200B, U+00AD,
+    ...) followed by a byte for which want is true, the length of the run,
+    else 0: inside a word or a number those characters do not end it.  */
+static size_t
+ignorable_before (const unsigned char *s, size_t len, size_t q,
+                  bool (*want) (const unsigned char *, size_t, size_t))
+{
+    size_t r = q;
+    while (r < len && s[r] >= 0x80) {
+        int32_t cp;
+        size_t l = utf8_decode (s + r, len - r, &cp);
+        if (!clip_utf8_is_ignorable (cp))
+            break;
+        r += l;
+    }
+    return r > q && r < len && want (s, len, r)? r - q: 0;
+}
+
+static bool
+digit_at (const unsigned char *s, size_t len, size_t q)
+{
+    return s[q] >= '0' && s[q] <= '9';
+}
+
+static bool
+letter_at (const unsigned char *s, size_t len, size_t q)
+{
+    int32_t cp;
+    utf8_decode (s + q, len - q, &cp);
+    return cp_is_letter (cp);
 }
 
 static sym_t
@@ -461,23 +470,29 @@ currency_code (const char *p, size_t n)
 static void
 classify_word (const scan_t *sc, tok_t *t)
 {
+    /*  The word as seen, without the ignorable characters it may hold
+        ("mil<U+00AD>lion" is "million").  */
     const char *p = sc->s + t->start;
-    size_t n = t->end - t->start;
+    size_t len = t->end - t->start;
     t->cap = p[0] >= 'A' && p[0] <= 'Z';
     t->upper = 1;
-    for (size_t k = 0; k < n; k++)
-        if (!(p[k] >= 'A' && p[k] <= 'Z')) {
-            t->upper = 0;
-            break;
-        }
-    if (n >= 16)
-        return;
+    bool ascii = true;
     char buf[16];
-    for (size_t k = 0; k < n; k++) {
-        if ((unsigned char) p[k] >= 0x80)
-            return;
-        buf[k] = lower (p[k]);
+    size_t n = 0;
+    for (size_t k = 0; k < len;) {
+        int32_t cp = clip_utf8_next (p, len, &k);
+        if (clip_utf8_is_ignorable (cp))
+            continue;
+        if (!(cp >= 'A' && cp <= 'Z'))
+            t->upper = 0;
+        if (cp < 0 || cp >= 0x80)
+            ascii = false;
+        else if (n < sizeof buf)
+            buf[n] = lower ((char) cp);
+        n++;
     }
+    if (n >= 16 || !ascii)
+        return;
     const keyword_t *kw = keyword_find (buf, n);
     if (kw) {
         t->cls = kw->cls;
@@ -547,6 +562,10 @@ tokenize (scan_t *sc)
             p += cl;
             continue;
         }
+        if (clip_utf8_is_ignorable (cp)) {
+            p += cl;            /* invisible: as if it were not there */
+            continue;
+        }
         tok_t *t = tok_push (sc);
         t->start = p;
         t->gap = gap;
@@ -554,7 +573,11 @@ tokenize (scan_t *sc)
         if (is_digit (c)) {
             size_t q = p, digits = 0;
             bool point = false, comma = false;
-            while (q < len && is_digit (s[q])) { q++; digits++; }
+            for (size_t k; q < len;) {
+                if (is_digit (s[q])) { q++; digits++; }
+                else if ((k = ignorable_before (s, len, q, digit_at))) q += k;
+                else break;
+            }
             size_t intd = digits;
             for (;;) {
                 if (!point && q + 3 < len && s[q] == ',' && is_digit (s[q + 1])
@@ -584,7 +607,8 @@ tokenize (scan_t *sc)
             if (t->plain && intd <= 6) {
                 int32_t v = 0;
                 for (size_t k = p; k < q; k++)
-                    v = v * 10 + (s[k] - '0');
+                    if (is_digit (s[k]))
+                        v = v * 10 + (s[k] - '0');
                 t->ival = v;
             }
             size_t r = q;
@@ -601,9 +625,11 @@ tokenize (scan_t *sc)
             size_t q = p;
             while (q < len) {
                 int32_t cq;
-                size_t l = utf8_decode (s + q, len - q, &cq);
+                size_t l = utf8_decode (s + q, len - q, &cq), k;
                 if (is_alpha (s[q]) || (cq >= 0x80 && cp_is_letter (cq)))
                     q += l;
+                else if ((k = ignorable_before (s, len, q, letter_at)))
+                    q += k;
                 else
                     break;
             }
@@ -1695,8 +1721,12 @@ phrase_canon (const char *s, size_t start, size_t end)
     for (size_t p = start; p < end;) {
         int32_t cp;
         size_t l = utf8_decode ((const unsigned char *) s + p, end - p, &cp);
-        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0 && cp_is_space (cp))) {
+        if (cp_is_space (cp)) {
             space = true;
+            p += l;
+            continue;
+        }
+        if (clip_utf8_is_ignorable (cp)) {
             p += l;
             continue;
         }

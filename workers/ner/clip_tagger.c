@@ -19,22 +19,25 @@
     Training (clip_tagger_train.c, which shares this file's insides
     through clip_tagger_int.h) keeps dense float weights, averages them
     (the averaged perceptron), and quantises them to int16 on saving
-    (clip_tagger__model_save, here beside the loader), so that tagging is
-    integer arithmetic and gives the same labels in every build.  The
-    CoNLL reader and scorer are clip_conll.c.  This file: features,
-    tagging, document consistency, model files.
+    (clip_tagger__model_save, in clip_tagger_io.c beside the loader), so
+    that tagging is integer arithmetic and gives the same labels in every
+    build.  The CoNLL reader and scorer are clip_conll.c.  This file:
+    features, tagging, document consistency.  The model files (format
+    above, loading, saving, clip_tagger_destroy) are clip_tagger_io.c.
 */
 #include "clip_tagger.h"
 #include "clip_tagger_int.h"
 #include "clip_util.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <xxhash.h>
+
+/*  uthash allocates through clip_malloc, which ends the program on
+    exhaustion with a log line, as every other allocation here does.  */
+#define uthash_malloc(sz) clip_malloc (sz)
+#include <uthash.h>
 
 static const char *const type_names [CLIP_ENT_NTYPES] = { "PER", "ORG", "LOC", "MISC" };
 
@@ -599,17 +602,6 @@ clip_tagger__best_label (const float *scores, int prev, int last)
     return best;
 }
 
-/*  Bits set in x: portable, and faster than the library call the
-    compiler makes without a popcnt instruction in the target.  */
-static inline unsigned
-popcount64 (uint64_t x)
-{
-    x = x - ((x >> 1) & 0x5555555555555555ULL);
-    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
-    return (unsigned) ((x * 0x0101010101010101ULL) >> 56);
-}
-
 /*  Scores of the labels under the weights of a pass (0 first, 1 second).  */
 void
 clip_tagger__score_rows (const clip_tagger_t *self, int pass, const uint32_t *rows, size_t k, float *scores)
@@ -765,43 +757,57 @@ typedef struct {
     int votes [CLIP_ENT_NTYPES];
 } name_t;
 
-/*  An open-addressing table of 64-bit keys to indices, for the passes
-    below: each is one lookup per span or per word, never a scan of the
-    earlier ones (which made the document quadratic).  */
+/*  Tables for the passes below (uthash): each pass is one lookup per span
+    or per word, never a scan of the earlier ones (which made the document
+    quadratic).  Their items come from one array sized before the pass, so
+    a pass allocates a fixed number of blocks, not one per item.  */
+
+/*  64-bit hashes of word sequences to indices.  */
 typedef struct {
-    uint64_t *key;
-    size_t *val;                /* SIZE_MAX: empty slot */
-    size_t mask;
+    uint64_t key;
+    size_t val;
+    UT_hash_handle hh;
+} hitem_t;
+
+typedef struct {
+    hitem_t *items;             /* cap items, owned */
+    hitem_t *table;             /* uthash over items [0, n) */
+    size_t n, cap;
 } htab_t;
 
 static void
-htab_init (htab_t *t, size_t n)
+htab_init (htab_t *t, size_t cap)
 {
-    size_t slots = 16;
-    while (slots < 2 * n)
-        slots *= 2;
-    t->key = clip_malloc (slots * sizeof *t->key);
-    t->val = clip_malloc (slots * sizeof *t->val);
-    memset (t->val, 0xFF, slots * sizeof *t->val);
-    t->mask = slots - 1;
+    t->items = clip_malloc ((cap ? cap : 1) * sizeof *t->items);
+    t->table = NULL;
+    t->n = 0;
+    t->cap = cap;
 }
 
 static void
 htab_free (htab_t *t)
 {
-    free (t->key);
-    free (t->val);
+    HASH_CLEAR (hh, t->table);
+    free (t->items);
 }
 
-/*  The slot of key: the one holding it, else the empty one where it goes.
-    Keys are well mixed hashes: the low bits index.  */
-static size_t
-htab_slot (const htab_t *t, uint64_t key)
+static hitem_t *
+htab_get (const htab_t *t, uint64_t key)
 {
-    size_t s = (size_t) mix64 (key) & t->mask;
-    while (t->val [s] != SIZE_MAX && t->key [s] != key)
-        s = (s + 1) & t->mask;
-    return s;
+    hitem_t *it;
+    HASH_FIND (hh, t->table, &key, sizeof key, it);
+    return it;
+}
+
+static hitem_t *
+htab_add (htab_t *t, uint64_t key, size_t val)
+{
+    assert (t->n < t->cap);
+    hitem_t *it = &t->items [t->n++];
+    it->key = key;
+    it->val = val;
+    HASH_ADD (hh, t->table, key, sizeof key, it);
+    return it;
 }
 
 static int
@@ -813,28 +819,36 @@ words_equal (const clip_word_t *a, const clip_word_t *b, size_t n)
     return 1;
 }
 
-/*  A set of words (exact bytes), the words of earlier persons' full names:
-    slots hold word indices, probed by the word's hash and compared.  */
+/*  A set of words (exact bytes), the words of earlier persons' full names,
+    keyed by the words' bytes (not owned: the document's).  */
+typedef struct {
+    const char *text;
+    UT_hash_handle hh;
+} witem_t;
+
+typedef struct {
+    witem_t *items;             /* cap items, owned */
+    witem_t *table;
+    size_t n, cap;
+} wordset_t;
+
 static int
-wordset_has (const htab_t *t, const clip_word_t *words, const clip_word_t *w, uint64_t h)
+wordset_has (const wordset_t *t, const clip_word_t *w)
 {
-    for (size_t s = (size_t) mix64 (h) & t->mask; t->val [s] != SIZE_MAX; s = (s + 1) & t->mask)
-        if (t->key [s] == h && words_equal (&words [t->val [s]], w, 1))
-            return 1;
-    return 0;
+    witem_t *it;
+    HASH_FIND (hh, t->table, w->text, w->len, it);
+    return it != NULL;
 }
 
 static void
-wordset_add (htab_t *t, const clip_word_t *words, size_t i)
+wordset_add (wordset_t *t, const clip_word_t *w)
 {
-    uint64_t h = hash_bytes (words [i].text, words [i].len);
-    if (wordset_has (t, words, &words [i], h))
+    if (wordset_has (t, w))
         return;
-    size_t s = (size_t) mix64 (h) & t->mask;
-    while (t->val [s] != SIZE_MAX)
-        s = (s + 1) & t->mask;
-    t->key [s] = h;
-    t->val [s] = i;
+    assert (t->n < t->cap);
+    witem_t *it = &t->items [t->n++];
+    it->text = w->text;
+    HASH_ADD_KEYPTR (hh, t->table, it->text, w->len, it);
 }
 
 /*  A place where a name the tagger found elsewhere occurs untagged.  */
@@ -870,13 +884,12 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
     htab_init (&by_hash, ns);
     for (size_t i = 0; i < ns; i++) {
         uint64_t h = words_hash (words, spans [i].start, spans [i].end);
-        size_t s = htab_slot (&by_hash, h);
-        if (by_hash.val [s] == SIZE_MAX) {
+        hitem_t *it = htab_get (&by_hash, h);
+        if (!it) {
             names [nn] = (name_t) { .h = h, .first = i };
-            by_hash.key [s] = h;
-            by_hash.val [s] = nn++;
+            it = htab_add (&by_hash, h, nn++);
         }
-        size_t k = by_hash.val [s];
+        size_t k = it->val;
         names [k].votes [spans [i].type]++;
         name_of [i] = k;
     }
@@ -899,20 +912,21 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
     for (size_t i = 0; i < ns; i++)
         if (type_of [name_of [i]] == CLIP_ENT_PER && spans [i].end - spans [i].start >= 2)
             nperson += spans [i].end - spans [i].start;
-    htab_t person_words;
-    htab_init (&person_words, nperson);
+    wordset_t person_words = { .items = clip_malloc ((nperson ? nperson : 1) * sizeof (witem_t)),
+                               .cap = nperson };
     for (size_t i = 0; i < ns; i++) {
         const clip_span_t *sp = &spans [i];
         if (sp->end - sp->start == 1 && sp->type != CLIP_ENT_PER) {
             const clip_word_t *w = &words [sp->start];
-            if (wordset_has (&person_words, words, w, hash_bytes (w->text, w->len)))
+            if (wordset_has (&person_words, w))
                 set_span (labels, sp->start, sp->end, CLIP_ENT_PER);
         }
         if (type_of [name_of [i]] == CLIP_ENT_PER && sp->end - sp->start >= 2)
             for (size_t x = sp->start; x < sp->end; x++)
-                wordset_add (&person_words, words, x);
+                wordset_add (&person_words, &words [x]);
     }
-    htab_free (&person_words);
+    HASH_CLEAR (hh, person_words.table);
+    free (person_words.items);
     /*  Capitalised mentions the tagger missed: the same words, all O, not
         glued to another capitalised word.  Names are applied in order of
         first mention, each from the start of the document, a place taken
@@ -939,13 +953,11 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
         uint64_t h = 0x9AE16A3B2F90404FULL;
         for (size_t x = sp->start; x < sp->end; x++) {
             h = comb (h, hash_bytes (words [x].text, words [x].len));
-            size_t s = htab_slot (&prefix, h);
-            if (prefix.val [s] == SIZE_MAX) {
-                prefix.key [s] = h;
-                prefix.val [s] = SIZE_MAX - 1;
-            }
+            hitem_t *it = htab_get (&prefix, h);
+            if (!it)
+                it = htab_add (&prefix, h, SIZE_MAX - 1);
             if (x + 1 == sp->end)
-                prefix.val [s] = k;
+                it->val = k;
         }
     }
     missed_t *missed = NULL;
@@ -959,10 +971,10 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
             if (labels [i + len - 1] != 0)
                 break;
             h = comb (h, hash_bytes (words [i + len - 1].text, words [i + len - 1].len));
-            size_t s = htab_slot (&prefix, h);
-            if (prefix.val [s] == SIZE_MAX)
+            const hitem_t *it = htab_get (&prefix, h);
+            if (!it)
                 break;
-            size_t k = prefix.val [s];
+            size_t k = it->val;
             if (k == SIZE_MAX - 1 || (i + len < n && starts_upper (&words [i + len])))
                 continue;
             const clip_span_t *sp = &spans [names [k].first];
@@ -1086,232 +1098,6 @@ clip_tagdoc_reset (clip_tagdoc_t *doc)
     hist_clear (&doc->v);
 }
 
-/*  ------------------------------------------------------------------------
-    Model files  */
-
-static void
-put_u32 (unsigned char *p, uint32_t v)
-{
-    p [0] = (unsigned char) v;
-    p [1] = (unsigned char) (v >> 8);
-    p [2] = (unsigned char) (v >> 16);
-    p [3] = (unsigned char) (v >> 24);
-}
-
-static uint32_t
-get_u32 (const unsigned char *p)
-{
-    return (uint32_t) p [0] | (uint32_t) p [1] << 8 | (uint32_t) p [2] << 16 | (uint32_t) p [3] << 24;
-}
-
-#define HEADER_SIZE 32
-
-/*  Quantise float weights and write model.bin.  */
-int
-clip_tagger__model_save (const float *w, unsigned log2rows, const char *path, char *err, size_t err_size)
-{
-    size_t rows = (size_t) 1 << log2rows;
-    float maxabs = 0;
-    for (size_t i = 0; i < rows * NL; i++)
-        if (fabsf (w [i]) > maxabs)
-            maxabs = fabsf (w [i]);
-    float scale = maxabs > 0 ? maxabs / 32767.0f : 1.0f;
-    size_t nnz = 0;
-    unsigned char *bitmap = clip_calloc (rows / 8, 1);
-    int16_t *q = clip_malloc (rows * NL * sizeof (int16_t));
-    size_t out_rows = 0;
-    for (size_t r = 0; r < rows; r++) {
-        int any = 0;
-        int16_t row [NL];
-        for (int l = 0; l < NL; l++) {
-            long v = lrintf (w [r * NL + l] / scale);
-            row [l] = (int16_t) (v > 32767 ? 32767 : v < -32767 ? -32767 : v);
-            any |= row [l] != 0;
-        }
-        if (any) {
-            bitmap [r / 8] |= (unsigned char) (1u << (r % 8));
-            memcpy (q + out_rows * NL, row, sizeof row);
-            out_rows++;
-        }
-    }
-    nnz = out_rows;
-    size_t size = HEADER_SIZE + rows / 8 + nnz * NL * 2;
-    unsigned char *buf = clip_malloc (size);
-    memcpy (buf, "CLIPNER1", 8);
-    put_u32 (buf + 8, 1);
-    put_u32 (buf + 12, NL);
-    put_u32 (buf + 16, log2rows);
-    put_u32 (buf + 20, FEATURE_VERSION);
-    uint32_t scale_bits;
-    memcpy (&scale_bits, &scale, 4);
-    put_u32 (buf + 24, scale_bits);
-    put_u32 (buf + 28, (uint32_t) nnz);
-    memcpy (buf + HEADER_SIZE, bitmap, rows / 8);
-    unsigned char *p = buf + HEADER_SIZE + rows / 8;
-    for (size_t i = 0; i < nnz * NL; i++) {
-        uint16_t v = (uint16_t) q [i];
-        p [2 * i] = (unsigned char) v;
-        p [2 * i + 1] = (unsigned char) (v >> 8);
-    }
-    int rc = clip_file_write_durable (path, buf, size);
-    if (rc < 0)
-        snprintf (err, err_size, "cannot write %s: %s", path, strerror (-rc));
-    free (buf);
-    free (q);
-    free (bitmap);
-    return rc < 0 ? -1 : 0;
-}
-
-/*  Load gazetteer.tsv into fold 0 of g (a missing file is an empty
-    gazetteer).  */
-int
-clip_tagger__gaz_load (gaz_t *g, const char *path, char *err, size_t err_size)
-{
-    char *data;
-    size_t len;
-    int rc = clip_file_read (path, (size_t) 64 << 20, &data, &len);
-    clip_tagger__gaz_init (g, 16384);
-    if (rc == -ENOENT)
-        return 0;
-    if (rc < 0) {
-        snprintf (err, err_size, "cannot read %s: %s", path, strerror (-rc));
-        return -1;
-    }
-    char *line = data, *end = data + len;
-    while (line < end) {
-        char *nl = memchr (line, '\n', (size_t) (end - line));
-        char *lend = nl ? nl : end;
-        char *tab = memchr (line, '\t', (size_t) (lend - line));
-        int type = tab ? clip_ent_type_parse (line, (size_t) (tab - line)) : -1;
-        if (type < 0) {
-            snprintf (err, err_size, "%s: bad line", path);
-            free (data);
-            return -1;
-        }
-        uint64_t h = GAZ_SEED;
-        char *w = tab + 1;
-        int first_word = 1;
-        while (w < lend) {
-            char *sp = memchr (w, ' ', (size_t) (lend - w));
-            char *wend = sp ? sp : lend;
-            uint64_t lw = clip_tagger__lw_hash (w, (size_t) (wend - w));
-            h = gaz_step (h, lw);
-            if (first_word)
-                clip_tagger__gaz_first_add (g, lw);
-            first_word = 0;
-            w = wend + 1;
-        }
-        clip_tagger__gaz_add (g, h, 1u << type);
-        line = lend + 1;
-    }
-    free (data);
-    return 0;
-}
-
-/*  Read the quantised weights of path into q.  *log2rows is checked
-    against (when not 0) or set from the file.  Returns 0, 1 when the file
-    does not exist (missing_ok), or -1 with err set.  */
-static int
-qweights_load (qweights_t *q, const char *path, unsigned *log2rows_io, int missing_ok,
-               char *err, size_t err_size)
-{
-    char *data = NULL;
-    size_t len = 0;
-    int rc = clip_file_read (path, (size_t) 256 << 20, &data, &len);
-    if (rc == -ENOENT && missing_ok)
-        return 1;
-    if (rc < 0) {
-        snprintf (err, err_size, "cannot read %s: %s", path, strerror (-rc));
-        return -1;
-    }
-    const unsigned char *p = (const unsigned char *) data;
-    unsigned log2rows = len >= HEADER_SIZE ? get_u32 (p + 16) : 0;
-    if (len < HEADER_SIZE || memcmp (p, "CLIPNER1", 8) != 0 || get_u32 (p + 8) != 1
-    ||  get_u32 (p + 12) != NL || log2rows < 10 || log2rows > 26
-    ||  get_u32 (p + 20) != FEATURE_VERSION
-    ||  (*log2rows_io && log2rows != *log2rows_io)) {
-        snprintf (err, err_size, "%s: not a model of this version", path);
-        free (data);
-        return -1;
-    }
-    size_t rows = (size_t) 1 << log2rows;
-    size_t nnz = get_u32 (p + 28);
-    if (len != HEADER_SIZE + rows / 8 + nnz * NL * 2) {
-        snprintf (err, err_size, "%s: truncated model", path);
-        free (data);
-        return -1;
-    }
-    uint32_t scale_bits = get_u32 (p + 24);
-    memcpy (&q->scale, &scale_bits, 4);
-    const unsigned char *bitmap = p + HEADER_SIZE;
-    const unsigned char *w = bitmap + rows / 8;
-    q->bits = clip_calloc (rows / 64, sizeof (uint64_t));
-    q->rank = clip_calloc (rows / 64, sizeof (uint32_t));
-    uint32_t before = 0;
-    for (size_t wi = 0; wi < rows / 64; wi++) {
-        uint64_t word = 0;
-        for (int b = 0; b < 8; b++)
-            word |= (uint64_t) bitmap [wi * 8 + (size_t) b] << (8 * b);
-        q->bits [wi] = word;
-        q->rank [wi] = before;
-        before += popcount64 (word);
-    }
-    if (before != nnz) {
-        snprintf (err, err_size, "%s: bitmap does not match the rows", path);
-        free (data);
-        return -1;
-    }
-    q->wq = clip_malloc ((nnz ? nnz : 1) * NL * sizeof (int16_t));
-    for (size_t i = 0; i < nnz * NL; i++, w += 2)
-        q->wq [i] = (int16_t) (uint16_t) (w [0] | w [1] << 8);
-    free (data);
-    *log2rows_io = log2rows;
-    return 0;
-}
-
-clip_tagger_t *
-clip_tagger_load (const char *model_dir, char *err, size_t err_size)
-{
-    clip_tagger_t *self = clip_calloc (1, sizeof *self);
-    unsigned log2rows = 0;
-    char *path = clip_path_join (model_dir, "model.bin");
-    int rc = qweights_load (&self->q [0], path, &log2rows, 0, err, err_size);
-    free (path);
-    if (rc == 0) {
-        /*  The second pass is optional: a model without it tags once.  */
-        path = clip_path_join (model_dir, "model2.bin");
-        rc = qweights_load (&self->q [1], path, &log2rows, 1, err, err_size);
-        free (path);
-        self->has2 = rc == 0;
-    }
-    if (rc < 0) {
-        clip_tagger_destroy (&self);
-        return NULL;
-    }
-    self->log2rows = log2rows;
-    self->mask = (uint32_t) (((size_t) 1 << log2rows) - 1);
-    path = clip_path_join (model_dir, "clusters.tsv");
-    self->clusters = clip_clusters_load (path, err, err_size);
-    free (path);
-    if (!self->clusters) {
-        clip_tagger_destroy (&self);
-        return NULL;
-    }
-    path = clip_path_join (model_dir, "gazetteer.tsv");
-    rc = clip_tagger__gaz_load (&self->gaz, path, err, err_size);
-    free (path);
-    if (rc == 0) {
-        path = clip_path_join (model_dir, "names.tsv");
-        rc = clip_tagger__gaz_load (&self->ugaz, path, err, err_size);
-        free (path);
-    }
-    if (rc < 0) {
-        clip_tagger_destroy (&self);
-        return NULL;
-    }
-    return self;
-}
-
 void
 clip_tagger_gaz_add (clip_tagger_t *self, int type, const clip_word_t *words, size_t n)
 {
@@ -1323,23 +1109,4 @@ clip_tagger_gaz_add (clip_tagger_t *self, int type, const clip_word_t *words, si
         h = gaz_step (h, clip_tagger__lw_hash (words [i].text, words [i].len));
     clip_tagger__gaz_add (&self->gaz, h, 1u << type);
     clip_tagger__gaz_first_add (&self->gaz, clip_tagger__lw_hash (words [0].text, words [0].len));
-}
-
-void
-clip_tagger_destroy (clip_tagger_t **self_p)
-{
-    assert (self_p);
-    clip_tagger_t *self = *self_p;
-    if (!self)
-        return;
-    for (int k = 0; k < 2; k++) {
-        free (self->q [k].wq);
-        free (self->q [k].bits);
-        free (self->q [k].rank);
-    }
-    clip_clusters_destroy (&self->clusters);
-    clip_tagger__gaz_free (&self->gaz);
-    clip_tagger__gaz_free (&self->ugaz);
-    free (self);
-    *self_p = NULL;
 }

@@ -1,6 +1,6 @@
 /*  clip_tagger_int.h: the tagger's insides, shared by its own files only
-    (clip_tagger.c: tagging and model files; clip_tagger_train.c:
-    training).  Not an interface: nothing else includes it.  Functions
+    (clip_tagger.c: features and tagging; clip_tagger_io.c: model files;
+    clip_tagger_train.c: training).  Not an interface: nothing else includes it.  Functions
     here are named clip_tagger__NAME and documented where defined.  */
 #ifndef CLIP_TAGGER_INT_H
 #define CLIP_TAGGER_INT_H
@@ -148,6 +148,17 @@ static inline uint64_t
 gaz_step (uint64_t h, uint64_t lw)
 {
     return comb (h, lw);
+}
+
+/*  Bits set in x: portable, and faster than the library call the
+    compiler makes without a popcnt instruction in the target.  */
+static inline unsigned
+popcount64 (uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (unsigned) ((x * 0x0101010101010101ULL) >> 56);
 }
 
 int clip_tagger__best_label (const float *scores, int prev, int last);

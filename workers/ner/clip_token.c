@@ -1,5 +1,6 @@
 /*  clip_token: tokenizer and sentence splitter.  See clip_token.h.  */
 #include "clip_token.h"
+#include "clip_utf8.h"
 #include "clip_util.h"
 
 #include <assert.h>
@@ -9,85 +10,40 @@
 
 #define INVALID_CP 0xFFFFFFFFu
 
-/*  Decode the code point at s [i]; *clen gets its length in bytes.  Invalid
-    or truncated sequences decode as INVALID_CP of length 1, so that every
-    byte is covered exactly once.  */
+/*  Decode the code point at s [i] (clip_utf8_next); *clen gets its length
+    in bytes.  Invalid or truncated sequences decode as INVALID_CP of length
+    1, so that every byte is covered exactly once.  */
 static uint32_t
 decode_at (const unsigned char *s, size_t len, size_t i, size_t *clen)
 {
-    unsigned char c = s [i];
-    if (c < 0x80) {
-        *clen = 1;
-        return c;
-    }
-    size_t need;
-    uint32_t cp, min;
-    if ((c & 0xE0) == 0xC0) {
-        need = 1; cp = c & 0x1F; min = 0x80;
-    }
-    else
-    if ((c & 0xF0) == 0xE0) {
-        need = 2; cp = c & 0x0F; min = 0x800;
-    }
-    else
-    if ((c & 0xF8) == 0xF0) {
-        need = 3; cp = c & 0x07; min = 0x10000;
-    }
-    else {
-        *clen = 1;
-        return INVALID_CP;
-    }
-    if (i + need >= len) {
-        *clen = 1;
-        return INVALID_CP;
-    }
-    for (size_t k = 1; k <= need; k++) {
-        if ((s [i + k] & 0xC0) != 0x80) {
-            *clen = 1;
-            return INVALID_CP;
-        }
-        cp = (cp << 6) | (s [i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        *clen = 1;
-        return INVALID_CP;
-    }
-    *clen = need + 1;
-    return cp;
+    size_t pos = i;
+    int32_t cp = clip_utf8_next ((const char *) s, len, &pos);
+    *clen = pos - i;
+    return cp == CLIP_UTF8_INVALID ? INVALID_CP : (uint32_t) cp;
 }
 
+/*  Skipped between tokens: white space (clip_utf8_is_space), and the C0
+    controls and DEL, which never start a word.  */
 static int
 is_space (uint32_t cp)
 {
-    if (cp <= 0x20)
-        return 1;           /* controls count as space: they never start words */
-    if (cp == 0x7F || cp == 0x85 || cp == 0xA0 || cp == 0x1680)
-        return 1;
-    if ((cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029
-    ||  cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF)
-        return 1;
-    return 0;
+    if (cp == INVALID_CP)
+        return 0;
+    return cp < 0x20 || cp == 0x7F || clip_utf8_is_space ((int32_t) cp);
+}
+
+/*  The invisible format characters (clip_utf8_is_ignorable): skipped
+    between tokens, and inside a word they do not end it.  */
+static int
+is_ignorable (uint32_t cp)
+{
+    return cp != INVALID_CP && clip_utf8_is_ignorable ((int32_t) cp);
 }
 
 static int
 is_alnum (uint32_t cp)
 {
-    if (cp < 0x80)
-        return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z')
-            || (cp >= 'A' && cp <= 'Z');
-    if (cp == INVALID_CP)
-        return 0;
-    switch (utf8proc_category ((utf8proc_int32_t) cp)) {
-        case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
-        case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-        case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
-        case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
-        case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
-        case UTF8PROC_CATEGORY_NO:
-            return 1;
-        default:
-            return 0;
-    }
+    return cp != INVALID_CP && clip_utf8_is_word ((int32_t) cp);
 }
 
 static int
@@ -232,6 +188,18 @@ scan_word (const unsigned char *s, size_t len, size_t i)
         if (i >= len)
             return i;
         uint32_t cp = decode_at (s, len, i, &clen);
+        if (is_ignorable (cp)) {
+            /*  "Hua<U+00AD>wei": ignorable characters between two word
+                characters are part of the word, as in the sketch.  */
+            size_t j = i + clen, jl;
+            while (j < len && is_ignorable (decode_at (s, len, j, &jl)))
+                j += jl;
+            if (j < len && is_alnum (decode_at (s, len, j, &jl))) {
+                i = j;
+                continue;
+            }
+            return i;
+        }
         size_t next_len = 0;
         uint32_t next = i + clen < len ? decode_at (s, len, i + clen, &next_len) : 0;
         if (is_word_hyphen (cp) && is_alnum (next)) {
@@ -294,6 +262,10 @@ clip_tokenize (const char *utf8, size_t len, clip_tokens_t *out)
         if (is_space (cp)) {
             if (cp == '\n')
                 newlines++;
+            i += clen;
+            continue;
+        }
+        if (is_ignorable (cp)) {
             i += clen;
             continue;
         }
@@ -368,6 +340,9 @@ clip_token_normalise (const char *text, size_t len, char *buf, size_t size)
         else
         if (cp == 0x2026)
             rep = "...";
+        else
+        if (is_ignorable (cp))
+            rep = "";           /* invisible: the tagger sees "Huawei" */
         size_t n = rep ? strlen (rep) : clen;
         if (o + n > size - 1)
             break;

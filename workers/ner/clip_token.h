@@ -5,13 +5,19 @@
     "'s" and "n't" as tokens of their own ("Huawei's" -> "Huawei" "'s"),
     hyphenated words kept whole ("Anglo-Dutch"), numbers with their inner
     separators ("1,000.5"), abbreviations keeping their period ("U.S.",
-    "Corp.", "Mr.", initials "W.").  Every Unicode space (no-break space
-    included) separates tokens; typographic quotes and dashes are tokens.
+    "Corp.", "Mr.", initials "W.").  White space (clip_utf8_is_space:
+    Unicode White_Space, no-break space included; also the C0 controls)
+    separates tokens; the invisible format characters of
+    clip_utf8_is_ignorable (U+00AD, U+180E, U+200B, U+FEFF) are skipped and
+    do not end a word, as in the sketch and the money/date grammar ("Hua
+    <U+200B>wei" is one token, seen by the tagger as "Huawei").  Word
+    characters are clip_utf8_is_word's.  Typographic quotes and dashes are
+    tokens.
     Sentences end after . ! ? (and closing quotes or brackets) before a
     capitalised word, and at blank lines.
 
     Offsets index the UTF-8 text given, end exclusive; a token never spans
-    a space and never splits a UTF-8 sequence.  Invalid UTF-8 bytes become
+    a space and never splits a UTF-8 sequence (decoded by clip_utf8_next).  Invalid UTF-8 bytes become
     one-byte tokens.  Stateless and reentrant.
 */
 #ifndef CLIP_TOKEN_H
@@ -44,7 +50,8 @@ void clip_tokens_release (clip_tokens_t *tokens);
 
 /*  Write the token's text as the tagger sees it into buf (NUL-terminated,
     cut at size - 1 bytes on a character boundary): typographic quotes and
-    apostrophes become ASCII ' and ", en and em dashes "-".  Returns the
+    apostrophes become ASCII ' and ", en and em dashes "-", the ignorable
+    characters are dropped.  Returns the
     length written.  */
 size_t clip_token_normalise (const char *text, size_t len, char *buf, size_t size);
 

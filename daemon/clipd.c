@@ -111,6 +111,9 @@ finish (clipd_t *self, clip_task_t *task, clip_record_t *rec, void *sketch, size
         free (sketch);
         return;
     }
+    /*  Where the file will go is chosen before the commit, so that the
+        record committed, published and replayed names it (retire.h).  */
+    clip_retire_choose (self->retire, rec, clip_task_name (task));
     clip_commit_add (self->commit, &task, &rec, &sketch, sketch_len);
 }
 
@@ -567,6 +570,7 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     ds.liveness_ms = cfg->liveness_ms;
     ds.task_timeout_ms = cfg->task_timeout_ms;
     ds.max_attempts = (int) cfg->max_attempts;
+    ds.prefetch = (int) cfg->prefetch;
     ds.max_bytes = cfg->max_bytes;
     ds.max_entities = cfg->max_entities;
     ds.metrics = &self->metrics;

@@ -169,15 +169,19 @@ add_one (clip_commit_t *self, commit_item_t *p)
     rec->has_times = true;
     rec->done = clip_now_ms ();
     if (article) {
-        /*  The corpus keeps the bytes as received, to show passages later;
-            a file that cannot be read back is stored without them.  */
-        char *data = NULL;
+        /*  The corpus keeps the bytes as received, to show passages later:
+            those dispatch read to send the task (read once, dispatch.h).
+            A task that was never dispatched has none; its file is read
+            here, and one that cannot be read is stored without them.  */
         size_t data_len = 0;
-        if (clip_file_read (clip_task_path (p->task), self->settings.max_bytes, &data,
-                            &data_len) != 0)
-            data = NULL;
-        int rc = clip_corpus_stage (self->corpus, rec, p->sketch, p->sketch_len, data, data_len);
-        free (data);
+        const char *data = clip_task_data (p->task, &data_len);
+        char *read_back = NULL;
+        if (!data && clip_file_read (clip_task_path (p->task), self->settings.max_bytes,
+                                     &read_back, &data_len) == 0)
+            data = read_back;
+        int rc = clip_corpus_stage (self->corpus, rec, p->sketch, p->sketch_len, data,
+                                    data ? data_len : 0);
+        free (read_back);
         if (rc != 0)
             return -1;
     }

@@ -54,7 +54,10 @@ typedef struct clip_commit clip_commit_t;
 typedef struct {
     uint64_t retry_ms;          /* CLIP_COMMIT_RETRY_MS */
     uint64_t max_bytes;         /* the largest file read back for the corpus
-                                   (the corpus keeps an article's bytes) */
+                                   (the corpus keeps an article's bytes), for
+                                   a task that carries none: a dispatched
+                                   task carries the bytes dispatch read
+                                   (clip_task_data), used as they are */
     clipd_metrics_t *metrics;   /* may be NULL; borrowed, must outlive */
 } clip_commit_settings_t;
 

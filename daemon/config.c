@@ -2,14 +2,19 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ini.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "clip_curve.h"
 #include "clip_datadir.h"
 #include "clip_defaults.h"
 #include "clip_record.h"
@@ -138,6 +143,10 @@ static const opt_t options[] = {
               "a task not answered within this is given to another worker"),
     UINT_OPT ("max-attempts", max_attempts, CLIP_DEFAULT_MAX_ATTEMPTS, 1, 100,
               "workers tried per file before it fails with worker_lost"),
+    /*  1..CLIP_WIRE_CREDIT_MAX: the most a worker may offer to hold.  */
+    UINT_OPT ("prefetch", prefetch, CLIP_DEFAULT_PREFETCH, 1, CLIP_WIRE_CREDIT_MAX,
+              "tasks a worker holds at once (at most what it offers; an old worker takes one): "
+              "it has the next article in hand when it sends a result"),
     DOUBLE_OPT ("near-containment", near_containment, CLIP_DEFAULT_NEAR_CONTAINMENT, 0, 1,
                 "near_duplicate when this share of the smaller article is in the other", LIVE),
     DOUBLE_OPT ("near-jaccard", near_jaccard, CLIP_DEFAULT_NEAR_JACCARD, 0, 1,
@@ -232,6 +241,63 @@ typedef struct {
     char where [600];
     bool flag;                  /* from the command line: name it --name */
 } origin_t;
+
+/*  Every problem found, not only the first (clipd --check-config lists
+    them all; a start refused for bad settings too): bounded, since a
+    file of a million bad lines must not take a million lines of memory.  */
+#define PROBLEMS_MAX 100
+typedef struct {
+    char *lines [PROBLEMS_MAX];  /* owned; each names where it came from */
+    size_t n;                   /* kept */
+    size_t total;               /* found, kept or not */
+} problems_t;
+
+static void
+problem_add (problems_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+problem_add (problems_t *self, const char *fmt, ...)
+{
+    self->total++;
+    if (self->n == PROBLEMS_MAX)
+        return;
+    char text [1024];
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (text, sizeof text, fmt, args);
+    va_end (args);
+    self->lines [self->n++] = clip_strdup (text);
+}
+
+static void
+problems_clear (problems_t *self)
+{
+    for (size_t i = 0; i < self->n; i++)
+        free (self->lines [i]);
+    memset (self, 0, sizeof *self);
+}
+
+/*  The problems one per line with prefix, and "and N more".  */
+static void
+problems_print (const problems_t *self, FILE *out, const char *prefix)
+{
+    for (size_t i = 0; i < self->n; i++)
+        fprintf (out, "%s%s\n", prefix, self->lines [i]);
+    if (self->total > self->n)
+        fprintf (out, "%sand %zu more\n", prefix, self->total - self->n);
+}
+
+/*  The problems on one line, "; " between them, for err.  */
+static void
+problems_join (const problems_t *self, char *err, size_t err_size)
+{
+    size_t o = 0;
+    err [0] = 0;
+    for (size_t i = 0; i < self->n && o + 1 < err_size; i++)
+        o += (size_t) snprintf (err + o, err_size - o, "%s%s", i ? "; " : "", self->lines [i]);
+    if (self->total > self->n && o + 1 < err_size)
+        snprintf (err + o, err_size - o, "; and %zu more", self->total - self->n);
+}
 
 static void
 apply_default (clipd_config_t *cfg, const opt_t *opt)
@@ -341,9 +407,7 @@ typedef struct {
     bool at_line_start;         /* the last read ended a line */
     given_t *given;
     bool *from_flag_or_env;     /* set by flags or environment: keep */
-    int failed;
-    char *err;
-    size_t err_size;
+    problems_t *problems;
 } ini_ctx_t;
 
 /*  inih's reader, counting lines so that a key's line can be named (the
@@ -367,18 +431,18 @@ static int
 on_ini (void *user, const char *section, const char *name, const char *value)
 {
     ini_ctx_t *ctx = user;
+    /*  Each problem is noted and the reading goes on (returning 1), so
+        that every bad line is named at once.  */
     if (*section && strcmp (section, "clipd") != 0) {
-        clip_err_set (ctx->err, ctx->err_size, "%s:%d: section [%s]: clipd reads only [clipd] "
-                      "(or keys before any section)", ctx->path, ctx->line, section);
-        ctx->failed = 1;
-        return 0;
+        problem_add (ctx->problems, "%s:%d: section [%s]: clipd reads only [clipd] "
+                     "(or keys before any section)", ctx->path, ctx->line, section);
+        return 1;
     }
     const opt_t *opt = find_option (name);
     if (!opt) {
-        clip_err_set (ctx->err, ctx->err_size, "%s:%d: unknown setting '%s' (see clipd --help)",
-                      ctx->path, ctx->line, name);
-        ctx->failed = 1;
-        return 0;
+        problem_add (ctx->problems, "%s:%d: unknown setting '%s' (see clipd --help)",
+                     ctx->path, ctx->line, name);
+        return 1;
     }
     size_t i = (size_t) (opt - options);
     if (ctx->from_flag_or_env [i])
@@ -457,9 +521,11 @@ usage (FILE *out)
             fprintf (out, " (SIGHUP reloads it)");
         fputc ('\n', out);
     }
-    fprintf (out, "  %-26s %s\n  %-26s %s\n  %-26s %s\n", "--help", "print this help",
+    fprintf (out, "  %-26s %s\n  %-26s %s\n  %-26s %s\n  %-26s %s\n", "--help", "print this help",
              "--version", "print the version",
-             "--sample-config", "print a config file holding every setting and its default");
+             "--sample-config", "print a config file holding every setting and its default",
+             "--check-config", "check flags, environment and config file together, list every "
+             "problem and exit (0: ok, 2: problems)");
     fprintf (out, "\nEach setting may also be given as CLIPD_<NAME> in the environment\n"
                   "(e.g. CLIPD_MAX_BYTES) or as 'name = value' in the --config file.\n"
                   "Numbers must lie within the range shown (MIN..MAX); liveness-ms must\n"
@@ -591,6 +657,13 @@ clipd_config_print_man (FILE *out)
            ".TP\n.B \\-\\-version\nprint the version and exit.\n"
            ".TP\n.B \\-\\-sample\\-config\n"
            "print a config file holding every setting and its default, and exit.\n"
+           ".TP\n.B \\-\\-check\\-config\n"
+           "read the flags, the environment and the config file as a start would, check\n"
+           "every setting, the rules across them, that the inbox and state folders exist\n"
+           "or can be created and that the CURVE key files and folders named can be read;\n"
+           "bind nothing, lock nothing, start no worker.  Exit 0 with \\fBconfiguration ok\\fR\n"
+           "and the file read, or 2 with every problem, one per line, each naming where\n"
+           "it came from (\\fIFILE\\fB:\\fILINE\\fR, the flag or the environment variable).\n"
            ".SH SIGNALS\n"
            ".TP\n.BR SIGTERM \", \" SIGINT\n"
            "stop cleanly: results in hand are committed first.\n"
@@ -674,39 +747,38 @@ clipd_config_http_is_local (const char *addr_port)
 
 /*  Who may reach the endpoints (README, "Keys and CURVE"): CURVE with
     allow-lists, or loopback, or the operator's explicit --allow-insecure.
-    Checked before anything binds.  */
-static int
-check_security (const clipd_config_t *cfg, char *err, size_t err_size)
+    Checked before anything binds.  Each rule broken is one problem.  */
+static void
+check_security (const clipd_config_t *cfg, problems_t *problems)
 {
     const char *names [3] = { "tasks", "pub", "replay" };
     const char *eps [3] = { cfg->tasks, cfg->pub, cfg->replay };
     bool curve = *cfg->curve_secret;
     if (!curve && (*cfg->curve_workers || *cfg->curve_subscribers))
-        return clip_err_set (err, err_size, "--%s needs --curve-secret FILE (the server's key "
-                             "pair, made with clip keygen NAME)",
-                             *cfg->curve_workers ? "curve-workers" : "curve-subscribers");
+        problem_add (problems, "--%s needs --curve-secret FILE (the server's key "
+                     "pair, made with clip keygen NAME)",
+                     *cfg->curve_workers ? "curve-workers" : "curve-subscribers");
     if (curve && !*cfg->curve_subscribers)
-        return clip_err_set (err, err_size, "--curve-secret needs --curve-subscribers DIR: the "
-                             "folder of the public keys (*.pub, made with clip keygen NAME) of "
-                             "the subscribers allowed on the pub and replay endpoints");
+        problem_add (problems, "--curve-secret needs --curve-subscribers DIR: the "
+                     "folder of the public keys (*.pub, made with clip keygen NAME) of "
+                     "the subscribers allowed on the pub and replay endpoints");
     if (curve && !*cfg->curve_workers && cfg->workers == 0)
-        return clip_err_set (err, err_size, "--curve-secret needs --curve-workers DIR: the folder "
-                             "of the public keys (*.pub, made with clip keygen NAME) of the "
-                             "workers allowed on the task endpoint (it may be left out when "
-                             "only local workers, --workers N, are used)");
+        problem_add (problems, "--curve-secret needs --curve-workers DIR: the folder "
+                     "of the public keys (*.pub, made with clip keygen NAME) of the "
+                     "workers allowed on the task endpoint (it may be left out when "
+                     "only local workers, --workers N, are used)");
     for (int i = 0; i < 3 && !curve && !cfg->allow_insecure; i++)
         if (!clipd_config_endpoint_is_local (eps [i]))
-            return clip_err_set (err, err_size, "--%s %s is beyond loopback and needs CURVE "
-                                 "keys: --curve-secret FILE with --curve-workers DIR and "
-                                 "--curve-subscribers DIR (make keys with clip keygen), or "
-                                 "--allow-insecure", names [i], eps [i]);
+            problem_add (problems, "--%s %s is beyond loopback and needs CURVE "
+                         "keys: --curve-secret FILE with --curve-workers DIR and "
+                         "--curve-subscribers DIR (make keys with clip keygen), or "
+                         "--allow-insecure", names [i], eps [i]);
     if (*cfg->http && strcmp (cfg->http, "off") != 0 && !cfg->allow_insecure
     &&  !clipd_config_http_is_local (cfg->http))
-        return clip_err_set (err, err_size, "--http %s is beyond loopback: HTTP has no CURVE, so "
-                             "/metrics and /healthz would be open to anyone who reaches it; keep "
-                             "it on 127.0.0.1 behind a reverse proxy (TLS, authentication), or "
-                             "give --allow-insecure", cfg->http);
-    return 0;
+        problem_add (problems, "--http %s is beyond loopback: HTTP has no CURVE, so "
+                     "/metrics and /healthz would be open to anyone who reaches it; keep "
+                     "it on 127.0.0.1 behind a reverse proxy (TLS, authentication), or "
+                     "give --allow-insecure", cfg->http);
 }
 
 /*  Where a setting's value came from, for the rules below: "command
@@ -719,26 +791,108 @@ origin_of (const given_t *given, const char *name)
 }
 
 /*  Rules across settings, which no single row can state.  */
-static int
-check_rules (const clipd_config_t *cfg, const given_t *given, char *err, size_t err_size)
+static void
+check_rules (const clipd_config_t *cfg, const given_t *given, problems_t *problems)
 {
     /*  The dispatch forgets a worker silent for liveness-ms, and a worker
         speaks every heartbeat-ms: no longer liveness than that and every
         idle worker is forgotten between two heartbeats.  */
     if (cfg->liveness_ms <= cfg->heartbeat_ms)
-        return clip_err_set (err, err_size, "liveness-ms (%" PRIu64 ", %s) must exceed "
-                             "heartbeat-ms (%" PRIu64 ", %s): a worker is heard from once per "
-                             "heartbeat", cfg->liveness_ms, origin_of (given, "liveness-ms"),
-                             cfg->heartbeat_ms, origin_of (given, "heartbeat-ms"));
-    return check_security (cfg, err, err_size);
+        problem_add (problems, "liveness-ms (%" PRIu64 ", %s) must exceed "
+                     "heartbeat-ms (%" PRIu64 ", %s): a worker is heard from once per "
+                     "heartbeat", cfg->liveness_ms, origin_of (given, "liveness-ms"),
+                     cfg->heartbeat_ms, origin_of (given, "heartbeat-ms"));
+    check_security (cfg, problems);
+}
+
+/*  A folder clipd creates at start (clip_mkdirs): there and writable, or
+    its nearest existing ancestor a writable folder.  Looks, creates
+    nothing.  Returns NULL, or buf holding what is wrong.  */
+static const char *
+folder_problem (const char *path, char *buf, size_t size)
+{
+    char *copy = clip_strdup (path);
+    bool missing = false, found = false;
+    buf [0] = 0;
+    while (!found) {
+        struct stat st;
+        if (stat (copy, &st) == 0) {
+            found = true;
+            if (!S_ISDIR (st.st_mode))
+                snprintf (buf, size, "%s%s is not a folder", missing ? "cannot be created: " : "",
+                          copy);
+            else
+            if (access (copy, W_OK | X_OK) != 0)
+                snprintf (buf, size, "%s%s is not writable", missing ? "cannot be created: " : "",
+                          copy);
+            break;
+        }
+        if (errno != ENOENT && errno != ENOTDIR) {
+            snprintf (buf, size, "%s cannot be looked at: %s", copy, strerror (errno));
+            break;
+        }
+        missing = true;
+        /*  Up one level: "a/b" -> "a", "/a" -> "/", "a" -> ".".  */
+        char *slash = strrchr (copy, '/');
+        if (slash && slash != copy)
+            *slash = 0;
+        else
+        if (slash)
+            slash [1] = 0;
+        else {
+            free (copy);
+            copy = clip_strdup (".");
+        }
+    }
+    free (copy);
+    return buf [0] ? buf : NULL;
+}
+
+/*  What --check-config adds to the checks of a start, all without side
+    effects: the folders clipd would create can be, the key files and
+    folders the CURVE settings name can be read.  (A start finds these
+    later, one at a time, with the ports already bound.)  */
+static void
+check_files (const clipd_config_t *cfg, const given_t *given, problems_t *problems)
+{
+    const char *folders [] = { "inbox", "state" };
+    const char *paths [] = { cfg->inbox, cfg->state };
+    for (size_t i = 0; i < 2; i++) {
+        char buf [700];
+        const char *problem = folder_problem (paths [i], buf, sizeof buf);
+        if (problem)
+            problem_add (problems, "%s: %s %s: %s", origin_of (given, folders [i]), folders [i],
+                         paths [i], problem);
+    }
+    if (*cfg->curve_secret) {
+        clip_curve_pair_t pair;
+        char kerr [900];
+        if (clip_curve_pair_load (cfg->curve_secret, &pair, kerr, sizeof kerr) != 0)
+            problem_add (problems, "%s: curve-secret: %s", origin_of (given, "curve-secret"), kerr);
+        memset (&pair, 0, sizeof pair);
+    }
+    const char *dirs [] = { "curve-workers", "curve-subscribers" };
+    const char *dir_paths [] = { cfg->curve_workers, cfg->curve_subscribers };
+    for (size_t i = 0; i < 2; i++) {
+        if (!*dir_paths [i])
+            continue;
+        DIR *d = opendir (dir_paths [i]);
+        if (!d)
+            problem_add (problems, "%s: %s %s: cannot read the folder: %s",
+                         origin_of (given, dirs [i]), dirs [i], dir_paths [i], strerror (errno));
+        else
+            closedir (d);
+    }
 }
 
 /*  Read the flags, then the environment, then the file into given (each
     setting from the source that wins, not yet checked).  With startup,
-    --help, --version and --sample-config are answered (1).  Returns 0, 1,
-    or 2 with err set.  */
+    --help, --version and --sample-config are answered (1); --check-config
+    sets *check.  Every problem is noted and the reading goes on.  Returns
+    0 or 1.  */
 static int
-read_sources (given_t *given, int argc, char **argv, bool startup, char *err, size_t err_size)
+read_sources (given_t *given, int argc, char **argv, bool startup, bool *check,
+              problems_t *problems)
 {
     /*  Flags first, remembered so that the environment and file cannot
         override them.  */
@@ -757,9 +911,13 @@ read_sources (given_t *given, int argc, char **argv, bool startup, char *err, si
             clipd_config_print_sample (stdout);
             return 1;
         }
+        if (strcmp (arg, "--check-config") == 0) {
+            *check = true;
+            continue;
+        }
         if (strncmp (arg, "--", 2) != 0) {
-            snprintf (err, err_size, "unexpected argument '%s' (see --help)", arg);
-            return 2;
+            problem_add (problems, "unexpected argument '%s' (see --help)", arg);
+            continue;
         }
         char *name = clip_strdup (arg + 2);
         char *value = strchr (name, '=');
@@ -767,17 +925,17 @@ read_sources (given_t *given, int argc, char **argv, bool startup, char *err, si
             *value++ = 0;
         const opt_t *opt = find_option (name);
         if (!opt) {
-            snprintf (err, err_size, "unknown option '--%s' (see --help)", name);
+            problem_add (problems, "unknown option '--%s' (see --help)", name);
             free (name);
-            return 2;
+            continue;
         }
         if (!value && opt->type == OPT_BOOL)
             value = "yes";          /* a flag: --allow-insecure */
         if (!value) {
             if (i + 1 >= argc) {
-                snprintf (err, err_size, "option '--%s' needs a value", name);
+                problem_add (problems, "option '--%s' needs a value", name);
                 free (name);
-                return 2;
+                break;
             }
             value = argv [++i];
         }
@@ -805,29 +963,33 @@ read_sources (given_t *given, int argc, char **argv, bool startup, char *err, si
     if (!path || !*path)
         return 0;
     ini_ctx_t ctx = { .path = path, .at_line_start = true, .given = given,
-                      .from_flag_or_env = from_flag_or_env, .err = err, .err_size = err_size };
+                      .from_flag_or_env = from_flag_or_env, .problems = problems };
     ctx.file = fopen (path, "r");
     if (!ctx.file) {
-        snprintf (err, err_size, "cannot read config file %s: %s", path, strerror (errno));
-        return 2;
+        problem_add (problems, "%s: cannot read config file %s: %s",
+                     origin_of (given, "config"), path, strerror (errno));
+        return 0;
     }
+    /*  inih goes on past a line it cannot parse and returns the first
+        such line.  */
     int rc = ini_parse_stream (ini_read, &ctx, on_ini, &ctx);
     fclose (ctx.file);
-    if (ctx.failed)
-        return 2;
-    if (rc != 0) {
-        snprintf (err, err_size, "config file %s: syntax error on line %d", path, rc);
-        return 2;
-    }
+    if (rc > 0)
+        problem_add (problems, "%s:%d: syntax error (not 'name = value' nor '[section]')",
+                     path, rc);
+    else
+    if (rc != 0)
+        problem_add (problems, "config file %s: cannot be read", path);
     return 0;
 }
 
 /*  Every source read, then each setting checked once against its row
-    (set_value), then the rules across settings.  The file is read whole
-    before any value is checked, so a bad flag is reported the same way
-    whatever the file holds.  Returns 0, 1, or 2 with err set.  */
+    (set_value), then the rules across settings, and with --check-config
+    the files.  Every problem is collected, not only the first.  Returns 0,
+    1 (answered, or checked and fine with check), or 2 with problems.  */
 static int
-parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size_t err_size)
+parse (clipd_config_t *cfg, int argc, char **argv, bool startup, bool *check,
+       problems_t *problems)
 {
     memset (cfg, 0, sizeof *cfg);
     cfg->argc = argc;
@@ -836,11 +998,14 @@ parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size
         apply_default (cfg, &options [i]);
     given_t given [N_OPTIONS];
     memset (given, 0, sizeof given);
-    int rc = read_sources (given, argc, argv, startup, err, err_size);
-    for (size_t i = 0; i < N_OPTIONS && rc == 0; i++)
+    *check = false;
+    int rc = read_sources (given, argc, argv, startup, check, problems);
+    for (size_t i = 0; i < N_OPTIONS && rc == 0; i++) {
+        char err [1024];
         if (given [i].value
-        &&  set_value (cfg, &options [i], given [i].value, &given [i].origin, err, err_size))
-            rc = 2;
+        &&  set_value (cfg, &options [i], given [i].value, &given [i].origin, err, sizeof err))
+            problem_add (problems, "%s", err);
+    }
     for (size_t i = 0; i < N_OPTIONS; i++) {
         free (given [i].value);
         given [i].value = NULL;
@@ -851,16 +1016,26 @@ parse (clipd_config_t *cfg, int argc, char **argv, bool startup, char *err, size
         free (cfg->data_dir);
         cfg->data_dir = clip_strdup (clip_datadir_default ());
     }
-    return check_rules (cfg, given, err, err_size) ? 2 : 0;
+    check_rules (cfg, given, problems);
+    if (*check)
+        check_files (cfg, given, problems);
+    if (problems->total)
+        return 2;
+    return *check ? 1 : 0;
 }
 
 int
 clipd_config_parse (clipd_config_t *cfg, int argc, char **argv)
 {
-    char err [1024] = "";
-    int rc = parse (cfg, argc, argv, true, err, sizeof err);
+    problems_t problems = { .n = 0 };
+    bool check = false;
+    int rc = parse (cfg, argc, argv, true, &check, &problems);
     if (rc == 2)
-        fprintf (stderr, "clipd: %s\n", err);
+        problems_print (&problems, stderr, "clipd: ");
+    if (rc == 1 && check)
+        printf ("clipd: configuration ok (%s%s)\n", *cfg->config ? "config file " : "no config file",
+                cfg->config);
+    problems_clear (&problems);
     return rc;
 }
 
@@ -868,7 +1043,12 @@ int
 clipd_config_reload (const clipd_config_t *current, clipd_config_t *fresh,
                      char *err, size_t err_size)
 {
-    return parse (fresh, current->argc, current->argv, false, err, err_size) == 0 ? 0 : -1;
+    problems_t problems = { .n = 0 };
+    bool check = false;
+    int rc = parse (fresh, current->argc, current->argv, false, &check, &problems);
+    problems_join (&problems, err, err_size);
+    problems_clear (&problems);
+    return rc == 0 ? 0 : -1;
 }
 
 static bool

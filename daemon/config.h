@@ -67,6 +67,7 @@ typedef struct {
     uint64_t liveness_ms;
     uint64_t task_timeout_ms;
     uint64_t max_attempts;
+    uint64_t prefetch;          /* tasks a worker holds at once (dispatch.h) */
     double near_containment;
     double near_jaccard;
     double related_containment;
@@ -85,14 +86,21 @@ typedef struct {
 } clipd_config_t;
 
 /*  Parse argv, the environment and the config file into cfg.  Returns 0 on
-    success, 1 when --help or --version was answered (exit 0), 2 on bad
-    usage with a message on stderr.  Caller frees with clipd_config_clear.  */
+    success, 1 when --help, --version or --sample-config was answered, or
+    --check-config found nothing wrong ("configuration ok" and the file on
+    stdout) (exit 0), 2 on bad usage with every problem on stderr, one per
+    line naming where it came from, at most 100 then "and N more".  With
+    --check-config it also checks what can be without side effects: the
+    inbox and state folders exist or can be created, the CURVE key file and
+    folders named can be read; it binds, locks and starts nothing (main
+    exits before clipd_new).  Caller frees with clipd_config_clear.  */
 int clipd_config_parse (clipd_config_t *cfg, int argc, char **argv);
 void clipd_config_clear (clipd_config_t *cfg);
 
 /*  Parse again, into fresh, the command line, environment and config file
     that produced current (the file may have changed).  Prints nothing.
-    Returns 0, or -1 with err set (what is wrong, where).  Caller clears
+    Returns 0, or -1 with err set (every problem, where, "; " between
+    them).  Caller clears
     fresh with clipd_config_clear in both cases.  */
 int clipd_config_reload (const clipd_config_t *current, clipd_config_t *fresh,
                          char *err, size_t err_size);

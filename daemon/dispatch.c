@@ -31,12 +31,16 @@ struct clip_task {
     uint64_t size;
     uint64_t received;          /* unix ms */
     uint64_t arrived;           /* unix ms, in the inbox; 0 when unknown */
+    char *data;                 /* the file's bytes, read at the first dispatch */
+    size_t data_len;
     /*  Dispatch's bookkeeping.  */
     uint64_t task_id;           /* the current attempt's id, 0 when queued */
     int attempts;
-    uint64_t deadline;          /* monotonic ms */
-    uint64_t sent_us;           /* monotonic us, when the current attempt was sent */
+    bool started;               /* its deadline runs: the oldest its worker holds */
+    uint64_t deadline;          /* monotonic ms; UINT64_MAX until started */
+    uint64_t sent_us;           /* monotonic us, when it was sent, then started */
     struct dispatch_worker *worker;
+    /*  In the queue while waiting, in its worker's list while held.  */
     struct clip_task *prev, *next;
     UT_hash_handle hh;
 };
@@ -46,8 +50,11 @@ typedef struct dispatch_worker {
     size_t identity_len;
     char *name;                 /* "host:pid" as the worker reports it */
     uint64_t last_heard;        /* monotonic ms */
-    bool ready;                 /* has credit: on the ready list */
-    clip_task_t *task;          /* the task it holds, or NULL */
+    int credit;                 /* tasks it may hold; 0 until known (READY,
+                                   an idle HEARTBEAT or a late RESULT) */
+    bool ready;                 /* n_tasks < credit: on the ready list */
+    clip_task_t *tasks;         /* the tasks it holds, in the order sent */
+    int n_tasks;
     UT_hash_handle hh;
     struct dispatch_worker *ready_prev, *ready_next;
 } dispatch_worker_t;
@@ -63,12 +70,14 @@ struct clip_dispatch {
     void *arg;
     dispatch_worker_t *workers;     /* hash by identity */
     size_t n_workers;
-    /*  Workers with credit and no task, the longest idle first.  The next
-        task goes to the head and a worker that becomes ready joins the
-        tail, so tasks go round every idle worker in turn (the zguide's
-        least-recently-used queue) instead of always to the same one,
-        which would leave the others cold whenever tasks come one at a
-        time, as they do when claims are slow.  */
+    /*  Workers with credit left, the longest idle first.  The next task
+        goes to the first holding the fewest tasks, which then moves to
+        the tail; a worker that becomes ready joins the tail: tasks go
+        round every idle worker in turn (the zguide's least-recently-used
+        queue) instead of always to the same one, which would leave the
+        others cold whenever tasks come one at a time, as they do when
+        claims are slow, and an idle worker is preferred to one that has
+        work queued.  */
     dispatch_worker_t *ready;
     clip_task_t *queue;             /* waiting for a worker, oldest first */
     size_t n_queued;
@@ -84,6 +93,7 @@ clip_dispatch_settings_default (clip_dispatch_settings_t *settings)
     settings->liveness_ms = CLIP_DEFAULT_LIVENESS_MS;
     settings->task_timeout_ms = CLIP_DEFAULT_TASK_TIMEOUT_MS;
     settings->max_attempts = CLIP_DEFAULT_MAX_ATTEMPTS;
+    settings->prefetch = CLIP_DEFAULT_PREFETCH;
     settings->max_bytes = CLIP_DEFAULT_MAX_BYTES;
     settings->max_entities = CLIP_RECORD_MAX_ENTITIES;
     settings->metrics = NULL;
@@ -151,6 +161,13 @@ clip_task_attempts (const clip_task_t *task)
     return task->attempts;
 }
 
+const char *
+clip_task_data (const clip_task_t *task, size_t *len)
+{
+    *len = task->data_len;
+    return task->data;
+}
+
 void
 clip_task_destroy (clip_task_t **task_p)
 {
@@ -160,6 +177,7 @@ clip_task_destroy (clip_task_t **task_p)
         return;
     free (task->name);
     free (task->path);
+    free (task->data);
     free (task);
     *task_p = NULL;
 }
@@ -169,21 +187,24 @@ static void pump (clip_dispatch_t *self);
 static void fail_task (clip_dispatch_t *self, clip_task_t *task, clip_error_t code,
                        const char *message);
 
-/*  Put a task that lost its worker back at the front of the queue, or,
-    when it has used up its attempts, hand it back as failed now: waiting
-    for the next idle worker to notice could be for ever when none is
-    left.  */
+/*  Put a task that lost its worker (already out of the worker's list)
+    back at the front of the queue, or, when it has used up its attempts,
+    hand it back as failed now: waiting for the next idle worker to notice
+    could be for ever when none is left.  A task whose deadline never
+    started was only waiting behind another in the worker: it used no
+    attempt (worker_start_head counts them).  */
 static void
 requeue (clip_dispatch_t *self, clip_task_t *task, const char *why)
 {
     char q [600];
-    clip_warn ("task_requeued", "file=%s task=%llu attempts=%d reason=%s",
+    clip_warn ("task_requeued", "file=%s task=%llu attempts=%d started=%s reason=%s",
                clip_log_quote (q, sizeof q, task->name), (unsigned long long) task->task_id,
-               task->attempts, why);
+               task->attempts, task->started ? "yes" : "no", why);
     if (task->task_id)
         HASH_DEL (self->running, task);
     task->task_id = 0;
     task->worker = NULL;
+    task->started = false;
     if (task->attempts >= self->settings.max_attempts) {
         fail_task (self, task, CLIP_ERROR_WORKER_LOST, WORKER_LOST_MESSAGE);
         return;
@@ -193,15 +214,35 @@ requeue (clip_dispatch_t *self, clip_task_t *task, const char *why)
     self->n_queued++;
 }
 
-/*  w has credit and no task: it may be given the next one.  A worker
-    already on the list keeps its place.  */
+/*  Start the deadline of the oldest task w holds, if not yet running: the
+    worker works in order, so it can start a task only once it has sent
+    the result of the one before (or at once, for the first).  */
 static void
-worker_set_ready (clip_dispatch_t *self, dispatch_worker_t *w)
+worker_start_head (clip_dispatch_t *self, dispatch_worker_t *w)
 {
-    assert (!w->task);
-    if (!w->ready) {
+    clip_task_t *head = w->tasks;
+    if (!head || head->started)
+        return;
+    head->started = true;
+    head->attempts++;
+    head->sent_us = clip_mono_us ();
+    head->deadline = head->sent_us / 1000 + self->settings.task_timeout_ms;
+}
+
+/*  Put w on the ready list when it has credit left, take it off when it
+    has none.  A worker already on the list keeps its place.  */
+static void
+worker_update_ready (clip_dispatch_t *self, dispatch_worker_t *w)
+{
+    bool room = w->n_tasks < w->credit;
+    if (room && !w->ready) {
         DL_APPEND2 (self->ready, w, ready_prev, ready_next);
         w->ready = true;
+    }
+    else
+    if (!room && w->ready) {
+        DL_DELETE2 (self->ready, w, ready_prev, ready_next);
+        w->ready = false;
     }
 }
 
@@ -214,16 +255,27 @@ worker_unset_ready (clip_dispatch_t *self, dispatch_worker_t *w)
     }
 }
 
+/*  Every task w holds goes back to the queue (see requeue), keeping their
+    order at its front.  */
+static void
+worker_requeue_all (clip_dispatch_t *self, dispatch_worker_t *w, const char *why)
+{
+    while (w->tasks) {
+        clip_task_t *last = w->tasks->prev;     /* utlist: the head's prev is the tail */
+        DL_DELETE (w->tasks, last);
+        w->n_tasks--;
+        requeue (self, last, why);
+    }
+    assert (w->n_tasks == 0);
+}
+
 static void
 worker_remove (clip_dispatch_t *self, dispatch_worker_t *w, const char *why)
 {
     char qn [300];
-    clip_warn ("worker_lost", "worker=%s reason=%s",
-               clip_log_quote (qn, sizeof qn, w->name ? w->name : "?"), why);
-    if (w->task) {
-        w->task->worker = NULL;
-        requeue (self, w->task, why);
-    }
+    clip_warn ("worker_lost", "worker=%s reason=%s tasks=%d",
+               clip_log_quote (qn, sizeof qn, w->name ? w->name : "?"), why, w->n_tasks);
+    worker_requeue_all (self, w, why);
     worker_unset_ready (self, w);
     HASH_DEL (self->workers, w);
     self->n_workers--;
@@ -245,15 +297,30 @@ fail_task (clip_dispatch_t *self, clip_task_t *task, clip_error_t code, const ch
     self->callbacks.on_failed (task, code, message, self->arg);
 }
 
-/*  Give queued tasks to idle workers.  */
+/*  The ready worker to give the next task: the first (longest idle)
+    of those holding the fewest tasks.  */
+static dispatch_worker_t *
+pick_worker (clip_dispatch_t *self)
+{
+    dispatch_worker_t *best = NULL, *w;
+    DL_FOREACH2 (self->ready, w, ready_next) {
+        if (!best || w->n_tasks < best->n_tasks)
+            best = w;
+        if (best->n_tasks == 0)
+            break;
+    }
+    return best;
+}
+
+/*  Give queued tasks to workers with credit.  */
 static void
 pump (clip_dispatch_t *self)
 {
     while (self->queue) {
-        dispatch_worker_t *w = self->ready;
+        dispatch_worker_t *w = pick_worker (self);
         if (!w)
             return;
-        assert (!w->task);
+        assert (w->n_tasks < w->credit);
         clip_task_t *task = self->queue;
         DL_DELETE (self->queue, task);
         self->n_queued--;
@@ -261,28 +328,32 @@ pump (clip_dispatch_t *self)
             fail_task (self, task, CLIP_ERROR_WORKER_LOST, WORKER_LOST_MESSAGE);
             continue;
         }
-        char *data = NULL;
-        size_t len = 0;
-        int rc = clip_file_read (task->path, self->settings.max_bytes, &data, &len);
-        if (rc != 0) {
-            char *msg = clip_strprintf ("cannot read the claimed file: %s", strerror (-rc));
-            fail_task (self, task, rc == -ENOENT ? CLIP_ERROR_VANISHED : CLIP_ERROR_UNREADABLE, msg);
-            free (msg);
-            continue;
+        /*  Read once: the bytes stay with the task, for another attempt
+            and for the commit (dispatch.h, "Read once").  */
+        if (!task->data) {
+            int rc = clip_file_read (task->path, self->settings.max_bytes, &task->data,
+                                     &task->data_len);
+            if (rc != 0) {
+                task->data = NULL;
+                task->data_len = 0;
+                char *msg = clip_strprintf ("cannot read the claimed file: %s", strerror (-rc));
+                fail_task (self, task, rc == -ENOENT ? CLIP_ERROR_VANISHED : CLIP_ERROR_UNREADABLE,
+                           msg);
+                free (msg);
+                continue;
+            }
         }
         task->task_id = ++self->next_task_id;
-        task->attempts++;
         clip_wire_msg_t msg = {
             .kind = CLIP_WIRE_TASK, .task = task->task_id, .file = task->name,
-            .data = data, .data_len = len
+            .data = task->data, .data_len = task->data_len
         };
-        rc = send_to (self, w, &msg);
-        free (data);
+        int rc = send_to (self, w, &msg);
         if (rc != 0) {
             /*  Unreachable (ROUTER_MANDATORY) or its pipe is full: either way
-                this worker cannot take work now.  */
+                this worker cannot take work now; what it holds goes back
+                to the queue, before this one.  */
             int e = errno;
-            task->attempts--;
             task->task_id = 0;
             DL_PREPEND (self->queue, task);
             self->n_queued++;
@@ -290,15 +361,21 @@ pump (clip_dispatch_t *self)
             continue;
         }
         task->worker = w;
+        task->started = false;
+        task->deadline = UINT64_MAX;
         task->sent_us = clip_mono_us ();
-        task->deadline = task->sent_us / 1000 + self->settings.task_timeout_ms;
         HASH_ADD (hh, self->running, task_id, sizeof task->task_id, task);
-        w->task = task;
+        DL_APPEND (w->tasks, task);
+        w->n_tasks++;
+        worker_start_head (self, w);
+        /*  To the tail of the ready list (round robin), or off it.  */
         worker_unset_ready (self, w);
+        worker_update_ready (self, w);
         char q [600], qn [300];
-        clip_debug ("dispatched", "file=%s task=%llu worker=%s",
+        clip_debug ("dispatched", "file=%s task=%llu worker=%s held=%d",
                     clip_log_quote (q, sizeof q, task->name),
-                    (unsigned long long) task->task_id, clip_log_quote (qn, sizeof qn, w->name));
+                    (unsigned long long) task->task_id, clip_log_quote (qn, sizeof qn, w->name),
+                    w->n_tasks);
     }
 }
 
@@ -311,15 +388,29 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
         char qn [300];
         clip_info ("late_result_dropped", "task=%llu worker=%s",
                    (unsigned long long) msg->task, clip_log_quote (qn, sizeof qn, w->name));
-        if (w->task == NULL)
-            worker_set_ready (self, w);
+        /*  A worker we forgot (its deadline passed) and hear again: having
+            answered, it has room for at least one task, whatever else of
+            ours it still holds.  Its full credit comes back with its next
+            idle HEARTBEAT.  */
+        if (w->credit == 0 && w->n_tasks == 0) {
+            w->credit = 1;
+            worker_update_ready (self, w);
+        }
         return;
     }
     HASH_DEL (self->running, task);
+    /*  Results come in the order sent from a worker that follows the
+        protocol; one that answers out of order only ends its deadline
+        sooner.  The next task's deadline starts now.  */
+    bool was_head = task == w->tasks;
+    DL_DELETE (w->tasks, task);
+    w->n_tasks--;
     task->task_id = 0;
     task->worker = NULL;
-    w->task = NULL;
-    worker_set_ready (self, w);
+    task->started = false;
+    if (was_head)
+        worker_start_head (self, w);
+    worker_update_ready (self, w);
     CLIPD_METRIC_OBSERVE (self->settings.metrics, task_seconds, clip_mono_us () - task->sent_us);
     char err [256];
     clip_record_t *rec = NULL;
@@ -365,6 +456,17 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
     void *sketch = msg->sketch;
     msg->sketch = NULL;
     self->callbacks.on_result (task, rec, sketch, msg->sketch_len, self->arg);
+}
+
+/*  The tasks a worker may hold: what it offers (1 when it says nothing:
+    the first protocol), at most prefetch.  */
+static int
+credit_of (const clip_dispatch_t *self, const clip_wire_msg_t *msg)
+{
+    uint64_t credit = msg->credit ? msg->credit : 1;
+    if (credit > (uint64_t) self->settings.prefetch)
+        credit = (uint64_t) self->settings.prefetch;
+    return (int) credit;
 }
 
 static void
@@ -415,16 +517,17 @@ on_readable (zwatch_t *watch, void *arg)
     w->last_heard = clip_mono_ms ();
     switch (msg->kind) {
         case CLIP_WIRE_READY:
-            if (w->task)
-                requeue (self, w->task, "worker_restarted");
-            w->task = NULL;
-            worker_set_ready (self, w);
+            worker_requeue_all (self, w, "worker_restarted");
+            w->credit = credit_of (self, msg);
+            worker_update_ready (self, w);
             break;
         case CLIP_WIRE_HEARTBEAT:
             /*  An idle heartbeat may cross a TASK on the wire: a worker we
-                gave a task keeps it until it answers or its deadline.  */
-            if (!msg->busy && !w->task)
-                worker_set_ready (self, w);
+                gave tasks keeps them until it answers or its deadline.  */
+            if (!msg->busy && w->n_tasks == 0) {
+                w->credit = credit_of (self, msg);
+                worker_update_ready (self, w);
+            }
             break;
         case CLIP_WIRE_RESULT:
             handle_result (self, w, msg);
@@ -443,16 +546,17 @@ on_timer (uv_timer_t *timer)
     uint64_t now = clip_mono_ms ();
     dispatch_worker_t *w, *tmp;
     HASH_ITER (hh, self->workers, w, tmp) {
-        if (w->task && now > w->task->deadline) {
+        /*  Only the oldest task a worker holds has its deadline running.  */
+        if (w->tasks && now > w->tasks->deadline) {
             char q [600], qn [300];
             clip_warn ("task_timeout", "file=%s worker=%s",
-                       clip_log_quote (q, sizeof q, w->task->name),
+                       clip_log_quote (q, sizeof q, w->tasks->name),
                        clip_log_quote (qn, sizeof qn, w->name));
             CLIPD_METRIC_ADD (self->settings.metrics, task_timeouts, 1);
             worker_remove (self, w, "task_timeout");
             continue;
         }
-        if (!w->task && now > w->last_heard + self->settings.liveness_ms) {
+        if (!w->tasks && now > w->last_heard + self->settings.liveness_ms) {
             worker_remove (self, w, "silent");
             continue;
         }
@@ -475,6 +579,11 @@ clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
         self->settings = *settings;
     else
         clip_dispatch_settings_default (&self->settings);
+    /*  The configuration bounds it (config.c); a caller's 0 means one.  */
+    if (self->settings.prefetch < 1)
+        self->settings.prefetch = 1;
+    if (self->settings.prefetch > CLIP_WIRE_CREDIT_MAX)
+        self->settings.prefetch = CLIP_WIRE_CREDIT_MAX;
     self->callbacks = *callbacks;
     self->arg = arg;
     self->socket = zmq_socket (zmq_ctx, ZMQ_ROUTER);

@@ -3,16 +3,41 @@
     Owns the task endpoint, the table of known workers and the tasks between
     submission and result.  Promises:
 
-    - Credit: a worker holds at most one task; it gets one after READY, after
-      its RESULT, or after an idle HEARTBEAT.
+    - Credit (prefetch): a worker holds at most min (its credit, prefetch)
+      tasks: the credit it offers in READY (1 when it offers none: a worker
+      of the first protocol) and the setting prefetch (1..16).  It
+      analyses them in the order sent, so a worker never waits for the
+      daemon between two tasks.  The next task goes to the ready worker
+      holding the fewest, the longest idle first among equals.  A worker
+      the daemon forgot (a deadline) and hears again gets credit back on an
+      idle HEARTBEAT (all of its credit) or a late RESULT (one task, as much
+      as it surely has room for).
     - Liveness: heartbeats both ways every heartbeat_ms; an idle worker silent
-      for liveness_ms is forgotten.  A task has a deadline (task_timeout_ms):
-      when it passes, or when the worker is lost (silent, unreachable, or its
-      process exited), the task goes back to the front of the queue and is
-      given to another worker under a new task id.  An answer carrying an old
-      task id is late and dropped, so each task yields at most one result.
-    - A task that exhausted max_attempts is handed back as failed
-      ("worker_lost"), so one poisonous file cannot stall the pipeline.
+      for liveness_ms is forgotten.
+    - Deadlines: a task's deadline (task_timeout_ms) runs from when the
+      worker could start it, not from when it was sent: for the first task
+      a worker holds, from the send; for each later one, from the arrival of
+      the result of the one before it (the worker works in order, so it
+      could not start it sooner).  Only the oldest task a worker holds has
+      its deadline running.
+    - Loss: when a deadline passes, or the worker is lost (silent,
+      unreachable, restarted, or its process exited), ALL the tasks it
+      holds go back to the front of the queue, in their order, and are given
+      to other workers under new task ids.  An answer carrying an old task
+      id is late and dropped, so each task yields at most one result.
+    - Attempts: a task counts an attempt when its deadline starts (the
+      worker could work on it); a task requeued before that, queued behind
+      another in a lost worker, did not use one.  A task that exhausted
+      max_attempts is handed back as failed ("worker_lost"), so one
+      poisonous file cannot stall the pipeline.
+    - Read once: a task's file is read (at most max_bytes) when it is first
+      dispatched, and the bytes stay with the task (clip_task_data) until it
+      is destroyed: a requeued task is not read again, and the commit
+      stores them in the corpus instead of reading the file a second time.
+      Memory: only tasks claimed and not yet committed exist, so the bytes
+      held are at most --max-inflight x --max-bytes (64 x 10 MiB by
+      default); in practice workers x prefetch tasks plus one commit
+      batch.
     - Nothing a peer sends is trusted: frames above
       clip_wire_result_frame_max (max_bytes, max_entities) are refused by ZeroMQ
       (ZMQ_MAXMSGSIZE: the peer is disconnected), malformed messages are
@@ -64,8 +89,13 @@ uint64_t clip_task_received (const clip_task_t *task);
     end-to-end latency.  */
 uint64_t clip_task_arrived (const clip_task_t *task);
 void clip_task_set_arrived (clip_task_t *task, uint64_t arrived);
-/*  Dispatches made so far (a worker was sent it).  */
+/*  Attempts made so far: a worker was sent it and could start it (see
+    "Attempts" above).  */
 int clip_task_attempts (const clip_task_t *task);
+/*  The file's bytes as read for its first dispatch, *len set; NULL (and
+    *len 0) when it was never read.  Owned by the task, valid until it is
+    destroyed.  */
+const char *clip_task_data (const clip_task_t *task, size_t *len);
 
 typedef struct {
     /*  Defaults: CLIP_DEFAULT_* in clip_defaults.h.  */
@@ -73,6 +103,7 @@ typedef struct {
     uint64_t liveness_ms;
     uint64_t task_timeout_ms;
     int max_attempts;
+    int prefetch;               /* most tasks a worker holds, 1..CLIP_WIRE_CREDIT_MAX */
     uint64_t max_bytes;         /* largest file sent */
     uint64_t max_entities;      /* most entities in a worker's record */
     clipd_metrics_t *metrics;   /* counters (bad_results, ...); may be NULL;
@@ -105,8 +136,8 @@ void clip_dispatch_destroy (clip_dispatch_t **self_p);
 /*  Queue a task: dispatch takes ownership of *task_p and nulls the
     caller's pointer.  */
 void clip_dispatch_submit (clip_dispatch_t *self, clip_task_t **task_p);
-/*  A local worker process exited: its task, if any, goes to another worker
-    now rather than at its deadline.  */
+/*  A local worker process exited: its tasks, if any, go to other workers
+    now rather than at their deadline.  */
 void clip_dispatch_worker_exited (clip_dispatch_t *self, const char *worker_name);
 
 /*  The endpoint actually bound (a '*' port resolved).  */

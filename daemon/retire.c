@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <uthash.h>
 #include <utlist.h>
 #include <xxhash.h>
 
@@ -24,7 +25,9 @@
 /*  A committed file whose move failed, waiting for its next attempt.  */
 typedef struct entry {
     char *path;                 /* in processing/ */
-    char *file;                 /* the inbox name: the name it gets */
+    char *file;                 /* the inbox name, for the log */
+    char *target;               /* the name it gets: the record's stored_as, or
+                                   file fitted to NAME_MAX */
     uint64_t seq;
     char *error_json;           /* the error file's bytes for a failed article, else NULL */
     unsigned attempts;
@@ -33,6 +36,13 @@ typedef struct entry {
     struct entry *prev, *next;
 } entry_t;
 
+/*  A name in done/ or failed/ promised to a file whose record names it
+    (chosen, maybe not committed yet) and which is not there yet.  */
+typedef struct reserved {
+    char *key;                  /* "d/NAME" or "f/NAME" */
+    UT_hash_handle hh;
+} reserved_t;
+
 struct clip_retire {
     char *done_dir;
     char *failed_dir;
@@ -40,6 +50,7 @@ struct clip_retire {
     clipd_metrics_t *metrics;
     entry_t *backlog;           /* oldest first */
     size_t n_backlog;
+    reserved_t *reserved;       /* names chosen, files not moved yet */
 };
 
 clip_retire_t *
@@ -59,6 +70,7 @@ entry_free (entry_t *e)
 {
     free (e->path);
     free (e->file);
+    free (e->target);
     free (e->error_json);
     free (e);
 }
@@ -76,6 +88,12 @@ clip_retire_destroy (clip_retire_t **self_p)
         DL_DELETE (self->backlog, e);
         entry_free (e);
     }
+    reserved_t *r, *rtmp;
+    HASH_ITER (hh, self->reserved, r, rtmp) {
+        HASH_DEL (self->reserved, r);
+        free (r->key);
+        free (r);
+    }
     free (self->done_dir);
     free (self->failed_dir);
     free (self);
@@ -86,18 +104,18 @@ clip_retire_destroy (clip_retire_t **self_p)
 
 /*  "name" with a numeric suffix before its extension: a.txt -> a.1.txt.  */
 static char *
-suffixed_name (const char *name, unsigned n)
+suffixed_name (const char *name, uint64_t n)
 {
     if (n == 0)
         return clip_strdup (name);
     const char *dot = strrchr (name, '.');
     if (!dot || dot == name)
-        return clip_strprintf ("%s.%u", name, n);
-    return clip_strprintf ("%.*s.%u%s", (int) (dot - name), name, n, dot);
+        return clip_strprintf ("%s.%llu", name, (unsigned long long) n);
+    return clip_strprintf ("%.*s.%llu%s", (int) (dot - name), name, (unsigned long long) n, dot);
 }
 
 char *
-clip_retire_name (const char *name, unsigned n, size_t max)
+clip_retire_name (const char *name, uint64_t n, size_t max)
 {
     char *plain = suffixed_name (name, n);
     if (strlen (plain) <= max)
@@ -109,9 +127,9 @@ clip_retire_name (const char *name, unsigned n, size_t max)
     size_t len = strlen (name);
     const char *dot = strrchr (name, '.');
     size_t ext_len = dot && dot != name && strlen (dot) <= 32 ? strlen (dot) : 0;
-    char sfx [16] = "";
+    char sfx [32] = "";
     if (n)
-        snprintf (sfx, sizeof sfx, ".%u", n);
+        snprintf (sfx, sizeof sfx, ".%llu", (unsigned long long) n);
     char tag [16];
     snprintf (tag, sizeof tag, "~%08x", (unsigned) XXH32 (name, len, 0));
     size_t fixed = strlen (tag) + strlen (sfx) + ext_len;
@@ -199,20 +217,21 @@ error_json_write (const char *src, const char *dir, const char *json_path, const
     return rc;
 }
 
-/*  Move src into dir under name, or name with a numeric suffix when that is
-    taken, shortened to fit: nothing is ever overwritten.  When error_json is
-    not NULL it is first written durably as <chosen name>.error.json.
+/*  Move src into dir under target, the name its record gives (retire.h);
+    when something clipd did not put there holds target, under target with
+    a numeric suffix, shortened to fit: nothing is ever overwritten.  When
+    error_json is not NULL it is first written durably as <chosen
+    name>.error.json.  Sets *placed to the name used (caller owns).
     Returns 0 or a negative errno.  */
 static int
-place_file (const char *src, const char *dir, const char *name, const char *error_json,
-            uint64_t seq)
+place_file (const char *src, const char *dir, const char *target, const char *error_json,
+            uint64_t seq, char **placed)
 {
     size_t max = error_json ? NAME_MAX - strlen (ERROR_JSON_SUFFIX) : NAME_MAX;
     for (unsigned n = 0; n < 100000; n++) {
-        char *candidate = clip_retire_name (name, n, max);
+        char *candidate = n == 0 ? clip_strdup (target) : clip_retire_name (target, n, max);
         char *dst = clip_path_join (dir, candidate);
         char *json_path = error_json ? clip_strprintf ("%s" ERROR_JSON_SUFFIX, dst) : NULL;
-        free (candidate);
         int rc = 0;
         bool have_json = false;
         if (json_path) {
@@ -233,10 +252,106 @@ place_file (const char *src, const char *dir, const char *name, const char *erro
         }
         free (dst);
         free (json_path);
+        if (rc == 0)
+            *placed = candidate;
+        else
+            free (candidate);
         if (rc != -EEXIST)
             return rc;
     }
     return -EEXIST;
+}
+
+/*  ------------------------------------------------------------------ */
+/*  Names chosen before the commit                                      */
+
+static char *
+reserved_key (bool failed, const char *name)
+{
+    return clip_strprintf ("%c/%s", failed ? 'f' : 'd', name);
+}
+
+static bool
+is_reserved (const clip_retire_t *self, bool failed, const char *name)
+{
+    char *key = reserved_key (failed, name);
+    reserved_t *r = NULL;
+    HASH_FIND_STR (self->reserved, key, r);
+    free (key);
+    return r != NULL;
+}
+
+static void
+reserve (clip_retire_t *self, bool failed, const char *name)
+{
+    if (is_reserved (self, failed, name))
+        return;
+    reserved_t *r = clip_calloc (1, sizeof *r);
+    r->key = reserved_key (failed, name);
+    HASH_ADD_KEYPTR (hh, self->reserved, r->key, strlen (r->key), r);
+}
+
+static void
+unreserve (clip_retire_t *self, bool failed, const char *name)
+{
+    char *key = reserved_key (failed, name);
+    reserved_t *r = NULL;
+    HASH_FIND_STR (self->reserved, key, r);
+    free (key);
+    if (r) {
+        HASH_DEL (self->reserved, r);
+        free (r->key);
+        free (r);
+    }
+}
+
+/*  Free for a new file: promised to no file in flight, and nothing there
+    (nor, in failed/, an error file of that name).  */
+static bool
+name_free (const clip_retire_t *self, bool failed, const char *name)
+{
+    if (is_reserved (self, failed, name))
+        return false;
+    char *path = clip_path_join (failed ? self->failed_dir : self->done_dir, name);
+    char *json_path = clip_strprintf ("%s" ERROR_JSON_SUFFIX, path);
+    struct stat st;
+    bool taken = lstat (path, &st) == 0 || errno != ENOENT
+              || (failed && (lstat (json_path, &st) == 0 || errno != ENOENT));
+    free (path);
+    free (json_path);
+    return !taken;
+}
+
+static size_t
+name_max (bool failed)
+{
+    return failed ? NAME_MAX - strlen (ERROR_JSON_SUFFIX) : NAME_MAX;
+}
+
+void
+clip_retire_choose (clip_retire_t *self, clip_record_t *rec, const char *file)
+{
+    /*  A worker's record does not say where clipd keeps the file.  */
+    clip_record_set (rec, &rec->stored_as, NULL);
+    bool failed = clip_record_status (rec) == CLIP_STATUS_FAILED;
+    if (!failed && self->delete_done)
+        return;
+    size_t max = name_max (failed);
+    char *name = NULL;
+    /*  As many tries as the move itself would make (place_file).  */
+    for (unsigned n = 0; n < 100000 && !name; n++) {
+        char *candidate = clip_retire_name (file, n, max);
+        if (name_free (self, failed, candidate))
+            name = candidate;
+        else
+            free (candidate);
+    }
+    if (!name)
+        return;                 /* the move then looks for a free name itself */
+    reserve (self, failed, name);
+    if (strcmp (name, file) != 0)
+        clip_record_set (rec, &rec->stored_as, name);
+    free (name);
 }
 
 char *
@@ -259,7 +374,7 @@ clip_retire_error_json (const clip_record_t *rec)
 }
 
 static int
-attempt (clip_retire_t *self, const entry_t *e)
+attempt (clip_retire_t *self, const entry_t *e, char **placed)
 {
     /*  Gone from processing/ (by hand): nothing to move, whatever else is
         wrong.  */
@@ -267,10 +382,27 @@ attempt (clip_retire_t *self, const entry_t *e)
     if (lstat (e->path, &st) != 0 && errno == ENOENT)
         return -ENOENT;
     if (e->error_json)
-        return place_file (e->path, self->failed_dir, e->file, e->error_json, e->seq);
+        return place_file (e->path, self->failed_dir, e->target, e->error_json, e->seq, placed);
     if (self->delete_done)
         return unlink (e->path) == 0 ? 0 : -errno;
-    return place_file (e->path, self->done_dir, e->file, NULL, e->seq);
+    return place_file (e->path, self->done_dir, e->target, NULL, e->seq, placed);
+}
+
+/*  The file left processing/: its name is no longer only promised.  Named
+    when it could not take the name its record gives.  */
+static void
+moved (clip_retire_t *self, const entry_t *e, char *placed)
+{
+    unreserve (self, e->error_json != NULL, e->target);
+    if (placed && strcmp (placed, e->target) != 0) {
+        char q [600], qt [600], qp [600];
+        clip_warn ("retire_renamed", "file=%s seq=%llu stored_as=%s placed=%s reason=\"the "
+                   "name was taken by a file clipd did not put there\"",
+                   clip_log_quote (q, sizeof q, e->file), (unsigned long long) e->seq,
+                   clip_log_quote (qt, sizeof qt, e->target),
+                   clip_log_quote (qp, sizeof qp, placed));
+    }
+    free (placed);
 }
 
 static void
@@ -292,12 +424,22 @@ clip_retire_file (clip_retire_t *self, const char *path, const clip_record_t *re
     e->path = clip_strdup (path);
     e->file = clip_strdup (rec->file ? rec->file : "");
     e->seq = rec->seq;
-    if (clip_record_status (rec) == CLIP_STATUS_FAILED)
+    bool failed = clip_record_status (rec) == CLIP_STATUS_FAILED;
+    if (failed)
         e->error_json = clip_retire_error_json (rec);
+    /*  The name the record gives, held until the file is there: so that no
+        file chosen later takes it (a record recovered at start was chosen
+        by an earlier run).  */
+    e->target = rec->stored_as ? clip_strdup (rec->stored_as)
+                               : clip_retire_name (e->file, 0, name_max (failed));
+    if (failed || !self->delete_done)
+        reserve (self, failed, e->target);
     char q [600];
     clip_log_quote (q, sizeof q, e->file);
-    int rc = attempt (self, e);
+    char *placed = NULL;
+    int rc = attempt (self, e, &placed);
     if (rc == 0 || rc == -ENOENT) {
+        moved (self, e, placed);
         if (rc == -ENOENT)
             clip_warn ("retire_vanished", "file=%s seq=%llu", q, (unsigned long long) e->seq);
         clip_claim_release (e->path);
@@ -334,8 +476,10 @@ clip_retire_tick (clip_retire_t *self)
         budget--;
         char q [600];
         clip_log_quote (q, sizeof q, e->file);
-        int rc = attempt (self, e);
+        char *placed = NULL;
+        int rc = attempt (self, e, &placed);
         if (rc == 0 || rc == -ENOENT) {
+            moved (self, e, placed);
             if (rc == 0)
                 clip_info ("retired", "file=%s seq=%llu attempts=%u", q, (unsigned long long) e->seq,
                            e->attempts + 1);

@@ -4,9 +4,31 @@
     --on-done delete), the error files beside failed articles, and the
     backlog of committed files whose move failed.  It promises:
 
-    - Nothing is overwritten: a name taken in done/ or failed/ gets a numeric
-      suffix (a.txt, a.1.txt, ...); files and error files are moved into
-      place with renameat2(RENAME_NOREPLACE).
+    - The record says where the file went (stored_as, proto/README.md), and
+      the log's record, the published one and the replayed one agree, across
+      crashes.  The record is committed before the file is moved, so the
+      name cannot be found at the move: it is chosen before the commit
+      (clip_retire_choose, called as the result is handed to the commit)
+      and the move then uses the name the record gives.  The inbox name
+      when it is free, else the first free of a.1.txt, a.2.txt, ...
+      "Free" means nothing there (nor NAME.error.json in failed/) and not
+      promised to another file: a name chosen is held in memory until its
+      file is in place, so two a.txt in flight at once get different names
+      whatever order their commits and moves take.  Choices are made on
+      the loop's thread, one at a time, so holding them in memory is
+      enough; a name derived from the claim id (a.CLAIM.txt, unique by
+      construction) would be needed only if several processes chose, and
+      would break the names operators know.  After a crash between the
+      commit and the move, the record read back from the log gives the
+      name and clip_retire_file holds it again before anything new is
+      chosen (clipd recovers processing/ before the first result can be
+      committed), so the file is moved where its record says.  Only a file
+      put into done/ or failed/ by someone else under exactly that name,
+      between the choice and the move, makes them differ: the file then
+      gets a further suffix (nothing is overwritten) and
+      event=retire_renamed (warn) names both.
+    - Nothing is overwritten: files and error files are moved into place
+      with renameat2(RENAME_NOREPLACE).
     - Names always fit: when NAME (or NAME.error.json, or a suffixed name)
       would exceed NAME_MAX, the name is shortened deterministically: its
       stem cut on a UTF-8 boundary, "~" and 8 hex digits of a hash of the
@@ -53,7 +75,15 @@ typedef struct clip_retire clip_retire_t;
 clip_retire_t *clip_retire_new (const char *done_dir, const char *failed_dir, bool delete_done,
                                 clipd_metrics_t *metrics);
 
-/*  The record rec is committed: move the file at path (in processing/) on.
+/*  Before rec is committed: choose the name its file, named file in the
+    inbox (the record's file once committed: the task's name), will have
+    in done/ or failed/ and hold it; set rec->stored_as to it when it is
+    not file, else clear it (a worker's value is never kept).  With
+    --on-done delete an article that did not fail gets none.  */
+void clip_retire_choose (clip_retire_t *self, clip_record_t *rec, const char *file);
+
+/*  The record rec is committed: move the file at path (in processing/) on,
+    under rec->stored_as when set, else rec->file (fitted to NAME_MAX).
     Returns 0 when it was moved (or had vanished: logged), or a negative
     errno when the move failed: the file is then in the backlog and
     retried.  */
@@ -72,7 +102,7 @@ char *clip_retire_error_json (const clip_record_t *rec);
 
 /*  The name a file gets in a folder: name, or with suffix n > 0 before its
     extension, shortened to at most max bytes as above.  Caller owns.  */
-char *clip_retire_name (const char *name, unsigned n, size_t max);
+char *clip_retire_name (const char *name, uint64_t n, size_t max);
 
 /*  Nulls the caller's pointer.  Files still in the backlog stay in
     processing/, for the next start.  */

@@ -52,6 +52,7 @@ clip_record_destroy (clip_record_t **self_p)
         return;
     free (self->id);
     free (self->file);
+    free (self->stored_as);
     free (self->encoding);
     free (self->title);
     free (self->worker);
@@ -83,6 +84,7 @@ clip_record_dup (const clip_record_t *self)
     *copy = *self;              /* scalars and flags; every pointer is replaced below */
     copy->id = dup_or_null (self->id);
     copy->file = dup_or_null (self->file);
+    copy->stored_as = dup_or_null (self->stored_as);
     copy->encoding = dup_or_null (self->encoding);
     copy->title = dup_or_null (self->title);
     copy->worker = dup_or_null (self->worker);
@@ -317,6 +319,7 @@ clip_record_encode (const clip_record_t *self, char **data, size_t *len)
     size_t n_keys = 5;          /* v, file, bytes, status, entities */
     n_keys += self->has_seq;
     n_keys += self->id != NULL;
+    n_keys += self->stored_as != NULL;
     n_keys += self->encoding != NULL;
     n_keys += self->title != NULL;
     n_keys += self->has_times ? 2 : 0;
@@ -336,6 +339,8 @@ clip_record_encode (const clip_record_t *self, char **data, size_t *len)
     if (self->id)
         pack_str_kv (&pk, "id", self->id);
     pack_str_kv (&pk, "file", self->file);
+    if (self->stored_as)
+        pack_str_kv (&pk, "stored_as", self->stored_as);
     clip_msgpack_pack_kv_uint (&pk, "bytes", self->bytes);
     if (self->encoding)
         pack_str_kv (&pk, "encoding", self->encoding);
@@ -610,12 +615,25 @@ decode_error (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
 
 enum {
     K_V, K_SEQ, K_ID, K_FILE, K_BYTES, K_ENCODING, K_TITLE, K_RECEIVED, K_DONE,
-    K_WORKER, K_STATUS, K_ERROR, K_ENTITIES, K_ENTITIES_TRUNCATED, K_DEDUPE, K_COUNT
+    K_WORKER, K_STATUS, K_ERROR, K_ENTITIES, K_ENTITIES_TRUNCATED, K_DEDUPE, K_STORED_AS, K_COUNT
 };
 static const char *const RECORD_KEYS [K_COUNT] = {
     "v", "seq", "id", "file", "bytes", "encoding", "title", "received", "done",
-    "worker", "status", "error", "entities", "entities_truncated", "dedupe"
+    "worker", "status", "error", "entities", "entities_truncated", "dedupe", "stored_as"
 };
+
+/*  stored_as names one entry of done/ or failed/: a reader joins it to
+    the folder, so nothing that leads elsewhere.  255: NAME_MAX.  */
+static int
+check_stored_as (decoder_t *dec, const char *name)
+{
+    size_t len = strlen (name);
+    if (len == 0 || len > 255 || strchr (name, '/') || strcmp (name, ".") == 0
+    ||  strcmp (name, "..") == 0)
+        return dec_fail (dec, "field 'stored_as': not a file name (1 to 255 bytes, no '/', "
+                         "not . or ..)");
+    return 0;
+}
 
 static int
 decode_record (decoder_t *dec, const msgpack_object *root, clip_record_t *rec)
@@ -639,6 +657,10 @@ decode_record (decoder_t *dec, const msgpack_object *root, clip_record_t *rec)
     if (s [K_ID] && get_str (dec, "id", s [K_ID], true, &rec->id))
         return -1;
     if (require (dec, "file", s [K_FILE]) || get_str (dec, "file", s [K_FILE], false, &rec->file))
+        return -1;
+    if (s [K_STORED_AS]
+    &&  (get_str (dec, "stored_as", s [K_STORED_AS], false, &rec->stored_as)
+         || check_stored_as (dec, rec->stored_as)))
         return -1;
     if (s [K_BYTES] && get_uint (dec, "bytes", s [K_BYTES], &rec->bytes))
         return -1;
@@ -766,6 +788,9 @@ clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
         return dec_fail (&dec, "field 'v': unsupported record version %" PRIu64, self->v);
     if (!self->file)
         return dec_fail (&dec, "field 'file': missing");
+    /*  clipd chooses where a file goes (retire.h): a worker does not.  */
+    if (self->stored_as)
+        return dec_fail (&dec, "field 'stored_as': set by clipd, not by a worker");
     /*  The value is a peer's: shown cut short (callers quote the message
         when they log it).  */
     if (clip_record_status (self) == CLIP_STATUS_UNKNOWN)
@@ -913,6 +938,8 @@ clip_record_to_json (const clip_record_t *self)
     if (self->id)
         jset_str (root, "id", self->id);
     jset_str (root, "file", self->file);
+    if (self->stored_as)
+        jset_str (root, "stored_as", self->stored_as);
     jset_uint (root, "bytes", self->bytes);
     if (self->encoding)
         jset_str (root, "encoding", self->encoding);

@@ -53,6 +53,12 @@ typedef struct {
     uint64_t seq;
     char *id;               /* hex digest of the normalised text; may be NULL if failed */
     char *file;
+    char *stored_as;        /* the name in done/ or failed/ when it is not file's
+                               (file's name was taken: a.txt kept as a.17.txt);
+                               NULL otherwise, and while clipd has not chosen it.
+                               Set by clipd only (retire.h), never by a worker:
+                               one name, no '/', not "." or "..", at most 255
+                               bytes */
     uint64_t bytes;
     char *encoding;         /* "utf-8" or "windows-1252"; may be NULL if failed */
     char *title;            /* may be NULL if failed */

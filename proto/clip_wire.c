@@ -31,15 +31,19 @@ clip_wire_send (void *socket, const void *identity, size_t identity_len,
 
     switch (msg->kind) {
         case CLIP_WIRE_READY:
-            msgpack_pack_map (&pk, 2);
+            msgpack_pack_map (&pk, msg->credit ? 3 : 2);
             clip_msgpack_pack_kv_str (&pk, "worker", msg->worker);
             clip_msgpack_pack_kv_uint (&pk, "protocol", CLIP_WIRE_PROTOCOL);
+            if (msg->credit)
+                clip_msgpack_pack_kv_uint (&pk, "credit", msg->credit);
             break;
         case CLIP_WIRE_HEARTBEAT:
             if (msg->worker) {
-                msgpack_pack_map (&pk, 2);
+                msgpack_pack_map (&pk, msg->credit ? 3 : 2);
                 clip_msgpack_pack_kv_str (&pk, "worker", msg->worker);
                 clip_msgpack_pack_kv_bool (&pk, "busy", msg->busy);
+                if (msg->credit)
+                    clip_msgpack_pack_kv_uint (&pk, "credit", msg->credit);
             }
             else
                 msgpack_pack_map (&pk, 0);
@@ -117,9 +121,10 @@ take_bytes (const msgpack_object *o, void **out, size_t *len, bool want_str)
 /*  The keys of every command's body; each command uses some of them (a
     key another command uses is read and ignored).  `record` is RESULT's
     name for `data`.  */
-enum { W_WORKER, W_FILE, W_DATA, W_RECORD, W_SKETCH, W_TASK, W_PROTOCOL, W_BUSY, W_COUNT };
+enum { W_WORKER, W_FILE, W_DATA, W_RECORD, W_SKETCH, W_TASK, W_PROTOCOL, W_BUSY, W_CREDIT,
+       W_COUNT };
 static const char *const WIRE_KEYS [W_COUNT] = {
-    "worker", "file", "data", "record", "sketch", "task", "protocol", "busy"
+    "worker", "file", "data", "record", "sketch", "task", "protocol", "busy", "credit"
 };
 
 clip_wire_msg_t *
@@ -184,10 +189,16 @@ clip_wire_decode (const void *command, size_t command_len,
     else
     if (s [W_BUSY] && s [W_BUSY]->type != MSGPACK_OBJECT_BOOLEAN)
         bad = "busy";
+    else
+    /*  A credit of 0 would be a worker that takes nothing: malformed.  */
+    if (s [W_CREDIT] && (s [W_CREDIT]->type != MSGPACK_OBJECT_POSITIVE_INTEGER
+                     ||  s [W_CREDIT]->via.u64 == 0))
+        bad = "credit";
     if (!bad) {
         msg->task = s [W_TASK] ? s [W_TASK]->via.u64 : 0;
         msg->protocol = s [W_PROTOCOL] ? s [W_PROTOCOL]->via.u64 : 0;
         msg->busy = s [W_BUSY] ? s [W_BUSY]->via.boolean : false;
+        msg->credit = s [W_CREDIT] ? s [W_CREDIT]->via.u64 : 0;
     }
     msgpack_unpacked_destroy (&up);
     if (!bad && (msg->kind == CLIP_WIRE_TASK || msg->kind == CLIP_WIRE_RESULT)) {

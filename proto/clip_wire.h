@@ -4,16 +4,20 @@
     Every message is two frames after the ROUTER's identity frame: a command
     string and a msgpack map.
 
-      worker -> daemon   READY      {worker, protocol}
-                         HEARTBEAT  {worker, busy}
+      worker -> daemon   READY      {worker, protocol, credit}
+                         HEARTBEAT  {worker, busy, credit}
                          RESULT     {worker, task, record (bin), sketch (bin)}
       daemon -> worker   TASK       {task, file, data (bin)}
                          HEARTBEAT  {}
 
-    Credit-based flow: a worker holds at most one task; READY and an idle
-    HEARTBEAT say it can take one.  Task ids are unique per daemon run and per
-    attempt, so an answer to a task that was given to another worker in the
-    meantime is recognised as late and dropped.
+    Credit-based flow: a worker holds at most `credit` tasks (1 when it
+    does not say: a worker of the first version of this protocol), which it
+    analyses in the order received; READY and an idle HEARTBEAT say it holds
+    none.  `credit` is an optional key, so the protocol number stays 1: a
+    daemon that does not know it ignores it and gives one task at a time.
+    Task ids are unique per daemon run and per attempt, so an answer to a
+    task that was given to another worker in the meantime is recognised as
+    late and dropped.
 */
 #ifndef CLIP_WIRE_H
 #define CLIP_WIRE_H
@@ -24,6 +28,9 @@
 #include <zmq.h>
 
 #define CLIP_WIRE_PROTOCOL 1
+/*  The most tasks a worker may offer to hold (READY's and HEARTBEAT's
+    `credit`); a larger offer is read as this.  */
+#define CLIP_WIRE_CREDIT_MAX 16
 
 /*  Limits (proto/README.md, "Limits").  Everything a peer sends is bounded
     before it is decoded:
@@ -84,6 +91,9 @@ typedef struct {
     char *worker;               /* READY, HEARTBEAT, RESULT from a worker */
     uint64_t protocol;          /* READY */
     bool busy;                  /* HEARTBEAT from a worker */
+    uint64_t credit;            /* READY, HEARTBEAT from a worker: tasks it can
+                                   hold, 1..; 0 when absent (sent only when
+                                   not 0) */
     uint64_t task;              /* TASK, RESULT */
     char *file;                 /* TASK */
     void *data;                 /* TASK: the file's bytes; RESULT: the record (msgpack) */

@@ -1,9 +1,16 @@
-/*  clip-worker: connects to clipd, takes one article at a time, analyses it
-    and sends the result back.
+/*  clip-worker: connects to clipd, takes articles, analyses them one at a
+    time in the order received and sends each result back.
 
     The worker is a DEALER speaking the protocol in proto/clip_wire.h.  It
-    keeps one credit: after READY or a RESULT the daemon may send it one
-    TASK.  While idle it sends a HEARTBEAT every interval and expects to hear
+    offers --credit tasks (default 4; the daemon gives at most its
+    --prefetch): it receives ahead into a local queue of at most that many
+    TASKs, so the next article is in hand when a result goes out and the
+    worker never waits for a round trip through the daemon.  What does not
+    fit stays in ZeroMQ's queue, unread, so the local queue holds at most
+    --credit files.  A daemon of the first protocol ignores the offer and
+    sends one TASK at a time.  When the worker drops its socket (below),
+    the tasks queued are dropped with it: the daemon gives them to others.
+    While idle it sends a HEARTBEAT every interval and expects to hear
     from the daemon at least every liveness period; when it does not, it
     drops the socket and connects again with exponential backoff (the
     Paranoid Pirate pattern), so a restarted daemon gets its workers back.
@@ -52,6 +59,7 @@ typedef struct {
     bool exit_with_parent;
     pid_t parent_pid;               /* --parent-pid, or 0 */
     uint64_t max_entities;          /* --max-entities */
+    uint64_t credit;                /* --credit: tasks held at once, 1..CLIP_WIRE_CREDIT_MAX */
     bool curve;                     /* --curve-server-key and --curve-key given */
     char server_key [CLIP_CURVE_Z85_LEN + 1];
     clip_curve_pair_t pair;
@@ -83,6 +91,9 @@ usage (FILE *out)
         "                      goes away (set by clipd --workers, so that no worker\n"
         "                      outlives its daemon, even one that died while the\n"
         "                      worker was starting); implies --exit-with-parent\n"
+        "  --credit N          hold up to N tasks at once, 1..%d: the next ones are\n"
+        "                      received while one is analysed (default %d; clipd\n"
+        "                      gives at most its --prefetch)\n"
         "  --max-entities N    keep at most N entities per record, the first in\n"
         "                      text order, and mark a record cut so with\n"
         "                      entities_truncated (default %d)\n"
@@ -98,7 +109,8 @@ usage (FILE *out)
         "  --log-format FORMAT logfmt (key=value pairs) or json (one JSON object\n"
         "                      per line) (default logfmt, env CLIP_LOG_FORMAT)\n"
         "  -h, --help, --version\n", clip_datadir_default (), CLIP_DEFAULT_HEARTBEAT_MS,
-        CLIP_DEFAULT_LIVENESS_MS, CLIP_ANALYZE_MAX_ENTITIES);
+        CLIP_DEFAULT_LIVENESS_MS, CLIP_WIRE_CREDIT_MAX, CLIP_DEFAULT_WORKER_CREDIT,
+        CLIP_ANALYZE_MAX_ENTITIES);
 }
 
 static void *
@@ -145,9 +157,10 @@ close_socket (void *sock, clip_curve_monitor_t *monitor)
 }
 
 static int
-send_simple (void *sock, clip_wire_kind_t kind, const char *name, bool busy)
+send_simple (void *sock, clip_wire_kind_t kind, const char *name, bool busy, uint64_t credit)
 {
-    clip_wire_msg_t msg = { .kind = kind, .worker = (char *) name, .busy = busy };
+    clip_wire_msg_t msg = { .kind = kind, .worker = (char *) name, .busy = busy,
+                            .credit = credit };
     return clip_wire_send (sock, NULL, 0, &msg, ZMQ_DONTWAIT);
 }
 
@@ -206,7 +219,7 @@ run (const worker_options_t *opt)
     clip_log_quote (qname, sizeof qname, name);
     clip_log_quote (qtasks, sizeof qtasks, opt->tasks);
     clip_info ("started", "worker=%s tasks=%s curve=%s", qname, qtasks, opt->curve ? "yes" : "no");
-    send_simple (sock, CLIP_WIRE_READY, name, false);
+    send_simple (sock, CLIP_WIRE_READY, name, false, opt->credit);
 
     /*  With --parent-pid, main checked the parent before anything else; the
         pid recorded here after start-up could already be that of init.  */
@@ -214,10 +227,15 @@ run (const worker_options_t *opt)
     uint64_t backoff = 250;
     uint64_t last_heard = clip_mono_ms ();
     uint64_t next_heartbeat = last_heard + opt->heartbeat_ms;
+    /*  The tasks received ahead, oldest first: a ring of at most credit.  */
+    clip_wire_msg_t *queue [CLIP_WIRE_CREDIT_MAX] = { NULL };
+    size_t q_head = 0, q_len = 0;
     while (!stop_requested) {
         zmq_pollitem_t item = { .socket = sock, .events = ZMQ_POLLIN };
         uint64_t now = clip_mono_ms ();
         long timeout = next_heartbeat > now ? (long) (next_heartbeat - now) : 0;
+        if (q_len)
+            timeout = 0;        /* work waits: only look at what came */
         int rc = zmq_poll (&item, 1, timeout);
         if (rc < 0) {
             if (errno == EINTR)
@@ -225,11 +243,13 @@ run (const worker_options_t *opt)
             clip_error ("poll_failed", "error=\"%s\"", zmq_strerror (errno));
             break;
         }
-        if (item.revents & ZMQ_POLLIN) {
+        /*  Read what came, while the local queue has room; the rest waits
+            in ZeroMQ's.  */
+        while ((item.revents & ZMQ_POLLIN) && q_len < opt->credit) {
             zmq_msg_t *frames;
             int count = clip_wire_recv_frames (sock, &frames, ZMQ_DONTWAIT);
             if (count < 0)
-                continue;
+                break;
             last_heard = clip_mono_ms ();
             backoff = 250;
             clip_wire_msg_t *msg = NULL;
@@ -246,12 +266,21 @@ run (const worker_options_t *opt)
             }
             else
             if (msg->kind == CLIP_WIRE_TASK) {
-                handle_task (sock, analyzer, name, msg);
-                /*  The analysis may have taken a while: what the daemon said
-                    meanwhile is queued, so count it as heard from.  */
-                last_heard = clip_mono_ms ();
+                queue [(q_head + q_len++) % CLIP_WIRE_CREDIT_MAX] = msg;
+                msg = NULL;
             }
             clip_wire_msg_destroy (&msg);
+        }
+        if (q_len) {
+            clip_wire_msg_t *task = queue [q_head];
+            queue [q_head] = NULL;
+            q_head = (q_head + 1) % CLIP_WIRE_CREDIT_MAX;
+            q_len--;
+            handle_task (sock, analyzer, name, task);
+            clip_wire_msg_destroy (&task);
+            /*  The analysis may have taken a while: what the daemon said
+                meanwhile is queued, so count it as heard from.  */
+            last_heard = clip_mono_ms ();
         }
         now = clip_mono_ms ();
         if (opt->exit_with_parent && getppid () != parent) {
@@ -259,7 +288,7 @@ run (const worker_options_t *opt)
             break;
         }
         if (now >= next_heartbeat) {
-            send_simple (sock, CLIP_WIRE_HEARTBEAT, name, false);
+            send_simple (sock, CLIP_WIRE_HEARTBEAT, name, q_len > 0, opt->credit);
             next_heartbeat = now + opt->heartbeat_ms;
         }
         if (now - last_heard > opt->liveness_ms) {
@@ -267,6 +296,9 @@ run (const worker_options_t *opt)
                        (unsigned long long) (now - last_heard), (unsigned long long) backoff);
             close_socket (sock, monitor);
             sock = NULL;
+            /*  The daemon gives what we held to other workers.  */
+            for (; q_len; q_len--, q_head = (q_head + 1) % CLIP_WIRE_CREDIT_MAX)
+                clip_wire_msg_destroy (&queue [q_head]);
             /*  Sleep in small steps so that a signal still stops us quickly.  */
             for (uint64_t slept = 0; slept < backoff && !stop_requested; slept += 50)
                 zmq_poll (NULL, 0, 50);
@@ -277,10 +309,12 @@ run (const worker_options_t *opt)
             sock = connect_socket (ctx, opt, monitor);
             if (!sock)
                 break;
-            send_simple (sock, CLIP_WIRE_READY, name, false);
+            send_simple (sock, CLIP_WIRE_READY, name, false, opt->credit);
             last_heard = clip_mono_ms ();
         }
     }
+    for (; q_len; q_len--, q_head = (q_head + 1) % CLIP_WIRE_CREDIT_MAX)
+        clip_wire_msg_destroy (&queue [q_head]);
     clip_info ("stopped", "worker=%s signal=%d", qname, (int) stop_requested);
     if (sock)
         close_socket (sock, monitor);
@@ -326,6 +360,7 @@ main (int argc, char **argv)
         .heartbeat_ms = CLIP_DEFAULT_HEARTBEAT_MS,
         .liveness_ms = CLIP_DEFAULT_LIVENESS_MS,
         .max_entities = CLIP_ANALYZE_MAX_ENTITIES,
+        .credit = CLIP_DEFAULT_WORKER_CREDIT,
     };
     static const struct option longopts[] = {
         { "tasks", required_argument, NULL, 't' },
@@ -335,6 +370,7 @@ main (int argc, char **argv)
         { "exit-with-parent", no_argument, NULL, 'P' },
         { "parent-pid", required_argument, NULL, 'p' },
         { "max-entities", required_argument, NULL, 'e' },
+        { "credit", required_argument, NULL, 'c' },
         { "curve-server-key", required_argument, NULL, 'S' },
         { "curve-key", required_argument, NULL, 'K' },
         { "log-level", required_argument, NULL, 'L' },
@@ -383,6 +419,14 @@ main (int argc, char **argv)
                 if (!parse_u64 (optarg, &opt.max_entities)) {
                     fprintf (stderr, "clip-worker: --max-entities needs a number, got '%s'\n",
                              optarg);
+                    return 2;
+                }
+                break;
+            case 'c':
+                if (!parse_u64 (optarg, &opt.credit) || opt.credit < 1
+                ||  opt.credit > CLIP_WIRE_CREDIT_MAX) {
+                    fprintf (stderr, "clip-worker: --credit needs a number from 1 to %d, got '%s'\n",
+                             CLIP_WIRE_CREDIT_MAX, optarg);
                     return 2;
                 }
                 break;

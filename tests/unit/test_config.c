@@ -298,3 +298,44 @@ Test (config_bounds, help_shows_ranges_and_choices, .init = cr_redirect_stdout)
     cr_assert (strstr (help, "[keep] (one of keep|delete)"), "%s", help);
     cr_assert (strstr (help, "[0.25] (0..1)"), "%s", help);
 }
+
+/*  Issue 11: the parser collects every problem (a flag, the environment,
+    each bad line of the file and the rules across settings), not only
+    the first, and at most 100 of them, then "and N more".  */
+Test (config_bounds, every_problem_is_collected_and_bounded)
+{
+    s_dir = tu_tempdir ("config-bounds");
+    char *path = clip_path_join (s_dir, "clipd.conf");
+    clipd_config_t cfg;
+    char err [16384], where [700];
+    write_text (path, "[clipd]\nmax-bytes = 0\nno-such-key = 1\n[other]\nx = 1\n");
+    setenv ("CLIPD_HEARTBEAT_MS", "5", 1);
+    const char *args [] = { "--config", path, "--on-done", "shred", "--liveness-ms", "20",
+                            "--tasks", "tcp://10.1.2.3:1", NULL };
+    cr_assert_eq (parse_args (args, &cfg, err, sizeof err), -1);
+    unsetenv ("CLIPD_HEARTBEAT_MS");
+    const int lines [] = { 2, 3, 5 };
+    for (int i = 0; i < 3; i++) {
+        snprintf (where, sizeof where, "%s:%d: ", path, lines [i]);
+        cr_assert (strstr (err, where), "%s in %s", where, err);
+    }
+    cr_assert (strstr (err, "command line: --on-done"), "%s", err);
+    cr_assert (strstr (err, "environment CLIPD_HEARTBEAT_MS: heartbeat-ms"), "%s", err);
+    cr_assert (strstr (err, "--tasks tcp://10.1.2.3:1 is beyond loopback"), "%s", err);
+    clipd_config_clear (&cfg);
+
+    /*  150 unknown keys: 100 named, then how many more.  */
+    FILE *f = fopen (path, "w");
+    cr_assert_not_null (f);
+    for (int i = 0; i < 150; i++)
+        fprintf (f, "bad-key-%d = 1\n", i);
+    fclose (f);
+    const char *file [] = { "--config", path, NULL };
+    cr_assert_eq (parse_args (file, &cfg, err, sizeof err), -1);
+    snprintf (where, sizeof where, "%s:100: unknown setting 'bad-key-99'", path);
+    cr_assert (strstr (err, where), "%s", err);
+    cr_assert (!strstr (err, "bad-key-100'"), "%s", err);
+    cr_assert (strstr (err, "; and 50 more"), "%s", err);
+    clipd_config_clear (&cfg);
+    free (path);
+}

@@ -5,8 +5,14 @@
 
     - after max_attempts a task comes back through on_failed, "worker_lost";
     - a RESULT carrying an old task id is dropped;
-    - a worker holds at most one task;
-    - tasks go round the idle workers in turn.
+    - a worker of the first protocol (no credit offered) holds at most
+      one task, though prefetch is 4;
+    - tasks go round the idle workers in turn;
+    - prefetch: a worker offering credit 3 holds 3; its loss requeues all
+      3, in order, and only the one it could have started used an
+      attempt; the second task's deadline starts at the first's result;
+    - read once: a requeued task is not read again, and its bytes come
+      back with it.
 
     Every wait is bounded; the loop and the fake workers are run in turns
     from this one thread.  */
@@ -39,6 +45,8 @@ typedef struct {
     int n_failed;
     char failed_codes [MAX_DONE][32];
     int failed_attempts [MAX_DONE];
+    char failed_names [MAX_DONE][32];
+    char result_data [MAX_DONE][128];   /* clip_task_data of each result */
     clip_task_t *done [2 * MAX_DONE];
     int n_done;
 } fixture_t;
@@ -48,6 +56,9 @@ typedef struct {
     char name [32];
     int tasks_received;
     uint64_t last_task;
+    uint64_t task_ids [MAX_DONE];       /* every TASK's id, in order */
+    char task_files [MAX_DONE][32];     /* and its file */
+    char task_data [MAX_DONE][128];     /* and its bytes */
 } fake_t;
 
 static void
@@ -56,6 +67,10 @@ on_result (clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_le
     (void) sketch_len;
     fixture_t *f = arg;
     cr_assert_lt (f->n_results, MAX_DONE);
+    size_t len = 0;
+    const char *data = clip_task_data (task, &len);
+    snprintf (f->result_data [f->n_results], sizeof f->result_data [0], "%.*s", (int) len,
+              data ? data : "");
     snprintf (f->result_ids [f->n_results++], sizeof f->result_ids [0], "%s",
               rec->id ? rec->id : "");
     f->done [f->n_done++] = task;
@@ -70,12 +85,14 @@ on_failed (clip_task_t *task, clip_error_t code, const char *message, void *arg)
     fixture_t *f = arg;
     cr_assert_lt (f->n_failed, MAX_DONE);
     f->failed_attempts [f->n_failed] = clip_task_attempts (task);
+    snprintf (f->failed_names [f->n_failed], sizeof f->failed_names [0], "%s",
+              clip_task_name (task));
     snprintf (f->failed_codes [f->n_failed++], sizeof f->failed_codes [0], "%s", clip_error_name (code));
     f->done [f->n_done++] = task;
 }
 
 static void
-fixture_open (fixture_t *f, int max_attempts, uint64_t task_timeout_ms)
+fixture_open_prefetch (fixture_t *f, int max_attempts, uint64_t task_timeout_ms, int prefetch)
 {
     static int instance;
     memset (f, 0, sizeof *f);
@@ -90,10 +107,19 @@ fixture_open (fixture_t *f, int max_attempts, uint64_t task_timeout_ms)
     s.liveness_ms = 5000;           /* idle fakes are never forgotten here */
     s.task_timeout_ms = task_timeout_ms;
     s.max_attempts = max_attempts;
+    s.prefetch = prefetch;
     clip_dispatch_callbacks_t cb = { on_result, on_failed };
     char err [256];
     f->dispatch = clip_dispatch_new (&f->loop, f->ctx, f->endpoint, &s, &cb, f, err, sizeof err);
     cr_assert_not_null (f->dispatch, "%s", err);
+}
+
+/*  Prefetch 4: the fakes that offer no credit (the first protocol) must
+    still get one task at a time.  */
+static void
+fixture_open (fixture_t *f, int max_attempts, uint64_t task_timeout_ms)
+{
+    fixture_open_prefetch (f, max_attempts, task_timeout_ms, 4);
 }
 
 static void
@@ -153,6 +179,15 @@ fake_send (fake_t *w, clip_wire_kind_t kind, bool busy)
     cr_assert_eq (clip_wire_send (w->sock, NULL, 0, &msg, 0), 0);
 }
 
+/*  READY or HEARTBEAT offering credit (the second protocol's key).  */
+static void
+fake_send_credit (fake_t *w, clip_wire_kind_t kind, bool busy, uint64_t credit)
+{
+    clip_wire_msg_t msg = { .kind = kind, .worker = w->name, .protocol = CLIP_WIRE_PROTOCOL,
+                            .busy = busy, .credit = credit };
+    cr_assert_eq (clip_wire_send (w->sock, NULL, 0, &msg, 0), 0);
+}
+
 /*  A RESULT for task with a well-formed record whose id is id.  */
 static void
 fake_result (fake_t *w, uint64_t task, const char *id, uint64_t bytes)
@@ -194,6 +229,13 @@ fake_drain (fake_t *w)
         clip_wire_frames_free (frames, count);
         cr_assert_not_null (msg, "%s", err);
         if (msg->kind == CLIP_WIRE_TASK) {
+            if (w->tasks_received < MAX_DONE) {
+                w->task_ids [w->tasks_received] = msg->task;
+                snprintf (w->task_files [w->tasks_received], sizeof w->task_files [0], "%s",
+                          msg->file);
+                snprintf (w->task_data [w->tasks_received], sizeof w->task_data [0], "%.*s",
+                          (int) msg->data_len, (const char *) msg->data);
+            }
             w->last_task = msg->task;
             w->tasks_received++;
             tasks++;
@@ -441,6 +483,152 @@ Test (dispatch, tasks_go_round_the_idle_workers_in_turn, .timeout = 60)
     for (int round = 1; round < 6; round++)
         cr_assert_neq (order [round], order [round - 1], "round %d went to the same worker", round);
     for (int i = 0; i < 3; i++)
+        fake_close (&fakes [i]);
+    fixture_close (&f);
+}
+
+/*  The text submit writes for name.  */
+static void
+text_of (const char *name, char *out, size_t size)
+{
+    snprintf (out, size, "The article %s, as a worker would be given it.\n", name);
+}
+
+/*  Prefetch 4, a worker offering 3: it is given 3 of 5 tasks at once, in
+    the order submitted, and no more while it holds them, whatever it says
+    in between; each result makes room for one more.  */
+Test (dispatch, a_worker_with_credit_3_holds_3_tasks, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_prefetch (&f, 3, 600000, 4);
+    fake_t *fakes [1] = { fake_new (&f, "ahead:1") };
+    fake_send_credit (fakes [0], CLIP_WIRE_READY, false, 3);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    const char *names [5] = { "1.txt", "2.txt", "3.txt", "4.txt", "5.txt" };
+    for (int i = 0; i < 5; i++)
+        submit (&f, names [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 3, 10000),
+               "given %d of its credit 3", fakes [0]->tasks_received);
+    for (int i = 0; i < 5; i++) {
+        fake_send_credit (fakes [0], CLIP_WIRE_HEARTBEAT, false, 3);   /* crosses the TASKs */
+        spin (&f, fakes, 1, 60);
+    }
+    cr_assert_eq (fakes [0]->tasks_received, 3, "a fourth task beyond the credit");
+    cr_assert_eq (clip_dispatch_queued (f.dispatch), 2);
+    for (int i = 0; i < 3; i++) {
+        char text [128];
+        text_of (names [i], text, sizeof text);
+        cr_assert_str_eq (fakes [0]->task_files [i], names [i], "sent in order");
+        cr_assert_str_eq (fakes [0]->task_data [i], text);
+    }
+    fake_result (fakes [0], fakes [0]->task_ids [0], "0001", 40);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 4, 10000));
+    spin (&f, fakes, 1, 200);
+    cr_assert_eq (fakes [0]->tasks_received, 4, "one result, one more task");
+    cr_assert_eq (f.n_results, 1);
+    cr_assert_eq (clip_dispatch_queued (f.dispatch), 1);
+    fake_close (&fakes [0]);
+    fixture_close (&f);
+}
+
+/*  A worker holding 3 tasks is lost (its process exited): all 3 go back
+    to the queue and to the next worker, in their order, under new ids;
+    only the first, which it could have been working on, used an attempt.
+    Read once: the file of the second is gone from the disk by then, yet
+    it is sent again, with the bytes read the first time, and its result
+    carries them (the commit stores those, not a second read).  */
+Test (dispatch, a_lost_worker_gives_back_all_its_tasks, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_prefetch (&f, 1, 600000, 4);
+    fake_t *fakes [2] = { fake_new (&f, "lost:1"), fake_new (&f, "next:2") };
+    fake_send_credit (fakes [0], CLIP_WIRE_READY, false, 3);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    const char *names [3] = { "a.txt", "b.txt", "c.txt" };
+    for (int i = 0; i < 3; i++)
+        submit (&f, names [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, fakes [0]->tasks_received == 3, 10000));
+    char *path = clip_path_join (f.dir, "b.txt");
+    cr_assert_eq (unlink (path), 0);
+    free (path);
+    /*  max_attempts is 1: a.txt, started, is out of attempts and fails;
+        b.txt and c.txt never started and go to next:2.  */
+    clip_dispatch_worker_exited (f.dispatch, "lost:1");
+    cr_assert_eq (clip_dispatch_worker_count (f.dispatch), 0);
+    cr_assert_eq (f.n_failed, 1);
+    cr_assert_str_eq (f.failed_names [0], "a.txt");
+    cr_assert_str_eq (f.failed_codes [0], "worker_lost");
+    cr_assert_eq (f.failed_attempts [0], 1);
+    cr_assert_eq (clip_dispatch_queued (f.dispatch), 2, "b and c wait for a worker");
+    fake_send_credit (fakes [1], CLIP_WIRE_READY, false, 3);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, fakes [1]->tasks_received == 2, 10000),
+               "next:2 got %d tasks (failed %d)", fakes [1]->tasks_received, f.n_failed);
+    cr_assert_eq (f.n_failed, 1, "b.txt was not read again (it is gone)");
+    cr_assert_str_eq (fakes [1]->task_files [0], "b.txt");
+    cr_assert_str_eq (fakes [1]->task_files [1], "c.txt");
+    char text [128];
+    text_of ("b.txt", text, sizeof text);
+    cr_assert_str_eq (fakes [1]->task_data [0], text);
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 3; j++)
+            cr_assert_neq (fakes [1]->task_ids [i], fakes [0]->task_ids [j], "a new id");
+    /*  The lost worker's late answers are dropped; next:2's are the results.  */
+    fake_result (fakes [0], fakes [0]->task_ids [1], "dead", 40);
+    fake_result (fakes [1], fakes [1]->task_ids [0], "000b", 40);
+    fake_result (fakes [1], fakes [1]->task_ids [1], "000c", 40);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, f.n_results == 2, 10000));
+    spin (&f, fakes, 2, 200);
+    cr_assert_eq (f.n_results, 2);
+    cr_assert_str_eq (f.result_ids [0], "000b");
+    cr_assert_str_eq (f.result_data [0], text, "the bytes read at dispatch ride with the task");
+    cr_assert_str_eq (f.result_ids [1], "000c");
+    for (int i = 0; i < 2; i++)
+        fake_close (&fakes [i]);
+    fixture_close (&f);
+}
+
+/*  The deadline of a worker's second task starts when it could start it:
+    at the result of the first, not when it was sent.  Deadline 2 s; the
+    first is answered 1 s after the send, the second never: the worker is
+    dropped 2 s after the first result (a deadline from the send would
+    drop it 1 s after).  The second and the third go back; with
+    max_attempts 1, the second (started) fails and the third (never
+    started) goes to a spare worker.  */
+Test (dispatch, a_timeout_on_the_second_task_counts_from_the_first_result, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_prefetch (&f, 1, 2000, 4);
+    fake_t *fakes [2] = { fake_new (&f, "stuck:1"), fake_new (&f, "spare:2") };
+    fake_send_credit (fakes [0], CLIP_WIRE_READY, false, 3);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    const char *names [3] = { "1.txt", "2.txt", "3.txt" };
+    for (int i = 0; i < 3; i++)
+        submit (&f, names [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, fakes [0]->tasks_received == 3, 10000));
+    spin (&f, fakes, 2, 1000);
+    fake_result (fakes [0], fakes [0]->task_ids [0], "0001", 40);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, f.n_results == 1, 10000));
+    uint64_t answered = clip_mono_ms ();
+    cr_assert_eq (f.n_failed, 0, "the first result came in time (loaded machine?)");
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, f.n_failed >= 1, 20000));
+    uint64_t dropped = clip_mono_ms ();
+    cr_assert_eq (f.n_failed, 1, "only the second failed: the third used no attempt");
+    cr_assert_geq (dropped - answered, 1500, "the second's deadline ran from %llu ms before "
+                   "the first result", (unsigned long long) (2000 - (dropped - answered)));
+    cr_assert_str_eq (f.failed_names [0], "2.txt");
+    cr_assert_str_eq (f.failed_codes [0], "worker_lost");
+    cr_assert_eq (clip_dispatch_worker_count (f.dispatch), 0);
+    fake_send (fakes [1], CLIP_WIRE_READY, false);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, fakes [1]->tasks_received == 1, 10000));
+    cr_assert_str_eq (fakes [1]->task_files [0], "3.txt", "the third used no attempt");
+    /*  The stuck worker's answer to the second is late: dropped.  */
+    fake_result (fakes [0], fakes [0]->task_ids [1], "late", 40);
+    fake_result (fakes [1], fakes [1]->task_ids [0], "0003", 40);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, f.n_results == 2, 10000));
+    spin (&f, fakes, 2, 200);
+    cr_assert_eq (f.n_results, 2);
+    cr_assert_str_eq (f.result_ids [1], "0003");
+    for (int i = 0; i < 2; i++)
         fake_close (&fakes [i]);
     fixture_close (&f);
 }

@@ -450,3 +450,44 @@ Test (link_load, the_shipped_table_is_consistent)
     clip_linker_destroy (&l);
     free (path);
 }
+
+/*  Issue 14, class 2: an ALL-CAPS headline or dateline gives the name as
+    the body writes it, wherever the body's mention is; a dateline's place
+    is the city, in normal case, even when it stands for a country
+    elsewhere.  */
+Test (link, all_caps_mention_takes_the_body_form)
+{
+    const char *text = "ZORBEX WIDGETS PROFIT RISES\n\n"
+                       "PERTHSHIRE FALLS, Nov 4 - Zorbex Widgets Inc said profit rose.\n"
+                       "    ZORBEX WIDGETS shares were steady, analysts at Qualm Group said.\n";
+    const spec_t specs[] = {
+        { "ORG", "ZORBEX WIDGETS", "Zorbex Widgets", NULL },
+        { "LOC", "PERTHSHIRE FALLS", "Perthshire Falls", NULL },
+        { "ORG", "Zorbex Widgets Inc", "Zorbex Widgets", NULL },
+        { "ORG", "ZORBEX WIDGETS", "Zorbex Widgets", NULL },
+        { "ORG", "Qualm Group", "Qualm Group", NULL },
+    };
+    check (text, specs, sizeof specs / sizeof specs[0]);
+}
+
+Test (link, dateline_city_is_the_city)
+{
+    const char *text = "YEN STEADY\n\nTOKYO, May 7 - Tokyo will not act, officials said.\n"
+                       "ISLE OF WIGHTLEY, May 7 - Nothing.\n";
+    const spec_t specs[] = {
+        { "LOC", "TOKYO", "Tokyo", NULL },
+        { "LOC", "Tokyo", "Japan", NULL },
+        { "LOC", "ISLE OF WIGHTLEY", "Isle of Wightley", NULL },
+    };
+    check (text, specs, sizeof specs / sizeof specs[0]);
+}
+
+Test (link, all_caps_acronym_without_a_body_form_stays)
+{
+    const char *text = "QRX SAYS\n\nThe QRX board met.\n";
+    const spec_t specs[] = {
+        { "ORG", "QRX", "QRX", NULL },
+        { "ORG", "QRX", "QRX", NULL },
+    };
+    check (text, specs, sizeof specs / sizeof specs[0]);
+}

@@ -333,3 +333,56 @@ Test (numex, unicode_spaces_and_invisible_characters)
     expect_one ("on Mar\xe2\x80\x8b" "ch 3", "DATE", "Mar\xe2\x80\x8b" "ch 3", "march 3");
     expect_one ("paid $5\xe2\x80\x8b" "000", "MONEY", "$5\xe2\x80\x8b" "000", "USD 5000");
 }
+
+/*  Issue 14, class 3: wire copy is hard-wrapped, so one line break with the
+    next line starting at once is a space; a blank line or an indented line
+    (a new paragraph) still ends every expression.  */
+Test (numex, hard_wrapped_lines)
+{
+    expect_one ("inflation ran at 340\npct last", "PERCENT", "340\npct", "340%");
+    expect_one ("sales of three\nbillion dlrs were", "MONEY", "three\nbillion dlrs", "USD 3000000000");
+    expect_one ("a loss of 7.2 mln \r\ndlrs, or", "MONEY", "7.2 mln \r\ndlrs", "USD 7200000");
+    expect_one ("a fourth \nquarter loss", "DATE", "fourth \nquarter", "fourth quarter");
+    expect_one ("output fell over two\nyears to", "DATE", "two\nyears", "two years");
+    char *r = render ("prices rose in 1979 and\n1981 too");
+    cr_expect_str_eq (r, "DATE[1979]=1979;DATE[1981]=1981;");
+    free (r);
+    expect_none ("inflation ran at 340\n\npct");
+    expect_none ("inflation ran at 340\n    pct rose");
+    expect_none ("inflation ran at 340\xe2\x80\xa9pct");
+}
+
+/*  Issue 14, class 4: newswire number forms.  */
+Test (numex, newswire_number_forms)
+{
+    expect_one ("a dividend of .375 dlrs a share", "MONEY", ".375 dlrs", "USD 0.375");
+    expect_one ("the prime rate of 7-3/4 pct was", "PERCENT", "7-3/4 pct", "7.75%");
+    expect_one ("shares rose 5/8 dlrs to", "MONEY", "5/8 dlrs", "USD 0.625");
+    expect_one ("a 12-1/2 year loan", "DATE", "12-1/2 year", "12-1/2 year");
+    expect_one ("for the first six months of 1985 the", "DATE", "the first six months of 1985",
+                "the first six months of 1985");
+    expect_one ("a fourth quarter loss", "DATE", "fourth quarter", "fourth quarter");
+    expect_one ("results in fiscal 1989 should", "DATE", "fiscal 1989", "fiscal 1989");
+    expect_one ("the wholesale index (base 1980) rose", "DATE", "1980", "1980");
+    expect_one ("Adopted last October 12 the plan", "DATE", "last October 12", "last october 12");
+    /* No fraction: a date, a slash run, a denominator that is not a power
+       of two.  */
+    expect_none ("page 3/7 only");
+    expect_one ("see No.5 pct", "PERCENT", "5 pct", "5%");
+}
+
+/*  Issue 14, class 4: an amount whose currency the sentence has just named
+    is MONEY; a count ("40 mln shares") and another sentence are not.  */
+Test (numex, currency_implied_by_the_sentence)
+{
+    char *r = render ("Exports rose to 310 mln stg in May from a revised 290 mln.");
+    cr_expect_str_eq (r, "MONEY[310 mln stg]=GBP 310000000;DATE[May]=may;"
+                         "MONEY[290 mln]=GBP 290000000;");
+    free (r);
+    r = render ("It earned 9 mln dlrs and issued 40 mln shares.");
+    cr_expect_str_eq (r, "MONEY[9 mln dlrs]=USD 9000000;");
+    free (r);
+    r = render ("It earned 9 mln dlrs. Output was 40 mln.");
+    cr_expect_str_eq (r, "MONEY[9 mln dlrs]=USD 9000000;");
+    free (r);
+}

@@ -58,6 +58,7 @@ assert_records_equal (const clip_record_t *a, const clip_record_t *b)
     if (a->has_seq)
         cr_assert_eq (a->seq, b->seq);
     assert_str_eq (a->id, b->id, "id");
+    assert_str_eq (a->stored_as, b->stored_as, "stored_as");
     assert_str_eq (a->file, b->file, "file");
     cr_assert_eq (a->bytes, b->bytes);
     assert_str_eq (a->encoding, b->encoding, "encoding");
@@ -1128,4 +1129,64 @@ Test (record, decode_caps_objects_by_size)
     clip_record_destroy (&rec);
     free (padded);
     free (data);
+}
+
+/*  Issue 11: stored_as, the file's name in done/ or failed/ when it is not
+    file's: optional, round-trips through msgpack and JSON, refused when it
+    is not one file name, and never taken from a worker.  */
+Test (record, stored_as_round_trips_and_is_checked)
+{
+    clip_record_t *rec = full_record ();
+    clip_record_set (rec, &rec->stored_as, "huawei 5g.1.txt");
+    char *data = NULL;
+    size_t len = 0;
+    cr_assert_eq (clip_record_encode (rec, &data, &len), 0);
+    char err [256] = "";
+    clip_record_t *back = clip_record_decode (data, len, err, sizeof err);
+    cr_assert_not_null (back, "%s", err);
+    cr_assert_str_eq (back->stored_as, "huawei 5g.1.txt");
+    clip_record_t *copy = clip_record_dup (back);
+    cr_assert_str_eq (copy->stored_as, "huawei 5g.1.txt");
+    clip_record_destroy (&copy);
+    char *json = clip_record_to_json (back);
+    cr_assert (strstr (json, "\"stored_as\":\"huawei 5g.1.txt\""), "%s", json);
+    free (json);
+    clip_record_destroy (&back);
+    free (data);
+
+    /*  Absent when not set: the key is not written.  */
+    clip_record_set (rec, &rec->stored_as, NULL);
+    cr_assert_eq (clip_record_encode (rec, &data, &len), 0);
+    back = clip_record_decode (data, len, err, sizeof err);
+    cr_assert_not_null (back, "%s", err);
+    cr_assert_null (back->stored_as);
+    json = clip_record_to_json (back);
+    cr_assert (!strstr (json, "stored_as"), "%s", json);
+    free (json);
+    clip_record_destroy (&back);
+    free (data);
+    clip_record_destroy (&rec);
+
+    /*  Not one name: refused, whoever sent it.  */
+    const char *bad [] = { "", "../a.txt", "a/b.txt", ".", ".." };
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+        packbuf_t pb;
+        pb_init (&pb);
+        pb_minimal_fields (&pb, NULL, 1);
+        pb_str (&pb, "stored_as");
+        pb_str (&pb, bad [i]);
+        expect_reject (&pb, "field 'stored_as': not a file name");
+    }
+    packbuf_t pb;
+    pb_init (&pb);
+    pb_minimal_fields (&pb, NULL, 1);
+    pb_str (&pb, "stored_as");
+    msgpack_pack_uint64 (&pb.pk, 3);
+    expect_reject (&pb, "field 'stored_as': expected str, got");
+
+    /*  A worker's record carrying it is refused (clipd chooses it).  */
+    rec = full_record ();
+    cr_assert_eq (clip_record_validate (rec, 12345, err, sizeof err), 0, "%s", err);
+    clip_record_set (rec, &rec->stored_as, "a.1.txt");
+    expect_invalid (rec, 12345, "field 'stored_as': set by clipd");
 }

@@ -318,3 +318,106 @@ Test (retire, a_waiting_file_that_vanished_leaves_the_backlog)
     clip_record_destroy (&rec);
     teardown (&f);
 }
+
+/*  Issue 11: the record says where its file went.  The name is chosen
+    before the commit and held until the file is there, so two files of
+    one name in flight at once, committed and moved in any order, each
+    land where their record says; a record read back after a crash is
+    followed, not a fresh search.  */
+Test (retire, names_are_chosen_before_the_commit_and_held_until_the_move)
+{
+    fixture_t f;
+    setup (&f);
+    /*  done/a.txt is there already: the next a.txt is a.1.txt.  */
+    char *old = clip_path_join (f.done, "a.txt");
+    tu_write (old, "old", 3);
+    clip_record_t *r1 = ok_record ("a.txt", 1);
+    clip_record_t *r2 = ok_record ("a.txt", 2);
+    clip_record_t *r3 = failed_record ("a.txt", 3);
+    /*  A worker's record does not say where clipd keeps the file.  */
+    clip_record_set (r1, &r1->stored_as, "../../etc/passwd");
+    clip_retire_choose (f.retire, r1, r1->file);
+    clip_retire_choose (f.retire, r2, r2->file);
+    clip_retire_choose (f.retire, r3, r3->file);
+    cr_assert_str_eq (r1->stored_as, "a.1.txt");
+    cr_assert_str_eq (r2->stored_as, "a.2.txt", "a.1.txt is promised to the first one");
+    cr_assert_null (r3->stored_as, "failed/ has no a.txt");
+
+    /*  Moved in the other order than chosen.  */
+    char *p2 = processing_file (&f, "00000000000000000002_a.txt", "two");
+    char *p1 = processing_file (&f, "00000000000000000001_a.txt", "one");
+    char *p3 = processing_file (&f, "00000000000000000003_a.txt", "three");
+    cr_assert_eq (clip_retire_file (f.retire, p2, r2), 0);
+    cr_assert_eq (clip_retire_file (f.retire, p1, r1), 0);
+    cr_assert_eq (clip_retire_file (f.retire, p3, r3), 0);
+    char *got = clip_path_join (f.done, "a.1.txt");
+    char *text = tu_read (got, NULL);
+    cr_assert_str_eq (text, "one");
+    free (text);
+    free (got);
+    got = clip_path_join (f.done, "a.2.txt");
+    text = tu_read (got, NULL);
+    cr_assert_str_eq (text, "two");
+    free (text);
+    free (got);
+    cr_assert (exists (f.failed, "a.txt") && exists (f.failed, "a.txt.error.json"));
+
+    /*  After a restart (a fresh retire): the record read back from the log
+        says a.4.txt, though a.3.txt is free now; the file goes there, and
+        the name stays held while the move is retried.  */
+    clip_retire_destroy (&f.retire);
+    f.retire = clip_retire_new (f.done, f.failed, false, &f.metrics);
+    clip_record_t *r4 = ok_record ("a.txt", 4);
+    clip_record_set (r4, &r4->stored_as, "a.4.txt");
+    char *p4 = processing_file (&f, "00000000000000000004_a.txt", "four");
+    cr_assert_eq (clip_retire_file (f.retire, p4, r4), 0);
+    got = clip_path_join (f.done, "a.4.txt");
+    text = tu_read (got, NULL);
+    cr_assert_str_eq (text, "four");
+    free (text);
+    free (got);
+    cr_assert (!exists (f.done, "a.3.txt"));
+
+    /*  A recovered record whose move fails (done/ replaced by a file):
+        its name stays promised, a new a.txt does not take it.  */
+    clip_record_t *r5 = ok_record ("a.txt", 5);
+    clip_record_set (r5, &r5->stored_as, "a.3.txt");
+    char *p5 = processing_file (&f, "00000000000000000005_a.txt", "five");
+    char *moved_done = clip_strprintf ("%s.away", f.done);
+    cr_assert_eq (rename (f.done, moved_done), 0);
+    tu_write (f.done, "x", 1);
+    cr_assert_lt (clip_retire_file (f.retire, p5, r5), 0);
+    cr_assert_eq (unlink (f.done), 0);
+    cr_assert_eq (rename (moved_done, f.done), 0);
+    clip_record_t *r6 = ok_record ("a.txt", 6);
+    clip_retire_choose (f.retire, r6, r6->file);
+    cr_assert_str_eq (r6->stored_as, "a.5.txt", "a.3.txt is held for the backlog's file");
+
+    clip_record_destroy (&r1);
+    clip_record_destroy (&r2);
+    clip_record_destroy (&r3);
+    clip_record_destroy (&r4);
+    clip_record_destroy (&r5);
+    clip_record_destroy (&r6);
+    free (p1); free (p2); free (p3); free (p4); free (p5);
+    free (moved_done);
+    free (old);
+    teardown (&f);
+}
+
+/*  With --on-done delete an article gets no name; a failed one does.  */
+Test (retire, deleted_articles_get_no_stored_name)
+{
+    fixture_t f;
+    setup (&f);
+    clip_retire_destroy (&f.retire);
+    f.retire = clip_retire_new (f.done, f.failed, true, &f.metrics);
+    char *old = clip_path_join (f.done, "a.txt");
+    tu_write (old, "old", 3);
+    clip_record_t *r = ok_record ("a.txt", 1);
+    clip_retire_choose (f.retire, r, r->file);
+    cr_assert_null (r->stored_as);
+    clip_record_destroy (&r);
+    free (old);
+    teardown (&f);
+}

@@ -128,3 +128,25 @@ Test (token, invisible_characters_and_unicode_spaces)
     cr_assert_eq (clip_token_normalise (w, strlen (w), buf, sizeof buf), 6);
     cr_assert_str_eq (buf, "Huawei");
 }
+
+/*  Issue 14, class 3: wire copy is hard-wrapped; a single line break inside
+    a paragraph, or the indented line that opens a Reuters paragraph, is no
+    sentence boundary and does not cut a name ("Port\nTarrow"), while a
+    blank line is.  (A guard: the tokenizer already behaved so; the fix for
+    wrapped amounts is in clip_numex.)  */
+Test (token, hard_wrapped_lines) {
+    const char *text = "Ships left Port\nTarrow for 250\npct more\n    In March it rose\n\nNEXT";
+    clip_tokens_t toks = { 0 };
+    clip_tokenize (text, strlen (text), &toks);
+    char starts [256] = "";
+    for (size_t i = 0; i < toks.n; i++)
+        if (toks.tokens [i].flags & CLIP_TOKEN_SENT_START) {
+            strncat (starts, text + toks.tokens [i].start, toks.tokens [i].end - toks.tokens [i].start);
+            strcat (starts, "|");
+        }
+    cr_assert_str_eq (starts, "Ships|NEXT|");
+    clip_tokens_release (&toks);
+    static const char *const want [] = { "Ships", "left", "Port", "Tarrow", "for", "250", "pct",
+                                         "more", "In", "March", "it", "rose", "NEXT", NULL };
+    expect_tokens (text, want);
+}

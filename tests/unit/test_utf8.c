@@ -312,8 +312,10 @@ Test (utf8, plain_article_as_expected) {
 }
 
 Test (utf8, spaces_split_every_module_alike) {
-    /*  A line end is a line end for the grammar too (no amount or date
-        runs across one, as with LF); any other space is a space.  */
+    /*  A line end is a line end for the grammar too, as LF is (a single
+        one inside a paragraph is a space: wire copy is hard-wrapped);
+        U+2029 ends a paragraph, as a blank line does, and no amount or
+        date runs across it; any other space is a space.  */
     static const struct { const char *sep; const char *like; const char *what; } spaces [] = {
         { "\xc2\xa0", " ", "U+00A0 NO-BREAK SPACE" },
         { "\xe1\x9a\x80", " ", "U+1680 OGHAM SPACE MARK" },
@@ -322,7 +324,7 @@ Test (utf8, spaces_split_every_module_alike) {
         { "\xe2\x80\xaf", " ", "U+202F NARROW NO-BREAK SPACE" },
         { "\t", " ", "TAB" },
         { "\xe2\x80\xa8", "\n", "U+2028 LINE SEPARATOR" },
-        { "\xe2\x80\xa9", "\n", "U+2029 PARAGRAPH SEPARATOR" },
+        { "\xe2\x80\xa9", "\n\n", "U+2029 PARAGRAPH SEPARATOR" },
         { "\xc2\x85", "\n", "U+0085 NEXT LINE" },
     };
     for (size_t i = 0; i < sizeof spaces / sizeof spaces [0]; i++)

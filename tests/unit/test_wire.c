@@ -141,6 +141,54 @@ Test (wire, malformed_messages_are_rejected_with_a_reason)
     msgpack_sbuffer_destroy (&sb);
 }
 
+/*  Credit (prefetch): READY and HEARTBEAT may carry `credit`, the tasks a
+    worker offers to hold; a worker of the first protocol sends none (read
+    as 0, which dispatch takes as one), and an explicit 0 or a credit that
+    is not an unsigned integer is refused.  */
+Test (wire, credit_rides_on_ready_and_heartbeat_and_is_optional)
+{
+    void *ctx = zmq_ctx_new ();
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    cr_assert_eq (zmq_bind (router, "inproc://wire-credit"), 0);
+    cr_assert_eq (zmq_connect (dealer, "inproc://wire-credit"), 0);
+    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = "host:42", .credit = 3 };
+    clip_wire_msg_t *out = roundtrip (dealer, router, &ready, false);
+    cr_assert_eq (out->kind, CLIP_WIRE_READY);
+    cr_assert_eq (out->protocol, CLIP_WIRE_PROTOCOL, "an optional key: same protocol");
+    cr_assert_eq (out->credit, 3);
+    clip_wire_msg_destroy (&out);
+    clip_wire_msg_t hb = { .kind = CLIP_WIRE_HEARTBEAT, .worker = "host:42", .credit = 16 };
+    out = roundtrip (dealer, router, &hb, false);
+    cr_assert_eq (out->credit, 16);
+    cr_assert_not (out->busy);
+    clip_wire_msg_destroy (&out);
+    clip_wire_msg_t old = { .kind = CLIP_WIRE_READY, .worker = "old:1" };
+    out = roundtrip (dealer, router, &old, false);
+    cr_assert_eq (out->credit, 0, "no credit key: a worker of the first protocol");
+    clip_wire_msg_destroy (&out);
+    zmq_close (dealer);
+    zmq_close (router);
+    zmq_ctx_term (ctx);
+
+    char err [256];
+    /*  {credit: 0}  */
+    cr_assert_null (clip_wire_decode ("READY", 5, "\x81\xa6" "credit" "\x00", 9, err, sizeof err));
+    cr_assert (strstr (err, "'credit'"), "%s", err);
+    /*  {credit: "2"}  */
+    cr_assert_null (clip_wire_decode ("HEARTBEAT", 9, "\x81\xa6" "credit" "\xa1" "2", 10, err,
+                                      sizeof err));
+    cr_assert (strstr (err, "'credit'"), "%s", err);
+    /*  {credit: -1}  */
+    cr_assert_null (clip_wire_decode ("READY", 5, "\x81\xa6" "credit" "\xff", 9, err, sizeof err));
+    /*  {credit: 200}: read as sent; dispatch caps it at its prefetch.  */
+    clip_wire_msg_t *big = clip_wire_decode ("READY", 5, "\x81\xa6" "credit" "\xcc\xc8", 10, err,
+                                             sizeof err);
+    cr_assert_not_null (big, "%s", err);
+    cr_assert_eq (big->credit, 200);
+    clip_wire_msg_destroy (&big);
+}
+
 /*  Peak resident memory of this process, in kB.  */
 static long
 vm_hwm_kb (void)

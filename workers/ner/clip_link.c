@@ -15,8 +15,10 @@
     The alias table is an open-addressing hash from key to entry, built once
     at load and only read afterwards, so linking is reentrant.  Per document
     two passes run over the mentions: the first resolves each through the
-    table and collects acronyms defined in the text; the second links
-    acronyms and short mentions of people to earlier full names.
+    table and collects acronyms defined in the text (then ALL-CAPS
+    mentions take the body's mixed-case form, through one more hash map);
+    the second links acronyms and short mentions of people to earlier full
+    names.
 */
 #include "clip_link.h"
 
@@ -685,6 +687,7 @@ typedef struct {
     char *canonical;        /* owned until handed to the mention */
     bool known;             /* resolved by the table or an acronym */
     bool capitalised;       /* the mention starts with a capital letter */
+    bool dateline;          /* a wire dateline's place ("TOKYO, March 3 -") */
 } info_t;
 
 typedef struct {
@@ -714,6 +717,87 @@ previous_word (const char *text, size_t pos, char *buf, size_t size)
         buf[k] = (c >= 'A' && c <= 'Z')? (char) (c + 32): c;
     }
     buf[n] = '\0';
+}
+
+/*  Letters, at least two, and none of them lower case: "BROWN-FORMAN",
+    "KANSAS CITY", as ALL-CAPS headlines and datelines write names.  */
+static bool
+all_caps (const char *s)
+{
+    size_t n = strlen (s), pos = 0, upper = 0;
+    while (pos < n) {
+        int32_t cp = clip_utf8_next (s, n, &pos);
+        if (cp < 0)
+            continue;
+        utf8proc_category_t c = utf8proc_category (cp);
+        if (c == UTF8PROC_CATEGORY_LL || c == UTF8PROC_CATEGORY_LT)
+            return false;
+        if (c == UTF8PROC_CATEGORY_LU)
+            upper++;
+    }
+    return upper >= 2;
+}
+
+/*  A wire dateline: the mention opens a line, is in capitals and a comma
+    follows ("TOKYO, March 3 -", "COMMACK, N.Y., March 2 -").  The place is
+    where the story was filed, the city itself, never its country.  */
+static bool
+at_dateline (const char *text, size_t len, const clip_mention_t *m)
+{
+    size_t p = m->start;
+    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t'))
+        p--;
+    if (p > 0 && text[p - 1] != '\n')
+        return false;
+    if (m->end >= len || text[m->end] != ',')
+        return false;
+    char *t = clip_strndup (text + m->start, m->end - m->start);
+    bool caps = all_caps (t);
+    free (t);
+    return caps;
+}
+
+/*  Words that stay in lower case inside a name put back into normal case
+    ("RIO DE JANEIRO" -> "Rio de Janeiro", "ISLE OF MAN").  */
+static const char *const name_particles[] = {
+    "de", "da", "del", "der", "di", "do", "dos", "du", "la", "le", "van",
+    "von", "of", "and", "the", "on", "upon", "am", NULL
+};
+
+/*  An ALL-CAPS name in normal case: each word's first letter kept, the
+    rest lowered ("KANSAS CITY" -> "Kansas City", "BROWN-FORMAN" ->
+    "Brown-Forman"); particles after the first word lowered whole.  ASCII
+    letters only change: other letters are rare in wire datelines and
+    utf8proc's case maps would change the byte length.  Caller frees.  */
+static char *
+normal_case (const char *s)
+{
+    char *out = clip_strdup (s);
+    size_t n = strlen (out), i = 0;
+    bool first_word = true;
+    while (i < n) {
+        if (!((out[i] >= 'A' && out[i] <= 'Z') || (out[i] >= 'a' && out[i] <= 'z'))) {
+            if (out[i] == ' ')
+                first_word = false;
+            i++;
+            continue;
+        }
+        size_t e = i;
+        while (e < n && ((out[e] >= 'A' && out[e] <= 'Z') || (out[e] >= 'a' && out[e] <= 'z')))
+            e++;
+        char low[8];
+        bool particle = false;
+        if (!first_word && e - i < sizeof low) {
+            for (size_t k = i; k < e; k++)
+                low[k - i] = (char) (out[k] | 0x20);
+            particle = in_list (name_particles, low, e - i);
+        }
+        for (size_t k = particle? i: i + 1; k < e; k++)
+            if (out[k] >= 'A' && out[k] <= 'Z')
+                out[k] = (char) (out[k] + 32);
+        i = e;
+    }
+    return out;
 }
 
 /*  "(NCSC)" right after the mention: the acronym it defines, if its letters
@@ -864,7 +948,7 @@ resolve_table (const clip_linker_t *self, const char *utf8, const clip_mention_t
         /* "Beijing" stands for China, "in Beijing" for the city.  */
         char prev[16];
         previous_word (utf8, m->start, prev, sizeof prev);
-        if (in_list (locatives, prev, strlen (prev)))
+        if (in_list (locatives, prev, strlen (prev)) || in->dateline)
             return;
     }
     /* A one-word alias does not make a person into a place or a company.  */
@@ -900,6 +984,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         in->capitalised = sl > 0 && s[0] >= 'A' && s[0] <= 'Z';
         key_words (s, sl, in->ty == TY_PER, &in->key);
         in->canonical = display_form (s, sl, in->ty);
+        in->dateline = in->ty == TY_LOC && at_dateline (utf8, len, m);
         resolve_table (self, utf8, m, in);
         key_words (in->canonical, strlen (in->canonical), in->ty == TY_PER, &in->ckey);
         char acr[16];
@@ -927,6 +1012,38 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             }
         }
     }
+
+    /* Pass 1b: an ALL-CAPS mention (a headline, a dateline) takes the
+       name as the body writes it, the first mention of the same key and
+       type in mixed case, wherever it is; a dateline's place with none is
+       put in normal case.  Other ALL-CAPS names stay as they are: they may
+       be acronyms ("ASCS").  */
+    strmap_t mixed[4] = { { 0 } };
+    for (size_t i = 0; i < n; i++) {
+        info_t *in = &info[i];
+        if (in->ty != TY_OTHER && !in->known && in->key.n > 0 && !all_caps (in->canonical)) {
+            size_t *slot = strmap_slot (&mixed[in->ty], in->key.text.p, in->key.text.len, true);
+            if (*slot == 0)
+                *slot = i + 1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        info_t *in = &info[i];
+        if (in->ty == TY_OTHER || in->known || in->key.n == 0 || !all_caps (in->canonical))
+            continue;
+        size_t *slot = strmap_slot (&mixed[in->ty], in->key.text.p, in->key.text.len, false);
+        char *c = NULL;
+        if (slot)
+            c = clip_strdup (info[*slot - 1].canonical);
+        else if (in->dateline)
+            c = normal_case (in->canonical);
+        if (c) {
+            free (in->canonical);
+            in->canonical = c;
+        }
+    }
+    for (int t = 0; t < 4; t++)
+        strmap_release (&mixed[t]);
 
     /* Pass 2: acronyms, short mentions, repeated unknown names.  people
        maps each word of a full person name to the latest such mention

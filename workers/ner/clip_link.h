@@ -26,6 +26,12 @@
          holding its words ("Mr Guo" / "Guo" -> "Guo Ping"); a
          capitalised one-word ORG/LOC/MISC mention doing so becomes PER;
       4. an unknown name spelt like an earlier one takes its canonical.
+    Before 3 and 4, an unknown mention in capitals ("BROWN-FORMAN" in a
+    headline) takes the first mixed-case mention of the same key and type
+    anywhere in the document ("Brown-Forman"); a dateline's place ("TOKYO,
+    March 3 -": capitals opening a line, a comma after) is the city, never
+    the country the table makes of it, and without a body form it is put
+    in normal case ("RIO DE JANEIRO" -> "Rio de Janeiro").
     Otherwise the canonical name is the mention with the same
     normalisations applied for display: spaces folded, surrounding quotes
     and a possessive trimmed, titles (PER) or the article and legal

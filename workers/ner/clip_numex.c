@@ -3,8 +3,11 @@
     The text is cut by a small scanner of its own into words (letters,
     marks and numbers: clip_utf8_is_word), numbers (digits with inner
     thousands commas and one decimal point, plus an attached suffix such as
-    "bn", "m", "st" or "s"), symbols and spaces (clip_utf8_is_space; LF,
-    U+0085, U+2028 and U+2029 are line breaks, which no expression crosses).
+    "bn", "m", "st" or "s"), symbols and spaces (clip_utf8_is_space).  A
+    single line break (LF, U+0085, U+2028) with the next line starting at
+    once is a space, since wire copy is hard-wrapped ("250\npct"); a blank
+    line, an indented next line or U+2029 is a paragraph break, which no
+    expression crosses.
     The ignorable characters of clip_utf8.h are skipped and do not end a
     word or a number, as in the tokenizer and the sketch.  Words of interest are looked up in a sorted
     keyword table (a binary search over about 200 entries, done once per
@@ -13,6 +16,11 @@
     pattern looks ahead a bounded number of tokens, so the whole scan is
     linear in the text, allocates only the token array and the results, and
     reads nothing past len whatever the bytes are.
+
+    Newswire forms (issue 14): fractions with a power-of-two denominator
+    ("6-1/2 pct", "13/16"), amounts without the leading zero (".125
+    dlrs"), and a bare scaled amount ("under 150 mln.") after a MONEY of
+    the same sentence, which takes its currency.
 
     Amounts are exact: the digits are kept as a string with a decimal
     exponent, so "£76.6 billion" becomes "GBP 76600000000" without floating
@@ -88,6 +96,7 @@ static const keyword_t keywords[] = {
     { "august", K_MONTH, 8, 0 },
     { "australian", K_CURMOD, CUR_AUD, 0 },
     { "autumn", K_SEASON, 0, 0 },
+    { "base", K_PREP, 0, F_YEARCTX },    /* an index's base year: "(base 1985)" */
     { "before", K_PREP, 0, F_YEARCTX },
     { "beginning", K_ENDW, 0, 0 },
     { "between", K_PREP, 0, F_YEARCTX },
@@ -332,6 +341,8 @@ typedef struct {
     uint8_t intdigits;      /* T_NUM: digits before the point (255 = many) */
     uint8_t plain;          /* T_NUM: no comma and no point */
     int32_t ival;           /* T_NUM: value when plain and at most 6 digits, else -1 */
+    uint8_t fnum, fden;     /* T_NUM: a fraction after the digits ("6-1/2"), or the
+                               whole number ("13/16", numend == start); fden 0 if none */
 } tok_t;
 
 typedef struct {
@@ -537,28 +548,78 @@ classify_suffix (const char *p, size_t n, tok_t *t)
     t->kind = T_ALNUM;
 }
 
+/*  Newswire fractions: "6-1/2" (whole, hyphen, fraction) and "13/16"
+    (the digits p..q are the numerator), the denominator a power of two up
+    to 64 and the numerator below it, so that the value is an exact
+    decimal.  Not part of a longer run of slashes ("3/8/2019" is a date).
+    Sets t's fraction and numend; returns the end, or 0.  */
+static size_t
+fraction_at (const unsigned char *s, size_t len, size_t p, size_t q, tok_t *t)
+{
+    if (p > 0 && s[p - 1] == '/')
+        return 0;
+    size_t r = q, numstart = q;
+    unsigned num = 0, den = 0;
+    if (r < len && s[r] == '-') {
+        r++;
+        numstart = r;
+        while (r < len && is_digit (s[r]) && r - numstart < 3)
+            num = num * 10 + (unsigned) (s[r++] - '0');
+        if (r == numstart || r >= len || s[r] != '/')
+            return 0;
+    } else if (r < len && s[r] == '/') {
+        for (size_t k = p; k < q; k++)
+            num = num * 10 + (unsigned) (s[k] - '0');
+    } else
+        return 0;
+    r++;
+    size_t denstart = r;
+    while (r < len && is_digit (s[r]) && r - denstart < 3)
+        den = den * 10 + (unsigned) (s[r++] - '0');
+    if (r == denstart || (r < len && (is_digit (s[r]) || s[r] == '/')))
+        return 0;
+    if (den < 2 || den > 64 || (den & (den - 1)) != 0 || num == 0 || num >= den)
+        return 0;
+    t->fnum = (uint8_t) num;
+    t->fden = (uint8_t) den;
+    if (numstart == q)
+        t->numend = p;          /* "13/16": no whole part */
+    return r;
+}
+
 static void
 tokenize (scan_t *sc)
 {
     const unsigned char *s = (const unsigned char *) sc->s;
     size_t len = sc->len, p = 0;
     uint8_t gap = 2;
+    /*  Line breaks in the current gap, and whether the last one was
+        followed by white space.  Wire copy is wrapped at about 70 columns:
+        one line break with the next line starting at once ("250\npct") is
+        a space; a blank line, an indented line (Reuters starts each
+        paragraph with spaces) or U+2029 is a paragraph break.  */
+    unsigned lines = 0;
+    bool indent = false;
     while (p < len) {
         unsigned char c = s[p];
         int32_t cp;
         size_t cl = utf8_decode (s + p, len - p, &cp);
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
+        if (c == '\n' || cp == 0x2028 || cp == 0x85) {
+            lines++;
+            indent = false;
             if (gap < 1) gap = 1;
-            p++;
+            p += cl;
             continue;
         }
-        if (c == '\n' || cp == 0x2028 || cp == 0x2029 || cp == 0x85) {
+        if (cp == 0x2029) {
             gap = 2;
             p += cl;
             continue;
         }
-        if (cp_is_space (cp)) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || cp_is_space (cp)) {
             if (gap < 1) gap = 1;
+            if (lines > 0 && c != '\r')
+                indent = true;
             p += cl;
             continue;
         }
@@ -566,11 +627,17 @@ tokenize (scan_t *sc)
             p += cl;            /* invisible: as if it were not there */
             continue;
         }
+        if (lines > 1 || (lines == 1 && indent))
+            gap = 2;
+        lines = 0;
+        indent = false;
         tok_t *t = tok_push (sc);
         t->start = p;
         t->gap = gap;
         gap = 0;
-        if (is_digit (c)) {
+        if (is_digit (c) || (c == '.' && t->gap > 0 && p + 1 < len && is_digit (s[p + 1]))) {
+            /*  ".125 dlrs": wire copy writes amounts below one without the
+                leading zero; only after a space, so "No.5" stays apart.  */
             size_t q = p, digits = 0;
             bool point = false, comma = false;
             for (size_t k; q < len;) {
@@ -604,6 +671,13 @@ tokenize (scan_t *sc)
             t->intdigits = intd > 250? 255: (uint8_t) intd;
             t->plain = !point && !comma;
             t->ival = -1;
+            if (t->kind == T_NUM && t->plain && intd <= 2) {
+                size_t fe = fraction_at (s, len, p, q, t);
+                if (fe > 0) {
+                    q = fe;
+                    t->plain = false;
+                }
+            }
             if (t->plain && intd <= 6) {
                 int32_t v = 0;
                 for (size_t k = p; k < q; k++)
@@ -686,6 +760,31 @@ amount_from_digits (const char *p, const char *e, amount_t *a)
     }
     a->dig[a->ndig] = '\0';
     return a->ndig > 0;
+}
+
+/*  The value of a number token, its fraction included: "6-1/2" is 6.5,
+    "13/16" 0.8125 (n/2^k = n * 5^k / 10^k).  */
+static bool
+tok_amount (const scan_t *sc, const tok_t *t, amount_t *a)
+{
+    bool ok = amount_from_digits (sc->s + t->start, sc->s + t->numend, a);
+    if (t->fden == 0)
+        return ok;
+    if (!ok && a->ndig > 0)
+        return false;           /* too many digits */
+    int k = 0;
+    uint64_t f = t->fnum;
+    for (unsigned d = t->fden; d > 1; d >>= 1) {
+        k++;
+        f *= 5;
+    }
+    if (a->ndig + k > AMOUNT_MAX_DIGITS)
+        return false;
+    snprintf (a->dig + a->ndig, sizeof a->dig - (size_t) a->ndig, "%0*llu", k,
+              (unsigned long long) f);
+    a->ndig += k;
+    a->exp -= k;
+    return true;
 }
 
 static void
@@ -817,7 +916,7 @@ parse_number (const scan_t *sc, size_t i, bool words, amount_t *a)
     if (t->kind == T_NUM) {
         if (t->cls != SUF_NONE)
             return 0;
-        return amount_from_digits (sc->s + t->start, sc->s + t->numend, a)? 1: 0;
+        return tok_amount (sc, t, a)? 1: 0;
     }
     if (!words)
         return 0;
@@ -840,7 +939,7 @@ parse_amount (const scan_t *sc, size_t i, bool words, amount_t *a)
     if (t->kind == T_NUM) {
         if (t->cls != SUF_NONE && t->cls != SUF_SCALE)
             return 0;
-        if (!amount_from_digits (sc->s + t->start, sc->s + t->numend, a))
+        if (!tok_amount (sc, t, a))
             return 0;
         if (t->cls == SUF_SCALE) {
             a->exp += t->val;
@@ -1016,6 +1115,7 @@ typedef struct {
     size_t ntok;            /* tokens matched, 0 for no match */
     clip_numex_type_t type;
     bool phrase;            /* canonical is the phrase lower-cased */
+    int code;               /* MONEY with an amount: index into currency_codes */
     char canon[96];
 } match_t;
 
@@ -1025,6 +1125,39 @@ money_canon (match_t *m, int code, const amount_t *a)
     char amt[AMOUNT_MAX_DIGITS + AMOUNT_MAX_EXP + 8];
     amount_format (a, amt);
     snprintf (m->canon, sizeof m->canon, "%s %s", currency_codes[code], amt);
+    m->code = code;
+}
+
+/*  Tokens after a MONEY amount within which a bare scaled amount takes its
+    currency, the same sentence permitting.  */
+#define IMPLIED_WINDOW 40
+
+/*  "211 mln dlrs in October ... has averaged under 150 mln.": wire copy
+    drops the currency of an amount when the sentence has just named it.
+    Only digits with a scale ("150 mln", "28.30 billion", "2bn"), and only
+    when no noun follows ("150 mln shares" is a count): the next token is
+    punctuation, a preposition, "and", or ends the paragraph.  */
+static void
+match_implied_money (const scan_t *sc, size_t i, int code, match_t *m)
+{
+    amount_t a;
+    m->ntok = 0;
+    const tok_t *t = tk (sc, i);
+    if (t->kind != T_NUM)
+        return;
+    size_t k = parse_amount (sc, i, false, &a);
+    if (k == 0 || (k == 1 && t->cls != SUF_SCALE))
+        return;
+    const tok_t *n = tk (sc, i + k);
+    if (!(n->kind == T_END || n->gap == 2 || n->kind == T_SYM
+          || (n->kind == T_WORD && (n->cls == K_PREP || n->cls == K_AND))))
+        return;
+    if (n->kind == T_SYM && n->gap == 0 && (n->cls == S_HYPHEN || n->cls == S_PERCENT))
+        return;
+    m->type = CLIP_NUMEX_MONEY;
+    m->phrase = false;
+    m->ntok = k;
+    money_canon (m, code, &a);
 }
 
 static void
@@ -1509,8 +1642,13 @@ match_relative_at (const scan_t *sc, size_t i)
         case K_DAYWORD:
             return 1;
         case K_REL: {
-            if (rel_target (sc, i + 1))
+            if (rel_target (sc, i + 1)) {
+                /* "last February 28": a month with its day.  */
+                if (tk (sc, i + 1)->cls == K_MONTH && tk (sc, i + 2)->gap == 1
+                    && tok_day (sc, i + 2) > 0)
+                    return 3;
                 return 2;
+            }
             /* "the past five years", "the last few months", "next 10 years".  */
             if (tok_is_word (sc, t, "this"))
                 return 0;
@@ -1639,16 +1777,33 @@ match_relative_at (const scan_t *sc, size_t i)
             if (!tok_is_kw (tk (sc, j), K_ORD))
                 return 0;
             const tok_t *q = tk (sc, j + 1);
+            if (q->gap == 1 && t->cls == K_THE && !tok_is_kw (q, K_QUARTER)) {
+                /* "the first nine months of 1986", "the last two years":
+                   the part of a period that the determiner and ordinal
+                   pick out is one DATE (OntoNotes).  */
+                size_t d = match_duration_at (sc, j + 1);
+                if (d == 0 || tok_is_kw (tk (sc, j + d), K_AGO) || tok_is_kw (tk (sc, j + d), K_EARLIER))
+                    return 0;
+                j += 1 + d;
+                return j + of_year_tail (sc, j) - i;
+            }
             if (!(q->gap == 1 && tok_is_kw (q, K_QUARTER)))
                 return 0;
             j += 2;
             size_t tail = of_year_tail (sc, j);
             /* "the first half" alone is as often a match's as a year's;
-               "first quarter" without the article is too vague.  */
-            if (tail == 0 && (t->cls == K_ORD || tok_is_word (sc, q, "half")))
+               "first quarter" is a date (a fiscal quarter) with or without
+               the article: "a second quarter charge".  */
+            if (tail == 0 && tok_is_word (sc, q, "half"))
                 return 0;
             return j + tail - i;
         }
+        case K_PREP:
+            /* "fiscal 1988": the word is part of the date.  */
+            if (tok_is_word (sc, t, "fiscal") && tk (sc, i + 1)->gap == 1
+                && tok_year (tk (sc, i + 1)) > 0)
+                return 2;
+            return 0;
         case K_ENDW: {
             /* "end of March", "end-2019" without the article.  */
             const tok_t *o = tk (sc, i + 1);
@@ -1759,7 +1914,13 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         tokenize (&sc);
     clip_numex_t *res = NULL;
     size_t nres = 0, cap = 0;
+    int cur = -1;               /* currency of the last MONEY in this sentence */
+    size_t cur_at = 0;
     for (size_t i = 0; i < sc.n;) {
+        const tok_t *ti = &sc.t[i];
+        if (ti->gap == 2 || (ti->kind == T_SYM && (ti->cls == S_DOT || ti->cls == S_COLON))
+            || i > cur_at + IMPLIED_WINDOW)
+            cur = -1;
         if (!may_start (&sc.t[i])) {
             i++;
             continue;
@@ -1778,6 +1939,12 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         match_date (&sc, i, &m);
         if (m.ntok > best.ntok)
             best = m;
+        if (best.ntok == 0 && cur >= 0)
+            match_implied_money (&sc, i, cur, &best);
+        if (best.type == CLIP_NUMEX_MONEY && best.ntok > 0 && !best.phrase) {
+            cur = best.code;
+            cur_at = i + best.ntok;
+        }
         if (best.ntok == 0) {
             i++;
             continue;

@@ -29,6 +29,11 @@ usage (FILE *out)
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf (out, "  %-10s %s\n", commands [i].name, commands [i].help);
     fprintf (out, "\nOptions:\n  -h, --help     print this help\n  -V, --version  print the version\n"
+                  "  --log-level debug|info|warn|error\n"
+                  "                 the least important log line printed (default info;\n"
+                  "                 environment: CLIP_LOG)\n"
+                  "  --log-format logfmt|json\n"
+                  "                 the log lines' form (default logfmt; CLIP_LOG_FORMAT)\n"
                   "\n'clip COMMAND --help' tells more about a command.  Exit status: 0 ok,\n"
                   "1 failure, 2 bad usage.\n");
 }
@@ -47,11 +52,27 @@ main (int argc, char **argv)
     static const struct option longopts [] = {
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
+        { "log-level", required_argument, NULL, 'L' },
+        { "log-format", required_argument, NULL, 'F' },
         { NULL, 0, NULL, 0 }
     };
     optind = 0;
     opterr = 0;
-    int c = getopt_long (argc, argv, "+:hV", longopts, NULL);
+    int c;
+    /*  The flags win over CLIP_LOG and CLIP_LOG_FORMAT, read above.  */
+    while ((c = getopt_long (argc, argv, "+:hV", longopts, NULL)) == 'L' || c == 'F') {
+        int v = c == 'L' ? clip_log_level_from_name (optarg) : clip_log_format_from_name (optarg);
+        if (v < 0) {
+            fprintf (stderr, "clip: option '--%s' takes %s, not '%s'\nTry 'clip --help'.\n",
+                     c == 'L' ? "log-level" : "log-format",
+                     c == 'L' ? "debug, info, warn or error" : "logfmt or json", optarg);
+            return 2;
+        }
+        if (c == 'L')
+            clip_log_set_level ((clip_log_level_t) v);
+        else
+            clip_log_set_format ((clip_log_format_t) v);
+    }
     if (c == 'h') {
         usage (stdout);
         return 0;
@@ -59,6 +80,10 @@ main (int argc, char **argv)
     if (c == 'V') {
         printf ("clip %s\n", CLIP_VERSION);
         return 0;
+    }
+    if (c == ':') {
+        fprintf (stderr, "clip: option '%s' needs a value\nTry 'clip --help'.\n", argv [optind - 1]);
+        return 2;
     }
     if (c != -1) {
         const char *arg = argv [optind - 1];

@@ -150,6 +150,8 @@ clipd_verdict_label (int i)
        "Local workers (--workers) restarted after they exited.")                           \
     X (replay_records, "clipd_replay_records_total", "", counter,                          \
        "Records served to replay requests.")                                               \
+    X (subscribers, "clipd_subscribers", "", gauge,                                        \
+       "Connections open to the pub endpoint (subscribers; under CURVE, also peers being authenticated).") \
     X (work_waiting, "clipd_work_waiting", "", gauge,                                      \
        "Files waiting: ready in the inbox (at most --max-pending are tracked) plus claimed and not finished. For autoscalers.") \
     X (loop_lag_us, "clipd_loop_lag_microseconds", "", gauge,                              \

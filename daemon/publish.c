@@ -35,6 +35,12 @@ struct clip_publish {
     uint64_t backoff_ms;
     int closing;                /* handles still to close */
     char endpoint [256];
+    /*  The socket's monitor (ZMQ_EVENT_ACCEPTED / _DISCONNECTED), read in
+        the loop: the connections open now, for clipd_subscribers.  NULL
+        when the monitor could not be set up (the gauge then stays 0).  */
+    void *monitor;
+    zwatch_t monitor_watch;
+    long connections;
 };
 
 static void rebind (clip_publish_t *self);
@@ -164,6 +170,59 @@ on_readable (zwatch_t *watch, void *arg)
         ;
 }
 
+/*  One monitor event: a 6-byte frame (event, value), then the endpoint.
+    Connections are counted as libzmq accepts and drops them, which also
+    counts a peer that a reset or the ZAP handler is about to drop.  */
+static void
+on_monitor (zwatch_t *watch, void *arg)
+{
+    (void) watch;
+    clip_publish_t *self = arg;
+    zmq_msg_t msg;
+    zmq_msg_init (&msg);
+    if (zmq_msg_recv (&msg, self->monitor, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&msg);
+        return;
+    }
+    uint16_t event = 0;
+    if (zmq_msg_size (&msg) >= sizeof event)
+        memcpy (&event, zmq_msg_data (&msg), sizeof event);
+    while (zmq_msg_more (&msg) && zmq_msg_recv (&msg, self->monitor, ZMQ_DONTWAIT) >= 0)
+        ;
+    zmq_msg_close (&msg);
+    if (event == ZMQ_EVENT_ACCEPTED)
+        self->connections++;
+    else
+    if (event == ZMQ_EVENT_DISCONNECTED && self->connections > 0)
+        self->connections--;
+    CLIPD_METRIC_SET (self->metrics, subscribers, (uint64_t) self->connections);
+}
+
+static void
+monitor_start (clip_publish_t *self, uv_loop_t *loop, void *zmq_ctx)
+{
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://clipd-pub-monitor-%p", (void *) self);
+    if (zmq_socket_monitor (self->socket, endpoint,
+                            ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
+        goto fail;
+    self->monitor = zmq_socket (zmq_ctx, ZMQ_PAIR);
+    int zero = 0;
+    if (!self->monitor
+    ||  zmq_setsockopt (self->monitor, ZMQ_LINGER, &zero, sizeof zero) != 0
+    ||  zmq_connect (self->monitor, endpoint) != 0
+    ||  zwatch_init (loop, &self->monitor_watch, self->monitor, on_monitor, self) != 0)
+        goto fail;
+    return;
+fail:
+    clip_warn ("publisher_monitor_failed", "error=\"%s\" message=\"clipd_subscribers stays 0\"",
+               zmq_strerror (errno));
+    zmq_socket_monitor (self->socket, NULL, 0);
+    if (self->monitor)
+        zmq_close (self->monitor);
+    self->monitor = NULL;
+}
+
 clip_publish_t *
 clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
                   const clip_curve_pair_t *curve, clipd_metrics_t *metrics,
@@ -213,6 +272,7 @@ clip_publish_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
     assert (rc == 0);
     (void) rc;
     self->rebind.data = self;
+    monitor_start (self, loop, zmq_ctx);
     return self;
 }
 
@@ -255,6 +315,15 @@ on_watch_closed (zwatch_t *watch)
 }
 
 static void
+on_monitor_watch_closed (zwatch_t *watch)
+{
+    clip_publish_t *self = (clip_publish_t *) ((char *) watch
+                                               - offsetof (clip_publish_t, monitor_watch));
+    if (--self->closing == 0)
+        free (self);
+}
+
+static void
 on_timer_closed (uv_handle_t *handle)
 {
     clip_publish_t *self = handle->data;
@@ -270,9 +339,15 @@ clip_publish_destroy (clip_publish_t **self_p)
     if (!self)
         return;
     *self_p = NULL;
-    self->closing = 2;
+    self->closing = self->monitor ? 3 : 2;
     zwatch_close (&self->watch, on_watch_closed);
     uv_close ((uv_handle_t *) &self->rebind, on_timer_closed);
+    if (self->monitor) {
+        zwatch_close (&self->monitor_watch, on_monitor_watch_closed);
+        zmq_socket_monitor (self->socket, NULL, 0);
+        zmq_close (self->monitor);
+        self->monitor = NULL;
+    }
     zmq_close (self->socket);
     self->socket = NULL;
 }

@@ -128,6 +128,7 @@ on_record (uint64_t seq, const char *topic, const void *record, size_t len, void
     page->sent++;
     page->bytes += len;
     page->cursor = seq;
+    CLIPD_METRIC_ADD (ctx->self->metrics, replay_records, 1);
     page->progress_ms = clip_mono_ms ();
 }
 

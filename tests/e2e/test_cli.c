@@ -513,3 +513,45 @@ Test (cli, check_config_lists_every_problem_with_where_it_came_from, .timeout = 
     tu_rmtree (dir);
     free (dir);
 }
+
+/*  clip's own --log-level and --log-format, before the command, win over
+    CLIP_LOG: `clip analyze` is quiet at info and says what it did at
+    debug, in JSON when asked; a bad level is bad usage, named.  */
+Test (cli, clip_takes_log_level_and_format_before_the_command, .timeout = 60)
+{
+    char *dir = tu_tempdir ("cli");
+    char *clip = tu_bin ("clip/clip");
+    char *err_path = clip_path_join (dir, "clip.log");
+    char *file = clip_strprintf ("%s/corpus/huawei/000_9e0fcb074dd77aaf.txt", CLIP_SOURCE_DIR);
+    const char *quiet [] = { clip, "analyze", file, NULL };
+    pid_t pid = tu_spawn (quiet, "/dev/null", err_path);
+    cr_assert_eq (tu_wait (pid, 30000), 0);
+    char *log = tu_read (err_path, NULL);
+    cr_assert_null (strstr (log, "event=postings_written"), "%s", log);
+    free (log);
+    const char *debug [] = { clip, "--log-level", "debug", "--log-format", "json", "analyze",
+                             file, NULL };
+    pid = tu_spawn (debug, "/dev/null", err_path);
+    cr_assert_eq (tu_wait (pid, 30000), 0);
+    log = tu_read (err_path, NULL);
+    char *line = strstr (log, "{\"time\"");
+    cr_assert_not_null (line, "no JSON log line: %s", log);
+    json_t *o = json_loadb (line, strcspn (line, "\n"), 0, NULL);
+    cr_assert_not_null (o, "not JSON: %s", line);
+    cr_assert_str_eq (json_string_value (json_object_get (o, "level")), "debug");
+    json_decref (o);
+    cr_assert (strstr (log, "\"event\":\"postings_written\""), "%s", log);
+    free (log);
+    const char *bad [] = { clip, "--log-level", "loud", "analyze", file, NULL };
+    pid = tu_spawn (bad, "/dev/null", err_path);
+    cr_assert_eq (tu_wait (pid, 30000), 2);
+    log = tu_read (err_path, NULL);
+    cr_assert (strstr (log, "clip: option '--log-level' takes debug, info, warn or error, not 'loud'"),
+               "%s", log);
+    free (log);
+    free (file);
+    free (err_path);
+    free (clip);
+    tu_rmtree (dir);
+    free (dir);
+}

@@ -126,6 +126,15 @@ Test (metrics, scrape_parses_and_counts_what_was_dropped)
     cr_assert_eq (check (scrape, after, &out), 0, "%s", out);
     free (out);
 
+    /*  A replay of the whole log is counted, record by record.  */
+    char *clip = tu_bin ("clip/clip");
+    const char *replay [] = { clip, "sub", "--since", "0", "--count", "4", "--timeout-ms", "20000",
+                              "--replay", d->replay, d->pub, NULL };
+    cr_assert_eq (tu_run (replay, NULL, 30000), 0);
+    free (clip);
+    scrape_wait_t r = { d, "\nclipd_replay_records_total 4\n" };
+    cr_assert (tu_wait_for (scrape_has, &r, 10000), "the four replayed records never counted");
+
     /*  The checker itself can fail: a wrong expectation is reported.  */
     const char *wrong [] = { "clipd_records_total=5", NULL };
     cr_assert_eq (check (scrape, wrong, &out), 1, "%s", out);
@@ -190,6 +199,29 @@ Test (metrics, healthz_reports_version_uptime_free_space_and_real_loop_lag)
     lag_wait_t w = { d, 0 };
     cr_assert (tu_wait_for (lag_reported, &w, 5000),
                "a loop stopped for 2 s reported a lag of %lld ms at most", w.lag_ms);
+    cr_assert_eq (tu_daemon_stop (d), 0);
+    tu_daemon_free (d);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+/*  clipd_subscribers follows the connections to the pub endpoint: two
+    subscribers come, one goes.  */
+Test (metrics, subscribers_gauge_follows_connections)
+{
+    char *dir = tu_tempdir ("metrics");
+    const char *extra [] = { "--corpus", "none", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    scrape_wait_t none = { d, "\nclipd_subscribers 0\n" };
+    cr_assert (tu_wait_for (scrape_has, &none, 10000), "clipd_subscribers is not 0 at start");
+    tu_sub_t *a = tu_sub_new (d->pub);
+    tu_sub_t *b = tu_sub_new (d->pub);
+    scrape_wait_t two = { d, "\nclipd_subscribers 2\n" };
+    cr_assert (tu_wait_for (scrape_has, &two, 15000), "two subscribers never counted");
+    tu_sub_free (a);
+    scrape_wait_t one = { d, "\nclipd_subscribers 1\n" };
+    cr_assert (tu_wait_for (scrape_has, &one, 15000), "a subscriber that left is still counted");
+    tu_sub_free (b);
     cr_assert_eq (tu_daemon_stop (d), 0);
     tu_daemon_free (d);
     tu_rmtree (dir);

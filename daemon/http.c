@@ -158,17 +158,12 @@ render_live (const clipd_metrics_t *m, unsigned *status)
 static void
 render_histogram (FILE *out, const char *name, const char *help, const clipd_histogram_t *h)
 {
-    static const uint64_t bounds [] = {
-#define BOUND_ITEM(b) b,
-        CLIPD_HISTOGRAM_BOUNDS_US (BOUND_ITEM)
-#undef BOUND_ITEM
-    };
     fprintf (out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
     unsigned long long total = 0;
     for (size_t i = 0; i <= CLIPD_HISTOGRAM_BOUNDS; i++) {
         total += atomic_load_explicit (&h->buckets [i], memory_order_relaxed);
         if (i < CLIPD_HISTOGRAM_BOUNDS)
-            fprintf (out, "%s_bucket{le=\"%g\"} %llu\n", name, (double) bounds [i] / 1e6, total);
+            fprintf (out, "%s_bucket{le=\"%g\"} %llu\n", name, (double) clipd_histogram_bound (i) / 1e6, total);
         else
             fprintf (out, "%s_bucket{le=\"+Inf\"} %llu\n", name, total);
     }

@@ -88,16 +88,23 @@ typedef struct {
     atomic_uint_fast64_t sum_us;
 } clipd_histogram_t;
 
-static inline void
-clipd_histogram_observe (clipd_histogram_t *h, uint64_t us)
+/*  The upper bound of bucket i (< CLIPD_HISTOGRAM_BOUNDS), in us.  */
+static inline uint64_t
+clipd_histogram_bound (size_t i)
 {
     static const uint64_t bounds [] = {
 #define CLIPD_HISTOGRAM_BOUND_ITEM(b) b,
         CLIPD_HISTOGRAM_BOUNDS_US (CLIPD_HISTOGRAM_BOUND_ITEM)
 #undef CLIPD_HISTOGRAM_BOUND_ITEM
     };
+    return bounds [i];
+}
+
+static inline void
+clipd_histogram_observe (clipd_histogram_t *h, uint64_t us)
+{
     size_t i = 0;
-    while (i < CLIPD_HISTOGRAM_BOUNDS && us > bounds [i])
+    while (i < CLIPD_HISTOGRAM_BOUNDS && us > clipd_histogram_bound (i))
         i++;
     atomic_fetch_add_explicit (&h->buckets [i], 1, memory_order_relaxed);
     atomic_fetch_add_explicit (&h->sum_us, us, memory_order_relaxed);

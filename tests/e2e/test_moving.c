@@ -158,6 +158,11 @@ long_name (char tag, size_t len)
     return name;
 }
 
+/*  The tmpfs a test mounted, until it unmounts it: a failed assertion ends
+    the test before its own umount2, so the suite's fini detaches what is
+    left rather than leave a mount on the machine.  */
+static char *s_mounted;
+
 static bool
 mount_tmpfs (const char *path, const char *options)
 {
@@ -165,8 +170,30 @@ mount_tmpfs (const char *path, const char *options)
         cr_log_warn ("cannot mount a tmpfs at %s (%s): this test needs root", path, strerror (errno));
         return false;
     }
+    s_mounted = clip_strdup (path);
     return true;
 }
+
+static void
+unmount_tmpfs (const char *path)
+{
+    cr_assert_eq (umount2 (path, MNT_DETACH), 0, "umount %s: %s", path, strerror (errno));
+    free (s_mounted);
+    s_mounted = NULL;
+}
+
+static void
+moving_fini (void)
+{
+    if (s_mounted) {
+        if (umount2 (s_mounted, MNT_DETACH) != 0)
+            cr_log_error ("cannot unmount %s: %s", s_mounted, strerror (errno));
+        free (s_mounted);
+        s_mounted = NULL;
+    }
+}
+
+TestSuite (moving, .fini = moving_fini);
 
 /*  A text longer than --max-bytes 16: such files fail (too_large) without
     a worker, which makes the whole claim, commit, move path quick.  */
@@ -272,7 +299,7 @@ Test (moving, no_inode_for_the_error_file_then_inodes_freed)
     cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), 1, "exactly one record");
     tu_daemon_free (d);
     free (dst); free (fill); free (staging); free (failed); free (processing);
-    cr_assert_eq (umount2 (dir, MNT_DETACH), 0);
+    unmount_tmpfs (dir);
     tu_rmtree (dir);
     free (dir);
 }
@@ -524,7 +551,7 @@ Test (moving, an_inbox_on_another_file_system_is_claimed_by_copy)
     free_files (files, n);
     tu_daemon_free (d);
     free (lname); free (done); free (processing);
-    cr_assert_eq (umount2 (inbox, MNT_DETACH), 0);
+    unmount_tmpfs (inbox);
     free (inbox);
     tu_rmtree (dir);
     free (dir);

@@ -36,6 +36,7 @@
 #include "clip_opt.h"
 #include "clip_sketch.h"
 #include "clip_text.h"
+#include "clip_utf8.h"
 #include "clip_util.h"
 
 #define DEFAULT_STATE "./var"
@@ -327,13 +328,10 @@ print_excerpt (const side_t *s, size_t from, size_t to)
     const char *t = s->text->utf8;
     size_t max = 160;
     putchar ('"');
-    size_t i = from;
-    for (; i < to && i - from < max; i++)
+    size_t end = from + clip_utf8_cut (t + from, to - from, max);
+    for (size_t i = from; i < end; i++)
         putchar (t [i] == '\n' || t [i] == '\r' || t [i] == '\t' ? ' ' : t [i]);
-    /*  Finish the character that the cut would split.  */
-    while (i < to && ((unsigned char) t [i] & 0xC0) == 0x80)
-        putchar (t [i++]);
-    printf ("%s\"\n", i < to ? "..." : "");
+    printf ("%s\"\n", end < to ? "..." : "");
 }
 
 /*  The runs of side's words outside every shared passage (cov false):

@@ -55,6 +55,7 @@
 #include "clip_record.h"
 #include "clip_replay_msg.h"
 #include "clip_util.h"
+#include "clip_utf8.h"
 #include "clip_wire.h"
 
 #define DEFAULT_PUB     "tcp://127.0.0.1:5556"
@@ -194,14 +195,12 @@ sgr (FILE *out, bool colour, const char *code)
 static void
 put_clean (FILE *out, const char *s, size_t max)
 {
-    size_t len = strlen (s), i = 0;
-    for (; i < len && i < max; i++) {
+    size_t len = strlen (s), cut = clip_utf8_cut (s, len, max);
+    for (size_t i = 0; i < cut; i++) {
         unsigned char c = (unsigned char) s [i];
         fputc (c < 0x20 || c == 0x7f ? ' ' : c, out);
     }
-    while (i < len && ((unsigned char) s [i] & 0xC0) == 0x80)
-        fputc (s [i++], out);
-    if (i < len)
+    if (cut < len)
         fputs ("...", out);
 }
 

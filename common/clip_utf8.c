@@ -47,6 +47,24 @@ clip_utf8_valid_prefix (const char *s, size_t len)
     return len;
 }
 
+size_t
+clip_utf8_cut (const char *s, size_t len, size_t max)
+{
+    assert (s || len == 0);
+    if (len <= max)
+        return len;
+    /*  Decode forward rather than step back over continuation bytes: only
+        the decoder knows where a well-formed character ends.  */
+    size_t i = 0;
+    while (i < len) {
+        size_t at = i;
+        clip_utf8_next (s, len, &i);
+        if (i > max)
+            return at;
+    }
+    return len;
+}
+
 bool
 clip_utf8_valid (const char *s, size_t len)
 {

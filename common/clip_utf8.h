@@ -65,6 +65,13 @@ clip_utf8_next (const char *s, size_t len, size_t *pos)
     (len when all are).  */
 size_t clip_utf8_valid_prefix (const char *s, size_t len);
 
+/*  Where to cut s [0, len) to keep at most max bytes without splitting a
+    character: the largest n <= max (and <= len) such that no well-formed
+    sequence of s straddles n.  Ill-formed bytes count as one character
+    each, so a name that is not UTF-8 is cut anywhere.  For file names and
+    excerpts that must fit a limit.  */
+size_t clip_utf8_cut (const char *s, size_t len, size_t max);
+
 /*  True when s [0, len) is well-formed UTF-8 throughout.  */
 bool clip_utf8_valid (const char *s, size_t len);
 

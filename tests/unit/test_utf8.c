@@ -108,6 +108,28 @@ Test (utf8, never_reads_past_len) {
     }
 }
 
+Test (utf8, cut_never_splits_a_character) {
+    /*  "a€b": the euro sign is bytes 1..3.  */
+    const char *s = "a\xe2\x82\xac" "b";
+    cr_assert_eq (clip_utf8_cut (s, 5, 10), 5, "short enough: all of it");
+    cr_assert_eq (clip_utf8_cut (s, 5, 5), 5);
+    cr_assert_eq (clip_utf8_cut (s, 5, 4), 4, "after the euro sign");
+    cr_assert_eq (clip_utf8_cut (s, 5, 3), 1, "not inside it");
+    cr_assert_eq (clip_utf8_cut (s, 5, 2), 1);
+    cr_assert_eq (clip_utf8_cut (s, 5, 1), 1);
+    cr_assert_eq (clip_utf8_cut (s, 5, 0), 0);
+    /*  A four-byte character (U+1F600) is kept whole or not at all.  */
+    const char *emoji = "\xf0\x9f\x98\x80\xf0\x9f\x98\x80";
+    for (size_t max = 4; max < 8; max++)
+        cr_assert_eq (clip_utf8_cut (emoji, 8, max), 4, "max %zu", max);
+    /*  Ill-formed bytes are characters of one byte: cut anywhere.  */
+    const char *bad = "\x80\x80\x80\xff\xfe";
+    for (size_t max = 0; max <= 5; max++)
+        cr_assert_eq (clip_utf8_cut (bad, 5, max), max);
+    /*  A truncated sequence at the end is ill-formed, so cut anywhere too.  */
+    cr_assert_eq (clip_utf8_cut ("ab\xe2\x82", 4, 3), 3);
+}
+
 /* ------------------------------------------------------------- classes */
 
 /*  White_Space=yes in Unicode's PropList.txt (every version since 6.3).  */

@@ -2,7 +2,8 @@
 # Installs what clipd needs to build and run, from Debian 12's packages;
 # with --test also what the full test run needs: python3-zmq and
 # python3-msgpack (the example subscriber's test), python3-prometheus-client
-# (parses /metrics in the metrics test), clang and
+# (parses /metrics in the metrics test), sqlite3 (bench/run grows a results
+# log with it; the CI runs its smoke), clang and
 # libclang-rt-14-dev (the libFuzzer harnesses), llvm-14 (the symbolizer for
 # their stack traces) and valgrind (the end-to-end test under memcheck).
 # Runs as root (apt-get); installs only what is missing, so it is quick the
@@ -18,7 +19,7 @@ packages=(
   libcriterion-dev
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(python3-zmq python3-msgpack python3-prometheus-client clang libclang-rt-14-dev llvm-14 valgrind)
+  packages+=(python3-zmq python3-msgpack python3-prometheus-client sqlite3 clang libclang-rt-14-dev llvm-14 valgrind)
 fi
 
 missing=()

@@ -123,9 +123,10 @@ Test (link, short_mention_of_an_unknown_person)
            { "PER", "Alice Wexley-Brown", "Alice Wexley-Brown", NULL },
            { "PER", "Ms Wexley-Brown", "Alice Wexley-Brown", NULL },
            { "PER", "Wexley-Brown", "Alice Wexley-Brown", NULL });
-    /* A short mention before the full name stays as it is.  */
+    /* A short mention before the full name takes the full name too
+       (issue 14, class 6; it stayed "Okonkwo" before).  */
     CHECK ("Mr Okonkwo spoke. Later Chidi Okonkwo left.",
-           { "PER", "Mr Okonkwo", "Okonkwo", NULL },
+           { "PER", "Mr Okonkwo", "Chidi Okonkwo", NULL },
            { "PER", "Chidi Okonkwo", "Chidi Okonkwo", NULL });
 }
 
@@ -140,7 +141,8 @@ Test (link, titles_and_table_people)
     CHECK ("“This is our commitment to the UK,” VP Zhang said in a statement, after company "
            "vice-president Victor Zhang told Sputnik in a presser with UK media on Monday.",
            { "LOC", "UK", "United Kingdom", NULL },
-           { "PER", "VP Zhang", "Zhang", NULL },
+           /* the full name written after it (issue 14; "Zhang" before) */
+           { "PER", "VP Zhang", "Victor Zhang", NULL },
            { "PER", "Victor Zhang", "Victor Zhang", NULL },
            { "ORG", "Sputnik", "Sputnik", NULL },
            { "LOC", "UK", "United Kingdom", NULL });
@@ -490,4 +492,98 @@ Test (link, all_caps_acronym_without_a_body_form_stays)
         { "ORG", "QRX", "QRX", NULL },
     };
     check (text, specs, sizeof specs / sizeof specs[0]);
+}
+
+/*  Issue 14, class 6: linking within the document.  Made-up sentences.  */
+
+Test (link, short_form_before_the_full_name)
+{
+    /* A headline's surname, tagged as an organisation, before the body's
+       full name: the person, and a person.  The latest earlier full name
+       still wins over a later one.  */
+    CHECK ("Tremlow sets sights on title\n\nPetra Tremlow aims to win again. \"I will,\" "
+           "said Tremlow.",
+           { "ORG", "Tremlow", "Petra Tremlow", "PER" },
+           { "PER", "Petra Tremlow", "Petra Tremlow", NULL },
+           { "PER", "Tremlow", "Petra Tremlow", NULL });
+    CHECK ("Anna Varga met Janos Varga. Varga said no. Later Ilona Varga came.",
+           { "PER", "Anna Varga", "Anna Varga", NULL },
+           { "PER", "Janos Varga", "Janos Varga", NULL },
+           { "PER", "Varga", "Janos Varga", NULL },
+           { "PER", "Ilona Varga", "Ilona Varga", NULL });
+}
+
+Test (link, short_form_of_an_organisation)
+{
+    /* "Vantrell Data" after "Vantrell Data Systems Inc"; "the Quillby"
+       after "Quillby Gallery".  */
+    CHECK ("Vantrell Data Systems Inc said it sold a unit. Vantrell Data said the price was "
+           "fair. The Quillby Gallery opens today; the Quillby said so.",
+           { "ORG", "Vantrell Data Systems Inc", "Vantrell Data Systems", NULL },
+           { "ORG", "Vantrell Data", "Vantrell Data Systems", NULL },
+           { "ORG", "Quillby Gallery", "Quillby Gallery", NULL },
+           { "ORG", "Quillby", "Quillby Gallery", NULL });
+    /* Not an "of ..." name, not an event, not a company's own legal
+       name, not before the long name, not two long names.  */
+    CHECK ("The Bank of Ruritania cut rates. The Bank said so. The Glimmer Guild met before "
+           "the Glimmer Guild Awards. Quorant Corp owns Quorant Chemicals. Dunmore said "
+           "Dunmore Mining would grow. Pellow Foods and Pellow Shipping merged; Pellow said.",
+           { "ORG", "Bank of Ruritania", "Bank of Ruritania", NULL },
+           { "ORG", "Bank", "Bank", NULL },
+           { "ORG", "Glimmer Guild", "Glimmer Guild", NULL },
+           { "ORG", "Glimmer Guild Awards", "Glimmer Guild Awards", NULL },
+           { "ORG", "Quorant Corp", "Quorant", NULL },
+           { "ORG", "Quorant Chemicals", "Quorant Chemicals", NULL },
+           { "ORG", "Dunmore", "Dunmore", NULL },
+           { "ORG", "Dunmore Mining", "Dunmore Mining", NULL },
+           { "ORG", "Pellow Foods", "Pellow Foods", NULL },
+           { "ORG", "Pellow Shipping", "Pellow Shipping", NULL },
+           { "ORG", "Pellow", "Pellow", NULL });
+    /* An ALL-CAPS headline mention ends with the name its body form
+       took.  */
+    CHECK ("QUELLO PROFIT UP\n\nQuello Motor Co said profit rose. Quello said more.",
+           { "ORG", "QUELLO", "Quello Motor", NULL },
+           { "ORG", "Quello Motor Co", "Quello Motor", NULL },
+           { "ORG", "Quello", "Quello Motor", NULL });
+}
+
+Test (link, singular_of_a_plural_name)
+{
+    CHECK ("The Green Progressives won. A Green Progressive spokesman agreed.",
+           { "ORG", "Green Progressives", "Green Progressives", NULL },
+           { "ORG", "Green Progressive", "Green Progressives", NULL });
+}
+
+Test (link, acronym_of_a_name_in_the_document)
+{
+    /* No bracketed definition: the initials of a name of the document,
+       with its type; two names with the same initials leave it alone.  */
+    CHECK ("The National Fisheries Board said stocks fell. The NFB report was late.",
+           { "ORG", "National Fisheries Board", "National Fisheries Board", NULL },
+           { "PER", "NFB", "National Fisheries Board", "ORG" });
+    CHECK ("The Rural Water Agency met the Regional Welfare Authority. The RWA said no.",
+           { "ORG", "Rural Water Agency", "Rural Water Agency", NULL },
+           { "ORG", "Regional Welfare Authority", "Regional Welfare Authority", NULL },
+           { "ORG", "RWA", "RWA", NULL });
+}
+
+Test (link, bracketed_surname_completes_a_first_name)
+{
+    CHECK ("\"It was me and Kofi (Mensah) in the young crowd,\" Amo said.",
+           { "PER", "Kofi", "Kofi Mensah", NULL },
+           { "LOC", "Mensah", "Kofi Mensah", "PER" },
+           { "PER", "Amo", "Amo", NULL });
+    /* An acronym in brackets is not a surname.  */
+    CHECK ("the Doping Agency (WXDA) said",
+           { "PER", "Agency", "Agency", NULL },
+           { "ORG", "WXDA", "WXDA", NULL });
+}
+
+Test (link, capital_before_a_hyphen_is_the_city)
+{
+    /* "~Beijing" stands for China as an actor, but "Beijing-based" is
+       where.  */
+    CHECK ("A Beijing-based firm said Beijing had agreed.",
+           { "LOC", "Beijing", "Beijing", NULL },
+           { "LOC", "Beijing", "China", NULL });
 }

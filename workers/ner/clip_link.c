@@ -18,7 +18,11 @@
     table and collects acronyms defined in the text (then ALL-CAPS
     mentions take the body's mixed-case form, through one more hash map);
     the second links acronyms and short mentions of people to earlier full
-    names.
+    names.  Between them, maps over the whole document (each a hash map
+    whose items come from one allocation) give the later full names of
+    people, the longer organisation names by first word, plurals and
+    initials, so that short forms before their full name, short names of
+    organisations and undefined acronyms are linked in linear time.
 */
 #include "clip_link.h"
 
@@ -688,6 +692,11 @@ typedef struct {
     bool known;             /* resolved by the table or an acronym */
     bool capitalised;       /* the mention starts with a capital letter */
     bool dateline;          /* a wire dateline's place ("TOKYO, March 3 -") */
+    bool before_hyphen;     /* a hyphen right after it ("Paris-based") */
+    size_t body;            /* for an ALL-CAPS mention, 1 + the mixed-case
+                               mention whose name it took, else 0 */
+    char initials[16];      /* of a name of two words or more, not a person:
+                               the capitals its acronym would have */
 } info_t;
 
 typedef struct {
@@ -890,7 +899,19 @@ typedef struct {
 
 typedef struct {
     strmap_item_t *items;   /* uthash table by key */
+    strmap_item_t *pool;    /* when not NULL, room for pool_cap items, so
+                               that a map filled for every name of the
+                               document costs one allocation, not one a name */
+    size_t pool_used, pool_cap;
 } strmap_t;
+
+/*  A map whose first cap items come from one allocation.  */
+static void
+strmap_reserve (strmap_t *m, size_t cap)
+{
+    m->pool = clip_malloc ((cap? cap: 1) * sizeof *m->pool);   /* zeroed as used */
+    m->pool_cap = cap;
+}
 
 /*  The value of key k [0, kl), NULL when absent; with insert, a new value
     0 is added when absent.  */
@@ -900,7 +921,12 @@ strmap_slot (strmap_t *m, const char *k, size_t kl, bool insert)
     strmap_item_t *it;
     HASH_FIND (hh, m->items, k, kl, it);
     if (!it && insert) {
-        it = clip_calloc (1, sizeof *it);
+        if (m->pool_used < m->pool_cap) {
+            it = &m->pool[m->pool_used++];
+            memset (it, 0, sizeof *it);
+        }
+        else
+            it = clip_calloc (1, sizeof *it);
         it->key = k;
         HASH_ADD_KEYPTR (hh, m->items, it->key, kl, it);
     }
@@ -913,8 +939,155 @@ strmap_release (strmap_t *m)
     strmap_item_t *it, *tmp;
     HASH_ITER (hh, m->items, it, tmp) {
         HASH_DEL (m->items, it);
-        free (it);
+        if (!(m->pool && it >= m->pool && it < m->pool + m->pool_cap))
+            free (it);
     }
+    free (m->pool);
+    memset (m, 0, sizeof *m);
+}
+
+#define AMBIGUOUS SIZE_MAX
+
+/*  Map key [0, kl) to mention i + 1 unless it maps to an earlier one;
+    AMBIGUOUS when that earlier one has another canonical name.  */
+static void
+first_or_ambiguous (strmap_t *map, const char *k, size_t kl, const info_t *info, size_t i)
+{
+    size_t *slot = strmap_slot (map, k, kl, true);
+    if (*slot == 0)
+        *slot = i + 1;
+    else if (*slot != AMBIGUOUS && strcmp (info[*slot - 1].canonical, info[i].canonical) != 0)
+        *slot = AMBIGUOUS;
+}
+
+/*  Does a hold the words of b from its first on ("computer terminal
+    systems" holds "computer terminal")?  */
+static bool
+words_prefix (const words_t *a, const words_t *b)
+{
+    if (b->n > a->n)
+        return false;
+    for (size_t k = 0; k < b->n; k++)
+        if (a->len[k] != b->len[k] || memcmp (a->text.p + a->off[k], b->text.p + b->off[k],
+                                              b->len[k]) != 0)
+            return false;
+    return true;
+}
+
+/*  As first_or_ambiguous, but of two names one of which starts the
+    other, the longer is kept ("Vantrell Data Systems" over "Vantrell
+    Data"); only two names neither of which holds the other are
+    ambiguous.  */
+static void
+longest_or_ambiguous (strmap_t *map, const char *k, size_t kl, const info_t *info, size_t i)
+{
+    size_t *slot = strmap_slot (map, k, kl, true);
+    if (*slot == 0)
+        *slot = i + 1;
+    else if (*slot != AMBIGUOUS) {
+        const info_t *e = &info[*slot - 1];
+        if (words_prefix (&info[i].ckey, &e->ckey)) {
+            if (info[i].ckey.n > e->ckey.n)
+                *slot = i + 1;
+        }
+        else if (!words_prefix (&e->ckey, &info[i].ckey))
+            *slot = AMBIGUOUS;
+    }
+}
+
+/*  Words that make a longer name another thing than the organisation
+    it starts with: "Screen Actors Guild Awards" is not the guild.  */
+static const char *const event_words[] = {
+    "awards", "award", "prize", "prizes", "cup", "trophy", "festival", "games",
+    "championship", "championships", "open", "shares", "stock", "index", NULL
+};
+
+/*  Is f's name the organisation of short key k with one or two words
+    more ("Vantrell Data Systems" for "Vantrell Data", "Quillby
+    Gallery" for "Quillby")?  Not an "of ..." ("Bank" is not "Bank of
+    England"), not an event or a number after it, and not a name the
+    tagger glued to another ("Ryanair/Boeing", "Sega - ESPN").  */
+static bool
+extends_org (const info_t *f, const words_t *k)
+{
+    if (f->ckey.n <= k->n || f->ckey.n > k->n + 2 || !words_prefix (&f->ckey, k))
+        return false;
+    if (strchr (f->canonical, '/') || strstr (f->canonical, " - "))
+        return false;
+    for (size_t x = k->n; x < f->ckey.n; x++) {
+        const char *w = f->ckey.text.p + f->ckey.off[x];
+        size_t wl = f->ckey.len[x];
+        if (!(w[0] >= 'a' && w[0] <= 'z') || in_list (stopwords, w, wl)
+            || in_list (event_words, w, wl))
+            return false;
+    }
+    return true;
+}
+
+/*  Does the mention end in a legal suffix ("Mobil Corp", "Commerzbank
+    AG")?  Then it is a company's full name, not a short form of a
+    longer one.  */
+static bool
+ends_legal (const char *s, size_t n)
+{
+    while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ',' || s[n - 1] == ' '))
+        n--;
+    size_t b = n;
+    while (b > 0 && s[b - 1] != ' ' && s[b - 1] != '\n')
+        b--;
+    char f[16];
+    if (n - b >= sizeof f)
+        return false;
+    size_t fl = fold_word (s + b, n - b, f, sizeof f);
+    return b > 0 && in_list (legal_suffixes, f, fl);
+}
+
+/*  The capitals of a name's acronym: the initials of its words, stop-words
+    skipped ("rural water and power authority" -> "RWPA").  False when a word does not start with a letter or the
+    result is too long.  */
+static bool
+name_initials (const words_t *w, char *out, size_t size)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < w->n; k++) {
+        const char *ws = w->text.p + w->off[k];
+        if (in_list (stopwords, ws, w->len[k]))
+            continue;
+        if (o + 1 >= size || !(ws[0] >= 'a' && ws[0] <= 'z'))
+            return false;
+        out[o++] = (char) (ws[0] - 32);
+    }
+    out[o] = '\0';
+    return o >= 2;
+}
+
+/*  A mention written as an acronym: two to eight capitals, periods
+    allowed ("NFB", "U.N."); the capitals into out.  */
+static bool
+acronym_form (const char *s, size_t n, char *out, size_t size)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] == '.')
+            continue;
+        if (!(s[k] >= 'A' && s[k] <= 'Z') || o + 1 >= size || o >= 8)
+            return false;
+        out[o++] = s[k];
+    }
+    out[o] = '\0';
+    return o >= 2;
+}
+
+/*  The mention is another name of f: its canonical name, and with
+    retype its type.  */
+static void
+take_name (info_t *in, const info_t *f, bool retype)
+{
+    free (in->canonical);
+    in->canonical = clip_strdup (f->canonical);
+    if (retype)
+        in->ty = f->ty;
+    in->known = true;
 }
 
 /*  Resolve one mention through the table; sets info fields.  */
@@ -948,7 +1121,8 @@ resolve_table (const clip_linker_t *self, const char *utf8, const clip_mention_t
         /* "Beijing" stands for China, "in Beijing" for the city.  */
         char prev[16];
         previous_word (utf8, m->start, prev, sizeof prev);
-        if (in_list (locatives, prev, strlen (prev)) || in->dateline)
+        /* "Paris-based": where, not who.  */
+        if (in_list (locatives, prev, strlen (prev)) || in->dateline || in->before_hyphen)
             return;
     }
     /* A one-word alias does not make a person into a place or a company.  */
@@ -985,6 +1159,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         key_words (s, sl, in->ty == TY_PER, &in->key);
         in->canonical = display_form (s, sl, in->ty);
         in->dateline = in->ty == TY_LOC && at_dateline (utf8, len, m);
+        in->before_hyphen = m->end < len && utf8[m->end] == '-';
         resolve_table (self, utf8, m, in);
         key_words (in->canonical, strlen (in->canonical), in->ty == TY_PER, &in->ckey);
         char acr[16];
@@ -1033,8 +1208,10 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             continue;
         size_t *slot = strmap_slot (&mixed[in->ty], in->key.text.p, in->key.text.len, false);
         char *c = NULL;
-        if (slot)
+        if (slot) {
             c = clip_strdup (info[*slot - 1].canonical);
+            in->body = *slot;
+        }
         else if (in->dateline)
             c = normal_case (in->canonical);
         if (c) {
@@ -1044,6 +1221,81 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     }
     for (int t = 0; t < 4; t++)
         strmap_release (&mixed[t]);
+
+    /* "Kofi (Mensah)": an editor's bracket completing a quoted first
+       name.  A one-word person followed by one capitalised word in
+       brackets, neither known to the table: both are the person, named by
+       the two words.  */
+    for (size_t i = 0; i + 1 < n; i++) {
+        info_t *a = &info[i], *b = &info[i + 1];
+        const clip_mention_t *ma = &mentions[i], *mb = &mentions[i + 1];
+        if (a->ty != TY_PER || a->known || b->known || b->ty == TY_OTHER || a->key.n != 1
+            || b->key.n != 1 || !a->capitalised || !b->capitalised || all_caps (b->canonical))
+            continue;
+        size_t p = ma->end;
+        while (p < mb->start && (utf8[p] == ' ' || utf8[p] == '\t'))
+            p++;
+        if (p + 1 != mb->start || utf8[p] != '(' || mb->end >= len || utf8[mb->end] != ')')
+            continue;
+        char *full = clip_strprintf ("%s %s", a->canonical, b->canonical);
+        words_t fk;
+        key_words (full, strlen (full), true, &fk);
+        if (fk.n != 2) {
+            words_release (&fk);
+            free (full);
+            continue;
+        }
+        for (info_t *x = a; x <= b; x++) {
+            free (x->canonical);
+            x->canonical = clip_strdup (full);
+            x->ty = TY_PER;
+            x->known = true;
+        }
+        /* The full name is a person's for the rest of the document.  */
+        words_release (&a->ckey);
+        a->ckey = fk;
+        free (full);
+        i++;
+    }
+
+    /* Before pass 2, over the whole document: the first full name of a
+       person holding each word (for a short form written before its full
+       name, "Tremlow" in a headline, "Petra Tremlow" in the body); the
+       organisation names of two words or more by their first word (one
+       index per word, AMBIGUOUS when two different names share it); the
+       organisations by their key less a final "s" ("Green Progressives"
+       for "Green Progressive"); and the names that are not people by their
+       initials ("NFB" for "National Fisheries Board" without a bracketed
+       definition).  */
+    strmap_t later_people = { 0 }, org_heads = { 0 }, plurals = { 0 }, by_initials = { 0 };
+    size_t person_words = 0;
+    for (size_t i = 0; i < n; i++)
+        if (info[i].ty == TY_PER && info[i].ckey.n >= 2)
+            person_words += info[i].ckey.n;
+    strmap_reserve (&later_people, person_words);
+    strmap_reserve (&org_heads, n);
+    strmap_reserve (&plurals, n);
+    strmap_reserve (&by_initials, n);
+    for (size_t i = 0; i < n; i++) {
+        info_t *in = &info[i];
+        if (in->ty == TY_OTHER || in->ckey.n == 0)
+            continue;
+        if (in->ty == TY_PER && in->ckey.n >= 2)
+            for (size_t k = 0; k < in->ckey.n; k++) {
+                size_t *slot = strmap_slot (&later_people, in->ckey.text.p + in->ckey.off[k],
+                                            in->ckey.len[k], true);
+                if (*slot == 0)
+                    *slot = i + 1;
+            }
+        if (in->ty == TY_ORG && in->ckey.n >= 2)
+            longest_or_ambiguous (&org_heads, in->ckey.text.p, in->ckey.len[0], info, i);
+        size_t ll = in->ckey.len[in->ckey.n - 1];
+        if (in->ty == TY_ORG && ll >= 3 && in->ckey.text.p[in->ckey.text.len - 1] == 's')
+            first_or_ambiguous (&plurals, in->ckey.text.p, in->ckey.text.len - 1, info, i);
+        if (in->ty != TY_PER && in->ckey.n >= 2 && name_initials (&in->ckey, in->initials,
+                                                                   sizeof in->initials))
+            first_or_ambiguous (&by_initials, in->initials, strlen (in->initials), info, i);
+    }
 
     /* Pass 2: acronyms, short mentions, repeated unknown names.  people
        maps each word of a full person name to the latest such mention
@@ -1098,6 +1350,50 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                     in->known = true;
                 }
             }
+            /* None earlier: the first full name written after it.  */
+            j = strmap_slot (&later_people, in->key.text.p, in->key.len[0], false);
+            if (!in->known && j && *j - 1 > i) {
+                info_t *e = &info[*j - 1];
+                bool all = e->ckey.n > in->key.n;
+                for (size_t k = 1; k < in->key.n && all; k++)
+                    all = has_word (&e->ckey, in->key.text.p + in->key.off[k], in->key.len[k]);
+                if (all) {
+                    short_form = true;
+                    free (in->canonical);
+                    in->canonical = clip_strdup (e->canonical);
+                    in->ty = TY_PER;
+                    in->known = true;
+                }
+            }
+        }
+        if (!in->known && in->ty == TY_ORG && in->key.n > 0) {
+            /* "Vantrell Data" for "Vantrell Data Systems", "Quillby"
+               for "Quillby Gallery": the leading words of one longer
+               organisation of the document, which adds at most two words
+               and not an "of ..." ("Bank" is not "Bank of England").  */
+            size_t *j = strmap_slot (&org_heads, in->key.text.p, in->key.len[0], false);
+            if (j && *j != AMBIGUOUS && *j - 1 != i
+                && (*j - 1 < i || all_caps (in->canonical))
+                && !ends_legal (utf8 + m->start, m->end - m->start)) {
+                const info_t *f = &info[*j - 1];
+                if (extends_org (f, &in->key))
+                    take_name (in, f, false);
+            }
+            /* "Green Progressive" for "Green Progressives".  */
+            j = strmap_slot (&plurals, in->key.text.p, in->key.text.len, false);
+            if (!in->known && j && *j != AMBIGUOUS && *j - 1 != i)
+                take_name (in, &info[*j - 1], false);
+        }
+        if (!in->known && in->key.n == 1) {
+            /* An acronym never defined, spelling the initials of a name
+               of the document ("NFB", "National Fisheries Board"): that
+               name, and its type.  */
+            char caps[16];
+            if (acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)) {
+                size_t *j = strmap_slot (&by_initials, caps, strlen (caps), false);
+                if (j && *j != AMBIGUOUS && *j - 1 != i)
+                    take_name (in, &info[*j - 1], true);
+            }
         }
         if (!in->known && in->key.n > 0) {
             /* The same unknown name spelt another way earlier: one
@@ -1114,8 +1410,22 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             for (size_t k = 0; k < in->ckey.n; k++)
                 *strmap_slot (&people, in->ckey.text.p + in->ckey.off[k], in->ckey.len[k], true) = i;
     }
+    /* An ALL-CAPS mention ends with the name its body form ended with
+       ("FORD" as "Ford", which became "Ford Motor").  */
+    for (size_t i = 0; i < n; i++) {
+        info_t *in = &info[i];
+        if (in->body && in->ty == info[in->body - 1].ty
+            && strcmp (in->canonical, info[in->body - 1].canonical) != 0) {
+            free (in->canonical);
+            in->canonical = clip_strdup (info[in->body - 1].canonical);
+        }
+    }
     strmap_release (&people);
     strmap_release (&acronyms);
+    strmap_release (&later_people);
+    strmap_release (&org_heads);
+    strmap_release (&plurals);
+    strmap_release (&by_initials);
     for (int t = 0; t < 4; t++)
         strmap_release (&names[t]);
 

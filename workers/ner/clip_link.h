@@ -23,15 +23,33 @@
          (NCSC)", its letters fitting the name's words) links every "NCSC"
          of that article to the full name;
       3. a short mention of a person takes the latest earlier full name
-         holding its words ("Mr Guo" / "Guo" -> "Guo Ping"); a
-         capitalised one-word ORG/LOC/MISC mention doing so becomes PER;
-      4. an unknown name spelt like an earlier one takes its canonical.
+         holding its words ("Mr Guo" / "Guo" -> "Guo Ping"), or when there
+         is none the first later one ("Tremlow" in a headline -> "Petra
+         Tremlow"); a capitalised one-word ORG/LOC/MISC mention doing so
+         becomes PER;  "Kofi (Mensah)", a one-word person and a
+         capitalised word in brackets, are both the person "Kofi Mensah";
+      4. an unknown organisation takes the name of one earlier organisation
+         of the document (any one, for an ALL-CAPS mention) that starts
+         with its words and adds one or two ("Vantrell Data" ->
+         "Vantrell Data Systems", "the Quillby" -> "Quillby Gallery"; not
+         "Bank" -> "Bank of England", not an event such as "... Awards",
+         not from a mention ending in a legal suffix, and nothing when two
+         longer names start so), or of one that is its plural ("Green
+         Progressive" -> "Green Progressives");
+      5. an unknown mention written as an acronym, two to eight capitals,
+         takes the name and type of the one name of the document, not a
+         person, whose initials it spells, stop-words skipped ("NFB" ->
+         "National Fisheries Board" without a bracketed definition);
+      6. an unknown name spelt like an earlier one takes its canonical.
     Before 3 and 4, an unknown mention in capitals ("BROWN-FORMAN" in a
     headline) takes the first mixed-case mention of the same key and type
     anywhere in the document ("Brown-Forman"); a dateline's place ("TOKYO,
     March 3 -": capitals opening a line, a comma after) is the city, never
     the country the table makes of it, and without a body form it is put
-    in normal case ("RIO DE JANEIRO" -> "Rio de Janeiro").
+    in normal case ("RIO DE JANEIRO" -> "Rio de Janeiro"); in the end such
+    an ALL-CAPS mention has the canonical its body form got ("FORD" ->
+    "Ford" -> "Ford Motor").  A capital right before a hyphen
+    ("Paris-based") is the city, as after "in".
     Otherwise the canonical name is the mention with the same
     normalisations applied for display: spaces folded, surrounding quotes
     and a possessive trimmed, titles (PER) or the article and legal

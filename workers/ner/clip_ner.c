@@ -4,8 +4,17 @@
     clip_tagger (PER ORG LOC MISC, one sentence at a time, with the
     document's history and the contexts of each name's other mentions) ->
     document consistency (clip_tagger_doc_consistency) -> spans trimmed of
-    possessives, titles and stray punctuation -> clip_numex spans (MONEY
-    DATE PERCENT; they win on overlap) -> clip_linker for canonical names.
+    possessives, titles and stray punctuation, and cut or joined by rules
+    (add_name, merge_by_acronym; issue 14): a title inside a name before a
+    person ("Philippine Trade Secretary Jose Alcuaz" -> MISC + PER), a
+    name before a "-based" / "-type" / ... suffix ("Mexico-type" ->
+    "Mexico"), two known places or nationalities joined by a hyphen
+    ("France-Germany", "US-Chinese") or by a title-case "And" in a
+    headline, a name completed by the acronym after it ("Rural Water and
+    Power Authority (RWPA)") -> clip_numex spans (MONEY DATE PERCENT; they
+    win on overlap) -> clip_linker for canonical names.  The rules ask a
+    lexicon of the model's gazetteer and the alias table what a piece of
+    a name is.
     Token buffers live in the clip_ner_t and are reused: extraction
     allocates a few arrays per article, never per token.  Every step is
     linear in the text (bench/bench_analyze); a "sentence" longer than
@@ -28,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #define NORM_MAX 64             /* bytes of a token the tagger sees */
 /*  A sentence longer than this many tokens is tagged in pieces of this
@@ -37,8 +47,22 @@
     millions of tokens) came to about a gigabyte for 10 MB.  */
 #define SENT_MAX_TOKENS 1024
 
+/*  Names known to be of a type: the model's gazetteer (names of the
+    CoNLL training data) and the alias table, lower-cased words joined by
+    one space, as a set of 64-bit hashes with a bit per type.  The rules
+    after the tagger ask it what a piece of a name is ("Philippine" in
+    "Philippine Trade Secretary Jose Alcuaz" is MISC, "Germany" in
+    "France-Germany" a LOC); a hash collision at worst mistypes one piece.  */
+typedef struct {
+    uint64_t *hash;             /* 0: empty slot */
+    uint8_t *mask;              /* bit 1 << CLIP_ENT_*: types the name has */
+    size_t cap, n;
+} lex_t;
+
 struct clip_ner {
     clip_tagger_t *tagger;
+    lex_t lex;
+    const char *text;           /* the document being extracted */
     clip_linker_t *linker;      /* NULL when the alias table is missing */
     clip_tagdoc_t *doc;
     clip_tokens_t toks;
@@ -59,11 +83,106 @@ typedef struct {
     int type;
 } ment_t;
 
+static uint64_t
+lex_hash (const char *key, size_t n)
+{
+    uint64_t h = XXH3_64bits (key, n);
+    return h ? h : 1;
+}
+
+static void
+lex_put (lex_t *l, uint64_t h, unsigned mask)
+{
+    size_t i = (size_t) h & (l->cap - 1);
+    while (l->hash [i] && l->hash [i] != h)
+        i = (i + 1) & (l->cap - 1);
+    if (!l->hash [i]) {
+        l->hash [i] = h;
+        l->n++;
+    }
+    l->mask [i] |= (uint8_t) mask;
+}
+
+/*  Add key (already lower-case, n bytes) as a name of type.  */
+static void
+lex_add (lex_t *l, const char *key, size_t n, int type)
+{
+    if (n == 0 || type < 0 || type >= CLIP_ENT_NTYPES)
+        return;
+    if ((l->n + 1) * 2 > l->cap) {
+        lex_t big = { 0 };
+        big.cap = l->cap ? l->cap * 2 : 1024;
+        big.hash = clip_calloc (big.cap, sizeof *big.hash);
+        big.mask = clip_calloc (big.cap, 1);
+        for (size_t i = 0; i < l->cap; i++)
+            if (l->hash [i])
+                lex_put (&big, l->hash [i], l->mask [i]);
+        free (l->hash);
+        free (l->mask);
+        *l = big;
+    }
+    lex_put (l, lex_hash (key, n), 1u << type);
+}
+
+/*  The types of key (lower-case), 0 when unknown.  */
+static unsigned
+lex_get (const lex_t *l, const char *key, size_t n)
+{
+    if (l->cap == 0 || n == 0)
+        return 0;
+    uint64_t h = lex_hash (key, n);
+    size_t i = (size_t) h & (l->cap - 1);
+    while (l->hash [i]) {
+        if (l->hash [i] == h)
+            return l->mask [i];
+        i = (i + 1) & (l->cap - 1);
+    }
+    return 0;
+}
+
+static void
+lex_release (lex_t *l)
+{
+    free (l->hash);
+    free (l->mask);
+    memset (l, 0, sizeof *l);
+}
+
+/*  The model's gazetteer.tsv ("TYPE<TAB>lower-case name" a line) into the
+    lexicon.  A missing file leaves the lexicon as it is: the rules that
+    ask it then keep the tagger's types.  */
+static void
+lex_load_gazetteer (lex_t *l, const char *model_dir)
+{
+    char *path = clip_path_join (model_dir, "gazetteer.tsv");
+    char *data;
+    size_t len;
+    int rc = clip_file_read (path, (size_t) 64 << 20, &data, &len);
+    free (path);
+    if (rc < 0)
+        return;
+    char *line = data, *end = data + len;
+    while (line < end) {
+        char *nl = memchr (line, '\n', (size_t) (end - line));
+        char *lend = nl ? nl : end;
+        char *tab = memchr (line, '\t', (size_t) (lend - line));
+        if (tab) {
+            int type = clip_ent_type_parse (line, (size_t) (tab - line));
+            size_t kl = (size_t) (lend - tab - 1);
+            if (kl > 0 && tab [kl] == '\r')
+                kl--;
+            lex_add (l, tab + 1, kl, type);
+        }
+        line = lend + 1;
+    }
+    free (data);
+}
+
 /*  Add the names of the alias table (canonical TAB type TAB aliases
     separated by '|'; '#' comments; a leading '~' marks a capital standing
     for its country) to the tagger's gazetteer.  */
 static void
-add_alias_names (clip_tagger_t *tagger, const char *path)
+add_alias_names (clip_tagger_t *tagger, lex_t *lex, const char *path)
 {
     char *data;
     size_t len;
@@ -95,6 +214,17 @@ add_alias_names (clip_tagger_t *tagger, const char *path)
                         words [i] = (clip_word_t) { buf [i], (uint32_t) wl };
                     }
                     clip_tagger_gaz_add (tagger, type, words, toks.n);
+                    char key [8 * 65];
+                    size_t kl = 0;
+                    for (size_t i = 0; i < toks.n; i++) {
+                        if (i)
+                            key [kl++] = ' ';
+                        for (size_t c = 0; c < words [i].len; c++) {
+                            char ch = words [i].text [c];
+                            key [kl++] = (ch >= 'A' && ch <= 'Z') ? (char) (ch | 0x20) : ch;
+                        }
+                    }
+                    lex_add (lex, key, kl, type);
                 }
                 if (name_end == t1 && t2) {
                     name = t2 + 1;
@@ -127,8 +257,11 @@ clip_ner_load (const char *data_dir, char *err, size_t err_size)
     clip_ner_t *self = clip_calloc (1, sizeof *self);
     self->tagger = tagger;
     self->doc = clip_tagdoc_new ();
+    model_dir = clip_datadir_path (data_dir, CLIP_DATA_MODEL);
+    lex_load_gazetteer (&self->lex, model_dir);
+    free (model_dir);
     char *aliases = clip_datadir_path (data_dir, CLIP_DATA_ALIASES);
-    add_alias_names (tagger, aliases);
+    add_alias_names (tagger, &self->lex, aliases);
     char lerr [256];
     self->linker = clip_linker_load (aliases, lerr, sizeof lerr);
     if (!self->linker) {
@@ -152,6 +285,7 @@ clip_ner_destroy (clip_ner_t **self_p)
     if (self->linker)
         clip_linker_destroy (&self->linker);
     clip_tagdoc_destroy (&self->doc);
+    lex_release (&self->lex);
     clip_tokens_release (&self->toks);
     free (self->norm);
     free (self->words);
@@ -280,12 +414,466 @@ static_type_name (const char *t)
     return "MISC";
 }
 
+/* ------------------------------------------------ rules after the tagger */
+
+/*  The longest name the title and "And" rules look into.  */
+#define RULE_MAX_WORDS 16
+
+static char
+ascii_lower (char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char) (c | 0x20) : c;
+}
+
+/*  Case-insensitive (ASCII) comparison of a word with a list entry.  */
+static int
+word_in (const clip_word_t *w, const char *const *list)
+{
+    for (size_t i = 0; list [i]; i++) {
+        size_t n = strlen (list [i]);
+        if (n != w->len)
+            continue;
+        size_t c = 0;
+        while (c < n && ascii_lower (w->text [c]) == ascii_lower (list [i][c]))
+            c++;
+        if (c == n)
+            return 1;
+    }
+    return 0;
+}
+
+/*  Nouns of office that may stand inside a phrase before a person's name
+    ("Transport Secretary Jane Doe", "Central Bank Governor John Smith",
+    "Federal Reserve chief Paul Volcker").  */
+static const char *const offices_before_name [] = {
+    "Secretary", "Minister", "Governor", "Chancellor", "Chairman", "Chairwoman",
+    "President", "Premier", "Director", "Commissioner", "Ambassador", "Spokesman",
+    "Spokeswoman", "Spokesperson", "Adviser", "Advisor", "Officer", "Chief", "Mayor",
+    "Senator", "Treasurer", "Envoy", "Leader", "Secretary-General", "Director-General",
+    "Attorney-General", "Vice-President", "Vice-Chairman", "Manager", "Coach", NULL
+};
+
+/*  Words of a title around its noun of office: portfolios and ranks
+    ("Finance", "Foreign", "Deputy", "Prime"), "of" / "for" and the like,
+    so that "Deputy Prime Minister", "Secretary of State" and "Minister for
+    Foreign Affairs" are one title.  */
+static const char *const title_words [] = {
+    "Finance", "Foreign", "Home", "Interior", "Defence", "Defense", "Treasury", "Trade",
+    "Transport", "Health", "Education", "Environment", "Culture", "Energy", "Agriculture",
+    "Justice", "Labour", "Labor", "Economy", "Economic", "Economics", "Industry",
+    "Commerce", "Employment", "Work", "Pensions", "Media", "Sport", "Sports", "Housing",
+    "Development", "International", "Prime", "Deputy", "Vice", "Shadow", "Acting",
+    "Chief", "Executive", "Junior", "Senior", "Assistant", "Under", "General", "Attorney",
+    "Press", "Communications", "Budget", "Planning", "Oil", "Petroleum", "Information",
+    "Security", "National", "Cabinet", "Science", "Technology", "Tourism", "Fisheries",
+    "Food", "Immigration", "Affairs", "State", "Managing", "First", NULL
+};
+
+static const char *const title_joins [] = { "of", "for", "the", "and", "&", NULL };
+
+/*  Words a person's name does not hold: what follows a title is an
+    organisation when one of them is there ("Minister of State Office").  */
+static const char *const not_in_person [] = {
+    "Office", "Department", "Ministry", "Council", "Committee", "Commission", "Bank",
+    "Board", "Agency", "Service", "Group", "Party", "Association", "Institute",
+    "University", "Company", "Corp", "Inc", "Ltd", "Co", "Plc", "Fund", "Authority",
+    "Court", "House", "Union", "Club", "Reserve", "Bureau", "Corporation", NULL
+};
+
+static int
+is_upper_initial (const clip_word_t *w)
+{
+    unsigned char c = w->len ? (unsigned char) w->text [0] : 0;
+    return (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/*  The lower-cased key of words [a, b), with an optional last word cut
+    to last_len bytes, joined by one space, into key (size bytes).
+    Returns its length, 0 when it does not fit.  */
+static size_t
+words_key (const clip_word_t *w, size_t a, size_t b, size_t last_len, char *key, size_t size)
+{
+    size_t o = 0;
+    for (size_t i = a; i < b; i++) {
+        size_t wl = (i + 1 == b && last_len) ? last_len : w [i].len;
+        if (o + wl + 2 > size)
+            return 0;
+        if (i > a)
+            key [o++] = ' ';
+        for (size_t c = 0; c < wl; c++) {
+            char ch = w [i].text [c];
+            key [o++] = (ch >= 'A' && ch <= 'Z') ? (char) (ch | 0x20) : ch;
+        }
+    }
+    return o;
+}
+
+static unsigned
+lex_words (const clip_ner_t *self, size_t a, size_t b, size_t last_len)
+{
+    char key [256];
+    size_t kl = words_key (self->words, a, b, last_len, key, sizeof key);
+    return kl ? lex_get (&self->lex, key, kl) : 0;
+}
+
+/*  Endings of adjectives of nationality ("Philippine", "Czech",
+    "Chinese", "Kenyan", "Spanish", "Iraqi"): a word the lexicon has both
+    as a place and as MISC is the adjective when it ends so.  */
+static int
+adjective_like (const char *key, size_t n)
+{
+    static const char *const ends [] = { "ine", "ch", "ese", "an", "ish", "i", "ic", NULL };
+    for (size_t i = 0; ends [i]; i++) {
+        size_t el = strlen (ends [i]);
+        if (n > el + 2 && memcmp (key + n - el, ends [i], el) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*  A type from the lexicon's types of a name (key, lower-case);
+    fallback when it knows none.  A place before a nationality before an
+    organisation ("US", "Chinese"), except for a word shaped like an
+    adjective of nationality.  */
+static int
+lex_type_of (unsigned mask, const char *key, size_t n, int fallback)
+{
+    if (!mask)
+        return fallback;
+    if (fallback >= 0 && (mask & (1u << fallback)))
+        return fallback;
+    unsigned loc_misc = (1u << CLIP_ENT_LOC) | (1u << CLIP_ENT_MISC);
+    if ((mask & loc_misc) == loc_misc && !memchr (key, ' ', n) && adjective_like (key, n))
+        return CLIP_ENT_MISC;
+    static const int order [] = { CLIP_ENT_LOC, CLIP_ENT_MISC, CLIP_ENT_ORG, CLIP_ENT_PER };
+    for (size_t i = 0; i < 4; i++)
+        if (mask & (1u << order [i]))
+            return order [i];
+    return fallback;
+}
+
+/*  The lexicon's type of words [a, b) (the last cut to last_len bytes
+    when not 0), fallback when it does not know them.  */
+static int
+lex_type_words (const clip_ner_t *self, size_t a, size_t b, size_t last_len, int fallback)
+{
+    char key [256];
+    size_t kl = words_key (self->words, a, b, last_len, key, sizeof key);
+    return kl ? lex_type_of (lex_get (&self->lex, key, kl), key, kl, fallback) : fallback;
+}
+
+/*  Add a name [a, b) (tokens; bytes [start, end)) to m.  */
+static void
+push_name (ment_t *m, size_t *nm, size_t a, size_t b, size_t start, size_t end, int type)
+{
+    m [(*nm)++] = (ment_t) { a, b, start, end, type };
+}
+
+static void
+push_tokens (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, int type)
+{
+    push_name (m, nm, a, b, self->toks.tokens [a].start,
+               self->toks.tokens [b - 1].end, type);
+}
+
+/*  What stands before a title ("Philippine" in "Philippine Finance
+    Secretary ...", "UK" in "UK National Security Adviser"): its own name,
+    typed by the lexicon, an organisation when it knows nothing.  */
+static void
+push_prefix (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t j)
+{
+    while (j > a && trailing_junk (&self->words [j - 1]))
+        j--;
+    if (j == a || !is_upper_initial (&self->words [a])
+        || (j - a == 1 && never_alone (&self->words [a])))
+        return;
+    /*  One word the lexicon does not know, capitalised only because it
+        opens the sentence ("New Home Secretary ..."), is no name.  */
+    if (j - a == 1 && (self->toks.tokens [a].flags & CLIP_TOKEN_SENT_START)
+        && !lex_words (self, a, j, 0))
+        return;
+    /*  Nor is one generic noun ("Bank Governor ...").  */
+    if (j - a == 1 && word_in (&self->words [a], not_in_person))
+        return;
+    push_tokens (self, m, nm, a, j, lex_type_words (self, a, j, 0, CLIP_ENT_ORG));
+}
+
+/*  A title inside the span before a person's name: "[Philippine] [Trade
+    Secretary] [Jose Alcuaz]".  Pushes the prefix and the person and
+    returns 1, or returns 0 when the span has no such title.  */
+static int
+split_title (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b)
+{
+    const clip_word_t *w = self->words;
+    for (size_t k = a; k + 1 < b; k++) {
+        if (!word_in (&w [k], offices_before_name))
+            continue;
+        size_t e = k + 1;
+        while (e + 1 < b && (word_in (&w [e], offices_before_name)
+                             || word_in (&w [e], title_words) || word_in (&w [e], title_joins)))
+            e++;
+        /*  The person: up to four capitalised words, none of an
+            organisation, and not a name the lexicon knows only as a place
+            or an organisation ("Secretary of State for Scotland").  */
+        if (b - e > 4)
+            continue;
+        int person = 1;
+        for (size_t i = e; i < b && person; i++)
+            person = is_upper_initial (&w [i]) && !word_in (&w [i], not_in_person)
+                     && !word_in (&w [i], offices_before_name);
+        if (!person)
+            continue;
+        unsigned mask = lex_words (self, e, b, 0);
+        if (mask && !(mask & (1u << CLIP_ENT_PER)))
+            continue;
+        size_t j = k;
+        while (j > a && (word_in (&w [j - 1], title_words)
+                         || word_in (&w [j - 1], offices_before_name)))
+            j--;
+        push_prefix (self, m, nm, a, j);
+        push_tokens (self, m, nm, e, b, CLIP_ENT_PER);
+        return 1;
+    }
+    return 0;
+}
+
+/*  "Mexico-type", "Scotland-born", "London-based": the name is the part
+    before the hyphen of a final word of this list (not "Oscar-winning",
+    "Dai-ichi", "Chung Mong-koo" or "A-level", which are words of their
+    own).  Returns the bytes kept of s [0, n), 0 when there is no such
+    suffix.  */
+static size_t
+hyphen_suffix_cut (const char *s, size_t n, int *place)
+{
+    /*  Where something is or comes from: a name the tagger called MISC
+        before one of these is a place ("Chennai-based").  */
+    static const char *const of_place [] = {
+        "based", "born", "bred", "headquartered", "raised", "educated", NULL
+    };
+    static const char *const suffixes [] = {
+        "based", "born", "bred", "type", "style", "led", "owned", "backed", "made",
+        "controlled", "run", "listed", "registered", "funded", "sponsored", "bound",
+        "linked", "raised", "headquartered", "educated", "trained", "built", "designed",
+        "dominated", "brokered", "related", NULL
+    };
+    const char *h = memchr (s, '-', n);
+    if (!h)
+        return 0;
+    const char *last = h;
+    while ((h = memchr (last + 1, '-', n - (size_t) (last + 1 - s))))
+        last = h;
+    size_t at = (size_t) (last - s);
+    if (at < 2)
+        return 0;
+    clip_word_t suffix = { last + 1, (uint32_t) (n - at - 1) };
+    for (size_t i = 0; suffixes [i]; i++)
+        if (word_is (&suffix, suffixes [i])) {
+            *place = 0;
+            for (size_t k = 0; of_place [k]; k++)
+                if (word_is (&suffix, of_place [k]))
+                    *place = 1;
+            return at;
+        }
+    return 0;
+}
+
+/*  "France-Germany", "US-Chinese": a one-word name made of two names the
+    lexicon knows as places or nationalities, the whole unknown to it.
+    Pushes both and returns 1, else 0.  */
+static int
+split_hyphen_pair (const clip_ner_t *self, ment_t *m, size_t *nm, size_t t)
+{
+    const clip_word_t *w = &self->words [t];
+    const char *h = memchr (w->text, '-', w->len);
+    if (!h || memchr (h + 1, '-', w->len - (size_t) (h - w->text) - 1))
+        return 0;
+    size_t l1 = (size_t) (h - w->text), l2 = w->len - l1 - 1;
+    clip_word_t p1 = { w->text, (uint32_t) l1 }, p2 = { h + 1, (uint32_t) l2 };
+    if (l1 == 0 || l2 == 0 || !is_upper_initial (&p1) || !is_upper_initial (&p2))
+        return 0;
+    char key [128];
+    size_t kl = words_key (w, 0, 1, 0, key, sizeof key);
+    if (!kl || lex_get (&self->lex, key, kl))
+        return 0;
+    unsigned places = (1u << CLIP_ENT_LOC) | (1u << CLIP_ENT_MISC);
+    kl = words_key (&p1, 0, 1, 0, key, sizeof key);
+    unsigned m1 = kl ? lex_get (&self->lex, key, kl) : 0;
+    kl = words_key (&p2, 0, 1, 0, key, sizeof key);
+    unsigned m2 = kl ? lex_get (&self->lex, key, kl) : 0;
+    if (!(m1 & places) || !(m2 & places))
+        return 0;
+    /*  The token's bytes may differ from the word the tagger saw ("US"
+        is shown as "U.S."); split the text at its own hyphen.  */
+    const clip_token_t *tok = &self->toks.tokens [t];
+    size_t cut = tok->start;
+    while (cut < tok->end && self->text [cut] != '-')
+        cut++;
+    if (cut >= tok->end)
+        return 0;
+    kl = words_key (&p1, 0, 1, 0, key, sizeof key);
+    int t1 = lex_type_of (m1 & places, key, kl, -1);
+    kl = words_key (&p2, 0, 1, 0, key, sizeof key);
+    int t2 = lex_type_of (m2 & places, key, kl, -1);
+    push_name (m, nm, t, t + 1, tok->start, cut, t1);
+    push_name (m, nm, t, t + 1, cut + 1, tok->end, t2);
+    return 1;
+}
+
+/*  One name as the tagger and the trimming left it, words [a, b): the
+    rules for titles, hyphens and coordination, then m.  */
+static void
+add_name (clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, int type)
+{
+    const clip_word_t *w = self->words;
+    /*  A phrase ending in a noun of office is a title, not a name ("UK
+        National Security Adviser"); what stands before the title is its
+        own name.  */
+    if (is_office (&w [b - 1])) {
+        size_t j = b - 1;
+        while (j > a && (word_in (&w [j - 1], title_words)
+                         || word_in (&w [j - 1], offices_before_name)))
+            j--;
+        push_prefix (self, m, nm, a, j);
+        return;
+    }
+    /*  Names with a title are short; a longer run of capitalised words
+        is not looked into, which keeps these rules linear in the text.  */
+    if (b - a >= 3 && b - a <= RULE_MAX_WORDS && split_title (self, m, nm, a, b))
+        return;
+    /*  "Spain And Portugal" in a title-case headline is two names, not
+        one ("AND" in capitals too), unless the lexicon knows the whole
+        ("Trinidad And Tobago").  The second is the longest run of its
+        words the lexicon knows, when there is one: the words after it are
+        the headline's ("Leeds And Chelsea Draw").  Organisations and works
+        ("Marks And Spencer", "Pride And Prejudice") are split only when
+        the lexicon knows both.  "Brazil and Argentina" tagged as one place
+        is two when both are places the lexicon knows.  */
+    if (b - a >= 3 && b - a <= RULE_MAX_WORDS) {
+        for (size_t k = a + 1; k + 1 < b; k++) {
+            int title_and = word_is (&w [k], "And") || word_is (&w [k], "AND");
+            int low_and = word_is (&w [k], "and");
+            if (!title_and && !low_and)
+                continue;
+            if (!is_upper_initial (&w [k + 1]) || lex_words (self, a, b, 0))
+                break;
+            unsigned m1 = lex_words (self, a, k, 0), m2 = 0;
+            size_t e2 = b;
+            if (low_and)
+                m2 = lex_words (self, k + 1, b, 0);
+            else
+                for (e2 = b; e2 > k + 1 && !(m2 = lex_words (self, k + 1, e2, 0)); e2--)
+                    ;
+            if (!m2)
+                e2 = b;
+            if (low_and) {
+                if (!(m1 & (1u << CLIP_ENT_LOC)) || !(m2 & (1u << CLIP_ENT_LOC)))
+                    break;
+            }
+            else
+            if ((type == CLIP_ENT_ORG || type == CLIP_ENT_MISC) && !(m1 && m2))
+                break;
+            add_name (self, m, nm, a, k, lex_type_words (self, a, k, 0, type));
+            add_name (self, m, nm, k + 1, e2, lex_type_words (self, k + 1, e2, 0, type));
+            return;
+        }
+    }
+    const clip_token_t *last = &self->toks.tokens [b - 1];
+    int place = 0;
+    size_t cut = hyphen_suffix_cut (self->text + last->start, last->end - last->start, &place);
+    size_t wcut = hyphen_suffix_cut (w [b - 1].text, w [b - 1].len, &place);
+    if (cut && wcut) {
+        int fallback = place && type == CLIP_ENT_MISC ? CLIP_ENT_LOC : type;
+        int t2 = lex_type_words (self, a, b, wcut, fallback);
+        push_name (m, nm, a, b, self->toks.tokens [a].start, last->start + cut, t2);
+        return;
+    }
+    if (b - a == 1 && split_hyphen_pair (self, m, nm, a))
+        return;
+    push_tokens (self, m, nm, a, b, type);
+}
+
+/*  Words an acronym skips ("Department for Transport (DfT)").  */
+static const char *const acronym_joins [] = { "and", "of", "for", "&", "on", "the", NULL };
+
+/*  The capitals of words [a, b), words of joins skipped, into out
+    (size bytes); 0 when a word is neither capitalised nor a join.  */
+static size_t
+initials_of (const clip_word_t *w, size_t a, size_t b, char *out, size_t size)
+{
+    size_t o = 0;
+    for (size_t k = a; k < b; k++) {
+        if (word_in (&w [k], acronym_joins) && !is_upper_initial (&w [k]))
+            continue;
+        unsigned char c = w [k].len ? (unsigned char) w [k].text [0] : 0;
+        if (!(c >= 'A' && c <= 'Z') || o + 1 >= size)
+            return 0;
+        out [o++] = (char) c;
+    }
+    return o;
+}
+
+/*  "The Rural Water and Power Authority (RWPA)": a name followed by an
+    acronym in brackets whose capitals are the initials of a longer run
+    of capitalised words (and "and", "of", ...) ending with the name is
+    that whole run: the tagger cut it at "and" or at a line break, or left
+    its first words out.  Names among m [from, *nm) swallowed by the run
+    are dropped.  sent is the sentence's first token.  */
+static void
+merge_by_acronym (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size_t sent,
+                  size_t nt)
+{
+    const clip_word_t *w = self->words;
+    size_t out = from;
+    for (size_t i = from; i < *nm; i++) {
+        ment_t cur = m [i];
+        size_t t = cur.tok_end;
+        char acr [16], ini [16];
+        size_t na = 0;
+        if (cur.type != CLIP_ENT_PER && t + 2 < nt && word_is (&w [t], "(")
+            && word_is (&w [t + 2], ")") && w [t + 1].len < sizeof acr) {
+            for (size_t c = 0; c < w [t + 1].len; c++)
+                if (w [t + 1].text [c] >= 'A' && w [t + 1].text [c] <= 'Z')
+                    acr [na++] = w [t + 1].text [c];
+        }
+        size_t ni = na >= 2 ? initials_of (w, cur.tok_start, cur.tok_end, ini, sizeof ini) : 0;
+        if (na >= 2 && !(ni == na && memcmp (ini, acr, na) == 0)) {
+            size_t lo = cur.tok_start > sent + 8 ? cur.tok_start - 8 : sent;
+            for (size_t st = cur.tok_start; st-- > lo;) {
+                if (!is_upper_initial (&w [st])) {
+                    if (word_in (&w [st], acronym_joins))
+                        continue;
+                    break;
+                }
+                ni = initials_of (w, st, cur.tok_end, ini, sizeof ini);
+                if (ni == 0 || ni > na)
+                    break;
+                if (ni == na && memcmp (ini, acr, na) == 0) {
+                    /*  Earlier names wholly inside the run go; one that
+                        straddles its start keeps the name as it was.  */
+                    size_t keep = out;
+                    while (keep > from && m [keep - 1].tok_end > st)
+                        keep--;
+                    if (keep < out && m [keep].tok_start < st)
+                        break;
+                    out = keep;
+                    cur.tok_start = st;
+                    cur.start = self->toks.tokens [st].start;
+                    break;
+                }
+            }
+        }
+        m [out++] = cur;
+    }
+    *nm = out;
+}
+
 /*  Tokenize and tag one document; *m_out (caller owns) gets the names in
     text order.  Returns their number.  */
 static size_t
 tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
 {
     clip_tokenize (utf8, len, &self->toks);
+    self->text = utf8;
     size_t nt = self->toks.n;
     reserve (self, nt + 1);
     /*  Packed: a token of 6 bytes takes 7, not NORM_MAX (which made 64
@@ -333,7 +921,9 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                              self->labels);
     size_t s;
     clip_tagger_doc_consistency (self->words, self->labels, nt);
-    ment_t *m = clip_malloc ((nt + 1) * sizeof (ment_t));
+    /*  A name may become two (a title's prefix and the person,
+        "France-Germany"), never more than two per word.  */
+    ment_t *m = clip_malloc ((2 * nt + 1) * sizeof (ment_t));
     size_t nm = 0;
     s = 0;
     while (s < nt) {
@@ -341,6 +931,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
         while (e < nt && !(self->toks.tokens [e].flags & CLIP_TOKEN_SENT_START))
             e++;
         size_t ns = clip_labels_spans (self->labels + s, e - s, self->spans);
+        size_t first = nm;
         for (size_t k = 0; k < ns; k++) {
             size_t a = s + self->spans [k].start, b = s + self->spans [k].end;
             int type = self->spans [k].type;
@@ -352,15 +943,14 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 a++;
                 type = CLIP_ENT_PER;
             }
-            if (a == b || (b - a == 1 && never_alone (&self->words [a]))
-                || is_office (&self->words [b - 1]))
+            if (a == b || (b - a == 1 && never_alone (&self->words [a])))
                 continue;
             /*  "No. 2": a number after it makes it a rank, not a name.  */
             if (word_is (&self->words [a], "No") && b - a == 2)
                 continue;
-            m [nm++] = (ment_t) { a, b, self->toks.tokens [a].start,
-                                  self->toks.tokens [b - 1].end, type };
+            add_name (self, m, &nm, a, b, type);
         }
+        merge_by_acronym (self, m, &nm, first, s, nt);
         s = e;
     }
     *m_out = m;
@@ -485,6 +1075,11 @@ clip_ner_names_each (clip_ner_t *self, const char *utf8, size_t len,
     size_t nm = tag_names (self, utf8, len, &m);
     for (size_t i = 0; i < nm; i++) {
         if (m [i].tok_end - m [i].tok_start > CLIP_NER_NAME_MAX_WORDS)
+            continue;
+        /*  A piece of a word ("France" of "France-Germany", "Mexico" of
+            "Mexico-type") has no key of whole words: left out.  */
+        if (m [i].start != self->toks.tokens [m [i].tok_start].start
+            || m [i].end != self->toks.tokens [m [i].tok_end - 1].end)
             continue;
         char key [CLIP_NER_NAME_MAX_WORDS * NORM_MAX + 8];
         size_t o = 0;

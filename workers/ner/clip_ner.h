@@ -61,9 +61,10 @@ enum { CLIP_NER_NAME_MAX_WORDS = 6 };
     (CLIP_ENT_PER ... CLIP_ENT_MISC, clip_tagger.h).  */
 typedef void (clip_ner_name_fn) (const char *key, int type, void *arg);
 
-/*  Tag one text with the tagger alone (names trimmed as for extraction;
-    no MONEY / DATE / PERCENT, no linking) and call fn for each name of at
-    most CLIP_NER_NAME_MAX_WORDS words, in text order.  Returns the number
+/*  Tag one text with the tagger alone (names trimmed, cut and joined as
+    for extraction, a piece of a word such as "France" of "France-Germany"
+    left out; no MONEY / DATE / PERCENT, no linking) and call fn for each
+    name of at most CLIP_NER_NAME_MAX_WORDS words, in text order.  Returns the number
     of tokens of the text.  */
 size_t clip_ner_names_each (clip_ner_t *self, const char *utf8, size_t len,
                             clip_ner_name_fn *fn, void *arg);

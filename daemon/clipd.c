@@ -134,6 +134,11 @@ on_committed (clip_task_t *task, const clip_record_t *rec, const char *packed, s
     assert (self->inflight > 0);
     self->inflight--;
     claim_more (self);
+    /*  The gauges agree with the record counters at once, not at the next
+        tick: a scrape that sees a record counted sees its file done.  */
+    size_t ready = self->inbox ? clip_inbox_ready_count (self->inbox) : 0;
+    atomic_store (&self->metrics.inflight, self->inflight);
+    atomic_store (&self->metrics.work_waiting, ready + self->inflight);
 }
 
 static void
@@ -356,7 +361,9 @@ on_tick (uv_timer_t *timer)
     atomic_store (&m->loop_tick_ms, now_us / 1000);
     atomic_store (&m->inflight, self->inflight);
     atomic_store (&m->head, clip_results_head (self->results));
-    atomic_store (&m->corpus, clip_corpus_size (self->corpus));
+    /*  The corpus is the commit thread's while a batch is in flight.  */
+    atomic_store (&m->corpus, self->commit ? clip_commit_corpus_size (self->commit)
+                                           : clip_corpus_size (self->corpus));
     if (self->dispatch) {
         atomic_store (&m->workers, clip_dispatch_worker_count (self->dispatch));
         atomic_store (&m->queued, clip_dispatch_queued (self->dispatch));
@@ -679,8 +686,13 @@ on_signal_ignored (uv_signal_t *handle, int signum)
 static void
 apply_live (clipd_t *self, const clipd_config_t *cfg)
 {
-    clip_corpus_set_thresholds (self->corpus, cfg->near_containment, cfg->near_jaccard,
-                                cfg->related_containment);
+    /*  Through the commit, which applies them between batches.  */
+    if (self->commit)
+        clip_commit_set_thresholds (self->commit, cfg->near_containment, cfg->near_jaccard,
+                                    cfg->related_containment);
+    else
+        clip_corpus_set_thresholds (self->corpus, cfg->near_containment, cfg->near_jaccard,
+                                    cfg->related_containment);
     int level = clip_log_level_from_name (cfg->log_level);
     if (level >= 0)
         clip_log_set_level ((clip_log_level_t) level);

@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utlist.h>
@@ -26,7 +27,15 @@ typedef struct commit_item {
     struct commit_item *next;
 } commit_item_t;
 
+/*  The batch handed to the commit thread, and how its transaction ended.  */
+typedef enum {
+    JOB_NONE = 0,               /* no batch in flight */
+    JOB_QUEUED,                 /* the thread has it (or is about to) */
+    JOB_DONE                    /* the thread ended its transaction */
+} job_state_t;
+
 struct clip_commit {
+    /*  The loop's side: touched on the loop's thread only.  */
     uv_loop_t *loop;
     sqlite3 *db;                /* borrowed */
     clip_corpus_t *corpus;      /* borrowed */
@@ -34,21 +43,46 @@ struct clip_commit {
     clip_commit_settings_t settings;
     clip_commit_done_fn *on_done;
     void *arg;
-    uv_idle_t idle;             /* runs the group commit once per loop turn */
+    uv_timer_t batch_timer;     /* starts the next batch (batch_delay_ms) */
     uv_timer_t retry_timer;
+    uv_async_t async;           /* the thread ended a batch's transaction */
     int open_handles;
     commit_item_t *batch;       /* results waiting for the next commit */
+    size_t n_batch;
     commit_item_t *pending;     /* results whose commit failed */
+    size_t n_inflight;          /* results of the batch in flight (0: none) */
+    uint64_t corpus_size;       /* clip_corpus_size as of the last commit */
+    bool thresholds_due;        /* set by clip_commit_set_thresholds */
+    double near_containment, near_jaccard, related_containment;
+
+    /*  Shared with the commit thread, under mutex.  While state is
+        JOB_QUEUED the thread owns job, db, the corpus and the rows of the
+        results (commit.h); the loop's thread touches none of them.  */
+    uv_thread_t thread;
+    uv_mutex_t mutex;
+    uv_cond_t cond;             /* state or quit changed */
+    job_state_t state;
+    bool quit;
+    commit_item_t *job;
+    /*  How the job ended, written by the thread before it sets JOB_DONE.  */
+    bool job_ok;
+    uint64_t job_us;            /* BEGIN to the end of COMMIT */
+    uint64_t job_corpus_size;
+    char job_error [256];
 };
 
-static void on_idle (uv_idle_t *handle);
+static void on_batch_timer (uv_timer_t *timer);
 static void on_retry_timer (uv_timer_t *timer);
+static void on_async (uv_async_t *async);
+static void commit_thread (void *arg);
 
 void
 clip_commit_settings_default (clip_commit_settings_t *settings)
 {
     settings->retry_ms = CLIP_COMMIT_RETRY_MS;
     settings->max_bytes = CLIP_DEFAULT_MAX_BYTES;
+    settings->batch_max = CLIP_COMMIT_BATCH_MAX;
+    settings->batch_delay_ms = 0;
     settings->metrics = NULL;
 }
 
@@ -66,13 +100,28 @@ clip_commit_new (uv_loop_t *loop, sqlite3 *db, clip_corpus_t *corpus, clip_resul
         self->settings = *settings;
     else
         clip_commit_settings_default (&self->settings);
+    if (self->settings.batch_max == 0)
+        self->settings.batch_max = CLIP_COMMIT_BATCH_MAX;
     self->on_done = on_done;
     self->arg = arg;
-    uv_idle_init (loop, &self->idle);
-    self->idle.data = self;
+    self->corpus_size = clip_corpus_size (corpus);
+    uv_timer_init (loop, &self->batch_timer);
+    self->batch_timer.data = self;
     uv_timer_init (loop, &self->retry_timer);
     self->retry_timer.data = self;
-    self->open_handles = 2;
+    uv_async_init (loop, &self->async, on_async);
+    self->async.data = self;
+    /*  Only a batch in flight keeps the loop alive (start_batch).  */
+    uv_unref ((uv_handle_t *) &self->async);
+    self->open_handles = 3;
+    uv_mutex_init (&self->mutex);
+    uv_cond_init (&self->cond);
+    int rc = uv_thread_create (&self->thread, commit_thread, self);
+    if (rc != 0) {
+        /*  As for memory (clip_calloc): clipd cannot work without it.  */
+        clip_error ("commit_thread_failed", "error=\"%s\"", uv_strerror (rc));
+        abort ();
+    }
     return self;
 }
 
@@ -87,11 +136,24 @@ item_free (commit_item_t *p)
 }
 
 static void
+list_free (commit_item_t **list)
+{
+    commit_item_t *p, *tmp;
+    LL_FOREACH_SAFE (*list, p, tmp) {
+        LL_DELETE (*list, p);
+        item_free (p);
+    }
+}
+
+static void
 on_handle_closed (uv_handle_t *handle)
 {
     clip_commit_t *self = handle->data;
-    if (--self->open_handles == 0)
+    if (--self->open_handles == 0) {
+        uv_cond_destroy (&self->cond);
+        uv_mutex_destroy (&self->mutex);
         free (self);
+    }
 }
 
 void
@@ -102,15 +164,47 @@ clip_commit_destroy (clip_commit_t **self_p)
     if (!self)
         return;
     *self_p = NULL;
-    commit_item_t *p, *tmp;
-    LL_CONCAT (self->pending, self->batch);
-    self->batch = NULL;
-    LL_FOREACH_SAFE (self->pending, p, tmp) {
-        LL_DELETE (self->pending, p);
-        item_free (p);
+    /*  A batch in flight ends first (committed or rolled back): the thread
+        takes a queued job before it looks at quit, and db, the corpus and
+        the log, which the caller closes next, are not freed under it.  */
+    uv_mutex_lock (&self->mutex);
+    self->quit = true;
+    uv_cond_signal (&self->cond);
+    uv_mutex_unlock (&self->mutex);
+    uv_thread_join (&self->thread);
+    if (self->state == JOB_DONE) {
+        /*  Ended but not handed over (clip_commit_run was not called): the
+            log's head is made right; the files stay in processing/, where
+            the next start finds their records committed.  */
+        if (self->job_ok)
+            clip_results_committed (self->results);
+        else
+            clip_results_rolled_back (self->results);
+        list_free (&self->job);
     }
-    uv_close ((uv_handle_t *) &self->idle, on_handle_closed);
+    list_free (&self->pending);
+    list_free (&self->batch);
+    uv_close ((uv_handle_t *) &self->batch_timer, on_handle_closed);
     uv_close ((uv_handle_t *) &self->retry_timer, on_handle_closed);
+    uv_close ((uv_handle_t *) &self->async, on_handle_closed);
+}
+
+/*  The next batch starts at once (at the next loop turn) when nothing is
+    in flight and it is full or no delay is set, else batch_delay_ms after
+    its first result; while a batch is in flight, the next one waits for it
+    (on_async), growing meanwhile.  */
+static void
+arm_batch (clip_commit_t *self)
+{
+    if (self->n_inflight > 0 || !self->batch)
+        return;
+    uint64_t delay = self->n_batch >= self->settings.batch_max ? 0 : self->settings.batch_delay_ms;
+    if (uv_is_active ((uv_handle_t *) &self->batch_timer)) {
+        if (delay > 0)
+            return;             /* already counting from the first result */
+        uv_timer_stop (&self->batch_timer);
+    }
+    uv_timer_start (&self->batch_timer, on_batch_timer, delay, 0);
 }
 
 void
@@ -131,9 +225,28 @@ clip_commit_add (clip_commit_t *self, clip_task_t **task_p, clip_record_t **rec_
     clip_record_set (p->rec, &p->rec->file, clip_task_name (p->task));
     p->rec->received = clip_task_received (p->task);
     LL_APPEND (self->batch, p);
-    if (!uv_is_active ((uv_handle_t *) &self->idle))
-        uv_idle_start (&self->idle, on_idle);
+    self->n_batch++;
+    arm_batch (self);
 }
+
+void
+clip_commit_set_thresholds (clip_commit_t *self, double near_containment, double near_jaccard,
+                            double related_containment)
+{
+    self->near_containment = near_containment;
+    self->near_jaccard = near_jaccard;
+    self->related_containment = related_containment;
+    self->thresholds_due = true;
+}
+
+uint64_t
+clip_commit_corpus_size (const clip_commit_t *self)
+{
+    return self->corpus_size;
+}
+
+/*  ------------------------------------------------------------------ */
+/*  On the commit thread                                                */
 
 /*  A record judged before (a retried batch) must not keep its old verdict
     and matches: what came before it may have changed.  */
@@ -201,6 +314,64 @@ exec_logged (clip_commit_t *self, const char *sql)
     return 0;
 }
 
+/*  The transaction script for list (commit.h), on the commit thread: on
+    success the staged corpus rows are published (its postings may be
+    written in a transaction of their own, an fsync this thread also
+    takes); on failure everything of the attempt is undone in the database
+    and the corpus.  The log's head and the hand-over are the loop's
+    (finish_batch).  */
+static void
+run_transaction (clip_commit_t *self, commit_item_t *list)
+{
+    uint64_t started_us = clip_mono_us ();
+    bool ok = exec_logged (self, "BEGIN IMMEDIATE") == 0;
+    commit_item_t *p;
+    LL_FOREACH (list, p) {
+        if (!ok)
+            break;
+        ok = add_one (self, p) == 0;
+    }
+    if (ok)
+        ok = exec_logged (self, "COMMIT") == 0;
+    self->job_ok = ok;
+    self->job_us = clip_mono_us () - started_us;
+    if (ok) {
+        clip_corpus_publish_staged (self->corpus);
+        self->job_corpus_size = clip_corpus_size (self->corpus);
+        return;
+    }
+    snprintf (self->job_error, sizeof self->job_error, "%s", sqlite3_errmsg (self->db));
+    /*  A COMMIT that failed on a full disk or an I/O error may have ended
+        the transaction already.  */
+    if (!sqlite3_get_autocommit (self->db))
+        exec_logged (self, "ROLLBACK");
+    clip_corpus_drop_staged (self->corpus);
+}
+
+static void
+commit_thread (void *arg)
+{
+    clip_commit_t *self = arg;
+    uv_mutex_lock (&self->mutex);
+    for (;;) {
+        while (self->state != JOB_QUEUED && !self->quit)
+            uv_cond_wait (&self->cond, &self->mutex);
+        if (self->state != JOB_QUEUED)
+            break;              /* quit, nothing in flight */
+        commit_item_t *list = self->job;
+        uv_mutex_unlock (&self->mutex);
+        run_transaction (self, list);
+        uv_mutex_lock (&self->mutex);
+        self->state = JOB_DONE;
+        uv_cond_signal (&self->cond);
+        uv_async_send (&self->async);
+    }
+    uv_mutex_unlock (&self->mutex);
+}
+
+/*  ------------------------------------------------------------------ */
+/*  On the loop's thread                                                */
+
 static void
 count_record (clip_commit_t *self, const clip_record_t *rec)
 {
@@ -218,105 +389,179 @@ count_record (clip_commit_t *self, const clip_record_t *rec)
         atomic_fetch_add (&m->records_by_verdict [verdict], 1);
 }
 
-/*  Everything of the attempt is undone: the transaction, the corpus rows
-    staged, the seqs given.  The results wait for the retry.  */
+/*  Hand the next batch (at most batch_max results, oldest first) to the
+    commit thread.  Nothing may be in flight.  */
 static void
-rolled_back (clip_commit_t *self, commit_item_t *list)
+start_batch (clip_commit_t *self)
 {
-    clipd_metrics_t *m = self->settings.metrics;
-    /*  /healthz says 503 with this reason until a commit succeeds.  */
-    if (m) {
-        char *reason = clip_strprintf ("commits to the results log are failing: %s",
-                                       sqlite3_errmsg (self->db));
-        clipd_metric_text_set (&m->commit_error, reason);
-        free (reason);
+    assert (self->n_inflight == 0 && self->batch);
+    uv_timer_stop (&self->batch_timer);
+    commit_item_t *list = self->batch, *last = self->batch;
+    size_t n = 1;
+    while (last->next && n < self->settings.batch_max) {
+        last = last->next;
+        n++;
     }
-    CLIPD_METRIC_SET (m, commit_failing, 1);
-    /*  A COMMIT that failed on a full disk or an I/O error may have ended
-        the transaction already.  */
-    if (!sqlite3_get_autocommit (self->db))
-        exec_logged (self, "ROLLBACK");
-    clip_corpus_drop_staged (self->corpus);
-    clip_results_rolled_back (self->results);
-    CLIPD_METRIC_ADD (m, commit_failures, 1);
-    commit_item_t *p;
-    int count;
-    LL_COUNT (list, p, count);
-    clip_error ("commit_failed", "records=%d retry_in_ms=%llu", count,
-                (unsigned long long) self->settings.retry_ms);
-    LL_FOREACH (list, p) {
-        free (p->packed);
-        p->packed = NULL;
+    self->batch = last->next;
+    last->next = NULL;
+    self->n_batch -= n;
+    self->n_inflight = n;
+    /*  Nothing is in flight: the corpus is the loop's to change.  */
+    if (self->thresholds_due) {
+        clip_corpus_set_thresholds (self->corpus, self->near_containment, self->near_jaccard,
+                                    self->related_containment);
+        self->thresholds_due = false;
     }
-    LL_CONCAT (self->pending, list);
-    uv_timer_start (&self->retry_timer, on_retry_timer, self->settings.retry_ms, 0);
+    uv_ref ((uv_handle_t *) &self->async);
+    uv_mutex_lock (&self->mutex);
+    assert (self->state == JOB_NONE);
+    self->job = list;
+    self->state = JOB_QUEUED;
+    uv_cond_signal (&self->cond);
+    uv_mutex_unlock (&self->mutex);
 }
 
-int
-clip_commit_run (clip_commit_t *self)
+/*  Take the batch whose transaction ended, if any (wait: until it has).
+    Returns it, NULL when none.  */
+static commit_item_t *
+take_job (clip_commit_t *self, bool wait)
 {
-    commit_item_t *list = self->batch, *p, *tmp;
-    self->batch = NULL;
-    if (!list)
-        return 0;
-    uint64_t started_us = clip_mono_us ();
-    bool ok = exec_logged (self, "BEGIN IMMEDIATE") == 0;
-    LL_FOREACH (list, p) {
-        if (!ok)
-            break;
-        ok = add_one (self, p) == 0;
+    if (self->n_inflight == 0)
+        return NULL;
+    commit_item_t *list = NULL;
+    uv_mutex_lock (&self->mutex);
+    while (wait && self->state == JOB_QUEUED)
+        uv_cond_wait (&self->cond, &self->mutex);
+    if (self->state == JOB_DONE) {
+        list = self->job;
+        self->job = NULL;
+        self->state = JOB_NONE;
     }
-    if (ok)
-        ok = exec_logged (self, "COMMIT") == 0;
-    if (!ok) {
-        rolled_back (self, list);
+    uv_mutex_unlock (&self->mutex);
+    if (list) {
+        self->n_inflight = 0;
+        uv_unref ((uv_handle_t *) &self->async);
+    }
+    return list;
+}
+
+/*  The batch list ended its transaction (the thread's job_* say how): on
+    success the log's head advances, the next batch starts (the thread
+    works while this one is handed over), and each record is handed over
+    in seq order, exactly once; on failure the seqs are given back and the
+    results wait for the retry, their files in processing/.  Returns 0 or
+    -1.  */
+static int
+finish_batch (clip_commit_t *self, commit_item_t *list)
+{
+    clipd_metrics_t *m = self->settings.metrics;
+    commit_item_t *p, *tmp;
+    if (!self->job_ok) {
+        clip_results_rolled_back (self->results);
+        /*  /healthz says 503 with this reason until a commit succeeds.  */
+        if (m) {
+            char *reason = clip_strprintf ("commits to the results log are failing: %s",
+                                           self->job_error);
+            clipd_metric_text_set (&m->commit_error, reason);
+            free (reason);
+        }
+        CLIPD_METRIC_SET (m, commit_failing, 1);
+        CLIPD_METRIC_ADD (m, commit_failures, 1);
+        size_t count = 0;
+        LL_FOREACH (list, p) {
+            free (p->packed);
+            p->packed = NULL;
+            count++;
+        }
+        clip_error ("commit_failed", "records=%zu retry_in_ms=%llu", count,
+                    (unsigned long long) self->settings.retry_ms);
+        LL_CONCAT (self->pending, list);
+        uv_timer_start (&self->retry_timer, on_retry_timer, self->settings.retry_ms, 0);
         return -1;
     }
-    CLIPD_METRIC_OBSERVE (self->settings.metrics, commit_seconds, clip_mono_us () - started_us);
-    clip_corpus_publish_staged (self->corpus);
+    CLIPD_METRIC_OBSERVE (m, commit_seconds, self->job_us);
     clip_results_committed (self->results);
-    CLIPD_METRIC_ADD (self->settings.metrics, commits_total, 1);
-    CLIPD_METRIC_SET (self->settings.metrics, commit_failing, 0);
+    self->corpus_size = self->job_corpus_size;
+    CLIPD_METRIC_ADD (m, commits_total, 1);
+    CLIPD_METRIC_SET (m, commit_failing, 0);
+    /*  The next batch overlaps this hand-over: it holds only seqs above
+        this batch's, and its records are handed over after these.  */
+    if (self->batch)
+        start_batch (self);
     LL_FOREACH_SAFE (list, p, tmp) {
         LL_DELETE (list, p);
         const clip_record_t *rec = p->rec;
-        count_record (self, rec);
         char q [600];
         char qw [300];
         clip_info ("recorded", "seq=%llu file=%s topic=%s worker=%s", (unsigned long long) rec->seq,
                    clip_log_quote (q, sizeof q, rec->file), clip_record_topic (rec),
                    clip_log_quote (qw, sizeof qw, rec->worker ? rec->worker : "-"));
         self->on_done (p->task, rec, p->packed, p->packed_len, self->arg);
+        /*  Counted once the caller is done with it (its gauges refreshed):
+            a scrape that sees it counted sees its file finished.  */
+        count_record (self, rec);
         item_free (p);
     }
     return 0;
 }
 
-static void
-on_idle (uv_idle_t *handle)
+int
+clip_commit_run (clip_commit_t *self)
 {
-    clip_commit_t *self = handle->data;
-    uv_idle_stop (handle);
-    clip_commit_run (self);
+    int rc = 0;
+    for (;;) {
+        commit_item_t *list = take_job (self, true);
+        if (list) {
+            rc = finish_batch (self, list);
+            continue;
+        }
+        if (!self->batch)
+            break;
+        start_batch (self);
+    }
+    return rc;
+}
+
+static void
+on_async (uv_async_t *async)
+{
+    clip_commit_t *self = async->data;
+    commit_item_t *list = take_job (self, false);
+    if (list)
+        finish_batch (self, list);
+    arm_batch (self);
+}
+
+static void
+on_batch_timer (uv_timer_t *timer)
+{
+    clip_commit_t *self = timer->data;
+    if (self->n_inflight == 0 && self->batch)
+        start_batch (self);
 }
 
 static void
 on_retry_timer (uv_timer_t *timer)
 {
     clip_commit_t *self = timer->data;
-    LL_CONCAT (self->batch, self->pending);
+    /*  The failed results go first: with nothing else committed since,
+        they are given the same seqs again.  */
+    size_t n = 0;
+    commit_item_t *p;
+    LL_FOREACH (self->pending, p)
+        n++;
+    LL_CONCAT (self->pending, self->batch);
+    self->batch = self->pending;
     self->pending = NULL;
-    clip_commit_run (self);
+    self->n_batch += n;
+    if (self->n_inflight == 0 && self->batch)
+        start_batch (self);
 }
 
 size_t
 clip_commit_queued (const clip_commit_t *self)
 {
-    size_t n = 0;
-    const commit_item_t *p;
-    LL_FOREACH (self->batch, p)
-        n++;
-    return n;
+    return self->n_batch;
 }
 
 size_t
@@ -327,4 +572,10 @@ clip_commit_pending (const clip_commit_t *self)
     LL_FOREACH (self->pending, p)
         n++;
     return n;
+}
+
+size_t
+clip_commit_inflight (const clip_commit_t *self)
+{
+    return self->n_inflight;
 }

@@ -11,7 +11,8 @@
 #include "clip_util.h"
 
 struct clip_results {
-    sqlite3 *db;                /* not owned */
+    sqlite3 *db;                /* not owned: the writer's connection */
+    sqlite3 *rdb;               /* the readers' connection: owned when not db */
     sqlite3_stmt *insert;
     sqlite3_stmt *find_claim;
     sqlite3_stmt *replay;
@@ -28,6 +29,29 @@ static const char *schema =
     "  topic TEXT NOT NULL,"
     "  record BLOB NOT NULL);";
 
+/*  The readers' own connection to the file of db, so that a lookup or a
+    replay on the loop's thread never waits for (nor interleaves with) the
+    commit thread's transaction on db: in WAL mode it reads the last
+    committed state while a COMMIT is being made durable.  A database
+    without a file (":memory:") has no second connection: db is used.  */
+static int
+open_reader (clip_results_t *self, char *err, size_t err_size)
+{
+    const char *path = sqlite3_db_filename (self->db, "main");
+    if (!path || !*path) {
+        self->rdb = self->db;
+        return 0;
+    }
+    if (sqlite3_open_v2 (path, &self->rdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)
+        != SQLITE_OK) {
+        snprintf (err, err_size, "results: cannot open a reader on %s: %s", path,
+                  self->rdb ? sqlite3_errmsg (self->rdb) : "out of memory");
+        return -1;
+    }
+    sqlite3_busy_timeout (self->rdb, 5000);
+    return clip_db_exec (self->rdb, "PRAGMA query_only=1", err, err_size);
+}
+
 clip_results_t *
 clip_results_open (sqlite3 *db, char *err, size_t err_size)
 {
@@ -35,10 +59,11 @@ clip_results_open (sqlite3 *db, char *err, size_t err_size)
     self->db = db;
     sqlite3_stmt *q = NULL;
     if (clip_db_exec (db, schema, err, err_size)
+    ||  open_reader (self, err, err_size)
     ||  clip_db_prepare (self->db, "results", "INSERT INTO results (seq, claim, topic, record) VALUES (?1, ?2, ?3, ?4)",
                  &self->insert, err, err_size)
-    ||  clip_db_prepare (self->db, "results", "SELECT record FROM results WHERE claim = ?1", &self->find_claim, err, err_size)
-    ||  clip_db_prepare (self->db, "results", "SELECT seq, topic, record FROM results WHERE seq > ?1"
+    ||  clip_db_prepare (self->rdb, "results", "SELECT record FROM results WHERE claim = ?1", &self->find_claim, err, err_size)
+    ||  clip_db_prepare (self->rdb, "results", "SELECT seq, topic, record FROM results WHERE seq > ?1"
                        " AND substr (topic, 1, length (?2)) = ?2 ORDER BY seq LIMIT ?3",
                  &self->replay, err, err_size)
     ||  clip_db_prepare (self->db, "results", "SELECT coalesce (max (seq), 0), coalesce (max (claim), 0) FROM results",
@@ -66,6 +91,8 @@ clip_results_destroy (clip_results_t **self_p)
     sqlite3_finalize (self->insert);
     sqlite3_finalize (self->find_claim);
     sqlite3_finalize (self->replay);
+    if (self->rdb && self->rdb != self->db)
+        sqlite3_close (self->rdb);
     free (self);
     *self_p = NULL;
 }
@@ -102,7 +129,7 @@ clip_results_find_claim (clip_results_t *self, uint64_t claim, clip_record_t **r
     }
     else
     if (rc != SQLITE_DONE) {
-        clip_error ("results_lookup_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        clip_error ("results_lookup_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->rdb));
         found = -1;
     }
     sqlite3_reset (q);
@@ -162,8 +189,11 @@ clip_results_replay (clip_results_t *self, uint64_t since, const char *prefix,
                      uint64_t *last, uint64_t *head)
 {
     sqlite3_stmt *q = self->replay;
-    /*  Records are committed by this thread only, so head cannot move while
-        we serve: everything up to it is visible.  */
+    /*  head moves only on the caller's thread (clip_results_committed, once
+        the commit thread's COMMIT is durable), so it cannot move while we
+        serve, and every row up to it is committed, hence visible to the
+        readers' connection.  Rows above it (a COMMIT under way) are not
+        served.  */
     uint64_t top = self->head;
     *head = top;
     /*  since is unsigned: a value at or above 2^63 would bind as a
@@ -191,7 +221,7 @@ clip_results_replay (clip_results_t *self, uint64_t since, const char *prefix,
     sqlite3_reset (q);
     sqlite3_clear_bindings (q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        clip_error ("replay_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        clip_error ("replay_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->rdb));
         return -1;
     }
     /*  Fewer rows than asked for means none matched above the last one.  */

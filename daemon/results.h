@@ -14,6 +14,16 @@
     never deleted.  Each row also stores the claim id of its file (unique),
     which is how a restart recognises a file in processing/ whose record
     was already committed.
+
+    Threads: the rows are written (clip_results_next_seq, _insert) on db by
+    the commit thread (commit.h), one transaction at a time; everything
+    else (head, max_claim, _committed, _rolled_back, _find_claim, _replay)
+    is called on the loop's thread (_committed and _rolled_back once the
+    commit thread has ended the transaction).  Lookups and replay read
+    through a second connection of their own to db's file (WAL: they see
+    the last committed rows, never wait for a COMMIT's fsync, and never
+    share a connection with the writer); a database without a file
+    (":memory:") uses db for both.
 */
 #ifndef CLIP_RESULTS_H
 #define CLIP_RESULTS_H
@@ -26,9 +36,9 @@
 
 typedef struct clip_results clip_results_t;
 
-/*  Open the log in db (table created if needed).  db stays owned by the
-    caller and must outlive the log.  Returns NULL with err set.  Caller
-    owns the result.  */
+/*  Open the log in db (table created if needed), and the readers'
+    connection to db's file.  db stays owned by the caller and must outlive
+    the log.  Returns NULL with err set.  Caller owns the result.  */
 clip_results_t *clip_results_open (sqlite3 *db, char *err, size_t err_size);
 void clip_results_destroy (clip_results_t **self_p);
 

@@ -240,8 +240,11 @@ place_file (const char *src, const char *dir, const char *target, const char *er
             if (rc == 1)
                 rc = 0;
         }
+        /*  Without an error file the move alone finds a taken name
+            (RENAME_NOREPLACE, or link(), fails with EEXIST): no lstat
+            first, one system call fewer per article on the loop.  */
         struct stat st;
-        if (rc == 0)
+        if (rc == 0 && json_path)
             rc = lstat (dst, &st) == 0 ? -EEXIST : errno == ENOENT ? 0 : -errno;
         if (rc == 0 && json_path && !have_json)
             rc = error_json_write (src, dir, json_path, error_json, seq);
@@ -373,19 +376,34 @@ clip_retire_error_json (const clip_record_t *rec)
     return copy;
 }
 
+/*  Move e's file on.  Returns 0 or a negative errno; *vanished is set when
+    the file is gone from processing/ (by hand): nothing to move, whatever
+    else is wrong.  Only a move that failed asks (one lstat fewer per
+    article), and a folder gone (ENOENT from the move, the file still
+    there) is a failure to retry, not a vanished file.  A failed article
+    is looked for first, so that no error file is written for a file that
+    is gone.  */
 static int
-attempt (clip_retire_t *self, const entry_t *e, char **placed)
+attempt (clip_retire_t *self, const entry_t *e, char **placed, bool *vanished)
 {
-    /*  Gone from processing/ (by hand): nothing to move, whatever else is
-        wrong.  */
     struct stat st;
-    if (lstat (e->path, &st) != 0 && errno == ENOENT)
-        return -ENOENT;
-    if (e->error_json)
-        return place_file (e->path, self->failed_dir, e->target, e->error_json, e->seq, placed);
+    *vanished = false;
+    int rc;
+    if (e->error_json) {
+        if (lstat (e->path, &st) != 0 && errno == ENOENT) {
+            *vanished = true;
+            return -ENOENT;
+        }
+        rc = place_file (e->path, self->failed_dir, e->target, e->error_json, e->seq, placed);
+    }
+    else
     if (self->delete_done)
-        return unlink (e->path) == 0 ? 0 : -errno;
-    return place_file (e->path, self->done_dir, e->target, NULL, e->seq, placed);
+        rc = unlink (e->path) == 0 ? 0 : -errno;
+    else
+        rc = place_file (e->path, self->done_dir, e->target, NULL, e->seq, placed);
+    if (rc != 0 && lstat (e->path, &st) != 0 && errno == ENOENT)
+        *vanished = true;
+    return rc;
 }
 
 /*  The file left processing/: its name is no longer only promised.  Named
@@ -437,10 +455,11 @@ clip_retire_file (clip_retire_t *self, const char *path, const clip_record_t *re
     char q [600];
     clip_log_quote (q, sizeof q, e->file);
     char *placed = NULL;
-    int rc = attempt (self, e, &placed);
-    if (rc == 0 || rc == -ENOENT) {
+    bool vanished;
+    int rc = attempt (self, e, &placed, &vanished);
+    if (rc == 0 || vanished) {
         moved (self, e, placed);
-        if (rc == -ENOENT)
+        if (rc != 0)
             clip_warn ("retire_vanished", "file=%s seq=%llu", q, (unsigned long long) e->seq);
         clip_claim_release (e->path);
         entry_free (e);
@@ -477,8 +496,9 @@ clip_retire_tick (clip_retire_t *self)
         char q [600];
         clip_log_quote (q, sizeof q, e->file);
         char *placed = NULL;
-        int rc = attempt (self, e, &placed);
-        if (rc == 0 || rc == -ENOENT) {
+        bool vanished;
+        int rc = attempt (self, e, &placed, &vanished);
+        if (rc == 0 || vanished) {
             moved (self, e, placed);
             if (rc == 0)
                 clip_info ("retired", "file=%s seq=%llu attempts=%u", q, (unsigned long long) e->seq,

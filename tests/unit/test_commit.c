@@ -11,7 +11,15 @@
       committed with the same seqs and every verdict judged anew;
     - a duplicate is judged against a record earlier in the same batch;
     - failed records are logged but not stored in the corpus;
-    - a batch dropped after failing (shutdown) is as if never tried.
+    - a batch dropped after failing (shutdown) is as if never tried;
+    - the loop keeps working while a batch's commit is held (another
+      connection holds the write lock, as a slow fsync would hold the
+      thread): more results are accepted meanwhile and committed after it,
+      in order;
+    - shutdown with a batch in flight: clip_commit_run waits for it and
+      hands it over; destroy lets it end and leaves the log's head right;
+    - a batch starts once full (batch_max) or batch_delay_ms after its
+      first result, and a burst longer than batch_max is several batches.
 
     Every wait is bounded (tu_wait_for); the loop runs in this thread.  */
 #include <criterion/criterion.h>
@@ -77,15 +85,26 @@ on_done (clip_task_t *task, const clip_record_t *rec, const char *packed, size_t
 }
 
 static void
-commit_open (fixture_t *f)
+commit_open_with (fixture_t *f, size_t batch_max, uint64_t batch_delay_ms)
 {
     clip_commit_settings_t s;
     clip_commit_settings_default (&s);
     cr_assert_eq (s.retry_ms, CLIP_COMMIT_RETRY_MS);
+    cr_assert_eq (s.batch_max, CLIP_COMMIT_BATCH_MAX);
+    cr_assert_eq (s.batch_delay_ms, 0);
     s.retry_ms = RETRY_MS;
     s.metrics = &f->metrics;
+    if (batch_max)
+        s.batch_max = batch_max;
+    s.batch_delay_ms = batch_delay_ms;
     f->commit = clip_commit_new (&f->loop, f->db, f->corpus, f->results, &s, on_done, f);
     cr_assert_not_null (f->commit);
+}
+
+static void
+commit_open (fixture_t *f)
+{
+    commit_open_with (f, 0, 0);
 }
 
 /*  Destroy the commit and let the loop close its handles.  */
@@ -620,4 +639,267 @@ Test (commit, a_batch_dropped_after_failing_is_as_if_never_tried, .timeout = 120
     fixture_close (&f);
     article_fini (&p);
     article_fini (&g);
+}
+
+/*  ------------------------------------------------------------------ */
+/*  The commit off the loop's thread                                    */
+
+/*  Another connection takes the write lock: the commit thread's BEGIN
+    IMMEDIATE waits for it (for up to HOLD_BUSY_MS), as the thread would
+    wait for a slow fsync.  */
+#define HOLD_BUSY_MS 60000
+
+static sqlite3 *
+hold_write_lock (fixture_t *f)
+{
+    char err [256];
+    char *path = clip_path_join (f->dir, "clipd.db");
+    sqlite3 *db2 = clip_db_open (path, 0, err, sizeof err);
+    free (path);
+    cr_assert_not_null (db2, "%s", err);
+    cr_assert_eq (clip_db_exec (db2, "BEGIN IMMEDIATE", err, sizeof err), 0, "%s", err);
+    /*  Longer than any wait below: a loop that waited for the commit
+        would miss them all.  */
+    sqlite3_busy_timeout (f->db, HOLD_BUSY_MS);
+    return db2;
+}
+
+static void
+release_write_lock (sqlite3 **db2_p)
+{
+    char err [256];
+    cr_assert_eq (clip_db_exec (*db2_p, "ROLLBACK", err, sizeof err), 0, "%s", err);
+    sqlite3_close (*db2_p);
+    *db2_p = NULL;
+}
+
+/*  Releases the lock from another thread a moment later, while the test's
+    thread waits in clip_commit_run or clip_commit_destroy.  If the moment
+    comes first, the wait is only shorter.  */
+static void
+release_later (void *arg)
+{
+    uv_sleep (200);
+    release_write_lock (arg);
+}
+
+typedef struct {
+    fixture_t *f;
+    int ticks;                  /* of a 2 ms timer on the loop */
+    int want_ticks;
+    size_t want_inflight;
+} turning_t;
+
+static void
+on_tick (uv_timer_t *timer)
+{
+    turning_t *t = timer->data;
+    t->ticks++;
+}
+
+static bool
+loop_turned (void *arg)
+{
+    turning_t *t = arg;
+    uv_run (&t->f->loop, UV_RUN_NOWAIT);
+    return t->ticks >= t->want_ticks && clip_commit_inflight (t->f->commit) == t->want_inflight;
+}
+
+/*  Run the loop until the timer ticked n more times and the batch in
+    flight holds inflight results, well before the held commit could end
+    on its own.  */
+static void
+wait_turns (turning_t *t, int n, size_t inflight)
+{
+    t->want_ticks = t->ticks + n;
+    t->want_inflight = inflight;
+    cr_assert (tu_wait_for (loop_turned, t, WAIT_MS), "the loop turned %d times of %d, "
+               "%zu in flight of %zu: it waits for the commit", t->ticks, t->want_ticks,
+               clip_commit_inflight (t->f->commit), inflight);
+}
+
+Test (commit, the_loop_keeps_working_while_a_commit_is_held_and_later_results_follow_in_order,
+      .timeout = 240)
+{
+    fixture_t *f = fixture_open ();
+    article_t p, a, b, d, e;
+    article_init (&p, "0p", "p.txt", text_p, true);
+    article_init (&a, "0a", "a.txt", text_a, true);
+    article_init (&b, "0b", "b.txt", text_b, true);
+    article_init (&d, "0d", "d.txt", text_d, true);
+    article_init (&e, "0e", "e.txt", text_e, true);
+    add_article (f, &p, 1);
+    wait_done (f, 1);
+    turning_t t = { .f = f };
+    uv_timer_t timer;
+    uv_timer_init (&f->loop, &timer);
+    timer.data = &t;
+    uv_timer_start (&timer, on_tick, 2, 2);
+
+    sqlite3 *db2 = hold_write_lock (f);
+    add_article (f, &a, 10);
+    add_failed (f, "x.bin", 11, false);
+    /*  The batch [A, X] is in flight, its commit held; the loop turns.  */
+    wait_turns (&t, 10, 2);
+    /*  Results keep coming and are accepted: the next batch grows.  */
+    add_article (f, &b, 12);
+    add_article (f, &d, 13);
+    wait_turns (&t, 10, 2);
+    cr_assert_eq (clip_commit_queued (f->commit), 2, "B and D wait for the batch in flight");
+    cr_assert_eq (f->n_done, 1, "nothing is handed over before its COMMIT");
+    cr_assert_eq (clip_results_head (f->results), 1);
+    cr_assert_eq (atomic_load (&f->metrics.commits_total), 1);
+    /*  The log's lookups do not wait for the commit either.  */
+    clip_record_t *found = NULL;
+    cr_assert_eq (clip_results_find_claim (f->results, 1, &found), 1);
+    clip_record_destroy (&found);
+    cr_assert_eq (clip_results_find_claim (f->results, 10, &found), 0);
+
+    release_write_lock (&db2);
+    wait_done (f, 5);
+    add_article (f, &e, 14);
+    wait_done (f, 6);
+    const uint64_t claims [6] = { 1, 10, 11, 12, 13, 14 };
+    for (int i = 0; i < 6; i++) {
+        cr_assert_eq (f->done [i]->seq, (uint64_t) (i + 1), "handed over in seq order");
+        cr_assert_eq (f->done_claim [i], claims [i], "in the order accepted");
+    }
+    /*  B is judged against A, committed in the batch before it.  */
+    assert_verdict (f->done [3], "near_duplicate", "0a", 1, "0a", 2);
+    cr_assert_eq (atomic_load (&f->metrics.commits_total), 4, "[P] [A, X] [B, D] [E]");
+    cr_assert_eq (atomic_load (&f->metrics.commit_failures), 0);
+    cr_assert_eq (clip_results_head (f->results), 6);
+    cr_assert_eq (clip_commit_corpus_size (f->commit), 5);
+    uv_close ((uv_handle_t *) &timer, NULL);
+    fixture_close (&f);
+    article_t *all [] = { &p, &a, &b, &d, &e };
+    for (size_t i = 0; i < sizeof all / sizeof all [0]; i++)
+        article_fini (all [i]);
+}
+
+/*  SIGTERM with a batch in flight: clipd calls clip_commit_run, which
+    waits for it, hands it over, then commits what is queued.  */
+Test (commit, run_waits_for_the_batch_in_flight_then_commits_the_queue, .timeout = 240)
+{
+    fixture_t *f = fixture_open ();
+    article_t a, d;
+    article_init (&a, "0a", "a.txt", text_a, true);
+    article_init (&d, "0d", "d.txt", text_d, true);
+    turning_t t = { .f = f };
+    uv_timer_t timer;
+    uv_timer_init (&f->loop, &timer);
+    timer.data = &t;
+    uv_timer_start (&timer, on_tick, 2, 2);
+    sqlite3 *db2 = hold_write_lock (f);
+    add_article (f, &a, 10);
+    wait_turns (&t, 1, 1);
+    add_article (f, &d, 11);
+    add_failed (f, "x.bin", 12, false);
+    uv_thread_t releaser;
+    cr_assert_eq (uv_thread_create (&releaser, release_later, &db2), 0);
+    cr_assert_eq (clip_commit_run (f->commit), 0);
+    cr_assert_eq (f->n_done, 3, "the batch in flight and the queue, handed over");
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq (f->done [i]->seq, (uint64_t) (i + 1));
+        cr_assert_eq (f->done_claim [i], (uint64_t) (10 + i));
+    }
+    cr_assert_eq (clip_commit_inflight (f->commit), 0);
+    cr_assert_eq (clip_commit_queued (f->commit), 0);
+    uv_thread_join (&releaser);
+    uv_close ((uv_handle_t *) &timer, NULL);
+    fixture_close (&f);
+    article_fini (&a);
+    article_fini (&d);
+}
+
+/*  Destroyed with a batch in flight and no clip_commit_run (a start-up
+    error, or the run failed): the batch ends before destroy returns, so
+    closing the corpus, the log and db after it is safe, and what it
+    committed counts.  */
+Test (commit, destroy_lets_the_batch_in_flight_end_before_the_state_is_closed, .timeout = 240)
+{
+    fixture_t *f = fixture_open ();
+    article_t a, d;
+    article_init (&a, "0a", "a.txt", text_a, true);
+    article_init (&d, "0d", "d.txt", text_d, true);
+    turning_t t = { .f = f };
+    uv_timer_t timer;
+    uv_timer_init (&f->loop, &timer);
+    timer.data = &t;
+    uv_timer_start (&timer, on_tick, 2, 2);
+    sqlite3 *db2 = hold_write_lock (f);
+    add_article (f, &a, 10);
+    add_article (f, &d, 11);
+    wait_turns (&t, 1, 2);
+    add_failed (f, "x.bin", 12, false);
+    uv_thread_t releaser;
+    cr_assert_eq (uv_thread_create (&releaser, release_later, &db2), 0);
+    uv_close ((uv_handle_t *) &timer, NULL);
+    commit_close (f);
+    uv_thread_join (&releaser);
+    cr_assert_eq (f->n_done, 0, "nothing is handed over by destroy");
+    cr_assert_eq (clip_results_head (f->results), 2, "the batch in flight was committed");
+    cr_assert_eq (count_rows (f, "results"), 2, "the queued result was dropped");
+    cr_assert_eq (clip_corpus_size (f->corpus), 2);
+    state_close (f);
+    state_open (f);
+    commit_open (f);
+    cr_assert_eq (clip_results_head (f->results), 2);
+    cr_assert_eq (clip_results_max_claim (f->results), 11);
+    add_failed (f, "x.bin", 12, false);
+    wait_done (f, 1);
+    cr_assert_eq (f->done [0]->seq, 3);
+    fixture_close (&f);
+    article_fini (&a);
+    article_fini (&d);
+}
+
+/*  Batching by time and size: with a delay, the first result waits for
+    more (here the delay is longer than the test, so only a full batch
+    starts); a burst longer than batch_max is several batches, in order.  */
+Test (commit, a_batch_starts_when_full_or_after_its_delay_and_a_burst_is_cut_at_batch_max,
+      .timeout = 120)
+{
+    fixture_t *f = clip_calloc (1, sizeof *f);
+    f->dir = tu_tempdir ("commit");
+    state_open (f);
+    cr_assert_eq (uv_loop_init (&f->loop), 0);
+    commit_open_with (f, 3, 600000);
+    turning_t t = { .f = f };
+    uv_timer_t timer;
+    uv_timer_init (&f->loop, &timer);
+    timer.data = &t;
+    uv_timer_start (&timer, on_tick, 2, 2);
+    add_failed (f, "1.bin", 1, false);
+    add_failed (f, "2.bin", 2, false);
+    wait_turns (&t, 10, 0);
+    cr_assert_eq (clip_commit_queued (f->commit), 2, "waiting for the delay or a third");
+    cr_assert_eq (f->n_done, 0);
+    add_failed (f, "3.bin", 3, false);
+    wait_done (f, 3);
+    cr_assert_eq (atomic_load (&f->metrics.commits_total), 1, "one batch, started full");
+    /*  Seven at once: 3 + 3 + 1, each batch right after the one before
+        (those results have waited a commit already: no delay).  */
+    for (uint64_t i = 4; i <= 10; i++) {
+        char name [16];
+        snprintf (name, sizeof name, "%llu.bin", (unsigned long long) i);
+        add_failed (f, name, i, false);
+    }
+    wait_done (f, 10);
+    cr_assert_eq (atomic_load (&f->metrics.commits_total), 4);
+    cr_assert_eq (clip_commit_queued (f->commit), 0);
+    /*  A lone result waits for the delay; clip_commit_run (shutdown) does
+        not.  */
+    add_failed (f, "11.bin", 11, false);
+    wait_turns (&t, 10, 0);
+    cr_assert_eq (clip_commit_queued (f->commit), 1);
+    cr_assert_eq (clip_commit_run (f->commit), 0);
+    cr_assert_eq (f->n_done, 11);
+    cr_assert_eq (atomic_load (&f->metrics.commits_total), 5);
+    for (int i = 0; i < 11; i++) {
+        cr_assert_eq (f->done [i]->seq, (uint64_t) (i + 1));
+        cr_assert_eq (f->done_claim [i], (uint64_t) (i + 1));
+    }
+    uv_close ((uv_handle_t *) &timer, NULL);
+    fixture_close (&f);
 }

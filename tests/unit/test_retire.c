@@ -421,3 +421,28 @@ Test (retire, deleted_articles_get_no_stored_name)
     free (old);
     teardown (&f);
 }
+
+/*  A folder gone (done/ removed: the move fails with ENOENT, the file is
+    still in processing/) is a move to retry, not a file that vanished:
+    the file is not forgotten, and is moved once the folder is back.  The
+    move is tried first and only a failed one looks at the file, one lstat
+    fewer per article.  */
+Test (retire, a_done_folder_gone_is_retried_not_taken_for_a_vanished_file)
+{
+    fixture_t f;
+    setup (&f);
+    cr_assert_eq (rmdir (f.done), 0);
+    char *path = processing_file (&f, "c1", "text");
+    clip_record_t *rec = ok_record ("kept.txt", 1);
+    cr_assert_eq (clip_retire_file (f.retire, path, rec), -ENOENT);
+    cr_assert_eq (access (path, F_OK), 0, "still in processing/");
+    cr_assert_eq (clip_retire_backlog (f.retire), 1, "in the backlog, not dropped as vanished");
+    cr_assert_eq (atomic_load (&f.metrics.retire_failures), 1);
+    cr_assert_eq (mkdir (f.done, 0755), 0);
+    cr_assert (tu_wait_for (backlog_empty, &f, 30000), "moved after the repair");
+    cr_assert_neq (access (path, F_OK), 0);
+    cr_assert (exists (f.done, "kept.txt"));
+    free (path);
+    clip_record_destroy (&rec);
+    teardown (&f);
+}

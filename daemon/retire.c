@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "clip_log.h"
+#include "clip_utf8.h"
 #include "clip_util.h"
 #include "inbox.h"
 
@@ -134,12 +135,8 @@ clip_retire_name (const char *name, uint64_t n, size_t max)
     snprintf (tag, sizeof tag, "~%08x", (unsigned) XXH32 (name, len, 0));
     size_t fixed = strlen (tag) + strlen (sfx) + ext_len;
     assert (max > fixed);
-    size_t cut = len - ext_len;
-    if (cut > max - fixed)
-        cut = max - fixed;
-    /*  At most 3 bytes back: a name that is not UTF-8 is cut anywhere.  */
-    for (size_t back = 0; back < 3 && cut > 0 && ((unsigned char) name [cut] & 0xC0) == 0x80; back++)
-        cut--;
+    /*  On a character boundary; a name that is not UTF-8 is cut anywhere.  */
+    size_t cut = clip_utf8_cut (name, len - ext_len, max - fixed);
     return clip_strprintf ("%.*s%s%s%s", (int) cut, name, tag, sfx, ext_len ? dot : "");
 }
 

@@ -20,7 +20,15 @@
 
     usage: bench_analyze [--news DIR] [--data-dir DIR] [--kinds k1,k2,...]
                          [--sizes 1K,10K,...] [--seconds S] [--max-seconds S]
-                         [--max-entities N]
+                         [--max-entities N] [--articles N]
+
+    With --articles N it measures instead what a worker spends per task
+    (issue 12): the first N Reuters-21578 articles in name order, read
+    into memory first, each analysed (clip_analyzer_run) and its record
+    encoded (clip_record_encode, the msgpack a worker sends); passes over
+    all N until --seconds of CPU (at least three), and prints the best
+    pass as CPU ms per article and articles/s on one core, then the same
+    with the record's JSON rendering added (what `clip analyze` prints).
 
     Without --news, ../shared/data/{reuters21578,bbc-news}.tar.gz are
     extracted into a temporary directory, removed at the end.  Once one
@@ -78,6 +86,116 @@ static int
 cmp_str (const void *a, const void *b)
 {
     return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/*  --articles: the worker's cost per Reuters article.  */
+typedef struct {
+    char *data;
+    size_t len;
+} article_t;
+
+/*  The first n *.txt files of dir in name order, read whole.  Returns
+    how many were read.  */
+static size_t
+read_articles (const char *dir, size_t n, article_t **out)
+{
+    *out = NULL;
+    DIR *d = opendir (dir);
+    if (!d)
+        return 0;
+    char **names = NULL;
+    size_t nn = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir (d)) != NULL) {
+        size_t l = strlen (e->d_name);
+        if (l < 5 || strcmp (e->d_name + l - 4, ".txt") != 0)
+            continue;
+        if (nn == cap)
+            names = clip_realloc (names, (cap = cap ? cap * 2 : 1024) * sizeof *names);
+        names [nn++] = clip_strdup (e->d_name);
+    }
+    closedir (d);
+    qsort (names, nn, sizeof *names, cmp_str);
+    article_t *a = clip_calloc (n ? n : 1, sizeof *a);
+    size_t got = 0;
+    for (size_t i = 0; i < nn; i++) {
+        if (got < n) {
+            char *path = clip_path_join (dir, names [i]);
+            if (clip_file_read (path, (size_t) 16 << 20, &a [got].data, &a [got].len) == 0)
+                got++;
+            free (path);
+        }
+        free (names [i]);
+    }
+    free (names);
+    *out = a;
+    return got;
+}
+
+/*  One pass over the articles: analyse and encode each (and render its
+    JSON when json is set).  Returns the thread CPU seconds it took.  */
+static double
+articles_pass (clip_analyzer_t *an, const article_t *a, size_t n, int json, size_t *entities)
+{
+    double t0 = cpu_now ();
+    size_t ents = 0;
+    for (size_t i = 0; i < n; i++) {
+        void *sketch = NULL;
+        size_t sketch_len = 0;
+        clip_record_t *rec = clip_analyzer_run (an, "bench.txt", a [i].data, a [i].len,
+                                                &sketch, &sketch_len);
+        char *packed;
+        size_t packed_len;
+        clip_record_encode (rec, &packed, &packed_len);
+        if (json)
+            free (clip_record_to_json (rec));
+        ents += rec->n_entities;
+        free (packed);
+        free (sketch);
+        clip_record_destroy (&rec);
+    }
+    *entities = ents;
+    return cpu_now () - t0;
+}
+
+static int
+bench_articles (clip_analyzer_t *an, const char *news, size_t want, double seconds)
+{
+    char *dir = clip_path_join (news, "reuters21578");
+    article_t *a;
+    size_t n = read_articles (dir, want, &a);
+    if (n == 0) {
+        fprintf (stderr, "bench_analyze: no .txt files in %s\n", dir);
+        free (dir);
+        free (a);
+        return 1;
+    }
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += a [i].len;
+    printf ("%zu Reuters-21578 articles, %zu bytes, from %s\n", n, bytes, dir);
+    printf ("%-36s %6s %12s %14s %10s\n", "per article", "passes", "cpu_ms", "articles/s", "entities");
+    for (int json = 0; json <= 1; json++) {
+        size_t ents = 0;
+        articles_pass (an, a, n, json, &ents);         /* warm: buffers, pages */
+        double best = 1e300, spent = 0;
+        int passes = 0;
+        while (passes < 3 || spent < seconds) {
+            double dt = articles_pass (an, a, n, json, &ents);
+            if (dt < best)
+                best = dt;
+            spent += dt;
+            passes++;
+        }
+        printf ("%-36s %6d %12.4f %14.0f %10zu\n",
+                json ? "analyse + msgpack + JSON" : "analyse + msgpack (a worker's task)",
+                passes, best * 1e3 / (double) n, (double) n / best, ents);
+    }
+    for (size_t i = 0; i < n; i++)
+        free (a [i].data);
+    free (a);
+    free (dir);
+    return 0;
 }
 
 /*  Every *.txt file under dir, appended in sorted path order (directories
@@ -250,6 +368,7 @@ main (int argc, char **argv)
     char sizes_arg [256] = "1K,10K,100K,1M,10M";
     double seconds = 1.0, max_seconds = 120.0;
     long max_entities = -1;
+    size_t articles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv [i];
         const char *v = i + 1 < argc ? argv [i + 1] : NULL;
@@ -273,10 +392,13 @@ main (int argc, char **argv)
         else
         if (strcmp (a, "--max-entities") == 0 && v)
             max_entities = atol (argv [++i]);
+        else
+        if (strcmp (a, "--articles") == 0 && v && atol (v) > 0)
+            articles = (size_t) atol (argv [++i]);
         else {
             fprintf (stderr, "usage: bench_analyze [--news DIR] [--data-dir DIR] "
                      "[--kinds k1,k2,...] [--sizes 1K,10K,...] [--seconds S] "
-                     "[--max-seconds S] [--max-entities N]\n");
+                     "[--max-seconds S] [--max-entities N] [--articles N]\n");
             return 2;
         }
     }
@@ -301,7 +423,7 @@ main (int argc, char **argv)
             return 1;
         }
         const char *sets [] = { "reuters21578.tar.gz", "bbc-news.tar.gz" };
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < (articles ? 1 : 2); s++) {
             char *cmd = clip_strprintf ("tar -xzf '%s/%s' -C '%s'", CLIP_SHARED_DATA,
                                         sets [s], tmpl);
             int rc = system (cmd);
@@ -324,6 +446,11 @@ main (int argc, char **argv)
     }
     if (max_entities >= 0)
         clip_analyzer_set_max_entities (an, (size_t) max_entities);
+    int rc = 0;
+    if (articles) {
+        rc = bench_articles (an, news, articles, seconds);
+        goto done;
+    }
 
     printf ("%-8s %9s %6s %10s %12s %10s %11s %7s\n", "kind", "bytes", "runs", "cpu_s",
             "bytes/s", "entities", "record_B", "vs100K");
@@ -393,6 +520,7 @@ main (int argc, char **argv)
         free (text.data);
     }
     printf ("(entities: '+' marks a record cut at --max-entities, entities_truncated)\n");
+done:
     clip_analyzer_destroy (&an);
     if (extracted) {
         char *cmd = clip_strprintf ("rm -rf '%s'", tmpl);
@@ -400,5 +528,5 @@ main (int argc, char **argv)
             fprintf (stderr, "bench_analyze: could not remove %s\n", tmpl);
         free (cmd);
     }
-    return 0;
+    return rc;
 }

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+/*  Inline: the hashes are of a word or of three 64-bit values, so short
+    that the call would cost as much as the hashing.  Same function, same
+    values.  */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "clip_sketch.h"
@@ -16,11 +20,37 @@
 typedef void (word_fn_t) (void *arg, const char *lower, size_t lower_len,
                           size_t start, size_t end);
 
-static void
-split_words (const char *text, size_t len, char *buf, word_fn_t *fn, void *arg)
+/*  The bytes of the word being built: on the stack, moved to the heap
+    only for a word longer than the stack holds (a "word" may be a whole
+    text without a space), so that an article costs no allocation here.  */
+typedef struct {
+    char *data;
+    size_t cap;
+    char stack [256];
+} wordbuf_t;
+
+/*  Room for `more` bytes after the first len.  */
+static inline void
+wordbuf_reserve (wordbuf_t *w, size_t len, size_t more)
 {
-    /*  buf holds at least 2 * len + 8 bytes: lower-casing never more than
-        doubles the length of a character's encoding.  */
+    if (len + more <= w->cap)
+        return;
+    size_t cap = (len + more) * 2;
+    if (w->data == w->stack) {
+        w->data = clip_malloc (cap);
+        memcpy (w->data, w->stack, len);
+    }
+    else
+        w->data = clip_realloc (w->data, cap);
+    w->cap = cap;
+}
+
+static void
+split_words (const char *text, size_t len, word_fn_t *fn, void *arg)
+{
+    wordbuf_t w;
+    w.data = w.stack;
+    w.cap = sizeof w.stack;
     const uint8_t *s = (const uint8_t *) text;
     size_t blen = 0, start = 0, end = 0;
     size_t i = 0;
@@ -30,20 +60,22 @@ split_words (const char *text, size_t len, char *buf, word_fn_t *fn, void *arg)
             if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
                 if (blen == 0)
                     start = i;
-                buf [blen++] = (char) c;
+                wordbuf_reserve (&w, blen, 1);
+                w.data [blen++] = (char) c;
                 end = i + 1;
             }
             else
             if (c >= 'A' && c <= 'Z') {
                 if (blen == 0)
                     start = i;
-                buf [blen++] = (char) (c + 32);
+                wordbuf_reserve (&w, blen, 1);
+                w.data [blen++] = (char) (c + 32);
                 end = i + 1;
             }
             else
             if (clip_utf8_is_space (c)) {
                 if (blen)
-                    fn (arg, buf, blen, start, end);
+                    fn (arg, w.data, blen, start, end);
                 blen = 0;
             }
             i++;
@@ -54,7 +86,7 @@ split_words (const char *text, size_t len, char *buf, word_fn_t *fn, void *arg)
         if (cp == CLIP_UTF8_INVALID || clip_utf8_is_space (cp)) {
             /*  Invalid bytes separate words, as white space does.  */
             if (blen)
-                fn (arg, buf, blen, start, end);
+                fn (arg, w.data, blen, start, end);
             blen = 0;
             i = next;
             continue;
@@ -64,14 +96,18 @@ split_words (const char *text, size_t len, char *buf, word_fn_t *fn, void *arg)
         if (clip_utf8_is_word (cp)) {
             if (blen == 0)
                 start = i;
+            /*  A lower-cased code point takes at most 4 bytes.  */
+            wordbuf_reserve (&w, blen, 4);
             blen += (size_t) utf8proc_encode_char (utf8proc_tolower (cp),
-                                                   (utf8proc_uint8_t *) buf + blen);
+                                                   (utf8proc_uint8_t *) w.data + blen);
             end = next;
         }
         i = next;
     }
     if (blen)
-        fn (arg, buf, blen, start, end);
+        fn (arg, w.data, blen, start, end);
+    if (w.data != w.stack)
+        free (w.data);
 }
 
 uint32_t
@@ -116,9 +152,7 @@ clip_sketch_compute (const char *normalised, size_t len, void **blob, size_t *bl
     assert (normalised || len == 0);
     assert (blob && blob_len);
     collect_t c = { .n_words = 0 };
-    char *buf = clip_malloc (2 * len + 8);
-    split_words (normalised, len, buf, collect_word, &c);
-    free (buf);
+    split_words (normalised, len, collect_word, &c);
     if (c.n_words > 0 && c.n_words < CLIP_SKETCH_SHINGLE) {
         /*  A text shorter than one shingle is one shingle of all its words;
             the hash of fewer words is taken over fewer bytes, so it never
@@ -164,9 +198,7 @@ clip_sketch_words (const char *text, size_t len, clip_sketch_word_t **words)
 {
     assert (words);
     words_t w = { NULL, 0, 0 };
-    char *buf = clip_malloc (2 * len + 8);
-    split_words (text, len, buf, push_word, &w);
-    free (buf);
+    split_words (text, len, push_word, &w);
     *words = w.words;
     return w.n;
 }

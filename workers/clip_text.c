@@ -12,7 +12,6 @@
 #include "clip_util.h"
 
 #include <assert.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +291,18 @@ clip_text_normalise (const char *utf8, size_t len, size_t *len_out)
     size_t i = 0;
     while (i < len) {
         unsigned char c = s [i];
+        if (c > ' ' && c < 0x80) {
+            /*  A run of visible ASCII, most of any text: copied as it is,
+                after the space it waited for.  */
+            if (pending_space) {
+                out.data [out.len++] = ' ';
+                pending_space = false;
+            }
+            do
+                out.data [out.len++] = s [i++];
+            while (i < len && s [i] > ' ' && s [i] < 0x80);
+            continue;
+        }
         if (c < 0x80) {
             i++;
             if (ascii_space (c)) {
@@ -369,7 +380,13 @@ clip_text_digest (const char *normalised, size_t len, char out [33])
     assert (normalised || len == 0);
     assert (out);
     XXH128_hash_t hash = XXH3_128bits (normalised ? normalised : "", len);
-    snprintf (out, 33, "%016" PRIx64 "%016" PRIx64, hash.high64, hash.low64);
+    /*  "%016" PRIx64 "%016" PRIx64, without the formatter.  */
+    static const char hex [] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        out [i] = hex [(hash.high64 >> (60 - 4 * i)) & 0xF];
+        out [16 + i] = hex [(hash.low64 >> (60 - 4 * i)) & 0xF];
+    }
+    out [32] = 0;
 }
 
 bool

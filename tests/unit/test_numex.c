@@ -386,3 +386,28 @@ Test (numex, currency_implied_by_the_sentence)
     cr_expect_str_eq (r, "MONEY[9 mln dlrs]=USD 9000000;");
     free (r);
 }
+
+/*  A word that is no keyword starts a MONEY only as a currency before its
+    amount (the scan tries no pattern at other words): every such prefix,
+    capitalised words that are none, and keywords at both ends of the
+    table and of every length up to the longest.  */
+Test (numex, currency_prefix_words_and_keyword_lookup)
+{
+    expect_one ("paid A$5 each", "MONEY", "A$5", "AUD 5");
+    expect_one ("paid C$ 5 each", "MONEY", "C$ 5", "CAD 5");
+    expect_one ("paid NT$300 each", "MONEY", "NT$300", "TWD 300");
+    expect_one ("paid HK$2 billion", "MONEY", "HK$2 billion", "HKD 2000000000");
+    expect_one ("paid S$5 each", "MONEY", "S$5", "SGD 5");
+    expect_one ("paid Rs 500 each", "MONEY", "Rs 500", "INR 500");
+    expect_one ("paid Rs. 500 each", "MONEY", "Rs. 500", "INR 500");
+    expect_one ("paid GBP 5 each", "MONEY", "GBP 5", "GBP 5");
+    expect_one ("paid EUR5m each", "MONEY", "EUR5m", "EUR 5000000");
+    expect_none ("Reuters Smith ABCD 5 XYZ 5 Rsx 5 RS 5");
+    /*  "a" and "yuan" open and close the table; "australian" is among the
+        longest; a longer word is never a keyword.  */
+    expect_one ("a few weeks", "DATE", "a few weeks", "a few weeks");
+    expect_one ("worth five million yuan", "MONEY", "five million yuan", "CNY 5000000");
+    expect_one ("worth 10 Australian dollars", "MONEY", "10 Australian dollars", "AUD 10");
+    expect_one ("worth 10 AUSTRALIAN dollars", "MONEY", "10 AUSTRALIAN dollars", "AUD 10");
+    expect_none ("worth 10 australianxx dollarsxx");
+}

@@ -13,6 +13,9 @@
 #include "clip_text.h"
 #include "clip_util.h"
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 typedef struct {
     void *blob;
     size_t len;
@@ -386,4 +389,56 @@ Test (sketch, minus_is_the_set_difference)
     size_t np = clip_sketch_probes_of (set, 200, probes);
     size_t no = clip_sketch_minus (set, 200, probes, np, set);
     cr_assert_eq (np + no, 200);
+}
+
+/*  A word longer than the splitter's stack buffer (a text without spaces,
+    a long URL) moves to the heap: it must hash as the same word written
+    in lower case, whether it grows by ASCII bytes or by wider characters,
+    and the words around it stay as they were.  */
+Test (sketch, words_longer_than_the_stack_buffer)
+{
+    for (size_t n = 250; n <= 5000; n += 1250) {
+        char *mixed = clip_malloc (4 * n + 32), *lower = clip_malloc (4 * n + 32);
+        size_t m = 0, l = 0;
+        m += (size_t) sprintf (mixed + m, "Alpha ");
+        l += (size_t) sprintf (lower + l, "alpha ");
+        for (size_t i = 0; i < n; i++) {
+            if (i % 3 == 2) {
+                /*  É (C3 89) lower-cases to é (C3 A9).  */
+                memcpy (mixed + m, "\xc3\x89", 2);
+                memcpy (lower + l, "\xc3\xa9", 2);
+                m += 2;
+                l += 2;
+            }
+            else {
+                mixed [m++] = (char) ('A' + i % 26);
+                lower [l++] = (char) ('a' + i % 26);
+            }
+        }
+        m += (size_t) sprintf (mixed + m, " Beta Gamma");
+        l += (size_t) sprintf (lower + l, " beta gamma");
+        clip_sketch_word_t *wm = NULL, *wl = NULL;
+        cr_assert_eq (clip_sketch_words (mixed, m, &wm), 4);
+        cr_assert_eq (clip_sketch_words (lower, l, &wl), 4);
+        for (size_t i = 0; i < 4; i++)
+            cr_assert_eq (wm [i].hash, wl [i].hash, "n %zu: word %zu differs", n, i);
+        /*  The hash is XXH3-64 of the lower-cased word's bytes.  */
+        size_t lw = l - strlen ("alpha ") - strlen (" beta gamma");
+        cr_assert_eq (wl [1].hash, XXH3_64bits (lower + strlen ("alpha "), lw), "n %zu", n);
+        cr_assert_eq (wm [1].start, strlen ("Alpha "));
+        cr_assert_eq (wm [1].end, m - strlen (" Beta Gamma"));
+        /*  And the sketches agree byte for byte.  */
+        void *bm, *bl;
+        size_t bml, bll;
+        cr_assert_eq (clip_sketch_compute (mixed, m, &bm, &bml), 0);
+        cr_assert_eq (clip_sketch_compute (lower, l, &bl, &bll), 0);
+        cr_assert_eq (bml, bll);
+        cr_assert (memcmp (bm, bl, bml) == 0);
+        free (bm);
+        free (bl);
+        free (wm);
+        free (wl);
+        free (mixed);
+        free (lower);
+    }
 }

@@ -150,3 +150,30 @@ Test (token, hard_wrapped_lines) {
                                          "more", "In", "March", "it", "rose", "NEXT", NULL };
     expect_tokens (text, want);
 }
+
+/*  Plain ASCII takes a copy without decoding: it is cut at size - 1
+    bytes as any text is, and is left as it is.  */
+Test (token, normalise_ascii)
+{
+    char buf [8];
+    cr_assert_eq (clip_token_normalise ("Huawei", 6, buf, sizeof buf), 6);
+    cr_assert_str_eq (buf, "Huawei");
+    cr_assert_eq (clip_token_normalise ("Huaweis'", 8, buf, sizeof buf), 7);
+    cr_assert_str_eq (buf, "Huaweis");
+    cr_assert_eq (clip_token_normalise ("abc", 3, buf, 1), 0);
+    cr_assert_str_eq (buf, "");
+    cr_assert_eq (clip_token_normalise ("", 0, buf, sizeof buf), 0);
+    cr_assert_str_eq (buf, "");
+    /*  A non-ASCII character after the ASCII prefix still maps.  */
+    cr_assert_eq (clip_token_normalise ("ab\u2019s", strlen ("ab\u2019s"), buf, sizeof buf), 4);
+    cr_assert_str_eq (buf, "ab's");
+}
+
+/*  Every abbreviation keeps its period, of every length in the table,
+    and a word that only starts like one does not.  */
+Test (token, abbreviations_of_every_length)
+{
+    expect_tokens ("Messrs. Dr. Calif. est. approx. Mlle. Messrsx. Cal.",
+                   (const char *[]) { "Messrs.", "Dr.", "Calif.", "est.", "approx.", "Mlle.",
+                                      "Messrsx", ".", "Cal", ".", NULL });
+}

@@ -9,10 +9,12 @@
     line, an indented next line or U+2029 is a paragraph break, which no
     expression crosses.
     The ignorable characters of clip_utf8.h are skipped and do not end a
-    word or a number, as in the tokenizer and the sketch.  Words of interest are looked up in a sorted
-    keyword table (a binary search over about 200 entries, done once per
-    word), and a hand-written matcher tries the MONEY, PERCENT and DATE
-    patterns at each token that can start one, keeping the longest.  Every
+    word or a number, as in the tokenizer and the sketch.  Each word is
+    looked up once in a keyword table of about 200 entries (hashed, built
+    once per process), and a hand-written matcher tries the MONEY, PERCENT
+    and DATE patterns at each token that can start one (a number, a
+    currency symbol, a keyword, or a capitalised word short enough to be a
+    currency prefix), keeping the longest.  Every
     pattern looks ahead a bounded number of tokens, so the whole scan is
     linear in the text, allocates only the token array and the results, and
     reads nothing past len whatever the bytes are.
@@ -29,6 +31,7 @@
 #include "clip_numex.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,7 +81,8 @@ typedef struct {
     uint8_t flags;
 } keyword_t;
 
-/*  Sorted by strcmp (generated; keep it sorted when editing).  */
+/*  Sorted by strcmp (generated; keep it sorted when editing, for the
+    reader: the lookup hashes them).  */
 static const keyword_t keywords[] = {
     { "a", K_A, 1, F_YEARCTX },
     { "additional", K_FURTHER, 0, 0 },
@@ -295,24 +299,69 @@ static const keyword_t keywords[] = {
     { "yuan", K_CUR, CUR_CNY, 0 },
 };
 
+/*  The keywords by hash, built once: open addressing over KW_SLOTS slots
+    (a fifth full), each the keyword's index + 1, 0 for empty.  A word is
+    looked up once, and most words of a text are no keyword: a hash of its
+    few bytes and, nearly always, an empty slot or one comparison, where a
+    binary search took eight string comparisons.  */
+#define KW_SLOTS 1024
+
+static uint16_t s_kw_slots[KW_SLOTS];
+static uint8_t s_kw_len[sizeof keywords / sizeof keywords[0]];
+static size_t s_kw_max_len;             /* no longer word is a keyword */
+static pthread_once_t s_kw_once = PTHREAD_ONCE_INIT;
+
+#define KW_HASH_SEED 2166136261u          /* FNV-1a */
+#define KW_HASH_STEP(h, c) (((h) ^ (uint8_t) (c)) * 16777619u)
+
+static inline uint32_t
+kw_hash (const char *s, size_t n)
+{
+    uint32_t h = KW_HASH_SEED;
+    for (size_t k = 0; k < n; k++)
+        h = KW_HASH_STEP (h, s[k]);
+    return h;
+}
+
+static void
+kw_build (void)
+{
+    size_t n = sizeof keywords / sizeof keywords[0];
+    assert (n < KW_SLOTS / 4);
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen (keywords[k].word);
+        assert (len < 256);
+        s_kw_len[k] = (uint8_t) len;
+        if (len > s_kw_max_len)
+            s_kw_max_len = len;
+        uint32_t h = kw_hash (keywords[k].word, len) & (KW_SLOTS - 1);
+        while (s_kw_slots[h])
+            h = (h + 1) & (KW_SLOTS - 1);
+        s_kw_slots[h] = (uint16_t) (k + 1);
+    }
+}
+
+/*  The keyword lower [0, len) (lower-case ASCII letters), or NULL; hash
+    is kw_hash (lower, len).  */
+static const keyword_t *
+keyword_find_hashed (const char *lower, size_t len, uint32_t hash)
+{
+    pthread_once (&s_kw_once, kw_build);
+    if (len > s_kw_max_len)
+        return NULL;
+    for (uint32_t h = hash & (KW_SLOTS - 1); s_kw_slots[h];
+         h = (h + 1) & (KW_SLOTS - 1)) {
+        size_t k = s_kw_slots[h] - 1u;
+        if (s_kw_len[k] == len && memcmp (keywords[k].word, lower, len) == 0)
+            return &keywords[k];
+    }
+    return NULL;
+}
+
 static const keyword_t *
 keyword_find (const char *lower, size_t len)
 {
-    size_t lo = 0, hi = sizeof keywords / sizeof keywords[0];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const char *w = keywords[mid].word;
-        int cmp = strncmp (lower, w, len);
-        if (cmp == 0)
-            cmp = w[len] == '\0'? 0: -1;
-        if (cmp == 0)
-            return &keywords[mid];
-        if (cmp < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    return keyword_find_hashed (lower, len, kw_hash (lower, len));
 }
 
 /* ------------------------------------------------------------------ tokens */
@@ -490,6 +539,30 @@ classify_word (const scan_t *sc, tok_t *t)
     bool ascii = true;
     char buf[16];
     size_t n = 0;
+    /*  Nearly every word is ASCII letters only, which holds no ignorable
+        character: one pass without decoding, hashing as it goes.  */
+    uint32_t h = KW_HASH_SEED;
+    size_t a = 0;
+    for (; a < len && (unsigned char) p[a] < 0x80; a++) {
+        char c = p[a];
+        if (!(c >= 'A' && c <= 'Z'))
+            t->upper = 0;
+        c = lower (c);
+        if (a < sizeof buf)
+            buf[a] = c;
+        h = KW_HASH_STEP (h, c);
+    }
+    if (a == len) {
+        const keyword_t *kw = len < sizeof buf? keyword_find_hashed (buf, len, h): NULL;
+        if (kw) {
+            t->cls = kw->cls;
+            t->val = kw->val;
+            t->flags = kw->flags;
+        }
+        return;
+    }
+    /*  Anything else, decoded, from the start.  */
+    t->upper = 1;
     for (size_t k = 0; k < len;) {
         int32_t cp = clip_utf8_next (p, len, &k);
         if (clip_utf8_is_ignorable (cp))
@@ -602,6 +675,14 @@ tokenize (scan_t *sc)
     bool indent = false;
     while (p < len) {
         unsigned char c = s[p];
+        if (c == ' ') {
+            /*  The commonest byte, as the white space branch below.  */
+            if (gap < 1) gap = 1;
+            if (lines > 0)
+                indent = true;
+            p++;
+            continue;
+        }
         int32_t cp;
         size_t cl = utf8_decode (s + p, len - p, &cp);
         if (c == '\n' || cp == 0x2028 || cp == 0x85) {
@@ -642,6 +723,7 @@ tokenize (scan_t *sc)
             bool point = false, comma = false;
             for (size_t k; q < len;) {
                 if (is_digit (s[q])) { q++; digits++; }
+                else if (s[q] < 0x80) break;
                 else if ((k = ignorable_before (s, len, q, digit_at))) q += k;
                 else break;
             }
@@ -698,9 +780,15 @@ tokenize (scan_t *sc)
         } else if (is_alpha (c) || (cp >= 0 && cp_is_letter (cp))) {
             size_t q = p;
             while (q < len) {
+                if (is_alpha (s[q])) {
+                    q++;
+                    continue;
+                }
+                if (s[q] < 0x80)
+                    break;      /* no letter, and no ignorable run starts here */
                 int32_t cq;
                 size_t l = utf8_decode (s + q, len - q, &cq), k;
-                if (is_alpha (s[q]) || (cq >= 0x80 && cp_is_letter (cq)))
+                if (cq >= 0x80 && cp_is_letter (cq))
                     q += l;
                 else if ((k = ignorable_before (s, len, q, letter_at)))
                     q += k;
@@ -1118,6 +1206,18 @@ typedef struct {
     int code;               /* MONEY with an amount: index into currency_codes */
     char canon[96];
 } match_t;
+
+/*  A match of nothing.  Cheaper than a memset of the whole: canon is read
+    only up to its NUL, so its first byte is all that needs clearing.  */
+static inline void
+match_clear (match_t *m)
+{
+    m->ntok = 0;
+    m->type = CLIP_NUMEX_MONEY;
+    m->phrase = false;
+    m->code = 0;
+    m->canon[0] = '\0';
+}
 
 static void
 money_canon (match_t *m, int code, const amount_t *a)
@@ -1836,7 +1936,7 @@ match_date (const scan_t *sc, size_t i, match_t *best)
         match_iso, match_month_first, match_day_first, match_weekday, match_year
     };
     for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
-        memset (&m, 0, sizeof m);
+        match_clear (&m);
         fixed[k] (sc, i, &m);
         if (m.ntok > best->ntok)
             *best = m;
@@ -1856,12 +1956,24 @@ match_date (const scan_t *sc, size_t i, match_t *best)
 /*  Could a pattern start at this token?  Most words cannot, which keeps the
     scan cheap.  */
 static bool
-may_start (const tok_t *t)
+may_start (const scan_t *sc, const tok_t *t)
 {
     switch (t->kind) {
         case T_NUM: return true;
         case T_SYM: return t->cls >= S_DOLLAR && t->cls <= S_RUPEE;
-        case T_WORD: return t->cls != K_NONE || t->upper || t->cap;
+        case T_WORD: {
+            if (t->cls != K_NONE)
+                return true;
+            /*  A word that is no keyword starts a match only as a currency
+                before its amount (parse_currency_prefix): capitals of at
+                most three bytes ("US$", "HK$", "USD", "RMB") or "Rs".
+                Every other pattern starts with a number, a symbol or a
+                keyword.  A superset is enough: a pattern tried in vain
+                finds nothing.  */
+            size_t wl = t->end - t->start;
+            return (t->upper && wl <= 3)
+                || (wl == 2 && sc->s[t->start] == 'R' && sc->s[t->start + 1] == 's');
+        }
         default: return false;
     }
 }
@@ -1921,21 +2033,21 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         if (ti->gap == 2 || (ti->kind == T_SYM && (ti->cls == S_DOT || ti->cls == S_COLON))
             || i > cur_at + IMPLIED_WINDOW)
             cur = -1;
-        if (!may_start (&sc.t[i])) {
+        if (!may_start (&sc, &sc.t[i])) {
             i++;
             continue;
         }
         match_t best, m;
-        memset (&best, 0, sizeof best);
-        memset (&m, 0, sizeof m);
+        match_clear (&best);
+        match_clear (&m);
         match_money (&sc, i, &m);
         if (m.ntok > best.ntok)
             best = m;
-        memset (&m, 0, sizeof m);
+        match_clear (&m);
         match_percent (&sc, i, &m);
         if (m.ntok > best.ntok)
             best = m;
-        memset (&m, 0, sizeof m);
+        match_clear (&m);
         match_date (&sc, i, &m);
         if (m.ntok > best.ntok)
             best = m;

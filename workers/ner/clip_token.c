@@ -40,9 +40,26 @@ is_ignorable (uint32_t cp)
     return cp != INVALID_CP && clip_utf8_is_ignorable ((int32_t) cp);
 }
 
-static int
+/*  ASCII letters and digits, the bulk of every text, are answered by a
+    table; the rest by clip_utf8_is_word.  */
+static const uint8_t s_ascii_alnum [128] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+    ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+    ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1
+};
+
+static inline int
 is_alnum (uint32_t cp)
 {
+    if (cp < 0x80)
+        return s_ascii_alnum [cp];
     return cp != INVALID_CP && clip_utf8_is_word ((int32_t) cp);
 }
 
@@ -85,22 +102,33 @@ is_opening (uint32_t cp)
 /*  Abbreviations that keep their period.  Titles precede a name and so never
     end a sentence; the others usually do not either in news prose ("Huawei
     Technologies Co. Ltd.", "the U.S. Commerce Department"), so no period
-    that belongs to an abbreviation ends a sentence.  */
-static const char *const abbreviations [] = {
-    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Ft", "Gen",
-    "Col", "Lt", "Sgt", "Capt", "Cmdr", "Adm", "Maj", "Rep", "Sen", "Gov",
-    "Pres", "Rev", "Hon", "Corp", "Inc", "Ltd", "Co", "Bros", "Plc", "Cos",
-    "No", "Nos", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug",
-    "Sep", "Sept", "Oct", "Nov", "Dec", "Ave", "Blvd", "Dept", "Univ",
-    "Calif", "Fla", "Mass", "Wash", "Conn", "Ariz", "Colo", "Tenn", "Okla",
-    "Mich", "Minn", "approx", "est", "Messrs", "Mme", "Mlle", NULL
+    that belongs to an abbreviation ends a sentence.  Kept with their
+    lengths, so that a word is compared only with those of its length.  */
+#define A(w) { w, sizeof w - 1 }
+static const struct {
+    const char *word;
+    size_t len;
+} abbreviations [] = {
+    A ("Mr"), A ("Mrs"), A ("Ms"), A ("Dr"), A ("Prof"), A ("Sr"), A ("Jr"),
+    A ("St"), A ("Mt"), A ("Ft"), A ("Gen"), A ("Col"), A ("Lt"), A ("Sgt"),
+    A ("Capt"), A ("Cmdr"), A ("Adm"), A ("Maj"), A ("Rep"), A ("Sen"),
+    A ("Gov"), A ("Pres"), A ("Rev"), A ("Hon"), A ("Corp"), A ("Inc"),
+    A ("Ltd"), A ("Co"), A ("Bros"), A ("Plc"), A ("Cos"), A ("No"), A ("Nos"),
+    A ("vs"), A ("Jan"), A ("Feb"), A ("Mar"), A ("Apr"), A ("Jun"), A ("Jul"),
+    A ("Aug"), A ("Sep"), A ("Sept"), A ("Oct"), A ("Nov"), A ("Dec"),
+    A ("Ave"), A ("Blvd"), A ("Dept"), A ("Univ"), A ("Calif"), A ("Fla"),
+    A ("Mass"), A ("Wash"), A ("Conn"), A ("Ariz"), A ("Colo"), A ("Tenn"),
+    A ("Okla"), A ("Mich"), A ("Minn"), A ("approx"), A ("est"), A ("Messrs"),
+    A ("Mme"), A ("Mlle")
 };
+#undef A
 
 static int
 is_abbreviation (const char *s, size_t n)
 {
-    for (size_t k = 0; abbreviations [k]; k++)
-        if (strlen (abbreviations [k]) == n && memcmp (abbreviations [k], s, n) == 0)
+    for (size_t k = 0; k < sizeof abbreviations / sizeof abbreviations [0]; k++)
+        if (abbreviations [k].len == n && abbreviations [k].word [0] == s [0]
+        &&  memcmp (abbreviations [k].word, s, n) == 0)
             return 1;
     return 0;
 }
@@ -183,8 +211,14 @@ scan_word (const unsigned char *s, size_t len, size_t i)
 {
     size_t start = i, clen;
     for (;;) {
-        while (i < len && is_alnum (decode_at (s, len, i, &clen)))
+        for (;;) {
+            /*  ASCII letters and digits without a decode.  */
+            while (i < len && s [i] < 0x80 && s_ascii_alnum [s [i]])
+                i++;
+            if (i >= len || s [i] < 0x80 || !is_alnum (decode_at (s, len, i, &clen)))
+                break;
             i += clen;
+        }
         if (i >= len)
             return i;
         uint32_t cp = decode_at (s, len, i, &clen);
@@ -276,7 +310,8 @@ clip_tokenize (const char *utf8, size_t len, clip_tokens_t *out)
         size_t end;
         size_t k;
         if (is_alnum (cp)) {
-            if ((k = negation_at (s, len, i)) && out->n > 0 && out->tokens [out->n - 1].end == i)
+            if ((s [i] | 0x20) == 'n' && (k = negation_at (s, len, i))
+            &&  out->n > 0 && out->tokens [out->n - 1].end == i)
                 end = i + k;
             else
                 end = scan_word (s, len, i);
@@ -323,6 +358,17 @@ clip_token_normalise (const char *text, size_t len, char *buf, size_t size)
 {
     assert (size > 0);
     const unsigned char *s = (const unsigned char *) text;
+    /*  Plain ASCII, nearly every token, is copied as it is: none of the
+        replacements below applies to it.  */
+    size_t ascii = 0;
+    while (ascii < len && s [ascii] < 0x80)
+        ascii++;
+    if (ascii == len) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy (buf, text, n);
+        buf [n] = 0;
+        return n;
+    }
     size_t o = 0, i = 0;
     while (i < len) {
         size_t clen;

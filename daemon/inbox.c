@@ -175,16 +175,30 @@ timespec_eq (struct timespec a, struct timespec b)
     return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
-/*  Look at one name in the inbox and update its candidate.  moved_in says
-    the kernel reported it renamed into the folder.  Returns true if the
-    candidate became ready.  */
+/*  Look at one name in the inbox and update its candidate.  what says what
+    the back-end knows (inbox_watch.h): renamed in, gone, or only that
+    something happened.  Returns true if the candidate became ready.  A
+    stat per event and per article is most of the inbox's cost in a burst,
+    so none is made when the answer is known without it: the name is gone
+    (the event says so, in order), or it is new and the table is full (the
+    rescan that follows room will look at it).  */
 static bool
-observe (clip_inbox_t *self, const char *name, bool moved_in)
+observe (clip_inbox_t *self, const char *name, clip_inbox_file_event_t what)
 {
     if (self->dir_fd < 0 || !name_is_article (name))
         return false;
     candidate_t *c = NULL;
     HASH_FIND_STR (self->candidates, name, c);
+    if (what == CLIP_INBOX_GONE) {
+        if (c)
+            candidate_remove (self, c);
+        forget_skipped (self, name);
+        return false;
+    }
+    if (!c && self->n_candidates >= self->settings.max_pending) {
+        self->overflow = true;
+        return false;
+    }
     struct stat st;
     if (fstatat (self->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (c)
@@ -200,10 +214,6 @@ observe (clip_inbox_t *self, const char *name, bool moved_in)
     }
     uint64_t now = clip_mono_ms ();
     if (!c) {
-        if (self->n_candidates >= self->settings.max_pending) {
-            self->overflow = true;
-            return false;
-        }
         c = clip_calloc (1, sizeof *c);
         c->name = clip_strdup (name);
         c->size = (uint64_t) st.st_size;
@@ -228,7 +238,7 @@ observe (clip_inbox_t *self, const char *name, bool moved_in)
         return false;
     uint64_t mtime_ms = (uint64_t) st.st_mtim.tv_sec * 1000 + (uint64_t) st.st_mtim.tv_nsec / 1000000;
     uint64_t wall = clip_now_ms ();
-    bool renamed_in = moved_in;
+    bool renamed_in = what == CLIP_INBOX_MOVED_IN;
     bool old = wall >= mtime_ms + self->settings.settle_ms;
     bool settled = now >= c->changed_at + self->settings.settle_ms;
     if (renamed_in || old || settled) {
@@ -279,7 +289,13 @@ scan (clip_inbox_t *self)
     bool any = false;
     struct dirent *e;
     while ((e = readdir (d)) != NULL) {
-        if (observe (self, e->d_name, false))
+        /*  A name already a candidate is looked at by the settle timer
+            (not ready yet) or by the claim (ready), not again here: a
+            burst larger than the table rescans each time half of it is
+            free, and would stat every waiting candidate each time.  */
+        candidate_t *c = NULL;
+        HASH_FIND_STR (self->candidates, e->d_name, c);
+        if (!c && observe (self, e->d_name, CLIP_INBOX_CHANGED))
             any = true;
         if (self->overflow)
             break;
@@ -333,10 +349,10 @@ check_path (clip_inbox_t *self, const char *why)
 
 /*  What the back-end reports (clip_inbox_watch_events_t).  */
 static void
-on_watch_file (void *arg, const char *name, bool moved_in)
+on_watch_file (void *arg, const char *name, clip_inbox_file_event_t what)
 {
     clip_inbox_t *self = arg;
-    if (observe (self, name, moved_in))
+    if (observe (self, name, what))
         self->any_ready = true;
 }
 
@@ -488,7 +504,7 @@ on_settle_timer (uv_timer_t *timer)
         if (!c->ready) {
             /*  observe may free c; copy the name first.  */
             char *name = clip_strdup (c->name);
-            if (observe (self, name, false))
+            if (observe (self, name, CLIP_INBOX_CHANGED))
                 any = true;
             free (name);
         }
@@ -738,9 +754,11 @@ claim_by_copy (int src_dirfd, const char *name, const char *processing_dir, uint
     return rc;
 }
 
-int
-clip_claim_take (int src_dirfd, const char *name, const char *processing_dir, uint64_t claim,
-                 clip_claim_t *out)
+/*  clip_claim_take; known, when not NULL, is the file's stat made by the
+    caller just before, whose size a rename keeps (a copy stats its own).  */
+static int
+claim_take (int src_dirfd, const char *name, const char *processing_dir, uint64_t claim,
+            const struct stat *known, clip_claim_t *out)
 {
     char *target_name = clip_claim_filename (claim, name);
     bool cut = strlen (target_name) < CLAIM_PREFIX + strlen (name);
@@ -767,10 +785,20 @@ clip_claim_take (int src_dirfd, const char *name, const char *processing_dir, ui
     out->claim = claim;
     out->name = clip_strdup (name);
     out->path = target;
-    out->size = stat (target, &st) == 0 ? (uint64_t) st.st_size : 0;
+    if (known && !copied)
+        out->size = (uint64_t) known->st_size;
+    else
+        out->size = stat (target, &st) == 0 ? (uint64_t) st.st_size : 0;
     out->copied = copied;
     free (sidecar);
     return 0;
+}
+
+int
+clip_claim_take (int src_dirfd, const char *name, const char *processing_dir, uint64_t claim,
+                 clip_claim_t *out)
+{
+    return claim_take (src_dirfd, name, processing_dir, claim, NULL, out);
 }
 
 /*  A copy claim interrupted before its inbox file was unlinked: unlink it
@@ -995,16 +1023,16 @@ clip_inbox_claim (clip_inbox_t *self, uint64_t claim, clip_claim_t *out)
         }
         if ((uint64_t) st.st_size != c->size || !timespec_eq (st.st_mtim, c->mtime)) {
             char *name = clip_strdup (c->name);
-            observe (self, name, false);
+            observe (self, name, CLIP_INBOX_CHANGED);
             free (name);
             continue;
         }
-        int rc = clip_claim_take (self->dir_fd, c->name, self->processing, claim, out);
+        int rc = claim_take (self->dir_fd, c->name, self->processing, claim, &st, out);
         if (rc == -EAGAIN) {
             /*  Changed while it was copied: settle again.  */
             char *name = clip_strdup (c->name);
             candidate_remove (self, c);
-            observe (self, name, false);
+            observe (self, name, CLIP_INBOX_CHANGED);
             free (name);
             continue;
         }

@@ -43,6 +43,14 @@
       `rm -rf inbox; mkdir inbox` wins; while it cannot be watched (not a
       folder, cannot be created) clipd_inbox_unwatched is 1 and /healthz
       says so.  Files in a folder renamed away are no longer the inbox's.
+    - Cost: about two stats of a file in the inbox per article, one when it
+      is found and one when it is claimed (is it still the file found?),
+      whose size the claim keeps.  None is made for what is known without
+      it: a name inotify reports renamed away or deleted (the inbox's own
+      claims), a new name while the table is full (the rescan that follows
+      room looks at it), a name a rescan finds already a candidate (the
+      settle timer or the claim looks at it).  Tested by
+      tests/unit/test_inbox_stats.c.
     - clip_inbox_claim moves one ready file into the processing folder
       under a name carrying the claim id, and hands it over: by rename()
       when the inbox and the processing folder are on one file system, by

@@ -42,7 +42,7 @@ on_folder_event (uv_fs_event_t *handle, const char *filename, int events, int st
         }
         /*  A rename and a create look alike here: written in place, as far
             as the inbox knows, so it waits for the settle time.  */
-        self->events.file (self->arg, filename, false);
+        self->events.file (self->arg, filename, CLIP_INBOX_CHANGED);
     }
     self->events.done (self->arg);
 }

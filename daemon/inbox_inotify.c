@@ -65,7 +65,10 @@ on_readable (uv_poll_t *handle, int status, int revents)
                 gone = ev->mask & IN_MOVE_SELF ? "moved" : "deleted";
             else
             if (ev->len > 0)
-                self->events.file (self->arg, ev->name, (ev->mask & IN_MOVED_TO) != 0);
+                self->events.file (self->arg, ev->name,
+                                   ev->mask & IN_MOVED_TO ? CLIP_INBOX_MOVED_IN
+                                   : ev->mask & (IN_MOVED_FROM | IN_DELETE) ? CLIP_INBOX_GONE
+                                   : CLIP_INBOX_CHANGED);
         }
     }
     if (gone)

@@ -15,14 +15,18 @@
       inotify itself through uv_poll, because only inotify tells a file
       renamed into the folder (IN_MOVED_TO) from one being created and
       written, and only it reports a lost queue (IN_Q_OVERFLOW).  Files
-      renamed in are reported moved_in and taken at once.
+      renamed in are reported CLIP_INBOX_MOVED_IN and taken at once; a name
+      renamed away or deleted (IN_MOVED_FROM, IN_DELETE: the inbox's own
+      claims, mostly) is reported CLIP_INBOX_GONE, which the inbox
+      believes without a stat, since the events come in order and a file
+      that takes the name again is reported after.
     - fs_event (inbox_fsevent.c, anywhere libuv runs; "auto" elsewhere,
       and on Linux when no inotify instance can be had):
       libuv's uv_fs_event, on the inbox folder and on the folder holding
       it.  It cannot tell a rename from a create (libuv reports both as
       UV_RENAME) and hides a lost queue, so what it cannot tell is left to
       the inbox's own rules: every name is reported as written in place
-      (moved_in false), so a file renamed in is ready once its mtime is
+      (CLIP_INBOX_CHANGED, looked at with a stat), so a file renamed in is ready once its mtime is
       older than the settle time (at once for a file written earlier, as a
       `mv` from another folder usually is) or once unchanged for the settle
       time; an event naming the inbox itself, or no file, makes the inbox
@@ -41,11 +45,17 @@
 #include <string.h>
 #include <uv.h>
 
+/*  What a back-end knows happened to a name in the inbox folder.  */
+typedef enum {
+    CLIP_INBOX_CHANGED,         /* appeared, changed or went: look at it */
+    CLIP_INBOX_MOVED_IN,        /* renamed into the folder (inotify only) */
+    CLIP_INBOX_GONE             /* renamed away or deleted (inotify only) */
+} clip_inbox_file_event_t;
+
 /*  What a back-end reports.  arg is the one given to new.  */
 typedef struct {
-    /*  Something happened to name in the inbox folder.  moved_in: the
-        back-end knows it was renamed into the folder (inotify only).  */
-    void (*file) (void *arg, const char *name, bool moved_in);
+    /*  Something happened to name in the inbox folder.  */
+    void (*file) (void *arg, const char *name, clip_inbox_file_event_t what);
     /*  The end of a batch of file calls: tell the owner what became ready.  */
     void (*done) (void *arg);
     /*  The inbox's path may now name another folder, or none, or (when

@@ -17,6 +17,9 @@
 
 /*  Notifications read before a send, at most.  */
 #define CLIP_PUBLISH_BATCH 256
+/*  How long sends may go without reading the notifications, in us: see
+    clip_publish_send.  */
+#define CLIP_PUBLISH_APPLY_US 1000
 /*  See on_readable.  */
 #define CLIP_PUBLISH_RCVHWM 16
 
@@ -41,6 +44,7 @@ struct clip_publish {
     void *monitor;
     zwatch_t monitor_watch;
     long connections;
+    uint64_t read_us;           /* monotonic us, when notifications were last read */
 };
 
 static void rebind (clip_publish_t *self);
@@ -168,6 +172,7 @@ on_readable (zwatch_t *watch, void *arg)
     clip_publish_t *self = arg;
     for (int i = 0; i < CLIP_PUBLISH_READ_BATCH && read_one (self); i++)
         ;
+    self->read_us = clip_mono_us ();
 }
 
 /*  One monitor event: a 6-byte frame (event, value), then the endpoint.
@@ -285,16 +290,26 @@ clip_publish_endpoint (const clip_publish_t *self)
 /*  Read the notifications that arrived, at most a batch, so that they
     never pile up in libzmq while records are being published.  */
 static void
-apply_pending (clip_publish_t *self)
+apply_pending (clip_publish_t *self, uint64_t now_us)
 {
     for (int i = 0; i < CLIP_PUBLISH_BATCH && read_one (self); i++)
         ;
+    self->read_us = now_us;
 }
 
 int
 clip_publish_send (clip_publish_t *self, const char *topic, const void *data, size_t len)
 {
-    apply_pending (self);
+    /*  Not before every send: a read that finds nothing still costs
+        libzmq a poll(2) and a getpid(2) (its mailbox check), one per
+        record.  Notifications enter libzmq's queue only when it processes
+        its commands, which a send does at most about once a millisecond
+        (its max_command_delay), so reading once a millisecond of sends
+        lets no more pile up than reading before each; the loop reads
+        them too, on the next turn after any send (the kick below).  */
+    uint64_t now_us = clip_mono_us ();
+    if (now_us - self->read_us >= CLIP_PUBLISH_APPLY_US)
+        apply_pending (self, now_us);
     /*  Never blocks: a subscriber that cannot keep up loses messages and
         fills the gap from the replay endpoint.  */
     if (zmq_send (self->socket, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0

@@ -25,7 +25,9 @@
 
     The subscription notifications (a prefix new to the socket, or no
     longer held by any peer) are read from the loop through zwatch, a
-    bounded number per loop turn and before each send, and counted in the
+    bounded number per loop turn and before a send when none were read for
+    a millisecond (not before each: an empty read costs two system calls a
+    record; tests/unit/test_publish_cost.c), and counted in the
     metrics (may be NULL): new ones by whether they can match, the
     distinct prefixes held, the resets.
 */

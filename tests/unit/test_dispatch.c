@@ -7,7 +7,8 @@
     - a RESULT carrying an old task id is dropped;
     - a worker of the first protocol (no credit offered) holds at most
       one task, though prefetch is 4;
-    - tasks go round the idle workers in turn;
+    - tasks go round the idle workers in turn, and with prefetch the
+      next goes to the worker holding the fewest;
     - prefetch: a worker offering credit 3 holds 3; its loss requeues all
       3, in order, and only the one it could have started used an
       attempt; the second task's deadline starts at the first's result;
@@ -628,6 +629,48 @@ Test (dispatch, a_timeout_on_the_second_task_counts_from_the_first_result, .time
     spin (&f, fakes, 2, 200);
     cr_assert_eq (f.n_results, 2);
     cr_assert_str_eq (f.result_ids [1], "0003");
+    for (int i = 0; i < 2; i++)
+        fake_close (&fakes [i]);
+    fixture_close (&f);
+}
+
+/*  Prefetch: the next task goes to the worker holding the fewest, not to
+    the next in turn.  Two workers of credit 4 get two tasks each (in
+    turn); "quick" answers both while "slow" still works on its two.  The
+    next two tasks must both go to quick (0 held, then 1, against slow's
+    2): given in turn, the first would queue behind slow's two while quick
+    sat idle, which is what made an article wait up to three analyses at a
+    steady rate (issue 12).  */
+Test (dispatch, the_next_task_goes_to_the_least_loaded_worker, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_prefetch (&f, 3, 600000, 4);
+    fake_t *fakes [2] = { fake_new (&f, "slow:1"), fake_new (&f, "quick:2") };
+    /*  slow joins first, so that taking turns would give it the fifth.  */
+    fake_send_credit (fakes [0], CLIP_WIRE_READY, false, 4);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    fake_send_credit (fakes [1], CLIP_WIRE_READY, false, 4);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, clip_dispatch_worker_count (f.dispatch) == 2, 10000));
+    const char *names [6] = { "1.txt", "2.txt", "3.txt", "4.txt", "5.txt", "6.txt" };
+    for (int i = 0; i < 4; i++)
+        submit (&f, names [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, total_tasks (fakes, 2) == 4, 10000));
+    cr_assert_eq (fakes [0]->tasks_received, 2, "idle workers take turns");
+    cr_assert_eq (fakes [1]->tasks_received, 2, "idle workers take turns");
+    fake_result (fakes [1], fakes [1]->task_ids [0], "0001", 40);
+    fake_result (fakes [1], fakes [1]->task_ids [1], "0002", 40);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, f.n_results == 2, 10000));
+    submit (&f, names [4]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, total_tasks (fakes, 2) == 5, 10000));
+    cr_assert_eq (fakes [1]->tasks_received, 3, "the fifth went to slow, holding 2, while "
+                  "quick was idle");
+    submit (&f, names [5]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, total_tasks (fakes, 2) == 6, 10000));
+    cr_assert_eq (fakes [1]->tasks_received, 4, "the sixth went to slow, holding 2, not "
+                  "to quick, holding 1");
+    cr_assert_str_eq (fakes [1]->task_files [2], "5.txt");
+    cr_assert_str_eq (fakes [1]->task_files [3], "6.txt");
+    cr_assert_eq (fakes [0]->tasks_received, 2);
     for (int i = 0; i < 2; i++)
         fake_close (&fakes [i]);
     fixture_close (&f);

@@ -19,6 +19,7 @@
 
 #include "clip_defaults.h"
 #include "clip_log.h"
+#include "clip_utf8.h"
 #include "clip_util.h"
 #include "inbox_watch.h"
 
@@ -538,13 +539,9 @@ clip_claim_filename (uint64_t claim, const char *name)
 {
     char *full = clip_strprintf ("%020llu_%s", (unsigned long long) claim, name);
     if (strlen (full) > NAME_MAX) {
-        /*  Cut on a UTF-8 character boundary; the full name is in the
-            sidecar.  */
-        size_t cut = NAME_MAX;
-        /*  At most 3 bytes back: a name that is not UTF-8 is cut anywhere.  */
-        while (cut > NAME_MAX - 3 && ((unsigned char) full [cut] & 0xC0) == 0x80)
-            cut--;
-        full [cut] = 0;
+        /*  Cut on a UTF-8 character boundary (a name that is not UTF-8
+            anywhere); the full name is in the sidecar.  */
+        full [clip_utf8_cut (full, strlen (full), NAME_MAX)] = 0;
     }
     return full;
 }

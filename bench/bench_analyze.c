@@ -46,6 +46,7 @@
 
 #include "clip_analyze.h"
 #include "clip_record.h"
+#include "clip_utf8.h"
 #include "clip_util.h"
 
 typedef struct {
@@ -334,18 +335,6 @@ make_kind (const char *kind, const char *news_dir, size_t want, buf_t *b)
     }
 }
 
-/*  The length of the longest prefix of at most n bytes ending on a UTF-8
-    character boundary.  */
-static size_t
-utf8_cut (const char *s, size_t len, size_t n)
-{
-    if (n >= len)
-        return len;
-    while (n > 0 && ((unsigned char) s [n] & 0xC0) == 0x80)
-        n--;
-    return n;
-}
-
 static size_t
 parse_size (const char *s)
 {
@@ -461,7 +450,7 @@ main (int argc, char **argv)
         double rate_100k = 0;
         int skip = 0;
         for (size_t s = 0; s < nsizes; s++) {
-            size_t len = utf8_cut (text.data, text.len, sizes [s]);
+            size_t len = clip_utf8_cut (text.data, text.len, sizes [s]);
             if (skip) {
                 printf ("%-8s %9zu skipped (an analysis of a smaller size took over %.0f s)\n",
                         kind, len, max_seconds);

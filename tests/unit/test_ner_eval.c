@@ -1,4 +1,6 @@
-/*  The shipped NER model: the CoNLL-2003 test gate (F1 >= 86.0), and
+/*  The shipped NER model: the CoNLL-2003 test gate (F1 >= 87.9: the
+    shipped model scores 87.97, and tagging uses integer weights only, so
+    the figure is the same in every build), and
     hand-checked entities of real articles from the Huawei corpus through
     the whole clip_ner_extract pipeline.  */
 #include <criterion/criterion.h>
@@ -37,7 +39,7 @@ Test (ner_eval, conll_test_f1_gate, .timeout = 120) {
     cr_assert (len > strlen (last) && strcmp (buf + len - strlen (last), last) == 0,
                "report ends with '%s'", buf);
     cr_log_info ("CoNLL-2003 test F1 %.2f", f1);
-    cr_assert_geq (f1, 86.0, "CoNLL-2003 test F1 %.2f is below 86.0", f1);
+    cr_assert_geq (f1, 87.9, "CoNLL-2003 test F1 %.2f is below 87.9", f1);
     free (buf);
     clip_conll_destroy (&corpus);
     clip_tagger_destroy (&tagger);

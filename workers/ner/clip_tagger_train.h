@@ -10,7 +10,8 @@ typedef struct {
     const char *train;      /* CoNLL training file */
     const char *valid;      /* CoNLL file for early stopping */
     const char *clusters;   /* clusters.tsv, or NULL for none */
-    const char *names;      /* names.tsv (see `clip ner names`), or NULL for none */
+    const char *names;      /* names.tsv, a second gazetteer (`clip ner names`,
+                               scripts/ner_gazetteer.py), or NULL for none */
     const char *model_dir;  /* where model.bin (and a copy of clusters) go */
     int max_epochs;         /* bound on epochs (early stopping may stop sooner) */
     int final_with_valid;   /* retrain on train + valid for the best epoch count */

@@ -889,6 +889,24 @@ has_word (const words_t *w, const char *s, size_t n)
     return false;
 }
 
+/*  in, a short form of a person, as full, a longer name of a person that
+    holds every word of in: takes full's canonical name and becomes a known
+    PER.  Returns whether it did.  */
+static bool
+take_full_name (info_t *in, const info_t *full)
+{
+    if (full->ckey.n <= in->key.n)
+        return false;
+    for (size_t k = 1; k < in->key.n; k++)
+        if (!has_word (&full->ckey, in->key.text.p + in->key.off[k], in->key.len[k]))
+            return false;
+    free (in->canonical);
+    in->canonical = clip_strdup (full->canonical);
+    in->ty = TY_PER;
+    in->known = true;
+    return true;
+}
+
 /*  A small per-document map from a word or key (not owned) to a mention
     index, so that linking stays linear in the number of mentions.  */
 typedef struct {
@@ -1337,34 +1355,12 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                person whose name holds the first word, if it holds them
                all.  */
             size_t *j = strmap_slot (&people, in->key.text.p, in->key.len[0], false);
-            if (j) {
-                info_t *e = &info[*j];
-                bool all = e->ckey.n > in->key.n;
-                for (size_t k = 1; k < in->key.n && all; k++)
-                    all = has_word (&e->ckey, in->key.text.p + in->key.off[k], in->key.len[k]);
-                if (all) {
-                    short_form = true;
-                    free (in->canonical);
-                    in->canonical = clip_strdup (e->canonical);
-                    in->ty = TY_PER;
-                    in->known = true;
-                }
-            }
+            if (j && take_full_name (in, &info[*j]))
+                short_form = true;
             /* None earlier: the first full name written after it.  */
             j = strmap_slot (&later_people, in->key.text.p, in->key.len[0], false);
-            if (!in->known && j && *j - 1 > i) {
-                info_t *e = &info[*j - 1];
-                bool all = e->ckey.n > in->key.n;
-                for (size_t k = 1; k < in->key.n && all; k++)
-                    all = has_word (&e->ckey, in->key.text.p + in->key.off[k], in->key.len[k]);
-                if (all) {
-                    short_form = true;
-                    free (in->canonical);
-                    in->canonical = clip_strdup (e->canonical);
-                    in->ty = TY_PER;
-                    in->known = true;
-                }
-            }
+            if (!in->known && j && *j - 1 > i && take_full_name (in, &info[*j - 1]))
+                short_form = true;
         }
         if (!in->known && in->ty == TY_ORG && in->key.n > 0) {
             /* "Vantrell Data" for "Vantrell Data Systems", "Quillby"

@@ -535,6 +535,9 @@ table_get (const clip_linker_t *self, const char *key)
     return s;
 }
 
+static void seterr (char *err, size_t err_size, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
 static void
 seterr (char *err, size_t err_size, const char *fmt, ...)
 {

@@ -697,6 +697,16 @@ on_tick (uv_timer_t *timer)
     t->ticks++;
 }
 
+/*  A 2 ms timer on the fixture's loop counting into t: the proof that the
+    loop turns while a commit is held.  */
+static void
+turning_start (turning_t *t, uv_timer_t *timer)
+{
+    uv_timer_init (&t->f->loop, timer);
+    timer->data = t;
+    uv_timer_start (timer, on_tick, 2, 2);
+}
+
 static bool
 loop_turned (void *arg)
 {
@@ -732,9 +742,7 @@ Test (commit, the_loop_keeps_working_while_a_commit_is_held_and_later_results_fo
     wait_done (f, 1);
     turning_t t = { .f = f };
     uv_timer_t timer;
-    uv_timer_init (&f->loop, &timer);
-    timer.data = &t;
-    uv_timer_start (&timer, on_tick, 2, 2);
+    turning_start (&t, &timer);
 
     sqlite3 *db2 = hold_write_lock (f);
     add_article (f, &a, 10);
@@ -787,9 +795,7 @@ Test (commit, run_waits_for_the_batch_in_flight_then_commits_the_queue, .timeout
     article_init (&d, "0d", "d.txt", text_d, true);
     turning_t t = { .f = f };
     uv_timer_t timer;
-    uv_timer_init (&f->loop, &timer);
-    timer.data = &t;
-    uv_timer_start (&timer, on_tick, 2, 2);
+    turning_start (&t, &timer);
     sqlite3 *db2 = hold_write_lock (f);
     add_article (f, &a, 10);
     wait_turns (&t, 1, 1);
@@ -824,9 +830,7 @@ Test (commit, destroy_lets_the_batch_in_flight_end_before_the_state_is_closed, .
     article_init (&d, "0d", "d.txt", text_d, true);
     turning_t t = { .f = f };
     uv_timer_t timer;
-    uv_timer_init (&f->loop, &timer);
-    timer.data = &t;
-    uv_timer_start (&timer, on_tick, 2, 2);
+    turning_start (&t, &timer);
     sqlite3 *db2 = hold_write_lock (f);
     add_article (f, &a, 10);
     add_article (f, &d, 11);
@@ -867,9 +871,7 @@ Test (commit, a_batch_starts_when_full_or_after_its_delay_and_a_burst_is_cut_at_
     commit_open_with (f, 3, 600000);
     turning_t t = { .f = f };
     uv_timer_t timer;
-    uv_timer_init (&f->loop, &timer);
-    timer.data = &t;
-    uv_timer_start (&timer, on_tick, 2, 2);
+    turning_start (&t, &timer);
     add_failed (f, "1.bin", 1, false);
     add_failed (f, "2.bin", 2, false);
     wait_turns (&t, 10, 0);

@@ -92,6 +92,14 @@ clip_db_open (const char *path, int read_only, char *err, size_t err_size)
 }
 
 int
+clip_db_set_mmap (sqlite3 *db, uint64_t bytes, char *err, size_t err_size)
+{
+    char sql [64];
+    snprintf (sql, sizeof sql, "PRAGMA mmap_size=%" PRIu64, bytes);
+    return clip_db_exec (db, sql, err, err_size);
+}
+
+int
 clip_db_exec (sqlite3 *db, const char *sql, char *err, size_t err_size)
 {
     char *msg = NULL;

@@ -17,6 +17,15 @@
     Caller owns the result; close with sqlite3_close.  */
 sqlite3 *clip_db_open (const char *path, int read_only, char *err, size_t err_size);
 
+/*  Let SQLite read db through a memory map of at most bytes of the file
+    (PRAGMA mmap_size; 0 maps nothing, and SQLite caps it at its build's
+    SQLITE_MAX_MMAP_SIZE, 2 GiB less 64 KiB on Debian).  Mapped, a page
+    that is not in SQLite's own small cache is read from the page cache
+    without a pread(2) each time: the corpus judge visits the rows of its
+    candidates in random order, one page each.  Writes still go through
+    the WAL with pwrite.  Returns 0, or -1 with err set.  */
+int clip_db_set_mmap (sqlite3 *db, uint64_t bytes, char *err, size_t err_size);
+
 /*  Take the lock a running clipd holds on STATE/clipd.lock, for a tool
     that writes the state database (clip corpus import and compact, clip
     analyze --add): while clipd runs, it alone writes it.  Never waits.

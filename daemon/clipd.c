@@ -537,7 +537,7 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     char *db_path = clip_path_join (cfg->state, "clipd.db");
     self->db = clip_db_open (db_path, 0, err, err_size);
     free (db_path);
-    if (!self->db)
+    if (!self->db || clip_db_set_mmap (self->db, cfg->db_mmap_mib << 20, err, err_size))
         goto fail;
     clip_corpus_settings_t cs;
     clip_corpus_settings_default (&cs);
@@ -596,6 +596,8 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     clip_commit_settings_t cms;
     clip_commit_settings_default (&cms);
     cms.max_bytes = cfg->max_bytes;
+    cms.batch_max = (size_t) cfg->commit_batch_max;
+    cms.batch_delay_ms = cfg->commit_delay_ms;
     cms.metrics = &self->metrics;
     self->commit = clip_commit_new (&self->loop, self->db, self->corpus, self->results, &cms,
                                     on_committed, self);

@@ -81,8 +81,8 @@ clip_commit_settings_default (clip_commit_settings_t *settings)
 {
     settings->retry_ms = CLIP_COMMIT_RETRY_MS;
     settings->max_bytes = CLIP_DEFAULT_MAX_BYTES;
-    settings->batch_max = CLIP_COMMIT_BATCH_MAX;
-    settings->batch_delay_ms = 0;
+    settings->batch_max = CLIP_DEFAULT_COMMIT_BATCH_MAX;
+    settings->batch_delay_ms = CLIP_DEFAULT_COMMIT_DELAY_MS;
     settings->metrics = NULL;
 }
 
@@ -101,7 +101,7 @@ clip_commit_new (uv_loop_t *loop, sqlite3 *db, clip_corpus_t *corpus, clip_resul
     else
         clip_commit_settings_default (&self->settings);
     if (self->settings.batch_max == 0)
-        self->settings.batch_max = CLIP_COMMIT_BATCH_MAX;
+        self->settings.batch_max = CLIP_DEFAULT_COMMIT_BATCH_MAX;
     self->on_done = on_done;
     self->arg = arg;
     self->corpus_size = clip_corpus_size (corpus);

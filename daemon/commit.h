@@ -61,6 +61,7 @@
 #include <uv.h>
 
 #include "clip_corpus.h"
+#include "clip_defaults.h"
 #include "clip_record.h"
 #include "dispatch.h"
 #include "metrics.h"
@@ -70,10 +71,6 @@ typedef struct clip_commit clip_commit_t;
 
 /*  The wait before a failed commit is tried again.  */
 #define CLIP_COMMIT_RETRY_MS 1000
-/*  The most results in one transaction: bounds the time a batch holds the
-    write lock and the memory of its rows; a burst beyond it is several
-    batches back to back.  */
-#define CLIP_COMMIT_BATCH_MAX 1024
 
 typedef struct {
     uint64_t retry_ms;          /* CLIP_COMMIT_RETRY_MS */
@@ -82,10 +79,15 @@ typedef struct {
                                    a task that carries none: a dispatched
                                    task carries the bytes dispatch read
                                    (clip_task_data), used as they are */
-    size_t batch_max;           /* CLIP_COMMIT_BATCH_MAX (0: that) */
-    uint64_t batch_delay_ms;    /* 0: a batch starts at the next loop turn
-                                   when nothing is in flight; else this long
-                                   after its first result, to gather more */
+    /*  The most results in one transaction (CLIP_DEFAULT_COMMIT_BATCH_MAX;
+        0: that): bounds the time a batch holds the write lock and the
+        memory of its rows; a burst beyond it is several batches back to
+        back.  */
+    size_t batch_max;
+    uint64_t batch_delay_ms;    /* CLIP_DEFAULT_COMMIT_DELAY_MS, 0: a batch
+                                   starts at the next loop turn when nothing
+                                   is in flight; else this long after its
+                                   first result, to gather more */
     clipd_metrics_t *metrics;   /* may be NULL; borrowed, must outlive */
 } clip_commit_settings_t;
 

@@ -147,6 +147,17 @@ static const opt_t options[] = {
     UINT_OPT ("prefetch", prefetch, CLIP_DEFAULT_PREFETCH, 1, CLIP_WIRE_CREDIT_MAX,
               "tasks a worker holds at once (at most what it offers; an old worker takes one): "
               "it has the next article in hand when it sends a result"),
+    /*  1..1048576: a batch's rows are held in memory until its COMMIT.
+        commit-delay-ms 0..1000: longer holds every record back that long.
+        db-mmap-mib 0..2047: SQLite maps no more (clip_db.h).  */
+    UINT_OPT ("commit-batch-max", commit_batch_max, CLIP_DEFAULT_COMMIT_BATCH_MAX, 1, 1048576,
+              "results committed in one transaction (one fsync), at most"),
+    UINT_OPT ("commit-delay-ms", commit_delay_ms, CLIP_DEFAULT_COMMIT_DELAY_MS, 0, 1000,
+              "how long a result waits for others to share its commit (0: none; batches still "
+              "grow while a commit is being made durable)"),
+    UINT_OPT ("db-mmap-mib", db_mmap_mib, CLIP_DEFAULT_DB_MMAP_MIB, 0, 2047,
+              "read the state database through a memory map of up to this many MiB (0: read(2) "
+              "only; mapped pages show in clipd's resident size but are the page cache)"),
     DOUBLE_OPT ("near-containment", near_containment, CLIP_DEFAULT_NEAR_CONTAINMENT, 0, 1,
                 "near_duplicate when this share of the smaller article is in the other", LIVE),
     DOUBLE_OPT ("near-jaccard", near_jaccard, CLIP_DEFAULT_NEAR_JACCARD, 0, 1,

@@ -68,6 +68,9 @@ typedef struct {
     uint64_t task_timeout_ms;
     uint64_t max_attempts;
     uint64_t prefetch;          /* tasks a worker holds at once (dispatch.h) */
+    uint64_t commit_batch_max;  /* results per transaction, at most (commit.h) */
+    uint64_t commit_delay_ms;   /* a batch's wait for more results (commit.h) */
+    uint64_t db_mmap_mib;       /* the state database's memory map (clip_db.h) */
     double near_containment;
     double near_jaccard;
     double related_containment;

@@ -49,7 +49,14 @@ open_reader (clip_results_t *self, char *err, size_t err_size)
         return -1;
     }
     sqlite3_busy_timeout (self->rdb, 5000);
-    return clip_db_exec (self->rdb, "PRAGMA query_only=1", err, err_size);
+    /*  Mapped as the writer's connection is (clip_db_set_mmap): a replay
+        from an old seq reads the log in order, a page at a time.  */
+    sqlite3_int64 mmap_bytes = -1;         /* negative: ask, change nothing */
+    if (sqlite3_file_control (self->db, "main", SQLITE_FCNTL_MMAP_SIZE, &mmap_bytes) != SQLITE_OK
+    ||  mmap_bytes < 0)
+        mmap_bytes = 0;
+    return clip_db_exec (self->rdb, "PRAGMA query_only=1", err, err_size)
+        || clip_db_set_mmap (self->rdb, (uint64_t) mmap_bytes, err, err_size);
 }
 
 clip_results_t *

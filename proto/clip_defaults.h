@@ -32,6 +32,17 @@
 #define CLIP_DEFAULT_MAX_BYTES 10485760         /* 10 MiB */
 #define CLIP_DEFAULT_MAX_INFLIGHT 64
 
+/*  Commit (daemon/commit.h): results in one transaction at most, and how
+    long the first of a batch may wait for others (0: a batch starts at
+    the next loop turn once the one in flight ended, so batches grow by
+    themselves while a COMMIT's fsync runs).  */
+#define CLIP_DEFAULT_COMMIT_BATCH_MAX 1024
+#define CLIP_DEFAULT_COMMIT_DELAY_MS 0
+/*  The state database read through a memory map of up to this many MiB
+    (corpus/clip_db.h): SQLite's cap on Debian, 2 GiB less 64 KiB, rounded
+    down.  */
+#define CLIP_DEFAULT_DB_MMAP_MIB 2047
+
 /*  Inbox.  */
 #define CLIP_DEFAULT_SETTLE_MS 500
 #define CLIP_DEFAULT_RESCAN_MS 5000

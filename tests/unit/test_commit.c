@@ -90,7 +90,7 @@ commit_open_with (fixture_t *f, size_t batch_max, uint64_t batch_delay_ms)
     clip_commit_settings_t s;
     clip_commit_settings_default (&s);
     cr_assert_eq (s.retry_ms, CLIP_COMMIT_RETRY_MS);
-    cr_assert_eq (s.batch_max, CLIP_COMMIT_BATCH_MAX);
+    cr_assert_eq (s.batch_max, CLIP_DEFAULT_COMMIT_BATCH_MAX);
     cr_assert_eq (s.batch_delay_ms, 0);
     s.retry_ms = RETRY_MS;
     s.metrics = &f->metrics;

@@ -469,18 +469,18 @@ credit_of (const clip_dispatch_t *self, const clip_wire_msg_t *msg)
     return (int) credit;
 }
 
-static void
+static bool
 on_readable (zwatch_t *watch, void *arg)
 {
     clip_dispatch_t *self = arg;
     zmq_msg_t *frames;
     int count = clip_wire_recv_frames (self->socket, &frames, ZMQ_DONTWAIT);
     if (count < 0) {
-        if (errno == EMSGSIZE) {
-            clip_warn ("bad_worker_message", "error=\"more than %d frames\"", CLIP_WIRE_MAX_FRAMES);
-            CLIPD_METRIC_ADD (self->settings.metrics, worker_messages_refused, 1);
-        }
-        return;
+        if (errno != EMSGSIZE)
+            return false;       /* nothing there (EAGAIN) */
+        clip_warn ("bad_worker_message", "error=\"more than %d frames\"", CLIP_WIRE_MAX_FRAMES);
+        CLIPD_METRIC_ADD (self->settings.metrics, worker_messages_refused, 1);
+        return true;
     }
     char err [256];
     clip_wire_msg_t *msg = NULL;
@@ -497,7 +497,7 @@ on_readable (zwatch_t *watch, void *arg)
         CLIPD_METRIC_ADD (self->settings.metrics, worker_messages_refused, 1);
         clip_wire_msg_destroy (&msg);
         clip_wire_frames_free (frames, count);
-        return;
+        return true;
     }
     size_t id_len = zmq_msg_size (&frames [0]);
     dispatch_worker_t *w = NULL;
@@ -537,6 +537,7 @@ on_readable (zwatch_t *watch, void *arg)
     }
     clip_wire_msg_destroy (&msg);
     pump (self);
+    return true;
 }
 
 static void

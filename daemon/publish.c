@@ -165,20 +165,22 @@ read_one (clip_publish_t *self)
     count we act on close to what libzmq holds.  */
 #define CLIP_PUBLISH_READ_BATCH 256
 
-static void
+static bool
 on_readable (zwatch_t *watch, void *arg)
 {
     (void) watch;
     clip_publish_t *self = arg;
-    for (int i = 0; i < CLIP_PUBLISH_READ_BATCH && read_one (self); i++)
-        ;
+    int i = 0;
+    while (i < CLIP_PUBLISH_READ_BATCH && read_one (self))
+        i++;
     self->read_us = clip_mono_us ();
+    return i == CLIP_PUBLISH_READ_BATCH;       /* a full batch: more may wait */
 }
 
 /*  One monitor event: a 6-byte frame (event, value), then the endpoint.
     Connections are counted as libzmq accepts and drops them, which also
     counts a peer that a reset or the ZAP handler is about to drop.  */
-static void
+static bool
 on_monitor (zwatch_t *watch, void *arg)
 {
     (void) watch;
@@ -187,7 +189,7 @@ on_monitor (zwatch_t *watch, void *arg)
     zmq_msg_init (&msg);
     if (zmq_msg_recv (&msg, self->monitor, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close (&msg);
-        return;
+        return false;
     }
     uint16_t event = 0;
     if (zmq_msg_size (&msg) >= sizeof event)
@@ -201,6 +203,7 @@ on_monitor (zwatch_t *watch, void *arg)
     if (event == ZMQ_EVENT_DISCONNECTED && self->connections > 0)
         self->connections--;
     CLIPD_METRIC_SET (self->metrics, subscribers, (uint64_t) self->connections);
+    return true;
 }
 
 static void

@@ -259,18 +259,18 @@ serve (clip_replay_t *self, const void *identity, size_t identity_len,
     schedule (self);
 }
 
-static void
+static bool
 on_readable (zwatch_t *watch, void *arg)
 {
     clip_replay_t *self = arg;
     zmq_msg_t *frames;
     int count = clip_wire_recv_frames (self->socket, &frames, ZMQ_DONTWAIT);
     if (count < 0) {
-        if (errno == EMSGSIZE) {
-            clip_warn ("replay_refused", "code=bad_request message=\"too many frames\"");
-            CLIPD_METRIC_ADD (self->metrics, replay_bad_requests, 1);
-        }
-        return;
+        if (errno != EMSGSIZE)
+            return false;       /* nothing there (EAGAIN) */
+        clip_warn ("replay_refused", "code=bad_request message=\"too many frames\"");
+        CLIPD_METRIC_ADD (self->metrics, replay_bad_requests, 1);
+        return true;
     }
     const void *identity = zmq_msg_data (&frames [0]);
     size_t identity_len = zmq_msg_size (&frames [0]);
@@ -286,7 +286,7 @@ on_readable (zwatch_t *watch, void *arg)
         send_error (self, identity, identity_len, CLIP_REPLAY_CODE_BAD_REQUEST,
                     "the request must be exactly one frame (use a DEALER socket)");
     clip_wire_frames_free (frames, count);
-    zwatch_kick (&self->watch);
+    return true;
 }
 
 clip_replay_t *

@@ -173,7 +173,7 @@ handle (clip_zap_t *self, zmq_msg_t *frames, int n, bool oversized)
 }
 
 /*  One request per call (zwatch.h).  */
-static void
+static bool
 on_readable (zwatch_t *watch, void *arg)
 {
     (void) watch;
@@ -204,6 +204,7 @@ on_readable (zwatch_t *watch, void *arg)
         handle (self, frames, n, oversized);
     for (int i = 0; i < n; i++)
         zmq_msg_close (&frames [i]);
+    return n > 0 || oversized;  /* a request taken, or none there */
 }
 
 clip_zap_t *

@@ -11,23 +11,13 @@
     idle handle brings us back on the next turn if more is pending.  */
 #define ZWATCH_BATCH 256
 
-static bool
-readable (zwatch_t *watch)
-{
-    int events = 0;
-    size_t len = sizeof events;
-    if (zmq_getsockopt (watch->socket, ZMQ_EVENTS, &events, &len) != 0)
-        return false;
-    return (events & ZMQ_POLLIN) != 0;
-}
-
 static void
 drain (zwatch_t *watch)
 {
     for (int i = 0; i < ZWATCH_BATCH; i++) {
-        if (watch->closing || !readable (watch))
+        /*  Ends on the receive that finds nothing (zwatch.h).  */
+        if (watch->closing || !watch->on_readable (watch, watch->arg))
             return;
-        watch->on_readable (watch, watch->arg);
     }
     /*  Still more to read: come back on the next loop turn.  */
     zwatch_kick (watch);

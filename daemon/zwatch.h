@@ -1,15 +1,20 @@
 /*  zwatch: a ZeroMQ socket inside the libuv loop.
 
     ZeroMQ exposes a socket's readiness through ZMQ_FD, which is edge-
-    triggered and signals only that ZMQ_EVENTS must be read again: after
-    every send or receive on the socket, pending input may exist without the
-    fd becoming readable again.  zwatch therefore (1) polls ZMQ_FD with
-    uv_poll, (2) on each wake-up calls the owner's callback while ZMQ_EVENTS
-    says ZMQ_POLLIN, and (3) offers zwatch_kick, which the owner calls after
+    triggered and signals only that the socket's commands must be processed
+    again: after every send or receive on the socket, pending input may
+    exist without the fd becoming readable again.  zwatch therefore (1)
+    polls ZMQ_FD with uv_poll, (2) on each wake-up calls the owner's
+    callback until it reports that its non-blocking receive found nothing
+    (EAGAIN), and (3) offers zwatch_kick, which the owner calls after
     sending on the socket, to run the same drain from a uv_idle on the next
-    loop turn.  The owner's callback must receive a small, bounded number of
-    messages per call (one, usually; the publisher's subscription notices
-    are read up to 256 at a time, see publish.c) and never block.
+    loop turn.  A receive that finds nothing has libzmq process its
+    commands first, as a ZMQ_EVENTS read does, so the fd signals the next
+    arrival: the drain ends on it rather than asking ZMQ_EVENTS before each
+    message, which costs libzmq a poll(2) and a getpid(2) every time.  The
+    owner's callback must receive a small, bounded number of messages per
+    call (one, usually; the publisher's subscription notices are read up to
+    256 at a time, see publish.c) and never block.
 
     The owner keeps the socket; zwatch only watches it.  Close with
     zwatch_close and free the zwatch in (or after) its close callback.
@@ -21,8 +26,11 @@
 #include <uv.h>
 
 typedef struct zwatch zwatch_t;
-/*  Receive from the socket (it is readable): a bounded number of messages.  */
-typedef void (*zwatch_cb) (zwatch_t *watch, void *arg);
+/*  Receive from the socket, ZMQ_DONTWAIT: a bounded number of messages.
+    Return true when a message was taken (valid or not: more may wait),
+    false when the receive found none (EAGAIN) or failed, which ends the
+    drain until the fd signals or the owner kicks.  */
+typedef bool (*zwatch_cb) (zwatch_t *watch, void *arg);
 typedef void (*zwatch_close_cb) (zwatch_t *watch);
 
 struct zwatch {

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -332,6 +333,54 @@ parse_fields (json_t *o, const char *fields, size_t n, char *scratch)
         add_member (o, "text", utf8_string (text, text_len));
 }
 
+/*  The lines this thread holds (clip_log_hold).  */
+static __thread struct {
+    bool on;
+    size_t len;
+    char buf [PIPE_BUF];
+} held;
+
+static void
+write_out (const char *data, size_t len)
+{
+    if (len == 0)
+        return;
+    fwrite (data, 1, len, stderr);
+    fflush (stderr);
+}
+
+void
+clip_log_flush (void)
+{
+    write_out (held.buf, held.len);
+    held.len = 0;
+}
+
+void
+clip_log_hold (bool on)
+{
+    if (!on)
+        clip_log_flush ();
+    held.on = on;
+}
+
+/*  Write one line (newline included): held, or at once after what is held
+    (one write per line then, so that lines from several processes
+    sharing the same stderr never interleave).  */
+static void
+emit (clip_log_level_t level, const char *line, size_t len)
+{
+    if (held.on && level < CLIP_LOG_WARN && len <= sizeof held.buf) {
+        if (held.len + len > sizeof held.buf)
+            clip_log_flush ();
+        memcpy (held.buf + held.len, line, len);
+        held.len += len;
+        return;
+    }
+    clip_log_flush ();
+    write_out (line, len);
+}
+
 /*  One JSON line for the event; returns 0, or -1 if jansson could not
     build it (out of memory: the caller writes logfmt instead).  */
 static int
@@ -367,9 +416,7 @@ write_json (const char *ts, clip_log_level_t level, const char *event,
     }
     json_decref (o);
     line [size] = '\n';
-    /*  One write per line, as for logfmt.  */
-    fwrite (line, 1, size + 1, stderr);
-    fflush (stderr);
+    emit (level, line, size + 1);
     free (line);
     return 0;
 }
@@ -426,10 +473,7 @@ clip_log (clip_log_level_t level, const char *event, const char *fmt, ...)
     char line [sizeof raw + 64];
     size_t out = escape_line (raw, len, line, sizeof line - 1);
     line [out++] = '\n';
-    /*  One write per line so that lines from several processes sharing the
-        same stderr never interleave.  */
-    fwrite (line, 1, out, stderr);
-    fflush (stderr);
+    emit (level, line, out);
 }
 
 const char *

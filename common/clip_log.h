@@ -43,6 +43,8 @@
 #ifndef CLIP_LOG_H
 #define CLIP_LOG_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 typedef enum {
@@ -81,6 +83,18 @@ int clip_log_enabled (clip_log_level_t level);
     and may be NULL.  */
 void clip_log (clip_log_level_t level, const char *event, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
+
+/*  Hold this thread's debug and info lines instead of writing each at
+    once (on), or write what is held and stop (off).  Held lines are
+    written whole, many to a write(2) but never more than PIPE_BUF bytes to
+    one (so a write to a pipe shared with other processes stays atomic), at
+    clip_log_flush, when the next would not fit, and before any warn or
+    error line, which is written at once.  clipd's loop holds its lines
+    and flushes them before it waits for I/O: a burst's two lines per
+    article cost one write per about twenty.  A crash loses what is held,
+    at most one turn of the loop's lines.  */
+void clip_log_hold (bool on);
+void clip_log_flush (void);
 
 #define clip_debug(ev, ...) clip_log (CLIP_LOG_DEBUG, (ev), __VA_ARGS__)
 #define clip_info(ev, ...)  clip_log (CLIP_LOG_INFO, (ev), __VA_ARGS__)

@@ -232,6 +232,12 @@ clip_file_read (const char *path, size_t max, char **data, size_t *len)
         if (n == 0)
             break;
         have += (size_t) n;
+        /*  A file with a size that gave exactly that many bytes when asked
+            for one more is at its end: no read(2) to hear it say 0.  (A
+            file of /proc shows size 0 and reads in pieces, so it goes on
+            until that 0.)  */
+        if (st.st_size > 0 && have == (size_t) st.st_size && have < cap)
+            break;
     }
     close (fd);
     if (have > max) {

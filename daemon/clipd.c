@@ -78,6 +78,7 @@ struct clipd {
     uv_signal_t sigusr2;
     clipd_config_t live;        /* the live settings (config.h) in force */
     uv_timer_t tick_timer;      /* refreshes the metrics' gauges */
+    uv_prepare_t log_flush;     /* writes the loop's held log lines (clip_log_hold) */
     uint64_t tick_due_us;       /* when the next tick is due (monotonic us) */
     uint64_t lag_us [LAG_WINDOW];   /* the lag of the last ticks, a ring */
     size_t lag_next;
@@ -603,6 +604,7 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
                                     on_committed, self);
     uv_timer_init (&self->loop, &self->tick_timer);
     self->tick_timer.data = self;
+    uv_prepare_init (&self->loop, &self->log_flush);
     atomic_store (&self->metrics.started_ms, clip_now_ms ());
     on_tick (&self->tick_timer);
     if (*cfg->http && strcmp (cfg->http, "off") != 0) {
@@ -653,6 +655,7 @@ shutdown_daemon (clipd_t *self)
     clip_dispatch_destroy (&self->dispatch);
     clip_zap_destroy (&self->zap);
     uv_close ((uv_handle_t *) &self->tick_timer, NULL);
+    uv_close ((uv_handle_t *) &self->log_flush, NULL);
     uv_close ((uv_handle_t *) &self->sigint, NULL);
     uv_close ((uv_handle_t *) &self->sigterm, NULL);
     uv_close ((uv_handle_t *) &self->sighup, NULL);
@@ -744,9 +747,20 @@ on_sighup (uv_signal_t *handle, int signum)
     clipd_config_clear (&fresh);
 }
 
+static void
+on_log_flush (uv_prepare_t *handle)
+{
+    (void) handle;
+    clip_log_flush ();
+}
+
 int
 clipd_run (clipd_t *self)
 {
+    /*  The loop's debug and info lines are held and written together just
+        before it waits for I/O: a burst logs two lines an article.  */
+    clip_log_hold (true);
+    uv_prepare_start (&self->log_flush, on_log_flush);
     self->tick_due_us = clip_mono_us () + TICK_MS * 1000;
     uv_timer_start (&self->tick_timer, on_tick, TICK_MS, TICK_MS);
     uv_signal_start (&self->sigint, on_signal, SIGINT);
@@ -806,6 +820,7 @@ clipd_run (clipd_t *self)
     }
     claim_more (self);
     uv_run (&self->loop, UV_RUN_DEFAULT);
+    clip_log_hold (false);
     clip_info ("stopped", "head=%llu", (unsigned long long) clip_results_head (self->results));
     return 0;
 }
@@ -830,6 +845,8 @@ clipd_destroy (clipd_t **self_p)
             clip_commit_destroy (&self->commit);
             if (self->tick_timer.loop)
                 uv_close ((uv_handle_t *) &self->tick_timer, NULL);
+            if (self->log_flush.loop)
+                uv_close ((uv_handle_t *) &self->log_flush, NULL);
             if (self->sigint.loop) {
                 uv_close ((uv_handle_t *) &self->sigint, NULL);
                 uv_close ((uv_handle_t *) &self->sigterm, NULL);

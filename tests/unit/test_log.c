@@ -1,12 +1,20 @@
 /*  clip_log: one event is one line, whatever a value holds, and a quoted
-    value parses back to what was logged.  stderr is captured into a real
-    file (dup2) and read back.  */
+    value parses back to what was logged; held lines go out together.
+    stderr is captured into a real file (dup2) and read back; this
+    executable defines fwrite (forwarding to libc's) to count clip_log's
+    writes.  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clip_log.h"
@@ -502,4 +510,86 @@ Test (log, clipd_settings_read_the_shared_variables_below_their_own)
     unsetenv ("CLIP_LOG_FORMAT");
     cr_assert_not_null (strstr (err, "environment CLIP_LOG_FORMAT: log-format must be one of "
                                      "logfmt|json, got 'xml'"), "%s", err);
+}
+
+/*  clip_log_hold: debug and info lines wait for clip_log_flush, a warn or
+    error line goes out at once after them, and the order is kept.  */
+Test (log, held_lines_wait_for_the_flush_and_keep_their_order)
+{
+    capture_t c;
+    capture_start (&c);
+    clip_log_init ("clipd", CLIP_LOG_DEBUG);
+    clip_log_set_format (CLIP_LOG_LOGFMT);
+    clip_log_hold (true);
+    clip_info ("claimed", "n=1");
+    clip_debug ("claimed", "n=2");
+    struct stat st;
+    cr_assert_eq (stat (c.path, &st), 0);
+    cr_assert_eq (st.st_size, 0, "held lines were written before the flush");
+    clip_warn ("odd", "n=3");
+    cr_assert_eq (stat (c.path, &st), 0);
+    cr_assert_gt (st.st_size, 0, "a warning was held");
+    clip_info ("recorded", "n=4");
+    clip_log_flush ();
+    clip_info ("recorded", "n=5");
+    clip_log_hold (false);
+    clip_info ("stopped", "n=6");
+    char *text = capture_end (&c);
+    cr_assert_eq (count_lines (text), 6, "%s", text);
+    const char *line = text;
+    for (int i = 1; i <= 6; i++) {
+        char *n = logfmt_get (line, "n");
+        cr_assert_not_null (n);
+        cr_assert_eq (atoi (n), i, "line %d is n=%s: %s", i, n, text);
+        free (n);
+        line = strchr (line, '\n') + 1;
+    }
+    free (text);
+    clip_log_set_level (CLIP_LOG_INFO);
+}
+
+static long s_stderr_writes;
+static size_t s_largest_write;
+static bool s_counting;
+
+/*  Counts the writes clip_log makes (it writes with fwrite to stderr).  */
+size_t
+fwrite (const void *data, size_t size, size_t n, FILE *stream)
+{
+    static size_t (*real) (const void *, size_t, size_t, FILE *);
+    if (!real)
+        real = (size_t (*) (const void *, size_t, size_t, FILE *)) dlsym (RTLD_NEXT, "fwrite");
+    if (s_counting && stream == stderr) {
+        s_stderr_writes++;
+        if (size * n > s_largest_write)
+            s_largest_write = size * n;
+        cr_assert (size * n > 0 && ((const char *) data) [size * n - 1] == '\n',
+                   "a write that does not end a line");
+    }
+    return real (data, size, n, stream);
+}
+
+/*  A burst of 300 held lines goes out in whole lines, PIPE_BUF bytes at
+    most a write (atomic on a pipe shared with the workers), not one write
+    each.  */
+Test (log, a_held_burst_takes_few_writes_of_whole_lines)
+{
+    capture_t c;
+    capture_start (&c);
+    clip_log_init ("clipd", CLIP_LOG_INFO);
+    clip_log_set_format (CLIP_LOG_LOGFMT);
+    s_stderr_writes = 0;
+    s_largest_write = 0;
+    s_counting = true;
+    clip_log_hold (true);
+    for (int i = 0; i < 300; i++)
+        clip_info ("claimed", "file=\"%05d.txt\" bytes=1234 claim=%d", i, i);
+    clip_log_hold (false);
+    s_counting = false;
+    char *text = capture_end (&c);
+    cr_assert_eq (count_lines (text), 300);
+    cr_assert_leq (s_largest_write, PIPE_BUF);
+    cr_assert (s_stderr_writes >= 2 && s_stderr_writes <= 20, "%ld writes for 300 lines",
+               s_stderr_writes);
+    free (text);
 }

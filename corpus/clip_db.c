@@ -81,7 +81,7 @@ clip_db_open (const char *path, int read_only, char *err, size_t err_size)
     }
     /*  Another process (clip corpus stats, clip analyze --state) may read
         while clipd writes; wait for a lock rather than fail at once.  */
-    sqlite3_busy_timeout (db, CLIP_DB_BUSY_MS);
+    sqlite3_busy_timeout (db, 5000);
     if (!read_only
     &&  (clip_db_exec (db, "PRAGMA journal_mode=WAL", err, err_size)
     ||   clip_db_exec (db, "PRAGMA synchronous=FULL", err, err_size))) {

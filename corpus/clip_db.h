@@ -12,9 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*  How long a connection of clip_db_open waits for a lock another holds.  */
-#define CLIP_DB_BUSY_MS 5000
-
 /*  Open (creating if needed) the database at path.  read_only opens it
     without creating or writing.  Returns NULL with err set on failure.
     Caller owns the result; close with sqlite3_close.  */

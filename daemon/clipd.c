@@ -18,7 +18,6 @@
 #include <uv.h>
 #include <zmq.h>
 
-#include "checkpoint.h"
 #include "clip_corpus.h"
 #include "clip_curve.h"
 #include "clip_datadir.h"
@@ -55,7 +54,6 @@ struct clipd {
     clip_corpus_t *corpus;
     clip_results_t *results;
     clip_commit_t *commit;      /* NULL once stopping */
-    clip_checkpoint_t *checkpoint;  /* the WAL's checkpoints, off the commit thread */
     uv_loop_t loop;
     void *zctx;
     clip_publish_t *pub;        /* NULL once stopping */
@@ -596,9 +594,6 @@ clipd_new (const clipd_config_t *cfg, char *err, size_t err_size)
     is.watch = cfg->inbox_watch;
     self->inbox = clip_inbox_new (&self->loop, cfg->inbox, self->processing_dir, &is,
                                   on_inbox_ready, self, &self->metrics);
-    self->checkpoint = clip_checkpoint_new (self->db, &self->metrics, err, err_size);
-    if (!self->checkpoint)
-        goto fail;
     clip_commit_settings_t cms;
     clip_commit_settings_default (&cms);
     cms.max_bytes = cfg->max_bytes;
@@ -867,8 +862,6 @@ clipd_destroy (clipd_t **self_p)
     if (self->zctx)
         zmq_ctx_term (self->zctx);
     clip_retire_destroy (&self->retire);
-    /*  Nothing commits any more (the commit is destroyed above).  */
-    clip_checkpoint_destroy (&self->checkpoint);
     clip_results_destroy (&self->results);
     clip_corpus_destroy (&self->corpus);
     if (self->db)

@@ -149,10 +149,6 @@ clipd_verdict_label (int i)
        "Group commits that failed and were retried.")                                      \
     X (commit_failing, "clipd_commit_failing", "", gauge,                                  \
        "1 while commits to the results log fail (cleared by the next commit that succeeds).") \
-    X (checkpoints, "clipd_checkpoints_total", "", counter,                                \
-       "WAL checkpoints run by the checkpoint thread (the WAL copied back into clipd.db).") \
-    X (checkpoint_failures, "clipd_checkpoint_failures_total", "", counter,               \
-       "WAL checkpoints that failed (logged as checkpoint_failed).")                       \
     X (tasks_resent, "clipd_tasks_resent_total", "", counter,                              \
        "Tasks sent again to another worker because theirs was lost or missed the deadline.") \
     X (task_timeouts, "clipd_task_timeouts_total", "", counter,                            \

@@ -48,7 +48,7 @@ open_reader (clip_results_t *self, char *err, size_t err_size)
                   self->rdb ? sqlite3_errmsg (self->rdb) : "out of memory");
         return -1;
     }
-    sqlite3_busy_timeout (self->rdb, CLIP_DB_BUSY_MS);
+    sqlite3_busy_timeout (self->rdb, 5000);
     /*  Mapped as the writer's connection is (clip_db_set_mmap): a replay
         from an old seq reads the log in order, a page at a time.  */
     sqlite3_int64 mmap_bytes = -1;         /* negative: ask, change nothing */

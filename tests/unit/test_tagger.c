@@ -237,6 +237,100 @@ Test (tagger, second_pass_training, .timeout = 600) {   /* 150 s seen at load 9 
     free (dir);
 }
 
+/*  Tag words [0, n) as one document with doc (a new one when NULL).  */
+static void
+tag_words (const clip_tagger_t *tagger, clip_tagdoc_t *doc, const clip_word_t *words, size_t n,
+           uint8_t *labels)
+{
+    clip_tagdoc_t *own = doc ? NULL : clip_tagdoc_new ();
+    size_t sent [2] = { 0, n };
+    clip_tagger_tag_doc (tagger, doc ? doc : own, words, sent, 1, labels);
+    clip_tagdoc_destroy (&own);
+}
+
+/*  A clip_tagdoc_t keeps the summed weights of the words it has seen
+    (clip_tagger_int.h, wcache_t) for the model it tagged them with: used
+    with another model, or with a model loaded where a freed one was, it
+    must tag as a new one does.  */
+Test (tagger, word_cache_follows_the_model) {
+    char *dir = tu_tempdir ("tagger");
+    char *path = clip_path_join (dir, "sample.txt");
+    tu_write (path, sample, strlen (sample));
+    char *small = train_into (dir, "small", path);
+    char *shipped = clip_path_join (CLIP_SOURCE_DIR, "workers/ner/model");
+    char err [256];
+    clip_tagger_t *a = clip_tagger_load (shipped, err, sizeof err);
+    cr_assert_not_null (a, "%s", err);
+    clip_tagger_t *b = clip_tagger_load (small, err, sizeof err);
+    cr_assert_not_null (b, "%s", err);
+    /*  A sentence the two models tag differently, else the test could not
+        fail.  */
+    static const char *const text [] = {
+        "Berg", "said", "Delta", "Motors", "left", "Lisbon", "for", "Geneva", "and", "the",
+        "Rhine", "valley", "with", "Fiore", "on", "Monday", "."
+    };
+    size_t n = sizeof text / sizeof text [0];
+    clip_word_t words [sizeof text / sizeof text [0]];
+    for (size_t i = 0; i < n; i++)
+        words [i] = (clip_word_t) { text [i], (uint32_t) strlen (text [i]) };
+    uint8_t fresh_a [32], fresh_b [32], got [32];
+    tag_words (a, NULL, words, n, fresh_a);
+    tag_words (b, NULL, words, n, fresh_b);
+    cr_assert (memcmp (fresh_a, fresh_b, n) != 0, "the two models agree on every word");
+
+    clip_tagdoc_t *doc = clip_tagdoc_new ();
+    tag_words (a, doc, words, n, got);
+    cr_assert (memcmp (got, fresh_a, n) == 0);
+    tag_words (b, doc, words, n, got);
+    cr_assert (memcmp (got, fresh_b, n) == 0, "the other model's cached sums were used");
+    tag_words (a, doc, words, n, got);
+    cr_assert (memcmp (got, fresh_a, n) == 0);
+    /*  Freed and loaded again, perhaps at the same address.  */
+    clip_tagger_destroy (&b);
+    clip_tagger_destroy (&a);
+    b = clip_tagger_load (small, err, sizeof err);
+    cr_assert_not_null (b, "%s", err);
+    tag_words (b, doc, words, n, got);
+    cr_assert (memcmp (got, fresh_b, n) == 0, "a freed model's cached sums were used");
+    clip_tagdoc_destroy (&doc);
+    clip_tagger_destroy (&b);
+    free (shipped);
+    free (small);
+    free (path);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+/*  clip_tagger_gaz_types answers for the names of gazetteer.tsv and for
+    those added, of any length, in any case (the rules after tagging ask
+    it about the alias table's names, one of them of eight words).  */
+Test (tagger, gaz_types) {
+    char *shipped = clip_path_join (CLIP_SOURCE_DIR, "workers/ner/model");
+    char err [256];
+    clip_tagger_t *t = clip_tagger_load (shipped, err, sizeof err);
+    cr_assert_not_null (t, "%s", err);
+    clip_word_t germany [] = { { "Germany", 7 } };
+    cr_assert (clip_tagger_gaz_types (t, germany, 1) & (1u << CLIP_ENT_LOC));
+    clip_word_t nobody [] = { { "Xqzvw", 5 }, { "Jjkq", 4 } };
+    cr_assert_eq (clip_tagger_gaz_types (t, nobody, 2), 0);
+    cr_assert_eq (clip_tagger_gaz_types (t, nobody, 0), 0);
+    static const char *const long_name [] = {
+        "United", "Kingdom", "of", "Great", "Britain", "and", "Northern", "Ireland"
+    };
+    clip_word_t w [8];
+    for (size_t i = 0; i < 8; i++)
+        w [i] = (clip_word_t) { long_name [i], (uint32_t) strlen (long_name [i]) };
+    unsigned before = clip_tagger_gaz_types (t, w, 8);
+    clip_tagger_gaz_add (t, CLIP_ENT_LOC, w, 8);
+    cr_assert_eq (clip_tagger_gaz_types (t, w, 8), before | (1u << CLIP_ENT_LOC));
+    clip_word_t upper [] = { { "UNITED", 6 }, { "KINGDOM", 7 }, { "OF", 2 }, { "GREAT", 5 },
+                             { "BRITAIN", 7 }, { "AND", 3 }, { "NORTHERN", 8 }, { "IRELAND", 7 } };
+    cr_assert (clip_tagger_gaz_types (t, upper, 8) & (1u << CLIP_ENT_LOC));
+    cr_assert_eq (clip_tagger_gaz_types (t, w, 7), clip_tagger_gaz_types (t, upper, 7));
+    clip_tagger_destroy (&t);
+    free (shipped);
+}
+
 Test (tagger, doc_consistency) {
     /*  "Guo Ping ... Guo (tagged ORG) ... Huawei (missed)" within one
         document.  */

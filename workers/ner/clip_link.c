@@ -62,8 +62,10 @@ type_index (const char *type)
 static bool
 in_list (const char *const *list, const char *w, size_t n)
 {
+    /*  The first byte first: most words differ there, and it spares the
+        strlen of the long lists (titles) on every name.  */
     for (; *list; list++)
-        if (strlen (*list) == n && memcmp (*list, w, n) == 0)
+        if (n > 0 && (*list)[0] == w[0] && strlen (*list) == n && memcmp (*list, w, n) == 0)
             return true;
     return false;
 }
@@ -144,7 +146,14 @@ sb_put (sbuf_t *b, const char *s, size_t n)
 static void
 sb_putc (sbuf_t *b, char c)
 {
-    sb_put (b, &c, 1);
+    /*  Names are built a byte at a time (key_words): no call while there
+        is room.  */
+    if (b->len + 2 <= b->cap) {
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+    }
+    else
+        sb_put (b, &c, 1);
 }
 
 /*  Decode one code point (clip_utf8_next); invalid bytes decode as
@@ -227,6 +236,26 @@ words_slice (words_t *w, size_t from, size_t to)
     *w = out;
 }
 
+/*  Push one word of a key, with its spelling variant.  Applied as each
+    word ends (words_push stops at MAX_WORDS, and every word gives one or
+    two, so this is the same as spelling a list of the words afterwards).  */
+static void
+key_word_push (words_t *out, const char *w, size_t wl)
+{
+    for (size_t v = 0; spellings[v][0]; v++)
+        if (spellings[v][0][0] == w[0] && strlen (spellings[v][0]) == wl
+            && memcmp (spellings[v][0], w, wl) == 0) {
+            words_push (out, spellings[v][1], strlen (spellings[v][1]));
+            return;
+        }
+    if (wl == 13 && memcmp (w, "cybersecurity", 13) == 0) {
+        words_push (out, "cyber", 5);
+        words_push (out, "security", 8);
+        return;
+    }
+    words_push (out, w, wl);
+}
+
 /*  The key words of a name; see the header comment.  */
 static void
 key_words (const char *s, size_t n, bool person, words_t *out)
@@ -251,7 +280,6 @@ key_words (const char *s, size_t n, bool person, words_t *out)
             mapped = NULL;          /* invalid UTF-8: keep the bytes */
     }
     sbuf_t cur = { 0 };
-    words_t raw = { 0 };
     for (size_t p = 0; p <= n;) {
         int32_t cp = ' ';
         size_t l = 1;
@@ -278,42 +306,24 @@ key_words (const char *s, size_t n, bool person, words_t *out)
             if (cp >= 'A' && cp <= 'Z')
                 sb_putc (&cur, (char) (cp + 32));
             else
+            if (l == 1)
+                sb_putc (&cur, s[p]);
+            else
                 sb_put (&cur, s + p, l);
             p += l;
             continue;
         }
         /* A break.  */
         if (cur.len > 0) {
-            words_push (&raw, cur.p, cur.len);
+            key_word_push (out, cur.p, cur.len);
             cur.len = 0;
         }
         if (p < n && cp == '&')
-            words_push (&raw, "and", 3);
+            key_word_push (out, "and", 3);
         p += l;
     }
     free (cur.p);
     free (mapped);
-
-    /* Spellings, word by word.  */
-    for (size_t k = 0; k < raw.n; k++) {
-        const char *w = raw.text.p + raw.off[k];
-        size_t wl = raw.len[k];
-        bool done = false;
-        for (size_t v = 0; spellings[v][0]; v++)
-            if (strlen (spellings[v][0]) == wl && memcmp (spellings[v][0], w, wl) == 0) {
-                words_push (out, spellings[v][1], strlen (spellings[v][1]));
-                done = true;
-                break;
-            }
-        if (!done && wl == 13 && memcmp (w, "cybersecurity", 13) == 0) {
-            words_push (out, "cyber", 5);
-            words_push (out, "security", 8);
-            done = true;
-        }
-        if (!done)
-            words_push (out, w, wl);
-    }
-    words_release (&raw);
 
     size_t from = 0, to = out->n;
     if (person)

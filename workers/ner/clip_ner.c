@@ -16,8 +16,8 @@
     Dome" LOC, "... N.V." ORG, a legal suffix the tagger left out taken
     in, holidays MISC, "Tories" ORG; "Class A" dropped) -> clip_numex spans (MONEY DATE PERCENT; they
     win on overlap) -> clip_linker for canonical names.  The rules ask a
-    lexicon of the model's gazetteer and the alias table what a piece of
-    a name is.
+    lexicon, the tagger's gazetteer (the CoNLL names of gazetteer.tsv and
+    the alias table's, clip_tagger_gaz_types), what a piece of a name is.
     Token buffers live in the clip_ner_t and are reused: extraction
     allocates a few arrays per article, never per token.  Every step is
     linear in the text (bench/bench_analyze); a "sentence" longer than
@@ -40,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #define NORM_MAX 64             /* bytes of a token the tagger sees */
 /*  A sentence longer than this many tokens is tagged in pieces of this
@@ -50,21 +49,9 @@
     millions of tokens) came to about a gigabyte for 10 MB.  */
 #define SENT_MAX_TOKENS 1024
 
-/*  Names known to be of a type: the model's gazetteer (names of the
-    CoNLL training data) and the alias table, lower-cased words joined by
-    one space, as a set of 64-bit hashes with a bit per type.  The rules
-    after the tagger ask it what a piece of a name is ("Philippine" in
-    "Philippine Trade Secretary Jose Alcuaz" is MISC, "Germany" in
-    "France-Germany" a LOC); a hash collision at worst mistypes one piece.  */
-typedef struct {
-    uint64_t *hash;             /* 0: empty slot */
-    uint8_t *mask;              /* bit 1 << CLIP_ENT_*: types the name has */
-    size_t cap, n;
-} lex_t;
-
 struct clip_ner {
-    clip_tagger_t *tagger;
-    lex_t lex;
+    clip_tagger_t *tagger;      /* its gazetteer also tells the rules after
+                                   tagging what a name is (lex_words) */
     const char *text;           /* the document being extracted */
     clip_linker_t *linker;      /* NULL when the alias table is missing */
     clip_tagdoc_t *doc;
@@ -86,106 +73,11 @@ typedef struct {
     int type;
 } ment_t;
 
-static uint64_t
-lex_hash (const char *key, size_t n)
-{
-    uint64_t h = XXH3_64bits (key, n);
-    return h ? h : 1;
-}
-
-static void
-lex_put (lex_t *l, uint64_t h, unsigned mask)
-{
-    size_t i = (size_t) h & (l->cap - 1);
-    while (l->hash [i] && l->hash [i] != h)
-        i = (i + 1) & (l->cap - 1);
-    if (!l->hash [i]) {
-        l->hash [i] = h;
-        l->n++;
-    }
-    l->mask [i] |= (uint8_t) mask;
-}
-
-/*  Add key (already lower-case, n bytes) as a name of type.  */
-static void
-lex_add (lex_t *l, const char *key, size_t n, int type)
-{
-    if (n == 0 || type < 0 || type >= CLIP_ENT_NTYPES)
-        return;
-    if ((l->n + 1) * 2 > l->cap) {
-        lex_t big = { 0 };
-        big.cap = l->cap ? l->cap * 2 : 1024;
-        big.hash = clip_calloc (big.cap, sizeof *big.hash);
-        big.mask = clip_calloc (big.cap, 1);
-        for (size_t i = 0; i < l->cap; i++)
-            if (l->hash [i])
-                lex_put (&big, l->hash [i], l->mask [i]);
-        free (l->hash);
-        free (l->mask);
-        *l = big;
-    }
-    lex_put (l, lex_hash (key, n), 1u << type);
-}
-
-/*  The types of key (lower-case), 0 when unknown.  */
-static unsigned
-lex_get (const lex_t *l, const char *key, size_t n)
-{
-    if (l->cap == 0 || n == 0)
-        return 0;
-    uint64_t h = lex_hash (key, n);
-    size_t i = (size_t) h & (l->cap - 1);
-    while (l->hash [i]) {
-        if (l->hash [i] == h)
-            return l->mask [i];
-        i = (i + 1) & (l->cap - 1);
-    }
-    return 0;
-}
-
-static void
-lex_release (lex_t *l)
-{
-    free (l->hash);
-    free (l->mask);
-    memset (l, 0, sizeof *l);
-}
-
-/*  The model's gazetteer.tsv ("TYPE<TAB>lower-case name" a line) into the
-    lexicon.  A missing file leaves the lexicon as it is: the rules that
-    ask it then keep the tagger's types.  */
-static void
-lex_load_gazetteer (lex_t *l, const char *model_dir)
-{
-    char *path = clip_path_join (model_dir, "gazetteer.tsv");
-    char *data;
-    size_t len;
-    int rc = clip_file_read (path, (size_t) 64 << 20, &data, &len);
-    free (path);
-    if (rc < 0)
-        return;
-    char *line = data, *end = data + len;
-    while (line < end) {
-        char *nl = memchr (line, '\n', (size_t) (end - line));
-        char *lend = nl ? nl : end;
-        char *tab = memchr (line, '\t', (size_t) (lend - line));
-        if (tab) {
-            int type = clip_ent_type_parse (line, (size_t) (tab - line));
-            size_t kl = (size_t) (lend - tab - 1);
-            if (kl > 0 && tab [kl] == '\r')
-                kl--;
-            lex_add (l, tab + 1, kl, type);
-        }
-        line = lend + 1;
-    }
-    free (data);
-}
-
 /*  Add the names of the alias table (canonical TAB type TAB aliases
     separated by '|'; '#' comments; a leading '~' marks a capital standing
     for its country) to the tagger's gazetteer.  */
 static void
-add_alias_names (clip_tagger_t *tagger, lex_t *lex, const char *path)
+add_alias_names (clip_tagger_t *tagger, const char *path)
 {
     char *data;
     size_t len;
@@ -217,17 +109,6 @@ add_alias_names (clip_tagger_t *tagger, lex_t *lex, const char *path)
                         words [i] = (clip_word_t) { buf [i], (uint32_t) wl };
                     }
                     clip_tagger_gaz_add (tagger, type, words, toks.n);
-                    char key [8 * 65];
-                    size_t kl = 0;
-                    for (size_t i = 0; i < toks.n; i++) {
-                        if (i)
-                            key [kl++] = ' ';
-                        for (size_t c = 0; c < words [i].len; c++) {
-                            char ch = words [i].text [c];
-                            key [kl++] = (ch >= 'A' && ch <= 'Z') ? (char) (ch | 0x20) : ch;
-                        }
-                    }
-                    lex_add (lex, key, kl, type);
                 }
                 if (name_end == t1 && t2) {
                     name = t2 + 1;
@@ -260,11 +141,8 @@ clip_ner_load (const char *data_dir, char *err, size_t err_size)
     clip_ner_t *self = clip_calloc (1, sizeof *self);
     self->tagger = tagger;
     self->doc = clip_tagdoc_new ();
-    model_dir = clip_datadir_path (data_dir, CLIP_DATA_MODEL);
-    lex_load_gazetteer (&self->lex, model_dir);
-    free (model_dir);
     char *aliases = clip_datadir_path (data_dir, CLIP_DATA_ALIASES);
-    add_alias_names (tagger, &self->lex, aliases);
+    add_alias_names (tagger, aliases);
     char lerr [256];
     self->linker = clip_linker_load (aliases, lerr, sizeof lerr);
     if (!self->linker) {
@@ -288,7 +166,6 @@ clip_ner_destroy (clip_ner_t **self_p)
     if (self->linker)
         clip_linker_destroy (&self->linker);
     clip_tagdoc_destroy (&self->doc);
-    lex_release (&self->lex);
     clip_tokens_release (&self->toks);
     free (self->norm);
     free (self->words);
@@ -511,12 +388,25 @@ words_key (const clip_word_t *w, size_t a, size_t b, size_t last_len, char *key,
     return o;
 }
 
+#define NAME_KEY_MAX 256        /* bytes of a name the rules ask about, joined */
+
+/*  The types the tagger's gazetteer (CoNLL names and the alias table)
+    knows words [a, b) by (the last cut to last_len bytes when not 0), a
+    bit per type, 0 when none or when the words joined by spaces would be
+    NAME_KEY_MAX bytes or more (words_key's bound).  */
 static unsigned
 lex_words (const clip_ner_t *self, size_t a, size_t b, size_t last_len)
 {
-    char key [256];
-    size_t kl = words_key (self->words, a, b, last_len, key, sizeof key);
-    return kl ? lex_get (&self->lex, key, kl) : 0;
+    clip_word_t w [NAME_KEY_MAX];
+    size_t o = 0;
+    for (size_t i = a; i < b; i++) {
+        size_t wl = (i + 1 == b && last_len) ? last_len : self->words [i].len;
+        if (o + wl + 2 > NAME_KEY_MAX)
+            return 0;
+        o += (i > a) + wl;
+        w [i - a] = (clip_word_t) { self->words [i].text, (uint32_t) wl };
+    }
+    return clip_tagger_gaz_types (self->tagger, w, b - a);
 }
 
 /*  Endings of adjectives of nationality ("Philippine", "Czech",
@@ -560,9 +450,9 @@ lex_type_of (unsigned mask, const char *key, size_t n, int fallback)
 static int
 lex_type_words (const clip_ner_t *self, size_t a, size_t b, size_t last_len, int fallback)
 {
-    char key [256];
+    char key [NAME_KEY_MAX];
     size_t kl = words_key (self->words, a, b, last_len, key, sizeof key);
-    return kl ? lex_type_of (lex_get (&self->lex, key, kl), key, kl, fallback) : fallback;
+    return kl ? lex_type_of (lex_words (self, a, b, last_len), key, kl, fallback) : fallback;
 }
 
 /*  Add a name [a, b) (tokens; bytes [start, end)) to m.  */
@@ -694,15 +584,11 @@ split_hyphen_pair (const clip_ner_t *self, ment_t *m, size_t *nm, size_t t)
     clip_word_t p1 = { w->text, (uint32_t) l1 }, p2 = { h + 1, (uint32_t) l2 };
     if (l1 == 0 || l2 == 0 || !is_upper_initial (&p1) || !is_upper_initial (&p2))
         return 0;
-    char key [128];
-    size_t kl = words_key (w, 0, 1, 0, key, sizeof key);
-    if (!kl || lex_get (&self->lex, key, kl))
+    if (clip_tagger_gaz_types (self->tagger, w, 1))
         return 0;
     unsigned places = (1u << CLIP_ENT_LOC) | (1u << CLIP_ENT_MISC);
-    kl = words_key (&p1, 0, 1, 0, key, sizeof key);
-    unsigned m1 = kl ? lex_get (&self->lex, key, kl) : 0;
-    kl = words_key (&p2, 0, 1, 0, key, sizeof key);
-    unsigned m2 = kl ? lex_get (&self->lex, key, kl) : 0;
+    unsigned m1 = clip_tagger_gaz_types (self->tagger, &p1, 1);
+    unsigned m2 = clip_tagger_gaz_types (self->tagger, &p2, 1);
     if (!(m1 & places) || !(m2 & places))
         return 0;
     /*  The token's bytes may differ from the word the tagger saw ("US"
@@ -713,7 +599,8 @@ split_hyphen_pair (const clip_ner_t *self, ment_t *m, size_t *nm, size_t t)
         cut++;
     if (cut >= tok->end)
         return 0;
-    kl = words_key (&p1, 0, 1, 0, key, sizeof key);
+    char key [NAME_KEY_MAX];
+    size_t kl = words_key (&p1, 0, 1, 0, key, sizeof key);
     int t1 = lex_type_of (m1 & places, key, kl, -1);
     kl = words_key (&p2, 0, 1, 0, key, sizeof key);
     int t2 = lex_type_of (m2 & places, key, kl, -1);

@@ -30,6 +30,7 @@
 #include "clip_util.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 /*  xxhash's functions inlined here: the tagger hashes every word's
@@ -267,10 +268,11 @@ gaz_first_has (const gaz_t *g, uint64_t lw)
 static unsigned
 gaz_visible (uint32_t mask, int fold)
 {
+    if (fold >= 0)
+        mask &= ~((uint32_t) 0xF << (4 * fold));
     unsigned types = 0;
     for (int f = 0; f < GAZ_FOLDS; f++)
-        if (f != fold)
-            types |= (mask >> (4 * f)) & 0xF;
+        types |= (mask >> (4 * f)) & 0xF;
     return types;
 }
 
@@ -292,9 +294,8 @@ gaz_mark (const gaz_t *g, int fold, clip_tagdoc_t *doc, size_t n, int which)
         for (size_t len = 1; len <= GAZ_MAX_WORDS && i + len <= n; len++) {
             h = gaz_step (h, doc->attr [i + len - 1].lw);
             unsigned types = gaz_visible (gaz_get (g, h), fold);
-            for (int t = 0; t < CLIP_ENT_NTYPES; t++) {
-                if (!(types & (1u << t)))
-                    continue;
+            for (; types; types &= types - 1) {
+                int t = __builtin_ctz (types);      /* the types in increasing order */
                 for (size_t k = i; k < i + len; k++) {
                     int pos = len == 1 ? CLIP_POS_U : k == i ? CLIP_POS_B
                             : k + 1 == i + len ? CLIP_POS_L : CLIP_POS_I;
@@ -338,6 +339,9 @@ agg_find (const clip_tagdoc_t *doc, uint64_t lw)
     return UINT32_MAX;
 }
 
+static void wcache_prepare (const clip_tagger_t *self, clip_tagdoc_t *doc,
+                            const clip_word_t *words, size_t n);
+
 void
 clip_tagger__prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
                   const clip_word_t *words, size_t n)
@@ -345,7 +349,13 @@ clip_tagger__prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
     if (n > doc->cap) {
         doc->cap = n > 2 * doc->cap ? n : 2 * doc->cap;
         doc->attr = clip_realloc (doc->attr, doc->cap * sizeof (attr_t));
+        doc->wsum = clip_realloc (doc->wsum, doc->cap * sizeof *doc->wsum);
     }
+    /*  The cache holds first-pass sums of a loaded model: not for
+        training (float weights) nor for the second pass.  */
+    doc->cached = !self->wf && self->serial && !doc->p1;
+    if (doc->cached)
+        wcache_prepare (self, doc, words, n);
     int any_lower = 0, long_alpha = 0;
     for (size_t i = 0; i < n; i++) {
         int alpha = 0;
@@ -363,7 +373,8 @@ clip_tagger__prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
     doc->headline = !any_lower && long_alpha;
     for (size_t i = 0; i < n; i++) {
         attr_t *a = &doc->attr [i];
-        word_attr (self, &words [i], a);
+        if (!doc->cached)
+            word_attr (self, &words [i], a);
         a->hist = HIST_NONE;
         a->vmaj = HIST_NONE;
         a->p1 = doc->p1 ? doc->p1 [doc->pos + i] : P1_NONE;
@@ -460,85 +471,95 @@ static const attr_t boundary_attr = {
     .w = 0x1111, .lw = 0x2222, .sh = 0x3333, .cl = 0, .p1 = P1_NONE
 };
 
-/*  The features of word i that do not depend on labels.  */
-size_t
-clip_tagger__static_features (const clip_tagger_t *self, const clip_tagdoc_t *doc, size_t n,
-                 size_t i, uint32_t *r)
+/*  The features of word a that do not depend on labels, with neighbours
+    p1, p2 (before) and n1, n2 (after), first when a starts the sentence:
+    those of the kinds in want (F_SELF ... F_CTX, clip_tagger_int.h), in
+    one fixed order (the float sums of training depend on it).  The F_CTX
+    ones read doc; the others only the attributes of the word their kind
+    names, so that role_sums can ask for the features of one word in one
+    role with the other words left at the boundary.  Always inlined, and
+    called with want a constant: each caller gets a copy with only the
+    features it wants, not a test per feature.  */
+static inline __attribute__ ((always_inline)) size_t
+features (const clip_tagger_t *self, const clip_tagdoc_t *doc, int first, const attr_t *a,
+          const attr_t *p1, const attr_t *p2, const attr_t *n1, const attr_t *n2,
+          unsigned want, uint32_t *r)
 {
     const uint32_t m = self->mask;
-    const attr_t *a = &doc->attr [i];
-    const attr_t *p1 = i >= 1 ? &doc->attr [i - 1] : &boundary_attr;
-    const attr_t *p2 = i >= 2 ? &doc->attr [i - 2] : &boundary_attr;
-    const attr_t *n1 = i + 1 < n ? &doc->attr [i + 1] : &boundary_attr;
-    const attr_t *n2 = i + 2 < n ? &doc->attr [i + 2] : &boundary_attr;
     size_t k = 0;
-    int first = i == 0;
-    int ctx = first + 2 * doc->headline;
-    r [k++] = frow (m, T_BIAS, 0);
-    r [k++] = frow (m, T_W, a->w);
-    r [k++] = frow (m, T_LW, a->lw);
-    r [k++] = frow (m, T_SH, a->sh);
+    int ctx = first + 2 * (doc ? doc->headline : 0);
+#define FEATURE(kind, tmpl, h) \
+    do { if (want & (kind)) r [k++] = frow (m, (tmpl), (h)); } while (0)
+    FEATURE (F_SELF, T_BIAS, 0);
+    FEATURE (F_SELF, T_W, a->w);
+    FEATURE (F_SELF, T_LW, a->lw);
+    FEATURE (F_SELF, T_SH, a->sh);
     for (unsigned j = 0; j < a->npre; j++)
-        r [k++] = frow (m, T_PRE + j, a->pre [j]);
+        FEATURE (F_SELF, T_PRE + j, a->pre [j]);
     for (unsigned j = 0; j < a->nsuf; j++)
-        r [k++] = frow (m, T_SUF + j, a->suf [j]);
-    r [k++] = frow (m, T_LWM1, p1->lw);
-    r [k++] = frow (m, T_LWP1, n1->lw);
-    r [k++] = frow (m, T_LWM2, p2->lw);
-    r [k++] = frow (m, T_LWP2, n2->lw);
-    r [k++] = frow (m, T_WM1, p1->w);
-    r [k++] = frow (m, T_WP1, n1->w);
-    r [k++] = frow (m, T_BIM, comb (p1->lw, a->lw));
-    r [k++] = frow (m, T_BIP, comb (a->lw, n1->lw));
-    r [k++] = frow (m, T_SHM1, p1->sh);
-    r [k++] = frow (m, T_SHP1, n1->sh);
-    r [k++] = frow (m, T_SH3, comb (comb (p1->sh, a->sh), n1->sh));
+        FEATURE (F_SELF, T_SUF + j, a->suf [j]);
+    FEATURE (F_L1, T_LWM1, p1->lw);
+    FEATURE (F_R1, T_LWP1, n1->lw);
+    FEATURE (F_L2, T_LWM2, p2->lw);
+    FEATURE (F_R2, T_LWP2, n2->lw);
+    FEATURE (F_L1, T_WM1, p1->w);
+    FEATURE (F_R1, T_WP1, n1->w);
+    FEATURE (F_CTX, T_BIM, comb (p1->lw, a->lw));
+    FEATURE (F_CTX, T_BIP, comb (a->lw, n1->lw));
+    FEATURE (F_L1, T_SHM1, p1->sh);
+    FEATURE (F_R1, T_SHP1, n1->sh);
+    FEATURE (F_CTX, T_SH3, comb (comb (p1->sh, a->sh), n1->sh));
     if (a->cl) {
         uint32_t path = CLIP_CLUSTER_PATH (a->cl), capb = CLIP_CLUSTER_CAPB (a->cl);
-        r [k++] = frow (m, T_C4, path >> 8);
-        r [k++] = frow (m, T_C8, path >> 4);
-        r [k++] = frow (m, T_C12, path);
-        r [k++] = frow (m, T_CAPB, capb);
-        r [k++] = frow (m, T_CAPB_POS, (uint64_t) capb * 8 + (uint64_t) ctx * 2 + a->init_upper);
+        FEATURE (F_SELF, T_C4, path >> 8);
+        FEATURE (F_SELF, T_C8, path >> 4);
+        FEATURE (F_SELF, T_C12, path);
+        FEATURE (F_SELF, T_CAPB, capb);
+        FEATURE (F_CTX, T_CAPB_POS, (uint64_t) capb * 8 + (uint64_t) ctx * 2 + a->init_upper);
     }
     else
-        r [k++] = frow (m, T_CUNK, (uint64_t) ctx * 2 + a->init_upper);
-    r [k++] = frow (m, T_CM1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0);
-    r [k++] = frow (m, T_CP1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 4) + 1 : 0);
-    r [k++] = frow (m, T_C8M2, p2->cl ? (CLIP_CLUSTER_PATH (p2->cl) >> 4) + 1 : 0);
-    r [k++] = frow (m, T_C8P2, n2->cl ? (CLIP_CLUSTER_PATH (n2->cl) >> 4) + 1 : 0);
-    r [k++] = frow (m, T_CLCAP, comb (a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0,
-                                      (uint64_t) a->init_upper * 4 + (uint64_t) ctx));
-    r [k++] = frow (m, T_LWM1_SH, comb (p1->lw, a->sh));
-    r [k++] = frow (m, T_SH_LWP1, comb (a->sh, n1->lw));
-    r [k++] = frow (m, T_CAPBM1, p1->cl ? CLIP_CLUSTER_CAPB (p1->cl) + 1 : 0);
-    r [k++] = frow (m, T_CAPBP1, n1->cl ? CLIP_CLUSTER_CAPB (n1->cl) + 1 : 0);
-    r [k++] = frow (m, T_C8BI, comb (p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0,
-                                     a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0));
-    r [k++] = frow (m, T_C4M1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 8) + 1 : 0);
-    r [k++] = frow (m, T_C4P1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 8) + 1 : 0);
-    r [k++] = frow (m, T_C12M1, p1->cl ? CLIP_CLUSTER_PATH (p1->cl) + 1 : 0);
-    r [k++] = frow (m, T_C12P1, n1->cl ? CLIP_CLUSTER_PATH (n1->cl) + 1 : 0);
+        FEATURE (F_CTX, T_CUNK, (uint64_t) ctx * 2 + a->init_upper);
+    FEATURE (F_L1, T_CM1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0);
+    FEATURE (F_R1, T_CP1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 4) + 1 : 0);
+    FEATURE (F_L2, T_C8M2, p2->cl ? (CLIP_CLUSTER_PATH (p2->cl) >> 4) + 1 : 0);
+    FEATURE (F_R2, T_C8P2, n2->cl ? (CLIP_CLUSTER_PATH (n2->cl) >> 4) + 1 : 0);
+    FEATURE (F_CTX, T_CLCAP, comb (a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0,
+                                   (uint64_t) a->init_upper * 4 + (uint64_t) ctx));
+    FEATURE (F_CTX, T_LWM1_SH, comb (p1->lw, a->sh));
+    FEATURE (F_CTX, T_SH_LWP1, comb (a->sh, n1->lw));
+    FEATURE (F_L1, T_CAPBM1, p1->cl ? CLIP_CLUSTER_CAPB (p1->cl) + 1 : 0);
+    FEATURE (F_R1, T_CAPBP1, n1->cl ? CLIP_CLUSTER_CAPB (n1->cl) + 1 : 0);
+    FEATURE (F_CTX, T_C8BI, comb (p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0,
+                                  a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0));
+    FEATURE (F_L1, T_C4M1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 8) + 1 : 0);
+    FEATURE (F_R1, T_C4P1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 8) + 1 : 0);
+    FEATURE (F_L1, T_C12M1, p1->cl ? CLIP_CLUSTER_PATH (p1->cl) + 1 : 0);
+    FEATURE (F_R1, T_C12P1, n1->cl ? CLIP_CLUSTER_PATH (n1->cl) + 1 : 0);
     if (p1->nsuf >= 3)
-        r [k++] = frow (m, T_SUFM1, p1->suf [2]);
+        FEATURE (F_L1, T_SUFM1, p1->suf [2]);
     if (n1->nsuf >= 3)
-        r [k++] = frow (m, T_SUFP1, n1->suf [2]);
+        FEATURE (F_R1, T_SUFP1, n1->suf [2]);
+#undef FEATURE
+    if (!(want & F_CTX))
+        return k;
+    /*  The rest is all F_CTX.  */
     if (doc->headline)
         r [k++] = frow (m, T_HEAD_LW, a->lw);
     if (first)
         r [k++] = frow (m, T_FIRST_SH, a->sh);
-    for (unsigned b = 0; b < 16; b++)
-        if (a->ugaz & (1u << b)) {
-            r [k++] = frow (m, T_UGAZ, b);
-            r [k++] = frow (m, T_UGAZ_CAP, (uint64_t) b * 4 + (uint64_t) a->init_upper * 2
-                                           + (uint64_t) doc->headline);
-        }
-    for (unsigned b = 0; b < 16; b++)
-        if (a->gaz & (1u << b)) {
-            r [k++] = frow (m, T_GAZ, b);
-            r [k++] = frow (m, T_GAZ_CAP, (uint64_t) b * 4 + (uint64_t) a->init_upper * 2
-                                          + (uint64_t) doc->headline);
-        }
+    /*  The set bits in increasing order (most words have none).  */
+    for (unsigned bits = a->ugaz; bits; bits &= bits - 1) {
+        unsigned b = (unsigned) __builtin_ctz (bits);
+        r [k++] = frow (m, T_UGAZ, b);
+        r [k++] = frow (m, T_UGAZ_CAP, (uint64_t) b * 4 + (uint64_t) a->init_upper * 2
+                                       + (uint64_t) doc->headline);
+    }
+    for (unsigned bits = a->gaz; bits; bits &= bits - 1) {
+        unsigned b = (unsigned) __builtin_ctz (bits);
+        r [k++] = frow (m, T_GAZ, b);
+        r [k++] = frow (m, T_GAZ_CAP, (uint64_t) b * 4 + (uint64_t) a->init_upper * 2
+                                      + (uint64_t) doc->headline);
+    }
     if (a->agg != UINT32_MAX) {
         const agg_t *g = &doc->agg [a->agg];
         r [k++] = frow (m, T_DOCCASE, (uint64_t) g->seen * 8 + (uint64_t) ctx * 2 + a->has_lower);
@@ -571,43 +592,174 @@ clip_tagger__static_features (const clip_tagger_t *self, const clip_tagdoc_t *do
     return k;
 }
 
-/*  The features that depend on the two previous labels.  */
+/*  The features of word i of the sentence (n words) at hand that are of
+    the kinds in want (a constant: see features).  */
+static inline __attribute__ ((always_inline)) size_t
+sentence_features (const clip_tagger_t *self, const clip_tagdoc_t *doc, size_t n, size_t i,
+                   unsigned want, uint32_t *r)
+{
+    const attr_t *a = &doc->attr [i];
+    const attr_t *p1 = i >= 1 ? &doc->attr [i - 1] : &boundary_attr;
+    const attr_t *p2 = i >= 2 ? &doc->attr [i - 2] : &boundary_attr;
+    const attr_t *n1 = i + 1 < n ? &doc->attr [i + 1] : &boundary_attr;
+    const attr_t *n2 = i + 2 < n ? &doc->attr [i + 2] : &boundary_attr;
+    return features (self, doc, i == 0, a, p1, p2, n1, n2, want, r);
+}
+
+/*  All the features of word i that do not depend on labels.  */
+size_t
+clip_tagger__static_features (const clip_tagger_t *self, const clip_tagdoc_t *doc, size_t n,
+                 size_t i, uint32_t *r)
+{
+    return sentence_features (self, doc, n, i, F_ALL, r);
+}
+
+/*  The features that depend on the two previous labels: of the labels
+    alone (pairs) and of the previous label and the word (with_word).  */
+static inline __attribute__ ((always_inline)) size_t
+label_features (const clip_tagger_t *self, const attr_t *a, int y1, int y2, int pairs,
+                int with_word, uint32_t *r)
+{
+    const uint32_t m = self->mask;
+    size_t k = 0;
+    if (pairs) {
+        r [k++] = frow (m, T_Y1, (uint64_t) y1);
+        r [k++] = frow (m, T_Y2Y1, (uint64_t) y2 * 32 + (uint64_t) y1);
+    }
+    if (with_word) {
+        r [k++] = frow (m, T_Y1LW, comb ((uint64_t) y1, a->lw));
+        r [k++] = frow (m, T_Y1SH, comb ((uint64_t) y1, a->sh));
+    }
+    return k;
+}
+
 size_t
 clip_tagger__label_features (const clip_tagger_t *self, const attr_t *a, int y1, int y2, uint32_t *r)
 {
-    const uint32_t m = self->mask;
-    r [0] = frow (m, T_Y1, (uint64_t) y1);
-    r [1] = frow (m, T_Y2Y1, (uint64_t) y2 * 32 + (uint64_t) y1);
-    r [2] = frow (m, T_Y1LW, comb ((uint64_t) y1, a->lw));
-    r [3] = frow (m, T_Y1SH, comb ((uint64_t) y1, a->sh));
-    return 4;
+    return label_features (self, a, y1, y2, 1, 1, r);
 }
 
-/*  allowed [prev][last][label]: the BILOU transition constraints.  */
-static int
-allowed (int prev, int last, int l)
+/*  The labels that may follow prev (START_LABEL before a sentence), last
+    when the word ends the sentence, as a bit per label: the BILOU
+    transition constraints.  */
+static uint32_t
+allowed_labels (int prev, int last)
 {
     int pp = prev == START_LABEL ? -1 : clip_label_pos (prev);
     if (pp == CLIP_POS_B || pp == CLIP_POS_I) {
-        if (l == 0 || clip_label_type (l) != clip_label_type (prev))
-            return 0;
-        int p = clip_label_pos (l);
-        return p == CLIP_POS_L || (p == CLIP_POS_I && !last);
+        int t = clip_label_type (prev);
+        uint32_t m = 1u << clip_label_make (t, CLIP_POS_L);
+        if (!last)
+            m |= 1u << clip_label_make (t, CLIP_POS_I);
+        return m;
     }
-    if (l == 0)
-        return 1;
-    int p = clip_label_pos (l);
-    return p == CLIP_POS_U || (p == CLIP_POS_B && !last);
+    uint32_t m = 1;             /* O */
+    for (int t = 0; t < CLIP_ENT_NTYPES; t++) {
+        m |= 1u << clip_label_make (t, CLIP_POS_U);
+        if (!last)
+            m |= 1u << clip_label_make (t, CLIP_POS_B);
+    }
+    return m;
 }
 
 int
 clip_tagger__best_label (const float *scores, int prev, int last)
 {
+    /*  The allowed labels in increasing order, the first of the best
+        scores winning a tie.  */
     int best = -1;
-    for (int l = 0; l < NL; l++)
-        if (allowed (prev, last, l) && (best < 0 || scores [l] > scores [best]))
+    for (uint32_t m = allowed_labels (prev, last); m; m &= m - 1) {
+        int l = __builtin_ctz (m);
+        if (best < 0 || scores [l] > scores [best])
             best = l;
+    }
     return best;
+}
+
+/*  The summed quantised weights of rows [0, k) under q, added to init
+    (NULL: zeros), into acc_out; hw_popcnt (a constant) when the function
+    it is inlined into may use the popcnt instruction.  */
+static inline __attribute__ ((always_inline)) void
+score_q_body (const qweights_t *q, const uint32_t *rows, size_t k, const int32_t *init,
+              int32_t acc_out [NL], int hw_popcnt)
+{
+    /*  The stored rows are compact (a few MB, mostly in cache): a row's
+        place is the number of stored rows before it, from the rank of
+        its 64-row word and a popcount; most rows hold nothing and are
+        skipped after one bit test.  */
+    const int16_t *found [MAXF];
+    size_t nf = 0;
+    for (size_t f = 0; f < k; f++) {
+        uint32_t r = rows [f];
+        uint64_t word = q->bits [r >> 6], bit = (uint64_t) 1 << (r & 63);
+        if (!(word & bit))
+            continue;
+        uint64_t below = word & (bit - 1);
+        size_t idx = q->rank [r >> 6]
+                   + (hw_popcnt ? (unsigned) __builtin_popcountll (below) : popcount64 (below));
+        found [nf] = q->wq + idx * NL;
+        __builtin_prefetch (found [nf]);
+        nf++;
+    }
+    /*  Label 0 apart, labels 1..16 as two vectors of eight int16 added
+        into four of four int32 (GCC's and clang's vector extensions: SSE2
+        on x86-64, plain code where there is none).  The compiler
+        vectorised the plain loop by itself until it started from init;
+        then at -O2 it made three quarters of it scalar, and
+        __builtin_convertvector came out no better.  */
+    typedef int16_t v8h __attribute__ ((vector_size (16)));
+    typedef int32_t v4w __attribute__ ((vector_size (16)));
+    int32_t acc0 = 0;
+    v4w acc [4] = { { 0 } };
+    if (init) {
+        acc0 = init [0];
+        memcpy (acc, init + 1, sizeof acc);
+    }
+    for (size_t f = 0; f < nf; f++) {
+        const int16_t *w = found [f];
+        acc0 += w [0];
+        for (int g = 0; g < 2; g++) {
+            v8h h;
+            memcpy (&h, w + 1 + 8 * g, sizeof h);
+            /*  Each int16 twice side by side is an int32 whose upper half
+                is that int16: shifted right by 16 (arithmetic, signed),
+                the int16 widened, on either byte order.  */
+            v8h lo = __builtin_shufflevector (h, h, 0, 0, 1, 1, 2, 2, 3, 3);
+            v8h hi = __builtin_shufflevector (h, h, 4, 4, 5, 5, 6, 6, 7, 7);
+            acc [2 * g] += (v4w) lo >> 16;
+            acc [2 * g + 1] += (v4w) hi >> 16;
+        }
+    }
+    acc_out [0] = acc0;
+    memcpy (acc_out + 1, acc, sizeof acc);
+}
+
+/*  The popcount of score_q_body in software (popcount64) was 15% of the
+    instructions of tagging (callgrind on bench_ner); it is one with the
+    popcnt instruction, which x86-64 processors have had since about 2008
+    but the compiler may not assume: a copy compiled for it is chosen at
+    run time.  */
+#if defined (__x86_64__) && defined (__GNUC__)
+#define SCORE_Q_POPCNT 1
+__attribute__ ((target ("popcnt"))) static void
+score_q_popcnt (const qweights_t *q, const uint32_t *rows, size_t k, const int32_t *init,
+                int32_t acc_out [NL])
+{
+    score_q_body (q, rows, k, init, acc_out, 1);
+}
+#endif
+
+static void
+score_q (const qweights_t *q, const uint32_t *rows, size_t k, const int32_t *init,
+         int32_t acc_out [NL])
+{
+#ifdef SCORE_Q_POPCNT
+    if (__builtin_cpu_supports ("popcnt")) {
+        score_q_popcnt (q, rows, k, init, acc_out);
+        return;
+    }
+#endif
+    score_q_body (q, rows, k, init, acc_out, 0);
 }
 
 /*  Scores of the labels under the weights of a pass (0 first, 1 second).  */
@@ -625,35 +777,135 @@ clip_tagger__score_rows (const clip_tagger_t *self, int pass, const uint32_t *ro
         memcpy (scores, acc, sizeof acc);
     }
     else {
-        /*  The stored rows are compact (a few MB, mostly in cache): a row's
-            place is the number of stored rows before it, from the rank of
-            its 64-row word and a popcount; most rows hold nothing and are
-            skipped after one bit test.  */
-        const qweights_t *q = &self->q [pass];
-        const int16_t *found [MAXF];
-        size_t nf = 0;
-        for (size_t f = 0; f < k; f++) {
-            uint32_t r = rows [f];
-            uint64_t word = q->bits [r >> 6], bit = (uint64_t) 1 << (r & 63);
-            if (!(word & bit))
-                continue;
-            size_t idx = q->rank [r >> 6] + popcount64 (word & (bit - 1));
-            found [nf] = q->wq + idx * NL;
-            __builtin_prefetch (found [nf]);
-            nf++;
-        }
-        /*  Label 0 apart, so that the other 16 make a loop of fixed length
-            the compiler turns into vector adds.  */
-        int32_t acc0 = 0, acc [NL - 1] = { 0 };
-        for (size_t f = 0; f < nf; f++) {
-            const int16_t *w = found [f];
-            acc0 += w [0];
-            for (int l = 0; l < NL - 1; l++)
-                acc [l] += w [l + 1];
-        }
-        scores [0] = (float) acc0;
-        for (int l = 1; l < NL; l++)
-            scores [l] = (float) acc [l - 1];
+        int32_t acc [NL];
+        score_q (&self->q [pass], rows, k, NULL, acc);
+        for (int l = 0; l < NL; l++)
+            scores [l] = (float) acc [l];
+    }
+}
+
+/*  ------------------------------------------------------------------------
+    The word cache (wcache_t, clip_tagger_int.h)  */
+
+static atomic_uint_fast64_t serial_last;
+
+/*  A number for a loaded model, never 0 and never given twice in the
+    process: a clip_tagdoc_t's cache is tied to one, so that a model loaded
+    where a freed one was is never read with the old one's sums.  */
+uint64_t
+clip_tagger__serial_next (void)
+{
+    return (uint64_t) atomic_fetch_add (&serial_last, 1) + 1;
+}
+
+/*  The partial sums of word a in each role (an all-boundary window but
+    for it).  */
+static void
+role_sums (const clip_tagger_t *self, const attr_t *a, int32_t part [WROLES][NL])
+{
+    const attr_t *b = &boundary_attr;
+    uint32_t rows [MAXF];
+    size_t k;
+    /*  One call per role, each with a constant want (see features).  */
+    k = features (self, NULL, 0, a, b, b, b, b, F_SELF, rows);
+    score_q (&self->q [0], rows, k, NULL, part [0]);
+    k = features (self, NULL, 0, b, a, b, b, b, F_L1, rows);
+    score_q (&self->q [0], rows, k, NULL, part [1]);
+    k = features (self, NULL, 0, b, b, b, a, b, F_R1, rows);
+    score_q (&self->q [0], rows, k, NULL, part [2]);
+    k = features (self, NULL, 0, b, b, a, b, b, F_L2, rows);
+    score_q (&self->q [0], rows, k, NULL, part [3]);
+    k = features (self, NULL, 0, b, b, b, b, a, F_R2, rows);
+    score_q (&self->q [0], rows, k, NULL, part [4]);
+}
+
+/*  The cache entry of a word, filled when it is not there.  A word of
+    WORD_MAX bytes or more is not kept: it goes to *spare.  */
+static const wcache_t *
+wcache_get (const clip_tagger_t *self, clip_tagdoc_t *doc, const clip_word_t *word,
+            wcache_t *spare)
+{
+    uint64_t key = hash_bytes (word->text, word->len);
+    wcache_t *e = spare;
+    if (word->len > 0 && word->len < WORD_MAX) {
+        e = &doc->wcache [key & (((size_t) 1 << WCACHE_BITS) - 1)];
+        if (e->len == word->len && e->key == key && memcmp (e->text, word->text, word->len) == 0)
+            return e;
+        e->key = key;
+        e->len = word->len;
+        memcpy (e->text, word->text, word->len);
+    }
+    e->attr = (attr_t) { 0 };   /* the fields word_attr leaves are the sentence's */
+    word_attr (self, word, &e->attr);
+    role_sums (self, &e->attr, e->part);
+    return e;
+}
+
+/*  dst [0, NL) += src [0, NL): labels 0..15 as four vectors of four
+    (GCC's and clang's vector extensions; the compiler leaves a loop of 17
+    scalar at -O2), then label 16.  */
+static inline void
+add_row (int32_t *dst, const int32_t *src)
+{
+    _Static_assert (NL == 17, "add_row adds 16 labels as vectors, then one");
+    typedef int32_t v4w __attribute__ ((vector_size (16)));
+    for (int g = 0; g < 4; g++) {
+        v4w a, b;
+        memcpy (&a, dst + 4 * g, sizeof a);
+        memcpy (&b, src + 4 * g, sizeof b);
+        a += b;
+        memcpy (dst + 4 * g, &a, sizeof a);
+    }
+    dst [16] += src [16];
+}
+
+/*  Fill the attributes of the sentence's words from the cache and add up
+    in doc->wsum [i] the partial sums word i's features take from itself
+    and its neighbours (the boundary's where it has none).  */
+static void
+wcache_prepare (const clip_tagger_t *self, clip_tagdoc_t *doc, const clip_word_t *words, size_t n)
+{
+    if (!doc->wcache || doc->wcache_serial != self->serial) {
+        if (!doc->wcache)
+            doc->wcache = clip_malloc (((size_t) 1 << WCACHE_BITS) * sizeof (wcache_t));
+        for (size_t s = 0; s < (size_t) 1 << WCACHE_BITS; s++)
+            doc->wcache [s].len = 0;
+        doc->wcache_serial = self->serial;
+        role_sums (self, &boundary_attr, doc->wbound);
+        for (int y2 = 0; y2 <= START_LABEL; y2++)
+            for (int y1 = 0; y1 <= START_LABEL; y1++) {
+                uint32_t rows [2];
+                size_t k = label_features (self, &boundary_attr, y1, y2, 1, 0, rows);
+                score_q (&self->q [0], rows, k, NULL, doc->ypair [y2][y1]);
+            }
+    }
+    memset (doc->wsum, 0, n * sizeof *doc->wsum);
+    wcache_t spare;
+    for (size_t i = 0; i < n; i++) {
+        const wcache_t *e = wcache_get (self, doc, &words [i], &spare);
+        doc->attr [i] = e->attr;
+        add_row (doc->wsum [i], e->part [0]);
+        /*  This word is the word before (F_L1) of the next, the word
+            after (F_R1) of the one before, and so on.  */
+        if (i + 1 < n)
+            add_row (doc->wsum [i + 1], e->part [1]);
+        if (i >= 1)
+            add_row (doc->wsum [i - 1], e->part [2]);
+        if (i + 2 < n)
+            add_row (doc->wsum [i + 2], e->part [3]);
+        if (i >= 2)
+            add_row (doc->wsum [i - 2], e->part [4]);
+    }
+    /*  Beyond the ends of the sentence the boundary is the neighbour.  */
+    for (size_t i = 0; i < n && i < 2; i++) {
+        if (i < 1)
+            add_row (doc->wsum [i], doc->wbound [1]);
+        add_row (doc->wsum [i], doc->wbound [3]);
+    }
+    for (size_t i = n >= 2 ? n - 2 : 0; i < n; i++) {
+        if (i + 1 >= n)
+            add_row (doc->wsum [i], doc->wbound [2]);
+        add_row (doc->wsum [i], doc->wbound [4]);
     }
 }
 
@@ -669,9 +921,24 @@ tag_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
     uint32_t rows [MAXF];
     float scores [NL];
     for (size_t i = 0; i < n; i++) {
-        size_t k = clip_tagger__static_features (self, doc, n, i, rows);
-        k += clip_tagger__label_features (self, &doc->attr [i], y1, y2, rows + k);
-        clip_tagger__score_rows (self, pass, rows, k, scores);
+        if (doc->cached) {
+            /*  The features of the word and of its neighbours alone are
+                summed up in wsum [i] (wcache_prepare), those of the
+                labels alone in ypair.  */
+            size_t k = sentence_features (self, doc, n, i, F_CTX, rows);
+            k += label_features (self, &doc->attr [i], y1, y2, 0, 1, rows + k);
+            int32_t init [NL], acc [NL];
+            memcpy (init, doc->wsum [i], sizeof init);
+            add_row (init, doc->ypair [y2][y1]);
+            score_q (&self->q [0], rows, k, init, acc);
+            for (int l = 0; l < NL; l++)
+                scores [l] = (float) acc [l];
+        }
+        else {
+            size_t k = clip_tagger__static_features (self, doc, n, i, rows);
+            k += clip_tagger__label_features (self, &doc->attr [i], y1, y2, rows + k);
+            clip_tagger__score_rows (self, pass, rows, k, scores);
+        }
         int best = clip_tagger__best_label (scores, y1, i + 1 == n);
         labels [i] = (uint8_t) best;
         y2 = y1;
@@ -1033,6 +1300,8 @@ clip_tagdoc_destroy (clip_tagdoc_t **self_p)
         free ((*self_p)->agg);
         free ((*self_p)->agg_slots);
         free ((*self_p)->p1buf);
+        free ((*self_p)->wsum);
+        free ((*self_p)->wcache);
         free (*self_p);
         *self_p = NULL;
     }
@@ -1106,15 +1375,33 @@ clip_tagdoc_reset (clip_tagdoc_t *doc)
     hist_clear (&doc->v);
 }
 
+/*  The gazetteer key of words [0, n).  */
+static uint64_t
+gaz_key (const clip_word_t *words, size_t n)
+{
+    uint64_t h = GAZ_SEED;
+    for (size_t i = 0; i < n; i++)
+        h = gaz_step (h, clip_tagger__lw_hash (words [i].text, words [i].len));
+    return h;
+}
+
 void
 clip_tagger_gaz_add (clip_tagger_t *self, int type, const clip_word_t *words, size_t n)
 {
     assert (self && type >= 0 && type < CLIP_ENT_NTYPES);
-    if (n == 0 || n > GAZ_MAX_WORDS)
+    /*  Names of any length, as gazetteer.tsv's: the tagger's features see
+        GAZ_MAX_WORDS words at most, clip_tagger_gaz_types longer ones.  */
+    if (n == 0)
         return;
-    uint64_t h = GAZ_SEED;
-    for (size_t i = 0; i < n; i++)
-        h = gaz_step (h, clip_tagger__lw_hash (words [i].text, words [i].len));
-    clip_tagger__gaz_add (&self->gaz, h, 1u << type);
+    clip_tagger__gaz_add (&self->gaz, gaz_key (words, n), 1u << type);
     clip_tagger__gaz_first_add (&self->gaz, clip_tagger__lw_hash (words [0].text, words [0].len));
+}
+
+unsigned
+clip_tagger_gaz_types (const clip_tagger_t *self, const clip_word_t *words, size_t n)
+{
+    assert (self);
+    if (n == 0)
+        return 0;
+    return gaz_visible (gaz_get (&self->gaz, gaz_key (words, n)), -1);
 }

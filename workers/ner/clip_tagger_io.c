@@ -203,6 +203,7 @@ clip_tagger_t *
 clip_tagger_load (const char *model_dir, char *err, size_t err_size)
 {
     clip_tagger_t *self = clip_calloc (1, sizeof *self);
+    self->serial = clip_tagger__serial_next ();
     unsigned log2rows = 0;
     char *path = clip_path_join (model_dir, "model.bin");
     int rc = qweights_load (&self->q [0], path, &log2rows, 0, err, err_size);

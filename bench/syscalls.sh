@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Benchmark: the system calls clipd makes per article (issue 12), counted
+# by the kernel (perf's syscalls:sys_enter_* tracepoints) over one burst of
+# figure 1 of bench/run: N Reuters-21578 articles renamed into the inbox
+# at once, 2 local workers, an empty corpus.  clipd's threads only (the
+# loop, the commit thread, libzmq's I/O thread), not the workers'.
+#
+#   bench/syscalls.sh [--build DIR] [--articles N]
+#
+# Needs perf and root (or perf_event_paranoid <= -1) for the tracepoints.
+# Prints one line per system call (count, per article, name), most first,
+# and the total; every process it starts is stopped on exit, every wait
+# is bounded, the temporary folder removed.  The count is the kernel's,
+# so unlike a rate it hardly moves with the machine's load.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$here/../build
+articles=5000
+while [ $# -gt 0 ]; do
+    case $1 in
+        --build) build=$2; shift 2 ;;
+        --articles) articles=$2; shift 2 ;;
+        *) echo "usage: bench/syscalls.sh [--build DIR] [--articles N]" >&2; exit 2 ;;
+    esac
+done
+data=${CLIP_SHARED_DATA:-$here/../../shared/data}
+[ -f "$data/reuters21578.tar.gz" ] || { echo "bench/syscalls.sh: no $data/reuters21578.tar.gz" >&2; exit 1; }
+command -v perf > /dev/null || { echo "bench/syscalls.sh: perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
+for b in daemon/clipd workers/clip-worker bench/bench_feed; do
+    [ -x "$build/$b" ] || { echo "bench/syscalls.sh: $build/$b missing (build it)" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/clip-syscalls-XXXXXX")
+clipd_pid=
+perf_pid=
+cleanup() {
+    local p
+    for p in $perf_pid $clipd_pid; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $perf_pid $clipd_pid; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+tar -xzf "$data/reuters21578.tar.gz" -C "$tmp"
+mapfile -t files < <(cd "$tmp/reuters21578" && printf '%s\n' [0-9]*.txt | grep -E '^[0-9]+\.txt$' | sort)
+[ "${#files[@]}" -ge "$((articles + 4))" ] || { echo "bench/syscalls.sh: too few articles" >&2; exit 1; }
+mkdir -p "$tmp/src" "$tmp/inbox"
+(cd "$tmp/reuters21578" && ln "${files[@]:0:articles}" "$tmp/src/")
+for i in 0 1 2 3; do cp "$tmp/reuters21578/${files[$((articles + i))]}" "$tmp/src/+warm$i.txt"; done
+
+"$build/daemon/clipd" --state "$tmp/state" --inbox "$tmp/inbox" --workers 2 --corpus none \
+    --tasks 'tcp://127.0.0.1:*' --pub 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' \
+    --http 127.0.0.1:0 --log-level info 2> "$tmp/clipd.log" &
+clipd_pid=$!
+limit=$(( $(date +%s) + 300 ))
+until grep -q 'event=worker_joined .*workers=2$' "$tmp/clipd.log" 2>/dev/null; do
+    if ! kill -0 "$clipd_pid" 2>/dev/null || [ "$(date +%s)" -gt "$limit" ]; then
+        echo "bench/syscalls.sh: clipd did not start with 2 workers:" >&2
+        tail -5 "$tmp/clipd.log" >&2
+        exit 1
+    fi
+    sleep 0.05
+done
+pub=$(grep -o 'event=listening .*' "$tmp/clipd.log" | grep -o 'pub=[^ ]*' | head -1 | cut -d= -f2)
+pub=${pub//\"/}
+
+# perf attaches to every thread of clipd; its start is waited for by a
+# first count file, so that the burst is counted whole.
+perf stat -e 'syscalls:sys_enter_*' -p "$clipd_pid" -x, -o "$tmp/perf.csv" 2> "$tmp/perf.err" &
+perf_pid=$!
+limit=$(( $(date +%s) + 60 ))
+until [ -s "$tmp/perf.csv" ] || [ "$(date +%s)" -gt "$limit" ]; do sleep 0.05; done
+sleep 0.5
+timeout 600 "$build/bench/bench_feed" --src "$tmp/src" --inbox "$tmp/inbox" --pub "$pub" \
+    --warmup 4 --timeout-ms 300000 > "$tmp/feed.out"
+kill -INT "$perf_pid"
+wait "$perf_pid" || true
+perf_pid=
+echo "burst: $(cat "$tmp/feed.out")"
+# perf -x, lines: count,unit,event,...
+awk -F, -v n="$articles" '
+    $3 ~ /^syscalls:sys_enter_/ && $1 ~ /^[0-9]+$/ && $1 > 0 {
+        name = $3; sub(/^syscalls:sys_enter_/, "", name)
+        printf "%9d %7.2f %s\n", $1, $1 / n, name; total += $1
+    }
+    END { printf "%9d %7.2f total per article (clipd, all its threads; %d articles)\n", total, total / n, n }
+' "$tmp/perf.csv" | sort -k1,1nr

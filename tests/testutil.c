@@ -376,6 +376,23 @@ tu_wait_log (const tu_daemon_t *d, const char *needle, int n, int timeout_ms)
     cr_assert (tu_wait_for (log_has, &l, timeout_ms), "expected %d log lines with %s", n, needle);
 }
 
+long long
+tu_metric (const tu_daemon_t *d, const char *name)
+{
+    char *body = NULL;
+    long long value = -1;
+    size_t n = strlen (name);
+    if (d->http && tu_http_get (d->http, "/metrics", &body) == 200 && body)
+        for (const char *line = body; line && *line; ) {
+            const char *next = strchr (line, '\n');
+            if (strncmp (line, name, n) == 0 && line [n] == ' ')
+                value = strtoll (line + n + 1, NULL, 10);
+            line = next ? next + 1 : NULL;
+        }
+    free (body);
+    return value;
+}
+
 int
 tu_http_get (const char *addr_port, const char *path, char **body)
 {

@@ -95,6 +95,12 @@ void tu_wait_log (const tu_daemon_t *d, const char *needle, int n, int timeout_m
     the body in *body (caller owns).  */
 int tu_http_get (const char *addr_port, const char *path, char **body);
 
+/*  The value of one sample on d's /metrics: name is the family with its
+    labels as clipd writes them (clipd_records_total,
+    clipd_replay_refused_total{reason="busy"}).  -1 when the scrape fails
+    or holds no such line.  */
+long long tu_metric (const tu_daemon_t *d, const char *name);
+
 /*  Receive up to n published records on a SUB socket connected to pub
     (subscribed to everything) within timeout_ms.  The caller creates the
     subscriber before dropping files with tu_sub_new, and frees it with

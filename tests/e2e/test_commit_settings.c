@@ -38,22 +38,6 @@ drop_huawei (const tu_daemon_t *d, int i)
     free (dst);
 }
 
-/*  The value of an unlabelled metric on d's /metrics, or -1.  */
-static long long
-metric (const tu_daemon_t *d, const char *name)
-{
-    char *body = NULL;
-    long long value = -1;
-    if (tu_http_get (d->http, "/metrics", &body) == 200) {
-        size_t len = strlen (name);
-        for (const char *p = body; p && *p; p = strchr (p, '\n'), p = p ? p + 1 : NULL)
-            if (strncmp (p, name, len) == 0 && p [len] == ' ')
-                value = strtoll (p + len + 1, NULL, 10);
-    }
-    free (body);
-    return value;
-}
-
 static double
 now_s (void)
 {
@@ -76,8 +60,8 @@ Test (commit_settings, batch_max_caps_the_results_of_one_commit)
     for (int i = 0; i < 3; i++)
         drop_huawei (s_daemon, i);
     tu_wait_log (s_daemon, "event=recorded", 3, 60000);
-    cr_assert_eq (metric (s_daemon, "clipd_records_total"), 3);
-    cr_assert_eq (metric (s_daemon, "clipd_commits_total"), 3,
+    cr_assert_eq (tu_metric (s_daemon, "clipd_records_total"), 3);
+    cr_assert_eq (tu_metric (s_daemon, "clipd_commits_total"), 3,
                   "each commit holds one result at most");
 }
 

@@ -46,25 +46,6 @@ vm_rss_kb (pid_t pid)
     return kb;
 }
 
-/*  The value of a /metrics sample line starting with `sample ` (e.g.
-    "clipd_bad_results_total"), or -1.  */
-static long
-metric (const tu_daemon_t *d, const char *sample)
-{
-    char *body = NULL;
-    cr_assert_eq (tu_http_get (d->http, "/metrics", &body), 200);
-    long value = -1;
-    size_t n = strlen (sample);
-    for (char *line = body; line && *line; ) {
-        char *next = strchr (line, '\n');
-        if (strncmp (line, sample, n) == 0 && line [n] == ' ')
-            value = atol (line + n + 1);
-        line = next ? next + 1 : NULL;
-    }
-    free (body);
-    return value;
-}
-
 static void *
 dealer_new (void *ctx, const char *endpoint)
 {
@@ -247,7 +228,7 @@ Test (hostile, malformed_results_fail_the_file_and_clipd_keeps_serving, .timeout
         free (error_json);
         free (dst);
     }
-    cr_assert_eq (metric (d, "clipd_bad_results_total"), N_CASES);
+    cr_assert_eq (tu_metric (d, "clipd_bad_results_total"), N_CASES);
     cr_assert_eq (tu_log_count (d, "event=bad_result"), N_CASES);
     zmq_close (evil);
 
@@ -507,7 +488,7 @@ Test (hostile, replay_since_is_unsigned, .timeout = 120)
                                             &refusal, NULL, 0), 0);
     cr_assert (strstr (refusal.message, "'since': required"), "%s", refusal.message);
     clip_wire_frames_free (frames, n);
-    cr_assert_eq (metric (d, "clipd_replay_refused_total{reason=\"bad_request\"}"), 2);
+    cr_assert_eq (tu_metric (d, "clipd_replay_refused_total{reason=\"bad_request\"}"), 2);
     zmq_close (client);
     cr_assert_eq (tu_daemon_stop (d), 0);
     zmq_ctx_term (ctx);
@@ -565,13 +546,13 @@ Test (hostile, replay_clients_that_never_read_cost_bounded_memory, .timeout = 24
     /*  Wait until clipd has read every request.  */
     long requests = 0;
     for (uint64_t until = clip_mono_ms () + 60000; clip_mono_ms () < until; ) {
-        requests = metric (d, "clipd_replay_requests_total");
+        requests = tu_metric (d, "clipd_replay_requests_total");
         if (requests >= 1 + N_EVIL * N_REQUESTS)
             break;
         zmq_poll (NULL, 0, 200);
     }
     cr_assert_eq (requests, 1 + N_EVIL * N_REQUESTS);
-    long busy = metric (d, "clipd_replay_refused_total{reason=\"busy\"}");
+    long busy = tu_metric (d, "clipd_replay_refused_total{reason=\"busy\"}");
     long rss_after = vm_rss_kb (d->pid);
     fprintf (stderr, "replay non-readers: clipd VmRSS %ld kB -> %ld kB (+%ld kB), busy %ld\n",
              rss_before, rss_after, rss_after - rss_before, busy);
@@ -650,7 +631,7 @@ Test (hostile, an_entity_dense_article_from_a_real_worker_is_recorded, .timeout 
     char *why = tu_read (error_json, NULL);
     cr_assert_null (why, "dense.txt failed: %s", why);
     free (error_json);
-    cr_assert_eq (metric (d, "clipd_bad_results_total"), 0);
+    cr_assert_eq (tu_metric (d, "clipd_bad_results_total"), 0);
     cr_assert_eq (tu_daemon_stop (d), 0);
     free (text);
     free (dst);
@@ -705,7 +686,7 @@ Test (hostile, a_record_with_more_entities_than_the_cap_is_refused, .timeout = 2
     char *error_json = clip_strprintf ("%s/three.txt.error.json", failed);
     file_has_t c = { error_json, "more than --max-entities 2" };
     cr_assert (tu_wait_for (file_has, &c, 30000), "three.txt was not refused for its entities");
-    cr_assert_eq (metric (d, "clipd_bad_results_total"), 1);
+    cr_assert_eq (tu_metric (d, "clipd_bad_results_total"), 1);
     zmq_close (evil);
     cr_assert_eq (tu_daemon_stop (d), 0);
     zmq_ctx_term (ctx);

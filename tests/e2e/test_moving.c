@@ -73,21 +73,6 @@ drop_text (const tu_daemon_t *d, const char *name, const char *text)
     free (dst);
 }
 
-/*  The value of an unlabelled metric on /metrics.  */
-static unsigned long long
-metric (const tu_daemon_t *d, const char *name)
-{
-    char *body = NULL;
-    cr_assert_eq (tu_http_get (d->http, "/metrics", &body), 200);
-    char *needle = clip_strprintf ("\n%s ", name);
-    char *at = strstr (body, needle);
-    cr_assert_not_null (at, "%s not on /metrics", name);
-    unsigned long long v = strtoull (at + strlen (needle), NULL, 10);
-    free (needle);
-    free (body);
-    return v;
-}
-
 typedef struct {
     const tu_daemon_t *d;
     unsigned status;
@@ -219,13 +204,13 @@ Test (moving, a_move_that_fails_is_retried_counted_reported_and_completes)
     drop_text (d, "stuck.txt", BIG);
     tu_wait_log (d, "event=retire_failed", 1, 15000);
     cr_assert_eq (tu_count_files (processing), 1, "the committed file waits in processing/");
-    cr_assert_geq (metric (d, "clipd_retire_failures_total"), 1);
-    cr_assert_eq (metric (d, "clipd_retire_backlog"), 1);
+    cr_assert_geq (tu_metric (d, "clipd_retire_failures_total"), 1);
+    cr_assert_eq (tu_metric (d, "clipd_retire_backlog"), 1);
     wait_health (d, 503, "stuck.txt", 5000);
     wait_health (d, 503, "1 committed files cannot be moved", 5000);
     /*  It is retried: more failures while it lasts.  */
     tu_wait_log (d, "attempts=2", 1, 15000);
-    cr_assert_geq (metric (d, "clipd_retire_failures_total"), 2);
+    cr_assert_geq (tu_metric (d, "clipd_retire_failures_total"), 2);
 
     cr_assert_eq (unlink (failed), 0);
     cr_assert_eq (mkdir (failed, 0755), 0);
@@ -233,7 +218,7 @@ Test (moving, a_move_that_fails_is_retried_counted_reported_and_completes)
     cr_assert (exists (failed, "stuck.txt"));
     cr_assert (exists (failed, "stuck.txt.error.json"));
     wait_health (d, 200, NULL, 5000);
-    cr_assert_eq (metric (d, "clipd_retire_backlog"), 0);
+    cr_assert_eq (tu_metric (d, "clipd_retire_backlog"), 0);
     cr_assert_eq (tu_daemon_stop (d), 0);
     cr_assert_eq (tu_db_int (d->state, "SELECT count(*) FROM results"), 1, "exactly one record");
     tu_daemon_free (d);
@@ -281,7 +266,7 @@ Test (moving, no_inode_for_the_error_file_then_inodes_freed)
     tu_wait_log (d, "event=retire_failed", 1, 15000);
     cr_assert_geq (tu_log_count (d, "No space left on device"), 1, "it failed for want of an inode");
     cr_assert_eq (tu_count_files (processing), 1);
-    cr_assert_geq (metric (d, "clipd_retire_failures_total"), 1);
+    cr_assert_geq (tu_metric (d, "clipd_retire_failures_total"), 1);
     wait_health (d, 503, "v.txt", 5000);
 
     for (int i = 0; i < filled; i++) {
@@ -488,7 +473,7 @@ Test (moving, a_replaced_inbox_folder_is_watched_again)
     drop_text (d, "after-mv.txt", BIG);
     tu_wait_files (failed, 4, 15000);
     cr_assert (exists (failed, "after-mv.txt"));
-    cr_assert_geq (metric (d, "clipd_inbox_rewatched_total"), 2);
+    cr_assert_geq (tu_metric (d, "clipd_inbox_rewatched_total"), 2);
 
     /*  The path taken by a file: nothing can be watched, and /healthz says
         so until the folder is back.  */
@@ -496,7 +481,7 @@ Test (moving, a_replaced_inbox_folder_is_watched_again)
     const char *argv2 [] = { "/bin/sh", "-c", cmd2, NULL };
     cr_assert_eq (tu_run (argv2, NULL, 10000), 0);
     wait_health (d, 503, "inbox", 15000);
-    cr_assert_eq (metric (d, "clipd_inbox_unwatched"), 1);
+    cr_assert_eq (tu_metric (d, "clipd_inbox_unwatched"), 1);
     cr_assert_eq (unlink (d->inbox), 0);
     cr_assert_eq (mkdir (d->inbox, 0755), 0);
     wait_health (d, 200, NULL, 15000);
@@ -539,7 +524,7 @@ Test (moving, an_inbox_on_another_file_system_is_claimed_by_copy)
     tu_wait_files (done, 4, 60000);
     wait_count (processing, 0, 15000);
     cr_assert_eq (tu_count_files (inbox), 0);
-    cr_assert_eq (metric (d, "clipd_claims_copied_total"), 4);
+    cr_assert_eq (tu_metric (d, "clipd_claims_copied_total"), 4);
     cr_assert_eq (tu_log_count (d, "event=claim_failed"), 0);
     cr_assert_eq (tu_log_count (d, "event=claim_by_copy"), 1, "said once");
     cr_assert_eq (tu_daemon_stop (d), 0);

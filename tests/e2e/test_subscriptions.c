@@ -100,20 +100,6 @@ recv_topic (void *s, int timeout_ms)
     return clip_strdup (topic);
 }
 
-static unsigned long long
-metric (const tu_daemon_t *d, const char *name)
-{
-    char *body = NULL;
-    cr_assert_eq (tu_http_get (d->http, "/metrics", &body), 200);
-    char *needle = clip_strprintf ("\n%s ", name);
-    const char *p = strstr (body, needle);
-    cr_assert_not_null (p, "%s missing from /metrics", name);
-    unsigned long long v = strtoull (p + strlen (needle), NULL, 10);
-    free (needle);
-    free (body);
-    return v;
-}
-
 static void
 drop (const tu_daemon_t *d, const char *name)
 {
@@ -272,13 +258,13 @@ Test (subscriptions, flood_is_bounded_and_real_subscribers_are_served, .timeout 
     cr_assert_lt (rss_after - rss_before, 64 * 1024, "the flood cost clipd %ld kB",
                   rss_after - rss_before);
     cr_assert_eq (tu_log_count (d, "event=worker_lost"), 0, "a worker was dropped during the flood");
-    cr_assert_eq (metric (d, "clipd_workers"), 1);
+    cr_assert_eq (tu_metric (d, "clipd_workers"), 1);
 
     /*  The short ones were counted as unmatchable.  */
     uint64_t end = clip_mono_ms () + 30000;
-    while (metric (d, "clipd_subscriptions_total{matchable=\"no\"}") < 500 && clip_mono_ms () < end)
+    while (tu_metric (d, "clipd_subscriptions_total{matchable=\"no\"}") < 500 && clip_mono_ms () < end)
         usleep (50 * 1000);
-    cr_assert_eq (metric (d, "clipd_subscriptions_total{matchable=\"no\"}"), 500);
+    cr_assert_eq (tu_metric (d, "clipd_subscriptions_total{matchable=\"no\"}"), 500);
 
     zmq_close (hostile);
     zmq_close (articles);
@@ -318,9 +304,9 @@ Test (subscriptions, prefixes_and_unsubscribe_keep_pub_semantics, .timeout = 240
         it.  */
     zmq_setsockopt (near, ZMQ_SUBSCRIBE, "error", strlen ("error"));
     uint64_t end = clip_mono_ms () + 30000;
-    while (metric (d, "clipd_subscriptions_total{matchable=\"yes\"}") < 3 && clip_mono_ms () < end)
+    while (tu_metric (d, "clipd_subscriptions_total{matchable=\"yes\"}") < 3 && clip_mono_ms () < end)
         usleep (50 * 1000);
-    cr_assert_eq (metric (d, "clipd_subscriptions_total{matchable=\"yes\"}"), 3,
+    cr_assert_eq (tu_metric (d, "clipd_subscriptions_total{matchable=\"yes\"}"), 3,
                   "matchable: \"\" and article.u at first, then error");
     drop (d, "two.txt");
     topic = recv_topic (all, 120000);
@@ -408,13 +394,13 @@ Test (subscriptions, many_short_distinct_are_bounded_by_resets, .timeout = 300)
     /*  What was sent is in clipd's hands once it stops counting new
         subscriptions (polled until unchanged for a second, at most 60 s);
         the peer is still connected.  */
-    unsigned long long seen = metric (d, "clipd_subscriptions_total{matchable=\"no\"}"), last = 0;
+    unsigned long long seen = tu_metric (d, "clipd_subscriptions_total{matchable=\"no\"}"), last = 0;
     int same = 0;
     for (uint64_t stop = clip_mono_ms () + (uint64_t) tu_scaled_ms (60000);
          same < 2 && clip_mono_ms () < stop;) {
         usleep (500 * 1000);
         last = seen;
-        seen = metric (d, "clipd_subscriptions_total{matchable=\"no\"}");
+        seen = tu_metric (d, "clipd_subscriptions_total{matchable=\"no\"}");
         same = seen == last ? same + 1 : 0;
     }
     long rss_after = rss_kb (d->pid);
@@ -423,7 +409,7 @@ Test (subscriptions, many_short_distinct_are_bounded_by_resets, .timeout = 300)
     long hwm = status_kb (d->pid, "VmHWM:");
     cr_log_info ("clipd VmRSS %ld kB before, %ld kB after, peak %ld kB; %llu new subscriptions "
                  "read; %d records; %llu resets", rss_before, rss_after, hwm, seen, drops,
-                 metric (d, "clipd_publisher_resets_total"));
+                 tu_metric (d, "clipd_publisher_resets_total"));
 #ifdef __SANITIZE_ADDRESS__
     /*  ASan keeps freed memory in quarantine (256 MB) instead of reusing
         it: RSS says nothing of what clipd holds.  The plain build checks. */
@@ -432,7 +418,7 @@ Test (subscriptions, many_short_distinct_are_bounded_by_resets, .timeout = 300)
     cr_assert_lt (rss_after - rss_before, 32 * 1024, "the flood cost clipd %ld kB",
                   rss_after - rss_before);
 #endif
-    cr_assert_gt (metric (d, "clipd_publisher_resets_total"), 0);
+    cr_assert_gt (tu_metric (d, "clipd_publisher_resets_total"), 0);
     cr_assert_eq (tu_log_count (d, "event=worker_lost"), 0, "a worker was dropped during the flood");
 
     /*  clip sub catches up: the last record it sees live after its last

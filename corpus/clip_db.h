@@ -23,7 +23,11 @@ sqlite3 *clip_db_open (const char *path, int read_only, char *err, size_t err_si
     that is not in SQLite's own small cache is read from the page cache
     without a pread(2) each time: the corpus judge visits the rows of its
     candidates in random order, one page each.  Writes still go through
-    the WAL with pwrite.  Returns 0, or -1 with err set.  */
+    the WAL with pwrite.  The price, SQLite's own caveat: a read error of
+    the disk, or the file cut short behind clipd's back (the state lock
+    keeps clip's writers out), arrives as SIGBUS instead of an SQLite
+    error; 0 gives such errors back to SQLite.  Returns 0, or -1 with err
+    set.  */
 int clip_db_set_mmap (sqlite3 *db, uint64_t bytes, char *err, size_t err_size);
 
 /*  Take the lock a running clipd holds on STATE/clipd.lock, for a tool

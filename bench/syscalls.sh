@@ -14,6 +14,8 @@
 # so unlike a rate it hardly moves with the machine's load.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 build=$here/../build
 articles=5000
 while [ $# -gt 0 ]; do
@@ -46,27 +48,14 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 tar -xzf "$data/reuters21578.tar.gz" -C "$tmp"
-mapfile -t files < <(cd "$tmp/reuters21578" && printf '%s\n' [0-9]*.txt | grep -E '^[0-9]+\.txt$' | sort)
+mapfile -t files < <(bench_reuters_files "$tmp/reuters21578")
 [ "${#files[@]}" -ge "$((articles + 4))" ] || { echo "bench/syscalls.sh: too few articles" >&2; exit 1; }
 mkdir -p "$tmp/src" "$tmp/inbox"
 (cd "$tmp/reuters21578" && ln "${files[@]:0:articles}" "$tmp/src/")
 for i in 0 1 2 3; do cp "$tmp/reuters21578/${files[$((articles + i))]}" "$tmp/src/+warm$i.txt"; done
 
-"$build/daemon/clipd" --state "$tmp/state" --inbox "$tmp/inbox" --workers 2 --corpus none \
-    --tasks 'tcp://127.0.0.1:*' --pub 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' \
-    --http 127.0.0.1:0 --log-level info 2> "$tmp/clipd.log" &
-clipd_pid=$!
-limit=$(( $(date +%s) + 300 ))
-until grep -q 'event=worker_joined .*workers=2$' "$tmp/clipd.log" 2>/dev/null; do
-    if ! kill -0 "$clipd_pid" 2>/dev/null || [ "$(date +%s)" -gt "$limit" ]; then
-        echo "bench/syscalls.sh: clipd did not start with 2 workers:" >&2
-        tail -5 "$tmp/clipd.log" >&2
-        exit 1
-    fi
-    sleep 0.05
-done
-pub=$(grep -o 'event=listening .*' "$tmp/clipd.log" | grep -o 'pub=[^ ]*' | head -1 | cut -d= -f2)
-pub=${pub//\"/}
+bench_clipd_spawn "$build/daemon/clipd" "$tmp" 2 --corpus none
+bench_clipd_wait "$tmp" 2 300 || { echo "bench/syscalls.sh: clipd did not start" >&2; exit 1; }
 
 # perf attaches to every thread of clipd; its start is waited for by a
 # first count file, so that the burst is counted whole.

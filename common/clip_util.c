@@ -184,29 +184,16 @@ out:
     return rc;
 }
 
-int
-clip_file_read (const char *path, size_t max, char **data, size_t *len)
+/*  Read fd to its end, up to max bytes, expecting size bytes (0: unknown,
+    read until read(2) says 0).  Closes fd.  */
+static int
+read_all (int fd, size_t max, uint64_t size, char **data, size_t *len)
 {
-    /*  O_NONBLOCK so that a FIFO that slipped past the caller's lstat cannot
-        block us; O_NOFOLLOW so that a symlink is never followed.  */
-    int fd = open (path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ELOOP ? -EINVAL : -errno;
-    struct stat st;
-    if (fstat (fd, &st) != 0) {
-        int rc = -errno;
-        close (fd);
-        return rc;
-    }
-    if (!S_ISREG (st.st_mode)) {
-        close (fd);
-        return -EINVAL;
-    }
-    if ((uint64_t) st.st_size > max) {
+    if (size > max) {
         close (fd);
         return -EFBIG;
     }
-    size_t cap = (size_t) st.st_size + 1;
+    size_t cap = (size_t) size + 1;
     char *buf = clip_malloc (cap + 1);
     size_t have = 0;
     for (;;) {
@@ -236,7 +223,7 @@ clip_file_read (const char *path, size_t max, char **data, size_t *len)
             for one more is at its end: no read(2) to hear it say 0.  (A
             file of /proc shows size 0 and reads in pieces, so it goes on
             until that 0.)  */
-        if (st.st_size > 0 && have == (size_t) st.st_size && have < cap)
+        if (size > 0 && have == (size_t) size && have < cap)
             break;
     }
     close (fd);
@@ -248,6 +235,45 @@ clip_file_read (const char *path, size_t max, char **data, size_t *len)
     *data = buf;
     *len = have;
     return 0;
+}
+
+/*  O_NONBLOCK so that a FIFO that slipped past the caller's lstat cannot
+    block us; O_NOFOLLOW so that a symlink is never followed.  */
+static int
+open_for_read (const char *path)
+{
+    int fd = open (path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ELOOP ? -EINVAL : -errno;
+    return fd;
+}
+
+int
+clip_file_read (const char *path, size_t max, char **data, size_t *len)
+{
+    int fd = open_for_read (path);
+    if (fd < 0)
+        return fd;
+    struct stat st;
+    if (fstat (fd, &st) != 0) {
+        int rc = -errno;
+        close (fd);
+        return rc;
+    }
+    if (!S_ISREG (st.st_mode)) {
+        close (fd);
+        return -EINVAL;
+    }
+    return read_all (fd, max, (uint64_t) st.st_size, data, len);
+}
+
+int
+clip_file_read_sized (const char *path, size_t max, uint64_t size, char **data, size_t *len)
+{
+    int fd = open_for_read (path);
+    if (fd < 0)
+        return fd;
+    return read_all (fd, max, size, data, len);
 }
 
 int

@@ -78,6 +78,14 @@ int clip_fsync_dir (const char *path, bool is_dir);
     is not a regular file.  On success *data (caller owns, NUL-terminated) and
     *len are set.  Returns 0 or a negative errno.  */
 int clip_file_read (const char *path, size_t max, char **data, size_t *len);
+/*  clip_file_read of a file the caller stat'ed itself and found regular,
+    of size bytes: no fstat.  For a claimed file, which the claim stat'ed
+    and renamed into a folder only clipd writes (issue 12: one system call
+    fewer per article).  The size only spares the read(2) that would say 0:
+    a file that grew or shrank since is still read to its end, up to max.
+    Returns as clip_file_read, and a read error (-EISDIR, ...) for what is
+    not a regular file.  */
+int clip_file_read_sized (const char *path, size_t max, uint64_t size, char **data, size_t *len);
 /*  mkdir -p.  Returns 0 or a negative errno.  */
 int clip_mkdirs (const char *path, unsigned mode);
 

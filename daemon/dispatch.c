@@ -331,8 +331,9 @@ pump (clip_dispatch_t *self)
         /*  Read once: the bytes stay with the task, for another attempt
             and for the commit (dispatch.h, "Read once").  */
         if (!task->data) {
-            int rc = clip_file_read (task->path, self->settings.max_bytes, &task->data,
-                                     &task->data_len);
+            /*  The claim stat'ed the file (clip_task_size): no fstat.  */
+            int rc = clip_file_read_sized (task->path, self->settings.max_bytes, task->size,
+                                           &task->data, &task->data_len);
             if (rc != 0) {
                 task->data = NULL;
                 task->data_len = 0;

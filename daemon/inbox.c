@@ -38,6 +38,7 @@ typedef struct candidate {
     uint64_t size;
     struct timespec mtime;
     uint64_t changed_at;        /* monotonic ms when size or mtime last changed */
+    bool stated;                /* size and mtime are known (false: renamed in, not looked at) */
     bool ready;
     struct candidate *prev, *next;  /* in the ready list, oldest first */
     UT_hash_handle hh;
@@ -200,6 +201,21 @@ observe (clip_inbox_t *self, const char *name, clip_inbox_file_event_t what)
         self->overflow = true;
         return false;
     }
+    if (!c && what == CLIP_INBOX_MOVED_IN) {
+        /*  Renamed in: ready at once whatever its size and times, and the
+            claim stats it anyway (is it still there, still a regular
+            file?), so it is not looked at here: one stat an article in a
+            burst instead of two (issue 12).  */
+        c = clip_calloc (1, sizeof *c);
+        c->name = clip_strdup (name);
+        c->changed_at = clip_mono_ms ();
+        HASH_ADD_KEYPTR (hh, self->candidates, c->name, strlen (c->name), c);
+        self->n_candidates++;
+        c->ready = true;
+        DL_APPEND (self->ready, c);
+        self->n_ready++;
+        return true;
+    }
     struct stat st;
     if (fstatat (self->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (c)
@@ -219,9 +235,18 @@ observe (clip_inbox_t *self, const char *name, clip_inbox_file_event_t what)
         c->name = clip_strdup (name);
         c->size = (uint64_t) st.st_size;
         c->mtime = st.st_mtim;
+        c->stated = true;
         c->changed_at = now;
         HASH_ADD_KEYPTR (hh, self->candidates, c->name, strlen (c->name), c);
         self->n_candidates++;
+    }
+    else
+    if (!c->stated) {
+        /*  Renamed in and not looked at until now: this is its first look,
+            not a change (it stays ready).  */
+        c->size = (uint64_t) st.st_size;
+        c->mtime = st.st_mtim;
+        c->stated = true;
     }
     else
     if (c->size != (uint64_t) st.st_size || !timespec_eq (c->mtime, st.st_mtim)) {
@@ -697,8 +722,9 @@ same_file_unchanged (const struct stat *a, const struct stat *b)
 /*  Steps 1 to 4 of "Claiming by copy" in inbox.h.  */
 static int
 claim_by_copy (int src_dirfd, const char *name, const char *processing_dir, uint64_t claim,
-               const char *target, const char *sidecar)
+               const char *target, const char *sidecar, bool *twin_gone)
 {
+    *twin_gone = false;
     int in = openat (src_dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (in < 0)
         return -errno;
@@ -739,10 +765,13 @@ claim_by_copy (int src_dirfd, const char *name, const char *processing_dir, uint
                 unlink (target);
             }
             else
-                fsync (src_dirfd);  /* if lost, recovery removes the twin */
+                /*  If lost, recovery removes the twin (the sidecar stays).  */
+                *twin_gone = fsync (src_dirfd) == 0;
         }
-        /*  else the name was removed or replaced since the open: the copy
-            is of the file opened, which is nobody else's now.  */
+        else
+            /*  The name was removed or replaced since the open: the copy
+                is of the file opened, which is nobody else's now.  */
+            *twin_gone = true;
     }
     if (rc != 0)
         unlink (tmp);
@@ -762,15 +791,21 @@ claim_take (int src_dirfd, const char *name, const char *processing_dir, uint64_
     char *target = clip_path_join (processing_dir, target_name);
     free (target_name);
     char *sidecar = sidecar_path (processing_dir, claim);
-    bool copied = false;
+    bool copied = false, twin_gone = false;
     int rc = cut ? sidecar_write (sidecar, name, NULL) : 0;
     if (rc == 0 && renameat (src_dirfd, name, AT_FDCWD, target) != 0) {
         rc = -errno;
         if (rc == -EXDEV) {
-            rc = claim_by_copy (src_dirfd, name, processing_dir, claim, target, sidecar);
+            rc = claim_by_copy (src_dirfd, name, processing_dir, claim, target, sidecar,
+                                &twin_gone);
             copied = true;
         }
     }
+    /*  A copy's sidecar told recovery which inbox file is its twin; once
+        that file is durably gone, only a cut name still needs it, so that
+        clip_claim_release knows from the names alone whether there is one.  */
+    if (rc == 0 && copied && twin_gone && !cut)
+        unlink (sidecar);
     if (rc != 0) {
         if (cut || copied)
             unlink (sidecar);
@@ -851,12 +886,17 @@ clip_claim_recover (const char *processing_dir, const char *inbox_dir, const cha
 }
 
 void
-clip_claim_release (const char *path)
+clip_claim_release (const char *path, const char *name)
 {
     const char *slash = strrchr (path, '/');
     const char *base = slash ? slash + 1 : path;
     uint64_t claim;
     if (strlen (base) < CLAIM_PREFIX + 1 || base [20] != '_' || !parse_claim_id (base, &claim))
+        return;
+    /*  A name that was not cut has no sidecar (a copy's went once its twin
+        was gone): no unlink(2) that fails, one system call fewer per
+        article (issue 12).  */
+    if (name && strcmp (base + CLAIM_PREFIX, name) == 0)
         return;
     char *dir = slash ? clip_strndup (path, (size_t) (slash - path)) : clip_strdup (".");
     char *sidecar = sidecar_path (dir, claim);
@@ -1018,7 +1058,7 @@ clip_inbox_claim (clip_inbox_t *self, uint64_t claim, clip_claim_t *out)
             candidate_remove (self, c);
             continue;
         }
-        if ((uint64_t) st.st_size != c->size || !timespec_eq (st.st_mtim, c->mtime)) {
+        if (c->stated && ((uint64_t) st.st_size != c->size || !timespec_eq (st.st_mtim, c->mtime))) {
             char *name = clip_strdup (c->name);
             observe (self, name, CLIP_INBOX_CHANGED);
             free (name);

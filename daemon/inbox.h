@@ -43,14 +43,17 @@
       `rm -rf inbox; mkdir inbox` wins; while it cannot be watched (not a
       folder, cannot be created) clipd_inbox_unwatched is 1 and /healthz
       says so.  Files in a folder renamed away are no longer the inbox's.
-    - Cost: about two stats of a file in the inbox per article, one when it
-      is found and one when it is claimed (is it still the file found?),
-      whose size the claim keeps.  None is made for what is known without
-      it: a name inotify reports renamed away or deleted (the inbox's own
-      claims), a new name while the table is full (the rescan that follows
-      room looks at it), a name a rescan finds already a candidate (the
-      settle timer or the claim looks at it).  Tested by
-      tests/unit/test_inbox_stats.c.
+    - Cost: one stat of a file in the inbox per article renamed in, made
+      by the claim (is it still there, still a regular file?), whose size
+      the claim keeps and dispatch reads by; two for one found by a rescan
+      or written in place, one when it is found and one when it is
+      claimed (is it still the file found?).  None is made for what is
+      known without it: a new name inotify reports renamed in (ready at
+      once, the claim looks at it), a name reported renamed away or
+      deleted (the inbox's own claims), a new name while the table is full
+      (the rescan that follows room looks at it), a name a rescan finds
+      already a candidate (the settle timer or the claim looks at it).
+      Tested by tests/unit/test_inbox_stats.c.
     - clip_inbox_claim moves one ready file into the processing folder
       under a name carrying the claim id, and hands it over: by rename()
       when the inbox and the processing folder are on one file system, by
@@ -67,7 +70,9 @@
     start) or a claim file whose sidecar holds its full name:
     clip_claim_recover returns the inbox name, never the cut one.  The
     sidecar goes when the file leaves processing/ (clip_claim_release); an
-    orphan left by a crash is removed by clip_inbox_start.
+    orphan left by a crash is removed by clip_inbox_start.  Only a cut name
+    has a sidecar once its claim is made (a copy's goes at step 4, below),
+    so clip_claim_release knows from the names whether to unlink one.
 
     Claiming by copy.  rename() fails with EXDEV when the inbox is on
     another file system than the state folder (a docker bind mount for
@@ -81,7 +86,12 @@
       3. rename .<claim>.tmp to the claim name, fsync processing/;
       4. unlink the inbox file if the name still holds the same inode, fsync
          the inbox folder;
-      5. the sidecar is released with the claim, as above.
+      5. once the inbox file is durably gone (or its name no longer holds
+         the inode copied), the sidecar is unlinked, unless the name was
+         cut (then it is released with the claim, as above).  If the unlink
+         of the inbox file was not durable (its folder's fsync failed), the
+         sidecar stays, so that a restart still finds the twin; it goes as
+         an orphan at a later start.
     Exactly once across kill -9: before step 3 is durable there is no claim
     file, only leftovers (a dot-file copy, an orphan sidecar) that the next
     start removes, and the inbox file is untouched, so it is claimed again,
@@ -184,8 +194,10 @@ int clip_claim_recover (const char *processing_dir, const char *inbox_dir, const
                         uint64_t *claim, char **name);
 
 /*  The claim file at path left the processing folder: drop its sidecar, if
-    any.  */
-void clip_claim_release (const char *path);
+    any.  name is the inbox name the claim stands for (the full one): when
+    the claim name holds it whole, there is no sidecar and nothing is done;
+    NULL when unknown (the sidecar is then unlinked if it exists).  */
+void clip_claim_release (const char *path, const char *name);
 
 /*  The processing-folder name for a claim: "<claim>_<name>", cut to fit
     NAME_MAX.  Caller owns the result.  Parse back with clip_claim_parse,

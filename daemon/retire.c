@@ -458,7 +458,7 @@ clip_retire_file (clip_retire_t *self, const char *path, const clip_record_t *re
         moved (self, e, placed);
         if (rc != 0)
             clip_warn ("retire_vanished", "file=%s seq=%llu", q, (unsigned long long) e->seq);
-        clip_claim_release (e->path);
+        clip_claim_release (e->path, e->file);
         entry_free (e);
         return 0;
     }
@@ -502,7 +502,7 @@ clip_retire_tick (clip_retire_t *self)
                            e->attempts + 1);
             else
                 clip_warn ("retire_vanished", "file=%s seq=%llu", q, (unsigned long long) e->seq);
-            clip_claim_release (e->path);
+            clip_claim_release (e->path, e->file);
             DL_DELETE (self->backlog, e);
             entry_free (e);
             self->n_backlog--;

@@ -1,6 +1,8 @@
 /*  clip_file_read: a whole file, in as few read(2) calls as it allows
-    (issue 12: dispatch reads every article with it).  This executable
-    defines read itself (forwarding to libc's) to count the calls.  */
+    (issue 12: dispatch reads every article with it, through
+    clip_file_read_sized, the claim having stat'ed it).  This executable
+    defines read and fstat itself (forwarding to libc's) to count the
+    calls.  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -10,12 +12,24 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clip_util.h"
 #include "testutil.h"
 
 static long s_reads;
+static long s_fstats;
+
+int
+fstat (int fd, struct stat *st)
+{
+    static int (*real) (int, struct stat *);
+    if (!real)
+        real = (int (*) (int, struct stat *)) dlsym (RTLD_NEXT, "fstat");
+    s_fstats++;
+    return real (fd, st);
+}
 
 ssize_t
 read (int fd, void *buf, size_t count)
@@ -96,6 +110,67 @@ Test (file_read, a_file_over_max_is_refused)
     char *data = NULL;
     size_t len = 0;
     cr_assert_eq (clip_file_read (path, 9, &data, &len), -EFBIG);
+    cr_assert_null (data);
+    free (path);
+}
+
+/*  The size known from the caller's own stat (a claim): one read and no
+    fstat, the same bytes.  */
+Test (file_read, a_known_size_spares_the_fstat)
+{
+    s_dir = tu_tempdir ("file-read");
+    char *path = clip_path_join (s_dir, "article.txt");
+    char text [3000];
+    for (size_t i = 0; i < sizeof text; i++)
+        text [i] = (char) ('a' + i % 26);
+    tu_write (path, text, sizeof text);
+    char *data = NULL;
+    size_t len = 0;
+    s_reads = 0;
+    s_fstats = 0;
+    cr_assert_eq (clip_file_read_sized (path, 1 << 20, sizeof text, &data, &len), 0);
+    cr_assert_eq (s_fstats, 0, "%ld fstats", s_fstats);
+    cr_assert_eq (s_reads, 1, "%ld reads", s_reads);
+    cr_assert_eq (len, sizeof text);
+    cr_assert_eq (memcmp (data, text, len), 0);
+    cr_assert_eq (data [len], 0);
+    free (data);
+    /*  Without the size, clip_file_read asks fstat.  */
+    s_fstats = 0;
+    cr_assert_eq (clip_file_read (path, 1 << 20, &data, &len), 0);
+    cr_assert_eq (s_fstats, 1, "%ld fstats", s_fstats);
+    free (data);
+    free (path);
+}
+
+/*  A size that is no longer true: the file is still read whole (it grew)
+    or to its end (it shrank), and max still holds.  */
+Test (file_read, a_wrong_size_still_reads_the_file_as_it_is)
+{
+    s_dir = tu_tempdir ("file-read");
+    char *path = clip_path_join (s_dir, "article.txt");
+    char text [5000];
+    for (size_t i = 0; i < sizeof text; i++)
+        text [i] = (char) ('a' + i % 26);
+    tu_write (path, text, sizeof text);
+    char *data = NULL;
+    size_t len = 0;
+    cr_assert_eq (clip_file_read_sized (path, 1 << 20, 100, &data, &len), 0, "it grew");
+    cr_assert_eq (len, sizeof text);
+    cr_assert_eq (memcmp (data, text, len), 0);
+    free (data);
+    cr_assert_eq (clip_file_read_sized (path, 1 << 20, 9000, &data, &len), 0, "it shrank");
+    cr_assert_eq (len, sizeof text);
+    cr_assert_eq (memcmp (data, text, len), 0);
+    free (data);
+    data = NULL;
+    cr_assert_eq (clip_file_read_sized (path, 4999, 100, &data, &len), -EFBIG, "over max");
+    cr_assert_null (data);
+    cr_assert_eq (clip_file_read_sized (path, 4000, 4000, &data, &len), -EFBIG,
+                  "over max, the size saying otherwise");
+    cr_assert_null (data);
+    /*  What is not a regular file fails in the read, not by blocking.  */
+    cr_assert_lt (clip_file_read_sized (s_dir, 1 << 20, 4096, &data, &len), 0, "a folder");
     cr_assert_null (data);
     free (path);
 }

@@ -404,7 +404,28 @@ clip_record_encode (const clip_record_t *self, char **data, size_t *len)
 typedef struct {
     char *err;
     size_t err_size;
+    /*  Inside a list ("entities", "dedupe.matches"): the element's index,
+        and field names are its keys.  The full name ("entities[3].text")
+        is made only for an error message: formatting it for every field
+        of every entity was most of the decoding (issue 12).  */
+    const char *list;
+    uint32_t index;
+    char name [96];
 } decoder_t;
+
+/*  The name of field for an error message: field itself, or within a
+    list, "list[index].field" ("list[index]" when field is NULL).  */
+static const char *
+fname (decoder_t *dec, const char *field)
+{
+    if (!dec->list)
+        return field ? field : "";
+    if (field)
+        snprintf (dec->name, sizeof dec->name, "%s[%" PRIu32 "].%s", dec->list, dec->index, field);
+    else
+        snprintf (dec->name, sizeof dec->name, "%s[%" PRIu32 "]", dec->list, dec->index);
+    return dec->name;
+}
 
 static int dec_fail (decoder_t *dec, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
@@ -432,9 +453,10 @@ get_str (decoder_t *dec, const char *field, const msgpack_object *o,
         return 0;
     }
     if (o->type != MSGPACK_OBJECT_STR)
-        return dec_fail (dec, "field '%s': expected str, got %s", field, clip_msgpack_type_name (o));
+        return dec_fail (dec, "field '%s': expected str, got %s", fname (dec, field),
+                         clip_msgpack_type_name (o));
     if (memchr (o->via.str.ptr, 0, o->via.str.size))
-        return dec_fail (dec, "field '%s': string contains a NUL byte", field);
+        return dec_fail (dec, "field '%s': string contains a NUL byte", fname (dec, field));
     *out = clip_strndup (o->via.str.ptr, o->via.str.size);
     return 0;
 }
@@ -443,7 +465,8 @@ static int
 get_uint (decoder_t *dec, const char *field, const msgpack_object *o, uint64_t *out)
 {
     if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-        return dec_fail (dec, "field '%s': expected uint, got %s", field, clip_msgpack_type_name (o));
+        return dec_fail (dec, "field '%s': expected uint, got %s", fname (dec, field),
+                         clip_msgpack_type_name (o));
     *out = o->via.u64;
     return 0;
 }
@@ -461,9 +484,10 @@ get_double (decoder_t *dec, const char *field, const msgpack_object *o, double *
     else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
         value = (double) o->via.i64;
     else
-        return dec_fail (dec, "field '%s': expected float, got %s", field, clip_msgpack_type_name (o));
+        return dec_fail (dec, "field '%s': expected float, got %s", fname (dec, field),
+                         clip_msgpack_type_name (o));
     if (!isfinite (value))
-        return dec_fail (dec, "field '%s': not a finite number", field);
+        return dec_fail (dec, "field '%s': not a finite number", fname (dec, field));
     *out = value;
     return 0;
 }
@@ -475,12 +499,14 @@ map_fields (decoder_t *dec, const char *field, const msgpack_object *o,
             const char *const *names, int n_names, const msgpack_object **slots)
 {
     if (o->type != MSGPACK_OBJECT_MAP)
-        return dec_fail (dec, "field '%s': expected map, got %s", field, clip_msgpack_type_name (o));
+        return dec_fail (dec, "field '%s': expected map, got %s", fname (dec, field),
+                         clip_msgpack_type_name (o));
     /*  Unknown keys are skipped: they are for newer readers.  */
     int k;
     if (clip_msgpack_map_slots (o, names, n_names, slots, &k) != 0) {
-        if (*field)
-            return dec_fail (dec, "field '%s.%s': duplicate key", field, names [k]);
+        const char *f = fname (dec, field);
+        if (*f)
+            return dec_fail (dec, "field '%s.%s': duplicate key", f, names [k]);
         return dec_fail (dec, "field '%s': duplicate key", names [k]);
     }
     return 0;
@@ -490,7 +516,7 @@ static int
 require (decoder_t *dec, const char *field, const msgpack_object *slot)
 {
     if (!slot)
-        return dec_fail (dec, "field '%s': missing", field);
+        return dec_fail (dec, "field '%s': missing", fname (dec, field));
     return 0;
 }
 
@@ -509,27 +535,27 @@ decode_entities (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
         return 0;
     rec->entities = clip_calloc (n, sizeof (clip_entity_t));
     rec->n_entities = n;        /* zeroed entries are safe to destroy */
-    for (uint32_t i = 0; i < n; i++) {
-        char base [48], name [64];
-        snprintf (base, sizeof base, "entities[%" PRIu32 "]", i);
+    int rc = 0;
+    dec->list = "entities";
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        dec->index = i;
         const msgpack_object *s [E_COUNT];
-        if (map_fields (dec, base, &o->via.array.ptr [i], ENTITY_KEYS, E_COUNT, s))
-            return -1;
+        if (map_fields (dec, NULL, &o->via.array.ptr [i], ENTITY_KEYS, E_COUNT, s)) {
+            rc = -1;
+            break;
+        }
         clip_entity_t *e = &rec->entities [i];
         char **strs [3] = { &e->type, &e->text, &e->canonical };
-        for (int k = E_TYPE; k <= E_CANONICAL; k++) {
-            snprintf (name, sizeof name, "%s.%s", base, ENTITY_KEYS [k]);
-            if (require (dec, name, s [k]) || get_str (dec, name, s [k], false, strs [k]))
-                return -1;
-        }
-        snprintf (name, sizeof name, "%s.start", base);
-        if (require (dec, name, s [E_START]) || get_uint (dec, name, s [E_START], &e->start))
-            return -1;
-        snprintf (name, sizeof name, "%s.end", base);
-        if (require (dec, name, s [E_END]) || get_uint (dec, name, s [E_END], &e->end))
-            return -1;
+        for (int k = E_TYPE; k <= E_CANONICAL && rc == 0; k++)
+            rc = require (dec, ENTITY_KEYS [k], s [k])
+              || get_str (dec, ENTITY_KEYS [k], s [k], false, strs [k]) ? -1 : 0;
+        if (rc == 0)
+            rc = require (dec, "start", s [E_START]) || get_uint (dec, "start", s [E_START], &e->start)
+              || require (dec, "end", s [E_END]) || get_uint (dec, "end", s [E_END], &e->end)
+               ? -1 : 0;
     }
-    return 0;
+    dec->list = NULL;
+    return rc;
 }
 
 enum { M_ID, M_FILE, M_SEQ, M_JACCARD, M_CONTAINMENT, M_COUNT };
@@ -548,35 +574,27 @@ decode_matches (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
         return 0;
     rec->matches = clip_calloc (n, sizeof (clip_match_t));
     rec->n_matches = n;
-    for (uint32_t i = 0; i < n; i++) {
-        char base [48], name [80];
-        snprintf (base, sizeof base, "dedupe.matches[%" PRIu32 "]", i);
+    int rc = 0;
+    dec->list = "dedupe.matches";
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        dec->index = i;
         const msgpack_object *s [M_COUNT];
-        if (map_fields (dec, base, &o->via.array.ptr [i], MATCH_KEYS, M_COUNT, s))
-            return -1;
-        for (int k = 0; k < M_COUNT; k++) {
-            snprintf (name, sizeof name, "%s.%s", base, MATCH_KEYS [k]);
-            if (require (dec, name, s [k]))
-                return -1;
+        if (map_fields (dec, NULL, &o->via.array.ptr [i], MATCH_KEYS, M_COUNT, s)) {
+            rc = -1;
+            break;
         }
+        for (int k = 0; k < M_COUNT && rc == 0; k++)
+            rc = require (dec, MATCH_KEYS [k], s [k]);
         clip_match_t *m = &rec->matches [i];
-        snprintf (name, sizeof name, "%s.id", base);
-        if (get_str (dec, name, s [M_ID], false, &m->id))
-            return -1;
-        snprintf (name, sizeof name, "%s.file", base);
-        if (get_str (dec, name, s [M_FILE], false, &m->file))
-            return -1;
-        snprintf (name, sizeof name, "%s.seq", base);
-        if (get_uint (dec, name, s [M_SEQ], &m->seq))
-            return -1;
-        snprintf (name, sizeof name, "%s.jaccard", base);
-        if (get_double (dec, name, s [M_JACCARD], &m->jaccard))
-            return -1;
-        snprintf (name, sizeof name, "%s.containment", base);
-        if (get_double (dec, name, s [M_CONTAINMENT], &m->containment))
-            return -1;
+        if (rc == 0)
+            rc = get_str (dec, "id", s [M_ID], false, &m->id)
+              || get_str (dec, "file", s [M_FILE], false, &m->file)
+              || get_uint (dec, "seq", s [M_SEQ], &m->seq)
+              || get_double (dec, "jaccard", s [M_JACCARD], &m->jaccard)
+              || get_double (dec, "containment", s [M_CONTAINMENT], &m->containment) ? -1 : 0;
     }
-    return 0;
+    dec->list = NULL;
+    return rc;
 }
 
 enum { D_VERDICT, D_MATCHES, D_CLUSTER, D_COUNT };
@@ -710,7 +728,7 @@ clip_record_t *
 clip_record_decode (const void *data, size_t len, char *err, size_t err_size)
 {
     assert (data || len == 0);
-    decoder_t dec = { err, err_size };
+    decoder_t dec = { .err = err, .err_size = err_size };
     if (err && err_size)
         err [0] = 0;
     if (len == 0) {
@@ -782,7 +800,7 @@ clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
                       char *err, size_t err_size)
 {
     assert (self);
-    decoder_t dec = { err, err_size };
+    decoder_t dec = { .err = err, .err_size = err_size };
     static const char *const ENCODINGS [] = { "utf-8", "windows-1252" };
     if (self->v != CLIP_RECORD_VERSION)
         return dec_fail (&dec, "field 'v': unsupported record version %" PRIu64, self->v);

@@ -567,6 +567,36 @@ Test (record, reject_nested_fields_by_path)
     pb_str (&pb, "end"); msgpack_pack_uint64 (&pb.pk, 3);
     expect_reject (&pb, "field 'entities[0].canonical': missing");
 
+    /*  The names of list elements are made only for the message, the
+        element alone or with its key.  */
+    pb_init (&pb);
+    pb_minimal_fields (&pb, NULL, 1);
+    pb_str (&pb, "entities");
+    msgpack_pack_array (&pb.pk, 3);
+    for (int i = 0; i < 2; i++) {
+        msgpack_pack_map (&pb.pk, 5);
+        pb_str (&pb, "type"); pb_str (&pb, "PER");
+        pb_str (&pb, "text"); pb_str (&pb, "Ren");
+        pb_str (&pb, "canonical"); pb_str (&pb, "Ren Zhengfei");
+        pb_str (&pb, "start"); msgpack_pack_uint64 (&pb.pk, 0);
+        pb_str (&pb, "end"); msgpack_pack_uint64 (&pb.pk, 3);
+    }
+    pb_str (&pb, "Ren");
+    expect_reject (&pb, "field 'entities[2]': expected map, got str");
+
+    pb_init (&pb);
+    pb_minimal_fields (&pb, NULL, 1);
+    pb_str (&pb, "entities");
+    msgpack_pack_array (&pb.pk, 1);
+    msgpack_pack_map (&pb.pk, 6);
+    pb_str (&pb, "type"); pb_str (&pb, "PER");
+    pb_str (&pb, "text"); pb_str (&pb, "Ren");
+    pb_str (&pb, "canonical"); pb_str (&pb, "Ren Zhengfei");
+    pb_str (&pb, "start"); msgpack_pack_uint64 (&pb.pk, 0);
+    pb_str (&pb, "end"); msgpack_pack_uint64 (&pb.pk, 3);
+    pb_str (&pb, "text"); pb_str (&pb, "Ren");
+    expect_reject (&pb, "field 'entities[0].text': duplicate key");
+
     pb_init (&pb);
     pb_minimal_fields (&pb, NULL, 1);
     pb_str (&pb, "dedupe");

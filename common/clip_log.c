@@ -421,19 +421,59 @@ write_json (const char *ts, clip_log_level_t level, const char *event,
     return 0;
 }
 
+/*  Now as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC).  Every line of one second
+    shares all but the milliseconds, so each thread formats that part once
+    a second: gmtime_r and snprintf cost more than the rest of a line, and
+    clipd logs two lines an article (issue 12).  */
+static void
+format_ts (char ts [64])
+{
+    static __thread time_t cached_sec = (time_t) -1;
+    static __thread char cached [48];
+    static __thread size_t cached_len;
+    struct timeval tv;
+    gettimeofday (&tv, NULL);
+    if (tv.tv_sec != cached_sec) {
+        struct tm tm;
+        gmtime_r (&tv.tv_sec, &tm);
+        int n = snprintf (cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d",
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec);
+        cached_len = n > 0 && (size_t) n < sizeof cached ? (size_t) n : 0;
+        cached_sec = tv.tv_sec;
+    }
+    unsigned ms = (unsigned) (tv.tv_usec / 1000);
+    memcpy (ts, cached, cached_len);
+    char *p = ts + cached_len;
+    *p++ = '.';
+    *p++ = (char) ('0' + ms / 100);
+    *p++ = (char) ('0' + ms / 10 % 10);
+    *p++ = (char) ('0' + ms % 10);
+    *p++ = 'Z';
+    *p = 0;
+}
+
+/*  Append the string s to buf (of size bytes, holding len), cut to fit
+    and NUL-terminated; returns the new length.  */
+static size_t
+append (char *buf, size_t size, size_t len, const char *s)
+{
+    size_t n = strlen (s);
+    if (n > size - 1 - len)
+        n = size - 1 - len;
+    memcpy (buf + len, s, n);
+    len += n;
+    buf [len] = 0;
+    return len;
+}
+
 void
 clip_log (clip_log_level_t level, const char *event, const char *fmt, ...)
 {
     if ((int) level < atomic_load (&log_min))
         return;
-    struct timeval tv;
-    gettimeofday (&tv, NULL);
-    struct tm tm;
-    gmtime_r (&tv.tv_sec, &tm);
     char ts [64];
-    snprintf (ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-              tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (tv.tv_usec / 1000));
+    format_ts (ts);
     /*  The fields, bounded: a longer text is cut (and says so).  */
     char fields [4096];
     size_t n = 0;
@@ -455,11 +495,11 @@ clip_log (clip_log_level_t level, const char *event, const char *fmt, ...)
     &&  write_json (ts, level, event, fields, n, truncated) == 0)
         return;
     char raw [4096];
-    int h = snprintf (raw, sizeof raw, "ts=%s prog=%s level=%s event=%s",
-                      ts, log_prog, level_names [level], event ? event : "-");
-    if (h < 0)
-        return;
-    size_t len = (size_t) h < sizeof raw ? (size_t) h : sizeof raw - 1;
+    size_t len = 0;
+    const char *const head [8] = { "ts=", ts, " prog=", log_prog, " level=", level_names [level],
+                                   " event=", event ? event : "-" };
+    for (int i = 0; i < 8; i++)
+        len = append (raw, sizeof raw, len, head [i]);
     if (n && len < sizeof raw - 2) {
         raw [len++] = ' ';
         size_t room = sizeof raw - 1 - len;

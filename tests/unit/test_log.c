@@ -17,6 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ctype.h>
+#include <time.h>
+
 #include "clip_log.h"
 #include "clip_util.h"
 #include "testutil.h"
@@ -158,6 +161,45 @@ Test (log, quoted_peer_string_is_one_line_and_parses_back)
     free (event);
     free (workers);
     free (text);
+}
+
+/*  The seconds since the epoch a "YYYY-MM-DDTHH:MM:SS.mmmZ" stamp says,
+    or -1 when it is not one.  */
+static time_t
+stamp_seconds (const char *ts)
+{
+    struct tm tm = { 0 };
+    const char *end = strptime (ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!end || end [0] != '.' || !isdigit ((unsigned char) end [1])
+    ||  !isdigit ((unsigned char) end [2]) || !isdigit ((unsigned char) end [3])
+    ||  strcmp (end + 4, "Z") != 0)
+        return (time_t) -1;
+    return timegm (&tm);
+}
+
+/*  The stamp is the clock's, also after the second changed (the writer
+    formats the seconds once a second and must notice the change).  */
+Test (log, the_timestamp_follows_the_clock)
+{
+    clip_log_init ("test", CLIP_LOG_DEBUG);
+    for (int round = 0; round < 2; round++) {
+        time_t before = time (NULL);
+        capture_t c;
+        capture_start (&c);
+        clip_info ("tick", "round=%d", round);
+        char *text = capture_end (&c);
+        time_t after = time (NULL);
+        char *ts = logfmt_get (text, "ts");
+        cr_assert_not_null (ts, "%s", text);
+        time_t t = stamp_seconds (ts);
+        cr_assert (t >= before && t <= after, "stamp %s, clock %lld..%lld", ts,
+                   (long long) before, (long long) after);
+        free (ts);
+        free (text);
+        /*  Wait (bounded) for the next second before the second round.  */
+        for (int i = 0; i < 400 && time (NULL) == after; i++)
+            usleep (5000);
+    }
 }
 
 /*  A call site that forgot clip_log_quote still cannot forge a line: the

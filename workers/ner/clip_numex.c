@@ -10,7 +10,7 @@
     expression crosses.
     The ignorable characters of clip_utf8.h are skipped and do not end a
     word or a number, as in the tokenizer and the sketch.  Each word is
-    looked up once in a keyword table of about 200 entries (hashed, built
+    looked up once in a keyword table of about 230 entries (hashed, built
     once per process), and a hand-written matcher tries the MONEY, PERCENT
     and DATE patterns at each token that can start one (a number, a
     currency symbol, a keyword, or a capitalised word short enough to be a
@@ -22,7 +22,14 @@
     Newswire forms (issue 14): fractions with a power-of-two denominator
     ("6-1/2 pct", "13/16"), amounts without the leading zero (".125
     dlrs"), and a bare scaled amount ("under 150 mln.") after a MONEY of
-    the same sentence, which takes its currency.
+    the same sentence, which takes its currency.  DATE follows the
+    labelling rules of README.md ("DATE as in OntoNotes"): the
+    determiner inside ("the following year", "the next business day",
+    "the 1986 fourth quarter"), ranges as one DATE ("May 3 to 6",
+    "1974-78", "1986/87"), wire copy's periods ("end-March", "4TH QTR",
+    "NINE MTHS", "fiscal 1986/87", "April one"), month names heading
+    table columns; not the hyphenated age ("25-year-old"), "previous
+    seasons", or a half without its year ("scored in the first half").
 
     Amounts are exact: the digits are kept as a string with a decimal
     exponent, so "£76.6 billion" becomes "GBP 76600000000" without floating
@@ -49,7 +56,7 @@ typedef enum {
     K_CUR, K_CURMOD, K_PERCENT, K_PER, K_PERCENTAGE, K_POINT,
     K_MONTH, K_WEEKDAY, K_UNIT, K_QUARTER, K_REL, K_EARLIER, K_EDGE,
     K_RECENT, K_AGO, K_DAYWORD, K_FEW, K_FURTHER, K_ORD, K_SEASON,
-    K_THE, K_OF, K_ENDW, K_AND, K_PREP, K_EVERY
+    K_THE, K_OF, K_ENDW, K_AND, K_PREP, K_EVERY, K_FOLLOWING, K_DAYMOD
 } kw_class_t;
 
 /*  Currencies: the index into currency_codes.  CUR_DOLLAR, CUR_STERLING,
@@ -109,6 +116,7 @@ static const keyword_t keywords[] = {
     { "bln", K_SCALE, 9, 0 },
     { "bn", K_SCALE, 9, 0 },
     { "british", K_CURMOD, CUR_GBP, 0 },
+    { "business", K_DAYMOD, 0, 0 },
     { "by", K_PREP, 0, F_YEARCTX },
     { "calendar", K_PREP, 0, F_YEARCTX },
     { "canadian", K_CURMOD, CUR_CAD, 0 },
@@ -121,6 +129,7 @@ static const keyword_t keywords[] = {
     { "coming", K_REL, 0, 0 },
     { "couple", K_FEW, 0, 0 },
     { "cts", K_CUR, CUR_CENT, 0 },
+    { "current", K_REL, 0, 0 },
     { "day", K_UNIT, 1, 0 },
     { "days", K_UNIT, 2, 0 },
     { "dec", K_MONTH, 12, F_ABBR },
@@ -135,6 +144,7 @@ static const keyword_t keywords[] = {
     { "dozens", K_VAGUE, 1, 0 },
     { "during", K_PREP, 0, F_YEARCTX },
     { "dutch", K_CURMOD, CUR_NLG, 0 },
+    { "each", K_EVERY, 0, 0 },
     { "earlier", K_EARLIER, 0, 0 },
     { "early", K_EDGE, 0, F_YEARCTX },
     { "eight", K_NUM, 8, 0 },
@@ -154,6 +164,7 @@ static const keyword_t keywords[] = {
     { "first", K_ORD, 1, 0 },
     { "fiscal", K_PREP, 0, F_YEARCTX },
     { "five", K_NUM, 5, 0 },
+    { "following", K_FOLLOWING, 0, 0 },
     { "forty", K_TENS, 40, 0 },
     { "four", K_NUM, 4, 0 },
     { "fourteen", K_NUM, 14, 0 },
@@ -168,6 +179,8 @@ static const keyword_t keywords[] = {
     { "guilder", K_CUR, CUR_NLG, 0 },
     { "guilders", K_CUR, CUR_NLG, 0 },
     { "half", K_QUARTER, 0, 0 },
+    { "her", K_NONE, 0, F_YEARCTX },
+    { "his", K_NONE, 0, F_YEARCTX },
     { "hong", K_CURMOD, CUR_HKD, 0 },
     { "hundred", K_HUNDRED, 100, 0 },
     { "hundreds", K_VAGUE, 2, 0 },
@@ -199,6 +212,8 @@ static const keyword_t keywords[] = {
     { "month", K_UNIT, 1, 0 },
     { "months", K_UNIT, 2, 0 },
     { "more", K_FURTHER, 0, 0 },
+    { "mths", K_UNIT, 2, 0 },
+    { "my", K_NONE, 0, F_YEARCTX },
     { "new", K_CURMOD, CUR_NZD, 0 },
     { "next", K_REL, 0, 0 },
     { "nine", K_NUM, 9, 0 },
@@ -211,6 +226,7 @@ static const keyword_t keywords[] = {
     { "of", K_OF, 0, F_YEARCTX },
     { "one", K_NUM, 1, 0 },
     { "or", K_AND, 0, F_YEARCTX },
+    { "our", K_NONE, 0, F_YEARCTX },
     { "over", K_PREP, 0, F_YEARCTX },
     { "past", K_REL, 0, 0 },
     { "pct", K_PERCENT, 0, 0 },
@@ -224,7 +240,9 @@ static const keyword_t keywords[] = {
     { "points", K_POINT, 0, 0 },
     { "pound", K_CUR, CUR_GBP, 0 },
     { "pounds", K_CUR, CUR_GBP, 0 },
+    { "preceding", K_FOLLOWING, 0, 0 },
     { "previous", K_REL, 0, 0 },
+    { "qtr", K_QUARTER, 0, 0 },
     { "quarter", K_QUARTER, 0, 0 },
     { "rand", K_CUR, CUR_ZAR, 0 },
     { "recent", K_RECENT, 0, 0 },
@@ -237,6 +255,8 @@ static const keyword_t keywords[] = {
     { "rupees", K_CUR, CUR_INR, 0 },
     { "russian", K_CURMOD, CUR_RUB, 0 },
     { "saturday", K_WEEKDAY, 6, 0 },
+    { "season", K_UNIT, 1, 0 },
+    { "seasons", K_UNIT, 2, 0 },
     { "second", K_ORD, 2, 0 },
     { "sep", K_MONTH, 9, F_ABBR },
     { "sept", K_MONTH, 9, F_ABBR },
@@ -278,6 +298,7 @@ static const keyword_t keywords[] = {
     { "to", K_PREP, 0, F_YEARCTX },
     { "today", K_DAYWORD, 0, 0 },
     { "tomorrow", K_DAYWORD, 0, 0 },
+    { "trading", K_DAYMOD, 0, 0 },
     { "trillion", K_SCALE, 12, 0 },
     { "trillions", K_VAGUE, 12, 0 },
     { "trn", K_SCALE, 12, 0 },
@@ -292,15 +313,17 @@ static const keyword_t keywords[] = {
     { "weeks", K_UNIT, 2, 0 },
     { "winter", K_SEASON, 0, 0 },
     { "won", K_CUR, CUR_KRW, 0 },
+    { "working", K_DAYMOD, 0, 0 },
     { "year", K_UNIT, 1, F_YEARCTX },
     { "years", K_UNIT, 2, 0 },
     { "yen", K_CUR, CUR_JPY, 0 },
     { "yesterday", K_DAYWORD, 0, 0 },
+    { "your", K_NONE, 0, F_YEARCTX },
     { "yuan", K_CUR, CUR_CNY, 0 },
 };
 
 /*  The keywords by hash, built once: open addressing over KW_SLOTS slots
-    (a fifth full), each the keyword's index + 1, 0 for empty.  A word is
+    (under a quarter full), each the keyword's index + 1, 0 for empty.  A word is
     looked up once, and most words of a text are no keyword: a hash of its
     few bytes and, nearly always, an empty slot or one comparison, where a
     binary search took eight string comparisons.  */
@@ -371,7 +394,7 @@ typedef enum { T_END = 0, T_WORD, T_NUM, T_ALNUM, T_SYM } tok_kind_t;
 /*  Symbols the grammar cares about; anything else is S_OTHER.  */
 typedef enum {
     S_OTHER = 0, S_DOLLAR, S_POUND, S_EURO, S_YEN, S_RUPEE, S_PERCENT,
-    S_COMMA, S_DOT, S_HYPHEN, S_APOS, S_COLON
+    S_COMMA, S_DOT, S_HYPHEN, S_APOS, S_COLON, S_SLASH
 } sym_t;
 
 /*  Suffixes attached to a number.  */
@@ -482,6 +505,7 @@ cp_symbol (int32_t cp)
         case '-': case 0x2010: case 0x2011: return S_HYPHEN;
         case '\'': case 0x2019: return S_APOS;
         case ':': return S_COLON;
+        case '/': return S_SLASH;
         default: return S_OTHER;
     }
 }
@@ -1389,6 +1413,57 @@ tok_day (const scan_t *sc, size_t i)
     return t->ival;
 }
 
+/*  A range of days at j, "3-6", "3 to 6", "3 through 6": the first day
+    below the second, both 1-31.  Returns the tokens used (3) and sets
+    *d1 and *d2, or 0.  The end must not go on as a number, an amount or a
+    time ("3 to 6 pct", "3-6:30").  */
+static size_t
+day_range_at (const scan_t *sc, size_t j, int *d1, int *d2)
+{
+    const tok_t *a = tk (sc, j), *h = tk (sc, j + 1), *b = tk (sc, j + 2), *n = tk (sc, j + 3);
+    if (a->kind != T_NUM || !a->plain || a->intdigits > 2 || a->cls != SUF_NONE || a->fden)
+        return 0;
+    if (b->kind != T_NUM || !b->plain || b->intdigits > 2 || b->cls != SUF_NONE || b->fden)
+        return 0;
+    bool dash = h->gap == 0 && tok_is_sym (h, S_HYPHEN) && b->gap == 0;
+    bool to = h->gap == 1 && b->gap == 1
+        && (tok_is_word (sc, h, "to") || tok_is_word (sc, h, "through"));
+    if (!dash && !to)
+        return 0;
+    if (a->ival < 1 || b->ival > 31 || a->ival >= b->ival)
+        return 0;
+    if (n->gap == 0 && (n->kind != T_SYM || tok_is_sym (n, S_COLON) || tok_is_sym (n, S_PERCENT)
+                        || tok_is_sym (n, S_HYPHEN) || tok_is_sym (n, S_SLASH)))
+        return 0;
+    if (n->gap == 1 && n->kind == T_WORD
+        && (n->cls == K_PERCENT || n->cls == K_CUR || n->cls == K_SCALE || n->cls == K_UNIT
+            || n->cls == K_PER || n->cls == K_POINT))
+        return 0;
+    *d1 = a->ival;
+    *d2 = b->ival;
+    return 3;
+}
+
+/*  A day written as a word after its month, as wire copy writes the
+    numbers below ten ("April one", "March two."): a number word at j
+    followed by nothing that would make it a count ("May two years
+    ago", "In May one analyst said", "in June one of them").  Returns the
+    day or -1.  */
+static int
+day_word_at (const scan_t *sc, size_t j)
+{
+    const tok_t *t = tk (sc, j), *n = tk (sc, j + 1);
+    if (t->gap != 1 || !tok_is_kw (t, K_NUM) || t->cap)
+        return -1;
+    if (n->kind == T_END || n->gap == 2)
+        return t->val;
+    if (n->kind == T_SYM)
+        return (n->cls == S_COMMA || n->cls == S_DOT || n->cls == S_OTHER) && n->gap == 0? t->val: -1;
+    if (n->kind == T_WORD && n->gap == 1 && (n->cls == K_AND || tok_is_word (sc, n, "to")))
+        return t->val;
+    return -1;
+}
+
 /*  A month name at i, capitalised; abbreviations take an optional period.
     Returns the tokens used and sets *mo.  */
 static size_t
@@ -1408,6 +1483,21 @@ tok_month (const scan_t *sc, size_t i, int *mo, bool *abbr)
     return 1;
 }
 
+/*  Is the token at j a month written as a column heading would be: a
+    capitalised month name, an abbreviation when abbr is set (a full name
+    when not; "May" is both), with no day or year after it ("May March
+    2019" is no row of headings)?  */
+static bool
+month_in_row (const scan_t *sc, size_t j, bool abbr)
+{
+    const tok_t *t = tk (sc, j), *n = tk (sc, j + 1);
+    if (!tok_is_kw (t, K_MONTH) || !t->cap)
+        return false;
+    if (!(t->flags & F_AMBIG) && ((t->flags & F_ABBR) != 0) != abbr)
+        return false;
+    return !(n->gap < 2 && n->kind == T_NUM);
+}
+
 /*  "March 31, 2019", "March 2019", "March 31", "March" (with context for
     "May"), "Jan. 5".  */
 static void
@@ -1420,7 +1510,30 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
     if (k == 0)
         return;
     size_t j = i + k;
+    int d1, d2;
+    size_t dr = tk (sc, j)->gap == 1? day_range_at (sc, j, &d1, &d2): 0;
+    if (dr > 0) {
+        /* "May 3 to 6", "May 3-6, 1987": one DATE (the issue's form).  */
+        size_t y = j + dr, e = j + dr;
+        if (tok_is_sym (tk (sc, y), S_COMMA) && tk (sc, y)->gap == 0)
+            y++;
+        if (tk (sc, y)->gap == 1 && (year = tok_year (tk (sc, y))) > 0
+            && !(tk (sc, y + 1)->gap == 0 && (tk (sc, y + 1)->kind == T_NUM
+                                            || tok_is_sym (tk (sc, y + 1), S_HYPHEN))))
+            e = y + 1;
+        else
+            year = -1;
+        if (d2 <= days_in_month (year, mo)) {
+            m->ntok = e - i;
+            m->type = CLIP_NUMEX_DATE;
+            m->phrase = true;
+            return;
+        }
+        year = -1;
+    }
     if (tk (sc, j)->gap == 1 && (day = tok_day (sc, j)) > 0) {
+        j++;
+    } else if ((day = day_word_at (sc, j)) > 0) {
         j++;
     } else
         day = -1;
@@ -1441,7 +1554,14 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
         year = -1;
     }
     bool rel = false;
-    if (day < 0 && year < 0) {
+    /*  Month names heading the columns of a table ("   Jan    Feb    Mar"):
+        a month next to another one on the line is a DATE on its own, an
+        abbreviation or "May" included (README.md's rules).  */
+    bool row = false;
+    if (day < 0 && year < 0)
+        row = (tk (sc, j)->gap == 1 && month_in_row (sc, j, abbr))
+            || (tk (sc, i)->gap == 1 && i > 0 && month_in_row (sc, i - 1, abbr));
+    if (day < 0 && year < 0 && !row) {
         if (abbr)
             return;
         /* "May last year", "March this year".  */
@@ -1452,11 +1572,14 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
             rel = true;
         }
     }
-    if (day < 0 && year < 0 && !rel) {
+    if (day < 0 && year < 0 && !rel && !row) {
         if (tk (sc, i)->flags & F_AMBIG) {
             const tok_t *prev = i > 0? tk (sc, i - 1): &tok_end;
-            if (!(prev->kind == T_WORD && prev->gap < 2
-                  && ((prev->flags & F_YEARCTX) || prev->cls == K_REL || prev->cls == K_EDGE)))
+            /* "his" and "her" make a year ("her 1990 album"), not a
+               month ("told her May would go").  */
+            if (!(prev->kind == T_WORD && tk (sc, i)->gap < 2
+                  && (((prev->flags & F_YEARCTX) && prev->cls != K_NONE)
+                      || prev->cls == K_REL || prev->cls == K_EDGE)))
                 return;
         }
     }
@@ -1476,6 +1599,7 @@ match_day_first (const scan_t *sc, size_t i, match_t *m)
 {
     int mo, day, year = -1;
     bool abbr;
+    size_t k;
     size_t j = i;
     m->ntok = 0;
     bool the = tok_is_kw (tk (sc, i), K_THE);
@@ -1483,6 +1607,25 @@ match_day_first (const scan_t *sc, size_t i, match_t *m)
         j++;
     if (the && tk (sc, j)->gap != 1)
         return;
+    int d1, d2;
+    size_t dr = the? 0: day_range_at (sc, j, &d1, &d2);
+    if (dr > 0 && tk (sc, j + dr)->gap == 1
+        && (k = tok_month (sc, j + dr, &mo, &abbr)) > 0) {
+        /* "3-6 May", "3 to 6 May 1987".  */
+        size_t e = j + dr + k;
+        if (tk (sc, e)->gap == 1 && tok_year (tk (sc, e)) > 0
+            && !(tk (sc, e + 1)->gap == 0 && (tk (sc, e + 1)->kind == T_NUM
+                                            || tok_is_sym (tk (sc, e + 1), S_HYPHEN)))) {
+            year = tok_year (tk (sc, e));
+            e++;
+        }
+        if (d2 > days_in_month (year, mo))
+            return;
+        m->ntok = e - i;
+        m->type = CLIP_NUMEX_DATE;
+        m->phrase = true;
+        return;
+    }
     if ((day = tok_day (sc, j)) < 0)
         return;
     bool ord = tk (sc, j)->cls == SUF_ORD;
@@ -1493,7 +1636,7 @@ match_day_first (const scan_t *sc, size_t i, match_t *m)
         return;
     if (tk (sc, j)->gap != 1)
         return;
-    size_t k = tok_month (sc, j, &mo, &abbr);
+    k = tok_month (sc, j, &mo, &abbr);
     if (k == 0)
         return;
     j += k;
@@ -1589,6 +1732,50 @@ match_weekday (const scan_t *sc, size_t i, match_t *m)
     m->phrase = true;
 }
 
+/*  "fiscal", "financial" or "calendar" before "year", "quarter" or "half"
+    ("this fiscal year", "the 1987 financial year"); "business", "trading"
+    or "working" before "day(s)" or "week(s)" ("the next business day",
+    "three trading days").  */
+static bool
+tok_is_yearmod (const scan_t *sc, const tok_t *t)
+{
+    return t->kind == T_WORD
+        && (tok_is_word (sc, t, "fiscal") || tok_is_word (sc, t, "financial")
+            || tok_is_word (sc, t, "calendar"));
+}
+
+/*  Is the unit t a season of sport ("season", "seasons")?  Plural, and
+    without a number, it is no date ("previous seasons", README.md).  */
+static bool
+unit_is_season (const scan_t *sc, const tok_t *t)
+{
+    return t->end - t->start >= 6 && lower (sc->s[t->start]) == 's';
+}
+
+/*  The unit at j with its modifier: "days", "business days" (K_DAYMOD
+    before a day or a week), "fiscal year" (before a year, a quarter or a
+    half).  Returns the tokens used, 0 if none; the unit token is at
+    j + result - 1.  */
+static size_t
+unit_at (const scan_t *sc, size_t j)
+{
+    const tok_t *u = tk (sc, j);
+    if (u->kind != T_WORD)
+        return 0;
+    if (u->cls == K_UNIT)
+        return 1;
+    const tok_t *w = tk (sc, j + 1);
+    if (w->gap != 1 || w->kind != T_WORD)
+        return 0;
+    if (u->cls == K_DAYMOD && w->cls == K_UNIT
+        && (tok_is_word (sc, w, "day") || tok_is_word (sc, w, "days")
+            || tok_is_word (sc, w, "week") || tok_is_word (sc, w, "weeks")))
+        return 2;
+    if (tok_is_yearmod (sc, u) && (tok_is_word (sc, w, "year") || tok_is_word (sc, w, "years")))
+        return 2;
+    return 0;
+}
+
 /*  A duration or a count of units: "five years", "20 years", "a further
     year", "a few weeks", "two years ago", "five-year".  */
 static size_t
@@ -1622,10 +1809,15 @@ match_duration_at (const scan_t *sc, size_t i)
         /* "five-year", "10-year": the adjective form, singular unit.  */
         const tok_t *w = tk (sc, j + 1);
         if (w->gap == 0 && tok_is_kw (w, K_UNIT) && w->val == 1) {
-            /* "20-year-old" is an age, and a DATE as a whole.  */
+            /* "20-year-old" is an age, not a DATE (README.md's rules);
+               "two-year-long" is one.  */
             if (tok_is_sym (tk (sc, j + 2), S_HYPHEN) && tk (sc, j + 2)->gap == 0
-                && tk (sc, j + 3)->gap == 0 && tok_is_word (sc, tk (sc, j + 3), "old"))
-                return j + 4 - i;
+                && tk (sc, j + 3)->gap == 0) {
+                if (tok_is_word (sc, tk (sc, j + 3), "old"))
+                    return 0;
+                if (tok_is_word (sc, tk (sc, j + 3), "long"))
+                    return j + 4 - i;
+            }
             return j + 2 - i;
         }
         return 0;
@@ -1638,17 +1830,116 @@ match_duration_at (const scan_t *sc, size_t i)
         if (u->gap != 1)
             return 0;
     }
-    if (!tok_is_kw (u, K_UNIT))
+    size_t ul = unit_at (sc, j);
+    if (ul == 0)
         return 0;
-    j++;
+    u = tk (sc, j + ul - 1);
+    j += ul;
     const tok_t *after = tk (sc, j);
+    /* "a year-long" is "year-long", which the scan finds at the unit;
+       "a year-old" is an age.  "25 years old" keeps its DATE "25 years"
+       (OntoNotes): README.md's rules leave out the hyphenated age only.  */
+    if (after->gap == 0 && tok_is_sym (after, S_HYPHEN) && tk (sc, j + 1)->gap == 0
+        && tk (sc, j + 1)->kind == T_WORD) {
+        if (bare_a || tok_is_word (sc, tk (sc, j + 1), "old"))
+            return 0;
+        if (tok_is_word (sc, tk (sc, j + 1), "long"))
+            return j + 2 - i;
+    }
     bool tail = after->gap == 1 && (tok_is_kw (after, K_AGO) || tok_is_kw (after, K_EARLIER));
     if (tail)
         j++;
-    /* "a day" alone is rarely a date ("once a day", "a day of action").  */
+    /* "a day" alone is rarely a date ("once a day", "a day of action");
+       "a season's best" is a record, not a period.  */
     if (bare_a && tok_is_word (sc, u, "day") && !tail)
         return 0;
+    if (bare_a && unit_is_season (sc, u) && tok_is_sym (after, S_APOS) && after->gap == 0)
+        return 0;
     return j - i;
+}
+
+/*  A year or a range of years at j: "1986", "1974-78", "1986/87",
+    "1999-2000" (the second year later than the first, in the same century
+    when written with two digits).  Returns the tokens used (1 or 3), 0 if
+    none; nothing may stick to its end ("2019-03-31", "1986-87-88").  */
+static size_t
+year_range_at (const scan_t *sc, size_t j)
+{
+    const tok_t *t = tk (sc, j);
+    int y = tok_year (t);
+    if (y < 0)
+        return 0;
+    const tok_t *h = tk (sc, j + 1), *e = tk (sc, j + 2), *after;
+    size_t n = 1;
+    if (h->gap == 0 && (tok_is_sym (h, S_HYPHEN) || tok_is_sym (h, S_SLASH)) && e->gap == 0
+        && e->kind == T_NUM && e->cls == SUF_NONE && e->plain && e->fden == 0) {
+        int y2 = -1;
+        if (e->intdigits == 2)
+            y2 = y / 100 * 100 + e->ival;
+        else if (e->intdigits == 4)
+            y2 = e->ival;
+        if (y2 > y && y2 - y < 100)
+            n = 3;
+    }
+    after = tk (sc, j + n);
+    if (after->gap == 0 && (after->kind == T_NUM || after->kind == T_WORD
+                            || tok_is_sym (after, S_HYPHEN) || tok_is_sym (after, S_SLASH)
+                            || tok_is_sym (after, S_PERCENT)))
+        return 0;
+    return n;
+}
+
+/*  An ordinal at j that can number a quarter or a half: "first" ...
+    "fourth", "final", "4th", "4TH".  */
+static bool
+tok_is_quarter_ord (const tok_t *t)
+{
+    if (t->kind == T_WORD)
+        return t->cls == K_ORD;
+    return t->kind == T_NUM && t->cls == SUF_ORD && t->ival >= 1 && t->ival <= 4;
+}
+
+/*  What a year (yr tokens: 1, or 3 for a range) may be followed by in one
+    DATE: an ordinal quarter or half ("1986 fourth quarter", "1987 first
+    half", "4TH QTR"), a fiscal year ("1987 fiscal year"), a season
+    ("1986/87 season"), "crop year", and after a range "year" ("the
+    1985/86 year").  Returns the tokens used after the year, 0 if none.  */
+static size_t
+year_tail_at (const scan_t *sc, size_t j, size_t yr)
+{
+    const tok_t *t = tk (sc, j);
+    if (t->gap != 1)
+        return 0;
+    if (tok_is_quarter_ord (t)) {
+        size_t k = 1;
+        if (tk (sc, j + 1)->gap == 1 && tok_is_yearmod (sc, tk (sc, j + 1)))
+            k++;                                /* "1987 first fiscal quarter" */
+        if (tk (sc, j + k)->gap == 1 && tok_is_kw (tk (sc, j + k), K_QUARTER))
+            return k + 1;
+        return 0;
+    }
+    if (tok_is_yearmod (sc, t) && tk (sc, j + 1)->gap == 1 && tok_is_word (sc, tk (sc, j + 1), "year"))
+        return 2;
+    if (tok_is_word (sc, t, "crop") && tk (sc, j + 1)->gap == 1 && tok_is_word (sc, tk (sc, j + 1), "year"))
+        return 2;
+    if (tok_is_word (sc, t, "season") || (yr == 3 && tok_is_word (sc, t, "year")))
+        return 1;
+    return 0;
+}
+
+/*  Does the word before i make a bare number there a year: "in", "by",
+    "the", "its", "his" (F_YEARCTX), or a possessive ("the director's
+    1946 film", as "its 1946 film")?  */
+static bool
+year_context (const scan_t *sc, size_t i)
+{
+    const tok_t *prev = i > 0? tk (sc, i - 1): &tok_end;
+    if (prev->kind != T_WORD)
+        return false;
+    if (prev->flags & F_YEARCTX)
+        return true;
+    return i > 1 && prev->gap == 0 && prev->end - prev->start == 1
+        && lower (sc->s[prev->start]) == 's' && tok_is_sym (tk (sc, i - 2), S_APOS);
 }
 
 /*  A bare year in date context, "in 2019", "a 2012 report", "by 2025";
@@ -1669,15 +1960,33 @@ match_year (const scan_t *sc, size_t i, match_t *m)
     int y = tok_year (t);
     if (y < 1900 || y > 2099)
         return;
-    if (n1->gap == 0 && (n1->kind != T_SYM || n1->cls == S_HYPHEN || n1->cls == S_PERCENT))
+    /* "1986 fourth quarter", "1986/87 season", "in 1974-78": a range or a
+       year with its period.  The period makes it a date by itself.  */
+    size_t yr = year_range_at (sc, i);
+    size_t tail = yr > 0? year_tail_at (sc, i + yr, yr): 0;
+    if (tail > 0 && !(tk (sc, i + yr + tail)->gap == 0 && tk (sc, i + yr + tail)->kind == T_WORD)) {
+        m->ntok = yr + tail;
+        m->type = CLIP_NUMEX_DATE;
+        m->phrase = true;
+        return;
+    }
+    if (yr == 3) {
+        if (t->gap == 2 || !year_context (sc, i))
+            return;
+        m->ntok = 3;
+        m->type = CLIP_NUMEX_DATE;
+        m->phrase = true;
+        return;
+    }
+    if (n1->gap == 0 && (n1->kind != T_SYM || n1->cls == S_HYPHEN || n1->cls == S_PERCENT
+                         || n1->cls == S_SLASH))
         return;
     if (n1->gap == 1 && (tok_is_kw (n1, K_SCALE) || tok_is_kw (n1, K_CUR) || tok_is_kw (n1, K_PERCENT)
                          || tok_is_word (sc, n1, "gmt") || tok_is_word (sc, n1, "bst")
                          || tok_is_word (sc, n1, "utc") || tok_is_word (sc, n1, "hours")
                          || tok_is_word (sc, n1, "hrs")))
         return;
-    const tok_t *prev = i > 0? tk (sc, i - 1): &tok_end;
-    if (t->gap == 2 || prev->kind != T_WORD || !(prev->flags & F_YEARCTX))
+    if (t->gap == 2 || !year_context (sc, i))
         return;
     m->ntok = 1;
     m->type = CLIP_NUMEX_DATE;
@@ -1705,24 +2014,30 @@ of_year_tail (const scan_t *sc, size_t j)
     return 0;
 }
 
-/*  A unit after "last", "this", "next": "year", "week", a weekday, a
-    month, a season.  */
-static bool
+/*  A unit after "last", "this", "next": "year", "week", "season", "fiscal
+    year", "business day", "quarter", a weekday, a month, a season of the
+    year.  Returns the tokens used, 0 if none.  */
+static size_t
 rel_target (const scan_t *sc, size_t j)
 {
     const tok_t *u = tk (sc, j);
     if (u->gap != 1 || u->kind != T_WORD)
-        return false;
-    if (u->cls == K_UNIT && u->val == 1)
-        return true;
-    if (u->cls == K_QUARTER && tok_is_word (sc, u, "quarter"))
-        return true;
+        return 0;
+    size_t k = unit_at (sc, j);
+    if (k > 0 && tk (sc, j + k - 1)->val == 1)
+        return k;
+    if (tok_is_yearmod (sc, u) && tk (sc, j + 1)->gap == 1 && tok_is_kw (tk (sc, j + 1), K_QUARTER))
+        return 2;                               /* "this fiscal quarter" */
+    if (u->cls == K_QUARTER && (tok_is_word (sc, u, "quarter") || tok_is_word (sc, u, "qtr")))
+        return 1;
     if (u->cls == K_SEASON)
-        return true;
+        return 1;
     if ((u->cls == K_WEEKDAY || u->cls == K_MONTH) && u->cap && !(u->flags & F_ABBR))
-        return true;
-    return false;
+        return 1;
+    return 0;
 }
+
+static size_t period_end_tail (const scan_t *sc, size_t j);
 
 /*  Relative and vague dates, all with the phrase lower-cased as their
     canonical value: "last year", "earlier this month", "late May", "the
@@ -1733,24 +2048,28 @@ match_relative_at (const scan_t *sc, size_t i)
 {
     const tok_t *t = tk (sc, i);
     size_t j;
-    if (t->kind == T_NUM || tok_is_kw (t, K_NUM) || tok_is_kw (t, K_TENS) || tok_is_kw (t, K_A)
-        || tok_is_kw (t, K_FEW) || tok_is_kw (t, K_FURTHER))
+    kw_class_t cls = (kw_class_t) t->cls;
+    if (t->kind == T_NUM && t->cls == SUF_ORD)
+        cls = K_ORD;                            /* "4th quarter", "4TH QTR" */
+    else if (t->kind == T_NUM || tok_is_kw (t, K_NUM) || tok_is_kw (t, K_TENS)
+             || tok_is_kw (t, K_A) || tok_is_kw (t, K_FEW) || tok_is_kw (t, K_FURTHER))
         return match_duration_at (sc, i);
-    if (t->kind != T_WORD)
+    else if (t->kind != T_WORD)
         return 0;
-    switch (t->cls) {
+    switch (cls) {
         case K_DAYWORD:
             return 1;
         case K_REL: {
-            if (rel_target (sc, i + 1)) {
+            size_t r = rel_target (sc, i + 1);
+            if (r > 0) {
                 /* "last February 28": a month with its day.  */
                 if (tk (sc, i + 1)->cls == K_MONTH && tk (sc, i + 2)->gap == 1
                     && tok_day (sc, i + 2) > 0)
                     return 3;
-                return 2;
+                return 1 + r;
             }
             /* "the past five years", "the last few months", "next 10 years".  */
-            if (tok_is_word (sc, t, "this"))
+            if (tok_is_word (sc, t, "this") || tok_is_word (sc, t, "current"))
                 return 0;
             const tok_t *n1 = tk (sc, i + 1);
             if (n1->gap != 1)
@@ -1762,12 +2081,24 @@ match_relative_at (const scan_t *sc, size_t i)
         }
         case K_EARLIER:
             /* "earlier this month", "later this year".  */
-            if (tok_is_kw (tk (sc, i + 1), K_REL) && tk (sc, i + 1)->gap == 1
-                && rel_target (sc, i + 2))
-                return 3;
+            if (tok_is_kw (tk (sc, i + 1), K_REL) && tk (sc, i + 1)->gap == 1) {
+                size_t r = rel_target (sc, i + 2);
+                if (r > 0)
+                    return 2 + r;
+            }
+            /* "earlier in the week", "later in the year" (not "the day",
+               a time of day).  */
+            if (tk (sc, i + 1)->gap == 1 && tok_is_word (sc, tk (sc, i + 1), "in")
+                && tk (sc, i + 2)->gap == 1 && tok_is_kw (tk (sc, i + 2), K_THE)) {
+                const tok_t *u = tk (sc, i + 3);
+                if (u->gap == 1 && (tok_is_kw (u, K_QUARTER)
+                                    || (tok_is_kw (u, K_UNIT) && u->val == 1
+                                        && !tok_is_word (sc, u, "day"))))
+                    return 4;
+            }
             return 0;
         case K_EVERY: {
-            /* "every day", "every year": a recurring date (OntoNotes
+            /* "every day", "each year": a recurring date (OntoNotes
                DATE); "every country" is no date.  */
             const tok_t *u = tk (sc, i + 1);
             if (u->gap == 1 && tok_is_kw (u, K_UNIT) && u->val == 1)
@@ -1776,7 +2107,7 @@ match_relative_at (const scan_t *sc, size_t i)
         }
         case K_RECENT: {
             const tok_t *u = tk (sc, i + 1);
-            if (u->gap == 1 && tok_is_kw (u, K_UNIT) && u->val == 2)
+            if (u->gap == 1 && tok_is_kw (u, K_UNIT) && u->val == 2 && !unit_is_season (sc, u))
                 return 2;
             return 0;
         }
@@ -1804,10 +2135,27 @@ match_relative_at (const scan_t *sc, size_t i)
             }
             if (tok_year (u) > 0 || (u->kind == T_NUM && u->cls == SUF_S && u->intdigits == 4))
                 return j + 1 - i;
-            if (tok_is_kw (u, K_REL) && rel_target (sc, j + 1))
-                return j + 2 - i;
+            size_t r;
+            if (tok_is_kw (u, K_REL) && (r = rel_target (sc, j + 1)) > 0)
+                return j + 1 + r - i;
             if (tok_is_kw (u, K_SEASON))
                 return j + 1 - i;
+            /* "mid-year", "mid-week".  */
+            if (j == i + 2 && u->gap == 0 && tok_is_kw (u, K_UNIT) && u->val == 1)
+                return j + 1 - i;
+            return 0;
+        }
+        case K_UNIT: {
+            /* "year-long", "month-long", "year-end", "year-earlier" (OntoNotes
+               DATE).  */
+            const tok_t *h = tk (sc, i + 1), *w = tk (sc, i + 2);
+            if (t->val != 1 || !(h->gap == 0 && tok_is_sym (h, S_HYPHEN) && w->gap == 0))
+                return 0;
+            if (tok_is_word (sc, w, "long")
+                || (tok_is_word (sc, t, "year") && (tok_is_word (sc, w, "end")
+                                                    || tok_is_word (sc, w, "earlier")
+                                                    || tok_is_word (sc, w, "ago"))))
+                return 3;
             return 0;
         }
         case K_SEASON: {
@@ -1822,24 +2170,52 @@ match_relative_at (const scan_t *sc, size_t i)
         case K_ORD:
         case K_THE: {
             j = i;
-            if (t->cls == K_THE) {
+            if (cls == K_THE) {
                 j++;
                 const tok_t *u = tk (sc, j);
                 if (u->gap != 1)
                     return 0;
-                /* "the 1990s", "the late 1990s".  */
+                /* "the 1990s", "the late 1990s", "the mid-1980s".  */
                 if (tok_is_kw (u, K_EDGE) && tk (sc, j + 1)->gap == 1)
                     u = tk (sc, ++j);
+                else if (tok_is_kw (u, K_EDGE) && tok_is_sym (tk (sc, j + 1), S_HYPHEN)
+                         && tk (sc, j + 1)->gap == 0 && tk (sc, j + 2)->gap == 0
+                         && tk (sc, j + 2)->kind == T_NUM && tk (sc, j + 2)->cls == SUF_S)
+                    u = tk (sc, j += 2);
                 if (u->kind == T_NUM && u->cls == SUF_S && u->intdigits == 4 && u->plain
                     && u->ival % 10 == 0)
                     return j + 1 - i;
+                /* "the 1986 fourth quarter", "the 1986/87 season": the
+                   article is the date's when the year has its period
+                   ("the 2019 edition" is "2019").  */
+                size_t yr = j == i + 1? year_range_at (sc, j): 0, yt;
+                if (yr > 0 && (yt = year_tail_at (sc, j + yr, yr)) > 0)
+                    return j + yr + yt - i;
+                /* "the three months to September": with the end of its
+                   period, the article is the date's (match_date adds the
+                   end); "the three months" alone leaves it out.  */
+                if ((u->kind == T_NUM && u->cls == SUF_NONE) || tok_is_kw (u, K_NUM)
+                    || tok_is_kw (u, K_TENS)) {
+                    size_t d = match_duration_at (sc, j);
+                    if (d > 0 && tok_is_kw (tk (sc, j + d - 1), K_UNIT)
+                        && period_end_tail (sc, j + d) > 0)
+                        return j + d - i;
+                }
+                /* "the following year", "the preceding three months".  */
+                if (tok_is_kw (u, K_FOLLOWING)) {
+                    size_t r = rel_target (sc, j + 1);
+                    if (r == 0 && tk (sc, j + 1)->gap == 1)
+                        r = match_duration_at (sc, j + 1);
+                    return r > 0? j + 1 + r - i: 0;
+                }
                 if (tok_is_kw (tk (sc, j), K_REL) && !tok_is_word (sc, tk (sc, j), "this")) {
                     size_t r = match_relative_at (sc, j);
                     if (r > 0)
                         return j - i + r;
                     /* "the past year", "the coming months".  */
                     const tok_t *w = tk (sc, j + 1);
-                    if (w->gap == 1 && tok_is_kw (w, K_UNIT))
+                    if (w->gap == 1 && tok_is_kw (w, K_UNIT)
+                        && !(w->val == 2 && unit_is_season (sc, w)))
                         return j + 2 - i;
                     return 0;
                 }
@@ -1866,18 +2242,20 @@ match_relative_at (const scan_t *sc, size_t i)
                     if (tok_is_kw (x, K_THE) && tk (sc, q + 1)->gap == 1
                         && tok_is_kw (tk (sc, q + 1), K_UNIT) && tk (sc, q + 1)->val == 1)
                         return q + 2 - i;
-                    if (tok_is_kw (x, K_REL) && rel_target (sc, q + 1))
-                        return q + 2 - i;
+                    size_t r;
+                    if (tok_is_kw (x, K_REL) && (r = rel_target (sc, q + 1)) > 0)
+                        return q + 1 + r - i;
                     return 0;
                 }
-                if (!tok_is_kw (u, K_ORD))
+                if (!tok_is_quarter_ord (u))
                     return 0;
             }
             /* "the first quarter of 2019", "the second half".  */
-            if (!tok_is_kw (tk (sc, j), K_ORD))
+            if (!tok_is_quarter_ord (tk (sc, j)))
                 return 0;
             const tok_t *q = tk (sc, j + 1);
-            if (q->gap == 1 && t->cls == K_THE && !tok_is_kw (q, K_QUARTER)) {
+            if (q->gap == 1 && cls == K_THE && tk (sc, j)->kind == T_WORD
+                && !tok_is_kw (q, K_QUARTER) && !tok_is_yearmod (sc, q)) {
                 /* "the first nine months of 1986", "the last two years":
                    the part of a period that the determiner and ordinal
                    pick out is one DATE (OntoNotes).  */
@@ -1887,26 +2265,70 @@ match_relative_at (const scan_t *sc, size_t i)
                 j += 1 + d;
                 return j + of_year_tail (sc, j) - i;
             }
-            if (!(q->gap == 1 && tok_is_kw (q, K_QUARTER)))
+            size_t qn;
+            if (q->gap == 0 && tok_is_sym (q, S_HYPHEN) && tk (sc, j + 2)->gap == 0
+                && tok_is_kw (tk (sc, j + 2), K_QUARTER)) {
+                q = tk (sc, j + 2);             /* "fourth-quarter" */
+                qn = 2;
+            } else if (q->gap == 1 && tok_is_yearmod (sc, q) && tk (sc, j + 2)->gap == 1
+                       && tok_is_kw (tk (sc, j + 2), K_QUARTER)) {
+                q = tk (sc, j + 2);             /* "the first fiscal quarter" */
+                qn = 2;
+            } else if (q->gap == 1 && tok_is_kw (q, K_QUARTER))
+                qn = 1;
+            else
                 return 0;
-            j += 2;
+            j += 1 + qn;
             size_t tail = of_year_tail (sc, j);
-            /* "the first half" alone is as often a match's as a year's;
-               "first quarter" is a date (a fiscal quarter) with or without
-               the article: "a second quarter charge".  */
+            if (tail == 0 && tk (sc, j)->gap == 1 && year_range_at (sc, j) > 0)
+                tail = year_range_at (sc, j);   /* "fourth quarter 1986" */
+            if (tail == 0)
+                tail = period_end_tail (sc, j); /* "the first half to June" */
+            /* "the first half" alone is as often a match's as a year's
+               (README.md's rules): a DATE only with its year.  "first
+               quarter" is a date (a fiscal quarter) with or without the
+               article: "a second quarter charge".  */
             if (tail == 0 && tok_is_word (sc, q, "half"))
                 return 0;
             return j + tail - i;
         }
-        case K_PREP:
-            /* "fiscal 1988": the word is part of the date.  */
-            if (tok_is_word (sc, t, "fiscal") && tk (sc, i + 1)->gap == 1
-                && tok_year (tk (sc, i + 1)) > 0)
-                return 2;
+        case K_PREP: {
+            /* "fiscal 1988", "fiscal 1986/87", "fiscal 1987 first
+               quarter", "fiscal year 1988": the word is part of the date.  */
+            if (!tok_is_word (sc, t, "fiscal"))
+                return 0;
+            j = i + 1;
+            if (tk (sc, j)->gap == 1 && tok_is_word (sc, tk (sc, j), "year"))
+                j++;
+            size_t yr;
+            if (tk (sc, j)->gap == 1 && (yr = year_range_at (sc, j)) > 0) {
+                j += yr;
+                return j + year_tail_at (sc, j, yr) - i;
+            }
             return 0;
+        }
         case K_ENDW: {
             /* "end of March", "end-2019" without the article.  */
             const tok_t *o = tk (sc, i + 1);
+            if (o->gap == 0 && tok_is_sym (o, S_HYPHEN) && tk (sc, i + 2)->gap == 0) {
+                /* Wire copy: "end-March", "end-June 1987", "end-1986",
+                   "end-year".  */
+                const tok_t *x = tk (sc, i + 2);
+                int mo;
+                bool abbr;
+                size_t k;
+                if ((k = tok_month (sc, i + 2, &mo, &abbr)) > 0) {
+                    j = i + 2 + k;
+                    if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
+                        j++;
+                    return j - i;
+                }
+                if (tok_year (x) > 0 && !(tk (sc, i + 3)->gap == 0 && tk (sc, i + 3)->kind != T_SYM))
+                    return 3;
+                if (tok_is_kw (x, K_UNIT) && x->val == 1 && !unit_is_season (sc, x))
+                    return 3;
+                return 0;
+            }
             if (!(o->gap == 1 && tok_is_kw (o, K_OF)))
                 return 0;
             int mo;
@@ -1927,6 +2349,41 @@ match_relative_at (const scan_t *sc, size_t i)
     }
 }
 
+/*  The end of a period, after "to", "ended" or "ending": a month with or
+    without its day and year ("the three months to September", "the year
+    ended March 31, 1987"), a day first ("to 30 June"), "end-March", a
+    year ("the two years to 1990").  Returns the tokens used, 0 if none.  */
+static size_t
+period_end_tail (const scan_t *sc, size_t j)
+{
+    const tok_t *w = tk (sc, j), *d = tk (sc, j + 1);
+    if (w->gap != 1 || d->gap != 1 || w->kind != T_WORD)
+        return 0;
+    if (!(tok_is_word (sc, w, "to") || tok_is_word (sc, w, "ended") || tok_is_word (sc, w, "ending")))
+        return 0;
+    match_t m;
+    match_clear (&m);
+    match_month_first (sc, j + 1, &m);
+    if (m.ntok == 0)
+        match_day_first (sc, j + 1, &m);
+    if (m.ntok > 0)
+        return 1 + m.ntok;
+    if (tok_is_kw (d, K_ENDW) && tok_is_sym (tk (sc, j + 2), S_HYPHEN)) {
+        size_t r = match_relative_at (sc, j + 1);
+        return r > 0? 1 + r: 0;
+    }
+    size_t yr = year_range_at (sc, j + 1);
+    return yr > 0? 1 + yr: 0;
+}
+
+/*  Is the token a period that "to" / "ended" may close: a unit or a
+    quarter ("the three months", "the year", "the fourth quarter")?  */
+static bool
+tok_is_period (const tok_t *t)
+{
+    return tok_is_kw (t, K_UNIT) || tok_is_kw (t, K_QUARTER);
+}
+
 static void
 match_date (const scan_t *sc, size_t i, match_t *best)
 {
@@ -1942,8 +2399,27 @@ match_date (const scan_t *sc, size_t i, match_t *best)
             *best = m;
     }
     size_t r = match_relative_at (sc, i);
-    if (r > 0)
-        r += of_year_tail (sc, i + r);
+    const tok_t *t = tk (sc, i);
+    if (r == 0 && (tok_is_kw (t, K_THE) || tok_is_kw (t, K_UNIT))) {
+        /* "the year ended March 31", "the quarter to June", "year ended
+           Dec 31": a bare unit is a date with the end of its period.  */
+        size_t j = i + (t->cls == K_THE);
+        if (j > i && tk (sc, j)->gap == 1 && tok_is_yearmod (sc, tk (sc, j)))
+            j++;
+        const tok_t *u = tk (sc, j);
+        if ((j == i || u->gap == 1) && tok_is_period (u) && u->val != 2
+            && period_end_tail (sc, j + 1) > 0)
+            r = j + 1 - i;
+    }
+    if (r > 0) {
+        size_t of = of_year_tail (sc, i + r);
+        r += of;
+        /* "the three months to September", "the nine months ended
+           September 30": the end of the period is part of the DATE, as
+           "of 1986" is (README.md's rules).  */
+        if (of == 0 && tok_is_period (tk (sc, i + r - 1)))
+            r += period_end_tail (sc, i + r);
+    }
     if (r > best->ntok) {
         best->ntok = r;
         best->type = CLIP_NUMEX_DATE;

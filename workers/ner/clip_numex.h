@@ -18,7 +18,10 @@
                may", "the 1990s", "five years").  Relative dates are not
                resolved against the article's date.
     A bare four-digit year is a DATE only after a word that makes it one
-    ("in", "by", "since", "a", "the", ...), so "2019 people" is not.
+    ("in", "by", "since", "a", "the", "its", a possessive, ...), so "2019
+    people" is not.  The DATE forms are those of workers/ner/README.md's
+    labelling rules ("DATE as in OntoNotes"): ranges are one DATE ("May 3
+    to 6" -> "may 3 to 6", "1974-78"), an age ("25-year-old") is none.
     Linear in the text, allocation only for the results, safe on any bytes
     (invalid UTF-8 included).  Stateless and reentrant.
 */

@@ -39,6 +39,13 @@
     its rate at a million articles (bench/README.md).  */
 #define MAX_LOAD 0.72
 #define GROWTH 1.2
+/*  A segment of fewer homes than this doubles instead: an index that
+    starts empty (a new corpus, the corpus's index of staged articles)
+    would otherwise pass through some thirty sizes on its way to a few
+    thousand articles, each a pass over the segment.  Below it the whole
+    index is at most 64 segments of 32 KiB, 2 MiB, so the room a doubling
+    leaves empty costs little; from it on, growth is by a fifth.  */
+#define FAST_CAP 4096
 #define BATCH 256
 /*  Slots of one 64-byte cache line.  */
 #define LINE 8
@@ -83,6 +90,7 @@ struct clip_lsh {
     size_t short_keys_cap;
     uint64_t *short_bits;
     unsigned short_words_log2;
+    size_t room;                /* clip_lsh_clear: keys of the recent fillings */
     bool loading;               /* between load_begin and load_end */
     struct chunk *load [SEGS];  /* loading: slot values, per segment */
     size_t load_n [SEGS];
@@ -273,6 +281,13 @@ clip_lsh_destroy (clip_lsh_t **self_p)
     *self_p = NULL;
 }
 
+/*  The home slots a segment of cap homes grows to.  */
+static size_t
+grown_cap (size_t cap)
+{
+    return cap < FAST_CAP ? 2 * cap : (size_t) ((double) cap * GROWTH) + LINE;
+}
+
 /*  Insert value v (mixed key, item) into its segment, keeping it sorted.
     Returns false, storing nothing, when the key already has
     CLIP_LSH_MAX_POSTINGS items.  */
@@ -281,7 +296,7 @@ seg_insert (seg_t *seg, uint64_t v)
 {
     uint32_t mixed = (uint32_t) (v >> 32);
     if (seg->used >= seg->limit)
-        seg_resize (seg, (size_t) ((double) seg->cap * GROWTH) + LINE);
+        seg_resize (seg, grown_cap (seg->cap));
     for (;;) {
         uint64_t *slots = seg->slots;
         size_t i = home_of (mixed, seg->cap);
@@ -306,7 +321,7 @@ seg_insert (seg_t *seg, uint64_t v)
         while (empty < seg->end && slots [empty] != EMPTY)
             empty++;
         if (empty == seg->end) {
-            seg_resize (seg, (size_t) ((double) seg->cap * GROWTH) + LINE);
+            seg_resize (seg, grown_cap (seg->cap));
             continue;
         }
         memmove (slots + at + 1, slots + at, (empty - at) * sizeof *slots);
@@ -540,6 +555,39 @@ clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
     }
 }
 
+void
+clip_lsh_clear (clip_lsh_t *self)
+{
+    assert (self && !self->loading);
+    /*  Room for the keys of the recent fillings, the largest counting
+        less and less: a segment far larger than that (a big batch some
+        time ago) is made smaller, so that the small batches after it do
+        not each clear the room it needed; one that is not is kept, so
+        that batches of varied sizes do not grow it again each time.  */
+    self->room = self->used > self->room / 2 ? self->used : self->room / 2;
+    size_t want = (size_t) ((double) self->room / SEGS / MAX_LOAD) + LINE;
+    for (size_t s = 0; s < SEGS; s++) {
+        seg_t *seg = &self->seg [s];
+        if (seg->cap > 8 * want) {
+            slots_free (seg->slots, seg->bytes);
+            seg_alloc (seg, 2 * want);
+        }
+        else
+        if (seg->used > 0) {
+            memset (seg->slots, 0, seg->bytes);
+            seg->used = 0;
+        }
+    }
+    self->used = 0;
+    self->items = 0;
+    /*  The items' sizes are read only for items in the table: left as
+        they are.  */
+    if (self->n_short_keys > 0) {
+        memset (self->short_bits, 0, sizeof *self->short_bits << self->short_words_log2);
+        self->n_short_keys = 0;
+    }
+}
+
 static int
 hit_cmp (const void *a, const void *b)
 {
@@ -547,6 +595,39 @@ hit_cmp (const void *a, const void *b)
     if (x->hits != y->hits)
         return x->hits > y->hits ? -1 : 1;
     return x->item < y->item ? -1 : x->item > y->item;
+}
+
+/*  Sort the n items a query found, as clip_sketch_sort_u32 does (an LSD
+    radix sort, a byte a pass), but skipping the bytes that are zero in
+    every item: items are row numbers, so that below 65,536 articles two
+    passes of four do, below 16,777,216 three.  tmp holds n items.  */
+static void
+sort_items (uint32_t *a, uint32_t *tmp, size_t n)
+{
+    if (n <= 64) {
+        clip_sketch_sort_u32 (a, tmp, n);       /* insertion sort */
+        return;
+    }
+    uint32_t all = 0;
+    for (size_t i = 0; i < n; i++)
+        all |= a [i];
+    uint32_t *src = a, *dst = tmp;
+    for (int shift = 0; shift < 32; shift += 8) {
+        if ((all >> shift & 0xFF) == 0)
+            continue;
+        size_t count [257] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count [(src [i] >> shift & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count [b + 1] += count [b];
+        for (size_t i = 0; i < n; i++)
+            dst [count [src [i] >> shift & 0xFF]++] = src [i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy (a, src, n * sizeof *a);
 }
 
 static void
@@ -582,6 +663,9 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
 {
     assert (self && hits);
     assert (!self->loading);
+    *hits = self->hits;
+    if (self->used == 0)
+        return 0;                   /* empty (the staged articles' index, often) */
     size_t found = 0;
     if (self->n_short_keys > 0)
         for (size_t k = 0; k < n_others; k++) {
@@ -609,7 +693,7 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
                 push_scratch (self, &found, (uint32_t) slots [i] - 1);
         }
     }
-    clip_sketch_sort_u32 (self->scratch, self->sort_tmp, found);
+    sort_items (self->scratch, self->sort_tmp, found);
     size_t n_hits = 0;
     for (size_t i = 0; i < found;) {
         size_t j = i;

@@ -37,10 +37,11 @@
     Memory: ordered linear probing in 64 segments (chosen by the top bits
     of the mixed key), 8-byte slots, each segment kept 60% to 72% full and
     grown by a fifth on its own (one segment's rehash at a time, a
-    streaming pass); two bytes per item (its shingle count).  About 73
-    keys and 870 to 975 bytes per Reuters-sized article.  A key shared by
-    more than max_postings items (boilerplate such as "mln dlrs vs") stops
-    taking new items: it finds nothing the other keys do not.
+    streaming pass; doubled while under 32 KiB); two bytes per item (its
+    shingle count).  About 73 keys and 870 to 975 bytes per Reuters-sized
+    article.  A key shared by more than max_postings items (boilerplate
+    such as "mln dlrs vs") stops taking new items: it finds nothing the
+    other keys do not.
 
     Items are dense small integers (the corpus row number minus one) chosen by
     the caller.  Not thread-safe; the daemon owns one.
@@ -79,6 +80,12 @@ void clip_lsh_insert (clip_lsh_t *self, uint32_t item, size_t shingles,
     empty at clip_lsh_load_begin; no query in between.  */
 void clip_lsh_load_begin (clip_lsh_t *self);
 void clip_lsh_load_end (clip_lsh_t *self);
+
+/*  Remove every item, keeping about the room they took: for an index
+    that is emptied and filled again (the corpus's staged articles, at
+    every commit), so that it does not grow from nothing each time.  Not
+    while loading.  */
+void clip_lsh_clear (clip_lsh_t *self);
 
 /*  The candidates of an article of `shingles` shingles: the items whose
     keys its probes (distinct) hit often enough by the rule above, most

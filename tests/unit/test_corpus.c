@@ -850,3 +850,59 @@ Test (corpus, cli_import_stats_explain)
     free (state);
     free (huawei_dir);
 }
+
+/*  No statement of db is left running (a blob handle is one too).  */
+static void
+assert_no_statement_running (sqlite3 *db)
+{
+    for (sqlite3_stmt *q = sqlite3_next_stmt (db, NULL); q; q = sqlite3_next_stmt (db, q))
+        cr_assert (!sqlite3_stmt_busy (q), "still running: %s", sqlite3_sql (q));
+}
+
+/*  The candidates' sketches are read through a blob handle moved from
+    row to row: a row whose sketch it cannot read (NULL, or bytes that are
+    no sketch) is no match and does not stop the others being verified,
+    and nothing is left open after a judge (an open read would hold the
+    WAL, and a ROLLBACK would abort it).  */
+Test (corpus, unreadable_candidates_are_skipped_and_judge_leaves_nothing_open)
+{
+    env_t env;
+    env_new (&env);
+    char ids [5][33];
+    load_huawei (&env, ids, NULL);
+    size_t len0, len4;
+    char *a000 = huawei ("000", &len0, NULL);
+    char *a004 = huawei ("004", &len4, NULL);
+    char *both = clip_strprintf ("%s\n\n%s", a000, a004);
+    clip_record_t *rec = judge_only (&env, "both.txt", both);
+    assert_no_statement_running (env.db);
+    const clip_match_t *m0 = find_match (rec, ids [0]), *m4 = find_match (rec, ids [4]);
+    cr_assert_not_null (m0);
+    cr_assert_not_null (m4);
+    double c4 = m4->containment, j4 = m4->jaccard;
+    size_t n = rec->n_matches;
+    clip_record_destroy (&rec);
+
+    const char *damage [] = { "NULL", "X'435302'", "''" };
+    for (size_t d = 0; d < sizeof damage / sizeof damage [0]; d++) {
+        char *sql = clip_strprintf ("UPDATE corpus_articles SET sketch = %s WHERE id = '%s'",
+                                    damage [d], ids [0]);
+        cr_assert_eq (sqlite3_exec (env.db, sql, NULL, NULL, NULL), SQLITE_OK);
+        free (sql);
+        /*  Twice: the handle is opened again after a row it could not read.  */
+        for (int again = 0; again < 2; again++) {
+            rec = judge_only (&env, "both.txt", both);
+            assert_no_statement_running (env.db);
+            cr_assert_null (find_match (rec, ids [0]), "%s", damage [d]);
+            m4 = find_match (rec, ids [4]);
+            cr_assert_not_null (m4, "%s", damage [d]);
+            cr_assert (m4->containment == c4 && m4->jaccard == j4);
+            cr_assert_eq (rec->n_matches, n - 1);
+            clip_record_destroy (&rec);
+        }
+    }
+    free (both);
+    free (a000);
+    free (a004);
+    env_destroy (&env);
+}

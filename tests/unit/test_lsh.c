@@ -401,3 +401,101 @@ Test (lsh, every_key_is_found_after_growing)
     }
     clip_lsh_destroy (&lsh);
 }
+
+Test (lsh, clear_forgets_everything_and_keeps_room_for_a_while)
+{
+    /*  As the corpus's index of staged articles is used: filled with a
+        batch, emptied at the commit, filled again with items numbered
+        from 0.  */
+    clip_lsh_t *lsh = clip_lsh_new (0);
+    uint32_t keys [64];
+    const clip_lsh_hit_t *hits;
+    for (uint32_t item = 0; item < 3000; item++) {
+        for (uint32_t k = 0; k < 64; k++)
+            keys [k] = item * 64 + k + 1;
+        clip_lsh_insert (lsh, item, 128, keys, 64);
+    }
+    uint32_t few [] = { 7000001, 7000002, 7000003 };
+    clip_lsh_insert (lsh, 3000, 3, few, 3);
+    size_t big = clip_lsh_memory (lsh);
+    clip_lsh_clear (lsh);
+    cr_assert_eq (clip_lsh_items (lsh), 0);
+    cr_assert_eq (clip_lsh_keys (lsh), 0);
+    /*  Nothing is found, neither by its keys nor, for the short item, by
+        the other shingles of a query (its filter is emptied too).  */
+    for (uint32_t item = 0; item < 3000; item += 101) {
+        for (uint32_t k = 0; k < 64; k++)
+            keys [k] = item * 64 + k + 1;
+        cr_assert_eq (clip_lsh_query (lsh, keys, 64, NULL, 0, 64, &hits), 0);
+    }
+    uint32_t probe [] = { 1 };
+    cr_assert_eq (clip_lsh_query (lsh, probe, 1, few, 3, 100, &hits), 0);
+    /*  The room stays for a batch of the same size.  */
+    cr_assert_geq (clip_lsh_memory (lsh), big * 9 / 10);
+
+    /*  Small batches after it: the room shrinks (not at once), and every
+        batch finds exactly its own items, numbered from 0 again.  */
+    for (int batch = 0; batch < 20; batch++) {
+        for (uint32_t item = 0; item < 5; item++) {
+            for (uint32_t k = 0; k < 64; k++)
+                keys [k] = (uint32_t) batch * 100000 + item * 64 + k + 1;
+            clip_lsh_insert (lsh, item, 128, keys, 64);
+        }
+        cr_assert_eq (clip_lsh_items (lsh), 5);
+        cr_assert_eq (clip_lsh_keys (lsh), 5 * 64);
+        for (uint32_t item = 0; item < 5; item++) {
+            for (uint32_t k = 0; k < 64; k++)
+                keys [k] = (uint32_t) batch * 100000 + item * 64 + k + 1;
+            size_t n = clip_lsh_query (lsh, keys, 64, NULL, 0, 64, &hits);
+            cr_assert_eq (n, 1, "batch %d item %u: %zu candidates", batch, item, n);
+            cr_assert_eq (hits [0].item, item);
+            cr_assert_eq (hits [0].hits, 64);
+        }
+        clip_lsh_clear (lsh);
+    }
+    cr_assert_lt (clip_lsh_memory (lsh), big / 8);
+    clip_lsh_destroy (&lsh);
+}
+
+Test (lsh, many_candidates_of_large_item_numbers_are_all_counted)
+{
+    /*  A query's items are counted by sorting them, skipping the bytes
+        that are zero in all of them: items below 256 (one byte sorted),
+        65,536 (two), 2^24 (three) and above (four), more than 64 of them
+        (not an insertion sort), each to be found with its exact count.  */
+    const uint32_t ranges [] = { 200, 60000, 6600000, 23300000 };
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges [0]; r++) {
+        clip_lsh_t *lsh = clip_lsh_new (0);
+        uint32_t items [100];
+        for (uint32_t i = 0; i < 100; i++) {
+            /*  In no order; the larger ones sharing their low 16 bits
+                with others, which only the passes over the high bytes
+                tell apart.  */
+            uint32_t spread = (i * 37) % 100;
+            items [i] = r == 0 ? spread * 2 : r == 1 ? spread * 600
+                      : r == 2 ? spread << 16 | i % 7 : 1u << 24 | spread << 16 | i % 7;
+            cr_assert_lt (items [i], ranges [r]);
+            /*  Three keys every item has, and one or two of its own.  */
+            uint32_t keys [] = { 1, 2, 3, 1000 + i, 2000 + i };
+            clip_lsh_insert (lsh, items [i], 40, keys, i % 2 ? 5 : 4);
+        }
+        const clip_lsh_hit_t *hits;
+        uint32_t q [40] = { 1, 2, 3 };
+        for (uint32_t i = 3; i < 40; i++)
+            q [i] = 1000 + (i - 3) * 2;     /* own keys of items 0, 2, 4, ... */
+        size_t n = clip_lsh_query (lsh, q, 40, NULL, 0, 40, &hits);
+        cr_assert_eq (n, 100, "range %u: %zu candidates", ranges [r], n);
+        for (uint32_t i = 0; i < 100; i++) {
+            uint32_t count = 0;
+            cr_assert (has_item (hits, n, items [i], &count), "range %u: item %u missing",
+                       ranges [r], items [i]);
+            cr_assert_eq (count, i % 2 == 0 && i < 74 ? 4u : 3u, "range %u: item %u",
+                          ranges [r], items [i]);
+        }
+        /*  Most hits first, then by item.  */
+        for (size_t k = 1; k < n; k++)
+            cr_assert (hits [k - 1].hits > hits [k].hits
+                    || (hits [k - 1].hits == hits [k].hits && hits [k - 1].item < hits [k].item));
+        clip_lsh_destroy (&lsh);
+    }
+}

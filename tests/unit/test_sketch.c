@@ -442,3 +442,97 @@ Test (sketch, words_longer_than_the_stack_buffer)
         free (lower);
     }
 }
+
+/*  The plain merge clip_sketch_compare used before its four-at-a-time
+    one: the reference.  */
+static uint32_t
+common_reference (const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t i = 0, j = 0;
+    uint32_t common = 0;
+    while (i < na && j < nb) {
+        if (a [i] < b [j])
+            i++;
+        else
+        if (b [j] < a [i])
+            j++;
+        else {
+            common++;
+            i++;
+            j++;
+        }
+    }
+    return common;
+}
+
+static uint64_t
+rng_next (uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *s >> 16;
+}
+
+/*  n sorted distinct hashes drawn from [0, range), written as sketch
+    bytes at an odd offset (a SQLite blob need not be aligned).  */
+static void
+random_set (uint64_t *seed, uint32_t *set, size_t *n, uint64_t range, uint64_t base)
+{
+    for (size_t i = 0; i < *n; i++)
+        set [i] = (uint32_t) (base + rng_next (seed) % range);
+    clip_sketch_sort_u32 (set, NULL, *n);
+    size_t m = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (m == 0 || set [i] != set [m - 1])
+            set [m++] = set [i];
+    *n = m;
+}
+
+Test (sketch, compare_counts_as_the_plain_merge)
+{
+    /*  Random sets of every size up to 600 (both block remainders, both
+        paths: merge and galloping), drawn from small ranges so that they
+        share much, equal last hashes of blocks included, and from the top
+        of the 32-bit range (an unsigned order, not a signed one).  */
+    uint64_t seed = 12;
+    uint32_t *a = clip_malloc (600 * sizeof *a), *b = clip_malloc (600 * sizeof *b);
+    uint8_t *ba = clip_malloc (CLIP_SKETCH_HEADER + 4 * 600 + 1);
+    uint8_t *bb = clip_malloc (CLIP_SKETCH_HEADER + 4 * 600 + 1);
+    for (int trial = 0; trial < 20000; trial++) {
+        size_t na = rng_next (&seed) % (trial % 7 == 0 ? 600 : 40);
+        size_t nb = rng_next (&seed) % (trial % 5 == 0 ? 600 : 40);
+        uint64_t range = 1 + rng_next (&seed) % (trial % 3 == 0 ? 1200 : 80);
+        uint64_t base = trial % 4 == 0 ? (uint64_t) UINT32_MAX + 1 - range : 0x7FFFFFF0u;
+        if (trial % 4 == 1)
+            base = 0;
+        random_set (&seed, a, &na, range, base);
+        random_set (&seed, b, &nb, range, base);
+        void *blob;
+        size_t len;
+        clip_sketch_wire_encode (a, na, &blob, &len);
+        memcpy (ba + 1, blob, len);
+        free (blob);
+        clip_sketch_view_t va, vb;
+        cr_assert_eq (clip_sketch_parse (ba + 1, len, &va), 0);
+        clip_sketch_wire_encode (b, nb, &blob, &len);
+        memcpy (bb + 1, blob, len);
+        free (blob);
+        cr_assert_eq (clip_sketch_parse (bb + 1, len, &vb), 0);
+
+        uint32_t want = common_reference (a, na, b, nb), got, back;
+        double j, c, j2, c2;
+        clip_sketch_compare (&va, &vb, &j, &c, &got);
+        clip_sketch_compare (&vb, &va, &j2, &c2, &back);
+        cr_assert_eq (got, want, "trial %d: %zu and %zu hashes: %u shared, not %u",
+                      trial, na, nb, got, want);
+        cr_assert_eq (back, want, "trial %d reversed", trial);
+        /*  The scores from the count, as before, bit for bit.  */
+        size_t smaller = na < nb ? na : nb;
+        double uni = (double) na + (double) nb - want;
+        cr_assert (j == (uni > 0 && smaller > 0 ? want / uni : 0.0) && j == j2);
+        cr_assert (c == (smaller > 0 ? (double) want / smaller : 0.0) && c == c2);
+    }
+    free (a);
+    free (b);
+    free (ba);
+    free (bb);
+}

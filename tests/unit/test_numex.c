@@ -169,7 +169,9 @@ Test (numex, dates_other_forms)
     expect_one ("a five-year plan", "DATE", "five-year", "five-year");
     expect_one ("It is due today.", "DATE", "today", "today");
     expect_one ("as early as May.", "DATE", "May", "may");
-    expect_one ("in the summer of 2019.", "DATE", "summer of 2019", "summer of 2019");
+    /* The article is the date's, as in "the first half of 2019" (README.md's
+       rules; was "summer of 2019" before issue 14's second round).  */
+    expect_one ("in the summer of 2019.", "DATE", "the summer of 2019", "the summer of 2019");
     expect_one ("since May last year, it", "DATE", "May last year", "may last year");
     expect_one ("during the last three months of 2004.", "DATE", "the last three months of 2004",
                 "the last three months of 2004");
@@ -643,4 +645,103 @@ Test (numex, periods_with_their_end)
     /* No end: "to" before a verb, a bare "the year".  */
     expect_one ("It took three months to complete.", "DATE", "three months", "three months");
     expect_none ("The year to date was good.");
+}
+
+/*  Centuries and the weekend (OntoNotes DATE, README.md's rules as
+    decided for issue 14's second round): the article and an edge word
+    are inside; "the day" alone stays out like "the week".  */
+Test (numex, centuries_and_the_weekend)
+{
+    expect_one ("Ships like hers were built in the 19th century by hand.", "DATE",
+                "the 19th century", "the 19th century");
+    expect_one ("It was a hit of the late 20th Century in Europe.", "DATE",
+                "the late 20th Century", "the late 20th century");
+    expect_one ("A 21st-century plan was drawn up.", "DATE", "21st-century", "21st-century");
+    expect_one ("Prices were lower around the turn of the century when", "DATE",
+                "the turn of the century", "the turn of the century");
+    expect_one ("The shop was shut over the weekend and", "DATE", "the weekend", "the weekend");
+    expect_none ("He spent the day in court.");
+    expect_none ("The 21st player signed.");
+}
+
+/*  "prior" reads as "previous"; "year end" as "year-end"; "the year
+    before" / "a month before" closing a clause.  */
+Test (numex, prior_year_end_and_before)
+{
+    expect_one ("Net rose from 3.1 in the prior year.", "DATE", "the prior year", "the prior year");
+    expect_one ("Prior year net included a gain.", "DATE", "Prior year", "prior year");
+    expect_one ("The sale should close by year end, it said.", "DATE", "year end", "year end");
+    expect_one ("Stocks stood at 4.2 at year end 1986.", "DATE", "year end 1986", "year end 1986");
+    expect_one ("Output fell from 80 the year before.", "DATE", "the year before", "the year before");
+    expect_one ("It had been 12 a month before, it said.", "DATE", "a month before", "a month before");
+    expect_none ("Prior to the sale it was a unit.");
+    /* "before" introducing a clause or a noun is a preposition.  */
+    expect_none ("It was the year before the war ended.");
+}
+
+/*  A year after "for", "into" or "due" ("profits for 1987", "notes due
+    1997"); counts after them stay counts.  */
+Test (numex, year_after_for_into_due)
+{
+    expect_one ("It forecast higher profits for 1987.", "DATE", "1987", "1987");
+    expect_one ("Growth should carry into 1991 as well.", "DATE", "1991", "1991");
+    expect_one ("It sold notes due 2005 to banks.", "DATE", "2005", "2005");
+    expect_none ("It asked for 1,987 tonnes.");
+}
+
+/*  Wire copy's other currencies: lire, pesetas, kronor; crowns of an
+    unnamed country keep the phrase; Belgian francs are not Swiss.  */
+Test (numex, more_currencies)
+{
+    expect_one ("It will issue 3,000 billion lire of paper.", "MONEY", "3,000 billion lire",
+                "ITL 3000000000000");
+    expect_one ("A 105 billion peseta plan was unveiled.", "MONEY", "105 billion peseta",
+                "ESP 105000000000");
+    expect_one ("Sales were 9.5bn kronor in the", "MONEY", "9.5bn kronor", "SEK 9500000000");
+    expect_one ("Reserves rose to 36.34 billion crowns from", "MONEY", "36.34 billion crowns",
+                "36.34 billion crowns");
+    expect_one ("Reserves rose to 36.34 billion Danish crowns from", "MONEY",
+                "36.34 billion Danish crowns", "DKK 36340000000");
+    expect_one ("It paid 12 Norwegian crowns a share.", "MONEY", "12 Norwegian crowns", "NOK 12");
+    expect_one ("It paid 40 Belgian francs a share.", "MONEY", "40 Belgian francs", "BEF 40");
+    expect_none ("The Triple Crown went to a colt.");
+}
+
+/*  "the same period" with the date it is taken from is one DATE; alone
+    it is none.  */
+Test (numex, the_same_period_with_its_date)
+{
+    expect_one ("Sales rose from the same month last year.", "DATE", "the same month last year",
+                "the same month last year");
+    expect_one ("Up from 12 in the same period a year ago, it said.", "DATE",
+                "the same period a year ago", "the same period a year ago");
+    expect_one ("Down from 3.1 in the same quarter of 1985.", "DATE", "the same quarter of 1985",
+                "the same quarter of 1985");
+    expect_one ("Up from 2.01 in the same period of the previous year.", "DATE",
+                "the same period of the previous year", "the same period of the previous year");
+    expect_none ("At the same time the team signed a forward.");
+    expect_none ("The same period saw rain.");
+}
+
+/*  Wire copy's money adjectives ("a 45-mln-dlr loan") are MONEY; a
+    weight in pounds is not.  */
+Test (numex, hyphenated_money_adjectives)
+{
+    expect_one ("It took a 45-mln-dlr charge.", "MONEY", "45-mln-dlr", "USD 45000000");
+    expect_one ("It took a 930,000-dlr charge.", "MONEY", "930,000-dlr", "USD 930000");
+    expect_one ("It made an 8.16-billion-stg bid.", "MONEY", "8.16-billion-stg", "GBP 8160000000");
+    expect_none ("He carried a 10-pound bag.");
+    expect_one ("It made a 28-dlr-a-share offer.", "MONEY", "28-dlr", "USD 28");
+}
+
+/*  A season of the year with its article is a DATE ("in the summer"), not
+    when it modifies a noun.  */
+Test (numex, seasons_with_the_article)
+{
+    expect_one ("A deal may come in the summer, he said.", "DATE", "the summer", "the summer");
+    expect_one ("Rates have risen since the autumn and", "DATE", "the autumn", "the autumn");
+    expect_one ("The group meets in the Spring 1987.", "DATE", "the Spring 1987", "the spring 1987");
+    expect_none ("Frost hurt the winter wheat.");
+    expect_none ("He backs the winter break.");
+    expect_none ("It sold well in the Summer Sale.");
 }

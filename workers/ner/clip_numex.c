@@ -61,17 +61,21 @@ typedef enum {
 
 /*  Currencies: the index into currency_codes.  CUR_DOLLAR, CUR_STERLING,
     CUR_CENT and CUR_PENCE are words whose code depends on their modifier or
-    that scale the amount.  */
+    that scale the amount; CUR_CROWN ("crowns", "kroner") is the currency
+    of several countries, named only by its modifier ("Danish crowns"),
+    else the MONEY keeps its phrase.  */
 typedef enum {
     CUR_USD = 0, CUR_GBP, CUR_EUR, CUR_JPY, CUR_CNY, CUR_INR, CUR_CHF,
     CUR_RUB, CUR_KRW, CUR_MXN, CUR_ZAR, CUR_CAD, CUR_AUD, CUR_SGD, CUR_TWD,
-    CUR_HKD, CUR_NZD, CUR_DEM, CUR_NLG, CUR_FRF,
-    CUR_DOLLAR, CUR_STERLING, CUR_CENT, CUR_PENCE
+    CUR_HKD, CUR_NZD, CUR_DEM, CUR_NLG, CUR_FRF, CUR_ITL, CUR_ESP, CUR_SEK,
+    CUR_DKK, CUR_NOK, CUR_BEF,
+    CUR_DOLLAR, CUR_STERLING, CUR_CENT, CUR_PENCE, CUR_CROWN
 } currency_t;
 
 static const char *const currency_codes[] = {
     "USD", "GBP", "EUR", "JPY", "CNY", "INR", "CHF", "RUB", "KRW", "MXN",
-    "ZAR", "CAD", "AUD", "SGD", "TWD", "HKD", "NZD", "DEM", "NLG", "FRF"
+    "ZAR", "CAD", "AUD", "SGD", "TWD", "HKD", "NZD", "DEM", "NLG", "FRF",
+    "ITL", "ESP", "SEK", "DKK", "NOK", "BEF"
 };
 
 /*  F_YEARCTX: a bare four-digit number after this word is a year ("in
@@ -110,6 +114,7 @@ static const keyword_t keywords[] = {
     { "base", K_PREP, 0, F_YEARCTX },    /* an index's base year: "(base 1985)" */
     { "before", K_PREP, 0, F_YEARCTX },
     { "beginning", K_ENDW, 0, 0 },
+    { "belgian", K_CURMOD, CUR_BEF, 0 },
     { "between", K_PREP, 0, F_YEARCTX },
     { "billion", K_SCALE, 9, 0 },
     { "billions", K_VAGUE, 9, 0 },
@@ -128,8 +133,11 @@ static const keyword_t keywords[] = {
     { "circa", K_PREP, 0, F_YEARCTX },
     { "coming", K_REL, 0, 0 },
     { "couple", K_FEW, 0, 0 },
+    { "crown", K_CUR, CUR_CROWN, 0 },
+    { "crowns", K_CUR, CUR_CROWN, 0 },
     { "cts", K_CUR, CUR_CENT, 0 },
     { "current", K_REL, 0, 0 },
+    { "danish", K_CURMOD, CUR_DKK, 0 },
     { "day", K_UNIT, 1, 0 },
     { "days", K_UNIT, 2, 0 },
     { "dec", K_MONTH, 12, F_ABBR },
@@ -142,6 +150,7 @@ static const keyword_t keywords[] = {
     { "dollars", K_CUR, CUR_DOLLAR, 0 },
     { "dozen", K_DOZEN, 12, 0 },
     { "dozens", K_VAGUE, 1, 0 },
+    { "due", K_NONE, 0, F_YEARCTX },     /* "notes due 1997" */
     { "during", K_PREP, 0, F_YEARCTX },
     { "dutch", K_CURMOD, CUR_NLG, 0 },
     { "each", K_EVERY, 0, 0 },
@@ -165,6 +174,7 @@ static const keyword_t keywords[] = {
     { "fiscal", K_PREP, 0, F_YEARCTX },
     { "five", K_NUM, 5, 0 },
     { "following", K_FOLLOWING, 0, 0 },
+    { "for", K_NONE, 0, F_YEARCTX },
     { "forty", K_TENS, 40, 0 },
     { "four", K_NUM, 4, 0 },
     { "fourteen", K_NUM, 14, 0 },
@@ -186,6 +196,8 @@ static const keyword_t keywords[] = {
     { "hundreds", K_VAGUE, 2, 0 },
     { "in", K_PREP, 0, F_YEARCTX },
     { "indian", K_CURMOD, CUR_INR, 0 },
+    { "into", K_NONE, 0, F_YEARCTX },
+    { "italian", K_CURMOD, CUR_ITL, 0 },
     { "its", K_PREP, 0, F_YEARCTX },
     { "jan", K_MONTH, 1, F_ABBR },
     { "january", K_MONTH, 1, 0 },
@@ -194,9 +206,15 @@ static const keyword_t keywords[] = {
     { "july", K_MONTH, 7, 0 },
     { "jun", K_MONTH, 6, F_ABBR },
     { "june", K_MONTH, 6, 0 },
+    { "krona", K_CUR, CUR_SEK, 0 },
+    { "krone", K_CUR, CUR_CROWN, 0 },
+    { "kroner", K_CUR, CUR_CROWN, 0 },
+    { "kronor", K_CUR, CUR_SEK, 0 },
     { "last", K_REL, 0, 0 },
     { "late", K_EDGE, 0, F_YEARCTX },
     { "later", K_EARLIER, 0, 0 },
+    { "lira", K_CUR, CUR_ITL, 0 },
+    { "lire", K_CUR, CUR_ITL, 0 },
     { "mar", K_MONTH, 3, F_ABBR },
     { "march", K_MONTH, 3, 0 },
     { "marks", K_CUR, CUR_DEM, 0 },
@@ -219,6 +237,7 @@ static const keyword_t keywords[] = {
     { "nine", K_NUM, 9, 0 },
     { "nineteen", K_NUM, 19, 0 },
     { "ninety", K_TENS, 90, 0 },
+    { "norwegian", K_CURMOD, CUR_NOK, 0 },
     { "nov", K_MONTH, 11, F_ABBR },
     { "november", K_MONTH, 11, 0 },
     { "oct", K_MONTH, 10, F_ABBR },
@@ -234,6 +253,8 @@ static const keyword_t keywords[] = {
     { "per", K_PER, 0, 0 },
     { "percent", K_PERCENT, 0, 0 },
     { "percentage", K_PERCENTAGE, 0, 0 },
+    { "peseta", K_CUR, CUR_ESP, 0 },
+    { "pesetas", K_CUR, CUR_ESP, 0 },
     { "peso", K_CUR, CUR_MXN, 0 },
     { "pesos", K_CUR, CUR_MXN, 0 },
     { "point", K_POINT, 0, 0 },
@@ -242,6 +263,7 @@ static const keyword_t keywords[] = {
     { "pounds", K_CUR, CUR_GBP, 0 },
     { "preceding", K_FOLLOWING, 0, 0 },
     { "previous", K_REL, 0, 0 },
+    { "prior", K_REL, 0, 0 },          /* "the prior year", as "previous" */
     { "qtr", K_QUARTER, 0, 0 },
     { "quarter", K_QUARTER, 0, 0 },
     { "rand", K_CUR, CUR_ZAR, 0 },
@@ -270,12 +292,14 @@ static const keyword_t keywords[] = {
     { "six", K_NUM, 6, 0 },
     { "sixteen", K_NUM, 16, 0 },
     { "sixty", K_TENS, 60, 0 },
+    { "spanish", K_CURMOD, CUR_ESP, 0 },
     { "spring", K_SEASON, 0, 0 },
     { "start", K_ENDW, 0, 0 },
     { "sterling", K_CUR, CUR_STERLING, 0 },
     { "stg", K_CUR, CUR_STERLING, 0 },
     { "summer", K_SEASON, 0, 0 },
     { "sunday", K_WEEKDAY, 7, 0 },
+    { "swedish", K_CURMOD, CUR_SEK, 0 },
     { "swiss", K_CURMOD, CUR_CHF, 0 },
     { "taiwan", K_CURMOD, CUR_TWD, 0 },
     { "taiwanese", K_CURMOD, CUR_TWD, 0 },
@@ -1145,7 +1169,7 @@ parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
     int c = w->val;
     /* "50 Cent" is a rapper; other currency words may be capitalised in
        headlines ("Sales Top 100 Billion Dollars").  */
-    if (c == CUR_CENT && w->cap && !w->upper)
+    if ((c == CUR_CENT || c == CUR_CROWN) && w->cap && !w->upper)
         return 0;
     switch (c) {
         case CUR_DOLLAR:
@@ -1158,6 +1182,13 @@ parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
             break;
         case CUR_STERLING:
             c = CUR_GBP;
+            break;
+        case CUR_CROWN:
+            /* "Danish crowns"; "crowns" alone could be of four countries.  */
+            if (mod == CUR_SEK || mod == CUR_DKK || mod == CUR_NOK)
+                c = mod;
+            else if (mod >= 0)
+                return 0;
             break;
         case CUR_CENT:
             c = CUR_USD;
@@ -1284,6 +1315,48 @@ match_implied_money (const scan_t *sc, size_t i, int code, match_t *m)
     money_canon (m, code, &a);
 }
 
+/*  "45-mln-dlr", "930,000-dlr", "8.16-billion-stg" at i: digits, a
+    hyphen, a scale and a hyphen or not, a currency word.  Only currencies
+    that name money alone ("dlr", "stg", "yen", "euro"; "pound" with a
+    scale: "a 10-pound bag" is a weight); nothing may stick after it but a
+    hyphen ("28-dlr-a-share").  Returns the tokens used, 0 if none.  */
+static size_t
+hyphenated_money_at (const scan_t *sc, size_t i, amount_t *a, int *code)
+{
+    const tok_t *t = tk (sc, i), *h = tk (sc, i + 1);
+    if (t->kind != T_NUM || t->cls != SUF_NONE || t->fden != 0
+        || !(h->gap == 0 && tok_is_sym (h, S_HYPHEN)))
+        return 0;
+    size_t j = i + 2;
+    int scale = 0;
+    const tok_t *w = tk (sc, j);
+    if (w->gap != 0)
+        return 0;
+    if (tok_is_kw (w, K_SCALE) && tok_is_sym (tk (sc, j + 1), S_HYPHEN) && tk (sc, j + 1)->gap == 0
+        && tk (sc, j + 2)->gap == 0) {
+        scale = w->val;
+        j += 2;
+        w = tk (sc, j);
+    }
+    if (!tok_is_kw (w, K_CUR))
+        return 0;
+    int c = w->val;
+    if (c == CUR_DOLLAR)
+        c = CUR_USD;
+    else if (c == CUR_STERLING || (c == CUR_GBP && scale > 0))
+        c = CUR_GBP;
+    else if (c != CUR_JPY && c != CUR_EUR)
+        return 0;
+    const tok_t *after = tk (sc, j + 1);
+    if (after->gap == 0 && (after->kind == T_WORD || after->kind == T_NUM))
+        return 0;
+    if (!tok_amount (sc, t, a))
+        return 0;
+    a->exp += scale;
+    *code = c;
+    return j + 1 - i;
+}
+
 static void
 match_money (const scan_t *sc, size_t i, match_t *m)
 {
@@ -1314,9 +1387,20 @@ match_money (const scan_t *sc, size_t i, match_t *m)
         if (c > 0 && tk (sc, i + k)->gap == 1) {
             a.exp += shift;
             m->ntok = k + c;
-            money_canon (m, code, &a);
+            if (code == CUR_CROWN)
+                m->phrase = true;       /* no code to give: the phrase */
+            else
+                money_canon (m, code, &a);
             return;
         }
+    }
+
+    /* Wire copy's adjectives: "a 45-mln-dlr loan", "a 930,000-dlr
+       charge", "an 8.16-billion-dlr bid" (MONEY, as "$45 million" is).  */
+    if ((k = hyphenated_money_at (sc, i, &a, &code)) > 0) {
+        m->ntok = k;
+        money_canon (m, code, &a);
+        return;
     }
 
     /* "billions of dollars", "hundreds of millions of pounds".  */
@@ -1776,6 +1860,18 @@ unit_at (const scan_t *sc, size_t j)
     return 0;
 }
 
+/*  Does the token at j close a clause, so that "before" just before it
+    ends a date ("the year before.", "a month before, it said") rather
+    than introduce what follows ("the year before the war")?  The text's
+    end is none: a fragment may stop anywhere.  */
+static bool
+closes_clause (const tok_t *t)
+{
+    return (t->kind != T_END && t->gap == 2)
+        || (t->kind == T_SYM && (t->cls == S_COMMA || t->cls == S_DOT || t->cls == S_COLON
+                                 || t->cls == S_OTHER));
+}
+
 /*  A duration or a count of units: "five years", "20 years", "a further
     year", "a few weeks", "two years ago", "five-year".  */
 static size_t
@@ -1846,7 +1942,9 @@ match_duration_at (const scan_t *sc, size_t i)
         if (tok_is_word (sc, tk (sc, j + 1), "long"))
             return j + 2 - i;
     }
-    bool tail = after->gap == 1 && (tok_is_kw (after, K_AGO) || tok_is_kw (after, K_EARLIER));
+    bool tail = after->gap == 1 && (tok_is_kw (after, K_AGO) || tok_is_kw (after, K_EARLIER)
+                                    || (tok_is_word (sc, after, "before")
+                                        && closes_clause (tk (sc, j + 1))));
     if (tail)
         j++;
     /* "a day" alone is rarely a date ("once a day", "a day of action");
@@ -2039,6 +2137,92 @@ rel_target (const scan_t *sc, size_t j)
 
 static size_t period_end_tail (const scan_t *sc, size_t j);
 
+/*  After "the same": a period and the date it is taken from, "period
+    last year", "month a year ago", "quarter of 1985", "period of the
+    previous year" (one DATE, as "the first quarter of 1986" is; the
+    period alone, "the same time", is none).  Returns the tokens used.  */
+static size_t
+same_period_at (const scan_t *sc, size_t p)
+{
+    const tok_t *u = tk (sc, p), *x = tk (sc, p + 1);
+    if (u->gap != 1 || u->kind != T_WORD || x->gap != 1 || x->kind != T_WORD)
+        return 0;
+    if (!(tok_is_word (sc, u, "period") || tok_is_word (sc, u, "month") || tok_is_word (sc, u, "quarter")
+          || tok_is_word (sc, u, "week") || tok_is_word (sc, u, "time") || tok_is_word (sc, u, "day")
+          || tok_is_word (sc, u, "half") || tok_is_word (sc, u, "season")))
+        return 0;
+    size_t q = p + 1, r;
+    if (tok_is_kw (x, K_REL) && (r = rel_target (sc, q + 1)) > 0)
+        return 2 + r;                           /* "period last year" */
+    if (tok_is_kw (x, K_A) || tok_is_kw (x, K_NUM) || x->kind == T_NUM) {
+        size_t d = match_duration_at (sc, q);   /* "month a year ago" */
+        if (d > 0 && (tok_is_kw (tk (sc, q + d - 1), K_AGO) || tok_is_kw (tk (sc, q + d - 1), K_EARLIER)))
+            return 1 + d;
+        return 0;
+    }
+    if (!(tok_is_kw (x, K_OF) || tok_is_word (sc, x, "in")))
+        return 0;
+    const tok_t *y = tk (sc, q + 1);
+    if (y->gap != 1)
+        return 0;
+    size_t yr = year_range_at (sc, q + 1);
+    if (yr > 0)
+        return 2 + yr;                          /* "period in 1985" */
+    if (tok_is_kw (y, K_THE) && tk (sc, q + 2)->gap == 1
+        && (tok_is_kw (tk (sc, q + 2), K_REL) || tok_is_kw (tk (sc, q + 2), K_FOLLOWING))
+        && (r = rel_target (sc, q + 3)) > 0)
+        return 4 + r;                           /* "period of the previous year" */
+    return 0;
+}
+
+/*  A century at j: "20th century", "21st-century" (the ordinal in
+    digits, 1st to 21st).  Returns the tokens used, 0 if none.  */
+static size_t
+century_at (const scan_t *sc, size_t j)
+{
+    const tok_t *t = tk (sc, j), *h = tk (sc, j + 1);
+    if (!(t->kind == T_NUM && t->cls == SUF_ORD && t->ival >= 1 && t->ival <= 21))
+        return 0;
+    size_t k = 1;
+    if (h->gap == 0 && tok_is_sym (h, S_HYPHEN))
+        k = 2;
+    else if (h->gap != 1)
+        return 0;
+    const tok_t *c = tk (sc, j + k);
+    if (!((k == 1 || c->gap == 0) && tok_is_word (sc, c, "century")))
+        return 0;
+    if (tk (sc, j + k + 1)->gap == 0 && tk (sc, j + k + 1)->kind == T_WORD)
+        return 0;
+    return k + 1;
+}
+
+/*  "year end", "year-end", optionally with its year ("at year end
+    1986"), at j, "year" being there; returns the tokens used.  */
+static size_t
+year_end_at (const scan_t *sc, size_t j)
+{
+    const tok_t *h = tk (sc, j + 1), *w;
+    size_t k;
+    if (h->gap == 0 && tok_is_sym (h, S_HYPHEN) && tk (sc, j + 2)->gap == 0) {
+        w = tk (sc, j + 2);
+        k = 3;
+    } else if (h->gap == 1) {
+        w = h;
+        k = 2;
+    } else
+        return 0;
+    if (!tok_is_word (sc, w, "end"))
+        return 0;
+    const tok_t *a = tk (sc, j + k);
+    if (a->gap == 0 && a->kind == T_WORD)
+        return 0;
+    if (a->gap == 1 && tok_is_kw (a, K_OF))
+        return 0;                               /* "the year end of ...": not read */
+    if (a->gap == 1 && year_range_at (sc, j + k) > 0)
+        k += year_range_at (sc, j + k);
+    return k;
+}
+
 /*  Relative and vague dates, all with the phrase lower-cased as their
     canonical value: "last year", "earlier this month", "late May", "the
     1990s", "the past five years", "recent months", "the end of March",
@@ -2149,11 +2333,13 @@ match_relative_at (const scan_t *sc, size_t i)
             /* "year-long", "month-long", "year-end", "year-earlier" (OntoNotes
                DATE).  */
             const tok_t *h = tk (sc, i + 1), *w = tk (sc, i + 2);
+            size_t ye;
+            if (t->val == 1 && tok_is_word (sc, t, "year") && (ye = year_end_at (sc, i)) > 0)
+                return ye;                      /* "year end", "year-end 1986" */
             if (t->val != 1 || !(h->gap == 0 && tok_is_sym (h, S_HYPHEN) && w->gap == 0))
                 return 0;
             if (tok_is_word (sc, w, "long")
-                || (tok_is_word (sc, t, "year") && (tok_is_word (sc, w, "end")
-                                                    || tok_is_word (sc, w, "earlier")
+                || (tok_is_word (sc, t, "year") && (tok_is_word (sc, w, "earlier")
                                                     || tok_is_word (sc, w, "ago"))))
                 return 3;
             return 0;
@@ -2170,6 +2356,9 @@ match_relative_at (const scan_t *sc, size_t i)
         case K_ORD:
         case K_THE: {
             j = i;
+            size_t cy;
+            if (cls == K_ORD && (cy = century_at (sc, i)) > 0)
+                return cy;                      /* "20th century", "21st-century" */
             if (cls == K_THE) {
                 j++;
                 const tok_t *u = tk (sc, j);
@@ -2185,6 +2374,46 @@ match_relative_at (const scan_t *sc, size_t i)
                 if (u->kind == T_NUM && u->cls == SUF_S && u->intdigits == 4 && u->plain
                     && u->ival % 10 == 0)
                     return j + 1 - i;
+                /* "the 20th century", "the late 19th century".  */
+                if ((cy = century_at (sc, j)) > 0)
+                    return j + cy - i;
+                if (j == i + 1) {
+                    /* "the turn of the century"; "the weekend" (a
+                       weekend the story means, OntoNotes DATE: unlike
+                       "the week", README.md's rules).  */
+                    if (tok_is_word (sc, u, "weekend"))
+                        return 2;
+                    /* "in the summer", "the Spring 1987": a season of the
+                       year with its article, when it is no modifier of a
+                       noun ("the winter wheat", "the autumn World Cup").  */
+                    if (tok_is_kw (u, K_SEASON)) {
+                        const tok_t *a = tk (sc, j + 1);
+                        if (a->gap == 1 && tok_year (a) > 0)
+                            return 3;
+                        if (a->gap == 1 && tok_is_kw (a, K_OF) && tk (sc, j + 2)->gap == 1
+                            && tok_year (tk (sc, j + 2)) > 0)
+                            return 4;           /* "the summer of 2019", as "the first half of 2019" */
+                        if (a->kind != T_WORD || a->gap == 2
+                            || (a->gap == 1 && !a->cap
+                                && (a->cls == K_PREP || a->cls == K_AND || a->cls == K_OF
+                                    || tok_is_word (sc, a, "but") || tok_is_word (sc, a, "only")
+                                    || tok_is_word (sc, a, "when"))))
+                            return 2;
+                        return 0;
+                    }
+                    size_t sp;
+                    if (tok_is_word (sc, u, "same") && (sp = same_period_at (sc, j + 1)) > 0)
+                        return 2 + sp;          /* "the same month last year" */
+                    if (tok_is_word (sc, u, "turn") && tk (sc, j + 1)->gap == 1
+                        && tok_is_kw (tk (sc, j + 1), K_OF) && tk (sc, j + 2)->gap == 1
+                        && tok_is_kw (tk (sc, j + 2), K_THE) && tk (sc, j + 3)->gap == 1
+                        && tok_is_word (sc, tk (sc, j + 3), "century"))
+                        return 5;
+                    /* "the year before." (a clause ends after it).  */
+                    if (tok_is_kw (u, K_UNIT) && u->val == 1 && tk (sc, j + 1)->gap == 1
+                        && tok_is_word (sc, tk (sc, j + 1), "before") && closes_clause (tk (sc, j + 2)))
+                        return 3;
+                }
                 /* "the 1986 fourth quarter", "the 1986/87 season": the
                    article is the date's when the year has its period
                    ("the 2019 edition" is "2019").  */

@@ -9,7 +9,8 @@
                without trailing zeros: "$100 billion" -> "USD 100000000000",
                "£76.6 billion" -> "GBP 76600000000", "50 cents" ->
                "USD 0.5"; "$" alone is USD, "¥" JPY; a vague amount
-               ("billions of dollars") keeps the phrase lower-cased.
+               ("billions of dollars") and crowns of no named country
+               ("36.34 billion crowns") keep the phrase lower-cased.
       PERCENT  the number and "%": "25 per cent" -> "25%", "19.5%" -> "19.5%";
                "3 percentage points" -> "3 percentage points".
       DATE     ISO form where the text fixes it ("March 31, 2019" ->
@@ -21,7 +22,8 @@
     ("in", "by", "since", "a", "the", "its", a possessive, ...), so "2019
     people" is not.  The DATE forms are those of workers/ner/README.md's
     labelling rules ("DATE as in OntoNotes"): ranges are one DATE ("May 3
-    to 6" -> "may 3 to 6", "1974-78"), an age ("25-year-old") is none.
+    to 6" -> "may 3 to 6", "1974-78"), an age ("25-year-old") is none,
+    "the same month last year" and "the 20th century" are one DATE each.
     Linear in the text, allocation only for the results, safe on any bytes
     (invalid UTF-8 included).  Stateless and reentrant.
 */

@@ -36,7 +36,7 @@ static const size_t labelled [2][CLIP_NER_NTYPES] = {
     five errors in F1 and about three in canonical names, so that they
     guard against a regression without failing on one changed decision.
     Raise them as the tagger improves, toward the issue's 88 / 92.  */
-static const double f1_floor [2] = { 83.8, 73.2 };          /* measured 84.85 (dev, issue 14 rules up to class 5), 74.28 (held out, scored once after them) */
+static const double f1_floor [2] = { 84.4, 75.6 };          /* measured 85.47 (dev, issue 14 rules up to the DATE rounds), 76.61 (held out, scored after them) */
 static const double canonical_floor [2] = { 91.3, 80.4 };   /* measured 92.31 (dev), 81.41 (held out) */
 
 static char *

@@ -645,6 +645,21 @@ level_of (const clip_corpus_settings_t *s, double jaccard, double containment)
          : containment > s->related_containment ? 1 : 0;
 }
 
+/*  A judge's lookup statement q is done with: reset it, rc being its
+    step's result (a row or done).  Returns 0, or -1, logged, on a SQLite
+    error.  */
+static int
+lookup_done (clip_corpus_t *self, sqlite3_stmt *q, int rc)
+{
+    sqlite3_reset (q);
+    sqlite3_clear_bindings (q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        clip_error ("corpus_judge_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    return 0;
+}
+
 /*  Keep row as a match: read its text columns (find_by_row), unless it
     has the article's id (the same text: decided by the id).  Returns 0 or
     -1 on a SQLite error.  */
@@ -668,15 +683,7 @@ keep_match (clip_corpus_t *self, const char *id, int64_t row, int level, double 
             .cluster = clip_strdup ((const char *) sqlite3_column_text (q, 3))
         };
     }
-    if (rc == SQLITE_ROW)
-        rc = SQLITE_DONE;
-    sqlite3_reset (q);
-    sqlite3_clear_bindings (q);
-    if (rc != SQLITE_DONE) {
-        clip_error ("corpus_judge_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
-        return -1;
-    }
-    return 0;
+    return lookup_done (self, q, rc);
 }
 
 /*  Read row by find_by_row, compare it with the article and keep it if it
@@ -699,14 +706,9 @@ verify_by_statement (clip_corpus_t *self, const char *id, const clip_sketch_view
             clip_sketch_compare (view, &other, &j, &c, NULL);
             level = level_of (&self->settings, j, c);
         }
-        rc = SQLITE_DONE;
     }
-    sqlite3_reset (q);
-    sqlite3_clear_bindings (q);
-    if (rc != SQLITE_DONE) {
-        clip_error ("corpus_judge_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+    if (lookup_done (self, q, rc))
         return -1;
-    }
     return level > 0 ? keep_match (self, id, row, level, j, c, ms) : 0;
 }
 
@@ -895,12 +897,8 @@ clip_corpus_judge (clip_corpus_t *self, clip_record_t *rec, const void *sketch, 
             .cluster = clip_strdup ((const char *) sqlite3_column_text (q, 3))
         };
     }
-    sqlite3_reset (q);
-    sqlite3_clear_bindings (q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        clip_error ("corpus_judge_failed", "sqlite=\"%s\"", sqlite3_errmsg (self->db));
+    if (lookup_done (self, q, rc))
         return -1;
-    }
 
     matches_t ms = { NULL, 0, 0 };
     clip_sketch_view_t view;

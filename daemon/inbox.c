@@ -158,6 +158,26 @@ forget_skipped (clip_inbox_t *self, const char *name)
     }
 }
 
+/*  A new candidate for name, not ready, its size and mtime not known.  */
+static candidate_t *
+candidate_add (clip_inbox_t *self, const char *name, uint64_t now)
+{
+    candidate_t *c = clip_calloc (1, sizeof *c);
+    c->name = clip_strdup (name);
+    c->changed_at = now;
+    HASH_ADD_KEYPTR (hh, self->candidates, c->name, strlen (c->name), c);
+    self->n_candidates++;
+    return c;
+}
+
+static void
+candidate_set_ready (clip_inbox_t *self, candidate_t *c)
+{
+    c->ready = true;
+    DL_APPEND (self->ready, c);
+    self->n_ready++;
+}
+
 static void
 candidate_remove (clip_inbox_t *self, candidate_t *c)
 {
@@ -206,14 +226,7 @@ observe (clip_inbox_t *self, const char *name, clip_inbox_file_event_t what)
             claim stats it anyway (is it still there, still a regular
             file?), so it is not looked at here: one stat an article in a
             burst instead of two (issue 12).  */
-        c = clip_calloc (1, sizeof *c);
-        c->name = clip_strdup (name);
-        c->changed_at = clip_mono_ms ();
-        HASH_ADD_KEYPTR (hh, self->candidates, c->name, strlen (c->name), c);
-        self->n_candidates++;
-        c->ready = true;
-        DL_APPEND (self->ready, c);
-        self->n_ready++;
+        candidate_set_ready (self, candidate_add (self, name, clip_mono_ms ()));
         return true;
     }
     struct stat st;
@@ -230,20 +243,11 @@ observe (clip_inbox_t *self, const char *name, clip_inbox_file_event_t what)
         return false;
     }
     uint64_t now = clip_mono_ms ();
-    if (!c) {
-        c = clip_calloc (1, sizeof *c);
-        c->name = clip_strdup (name);
-        c->size = (uint64_t) st.st_size;
-        c->mtime = st.st_mtim;
-        c->stated = true;
-        c->changed_at = now;
-        HASH_ADD_KEYPTR (hh, self->candidates, c->name, strlen (c->name), c);
-        self->n_candidates++;
-    }
-    else
-    if (!c->stated) {
-        /*  Renamed in and not looked at until now: this is its first look,
-            not a change (it stays ready).  */
+    if (!c || !c->stated) {
+        /*  New, or renamed in and not looked at until now: its first look,
+            not a change (a renamed-in candidate stays ready).  */
+        if (!c)
+            c = candidate_add (self, name, now);
         c->size = (uint64_t) st.st_size;
         c->mtime = st.st_mtim;
         c->stated = true;
@@ -268,9 +272,7 @@ observe (clip_inbox_t *self, const char *name, clip_inbox_file_event_t what)
     bool old = wall >= mtime_ms + self->settings.settle_ms;
     bool settled = now >= c->changed_at + self->settings.settle_ms;
     if (renamed_in || old || settled) {
-        c->ready = true;
-        DL_APPEND (self->ready, c);
-        self->n_ready++;
+        candidate_set_ready (self, c);
         return true;
     }
     return false;

@@ -597,39 +597,6 @@ hit_cmp (const void *a, const void *b)
     return x->item < y->item ? -1 : x->item > y->item;
 }
 
-/*  Sort the n items a query found, as clip_sketch_sort_u32 does (an LSD
-    radix sort, a byte a pass), but skipping the bytes that are zero in
-    every item: items are row numbers, so that below 65,536 articles two
-    passes of four do, below 16,777,216 three.  tmp holds n items.  */
-static void
-sort_items (uint32_t *a, uint32_t *tmp, size_t n)
-{
-    if (n <= 64) {
-        clip_sketch_sort_u32 (a, tmp, n);       /* insertion sort */
-        return;
-    }
-    uint32_t all = 0;
-    for (size_t i = 0; i < n; i++)
-        all |= a [i];
-    uint32_t *src = a, *dst = tmp;
-    for (int shift = 0; shift < 32; shift += 8) {
-        if ((all >> shift & 0xFF) == 0)
-            continue;
-        size_t count [257] = { 0 };
-        for (size_t i = 0; i < n; i++)
-            count [(src [i] >> shift & 0xFF) + 1]++;
-        for (int b = 0; b < 256; b++)
-            count [b + 1] += count [b];
-        for (size_t i = 0; i < n; i++)
-            dst [count [src [i] >> shift & 0xFF]++] = src [i];
-        uint32_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != a)
-        memcpy (a, src, n * sizeof *a);
-}
-
 static void
 push_scratch (clip_lsh_t *self, size_t *n, uint32_t item)
 {
@@ -693,7 +660,7 @@ clip_lsh_query (clip_lsh_t *self, const uint32_t *keys, size_t n_keys,
                 push_scratch (self, &found, (uint32_t) slots [i] - 1);
         }
     }
-    sort_items (self->scratch, self->sort_tmp, found);
+    clip_sketch_sort_u32 (self->scratch, self->sort_tmp, found);
     size_t n_hits = 0;
     for (size_t i = 0; i < found;) {
         size_t j = i;

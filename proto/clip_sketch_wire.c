@@ -51,7 +51,15 @@ clip_sketch_sort_u32 (uint32_t *a, uint32_t *tmp, size_t n)
     }
     uint32_t *own = tmp ? NULL : clip_malloc (n * sizeof *own);
     uint32_t *src = a, *dst = tmp ? tmp : own;
+    /*  A byte that is zero in every value needs no pass: row numbers (the
+        corpus's candidates) sort in two passes below 65,536 and three
+        below 16,777,216; hashes take all four.  */
+    uint32_t all = 0;
+    for (size_t i = 0; i < n; i++)
+        all |= a [i];
     for (int shift = 0; shift < 32; shift += 8) {
+        if ((all >> shift & 0xFF) == 0)
+            continue;
         size_t count [257] = { 0 };
         for (size_t i = 0; i < n; i++)
             count [((src [i] >> shift) & 0xFF) + 1]++;
@@ -63,7 +71,8 @@ clip_sketch_sort_u32 (uint32_t *a, uint32_t *tmp, size_t n)
         src = dst;
         dst = t;
     }
-    /*  Four passes: the result is back in a.  */
+    if (src != a)
+        memcpy (a, src, n * sizeof *a);
     free (own);
 }
 

@@ -52,7 +52,9 @@ void clip_sketch_hashes (const clip_sketch_view_t *view, uint32_t *out);
 
 /*  Sort n values ascending: insertion sort when short, else an LSD radix
     sort (a qsort call per comparison would cost more than the rest of a
-    sketch).  tmp holds n values of scratch, or is NULL to allocate it.  */
+    sketch) with no pass for a byte that is zero in every value (small
+    numbers such as row numbers sort in fewer passes).  tmp holds n values
+    of scratch, or is NULL to allocate it.  */
 void clip_sketch_sort_u32 (uint32_t *a, uint32_t *tmp, size_t n);
 
 #endif

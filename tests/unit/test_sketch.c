@@ -536,3 +536,33 @@ Test (sketch, compare_counts_as_the_plain_merge)
     free (ba);
     free (bb);
 }
+
+static int
+cmp_u32 (const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+/*  The radix sort passes over no byte that is zero in every value: values
+    of 1, 2, 3 and 4 bytes, and values with only a high byte set, odd and
+    even numbers of passes, with and without scratch, sort as qsort does.  */
+Test (sketch, sort_skips_the_bytes_no_value_uses)
+{
+    static const uint32_t masks [] = { 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFF000000, 0x00FF00FF };
+    uint64_t seed = 7;
+    enum { N = 3000 };
+    uint32_t *a = malloc (N * sizeof *a), *b = malloc (N * sizeof *b), *tmp = malloc (N * sizeof *tmp);
+    for (size_t m = 0; m < sizeof masks / sizeof masks [0]; m++)
+        for (int with_tmp = 0; with_tmp < 2; with_tmp++) {
+            for (size_t i = 0; i < N; i++)
+                a [i] = b [i] = (uint32_t) rng_next (&seed) & masks [m];
+            clip_sketch_sort_u32 (a, with_tmp ? tmp : NULL, N);
+            qsort (b, N, sizeof *b, cmp_u32);
+            cr_assert_eq (memcmp (a, b, N * sizeof *a), 0, "mask %08x, scratch %d",
+                          (unsigned) masks [m], with_tmp);
+        }
+    free (a);
+    free (b);
+    free (tmp);
+}

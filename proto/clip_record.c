@@ -525,6 +525,23 @@ static const char *const ENTITY_KEYS [E_COUNT] = {
     "type", "text", "canonical", "start", "end"
 };
 
+/*  One element of "entities" (dec->list and dec->index name it).  */
+static int
+decode_entity (decoder_t *dec, const msgpack_object *o, clip_entity_t *e)
+{
+    const msgpack_object *s [E_COUNT];
+    if (map_fields (dec, NULL, o, ENTITY_KEYS, E_COUNT, s))
+        return -1;
+    char **strs [3] = { &e->type, &e->text, &e->canonical };
+    for (int k = E_TYPE; k <= E_CANONICAL; k++)
+        if (require (dec, ENTITY_KEYS [k], s [k])
+        ||  get_str (dec, ENTITY_KEYS [k], s [k], false, strs [k]))
+            return -1;
+    return require (dec, "start", s [E_START]) || get_uint (dec, "start", s [E_START], &e->start)
+        || require (dec, "end", s [E_END]) || get_uint (dec, "end", s [E_END], &e->end)
+         ? -1 : 0;
+}
+
 static int
 decode_entities (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
 {
@@ -537,23 +554,8 @@ decode_entities (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
     rec->n_entities = n;        /* zeroed entries are safe to destroy */
     int rc = 0;
     dec->list = "entities";
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
-        dec->index = i;
-        const msgpack_object *s [E_COUNT];
-        if (map_fields (dec, NULL, &o->via.array.ptr [i], ENTITY_KEYS, E_COUNT, s)) {
-            rc = -1;
-            break;
-        }
-        clip_entity_t *e = &rec->entities [i];
-        char **strs [3] = { &e->type, &e->text, &e->canonical };
-        for (int k = E_TYPE; k <= E_CANONICAL && rc == 0; k++)
-            rc = require (dec, ENTITY_KEYS [k], s [k])
-              || get_str (dec, ENTITY_KEYS [k], s [k], false, strs [k]) ? -1 : 0;
-        if (rc == 0)
-            rc = require (dec, "start", s [E_START]) || get_uint (dec, "start", s [E_START], &e->start)
-              || require (dec, "end", s [E_END]) || get_uint (dec, "end", s [E_END], &e->end)
-               ? -1 : 0;
-    }
+    for (dec->index = 0; dec->index < n && rc == 0; dec->index++)
+        rc = decode_entity (dec, &o->via.array.ptr [dec->index], &rec->entities [dec->index]);
     dec->list = NULL;
     return rc;
 }
@@ -562,6 +564,23 @@ enum { M_ID, M_FILE, M_SEQ, M_JACCARD, M_CONTAINMENT, M_COUNT };
 static const char *const MATCH_KEYS [M_COUNT] = {
     "id", "file", "seq", "jaccard", "containment"
 };
+
+/*  One element of "dedupe.matches" (dec->list and dec->index name it).  */
+static int
+decode_match (decoder_t *dec, const msgpack_object *o, clip_match_t *m)
+{
+    const msgpack_object *s [M_COUNT];
+    if (map_fields (dec, NULL, o, MATCH_KEYS, M_COUNT, s))
+        return -1;
+    for (int k = 0; k < M_COUNT; k++)
+        if (require (dec, MATCH_KEYS [k], s [k]))
+            return -1;
+    return get_str (dec, "id", s [M_ID], false, &m->id)
+        || get_str (dec, "file", s [M_FILE], false, &m->file)
+        || get_uint (dec, "seq", s [M_SEQ], &m->seq)
+        || get_double (dec, "jaccard", s [M_JACCARD], &m->jaccard)
+        || get_double (dec, "containment", s [M_CONTAINMENT], &m->containment) ? -1 : 0;
+}
 
 static int
 decode_matches (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
@@ -576,23 +595,8 @@ decode_matches (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
     rec->n_matches = n;
     int rc = 0;
     dec->list = "dedupe.matches";
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
-        dec->index = i;
-        const msgpack_object *s [M_COUNT];
-        if (map_fields (dec, NULL, &o->via.array.ptr [i], MATCH_KEYS, M_COUNT, s)) {
-            rc = -1;
-            break;
-        }
-        for (int k = 0; k < M_COUNT && rc == 0; k++)
-            rc = require (dec, MATCH_KEYS [k], s [k]);
-        clip_match_t *m = &rec->matches [i];
-        if (rc == 0)
-            rc = get_str (dec, "id", s [M_ID], false, &m->id)
-              || get_str (dec, "file", s [M_FILE], false, &m->file)
-              || get_uint (dec, "seq", s [M_SEQ], &m->seq)
-              || get_double (dec, "jaccard", s [M_JACCARD], &m->jaccard)
-              || get_double (dec, "containment", s [M_CONTAINMENT], &m->containment) ? -1 : 0;
-    }
+    for (dec->index = 0; dec->index < n && rc == 0; dec->index++)
+        rc = decode_match (dec, &o->via.array.ptr [dec->index], &rec->matches [dec->index]);
     dec->list = NULL;
     return rc;
 }

@@ -55,6 +55,15 @@ cleanup (void)
 
 TestSuite (file_read, .fini = cleanup);
 
+/*  Fill text with letters and write it to path: an article of n bytes.  */
+static void
+write_letters (const char *path, char *text, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        text [i] = (char) ('a' + i % 26);
+    tu_write (path, text, n);
+}
+
 /*  A regular file whose size fstat told: one read, which asks one byte
     more than that and gets the size; the read that would say 0 is not
     made.  */
@@ -63,9 +72,7 @@ Test (file_read, a_regular_file_takes_one_read)
     s_dir = tu_tempdir ("file-read");
     char *path = clip_path_join (s_dir, "article.txt");
     char text [5000];
-    for (size_t i = 0; i < sizeof text; i++)
-        text [i] = (char) ('a' + i % 26);
-    tu_write (path, text, sizeof text);
+    write_letters (path, text, sizeof text);
     char *data = NULL;
     size_t len = 0;
     s_reads = 0;
@@ -121,9 +128,7 @@ Test (file_read, a_known_size_spares_the_fstat)
     s_dir = tu_tempdir ("file-read");
     char *path = clip_path_join (s_dir, "article.txt");
     char text [3000];
-    for (size_t i = 0; i < sizeof text; i++)
-        text [i] = (char) ('a' + i % 26);
-    tu_write (path, text, sizeof text);
+    write_letters (path, text, sizeof text);
     char *data = NULL;
     size_t len = 0;
     s_reads = 0;
@@ -150,9 +155,7 @@ Test (file_read, a_wrong_size_still_reads_the_file_as_it_is)
     s_dir = tu_tempdir ("file-read");
     char *path = clip_path_join (s_dir, "article.txt");
     char text [5000];
-    for (size_t i = 0; i < sizeof text; i++)
-        text [i] = (char) ('a' + i % 26);
-    tu_write (path, text, sizeof text);
+    write_letters (path, text, sizeof text);
     char *data = NULL;
     size_t len = 0;
     cr_assert_eq (clip_file_read_sized (path, 1 << 20, 100, &data, &len), 0, "it grew");

@@ -151,6 +151,15 @@ pb_str (packbuf_t *pb, const char *s)
     clip_msgpack_pack_str (&pb->pk, s);
 }
 
+/*  The type, text and canonical name of an entity, "Ren" a PER.  */
+static void
+pb_person (packbuf_t *pb)
+{
+    pb_str (pb, "type"); pb_str (pb, "PER");
+    pb_str (pb, "text"); pb_str (pb, "Ren");
+    pb_str (pb, "canonical"); pb_str (pb, "Ren Zhengfei");
+}
+
 static void
 pb_raw (packbuf_t *pb, const void *bytes, size_t len)
 {
@@ -543,15 +552,11 @@ Test (record, reject_nested_fields_by_path)
     pb_str (&pb, "entities");
     msgpack_pack_array (&pb.pk, 2);
     msgpack_pack_map (&pb.pk, 5);
-    pb_str (&pb, "type"); pb_str (&pb, "PER");
-    pb_str (&pb, "text"); pb_str (&pb, "Ren");
-    pb_str (&pb, "canonical"); pb_str (&pb, "Ren Zhengfei");
+    pb_person (&pb);
     pb_str (&pb, "start"); msgpack_pack_uint64 (&pb.pk, 0);
     pb_str (&pb, "end"); msgpack_pack_uint64 (&pb.pk, 3);
     msgpack_pack_map (&pb.pk, 5);
-    pb_str (&pb, "type"); pb_str (&pb, "PER");
-    pb_str (&pb, "text"); pb_str (&pb, "Ren");
-    pb_str (&pb, "canonical"); pb_str (&pb, "Ren Zhengfei");
+    pb_person (&pb);
     pb_str (&pb, "start"); msgpack_pack_int64 (&pb.pk, -1);
     pb_str (&pb, "end"); msgpack_pack_uint64 (&pb.pk, 3);
     expect_reject (&pb, "field 'entities[1].start': expected uint, got negative int");
@@ -575,9 +580,7 @@ Test (record, reject_nested_fields_by_path)
     msgpack_pack_array (&pb.pk, 3);
     for (int i = 0; i < 2; i++) {
         msgpack_pack_map (&pb.pk, 5);
-        pb_str (&pb, "type"); pb_str (&pb, "PER");
-        pb_str (&pb, "text"); pb_str (&pb, "Ren");
-        pb_str (&pb, "canonical"); pb_str (&pb, "Ren Zhengfei");
+        pb_person (&pb);
         pb_str (&pb, "start"); msgpack_pack_uint64 (&pb.pk, 0);
         pb_str (&pb, "end"); msgpack_pack_uint64 (&pb.pk, 3);
     }
@@ -589,9 +592,7 @@ Test (record, reject_nested_fields_by_path)
     pb_str (&pb, "entities");
     msgpack_pack_array (&pb.pk, 1);
     msgpack_pack_map (&pb.pk, 6);
-    pb_str (&pb, "type"); pb_str (&pb, "PER");
-    pb_str (&pb, "text"); pb_str (&pb, "Ren");
-    pb_str (&pb, "canonical"); pb_str (&pb, "Ren Zhengfei");
+    pb_person (&pb);
     pb_str (&pb, "start"); msgpack_pack_uint64 (&pb.pk, 0);
     pb_str (&pb, "end"); msgpack_pack_uint64 (&pb.pk, 3);
     pb_str (&pb, "text"); pb_str (&pb, "Ren");

@@ -11,7 +11,8 @@ ANN        annotation files: "=== FILE" starts an article, then one entity a
            (wire copy is hard-wrapped); a surface must start and end on a word
            boundary and is searched from the end of the entity before it.
 
-Writes OUT_DIR/dev.tsv and OUT_DIR/heldout.tsv in the form clip ner eval
+Writes OUT_DIR/SPLIT.tsv for each split the list names (dev and heldout;
+dev2 for ner_heldout_select.py --round2) in the form clip ner eval
 --hashed reads (file, start, end, type, xxh64 of the span's bytes, canonical:
 no text of the article), and prints, per article, the capitalised words and
 numbers outside every label so that the labeller can check what was left out.
@@ -52,7 +53,7 @@ def main():
     missing = [f for f in order if f not in anns]
     if missing:
         sys.exit(f'no annotations for {missing}')
-    rows = {'dev': [], 'heldout': []}
+    rows = {s: [] for s in dict.fromkeys(split[f] for f in order)}
     for f in order:
         text = open(f'{data}/{f}', 'rb').read()
         pos = 0
@@ -80,7 +81,7 @@ def main():
         print(f'{f} ({split[f]}, {len(spans)} labels) unlabelled: {" ".join(left)}')
     for s in rows:
         with open(f'{out}/{s}.tsv', 'w') as o:
-            o.write(f'# {s} half of the held-out news labels (workers/ner/README.md, issue 14).\n'
+            o.write(f'# {s} part of the held-out news labels (workers/ner/README.md, issue 14).\n'
                     '# file (under the extracted bbc-news / reuters21578 archives of ../shared/data)\n'
                     '# TAB start TAB end (bytes, end exclusive) TAB type TAB xxh64 of the bytes\n'
                     '# [start, end) (seed 0, hex) TAB canonical name (- for MONEY DATE PERCENT)\n')

@@ -2,10 +2,11 @@
 # Benchmark: the system calls clipd makes per article (issue 12), counted
 # by the kernel (perf's syscalls:sys_enter_* tracepoints) over one burst of
 # figure 1 of bench/run: N Reuters-21578 articles renamed into the inbox
-# at once, 2 local workers, an empty corpus.  clipd's threads only (the
-# loop, the commit thread, libzmq's I/O thread), not the workers'.
+# at once, 2 local workers, an empty corpus.  clipd's threads (the loop,
+# the commit thread, libzmq's I/O thread), or with --workers those of the
+# two clip-worker processes clipd started instead.
 #
-#   bench/syscalls.sh [--build DIR] [--articles N]
+#   bench/syscalls.sh [--build DIR] [--articles N] [--workers]
 #
 # Needs perf and root (or perf_event_paranoid <= -1) for the tracepoints.
 # Prints one line per system call (count, per article, name), most first,
@@ -18,11 +19,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 build=$here/../build
 articles=5000
+who=clipd
 while [ $# -gt 0 ]; do
     case $1 in
         --build) build=$2; shift 2 ;;
         --articles) articles=$2; shift 2 ;;
-        *) echo "usage: bench/syscalls.sh [--build DIR] [--articles N]" >&2; exit 2 ;;
+        --workers) who=workers; shift ;;
+        *) echo "usage: bench/syscalls.sh [--build DIR] [--articles N] [--workers]" >&2; exit 2 ;;
     esac
 done
 data=${CLIP_SHARED_DATA:-$here/../../shared/data}
@@ -57,9 +60,14 @@ for i in 0 1 2 3; do cp "$tmp/reuters21578/${files[$((articles + i))]}" "$tmp/sr
 bench_clipd_spawn "$build/daemon/clipd" "$tmp" 2 --corpus none
 bench_clipd_wait "$tmp" 2 300 || { echo "bench/syscalls.sh: clipd did not start" >&2; exit 1; }
 
-# perf attaches to every thread of clipd; its start is waited for by a
-# first count file, so that the burst is counted whole.
-perf stat -e 'syscalls:sys_enter_*' -p "$clipd_pid" -x, -o "$tmp/perf.csv" 2> "$tmp/perf.err" &
+# perf attaches to every thread of the processes counted; its start is
+# waited for by a first count file, so that the burst is counted whole.
+pids=$clipd_pid
+if [ "$who" = workers ]; then
+    pids=$(pgrep -d, -P "$clipd_pid" -f clip-worker || true)
+    [ "$(echo "$pids" | tr , '\n' | grep -c .)" -eq 2 ] || { echo "bench/syscalls.sh: expected 2 workers under clipd, found '$pids'" >&2; exit 1; }
+fi
+perf stat -e 'syscalls:sys_enter_*' -p "$pids" -x, -o "$tmp/perf.csv" 2> "$tmp/perf.err" &
 perf_pid=$!
 limit=$(( $(date +%s) + 60 ))
 until [ -s "$tmp/perf.csv" ] || [ "$(date +%s)" -gt "$limit" ]; do sleep 0.05; done
@@ -76,5 +84,5 @@ awk -F, -v n="$articles" '
         name = $3; sub(/^syscalls:sys_enter_/, "", name)
         printf "%9d %7.2f %s\n", $1, $1 / n, name; total += $1
     }
-    END { printf "%9d %7.2f total per article (clipd, all its threads; %d articles)\n", total, total / n, n }
-' "$tmp/perf.csv" | sort -k1,1nr
+    END { printf "%9d %7.2f total per article (%s, all threads; %d articles)\n", total, total / n, who, n }
+' who="$who" "$tmp/perf.csv" | sort -k1,1nr

@@ -428,7 +428,7 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
         snprintf (err, sizeof err, "the sketch is malformed (bad header or length, or hashes "
                   "not strictly increasing)");
     else
-    if ((rec = clip_record_decode (msg->data, msg->data_len, err, sizeof err)) != NULL
+    if ((rec = clip_record_decode_relay (msg->data, msg->data_len, err, sizeof err)) != NULL
     &&  clip_record_validate (rec, task->size, err, sizeof err) != 0)
         clip_record_destroy (&rec);
     else

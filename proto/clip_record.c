@@ -24,6 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+static clip_entity_t *entities_unpack (const clip_record_t *self);
+static void entities_free (clip_entity_t *list, size_t n);
+static bool entity_checks_out (const char *type, size_t type_len, size_t text_len,
+                               size_t canonical_len, uint64_t start, uint64_t end);
+
 /*  ---------------------------------------------------------------------
     Life cycle and setters
     --------------------------------------------------------------------- */
@@ -59,12 +64,8 @@ clip_record_destroy (clip_record_t **self_p)
     free (self->status);
     free (self->error_code);
     free (self->error_message);
-    for (size_t i = 0; i < self->n_entities; i++) {
-        free (self->entities [i].type);
-        free (self->entities [i].text);
-        free (self->entities [i].canonical);
-    }
-    free (self->entities);
+    entities_free (self->entities, self->n_entities);
+    free (self->entities_packed);
     free (self->verdict);
     for (size_t i = 0; i < self->n_matches; i++) {
         free (self->matches [i].id);
@@ -92,7 +93,7 @@ clip_record_dup (const clip_record_t *self)
     copy->error_code = dup_or_null (self->error_code);
     copy->error_message = dup_or_null (self->error_message);
     copy->entities = NULL;
-    if (self->n_entities) {
+    if (self->n_entities && !self->entities_packed) {
         copy->entities = clip_calloc (self->n_entities, sizeof (clip_entity_t));
         for (size_t i = 0; i < self->n_entities; i++) {
             const clip_entity_t *e = &self->entities [i];
@@ -101,6 +102,10 @@ clip_record_dup (const clip_record_t *self)
                 e->start, e->end
             };
         }
+    }
+    if (self->entities_packed) {
+        copy->entities_packed = clip_malloc (self->entities_packed_len);
+        memcpy (copy->entities_packed, self->entities_packed, self->entities_packed_len);
     }
     copy->verdict = dup_or_null (self->verdict);
     copy->matches = NULL;
@@ -144,6 +149,11 @@ clip_record_add_entity (clip_record_t *self, const char *type, const char *text,
                         const char *canonical, uint64_t start, uint64_t end)
 {
     assert (self);
+    if (self->entities_packed) {
+        self->entities = entities_unpack (self);
+        free (self->entities_packed);
+        self->entities_packed = NULL;
+    }
     self->entities = clip_realloc (self->entities,
                                    (self->n_entities + 1) * sizeof (clip_entity_t));
     self->entities [self->n_entities++] = (clip_entity_t) {
@@ -360,15 +370,22 @@ clip_record_encode (const clip_record_t *self, char **data, size_t *len)
         pack_str_kv (&pk, "message", self->error_message);
     }
     clip_msgpack_pack_str (&pk, "entities");
-    msgpack_pack_array (&pk, self->n_entities);
-    for (size_t i = 0; i < self->n_entities; i++) {
-        const clip_entity_t *e = &self->entities [i];
-        msgpack_pack_map (&pk, 5);
-        pack_str_kv (&pk, "type", e->type);
-        pack_str_kv (&pk, "text", e->text);
-        pack_str_kv (&pk, "canonical", e->canonical);
-        clip_msgpack_pack_kv_uint (&pk, "start", e->start);
-        clip_msgpack_pack_kv_uint (&pk, "end", e->end);
+    if (self->entities_packed)
+        /*  Checked to be these very bytes (keep_packed): a copy.  */
+        growbuf_write (&gb, self->entities_packed, self->entities_packed_len);
+    else {
+        /*  keep_packed compares a worker's bytes with what this loop
+            writes: the two change together.  */
+        msgpack_pack_array (&pk, self->n_entities);
+        for (size_t i = 0; i < self->n_entities; i++) {
+            const clip_entity_t *e = &self->entities [i];
+            msgpack_pack_map (&pk, 5);
+            pack_str_kv (&pk, "type", e->type);
+            pack_str_kv (&pk, "text", e->text);
+            pack_str_kv (&pk, "canonical", e->canonical);
+            clip_msgpack_pack_kv_uint (&pk, "start", e->start);
+            clip_msgpack_pack_kv_uint (&pk, "end", e->end);
+        }
     }
     if (self->entities_truncated) {
         clip_msgpack_pack_kv_bool (&pk, "entities_truncated", true);
@@ -411,6 +428,10 @@ typedef struct {
     const char *list;
     uint32_t index;
     char name [96];
+    /*  clip_record_decode_relay: the input, where the entities may be
+        kept as they are (keep_packed).  NULL for clip_record_decode.  */
+    const char *relay;
+    size_t relay_len;
 } decoder_t;
 
 /*  The name of field for an error message: field itself, or within a
@@ -542,13 +563,136 @@ decode_entity (decoder_t *dec, const msgpack_object *o, clip_entity_t *e)
          ? -1 : 0;
 }
 
+/*  A msgpack_packer's write callback that compares what would be written
+    with the bytes at a cursor instead of writing it.  */
+typedef struct {
+    const char *at;
+    const char *end;
+    bool same;
+} compare_t;
+
+static int
+compare_write (void *data, const char *buf, size_t len)
+{
+    compare_t *c = data;
+    if (c->same && (size_t) (c->end - c->at) >= len && memcmp (c->at, buf, len) == 0)
+        c->at += len;
+    else
+        c->same = false;
+    return 0;
+}
+
+/*  An entity's keys as clip_msgpack_pack_str writes them (fixstr: one
+    header byte, 0xa0 + length).  Spelt out because keep_packed compares
+    them for every entity; record::relay_keeps_a_workers_entities_as_their_bytes
+    fails when they are not msgpack-c's bytes.  */
+static const struct {
+    const char *bytes;
+    size_t len;
+} PACKED_KEYS [E_COUNT] = {
+    { "\xa4" "type", 5 }, { "\xa4" "text", 5 }, { "\xa9" "canonical", 10 },
+    { "\xa5" "start", 6 }, { "\xa3" "end", 4 }
+};
+
+/*  A string value: its header as msgpack-c packs it, then its bytes,
+    which are the object's own (msgpack-c points into the input): the
+    cursor must be at them.  */
+static void
+compare_str (msgpack_packer *pk, compare_t *cmp, const msgpack_object *o)
+{
+    msgpack_pack_str (pk, o->via.str.size);
+    if (cmp->same && cmp->at == o->via.str.ptr)
+        cmp->at += o->via.str.size;
+    else
+        cmp->same = false;
+}
+
+static bool
+is_clean_str (const msgpack_object *o)
+{
+    return o->type == MSGPACK_OBJECT_STR
+        && !memchr (o->via.str.ptr, 0, o->via.str.size)
+        && clip_utf8_valid_prefix (o->via.str.ptr, o->via.str.size) == o->via.str.size;
+}
+
+/*  clip_record_decode_relay: keep the entities array o as the bytes it
+    came in, when they are what clip_record_encode writes for the same
+    entities and every entity passes clip_record_validate's checks (the
+    file's size aside).  The bytes are found from msgpack-c's string
+    objects, which point into the input, and then compared with what
+    encoding writes, through a packer whose output is a comparison: the
+    same calls as the encoding loop, so the same bytes or no keeping.
+    Returns false, with rec untouched, when they cannot be kept:
+    clip_record_decode's path then decides, with its own errors.  */
+static bool
+keep_packed (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
+{
+    uint32_t n = o->via.array.size;
+    if (!dec->relay || n == 0)
+        return false;
+    const msgpack_object *first = &o->via.array.ptr [0];
+    if (first->type != MSGPACK_OBJECT_MAP || first->via.map.size != E_COUNT
+    ||  first->via.map.ptr [0].key.type != MSGPACK_OBJECT_STR)
+        return false;
+    /*  Before the first key's bytes: the array's header, the map's (one
+        byte) and the key's (one byte, "type" being short).  */
+    size_t head = n <= 15 ? 1 : n <= 0xffff ? 3 : 5;
+    uintptr_t key = (uintptr_t) first->via.map.ptr [0].key.via.str.ptr;
+    uintptr_t base = (uintptr_t) dec->relay;
+    if (key < base + head + 2 || key > base + dec->relay_len)
+        return false;
+    const char *begin = dec->relay + (key - base - head - 2);
+    compare_t cmp = { begin, dec->relay + dec->relay_len, true };
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &cmp, compare_write);
+    msgpack_pack_array (&pk, n);
+    uint64_t end_max = 0;
+    for (uint32_t i = 0; i < n && cmp.same; i++) {
+        const msgpack_object *e = &o->via.array.ptr [i];
+        if (e->type != MSGPACK_OBJECT_MAP || e->via.map.size != E_COUNT)
+            return false;
+        const msgpack_object_kv *kv = e->via.map.ptr;
+        const msgpack_object *type = &kv [E_TYPE].val, *text = &kv [E_TEXT].val;
+        const msgpack_object *canonical = &kv [E_CANONICAL].val;
+        if (!is_clean_str (type) || !is_clean_str (text) || !is_clean_str (canonical)
+        ||  kv [E_START].val.type != MSGPACK_OBJECT_POSITIVE_INTEGER
+        ||  kv [E_END].val.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+            return false;
+        uint64_t start = kv [E_START].val.via.u64, end = kv [E_END].val.via.u64;
+        if (!entity_checks_out (type->via.str.ptr, type->via.str.size, text->via.str.size,
+                                canonical->via.str.size, start, end))
+            return false;
+        /*  The keys are compared as bytes: any other key, or these in
+            another order, differs.  What this writes is what the encoding
+            loop writes, call for call.  */
+        msgpack_pack_map (&pk, E_COUNT);
+        for (int k = E_TYPE; k < E_COUNT; k++) {
+            compare_write (&cmp, PACKED_KEYS [k].bytes, PACKED_KEYS [k].len);
+            if (k <= E_CANONICAL)
+                compare_str (&pk, &cmp, &kv [k].val);
+            else
+                msgpack_pack_uint64 (&pk, kv [k].val.via.u64);
+        }
+        if (end > end_max)
+            end_max = end;
+    }
+    if (!cmp.same)
+        return false;
+    rec->entities_packed_len = (size_t) (cmp.at - begin);
+    rec->entities_packed = clip_malloc (rec->entities_packed_len);
+    memcpy (rec->entities_packed, begin, rec->entities_packed_len);
+    rec->n_entities = n;
+    rec->entities_end_max = end_max;
+    return true;
+}
+
 static int
 decode_entities (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
 {
     if (o->type != MSGPACK_OBJECT_ARRAY)
         return dec_fail (dec, "field 'entities': expected array, got %s", clip_msgpack_type_name (o));
     uint32_t n = o->via.array.size;
-    if (n == 0)
+    if (n == 0 || keep_packed (dec, o, rec))
         return 0;
     rec->entities = clip_calloc (n, sizeof (clip_entity_t));
     rec->n_entities = n;        /* zeroed entries are safe to destroy */
@@ -728,11 +872,12 @@ decode_record (decoder_t *dec, const msgpack_object *root, clip_record_t *rec)
     return 0;
 }
 
-clip_record_t *
-clip_record_decode (const void *data, size_t len, char *err, size_t err_size)
+static clip_record_t *
+decode (const void *data, size_t len, bool relay, char *err, size_t err_size)
 {
     assert (data || len == 0);
-    decoder_t dec = { .err = err, .err_size = err_size };
+    decoder_t dec = { .err = err, .err_size = err_size,
+                      .relay = relay ? data : NULL, .relay_len = len };
     if (err && err_size)
         err [0] = 0;
     if (len == 0) {
@@ -749,6 +894,46 @@ clip_record_decode (const void *data, size_t len, char *err, size_t err_size)
     }
     msgpack_unpacked_destroy (&unpacked);
     return rec;
+}
+
+clip_record_t *
+clip_record_decode (const void *data, size_t len, char *err, size_t err_size)
+{
+    return decode (data, len, false, err, err_size);
+}
+
+clip_record_t *
+clip_record_decode_relay (const void *data, size_t len, char *err, size_t err_size)
+{
+    return decode (data, len, true, err, err_size);
+}
+
+/*  A kept array as entities (clip_record_decode_relay made sure it
+    decodes).  Caller frees with entities_free.  */
+static clip_entity_t *
+entities_unpack (const clip_record_t *self)
+{
+    msgpack_unpacked unpacked;
+    int rc = clip_msgpack_unpack (&unpacked, self->entities_packed, self->entities_packed_len,
+                                  CLIP_RECORD_MAX_OBJECTS (self->entities_packed_len), NULL, 0);
+    decoder_t dec = { 0 };
+    clip_record_t list = { 0 };
+    rc = rc || decode_entities (&dec, &unpacked.data, &list);
+    msgpack_unpacked_destroy (&unpacked);
+    assert (rc == 0 && list.n_entities == self->n_entities);
+    (void) rc;
+    return list.entities;
+}
+
+static void
+entities_free (clip_entity_t *list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++) {
+        free (list [i].type);
+        free (list [i].text);
+        free (list [i].canonical);
+    }
+    free (list);
 }
 
 /*  ---------------------------------------------------------------------
@@ -799,6 +984,51 @@ is_score (double x)
 #define TEXT_GROWTH_MAX 16
 #define CANONICAL_EXTRA_MAX 1024
 
+/*  Text lengths are checked against the entity's span: see
+    validate_entities.  */
+static bool
+lengths_fit (size_t text_len, size_t canonical_len, uint64_t span)
+{
+    return text_len <= TEXT_GROWTH_MAX * span + 16
+        && canonical_len <= TEXT_GROWTH_MAX * span + CANONICAL_EXTRA_MAX;
+}
+
+static int
+validate_entities (decoder_t *dec, const clip_entity_t *list, size_t n, uint64_t file_bytes)
+{
+    for (size_t i = 0; i < n; i++) {
+        const clip_entity_t *e = &list [i];
+        if (!one_of (e->type, ENTITY_TYPES, sizeof ENTITY_TYPES / sizeof ENTITY_TYPES [0]))
+            return dec_fail (dec, "field 'entities[%zu].type': not one of PER ORG LOC MISC"
+                             " MONEY DATE PERCENT", i);
+        if (!e->text || !e->canonical)
+            return dec_fail (dec, "field 'entities[%zu]': text and canonical are required", i);
+        if (e->start > e->end || e->end > file_bytes)
+            return dec_fail (dec, "field 'entities[%zu]': start %" PRIu64 ", end %" PRIu64
+                             " not within the file's %" PRIu64 " bytes",
+                             i, e->start, e->end, file_bytes);
+        /*  A canonical name may be longer than its mention ("UK" is
+            "United Kingdom"), within a name's length.  */
+        uint64_t span = e->end - e->start;
+        if (!lengths_fit (strlen (e->text), strlen (e->canonical), span))
+            return dec_fail (dec, "field 'entities[%zu]': text or canonical longer than its "
+                             "%" PRIu64 " bytes in the file can make", i, span);
+    }
+    return 0;
+}
+
+/*  validate_entities for one entity, but for the file's size: what
+    keep_packed checks before it keeps a list.  */
+static bool
+entity_checks_out (const char *type, size_t type_len, size_t text_len, size_t canonical_len,
+                   uint64_t start, uint64_t end)
+{
+    bool known = false;
+    for (size_t i = 0; i < sizeof ENTITY_TYPES / sizeof ENTITY_TYPES [0] && !known; i++)
+        known = strlen (ENTITY_TYPES [i]) == type_len && memcmp (ENTITY_TYPES [i], type, type_len) == 0;
+    return known && start <= end && lengths_fit (text_len, canonical_len, end - start);
+}
+
 int
 clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
                       char *err, size_t err_size)
@@ -840,24 +1070,19 @@ clip_record_validate (const clip_record_t *self, uint64_t file_bytes,
     if (self->title && strlen (self->title) > TEXT_GROWTH_MAX * file_bytes + 16)
         return dec_fail (&dec, "field 'title': %zu bytes, longer than a file of %" PRIu64
                          " bytes can make", strlen (self->title), file_bytes);
-    for (size_t i = 0; i < self->n_entities; i++) {
-        const clip_entity_t *e = &self->entities [i];
-        if (!one_of (e->type, ENTITY_TYPES, sizeof ENTITY_TYPES / sizeof ENTITY_TYPES [0]))
-            return dec_fail (&dec, "field 'entities[%zu].type': not one of PER ORG LOC MISC"
-                             " MONEY DATE PERCENT", i);
-        if (!e->text || !e->canonical)
-            return dec_fail (&dec, "field 'entities[%zu]': text and canonical are required", i);
-        if (e->start > e->end || e->end > file_bytes)
-            return dec_fail (&dec, "field 'entities[%zu]': start %" PRIu64 ", end %" PRIu64
-                             " not within the file's %" PRIu64 " bytes",
-                             i, e->start, e->end, file_bytes);
-        /*  A canonical name may be longer than its mention ("UK" is
-            "United Kingdom"), within a name's length.  */
-        uint64_t span = e->end - e->start;
-        if (strlen (e->text) > TEXT_GROWTH_MAX * span + 16
-        ||  strlen (e->canonical) > TEXT_GROWTH_MAX * span + CANONICAL_EXTRA_MAX)
-            return dec_fail (&dec, "field 'entities[%zu]': text or canonical longer than its "
-                             "%" PRIu64 " bytes in the file can make", i, span);
+    if (!self->entities_packed) {
+        if (validate_entities (&dec, self->entities, self->n_entities, file_bytes))
+            return -1;
+    }
+    else
+    if (self->entities_end_max > file_bytes) {
+        /*  keep_packed checked the rest: this is the one check it could
+            not make.  Which entity, in the words of the one loop.  */
+        clip_entity_t *list = entities_unpack (self);
+        int rc = validate_entities (&dec, list, self->n_entities, file_bytes);
+        entities_free (list, self->n_entities);
+        assert (rc != 0);
+        return -1;
     }
     if (self->has_dedupe) {
         if (clip_record_verdict (self) == CLIP_VERDICT_UNKNOWN)
@@ -981,8 +1206,9 @@ clip_record_to_json (const clip_record_t *self)
         jset (root, "error", error);
     }
     json_t *entities = json_checked (json_array ());
+    clip_entity_t *unpacked = self->entities_packed ? entities_unpack (self) : NULL;
     for (size_t i = 0; i < self->n_entities; i++) {
-        const clip_entity_t *e = &self->entities [i];
+        const clip_entity_t *e = unpacked ? &unpacked [i] : &self->entities [i];
         json_t *entity = json_checked (json_object ());
         jset_str (entity, "type", e->type);
         jset_str (entity, "text", e->text);
@@ -992,6 +1218,7 @@ clip_record_to_json (const clip_record_t *self)
         if (json_array_append_new (entities, entity))
             json_oom ();
     }
+    entities_free (unpacked, self->n_entities);
     jset (root, "entities", entities);
     if (self->entities_truncated)
         jset (root, "entities_truncated", json_true ());

@@ -74,6 +74,15 @@ typedef struct {
 
     clip_entity_t *entities;
     size_t n_entities;
+    /*  Set only by clip_record_decode_relay: the "entities" array kept as
+        the msgpack bytes it arrived in, which are byte for byte what
+        clip_record_encode writes for it.  entities is then NULL and
+        n_entities its count; entities_end_max is the largest end among
+        them.  Encoding copies the bytes; every other function of this
+        module reads them as if they were unpacked.  */
+    char *entities_packed;
+    size_t entities_packed_len;
+    uint64_t entities_end_max;
     bool entities_truncated;    /* the analysis found more than it kept (the
                                    worker's --max-entities); key absent when false */
 
@@ -128,6 +137,17 @@ int clip_record_encode (const clip_record_t *self, char **data, size_t *len);
 /*  Decode a msgpack map.  Returns a new record (caller owns) or NULL with a
     one-line reason written to err (if err is not NULL).  */
 clip_record_t *clip_record_decode (const void *data, size_t len, char *err, size_t err_size);
+
+/*  clip_record_decode for a record that is to be relayed, as clipd relays
+    a worker's result: when its entities are encoded exactly as
+    clip_record_encode would encode them (as every clip-worker does), they
+    are kept packed (entities_packed above) rather than made into strings
+    only to be packed again, which was most of what clipd spent on a
+    result (issue 12).  Otherwise, and for everything else, it is
+    clip_record_decode: the same record, the same errors.  Entities that
+    are kept packed have been checked as clip_record_validate checks them,
+    except against the file's size.  */
+clip_record_t *clip_record_decode_relay (const void *data, size_t len, char *err, size_t err_size);
 
 /*  The most msgpack objects (keys, values, elements) clip_record_decode
     accepts in len bytes.  A record of clipd's spends at least 3 bytes per

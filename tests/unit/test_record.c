@@ -1221,3 +1221,238 @@ Test (record, stored_as_round_trips_and_is_checked)
     clip_record_set (rec, &rec->stored_as, "a.1.txt");
     expect_invalid (rec, 12345, "field 'stored_as': set by clipd");
 }
+
+/*  ---------------------------------------------------------------------
+    clip_record_decode_relay: a worker's entities kept as their bytes,
+    and everything else as clip_record_decode does it
+    --------------------------------------------------------------------- */
+
+/*  A worker's record with n entities, offsets growing so that every width
+    of msgpack's unsigned integers appears once n passes 16.  */
+static clip_record_t *
+worker_record (size_t n)
+{
+    clip_record_t *rec = full_record ();
+    rec->has_seq = false;
+    rec->has_dedupe = false;
+    static const char *const types [] = { "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT" };
+    for (size_t i = 3; i < n; i++) {
+        uint64_t start = (uint64_t) 1 << (2 * i % 40);
+        clip_record_add_entity (rec, types [i % 7], "Zürich “AG”", "Zürich AG", start, start + 12);
+    }
+    return rec;
+}
+
+static void
+encode_or_fail (const clip_record_t *rec, char **data, size_t *len)
+{
+    cr_assert_eq (clip_record_encode (rec, data, len), 0);
+}
+
+Test (record, relay_keeps_a_workers_entities_as_their_bytes)
+{
+    const size_t counts [] = { 3, 15, 16, 40 };      /* fixarray and array16 headers */
+    for (size_t c = 0; c < sizeof counts / sizeof counts [0]; c++) {
+        clip_record_t *rec = worker_record (counts [c]);
+        char *data, *again;
+        size_t len, again_len;
+        encode_or_fail (rec, &data, &len);
+        char err [256] = "";
+        clip_record_t *relay = clip_record_decode_relay (data, len, err, sizeof err);
+        cr_assert_not_null (relay, "%s", err);
+        cr_assert_not_null (relay->entities_packed, "%zu entities were unpacked", counts [c]);
+        cr_assert_null (relay->entities);
+        cr_assert_eq (relay->n_entities, counts [c]);
+        cr_assert_eq (relay->entities_end_max, counts [c] > 3 ? ((uint64_t) 1 << (2 * (counts [c] - 1) % 40)) + 12 : 46);
+        encode_or_fail (relay, &again, &again_len);
+        cr_assert (again_len == len && memcmp (again, data, len) == 0,
+                   "%zu entities: %zu bytes again for %zu", counts [c], again_len, len);
+        /*  What a reader of the record sees is the same.  */
+        char *json = clip_record_to_json (rec), *json_relay = clip_record_to_json (relay);
+        cr_assert_str_eq (json_relay, json);
+        clip_record_t *copy = clip_record_dup (relay);
+        char *json_copy = clip_record_to_json (copy);
+        cr_assert_str_eq (json_copy, json);
+        cr_assert_eq (clip_record_validate (relay, (uint64_t) 1 << 40, err, sizeof err), 0, "%s", err);
+        free (json_copy);
+        clip_record_destroy (&copy);
+        free (json_relay);
+        free (json);
+        free (again);
+        free (data);
+        clip_record_destroy (&relay);
+        clip_record_destroy (&rec);
+    }
+}
+
+/*  Entities packed another way than clip_record_encode's: each decodes
+    (clip_record_decode accepts them), so clip_record_decode_relay must
+    unpack them and write them as the encoder does.  */
+Test (record, relay_unpacks_entities_written_another_way)
+{
+    static const char *const variants [] = {
+        "keys in another order", "an unknown key", "a wide integer", "a str8 header",
+        "ill-formed UTF-8", "an unknown type", "start after end",
+    };
+    for (size_t v = 0; v < sizeof variants / sizeof variants [0]; v++) {
+        msgpack_sbuffer sbuf;
+        msgpack_sbuffer_init (&sbuf);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+        /*  A record of two entities, the second written the variant's
+            way.  */
+        msgpack_pack_map (&pk, 5);
+        clip_msgpack_pack_kv_uint (&pk, "v", 1);
+        clip_msgpack_pack_kv_str (&pk, "id", "abc123");
+        clip_msgpack_pack_kv_str (&pk, "file", "a.txt");
+        clip_msgpack_pack_kv_str (&pk, "status", "ok");
+        clip_msgpack_pack_str (&pk, "entities");
+        msgpack_pack_array (&pk, 2);
+        msgpack_pack_map (&pk, 5);
+        clip_msgpack_pack_kv_str (&pk, "type", "ORG");
+        clip_msgpack_pack_kv_str (&pk, "text", "Acme");
+        clip_msgpack_pack_kv_str (&pk, "canonical", "Acme");
+        clip_msgpack_pack_kv_uint (&pk, "start", 0);
+        clip_msgpack_pack_kv_uint (&pk, "end", 4);
+        msgpack_pack_map (&pk, v == 1 ? 6 : 5);
+        if (v == 0) {
+            clip_msgpack_pack_kv_str (&pk, "text", "Bo");
+            clip_msgpack_pack_kv_str (&pk, "type", "PER");
+        }
+        else {
+            clip_msgpack_pack_kv_str (&pk, "type", v == 5 ? "THING" : "PER");
+            if (v == 3) {
+                clip_msgpack_pack_str (&pk, "text");
+                const char str8 [] = { (char) 0xd9, 2, 'B', 'o' };
+                msgpack_sbuffer_write (&sbuf, str8, sizeof str8);
+            }
+            else
+                clip_msgpack_pack_kv_str (&pk, "text", v == 4 ? "B\xff" : "Bo");
+        }
+        clip_msgpack_pack_kv_str (&pk, "canonical", "Bo");
+        if (v == 2) {
+            clip_msgpack_pack_str (&pk, "start");
+            const char u64 [] = { (char) 0xcf, 0, 0, 0, 0, 0, 0, 0, 6 };
+            msgpack_sbuffer_write (&sbuf, u64, sizeof u64);
+        }
+        else
+            clip_msgpack_pack_kv_uint (&pk, "start", v == 6 ? 9 : 6);
+        clip_msgpack_pack_kv_uint (&pk, "end", 8);
+        if (v == 1)
+            clip_msgpack_pack_kv_str (&pk, "salience", "high");
+
+        char err [256] = "", relay_err [256] = "";
+        clip_record_t *plain = clip_record_decode (sbuf.data, sbuf.size, err, sizeof err);
+        clip_record_t *relay = clip_record_decode_relay (sbuf.data, sbuf.size, relay_err,
+                                                         sizeof relay_err);
+        cr_assert_not_null (plain, "%s: %s", variants [v], err);
+        cr_assert_not_null (relay, "%s: %s", variants [v], relay_err);
+        cr_assert_null (relay->entities_packed, "%s: kept as bytes", variants [v]);
+        assert_records_equal (relay, plain);
+        char *a, *b;
+        size_t a_len, b_len;
+        encode_or_fail (plain, &a, &a_len);
+        encode_or_fail (relay, &b, &b_len);
+        cr_assert (a_len == b_len && memcmp (a, b, a_len) == 0, "%s: encodes differently",
+                   variants [v]);
+        int r1 = clip_record_validate (plain, 100, err, sizeof err);
+        int r2 = clip_record_validate (relay, 100, relay_err, sizeof relay_err);
+        cr_assert (r1 == r2 && strcmp (err, relay_err) == 0, "%s: validate '%s' and '%s'",
+                   variants [v], err, relay_err);
+        free (a);
+        free (b);
+        clip_record_destroy (&plain);
+        clip_record_destroy (&relay);
+        msgpack_sbuffer_destroy (&sbuf);
+    }
+}
+
+/*  Kept entities are checked against the file's size when validated, and
+    the error names the same entity in the same words.  */
+Test (record, relay_validate_names_the_entity_beyond_the_file)
+{
+    clip_record_t *rec = worker_record (20);
+    char *data;
+    size_t len;
+    encode_or_fail (rec, &data, &len);
+    char err [256] = "", relay_err [256] = "";
+    clip_record_t *relay = clip_record_decode_relay (data, len, relay_err, sizeof relay_err);
+    cr_assert_not_null (relay->entities_packed);
+    uint64_t size = ((uint64_t) 1 << 20) + 11;     /* entity 10's end, less one */
+    cr_assert_eq (clip_record_validate (rec, size, err, sizeof err), -1);
+    cr_assert_eq (clip_record_validate (relay, size, relay_err, sizeof relay_err), -1);
+    cr_assert_str_eq (relay_err, err);
+    cr_assert (strstr (err, "entities[10]"), "%s", err);
+    cr_assert_eq (clip_record_validate (relay, size + 1 + ((uint64_t) 1 << 38), relay_err,
+                                        sizeof relay_err), 0, "%s", relay_err);
+    free (data);
+    clip_record_destroy (&relay);
+    clip_record_destroy (&rec);
+}
+
+/*  Adding an entity to a record whose entities are kept unpacks them
+    first: the new one comes after them.  */
+Test (record, relay_add_entity_appends_after_the_kept_ones)
+{
+    clip_record_t *rec = worker_record (5);
+    char *data;
+    size_t len;
+    encode_or_fail (rec, &data, &len);
+    clip_record_t *relay = clip_record_decode_relay (data, len, NULL, 0);
+    cr_assert_not_null (relay->entities_packed);
+    clip_record_add_entity (rec, "LOC", "Oslo", "Oslo", 1, 5);
+    clip_record_add_entity (relay, "LOC", "Oslo", "Oslo", 1, 5);
+    cr_assert_null (relay->entities_packed);
+    assert_records_equal (relay, rec);
+    free (data);
+    clip_record_destroy (&relay);
+    clip_record_destroy (&rec);
+}
+
+/*  The mutation loop above, through both decoders: the same verdict and
+    error on every damaged record, the same bytes once encoded.  */
+Test (record, relay_agrees_with_decode_on_damaged_records)
+{
+    clip_record_t *rec = worker_record (18);
+    char *data;
+    size_t len;
+    encode_or_fail (rec, &data, &len);
+    clip_record_destroy (&rec);
+    char *copy = malloc (len);
+    uint64_t state = 0x2545f4914f6cdd1dULL;
+    int kept = 0;
+    for (int round = 0; round < 4000; round++) {
+        memcpy (copy, data, len);
+        for (int k = 0; k < 1 + round % 3; k++) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            copy [state % len] ^= (char) (1u << (state >> 40) % 8);
+        }
+        char err [256] = "", relay_err [256] = "";
+        clip_record_t *plain = clip_record_decode (copy, len, err, sizeof err);
+        clip_record_t *relay = clip_record_decode_relay (copy, len, relay_err, sizeof relay_err);
+        cr_assert_eq (!plain, !relay, "round %d: '%s' / '%s'", round, err, relay_err);
+        cr_assert_str_eq (relay_err, err, "round %d", round);
+        if (!plain)
+            continue;
+        kept += relay->entities_packed != NULL;
+        char *a, *b;
+        size_t a_len, b_len;
+        encode_or_fail (plain, &a, &a_len);
+        encode_or_fail (relay, &b, &b_len);
+        cr_assert (a_len == b_len && memcmp (a, b, a_len) == 0, "round %d: encodes differently", round);
+        int r1 = clip_record_validate (plain, 1 << 20, err, sizeof err);
+        int r2 = clip_record_validate (relay, 1 << 20, relay_err, sizeof relay_err);
+        cr_assert (r1 == r2 && strcmp (err, relay_err) == 0, "round %d: '%s' / '%s'", round, err,
+                   relay_err);
+        free (a);
+        free (b);
+        clip_record_destroy (&plain);
+        clip_record_destroy (&relay);
+    }
+    /*  Flips in the title or outside the entities leave them as encoded.  */
+    cr_assert_gt (kept, 0);
+    free (copy);
+    free (data);
+}

@@ -231,21 +231,28 @@ run (const worker_options_t *opt)
     clip_wire_msg_t *queue [CLIP_WIRE_CREDIT_MAX] = { NULL };
     size_t q_head = 0, q_len = 0;
     while (!stop_requested) {
-        zmq_pollitem_t item = { .socket = sock, .events = ZMQ_POLLIN };
-        uint64_t now = clip_mono_ms ();
-        long timeout = next_heartbeat > now ? (long) (next_heartbeat - now) : 0;
-        if (q_len)
-            timeout = 0;        /* work waits: only look at what came */
-        int rc = zmq_poll (&item, 1, timeout);
-        if (rc < 0) {
-            if (errno == EINTR)
-                continue;
-            clip_error ("poll_failed", "error=\"%s\"", zmq_strerror (errno));
-            break;
+        /*  With work queued, what came is read without waiting and without
+            zmq_poll, which asks the kernel (a poll system call) on every
+            call; a receive that finds nothing costs no system call most
+            of the time (libzmq looks at its command pipe at most every
+            millisecond or so).  Only an idle worker waits in zmq_poll.  */
+        bool readable = q_len > 0;
+        if (!q_len) {
+            zmq_pollitem_t item = { .socket = sock, .events = ZMQ_POLLIN };
+            uint64_t now = clip_mono_ms ();
+            long timeout = next_heartbeat > now ? (long) (next_heartbeat - now) : 0;
+            int rc = zmq_poll (&item, 1, timeout);
+            if (rc < 0) {
+                if (errno == EINTR)
+                    continue;
+                clip_error ("poll_failed", "error=\"%s\"", zmq_strerror (errno));
+                break;
+            }
+            readable = item.revents & ZMQ_POLLIN;
         }
         /*  Read what came, while the local queue has room; the rest waits
             in ZeroMQ's.  */
-        while ((item.revents & ZMQ_POLLIN) && q_len < opt->credit) {
+        while (readable && q_len < opt->credit) {
             zmq_msg_t *frames;
             int count = clip_wire_recv_frames (sock, &frames, ZMQ_DONTWAIT);
             if (count < 0)
@@ -282,12 +289,16 @@ run (const worker_options_t *opt)
                 meanwhile is queued, so count it as heard from.  */
             last_heard = clip_mono_ms ();
         }
-        now = clip_mono_ms ();
-        if (opt->exit_with_parent && getppid () != parent) {
-            clip_warn ("parent_gone", "worker=%s", qname);
-            break;
-        }
+        uint64_t now = clip_mono_ms ();
         if (now >= next_heartbeat) {
+            /*  Once per heartbeat, not per task: a parent that dies
+                sends PR_SET_PDEATHSIG's signal at once (main), so this
+                check is only the backstop for a worker started without
+                it, and a heartbeat's delay is soon enough there.  */
+            if (opt->exit_with_parent && getppid () != parent) {
+                clip_warn ("parent_gone", "worker=%s", qname);
+                break;
+            }
             send_simple (sock, CLIP_WIRE_HEARTBEAT, name, q_len > 0, opt->credit);
             next_heartbeat = now + opt->heartbeat_ms;
         }

@@ -3,10 +3,12 @@
 
     scripts/ner_gazetteer.py [--sources S,S,...] [--text-dir DIR] OUT
 
-(default sources: countries,languages,tz,cities,firstnames, the best
-variant of workers/ner/README.md's third round, not shipped because
-miscfiles is GPL-2+; needs the Debian packages iso-codes, tzdata and
-miscfiles.)
+(default sources: countries,languages,tz,cities,firstnames, variant C of
+workers/ner/README.md's third round, not shipped because miscfiles is
+GPL-2+; needs the Debian packages iso-codes, tzdata and miscfiles.  The
+licence-clean variant that matches it on validation is
+countries,languages,tz,wn-loc,wn-misc,scowl-forenames,scowl-surnames;
+needs iso-codes, tzdata, wordnet-base, scowl and python3-fake-factory.)
 
 OUT gets one name a line, `TYPE TAB words`, the words separated by single
 spaces, ASCII letters lower-cased (the form of workers/ner/model/
@@ -26,6 +28,24 @@ Sources (package, licence of the data):
     forenames   PER  python3-fake-factory (Faker's data, Expat): the first
                      names of every locale's person provider, Latin script
     surnames    PER  python3-fake-factory: the last names, the same way
+    wn-loc      LOC  wordnet-base (the WordNet 3.0 licence, permissive):
+                     the capitalised noun instances under location, body
+                     of water or geological formation (cities, countries,
+                     states, rivers, mountains; not stars or planets)
+    wn-per      PER  wordnet-base: the instances under person ("Albert
+                     Einstein", "Einstein")
+    wn-surnames PER  wordnet-base: the last word of those of two words or more
+    wn-org      ORG  wordnet-base: the capitalised nouns under organization
+    wn-misc     MISC wordnet-base: the capitalised adjectives ("French",
+                     "Christian") and the nouns under inhabitant ("American")
+    wn-loc-common, wn-per-common: wn-loc, wn-per with only the names all of
+                     whose capitalised words SCOWL lists (below)
+    scowl-forenames PER  Faker's first names (as forenames) that SCOWL
+                     (package scowl, permissive: Kevin Atkinson's notice,
+                     public-domain and BSD-style parts) lists in its English
+                     proper-names or upper lists up to size 50: the common
+                     first names
+    scowl-surnames  PER  Faker's last names the same way
     news        ORG  from unlabeled news (--text-dir, the extracted
                 LOC  Reuters-21578 and BBC News of ../shared/data), by two
                      patterns and no model: capitalised words before a
@@ -237,11 +257,189 @@ def src_news(text_dir):
             yield "ORG", name
 
 
+WORDNET = "/usr/share/wordnet"
+# WordNet 3.0 synsets (data.noun offsets) whose descendants are typed.
+WN_PERSON = "00007846"          # person, individual
+WN_LOCATION = "00027167"        # location
+WN_WATER = "09225146"           # body of water
+WN_FORMATION = "09287968"       # geological formation
+WN_CELESTIAL = "09239740"       # celestial body: stars, planets (not LOC)
+WN_ORGANIZATION = "08008335"    # organization, organisation
+WN_INHABITANT = "09620078"      # inhabitant ("American", "Parisian")
+_wn_cache = {}
+
+
+def wn_nouns():
+    """data.noun read once: {offset: (lemmas, is_instance, hypernyms)}."""
+    if "noun" in _wn_cache:
+        return _wn_cache["noun"]
+    syn = {}
+    with open(os.path.join(WORDNET, "data.noun"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue                # the licence header
+            t = line.split(" | ", 1)[0].split()
+            n = int(t[3], 16)
+            lemmas = [t[4 + 2 * i] for i in range(n)]
+            i = 4 + 2 * n
+            p = int(t[i])
+            hyper, inst = [], False
+            for j in range(p):
+                sym, off, pos = t[i + 1 + 4 * j:i + 4 + 4 * j]
+                if sym in ("@", "@i") and pos == "n":
+                    hyper.append(off)
+                    inst = inst or sym == "@i"
+            syn[t[0]] = (lemmas, inst, hyper)
+    _wn_cache["noun"] = syn
+    return syn
+
+
+def wn_ancestors(syn, off):
+    seen, todo = set(), [off]
+    while todo:
+        o = todo.pop()
+        for h in syn[o][2]:
+            if h not in seen:
+                seen.add(h)
+                todo.append(h)
+    return seen
+
+
+def wn_name(lemma):
+    """A WordNet lemma as written: "New_York" -> "New York"; None for a
+    common noun (lower-case first letter)."""
+    lemma = re.sub(r"\([a-z]+\)$", "", lemma)    # adjective markers "(a)"
+    if not lemma[:1].isupper():
+        return None
+    name = lemma.replace("_", " ").split(",")[0].strip()  # "Washington, D.C."
+    return name or None
+
+
+def wn_typed(want):
+    """The capitalised noun lemmas of WordNet 3.0 of one type, by the
+    synsets above them (hypernyms and instance hypernyms)."""
+    syn = wn_nouns()
+    for off in sorted(syn):
+        lemmas, inst, _ = syn[off]
+        names = [x for x in map(wn_name, lemmas) if x]
+        if not names:
+            continue
+        up = wn_ancestors(syn, off)
+        if want == "PER":
+            ok = inst and WN_PERSON in up
+        elif want == "LOC":
+            ok = (inst and WN_CELESTIAL not in up
+                  and bool(up & {WN_LOCATION, WN_WATER, WN_FORMATION}))
+        elif want == "ORG":
+            ok = WN_ORGANIZATION in up
+        else:                           # MISC: peoples, not persons
+            ok = not inst and WN_INHABITANT in up
+        if ok:
+            for name in names:
+                yield want, name
+
+
+def src_wn_loc():
+    for x in wn_typed("LOC"):
+        yield x
+
+
+def src_wn_per():
+    for x in wn_typed("PER"):
+        yield x
+
+
+def src_wn_surnames():
+    """The last word of WordNet's persons of more than one word ("Albert
+    Einstein" gives "Einstein")."""
+    for typ, name in wn_typed("PER"):
+        ws = name.split()
+        if len(ws) > 1 and ws[-1][:1].isupper() and ws[-1] not in ("Jr", "Jr."):
+            yield typ, ws[-1]
+
+
+def src_wn_org():
+    for x in wn_typed("ORG"):
+        yield x
+
+
+def src_wn_misc():
+    """Capitalised adjectives of data.adj ("French", "Christian") and the
+    peoples of data.noun ("American", "Parisian")."""
+    with open(os.path.join(WORDNET, "data.adj"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            t = line.split(" | ", 1)[0].split()
+            for i in range(int(t[3], 16)):
+                name = wn_name(t[4 + 2 * i])
+                if name:
+                    yield "MISC", name
+    for x in wn_typed("MISC"):
+        yield x
+
+
+SCOWL = "/usr/share/dict/scowl"
+SCOWL_SIZE = 50     # SCOWL's size 50: the words of a medium dictionary
+
+
+def scowl_names(size=SCOWL_SIZE):
+    """The capitalised words of SCOWL's English lists (proper-names and
+    upper) up to one size, without the possessive "'s": common names of
+    every kind, untyped; used to keep the common names of a typed list."""
+    out = set()
+    for f in sorted(os.listdir(SCOWL)):
+        m = re.fullmatch(r"english-(proper-names|upper)\.(\d+)", f)
+        if not m or int(m.group(2)) > size:
+            continue
+        with open(os.path.join(SCOWL, f), encoding="latin-1") as fh:
+            for w in fh:
+                w = w.strip()
+                out.add(w[:-2] if w.endswith("'s") else w)
+    return out
+
+
+def common(names, known):
+    """The names each of whose capitalised words is in `known`."""
+    for typ, name in names:
+        ws = [w for w in name.split() if w[:1].isupper()]
+        if ws and all(w in known for w in ws):
+            yield typ, name
+
+
+def src_scowl_forenames():
+    known = scowl_names()
+    for name in faker_names("first_names"):
+        if name in known:
+            yield "PER", name
+
+
+def src_scowl_surnames():
+    known = scowl_names()
+    for name in faker_names("last_names"):
+        if name in known:
+            yield "PER", name
+
+
+def src_wn_loc_common():
+    return common(wn_typed("LOC"), scowl_names())
+
+
+def src_wn_per_common():
+    return common(wn_typed("PER"), scowl_names())
+
+
 SOURCES = {
     "countries": src_countries, "regions": src_regions,
     "languages": src_languages, "tz": src_tz,
     "cities": src_cities, "firstnames": src_firstnames,
     "forenames": src_forenames, "surnames": src_surnames,
+    "wn-loc": src_wn_loc, "wn-per": src_wn_per,
+    "wn-surnames": src_wn_surnames, "wn-org": src_wn_org,
+    "wn-misc": src_wn_misc,
+    "scowl-forenames": src_scowl_forenames,
+    "scowl-surnames": src_scowl_surnames,
+    "wn-loc-common": src_wn_loc_common, "wn-per-common": src_wn_per_common,
     "news": None,
 }
 

@@ -587,3 +587,81 @@ Test (link, capital_before_a_hyphen_is_the_city)
            { "LOC", "Beijing", "Beijing", NULL },
            { "LOC", "Beijing", "China", NULL });
 }
+
+Test (link, abbreviations_in_company_names)
+{
+    /* Wire copy's "Bros.", "Mfg", "Intl" are written out (README.md's
+       rules: abbreviations expanded), and a short form takes the long
+       name.  */
+    CHECK ("Tarvish Bros. Inc said it would buy Kelmar Mfg Co. Tarvish said the price was fair.",
+           { "ORG", "Tarvish Bros. Inc", "Tarvish Brothers", NULL },
+           { "ORG", "Kelmar Mfg Co", "Kelmar Manufacturing", NULL },
+           { "ORG", "Tarvish", "Tarvish Brothers", NULL });
+    /* A person's name keeps its words.  */
+    CHECK ("Intl Rovan spoke.", { "PER", "Intl Rovan", "Intl Rovan", NULL });
+}
+
+Test (link, acronym_spelt_by_a_run_of_the_text)
+{
+    /* The tagger cut the full name ("Water Planning Office" for "the
+       Rural Water Planning Office (RWPO)", "Office of Parks" and
+       "Recreation" for "the Office of Parks and Recreation"): an
+       acronym no tagged name spells takes the capitalised run of the
+       text that does, its type kept.  */
+    CHECK ("A study from the Rural Water Planning Office (RWPO) is due. RWPO staff said so.",
+           { "ORG", "Water Planning Office", "Water Planning Office", NULL },
+           { "ORG", "RWPO", "Rural Water Planning Office", NULL },
+           { "ORG", "RWPO", "Rural Water Planning Office", NULL });
+    CHECK ("Funds from the Office of Parks and\nRecreation were cut. The OPR said no.",
+           { "ORG", "Office of Parks", "Office of Parks", NULL },
+           { "ORG", "Recreation", "Recreation", NULL },
+           { "ORG", "OPR", "Office of Parks and Recreation", NULL });
+    /* The run may end the text, and come after the acronym.  */
+    CHECK ("GVA said so, it said, to the Grand Valley Authority",
+           { "ORG", "GVA", "Grand Valley Authority", NULL });
+    /* Two runs with the same initials, a headline in capitals, a run
+       across a paragraph and a two-letter acronym are left alone.  */
+    CHECK ("The Grand Valley Authority and the Green Veld Agency met. GVA said no.",
+           { "ORG", "GVA", "GVA", NULL });
+    CHECK ("GREAT VALLEY AUTHORITY MEETS\n\nGVA said no.",
+           { "ORG", "GVA", "GVA", NULL });
+    CHECK ("It went to the Grand\n\nValley Authority. GVA said no.",
+           { "ORG", "GVA", "GVA", NULL });
+    CHECK ("The Valley Authority met. VA said no.",
+           { "ORG", "VA", "VA", NULL });
+}
+
+Test (link_load, singular_of_a_plural_name_in_the_table)
+{
+    /* The wire's sign-off "REUTER" is "Reuters" (README.md's rules): an
+       organisation is the table's organisation named by its plural; not
+       a person, and not the plural of a place.  */
+    char err[256] = "";
+    char *p = write_tmp ("Reuters\tORG\n"
+                         "Marlow Associates\tORG\tMarlow Partners\n"
+                         "Falkland Islands\tLOC\n");
+    clip_linker_t *l = clip_linker_load (p, err, sizeof err);
+    cr_assert (l, "%s", err);
+    const char *text = "Marlow Partner said so in Falkland Island.\n REUTER\n Marlow Partner";
+    clip_mention_t m[4] = { { "ORG", 0, 14, NULL }, { "LOC", 26, 41, NULL },
+                            { "ORG", 44, 50, NULL }, { "PER", 52, 66, NULL } };
+    cr_assert_eq (clip_linker_link (l, text, strlen (text), m, 4), 0);
+    cr_expect_str_eq (m[0].canonical, "Marlow Associates");
+    cr_expect_str_eq (m[1].canonical, "Falkland Island");
+    cr_expect_str_eq (m[2].canonical, "Reuters");
+    cr_expect_str_eq (m[2].type, "ORG");
+    cr_expect_str_eq (m[3].canonical, "Marlow Partner");
+    cr_expect_str_eq (m[3].type, "PER");
+    for (int k = 0; k < 4; k++)
+        free (m[k].canonical);
+    /* One word not in capitals is no plural's singular ("Lord" of "Lord
+       Chancellor" is not "Lords").  */
+    const char *t2 = "Reuter said so.";
+    clip_mention_t m2 = { "ORG", 0, 6, NULL };
+    cr_assert_eq (clip_linker_link (l, t2, strlen (t2), &m2, 1), 0);
+    cr_expect_str_eq (m2.canonical, "Reuter");
+    free (m2.canonical);
+    clip_linker_destroy (&l);
+    unlink (p);
+    free (p);
+}

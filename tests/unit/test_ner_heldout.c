@@ -1,8 +1,9 @@
 /*  Named entities on news nobody tuned on (issue 14): 24 BBC and Reuters
     articles of ../shared/data, labelled by hand and split before any
-    tagger output was seen into a development half and a held-out half
+    tagger output was seen into a development half and a held-out half,
+    and 16 more labelled later as a second development set, dev2
     (workers/ner/README.md says how).  The labels quote nothing of the
-    research-licensed text: tests/data/ner-heldout/{dev,heldout}.tsv hold,
+    research-licensed text: tests/data/ner-heldout/{dev,heldout,dev2}.tsv hold,
     per entity, the article's path in its archive, byte offsets, type,
     XXH64 of the span's bytes and the canonical name
     (clip_ner_hashed_read).  The articles are extracted from the archives
@@ -23,29 +24,32 @@
 
 #define LABELS_DIR CLIP_SOURCE_DIR "/tests/data/ner-heldout"
 
-static const char *const halves [2] = { "dev", "heldout" };
+#define NSETS 3
+static const char *const sets [NSETS] = { "dev", "heldout", "dev2" };
+static const size_t articles [NSETS] = { 12, 12, 16 };
 
-/*  The counts labelled, per half, in the order PER ORG LOC MISC MONEY DATE
+/*  The counts labelled, per set, in the order PER ORG LOC MISC MONEY DATE
     PERCENT (the order of clip_ner_score_spans_t).  */
-static const size_t labelled [2][CLIP_NER_NTYPES] = {
+static const size_t labelled [NSETS][CLIP_NER_NTYPES] = {
     { 50, 49, 100, 32, 30, 71, 16 },    /* dev: 348 */
     { 51, 46, 109, 36, 19, 111, 15 },   /* heldout: 387 */
+    { 104, 93, 73, 59, 17, 96, 26 },    /* dev2: 468 */
 };
 
 /*  Floors: the baseline of 2026-12-05 (workers/ner/README.md) less about
     five errors in F1 and about three in canonical names, so that they
     guard against a regression without failing on one changed decision.
     Raise them as the tagger improves, toward the issue's 88 / 92.  */
-static const double f1_floor [2] = { 84.4, 75.6 };          /* measured 85.47 (dev, issue 14 rules up to the DATE rounds), 76.61 (held out, scored after them) */
-static const double canonical_floor [2] = { 91.3, 80.4 };   /* measured 92.31 (dev), 81.41 (held out) */
+static const double f1_floor [NSETS] = { 85.0, 76.5, 92.9 };        /* measured 86.04 (dev), 77.53 (held out, scored once after the dev2 round), 93.90 (dev2, tuned on) */
+static const double canonical_floor [NSETS] = { 91.3, 80.4, 93.4 }; /* measured 92.41 (dev), 81.53 (held out), 94.44 (dev2) */
 
 static char *
-label_path (int half)
+label_path (int set)
 {
-    return clip_strprintf ("%s/%s.tsv", LABELS_DIR, halves [half]);
+    return clip_strprintf ("%s/%s.tsv", LABELS_DIR, sets [set]);
 }
 
-/*  Extract the articles both halves name from the archives of
+/*  Extract the articles every set names from the archives of
     ../shared/data into a new temporary directory; NULL when an archive
     is missing (the caller skips).  */
 static char *
@@ -66,7 +70,7 @@ extract_articles (void)
         size_t n = 5;
         char *members [64];
         size_t nm = 0;
-        for (int h = 0; h < 2; h++) {
+        for (int h = 0; h < NSETS; h++) {
             char *path = label_path (h);
             char *raw = tu_read (path, NULL);
             cr_assert_not_null (raw, "%s", path);
@@ -109,7 +113,7 @@ Test (ner_heldout, labels_match_the_articles, .timeout = 180) {
     if (!dir)
         cr_skip_test ("no %s/bbc-news.tar.gz or reuters21578.tar.gz: held-out news not scored",
                       CLIP_SHARED_DATA);
-    for (int h = 0; h < 2; h++) {
+    for (int h = 0; h < NSETS; h++) {
         char *path = label_path (h);
         char err [1024];
         clip_ner_article_t *arts;
@@ -118,7 +122,7 @@ Test (ner_heldout, labels_match_the_articles, .timeout = 180) {
             article and the offsets.  */
         cr_assert_eq (clip_ner_hashed_read (path, dir, &arts, &na, err, sizeof err), 0,
                       "%s", err);
-        cr_assert_eq (na, 12, "%s: %zu articles", path, na);
+        cr_assert_eq (na, articles [h], "%s: %zu articles", path, na);
         size_t per_type [CLIP_NER_NTYPES] = { 0 };
         static const char *const types [CLIP_NER_NTYPES] = {
             "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT"
@@ -136,7 +140,7 @@ Test (ner_heldout, labels_match_the_articles, .timeout = 180) {
                               arts [a].labels [i].start);
             }
         for (int t = 0; t < CLIP_NER_NTYPES; t++)
-            cr_assert_eq (per_type [t], labelled [h][t], "%s %s: %zu labels", halves [h],
+            cr_assert_eq (per_type [t], labelled [h][t], "%s %s: %zu labels", sets [h],
                           types [t], per_type [t]);
         clip_ner_articles_free (&arts, na);
         cr_assert_null (arts);
@@ -154,7 +158,7 @@ Test (ner_heldout, f1_and_canonical_not_below_the_baseline, .timeout = 180) {
     char err [1024];
     clip_ner_t *ner = clip_ner_load (CLIP_SOURCE_DIR, err, sizeof err);
     cr_assert_not_null (ner, "%s", err);
-    for (int h = 0; h < 2; h++) {
+    for (int h = 0; h < NSETS; h++) {
         char *path = label_path (h);
         clip_ner_article_t *arts;
         size_t na;
@@ -168,12 +172,12 @@ Test (ner_heldout, f1_and_canonical_not_below_the_baseline, .timeout = 180) {
                                                             arts [a].n, &score, NULL), 0);
         double f1 = clip_ner_score_spans_f1 (&score);
         double canon = clip_ner_score_spans_canonical (&score);
-        cr_log_info ("held-out news, %s half: F1 %.2f, canonical %.2f (%zu of %zu)",
-                     halves [h], f1, canon, score.canon_right, score.canon_gold);
-        cr_assert_geq (f1, f1_floor [h], "%s half: F1 %.2f is below %.2f", halves [h], f1,
+        cr_log_info ("held-out news, %s: F1 %.2f, canonical %.2f (%zu of %zu)",
+                     sets [h], f1, canon, score.canon_right, score.canon_gold);
+        cr_assert_geq (f1, f1_floor [h], "%s: F1 %.2f is below %.2f", sets [h], f1,
                        f1_floor [h]);
-        cr_assert_geq (canon, canonical_floor [h], "%s half: canonical %.2f is below %.2f",
-                       halves [h], canon, canonical_floor [h]);
+        cr_assert_geq (canon, canonical_floor [h], "%s: canonical %.2f is below %.2f",
+                       sets [h], canon, canonical_floor [h]);
         clip_ner_articles_free (&arts, na);
         free (path);
     }

@@ -3,7 +3,11 @@
     a name before a person, hyphenated names, a title-case "And" in a
     headline, a name completed by the acronym after it, the type a name's
     head word gives (events, laws, sites, legal suffixes, holidays,
-    parties).  Made-up sentences,
+    parties); from dev2's errors, honorifics, the wire's sign-off,
+    tickers, partners' names, titles cut through, products and works,
+    "Government" opening a name, company and geographic heads, headline
+    words, acronyms written anywhere, party and state, variant letters.
+    Made-up sentences,
     none from the labelled articles, through the whole extraction with the
     shipped model; each one is a sentence the tagger alone gets wrong (one
     glued name, "Mexico-type" as MISC, ...), checked when the rules were
@@ -185,4 +189,199 @@ Test (ner_rules, holiday_the_tagger_missed)
         "A Christmas tree that plays music has been put up at the Harbour Museum, and an "
         "Easter egg hunt follows.\n";
     CHECK (text, NULL, { "MISC", "Christmas" }, { "MISC", "Easter" });
+}
+
+/*  Honorifics stay outside the name (workers/ner/README.md: "Sir"); the
+    tagger took "Sir Alan Pembury" and "Dame Ruth Ellery" whole.  */
+Test (ner_rules, honorifics_outside_the_name)
+{
+    const char *text =
+        "Musical opens in the West End\n\n"
+        "Sir Alan Pembury's new production opened on Tuesday. Its songs were written "
+        "by Dame Ruth Ellery, who thanked Sir Alan Pembury and the cast.\n";
+    const char *const unwanted [] = { "Sir Alan Pembury", "Dame Ruth Ellery", NULL };
+    CHECK (text, unwanted, { "PER", "Alan Pembury" }, { "PER", "Ruth Ellery" });
+}
+
+/*  The wire's sign-off, one word in capitals alone on the last line, is
+    the agency: an organisation, not a person's surname as the tagger
+    thought.  */
+Test (ner_rules, wire_signoff_is_an_organisation)
+{
+    const char *text =
+        "MAPLETON CORP SEES HIGHER PROFIT\n\n"
+        "MAPLETON, Ohio, March 4 - Mapleton Corp said it expects higher\n"
+        "profit this year, Chairman John Barrow told shareholders.\n"
+        " REUTER\n";
+    CHECK (text, NULL, { "ORG", "REUTER" });
+}
+
+/*  Tickers in angle brackets are not labelled, and a name does not run
+    into one; a name in the brackets is the name without them.  The
+    tagger took "<KLM>" and "QRX>" for companies and ran "Danforth Mills
+    <DFM" together.  */
+Test (ner_rules, tickers_in_angle_brackets)
+{
+    const char *text =
+        "TULSA, Okla., May 5 - Kelmar Corp <KLM> said it could be outbid by\n"
+        "Quarry Rock Inc <QRX> for Danforth Mills <DFM>, a unit of\n"
+        "<Harwood Textile Holdings N.V.>.\n";
+    const char *const unwanted [] = {
+        "KLM", "QRX", "QRX>", "DFM", "Danforth Mills <DFM", "<Harwood Textile Holdings N.V.>",
+        NULL
+    };
+    CHECK (text, unwanted,
+           { "ORG", "Kelmar Corp" }, { "ORG", "Quarry Rock Inc" }, { "ORG", "Danforth Mills" },
+           { "ORG", "Harwood Textile Holdings N.V." });
+}
+
+/*  Class 5: "Smith, Jones and Co Inc" is one ORG.  A company named after
+    its partners (the tagger made persons of them), a legal suffix that
+    takes in the name before it, and a suffix's period that ends the
+    sentence, which the labels leave out.  */
+Test (ner_rules, partners_and_legal_suffixes)
+{
+    const char *text =
+        "CHICAGO, April 2 - Shares of Hollister Foods rose, said Anne Marsh,\n"
+        "analyst at Pellow, Garrick and Tarn Inc. \"The bid is low.\"\n"
+        "    Analysts said GreenHollow Partners L.P. <GHP> might bid.\n";
+    const char *const unwanted [] = {
+        "Pellow", "Garrick", "Tarn Inc.", "Pellow, Garrick and Tarn Inc.", "L.P.", NULL
+    };
+    CHECK (text, unwanted,
+           { "ORG", "Pellow, Garrick and Tarn Inc" }, { "ORG", "GreenHollow Partners L.P." });
+}
+
+/*  Class 1: a title the tagger cut through.  "U.K. Chancellor" ends in a
+    noun of office (the country stays); "Exchequer Gerald Voss" starts
+    with the title's portfolio, its noun of office before the name; after
+    a title stripped from a name its "of the Exchequer" goes too; "U.S.
+    Treasury" before "Secretary" is the country, the portfolio being the
+    title's (the tagger joined them after two "Treasury" mentions).  */
+Test (ner_rules, titles_around_a_name)
+{
+    const char *text =
+        "LONDON, March 2 - U.K. Chancellor of the Exchequer Hugh Dalby met\n"
+        "bankers.  The Treasury said the talks were over. The Treasury spokesman said\n"
+        "he had met U.S. Treasury Secretary Arthur Pell, and Chancellor of the Exchequer\n"
+        "Gerald Voss told the Chancellor of the Exchequer Nigel Brandon so.\n";
+    const char *const unwanted [] = {
+        "U.K. Chancellor", "Exchequer Gerald Voss", "of the Exchequer Nigel Brandon",
+        "U.S. Treasury", "Chancellor", NULL
+    };
+    CHECK (text, unwanted,
+           { "LOC", "U.K." }, { "LOC", "U.S." }, { "PER", "Arthur Pell" },
+           { "PER", "Gerald Voss" }, { "PER", "Nigel Brandon" });
+}
+
+/*  Class 5: products and works are MISC.  A product noun after a name
+    ("the Quorvex virus", "Harlan software") or a work noun before it
+    ("the musical Penny Larkspur", "his memoir, Glass Rivers", "his
+    autobiography Glow") makes it MISC, with every other mention of it
+    (the headline's "Larkspur" too); not a company the document shows
+    as one ("Brightwave said").  The tagger took these for persons,
+    places and organisations, or left "Glow" out.  */
+Test (ner_rules, products_and_works_by_their_nouns)
+{
+    const char *text =
+        "Corvane backs Harlan push, and Larkspur musical\n\n"
+        "Corvane will spend $10m on Harlan software. It said Harlan runs on phones and "
+        "Harlan-based tools help staff. "
+        "Security firm Brightwave said the Quorvex virus spread fast; Quorvex hides in "
+        "e-mail. Brightwave software removes it.\n\n"
+        "The musical Penny Larkspur opened in London. Jack Sorley, whose memoir, Glass "
+        "Rivers, sold well, and whose autobiography Glow came out in May, was there.\n";
+    const char *const unwanted [] = { NULL };
+    CHECK (text, unwanted,
+           { "MISC", "Harlan" }, { "MISC", "Quorvex" }, { "MISC", "Penny Larkspur" },
+           { "MISC", "Larkspur" }, { "MISC", "Glass Rivers" }, { "MISC", "Glow" },
+           { "ORG", "Brightwave" }, { "PER", "Jack Sorley" });
+}
+
+/*  "Government" capitalised inside a sentence is shown to the tagger in
+    lower case (the US Government), except as the first word of a name:
+    the tagger then cut "Government Standards Office" to "Standards
+    Office".  */
+Test (ner_rules, government_opening_a_name)
+{
+    const char *text =
+        "WASHINGTON, May 3 - A report due out shortly from the Government Standards "
+        "Office could show that loans cost more, officials said. The US Government "
+        "said it would wait.\n";
+    const char *const unwanted [] = { "Standards Office", "US Government", NULL };
+    CHECK (text, unwanted, { "ORG", "Government Standards Office" }, { "LOC", "US" });
+}
+
+/*  Class 5, head words: a company's last word ("... Gas") makes a name
+    the tagger called a person an ORG; a conference is an event (MISC);
+    a greeting stays outside the holiday, and a holiday's plural is one
+    too; a geographic head cut from its place at "of" and a line break
+    is joined to it.  */
+Test (ner_rules, heads_greetings_and_gulfs)
+{
+    const char *text =
+        "Oil find near coast\n\n"
+        "Drilling in the Gulf of\nBarrowmere found oil, said Corlin Gas, a unit of Hadley "
+        "Corp. Staff at the Labour Party Conference sent Merry Christmas cards, as at past "
+        "Christmases.\n";
+    const char *const unwanted [] = { "Merry Christmas", "Gulf", "Barrowmere", NULL };
+    CHECK (text, unwanted,
+           { "LOC", "Gulf of\nBarrowmere" }, { "ORG", "Corlin Gas" },
+           { "MISC", "Labour Party Conference" }, { "MISC", "Christmas" },
+           { "MISC", "Christmases" });
+}
+
+/*  Class 2: an ALL-CAPS headline glued a word to the name ("TARVEX
+    BOARD"); the body writes "board" in lower case only, so the name ends
+    before it.  */
+Test (ner_rules, headline_name_ends_before_a_lower_case_word)
+{
+    const char *text =
+        "TARVEX BOARD LIKELY TO BACK OFFER\n\n"
+        "NEW YORK, March 3 - Analysts said the offer was likely to win\n"
+        "support from holders, and shares of the unit rose. The board is expected to\n"
+        "bid and sees higher prices.\n";
+    const char *const unwanted [] = { "TARVEX BOARD", NULL };
+    CHECK (text, unwanted, { "ORG", "TARVEX" });
+}
+
+/*  The tagger cut "Bureau of Mines and Forestry" at "and"; the document
+    writes its acronym ("BMF") later, without a bracketed definition.  */
+Test (ner_rules, acronym_elsewhere_completes_a_name)
+{
+    const char *text =
+        "WASHINGTON, May 3 - Figures the agency got from the Commerce\n"
+        "Department and the Bureau of Mines and Forestry suggest that\n"
+        "loans cost more, an official said.\n"
+        "    The BMF is said to oppose any change, and the Bureau of Mines said nothing.\n";
+    const char *const unwanted [] = { "Forestry", NULL };
+    CHECK (text, unwanted,
+           { "ORG", "Bureau of Mines and Forestry" }, { "ORG", "Bureau of Mines" });
+}
+
+/*  "Sen. Mark Tolliver (R-N.M.)": the party's letter is an ORG and the
+    state a LOC (the labels' rule); the tagger made "R-N" and "M." of
+    the bracket, the tokenizer having ended a sentence inside it.  */
+Test (ner_rules, party_and_state_after_a_legislator)
+{
+    const char *text =
+        "WASHINGTON, May 3 - The study was asked for by Sen. Mark Tolliver (R-N.M.),\n"
+        "a former chairman of the committee, and Rep. Ann Kessler (D-Ore.).\n";
+    const char *const unwanted [] = { "R-N", "M.", "D-Ore", NULL };
+    CHECK (text, unwanted,
+           { "PER", "Mark Tolliver" }, { "ORG", "R" }, { "LOC", "N.M." },
+           { "PER", "Ann Kessler" }, { "ORG", "D" }, { "LOC", "Ore." });
+}
+
+/*  A malware variant's letter after a period belongs to the name
+    ("Quorvex.B"; the tokenizer ends the word at the period), and the
+    product noun after it still types it.  */
+Test (ner_rules, variant_letter_after_a_period)
+{
+    const char *text =
+        "Firms warn of e-mail pest\n\n"
+        "Security firms said the Quorvex.B virus posed as a greeting card. "
+        "Users were told to delete it.\n";
+    const char *const unwanted [] = { "Quorvex", NULL };
+    CHECK (text, unwanted, { "MISC", "Quorvex.B" });
 }

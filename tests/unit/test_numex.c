@@ -745,3 +745,94 @@ Test (numex, seasons_with_the_article)
     expect_none ("He backs the winter break.");
     expect_none ("It sold well in the Summer Sale.");
 }
+
+/*  A range of amounts, percentages or periods is one span (OntoNotes;
+    README.md's rules: "a maturity range in a table ("60-90 days")
+    DATE"); "from 8 to 12 pct" is a change, "412,000 or 9 cts" two
+    figures, and people of an age no period.  */
+Test (numex, ranges_of_amounts_and_periods)
+{
+    expect_one ("Spending will be in the 25-30 mln dlr range.", "MONEY", "25-30 mln dlr",
+                "25-30 mln dlr");
+    expect_one ("It set aside another 12-14 mln dlrs for it.", "MONEY", "12-14 mln dlrs",
+                "12-14 mln dlrs");
+    expect_one ("Costs could climb 8 to 12 pct, it said.", "PERCENT", "8 to 12 pct", "8 to 12 pct");
+    expect_one ("Costs could climb two to three pct, it said.", "PERCENT", "two to three pct",
+                "two to three pct");
+    expect_one ("Rates rose from 8 to 12 pct.", "PERCENT", "12 pct", "12%");
+    expect_one ("Bills of 30-60 days fell.", "DATE", "30-60 days", "30-60 days");
+    expect_one ("It will take two to three years, he said.", "DATE", "two to three years",
+                "two to three years");
+    expect_one ("It will take 12 or 18 months, he said.", "DATE", "12 or 18 months",
+                "12 or 18 months");
+    expect_one ("It had a loss of 412,000 or 9 cts a share.", "MONEY", "9 cts", "USD 0.09");
+    expect_none ("The team won 3-1 at home.");
+    expect_none ("A poll of 18 to 24 year olds was taken.");
+    expect_none ("A poll of 16 to 20-year-olds was taken.");
+}
+
+/*  "and a half" after a number in words.  */
+Test (numex, and_a_half)
+{
+    expect_one ("Our forecast is two and a half pct, he said.", "PERCENT", "two and a half pct", "2.5%");
+    expect_one ("He was jailed for three and a half years.", "DATE", "three and a half years",
+                "three and a half years");
+}
+
+/*  Periods named by a month: a quarter by the month it ends ("the June
+    quarter", "the January/March quarter"), a year ended in a month ("the
+    March year"), a quarter ended on a day ("the April 30 third
+    quarter"); two months sharing their year are one DATE.  */
+Test (numex, periods_named_by_a_month)
+{
+    expect_one ("Credit grew fast in the June quarter.", "DATE", "the June quarter", "the june quarter");
+    expect_one ("Output rose in the January/March quarter.", "DATE", "the January/March quarter",
+                "the january/march quarter");
+    expect_one ("Growth slowed in the March year.", "DATE", "the March year", "the march year");
+    expect_one ("The February year on year fall was small.", "DATE", "February", "february");
+    expect_one ("It lost money in the April 30 third quarter.", "DATE", "the April 30 third quarter",
+                "the april 30 third quarter");
+    expect_one ("Sales slowed in July and\nAugust last year.", "DATE", "July and\nAugust last year",
+                "july and august last year");
+    expect_one ("Stocks fell in May or June 1986.", "DATE", "May or June 1986", "may or june 1986");
+    char *r = render ("Sales fell in March and prices in April.");
+    cr_expect_str_eq (r, "DATE[March]=march;DATE[April]=april;");
+    free (r);
+}
+
+/*  Relative dates of wire copy: "earlier today", a period with its
+    start, "that month", "the latest week", "mid April" (a space, not a
+    hyphen), "calendar 1985", a year after "sooner than", a bare period
+    closing its clause with its article, year-ago periods.  */
+Test (numex, more_relative_dates)
+{
+    expect_one ("He said earlier today that it would.", "DATE", "earlier today", "earlier today");
+    expect_one ("The rate for the week starting from June 8 is high.", "DATE",
+                "the week starting from June 8", "the week starting from june 8");
+    expect_one ("Aid for the year beginning July 1 was cut.", "DATE", "the year beginning July 1",
+                "the year beginning july 1");
+    expect_one ("Exports fell that month and rose later.", "DATE", "that month", "that month");
+    expect_one ("Prices fell earlier that week.", "DATE", "earlier that week", "earlier that week");
+    expect_none ("He said that May would go.");
+    expect_none ("That day was cold.");
+    expect_none ("It grows so that year-round output rises.");
+    expect_one ("Yields fell in the latest week.", "DATE", "the latest week", "the latest week");
+    expect_one ("The latest January figures rose.", "DATE", "January", "january");
+    expect_one ("It will be ready in mid April.", "DATE", "mid April", "mid april");
+    expect_none ("He stopped mid sentence.");
+    expect_one ("Net fell in calendar 1985.", "DATE", "calendar 1985", "calendar 1985");
+    expect_one ("Not back any sooner than 2009, he said.", "DATE", "2009", "2009");
+    expect_none ("It cut more than 2000 jobs.");
+    expect_one ("For the nine months, sales rose.", "DATE", "the nine months", "the nine months");
+    expect_one ("It was idle for the four years after it closed.", "DATE", "four years", "four years");
+    expect_one ("Orders rose over the corresponding prior-year\nperiod.", "DATE",
+                "the corresponding prior-year\nperiod", "the corresponding prior-year period");
+    expect_one ("Net fell from the year-ago quarter.", "DATE", "the year-ago quarter",
+                "the year-ago quarter");
+    expect_one ("Sales rose from the comparable period last year.", "DATE",
+                "the comparable period last year", "the comparable period last year");
+    /* "last" the verb after a modal: the duration alone.  */
+    expect_one ("The talks would last two or three days.", "DATE", "two or three days",
+                "two or three days");
+    expect_one ("Sales fell compared to last year.", "DATE", "last year", "last year");
+}

@@ -22,7 +22,13 @@
     whose items come from one allocation) give the later full names of
     people, the longer organisation names by first word, plurals and
     initials, so that short forms before their full name, short names of
-    organisations and undefined acronyms are linked in linear time.
+    organisations and undefined acronyms are linked in linear time.  An
+    acronym no tagged name spells may still be spelt by a capitalised
+    run of the text (the tagger cut its full name): the runs are
+    collected in one pass over the text, once per document that needs
+    them.  Wire copy's abbreviations of company words ("Bros", "Mfg")
+    are written out, and an organisation the table names in the plural
+    is also named by its singular ("REUTER", the wire's sign-off).
 */
 #include "clip_link.h"
 
@@ -114,6 +120,32 @@ static const char *const spellings[][2] = {
     { "organization", "organisation" }, { "organizations", "organisations" },
     { "defense", "defence" }, { NULL, NULL }
 };
+
+/*  Wire copy's abbreviations of the words of company names, expanded in
+    keys and (for names that are not people) in display forms: "Shearson
+    Lehman Bros." is "Shearson Lehman Brothers" (README.md's rules:
+    abbreviations expanded).  Keys compare lower case without periods.  */
+static const char *const abbreviations[][2] = {
+    { "bros", "brothers" }, { "intl", "international" }, { "natl", "national" },
+    { "mfg", "manufacturing" }, { "assn", "association" }, { "hldgs", "holdings" },
+    { "inds", "industries" }, { NULL, NULL }
+};
+
+/*  The expansion of abbreviation w [0, n) (lower case), or NULL.  */
+static const char *
+abbreviation (const char *w, size_t n)
+{
+    /* Every key word is asked: the lengths and first letters of the
+       list first.  */
+    if (n < 3 || n > 5 || !(w[0] == 'b' || w[0] == 'i' || w[0] == 'n' || w[0] == 'm'
+                             || w[0] == 'a' || w[0] == 'h'))
+        return NULL;
+    for (size_t v = 0; abbreviations[v][0]; v++)
+        if (abbreviations[v][0][0] == w[0] && strlen (abbreviations[v][0]) == n
+            && memcmp (abbreviations[v][0], w, n) == 0)
+            return abbreviations[v][1];
+    return NULL;
+}
 
 /* ------------------------------------------------------------ strings */
 
@@ -251,6 +283,11 @@ key_word_push (words_t *out, const char *w, size_t wl)
     if (wl == 13 && memcmp (w, "cybersecurity", 13) == 0) {
         words_push (out, "cyber", 5);
         words_push (out, "security", 8);
+        return;
+    }
+    const char *ab = abbreviation (w, wl);
+    if (ab) {
+        words_push (out, ab, strlen (ab));
         return;
     }
     words_push (out, w, wl);
@@ -484,6 +521,19 @@ display_form (const char *s, size_t n, int ty)
                 tmp[c] = up? (char) (br[c] - 32): br[c];
             }
             sb_put (&out, tmp, wl);
+            replaced = true;
+        }
+        char ab[32];
+        const char *x;
+        if (!replaced && ty != TY_PER && wl >= 3 && wl <= 6
+            && (x = abbreviation (f, fold_word (ws, wl, f, sizeof f))) != NULL
+            && strlen (x) < sizeof ab && wl > 0 && ws[0] >= 'A' && ws[0] <= 'Z') {
+            /* "Bros." -> "Brothers", "BROS" -> "BROTHERS".  */
+            bool upper = wl > 1 && ws[1] >= 'A' && ws[1] <= 'Z';
+            size_t xl = strlen (x);
+            for (size_t c = 0; c < xl; c++)
+                ab[c] = (c == 0 || upper)? (char) (x[c] - 32): x[c];
+            sb_put (&out, ab, xl);
             replaced = true;
         }
         if (!replaced)
@@ -1109,6 +1159,162 @@ acronym_form (const char *s, size_t n, char *out, size_t size)
     return o >= 2;
 }
 
+/*  Capitalised runs of the text, for an acronym that no tagged name
+    spells: the tagger may have cut its full name ("the Government
+    Accounting Office (GAO)" tagged "Accounting Office"; "the Office of
+    Management and Budget" cut at "and").  A run is capitalised words and
+    the stop-words between them, separated by spaces or one line break
+    (wire copy is wrapped); punctuation, a blank or indented line and a
+    word in capitals (a headline, an acronym) end it.  The words are
+    collected once per document, on the first acronym that needs them,
+    in one pass over the text; an acronym is then the one stretch of a
+    run from a capitalised word whose capitalised words' initials spell
+    it, found by one pass over the words.  */
+typedef struct {
+    size_t s, e;            /* the word's bytes */
+    bool cap;               /* capitalised; else a stop-word */
+    bool first;             /* the first word of its run */
+} runword_t;
+
+typedef struct {
+    runword_t *w;
+    size_t n, cap;
+    bool built;
+} textruns_t;
+
+static void
+textruns_push (textruns_t *tr, size_t s, size_t e, bool cap, bool first)
+{
+    if (tr->n == tr->cap) {
+        tr->cap = tr->cap? tr->cap * 2: 64;
+        tr->w = clip_realloc (tr->w, tr->cap * sizeof *tr->w);
+    }
+    tr->w[tr->n++] = (runword_t) { s, e, cap, first };
+}
+
+static void
+textruns_build (textruns_t *tr, const char *text, size_t len)
+{
+    tr->built = true;
+    size_t p = 0;
+    bool open = false;      /* a run is open: the next word may join it */
+    while (p < len) {
+        char c = text[p];
+        if (c == ' ' || c == '\t' || c == '\r') {
+            p++;
+            continue;
+        }
+        if (c == '\n') {
+            /* One line break with the next line starting at once keeps
+               the run; a blank or indented line ends it.  */
+            if (p + 1 >= len || text[p + 1] == '\n' || text[p + 1] == ' ' || text[p + 1] == '\t'
+                || text[p + 1] == '\r')
+                open = false;
+            p++;
+            continue;
+        }
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+            open = false;       /* a symbol, a number, another script */
+            p++;
+            continue;
+        }
+        size_t s = p, upper = 0, letters = 0;
+        while (p < len) {
+            char d = text[p];
+            if ((d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z')) {
+                letters++;
+                upper += d <= 'Z';
+            } else if (!((unsigned char) d >= 0x80 || (d >= '0' && d <= '9') || d == '&' || d == '\''
+                         || d == '-' || (d == '.' && p + 1 < len && text[p + 1] >= 'A' && text[p + 1] <= 'z')))
+                break;
+            p++;
+        }
+        bool cap = c <= 'Z' && !(letters >= 2 && upper == letters);
+        bool stop = !cap && c >= 'a' && p - s <= 3 && in_list (stopwords, text + s, p - s);
+        if (cap || (stop && open)) {
+            textruns_push (tr, s, p, cap, !open);
+            open = true;
+        } else
+            open = false;
+        /* Anything but white space after the word ends the run.  */
+        if (p < len && !(text[p] == ' ' || text[p] == '\t' || text[p] == '\n' || text[p] == '\r'))
+            open = false;
+    }
+}
+
+/*  Is the mention [s, e) on a line with lower case, not a headline in
+    capitals (whose words the tagger often takes for acronyms)?  Looks
+    at most 160 bytes either side.  */
+static bool
+in_lower_case_line (const char *text, size_t len, size_t s, size_t e)
+{
+    for (size_t p = s, k = 0; p > 0 && k < 160 && text[p - 1] != '\n'; p--, k++)
+        if (text[p - 1] >= 'a' && text[p - 1] <= 'z')
+            return true;
+    for (size_t p = e, k = 0; p < len && k < 160 && text[p] != '\n'; p++, k++)
+        if (text[p] >= 'a' && text[p] <= 'z')
+            return true;
+    return false;
+}
+
+/*  Do two stretches of the text name the same thing (the same key)?  */
+static bool
+same_name (const char *text, size_t s1, size_t e1, size_t s2, size_t e2)
+{
+    if (e1 - s1 == e2 - s2 && memcmp (text + s1, text + s2, e1 - s1) == 0)
+        return true;
+    words_t ka, kb;
+    key_words (text + s1, e1 - s1, false, &ka);
+    key_words (text + s2, e2 - s2, false, &kb);
+    bool same = ka.text.len == kb.text.len && (ka.text.len == 0
+                                               || memcmp (ka.text.p, kb.text.p, ka.text.len) == 0);
+    words_release (&ka);
+    words_release (&kb);
+    return same;
+}
+
+/*  The one stretch of the text whose capitalised words' initials are
+    caps (two to eight capitals): its bytes in *s, *e.  False when none,
+    or two that name different things.  */
+static bool
+textruns_find (textruns_t *tr, const char *text, size_t len, const char *caps,
+               size_t *s, size_t *e)
+{
+    if (!tr->built)
+        textruns_build (tr, text, len);
+    size_t nc = strlen (caps);
+    bool found = false;
+    for (size_t a = 0; a < tr->n; a++) {
+        if (!tr->w[a].cap || text[tr->w[a].s] != caps[0])
+            continue;
+        size_t k = 1, b = a;
+        for (size_t x = a + 1; x < tr->n && !tr->w[x].first && k < nc; x++) {
+            if (!tr->w[x].cap)
+                continue;
+            if (text[tr->w[x].s] != caps[k])
+                break;
+            k++;
+            b = x;
+        }
+        if (k != nc)
+            continue;
+        size_t rs = tr->w[a].s, re = tr->w[b].e;
+        if (found && !same_name (text, *s, *e, rs, re))
+            return false;
+        found = true;
+        *s = rs;
+        *e = re;
+    }
+    return found;
+}
+
+static void
+textruns_release (textruns_t *tr)
+{
+    free (tr->w);
+    memset (tr, 0, sizeof *tr);
+}
+
 /*  The mention is another name of f: its canonical name, and with
     retype its type.  */
 static void
@@ -1144,6 +1350,21 @@ resolve_table (const clip_linker_t *self, const char *utf8, const clip_mention_t
             words_release (&head);
             words_release (&tail);
         }
+    }
+    if (!s && in->ty == TY_ORG && in->key.text.len < 120
+        && (in->key.n > 1 || (in->key.n == 1 && all_caps (in->canonical)))) {
+        /* The singular of an organisation the table names in the plural
+           ("REUTER", the wire's sign-off, for "Reuters"; "Liberal
+           Democrat" for "Liberal Democrats"), as a plural of the
+           document is (pass 2).  One word only in capitals: "Lord" of
+           "Lord Chancellor" is no "Lords".  */
+        char plural[128];
+        memcpy (plural, in->key.text.p, in->key.text.len);
+        plural[in->key.text.len] = 's';
+        plural[in->key.text.len + 1] = '\0';
+        const slot_t *p = table_get (self, plural);
+        if (p && !p->metonym && self->entries[p->entry].type == TY_ORG)
+            s = p;
     }
     if (!s)
         return;
@@ -1332,6 +1553,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        maps each word of a full person name to the latest such mention
        seen; names maps each unknown key, per type, to its first mention.  */
     strmap_t people = { 0 }, names[4] = { { 0 } }, acronyms = { 0 };
+    textruns_t runs = { 0 };
     for (size_t a = 0; a < nacr; a++) {
         size_t *slot = strmap_slot (&acronyms, acrs[a].acr, strlen (acrs[a].acr), true);
         if (*slot == 0)
@@ -1402,6 +1624,23 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 size_t *j = strmap_slot (&by_initials, caps, strlen (caps), false);
                 if (j && *j != AMBIGUOUS && *j - 1 != i)
                     take_name (in, &info[*j - 1], true);
+                else if (!j && in->body == 0 && strlen (caps) >= 3 && strlen (caps) <= 6
+                         && in_lower_case_line (utf8, len, m->start, m->end)) {
+                    /* No tagged name spells it: a capitalised run of the
+                       text that does ("GAO", "the Government Accounting
+                       Office (GAO)" tagged "Accounting Office"), its type
+                       kept.  Three to six capitals: two-letter stretches
+                       are too many to choose from, and a longer word in
+                       capitals is a headline's name, not an acronym
+                       (nor one with a body form, pass 1b, nor one on a
+                       line in capitals).  */
+                    size_t rs, re;
+                    if (textruns_find (&runs, utf8, len, caps, &rs, &re)) {
+                        free (in->canonical);
+                        in->canonical = display_form (utf8 + rs, re - rs, in->ty);
+                        in->known = true;
+                    }
+                }
             }
         }
         if (!in->known && in->key.n > 0) {
@@ -1435,6 +1674,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&org_heads);
     strmap_release (&plurals);
     strmap_release (&by_initials);
+    textruns_release (&runs);
     for (int t = 0; t < 4; t++)
         strmap_release (&names[t]);
 

@@ -14,8 +14,17 @@
     Power Authority (RWPA)"), a type from a name's head word (head_type:
     "... Grand Prix", "... Act", "... Rates" MISC, "... Stadium", "the
     Dome" LOC, "... N.V." ORG, a legal suffix the tagger left out taken
-    in, holidays MISC, "Tories" ORG; "Class A" dropped) -> clip_numex spans (MONEY DATE PERCENT; they
-    win on overlap) -> clip_linker for canonical names.  The rules ask a
+    in, holidays MISC, "Tories" ORG; "Class A" dropped), and from dev2's
+    errors (issue 14): honorifics and titles cut through by the tagger
+    ("Sir", "Chancellor of the [Exchequer Jane Doe]", "[U.S. Treasury]
+    Secretary"), the wire's sign-off an ORG, tickers in angle brackets
+    dropped, partners' names before a legal suffix one company, a
+    headline's name cut before a word the body writes in lower case, a
+    name completed by an acronym written anywhere, "(R-Kan.)" as party
+    and state, products and works typed by the nouns around them
+    (type_by_context: "the Zorix virus", "the film ...") -> clip_numex
+    spans (MONEY DATE PERCENT; they win on overlap) -> clip_linker for
+    canonical names.  The rules ask a
     lexicon, the tagger's gazetteer (the CoNLL names of gazetteer.tsv and
     the alias table's, clip_tagger_gaz_types), what a piece of a name is.
     Token buffers live in the clip_ner_t and are reused: extraction
@@ -224,11 +233,12 @@ trailing_junk (const clip_word_t *w)
 }
 
 /*  Titles are not part of a person's name (CoNLL and OntoNotes agree), and
-    what follows one is a person whatever the tagger said ("VP Zhang").  */
+    what follows one is a person whatever the tagger said ("VP Zhang").
+    Honorifics too: workers/ner/README.md labels "Sir" outside the name.  */
 static const char *const titles [] = {
     "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "VP", "Sen", "Rep", "Gov",
     "Col", "Lt", "Capt", "Sgt", "Rev", "President", "Premier", "Prime", "Minister",
-    "Chancellor", NULL
+    "Chancellor", "Sir", "Dame", NULL
 };
 
 static int
@@ -263,7 +273,7 @@ is_office (const clip_word_t *w)
 {
     static const char *const words [] = {
         "Advisor", "Adviser", "Secretary", "Minister", "Chairman", "Chairwoman",
-        "Spokesman", "Spokeswoman", "Spokesperson", "Officer", "Director", NULL
+        "Spokesman", "Spokeswoman", "Spokesperson", "Officer", "Director", "Chancellor", NULL
     };
     for (size_t i = 0; words [i]; i++)
         if (word_is (w, words [i]))
@@ -309,7 +319,14 @@ ascii_lower (char c)
 static int
 word_in (const clip_word_t *w, const char *const *list)
 {
+    if (w->len == 0)
+        return 0;
+    char first = ascii_lower (w->text [0]);
     for (size_t i = 0; list [i]; i++) {
+        /*  The first byte first: most words of a text are in no list,
+            and the rules ask about every name.  */
+        if (ascii_lower (list [i][0]) != first)
+            continue;
         size_t n = strlen (list [i]);
         if (n != w->len)
             continue;
@@ -346,7 +363,7 @@ static const char *const title_words [] = {
     "Chief", "Executive", "Junior", "Senior", "Assistant", "Under", "General", "Attorney",
     "Press", "Communications", "Budget", "Planning", "Oil", "Petroleum", "Information",
     "Security", "National", "Cabinet", "Science", "Technology", "Tourism", "Fisheries",
-    "Food", "Immigration", "Affairs", "State", "Managing", "First", NULL
+    "Food", "Immigration", "Affairs", "State", "Managing", "First", "Exchequer", NULL
 };
 
 static const char *const title_joins [] = { "of", "for", "the", "and", "&", NULL };
@@ -491,6 +508,75 @@ push_prefix (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t j)
     push_tokens (self, m, nm, a, j, lex_type_words (self, a, j, 0, CLIP_ENT_ORG));
 }
 
+/*  Words [e, b) can be a person's name after a title: one to four
+    capitalised words, none of an organisation or an office, and not a
+    name the lexicon knows only as a place or an organisation ("Secretary
+    of State for Scotland").  */
+static int
+person_after_title (const clip_ner_t *self, size_t e, size_t b)
+{
+    const clip_word_t *w = self->words;
+    if (e >= b || b - e > 4)
+        return 0;
+    for (size_t i = e; i < b; i++)
+        if (!is_upper_initial (&w [i]) || word_in (&w [i], not_in_person)
+            || word_in (&w [i], offices_before_name))
+            return 0;
+    unsigned mask = lex_words (self, e, b, 0);
+    return !mask || (mask & (1u << CLIP_ENT_PER));
+}
+
+/*  Portfolios that name a department ("Treasury", "Finance"): a name
+    ending in one right before a noun of office ("U.S. Treasury
+    Secretary Jane Doe") is the country's, the portfolio being the
+    title's.  */
+static const char *const portfolios [] = {
+    "Treasury", "Finance", "Foreign", "Defence", "Defense", "Interior", "Home", "Trade",
+    "Agriculture", "Justice", "Health", "Education", "Transport", "Commerce", "Economy",
+    NULL
+};
+
+/*  The title around a name [a, b) the tagger cut out of it, tokens nt:
+    a name that starts with the portfolio of a title whose noun of office
+    stands before it ("Chancellor of the [Exchequer Jane Doe]") is the
+    person after the portfolio; a name known as a place or nationality
+    followed by a portfolio, the noun of office after it ("[U.S.
+    Treasury] Secretary"), is the place.  Pushes and returns 1, else 0.  */
+static int
+split_title_around (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b,
+                    size_t nt)
+{
+    const clip_word_t *w = self->words;
+    const clip_token_t *tok = self->toks.tokens;
+    if (a > 0 && is_upper_initial (&w [a])) {
+        size_t p = a;
+        while (p > 0 && word_in (&w [p - 1], title_joins) && !(tok [p].flags & CLIP_TOKEN_SENT_START))
+            p--;
+        if (p > 0 && !(tok [p].flags & CLIP_TOKEN_SENT_START) && is_upper_initial (&w [p - 1])
+            && word_in (&w [p - 1], offices_before_name) && word_in (&w [a], title_words)) {
+            size_t e = a;
+            while (e < b && word_in (&w [e], title_words))
+                e++;
+            if (person_after_title (self, e, b)) {
+                push_tokens (self, m, nm, e, b, CLIP_ENT_PER);
+                return 1;
+            }
+        }
+    }
+    if (b < nt && b - a >= 2 && word_in (&w [b], offices_before_name) && is_upper_initial (&w [b])
+        && !(tok [b].flags & CLIP_TOKEN_SENT_START) && word_in (&w [b - 1], portfolios)) {
+        size_t j = b - 1;
+        while (j > a && word_in (&w [j - 1], portfolios))
+            j--;
+        unsigned mask = lex_words (self, a, j, 0);
+        if (j > a && (mask & ((1u << CLIP_ENT_LOC) | (1u << CLIP_ENT_MISC)))) {
+            push_prefix (self, m, nm, a, j);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /*  A title inside the span before a person's name: "[Philippine] [Trade
     Secretary] [Jose Alcuaz]".  Pushes the prefix and the person and
     returns 1, or returns 0 when the span has no such title.  */
@@ -505,19 +591,7 @@ split_title (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b)
         while (e + 1 < b && (word_in (&w [e], offices_before_name)
                              || word_in (&w [e], title_words) || word_in (&w [e], title_joins)))
             e++;
-        /*  The person: up to four capitalised words, none of an
-            organisation, and not a name the lexicon knows only as a place
-            or an organisation ("Secretary of State for Scotland").  */
-        if (b - e > 4)
-            continue;
-        int person = 1;
-        for (size_t i = e; i < b && person; i++)
-            person = is_upper_initial (&w [i]) && !word_in (&w [i], not_in_person)
-                     && !word_in (&w [i], offices_before_name);
-        if (!person)
-            continue;
-        unsigned mask = lex_words (self, e, b, 0);
-        if (mask && !(mask & (1u << CLIP_ENT_PER)))
+        if (!person_after_title (self, e, b))
             continue;
         size_t j = k;
         while (j > a && (word_in (&w [j - 1], title_words)
@@ -620,7 +694,7 @@ split_hyphen_pair (const clip_ner_t *self, ment_t *m, size_t *nm, size_t t)
 static const char *const heads_misc [] = {
     /* events */
     "Prix", "Championship", "Championships", "Cup", "Olympics", "Festival", "Exhibition",
-    "Awards", "Inquiry", "Summit", "Games",
+    "Awards", "Inquiry", "Summit", "Games", "Conference", "Convention",
     /* laws, treaties, plans */
     "Act", "Bill", "Treaty", "Accord", "Agreement", "Plan", "Programme",
     /* rates */
@@ -637,14 +711,35 @@ static const char *const heads_loc [] = {
     dropped, "N.V." kept).  */
 static const char *const heads_org [] = {
     "Inc", "Corp", "Ltd", "Plc", "N.V.", "NV", "AG", "SA", "S.A.", "GmbH", "Co", "LLC",
-    "B.V.", "BV", "SpA", "S.p.A.", NULL
+    "B.V.", "BV", "SpA", "S.p.A.", "L.P.", "LP", "L.L.C.", "Cos", "Pty", "Bhd", NULL
 };
 
 /*  Holidays: MISC, whatever else the tagger thought ("Christmas" a
     place).  */
 static const char *const holidays [] = {
     "Christmas", "Easter", "Thanksgiving", "Ramadan", "Hanukkah", "Diwali", "Passover",
-    "Halloween", "Hallowe'en", "Eid", "Pentecost", "Whitsun", "Michaelmas", NULL
+    "Halloween", "Hallowe'en", "Eid", "Pentecost", "Whitsun", "Michaelmas",
+    "Christmases", "Easters", NULL
+};
+
+/*  Greetings before a holiday, outside its name ("Merry [Christmas]").  */
+static const char *const greetings [] = { "Merry", "Happy", NULL };
+
+/*  Last words of company names a person or a place does not end with
+    ("El Cortez Gas", "Norland Airways"): a name the tagger called PER or
+    LOC ending in one is an ORG.  Not "Bank" (the West Bank).  */
+static const char *const heads_company [] = {
+    "Gas", "Oil", "Petroleum", "Airlines", "Airways", "Motors", "Group", "Holdings",
+    "Industries", "Electric", "Chemical", "Chemicals", "Steel", "Mining", "Resources",
+    "Securities", "Brothers", "Bros", "Insurance", "Bancorp", "Financial", "Investments",
+    "Enterprises", "Communications", "Technologies", "Pharmaceuticals", "Partners",
+    "Utilities", "Shipping", "Breweries", "Mills", NULL
+};
+
+/*  Geographic heads before "of" ("Gulf of Aden", "Bay of Biscay"):
+    one place with the place after them.  */
+static const char *const geo_heads [] = {
+    "Gulf", "Bay", "Sea", "Strait", "Straits", "Isle", "Isles", "Cape", "Lake", NULL
 };
 
 /*  Parties by their members' name: organisations, also as modifiers
@@ -654,12 +749,31 @@ static const char *const parties [] = {
     "Liberals", "Nationalists", NULL
 };
 
+/*  Nouns that say the name before them is a product ("the Zorix
+    virus", "Norvix software", "the Quill browser"), lower case.  Not
+    "program" or "plan", which follow politicians' names ("the Reagan
+    program").  */
+static const char *const product_nouns [] = {
+    "software", "virus", "viruses", "worm", "trojan", "browser", "operating", "malware",
+    "spyware", "spreadsheet", "console", NULL
+};
+
+/*  Nouns that say the name after them is a work ("the film ...", "his
+    novel, ..."), lower case.  Not "book", "play" or "single", verbs and
+    adjectives as often.  */
+static const char *const work_nouns [] = {
+    "film", "movie", "novel", "autobiography", "biography", "memoir", "album", "song",
+    "musical", "sitcom", "documentary", "poem", "painting", NULL
+};
+
 /*  Case-sensitive membership: "ACT" or "act" is not the head "Act".  */
 static int
 word_among (const clip_word_t *w, const char *const *list)
 {
+    if (w->len == 0)
+        return 0;
     for (size_t i = 0; list [i]; i++)
-        if (word_is (w, list [i]))
+        if (list [i][0] == w->text [0] && word_is (w, list [i]))
             return 1;
     return 0;
 }
@@ -688,9 +802,15 @@ head_type (const clip_ner_t *self, size_t a, size_t b, int type)
         return type;
     if (word_in (h, heads_org))
         return CLIP_ENT_ORG;
+    if ((type == CLIP_ENT_PER || type == CLIP_ENT_LOC) && word_among (h, heads_company))
+        return CLIP_ENT_ORG;
     if (type == CLIP_ENT_PER)
         return type;
-    if (word_among (h, heads_misc))
+    /*  Not a head when the name goes on ("United Nations Conference [on
+        Trade and Development]", which the tagger cut at a line break).  */
+    if (word_among (h, heads_misc)
+        && !(b < self->toks.n && (word_is (&w [b], "on") || word_is (&w [b], "of")
+                                  || word_is (&w [b], "for"))))
         return CLIP_ENT_MISC;
     if (word_among (h, heads_loc))
         return CLIP_ENT_LOC;
@@ -714,6 +834,8 @@ add_name (clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, int type)
         push_prefix (self, m, nm, a, j);
         return;
     }
+    if (split_title_around (self, m, nm, a, b, self->toks.n))
+        return;
     /*  Names with a title are short; a longer run of capitalised words
         is not looked into, which keeps these rules linear in the text.  */
     if (b - a >= 3 && b - a <= RULE_MAX_WORDS && split_title (self, m, nm, a, b))
@@ -845,6 +967,122 @@ merge_by_acronym (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, si
     *nm = out;
 }
 
+/*  The most names of a document whose acronym is looked for (each
+    look a pass over the document).  */
+#define ACRONYM_LOOKUPS 16
+
+/*  Whether a token of [0, nt) is the word acr (n bytes) exactly.  */
+static int
+token_is (const clip_ner_t *self, const char *acr, size_t n, size_t nt)
+{
+    for (size_t i = 0; i < nt; i++)
+        if (self->words [i].len == n && self->words [i].text [0] == acr [0]
+            && memcmp (self->words [i].text, acr, n) == 0)
+            return 1;
+    return 0;
+}
+
+/*  "the Bureau of Mines and Forestry ... the BMF": an organisation
+    the tagger cut at "and" or "of" ("Bureau of Mines" + "Forestry")
+    is the longer run of capitalised words and joins after it whose
+    initials the document writes as an acronym somewhere (also without a
+    bracketed definition).  Names among m [from, *nm) inside the run are
+    dropped.  e is the sentence's end.  */
+static void
+extend_by_acronym (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size_t e,
+                   size_t nt, size_t *lookups)
+{
+    const clip_word_t *w = self->words;
+    size_t out = from;
+    for (size_t i = from; i < *nm; i++) {
+        ment_t cur = m [i];
+        size_t t = cur.tok_end;
+        if (cur.type == CLIP_ENT_ORG && *lookups < ACRONYM_LOOKUPS && t + 1 < e
+            && word_in (&w [t], acronym_joins) && !is_upper_initial (&w [t])
+            && is_upper_initial (&w [t + 1]) && cur.end == self->toks.tokens [t - 1].end) {
+            size_t best = 0;
+            for (size_t x = t + 1; x < e && x < t + 4; x++) {
+                if (!is_upper_initial (&w [x])) {
+                    if (word_in (&w [x], acronym_joins))
+                        continue;
+                    break;
+                }
+                char ini [16];
+                size_t ni = initials_of (w, cur.tok_start, x + 1, ini, sizeof ini);
+                if (ni < 2 || ni > 8)
+                    break;
+                (*lookups)++;
+                if (token_is (self, ini, ni, nt))
+                    best = x + 1;
+                if (*lookups >= ACRONYM_LOOKUPS)
+                    break;
+            }
+            /*  Names after it inside the run go; one running past its end
+                keeps the name as it was.  */
+            size_t j = i + 1;
+            while (best && j < *nm && m [j].tok_start < best) {
+                if (m [j].tok_end > best)
+                    best = 0;
+                j++;
+            }
+            if (best) {
+                cur.tok_end = best;
+                cur.end = self->toks.tokens [best - 1].end;
+                i = j - 1;
+            }
+        }
+        m [out++] = cur;
+    }
+    *nm = out;
+}
+
+/*  "Sen. Jane Doe (R-Kan.)": the party and the state after a
+    legislator's name, as US wire copy writes them.  The labels have the
+    party's letter as an ORG and the state as a LOC; the tagger made a
+    name of pieces of the bracket ("R-N", "C.").  Replaces the names
+    among m [i + 1, *nm) inside the bracket after the person m [i] with
+    those two, within cap names.  Returns the bracket's end (the
+    tokenizer may have ended the sentence inside it, after "N."), 0 when
+    there is none.  */
+static size_t
+party_and_state (const clip_ner_t *self, ment_t *m, size_t *nm, size_t i, size_t len,
+                 size_t cap)
+{
+    const char *t = self->text;
+    size_t p = m [i].end;
+    while (p < len && t [p] == ' ')
+        p++;
+    if (p + 4 >= len || t [p] != '(' || !(t [p + 1] == 'R' || t [p + 1] == 'D' || t [p + 1] == 'I')
+        || t [p + 2] != '-' || !(t [p + 3] >= 'A' && t [p + 3] <= 'Z'))
+        return 0;
+    size_t st = p + 3, close = st;
+    while (close < len && close - st < 16
+           && ((t [close] >= 'A' && t [close] <= 'Z') || (t [close] >= 'a' && t [close] <= 'z')
+               || t [close] == '.' || t [close] == ' '))
+        close++;
+    if (close >= len || t [close] != ')')
+        return 0;
+    size_t se = close;
+    while (se > st && t [se - 1] == ' ')
+        se--;
+    size_t j = i + 1;
+    while (j < *nm && m [j].start < close)
+        j++;
+    size_t removed = j - i - 1;
+    if (removed < 2 && *nm + 2 - removed > cap)
+        return 0;
+    /*  Token positions of the new names: the tokens the bracket holds.  */
+    size_t ta = m [i].tok_end, tb = ta;
+    while (tb < self->toks.n && self->toks.tokens [tb].start < close)
+        tb++;
+    if (removed != 2)
+        memmove (&m [i + 3], &m [j], (*nm - j) * sizeof (ment_t));
+    *nm = *nm + 2 - removed;
+    m [i + 1] = (ment_t) { ta, tb, p + 1, p + 2, CLIP_ENT_ORG };
+    m [i + 2] = (ment_t) { ta, tb, st, se, CLIP_ENT_LOC };
+    return close;
+}
+
 /*  Holidays among tokens [from, to), which no name covers, as MISC: the
     tagger misses them as modifiers ("A Christmas tree").  */
 static void
@@ -854,7 +1092,370 @@ push_holidays (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size_
         const clip_word_t *w = &self->words [i];
         if (w->len >= 3 && w->text [0] >= 'A' && w->text [0] <= 'Z' && word_among (w, holidays))
             push_tokens (self, m, nm, i, i + 1, CLIP_ENT_MISC);
+        else
+        if (i + 1 < to && w->len >= 4 && w->text [0] >= 'a' && w->text [0] <= 'z'
+            && is_upper_initial (&w [1]) && word_among (w, work_nouns)
+            && !(self->toks.tokens [i + 1].flags & CLIP_TOKEN_SENT_START)
+            && !never_alone (&w [1])) {
+            /*  "his autobiography Glow": a work's title the tagger left
+                out.  */
+            size_t e = i + 1;
+            while (e < to && e - i <= 6 && is_upper_initial (&self->words [e])
+                   && self->words [e].len > 1)
+                e++;
+            /*  Only a title that ends there: not one running into a
+                name the tagger found, through a "'s" ("It's A ...") or
+                on in lower case ("How to Dismantle ...").  */
+            static const char *const inner [] = {
+                "'s", "to", "of", "the", "a", "an", "and", "in", "on", "for", "at", "with", NULL
+            };
+            if (e > i + 1 && e < to && !word_among (&self->words [e], inner))
+                push_tokens (self, m, nm, i + 1, e, CLIP_ENT_MISC);
+            i = e - 1;
+        }
     }
+}
+
+/*  The most names of one document the context rules retype.  */
+#define CONTEXT_MAX 32
+
+/*  Bytes [a, a + n) and [b, b + n) equal but for ASCII case.  */
+static int
+same_text (const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ascii_lower (a [i]) != ascii_lower (b [i]))
+            return 0;
+    return 1;
+}
+
+/*  The word of tokens [0, nt) right after name m, or NULL (a piece of a
+    word, "Norvix" of "Norvix-based", has none).  */
+static const clip_word_t *
+word_after (const clip_ner_t *self, const ment_t *m, size_t nt)
+{
+    size_t t = m->tok_end;
+    while (t < nt && self->toks.tokens [t].end <= m->end)     /* "Zorix.B" */
+        t++;
+    if (t >= nt || self->toks.tokens [t - 1].end != m->end)
+        return NULL;
+    return &self->words [t];
+}
+
+/*  Products and works (class 5 of issue 14): MISC in CoNLL and in the
+    labels, while the tagger, which learnt from 1996 news, calls an
+    unknown one-word product a person or a place.  The words around a name
+    say what it is: a lower-case product noun after it ("the Zorix virus",
+    "Norvix software"), a work noun before it ("the musical Penny Larkspur",
+    "his memoir, Glass Rivers").  Such a name is MISC, and so is every other
+    mention of it in the document (with the headline's surname of a
+    person-shaped title, "Larkspur").  Not when the document shows it is
+    something else: a name the lexicon knows as an organisation or a
+    person before a product noun ("a known maker's software"), or one that is
+    ever followed by "'s" or "said" (a company: "Brightwave said").  Linear:
+    at most CONTEXT_MAX names are retyped, each compared with every name
+    once.  */
+static void
+type_by_context (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
+{
+    size_t marked [CONTEXT_MAX], nmark = 0;
+    for (size_t i = 0; i < nm && nmark < CONTEXT_MAX; i++) {
+        if (m [i].type == CLIP_ENT_MISC)
+            continue;
+        const clip_word_t *next = word_after (self, &m [i], nt);
+        int product = next && word_among (next, product_nouns)
+                      && !(self->toks.tokens [next - self->words].flags & CLIP_TOKEN_SENT_START);
+        if (product) {
+            unsigned mask = lex_words (self, m [i].tok_start, m [i].tok_end, 0);
+            if (mask & ((1u << CLIP_ENT_ORG) | (1u << CLIP_ENT_PER)))
+                product = 0;
+        }
+        size_t p = m [i].tok_start;
+        int work = 0;
+        if (!product && p > 0 && m [i].start == self->toks.tokens [p].start
+            && !(self->toks.tokens [p].flags & CLIP_TOKEN_SENT_START)) {
+            if (p > 1 && word_is (&self->words [p - 1], ",")
+                && !(self->toks.tokens [p - 1].flags & CLIP_TOKEN_SENT_START))
+                p--;
+            work = word_among (&self->words [p - 1], work_nouns);
+        }
+        if (!product && !work)
+            continue;
+        /*  The document's other mentions of it say it is a company.  */
+        size_t n = m [i].end - m [i].start;
+        int company = 0;
+        for (size_t j = 0; j < nm && !company; j++) {
+            if (m [j].end - m [j].start != n
+                || !same_text (self->text + m [j].start, self->text + m [i].start, n))
+                continue;
+            const clip_word_t *w = word_after (self, &m [j], nt);
+            company = w && (word_is (w, "'s") || word_is (w, "said") || word_is (w, "says"));
+        }
+        if (!company)
+            marked [nmark++] = i;
+    }
+    for (size_t k = 0; k < nmark; k++) {
+        const ment_t *src = &m [marked [k]];
+        size_t n = src->end - src->start;
+        /*  A person-shaped title's last word alone ("Larkspur"): two or
+            three capitalised words.  */
+        const clip_token_t *last = &self->toks.tokens [src->tok_end - 1];
+        int surname = src->tok_end - src->tok_start > 1 && src->tok_end - src->tok_start <= 3
+                      && src->end == last->end;
+        for (size_t t = src->tok_start; t < src->tok_end && surname; t++)
+            surname = is_upper_initial (&self->words [t]);
+        for (size_t j = 0; j < nm; j++) {
+            size_t l = m [j].end - m [j].start;
+            if ((l == n && same_text (self->text + m [j].start, self->text + src->start, n))
+                || (surname && m [j].tok_end - m [j].tok_start == 1
+                    && l == last->end - last->start
+                    && same_text (self->text + m [j].start, self->text + last->start, l)))
+                m [j].type = CLIP_ENT_MISC;
+        }
+    }
+}
+
+/*  Wire copy gives a company's ticker in angle brackets after its name
+    ("Acme Corp <ACM>"), and a company without one its name in them
+    ("<Acme Holdings N.V.>").  Tickers are not labelled
+    (workers/ner/README.md); a name in brackets is the name without them.
+    Returns 1 when the name of tokens [a, b), bytes [*start, *end), is a
+    ticker (capitals, digits and periods between "<" and ">"), else 0
+    after cutting a bracket off its bytes.  */
+static int
+bracket_ticker (const clip_ner_t *self, size_t *start, size_t *end)
+{
+    const char *t = self->text;
+    if (*end > *start + 1 && t [*end - 1] == '>')
+        (*end)--;
+    if (*end > *start + 1 && t [*start] == '<')
+        (*start)++;
+    if (*start == 0 || t [*start - 1] != '<' || t [*end] != '>')
+        return 0;
+    for (size_t i = *start; i < *end; i++)
+        if (!((t [i] >= 'A' && t [i] <= 'Z') || (t [i] >= '0' && t [i] <= '9') || t [i] == '.'))
+            return 0;
+    return 1;
+}
+
+/*  A legal suffix's period that also ends the sentence ("... analyst at
+    Acme Inc. "Any ...", or at the end of a paragraph) is the sentence's:
+    the dev labels leave it out, as OntoNotes does.  The tokenizer never
+    ends a sentence after "Inc." (it usually does not), so the text after
+    the period says it: an opening quote, a blank or indented line, or the
+    end of the text.  Returns the mention's end without it.  */
+static size_t
+sentence_period_cut (const clip_ner_t *self, const ment_t *m, size_t len)
+{
+    const clip_word_t *w = &self->words [m->tok_end - 1];
+    const char *t = self->text;
+    size_t e = m->end;
+    if (e < 2 || t [e - 1] != '.' || m->end != self->toks.tokens [m->tok_end - 1].end
+        || memchr (w->text, '.', w->len) || !word_in (w, heads_org))
+        return e;
+    size_t i = e, nl = 0;
+    while (i < len && (t [i] == ' ' || t [i] == '\t' || t [i] == '\n' || t [i] == '\r')) {
+        if (t [i] == '\n')
+            nl++;
+        i++;
+    }
+    if (i == len || nl >= 2 || t [i] == '"'
+        || (nl == 1 && (t [i - 1] == ' ' || t [i - 1] == '\t'))
+        || (i + 3 <= len && memcmp (t + i, "\xe2\x80\x9c", 3) == 0))
+        return e - 1;
+    return e;
+}
+
+/*  A variant letter after a period ("Zorix.B", as malware is named): the
+    tokenizer ends the word at the period, the name runs to the letter.
+    Returns the mention's end with it.  */
+static size_t
+variant_letter (const clip_ner_t *self, size_t end, size_t len)
+{
+    const char *t = self->text;
+    if (end + 2 > len || t [end] != '.' || !(t [end + 1] >= 'A' && t [end + 1] <= 'Z')
+        || end == 0 || !((t [end - 1] >= 'a' && t [end - 1] <= 'z')))
+        return end;
+    if (end + 2 < len) {
+        char c = t [end + 2];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.')
+            return end;
+    }
+    return end + 2;
+}
+
+/*  The sign-off of wire copy: the document's last token, one word in
+    capitals alone on its line ("REUTER").  It names the agency, an
+    organisation (workers/ner/README.md); the tagger took it for a person's
+    surname.  */
+static int
+is_signoff (const clip_ner_t *self, size_t t, size_t nt)
+{
+    if (t + 1 != nt)
+        return 0;
+    const clip_token_t *tok = &self->toks.tokens [t];
+    if (tok->end - tok->start < 2)
+        return 0;
+    for (size_t i = tok->start; i < tok->end; i++)
+        if (self->text [i] < 'A' || self->text [i] > 'Z')
+            return 0;
+    size_t i = tok->start;
+    while (i > 0 && (self->text [i - 1] == ' ' || self->text [i - 1] == '\t'))
+        i--;
+    return i == 0 || self->text [i - 1] == '\n';
+}
+
+/*  The longest run of words a company's name holds before its legal
+    suffix, and the most pieces of a partnership's name.  */
+#define COMPANY_MAX_WORDS 6
+#define CHAIN_MAX_PIECES 6
+
+/*  A name starting with a legal suffix ("L.P." alone: the tagger saw the
+    suffix and not the name) takes in the capitalised words before it,
+    down to lo (a lower-case word, the previous name or the sentence's
+    start stops it).  Returns the new first token.  */
+static size_t
+suffix_takes_name (const clip_ner_t *self, size_t a, size_t lo)
+{
+    const clip_word_t *w = self->words;
+    if (a == lo || w [a].len > 6 || !is_upper_initial (&w [a]) || !is_upper_initial (&w [a - 1])
+        || !word_in (&w [a], heads_org))
+        return a;
+    size_t st = a;
+    while (st > lo && a - st < COMPANY_MAX_WORDS && is_upper_initial (&w [st - 1])
+           && !word_in (&w [st - 1], heads_org) && !is_title (&w [st - 1])
+           && !word_in (&w [st - 1], acronym_joins)
+           && !(w [st - 1].len == 1 && !(w [st - 1].text [0] >= 'A' && w [st - 1].text [0] <= 'Z')))
+        st--;
+    return st;
+}
+
+/*  "Pellow, Garrick and Tarn Inc", "Smith, Jones and Co": a company
+    named after its partners is one ORG, from the first partner to the
+    legal suffix (issue 14, class 5); the tagger made persons or places of
+    the partners.  Tokens [a, b) are a name ending in a legal suffix;
+    before it, "and" / "&" and one or two capitalised words, and before
+    those any number of the same after commas.  A partner the lexicon
+    knows as a place or an organisation ("Britain, France and Acme Corp")
+    ends the chain.  Names among m [from, *nm) inside the chain are
+    dropped.  Returns the name's new first token.  */
+static size_t
+partners_chain (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size_t s,
+                size_t a, size_t b)
+{
+    const clip_word_t *w = self->words;
+    if (b - a < 2 || a < s + 2 || !(word_is (&w [a - 1], "and") || word_is (&w [a - 1], "&"))
+        || !word_in (&w [b - 1], heads_org))
+        return a;
+    size_t x = a, pieces = 0;
+    for (const char *sep = NULL; pieces < CHAIN_MAX_PIECES; sep = ",") {
+        if (x < s + 2)
+            break;
+        const clip_word_t *j = &w [x - 1];
+        if (sep ? !word_is (j, sep) : !(word_is (j, "and") || word_is (j, "&")))
+            break;
+        size_t pe = x - 1, ps = pe;
+        while (ps > s && pe - ps < 2 && is_upper_initial (&w [ps - 1])
+               && !word_is (&w [ps - 1], ",") && !is_title (&w [ps - 1])
+               && !never_alone (&w [ps - 1]))
+            ps--;
+        if (ps == pe)
+            break;
+        unsigned mask = lex_words (self, ps, pe, 0);
+        if (mask & ~(1u << CLIP_ENT_PER))
+            break;
+        x = ps;
+        pieces++;
+    }
+    if (pieces == 0)
+        return a;
+    size_t keep = *nm;
+    while (keep > from && m [keep - 1].tok_end > x)
+        keep--;
+    if (keep < *nm && m [keep].tok_start < x)
+        return a;
+    *nm = keep;
+    return x;
+}
+
+/*  "Government" / "Administration" as the first word of a name ("the
+    Government Standards Office", "Administration for Children") keep
+    their capital: token i is followed, in its sentence, by a capitalised
+    word.  */
+static int
+government_in_name (const clip_ner_t *self, const char *utf8, size_t i, size_t nt)
+{
+    if (i + 1 >= nt)
+        return 0;
+    const clip_token_t *n = &self->toks.tokens [i + 1];
+    unsigned char c = (unsigned char) utf8 [n->start];
+    return !(n->flags & CLIP_TOKEN_SENT_START) && c >= 'A' && c <= 'Z';
+}
+
+/*  The most words of an ALL-CAPS headline's names looked up in the body
+    (each a pass over the document).  */
+#define HEADLINE_LOOKUPS 16
+
+/*  Whether the document's tokens [from, nt) write word k in lower case
+    ("likely") and never capitalised inside a sentence ("Likely" in a
+    name).  */
+static int
+written_lower_only (const clip_ner_t *self, size_t k, size_t from, size_t nt)
+{
+    const clip_word_t *w = &self->words [k];
+    int lower = 0;
+    for (size_t i = from; i < nt; i++) {
+        const clip_word_t *x = &self->words [i];
+        if (x->len != w->len || ascii_lower (x->text [0]) != ascii_lower (w->text [0])
+            || !same_text (x->text, w->text, w->len))
+            continue;
+        unsigned char c = (unsigned char) x->text [0];
+        if (c >= 'a' && c <= 'z')
+            lower = 1;
+        else
+        if (!(self->toks.tokens [i].flags & CLIP_TOKEN_SENT_START)) {
+            for (size_t j = 1; j < x->len; j++)
+                if (x->text [j] >= 'a' && x->text [j] <= 'z')
+                    return 0;
+        }
+    }
+    return lower;
+}
+
+/*  Whether tokens [a, b) have letters and none in lower case.  */
+static int
+all_caps (const clip_ner_t *self, size_t a, size_t b)
+{
+    int letters = 0;
+    for (size_t i = a; i < b; i++)
+        for (size_t j = 0; j < self->words [i].len; j++) {
+            char c = self->words [i].text [j];
+            if (c >= 'a' && c <= 'z')
+                return 0;
+            letters |= c >= 'A' && c <= 'Z';
+        }
+    return letters;
+}
+
+/*  An ALL-CAPS headline glues a name to the words after it ("ACME
+    LIKELY TO SHOW ..."; issue 14, class 2): a name of the headline (tokens
+    [a, b), the headline ending at token he) ends before its first word
+    that the body writes in lower case and never capitalised.  Joining
+    words ("OF", "AND") do not count.  Returns the new end.  */
+static size_t
+headline_cut (const clip_ner_t *self, size_t a, size_t b, size_t he, size_t nt,
+              size_t *lookups)
+{
+    if (lex_words (self, a, b, 0))      /* "WALL STREET" */
+        return b;
+    for (size_t k = a + 1; k < b && *lookups < HEADLINE_LOOKUPS; k++) {
+        if (word_in (&self->words [k], acronym_joins) || self->words [k].len < 2)
+            continue;
+        (*lookups)++;
+        if (written_lower_only (self, k, he, nt))
+            return k;
+    }
+    return b;
 }
 
 /*  Tokenize and tag one document; *m_out (caller owns) gets the names in
@@ -892,7 +1493,8 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
             MISC name.  */
         if (i > 0 && !(t->flags & CLIP_TOKEN_SENT_START)
             && ((wl == 10 && memcmp (buf, "Government", 10) == 0)
-                || (wl == 14 && memcmp (buf, "Administration", 14) == 0)))
+                || (wl == 14 && memcmp (buf, "Administration", 14) == 0))
+            && !government_in_name (self, utf8, i, nt))
             buf [0] = (char) (buf [0] - 'A' + 'a');
         self->words [i] = (clip_word_t) { buf, (uint32_t) wl };
         used += wl + 1;
@@ -916,30 +1518,76 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     ment_t *m = clip_malloc ((2 * nt + 1) * sizeof (ment_t));
     size_t nm = 0;
     s = 0;
+    size_t acronym_lookups = 0, bracket_end = 0;
     while (s < nt) {
         size_t e = s + 1;
         while (e < nt && !(self->toks.tokens [e].flags & CLIP_TOKEN_SENT_START))
             e++;
         size_t ns = clip_labels_spans (self->labels + s, e - s, self->spans);
         size_t first = nm, uncovered = s;
+        /*  The document's first sentence in capitals: its headline.  */
+        int headline = s == 0 && e < nt && all_caps (self, s, e);
+        size_t lookups = 0;
         for (size_t k = 0; k < ns; k++) {
             size_t a = s + self->spans [k].start, b = s + self->spans [k].end;
             int type = self->spans [k].type;
             push_holidays (self, m, &nm, uncovered, a);
+            size_t prev_end = uncovered;
             uncovered = b;
             while (b > a && trailing_junk (&self->words [b - 1]))
                 b--;
+            /*  A name ends before a ticker's bracket ("Acme Corp <ACM>").  */
+            for (size_t c = a + 1; c < b; c++)
+                if (self->text [self->toks.tokens [c].start] == '<') {
+                    b = c;
+                    break;
+                }
             /*  A legal suffix the tagger left out ("Brandt Holdings N.V.")
                 belongs to the company's name; head_type makes it an ORG.  */
             if (b > a && b < e && word_in (&self->words [b], heads_org)
                 && is_upper_initial (&self->words [b])
                 && (k + 1 == ns || s + self->spans [k + 1].start > b))
                 b++;
+            if (b > a) {
+                size_t a2 = suffix_takes_name (self, a, prev_end);
+                if (a2 < a)
+                    type = CLIP_ENT_ORG;
+                a = partners_chain (self, m, &nm, first, s, a2, b);
+            }
             while (a < b && leading_junk (&self->words [a], type, b - a > 1))
                 a++;
+            if (headline && b - a >= 2) {
+                size_t b2 = headline_cut (self, a, b, e, nt, &lookups);
+                if (b2 < b) {
+                    b = b2;
+                    type = lex_type_words (self, a, b, 0, type);
+                }
+            }
+            if (b - a == 2 && word_among (&self->words [a], greetings)
+                && word_among (&self->words [a + 1], holidays))
+                a++;
+            /*  "Gulf of\nAden": the tagger cut the place at "of" (here
+                at a line break); a geographic head and the place after
+                it are one.  */
+            if (type == CLIP_ENT_LOC && b - a == 1 && word_among (&self->words [a], geo_heads)
+                && b + 1 < e && word_is (&self->words [b], "of") && k + 1 < ns
+                && s + self->spans [k + 1].start == b + 1
+                && self->spans [k + 1].type == CLIP_ENT_LOC) {
+                k++;
+                b = s + self->spans [k].end;
+                uncovered = b;
+                while (b > a && trailing_junk (&self->words [b - 1]))
+                    b--;
+            }
             while (b - a > 1 && is_title (&self->words [a])) {
                 a++;
                 type = CLIP_ENT_PER;
+                /*  The rest of the title: "Chancellor [of the Exchequer]
+                    Jane Doe".  */
+                while (b - a > 1 && ((word_in (&self->words [a], title_joins)
+                                      && !is_upper_initial (&self->words [a]))
+                                     || word_in (&self->words [a], title_words)))
+                    a++;
             }
             if (a == b || (b - a == 1 && never_alone (&self->words [a])))
                 continue;
@@ -950,12 +1598,31 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
             if (b - a == 2 && word_is (&self->words [a], "Class")
                 && self->words [a + 1].len == 1 && is_upper_initial (&self->words [a + 1]))
                 continue;
+            if (b - a == 1 && is_signoff (self, a, nt))
+                type = CLIP_ENT_ORG;
             add_name (self, m, &nm, a, b, type);
         }
         push_holidays (self, m, &nm, uncovered, e);
         merge_by_acronym (self, m, &nm, first, s, nt);
+        extend_by_acronym (self, m, &nm, first, e, nt, &acronym_lookups);
+        size_t kept = first;
+        for (size_t k = first; k < nm; k++)
+            if (m [k].start >= bracket_end && !bracket_ticker (self, &m [k].start, &m [k].end)) {
+                m [k].end = variant_letter (self, sentence_period_cut (self, &m [k], len), len);
+                m [kept++] = m [k];
+            }
+        nm = kept;
+        for (size_t k = first; k < nm; k++)
+            if (m [k].type == CLIP_ENT_PER) {
+                size_t close = party_and_state (self, m, &nm, k, len, 2 * nt + 1);
+                if (close) {
+                    bracket_end = close;
+                    k += 2;
+                }
+            }
         s = e;
     }
+    type_by_context (self, m, nm, nt);
     *m_out = m;
     return nm;
 }

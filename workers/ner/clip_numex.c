@@ -30,6 +30,12 @@
     "NINE MTHS", "fiscal 1986/87", "April one"), month names heading
     table columns; not the hyphenated age ("25-year-old"), "previous
     seasons", or a half without its year ("scored in the first half").
+    Ranges are one span ("45-50 mln dlrs", "10 to 15 pct", "60-90 days",
+    "two to three years"), and so are periods named by a month ("the
+    December quarter", "the January 31 second quarter"), two months
+    sharing a year, a period with its start ("the week starting March
+    2"), "the corresponding prior-year period", "earlier today", "that
+    month" (README.md, "Read from the dev2 labels").
 
     Amounts are exact: the digits are kept as a string with a decimal
     exponent, so "£76.6 billion" becomes "GBP 76600000000" without floating
@@ -56,7 +62,8 @@ typedef enum {
     K_CUR, K_CURMOD, K_PERCENT, K_PER, K_PERCENTAGE, K_POINT,
     K_MONTH, K_WEEKDAY, K_UNIT, K_QUARTER, K_REL, K_EARLIER, K_EDGE,
     K_RECENT, K_AGO, K_DAYWORD, K_FEW, K_FURTHER, K_ORD, K_SEASON,
-    K_THE, K_OF, K_ENDW, K_AND, K_PREP, K_EVERY, K_FOLLOWING, K_DAYMOD
+    K_THE, K_OF, K_ENDW, K_AND, K_PREP, K_EVERY, K_FOLLOWING, K_DAYMOD,
+    K_THAT
 } kw_class_t;
 
 /*  Currencies: the index into currency_codes.  CUR_DOLLAR, CUR_STERLING,
@@ -213,6 +220,7 @@ static const keyword_t keywords[] = {
     { "last", K_REL, 0, 0 },
     { "late", K_EDGE, 0, F_YEARCTX },
     { "later", K_EARLIER, 0, 0 },
+    { "latest", K_REL, 0, 0 },          /* "the latest week": a unit or a quarter only */
     { "lira", K_CUR, CUR_ITL, 0 },
     { "lire", K_CUR, CUR_ITL, 0 },
     { "mar", K_MONTH, 3, F_ABBR },
@@ -305,6 +313,7 @@ static const keyword_t keywords[] = {
     { "taiwanese", K_CURMOD, CUR_TWD, 0 },
     { "ten", K_NUM, 10, 0 },
     { "tens", K_VAGUE, 1, 0 },
+    { "that", K_THAT, 0, 0 },           /* "that month", "earlier that year" */
     { "the", K_THE, 0, F_YEARCTX },
     { "their", K_PREP, 0, F_YEARCTX },
     { "third", K_ORD, 3, 0 },
@@ -1043,8 +1052,10 @@ parse_numwords (const scan_t *sc, size_t i, uint64_t *value, bool *bare_a)
     return k;
 }
 
+static size_t and_a_half_at (const scan_t *sc, size_t j);
+
 /*  A plain number (digits, or number words when words is set; not a bare
-    "a"), without any scale.  */
+    "a"; "two and a half"), without any scale.  */
 static size_t
 parse_number (const scan_t *sc, size_t i, bool words, amount_t *a)
 {
@@ -1062,7 +1073,12 @@ parse_number (const scan_t *sc, size_t i, bool words, amount_t *a)
     if (k == 0 || bare_a)
         return 0;
     amount_from_int (v, a);
-    return k;
+    size_t h = and_a_half_at (sc, i + k);
+    if (h > 0 && v < UINT64_MAX / 10) {
+        amount_from_int (v * 10 + 5, a);        /* "two and a half" = 2.5 */
+        a->exp = -1;
+    }
+    return k + h;
 }
 
 /*  An amount with its scale: "100 billion", "2bn", "76.6 billion",
@@ -1105,6 +1121,67 @@ parse_amount (const scan_t *sc, size_t i, bool words, amount_t *a)
     if (a->exp > AMOUNT_MAX_EXP || a->exp < -AMOUNT_MAX_EXP)
         return 0;
     return k;
+}
+
+/*  "and a half" at j, after a number in words ("two and a half pct",
+    "three and a half years"): the tokens used (3), 0 if none.  */
+static size_t
+and_a_half_at (const scan_t *sc, size_t j)
+{
+    const tok_t *a = tk (sc, j), *b = tk (sc, j + 1), *h = tk (sc, j + 2);
+    if (a->gap == 1 && b->gap == 1 && h->gap == 1 && tok_is_word (sc, a, "and")
+        && tok_is_kw (b, K_A) && b->end - b->start == 1 && tok_is_word (sc, h, "half"))
+        return 3;
+    return 0;
+}
+
+/*  The head of a range at i: a number, then a hyphen (digits only) or
+    "to" / "or", then a second number of the same kind at i + result:
+    "45-50 mln dlrs", "10 to 15 pct", "60-90 days", "two to three years"
+    are one MONEY, PERCENT or DATE each (OntoNotes).  The first number is
+    below the second ("won 3-1"), and none follows "from" ("from 10 to 15
+    pct" is a change, its first figure the old value).  Returns the
+    tokens of the head, 0 if none.  */
+static size_t
+range_head_at (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i), *n1 = tk (sc, i + 1);
+    size_t k;
+    uint64_t v1 = 0, v2 = 0;
+    bool digits = t->kind == T_NUM, bare_a;
+    /* Asked at every number: what may follow one first ("to" is K_PREP,
+       "or" K_AND; a number in words may be "twenty-five").  */
+    if (digits? !((n1->gap == 0 && tok_is_sym (n1, S_HYPHEN))
+                  || (n1->gap == 1 && (tok_is_kw (n1, K_PREP) || tok_is_kw (n1, K_AND))))
+              : !(tok_is_kw (t, K_NUM) || tok_is_kw (t, K_TENS)))
+        return 0;
+    if (digits) {
+        if (t->cls != SUF_NONE || t->intdigits > 6)
+            return 0;
+        k = 1;
+    } else if ((k = parse_numwords (sc, i, &v1, &bare_a)) == 0 || bare_a)
+        return 0;
+    const tok_t *h = tk (sc, i + k), *b = tk (sc, i + k + 1);
+    if (digits && b->kind == T_NUM && b->cls != SUF_ORD && h->gap == 0 && b->gap == 0
+        && tok_is_sym (h, S_HYPHEN) && t->fden == 0)
+        ;                                       /* "45-50" */
+    else if (h->gap == 1 && b->gap == 1 && (tok_is_word (sc, h, "to") || tok_is_word (sc, h, "or"))
+             && (b->kind == T_NUM) == digits)
+        ;                                       /* "10 to 15", "two or three" */
+    else
+        return 0;
+    /* "a loss of 553,000 or 11 cts a share": digits joined by "or" are
+       two figures, unless both are small counts ("12 or 18 months").  */
+    if (digits && tok_is_word (sc, h, "or") && !(t->plain && b->plain && t->ival >= 0 && t->ival < 1000))
+        return 0;
+    if (i > 0 && tk (sc, i)->gap == 1 && tok_is_word (sc, tk (sc, i - 1), "from"))
+        return 0;
+    if (digits) {
+        if (t->ival >= 0 && b->plain && b->ival >= 0 && t->ival >= b->ival)
+            return 0;
+    } else if (parse_numwords (sc, i + k + 1, &v2, &bare_a) == 0 || bare_a || v1 >= v2)
+        return 0;
+    return k + 1;
 }
 
 /* ------------------------------------------------------------------- money */
@@ -1358,7 +1435,7 @@ hyphenated_money_at (const scan_t *sc, size_t i, amount_t *a, int *code)
 }
 
 static void
-match_money (const scan_t *sc, size_t i, match_t *m)
+match_money_one (const scan_t *sc, size_t i, match_t *m)
 {
     amount_t a;
     int code, shift;
@@ -1424,10 +1501,45 @@ match_money (const scan_t *sc, size_t i, match_t *m)
     }
 }
 
+/*  A MONEY at i, or a range of amounts ending in one ("45-50 mln dlrs",
+    "two to three billion yen"): one MONEY, its canonical the phrase.  rh
+    is range_head_at (sc, i), which the caller finds once for MONEY and
+    PERCENT.  */
+static void
+match_money (const scan_t *sc, size_t i, size_t rh, match_t *m)
+{
+    if (rh > 0) {
+        match_money_one (sc, i + rh, m);
+        if (m->ntok > 0) {
+            m->ntok += rh;
+            m->phrase = true;
+            return;
+        }
+    }
+    match_money_one (sc, i, m);
+}
+
 /* ----------------------------------------------------------------- percent */
 
+static void match_percent_one (const scan_t *sc, size_t i, match_t *m);
+
+/*  A PERCENT at i, or a range ending in one ("10 to 15 pct", "5-6%").  */
 static void
-match_percent (const scan_t *sc, size_t i, match_t *m)
+match_percent (const scan_t *sc, size_t i, size_t rh, match_t *m)
+{
+    if (rh > 0) {
+        match_percent_one (sc, i + rh, m);
+        if (m->ntok > 0) {
+            m->ntok += rh;
+            m->phrase = true;
+            return;
+        }
+    }
+    match_percent_one (sc, i, m);
+}
+
+static void
+match_percent_one (const scan_t *sc, size_t i, match_t *m)
 {
     amount_t a;
     m->ntok = 0;
@@ -1594,6 +1706,42 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
     if (k == 0)
         return;
     size_t j = i + k;
+    /* "September and October last year", "May or June 1987": two months
+       sharing their year are one DATE, as a range of days is.  */
+    const tok_t *c = tk (sc, j);
+    int mo2;
+    bool abbr2;
+    size_t k2;
+    if (c->gap == 1 && (tok_is_word (sc, c, "and") || tok_is_word (sc, c, "or"))
+        && tk (sc, j + 1)->gap == 1 && (k2 = tok_month (sc, j + 1, &mo2, &abbr2)) > 0) {
+        size_t e = j + 1 + k2;
+        const tok_t *y = tk (sc, e), *after = tk (sc, e + 1);
+        if (y->gap == 1 && tok_year (y) > 0
+            && !(after->gap == 0 && (after->kind == T_NUM || tok_is_sym (after, S_HYPHEN)))) {
+            m->ntok = e + 1 - i;
+            m->type = CLIP_NUMEX_DATE;
+            m->phrase = true;
+            return;
+        }
+        if (y->gap == 1 && tok_is_kw (y, K_REL) && after->gap == 1 && tok_is_word (sc, after, "year")) {
+            m->ntok = e + 2 - i;
+            m->type = CLIP_NUMEX_DATE;
+            m->phrase = true;
+            return;
+        }
+    }
+    /* "the December quarter", "March qtr": a quarter named by the month
+       it ends (Australian and New Zealand usage); "the" is added by
+       match_relative_at.  */
+    const tok_t *qw = tk (sc, j);
+    if (qw->gap == 1 && tok_is_kw (qw, K_QUARTER) && !tok_is_word (sc, qw, "half")
+        && !(tk (sc, j + 1)->gap == 0 && tk (sc, j + 1)->kind != T_SYM)
+        && !(tok_is_sym (tk (sc, j + 1), S_HYPHEN) && tk (sc, j + 1)->gap == 0)) {
+        m->ntok = j + 1 - i;
+        m->type = CLIP_NUMEX_DATE;
+        m->phrase = true;
+        return;
+    }
     int d1, d2;
     size_t dr = tk (sc, j)->gap == 1? day_range_at (sc, j, &d1, &d2): 0;
     if (dr > 0) {
@@ -1873,9 +2021,10 @@ closes_clause (const tok_t *t)
 }
 
 /*  A duration or a count of units: "five years", "20 years", "a further
-    year", "a few weeks", "two years ago", "five-year".  */
+    year", "a few weeks", "two years ago", "five-year", "two and a half
+    years".  */
 static size_t
-match_duration_at (const scan_t *sc, size_t i)
+duration_one_at (const scan_t *sc, size_t i)
 {
     size_t j = i;
     bool bare_a = false;
@@ -1899,6 +2048,8 @@ match_duration_at (const scan_t *sc, size_t i)
         if (k == 0)
             return 0;
         j += k;
+        if (!bare_a)
+            j += and_a_half_at (sc, j);
     }
     const tok_t *u = tk (sc, j);
     if (u->gap == 0 && tok_is_sym (u, S_HYPHEN) && !bare_a && j > i) {
@@ -1909,7 +2060,7 @@ match_duration_at (const scan_t *sc, size_t i)
                "two-year-long" is one.  */
             if (tok_is_sym (tk (sc, j + 2), S_HYPHEN) && tk (sc, j + 2)->gap == 0
                 && tk (sc, j + 3)->gap == 0) {
-                if (tok_is_word (sc, tk (sc, j + 3), "old"))
+                if (tok_is_word (sc, tk (sc, j + 3), "old") || tok_is_word (sc, tk (sc, j + 3), "olds"))
                     return 0;
                 if (tok_is_word (sc, tk (sc, j + 3), "long"))
                     return j + 4 - i;
@@ -1937,11 +2088,14 @@ match_duration_at (const scan_t *sc, size_t i)
        (OntoNotes): README.md's rules leave out the hyphenated age only.  */
     if (after->gap == 0 && tok_is_sym (after, S_HYPHEN) && tk (sc, j + 1)->gap == 0
         && tk (sc, j + 1)->kind == T_WORD) {
-        if (bare_a || tok_is_word (sc, tk (sc, j + 1), "old"))
+        if (bare_a || tok_is_word (sc, tk (sc, j + 1), "old") || tok_is_word (sc, tk (sc, j + 1), "olds"))
             return 0;
         if (tok_is_word (sc, tk (sc, j + 1), "long"))
             return j + 2 - i;
     }
+    /* "18 to 24 year olds": people of an age, not a period.  */
+    if (after->gap == 1 && tok_is_word (sc, after, "olds"))
+        return 0;
     bool tail = after->gap == 1 && (tok_is_kw (after, K_AGO) || tok_is_kw (after, K_EARLIER)
                                     || (tok_is_word (sc, after, "before")
                                         && closes_clause (tk (sc, j + 1))));
@@ -1954,6 +2108,21 @@ match_duration_at (const scan_t *sc, size_t i)
     if (bare_a && unit_is_season (sc, u) && tok_is_sym (after, S_APOS) && after->gap == 0)
         return 0;
     return j - i;
+}
+
+/*  A duration at i, or a range of them ending in one: "60-90 days",
+    "two to three years", "two or three weeks" (one DATE, OntoNotes; a
+    maturity range in a table is one, README.md's rules).  */
+static size_t
+match_duration_at (const scan_t *sc, size_t i)
+{
+    size_t rh = range_head_at (sc, i);
+    if (rh > 0) {
+        size_t d = duration_one_at (sc, i + rh);
+        if (d > 0)
+            return rh + d;
+    }
+    return duration_one_at (sc, i);
 }
 
 /*  A year or a range of years at j: "1986", "1974-78", "1986/87",
@@ -2036,6 +2205,12 @@ year_context (const scan_t *sc, size_t i)
         return false;
     if (prev->flags & F_YEARCTX)
         return true;
+    /* "no later than 1990", "sooner than 2006" ("more than 2000" is a
+       count).  */
+    if (i > 1 && prev->gap == 1 && tk (sc, i)->gap == 1 && tok_is_word (sc, prev, "than")) {
+        const tok_t *c = tk (sc, i - 2);
+        return tok_is_kw (c, K_EARLIER) || tok_is_word (sc, c, "sooner");
+    }
     return i > 1 && prev->gap == 0 && prev->end - prev->start == 1
         && lower (sc->s[prev->start]) == 's' && tok_is_sym (tk (sc, i - 2), S_APOS);
 }
@@ -2223,6 +2398,28 @@ year_end_at (const scan_t *sc, size_t j)
     return k;
 }
 
+/*  A period named by a year-ago compound at j: "prior-year period",
+    "year-ago quarter", "year-earlier month", "previous-year half".
+    Returns the tokens used (4), 0 if none.  */
+static size_t
+year_ago_period_at (const scan_t *sc, size_t j)
+{
+    const tok_t *a = tk (sc, j), *h = tk (sc, j + 1), *b = tk (sc, j + 2), *p = tk (sc, j + 3);
+    if (!(h->gap == 0 && tok_is_sym (h, S_HYPHEN) && b->gap == 0 && p->gap == 1))
+        return 0;
+    bool year_first = tok_is_word (sc, a, "year");
+    if (!(((tok_is_word (sc, a, "prior") || tok_is_word (sc, a, "previous")) && tok_is_word (sc, b, "year"))
+          || (year_first && (tok_is_word (sc, b, "ago") || tok_is_word (sc, b, "earlier")))))
+        return 0;
+    if (!(tok_is_word (sc, p, "period") || tok_is_word (sc, p, "quarter") || tok_is_word (sc, p, "qtr")
+          || tok_is_word (sc, p, "month") || tok_is_word (sc, p, "half") || tok_is_word (sc, p, "week")
+          || tok_is_word (sc, p, "year") || tok_is_word (sc, p, "season")))
+        return 0;
+    if (tk (sc, j + 4)->gap == 0 && tk (sc, j + 4)->kind != T_SYM)
+        return 0;
+    return 4;
+}
+
 /*  Relative and vague dates, all with the phrase lower-cased as their
     canonical value: "last year", "earlier this month", "late May", "the
     1990s", "the past five years", "recent months", "the end of March",
@@ -2244,7 +2441,29 @@ match_relative_at (const scan_t *sc, size_t i)
         case K_DAYWORD:
             return 1;
         case K_REL: {
-            size_t r = rel_target (sc, i + 1);
+            /* "would last 90 days", "can last four years": the verb, not
+               "last week"; the duration after it is found on its own.  */
+            if (i > 0 && tok_is_word (sc, t, "last") && tk (sc, i)->gap == 1) {
+                static const char *const modals[] = {
+                    "will", "would", "could", "can", "might", "should", "must", "shall", "may",
+                    "probably", "usually", "normally", "typically", "generally", NULL
+                };
+                const tok_t *p = tk (sc, i - 1);
+                if (p->kind == T_WORD && !p->cap)
+                    for (size_t k = 0; modals[k]; k++)
+                        if (tok_is_word (sc, p, modals[k]))
+                            return 0;
+            }
+            size_t r = rel_target (sc, i + 1), ya;
+            if ((ya = year_ago_period_at (sc, i)) > 0)
+                return ya;                      /* "prior-year period" */
+            if (tok_is_word (sc, t, "latest")) {
+                /* "the latest week", "latest quarter": not a month or a
+                   weekday ("the latest January figures" is "January").  */
+                const tok_t *u = tk (sc, i + 1);
+                return r > 0 && (tok_is_kw (u, K_UNIT) || tok_is_kw (u, K_QUARTER) || tok_is_yearmod (sc, u))
+                    ? 1 + r: 0;
+            }
             if (r > 0) {
                 /* "last February 28": a month with its day.  */
                 if (tk (sc, i + 1)->cls == K_MONTH && tk (sc, i + 2)->gap == 1
@@ -2264,12 +2483,16 @@ match_relative_at (const scan_t *sc, size_t i)
             return 0;
         }
         case K_EARLIER:
-            /* "earlier this month", "later this year".  */
-            if (tok_is_kw (tk (sc, i + 1), K_REL) && tk (sc, i + 1)->gap == 1) {
+            /* "earlier this month", "later this year", "earlier that
+               week", "earlier today".  */
+            if ((tok_is_kw (tk (sc, i + 1), K_REL) || tok_is_kw (tk (sc, i + 1), K_THAT))
+                && tk (sc, i + 1)->gap == 1) {
                 size_t r = rel_target (sc, i + 2);
                 if (r > 0)
                     return 2 + r;
             }
+            if (tk (sc, i + 1)->gap == 1 && tok_is_kw (tk (sc, i + 1), K_DAYWORD))
+                return 2;
             /* "earlier in the week", "later in the year" (not "the day",
                a time of day).  */
             if (tk (sc, i + 1)->gap == 1 && tok_is_word (sc, tk (sc, i + 1), "in")
@@ -2281,6 +2504,19 @@ match_relative_at (const scan_t *sc, size_t i)
                     return 4;
             }
             return 0;
+        case K_THAT: {
+            /* "that month", "that year" (README.md's rules, as "this
+               month"); not "that day", as "the day" is not, nor a month
+               or weekday ("said that May would"), nor a compound ("so
+               that year-round").  */
+            const tok_t *u = tk (sc, i + 1), *a = tk (sc, i + 2);
+            if (u->gap != 1 || (a->gap == 0 && a->kind != T_SYM) || (a->gap == 0 && tok_is_sym (a, S_HYPHEN)))
+                return 0;
+            if ((tok_is_kw (u, K_UNIT) && u->val == 1 && !tok_is_word (sc, u, "day"))
+                || tok_is_word (sc, u, "quarter"))
+                return 2;
+            return 0;
+        }
         case K_EVERY: {
             /* "every day", "each year": a recurring date (OntoNotes
                DATE); "every country" is no date.  */
@@ -2299,12 +2535,13 @@ match_relative_at (const scan_t *sc, size_t i)
             /* "late May", "early 2019", "mid-2019", "late last year", "the
                late 1990s" (via K_THE).  */
             j = i + 1;
+            bool mid_space = false;
             if (tok_is_sym (tk (sc, j), S_HYPHEN) && tk (sc, j)->gap == 0)
                 j++;
             else if (tk (sc, j)->gap != 1)
                 return 0;
             else if (tok_is_word (sc, t, "mid"))
-                return 0;
+                mid_space = true;               /* "mid March", "mid 1987" only */
             const tok_t *u = tk (sc, j);
             if (u->gap == 2)
                 return 0;
@@ -2319,6 +2556,8 @@ match_relative_at (const scan_t *sc, size_t i)
             }
             if (tok_year (u) > 0 || (u->kind == T_NUM && u->cls == SUF_S && u->intdigits == 4))
                 return j + 1 - i;
+            if (mid_space)
+                return 0;
             size_t r;
             if (tok_is_kw (u, K_REL) && (r = rel_target (sc, j + 1)) > 0)
                 return j + 1 + r - i;
@@ -2402,8 +2641,48 @@ match_relative_at (const scan_t *sc, size_t i)
                         return 0;
                     }
                     size_t sp;
-                    if (tok_is_word (sc, u, "same") && (sp = same_period_at (sc, j + 1)) > 0)
+                    bool same = tok_is_word (sc, u, "same") || tok_is_word (sc, u, "corresponding")
+                        || tok_is_word (sc, u, "comparable");
+                    if (same && (sp = same_period_at (sc, j + 1)) > 0)
                         return 2 + sp;          /* "the same month last year" */
+                    /* "the corresponding prior-year period", "the year-ago
+                       quarter": the compound names the date.  */
+                    if (same && tk (sc, j + 1)->gap == 1 && (sp = year_ago_period_at (sc, j + 1)) > 0)
+                        return 2 + sp;
+                    if ((sp = year_ago_period_at (sc, j)) > 0)
+                        return 1 + sp;
+                    /* "the December quarter", "the September year" (a
+                       year ended September), "the January 31 second
+                       quarter": a month naming a period's end.  */
+                    int mo2;
+                    bool ab2;
+                    const tok_t *sl = tk (sc, j + 1), *q2 = tk (sc, j + 3);
+                    if (tok_is_kw (u, K_MONTH) && u->cap && sl->gap == 0
+                        && (tok_is_sym (sl, S_SLASH) || tok_is_sym (sl, S_HYPHEN)) && tk (sc, j + 2)->gap == 0
+                        && tok_is_kw (tk (sc, j + 2), K_MONTH) && tk (sc, j + 2)->cap
+                        && tok_month (sc, j + 2, &mo2, &ab2) == 1 && !ab2 && !(u->flags & F_ABBR)
+                        && q2->gap == 1 && tok_is_kw (q2, K_QUARTER) && !tok_is_word (sc, q2, "half"))
+                        return 5;               /* "the October/December quarter" */
+                    if (tok_is_kw (u, K_MONTH) && u->cap) {
+                        match_t mm;
+                        match_clear (&mm);
+                        match_month_first (sc, j, &mm);
+                        if (mm.ntok > 0) {
+                            const tok_t *w = tk (sc, j + mm.ntok);
+                            const tok_t *w2 = tk (sc, j + 2);
+                            if (mm.ntok == 1 && w->gap == 1
+                                && (tok_is_word (sc, w, "year") || tok_is_word (sc, w, "half"))
+                                && !(w2->gap == 0 && (w2->kind != T_SYM || tok_is_sym (w2, S_HYPHEN)))
+                                && !(w2->gap == 1 && tok_is_word (sc, w2, "on")))
+                                return 3;       /* not "the February year on year fall" */
+                            if (tk (sc, j + mm.ntok - 1)->kind == T_WORD
+                                && tok_is_kw (tk (sc, j + mm.ntok - 1), K_QUARTER))
+                                return 1 + mm.ntok; /* "the December quarter" */
+                            if (tok_is_quarter_ord (w) && (sp = year_tail_at (sc, j + mm.ntok, 1)) > 0
+                                && tok_is_kw (tk (sc, j + mm.ntok + sp - 1), K_QUARTER))
+                                return 1 + mm.ntok + sp;
+                        }
+                    }
                     if (tok_is_word (sc, u, "turn") && tk (sc, j + 1)->gap == 1
                         && tok_is_kw (tk (sc, j + 1), K_OF) && tk (sc, j + 2)->gap == 1
                         && tok_is_kw (tk (sc, j + 2), K_THE) && tk (sc, j + 3)->gap == 1
@@ -2428,6 +2707,13 @@ match_relative_at (const scan_t *sc, size_t i)
                     size_t d = match_duration_at (sc, j);
                     if (d > 0 && tok_is_kw (tk (sc, j + d - 1), K_UNIT)
                         && period_end_tail (sc, j + d) > 0)
+                        return j + d - i;
+                    /* "For the six months, orders rose": the period the
+                       story means, closing its clause, keeps its article
+                       (README.md's rules: the determiner inside); "the
+                       four years after it closed" leaves it out.  */
+                    if (j == i + 1 && d > 0 && tok_is_kw (tk (sc, j + d - 1), K_UNIT)
+                        && tk (sc, j + d - 1)->gap == 1 && closes_clause (tk (sc, j + d)))
                         return j + d - i;
                 }
                 /* "the following year", "the preceding three months".  */
@@ -2523,8 +2809,9 @@ match_relative_at (const scan_t *sc, size_t i)
         }
         case K_PREP: {
             /* "fiscal 1988", "fiscal 1986/87", "fiscal 1987 first
-               quarter", "fiscal year 1988": the word is part of the date.  */
-            if (!tok_is_word (sc, t, "fiscal"))
+               quarter", "fiscal year 1988", "calendar 1986": the word is
+               part of the date.  */
+            if (!tok_is_word (sc, t, "fiscal") && !tok_is_word (sc, t, "calendar"))
                 return 0;
             j = i + 1;
             if (tk (sc, j)->gap == 1 && tok_is_word (sc, tk (sc, j), "year"))
@@ -2588,21 +2875,29 @@ period_end_tail (const scan_t *sc, size_t j)
     const tok_t *w = tk (sc, j), *d = tk (sc, j + 1);
     if (w->gap != 1 || d->gap != 1 || w->kind != T_WORD)
         return 0;
-    if (!(tok_is_word (sc, w, "to") || tok_is_word (sc, w, "ended") || tok_is_word (sc, w, "ending")))
+    /* Or its start: "the week starting (from) March 2", "the year
+       beginning July 1".  */
+    bool start = tok_is_word (sc, w, "starting") || tok_is_word (sc, w, "beginning")
+        || tok_is_word (sc, w, "commencing");
+    if (!(start || tok_is_word (sc, w, "to") || tok_is_word (sc, w, "ended")
+          || tok_is_word (sc, w, "ending")))
         return 0;
+    size_t x = j + 1;
+    if (start && (tok_is_word (sc, d, "from") || tok_is_word (sc, d, "on")) && tk (sc, x + 1)->gap == 1)
+        d = tk (sc, ++x);
     match_t m;
     match_clear (&m);
-    match_month_first (sc, j + 1, &m);
+    match_month_first (sc, x, &m);
     if (m.ntok == 0)
-        match_day_first (sc, j + 1, &m);
+        match_day_first (sc, x, &m);
     if (m.ntok > 0)
-        return 1 + m.ntok;
-    if (tok_is_kw (d, K_ENDW) && tok_is_sym (tk (sc, j + 2), S_HYPHEN)) {
-        size_t r = match_relative_at (sc, j + 1);
-        return r > 0? 1 + r: 0;
+        return x - j + m.ntok;
+    if (tok_is_kw (d, K_ENDW) && tok_is_sym (tk (sc, x + 1), S_HYPHEN)) {
+        size_t r = match_relative_at (sc, x);
+        return r > 0? x - j + r: 0;
     }
-    size_t yr = year_range_at (sc, j + 1);
-    return yr > 0? 1 + yr: 0;
+    size_t yr = year_range_at (sc, x);
+    return yr > 0? x - j + yr: 0;
 }
 
 /*  Is the token a period that "to" / "ended" may close: a unit or a
@@ -2745,14 +3040,19 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         match_t best, m;
         match_clear (&best);
         match_clear (&m);
-        match_money (&sc, i, &m);
-        if (m.ntok > best.ntok)
-            best = m;
-        match_clear (&m);
-        match_percent (&sc, i, &m);
-        if (m.ntok > best.ntok)
-            best = m;
-        match_clear (&m);
+        /* "that" starts a DATE only ("that month"), and is frequent.  */
+        bool dates_only = ti->kind == T_WORD && ti->cls == K_THAT;
+        if (!dates_only) {
+            size_t rh = range_head_at (&sc, i);
+            match_money (&sc, i, rh, &m);
+            if (m.ntok > best.ntok)
+                best = m;
+            match_clear (&m);
+            match_percent (&sc, i, rh, &m);
+            if (m.ntok > best.ntok)
+                best = m;
+            match_clear (&m);
+        }
         match_date (&sc, i, &m);
         if (m.ntok > best.ntok)
             best = m;

@@ -1501,42 +1501,29 @@ match_money_one (const scan_t *sc, size_t i, match_t *m)
     }
 }
 
-/*  A MONEY at i, or a range of amounts ending in one ("45-50 mln dlrs",
-    "two to three billion yen"): one MONEY, its canonical the phrase.  rh
-    is range_head_at (sc, i), which the caller finds once for MONEY and
-    PERCENT.  */
+static void match_percent_one (const scan_t *sc, size_t i, match_t *m);
+
+/*  A MONEY or PERCENT at i by match_one (match_money_one,
+    match_percent_one), or a range ending in one ("45-50 mln dlrs", "two
+    to three billion yen", "10 to 15 pct", "5-6%"): one entity, its
+    canonical the phrase.  rh is range_head_at (sc, i), which the caller
+    finds once for both types.  */
 static void
-match_money (const scan_t *sc, size_t i, size_t rh, match_t *m)
+match_amount_or_range (const scan_t *sc, size_t i, size_t rh, match_t *m,
+                       void (*match_one) (const scan_t *, size_t, match_t *))
 {
     if (rh > 0) {
-        match_money_one (sc, i + rh, m);
+        match_one (sc, i + rh, m);
         if (m->ntok > 0) {
             m->ntok += rh;
             m->phrase = true;
             return;
         }
     }
-    match_money_one (sc, i, m);
+    match_one (sc, i, m);
 }
 
 /* ----------------------------------------------------------------- percent */
-
-static void match_percent_one (const scan_t *sc, size_t i, match_t *m);
-
-/*  A PERCENT at i, or a range ending in one ("10 to 15 pct", "5-6%").  */
-static void
-match_percent (const scan_t *sc, size_t i, size_t rh, match_t *m)
-{
-    if (rh > 0) {
-        match_percent_one (sc, i + rh, m);
-        if (m->ntok > 0) {
-            m->ntok += rh;
-            m->phrase = true;
-            return;
-        }
-    }
-    match_percent_one (sc, i, m);
-}
 
 static void
 match_percent_one (const scan_t *sc, size_t i, match_t *m)
@@ -3044,11 +3031,11 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         bool dates_only = ti->kind == T_WORD && ti->cls == K_THAT;
         if (!dates_only) {
             size_t rh = range_head_at (&sc, i);
-            match_money (&sc, i, rh, &m);
+            match_amount_or_range (&sc, i, rh, &m, match_money_one);
             if (m.ntok > best.ntok)
                 best = m;
             match_clear (&m);
-            match_percent (&sc, i, rh, &m);
+            match_amount_or_range (&sc, i, rh, &m, match_percent_one);
             if (m.ntok > best.ntok)
                 best = m;
             match_clear (&m);

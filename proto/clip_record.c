@@ -26,8 +26,10 @@
 
 static clip_entity_t *entities_unpack (const clip_record_t *self);
 static void entities_free (clip_entity_t *list, size_t n);
-static bool entity_checks_out (const char *type, size_t type_len, size_t text_len,
-                               size_t canonical_len, uint64_t start, uint64_t end);
+typedef enum { ENTITY_OK, ENTITY_BAD_TYPE, ENTITY_OUTSIDE, ENTITY_TOO_LONG } entity_problem_t;
+static entity_problem_t entity_problem (const char *type, size_t type_len, size_t text_len,
+                                        size_t canonical_len, uint64_t start, uint64_t end,
+                                        uint64_t file_bytes);
 
 /*  ---------------------------------------------------------------------
     Life cycle and setters
@@ -93,7 +95,12 @@ clip_record_dup (const clip_record_t *self)
     copy->error_code = dup_or_null (self->error_code);
     copy->error_message = dup_or_null (self->error_message);
     copy->entities = NULL;
-    if (self->n_entities && !self->entities_packed) {
+    if (self->entities_packed) {
+        copy->entities_packed = clip_malloc (self->entities_packed_len);
+        memcpy (copy->entities_packed, self->entities_packed, self->entities_packed_len);
+    }
+    else
+    if (self->n_entities) {
         copy->entities = clip_calloc (self->n_entities, sizeof (clip_entity_t));
         for (size_t i = 0; i < self->n_entities; i++) {
             const clip_entity_t *e = &self->entities [i];
@@ -102,10 +109,6 @@ clip_record_dup (const clip_record_t *self)
                 e->start, e->end
             };
         }
-    }
-    if (self->entities_packed) {
-        copy->entities_packed = clip_malloc (self->entities_packed_len);
-        memcpy (copy->entities_packed, self->entities_packed, self->entities_packed_len);
     }
     copy->verdict = dup_or_null (self->verdict);
     copy->matches = NULL;
@@ -659,8 +662,10 @@ keep_packed (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
         ||  kv [E_END].val.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
             return false;
         uint64_t start = kv [E_START].val.via.u64, end = kv [E_END].val.via.u64;
-        if (!entity_checks_out (type->via.str.ptr, type->via.str.size, text->via.str.size,
-                                canonical->via.str.size, start, end))
+        /*  Every rule of clip_record_validate but the file's size, which
+            it checks against entities_end_max.  */
+        if (entity_problem (type->via.str.ptr, type->via.str.size, text->via.str.size,
+                            canonical->via.str.size, start, end, UINT64_MAX) != ENTITY_OK)
             return false;
         /*  The keys are compared as bytes: any other key, or these in
             another order, differs.  What this writes is what the encoding
@@ -951,13 +956,20 @@ static const char STATUS_LIST [] = CLIP_STATUS_MAP (XX);
 static const char VERDICT_LIST [] = CLIP_VERDICT_MAP (XX);
 #undef XX
 
+/*  Whether the len bytes at s are one of the list's strings.  */
+static bool
+one_of_n (const char *s, size_t len, const char *const *list, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strlen (list [i]) == len && memcmp (s, list [i], len) == 0)
+            return true;
+    return false;
+}
+
 static bool
 one_of (const char *s, const char *const *list, size_t n)
 {
-    for (size_t i = 0; s && i < n; i++)
-        if (strcmp (s, list [i]) == 0)
-            return true;
-    return false;
+    return s && one_of_n (s, strlen (s), list, n);
 }
 
 static bool
@@ -984,13 +996,24 @@ is_score (double x)
 #define TEXT_GROWTH_MAX 16
 #define CANONICAL_EXTRA_MAX 1024
 
-/*  Text lengths are checked against the entity's span: see
-    validate_entities.  */
-static bool
-lengths_fit (size_t text_len, size_t canonical_len, uint64_t span)
+/*  The rules one entity must follow, in the order validate_entities
+    reports them: the first one broken.  Also what keep_packed asks
+    (file_bytes UINT64_MAX) before it keeps a worker's list as bytes.  */
+static entity_problem_t
+entity_problem (const char *type, size_t type_len, size_t text_len, size_t canonical_len,
+                uint64_t start, uint64_t end, uint64_t file_bytes)
 {
-    return text_len <= TEXT_GROWTH_MAX * span + 16
-        && canonical_len <= TEXT_GROWTH_MAX * span + CANONICAL_EXTRA_MAX;
+    if (!one_of_n (type, type_len, ENTITY_TYPES, sizeof ENTITY_TYPES / sizeof ENTITY_TYPES [0]))
+        return ENTITY_BAD_TYPE;
+    if (start > end || end > file_bytes)
+        return ENTITY_OUTSIDE;
+    /*  A canonical name may be longer than its mention ("UK" is
+        "United Kingdom"), within a name's length.  */
+    uint64_t span = end - start;
+    if (text_len > TEXT_GROWTH_MAX * span + 16
+    ||  canonical_len > TEXT_GROWTH_MAX * span + CANONICAL_EXTRA_MAX)
+        return ENTITY_TOO_LONG;
+    return ENTITY_OK;
 }
 
 static int
@@ -998,35 +1021,26 @@ validate_entities (decoder_t *dec, const clip_entity_t *list, size_t n, uint64_t
 {
     for (size_t i = 0; i < n; i++) {
         const clip_entity_t *e = &list [i];
-        if (!one_of (e->type, ENTITY_TYPES, sizeof ENTITY_TYPES / sizeof ENTITY_TYPES [0]))
+        /*  A missing text or canonical counts as empty for the rules, and
+            is reported after the type, before the rest.  */
+        entity_problem_t problem = entity_problem (e->type, e->type ? strlen (e->type) : 0,
+                                                   e->text ? strlen (e->text) : 0,
+                                                   e->canonical ? strlen (e->canonical) : 0,
+                                                   e->start, e->end, file_bytes);
+        if (problem == ENTITY_BAD_TYPE)
             return dec_fail (dec, "field 'entities[%zu].type': not one of PER ORG LOC MISC"
                              " MONEY DATE PERCENT", i);
         if (!e->text || !e->canonical)
             return dec_fail (dec, "field 'entities[%zu]': text and canonical are required", i);
-        if (e->start > e->end || e->end > file_bytes)
+        if (problem == ENTITY_OUTSIDE)
             return dec_fail (dec, "field 'entities[%zu]': start %" PRIu64 ", end %" PRIu64
                              " not within the file's %" PRIu64 " bytes",
                              i, e->start, e->end, file_bytes);
-        /*  A canonical name may be longer than its mention ("UK" is
-            "United Kingdom"), within a name's length.  */
-        uint64_t span = e->end - e->start;
-        if (!lengths_fit (strlen (e->text), strlen (e->canonical), span))
+        if (problem == ENTITY_TOO_LONG)
             return dec_fail (dec, "field 'entities[%zu]': text or canonical longer than its "
-                             "%" PRIu64 " bytes in the file can make", i, span);
+                             "%" PRIu64 " bytes in the file can make", i, e->end - e->start);
     }
     return 0;
-}
-
-/*  validate_entities for one entity, but for the file's size: what
-    keep_packed checks before it keeps a list.  */
-static bool
-entity_checks_out (const char *type, size_t type_len, size_t text_len, size_t canonical_len,
-                   uint64_t start, uint64_t end)
-{
-    bool known = false;
-    for (size_t i = 0; i < sizeof ENTITY_TYPES / sizeof ENTITY_TYPES [0] && !known; i++)
-        known = strlen (ENTITY_TYPES [i]) == type_len && memcmp (ENTITY_TYPES [i], type, type_len) == 0;
-    return known && start <= end && lengths_fit (text_len, canonical_len, end - start);
 }
 
 int

@@ -315,6 +315,16 @@ ascii_lower (char c)
     return (c >= 'A' && c <= 'Z') ? (char) (c | 0x20) : c;
 }
 
+/*  Bytes [a, a + n) and [b, b + n) equal but for ASCII case.  */
+static int
+same_text (const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ascii_lower (a [i]) != ascii_lower (b [i]))
+            return 0;
+    return 1;
+}
+
 /*  Case-insensitive (ASCII) comparison of a word with a list entry.  */
 static int
 word_in (const clip_word_t *w, const char *const *list)
@@ -327,13 +337,7 @@ word_in (const clip_word_t *w, const char *const *list)
             and the rules ask about every name.  */
         if (ascii_lower (list [i][0]) != first)
             continue;
-        size_t n = strlen (list [i]);
-        if (n != w->len)
-            continue;
-        size_t c = 0;
-        while (c < n && ascii_lower (w->text [c]) == ascii_lower (list [i][c]))
-            c++;
-        if (c == n)
+        if (strlen (list [i]) == w->len && same_text (w->text, list [i], w->len))
             return 1;
     }
     return 0;
@@ -1118,16 +1122,6 @@ push_holidays (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size_
 
 /*  The most names of one document the context rules retype.  */
 #define CONTEXT_MAX 32
-
-/*  Bytes [a, a + n) and [b, b + n) equal but for ASCII case.  */
-static int
-same_text (const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ascii_lower (a [i]) != ascii_lower (b [i]))
-            return 0;
-    return 1;
-}
 
 /*  The word of tokens [0, nt) right after name m, or NULL (a piece of a
     word, "Norvix" of "Norvix-based", has none).  */

@@ -82,7 +82,7 @@ struct clip_dispatch {
     clip_task_t *queue;             /* waiting for a worker, oldest first */
     size_t n_queued;
     clip_task_t *running;           /* hash by task_id */
-    uint64_t next_task_id;
+    uint64_t next_task_id;          /* starts at random: see clip_dispatch_new */
     char endpoint [256];
 };
 
@@ -344,7 +344,9 @@ pump (clip_dispatch_t *self)
                 continue;
             }
         }
-        task->task_id = ++self->next_task_id;
+        if (++self->next_task_id == 0)
+            self->next_task_id = 1;     /* 0 means not sent */
+        task->task_id = self->next_task_id;
         clip_wire_msg_t msg = {
             .kind = CLIP_WIRE_TASK, .task = task->task_id, .file = task->name,
             .data = task->data, .data_len = task->data_len
@@ -588,6 +590,18 @@ clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
         self->settings.prefetch = CLIP_WIRE_CREDIT_MAX;
     self->callbacks = *callbacks;
     self->arg = arg;
+    /*  Task ids must not repeat across daemons: a worker outlives a clipd
+        killed under it, its DEALER reconnects to the next one by itself,
+        and what it sends then (RESULTs for tasks the dead daemon gave it)
+        arrives after its HEARTBEAT has already earned it new tasks.  Ids
+        counted from 1 again would match those old RESULTs to the new
+        tasks: another file's entities in a record, or a good file failed
+        as bad_result (the crash model caught it).  A random 63-bit start
+        makes a collision as likely as guessing it.  */
+    uint64_t start = 0;
+    if (uv_random (NULL, NULL, &start, sizeof start, 0, NULL) != 0)
+        start = clip_now_ms () << 20 ^ (uint64_t) clip_mono_us ();
+    self->next_task_id = start >> 1;
     self->socket = zmq_socket (zmq_ctx, ZMQ_ROUTER);
     int one = 1, zero = 0;
     zmq_setsockopt (self->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one);

@@ -27,7 +27,8 @@
     once; one that succeeds means clipd never had it: no record, nothing in
     done/ or failed/.  Files renamed in must keep their exact size and get
     the outcome of their kind (text ok, empty and binary files failed, any
-    of them worker_lost).  clipd and the workers must never exit by
+    of them worker_lost), and a text's ok record must be its own analysis
+    (the title is its headline, which names the file), not another file's.  clipd and the workers must never exit by
     themselves, and clipd must stop cleanly (status 0) at the end.  Temporary
     files a kill left behind are reported, not failed on.
 
@@ -163,6 +164,7 @@ typedef struct {
     clip_status_t st;               /* the same, compared */
     clip_error_t err;
     uint64_t rec_bytes;
+    char title [300];               /* an ok record's; "Story NAME" is at most 261 bytes */
     int done_seen, failed_seen;     /* times found in done/, failed/ */
     off_t retired_bytes;            /* its size there, -1 if not found */
     UT_hash_handle hh;
@@ -921,6 +923,7 @@ replay_and_check (crash_t *self, const char *endpoint, uint64_t *head_out)
                 else {
                     f->seq = rec->seq;
                     f->rec_bytes = rec->bytes;
+                    snprintf (f->title, sizeof f->title, "%s", rec->title ? rec->title : "");
                     snprintf (f->status, sizeof f->status, "%s", rec->status ? rec->status : "");
                     snprintf (f->code, sizeof f->code, "%s", rec->error_code ? rec->error_code : "");
                     f->st = clip_record_status (rec);
@@ -1091,6 +1094,13 @@ check_model (crash_t *self)
                 problem (self, "%s (seq %" PRIu64 "): expected %s, the record says %s %s",
                          f->name, f->seq, want != CLIP_ERROR_UNKNOWN ? clip_error_name (want) : "ok",
                          f->status, f->code);
+            /*  The record is this file's analysis, not another's: a text's
+                headline names its file.  */
+            char headline [300];
+            snprintf (headline, sizeof headline, "Story %s", f->name);
+            if (ok && f->kind == KIND_TEXT && strcmp (f->title, headline) != 0)
+                problem (self, "%s (seq %" PRIu64 "): the record's title is '%s', another file's "
+                         "analysis", f->name, f->seq, f->title);
         }
     }
     note_litter (self, self->done, "done");

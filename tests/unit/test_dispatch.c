@@ -38,7 +38,7 @@ typedef struct {
     uv_loop_t loop;
     void *ctx;
     char *dir;
-    char endpoint [64];
+    char endpoint [300];
     clip_dispatch_t *dispatch;
     /*  What came back through the callbacks, in order.  */
     int n_results;
@@ -92,16 +92,10 @@ on_failed (clip_task_t *task, clip_error_t code, const char *message, void *arg)
     f->done [f->n_done++] = task;
 }
 
+/*  A dispatch on f's loop and endpoint (f->dispatch).  */
 static void
-fixture_open_prefetch (fixture_t *f, int max_attempts, uint64_t task_timeout_ms, int prefetch)
+dispatch_open (fixture_t *f, int max_attempts, uint64_t task_timeout_ms, int prefetch)
 {
-    static int instance;
-    memset (f, 0, sizeof *f);
-    cr_assert_eq (uv_loop_init (&f->loop), 0);
-    f->ctx = zmq_ctx_new ();
-    f->dir = tu_tempdir ("dispatch");
-    snprintf (f->endpoint, sizeof f->endpoint, "inproc://dispatch-%d-%d", (int) getpid (),
-              instance++);
     clip_dispatch_settings_t s = { 0 };
     clip_dispatch_settings_default (&s);
     s.heartbeat_ms = 50;
@@ -113,6 +107,30 @@ fixture_open_prefetch (fixture_t *f, int max_attempts, uint64_t task_timeout_ms,
     char err [256];
     f->dispatch = clip_dispatch_new (&f->loop, f->ctx, f->endpoint, &s, &cb, f, err, sizeof err);
     cr_assert_not_null (f->dispatch, "%s", err);
+}
+
+/*  Over inproc:// by default; ipc, a socket file in f->dir, where a test
+    needs what a real connection does (a DEALER reconnecting by itself).  */
+static void
+fixture_open_on (fixture_t *f, bool ipc, int max_attempts, uint64_t task_timeout_ms, int prefetch)
+{
+    static int instance;
+    memset (f, 0, sizeof *f);
+    cr_assert_eq (uv_loop_init (&f->loop), 0);
+    f->ctx = zmq_ctx_new ();
+    f->dir = tu_tempdir ("dispatch");
+    if (ipc)
+        snprintf (f->endpoint, sizeof f->endpoint, "ipc://%s/tasks.sock", f->dir);
+    else
+        snprintf (f->endpoint, sizeof f->endpoint, "inproc://dispatch-%d-%d", (int) getpid (),
+                  instance++);
+    dispatch_open (f, max_attempts, task_timeout_ms, prefetch);
+}
+
+static void
+fixture_open_prefetch (fixture_t *f, int max_attempts, uint64_t task_timeout_ms, int prefetch)
+{
+    fixture_open_on (f, false, max_attempts, task_timeout_ms, prefetch);
 }
 
 /*  Prefetch 4: the fakes that offer no credit (the first protocol) must
@@ -462,12 +480,14 @@ Test (dispatch, tasks_go_round_the_idle_workers_in_turn, .timeout = 60)
         submit (&f, names [round]);
         cr_assert (SPIN_UNTIL (&f, fakes, 3, total_tasks (fakes, 3) == round + 1, 10000),
                    "task %d given", round + 1);
-        int holder = -1, most = -1;
+        int holder = -1;
+        uint64_t most = 0;
         for (int i = 0; i < 3; i++) {
             /*  Exactly one fake has a task outstanding: the one whose
-                last task id is the newest.  */
-            if (fakes [i]->tasks_received && (int) fakes [i]->last_task > most) {
-                most = (int) fakes [i]->last_task;
+                last task id is the newest (ids count up from a random
+                start, which leaves room for far more than these 6).  */
+            if (fakes [i]->tasks_received && fakes [i]->last_task > most) {
+                most = fakes [i]->last_task;
                 holder = i;
             }
         }
@@ -673,5 +693,72 @@ Test (dispatch, the_next_task_goes_to_the_least_loaded_worker, .timeout = 60)
     cr_assert_eq (fakes [0]->tasks_received, 2);
     for (int i = 0; i < 2; i++)
         fake_close (&fakes [i]);
+    fixture_close (&f);
+}
+
+/*  A worker outlives the daemon that gave it tasks (clipd killed, a new
+    one bound to the same endpoint): its DEALER reconnects by itself, its
+    HEARTBEAT earns it tasks from the new daemon, and only then come its
+    RESULTs for the dead daemon's tasks.  Those must not be taken for the
+    new tasks (the crash model once saw another file's entities rejected
+    as out of range, and could have seen them recorded): the new daemon
+    uses other ids, drops the old RESULTs, and each new task's record is
+    the one answered for it.  */
+Test (dispatch, results_for_a_previous_daemons_tasks_are_dropped, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_on (&f, true, 3, 600000, 4);
+    fake_t *fakes [1] = { fake_new (&f, "survivor:1") };
+    fake_send_credit (fakes [0], CLIP_WIRE_READY, false, 4);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    const char *before [4] = { "a1.txt", "a2.txt", "a3.txt", "a4.txt" };
+    for (int i = 0; i < 4; i++)
+        submit (&f, before [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 4, 10000));
+
+    /*  The daemon goes; the next binds the same socket file.  */
+    clip_dispatch_destroy (&f.dispatch);
+    uv_run (&f.loop, UV_RUN_DEFAULT);
+    dispatch_open (&f, 3, 600000, 4);
+    /*  Until the DEALER has reconnected its heartbeats may be queued or
+        lost; it keeps sending, as a worker does every second.  */
+    uint64_t until = clip_mono_ms () + 20000;
+    while (clip_dispatch_worker_count (f.dispatch) == 0 && clip_mono_ms () < until) {
+        fake_send_credit (fakes [0], CLIP_WIRE_HEARTBEAT, false, 4);
+        spin (&f, fakes, 1, 50);
+    }
+    cr_assert_eq (clip_dispatch_worker_count (f.dispatch), 1, "the worker came back");
+    const char *after [4] = { "b1.txt", "b2.txt", "b3.txt", "b4.txt" };
+    for (int i = 0; i < 4; i++)
+        submit (&f, after [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 8, 10000),
+               "%d tasks", fakes [0]->tasks_received);
+    for (int i = 0; i < 4; i++) {
+        cr_assert_str_eq (fakes [0]->task_files [4 + i], after [i]);
+        for (int j = 0; j < 4; j++)
+            cr_assert_neq (fakes [0]->task_ids [4 + i], fakes [0]->task_ids [j],
+                           "the new daemon reused the dead one's task id %llu",
+                           (unsigned long long) fakes [0]->task_ids [j]);
+    }
+
+    /*  The old answers arrive first, as they would from the worker's
+        queue; the new daemon has nothing to match them to.  */
+    for (int i = 0; i < 4; i++)
+        fake_result (fakes [0], fakes [0]->task_ids [i], "0ld0", 40);
+    spin (&f, fakes, 1, 300);
+    cr_assert_eq (f.n_results, 0, "an old RESULT became a record");
+    cr_assert_eq (f.n_failed, 0, "an old RESULT failed a new task");
+    const char *ids [4] = { "0001", "0002", "0003", "0004" };
+    for (int i = 0; i < 4; i++)
+        fake_result (fakes [0], fakes [0]->task_ids [4 + i], ids [i], 40);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, f.n_results == 4, 10000), "%d results", f.n_results);
+    for (int i = 0; i < 4; i++) {
+        char text [128];
+        text_of (after [i], text, sizeof text);
+        cr_assert_str_eq (f.result_ids [i], ids [i]);
+        cr_assert_str_eq (f.result_data [i], text, "the record of %s", after [i]);
+    }
+    cr_assert_eq (f.n_failed, 0);
+    fake_close (&fakes [0]);
     fixture_close (&f);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The articles of issue 14's held-out news set, and their split.
 
-usage: ner_heldout_select.py [--round2] DIR   (DIR: ../shared/data's
+usage: ner_heldout_select.py [--round2|--round3] DIR   (DIR: ../shared/data's
        bbc-news.tar.gz and reuters21578.tar.gz extracted there, with
        reuters21578-meta.tsv)
 
@@ -15,11 +15,14 @@ rule was fixed before any tagger output was seen (workers/ner/README.md).
 --round2 prints the second development set instead (dev2, 16 lines): by the
 same rules, the next 2 articles of each topic after those 3, all for
 development, chosen before any of them was read or tagged.
+
+--round3 prints the third (dev3, 16 lines): the next 2 of each topic after
+those 5, by the same rules, chosen before any of them was read or tagged.
 """
 import csv, os, sys
-ROUND2 = '--round2' in sys.argv[1:]
-D = [a for a in sys.argv[1:] if a != '--round2'][0]  # holds bbc/ and reuters21578/
-SKIP, TAKE = (3, 2) if ROUND2 else (0, 3)
+ROUND = 3 if '--round3' in sys.argv[1:] else 2 if '--round2' in sys.argv[1:] else 1
+D = [a for a in sys.argv[1:] if not a.startswith('--round')][0]  # holds bbc/ and reuters21578/
+SKIP, TAKE = {1: (0, 3), 2: (3, 2), 3: (5, 2)}[ROUND]
 def words(p):
     return len(open(p, 'rb').read().split())
 out = []
@@ -53,5 +56,5 @@ for r in sorted(rows, key=lambda r: int(r['newid'])):
 for c, l in cats.items():
     out += [(f'reuters-{c}', p) for p in l[SKIP:]]
 for i, (c, p) in enumerate(out):
-    half = 'dev2' if ROUND2 else ('dev' if i % 2 == 0 else 'heldout')
+    half = f'dev{ROUND}' if ROUND > 1 else ('dev' if i % 2 == 0 else 'heldout')
     print(half, c, p, words(f'{D}/{p}'), sep='\t')

@@ -1,9 +1,9 @@
 /*  Named entities on news nobody tuned on (issue 14): 24 BBC and Reuters
     articles of ../shared/data, labelled by hand and split before any
     tagger output was seen into a development half and a held-out half,
-    and 16 more labelled later as a second development set, dev2
-    (workers/ner/README.md says how).  The labels quote nothing of the
-    research-licensed text: tests/data/ner-heldout/{dev,heldout,dev2}.tsv hold,
+    and 16 more labelled later as a second development set, dev2, and 16
+    more as a third, dev3 (workers/ner/README.md says how).  The labels quote nothing of the
+    research-licensed text: tests/data/ner-heldout/{dev,heldout,dev2,dev3}.tsv hold,
     per entity, the article's path in its archive, byte offsets, type,
     XXH64 of the span's bytes and the canonical name
     (clip_ner_hashed_read).  The articles are extracted from the archives
@@ -24,9 +24,9 @@
 
 #define LABELS_DIR CLIP_SOURCE_DIR "/tests/data/ner-heldout"
 
-#define NSETS 3
-static const char *const sets [NSETS] = { "dev", "heldout", "dev2" };
-static const size_t articles [NSETS] = { 12, 12, 16 };
+#define NSETS 4
+static const char *const sets [NSETS] = { "dev", "heldout", "dev2", "dev3" };
+static const size_t articles [NSETS] = { 12, 12, 16, 16 };
 
 /*  The counts labelled, per set, in the order PER ORG LOC MISC MONEY DATE
     PERCENT (the order of clip_ner_score_spans_t).  */
@@ -34,14 +34,15 @@ static const size_t labelled [NSETS][CLIP_NER_NTYPES] = {
     { 50, 49, 100, 32, 30, 71, 16 },    /* dev: 348 */
     { 51, 46, 109, 36, 19, 111, 15 },   /* heldout: 387 */
     { 104, 93, 73, 59, 17, 96, 26 },    /* dev2: 468 */
+    { 85, 52, 88, 89, 49, 94, 14 },     /* dev3: 471 */
 };
 
 /*  Floors: the baseline of 2026-12-05 (workers/ner/README.md) less about
     five errors in F1 and about three in canonical names, so that they
     guard against a regression without failing on one changed decision.
     Raise them as the tagger improves, toward the issue's 88 / 92.  */
-static const double f1_floor [NSETS] = { 85.0, 76.5, 92.9 };        /* measured 86.04 (dev), 77.53 (held out, scored once after the dev2 round), 93.90 (dev2, tuned on) */
-static const double canonical_floor [NSETS] = { 91.3, 80.4, 93.4 }; /* measured 92.41 (dev), 81.53 (held out), 94.44 (dev2) */
+static const double f1_floor [NSETS] = { 85.0, 76.5, 92.9, 79.6 };        /* measured 86.04 (dev), 77.53 (held out, scored once after the dev2 round), 93.90 (dev2, tuned on), 80.69 (dev3, its first score) */
+static const double canonical_floor [NSETS] = { 91.3, 80.4, 93.4, 93.8 }; /* measured 92.41 (dev), 81.53 (held out), 94.44 (dev2), 95.34 (dev3) */
 
 static char *
 label_path (int set)

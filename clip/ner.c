@@ -3,6 +3,8 @@
         clip ner train [--train FILE] [--valid FILE] [--clusters FILE]
                        [--names FILE|none] [--model-dir DIR] [--epochs N]
                        [--seed N] [--no-final] [--second-pass]
+                       [--extra LABELS.tsv... --text-dir DIR [--extra-weight N]]
+        clip ner conll LABELS.tsv --text-dir DIR [--out FILE]
         clip ner eval FILE [--model-dir DIR]
         clip ner eval --spans DIR|FILE.ents... [--text-dir DIR] [--data-dir DIR] [--errors]
         clip ner eval --hashed FILE.tsv... --text-dir DIR [--data-dir DIR] [--errors]
@@ -45,6 +47,8 @@ usage (FILE *f)
         "Usage: clip ner train [--train FILE] [--valid FILE] [--clusters FILE] [--names FILE|none]\n"
         "                      [--model-dir DIR] [--epochs N] [--seed N] [--no-final]\n"
         "                      [--second-pass]\n"
+        "                      [--extra LABELS.tsv... --text-dir DIR [--extra-weight N]]\n"
+        "       clip ner conll LABELS.tsv --text-dir DIR [--out FILE]\n"
         "       clip ner eval FILE [--model-dir DIR]\n"
         "       clip ner eval --spans DIR|FILE.ents... [--text-dir DIR] [--data-dir DIR] [--errors]\n"
         "       clip ner eval --hashed FILE.tsv... --text-dir DIR [--data-dir DIR] [--errors]\n"
@@ -68,8 +72,11 @@ cmd_train (int argc, char **argv)
     char *model_dir = clip_datadir_path (clip_datadir_source (), CLIP_DATA_MODEL);
     char *train = clip_path_join (clip_datadir_source (), "../shared/data/conll2003/train.txt");
     char *valid = clip_path_join (clip_datadir_source (), "../shared/data/conll2003/valid.txt");
-    char *clusters = NULL, *names = NULL;
-    clip_train_opts_t opts = { .max_epochs = 20, .final_with_valid = 1 };
+    char *clusters = NULL, *names = NULL, *text_dir = NULL;
+    /*  --extra files, in the order given (the order of their documents).  */
+    char **extra = clip_calloc ((size_t) argc + 1, sizeof *extra);
+    size_t nextra = 0;
+    clip_train_opts_t opts = { .max_epochs = 20, .final_with_valid = 1, .extra_weight = 1 };
     int rc = 2;
     static const struct option longopts [] = {
         { "train", required_argument, NULL, 't' },
@@ -81,6 +88,9 @@ cmd_train (int argc, char **argv)
         { "seed", required_argument, NULL, 's' },
         { "no-final", no_argument, NULL, 'F' },
         { "second-pass", no_argument, NULL, 'S' },
+        { "extra", required_argument, NULL, 'x' },
+        { "text-dir", required_argument, NULL, 'T' },
+        { "extra-weight", required_argument, NULL, 'w' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -95,6 +105,21 @@ cmd_train (int argc, char **argv)
             case 'm': free (model_dir); model_dir = clip_strdup (optarg); break;
             case 'F': opts.final_with_valid = 0; break;
             case 'S': opts.second_pass = 1; break;
+            case 'x': extra [nextra++] = clip_strdup (optarg); break;
+            case 'T': free (text_dir); text_dir = clip_strdup (optarg); break;
+            case 'w': {
+                const char *v = optarg;
+                char *end;
+                errno = 0;
+                unsigned long n = strtoul (v, &end, 10);
+                if (errno || end == v || *end || v [0] == '-' || n == 0 || n > 1000) {
+                    fprintf (stderr, "clip: ner train: --extra-weight wants a number from 1 "
+                             "to 1000, got '%s'\n", v);
+                    goto done;
+                }
+                opts.extra_weight = (int) n;
+                break;
+            }
             case 'e':
             case 's': {
                 /*  A typo must not silently train with 0 epochs or seed 0.  */
@@ -128,6 +153,10 @@ cmd_train (int argc, char **argv)
         clip_opt_usage_error ("ner train", "unexpected argument '%s'", argv [optind]);
         goto done;
     }
+    if (nextra > 0 && !text_dir) {
+        clip_opt_usage_error ("ner train", "--extra needs --text-dir (where its articles are)");
+        goto done;
+    }
     if (!clusters)
         clusters = clip_path_join (model_dir, "clusters.tsv");
     if (access (clusters, R_OK) != 0) {
@@ -149,6 +178,9 @@ cmd_train (int argc, char **argv)
     opts.clusters = clusters;
     opts.names = names;
     opts.model_dir = model_dir;
+    opts.extra = (const char *const *) extra;
+    opts.nextra = nextra;
+    opts.text_dir = text_dir;
     char err [512];
     if (clip_tagger_train (&opts, stderr, err, sizeof err) < 0) {
         fprintf (stderr, "clip: ner train: %s\n", err);
@@ -164,6 +196,77 @@ done:
     free (valid);
     free (clusters);
     free (names);
+    free (text_dir);
+    for (size_t k = 0; k < nextra; k++)
+        free (extra [k]);
+    free (extra);
+    return rc;
+}
+
+/*  clip ner conll: hand-labelled articles (hashed labels) as the CoNLL
+    training documents `clip ner train --extra` makes of them, to read or
+    to train with elsewhere.  */
+static int
+cmd_conll (int argc, char **argv)
+{
+    char *text_dir = NULL, *out_path = NULL;
+    int rc = 2;
+    static const struct option longopts [] = {
+        { "text-dir", required_argument, NULL, 'T' },
+        { "out", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    clip_opt_begin ();
+    int c;
+    while ((c = clip_opt_next ("ner conll", argc, argv, "h", longopts)) != -1) {
+        switch (c) {
+            case 'T': free (text_dir); text_dir = clip_strdup (optarg); break;
+            case 'o': free (out_path); out_path = clip_strdup (optarg); break;
+            case 'h':
+                usage (stdout);
+                rc = 0;
+                goto done;
+            default:
+                goto done;
+        }
+    }
+    if (optind + 1 != argc || !text_dir) {
+        clip_opt_usage_error ("ner conll", "wants one LABELS.tsv and --text-dir DIR");
+        goto done;
+    }
+    char err [512];
+    clip_conll_hashed_stats_t st;
+    clip_corpus_conll_t *corpus = clip_conll_hashed_read (argv [optind], text_dir, &st,
+                                                          err, sizeof err);
+    if (!corpus) {
+        fprintf (stderr, "clip: ner conll: %s\n", err);
+        rc = 1;
+        goto done;
+    }
+    FILE *out = out_path ? fopen (out_path, "w") : stdout;
+    rc = 1;
+    if (!out)
+        fprintf (stderr, "clip: ner conll: cannot write %s: %s\n", out_path, strerror (errno));
+    else
+    if (clip_conll_write (corpus, out) < 0)
+        fprintf (stderr, "clip: ner conll: cannot write %s: %s\n",
+                 out_path ? out_path : "standard output", strerror (errno));
+    else
+        rc = 0;
+    if (out && out != stdout && fclose (out) != 0 && rc == 0) {
+        fprintf (stderr, "clip: ner conll: cannot write %s: %s\n", out_path, strerror (errno));
+        rc = 1;
+    }
+    fprintf (stderr, "%zu articles, %zu sentences, %zu tokens; %zu PER/ORG/LOC/MISC labels "
+             "(%zu with a boundary inside a token, %zu sharing a token with the one "
+             "before, %zu across sentences), %zu MONEY/DATE/PERCENT left O\n",
+             st.articles, st.sentences, st.tokens, st.spans, st.unaligned, st.shared,
+             st.crossing, st.other);
+    clip_conll_destroy (&corpus);
+done:
+    free (text_dir);
+    free (out_path);
     return rc;
 }
 
@@ -697,7 +800,9 @@ clip_ner_main (int argc, char **argv)
         return cmd_clusters (argc - 1, argv + 1);
     if (strcmp (argv [1], "names") == 0)
         return cmd_names (argc - 1, argv + 1);
-    return clip_opt_usage_error ("ner", "unknown %s '%s' (commands: train, eval, tag, "
+    if (strcmp (argv [1], "conll") == 0)
+        return cmd_conll (argc - 1, argv + 1);
+    return clip_opt_usage_error ("ner", "unknown %s '%s' (commands: train, conll, eval, tag, "
                                  "clusters, names)", argv [1][0] == '-' ? "option" : "command",
                                  argv [1]);
 }

@@ -1,15 +1,37 @@
 /*  clip_conll: CoNLL-2003 files and conlleval scores.  See clip_conll.h.  */
 #include "clip_conll.h"
+#include "clip_ner.h"
+#include "clip_ner_score.h"
 #include "clip_tagger_int.h"
 #include "clip_util.h"
 
 #include <assert.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 /*  ------------------------------------------------------------------------
     CoNLL files and scores  */
+
+/*  Labels [first, n) of one sentence from IOB (type per word, -1 for O,
+    and a begin flag) to BILOU, with conlleval's chunk rules: a chunk
+    starts at B, at the sentence's start or where the type changes.  */
+static void
+iob_close (const int *types, const uint8_t *begins, size_t first, size_t n, uint8_t *gold)
+{
+    for (size_t i = first; i < n; i++) {
+        int t = types [i];
+        if (t < 0) {
+            gold [i] = 0;
+            continue;
+        }
+        int starts = begins [i] || i == first || types [i - 1] != t;
+        int ends = i + 1 == n || types [i + 1] != t || begins [i + 1];
+        int pos = starts ? (ends ? CLIP_POS_U : CLIP_POS_B) : (ends ? CLIP_POS_L : CLIP_POS_I);
+        gold [i] = (uint8_t) clip_label_make (t, pos);
+    }
+}
 
 clip_corpus_conll_t *
 clip_conll_read (const char *path, char *err, size_t err_size)
@@ -88,35 +110,15 @@ clip_conll_read (const char *path, char *err, size_t err_size)
         }
         else
         if (c->nwords > sent_first) {
-            /*  Close the sentence: IOB to BILOU with conlleval's chunk rules. */
-            for (size_t i = sent_first; i < c->nwords; i++) {
-                int t = types [i];
-                if (t < 0) {
-                    c->gold [i] = 0;
-                    continue;
-                }
-                int starts = begins [i] || i == sent_first || types [i - 1] != t;
-                int ends = i + 1 == c->nwords || types [i + 1] != t || begins [i + 1];
-                int pos = starts ? (ends ? CLIP_POS_U : CLIP_POS_B) : (ends ? CLIP_POS_L : CLIP_POS_I);
-                c->gold [i] = (uint8_t) clip_label_make (t, pos);
-            }
+            /*  Close the sentence.  */
+            iob_close (types, begins, sent_first, c->nwords, c->gold);
             sent_first = c->nwords;
         }
         if (!nl) {
             if (c->nwords > sent_first) {
                 /*  The file ends inside a sentence: close it as above.  */
                 line = end + 1;
-                for (size_t i = sent_first; i < c->nwords; i++) {
-                    int t = types [i];
-                    if (t < 0) {
-                        c->gold [i] = 0;
-                        continue;
-                    }
-                    int starts = begins [i] || i == sent_first || types [i - 1] != t;
-                    int ends = i + 1 == c->nwords || types [i + 1] != t || begins [i + 1];
-                    int pos = starts ? (ends ? CLIP_POS_U : CLIP_POS_B) : (ends ? CLIP_POS_L : CLIP_POS_I);
-                    c->gold [i] = (uint8_t) clip_label_make (t, pos);
-                }
+                iob_close (types, begins, sent_first, c->nwords, c->gold);
                 sent_first = c->nwords;
             }
             break;
@@ -144,6 +146,138 @@ clip_conll_destroy (clip_corpus_conll_t **self_p)
     free (c->doc);
     free (c);
     *self_p = NULL;
+}
+
+/*  ------------------------------------------------------------------------
+    Hand-labelled articles as training documents  */
+
+clip_corpus_conll_t *
+clip_conll_hashed_read (const char *path, const char *text_dir,
+                        clip_conll_hashed_stats_t *stats, char *err, size_t err_size)
+{
+    clip_ner_article_t *arts = NULL;
+    size_t nart = 0;
+    if (clip_ner_hashed_read (path, text_dir, &arts, &nart, err, err_size) < 0)
+        return NULL;
+    clip_conll_hashed_stats_t st = { .articles = nart };
+    clip_tokens_t toks = { 0 };
+    /*  Sizes first, so that the words can point into one buffer that never
+        moves: tokens, sentences and bytes (at most CLIP_NER_WORD_MAX per
+        token, NUL included).  */
+    size_t nwords = 0, nsent = 0, bytes = 1;
+    for (size_t a = 0; a < nart; a++) {
+        clip_tokenize (arts [a].text, arts [a].len, &toks);
+        nwords += toks.n;
+        nsent += toks.n + 1;
+        for (size_t i = 0; i < toks.n; i++)
+            bytes += (size_t) (toks.tokens [i].end - toks.tokens [i].start) + 8;
+    }
+    clip_corpus_conll_t *c = clip_calloc (1, sizeof *c);
+    /*  A token's word is at most its bytes plus what "US" -> "U.S." adds
+        and the NUL, and never more than CLIP_NER_WORD_MAX.  */
+    c->buf = clip_malloc (bytes + CLIP_NER_WORD_MAX);
+    c->words = clip_malloc ((nwords + 1) * sizeof *c->words);
+    c->gold = clip_calloc (nwords + 1, 1);
+    c->sent = clip_malloc ((nsent + 1) * sizeof (size_t));
+    c->doc = clip_malloc ((nart + 1) * sizeof (size_t));
+    int *types = clip_malloc ((nwords + 1) * sizeof (int));
+    uint8_t *begins = clip_calloc (nwords + 1, 1);
+    size_t *sents = clip_malloc ((nwords + 2) * sizeof (size_t));
+    size_t used = 0;
+    for (size_t a = 0; a < nart; a++) {
+        const clip_ner_article_t *art = &arts [a];
+        clip_tokenize (art->text, art->len, &toks);
+        size_t w0 = c->nwords, nt = toks.n;
+        if (nt == 0)
+            continue;               /* an empty article is no document */
+        c->doc [c->ndoc++] = c->nsent;
+        for (size_t i = 0; i < nt; i++) {
+            char *buf = c->buf + used;
+            size_t wl = clip_ner_tagger_word (art->text, &toks, i, buf);
+            c->words [w0 + i] = (clip_word_t) { buf, (uint32_t) wl };
+            used += wl + 1;
+            assert (used <= bytes + CLIP_NER_WORD_MAX);
+            types [w0 + i] = -1;
+            begins [w0 + i] = 0;
+        }
+        /*  The labels onto the tokens: a token belongs to a label when
+            their bytes overlap.  Both are in text order, so one pass.  */
+        size_t t = 0, last_tok = SIZE_MAX;
+        for (size_t l = 0; l < art->n; l++) {
+            const clip_ner_label_t *lab = &art->labels [l];
+            int type = clip_ent_type_parse (lab->type, strlen (lab->type));
+            if (type < 0) {
+                st.other++;
+                continue;
+            }
+            st.spans++;
+            while (t < nt && toks.tokens [t].end <= lab->start)
+                t++;
+            size_t first = t, k = t;
+            while (k < nt && toks.tokens [k].start < lab->end)
+                k++;
+            if (k == first)
+                continue;           /* only ignorable bytes: nothing to label */
+            if (toks.tokens [first].start != lab->start || toks.tokens [k - 1].end != lab->end)
+                st.unaligned++;
+            size_t from = first;
+            if (last_tok != SIZE_MAX && first <= last_tok) {
+                /*  The token is the label before's already ("France" and
+                    "Germany" of "France-Germany"): one span, its type.  */
+                st.shared++;
+                from = last_tok + 1;
+                type = types [w0 + last_tok];
+            }
+            else
+                begins [w0 + first] = 1;
+            for (size_t i = from; i < k; i++)
+                types [w0 + i] = type;
+            last_tok = k - 1;
+        }
+        size_t ns = clip_ner_tagger_sentences (&toks, sents);
+        for (size_t s = 0; s < ns; s++) {
+            size_t sa = w0 + sents [s], sb = w0 + sents [s + 1];
+            if (s > 0 && types [sa] >= 0 && !begins [sa] && types [sa - 1] == types [sa])
+                st.crossing++;
+            c->sent [c->nsent++] = sa;
+            iob_close (types, begins, sa, sb, c->gold);
+        }
+        c->nwords += nt;
+    }
+    c->sent [c->nsent] = c->nwords;
+    c->doc [c->ndoc] = c->nsent;
+    st.tokens = c->nwords;
+    st.sentences = c->nsent;
+    free (types);
+    free (begins);
+    free (sents);
+    clip_tokens_release (&toks);
+    clip_ner_articles_free (&arts, nart);
+    if (stats)
+        *stats = st;
+    return c;
+}
+
+int
+clip_conll_write (const clip_corpus_conll_t *corpus, FILE *out)
+{
+    for (size_t d = 0; d < corpus->ndoc; d++) {
+        fprintf (out, "-DOCSTART- O\n\n");
+        for (size_t s = corpus->doc [d]; s < corpus->doc [d + 1]; s++) {
+            for (size_t i = corpus->sent [s]; i < corpus->sent [s + 1]; i++) {
+                const clip_word_t *w = &corpus->words [i];
+                int l = corpus->gold [i], pos = clip_label_pos (l);
+                if (l == 0)
+                    fprintf (out, "%.*s\tO\n", (int) w->len, w->text);
+                else
+                    fprintf (out, "%.*s\t%c-%s\n", (int) w->len, w->text,
+                             pos == CLIP_POS_B || pos == CLIP_POS_U ? 'B' : 'I',
+                             clip_ent_type_name (clip_label_type (l)));
+            }
+            fputc ('\n', out);
+        }
+    }
+    return fflush (out) == 0 && !ferror (out) ? 0 : -1;
 }
 
 void

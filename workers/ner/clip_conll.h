@@ -1,6 +1,7 @@
 /*  clip_conll: CoNLL-2003 files in memory and their scoring (conlleval
     semantics), for training and evaluating the tagger (`clip ner eval
-    FILE`, clip_tagger_train).  In the clip_ner_train library: the worker
+    FILE`, clip_tagger_train); hand-labelled articles made into the same
+    training documents (`clip ner train --extra`, `clip ner conll`).  In the clip_ner_train library: the worker
     and the daemon do not link it.  */
 #ifndef CLIP_CONLL_H
 #define CLIP_CONLL_H
@@ -28,6 +29,40 @@ typedef struct {
     failure.  Caller owns the result.  */
 clip_corpus_conll_t *clip_conll_read (const char *path, char *err, size_t err_size);
 void clip_conll_destroy (clip_corpus_conll_t **self_p);
+
+/*  What clip_conll_hashed_read did with the labels.  */
+typedef struct {
+    size_t articles, tokens, sentences;
+    size_t spans;           /* PER / ORG / LOC / MISC labels made training spans */
+    size_t other;           /* MONEY / DATE / PERCENT labels (left O: the grammar's) */
+    size_t unaligned;       /* labels starting or ending inside a token: the
+                               tokens they touch take their type whole */
+    size_t shared;          /* labels sharing a token with the label before:
+                               joined into that label's span and type */
+    size_t crossing;        /* labels across a sentence the tagger is given:
+                               cut into one span per sentence */
+} clip_conll_hashed_stats_t;
+
+/*  Hand-labelled articles as training documents: the hashed labels of
+    path (clip_ner_hashed_read, clip_ner_score.h: a label whose hash
+    differs from the article's bytes is an error naming the article and
+    offsets) over the articles under text_dir, one document per article in
+    the label file's order, tokenised and split into sentences exactly as
+    clip_ner_extract shows them to the tagger (clip_ner_tagger_word,
+    clip_ner_tagger_sentences).  Only PER / ORG / LOC / MISC labels become
+    spans; MONEY / DATE / PERCENT are the grammar's and their tokens stay
+    O.  A label boundary inside a token (a hyphenated word, "France-Germany")
+    extends the label to the whole token, which the tagger sees whole
+    and the rules after it cut.  Returns NULL with err set on failure;
+    stats (may be NULL) gets the counts above.  Caller owns the result.  */
+clip_corpus_conll_t *clip_conll_hashed_read (const char *path, const char *text_dir,
+                                             clip_conll_hashed_stats_t *stats,
+                                             char *err, size_t err_size);
+
+/*  Write corpus as a CoNLL-2003 file (word TAB IOB2 tag, -DOCSTART- before
+    each document, a blank line after each sentence), which clip_conll_read
+    reads back to the same words and labels.  Returns 0 or -1 (errno set).  */
+int clip_conll_write (const clip_corpus_conll_t *corpus, FILE *out);
 
 /*  Span counts for precision and recall with conlleval semantics.  */
 typedef struct {

@@ -32,7 +32,7 @@
     linear in the text (bench/bench_analyze); a "sentence" longer than
     SENT_MAX_TOKENS tokens (no full stop for pages) is tagged in pieces.
 
-    `clip ner train | eval | tag | clusters | names` are clip/ner.c;
+    `clip ner train | conll | eval | tag | clusters | names` are clip/ner.c;
     workers/ner/README.md says how the shipped model was made.
 */
 #include "clip_ner.h"
@@ -50,7 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NORM_MAX 64             /* bytes of a token the tagger sees */
+#define NORM_MAX CLIP_NER_WORD_MAX /* bytes of a token the tagger sees */
 /*  A sentence longer than this many tokens is tagged in pieces of this
     size: prose has sentences of a few dozen tokens, and the tagger keeps
     about 110 bytes per token of the sentence at hand, which for a file
@@ -1377,11 +1377,11 @@ partners_chain (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size
     their capital: token i is followed, in its sentence, by a capitalised
     word.  */
 static int
-government_in_name (const clip_ner_t *self, const char *utf8, size_t i, size_t nt)
+government_in_name (const clip_tokens_t *toks, const char *utf8, size_t i)
 {
-    if (i + 1 >= nt)
+    if (i + 1 >= toks->n)
         return 0;
-    const clip_token_t *n = &self->toks.tokens [i + 1];
+    const clip_token_t *n = &toks->tokens [i + 1];
     unsigned char c = (unsigned char) utf8 [n->start];
     return !(n->flags & CLIP_TOKEN_SENT_START) && c >= 'A' && c <= 'Z';
 }
@@ -1452,6 +1452,48 @@ headline_cut (const clip_ner_t *self, size_t a, size_t b, size_t he, size_t nt,
     return b;
 }
 
+size_t
+clip_ner_tagger_word (const char *utf8, const clip_tokens_t *toks, size_t i, char *buf)
+{
+    const clip_token_t *t = &toks->tokens [i];
+    size_t wl = clip_token_normalise (utf8 + t->start, t->end - t->start, buf, NORM_MAX);
+    /*  The tagger sees "Ltd." as "Ltd", "Corp." as "Corp": CoNLL, which
+        it learnt from, mostly writes them so.  Acronyms ("U.S.") and
+        initials ("W.") keep their periods there too.  */
+    if (wl >= 3 && buf [wl - 1] == '.' && !memchr (buf, '.', wl - 1))
+        buf [--wl] = 0;
+    /*  "US" is how most news now writes the country, but CoNLL, which
+        the tagger learnt from, writes "U.S." (377 times in training
+        against 6 for "US"): show the tagger the form it knows.  */
+    if (wl == 2 && buf [0] == 'U' && buf [1] == 'S' && NORM_MAX > 4) {
+        memcpy (buf, "U.S.", 5);
+        wl = 4;
+    }
+    /*  British house style capitalises "Government" ("the British
+        Government", "the US Government"); CoNLL text, and the tagger,
+        know it in lower case, and the capital made "US Government" one
+        MISC name.  */
+    if (i > 0 && !(t->flags & CLIP_TOKEN_SENT_START)
+        && ((wl == 10 && memcmp (buf, "Government", 10) == 0)
+            || (wl == 14 && memcmp (buf, "Administration", 14) == 0))
+        && !government_in_name (toks, utf8, i))
+        buf [0] = (char) (buf [0] - 'A' + 'a');
+    return wl;
+}
+
+size_t
+clip_ner_tagger_sentences (const clip_tokens_t *toks, size_t *sents)
+{
+    size_t nt = toks->n, nsent = 0;
+    sents [nsent++] = 0;
+    for (size_t i = 1; i < nt; i++)
+        if ((toks->tokens [i].flags & CLIP_TOKEN_SENT_START)
+            || i - sents [nsent - 1] >= SENT_MAX_TOKENS)
+            sents [nsent++] = i;
+    sents [nsent] = nt;
+    return nsent;
+}
+
 /*  Tokenize and tag one document; *m_out (caller owns) gets the names in
     text order.  Returns their number.  */
 static size_t
@@ -1466,42 +1508,14 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
         are used, so NORM_MAX remain.  */
     size_t used = 0;
     for (size_t i = 0; i < nt; i++) {
-        const clip_token_t *t = &self->toks.tokens [i];
         char *buf = self->norm + used;
-        size_t wl = clip_token_normalise (utf8 + t->start, t->end - t->start, buf, NORM_MAX);
-        /*  The tagger sees "Ltd." as "Ltd", "Corp." as "Corp": CoNLL, which
-            it learnt from, mostly writes them so.  Acronyms ("U.S.") and
-            initials ("W.") keep their periods there too.  */
-        if (wl >= 3 && buf [wl - 1] == '.' && !memchr (buf, '.', wl - 1))
-            buf [--wl] = 0;
-        /*  "US" is how most news now writes the country, but CoNLL, which
-            the tagger learnt from, writes "U.S." (377 times in training
-            against 6 for "US"): show the tagger the form it knows.  */
-        if (wl == 2 && buf [0] == 'U' && buf [1] == 'S' && NORM_MAX > 4) {
-            memcpy (buf, "U.S.", 5);
-            wl = 4;
-        }
-        /*  British house style capitalises "Government" ("the British
-            Government", "the US Government"); CoNLL text, and the tagger,
-            know it in lower case, and the capital made "US Government" one
-            MISC name.  */
-        if (i > 0 && !(t->flags & CLIP_TOKEN_SENT_START)
-            && ((wl == 10 && memcmp (buf, "Government", 10) == 0)
-                || (wl == 14 && memcmp (buf, "Administration", 14) == 0))
-            && !government_in_name (self, utf8, i, nt))
-            buf [0] = (char) (buf [0] - 'A' + 'a');
+        size_t wl = clip_ner_tagger_word (utf8, &self->toks, i, buf);
         self->words [i] = (clip_word_t) { buf, (uint32_t) wl };
         used += wl + 1;
     }
     /*  Tag sentence by sentence within one document, make the document
         consistent, then cut the labels into names.  */
-    size_t nsent = 0;
-    self->sents [nsent++] = 0;
-    for (size_t i = 1; i < nt; i++)
-        if ((self->toks.tokens [i].flags & CLIP_TOKEN_SENT_START)
-            || i - self->sents [nsent - 1] >= SENT_MAX_TOKENS)
-            self->sents [nsent++] = i;
-    self->sents [nsent] = nt;
+    size_t nsent = clip_ner_tagger_sentences (&self->toks, self->sents);
     if (nt > 0)
         clip_tagger_tag_doc (self->tagger, self->doc, self->words, self->sents, nsent,
                              self->labels);

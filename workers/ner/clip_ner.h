@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "clip_token.h"
+
 typedef struct clip_ner clip_ner_t;
 
 typedef struct {
@@ -68,5 +70,20 @@ typedef void (clip_ner_name_fn) (const char *key, int type, void *arg);
     of tokens of the text.  */
 size_t clip_ner_names_each (clip_ner_t *self, const char *utf8, size_t len,
                             clip_ner_name_fn *fn, void *arg);
+
+/*  The document as clip_ner_extract shows it to the tagger, for training
+    on labelled articles (clip_conll_hashed_read) with exactly the words
+    and sentences the tagger will see.  clip_ner_tagger_word writes token
+    i of toks (clip_tokenize of utf8) as the tagger sees it into buf
+    (room for CLIP_NER_WORD_MAX bytes; NUL-terminated): normalised
+    (clip_token_normalise), "Ltd." as "Ltd", "US" as "U.S.", a
+    capitalised "Government" inside a sentence in lower case.  Returns its
+    length.  clip_ner_tagger_sentences writes the first token of each
+    sentence the tagger is given (a long one is cut in pieces), then
+    toks->n, into sents (room for toks->n + 1 entries; toks->n may be 0)
+    and returns the number of sentences (at least 1).  */
+enum { CLIP_NER_WORD_MAX = 64 };
+size_t clip_ner_tagger_word (const char *utf8, const clip_tokens_t *toks, size_t i, char *buf);
+size_t clip_ner_tagger_sentences (const clip_tokens_t *toks, size_t *sents);
 
 #endif

@@ -97,11 +97,21 @@ average_into (const trainer_t *tr, float *out)
         out [i] = (float) ((double) tr->w [i] - tr->u [i] / tr->c);
 }
 
+/*  A training corpus and how it is used.  The sources whose names are the
+    gazetteer's come first in every list of sources, so that a document's
+    fold is the same in gaz_build and train_run (its number among all
+    documents, modulo GAZ_FOLDS).  */
+typedef struct {
+    const clip_corpus_conll_t *corpus;
+    int weight;                 /* times each document is seen per epoch */
+    int gaz;                    /* its names are in the gazetteer */
+} source_t;
+
 typedef struct {
     const clip_corpus_conll_t *corpus;
     size_t doc;
-    int fold;
-    size_t ci;                  /* index of the corpus */
+    int fold;                   /* the gazetteer's fold hidden from it, or -1 */
+    size_t ci;                  /* index of the source */
 } doc_ref_t;
 
 typedef struct {
@@ -115,18 +125,20 @@ cmp_str (const void *a, const void *b)
     return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/*  Fill the gazetteer with the gold names of the corpora, document number
-    d (counted across corpora) in fold d % GAZ_FOLDS; with names, also
-    collect "TYPE<TAB>lower-case words" lines.  */
+/*  Fill the gazetteer with the gold names of the sources that have gaz
+    set, document number d (counted across them) in fold d % GAZ_FOLDS;
+    with names, also collect "TYPE<TAB>lower-case words" lines.  */
 static void
-gaz_build (gaz_t *g, const clip_corpus_conll_t *const *corpora, size_t nc, strlist_t *names)
+gaz_build (gaz_t *g, const source_t *sources, size_t nc, strlist_t *names)
 {
     clip_tagger__gaz_init (g, 16384);
     size_t gd = 0;
     clip_span_t *spans = NULL;
     size_t spans_cap = 0;
     for (size_t c = 0; c < nc; c++) {
-        const clip_corpus_conll_t *cp = corpora [c];
+        if (!sources [c].gaz)
+            continue;
+        const clip_corpus_conll_t *cp = sources [c].corpus;
         for (size_t d = 0; d < cp->ndoc; d++, gd++) {
             int fold = (int) (gd % GAZ_FOLDS);
             for (size_t s = cp->doc [d]; s < cp->doc [d + 1]; s++) {
@@ -223,12 +235,14 @@ doc_start (clip_tagdoc_t *doc, const doc_ref_t *ref, uint8_t *const *p1)
         clip_tagger__votes_build (doc, c->words + da, db - da, p1 [ref->ci] + da);
 }
 
-/*  One training run over the documents of corpora, except those of fold
-    skip_fold (when >= 0); the second pass when p1 (first-pass labels per
-    corpus, as corpus->gold) is not NULL.  With valid, stops early and
-    leaves the best averaged weights in best; returns the epoch count.  */
+/*  One training run over the documents of the sources (each weight times
+    per epoch), except those of fold skip_fold (when >= 0; document number
+    d counted across the sources is in fold d % GAZ_FOLDS); the second
+    pass when p1 (first-pass labels per source, as corpus->gold) is not
+    NULL.  With valid, stops early and leaves the best averaged weights in
+    best; returns the epoch count.  */
 static int
-train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, size_t ncorpora,
+train_run (clip_tagger_t *tagger, const source_t *sources, size_t ncorpora,
            const clip_corpus_conll_t *valid, int epochs, uint64_t seed, float *best, FILE *log,
            int skip_fold, uint8_t *const *p1)
 {
@@ -240,16 +254,23 @@ train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, siz
     float *avg = clip_malloc (tr.size * sizeof (float));
     size_t ndocs = 0, maxwords = 0;
     for (size_t k = 0; k < ncorpora; k++) {
-        ndocs += corpora [k]->ndoc;
-        if (corpora [k]->nwords > maxwords)
-            maxwords = corpora [k]->nwords;
+        assert (sources [k].weight >= 1);
+        assert (k == 0 || sources [k].gaz <= sources [k - 1].gaz);
+        ndocs += sources [k].corpus->ndoc * (size_t) sources [k].weight;
+        if (sources [k].corpus->nwords > maxwords)
+            maxwords = sources [k].corpus->nwords;
     }
-    doc_ref_t *order = clip_malloc (ndocs * sizeof *order);
+    doc_ref_t *order = clip_malloc ((ndocs ? ndocs : 1) * sizeof *order);
     size_t j = 0, kept = 0;
     for (size_t k = 0; k < ncorpora; k++)
-        for (size_t d = 0; d < corpora [k]->ndoc; d++, j++)
-            if ((int) (j % GAZ_FOLDS) != skip_fold)
-                order [kept++] = (doc_ref_t) { corpora [k], d, (int) (j % GAZ_FOLDS), k };
+        for (size_t d = 0; d < sources [k].corpus->ndoc; d++, j++) {
+            int fold = (int) (j % GAZ_FOLDS);
+            if (fold == skip_fold)
+                continue;
+            for (int r = 0; r < sources [k].weight; r++)
+                order [kept++] = (doc_ref_t) { sources [k].corpus, d,
+                                               sources [k].gaz ? fold : -1, k };
+        }
     ndocs = kept;
     uint8_t *pred = clip_malloc (maxwords ? maxwords : 1);
     clip_tagdoc_t *doc = clip_tagdoc_new ();
@@ -341,29 +362,29 @@ train_run (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, siz
     unseen text; labels from a model trained on the document itself would
     be right far too often.  p1 [k] (caller owns) gets labels for corpora [k].  */
 static void
-jackknife (clip_tagger_t *tagger, const clip_corpus_conll_t *const *corpora, size_t nc,
+jackknife (clip_tagger_t *tagger, const source_t *sources, size_t nc,
            int epochs, uint64_t seed, uint8_t **p1, FILE *log)
 {
     size_t size = ((size_t) 1 << LOG2ROWS) * NL;
     float *w = clip_malloc (size * sizeof (float));
     clip_tagdoc_t *doc = clip_tagdoc_new ();
     for (size_t k = 0; k < nc; k++)
-        p1 [k] = clip_calloc (corpora [k]->nwords + 1, 1);
+        p1 [k] = clip_calloc (sources [k].corpus->nwords + 1, 1);
     const float *wf1 = tagger->wf1;
     tagger->wf1 = NULL;
     for (int f = 0; f < GAZ_FOLDS; f++) {
         if (log)
             fprintf (log, "first pass without fold %d\n", f);
-        train_run (tagger, corpora, nc, NULL, epochs, seed + 7919 * (uint64_t) (f + 1), w, NULL, f,
+        train_run (tagger, sources, nc, NULL, epochs, seed + 7919 * (uint64_t) (f + 1), w, NULL, f,
                    NULL);
         tagger->wf = w;
         size_t gd = 0;
         for (size_t k = 0; k < nc; k++) {
-            const clip_corpus_conll_t *c = corpora [k];
+            const clip_corpus_conll_t *c = sources [k].corpus;
             for (size_t d = 0; d < c->ndoc; d++, gd++) {
                 if ((int) (gd % GAZ_FOLDS) != f)
                     continue;
-                doc->fold = f;
+                doc->fold = sources [k].gaz ? f : -1;
                 clip_tagger_tag_doc (tagger, doc, c->words, c->sent + c->doc [d],
                                      c->doc [d + 1] - c->doc [d], p1 [k]);
             }
@@ -380,6 +401,12 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
 {
     int rc = -1;
     clip_corpus_conll_t *train = NULL, *valid = NULL;
+    clip_corpus_conll_t **extra = clip_calloc (opts->nextra + 1, sizeof *extra);
+    /*  The sources of the train-only runs (train, then the extra articles)
+        and of the final ones (train, valid, then the extra articles).  */
+    source_t *src1 = clip_calloc (opts->nextra + 2, sizeof *src1);
+    source_t *src2 = clip_calloc (opts->nextra + 2, sizeof *src2);
+    uint8_t **p1 = clip_calloc (opts->nextra + 2, sizeof *p1);
     float *best = NULL, *best2 = NULL;
     clip_tagger_t tagger = { .log2rows = LOG2ROWS, .mask = ((uint32_t) 1 << LOG2ROWS) - 1 };
     tagger.clusters = clip_clusters_load (opts->clusters, err, err_size);
@@ -398,13 +425,36 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
     if (log)
         fprintf (log, "train: %zu documents, %zu sentences, %zu words; clusters: %zu words\n",
                  train->ndoc, train->nsent, train->nwords, clip_clusters_size (tagger.clusters));
+    int weight = opts->extra_weight > 0 ? opts->extra_weight : 1;
+    size_t n1 = 0, n2 = 0;
+    src1 [n1++] = (source_t) { train, 1, 1 };
+    src2 [n2++] = (source_t) { train, 1, 1 };
+    if (valid)
+        src2 [n2++] = (source_t) { valid, 1, 1 };
+    for (size_t k = 0; k < opts->nextra; k++) {
+        clip_conll_hashed_stats_t st;
+        if (!opts->text_dir) {
+            snprintf (err, err_size, "%s: labelled articles need a text directory",
+                      opts->extra [k]);
+            goto done;
+        }
+        if (!(extra [k] = clip_conll_hashed_read (opts->extra [k], opts->text_dir, &st,
+                                                   err, err_size)))
+            goto done;
+        if (log)
+            fprintf (log, "extra %s: %zu articles, %zu sentences, %zu words, %zu names "
+                     "(%zu with a token cut, %zu sharing a token, %zu across sentences), "
+                     "%zu MONEY/DATE/PERCENT left O; each seen %d times an epoch\n",
+                     opts->extra [k], st.articles, st.sentences, st.tokens, st.spans,
+                     st.unaligned, st.shared, st.crossing, st.other, weight);
+        src1 [n1++] = (source_t) { extra [k], weight, 0 };
+        src2 [n2++] = (source_t) { extra [k], weight, 0 };
+    }
     size_t size = ((size_t) 1 << LOG2ROWS) * NL;
     best = clip_malloc (size * sizeof (float));
-    const clip_corpus_conll_t *corpora [2] = { train, valid };
-    gaz_build (&tagger.gaz, corpora, 1, NULL);
-    int epochs = train_run (&tagger, corpora, 1, valid, opts->max_epochs,
+    gaz_build (&tagger.gaz, src1, n1, NULL);
+    int epochs = train_run (&tagger, src1, n1, valid, opts->max_epochs,
                            (uint64_t) opts->seed * 1000, best, log, -1, NULL);
-    uint8_t *p1 [2] = { NULL, NULL };
     int epochs2 = 0;
     if (opts->second_pass) {
         /*  The second pass, stacked on the first: trained on jackknifed
@@ -412,22 +462,27 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
             pass just trained.  */
         if (log)
             fprintf (log, "second pass: first-pass labels of train, %d epochs\n", epochs);
-        jackknife (&tagger, corpora, 1, epochs, (uint64_t) opts->seed * 1000, p1, log);
+        jackknife (&tagger, src1, n1, epochs, (uint64_t) opts->seed * 1000, p1, log);
         best2 = clip_malloc (size * sizeof (float));
         tagger.wf1 = best;
-        epochs2 = train_run (&tagger, corpora, 1, valid, opts->max_epochs,
+        epochs2 = train_run (&tagger, src1, n1, valid, opts->max_epochs,
                              (uint64_t) opts->seed * 1000 + 500, best2, log, -1, p1);
         tagger.wf1 = NULL;
-        free (p1 [0]);
-        p1 [0] = NULL;
+        for (size_t k = 0; k < n1; k++) {
+            free (p1 [k]);
+            p1 [k] = NULL;
+        }
     }
-    size_t ncorpora = 1;
+    const source_t *saved = src1;
+    size_t nsaved = n1;
     if (valid && opts->final_with_valid) {
         if (log)
-            fprintf (log, "retraining on train + valid for %d epochs\n", epochs);
-        ncorpora = 2;
+            fprintf (log, "retraining on train + valid%s for %d epochs\n",
+                     opts->nextra ? " + extra" : "", epochs);
+        saved = src2;
+        nsaved = n2;
         clip_tagger__gaz_free (&tagger.gaz);
-        gaz_build (&tagger.gaz, corpora, 2, NULL);
+        gaz_build (&tagger.gaz, src2, n2, NULL);
         /*  Several runs over differently shuffled data, their weights
             averaged: the result depends much less on one shuffle.  */
         float *one = clip_malloc (size * sizeof (float));
@@ -435,7 +490,7 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
         for (int run = 0; run < FINAL_RUNS; run++) {
             if (log)
                 fprintf (log, "run %d of %d\n", run + 1, FINAL_RUNS);
-            train_run (&tagger, corpora, 2, NULL, epochs,
+            train_run (&tagger, src2, n2, NULL, epochs,
                        (uint64_t) opts->seed * 1000 + (uint64_t) run + 1, one, log, -1, NULL);
             for (size_t i = 0; i < size; i++)
                 best [i] += one [i] / FINAL_RUNS;
@@ -443,19 +498,21 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
         if (opts->second_pass) {
             if (log)
                 fprintf (log, "second pass: first-pass labels of train + valid\n");
-            jackknife (&tagger, corpora, 2, epochs, (uint64_t) opts->seed * 1000 + 100, p1, log);
+            jackknife (&tagger, src2, n2, epochs, (uint64_t) opts->seed * 1000 + 100, p1, log);
             memset (best2, 0, size * sizeof (float));
             for (int run = 0; run < FINAL_RUNS; run++) {
                 if (log)
                     fprintf (log, "second pass run %d of %d, %d epochs\n", run + 1, FINAL_RUNS,
                              epochs2);
-                train_run (&tagger, corpora, 2, NULL, epochs2,
+                train_run (&tagger, src2, n2, NULL, epochs2,
                            (uint64_t) opts->seed * 1000 + 600 + (uint64_t) run, one, log, -1, p1);
                 for (size_t i = 0; i < size; i++)
                     best2 [i] += one [i] / FINAL_RUNS;
             }
-            free (p1 [0]);
-            free (p1 [1]);
+            for (size_t k = 0; k < n2; k++) {
+                free (p1 [k]);
+                p1 [k] = NULL;
+            }
         }
         free (one);
     }
@@ -478,7 +535,7 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
     if (rc == 0) {
         gaz_t scratch;
         strlist_t names = { 0 };
-        gaz_build (&scratch, corpora, ncorpora, &names);
+        gaz_build (&scratch, saved, nsaved, &names);
         clip_tagger__gaz_free (&scratch);
         path = clip_path_join (opts->model_dir, "gazetteer.tsv");
         rc = gaz_save (&names, path, err, err_size);
@@ -510,6 +567,12 @@ done:
     free (best2);
     clip_conll_destroy (&train);
     clip_conll_destroy (&valid);
+    for (size_t k = 0; k < opts->nextra; k++)
+        clip_conll_destroy (&extra [k]);
+    free (extra);
+    free (src1);
+    free (src2);
+    free (p1);
     clip_clusters_destroy (&tagger.clusters);
     clip_tagger__gaz_free (&tagger.gaz);
     clip_tagger__gaz_free (&tagger.ugaz);

@@ -1,5 +1,5 @@
 /*  clip_tagger_train: training the tagger (clip_tagger.h) on CoNLL files
-    (clip_conll.h), for `clip ner train`.  In the clip_ner_train library:
+    and hand-labelled articles (clip_conll.h), for `clip ner train`.  In the clip_ner_train library:
     the worker and the daemon do not link it.  */
 #ifndef CLIP_TAGGER_TRAIN_H
 #define CLIP_TAGGER_TRAIN_H
@@ -17,6 +17,17 @@ typedef struct {
     int final_with_valid;   /* retrain on train + valid for the best epoch count */
     unsigned seed;          /* shuffling seed (0: the shipped model's) */
     int second_pass;        /* also train the stacked second pass (model2.bin) */
+    /*  Hand-labelled articles added to the training data (issue 14):
+        hashed label files (clip_conll_hashed_read) over the articles of
+        text_dir.  Each of their documents is seen extra_weight times per
+        epoch (1 when 0), in train-only and final runs alike; their names
+        stay out of the gazetteer (the tagger sees them as it sees unseen
+        news: every CoNLL name visible, none of their own), so that
+        gazetteer.tsv stays CoNLL's names.  */
+    const char *const *extra;
+    size_t nextra;
+    const char *text_dir;
+    int extra_weight;
 } clip_train_opts_t;
 
 /*  Train and write model_dir/model.bin (and clusters.tsv when clusters is

@@ -1153,9 +1153,10 @@ static void
 type_by_context (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
 {
     size_t marked [CONTEXT_MAX], nmark = 0;
+    /*  A mention the tagger already calls MISC counts too: its cue still
+        types the document's other mentions of it ("Harlan software", then
+        "Harlan-based", which the suffix rule would make a place).  */
     for (size_t i = 0; i < nm && nmark < CONTEXT_MAX; i++) {
-        if (m [i].type == CLIP_ENT_MISC)
-            continue;
         const clip_word_t *next = word_after (self, &m [i], nt);
         int product = next && word_among (next, product_nouns)
                       && !(self->toks.tokens [next - self->words].flags & CLIP_TOKEN_SENT_START);

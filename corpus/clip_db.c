@@ -82,13 +82,32 @@ clip_db_open (const char *path, int read_only, char *err, size_t err_size)
     /*  Another process (clip corpus stats, clip analyze --state) may read
         while clipd writes; wait for a lock rather than fail at once.  */
     sqlite3_busy_timeout (db, 5000);
+    /*  The page size counts only for a database that has no page yet: it
+        must come before journal_mode=WAL, which writes the first page.  A
+        database that exists keeps its own (SQLite ignores the pragma, and
+        in WAL mode not even VACUUM changes it).  */
+    char page_sql [48];
+    snprintf (page_sql, sizeof page_sql, "PRAGMA page_size=%d", CLIP_DB_PAGE_SIZE);
     if (!read_only
-    &&  (clip_db_exec (db, "PRAGMA journal_mode=WAL", err, err_size)
+    &&  (clip_db_exec (db, page_sql, err, err_size)
+    ||   clip_db_exec (db, "PRAGMA journal_mode=WAL", err, err_size)
     ||   clip_db_exec (db, "PRAGMA synchronous=FULL", err, err_size))) {
         sqlite3_close (db);
         return NULL;
     }
     return db;
+}
+
+int
+clip_db_page_size (sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    int size = -1;
+    if (sqlite3_prepare_v2 (db, "PRAGMA page_size", -1, &q, NULL) == SQLITE_OK
+    &&  sqlite3_step (q) == SQLITE_ROW)
+        size = sqlite3_column_int (q, 0);
+    sqlite3_finalize (q);
+    return size;
 }
 
 int

@@ -3,7 +3,8 @@
     One SQLite file in WAL mode holds the results log (daemon/results.c) and
     the corpus (clip_corpus.c), so that an article's result and its corpus row
     are committed in one transaction.  synchronous=FULL: a commit that
-    returned is on disk, also across a power loss.
+    returned is on disk, also across a power loss.  A new file is made with
+    CLIP_DB_PAGE_SIZE pages; one made before keeps its own.
 */
 #ifndef CLIP_DB_H
 #define CLIP_DB_H
@@ -12,10 +13,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*  The page size of a database clip_db_open creates (issue 12).  A group
+    commit writes each page it dirtied to the WAL as one frame (two
+    pwrite(2), its header and the page), and a batch of clipd's dirties
+    about half a page of the results log and half of corpus_articles per
+    article with 4 KiB pages, plus the last page of each b-tree and up to
+    a leaf of corpus_articles_id per article (its keys are random): 2.35
+    frames an article in batches of 16, 1.07 with 16 KiB pages, for 1.8
+    times the WAL bytes (2.9 and 1.7 frames, 2.4 times the bytes, into a
+    corpus of 100,000, where the id index takes a leaf an article:
+    bench_wal_frames, bench/README.md).  A database that exists keeps the
+    page size it was made with: SQLite sets it only before the first page
+    is written, and cannot change it in WAL mode (not even by VACUUM).
+    Defined at build time to compare sizes (-DCLIP_DB_PAGE_SIZE=8192).  */
+#ifndef CLIP_DB_PAGE_SIZE
+#define CLIP_DB_PAGE_SIZE 16384
+#endif
+
 /*  Open (creating if needed) the database at path.  read_only opens it
-    without creating or writing.  Returns NULL with err set on failure.
-    Caller owns the result; close with sqlite3_close.  */
+    without creating or writing.  A new database gets CLIP_DB_PAGE_SIZE;
+    one that exists keeps the page size it was made with.  Returns NULL
+    with err set on failure.  Caller owns the result; close with
+    sqlite3_close.  */
 sqlite3 *clip_db_open (const char *path, int read_only, char *err, size_t err_size);
+
+/*  The page size of db's main database in bytes, or -1 on error.  */
+int clip_db_page_size (sqlite3 *db);
 
 /*  Let SQLite read db through a memory map of at most bytes of the file
     (PRAGMA mmap_size; 0 maps nothing, and SQLite caps it at its build's

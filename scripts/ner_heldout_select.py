@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The articles of issue 14's held-out news set, and their split.
 
-usage: ner_heldout_select.py [--round2|--round3|--round4] DIR   (DIR: ../shared/data's
+usage: ner_heldout_select.py [--roundN] DIR   (DIR: ../shared/data's
        bbc-news.tar.gz and reuters21578.tar.gz extracted there, with
        reuters21578-meta.tsv)
 
@@ -18,12 +18,13 @@ development, chosen before any of them was read or tagged.
 
 --round3 prints the third (dev3, 16 lines): the next 2 of each topic after
 those 5, by the same rules, chosen before any of them was read or tagged;
---round4 the fourth (dev4), the next 2 after those 7.
+--round4 the fourth (dev4), the next 2 after those 7; --round5 the fifth
+(dev5), the next 2 after those 9.
 """
 import csv, os, sys
-ROUND = next((int(a[7:]) for a in sys.argv[1:] if a in ('--round2', '--round3', '--round4')), 1)
+ROUND = next((int(a[7:]) for a in sys.argv[1:] if a in ('--round2', '--round3', '--round4', '--round5')), 1)
 D = [a for a in sys.argv[1:] if not a.startswith('--round')][0]  # holds bbc/ and reuters21578/
-SKIP, TAKE = {1: (0, 3), 2: (3, 2), 3: (5, 2), 4: (7, 2)}[ROUND]
+SKIP, TAKE = {1: (0, 3), 2: (3, 2), 3: (5, 2), 4: (7, 2), 5: (9, 2)}[ROUND]
 def words(p):
     return len(open(p, 'rb').read().split())
 out = []

@@ -84,10 +84,8 @@ typedef struct {
 static bool
 max_entities_parse (const char *s, size_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull (s, &end, 10);
-    if (errno || end == s || *end || s [0] < '0' || s [0] > '9' || v > SIZE_MAX)
+    uint64_t v;
+    if (clip_opt_uint (s, 0, SIZE_MAX, &v) != 0)
         return false;
     if (out)
         *out = (size_t) v;

@@ -1,6 +1,8 @@
 /*  clip_opt: getopt_long with one message style (clip_opt.h).  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clip_opt.h"
@@ -84,4 +86,19 @@ clip_opt_error (const char *cmd, const char *fmt, ...)
     vfprintf (stderr, fmt, ap);
     va_end (ap);
     fputc ('\n', stderr);
+}
+
+int
+clip_opt_uint (const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    /*  strtoull alone would take " 5", "+5" and "-1" (as a huge number).  */
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull (s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
 }

@@ -14,6 +14,7 @@
 #define CLIP_OPT_H
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /*  Returned by clip_opt_next for a bad option, after the message.  */
@@ -40,5 +41,10 @@ int clip_opt_usage_error (const char *cmd, const char *fmt, ...)
     other errors (exit status 1).  */
 void clip_opt_error (const char *cmd, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
+
+/*  An option's value as a whole number from min to max: decimal digits
+    only (no sign, no space, nothing after), no overflow.  Returns 0 with
+    *out set, or -1 (the caller says what the option wants).  */
+int clip_opt_uint (const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 #endif

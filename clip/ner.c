@@ -108,13 +108,10 @@ cmd_train (int argc, char **argv)
             case 'x': extra [nextra++] = clip_strdup (optarg); break;
             case 'T': free (text_dir); text_dir = clip_strdup (optarg); break;
             case 'w': {
-                const char *v = optarg;
-                char *end;
-                errno = 0;
-                unsigned long n = strtoul (v, &end, 10);
-                if (errno || end == v || *end || v [0] == '-' || n == 0 || n > 1000) {
+                uint64_t n;
+                if (clip_opt_uint (optarg, 1, 1000, &n) != 0) {
                     fprintf (stderr, "clip: ner train: --extra-weight wants a number from 1 "
-                             "to 1000, got '%s'\n", v);
+                             "to 1000, got '%s'\n", optarg);
                     goto done;
                 }
                 opts.extra_weight = (int) n;
@@ -123,16 +120,12 @@ cmd_train (int argc, char **argv)
             case 'e':
             case 's': {
                 /*  A typo must not silently train with 0 epochs or seed 0.  */
-                const char *v = optarg;
-                char *end;
-                errno = 0;
-                unsigned long n = strtoul (v, &end, 10);
+                uint64_t n;
                 bool epochs = c == 'e';
-                if (errno || end == v || *end || v [0] == '-' || n > (epochs ? 10000ul : UINT_MAX)
-                ||  (epochs && n == 0)) {
+                if (clip_opt_uint (optarg, epochs ? 1 : 0, epochs ? 10000 : UINT_MAX, &n) != 0) {
                     fprintf (stderr, "clip: ner train: %s wants a %s number, got '%s'\n",
                              epochs ? "--epochs" : "--seed",
-                             epochs ? "positive" : "non-negative", v);
+                             epochs ? "positive" : "non-negative", optarg);
                     goto done;
                 }
                 if (epochs)

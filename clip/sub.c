@@ -153,20 +153,6 @@ usage (FILE *out)
         "endpoint refused the request, 2 bad usage.\n", CONNECT_WARN_MS / 1000);
 }
 
-static int
-parse_u64 (const char *s, uint64_t *out)
-{
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull (s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /*  Colours of --pretty (ANSI SGR), by verdict; a verdict not listed
     (one added later) is printed plain.  */
 static const struct {
@@ -695,7 +681,7 @@ run (sub_t *self)
 static int
 option_u64 (const char *opt, const char *value, bool positive, uint64_t *out)
 {
-    if (parse_u64 (value, out) != 0)
+    if (clip_opt_uint (value, 0, UINT64_MAX, out) != 0)
         return clip_opt_usage_error ("sub", "%s needs a non-negative integer, not '%s'", opt,
                                      value);
     if (positive && *out == 0)

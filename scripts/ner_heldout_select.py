@@ -19,12 +19,15 @@ development, chosen before any of them was read or tagged.
 --round3 prints the third (dev3, 16 lines): the next 2 of each topic after
 those 5, by the same rules, chosen before any of them was read or tagged;
 --round4 the fourth (dev4), the next 2 after those 7; --round5 the fifth
-(dev5), the next 2 after those 9.
+(dev5), the next 2 after those 9; --round6 the sixth (dev6), the next 2
+after those 11; and so on: --roundN (N >= 2) the next 2 of each topic after
+the 2N - 1 of the rounds before it.
 """
 import csv, os, sys
-ROUND = next((int(a[7:]) for a in sys.argv[1:] if a in ('--round2', '--round3', '--round4', '--round5')), 1)
+ROUND = next((int(a[7:]) for a in sys.argv[1:] if a.startswith('--round') and a[7:].isdigit()), 1)
 D = [a for a in sys.argv[1:] if not a.startswith('--round')][0]  # holds bbc/ and reuters21578/
-SKIP, TAKE = {1: (0, 3), 2: (3, 2), 3: (5, 2), 4: (7, 2), 5: (9, 2)}[ROUND]
+if ROUND < 1: sys.exit('ner_heldout_select.py: --roundN needs N >= 2')
+SKIP, TAKE = (0, 3) if ROUND == 1 else (2 * ROUND - 1, 2)
 def words(p):
     return len(open(p, 'rb').read().split())
 out = []

@@ -836,3 +836,129 @@ Test (numex, more_relative_dates)
                 "two or three days");
     expect_one ("Sales fell compared to last year.", "DATE", "last year", "last year");
 }
+
+/*  An implied currency before a word that shows no noun follows: a
+    preposition that is no keyword ("at", "for"), or a word starting a
+    DATE ("this year", "a year earlier").  */
+Test (numex, implied_currency_before_at_and_for)
+{
+    char *r = render ("Loans rose to 12.4 billion dlrs, up from 11.9 billion at the end.");
+    cr_expect_str_eq (r, "MONEY[12.4 billion dlrs]=USD 12400000000;"
+                         "MONEY[11.9 billion]=USD 11900000000;");
+    free (r);
+    r = render ("It will spend 2,310 billion yen, including 85 billion for roads.");
+    cr_expect_str_eq (r, "MONEY[2,310 billion yen]=JPY 2310000000000;"
+                         "MONEY[85 billion]=JPY 85000000000;");
+    free (r);
+}
+
+Test (numex, implied_currency_before_a_date)
+{
+    char *r = render ("Net will drop to 512 billion yen from a forecast 540 billion this year.");
+    cr_expect_str_eq (r, "MONEY[512 billion yen]=JPY 512000000000;"
+                         "MONEY[540 billion]=JPY 540000000000;DATE[this year]=this year;");
+    free (r);
+    r = render ("Its outlay is 3.1 billion yen, against a total of 2.7 billion a year earlier.");
+    cr_expect_str_eq (r, "MONEY[3.1 billion yen]=JPY 3100000000;"
+                         "MONEY[2.7 billion]=JPY 2700000000;DATE[a year earlier]=a year earlier;");
+    free (r);
+}
+
+/*  A count stays a count, before a noun or a DATE-less word, and the
+    currency is taken only from an earlier MONEY of the same sentence.  */
+Test (numex, implied_currency_keeps_counts)
+{
+    char *r = render ("It earned 9 mln dlrs and issued 40 mln shares last year.");
+    cr_expect_str_eq (r, "MONEY[9 mln dlrs]=USD 9000000;DATE[last year]=last year;");
+    free (r);
+    r = render ("It has 1.4 billion people at home and earned 6 billion dlrs.");
+    cr_expect_str_eq (r, "MONEY[6 billion dlrs]=USD 6000000000;");
+    free (r);
+    r = render ("Output was 40 mln this year, after 9 mln dlrs of sales.");
+    cr_expect_str_eq (r, "DATE[this year]=this year;MONEY[9 mln dlrs]=USD 9000000;");
+    free (r);
+}
+
+/*  Pence written "700p" in a sterling text: a cue earlier in the text,
+    later in the sentence, or "a share" after the amount.  */
+Test (numex, pence_written_p_with_a_sterling_cue)
+{
+    char *r = render ("Profit rose to 8 mln stg. The shares rose 14p to 615p.");
+    cr_expect_str_eq (r, "MONEY[8 mln stg]=GBP 8000000;MONEY[14p]=GBP 0.14;MONEY[615p]=GBP 6.15;");
+    free (r);
+    r = render ("Shares rose to 312.5p as sales reached 40 mln pounds.");
+    cr_expect_str_eq (r, "MONEY[312.5p]=GBP 3.125;MONEY[40 mln pounds]=GBP 40000000;");
+    free (r);
+    expect_one ("It will pay a final dividend of 6.2p a share.", "MONEY", "6.2p", "GBP 0.062");
+    expect_one ("It will pay 3p per share.", "MONEY", "3p", "GBP 0.03");
+}
+
+/*  A bracketed amount right after a MONEY converts it: money too.  */
+Test (numex, pence_converting_an_amount)
+{
+    char *r = render ("A licence costs $2 (107p) a day.");
+    cr_expect_str_eq (r, "MONEY[$2]=USD 2;MONEY[107p]=GBP 1.07;");
+    free (r);
+    expect_none ("The screen (1080p) is large.");
+}
+
+Test (numex, video_formats_are_no_pence)
+{
+    expect_none ("The set shows 1080p and 720p video.");
+    expect_none ("Video: 1080p. It sold well.");
+}
+
+/*  "1.6 or 1.7 billion dlrs": a mantissa sharing the scale of the
+    amount after "or" is one MONEY, as "45-50 mln dlrs" is; "412,000 or
+    9 cts" stays two figures.  */
+Test (numex, or_range_sharing_a_scale)
+{
+    expect_one ("It may cost 2.4 or 2.6 billion dlrs, it said.", "MONEY", "2.4 or 2.6 billion dlrs",
+                "2.4 or 2.6 billion dlrs");
+    expect_one ("It may cost 2.4 or 2.6bn dlrs, it said.", "MONEY", "2.4 or 2.6bn dlrs",
+                "2.4 or 2.6bn dlrs");
+    expect_one ("It had a loss of 318,000 or 7 cts a share.", "MONEY", "7 cts", "USD 0.07");
+    expect_one ("It had a loss of 3.2 or 7 cts a share.", "MONEY", "7 cts", "USD 0.07");
+    expect_none ("They traded 2.4 or 2.6 billion shares.");
+}
+
+/*  An ordinal week, month or day of a month or year is one DATE with
+    its article ("the fourth week of February"); closing a clause, "the
+    third week" alone; "the week" without the ordinal stays none.  */
+Test (numex, ordinal_week_of_a_month)
+{
+    expect_one ("Sales slowed in the second week of October.", "DATE", "the second week of October",
+                "the second week of october");
+    expect_one ("Talks begin in the first week of June 1988.", "DATE", "the first week of June 1988",
+                "the first week of june 1988");
+    expect_one ("Talks end in the last week of July.", "DATE", "the last week of July",
+                "the last week of july");
+    expect_one ("Rates eased in the third week of the month.", "DATE", "the third week of the month",
+                "the third week of the month");
+}
+
+Test (numex, ordinal_week_closing_a_clause)
+{
+    expect_one ("Rates eased in the third week.", "DATE", "the third week", "the third week");
+    expect_one ("By the fourth week, rates eased.", "DATE", "the fourth week", "the fourth week");
+    expect_none ("In the first week he sold nothing.");
+    expect_none ("The day of the first test came.");
+    expect_none ("It rose over the week.");
+}
+
+Test (numex, month_end_as_year_end)
+{
+    expect_one ("Cash rose at month-end, it said.", "DATE", "month-end", "month-end");
+    expect_one ("Cash will be paid at month end.", "DATE", "month end", "month end");
+    expect_one ("The month-end figures rose.", "DATE", "month-end", "month-end");
+    expect_none ("The monthly end came.");
+}
+
+/*  "the month-end" / "the year-end" closing a clause keep the article,
+    as a bare period closing its clause does ("For the nine months,").  */
+Test (numex, month_end_with_its_article)
+{
+    expect_one ("Funds must arrive before the month-end.", "DATE", "the month-end", "the month-end");
+    expect_one ("Debt fell by the year-end, it said.", "DATE", "the year-end", "the year-end");
+    expect_one ("The month-end balance fell.", "DATE", "month-end", "month-end");
+}

@@ -22,8 +22,9 @@
     Newswire forms (issue 14): fractions with a power-of-two denominator
     ("6-1/2 pct", "13/16"), amounts without the leading zero (".125
     dlrs"), and a bare scaled amount ("under 150 mln.") after a MONEY of
-    the same sentence, which takes its currency.  DATE follows the
-    labelling rules of README.md ("DATE as in OntoNotes"): the
+    the same sentence, which takes its currency; pence written "700p"
+    in a text about sterling ("1080p" alone is a video format).  DATE
+    follows the labelling rules of README.md ("DATE as in OntoNotes"): the
     determiner inside ("the following year", "the next business day",
     "the 1986 fourth quarter"), ranges as one DATE ("May 3 to 6",
     "1974-78", "1986/87"), wire copy's periods ("end-March", "4TH QTR",
@@ -430,15 +431,19 @@ typedef enum {
     S_COMMA, S_DOT, S_HYPHEN, S_APOS, S_COLON, S_SLASH
 } sym_t;
 
-/*  Suffixes attached to a number.  */
-typedef enum { SUF_NONE = 0, SUF_SCALE, SUF_ORD, SUF_S } suffix_t;
+/*  Suffixes attached to a number.  SUF_PENCE marks a T_ALNUM, not a
+    T_NUM: "700p" is pence only in a sterling context ("1080p" is a video
+    format), which match_pence decides; every other pattern
+    sees an identifier, as before.  */
+typedef enum { SUF_NONE = 0, SUF_SCALE, SUF_ORD, SUF_S, SUF_PENCE } suffix_t;
 
 typedef struct {
     size_t start, end;      /* byte offsets, end exclusive */
     size_t numend;          /* T_NUM: end of the digits, start of the suffix */
     uint8_t kind;           /* tok_kind_t */
     uint8_t gap;            /* before it: 0 nothing, 1 spaces, 2 a line break */
-    uint8_t cls;            /* T_WORD: kw_class_t; T_SYM: sym_t; T_NUM: suffix_t */
+    uint8_t cls;            /* T_WORD: kw_class_t; T_SYM: sym_t; T_NUM: suffix_t;
+                               T_ALNUM: SUF_PENCE or SUF_NONE */
     uint8_t flags;          /* T_WORD: keyword flags */
     uint8_t cap;            /* T_WORD: starts with an upper-case ASCII letter */
     uint8_t upper;          /* T_WORD: all upper-case ASCII letters */
@@ -675,7 +680,12 @@ classify_suffix (const char *p, size_t n, tok_t *t)
         t->cls = SUF_S;
         return;
     }
+    /* "700p", "252.5p": pence or a video format; a number with its
+       suffix, and no version ("1.2.3p").  */
+    bool number = t->kind == T_NUM;
     t->kind = T_ALNUM;
+    if (number && b[0] == 'p' && n == 1)
+        t->cls = SUF_PENCE;
 }
 
 /*  Newswire fractions: "6-1/2" (whole, hyphen, fraction) and "13/16"
@@ -1171,8 +1181,15 @@ range_head_at (const scan_t *sc, size_t i)
     else
         return 0;
     /* "a loss of 553,000 or 11 cts a share": digits joined by "or" are
-       two figures, unless both are small counts ("12 or 18 months").  */
-    if (digits && tok_is_word (sc, h, "or") && !(t->plain && b->plain && t->ival >= 0 && t->ival < 1000))
+       two figures, unless both are small counts ("12 or 18 months"), or
+       the first reads as a mantissa sharing the second's scale ("1.6 or
+       1.7 billion dlrs", "1.6 or 17 billion"): below 1000, with a
+       decimal or as many digits as the second's whole part.  */
+    if (digits && tok_is_word (sc, h, "or") && !(t->plain && b->plain && t->ival >= 0 && t->ival < 1000)
+        && !(t->intdigits <= 3 && t->fden == 0 && b->fden == 0 && (!t->plain || t->intdigits == b->intdigits)
+             && (b->cls == SUF_SCALE
+                 || (b->cls == SUF_NONE && tk (sc, i + k + 2)->gap == 1
+                     && tok_is_kw (tk (sc, i + k + 2), K_SCALE)))))
         return 0;
     if (i > 0 && tk (sc, i)->gap == 1 && tok_is_word (sc, tk (sc, i - 1), "from"))
         return 0;
@@ -1364,11 +1381,34 @@ money_canon (match_t *m, int code, const amount_t *a)
     currency, the same sentence permitting.  */
 #define IMPLIED_WINDOW 40
 
+static void match_date (const scan_t *sc, size_t i, match_t *best);
+
+/*  Words after a bare amount that show no noun follows it: the
+    prepositions and conjunctions that are no keyword of the table
+    ("up from 15.2 billion at the end", "including 109 billion for
+    research", "against 1.6 billion with ...").  */
+static bool
+tok_is_function_word (const scan_t *sc, const tok_t *t)
+{
+    static const char *const words[] = {
+        "at", "for", "into", "on", "against", "with", "than", "versus", "vs",
+        "including", "compared", "but", "while", "because", NULL
+    };
+    if (t->kind != T_WORD)
+        return false;
+    for (size_t k = 0; words[k]; k++)
+        if (tok_is_word (sc, t, words[k]))
+            return true;
+    return false;
+}
+
 /*  "211 mln dlrs in October ... has averaged under 150 mln.": wire copy
     drops the currency of an amount when the sentence has just named it.
     Only digits with a scale ("150 mln", "28.30 billion", "2bn"), and only
     when no noun follows ("150 mln shares" is a count): the next token is
-    punctuation, a preposition, "and", or ends the paragraph.  */
+    punctuation, a preposition or a conjunction ("at", "for", "and"),
+    ends the paragraph, or is a word that starts a DATE ("from a
+    projected 348 billion this year", "a year earlier", "last year").  */
 static void
 match_implied_money (const scan_t *sc, size_t i, int code, match_t *m)
 {
@@ -1382,8 +1422,18 @@ match_implied_money (const scan_t *sc, size_t i, int code, match_t *m)
         return;
     const tok_t *n = tk (sc, i + k);
     if (!(n->kind == T_END || n->gap == 2 || n->kind == T_SYM
-          || (n->kind == T_WORD && (n->cls == K_PREP || n->cls == K_AND))))
-        return;
+          || (n->kind == T_WORD && (n->cls == K_PREP || n->cls == K_AND))
+          || (n->gap == 1 && tok_is_function_word (sc, n)))) {
+        /* A DATE after it, started by a word ("this year"; a number there
+           would rather be a count of something).  */
+        match_t d;
+        if (n->kind != T_WORD || n->gap != 1)
+            return;
+        match_clear (&d);
+        match_date (sc, i + k, &d);
+        if (d.ntok == 0)
+            return;
+    }
     if (n->kind == T_SYM && n->gap == 0 && (n->cls == S_HYPHEN || n->cls == S_PERCENT))
         return;
     m->type = CLIP_NUMEX_MONEY;
@@ -2254,8 +2304,10 @@ match_year (const scan_t *sc, size_t i, match_t *m)
 }
 
 /*  "of 2019", "of the year", "of last year" after a part of a year ("the
-    first quarter of 2019", "the last three months of 2004"); returns the
-    tokens used.  */
+    first quarter of 2019", "the last three months of 2004"), and of a
+    month: "of February", "of March 1987", "of the month", "of last
+    month" ("the fourth week of February", "the last week of May").
+    Returns the tokens used.  */
 static size_t
 of_year_tail (const scan_t *sc, size_t j)
 {
@@ -2267,8 +2319,18 @@ of_year_tail (const scan_t *sc, size_t j)
         return 0;
     if (tok_year (x) > 0)
         return 2;
+    int mo;
+    bool abbr;
+    size_t k = tok_month (sc, j + 1, &mo, &abbr);
+    if (k > 0 && !abbr) {
+        k += 1;
+        if (tk (sc, j + k)->gap == 1 && tok_year (tk (sc, j + k)) > 0
+            && !(tk (sc, j + k + 1)->gap == 0 && tk (sc, j + k + 1)->kind != T_SYM))
+            k++;                                /* "of March 1987" */
+        return k;
+    }
     const tok_t *u = tk (sc, j + 2);
-    if (u->gap == 1 && tok_is_word (sc, u, "year")
+    if (u->gap == 1 && (tok_is_word (sc, u, "year") || tok_is_word (sc, u, "month"))
         && (tok_is_kw (x, K_THE) || tok_is_kw (x, K_REL)))
         return 3;
     return 0;
@@ -2359,9 +2421,11 @@ century_at (const scan_t *sc, size_t j)
 }
 
 /*  "year end", "year-end", optionally with its year ("at year end
-    1986"), at j, "year" being there; returns the tokens used.  */
+    1986"), at j, "year" being there; "month end", "month-end" (without a
+    year) when month is set, "month" being there.  Returns the tokens
+    used.  */
 static size_t
-year_end_at (const scan_t *sc, size_t j)
+year_end_at (const scan_t *sc, size_t j, bool month)
 {
     const tok_t *h = tk (sc, j + 1), *w;
     size_t k;
@@ -2380,7 +2444,7 @@ year_end_at (const scan_t *sc, size_t j)
         return 0;
     if (a->gap == 1 && tok_is_kw (a, K_OF))
         return 0;                               /* "the year end of ...": not read */
-    if (a->gap == 1 && year_range_at (sc, j + k) > 0)
+    if (!month && a->gap == 1 && year_range_at (sc, j + k) > 0)
         k += year_range_at (sc, j + k);
     return k;
 }
@@ -2556,12 +2620,14 @@ match_relative_at (const scan_t *sc, size_t i)
             return 0;
         }
         case K_UNIT: {
-            /* "year-long", "month-long", "year-end", "year-earlier" (OntoNotes
-               DATE).  */
+            /* "year-long", "month-long", "year-end", "month-end",
+               "year-earlier" (OntoNotes DATE).  */
             const tok_t *h = tk (sc, i + 1), *w = tk (sc, i + 2);
             size_t ye;
-            if (t->val == 1 && tok_is_word (sc, t, "year") && (ye = year_end_at (sc, i)) > 0)
+            if (t->val == 1 && tok_is_word (sc, t, "year") && (ye = year_end_at (sc, i, false)) > 0)
                 return ye;                      /* "year end", "year-end 1986" */
+            if (t->val == 1 && tok_is_word (sc, t, "month") && (ye = year_end_at (sc, i, true)) > 0)
+                return ye;                      /* "month end", "month-end" */
             if (t->val != 1 || !(h->gap == 0 && tok_is_sym (h, S_HYPHEN) && w->gap == 0))
                 return 0;
             if (tok_is_word (sc, w, "long")
@@ -2675,6 +2741,16 @@ match_relative_at (const scan_t *sc, size_t i)
                         && tok_is_kw (tk (sc, j + 2), K_THE) && tk (sc, j + 3)->gap == 1
                         && tok_is_word (sc, tk (sc, j + 3), "century"))
                         return 5;
+                    /* "before the month-end.", "at the year-end, it
+                       said": closing its clause the phrase is the date
+                       the story means and keeps its article, as "For
+                       the six months," does; "the year-end accounts"
+                       leaves it out.  */
+                    if (tok_is_kw (u, K_UNIT) && u->val == 1
+                        && (tok_is_word (sc, u, "year") || tok_is_word (sc, u, "month"))
+                        && (sp = year_end_at (sc, j, tok_is_word (sc, u, "month"))) > 0
+                        && closes_clause (tk (sc, j + sp)))
+                        return 1 + sp;
                     /* "the year before." (a clause ends after it).  */
                     if (tok_is_kw (u, K_UNIT) && u->val == 1 && tk (sc, j + 1)->gap == 1
                         && tok_is_word (sc, tk (sc, j + 1), "before") && closes_clause (tk (sc, j + 2)))
@@ -2762,6 +2838,19 @@ match_relative_at (const scan_t *sc, size_t i)
                    the part of a period that the determiner and ordinal
                    pick out is one DATE (OntoNotes).  */
                 size_t d = match_duration_at (sc, j + 1);
+                /* "the fourth week of February", "the first day of
+                   March 1987", "the third week." (closing its clause):
+                   the ordinal picks out one week, month or day, where
+                   "the week" alone is none (README.md's rules); "the
+                   first day of trading" is no date.  */
+                if (d == 0 && tok_is_kw (q, K_UNIT) && q->val == 1
+                    && (tok_is_word (sc, q, "week") || tok_is_word (sc, q, "month")
+                        || tok_is_word (sc, q, "day"))) {
+                    size_t of = of_year_tail (sc, j + 2);
+                    if (of > 0)
+                        return j + 2 + of - i;
+                    return closes_clause (tk (sc, j + 2))? j + 2 - i: 0;
+                }
                 if (d == 0 || tok_is_kw (tk (sc, j + d), K_AGO) || tok_is_kw (tk (sc, j + d), K_EARLIER))
                     return 0;
                 j += 1 + d;
@@ -2938,6 +3027,70 @@ match_date (const scan_t *sc, size_t i, match_t *best)
     }
 }
 
+/* ------------------------------------------------------------------ pence */
+
+/*  "a share" or "per share" at j, after an amount.  */
+static bool
+per_share_at (const scan_t *sc, size_t j)
+{
+    const tok_t *a = tk (sc, j), *w = tk (sc, j + 1);
+    return a->gap == 1 && w->gap == 1 && tok_is_word (sc, w, "share")
+        && ((tok_is_kw (a, K_A) && a->end - a->start == 1) || tok_is_kw (a, K_PER));
+}
+
+/*  Is the token at i a cue that the text's money is sterling: "£",
+    "pence", "stg", "sterling", "pound(s)", "GBP", or pence written "5p"
+    with "a share" / "per share" after it?  */
+static bool
+sterling_cue_at (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i);
+    if (tok_is_sym (t, S_POUND))
+        return true;
+    if (t->kind == T_WORD)
+        return (t->cls == K_CUR && (t->val == CUR_GBP || t->val == CUR_STERLING
+                                    || t->val == CUR_PENCE))
+            || (t->upper && t->end - t->start == 3 && memcmp (sc->s + t->start, "GBP", 3) == 0);
+    return t->kind == T_ALNUM && t->cls == SUF_PENCE && per_share_at (sc, i + 1);
+}
+
+/*  Does a sentence end at the token t (a period, a colon, a paragraph
+    break)?  As the driver ends the sentence of an implied currency.  */
+static bool
+ends_sentence (const tok_t *t)
+{
+    return t->kind == T_END || t->gap == 2
+        || (t->kind == T_SYM && (t->cls == S_DOT || t->cls == S_COLON));
+}
+
+/*  Pence written "700p", "252.5p" at i: MONEY in GBP ("GBP 7", as "700
+    pence" is) when the text is about sterling, for "1080p" and "720p"
+    are video formats.  seen tells whether a sterling cue
+    (sterling_cue_at) came earlier in the text, this sentence or an
+    earlier one, or the amount converts a MONEY before it ("$1 (53p)");
+    else one must follow in the same sentence ("shares rose
+    to 700p after profit rose to 5 mln stg"), or "a share" / "per share"
+    after the amount itself.  */
+static void
+match_pence (const scan_t *sc, size_t i, bool seen, match_t *m)
+{
+    const tok_t *t = tk (sc, i);
+    amount_t a;
+    m->ntok = 0;
+    if (t->kind != T_ALNUM || t->cls != SUF_PENCE)
+        return;
+    bool cue = seen || per_share_at (sc, i + 1);
+    for (size_t j = i + 1; !cue && j <= i + IMPLIED_WINDOW && !ends_sentence (tk (sc, j)); j++)
+        cue = sterling_cue_at (sc, j);
+    if (!cue || !tok_amount (sc, t, &a))
+        return;
+    a.exp -= 2;
+    m->type = CLIP_NUMEX_MONEY;
+    m->phrase = false;
+    m->ntok = 1;
+    money_canon (m, CUR_GBP, &a);
+}
+
 /* ------------------------------------------------------------------ driver */
 
 /*  Could a pattern start at this token?  Most words cannot, which keeps the
@@ -2947,6 +3100,7 @@ may_start (const scan_t *sc, const tok_t *t)
 {
     switch (t->kind) {
         case T_NUM: return true;
+        case T_ALNUM: return t->cls == SUF_PENCE;
         case T_SYM: return t->cls >= S_DOLLAR && t->cls <= S_RUPEE;
         case T_WORD: {
             if (t->cls != K_NONE)
@@ -3015,6 +3169,11 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
     size_t nres = 0, cap = 0;
     int cur = -1;               /* currency of the last MONEY in this sentence */
     size_t cur_at = 0;
+    /*  A sterling cue (sterling_cue_at) before the token, anywhere in the
+        text: every cue is a token where a match may start, so the scan
+        sees each, at i or inside the span it keeps.  */
+    bool sterling = false;
+    size_t money_end = SIZE_MAX;    /* the token after the last MONEY */
     for (size_t i = 0; i < sc.n;) {
         const tok_t *ti = &sc.t[i];
         if (ti->gap == 2 || (ti->kind == T_SYM && (ti->cls == S_DOT || ti->cls == S_COLON))
@@ -3045,6 +3204,15 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
             best = m;
         if (best.ntok == 0 && cur >= 0)
             match_implied_money (&sc, i, cur, &best);
+        if (best.ntok == 0 && ti->kind == T_ALNUM) {
+            /* "costs $1 (53p)": an amount in brackets right after a
+               MONEY is its conversion, money too.  */
+            bool conv = i > 0 && money_end == i - 1 && sc.t[i - 1].kind == T_SYM
+                && utf8[sc.t[i - 1].start] == '(' && ti->gap == 0;
+            match_pence (&sc, i, sterling || conv, &best);
+        }
+        for (size_t j = i; !sterling && j < i + (best.ntok? best.ntok: 1); j++)
+            sterling = sterling_cue_at (&sc, j);
         if (best.type == CLIP_NUMEX_MONEY && best.ntok > 0 && !best.phrase) {
             cur = best.code;
             cur_at = i + best.ntok;
@@ -3053,6 +3221,8 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
             i++;
             continue;
         }
+        if (best.type == CLIP_NUMEX_MONEY)
+            money_end = i + best.ntok;
         size_t last = i + best.ntok - 1;
         assert (last < sc.n);
         if (nres == cap) {

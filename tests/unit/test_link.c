@@ -259,7 +259,7 @@ Test (link, normalisation_of_unknown_names)
            { "ORG", "Acme Widgets Holdings PLC", "Acme Widgets Holdings", NULL },
            { "ORG", "Zeta Widget Company Ltd.", "Zeta Widget Company", NULL },
            { "ORG", "Omega Corp", "Omega", NULL },
-           { "ORG", "“Gamma Defense Organization”", "Gamma Defence Organisation", NULL },
+           { "ORG", "“Gamma Defense Organization”", "Gamma Defense Organization", NULL },
            { "PER", "Dr. Jane Q. Public’s", "Jane Q. Public", NULL },
            { "ORG", "Globex Corporation’s", "Globex", NULL },
            { "ORG", "BETA GMBH", "BETA", NULL },

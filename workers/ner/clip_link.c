@@ -9,8 +9,7 @@
     titles ("Mr", "President", ...) dropped.  The display form is the
     canonical name of an entity the alias table does not know: the mention
     with its spaces folded, quotes and a possessive trimmed, the same
-    titles, article and suffixes dropped and the same spellings applied, its
-    case kept.
+    titles, article and suffixes dropped, its case and spelling kept.
 
     The alias table is an open-addressing hash from key to entry, built once
     at load and only read afterwards, so linking is reentrant.  Per document
@@ -114,7 +113,7 @@ static const char *const stopwords[] = {
 };
 
 /*  Spelling variants, American -> British, applied word by word to keys
-    and (case kept) to display forms.  */
+    (display forms keep the spelling written).  */
 static const char *const spellings[][2] = {
     { "center", "centre" }, { "centers", "centres" },
     { "organization", "organisation" }, { "organizations", "organisations" },
@@ -500,32 +499,14 @@ display_form (const char *s, size_t n, int ty)
             sb_putc (&out, ' ');
         const char *ws = b.p + w[k].s;
         size_t wl = w[k].e - w[k].s;
+        /*  The spelling as written ("International Coffee Organization"):
+            the labels' canonical is the fullest name the article writes;
+            the British spellings are the key's only, so that the two
+            spellings of one name still meet.  */
         bool replaced = false;
-        for (size_t v = 0; spellings[v][0] && !replaced; v++) {
-            const char *am = spellings[v][0], *br = spellings[v][1];
-            if (strlen (am) != wl || strlen (br) != wl)
-                continue;
-            bool match = true, upper = true;
-            for (size_t c = 0; c < wl; c++) {
-                char ch = ws[c], lc = (ch >= 'A' && ch <= 'Z')? (char) (ch + 32): ch;
-                if (lc != am[c])
-                    match = false;
-                if (c > 0 && !(ch >= 'A' && ch <= 'Z'))
-                    upper = false;
-            }
-            if (!match)
-                continue;
-            char tmp[32];
-            for (size_t c = 0; c < wl; c++) {
-                bool up = (c == 0)? (ws[0] >= 'A' && ws[0] <= 'Z'): upper;
-                tmp[c] = up? (char) (br[c] - 32): br[c];
-            }
-            sb_put (&out, tmp, wl);
-            replaced = true;
-        }
         char ab[32];
         const char *x;
-        if (!replaced && ty != TY_PER && wl >= 3 && wl <= 6
+        if (ty != TY_PER && wl >= 3 && wl <= 6
             && (x = abbreviation (f, fold_word (ws, wl, f, sizeof f))) != NULL
             && strlen (x) < sizeof ab && wl > 0 && ws[0] >= 'A' && ws[0] <= 'Z') {
             /* "Bros." -> "Brothers", "BROS" -> "BROTHERS".  */

@@ -962,3 +962,124 @@ Test (numex, month_end_with_its_article)
     expect_one ("Debt fell by the year-end, it said.", "DATE", "the year-end", "the year-end");
     expect_one ("The month-end balance fell.", "DATE", "month-end", "month-end");
 }
+
+/*  "vs", "vs." and "versus" join amounts: a bare scaled amount on either
+    side of one takes the currency of the MONEY on the other, and a
+    number in words with a scale is such an amount as digits are.  */
+Test (numex, implied_currency_across_vs)
+{
+    char *r = render ("Debt fell to 512 mln dlrs vs one billion.");
+    cr_expect_str_eq (r, "MONEY[512 mln dlrs]=USD 512000000;MONEY[one billion]=USD 1000000000;");
+    free (r);
+    r = render ("Lending rose to 3.41 billion dlrs vs. 702 mln.");
+    cr_expect_str_eq (r, "MONEY[3.41 billion dlrs]=USD 3410000000;MONEY[702 mln]=USD 702000000;");
+    free (r);
+    r = render ("Lending rose to 702 mln vs. 3.41 billion dlrs.");
+    cr_expect_str_eq (r, "MONEY[702 mln]=USD 702000000;MONEY[3.41 billion dlrs]=USD 3410000000;");
+    free (r);
+    r = render ("Costs were two billion versus 1.5 billion yen.");
+    cr_expect_str_eq (r, "MONEY[two billion]=JPY 2000000000;MONEY[1.5 billion yen]=JPY 1500000000;");
+    free (r);
+}
+
+/*  No MONEY on the other side of "vs": a count stays a count.  */
+Test (numex, vs_without_money_keeps_counts)
+{
+    expect_none ("Output was 702 mln vs. 3.41 billion tonnes.");
+    expect_none ("It issued 40 mln shares vs 32 mln.");
+    expect_none ("Output was one billion vs two billion.");
+}
+
+/*  A MONEY whose canonical is its phrase ("six billion crowns", no
+    country named) still implies its currency: a bare amount after it in
+    the sentence is MONEY, its canonical its own phrase with the
+    antecedent's currency words, as the antecedent's is.  */
+Test (numex, implied_currency_named_by_a_phrase)
+{
+    char *r = render ("Profit was five billion crowns, up from 3.72 billion in 1985.");
+    cr_expect_str_eq (r, "MONEY[five billion crowns]=five billion crowns;"
+                         "MONEY[3.72 billion]=3.72 billion crowns;DATE[1985]=1985;");
+    free (r);
+    r = render ("Earnings were one billion crowns in 1986 vs 744.5 mln last year.");
+    cr_expect_str_eq (r, "MONEY[one billion crowns]=one billion crowns;DATE[1986]=1986;"
+                         "MONEY[744.5 mln]=744.5 mln crowns;DATE[last year]=last year;");
+    free (r);
+    r = render ("Sales were 90 mln vs 85 mln shillings.");
+    cr_expect_str_eq (r, "MONEY[90 mln]=90 mln shillings;MONEY[85 mln shillings]=85 mln shillings;");
+    free (r);
+}
+
+/*  Reuters earnings tables: every amount of a row headed Net, Oper net,
+    Revs, Sales, ... is money, in the currency of the last MONEY before
+    it, plain digits too and with "profit" / "loss" before them.  */
+Test (numex, earnings_table_rows)
+{
+    char *r = render ("ACME CORP 1ST QTR NET\n\nDENVER - Shr profit six cts vs loss 1.24 dlrs\n"
+                      "    Net profit 512,330 vs loss 8.1 mln\n"
+                      "    Revs 22.6 mln vs 20.4 mln\n"
+                      "    Avg shrs 3,812,004 vs 3,790,115\n");
+    cr_expect_str_eq (r, "DATE[1ST QTR]=1st qtr;MONEY[six cts]=USD 0.06;MONEY[1.24 dlrs]=USD 1.24;"
+                         "MONEY[512,330]=USD 512330;MONEY[8.1 mln]=USD 8100000;"
+                         "MONEY[22.6 mln]=USD 22600000;MONEY[20.4 mln]=USD 20400000;");
+    free (r);
+    r = render ("Shr 41 cts vs 33 cts\n    Oper net profit 2,104,000 vs 1,880,000\n"
+                "    Oper net 2,104,000 vs loss 96,000\n    Sales 4.3 mln vs. 3.9 mln\n");
+    cr_expect_str_eq (r, "MONEY[41 cts]=USD 0.41;MONEY[33 cts]=USD 0.33;"
+                         "MONEY[2,104,000]=USD 2104000;MONEY[1,880,000]=USD 1880000;"
+                         "MONEY[2,104,000]=USD 2104000;MONEY[96,000]=USD 96000;"
+                         "MONEY[4.3 mln]=USD 4300000;MONEY[3.9 mln]=USD 3900000;");
+    free (r);
+}
+
+/*  Not a row: share counts, a row with no MONEY before it in the text,
+    a head in prose, a row with something else than amounts and "vs".  */
+Test (numex, earnings_table_rows_need_money_and_a_row)
+{
+    expect_none ("Net profit 512,330 vs loss 8.1 mln\n    Revs 22.6 mln vs 20.4 mln\n");
+    char *r = render ("Shr 41 cts vs 33 cts\n    Avg shrs 3,812,004 vs 3,790,115\n"
+                      "    Shrs 3,812,004 vs 3,790,115\n"
+                      "    Net income rose 12 pct to 4,100 units\n"
+                      "    Sales 4,100 units vs 3,900\n");
+    cr_expect_str_eq (r, "MONEY[41 cts]=USD 0.41;MONEY[33 cts]=USD 0.33;PERCENT[12 pct]=12%;");
+    free (r);
+}
+
+/*  Country abbreviations before "dlrs", and a singular currency word in
+    a money adjective.  */
+Test (numex, dollars_with_a_country_abbreviation)
+{
+    expect_one ("Reserves hit 4.12 billion N.Z. Dlrs last", "MONEY", "4.12 billion N.Z. Dlrs", "NZD 4120000000");
+    expect_one ("Reserves hit 6.3 billion H.K. dlrs in", "MONEY", "6.3 billion H.K. dlrs", "HKD 6300000000");
+    expect_one ("a loan of 15 mln Aust dlrs to", "MONEY", "15 mln Aust dlrs", "AUD 15000000");
+    expect_one ("a loan of 15 mln Can dlrs to", "MONEY", "15 mln Can dlrs", "CAD 15000000");
+    expect_one ("a loan of 15 mln NZ dlrs to", "MONEY", "15 mln NZ dlrs", "NZD 15000000");
+    expect_none ("It sold 15 mln Can of soup.");
+}
+
+Test (numex, money_adjective_with_a_singular_currency)
+{
+    expect_one ("It ran a three billion shilling deficit.", "MONEY", "three billion shilling",
+                "three billion shilling");
+    expect_one ("It ran a three billion dollar deficit.", "MONEY", "three billion dollar", "USD 3000000000");
+}
+
+/*  Two scaled amounts joined by "to" are one MONEY, a range, its
+    canonical the phrase; a change ("from", "by", "rose", a verb in -ed)
+    is two figures.  */
+Test (numex, range_of_scaled_amounts)
+{
+    char *r = render ("Profit was 1.9 billion dlrs, above forecasts of 870 mln to one billion.");
+    cr_expect_str_eq (r, "MONEY[1.9 billion dlrs]=USD 1900000000;"
+                         "MONEY[870 mln to one billion]=870 mln to one billion;");
+    free (r);
+    expect_one ("Analysts see 870 mln to one billion dlrs.", "MONEY", "870 mln to one billion dlrs",
+                "870 mln to one billion dlrs");
+    r = render ("Debt was 5 mln dlrs; it rose 870 mln to one billion.");
+    cr_expect_str_eq (r, "MONEY[5 mln dlrs]=USD 5000000;MONEY[870 mln]=USD 870000000;"
+                         "MONEY[one billion]=USD 1000000000;");
+    free (r);
+    r = render ("Debt was 5 mln dlrs; it climbed 870 mln to one billion.");
+    cr_expect_str_eq (r, "MONEY[5 mln dlrs]=USD 5000000;MONEY[870 mln]=USD 870000000;"
+                         "MONEY[one billion]=USD 1000000000;");
+    free (r);
+}

@@ -23,7 +23,13 @@
     ("6-1/2 pct", "13/16"), amounts without the leading zero (".125
     dlrs"), and a bare scaled amount ("under 150 mln.") after a MONEY of
     the same sentence, which takes its currency; pence written "700p"
-    in a text about sterling ("1080p" alone is a video format).  DATE
+    in a text about sterling ("1080p" alone is a video format).  Also
+    across "vs" either way ("738 mln dlrs vs one billion", "621 mln vs.
+    2.23 billion dlrs"), after a MONEY named by its phrase ("six billion
+    crowns ... from 3.65 billion": canonical "3.65 billion crowns"), and
+    every amount of a Reuters earnings table row ("Net profit 375,061 vs
+    loss 10.4 mln") in the currency of the text's last MONEY; "N.Z.
+    Dlrs", "H.K. dlrs", "Aust dlrs", "Can dlrs"; "shillings" as crowns.  DATE
     follows the labelling rules of README.md ("DATE as in OntoNotes"): the
     determiner inside ("the following year", "the next business day",
     "the 1986 fourth quarter"), ranges as one DATE ("May 3 to 6",
@@ -71,13 +77,14 @@ typedef enum {
     CUR_CENT and CUR_PENCE are words whose code depends on their modifier or
     that scale the amount; CUR_CROWN ("crowns", "kroner") is the currency
     of several countries, named only by its modifier ("Danish crowns"),
-    else the MONEY keeps its phrase.  */
+    else the MONEY keeps its phrase; so is CUR_SHILLING ("shillings", of
+    Kenya, Uganda, Tanzania, Somalia), with no modifier in the table.  */
 typedef enum {
     CUR_USD = 0, CUR_GBP, CUR_EUR, CUR_JPY, CUR_CNY, CUR_INR, CUR_CHF,
     CUR_RUB, CUR_KRW, CUR_MXN, CUR_ZAR, CUR_CAD, CUR_AUD, CUR_SGD, CUR_TWD,
     CUR_HKD, CUR_NZD, CUR_DEM, CUR_NLG, CUR_FRF, CUR_ITL, CUR_ESP, CUR_SEK,
     CUR_DKK, CUR_NOK, CUR_BEF,
-    CUR_DOLLAR, CUR_STERLING, CUR_CENT, CUR_PENCE, CUR_CROWN
+    CUR_DOLLAR, CUR_STERLING, CUR_CENT, CUR_PENCE, CUR_CROWN, CUR_SHILLING
 } currency_t;
 
 static const char *const currency_codes[] = {
@@ -292,6 +299,8 @@ static const keyword_t keywords[] = {
     { "sep", K_MONTH, 9, F_ABBR },
     { "sept", K_MONTH, 9, F_ABBR },
     { "september", K_MONTH, 9, 0 },
+    { "shilling", K_CUR, CUR_SHILLING, 0 },
+    { "shillings", K_CUR, CUR_SHILLING, 0 },
     { "seven", K_NUM, 7, 0 },
     { "seventeen", K_NUM, 17, 0 },
     { "seventy", K_TENS, 70, 0 },
@@ -1224,9 +1233,42 @@ match_us (const scan_t *sc, size_t i)
     return 0;
 }
 
+/*  Wire copy's country abbreviations before "dlrs" at i: "N.Z." and
+    "H.K." (initials, the last period optional), "NZ", "HK", "Aust" and
+    "Can" (capitalised, a period after them allowed: "Aust. dlrs").  Sets
+    *mod; returns the tokens used, 0 if none.  The caller checks that a
+    dollar word follows ("Can" alone is a verb).  */
+static size_t
+dollar_country_at (const scan_t *sc, size_t i, int *mod)
+{
+    const tok_t *t = tk (sc, i), *d1 = tk (sc, i + 1), *w2 = tk (sc, i + 2), *d2 = tk (sc, i + 3);
+    if (t->kind != T_WORD || !t->cap)
+        return 0;
+    size_t wl = t->end - t->start;
+    const char *w = sc->s + t->start;
+    if (wl == 1 && tok_is_sym (d1, S_DOT) && d1->gap == 0 && w2->kind == T_WORD
+        && w2->gap == 0 && w2->end - w2->start == 1) {
+        char a = w[0], b = sc->s[w2->start];
+        if ((a == 'N' && b == 'Z') || (a == 'H' && b == 'K')) {
+            *mod = a == 'N'? CUR_NZD: CUR_HKD;
+            return (tok_is_sym (d2, S_DOT) && d2->gap == 0)? 4: 3;
+        }
+        return 0;
+    }
+    if (wl == 2 && t->upper && (memcmp (w, "NZ", 2) == 0 || memcmp (w, "HK", 2) == 0)) {
+        *mod = w[0] == 'N'? CUR_NZD: CUR_HKD;
+        return 1;
+    }
+    if (tok_is_word (sc, t, "aust") || tok_is_word (sc, t, "can")) {
+        *mod = lower (w[0]) == 'a'? CUR_AUD: CUR_CAD;
+        return (tok_is_sym (d1, S_DOT) && d1->gap == 0)? 2: 1;
+    }
+    return 0;
+}
+
 /*  A currency named after the amount: "dollars", "US dollars", "pounds
-    sterling", "Swiss francs", "cents", "USD".  Sets *code and *shift
-    (-2 for cents and pence).  */
+    sterling", "Swiss francs", "cents", "USD", "N.Z. dlrs".  Sets *code
+    and *shift (-2 for cents and pence).  */
 static size_t
 parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
 {
@@ -1236,10 +1278,15 @@ parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
     const tok_t *t = tk (sc, i);
     if (t->gap == 2)
         return 0;
-    size_t us = match_us (sc, i);
+    size_t us = match_us (sc, i), dc;
     if (us) {
         mod = CUR_USD;
         m = us;
+    } else if ((dc = dollar_country_at (sc, i, &mod)) > 0) {
+        if (!(tk (sc, i + dc)->gap == 1 && tok_is_kw (tk (sc, i + dc), K_CUR)
+              && tk (sc, i + dc)->val == CUR_DOLLAR))
+            return 0;
+        m = dc;
     } else if (tok_is_kw (t, K_CURMOD)) {
         if (t->val == CUR_HKD || t->val == CUR_NZD) {
             const tok_t *n2 = tk (sc, i + 1);
@@ -1263,7 +1310,7 @@ parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
     int c = w->val;
     /* "50 Cent" is a rapper; other currency words may be capitalised in
        headlines ("Sales Top 100 Billion Dollars").  */
-    if ((c == CUR_CENT || c == CUR_CROWN) && w->cap && !w->upper)
+    if ((c == CUR_CENT || c == CUR_CROWN || c == CUR_SHILLING) && w->cap && !w->upper)
         return 0;
     switch (c) {
         case CUR_DOLLAR:
@@ -1282,6 +1329,10 @@ parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
             if (mod == CUR_SEK || mod == CUR_DKK || mod == CUR_NOK)
                 c = mod;
             else if (mod >= 0)
+                return 0;
+            break;
+        case CUR_SHILLING:
+            if (mod >= 0)
                 return 0;
             break;
         case CUR_CENT:
@@ -1353,8 +1404,26 @@ typedef struct {
     clip_numex_type_t type;
     bool phrase;            /* canonical is the phrase lower-cased */
     int code;               /* MONEY with an amount: index into currency_codes */
+    size_t cur_at, cur_n;   /* MONEY: its currency words, when they name no code
+                               ("crowns"); an implied MONEY: those of its antecedent */
     char canon[96];
 } match_t;
+
+/*  The currency a bare amount may take from an earlier MONEY: a code, or
+    (code -1, n > 0) the currency words [at, at + n) of a MONEY whose
+    canonical is its phrase ("six billion crowns").  */
+typedef struct {
+    int code;
+    size_t at, n;
+} implied_t;
+
+static const implied_t implied_none = { -1, 0, 0 };
+
+static bool
+implied_set (const implied_t *c)
+{
+    return c->code >= 0 || c->n > 0;
+}
 
 /*  A match of nothing.  Cheaper than a memset of the whole: canon is read
     only up to its NUL, so its first byte is all that needs clearing.  */
@@ -1365,6 +1434,7 @@ match_clear (match_t *m)
     m->type = CLIP_NUMEX_MONEY;
     m->phrase = false;
     m->code = 0;
+    m->cur_n = 0;
     m->canon[0] = '\0';
 }
 
@@ -1402,26 +1472,97 @@ tok_is_function_word (const scan_t *sc, const tok_t *t)
     return false;
 }
 
+/*  A scaled amount at i: digits with a scale ("150 mln", "2bn") or a
+    number in words with one ("one billion", "two mln"); with plain, also
+    digits without one ("375,061").  Returns the tokens used, 0 if none.  */
+static size_t
+bare_amount_at (const scan_t *sc, size_t i, bool plain, amount_t *a)
+{
+    const tok_t *t = tk (sc, i);
+    if (t->kind == T_NUM) {
+        size_t k = parse_amount (sc, i, false, a);
+        return (k == 0 || (k == 1 && t->cls != SUF_SCALE && !plain))? 0: k;
+    }
+    if (!tok_is_kw (t, K_NUM) && !tok_is_kw (t, K_TENS))
+        return 0;
+    size_t k = parse_amount (sc, i, true, a);
+    return (k > 1 && tok_is_kw (tk (sc, i + k - 1), K_SCALE))? k: 0;
+}
+
+/*  The value of a, for comparing two amounts only.  */
+static double
+amount_value (const amount_t *a)
+{
+    double v = 0;
+    for (int k = 0; k < a->ndig; k++)
+        v = v * 10 + (a->dig[k] - '0');
+    for (int e = a->exp; e > 0; e--)
+        v *= 10;
+    for (int e = a->exp; e < 0; e++)
+        v /= 10;
+    return v;
+}
+
+/*  Two scaled amounts joined by "to" at i ("920 mln to one billion"):
+    the tokens before the second, 0 if none.  A range ascends, and it is
+    a change, two figures, after "from", "by", "up", "down" or a verb of
+    change ("rose 120 mln to 1.5 billion", "raised 9 mln to 12 mln").  */
+static size_t
+scaled_range_head_at (const scan_t *sc, size_t i)
+{
+    amount_t a1, a2;
+    size_t k = bare_amount_at (sc, i, false, &a1);
+    if (k == 0 || tk (sc, i + k)->gap != 1 || !tok_is_word (sc, tk (sc, i + k), "to")
+        || tk (sc, i + k + 1)->gap != 1 || bare_amount_at (sc, i + k + 1, false, &a2) == 0
+        || !(amount_value (&a1) < amount_value (&a2)))
+        return 0;
+    if (i > 0 && tk (sc, i)->gap == 1) {
+        const tok_t *p = tk (sc, i - 1);
+        size_t pl = p->end - p->start;
+        if (tok_is_word (sc, p, "from") || tok_is_word (sc, p, "by") || tok_is_word (sc, p, "up")
+            || tok_is_word (sc, p, "down") || tok_is_word (sc, p, "rose") || tok_is_word (sc, p, "fell")
+            || tok_is_word (sc, p, "grew")
+            || (p->kind == T_WORD && pl > 3 && lower (sc->s[p->end - 2]) == 'e'
+                && lower (sc->s[p->end - 1]) == 'd'))
+            return 0;
+    }
+    return k + 1;
+}
+
 /*  "211 mln dlrs in October ... has averaged under 150 mln.": wire copy
     drops the currency of an amount when the sentence has just named it.
-    Only digits with a scale ("150 mln", "28.30 billion", "2bn"), and only
-    when no noun follows ("150 mln shares" is a count): the next token is
-    punctuation, a preposition or a conjunction ("at", "for", "and"),
-    ends the paragraph, or is a word that starts a DATE ("from a
-    projected 348 billion this year", "a year earlier", "last year").  */
+    Only a scaled amount (bare_amount_at: "150 mln", "28.30 billion",
+    "2bn", "one billion"), and only when no noun follows ("150 mln
+    shares" is a count): the next token is punctuation, a preposition or
+    a conjunction ("at", "for", "and", "vs"), ends the paragraph, or is a
+    word that starts a DATE ("from a projected 348 billion this year", "a
+    year earlier", "last year").  Two joined by "to" are a range, one
+    MONEY as range_head_at's ("expectations of 920 mln to one billion";
+    scaled_range_head_at).  In a row of an earnings table (row set,
+    earnings_row_at has read the row) every amount is money, a plain one
+    too ("Net profit 375,061 vs loss 10.4 mln").  The currency is c's:
+    its code, or when the antecedent named none ("six billion crowns") its
+    currency words, which the canonical appends to the amount's phrase
+    ("3.65 billion crowns"), as the antecedent's own canonical is its
+    phrase.  */
 static void
-match_implied_money (const scan_t *sc, size_t i, int code, match_t *m)
+match_implied_money (const scan_t *sc, size_t i, const implied_t *c, bool row, match_t *m)
 {
     amount_t a;
     m->ntok = 0;
-    const tok_t *t = tk (sc, i);
-    if (t->kind != T_NUM)
+    size_t k = bare_amount_at (sc, i, row, &a);
+    if (k == 0)
         return;
-    size_t k = parse_amount (sc, i, false, &a);
-    if (k == 0 || (k == 1 && t->cls != SUF_SCALE))
-        return;
+    bool range = false;
+    size_t rh = row? 0: scaled_range_head_at (sc, i);
+    if (rh > 0) {
+        k = rh + bare_amount_at (sc, i + rh, false, &a);
+        range = true;
+    }
     const tok_t *n = tk (sc, i + k);
-    if (!(n->kind == T_END || n->gap == 2 || n->kind == T_SYM
+    if (row)
+        ;
+    else if (!(n->kind == T_END || n->gap == 2 || n->kind == T_SYM
           || (n->kind == T_WORD && (n->cls == K_PREP || n->cls == K_AND))
           || (n->gap == 1 && tok_is_function_word (sc, n)))) {
         /* A DATE after it, started by a word ("this year"; a number there
@@ -1437,9 +1578,113 @@ match_implied_money (const scan_t *sc, size_t i, int code, match_t *m)
     if (n->kind == T_SYM && n->gap == 0 && (n->cls == S_HYPHEN || n->cls == S_PERCENT))
         return;
     m->type = CLIP_NUMEX_MONEY;
-    m->phrase = false;
     m->ntok = k;
-    money_canon (m, code, &a);
+    if (c->code >= 0) {
+        m->phrase = range;      /* a range keeps its last amount's code */
+        money_canon (m, c->code, &a);
+    } else {
+        m->phrase = true;
+        m->cur_at = c->at;
+        m->cur_n = c->n;
+    }
+}
+
+/*  "vs" or "versus".  */
+static bool
+tok_is_vs (const scan_t *sc, const tok_t *t)
+{
+    return tok_is_word (sc, t, "vs") || tok_is_word (sc, t, "versus");
+}
+
+/*  "vs" or "versus" at j with a period after it or none; returns the
+    tokens used, 0 if none.  */
+static size_t
+vs_at (const scan_t *sc, size_t j)
+{
+    const tok_t *t = tk (sc, j), *d = tk (sc, j + 1);
+    if (t->gap != 1 || !tok_is_vs (sc, t))
+        return 0;
+    return (tok_is_sym (d, S_DOT) && d->gap == 0)? 2: 1;
+}
+
+/*  Does the token at i start a line of the text?  */
+static bool
+line_start_at (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i);
+    if (i == 0 || t->gap == 2 || t->kind == T_END)
+        return true;
+    if (t->gap == 0)
+        return false;
+    size_t pe = sc->t[i - 1].end;
+    return memchr (sc->s + pe, '\n', t->start - pe) != NULL;
+}
+
+/*  "profit", "loss", "income" or "net" at j, after a row head or "vs".  */
+static bool
+tok_is_result_word (const scan_t *sc, const tok_t *t)
+{
+    return t->gap == 1 && (tok_is_word (sc, t, "profit") || tok_is_word (sc, t, "loss")
+                           || tok_is_word (sc, t, "income") || tok_is_word (sc, t, "net"));
+}
+
+static void match_money_one (const scan_t *sc, size_t i, match_t *m);
+
+/*  Most amounts of a row of an earnings table.  */
+#define ROW_MAX_AMOUNTS 8
+
+/*  A row of a Reuters earnings table at i:
+
+        Net profit 375,061 vs loss 10.4 mln
+        Revs 39.9 mln vs 37.8 mln
+        Oper net 3,337,000 vs 4,881,000
+
+    a head at the start of a line (Net, Oper net, Revs, Revenues, Sales,
+    Pretax, Profit, Loss; "Avg shrs" and "Shrs" count shares and are
+    none), then amounts joined by "vs", each with "profit" / "loss" before
+    it or not, to the end of the line.  The table states the currency
+    once, in its "Shr" row or the story's first line; the caller gives the
+    row that of the last MONEY of the text.  Returns the token after the
+    row, 0 if there is none at i.  */
+static size_t
+earnings_row_at (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i);
+    if (t->kind != T_WORD || !t->cap || !line_start_at (sc, i))
+        return 0;
+    size_t j = i + 1;
+    if (tok_is_word (sc, t, "oper")) {
+        if (!(tk (sc, j)->gap == 1 && tok_is_word (sc, tk (sc, j), "net")))
+            return 0;
+        j++;
+    } else if (!(tok_is_word (sc, t, "net") || tok_is_word (sc, t, "revs")
+                 || tok_is_word (sc, t, "revenues") || tok_is_word (sc, t, "sales")
+                 || tok_is_word (sc, t, "pretax") || tok_is_word (sc, t, "profit")
+                 || tok_is_word (sc, t, "loss")))
+        return 0;
+    if (tok_is_result_word (sc, tk (sc, j)))
+        j++;
+    for (int n = 0; n < ROW_MAX_AMOUNTS; n++) {
+        if (tk (sc, j)->gap != 1 || line_start_at (sc, j))
+            return 0;
+        match_t m;
+        match_clear (&m);
+        match_money_one (sc, j, &m);
+        amount_t a;
+        size_t k = m.ntok > 0? m.ntok: bare_amount_at (sc, j, true, &a);
+        if (k == 0)
+            return 0;
+        j += k;
+        if (line_start_at (sc, j))
+            return j;
+        size_t v = vs_at (sc, j);
+        if (v == 0)
+            return 0;
+        j += v;
+        if (tok_is_result_word (sc, tk (sc, j)))
+            j++;
+    }
+    return 0;
 }
 
 /*  "45-mln-dlr", "930,000-dlr", "8.16-billion-stg" at i: digits, a
@@ -1514,8 +1759,11 @@ match_money_one (const scan_t *sc, size_t i, match_t *m)
         if (c > 0 && tk (sc, i + k)->gap == 1) {
             a.exp += shift;
             m->ntok = k + c;
-            if (code == CUR_CROWN)
+            if (code == CUR_CROWN || code == CUR_SHILLING) {
                 m->phrase = true;       /* no code to give: the phrase */
+                m->cur_at = i + k;      /* its currency, for the amounts after it */
+                m->cur_n = c;
+            }
             else
                 money_canon (m, code, &a);
             return;
@@ -1557,11 +1805,14 @@ static void match_percent_one (const scan_t *sc, size_t i, match_t *m);
     match_percent_one), or a range ending in one ("45-50 mln dlrs", "two
     to three billion yen", "10 to 15 pct", "5-6%"): one entity, its
     canonical the phrase.  rh is range_head_at (sc, i), which the caller
-    finds once for both types.  */
+    finds once for both types.  A MONEY's head may have its own scale
+    ("920 mln to one billion dlrs": scaled_range_head_at).  */
 static void
 match_amount_or_range (const scan_t *sc, size_t i, size_t rh, match_t *m,
                        void (*match_one) (const scan_t *, size_t, match_t *))
 {
+    if (rh == 0 && match_one == match_money_one)
+        rh = scaled_range_head_at (sc, i);
     if (rh > 0) {
         match_one (sc, i + rh, m);
         if (m->ntok > 0) {
@@ -3155,6 +3406,56 @@ phrase_canon (const char *s, size_t start, size_t end)
     return out;
 }
 
+/*  The currency an amount may take from the MONEY b (implied_t): its
+    code, or the currency words of one that names no code; none for a
+    vague amount ("billions of dollars").  A range's canonical is its
+    phrase, but it keeps the code of its last amount.  */
+static implied_t
+implied_of (const match_t *b)
+{
+    implied_t c = implied_none;
+    if (b->type != CLIP_NUMEX_MONEY || b->ntok == 0)
+        return c;
+    if (!b->phrase || b->canon[0])
+        c.code = b->code;
+    else if (b->cur_n > 0) {
+        c.at = b->cur_at;
+        c.n = b->cur_n;
+    }
+    return c;
+}
+
+/*  "621 mln vs 2.23 billion dlrs": a bare scaled amount before "vs" and
+    a MONEY takes that MONEY's currency, as one after it does.  */
+static implied_t
+implied_after_vs (const scan_t *sc, size_t i)
+{
+    amount_t a;
+    size_t k = bare_amount_at (sc, i, false, &a);
+    size_t v = k > 0? vs_at (sc, i + k): 0;
+    if (v == 0)
+        return implied_none;
+    size_t j = i + k + v;
+    match_t m;
+    match_clear (&m);
+    match_amount_or_range (sc, j, range_head_at (sc, j), &m, match_money_one);
+    return implied_of (&m);
+}
+
+/*  The canonical of an implied MONEY whose antecedent named no code: its
+    amount's phrase and the antecedent's currency words ("3.65 billion
+    crowns").  */
+static char *
+implied_phrase_canon (const scan_t *sc, size_t start, size_t end, size_t cur_at, size_t cur_n)
+{
+    char *amt = phrase_canon (sc->s, start, end);
+    char *cur = phrase_canon (sc->s, sc->t[cur_at].start, sc->t[cur_at + cur_n - 1].end);
+    char *out = clip_strprintf ("%s %s", amt, cur);
+    free (amt);
+    free (cur);
+    return out;
+}
+
 int
 clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
 {
@@ -3167,8 +3468,11 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         tokenize (&sc);
     clip_numex_t *res = NULL;
     size_t nres = 0, cap = 0;
-    int cur = -1;               /* currency of the last MONEY in this sentence */
+    implied_t cur = implied_none;   /* currency of the last MONEY in this sentence */
     size_t cur_at = 0;
+    implied_t doc_cur = implied_none;   /* of the last MONEY in the text */
+    implied_t row_cur = implied_none;   /* of the earnings table row before row_end */
+    size_t row_end = 0;
     /*  A sterling cue (sterling_cue_at) before the token, anywhere in the
         text: every cue is a token where a match may start, so the scan
         sees each, at i or inside the span it keeps.  */
@@ -3176,9 +3480,19 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
     size_t money_end = SIZE_MAX;    /* the token after the last MONEY */
     for (size_t i = 0; i < sc.n;) {
         const tok_t *ti = &sc.t[i];
-        if (ti->gap == 2 || (ti->kind == T_SYM && (ti->cls == S_DOT || ti->cls == S_COLON))
+        /* "vs." does not end the sentence.  */
+        if (ti->gap == 2 || (ti->kind == T_SYM && ti->cls == S_COLON)
+            || (ti->kind == T_SYM && ti->cls == S_DOT
+                && !(ti->gap == 0 && i > 0 && tok_is_vs (&sc, &sc.t[i - 1])))
             || i > cur_at + IMPLIED_WINDOW)
-            cur = -1;
+            cur = implied_none;
+        if (i >= row_end && ti->kind == T_WORD && ti->cap && implied_set (&doc_cur)) {
+            size_t re = earnings_row_at (&sc, i);
+            if (re > 0) {
+                row_end = re;
+                row_cur = doc_cur;
+            }
+        }
         if (!may_start (&sc, &sc.t[i])) {
             i++;
             continue;
@@ -3202,8 +3516,15 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         match_date (&sc, i, &m);
         if (m.ntok > best.ntok)
             best = m;
-        if (best.ntok == 0 && cur >= 0)
-            match_implied_money (&sc, i, cur, &best);
+        if (best.ntok == 0 && i < row_end)
+            match_implied_money (&sc, i, &row_cur, true, &best);
+        if (best.ntok == 0 && implied_set (&cur))
+            match_implied_money (&sc, i, &cur, false, &best);
+        if (best.ntok == 0 && (ti->kind == T_NUM || ti->cls == K_NUM || ti->cls == K_TENS)) {
+            implied_t vs = implied_after_vs (&sc, i);
+            if (implied_set (&vs))
+                match_implied_money (&sc, i, &vs, false, &best);
+        }
         if (best.ntok == 0 && ti->kind == T_ALNUM) {
             /* "costs $1 (53p)": an amount in brackets right after a
                MONEY is its conversion, money too.  */
@@ -3213,8 +3534,9 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         }
         for (size_t j = i; !sterling && j < i + (best.ntok? best.ntok: 1); j++)
             sterling = sterling_cue_at (&sc, j);
-        if (best.type == CLIP_NUMEX_MONEY && best.ntok > 0 && !best.phrase) {
-            cur = best.code;
+        implied_t bc = implied_of (&best);
+        if (implied_set (&bc)) {
+            cur = doc_cur = bc;
             cur_at = i + best.ntok;
         }
         if (best.ntok == 0) {
@@ -3233,8 +3555,11 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         r->type = best.type;
         r->start = sc.t[i].start;
         r->end = sc.t[last].end;
-        r->canonical = best.phrase? phrase_canon (utf8, r->start, r->end)
-                                  : clip_strdup (best.canon);
+        if (best.phrase && best.cur_n > 0 && (best.cur_at < i || best.cur_at >= i + best.ntok))
+            r->canonical = implied_phrase_canon (&sc, r->start, r->end, best.cur_at, best.cur_n);
+        else
+            r->canonical = best.phrase? phrase_canon (utf8, r->start, r->end)
+                                      : clip_strdup (best.canon);
         i = last + 1;
     }
     free (sc.t);

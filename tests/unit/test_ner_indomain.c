@@ -231,6 +231,14 @@ Test (ner_indomain, a_label_not_matching_its_article_is_refused) {
     cr_assert (strstr (err, want) != NULL, "training error '%s' does not name %s", err, want);
     struct stat sb;
     cr_assert_neq (stat (model, &sb), 0, "a model directory was written");
+    /*  The labels are read before CoNLL, so a bad one fails at once: with
+        no training file at all the error is still the label's.  */
+    char *missing = clip_path_join (dir, "no-such-train.txt");
+    opts.train = missing;
+    cr_assert_eq (clip_tagger_train (&opts, NULL, err, sizeof err), -1);
+    cr_assert (strstr (err, want) != NULL, "training error '%s' does not name %s", err, want);
+    opts.train = train;
+    free (missing);
     /*  And without a text directory, training says so.  */
     opts.text_dir = NULL;
     cr_assert_eq (clip_tagger_train (&opts, NULL, err, sizeof err), -1);

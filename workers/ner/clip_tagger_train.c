@@ -402,6 +402,7 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
     int rc = -1;
     clip_corpus_conll_t *train = NULL, *valid = NULL;
     clip_corpus_conll_t **extra = clip_calloc (opts->nextra + 1, sizeof *extra);
+    clip_conll_hashed_stats_t *xst = clip_calloc (opts->nextra + 1, sizeof *xst);
     /*  The sources of the train-only runs (train, then the extra articles)
         and of the final ones (train, valid, then the extra articles).  */
     source_t *src1 = clip_calloc (opts->nextra + 2, sizeof *src1);
@@ -418,6 +419,18 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
     }
     else
         clip_tagger__gaz_init (&tagger.ugaz, 16);
+    /*  The labelled articles first: a label whose hash does not match
+        its article fails at once, not after CoNLL has been read.  */
+    for (size_t k = 0; k < opts->nextra; k++) {
+        if (!opts->text_dir) {
+            snprintf (err, err_size, "%s: labelled articles need a text directory",
+                      opts->extra [k]);
+            goto done;
+        }
+        if (!(extra [k] = clip_conll_hashed_read (opts->extra [k], opts->text_dir, &xst [k],
+                                                   err, err_size)))
+            goto done;
+    }
     if (!(train = clip_conll_read (opts->train, err, err_size)))
         goto done;
     if (opts->valid && !(valid = clip_conll_read (opts->valid, err, err_size)))
@@ -432,21 +445,13 @@ clip_tagger_train (const clip_train_opts_t *opts, FILE *log, char *err, size_t e
     if (valid)
         src2 [n2++] = (source_t) { valid, 1, 1 };
     for (size_t k = 0; k < opts->nextra; k++) {
-        clip_conll_hashed_stats_t st;
-        if (!opts->text_dir) {
-            snprintf (err, err_size, "%s: labelled articles need a text directory",
-                      opts->extra [k]);
-            goto done;
-        }
-        if (!(extra [k] = clip_conll_hashed_read (opts->extra [k], opts->text_dir, &st,
-                                                   err, err_size)))
-            goto done;
+        const clip_conll_hashed_stats_t *st = &xst [k];
         if (log)
             fprintf (log, "extra %s: %zu articles, %zu sentences, %zu words, %zu names "
                      "(%zu with a token cut, %zu sharing a token, %zu across sentences), "
                      "%zu MONEY/DATE/PERCENT left O; each seen %d times an epoch\n",
-                     opts->extra [k], st.articles, st.sentences, st.tokens, st.spans,
-                     st.unaligned, st.shared, st.crossing, st.other, weight);
+                     opts->extra [k], st->articles, st->sentences, st->tokens, st->spans,
+                     st->unaligned, st->shared, st->crossing, st->other, weight);
         src1 [n1++] = (source_t) { extra [k], weight, 0 };
         src2 [n2++] = (source_t) { extra [k], weight, 0 };
     }
@@ -570,6 +575,7 @@ done:
     for (size_t k = 0; k < opts->nextra; k++)
         clip_conll_destroy (&extra [k]);
     free (extra);
+    free (xst);
     free (src1);
     free (src2);
     free (p1);

@@ -4,7 +4,9 @@
     endpoint).  Follows the subscriber recipe of proto/README.md, "Replay":
     subscribe first, catch up from --since through the replay endpoint, then
     follow live, catching up again whenever a live record's seq shows that
-    something was missed.  `covered` is the promise kept: every record with
+    something was missed, and after IDLE_CATCH_UP_MS without a live record
+    (a record missed while the SUB socket reconnected has no later one to
+    show the gap).  `covered` is the promise kept: every record with
     seq <= covered whose topic matches the prefix has been printed, and
     nothing above it has.
 
@@ -66,6 +68,12 @@
     published meanwhile and committed after the first catch-up would be
     missed, so catch up once more this long after starting.  */
 #define SECOND_CATCH_UP_MS 1000
+/*  A record published while our SUB socket was not connected (clipd
+    restarting, the network down) shows as a gap only when a later record
+    comes; with none coming it would never be printed.  So while no live
+    record arrives for this long, catch up all the same: one small request
+    to the replay endpoint, answered from its index.  */
+#define IDLE_CATCH_UP_MS 5000
 #define QUEUE_MAX       100000
 /*  Say on stderr that clipd has not answered yet after this long.  */
 #define CONNECT_WARN_MS 3000
@@ -647,24 +655,30 @@ run (sub_t *self)
 {
     uint64_t second_catch_up = clip_mono_ms () + SECOND_CATCH_UP_MS;
     run_t rc = catch_up (self);
+    uint64_t idle_catch_up = clip_mono_ms () + IDLE_CATCH_UP_MS;
     while (rc == RUN_ON) {
         clip_record_t *rec;
         while (rc == RUN_ON && (rec = queue_pop (self)) != NULL) {
             rc = on_live (self, rec);
             clip_record_destroy (&rec);
+            idle_catch_up = clip_mono_ms () + IDLE_CATCH_UP_MS;
         }
         if (rc != RUN_ON)
             break;
-        if (second_catch_up && clip_mono_ms () >= second_catch_up) {
+        uint64_t now = clip_mono_ms ();
+        if ((second_catch_up && now >= second_catch_up) || now >= idle_catch_up) {
             second_catch_up = 0;
             rc = catch_up (self);
+            idle_catch_up = clip_mono_ms () + IDLE_CATCH_UP_MS;
             continue;
         }
         rc = check_stop (self);
         if (rc != RUN_ON)
             break;
+        uint64_t next = second_catch_up && second_catch_up < idle_catch_up
+                        ? second_catch_up : idle_catch_up;
         zmq_pollitem_t item = { .socket = self->sub, .events = ZMQ_POLLIN };
-        if (zmq_poll (&item, 1, wait_ms (self, second_catch_up)) < 0) {
+        if (zmq_poll (&item, 1, wait_ms (self, next)) < 0) {
             if (errno == EINTR)
                 continue;
             clip_error ("poll_failed", "error=\"%s\"", zmq_strerror (errno));

@@ -29,6 +29,7 @@ const DEFAULT_PUB = "tcp://127.0.0.1:5556";
 const DEFAULT_REPLAY = "tcp://127.0.0.1:5557";
 const REPLAY_TIMEOUT_MS = 10_000; // no answer from the replay endpoint in this long: give up
 const SETTLE_MS = 1000;           // when to replay once more after starting (see follow())
+const IDLE_MS = 5000;             // replay again after this long without a live record
 
 const USAGE = "usage: sub.js [--since N] [--topic PREFIX] [--replay EP] [--count N] " +
               "[--timeout-ms N] [--curve-server-key FILE|Z85 --curve-key FILE] [PUB_EP]";
@@ -219,8 +220,10 @@ class Subscriber {
     throw new Done(1, `clipd not reached at ${this.replayEp} within --timeout-ms ${this.timeoutMs}`);
   }
 
-  // Replay every matching record above covered, page by page.
-  async catchUp() {
+  // Replay every matching record above covered, page by page.  An idle
+  // catch-up (idle true) that gets no answer in time gives up quietly:
+  // clipd may be restarting, and the next one asks again.
+  async catchUp(idle = false) {
     for (;;) {
       await this.replay.send(encode({ since: this.covered, topic: this.topic }));
       let end;
@@ -234,6 +237,7 @@ class Subscriber {
           if (err.code !== "EAGAIN") throw err;
           this.checkIdle();
           if (Date.now() < giveUp) continue;
+          if (idle) return;
           throw new Fatal(`no answer from the replay endpoint in ${REPLAY_TIMEOUT_MS / 1000} s ` +
                           "(with CURVE: is our key allowed by clipd's --curve-subscribers?)");
         }
@@ -289,20 +293,26 @@ class Subscriber {
     // A subscription takes a moment to reach the publisher, so a record
     // published in that moment may be neither live nor (if committed after
     // the replay above) replayed.  One more replay shortly after starting
-    // closes that window; later losses show up as seq gaps.
+    // closes that window.  Later losses show up as seq gaps, except one
+    // while the SUB socket reconnected (clipd restarted) with no record
+    // after it: so replay again whenever no live record came for IDLE_MS.
     const settleAt = Date.now() + SETTLE_MS;
     let settled = false;
+    let idleAt = Date.now() + IDLE_MS;
     for (;;) {
-      this.sub.receiveTimeout = this.waitMs(settled ? -1 : Math.max(1, settleAt - Date.now()));
+      const nextAt = settled ? idleAt : Math.min(settleAt, idleAt);
+      this.sub.receiveTimeout = this.waitMs(Math.max(1, nextAt - Date.now()));
       try {
         await this.handleLive(await this.sub.receive());
+        idleAt = Date.now() + IDLE_MS;
       } catch (err) {
         if (err.code !== "EAGAIN") throw err;
       }
       this.checkIdle();
-      if (!settled && Date.now() >= settleAt) {
+      if ((!settled && Date.now() >= settleAt) || Date.now() >= idleAt) {
+        await this.catchUp(settled);
         settled = true;
-        await this.catchUp();
+        idleAt = Date.now() + IDLE_MS;
       }
     }
   }

@@ -37,6 +37,7 @@ DEFAULT_PUB = "tcp://127.0.0.1:5556"
 DEFAULT_REPLAY = "tcp://127.0.0.1:5557"
 REPLAY_TIMEOUT_MS = 10_000   # no answer from the replay endpoint in this long: give up
 SETTLE_S = 1.0               # when to replay once more after starting (see follow())
+IDLE_S = 5.0                 # replay again after this long without a live record
 
 
 class Fatal(Exception):
@@ -209,8 +210,10 @@ class Subscriber:
             raise Done(1, "clipd not reached at %s within --timeout-ms %d"
                        % (self.replay_ep, self.timeout_ms))
 
-    def catch_up(self):
-        """Replay every matching record above covered, page by page."""
+    def catch_up(self, idle=False):
+        """Replay every matching record above covered, page by page.  An
+        idle catch-up (idle=True) that gets no answer in time gives up
+        quietly: clipd may be restarting, and the next one asks again."""
         while True:
             self.replay.send(msgpack.packb({"since": self.covered, "topic": self.topic}))
             give_up = time.monotonic() + REPLAY_TIMEOUT_MS / 1000
@@ -220,6 +223,8 @@ class Subscriber:
                     self.check_idle()
                     if time.monotonic() < give_up:
                         continue
+                    if idle:
+                        return
                     raise Fatal("no answer from the replay endpoint in %d s (with CURVE: "
                                 "is our key allowed by clipd's --curve-subscribers?)"
                                 % (REPLAY_TIMEOUT_MS // 1000))
@@ -270,18 +275,24 @@ class Subscriber:
         # A subscription takes a moment to reach the publisher, so a record
         # published in that moment may be neither live nor (if committed
         # after the replay above) replayed.  One more replay shortly after
-        # starting closes that window; later losses show up as seq gaps.
+        # starting closes that window.  Later losses show up as seq gaps,
+        # except one while the SUB socket reconnected (clipd restarted)
+        # with no record after it: so replay again whenever no live record
+        # came for IDLE_S.
         settle_at = time.monotonic() + SETTLE_S
+        idle_at = time.monotonic() + IDLE_S
         while True:
-            timeout = None
-            if settle_at is not None:
-                timeout = max(0, int((settle_at - time.monotonic()) * 1000))
+            next_at = idle_at if settle_at is None else min(settle_at, idle_at)
+            timeout = max(0, int((next_at - time.monotonic()) * 1000))
             if self.sub.poll(self.wait_ms(timeout)):
                 self.handle_live(self.sub.recv_multipart())
+                idle_at = time.monotonic() + IDLE_S
             self.check_idle()
-            if settle_at is not None and time.monotonic() >= settle_at:
+            now = time.monotonic()
+            if (settle_at is not None and now >= settle_at) or now >= idle_at:
+                self.catch_up(idle=settle_at is None)
                 settle_at = None
-                self.catch_up()
+                idle_at = time.monotonic() + IDLE_S
 
 
 def uint(text):

@@ -490,6 +490,41 @@ Test (sub, fills_gaps_from_replay, .timeout = 60)
     free (out_path);
 }
 
+/*  A record committed while the SUB socket heard nothing (clipd restarted
+    and published it before the subscription came back) and no record
+    after it: no gap ever shows, so clip sub asks the replay endpoint all
+    the same once it has been idle a while, and prints it.  Before it did,
+    the record was never printed (CI's Docker test saw it under load).  */
+Test (sub, idle_catch_up_finds_a_record_never_published, .timeout = 60)
+{
+    fake_t *f = s_fake = fake_new ();
+    s_dir = tu_tempdir ("sub-idle");
+    char *out_path = clip_path_join (s_dir, "out");
+    char *clip = tu_bin ("clip/clip");
+    const char *argv [] = { clip, "sub", "--count", "1", "--replay", f->replay_ep, f->pub_ep, NULL };
+    pid_t pid = s_child = tu_spawn (argv, out_path, NULL);
+    bool started = false;
+    for (int waited = 0; waited < 20000 && !started; waited += 20) {
+        fake_pump (f, 20);
+        started = f->subscribed && f->requests >= 2;
+    }
+    cr_assert (started, "clip sub did not subscribe and ask for a replay within 20 s");
+    fake_commit (f, "article.unique");          /* committed, never published */
+    int status = fake_run_until_exit (f, pid, 30000);
+    s_child = 0;
+    cr_assert_eq (status, 0, "clip sub did not print the unpublished record within 30 s "
+                  "(status %d)", status);
+    char *out = tu_read (out_path, NULL);
+    json_t *lines [4];
+    int n = parse_lines (out ? out : "", lines, 4);
+    cr_assert_eq (n, 1, "output:\n%s", out ? out : "");
+    cr_assert_eq (json_integer_value (json_object_get (lines [0], "seq")), 1);
+    free_lines (lines, n);
+    free (out);
+    free (clip);
+    free (out_path);
+}
+
 /*  An unanswered request is sent again on a fresh DEALER (a new identity);
     a refusal ends clip sub with status 1 and the reason on stderr.  */
 Test (sub, retries_then_reports_refusal, .timeout = 60)

@@ -255,8 +255,15 @@ Test (subscriptions, flood_is_bounded_and_real_subscribers_are_served, .timeout 
 
     long rss_after = rss_kb (d->pid);
     cr_log_info ("clipd VmRSS %ld kB before the flood, %ld kB after", rss_before, rss_after);
+#ifdef __SANITIZE_ADDRESS__
+    /*  As in the test below: ASan keeps freed memory in quarantine (256 MB)
+        instead of reusing it, so RSS says nothing of what clipd holds (a CI
+        run saw 122 MB here); the plain build checks the bound.  */
+    cr_log_info ("ASan build: the memory bound is not checked");
+#else
     cr_assert_lt (rss_after - rss_before, 64 * 1024, "the flood cost clipd %ld kB",
                   rss_after - rss_before);
+#endif
     cr_assert_eq (tu_log_count (d, "event=worker_lost"), 0, "a worker was dropped during the flood");
     cr_assert_eq (tu_metric (d, "clipd_workers"), 1);
 

@@ -3306,7 +3306,8 @@ sterling_cue_at (const scan_t *sc, size_t i)
 }
 
 /*  Does a sentence end at the token t (a period, a colon, a paragraph
-    break)?  As the driver ends the sentence of an implied currency.  */
+    break)?  The driver's test too, where an implied currency ends (it
+    excepts the period of "vs.").  */
 static bool
 ends_sentence (const tok_t *t)
 {
@@ -3480,10 +3481,10 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
     size_t money_end = SIZE_MAX;    /* the token after the last MONEY */
     for (size_t i = 0; i < sc.n;) {
         const tok_t *ti = &sc.t[i];
-        /* "vs." does not end the sentence.  */
-        if (ti->gap == 2 || (ti->kind == T_SYM && ti->cls == S_COLON)
-            || (ti->kind == T_SYM && ti->cls == S_DOT
-                && !(ti->gap == 0 && i > 0 && tok_is_vs (&sc, &sc.t[i - 1])))
+        /* The period of "vs." does not end the sentence.  */
+        if ((ends_sentence (ti)
+             && !(ti->kind == T_SYM && ti->cls == S_DOT && ti->gap == 0 && i > 0
+                  && tok_is_vs (&sc, &sc.t[i - 1])))
             || i > cur_at + IMPLIED_WINDOW)
             cur = implied_none;
         if (i >= row_end && ti->kind == T_WORD && ti->cap && implied_set (&doc_cur)) {

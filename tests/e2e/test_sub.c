@@ -444,6 +444,21 @@ fake_run_until_exit (fake_t *f, pid_t pid, int timeout_ms)
     return -1;
 }
 
+/*  Wait (at most 20 s) until clip sub has subscribed and sent both of its
+    first (empty) catch-ups, the second a second after start: a request
+    soon after comes from what the test does next (the idle catch-up is
+    IDLE_CATCH_UP_MS, 5 s, away).  */
+static void
+fake_wait_started (fake_t *f)
+{
+    bool started = false;
+    for (int waited = 0; waited < 20000 && !started; waited += 20) {
+        fake_pump (f, 20);
+        started = f->subscribed && f->requests >= 2;
+    }
+    cr_assert (started, "clip sub did not subscribe and ask for a replay within 20 s");
+}
+
 /*  Live record 3 arrives while 1 and 2 were never seen live: clip sub fills
     the gap from the replay before printing it, then prints 4 live.  */
 Test (sub, fills_gaps_from_replay, .timeout = 60)
@@ -454,15 +469,7 @@ Test (sub, fills_gaps_from_replay, .timeout = 60)
     char *clip = tu_bin ("clip/clip");
     const char *argv [] = { clip, "sub", "--count", "4", "--replay", f->replay_ep, f->pub_ep, NULL };
     pid_t pid = s_child = tu_spawn (argv, out_path, NULL);
-    /*  Wait for the subscription and both initial (empty) catch-ups, the
-        second one a second after start, so that the next request can only
-        be caused by the gap.  */
-    bool started = false;
-    for (int waited = 0; waited < 20000 && !started; waited += 20) {
-        fake_pump (f, 20);
-        started = f->subscribed && f->requests >= 2;
-    }
-    cr_assert (started, "clip sub did not subscribe and ask for a replay within 20 s");
+    fake_wait_started (f);
     int before = f->requests;
     fake_commit (f, "article.unique");
     fake_commit (f, "article.unique");
@@ -503,12 +510,7 @@ Test (sub, idle_catch_up_finds_a_record_never_published, .timeout = 60)
     char *clip = tu_bin ("clip/clip");
     const char *argv [] = { clip, "sub", "--count", "1", "--replay", f->replay_ep, f->pub_ep, NULL };
     pid_t pid = s_child = tu_spawn (argv, out_path, NULL);
-    bool started = false;
-    for (int waited = 0; waited < 20000 && !started; waited += 20) {
-        fake_pump (f, 20);
-        started = f->subscribed && f->requests >= 2;
-    }
-    cr_assert (started, "clip sub did not subscribe and ask for a replay within 20 s");
+    fake_wait_started (f);
     fake_commit (f, "article.unique");          /* committed, never published */
     int status = fake_run_until_exit (f, pid, 30000);
     s_child = 0;

@@ -1509,8 +1509,6 @@ clip_ner_tagger_sentences (const clip_tokens_t *toks, size_t *sents)
     return nsent;
 }
 
-/*  Tokenize and tag one document; *m_out (caller owns) gets the names in
-    text order.  Returns their number.  */
 /*  Abbreviations of common nouns, never a name alone ("ID cards", "PCs",
     "LPG", the "Oper" of an earnings table): the labels leave them out
     (workers/ner/README.md; none of them is labelled in the nineteen
@@ -1542,6 +1540,8 @@ zone_of_time (const clip_ner_t *self, size_t t)
            || word_is (p, "midnight");
 }
 
+/*  Tokenize and tag one document; *m_out (caller owns) gets the names in
+    text order.  Returns their number.  */
 static size_t
 tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
 {
@@ -1648,10 +1648,10 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                                      || word_in (&self->words [a], title_words)))
                     a++;
             }
-            if (a == b || (b - a == 1 && never_alone (&self->words [a])))
-                continue;
-            if (b - a == 1 && (zone_of_time (self, a)
-                               || word_among (&self->words [a], common_abbreviations)))
+            if (a == b || (b - a == 1 && (never_alone (&self->words [a])
+                                          || zone_of_time (self, a)
+                                          || word_among (&self->words [a],
+                                                         common_abbreviations))))
                 continue;
             /*  "No. 2": a number after it makes it a rank, not a name.  */
             if (word_is (&self->words [a], "No") && b - a == 2)

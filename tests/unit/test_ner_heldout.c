@@ -82,29 +82,77 @@ label_path (size_t set)
     return clip_strprintf ("%s/%s.tsv", LABELS_DIR, sets [set].name);
 }
 
-/*  Extract both archives of ../shared/data whole into a new temporary
-    directory (the sets name a few hundred of their articles; listing
-    them would outgrow any fixed argument list); NULL when an archive is
-    missing (the caller skips).  */
+/*  The files every set names under prefix (one archive's), a line each,
+    each once, into a new string (caller owns).  */
+static char *
+members_under (const char *prefix)
+{
+    size_t cap = 4096, len = 0;
+    char *list = clip_malloc (cap);
+    list [0] = 0;
+    for (size_t h = 0; h < NSETS; h++) {
+        char *path = label_path (h);
+        char *raw = tu_read (path, NULL);
+        cr_assert_not_null (raw, "%s", path);
+        for (char *line = raw; *line; ) {
+            char *lend = strchr (line, '\n');
+            size_t l = lend ? (size_t) (lend - line) : strlen (line);
+            char *tab = memchr (line, '\t', l);
+            if (*line != '#' && tab && strncmp (line, prefix, strlen (prefix)) == 0) {
+                char *m = clip_strprintf ("%.*s\n", (int) (tab - line), line);
+                size_t ml = strlen (m);
+                /*  A label file keeps an article's lines together, so a
+                    member seen before is the last one added or an earlier
+                    set's: look for the whole line.  */
+                bool seen = false;
+                for (char *p = strstr (list, m); p && !seen; p = strstr (p + 1, m))
+                    seen = p == list || p [-1] == '\n';
+                if (!seen) {
+                    while (len + ml + 1 > cap)
+                        list = clip_realloc (list, cap *= 2);
+                    memcpy (list + len, m, ml + 1);
+                    len += ml;
+                }
+                free (m);
+            }
+            line += l + (lend ? 1 : 0);
+        }
+        free (raw);
+        free (path);
+    }
+    return list;
+}
+
+/*  Extract the articles every set names from the archives of
+    ../shared/data into a new temporary directory, the names given to tar
+    in a file (-T: a few hundred of them, more than an argument list
+    should hold); NULL when an archive is missing (the caller skips).  */
 static char *
 extract_articles (void)
 {
-    static const char *const archives [2] = {
-        CLIP_SHARED_DATA "/bbc-news.tar.gz", CLIP_SHARED_DATA "/reuters21578.tar.gz",
+    static const char *const archives [2][2] = {
+        { "bbc/", CLIP_SHARED_DATA "/bbc-news.tar.gz" },
+        { "reuters21578/", CLIP_SHARED_DATA "/reuters21578.tar.gz" },
     };
     for (int a = 0; a < 2; a++)
-        if (access (archives [a], R_OK) != 0)
+        if (access (archives [a][1], R_OK) != 0)
             return NULL;
     /*  tu_run does not search PATH.  */
     const char *tar = access ("/usr/bin/tar", X_OK) == 0 ? "/usr/bin/tar" : "/bin/tar";
     char *dir = tu_tempdir ("ner_heldout");
+    char *names = clip_path_join (dir, "members.txt");
     for (int a = 0; a < 2; a++) {
-        const char *argv [] = { tar, "xzf", archives [a], "-C", dir, NULL };
+        char *list = members_under (archives [a][0]);
+        tu_write (names, list, strlen (list));
+        free (list);
+        const char *argv [] = { tar, "xzf", archives [a][1], "-C", dir, "-T", names, NULL };
         char *out = NULL;
-        cr_assert_eq (tu_run (argv, &out, 120000), 0, "tar xzf %s: %s", archives [a],
+        cr_assert_eq (tu_run (argv, &out, 120000), 0, "tar xzf %s: %s", archives [a][1],
                       out ? out : "");
         free (out);
     }
+    unlink (names);
+    free (names);
     return dir;
 }
 

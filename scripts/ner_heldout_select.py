@@ -26,7 +26,7 @@ the 2N - 1 of the rounds before it.
 import csv, os, sys
 ROUND = next((int(a[7:]) for a in sys.argv[1:] if a.startswith('--round') and a[7:].isdigit()), 1)
 D = [a for a in sys.argv[1:] if not a.startswith('--round')][0]  # holds bbc/ and reuters21578/
-if ROUND < 1: sys.exit('ner_heldout_select.py: --roundN needs N >= 2')
+if ROUND < 1: sys.exit('ner_heldout_select.py: --roundN needs N >= 1 (1 is the first round)')
 SKIP, TAKE = (0, 3) if ROUND == 1 else (2 * ROUND - 1, 2)
 def words(p):
     return len(open(p, 'rb').read().split())

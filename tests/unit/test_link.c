@@ -665,3 +665,70 @@ Test (link_load, singular_of_a_plural_name_in_the_table)
     unlink (p);
     free (p);
 }
+
+Test (link, long_names_keep_their_rules)
+{
+    /*  Names longer than the linker's buffers on the stack (a mention of
+        300 bytes, words of 40): spaces folded, the suffix dropped, a
+        person's title dropped, as for short names.  */
+    char words[10][48], text[2048], org[512], person[128];
+    size_t ol = 0, pl = 0;
+    for (int k = 0; k < 10; k++) {
+        snprintf (words[k], sizeof words[k], "Quorvantelibrastonique%02dmeridianwelt", k);
+        ol += (size_t) snprintf (org + ol, sizeof org - ol, "%s%s", k? " ": "", words[k]);
+    }
+    pl = (size_t) snprintf (person, sizeof person, "%s %s", words[0], words[1]);
+    snprintf (text, sizeof text, "%s  Ltd. said Mr %s was right. %s agreed.", org, person, org);
+    size_t s1 = 0, e1 = ol + 6;                 /* "... Ltd." */
+    size_t s2 = e1 + 6, e2 = s2 + 3 + pl;       /* "Mr ..." */
+    size_t s3 = e2 + 12, e3 = s3 + ol;
+    cr_assert_eq (text[e1 - 1], '.');
+    cr_assert_eq (strncmp (text + s2, "Mr ", 3), 0);
+    cr_assert_eq (strncmp (text + s3, org, ol), 0);
+    clip_mention_t m[3] = { { "ORG", s1, e1, NULL }, { "PER", s2, e2, NULL },
+                            { "ORG", s3, e3, NULL } };
+    cr_assert_eq (clip_linker_link (linker, text, strlen (text), m, 3), 0);
+    cr_expect_str_eq (m[0].canonical, org);
+    cr_expect_str_eq (m[1].canonical, person);
+    cr_expect_str_eq (m[2].canonical, org);
+    for (int k = 0; k < 3; k++)
+        free (m[k].canonical);
+}
+
+Test (link, many_names_in_one_document)
+{
+    /*  Forty organisations, each in capitals (a headline), written out and
+        shortened: more names than the small maps of a document hold
+        before they grow, each still linked to its own.  */
+    enum { N = 40 };
+    char text[8192], full[N][32], caps[N][32], shortf[N][16];
+    size_t len = 0;
+    clip_mention_t m[3 * N];
+    for (int k = 0; k < N; k++) {
+        snprintf (shortf[k], sizeof shortf[k], "Vendrik%c%c", 'a' + k / 26, 'a' + k % 26);
+        snprintf (full[k], sizeof full[k], "%s Systems", shortf[k]);
+        snprintf (caps[k], sizeof caps[k], "VENDRIK%c%c SYSTEMS", 'A' + k / 26, 'A' + k % 26);
+    }
+    for (int k = 0; k < N; k++) {
+        size_t s = len;
+        len += (size_t) snprintf (text + len, sizeof text - len, "%s rose.\n", caps[k]);
+        m[k] = (clip_mention_t) { "ORG", s, s + strlen (caps[k]), NULL };
+    }
+    for (int k = 0; k < N; k++) {
+        size_t s = len;
+        len += (size_t) snprintf (text + len, sizeof text - len, "%s said so, and ", full[k]);
+        m[N + 2 * k] = (clip_mention_t) { "ORG", s, s + strlen (full[k]), NULL };
+        s = len;
+        len += (size_t) snprintf (text + len, sizeof text - len, "%s agreed. ", shortf[k]);
+        m[N + 2 * k + 1] = (clip_mention_t) { "ORG", s, s + strlen (shortf[k]), NULL };
+    }
+    cr_assert (len < sizeof text - 1);
+    cr_assert_eq (clip_linker_link (linker, text, len, m, 3 * N), 0);
+    for (int k = 0; k < N; k++) {
+        cr_expect_str_eq (m[k].canonical, full[k], "%s", caps[k]);
+        cr_expect_str_eq (m[N + 2 * k].canonical, full[k]);
+        cr_expect_str_eq (m[N + 2 * k + 1].canonical, full[k], "%s", shortf[k]);
+    }
+    for (int k = 0; k < 3 * N; k++)
+        free (m[k].canonical);
+}

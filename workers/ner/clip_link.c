@@ -18,7 +18,7 @@
     mentions take the body's mixed-case form, through one more hash map);
     the second links acronyms and short mentions of people to earlier full
     names.  Between them, maps over the whole document (each a hash map
-    whose items come from one allocation) give the later full names of
+    holding its first items in itself) give the later full names of
     people, the longer organisation names by first word, plurals and
     initials, so that short forms before their full name, short names of
     organisations and undefined acronyms are linked in linear time.  An
@@ -41,14 +41,18 @@
 #include <string.h>
 
 #include <utf8proc.h>
+/*  xxhash inlined, as in clip_tagger.c: a map lookup per word of every
+    mention, and a call into the shared library for a few bytes costs
+    more than the hash.  */
+#define XXH_INLINE_ALL
+#pragma GCC diagnostic push
+/*  gcc 12 at -O3 sees a false out-of-bounds read in the inlined XXH3.  */
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#include <xxhash.h>
+#pragma GCC diagnostic pop
 
 #include "clip_utf8.h"
 #include "clip_util.h"
-
-/*  uthash allocates through clip_malloc, which ends the program on
-    exhaustion with a log line, as every other allocation here does.  */
-#define uthash_malloc(sz) clip_malloc (sz)
-#include <uthash.h>
 
 static const char *const type_names[] = { "PER", "ORG", "LOC", "MISC" };
 enum { TY_PER = 0, TY_ORG, TY_LOC, TY_MISC, TY_OTHER };
@@ -56,64 +60,109 @@ enum { TY_PER = 0, TY_ORG, TY_LOC, TY_MISC, TY_OTHER };
 static int
 type_index (const char *type)
 {
-    for (int k = 0; k < 4; k++)
-        if (type && strcmp (type, type_names[k]) == 0)
-            return k;
-    return TY_OTHER;
+    /*  The names differ in their first letter: one strcmp.  */
+    if (!type)
+        return TY_OTHER;
+    int k;
+    switch (type[0]) {
+    case 'P': k = TY_PER; break;
+    case 'O': k = TY_ORG; break;
+    case 'L': k = TY_LOC; break;
+    case 'M': k = TY_MISC; break;
+    default: return TY_OTHER;
+    }
+    return strcmp (type, type_names[k]) == 0? k: TY_OTHER;
 }
 
 /* ----------------------------------------------------------- word lists */
 
-static bool
-in_list (const char *const *list, const char *w, size_t n)
+/*  The word lists below are in byte order, so that a word is looked up
+    by halves (a few comparisons, not one a word of the list: titles are
+    asked of every person's name).  Order of a list word l and w [0, n):
+    bytes compared unsigned, l's end before any byte.  */
+static int
+list_cmp (const char *l, const char *w, size_t n)
 {
-    /*  The first byte first: most words differ there, and it spares the
-        strlen of the long lists (titles) on every name.  */
-    for (; *list; list++)
-        if (n > 0 && (*list)[0] == w[0] && strlen (*list) == n && memcmp (*list, w, n) == 0)
+    for (size_t k = 0; k < n; k++) {
+        if (l[k] == '\0')
+            return -1;
+        if (l[k] != w[k])
+            return (unsigned char) l[k] < (unsigned char) w[k]? -1: 1;
+    }
+    return l[n] == '\0'? 0: 1;
+}
+
+static bool
+in_sorted (const char *const *list, size_t count, const char *w, size_t n)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = list_cmp (list[mid], w, n);
+        if (c == 0)
             return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return false;
+}
+
+/*  Is w [0, n) a word of list (one of the arrays below, NULL-ended)?  */
+#define in_list(list, w, n) in_sorted ((list), sizeof (list) / sizeof *(list) - 1, (w), (n))
+
+/*  Are a list's words in the order in_sorted needs?  Checked at load.  */
+static bool
+list_sorted (const char *const *list)
+{
+    for (size_t k = 0; list[k] && list[k + 1]; k++)
+        if (strcmp (list[k], list[k + 1]) >= 0)
+            return false;
+    return true;
 }
 
 /*  Trailing words naming a legal form, compared on the key (lower case,
     periods deleted).  */
 static const char *const legal_suffixes[] = {
-    "ltd", "limited", "inc", "incorporated", "corp", "corporation", "plc",
-    "co", "llc", "llp", "lp", "gmbh", "ag", "sa", "nv", "bv", "spa", "srl",
-    "sas", "sarl", "ab", "asa", "oy", "oyj", "kk", "pty", "pte", "bhd",
-    "se", "kgaa", "lda", "ltda", "cie", NULL
+    "ab", "ag", "asa", "bhd", "bv", "cie", "co", "corp", "corporation",
+    "gmbh", "inc", "incorporated", "kgaa", "kk", "lda", "limited", "llc",
+    "llp", "lp", "ltd", "ltda", "nv", "oy", "oyj", "plc", "pte", "pty", "sa",
+    "sarl", "sas", "se", "spa", "srl", NULL
 };
 
 /*  Leading words of a person mention that are titles, not names.  */
 static const char *const titles[] = {
-    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
-    "dame", "lord", "lady", "president", "vice", "vp", "prime", "minister",
-    "premier", "chancellor", "secretary", "senator", "sen", "rep",
-    "representative", "congressman", "congresswoman", "governor", "gov",
-    "mayor", "chairman", "chairwoman", "chair", "ceo", "cfo", "judge",
-    "justice", "general", "gen", "colonel", "col", "captain", "capt",
-    "lieutenant", "lt", "sergeant", "sgt", "admiral", "adm", "king", "queen",
-    "prince", "princess", "pope", "rev", "reverend", "father", "sheikh",
-    "ambassador", "commissioner", "director", "chief", "executive", "deputy",
-    "founder", "attorney", "spokesman", "spokeswoman", "rotating", NULL
+    "adm", "admiral", "ambassador", "attorney", "capt", "captain", "ceo",
+    "cfo", "chair", "chairman", "chairwoman", "chancellor", "chief", "col",
+    "colonel", "commissioner", "congressman", "congresswoman", "dame",
+    "deputy", "director", "dr", "executive", "father", "founder", "gen",
+    "general", "gov", "governor", "judge", "justice", "king", "lady",
+    "lieutenant", "lord", "lt", "mayor", "minister", "miss", "mr", "mrs",
+    "ms", "mx", "pope", "premier", "president", "prime", "prince", "princess",
+    "prof", "professor", "queen", "rep", "representative", "rev", "reverend",
+    "rotating", "secretary", "sen", "senator", "sergeant", "sgt", "sheikh",
+    "sir", "spokesman", "spokeswoman", "vice", "vp", NULL
 };
 
 /*  Words before a place name that make it a place, not its government:
     "in Beijing", "to Washington".  */
 static const char *const locatives[] = {
-    "in", "at", "from", "to", "into", "near", "outside", "inside", "around",
-    "across", "via", "visit", "visits", "visited", "visiting", "toward",
-    "towards", "through", "throughout", "within", "of", "based", NULL
+    "across", "around", "at", "based", "from", "in", "inside", "into", "near",
+    "of", "outside", "through", "throughout", "to", "toward", "towards",
+    "via", "visit", "visited", "visiting", "visits", "within", NULL
 };
 
 /*  Words an acronym may skip.  */
 static const char *const stopwords[] = {
-    "of", "the", "and", "for", "on", "in", "de", "la", "des", "du", "der",
-    "a", "an", "to", NULL
+    "a", "an", "and", "de", "der", "des", "du", "for", "in", "la", "of", "on",
+    "the", "to", NULL
 };
 
 /*  Spelling variants, American -> British, applied word by word to keys
-    (display forms keep the spelling written).  */
+    (display forms keep the spelling written).  key_word_push looks here
+    only for words spelling_candidate admits; clip_linker_load refuses a
+    list it would not admit whole.  */
 static const char *const spellings[][2] = {
     { "center", "centre" }, { "centers", "centres" },
     { "organization", "organisation" }, { "organizations", "organisations" },
@@ -130,14 +179,28 @@ static const char *const abbreviations[][2] = {
     { "inds", "industries" }, { NULL, NULL }
 };
 
+/*  Could w [0, n) be in spellings (or be "cybersecurity")?  Every key
+    word is asked, so the lengths and first letters first.  */
+static bool
+spelling_candidate (const char *w, size_t n)
+{
+    return n >= 6 && n <= 13 && (w[0] == 'c' || w[0] == 'o' || w[0] == 'd');
+}
+
+/*  Can an abbreviation start with c (lower case)?  */
+static bool
+abbreviation_letter (char c)
+{
+    return c == 'b' || c == 'i' || c == 'n' || c == 'm' || c == 'a' || c == 'h';
+}
+
 /*  The expansion of abbreviation w [0, n) (lower case), or NULL.  */
 static const char *
 abbreviation (const char *w, size_t n)
 {
     /* Every key word is asked: the lengths and first letters of the
        list first.  */
-    if (n < 3 || n > 5 || !(w[0] == 'b' || w[0] == 'i' || w[0] == 'n' || w[0] == 'm'
-                             || w[0] == 'a' || w[0] == 'h'))
+    if (n < 3 || n > 5 || !abbreviation_letter (w[0]))
         return NULL;
     for (size_t v = 0; abbreviations[v][0]; v++)
         if (abbreviations[v][0][0] == w[0] && strlen (abbreviations[v][0]) == n
@@ -168,7 +231,8 @@ sb_reserve (sbuf_t *b, size_t more)
 static void
 sb_put (sbuf_t *b, const char *s, size_t n)
 {
-    sb_reserve (b, n);
+    if (b->len + n + 1 > b->cap)
+        sb_reserve (b, n);
     memcpy (b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = '\0';
@@ -223,18 +287,31 @@ is_word_cp (int32_t cp)
 
 #define MAX_WORDS 32
 
-/*  A name cut into key words: text holds them joined by single spaces.  */
+/*  A name cut into key words: text holds them joined by single spaces.
+    Only the first n entries of off and len are ever read.  */
 typedef struct {
     sbuf_t text;
     size_t n;
+    bool shared;            /* text belongs to another words_t (words_share) */
     size_t off[MAX_WORDS], len[MAX_WORDS];
 } words_t;
+
+/*  An empty name.  The arrays are left as they are: half a kilobyte that
+    every key (two a mention) would otherwise zero for nothing.  */
+static void
+words_init (words_t *w)
+{
+    w->text = (sbuf_t) { 0 };
+    w->n = 0;
+    w->shared = false;
+}
 
 static void
 words_release (words_t *w)
 {
-    free (w->text.p);
-    memset (w, 0, sizeof *w);
+    if (!w->shared)
+        free (w->text.p);
+    words_init (w);
 }
 
 static void
@@ -242,12 +319,30 @@ words_push (words_t *w, const char *s, size_t n)
 {
     if (n == 0 || w->n == MAX_WORDS)
         return;
+    /*  The separator and the word in one reservation.  */
+    sbuf_t *t = &w->text;
+    if (t->len + n + 2 > t->cap)
+        sb_reserve (t, n + 1);
     if (w->n > 0)
-        sb_putc (&w->text, ' ');
-    w->off[w->n] = w->text.len;
+        t->p[t->len++] = ' ';
+    w->off[w->n] = t->len;
     w->len[w->n] = n;
-    sb_put (&w->text, s, n);
+    memcpy (t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
     w->n++;
+}
+
+/*  dst, uninitialised, becomes src's words, read only, sharing its text:
+    src must outlive dst and not change while dst is used.  */
+static void
+words_share (words_t *dst, const words_t *src)
+{
+    dst->text = src->text;
+    dst->shared = true;
+    dst->n = src->n;
+    memcpy (dst->off, src->off, src->n * sizeof *src->off);
+    memcpy (dst->len, src->len, src->n * sizeof *src->len);
 }
 
 static bool
@@ -260,7 +355,8 @@ word_is (const words_t *w, size_t k, const char *s)
 static void
 words_slice (words_t *w, size_t from, size_t to)
 {
-    words_t out = { 0 };
+    words_t out;
+    words_init (&out);
     for (size_t k = from; k < to; k++)
         words_push (&out, w->text.p + w->off[k], w->len[k]);
     words_release (w);
@@ -273,18 +369,20 @@ words_slice (words_t *w, size_t from, size_t to)
 static void
 key_word_push (words_t *out, const char *w, size_t wl)
 {
-    for (size_t v = 0; spellings[v][0]; v++)
-        if (spellings[v][0][0] == w[0] && strlen (spellings[v][0]) == wl
-            && memcmp (spellings[v][0], w, wl) == 0) {
-            words_push (out, spellings[v][1], strlen (spellings[v][1]));
+    if (spelling_candidate (w, wl)) {
+        for (size_t v = 0; spellings[v][0]; v++)
+            if (spellings[v][0][0] == w[0] && strlen (spellings[v][0]) == wl
+                && memcmp (spellings[v][0], w, wl) == 0) {
+                words_push (out, spellings[v][1], strlen (spellings[v][1]));
+                return;
+            }
+        if (wl == 13 && memcmp (w, "cybersecurity", 13) == 0) {
+            words_push (out, "cyber", 5);
+            words_push (out, "security", 8);
             return;
         }
-    if (wl == 13 && memcmp (w, "cybersecurity", 13) == 0) {
-        words_push (out, "cyber", 5);
-        words_push (out, "security", 8);
-        return;
     }
-    const char *ab = abbreviation (w, wl);
+    const char *ab = wl >= 3 && wl <= 5 && abbreviation_letter (w[0])? abbreviation (w, wl): NULL;
     if (ab) {
         words_push (out, ab, strlen (ab));
         return;
@@ -296,10 +394,18 @@ key_word_push (words_t *out, const char *w, size_t wl)
 static void
 key_words (const char *s, size_t n, bool person, words_t *out)
 {
-    memset (out, 0, sizeof *out);
+    words_init (out);
     utf8proc_uint8_t *mapped = NULL;
     bool ascii = true;
-    for (size_t k = 0; k < n; k++)
+    size_t k = 0;
+    /*  Eight bytes at a time, then the rest.  */
+    for (; k + 8 <= n; k += 8) {
+        uint64_t v;
+        memcpy (&v, s + k, 8);
+        if (v & 0x8080808080808080u)
+            break;
+    }
+    for (; k < n; k++)
         if ((unsigned char) s[k] >= 0x80) {
             ascii = false;
             break;
@@ -315,8 +421,27 @@ key_words (const char *s, size_t n, bool person, words_t *out)
         } else
             mapped = NULL;          /* invalid UTF-8: keep the bytes */
     }
-    sbuf_t cur = { 0 };
+    /*  The word being read, never longer than the name: on the stack for
+        all but the longest names.  */
+    char cur_stack[128];
+    char *cur = n < sizeof cur_stack? cur_stack: clip_malloc (n + 1);
+    size_t cl = 0;
     for (size_t p = 0; p <= n;) {
+        if (p < n) {
+            /*  Most bytes are ASCII letters and digits, word bytes as the
+                general case below finds them.  */
+            char c = s[p];
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                cur[cl++] = c;
+                p++;
+                continue;
+            }
+            if (c >= 'A' && c <= 'Z') {
+                cur[cl++] = (char) (c + 32);
+                p++;
+                continue;
+            }
+        }
         int32_t cp = ' ';
         size_t l = 1;
         if (p < n)
@@ -340,25 +465,28 @@ key_words (const char *s, size_t n, bool person, words_t *out)
         }
         if (p < n && is_word_cp (cp)) {
             if (cp >= 'A' && cp <= 'Z')
-                sb_putc (&cur, (char) (cp + 32));
+                cur[cl++] = (char) (cp + 32);
             else
             if (l == 1)
-                sb_putc (&cur, s[p]);
-            else
-                sb_put (&cur, s + p, l);
+                cur[cl++] = s[p];
+            else {
+                memcpy (cur + cl, s + p, l);
+                cl += l;
+            }
             p += l;
             continue;
         }
         /* A break.  */
-        if (cur.len > 0) {
-            key_word_push (out, cur.p, cur.len);
-            cur.len = 0;
+        if (cl > 0) {
+            key_word_push (out, cur, cl);
+            cl = 0;
         }
         if (p < n && cp == '&')
             key_word_push (out, "and", 3);
         p += l;
     }
-    free (cur.p);
+    if (cur != cur_stack)
+        free (cur);
     free (mapped);
 
     size_t from = 0, to = out->n;
@@ -399,10 +527,25 @@ fold_word (const char *w, size_t n, char *buf, size_t size)
 static char *
 display_form (const char *s, size_t n, int ty)
 {
-    /* Fold spaces, map typographic apostrophes, trim quotes and brackets.  */
-    sbuf_t b = { 0 };
+    /*  Fold spaces, map typographic apostrophes, trim quotes and brackets.
+        The folded name is never longer than the mention (a run of spaces
+        gives one, an apostrophe one byte, anything else itself): on the
+        stack for all but the longest mentions.  */
+    char b_stack[256];
+    sbuf_t b = { n < sizeof b_stack? b_stack: clip_malloc (n + 1), 0, 0 };
     bool space = false;
     for (size_t p = 0; p < n;) {
+        /*  Printable ASCII but the apostrophes, as the general case below
+            treats it: kept.  */
+        unsigned char c = (unsigned char) s[p];
+        if (c > ' ' && c < 0x7f && c != '\'' && c != '`') {
+            if (space)
+                b.p[b.len++] = ' ';
+            space = false;
+            b.p[b.len++] = (char) c;
+            p++;
+            continue;
+        }
         int32_t cp;
         size_t l = decode (s + p, n - p, &cp);
         if (is_space_cp (cp)) {
@@ -415,19 +558,29 @@ display_form (const char *s, size_t n, int ty)
             continue;
         }
         if (space)
-            sb_putc (&b, ' ');
+            b.p[b.len++] = ' ';
         space = false;
         if (is_apostrophe (cp))
-            sb_putc (&b, '\'');
-        else
-            sb_put (&b, s + p, l);
+            b.p[b.len++] = '\'';
+        else if (l == 1)
+            b.p[b.len++] = s[p];
+        else {
+            memcpy (b.p + b.len, s + p, l);
+            b.len += l;
+        }
         p += l;
     }
-    if (!b.p)
+    if (b.len == 0) {
+        if (b.p != b_stack)
+            free (b.p);
         return clip_strdup ("");
-    static const char trim[] = "\"'()[]{},;:";
+    }
     size_t st = 0, en = b.len;
-    while (st < en && strchr (trim, b.p[st]))
+    /*  The quotes and brackets of strchr ("\"'()[]{},;:"), whose search
+        also matches a NUL byte.  */
+    while (st < en && (b.p[st] == '"' || b.p[st] == '\'' || b.p[st] == '(' || b.p[st] == ')'
+                       || b.p[st] == '[' || b.p[st] == ']' || b.p[st] == '{' || b.p[st] == '}'
+                       || b.p[st] == ',' || b.p[st] == ';' || b.p[st] == ':' || b.p[st] == '\0'))
         st++;
     /* Also typographic quotes (3 bytes each).  */
     for (;;) {
@@ -493,7 +646,11 @@ display_form (const char *s, size_t n, int ty)
         while (to > from && w[to - 1].e > w[to - 1].s && b.p[w[to - 1].e - 1] == ',')
             w[to - 1].e--;
     }
+    /*  The words, the spaces between them, and room for an expanded
+        abbreviation or two before the buffer grows.  */
     sbuf_t out = { 0 };
+    if (to > from)
+        sb_reserve (&out, w[to - 1].e - w[from].s + 16);
     for (size_t k = from; k < to; k++) {
         if (out.len > 0)
             sb_putc (&out, ' ');
@@ -506,9 +663,12 @@ display_form (const char *s, size_t n, int ty)
         bool replaced = false;
         char ab[32];
         const char *x;
-        if (ty != TY_PER && wl >= 3 && wl <= 6
+        /*  The capital first (the folding and the look-up are only
+            worth it for a capital that may start an abbreviation).  */
+        if (ty != TY_PER && wl >= 3 && wl <= 6 && ws[0] >= 'A' && ws[0] <= 'Z'
+            && abbreviation_letter ((char) (ws[0] + 32))
             && (x = abbreviation (f, fold_word (ws, wl, f, sizeof f))) != NULL
-            && strlen (x) < sizeof ab && wl > 0 && ws[0] >= 'A' && ws[0] <= 'Z') {
+            && strlen (x) < sizeof ab) {
             /* "Bros." -> "Brothers", "BROS" -> "BROTHERS".  */
             bool upper = wl > 1 && ws[1] >= 'A' && ws[1] <= 'Z';
             size_t xl = strlen (x);
@@ -520,10 +680,163 @@ display_form (const char *s, size_t n, int ty)
         if (!replaced)
             sb_put (&out, ws, wl);
     }
-    free (b.p);
+    if (b.p != b_stack)
+        free (b.p);
     if (!out.p)
         return clip_strdup ("");
     return out.p;
+}
+
+/* ------------------------------------------------------------- maps */
+
+/*  A map from a word or key (not owned) to a number: the alias table's
+    keys to their slots, and per document keys and words to mentions, so
+    that linking stays linear in the number of mentions.  Open
+    addressing over an index of item numbers, the items in one array:
+    a document fills a dozen of these, most with a few names or none, so
+    the first few items live in the map itself and allocate nothing.  */
+typedef struct {
+    const char *key;        /* not owned: the slots' or the document's keys */
+    size_t kl;
+    uint32_t hash;
+    size_t val;
+} strmap_item_t;
+
+#define STRMAP_SMALL 16
+
+typedef struct {
+    strmap_item_t *items;   /* in the order added: small or the heap */
+    size_t n, cap;
+    uint32_t *index;        /* 1 + an item's number, 0 for none; mask + 1
+                               entries, a power of two, at most half used:
+                               small_index or the heap */
+    size_t mask;
+    size_t hint;            /* the items expected, for the first allocation */
+    strmap_item_t small[STRMAP_SMALL];
+    uint32_t small_index[2 * STRMAP_SMALL];
+} strmap_t;
+
+/*  An empty map.  Its small arrays are left as they are (the index is
+    cleared when first used): a document has a dozen maps.  */
+static void
+strmap_init (strmap_t *m)
+{
+    m->items = NULL;
+    m->index = NULL;
+    m->n = m->cap = m->mask = m->hint = 0;
+}
+
+/*  A map expected to hold about cap items.  */
+static void
+strmap_reserve (strmap_t *m, size_t cap)
+{
+    m->hint = cap;
+}
+
+static inline uint32_t
+strmap_hash (const char *k, size_t kl)
+{
+    return (uint32_t) XXH3_64bits (k, kl);
+}
+
+/*  Index the items again in an index of size entries (a power of two).  */
+static void
+strmap_rehash (strmap_t *m, size_t size)
+{
+    if (m->index != m->small_index)
+        free (m->index);
+    if (size == 2 * STRMAP_SMALL) {
+        m->index = m->small_index;
+        memset (m->index, 0, size * sizeof *m->index);
+    }
+    else
+        m->index = clip_calloc (size, sizeof *m->index);
+    m->mask = size - 1;
+    for (size_t i = 0; i < m->n; i++) {
+        size_t x = m->items[i].hash & m->mask;
+        while (m->index[x])
+            x = (x + 1) & m->mask;
+        m->index[x] = (uint32_t) (i + 1);
+    }
+}
+
+/*  1 + the number of key k [0, kl)'s item (hash h), 0 when absent.  */
+static inline size_t
+strmap_probe (const strmap_t *m, const char *k, size_t kl, uint32_t h)
+{
+    if (m->index)
+        for (size_t x = h & m->mask; m->index[x]; x = (x + 1) & m->mask) {
+            const strmap_item_t *it = &m->items[m->index[x] - 1];
+            if (it->hash == h && it->kl == kl && memcmp (it->key, k, kl) == 0)
+                return m->index[x];
+        }
+    return 0;
+}
+
+/*  The value of key k [0, kl) in a map only read, NULL when absent.  */
+static const size_t *
+strmap_get (const strmap_t *m, const char *k, size_t kl)
+{
+    if (m->n == 0)
+        return NULL;
+    size_t i = strmap_probe (m, k, kl, strmap_hash (k, kl));
+    return i? &m->items[i - 1].val: NULL;
+}
+
+/*  The value of key k [0, kl), NULL when absent; with insert, a new value
+    0 is added when absent.  The pointer holds until the next insert.  */
+static size_t *
+strmap_slot (strmap_t *m, const char *k, size_t kl, bool insert)
+{
+    if (m->n == 0 && !insert)
+        return NULL;
+    uint32_t h = strmap_hash (k, kl);
+    size_t i = strmap_probe (m, k, kl, h);
+    if (i)
+        return &m->items[i - 1].val;
+    if (!insert)
+        return NULL;
+    if (m->n == m->cap) {
+        if (m->cap == 0 && m->hint <= STRMAP_SMALL) {
+            m->items = m->small;
+            m->cap = STRMAP_SMALL;
+        }
+        else {
+            size_t cap = m->cap? m->cap * 2: m->hint;
+            strmap_item_t *items = clip_malloc (cap * sizeof *items);
+            if (m->n)
+                memcpy (items, m->items, m->n * sizeof *items);
+            if (m->items != m->small)
+                free (m->items);
+            m->items = items;
+            m->cap = cap;
+        }
+    }
+    if (!m->index || 2 * (m->n + 1) > m->mask + 1) {
+        /* Room for every item the array holds (at least n + 1).  */
+        size_t size = 2 * STRMAP_SMALL;
+        while (size < 2 * m->cap)
+            size *= 2;
+        strmap_rehash (m, size);
+    }
+    strmap_item_t *it = &m->items[m->n];
+    *it = (strmap_item_t) { k, kl, h, 0 };
+    m->n++;
+    size_t x = h & m->mask;
+    while (m->index[x])
+        x = (x + 1) & m->mask;
+    m->index[x] = (uint32_t) m->n;
+    return &it->val;
+}
+
+static void
+strmap_release (strmap_t *m)
+{
+    if (m->items != m->small)
+        free (m->items);
+    if (m->index != m->small_index)
+        free (m->index);
+    strmap_init (m);
 }
 
 /* ---------------------------------------------------------- alias table */
@@ -531,6 +844,8 @@ display_form (const char *s, size_t n, int ty)
 typedef struct {
     char *canonical;
     int type;
+    words_t ckey;           /* the key words of canonical, as a mention
+                               linked to the entry has them */
 } entry_t;
 
 /*  One name of the table: the folded key of an alias or canonical name.  */
@@ -538,13 +853,14 @@ typedef struct {
     char *key;              /* owned */
     uint32_t entry;
     bool metonym;           /* "~Beijing": stands for the entry as an actor only */
-    UT_hash_handle hh;
 } slot_t;
 
 struct clip_linker {
     entry_t *entries;
     size_t nentries, entries_cap;
-    slot_t *slots;          /* uthash table by key */
+    slot_t *slots;
+    size_t nslots, slots_cap;
+    strmap_t by_key;        /* a slot's key -> 1 + its number */
 };
 
 /*  Add key -> entry.  Returns false when the key already names another
@@ -552,28 +868,39 @@ struct clip_linker {
 static bool
 table_add (clip_linker_t *self, const char *key, uint32_t entry, bool metonym, uint32_t *other)
 {
-    slot_t *s;
-    HASH_FIND_STR (self->slots, key, s);
-    if (s) {
-        *other = s->entry;
-        return s->entry == entry;
+    size_t kl = strlen (key);
+    const size_t *v = strmap_get (&self->by_key, key, kl);
+    if (v) {
+        *other = self->slots[*v - 1].entry;
+        return *other == entry;
     }
-    s = clip_calloc (1, sizeof *s);
+    if (self->nslots == self->slots_cap) {
+        self->slots_cap = self->slots_cap? self->slots_cap * 2: 512;
+        self->slots = clip_realloc (self->slots, self->slots_cap * sizeof *self->slots);
+    }
+    slot_t *s = &self->slots[self->nslots++];
     s->key = clip_strdup (key);
     s->entry = entry;
     s->metonym = metonym;
-    HASH_ADD_KEYPTR (hh, self->slots, s->key, strlen (s->key), s);
+    /*  The map holds the slot's own copy of the key, which stays where it
+        is when the slots grow.  */
+    *strmap_slot (&self->by_key, s->key, kl, true) = self->nslots;
     return true;
+}
+
+static const slot_t *
+table_get_n (const clip_linker_t *self, const char *key, size_t kl)
+{
+    if (kl == 0)
+        return NULL;
+    const size_t *v = strmap_get (&self->by_key, key, kl);
+    return v? &self->slots[*v - 1]: NULL;
 }
 
 static const slot_t *
 table_get (const clip_linker_t *self, const char *key)
 {
-    if (!key[0])
-        return NULL;
-    slot_t *s;
-    HASH_FIND_STR (self->slots, key, s);
-    return s;
+    return table_get_n (self, key, strlen (key));
 }
 
 static void seterr (char *err, size_t err_size, const char *fmt, ...)
@@ -620,6 +947,7 @@ load_line (clip_linker_t *self, char *line, size_t lineno, char *err, size_t err
     uint32_t idx = (uint32_t) self->nentries++;
     self->entries[idx].canonical = clip_strdup (line);
     self->entries[idx].type = ty;
+    key_words (line, strlen (line), ty == TY_PER, &self->entries[idx].ckey);
 
     char *name = line;
     char *next = aliases;
@@ -661,10 +989,20 @@ load_line (clip_linker_t *self, char *line, size_t lineno, char *err, size_t err
     return 0;
 }
 
+static bool lists_valid (void);
+
 clip_linker_t *
 clip_linker_load (const char *aliases_tsv, char *err, size_t err_size)
 {
     assert (aliases_tsv);
+    /*  in_list looks words up by halves, and the quick tests skip what
+        they do not admit: a list that breaks either would lose words
+        without a sign.  */
+    if (!lists_valid ()) {
+        seterr (err, err_size, "clip_link: a word list is out of byte order, or a spelling "
+                "or abbreviation escapes its quick test");
+        return NULL;
+    }
     char *data;
     size_t len;
     int rc = clip_file_read (aliases_tsv, 64u << 20, &data, &len);
@@ -713,14 +1051,14 @@ clip_linker_destroy (clip_linker_t **self_p)
     clip_linker_t *self = *self_p;
     if (!self)
         return;
-    slot_t *s, *tmp;
-    HASH_ITER (hh, self->slots, s, tmp) {
-        HASH_DEL (self->slots, s);
-        free (s->key);
-        free (s);
-    }
-    for (size_t k = 0; k < self->nentries; k++)
+    for (size_t k = 0; k < self->nslots; k++)
+        free (self->slots[k].key);
+    free (self->slots);
+    strmap_release (&self->by_key);
+    for (size_t k = 0; k < self->nentries; k++) {
         free (self->entries[k].canonical);
+        words_release (&self->entries[k].ckey);
+    }
     free (self->entries);
     free (self);
     *self_p = NULL;
@@ -737,6 +1075,7 @@ typedef struct {
     bool capitalised;       /* the mention starts with a capital letter */
     bool dateline;          /* a wire dateline's place ("TOKYO, March 3 -") */
     bool before_hyphen;     /* a hyphen right after it ("Paris-based") */
+    bool caps;              /* in pass 1b: the canonical name is ALL-CAPS */
     size_t body;            /* for an ALL-CAPS mention, 1 + the mixed-case
                                mention whose name it took, else 0 */
     char initials[16];      /* of a name of two words or more, not a person:
@@ -775,13 +1114,20 @@ previous_word (const char *text, size_t pos, char *buf, size_t size)
 /*  Letters, at least two, and none of them lower case: "BROWN-FORMAN",
     "KANSAS CITY", as ALL-CAPS headlines and datelines write names.  */
 static bool
-all_caps (const char *s)
+all_caps_n (const char *s, size_t n)
 {
-    size_t n = strlen (s), pos = 0, upper = 0;
+    size_t pos = 0, upper = 0;
     while (pos < n) {
         int32_t cp = clip_utf8_next (s, n, &pos);
         if (cp < 0)
             continue;
+        if (cp < 0x80) {
+            /*  ASCII's categories: Ll a-z, Lu A-Z, no Lt.  */
+            if (cp >= 'a' && cp <= 'z')
+                return false;
+            upper += cp >= 'A' && cp <= 'Z';
+            continue;
+        }
         utf8proc_category_t c = utf8proc_category (cp);
         if (c == UTF8PROC_CATEGORY_LL || c == UTF8PROC_CATEGORY_LT)
             return false;
@@ -789,6 +1135,12 @@ all_caps (const char *s)
             upper++;
     }
     return upper >= 2;
+}
+
+static bool
+all_caps (const char *s)
+{
+    return all_caps_n (s, strlen (s));
 }
 
 /*  A wire dateline: the mention opens a line, is in capitals and a comma
@@ -804,17 +1156,15 @@ at_dateline (const char *text, size_t len, const clip_mention_t *m)
         return false;
     if (m->end >= len || text[m->end] != ',')
         return false;
-    char *t = clip_strndup (text + m->start, m->end - m->start);
-    bool caps = all_caps (t);
-    free (t);
-    return caps;
+    /*  Up to a NUL byte, as all_caps reads a string.  */
+    return all_caps_n (text + m->start, strnlen (text + m->start, m->end - m->start));
 }
 
 /*  Words that stay in lower case inside a name put back into normal case
     ("RIO DE JANEIRO" -> "Rio de Janeiro", "ISLE OF MAN").  */
 static const char *const name_particles[] = {
-    "de", "da", "del", "der", "di", "do", "dos", "du", "la", "le", "van",
-    "von", "of", "and", "the", "on", "upon", "am", NULL
+    "am", "and", "da", "de", "del", "der", "di", "do", "dos", "du", "la",
+    "le", "of", "on", "the", "upon", "van", "von", NULL
 };
 
 /*  An ALL-CAPS name in normal case: each word's first letter kept, the
@@ -951,63 +1301,6 @@ take_full_name (info_t *in, const info_t *full)
     return true;
 }
 
-/*  A small per-document map from a word or key (not owned) to a mention
-    index, so that linking stays linear in the number of mentions.  */
-typedef struct {
-    const char *key;        /* not owned: the document's folded keys */
-    size_t val;
-    UT_hash_handle hh;
-} strmap_item_t;
-
-typedef struct {
-    strmap_item_t *items;   /* uthash table by key */
-    strmap_item_t *pool;    /* when not NULL, room for pool_cap items, so
-                               that a map filled for every name of the
-                               document costs one allocation, not one a name */
-    size_t pool_used, pool_cap;
-} strmap_t;
-
-/*  A map whose first cap items come from one allocation.  */
-static void
-strmap_reserve (strmap_t *m, size_t cap)
-{
-    m->pool = clip_malloc ((cap? cap: 1) * sizeof *m->pool);   /* zeroed as used */
-    m->pool_cap = cap;
-}
-
-/*  The value of key k [0, kl), NULL when absent; with insert, a new value
-    0 is added when absent.  */
-static size_t *
-strmap_slot (strmap_t *m, const char *k, size_t kl, bool insert)
-{
-    strmap_item_t *it;
-    HASH_FIND (hh, m->items, k, kl, it);
-    if (!it && insert) {
-        if (m->pool_used < m->pool_cap) {
-            it = &m->pool[m->pool_used++];
-            memset (it, 0, sizeof *it);
-        }
-        else
-            it = clip_calloc (1, sizeof *it);
-        it->key = k;
-        HASH_ADD_KEYPTR (hh, m->items, it->key, kl, it);
-    }
-    return it? &it->val: NULL;
-}
-
-static void
-strmap_release (strmap_t *m)
-{
-    strmap_item_t *it, *tmp;
-    HASH_ITER (hh, m->items, it, tmp) {
-        HASH_DEL (m->items, it);
-        if (!(m->pool && it >= m->pool && it < m->pool + m->pool_cap))
-            free (it);
-    }
-    free (m->pool);
-    memset (m, 0, sizeof *m);
-}
-
 #define AMBIGUOUS SIZE_MAX
 
 /*  Map key [0, kl) to mention i + 1 unless it maps to an earlier one;
@@ -1060,9 +1353,27 @@ longest_or_ambiguous (strmap_t *map, const char *k, size_t kl, const info_t *inf
 /*  Words that make a longer name another thing than the organisation
     it starts with: "Screen Actors Guild Awards" is not the guild.  */
 static const char *const event_words[] = {
-    "awards", "award", "prize", "prizes", "cup", "trophy", "festival", "games",
-    "championship", "championships", "open", "shares", "stock", "index", NULL
+    "award", "awards", "championship", "championships", "cup", "festival",
+    "games", "index", "open", "prize", "prizes", "shares", "stock", "trophy",
+    NULL
 };
+
+/*  Every list in_list reads, in order, and every word of spellings and
+    abbreviations admitted by the quick tests in front of them?  */
+static bool
+lists_valid (void)
+{
+    for (size_t v = 0; spellings[v][0]; v++)
+        if (!spelling_candidate (spellings[v][0], strlen (spellings[v][0])))
+            return false;
+    for (size_t v = 0; abbreviations[v][0]; v++) {
+        size_t n = strlen (abbreviations[v][0]);
+        if (n < 3 || n > 5 || !abbreviation_letter (abbreviations[v][0][0]))
+            return false;
+    }
+    return list_sorted (legal_suffixes) && list_sorted (titles) && list_sorted (locatives)
+        && list_sorted (stopwords) && list_sorted (event_words) && list_sorted (name_particles);
+}
 
 /*  Is f's name the organisation of short key k with one or two words
     more ("Vantrell Data Systems" for "Vantrell Data", "Quillby
@@ -1308,28 +1619,27 @@ take_name (info_t *in, const info_t *f, bool retype)
     in->known = true;
 }
 
-/*  Resolve one mention through the table; sets info fields.  */
-static void
+/*  Resolve one mention through the table; sets info fields.  Returns the
+    entry the mention took, or NULL.  */
+static const entry_t *
 resolve_table (const clip_linker_t *self, const char *utf8, const clip_mention_t *m, info_t *in)
 {
     const slot_t *s = in->key.n > 0? table_get (self, in->key.text.p): NULL;
     if (!s && in->key.n > 1) {
         /* "Britain's National Cyber Security Centre", "UK National
-           Cybersecurity Centre": a place name in front of a known name.  */
+           Cybersecurity Centre": a place name in front of a known name.
+           The key's text is its words joined by single spaces: the first
+           words and the rest are the two sides of a space, looked up in
+           place.  */
         for (size_t drop = 1; drop <= 3 && drop < in->key.n && !s; drop++) {
-            words_t head = { 0 }, tail = { 0 };
-            for (size_t k = 0; k < drop; k++)
-                words_push (&head, in->key.text.p + in->key.off[k], in->key.len[k]);
-            const slot_t *h = table_get (self, head.text.p);
+            const char *kt = in->key.text.p;
+            size_t cut = in->key.off[drop];
+            const slot_t *h = table_get_n (self, kt, cut - 1);
             if (h && self->entries[h->entry].type == TY_LOC) {
-                for (size_t k = drop; k < in->key.n; k++)
-                    words_push (&tail, in->key.text.p + in->key.off[k], in->key.len[k]);
-                const slot_t *t = table_get (self, tail.text.p);
+                const slot_t *t = table_get_n (self, kt + cut, in->key.text.len - cut);
                 if (t && self->entries[t->entry].type == TY_ORG)
                     s = t;
             }
-            words_release (&head);
-            words_release (&tail);
         }
     }
     if (!s && in->ty == TY_ORG && in->key.text.len < 120
@@ -1348,7 +1658,7 @@ resolve_table (const clip_linker_t *self, const char *utf8, const clip_mention_t
             s = p;
     }
     if (!s)
-        return;
+        return NULL;
     const entry_t *e = &self->entries[s->entry];
     if (s->metonym) {
         /* "Beijing" stands for China, "in Beijing" for the city.  */
@@ -1356,15 +1666,16 @@ resolve_table (const clip_linker_t *self, const char *utf8, const clip_mention_t
         previous_word (utf8, m->start, prev, sizeof prev);
         /* "Paris-based": where, not who.  */
         if (in_list (locatives, prev, strlen (prev)) || in->dateline || in->before_hyphen)
-            return;
+            return NULL;
     }
     /* A one-word alias does not make a person into a place or a company.  */
     if (in->ty == TY_PER && e->type != TY_PER && in->key.n == 1)
-        return;
+        return NULL;
     free (in->canonical);
     in->canonical = clip_strdup (e->canonical);
     in->ty = e->type;
     in->known = true;
+    return e;
 }
 
 int
@@ -1374,7 +1685,19 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     assert (self);
     assert (utf8 || len == 0);
     assert (mentions || n == 0);
-    info_t *info = clip_calloc (n? n: 1, sizeof *info);
+    /*  Each info is set field by field: its two words_t are most of its
+        kilobyte, and their arrays need no zeroing (words_init).  */
+    info_t *info = clip_malloc ((n? n: 1) * sizeof *info);
+    for (size_t i = 0; i < n; i++) {
+        info_t *in = &info[i];
+        in->ty = TY_OTHER;
+        words_init (&in->key);
+        words_init (&in->ckey);
+        in->canonical = NULL;
+        in->known = in->capitalised = in->dateline = in->before_hyphen = in->caps = false;
+        in->body = 0;
+        memset (in->initials, 0, sizeof in->initials);
+    }
     acronym_t *acrs = NULL;
     size_t nacr = 0, acr_cap = 0;
 
@@ -1393,8 +1716,18 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         in->canonical = display_form (s, sl, in->ty);
         in->dateline = in->ty == TY_LOC && at_dateline (utf8, len, m);
         in->before_hyphen = m->end < len && utf8[m->end] == '-';
-        resolve_table (self, utf8, m, in);
-        key_words (in->canonical, strlen (in->canonical), in->ty == TY_PER, &in->ckey);
+        const entry_t *e = resolve_table (self, utf8, m, in);
+        /*  The key of the canonical name, computed once: the table's
+            entries have theirs, and a canonical name written as the
+            mention is has the mention's key (the same type).  Both are
+            read only from here on and outlive the document's infos.  */
+        size_t cl = strlen (in->canonical);
+        if (e)
+            words_share (&in->ckey, &e->ckey);
+        else if (cl == sl && memcmp (in->canonical, s, sl) == 0)
+            words_share (&in->ckey, &in->key);
+        else
+            key_words (in->canonical, cl, in->ty == TY_PER, &in->ckey);
         char acr[16];
         if (in->ty != TY_PER && in->key.n >= 2
             && acronym_after (utf8, len, m->end, acr, sizeof acr)) {
@@ -1426,10 +1759,22 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        type in mixed case, wherever it is; a dateline's place with none is
        put in normal case.  Other ALL-CAPS names stay as they are: they may
        be acronyms ("ASCS").  */
-    strmap_t mixed[4] = { { 0 } };
+    strmap_t mixed[4];
+    /*  The mentions of each type, for the maps by type to be sized once.  */
+    size_t of_type[5] = { 0 };
+    for (size_t i = 0; i < n; i++)
+        of_type[info[i].ty]++;
+    for (int t = 0; t < 4; t++) {
+        strmap_init (&mixed[t]);
+        strmap_reserve (&mixed[t], of_type[t]);
+    }
     for (size_t i = 0; i < n; i++) {
         info_t *in = &info[i];
-        if (in->ty != TY_OTHER && !in->known && in->key.n > 0 && !all_caps (in->canonical)) {
+        if (in->ty == TY_OTHER || in->known || in->key.n == 0)
+            continue;
+        /*  Asked again below, of the same name.  */
+        in->caps = all_caps (in->canonical);
+        if (!in->caps) {
             size_t *slot = strmap_slot (&mixed[in->ty], in->key.text.p, in->key.text.len, true);
             if (*slot == 0)
                 *slot = i + 1;
@@ -1437,7 +1782,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     }
     for (size_t i = 0; i < n; i++) {
         info_t *in = &info[i];
-        if (in->ty == TY_OTHER || in->known || in->key.n == 0 || !all_caps (in->canonical))
+        if (in->ty == TY_OTHER || in->known || in->key.n == 0 || !in->caps)
             continue;
         size_t *slot = strmap_slot (&mixed[in->ty], in->key.text.p, in->key.text.len, false);
         char *c = NULL;
@@ -1500,7 +1845,11 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        for "Green Progressive"); and the names that are not people by their
        initials ("NFB" for "National Fisheries Board" without a bracketed
        definition).  */
-    strmap_t later_people = { 0 }, org_heads = { 0 }, plurals = { 0 }, by_initials = { 0 };
+    strmap_t later_people, org_heads, plurals, by_initials;
+    strmap_init (&later_people);
+    strmap_init (&org_heads);
+    strmap_init (&plurals);
+    strmap_init (&by_initials);
     size_t person_words = 0;
     for (size_t i = 0; i < n; i++)
         if (info[i].ty == TY_PER && info[i].ckey.n >= 2)
@@ -1533,7 +1882,14 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     /* Pass 2: acronyms, short mentions, repeated unknown names.  people
        maps each word of a full person name to the latest such mention
        seen; names maps each unknown key, per type, to its first mention.  */
-    strmap_t people = { 0 }, names[4] = { { 0 } }, acronyms = { 0 };
+    strmap_t people, names[4], acronyms;
+    strmap_init (&people);
+    strmap_init (&acronyms);
+    strmap_reserve (&people, person_words);
+    for (int t = 0; t < 4; t++) {
+        strmap_init (&names[t]);
+        strmap_reserve (&names[t], of_type[t]);
+    }
     textruns_t runs = { 0 };
     for (size_t a = 0; a < nacr; a++) {
         size_t *slot = strmap_slot (&acronyms, acrs[a].acr, strlen (acrs[a].acr), true);

@@ -1054,3 +1054,77 @@ Test (numex, range_of_scaled_amounts)
                    "MONEY[5 mln dlrs]=USD 5000000;MONEY[870 mln]=USD 870000000;"
                    "MONEY[one billion]=USD 1000000000;");
 }
+
+/*  The scan tries each pattern only at a token that can start it (issue
+    14's speed work): the patterns whose first token is a word, not a
+    number, are still found.  */
+Test (numex, patterns_starting_with_a_word)
+{
+    expect_one ("It paid a billion dlrs.", "MONEY", "a billion dlrs", "USD 1000000000");
+    expect_one ("It lost billions of dollars.", "MONEY", "billions of dollars",
+                "billions of dollars");
+    expect_one ("It costs Rs 500.", "MONEY", "Rs 500", "INR 500");
+    expect_one ("It raised HK$ 5 mln.", "MONEY", "HK$ 5 mln", "HKD 5000000");
+    expect_one ("It paid USD 5 mln.", "MONEY", "USD 5 mln", "USD 5000000");
+    expect_one ("It rose a hundred percent.", "PERCENT", "a hundred percent", "100%");
+    expect_one ("Profit in fiscal 1988 rose.", "DATE", "fiscal 1988", "fiscal 1988");
+    expect_one ("Prices of the 1990s fell.", "DATE", "the 1990s", "the 1990s");
+    expect_one ("Earlier that month sales rose.", "DATE", "Earlier that month",
+                "earlier that month");
+    expect_render ("He said on Friday that last year was good.",
+                   "DATE[Friday]=friday;DATE[last year]=last year;");
+}
+
+/*  ... and those whose first token is digits, by what follows them: a
+    percent sign or word, a unit, a hyphen, a month; digits followed by
+    none of these start nothing.  */
+Test (numex, patterns_starting_with_digits)
+{
+    expect_render ("It rose 5 % and 6 percent and 3 percentage points.",
+                   "PERCENT[5 %]=5%;PERCENT[6 percent]=6%;"
+                   "PERCENT[3 percentage points]=3 percentage points;");
+    expect_render ("A 10-year bond and 20 years and a 45-mln-dlr loan.",
+                   "DATE[10-year]=10-year;DATE[20 years]=20 years;"
+                   "MONEY[45-mln-dlr]=USD 45000000;");
+    expect_one ("Its 4th quarter fell.", "DATE", "4th quarter", "4th quarter");
+    expect_one ("It closed at 1,234.5 dlrs.", "MONEY", "1,234.5 dlrs", "USD 1234.5");
+    expect_none ("1,234 shares and 12 teams and 123456 fans.");
+}
+
+/*  The canonical values, written without snprintf: zero-padded ISO
+    dates, integers from number words, percentages.  */
+Test (numex, canonicals_of_dates_amounts_and_percentages)
+{
+    expect_render ("On 2019-03-05 and 5 March 1987 it was March 2019.",
+                   "DATE[2019-03-05]=2019-03-05;DATE[5 March 1987]=1987-03-05;"
+                   "DATE[March 2019]=2019-03;");
+    expect_render ("Sales rose 0 pct in 2019.", "PERCENT[0 pct]=0%;DATE[2019]=2019;");
+    expect_render ("It sold five million euros and 25 per cent.",
+                   "MONEY[five million euros]=EUR 5000000;PERCENT[25 per cent]=25%;");
+}
+
+/*  Keywords in capitals are keywords; a word longer than any keyword
+    is none, in capitals or not.  */
+Test (numex, words_in_capitals_and_long_words)
+{
+    expect_render ("IT PAID A BILLION DLRS IN MARCH 1987.",
+                   "MONEY[A BILLION DLRS]=USD 1000000000;DATE[MARCH 1987]=1987-03;");
+    expect_one ("Profit rose in NINE MTHS.", "DATE", "NINE MTHS", "nine mths");
+    expect_render ("INTERNATIONALISATIONS 5 pct and Internationalisation 5 pct",
+                   "PERCENT[5 pct]=5%;PERCENT[5 pct]=5%;");
+    expect_none ("ABCDEFGHIJKLMNOPQRSTU 1987 and QUARTERLY 1987");
+}
+
+/*  A text of more tokens than the scan first makes room for (one a
+    byte here): the token array grows.  */
+Test (numex, text_of_many_short_tokens)
+{
+    size_t reps = 3000;
+    const char *tail = " in March 2019.";
+    char *text = clip_malloc (2 * reps + strlen (tail) + 1);
+    for (size_t k = 0; k < reps; k++)
+        memcpy (text + 2 * k, "x-", 2);
+    strcpy (text + 2 * reps, tail);
+    expect_one (text, "DATE", "March 2019", "2019-03");
+    free (text);
+}

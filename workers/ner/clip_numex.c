@@ -396,7 +396,7 @@ kw_build (void)
     assert (n < KW_SLOTS / 4);
     for (size_t k = 0; k < n; k++) {
         size_t len = strlen (keywords[k].word);
-        assert (len < 256);
+        assert (len < 16);              /* tokenize's buffer holds any keyword */
         s_kw_len[k] = (uint8_t) len;
         if (len > s_kw_max_len)
             s_kw_max_len = len;
@@ -409,16 +409,24 @@ kw_build (void)
 
 /*  The keyword lower [0, len) (lower-case ASCII letters), or NULL; hash
     is kw_hash (lower, len).  */
-static const keyword_t *
+static inline const keyword_t *
 keyword_find_hashed (const char *lower, size_t len, uint32_t hash)
 {
-    pthread_once (&s_kw_once, kw_build);
+    /*  The table is built by tokenize, once per text rather than once per
+        word: every lookup comes from it.  */
     if (len > s_kw_max_len)
         return NULL;
     for (uint32_t h = hash & (KW_SLOTS - 1); s_kw_slots[h];
          h = (h + 1) & (KW_SLOTS - 1)) {
         size_t k = s_kw_slots[h] - 1u;
-        if (s_kw_len[k] == len && memcmp (keywords[k].word, lower, len) == 0)
+        if (s_kw_len[k] != len)
+            continue;
+        /*  A few bytes: a loop is cheaper than a call of memcmp.  */
+        const char *w = keywords[k].word;
+        size_t c = 0;
+        while (c < len && w[c] == lower[c])
+            c++;
+        if (c == len)
             return &keywords[k];
     }
     return NULL;
@@ -560,7 +568,9 @@ cp_symbol (int32_t cp)
 static inline bool is_digit (unsigned char c) { return c >= '0' && c <= '9'; }
 static inline bool is_alpha (unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    /*  Setting bit 5 folds 'A'-'Z' onto 'a'-'z' and nothing else onto
+        them: one test where two ranges took four.  */
+    return (unsigned char) ((c | 0x20) - 'a') < 26;
 }
 static inline char lower (char c)
 {
@@ -742,6 +752,11 @@ tokenize (scan_t *sc)
     const unsigned char *s = (const unsigned char *) sc->s;
     size_t len = sc->len, p = 0;
     uint8_t gap = 2;
+    pthread_once (&s_kw_once, kw_build);
+    /*  Room for the tokens of most texts at once (wire copy has about one
+        token in five bytes), so that the array seldom grows.  */
+    sc->cap = len / 4 + 16;
+    sc->t = clip_malloc (sc->cap * sizeof *sc->t);
     /*  Line breaks in the current gap, and whether the last one was
         followed by white space.  Wire copy is wrapped at about 70 columns:
         one line break with the next line starting at once ("250\npct") is
@@ -773,7 +788,8 @@ tokenize (scan_t *sc)
             p += cl;
             continue;
         }
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || cp_is_space (cp)) {
+        /*  ASCII white space is '\t' to '\r' ('\n' and ' ' are taken above).  */
+        if (c < 0x80? (c >= '\t' && c <= '\r'): cp_is_space (cp)) {
             if (gap < 1) gap = 1;
             if (lines > 0 && c != '\r')
                 indent = true;
@@ -855,6 +871,23 @@ tokenize (scan_t *sc)
             p = r;
         } else if (is_alpha (c) || (cp >= 0 && cp_is_letter (cp))) {
             size_t q = p;
+            /*  The ASCII letters first, gathering on the way what
+                classify_word would read from a word of them only: its
+                lower case, hash and capitals.  */
+            char buf[16];
+            uint32_t h = KW_HASH_SEED;
+            unsigned char bits = 0;
+            size_t lim = len - p > sizeof buf? p + sizeof buf: len;
+            for (; q < lim && is_alpha (s[q]); q++) {
+                char l = (char) (s[q] | 0x20);
+                bits |= s[q];
+                buf[q - p] = l;
+                h = KW_HASH_STEP (h, l);
+            }
+            /*  Longer than any keyword: only its capitals matter.  */
+            for (; q < len && is_alpha (s[q]); q++)
+                bits |= s[q];
+            size_t ascii_end = q;
             while (q < len) {
                 if (is_alpha (s[q])) {
                     q++;
@@ -881,7 +914,19 @@ tokenize (scan_t *sc)
                     t->end = q;
                 }
             }
-            if (t->kind == T_WORD)
+            if (t->kind == T_WORD && t->end == ascii_end) {
+                /*  ASCII letters only: classify_word's first pass, done
+                    above; it reads the other words.  */
+                size_t wl = t->end - t->start;
+                t->cap = c >= 'A' && c <= 'Z';
+                t->upper = !(bits & 0x20);  /* a lower-case letter has it */
+                const keyword_t *kw = wl <= s_kw_max_len? keyword_find_hashed (buf, wl, h): NULL;
+                if (kw) {
+                    t->cls = kw->cls;
+                    t->val = kw->val;
+                    t->flags = kw->flags;
+                }
+            } else if (t->kind == T_WORD)
                 classify_word (sc, t);
             p = t->end;
         } else {
@@ -954,7 +999,18 @@ tok_amount (const scan_t *sc, const tok_t *t, amount_t *a)
 static void
 amount_from_int (uint64_t v, amount_t *a)
 {
-    a->ndig = snprintf (a->dig, sizeof a->dig, "%llu", (unsigned long long) v);
+    /*  By hand, as "%llu" prints it: a call of snprintf cost more than
+        the rest of the match.  */
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (int k = 0; k < n; k++)
+        a->dig[k] = tmp[n - 1 - k];
+    a->dig[n] = '\0';
+    a->ndig = n;
     a->exp = 0;
 }
 
@@ -1012,8 +1068,11 @@ tok_is_kw (const tok_t *t, kw_class_t c)
 static bool
 tok_is_word (const scan_t *sc, const tok_t *t, const char *w)
 {
+    /*  The first byte answers nearly every call, before strlen.  */
+    if (t->kind != T_WORD || lower (sc->s[t->start]) != w[0])
+        return false;
     size_t n = strlen (w);
-    if (t->kind != T_WORD || t->end - t->start != n)
+    if (t->end - t->start != n)
         return false;
     for (size_t k = 0; k < n; k++)
         if (lower (sc->s[t->start + k]) != w[k])
@@ -1419,6 +1478,59 @@ typedef struct {
 
 static const implied_t implied_none = { -1, 0, 0 };
 
+/*  The canonicals are built by hand rather than by snprintf, whose call
+    cost more than finding the match.  */
+
+/*  v (not negative) in decimal with at least width digits, as "%0*d"
+    prints it; returns the end.  */
+static char *
+put_int (char *o, int v, int width)
+{
+    assert (v >= 0);
+    char tmp[12];
+    int n = 0;
+    unsigned u = (unsigned) v;
+    do {
+        tmp[n++] = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    while (n < width)
+        tmp[n++] = '0';
+    while (n > 0)
+        *o++ = tmp[--n];
+    return o;
+}
+
+/*  m's canonical the date y, y-mo or y-mo-d (mo, d positive; 0 leaves
+    them out): "%04d-%02d-%02d".  */
+static void
+iso_canon (match_t *m, int y, int mo, int d)
+{
+    char *o = put_int (m->canon, y, 4);
+    if (mo > 0) {
+        *o++ = '-';
+        o = put_int (o, mo, 2);
+        if (d > 0) {
+            *o++ = '-';
+            o = put_int (o, d, 2);
+        }
+    }
+    *o = '\0';
+}
+
+/*  m's canonical the strings a, b and c joined, cut to its size as
+    snprintf cuts ("%s%s%s").  */
+static void
+canon_join (match_t *m, const char *a, const char *b, const char *c)
+{
+    const char *parts[3] = { a, b, c };
+    size_t o = 0;
+    for (int k = 0; k < 3; k++)
+        for (const char *p = parts[k]; *p && o + 1 < sizeof m->canon; p++)
+            m->canon[o++] = *p;
+    m->canon[o] = '\0';
+}
+
 static bool
 implied_set (const implied_t *c)
 {
@@ -1443,7 +1555,7 @@ money_canon (match_t *m, int code, const amount_t *a)
 {
     char amt[AMOUNT_MAX_DIGITS + AMOUNT_MAX_EXP + 8];
     amount_format (a, amt);
-    snprintf (m->canon, sizeof m->canon, "%s %s", currency_codes[code], amt);
+    canon_join (m, currency_codes[code], " ", amt);
     m->code = code;
 }
 
@@ -1480,6 +1592,12 @@ bare_amount_at (const scan_t *sc, size_t i, bool plain, amount_t *a)
 {
     const tok_t *t = tk (sc, i);
     if (t->kind == T_NUM) {
+        /*  Without plain, digits need a scale, in them or a word after
+            them: most numbers are answered here, before their amount is
+            read.  */
+        if (!plain && t->cls != SUF_SCALE
+            && !(tk (sc, i + 1)->gap == 1 && tok_is_kw (tk (sc, i + 1), K_SCALE)))
+            return 0;
         size_t k = parse_amount (sc, i, false, a);
         return (k == 0 || (k == 1 && t->cls != SUF_SCALE && !plain))? 0: k;
     }
@@ -1848,13 +1966,13 @@ match_percent_one (const scan_t *sc, size_t i, match_t *m)
     } else if (t->gap == 1 && tok_is_kw (t, K_PERCENTAGE) && tk (sc, i + k + 1)->gap == 1
                && tok_is_kw (tk (sc, i + k + 1), K_POINT)) {
         amount_format (&a, amt);
-        snprintf (m->canon, sizeof m->canon, "%s percentage points", amt);
+        canon_join (m, amt, " percentage points", "");
         m->ntok = k + 2;
         return;
     } else
         return;
     amount_format (&a, amt);
-    snprintf (m->canon, sizeof m->canon, "%s%%", amt);
+    canon_join (m, amt, "%", "");
     m->ntok = k;
 }
 
@@ -2106,9 +2224,9 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
     m->ntok = j - i;
     m->type = CLIP_NUMEX_DATE;
     if (year > 0 && day > 0)
-        snprintf (m->canon, sizeof m->canon, "%04d-%02d-%02d", year, mo, day);
+        iso_canon (m, year, mo, day);
     else if (year > 0)
-        snprintf (m->canon, sizeof m->canon, "%04d-%02d", year, mo);
+        iso_canon (m, year, mo, 0);
     else
         m->phrase = true;
 }
@@ -2176,7 +2294,7 @@ match_day_first (const scan_t *sc, size_t i, match_t *m)
     m->ntok = j - i;
     m->type = CLIP_NUMEX_DATE;
     if (year > 0)
-        snprintf (m->canon, sizeof m->canon, "%04d-%02d-%02d", year, mo, day);
+        iso_canon (m, year, mo, day);
     else
         m->phrase = true;
 }
@@ -2209,7 +2327,7 @@ match_iso (const scan_t *sc, size_t i, match_t *m)
         return;
     m->ntok = 5;
     m->type = CLIP_NUMEX_DATE;
-    snprintf (m->canon, sizeof m->canon, "%04d-%02d-%02d", y, mo, d);
+    iso_canon (m, y, mo, d);
 }
 
 /*  "Friday", "Friday, March 29, 2019".  */
@@ -2259,9 +2377,12 @@ match_weekday (const scan_t *sc, size_t i, match_t *m)
 static bool
 tok_is_yearmod (const scan_t *sc, const tok_t *t)
 {
-    return t->kind == T_WORD
-        && (tok_is_word (sc, t, "fiscal") || tok_is_word (sc, t, "financial")
-            || tok_is_word (sc, t, "calendar"));
+    if (t->kind != T_WORD)
+        return false;
+    /*  Asked of many words: the first letter first.  */
+    char f = lower (sc->s[t->start]);
+    return (f == 'f' && (tok_is_word (sc, t, "fiscal") || tok_is_word (sc, t, "financial")))
+        || (f == 'c' && tok_is_word (sc, t, "calendar"));
 }
 
 /*  Is the unit t a season of sport ("season", "seasons")?  Plural, and
@@ -2551,7 +2672,7 @@ match_year (const scan_t *sc, size_t i, match_t *m)
         return;
     m->ntok = 1;
     m->type = CLIP_NUMEX_DATE;
-    snprintf (m->canon, sizeof m->canon, "%04d", y);
+    iso_canon (m, y, 0, 0);
 }
 
 /*  "of 2019", "of the year", "of last year" after a part of a year ("the
@@ -3235,22 +3356,65 @@ tok_is_period (const tok_t *t)
     return tok_is_kw (t, K_UNIT) || tok_is_kw (t, K_QUARTER);
 }
 
+/*  The word classes (kw_class_t) that may start a DATE: the first token
+    each date matcher accepts.  match_iso and match_year start with digits,
+    match_day_first with digits or "the", match_month_first with a month,
+    match_weekday with a weekday, match_relative_at with digits or one of
+    the classes its switch or match_duration_at handles ("fiscal" and
+    "calendar" are K_PREP), the bare unit of match_date with "the" or a
+    unit.  Most keywords that pass may_start ("in", "of", "and", "to")
+    start none, and trying all seven matchers on each was most of the
+    scan's cost.  */
+#define KW_BIT(c) (UINT64_C (1) << (c))
+static const uint64_t date_start_classes =
+    KW_BIT (K_THE) | KW_BIT (K_MONTH) | KW_BIT (K_WEEKDAY) | KW_BIT (K_NUM) | KW_BIT (K_TENS)
+    | KW_BIT (K_A) | KW_BIT (K_FEW) | KW_BIT (K_FURTHER) | KW_BIT (K_DAYWORD) | KW_BIT (K_REL)
+    | KW_BIT (K_EARLIER) | KW_BIT (K_THAT) | KW_BIT (K_EVERY) | KW_BIT (K_RECENT)
+    | KW_BIT (K_EDGE) | KW_BIT (K_UNIT) | KW_BIT (K_SEASON) | KW_BIT (K_ORD) | KW_BIT (K_PREP)
+    | KW_BIT (K_ENDW);
+
 static void
 match_date (const scan_t *sc, size_t i, match_t *best)
 {
     match_t m;
     best->ntok = 0;
-    void (*const fixed[]) (const scan_t *, size_t, match_t *) = {
-        match_iso, match_month_first, match_day_first, match_weekday, match_year
-    };
-    for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+    const tok_t *t = tk (sc, i);
+    bool digits = t->kind == T_NUM;
+    if (!digits && !(t->kind == T_WORD && (date_start_classes >> t->cls & 1)))
+        return;
+    /*  Only the matchers whose first token this can be (the list above):
+        a tie keeps the earlier one, and one skipped finds nothing.  A year
+        (match_iso, match_year) has four digits, a day (match_day_first)
+        at most two.  */
+    void (*fixed[5]) (const scan_t *, size_t, match_t *);
+    size_t nfixed = 0;
+    if (digits) {
+        if (t->intdigits == 4)
+            fixed[nfixed++] = match_iso;
+        else if (t->intdigits <= 2)
+            fixed[nfixed++] = match_day_first;
+        if (t->intdigits == 4)
+            fixed[nfixed++] = match_year;
+    } else if (t->cls == K_MONTH)
+        fixed[nfixed++] = match_month_first;
+    else if (t->cls == K_THE)
+        fixed[nfixed++] = match_day_first;
+    else if (t->cls == K_WEEKDAY)
+        fixed[nfixed++] = match_weekday;
+    for (size_t k = 0; k < nfixed; k++) {
         match_clear (&m);
         fixed[k] (sc, i, &m);
         if (m.ntok > best->ntok)
             *best = m;
     }
-    size_t r = match_relative_at (sc, i);
-    const tok_t *t = tk (sc, i);
+    /*  Digits start a relative date as an ordinal ("4th quarter") or a
+        duration (match_duration_at), whose unit or range is a word or a
+        hyphen right after them ("20 years", "10-year", "60-90 days").  */
+    const tok_t *n1 = tk (sc, i + 1);
+    size_t r = 0;
+    if (!digits || t->cls == SUF_ORD || (n1->gap == 0 && tok_is_sym (n1, S_HYPHEN))
+        || (n1->gap == 1 && n1->kind == T_WORD))
+        r = match_relative_at (sc, i);
     if (r == 0 && (tok_is_kw (t, K_THE) || tok_is_kw (t, K_UNIT))) {
         /* "the year ended March 31", "the quarter to June", "year ended
            Dec 31": a bare unit is a date with the end of its period.  */
@@ -3481,11 +3645,13 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
     size_t money_end = SIZE_MAX;    /* the token after the last MONEY */
     for (size_t i = 0; i < sc.n;) {
         const tok_t *ti = &sc.t[i];
-        /* The period of "vs." does not end the sentence.  */
-        if ((ends_sentence (ti)
-             && !(ti->kind == T_SYM && ti->cls == S_DOT && ti->gap == 0 && i > 0
-                  && tok_is_vs (&sc, &sc.t[i - 1])))
-            || i > cur_at + IMPLIED_WINDOW)
+        /* The period of "vs." does not end the sentence.  Nothing to
+           forget when no currency is set, the common case.  */
+        if (implied_set (&cur)
+            && ((ends_sentence (ti)
+                 && !(ti->kind == T_SYM && ti->cls == S_DOT && ti->gap == 0 && i > 0
+                      && tok_is_vs (&sc, &sc.t[i - 1])))
+                || i > cur_at + IMPLIED_WINDOW))
             cur = implied_none;
         if (i >= row_end && ti->kind == T_WORD && ti->cap && implied_set (&doc_cur)) {
             size_t re = earnings_row_at (&sc, i);
@@ -3503,16 +3669,44 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         match_clear (&m);
         /* "that" starts a DATE only ("that month"), and is frequent.  */
         bool dates_only = ti->kind == T_WORD && ti->cls == K_THAT;
-        if (!dates_only) {
-            size_t rh = range_head_at (&sc, i);
-            match_amount_or_range (&sc, i, rh, &m, match_money_one);
-            if (m.ntok > best.ntok)
-                best = m;
-            match_clear (&m);
-            match_amount_or_range (&sc, i, rh, &m, match_percent_one);
-            if (m.ntok > best.ntok)
-                best = m;
-            match_clear (&m);
+        /*  A number, in digits or words, may start any pattern: a range
+            (range_head_at, scaled_range_head_at), an amount, a duration.
+            Else a MONEY starts with a currency (a symbol, a capitalised
+            prefix: parse_currency_prefix) or "a" ("a billion dlrs") or a
+            vague amount ("billions of"), a PERCENT with "a" ("a hundred
+            percent"); other words ("the", "in") try the dates only.  */
+        bool number = ti->kind == T_NUM
+            || (ti->kind == T_WORD && (ti->cls == K_NUM || ti->cls == K_TENS));
+        bool money = number || ti->kind == T_SYM
+            || (ti->kind == T_WORD && (ti->upper || ti->cls == K_A || ti->cls == K_VAGUE
+                                       || (ti->end - ti->start == 2 && utf8[ti->start] == 'R'
+                                           && utf8[ti->start + 1] == 's')));
+        bool percent = number || (ti->kind == T_WORD && ti->cls == K_A);
+        size_t rh = number && !dates_only? range_head_at (&sc, i): 0;
+        if (ti->kind == T_NUM && rh == 0) {
+            /*  After digits, not a range, a MONEY needs a word (a scale, a
+                currency: parse_amount, parse_currency_words) or a hyphen
+                ("45-mln-dlr") next, a PERCENT "%" or a percent word
+                (match_percent_one).  Most numbers have neither.  */
+            const tok_t *n1 = tk (&sc, i + 1);
+            bool word = n1->kind == T_WORD && n1->gap == 1;
+            money = word || (n1->gap == 0 && tok_is_sym (n1, S_HYPHEN));
+            percent = (n1->gap < 2 && tok_is_sym (n1, S_PERCENT))
+                || (word && (n1->cls == K_PERCENT || n1->cls == K_PER || n1->cls == K_PERCENTAGE));
+        }
+        if (!dates_only && (money || percent)) {
+            if (money) {
+                match_amount_or_range (&sc, i, rh, &m, match_money_one);
+                if (m.ntok > best.ntok)
+                    best = m;
+                match_clear (&m);
+            }
+            if (percent) {
+                match_amount_or_range (&sc, i, rh, &m, match_percent_one);
+                if (m.ntok > best.ntok)
+                    best = m;
+                match_clear (&m);
+            }
         }
         match_date (&sc, i, &m);
         if (m.ntok > best.ntok)

@@ -6,6 +6,7 @@
 
 #include "clip_conll.h"
 #include "clip_tagger.h"
+#include "clip_tagger_int.h"
 #include "clip_tagger_train.h"
 #include "clip_util.h"
 #include "testutil.h"
@@ -537,4 +538,54 @@ Test (tagger, doc_consistency_is_linear, .timeout = 60) {
     free (buf);
     free (labels);
     free (words);
+}
+
+/*  The index of the document's contexts of the word hashed lw, or -1.  */
+static long
+agg_index (const clip_tagdoc_t *doc, uint64_t lw)
+{
+    for (size_t g = 0; g < doc->nagg; g++)
+        if (doc->agg [g].lw == lw)
+            return (long) g;
+    return -1;
+}
+
+/*  clip_tagdoc_begin hashes the words it keeps the contexts of as the
+    features do (clip_tagger__lw_hash: ASCII capitals lowered, the rest
+    as it is, cut at WORD_MAX - 1 bytes), whatever their bytes and length,
+    and a short document after a long one finds its own words only.  */
+Test (tagger, doc_contexts_hash_words_as_the_features) {
+    enum { NW = 600 };
+    static char text [NW][WORD_MAX + 16];
+    clip_word_t words [NW];
+    uint32_t seed = 12345;
+    for (size_t k = 0; k < NW; k++) {
+        size_t len = 1 + k % (WORD_MAX + 8);
+        text [k][0] = (char) ((k % 2 ? 'A' : 'a') + (k / 2) % 26);
+        for (size_t b = 1; b < len; b++) {
+            seed = seed * 1103515245u + 12345u;
+            text [k][b] = (char) (seed >> 16);
+        }
+        words [k] = (clip_word_t) { text [k], (uint32_t) len };
+    }
+    clip_tagdoc_t *doc = clip_tagdoc_new ();
+    clip_tagdoc_begin (doc, words, NW);
+    for (size_t k = 0; k < NW; k++) {
+        long g = agg_index (doc, clip_tagger__lw_hash (words [k].text, words [k].len));
+        cr_assert_geq (g, 0, "word %zu (%u bytes) has no contexts", k, words [k].len);
+        const agg_t *a = &doc->agg [g];
+        if (k % 2 == 0 || a->n >= AGG_MAX || k == 0 || k + 1 == NW)
+            continue;
+        uint64_t prev = clip_tagger__lw_hash (words [k - 1].text, words [k - 1].len);
+        uint64_t next = clip_tagger__lw_hash (words [k + 1].text, words [k + 1].len);
+        int seen = 0;
+        for (uint32_t j = 0; j < a->n; j++)
+            seen |= a->prev [j] == prev && a->next [j] == next;
+        cr_assert (seen, "capitalised word %zu lacks its neighbours", k);
+    }
+    clip_tagdoc_begin (doc, words + 100, 3);
+    cr_assert_eq (doc->nagg, 3);
+    for (size_t k = 100; k < 103; k++)
+        cr_assert_geq (agg_index (doc, clip_tagger__lw_hash (words [k].text, words [k].len)), 0);
+    clip_tagdoc_destroy (&doc);
 }

@@ -45,6 +45,7 @@
 #include "clip_util.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,10 +212,96 @@ reserve (clip_ner_t *self, size_t n)
     self->cap = cap;
 }
 
+/*  Compared byte by byte, s's end found on the way (its NUL matches no
+    byte of the word): the rules ask about nearly every name, most words
+    differ from s at their first byte, and a strlen of s each time cost
+    more than the comparison.  */
 static int
 word_is (const clip_word_t *w, const char *s)
 {
-    return w->len == strlen (s) && memcmp (w->text, s, w->len) == 0;
+    for (uint32_t k = 0; k < w->len; k++)
+        if (s [k] != w->text [k] || s [k] == 0)
+            return 0;
+    return s [w->len] == 0;
+}
+
+/*  The word lists of the rules, by number (list_mask's bits; the lists
+    are below, each by the rules that ask it, s_lists after them).  */
+enum {
+    L_TITLES, L_OFFICE_NOUNS, L_NEVER_ALONE, L_OFFICES_BEFORE_NAME, L_TITLE_WORDS,
+    L_TITLE_JOINS, L_NOT_IN_PERSON, L_PORTFOLIOS, L_HEADS_MISC, L_EVENT_TAILS, L_HEADS_LOC,
+    L_HEADS_ORG, L_HOLIDAYS, L_GREETINGS, L_HEADS_COMPANY, L_GEO_HEADS, L_PARTIES,
+    L_PRODUCT_NOUNS, L_WORK_NOUNS, L_ACRONYM_JOINS, L_TITLE_INNER, L_COMMON_ABBREVIATIONS,
+    L_TIME_ZONES, L_COUNT
+};
+
+/*  The words of all lists by hash, built once (lists_build): open
+    addressing over LIST_SLOTS slots (under a quarter full), each an
+    entry's index + 1, 0 for empty; an entry is a spelling and the lists
+    that hold it as a bit per list.  One table has the words as written
+    (word_among), the other ASCII case folded (word_in).  The rules ask
+    about nearly every name, each time a few lists of dozens of words, most
+    of them holding none: a hash and, nearly always, an empty slot, where
+    a scan compared the word with every entry.  */
+#define LIST_BITS 12
+#define LIST_SLOTS (1u << LIST_BITS)
+#define LIST_ENTRIES (LIST_SLOTS / 4)
+
+typedef struct {
+    const char *word;
+    size_t len;
+    uint32_t lists;             /* 1 << L_... */
+} list_entry_t;
+
+typedef struct {
+    list_entry_t entries [LIST_ENTRIES];
+    size_t n;
+    uint16_t slots [LIST_SLOTS];
+} list_table_t;
+
+static list_table_t s_exact, s_folded;
+static size_t s_list_max_len;           /* no longer word is in a list */
+static pthread_once_t s_lists_once = PTHREAD_ONCE_INIT;
+
+static char ascii_lower (char c);
+static int same_text (const char *a, const char *b, size_t n);
+
+/*  The entry of t for s [0, n) (n > 0; case folded when fold, t being
+    s_folded), or NULL with *slot its free slot.  The hash is of the
+    length and the first, middle and last bytes: cheaper than one of every
+    byte, and with a few hundred words in the table nearly as sparse.  */
+static inline const list_entry_t *
+list_find (const list_table_t *t, int fold, const char *s, size_t n, size_t *slot)
+{
+    unsigned char c0 = (unsigned char) s [0], c1 = (unsigned char) s [n / 2];
+    unsigned char c2 = (unsigned char) s [n - 1];
+    if (fold) {
+        c0 = (unsigned char) ascii_lower ((char) c0);
+        c1 = (unsigned char) ascii_lower ((char) c1);
+        c2 = (unsigned char) ascii_lower ((char) c2);
+    }
+    uint64_t key = (uint64_t) n | (uint64_t) c0 << 8 | (uint64_t) c1 << 16 | (uint64_t) c2 << 24;
+    size_t i = (size_t) ((key * 0x9E3779B97F4A7C15ULL) >> (64 - LIST_BITS));
+    for (; t->slots [i]; i = (i + 1) & (LIST_SLOTS - 1)) {
+        const list_entry_t *e = &t->entries [t->slots [i] - 1];
+        if (e->len == n && (fold ? same_text (e->word, s, n) : memcmp (e->word, s, n) == 0))
+            return e;
+    }
+    *slot = i;
+    return NULL;
+}
+
+/*  The lists (bits 1 << L_...) that hold w: as written when exact, else
+    in any ASCII case.  */
+static uint32_t
+list_mask (const clip_word_t *w, int exact)
+{
+    if (w->len == 0 || w->len > s_list_max_len)
+        return 0;
+    size_t slot;
+    const list_entry_t *e = exact ? list_find (&s_exact, 0, w->text, w->len, &slot)
+                                  : list_find (&s_folded, 1, w->text, w->len, &slot);
+    return e ? e->lists : 0;
 }
 
 /*  Tokens an entity never ends with: possessives, punctuation (an
@@ -244,13 +331,12 @@ static const char *const titles [] = {
     "MP", "MEP", "MSP", NULL
 };
 
+static inline int word_among (const clip_word_t *w, int list);
+
 static int
 is_title (const clip_word_t *w)
 {
-    for (size_t i = 0; titles [i]; i++)
-        if (word_is (w, titles [i]))
-            return 1;
-    return 0;
+    return word_among (w, L_TITLES);
 }
 
 /*  Tokens an entity never starts with: quotes and brackets, a sentence-
@@ -271,30 +357,26 @@ leading_junk (const clip_word_t *w, int type, int more)
 /*  Nouns of office: a capitalised phrase ending in one is a title, not a
     name ("National Security Advisor", "Foreign Minister", "Chief Executive
     Officer"); CoNLL and OntoNotes leave titles unmarked.  */
+static const char *const office_nouns [] = {
+    "Advisor", "Adviser", "Secretary", "Minister", "Chairman", "Chairwoman",
+    "Spokesman", "Spokeswoman", "Spokesperson", "Officer", "Director", "Chancellor", NULL
+};
+
 static int
 is_office (const clip_word_t *w)
 {
-    static const char *const words [] = {
-        "Advisor", "Adviser", "Secretary", "Minister", "Chairman", "Chairwoman",
-        "Spokesman", "Spokeswoman", "Spokesperson", "Officer", "Director", "Chancellor", NULL
-    };
-    for (size_t i = 0; words [i]; i++)
-        if (word_is (w, words [i]))
-            return 1;
-    return 0;
+    return word_among (w, L_OFFICE_NOUNS);
 }
 
 /*  Single words never a name on their own ("No. 2", a stray "Ltd.").  */
+static const char *const never_alone_words [] = {
+    "No", "Mr", "Mrs", "Ms", "The", "Ltd", "Corp", "Inc", "Co", "Plc", NULL
+};
+
 static int
 never_alone (const clip_word_t *w)
 {
-    static const char *const words [] = {
-        "No", "Mr", "Mrs", "Ms", "The", "Ltd", "Corp", "Inc", "Co", "Plc", NULL
-    };
-    for (size_t i = 0; words [i]; i++)
-        if (word_is (w, words [i]))
-            return 1;
-    return 0;
+    return word_among (w, L_NEVER_ALONE);
 }
 
 static const char *
@@ -328,22 +410,11 @@ same_text (const char *a, const char *b, size_t n)
     return 1;
 }
 
-/*  Case-insensitive (ASCII) comparison of a word with a list entry.  */
-static int
-word_in (const clip_word_t *w, const char *const *list)
+/*  Case-insensitive (ASCII) membership of a word in a list (L_...).  */
+static inline int
+word_in (const clip_word_t *w, int list)
 {
-    if (w->len == 0)
-        return 0;
-    char first = ascii_lower (w->text [0]);
-    for (size_t i = 0; list [i]; i++) {
-        /*  The first byte first: most words of a text are in no list,
-            and the rules ask about every name.  */
-        if (ascii_lower (list [i][0]) != first)
-            continue;
-        if (strlen (list [i]) == w->len && same_text (w->text, list [i], w->len))
-            return 1;
-    }
-    return 0;
+    return (int) (list_mask (w, 0) >> list) & 1;
 }
 
 /*  Nouns of office that may stand inside a phrase before a person's name
@@ -511,7 +582,7 @@ push_prefix (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t j)
         && !lex_words (self, a, j, 0))
         return;
     /*  Nor is one generic noun ("Bank Governor ...").  */
-    if (j - a == 1 && word_in (&self->words [a], not_in_person))
+    if (j - a == 1 && word_in (&self->words [a], L_NOT_IN_PERSON))
         return;
     push_tokens (self, m, nm, a, j, lex_type_words (self, a, j, 0, CLIP_ENT_ORG));
 }
@@ -527,8 +598,8 @@ person_after_title (const clip_ner_t *self, size_t e, size_t b)
     if (e >= b || b - e > 4)
         return 0;
     for (size_t i = e; i < b; i++)
-        if (!is_upper_initial (&w [i]) || word_in (&w [i], not_in_person)
-            || word_in (&w [i], offices_before_name))
+        if (!is_upper_initial (&w [i]) || word_in (&w [i], L_NOT_IN_PERSON)
+            || word_in (&w [i], L_OFFICES_BEFORE_NAME))
             return 0;
     unsigned mask = lex_words (self, e, b, 0);
     return !mask || (mask & (1u << CLIP_ENT_PER));
@@ -558,12 +629,12 @@ split_title_around (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, siz
     const clip_token_t *tok = self->toks.tokens;
     if (a > 0 && is_upper_initial (&w [a])) {
         size_t p = a;
-        while (p > 0 && word_in (&w [p - 1], title_joins) && !(tok [p].flags & CLIP_TOKEN_SENT_START))
+        while (p > 0 && word_in (&w [p - 1], L_TITLE_JOINS) && !(tok [p].flags & CLIP_TOKEN_SENT_START))
             p--;
         if (p > 0 && !(tok [p].flags & CLIP_TOKEN_SENT_START) && is_upper_initial (&w [p - 1])
-            && word_in (&w [p - 1], offices_before_name) && word_in (&w [a], title_words)) {
+            && word_in (&w [p - 1], L_OFFICES_BEFORE_NAME) && word_in (&w [a], L_TITLE_WORDS)) {
             size_t e = a;
-            while (e < b && word_in (&w [e], title_words))
+            while (e < b && word_in (&w [e], L_TITLE_WORDS))
                 e++;
             if (person_after_title (self, e, b)) {
                 push_tokens (self, m, nm, e, b, CLIP_ENT_PER);
@@ -571,10 +642,10 @@ split_title_around (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, siz
             }
         }
     }
-    if (b < nt && b - a >= 2 && word_in (&w [b], offices_before_name) && is_upper_initial (&w [b])
-        && !(tok [b].flags & CLIP_TOKEN_SENT_START) && word_in (&w [b - 1], portfolios)) {
+    if (b < nt && b - a >= 2 && word_in (&w [b], L_OFFICES_BEFORE_NAME) && is_upper_initial (&w [b])
+        && !(tok [b].flags & CLIP_TOKEN_SENT_START) && word_in (&w [b - 1], L_PORTFOLIOS)) {
         size_t j = b - 1;
-        while (j > a && word_in (&w [j - 1], portfolios))
+        while (j > a && word_in (&w [j - 1], L_PORTFOLIOS))
             j--;
         unsigned mask = lex_words (self, a, j, 0);
         if (j > a && (mask & ((1u << CLIP_ENT_LOC) | (1u << CLIP_ENT_MISC)))) {
@@ -593,17 +664,17 @@ split_title (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b)
 {
     const clip_word_t *w = self->words;
     for (size_t k = a; k + 1 < b; k++) {
-        if (!word_in (&w [k], offices_before_name))
+        if (!word_in (&w [k], L_OFFICES_BEFORE_NAME))
             continue;
         size_t e = k + 1;
-        while (e + 1 < b && (word_in (&w [e], offices_before_name)
-                             || word_in (&w [e], title_words) || word_in (&w [e], title_joins)))
+        while (e + 1 < b && (word_in (&w [e], L_OFFICES_BEFORE_NAME)
+                             || word_in (&w [e], L_TITLE_WORDS) || word_in (&w [e], L_TITLE_JOINS)))
             e++;
         if (!person_after_title (self, e, b))
             continue;
         size_t j = k;
-        while (j > a && (word_in (&w [j - 1], title_words)
-                         || word_in (&w [j - 1], offices_before_name)))
+        while (j > a && (word_in (&w [j - 1], L_TITLE_WORDS)
+                         || word_in (&w [j - 1], L_OFFICES_BEFORE_NAME)))
             j--;
         push_prefix (self, m, nm, a, j);
         push_tokens (self, m, nm, e, b, CLIP_ENT_PER);
@@ -785,15 +856,10 @@ static const char *const work_nouns [] = {
 };
 
 /*  Case-sensitive membership: "ACT" or "act" is not the head "Act".  */
-static int
-word_among (const clip_word_t *w, const char *const *list)
+static inline int
+word_among (const clip_word_t *w, int list)
 {
-    if (w->len == 0)
-        return 0;
-    for (size_t i = 0; list [i]; i++)
-        if (list [i][0] == w->text [0] && word_is (w, list [i]))
-            return 1;
-    return 0;
+    return (int) (list_mask (w, 1) >> list) & 1;
 }
 
 /*  The type of words [a, b) by their head word, type when no rule
@@ -806,31 +872,31 @@ head_type (const clip_ner_t *self, size_t a, size_t b, int type)
     const clip_word_t *w = self->words;
     const clip_word_t *h = &w [b - 1];
     if (b - a == 1) {
-        if (word_among (h, holidays))
+        if (word_among (h, L_HOLIDAYS))
             return CLIP_ENT_MISC;
-        if (word_among (h, parties))
+        if (word_among (h, L_PARTIES))
             return CLIP_ENT_ORG;
         /*  "the Dome", "first Dome sale": a site word alone, capitalised
             as a name, is the short form of a site's name.  */
-        if (word_among (h, heads_loc) && !lex_words (self, a, b, 0))
+        if (word_among (h, L_HEADS_LOC) && !lex_words (self, a, b, 0))
             return CLIP_ENT_LOC;
         return type;
     }
     if (lex_words (self, a, b, 0))
         return type;
-    if (word_in (h, heads_org))
+    if (word_in (h, L_HEADS_ORG))
         return CLIP_ENT_ORG;
-    if ((type == CLIP_ENT_PER || type == CLIP_ENT_LOC) && word_among (h, heads_company))
+    if ((type == CLIP_ENT_PER || type == CLIP_ENT_LOC) && word_among (h, L_HEADS_COMPANY))
         return CLIP_ENT_ORG;
     if (type == CLIP_ENT_PER)
         return type;
     /*  Not a head when the name goes on ("United Nations Conference [on
         Trade and Development]", which the tagger cut at a line break).  */
-    if (word_among (h, heads_misc)
+    if (word_among (h, L_HEADS_MISC)
         && !(b < self->toks.n && (word_is (&w [b], "on") || word_is (&w [b], "of")
                                   || word_is (&w [b], "for"))))
         return CLIP_ENT_MISC;
-    if (word_among (h, heads_loc))
+    if (word_among (h, L_HEADS_LOC))
         return CLIP_ENT_LOC;
     return type;
 }
@@ -846,8 +912,8 @@ add_name (clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, int type)
         own name.  */
     if (is_office (&w [b - 1])) {
         size_t j = b - 1;
-        while (j > a && (word_in (&w [j - 1], title_words)
-                         || word_in (&w [j - 1], offices_before_name)))
+        while (j > a && (word_in (&w [j - 1], L_TITLE_WORDS)
+                         || word_in (&w [j - 1], L_OFFICES_BEFORE_NAME)))
             j--;
         push_prefix (self, m, nm, a, j);
         return;
@@ -920,7 +986,7 @@ initials_of (const clip_word_t *w, size_t a, size_t b, char *out, size_t size)
 {
     size_t o = 0;
     for (size_t k = a; k < b; k++) {
-        if (word_in (&w [k], acronym_joins) && !is_upper_initial (&w [k]))
+        if (word_in (&w [k], L_ACRONYM_JOINS) && !is_upper_initial (&w [k]))
             continue;
         unsigned char c = w [k].len ? (unsigned char) w [k].text [0] : 0;
         if (!(c >= 'A' && c <= 'Z') || o + 1 >= size)
@@ -958,7 +1024,7 @@ merge_by_acronym (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, si
             size_t lo = cur.tok_start > sent + 8 ? cur.tok_start - 8 : sent;
             for (size_t st = cur.tok_start; st-- > lo;) {
                 if (!is_upper_initial (&w [st])) {
-                    if (word_in (&w [st], acronym_joins))
+                    if (word_in (&w [st], L_ACRONYM_JOINS))
                         continue;
                     break;
                 }
@@ -1016,12 +1082,12 @@ extend_by_acronym (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, s
         ment_t cur = m [i];
         size_t t = cur.tok_end;
         if (cur.type == CLIP_ENT_ORG && *lookups < ACRONYM_LOOKUPS && t + 1 < e
-            && word_in (&w [t], acronym_joins) && !is_upper_initial (&w [t])
+            && word_in (&w [t], L_ACRONYM_JOINS) && !is_upper_initial (&w [t])
             && is_upper_initial (&w [t + 1]) && cur.end == self->toks.tokens [t - 1].end) {
             size_t best = 0;
             for (size_t x = t + 1; x < e && x < t + 4; x++) {
                 if (!is_upper_initial (&w [x])) {
-                    if (word_in (&w [x], acronym_joins))
+                    if (word_in (&w [x], L_ACRONYM_JOINS))
                         continue;
                     break;
                 }
@@ -1101,6 +1167,11 @@ party_and_state (const clip_ner_t *self, ment_t *m, size_t *nm, size_t i, size_t
     return close;
 }
 
+/*  Words that go on inside a work's title (push_holidays).  */
+static const char *const title_inner [] = {
+    "'s", "to", "of", "the", "a", "an", "and", "in", "on", "for", "at", "with", NULL
+};
+
 /*  Holidays among tokens [from, to), which no name covers, as MISC: the
     tagger misses them as modifiers ("A Christmas tree").  */
 static void
@@ -1108,11 +1179,11 @@ push_holidays (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size_
 {
     for (size_t i = from; i < to; i++) {
         const clip_word_t *w = &self->words [i];
-        if (w->len >= 3 && w->text [0] >= 'A' && w->text [0] <= 'Z' && word_among (w, holidays))
+        if (w->len >= 3 && w->text [0] >= 'A' && w->text [0] <= 'Z' && word_among (w, L_HOLIDAYS))
             push_tokens (self, m, nm, i, i + 1, CLIP_ENT_MISC);
         else
         if (i + 1 < to && w->len >= 4 && w->text [0] >= 'a' && w->text [0] <= 'z'
-            && is_upper_initial (&w [1]) && word_among (w, work_nouns)
+            && is_upper_initial (&w [1]) && word_among (w, L_WORK_NOUNS)
             && !(self->toks.tokens [i + 1].flags & CLIP_TOKEN_SENT_START)
             && !never_alone (&w [1])) {
             /*  "his autobiography Glow": a work's title the tagger left
@@ -1123,11 +1194,8 @@ push_holidays (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size_
                 e++;
             /*  Only a title that ends there: not one running into a
                 name the tagger found, through a "'s" ("It's A ...") or
-                on in lower case ("How to Dismantle ...").  */
-            static const char *const inner [] = {
-                "'s", "to", "of", "the", "a", "an", "and", "in", "on", "for", "at", "with", NULL
-            };
-            if (e > i + 1 && e < to && !word_among (&self->words [e], inner))
+                on in lower case ("How to Dismantle ...": title_inner).  */
+            if (e > i + 1 && e < to && !word_among (&self->words [e], L_TITLE_INNER))
                 push_tokens (self, m, nm, i + 1, e, CLIP_ENT_MISC);
             i = e - 1;
         }
@@ -1172,7 +1240,7 @@ type_by_context (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
         "Harlan-based", which the suffix rule would make a place).  */
     for (size_t i = 0; i < nm && nmark < CONTEXT_MAX; i++) {
         const clip_word_t *next = word_after (self, &m [i], nt);
-        int product = next && word_among (next, product_nouns)
+        int product = next && word_among (next, L_PRODUCT_NOUNS)
                       && !(self->toks.tokens [next - self->words].flags & CLIP_TOKEN_SENT_START);
         if (product) {
             unsigned mask = lex_words (self, m [i].tok_start, m [i].tok_end, 0);
@@ -1186,7 +1254,7 @@ type_by_context (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
             if (p > 1 && word_is (&self->words [p - 1], ",")
                 && !(self->toks.tokens [p - 1].flags & CLIP_TOKEN_SENT_START))
                 p--;
-            work = word_among (&self->words [p - 1], work_nouns);
+            work = word_among (&self->words [p - 1], L_WORK_NOUNS);
         }
         if (!product && !work)
             continue;
@@ -1260,7 +1328,7 @@ sentence_period_cut (const clip_ner_t *self, const ment_t *m, size_t len)
     const char *t = self->text;
     size_t e = m->end;
     if (e < 2 || t [e - 1] != '.' || m->end != self->toks.tokens [m->tok_end - 1].end
-        || memchr (w->text, '.', w->len) || !word_in (w, heads_org))
+        || memchr (w->text, '.', w->len) || !word_in (w, L_HEADS_ORG))
         return e;
     size_t i = e, nl = 0;
     while (i < len && (t [i] == ' ' || t [i] == '\t' || t [i] == '\n' || t [i] == '\r')) {
@@ -1328,12 +1396,12 @@ suffix_takes_name (const clip_ner_t *self, size_t a, size_t lo)
 {
     const clip_word_t *w = self->words;
     if (a == lo || w [a].len > 6 || !is_upper_initial (&w [a]) || !is_upper_initial (&w [a - 1])
-        || !word_in (&w [a], heads_org))
+        || !word_in (&w [a], L_HEADS_ORG))
         return a;
     size_t st = a;
     while (st > lo && a - st < COMPANY_MAX_WORDS && is_upper_initial (&w [st - 1])
-           && !word_in (&w [st - 1], heads_org) && !is_title (&w [st - 1])
-           && !word_in (&w [st - 1], acronym_joins)
+           && !word_in (&w [st - 1], L_HEADS_ORG) && !is_title (&w [st - 1])
+           && !word_in (&w [st - 1], L_ACRONYM_JOINS)
            && !(w [st - 1].len == 1 && !(w [st - 1].text [0] >= 'A' && w [st - 1].text [0] <= 'Z')))
         st--;
     return st;
@@ -1354,7 +1422,7 @@ partners_chain (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size
 {
     const clip_word_t *w = self->words;
     if (b - a < 2 || a < s + 2 || !(word_is (&w [a - 1], "and") || word_is (&w [a - 1], "&"))
-        || !word_in (&w [b - 1], heads_org))
+        || !word_in (&w [b - 1], L_HEADS_ORG))
         return a;
     size_t x = a, pieces = 0;
     for (const char *sep = NULL; pieces < CHAIN_MAX_PIECES; sep = ",") {
@@ -1458,7 +1526,7 @@ headline_cut (const clip_ner_t *self, size_t a, size_t b, size_t he, size_t nt,
     if (lex_words (self, a, b, 0))      /* "WALL STREET" */
         return b;
     for (size_t k = a + 1; k < b && *lookups < HEADLINE_LOOKUPS; k++) {
-        if (word_in (&self->words [k], acronym_joins) || self->words [k].len < 2)
+        if (word_in (&self->words [k], L_ACRONYM_JOINS) || self->words [k].len < 2)
             continue;
         (*lookups)++;
         if (written_lower_only (self, k, he, nt))
@@ -1467,11 +1535,52 @@ headline_cut (const clip_ner_t *self, size_t a, size_t b, size_t he, size_t nt,
     return b;
 }
 
-size_t
-clip_ner_tagger_word (const char *utf8, const clip_tokens_t *toks, size_t i, char *buf)
+/*  clip_ner_tagger_word, inlined into tag_names' loop over every token.  */
+static inline __attribute__ ((always_inline)) size_t
+tagger_word (const char *utf8, const clip_tokens_t *toks, size_t i, char *buf)
 {
     const clip_token_t *t = &toks->tokens [i];
-    size_t wl = clip_token_normalise (utf8 + t->start, t->end - t->start, buf, NORM_MAX);
+    /*  Plain ASCII that fits, nearly every token, is copied here as
+        clip_token_normalise would copy it, without its scan, its memcpy
+        and the call: this runs once per token of every document.  */
+    const char *src = utf8 + t->start;
+    size_t len = t->end - t->start, wl;
+    uint64_t bits = 0x80;               /* the high bits of the bytes copied */
+    if (len >= 8 && len < NORM_MAX) {
+        /*  Eight bytes at a time, the last eight overlapping.  */
+        uint64_t x;
+        for (size_t k = 0; k + 8 <= len; k += 8) {
+            memcpy (&x, src + k, 8);
+            memcpy (buf + k, &x, 8);
+            bits = k ? bits | x : x;
+        }
+        memcpy (&x, src + len - 8, 8);
+        memcpy (buf + len - 8, &x, 8);
+        bits |= x;
+    }
+    else
+    if (len >= 4 && len < 8) {
+        uint32_t y, z;
+        memcpy (&y, src, 4);
+        memcpy (&z, src + len - 4, 4);
+        memcpy (buf, &y, 4);
+        memcpy (buf + len - 4, &z, 4);
+        bits = y | z;
+    }
+    else
+    if (len < 4) {
+        bits = 0;
+        for (size_t k = 0; k < len; k++) {
+            buf [k] = src [k];
+            bits |= (unsigned char) src [k];
+        }
+    }
+    if (!(bits & 0x8080808080808080ULL)) {
+        wl = len;
+        buf [wl] = 0;
+    }
+    else
+        wl = clip_token_normalise (src, len, buf, NORM_MAX);
     /*  The tagger sees "Ltd." as "Ltd", "Corp." as "Corp": CoNLL, which
         it learnt from, mostly writes them so.  Acronyms ("U.S.") and
         initials ("W.") keep their periods there too.  */
@@ -1494,6 +1603,12 @@ clip_ner_tagger_word (const char *utf8, const clip_tokens_t *toks, size_t i, cha
         && !government_in_name (toks, utf8, i))
         buf [0] = (char) (buf [0] - 'A' + 'a');
     return wl;
+}
+
+size_t
+clip_ner_tagger_word (const char *utf8, const clip_tokens_t *toks, size_t i, char *buf)
+{
+    return tagger_word (utf8, toks, i, buf);
 }
 
 size_t
@@ -1524,14 +1639,15 @@ static const char *const common_abbreviations [] = {
     of a time of day, which the labels leave out (OntoNotes TIME,
     workers/ner/README.md), while CoNLL calls the zone MISC.  Token t is
     the zone, alone in its name.  */
+static const char *const time_zones [] = {
+    "GMT", "UTC", "BST", "CET", "CEST", "EST", "EDT", "CST", "CDT", "MST", "MDT",
+    "PST", "PDT", NULL
+};
+
 static int
 zone_of_time (const clip_ner_t *self, size_t t)
 {
-    static const char *const zones [] = {
-        "GMT", "UTC", "BST", "CET", "CEST", "EST", "EDT", "CST", "CDT", "MST", "MDT",
-        "PST", "PDT", NULL
-    };
-    if (t == 0 || !word_among (&self->words [t], zones))
+    if (t == 0 || !word_among (&self->words [t], L_TIME_ZONES))
         return 0;
     const clip_word_t *p = &self->words [t - 1];
     unsigned char c = p->len ? (unsigned char) p->text [p->len - 1] : 0;
@@ -1540,11 +1656,53 @@ zone_of_time (const clip_ner_t *self, size_t t)
            || word_is (p, "midnight");
 }
 
+static const char *const *const s_lists [L_COUNT] = {
+    [L_TITLES] = titles, [L_OFFICE_NOUNS] = office_nouns, [L_NEVER_ALONE] = never_alone_words,
+    [L_OFFICES_BEFORE_NAME] = offices_before_name, [L_TITLE_WORDS] = title_words,
+    [L_TITLE_JOINS] = title_joins, [L_NOT_IN_PERSON] = not_in_person,
+    [L_PORTFOLIOS] = portfolios, [L_HEADS_MISC] = heads_misc, [L_EVENT_TAILS] = event_tails,
+    [L_HEADS_LOC] = heads_loc, [L_HEADS_ORG] = heads_org, [L_HOLIDAYS] = holidays,
+    [L_GREETINGS] = greetings, [L_HEADS_COMPANY] = heads_company, [L_GEO_HEADS] = geo_heads,
+    [L_PARTIES] = parties, [L_PRODUCT_NOUNS] = product_nouns, [L_WORK_NOUNS] = work_nouns,
+    [L_ACRONYM_JOINS] = acronym_joins, [L_TITLE_INNER] = title_inner,
+    [L_COMMON_ABBREVIATIONS] = common_abbreviations, [L_TIME_ZONES] = time_zones
+};
+
+static void
+list_add (list_table_t *t, const char *word, size_t len, int list)
+{
+    size_t slot;
+    list_entry_t *e = (list_entry_t *) list_find (t, t == &s_folded, word, len, &slot);
+    if (!e) {
+        assert (t->n < LIST_ENTRIES);
+        e = &t->entries [t->n++];
+        *e = (list_entry_t) { word, len, 0 };
+        t->slots [slot] = (uint16_t) t->n;
+    }
+    e->lists |= 1u << list;
+}
+
+static void
+lists_build (void)
+{
+    assert (L_COUNT <= 32);
+    for (int l = 0; l < L_COUNT; l++)
+        for (size_t i = 0; s_lists [l][i]; i++) {
+            size_t len = strlen (s_lists [l][i]);
+            assert (len > 0);
+            list_add (&s_exact, s_lists [l][i], len, l);
+            list_add (&s_folded, s_lists [l][i], len, l);
+            if (len > s_list_max_len)
+                s_list_max_len = len;
+        }
+}
+
 /*  Tokenize and tag one document; *m_out (caller owns) gets the names in
     text order.  Returns their number.  */
 static size_t
 tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
 {
+    pthread_once (&s_lists_once, lists_build);
     clip_tokenize (utf8, len, &self->toks);
     self->text = utf8;
     size_t nt = self->toks.n;
@@ -1555,7 +1713,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     size_t used = 0;
     for (size_t i = 0; i < nt; i++) {
         char *buf = self->norm + used;
-        size_t wl = clip_ner_tagger_word (utf8, &self->toks, i, buf);
+        size_t wl = tagger_word (utf8, &self->toks, i, buf);
         self->words [i] = (clip_word_t) { buf, (uint32_t) wl };
         used += wl + 1;
     }
@@ -1598,13 +1756,13 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 }
             /*  A legal suffix the tagger left out ("Brandt Holdings N.V.")
                 belongs to the company's name; head_type makes it an ORG.  */
-            if (b > a && b < e && word_in (&self->words [b], heads_org)
-                && is_upper_initial (&self->words [b])
+            if (b > a && b < e && is_upper_initial (&self->words [b])
+                && word_in (&self->words [b], L_HEADS_ORG)
                 && (k + 1 == ns || s + self->spans [k + 1].start > b))
                 b++;
             /*  So does the head of an event ("the Berlin Marathon", the
                 tagger having seen a place): head_type makes it MISC.  */
-            if (b > a && b < e && word_among (&self->words [b], event_tails)
+            if (b > a && b < e && word_among (&self->words [b], L_EVENT_TAILS)
                 && (k + 1 == ns || s + self->spans [k + 1].start > b))
                 b++;
             if (b > a) {
@@ -1622,13 +1780,13 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                     type = lex_type_words (self, a, b, 0, type);
                 }
             }
-            if (b - a == 2 && word_among (&self->words [a], greetings)
-                && word_among (&self->words [a + 1], holidays))
+            if (b - a == 2 && word_among (&self->words [a], L_GREETINGS)
+                && word_among (&self->words [a + 1], L_HOLIDAYS))
                 a++;
             /*  "Gulf of\nAden": the tagger cut the place at "of" (here
                 at a line break); a geographic head and the place after
                 it are one.  */
-            if (type == CLIP_ENT_LOC && b - a == 1 && word_among (&self->words [a], geo_heads)
+            if (type == CLIP_ENT_LOC && b - a == 1 && word_among (&self->words [a], L_GEO_HEADS)
                 && b + 1 < e && word_is (&self->words [b], "of") && k + 1 < ns
                 && s + self->spans [k + 1].start == b + 1
                 && self->spans [k + 1].type == CLIP_ENT_LOC) {
@@ -1643,15 +1801,15 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 type = CLIP_ENT_PER;
                 /*  The rest of the title: "Chancellor [of the Exchequer]
                     Jane Doe".  */
-                while (b - a > 1 && ((word_in (&self->words [a], title_joins)
+                while (b - a > 1 && ((word_in (&self->words [a], L_TITLE_JOINS)
                                       && !is_upper_initial (&self->words [a]))
-                                     || word_in (&self->words [a], title_words)))
+                                     || word_in (&self->words [a], L_TITLE_WORDS)))
                     a++;
             }
             if (a == b || (b - a == 1 && (never_alone (&self->words [a])
                                           || zone_of_time (self, a)
                                           || word_among (&self->words [a],
-                                                         common_abbreviations))))
+                                                         L_COMMON_ABBREVIATIONS))))
                 continue;
             /*  "No. 2": a number after it makes it a rank, not a name.  */
             if (word_is (&self->words [a], "No") && b - a == 2)

@@ -43,11 +43,6 @@
 #include <xxhash.h>
 #pragma GCC diagnostic pop
 
-/*  uthash allocates through clip_malloc, which ends the program on
-    exhaustion with a log line, as every other allocation here does.  */
-#define uthash_malloc(sz) clip_malloc (sz)
-#include <uthash.h>
-
 static const char *const type_names [CLIP_ENT_NTYPES] = { "PER", "ORG", "LOC", "MISC" };
 
 const char *
@@ -1032,56 +1027,78 @@ typedef struct {
     int votes [CLIP_ENT_NTYPES];
 } name_t;
 
-/*  Tables for the passes below (uthash): each pass is one lookup per span
-    or per word, never a scan of the earlier ones (which made the document
-    quadratic).  Their items come from one array sized before the pass, so
-    a pass allocates a fixed number of blocks, not one per item.  */
+/*  Tables for the passes below: each pass is one lookup per span or per
+    word, never a scan of the earlier ones (which made the document
+    quadratic).  Open addressing over items [0, n) of an array sized
+    before the pass (slots hold index + 1, 0 empty); the tables of one
+    call share one block of its memory, so a document allocates a fixed
+    number of blocks, none per item, and a lookup is a multiply and a
+    probe or two (uthash's, with its own hash of the key and a handle per
+    item, cost more than the rest of the pass).  */
+
+/*  The slots of a table of at most cap items: at most half full.  */
+static size_t
+table_slots (size_t cap)
+{
+    size_t slots = 16;
+    while (slots < 2 * cap)
+        slots *= 2;
+    return slots;
+}
 
 /*  64-bit hashes of word sequences to indices.  */
 typedef struct {
     uint64_t key;
     size_t val;
-    UT_hash_handle hh;
 } hitem_t;
 
 typedef struct {
-    hitem_t *items;             /* cap items, owned */
-    hitem_t *table;             /* uthash over items [0, n) */
-    size_t n, cap;
+    hitem_t *items;             /* cap items */
+    uint32_t *slots;            /* mask + 1 */
+    size_t mask, n, cap;
 } htab_t;
 
-static void
-htab_init (htab_t *t, size_t cap)
+/*  The bytes a table of cap items takes of the block it is carved from.  */
+static size_t
+htab_size (size_t cap)
 {
-    t->items = clip_malloc ((cap ? cap : 1) * sizeof *t->items);
-    t->table = NULL;
+    return cap * sizeof (hitem_t) + table_slots (cap) * sizeof (uint32_t);
+}
+
+static void
+htab_init (htab_t *t, size_t cap, char **mem)
+{
+    size_t slots = table_slots (cap);
+    t->items = (hitem_t *) *mem;
+    t->slots = (uint32_t *) (*mem + cap * sizeof (hitem_t));
+    *mem += htab_size (cap);
+    memset (t->slots, 0, slots * sizeof (uint32_t));
+    t->mask = slots - 1;
     t->n = 0;
     t->cap = cap;
 }
 
-static void
-htab_free (htab_t *t)
+/*  The key's item, or NULL with *slot its free slot.  */
+static hitem_t *
+htab_get (const htab_t *t, uint64_t key, size_t *slot)
 {
-    HASH_CLEAR (hh, t->table);
-    free (t->items);
+    size_t i = (size_t) mix64 (key) & t->mask;
+    for (; t->slots [i]; i = (i + 1) & t->mask)
+        if (t->items [t->slots [i] - 1].key == key)
+            return &t->items [t->slots [i] - 1];
+    *slot = i;
+    return NULL;
 }
 
+/*  Add key (not in the table) at the slot htab_get gave.  */
 static hitem_t *
-htab_get (const htab_t *t, uint64_t key)
+htab_add (htab_t *t, size_t slot, uint64_t key, size_t val)
 {
-    hitem_t *it;
-    HASH_FIND (hh, t->table, &key, sizeof key, it);
-    return it;
-}
-
-static hitem_t *
-htab_add (htab_t *t, uint64_t key, size_t val)
-{
-    assert (t->n < t->cap);
+    assert (t->n < t->cap && !t->slots [slot]);
     hitem_t *it = &t->items [t->n++];
     it->key = key;
     it->val = val;
-    HASH_ADD (hh, t->table, key, sizeof key, it);
+    t->slots [slot] = (uint32_t) t->n;
     return it;
 }
 
@@ -1094,36 +1111,63 @@ words_equal (const clip_word_t *a, const clip_word_t *b, size_t n)
     return 1;
 }
 
-/*  A set of words (exact bytes), the words of earlier persons' full names,
-    keyed by the words' bytes (not owned: the document's).  */
+/*  A set of words (exact bytes), the words of earlier persons' full names
+    (not owned: the document's).  */
 typedef struct {
-    const char *text;
-    UT_hash_handle hh;
-} witem_t;
-
-typedef struct {
-    witem_t *items;             /* cap items, owned */
-    witem_t *table;
-    size_t n, cap;
+    const clip_word_t **items;  /* cap items */
+    uint32_t *slots;            /* mask + 1 */
+    size_t mask, n, cap;
 } wordset_t;
+
+static size_t
+wordset_size (size_t cap)
+{
+    return cap * sizeof (const clip_word_t *) + table_slots (cap) * sizeof (uint32_t);
+}
+
+static void
+wordset_init (wordset_t *t, size_t cap, char **mem)
+{
+    size_t slots = table_slots (cap);
+    t->items = (const clip_word_t **) *mem;
+    t->slots = (uint32_t *) (*mem + cap * sizeof (const clip_word_t *));
+    *mem += wordset_size (cap);
+    memset (t->slots, 0, slots * sizeof (uint32_t));
+    t->mask = slots - 1;
+    t->n = 0;
+    t->cap = cap;
+}
+
+/*  Whether w's bytes are in the set; else *slot gets their free slot.  */
+static int
+wordset_find (const wordset_t *t, const clip_word_t *w, size_t *slot)
+{
+    size_t i = (size_t) mix64 (hash_bytes (w->text, w->len)) & t->mask;
+    for (; t->slots [i]; i = (i + 1) & t->mask) {
+        const clip_word_t *x = t->items [t->slots [i] - 1];
+        if (x->len == w->len && memcmp (x->text, w->text, w->len) == 0)
+            return 1;
+    }
+    *slot = i;
+    return 0;
+}
 
 static int
 wordset_has (const wordset_t *t, const clip_word_t *w)
 {
-    witem_t *it;
-    HASH_FIND (hh, t->table, w->text, w->len, it);
-    return it != NULL;
+    size_t slot;
+    return t->n > 0 && wordset_find (t, w, &slot);
 }
 
 static void
 wordset_add (wordset_t *t, const clip_word_t *w)
 {
-    if (wordset_has (t, w))
+    size_t slot;
+    if (wordset_find (t, w, &slot))
         return;
     assert (t->n < t->cap);
-    witem_t *it = &t->items [t->n++];
-    it->text = w->text;
-    HASH_ADD_KEYPTR (hh, t->table, it->text, w->len, it);
+    t->items [t->n++] = w;
+    t->slots [slot] = (uint32_t) t->n;
 }
 
 /*  A place where a name the tagger found elsewhere occurs untagged.  */
@@ -1151,26 +1195,39 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
         free (spans);
         return;
     }
+    /*  One block for the rest: the tables' items are bounded by the
+        spans and by their words.  */
+    size_t nwords = 0;
+    for (size_t i = 0; i < ns; i++)
+        nwords += spans [i].end - spans [i].start;
+    char *mem = clip_malloc (ns * (sizeof (name_t) + sizeof (size_t) + sizeof (int))
+                             + htab_size (ns) + wordset_size (nwords) + htab_size (nwords));
+    char *next = mem;
+    name_t *names = (name_t *) next;
+    next += ns * sizeof *names;
+    size_t *name_of = (size_t *) next;
+    next += ns * sizeof (size_t);
+    htab_t by_hash, prefix;
+    htab_init (&by_hash, ns, &next);
+    htab_init (&prefix, nwords, &next);
+    wordset_t person_words;
+    wordset_init (&person_words, nwords, &next);
+    int *type_of = (int *) next;
     /*  The distinct names (word sequences), in order of first mention.  */
-    name_t *names = clip_malloc (ns * sizeof *names);
-    size_t *name_of = clip_malloc (ns * sizeof (size_t));
     size_t nn = 0;
-    htab_t by_hash;
-    htab_init (&by_hash, ns);
     for (size_t i = 0; i < ns; i++) {
         uint64_t h = words_hash (words, spans [i].start, spans [i].end);
-        hitem_t *it = htab_get (&by_hash, h);
+        size_t slot;
+        hitem_t *it = htab_get (&by_hash, h, &slot);
         if (!it) {
             names [nn] = (name_t) { .h = h, .first = i };
-            it = htab_add (&by_hash, h, nn++);
+            it = htab_add (&by_hash, slot, h, nn++);
         }
         size_t k = it->val;
         names [k].votes [spans [i].type]++;
         name_of [i] = k;
     }
-    htab_free (&by_hash);
     /*  The majority type of each name; the first mention's on a tie.  */
-    int *type_of = clip_malloc (nn * sizeof (int));
     for (size_t k = 0; k < nn; k++) {
         int best = spans [names [k].first].type;
         for (int t = 0; t < CLIP_ENT_NTYPES; t++)
@@ -1183,12 +1240,6 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
         Ericsson") was measured and costs 0.6 F1 on CoNLL ("Manchester"
         after "Manchester United"), so the linker handles those.  The words
         of the full names seen so far are kept in a set.  */
-    size_t nperson = 0;
-    for (size_t i = 0; i < ns; i++)
-        if (type_of [name_of [i]] == CLIP_ENT_PER && spans [i].end - spans [i].start >= 2)
-            nperson += spans [i].end - spans [i].start;
-    wordset_t person_words = { .items = clip_malloc ((nperson ? nperson : 1) * sizeof (witem_t)),
-                               .cap = nperson };
     for (size_t i = 0; i < ns; i++) {
         const clip_span_t *sp = &spans [i];
         if (sp->end - sp->start == 1 && sp->type != CLIP_ENT_PER) {
@@ -1200,8 +1251,6 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
             for (size_t x = sp->start; x < sp->end; x++)
                 wordset_add (&person_words, &words [x]);
     }
-    HASH_CLEAR (hh, person_words.table);
-    free (person_words.items);
     /*  Capitalised mentions the tagger missed: the same words, all O, not
         glued to another capitalised word.  Names are applied in order of
         first mention, each from the start of the document, a place taken
@@ -1219,8 +1268,6 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
         if (starts_upper (&words [sp->start]) && sp->end - sp->start <= CONSIST_NAME_MAX)
             nprefix += sp->end - sp->start;
     }
-    htab_t prefix;
-    htab_init (&prefix, nprefix);
     for (size_t k = 0; k < nn; k++) {
         const clip_span_t *sp = &spans [names [k].first];
         if (!starts_upper (&words [sp->start]) || sp->end - sp->start > CONSIST_NAME_MAX)
@@ -1228,9 +1275,10 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
         uint64_t h = 0x9AE16A3B2F90404FULL;
         for (size_t x = sp->start; x < sp->end; x++) {
             h = comb (h, hash_bytes (words [x].text, words [x].len));
-            hitem_t *it = htab_get (&prefix, h);
+            size_t slot;
+            hitem_t *it = htab_get (&prefix, h, &slot);
             if (!it)
-                it = htab_add (&prefix, h, SIZE_MAX - 1);
+                it = htab_add (&prefix, slot, h, SIZE_MAX - 1);
             if (x + 1 == sp->end)
                 it->val = k;
         }
@@ -1246,7 +1294,8 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
             if (labels [i + len - 1] != 0)
                 break;
             h = comb (h, hash_bytes (words [i + len - 1].text, words [i + len - 1].len));
-            const hitem_t *it = htab_get (&prefix, h);
+            size_t slot;
+            const hitem_t *it = htab_get (&prefix, h, &slot);
             if (!it)
                 break;
             size_t k = it->val;
@@ -1262,7 +1311,6 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
             missed [nmissed++] = (missed_t) { k, i, len };
         }
     }
-    htab_free (&prefix);
     if (nmissed > 1)
         qsort (missed, nmissed, sizeof *missed, missed_cmp);
     for (size_t m = 0; m < nmissed; m++) {
@@ -1274,9 +1322,7 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
             set_span (labels, ms->i, ms->i + ms->len, type_of [ms->k]);
     }
     free (missed);
-    free (type_of);
-    free (name_of);
-    free (names);
+    free (mem);
     free (spans);
 }
 
@@ -1307,29 +1353,98 @@ clip_tagdoc_destroy (clip_tagdoc_t **self_p)
     }
 }
 
+/*  The slots of clip_tagdoc_begin's table for n words: at most half full.  */
+static size_t
+agg_slots_for (size_t n)
+{
+    size_t slots = 64;
+    while (slots < 2 * n + 2)
+        slots *= 2;
+    return slots;
+}
+
+/*  Eight bytes of a word lower-cased at once, as clip_tagger__lw_hash
+    does one at a time: a byte in 'A'..'Z' (high bit clear, its low seven
+    bits from 0x41 to 0x5A) gets 0x20.  No sum carries into the next byte
+    (0x7F + 0x3F < 0x100).  */
+static inline uint64_t
+lower8 (uint64_t x)
+{
+    const uint64_t high = 0x8080808080808080ULL;
+    uint64_t low7 = x & ~high;
+    uint64_t ge_a = low7 + 0x3F3F3F3F3F3F3F3FULL;      /* high bit: >= 'A' */
+    uint64_t gt_z = low7 + 0x2525252525252525ULL;      /* high bit: > 'Z' */
+    return x | ((ge_a & ~gt_z & ~x & high) >> 2);
+}
+
+/*  clip_tagger__lw_hash, the same value, a word lower-cased eight (or
+    four) bytes at a time, the last piece overlapping the one before:
+    clip_tagdoc_begin hashes every word of the document, and byte by byte
+    that was most of its cost.  */
+static inline uint64_t
+lw_hash_quick (const char *text, size_t len)
+{
+    char lw [WORD_MAX];
+    size_t n = len < WORD_MAX - 1 ? len : WORD_MAX - 1;
+    uint64_t x;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy (&x, text + i, 8);
+            x = lower8 (x);
+            memcpy (lw + i, &x, 8);
+        }
+        memcpy (&x, text + n - 8, 8);
+        x = lower8 (x);
+        memcpy (lw + n - 8, &x, 8);
+    }
+    else
+    if (n >= 4) {
+        uint32_t y;
+        memcpy (&y, text, 4);
+        y = (uint32_t) lower8 (y);
+        memcpy (lw, &y, 4);
+        memcpy (&y, text + n - 4, 4);
+        y = (uint32_t) lower8 (y);
+        memcpy (lw + n - 4, &y, 4);
+    }
+    else
+    if (n > 0) {
+        /*  One to three bytes: the first, the middle and the last, some
+            of them the same byte.  */
+        uint32_t y = (uint32_t) (unsigned char) text [0]
+                   | (uint32_t) (unsigned char) text [n / 2] << 8
+                   | (uint32_t) (unsigned char) text [n - 1] << 16;
+        y = (uint32_t) lower8 (y);
+        lw [0] = (char) y;
+        lw [n / 2] = (char) (y >> 8);
+        lw [n - 1] = (char) (y >> 16);
+    }
+    return hash_bytes (lw, n);
+}
+
 void
 clip_tagdoc_begin (clip_tagdoc_t *doc, const clip_word_t *words, size_t n)
 {
     clip_tagdoc_reset (doc);
-    size_t slots = 64;
-    while (slots < 2 * n + 2)
-        slots *= 2;
-    /*  Grow for a long document, shrink back after one, so that clearing
-        the table stays proportional to the document.  */
-    if (slots > doc->agg_mask + 1 || (doc->agg_mask + 1 > 4 * slots && doc->agg_mask + 1 > 65536)) {
+    /*  The table is sized for this document and cleared as far as that
+        (a short document after a long one clears a few slots, not the long
+        one's), its memory for the longest document so far, as doc->agg's
+        is (agg_slots_for (agg_cap) slots).  Where a word lands does not
+        matter: its entry is the same doc->agg.  */
+    if (n > doc->agg_cap || !doc->agg_slots) {
+        if (n > doc->agg_cap) {
+            doc->agg_cap = n;
+            doc->agg = clip_realloc (doc->agg, n * sizeof (agg_t));
+        }
         free (doc->agg_slots);
-        doc->agg_slots = clip_malloc (slots * sizeof (uint32_t));
-        doc->agg_mask = slots - 1;
+        doc->agg_slots = clip_malloc (agg_slots_for (doc->agg_cap) * sizeof (uint32_t));
     }
+    doc->agg_mask = agg_slots_for (n) - 1;
     memset (doc->agg_slots, 0, (doc->agg_mask + 1) * sizeof (uint32_t));
-    if (n > doc->agg_cap) {
-        doc->agg_cap = n;
-        doc->agg = clip_realloc (doc->agg, n * sizeof (agg_t));
-    }
     uint64_t prev = boundary_attr.lw;
-    uint64_t cur = n ? clip_tagger__lw_hash (words [0].text, words [0].len) : 0;
+    uint64_t cur = n ? lw_hash_quick (words [0].text, words [0].len) : 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t next = i + 1 < n ? clip_tagger__lw_hash (words [i + 1].text, words [i + 1].len) : boundary_attr.lw;
+        uint64_t next = i + 1 < n ? lw_hash_quick (words [i + 1].text, words [i + 1].len) : boundary_attr.lw;
         const clip_word_t *w = &words [i];
         unsigned char c0 = w->len ? (unsigned char) w->text [0] : 0;
         int upper = c0 >= 'A' && c0 <= 'Z', lower = c0 >= 'a' && c0 <= 'z';
@@ -1338,7 +1453,11 @@ clip_tagdoc_begin (clip_tagdoc_t *doc, const clip_word_t *words, size_t n)
             while (doc->agg_slots [s] && doc->agg [doc->agg_slots [s] - 1].lw != cur)
                 s = (s + 1) & doc->agg_mask;
             if (!doc->agg_slots [s]) {
-                doc->agg [doc->nagg] = (agg_t) { .lw = cur };
+                /*  prev and next are read only up to n: left as they are.  */
+                agg_t *g = &doc->agg [doc->nagg];
+                g->lw = cur;
+                g->n = 0;
+                g->seen = 0;
                 doc->agg_slots [s] = (uint32_t) ++doc->nagg;
             }
             agg_t *g = &doc->agg [doc->agg_slots [s] - 1];

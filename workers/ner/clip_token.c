@@ -41,8 +41,9 @@ is_ignorable (uint32_t cp)
 }
 
 /*  ASCII letters and digits, the bulk of every text, are answered by a
-    table; the rest by clip_utf8_is_word.  */
-static const uint8_t s_ascii_alnum [128] = {
+    table; the rest by clip_utf8_is_word.  The bytes from 0x80 are in it
+    as 0, so that scan_word's run of ASCII needs no test of its own.  */
+static const uint8_t s_ascii_alnum [256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
     ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
     ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
@@ -53,6 +54,13 @@ static const uint8_t s_ascii_alnum [128] = {
     ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
     ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
     ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1
+};
+
+/*  The ASCII bytes after a word's letters and digits that scan_word
+    looks at: a hyphen, "&", a decimal point or comma, an apostrophe, a
+    period.  */
+static const uint8_t s_word_inner [128] = {
+    ['-'] = 1, ['&'] = 1, ['.'] = 1, [','] = 1, ['\''] = 1
 };
 
 static inline int
@@ -213,13 +221,17 @@ scan_word (const unsigned char *s, size_t len, size_t i)
     for (;;) {
         for (;;) {
             /*  ASCII letters and digits without a decode.  */
-            while (i < len && s [i] < 0x80 && s_ascii_alnum [s [i]])
+            while (i < len && s_ascii_alnum [s [i]])
                 i++;
             if (i >= len || s [i] < 0x80 || !is_alnum (decode_at (s, len, i, &clen)))
                 break;
             i += clen;
         }
         if (i >= len)
+            return i;
+        /*  An ASCII byte other than those the rules below look at ends
+            the word (most words end at a space).  */
+        if (s [i] < 0x80 && !s_word_inner [s [i]])
             return i;
         uint32_t cp = decode_at (s, len, i, &clen);
         if (is_ignorable (cp)) {
@@ -292,16 +304,29 @@ clip_tokenize (const char *utf8, size_t len, clip_tokens_t *out)
     size_t i = 0;
     while (i < len) {
         size_t clen;
-        uint32_t cp = decode_at (s, len, i, &clen);
-        if (is_space (cp)) {
-            if (cp == '\n')
-                newlines++;
-            i += clen;
-            continue;
+        uint32_t cp;
+        if (s [i] < 0x80) {
+            /*  ASCII, nearly every byte: a space is a control or ' ', and
+                none is ignorable.  */
+            cp = s [i];
+            clen = 1;
+            if (cp <= ' ' || cp == 0x7F) {
+                if (cp == '\n')
+                    newlines++;
+                i++;
+                continue;
+            }
         }
-        if (is_ignorable (cp)) {
-            i += clen;
-            continue;
+        else {
+            cp = decode_at (s, len, i, &clen);
+            if (is_space (cp)) {
+                i += clen;
+                continue;
+            }
+            if (is_ignorable (cp)) {
+                i += clen;
+                continue;
+            }
         }
         if (newlines >= 2)
             sent_start = 1;
@@ -317,7 +342,8 @@ clip_tokenize (const char *utf8, size_t len, clip_tokens_t *out)
                 end = scan_word (s, len, i);
         }
         else
-        if ((k = clitic_at (s, len, i)) && out->n > 0 && out->tokens [out->n - 1].end == i)
+        if ((s [i] == '\'' || s [i] == 0xE2)          /* an apostrophe's first byte */
+            && (k = clitic_at (s, len, i)) && out->n > 0 && out->tokens [out->n - 1].end == i)
             end = i + k;
         else
         if (cp == '.') {

@@ -59,6 +59,66 @@ clip_log_init (const char *prog, clip_log_level_t min_level)
     return rc;
 }
 
+static const char hex_digits [] = "0123456789abcdef";
+
+/*  The length of the run of bytes at s (of n) that are written as they
+    are: not a control character (below 0x20, and 0x7f) and, when quoted,
+    not '"' nor '\\'.  Nearly every line and value is one such run, so it
+    is found 8 bytes at a time (a byte below 0x20, or equal to one of the
+    others, sets a high bit in the word tests below, which never miss one;
+    a false alarm only hands the word to the byte loop), then copied with
+    one memcpy instead of byte by byte (issue 12: two lines an article).  */
+static size_t
+plain_run (const char *s, size_t n, bool quoted)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy (&w, s + i, 8);
+        uint64_t del = w ^ (0x7f * ones);
+        uint64_t hit = ((w - 0x20 * ones) & ~w) | ((del - ones) & ~del);
+        if (quoted) {
+            uint64_t dq = w ^ ('"' * ones), bs = w ^ ('\\' * ones);
+            hit |= ((dq - ones) & ~dq) | ((bs - ones) & ~bs);
+        }
+        if (hit & highs)
+            break;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char) s [i];
+        if (c < 0x20 || c == 0x7f || (quoted && (c == '"' || c == '\\')))
+            break;
+    }
+    return i;
+}
+
+/*  The escape of c (a byte plain_run stopped at) into esc; returns its
+    length.  */
+static size_t
+escape_byte (unsigned char c, char esc [4])
+{
+    esc [0] = '\\';
+    if (c == '\n')
+        esc [1] = 'n';
+    else
+    if (c == '\r')
+        esc [1] = 'r';
+    else
+    if (c == '\t')
+        esc [1] = 't';
+    else
+    if (c < 0x20 || c == 0x7f) {
+        esc [1] = 'x';
+        esc [2] = hex_digits [c >> 4];
+        esc [3] = hex_digits [c & 15];
+        return 4;
+    }
+    else
+        esc [1] = (char) c;     /* '"' or '\\', quoted */
+    return 2;
+}
+
 /*  Copy the n bytes of raw into out (of size out_size, at least 8), with
     every control character (below 0x20, and 0x7f) replaced by a C-style
     escape, so that whatever a value held, the event stays one line and no
@@ -67,38 +127,31 @@ clip_log_init (const char *prog, clip_log_level_t min_level)
 static size_t
 escape_line (const char *raw, size_t n, char *out, size_t out_size)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char) raw [i];
-        char esc [5];
-        size_t len = 2;
-        esc [0] = '\\';
-        if (c == '\n')
-            esc [1] = 'n';
-        else
-        if (c == '\r')
-            esc [1] = 'r';
-        else
-        if (c == '\t')
-            esc [1] = 't';
-        else
-        if (c < 0x20 || c == 0x7f) {
-            static const char hex [] = "0123456789abcdef";
-            esc [1] = 'x';
-            esc [2] = hex [c >> 4];
-            esc [3] = hex [c & 15];
-            len = 4;
+    /*  o + 3 <= out_size throughout: a byte or escape is written only when
+        "..." still fits after it.  */
+    size_t o = 0, i = 0;
+    while (i < n) {
+        size_t run = plain_run (raw + i, n - i, false);
+        size_t room = out_size - 3 - o;
+        if (run > room) {
+            memcpy (out + o, raw + i, room);
+            memcpy (out + o + room, "...", 3);
+            return o + room + 3;
         }
-        else {
-            esc [0] = (char) c;
-            len = 1;
-        }
+        memcpy (out + o, raw + i, run);
+        o += run;
+        i += run;
+        if (i == n)
+            break;
+        char esc [4];
+        size_t len = escape_byte ((unsigned char) raw [i], esc);
         if (o + len + 3 > out_size) {
             memcpy (out + o, "...", 3);
             return o + 3;
         }
         memcpy (out + o, esc, len);
         o += len;
+        i++;
     }
     return o;
 }
@@ -519,31 +572,32 @@ clip_log (clip_log_level_t level, const char *event, const char *fmt, ...)
 const char *
 clip_log_quote (char *buf, size_t size, const char *s)
 {
-    size_t o = 0;
     if (size < 8) {
         if (size)
             buf [0] = 0;
         return buf;
     }
+    s = s ? s : "";
+    size_t n = strlen (s), o = 0, i = 0;
     buf [o++] = '"';
-    for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++) {
-        char esc [8];
-        size_t len;
-        if (*p == '"' || *p == '\\') {
-            esc [0] = '\\'; esc [1] = (char) *p; len = 2;
+    /*  o + 5 <= size throughout: a byte or escape is written only when
+        "...", the closing quote and the NUL still fit after it.  */
+    while (i < n) {
+        size_t run = plain_run (s + i, n - i, true);
+        size_t room = size - 5 - o;
+        if (run > room) {
+            memcpy (buf + o, s + i, room);
+            memcpy (buf + o + room, "...", 3);
+            o += room + 3;
+            break;
         }
-        else
-        if (*p == '\n') { memcpy (esc, "\\n", 2); len = 2; }
-        else
-        if (*p == '\r') { memcpy (esc, "\\r", 2); len = 2; }
-        else
-        if (*p == '\t') { memcpy (esc, "\\t", 2); len = 2; }
-        else
-        if (*p < 0x20 || *p == 0x7f) {
-            snprintf (esc, sizeof esc, "\\x%02x", *p);
-            len = 4;
-        }
-        else { esc [0] = (char) *p; len = 1; }
+        memcpy (buf + o, s + i, run);
+        o += run;
+        i += run;
+        if (i == n)
+            break;
+        char esc [4];
+        size_t len = escape_byte ((unsigned char) s [i], esc);
         if (o + len + 5 > size) {
             memcpy (buf + o, "...", 3);
             o += 3;
@@ -551,6 +605,7 @@ clip_log_quote (char *buf, size_t size, const char *s)
         }
         memcpy (buf + o, esc, len);
         o += len;
+        i++;
     }
     buf [o++] = '"';
     buf [o] = 0;

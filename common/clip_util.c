@@ -123,10 +123,16 @@ clip_process_name (void)
 char *
 clip_path_join (const char *dir, const char *name)
 {
-    size_t dl = strlen (dir);
-    if (dl && dir [dl - 1] == '/')
-        return clip_strprintf ("%s%s", dir, name);
-    return clip_strprintf ("%s/%s", dir, name);
+    /*  Copied, not printed: clipd joins paths for every article on its
+        loop, and vasprintf costs ten times the copies (issue 12).  */
+    size_t dl = strlen (dir), nl = strlen (name);
+    size_t slash = dl && dir [dl - 1] == '/' ? 0 : 1;
+    char *path = clip_malloc (dl + slash + nl + 1);
+    memcpy (path, dir, dl);
+    if (slash)
+        path [dl] = '/';
+    memcpy (path + dl + slash, name, nl + 1);
+    return path;
 }
 
 int

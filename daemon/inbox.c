@@ -561,15 +561,43 @@ on_rescan_timer (uv_timer_t *timer)
 /*  ------------------------------------------------------------------ */
 /*  Claim names, sidecars, claiming                                     */
 
+/*  claim as "%020llu" (20 digits hold every uint64_t) into out, without
+    printf: a claim is named, and its path built, for every article on the
+    loop (issue 12).  */
+static void
+format_claim_id (char out [20], uint64_t claim)
+{
+    for (int i = 19; i >= 0; i--) {
+        out [i] = (char) ('0' + claim % 10);
+        claim /= 10;
+    }
+}
+
+/*  clip_claim_filename into out; returns its length, or 0 when the name
+    has to be cut (then clip_claim_filename builds it).  */
+static size_t
+claim_filename_into (char out [NAME_MAX + 1], uint64_t claim, const char *name)
+{
+    size_t len = strlen (name);
+    if (CLAIM_PREFIX + len > NAME_MAX)
+        return 0;
+    format_claim_id (out, claim);
+    out [20] = '_';
+    memcpy (out + CLAIM_PREFIX, name, len + 1);
+    return CLAIM_PREFIX + len;
+}
+
 char *
 clip_claim_filename (uint64_t claim, const char *name)
 {
+    char buf [NAME_MAX + 1];
+    size_t len = claim_filename_into (buf, claim, name);
+    if (len)
+        return clip_strndup (buf, len);
     char *full = clip_strprintf ("%020llu_%s", (unsigned long long) claim, name);
-    if (strlen (full) > NAME_MAX) {
-        /*  Cut on a UTF-8 character boundary (a name that is not UTF-8
-            anywhere); the full name is in the sidecar.  */
-        full [clip_utf8_cut (full, strlen (full), NAME_MAX)] = 0;
-    }
+    /*  Cut on a UTF-8 character boundary (a name that is not UTF-8
+        anywhere); the full name is in the sidecar.  */
+    full [clip_utf8_cut (full, strlen (full), NAME_MAX)] = 0;
     return full;
 }
 
@@ -581,7 +609,10 @@ parse_claim_id (const char *s, uint64_t *claim)
         if (s [i] < '0' || s [i] > '9')
             return false;
         uint64_t d = (uint64_t) (s [i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
+        /*  19 digits stay below 10^19 < 2^64: only the last can overflow,
+            so one division a name, not twenty (every article's release
+            parses its claim).  */
+        if (i == 19 && v > (UINT64_MAX - d) / 10)
             return false;
         v = v * 10 + d;
     }
@@ -611,7 +642,13 @@ clip_claim_clear (clip_claim_t *claim)
 static char *
 sidecar_path (const char *processing_dir, uint64_t claim)
 {
-    return clip_strprintf ("%s/.%020llu.claim", processing_dir, (unsigned long long) claim);
+    size_t dl = strlen (processing_dir);
+    char *path = clip_malloc (dl + sizeof "/.01234567890123456789.claim");
+    memcpy (path, processing_dir, dl);
+    memcpy (path + dl, "/.", 2);
+    format_claim_id (path + dl + 2, claim);
+    memcpy (path + dl + 22, ".claim", sizeof ".claim");
+    return path;
 }
 
 /*  The sidecar: a header line, the copied file's identity for copy claims,
@@ -788,16 +825,26 @@ static int
 claim_take (int src_dirfd, const char *name, const char *processing_dir, uint64_t claim,
             const struct stat *known, clip_claim_t *out)
 {
-    char *target_name = clip_claim_filename (claim, name);
-    bool cut = strlen (target_name) < CLAIM_PREFIX + strlen (name);
-    char *target = clip_path_join (processing_dir, target_name);
-    free (target_name);
-    char *sidecar = sidecar_path (processing_dir, claim);
+    char buf [NAME_MAX + 1];
+    bool cut = claim_filename_into (buf, claim, name) == 0;
+    char *target;
+    if (cut) {
+        char *target_name = clip_claim_filename (claim, name);
+        target = clip_path_join (processing_dir, target_name);
+        free (target_name);
+    }
+    else
+        target = clip_path_join (processing_dir, buf);
+    /*  The sidecar's path only when there is one to write: a cut name, or
+        a copy (one path fewer per article).  */
+    char *sidecar = cut ? sidecar_path (processing_dir, claim) : NULL;
     bool copied = false, twin_gone = false;
     int rc = cut ? sidecar_write (sidecar, name, NULL) : 0;
     if (rc == 0 && renameat (src_dirfd, name, AT_FDCWD, target) != 0) {
         rc = -errno;
         if (rc == -EXDEV) {
+            if (!sidecar)
+                sidecar = sidecar_path (processing_dir, claim);
             rc = claim_by_copy (src_dirfd, name, processing_dir, claim, target, sidecar,
                                 &twin_gone);
             copied = true;

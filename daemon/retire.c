@@ -40,7 +40,7 @@ typedef struct entry {
 /*  A name in done/ or failed/ promised to a file whose record names it
     (chosen, maybe not committed yet) and which is not there yet.  */
 typedef struct reserved {
-    char *key;                  /* "d/NAME" or "f/NAME" */
+    char *name;
     UT_hash_handle hh;
 } reserved_t;
 
@@ -51,7 +51,9 @@ struct clip_retire {
     clipd_metrics_t *metrics;
     entry_t *backlog;           /* oldest first */
     size_t n_backlog;
-    reserved_t *reserved;       /* names chosen, files not moved yet */
+    /*  Names chosen, files not moved yet: one table a folder, so that a
+        name is looked up as it is, no key built (issue 12).  */
+    reserved_t *reserved [2];   /* [failed] */
 };
 
 clip_retire_t *
@@ -89,11 +91,13 @@ clip_retire_destroy (clip_retire_t **self_p)
         DL_DELETE (self->backlog, e);
         entry_free (e);
     }
-    reserved_t *r, *rtmp;
-    HASH_ITER (hh, self->reserved, r, rtmp) {
-        HASH_DEL (self->reserved, r);
-        free (r->key);
-        free (r);
+    for (int failed = 0; failed < 2; failed++) {
+        reserved_t *r, *rtmp;
+        HASH_ITER (hh, self->reserved [failed], r, rtmp) {
+            HASH_DEL (self->reserved [failed], r);
+            free (r->name);
+            free (r);
+        }
     }
     free (self->done_dir);
     free (self->failed_dir);
@@ -138,6 +142,31 @@ clip_retire_name (const char *name, uint64_t n, size_t max)
     /*  On a character boundary; a name that is not UTF-8 is cut anywhere.  */
     size_t cut = clip_utf8_cut (name, len - ext_len, max - fixed);
     return clip_strprintf ("%.*s%s%s%s", (int) cut, name, tag, sfx, ext_len ? dot : "");
+}
+
+/*  dir and name joined as clip_path_join joins them, then suffix, in buf
+    (of size bytes) when that fits, else in *heap (caller frees): no
+    allocation nor printf for the paths of each article (issue 12), and a
+    path too long for the buffer is still tried, to fail as it did.  Sets
+    *len, unless NULL, to the length before the suffix.  */
+static char *
+join_path (char *buf, size_t size, const char *dir, const char *name, const char *suffix,
+           size_t *len, char **heap)
+{
+    size_t dl = strlen (dir), nl = strlen (name), sl = strlen (suffix);
+    size_t slash = dl && dir [dl - 1] == '/' ? 0 : 1;
+    size_t total = dl + slash + nl + sl + 1;
+    char *path = buf;
+    if (total > size)
+        path = *heap = clip_malloc (total);
+    memcpy (path, dir, dl);
+    if (slash)
+        path [dl] = '/';
+    memcpy (path + dl + slash, name, nl);
+    memcpy (path + dl + slash + nl, suffix, sl + 1);
+    if (len)
+        *len = dl + slash + nl;
+    return path;
 }
 
 /*  ------------------------------------------------------------------ */
@@ -227,8 +256,12 @@ place_file (const char *src, const char *dir, const char *target, const char *er
     size_t max = error_json ? NAME_MAX - strlen (ERROR_JSON_SUFFIX) : NAME_MAX;
     for (unsigned n = 0; n < 100000; n++) {
         char *candidate = n == 0 ? clip_strdup (target) : clip_retire_name (target, n, max);
-        char *dst = clip_path_join (dir, candidate);
-        char *json_path = error_json ? clip_strprintf ("%s" ERROR_JSON_SUFFIX, dst) : NULL;
+        char dst_buf [PATH_MAX], json_buf [PATH_MAX + sizeof ERROR_JSON_SUFFIX];
+        char *dst_heap = NULL, *json_heap = NULL;
+        char *dst = join_path (dst_buf, sizeof dst_buf, dir, candidate, "", NULL, &dst_heap);
+        char *json_path = error_json ? join_path (json_buf, sizeof json_buf, dir, candidate,
+                                                  ERROR_JSON_SUFFIX, NULL, &json_heap)
+                                     : NULL;
         int rc = 0;
         bool have_json = false;
         if (json_path) {
@@ -250,8 +283,8 @@ place_file (const char *src, const char *dir, const char *target, const char *er
             if (rc != 0 && json_path)
                 unlink (json_path);
         }
-        free (dst);
-        free (json_path);
+        free (dst_heap);
+        free (json_heap);
         if (rc == 0)
             *placed = candidate;
         else
@@ -265,20 +298,18 @@ place_file (const char *src, const char *dir, const char *target, const char *er
 /*  ------------------------------------------------------------------ */
 /*  Names chosen before the commit                                      */
 
-static char *
-reserved_key (bool failed, const char *name)
+static reserved_t *
+find_reserved (const clip_retire_t *self, bool failed, const char *name)
 {
-    return clip_strprintf ("%c/%s", failed ? 'f' : 'd', name);
+    reserved_t *r = NULL;
+    HASH_FIND_STR (self->reserved [failed], name, r);
+    return r;
 }
 
 static bool
 is_reserved (const clip_retire_t *self, bool failed, const char *name)
 {
-    char *key = reserved_key (failed, name);
-    reserved_t *r = NULL;
-    HASH_FIND_STR (self->reserved, key, r);
-    free (key);
-    return r != NULL;
+    return find_reserved (self, failed, name) != NULL;
 }
 
 static void
@@ -287,20 +318,17 @@ reserve (clip_retire_t *self, bool failed, const char *name)
     if (is_reserved (self, failed, name))
         return;
     reserved_t *r = clip_calloc (1, sizeof *r);
-    r->key = reserved_key (failed, name);
-    HASH_ADD_KEYPTR (hh, self->reserved, r->key, strlen (r->key), r);
+    r->name = clip_strdup (name);
+    HASH_ADD_KEYPTR (hh, self->reserved [failed], r->name, strlen (r->name), r);
 }
 
 static void
 unreserve (clip_retire_t *self, bool failed, const char *name)
 {
-    char *key = reserved_key (failed, name);
-    reserved_t *r = NULL;
-    HASH_FIND_STR (self->reserved, key, r);
-    free (key);
+    reserved_t *r = find_reserved (self, failed, name);
     if (r) {
-        HASH_DEL (self->reserved, r);
-        free (r->key);
+        HASH_DEL (self->reserved [failed], r);
+        free (r->name);
         free (r);
     }
 }
@@ -312,13 +340,17 @@ name_free (const clip_retire_t *self, bool failed, const char *name)
 {
     if (is_reserved (self, failed, name))
         return false;
-    char *path = clip_path_join (failed ? self->failed_dir : self->done_dir, name);
-    char *json_path = clip_strprintf ("%s" ERROR_JSON_SUFFIX, path);
+    /*  The error file's path, cut before its suffix for the file's own.  */
+    char buf [PATH_MAX + sizeof ERROR_JSON_SUFFIX], *heap = NULL;
+    size_t len;
+    char *path = join_path (buf, sizeof buf, failed ? self->failed_dir : self->done_dir, name,
+                            ERROR_JSON_SUFFIX, &len, &heap);
+    path [len] = 0;
     struct stat st;
-    bool taken = lstat (path, &st) == 0 || errno != ENOENT
-              || (failed && (lstat (json_path, &st) == 0 || errno != ENOENT));
-    free (path);
-    free (json_path);
+    bool taken = lstat (path, &st) == 0 || errno != ENOENT;
+    path [len] = ERROR_JSON_SUFFIX [0];
+    taken = taken || (failed && (lstat (path, &st) == 0 || errno != ENOENT));
+    free (heap);
     return !taken;
 }
 

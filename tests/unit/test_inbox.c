@@ -10,6 +10,7 @@
 #include <criterion/logging.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "clip_utf8.h"
 #include "clip_util.h"
 #include "inbox.h"
 #include "inbox_watch.h"
@@ -366,6 +368,58 @@ Test (inbox, claim_names_round_trip)
     cr_assert_eq (claim, 1);
     free (orig);
     free (name);
+}
+
+/*  A claim's name is printf's "%020llu_NAME", cut on a character boundary
+    to NAME_MAX, for every claim and around the length where the cut
+    starts, and its claim reads back from it.  */
+Test (inbox, claim_names_are_20_digits_and_the_name_and_parse_back)
+{
+    const uint64_t claims [] = { 0, 7, 1234567, 99999999999999999ULL, UINT64_MAX };
+    const size_t lens [] = { 1, 10, NAME_MAX - 22, NAME_MAX - 21, NAME_MAX - 20, NAME_MAX - 19,
+                             NAME_MAX };
+    for (size_t c = 0; c < sizeof claims / sizeof claims [0]; c++)
+        for (size_t l = 0; l < sizeof lens / sizeof lens [0]; l++) {
+            /*  Two-byte characters, so that an odd cut falls inside one.  */
+            char name [NAME_MAX + 1];
+            for (size_t i = 0; i < lens [l]; i++)
+                name [i] = i < 3 ? 'a' : (i - 3) % 2 == 0 ? '\xc3' : '\xa9';
+            name [lens [l]] = 0;
+            char want [NAME_MAX + 32];
+            int n = snprintf (want, sizeof want, "%020llu_%s", (unsigned long long) claims [c], name);
+            want [clip_utf8_cut (want, (size_t) n, NAME_MAX)] = 0;
+            char *got = clip_claim_filename (claims [c], name);
+            cr_assert_str_eq (got, want, "claim %llu, %zu bytes", (unsigned long long) claims [c],
+                              lens [l]);
+            uint64_t back;
+            char *orig;
+            cr_assert_eq (clip_claim_parse (got, &back, &orig), 0);
+            cr_assert_eq (back, claims [c]);
+            free (orig);
+            free (got);
+        }
+    /*  20 digits past UINT64_MAX are no claim.  */
+    uint64_t back;
+    char *orig = NULL;
+    cr_assert_eq (clip_claim_parse ("18446744073709551616_a", &back, &orig), -1);
+    cr_assert_eq (clip_claim_parse ("99999999999999999999_a", &back, &orig), -1);
+    cr_assert_eq (clip_claim_parse ("18446744073709551615_a", &back, &orig), 0);
+    cr_assert_eq (back, UINT64_MAX);
+    free (orig);
+}
+
+/*  Paths are joined with exactly one slash added, none after a slash.  */
+Test (inbox, paths_join_with_one_slash)
+{
+    const char *cases [] [3] = { { "a", "b", "a/b" }, { "a/", "b", "a/b" }, { "", "b", "/b" },
+                                 { "/", "b", "/b" }, { "a//", "b", "a//b" }, { "a", "", "a/" },
+                                 { "/x/y", ".00000000000000000001.claim",
+                                   "/x/y/.00000000000000000001.claim" } };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        char *got = clip_path_join (cases [i] [0], cases [i] [1]);
+        cr_assert_str_eq (got, cases [i] [2]);
+        free (got);
+    }
 }
 
 static char *

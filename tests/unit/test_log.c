@@ -635,3 +635,315 @@ Test (log, a_held_burst_takes_few_writes_of_whole_lines)
                s_stderr_writes);
     free (text);
 }
+
+/*  ---------------------------------------------------------------------
+    The exact bytes of lines (issue 12: the writer made cheaper must write
+    what it wrote before)
+    --------------------------------------------------------------------- */
+
+/*  Lines with every awkward value the writer and clip_log_quote handle:
+    quotes, backslashes, newlines, control bytes, DEL, bytes that are not
+    UTF-8, no event or fields, quote buffers of every small size, fields
+    past the 4096-byte buffer, and escapes that overflow the line, cut at
+    each alignment.  */
+static void
+emit_awkward_lines (void)
+{
+    char q [600];
+    clip_info ("claimed", "file=%s bytes=%d",
+               clip_log_quote (q, sizeof q, "a \"b\"\\c\n\r\t\x01\x1f\x7f\xff\xc3\xa9 d.txt"), 42);
+    clip_warn ("raw", "v=%s w=%s n=%s", "x\ny\r\tz\x1b", "\x80\xfe\xc3 bad", "1.5e3");
+    clip_error (NULL, NULL);
+    clip_info ("empty", "%s", "");
+    clip_debug ("nums", "a=-0 b=007 c=1e c2=9223372036854775808 d=0.1 e=\"\\x41\\q\" f g=");
+    clip_info ("dup", "event=x level=y time=z text=t1 t2 event=w");
+    clip_info ("q-null", "v=%s", clip_log_quote (q, sizeof q, NULL));
+    for (size_t size = 7; size <= 13; size++) {
+        char small [16];
+        memset (small, '#', sizeof small);
+        clip_log_quote (small, size, "ab\"\x01\x02xyz");
+        clip_info ("q-small", "size=%zu v=%s", size, small);
+    }
+    char big [6000];
+    memset (big, 'a', sizeof big - 1);
+    big [sizeof big - 1] = 0;
+    clip_info ("big", "v=%s", big);
+    /*  Escapes expanding past the line: at the end and at the start of
+        the fields, at each of four alignments.  */
+    for (int shift = 0; shift < 5; shift++) {
+        char v [4200];
+        size_t n = 4060;
+        memset (v, 'a', n);
+        memset (v + 3800 + shift, '\x01', 200);
+        v [n] = 0;
+        clip_info ("esc-x", "v=%s", v);
+        memset (v, 'a', n);
+        memset (v + 3000 + shift, '\t', 1000);
+        clip_info ("esc-t", "v=%s", v);
+        memset (v, 'a', n);
+        memset (v, '\n', 100 + (size_t) shift);
+        clip_info ("esc-start", "v=%s", v);
+    }
+    /*  A quoted value at its buffer's end, escapes and all.  */
+    char all [256];
+    for (int i = 1; i < 256; i++)
+        all [i - 1] = (char) i;
+    all [255] = 0;
+    char q2 [300];
+    clip_info ("q-all", "v=%s", clip_log_quote (q2, sizeof q2, all));
+}
+
+/*  An expected line as pieces, each text written times times (the long
+    lines are runs); a piece of NULL text ends the line.  The timestamp
+    is "@".  */
+typedef struct {
+    const char *text;
+    int times;
+} piece_t;
+
+#define LINE_END { NULL, 0 }
+
+static const piece_t pinned_logfmt [] = {
+    { "ts=@ prog=test level=info event=claimed file=\"a \\\"b\\\"\\\\c\\n\\r\\t\\x01\\x1f\\x7f\xff\xc3\xa9 d.txt\" bytes=42\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=warn event=raw v=x\\ny\\r\\tz\\x1b w=\x80\xfe\xc3 bad n=1.5e3\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=error event=-\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=empty\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=debug event=nums a=-0 b=007 c=1e c2=9223372036854775808 d=0.1 e=\"\\x41\\q\" f g=\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=dup event=x level=y time=z text=t1 t2 event=w\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=q-null v=\"\"\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=q-small size=7 v=\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=q-small size=8 v=\"ab...\"\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=q-small size=9 v=\"ab...\"\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=q-small size=10 v=\"ab\\\"...\"\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=q-small size=11 v=\"ab\\\"...\"\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=q-small size=12 v=\"ab\\\"...\"\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=q-small size=13 v=\"ab\\\"...\"\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=big v=", 1 },
+      { "a", 4034 },
+      { "\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-x v=", 1 },
+      { "a", 3800 },
+      { "\\x01", 73 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-t v=", 1 },
+      { "a", 3000 },
+      { "\\t", 546 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-start v=", 1 },
+      { "\\n", 100 },
+      { "a", 3889 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-x v=", 1 },
+      { "a", 3801 },
+      { "\\x01", 73 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-t v=", 1 },
+      { "a", 3001 },
+      { "\\t", 546 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-start v=", 1 },
+      { "\\n", 101 },
+      { "a", 3887 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-x v=", 1 },
+      { "a", 3802 },
+      { "\\x01", 72 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-t v=", 1 },
+      { "a", 3002 },
+      { "\\t", 545 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-start v=", 1 },
+      { "\\n", 102 },
+      { "a", 3885 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-x v=", 1 },
+      { "a", 3803 },
+      { "\\x01", 72 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-t v=", 1 },
+      { "a", 3003 },
+      { "\\t", 545 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-start v=", 1 },
+      { "\\n", 103 },
+      { "a", 3883 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-x v=", 1 },
+      { "a", 3804 },
+      { "\\x01", 72 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-t v=", 1 },
+      { "a", 3004 },
+      { "\\t", 544 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=esc-start v=", 1 },
+      { "\\n", 104 },
+      { "a", 3881 },
+      { "...\n", 1 }, LINE_END,
+    { "ts=@ prog=test level=info event=q-all v=\"\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08\\t\\n\\x0b\\x0c\\r\\x0e\\x0f\\x10\\x11\\x12\\x13\\x14\\x15\\x16\\x17\\x18\\x19\\x1a\\x1b\\x1c\\x1d\\x1e\\x1f !\\\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\\x7f\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab\xac\xad\xae\xaf\xb0\xb1\xb2\xb3\xb4\xb5\xb6\xb7\xb8\xb9\xba\xbb\xbc\xbd\xbe\xbf\xc0\xc1\xc2\xc3\xc4\xc5\xc6\xc7\xc8\xc9\xca...\"\n", 1 }, LINE_END,
+};
+static const piece_t pinned_json [] = {
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"claimed\",\"file\":\"a \\\"b\\\"\\\\c\\n\\r\\t\\u0001\\u001F\x7f\xef\xbf\xbd\xc3\xa9 d.txt\",\"bytes\":42}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"warn\",\"event\":\"raw\",\"v\":\"x\\ny\\r\\tz\\u001B\",\"w\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\",\"n\":1500.0,\"text\":\"bad\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"error\",\"event\":\"-\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"empty\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"debug\",\"event\":\"nums\",\"a\":0,\"b\":\"007\",\"c\":\"1e\",\"c2\":\"9223372036854775808\",\"d\":0.1,\"e\":\"A\\\\q\",\"g\":\"\",\"text\":\"f\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"dup\",\"event_2\":\"x\",\"level_2\":\"y\",\"time_2\":\"z\",\"text\":\"t1\",\"event_3\":\"w\",\"text_2\":\"t2\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"q-null\",\"v\":\"\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"q-small\",\"size\":7,\"v\":\"\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"q-small\",\"size\":8,\"v\":\"ab...\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"q-small\",\"size\":9,\"v\":\"ab...\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"q-small\",\"size\":10,\"v\":\"ab\\\"...\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"q-small\",\"size\":11,\"v\":\"ab\\\"...\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"q-small\",\"size\":12,\"v\":\"ab\\\"...\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"q-small\",\"size\":13,\"v\":\"ab\\\"...\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"big\",\"v\":\"", 1 },
+      { "a", 4093 },
+      { "\",\"truncated\":true}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-x\",\"v\":\"", 1 },
+      { "a", 3800 },
+      { "\\u0001", 200 },
+      { "a", 60 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-t\",\"v\":\"", 1 },
+      { "a", 3000 },
+      { "\\t", 1000 },
+      { "a", 60 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-start\",\"v\":\"", 1 },
+      { "\\n", 100 },
+      { "a", 3960 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-x\",\"v\":\"", 1 },
+      { "a", 3801 },
+      { "\\u0001", 200 },
+      { "a", 59 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-t\",\"v\":\"", 1 },
+      { "a", 3001 },
+      { "\\t", 1000 },
+      { "a", 59 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-start\",\"v\":\"", 1 },
+      { "\\n", 101 },
+      { "a", 3959 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-x\",\"v\":\"", 1 },
+      { "a", 3802 },
+      { "\\u0001", 200 },
+      { "a", 58 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-t\",\"v\":\"", 1 },
+      { "a", 3002 },
+      { "\\t", 1000 },
+      { "a", 58 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-start\",\"v\":\"", 1 },
+      { "\\n", 102 },
+      { "a", 3958 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-x\",\"v\":\"", 1 },
+      { "a", 3803 },
+      { "\\u0001", 200 },
+      { "a", 57 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-t\",\"v\":\"", 1 },
+      { "a", 3003 },
+      { "\\t", 1000 },
+      { "a", 57 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-start\",\"v\":\"", 1 },
+      { "\\n", 103 },
+      { "a", 3957 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-x\",\"v\":\"", 1 },
+      { "a", 3804 },
+      { "\\u0001", 200 },
+      { "a", 56 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-t\",\"v\":\"", 1 },
+      { "a", 3004 },
+      { "\\t", 1000 },
+      { "a", 56 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"esc-start\",\"v\":\"", 1 },
+      { "\\n", 104 },
+      { "a", 3956 },
+      { "\"}\n", 1 }, LINE_END,
+    { "{\"time\":\"@\",\"prog\":\"test\",\"level\":\"info\",\"event\":\"q-all\",\"v\":\"\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000B\\f\\r\\u000E\\u000F\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001A\\u001B\\u001C\\u001D\\u001E\\u001F !\\\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\x7f", 1 },
+      { "\xef\xbf\xbd", 75 },
+      { "...\"}\n", 1 }, LINE_END,
+};
+
+/*  The lines of emit_awkward_lines, in format, with each timestamp
+    checked for its shape and replaced by "@", compared byte for byte
+    with the pinned pieces.  */
+static void
+assert_pinned (clip_log_format_t format, const piece_t *pinned, size_t n_pieces)
+{
+    clip_log_init ("test", CLIP_LOG_DEBUG);
+    clip_log_set_format (format);
+    capture_t c;
+    capture_start (&c);
+    emit_awkward_lines ();
+    char *text = capture_end (&c);
+    clip_log_set_format (CLIP_LOG_LOGFMT);
+    const char *ts_key = format == CLIP_LOG_JSON ? "{\"time\":\"" : "ts=";
+    size_t key_len = strlen (ts_key), ts_len = strlen ("2026-11-23T18:30:01.123Z");
+    const char *line = text;
+    size_t i = 0;
+    int line_no = 0;
+    while (*line) {
+        const char *nl = strchr (line, '\n');
+        cr_assert_not_null (nl);
+        size_t len = (size_t) (nl + 1 - line);
+        cr_assert_lt (i, n_pieces, "more lines than pinned");
+        /*  The expected line, timestamp put back.  */
+        char *want = clip_malloc (16384);
+        size_t w = 0;
+        for (; pinned [i].text; i++)
+            for (int t = 0; t < pinned [i].times; t++) {
+                size_t pl = strlen (pinned [i].text);
+                cr_assert_lt (w + pl, 16384u);
+                memcpy (want + w, pinned [i].text, pl);
+                w += pl;
+            }
+        i++;
+        cr_assert_gt (len, key_len + ts_len);
+        cr_assert (strncmp (line, ts_key, key_len) == 0, "line %d: %.*s", line_no, (int) len, line);
+        const char *ts = line + key_len;
+        for (size_t k = 0; k < ts_len; k++)
+            cr_assert (k == 4 || k == 7 ? ts [k] == '-' : k == 10 ? ts [k] == 'T'
+                       : k == 13 || k == 16 ? ts [k] == ':' : k == 19 ? ts [k] == '.'
+                       : k == 23 ? ts [k] == 'Z' : isdigit ((unsigned char) ts [k]),
+                       "line %d: timestamp %.24s", line_no, ts);
+        cr_assert_eq (want [key_len], '@');
+        size_t got_len = len - ts_len + 1;
+        char *got = clip_malloc (got_len + 1);
+        memcpy (got, line, key_len);
+        got [key_len] = '@';
+        memcpy (got + key_len + 1, ts + ts_len, len - key_len - ts_len);
+        got [got_len] = 0;
+        want [w] = 0;
+        cr_assert_eq (got_len, w, "line %d: %zu bytes, pinned %zu:\n%s\n%s", line_no, got_len, w,
+                      got, want);
+        cr_assert (memcmp (got, want, w) == 0, "line %d:\n%s\n%s", line_no, got, want);
+        free (got);
+        free (want);
+        line = nl + 1;
+        line_no++;
+    }
+    cr_assert_eq (i, n_pieces, "fewer lines than pinned");
+    free (text);
+}
+
+Test (log, logfmt_lines_keep_their_exact_bytes)
+{
+    assert_pinned (CLIP_LOG_LOGFMT, pinned_logfmt, sizeof pinned_logfmt / sizeof pinned_logfmt [0]);
+}
+
+Test (log, json_lines_keep_their_exact_bytes)
+{
+    assert_pinned (CLIP_LOG_JSON, pinned_json, sizeof pinned_json / sizeof pinned_json [0]);
+}

@@ -405,6 +405,35 @@ Test (retire, names_are_chosen_before_the_commit_and_held_until_the_move)
     teardown (&f);
 }
 
+/*  done/ and failed/ hold their promises apart: a name promised in one
+    is free in the other; in failed/ an error file alone takes a name, in
+    done/ it does not.  */
+Test (retire, each_folder_holds_its_own_names)
+{
+    fixture_t f;
+    setup (&f);
+    char *planted = clip_path_join (f.failed, "b.txt.error.json");
+    tu_write (planted, "{}", 2);
+    char *in_done = clip_path_join (f.done, "c.txt.error.json");
+    tu_write (in_done, "{}", 2);
+    clip_record_t *r [6] = { ok_record ("a.txt", 1), failed_record ("a.txt", 2),
+                             ok_record ("a.txt", 3), failed_record ("a.txt", 4),
+                             failed_record ("b.txt", 5), ok_record ("c.txt", 6) };
+    for (int i = 0; i < 6; i++)
+        clip_retire_choose (f.retire, r [i], r [i]->file);
+    cr_assert_null (r [0]->stored_as);
+    cr_assert_null (r [1]->stored_as, "done/'s a.txt does not take failed/'s");
+    cr_assert_str_eq (r [2]->stored_as, "a.1.txt");
+    cr_assert_str_eq (r [3]->stored_as, "a.1.txt");
+    cr_assert_str_eq (r [4]->stored_as, "b.1.txt", "b.txt.error.json is there");
+    cr_assert_null (r [5]->stored_as, "an error file in done/ takes no name");
+    for (int i = 0; i < 6; i++)
+        clip_record_destroy (&r [i]);
+    free (planted);
+    free (in_done);
+    teardown (&f);
+}
+
 /*  With --on-done delete an article gets no name; a failed one does.  */
 Test (retire, deleted_articles_get_no_stored_name)
 {

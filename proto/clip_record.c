@@ -578,24 +578,37 @@ static int
 compare_write (void *data, const char *buf, size_t len)
 {
     compare_t *c = data;
-    if (c->same && (size_t) (c->end - c->at) >= len && memcmp (c->at, buf, len) == 0)
-        c->at += len;
-    else
+    if (!c->same || (size_t) (c->end - c->at) < len) {
         c->same = false;
+        return 0;
+    }
+    /*  A header: one to nine bytes, fewer than a call to memcmp costs
+        (this runs six times per entity).  */
+    for (size_t i = 0; i < len; i++)
+        if (c->at [i] != buf [i]) {
+            c->same = false;
+            return 0;
+        }
+    c->at += len;
     return 0;
 }
 
-/*  An entity's keys as clip_msgpack_pack_str writes them (fixstr: one
-    header byte, 0xa0 + length).  Spelt out because keep_packed compares
-    them for every entity; record::relay_keeps_a_workers_entities_as_their_bytes
+/*  An entity's key as clip_msgpack_pack_str writes it (fixstr: one
+    header byte, 0xa0 + length), spelt out because keep_packed compares
+    keys for every entity; record::relay_keeps_a_workers_entities_as_their_bytes
     fails when they are not msgpack-c's bytes.  */
-static const struct {
-    const char *bytes;
-    size_t len;
-} PACKED_KEYS [E_COUNT] = {
-    { "\xa4" "type", 5 }, { "\xa4" "text", 5 }, { "\xa9" "canonical", 10 },
-    { "\xa5" "start", 6 }, { "\xa3" "end", 4 }
-};
+#define COMPARE_KEY(cmp, packed) compare_key ((cmp), (packed), sizeof (packed) - 1)
+
+static inline void
+compare_key (compare_t *c, const char *packed, size_t len)
+{
+    /*  len is a constant once inlined: the compiler expands the memcmp
+        of an equality test into a load or two.  */
+    if (c->same && (size_t) (c->end - c->at) >= len && memcmp (c->at, packed, len) == 0)
+        c->at += len;
+    else
+        c->same = false;
+}
 
 /*  A string value: its header as msgpack-c packs it, then its bytes,
     which are the object's own (msgpack-c points into the input): the
@@ -610,12 +623,41 @@ compare_str (msgpack_packer *pk, compare_t *cmp, const msgpack_object *o)
         cmp->same = false;
 }
 
+/*  Whether the eight bytes at s are all 0x01..0x7f.  */
+static inline bool
+plain_ascii8 (const char *s)
+{
+    uint64_t word;
+    memcpy (&word, s, 8);
+    /*  A byte 0x00 borrows into its high bit, a byte from 0x80 has it:
+        zero exactly when all eight are 0x01..0x7f.  */
+    return ((word | (word - UINT64_C (0x0101010101010101))) & UINT64_C (0x8080808080808080)) == 0;
+}
+
+/*  A str without NUL bytes that is well-formed UTF-8 (what encoding
+    writes unchanged).  Names are mostly short and ASCII: eight bytes at a
+    time, then byte by byte, a run of bytes 0x01..0x7f is passed over
+    (each a character, so what follows starts one), and only what remains
+    from the first other byte is searched for a NUL and decoded.  */
 static bool
 is_clean_str (const msgpack_object *o)
 {
-    return o->type == MSGPACK_OBJECT_STR
-        && !memchr (o->via.str.ptr, 0, o->via.str.size)
-        && clip_utf8_valid_prefix (o->via.str.ptr, o->via.str.size) == o->via.str.size;
+    if (o->type != MSGPACK_OBJECT_STR)
+        return false;
+    const char *s = o->via.str.ptr;
+    size_t n = o->via.str.size, i = 0;
+    for (; n - i >= 8; i += 8)
+        if (!plain_ascii8 (s + i))
+            break;
+    /*  The last bytes of a longer string as one word, overlapping bytes
+        already passed over.  */
+    if (n >= 8 && n - i < 8 && plain_ascii8 (s + n - 8))
+        return true;
+    while (i < n && (unsigned char) s [i] - 1u < 0x7f)
+        i++;
+    if (i == n)
+        return true;
+    return !memchr (s + i, 0, n - i) && clip_utf8_valid_prefix (s + i, n - i) == n - i;
 }
 
 /*  clip_record_decode_relay: keep the entities array o as the bytes it
@@ -657,7 +699,9 @@ keep_packed (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
         const msgpack_object_kv *kv = e->via.map.ptr;
         const msgpack_object *type = &kv [E_TYPE].val, *text = &kv [E_TEXT].val;
         const msgpack_object *canonical = &kv [E_CANONICAL].val;
-        if (!is_clean_str (type) || !is_clean_str (text) || !is_clean_str (canonical)
+        /*  The type needs no is_clean_str: entity_problem below accepts
+            only the seven ASCII names.  */
+        if (type->type != MSGPACK_OBJECT_STR || !is_clean_str (text) || !is_clean_str (canonical)
         ||  kv [E_START].val.type != MSGPACK_OBJECT_POSITIVE_INTEGER
         ||  kv [E_END].val.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
             return false;
@@ -671,13 +715,16 @@ keep_packed (decoder_t *dec, const msgpack_object *o, clip_record_t *rec)
             another order, differs.  What this writes is what the encoding
             loop writes, call for call.  */
         msgpack_pack_map (&pk, E_COUNT);
-        for (int k = E_TYPE; k < E_COUNT; k++) {
-            compare_write (&cmp, PACKED_KEYS [k].bytes, PACKED_KEYS [k].len);
-            if (k <= E_CANONICAL)
-                compare_str (&pk, &cmp, &kv [k].val);
-            else
-                msgpack_pack_uint64 (&pk, kv [k].val.via.u64);
-        }
+        COMPARE_KEY (&cmp, "\xa4" "type");
+        compare_str (&pk, &cmp, type);
+        COMPARE_KEY (&cmp, "\xa4" "text");
+        compare_str (&pk, &cmp, text);
+        COMPARE_KEY (&cmp, "\xa9" "canonical");
+        compare_str (&pk, &cmp, canonical);
+        COMPARE_KEY (&cmp, "\xa5" "start");
+        msgpack_pack_uint64 (&pk, start);
+        COMPARE_KEY (&cmp, "\xa3" "end");
+        msgpack_pack_uint64 (&pk, end);
         if (end > end_max)
             end_max = end;
     }
@@ -945,9 +992,29 @@ entities_free (clip_entity_t *list, size_t n)
     Validation
     --------------------------------------------------------------------- */
 
-static const char *const ENTITY_TYPES [] = {
-    "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT"
-};
+/*  Whether the len bytes at s are one of the seven entity types (PER ORG
+    LOC MISC MONEY DATE PERCENT, as validate_entities' message lists them).
+    By length first: this runs for every entity of every result, and the
+    comparisons with literals of a known length compile to a load or two.  */
+static bool
+is_entity_type (const char *s, size_t len)
+{
+    if (!s)
+        return false;
+    switch (len) {
+        case 3:
+            return memcmp (s, "PER", 3) == 0 || memcmp (s, "ORG", 3) == 0
+                || memcmp (s, "LOC", 3) == 0;
+        case 4:
+            return memcmp (s, "MISC", 4) == 0 || memcmp (s, "DATE", 4) == 0;
+        case 5:
+            return memcmp (s, "MONEY", 5) == 0;
+        case 7:
+            return memcmp (s, "PERCENT", 7) == 0;
+        default:
+            return false;
+    }
+}
 
 /*  " ok failed", " unique related ...": the names for error messages,
     from the tables (clip_codes.h).  */
@@ -1003,7 +1070,7 @@ static entity_problem_t
 entity_problem (const char *type, size_t type_len, size_t text_len, size_t canonical_len,
                 uint64_t start, uint64_t end, uint64_t file_bytes)
 {
-    if (!one_of_n (type, type_len, ENTITY_TYPES, sizeof ENTITY_TYPES / sizeof ENTITY_TYPES [0]))
+    if (!is_entity_type (type, type_len))
         return ENTITY_BAD_TYPE;
     if (start > end || end > file_bytes)
         return ENTITY_OUTSIDE;

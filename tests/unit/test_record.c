@@ -1456,3 +1456,150 @@ Test (record, relay_agrees_with_decode_on_damaged_records)
     free (copy);
     free (data);
 }
+
+/*  A record (status ok) of one entity with the given type and text (n
+    bytes, which may hold any byte), packed as a worker packs it.  */
+static void
+pack_one_entity (msgpack_sbuffer *sbuf, const char *type, const char *text, size_t n)
+{
+    msgpack_sbuffer_init (sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, sbuf, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 5);
+    clip_msgpack_pack_kv_uint (&pk, "v", 1);
+    clip_msgpack_pack_kv_str (&pk, "id", "abc123");
+    clip_msgpack_pack_kv_str (&pk, "file", "a.txt");
+    clip_msgpack_pack_kv_str (&pk, "status", "ok");
+    clip_msgpack_pack_str (&pk, "entities");
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_map (&pk, 5);
+    clip_msgpack_pack_kv_str (&pk, "type", type);
+    clip_msgpack_pack_str (&pk, "text");
+    clip_msgpack_pack_strn (&pk, text, n);
+    clip_msgpack_pack_kv_str (&pk, "canonical", "C");
+    clip_msgpack_pack_kv_uint (&pk, "start", 0);
+    clip_msgpack_pack_kv_uint (&pk, "end", 8);
+}
+
+/*  Decode sbuf both ways: the same verdict, error and encoding; returns
+    whether the relay kept the entities as bytes.  */
+static bool
+relay_agrees (const msgpack_sbuffer *sbuf, const char *what, bool *accepted)
+{
+    char err [256] = "", relay_err [256] = "";
+    clip_record_t *plain = clip_record_decode (sbuf->data, sbuf->size, err, sizeof err);
+    clip_record_t *relay = clip_record_decode_relay (sbuf->data, sbuf->size, relay_err,
+                                                     sizeof relay_err);
+    cr_assert_eq (!plain, !relay, "%s: '%s' / '%s'", what, err, relay_err);
+    cr_assert_str_eq (relay_err, err, "%s", what);
+    *accepted = plain != NULL;
+    if (!plain)
+        return false;
+    bool kept = relay->entities_packed != NULL;
+    char *a, *b;
+    size_t a_len, b_len;
+    encode_or_fail (plain, &a, &a_len);
+    encode_or_fail (relay, &b, &b_len);
+    cr_assert (a_len == b_len && memcmp (a, b, a_len) == 0, "%s: encodes differently", what);
+    int r1 = clip_record_validate (plain, 100, err, sizeof err);
+    int r2 = clip_record_validate (relay, 100, relay_err, sizeof relay_err);
+    cr_assert (r1 == r2 && strcmp (err, relay_err) == 0, "%s: validate '%s' and '%s'", what,
+               err, relay_err);
+    free (a);
+    free (b);
+    clip_record_destroy (&plain);
+    clip_record_destroy (&relay);
+    return kept;
+}
+
+/*  A name is kept as bytes exactly when encoding would write it
+    unchanged: ASCII or well-formed UTF-8 of any length, wherever a
+    multibyte character falls (in a word of eight bytes read at once, or
+    in the bytes after the last), and not when one byte anywhere is
+    ill-formed; a NUL byte anywhere is refused by both decoders alike.  */
+Test (record, relay_keeps_a_name_as_bytes_iff_it_is_clean)
+{
+    char text [32];
+    /*  From 1: msgpack-c's empty str need not point into the input, so
+        an empty name is never found there.  */
+    for (size_t n = 1; n <= 20; n++) {
+        for (size_t i = 0; i < n; i++)
+            text [i] = (char) ('a' + i);
+        char what [64];
+        msgpack_sbuffer sbuf;
+        bool accepted;
+        snprintf (what, sizeof what, "%zu ASCII bytes", n);
+        pack_one_entity (&sbuf, "PER", text, n);
+        cr_assert (relay_agrees (&sbuf, what, &accepted) && accepted, "%s: not kept", what);
+        msgpack_sbuffer_destroy (&sbuf);
+        for (size_t at = 0; at < n; at++) {
+            char bad [32];
+            memcpy (bad, text, n);
+            bad [at] = (char) 0xff;
+            snprintf (what, sizeof what, "%zu bytes, 0xff at %zu", n, at);
+            pack_one_entity (&sbuf, "PER", bad, n);
+            cr_assert_not (relay_agrees (&sbuf, what, &accepted), "%s: kept", what);
+            cr_assert (accepted, "%s: refused", what);
+            msgpack_sbuffer_destroy (&sbuf);
+
+            bad [at] = 0;
+            snprintf (what, sizeof what, "%zu bytes, NUL at %zu", n, at);
+            pack_one_entity (&sbuf, "PER", bad, n);
+            relay_agrees (&sbuf, what, &accepted);
+            cr_assert_not (accepted, "%s: accepted", what);
+            msgpack_sbuffer_destroy (&sbuf);
+
+            if (at + 2 > n)
+                continue;
+            memcpy (bad, text, n);
+            memcpy (bad + at, "\xc3\xa9", 2);               /* é */
+            snprintf (what, sizeof what, "%zu bytes, é at %zu", n, at);
+            pack_one_entity (&sbuf, "PER", bad, n);
+            cr_assert (relay_agrees (&sbuf, what, &accepted) && accepted, "%s: not kept", what);
+            msgpack_sbuffer_destroy (&sbuf);
+
+            bad [at + 1] = 'x';                             /* a lead byte alone */
+            snprintf (what, sizeof what, "%zu bytes, a lone lead byte at %zu", n, at);
+            pack_one_entity (&sbuf, "PER", bad, n);
+            cr_assert_not (relay_agrees (&sbuf, what, &accepted), "%s: kept", what);
+            cr_assert (accepted, "%s: refused", what);
+            msgpack_sbuffer_destroy (&sbuf);
+        }
+    }
+}
+
+/*  The seven types and nothing near them: the relay keeps the first,
+    validation names the others, whichever decoder read them.  */
+Test (record, entity_types_are_exactly_the_seven)
+{
+    static const char *const good [] = { "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT" };
+    static const char *const bad [] = {
+        "", "P", "PE", "PERS", "per", "ORH", "LOD", "MISCS", "DAT", "DATA", "MONEZ", "PERCENT ",
+        "PERCEN", "PERCENS", "NORP", "TIME", "LOCATION"
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good [0]; i++) {
+        msgpack_sbuffer sbuf;
+        bool accepted;
+        pack_one_entity (&sbuf, good [i], "Name", 4);
+        cr_assert (relay_agrees (&sbuf, good [i], &accepted) && accepted, "%s: not kept", good [i]);
+        clip_record_t *rec = clip_record_decode (sbuf.data, sbuf.size, NULL, 0);
+        char err [256] = "";
+        cr_assert_eq (clip_record_validate (rec, 100, err, sizeof err), 0, "%s: %s", good [i], err);
+        clip_record_destroy (&rec);
+        msgpack_sbuffer_destroy (&sbuf);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+        msgpack_sbuffer sbuf;
+        bool accepted;
+        pack_one_entity (&sbuf, bad [i], "Name", 4);
+        cr_assert_not (relay_agrees (&sbuf, bad [i], &accepted), "'%s': kept", bad [i]);
+        cr_assert (accepted);
+        clip_record_t *rec = clip_record_decode (sbuf.data, sbuf.size, NULL, 0);
+        char err [256] = "";
+        cr_assert_eq (clip_record_validate (rec, 100, err, sizeof err), -1, "'%s' accepted", bad [i]);
+        cr_assert_str_eq (err, "field 'entities[0].type': not one of PER ORG LOC MISC MONEY DATE"
+                          " PERCENT");
+        clip_record_destroy (&rec);
+        msgpack_sbuffer_destroy (&sbuf);
+    }
+}

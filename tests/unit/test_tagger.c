@@ -302,6 +302,71 @@ Test (tagger, word_cache_follows_the_model) {
     free (dir);
 }
 
+/*  The caches of a clip_tagdoc_t (words, their classes' sums, the sums
+    after an O) are exact: after tens of thousands of words have gone
+    through them and been evicted, a sentence, a headline and a word too
+    long for the letter flags are tagged as a new document tags them.  */
+Test (tagger, caches_churned_tag_as_a_new_document) {
+    char *shipped = clip_path_join (CLIP_SOURCE_DIR, "workers/ner/model");
+    char *clusters = clip_path_join (shipped, "clusters.tsv");
+    char err [256];
+    clip_tagger_t *t = clip_tagger_load (shipped, err, sizeof err);
+    cr_assert_not_null (t, "%s", err);
+    static const char *const sentence [] = {
+        "Berg", "said", "Delta", "Motors", "left", "Lisbon", "for", "Geneva", "on", "Monday", "."
+    };
+    static const char *const headline [] = {
+        "BERG", "SAYS", "DELTA", "MOTORS", "LEFT", "LISBON", "FOR", "GENEVA"
+    };
+    static const char *const long_word [] = {
+        "The", "Quillby", "Gallery", "of",
+        "Averyveryveryveryveryveryveryveryveryveryveryveryveryveryverylongname", "opened", "."
+    };
+    const char *const *texts [] = { sentence, headline, long_word };
+    size_t lens [] = { sizeof sentence / sizeof *sentence, sizeof headline / sizeof *headline,
+                       sizeof long_word / sizeof *long_word };
+    cr_assert (strlen (long_word [4]) > 64);
+    clip_word_t words [3][16];
+    uint8_t fresh [3][16];
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < lens [k]; i++)
+            words [k][i] = (clip_word_t) { texts [k][i], (uint32_t) strlen (texts [k][i]) };
+        tag_words (t, NULL, words [k], lens [k], fresh [k]);
+    }
+
+    /*  Churn: the model's vocabulary, 200 words a document, in one
+        clip_tagdoc_t, far more words than its caches hold.  */
+    char *data = NULL;
+    size_t len = 0;
+    cr_assert_eq (clip_file_read (clusters, 64u << 20, &data, &len), 0);
+    clip_word_t *vocab = calloc (len / 2 + 1, sizeof *vocab);
+    size_t nv = 0;
+    for (char *line = data, *end = data + len; line < end && nv < 40000; ) {
+        char *nl = memchr (line, '\n', (size_t) (end - line));
+        char *tab = memchr (line, '\t', (size_t) ((nl ? nl : end) - line));
+        if (tab && tab > line)
+            vocab [nv++] = (clip_word_t) { line, (uint32_t) (tab - line) };
+        line = nl ? nl + 1 : end;
+    }
+    cr_assert_gt (nv, 20000, "clusters.tsv has %zu words", nv);
+    clip_tagdoc_t *doc = clip_tagdoc_new ();
+    uint8_t *labels = malloc (200);
+    for (size_t at = 0; at + 200 <= nv; at += 200)
+        tag_words (t, doc, vocab + at, 200, labels);
+    for (int k = 0; k < 3; k++) {
+        uint8_t got [16];
+        tag_words (t, doc, words [k], lens [k], got);
+        cr_assert (memcmp (got, fresh [k], lens [k]) == 0, "text %d tagged otherwise", k);
+    }
+    clip_tagdoc_destroy (&doc);
+    free (labels);
+    free (vocab);
+    free (data);
+    clip_tagger_destroy (&t);
+    free (clusters);
+    free (shipped);
+}
+
 /*  clip_tagger_gaz_types answers for the names of gazetteer.tsv and for
     those added, of any length, in any case (the rules after tagging ask
     it about the alias table's names, one of them of eight words).  */

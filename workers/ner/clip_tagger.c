@@ -164,6 +164,9 @@ word_attr (const clip_tagger_t *self, const clip_word_t *word, attr_t *a)
         a->pre [a->npre++] = hash_bytes (lw, k);
         a->suf [a->nsuf++] = hash_bytes (lw + n - k, k);
     }
+    a->mlw = mix64 (a->lw);
+    a->msh = mix64 (a->sh);
+    a->mc8 = mix64 (a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0);
 }
 
 /*  The hash of a word's lower-case form, as word_attr computes it.  */
@@ -252,10 +255,11 @@ clip_tagger__gaz_first_add (gaz_t *g, uint64_t lw)
     g->first [b / 64] |= (uint64_t) 1 << (b % 64);
 }
 
+/*  Whether a name may start with the word whose lw has mix64 mix_lw.  */
 static int
-gaz_first_has (const gaz_t *g, uint64_t lw)
+gaz_first_has (const gaz_t *g, uint64_t mix_lw)
 {
-    size_t b = (size_t) (mix64 (lw) % GAZ_FIRST_BITS);
+    size_t b = (size_t) (mix_lw % GAZ_FIRST_BITS);
     return (g->first [b / 64] >> (b % 64)) & 1;
 }
 
@@ -283,7 +287,7 @@ gaz_mark (const gaz_t *g, int fold, clip_tagdoc_t *doc, size_t n, int which)
     if (!g->n)
         return;
     for (size_t i = 0; i < n; i++) {
-        if (!gaz_first_has (g, doc->attr [i].lw))
+        if (!gaz_first_has (g, doc->attr [i].mlw))
             continue;
         uint64_t h = GAZ_SEED;
         for (size_t len = 1; len <= GAZ_MAX_WORDS && i + len <= n; len++) {
@@ -302,14 +306,22 @@ gaz_mark (const gaz_t *g, int fold, clip_tagdoc_t *doc, size_t n, int which)
     }
 }
 
-/*  The history slot of a word: its slot in the table, a free slot for it
-    when insert_ok, or SIZE_MAX.  */
+/*  mix64 of a history key as hist_slot stores it (0 is stored as 1),
+    given the key lw and mix_lw, its mix64.  */
+static inline uint64_t
+hist_mix (uint64_t lw, uint64_t mix_lw)
+{
+    return lw ? mix_lw : mix64 (1);
+}
+
+/*  The history slot of a word (key, and mix from hist_mix): its slot in
+    the table, a free slot for it when insert_ok, or SIZE_MAX.  */
 static size_t
-hist_slot (const hist_t *h, uint64_t key, int insert_ok)
+hist_slot (const hist_t *h, uint64_t key, uint64_t mix, int insert_ok)
 {
     if (key == 0)
         key = 1;
-    size_t i = (size_t) (mix64 (key) & (HIST_SIZE - 1));
+    size_t i = (size_t) (mix & (HIST_SIZE - 1));
     for (size_t probe = 0; probe < HIST_SIZE; probe++) {
         if (h->key [i] == key)
             return i;
@@ -320,12 +332,14 @@ hist_slot (const hist_t *h, uint64_t key, int insert_ok)
     return SIZE_MAX;
 }
 
+/*  The index of the document contexts of the word whose lw is lw, with
+    mix64 mix_lw, or UINT32_MAX.  */
 static uint32_t
-agg_find (const clip_tagdoc_t *doc, uint64_t lw)
+agg_find (const clip_tagdoc_t *doc, uint64_t lw, uint64_t mix_lw)
 {
     if (!doc->nagg)
         return UINT32_MAX;
-    size_t i = (size_t) mix64 (lw) & doc->agg_mask;
+    size_t i = (size_t) mix_lw & doc->agg_mask;
     while (doc->agg_slots [i]) {
         if (doc->agg [doc->agg_slots [i] - 1].lw == lw)
             return doc->agg_slots [i] - 1;
@@ -345,6 +359,7 @@ clip_tagger__prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
         doc->cap = n > 2 * doc->cap ? n : 2 * doc->cap;
         doc->attr = clip_realloc (doc->attr, doc->cap * sizeof (attr_t));
         doc->wsum = clip_realloc (doc->wsum, doc->cap * sizeof *doc->wsum);
+        doc->wafter_o = clip_realloc (doc->wafter_o, doc->cap * sizeof *doc->wafter_o);
     }
     /*  The cache holds first-pass sums of a loaded model: not for
         training (float weights) nor for the second pass.  */
@@ -354,13 +369,20 @@ clip_tagger__prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
     int any_lower = 0, long_alpha = 0;
     for (size_t i = 0; i < n; i++) {
         int alpha = 0;
-        for (uint32_t b = 0; b < words [i].len; b++) {
-            char c = words [i].text [b];
-            if (c >= 'a' && c <= 'z')
-                any_lower = alpha = 1;
-            else
-            if (c >= 'A' && c <= 'Z')
-                alpha = 1;
+        if (doc->cached && words [i].len < WORD_MAX) {
+            /*  word_attr saw all of the word: its flags are this loop's.  */
+            alpha = doc->attr [i].has_alpha;
+            any_lower |= doc->attr [i].has_lower;
+        }
+        else {
+            for (uint32_t b = 0; b < words [i].len; b++) {
+                char c = words [i].text [b];
+                if (c >= 'a' && c <= 'z')
+                    any_lower = alpha = 1;
+                else
+                if (c >= 'A' && c <= 'Z')
+                    alpha = 1;
+            }
         }
         if (alpha && words [i].len >= 2)
             long_alpha = 1;
@@ -373,9 +395,9 @@ clip_tagger__prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
         a->hist = HIST_NONE;
         a->vmaj = HIST_NONE;
         a->p1 = doc->p1 ? doc->p1 [doc->pos + i] : P1_NONE;
-        a->agg = a->init_upper ? agg_find (doc, a->lw) : UINT32_MAX;
+        a->agg = a->init_upper ? agg_find (doc, a->lw, a->mlw) : UINT32_MAX;
         if (a->init_upper) {
-            size_t s = hist_slot (&doc->h, a->lw, 0);
+            size_t s = hist_slot (&doc->h, a->lw, hist_mix (a->lw, a->mlw), 0);
             if (s != SIZE_MAX) {
                 int best = 0;
                 for (int c = 1; c < 5; c++)
@@ -385,7 +407,7 @@ clip_tagger__prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
             }
         }
         if (a->init_upper && doc->p1) {
-            size_t s = hist_slot (&doc->v, a->lw, 0);
+            size_t s = hist_slot (&doc->v, a->lw, hist_mix (a->lw, a->mlw), 0);
             if (s != SIZE_MAX) {
                 const uint16_t *c = doc->v.count [s];
                 unsigned total = 0;
@@ -405,13 +427,13 @@ clip_tagger__prepare_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
     gaz_mark (&self->ugaz, -1, doc, n, 1);
 }
 
-/*  Record the labels of a tagged sentence in the document history.  */
+/*  Count label for the word lw (mix64 mix_lw) in h; -1 when h is full.  */
 static int
-hist_add (hist_t *h, uint64_t lw, int label)
+hist_add (hist_t *h, uint64_t lw, uint64_t mix_lw, int label)
 {
     if (h->nused >= HIST_SIZE * 3 / 4)
         return -1;
-    size_t s = hist_slot (h, lw, 1);
+    size_t s = hist_slot (h, lw, hist_mix (lw, mix_lw), 1);
     if (s == SIZE_MAX)
         return -1;
     if (h->key [s] == 0) {
@@ -435,12 +457,13 @@ hist_clear (hist_t *h)
     h->nused = 0;
 }
 
+/*  Record the labels of a tagged sentence in the document history.  */
 void
 clip_tagger__record_history (clip_tagdoc_t *doc, size_t n, const uint8_t *labels)
 {
     for (size_t i = 0; i < n; i++) {
         const attr_t *a = &doc->attr [i];
-        if (a->init_upper && hist_add (&doc->h, a->lw, labels [i]) < 0)
+        if (a->init_upper && hist_add (&doc->h, a->lw, a->mlw, labels [i]) < 0)
             return;
     }
 }
@@ -456,19 +479,24 @@ clip_tagger__votes_build (clip_tagdoc_t *doc, const clip_word_t *words, size_t n
     doc->p1 = p1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c0 = words [i].len ? (unsigned char) words [i].text [0] : 0;
-        if (c0 >= 'A' && c0 <= 'Z'
-            && hist_add (&doc->v, clip_tagger__lw_hash (words [i].text, words [i].len), p1 [i]) < 0)
-            return;
+        if (c0 >= 'A' && c0 <= 'Z') {
+            uint64_t lw = clip_tagger__lw_hash (words [i].text, words [i].len);
+            if (hist_add (&doc->v, lw, mix64 (lw), p1 [i]) < 0)
+                return;
+        }
     }
 }
 
+/*  The mix64 fields are those of lw, sh and cluster 0, as word_attr
+    makes them (checked in clip_tagdoc_new).  */
 static const attr_t boundary_attr = {
-    .w = 0x1111, .lw = 0x2222, .sh = 0x3333, .cl = 0, .p1 = P1_NONE
+    .w = 0x1111, .lw = 0x2222, .sh = 0x3333, .cl = 0, .p1 = P1_NONE,
+    .mlw = 0x9D5D29022E9B4ED8ULL, .msh = 0x15A63594A95AA3E9ULL, .mc8 = 0
 };
 
 /*  The features of word a that do not depend on labels, with neighbours
     p1, p2 (before) and n1, n2 (after), first when a starts the sentence:
-    those of the kinds in want (F_SELF ... F_CTX, clip_tagger_int.h), in
+    those of the kinds in want (F_SELF ... F_WCTX, clip_tagger_int.h), in
     one fixed order (the float sums of training depend on it).  The F_CTX
     ones read doc; the others only the attributes of the word their kind
     names, so that role_sums can ask for the features of one word in one
@@ -484,7 +512,10 @@ features (const clip_tagger_t *self, const clip_tagdoc_t *doc, int first, const 
     size_t k = 0;
     int ctx = first + 2 * (doc ? doc->headline : 0);
 #define FEATURE(kind, tmpl, h) \
-    do { if (want & (kind)) r [k++] = frow (m, (tmpl), (h)); } while (0)
+    do { if ((want & (kind)) && !(want & F_CLONLY)) r [k++] = frow (m, (tmpl), (h)); } while (0)
+    /*  A feature of the cluster of one word alone.  */
+#define FEATURE_CL(kind, tmpl, h) \
+    do { if ((want & (kind)) && !(want & F_NOCL)) r [k++] = frow (m, (tmpl), (h)); } while (0)
     FEATURE (F_SELF, T_BIAS, 0);
     FEATURE (F_SELF, T_W, a->w);
     FEATURE (F_SELF, T_LW, a->lw);
@@ -499,42 +530,41 @@ features (const clip_tagger_t *self, const clip_tagdoc_t *doc, int first, const 
     FEATURE (F_R2, T_LWP2, n2->lw);
     FEATURE (F_L1, T_WM1, p1->w);
     FEATURE (F_R1, T_WP1, n1->w);
-    FEATURE (F_CTX, T_BIM, comb (p1->lw, a->lw));
-    FEATURE (F_CTX, T_BIP, comb (a->lw, n1->lw));
+    FEATURE (F_CTX, T_BIM, comb_m (p1->mlw, a->lw));
+    FEATURE (F_CTX, T_BIP, comb_m (a->mlw, n1->lw));
     FEATURE (F_L1, T_SHM1, p1->sh);
     FEATURE (F_R1, T_SHP1, n1->sh);
-    FEATURE (F_CTX, T_SH3, comb (comb (p1->sh, a->sh), n1->sh));
+    FEATURE (F_CTX, T_SH3, comb (comb_m (p1->msh, a->sh), n1->sh));
     if (a->cl) {
         uint32_t path = CLIP_CLUSTER_PATH (a->cl), capb = CLIP_CLUSTER_CAPB (a->cl);
-        FEATURE (F_SELF, T_C4, path >> 8);
-        FEATURE (F_SELF, T_C8, path >> 4);
-        FEATURE (F_SELF, T_C12, path);
-        FEATURE (F_SELF, T_CAPB, capb);
-        FEATURE (F_CTX, T_CAPB_POS, (uint64_t) capb * 8 + (uint64_t) ctx * 2 + a->init_upper);
+        FEATURE_CL (F_SELF, T_C4, path >> 8);
+        FEATURE_CL (F_SELF, T_C8, path >> 4);
+        FEATURE_CL (F_SELF, T_C12, path);
+        FEATURE_CL (F_SELF, T_CAPB, capb);
+        FEATURE (F_WCTX, T_CAPB_POS, (uint64_t) capb * 8 + (uint64_t) ctx * 2 + a->init_upper);
     }
     else
-        FEATURE (F_CTX, T_CUNK, (uint64_t) ctx * 2 + a->init_upper);
-    FEATURE (F_L1, T_CM1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0);
-    FEATURE (F_R1, T_CP1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 4) + 1 : 0);
-    FEATURE (F_L2, T_C8M2, p2->cl ? (CLIP_CLUSTER_PATH (p2->cl) >> 4) + 1 : 0);
-    FEATURE (F_R2, T_C8P2, n2->cl ? (CLIP_CLUSTER_PATH (n2->cl) >> 4) + 1 : 0);
-    FEATURE (F_CTX, T_CLCAP, comb (a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0,
-                                   (uint64_t) a->init_upper * 4 + (uint64_t) ctx));
-    FEATURE (F_CTX, T_LWM1_SH, comb (p1->lw, a->sh));
-    FEATURE (F_CTX, T_SH_LWP1, comb (a->sh, n1->lw));
-    FEATURE (F_L1, T_CAPBM1, p1->cl ? CLIP_CLUSTER_CAPB (p1->cl) + 1 : 0);
-    FEATURE (F_R1, T_CAPBP1, n1->cl ? CLIP_CLUSTER_CAPB (n1->cl) + 1 : 0);
-    FEATURE (F_CTX, T_C8BI, comb (p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0,
-                                  a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0));
-    FEATURE (F_L1, T_C4M1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 8) + 1 : 0);
-    FEATURE (F_R1, T_C4P1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 8) + 1 : 0);
-    FEATURE (F_L1, T_C12M1, p1->cl ? CLIP_CLUSTER_PATH (p1->cl) + 1 : 0);
-    FEATURE (F_R1, T_C12P1, n1->cl ? CLIP_CLUSTER_PATH (n1->cl) + 1 : 0);
+        FEATURE (F_WCTX, T_CUNK, (uint64_t) ctx * 2 + a->init_upper);
+    FEATURE_CL (F_L1, T_CM1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0);
+    FEATURE_CL (F_R1, T_CP1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 4) + 1 : 0);
+    FEATURE_CL (F_L2, T_C8M2, p2->cl ? (CLIP_CLUSTER_PATH (p2->cl) >> 4) + 1 : 0);
+    FEATURE_CL (F_R2, T_C8P2, n2->cl ? (CLIP_CLUSTER_PATH (n2->cl) >> 4) + 1 : 0);
+    FEATURE (F_WCTX, T_CLCAP, comb_m (a->mc8, (uint64_t) a->init_upper * 4 + (uint64_t) ctx));
+    FEATURE (F_CTX, T_LWM1_SH, comb_m (p1->mlw, a->sh));
+    FEATURE (F_CTX, T_SH_LWP1, comb_m (a->msh, n1->lw));
+    FEATURE_CL (F_L1, T_CAPBM1, p1->cl ? CLIP_CLUSTER_CAPB (p1->cl) + 1 : 0);
+    FEATURE_CL (F_R1, T_CAPBP1, n1->cl ? CLIP_CLUSTER_CAPB (n1->cl) + 1 : 0);
+    FEATURE (F_CTX, T_C8BI, comb_m (p1->mc8, a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0));
+    FEATURE_CL (F_L1, T_C4M1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 8) + 1 : 0);
+    FEATURE_CL (F_R1, T_C4P1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 8) + 1 : 0);
+    FEATURE_CL (F_L1, T_C12M1, p1->cl ? CLIP_CLUSTER_PATH (p1->cl) + 1 : 0);
+    FEATURE_CL (F_R1, T_C12P1, n1->cl ? CLIP_CLUSTER_PATH (n1->cl) + 1 : 0);
     if (p1->nsuf >= 3)
         FEATURE (F_L1, T_SUFM1, p1->suf [2]);
     if (n1->nsuf >= 3)
         FEATURE (F_R1, T_SUFP1, n1->suf [2]);
 #undef FEATURE
+#undef FEATURE_CL
     if (!(want & F_CTX))
         return k;
     /*  The rest is all F_CTX.  */
@@ -671,31 +701,58 @@ clip_tagger__best_label (const float *scores, int prev, int last)
     return best;
 }
 
-/*  The summed quantised weights of rows [0, k) under q, added to init
-    (NULL: zeros), into acc_out; hw_popcnt (a constant) when the function
-    it is inlined into may use the popcnt instruction.  */
-static inline __attribute__ ((always_inline)) void
-score_q_body (const qweights_t *q, const uint32_t *rows, size_t k, const int32_t *init,
-              int32_t acc_out [NL], int hw_popcnt)
+/*  The label clip_tagger__best_label picks from the allowed labels m
+    (allowed_labels) with the scores (float) acc [0, NL), from acc itself:
+    a sum of at most MAXF int16 rows is below 2^24 in magnitude, so that
+    it converts to float exactly and compares the same.  */
+static int
+best_label_q (const int32_t acc [NL], uint32_t m)
+{
+    _Static_assert ((long long) MAXF * 32768 < (1LL << 24), "sums of MAXF int16 rows fit a float");
+    int best = __builtin_ctz (m);
+    for (m &= m - 1; m; m &= m - 1) {
+        int l = __builtin_ctz (m);
+        if (acc [l] > acc [best])
+            best = l;
+    }
+    return best;
+}
+
+/*  The stored rows among rows [0, k) under q, in order, into found;
+    returns how many.  hw_popcnt (a constant) when the function it is
+    inlined into may use the popcnt instruction.  */
+static inline __attribute__ ((always_inline)) size_t
+q_find (const qweights_t *q, const uint32_t *rows, size_t k, const int16_t **found,
+        int hw_popcnt)
 {
     /*  The stored rows are compact (a few MB, mostly in cache): a row's
         place is the number of stored rows before it, from the rank of
         its 64-row word and a popcount; most rows hold nothing and are
         skipped after one bit test.  */
-    const int16_t *found [MAXF];
+    const uint64_t *bits = q->bits;
+    const uint32_t *rank = q->rank;
+    const int16_t *wq = q->wq;
     size_t nf = 0;
     for (size_t f = 0; f < k; f++) {
         uint32_t r = rows [f];
-        uint64_t word = q->bits [r >> 6], bit = (uint64_t) 1 << (r & 63);
+        uint64_t word = bits [r >> 6], bit = (uint64_t) 1 << (r & 63);
         if (!(word & bit))
             continue;
         uint64_t below = word & (bit - 1);
-        size_t idx = q->rank [r >> 6]
+        size_t idx = rank [r >> 6]
                    + (hw_popcnt ? (unsigned) __builtin_popcountll (below) : popcount64 (below));
-        found [nf] = q->wq + idx * NL;
+        found [nf] = wq + idx * NL;
         __builtin_prefetch (found [nf]);
         nf++;
     }
+    return nf;
+}
+
+/*  The summed rows found [0, nf), added to init (NULL: zeros), into
+    acc_out.  */
+static inline __attribute__ ((always_inline)) void
+q_sum (const int16_t *const *found, size_t nf, const int32_t *init, int32_t acc_out [NL])
+{
     /*  Label 0 apart, labels 1..16 as two vectors of eight int16 added
         into four of four int32 (GCC's and clang's vector extensions: SSE2
         on x86-64, plain code where there is none).  The compiler
@@ -729,6 +786,37 @@ score_q_body (const qweights_t *q, const uint32_t *rows, size_t k, const int32_t
     memcpy (acc_out + 1, acc, sizeof acc);
 }
 
+/*  The summed quantised weights of rows [0, k) under q, added to init
+    (NULL: zeros), into acc_out; hw_popcnt as for q_find.  */
+static inline __attribute__ ((always_inline)) void
+score_q_body (const qweights_t *q, const uint32_t *rows, size_t k, const int32_t *init,
+              int32_t acc_out [NL], int hw_popcnt)
+{
+    const int16_t *found [MAXF];
+    size_t nf = q_find (q, rows, k, found, hw_popcnt);
+    q_sum (found, nf, init, acc_out);
+}
+
+/*  score_q_body for the WROLES runs of rows that end before ends [0 ..
+    WROLES), each summed into its part: one call for role_sums rather
+    than one per role.  */
+static inline __attribute__ ((always_inline)) void
+score_roles_body (const qweights_t *q, const uint32_t *rows, const size_t ends [WROLES],
+                  int32_t part [WROLES][NL], int hw_popcnt)
+{
+    const int16_t *found [MAXF];
+    size_t fend [WROLES], nf = 0;
+    for (int role = 0; role < WROLES; role++) {
+        size_t from = role ? ends [role - 1] : 0;
+        nf += q_find (q, rows + from, ends [role] - from, found + nf, hw_popcnt);
+        fend [role] = nf;
+    }
+    for (int role = 0; role < WROLES; role++) {
+        size_t from = role ? fend [role - 1] : 0;
+        q_sum (found + from, fend [role] - from, NULL, part [role]);
+    }
+}
+
 /*  The popcount of score_q_body in software (popcount64) was 15% of the
     instructions of tagging (callgrind on bench_ner); it is one with the
     popcnt instruction, which x86-64 processors have had since about 2008
@@ -741,6 +829,13 @@ score_q_popcnt (const qweights_t *q, const uint32_t *rows, size_t k, const int32
                 int32_t acc_out [NL])
 {
     score_q_body (q, rows, k, init, acc_out, 1);
+}
+
+__attribute__ ((target ("popcnt"))) static void
+score_roles_popcnt (const qweights_t *q, const uint32_t *rows, const size_t ends [WROLES],
+                    int32_t part [WROLES][NL])
+{
+    score_roles_body (q, rows, ends, part, 1);
 }
 #endif
 
@@ -755,6 +850,19 @@ score_q (const qweights_t *q, const uint32_t *rows, size_t k, const int32_t *ini
     }
 #endif
     score_q_body (q, rows, k, init, acc_out, 0);
+}
+
+static void
+score_roles (const qweights_t *q, const uint32_t *rows, const size_t ends [WROLES],
+             int32_t part [WROLES][NL])
+{
+#ifdef SCORE_Q_POPCNT
+    if (__builtin_cpu_supports ("popcnt")) {
+        score_roles_popcnt (q, rows, ends, part);
+        return;
+    }
+#endif
+    score_roles_body (q, rows, ends, part, 0);
 }
 
 /*  Scores of the labels under the weights of a pass (0 first, 1 second).  */
@@ -793,49 +901,6 @@ clip_tagger__serial_next (void)
     return (uint64_t) atomic_fetch_add (&serial_last, 1) + 1;
 }
 
-/*  The partial sums of word a in each role (an all-boundary window but
-    for it).  */
-static void
-role_sums (const clip_tagger_t *self, const attr_t *a, int32_t part [WROLES][NL])
-{
-    const attr_t *b = &boundary_attr;
-    uint32_t rows [MAXF];
-    size_t k;
-    /*  One call per role, each with a constant want (see features).  */
-    k = features (self, NULL, 0, a, b, b, b, b, F_SELF, rows);
-    score_q (&self->q [0], rows, k, NULL, part [0]);
-    k = features (self, NULL, 0, b, a, b, b, b, F_L1, rows);
-    score_q (&self->q [0], rows, k, NULL, part [1]);
-    k = features (self, NULL, 0, b, b, b, a, b, F_R1, rows);
-    score_q (&self->q [0], rows, k, NULL, part [2]);
-    k = features (self, NULL, 0, b, b, a, b, b, F_L2, rows);
-    score_q (&self->q [0], rows, k, NULL, part [3]);
-    k = features (self, NULL, 0, b, b, b, b, a, F_R2, rows);
-    score_q (&self->q [0], rows, k, NULL, part [4]);
-}
-
-/*  The cache entry of a word, filled when it is not there.  A word of
-    WORD_MAX bytes or more is not kept: it goes to *spare.  */
-static const wcache_t *
-wcache_get (const clip_tagger_t *self, clip_tagdoc_t *doc, const clip_word_t *word,
-            wcache_t *spare)
-{
-    uint64_t key = hash_bytes (word->text, word->len);
-    wcache_t *e = spare;
-    if (word->len > 0 && word->len < WORD_MAX) {
-        e = &doc->wcache [key & (((size_t) 1 << WCACHE_BITS) - 1)];
-        if (e->len == word->len && e->key == key && memcmp (e->text, word->text, word->len) == 0)
-            return e;
-        e->key = key;
-        e->len = word->len;
-        memcpy (e->text, word->text, word->len);
-    }
-    e->attr = (attr_t) { 0 };   /* the fields word_attr leaves are the sentence's */
-    word_attr (self, word, &e->attr);
-    role_sums (self, &e->attr, e->part);
-    return e;
-}
-
 /*  dst [0, NL) += src [0, NL): labels 0..15 as four vectors of four
     (GCC's and clang's vector extensions; the compiler leaves a loop of 17
     scalar at -O2), then label 16.  */
@@ -854,6 +919,90 @@ add_row (int32_t *dst, const int32_t *src)
     dst [16] += src [16];
 }
 
+/*  The rows of word a's features in each role (an all-boundary window
+    but for it) of the kinds in extra (F_NOCL or F_CLONLY) into rows, and
+    where each role's end, into ends; returns how many.  */
+static inline __attribute__ ((always_inline)) size_t
+role_rows (const clip_tagger_t *self, const attr_t *a, unsigned extra, uint32_t *rows,
+           size_t ends [WROLES])
+{
+    const attr_t *b = &boundary_attr;
+    size_t k = 0;
+    /*  One features call per role, each with a constant want (see
+        features).  With no doc, F_WCTX is at the usual place (ctx 0).  */
+    k += features (self, NULL, 0, a, b, b, b, b, F_SELF | F_WCTX | extra, rows + k);
+    ends [0] = k;
+    k += features (self, NULL, 0, b, a, b, b, b, F_L1 | extra, rows + k);
+    ends [1] = k;
+    k += features (self, NULL, 0, b, b, b, a, b, F_R1 | extra, rows + k);
+    ends [2] = k;
+    k += features (self, NULL, 0, b, b, a, b, b, F_L2 | extra, rows + k);
+    ends [3] = k;
+    k += features (self, NULL, 0, b, b, b, b, a, F_R2 | extra, rows + k);
+    ends [4] = k;
+    assert (k <= MAXF);
+    return k;
+}
+
+/*  The partial sums of word a in each role: those of its cluster from
+    doc->ccache (filled when not there), the rest summed here.  */
+static void
+role_sums (const clip_tagger_t *self, clip_tagdoc_t *doc, const attr_t *a,
+           int32_t part [WROLES][NL])
+{
+    uint32_t rows [MAXF];
+    size_t ends [WROLES];
+    ccache_t *c = &doc->ccache [mix64 (a->cl) & (((size_t) 1 << CCACHE_BITS) - 1)];
+    if (!c->full || c->cl != a->cl) {
+        role_rows (self, a, F_CLONLY, rows, ends);
+        score_roles (&self->q [0], rows, ends, c->part);
+        c->cl = a->cl;
+        c->full = 1;
+    }
+    role_rows (self, a, F_NOCL, rows, ends);
+    score_roles (&self->q [0], rows, ends, part);
+    for (int role = 0; role < WROLES; role++)
+        add_row (part [role], c->part [role]);
+}
+
+/*  The cache entry of a word, filled when it is not there.  A word of
+    WORD_MAX bytes or more is not kept: it goes to *spare.  */
+static const wcache_t *
+wcache_get (const clip_tagger_t *self, clip_tagdoc_t *doc, const clip_word_t *word,
+            wcache_t *spare)
+{
+    uint64_t key = hash_bytes (word->text, word->len);
+    wcache_t *e = spare;
+    if (word->len > 0 && word->len < WORD_MAX) {
+        /*  Two ways a set; a new word evicts the one used less recently
+            (a first pass over CoNLL test, 9,488 distinct words, missed
+            11,994 times with one way, 10,964 with two).  */
+        size_t si = key & (((size_t) 1 << (WCACHE_BITS - 1)) - 1);
+        wcache_t *set = &doc->wcache [si * 2];
+        for (int way = 0; way < 2; way++) {
+            e = &set [way];
+            if (e->len == word->len && e->key == key
+                && memcmp (e->text, word->text, word->len) == 0) {
+                doc->wcache_mru [si] = (uint8_t) way;
+                return e;
+            }
+        }
+        int way = !doc->wcache_mru [si];
+        doc->wcache_mru [si] = (uint8_t) way;
+        e = &set [way];
+        e->key = key;
+        e->len = word->len;
+        memcpy (e->text, word->text, word->len);
+    }
+    e->attr = (attr_t) { 0 };   /* the fields word_attr leaves are the sentence's */
+    word_attr (self, word, &e->attr);
+    role_sums (self, doc, &e->attr, e->part);
+    uint32_t rows [4];
+    size_t k = label_features (self, &e->attr, 0, 0, 0, 1, rows);
+    score_q (&self->q [0], rows, k, NULL, e->after_o);
+    return e;
+}
+
 /*  Fill the attributes of the sentence's words from the cache and add up
     in doc->wsum [i] the partial sums word i's features take from itself
     and its neighbours (the boundary's where it has none).  */
@@ -861,12 +1010,21 @@ static void
 wcache_prepare (const clip_tagger_t *self, clip_tagdoc_t *doc, const clip_word_t *words, size_t n)
 {
     if (!doc->wcache || doc->wcache_serial != self->serial) {
-        if (!doc->wcache)
+        if (!doc->wcache) {
             doc->wcache = clip_malloc (((size_t) 1 << WCACHE_BITS) * sizeof (wcache_t));
+            doc->ccache = clip_malloc (((size_t) 1 << CCACHE_BITS) * sizeof (ccache_t));
+            doc->wcache_mru = clip_malloc ((size_t) 1 << (WCACHE_BITS - 1));
+        }
+        memset (doc->wcache_mru, 0, (size_t) 1 << (WCACHE_BITS - 1));
         for (size_t s = 0; s < (size_t) 1 << WCACHE_BITS; s++)
             doc->wcache [s].len = 0;
+        for (size_t s = 0; s < (size_t) 1 << CCACHE_BITS; s++)
+            doc->ccache [s].full = 0;
         doc->wcache_serial = self->serial;
-        role_sums (self, &boundary_attr, doc->wbound);
+        role_sums (self, doc, &boundary_attr, doc->wbound);
+        for (int prev = 0; prev <= START_LABEL; prev++)
+            for (int last = 0; last < 2; last++)
+                doc->allowed [prev][last] = allowed_labels (prev, last);
         for (int y2 = 0; y2 <= START_LABEL; y2++)
             for (int y1 = 0; y1 <= START_LABEL; y1++) {
                 uint32_t rows [2];
@@ -874,11 +1032,21 @@ wcache_prepare (const clip_tagger_t *self, clip_tagdoc_t *doc, const clip_word_t
                 score_q (&self->q [0], rows, k, NULL, doc->ypair [y2][y1]);
             }
     }
-    memset (doc->wsum, 0, n * sizeof *doc->wsum);
+    /*  Each row starts from its first term rather than from zeros: the
+        boundary's before the first two words (the boundary is the
+        neighbour beyond the ends of the sentence), for the others the
+        sums of the word two before them (F_L2).  */
+    if (n == 0)
+        return;
+    memcpy (doc->wsum [0], doc->wbound [1], sizeof doc->wsum [0]);
+    add_row (doc->wsum [0], doc->wbound [3]);
+    if (n >= 2)
+        memcpy (doc->wsum [1], doc->wbound [3], sizeof doc->wsum [1]);
     wcache_t spare;
     for (size_t i = 0; i < n; i++) {
         const wcache_t *e = wcache_get (self, doc, &words [i], &spare);
         doc->attr [i] = e->attr;
+        memcpy (doc->wafter_o [i], e->after_o, sizeof e->after_o);
         add_row (doc->wsum [i], e->part [0]);
         /*  This word is the word before (F_L1) of the next, the word
             after (F_R1) of the one before, and so on.  */
@@ -887,15 +1055,9 @@ wcache_prepare (const clip_tagger_t *self, clip_tagdoc_t *doc, const clip_word_t
         if (i >= 1)
             add_row (doc->wsum [i - 1], e->part [2]);
         if (i + 2 < n)
-            add_row (doc->wsum [i + 2], e->part [3]);
+            memcpy (doc->wsum [i + 2], e->part [3], sizeof doc->wsum [i + 2]);
         if (i >= 2)
             add_row (doc->wsum [i - 2], e->part [4]);
-    }
-    /*  Beyond the ends of the sentence the boundary is the neighbour.  */
-    for (size_t i = 0; i < n && i < 2; i++) {
-        if (i < 1)
-            add_row (doc->wsum [i], doc->wbound [1]);
-        add_row (doc->wsum [i], doc->wbound [3]);
     }
     for (size_t i = n >= 2 ? n - 2 : 0; i < n; i++) {
         if (i + 1 >= n)
@@ -916,25 +1078,44 @@ tag_sentence (const clip_tagger_t *self, clip_tagdoc_t *doc,
     uint32_t rows [MAXF];
     float scores [NL];
     for (size_t i = 0; i < n; i++) {
+        int best;
         if (doc->cached) {
             /*  The features of the word and of its neighbours alone are
                 summed up in wsum [i] (wcache_prepare), those of the
-                labels alone in ypair.  */
-            size_t k = sentence_features (self, doc, n, i, F_CTX, rows);
-            k += label_features (self, &doc->attr [i], y1, y2, 0, 1, rows + k);
+                labels alone in ypair, those of the word after an O in
+                wafter_o [i].  */
+            const attr_t *a = &doc->attr [i];
             int32_t init [NL], acc [NL];
             memcpy (init, doc->wsum [i], sizeof init);
             add_row (init, doc->ypair [y2][y1]);
+            size_t k;
+            if (i == 0 || doc->headline) {
+                /*  wsum [i] holds F_WCTX for a word inside a sentence
+                    that is not a headline: for the first word or a
+                    headline, those sums off, the ones of this place on.  */
+                const attr_t *b = &boundary_attr;
+                int32_t usual [NL];
+                k = features (self, NULL, 0, a, b, b, b, b, F_WCTX, rows);
+                score_q (&self->q [0], rows, k, NULL, usual);
+                for (int l = 0; l < NL; l++)
+                    init [l] -= usual [l];
+                k = sentence_features (self, doc, n, i, F_CTX | F_WCTX, rows);
+            }
+            else
+                k = sentence_features (self, doc, n, i, F_CTX, rows);
+            if (y1 == 0)
+                add_row (init, doc->wafter_o [i]);
+            else
+                k += label_features (self, a, y1, y2, 0, 1, rows + k);
             score_q (&self->q [0], rows, k, init, acc);
-            for (int l = 0; l < NL; l++)
-                scores [l] = (float) acc [l];
+            best = best_label_q (acc, doc->allowed [y1][i + 1 == n]);
         }
         else {
             size_t k = clip_tagger__static_features (self, doc, n, i, rows);
             k += clip_tagger__label_features (self, &doc->attr [i], y1, y2, rows + k);
             clip_tagger__score_rows (self, pass, rows, k, scores);
+            best = clip_tagger__best_label (scores, y1, i + 1 == n);
         }
-        int best = clip_tagger__best_label (scores, y1, i + 1 == n);
         labels [i] = (uint8_t) best;
         y2 = y1;
         y1 = best;
@@ -1332,6 +1513,9 @@ clip_tagger_doc_consistency (const clip_word_t *words, uint8_t *labels, size_t n
 clip_tagdoc_t *
 clip_tagdoc_new (void)
 {
+    assert (boundary_attr.mlw == mix64 (boundary_attr.lw)
+            && boundary_attr.msh == mix64 (boundary_attr.sh)
+            && boundary_attr.mc8 == mix64 (0));
     clip_tagdoc_t *doc = clip_calloc (1, sizeof (clip_tagdoc_t));
     doc->fold = -1;
     return doc;
@@ -1347,7 +1531,10 @@ clip_tagdoc_destroy (clip_tagdoc_t **self_p)
         free ((*self_p)->agg_slots);
         free ((*self_p)->p1buf);
         free ((*self_p)->wsum);
+        free ((*self_p)->wafter_o);
         free ((*self_p)->wcache);
+        free ((*self_p)->ccache);
+        free ((*self_p)->wcache_mru);
         free (*self_p);
         *self_p = NULL;
     }

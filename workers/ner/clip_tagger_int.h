@@ -54,6 +54,10 @@ typedef struct {
     uint16_t gaz;               /* bit 4 * type + pos: inside a gazetteer name */
     uint16_t ugaz;              /* the same for names found in unlabeled news */
     uint32_t agg;               /* index of the word's document contexts, or UINT32_MAX */
+    /*  mix64 of lw, of sh and of the 8-bit cluster (0 none, else + 1): the
+        first halves of the pair features' comb, made once per word
+        (once per distinct word with wcache_t) rather than per feature.  */
+    uint64_t mlw, msh, mc8;
 } attr_t;
 
 /*  The contexts of a capitalised word's first mentions in a document.  */
@@ -104,19 +108,27 @@ struct clip_tagger {
 /*  Which features of a word a feature depends on (clip_tagger__features):
     the word alone (F_SELF), one of its neighbours alone (F_L1: the word
     before, F_R1 the one after, F_L2 and F_R2 two away), or anything else:
-    a pair of words, the sentence, the document, the gazetteer (F_CTX).
-    The summed weights of the first four kinds depend only on a word and
-    the model, so that tagging with a loaded model looks them up once per
-    distinct word (wcache_t) rather than per mention.  */
+    a pair of words, the sentence, the document, the gazetteer (F_CTX),
+    and the word with its place alone (F_WCTX: the sentence's first word,
+    a headline).  The summed weights of the first five kinds depend only
+    on a word and the model, so that tagging with a loaded model looks
+    them up once per distinct word (wcache_t) rather than per mention;
+    those of F_WCTX for the usual place (inside a sentence that is not a
+    headline) likewise.  */
 enum {
     F_SELF = 1, F_L1 = 2, F_R1 = 4, F_L2 = 8, F_R2 = 16, F_CTX = 32,
-    F_ALL = 63
+    F_WCTX = 64, F_ALL = 127,
+    /*  For role_sums, with the roles: of their features, only those of
+        the word's cluster alone (F_CLONLY), or all but those (F_NOCL).  */
+    F_NOCL = 128, F_CLONLY = 256
 };
 #define WROLES 5                /* F_SELF .. F_R2, in that order */
 
 /*  A word's attributes and, per role above, the summed first-pass weights
-    of its features in that role.  Exact: the weights are integers, so a
-    sum of partial sums is the sum tagging without the cache would make.
+    of its features in that role; its own (F_SELF) with those of F_WCTX
+    inside a sentence that is not a headline.  Exact: the weights are
+    integers, so a sum of partial sums (or a difference) is the sum
+    tagging without the cache would make.
     The partial sums stand for up to 36 of the about 46 weight rows a word
     read on CoNLL test, the attributes for 11 hashes and a clusters lookup;
     a word not in the cache costs about as much as before.  */
@@ -126,9 +138,24 @@ typedef struct {
     char text [WORD_MAX];       /* the word's bytes (len < WORD_MAX) */
     attr_t attr;                /* word_attr's fields */
     int32_t part [WROLES][NL];
+    int32_t after_o [NL];       /* the features of the word and the label
+                                   before it (label_features' with_word) when
+                                   that label is O, the most common */
 } wcache_t;
 
-#define WCACHE_BITS 13          /* 8192 words, 4.4 MB per clip_tagdoc_t; with 12
+/*  The partial sums, per role, of a cluster's features alone (F_CLONLY):
+    14 of the about 38 rows a word not in wcache_t reads, and the same for
+    every word of the cluster (the words of a document, new or not, share
+    few thousand clusters).  */
+typedef struct {
+    uint32_t cl;
+    uint32_t full;              /* 0: empty slot */
+    int32_t part [WROLES][NL];
+} ccache_t;
+
+#define CCACHE_BITS 11          /* 2048 clusters, 0.7 MB per clip_tagdoc_t */
+
+#define WCACHE_BITS 13          /* 8192 words, 5.1 MB per clip_tagdoc_t; with 12
                                    bits a pass over CoNLL test (9,488 words) in
                                    steady state spent 17% of tagging on misses,
                                    with 13 12%, with 14 9% */
@@ -158,11 +185,15 @@ struct clip_tagdoc {
     size_t agg_mask;
     /*  Tagging with a loaded model's first pass (clip_tagger__prepare_sentence):  */
     int cached;                 /* the sentence at hand was prepared with wcache */
+    int32_t (*wafter_o) [NL];   /* cap rows: each word's wcache_t after_o */
     int32_t (*wsum) [NL];       /* cap rows: each word's cached partial sums (its
                                    own and its neighbours' roles) added up */
-    wcache_t *wcache;           /* 1 << WCACHE_BITS words, direct-mapped, or NULL */
+    wcache_t *wcache;           /* 1 << WCACHE_BITS words, two ways a set, or NULL */
+    uint8_t *wcache_mru;        /* per set of wcache: the way used last */
+    ccache_t *ccache;           /* 1 << CCACHE_BITS clusters, direct-mapped, or NULL */
     uint64_t wcache_serial;     /* the tagger (serial) whose weights it holds */
     int32_t wbound [WROLES][NL]; /* the sentence boundary in each neighbour role */
+    uint32_t allowed [NL + 1][2]; /* allowed_labels (prev, last) */
     int32_t ypair [NL + 1][NL + 1][NL]; /* [y2][y1]: the features of the two
                                    previous labels alone, summed */
 };
@@ -180,10 +211,17 @@ mix64 (uint64_t x)
     return x;
 }
 
+/*  comb (a, b) given mix64 (a).  */
+static inline uint64_t
+comb_m (uint64_t mix_a, uint64_t b)
+{
+    return mix_a ^ (b * 0x2545F4914F6CDD1DULL);
+}
+
 static inline uint64_t
 comb (uint64_t a, uint64_t b)
 {
-    return mix64 (a) ^ (b * 0x2545F4914F6CDD1DULL);
+    return comb_m (mix64 (a), b);
 }
 
 static inline uint64_t

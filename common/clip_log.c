@@ -119,19 +119,18 @@ escape_byte (unsigned char c, char esc [4])
     return 2;
 }
 
-/*  Copy the n bytes of raw into out (of size out_size, at least 8), with
-    every control character (below 0x20, and 0x7f) replaced by a C-style
-    escape, so that whatever a value held, the event stays one line and no
-    text from a peer can start a line of its own.  A line that no longer
-    fits ends in "...".  Returns the length written (no NUL).  */
+/*  Copy the n bytes of raw into out (of size out_size, at least 3), each
+    byte escape_byte escapes (quoted: '"' and '\\' too) replaced by its
+    escape; what no longer fits ends in "...".  Returns the length written
+    (no NUL).  The one loop of escape_line and clip_log_quote.  */
 static size_t
-escape_line (const char *raw, size_t n, char *out, size_t out_size)
+escape_into (const char *raw, size_t n, bool quoted, char *out, size_t out_size)
 {
     /*  o + 3 <= out_size throughout: a byte or escape is written only when
         "..." still fits after it.  */
     size_t o = 0, i = 0;
     while (i < n) {
-        size_t run = plain_run (raw + i, n - i, false);
+        size_t run = plain_run (raw + i, n - i, quoted);
         size_t room = out_size - 3 - o;
         if (run > room) {
             memcpy (out + o, raw + i, room);
@@ -154,6 +153,17 @@ escape_line (const char *raw, size_t n, char *out, size_t out_size)
         i++;
     }
     return o;
+}
+
+/*  Copy the n bytes of raw into out (of size out_size, at least 8), with
+    every control character (below 0x20, and 0x7f) replaced by a C-style
+    escape, so that whatever a value held, the event stays one line and no
+    text from a peer can start a line of its own.  A line that no longer
+    fits ends in "...".  Returns the length written (no NUL).  */
+static size_t
+escape_line (const char *raw, size_t n, char *out, size_t out_size)
+{
+    return escape_into (raw, n, false, out, out_size);
 }
 
 void
@@ -578,35 +588,9 @@ clip_log_quote (char *buf, size_t size, const char *s)
         return buf;
     }
     s = s ? s : "";
-    size_t n = strlen (s), o = 0, i = 0;
-    buf [o++] = '"';
-    /*  o + 5 <= size throughout: a byte or escape is written only when
-        "...", the closing quote and the NUL still fit after it.  */
-    while (i < n) {
-        size_t run = plain_run (s + i, n - i, true);
-        size_t room = size - 5 - o;
-        if (run > room) {
-            memcpy (buf + o, s + i, room);
-            memcpy (buf + o + room, "...", 3);
-            o += room + 3;
-            break;
-        }
-        memcpy (buf + o, s + i, run);
-        o += run;
-        i += run;
-        if (i == n)
-            break;
-        char esc [4];
-        size_t len = escape_byte ((unsigned char) s [i], esc);
-        if (o + len + 5 > size) {
-            memcpy (buf + o, "...", 3);
-            o += 3;
-            break;
-        }
-        memcpy (buf + o, esc, len);
-        o += len;
-        i++;
-    }
+    /*  After the opening quote; the closing quote and the NUL kept free.  */
+    size_t o = 1 + escape_into (s, strlen (s), true, buf + 1, size - 3);
+    buf [0] = '"';
     buf [o++] = '"';
     buf [o] = 0;
     return buf;

@@ -386,6 +386,33 @@ Test (ner_rules, variant_letter_after_a_period)
     CHECK (text, unwanted, { "MISC", "Quorvex.B" });
 }
 
+/*  Entities are in text order and never overlap (the SPEC's promise of
+    a record), also where variant_letter stretches a name to the letter
+    after its period and that letter is the first name of the next
+    sentence: the fuzzer's input (Windows-1252 text, shown here decoded)
+    and a BBC article's "Zafi.D" had a name and a lone letter overlapping.  */
+Test (ner_rules, names_never_overlap)
+{
+    static const char *const texts [] = {
+        "\xc3\xaf\xc2\xbb\xc2\xafHuaweis\xc3\xa2\xe2\x82\xac\xe2\x84\xa2 \xc3\xa9- "
+        "\xc2\xafHuawei\xc3\xa2\xe2\x82\xac\xe2\x84\xa2s \xc3\xa9-son.J",
+        "Virus poses as greeting\n\nThe Quorvex.D virus translates the greeting on its "
+        "subject line into the language of the recipient.\n",
+    };
+    for (size_t t = 0; t < sizeof texts / sizeof texts [0]; t++) {
+        clip_ner_entity_t *e;
+        size_t n;
+        cr_assert_eq (clip_ner_extract (ner, texts [t], strlen (texts [t]), &e, &n), 0);
+        cr_expect_gt (n, 0, "text %zu: no entity", t);
+        for (size_t i = 1; i < n; i++)
+            cr_expect (e [i - 1].end <= e [i].start,
+                       "text %zu: \"%s\" [%zu, %zu) and \"%s\" [%zu, %zu) overlap or are "
+                       "out of order", t, e [i - 1].text, e [i - 1].start, e [i - 1].end,
+                       e [i].text, e [i].start, e [i].end);
+        clip_ner_entities_free (e, n);
+    }
+}
+
 /*  A member of parliament's title before a name is a title (dev5): the
     tagger glued "MP" to the person as one ORG.  */
 Test (ner_rules, member_of_parliament_before_a_name)

@@ -1697,6 +1697,36 @@ lists_build (void)
         }
 }
 
+static int
+ment_cmp (const void *a, const void *b)
+{
+    const ment_t *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end > y->end ? -1 : x->end < y->end;
+}
+
+/*  The names in text order, none overlapping another (what the SPEC
+    promises of a record's entities): a rule that stretches a name's end
+    (variant_letter, a sentence's period) may reach the first name of the
+    next sentence ("...son.J"), found by the fuzzer.  Of two that overlap
+    the earlier is kept, the longer of two starting together.  Returns
+    the names kept.  */
+static size_t
+names_in_order (ment_t *m, size_t nm)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < nm; k++)
+        if (k > 0 && m [k].start < m [k - 1].start) {
+            qsort (m, nm, sizeof *m, ment_cmp);
+            break;
+        }
+    for (size_t k = 0; k < nm; k++)
+        if (kept == 0 || m [k].start >= m [kept - 1].end)
+            m [kept++] = m [k];
+    return kept;
+}
+
 /*  Tokenize and tag one document; *m_out (caller owns) gets the names in
     text order.  Returns their number.  */
 static size_t
@@ -1842,6 +1872,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
             }
         s = e;
     }
+    nm = names_in_order (m, nm);
     type_by_context (self, m, nm, nt);
     *m_out = m;
     return nm;

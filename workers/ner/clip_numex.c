@@ -608,11 +608,23 @@ currency_code (const char *p, size_t n)
     return -1;
 }
 
+/*  t takes kw's class, value and flags (nothing when kw is NULL).  */
+static inline void
+tok_take_keyword (tok_t *t, const keyword_t *kw)
+{
+    if (kw) {
+        t->cls = kw->cls;
+        t->val = kw->val;
+        t->flags = kw->flags;
+    }
+}
+
+/*  A word that is not ASCII letters only (those tokenize classifies as it
+    scans them): decoded, without the ignorable characters it may hold
+    ("mil<U+00AD>lion" is "million").  */
 static void
 classify_word (const scan_t *sc, tok_t *t)
 {
-    /*  The word as seen, without the ignorable characters it may hold
-        ("mil<U+00AD>lion" is "million").  */
     const char *p = sc->s + t->start;
     size_t len = t->end - t->start;
     t->cap = p[0] >= 'A' && p[0] <= 'Z';
@@ -620,30 +632,6 @@ classify_word (const scan_t *sc, tok_t *t)
     bool ascii = true;
     char buf[16];
     size_t n = 0;
-    /*  Nearly every word is ASCII letters only, which holds no ignorable
-        character: one pass without decoding, hashing as it goes.  */
-    uint32_t h = KW_HASH_SEED;
-    size_t a = 0;
-    for (; a < len && (unsigned char) p[a] < 0x80; a++) {
-        char c = p[a];
-        if (!(c >= 'A' && c <= 'Z'))
-            t->upper = 0;
-        c = lower (c);
-        if (a < sizeof buf)
-            buf[a] = c;
-        h = KW_HASH_STEP (h, c);
-    }
-    if (a == len) {
-        const keyword_t *kw = len < sizeof buf? keyword_find_hashed (buf, len, h): NULL;
-        if (kw) {
-            t->cls = kw->cls;
-            t->val = kw->val;
-            t->flags = kw->flags;
-        }
-        return;
-    }
-    /*  Anything else, decoded, from the start.  */
-    t->upper = 1;
     for (size_t k = 0; k < len;) {
         int32_t cp = clip_utf8_next (p, len, &k);
         if (clip_utf8_is_ignorable (cp))
@@ -656,14 +644,8 @@ classify_word (const scan_t *sc, tok_t *t)
             buf[n] = lower ((char) cp);
         n++;
     }
-    if (n >= 16 || !ascii)
-        return;
-    const keyword_t *kw = keyword_find (buf, n);
-    if (kw) {
-        t->cls = kw->cls;
-        t->val = kw->val;
-        t->flags = kw->flags;
-    }
+    if (n < 16 && ascii)
+        tok_take_keyword (t, keyword_find (buf, n));
 }
 
 /*  Read the suffix letters [p, e) after a number.  */
@@ -871,9 +853,9 @@ tokenize (scan_t *sc)
             p = r;
         } else if (is_alpha (c) || (cp >= 0 && cp_is_letter (cp))) {
             size_t q = p;
-            /*  The ASCII letters first, gathering on the way what
-                classify_word would read from a word of them only: its
-                lower case, hash and capitals.  */
+            /*  The ASCII letters first, gathering on the way what a word
+                of them only is classified by: its lower case, hash and
+                capitals.  */
             char buf[16];
             uint32_t h = KW_HASH_SEED;
             unsigned char bits = 0;
@@ -915,17 +897,13 @@ tokenize (scan_t *sc)
                 }
             }
             if (t->kind == T_WORD && t->end == ascii_end) {
-                /*  ASCII letters only: classify_word's first pass, done
-                    above; it reads the other words.  */
+                /*  ASCII letters only, classified from what was gathered
+                    above; classify_word decodes the other words.  */
                 size_t wl = t->end - t->start;
                 t->cap = c >= 'A' && c <= 'Z';
                 t->upper = !(bits & 0x20);  /* a lower-case letter has it */
-                const keyword_t *kw = wl <= s_kw_max_len? keyword_find_hashed (buf, wl, h): NULL;
-                if (kw) {
-                    t->cls = kw->cls;
-                    t->val = kw->val;
-                    t->flags = kw->flags;
-                }
+                if (wl <= s_kw_max_len)
+                    tok_take_keyword (t, keyword_find_hashed (buf, wl, h));
             } else if (t->kind == T_WORD)
                 classify_word (sc, t);
             p = t->end;
@@ -996,21 +974,32 @@ tok_amount (const scan_t *sc, const tok_t *t, amount_t *a)
     return true;
 }
 
-static void
-amount_from_int (uint64_t v, amount_t *a)
+/*  v in decimal with at least width digits, as "%0*llu" prints it (no
+    NUL); returns the end.  By hand: a call of snprintf cost more than the
+    rest of a match (amounts, the canonicals of dates).  */
+static char *
+put_uint (char *o, uint64_t v, int width)
 {
-    /*  By hand, as "%llu" prints it: a call of snprintf cost more than
-        the rest of the match.  */
+    assert (width <= 20);
     char tmp[20];
     int n = 0;
     do {
         tmp[n++] = (char) ('0' + v % 10);
         v /= 10;
     } while (v > 0);
-    for (int k = 0; k < n; k++)
-        a->dig[k] = tmp[n - 1 - k];
-    a->dig[n] = '\0';
-    a->ndig = n;
+    while (n < width)
+        tmp[n++] = '0';
+    while (n > 0)
+        *o++ = tmp[--n];
+    return o;
+}
+
+static void
+amount_from_int (uint64_t v, amount_t *a)
+{
+    char *end = put_uint (a->dig, v, 1);
+    *end = '\0';
+    a->ndig = (int) (end - a->dig);
     a->exp = 0;
 }
 
@@ -1481,38 +1470,19 @@ static const implied_t implied_none = { -1, 0, 0 };
 /*  The canonicals are built by hand rather than by snprintf, whose call
     cost more than finding the match.  */
 
-/*  v (not negative) in decimal with at least width digits, as "%0*d"
-    prints it; returns the end.  */
-static char *
-put_int (char *o, int v, int width)
-{
-    assert (v >= 0);
-    char tmp[12];
-    int n = 0;
-    unsigned u = (unsigned) v;
-    do {
-        tmp[n++] = (char) ('0' + u % 10);
-        u /= 10;
-    } while (u > 0);
-    while (n < width)
-        tmp[n++] = '0';
-    while (n > 0)
-        *o++ = tmp[--n];
-    return o;
-}
-
 /*  m's canonical the date y, y-mo or y-mo-d (mo, d positive; 0 leaves
     them out): "%04d-%02d-%02d".  */
 static void
 iso_canon (match_t *m, int y, int mo, int d)
 {
-    char *o = put_int (m->canon, y, 4);
+    assert (y >= 0);
+    char *o = put_uint (m->canon, (uint64_t) y, 4);
     if (mo > 0) {
         *o++ = '-';
-        o = put_int (o, mo, 2);
+        o = put_uint (o, (uint64_t) mo, 2);
         if (d > 0) {
             *o++ = '-';
-            o = put_int (o, d, 2);
+            o = put_uint (o, (uint64_t) d, 2);
         }
     }
     *o = '\0';

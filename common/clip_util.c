@@ -121,18 +121,30 @@ clip_process_name (void)
 }
 
 char *
-clip_path_join (const char *dir, const char *name)
+clip_path_join_buf (char *buf, size_t size, const char *dir, const char *name,
+                    const char *suffix, char **heap)
 {
     /*  Copied, not printed: clipd joins paths for every article on its
         loop, and vasprintf costs ten times the copies (issue 12).  */
-    size_t dl = strlen (dir), nl = strlen (name);
+    size_t dl = strlen (dir), nl = strlen (name), sl = strlen (suffix);
     size_t slash = dl && dir [dl - 1] == '/' ? 0 : 1;
-    char *path = clip_malloc (dl + slash + nl + 1);
+    size_t total = dl + slash + nl + sl + 1;
+    char *path = buf;
+    if (total > size)
+        path = *heap = clip_malloc (total);
     memcpy (path, dir, dl);
     if (slash)
         path [dl] = '/';
-    memcpy (path + dl + slash, name, nl + 1);
+    memcpy (path + dl + slash, name, nl);
+    memcpy (path + dl + slash + nl, suffix, sl + 1);
     return path;
+}
+
+char *
+clip_path_join (const char *dir, const char *name)
+{
+    char *heap = NULL;
+    return clip_path_join_buf (NULL, 0, dir, name, "", &heap);
 }
 
 int

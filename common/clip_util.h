@@ -92,4 +92,12 @@ int clip_mkdirs (const char *path, unsigned mode);
 /*  Join a directory and a name into a new string; caller owns the result.  */
 char *clip_path_join (const char *dir, const char *name);
 
+/*  dir and name joined as clip_path_join joins them, then suffix ("" for
+    none), into buf (of size bytes) when it fits, else into a new string
+    put in *heap (the caller frees *heap, which it set to NULL before).
+    Returns the path: buf or *heap.  For paths built for every article
+    without an allocation.  */
+char *clip_path_join_buf (char *buf, size_t size, const char *dir, const char *name,
+                          const char *suffix, char **heap);
+
 #endif

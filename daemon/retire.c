@@ -144,31 +144,6 @@ clip_retire_name (const char *name, uint64_t n, size_t max)
     return clip_strprintf ("%.*s%s%s%s", (int) cut, name, tag, sfx, ext_len ? dot : "");
 }
 
-/*  dir and name joined as clip_path_join joins them, then suffix, in buf
-    (of size bytes) when that fits, else in *heap (caller frees): no
-    allocation nor printf for the paths of each article (issue 12), and a
-    path too long for the buffer is still tried, to fail as it did.  Sets
-    *len, unless NULL, to the length before the suffix.  */
-static char *
-join_path (char *buf, size_t size, const char *dir, const char *name, const char *suffix,
-           size_t *len, char **heap)
-{
-    size_t dl = strlen (dir), nl = strlen (name), sl = strlen (suffix);
-    size_t slash = dl && dir [dl - 1] == '/' ? 0 : 1;
-    size_t total = dl + slash + nl + sl + 1;
-    char *path = buf;
-    if (total > size)
-        path = *heap = clip_malloc (total);
-    memcpy (path, dir, dl);
-    if (slash)
-        path [dl] = '/';
-    memcpy (path + dl + slash, name, nl);
-    memcpy (path + dl + slash + nl, suffix, sl + 1);
-    if (len)
-        *len = dl + slash + nl;
-    return path;
-}
-
 /*  ------------------------------------------------------------------ */
 /*  Moving one file                                                     */
 
@@ -258,9 +233,12 @@ place_file (const char *src, const char *dir, const char *target, const char *er
         char *candidate = n == 0 ? clip_strdup (target) : clip_retire_name (target, n, max);
         char dst_buf [PATH_MAX], json_buf [PATH_MAX + sizeof ERROR_JSON_SUFFIX];
         char *dst_heap = NULL, *json_heap = NULL;
-        char *dst = join_path (dst_buf, sizeof dst_buf, dir, candidate, "", NULL, &dst_heap);
-        char *json_path = error_json ? join_path (json_buf, sizeof json_buf, dir, candidate,
-                                                  ERROR_JSON_SUFFIX, NULL, &json_heap)
+        /*  On the stack: no allocation for the paths of each article;
+            a path too long for PATH_MAX is still tried, to fail as it did.  */
+        char *dst = clip_path_join_buf (dst_buf, sizeof dst_buf, dir, candidate, "", &dst_heap);
+        char *json_path = error_json ? clip_path_join_buf (json_buf, sizeof json_buf, dir,
+                                                           candidate, ERROR_JSON_SUFFIX,
+                                                           &json_heap)
                                      : NULL;
         int rc = 0;
         bool have_json = false;
@@ -342,9 +320,9 @@ name_free (const clip_retire_t *self, bool failed, const char *name)
         return false;
     /*  The error file's path, cut before its suffix for the file's own.  */
     char buf [PATH_MAX + sizeof ERROR_JSON_SUFFIX], *heap = NULL;
-    size_t len;
-    char *path = join_path (buf, sizeof buf, failed ? self->failed_dir : self->done_dir, name,
-                            ERROR_JSON_SUFFIX, &len, &heap);
+    char *path = clip_path_join_buf (buf, sizeof buf, failed ? self->failed_dir : self->done_dir,
+                                     name, ERROR_JSON_SUFFIX, &heap);
+    size_t len = strlen (path) - (sizeof ERROR_JSON_SUFFIX - 1);
     path [len] = 0;
     struct stat st;
     bool taken = lstat (path, &st) == 0 || errno != ENOENT;

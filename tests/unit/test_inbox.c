@@ -419,6 +419,18 @@ Test (inbox, paths_join_with_one_slash)
         char *got = clip_path_join (cases [i] [0], cases [i] [1]);
         cr_assert_str_eq (got, cases [i] [2]);
         free (got);
+        /*  The same joins into a buffer, with a suffix: in the buffer
+            when they fit (one byte too few goes to the heap).  */
+        char want [96], buf [96], *heap = NULL;
+        snprintf (want, sizeof want, "%s.json", cases [i] [2]);
+        got = clip_path_join_buf (buf, sizeof buf, cases [i] [0], cases [i] [1], ".json", &heap);
+        cr_assert (got == buf && heap == NULL);
+        cr_assert_str_eq (got, want);
+        got = clip_path_join_buf (buf, strlen (want), cases [i] [0], cases [i] [1], ".json",
+                                  &heap);
+        cr_assert (got == heap && got != buf);
+        cr_assert_str_eq (got, want);
+        free (heap);
     }
 }
 

@@ -1,8 +1,8 @@
 /*  clip_codes: every code clipd puts on the wire, in one table.
 
-    A record's `status`, its `dedupe.verdict`, its `error.code`, and a
-    replay refusal's `code` are strings on the wire (proto/README.md) and
-    stay so.  This header is the one place that lists them: each X-macro
+    A record's `status`, its `dedupe.verdict`, its `error.code`, an
+    entity's `type`, and a replay refusal's `code` are strings on the wire
+    (proto/README.md) and stay so.  This header is the one place that lists them: each X-macro
     map below holds, per code, its C name, its wire string and the one-line
     meaning proto/README.md documents, and the enums and the name / parse /
     describe functions are generated from it (as libuv's UV_ERRNO_MAP).
@@ -60,6 +60,19 @@
     XX (NOT_A_FILE,  "not_a_file",                                            \
         "(clip analyze only) the path is not a regular file")
 
+/*  An entity's `type` (the SPEC, "A result"): the four name types of
+    CoNLL-2003, which the tagger finds (its CLIP_ENT_* are the first four,
+    in this order), and the three the money and date grammar finds.  The
+    enum's order is also the order of the scorer's per-type tables.  */
+#define CLIP_ENTITY_TYPE_MAP(XX)                                              \
+    XX (PER,     "PER",     "a person")                                      \
+    XX (ORG,     "ORG",     "an organisation: a company, an institution, a team") \
+    XX (LOC,     "LOC",     "a place: a country, a city, a region, a site")  \
+    XX (MISC,    "MISC",    "another name: a nationality, an event, a product, a work") \
+    XX (MONEY,   "MONEY",   "an amount of money")                            \
+    XX (DATE,    "DATE",    "a date or a period of time")                    \
+    XX (PERCENT, "PERCENT", "a percentage")
+
 /*  A replay refusal's `code` (["replay.error", {code, message}];
     proto/README.md, "Replay").  */
 #define CLIP_REPLAY_CODE_MAP(XX)                                              \
@@ -92,6 +105,14 @@ typedef enum {
 } clip_error_t;
 
 typedef enum {
+    CLIP_ENTITY_TYPE_UNKNOWN = -1,  /* absent, or not in CLIP_ENTITY_TYPE_MAP */
+#define XX(id, name, desc) CLIP_ENTITY_TYPE_##id,
+    CLIP_ENTITY_TYPE_MAP (XX)
+#undef XX
+    CLIP_ENTITY_TYPE_COUNT
+} clip_entity_type_t;
+
+typedef enum {
     CLIP_REPLAY_CODE_UNKNOWN = -1,  /* absent, or not in CLIP_REPLAY_CODE_MAP */
 #define XX(id, name, desc) CLIP_REPLAY_CODE_##id,
     CLIP_REPLAY_CODE_MAP (XX)
@@ -102,14 +123,17 @@ typedef enum {
 /*  For each kind: _name gives the wire string of a listed code (NULL for
     UNKNOWN or any value outside the table); _parse the code named by s
     (exact, case-sensitive; UNKNOWN for NULL or a string not listed);
-    _describe the one-line meaning (NULL outside the table).  The strings
-    are static.  */
+    _parse_len the same for the len bytes at s, which need no NUL (a
+    string inside a message); _describe the one-line meaning (NULL outside
+    the table).  The strings are static.  */
 const char *clip_status_name (clip_status_t code);
 clip_status_t clip_status_parse (const char *s);
+clip_status_t clip_status_parse_len (const char *s, size_t len);
 const char *clip_status_describe (clip_status_t code);
 
 const char *clip_verdict_name (clip_verdict_t code);
 clip_verdict_t clip_verdict_parse (const char *s);
+clip_verdict_t clip_verdict_parse_len (const char *s, size_t len);
 const char *clip_verdict_describe (clip_verdict_t code);
 /*  The publishing topic of an ok record with this verdict,
     "article.<verdict>"; NULL outside the table.  */
@@ -117,10 +141,17 @@ const char *clip_verdict_topic (clip_verdict_t code);
 
 const char *clip_error_name (clip_error_t code);
 clip_error_t clip_error_parse (const char *s);
+clip_error_t clip_error_parse_len (const char *s, size_t len);
 const char *clip_error_describe (clip_error_t code);
+
+const char *clip_entity_type_name (clip_entity_type_t code);
+clip_entity_type_t clip_entity_type_parse (const char *s);
+clip_entity_type_t clip_entity_type_parse_len (const char *s, size_t len);
+const char *clip_entity_type_describe (clip_entity_type_t code);
 
 const char *clip_replay_code_name (clip_replay_code_t code);
 clip_replay_code_t clip_replay_code_parse (const char *s);
+clip_replay_code_t clip_replay_code_parse_len (const char *s, size_t len);
 const char *clip_replay_code_describe (clip_replay_code_t code);
 
 #endif

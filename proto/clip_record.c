@@ -10,6 +10,7 @@
     allocation stays within a small multiple of the input size.
 */
 #include "clip_record.h"
+#include "clip_codes.h"
 #include "clip_msgpack.h"
 #include "clip_utf8.h"
 #include "clip_util.h"
@@ -992,30 +993,6 @@ entities_free (clip_entity_t *list, size_t n)
     Validation
     --------------------------------------------------------------------- */
 
-/*  Whether the len bytes at s are one of the seven entity types (PER ORG
-    LOC MISC MONEY DATE PERCENT, as validate_entities' message lists them).
-    By length first: this runs for every entity of every result, and the
-    comparisons with literals of a known length compile to a load or two.  */
-static bool
-is_entity_type (const char *s, size_t len)
-{
-    if (!s)
-        return false;
-    switch (len) {
-        case 3:
-            return memcmp (s, "PER", 3) == 0 || memcmp (s, "ORG", 3) == 0
-                || memcmp (s, "LOC", 3) == 0;
-        case 4:
-            return memcmp (s, "MISC", 4) == 0 || memcmp (s, "DATE", 4) == 0;
-        case 5:
-            return memcmp (s, "MONEY", 5) == 0;
-        case 7:
-            return memcmp (s, "PERCENT", 7) == 0;
-        default:
-            return false;
-    }
-}
-
 /*  " ok failed", " unique related ...": the names for error messages,
     from the tables (clip_codes.h).  */
 #define XX(id, name, desc) " " name
@@ -1070,7 +1047,7 @@ static entity_problem_t
 entity_problem (const char *type, size_t type_len, size_t text_len, size_t canonical_len,
                 uint64_t start, uint64_t end, uint64_t file_bytes)
 {
-    if (!is_entity_type (type, type_len))
+    if (clip_entity_type_parse_len (type, type_len) == CLIP_ENTITY_TYPE_UNKNOWN)
         return ENTITY_BAD_TYPE;
     if (start > end || end > file_bytes)
         return ENTITY_OUTSIDE;

@@ -1,10 +1,11 @@
 /*  The code tables (proto/clip_codes.h): every name round-trips through
     parse and name, no table holds a name twice, anything else parses to
-    the UNKNOWN value; and the record exposes its codes as these enums while
+    the UNKNOWN value, also by length (a string inside a message); and the record exposes its codes as these enums while
     the wire keeps the strings (an unknown status or verdict from a worker
     is refused with a message naming it, an unknown error code is kept as
     it came, as before the table).  */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,24 +21,30 @@ typedef struct {
     const char *(*name) (int);
     int (*parse) (const char *);
     const char *(*describe) (int);
+    int (*parse_len) (const char *, size_t);
+    bool upper;             /* names in upper case (entity types), else lower and '_' */
 } table_t;
 
 #define TABLE_FUNCS(kind, T)                                                  \
     static const char *kind##_name_ (int c) { return clip_##kind##_name ((T) c); } \
     static int kind##_parse_ (const char *s) { return (int) clip_##kind##_parse (s); } \
-    static const char *kind##_describe_ (int c) { return clip_##kind##_describe ((T) c); }
+    static const char *kind##_describe_ (int c) { return clip_##kind##_describe ((T) c); } \
+    static int kind##_parse_len_ (const char *s, size_t n) { return (int) clip_##kind##_parse_len (s, n); }
 
 TABLE_FUNCS (status, clip_status_t)
 TABLE_FUNCS (verdict, clip_verdict_t)
 TABLE_FUNCS (error, clip_error_t)
+TABLE_FUNCS (entity_type, clip_entity_type_t)
 TABLE_FUNCS (replay_code, clip_replay_code_t)
 
+#define TABLE(kind, COUNT, upper)                                             \
+    { #kind, COUNT, kind##_name_, kind##_parse_, kind##_describe_, kind##_parse_len_, upper }
 static const table_t TABLES [] = {
-    { "status", CLIP_STATUS_COUNT, status_name_, status_parse_, status_describe_ },
-    { "verdict", CLIP_VERDICT_COUNT, verdict_name_, verdict_parse_, verdict_describe_ },
-    { "error", CLIP_ERROR_COUNT, error_name_, error_parse_, error_describe_ },
-    { "replay_code", CLIP_REPLAY_CODE_COUNT, replay_code_name_, replay_code_parse_,
-      replay_code_describe_ },
+    TABLE (status, CLIP_STATUS_COUNT, false),
+    TABLE (verdict, CLIP_VERDICT_COUNT, false),
+    TABLE (error, CLIP_ERROR_COUNT, false),
+    TABLE (entity_type, CLIP_ENTITY_TYPE_COUNT, true),
+    TABLE (replay_code, CLIP_REPLAY_CODE_COUNT, false),
 };
 #define N_TABLES (sizeof TABLES / sizeof TABLES [0])
 
@@ -54,10 +61,22 @@ Test (codes, every_name_round_trips)
                           tb->parse (name));
             const char *desc = tb->describe (c);
             cr_assert (desc && *desc, "%s '%s': no description", tb->kind, name);
-            /*  Wire names are short machine words: lower case and '_'.  */
+            /*  Wire names are short machine words: lower case and '_', or
+                the CoNLL-2003 type names in capitals.  */
             for (const char *p = name; *p; p++)
-                cr_assert ((*p >= 'a' && *p <= 'z') || *p == '_', "%s '%s': bad character",
-                           tb->kind, name);
+                cr_assert (tb->upper ? *p >= 'A' && *p <= 'Z'
+                                     : (*p >= 'a' && *p <= 'z') || *p == '_',
+                           "%s '%s': bad character", tb->kind, name);
+            /*  A name inside a longer buffer parses by its length alone;
+                one byte less or more is another string.  */
+            char buf [64];
+            size_t n = strlen (name);
+            cr_assert_lt (n + 1, sizeof buf);
+            memcpy (buf, name, n);
+            buf [n] = 'x';
+            cr_assert_eq (tb->parse_len (buf, n), c, "%s '%s' by length", tb->kind, name);
+            cr_assert_eq (tb->parse_len (buf, n + 1), -1, "%s '%s' + 1 byte", tb->kind, name);
+            cr_assert_eq (tb->parse_len (buf, n - 1), -1, "%s '%s' - 1 byte", tb->kind, name);
         }
     }
 }
@@ -77,12 +96,16 @@ Test (codes, unknown_names_parse_to_unknown)
 {
     const char *strangers [] = {
         "", "OK", "Failed", "ok ", " ok", "uniq", "near-duplicate", "duplicates",
-        "too large", "TOO_LARGE", "timeout", "bad_request\n", "article.unique"
+        "too large", "TOO_LARGE", "timeout", "bad_request\n", "article.unique",
+        "per", "Org", "PERSON", "LOCATION", "MISC ", "DATES"
     };
     cr_assert_eq (clip_status_parse (NULL), CLIP_STATUS_UNKNOWN);
     cr_assert_eq (clip_verdict_parse (NULL), CLIP_VERDICT_UNKNOWN);
     cr_assert_eq (clip_error_parse (NULL), CLIP_ERROR_UNKNOWN);
+    cr_assert_eq (clip_entity_type_parse (NULL), CLIP_ENTITY_TYPE_UNKNOWN);
     cr_assert_eq (clip_replay_code_parse (NULL), CLIP_REPLAY_CODE_UNKNOWN);
+    for (size_t t = 0; t < N_TABLES; t++)
+        cr_assert_eq (TABLES [t].parse_len (NULL, 0), -1, "%s: NULL", TABLES [t].kind);
     for (size_t i = 0; i < sizeof strangers / sizeof strangers [0]; i++)
         for (size_t t = 0; t < N_TABLES; t++)
             cr_assert_eq (TABLES [t].parse (strangers [i]), -1, "%s: '%s' parsed as known",
@@ -125,6 +148,11 @@ Test (codes, wire_names_are_the_documented_ones)
     cr_assert_str_eq (clip_replay_code_name (CLIP_REPLAY_CODE_BUSY), "busy");
     cr_assert_str_eq (clip_replay_code_name (CLIP_REPLAY_CODE_INTERNAL), "internal");
     cr_assert_eq (CLIP_REPLAY_CODE_COUNT, 3);
+    /*  The SPEC's entity types, in the order the tagger's labels use.  */
+    const char *types [] = { "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT" };
+    cr_assert_eq (CLIP_ENTITY_TYPE_COUNT, 7);
+    for (int t = 0; t < CLIP_ENTITY_TYPE_COUNT; t++)
+        cr_assert_str_eq (clip_entity_type_name ((clip_entity_type_t) t), types [t]);
 }
 
 /*  ------------------------------------------------------------------ */

@@ -382,11 +382,8 @@ never_alone (const clip_word_t *w)
 static const char *
 static_type_name (const char *t)
 {
-    static const char *const names [] = { "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT" };
-    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
-        if (strcmp (names [i], t) == 0)
-            return names [i];
-    return "MISC";
+    clip_entity_type_t type = clip_entity_type_parse (t);
+    return clip_entity_type_name (type == CLIP_ENTITY_TYPE_UNKNOWN ? CLIP_ENTITY_TYPE_MISC : type);
 }
 
 /* ------------------------------------------------ rules after the tagger */

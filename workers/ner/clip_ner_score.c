@@ -14,17 +14,17 @@
 /*  ------------------------------------------------------------------------
     Scoring against hand-labelled articles.  */
 
+/*  The wire's type names in enum order, for the score tables.  */
 static const char *const all_type_names [CLIP_NER_NTYPES] = {
-    "PER", "ORG", "LOC", "MISC", "MONEY", "DATE", "PERCENT"
+#define XX(id, name, desc) name,
+    CLIP_ENTITY_TYPE_MAP (XX)
+#undef XX
 };
 
 static int
 type_index (const char *t)
 {
-    for (int i = 0; i < CLIP_NER_NTYPES; i++)
-        if (strcmp (all_type_names [i], t) == 0)
-            return i;
-    return -1;
+    return (int) clip_entity_type_parse (t);
 }
 
 int

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "clip_codes.h"
 #include "clip_ner.h"
 
 /*  Scoring against hand-labelled articles: a label file has one entity a
@@ -19,7 +20,8 @@ typedef struct {
     const char *type;       /* static string, as in clip_ner_entity_t */
 } clip_ner_label_t;
 
-enum { CLIP_NER_NTYPES = 7 };   /* PER ORG LOC MISC MONEY DATE PERCENT */
+/*  Per-type tables are indexed by clip_entity_type_t (clip_codes.h).  */
+enum { CLIP_NER_NTYPES = CLIP_ENTITY_TYPE_COUNT };
 
 typedef struct {
     size_t gold [CLIP_NER_NTYPES], found [CLIP_NER_NTYPES], correct [CLIP_NER_NTYPES];

@@ -58,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip_codes.h"
 #include "clip_utf8.h"
 #include "clip_util.h"
 
@@ -3747,9 +3748,9 @@ const char *
 clip_numex_type_name (clip_numex_type_t type)
 {
     switch (type) {
-        case CLIP_NUMEX_MONEY: return "MONEY";
-        case CLIP_NUMEX_DATE: return "DATE";
-        case CLIP_NUMEX_PERCENT: return "PERCENT";
+        case CLIP_NUMEX_MONEY: return clip_entity_type_name (CLIP_ENTITY_TYPE_MONEY);
+        case CLIP_NUMEX_DATE: return clip_entity_type_name (CLIP_ENTITY_TYPE_DATE);
+        case CLIP_NUMEX_PERCENT: return clip_entity_type_name (CLIP_ENTITY_TYPE_PERCENT);
     }
     return "?";
 }

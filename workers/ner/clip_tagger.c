@@ -43,22 +43,18 @@
 #include <xxhash.h>
 #pragma GCC diagnostic pop
 
-static const char *const type_names [CLIP_ENT_NTYPES] = { "PER", "ORG", "LOC", "MISC" };
-
 const char *
 clip_ent_type_name (int type)
 {
     assert (type >= 0 && type < CLIP_ENT_NTYPES);
-    return type_names [type];
+    return clip_entity_type_name ((clip_entity_type_t) type);
 }
 
 int
 clip_ent_type_parse (const char *name, size_t len)
 {
-    for (int t = 0; t < CLIP_ENT_NTYPES; t++)
-        if (strlen (type_names [t]) == len && memcmp (type_names [t], name, len) == 0)
-            return t;
-    return -1;
+    int t = (int) clip_entity_type_parse_len (name, len);
+    return t < CLIP_ENT_NTYPES ? t : -1;
 }
 
 size_t

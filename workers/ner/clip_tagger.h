@@ -29,9 +29,18 @@
 #include <stdio.h>
 
 #include "clip_clusters.h"
+#include "clip_codes.h"
 
-/*  Entity types, in label order.  */
-enum { CLIP_ENT_PER = 0, CLIP_ENT_ORG, CLIP_ENT_LOC, CLIP_ENT_MISC, CLIP_ENT_NTYPES };
+/*  Entity types the tagger labels, in label order: the first four of the
+    wire's (clip_codes.h), so that a type is also a clip_entity_type_t.  */
+enum {
+    CLIP_ENT_PER = CLIP_ENTITY_TYPE_PER,
+    CLIP_ENT_ORG = CLIP_ENTITY_TYPE_ORG,
+    CLIP_ENT_LOC = CLIP_ENTITY_TYPE_LOC,
+    CLIP_ENT_MISC = CLIP_ENTITY_TYPE_MISC,
+    CLIP_ENT_NTYPES
+};
+_Static_assert (CLIP_ENT_PER == 0 && CLIP_ENT_NTYPES == 4, "the tagger's types lead the map");
 
 /*  Labels: 0 is O; then B, I, L, U of each type: label = 1 + 4 * type + pos.  */
 #define CLIP_TAG_NLABELS 17

@@ -85,6 +85,18 @@ Test (link, legal_name_and_country_alias)
            { "MISC", "American", "American", NULL });
 }
 
+Test (link, world_news_aliases)
+{
+    /* Sports bodies by their acronyms, in any case; a city by its old
+       name; the upper house by its short name.  */
+    CHECK ("The IAAF and Wada met in Bombay; the IOC and the Lords were told.",
+           { "ORG", "IAAF", "International Association of Athletics Federations", NULL },
+           { "ORG", "Wada", "World Anti-Doping Agency", NULL },
+           { "LOC", "Bombay", "Mumbai", NULL },
+           { "ORG", "IOC", "International Olympic Committee", NULL },
+           { "ORG", "Lords", "House of Lords", NULL });
+}
+
 Test (link, britain_and_spelling_variant)
 {
     /* 000 says Center, 001 says Centre: one canonical name.  */
@@ -545,6 +557,17 @@ Test (link, short_form_of_an_organisation)
            { "ORG", "QUELLO", "Quello Motor", NULL },
            { "ORG", "Quello Motor Co", "Quello Motor", NULL },
            { "ORG", "Quello", "Quello Motor", NULL });
+    /* Two words of the company's own joined by "and" ("Tire and
+       Rubber"); but an "and" right after the short form joins two
+       names, and four words more is too far.  */
+    CHECK ("Brackwell Tile and Glass Co said sales rose. Brackwell said so. Ostrand and Vell "
+           "Shipping Ltd merged; Ostrand said. Pemmer Steel Wire and Cable Co grew; Pemmer said.",
+           { "ORG", "Brackwell Tile and Glass Co", "Brackwell Tile and Glass", NULL },
+           { "ORG", "Brackwell", "Brackwell Tile and Glass", NULL },
+           { "ORG", "Ostrand and Vell Shipping Ltd", "Ostrand and Vell Shipping", NULL },
+           { "ORG", "Ostrand", "Ostrand", NULL },
+           { "ORG", "Pemmer Steel Wire and Cable Co", "Pemmer Steel Wire and Cable", NULL },
+           { "ORG", "Pemmer", "Pemmer", NULL });
 }
 
 Test (link, singular_of_a_plural_name)

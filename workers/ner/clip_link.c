@@ -1377,22 +1377,32 @@ lists_valid (void)
 
 /*  Is f's name the organisation of short key k with one or two words
     more ("Vantrell Data Systems" for "Vantrell Data", "Quillby
-    Gallery" for "Quillby")?  Not an "of ..." ("Bank" is not "Bank of
-    England"), not an event or a number after it, and not a name the
-    tagger glued to another ("Ryanair/Boeing", "Sega - ESPN").  */
+    Gallery" for "Quillby"), or two joined by "and" ("Quillby Tile and
+    Glass", the "and" between two words of the company's own)?  Not an
+    "of ..." ("Bank" is not "Bank of England"), not an event or a number
+    after it, and not a name the tagger glued to another
+    ("Ryanair/Boeing", "Sega - ESPN", "Quillby and Vantrell": an "and"
+    right after the short form joins two names).  */
 static bool
 extends_org (const info_t *f, const words_t *k)
 {
-    if (f->ckey.n <= k->n || f->ckey.n > k->n + 2 || !words_prefix (&f->ckey, k))
+    size_t extra = f->ckey.n > k->n? f->ckey.n - k->n: 0;
+    if (extra == 0 || extra > 3 || !words_prefix (&f->ckey, k))
         return false;
     if (strchr (f->canonical, '/') || strstr (f->canonical, " - "))
         return false;
     for (size_t x = k->n; x < f->ckey.n; x++) {
         const char *w = f->ckey.text.p + f->ckey.off[x];
         size_t wl = f->ckey.len[x];
+        if (extra == 3 && x == k->n + 1 && wl == 3 && memcmp (w, "and", 3) == 0)
+            continue;
         if (!(w[0] >= 'a' && w[0] <= 'z') || in_list (stopwords, w, wl)
             || in_list (event_words, w, wl))
             return false;
+    }
+    if (extra == 3) {
+        const char *w = f->ckey.text.p + f->ckey.off[k->n + 1];
+        return f->ckey.len[k->n + 1] == 3 && memcmp (w, "and", 3) == 0;
     }
     return true;
 }

@@ -6,8 +6,9 @@
     parties); from dev2's errors, honorifics, the wire's sign-off,
     tickers, partners' names, titles cut through, products and works,
     "Government" opening a name, company and geographic heads, headline
-    words, acronyms written anywhere, party and state, variant letters.
-    Made-up sentences,
+    words, acronyms written anywhere, party and state, variant letters;
+    religious and noble honorifics, hyphenated participles after a name
+    the tagger cut, councils.  Made-up sentences,
     none from the labelled articles, through the whole extraction with the
     shipped model; each one is a sentence the tagger alone gets wrong (one
     glued name, "Mexico-type" as MISC, ...), checked when the rules were
@@ -457,4 +458,73 @@ Test (ner_rules, common_noun_abbreviations_are_no_names)
         "HIV and Aids groups welcomed the GDP figures and the VAT cut.\n";
     const char *const unwanted [] = { "ID", "HIV", "Aids", "GDP", "VAT", NULL };
     CHECK (text, unwanted, { "ORG", "Home Office" });
+}
+
+/*  Religious and noble honorifics are titles, outside the name as "Sir"
+    is: the tagger took "Ayatollah Hamid Varzandeh", "Hojatoleslam ...",
+    "Baroness Fennimore", "Lady Marchbank", "Baron Kettering" whole (and
+    "Lord Tolleshunt" as MISC, "Cardinal ..." as ORG).  "Lord" before "of"
+    is no title.  */
+static const char cleric_article [] =
+    "Cleric warns on talks\n\n"
+    "Ayatollah Hamid Varzandeh told worshippers on Friday that the talks had failed. "
+    "Hojatoleslam Reza Mohsen Karimabadi, a senior cleric, agreed. Baroness Fennimore "
+    "said the House of Lords would debate the bill, and Lady Marchbank and Lord "
+    "Tolleshunt spoke against it, as did Baron Kettering and Cardinal Pietro Valdimari. "
+    "Varzandeh later said the cleric was wrong, and a new film of The Lord of the "
+    "Harbours was shown.\n";
+
+Test (ner_rules, religious_and_noble_honorifics_outside_the_name)
+{
+    const char *const unwanted [] = {
+        "Ayatollah Hamid Varzandeh", "Hojatoleslam Reza Mohsen Karimabadi",
+        "Baroness Fennimore", "Lady Marchbank", "Lord Tolleshunt", "Baron Kettering",
+        "Cardinal Pietro Valdimari", "Harbours", NULL
+    };
+    CHECK (cleric_article, unwanted,
+           { "PER", "Hamid Varzandeh" }, { "PER", "Reza Mohsen Karimabadi" },
+           { "PER", "Fennimore" }, { "PER", "Marchbank" }, { "PER", "Tolleshunt" },
+           { "PER", "Kettering" }, { "PER", "Pietro Valdimari" },
+           { "ORG", "House of Lords" });
+}
+
+/*  The surname alone later takes the full name without the title as its
+    canonical (the linker takes the document's longest person).  */
+Test (ner_rules, surname_takes_the_name_without_the_honorific)
+{
+    clip_ner_entity_t *e;
+    size_t n;
+    cr_assert_eq (clip_ner_extract (ner, cleric_article, strlen (cleric_article), &e, &n), 0);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp (e [i].text, "Varzandeh") == 0) {
+            found = 1;
+            cr_expect_str_eq (e [i].canonical, "Hamid Varzandeh");
+        }
+    cr_expect (found, "no entity \"Varzandeh\"");
+    clip_ner_entities_free (e, n);
+}
+
+/*  A participle glued to a name by a hyphen ("-funded", "-backed") is not
+    the name's: the tagger, not knowing the hyphenated word, cut the name
+    before it ("European" MISC + "Union" ORG) or left it out
+    ("International Monetary").  */
+Test (ner_rules, name_before_a_hyphenated_participle)
+{
+    const char *text =
+        "A European Union-funded bridge opened, and an International Monetary "
+        "Fund-backed loan followed.\n";
+    const char *const unwanted [] = {
+        "European", "Union", "European Union-funded", "International Monetary", NULL
+    };
+    CHECK (text, unwanted,
+           { "ORG", "European Union" }, { "ORG", "International Monetary Fund" });
+}
+
+/*  A public body's head word makes an organisation: the tagger called
+    "Dundee City Council" after "at" a place.  */
+Test (ner_rules, council_is_an_organisation)
+{
+    const char *text = "The talks were held at Dundee City Council on Monday.\n";
+    CHECK (text, NULL, { "ORG", "Dundee City Council" });
 }

@@ -13,20 +13,23 @@
     headline, a name completed by the acronym after it ("Rural Water and
     Power Authority (RWPA)"), a type from a name's head word (head_type:
     "... Grand Prix", "... Act", "... Rates" MISC, "... Stadium", "the
-    Dome" LOC, "... N.V." ORG, a legal suffix the tagger left out taken
-    in, holidays MISC, "Tories" ORG; "Class A" dropped), and from dev2's
-    errors (issue 14): honorifics and titles cut through by the tagger
-    ("Sir", "Chancellor of the [Exchequer Jane Doe]", "[U.S. Treasury]
-    Secretary"), the wire's sign-off an ORG, tickers in angle brackets
-    dropped, partners' names before a legal suffix one company, a
-    headline's name cut before a word the body writes in lower case, a
-    name completed by an acronym written anywhere, "(R-Kan.)" as party
-    and state, products and works typed by the nouns around them
-    (type_by_context: "the Zorix virus", "the film ...") -> clip_numex
-    spans (MONEY DATE PERCENT; they win on overlap) -> clip_linker for
-    canonical names.  The rules ask a
-    lexicon, the tagger's gazetteer (the CoNLL names of gazetteer.tsv and
-    the alias table's, clip_tagger_gaz_types), what a piece of a name is.
+    Dome" LOC, "... N.V.", "... City Council" ORG, a legal suffix the
+    tagger left out taken in, holidays MISC, "Tories" ORG; "Class A"
+    dropped), religious and noble honorifics outside a person's name
+    ("Ayatollah", "Baroness", "Lord" before a name), a name the tagger cut
+    before its hyphenated participle joined ("European Union-funded" ->
+    "European Union"), and from dev2's errors (issue 14): honorifics and
+    titles cut through by the tagger ("Sir", "Chancellor of the [Exchequer
+    Jane Doe]", "[U.S. Treasury] Secretary"), the wire's sign-off an ORG,
+    tickers in angle brackets dropped, partners' names before a legal suffix
+    one company, a headline's name cut before a word the body writes in
+    lower case, a name completed by an acronym written anywhere, "(R-Kan.)"
+    as party and state, products and works typed by the nouns around them
+    (type_by_context: "the Zorix virus", "the film ...") -> clip_numex spans
+    (MONEY DATE PERCENT; they win on overlap) -> clip_linker for canonical
+    names.  The rules ask a lexicon, the tagger's gazetteer (the CoNLL names
+    of gazetteer.tsv and the alias table's, clip_tagger_gaz_types), what a
+    piece of a name is.
     Token buffers live in the clip_ner_t and are reused: extraction
     allocates a few arrays per article, never per token.  Every step is
     linear in the text (bench/bench_analyze); a "sentence" longer than
@@ -232,7 +235,7 @@ enum {
     L_TITLE_JOINS, L_NOT_IN_PERSON, L_PORTFOLIOS, L_HEADS_MISC, L_EVENT_TAILS, L_HEADS_LOC,
     L_HEADS_ORG, L_HOLIDAYS, L_GREETINGS, L_HEADS_COMPANY, L_GEO_HEADS, L_PARTIES,
     L_PRODUCT_NOUNS, L_WORK_NOUNS, L_ACRONYM_JOINS, L_TITLE_INNER, L_COMMON_ABBREVIATIONS,
-    L_TIME_ZONES, L_COUNT
+    L_TIME_ZONES, L_HEADS_BODY, L_COUNT
 };
 
 /*  The words of all lists by hash, built once (lists_build): open
@@ -328,7 +331,12 @@ static const char *const titles [] = {
     "Chancellor", "Sir", "Dame",
     /*  Members of a parliament ("opposition MP Jane Doe"), which the
         tagger glued to the name as an ORG (dev5).  */
-    "MP", "MEP", "MSP", NULL
+    "MP", "MEP", "MSP",
+    /*  Religious and noble honorifics, outside the name as "Sir" is
+        (workers/ner/README.md): the tagger kept them in it.  "Lord" and
+        "Lady" only before a capitalised name (title_at).  */
+    "Ayatollah", "Hojatoleslam", "Sheikh", "Sheik", "Imam", "Cardinal", "Rabbi",
+    "Archbishop", "Bishop", "Reverend", "Baroness", "Baron", "Lady", "Lord", NULL
 };
 
 static inline int word_among (const clip_word_t *w, int list);
@@ -500,6 +508,24 @@ lex_words (const clip_ner_t *self, size_t a, size_t b, size_t last_len)
         w [i - a] = (clip_word_t) { self->words [i].text, (uint32_t) wl };
     }
     return clip_tagger_gaz_types (self->tagger, w, b - a);
+}
+
+/*  Word a of a name [a, b) is a title before a person's name: not when
+    the lexicon knows the whole name as something else than a person (a
+    town or a company whose first word is a title's), and "Lord" and
+    "Lady" only before a capitalised word other than "of" ("the House of
+    Lords", "Lord of the ...").  */
+static int
+title_at (const clip_ner_t *self, size_t a, size_t b)
+{
+    const clip_word_t *w = self->words;
+    if (b - a < 2 || !is_title (&w [a]))
+        return 0;
+    if ((word_is (&w [a], "Lord") || word_is (&w [a], "Lady"))
+        && (!is_upper_initial (&w [a + 1]) || word_is (&w [a + 1], "Of")))
+        return 0;
+    unsigned mask = lex_words (self, a, b, 0);
+    return !mask || (mask & (1u << CLIP_ENT_PER));
 }
 
 /*  Endings of adjectives of nationality ("Philippine", "Czech",
@@ -822,6 +848,16 @@ static const char *const heads_company [] = {
     "Utilities", "Shipping", "Breweries", "Mills", NULL
 };
 
+/*  Last words of the names of public and representative bodies
+    ("Dunmore City Council", "Harbour Development Authority"): an
+    organisation, whatever the tagger said (after "at" it calls a
+    council named after a town a place).  A name the lexicon knows keeps
+    its type ("Soviet Union").  */
+static const char *const heads_body [] = {
+    "Council", "Committee", "Commission", "Authority", "Agency", "Association",
+    "Federation", "Union", NULL
+};
+
 /*  Geographic heads before "of" ("Gulf of Aden", "Bay of Biscay"):
     one place with the place after them.  */
 static const char *const geo_heads [] = {
@@ -884,6 +920,8 @@ head_type (const clip_ner_t *self, size_t a, size_t b, int type)
     if (word_in (h, L_HEADS_ORG))
         return CLIP_ENT_ORG;
     if ((type == CLIP_ENT_PER || type == CLIP_ENT_LOC) && word_among (h, L_HEADS_COMPANY))
+        return CLIP_ENT_ORG;
+    if (word_among (h, L_HEADS_BODY))
         return CLIP_ENT_ORG;
     if (type == CLIP_ENT_PER)
         return type;
@@ -1662,7 +1700,8 @@ static const char *const *const s_lists [L_COUNT] = {
     [L_GREETINGS] = greetings, [L_HEADS_COMPANY] = heads_company, [L_GEO_HEADS] = geo_heads,
     [L_PARTIES] = parties, [L_PRODUCT_NOUNS] = product_nouns, [L_WORK_NOUNS] = work_nouns,
     [L_ACRONYM_JOINS] = acronym_joins, [L_TITLE_INNER] = title_inner,
-    [L_COMMON_ABBREVIATIONS] = common_abbreviations, [L_TIME_ZONES] = time_zones
+    [L_COMMON_ABBREVIATIONS] = common_abbreviations, [L_TIME_ZONES] = time_zones,
+    [L_HEADS_BODY] = heads_body
 };
 
 static void
@@ -1792,6 +1831,25 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
             if (b > a && b < e && word_among (&self->words [b], L_EVENT_TAILS)
                 && (k + 1 == ns || s + self->spans [k + 1].start > b))
                 b++;
+            /*  "European Union-funded", "International Monetary
+                Fund-backed": the tagger, not knowing the hyphenated word,
+                ended a name before it and made it a name of its own or
+                left it out.  The two are one when the lexicon knows the
+                name before the suffix; add_name cuts the suffix.  */
+            int next_at_b = k + 1 < ns && s + self->spans [k + 1].start == b;
+            if (b == uncovered && b < e && is_upper_initial (&self->words [b])
+                && (next_at_b ? self->spans [k + 1].end == self->spans [k + 1].start + 1
+                              : (k + 1 == ns || s + self->spans [k + 1].start > b))) {
+                const clip_token_t *ht = &self->toks.tokens [b];
+                int place = 0;
+                size_t wcut = hyphen_suffix_cut (self->words [b].text, self->words [b].len, &place);
+                if (wcut && hyphen_suffix_cut (self->text + ht->start, ht->end - ht->start, &place)
+                    && lex_words (self, a, b + 1, wcut)) {
+                    type = lex_type_words (self, a, b + 1, wcut, type);
+                    k += next_at_b;
+                    b = uncovered = b + 1;
+                }
+            }
             if (b > a) {
                 size_t a2 = suffix_takes_name (self, a, prev_end);
                 if (a2 < a)
@@ -1823,7 +1881,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 while (b > a && trailing_junk (&self->words [b - 1]))
                     b--;
             }
-            while (b - a > 1 && is_title (&self->words [a])) {
+            while (title_at (self, a, b)) {
                 a++;
                 type = CLIP_ENT_PER;
                 /*  The rest of the title: "Chancellor [of the Exchequer]

@@ -1128,3 +1128,119 @@ Test (numex, text_of_many_short_tokens)
     expect_one (text, "DATE", "March 2019", "2019-03");
     free (text);
 }
+
+/*  Days of one month joined by "and" are one DATE, as a range is, the
+    month first or last.  */
+Test (numex, days_joined_by_and)
+{
+    expect_one ("The fair runs June 4 and 5 in Lyon.", "DATE", "June 4 and 5", "june 4 and 5");
+    expect_one ("The fair runs 14 and 15 August.", "DATE", "14 and 15 August", "14 and 15 august");
+}
+
+Test (numex, days_joined_by_or)
+{
+    expect_one ("A vote is due August 7 or 8, aides said.", "DATE", "August 7 or 8",
+                "august 7 or 8");
+}
+
+Test (numex, days_listed_with_commas)
+{
+    expect_one ("Hearings were held on July 1, 2 and 3 in Bonn.", "DATE", "July 1, 2 and 3",
+                "july 1, 2 and 3");
+    expect_one ("It met on May 5, 6, and 7, 1987.", "DATE", "May 5, 6, and 7, 1987",
+                "may 5, 6, and 7, 1987");
+}
+
+/*  A list of days does not take a count ("5 workers"), an amount or
+    days that do not ascend.  */
+Test (numex, days_joined_keep_counts_and_amounts)
+{
+    expect_one ("On June 4 and 5 workers struck.", "DATE", "June 4", "june 4");
+    expect_render ("In June 4 and 5 pct of staff left.",
+                   "DATE[June 4]=june 4;PERCENT[5 pct]=5%;");
+    expect_render ("The fair runs June 5 and 4 in Lyon.", "DATE[June 5]=june 5;");
+}
+
+/*  A weekday before the day and month is one DATE without a year too
+    (BBC style); with a comma it stays two, as "Monday, October 4"
+    does.  */
+Test (numex, weekday_with_day_and_month)
+{
+    expect_one ("The vote is on Monday 4 October, officials said.", "DATE", "Monday 4 October",
+                "monday 4 october");
+    expect_one ("The vote is on Monday October 4, officials said.", "DATE", "Monday October 4",
+                "monday october 4");
+    expect_render ("The vote is on Monday, 4 October, officials said.",
+                   "DATE[Monday]=monday;DATE[4 October]=4 october;");
+    expect_render ("The vote is on Monday, October 4, officials said.",
+                   "DATE[Monday]=monday;DATE[October 4]=october 4;");
+}
+
+Test (numex, the_whole_of_a_year)
+{
+    expect_one ("Prices rose over the whole of 1991, it said.", "DATE", "the whole of 1991",
+                "the whole of 1991");
+    expect_one ("Prices rose over the whole of last year.", "DATE", "the whole of last year",
+                "the whole of last year");
+    expect_none ("The whole of the town was shut.");
+}
+
+Test (numex, corresponding_periods_with_their_year)
+{
+    expect_one ("Sales beat the corresponding periods of 1984, it said.", "DATE",
+                "the corresponding periods of 1984", "the corresponding periods of 1984");
+    expect_one ("Sales beat the comparable period of 1984, it said.", "DATE",
+                "the comparable period of 1984", "the comparable period of 1984");
+}
+
+/*  Two months naming the quarters they end share the noun.  */
+Test (numex, two_months_sharing_quarters)
+{
+    expect_one ("Margins widened in the March and June quarters, it said.", "DATE",
+                "the March and June quarters", "the march and june quarters");
+}
+
+Test (numex, a_unit_or_two)
+{
+    expect_one ("The work will take a month or two, he said.", "DATE", "a month or two",
+                "a month or two");
+    expect_one ("It ended a week or two ago.", "DATE", "a week or two ago", "a week or two ago");
+    expect_render ("It took a month or two hundred days.",
+                   "DATE[a month]=a month;DATE[two hundred days]=two hundred days;");
+}
+
+/*  A bare scaled amount before a noun of a result in money ("deficit",
+    "surplus", "shortfall") is money, in the sentence's currency; one
+    before a count stays a count.  */
+Test (numex, implied_currency_before_a_result_noun)
+{
+    expect_render ("It had 90 mln dlrs of exports and a 12 mln deficit.",
+                   "MONEY[90 mln dlrs]=USD 90000000;MONEY[12 mln]=USD 12000000;");
+    expect_render ("It took in 90 mln dlrs, against 8 mln surplus in June.",
+                   "MONEY[90 mln dlrs]=USD 90000000;MONEY[8 mln]=USD 8000000;DATE[June]=june;");
+    expect_render ("It took in 90 mln dlrs and sold 150 mln shares.",
+                   "MONEY[90 mln dlrs]=USD 90000000;");
+}
+
+/*  Bare scaled amounts before the sentence's first MONEY take its
+    currency, its code or its phrase.  */
+Test (numex, implied_currency_before_the_first_money)
+{
+    expect_render ("Imports fell to 52 mln from 61 mln, against 70 mln dlrs in June.",
+                   "MONEY[52 mln]=USD 52000000;MONEY[61 mln]=USD 61000000;"
+                   "MONEY[70 mln dlrs]=USD 70000000;DATE[June]=june;");
+    expect_render ("Trade showed a 12 mln deficit after a 90 mln dlr surplus.",
+                   "MONEY[12 mln]=USD 12000000;MONEY[90 mln dlr]=USD 90000000;");
+    expect_render ("Sales fell to 3.2 billion from 3.5 billion crowns.",
+                   "MONEY[3.2 billion]=3.2 billion crowns;"
+                   "MONEY[3.5 billion crowns]=3.5 billion crowns;");
+}
+
+/*  ... but only in the same sentence, and not before a count.  */
+Test (numex, implied_currency_ahead_keeps_counts)
+{
+    expect_render ("Output hit 52 mln. It earned 70 mln dlrs.",
+                   "MONEY[70 mln dlrs]=USD 70000000;");
+    expect_render ("It issued 150 mln shares, raising 70 mln dlrs.",
+                   "MONEY[70 mln dlrs]=USD 70000000;");
+}

@@ -21,28 +21,33 @@
 
     Newswire forms (issue 14): fractions with a power-of-two denominator
     ("6-1/2 pct", "13/16"), amounts without the leading zero (".125
-    dlrs"), and a bare scaled amount ("under 150 mln.") after a MONEY of
-    the same sentence, which takes its currency; pence written "700p"
-    in a text about sterling ("1080p" alone is a video format).  Also
-    across "vs" either way ("738 mln dlrs vs one billion", "621 mln vs.
-    2.23 billion dlrs"), after a MONEY named by its phrase ("six billion
+    dlrs"), and a bare scaled amount ("under 150 mln.", "a 12 mln
+    deficit") after a MONEY of the same sentence, which takes its
+    currency, or before its first MONEY ("fell to 52 mln from 61 mln,
+    against 70 mln dlrs"); pence written "700p" in a text about
+    sterling ("1080p" alone is a video format).  Also across "vs" either
+    way ("738 mln dlrs vs one billion", "621 mln vs. 2.23 billion
+    dlrs"), after a MONEY named by its phrase ("six billion
     crowns ... from 3.65 billion": canonical "3.65 billion crowns"), and
     every amount of a Reuters earnings table row ("Net profit 375,061 vs
     loss 10.4 mln") in the currency of the text's last MONEY; "N.Z.
     Dlrs", "H.K. dlrs", "Aust dlrs", "Can dlrs"; "shillings" as crowns.  DATE
     follows the labelling rules of README.md ("DATE as in OntoNotes"): the
     determiner inside ("the following year", "the next business day",
-    "the 1986 fourth quarter"), ranges as one DATE ("May 3 to 6",
-    "1974-78", "1986/87"), wire copy's periods ("end-March", "4TH QTR",
-    "NINE MTHS", "fiscal 1986/87", "April one"), month names heading
-    table columns; not the hyphenated age ("25-year-old"), "previous
-    seasons", or a half without its year ("scored in the first half").
+    "the 1986 fourth quarter", "the whole of 1991"), ranges and lists of
+    days as one DATE ("May 3 to 6", "June 4 and 5", "July 1, 2 and 3",
+    "1974-78", "1986/87"), a weekday with its day ("Monday 4 October"),
+    wire copy's periods ("end-March", "4TH QTR", "NINE MTHS", "fiscal
+    1986/87", "April one"), month names heading table columns; not the
+    hyphenated age ("25-year-old"), "previous seasons", or a half
+    without its year ("scored in the first half").
     Ranges are one span ("45-50 mln dlrs", "10 to 15 pct", "60-90 days",
-    "two to three years"), and so are periods named by a month ("the
-    December quarter", "the January 31 second quarter"), two months
-    sharing a year, a period with its start ("the week starting March
-    2"), "the corresponding prior-year period", "earlier today", "that
-    month" (README.md, "Read from the dev2 labels").
+    "two to three years", "a month or two"), and so are periods named
+    by a month ("the December quarter", "the January 31 second quarter",
+    "the March and June quarters"), two months sharing a year, a period
+    with its start ("the week starting March 2"), "the corresponding
+    prior-year period", "earlier today", "that month" (README.md, "Read
+    from the dev2 labels").
 
     Amounts are exact: the digits are kept as a string with a decimal
     exponent, so "£76.6 billion" becomes "GBP 76600000000" without floating
@@ -1555,6 +1560,23 @@ tok_is_function_word (const scan_t *sc, const tok_t *t)
     return false;
 }
 
+/*  A noun naming an amount of money as a result, which a bare amount
+    before it is ("a 12 mln deficit", "against 8 mln surplus"):
+    "150 mln shares" counts something else.  */
+static bool
+tok_is_money_result (const scan_t *sc, const tok_t *t)
+{
+    static const char *const words[] = {
+        "surplus", "deficit", "loss", "profit", "shortfall", "gain", NULL
+    };
+    if (t->kind != T_WORD || t->cls != K_NONE)
+        return false;
+    for (size_t k = 0; words[k]; k++)
+        if (tok_is_word (sc, t, words[k]))
+            return true;
+    return false;
+}
+
 /*  A scaled amount at i: digits with a scale ("150 mln", "2bn") or a
     number in words with one ("one billion", "two mln"); with plain, also
     digits without one ("375,061").  Returns the tokens used, 0 if none.  */
@@ -1623,19 +1645,23 @@ scaled_range_head_at (const scan_t *sc, size_t i)
     Only a scaled amount (bare_amount_at: "150 mln", "28.30 billion",
     "2bn", "one billion"), and only when no noun follows ("150 mln
     shares" is a count): the next token is punctuation, a preposition or
-    a conjunction ("at", "for", "and", "vs"), ends the paragraph, or is a
-    word that starts a DATE ("from a projected 348 billion this year", "a
-    year earlier", "last year").  Two joined by "to" are a range, one
-    MONEY as range_head_at's ("expectations of 920 mln to one billion";
+    a conjunction ("at", "for", "and", "vs"), ends the paragraph, is a
+    noun of a result in money (tok_is_money_result: "a 12 mln deficit"),
+    or is a word that starts a DATE ("from a projected 348 billion this
+    year", "a year earlier", "last year").  Two joined by "to" are a
+    range, one MONEY as range_head_at's ("expectations of 920 mln to one billion";
     scaled_range_head_at).  In a row of an earnings table (row set,
     earnings_row_at has read the row) every amount is money, a plain one
     too ("Net profit 375,061 vs loss 10.4 mln").  The currency is c's:
     its code, or when the antecedent named none ("six billion crowns") its
     currency words, which the canonical appends to the amount's phrase
     ("3.65 billion crowns"), as the antecedent's own canonical is its
-    phrase.  */
+    phrase.  With ahead set, c is of a MONEY after the amount
+    (implied_ahead), weaker evidence: a DATE after the amount does not
+    do ("Output was 40 mln this year, after 9 mln dlrs of sales").  */
 static void
-match_implied_money (const scan_t *sc, size_t i, const implied_t *c, bool row, match_t *m)
+match_implied_money (const scan_t *sc, size_t i, const implied_t *c, bool row, bool ahead,
+                     match_t *m)
 {
     amount_t a;
     m->ntok = 0;
@@ -1653,11 +1679,11 @@ match_implied_money (const scan_t *sc, size_t i, const implied_t *c, bool row, m
         ;
     else if (!(n->kind == T_END || n->gap == 2 || n->kind == T_SYM
           || (n->kind == T_WORD && (n->cls == K_PREP || n->cls == K_AND))
-          || (n->gap == 1 && tok_is_function_word (sc, n)))) {
+          || (n->gap == 1 && (tok_is_function_word (sc, n) || tok_is_money_result (sc, n))))) {
         /* A DATE after it, started by a word ("this year"; a number there
            would rather be a count of something).  */
         match_t d;
-        if (n->kind != T_WORD || n->gap != 1)
+        if (n->kind != T_WORD || n->gap != 1 || ahead)
             return;
         match_clear (&d);
         match_date (sc, i + k, &d);
@@ -1986,14 +2012,90 @@ tok_day (const scan_t *sc, size_t i)
     return t->ival;
 }
 
+/*  A day of a range or a list at t: one or two digits, no fraction, a
+    day-first ordinal allowed only where ord is set.  */
+static bool
+tok_is_list_day (const tok_t *t, bool ord)
+{
+    return t->kind == T_NUM && t->plain && t->intdigits <= 2 && !t->fden
+        && (t->cls == SUF_NONE || (ord && t->cls == SUF_ORD)) && t->ival >= 1 && t->ival <= 31;
+}
+
+/*  Most days of a list ("May 3, 4 and 5"), to bound the look-ahead.  */
+#define DAY_LIST_MAX 8
+
+/*  May a list of days end before t: punctuation, the end of the
+    paragraph, a year, a month (the day first), a preposition, a
+    conjunction, "last" / "next" or a function word; no noun that would
+    make the last day a count ("on June 4 and 5 workers"), nor what
+    makes it an amount or a time ("4 and 5 pct", "4 and 5:30").  */
+static bool
+day_list_end_at (const scan_t *sc, const tok_t *f)
+{
+    if (f->kind == T_END || f->gap == 2)
+        return true;
+    if (f->kind == T_SYM)
+        return f->gap == 1 || !(tok_is_sym (f, S_COLON) || tok_is_sym (f, S_PERCENT)
+                                || tok_is_sym (f, S_HYPHEN) || tok_is_sym (f, S_SLASH));
+    if (f->gap != 1)
+        return false;
+    if (f->kind == T_NUM)
+        return tok_year (f) > 0;
+    return f->kind == T_WORD
+        && ((tok_is_kw (f, K_MONTH) && f->cap) || tok_is_kw (f, K_PREP) || tok_is_kw (f, K_AND)
+            || tok_is_kw (f, K_OF) || tok_is_kw (f, K_REL) || tok_is_function_word (sc, f));
+}
+
+/*  A list of days at j joined by "and" / "or", commas before the last
+    ("June 4 and 5", "June 4 or 5", "July 1, 2 and 3", "14 and 15
+    August"): one DATE, as a range is (README.md's rules).  The days
+    ascend, and the list ends where day_list_end_at permits.  Returns the
+    tokens used, 0 if none, and sets *last to the last day.  */
+static size_t
+day_list_at (const scan_t *sc, size_t j, int *last)
+{
+    const tok_t *a = tk (sc, j);
+    bool ord = a->cls == SUF_ORD;
+    if (!tok_is_list_day (a, ord))
+        return 0;
+    int prev = a->ival;
+    size_t q = j + 1;
+    for (int n = 1; n < DAY_LIST_MAX; n++) {
+        const tok_t *c = tk (sc, q), *d = tk (sc, q + 1);
+        bool comma = c->gap == 0 && tok_is_sym (c, S_COMMA);
+        if (comma && d->gap == 1 && tok_is_kw (d, K_AND)) {
+            c = d;                              /* "3, 4, and 5" */
+            d = tk (sc, ++q + 1);
+        }
+        bool conj = c->gap == 1 && tok_is_kw (c, K_AND);
+        if (!(comma || conj) || d->gap != 1 || !tok_is_list_day (d, ord) || d->ival <= prev)
+            return 0;
+        prev = d->ival;
+        q += 2;
+        if (conj) {
+            if (!day_list_end_at (sc, tk (sc, q)))
+                return 0;
+            *last = prev;
+            return q - j;
+        }
+    }
+    return 0;
+}
+
 /*  A range of days at j, "3-6", "3 to 6", "3 through 6": the first day
-    below the second, both 1-31.  Returns the tokens used (3) and sets
-    *d1 and *d2, or 0.  The end must not go on as a number, an amount or a
-    time ("3 to 6 pct", "3-6:30").  */
+    below the second, both 1-31; or a list of them (day_list_at).
+    Returns the tokens used and sets *d1 (the first) and *d2 (the last),
+    or 0.  The end must not go on as a number, an amount or a time ("3 to
+    6 pct", "3-6:30").  */
 static size_t
 day_range_at (const scan_t *sc, size_t j, int *d1, int *d2)
 {
     const tok_t *a = tk (sc, j), *h = tk (sc, j + 1), *b = tk (sc, j + 2), *n = tk (sc, j + 3);
+    size_t dl = day_list_at (sc, j, d2);
+    if (dl > 0) {
+        *d1 = a->ival;
+        return dl;
+    }
     if (a->kind != T_NUM || !a->plain || a->intdigits > 2 || a->cls != SUF_NONE || a->fden)
         return 0;
     if (b->kind != T_NUM || !b->plain || b->intdigits > 2 || b->cls != SUF_NONE || b->fden)
@@ -2071,6 +2173,13 @@ month_in_row (const scan_t *sc, size_t j, bool abbr)
     return !(n->gap < 2 && n->kind == T_NUM);
 }
 
+/*  "quarters" or "qtrs", the plural of a quarter of the year.  */
+static bool
+tok_is_quarters (const scan_t *sc, const tok_t *t)
+{
+    return tok_is_word (sc, t, "quarters") || tok_is_word (sc, t, "qtrs");
+}
+
 /*  "March 31, 2019", "March 2019", "March 31", "March" (with context for
     "May"), "Jan. 5".  */
 static void
@@ -2102,6 +2211,16 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
         }
         if (y->gap == 1 && tok_is_kw (y, K_REL) && after->gap == 1 && tok_is_word (sc, after, "year")) {
             m->ntok = e + 2 - i;
+            m->type = CLIP_NUMEX_DATE;
+            m->phrase = true;
+            return;
+        }
+        /* "the March and June quarters": the two quarters named by the
+           months that end them share the noun ("the" is added by
+           match_relative_at, as for "the December quarter").  */
+        if (y->gap == 1 && tok_is_quarters (sc, y)
+            && !(after->gap == 0 && (after->kind != T_SYM || tok_is_sym (after, S_HYPHEN)))) {
+            m->ntok = e + 1 - i;
             m->type = CLIP_NUMEX_DATE;
             m->phrase = true;
             return;
@@ -2335,6 +2454,20 @@ match_weekday (const scan_t *sc, size_t i, match_t *m)
             m->ntok = j + d.ntok - i;
             return;
         }
+        /* "Monday 4 October", "Monday October 4": the weekday and the
+           day of its month are one DATE without a year too (BBC style);
+           with a comma and no year they stay two, as before.  A month
+           alone is no day ("Friday May" is two words of a list).  */
+        int mo;
+        bool ab;
+        size_t mk = tok_month (sc, j, &mo, &ab);
+        if (d.ntok > 0 && j == i + 1
+            && (mk == 0 || (d.ntok > mk && tk (sc, j + mk)->kind == T_NUM))) {
+            m->ntok = j + d.ntok - i;
+            m->type = CLIP_NUMEX_DATE;
+            m->phrase = true;
+            return;
+        }
     }
     m->ntok = 1;
     m->type = CLIP_NUMEX_DATE;
@@ -2398,6 +2531,33 @@ closes_clause (const tok_t *t)
     return (t->kind != T_END && t->gap == 2)
         || (t->kind == T_SYM && (t->cls == S_COMMA || t->cls == S_DOT || t->cls == S_COLON
                                  || t->cls == S_OTHER));
+}
+
+/*  "or two" at j after a duration's unit: "a month or two", "a week or
+    three", a vague count that is one DATE with its unit, as "two or
+    three weeks" is (range_head_at).  The number is a small one, in words
+    or digits, and nothing goes on with it ("a month or two hundred",
+    "a month or two years", "a week or two pct").  Returns the tokens used
+    (2), 0 if none.  */
+static size_t
+or_few_at (const scan_t *sc, size_t j)
+{
+    const tok_t *o = tk (sc, j), *n = tk (sc, j + 1), *f = tk (sc, j + 2);
+    if (o->gap != 1 || n->gap != 1 || !tok_is_word (sc, o, "or"))
+        return 0;
+    if (!((tok_is_kw (n, K_NUM) && !n->cap && n->val >= 2)
+          || (n->kind == T_NUM && n->plain && n->cls == SUF_NONE && !n->fden && n->ival >= 2
+              && n->ival <= 99)))
+        return 0;
+    if (f->gap == 0 && (f->kind != T_SYM || tok_is_sym (f, S_HYPHEN) || tok_is_sym (f, S_PERCENT)
+                        || tok_is_sym (f, S_SLASH) || tok_is_sym (f, S_COLON)))
+        return 0;
+    if (f->gap == 1 && f->kind == T_WORD
+        && (f->cls == K_UNIT || f->cls == K_SCALE || f->cls == K_CUR || f->cls == K_PERCENT
+            || f->cls == K_HUNDRED || f->cls == K_DOZEN || f->cls == K_PER || f->cls == K_POINT
+            || f->cls == K_FURTHER || f->cls == K_OF || f->cls == K_VAGUE))
+        return 0;
+    return 2;
 }
 
 /*  A duration or a count of units: "five years", "20 years", "a further
@@ -2476,6 +2636,11 @@ duration_one_at (const scan_t *sc, size_t i)
     /* "18 to 24 year olds": people of an age, not a period.  */
     if (after->gap == 1 && tok_is_word (sc, after, "olds"))
         return 0;
+    size_t few = or_few_at (sc, j);
+    if (few > 0) {
+        j += few;                               /* "a month or two" */
+        after = tk (sc, j);
+    }
     bool tail = after->gap == 1 && (tok_is_kw (after, K_AGO) || tok_is_kw (after, K_EARLIER)
                                     || (tok_is_word (sc, after, "before")
                                         && closes_clause (tk (sc, j + 1))));
@@ -2483,7 +2648,7 @@ duration_one_at (const scan_t *sc, size_t i)
         j++;
     /* "a day" alone is rarely a date ("once a day", "a day of action");
        "a season's best" is a record, not a period.  */
-    if (bare_a && tok_is_word (sc, u, "day") && !tail)
+    if (bare_a && tok_is_word (sc, u, "day") && !tail && few == 0)
         return 0;
     if (bare_a && unit_is_season (sc, u) && tok_is_sym (after, S_APOS) && after->gap == 0)
         return 0;
@@ -2716,7 +2881,10 @@ same_period_at (const scan_t *sc, size_t p)
         return 0;
     if (!(tok_is_word (sc, u, "period") || tok_is_word (sc, u, "month") || tok_is_word (sc, u, "quarter")
           || tok_is_word (sc, u, "week") || tok_is_word (sc, u, "time") || tok_is_word (sc, u, "day")
-          || tok_is_word (sc, u, "half") || tok_is_word (sc, u, "season")))
+          || tok_is_word (sc, u, "half") || tok_is_word (sc, u, "season")
+          /* "the comparable periods of 1991", "the same months last year" */
+          || tok_is_word (sc, u, "periods") || tok_is_word (sc, u, "months")
+          || tok_is_word (sc, u, "quarters") || tok_is_word (sc, u, "weeks")))
         return 0;
     size_t q = p + 1, r;
     if (tok_is_kw (x, K_REL) && (r = rel_target (sc, q + 1)) > 0)
@@ -3047,6 +3215,11 @@ match_relative_at (const scan_t *sc, size_t i)
                         return 2 + sp;
                     if ((sp = year_ago_period_at (sc, j)) > 0)
                         return 1 + sp;
+                    /* "the whole of 1991", "the whole of March", "the
+                       whole of last year": all of a date is that date,
+                       the phrase one DATE as "the end of March" is.  */
+                    if (tok_is_word (sc, u, "whole") && (sp = of_year_tail (sc, j + 1)) > 0)
+                        return 2 + sp;
                     /* "the December quarter", "the September year" (a
                        year ended September), "the January 31 second
                        quarter": a month naming a period's end.  */
@@ -3071,9 +3244,11 @@ match_relative_at (const scan_t *sc, size_t i)
                                 && !(w2->gap == 0 && (w2->kind != T_SYM || tok_is_sym (w2, S_HYPHEN)))
                                 && !(w2->gap == 1 && tok_is_word (sc, w2, "on")))
                                 return 3;       /* not "the February year on year fall" */
-                            if (tk (sc, j + mm.ntok - 1)->kind == T_WORD
-                                && tok_is_kw (tk (sc, j + mm.ntok - 1), K_QUARTER))
-                                return 1 + mm.ntok; /* "the December quarter" */
+                            const tok_t *lq = tk (sc, j + mm.ntok - 1);
+                            /* "the December quarter", "the March and June quarters" */
+                            if (lq->kind == T_WORD
+                                && (tok_is_kw (lq, K_QUARTER) || tok_is_quarters (sc, lq)))
+                                return 1 + mm.ntok;
                             if (tok_is_quarter_ord (w) && (sp = year_tail_at (sc, j + mm.ntok, 1)) > 0
                                 && tok_is_kw (tk (sc, j + mm.ntok + sp - 1), K_QUARTER))
                                 return 1 + mm.ntok + sp;
@@ -3578,6 +3753,48 @@ implied_after_vs (const scan_t *sc, size_t i)
     return implied_of (&m);
 }
 
+/*  Does the sentence end at token i (ends_sentence), the period of
+    "vs." excepted?  */
+static bool
+ends_sentence_at (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i);
+    return ends_sentence (t)
+        && !(t->kind == T_SYM && t->cls == S_DOT && t->gap == 0 && i > 0
+             && tok_is_vs (sc, &sc->t[i - 1]));
+}
+
+/*  "fell to 52 mln from 61 mln, against 70 mln dlrs": wire copy
+    names the currency of a sentence's amounts once, at any of them, so
+    that a bare scaled amount before the sentence's first MONEY takes
+    that MONEY's currency, as one after it does (match_implied_money
+    decides whether the amount is money).  Looks for that MONEY from
+    token j to limit: returns its currency and sets *stop, at the first
+    MONEY with a currency or at the end of the sentence (none then); *at
+    is the token it stopped at, or limit + 1 with *stop clear when it
+    found neither.  */
+static implied_t
+implied_ahead (const scan_t *sc, size_t j, size_t limit, size_t *at, bool *stop)
+{
+    *stop = true;
+    for (; j <= limit && j < sc->n; j++) {
+        *at = j;
+        if (ends_sentence_at (sc, j))
+            return implied_none;
+        if (!may_start (sc, &sc->t[j]))
+            continue;
+        match_t m;
+        match_clear (&m);
+        match_amount_or_range (sc, j, range_head_at (sc, j), &m, match_money_one);
+        implied_t c = implied_of (&m);
+        if (implied_set (&c))
+            return c;
+    }
+    *at = j;
+    *stop = j >= sc->n;
+    return implied_none;
+}
+
 /*  The canonical of an implied MONEY whose antecedent named no code: its
     amount's phrase and the antecedent's currency words ("3.65 billion
     crowns").  */
@@ -3614,15 +3831,16 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         sees each, at i or inside the span it keeps.  */
     bool sterling = false;
     size_t money_end = SIZE_MAX;    /* the token after the last MONEY */
+    /*  The currency of the first MONEY ahead of an amount (implied_ahead),
+        and where the look-ahead is.  */
+    implied_t ahead = implied_none;
+    size_t ahead_at = 0;
+    bool ahead_stop = false;
     for (size_t i = 0; i < sc.n;) {
         const tok_t *ti = &sc.t[i];
         /* The period of "vs." does not end the sentence.  Nothing to
            forget when no currency is set, the common case.  */
-        if (implied_set (&cur)
-            && ((ends_sentence (ti)
-                 && !(ti->kind == T_SYM && ti->cls == S_DOT && ti->gap == 0 && i > 0
-                      && tok_is_vs (&sc, &sc.t[i - 1])))
-                || i > cur_at + IMPLIED_WINDOW))
+        if (implied_set (&cur) && (ends_sentence_at (&sc, i) || i > cur_at + IMPLIED_WINDOW))
             cur = implied_none;
         if (i >= row_end && ti->kind == T_WORD && ti->cap && implied_set (&doc_cur)) {
             size_t re = earnings_row_at (&sc, i);
@@ -3683,13 +3901,31 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         if (m.ntok > best.ntok)
             best = m;
         if (best.ntok == 0 && i < row_end)
-            match_implied_money (&sc, i, &row_cur, true, &best);
+            match_implied_money (&sc, i, &row_cur, true, false, &best);
         if (best.ntok == 0 && implied_set (&cur))
-            match_implied_money (&sc, i, &cur, false, &best);
+            match_implied_money (&sc, i, &cur, false, false, &best);
         if (best.ntok == 0 && (ti->kind == T_NUM || ti->cls == K_NUM || ti->cls == K_TENS)) {
             implied_t vs = implied_after_vs (&sc, i);
             if (implied_set (&vs))
-                match_implied_money (&sc, i, &vs, false, &best);
+                match_implied_money (&sc, i, &vs, false, false, &best);
+        }
+        amount_t ba;
+        if (best.ntok == 0 && !implied_set (&cur)
+            && (ti->kind == T_NUM || ti->cls == K_NUM || ti->cls == K_TENS)
+            && bare_amount_at (&sc, i, false, &ba) > 0) {
+            /*  Before the sentence's first MONEY (implied_ahead).  The
+                tokens from i to ahead_at hold no MONEY and no end of the
+                sentence, and the look-ahead stopped at ahead_at
+                (ahead_stop) or goes on from there: each token is looked
+                at once.  */
+            if (i >= ahead_at) {
+                ahead_at = i + 1;
+                ahead_stop = false;
+            }
+            if (!ahead_stop)
+                ahead = implied_ahead (&sc, ahead_at, i + IMPLIED_WINDOW, &ahead_at, &ahead_stop);
+            if (implied_set (&ahead))
+                match_implied_money (&sc, i, &ahead, false, true, &best);
         }
         if (best.ntok == 0 && ti->kind == T_ALNUM) {
             /* "costs $1 (53p)": an amount in brackets right after a

@@ -95,6 +95,15 @@ Test (link, world_news_aliases)
            { "LOC", "Bombay", "Mumbai", NULL },
            { "ORG", "IOC", "International Olympic Committee", NULL },
            { "ORG", "Lords", "House of Lords", NULL });
+    /* A US state by the abbreviation wire copy writes after a city; an
+       Australian "No Liability" company without its suffix.  */
+    CHECK ("Quillmoor Gold N.L. has a mine near Denver, Colo., and an office in Fresno, "
+           "Calif.",
+           { "ORG", "Quillmoor Gold N.L.", "Quillmoor Gold", NULL },
+           { "LOC", "Denver", "Denver", NULL },
+           { "LOC", "Colo.", "Colorado", NULL },
+           { "LOC", "Fresno", "Fresno", NULL },
+           { "LOC", "Calif.", "California", NULL });
 }
 
 Test (link, britain_and_spelling_variant)

@@ -127,7 +127,7 @@ list_sorted (const char *const *list)
 static const char *const legal_suffixes[] = {
     "ab", "ag", "asa", "bhd", "bv", "cie", "co", "corp", "corporation",
     "gmbh", "inc", "incorporated", "kgaa", "kk", "lda", "limited", "llc",
-    "llp", "lp", "ltd", "ltda", "nv", "oy", "oyj", "plc", "pte", "pty", "sa",
+    "llp", "lp", "ltd", "ltda", "nl", "nv", "oy", "oyj", "plc", "pte", "pty", "sa",
     "sarl", "sas", "se", "spa", "srl", NULL
 };
 

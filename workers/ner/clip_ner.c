@@ -235,7 +235,8 @@ enum {
     L_TITLE_JOINS, L_NOT_IN_PERSON, L_PORTFOLIOS, L_HEADS_MISC, L_EVENT_TAILS, L_HEADS_LOC,
     L_HEADS_ORG, L_HOLIDAYS, L_GREETINGS, L_HEADS_COMPANY, L_GEO_HEADS, L_PARTIES,
     L_PRODUCT_NOUNS, L_WORK_NOUNS, L_ACRONYM_JOINS, L_TITLE_INNER, L_COMMON_ABBREVIATIONS,
-    L_TIME_ZONES, L_HEADS_BODY, L_COUNT
+    L_TIME_ZONES, L_HEADS_BODY, L_DIRECTIONS, L_REGION_ADJECTIVES, L_MEMBER_TITLES,
+    L_WORK_PLURALS, L_ORG_TAILS, L_COUNT
 };
 
 /*  The words of all lists by hash, built once (lists_build): open
@@ -588,12 +589,61 @@ push_tokens (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, 
                self->toks.tokens [b - 1].end, type);
 }
 
+/*  Token t (of a sentence ending at token e) is a member's title after
+    a constituency: "MP", "MEP", "MSP", and "AM" (also a time) only before
+    a capitalised word of the same sentence.  */
+static int
+member_title (const clip_ner_t *self, size_t t, size_t e)
+{
+    const clip_word_t *w = &self->words [t];
+    if (!word_among (w, L_MEMBER_TITLES))
+        return 0;
+    return !word_is (w, "AM")
+           || (t + 1 < e && is_upper_initial (&w [1])
+               && !(self->toks.tokens [t + 1].flags & CLIP_TOKEN_SENT_START));
+}
+
+/*  The type of a name [a, b) before a member's title: a constituency, a
+    place ("Kirkdale North MP"), unless it is a party ("Labour MP", "Tory
+    MEP", "SNP MSP") or a nationality ("British MP").  The lexicon's type
+    when it knows the name (a place first); else a place when the name
+    ends in a word of direction ("Harlow West", "Glasgow Central") or
+    starts with a place the lexicon knows, type otherwise ("Liberal
+    Democrat", unknown to it; "Green", a person's name to it).  */
+static int
+constituency_type (const clip_ner_t *self, size_t a, size_t b, int type)
+{
+    const clip_word_t *w = self->words;
+    if (word_among (&w [b - 1], L_PARTIES))
+        return type;
+    /*  An acronym is a party's ("SNP").  */
+    int lower = 0;
+    for (size_t c = 0; c < w [a].len && !lower; c++)
+        lower = w [a].text [c] >= 'a' && w [a].text [c] <= 'z';
+    if (b - a == 1 && !lower)
+        return type;
+    /*  A name the lexicon knows only as a person's is a party's here
+        ("Green MEP").  */
+    unsigned mask = lex_words (self, a, b, 0) & ~(1u << CLIP_ENT_PER);
+    char key [NAME_KEY_MAX];
+    size_t kl = words_key (w, a, b, 0, key, sizeof key);
+    if (mask && kl)
+        return lex_type_of (mask, key, kl, CLIP_ENT_LOC);
+    if (b - a >= 2 && word_among (&w [b - 1], L_DIRECTIONS) && !word_is (&w [b - 1], "Latin"))
+        return CLIP_ENT_LOC;
+    if (b - a >= 2 && (lex_words (self, a, a + 1, 0) & (1u << CLIP_ENT_LOC)))
+        return CLIP_ENT_LOC;
+    return type;
+}
+
 /*  What stands before a title ("Philippine" in "Philippine Finance
     Secretary ...", "UK" in "UK National Security Adviser"): its own name,
-    typed by the lexicon, an organisation when it knows nothing.  */
+    typed by the lexicon, an organisation when it knows nothing; before a
+    member's title, a constituency (constituency_type).  */
 static void
 push_prefix (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t j)
 {
+    int member = j < self->toks.n && member_title (self, j, self->toks.n);
     while (j > a && trailing_junk (&self->words [j - 1]))
         j--;
     if (j == a || !is_upper_initial (&self->words [a])
@@ -607,7 +657,9 @@ push_prefix (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t j)
     /*  Nor is one generic noun ("Bank Governor ...").  */
     if (j - a == 1 && word_in (&self->words [a], L_NOT_IN_PERSON))
         return;
-    push_tokens (self, m, nm, a, j, lex_type_words (self, a, j, 0, CLIP_ENT_ORG));
+    push_tokens (self, m, nm, a, j,
+                 member ? constituency_type (self, a, j, lex_type_words (self, a, j, 0, CLIP_ENT_ORG))
+                        : lex_type_words (self, a, j, 0, CLIP_ENT_ORG));
 }
 
 /*  Words [e, b) can be a person's name after a title: one to four
@@ -885,7 +937,44 @@ static const char *const product_nouns [] = {
     adjectives as often.  */
 static const char *const work_nouns [] = {
     "film", "movie", "novel", "autobiography", "biography", "memoir", "album", "song",
-    "musical", "sitcom", "documentary", "poem", "painting", NULL
+    "musical", "sitcom", "documentary", "poem", "painting", "thriller", "comedy", "farce",
+    "drama", "sequel", NULL
+};
+
+/*  Plural nouns of works before a list of them ("films such as ...",
+    "15 games ..., including ..."), lower case (works_in_list).  Not
+    "shows" or "plays", verbs as often.  */
+static const char *const work_plurals [] = {
+    "films", "movies", "games", "titles", "albums", "novels", "songs", "sitcoms",
+    "musicals", NULL
+};
+
+/*  Words of direction and region before an adjective of nationality
+    ("Central Asian", "East African", "Southern European"): the two are
+    one adjective, MISC, where the tagger saw an organisation or a place
+    (region_adjective).  */
+static const char *const directions [] = {
+    "North", "South", "East", "West", "Central", "Latin", "Eastern", "Western", "Northern",
+    "Southern", NULL
+};
+
+/*  Adjectives of continents after a direction, whatever the lexicon
+    knows of them; other nationalities by the lexicon (region_adjective).  */
+static const char *const region_adjectives [] = {
+    "American", "European", "African", "Asian", "Arab", NULL
+};
+
+/*  Members of a parliament after their constituency ("Kirkdale North MP
+    Jane Doe", BBC style): the constituency is a place, the title outside
+    (member_title; "AM" only before a name).  */
+static const char *const member_titles [] = { "MP", "MEP", "MSP", "AM", NULL };
+
+/*  Last words of organisations' names that may follow a place the tagger
+    cut off ("New Zealand Wool Exporters Association"; tag_names).  */
+static const char *const org_tails [] = {
+    "Association", "Council", "Committee", "Commission", "Authority", "Agency", "Federation",
+    "Union", "Exchange", "Bank", "Institute", "Board", "Bureau", "Corporation", "Group",
+    "Ltd", "Inc", "Corp", "Plc", "Co", NULL
 };
 
 /*  Case-sensitive membership: "ACT" or "act" is not the head "Act".  */
@@ -936,16 +1025,51 @@ head_type (const clip_ner_t *self, size_t a, size_t b, int type)
     return type;
 }
 
+/*  Words a and a + 1 are a direction and an adjective of nationality,
+    one adjective ("Central Asian wheat", "East African coffee"):
+    a continent's adjective, or a word the lexicon knows as MISC shaped
+    like an adjective ("Korean").  Not a place ("South Africa", "North
+    America": no adjective's ending), nor two words the lexicon knows as
+    something else than MISC.  */
+static int
+region_adjective (const clip_ner_t *self, size_t a)
+{
+    const clip_word_t *w = self->words;
+    if (!word_among (&w [a], L_DIRECTIONS))
+        return 0;
+    if (!word_among (&w [a + 1], L_REGION_ADJECTIVES)) {
+        char key [NAME_KEY_MAX];
+        size_t kl = words_key (w, a + 1, a + 2, 0, key, sizeof key);
+        if (!kl || !adjective_like (key, kl)
+            || !(lex_words (self, a + 1, a + 2, 0) & (1u << CLIP_ENT_MISC)))
+            return 0;
+    }
+    unsigned mask = lex_words (self, a, a + 2, 0);
+    return !mask || (mask & (1u << CLIP_ENT_MISC));
+}
+
 /*  One name as the tagger and the trimming left it, words [a, b): the
     rules for titles, hyphens and coordination, then m.  */
 static void
 add_name (clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, int type)
 {
     const clip_word_t *w = self->words;
+    if (b - a == 2 && region_adjective (self, a)) {
+        push_tokens (self, m, nm, a, b, CLIP_ENT_MISC);
+        return;
+    }
     /*  A phrase ending in a noun of office is a title, not a name ("UK
         National Security Adviser"); what stands before the title is its
-        own name.  */
-    if (is_office (&w [b - 1])) {
+        own name.  A member's title after a constituency too ("said the
+        Kirkdale North MP"; not "AM", a time as often).  */
+    int member = b - a >= 2 && word_among (&w [b - 1], L_MEMBER_TITLES)
+                 && !word_is (&w [b - 1], "AM");
+    /*  "Jane Doe MP": a person's title after the name is no part of it.  */
+    if (member && type == CLIP_ENT_PER) {
+        push_tokens (self, m, nm, a, b - 1, type);
+        return;
+    }
+    if (is_office (&w [b - 1]) || member) {
         size_t j = b - 1;
         while (j > a && (word_in (&w [j - 1], L_TITLE_WORDS)
                          || word_in (&w [j - 1], L_OFFICES_BEFORE_NAME)))
@@ -1701,7 +1825,9 @@ static const char *const *const s_lists [L_COUNT] = {
     [L_PARTIES] = parties, [L_PRODUCT_NOUNS] = product_nouns, [L_WORK_NOUNS] = work_nouns,
     [L_ACRONYM_JOINS] = acronym_joins, [L_TITLE_INNER] = title_inner,
     [L_COMMON_ABBREVIATIONS] = common_abbreviations, [L_TIME_ZONES] = time_zones,
-    [L_HEADS_BODY] = heads_body
+    [L_HEADS_BODY] = heads_body, [L_DIRECTIONS] = directions,
+    [L_REGION_ADJECTIVES] = region_adjectives, [L_MEMBER_TITLES] = member_titles,
+    [L_WORK_PLURALS] = work_plurals, [L_ORG_TAILS] = org_tails
 };
 
 static void
@@ -1761,6 +1887,160 @@ names_in_order (ment_t *m, size_t nm)
         if (kept == 0 || m [k].start >= m [kept - 1].end)
             m [kept++] = m [k];
     return kept;
+}
+
+/*  The most works of a list works_in_list types, and the most words of
+    one of them.  */
+#define LIST_MAX_ITEMS 8
+#define LIST_MAX_WORDS 8
+
+/*  Words that go on inside a title in a list ("Autumn of Fred", "Need for
+    Thrills"), when a capitalised word follows.  */
+static int
+list_inner (const clip_word_t *w)
+{
+    return word_is (w, "of") || word_is (w, "the") || word_is (w, "and") || word_is (w, "for")
+           || word_is (w, "a") || word_is (w, "an");
+}
+
+/*  A word that goes on a title in a list: capitalised, a number ("Fifa
+    2005") or a possessive ("She's Gotta Have It").  */
+static int
+list_title_word (const clip_word_t *w)
+{
+    return is_upper_initial (w) || (w->len && w->text [0] >= '0' && w->text [0] <= '9')
+           || word_is (w, "'s");
+}
+
+/*  A word ending in a period ("X." of "Jane X. John Doe said"): the
+    sentence may end there unseen, so a title in a list does too.  */
+static int
+ends_in_period (const clip_word_t *w)
+{
+    return w->len > 0 && w->text [w->len - 1] == '.';
+}
+
+/*  The end of the title of a list starting at token q (capitalised),
+    the sentence ending at token e.  Lower-case words go on inside it
+    before a capitalised one ("Lanterns of the Old Keep").  An "and" between
+    capitalised words is the title's ("Pride and Prejudice, Emma ...")
+    unless the words after it end the list (followed by no comma, or by a
+    comma closing a clause, "... and Willow Towers, is", ", and it"): then it separates
+    the last item ("Metal Fox Acid and Vampire Legends.").  */
+static size_t
+list_title_end (const clip_ner_t *self, size_t q, size_t e)
+{
+    const clip_word_t *w = self->words;
+    size_t r = q + 1;
+    if (ends_in_period (&w [q]))
+        return r;
+    while (r < e && r - q < LIST_MAX_WORDS) {
+        if (list_title_word (&w [r])) {
+            if (ends_in_period (&w [r++]))
+                break;
+            continue;
+        }
+        size_t j = r;
+        while (j < e && j - r < 2 && list_inner (&w [j]))
+            j++;
+        if (j == r || j >= e || !is_upper_initial (&w [j]))
+            break;
+        if (word_is (&w [r], "and")) {
+            size_t r2 = j;
+            while (r2 < e && r2 - j < LIST_MAX_WORDS && list_title_word (&w [r2])
+                   && !ends_in_period (&w [r2]))
+                r2++;
+            if (r2 + 1 >= e || !word_is (&w [r2], ",")
+                || !(is_upper_initial (&w [r2 + 1])
+                     || ((word_is (&w [r2 + 1], "and") || word_is (&w [r2 + 1], "or"))
+                         && r2 + 2 < e && is_upper_initial (&w [r2 + 2]))))
+                break;
+        }
+        r = j;
+    }
+    return r;
+}
+
+/*  Works in a list (class 5 of issue 14): in a sentence with a plural
+    noun of works before "such as" or "including" ("films such as A and
+    B", "15 games ..., including A, B, C and D", "20 films, including A,
+    B and 1990 hit C"), each capitalised title of the comma and "and"
+    list after it is MISC, whatever the tagger made of it (a person, an
+    organisation, nothing).  An item may open with up to three lower-case
+    words or numbers ("1990 hit").  Not a title the lexicon knows as a
+    place or an organisation and not as MISC ("games in countries
+    including France").  Names [first, nm) are the sentence's, tokens
+    [s, e); they stay in text order.  Bounded: LIST_MAX_ITEMS items of
+    LIST_MAX_WORDS words, the noun at most 12 words before the cue.  */
+static void
+works_in_list (const clip_ner_t *self, ment_t *m, size_t *nm, size_t first, size_t s, size_t e)
+{
+    const clip_word_t *w = self->words;
+    const clip_token_t *tok = self->toks.tokens;
+    int changed = 0;
+    for (size_t c = s + 1; c + 1 < e; c++) {
+        size_t p;
+        if (word_is (&w [c], "including"))
+            p = c + 1;
+        else
+        if (word_is (&w [c], "such") && word_is (&w [c + 1], "as"))
+            p = c + 2;
+        else
+            continue;
+        int noun = 0;
+        for (size_t i = c > s + 12 ? c - 12 : s; i < c && !noun; i++)
+            noun = word_among (&w [i], L_WORK_PLURALS);
+        if (!noun)
+            continue;
+        for (size_t items = 0, last = 0; p < e && items < LIST_MAX_ITEMS; items++) {
+            size_t q = p;
+            while (q < e && q - p < 3 && !is_upper_initial (&w [q]) && !word_is (&w [q], "and")
+                   && !word_is (&w [q], "or") && w [q].len > 0
+                   && ((w [q].text [0] >= 'a' && w [q].text [0] <= 'z')
+                       || (w [q].text [0] >= '0' && w [q].text [0] <= '9')))
+                q++;
+            if (q >= e || !is_upper_initial (&w [q]) || (tok [q].flags & CLIP_TOKEN_SENT_START))
+                break;
+            size_t r = list_title_end (self, q, e), t;
+            /*  A name of the tagger's that goes on past the title, not at
+                a separator, is the whole title ("Jane Doe: Return of
+                the Fox", "Lanterns of the Old Keep").  */
+            if (r < e && !word_is (&w [r], ",") && !word_is (&w [r], "and")
+                && !word_is (&w [r], "or") && !ends_in_period (&w [r - 1]))
+                for (size_t k = first; k < *nm; k++)
+                    if (m [k].tok_start <= q && m [k].tok_end > r && m [k].tok_end <= e
+                        && m [k].tok_end - q <= LIST_MAX_WORDS)
+                        r = m [k].tok_end;
+            for (t = r; t > q && trailing_junk (&w [t - 1]); t--)
+                ;
+            unsigned mask = lex_words (self, q, t, 0);
+            if (t > q && !(mask & (1u << CLIP_ENT_MISC))
+                && !(mask & ((1u << CLIP_ENT_LOC) | (1u << CLIP_ENT_ORG)))) {
+                size_t start = tok [q].start, end = tok [t - 1].end, kept = first;
+                for (size_t k = first; k < *nm; k++)
+                    if (m [k].end <= start || m [k].start >= end)
+                        m [kept++] = m [k];
+                *nm = kept;
+                push_tokens (self, m, nm, q, t, CLIP_ENT_MISC);
+                changed = 1;
+            }
+            if (last || ends_in_period (&w [r - 1]))
+                break;
+            p = r;
+            if (p < e && word_is (&w [p], ",")) {
+                p++;
+                last = p < e && (word_is (&w [p], "and") || word_is (&w [p], "or"));
+            }
+            else
+            if (p < e && (word_is (&w [p], "and") || word_is (&w [p], "or")))
+                last = 1;
+            else
+                break;
+            p += last;
+        }
+    }
+    if (changed)
+        qsort (m + first, *nm - first, sizeof *m, ment_cmp);
 }
 
 /*  Tokenize and tag one document; *m_out (caller owns) gets the names in
@@ -1850,6 +2130,26 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                     b = uncovered = b + 1;
                 }
             }
+            /*  "[New Zealand] Wool [Exporters Association]": a place,
+                one to three capitalised words the tagger left out and an
+                organisation ending in an organisation's head are one
+                organisation.  */
+            if (type == CLIP_ENT_LOC && b == uncovered && k + 1 < ns
+                && self->spans [k + 1].type == CLIP_ENT_ORG) {
+                size_t g = s + self->spans [k + 1].start, ge = s + self->spans [k + 1].end;
+                int gap = g > b && g - b <= 3;
+                for (size_t c = b; c < g && gap; c++)
+                    gap = is_upper_initial (&self->words [c]) && self->words [c].len > 1
+                          && !(self->toks.tokens [c].flags & CLIP_TOKEN_SENT_START);
+                while (gap && ge > g && trailing_junk (&self->words [ge - 1]))
+                    ge--;
+                if (gap && ge > g && word_among (&self->words [ge - 1], L_ORG_TAILS)) {
+                    k++;
+                    b = ge;
+                    uncovered = s + self->spans [k].end;
+                    type = CLIP_ENT_ORG;
+                }
+            }
             if (b > a) {
                 size_t a2 = suffix_takes_name (self, a, prev_end);
                 if (a2 < a)
@@ -1881,6 +2181,19 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 while (b > a && trailing_junk (&self->words [b - 1]))
                     b--;
             }
+            /*  "Central [American]", "[North] American": a direction and
+                an adjective of nationality the tagger cut apart are one
+                (add_name makes them MISC).  */
+            if (b - a == 1 && a > prev_end && region_adjective (self, a - 1))
+                a--;
+            else
+            if (b - a == 1 && b == uncovered && b + 1 <= e
+                && (k + 1 == ns || s + self->spans [k + 1].start > b) && region_adjective (self, a))
+                b = uncovered = b + 1;
+            /*  "[Harlow West] MP [Jane Doe]": a name before a member's
+                title is the constituency (not a person: "Jane Doe MP").  */
+            if (b > a && b < e && type != CLIP_ENT_PER && member_title (self, b, e))
+                type = constituency_type (self, a, b, type);
             while (title_at (self, a, b)) {
                 a++;
                 type = CLIP_ENT_PER;
@@ -1910,6 +2223,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
         push_holidays (self, m, &nm, uncovered, e);
         merge_by_acronym (self, m, &nm, first, s, nt);
         extend_by_acronym (self, m, &nm, first, e, nt, &acronym_lookups);
+        works_in_list (self, m, &nm, first, s, e);
         size_t kept = first;
         for (size_t k = first; k < nm; k++)
             if (m [k].start >= bracket_end && !bracket_ticker (self, &m [k].start, &m [k].end)) {

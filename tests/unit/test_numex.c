@@ -1244,3 +1244,68 @@ Test (numex, implied_currency_ahead_keeps_counts)
     expect_render ("It issued 150 mln shares, raising 70 mln dlrs.",
                    "MONEY[70 mln dlrs]=USD 70000000;");
 }
+
+/*  Two months joined by a hyphen are one DATE, also as the name of a
+    year ("the Oct-Sept year"); "Mar-a-Lago" stays none.  */
+Test (numex, month_range_with_hyphen)
+{
+    expect_one ("Exports total 225,000 tonnes (July-June) so far", "DATE", "July-June",
+                "july-june");
+    expect_one ("Output rose in the Oct-Sept year as", "DATE", "the Oct-Sept year",
+                "the oct-sept year");
+    expect_one ("Prices were firm in Jan-March 1987 on", "DATE", "Jan-March 1987",
+                "jan-march 1987");
+    expect_one ("Exports in the 1986/87 (Oct-Sept) season are", "DATE",
+                "the 1986/87 (Oct-Sept) season", "the 1986/87 (oct-sept) season");
+    expect_none ("at his Mar-a-Lago resort in Florida");
+}
+
+/*  Years coordinated after "fiscal" share it: one DATE.  */
+Test (numex, fiscal_years_coordinated)
+{
+    expect_render ("It asked for funds in fiscal 1987 and 1988 to meet needs.",
+                   "DATE[fiscal 1987 and 1988]=fiscal 1987 and 1988;");
+    expect_render ("It sought in fiscal 1987 and 1989 mln dlrs in grants.",
+                   "DATE[fiscal 1987]=fiscal 1987;MONEY[1989 mln dlrs]=USD 1989000000;");
+}
+
+/*  A fraction of a year is one DATE with its year.  */
+Test (numex, fraction_of_a_period)
+{
+    expect_one ("Sales through two-thirds of 1986/87 year total only", "DATE",
+                "two-thirds of 1986/87 year", "two-thirds of 1986/87 year");
+    expect_one ("Output in half of the 1988/89 season was", "DATE", "half of the 1988/89 season",
+                "half of the 1988/89 season");
+    expect_render ("Half of 1987 sales went abroad.", "DATE[1987]=1987;");
+    expect_render ("Half of January's rise was in food.", "DATE[January]=january;");
+}
+
+/*  A MONEY range with the currency on both ends is one MONEY; after
+    "between", "and" joins a range, "between" outside.  A change stays
+    two.  */
+Test (numex, money_range_currency_both_ends)
+{
+    expect_one ("All five will cost between 100 mln dlrs to 120 mln dlrs.", "MONEY",
+                "100 mln dlrs to 120 mln dlrs", "100 mln dlrs to 120 mln dlrs");
+    expect_one ("It sold wheat at between 85 and 89 dlrs per tonne", "MONEY", "85 and 89 dlrs",
+                "85 and 89 dlrs");
+    expect_one ("Rates rose between two and 5 pct in the period", "PERCENT", "two and 5 pct",
+                "two and 5 pct");
+    expect_render ("The price went from 10 dlrs to 12 dlrs.",
+                   "MONEY[10 dlrs]=USD 10;MONEY[12 dlrs]=USD 12;");
+    expect_render ("It cut the price 12 dlrs to 10 dlrs.",
+                   "MONEY[12 dlrs]=USD 12;MONEY[10 dlrs]=USD 10;");
+}
+
+/*  A bare fraction in a sentence about rates is a PERCENT; a share
+    price written so is none.  */
+Test (numex, rate_as_bare_fraction)
+{
+    expect_one ("The repurchase rate has been unchanged at 8-3/4 since it was cut", "PERCENT",
+                "8-3/4", "8.75%");
+    expect_render ("Call money was 5-3/4 pct against 5-1/4 to 5-3/8 a week ago.",
+                   "PERCENT[5-3/4 pct]=5.75%;PERCENT[5-1/4 to 5-3/8]=5-1/4 to 5-3/8;"
+                   "DATE[a week ago]=a week ago;");
+    expect_render ("The stock slipped 3/8 today to close at 34-3/4.", "DATE[today]=today;");
+    expect_render ("Rates were put at 6-1/4, 5-3/4 pct.", "PERCENT[5-3/4 pct]=5.75%;");
+}

@@ -47,7 +47,14 @@
     "the March and June quarters"), two months sharing a year, a period
     with its start ("the week starting March 2"), "the corresponding
     prior-year period", "earlier today", "that month" (README.md, "Read
-    from the dev2 labels").
+    from the dev2 labels").  Also one span each: months joined by a
+    hyphen ("(July-June)", "the Oct-Sept year", "the 1986/87 (Oct-Sept)
+    season"), years sharing "fiscal" ("fiscal 1987 and 1988"), a fraction
+    of a year ("two-thirds of 1986/87 year", "half of the 1988/89
+    season"), a range with the currency on both ends ("100 mln dlrs to
+    120 mln dlrs") or after "between" ("between 85 and 89 dlrs",
+    "between" outside), and a rate written as a bare fraction in a
+    sentence about rates ("the repurchase rate ... at 8-3/4": PERCENT).
 
     Amounts are exact: the digits are kept as a string with a decimal
     exponent, so "£76.6 billion" becomes "GBP 76600000000" without floating
@@ -1235,14 +1242,37 @@ range_head_at (const scan_t *sc, size_t i)
     } else if ((k = parse_numwords (sc, i, &v1, &bare_a)) == 0 || bare_a)
         return 0;
     const tok_t *h = tk (sc, i + k), *b = tk (sc, i + k + 1);
+    /* "between 85 and 89 dlrs", "between two and 5 pct": after
+       "between", "and" joins the ends of a range ("between" stays
+       outside, as a modifier does), digits and words mixed.  */
+    bool between = i > 0 && t->gap == 1 && tok_is_word (sc, tk (sc, i - 1), "between")
+        && h->gap == 1 && b->gap == 1 && tok_is_word (sc, h, "and");
     if (digits && b->kind == T_NUM && b->cls != SUF_ORD && h->gap == 0 && b->gap == 0
         && tok_is_sym (h, S_HYPHEN) && t->fden == 0)
         ;                                       /* "45-50" */
     else if (h->gap == 1 && b->gap == 1 && (tok_is_word (sc, h, "to") || tok_is_word (sc, h, "or"))
              && (b->kind == T_NUM) == digits)
         ;                                       /* "10 to 15", "two or three" */
+    else if (between && (b->kind == T_NUM || tok_is_kw (b, K_NUM) || tok_is_kw (b, K_TENS)))
+        ;
     else
         return 0;
+    if (between && (digits || b->kind == T_NUM)) {
+        /* Ascending where both values are known; a number in words
+           against digits by its value.  */
+        int64_t a1 = digits? t->ival: (int64_t) v1, a2 = -1;
+        if (b->kind == T_NUM)
+            a2 = b->plain? b->ival: -1;
+        else if (parse_numwords (sc, i + k + 1, &v2, &bare_a) > 0 && !bare_a)
+            a2 = (int64_t) v2;
+        else
+            return 0;
+        if (b->kind == T_NUM && b->cls == SUF_ORD)
+            return 0;
+        if (a1 >= 0 && a2 >= 0 && a1 >= a2)
+            return 0;
+        return k + 1;
+    }
     /* "a loss of 553,000 or 11 cts a share": digits joined by "or" are
        two figures, unless both are small counts ("12 or 18 months"), or
        the first reads as a mantissa sharing the second's scale ("1.6 or
@@ -1614,6 +1644,24 @@ amount_value (const amount_t *a)
     return v;
 }
 
+/*  Does a word of change come right before i, so that two amounts
+    joined by "to" after it are an old and a new value, not a range:
+    "from", "by", "up", "down" or a verb ("rose", "fell", "grew", a past
+    tense in "-ed": "raised 9 mln to 12 mln")?  */
+static bool
+change_before (const scan_t *sc, size_t i)
+{
+    if (i == 0 || tk (sc, i)->gap != 1)
+        return false;
+    const tok_t *p = tk (sc, i - 1);
+    size_t pl = p->end - p->start;
+    return tok_is_word (sc, p, "from") || tok_is_word (sc, p, "by") || tok_is_word (sc, p, "up")
+        || tok_is_word (sc, p, "down") || tok_is_word (sc, p, "rose") || tok_is_word (sc, p, "fell")
+        || tok_is_word (sc, p, "grew")
+        || (p->kind == T_WORD && pl > 3 && lower (sc->s[p->end - 2]) == 'e'
+            && lower (sc->s[p->end - 1]) == 'd');
+}
+
 /*  Two scaled amounts joined by "to" at i ("920 mln to one billion"):
     the tokens before the second, 0 if none.  A range ascends, and it is
     a change, two figures, after "from", "by", "up", "down" or a verb of
@@ -1627,16 +1675,8 @@ scaled_range_head_at (const scan_t *sc, size_t i)
         || tk (sc, i + k + 1)->gap != 1 || bare_amount_at (sc, i + k + 1, false, &a2) == 0
         || !(amount_value (&a1) < amount_value (&a2)))
         return 0;
-    if (i > 0 && tk (sc, i)->gap == 1) {
-        const tok_t *p = tk (sc, i - 1);
-        size_t pl = p->end - p->start;
-        if (tok_is_word (sc, p, "from") || tok_is_word (sc, p, "by") || tok_is_word (sc, p, "up")
-            || tok_is_word (sc, p, "down") || tok_is_word (sc, p, "rose") || tok_is_word (sc, p, "fell")
-            || tok_is_word (sc, p, "grew")
-            || (p->kind == T_WORD && pl > 3 && lower (sc->s[p->end - 2]) == 'e'
-                && lower (sc->s[p->end - 1]) == 'd'))
-            return 0;
-    }
+    if (change_before (sc, i))
+        return 0;
     return k + 1;
 }
 
@@ -1916,6 +1956,40 @@ match_money_one (const scan_t *sc, size_t i, match_t *m)
 
 static void match_percent_one (const scan_t *sc, size_t i, match_t *m);
 
+/*  The amount of a MONEY with a code, from its canonical ("USD
+    100000000"), for comparing two amounts only.  */
+static double
+money_value (const match_t *m)
+{
+    const char *sp = strchr (m->canon, ' ');
+    return sp? strtod (sp + 1, NULL): -1;
+}
+
+/*  A MONEY m at i with its currency on both ends of a range: "100 mln
+    dlrs to 120 mln dlrs", "between 5 dlrs and 6 dlrs" (one MONEY, as
+    "45-50 mln dlrs" is; "between" outside).  The second amount is in
+    the same currency and higher, and the two are no change ("from 10
+    dlrs to 12 dlrs", "raised 10 dlrs to 12 dlrs": change_before).  m
+    grows to the range, its canonical the phrase.  */
+static void
+money_range_tail (const scan_t *sc, size_t i, match_t *m)
+{
+    size_t j = i + m->ntok;
+    const tok_t *c = tk (sc, j);
+    bool between = i > 0 && tk (sc, i)->gap == 1 && tok_is_word (sc, tk (sc, i - 1), "between");
+    if (!(c->gap == 1 && (tok_is_word (sc, c, "to") || (between && tok_is_word (sc, c, "and"))))
+        || tk (sc, j + 1)->gap != 1 || change_before (sc, i))
+        return;
+    match_t m2;
+    match_clear (&m2);
+    match_money_one (sc, j + 1, &m2);
+    if (m2.ntok == 0 || m2.phrase || m2.code != m->code || !(money_value (m) < money_value (&m2)))
+        return;
+    m2.ntok += j + 1 - i;
+    m2.phrase = true;
+    *m = m2;
+}
+
 /*  A MONEY or PERCENT at i by match_one (match_money_one,
     match_percent_one), or a range ending in one ("45-50 mln dlrs", "two
     to three billion yen", "10 to 15 pct", "5-6%"): one entity, its
@@ -1937,6 +2011,8 @@ match_amount_or_range (const scan_t *sc, size_t i, size_t rh, match_t *m,
         }
     }
     match_one (sc, i, m);
+    if (m->ntok > 0 && match_one == match_money_one && !m->phrase)
+        money_range_tail (sc, i, m);
 }
 
 /* ----------------------------------------------------------------- percent */
@@ -2180,6 +2256,32 @@ tok_is_quarters (const scan_t *sc, const tok_t *t)
     return tok_is_word (sc, t, "quarters") || tok_is_word (sc, t, "qtrs");
 }
 
+/*  Two months joined by a hyphen at i, "July-June", "Oct-Sept",
+    "Jan-March 1987": a range of months, one DATE as "May 3-6" is
+    (README.md's rules); a marketing year across the new year
+    ("(July-June)") need not ascend.  Both capitalised month names, the
+    second ending the word (tok_month: "Mar-a-Lago" is none), a year
+    after it taken as after one month.  Returns the tokens used, 0 if
+    none.  */
+static size_t
+month_range_at (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i), *h = tk (sc, i + 1), *b = tk (sc, i + 2);
+    int mo2;
+    bool abbr2;
+    size_t k2;
+    if (!tok_is_kw (t, K_MONTH) || !t->cap || !(h->gap == 0 && tok_is_sym (h, S_HYPHEN))
+        || b->gap != 0 || !tok_is_kw (b, K_MONTH) || !b->cap || b->val == t->val
+        || (k2 = tok_month (sc, i + 2, &mo2, &abbr2)) == 0)
+        return 0;
+    size_t e = i + 2 + k2;
+    const tok_t *y = tk (sc, e), *after = tk (sc, e + 1);
+    if (y->gap == 1 && tok_year (y) > 0
+        && !(after->gap == 0 && (after->kind == T_NUM || tok_is_sym (after, S_HYPHEN))))
+        e++;
+    return e - i;
+}
+
 /*  "March 31, 2019", "March 2019", "March 31", "March" (with context for
     "May"), "Jan. 5".  */
 static void
@@ -2188,6 +2290,13 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
     int mo, day = -1, year = -1;
     bool abbr;
     m->ntok = 0;
+    size_t mr = month_range_at (sc, i);
+    if (mr > 0) {
+        m->ntok = mr;
+        m->type = CLIP_NUMEX_DATE;
+        m->phrase = true;
+        return;
+    }
     size_t k = tok_month (sc, i, &mo, &abbr);
     if (k == 0)
         return;
@@ -2722,6 +2831,17 @@ year_tail_at (const scan_t *sc, size_t j, size_t yr)
     const tok_t *t = tk (sc, j);
     if (t->gap != 1)
         return 0;
+    if (t->kind == T_SYM && sc->s[t->start] == '(') {
+        /* "the 1986/87 (Oct-Sept) season": the months in brackets
+           between the year and its period are the date's.  */
+        size_t mr = tk (sc, j + 1)->gap == 0? month_range_at (sc, j + 1): 0;
+        const tok_t *c = tk (sc, j + 1 + mr);
+        size_t rest;
+        if (mr > 0 && c->gap == 0 && c->kind == T_SYM && sc->s[c->start] == ')'
+            && tk (sc, j + 2 + mr)->kind == T_WORD && (rest = year_tail_at (sc, j + 2 + mr, yr)) > 0)
+            return 2 + mr + rest;
+        return 0;
+    }
     if (tok_is_quarter_ord (t)) {
         size_t k = 1;
         if (tk (sc, j + 1)->gap == 1 && tok_is_yearmod (sc, tk (sc, j + 1)))
@@ -3232,6 +3352,17 @@ match_relative_at (const scan_t *sc, size_t i)
                         && tok_month (sc, j + 2, &mo2, &ab2) == 1 && !ab2 && !(u->flags & F_ABBR)
                         && q2->gap == 1 && tok_is_kw (q2, K_QUARTER) && !tok_is_word (sc, q2, "half"))
                         return 5;               /* "the October/December quarter" */
+                    /* "the Oct-Sept year", "the July-June season": a
+                       year named by its months, as "the September year"
+                       is by the month that ends it.  */
+                    size_t mr = month_range_at (sc, j);
+                    const tok_t *yw = tk (sc, j + mr), *ya = tk (sc, j + mr + 1);
+                    if (mr == 3 && yw->gap == 1
+                        && (tok_is_word (sc, yw, "year") || tok_is_word (sc, yw, "season")
+                            || tok_is_word (sc, yw, "quarter"))
+                        && !(ya->gap == 0 && (ya->kind != T_SYM || tok_is_sym (ya, S_HYPHEN)))
+                        && !(ya->gap == 1 && tok_is_word (sc, ya, "on")))
+                        return 2 + mr;
                     if (tok_is_kw (u, K_MONTH) && u->cap) {
                         match_t mm;
                         match_clear (&mm);
@@ -3412,8 +3543,23 @@ match_relative_at (const scan_t *sc, size_t i)
                 j++;
             size_t yr;
             if (tk (sc, j)->gap == 1 && (yr = year_range_at (sc, j)) > 0) {
+                size_t y1 = j;
                 j += yr;
-                return j + year_tail_at (sc, j, yr) - i;
+                size_t yt = year_tail_at (sc, j, yr);
+                if (yt > 0)
+                    return j + yt - i;
+                /* "fiscal 1987 and 1988", "fiscal 1988 or 1989": two
+                   years sharing "fiscal" are one DATE, as two months
+                   sharing their year are; the second later and near, and
+                   no amount ("fiscal 1987 and 2000 tonnes" has none).  */
+                const tok_t *c = tk (sc, j), *y2 = tk (sc, j + 1), *a = tk (sc, j + 2);
+                int v1 = tok_year (tk (sc, y1)), v2 = tok_year (y2);
+                if (yr == 1 && c->gap == 1 && (tok_is_word (sc, c, "and") || tok_is_word (sc, c, "or"))
+                    && y2->gap == 1 && v2 > v1 && v2 - v1 <= 10 && year_range_at (sc, j + 1) == 1
+                    && !(a->gap == 1 && (tok_is_kw (a, K_SCALE) || tok_is_kw (a, K_CUR)
+                                         || tok_is_kw (a, K_PERCENT) || tok_is_kw (a, K_UNIT))))
+                    return j + 2 - i;
+                return j - i;
             }
             return 0;
         }
@@ -3494,6 +3640,69 @@ period_end_tail (const scan_t *sc, size_t j)
     return yr > 0? x - j + yr: 0;
 }
 
+/*  A fraction of a year at i: "two-thirds of 1986/87 year", "half of
+    the 1988/89 season", "a third of 1987", "half of last year".  The
+    part of a period is one DATE, as "the first half of 1987" and "the
+    whole of 1991" are.  The fraction is "half", or a number or "a" before
+    "third(s)", "quarter(s)" or "fifth(s)" ("two-thirds", "a quarter");
+    after "of" a year or a range of them with its period ("1986/87 year";
+    with "the" only so: "half of the 1988 crop" is none), a bare year
+    before no noun ("half of 1987 sales" is "1987"), or what of_year_tail
+    takes ("of the year", "of last year", "of March").  Returns the tokens
+    used, 0 if none.  */
+static size_t
+fraction_of_period_at (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i);
+    size_t j = i + 1;
+    if (tok_is_word (sc, t, "half"))
+        ;
+    else if (tok_is_kw (t, K_NUM) || (tok_is_kw (t, K_A) && t->end - t->start == 1)) {
+        const tok_t *h = tk (sc, j);
+        if (h->gap == 0 && tok_is_sym (h, S_HYPHEN) && tok_is_kw (t, K_NUM))
+            j++;
+        const tok_t *f = tk (sc, j);
+        if (f->gap != (j == i + 1? 1: 0)
+            || !(tok_is_word (sc, f, "third") || tok_is_word (sc, f, "thirds")
+                 || tok_is_word (sc, f, "quarter") || tok_is_word (sc, f, "quarters")
+                 || tok_is_word (sc, f, "fifth") || tok_is_word (sc, f, "fifths")))
+            return 0;
+        j++;
+    } else
+        return 0;
+    const tok_t *o = tk (sc, j);
+    if (!(o->gap == 1 && tok_is_kw (o, K_OF)))
+        return 0;
+    size_t y = j + 1;
+    bool the = tok_is_kw (tk (sc, y), K_THE) && tk (sc, y)->gap == 1;
+    if (the)
+        y++;
+    size_t yr = tk (sc, y)->gap == 1? year_range_at (sc, y): 0, e;
+    if (yr > 0) {
+        size_t yt = year_tail_at (sc, y + yr, yr);
+        if (yt > 0 && !(tk (sc, y + yr + yt)->gap == 0 && tk (sc, y + yr + yt)->kind == T_WORD)
+            && !(tk (sc, y + yr + yt)->gap == 0 && tok_is_sym (tk (sc, y + yr + yt), S_APOS)))
+            return y + yr + yt - i;
+        if (the)
+            return 0;
+        e = y + yr;
+    } else {
+        size_t of = of_year_tail (sc, j);
+        if (of == 0)
+            return 0;
+        e = j + of;
+    }
+    /* The date names no noun's time ("half of 1987 sales", "half of
+       January's increase": the part is of the noun's).  */
+    const tok_t *a = tk (sc, e);
+    if ((a->gap == 0 && tok_is_sym (a, S_APOS))
+        || (a->gap == 1 && a->kind == T_WORD
+            && !(a->cls == K_PREP || a->cls == K_AND || a->cls == K_OF
+                 || tok_is_function_word (sc, a))))
+        return 0;
+    return e - i;
+}
+
 /*  Is the token a period that "to" / "ended" may close: a unit or a
     quarter ("the three months", "the year", "the fourth quarter")?  */
 static bool
@@ -3517,7 +3726,7 @@ static const uint64_t date_start_classes =
     | KW_BIT (K_A) | KW_BIT (K_FEW) | KW_BIT (K_FURTHER) | KW_BIT (K_DAYWORD) | KW_BIT (K_REL)
     | KW_BIT (K_EARLIER) | KW_BIT (K_THAT) | KW_BIT (K_EVERY) | KW_BIT (K_RECENT)
     | KW_BIT (K_EDGE) | KW_BIT (K_UNIT) | KW_BIT (K_SEASON) | KW_BIT (K_ORD) | KW_BIT (K_PREP)
-    | KW_BIT (K_ENDW);
+    | KW_BIT (K_ENDW) | KW_BIT (K_QUARTER);
 
 static void
 match_date (const scan_t *sc, size_t i, match_t *best)
@@ -3580,6 +3789,12 @@ match_date (const scan_t *sc, size_t i, match_t *best)
            "of 1986" is (README.md's rules).  */
         if (of == 0 && tok_is_period (tk (sc, i + r - 1)))
             r += period_end_tail (sc, i + r);
+    }
+    /* "two-thirds of 1986/87 year", "half of last year".  */
+    if (tok_is_kw (t, K_NUM) || tok_is_kw (t, K_A) || tok_is_kw (t, K_QUARTER)) {
+        size_t fp = fraction_of_period_at (sc, i);
+        if (fp > r)
+            r = fp;
     }
     if (r > best->ntok) {
         best->ntok = r;
@@ -3651,6 +3866,82 @@ match_pence (const scan_t *sc, size_t i, bool seen, match_t *m)
     m->phrase = false;
     m->ntok = 1;
     money_canon (m, CUR_GBP, &a);
+}
+
+/* ------------------------------------------------------------ rate figures */
+
+/*  A rate written as a bare fraction at j, "8-3/4": digits with a
+    fraction and a whole part (the wire's way with interest rates and
+    prices; "3/8" alone is a point's fraction), nothing that makes it a
+    count, a price or a change after it ("8-3/4 points", "8-3/4 dlrs"):
+    the end of the text or paragraph, punctuation, or a word that starts
+    no noun phrase ("since", "in", "and", "a week ago", "yesterday").  */
+static bool
+rate_fraction_at (const scan_t *sc, size_t j)
+{
+    const tok_t *t = tk (sc, j), *n = tk (sc, j + 1);
+    if (t->kind != T_NUM || t->cls != SUF_NONE || t->fden == 0 || t->numend == t->start)
+        return false;
+    if (n->kind == T_END || n->gap == 2)
+        return true;
+    if (n->kind == T_SYM) {
+        /* "6-1/4, 5-3/4 pct": a bid and an offer, a pair the grammar
+           does not read.  */
+        const tok_t *n2 = tk (sc, j + 2);
+        if (n->gap == 0 && n->cls == S_COMMA && n2->gap == 1
+            && (n2->kind == T_NUM || tok_is_kw (n2, K_NUM) || tok_is_kw (n2, K_TENS)))
+            return false;
+        return n->gap == 1 || !(n->cls == S_PERCENT || n->cls == S_HYPHEN || n->cls == S_SLASH
+                                || n->cls == S_COLON);
+    }
+    return n->kind == T_WORD
+        && (n->cls == K_PREP || n->cls == K_AND || n->cls == K_A || n->cls == K_REL
+            || n->cls == K_DAYWORD || n->cls == K_WEEKDAY || tok_is_function_word (sc, n));
+}
+
+/*  Is a bare figure at i in a sentence about rates: after "at", "to",
+    "from", "against" or "of", with "rate(s)", "pct", "percent" or "%"
+    earlier in its sentence (at most IMPLIED_WINDOW tokens back)?  "The
+    repurchase rate has been unchanged at 8-3/4": the wire drops "pct"
+    where the sentence says what the figure is.  */
+static bool
+rate_context_at (const scan_t *sc, size_t i)
+{
+    const tok_t *p = i > 0? tk (sc, i - 1): &tok_end;
+    if (tk (sc, i)->gap != 1
+        || !(tok_is_word (sc, p, "at") || tok_is_word (sc, p, "to") || tok_is_word (sc, p, "from")
+             || tok_is_word (sc, p, "against") || tok_is_word (sc, p, "of")))
+        return false;
+    for (size_t k = i - 1; k > 0 && k + IMPLIED_WINDOW > i; k--) {
+        const tok_t *t = tk (sc, k - 1);
+        if (ends_sentence (t) || tk (sc, k)->gap == 2)
+            return false;
+        if (tok_is_word (sc, t, "rate") || tok_is_word (sc, t, "rates") || tok_is_kw (t, K_PERCENT)
+            || tok_is_sym (t, S_PERCENT))
+            return true;
+    }
+    return false;
+}
+
+/*  A PERCENT the sentence implies at i: a rate written as a bare fraction
+    (rate_fraction_at) in a sentence about rates (rate_context_at), or a
+    range ending in one ("against 5-1/4 to 5-3/8 a week ago"; rh is
+    range_head_at's).  Its canonical is the percentage, a range's its
+    phrase, as for "8-3/4 pct".  */
+static void
+match_rate_fraction (const scan_t *sc, size_t i, size_t rh, match_t *m)
+{
+    amount_t a;
+    size_t last = i + rh;
+    m->ntok = 0;
+    if (!rate_fraction_at (sc, last) || !rate_context_at (sc, i) || !tok_amount (sc, tk (sc, last), &a))
+        return;
+    m->type = CLIP_NUMEX_PERCENT;
+    m->ntok = rh + 1;
+    m->phrase = rh > 0;
+    char amt[AMOUNT_MAX_DIGITS + AMOUNT_MAX_EXP + 8];
+    amount_format (&a, amt);
+    canon_join (m, amt, "%", "");
 }
 
 /* ------------------------------------------------------------------ driver */
@@ -3927,6 +4218,8 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
             if (implied_set (&ahead))
                 match_implied_money (&sc, i, &ahead, false, true, &best);
         }
+        if (best.ntok == 0 && ti->kind == T_NUM && (ti->fden != 0 || rh > 0))
+            match_rate_fraction (&sc, i, rh, &best);
         if (best.ntok == 0 && ti->kind == T_ALNUM) {
             /* "costs $1 (53p)": an amount in brackets right after a
                MONEY is its conversion, money too.  */

@@ -236,7 +236,7 @@ enum {
     L_HEADS_ORG, L_HOLIDAYS, L_GREETINGS, L_HEADS_COMPANY, L_GEO_HEADS, L_PARTIES,
     L_PRODUCT_NOUNS, L_WORK_NOUNS, L_ACRONYM_JOINS, L_TITLE_INNER, L_COMMON_ABBREVIATIONS,
     L_TIME_ZONES, L_HEADS_BODY, L_DIRECTIONS, L_REGION_ADJECTIVES, L_MEMBER_TITLES,
-    L_WORK_PLURALS, L_ORG_TAILS, L_COUNT
+    L_WORK_PLURALS, L_ORG_TAILS, L_NAME_TITLES, L_HEADS_SITE, L_COUNT
 };
 
 /*  The words of all lists by hash, built once (lists_build): open
@@ -338,6 +338,17 @@ static const char *const titles [] = {
         "Lady" only before a capitalised name (title_at).  */
     "Ayatollah", "Hojatoleslam", "Sheikh", "Sheik", "Imam", "Cardinal", "Rabbi",
     "Archbishop", "Bishop", "Reverend", "Baroness", "Baron", "Lady", "Lord", NULL
+};
+
+/*  Royal, noble and judicial titles, outside the name too ("Prince
+    [Edward]", "Count [Olaf]", "Mr Justice [Brown]", "Lord Justices [Ames]
+    and [Bell]"), but words of names and phrases as often ("Justice
+    Department", "the Queen Vic", "Duke of York", "King Edward Hospital"):
+    a title only before a person's name (title_at).  */
+static const char *const name_titles [] = {
+    "Justice", "Justices", "Judge", "Prince", "Princess", "Queen", "King", "Duke",
+    "Duchess", "Count", "Countess", "Earl", "Viscount", "Viscountess", "Marquess",
+    "Emperor", "Empress", NULL
 };
 
 static inline int word_among (const clip_word_t *w, int list);
@@ -516,11 +527,25 @@ lex_words (const clip_ner_t *self, size_t a, size_t b, size_t last_len)
     town or a company whose first word is a title's), and "Lord" and
     "Lady" only before a capitalised word other than "of" ("the House of
     Lords", "Lord of the ...").  */
+static int person_after_title (const clip_ner_t *self, size_t e, size_t b);
+
 static int
 title_at (const clip_ner_t *self, size_t a, size_t b)
 {
     const clip_word_t *w = self->words;
-    if (b - a < 2 || !is_title (&w [a]))
+    if (b - a < 2)
+        return 0;
+    /*  A royal, noble or judicial title: before a person's name only
+        (person_after_title: no office, no organisation's word), not after
+        "the" ("the King Edward ...", a building's name).  */
+    if (word_among (&w [a], L_NAME_TITLES)) {
+        if (!is_upper_initial (&w [a + 1]) || word_is (&w [a + 1], "Of")
+            || !person_after_title (self, a + 1, b)
+            || (a > 0 && (word_is (&w [a - 1], "the") || word_is (&w [a - 1], "The"))))
+            return 0;
+    }
+    else
+    if (!is_title (&w [a]))
         return 0;
     if ((word_is (&w [a], "Lord") || word_is (&w [a], "Lady"))
         && (!is_upper_initial (&w [a + 1]) || word_is (&w [a + 1], "Of")))
@@ -758,11 +783,12 @@ split_title (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b)
     return 0;
 }
 
-/*  "Mexico-type", "Scotland-born", "London-based": the name is the part
-    before the hyphen of a final word of this list (not "Oscar-winning",
+/*  "Mexico-type", "Scotland-born", "London-based", "Oscar-winning": the
+    name is the part before the hyphen of a final word of this list (not
     "Dai-ichi", "Chung Mong-koo" or "A-level", which are words of their
     own).  Returns the bytes kept of s [0, n), 0 when there is no such
-    suffix.  */
+    suffix; *place is 1 after a suffix of where, 2 after one of awards,
+    else 0.  */
 static size_t
 hyphen_suffix_cut (const char *s, size_t n, int *place)
 {
@@ -775,7 +801,13 @@ hyphen_suffix_cut (const char *s, size_t n, int *place)
         "based", "born", "bred", "type", "style", "led", "owned", "backed", "made",
         "controlled", "run", "listed", "registered", "funded", "sponsored", "bound",
         "linked", "raised", "headquartered", "educated", "trained", "built", "designed",
-        "dominated", "brokered", "related", NULL
+        "dominated", "brokered", "related", "winning", "nominated", "winner", "winners",
+        "nominee", "nominees", NULL
+    };
+    /*  Of awards: the name before them is the award, MISC
+        ("Oscar-winning", "Bafta-nominated").  */
+    static const char *const of_award [] = {
+        "winning", "nominated", "winner", "winners", "nominee", "nominees", NULL
     };
     const char *h = memchr (s, '-', n);
     if (!h)
@@ -793,6 +825,9 @@ hyphen_suffix_cut (const char *s, size_t n, int *place)
             for (size_t k = 0; of_place [k]; k++)
                 if (word_is (&suffix, of_place [k]))
                     *place = 1;
+            for (size_t k = 0; of_award [k]; k++)
+                if (word_is (&suffix, of_award [k]))
+                    *place = 2;
             return at;
         }
     return 0;
@@ -869,6 +904,15 @@ static const char *const event_tails [] = {
 
 static const char *const heads_loc [] = {
     "Stadium", "Arena", "Dome", "Airport", "Tower", "Bridge", "Village", NULL
+};
+
+/*  Buildings and sites that end a name of two words or more ("Golden
+    Temple", "Lindholm Cathedral"), LOC; alone they are surnames or
+    clubs as often ("Temple", "Palace"), so not as heads_loc.  Not
+    "Church" ("Methodist Church", an organisation).  */
+static const char *const heads_site [] = {
+    "Temple", "Cathedral", "Mosque", "Abbey", "Castle", "Palace", "Synagogue", "Shrine",
+    "Monastery", NULL
 };
 
 /*  Legal forms of companies, as the tagger sees them (a final period
@@ -984,6 +1028,76 @@ word_among (const clip_word_t *w, int list)
     return (int) (list_mask (w, 1) >> list) & 1;
 }
 
+/*  Word t, which the lexicon does not know as a place, is a place's
+    demonym ("Kashmiri", "Kashmiris", "Parisian", "Taiwanese", "Kenyans"):
+    a place it knows and an ending of demonyms ("-n" and "-ns" after an
+    "a" only).  */
+static int
+demonym_of_place (const clip_ner_t *self, size_t t)
+{
+    static const struct { const char *end; size_t n; int after_a; } ends [] = {
+        { "i", 1, 0 }, { "is", 2, 0 }, { "ian", 3, 0 }, { "ians", 4, 0 }, { "ese", 3, 0 },
+        { "an", 2, 0 }, { "ans", 3, 0 }, { "ish", 3, 0 }, { "n", 1, 1 }, { "ns", 2, 1 }
+    };
+    const clip_word_t *w = &self->words [t];
+    unsigned loc = 1u << CLIP_ENT_LOC;
+    if (w->len < 6 || !is_upper_initial (w) || (lex_words (self, t, t + 1, 0) & loc))
+        return 0;
+    for (size_t i = 0; i < sizeof ends / sizeof ends [0]; i++) {
+        size_t n = ends [i].n, stem = w->len - n;
+        if (stem < 4 || memcmp (w->text + stem, ends [i].end, n) != 0
+            || (ends [i].after_a && w->text [stem - 1] != 'a'))
+            continue;
+        if (lex_words (self, t, t + 1, stem) & loc)
+            return 1;
+    }
+    return 0;
+}
+
+/*  Word w is a capitalised word ending in "ism" ("Sikhism", "Jainism"):
+    a religion or a doctrine, MISC, whatever the tagger said (a place or
+    a person: no name of either ends so).  */
+static int
+doctrine_word (const clip_word_t *w)
+{
+    return w->len >= 6 && is_upper_initial (w) && memcmp (w->text + w->len - 3, "ism", 3) == 0
+           && w->text [1] >= 'a' && w->text [1] <= 'z';
+}
+
+/*  Word t is an acronym in the plural, capitals and a lower-case "s"
+    ("NGOs", "PDAs"): a common noun, no organisation, place or person
+    (things counted; the labels make some MISC, "PINs" of a bond), unless
+    the lexicon knows the word ("BMWs" it may know as a name's).  */
+static int
+plural_acronym (const clip_ner_t *self, size_t t)
+{
+    const clip_word_t *w = &self->words [t];
+    if (w->len < 3 || w->text [w->len - 1] != 's')
+        return 0;
+    for (size_t c = 0; c + 1 < w->len; c++)
+        if (!(w->text [c] >= 'A' && w->text [c] <= 'Z'))
+            return 0;
+    return !lex_words (self, t, t + 1, 0);
+}
+
+/*  Words [a, b) are all words of titles, one of them a title or a noun
+    of office ("Chief Justice", "Lord Chief Justice", "Justice Minister"):
+    a title, no name.  */
+static int
+all_title_words (const clip_ner_t *self, size_t a, size_t b)
+{
+    const clip_word_t *w = self->words;
+    int head = 0;
+    for (size_t i = a; i < b; i++) {
+        int title = is_title (&w [i]) || word_among (&w [i], L_NAME_TITLES)
+                    || word_among (&w [i], L_OFFICES_BEFORE_NAME);
+        if (!title && !word_among (&w [i], L_TITLE_WORDS))
+            return 0;
+        head |= title;
+    }
+    return head;
+}
+
 /*  The type of words [a, b) by their head word, type when no rule
     applies.  A name the lexicon knows keeps the tagger's type ("Crystal
     Palace", a club; "Davis Cup" typed by its data).  Legal suffixes are
@@ -1002,6 +1116,10 @@ head_type (const clip_ner_t *self, size_t a, size_t b, int type)
             as a name, is the short form of a site's name.  */
         if (word_among (h, L_HEADS_LOC) && !lex_words (self, a, b, 0))
             return CLIP_ENT_LOC;
+        if (doctrine_word (h))
+            return CLIP_ENT_MISC;
+        if (type == CLIP_ENT_LOC && demonym_of_place (self, a))
+            return CLIP_ENT_MISC;
         return type;
     }
     if (lex_words (self, a, b, 0))
@@ -1020,7 +1138,7 @@ head_type (const clip_ner_t *self, size_t a, size_t b, int type)
         && !(b < self->toks.n && (word_is (&w [b], "on") || word_is (&w [b], "of")
                                   || word_is (&w [b], "for"))))
         return CLIP_ENT_MISC;
-    if (word_among (h, L_HEADS_LOC))
+    if (word_among (h, L_HEADS_LOC) || word_among (h, L_HEADS_SITE))
         return CLIP_ENT_LOC;
     return type;
 }
@@ -1048,13 +1166,29 @@ region_adjective (const clip_ner_t *self, size_t a)
     return !mask || (mask & (1u << CLIP_ENT_MISC));
 }
 
+/*  Words a to a + 2 are two directions and an adjective of nationality
+    ("South East Asian", "North West European"): one adjective, as two
+    words are (region_adjective), unless the lexicon knows the three as
+    something else than MISC.  */
+static int
+region_adjective3 (const clip_ner_t *self, size_t a)
+{
+    const clip_word_t *w = self->words;
+    if (!(word_is (&w [a], "North") || word_is (&w [a], "South"))
+        || !(word_is (&w [a + 1], "East") || word_is (&w [a + 1], "West"))
+        || !region_adjective (self, a + 1))
+        return 0;
+    unsigned mask = lex_words (self, a, a + 3, 0);
+    return !mask || (mask & (1u << CLIP_ENT_MISC));
+}
+
 /*  One name as the tagger and the trimming left it, words [a, b): the
     rules for titles, hyphens and coordination, then m.  */
 static void
 add_name (clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, int type)
 {
     const clip_word_t *w = self->words;
-    if (b - a == 2 && region_adjective (self, a)) {
+    if ((b - a == 2 && region_adjective (self, a)) || (b - a == 3 && region_adjective3 (self, a))) {
         push_tokens (self, m, nm, a, b, CLIP_ENT_MISC);
         return;
     }
@@ -1125,8 +1259,8 @@ add_name (clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, int type)
     size_t cut = hyphen_suffix_cut (self->text + last->start, last->end - last->start, &place);
     size_t wcut = hyphen_suffix_cut (w [b - 1].text, w [b - 1].len, &place);
     if (cut && wcut) {
-        int fallback = place && type == CLIP_ENT_MISC ? CLIP_ENT_LOC : type;
-        int t2 = lex_type_words (self, a, b, wcut, fallback);
+        int fallback = place == 1 && type == CLIP_ENT_MISC ? CLIP_ENT_LOC : type;
+        int t2 = place == 2 ? CLIP_ENT_MISC : lex_type_words (self, a, b, wcut, fallback);
         push_name (m, nm, a, b, self->toks.tokens [a].start, last->start + cut, t2);
         return;
     }
@@ -1827,7 +1961,8 @@ static const char *const *const s_lists [L_COUNT] = {
     [L_COMMON_ABBREVIATIONS] = common_abbreviations, [L_TIME_ZONES] = time_zones,
     [L_HEADS_BODY] = heads_body, [L_DIRECTIONS] = directions,
     [L_REGION_ADJECTIVES] = region_adjectives, [L_MEMBER_TITLES] = member_titles,
-    [L_WORK_PLURALS] = work_plurals, [L_ORG_TAILS] = org_tails
+    [L_WORK_PLURALS] = work_plurals, [L_ORG_TAILS] = org_tails,
+    [L_NAME_TITLES] = name_titles, [L_HEADS_SITE] = heads_site
 };
 
 static void
@@ -2077,6 +2212,9 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     size_t nm = 0;
     s = 0;
     size_t acronym_lookups = 0, bracket_end = 0;
+    /*  The token after "and" after a person named with a plural title
+        ("Lord Justices Ames and [Bell]"), SIZE_MAX when none.  */
+    size_t titled_and = SIZE_MAX;
     while (s < nt) {
         size_t e = s + 1;
         while (e < nt && !(self->toks.tokens [e].flags & CLIP_TOKEN_SENT_START))
@@ -2194,7 +2332,16 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 title is the constituency (not a person: "Jane Doe MP").  */
             if (b > a && b < e && type != CLIP_ENT_PER && member_title (self, b, e))
                 type = constituency_type (self, a, b, type);
+            size_t a_titled = a;
+            /*  "Lord Justices Ames and [Bell]": the second of the plural
+                title's names is a person too, whatever the tagger said.  */
+            if (a == titled_and && person_after_title (self, a, b))
+                type = CLIP_ENT_PER;
             while (title_at (self, a, b)) {
+                if (self->words [a].text [self->words [a].len - 1] == 's'
+                    && word_among (&self->words [a], L_NAME_TITLES) && b + 1 < e
+                    && word_is (&self->words [b], "and"))
+                    titled_and = b + 1;
                 a++;
                 type = CLIP_ENT_PER;
                 /*  The rest of the title: "Chancellor [of the Exchequer]
@@ -2204,10 +2351,25 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                                      || word_in (&self->words [a], L_TITLE_WORDS)))
                     a++;
             }
+            /*  A title alone after a title ("the Lord Chief [Justice]",
+                whether the tagger took the words before it or not) names
+                nobody ("Mr [King]" does: a courtesy title is no word of a
+                title).  */
+            if (b - a >= 2 && b - a <= 4 && all_title_words (self, a, b))
+                continue;
+            if (b - a == 1
+                && (a > a_titled ? word_among (&self->words [a], L_NAME_TITLES)
+                                   || is_title (&self->words [a])
+                                   || word_in (&self->words [a], L_OFFICES_BEFORE_NAME)
+                                 : a > s && word_among (&self->words [a], L_NAME_TITLES)
+                                   && word_among (&self->words [a - 1], L_TITLE_WORDS)))
+                continue;
             if (a == b || (b - a == 1 && (never_alone (&self->words [a])
                                           || zone_of_time (self, a)
                                           || word_among (&self->words [a],
-                                                         L_COMMON_ABBREVIATIONS))))
+                                                         L_COMMON_ABBREVIATIONS)
+                                          || (type != CLIP_ENT_MISC
+                                              && plural_acronym (self, a)))))
                 continue;
             /*  "No. 2": a number after it makes it a rank, not a name.  */
             if (word_is (&self->words [a], "No") && b - a == 2)

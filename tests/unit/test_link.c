@@ -496,11 +496,13 @@ Test (link, all_caps_mention_takes_the_body_form)
 Test (link, dateline_city_is_the_city)
 {
     const char *text = "YEN STEADY\n\nTOKYO, May 7 - Tokyo will not act, officials said.\n"
-                       "ISLE OF WIGHTLEY, May 7 - Nothing.\n";
+                       "ISLE OF WIGHTLEY, May 7 - Nothing.\n"
+                       "GRANBY FALLS , May 7 - A stray space before the comma.\n";
     const spec_t specs[] = {
         { "LOC", "TOKYO", "Tokyo", NULL },
         { "LOC", "Tokyo", "Japan", NULL },
         { "LOC", "ISLE OF WIGHTLEY", "Isle of Wightley", NULL },
+        { "LOC", "GRANBY FALLS", "Granby Falls", NULL },
     };
     check (text, specs, sizeof specs / sizeof specs[0]);
 }
@@ -566,6 +568,14 @@ Test (link, short_form_of_an_organisation)
            { "ORG", "QUELLO", "Quello Motor", NULL },
            { "ORG", "Quello Motor Co", "Quello Motor", NULL },
            { "ORG", "Quello", "Quello Motor", NULL });
+    /* A short form before its full name: only when the full name adds a
+       generic company word; another word may name a unit.  */
+    CHECK ("Harlowe said sales rose. Harlowe International was founded in 1950. Pellin "
+           "Foods agreed; Pellin Foods Acquiring Corp will buy the shares.",
+           { "ORG", "Harlowe", "Harlowe International", NULL },
+           { "ORG", "Harlowe International", "Harlowe International", NULL },
+           { "ORG", "Pellin Foods", "Pellin Foods", NULL },
+           { "ORG", "Pellin Foods Acquiring Corp", "Pellin Foods Acquiring", NULL });
     /* Two words of the company's own joined by "and" ("Tire and
        Rubber"); but an "and" right after the short form joins two
        names, and four words more is too far.  */

@@ -131,6 +131,15 @@ static const char *const legal_suffixes[] = {
     "sarl", "sas", "se", "spa", "srl", NULL
 };
 
+/*  Words that complete a company's name without naming another company
+    ("Quillby International", "Quillby Industries"), unlike those of a
+    unit or a vehicle ("Quillby Finance", "Quillby Acquiring Corp").
+    Compared on the key, sorted.  */
+static const char *const generic_company_words[] = {
+    "company", "corporation", "enterprises", "global", "group", "industries",
+    "international", "worldwide", NULL
+};
+
 /*  Leading words of a person mention that are titles, not names.  */
 static const char *const titles[] = {
     "adm", "admiral", "ambassador", "attorney", "capt", "captain", "ceo",
@@ -1144,8 +1153,9 @@ all_caps (const char *s)
 }
 
 /*  A wire dateline: the mention opens a line, is in capitals and a comma
-    follows ("TOKYO, March 3 -", "COMMACK, N.Y., March 2 -").  The place is
-    where the story was filed, the city itself, never its country.  */
+    follows, a stray space before it permitted ("TOKYO, March 3 -",
+    "COMMACK, N.Y., March 2 -", "OSLO , March 4 -").  The place is where
+    the story was filed, the city itself, never its country.  */
 static bool
 at_dateline (const char *text, size_t len, const clip_mention_t *m)
 {
@@ -1154,7 +1164,10 @@ at_dateline (const char *text, size_t len, const clip_mention_t *m)
         p--;
     if (p > 0 && text[p - 1] != '\n')
         return false;
-    if (m->end >= len || text[m->end] != ',')
+    size_t c = m->end;
+    while (c < len && c < m->end + 2 && text[c] == ' ')
+        c++;
+    if (c >= len || text[c] != ',')
         return false;
     /*  Up to a NUL byte, as all_caps reads a string.  */
     return all_caps_n (text + m->start, strnlen (text + m->start, m->end - m->start));
@@ -1372,7 +1385,8 @@ lists_valid (void)
             return false;
     }
     return list_sorted (legal_suffixes) && list_sorted (titles) && list_sorted (locatives)
-        && list_sorted (stopwords) && list_sorted (event_words) && list_sorted (name_particles);
+        && list_sorted (stopwords) && list_sorted (event_words) && list_sorted (name_particles)
+        && list_sorted (generic_company_words);
 }
 
 /*  Is f's name the organisation of short key k with one or two words
@@ -1405,6 +1419,20 @@ extends_org (const info_t *f, const words_t *k)
         return f->ckey.len[k->n + 1] == 3 && memcmp (w, "and", 3) == 0;
     }
     return true;
+}
+
+/*  Is f's name the organisation of short key k completed by one generic
+    company word ("Quillby International" for "Quillby")?  Then a short
+    form written before it is that company too; another word after it
+    may name a unit of the company, which the short form is not ("Pizza
+    Parlour" before "Pizza Parlour Acquiring Corp").  */
+static bool
+generic_completion (const info_t *f, const words_t *k)
+{
+    if (f->ckey.n != k->n + 1)
+        return false;
+    const char *w = f->ckey.text.p + f->ckey.off[k->n];
+    return in_list (generic_company_words, w, f->ckey.len[k->n]);
 }
 
 /*  Does the mention end in a legal suffix ("Mobil Corp", "Commerzbank
@@ -1951,7 +1979,8 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                and not an "of ..." ("Bank" is not "Bank of England").  */
             size_t *j = strmap_slot (&org_heads, in->key.text.p, in->key.len[0], false);
             if (j && *j != AMBIGUOUS && *j - 1 != i
-                && (*j - 1 < i || all_caps (in->canonical))
+                && (*j - 1 < i || all_caps (in->canonical)
+                    || generic_completion (&info[*j - 1], &in->key))
                 && !ends_legal (utf8 + m->start, m->end - m->start)) {
                 const info_t *f = &info[*j - 1];
                 if (extends_org (f, &in->key))

@@ -2100,6 +2100,17 @@ tok_is_list_day (const tok_t *t, bool ord)
 /*  Most days of a list ("May 3, 4 and 5"), to bound the look-ahead.  */
 #define DAY_LIST_MAX 8
 
+/*  Does t, glued to the number before it, make that number go on as a
+    time, an amount, a range or a longer word ("6:30", "6%", "6-7", "6/7",
+    "6th")?  A space before t, or punctuation that closes a phrase, does
+    not.  */
+static bool
+number_goes_on (const tok_t *t)
+{
+    return t->gap == 0 && (t->kind != T_SYM || tok_is_sym (t, S_COLON) || tok_is_sym (t, S_PERCENT)
+                           || tok_is_sym (t, S_HYPHEN) || tok_is_sym (t, S_SLASH));
+}
+
 /*  May a list of days end before t: punctuation, the end of the
     paragraph, a year, a month (the day first), a preposition, a
     conjunction, "last" / "next" or a function word; no noun that would
@@ -2111,8 +2122,7 @@ day_list_end_at (const scan_t *sc, const tok_t *f)
     if (f->kind == T_END || f->gap == 2)
         return true;
     if (f->kind == T_SYM)
-        return f->gap == 1 || !(tok_is_sym (f, S_COLON) || tok_is_sym (f, S_PERCENT)
-                                || tok_is_sym (f, S_HYPHEN) || tok_is_sym (f, S_SLASH));
+        return !number_goes_on (f);
     if (f->gap != 1)
         return false;
     if (f->kind == T_NUM)
@@ -2183,8 +2193,7 @@ day_range_at (const scan_t *sc, size_t j, int *d1, int *d2)
         return 0;
     if (a->ival < 1 || b->ival > 31 || a->ival >= b->ival)
         return 0;
-    if (n->gap == 0 && (n->kind != T_SYM || tok_is_sym (n, S_COLON) || tok_is_sym (n, S_PERCENT)
-                        || tok_is_sym (n, S_HYPHEN) || tok_is_sym (n, S_SLASH)))
+    if (number_goes_on (n))
         return 0;
     if (n->gap == 1 && n->kind == T_WORD
         && (n->cls == K_PERCENT || n->cls == K_CUR || n->cls == K_SCALE || n->cls == K_UNIT
@@ -2658,8 +2667,7 @@ or_few_at (const scan_t *sc, size_t j)
           || (n->kind == T_NUM && n->plain && n->cls == SUF_NONE && !n->fden && n->ival >= 2
               && n->ival <= 99)))
         return 0;
-    if (f->gap == 0 && (f->kind != T_SYM || tok_is_sym (f, S_HYPHEN) || tok_is_sym (f, S_PERCENT)
-                        || tok_is_sym (f, S_SLASH) || tok_is_sym (f, S_COLON)))
+    if (number_goes_on (f))
         return 0;
     if (f->gap == 1 && f->kind == T_WORD
         && (f->cls == K_UNIT || f->cls == K_SCALE || f->cls == K_CUR || f->cls == K_PERCENT

@@ -993,11 +993,12 @@ entities_free (clip_entity_t *list, size_t n)
     Validation
     --------------------------------------------------------------------- */
 
-/*  " ok failed", " unique related ...": the names for error messages,
-    from the tables (clip_codes.h).  */
+/*  " ok failed", " unique related ...", " PER ORG ...": the names for
+    error messages, from the tables (clip_codes.h).  */
 #define XX(id, name, desc) " " name
 static const char STATUS_LIST [] = CLIP_STATUS_MAP (XX);
 static const char VERDICT_LIST [] = CLIP_VERDICT_MAP (XX);
+static const char ENTITY_TYPE_LIST [] = CLIP_ENTITY_TYPE_MAP (XX);
 #undef XX
 
 /*  Whether the len bytes at s are one of the list's strings.  */
@@ -1072,8 +1073,8 @@ validate_entities (decoder_t *dec, const clip_entity_t *list, size_t n, uint64_t
                                                    e->canonical ? strlen (e->canonical) : 0,
                                                    e->start, e->end, file_bytes);
         if (problem == ENTITY_BAD_TYPE)
-            return dec_fail (dec, "field 'entities[%zu].type': not one of PER ORG LOC MISC"
-                             " MONEY DATE PERCENT", i);
+            return dec_fail (dec, "field 'entities[%zu].type': not one of%s", i,
+                             ENTITY_TYPE_LIST);
         if (!e->text || !e->canonical)
             return dec_fail (dec, "field 'entities[%zu]': text and canonical are required", i);
         if (problem == ENTITY_OUTSIDE)

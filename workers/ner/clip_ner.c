@@ -1014,10 +1014,10 @@ static const char *const region_adjectives [] = {
 static const char *const member_titles [] = { "MP", "MEP", "MSP", "AM", NULL };
 
 /*  Last words of organisations' names that may follow a place the tagger
-    cut off ("New Zealand Wool Exporters Association"; tag_names).  */
+    cut off ("New Zealand Wool Exporters Association"; tag_names), with
+    those of public bodies (heads_body, asked too).  */
 static const char *const org_tails [] = {
-    "Association", "Council", "Committee", "Commission", "Authority", "Agency", "Federation",
-    "Union", "Exchange", "Bank", "Institute", "Board", "Bureau", "Corporation", "Group",
+    "Exchange", "Bank", "Institute", "Board", "Bureau", "Corporation", "Group",
     "Ltd", "Inc", "Corp", "Plc", "Co", NULL
 };
 
@@ -2281,7 +2281,8 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                           && !(self->toks.tokens [c].flags & CLIP_TOKEN_SENT_START);
                 while (gap && ge > g && trailing_junk (&self->words [ge - 1]))
                     ge--;
-                if (gap && ge > g && word_among (&self->words [ge - 1], L_ORG_TAILS)) {
+                if (gap && ge > g && (word_among (&self->words [ge - 1], L_ORG_TAILS)
+                                      || word_among (&self->words [ge - 1], L_HEADS_BODY))) {
                     k++;
                     b = ge;
                     uncovered = s + self->spans [k].end;

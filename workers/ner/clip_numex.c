@@ -1082,6 +1082,17 @@ tok_is_word (const scan_t *sc, const tok_t *t, const char *w)
     return true;
 }
 
+/*  Is the word token t one of the lower-case words of the NULL-ended
+    list (tok_is_word)?  */
+static bool
+tok_is_word_in (const scan_t *sc, const tok_t *t, const char *const *words)
+{
+    for (size_t k = 0; words[k]; k++)
+        if (tok_is_word (sc, t, words[k]))
+            return true;
+    return false;
+}
+
 /*  Number words: "five", "twenty-five", "a hundred", "two dozen",
     "three hundred and twenty".  Returns the tokens used (0 if none);
     *bare_a is set when the number is only "a" or "an".  */
@@ -1582,12 +1593,7 @@ tok_is_function_word (const scan_t *sc, const tok_t *t)
         "at", "for", "into", "on", "against", "with", "than", "versus", "vs",
         "including", "compared", "but", "while", "because", NULL
     };
-    if (t->kind != T_WORD)
-        return false;
-    for (size_t k = 0; words[k]; k++)
-        if (tok_is_word (sc, t, words[k]))
-            return true;
-    return false;
+    return t->kind == T_WORD && tok_is_word_in (sc, t, words);
 }
 
 /*  A noun naming an amount of money as a result, which a bare amount
@@ -1599,12 +1605,7 @@ tok_is_money_result (const scan_t *sc, const tok_t *t)
     static const char *const words[] = {
         "surplus", "deficit", "loss", "profit", "shortfall", "gain", NULL
     };
-    if (t->kind != T_WORD || t->cls != K_NONE)
-        return false;
-    for (size_t k = 0; words[k]; k++)
-        if (tok_is_word (sc, t, words[k]))
-            return true;
-    return false;
+    return t->kind == T_WORD && t->cls == K_NONE && tok_is_word_in (sc, t, words);
 }
 
 /*  A scaled amount at i: digits with a scale ("150 mln", "2bn") or a
@@ -2554,10 +2555,8 @@ match_weekday (const scan_t *sc, size_t i, match_t *m)
         "times", "telegraph", "mirror", "express", "mail", "herald", "post",
         "people", "sport", "agreement", "night", NULL
     };
-    if (n1->gap == 1 && n1->cap)
-        for (size_t k = 0; names[k]; k++)
-            if (tok_is_word (sc, n1, names[k]))
-                return;
+    if (n1->gap == 1 && n1->cap && tok_is_word_in (sc, n1, names))
+        return;
     size_t j = i + 1;
     if (tok_is_sym (n1, S_COMMA) && n1->gap == 0)
         j++;
@@ -3139,10 +3138,8 @@ match_relative_at (const scan_t *sc, size_t i)
                     "probably", "usually", "normally", "typically", "generally", NULL
                 };
                 const tok_t *p = tk (sc, i - 1);
-                if (p->kind == T_WORD && !p->cap)
-                    for (size_t k = 0; modals[k]; k++)
-                        if (tok_is_word (sc, p, modals[k]))
-                            return 0;
+                if (p->kind == T_WORD && !p->cap && tok_is_word_in (sc, p, modals))
+                    return 0;
             }
             size_t r = rel_target (sc, i + 1), ya;
             if ((ya = year_ago_period_at (sc, i)) > 0)

@@ -1285,6 +1285,21 @@ Test (record, relay_keeps_a_workers_entities_as_their_bytes)
     }
 }
 
+/*  The head of an ok record as a worker packs it: v, id, file, status,
+    then the key "entities" and an array of n, whose entities the caller
+    packs.  */
+static void
+pack_ok_record_head (msgpack_packer *pk, uint32_t n_entities)
+{
+    msgpack_pack_map (pk, 5);
+    clip_msgpack_pack_kv_uint (pk, "v", 1);
+    clip_msgpack_pack_kv_str (pk, "id", "abc123");
+    clip_msgpack_pack_kv_str (pk, "file", "a.txt");
+    clip_msgpack_pack_kv_str (pk, "status", "ok");
+    clip_msgpack_pack_str (pk, "entities");
+    msgpack_pack_array (pk, n_entities);
+}
+
 /*  Entities packed another way than clip_record_encode's: each decodes
     (clip_record_decode accepts them), so clip_record_decode_relay must
     unpack them and write them as the encoder does.  */
@@ -1301,13 +1316,7 @@ Test (record, relay_unpacks_entities_written_another_way)
         msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
         /*  A record of two entities, the second written the variant's
             way.  */
-        msgpack_pack_map (&pk, 5);
-        clip_msgpack_pack_kv_uint (&pk, "v", 1);
-        clip_msgpack_pack_kv_str (&pk, "id", "abc123");
-        clip_msgpack_pack_kv_str (&pk, "file", "a.txt");
-        clip_msgpack_pack_kv_str (&pk, "status", "ok");
-        clip_msgpack_pack_str (&pk, "entities");
-        msgpack_pack_array (&pk, 2);
+        pack_ok_record_head (&pk, 2);
         msgpack_pack_map (&pk, 5);
         clip_msgpack_pack_kv_str (&pk, "type", "ORG");
         clip_msgpack_pack_kv_str (&pk, "text", "Acme");
@@ -1465,13 +1474,7 @@ pack_one_entity (msgpack_sbuffer *sbuf, const char *type, const char *text, size
     msgpack_sbuffer_init (sbuf);
     msgpack_packer pk;
     msgpack_packer_init (&pk, sbuf, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 5);
-    clip_msgpack_pack_kv_uint (&pk, "v", 1);
-    clip_msgpack_pack_kv_str (&pk, "id", "abc123");
-    clip_msgpack_pack_kv_str (&pk, "file", "a.txt");
-    clip_msgpack_pack_kv_str (&pk, "status", "ok");
-    clip_msgpack_pack_str (&pk, "entities");
-    msgpack_pack_array (&pk, 1);
+    pack_ok_record_head (&pk, 1);
     msgpack_pack_map (&pk, 5);
     clip_msgpack_pack_kv_str (&pk, "type", type);
     clip_msgpack_pack_str (&pk, "text");

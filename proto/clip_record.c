@@ -1001,20 +1001,14 @@ static const char VERDICT_LIST [] = CLIP_VERDICT_MAP (XX);
 static const char ENTITY_TYPE_LIST [] = CLIP_ENTITY_TYPE_MAP (XX);
 #undef XX
 
-/*  Whether the len bytes at s are one of the list's strings.  */
-static bool
-one_of_n (const char *s, size_t len, const char *const *list, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++)
-        if (strlen (list [i]) == len && memcmp (s, list [i], len) == 0)
-            return true;
-    return false;
-}
-
+/*  Whether s is one of the list's n strings.  */
 static bool
 one_of (const char *s, const char *const *list, size_t n)
 {
-    return s && one_of_n (s, strlen (s), list, n);
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp (s, list [i]) == 0)
+            return true;
+    return false;
 }
 
 static bool

@@ -10,6 +10,7 @@
         clip ner eval --hashed FILE.tsv... --text-dir DIR [--data-dir DIR] [--errors]
         clip ner tag FILE [--data-dir DIR]
         clip ner clusters [--out FILE] DIR...
+        clip ner clusters --exchange N [--base FILE] [--passes N] [--out FILE] DIR...
         clip ner names [--model-dir DIR] [--out FILE] DIR...
 
     Only the command line: extraction and span scoring are clip_ner.h,
@@ -29,6 +30,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "clip_clusters.h"
 #include "clip_clusters_build.h"
 #include "clip_cmd.h"
 #include "clip_conll.h"
@@ -54,6 +56,7 @@ usage (FILE *f)
         "       clip ner eval --hashed FILE.tsv... --text-dir DIR [--data-dir DIR] [--errors]\n"
         "       clip ner tag FILE [--data-dir DIR]\n"
         "       clip ner clusters [--out FILE] DIR...\n"
+        "       clip ner clusters --exchange N [--base FILE] [--passes N] [--out FILE] DIR...\n"
         "       clip ner names [--model-dir DIR] [--out FILE] DIR...\n"
         "       clip ner [COMMAND] -h|--help\n"
         "Defaults: eval and tag use the data directory %s;\n"
@@ -581,8 +584,13 @@ cmd_clusters (int argc, char **argv)
     char *model_dir = clip_datadir_path (clip_datadir_source (), CLIP_DATA_MODEL);
     char *out = clip_path_join (model_dir, "clusters.tsv");
     free (model_dir);
+    char *base = NULL;
+    uint64_t nclass = 0, passes = 15;
     static const struct option longopts [] = {
         { "out", required_argument, NULL, 'o' },
+        { "exchange", required_argument, NULL, 'x' },
+        { "base", required_argument, NULL, 'b' },
+        { "passes", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -591,13 +599,31 @@ cmd_clusters (int argc, char **argv)
     while ((c = clip_opt_next ("ner clusters", argc, argv, "h", longopts)) != -1) {
         switch (c) {
             case 'o': free (out); out = clip_strdup (optarg); break;
+            case 'b': free (base); base = clip_strdup (optarg); break;
+            case 'x':
+            case 'p': {
+                bool x = c == 'x';
+                uint64_t n;
+                if (clip_opt_uint (optarg, x ? 2 : 1, x ? CLIP_CLUSTER_XCLASS_MAX : 1000, &n) != 0)
+                    rc = clip_opt_usage_error ("ner clusters", "%s wants a number from %d to %u, got '%s'",
+                                               x ? "--exchange" : "--passes", x ? 2 : 1,
+                                               x ? CLIP_CLUSTER_XCLASS_MAX : 1000, optarg);
+                else
+                if (x)
+                    nclass = n;
+                else
+                    passes = n;
+                break;
+            }
             case 'h':
             default:
                 if (c == 'h')
                     usage (stdout);
-                free (out);
-                return c == 'h' ? 0 : 2;
+                rc = c == 'h' ? 0 : 2;
+                goto done;
         }
+        if (rc)
+            goto done;
     }
     char **dirs = argv + optind;
     size_t nd = (size_t) (argc - optind);
@@ -605,10 +631,17 @@ cmd_clusters (int argc, char **argv)
     if (nd == 0)
         rc = clip_opt_usage_error ("ner clusters", "needs at least one DIR");
     else
-    if (clip_clusters_build (dirs, nd, out, stderr, err, sizeof err) < 0) {
+    if (!nclass && base)
+        rc = clip_opt_usage_error ("ner clusters", "--base goes with --exchange");
+    else
+    if (nclass ? clip_clusters_exchange (dirs, nd, base ? base : out, (unsigned) nclass,
+                                         (unsigned) passes, out, stderr, err, sizeof err) < 0
+               : clip_clusters_build (dirs, nd, out, stderr, err, sizeof err) < 0) {
         fprintf (stderr, "clip: ner clusters: %s\n", err);
         rc = 1;
     }
+done:
+    free (base);
     free (out);
     return rc;
 }

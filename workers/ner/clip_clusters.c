@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ key_hash (const char *key, size_t len)
     loading allocates two blocks and uthash's buckets, not one per word.  */
 typedef struct {
     uint64_t hash;
-    uint32_t value;
+    uint64_t value;
     UT_hash_handle hh;
 } cluster_t;
 
@@ -68,7 +69,7 @@ clip_clusters_key (const char *word, size_t len, char *buf, size_t size)
     return n;
 }
 
-uint32_t
+uint64_t
 clip_clusters_lookup (const clip_clusters_t *self, const char *key, size_t len)
 {
     uint64_t h = key_hash (key, len);
@@ -109,14 +110,41 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
         char *t2 = t1 ? memchr (t1 + 1, '\t', (size_t) (lend - t1 - 1)) : NULL;
         if (!t1 || !t2) {
             snprintf (err, err_size, "%s: bad line %.40s", path, line);
-            free (data);
-            clip_clusters_destroy (&self);
-            return NULL;
+            goto fail;
         }
         unsigned long cpath = strtoul (t1 + 1, NULL, 10);
         unsigned long capb = strtoul (t2 + 1, NULL, 10);
-        uint32_t value = CLIP_CLUSTER_KNOWN | (uint32_t) (capb & 0xF) << 12
-                       | (uint32_t) (cpath & 0xFFF);
+        uint64_t value = CLIP_CLUSTER_KNOWN | (uint64_t) (capb & 0xF) << 12
+                       | (uint64_t) (cpath & 0xFFF);
+        /*  The exchange columns.  */
+        char *col = memchr (t2 + 1, '\t', (size_t) (lend - t2 - 1));
+        for (unsigned i = 0; col && col < lend; i++) {
+            col++;
+            char *next = memchr (col, '\t', (size_t) (lend - col));
+            char *cend = next ? next : lend;
+            uint64_t x = 0;
+            if (!(cend - col == 1 && *col == '-')) {
+                bool ok = cend > col;
+                for (const char *q = col; ok && q < cend; q++) {
+                    ok = *q >= '0' && *q <= '9';
+                    x = x * 10 + (uint64_t) (*q - '0');
+                    ok = ok && x <= CLIP_CLUSTER_XCLASS_MAX;
+                }
+                if (!ok) {
+                    snprintf (err, err_size, "%s: exchange class not a number from 0 to %u "
+                              "in %.40s", path, CLIP_CLUSTER_XCLASS_MAX, line);
+                    goto fail;
+                }
+                x++;
+            }
+            if (i >= CLIP_CLUSTER_XCOLUMNS) {
+                snprintf (err, err_size, "%s: more than %d exchange columns in %.40s", path,
+                          CLIP_CLUSTER_XCOLUMNS, line);
+                goto fail;
+            }
+            value |= x << (16 + 15 * i);
+            col = next;
+        }
         uint64_t h = key_hash (line, (size_t) (t1 - line));
         cluster_t *c;
         HASH_FIND (hh, self->table, &h, sizeof h, c);
@@ -133,6 +161,10 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
     }
     free (data);
     return self;
+fail:
+    free (data);
+    clip_clusters_destroy (&self);
+    return NULL;
 }
 
 void

@@ -14,7 +14,12 @@
     Seeds come from a fixed-seed generator and files are read in sorted
     order, so the same input gives a byte-identical file.  The file is text,
     one word a line: word TAB path TAB capbucket, path being the three
-    levels as one integer 0..4095.
+    levels as one integer 0..4095, and then up to CLIP_CLUSTER_XCOLUMNS
+    more columns, each the word's class ("-" for none) by another method,
+    exchange clustering of the bigrams (clip_clusters_exchange, `clip ner
+    clusters --exchange N`), which groups words by the words before them
+    where the path groups them by both neighbours' distributions; one
+    column per number of classes, coarse and fine side by side.
 */
 #ifndef CLIP_CLUSTERS_H
 #define CLIP_CLUSTERS_H
@@ -26,11 +31,15 @@
 typedef struct clip_clusters clip_clusters_t;
 
 /*  A lookup value: 0 for an unknown word, else CLIP_CLUSTER_KNOWN set with
-    the path in the low 12 bits and the capitalisation bucket (0..4, 4 = not
-    enough evidence) above.  */
-#define CLIP_CLUSTER_KNOWN 0x80000000u
-#define CLIP_CLUSTER_PATH(v) ((v) & 0xFFFu)
-#define CLIP_CLUSTER_CAPB(v) (((v) >> 12) & 0xFu)
+    the path in the low 12 bits, the capitalisation bucket (0..4, 4 = not
+    enough evidence) above, and above that, 15 bits each, the word's class
+    + 1 in each exchange column of the file (0: no such column, or "-").  */
+#define CLIP_CLUSTER_KNOWN (UINT64_C (1) << 63)
+#define CLIP_CLUSTER_PATH(v) ((uint32_t) (v) & 0xFFFu)
+#define CLIP_CLUSTER_CAPB(v) (((uint32_t) (v) >> 12) & 0xFu)
+#define CLIP_CLUSTER_XCOLUMNS 3
+#define CLIP_CLUSTER_XCLASS(v, i) ((uint32_t) ((v) >> (16 + 15 * (i))) & 0x7FFFu)
+#define CLIP_CLUSTER_XCLASS_MAX 32766u
 
 /*  Load a clusters file; path NULL gives an empty table.  Returns NULL with
     err set on failure.  Caller owns the result.  */
@@ -45,7 +54,7 @@ size_t clip_clusters_size (const clip_clusters_t *self);
 size_t clip_clusters_key (const char *word, size_t len, char *buf, size_t size);
 
 /*  Look up a key made by clip_clusters_key.  */
-uint32_t clip_clusters_lookup (const clip_clusters_t *self, const char *key, size_t len);
+uint64_t clip_clusters_lookup (const clip_clusters_t *self, const char *key, size_t len);
 
 /*  Building the file is clip_clusters_build.h (the clip_ner_train
     library, which the worker and the daemon do not link).  */

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,39 +256,19 @@ split (const float *vec, size_t dim, uint32_t *members, size_t n, int level,
     free (klass);
 }
 
-char **
-clip_clusters_files (char *const *dirs, size_t ndirs, size_t *n)
+/*  Every word of the files, as ids of vocab (counted, and their
+    capitalisation away from sentence starts noted) into *seq_p, with
+    UINT32_MAX before each sentence.  Returns the length of *seq_p.  */
+static size_t
+corpus_read (const pathlist_t *files, vocab_t *vocab, uint32_t **seq_p)
 {
-    pathlist_t files = { 0 };
-    for (size_t i = 0; i < ndirs; i++)
-        collect_files (dirs [i], &files);
-    if (files.n)
-        qsort (files.paths, files.n, sizeof (char *), cmp_str);
-    *n = files.n;
-    return files.paths;
-}
-
-int
-clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
-                     FILE *log, char *err, size_t err_size)
-{
-    pathlist_t files = { 0 };
-    files.paths = clip_clusters_files (dirs, ndirs, &files.n);
-    if (files.n == 0) {
-        free (files.paths);
-        snprintf (err, err_size, "no files found");
-        return -1;
-    }
-
-    vocab_t vocab = { .mask = 4095 };
-    vocab.slots = clip_calloc (4096, sizeof (uint32_t));
-    uint32_t *seq = NULL;       /* word ids, UINT32_MAX between sentences */
+    uint32_t *seq = NULL;
     size_t nseq = 0, capseq = 0;
     clip_tokens_t toks = { 0 };
-    for (size_t f = 0; f < files.n; f++) {
+    for (size_t f = 0; f < files->n; f++) {
         char *data;
         size_t len;
-        if (clip_file_read (files.paths [f], (size_t) 64 << 20, &data, &len) < 0)
+        if (clip_file_read (files->paths [f], (size_t) 64 << 20, &data, &len) < 0)
             continue;
         clip_tokenize (data, len, &toks);
         size_t sent = 0;
@@ -315,8 +296,8 @@ clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
                 char norm [KEY_MAX], key [KEY_MAX];
                 size_t nl = clip_token_normalise (w, wl, norm, sizeof norm);
                 size_t kl = clip_clusters_key (norm, nl, key, sizeof key);
-                uint32_t id = vocab_intern (&vocab, key, kl);
-                vword_t *vw = &vocab.words [id];
+                uint32_t id = vocab_intern (vocab, key, kl);
+                vword_t *vw = &vocab->words [id];
                 vw->count++;
                 if (has_lower && t > sent && ((norm [0] | 0x20) >= 'a' && (norm [0] | 0x20) <= 'z')) {
                     if (norm [0] >= 'A' && norm [0] <= 'Z')
@@ -331,6 +312,38 @@ clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
         free (data);
     }
     clip_tokens_release (&toks);
+    *seq_p = seq;
+    return nseq;
+}
+
+char **
+clip_clusters_files (char *const *dirs, size_t ndirs, size_t *n)
+{
+    pathlist_t files = { 0 };
+    for (size_t i = 0; i < ndirs; i++)
+        collect_files (dirs [i], &files);
+    if (files.n)
+        qsort (files.paths, files.n, sizeof (char *), cmp_str);
+    *n = files.n;
+    return files.paths;
+}
+
+int
+clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
+                     FILE *log, char *err, size_t err_size)
+{
+    pathlist_t files = { 0 };
+    files.paths = clip_clusters_files (dirs, ndirs, &files.n);
+    if (files.n == 0) {
+        free (files.paths);
+        snprintf (err, err_size, "no files found");
+        return -1;
+    }
+
+    vocab_t vocab = { .mask = 4095 };
+    vocab.slots = clip_calloc (4096, sizeof (uint32_t));
+    uint32_t *seq = NULL;       /* word ids, UINT32_MAX between sentences */
+    size_t nseq = corpus_read (&files, &vocab, &seq);
     if (log)
         fprintf (log, "clusters: %zu files, %zu tokens, %zu distinct words\n",
                  files.n, nseq, vocab.n);
@@ -430,4 +443,253 @@ clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
         free (files.paths [i]);
     free (files.paths);
     return rc < 0 ? -1 : 0;
+}
+
+/*  ------------------------------------------------------------------------
+    Exchange classes  */
+
+#define XLOG_TABLE (1u << 20)   /* x log x tabulated below this count */
+
+/*  The id of key in vocab, or UINT32_MAX.  */
+static uint32_t
+vocab_find (const vocab_t *v, const char *key, size_t len)
+{
+    size_t s = (size_t) XXH3_64bits (key, len) & v->mask;
+    while (v->slots [s]) {
+        const vword_t *w = &v->words [v->slots [s] - 1];
+        if (strlen (w->key) == len && memcmp (w->key, key, len) == 0)
+            return v->slots [s] - 1;
+        s = (s + 1) & v->mask;
+    }
+    return UINT32_MAX;
+}
+
+static inline double
+xlogx (const double *table, uint64_t x)
+{
+    return x < XLOG_TABLE ? table [x] : (double) x * log ((double) x);
+}
+
+static int
+cmp_u64 (const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+/*  Predictive exchange clustering (Uszkoreit and Brants, ACL 2008): the
+    classes c(w) of nw words that maximise the likelihood of the bigram
+    model P(w | v) = P(c(w) | v) P(w | c(w)), i.e.
+        sum over v, c of N(v, c) log N(v, c)  -  sum over c of N(c) log N(c),
+    N(v, c) counting word v followed by a word of class c.  Each pass
+    takes the words in order (the most frequent first) and moves each to
+    the class that gains most, which needs only the word's predecessors:
+    a pass costs (distinct bigrams) x nclass.  succ [j] .. succ [j + 1] in
+    pred / count are the predecessors of word j (ids < npred) and how
+    often; klass gets each word's class.  Deterministic: no randomness,
+    the same order of sums every run.  */
+static void
+exchange (const uint64_t *succ, const uint32_t *pred, const uint32_t *count, size_t nw,
+          size_t npred, unsigned nclass, unsigned passes, uint32_t *klass, FILE *trace)
+{
+    uint32_t *m = clip_calloc (npred * nclass, sizeof (uint32_t));
+    uint64_t *nc = clip_calloc (nclass, sizeof (uint64_t));
+    uint64_t *nword = clip_calloc (nw ? nw : 1, sizeof (uint64_t));
+    double *table = clip_malloc (XLOG_TABLE * sizeof (double));
+    double *gain = clip_malloc (nclass * sizeof (double));
+    table [0] = 0;
+    for (uint32_t x = 1; x < XLOG_TABLE; x++)
+        table [x] = (double) x * log ((double) x);
+    /*  Start: round robin in frequency order, so that the most frequent
+        words begin in classes of their own.  */
+    for (size_t j = 0; j < nw; j++) {
+        klass [j] = (uint32_t) (j % nclass);
+        for (uint64_t e = succ [j]; e < succ [j + 1]; e++) {
+            m [(size_t) pred [e] * nclass + klass [j]] += count [e];
+            nword [j] += count [e];
+        }
+        nc [klass [j]] += nword [j];
+    }
+    for (unsigned pass = 0; pass < passes; pass++) {
+        size_t moved = 0;
+        for (size_t j = 0; j < nw; j++) {
+            uint32_t from = klass [j];
+            for (uint64_t e = succ [j]; e < succ [j + 1]; e++)
+                m [(size_t) pred [e] * nclass + from] -= count [e];
+            nc [from] -= nword [j];
+            for (unsigned c = 0; c < nclass; c++)
+                gain [c] = xlogx (table, nc [c]) - xlogx (table, nc [c] + nword [j]);
+            for (uint64_t e = succ [j]; e < succ [j + 1]; e++) {
+                const uint32_t *row = m + (size_t) pred [e] * nclass;
+                uint32_t n = count [e];
+                for (unsigned c = 0; c < nclass; c++)
+                    gain [c] += xlogx (table, (uint64_t) row [c] + n) - xlogx (table, row [c]);
+            }
+            uint32_t best = from;
+            for (unsigned c = 0; c < nclass; c++)
+                if (gain [c] > gain [best] + 1e-9)
+                    best = c;
+            klass [j] = best;
+            moved += best != from;
+            for (uint64_t e = succ [j]; e < succ [j + 1]; e++)
+                m [(size_t) pred [e] * nclass + best] += count [e];
+            nc [best] += nword [j];
+        }
+        if (trace)
+            fprintf (trace, "clusters: exchange pass %u: %zu of %zu words moved\n", pass + 1, moved, nw);
+        if (moved == 0)
+            break;
+    }
+    free (gain);
+    free (table);
+    free (nword);
+    free (nc);
+    free (m);
+}
+
+int
+clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
+                        unsigned nclass, unsigned passes, const char *out_path,
+                        FILE *log, char *err, size_t err_size)
+{
+    if (nclass < 2 || nclass > CLIP_CLUSTER_XCLASS_MAX) {
+        snprintf (err, err_size, "classes: %u is not in 2..%u", nclass, CLIP_CLUSTER_XCLASS_MAX);
+        return -1;
+    }
+    char *base;
+    size_t base_len;
+    int rc = clip_file_read (base_path, (size_t) 256 << 20, &base, &base_len);
+    if (rc < 0) {
+        snprintf (err, err_size, "cannot read %s: %s", base_path, strerror (-rc));
+        return -1;
+    }
+    pathlist_t files = { 0 };
+    files.paths = clip_clusters_files (dirs, ndirs, &files.n);
+    if (files.n == 0) {
+        free (files.paths);
+        free (base);
+        snprintf (err, err_size, "no files found");
+        return -1;
+    }
+    vocab_t vocab = { .mask = 4095 };
+    vocab.slots = clip_calloc (4096, sizeof (uint32_t));
+    uint32_t *seq = NULL;
+    size_t nseq = corpus_read (&files, &vocab, &seq);
+
+    /*  The words to class: those of the base file (its first column) that
+        the text has, numbered by frequency.  Every other word is one
+        predecessor, "rare", and the start of a sentence another.  */
+    size_t nlines = 0;
+    for (size_t i = 0; i < base_len; i++)
+        nlines += base [i] == '\n';
+    uint32_t *line_word = clip_malloc ((nlines + 1) * sizeof (uint32_t));
+    uint32_t *word_of = clip_malloc ((vocab.n ? vocab.n : 1) * sizeof (uint32_t));
+    for (size_t i = 0; i < vocab.n; i++)
+        word_of [i] = UINT32_MAX;
+    vword_t **chosen = clip_malloc ((nlines + 1) * sizeof (vword_t *));
+    size_t nw = 0, li = 0;
+    for (char *line = base; line < base + base_len; li++) {
+        char *nl = memchr (line, '\n', (size_t) (base + base_len - line));
+        char *lend = nl ? nl : base + base_len;
+        char *tab = memchr (line, '\t', (size_t) (lend - line));
+        uint32_t id = tab ? vocab_find (&vocab, line, (size_t) (tab - line)) : UINT32_MAX;
+        line_word [li] = id;
+        if (id != UINT32_MAX && word_of [id] == UINT32_MAX) {
+            word_of [id] = 0;
+            chosen [nw++] = &vocab.words [id];
+        }
+        line = nl ? nl + 1 : base + base_len;
+    }
+    qsort (chosen, nw, sizeof (vword_t *), cmp_rank);
+    for (size_t j = 0; j < nw; j++)
+        word_of [chosen [j] - vocab.words] = (uint32_t) j;
+    const uint32_t rare = (uint32_t) nw, start = (uint32_t) nw + 1;
+
+    /*  The bigrams (word, predecessor), counted: sorted pairs, then runs.  */
+    uint64_t *pairs = clip_malloc ((nseq ? nseq : 1) * sizeof (uint64_t));
+    size_t np = 0;
+    for (size_t i = 0; i < nseq; i++) {
+        if (seq [i] == UINT32_MAX || word_of [seq [i]] == UINT32_MAX)
+            continue;
+        uint32_t p = i == 0 || seq [i - 1] == UINT32_MAX ? start
+                   : word_of [seq [i - 1]] == UINT32_MAX ? rare : word_of [seq [i - 1]];
+        pairs [np++] = (uint64_t) word_of [seq [i]] << 32 | p;
+    }
+    qsort (pairs, np, sizeof (uint64_t), cmp_u64);
+    uint64_t *succ = clip_calloc (nw + 1, sizeof (uint64_t));
+    uint32_t *pred = clip_malloc ((np ? np : 1) * sizeof (uint32_t));
+    uint32_t *count = clip_malloc ((np ? np : 1) * sizeof (uint32_t));
+    size_t ne = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (i > 0 && pairs [i] == pairs [i - 1]) {
+            count [ne - 1]++;
+            continue;
+        }
+        pred [ne] = (uint32_t) pairs [i];
+        count [ne] = 1;
+        succ [(pairs [i] >> 32) + 1] = ++ne;
+    }
+    for (size_t j = 1; j <= nw; j++)
+        if (succ [j] < succ [j - 1])
+            succ [j] = succ [j - 1];        /* a word never after anything */
+    if (log)
+        fprintf (log, "clusters: exchange: %zu files, %zu tokens, %zu words to class, "
+                 "%zu distinct bigrams, %u classes\n", files.n, nseq, nw, ne, nclass);
+    uint32_t *klass = clip_malloc ((nw ? nw : 1) * sizeof (uint32_t));
+    exchange (succ, pred, count, nw, nw + 2, nclass, passes, klass, log);
+
+    /*  The base file, each line with one more column: its word's class,
+        or "-" when the text lacks the word.  */
+    size_t cap = base_len + nlines * 8 + 8, used = 0;
+    char *text = clip_malloc (cap);
+    bool bad = false;
+    li = 0;
+    for (char *line = base; line < base + base_len; li++) {
+        char *nl = memchr (line, '\n', (size_t) (base + base_len - line));
+        char *lend = nl ? nl : base + base_len;
+        size_t tabs = 0;
+        for (char *q = line; q < lend; q++)
+            tabs += *q == '\t';
+        if (tabs < 2 || tabs >= 2 + CLIP_CLUSTER_XCOLUMNS) {
+            snprintf (err, err_size, "%s: line %zu has %zu columns, not 3 to %d",
+                      base_path, li + 1, tabs + 1, 2 + CLIP_CLUSTER_XCOLUMNS);
+            bad = true;
+            break;
+        }
+        memcpy (text + used, line, (size_t) (lend - line));
+        used += (size_t) (lend - line);
+        if (line_word [li] != UINT32_MAX)
+            used += (size_t) snprintf (text + used, cap - used, "\t%u\n",
+                                       klass [word_of [line_word [li]]]);
+        else
+            used += (size_t) snprintf (text + used, cap - used, "\t-\n");
+        line = nl ? nl + 1 : base + base_len;
+    }
+    if (!bad)
+        rc = clip_file_write_durable (out_path, text, used);
+    if (!bad && rc < 0)
+        snprintf (err, err_size, "cannot write %s: %s", out_path, strerror (-rc));
+    else
+    if (!bad && log)
+        fprintf (log, "clusters: %zu words with %u exchange classes written to %s\n",
+                 nw, nclass, out_path);
+    free (text);
+    free (klass);
+    free (count);
+    free (pred);
+    free (succ);
+    free (pairs);
+    free (chosen);
+    free (word_of);
+    free (line_word);
+    free (base);
+    for (size_t i = 0; i < vocab.n; i++)
+        free (vocab.words [i].key);
+    free (vocab.words);
+    free (vocab.slots);
+    free (seq);
+    for (size_t i = 0; i < files.n; i++)
+        free (files.paths [i]);
+    free (files.paths);
+    return bad || rc < 0 ? -1 : 0;
 }

@@ -17,4 +17,15 @@ char **clip_clusters_files (char *const *dirs, size_t ndirs, size_t *n);
 int clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
                          FILE *log, char *err, size_t err_size);
 
+/*  Add a fourth column to the clusters file base_path: each word's class
+    among nclass (2..CLIP_CLUSTER_XCLASS_MAX) by predictive exchange
+    clustering of the bigrams of every regular file under the directories
+    (at most `passes` passes over the words), written to out_path (which
+    may be base_path).  The base file's classes and buckets are kept as
+    they are, so a model trained on them keeps its features.  Returns 0 or
+    -1 with err set.  */
+int clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
+                            unsigned nclass, unsigned passes, const char *out_path,
+                            FILE *log, char *err, size_t err_size);
+
 #endif

@@ -555,6 +555,23 @@ features (const clip_tagger_t *self, const clip_tagdoc_t *doc, int first, const 
     FEATURE_CL (F_R1, T_C4P1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 8) + 1 : 0);
     FEATURE_CL (F_L1, T_C12M1, p1->cl ? CLIP_CLUSTER_PATH (p1->cl) + 1 : 0);
     FEATURE_CL (F_R1, T_C12P1, n1->cl ? CLIP_CLUSTER_PATH (n1->cl) + 1 : 0);
+    /*  The classes of the exchange columns (clip_clusters.h), those the
+        file has: one template per role, the column in the hashed value.  */
+    for (unsigned i = 0; i < CLIP_CLUSTER_XCOLUMNS; i++) {
+        uint64_t col = (uint64_t) i << 16;
+        if (CLIP_CLUSTER_XCLASS (a->cl, i)) {
+            FEATURE_CL (F_SELF, T_X, col | CLIP_CLUSTER_XCLASS (a->cl, i));
+            FEATURE (F_SELF, T_XUP, (col | CLIP_CLUSTER_XCLASS (a->cl, i)) * 2 + a->init_upper);
+        }
+        if (CLIP_CLUSTER_XCLASS (p1->cl, i))
+            FEATURE_CL (F_L1, T_XM1, col | CLIP_CLUSTER_XCLASS (p1->cl, i));
+        if (CLIP_CLUSTER_XCLASS (n1->cl, i))
+            FEATURE_CL (F_R1, T_XP1, col | CLIP_CLUSTER_XCLASS (n1->cl, i));
+        if (CLIP_CLUSTER_XCLASS (p2->cl, i))
+            FEATURE_CL (F_L2, T_XM2, col | CLIP_CLUSTER_XCLASS (p2->cl, i));
+        if (CLIP_CLUSTER_XCLASS (n2->cl, i))
+            FEATURE_CL (F_R2, T_XP2, col | CLIP_CLUSTER_XCLASS (n2->cl, i));
+    }
     if (p1->nsuf >= 3)
         FEATURE (F_L1, T_SUFM1, p1->suf [2]);
     if (n1->nsuf >= 3)

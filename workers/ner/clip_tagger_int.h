@@ -36,13 +36,14 @@ enum {
     T_GAZ, T_GAZ_CAP, T_AGGP, T_AGGN, T_DOCCASE, T_UGAZ, T_UGAZ_CAP,
     T_CLCAP, T_LWM1_SH, T_SH_LWP1, T_CAPBM1, T_CAPBP1, T_C8BI,
     T_C4M1, T_C4P1, T_C12M1, T_C12P1,
-    T_P1, T_P1M1, T_P1P1, T_P1SH, T_VOTE, T_VOTE_MAJ, T_SUFM1, T_SUFP1
+    T_P1, T_P1M1, T_P1P1, T_P1SH, T_VOTE, T_VOTE_MAJ, T_SUFM1, T_SUFP1,
+    T_X, T_XUP, T_XM1, T_XP1, T_XM2, T_XP2
 };
 
 typedef struct {
     uint64_t w, lw, sh;
     uint64_t pre [4], suf [4];
-    uint32_t cl;                /* clusters lookup value */
+    uint64_t cl;                /* clusters lookup value */
     uint8_t npre, nsuf;
     uint8_t init_upper;         /* first character is an upper-case ASCII letter */
     uint8_t has_lower, has_alpha;
@@ -148,7 +149,7 @@ typedef struct {
     every word of the cluster (the words of a document, new or not, share
     few thousand clusters).  */
 typedef struct {
-    uint32_t cl;
+    uint64_t cl;
     uint32_t full;              /* 0: empty slot */
     int32_t part [WROLES][NL];
 } ccache_t;

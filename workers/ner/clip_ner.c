@@ -2330,8 +2330,11 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 && (k + 1 == ns || s + self->spans [k + 1].start > b) && region_adjective (self, a))
                 b = uncovered = b + 1;
             /*  "[Harlow West] MP [Jane Doe]": a name before a member's
-                title is the constituency (not a person: "Jane Doe MP").  */
-            if (b > a && b < e && type != CLIP_ENT_PER && member_title (self, b, e))
+                title is the constituency; a person only when no name
+                follows the title ("Jane Doe MP said").  */
+            if (b > a && b < e && member_title (self, b, e)
+                && (type != CLIP_ENT_PER
+                    || (b + 1 < e && is_upper_initial (&self->words [b + 1]))))
                 type = constituency_type (self, a, b, type);
             size_t a_titled = a;
             /*  "Lord Justices Ames and [Bell]": the second of the plural

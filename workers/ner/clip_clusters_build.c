@@ -41,6 +41,21 @@ typedef struct {
     size_t mask;
 } vocab_t;
 
+/*  The slot of key in v's table: the one holding it, or the empty one
+    where it would go.  */
+static size_t
+vocab_slot (const vocab_t *v, const char *key, size_t len)
+{
+    size_t s = (size_t) XXH3_64bits (key, len) & v->mask;
+    while (v->slots [s]) {
+        const vword_t *w = &v->words [v->slots [s] - 1];
+        if (strlen (w->key) == len && memcmp (w->key, key, len) == 0)
+            break;
+        s = (s + 1) & v->mask;
+    }
+    return s;
+}
+
 static uint32_t
 vocab_intern (vocab_t *v, const char *key, size_t len)
 {
@@ -57,13 +72,9 @@ vocab_intern (vocab_t *v, const char *key, size_t len)
         v->slots = slots;
         v->mask = nslots - 1;
     }
-    size_t s = (size_t) XXH3_64bits (key, len) & v->mask;
-    while (v->slots [s]) {
-        vword_t *w = &v->words [v->slots [s] - 1];
-        if (strlen (w->key) == len && memcmp (w->key, key, len) == 0)
-            return v->slots [s] - 1;
-        s = (s + 1) & v->mask;
-    }
+    size_t s = vocab_slot (v, key, len);
+    if (v->slots [s])
+        return v->slots [s] - 1;
     if (v->n == v->cap) {
         v->cap = v->cap ? 2 * v->cap : 4096;
         v->words = clip_realloc (v->words, v->cap * sizeof (vword_t));
@@ -454,14 +465,8 @@ clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
 static uint32_t
 vocab_find (const vocab_t *v, const char *key, size_t len)
 {
-    size_t s = (size_t) XXH3_64bits (key, len) & v->mask;
-    while (v->slots [s]) {
-        const vword_t *w = &v->words [v->slots [s] - 1];
-        if (strlen (w->key) == len && memcmp (w->key, key, len) == 0)
-            return v->slots [s] - 1;
-        s = (s + 1) & v->mask;
-    }
-    return UINT32_MAX;
+    size_t s = vocab_slot (v, key, len);
+    return v->slots [s] ? v->slots [s] - 1 : UINT32_MAX;
 }
 
 static inline double

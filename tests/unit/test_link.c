@@ -630,6 +630,47 @@ Test (link, capital_before_a_hyphen_is_the_city)
            { "LOC", "Beijing", "China", NULL });
 }
 
+Test (link, capital_after_a_determiner_is_the_city)
+{
+    /* "~London" stands for the United Kingdom as an actor; after a
+       determiner, a possessive or a number, or after "the" without a verb
+       after it, it is the city.  */
+    CHECK ("A London dealer bought it at the London gallery for this year's London show "
+           "after the 2003 London race. The Kremlin said no and the Kremlin's aides agreed.",
+           { "LOC", "London", "London", NULL },
+           { "LOC", "London", "London", NULL },
+           { "LOC", "London", "London", NULL },
+           { "LOC", "London", "London", NULL },
+           { "LOC", "Kremlin", "Russia", NULL },
+           { "LOC", "Kremlin", "Russia", NULL });
+}
+
+Test (link, capital_listed_after_a_place_is_the_city)
+{
+    /* A capital joined by a comma or "and" to a place read as a place is
+       a place; to a capital read as its state, a state.  */
+    CHECK ("It is sold in Dublin, London and Paris, and shown at Greenwich, London. "
+           "Beijing and Washington agreed.",
+           { "LOC", "Dublin", "Dublin", NULL },
+           { "LOC", "London", "London", NULL },
+           { "LOC", "Paris", "Paris", NULL },
+           { "LOC", "Greenwich", "Greenwich", NULL },
+           { "LOC", "London", "London", NULL },
+           { "LOC", "Beijing", "China", NULL },
+           { "LOC", "Washington", "United States", NULL });
+}
+
+Test (link, dateline_in_normal_case_is_the_city)
+{
+    /* "London, March 3 -" under a headline in capitals: a month after
+       the comma makes a dateline; without one, a capital opening a line
+       before a comma is no dateline.  */
+    CHECK ("EXPORTS BODY GETS NEW DIRECTOR\n  London, March 3 - The agency said.\n"
+           "London, he said, will object.\n",
+           { "LOC", "London", "London", NULL },
+           { "LOC", "London", "United Kingdom", NULL });
+}
+
 Test (link, abbreviations_in_company_names)
 {
     /* Wire copy's "Bros.", "Mfg", "Intl" are written out (README.md's

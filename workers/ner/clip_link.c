@@ -162,6 +162,30 @@ static const char *const locatives[] = {
     "via", "visit", "visited", "visiting", "visits", "within", NULL
 };
 
+/*  Words before a capital that make it the city, not its state: "a
+    London dealer", "its Washington embassy", "all London's stations".
+    "the" is asked apart (city_reading): "the Kremlin said".  */
+static const char *const city_determiners[] = {
+    "a", "all", "an", "her", "his", "its", "our", "their", "these", "this",
+    "those", NULL
+};
+
+/*  Words after "the [capital]" that make it the state's: "the Kremlin
+    said", "the Kremlin has".  */
+static const char *const actor_verbs[] = {
+    "accused", "added", "agreed", "announced", "argued", "believes", "can",
+    "claimed", "could", "denied", "did", "does", "had", "has", "have",
+    "hopes", "insisted", "is", "may", "might", "must", "rejected", "said",
+    "says", "should", "wants", "warned", "was", "were", "will", "would", NULL
+};
+
+/*  Months, as a dateline writes them after its place, lower-cased.  */
+static const char *const month_names[] = {
+    "april", "aug", "august", "dec", "december", "feb", "february", "jan",
+    "january", "july", "june", "march", "may", "nov", "november", "oct",
+    "october", "sep", "sept", "september", NULL
+};
+
 /*  Words an acronym may skip.  */
 static const char *const stopwords[] = {
     "a", "an", "and", "de", "der", "des", "du", "for", "in", "la", "of", "on",
@@ -1084,6 +1108,9 @@ typedef struct {
     bool capitalised;       /* the mention starts with a capital letter */
     bool dateline;          /* a wire dateline's place ("TOKYO, March 3 -") */
     bool before_hyphen;     /* a hyphen right after it ("Paris-based") */
+    bool actor;             /* a capital taken for its state ("Beijing said") */
+    bool after_place;       /* listed right after a place read as a place
+                               ("Greenwich, London", "New York and London") */
     bool caps;              /* in pass 1b: the canonical name is ALL-CAPS */
     size_t body;            /* for an ALL-CAPS mention, 1 + the mixed-case
                                mention whose name it took, else 0 */
@@ -1108,6 +1135,29 @@ previous_word (const char *text, size_t pos, char *buf, size_t size)
     size_t s = e;
     while (s > 0 && ((text[s - 1] >= 'a' && text[s - 1] <= 'z') || (text[s - 1] >= 'A' && text[s - 1] <= 'Z')))
         s--;
+    size_t n = e - s;
+    if (n == 0 || n + 1 > size) {
+        buf[0] = '\0';
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        char c = text[s + k];
+        buf[k] = (c >= 'A' && c <= 'Z')? (char) (c + 32): c;
+    }
+    buf[n] = '\0';
+}
+
+/*  The word after byte offset pos, lower-cased into buf ("" if none, or
+    when a possessive "'s" follows instead).  */
+static void
+next_word (const char *text, size_t len, size_t pos, char *buf, size_t size)
+{
+    size_t s = pos;
+    while (s < len && (text[s] == ' ' || text[s] == '\t' || text[s] == '\n'))
+        s++;
+    size_t e = s;
+    while (e < len && ((text[e] >= 'a' && text[e] <= 'z') || (text[e] >= 'A' && text[e] <= 'Z')))
+        e++;
     size_t n = e - s;
     if (n == 0 || n + 1 > size) {
         buf[0] = '\0';
@@ -1170,7 +1220,12 @@ at_dateline (const char *text, size_t len, const clip_mention_t *m)
     if (c >= len || text[c] != ',')
         return false;
     /*  Up to a NUL byte, as all_caps reads a string.  */
-    return all_caps_n (text + m->start, strnlen (text + m->start, m->end - m->start));
+    if (all_caps_n (text + m->start, strnlen (text + m->start, m->end - m->start)))
+        return true;
+    /*  A dateline in normal case ("London, March 3 - "): a month follows.  */
+    char month[16];
+    next_word (text, len, c + 1, month, sizeof month);
+    return in_list (month_names, month, strlen (month));
 }
 
 /*  Words that stay in lower case inside a name put back into normal case
@@ -1386,7 +1441,8 @@ lists_valid (void)
     }
     return list_sorted (legal_suffixes) && list_sorted (titles) && list_sorted (locatives)
         && list_sorted (stopwords) && list_sorted (event_words) && list_sorted (name_particles)
-        && list_sorted (generic_company_words);
+        && list_sorted (generic_company_words) && list_sorted (city_determiners)
+        && list_sorted (actor_verbs) && list_sorted (month_names);
 }
 
 /*  Is f's name the organisation of short key k with one or two words
@@ -1657,10 +1713,44 @@ take_name (info_t *in, const info_t *f, bool retype)
     in->known = true;
 }
 
+/*  A capital that the table makes its state's ("~Beijing") is the city
+    here: after a locative ("in Beijing"), as a dateline or before a
+    hyphen ("Paris-based"); listed after a place read as a place
+    ("Greenwich, London"); after a determiner, a possessive or a number
+    ("a London dealer", "this year's London event", "the 2003 London
+    race"); after "the" unless a verb follows ("the Tokyo area", not "the
+    Kremlin said").  */
+static bool
+city_reading (const char *utf8, size_t len, const clip_mention_t *m, const info_t *in)
+{
+    char prev[16], next[16];
+    previous_word (utf8, m->start, prev, sizeof prev);
+    if (in_list (locatives, prev, strlen (prev)) || in->dateline || in->before_hyphen
+        || in->after_place || in_list (city_determiners, prev, strlen (prev)))
+        return true;
+    size_t p = m->start;
+    while (p > 0 && utf8[p - 1] == ' ')
+        p--;
+    /*  "year's", "year’s" (the apostrophe's UTF-8 ends in 0x99), "2003".  */
+    if (p >= 2 && utf8[p - 1] == 's'
+        && (utf8[p - 2] == '\'' || (unsigned char) utf8[p - 2] == 0x99))
+        return true;
+    if (p >= 1 && utf8[p - 1] >= '0' && utf8[p - 1] <= '9')
+        return true;
+    if (strcmp (prev, "the") == 0) {
+        next_word (utf8, len, m->end, next, sizeof next);
+        bool possessive = m->end < len
+                          && (utf8[m->end] == '\'' || (unsigned char) utf8[m->end] == 0xE2);
+        return !possessive && next[0] && !in_list (actor_verbs, next, strlen (next));
+    }
+    return false;
+}
+
 /*  Resolve one mention through the table; sets info fields.  Returns the
     entry the mention took, or NULL.  */
 static const entry_t *
-resolve_table (const clip_linker_t *self, const char *utf8, const clip_mention_t *m, info_t *in)
+resolve_table (const clip_linker_t *self, const char *utf8, size_t len, const clip_mention_t *m,
+               info_t *in)
 {
     const slot_t *s = in->key.n > 0? table_get (self, in->key.text.p): NULL;
     if (!s && in->key.n > 1) {
@@ -1700,11 +1790,9 @@ resolve_table (const clip_linker_t *self, const char *utf8, const clip_mention_t
     const entry_t *e = &self->entries[s->entry];
     if (s->metonym) {
         /* "Beijing" stands for China, "in Beijing" for the city.  */
-        char prev[16];
-        previous_word (utf8, m->start, prev, sizeof prev);
-        /* "Paris-based": where, not who.  */
-        if (in_list (locatives, prev, strlen (prev)) || in->dateline || in->before_hyphen)
+        if (city_reading (utf8, len, m, in))
             return NULL;
+        in->actor = true;
     }
     /* A one-word alias does not make a person into a place or a company.  */
     if (in->ty == TY_PER && e->type != TY_PER && in->key.n == 1)
@@ -1733,6 +1821,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         words_init (&in->ckey);
         in->canonical = NULL;
         in->known = in->capitalised = in->dateline = in->before_hyphen = in->caps = false;
+        in->actor = in->after_place = false;
         in->body = 0;
         memset (in->initials, 0, sizeof in->initials);
     }
@@ -1754,7 +1843,17 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         in->canonical = display_form (s, sl, in->ty);
         in->dateline = in->ty == TY_LOC && at_dateline (utf8, len, m);
         in->before_hyphen = m->end < len && utf8[m->end] == '-';
-        const entry_t *e = resolve_table (self, utf8, m, in);
+        /*  Right after a place read as a place, joined by a comma or
+            "and": a place too ("in New York and London").  */
+        if (in->ty == TY_LOC && i > 0 && info[i - 1].ty == TY_LOC && !info[i - 1].actor
+            && mentions[i - 1].end <= m->start) {
+            const char *gap = utf8 + mentions[i - 1].end;
+            size_t gl = m->start - mentions[i - 1].end;
+            in->after_place = (gl == 2 && memcmp (gap, ", ", 2) == 0)
+                              || (gl == 5 && memcmp (gap, " and ", 5) == 0)
+                              || (gl == 6 && memcmp (gap, ", and ", 6) == 0);
+        }
+        const entry_t *e = resolve_table (self, utf8, len, m, in);
         /*  The key of the canonical name, computed once: the table's
             entries have theirs, and a canonical name written as the
             mention is has the mention's key (the same type).  Both are

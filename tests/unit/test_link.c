@@ -671,6 +671,23 @@ Test (link, dateline_in_normal_case_is_the_city)
            { "LOC", "London", "United Kingdom", NULL });
 }
 
+Test (link, acronym_takes_the_name_the_text_writes_out)
+{
+    /* The table expands "EC" as the European Commission; a text that
+       writes out another name with those initials means that one (1987
+       wire copy's European Community); "EC Commission" spells "EC" only
+       by holding it.  */
+    CHECK ("The European Community sold wheat. EC officials said the EC would sell more.",
+           { "ORG", "European Community", "European Community", NULL },
+           { "ORG", "EC", "European Community", NULL },
+           { "ORG", "EC", "European Community", NULL });
+    CHECK ("The EC Commission said the EC would act.",
+           { "ORG", "EC Commission", "EC Commission", NULL },
+           { "ORG", "EC", "European Commission", NULL });
+    CHECK ("The EC fined the firm.",
+           { "ORG", "EC", "European Commission", NULL });
+}
+
 Test (link, abbreviations_in_company_names)
 {
     /* Wire copy's "Bros.", "Mfg", "Intl" are written out (README.md's

@@ -1383,6 +1383,24 @@ first_or_ambiguous (strmap_t *map, const char *k, size_t kl, const info_t *info,
         *slot = AMBIGUOUS;
 }
 
+/*  Is one of w's words the acronym caps, in lower case ("ec" of "EC
+    Commission", which spells "EC" only by holding it)?  */
+static bool
+words_hold (const words_t *w, const char *caps)
+{
+    size_t cl = strlen (caps);
+    for (size_t k = 0; k < w->n; k++) {
+        if (w->len[k] != cl)
+            continue;
+        size_t c = 0;
+        while (c < cl && w->text.p[w->off[k] + c] == (char) (caps[c] | 0x20))
+            c++;
+        if (c == cl)
+            return true;
+    }
+    return false;
+}
+
 /*  Does a hold the words of b from its first on ("computer terminal
     systems" holds "computer terminal")?  */
 static bool
@@ -1981,12 +1999,15 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        organisations by their key less a final "s" ("Green Progressives"
        for "Green Progressive"); and the names that are not people by their
        initials ("NFB" for "National Fisheries Board" without a bracketed
-       definition).  */
-    strmap_t later_people, org_heads, plurals, by_initials;
+       definition), and of those the ones written out in the text
+       (written_initials: "European Community", not an "EC" the table
+       expanded).  */
+    strmap_t later_people, org_heads, plurals, by_initials, written_initials;
     strmap_init (&later_people);
     strmap_init (&org_heads);
     strmap_init (&plurals);
     strmap_init (&by_initials);
+    strmap_init (&written_initials);
     size_t person_words = 0;
     for (size_t i = 0; i < n; i++)
         if (info[i].ty == TY_PER && info[i].ckey.n >= 2)
@@ -1995,6 +2016,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_reserve (&org_heads, n);
     strmap_reserve (&plurals, n);
     strmap_reserve (&by_initials, n);
+    strmap_reserve (&written_initials, n);
     for (size_t i = 0; i < n; i++) {
         info_t *in = &info[i];
         if (in->ty == TY_OTHER || in->ckey.n == 0)
@@ -2012,8 +2034,12 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         if (in->ty == TY_ORG && ll >= 3 && in->ckey.text.p[in->ckey.text.len - 1] == 's')
             first_or_ambiguous (&plurals, in->ckey.text.p, in->ckey.text.len - 1, info, i);
         if (in->ty != TY_PER && in->ckey.n >= 2 && name_initials (&in->ckey, in->initials,
-                                                                   sizeof in->initials))
+                                                                   sizeof in->initials)) {
             first_or_ambiguous (&by_initials, in->initials, strlen (in->initials), info, i);
+            if (in->key.n >= 2)
+                first_or_ambiguous (&written_initials, in->initials, strlen (in->initials),
+                                    info, i);
+        }
     }
 
     /* Pass 2: acronyms, short mentions, repeated unknown names.  people
@@ -2090,6 +2116,20 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             if (!in->known && j && *j != AMBIGUOUS && *j - 1 != i)
                 take_name (in, &info[*j - 1], false);
         }
+        if (in->known && in->ty == TY_ORG && in->key.n == 1 && in->initials[0]) {
+            /* An acronym the table expands ("EC": European Commission)
+               while the text writes out another name it spells, of the
+               same type ("European Community" in 1987 wire copy): the
+               text's.  */
+            char caps[16];
+            if (acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)
+                && strcmp (caps, in->initials) == 0) {
+                size_t *j = strmap_slot (&written_initials, caps, strlen (caps), false);
+                if (j && *j != AMBIGUOUS && *j - 1 != i && info[*j - 1].ty == in->ty
+                    && !words_hold (&info[*j - 1].key, caps))
+                    take_name (in, &info[*j - 1], false);
+            }
+        }
         if (!in->known && in->key.n == 1) {
             /* An acronym never defined, spelling the initials of a name
                of the document ("NFB", "National Fisheries Board"): that
@@ -2148,6 +2188,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&later_people);
     strmap_release (&org_heads);
     strmap_release (&plurals);
+    strmap_release (&written_initials);
     strmap_release (&by_initials);
     textruns_release (&runs);
     for (int t = 0; t < 4; t++)

@@ -546,13 +546,15 @@ Test (link, short_form_of_an_organisation)
            { "ORG", "Vantrell Data", "Vantrell Data Systems", NULL },
            { "ORG", "Quillby Gallery", "Quillby Gallery", NULL },
            { "ORG", "Quillby", "Quillby Gallery", NULL });
-    /* Not an "of ..." name, not an event, not a company's own legal
-       name, not before the long name, not two long names.  */
+    /* Not an event, not a company's own legal name, not before the long
+       name, not two long names; "the Bank" takes the "of ..." name as
+       the noun heading it (head_noun_takes_the_organisation_it_heads),
+       not as its leading words.  */
     CHECK ("The Bank of Ruritania cut rates. The Bank said so. The Glimmer Guild met before "
            "the Glimmer Guild Awards. Quorant Corp owns Quorant Chemicals. Dunmore said "
            "Dunmore Mining would grow. Pellow Foods and Pellow Shipping merged; Pellow said.",
            { "ORG", "Bank of Ruritania", "Bank of Ruritania", NULL },
-           { "ORG", "Bank", "Bank", NULL },
+           { "ORG", "Bank", "Bank of Ruritania", NULL },
            { "ORG", "Glimmer Guild", "Glimmer Guild", NULL },
            { "ORG", "Glimmer Guild Awards", "Glimmer Guild Awards", NULL },
            { "ORG", "Quorant Corp", "Quorant", NULL },
@@ -686,6 +688,23 @@ Test (link, acronym_takes_the_name_the_text_writes_out)
            { "ORG", "EC", "European Commission", NULL });
     CHECK ("The EC fined the firm.",
            { "ORG", "EC", "European Commission", NULL });
+}
+
+Test (link, head_noun_takes_the_organisation_it_heads)
+{
+    /* "the Commission" after the European Commission, "the Bank" after
+       the Bank of England (its first word before "of"); with two
+       organisations the word heads, neither.  */
+    CHECK ("The European Commission and the Bank of England met. The Commission said the "
+           "Bank agreed.",
+           { "ORG", "European Commission", "European Commission", NULL },
+           { "ORG", "Bank of England", "Bank of England", NULL },
+           { "ORG", "Commission", "European Commission", NULL },
+           { "ORG", "Bank", "Bank of England", NULL });
+    CHECK ("The World Bank and the Bank of England met. The Bank said no.",
+           { "ORG", "World Bank", "World Bank", NULL },
+           { "ORG", "Bank of England", "Bank of England", NULL },
+           { "ORG", "Bank", "Bank", NULL });
 }
 
 Test (link, abbreviations_in_company_names)

@@ -2002,7 +2002,8 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        definition), and of those the ones written out in the text
        (written_initials: "European Community", not an "EC" the table
        expanded).  */
-    strmap_t later_people, org_heads, plurals, by_initials, written_initials;
+    strmap_t later_people, org_heads, plurals, by_initials, written_initials, head_nouns;
+    strmap_init (&head_nouns);
     strmap_init (&later_people);
     strmap_init (&org_heads);
     strmap_init (&plurals);
@@ -2017,6 +2018,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_reserve (&plurals, n);
     strmap_reserve (&by_initials, n);
     strmap_reserve (&written_initials, n);
+    strmap_reserve (&head_nouns, n);
     for (size_t i = 0; i < n; i++) {
         info_t *in = &info[i];
         if (in->ty == TY_OTHER || in->ckey.n == 0)
@@ -2028,8 +2030,17 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 if (*slot == 0)
                     *slot = i + 1;
             }
-        if (in->ty == TY_ORG && in->ckey.n >= 2)
+        if (in->ty == TY_ORG && in->ckey.n >= 2) {
             longest_or_ambiguous (&org_heads, in->ckey.text.p, in->ckey.len[0], info, i);
+            /*  The noun that heads it: its last word ("European
+                Commission"), or its first before "of" ("Bank of
+                England").  */
+            size_t h = in->ckey.n >= 3 && in->ckey.len[1] == 2
+                       && memcmp (in->ckey.text.p + in->ckey.off[1], "of", 2) == 0
+                       ? 0 : in->ckey.n - 1;
+            first_or_ambiguous (&head_nouns, in->ckey.text.p + in->ckey.off[h],
+                                in->ckey.len[h], info, i);
+        }
         size_t ll = in->ckey.len[in->ckey.n - 1];
         if (in->ty == TY_ORG && ll >= 3 && in->ckey.text.p[in->ckey.text.len - 1] == 's')
             first_or_ambiguous (&plurals, in->ckey.text.p, in->ckey.text.len - 1, info, i);
@@ -2115,6 +2126,13 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             j = strmap_slot (&plurals, in->key.text.p, in->key.text.len, false);
             if (!in->known && j && *j != AMBIGUOUS && *j - 1 != i)
                 take_name (in, &info[*j - 1], false);
+            /* "the Commission" for the European Commission, "the Bank"
+               for the Bank of England: the one organisation of the
+               document that the word heads.  */
+            j = in->key.n == 1 && in->capitalised
+                ? strmap_slot (&head_nouns, in->key.text.p, in->key.text.len, false) : NULL;
+            if (!in->known && j && *j != AMBIGUOUS && *j - 1 != i)
+                take_name (in, &info[*j - 1], false);
         }
         if (in->known && in->ty == TY_ORG && in->key.n == 1 && in->initials[0]) {
             /* An acronym the table expands ("EC": European Commission)
@@ -2189,6 +2207,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&org_heads);
     strmap_release (&plurals);
     strmap_release (&written_initials);
+    strmap_release (&head_nouns);
     strmap_release (&by_initials);
     textruns_release (&runs);
     for (int t = 0; t < 4; t++)

@@ -707,6 +707,18 @@ Test (link, head_noun_takes_the_organisation_it_heads)
            { "ORG", "Bank", "Bank", NULL });
 }
 
+Test (link, hyphenated_names_are_no_full_name)
+{
+    /* "the Reagan-Gorbachev summit" holds "Reagan" but is no name of
+       his: a surname takes only a full name written with a space.  */
+    CHECK ("The Reagan-Gorbachev summit ended. Reagan said so. Nancy Reagan agreed; Reagan "
+           "smiled.",
+           { "PER", "Reagan-Gorbachev", "Reagan-Gorbachev", NULL },
+           { "PER", "Reagan", "Reagan", NULL },
+           { "PER", "Nancy Reagan", "Nancy Reagan", NULL },
+           { "PER", "Reagan", "Nancy Reagan", NULL });
+}
+
 Test (link, abbreviations_in_company_names)
 {
     /* Wire copy's "Bros.", "Mfg", "Intl" are written out (README.md's

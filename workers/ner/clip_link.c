@@ -1357,7 +1357,9 @@ has_word (const words_t *w, const char *s, size_t n)
 static bool
 take_full_name (info_t *in, const info_t *full)
 {
-    if (full->ckey.n <= in->key.n)
+    /*  Words joined by hyphens only are no full name ("Reagan-Gorbachev"
+        summit, "Reagan-appointed").  */
+    if (full->ckey.n <= in->key.n || !strchr (full->canonical, ' '))
         return false;
     for (size_t k = 1; k < in->key.n; k++)
         if (!has_word (&full->ckey, in->key.text.p + in->key.off[k], in->key.len[k]))

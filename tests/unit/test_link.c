@@ -719,6 +719,24 @@ Test (link, hyphenated_names_are_no_full_name)
            { "PER", "Reagan", "Nancy Reagan", NULL });
 }
 
+Test (link, short_forms_of_two_organisations_sharing_a_word)
+{
+    /* Two organisations starting with "La": the short form's first two
+       words tell them apart; "of ..." completes a short form of two
+       words; a name the tagger glued ("ROYAL BANK/CANADA") takes no
+       part.  */
+    CHECK ("The Teatro Vell and the La Fenice Theatre reopened; La Scala did not. He led "
+           "La Fenice for years.",
+           { "ORG", "La Fenice Theatre", "La Fenice Theatre", NULL },
+           { "ORG", "La Scala", "La Scala", NULL },
+           { "ORG", "La Fenice", "La Fenice Theatre", NULL });
+    CHECK ("ROYAL BANK/CANADA SEES LOSSES\n\nRoyal Bank of Canada said losses rose. Royal Bank "
+           "said more.",
+           { "ORG", "ROYAL BANK/CANADA", "ROYAL BANK/CANADA", NULL },
+           { "ORG", "Royal Bank of Canada", "Royal Bank of Canada", NULL },
+           { "ORG", "Royal Bank", "Royal Bank of Canada", NULL });
+}
+
 Test (link, abbreviations_in_company_names)
 {
     /* Wire copy's "Bros.", "Mfg", "Intl" are written out (README.md's

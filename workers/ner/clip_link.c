@@ -1469,8 +1469,10 @@ lists_valid (void)
     more ("Vantrell Data Systems" for "Vantrell Data", "Quillby
     Gallery" for "Quillby"), or two joined by "and" ("Quillby Tile and
     Glass", the "and" between two words of the company's own)?  Not an
-    "of ..." ("Bank" is not "Bank of England"), not an event or a number
-    after it, and not a name the tagger glued to another
+    "of ..." after one word ("Bank" is not "Bank of England" by this
+    rule), not an event or a number
+    after it (but "Royal Bank of Canada" for "Royal Bank"), and not a
+    name the tagger glued to another
     ("Ryanair/Boeing", "Sega - ESPN", "Quillby and Vantrell": an "and"
     right after the short form joins two names).  */
 static bool
@@ -1485,6 +1487,10 @@ extends_org (const info_t *f, const words_t *k)
         const char *w = f->ckey.text.p + f->ckey.off[x];
         size_t wl = f->ckey.len[x];
         if (extra == 3 && x == k->n + 1 && wl == 3 && memcmp (w, "and", 3) == 0)
+            continue;
+        /*  "Royal Bank of Canada" for "Royal Bank"; a one-word short form
+            is the noun heading the name (head_nouns), not its start.  */
+        if (k->n >= 2 && x == k->n && extra >= 2 && wl == 2 && memcmp (w, "of", 2) == 0)
             continue;
         if (!(w[0] >= 'a' && w[0] <= 'z') || in_list (stopwords, w, wl)
             || in_list (event_words, w, wl))
@@ -2004,8 +2010,10 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        definition), and of those the ones written out in the text
        (written_initials: "European Community", not an "EC" the table
        expanded).  */
-    strmap_t later_people, org_heads, plurals, by_initials, written_initials, head_nouns;
+    strmap_t later_people, org_heads, org_heads2, plurals, by_initials, written_initials,
+        head_nouns;
     strmap_init (&head_nouns);
+    strmap_init (&org_heads2);
     strmap_init (&later_people);
     strmap_init (&org_heads);
     strmap_init (&plurals);
@@ -2021,6 +2029,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_reserve (&by_initials, n);
     strmap_reserve (&written_initials, n);
     strmap_reserve (&head_nouns, n);
+    strmap_reserve (&org_heads2, n);
     for (size_t i = 0; i < n; i++) {
         info_t *in = &info[i];
         if (in->ty == TY_OTHER || in->ckey.n == 0)
@@ -2032,8 +2041,17 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 if (*slot == 0)
                     *slot = i + 1;
             }
-        if (in->ty == TY_ORG && in->ckey.n >= 2) {
+        /*  Not names the tagger glued ("ROYAL BANK/CANADA", "Sega - ESPN"),
+            which no short form takes (extends_org).  */
+        bool glued = strchr (in->canonical, '/') || strstr (in->canonical, " - ");
+        if (in->ty == TY_ORG && in->ckey.n >= 2 && !glued) {
             longest_or_ambiguous (&org_heads, in->ckey.text.p, in->ckey.len[0], info, i);
+            /*  By its first two words too, for the short forms of two
+                organisations sharing a first word ("La Fenice", "La
+                Scala").  */
+            if (in->ckey.n >= 3)
+                longest_or_ambiguous (&org_heads2, in->ckey.text.p,
+                                      in->ckey.off[1] + in->ckey.len[1], info, i);
             /*  The noun that heads it: its last word ("European
                 Commission"), or its first before "of" ("Bank of
                 England").  */
@@ -2116,6 +2134,9 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                organisation of the document, which adds at most two words
                and not an "of ..." ("Bank" is not "Bank of England").  */
             size_t *j = strmap_slot (&org_heads, in->key.text.p, in->key.len[0], false);
+            if (j && *j == AMBIGUOUS && in->key.n >= 2)
+                j = strmap_slot (&org_heads2, in->key.text.p, in->key.off[1] + in->key.len[1],
+                                 false);
             if (j && *j != AMBIGUOUS && *j - 1 != i
                 && (*j - 1 < i || all_caps (in->canonical)
                     || generic_completion (&info[*j - 1], &in->key))
@@ -2210,6 +2231,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&plurals);
     strmap_release (&written_initials);
     strmap_release (&head_nouns);
+    strmap_release (&org_heads2);
     strmap_release (&by_initials);
     textruns_release (&runs);
     for (int t = 0; t < 4; t++)

@@ -723,8 +723,9 @@ Test (link, short_forms_of_two_organisations_sharing_a_word)
 {
     /* Two organisations starting with "La": the short form's first two
        words tell them apart; "of ..." completes a short form of two
-       words; a name the tagger glued ("ROYAL BANK/CANADA") takes no
-       part.  */
+       words; a name the tagger glued ("ROYAL BANK/CANADA") is no longer
+       name for the others to take, but takes one with its first and
+       last words (short_forms_leaving_words_out).  */
     CHECK ("The Teatro Vell and the La Fenice Theatre reopened; La Scala did not. He led "
            "La Fenice for years.",
            { "ORG", "La Fenice Theatre", "La Fenice Theatre", NULL },
@@ -732,9 +733,29 @@ Test (link, short_forms_of_two_organisations_sharing_a_word)
            { "ORG", "La Fenice", "La Fenice Theatre", NULL });
     CHECK ("ROYAL BANK/CANADA SEES LOSSES\n\nRoyal Bank of Canada said losses rose. Royal Bank "
            "said more.",
-           { "ORG", "ROYAL BANK/CANADA", "ROYAL BANK/CANADA", NULL },
+           { "ORG", "ROYAL BANK/CANADA", "Royal Bank of Canada", NULL },
            { "ORG", "Royal Bank of Canada", "Royal Bank of Canada", NULL },
            { "ORG", "Royal Bank", "Royal Bank of Canada", NULL });
+}
+
+Test (link, short_forms_leaving_words_out)
+{
+    /* The name after a founder's initials ("Hutton" of "E.F. Hutton
+       LBO"); the first and last words of a longer name, with words left
+       out between ("Greek Federation"), but not words of another order
+       nor of two such names.  */
+    CHECK ("E.F. Hutton LBO Inc will pay 35 dlrs. Hutton said the Greek Athletics Federation "
+           "agreed; the Greek Federation met. Federation Greek fans cheered.",
+           { "ORG", "E.F. Hutton LBO Inc", "E.F. Hutton LBO", NULL },
+           { "ORG", "Hutton", "E.F. Hutton LBO", NULL },
+           { "ORG", "Greek Athletics Federation", "Greek Athletics Federation", NULL },
+           { "ORG", "Greek Federation", "Greek Athletics Federation", NULL },
+           { "ORG", "Federation Greek", "Federation Greek", NULL });
+    CHECK ("The Greek Athletics Federation and the Greek Rowing Federation met the Greek "
+           "Federation.",
+           { "ORG", "Greek Athletics Federation", "Greek Athletics Federation", NULL },
+           { "ORG", "Greek Rowing Federation", "Greek Rowing Federation", NULL },
+           { "ORG", "Greek Federation", "Greek Federation", NULL });
 }
 
 Test (link, abbreviations_in_company_names)

@@ -1465,6 +1465,45 @@ lists_valid (void)
         && list_sorted (actor_verbs) && list_sorted (month_names);
 }
 
+/*  Does a display name start with a founder's initials ("E.F. Hutton",
+    "J.P. Morgan"): two or three capitals each with its period, then a
+    space and more?  */
+static bool
+initials_first (const char *name)
+{
+    size_t k = 0;
+    while (name[2 * k] >= 'A' && name[2 * k] <= 'Z' && name[2 * k + 1] == '.')
+        k++;
+    return k >= 2 && k <= 3 && name[2 * k] == ' ';
+}
+
+/*  The first and last key words of w joined by a space into buf (size
+    bytes); 0 when they do not fit.  */
+static size_t
+first_last_key (const words_t *w, char *buf, size_t size)
+{
+    size_t a = w->len[0], b = w->len[w->n - 1];
+    if (w->n < 2 || a + b + 2 > size)
+        return 0;
+    memcpy (buf, w->text.p, a);
+    buf[a] = ' ';
+    memcpy (buf + a + 1, w->text.p + w->off[w->n - 1], b);
+    buf[a + 1 + b] = '\0';
+    return a + 1 + b;
+}
+
+/*  Are k's words, in their order, among a's?  */
+static bool
+words_subsequence (const words_t *a, const words_t *k)
+{
+    size_t x = 0;
+    for (size_t y = 0; y < a->n && x < k->n; y++)
+        if (a->len[y] == k->len[x]
+            && memcmp (a->text.p + a->off[y], k->text.p + k->off[x], k->len[x]) == 0)
+            x++;
+    return x == k->n;
+}
+
 /*  Is f's name the organisation of short key k with one or two words
     more ("Vantrell Data Systems" for "Vantrell Data", "Quillby
     Gallery" for "Quillby"), or two joined by "and" ("Quillby Tile and
@@ -2011,8 +2050,10 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        (written_initials: "European Community", not an "EC" the table
        expanded).  */
     strmap_t later_people, org_heads, org_heads2, plurals, by_initials, written_initials,
-        head_nouns;
+        head_nouns, after_initials, ends;
     strmap_init (&head_nouns);
+    strmap_init (&after_initials);
+    strmap_init (&ends);
     strmap_init (&org_heads2);
     strmap_init (&later_people);
     strmap_init (&org_heads);
@@ -2030,6 +2071,15 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_reserve (&written_initials, n);
     strmap_reserve (&head_nouns, n);
     strmap_reserve (&org_heads2, n);
+    strmap_reserve (&after_initials, n);
+    strmap_reserve (&ends, n);
+    /*  The keys of ends, which the map points to: each name's first and
+        last key words.  */
+    size_t ends_size = 1, ends_used = 0;
+    for (size_t i = 0; i < n; i++)
+        if (info[i].ty == TY_ORG && info[i].ckey.n >= 3)
+            ends_size += info[i].ckey.len[0] + info[i].ckey.len[info[i].ckey.n - 1] + 2;
+    char *ends_text = clip_malloc (ends_size);
     for (size_t i = 0; i < n; i++) {
         info_t *in = &info[i];
         if (in->ty == TY_OTHER || in->ckey.n == 0)
@@ -2060,6 +2110,21 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                        ? 0 : in->ckey.n - 1;
             first_or_ambiguous (&head_nouns, in->ckey.text.p + in->ckey.off[h],
                                 in->ckey.len[h], info, i);
+            /*  The name after a founder's initials ("Hutton" of "E.F.
+                Hutton LBO").  */
+            if (initials_first (in->canonical))
+                first_or_ambiguous (&after_initials, in->ckey.text.p + in->ckey.off[1],
+                                    in->ckey.len[1], info, i);
+            /*  Its first and last words, for a short form that leaves out
+                words between ("Greek Federation").  */
+            if (in->ckey.n >= 3) {
+                char *fl = ends_text + ends_used;
+                size_t fll = first_last_key (&in->ckey, fl, ends_size - ends_used);
+                if (fll) {
+                    first_or_ambiguous (&ends, fl, fll, info, i);
+                    ends_used += fll + 1;
+                }
+            }
         }
         size_t ll = in->ckey.len[in->ckey.n - 1];
         if (in->ty == TY_ORG && ll >= 3 && in->ckey.text.p[in->ckey.text.len - 1] == 's')
@@ -2149,6 +2214,23 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             j = strmap_slot (&plurals, in->key.text.p, in->key.text.len, false);
             if (!in->known && j && *j != AMBIGUOUS && *j - 1 != i)
                 take_name (in, &info[*j - 1], false);
+            /* "Hutton" for "E.F. Hutton LBO".  */
+            j = in->key.n == 1 && in->capitalised
+                ? strmap_slot (&after_initials, in->key.text.p, in->key.text.len, false) : NULL;
+            if (!in->known && j && *j != AMBIGUOUS && *j - 1 != i)
+                take_name (in, &info[*j - 1], false);
+            /* "Greek Federation" for "Greek Athletics Federation": the
+               first and last words of one longer organisation, which
+               holds the short form's words in their order.  */
+            if (!in->known && in->key.n >= 2) {
+                char fl[128];
+                size_t fll = first_last_key (&in->key, fl, sizeof fl);
+                j = fll ? strmap_slot (&ends, fl, fll, false) : NULL;
+                if (j && *j != AMBIGUOUS && *j - 1 != i
+                    && info[*j - 1].ckey.n > in->key.n
+                    && words_subsequence (&info[*j - 1].ckey, &in->key))
+                    take_name (in, &info[*j - 1], false);
+            }
             /* "the Commission" for the European Commission, "the Bank"
                for the Bank of England: the one organisation of the
                document that the word heads.  */
@@ -2232,6 +2314,9 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&written_initials);
     strmap_release (&head_nouns);
     strmap_release (&org_heads2);
+    strmap_release (&after_initials);
+    strmap_release (&ends);
+    free (ends_text);
     strmap_release (&by_initials);
     textruns_release (&runs);
     for (int t = 0; t < 4; t++)

@@ -327,6 +327,20 @@ corpus_read (const pathlist_t *files, vocab_t *vocab, uint32_t **seq_p)
     return nseq;
 }
 
+/*  Free what corpus_read and clip_clusters_files made.  */
+static void
+corpus_free (vocab_t *vocab, uint32_t *seq, pathlist_t *files)
+{
+    for (size_t i = 0; i < vocab->n; i++)
+        free (vocab->words [i].key);
+    free (vocab->words);
+    free (vocab->slots);
+    free (seq);
+    for (size_t i = 0; i < files->n; i++)
+        free (files->paths [i]);
+    free (files->paths);
+}
+
 char **
 clip_clusters_files (char *const *dirs, size_t ndirs, size_t *n)
 {
@@ -445,14 +459,7 @@ clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
     free (members);
     free (vec);
     free (ranked);
-    for (size_t i = 0; i < vocab.n; i++)
-        free (vocab.words [i].key);
-    free (vocab.words);
-    free (vocab.slots);
-    free (seq);
-    for (size_t i = 0; i < files.n; i++)
-        free (files.paths [i]);
-    free (files.paths);
+    corpus_free (&vocab, seq, &files);
     return rc < 0 ? -1 : 0;
 }
 
@@ -688,13 +695,6 @@ clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
     free (word_of);
     free (line_word);
     free (base);
-    for (size_t i = 0; i < vocab.n; i++)
-        free (vocab.words [i].key);
-    free (vocab.words);
-    free (vocab.slots);
-    free (seq);
-    for (size_t i = 0; i < files.n; i++)
-        free (files.paths [i]);
-    free (files.paths);
+    corpus_free (&vocab, seq, &files);
     return bad || rc < 0 ? -1 : 0;
 }

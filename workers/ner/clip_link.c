@@ -1123,18 +1123,10 @@ typedef struct {
     size_t mention;         /* the full name's index */
 } acronym_t;
 
-/*  The word before byte offset pos, lower-cased into buf ("" if none).  */
+/*  Letters [s, e) of text, lower-cased into buf ("" if none or too long).  */
 static void
-previous_word (const char *text, size_t pos, char *buf, size_t size)
+word_lower (const char *text, size_t s, size_t e, char *buf, size_t size)
 {
-    size_t e = pos;
-    while (e > 0 && (text[e - 1] == ' ' || text[e - 1] == '\t'))
-        e--;
-    /* "Beijing-based" and "U.S.-based" are handled by the tagger's span;
-       here only a plain previous word counts.  */
-    size_t s = e;
-    while (s > 0 && ((text[s - 1] >= 'a' && text[s - 1] <= 'z') || (text[s - 1] >= 'A' && text[s - 1] <= 'Z')))
-        s--;
     size_t n = e - s;
     if (n == 0 || n + 1 > size) {
         buf[0] = '\0';
@@ -1147,8 +1139,29 @@ previous_word (const char *text, size_t pos, char *buf, size_t size)
     buf[n] = '\0';
 }
 
-/*  The word after byte offset pos, lower-cased into buf ("" if none, or
-    when a possessive "'s" follows instead).  */
+static inline bool
+ascii_letter (char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*  The word before byte offset pos, lower-cased into buf ("" if none).  */
+static void
+previous_word (const char *text, size_t pos, char *buf, size_t size)
+{
+    size_t e = pos;
+    while (e > 0 && (text[e - 1] == ' ' || text[e - 1] == '\t'))
+        e--;
+    /* "Beijing-based" and "U.S.-based" are handled by the tagger's span;
+       here only a plain previous word counts.  */
+    size_t s = e;
+    while (s > 0 && ascii_letter (text[s - 1]))
+        s--;
+    word_lower (text, s, e, buf, size);
+}
+
+/*  The word after byte offset pos, lower-cased into buf ("" if none:
+    not a letter next, after white space).  */
 static void
 next_word (const char *text, size_t len, size_t pos, char *buf, size_t size)
 {
@@ -1156,18 +1169,9 @@ next_word (const char *text, size_t len, size_t pos, char *buf, size_t size)
     while (s < len && (text[s] == ' ' || text[s] == '\t' || text[s] == '\n'))
         s++;
     size_t e = s;
-    while (e < len && ((text[e] >= 'a' && text[e] <= 'z') || (text[e] >= 'A' && text[e] <= 'Z')))
+    while (e < len && ascii_letter (text[e]))
         e++;
-    size_t n = e - s;
-    if (n == 0 || n + 1 > size) {
-        buf[0] = '\0';
-        return;
-    }
-    for (size_t k = 0; k < n; k++) {
-        char c = text[s + k];
-        buf[k] = (c >= 'A' && c <= 'Z')? (char) (c + 32): c;
-    }
-    buf[n] = '\0';
+    word_lower (text, s, e, buf, size);
 }
 
 /*  Letters, at least two, and none of them lower case: "BROWN-FORMAN",

@@ -1112,7 +1112,10 @@ Test (numex, words_in_capitals_and_long_words)
     expect_one ("Profit rose in NINE MTHS.", "DATE", "NINE MTHS", "nine mths");
     expect_render ("INTERNATIONALISATIONS 5 pct and Internationalisation 5 pct",
                    "PERCENT[5 pct]=5%;PERCENT[5 pct]=5%;");
-    expect_none ("ABCDEFGHIJKLMNOPQRSTU 1987 and QUARTERLY 1987");
+    /*  A word too long to be a keyword is a plain word, so the bare year
+        after it is a year (bare_years_in_wire_copy); "QUARTERLY" makes
+        no quarter of the year after it.  */
+    expect_render ("ABCDEFGHIJKLMNOPQRSTU 1987 and QUARTERLY 1987", "DATE[1987]=1987;");
 }
 
 /*  A text of more tokens than the scan first makes room for (one a
@@ -1308,4 +1311,20 @@ Test (numex, rate_as_bare_fraction)
                    "DATE[a week ago]=a week ago;");
     expect_render ("The stock slipped 3/8 today to close at 34-3/4.", "DATE[today]=today;");
     expect_render ("Rates were put at 6-1/4, 5-3/4 pct.", "PERCENT[5-3/4 pct]=5.75%;");
+}
+
+/*  Wire copy writes thousands with a comma, so four digits alone are a
+    year wherever they stand, but after a word of counting ("about
+    2000"), a title's word in mixed case ("Euro 2004") or a number; and
+    "end" without its hyphen before a month or a year.  */
+Test (numex, bare_years_in_wire_copy)
+{
+    expect_one ("Analysts' 1987 projected earnings rose.", "DATE", "1987", "1987");
+    expect_one ("But low 1986 U.S. crop prices have discouraged it.", "DATE", "1986", "1986");
+    expect_one ("Looking ahead, 1987 should be another good year.", "DATE", "1987", "1987");
+    expect_one ("GREECE PLANS TO REDUCE 1987 FOREIGN BORROWING", "DATE", "1987", "1987");
+    expect_none ("The plant employs 2000 and will hire about 1990 more.");
+    expect_none ("England's exit from Euro 2004 hurt; Colin McRae Rally 2005 sold well.");
+    expect_render ("Reserves rose at end December and fell at end 1986.",
+                   "DATE[end December]=end december;DATE[end 1986]=end 1986;");
 }

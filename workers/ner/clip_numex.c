@@ -2866,13 +2866,39 @@ year_tail_at (const scan_t *sc, size_t j, size_t yr)
     return 0;
 }
 
-/*  Does the word before i make a bare number there a year: "in", "by",
-    "the", "its", "his" (F_YEARCTX), or a possessive ("the director's
-    1946 film", as "its 1946 film")?  */
+/*  Words before a number that count: "about 2000", "some 1990".  */
+static const char *const count_words[] = {
+    "about", "additional", "almost", "approximately", "employs", "least", "nearly",
+    "only", "roughly", "some", "than", "total", NULL
+};
+
+/*  A word written Capitalised, a capital then a lower-case letter.  */
+static bool
+mixed_case_word (const scan_t *sc, const tok_t *t)
+{
+    return t->end - t->start > 1 && sc->s[t->start] >= 'A' && sc->s[t->start] <= 'Z'
+           && sc->s[t->start + 1] >= 'a' && sc->s[t->start + 1] <= 'z';
+}
+
+/*  Does what is before i make a bare number there a year: anything but a
+    word of counting, a title's word, a number or a symbol (below), or
+    "in", "by", "the", "its", "his" (F_YEARCTX), or a possessive ("the
+    director's 1946 film", as "its 1946 film")?  */
 static bool
 year_context (const scan_t *sc, size_t i)
 {
     const tok_t *prev = i > 0? tk (sc, i - 1): &tok_end;
+    /*  In wire copy a number of four digits without a comma is a year
+        wherever it stands ("analysts' 1987 projected earnings", "low 1986
+        crop prices", "though 1986 profits"), unless a word of counting
+        is before it ("about 2000"), or a word of a title in mixed case
+        ("Euro 2004", "LMA Manager 2005"), a number or a symbol other than
+        a comma or an apostrophe ("analysts' 1987").  */
+    if (tk (sc, i)->gap >= 1 && prev->kind != T_NUM
+        && !(prev->kind == T_SYM && prev->cls != S_COMMA && prev->cls != S_APOS)
+        && !(prev->kind == T_WORD && (tok_is_word_in (sc, prev, count_words)
+                                      || mixed_case_word (sc, prev))))
+        return true;
     if (prev->kind != T_WORD)
         return false;
     if (prev->flags & F_YEARCTX)
@@ -3589,6 +3615,21 @@ match_relative_at (const scan_t *sc, size_t i)
                 if (tok_is_kw (x, K_UNIT) && x->val == 1 && !unit_is_season (sc, x))
                     return 3;
                 return 0;
+            }
+            if (o->gap == 1 && tok_is_word (sc, tk (sc, i), "end")) {
+                /* Wire copy without the hyphen: "at end December", "at
+                   end 1986".  */
+                int mo;
+                bool abbr;
+                size_t k = tok_month (sc, i + 1, &mo, &abbr);
+                if (k > 0 && !abbr) {
+                    j = i + 1 + k;
+                    if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
+                        j++;
+                    return j - i;
+                }
+                if (tok_year (o) > 0 && !(tk (sc, i + 2)->gap == 0 && tk (sc, i + 2)->kind != T_SYM))
+                    return 2;
             }
             if (!(o->gap == 1 && tok_is_kw (o, K_OF)))
                 return 0;

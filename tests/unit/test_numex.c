@@ -1328,3 +1328,18 @@ Test (numex, bare_years_in_wire_copy)
     expect_render ("Reserves rose at end December and fell at end 1986.",
                    "DATE[end December]=end december;DATE[end 1986]=end 1986;");
 }
+
+/*  The currencies of the 1987 wire beyond the first table: a code where
+    the word names one country's ("punts", "Ecus", "baht", "schillings"),
+    the phrase where it names several ("riyals", "kwacha").  */
+Test (numex, currencies_of_the_1987_wire)
+{
+    expect_one ("The price would not be higher than 800 mln punts.", "MONEY", "800 mln punts",
+                "IEP 800000000");
+    expect_one ("It was fixed at 141 Ecus a tonne.", "MONEY", "141 Ecus", "XEU 141");
+    expect_one ("Sales of 3.5 billion baht rose.", "MONEY", "3.5 billion baht", "THB 3500000000");
+    expect_one ("It cost 20 mln schillings.", "MONEY", "20 mln schillings", "ATS 20000000");
+    expect_one ("The deficit was 5.472 billion riyals.", "MONEY", "5.472 billion riyals",
+                "5.472 billion riyals");
+    expect_one ("A rate of nine kwacha to the dollar.", "MONEY", "nine kwacha", "nine kwacha");
+}

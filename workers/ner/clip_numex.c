@@ -90,20 +90,24 @@ typedef enum {
     CUR_CENT and CUR_PENCE are words whose code depends on their modifier or
     that scale the amount; CUR_CROWN ("crowns", "kroner") is the currency
     of several countries, named only by its modifier ("Danish crowns"),
-    else the MONEY keeps its phrase; so is CUR_SHILLING ("shillings", of
-    Kenya, Uganda, Tanzania, Somalia), with no modifier in the table.  */
+    else the MONEY keeps its phrase; so is CUR_SEVERAL, the currency of
+    several countries with no modifier in the table ("shillings" of Kenya,
+    Uganda, Tanzania, Somalia; "riyals", "rials", "dinars", "dirhams",
+    "kwacha").  */
 typedef enum {
     CUR_USD = 0, CUR_GBP, CUR_EUR, CUR_JPY, CUR_CNY, CUR_INR, CUR_CHF,
     CUR_RUB, CUR_KRW, CUR_MXN, CUR_ZAR, CUR_CAD, CUR_AUD, CUR_SGD, CUR_TWD,
     CUR_HKD, CUR_NZD, CUR_DEM, CUR_NLG, CUR_FRF, CUR_ITL, CUR_ESP, CUR_SEK,
-    CUR_DKK, CUR_NOK, CUR_BEF,
-    CUR_DOLLAR, CUR_STERLING, CUR_CENT, CUR_PENCE, CUR_CROWN, CUR_SHILLING
+    CUR_DKK, CUR_NOK, CUR_BEF, CUR_IEP, CUR_XEU, CUR_GRD, CUR_ATS, CUR_PTE,
+    CUR_THB, CUR_MYR, CUR_IDR, CUR_PLN, CUR_HUF, CUR_ILS, CUR_NGN, CUR_FIM,
+    CUR_DOLLAR, CUR_STERLING, CUR_CENT, CUR_PENCE, CUR_CROWN, CUR_SEVERAL
 } currency_t;
 
 static const char *const currency_codes[] = {
     "USD", "GBP", "EUR", "JPY", "CNY", "INR", "CHF", "RUB", "KRW", "MXN",
     "ZAR", "CAD", "AUD", "SGD", "TWD", "HKD", "NZD", "DEM", "NLG", "FRF",
-    "ITL", "ESP", "SEK", "DKK", "NOK", "BEF"
+    "ITL", "ESP", "SEK", "DKK", "NOK", "BEF", "IEP", "XEU", "GRD", "ATS",
+    "PTE", "THB", "MYR", "IDR", "PLN", "HUF", "ILS", "NGN", "FIM"
 };
 
 /*  F_YEARCTX: a bare four-digit number after this word is a year ("in
@@ -139,6 +143,7 @@ static const keyword_t keywords[] = {
     { "august", K_MONTH, 8, 0 },
     { "australian", K_CURMOD, CUR_AUD, 0 },
     { "autumn", K_SEASON, 0, 0 },
+    { "baht", K_CUR, CUR_THB, 0 },
     { "base", K_PREP, 0, F_YEARCTX },    /* an index's base year: "(base 1985)" */
     { "before", K_PREP, 0, F_YEARCTX },
     { "beginning", K_ENDW, 0, 0 },
@@ -172,23 +177,34 @@ static const keyword_t keywords[] = {
     { "decade", K_UNIT, 1, 0 },
     { "decades", K_UNIT, 2, 0 },
     { "december", K_MONTH, 12, 0 },
+    { "dinar", K_CUR, CUR_SEVERAL, 0 },
+    { "dinars", K_CUR, CUR_SEVERAL, 0 },
+    { "dirham", K_CUR, CUR_SEVERAL, 0 },
+    { "dirhams", K_CUR, CUR_SEVERAL, 0 },
     { "dlr", K_CUR, CUR_DOLLAR, 0 },
     { "dlrs", K_CUR, CUR_DOLLAR, 0 },
     { "dollar", K_CUR, CUR_DOLLAR, 0 },
     { "dollars", K_CUR, CUR_DOLLAR, 0 },
     { "dozen", K_DOZEN, 12, 0 },
     { "dozens", K_VAGUE, 1, 0 },
+    { "drachma", K_CUR, CUR_GRD, 0 },
+    { "drachmae", K_CUR, CUR_GRD, 0 },
+    { "drachmas", K_CUR, CUR_GRD, 0 },
     { "due", K_NONE, 0, F_YEARCTX },     /* "notes due 1997" */
     { "during", K_PREP, 0, F_YEARCTX },
     { "dutch", K_CURMOD, CUR_NLG, 0 },
     { "each", K_EVERY, 0, 0 },
     { "earlier", K_EARLIER, 0, 0 },
     { "early", K_EDGE, 0, F_YEARCTX },
+    { "ecu", K_CUR, CUR_XEU, 0 },
+    { "ecus", K_CUR, CUR_XEU, 0 },
     { "eight", K_NUM, 8, 0 },
     { "eighteen", K_NUM, 18, 0 },
     { "eighty", K_TENS, 80, 0 },
     { "eleven", K_NUM, 11, 0 },
     { "end", K_ENDW, 0, 0 },
+    { "escudo", K_CUR, CUR_PTE, 0 },
+    { "escudos", K_CUR, CUR_PTE, 0 },
     { "euro", K_CUR, CUR_EUR, 0 },
     { "euros", K_CUR, CUR_EUR, 0 },
     { "every", K_EVERY, 0, 0 },
@@ -203,6 +219,8 @@ static const keyword_t keywords[] = {
     { "five", K_NUM, 5, 0 },
     { "following", K_FOLLOWING, 0, 0 },
     { "for", K_NONE, 0, F_YEARCTX },
+    { "forint", K_CUR, CUR_HUF, 0 },
+    { "forints", K_CUR, CUR_HUF, 0 },
     { "forty", K_TENS, 40, 0 },
     { "four", K_NUM, 4, 0 },
     { "fourteen", K_NUM, 14, 0 },
@@ -238,6 +256,7 @@ static const keyword_t keywords[] = {
     { "krone", K_CUR, CUR_CROWN, 0 },
     { "kroner", K_CUR, CUR_CROWN, 0 },
     { "kronor", K_CUR, CUR_SEK, 0 },
+    { "kwacha", K_CUR, CUR_SEVERAL, 0 },
     { "last", K_REL, 0, 0 },
     { "late", K_EDGE, 0, F_YEARCTX },
     { "later", K_EARLIER, 0, 0 },
@@ -246,6 +265,8 @@ static const keyword_t keywords[] = {
     { "lire", K_CUR, CUR_ITL, 0 },
     { "mar", K_MONTH, 3, F_ABBR },
     { "march", K_MONTH, 3, 0 },
+    { "markka", K_CUR, CUR_FIM, 0 },
+    { "markkaa", K_CUR, CUR_FIM, 0 },
     { "marks", K_CUR, CUR_DEM, 0 },
     { "may", K_MONTH, 5, F_AMBIG },
     { "mexican", K_CURMOD, CUR_MXN, 0 },
@@ -261,6 +282,7 @@ static const keyword_t keywords[] = {
     { "more", K_FURTHER, 0, 0 },
     { "mths", K_UNIT, 2, 0 },
     { "my", K_NONE, 0, F_YEARCTX },
+    { "naira", K_CUR, CUR_NGN, 0 },
     { "new", K_CURMOD, CUR_NZD, 0 },
     { "next", K_REL, 0, 0 },
     { "nine", K_NUM, 9, 0 },
@@ -293,31 +315,45 @@ static const keyword_t keywords[] = {
     { "preceding", K_FOLLOWING, 0, 0 },
     { "previous", K_REL, 0, 0 },
     { "prior", K_REL, 0, 0 },          /* "the prior year", as "previous" */
+    { "punt", K_CUR, CUR_IEP, 0 },
+    { "punts", K_CUR, CUR_IEP, 0 },
     { "qtr", K_QUARTER, 0, 0 },
     { "quarter", K_QUARTER, 0, 0 },
     { "rand", K_CUR, CUR_ZAR, 0 },
     { "recent", K_RECENT, 0, 0 },
     { "renminbi", K_CUR, CUR_CNY, 0 },
+    { "rial", K_CUR, CUR_SEVERAL, 0 },
+    { "rials", K_CUR, CUR_SEVERAL, 0 },
+    { "ringgit", K_CUR, CUR_MYR, 0 },
+    { "ringgits", K_CUR, CUR_MYR, 0 },
+    { "riyal", K_CUR, CUR_SEVERAL, 0 },
+    { "riyals", K_CUR, CUR_SEVERAL, 0 },
     { "rouble", K_CUR, CUR_RUB, 0 },
     { "roubles", K_CUR, CUR_RUB, 0 },
     { "ruble", K_CUR, CUR_RUB, 0 },
     { "rubles", K_CUR, CUR_RUB, 0 },
     { "rupee", K_CUR, CUR_INR, 0 },
     { "rupees", K_CUR, CUR_INR, 0 },
+    { "rupiah", K_CUR, CUR_IDR, 0 },
+    { "rupiahs", K_CUR, CUR_IDR, 0 },
     { "russian", K_CURMOD, CUR_RUB, 0 },
     { "saturday", K_WEEKDAY, 6, 0 },
+    { "schilling", K_CUR, CUR_ATS, 0 },
+    { "schillings", K_CUR, CUR_ATS, 0 },
     { "season", K_UNIT, 1, 0 },
     { "seasons", K_UNIT, 2, 0 },
     { "second", K_ORD, 2, 0 },
     { "sep", K_MONTH, 9, F_ABBR },
     { "sept", K_MONTH, 9, F_ABBR },
     { "september", K_MONTH, 9, 0 },
-    { "shilling", K_CUR, CUR_SHILLING, 0 },
-    { "shillings", K_CUR, CUR_SHILLING, 0 },
     { "seven", K_NUM, 7, 0 },
     { "seventeen", K_NUM, 17, 0 },
     { "seventy", K_TENS, 70, 0 },
     { "several", K_FEW, 0, 0 },
+    { "shekel", K_CUR, CUR_ILS, 0 },
+    { "shekels", K_CUR, CUR_ILS, 0 },
+    { "shilling", K_CUR, CUR_SEVERAL, 0 },
+    { "shillings", K_CUR, CUR_SEVERAL, 0 },
     { "since", K_PREP, 0, F_YEARCTX },
     { "singapore", K_CURMOD, CUR_SGD, 0 },
     { "six", K_NUM, 6, 0 },
@@ -376,6 +412,8 @@ static const keyword_t keywords[] = {
     { "yesterday", K_DAYWORD, 0, 0 },
     { "your", K_NONE, 0, F_YEARCTX },
     { "yuan", K_CUR, CUR_CNY, 0 },
+    { "zloty", K_CUR, CUR_PLN, 0 },
+    { "zlotys", K_CUR, CUR_PLN, 0 },
 };
 
 /*  The keywords by hash, built once: open addressing over KW_SLOTS slots
@@ -383,7 +421,7 @@ static const keyword_t keywords[] = {
     looked up once, and most words of a text are no keyword: a hash of its
     few bytes and, nearly always, an empty slot or one comparison, where a
     binary search took eight string comparisons.  */
-#define KW_SLOTS 1024
+#define KW_SLOTS 2048
 
 static uint16_t s_kw_slots[KW_SLOTS];
 static uint8_t s_kw_len[sizeof keywords / sizeof keywords[0]];
@@ -1405,7 +1443,7 @@ parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
     int c = w->val;
     /* "50 Cent" is a rapper; other currency words may be capitalised in
        headlines ("Sales Top 100 Billion Dollars").  */
-    if ((c == CUR_CENT || c == CUR_CROWN || c == CUR_SHILLING) && w->cap && !w->upper)
+    if ((c == CUR_CENT || c == CUR_CROWN || c == CUR_SEVERAL) && w->cap && !w->upper)
         return 0;
     switch (c) {
         case CUR_DOLLAR:
@@ -1426,7 +1464,7 @@ parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
             else if (mod >= 0)
                 return 0;
             break;
-        case CUR_SHILLING:
+        case CUR_SEVERAL:
             if (mod >= 0)
                 return 0;
             break;
@@ -1915,7 +1953,7 @@ match_money_one (const scan_t *sc, size_t i, match_t *m)
         if (c > 0 && tk (sc, i + k)->gap == 1) {
             a.exp += shift;
             m->ntok = k + c;
-            if (code == CUR_CROWN || code == CUR_SHILLING) {
+            if (code == CUR_CROWN || code == CUR_SEVERAL) {
                 m->phrase = true;       /* no code to give: the phrase */
                 m->cur_at = i + k;      /* its currency, for the amounts after it */
                 m->cur_n = c;

@@ -1486,8 +1486,10 @@ initials_first (const char *name)
 static size_t
 first_last_key (const words_t *w, char *buf, size_t size)
 {
+    if (w->n < 2)
+        return 0;
     size_t a = w->len[0], b = w->len[w->n - 1];
-    if (w->n < 2 || a + b + 2 > size)
+    if (a + b + 2 > size)
         return 0;
     memcpy (buf, w->text.p, a);
     buf[a] = ' ';

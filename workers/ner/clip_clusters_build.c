@@ -16,6 +16,11 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 
+/*  uthash allocates through clip_malloc, which ends the program on
+    exhaustion with a log line, as every other allocation here does.  */
+#define uthash_malloc(sz) clip_malloc (sz)
+#include <uthash.h>
+
 /*  ------------------------------------------------------------------------
     Building  */
 
@@ -34,54 +39,57 @@ typedef struct {
     int rank;                   /* by frequency, or -1 */
 } vword_t;
 
+/*  The words by key: uthash over small items of their own (the words
+    array moves as it grows; the items and the keys they point to do
+    not).  */
+typedef struct {
+    uint32_t id;                /* into vocab_t's words */
+    UT_hash_handle hh;          /* keyed by words [id].key */
+} vindex_t;
+
 typedef struct {
     vword_t *words;
     size_t n, cap;
-    uint32_t *slots;            /* index + 1, 0 = empty */
-    size_t mask;
+    vindex_t *index;
 } vocab_t;
 
-/*  The slot of key in v's table: the one holding it, or the empty one
-    where it would go.  */
-static size_t
-vocab_slot (const vocab_t *v, const char *key, size_t len)
+/*  The id of key in v, or UINT32_MAX.  */
+static uint32_t
+vocab_find (const vocab_t *v, const char *key, size_t len)
 {
-    size_t s = (size_t) XXH3_64bits (key, len) & v->mask;
-    while (v->slots [s]) {
-        const vword_t *w = &v->words [v->slots [s] - 1];
-        if (strlen (w->key) == len && memcmp (w->key, key, len) == 0)
-            break;
-        s = (s + 1) & v->mask;
-    }
-    return s;
+    vindex_t *x;
+    HASH_FIND (hh, v->index, key, len, x);
+    return x ? x->id : UINT32_MAX;
 }
 
 static uint32_t
 vocab_intern (vocab_t *v, const char *key, size_t len)
 {
-    if (2 * (v->n + 1) > v->mask + 1) {
-        size_t nslots = (v->mask + 1) * 2;
-        uint32_t *slots = clip_calloc (nslots, sizeof (uint32_t));
-        for (size_t i = 0; i < v->n; i++) {
-            size_t s = (size_t) XXH3_64bits (v->words [i].key, strlen (v->words [i].key)) & (nslots - 1);
-            while (slots [s])
-                s = (s + 1) & (nslots - 1);
-            slots [s] = (uint32_t) i + 1;
-        }
-        free (v->slots);
-        v->slots = slots;
-        v->mask = nslots - 1;
-    }
-    size_t s = vocab_slot (v, key, len);
-    if (v->slots [s])
-        return v->slots [s] - 1;
+    uint32_t id = vocab_find (v, key, len);
+    if (id != UINT32_MAX)
+        return id;
     if (v->n == v->cap) {
         v->cap = v->cap ? 2 * v->cap : 4096;
         v->words = clip_realloc (v->words, v->cap * sizeof (vword_t));
     }
     v->words [v->n] = (vword_t) { .key = clip_strndup (key, len), .rank = -1 };
-    v->slots [s] = (uint32_t) v->n + 1;
+    vindex_t *x = clip_malloc (sizeof *x);
+    x->id = (uint32_t) v->n;
+    HASH_ADD_KEYPTR (hh, v->index, v->words [v->n].key, len, x);
     return (uint32_t) v->n++;
+}
+
+static void
+vocab_release (vocab_t *v)
+{
+    vindex_t *x, *tmp;
+    HASH_ITER (hh, v->index, x, tmp) {
+        HASH_DEL (v->index, x);
+        free (x);
+    }
+    for (size_t i = 0; i < v->n; i++)
+        free (v->words [i].key);
+    free (v->words);
 }
 
 typedef struct {
@@ -331,10 +339,7 @@ corpus_read (const pathlist_t *files, vocab_t *vocab, uint32_t **seq_p)
 static void
 corpus_free (vocab_t *vocab, uint32_t *seq, pathlist_t *files)
 {
-    for (size_t i = 0; i < vocab->n; i++)
-        free (vocab->words [i].key);
-    free (vocab->words);
-    free (vocab->slots);
+    vocab_release (vocab);
     free (seq);
     for (size_t i = 0; i < files->n; i++)
         free (files->paths [i]);
@@ -365,8 +370,7 @@ clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
         return -1;
     }
 
-    vocab_t vocab = { .mask = 4095 };
-    vocab.slots = clip_calloc (4096, sizeof (uint32_t));
+    vocab_t vocab = { 0 };
     uint32_t *seq = NULL;       /* word ids, UINT32_MAX between sentences */
     size_t nseq = corpus_read (&files, &vocab, &seq);
     if (log)
@@ -467,14 +471,6 @@ clip_clusters_build (char *const *dirs, size_t ndirs, const char *out_path,
     Exchange classes  */
 
 #define XLOG_TABLE (1u << 20)   /* x log x tabulated below this count */
-
-/*  The id of key in vocab, or UINT32_MAX.  */
-static uint32_t
-vocab_find (const vocab_t *v, const char *key, size_t len)
-{
-    size_t s = vocab_slot (v, key, len);
-    return v->slots [s] ? v->slots [s] - 1 : UINT32_MAX;
-}
 
 static inline double
 xlogx (const double *table, uint64_t x)
@@ -583,8 +579,7 @@ clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
         snprintf (err, err_size, "no files found");
         return -1;
     }
-    vocab_t vocab = { .mask = 4095 };
-    vocab.slots = clip_calloc (4096, sizeof (uint32_t));
+    vocab_t vocab = { 0 };
     uint32_t *seq = NULL;
     size_t nseq = corpus_read (&files, &vocab, &seq);
 

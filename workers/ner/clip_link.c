@@ -1784,6 +1784,19 @@ take_name (info_t *in, const info_t *f, bool retype)
     in->known = true;
 }
 
+/*  Does an apostrophe (is_apostrophe: one to three bytes) end right
+    before byte offset e of utf8?  */
+static bool
+apostrophe_ends_at (const char *utf8, size_t e)
+{
+    for (size_t n = 1; n <= 3 && n <= e; n++) {
+        int32_t cp;
+        if (decode (utf8 + e - n, n, &cp) == n && is_apostrophe (cp))
+            return true;
+    }
+    return false;
+}
+
 /*  A capital that the table makes its state's ("~Beijing") is the city
     here: after a locative ("in Beijing"), as a dateline or before a
     hyphen ("Paris-based"); listed after a place read as a place
@@ -1802,17 +1815,17 @@ city_reading (const char *utf8, size_t len, const clip_mention_t *m, const info_
     size_t p = m->start;
     while (p > 0 && utf8[p - 1] == ' ')
         p--;
-    /*  "year's", "year’s" (the apostrophe's UTF-8 ends in 0x99), "2003".  */
-    if (p >= 2 && utf8[p - 1] == 's'
-        && (utf8[p - 2] == '\'' || (unsigned char) utf8[p - 2] == 0x99))
+    /*  "year's", "year’s", "2003".  */
+    if (p >= 2 && utf8[p - 1] == 's' && apostrophe_ends_at (utf8, p - 1))
         return true;
     if (p >= 1 && utf8[p - 1] >= '0' && utf8[p - 1] <= '9')
         return true;
     if (strcmp (prev, "the") == 0) {
+        int32_t cp = -1;
+        if (m->end < len)
+            decode (utf8 + m->end, len - m->end, &cp);
         next_word (utf8, len, m->end, next, sizeof next);
-        bool possessive = m->end < len
-                          && (utf8[m->end] == '\'' || (unsigned char) utf8[m->end] == 0xE2);
-        return !possessive && next[0] && !in_list (actor_verbs, next, strlen (next));
+        return !is_apostrophe (cp) && next[0] && !in_list (actor_verbs, next, strlen (next));
     }
     return false;
 }

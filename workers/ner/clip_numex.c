@@ -3002,6 +3002,14 @@ match_year (const scan_t *sc, size_t i, match_t *m)
     iso_canon (m, y, 0, 0);
 }
 
+/*  j, or past the year after it ("March 1987"): the end of a month
+    phrase that ends before j.  */
+static size_t
+with_year (const scan_t *sc, size_t j)
+{
+    return tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0 ? j + 1 : j;
+}
+
 /*  "of 2019", "of the year", "of last year" after a part of a year ("the
     first quarter of 2019", "the last three months of 2004"), and of a
     month: "of February", "of March 1987", "of the month", "of last
@@ -3300,9 +3308,7 @@ match_relative_at (const scan_t *sc, size_t i)
             bool abbr;
             size_t k;
             if ((k = tok_month (sc, j, &mo, &abbr)) > 0 && !abbr) {
-                j += k;
-                if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
-                    j++;
+                j = with_year (sc, j + k);
                 return j - i;
             }
             if (tok_year (u) > 0 || (u->kind == T_NUM && u->cls == SUF_S && u->intdigits == 4))
@@ -3643,9 +3649,7 @@ match_relative_at (const scan_t *sc, size_t i)
                 bool abbr;
                 size_t k;
                 if ((k = tok_month (sc, i + 2, &mo, &abbr)) > 0) {
-                    j = i + 2 + k;
-                    if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
-                        j++;
+                    j = with_year (sc, i + 2 + k);
                     return j - i;
                 }
                 if (tok_year (x) > 0 && !(tk (sc, i + 3)->gap == 0 && tk (sc, i + 3)->kind != T_SYM))
@@ -3661,9 +3665,7 @@ match_relative_at (const scan_t *sc, size_t i)
                 bool abbr;
                 size_t k = tok_month (sc, i + 1, &mo, &abbr);
                 if (k > 0 && !abbr) {
-                    j = i + 1 + k;
-                    if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
-                        j++;
+                    j = with_year (sc, i + 1 + k);
                     return j - i;
                 }
                 if (tok_year (o) > 0 && !(tk (sc, i + 2)->gap == 0 && tk (sc, i + 2)->kind != T_SYM))
@@ -3675,9 +3677,7 @@ match_relative_at (const scan_t *sc, size_t i)
             bool abbr;
             size_t k;
             if (tk (sc, i + 2)->gap == 1 && (k = tok_month (sc, i + 2, &mo, &abbr)) > 0 && !abbr) {
-                j = i + 2 + k;
-                if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
-                    j++;
+                j = with_year (sc, i + 2 + k);
                 return j - i;
             }
             if (tk (sc, i + 2)->gap == 1 && tok_year (tk (sc, i + 2)) > 0)

@@ -1399,6 +1399,20 @@ dollar_country_at (const scan_t *sc, size_t i, int *mod)
     return 0;
 }
 
+/*  Does the token at j start what "won" won: a determiner, a possessive
+    pronoun or a number ("won the race", "won three awards")?  */
+static bool
+won_is_verb (const scan_t *sc, size_t j)
+{
+    static const char *const words[] = {
+        "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this",
+        "that", "every", "both", "all", "two", "three", "four", "five", "six",
+        "seven", "eight", "nine", "ten", "eleven", "twelve", NULL
+    };
+    const tok_t *t = tk (sc, j);
+    return t->gap == 1 && (t->kind == T_NUM || (t->kind == T_WORD && tok_is_word_in (sc, t, words)));
+}
+
 /*  A currency named after the amount: "dollars", "US dollars", "pounds
     sterling", "Swiss francs", "cents", "USD", "N.Z. dlrs".  Sets *code
     and *shift (-2 for cents and pence).  */
@@ -1444,6 +1458,10 @@ parse_currency_words (const scan_t *sc, size_t i, int *code, int *shift)
     /* "50 Cent" is a rapper; other currency words may be capitalised in
        headlines ("Sales Top 100 Billion Dollars").  */
     if ((c == CUR_CENT || c == CUR_CROWN || c == CUR_SEVERAL) && w->cap && !w->upper)
+        return 0;
+    /* "Fahrenheit 9/11 won the award", "Halo 2 won three awards": the
+       verb, before what was won.  */
+    if (c == CUR_KRW && mod < 0 && won_is_verb (sc, i + m + 1))
         return 0;
     switch (c) {
         case CUR_DOLLAR:
@@ -1634,6 +1652,15 @@ tok_is_function_word (const scan_t *sc, const tok_t *t)
     return t->kind == T_WORD && tok_is_word_in (sc, t, words);
 }
 
+/*  An adverb in "-ly" ("953 mln previously", "respectively"), which no
+    noun counted by the amount before it is.  */
+static bool
+tok_is_ly_adverb (const scan_t *sc, const tok_t *t)
+{
+    size_t l = t->end - t->start;
+    return t->kind == T_WORD && !t->cap && l > 3 && sc->s[t->end - 2] == 'l' && sc->s[t->end - 1] == 'y';
+}
+
 /*  A noun naming an amount of money as a result, which a bare amount
     before it is ("a 12 mln deficit", "against 8 mln surplus"):
     "150 mln shares" counts something else.  */
@@ -1726,6 +1753,7 @@ scaled_range_head_at (const scan_t *sc, size_t i)
     shares" is a count): the next token is punctuation, a preposition or
     a conjunction ("at", "for", "and", "vs"), ends the paragraph, is a
     noun of a result in money (tok_is_money_result: "a 12 mln deficit"),
+    an adverb ("953 mln previously"),
     or is a word that starts a DATE ("from a projected 348 billion this
     year", "a year earlier", "last year").  Two joined by "to" are a
     range, one MONEY as range_head_at's ("expectations of 920 mln to one billion";
@@ -1758,7 +1786,8 @@ match_implied_money (const scan_t *sc, size_t i, const implied_t *c, bool row, b
         ;
     else if (!(n->kind == T_END || n->gap == 2 || n->kind == T_SYM
           || (n->kind == T_WORD && (n->cls == K_PREP || n->cls == K_AND))
-          || (n->gap == 1 && (tok_is_function_word (sc, n) || tok_is_money_result (sc, n))))) {
+          || (n->gap == 1 && (tok_is_function_word (sc, n) || tok_is_money_result (sc, n)
+                              || tok_is_ly_adverb (sc, n))))) {
         /* A DATE after it, started by a word ("this year"; a number there
            would rather be a count of something).  */
         match_t d;
@@ -1781,6 +1810,25 @@ match_implied_money (const scan_t *sc, size_t i, const implied_t *c, bool row, b
         m->cur_at = c->at;
         m->cur_n = c->n;
     }
+}
+
+/*  A scaled amount at i that counts something: a noun after it ("17.8
+    mln tonnes", "150 mln shares"), not a word of the implied MONEY's
+    (match_implied_money: a preposition, a conjunction, a function word,
+    a noun of a result in money) nor an adverb ("953 mln previously").  */
+static bool
+count_at (const scan_t *sc, size_t i)
+{
+    const tok_t *t = tk (sc, i);
+    if (!(t->kind == T_NUM || tok_is_kw (t, K_NUM) || tok_is_kw (t, K_TENS)))
+        return false;
+    amount_t a;
+    size_t k = bare_amount_at (sc, i, false, &a);
+    if (k == 0)
+        return false;
+    const tok_t *n = tk (sc, i + k);
+    return n->kind == T_WORD && n->gap == 1 && n->cls == K_NONE && !tok_is_ly_adverb (sc, n)
+        && !tok_is_function_word (sc, n) && !tok_is_money_result (sc, n);
 }
 
 /*  "vs" or "versus".  */
@@ -4199,6 +4247,10 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
     implied_t cur = implied_none;   /* currency of the last MONEY in this sentence */
     size_t cur_at = 0;
     implied_t doc_cur = implied_none;   /* of the last MONEY in the text */
+    /*  The token after the last MONEY of the text, and after the last
+        scaled count (count_at: "17.8 mln tonnes"), whichever is later
+        being what a bare amount in a later sentence is more of.  */
+    size_t doc_cur_at = 0, count_end = 0;
     implied_t row_cur = implied_none;   /* of the earnings table row before row_end */
     size_t row_end = 0;
     /*  A sterling cue (sterling_cue_at) before the token, anywhere in the
@@ -4301,6 +4353,13 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
                 ahead = implied_ahead (&sc, ahead_at, i + IMPLIED_WINDOW, &ahead_at, &ahead_stop);
             if (implied_set (&ahead))
                 match_implied_money (&sc, i, &ahead, false, true, &best);
+            else if (implied_set (&doc_cur) && doc_cur_at > count_end)
+                /*  None in its sentence: wire copy names a currency
+                    once for the whole story ("Imports were 2.655
+                    billion against 2.883 billion" paragraphs after "a
+                    13 mln dlr deficit"), unless a count came after it
+                    ("drop from 17.8 mln tonnes to 13.5 mln").  */
+                match_implied_money (&sc, i, &doc_cur, false, true, &best);
         }
         if (best.ntok == 0 && ti->kind == T_NUM && (ti->fden != 0 || rh > 0))
             match_rate_fraction (&sc, i, rh, &best);
@@ -4316,9 +4375,11 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         implied_t bc = implied_of (&best);
         if (implied_set (&bc)) {
             cur = doc_cur = bc;
-            cur_at = i + best.ntok;
+            cur_at = doc_cur_at = i + best.ntok;
         }
         if (best.ntok == 0) {
+            if (count_at (&sc, i))
+                count_end = i + 1;
             i++;
             continue;
         }

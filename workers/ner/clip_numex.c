@@ -4232,6 +4232,78 @@ implied_phrase_canon (const scan_t *sc, size_t start, size_t end, size_t cur_at,
     return out;
 }
 
+/*  The index of the first token starting at or after byte b.  */
+static size_t
+tok_index_at (const scan_t *sc, size_t b)
+{
+    size_t lo = 0, hi = sc->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sc->t[mid].start < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*  Is the token at k a word that starts a period ("beginning", "starting")
+    or ends one ("ending", "ended")?  */
+static bool
+tok_is_period_edge (const scan_t *sc, const tok_t *t)
+{
+    static const char *const words[] = { "beginning", "starting", "ending", "ended", NULL };
+    return t->kind == T_WORD && tok_is_word_in (sc, t, words);
+}
+
+/*  Do the tokens [a, b), between two DATEs, join them into one, as the
+    labelling rules' range and period with its start or end are
+    (workers/ner/README.md): "to" or "through" ("April 1 to September",
+    "August 16, 1985, to Dec 31, 1985", "each year through 1989"), a
+    slash or hyphen written tight ("July 1/February 13"), or a word of a
+    period's start or end ("fiscal 1987 beginning on April 1")?  "and"
+    does not ("in 1984 and 1985" is two), nor "from" ("a year from March
+    1" is as often two), both measured on the development sets.  */
+static bool
+date_connector (const scan_t *sc, size_t a, size_t b)
+{
+    for (size_t j = a; j <= b && j < sc->n; j++)
+        if (sc->t[j].gap == 2)
+            return false;
+    if (b - a == 1 && sc->t[a].kind == T_SYM)
+        return (tok_is_sym (&sc->t[a], S_SLASH) || tok_is_sym (&sc->t[a], S_HYPHEN))
+            && sc->t[a].gap == 0 && sc->t[b].gap == 0;
+    if (b > a && tok_is_sym (&sc->t[a], S_COMMA))
+        a++;
+    if (b - a == 1)
+        return tok_is_word (sc, &sc->t[a], "to") || tok_is_word (sc, &sc->t[a], "through")
+            || tok_is_period_edge (sc, &sc->t[a]);
+    return b - a == 2 && tok_is_period_edge (sc, &sc->t[a])
+        && (tok_is_word (sc, &sc->t[a + 1], "on") || tok_is_word (sc, &sc->t[a + 1], "in"));
+}
+
+/*  Two DATEs next to each other that a connector joins
+    (date_connector) become one, its canonical the phrase.  */
+static void
+join_dates (const scan_t *sc, const char *utf8, clip_numex_t *res, size_t *nres)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < *nres; k++) {
+        if (o > 0 && res[o - 1].type == CLIP_NUMEX_DATE && res[k].type == CLIP_NUMEX_DATE) {
+            size_t a = tok_index_at (sc, res[o - 1].end), b = tok_index_at (sc, res[k].start);
+            if (b > a && date_connector (sc, a, b)) {
+                res[o - 1].end = res[k].end;
+                free (res[o - 1].canonical);
+                free (res[k].canonical);
+                res[o - 1].canonical = phrase_canon (utf8, res[o - 1].start, res[o - 1].end);
+                continue;
+            }
+        }
+        res[o++] = res[k];
+    }
+    *nres = o;
+}
+
 int
 clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
 {
@@ -4402,6 +4474,7 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
                                       : clip_strdup (best.canon);
         i = last + 1;
     }
+    join_dates (&sc, utf8, res, &nres);
     free (sc.t);
     *out = res;
     *n = nres;

@@ -771,6 +771,30 @@ Test (link, abbreviations_in_company_names)
     CHECK ("Intl Rovan spoke.", { "PER", "Intl Rovan", "Intl Rovan", NULL });
 }
 
+/*  A table's row label abbreviating a place the table wrote out: that
+    place.  Only as a row's label (first on its line, two spaces or a
+    slash after), and only one place may fit.  */
+Test (link, abbreviated_places_in_a_table)
+{
+    CHECK (" Minneapolis   2.65  2.71\n Cincinnati    2.96\n Portland/\n"
+           " Mpls        1.34  1.75\n Cinci       1.52\n Port/\n",
+           { "LOC", "Minneapolis", "Minneapolis", NULL },
+           { "LOC", "Cincinnati", "Cincinnati", NULL },
+           { "LOC", "Portland", "Portland", NULL },
+           { "LOC", "Mpls", "Minneapolis", NULL },
+           { "LOC", "Cinci", "Cincinnati", NULL },
+           { "LOC", "Port", "Portland", NULL });
+    /* In running text the short name is its own place.  */
+    CHECK ("Yorkshire farmers met in York on Monday.",
+           { "LOC", "Yorkshire", "Yorkshire", NULL },
+           { "LOC", "York", "York", NULL });
+    /* Two places fit: neither.  */
+    CHECK (" Portland    1.2\n Portsmouth  1.3\n Port        1.4\n",
+           { "LOC", "Portland", "Portland", NULL },
+           { "LOC", "Portsmouth", "Portsmouth", NULL },
+           { "LOC", "Port", "Port", NULL });
+}
+
 Test (link, acronym_spelt_by_a_run_of_the_text)
 {
     /* The tagger cut the full name ("Water Planning Office" for "the

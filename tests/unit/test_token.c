@@ -54,6 +54,11 @@ Test (token, abbreviations) {
     expect_tokens ("Mr Guo met Mr. Smith of Nokia Corp. and George W. Bush",
                    (const char *[]) { "Mr", "Guo", "met", "Mr.", "Smith", "of", "Nokia",
                                       "Corp.", "and", "George", "W.", "Bush", NULL });
+    /*  The wire's state abbreviations keep their period, which ends no
+        sentence.  */
+    expect_tokens ("LOUISVILLE, Ky., Feb 26 - Dallas, Tex. Gulf",
+                   (const char *[]) { "LOUISVILLE", ",", "Ky.", ",", "Feb", "26", "-",
+                                      "Dallas", ",", "Tex.", "Gulf", NULL });
 }
 
 Test (token, quotes_money_percent) {

@@ -1377,6 +1377,67 @@ take_full_name (info_t *in, const info_t *full)
 
 #define AMBIGUOUS SIZE_MAX
 
+/*  Is key word a the key word f, or an abbreviation of it as a table
+    writes a place ("mpls" of "minneapolis", "cinci" of "cincinnati"):
+    shorter, with f's first letter, and its letters in f's order?  */
+static bool
+word_abbreviates (const char *a, size_t al, const char *f, size_t fl)
+{
+    if (al == fl)
+        return memcmp (a, f, al) == 0;
+    if (al == 0 || al > fl || a[0] != f[0])
+        return false;
+    size_t k = 0;
+    for (size_t j = 0; j < fl && k < al; j++)
+        if (f[j] == a[k])
+            k++;
+    return k == al;
+}
+
+/*  Does m label a table's row: the first thing on its line, with two
+    spaces, a slash or the line's end after it (and its own period)?
+    "Mpls        1.34  1.75", "Balt/Nor/".  */
+static bool
+table_row_label (const char *text, size_t len, const clip_mention_t *m)
+{
+    size_t p = m->start;
+    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t'))
+        p--;
+    if (p > 0 && text[p - 1] != '\n')
+        return false;
+    size_t e = m->end;
+    if (e < len && text[e] == '.')
+        e++;
+    return e >= len || text[e] == '\n' || text[e] == '/'
+           || (e + 1 < len && text[e] == ' ' && text[e + 1] == ' ');
+}
+
+/*  The one place of places[0, np) that the unknown place in abbreviates
+    word by word (word_abbreviates), with at least one word shorter: its
+    info, or NULL when none or several do.  */
+static const info_t *
+abbreviated_place (const info_t *in, const info_t *const *places, size_t np)
+{
+    const info_t *found = NULL;
+    for (size_t c = 0; c < np; c++) {
+        const info_t *f = places[c];
+        if (f == in || f->ckey.n != in->key.n || strcmp (f->canonical, in->canonical) == 0)
+            continue;
+        bool shorter = false, all = true;
+        for (size_t k = 0; k < in->key.n && all; k++) {
+            all = word_abbreviates (in->key.text.p + in->key.off[k], in->key.len[k],
+                                    f->ckey.text.p + f->ckey.off[k], f->ckey.len[k]);
+            shorter |= in->key.len[k] < f->ckey.len[k];
+        }
+        if (!all || !shorter)
+            continue;
+        if (found && strcmp (found->canonical, f->canonical) != 0)
+            return NULL;
+        found = f;
+    }
+    return found;
+}
+
 /*  Map key [0, kl) to mention i + 1 unless it maps to an earlier one;
     AMBIGUOUS when that earlier one has another canonical name.  */
 static void
@@ -2168,6 +2229,28 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         strmap_init (&names[t]);
         strmap_reserve (&names[t], of_type[t]);
     }
+    /*  The document's places by their first mention, for the
+        abbreviations of a table's rows (abbreviated_place): at most
+        PLACES_MAX, which bounds the work per row label.  */
+    enum { PLACES_MAX = 256 };
+    const info_t *places[PLACES_MAX];
+    size_t nplaces = 0;
+    {
+        strmap_t seen;
+        strmap_init (&seen);
+        strmap_reserve (&seen, of_type[TY_LOC]);
+        for (size_t i = 0; i < n && nplaces < PLACES_MAX; i++) {
+            const info_t *in = &info[i];
+            if (in->ty != TY_LOC || in->ckey.n == 0 || !in->capitalised)
+                continue;
+            size_t *slot = strmap_slot (&seen, in->canonical, strlen (in->canonical), true);
+            if (*slot == 0) {
+                *slot = i + 1;
+                places[nplaces++] = in;
+            }
+        }
+        strmap_release (&seen);
+    }
     textruns_t runs = { 0 };
     for (size_t a = 0; a < nacr; a++) {
         size_t *slot = strmap_slot (&acronyms, acrs[a].acr, strlen (acrs[a].acr), true);
@@ -2211,6 +2294,14 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             j = strmap_slot (&later_people, in->key.text.p, in->key.len[0], false);
             if (!in->known && j && *j - 1 > i && take_full_name (in, &info[*j - 1]))
                 short_form = true;
+        }
+        if (!in->known && in->ty == TY_LOC && in->capitalised && in->key.n > 0
+            && table_row_label (utf8, len, m)) {
+            /* "Mpls" heading a table's row, "Minneapolis" a row above:
+               tables abbreviate the places they list again.  */
+            const info_t *f = abbreviated_place (in, places, nplaces);
+            if (f)
+                take_name (in, f, false);
         }
         if (!in->known && in->ty == TY_ORG && in->key.n > 0) {
             /* "Vantrell Data" for "Vantrell Data Systems", "Quillby"

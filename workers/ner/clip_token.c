@@ -127,7 +127,13 @@ static const struct {
     A ("Ave"), A ("Blvd"), A ("Dept"), A ("Univ"), A ("Calif"), A ("Fla"),
     A ("Mass"), A ("Wash"), A ("Conn"), A ("Ariz"), A ("Colo"), A ("Tenn"),
     A ("Okla"), A ("Mich"), A ("Minn"), A ("approx"), A ("est"), A ("Messrs"),
-    A ("Mme"), A ("Mlle")
+    A ("Mme"), A ("Mlle"),
+    /*  The other states' abbreviations of the wire's style (AP), besides
+        those above and the lettered ones ("N.Y.", read as acronyms).  */
+    A ("Ala"), A ("Ark"), A ("Del"), A ("Ga"), A ("Ill"), A ("Ind"), A ("Kan"),
+    A ("Kans"), A ("Ky"), A ("La"), A ("Md"), A ("Mo"), A ("Mont"), A ("Neb"),
+    A ("Nebr"), A ("Nev"), A ("Ore"), A ("Pa"), A ("Tex"), A ("Va"), A ("Vt"),
+    A ("Wis"), A ("Wisc"), A ("Wyo")
 };
 #undef A
 

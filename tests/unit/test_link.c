@@ -795,6 +795,20 @@ Test (link, abbreviated_places_in_a_table)
            { "LOC", "Port", "Port", NULL });
 }
 
+/*  An acronym in title case, as the BBC writes them, spelling the
+    initials of a name of the document: that name.  Not a person, and
+    not under four letters.  */
+Test (link, acronym_in_title_case)
+{
+    CHECK ("The Internet Corporation for Assigned Names and Numbers met. Icann said no.",
+           { "ORG", "Internet Corporation for Assigned Names and Numbers",
+             "Internet Corporation for Assigned Names and Numbers", NULL },
+           { "ORG", "Icann", "Internet Corporation for Assigned Names and Numbers", NULL });
+    CHECK ("The Danish Adoption Network met. Dan said no.",
+           { "ORG", "Danish Adoption Network", "Danish Adoption Network", NULL },
+           { "PER", "Dan", "Dan", NULL });
+}
+
 Test (link, acronym_spelt_by_a_run_of_the_text)
 {
     /* The tagger cut the full name ("Water Planning Office" for "the

@@ -1677,6 +1677,25 @@ acronym_form (const char *s, size_t n, char *out, size_t size)
     return o >= 2;
 }
 
+/*  A mention written as an acronym in the house style that capitalises
+    only its first letter ("Icann", "Nato"): one word of four to eight
+    letters; its capitals into out.  Four at least, as shorter words of
+    that form are mostly names ("Dan").  */
+static bool
+title_acronym_form (const char *s, size_t n, char *out, size_t size)
+{
+    if (n < 4 || n > 8 || n + 1 > size || !(s[0] >= 'A' && s[0] <= 'Z'))
+        return false;
+    out[0] = s[0];
+    for (size_t k = 1; k < n; k++) {
+        if (!(s[k] >= 'a' && s[k] <= 'z'))
+            return false;
+        out[k] = (char) (s[k] - 32);
+    }
+    out[n] = '\0';
+    return true;
+}
+
 /*  Capitalised runs of the text, for an acronym that no tagged name
     spells: the tagger may have cut its full name ("the Government
     Accounting Office (GAO)" tagged "Accounting Office"; "the Office of
@@ -2389,6 +2408,14 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                         in->known = true;
                     }
                 }
+            }
+            else if (in->ty != TY_PER
+                     && title_acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)) {
+                /* "Icann" for the Internet Corporation for Assigned Names
+                   and Numbers written in the document: BBC style.  */
+                size_t *j = strmap_slot (&by_initials, caps, strlen (caps), false);
+                if (j && *j != AMBIGUOUS && *j - 1 != i)
+                    take_name (in, &info[*j - 1], true);
             }
         }
         if (!in->known && in->key.n > 0) {

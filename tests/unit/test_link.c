@@ -795,6 +795,15 @@ Test (link, abbreviated_places_in_a_table)
            { "LOC", "Port", "Port", NULL });
 }
 
+/*  A short form of a company named with its country or state after
+    its legal suffix: the full name.  */
+Test (link, short_form_of_a_company_of_a_country)
+{
+    CHECK ("Vantrell Corp of America said on Monday. Vantrell owns 27 pct.",
+           { "ORG", "Vantrell Corp of America", "Vantrell Corp of America", NULL },
+           { "ORG", "Vantrell", "Vantrell Corp of America", NULL });
+}
+
 /*  An acronym in title case, as the BBC writes them, spelling the
     initials of a name of the document: that name.  Not a person, and
     not under four letters.  */

@@ -1589,6 +1589,12 @@ extends_org (const info_t *f, const words_t *k)
         return false;
     if (strchr (f->canonical, '/') || strstr (f->canonical, " - "))
         return false;
+    /*  "Dynamics" for "Dynamics Corp of America": a legal suffix and
+        the "of" of the company's country or state.  */
+    if (extra == 3 && in_list (legal_suffixes, f->ckey.text.p + f->ckey.off[k->n], f->ckey.len[k->n])
+        && f->ckey.len[k->n + 1] == 2 && memcmp (f->ckey.text.p + f->ckey.off[k->n + 1], "of", 2) == 0
+        && !in_list (stopwords, f->ckey.text.p + f->ckey.off[k->n + 2], f->ckey.len[k->n + 2]))
+        return true;
     for (size_t x = k->n; x < f->ckey.n; x++) {
         const char *w = f->ckey.text.p + f->ckey.off[x];
         size_t wl = f->ckey.len[x];

@@ -677,14 +677,15 @@ Test (link, acronym_takes_the_name_the_text_writes_out)
 {
     /* The table expands "EC" as the European Commission; a text that
        writes out another name with those initials means that one (1987
-       wire copy's European Community); "EC Commission" spells "EC" only
-       by holding it.  */
+       wire copy's European Community); "EC Commission" (the European
+       Commission, acronym_with_its_head_noun) spells "EC" only by
+       holding it.  */
     CHECK ("The European Community sold wheat. EC officials said the EC would sell more.",
            { "ORG", "European Community", "European Community", NULL },
            { "ORG", "EC", "European Community", NULL },
            { "ORG", "EC", "European Community", NULL });
     CHECK ("The EC Commission said the EC would act.",
-           { "ORG", "EC Commission", "EC Commission", NULL },
+           { "ORG", "EC Commission", "European Commission", NULL },
            { "ORG", "EC", "European Commission", NULL });
     CHECK ("The EC fined the firm.",
            { "ORG", "EC", "European Commission", NULL });
@@ -793,6 +794,18 @@ Test (link, abbreviated_places_in_a_table)
            { "LOC", "Portland", "Portland", NULL },
            { "LOC", "Portsmouth", "Portsmouth", NULL },
            { "LOC", "Port", "Port", NULL });
+}
+
+/*  An acronym the table expands followed by the noun heading its
+    expansion is the expansion ("EC Commission"), and so is that noun
+    alone afterwards (head nouns).  */
+Test (link, acronym_with_its_head_noun)
+{
+    CHECK ("The EC Commission said on Monday. The Commission will act.",
+           { "ORG", "EC Commission", "European Commission", NULL },
+           { "ORG", "Commission", "European Commission", NULL });
+    /* Another noun: another body.  */
+    CHECK ("The EC Council met.", { "ORG", "EC Council", "EC Council", NULL });
 }
 
 /*  A short form of a company named with its country or state after

@@ -1940,6 +1940,20 @@ resolve_table (const clip_linker_t *self, const char *utf8, size_t len, const cl
             }
         }
     }
+    if (!s && in->ty == TY_ORG && in->key.n == 2) {
+        /* "EC Commission": an acronym the table expands, then the noun
+           that heads the expansion ("European Commission"), is that
+           name.  */
+        const slot_t *a = table_get_n (self, in->key.text.p, in->key.len[0]);
+        const entry_t *ae = a && !a->metonym? &self->entries[a->entry]: NULL;
+        const char *sp = memchr (utf8 + m->start, ' ', m->end - m->start);
+        if (ae && ae->type == TY_ORG && ae->ckey.n >= 2 && sp
+            && all_caps_n (utf8 + m->start, (size_t) (sp - (utf8 + m->start)))
+            && ae->ckey.len[ae->ckey.n - 1] == in->key.len[1]
+            && memcmp (ae->ckey.text.p + ae->ckey.off[ae->ckey.n - 1],
+                       in->key.text.p + in->key.off[1], in->key.len[1]) == 0)
+            s = a;
+    }
     if (!s && in->ty == TY_ORG && in->key.text.len < 120
         && (in->key.n > 1 || (in->key.n == 1 && all_caps (in->canonical)))) {
         /* The singular of an organisation the table names in the plural

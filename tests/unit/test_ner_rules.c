@@ -691,3 +691,17 @@ Test (ner_rules, two_directions_and_nationality_are_one_adjective)
            { "MISC", "North East African" }, { "MISC", "South East Asian" },
            { "MISC", "North West European" });
 }
+
+/*  A product's or work's number or model is part of its name, which is
+    MISC (a station stays an organisation); a score or a count after a
+    name is not.  */
+Test (ner_rules, model_number_after_a_name)
+{
+    const char *text = "The Commodore 64 computer sold well, she told BBC Radio 4 on Monday. "
+                       "Canon sold the EOS 300D camera. Leeds 2 Chelsea 1 was the score, and "
+                       "Acme said 40 workers left.\n";
+    const char *const unwanted [] = { "Commodore", "BBC Radio", "EOS", "Leeds 2", "Chelsea 1",
+                                      "Acme said 40", NULL };
+    CHECK (text, unwanted, { "MISC", "Commodore 64" }, { "ORG", "BBC Radio 4" },
+           { "MISC", "EOS 300D" });
+}

@@ -236,7 +236,7 @@ enum {
     L_HEADS_ORG, L_HOLIDAYS, L_GREETINGS, L_HEADS_COMPANY, L_GEO_HEADS, L_PARTIES,
     L_PRODUCT_NOUNS, L_WORK_NOUNS, L_ACRONYM_JOINS, L_TITLE_INNER, L_COMMON_ABBREVIATIONS,
     L_TIME_ZONES, L_HEADS_BODY, L_DIRECTIONS, L_REGION_ADJECTIVES, L_MEMBER_TITLES,
-    L_WORK_PLURALS, L_ORG_TAILS, L_NAME_TITLES, L_HEADS_SITE, L_COUNT
+    L_WORK_PLURALS, L_ORG_TAILS, L_NAME_TITLES, L_HEADS_SITE, L_STATIONS, L_COUNT
 };
 
 /*  The words of all lists by hash, built once (lists_build): open
@@ -1654,6 +1654,64 @@ variant_letter (const clip_ner_t *self, size_t end, size_t len)
     return end + 2;
 }
 
+/*  The last word of a station's name before its number ("BBC Radio 4",
+    "Channel 4"), which stays an organisation (model_number).  */
+static const char *const stations [] = { "Radio", "Channel", NULL };
+
+/*  A product's or a work's number or model after its name ("Commodore
+    64", "Gran Turismo 4", "EOS 300D", "BBC Radio 4"): a word of digits
+    and capitals with a digit, all digits at most three (a year after a
+    name is as often the year it means), then nothing of a figure ("2.5",
+    "2-0", "10:30", "1,000"), nor a word of a count or another name after
+    it ("Leeds 2 Chelsea 1", "Acme 50 pct"), nor a number before the name
+    (the second side of a score), on the same line.  Returns the name's
+    new end, end when there is none.  */
+static size_t
+model_number (const clip_ner_t *self, size_t start, size_t end, size_t len)
+{
+    static const char *const counted [] = {
+        "pct", "percent", "per", "mln", "million", "billion", "bln", "dlrs", "dollars",
+        "cts", "pence", "points", "pts", "shares", "years", "year", "months", "days",
+        "weeks", "hours", "minutes", "goals", "runs", "tonnes", "to", "of", "and", "or", NULL
+    };
+    const char *t = self->text;
+    if (end + 2 > len || t [end] != ' ')
+        return end;
+    size_t b = start;
+    while (b > 0 && t [b - 1] == ' ')
+        b--;
+    if (b > 0 && t [b - 1] >= '0' && t [b - 1] <= '9')
+        return end;
+    size_t p = end + 1, digits = 0, caps = 0;
+    while (p < len && ((t [p] >= '0' && t [p] <= '9') || (t [p] >= 'A' && t [p] <= 'Z'))) {
+        digits += t [p] >= '0' && t [p] <= '9';
+        caps += t [p] >= 'A' && t [p] <= 'Z';
+        p++;
+    }
+    size_t n = p - end - 1;
+    if (digits == 0 || n > 6 || (caps == 0 && n > 3))
+        return end;
+    if (p < len) {
+        char c = t [p];
+        if ((c >= 'a' && c <= 'z') || c == '-' || c == ':' || c == '%' || c == '/'
+            || ((c == '.' || c == ',') && p + 1 < len && t [p + 1] >= '0' && t [p + 1] <= '9'))
+            return end;
+        if (c == ' ' && p + 1 < len) {
+            const char *w = t + p + 1;
+            size_t wl = 0;
+            while (p + 1 + wl < len && ((w [wl] >= 'a' && w [wl] <= 'z') || (w [wl] >= 'A' && w [wl] <= 'Z')
+                                        || (w [wl] >= '0' && w [wl] <= '9')))
+                wl++;
+            if (wl > 0 && ((w [0] >= 'A' && w [0] <= 'Z') || (w [0] >= '0' && w [0] <= '9')))
+                return end;
+            for (size_t k = 0; counted [k]; k++)
+                if (strlen (counted [k]) == wl && memcmp (counted [k], w, wl) == 0)
+                    return end;
+        }
+    }
+    return p;
+}
+
 /*  The sign-off of wire copy: the document's last token, one word in
     capitals alone on its line ("REUTER").  It names the agency, an
     organisation (workers/ner/README.md); the tagger took it for a person's
@@ -1962,7 +2020,7 @@ static const char *const *const s_lists [L_COUNT] = {
     [L_HEADS_BODY] = heads_body, [L_DIRECTIONS] = directions,
     [L_REGION_ADJECTIVES] = region_adjectives, [L_MEMBER_TITLES] = member_titles,
     [L_WORK_PLURALS] = work_plurals, [L_ORG_TAILS] = org_tails,
-    [L_NAME_TITLES] = name_titles, [L_HEADS_SITE] = heads_site
+    [L_NAME_TITLES] = name_titles, [L_HEADS_SITE] = heads_site, [L_STATIONS] = stations
 };
 
 static void
@@ -2394,6 +2452,18 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
         for (size_t k = first; k < nm; k++)
             if (m [k].start >= bracket_end && !bracket_ticker (self, &m [k].start, &m [k].end)) {
                 m [k].end = variant_letter (self, sentence_period_cut (self, &m [k], len), len);
+                if (m [k].type != CLIP_ENT_LOC) {
+                    size_t me = model_number (self, m [k].start, m [k].end, len);
+                    if (me > m [k].end) {
+                        /* A station keeps its type ("BBC Radio 4").  */
+                        const clip_token_t *lt = &self->toks.tokens [m [k].tok_end - 1];
+                        int station = lt->end == m [k].end
+                                      && word_among (&self->words [m [k].tok_end - 1], L_STATIONS);
+                        if (!station)
+                            m [k].type = CLIP_ENT_MISC;
+                        m [k].end = me;
+                    }
+                }
                 m [kept++] = m [k];
             }
         nm = kept;

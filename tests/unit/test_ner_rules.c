@@ -705,3 +705,26 @@ Test (ner_rules, model_number_after_a_name)
     CHECK (text, unwanted, { "MISC", "Commodore 64" }, { "ORG", "BBC Radio 4" },
            { "MISC", "EOS 300D" });
 }
+
+/*  "Today" with a capital inside a sentence before "programme" is the
+    programme, a work; at a sentence's start it stays a DATE.  */
+Test (ner_rules, the_today_programme)
+{
+    const char *text = "He told BBC Radio 4's Today programme he would stay. "
+                       "Today programme makers met.\n";
+    clip_ner_entity_t *e;
+    size_t n;
+    cr_assert_eq (clip_ner_extract (ner, text, strlen (text), &e, &n), 0);
+    int misc = 0, date = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp (e [i].text, "Today") != 0)
+            continue;
+        if (e [i].start < 40)
+            misc += strcmp (e [i].type, "MISC") == 0;
+        else
+            date += strcmp (e [i].type, "DATE") == 0;
+    }
+    cr_expect_eq (misc, 1, "the programme's title is one MISC");
+    cr_expect_eq (date, 1, "a sentence's first word stays a DATE");
+    clip_ner_entities_free (e, n);
+}

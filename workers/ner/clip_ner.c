@@ -2483,6 +2483,54 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     return nm;
 }
 
+/*  "Radio 4's Today programme": a day word written with a capital inside
+    a sentence before "programme" is the programme's title, a work (MISC),
+    not a DATE.  Moves each such DATE of nx[0, *nn) to the names m[0, nm),
+    in text order, in place of any name there; returns the names' count.
+    m has room: it holds at most two names per token, and the title's
+    token then has this one alone.  */
+static size_t
+programme_titles (const clip_ner_t *self, const char *utf8, size_t len, ment_t *m, size_t nm,
+                  clip_numex_t *nx, size_t *nn)
+{
+    static const char tail [] = " programme";
+    const size_t tl = sizeof tail - 1;
+    size_t kept = 0;
+    for (size_t y = 0; y < *nn; y++) {
+        clip_numex_t *d = &nx [y];
+        size_t b = d->start;
+        while (b > 0 && (utf8 [b - 1] == ' ' || utf8 [b - 1] == '"' || utf8 [b - 1] == '\''))
+            b--;
+        int title = d->type == CLIP_NUMEX_DATE && d->end - d->start == 5
+                    && memcmp (utf8 + d->start, "Today", 5) == 0
+                    && d->end + tl <= len && memcmp (utf8 + d->end, tail, tl) == 0
+                    && b > 0 && utf8 [b - 1] != '.' && utf8 [b - 1] != '\n'
+                    && utf8 [b - 1] != '!' && utf8 [b - 1] != '?';
+        if (!title) {
+            nx [kept++] = *d;
+            continue;
+        }
+        /*  A name the tagger saw there goes: the title replaces it.  */
+        size_t w = 0;
+        for (size_t i = 0; i < nm; i++)
+            if (m [i].end <= d->start || m [i].start >= d->end)
+                m [w++] = m [i];
+        nm = w;
+        size_t at = nm;
+        while (at > 0 && m [at - 1].start > d->start)
+            at--;
+        memmove (m + at + 1, m + at, (nm - at) * sizeof *m);
+        size_t t = 0;
+        while (t < self->toks.n && self->toks.tokens [t].start < d->start)
+            t++;
+        m [at] = (ment_t) { t, t + 1, d->start, d->end, CLIP_ENT_MISC };
+        nm++;
+        free (d->canonical);
+    }
+    *nn = kept;
+    return nm;
+}
+
 int
 clip_ner_extract (clip_ner_t *self, const char *utf8, size_t len,
                   clip_ner_entity_t **out, size_t *n_out)
@@ -2507,6 +2555,7 @@ clip_ner_extract_max (clip_ner_t *self, const char *utf8, size_t len, size_t max
         free (m);
         return -1;
     }
+    nm = programme_titles (self, utf8, len, m, nm, nx, &nn);
     /*  Drop tagged names that overlap a MONEY / DATE / PERCENT span.  */
     size_t keep = 0, x = 0;
     for (size_t i = 0; i < nm; i++) {

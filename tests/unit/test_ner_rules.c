@@ -728,3 +728,12 @@ Test (ner_rules, the_today_programme)
     cr_expect_eq (date, 1, "a sentence's first word stays a DATE");
     clip_ner_entities_free (e, n);
 }
+
+/*  A member's title or Parliament's adjective alone is no name.  */
+Test (ner_rules, member_titles_alone)
+{
+    const char *text = "MP attacked by muggers\n\nAn MP has lost his passport. He wrote to his "
+                       "Parliamentary office, and MEPs and MSPs agreed.\n";
+    const char *const unwanted [] = { "MP", "Parliamentary", "MEPs", "MSPs", NULL };
+    check (text, NULL, 0, unwanted);
+}

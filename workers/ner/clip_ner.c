@@ -390,7 +390,10 @@ is_office (const clip_word_t *w)
 
 /*  Single words never a name on their own ("No. 2", a stray "Ltd.").  */
 static const char *const never_alone_words [] = {
-    "No", "Mr", "Mrs", "Ms", "The", "Ltd", "Corp", "Inc", "Co", "Plc", NULL
+    "No", "Mr", "Mrs", "Ms", "The", "Ltd", "Corp", "Inc", "Co", "Plc",
+    /*  Members' titles and the adjective of Parliament, which the tagger
+        took for organisations ("An MP has", "his Parliamentary office").  */
+    "MP", "MPs", "MEP", "MEPs", "MSP", "MSPs", "Parliamentary", NULL
 };
 
 static int

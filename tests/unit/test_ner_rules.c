@@ -737,3 +737,13 @@ Test (ner_rules, member_titles_alone)
     const char *const unwanted [] = { "MP", "Parliamentary", "MEPs", "MSPs", NULL };
     check (text, NULL, 0, unwanted);
 }
+
+/*  The name after "MP for" is the seat, a place, with the second place
+    of an "and" pair.  */
+Test (ner_rules, seat_after_member_for)
+{
+    const char *text = "Quentin Davies, the MP for Grantham and Stamford, was attacked. "
+                       "The MP for Ealing North claimed it.\n";
+    const char *const unwanted [] = { "Grantham", "Stamford", NULL };
+    CHECK (text, unwanted, { "LOC", "Grantham and Stamford" }, { "LOC", "Ealing North" });
+}

@@ -2397,6 +2397,21 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 && (type != CLIP_ENT_PER
                     || (b + 1 < e && is_upper_initial (&self->words [b + 1]))))
                 type = constituency_type (self, a, b, type);
+            /*  "the MP for [Grantham and Stamford]": the name after a
+                member's title and "for" is the seat, a place, with a
+                second place joined by "and" the tagger cut off.  */
+            if (b > a && a >= s + 2 && word_is (&self->words [a - 1], "for")
+                && word_among (&self->words [a - 2], L_MEMBER_TITLES)
+                && !word_among (&self->words [b - 1], L_PARTIES)) {
+                type = CLIP_ENT_LOC;
+                if (b + 1 < e && word_is (&self->words [b], "and") && k + 1 < ns
+                    && s + self->spans [k + 1].start == b + 1) {
+                    k++;
+                    b = uncovered = s + self->spans [k].end;
+                    while (b > a && trailing_junk (&self->words [b - 1]))
+                        b--;
+                }
+            }
             size_t a_titled = a;
             /*  "Lord Justices Ames and [Bell]": the second of the plural
                 title's names is a person too, whatever the tagger said.  */

@@ -747,3 +747,14 @@ Test (ner_rules, seat_after_member_for)
     const char *const unwanted [] = { "Grantham", "Stamford", NULL };
     CHECK (text, unwanted, { "LOC", "Grantham and Stamford" }, { "LOC", "Ealing North" });
 }
+
+/*  A legislator's state and party ("the Illinois Democrat") are a place
+    and the party.  */
+Test (ner_rules, state_and_party)
+{
+    const char *text = "the Illinois Democrat said. Jack Kemp, a New York Republican who is a "
+                       "contender, spoke.\n";
+    const char *const unwanted [] = { "Illinois Democrat", "New York Republican", NULL };
+    CHECK (text, unwanted, { "LOC", "Illinois" }, { "ORG", "Democrat" },
+           { "LOC", "New York" }, { "ORG", "Republican" });
+}

@@ -2460,6 +2460,15 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 continue;
             if (b - a == 1 && is_signoff (self, a, nt))
                 type = CLIP_ENT_ORG;
+            /*  "the Illinois Democrat", "a New York Republican": a
+                legislator's state and party, a place and the party.  */
+            if (b - a >= 2 && (word_is (&self->words [b - 1], "Democrat")
+                               || word_is (&self->words [b - 1], "Republican"))
+                && (lex_words (self, a, b - 1, 0) & (1u << CLIP_ENT_LOC))) {
+                push_tokens (self, m, &nm, a, b - 1, CLIP_ENT_LOC);
+                a = b - 1;
+                type = CLIP_ENT_ORG;
+            }
             add_name (self, m, &nm, a, b, type);
         }
         push_holidays (self, m, &nm, uncovered, e);

@@ -1398,3 +1398,15 @@ Test (numex, dates_joined_into_one)
     /* No join across a paragraph.  */
     expect_render ("It ends in April\n\n to May it runs.", "DATE[April]=april;DATE[May]=may;");
 }
+
+/*  "the remainder of" and "the rest of" a period are DATE as "the end
+    of" is, a range of years included.  */
+Test (numex, remainder_and_rest_of_a_period)
+{
+    expect_one ("During the remainder of 1986/87, supplies fell.", "DATE",
+                "the remainder of 1986/87", "the remainder of 1986/87");
+    expect_one ("For the rest of the year it rose.", "DATE", "the rest of the year",
+                "the rest of the year");
+    expect_one ("by the end of 1974-78 it", "DATE", "the end of 1974-78", "the end of 1974-78");
+    expect_none ("He needed the rest of his team.");
+}

@@ -321,7 +321,9 @@ static const keyword_t keywords[] = {
     { "quarter", K_QUARTER, 0, 0 },
     { "rand", K_CUR, CUR_ZAR, 0 },
     { "recent", K_RECENT, 0, 0 },
+    { "remainder", K_ENDW, 0, 0 },
     { "renminbi", K_CUR, CUR_CNY, 0 },
+    { "rest", K_ENDW, 0, 0 },
     { "rial", K_CUR, CUR_SEVERAL, 0 },
     { "rials", K_CUR, CUR_SEVERAL, 0 },
     { "ringgit", K_CUR, CUR_MYR, 0 },
@@ -3570,7 +3572,8 @@ match_relative_at (const scan_t *sc, size_t i)
                     return 0;
                 }
                 if (tok_is_kw (u, K_ENDW)) {
-                    /* "the end of March", "the end of the year", "the start of 2019".  */
+                    /* "the end of March", "the end of the year", "the start of 2019",
+                       "the remainder of 1986/87", "the rest of the year".  */
                     const tok_t *o = tk (sc, j + 1);
                     if (!(o->gap == 1 && tok_is_kw (o, K_OF)))
                         return 0;
@@ -3587,8 +3590,9 @@ match_relative_at (const scan_t *sc, size_t i)
                             q++;
                         return q - i;
                     }
-                    if (tok_year (x) > 0)
-                        return q + 1 - i;
+                    size_t ny = year_range_at (sc, q);
+                    if (ny > 0)
+                        return q + ny - i;
                     if (tok_is_kw (x, K_THE) && tk (sc, q + 1)->gap == 1
                         && tok_is_kw (tk (sc, q + 1), K_UNIT) && tk (sc, q + 1)->val == 1)
                         return q + 2 - i;

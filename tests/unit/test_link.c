@@ -796,6 +796,17 @@ Test (link, abbreviated_places_in_a_table)
            { "LOC", "Port", "Port", NULL });
 }
 
+/*  "the Dome" after the Millennium Dome: the one place of the document
+    that the word ends, after "the" only ("York" is no "New York").  */
+Test (link, place_by_its_last_word)
+{
+    CHECK ("The Millennium Dome was sold. The Dome cost more than New York and York.",
+           { "LOC", "Millennium Dome", "Millennium Dome", NULL },
+           { "LOC", "Dome", "Millennium Dome", NULL },
+           { "LOC", "New York", "New York", NULL },
+           { "LOC", "York", "York", NULL });
+}
+
 /*  An acronym the table expands followed by the noun heading its
     expansion is the expansion ("EC Commission"), and so is that noun
     alone afterwards (head nouns).  */

@@ -1377,6 +1377,21 @@ take_full_name (info_t *in, const info_t *full)
 
 #define AMBIGUOUS SIZE_MAX
 
+static bool
+ascii_alnum (char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/*  Does "the " ("The ") come right before byte offset at, as a word?  */
+static bool
+after_the (const char *text, size_t at)
+{
+    return at >= 4 && text[at - 1] == ' ' && (text[at - 4] == 't' || text[at - 4] == 'T')
+           && text[at - 3] == 'h' && text[at - 2] == 'e'
+           && (at == 4 || !ascii_alnum (text[at - 5]));
+}
+
 /*  Is key word a the key word f, or an abbreviation of it as a table
     writes a place ("mpls" of "minneapolis", "cinci" of "cincinnati"):
     shorter, with f's first letter, and its letters in f's order?  */
@@ -2169,8 +2184,9 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        (written_initials: "European Community", not an "EC" the table
        expanded).  */
     strmap_t later_people, org_heads, org_heads2, plurals, by_initials, written_initials,
-        head_nouns, after_initials, ends;
+        head_nouns, after_initials, ends, head_places;
     strmap_init (&head_nouns);
+    strmap_init (&head_places);
     strmap_init (&after_initials);
     strmap_init (&ends);
     strmap_init (&org_heads2);
@@ -2189,6 +2205,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_reserve (&by_initials, n);
     strmap_reserve (&written_initials, n);
     strmap_reserve (&head_nouns, n);
+    strmap_reserve (&head_places, of_type[TY_LOC]);
     strmap_reserve (&org_heads2, n);
     strmap_reserve (&after_initials, n);
     strmap_reserve (&ends, n);
@@ -2245,6 +2262,11 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 }
             }
         }
+        /*  A place of two words or more by its last ("Dome" of the
+            "Millennium Dome").  */
+        if (in->ty == TY_LOC && in->ckey.n >= 2)
+            first_or_ambiguous (&head_places, in->ckey.text.p + in->ckey.off[in->ckey.n - 1],
+                                in->ckey.len[in->ckey.n - 1], info, i);
         size_t ll = in->ckey.len[in->ckey.n - 1];
         if (in->ty == TY_ORG && ll >= 3 && in->ckey.text.p[in->ckey.text.len - 1] == 's')
             first_or_ambiguous (&plurals, in->ckey.text.p, in->ckey.text.len - 1, info, i);
@@ -2341,6 +2363,14 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             const info_t *f = abbreviated_place (in, places, nplaces);
             if (f)
                 take_name (in, f, false);
+        }
+        if (!in->known && in->ty == TY_LOC && in->key.n == 1 && in->capitalised
+            && after_the (utf8, m->start)) {
+            /* "the Dome" for the Millennium Dome: the one place of the
+               document that the word ends.  */
+            size_t *j = strmap_slot (&head_places, in->key.text.p, in->key.text.len, false);
+            if (j && *j != AMBIGUOUS && *j - 1 != i)
+                take_name (in, &info[*j - 1], false);
         }
         if (!in->known && in->ty == TY_ORG && in->key.n > 0) {
             /* "Vantrell Data" for "Vantrell Data Systems", "Quillby"
@@ -2470,6 +2500,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&plurals);
     strmap_release (&written_initials);
     strmap_release (&head_nouns);
+    strmap_release (&head_places);
     strmap_release (&org_heads2);
     strmap_release (&after_initials);
     strmap_release (&ends);

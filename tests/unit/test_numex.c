@@ -1410,3 +1410,16 @@ Test (numex, remainder_and_rest_of_a_period)
     expect_one ("by the end of 1974-78 it", "DATE", "the end of 1974-78", "the end of 1974-78");
     expect_none ("He needed the rest of his team.");
 }
+
+/*  A fiscal year by its end or start, as "the year ended" is, and with
+    its article ("the fiscal year"), which "the fiscal 1988 budget" keeps
+    for the budget.  */
+Test (numex, fiscal_year_by_its_end_and_article)
+{
+    expect_one ("Following the company's fiscal year ended March 31, 1985, it changed.",
+                "DATE", "fiscal year ended March 31, 1985", "fiscal year ended march 31, 1985");
+    expect_one ("a budget for the fiscal year 1987/88 beginning April 1 was set", "DATE",
+                "the fiscal year 1987/88 beginning April 1",
+                "the fiscal year 1987/88 beginning april 1");
+    expect_one ("He cut the fiscal 1988 budget.", "DATE", "fiscal 1988", "fiscal 1988");
+}

@@ -3688,7 +3688,10 @@ match_relative_at (const scan_t *sc, size_t i)
                     return j + 2 - i;
                 return j - i;
             }
-            return 0;
+            /* "fiscal year ended March 31, 1985": a fiscal year by its
+               end or start, as "the year ended" is.  */
+            size_t pe = j > i + 1? period_end_tail (sc, j): 0;
+            return pe > 0? j + pe - i: 0;
         }
         case K_ENDW: {
             /* "end of March", "end-2019" without the article.  */
@@ -4293,6 +4296,18 @@ join_dates (const scan_t *sc, const char *utf8, clip_numex_t *res, size_t *nres)
 {
     size_t o = 0;
     for (size_t k = 0; k < *nres; k++) {
+        /* "the fiscal year 1987/88": the article of a fiscal or calendar
+           year is the DATE's, as the rules' determiners are ("the fiscal
+           1988 budget" keeps it for the budget).  */
+        size_t f = tok_index_at (sc, res[k].start);
+        if (res[k].type == CLIP_NUMEX_DATE && f > 0 && f + 1 < sc->n && tok_is_yearmod (sc, &sc->t[f])
+            && tok_is_word (sc, &sc->t[f + 1], "year")
+            && sc->t[f].gap == 1 && tok_is_kw (&sc->t[f - 1], K_THE)
+            && (o == 0 || res[o - 1].end <= sc->t[f - 1].start)) {
+            res[k].start = sc->t[f - 1].start;
+            free (res[k].canonical);
+            res[k].canonical = phrase_canon (utf8, res[k].start, res[k].end);
+        }
         if (o > 0 && res[o - 1].type == CLIP_NUMEX_DATE && res[k].type == CLIP_NUMEX_DATE) {
             size_t a = tok_index_at (sc, res[o - 1].end), b = tok_index_at (sc, res[k].start);
             if (b > a && date_connector (sc, a, b)) {

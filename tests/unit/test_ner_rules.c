@@ -758,3 +758,26 @@ Test (ner_rules, state_and_party)
     CHECK (text, unwanted, { "LOC", "Illinois" }, { "ORG", "Democrat" },
            { "LOC", "New York" }, { "ORG", "Republican" });
 }
+
+/*  An organisation's noun after a name ("the Martian games group",
+    "Martian headquarters", which the tagger alone calls MISC) makes it
+    and its other mentions an organisation; a place or a nationality
+    before one stays what it is.  */
+Test (ner_rules, organisation_by_the_noun_after_it)
+{
+    const char *text = "Martian founder rebuilds empire\n\nJez Tam, the man behind the Martian "
+                       "games group, said 80 staff work at Martian headquarters in the London "
+                       "headquarters of the Anglo-Dutch group.\n";
+    clip_ner_entity_t *e;
+    size_t n;
+    cr_assert_eq (clip_ner_extract (ner, text, strlen (text), &e, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp (e [i].text, "Martian") == 0)
+            cr_expect_str_eq (e [i].type, "ORG", "Martian at %zu", e [i].start);
+        if (strcmp (e [i].text, "London") == 0)
+            cr_expect_str_eq (e [i].type, "LOC");
+        if (strcmp (e [i].text, "Anglo-Dutch") == 0)
+            cr_expect_str_eq (e [i].type, "MISC");
+    }
+    clip_ner_entities_free (e, n);
+}

@@ -1588,6 +1588,53 @@ type_by_context (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
     }
 }
 
+/*  Lower-case nouns after a name that make it an organisation ("the
+    Argonaut games group", "Argonaut headquarters", "a Zorix
+    spokeswoman"): type_by_org_context.  Not one of s_lists, whose
+    bit masks are full; asked only after a name the tagger did not call
+    an organisation.  */
+static const char *const org_nouns [] = {
+    "group", "headquarters", "spokesman", "spokeswoman", "spokesperson", "chairman",
+    "chairwoman", "shareholders", "subsidiary", "subsidiaries", "employees", NULL
+};
+
+/*  A name the tagger called a product, a person or a place that an
+    organisation's noun follows (org_nouns) is an organisation, with
+    every other mention of it, unless the lexicon knows it as a place, a
+    person or a nationality, or it is hyphenated ("the London
+    headquarters", "the Anglo-Dutch group" are kept).  As type_by_context, at most CONTEXT_MAX names are
+    retyped, each compared with every name once.  */
+static void
+type_by_org_context (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
+{
+    size_t marked [CONTEXT_MAX], nmark = 0;
+    for (size_t i = 0; i < nm && nmark < CONTEXT_MAX; i++) {
+        if (m [i].type == CLIP_ENT_ORG)
+            continue;
+        const clip_word_t *next = word_after (self, &m [i], nt);
+        if (!next || (self->toks.tokens [next - self->words].flags & CLIP_TOKEN_SENT_START))
+            continue;
+        int org = 0;
+        for (size_t w = 0; org_nouns [w] && !org; w++)
+            org = word_is (next, org_nouns [w]);
+        if (!org)
+            continue;
+        unsigned mask = lex_words (self, m [i].tok_start, m [i].tok_end, 0);
+        if (mask & ((1u << CLIP_ENT_LOC) | (1u << CLIP_ENT_PER) | (1u << CLIP_ENT_MISC))
+            || memchr (self->text + m [i].start, '-', m [i].end - m [i].start))
+            continue;
+        marked [nmark++] = i;
+    }
+    for (size_t k = 0; k < nmark; k++) {
+        const ment_t *src = &m [marked [k]];
+        size_t n = src->end - src->start;
+        for (size_t j = 0; j < nm; j++)
+            if (m [j].end - m [j].start == n
+                && same_text (self->text + m [j].start, self->text + src->start, n))
+                m [j].type = CLIP_ENT_ORG;
+    }
+}
+
 /*  Wire copy gives a company's ticker in angle brackets after its name
     ("Acme Corp <ACM>"), and a company without one its name in them
     ("<Acme Holdings N.V.>").  Tickers are not labelled
@@ -2506,6 +2553,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     }
     nm = names_in_order (m, nm);
     type_by_context (self, m, nm, nt);
+    type_by_org_context (self, m, nm, nt);
     *m_out = m;
     return nm;
 }

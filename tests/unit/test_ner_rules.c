@@ -781,3 +781,15 @@ Test (ner_rules, organisation_by_the_noun_after_it)
     }
     clip_ner_entities_free (e, n);
 }
+
+/*  An acronym defined in brackets after lower-case words it spells
+    abbreviates a common noun: none of its mentions is a name.  One
+    after a name stays ("the Zorvane Trade Board (ZTB)").  */
+Test (ner_rules, acronym_of_a_common_noun)
+{
+    const char *text = "FCOJ SUPPLIES SIGNIFICANTLY ABOVE YEAR AGO\n\nTotal supply of frozen "
+                       "concentrated orange juice (FCOJ) rose. Florida's imports of FCOJ, mostly "
+                       "from Brazil, rose, the Zorvane Trade Board (ZTB) said.\n";
+    const char *const unwanted [] = { "FCOJ", NULL };
+    CHECK (text, unwanted, { "LOC", "Brazil" }, { "ORG", "ZTB" });
+}

@@ -1588,6 +1588,100 @@ type_by_context (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
     }
 }
 
+/*  An acronym the text defines in brackets after lower-case words whose
+    initials spell it ("frozen concentrated orange juice (FCOJ)",
+    "multilateral development banks (MDBs)") abbreviates a common noun:
+    none of its mentions is a name (the labels leave them out,
+    workers/ner/README.md).  Is the name [start, end) such an acronym,
+    one of up to ACRONYMS_MAX the text defines?  The text is scanned once
+    per document, on the first name of two to six capitals (with a
+    plural "s").  */
+#define ACRONYMS_MAX 16
+
+typedef struct {
+    size_t n;
+    bool scanned;
+    char acr [ACRONYMS_MAX][8];
+} noun_acronyms_t;
+
+static bool
+is_lower_ascii (char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static bool
+acronym_shape (const char *s, size_t n, size_t *letters)
+{
+    size_t k = 0;
+    while (k < n && s [k] >= 'A' && s [k] <= 'Z')
+        k++;
+    *letters = k;
+    return k >= 2 && k <= 6 && (k == n || (k + 1 == n && s [k] == 's'));
+}
+
+/*  Do the lower-case words right before byte at spell the acronym's
+    letters acr[0, k), "of", "and", "the", "for", "in" and "to" between
+    them skipped?  */
+static bool
+initials_before (const char *t, size_t at, const char *acr, size_t k)
+{
+    size_t p = at;
+    while (k > 0) {
+        while (p > 0 && (t [p - 1] == ' ' || t [p - 1] == '\n'))
+            p--;
+        size_t e = p;
+        while (p > 0 && (is_lower_ascii (t [p - 1]) || t [p - 1] == '-'))
+            p--;
+        if (p == e || (p > 0 && !(t [p - 1] == ' ' || t [p - 1] == '\n')))
+            return false;
+        size_t wl = e - p;
+        static const char *const skip [] = { "of", "and", "the", "for", "in", "to", NULL };
+        bool skipped = false;
+        for (size_t w = 0; skip [w] && !skipped; w++)
+            skipped = strlen (skip [w]) == wl && memcmp (skip [w], t + p, wl) == 0;
+        if (skipped)
+            continue;
+        if (t [p] != acr [k - 1] - 'A' + 'a')
+            return false;
+        k--;
+    }
+    return true;
+}
+
+static void
+noun_acronyms_scan (noun_acronyms_t *na, const char *t, size_t len)
+{
+    na->scanned = true;
+    for (const char *o = memchr (t, '(', len); o && na->n < ACRONYMS_MAX;
+         o = memchr (o + 1, '(', len - (size_t) (o + 1 - t))) {
+        size_t at = (size_t) (o - t), e = at + 1;
+        while (e < len && e - at <= 8 && t [e] != ')')
+            e++;
+        size_t letters;
+        if (e >= len || t [e] != ')' || !acronym_shape (t + at + 1, e - at - 1, &letters)
+            || !initials_before (t, at, t + at + 1, letters))
+            continue;
+        memcpy (na->acr [na->n], t + at + 1, letters);
+        na->acr [na->n][letters] = '\0';
+        na->n++;
+    }
+}
+
+static bool
+noun_acronym (noun_acronyms_t *na, const char *t, size_t len, size_t start, size_t end)
+{
+    size_t letters;
+    if (!acronym_shape (t + start, end - start, &letters))
+        return false;
+    if (!na->scanned)
+        noun_acronyms_scan (na, t, len);
+    for (size_t k = 0; k < na->n; k++)
+        if (strlen (na->acr [k]) == letters && memcmp (na->acr [k], t + start, letters) == 0)
+            return true;
+    return false;
+}
+
 /*  Lower-case nouns after a name that make it an organisation ("the
     Argonaut games group", "Argonaut headquarters", "a Zorix
     spokeswoman"): type_by_org_context.  Not one of s_lists, whose
@@ -2552,6 +2646,14 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
         s = e;
     }
     nm = names_in_order (m, nm);
+    {
+        noun_acronyms_t na = { 0 };
+        size_t kept = 0;
+        for (size_t k = 0; k < nm; k++)
+            if (!noun_acronym (&na, utf8, len, m [k].start, m [k].end))
+                m [kept++] = m [k];
+        nm = kept;
+    }
     type_by_context (self, m, nm, nt);
     type_by_org_context (self, m, nm, nt);
     *m_out = m;

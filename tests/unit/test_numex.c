@@ -1423,3 +1423,25 @@ Test (numex, fiscal_year_by_its_end_and_article)
                 "the fiscal year 1987/88 beginning april 1");
     expect_one ("He cut the fiscal 1988 budget.", "DATE", "fiscal 1988", "fiscal 1988");
 }
+
+/*  An exchange rate, a figure with decimals "to the dollar", is MONEY
+    (the dollar words outside, its canonical its phrase); a figure
+    written as the sentence's last MONEY was, after "from", "against",
+    "vs" ..., is more of it, in its currency.  */
+Test (numex, exchange_rates_and_parallel_figures)
+{
+    expect_render ("The naira finished at 3.8050 to the dollar, against 3.9050 last week.",
+                   "MONEY[3.8050]=3.8050;MONEY[3.9050]=3.9050;DATE[last week]=last week;");
+    expect_render ("The peso is at about 20.50 to the U.S. Dollar.", "MONEY[20.50]=20.50;");
+    expect_render ("The riyal was at 3.7501/03 to the dollar after quotes of 3.7498/7501.",
+                   "MONEY[3.7501/03]=3.7501/03;MONEY[3.7498/7501]=3.7498/7501;");
+    expect_render ("Margins rise to 90,000 yen per lot from 70,000 now.",
+                   "MONEY[90,000 yen]=JPY 90000;MONEY[70,000]=JPY 70000;");
+    expect_render ("The dividend was 1.55 crowns vs 1.25.",
+                   "MONEY[1.55 crowns]=1.55 crowns;MONEY[1.25]=1.25;");
+    /* Another shape, a count after it, or no word before it: nothing.  */
+    expect_render ("It paid 1.55 crowns vs 125 last year.",
+                   "MONEY[1.55 crowns]=1.55 crowns;DATE[last year]=last year;");
+    expect_render ("It paid 90,000 yen to 70,000 workers.", "MONEY[90,000 yen]=JPY 90000;");
+    expect_render ("Rates were 7.25 to the pound.", "");
+}

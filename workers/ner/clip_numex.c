@@ -1833,6 +1833,113 @@ count_at (const scan_t *sc, size_t i)
         && !tok_is_function_word (sc, n) && !tok_is_money_result (sc, n);
 }
 
+/*  An exchange rate at i: a figure with decimals, a quote's other side
+    after a slash allowed ("3.7501/03"), then "to the (U.S.) dollar" or
+    "per dollar": the currency the sentence is about, in dollars, MONEY
+    (the labels' "finished at 3.8050 to the dollar"; the dollar words
+    stay outside, as modifiers do).  Its canonical is its phrase, the
+    currency being named elsewhere.  */
+static void
+match_exchange_rate (const scan_t *sc, size_t i, match_t *m)
+{
+    const tok_t *t = tk (sc, i);
+    m->ntok = 0;
+    if (t->kind != T_NUM || t->plain || t->cls != SUF_NONE || t->fden != 0 || t->intdigits > 3)
+        return;
+    size_t k = 1;
+    if (tok_is_sym (tk (sc, i + 1), S_SLASH) && tk (sc, i + 1)->gap == 0
+        && tk (sc, i + 2)->gap == 0 && tk (sc, i + 2)->kind == T_NUM)
+        k = 3;
+    size_t j = i + k;
+    if (tk (sc, j)->gap == 1 && tok_is_word (sc, tk (sc, j), "to")
+        && tk (sc, j + 1)->gap == 1 && tok_is_kw (tk (sc, j + 1), K_THE))
+        j += 2;
+    else if (tk (sc, j)->gap == 1 && tok_is_word (sc, tk (sc, j), "per"))
+        j++;
+    else
+        return;
+    if (tk (sc, j)->gap != 1)
+        return;
+    j += match_us (sc, j);
+    const tok_t *d = tk (sc, j);
+    if (d->gap != 1 || !tok_is_kw (d, K_CUR) || d->val != CUR_DOLLAR
+        || (d->end - d->start != 6 && d->end - d->start != 3))    /* "dollar", "dlr" */
+        return;
+    m->type = CLIP_NUMEX_MONEY;
+    m->ntok = k;
+    m->phrase = true;
+}
+
+/*  The shape of the figure t: the digits after its point, and whether
+    it groups thousands with commas ("3.8050": 4, no; "90,000": 0, yes).  */
+typedef struct {
+    int decimals;
+    bool comma;
+    uint8_t intdigits;
+} shape_t;
+
+static shape_t
+figure_shape (const scan_t *sc, const tok_t *t)
+{
+    shape_t f = { 0, false, t->intdigits };
+    const char *p = memchr (sc->s + t->start, '.', t->numend - t->start);
+    if (p)
+        f.decimals = (int) (sc->s + t->numend - p - 1);
+    f.comma = memchr (sc->s + t->start, ',', t->numend - t->start) != NULL;
+    return f;
+}
+
+/*  A figure at i written as the sentence's last MONEY was (the same
+    decimals, or thousands grouped alike), after "from", "against",
+    "vs", "to", "of" or "at", is more of it: "finished at 3.8050 to the
+    dollar, against 3.9050 last week", "90,000 yen per lot from 70,000
+    now", "12.38 crowns vs 12.05".  Nothing of a count may follow it (a
+    noun; punctuation, a preposition, a conjunction, a function word, an
+    adverb, "now" or a DATE do).  Its canonical is in the MONEY's currency c, or
+    its phrase when the MONEY named none (an exchange rate).  */
+static void
+match_parallel_figure (const scan_t *sc, size_t i, const shape_t *like, const implied_t *c,
+                       match_t *m)
+{
+    static const char *const before[] = {
+        "from", "against", "vs", "versus", "to", "of", "at", NULL
+    };
+    const tok_t *t = tk (sc, i);
+    m->ntok = 0;
+    if (i == 0 || t->kind != T_NUM || t->gap != 1 || t->cls != SUF_NONE || t->fden != 0
+        || !tok_is_word_in (sc, tk (sc, i - 1), before))
+        return;
+    shape_t f = figure_shape (sc, t);
+    if (!((f.decimals > 0 && f.decimals == like->decimals && f.intdigits == like->intdigits)
+          || (f.comma && like->comma && f.decimals == like->decimals)))
+        return;
+    size_t k = 1;
+    if (tok_is_sym (tk (sc, i + 1), S_SLASH) && tk (sc, i + 1)->gap == 0
+        && tk (sc, i + 2)->gap == 0 && tk (sc, i + 2)->kind == T_NUM)
+        k = 3;                          /* a quote's two sides, "3.7500/03" */
+    const tok_t *n = tk (sc, i + k);
+    if (n->kind == T_SYM && n->gap == 0 && (n->cls == S_HYPHEN || n->cls == S_PERCENT))
+        return;
+    if (n->kind == T_WORD && n->gap == 1 && !(n->cls == K_PREP || n->cls == K_AND
+                                             || tok_is_function_word (sc, n)
+                                             || tok_is_ly_adverb (sc, n)
+                                             || tok_is_word (sc, n, "now"))) {
+        match_t d;
+        match_clear (&d);
+        match_date (sc, i + k, &d);
+        if (d.ntok == 0)
+            return;
+    }
+    amount_t a;
+    m->type = CLIP_NUMEX_MONEY;
+    m->ntok = k;
+    if (c->code >= 0 && k == 1 && tok_amount (sc, t, &a)) {
+        m->phrase = false;
+        money_canon (m, c->code, &a);
+    } else
+        m->phrase = true;
+}
+
 /*  "vs" or "versus".  */
 static bool
 tok_is_vs (const scan_t *sc, const tok_t *t)
@@ -4337,6 +4444,11 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
     size_t nres = 0, cap = 0;
     implied_t cur = implied_none;   /* currency of the last MONEY in this sentence */
     size_t cur_at = 0;
+    /*  The figure of the last MONEY of this sentence, its shape and its
+        currency (match_parallel_figure); par_set clear when none.  */
+    bool par_set = false;
+    shape_t par_shape = { 0, false, 0 };
+    implied_t par_cur = implied_none;
     implied_t doc_cur = implied_none;   /* of the last MONEY in the text */
     /*  The token after the last MONEY of the text, and after the last
         scaled count (count_at: "17.8 mln tonnes"), whichever is later
@@ -4360,6 +4472,8 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
            forget when no currency is set, the common case.  */
         if (implied_set (&cur) && (ends_sentence_at (&sc, i) || i > cur_at + IMPLIED_WINDOW))
             cur = implied_none;
+        if (par_set && ends_sentence_at (&sc, i))
+            par_set = false;
         if (i >= row_end && ti->kind == T_WORD && ti->cap && implied_set (&doc_cur)) {
             size_t re = earnings_row_at (&sc, i);
             if (re > 0) {
@@ -4418,6 +4532,10 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         match_date (&sc, i, &m);
         if (m.ntok > best.ntok)
             best = m;
+        if (best.ntok == 0 && ti->kind == T_NUM)
+            match_exchange_rate (&sc, i, &best);
+        if (best.ntok == 0 && par_set && ti->kind == T_NUM)
+            match_parallel_figure (&sc, i, &par_shape, &par_cur, &best);
         if (best.ntok == 0 && i < row_end)
             match_implied_money (&sc, i, &row_cur, true, false, &best);
         if (best.ntok == 0 && implied_set (&cur))
@@ -4474,8 +4592,17 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
             i++;
             continue;
         }
-        if (best.type == CLIP_NUMEX_MONEY)
+        if (best.type == CLIP_NUMEX_MONEY) {
             money_end = i + best.ntok;
+            /*  Its figure: the first number of the match.  */
+            for (size_t k = i; k < i + best.ntok; k++)
+                if (sc.t[k].kind == T_NUM) {
+                    par_set = true;
+                    par_shape = figure_shape (&sc, &sc.t[k]);
+                    par_cur = implied_of (&best);
+                    break;
+                }
+        }
         size_t last = i + best.ntok - 1;
         assert (last < sc.n);
         if (nres == cap) {

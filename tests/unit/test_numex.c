@@ -128,7 +128,8 @@ Test (numex, percent)
     expect_one ("a rise of five percent.", "PERCENT", "five percent", "5%");
     expect_one ("a rise of twenty-five per cent.", "PERCENT", "twenty-five per cent", "25%");
     expect_one ("up 0.50 pct", "PERCENT", "0.50 pct", "0.5%");
-    expect_one ("up 3 percentage points", "PERCENT", "3 percentage points", "3 percentage points");
+    /* A point is nothing (README.md's rules), a percentage point too.  */
+    expect_none ("up 3 percentage points");
 }
 
 Test (numex, dates_of_the_issue)
@@ -1112,8 +1113,7 @@ Test (numex, patterns_starting_with_a_word)
 Test (numex, patterns_starting_with_digits)
 {
     expect_render ("It rose 5 % and 6 percent and 3 percentage points.",
-                   "PERCENT[5 %]=5%;PERCENT[6 percent]=6%;"
-                   "PERCENT[3 percentage points]=3 percentage points;");
+                   "PERCENT[5 %]=5%;PERCENT[6 percent]=6%;");
     expect_render ("A 10-year bond and 20 years and a 45-mln-dlr loan.",
                    "DATE[10-year]=10-year;DATE[20 years]=20 years;"
                    "MONEY[45-mln-dlr]=USD 45000000;");

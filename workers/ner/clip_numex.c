@@ -2232,13 +2232,10 @@ match_percent_one (const scan_t *sc, size_t i, match_t *m)
     } else if (t->gap == 1 && tok_is_kw (t, K_PER) && tk (sc, i + k + 1)->gap == 1
                && tok_is_word (sc, tk (sc, i + k + 1), "cent")) {
         k += 2;
-    } else if (t->gap == 1 && tok_is_kw (t, K_PERCENTAGE) && tk (sc, i + k + 1)->gap == 1
-               && tok_is_kw (tk (sc, i + k + 1), K_POINT)) {
-        amount_format (&a, amt);
-        canon_join (m, amt, " percentage points", "");
-        m->ntok = k + 2;
-        return;
     } else
+        /*  "0.5 percentage point" is nothing, as "5/8 point" and "basis
+            points" are (README.md's rules: a point is nothing; no label
+            of the development sets has one).  */
         return;
     amount_format (&a, amt);
     canon_join (m, amt, "%", "");

@@ -1341,7 +1341,9 @@ Test (numex, rate_as_bare_fraction)
                    "PERCENT[5-3/4 pct]=5.75%;PERCENT[5-1/4 to 5-3/8]=5-1/4 to 5-3/8;"
                    "DATE[a week ago]=a week ago;");
     expect_render ("The stock slipped 3/8 today to close at 34-3/4.", "DATE[today]=today;");
-    expect_render ("Rates were put at 6-1/4, 5-3/4 pct.", "PERCENT[5-3/4 pct]=5.75%;");
+    /* A bid and an offer are one (money_market_quotes).  */
+    expect_render ("Rates were put at 6-1/4, 5-3/4 pct.",
+                   "PERCENT[6-1/4, 5-3/4 pct]=6-1/4, 5-3/4 pct;");
 }
 
 /*  Wire copy writes thousands with a comma, so four digits alone are a
@@ -1444,4 +1446,19 @@ Test (numex, exchange_rates_and_parallel_figures)
                    "MONEY[1.55 crowns]=1.55 crowns;DATE[last year]=last year;");
     expect_render ("It paid 90,000 yen to 70,000 workers.", "MONEY[90,000 yen]=JPY 90000;");
     expect_render ("Rates were 7.25 to the pound.", "");
+}
+
+/*  A money market's bid and offer are one PERCENT: two sides joined by
+    a comma or a slash, with "pct", or in a sentence about rates.  */
+Test (numex, money_market_quotes)
+{
+    expect_render ("Spot-next was put at 5-3/4, 5-1/4 pct, down from six, 5-1/2 yesterday.",
+                   "PERCENT[5-3/4, 5-1/4 pct]=5-3/4, 5-1/4 pct;PERCENT[six, 5-1/2]=six, 5-1/2;"
+                   "DATE[yesterday]=yesterday;");
+    expect_render ("Call money traded today at 3.85/95 pct, up from 3.80/90 yesterday.",
+                   "DATE[today]=today;PERCENT[3.85/95 pct]=3.85/95 pct;"
+                   "PERCENT[3.80/90]=3.80/90;DATE[yesterday]=yesterday;");
+    /* Not in a sentence about rates, nor before a noun.  */
+    expect_render ("He sold six, 5-1/2 were kept.", "");
+    expect_render ("Rates were at six, seven firms.", "");
 }

@@ -4166,6 +4166,54 @@ rate_context_at (const scan_t *sc, size_t i)
     return false;
 }
 
+/*  Is the token at j one side of a money market's quote: a fraction
+    ("5-3/4", "1/8"), a figure with decimals ("3.85"), or a whole number
+    up to 30 in digits or words ("six")?  */
+static bool
+quote_side (const scan_t *sc, size_t j)
+{
+    const tok_t *t = tk (sc, j);
+    if (t->kind == T_NUM)
+        return t->cls == SUF_NONE
+            && (t->fden != 0 || (!t->plain && t->intdigits <= 2)
+                || (t->plain && t->ival >= 0 && t->ival <= 30));
+    return tok_is_kw (t, K_NUM) && t->val <= 30;
+}
+
+/*  A money market's quote at i, a bid and an offer, one PERCENT as the
+    labels have it: two sides joined by a comma ("5-3/4, 5-1/4 pct",
+    "six, 5-1/2", "6-1/2, 1/4") or written with a slash ("3.85/95 pct",
+    "3.80/90"), then "pct", or in a sentence about rates
+    (rate_context_at) nothing of a count ("up from 3.80/90 yesterday").
+    Its canonical is its phrase.  */
+static void
+match_rate_quote (const scan_t *sc, size_t i, match_t *m)
+{
+    m->ntok = 0;
+    if (!quote_side (sc, i))
+        return;
+    const tok_t *c = tk (sc, i + 1), *b = tk (sc, i + 2);
+    size_t k;
+    if (c->gap == 0 && tok_is_sym (c, S_COMMA) && b->gap == 1 && quote_side (sc, i + 2))
+        k = 3;
+    else if (tk (sc, i)->kind == T_NUM && c->gap == 0 && tok_is_sym (c, S_SLASH) && b->gap == 0
+             && b->kind == T_NUM && b->plain && b->intdigits <= 2)
+        k = 3;
+    else
+        return;
+    const tok_t *n = tk (sc, i + k);
+    if (n->gap == 1 && tok_is_kw (n, K_PERCENT))
+        k++;
+    else if (!rate_context_at (sc, i)
+             || (n->kind == T_WORD && n->gap == 1
+                 && !(n->cls == K_PREP || n->cls == K_AND || n->cls == K_DAYWORD
+                      || n->cls == K_WEEKDAY || tok_is_function_word (sc, n))))
+        return;
+    m->type = CLIP_NUMEX_PERCENT;
+    m->ntok = k;
+    m->phrase = true;
+}
+
 /*  A PERCENT the sentence implies at i: a rate written as a bare fraction
     (rate_fraction_at) in a sentence about rates (rate_context_at), or a
     range ending in one ("against 5-1/4 to 5-3/8 a week ago"; rh is
@@ -4529,6 +4577,8 @@ clip_numex_find (const char *utf8, size_t len, clip_numex_t **out, size_t *n)
         match_date (&sc, i, &m);
         if (m.ntok > best.ntok)
             best = m;
+        if (best.ntok == 0)
+            match_rate_quote (&sc, i, &best);
         if (best.ntok == 0 && ti->kind == T_NUM)
             match_exchange_rate (&sc, i, &best);
         if (best.ntok == 0 && par_set && ti->kind == T_NUM)

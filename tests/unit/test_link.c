@@ -675,19 +675,26 @@ Test (link, dateline_in_normal_case_is_the_city)
 
 Test (link, acronym_takes_the_name_the_text_writes_out)
 {
-    /* The table expands "EC" as the European Commission; a text that
-       writes out another name with those initials means that one (1987
-       wire copy's European Community); "EC Commission" (the European
-       Commission, acronym_with_its_head_noun) spells "EC" only by
-       holding it.  */
-    CHECK ("The European Community sold wheat. EC officials said the EC would sell more.",
-           { "ORG", "European Community", "European Community", NULL },
-           { "ORG", "EC", "European Community", NULL },
-           { "ORG", "EC", "European Community", NULL });
+    /* The table reads "EC" alone as the European Community (1987 wire
+       copy, and the labels); a text that writes out another name with
+       those initials means that one (today's European Commission);
+       "EC Commission" is the Commission (the table) and spells "EC"
+       only by holding it.  */
+    CHECK ("The European Commission fined the firm. EC officials said the EC would act.",
+           { "ORG", "European Commission", "European Commission", NULL },
+           { "ORG", "EC", "European Commission", NULL },
+           { "ORG", "EC", "European Commission", NULL });
     CHECK ("The EC Commission said the EC would act.",
            { "ORG", "EC Commission", "European Commission", NULL },
-           { "ORG", "EC", "European Commission", NULL });
-    CHECK ("The EC fined the firm.",
+           { "ORG", "EC", "European Community", NULL });
+    CHECK ("The EC sold wheat.",
+           { "ORG", "EC", "European Community", NULL });
+    /* A bracketed definition settles it when the text writes out two
+       names with those initials.  */
+    CHECK ("The European Commission (EC) and the European Council met. The EC said no.",
+           { "ORG", "European Commission", "European Commission", NULL },
+           { "ORG", "EC", "European Commission", NULL },
+           { "ORG", "European Council", "European Council", NULL },
            { "ORG", "EC", "European Commission", NULL });
 }
 
@@ -807,9 +814,8 @@ Test (link, place_by_its_last_word)
            { "LOC", "York", "York", NULL });
 }
 
-/*  An acronym the table expands followed by the noun heading its
-    expansion is the expansion ("EC Commission"), and so is that noun
-    alone afterwards (head nouns).  */
+/*  "EC Commission" is the European Commission (the table), and so is
+    "the Commission" afterwards (head nouns).  */
 Test (link, acronym_with_its_head_noun)
 {
     CHECK ("The EC Commission said on Monday. The Commission will act.",

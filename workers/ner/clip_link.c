@@ -1955,20 +1955,6 @@ resolve_table (const clip_linker_t *self, const char *utf8, size_t len, const cl
             }
         }
     }
-    if (!s && in->ty == TY_ORG && in->key.n == 2) {
-        /* "EC Commission": an acronym the table expands, then the noun
-           that heads the expansion ("European Commission"), is that
-           name.  */
-        const slot_t *a = table_get_n (self, in->key.text.p, in->key.len[0]);
-        const entry_t *ae = a && !a->metonym? &self->entries[a->entry]: NULL;
-        const char *sp = memchr (utf8 + m->start, ' ', m->end - m->start);
-        if (ae && ae->type == TY_ORG && ae->ckey.n >= 2 && sp
-            && all_caps_n (utf8 + m->start, (size_t) (sp - (utf8 + m->start)))
-            && ae->ckey.len[ae->ckey.n - 1] == in->key.len[1]
-            && memcmp (ae->ckey.text.p + ae->ckey.off[ae->ckey.n - 1],
-                       in->key.text.p + in->key.off[1], in->key.len[1]) == 0)
-            s = a;
-    }
     if (!s && in->ty == TY_ORG && in->key.text.len < 120
         && (in->key.n > 1 || (in->key.n == 1 && all_caps (in->canonical)))) {
         /* The singular of an organisation the table names in the plural
@@ -2324,10 +2310,12 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         if (in->ty == TY_OTHER)
             continue;
         bool short_form = false;
-        if (!in->known && in->key.n == 1) {
+        if (in->key.n == 1) {
             const char *s = utf8 + m->start;
             size_t sl = m->end - m->start;
-            /* An acronym defined anywhere in the article.  */
+            /* An acronym defined anywhere in the article, also one the
+               table knows: the article's definition ("the European
+               Commission (EC)") says which of its readings it means.  */
             char folded[16];
             size_t fl = 0;
             for (size_t k = 0; k < sl && fl + 1 < sizeof folded; k++)

@@ -825,6 +825,20 @@ Test (link, acronym_with_its_head_noun)
     CHECK ("The EC Council met.", { "ORG", "EC Council", "EC Council", NULL });
 }
 
+/*  An acronym never defined that no name spells by its initials alone
+    takes the one organisation whose words it spells with later letters
+    too ("NYMEX"); a word that only starts a name ("Kenya" of "Kenya
+    Airways") is no acronym of it.  */
+Test (link, acronym_spelt_with_later_letters)
+{
+    CHECK ("The New York Mercantile Exchange set April one. NYMEX said it would expand.",
+           { "ORG", "New York Mercantile Exchange", "New York Mercantile Exchange", NULL },
+           { "ORG", "NYMEX", "New York Mercantile Exchange", NULL });
+    CHECK ("Kenya Airways flew. Kenya said no.",
+           { "ORG", "Kenya Airways", "Kenya Airways", NULL },
+           { "LOC", "Kenya", "Kenya", NULL });
+}
+
 /*  A short form of a company named with its country or state after
     its legal suffix: the full name.  */
 Test (link, short_form_of_a_company_of_a_country)

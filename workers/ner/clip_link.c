@@ -1392,6 +1392,40 @@ after_the (const char *text, size_t at)
            && (at == 4 || !ascii_alnum (text[at - 5]));
 }
 
+/*  The one organisation of orgs[0, n) whose name the acronym caps
+    (three letters or more) spells with later letters of its words as
+    well as their initials (acronym_fits: "NYMEX" of the New York
+    Mercantile Exchange, "UKIP" of the UK Independence Party), when no
+    name spells it by initials alone: its info, or NULL when none or
+    several do.  */
+static const info_t *
+acronym_fitting (const char *caps, const info_t *in, const info_t *const *orgs, size_t n)
+{
+    if (strlen (caps) < 3)
+        return NULL;
+    const info_t *found = NULL;
+    size_t cl = strlen (caps);
+    for (size_t c = 0; c < n; c++) {
+        if (orgs[c] == in)
+            continue;
+        /*  A word the name starts with spells it from that word alone
+            ("Kenya", "Europe" of "European Parliament"): no acronym.  */
+        const words_t *k = &orgs[c]->ckey;
+        size_t p = 0;
+        while (p < cl && p < k->len[0] && k->text.p[k->off[0] + p] == (char) (caps[p] | 0x20))
+            p++;
+        if (p == cl)
+            continue;
+        int budget = 4096;
+        if (!acronym_fits (caps, &orgs[c]->ckey, 0, 0, &budget))
+            continue;
+        if (found && strcmp (found->canonical, orgs[c]->canonical) != 0)
+            return NULL;
+        found = orgs[c];
+    }
+    return found;
+}
+
 /*  Is key word a the key word f, or an abbreviation of it as a table
     writes a place ("mpls" of "minneapolis", "cinci" of "cincinnati"):
     shorter, with f's first letter, and its letters in f's order?  */
@@ -2298,6 +2332,28 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         }
         strmap_release (&seen);
     }
+    /*  The document's organisations of two words or more by their
+        first mention, for an acronym spelt with later letters of their
+        words (acronym_fitting): at most ORGS_MAX.  */
+    enum { ORGS_MAX = 256 };
+    const info_t *orgs[ORGS_MAX];
+    size_t norgs = 0;
+    {
+        strmap_t seen;
+        strmap_init (&seen);
+        strmap_reserve (&seen, of_type[TY_ORG]);
+        for (size_t i = 0; i < n && norgs < ORGS_MAX; i++) {
+            const info_t *in = &info[i];
+            if (in->ty != TY_ORG || in->ckey.n < 2)
+                continue;
+            size_t *slot = strmap_slot (&seen, in->canonical, strlen (in->canonical), true);
+            if (*slot == 0) {
+                *slot = i + 1;
+                orgs[norgs++] = in;
+            }
+        }
+        strmap_release (&seen);
+    }
     textruns_t runs = { 0 };
     for (size_t a = 0; a < nacr; a++) {
         size_t *slot = strmap_slot (&acronyms, acrs[a].acr, strlen (acrs[a].acr), true);
@@ -2427,8 +2483,11 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             char caps[16];
             if (acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)) {
                 size_t *j = strmap_slot (&by_initials, caps, strlen (caps), false);
+                const info_t *fit = NULL;
                 if (j && *j != AMBIGUOUS && *j - 1 != i)
                     take_name (in, &info[*j - 1], true);
+                else if (!j && (fit = acronym_fitting (caps, in, orgs, norgs)))
+                    take_name (in, fit, true);
                 else if (!j && in->body == 0 && strlen (caps) >= 3 && strlen (caps) <= 6
                          && in_lower_case_line (utf8, len, m->start, m->end)) {
                     /* No tagged name spells it: a capitalised run of the
@@ -2452,8 +2511,11 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 /* "Icann" for the Internet Corporation for Assigned Names
                    and Numbers written in the document: BBC style.  */
                 size_t *j = strmap_slot (&by_initials, caps, strlen (caps), false);
+                const info_t *fit = NULL;
                 if (j && *j != AMBIGUOUS && *j - 1 != i)
                     take_name (in, &info[*j - 1], true);
+                else if (!j && (fit = acronym_fitting (caps, in, orgs, norgs)))
+                    take_name (in, fit, true);
             }
         }
         if (!in->known && in->key.n > 0) {

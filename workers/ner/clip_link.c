@@ -2486,8 +2486,6 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 const info_t *fit = NULL;
                 if (j && *j != AMBIGUOUS && *j - 1 != i)
                     take_name (in, &info[*j - 1], true);
-                else if (!j && (fit = acronym_fitting (caps, in, orgs, norgs)))
-                    take_name (in, fit, true);
                 else if (!j && in->body == 0 && strlen (caps) >= 3 && strlen (caps) <= 6
                          && in_lower_case_line (utf8, len, m->start, m->end)) {
                     /* No tagged name spells it: a capitalised run of the
@@ -2505,6 +2503,12 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                         in->known = true;
                     }
                 }
+                /*  Last, a name it spells with later letters of words
+                    too: after the text's runs, which spell it by
+                    initials ("OPR" is the Office of Parks and
+                    Recreation, not a cut "Office of Parks").  */
+                if (!in->known && !j && (fit = acronym_fitting (caps, in, orgs, norgs)))
+                    take_name (in, fit, true);
             }
             else if (in->ty != TY_PER
                      && title_acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)) {

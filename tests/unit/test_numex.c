@@ -1395,6 +1395,16 @@ Test (numex, dates_joined_into_one)
     expect_one ("the figure to remain flat each year through 1989.", "DATE",
                 "each year through 1989", "each year through 1989");
     expect_render ("In 1984 and 1985 surpluses rose.", "DATE[1984]=1984;DATE[1985]=1985;");
+    /* "and" after "between" is a range's.  */
+    expect_one ("debt due between 1987 and 1992 and more", "DATE", "1987 and 1992",
+                "1987 and 1992");
+    /* A date then its year relative to now, one space between.  */
+    expect_one ("to be announced on 14 March next year and", "DATE", "14 March next year",
+                "14 march next year");
+    expect_one ("94,000 in January a year ago.", "DATE", "January a year ago",
+                "january a year ago");
+    expect_render ("placed on a list in May 2019 a further year over it.",
+                   "DATE[May 2019]=2019-05;DATE[a further year]=a further year;");
     expect_render ("due on 22 February - five days before it.",
                    "DATE[22 February]=22 february;DATE[five days]=five days;");
     /* No join across a paragraph.  */

@@ -4417,14 +4417,17 @@ tok_is_period_edge (const scan_t *sc, const tok_t *t)
 
 /*  Do the tokens [a, b), between two DATEs, join them into one, as the
     labelling rules' range and period with its start or end are
-    (workers/ner/README.md): "to" or "through" ("April 1 to September",
-    "August 16, 1985, to Dec 31, 1985", "each year through 1989"), a
-    slash or hyphen written tight ("July 1/February 13"), or a word of a
-    period's start or end ("fiscal 1987 beginning on April 1")?  "and"
-    does not ("in 1984 and 1985" is two), nor "from" ("a year from March
-    1" is as often two), both measured on the development sets.  */
+    (workers/ner/README.md): none, the second naming the first's year
+    ("14 March next year", "January a year ago": relative set); "to" or "through"
+    ("April 1 to September", "August 16, 1985, to Dec 31, 1985", "each
+    year through 1989"), or "and" after "between" (between set: "between
+    February 18 and March 4"); a slash or hyphen written tight ("July
+    1/February 13"); or a word of a period's start or end ("fiscal 1987
+    beginning on April 1")?  "and" alone does not ("in 1984 and 1985" is
+    two), nor "from" ("a year from March 1" is as often two), both
+    measured on the development sets.  */
 static bool
-date_connector (const scan_t *sc, size_t a, size_t b)
+date_connector (const scan_t *sc, size_t a, size_t b, bool between, bool relative)
 {
     for (size_t j = a; j <= b && j < sc->n; j++)
         if (sc->t[j].gap == 2)
@@ -4432,11 +4435,16 @@ date_connector (const scan_t *sc, size_t a, size_t b)
     if (b - a == 1 && sc->t[a].kind == T_SYM)
         return (tok_is_sym (&sc->t[a], S_SLASH) || tok_is_sym (&sc->t[a], S_HYPHEN))
             && sc->t[a].gap == 0 && sc->t[b].gap == 0;
+    if (b == a)
+        /* "14 March next year", "January a year ago": one space, then a
+           year relative to now (relative).  */
+        return relative && sc->t[a].gap == 1 && sc->t[a - 1].end + 1 == sc->t[a].start;
     if (b > a && tok_is_sym (&sc->t[a], S_COMMA))
         a++;
     if (b - a == 1)
         return tok_is_word (sc, &sc->t[a], "to") || tok_is_word (sc, &sc->t[a], "through")
-            || tok_is_period_edge (sc, &sc->t[a]);
+            || tok_is_period_edge (sc, &sc->t[a])
+            || (between && tok_is_word (sc, &sc->t[a], "and"));
     return b - a == 2 && tok_is_period_edge (sc, &sc->t[a])
         && (tok_is_word (sc, &sc->t[a + 1], "on") || tok_is_word (sc, &sc->t[a + 1], "in"));
 }
@@ -4462,7 +4470,11 @@ join_dates (const scan_t *sc, const char *utf8, clip_numex_t *res, size_t *nres)
         }
         if (o > 0 && res[o - 1].type == CLIP_NUMEX_DATE && res[k].type == CLIP_NUMEX_DATE) {
             size_t a = tok_index_at (sc, res[o - 1].end), b = tok_index_at (sc, res[k].start);
-            if (b > a && date_connector (sc, a, b)) {
+            size_t f0 = tok_index_at (sc, res[o - 1].start);
+            bool between = f0 > 0 && tok_is_word (sc, &sc->t[f0 - 1], "between");
+            size_t l = tok_index_at (sc, res[k].end) - 1;
+            bool relative = tok_is_kw (&sc->t[b], K_REL) || tok_is_kw (&sc->t[l], K_AGO);
+            if (b >= a && b > 0 && date_connector (sc, a, b, between, relative)) {
                 res[o - 1].end = res[k].end;
                 free (res[o - 1].canonical);
                 free (res[k].canonical);

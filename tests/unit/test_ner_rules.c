@@ -793,3 +793,12 @@ Test (ner_rules, acronym_of_a_common_noun)
     const char *const unwanted [] = { "FCOJ", NULL };
     CHECK (text, unwanted, { "LOC", "Brazil" }, { "ORG", "ZTB" });
 }
+
+/*  Products written "iPod" are names the tagger never tags: MISC, or
+    what the alias table makes them ("eBay").  */
+Test (ner_rules, products_in_camel_case)
+{
+    const char *text = "The iPod sold well. Users of eDonkey and iPods agreed, and eBay said so.\n";
+    CHECK (text, NULL, { "MISC", "iPod" }, { "MISC", "eDonkey" }, { "MISC", "iPods" },
+           { "ORG", "eBay" });
+}

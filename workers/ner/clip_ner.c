@@ -1468,8 +1468,58 @@ static const char *const title_inner [] = {
     "'s", "to", "of", "the", "a", "an", "and", "in", "on", "for", "at", "with", NULL
 };
 
+/*  A word written in the style of products since the iMac ("iPod",
+    "iTunes", "eDonkey", plural "iPods"): a lower-case letter, then a
+    capital, then lower-case letters (a capital after them allowed:
+    "iPhoto", not "eKYC").  The tagger, which reads capitals, never tags
+    one.  */
+static int
+product_camel_case (const clip_word_t *w)
+{
+    const char *t = w->text;
+    if (w->len < 4 || !(t [0] >= 'a' && t [0] <= 'z') || !(t [1] >= 'A' && t [1] <= 'Z')
+        || !(t [2] >= 'a' && t [2] <= 'z'))
+        return 0;
+    for (uint32_t k = 3; k < w->len; k++)
+        if (!((t [k] >= 'a' && t [k] <= 'z') || (t [k] >= 'A' && t [k] <= 'Z')))
+            return 0;
+    return 1;
+}
+
+/*  Products written "iPod" (product_camel_case) that no name of m[0, nm)
+    (in text order) covers, as MISC, or as the lexicon types them
+    ("eBay"); returns the names' count, m still in order.  m has room:
+    each such token had no name.  */
+static size_t
+push_camel_case (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
+{
+    size_t add = 0;
+    for (size_t t = 0; t < nt; t++)
+        add += product_camel_case (&self->words [t]);
+    if (add == 0)
+        return nm;
+    /*  Merge from the back: the names move up by the products before
+        them.  */
+    size_t total = nm, j = nm;
+    for (size_t t = nt; t-- > 0;) {
+        if (!product_camel_case (&self->words [t]))
+            continue;
+        const clip_token_t *tk = &self->toks.tokens [t];
+        while (j > 0 && m [j - 1].start >= tk->end)
+            j--;
+        if (j > 0 && m [j - 1].end > tk->start)
+            continue;                   /* inside a name */
+        memmove (m + j + 1, m + j, (total - j) * sizeof *m);
+        m [j] = (ment_t) { t, t + 1, tk->start, tk->end,
+                           lex_type_words (self, t, t + 1, 0, CLIP_ENT_MISC) };
+        total++;
+    }
+    return total;
+}
+
 /*  Holidays among tokens [from, to), which no name covers, as MISC: the
-    tagger misses them as modifiers ("A Christmas tree").  */
+    tagger misses them as modifiers ("A Christmas tree"); and works after
+    a noun of works.  */
 static void
 push_holidays (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size_t to)
 {
@@ -2646,6 +2696,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
         s = e;
     }
     nm = names_in_order (m, nm);
+    nm = push_camel_case (self, m, nm, nt);
     {
         noun_acronyms_t na = { 0 };
         size_t kept = 0;

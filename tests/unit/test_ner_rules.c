@@ -802,3 +802,14 @@ Test (ner_rules, products_in_camel_case)
     CHECK (text, NULL, { "MISC", "iPod" }, { "MISC", "eDonkey" }, { "MISC", "iPods" },
            { "ORG", "eBay" });
 }
+
+/*  A work's title holding a date word is the work ("Suddenly Last
+    Summer" after a noun of works), not a DATE inside a name; a prize
+    with its year keeps the year.  */
+Test (ner_rules, works_over_dates)
+{
+    const char *text = "Pakistan had, the film Black Friday had been due to open across India. "
+                       "She was best actress in the play Suddenly Last Summer.\n";
+    const char *const unwanted [] = { "Friday", "Last Summer", NULL };
+    CHECK (text, unwanted, { "MISC", "Black Friday" }, { "MISC", "Suddenly Last Summer" });
+}

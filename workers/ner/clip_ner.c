@@ -2711,6 +2711,38 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     return nm;
 }
 
+/*  A work's or event's title of two words or more that holds a DATE
+    ("Suddenly Last Summer", "the film Black Friday"): the title, MISC,
+    is what the words name, and the DATEs inside it go.  Returns the
+    count of nx left; m is in text order, names do not overlap.  */
+static size_t
+works_over_dates (const clip_ner_t *self, const ment_t *m, size_t nm, clip_numex_t *nx, size_t nn)
+{
+    size_t kept = 0, i = 0;
+    for (size_t y = 0; y < nn; y++) {
+        while (i < nm && m [i].end <= nx [y].start)
+            i++;
+        int inside = nx [y].type == CLIP_NUMEX_DATE && i < nm && m [i].type == CLIP_ENT_MISC
+                     && m [i].tok_end - m [i].tok_start >= 2
+                     && m [i].start <= nx [y].start && nx [y].end <= m [i].end
+                     && !(m [i].start == nx [y].start && m [i].end == nx [y].end);
+        /*  A title's words: capitalised, or those that go on inside one
+            ("of", "the"); "the Most Wanted game of 2005" is a prize and
+            its year.  */
+        for (size_t t = m [i].tok_start; inside && t < m [i].tok_end
+                                         && self->toks.tokens [t].start < nx [y].start; t++) {
+            const clip_word_t *w = &self->words [t];
+            inside = !(w->len > 0 && w->text [0] >= 'a' && w->text [0] <= 'z')
+                     || word_among (w, L_TITLE_INNER);
+        }
+        if (inside)
+            free (nx [y].canonical);
+        else
+            nx [kept++] = nx [y];
+    }
+    return kept;
+}
+
 /*  "Radio 4's Today programme": a day word written with a capital inside
     a sentence before "programme" is the programme's title, a work (MISC),
     not a DATE.  Moves each such DATE of nx[0, *nn) to the names m[0, nm),
@@ -2784,6 +2816,7 @@ clip_ner_extract_max (clip_ner_t *self, const char *utf8, size_t len, size_t max
         return -1;
     }
     nm = programme_titles (self, utf8, len, m, nm, nx, &nn);
+    nn = works_over_dates (self, m, nm, nx, nn);
     /*  Drop tagged names that overlap a MONEY / DATE / PERCENT span.  */
     size_t keep = 0, x = 0;
     for (size_t i = 0; i < nm; i++) {

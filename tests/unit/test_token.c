@@ -59,6 +59,10 @@ Test (token, abbreviations) {
     expect_tokens ("LOUISVILLE, Ky., Feb 26 - Dallas, Tex. Gulf",
                    (const char *[]) { "LOUISVILLE", ",", "Ky.", ",", "Feb", "26", "-",
                                       "Dallas", ",", "Tex.", "Gulf", NULL });
+    /*  In capitals too, as datelines write them; "EST." is no "est.".  */
+    expect_tokens ("ST. LOUIS, MO., March 3 - at 10 EST.",
+                   (const char *[]) { "ST.", "LOUIS", ",", "MO.", ",", "March", "3", "-",
+                                      "at", "10", "EST", ".", NULL });
 }
 
 Test (token, quotes_money_percent) {

@@ -137,13 +137,28 @@ static const struct {
 };
 #undef A
 
+/*  Also in capitals, as datelines and headlines write them ("ST. LOUIS,
+    MO.", "ACME CORP."): a word of capitals matches the abbreviation
+    whatever its case.  */
 static int
 is_abbreviation (const char *s, size_t n)
 {
-    for (size_t k = 0; k < sizeof abbreviations / sizeof abbreviations [0]; k++)
-        if (abbreviations [k].len == n && abbreviations [k].word [0] == s [0]
-        &&  memcmp (abbreviations [k].word, s, n) == 0)
+    int caps = n > 1;
+    for (size_t k = 0; k < n && caps; k++)
+        caps = s [k] >= 'A' && s [k] <= 'Z';
+    for (size_t k = 0; k < sizeof abbreviations / sizeof abbreviations [0]; k++) {
+        if (abbreviations [k].len != n || abbreviations [k].word [0] != s [0])
+            continue;
+        if (memcmp (abbreviations [k].word, s, n) == 0)
             return 1;
+        if (caps) {
+            size_t c = 1;
+            while (c < n && (abbreviations [k].word [c] & ~0x20) == s [c])
+                c++;
+            if (c == n)
+                return 1;
+        }
+    }
     return 0;
 }
 

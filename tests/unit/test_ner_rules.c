@@ -813,3 +813,12 @@ Test (ner_rules, works_over_dates)
     const char *const unwanted [] = { "Friday", "Last Summer", NULL };
     CHECK (text, unwanted, { "MISC", "Black Friday" }, { "MISC", "Suddenly Last Summer" });
 }
+
+/*  A name before "seat" or "constituency" is the seat, a place; a
+    party's stays the party.  */
+Test (ner_rules, seat_before_the_word_seat)
+{
+    const char *text = "John Houston was due to stand in the East Kilbride seat in Lanarkshire. "
+                       "It is a safe Labour seat and a Tory constituency.\n";
+    CHECK (text, NULL, { "LOC", "East Kilbride" }, { "ORG", "Labour" }, { "ORG", "Tory" });
+}

@@ -2588,6 +2588,14 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 && (type != CLIP_ENT_PER
                     || (b + 1 < e && is_upper_initial (&self->words [b + 1]))))
                 type = constituency_type (self, a, b, type);
+            /*  "the [East Kilbride] seat": a name before "seat" or
+                "constituency" is the seat, a place, unless a party's
+                ("a safe Labour seat").  */
+            if (b > a && b < e && (word_is (&self->words [b], "seat")
+                                   || word_is (&self->words [b], "constituency"))
+                && !word_among (&self->words [b - 1], L_PARTIES)
+                && !(lex_words (self, a, b, 0) & (1u << CLIP_ENT_ORG)))
+                type = CLIP_ENT_LOC;
             /*  "the MP for [Grantham and Stamford]": the name after a
                 member's title and "for" is the seat, a place, with a
                 second place joined by "and" the tagger cut off.  */

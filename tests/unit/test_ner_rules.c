@@ -822,3 +822,13 @@ Test (ner_rules, seat_before_the_word_seat)
                        "It is a safe Labour seat and a Tory constituency.\n";
     CHECK (text, NULL, { "LOC", "East Kilbride" }, { "ORG", "Labour" }, { "ORG", "Tory" });
 }
+
+/*  A web address's ending after a name is the site's name's.  */
+Test (ner_rules, web_sites)
+{
+    const char *text = "Apple sued the websites AppleInsider.com and PowerPage.org, and "
+                       "the popular Suprnova.org closed.\n";
+    const char *const unwanted [] = { "AppleInsider", "PowerPage", "Suprnova", NULL };
+    CHECK (text, unwanted, { "ORG", "AppleInsider.com" }, { "ORG", "PowerPage.org" },
+           { "ORG", "Suprnova.org" });
+}

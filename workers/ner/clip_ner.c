@@ -1848,6 +1848,29 @@ variant_letter (const clip_ner_t *self, size_t end, size_t len)
     return end + 2;
 }
 
+/*  A web address's ending right after a name ("Amazon.com",
+    "PowerPage.org", "Play.co.uk"): part of the name, which is the site's.
+    Returns the name's new end, end when there is none.  */
+static size_t
+web_domain (const clip_ner_t *self, size_t end, size_t len)
+{
+    static const char *const tlds [] = {
+        ".co.uk", ".com", ".org", ".net", ".co", ".tv", ".uk", ".info", ".biz", NULL
+    };
+    const char *t = self->text;
+    for (size_t k = 0; tlds [k]; k++) {
+        size_t l = strlen (tlds [k]);
+        if (end + l > len || memcmp (t + end, tlds [k], l) != 0)
+            continue;
+        char c = end + l < len ? t [end + l] : ' ';
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+            || (c == '.' && end + l + 1 < len && t [end + l + 1] >= 'a' && t [end + l + 1] <= 'z'))
+            continue;
+        return end + l;
+    }
+    return end;
+}
+
 /*  The last word of a station's name before its number ("BBC Radio 4",
     "Channel 4"), which stays an organisation (model_number).  */
 static const char *const stations [] = { "Radio", "Channel", NULL };
@@ -2678,6 +2701,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
         for (size_t k = first; k < nm; k++)
             if (m [k].start >= bracket_end && !bracket_ticker (self, &m [k].start, &m [k].end)) {
                 m [k].end = variant_letter (self, sentence_period_cut (self, &m [k], len), len);
+                m [k].end = web_domain (self, m [k].end, len);
                 if (m [k].type != CLIP_ENT_LOC) {
                     size_t me = model_number (self, m [k].start, m [k].end, len);
                     if (me > m [k].end) {

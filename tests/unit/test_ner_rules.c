@@ -832,3 +832,23 @@ Test (ner_rules, web_sites)
     CHECK (text, unwanted, { "ORG", "AppleInsider.com" }, { "ORG", "PowerPage.org" },
            { "ORG", "Suprnova.org" });
 }
+
+/*  A company named with "'s": "Varlow's said" shows it, and every
+    "Varlow's" of the document is then the name; a possessive before its
+    noun elsewhere stays cut ("Acme's shares").  */
+Test (ner_rules, company_named_with_possessive)
+{
+    const char *text = "Pizza Inn shareholders will get shares of Varlow's common stock, "
+                       "Varlow Corp said. Varlow's said the deal was fair. Acme Corp's shares "
+                       "rose.\n";
+    clip_ner_entity_t *e;
+    size_t n;
+    cr_assert_eq (clip_ner_extract (ner, text, strlen (text), &e, &n), 0);
+    int with = 0;
+    for (size_t i = 0; i < n; i++) {
+        with += strcmp (e [i].text, "Varlow's") == 0;
+        cr_expect_str_neq (e [i].text, "Acme Corp's");
+    }
+    cr_expect_eq (with, 2, "both Varlow's, found %d", with);
+    clip_ner_entities_free (e, n);
+}

@@ -1732,6 +1732,50 @@ noun_acronym (noun_acronyms_t *na, const char *t, size_t len, size_t start, size
     return false;
 }
 
+/*  Is token t "'s" (straight or curly apostrophe)?  */
+static int
+is_possessive_s (const clip_ner_t *self, size_t t, size_t nt)
+{
+    return t < nt && (word_is (&self->words [t], "'s") || word_is (&self->words [t], "\xe2\x80\x99s"));
+}
+
+/*  A company named with "'s" ("Sotheby's", "Pantera's"): an organisation
+    followed by "'s" and then "said", "says", punctuation or a
+    preposition, where a possessive would need its noun ("at Sotheby's
+    in New York", "Pantera's said").  Every mention of that organisation
+    followed by "'s" then takes it ("shares of Pantera's common stock").
+    At most CONTEXT_MAX names are marked, each compared with every name
+    once.  */
+static void
+names_with_possessive (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
+{
+    size_t marked [CONTEXT_MAX], nmark = 0;
+    for (size_t i = 0; i < nm && nmark < CONTEXT_MAX; i++) {
+        size_t t = m [i].tok_end;
+        if (m [i].type != CLIP_ENT_ORG || m [i].end != self->toks.tokens [t - 1].end
+            || !is_possessive_s (self, t, nt) || self->toks.tokens [t].start != m [i].end
+            || t + 1 >= nt || (self->toks.tokens [t + 1].flags & CLIP_TOKEN_SENT_START))
+            continue;
+        const clip_word_t *n = &self->words [t + 1];
+        if (word_is (n, "said") || word_is (n, "says") || word_is (n, ",") || word_is (n, ".")
+            || word_is (n, "in") || word_is (n, "at") || word_is (n, "on"))
+            marked [nmark++] = i;
+    }
+    for (size_t k = 0; k < nmark; k++) {
+        const ment_t *src = &m [marked [k]];
+        size_t n = src->end - src->start;
+        for (size_t j = 0; j < nm; j++) {
+            size_t t = m [j].tok_end;
+            if (m [j].type == CLIP_ENT_ORG && m [j].end - m [j].start == n
+                && same_text (self->text + m [j].start, self->text + src->start, n)
+                && is_possessive_s (self, t, nt) && self->toks.tokens [t].start == m [j].end) {
+                m [j].end = self->toks.tokens [t].end;
+                m [j].tok_end = t + 1;
+            }
+        }
+    }
+}
+
 /*  Lower-case nouns after a name that make it an organisation ("the
     Argonaut games group", "Argonaut headquarters", "a Zorix
     spokeswoman"): type_by_org_context.  Not one of s_lists, whose
@@ -2739,6 +2783,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     }
     type_by_context (self, m, nm, nt);
     type_by_org_context (self, m, nm, nt);
+    names_with_possessive (self, m, nm, nt);
     *m_out = m;
     return nm;
 }

@@ -852,3 +852,13 @@ Test (ner_rules, company_named_with_possessive)
     cr_expect_eq (with, 2, "both Varlow's, found %d", with);
     clip_ner_entities_free (e, n);
 }
+
+/*  A company's division words after its name are the name's ("Sony
+    Pictures Entertainment"), not at a sentence's start.  */
+Test (ner_rules, company_division_words)
+{
+    const char *text = "Sony Pictures Entertainment vice chairman Jeff Blake said so, and "
+                       "a Sony Pictures spokesman agreed.\n";
+    const char *const unwanted [] = { "Sony", NULL };
+    CHECK (text, unwanted, { "ORG", "Sony Pictures Entertainment" }, { "ORG", "Sony Pictures" });
+}

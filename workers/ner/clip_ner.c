@@ -1024,6 +1024,22 @@ static const char *const org_tails [] = {
     "Ltd", "Inc", "Corp", "Plc", "Co", NULL
 };
 
+/*  Capitalised words naming a company's division or trade after its
+    name ("Sony Pictures", "Sky Networks"): an organisation's name goes on
+    through them.  Not one of s_lists, whose bit masks are full.  */
+static int
+company_division_word (const clip_word_t *w)
+{
+    static const char *const words [] = {
+        "Pictures", "Entertainment", "Studios", "Records", "Networks", "Music", "Films",
+        "Television", "Broadcasting", "Airways", "Airlines", "Motors", "Electronics", NULL
+    };
+    for (size_t k = 0; words [k]; k++)
+        if (word_is (w, words [k]))
+            return 1;
+    return 0;
+}
+
 /*  Case-sensitive membership: "ACT" or "act" is not the head "Act".  */
 static inline int
 word_among (const clip_word_t *w, int list)
@@ -2562,6 +2578,12 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
             if (b > a && b < e && is_upper_initial (&self->words [b])
                 && word_in (&self->words [b], L_HEADS_ORG)
                 && (k + 1 == ns || s + self->spans [k + 1].start > b))
+                b++;
+            /*  So do the words naming a company's division ("Sony
+                Pictures Entertainment", the tagger having seen "Sony").  */
+            while (type == CLIP_ENT_ORG && b > a && b < e && company_division_word (&self->words [b])
+                   && !(self->toks.tokens [b].flags & CLIP_TOKEN_SENT_START)
+                   && (k + 1 == ns || s + self->spans [k + 1].start > b))
                 b++;
             /*  So does the head of an event ("the Berlin Marathon", the
                 tagger having seen a place): head_type makes it MISC.  */

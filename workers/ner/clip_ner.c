@@ -967,7 +967,10 @@ static const char *const geo_heads [] = {
     ("Tory leader"), which the tagger took for nationalities.  */
 static const char *const parties [] = {
     "Tory", "Tories", "Conservatives", "Democrats", "Republicans", "Socialists",
-    "Liberals", "Nationalists", NULL
+    "Liberals", "Nationalists",
+    /*  Singular and adjective, as modifiers ("Republican votes", "the
+        Democratic leadership"): parties are ORG then too.  */
+    "Republican", "Democrat", "Democratic", "Conservative", "Socialist", NULL
 };
 
 /*  Nouns that say the name before them is a product ("the Zorix

@@ -1472,3 +1472,28 @@ Test (numex, money_market_quotes)
     expect_render ("He sold six, 5-1/2 were kept.", "");
     expect_render ("Rates were at six, seven firms.", "");
 }
+
+/*  Wire copy's periods: the year-earlier period without its hyphen, "the
+    year earlier" closing a clause, a comparable period "for" its year,
+    quarters counted or joined, the full year.  */
+Test (numex, wire_periods)
+{
+    expect_render ("It rose from 64.2 mln dlrs in the year earlier.",
+                   "MONEY[64.2 mln dlrs]=USD 64200000;DATE[the year earlier]=the year earlier;");
+    expect_one ("Profit was level with the year earlier period, it said.", "DATE",
+                "the year earlier period", "the year earlier period");
+    expect_one ("It was 234 mln in the year ago period.", "DATE", "the year ago period",
+                "the year ago period");
+    expect_one ("The comparable period for 1985 included it.", "DATE",
+                "The comparable period for 1985", "the comparable period for 1985");
+    expect_one ("Writedowns in the first two quarters hurt.", "DATE", "the first two quarters",
+                "the first two quarters");
+    expect_one ("Prices would recover in the third and fourth quarters of 1987.", "DATE",
+                "the third and fourth quarters of 1987", "the third and fourth quarters of 1987");
+    expect_one ("It made 953 mln for the 1986 full year.", "DATE", "the 1986 full year",
+                "the 1986 full year");
+    expect_one ("It made 68 mln for the full year 1986 on sales.", "DATE", "the full year 1986",
+                "the full year 1986");
+    /* "the year earlier" before its noun is the noun's.  */
+    expect_none ("the year earlier results were better");
+}

@@ -3051,8 +3051,9 @@ year_tail_at (const scan_t *sc, size_t j, size_t yr)
     }
     if (tok_is_yearmod (sc, t) && tk (sc, j + 1)->gap == 1 && tok_is_word (sc, tk (sc, j + 1), "year"))
         return 2;
-    if (tok_is_word (sc, t, "crop") && tk (sc, j + 1)->gap == 1 && tok_is_word (sc, tk (sc, j + 1), "year"))
-        return 2;
+    if ((tok_is_word (sc, t, "crop") || tok_is_word (sc, t, "full"))
+        && tk (sc, j + 1)->gap == 1 && tok_is_word (sc, tk (sc, j + 1), "year"))
+        return 2;                               /* "1986 crop year", "the 1986 full year" */
     if (tok_is_word (sc, t, "season") || (yr == 3 && tok_is_word (sc, t, "year")))
         return 1;
     return 0;
@@ -3248,8 +3249,8 @@ same_period_at (const scan_t *sc, size_t p)
             return 1 + d;
         return 0;
     }
-    if (!(tok_is_kw (x, K_OF) || tok_is_word (sc, x, "in")))
-        return 0;
+    if (!(tok_is_kw (x, K_OF) || tok_is_word (sc, x, "in") || tok_is_word (sc, x, "for")))
+        return 0;                               /* "the comparable period for 1985" too */
     const tok_t *y = tk (sc, q + 1);
     if (y->gap != 1)
         return 0;
@@ -3320,6 +3321,15 @@ static size_t
 year_ago_period_at (const scan_t *sc, size_t j)
 {
     const tok_t *a = tk (sc, j), *h = tk (sc, j + 1), *b = tk (sc, j + 2), *p = tk (sc, j + 3);
+    /* "the year ago period", "the year earlier quarter": wire copy
+       drops the hyphen too.  */
+    if (tok_is_word (sc, a, "year") && h->gap == 1
+        && (tok_is_word (sc, h, "ago") || tok_is_word (sc, h, "earlier")) && b->gap == 1
+        && (tok_is_word (sc, b, "period") || tok_is_word (sc, b, "quarter")
+            || tok_is_word (sc, b, "qtr") || tok_is_word (sc, b, "month")
+            || tok_is_word (sc, b, "half") || tok_is_word (sc, b, "week")
+            || tok_is_word (sc, b, "season")))
+        return 3;
     if (!(h->gap == 0 && tok_is_sym (h, S_HYPHEN) && b->gap == 0 && p->gap == 1))
         return 0;
     bool year_first = tok_is_word (sc, a, "year");
@@ -3564,11 +3574,24 @@ match_relative_at (const scan_t *sc, size_t i)
                         return 2 + sp;
                     if ((sp = year_ago_period_at (sc, j)) > 0)
                         return 1 + sp;
+                    /* "from 64.2 mln dlrs in the year earlier.": "the year
+                       earlier" closing its clause, as "a year earlier".  */
+                    if (j == i + 1 && tok_is_word (sc, u, "year") && tk (sc, j + 1)->gap == 1
+                        && tok_is_word (sc, tk (sc, j + 1), "earlier")
+                        && (tk (sc, j + 2)->kind == T_END || tk (sc, j + 2)->gap == 2
+                            || (tk (sc, j + 2)->kind == T_SYM && tk (sc, j + 2)->gap == 0)))
+                        return 3;
                     /* "the whole of 1991", "the whole of March", "the
                        whole of last year": all of a date is that date,
                        the phrase one DATE as "the end of March" is.  */
                     if (tok_is_word (sc, u, "whole") && (sp = of_year_tail (sc, j + 1)) > 0)
                         return 2 + sp;
+                    /* "the full year 1986", as "the year 1986" with all of
+                       it.  */
+                    if (tok_is_word (sc, u, "full") && tk (sc, j + 1)->gap == 1
+                        && tok_is_word (sc, tk (sc, j + 1), "year") && tk (sc, j + 2)->gap == 1
+                        && (sp = year_range_at (sc, j + 2)) > 0)
+                        return 3 + sp;
                     /* "the December quarter", "the September year" (a
                        year ended September), "the January 31 second
                        quarter": a month naming a period's end.  */
@@ -3712,6 +3735,24 @@ match_relative_at (const scan_t *sc, size_t i)
             if (!tok_is_quarter_ord (tk (sc, j)))
                 return 0;
             const tok_t *q = tk (sc, j + 1);
+            if (cls == K_THE && q->gap == 1) {
+                /* "the first two quarters", "the third and fourth
+                   quarters of 1987": quarters counted or joined, as
+                   one quarter is.  */
+                const tok_t *q2 = tk (sc, j + 2), *q3 = tk (sc, j + 3);
+                size_t n = 0;
+                if (tok_is_kw (q, K_NUM) && q->val >= 2 && q->val <= 4 && q2->gap == 1
+                    && (tok_is_word (sc, q2, "quarters") || tok_is_word (sc, q2, "qtrs")))
+                    n = 2;
+                else if ((tok_is_word (sc, q, "and") || tok_is_word (sc, q, "to")) && q2->gap == 1
+                         && tok_is_quarter_ord (q2) && q3->gap == 1
+                         && (tok_is_word (sc, q3, "quarters") || tok_is_word (sc, q3, "qtrs")))
+                    n = 3;
+                if (n > 0) {
+                    j += 1 + n;
+                    return j + of_year_tail (sc, j) - i;
+                }
+            }
             if (q->gap == 1 && cls == K_THE && tk (sc, j)->kind == T_WORD
                 && !tok_is_kw (q, K_QUARTER) && !tok_is_yearmod (sc, q)) {
                 /* "the first nine months of 1986", "the last two years":

@@ -1497,3 +1497,18 @@ Test (numex, wire_periods)
     /* "the year earlier" before its noun is the noun's.  */
     expect_none ("the year earlier results were better");
 }
+
+/*  Older years where the sentence makes them dates ("in 1337", "the 1701
+    Act"), a range ending in one digit ("2003-4"), decades in two digits
+    ("the 90s", "the mid-80s"), but not a count or a level.  */
+Test (numex, older_years_and_short_decades)
+{
+    expect_one ("It was set up in 1337 by King Edward III.", "DATE", "1337", "1337");
+    expect_one ("He agreed the 1701 Act of Settlement.", "DATE", "1701", "1701");
+    expect_one ("grants-in-aid in 2003-4. The", "DATE", "2003-4", "2003-4");
+    expect_one ("a co-star in the 90s TV comedy", "DATE", "the 90s", "the 90s");
+    expect_one ("Before the mid-80s it", "DATE", "the mid-80s", "the mid-80s");
+    expect_none ("It opened in 1500 stores.");
+    expect_none ("and then rise to the mid 20s, with imports");
+    expect_none ("prices rose to the 90s.");
+}

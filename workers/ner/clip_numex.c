@@ -2994,7 +2994,9 @@ year_range_at (const scan_t *sc, size_t j)
     if (h->gap == 0 && (tok_is_sym (h, S_HYPHEN) || tok_is_sym (h, S_SLASH)) && e->gap == 0
         && e->kind == T_NUM && e->cls == SUF_NONE && e->plain && e->fden == 0) {
         int y2 = -1;
-        if (e->intdigits == 2)
+        if (e->intdigits == 1)
+            y2 = y / 10 * 10 + e->ival;         /* "2003-4" */
+        else if (e->intdigits == 2)
             y2 = y / 100 * 100 + e->ival;
         else if (e->intdigits == 4)
             y2 = e->ival;
@@ -3122,6 +3124,23 @@ match_year (const scan_t *sc, size_t i, match_t *m)
         return;
     }
     int y = tok_year (t);
+    if (y >= 1000 && y < 1900) {
+        /* An older year only as a date plainly is: "set up in 1337 by",
+           "the 1701 Act of Settlement" (after "the", a name after it);
+           "in 1500 stores" counts.  */
+        const tok_t *p = i > 0? tk (sc, i - 1): &tok_end;
+        bool in = tok_is_word (sc, p, "in") || tok_is_word (sc, p, "since")
+                  || tok_is_word (sc, p, "until") || tok_is_word (sc, p, "from");
+        bool named = tok_is_kw (p, K_THE) && n1->gap == 1 && n1->kind == T_WORD && n1->cap;
+        if (t->gap != 1 || !(in || named)
+            || (n1->gap == 1 && n1->kind == T_WORD && !n1->cap && !(n1->cls == K_PREP || n1->cls == K_AND))
+            || (n1->gap == 0 && n1->kind != T_SYM) || (n1->gap == 0 && tok_is_sym (n1, S_HYPHEN)))
+            return;
+        m->ntok = 1;
+        m->type = CLIP_NUMEX_DATE;
+        iso_canon (m, y, 0, 0);
+        return;
+    }
     if (y < 1900 || y > 2099)
         return;
     /* "1986 fourth quarter", "1986/87 season", "in 1974-78": a range or a
@@ -3535,6 +3554,15 @@ match_relative_at (const scan_t *sc, size_t i)
                     u = tk (sc, j += 2);
                 if (u->kind == T_NUM && u->cls == SUF_S && u->intdigits == 4 && u->plain
                     && u->ival % 10 == 0)
+                    return j + 1 - i;
+                /* "the 90s", "the mid-80s": a decade in two digits, not a
+                   level ("rise to the mid 20s" dollars a barrel).  */
+                static const char *const levels[] = {
+                    "to", "from", "at", "above", "below", "around", "into", "over", "under", NULL
+                };
+                if (u->kind == T_NUM && u->cls == SUF_S && u->intdigits == 2 && u->plain
+                    && u->ival % 10 == 0 && !(j == i + 2 && tk (sc, i + 2)->gap != 0)
+                    && !(i > 0 && tok_is_word_in (sc, tk (sc, i - 1), levels)))
                     return j + 1 - i;
                 /* "the 20th century", "the late 19th century".  */
                 if ((cy = century_at (sc, j)) > 0)

@@ -1512,3 +1512,15 @@ Test (numex, older_years_and_short_decades)
     expect_none ("and then rise to the mid 20s, with imports");
     expect_none ("prices rose to the 90s.");
 }
+
+/*  A season without its article after a preposition, closing its clause,
+    and "last fall", are DATEs; "winter wheat" and "the fall in prices"
+    are not.  */
+Test (numex, bare_seasons_and_last_fall)
+{
+    expect_one ("The crop emerged from winter.", "DATE", "winter", "winter");
+    expect_one ("Seeding was late last fall because of drought.", "DATE", "last fall", "last fall");
+    expect_none ("In winter wheat areas it fell.");
+    expect_none ("The fall in prices hurt.");
+    expect_none ("It was their last fall of the season.");
+}

@@ -3406,6 +3406,15 @@ match_relative_at (const scan_t *sc, size_t i)
                 return r > 0 && (tok_is_kw (u, K_UNIT) || tok_is_kw (u, K_QUARTER) || tok_is_yearmod (sc, u))
                     ? 1 + r: 0;
             }
+            /* "late seeding last fall": the American autumn, after "last",
+               "this" or "next" not a determiner's ("their last fall").  */
+            if (r == 0 && tk (sc, i + 1)->gap == 1 && tok_is_word (sc, tk (sc, i + 1), "fall")
+                && !tok_is_word (sc, t, "latest")
+                && !(i > 0 && (tok_is_kw (tk (sc, i - 1), K_THE) || tok_is_kw (tk (sc, i - 1), K_A)
+                               || tok_is_word (sc, tk (sc, i - 1), "its")
+                               || tok_is_word (sc, tk (sc, i - 1), "their")))
+                && !(tk (sc, i + 2)->gap == 1 && tok_is_kw (tk (sc, i + 2), K_OF)))
+                return 2;
             if (r > 0) {
                 /* "last February 28": a month with its day.  */
                 if (tk (sc, i + 1)->cls == K_MONTH && tk (sc, i + 2)->gap == 1
@@ -3532,6 +3541,15 @@ match_relative_at (const scan_t *sc, size_t i)
                 j++;
             if (tk (sc, j)->gap == 1 && tok_year (tk (sc, j)) > 0)
                 return j + 1 - i;
+            /* "emerged from winter", "prices fall in winter.": a season
+               without its article after a preposition, closing its clause
+               ("in winter wheat areas" is the wheat's).  */
+            static const char *const before[] = {
+                "in", "from", "during", "until", "since", "through", "by", NULL
+            };
+            if (i > 0 && t->gap == 1 && !t->cap && tok_is_word_in (sc, tk (sc, i - 1), before)
+                && closes_clause (tk (sc, i + 1)))
+                return 1;
             return 0;
         }
         case K_ORD:

@@ -596,6 +596,10 @@ Test (link, singular_of_a_plural_name)
     CHECK ("The Green Progressives won. A Green Progressive spokesman agreed.",
            { "ORG", "Green Progressives", "Green Progressives", NULL },
            { "ORG", "Green Progressive", "Green Progressives", NULL });
+    /* A plural in "-ies" for a singular in "-y".  */
+    CHECK ("The Whiggies won. A Whiggy spokesman agreed.",
+           { "ORG", "Whiggies", "Whiggies", NULL },
+           { "ORG", "Whiggy", "Whiggies", NULL });
 }
 
 Test (link, acronym_of_a_name_in_the_document)

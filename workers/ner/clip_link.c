@@ -2433,8 +2433,16 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 if (extends_org (f, &in->key))
                     take_name (in, f, false);
             }
-            /* "Green Progressive" for "Green Progressives".  */
+            /* "Green Progressive" for "Green Progressives", "Tory" for
+               "Tories" (the plurals are keyed less their "s").  */
             j = strmap_slot (&plurals, in->key.text.p, in->key.text.len, false);
+            size_t kl = in->key.text.len;
+            if (!j && kl >= 3 && kl < 126 && in->key.text.p[kl - 1] == 'y') {
+                char ie[128];
+                memcpy (ie, in->key.text.p, kl - 1);
+                memcpy (ie + kl - 1, "ie", 2);
+                j = strmap_slot (&plurals, ie, kl + 1, false);
+            }
             if (!in->known && j && *j != AMBIGUOUS && *j - 1 != i)
                 take_name (in, &info[*j - 1], false);
             /* "Hutton" for "E.F. Hutton LBO".  */

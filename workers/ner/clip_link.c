@@ -1206,6 +1206,16 @@ all_caps (const char *s)
     return all_caps_n (s, strlen (s));
 }
 
+/*  Is m the first thing on its line, spaces or tabs before it allowed?  */
+static bool
+opens_line (const char *text, const clip_mention_t *m)
+{
+    size_t p = m->start;
+    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t'))
+        p--;
+    return p == 0 || text[p - 1] == '\n';
+}
+
 /*  A wire dateline: the mention opens a line, is in capitals and a comma
     follows, a stray space before it permitted ("TOKYO, March 3 -",
     "COMMACK, N.Y., March 2 -", "OSLO , March 4 -").  The place is where
@@ -1213,10 +1223,7 @@ all_caps (const char *s)
 static bool
 at_dateline (const char *text, size_t len, const clip_mention_t *m)
 {
-    size_t p = m->start;
-    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t'))
-        p--;
-    if (p > 0 && text[p - 1] != '\n')
+    if (!opens_line (text, m))
         return false;
     size_t c = m->end;
     while (c < len && c < m->end + 2 && text[c] == ' ')
@@ -1449,10 +1456,7 @@ word_abbreviates (const char *a, size_t al, const char *f, size_t fl)
 static bool
 table_row_label (const char *text, size_t len, const clip_mention_t *m)
 {
-    size_t p = m->start;
-    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t'))
-        p--;
-    if (p > 0 && text[p - 1] != '\n')
+    if (!opens_line (text, m))
         return false;
     size_t e = m->end;
     if (e < len && text[e] == '.')

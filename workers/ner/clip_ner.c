@@ -1037,6 +1037,8 @@ company_division_word (const clip_word_t *w)
         "Pictures", "Entertainment", "Studios", "Records", "Networks", "Music", "Films",
         "Television", "Broadcasting", "Airways", "Airlines", "Motors", "Electronics", NULL
     };
+    if (w->len < 5 || !(w->text [0] >= 'A' && w->text [0] <= 'Z'))
+        return 0;
     for (size_t k = 0; words [k]; k++)
         if (word_is (w, words [k]))
             return 1;
@@ -1819,7 +1821,8 @@ type_by_org_context (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
         if (m [i].type == CLIP_ENT_ORG)
             continue;
         const clip_word_t *next = word_after (self, &m [i], nt);
-        if (!next || (self->toks.tokens [next - self->words].flags & CLIP_TOKEN_SENT_START))
+        if (!next || next->len < 5 || !(next->text [0] >= 'a' && next->text [0] <= 'z')
+            || (self->toks.tokens [next - self->words].flags & CLIP_TOKEN_SENT_START))
             continue;
         int org = 0;
         for (size_t w = 0; org_nouns [w] && !org; w++)
@@ -1921,6 +1924,8 @@ web_domain (const clip_ner_t *self, size_t end, size_t len)
         ".co.uk", ".com", ".org", ".net", ".co", ".tv", ".uk", ".info", ".biz", NULL
     };
     const char *t = self->text;
+    if (end + 3 > len || t [end] != '.')
+        return end;                     /* most names: no period after them */
     for (size_t k = 0; tlds [k]; k++) {
         size_t l = strlen (tlds [k]);
         if (end + l > len || memcmp (t + end, tlds [k], l) != 0)

@@ -862,3 +862,13 @@ Test (ner_rules, company_division_words)
     const char *const unwanted [] = { "Sony", NULL };
     CHECK (text, unwanted, { "ORG", "Sony Pictures Entertainment" }, { "ORG", "Sony Pictures" });
 }
+
+/*  A legal suffix's period that also ends the sentence, before a word
+    that only starts one, is the sentence's.  */
+Test (ner_rules, suffix_period_ending_the_sentence)
+{
+    const char *text = "It plans an offering with Morgan Stanley Inc. It makes sense, he said. "
+                       "It was backed by Warner Bros. But the rules changed.\n";
+    const char *const unwanted [] = { "Morgan Stanley Inc.", "Warner Bros.", NULL };
+    CHECK (text, unwanted, { "ORG", "Morgan Stanley Inc" }, { "ORG", "Warner Bros" });
+}

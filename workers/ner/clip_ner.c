@@ -1881,7 +1881,7 @@ sentence_period_cut (const clip_ner_t *self, const ment_t *m, size_t len)
     const char *t = self->text;
     size_t e = m->end;
     if (e < 2 || t [e - 1] != '.' || m->end != self->toks.tokens [m->tok_end - 1].end
-        || memchr (w->text, '.', w->len) || !word_in (w, L_HEADS_ORG))
+        || memchr (w->text, '.', w->len) || !(word_in (w, L_HEADS_ORG) || word_is (w, "Bros")))
         return e;
     size_t i = e, nl = 0;
     while (i < len && (t [i] == ' ' || t [i] == '\t' || t [i] == '\n' || t [i] == '\r')) {
@@ -1889,6 +1889,19 @@ sentence_period_cut (const clip_ner_t *self, const ment_t *m, size_t len)
             nl++;
         i++;
     }
+    /*  Or a word that only starts a sentence: "with Morgan Stanley Inc.
+        It makes sense", "backed by Warner Bros. But ...".  */
+    static const char *const starters [] = {
+        "It", "But", "The", "He", "She", "They", "We", "In", "A", "An", "This", "That",
+        "Its", "His", "Her", "Their", "There", "However", "Also", "Earlier", "Last", NULL
+    };
+    size_t sl = 0;
+    while (i + sl < len && ((t [i + sl] >= 'a' && t [i + sl] <= 'z') || (t [i + sl] >= 'A' && t [i + sl] <= 'Z')))
+        sl++;
+    for (size_t k = 0; starters [k] && sl > 0 && nl <= 1; k++)
+        if (strlen (starters [k]) == sl && memcmp (starters [k], t + i, sl) == 0
+            && i + sl < len && (t [i + sl] == ' ' || t [i + sl] == ','))
+            return e - 1;
     if (i == len || nl >= 2 || t [i] == '"'
         || (nl == 1 && (t [i - 1] == ' ' || t [i - 1] == '\t'))
         || (i + 3 <= len && memcmp (t + i, "\xe2\x80\x9c", 3) == 0))

@@ -378,6 +378,10 @@ Test (ner_rules, party_and_state_after_a_legislator)
     CHECK (text, unwanted,
            { "PER", "Mark Tolliver" }, { "ORG", "R" }, { "LOC", "N.M." },
            { "PER", "Ann Kessler" }, { "ORG", "D" }, { "LOC", "Ore." });
+    /* Between commas too.  */
+    const char *commas = "Dan Rostenkowski, D-Ill., predicted major trade legislation.\n";
+    const char *const unwanted2 [] = { "D-Ill", NULL };
+    CHECK (commas, unwanted2, { "PER", "Dan Rostenkowski" }, { "ORG", "D" }, { "LOC", "Ill." });
 }
 
 /*  A malware variant's letter after a period belongs to the name

@@ -1437,8 +1437,8 @@ extend_by_acronym (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, s
     *nm = out;
 }
 
-/*  "Sen. Jane Doe (R-Kan.)": the party and the state after a
-    legislator's name, as US wire copy writes them.  The labels have the
+/*  "Sen. Jane Doe (R-Kan.)", "Doe, R-Kan., said": the party and the
+    state after a legislator's name, as US wire copy writes them.  The labels have the
     party's letter as an ORG and the state as a LOC; the tagger made a
     name of pieces of the bracket ("R-N", "C.").  Replaces the names
     among m [i + 1, *nm) inside the bracket after the person m [i] with
@@ -1453,7 +1453,13 @@ party_and_state (const clip_ner_t *self, ment_t *m, size_t *nm, size_t i, size_t
     size_t p = m [i].end;
     while (p < len && t [p] == ' ')
         p++;
-    if (p + 4 >= len || t [p] != '(' || !(t [p + 1] == 'R' || t [p + 1] == 'D' || t [p + 1] == 'I')
+    /*  Or between commas: "Rostenkowski, D-Ill., predicted".  */
+    char open = p < len ? t [p] : 0, shut = open == '(' ? ')' : ',';
+    if (open == ',')
+        while (p + 1 < len && t [p + 1] == ' ')
+            p++;
+    if (p + 4 >= len || (open != '(' && open != ',')
+        || !(t [p + 1] == 'R' || t [p + 1] == 'D' || t [p + 1] == 'I')
         || t [p + 2] != '-' || !(t [p + 3] >= 'A' && t [p + 3] <= 'Z'))
         return 0;
     size_t st = p + 3, close = st;
@@ -1461,7 +1467,7 @@ party_and_state (const clip_ner_t *self, ment_t *m, size_t *nm, size_t i, size_t
            && ((t [close] >= 'A' && t [close] <= 'Z') || (t [close] >= 'a' && t [close] <= 'z')
                || t [close] == '.' || t [close] == ' '))
         close++;
-    if (close >= len || t [close] != ')')
+    if (close >= len || t [close] != shut)
         return 0;
     size_t se = close;
     while (se > st && t [se - 1] == ' ')

@@ -1523,4 +1523,9 @@ Test (numex, bare_seasons_and_last_fall)
     expect_none ("In winter wheat areas it fell.");
     expect_none ("The fall in prices hurt.");
     expect_none ("It was their last fall of the season.");
+    /* The season the story means.  */
+    expect_one ("He prepared for the new season by training.", "DATE", "the new season",
+                "the new season");
+    expect_one ("Sales during the festive season rose.", "DATE", "the festive season",
+                "the festive season");
 }

@@ -3632,6 +3632,12 @@ match_relative_at (const scan_t *sc, size_t i)
                        the phrase one DATE as "the end of March" is.  */
                     if (tok_is_word (sc, u, "whole") && (sp = of_year_tail (sc, j + 1)) > 0)
                         return 2 + sp;
+                    /* "the new season", "the festive season": the season
+                       the story means (a sport's, Christmas's), as "this
+                       season" is.  */
+                    if ((tok_is_word (sc, u, "new") || tok_is_word (sc, u, "festive"))
+                        && tk (sc, j + 1)->gap == 1 && tok_is_word (sc, tk (sc, j + 1), "season"))
+                        return 3;
                     /* "the full year 1986", as "the year 1986" with all of
                        it.  */
                     if (tok_is_word (sc, u, "full") && tk (sc, j + 1)->gap == 1

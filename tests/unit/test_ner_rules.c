@@ -395,6 +395,11 @@ Test (ner_rules, variant_letter_after_a_period)
         "Users were told to delete it.\n";
     const char *const unwanted [] = { "Quorvex", NULL };
     CHECK (text, unwanted, { "MISC", "Quorvex.B" });
+    /* Two capitals too, and a one-word name so marked is malware, MISC,
+       also at a sentence's end.  */
+    const char *two = "The new variant is called Zaglo.AT, Zaglo.BB and more. It hit Zaglo.AT.\n";
+    const char *const unwanted2 [] = { "Zaglo", NULL };
+    CHECK (two, unwanted2, { "MISC", "Zaglo.AT" }, { "MISC", "Zaglo.BB" });
 }
 
 /*  Entities are in text order and never overlap (the SPEC's promise of

@@ -1915,9 +1915,10 @@ sentence_period_cut (const clip_ner_t *self, const ment_t *m, size_t len)
     return e;
 }
 
-/*  A variant letter after a period ("Zorix.B", as malware is named): the
-    tokenizer ends the word at the period, the name runs to the letter.
-    Returns the mention's end with it.  */
+/*  A variant's letters after a period ("Zorix.B", "Zorix.AT", as malware
+    is named): the tokenizer ends the word at the period, the name runs
+    to the letters, one or two capitals.  Returns the mention's end with
+    them.  */
 static size_t
 variant_letter (const clip_ner_t *self, size_t end, size_t len)
 {
@@ -1925,12 +1926,16 @@ variant_letter (const clip_ner_t *self, size_t end, size_t len)
     if (end + 2 > len || t [end] != '.' || !(t [end + 1] >= 'A' && t [end + 1] <= 'Z')
         || end == 0 || !((t [end - 1] >= 'a' && t [end - 1] <= 'z')))
         return end;
-    if (end + 2 < len) {
-        char c = t [end + 2];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.')
+    size_t e = end + 2;
+    if (e < len && t [e] >= 'A' && t [e] <= 'Z')
+        e++;
+    if (e < len) {
+        char c = t [e];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+            || (c == '.' && e + 1 < len && t [e + 1] != ' ' && t [e + 1] != '\n'))
             return end;
     }
-    return end + 2;
+    return e;
 }
 
 /*  A web address's ending right after a name ("Amazon.com",
@@ -2793,7 +2798,12 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
         size_t kept = first;
         for (size_t k = first; k < nm; k++)
             if (m [k].start >= bracket_end && !bracket_ticker (self, &m [k].start, &m [k].end)) {
-                m [k].end = variant_letter (self, sentence_period_cut (self, &m [k], len), len);
+                size_t cut = sentence_period_cut (self, &m [k], len);
+                m [k].end = variant_letter (self, cut, len);
+                /*  A one-word name with a variant's letters is malware's
+                    ("Bagle.AT"), a product: MISC.  */
+                if (m [k].end > cut && m [k].tok_end - m [k].tok_start == 1)
+                    m [k].type = CLIP_ENT_MISC;
                 m [k].end = web_domain (self, m [k].end, len);
                 if (m [k].type != CLIP_ENT_LOC) {
                     size_t me = model_number (self, m [k].start, m [k].end, len);

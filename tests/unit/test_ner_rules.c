@@ -881,3 +881,12 @@ Test (ner_rules, suffix_period_ending_the_sentence)
     const char *const unwanted [] = { "Morgan Stanley Inc.", "Warner Bros.", NULL };
     CHECK (text, unwanted, { "ORG", "Morgan Stanley Inc" }, { "ORG", "Warner Bros" });
 }
+
+/*  A name the lexicon knows after "anti-", "non-" or "pro-" is a name,
+    as the lexicon types it.  */
+Test (ner_rules, names_after_a_prefix)
+{
+    const char *text = "There is no anti-American mood, he said. Sales to non-EC countries rose "
+                       "after anti-French demonstrations.\n";
+    CHECK (text, NULL, { "MISC", "American" }, { "ORG", "EC" }, { "MISC", "French" });
+}

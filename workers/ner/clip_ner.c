@@ -1513,32 +1513,61 @@ product_camel_case (const clip_word_t *w)
     return 1;
 }
 
-/*  Products written "iPod" (product_camel_case) that no name of m[0, nm)
-    (in text order) covers, as MISC, or as the lexicon types them
-    ("eBay"); returns the names' count, m still in order.  m has room:
-    each such token had no name.  */
+/*  A name the lexicon knows after a lower-case prefix and its hyphen
+    ("anti-American", "non-EC", "pro-Moscow"), which the tagger sees as
+    one lower-case word: the bytes of token t it starts at, 0 when none;
+    *type is the lexicon's type of it.  */
 static size_t
-push_camel_case (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
+prefixed_name (const clip_ner_t *self, size_t t, int *type)
 {
-    size_t add = 0;
-    for (size_t t = 0; t < nt; t++)
-        add += product_camel_case (&self->words [t]);
-    if (add == 0)
-        return nm;
-    /*  Merge from the back: the names move up by the products before
+    static const char *const prefixes [] = { "anti-", "non-", "pro-", NULL };
+    const clip_word_t *w = &self->words [t];
+    if (w->len < 6 || !(w->text [0] >= 'a' && w->text [0] <= 'z'))
+        return 0;
+    for (size_t k = 0; prefixes [k]; k++) {
+        size_t pl = strlen (prefixes [k]);
+        if (w->len <= pl + 1 || memcmp (w->text, prefixes [k], pl) != 0
+            || !(w->text [pl] >= 'A' && w->text [pl] <= 'Z'))
+            continue;
+        clip_word_t name = { w->text + pl, w->len - (uint32_t) pl };
+        for (uint32_t c = 0; c < name.len; c++)
+            if (!((name.text [c] >= 'A' && name.text [c] <= 'Z')
+                  || (name.text [c] >= 'a' && name.text [c] <= 'z') || name.text [c] == '.'))
+                return 0;
+        unsigned mask = clip_tagger_gaz_types (self->tagger, &name, 1);
+        char key [NAME_KEY_MAX];
+        size_t kl = words_key (&name, 0, 1, 0, key, sizeof key);
+        *type = lex_type_of (mask, key, kl, -1);
+        return *type >= 0 ? pl : 0;
+    }
+    return 0;
+}
+
+/*  Names in single words the tagger never tags, that no name of m[0, nm)
+    (in text order) covers: products written "iPod" (product_camel_case)
+    as MISC, or as the lexicon types them ("eBay"), and names after a
+    prefix (prefixed_name: "anti-[American]").  Returns the names'
+    count, m still in order.  m has room: each such token had no name.  */
+static size_t
+push_word_names (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
+{
+    /*  Merge from the back: the names move up by the new ones before
         them.  */
     size_t total = nm, j = nm;
     for (size_t t = nt; t-- > 0;) {
-        if (!product_camel_case (&self->words [t]))
-            continue;
         const clip_token_t *tk = &self->toks.tokens [t];
+        int type = CLIP_ENT_MISC;
+        size_t skip = 0;
+        if (product_camel_case (&self->words [t]))
+            type = lex_type_words (self, t, t + 1, 0, CLIP_ENT_MISC);
+        else if ((skip = prefixed_name (self, t, &type)) == 0)
+            continue;
         while (j > 0 && m [j - 1].start >= tk->end)
             j--;
         if (j > 0 && m [j - 1].end > tk->start)
             continue;                   /* inside a name */
         memmove (m + j + 1, m + j, (total - j) * sizeof *m);
-        m [j] = (ment_t) { t, t + 1, tk->start, tk->end,
-                           lex_type_words (self, t, t + 1, 0, CLIP_ENT_MISC) };
+        m [j] = (ment_t) { t, t + 1, tk->start + skip, tk->end, type };
         total++;
     }
     return total;
@@ -2831,7 +2860,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
         s = e;
     }
     nm = names_in_order (m, nm);
-    nm = push_camel_case (self, m, nm, nt);
+    nm = push_word_names (self, m, nm, nt);
     {
         noun_acronyms_t na = { 0 };
         size_t kept = 0;

@@ -1522,8 +1522,9 @@ prefixed_name (const clip_ner_t *self, size_t t, int *type)
 {
     static const char *const prefixes [] = { "anti-", "non-", "pro-", NULL };
     const clip_word_t *w = &self->words [t];
-    if (w->len < 6 || !(w->text [0] >= 'a' && w->text [0] <= 'z'))
-        return 0;
+    if (w->len < 6 || !(w->text [0] >= 'a' && w->text [0] <= 'z')
+        || (w->text [3] != '-' && w->text [4] != '-'))
+        return 0;                       /* most words: no hyphen there */
     for (size_t k = 0; prefixes [k]; k++) {
         size_t pl = strlen (prefixes [k]);
         if (w->len <= pl + 1 || memcmp (w->text, prefixes [k], pl) != 0

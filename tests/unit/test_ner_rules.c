@@ -890,3 +890,13 @@ Test (ner_rules, names_after_a_prefix)
                        "after anti-French demonstrations.\n";
     CHECK (text, NULL, { "MISC", "American" }, { "ORG", "EC" }, { "MISC", "French" });
 }
+
+/*  A name before a hyphen's suffix that the tagger left out: an award's
+    is MISC ("Oscar-winning" opening a headline).  */
+Test (ner_rules, names_before_a_suffix)
+{
+    const char *text = "Animation charms box office\n\nOscar-winning director Hayao Miyazaki's "
+                       "latest film took 1.5bn yen.\n";
+    const char *const unwanted [] = { "Oscar-winning", NULL };
+    CHECK (text, unwanted, { "MISC", "Oscar" }, { "PER", "Hayao Miyazaki" });
+}

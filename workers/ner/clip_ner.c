@@ -1544,10 +1544,35 @@ prefixed_name (const clip_ner_t *self, size_t t, int *type)
     return 0;
 }
 
+/*  A name the tagger left out before a hyphen's suffix
+    (hyphen_suffix_cut: "Oscar-winning", "Labour-led", "London-based"):
+    its bytes in token t, 0 when none; *type is an award's MISC, else the
+    lexicon's type of it (a place for "-based" and the like when it
+    knows it as one).  The lexicon must know the name but for awards.  */
+static size_t
+suffixed_name (const clip_ner_t *self, size_t t, int *type)
+{
+    const clip_word_t *w = &self->words [t];
+    if (w->len < 5 || !is_upper_initial (w) || !memchr (w->text, '-', w->len))
+        return 0;
+    int place = 0;
+    size_t cut = hyphen_suffix_cut (w->text, w->len, &place);
+    const clip_token_t *tk = &self->toks.tokens [t];
+    if (cut == 0 || cut != hyphen_suffix_cut (self->text + tk->start, tk->end - tk->start, &place))
+        return 0;                       /* the word shown to the tagger differs from the text */
+    clip_word_t name = { w->text, (uint32_t) cut };
+    unsigned mask = clip_tagger_gaz_types (self->tagger, &name, 1);
+    char key [NAME_KEY_MAX];
+    size_t kl = words_key (&name, 0, 1, 0, key, sizeof key);
+    *type = place == 2 ? CLIP_ENT_MISC : lex_type_of (mask, key, kl, place == 1 ? CLIP_ENT_LOC : -1);
+    return (place == 2 || mask) && *type >= 0 ? cut : 0;
+}
+
 /*  Names in single words the tagger never tags, that no name of m[0, nm)
     (in text order) covers: products written "iPod" (product_camel_case)
-    as MISC, or as the lexicon types them ("eBay"), and names after a
-    prefix (prefixed_name: "anti-[American]").  Returns the names'
+    as MISC, or as the lexicon types them ("eBay"), and names before a
+    suffix (suffixed_name: "[Oscar]-winning") or after a prefix
+    (prefixed_name: "anti-[American]").  Returns the names'
     count, m still in order.  m has room: each such token had no name.  */
 static size_t
 push_word_names (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
@@ -1559,8 +1584,11 @@ push_word_names (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
         const clip_token_t *tk = &self->toks.tokens [t];
         int type = CLIP_ENT_MISC;
         size_t skip = 0;
+        size_t cut = 0;
         if (product_camel_case (&self->words [t]))
             type = lex_type_words (self, t, t + 1, 0, CLIP_ENT_MISC);
+        else if ((cut = suffixed_name (self, t, &type)) > 0)
+            ;
         else if ((skip = prefixed_name (self, t, &type)) == 0)
             continue;
         while (j > 0 && m [j - 1].start >= tk->end)
@@ -1568,7 +1596,7 @@ push_word_names (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
         if (j > 0 && m [j - 1].end > tk->start)
             continue;                   /* inside a name */
         memmove (m + j + 1, m + j, (total - j) * sizeof *m);
-        m [j] = (ment_t) { t, t + 1, tk->start + skip, tk->end, type };
+        m [j] = (ment_t) { t, t + 1, tk->start + skip, cut ? tk->start + cut : tk->end, type };
         total++;
     }
     return total;

@@ -1582,6 +1582,10 @@ push_word_names (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
     size_t total = nm, j = nm;
     for (size_t t = nt; t-- > 0;) {
         const clip_token_t *tk = &self->toks.tokens [t];
+        while (j > 0 && m [j - 1].start >= tk->end)
+            j--;
+        if (j > 0 && m [j - 1].end > tk->start)
+            continue;                   /* inside a name */
         int type = CLIP_ENT_MISC;
         size_t skip = 0;
         size_t cut = 0;
@@ -1591,10 +1595,6 @@ push_word_names (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
             ;
         else if ((skip = prefixed_name (self, t, &type)) == 0)
             continue;
-        while (j > 0 && m [j - 1].start >= tk->end)
-            j--;
-        if (j > 0 && m [j - 1].end > tk->start)
-            continue;                   /* inside a name */
         memmove (m + j + 1, m + j, (total - j) * sizeof *m);
         m [j] = (ment_t) { t, t + 1, tk->start + skip, cut ? tk->start + cut : tk->end, type };
         total++;

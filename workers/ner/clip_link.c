@@ -2027,6 +2027,33 @@ resolve_table (const clip_linker_t *self, const char *utf8, size_t len, const cl
     return e;
 }
 
+#define FIRSTS_MAX 256
+
+/*  The first mention of each canonical name of type ty among info[0, n),
+    of min_words key words or more (capitalised ones only when cap), into
+    out[0, FIRSTS_MAX): their count.  of_type sizes the map.  */
+static size_t
+first_mentions (const info_t *info, size_t n, int ty, size_t min_words, bool cap, size_t of_type,
+                const info_t **out)
+{
+    size_t k = 0;
+    strmap_t seen;
+    strmap_init (&seen);
+    strmap_reserve (&seen, of_type);
+    for (size_t i = 0; i < n && k < FIRSTS_MAX; i++) {
+        const info_t *in = &info[i];
+        if (in->ty != ty || in->ckey.n < min_words || (cap && !in->capitalised))
+            continue;
+        size_t *slot = strmap_slot (&seen, in->canonical, strlen (in->canonical), true);
+        if (*slot == 0) {
+            *slot = i + 1;
+            out[k++] = in;
+        }
+    }
+    strmap_release (&seen);
+    return k;
+}
+
 int
 clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                   clip_mention_t *mentions, size_t n)
@@ -2315,49 +2342,13 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         strmap_reserve (&names[t], of_type[t]);
     }
     /*  The document's places by their first mention, for the
-        abbreviations of a table's rows (abbreviated_place): at most
-        PLACES_MAX, which bounds the work per row label.  */
-    enum { PLACES_MAX = 256 };
-    const info_t *places[PLACES_MAX];
-    size_t nplaces = 0;
-    {
-        strmap_t seen;
-        strmap_init (&seen);
-        strmap_reserve (&seen, of_type[TY_LOC]);
-        for (size_t i = 0; i < n && nplaces < PLACES_MAX; i++) {
-            const info_t *in = &info[i];
-            if (in->ty != TY_LOC || in->ckey.n == 0 || !in->capitalised)
-                continue;
-            size_t *slot = strmap_slot (&seen, in->canonical, strlen (in->canonical), true);
-            if (*slot == 0) {
-                *slot = i + 1;
-                places[nplaces++] = in;
-            }
-        }
-        strmap_release (&seen);
-    }
-    /*  The document's organisations of two words or more by their
-        first mention, for an acronym spelt with later letters of their
-        words (acronym_fitting): at most ORGS_MAX.  */
-    enum { ORGS_MAX = 256 };
-    const info_t *orgs[ORGS_MAX];
-    size_t norgs = 0;
-    {
-        strmap_t seen;
-        strmap_init (&seen);
-        strmap_reserve (&seen, of_type[TY_ORG]);
-        for (size_t i = 0; i < n && norgs < ORGS_MAX; i++) {
-            const info_t *in = &info[i];
-            if (in->ty != TY_ORG || in->ckey.n < 2)
-                continue;
-            size_t *slot = strmap_slot (&seen, in->canonical, strlen (in->canonical), true);
-            if (*slot == 0) {
-                *slot = i + 1;
-                orgs[norgs++] = in;
-            }
-        }
-        strmap_release (&seen);
-    }
+        abbreviations of a table's rows (abbreviated_place), and its
+        organisations of two words or more, for an acronym spelt with
+        later letters of their words (acronym_fitting): at most
+        FIRSTS_MAX each, which bounds the work per mention asking.  */
+    const info_t *places[FIRSTS_MAX], *orgs[FIRSTS_MAX];
+    size_t nplaces = first_mentions (info, n, TY_LOC, 1, true, of_type[TY_LOC], places);
+    size_t norgs = first_mentions (info, n, TY_ORG, 2, false, of_type[TY_ORG], orgs);
     textruns_t runs = { 0 };
     for (size_t a = 0; a < nacr; a++) {
         size_t *slot = strmap_slot (&acronyms, acrs[a].acr, strlen (acrs[a].acr), true);

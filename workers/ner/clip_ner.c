@@ -1560,12 +1560,11 @@ suffixed_name (const clip_ner_t *self, size_t t, int *type)
     const clip_token_t *tk = &self->toks.tokens [t];
     if (cut == 0 || cut != hyphen_suffix_cut (self->text + tk->start, tk->end - tk->start, &place))
         return 0;                       /* the word shown to the tagger differs from the text */
-    clip_word_t name = { w->text, (uint32_t) cut };
-    unsigned mask = clip_tagger_gaz_types (self->tagger, &name, 1);
-    char key [NAME_KEY_MAX];
-    size_t kl = words_key (&name, 0, 1, 0, key, sizeof key);
-    *type = place == 2 ? CLIP_ENT_MISC : lex_type_of (mask, key, kl, place == 1 ? CLIP_ENT_LOC : -1);
-    return (place == 2 || mask) && *type >= 0 ? cut : 0;
+    if (place != 2 && !lex_words (self, t, t + 1, cut))
+        return 0;
+    *type = place == 2 ? CLIP_ENT_MISC
+                       : lex_type_words (self, t, t + 1, cut, place == 1 ? CLIP_ENT_LOC : -1);
+    return *type >= 0 ? cut : 0;
 }
 
 /*  Names in single words the tagger never tags, that no name of m[0, nm)

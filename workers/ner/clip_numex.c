@@ -1833,6 +1833,15 @@ count_at (const scan_t *sc, size_t i)
         && !tok_is_function_word (sc, n) && !tok_is_money_result (sc, n);
 }
 
+/*  The tokens of a figure at i written as a quote's two sides, the
+    second after a tight slash ("3.7501/03", "3.7498/7501"): 3, else 1.  */
+static size_t
+quote_tokens (const scan_t *sc, size_t i)
+{
+    return tok_is_sym (tk (sc, i + 1), S_SLASH) && tk (sc, i + 1)->gap == 0
+           && tk (sc, i + 2)->gap == 0 && tk (sc, i + 2)->kind == T_NUM ? 3 : 1;
+}
+
 /*  An exchange rate at i: a figure with decimals, a quote's other side
     after a slash allowed ("3.7501/03"), then "to the (U.S.) dollar" or
     "per dollar": the currency the sentence is about, in dollars, MONEY
@@ -1846,10 +1855,7 @@ match_exchange_rate (const scan_t *sc, size_t i, match_t *m)
     m->ntok = 0;
     if (t->kind != T_NUM || t->plain || t->cls != SUF_NONE || t->fden != 0 || t->intdigits > 3)
         return;
-    size_t k = 1;
-    if (tok_is_sym (tk (sc, i + 1), S_SLASH) && tk (sc, i + 1)->gap == 0
-        && tk (sc, i + 2)->gap == 0 && tk (sc, i + 2)->kind == T_NUM)
-        k = 3;
+    size_t k = quote_tokens (sc, i);
     size_t j = i + k;
     if (tk (sc, j)->gap == 1 && tok_is_word (sc, tk (sc, j), "to")
         && tk (sc, j + 1)->gap == 1 && tok_is_kw (tk (sc, j + 1), K_THE))
@@ -1913,10 +1919,7 @@ match_parallel_figure (const scan_t *sc, size_t i, const shape_t *like, const im
     if (!((f.decimals > 0 && f.decimals == like->decimals && f.intdigits == like->intdigits)
           || (f.comma && like->comma && f.decimals == like->decimals)))
         return;
-    size_t k = 1;
-    if (tok_is_sym (tk (sc, i + 1), S_SLASH) && tk (sc, i + 1)->gap == 0
-        && tk (sc, i + 2)->gap == 0 && tk (sc, i + 2)->kind == T_NUM)
-        k = 3;                          /* a quote's two sides, "3.7500/03" */
+    size_t k = quote_tokens (sc, i);
     const tok_t *n = tk (sc, i + k);
     if (n->kind == T_SYM && n->gap == 0 && (n->cls == S_HYPHEN || n->cls == S_PERCENT))
         return;

@@ -6,8 +6,11 @@
 # the commit thread, libzmq's I/O thread), or with --workers those of the
 # two clip-worker processes clipd started instead.
 #
-#   bench/syscalls.sh [--build DIR] [--articles N] [--workers]
+#   bench/syscalls.sh [--build DIR] [--articles N] [--workers] [-- CLIPD ARGS]
 #
+# CLIPD ARGS are passed to clipd (e.g. -- --prefetch 8).  Also printed:
+# the context switches per article (perf's context-switches event) and the
+# CPU time per article (/proc/PID/stat) of the same processes.
 # Needs perf and root (or perf_event_paranoid <= -1) for the tracepoints.
 # Prints one line per system call (count, per article, name), most first,
 # and the total; every process it starts is stopped on exit, every wait
@@ -25,7 +28,8 @@ while [ $# -gt 0 ]; do
         --build) build=$2; shift 2 ;;
         --articles) articles=$2; shift 2 ;;
         --workers) who=workers; shift ;;
-        *) echo "usage: bench/syscalls.sh [--build DIR] [--articles N] [--workers]" >&2; exit 2 ;;
+        --) shift; break ;;
+        *) echo "usage: bench/syscalls.sh [--build DIR] [--articles N] [--workers] [-- CLIPD ARGS]" >&2; exit 2 ;;
     esac
 done
 data=${CLIP_SHARED_DATA:-$here/../../shared/data}
@@ -57,7 +61,7 @@ mkdir -p "$tmp/src" "$tmp/inbox"
 (cd "$tmp/reuters21578" && ln "${files[@]:0:articles}" "$tmp/src/")
 for i in 0 1 2 3; do cp "$tmp/reuters21578/${files[$((articles + i))]}" "$tmp/src/+warm$i.txt"; done
 
-bench_clipd_spawn "$build/daemon/clipd" "$tmp" 2 --corpus none
+bench_clipd_spawn "$build/daemon/clipd" "$tmp" 2 --corpus none "$@"
 bench_clipd_wait "$tmp" 2 300 || { echo "bench/syscalls.sh: clipd did not start" >&2; exit 1; }
 
 # perf attaches to every thread of the processes counted; its start is
@@ -67,13 +71,17 @@ if [ "$who" = workers ]; then
     pids=$(pgrep -d, -P "$clipd_pid" -f clip-worker || true)
     [ "$(echo "$pids" | tr , '\n' | grep -c .)" -eq 2 ] || { echo "bench/syscalls.sh: expected 2 workers under clipd, found '$pids'" >&2; exit 1; }
 fi
-perf stat -e 'syscalls:sys_enter_*' -p "$pids" -x, -o "$tmp/perf.csv" 2> "$tmp/perf.err" &
+perf stat -e 'syscalls:sys_enter_*,context-switches' -p "$pids" -x, -o "$tmp/perf.csv" 2> "$tmp/perf.err" &
 perf_pid=$!
 limit=$(( $(date +%s) + 60 ))
 until [ -s "$tmp/perf.csv" ] || [ "$(date +%s)" -gt "$limit" ]; do sleep 0.05; done
 sleep 0.5
+# CPU time (user + system, clock ticks) of the processes counted.
+ticks() { local p s=0; for p in ${pids//,/ }; do s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$s"; }
+ticks0=$(ticks)
 timeout 600 "$build/bench/bench_feed" --src "$tmp/src" --inbox "$tmp/inbox" --pub "$pub" \
     --warmup 4 --timeout-ms 300000 > "$tmp/feed.out"
+ticks1=$(ticks)
 kill -INT "$perf_pid"
 wait "$perf_pid" || true
 perf_pid=
@@ -84,5 +92,10 @@ awk -F, -v n="$articles" '
         name = $3; sub(/^syscalls:sys_enter_/, "", name)
         printf "%9d %7.2f %s\n", $1, $1 / n, name; total += $1
     }
-    END { printf "%9d %7.2f total per article (%s, all threads; %d articles)\n", total, total / n, who, n }
-' who="$who" "$tmp/perf.csv" | sort -k1,1nr
+    $3 == "context-switches" { cs = $1 }
+    END {
+        printf "%9d %7.2f total per article (%s, all threads; %d articles)\n", total, total / n, who, n
+        printf "%9d %7.2f context switches per article\n", cs, cs / n
+        printf "%9s %7.3f ms of CPU per article\n", "", (t1 - t0) * 1000 / hz / n
+    }
+' who="$who" t0="$ticks0" t1="$ticks1" hz="$(getconf CLK_TCK)" "$tmp/perf.csv" | sort -k1,1nr

@@ -52,7 +52,8 @@ typedef struct dispatch_worker {
     uint64_t last_heard;        /* monotonic ms */
     int credit;                 /* tasks it may hold; 0 until known (READY,
                                    an idle HEARTBEAT or a late RESULT) */
-    bool ready;                 /* n_tasks < credit: on the ready list */
+    bool ready;                 /* on the ready list: refilling, room left */
+    bool refilling;             /* since it had a group's room, until full */
     clip_task_t *tasks;         /* the tasks it holds, in the order sent */
     int n_tasks;
     UT_hash_handle hh;
@@ -231,10 +232,18 @@ worker_start_head (clip_dispatch_t *self, dispatch_worker_t *w)
 
 /*  Put w on the ready list when it has credit left, take it off when it
     has none.  A worker already on the list keeps its place.  */
+/*  Tasks go to a worker in groups (dispatch.h, "Groups"): it takes more
+    once it has room for half its credit, and is then filled up.  */
 static void
 worker_update_ready (clip_dispatch_t *self, dispatch_worker_t *w)
 {
-    bool room = w->n_tasks < w->credit;
+    int room_left = w->credit - w->n_tasks;
+    int group = w->credit > 1 ? w->credit / 2 : 1;
+    if (room_left >= group)
+        w->refilling = true;
+    if (room_left <= 0)
+        w->refilling = false;
+    bool room = room_left > 0 && w->refilling;
     if (room && !w->ready) {
         DL_APPEND2 (self->ready, w, ready_prev, ready_next);
         w->ready = true;

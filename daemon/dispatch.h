@@ -8,7 +8,14 @@
       of the first protocol) and the setting prefetch (1..16).  It
       analyses them in the order sent, so a worker never waits for the
       daemon between two tasks.  The next task goes to the ready worker
-      holding the fewest, the longest idle first among equals.  A worker
+      holding the fewest, the longest idle first among equals.
+    - Groups: a worker is ready once it has room for half its credit (one
+      task at a credit of 1 to 3) and stays ready until it holds its full
+      credit; then it waits for that much room again.  A worker that
+      holds nothing is always ready, so no task waits while a worker
+      idles, but under load a worker's tasks leave in groups, one wake-up
+      of the loop and of libzmq's I/O thread for several (clip-worker
+      answers in groups too: worker_main.c).  A worker
       the daemon forgot (a deadline) and hears again gets credit back on an
       idle HEARTBEAT (all of its credit) or a late RESULT (one task, as much
       as it surely has room for).

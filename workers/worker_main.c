@@ -2,13 +2,14 @@
     time in the order received and sends each result back.
 
     The worker is a DEALER speaking the protocol in proto/clip_wire.h.  It
-    offers --credit tasks (default 4; the daemon gives at most its
+    offers --credit tasks (default 16; the daemon gives at most its
     --prefetch): it receives ahead into a local queue of at most that many
     TASKs, so the next article is in hand when a result goes out and the
     worker never waits for a round trip through the daemon.  What does not
     fit stays in ZeroMQ's queue, unread, so the local queue holds at most
     --credit files.  A daemon of the first protocol ignores the offer and
-    sends one TASK at a time.  When the worker drops its socket (below),
+    sends one TASK at a time.  Results leave in groups while more tasks are
+    in hand (run, below; proto/README.md, "Groups").  When the worker drops its socket (below),
     the tasks queued are dropped with it: the daemon gives them to others.
     While idle it sends a HEARTBEAT every interval and expects to hear
     from the daemon at least every liveness period; when it does not, it
@@ -164,30 +165,56 @@ send_simple (void *sock, clip_wire_kind_t kind, const char *name, bool busy, uin
     return clip_wire_send (sock, NULL, 0, &msg, ZMQ_DONTWAIT);
 }
 
+/*  Results leave in groups (see run): at most this many are held back.  */
+#define RESULTS_HELD_MAX (CLIP_WIRE_CREDIT_MAX / 2)
+/*  ... and none while the next task in hand is larger than this (its
+    analysis would hold them long) or once the oldest has waited this long.  */
+#define RESULTS_HOLD_BYTES_MAX (64 * 1024)
+#define RESULTS_HOLD_MS_MAX 10
+
+/*  A result made and not sent yet: the encoded record and the sketch.  */
+typedef struct {
+    uint64_t task;
+    char *record;
+    size_t record_len;
+    void *sketch;
+    size_t sketch_len;
+} result_t;
+
 static void
-handle_task (void *sock, clip_analyzer_t *analyzer, const char *name, clip_wire_msg_t *task)
+analyse (clip_analyzer_t *analyzer, const clip_wire_msg_t *task, result_t *out)
 {
-    void *sketch = NULL;
-    size_t sketch_len = 0;
+    out->task = task->task;
+    out->sketch = NULL;
+    out->sketch_len = 0;
     clip_record_t *rec = clip_analyzer_run (analyzer, task->file, task->data, task->data_len,
-                                            &sketch, &sketch_len);
-    char *packed = NULL;
-    size_t packed_len = 0;
-    clip_record_encode (rec, &packed, &packed_len);
-    clip_wire_msg_t out = {
-        .kind = CLIP_WIRE_RESULT, .worker = (char *) name, .task = task->task,
-        .data = packed, .data_len = packed_len, .sketch = sketch, .sketch_len = sketch_len
-    };
+                                            &out->sketch, &out->sketch_len);
+    out->record = NULL;
+    out->record_len = 0;
+    clip_record_encode (rec, &out->record, &out->record_len);
     char q [512];
-    if (clip_wire_send (sock, NULL, 0, &out, 0) != 0)
-        clip_warn ("result_not_sent", "task=%llu error=\"%s\"",
-                   (unsigned long long) task->task, zmq_strerror (errno));
-    else
-        clip_debug ("analysed", "task=%llu file=%s status=%s", (unsigned long long) task->task,
-                    clip_log_quote (q, sizeof q, task->file), rec->status);
-    free (packed);
-    free (sketch);
+    clip_debug ("analysed", "task=%llu file=%s status=%s", (unsigned long long) task->task,
+                clip_log_quote (q, sizeof q, task->file), rec->status);
     clip_record_destroy (&rec);
+}
+
+/*  Send the results held, in order (sock NULL: drop them), and free them.  */
+static void
+results_send (void *sock, const char *name, result_t *held, size_t *n_held)
+{
+    for (size_t i = 0; i < *n_held; i++) {
+        clip_wire_msg_t out = {
+            .kind = CLIP_WIRE_RESULT, .worker = (char *) name, .task = held [i].task,
+            .data = held [i].record, .data_len = held [i].record_len,
+            .sketch = held [i].sketch, .sketch_len = held [i].sketch_len
+        };
+        if (sock && clip_wire_send (sock, NULL, 0, &out, 0) != 0)
+            clip_warn ("result_not_sent", "task=%llu error=\"%s\"",
+                       (unsigned long long) held [i].task, zmq_strerror (errno));
+        free (held [i].record);
+        free (held [i].sketch);
+    }
+    *n_held = 0;
 }
 
 static int
@@ -230,6 +257,11 @@ run (const worker_options_t *opt)
     /*  The tasks received ahead, oldest first: a ring of at most credit.  */
     clip_wire_msg_t *queue [CLIP_WIRE_CREDIT_MAX] = { NULL };
     size_t q_head = 0, q_len = 0;
+    /*  The results made and held back, oldest first, and when the oldest
+        was made (monotonic ms).  */
+    result_t held [RESULTS_HELD_MAX];
+    size_t n_held = 0;
+    uint64_t held_since = 0;
     while (!stop_requested) {
         /*  With work queued, what came is read without waiting and without
             zmq_poll, which asks the kernel (a poll system call) on every
@@ -283,11 +315,27 @@ run (const worker_options_t *opt)
             queue [q_head] = NULL;
             q_head = (q_head + 1) % CLIP_WIRE_CREDIT_MAX;
             q_len--;
-            handle_task (sock, analyzer, name, task);
+            analyse (analyzer, task, &held [n_held++]);
             clip_wire_msg_destroy (&task);
             /*  The analysis may have taken a while: what the daemon said
                 meanwhile is queued, so count it as heard from.  */
             last_heard = clip_mono_ms ();
+            if (n_held == 1)
+                held_since = last_heard;
+            /*  Results leave in groups, as the daemon's tasks come (one
+                wake-up of each side for several; dispatch.h, "Groups"):
+                one is held while at least as many tasks as are held are
+                still in hand, so that the daemon's answer, more tasks,
+                comes before this worker runs out; all go at once when
+                fewer are, when RESULTS_HELD_MAX are held, when the next
+                task is large enough to hold them long, or when the
+                oldest has waited RESULTS_HOLD_MS_MAX.  A worker with
+                nothing more in hand, at a low rate every time, sends
+                each result as soon as it is made.  */
+            if (n_held >= q_len || n_held == RESULTS_HELD_MAX
+                || queue [q_head]->data_len > RESULTS_HOLD_BYTES_MAX
+                || last_heard - held_since >= RESULTS_HOLD_MS_MAX)
+                results_send (sock, name, held, &n_held);
         }
         uint64_t now = clip_mono_ms ();
         if (now >= next_heartbeat) {
@@ -308,6 +356,7 @@ run (const worker_options_t *opt)
             close_socket (sock, monitor);
             sock = NULL;
             /*  The daemon gives what we held to other workers.  */
+            results_send (NULL, name, held, &n_held);
             for (; q_len; q_len--, q_head = (q_head + 1) % CLIP_WIRE_CREDIT_MAX)
                 clip_wire_msg_destroy (&queue [q_head]);
             /*  Sleep in small steps so that a signal still stops us quickly.  */
@@ -326,6 +375,8 @@ run (const worker_options_t *opt)
     }
     for (; q_len; q_len--, q_head = (q_head + 1) % CLIP_WIRE_CREDIT_MAX)
         clip_wire_msg_destroy (&queue [q_head]);
+    /*  Stopped (or the socket lost) between two tasks: what is made goes.  */
+    results_send (sock, name, held, &n_held);
     clip_info ("stopped", "worker=%s signal=%d", qname, (int) stop_requested);
     if (sock)
         close_socket (sock, monitor);

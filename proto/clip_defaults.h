@@ -26,14 +26,14 @@
     offers up to CLIP_WIRE_CREDIT_MAX): a worker has the next article in
     hand when it sends a result, and never waits for the daemon's loop.
     bench/run on 2 loaded cores, 2026-12-06, median end to end: 529/s at
-    1, 891/s at 2, 1,094/s at 4 (issue 12).  2026-12-07, 5,000 Reuters
-    articles, 2 workers, three bursts each (bench/syscalls.sh --clipd-arg
-    --prefetch=N, bench/README.md): 3,340/s at 4, 3,738/s at 8, 3,784/s at 16, and per
-    article clipd's system calls 32.5 -> 28.2 -> 25.0, its context
-    switches 3.25 -> 2.74 -> 2.30: with more tasks in hand a worker and
-    the daemon's I/O thread find work queued instead of waking for each.
-    A worker lost costs no more for it: every task it held goes back at
-    once, and only the oldest one's deadline runs (dispatch.h).  */
+    1, 891/s at 2, 1,094/s at 4 (issue 12).  2026-12-07, with the groups
+    of dispatch.h (a worker takes more once it has room for half its
+    credit), `bench/syscalls.sh -- --prefetch N`, three bursts of 5,000
+    Reuters articles each: clipd's system calls per article 26.5 at 4,
+    21.5 at 8, 19.2 at 16, its context switches 2.38, 1.81, 1.46 (groups
+    of 2, 4 and 8: the bigger, the fewer wake-ups).  A worker lost costs
+    no more for it: every task it held goes back at once, and only the
+    oldest one's deadline runs (dispatch.h).  */
 #define CLIP_DEFAULT_PREFETCH 16
 #define CLIP_DEFAULT_WORKER_CREDIT 16
 #define CLIP_DEFAULT_MAX_BYTES 10485760         /* 10 MiB */

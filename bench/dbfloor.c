@@ -21,10 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
 #include <sqlite3.h>
+
+#include "bench_clock.h"
 
 typedef struct {
     void *bytes;
@@ -47,23 +49,6 @@ static const char *schema =
     "CREATE INDEX corpus_articles_id ON corpus_articles (id);"
     "CREATE TABLE corpus_keys (article INTEGER PRIMARY KEY, shingles INTEGER NOT NULL,"
     " keys BLOB NOT NULL);";
-
-static double
-cpu_s (void)
-{
-    struct rusage ru;
-    getrusage (RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
-         + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static double
-now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static blob_t
 column_copy (sqlite3_stmt *q, int col)
@@ -165,7 +150,7 @@ replay (const char *dir, const row_t *rows, long n, long batch)
                                " data) VALUES (?,?,?,?,?,?)", -1, &ins_article, NULL)
         || sqlite3_prepare_v2 (db, "INSERT INTO corpus_keys VALUES (?,?,?)", -1, &ins_keys, NULL))
         return fail (db, "prepare");
-    double cpu0 = cpu_s (), t0 = now_s ();
+    double cpu0 = bench_cpu_s (), t0 = bench_now_s ();
     for (long i = 0; i < n; i += batch) {
         if (exec (db, "BEGIN"))
             return 1;
@@ -198,7 +183,7 @@ replay (const char *dir, const row_t *rows, long n, long batch)
         if (exec (db, "COMMIT"))
             return 1;
     }
-    double cpu = cpu_s () - cpu0, wall = now_s () - t0;
+    double cpu = bench_cpu_s () - cpu0, wall = bench_now_s () - t0;
     printf ("n=%ld batch=%ld cpu_ms=%.4f seconds=%.3f\n", n, batch, cpu * 1000 / n, wall);
     sqlite3_finalize (ins_result);
     sqlite3_finalize (ins_article);

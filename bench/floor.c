@@ -26,28 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static double
-now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/*  CPU time this process used so far, user and system, in seconds.  */
-static double
-cpu_s (void)
-{
-    struct rusage ru;
-    getrusage (RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
-         + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
+#include "bench_clock.h"
 
 static int
 fail (const char *what, const char *path)
@@ -145,11 +128,11 @@ main (int argc, char **argv)
     if (!buf)
         abort ();
 
-    double t0 = now_s ();
+    double t0 = bench_now_s ();
     for (size_t i = 0; i < n; i++)
         if (move (src, inbox, names [i]))
             return 1;
-    double cpu0 = cpu_s ();
+    double cpu0 = bench_cpu_s ();
     for (size_t i = 0; i < n; i++) {
         if (move (inbox, processing, names [i]))
             return 1;
@@ -181,8 +164,8 @@ main (int argc, char **argv)
                 return fail ("fsync", done);
         }
     }
-    double secs = now_s () - t0;
-    double daemon_cpu = cpu_s () - cpu0;
+    double secs = bench_now_s () - t0;
+    double daemon_cpu = bench_cpu_s () - cpu0;
     printf ("n=%zu seconds=%.3f rate=%.1f batch=%ld daemon_cpu_ms=%.4f\n", n, secs,
             secs > 0 ? n / secs : 0, batch, n ? daemon_cpu * 1e3 / n : 0);
     close (log_fd);

@@ -42,12 +42,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
 #include <zmq.h>
+
+#include "bench_clock.h"
 
 #define WORKERS 2
 #define IDLE_MS 60000
@@ -60,23 +62,6 @@ typedef struct {
     char *bytes;
     size_t size;
 } article_t;
-
-static double
-now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
-cpu_s (void)
-{
-    struct rusage ru;
-    getrusage (RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
-         + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
 
 static int
 name_cmp (const void *a, const void *b)
@@ -237,7 +222,7 @@ subscriber_run (const char *endpoint, long n, int report_fd)
         if (!more)
             got++;
     }
-    double end = now_s ();
+    double end = bench_now_s ();
     if (write (report_fd, &end, sizeof end) != sizeof end)
         return 1;
     zmq_close (sub);
@@ -396,7 +381,7 @@ main (int argc, char **argv)
     }
 
     char *record = calloc (1, record_bytes);
-    double start = now_s (), cpu_start = cpu_s ();
+    double start = bench_now_s (), cpu_start = bench_cpu_s ();
     long next = 0, answered = 0;
     for (int i = 0; i < WORKERS; i++)
         tasks_send (router, &peers[i], arts, n, &next, peers[i].credit, batch);
@@ -444,7 +429,7 @@ main (int argc, char **argv)
     }
     /*  Read once the subscriber has every record: the I/O thread's sends
         of the last ones are counted.  */
-    double cpu = cpu_s () - cpu_start;
+    double cpu = bench_cpu_s () - cpu_start;
     for (int i = 0; i < WORKERS; i++)
         zmq_send (router, peers[i].id, peers[i].id_size, ZMQ_SNDMORE),
         zmq_send (router, "", 0, 0);

@@ -56,6 +56,7 @@ typedef struct {
     void *sock;
     char name [32];
     int tasks_received;
+    int heartbeats_received;
     uint64_t last_task;
     uint64_t task_ids [MAX_DONE];       /* every TASK's id, in order */
     char task_files [MAX_DONE][32];     /* and its file */
@@ -259,6 +260,9 @@ fake_drain (fake_t *w)
             w->tasks_received++;
             tasks++;
         }
+        else
+        if (msg->kind == CLIP_WIRE_HEARTBEAT)
+            w->heartbeats_received++;
         clip_wire_msg_destroy (&msg);
     }
 }
@@ -693,6 +697,38 @@ Test (dispatch, the_next_task_goes_to_the_least_loaded_worker, .timeout = 60)
     cr_assert_eq (fakes [0]->tasks_received, 2);
     for (int i = 0; i < 2; i++)
         fake_close (&fakes [i]);
+    fixture_close (&f);
+}
+
+/*  Groups: a worker holding its full credit is given more only once it
+    has room for half of it, and is then filled up, so that under load its
+    tasks leave together (dispatch.h, "Groups").  That none was sent is
+    read, not timed: over inproc:// what the daemon sends is in the fake's
+    pipe when its loop turn ends, and its HEARTBEATs share the pipe with
+    its TASKs, in order; a HEARTBEAT received after the RESULT was taken,
+    with no TASK before it, shows that the RESULT earned none.  */
+Test (dispatch, a_full_worker_is_given_more_once_it_has_room_for_half, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_prefetch (&f, 3, 600000, 4);
+    fake_t *fakes [1] = { fake_new (&f, "busy:1") };
+    fake_send_credit (fakes [0], CLIP_WIRE_READY, false, 4);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    const char *names [6] = { "1.txt", "2.txt", "3.txt", "4.txt", "5.txt", "6.txt" };
+    for (int i = 0; i < 6; i++)
+        submit (&f, names [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 4, 10000));
+    fake_result (fakes [0], fakes [0]->task_ids [0], "0001", 40);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, f.n_results == 1, 10000));
+    int beats = fakes [0]->heartbeats_received;
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->heartbeats_received > beats, 10000));
+    cr_assert_eq (fakes [0]->tasks_received, 4, "room for one of four earned no task");
+    fake_result (fakes [0], fakes [0]->task_ids [1], "0002", 40);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 6, 10000),
+               "room for two of four: both tasks waiting, got %d", fakes [0]->tasks_received - 4);
+    cr_assert_str_eq (fakes [0]->task_files [4], "5.txt");
+    cr_assert_str_eq (fakes [0]->task_files [5], "6.txt");
+    fake_close (&fakes [0]);
     fixture_close (&f);
 }
 

@@ -230,10 +230,11 @@ worker_start_head (clip_dispatch_t *self, dispatch_worker_t *w)
     head->deadline = head->sent_us / 1000 + self->settings.task_timeout_ms;
 }
 
-/*  Put w on the ready list when it has credit left, take it off when it
-    has none.  A worker already on the list keeps its place.  */
-/*  Tasks go to a worker in groups (dispatch.h, "Groups"): it takes more
-    once it has room for half its credit, and is then filled up.  */
+/*  Put w on the ready list when it may take a task, take it off when it
+    may not; a worker already on the list keeps its place.  Tasks go to a
+    worker in groups (dispatch.h, "Groups"): once it has room for half its
+    credit it may take tasks until it is full, then not until it has that
+    much room again.  */
 static void
 worker_update_ready (clip_dispatch_t *self, dispatch_worker_t *w)
 {

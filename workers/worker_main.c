@@ -9,8 +9,9 @@
     fit stays in ZeroMQ's queue, unread, so the local queue holds at most
     --credit files.  A daemon of the first protocol ignores the offer and
     sends one TASK at a time.  Results leave in groups while more tasks are
-    in hand (run, below; proto/README.md, "Groups").  When the worker drops its socket (below),
-    the tasks queued are dropped with it: the daemon gives them to others.
+    in hand (run, below; proto/README.md, "Groups").  When the worker drops
+    its socket (below), the tasks queued and the results held are dropped
+    with it: the daemon gives those tasks to others.
     While idle it sends a HEARTBEAT every interval and expects to hear
     from the daemon at least every liveness period; when it does not, it
     drops the socket and connects again with exponential backoff (the

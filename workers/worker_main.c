@@ -1,5 +1,6 @@
 /*  clip-worker: connects to clipd, takes articles, analyses them one at a
-    time in the order received and sends each result back.
+    time in the order received and sends the results back, in groups
+    while more tasks are in hand.
 
     The worker is a DEALER speaking the protocol in proto/clip_wire.h.  It
     offers --credit tasks (default 16; the daemon gives at most its

@@ -35,14 +35,12 @@
 */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +48,7 @@
 #include <zmq.h>
 
 #include "bench_clock.h"
+#include "clip_util.h"
 
 #define WORKERS 2
 #define IDLE_MS 60000
@@ -64,64 +63,44 @@ typedef struct {
 } article_t;
 
 static int
-name_cmp (const void *a, const void *b)
+visible (const struct dirent *de)
 {
-    return strcmp (*(char *const *) a, *(char *const *) b);
+    return de->d_name[0] != '.';
 }
 
-/*  The first `want` regular files of `dir` in name order, read whole.
-    Returns how many were read, -1 on a failure (printed).  */
+/*  The first `want` regular files of `dir` in name order, read whole
+    (clip_file_read: anything else there is skipped).  Returns how many
+    were read, -1 on a failure (printed).  */
 static long
 articles_load (const char *dir, long want, article_t **out)
 {
-    DIR *d = opendir (dir);
-    if (!d) {
-        fprintf (stderr, "bench_msgfloor: opendir %s: %s\n", dir, strerror (errno));
+    struct dirent **names;
+    int count = scandir (dir, &names, visible, alphasort);
+    if (count < 0) {
+        fprintf (stderr, "bench_msgfloor: scandir %s: %s\n", dir, strerror (errno));
         return -1;
     }
-    char **names = NULL;
-    size_t count = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir (d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 1024;
-            names = realloc (names, cap * sizeof *names);
-            if (!names)
-                abort ();
-        }
-        names[count++] = strdup (de->d_name);
-    }
-    closedir (d);
-    qsort (names, count, sizeof *names, name_cmp);
-    article_t *arts = calloc (count ? count : 1, sizeof *arts);
+    article_t *arts = clip_calloc (count ? (size_t) count : 1, sizeof *arts);
     long n = 0;
-    for (size_t i = 0; i < count && n < want; i++) {
-        char path[4096];
-        snprintf (path, sizeof path, "%s/%s", dir, names[i]);
-        int fd = open (path, O_RDONLY);
-        struct stat st;
-        if (fd < 0 || fstat (fd, &st) != 0) {
-            fprintf (stderr, "bench_msgfloor: open %s: %s\n", path, strerror (errno));
-            return -1;
+    int rc = 0;
+    for (int i = 0; i < count; i++) {
+        if (rc == 0 && n < want) {
+            char *path = clip_path_join (dir, names [i]->d_name);
+            rc = clip_file_read (path, SIZE_MAX, &arts [n].bytes, &arts [n].size);
+            if (rc == 0)
+                n++;
+            else
+            if (rc == -EINVAL)
+                rc = 0;         /* not a regular file */
+            else
+                fprintf (stderr, "bench_msgfloor: read %s: %s\n", path, strerror (-rc));
+            free (path);
         }
-        if (S_ISREG (st.st_mode)) {
-            arts[n].size = (size_t) st.st_size;
-            arts[n].bytes = malloc (arts[n].size ? arts[n].size : 1);
-            if (read (fd, arts[n].bytes, arts[n].size) != (ssize_t) arts[n].size) {
-                fprintf (stderr, "bench_msgfloor: read %s: short\n", path);
-                return -1;
-            }
-            n++;
-        }
-        close (fd);
+        free (names [i]);
     }
-    for (size_t i = 0; i < count; i++)
-        free (names[i]);
     free (names);
     *out = arts;
-    return n;
+    return rc == 0 ? n : -1;
 }
 
 /*  Burn `us` microseconds of this thread's CPU time.  */
@@ -134,6 +113,17 @@ spin_us (long us)
         clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
     while ((now.tv_sec - start.tv_sec) * 1000000L
            + (now.tv_nsec - start.tv_nsec) / 1000 < us);
+}
+
+/*  --split: the results held, each a message of its own, back to back.  */
+static void
+results_send_split (void *dealer, const char *answer, size_t result_bytes, int *held)
+{
+    for (int i = 0; i < *held; i++) {
+        zmq_send (dealer, "RESULT1", 7, ZMQ_SNDMORE);
+        zmq_send (dealer, answer, result_bytes, 0);
+    }
+    *held = 0;
 }
 
 /*  A worker: READY, then for each TASK message (a header frame, then one
@@ -159,11 +149,7 @@ worker_run (const char *endpoint, long work_us, size_t result_bytes, int batch)
             if (errno != EAGAIN)
                 return 1;
             /*  split: nothing more in hand, the results held go.  */
-            for (int i = 0; i < held; i++) {
-                zmq_send (dealer, "RESULT1", 7, ZMQ_SNDMORE);
-                zmq_send (dealer, answer, result_bytes, 0);
-            }
-            held = 0;
+            results_send_split (dealer, answer, result_bytes, &held);
             continue;
         }
         int tasks = 0;
@@ -181,13 +167,8 @@ worker_run (const char *endpoint, long work_us, size_t result_bytes, int batch)
         }
         zmq_msg_close (&frame);
         if (split) {
-            if (++held == batch) {
-                for (int i = 0; i < held; i++) {
-                    zmq_send (dealer, "RESULT1", 7, ZMQ_SNDMORE);
-                    zmq_send (dealer, answer, result_bytes, 0);
-                }
-                held = 0;
-            }
+            if (++held == batch)
+                results_send_split (dealer, answer, result_bytes, &held);
             continue;
         }
         zmq_send (dealer, "RESULT", 6, ZMQ_SNDMORE);

@@ -3132,8 +3132,8 @@ match_year (const scan_t *sc, size_t i, match_t *m)
            "the 1701 Act of Settlement" (after "the", a name after it);
            "in 1500 stores" counts.  */
         const tok_t *p = i > 0? tk (sc, i - 1): &tok_end;
-        bool in = tok_is_word (sc, p, "in") || tok_is_word (sc, p, "since")
-                  || tok_is_word (sc, p, "until") || tok_is_word (sc, p, "from");
+        static const char *const since[] = { "in", "since", "until", "from", NULL };
+        bool in = tok_is_word_in (sc, p, since);
         bool named = tok_is_kw (p, K_THE) && n1->gap == 1 && n1->kind == T_WORD && n1->cap;
         if (t->gap != 1 || !(in || named)
             || (n1->gap == 1 && n1->kind == T_WORD && !n1->cap && !(n1->cls == K_PREP || n1->cls == K_AND))
@@ -3342,25 +3342,24 @@ year_end_at (const scan_t *sc, size_t j, bool month)
 static size_t
 year_ago_period_at (const scan_t *sc, size_t j)
 {
+    static const char *const ago[] = { "ago", "earlier", NULL };
+    static const char *const prior[] = { "prior", "previous", NULL };
+    static const char *const periods[] = {
+        "period", "quarter", "qtr", "month", "half", "week", "season", NULL
+    };
     const tok_t *a = tk (sc, j), *h = tk (sc, j + 1), *b = tk (sc, j + 2), *p = tk (sc, j + 3);
+    bool year_first = tok_is_word (sc, a, "year");
     /* "the year ago period", "the year earlier quarter": wire copy
        drops the hyphen too.  */
-    if (tok_is_word (sc, a, "year") && h->gap == 1
-        && (tok_is_word (sc, h, "ago") || tok_is_word (sc, h, "earlier")) && b->gap == 1
-        && (tok_is_word (sc, b, "period") || tok_is_word (sc, b, "quarter")
-            || tok_is_word (sc, b, "qtr") || tok_is_word (sc, b, "month")
-            || tok_is_word (sc, b, "half") || tok_is_word (sc, b, "week")
-            || tok_is_word (sc, b, "season")))
+    if (year_first && h->gap == 1 && tok_is_word_in (sc, h, ago) && b->gap == 1
+        && tok_is_word_in (sc, b, periods))
         return 3;
     if (!(h->gap == 0 && tok_is_sym (h, S_HYPHEN) && b->gap == 0 && p->gap == 1))
         return 0;
-    bool year_first = tok_is_word (sc, a, "year");
-    if (!(((tok_is_word (sc, a, "prior") || tok_is_word (sc, a, "previous")) && tok_is_word (sc, b, "year"))
-          || (year_first && (tok_is_word (sc, b, "ago") || tok_is_word (sc, b, "earlier")))))
+    if (!((tok_is_word_in (sc, a, prior) && tok_is_word (sc, b, "year"))
+          || (year_first && tok_is_word_in (sc, b, ago))))
         return 0;
-    if (!(tok_is_word (sc, p, "period") || tok_is_word (sc, p, "quarter") || tok_is_word (sc, p, "qtr")
-          || tok_is_word (sc, p, "month") || tok_is_word (sc, p, "half") || tok_is_word (sc, p, "week")
-          || tok_is_word (sc, p, "year") || tok_is_word (sc, p, "season")))
+    if (!(tok_is_word_in (sc, p, periods) || tok_is_word (sc, p, "year")))
         return 0;
     if (tk (sc, j + 4)->gap == 0 && tk (sc, j + 4)->kind != T_SYM)
         return 0;

@@ -175,6 +175,10 @@ Test (pipeline, files_already_waiting_are_processed_at_start)
     char *done = path_in (d->state, "done");
     tu_wait_files (done, 3, 20000);
     cr_assert_eq (tu_count_files (d->inbox), 0);
+    /*  clipd holds its log lines and writes them at the end of the loop's
+        turn (clip_log.h), after the files moved: waited for, not read at
+        once (under valgrind the file was seen first).  */
+    tu_wait_log (d, "event=recorded", 3, 20000);
     cr_assert_eq (tu_log_count (d, "event=recorded"), 3);
     tu_daemon_stop (d);
     tu_daemon_free (d);

@@ -52,6 +52,7 @@ typedef struct dispatch_worker {
     uint64_t last_heard;        /* monotonic ms */
     int credit;                 /* tasks it may hold; 0 until known (READY,
                                    an idle HEARTBEAT or a late RESULT) */
+    int bodies;                 /* tasks it takes in one TASK message, 1.. */
     bool ready;                 /* on the ready list: refilling, room left */
     bool refilling;             /* since it had a group's room, until full */
     clip_task_t *tasks;         /* the tasks it holds, in the order sent */
@@ -65,6 +66,7 @@ struct clip_dispatch {
     void *socket;
     zwatch_t watch;
     uv_timer_t timer;
+    uv_idle_t pump_idle;            /* active while submissions wait for pump */
     int open_handles;
     clip_dispatch_settings_t settings;
     clip_dispatch_callbacks_t callbacks;
@@ -322,7 +324,58 @@ pick_worker (clip_dispatch_t *self)
     return best;
 }
 
-/*  Give queued tasks to workers with credit.  */
+/*  How many of the queued tasks go to w in its next message: as many as
+    it has room for and takes in one message, but no more than its share
+    of the queue among the ready workers, so that a few tasks still go
+    round the idle workers one each rather than all to the first.  */
+static int
+group_size (const clip_dispatch_t *self, const dispatch_worker_t *w)
+{
+    size_t ready = 0;
+    const dispatch_worker_t *r;
+    DL_FOREACH2 (self->ready, r, ready_next)
+        ready++;
+    size_t share = ready ? (self->n_queued + ready - 1) / ready : self->n_queued;
+    int n = w->credit - w->n_tasks;
+    if (n > w->bodies)
+        n = w->bodies;
+    if ((size_t) n > share)
+        n = (int) share;
+    return n > 0 ? n : 1;
+}
+
+/*  Take the task at the queue's head for sending: read its file the first
+    time (dispatch.h, "Read once").  Returns it, or NULL when it was
+    failed instead (out of attempts, or its file unreadable).  */
+static clip_task_t *
+take_queued (clip_dispatch_t *self)
+{
+    clip_task_t *task = self->queue;
+    DL_DELETE (self->queue, task);
+    self->n_queued--;
+    if (task->attempts >= self->settings.max_attempts) {
+        fail_task (self, task, CLIP_ERROR_WORKER_LOST, WORKER_LOST_MESSAGE);
+        return NULL;
+    }
+    if (!task->data) {
+        /*  The claim stat'ed the file (clip_task_size): no fstat.  */
+        int rc = clip_file_read_sized (task->path, self->settings.max_bytes, task->size,
+                                       &task->data, &task->data_len);
+        if (rc != 0) {
+            task->data = NULL;
+            task->data_len = 0;
+            char *msg = clip_strprintf ("cannot read the claimed file: %s", strerror (-rc));
+            fail_task (self, task, rc == -ENOENT ? CLIP_ERROR_VANISHED : CLIP_ERROR_UNREADABLE,
+                       msg);
+            free (msg);
+            return NULL;
+        }
+    }
+    return task;
+}
+
+/*  Give queued tasks to workers with credit, several to a message where
+    the worker takes them (group_size).  */
 static void
 pump (clip_dispatch_t *self)
 {
@@ -331,64 +384,60 @@ pump (clip_dispatch_t *self)
         if (!w)
             return;
         assert (w->n_tasks < w->credit);
-        clip_task_t *task = self->queue;
-        DL_DELETE (self->queue, task);
-        self->n_queued--;
-        if (task->attempts >= self->settings.max_attempts) {
-            fail_task (self, task, CLIP_ERROR_WORKER_LOST, WORKER_LOST_MESSAGE);
-            continue;
-        }
-        /*  Read once: the bytes stay with the task, for another attempt
-            and for the commit (dispatch.h, "Read once").  */
-        if (!task->data) {
-            /*  The claim stat'ed the file (clip_task_size): no fstat.  */
-            int rc = clip_file_read_sized (task->path, self->settings.max_bytes, task->size,
-                                           &task->data, &task->data_len);
-            if (rc != 0) {
-                task->data = NULL;
-                task->data_len = 0;
-                char *msg = clip_strprintf ("cannot read the claimed file: %s", strerror (-rc));
-                fail_task (self, task, rc == -ENOENT ? CLIP_ERROR_VANISHED : CLIP_ERROR_UNREADABLE,
-                           msg);
-                free (msg);
+        int want = group_size (self, w);
+        clip_task_t *group [CLIP_WIRE_BODIES_MAX];
+        clip_wire_msg_t msgs [CLIP_WIRE_BODIES_MAX];
+        int n = 0;
+        while (n < want && self->queue) {
+            clip_task_t *task = take_queued (self);
+            if (!task)
                 continue;
-            }
+            if (++self->next_task_id == 0)
+                self->next_task_id = 1;     /* 0 means not sent */
+            task->task_id = self->next_task_id;
+            msgs [n] = (clip_wire_msg_t) {
+                .kind = CLIP_WIRE_TASK, .task = task->task_id, .file = task->name,
+                .data = task->data, .data_len = task->data_len
+            };
+            group [n++] = task;
         }
-        if (++self->next_task_id == 0)
-            self->next_task_id = 1;     /* 0 means not sent */
-        task->task_id = self->next_task_id;
-        clip_wire_msg_t msg = {
-            .kind = CLIP_WIRE_TASK, .task = task->task_id, .file = task->name,
-            .data = task->data, .data_len = task->data_len
-        };
-        int rc = send_to (self, w, &msg);
+        if (n == 0)
+            continue;
+        int rc = clip_wire_send_group (self->socket, w->identity, w->identity_len, msgs,
+                                       (size_t) n, ZMQ_DONTWAIT);
+        zwatch_kick (&self->watch);
         if (rc != 0) {
             /*  Unreachable (ROUTER_MANDATORY) or its pipe is full: either way
                 this worker cannot take work now; what it holds goes back
-                to the queue, before this one.  */
+                to the queue, before these, which keep their order.  */
             int e = errno;
-            task->task_id = 0;
-            DL_PREPEND (self->queue, task);
-            self->n_queued++;
+            for (int i = n - 1; i >= 0; i--) {
+                group [i]->task_id = 0;
+                DL_PREPEND (self->queue, group [i]);
+                self->n_queued++;
+            }
             worker_remove (self, w, e == EHOSTUNREACH ? "unreachable" : "send_failed");
             continue;
         }
-        task->worker = w;
-        task->started = false;
-        task->deadline = UINT64_MAX;
-        task->sent_us = clip_mono_us ();
-        HASH_ADD (hh, self->running, task_id, sizeof task->task_id, task);
-        DL_APPEND (w->tasks, task);
-        w->n_tasks++;
+        for (int i = 0; i < n; i++) {
+            clip_task_t *task = group [i];
+            task->worker = w;
+            task->started = false;
+            task->deadline = UINT64_MAX;
+            task->sent_us = clip_mono_us ();
+            HASH_ADD (hh, self->running, task_id, sizeof task->task_id, task);
+            DL_APPEND (w->tasks, task);
+            w->n_tasks++;
+            char q [600], qn [300];
+            clip_debug ("dispatched", "file=%s task=%llu worker=%s held=%d",
+                        clip_log_quote (q, sizeof q, task->name),
+                        (unsigned long long) task->task_id, clip_log_quote (qn, sizeof qn, w->name),
+                        w->n_tasks);
+        }
         worker_start_head (self, w);
         /*  To the tail of the ready list (round robin), or off it.  */
         worker_unset_ready (self, w);
         worker_update_ready (self, w);
-        char q [600], qn [300];
-        clip_debug ("dispatched", "file=%s task=%llu worker=%s held=%d",
-                    clip_log_quote (q, sizeof q, task->name),
-                    (unsigned long long) task->task_id, clip_log_quote (qn, sizeof qn, w->name),
-                    w->n_tasks);
     }
 }
 
@@ -482,6 +531,33 @@ credit_of (const clip_dispatch_t *self, const clip_wire_msg_t *msg)
     return (int) credit;
 }
 
+/*  The tasks a worker takes in one TASK message: what it offers (1 when
+    it says nothing), at most CLIP_WIRE_BODIES_MAX.  */
+static int
+bodies_of (const clip_wire_msg_t *msg)
+{
+    return msg->bodies == 0 ? 1
+         : msg->bodies > CLIP_WIRE_BODIES_MAX ? CLIP_WIRE_BODIES_MAX : (int) msg->bodies;
+}
+
+static void
+refuse_message (clip_dispatch_t *self, const char *why)
+{
+    char q [300];
+    clip_warn ("bad_worker_message", "error=%s", clip_log_quote (q, sizeof q, why));
+    CLIPD_METRIC_ADD (self->settings.metrics, worker_messages_refused, 1);
+}
+
+static bool
+frame_is (zmq_msg_t *frame, const char *text)
+{
+    size_t len = strlen (text);
+    return zmq_msg_size (frame) == len && memcmp (zmq_msg_data (frame), text, len) == 0;
+}
+
+/*  One message from a worker: an identity, a command and one body, or a
+    RESULT of up to CLIP_WIRE_BODIES_MAX bodies.  Each body is decoded
+    and refused (counted) alone; the others of its message still count.  */
 static bool
 on_readable (zwatch_t *watch, void *arg)
 {
@@ -491,24 +567,38 @@ on_readable (zwatch_t *watch, void *arg)
     if (count < 0) {
         if (errno != EMSGSIZE)
             return false;       /* nothing there (EAGAIN) */
-        clip_warn ("bad_worker_message", "error=\"more than %d frames\"", CLIP_WIRE_MAX_FRAMES);
-        CLIPD_METRIC_ADD (self->settings.metrics, worker_messages_refused, 1);
+        char why [64];
+        snprintf (why, sizeof why, "more than %d frames", CLIP_WIRE_MAX_FRAMES);
+        refuse_message (self, why);
         return true;
     }
     char err [256];
-    clip_wire_msg_t *msg = NULL;
-    if (count == 3 && zmq_msg_size (&frames [0]) <= IDENTITY_MAX)
-        msg = clip_wire_decode (zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
-                                zmq_msg_data (&frames [2]), zmq_msg_size (&frames [2]),
-                                err, sizeof err);
-    else
+    if (count < 3 || zmq_msg_size (&frames [0]) > IDENTITY_MAX)
         snprintf (err, sizeof err, "expected 3 frames, got %d", count);
-    if (!msg || msg->kind == CLIP_WIRE_TASK) {
-        char q [300];
-        clip_warn ("bad_worker_message", "error=%s",
-                   clip_log_quote (q, sizeof q, msg ? "TASK from a worker" : err));
-        CLIPD_METRIC_ADD (self->settings.metrics, worker_messages_refused, 1);
-        clip_wire_msg_destroy (&msg);
+    else
+    if (count > 3 && !frame_is (&frames [1], "RESULT"))
+        snprintf (err, sizeof err, "%d bodies in a message other than RESULT", count - 2);
+    else
+        err [0] = 0;
+    if (err [0]) {
+        refuse_message (self, err);
+        clip_wire_frames_free (frames, count);
+        return true;
+    }
+    clip_wire_msg_t *msgs [CLIP_WIRE_BODIES_MAX];
+    int n = 0;
+    for (int i = 2; i < count; i++) {
+        clip_wire_msg_t *msg = clip_wire_decode (zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                                 zmq_msg_data (&frames [i]), zmq_msg_size (&frames [i]),
+                                                 err, sizeof err);
+        if (!msg || msg->kind == CLIP_WIRE_TASK) {
+            refuse_message (self, msg ? "TASK from a worker" : err);
+            clip_wire_msg_destroy (&msg);
+            continue;
+        }
+        msgs [n++] = msg;
+    }
+    if (n == 0) {
         clip_wire_frames_free (frames, count);
         return true;
     }
@@ -519,7 +609,8 @@ on_readable (zwatch_t *watch, void *arg)
         w = clip_calloc (1, sizeof *w);
         memcpy (w->identity, zmq_msg_data (&frames [0]), id_len);
         w->identity_len = id_len;
-        w->name = clip_strdup (msg->worker && *msg->worker ? msg->worker : "unknown");
+        w->name = clip_strdup (msgs [0]->worker && *msgs [0]->worker ? msgs [0]->worker : "unknown");
+        w->bodies = 1;
         HASH_ADD (hh, self->workers, identity, id_len, w);
         self->n_workers++;
         char qn [300];
@@ -528,27 +619,32 @@ on_readable (zwatch_t *watch, void *arg)
     }
     clip_wire_frames_free (frames, count);
     w->last_heard = clip_mono_ms ();
-    switch (msg->kind) {
-        case CLIP_WIRE_READY:
-            worker_requeue_all (self, w, "worker_restarted");
-            w->credit = credit_of (self, msg);
-            worker_update_ready (self, w);
-            break;
-        case CLIP_WIRE_HEARTBEAT:
-            /*  An idle heartbeat may cross a TASK on the wire: a worker we
-                gave tasks keeps them until it answers or its deadline.  */
-            if (!msg->busy && w->n_tasks == 0) {
+    for (int i = 0; i < n; i++) {
+        clip_wire_msg_t *msg = msgs [i];
+        switch (msg->kind) {
+            case CLIP_WIRE_READY:
+                worker_requeue_all (self, w, "worker_restarted");
                 w->credit = credit_of (self, msg);
+                w->bodies = bodies_of (msg);
                 worker_update_ready (self, w);
-            }
-            break;
-        case CLIP_WIRE_RESULT:
-            handle_result (self, w, msg);
-            break;
-        case CLIP_WIRE_TASK:
-            break;
+                break;
+            case CLIP_WIRE_HEARTBEAT:
+                /*  An idle heartbeat may cross a TASK on the wire: a worker we
+                    gave tasks keeps them until it answers or its deadline.  */
+                if (!msg->busy && w->n_tasks == 0) {
+                    w->credit = credit_of (self, msg);
+                    w->bodies = bodies_of (msg);
+                    worker_update_ready (self, w);
+                }
+                break;
+            case CLIP_WIRE_RESULT:
+                handle_result (self, w, msg);
+                break;
+            case CLIP_WIRE_TASK:
+                break;
+        }
+        clip_wire_msg_destroy (&msg);
     }
-    clip_wire_msg_destroy (&msg);
     pump (self);
     return true;
 }
@@ -645,7 +741,9 @@ clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *endpoint,
     uv_timer_init (loop, &self->timer);
     self->timer.data = self;
     uv_timer_start (&self->timer, on_timer, self->settings.heartbeat_ms, self->settings.heartbeat_ms);
-    self->open_handles = 2;
+    uv_idle_init (loop, &self->pump_idle);
+    self->pump_idle.data = self;
+    self->open_handles = 3;
     return self;
 }
 
@@ -663,7 +761,7 @@ on_watch_closed (zwatch_t *watch)
 }
 
 static void
-on_timer_closed (uv_handle_t *handle)
+on_handle_closed (uv_handle_t *handle)
 {
     release (handle->data);
 }
@@ -692,9 +790,23 @@ clip_dispatch_destroy (clip_dispatch_t **self_p)
         clip_task_destroy (&t);
     }
     zwatch_close (&self->watch, on_watch_closed);
-    uv_close ((uv_handle_t *) &self->timer, on_timer_closed);
+    uv_close ((uv_handle_t *) &self->timer, on_handle_closed);
+    uv_close ((uv_handle_t *) &self->pump_idle, on_handle_closed);
     zmq_close (self->socket);
     self->socket = NULL;
+}
+
+/*  The tasks submitted since the loop last polled leave together
+    (clip_dispatch_submit): an active idle handle runs once the callbacks
+    that submitted them are done, and makes the loop's next poll not
+    wait, so a task submitted from a timer leaves as soon as one from an
+    I/O callback.  */
+static void
+on_pump_idle (uv_idle_t *idle)
+{
+    clip_dispatch_t *self = idle->data;
+    uv_idle_stop (idle);
+    pump (self);
 }
 
 void
@@ -707,7 +819,8 @@ clip_dispatch_submit (clip_dispatch_t *self, clip_task_t **task_p)
     task->worker = NULL;
     DL_APPEND (self->queue, task);
     self->n_queued++;
-    pump (self);
+    if (!uv_is_active ((uv_handle_t *) &self->pump_idle))
+        uv_idle_start (&self->pump_idle, on_pump_idle);
 }
 
 void

@@ -15,7 +15,13 @@
       holds nothing is always ready, so no task waits while a worker
       idles, but under load a worker's tasks leave in groups, one wake-up
       of the loop and of libzmq's I/O thread for several (clip-worker
-      answers in groups too: worker_main.c).  A worker
+      answers in groups too: worker_main.c).  The tasks submitted in one
+      turn of the loop are given out together, after the callbacks that
+      submitted them, and a worker that takes several tasks a message
+      (its `bodies`, clip_wire.h) gets its group as one message: as many
+      as it has room for and takes, but no more than its share of the
+      queue among the ready workers, so a few tasks still go round the
+      idle workers one each.  A worker
       the daemon forgot (a deadline) and hears again gets credit back on an
       idle HEARTBEAT (all of its credit) or a late RESULT (one task, as much
       as it surely has room for).
@@ -141,7 +147,8 @@ clip_dispatch_t *clip_dispatch_new (uv_loop_t *loop, void *zmq_ctx, const char *
 void clip_dispatch_destroy (clip_dispatch_t **self_p);
 
 /*  Queue a task: dispatch takes ownership of *task_p and nulls the
-    caller's pointer.  */
+    caller's pointer.  It is given to a worker once the loop's callbacks
+    of this turn are done, with the others submitted meanwhile ("Groups"). */
 void clip_dispatch_submit (clip_dispatch_t *self, clip_task_t **task_p);
 /*  A local worker process exited: its tasks, if any, go to other workers
     now rather than at their deadline.  */

@@ -19,34 +19,28 @@ free_sbuffer (void *data, void *hint)
     free (data);
 }
 
-int
-clip_wire_send (void *socket, const void *identity, size_t identity_len,
-                const clip_wire_msg_t *msg, int flags)
+/*  Pack msg's body (its map) into sbuf.  */
+static void
+pack_body (msgpack_sbuffer *sbuf, const clip_wire_msg_t *msg)
 {
-    assert (msg->kind <= CLIP_WIRE_TASK);
-    msgpack_sbuffer sbuf;
-    msgpack_sbuffer_init (&sbuf);
     msgpack_packer pk;
-    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
-
+    msgpack_packer_init (&pk, sbuf, msgpack_sbuffer_write);
+    /*  The optional keys are sent only when set.  */
+    int optional = (msg->credit != 0) + (msg->bodies != 0);
     switch (msg->kind) {
         case CLIP_WIRE_READY:
-            msgpack_pack_map (&pk, msg->credit ? 3 : 2);
+            msgpack_pack_map (&pk, 2 + optional);
             clip_msgpack_pack_kv_str (&pk, "worker", msg->worker);
             clip_msgpack_pack_kv_uint (&pk, "protocol", CLIP_WIRE_PROTOCOL);
-            if (msg->credit)
-                clip_msgpack_pack_kv_uint (&pk, "credit", msg->credit);
             break;
         case CLIP_WIRE_HEARTBEAT:
-            if (msg->worker) {
-                msgpack_pack_map (&pk, msg->credit ? 3 : 2);
-                clip_msgpack_pack_kv_str (&pk, "worker", msg->worker);
-                clip_msgpack_pack_kv_bool (&pk, "busy", msg->busy);
-                if (msg->credit)
-                    clip_msgpack_pack_kv_uint (&pk, "credit", msg->credit);
-            }
-            else
+            if (!msg->worker) {
                 msgpack_pack_map (&pk, 0);
+                return;
+            }
+            msgpack_pack_map (&pk, 2 + optional);
+            clip_msgpack_pack_kv_str (&pk, "worker", msg->worker);
+            clip_msgpack_pack_kv_bool (&pk, "busy", msg->busy);
             break;
         case CLIP_WIRE_RESULT:
             msgpack_pack_map (&pk, 4);
@@ -54,41 +48,62 @@ clip_wire_send (void *socket, const void *identity, size_t identity_len,
             clip_msgpack_pack_kv_uint (&pk, "task", msg->task);
             clip_msgpack_pack_kv_bin (&pk, "record", msg->data, msg->data_len);
             clip_msgpack_pack_kv_bin (&pk, "sketch", msg->sketch, msg->sketch_len);
-            break;
+            return;
         case CLIP_WIRE_TASK:
             msgpack_pack_map (&pk, 3);
             clip_msgpack_pack_kv_uint (&pk, "task", msg->task);
             clip_msgpack_pack_kv_str (&pk, "file", msg->file);
             clip_msgpack_pack_kv_bin (&pk, "data", msg->data, msg->data_len);
-            break;
+            return;
     }
+    if (msg->credit)
+        clip_msgpack_pack_kv_uint (&pk, "credit", msg->credit);
+    if (msg->bodies)
+        clip_msgpack_pack_kv_uint (&pk, "bodies", msg->bodies);
+}
 
-    const char *cmd = command_names [msg->kind];
+int
+clip_wire_send_group (void *socket, const void *identity, size_t identity_len,
+                      const clip_wire_msg_t *msgs, size_t n, int flags)
+{
+    assert (n >= 1 && n <= CLIP_WIRE_BODIES_MAX);
+    assert (msgs [0].kind <= CLIP_WIRE_TASK);
+    assert (n == 1 || msgs [0].kind == CLIP_WIRE_TASK || msgs [0].kind == CLIP_WIRE_RESULT);
+    const char *cmd = command_names [msgs [0].kind];
     if (identity
-    &&  zmq_send (socket, identity, identity_len, ZMQ_SNDMORE | flags) < 0) {
-        msgpack_sbuffer_destroy (&sbuf);
+    &&  zmq_send (socket, identity, identity_len, ZMQ_SNDMORE | flags) < 0)
         return -1;
-    }
-    if (zmq_send (socket, cmd, strlen (cmd), ZMQ_SNDMORE | flags) < 0) {
-        msgpack_sbuffer_destroy (&sbuf);
+    if (zmq_send (socket, cmd, strlen (cmd), ZMQ_SNDMORE | flags) < 0)
         return -1;
-    }
-    /*  Hand the body buffer to ZeroMQ without copying: task bodies hold
-        whole files.  */
-    zmq_msg_t body;
-    size_t size = sbuf.size;
-    char *data = msgpack_sbuffer_release (&sbuf);
-    if (zmq_msg_init_data (&body, data, size, free_sbuffer, NULL) != 0) {
-        free (data);
-        return -1;
-    }
-    if (zmq_msg_send (&body, socket, flags) < 0) {
-        int e = errno;
-        zmq_msg_close (&body);
-        errno = e;
-        return -1;
+    for (size_t i = 0; i < n; i++) {
+        assert (msgs [i].kind == msgs [0].kind);
+        msgpack_sbuffer sbuf;
+        msgpack_sbuffer_init (&sbuf);
+        pack_body (&sbuf, &msgs [i]);
+        /*  Hand the body buffer to ZeroMQ without copying: task bodies
+            hold whole files.  */
+        zmq_msg_t body;
+        size_t size = sbuf.size;
+        char *data = msgpack_sbuffer_release (&sbuf);
+        if (zmq_msg_init_data (&body, data, size, free_sbuffer, NULL) != 0) {
+            free (data);
+            return -1;
+        }
+        if (zmq_msg_send (&body, socket, (i + 1 < n ? ZMQ_SNDMORE : 0) | flags) < 0) {
+            int e = errno;
+            zmq_msg_close (&body);
+            errno = e;
+            return -1;
+        }
     }
     return 0;
+}
+
+int
+clip_wire_send (void *socket, const void *identity, size_t identity_len,
+                const clip_wire_msg_t *msg, int flags)
+{
+    return clip_wire_send_group (socket, identity, identity_len, msg, 1, flags);
 }
 
 /*  Copy a msgpack string or binary object into a new NUL-terminated buffer.  */
@@ -122,9 +137,9 @@ take_bytes (const msgpack_object *o, void **out, size_t *len, bool want_str)
     key another command uses is read and ignored).  `record` is RESULT's
     name for `data`.  */
 enum { W_WORKER, W_FILE, W_DATA, W_RECORD, W_SKETCH, W_TASK, W_PROTOCOL, W_BUSY, W_CREDIT,
-       W_COUNT };
+       W_BODIES, W_COUNT };
 static const char *const WIRE_KEYS [W_COUNT] = {
-    "worker", "file", "data", "record", "sketch", "task", "protocol", "busy", "credit"
+    "worker", "file", "data", "record", "sketch", "task", "protocol", "busy", "credit", "bodies"
 };
 
 clip_wire_msg_t *
@@ -194,11 +209,16 @@ clip_wire_decode (const void *command, size_t command_len,
     if (s [W_CREDIT] && (s [W_CREDIT]->type != MSGPACK_OBJECT_POSITIVE_INTEGER
                      ||  s [W_CREDIT]->via.u64 == 0))
         bad = "credit";
+    else
+    if (s [W_BODIES] && (s [W_BODIES]->type != MSGPACK_OBJECT_POSITIVE_INTEGER
+                     ||  s [W_BODIES]->via.u64 == 0))
+        bad = "bodies";
     if (!bad) {
         msg->task = s [W_TASK] ? s [W_TASK]->via.u64 : 0;
         msg->protocol = s [W_PROTOCOL] ? s [W_PROTOCOL]->via.u64 : 0;
         msg->busy = s [W_BUSY] ? s [W_BUSY]->via.boolean : false;
         msg->credit = s [W_CREDIT] ? s [W_CREDIT]->via.u64 : 0;
+        msg->bodies = s [W_BODIES] ? s [W_BODIES]->via.u64 : 0;
     }
     msgpack_unpacked_destroy (&up);
     if (!bad && (msg->kind == CLIP_WIRE_TASK || msg->kind == CLIP_WIRE_RESULT)) {

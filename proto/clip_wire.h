@@ -1,13 +1,14 @@
 /*  clip_wire: the worker protocol between clipd (ROUTER) and clip-worker
     (DEALER).  Documented for other implementations in proto/README.md.
 
-    Every message is two frames after the ROUTER's identity frame: a command
-    string and a msgpack map.
+    Every message is a command string and a msgpack map (its body) after
+    the ROUTER's identity frame; a TASK or a RESULT may carry several
+    bodies, one frame each (below).
 
-      worker -> daemon   READY      {worker, protocol, credit}
-                         HEARTBEAT  {worker, busy, credit}
-                         RESULT     {worker, task, record (bin), sketch (bin)}
-      daemon -> worker   TASK       {task, file, data (bin)}
+      worker -> daemon   READY      {worker, protocol, credit, bodies}
+                         HEARTBEAT  {worker, busy, credit, bodies}
+                         RESULT     {worker, task, record (bin), sketch (bin)} ...
+      daemon -> worker   TASK       {task, file, data (bin)} ...
                          HEARTBEAT  {}
 
     Credit-based flow: a worker holds at most `credit` tasks (1 when it
@@ -18,6 +19,15 @@
     Task ids are unique per daemon run and per attempt, so an answer to a
     task that was given to another worker in the meantime is recognised as
     late and dropped.
+
+    Several tasks a message: a worker that says `bodies` N (READY,
+    HEARTBEAT; optional, 1 when absent) takes TASK messages of up to N
+    bodies, each a task, analysed in their order; a daemon that does not
+    know the key sends one body a message.  A worker sends RESULT
+    messages of several bodies only on a connection whose daemon has sent
+    it a TASK of several, so never to a daemon that does not know them.
+    One wake-up of each side and of libzmq's I/O threads then carries a
+    group of tasks or results (proto/README.md, "Groups").
 */
 #ifndef CLIP_WIRE_H
 #define CLIP_WIRE_H
@@ -31,13 +41,17 @@
 /*  The most tasks a worker may offer to hold (READY's and HEARTBEAT's
     `credit`); a larger offer is read as this.  */
 #define CLIP_WIRE_CREDIT_MAX 16
+/*  The most bodies (tasks or results) one TASK or RESULT message carries;
+    a larger `bodies` offer is read as this.  */
+#define CLIP_WIRE_BODIES_MAX 8
 
 /*  Limits (proto/README.md, "Limits").  Everything a peer sends is bounded
     before it is decoded:
 
     - frames: clip_wire_recv_frames keeps at most CLIP_WIRE_MAX_FRAMES
-      frames of one message; a longer message is read to its end and
-      dropped whole.
+      frames of one message (an identity, a command and
+      CLIP_WIRE_BODIES_MAX bodies); a longer message is read to its end
+      and dropped whole.
     - objects: a message body holds at most CLIP_WIRE_MAX_OBJECTS msgpack
       objects (every key, value and element counts), which bounds what the
       decoder allocates beyond the copies of the fields it keeps, whatever
@@ -49,7 +63,7 @@
     - a RESULT's record and sketch are refused (bad_result) when larger
       than clip_wire_record_max / clip_wire_sketch_max of the size of the
       file they are the result of.  */
-#define CLIP_WIRE_MAX_FRAMES 8
+#define CLIP_WIRE_MAX_FRAMES (2 + CLIP_WIRE_BODIES_MAX)
 #define CLIP_WIRE_MAX_OBJECTS 64
 /*  A body's room beyond the file or record it carries: keys, task id,
     file or worker name.  */
@@ -94,6 +108,9 @@ typedef struct {
     uint64_t credit;            /* READY, HEARTBEAT from a worker: tasks it can
                                    hold, 1..; 0 when absent (sent only when
                                    not 0) */
+    uint64_t bodies;            /* READY, HEARTBEAT from a worker: tasks it
+                                   takes in one TASK message, 1..; 0 when
+                                   absent (sent only when not 0) */
     uint64_t task;              /* TASK, RESULT */
     char *file;                 /* TASK */
     void *data;                 /* TASK: the file's bytes; RESULT: the record (msgpack) */
@@ -107,9 +124,16 @@ typedef struct {
     Returns 0 or -1 with errno set by ZeroMQ (EAGAIN, EHOSTUNREACH, ...).  */
 int clip_wire_send (void *socket, const void *identity, size_t identity_len,
                     const clip_wire_msg_t *msg, int flags);
+/*  Send n messages of one kind, TASK or RESULT (1 <= n <=
+    CLIP_WIRE_BODIES_MAX), as one message of n bodies, in their order.
+    As clip_wire_send otherwise; n = 1 is what clip_wire_send sends.  */
+int clip_wire_send_group (void *socket, const void *identity, size_t identity_len,
+                          const clip_wire_msg_t *msgs, size_t n, int flags);
 
-/*  Decode the command and body frames of one message through the guarded
-    reader (clip_msgpack.h; at most CLIP_WIRE_MAX_OBJECTS objects).  Returns
+/*  Decode the command and one body frame of a message through the guarded
+    reader (clip_msgpack.h; at most CLIP_WIRE_MAX_OBJECTS objects): a
+    message of several bodies is decoded body by body, each with the
+    command, and each stands or falls alone.  Returns
     a new message (caller owns; free with clip_wire_msg_destroy) or NULL
     with err set.  */
 clip_wire_msg_t *clip_wire_decode (const void *command, size_t command_len,

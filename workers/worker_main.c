@@ -8,7 +8,11 @@
     TASKs, so the next article is in hand when a result goes out and the
     worker never waits for a round trip through the daemon.  What does not
     fit stays in ZeroMQ's queue, unread, so the local queue holds at most
-    --credit files.  A daemon of the first protocol ignores the offer and
+    --credit files (up to CLIP_WIRE_BODIES_MAX - 1 more from a daemon
+    that sent more than it was offered, in a message of several).  It
+    takes up to CLIP_WIRE_BODIES_MAX tasks a message, and answers with
+    several results a message to a daemon that sends it several
+    (clip_wire.h).  A daemon of the first protocol ignores the offer and
     sends one TASK at a time.  Results leave in groups while more tasks are
     in hand (run, below; proto/README.md, "Groups").  When the worker drops
     its socket (below), the tasks queued and the results held are dropped
@@ -159,16 +163,19 @@ close_socket (void *sock, clip_curve_monitor_t *monitor)
     zmq_close (sock);
 }
 
+/*  READY or HEARTBEAT: the credit offered, and the most tasks taken in
+    one TASK message (clip_wire.h).  */
 static int
 send_simple (void *sock, clip_wire_kind_t kind, const char *name, bool busy, uint64_t credit)
 {
     clip_wire_msg_t msg = { .kind = kind, .worker = (char *) name, .busy = busy,
-                            .credit = credit };
+                            .credit = credit, .bodies = CLIP_WIRE_BODIES_MAX };
     return clip_wire_send (sock, NULL, 0, &msg, ZMQ_DONTWAIT);
 }
 
-/*  Results leave in groups (see run): at most this many are held back.  */
-#define RESULTS_HELD_MAX (CLIP_WIRE_CREDIT_MAX / 2)
+/*  Results leave in groups (see run): at most this many are held back,
+    which is as many as one RESULT message carries.  */
+#define RESULTS_HELD_MAX CLIP_WIRE_BODIES_MAX
 /*  ... and none while the next task in hand is larger than this (its
     analysis would hold them long) or once the oldest has waited this long.  */
 #define RESULTS_HOLD_BYTES_MAX (64 * 1024)
@@ -200,19 +207,25 @@ analyse (clip_analyzer_t *analyzer, const clip_wire_msg_t *task, result_t *out)
     clip_record_destroy (&rec);
 }
 
-/*  Send the results held, in order (sock NULL: drop them), and free them.  */
+/*  Send the results held, in order (sock NULL: drop them), and free them:
+    as one message when the daemon takes several (grouped), else one a
+    message.  */
 static void
-results_send (void *sock, const char *name, result_t *held, size_t *n_held)
+results_send (void *sock, const char *name, bool grouped, result_t *held, size_t *n_held)
 {
-    for (size_t i = 0; i < *n_held; i++) {
-        clip_wire_msg_t out = {
+    clip_wire_msg_t out [RESULTS_HELD_MAX];
+    for (size_t i = 0; i < *n_held; i++)
+        out [i] = (clip_wire_msg_t) {
             .kind = CLIP_WIRE_RESULT, .worker = (char *) name, .task = held [i].task,
             .data = held [i].record, .data_len = held [i].record_len,
             .sketch = held [i].sketch, .sketch_len = held [i].sketch_len
         };
-        if (sock && clip_wire_send (sock, NULL, 0, &out, 0) != 0)
-            clip_warn ("result_not_sent", "task=%llu error=\"%s\"",
-                       (unsigned long long) held [i].task, zmq_strerror (errno));
+    size_t step = grouped ? *n_held : 1;
+    for (size_t i = 0; sock && i < *n_held; i += step)
+        if (clip_wire_send_group (sock, NULL, 0, &out [i], step, 0) != 0)
+            clip_warn ("result_not_sent", "task=%llu results=%zu error=\"%s\"",
+                       (unsigned long long) held [i].task, step, zmq_strerror (errno));
+    for (size_t i = 0; i < *n_held; i++) {
         free (held [i].record);
         free (held [i].sketch);
     }
@@ -256,9 +269,15 @@ run (const worker_options_t *opt)
     uint64_t backoff = 250;
     uint64_t last_heard = clip_mono_ms ();
     uint64_t next_heartbeat = last_heard + opt->heartbeat_ms;
-    /*  The tasks received ahead, oldest first: a ring of at most credit.  */
-    clip_wire_msg_t *queue [CLIP_WIRE_CREDIT_MAX] = { NULL };
+    /*  The tasks received ahead, oldest first: a ring.  Messages are read
+        while it holds fewer than credit, and one brings at most
+        CLIP_WIRE_BODIES_MAX, so it never holds more than QUEUE_CAP.  */
+    enum { QUEUE_CAP = CLIP_WIRE_CREDIT_MAX + CLIP_WIRE_BODIES_MAX };
+    clip_wire_msg_t *queue [QUEUE_CAP] = { NULL };
     size_t q_head = 0, q_len = 0;
+    /*  The daemon has sent a TASK of several bodies on this connection, so
+        it takes RESULTs of several too (clip_wire.h).  */
+    bool grouped = false;
     /*  The results made and held back, oldest first, and when the oldest
         was made (monotonic ms).  */
     result_t held [RESULTS_HELD_MAX];
@@ -293,29 +312,47 @@ run (const worker_options_t *opt)
                 break;
             last_heard = clip_mono_ms ();
             backoff = 250;
-            clip_wire_msg_t *msg = NULL;
-            if (count == 2)
-                msg = clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
-                                        zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
-                                        err, sizeof err);
-            else
+            /*  A command and its bodies: one, or up to
+                CLIP_WIRE_BODIES_MAX tasks; each body stands alone.  */
+            int bodies = count - 1;
+            if (count < 2)
                 snprintf (err, sizeof err, "expected 2 frames, got %d", count);
-            clip_wire_frames_free (frames, count);
-            if (!msg) {
+            else
+            if (bodies > CLIP_WIRE_BODIES_MAX || (bodies > 1 && (zmq_msg_size (&frames [0]) != 4
+                                   || memcmp (zmq_msg_data (&frames [0]), "TASK", 4) != 0)))
+                snprintf (err, sizeof err, "%d bodies in a message other than TASK", bodies);
+            else
+                err [0] = 0;
+            if (err [0]) {
                 char q [600];
                 clip_warn ("bad_message", "error=%s", clip_log_quote (q, sizeof q, err));
+                bodies = 0;
             }
-            else
-            if (msg->kind == CLIP_WIRE_TASK) {
-                queue [(q_head + q_len++) % CLIP_WIRE_CREDIT_MAX] = msg;
-                msg = NULL;
+            if (bodies > 1)
+                grouped = true;
+            for (int i = 1; i <= bodies; i++) {
+                clip_wire_msg_t *msg = clip_wire_decode (zmq_msg_data (&frames [0]),
+                                                         zmq_msg_size (&frames [0]),
+                                                         zmq_msg_data (&frames [i]),
+                                                         zmq_msg_size (&frames [i]),
+                                                         err, sizeof err);
+                if (!msg) {
+                    char q [600];
+                    clip_warn ("bad_message", "error=%s", clip_log_quote (q, sizeof q, err));
+                }
+                else
+                if (msg->kind == CLIP_WIRE_TASK) {
+                    queue [(q_head + q_len++) % QUEUE_CAP] = msg;
+                    msg = NULL;
+                }
+                clip_wire_msg_destroy (&msg);
             }
-            clip_wire_msg_destroy (&msg);
+            clip_wire_frames_free (frames, count);
         }
         if (q_len) {
             clip_wire_msg_t *task = queue [q_head];
             queue [q_head] = NULL;
-            q_head = (q_head + 1) % CLIP_WIRE_CREDIT_MAX;
+            q_head = (q_head + 1) % QUEUE_CAP;
             q_len--;
             analyse (analyzer, task, &held [n_held++]);
             clip_wire_msg_destroy (&task);
@@ -337,7 +374,7 @@ run (const worker_options_t *opt)
             if (n_held >= q_len || n_held == RESULTS_HELD_MAX
                 || queue [q_head]->data_len > RESULTS_HOLD_BYTES_MAX
                 || last_heard - held_since >= RESULTS_HOLD_MS_MAX)
-                results_send (sock, name, held, &n_held);
+                results_send (sock, name, grouped, held, &n_held);
         }
         uint64_t now = clip_mono_ms ();
         if (now >= next_heartbeat) {
@@ -358,8 +395,8 @@ run (const worker_options_t *opt)
             close_socket (sock, monitor);
             sock = NULL;
             /*  The daemon gives what we held to other workers.  */
-            results_send (NULL, name, held, &n_held);
-            for (; q_len; q_len--, q_head = (q_head + 1) % CLIP_WIRE_CREDIT_MAX)
+            results_send (NULL, name, false, held, &n_held);
+            for (; q_len; q_len--, q_head = (q_head + 1) % QUEUE_CAP)
                 clip_wire_msg_destroy (&queue [q_head]);
             /*  Sleep in small steps so that a signal still stops us quickly.  */
             for (uint64_t slept = 0; slept < backoff && !stop_requested; slept += 50)
@@ -372,13 +409,14 @@ run (const worker_options_t *opt)
             if (!sock)
                 break;
             send_simple (sock, CLIP_WIRE_READY, name, false, opt->credit);
+            grouped = false;
             last_heard = clip_mono_ms ();
         }
     }
-    for (; q_len; q_len--, q_head = (q_head + 1) % CLIP_WIRE_CREDIT_MAX)
+    for (; q_len; q_len--, q_head = (q_head + 1) % QUEUE_CAP)
         clip_wire_msg_destroy (&queue [q_head]);
     /*  Stopped (or the socket lost) between two tasks: what is made goes.  */
-    results_send (sock, name, held, &n_held);
+    results_send (sock, name, grouped, held, &n_held);
     clip_info ("stopped", "worker=%s signal=%d", qname, (int) stop_requested);
     if (sock)
         close_socket (sock, monitor);

@@ -56,6 +56,8 @@ typedef struct {
     void *sock;
     char name [32];
     int tasks_received;
+    int task_messages;                  /* TASK messages, of one body or several */
+    int max_bodies;                     /* the most tasks one of them carried */
     int heartbeats_received;
     uint64_t last_task;
     uint64_t task_ids [MAX_DONE];       /* every TASK's id, in order */
@@ -208,9 +210,18 @@ fake_send_credit (fake_t *w, clip_wire_kind_t kind, bool busy, uint64_t credit)
     cr_assert_eq (clip_wire_send (w->sock, NULL, 0, &msg, 0), 0);
 }
 
-/*  A RESULT for task with a well-formed record whose id is id.  */
+/*  READY offering credit and taking up to bodies tasks a message.  */
 static void
-fake_result (fake_t *w, uint64_t task, const char *id, uint64_t bytes)
+fake_send_bodies (fake_t *w, uint64_t credit, uint64_t bodies)
+{
+    clip_wire_msg_t msg = { .kind = CLIP_WIRE_READY, .worker = w->name,
+                            .protocol = CLIP_WIRE_PROTOCOL, .credit = credit, .bodies = bodies };
+    cr_assert_eq (clip_wire_send (w->sock, NULL, 0, &msg, 0), 0);
+}
+
+/*  A well-formed packed record whose id is id (caller frees).  */
+static char *
+record_packed (const fake_t *w, const char *id, uint64_t bytes, size_t *len)
 {
     clip_record_t *rec = clip_record_new ();
     clip_record_set (rec, &rec->id, id);
@@ -220,17 +231,26 @@ fake_result (fake_t *w, uint64_t task, const char *id, uint64_t bytes)
     clip_record_set (rec, &rec->worker, w->name);
     rec->bytes = bytes;
     char *packed = NULL;
+    clip_record_encode (rec, &packed, len);
+    clip_record_destroy (&rec);
+    return packed;
+}
+
+/*  A RESULT for task with a well-formed record whose id is id.  */
+static void
+fake_result (fake_t *w, uint64_t task, const char *id, uint64_t bytes)
+{
     size_t len = 0;
-    clip_record_encode (rec, &packed, &len);
+    char *packed = record_packed (w, id, bytes, &len);
     clip_wire_msg_t msg = { .kind = CLIP_WIRE_RESULT, .worker = w->name, .task = task,
                             .data = packed, .data_len = len };
     cr_assert_eq (clip_wire_send (w->sock, NULL, 0, &msg, 0), 0);
     free (packed);
-    clip_record_destroy (&rec);
 }
 
-/*  Read what the daemon sent w (HEARTBEATs are skipped); returns the
-    number of TASKs read, the last one's id in w->last_task.  */
+/*  Read what the daemon sent w (HEARTBEATs are counted, not kept): every
+    body of a TASK of several is a task.  Returns the number of TASKs
+    read, the last one's id in w->last_task.  */
 static int
 fake_drain (fake_t *w)
 {
@@ -240,30 +260,39 @@ fake_drain (fake_t *w)
         int count = clip_wire_recv_frames (w->sock, &frames, ZMQ_DONTWAIT);
         if (count < 0)
             return tasks;
-        cr_assert_eq (count, 2);
-        char err [256];
-        clip_wire_msg_t *msg = clip_wire_decode (zmq_msg_data (&frames [0]),
-                                                 zmq_msg_size (&frames [0]),
-                                                 zmq_msg_data (&frames [1]),
-                                                 zmq_msg_size (&frames [1]), err, sizeof err);
-        clip_wire_frames_free (frames, count);
-        cr_assert_not_null (msg, "%s", err);
-        if (msg->kind == CLIP_WIRE_TASK) {
-            if (w->tasks_received < MAX_DONE) {
-                w->task_ids [w->tasks_received] = msg->task;
-                snprintf (w->task_files [w->tasks_received], sizeof w->task_files [0], "%s",
-                          msg->file);
-                snprintf (w->task_data [w->tasks_received], sizeof w->task_data [0], "%.*s",
-                          (int) msg->data_len, (const char *) msg->data);
+        cr_assert_geq (count, 2);
+        for (int body = 1; body < count; body++) {
+            char err [256];
+            clip_wire_msg_t *msg = clip_wire_decode (zmq_msg_data (&frames [0]),
+                                                     zmq_msg_size (&frames [0]),
+                                                     zmq_msg_data (&frames [body]),
+                                                     zmq_msg_size (&frames [body]),
+                                                     err, sizeof err);
+            cr_assert_not_null (msg, "%s", err);
+            cr_assert (count == 2 || msg->kind == CLIP_WIRE_TASK, "several bodies only in a TASK");
+            if (msg->kind == CLIP_WIRE_TASK) {
+                if (body == 1) {
+                    w->task_messages++;
+                    if (count - 1 > w->max_bodies)
+                        w->max_bodies = count - 1;
+                }
+                if (w->tasks_received < MAX_DONE) {
+                    w->task_ids [w->tasks_received] = msg->task;
+                    snprintf (w->task_files [w->tasks_received], sizeof w->task_files [0], "%s",
+                              msg->file);
+                    snprintf (w->task_data [w->tasks_received], sizeof w->task_data [0], "%.*s",
+                              (int) msg->data_len, (const char *) msg->data);
+                }
+                w->last_task = msg->task;
+                w->tasks_received++;
+                tasks++;
             }
-            w->last_task = msg->task;
-            w->tasks_received++;
-            tasks++;
+            else
+            if (msg->kind == CLIP_WIRE_HEARTBEAT)
+                w->heartbeats_received++;
+            clip_wire_msg_destroy (&msg);
         }
-        else
-        if (msg->kind == CLIP_WIRE_HEARTBEAT)
-            w->heartbeats_received++;
-        clip_wire_msg_destroy (&msg);
+        clip_wire_frames_free (frames, count);
     }
 }
 
@@ -795,6 +824,118 @@ Test (dispatch, results_for_a_previous_daemons_tasks_are_dropped, .timeout = 60)
         cr_assert_str_eq (f.result_data [i], text, "the record of %s", after [i]);
     }
     cr_assert_eq (f.n_failed, 0);
+    fake_close (&fakes [0]);
+    fixture_close (&f);
+}
+
+/*  Several tasks a message (clip_wire.h): the tasks submitted in one turn
+    of the loop go to a worker that takes several a message as one TASK
+    of as many bodies as it has room for and takes, in their order.  */
+Test (dispatch, a_worker_taking_several_a_message_gets_its_group_in_one, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_prefetch (&f, 3, 600000, 16);
+    fake_t *fakes [1] = { fake_new (&f, "groups:1") };
+    fake_send_bodies (fakes [0], 16, 8);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    const char *names [10] = { "1.txt", "2.txt", "3.txt", "4.txt", "5.txt",
+                               "6.txt", "7.txt", "8.txt", "9.txt", "10.txt" };
+    for (int i = 0; i < 10; i++)
+        submit (&f, names [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 10, 10000));
+    cr_assert_eq (fakes [0]->task_messages, 2, "ten tasks in %d messages", fakes [0]->task_messages);
+    cr_assert_eq (fakes [0]->max_bodies, 8);
+    for (int i = 0; i < 10; i++) {
+        char text [128];
+        text_of (names [i], text, sizeof text);
+        cr_assert_str_eq (fakes [0]->task_files [i], names [i]);
+        cr_assert_str_eq (fakes [0]->task_data [i], text);
+    }
+    fake_close (&fakes [0]);
+    fixture_close (&f);
+}
+
+/*  A worker that does not say it takes several (every worker before the
+    key, and the fakes above) gets one task a message, however many wait.  */
+Test (dispatch, a_worker_not_offering_bodies_gets_one_task_a_message, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_prefetch (&f, 3, 600000, 16);
+    fake_t *fakes [1] = { fake_new (&f, "single:1") };
+    fake_send_credit (fakes [0], CLIP_WIRE_READY, false, 16);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    const char *names [6] = { "1.txt", "2.txt", "3.txt", "4.txt", "5.txt", "6.txt" };
+    for (int i = 0; i < 6; i++)
+        submit (&f, names [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 6, 10000));
+    cr_assert_eq (fakes [0]->task_messages, 6);
+    cr_assert_eq (fakes [0]->max_bodies, 1);
+    fake_close (&fakes [0]);
+    fixture_close (&f);
+}
+
+/*  A few tasks still go round the idle workers one each: a group is no
+    larger than a worker's share of the queue among the ready workers.  */
+Test (dispatch, two_tasks_go_one_to_each_of_two_idle_workers_that_take_groups, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_prefetch (&f, 3, 600000, 16);
+    fake_t *fakes [2] = { fake_new (&f, "g:1"), fake_new (&f, "g:2") };
+    fake_send_bodies (fakes [0], 16, 8);
+    fake_send_bodies (fakes [1], 16, 8);
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, clip_dispatch_worker_count (f.dispatch) == 2, 10000));
+    submit (&f, "a.txt");
+    submit (&f, "b.txt");
+    cr_assert (SPIN_UNTIL (&f, fakes, 2, total_tasks (fakes, 2) == 2, 10000));
+    cr_assert_eq (fakes [0]->tasks_received, 1);
+    cr_assert_eq (fakes [1]->tasks_received, 1);
+    fake_close (&fakes [0]);
+    fake_close (&fakes [1]);
+    fixture_close (&f);
+}
+
+/*  A RESULT of several bodies gives a result for each, in order; a body
+    that does not decode is refused alone, and the others of its message
+    still count.  */
+Test (dispatch, a_result_message_of_several_bodies_gives_each_result, .timeout = 60)
+{
+    fixture_t f;
+    fixture_open_prefetch (&f, 3, 600000, 16);
+    fake_t *fakes [1] = { fake_new (&f, "answers:1") };
+    fake_send_bodies (fakes [0], 16, 8);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, clip_dispatch_worker_count (f.dispatch) == 1, 10000));
+    const char *names [4] = { "1.txt", "2.txt", "3.txt", "4.txt" };
+    for (int i = 0; i < 4; i++)
+        submit (&f, names [i]);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, fakes [0]->tasks_received == 4, 10000));
+    const char *ids [4] = { "0001", "0002", "0003", "0004" };
+    clip_wire_msg_t msgs [4];
+    char *packed [4];
+    for (int i = 0; i < 4; i++) {
+        size_t len;
+        packed [i] = record_packed (fakes [0], ids [i], 40, &len);
+        msgs [i] = (clip_wire_msg_t) { .kind = CLIP_WIRE_RESULT, .worker = fakes [0]->name,
+                                       .task = fakes [0]->task_ids [i], .data = packed [i],
+                                       .data_len = len };
+    }
+    /*  Three of them in one message, the second without its task id.  */
+    msgs [1].task = 0;
+    cr_assert_eq (clip_wire_send_group (fakes [0]->sock, NULL, 0, msgs, 3, 0), 0);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, f.n_results == 2, 10000), "%d results", f.n_results);
+    cr_assert_str_eq (f.result_ids [0], "0001");
+    cr_assert_str_eq (f.result_ids [1], "0003");
+    cr_assert_eq (f.n_failed, 0);
+    /*  A READY of several bodies (two empty maps) is not a RESULT: refused
+        whole.  Taken, it would have given back the task still held, and
+        the last RESULT, below, would have come late.  */
+    zmq_send (fakes [0]->sock, "READY", 5, ZMQ_SNDMORE);
+    zmq_send (fakes [0]->sock, "\x80", 1, ZMQ_SNDMORE);
+    zmq_send (fakes [0]->sock, "\x80", 1, 0);
+    cr_assert_eq (clip_wire_send (fakes [0]->sock, NULL, 0, &msgs [3], 0), 0);
+    cr_assert (SPIN_UNTIL (&f, fakes, 1, f.n_results == 3, 10000), "%d results", f.n_results);
+    cr_assert_str_eq (f.result_ids [2], "0004", "the READY of two bodies did not requeue the task");
+    for (int i = 0; i < 4; i++)
+        free (packed [i]);
     fake_close (&fakes [0]);
     fixture_close (&f);
 }

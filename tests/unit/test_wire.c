@@ -189,6 +189,113 @@ Test (wire, credit_rides_on_ready_and_heartbeat_and_is_optional)
     clip_wire_msg_destroy (&big);
 }
 
+/*  `bodies` (tasks a worker takes in one TASK message) rides on READY and
+    HEARTBEAT beside credit, and is optional; 0 is refused.  */
+Test (wire, bodies_rides_on_ready_and_heartbeat_and_is_optional)
+{
+    void *ctx = zmq_ctx_new ();
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    cr_assert_eq (zmq_bind (router, "inproc://wire-bodies"), 0);
+    cr_assert_eq (zmq_connect (dealer, "inproc://wire-bodies"), 0);
+    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = "host:42", .credit = 16,
+                              .bodies = 8 };
+    clip_wire_msg_t *out = roundtrip (dealer, router, &ready, false);
+    cr_assert_eq (out->credit, 16);
+    cr_assert_eq (out->bodies, 8);
+    cr_assert_eq (out->protocol, CLIP_WIRE_PROTOCOL, "an optional key: same protocol");
+    clip_wire_msg_destroy (&out);
+    clip_wire_msg_t hb = { .kind = CLIP_WIRE_HEARTBEAT, .worker = "host:42", .bodies = 4 };
+    out = roundtrip (dealer, router, &hb, false);
+    cr_assert_eq (out->bodies, 4);
+    cr_assert_eq (out->credit, 0);
+    clip_wire_msg_destroy (&out);
+    clip_wire_msg_t old = { .kind = CLIP_WIRE_READY, .worker = "old:1", .credit = 4 };
+    out = roundtrip (dealer, router, &old, false);
+    cr_assert_eq (out->bodies, 0, "no bodies key: one task a message");
+    clip_wire_msg_destroy (&out);
+    zmq_close (dealer);
+    zmq_close (router);
+    zmq_ctx_term (ctx);
+
+    char err [256];
+    /*  {bodies: 0}  */
+    cr_assert_null (clip_wire_decode ("READY", 5, "\x81\xa6" "bodies" "\x00", 9, err, sizeof err));
+    cr_assert (strstr (err, "'bodies'"), "%s", err);
+    /*  {bodies: true}  */
+    cr_assert_null (clip_wire_decode ("HEARTBEAT", 9, "\x81\xa6" "bodies" "\xc3", 9, err,
+                                      sizeof err));
+    cr_assert (strstr (err, "'bodies'"), "%s", err);
+}
+
+/*  A group of TASKs (or RESULTs) is one message: the command, then one
+    body for each, in order; each decodes alone with the command.  */
+Test (wire, a_group_is_one_message_of_a_body_each)
+{
+    void *ctx = zmq_ctx_new ();
+    void *router = zmq_socket (ctx, ZMQ_ROUTER);
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    cr_assert_eq (zmq_bind (router, "inproc://wire-group"), 0);
+    cr_assert_eq (zmq_connect (dealer, "inproc://wire-group"), 0);
+    clip_wire_msg_t hello = { .kind = CLIP_WIRE_READY, .worker = "w" };
+    cr_assert_eq (clip_wire_send (dealer, NULL, 0, &hello, 0), 0);
+    zmq_msg_t *frames;
+    int n = clip_wire_recv_frames (router, &frames, 0);
+    cr_assert_eq (n, 3);
+    char id [256];
+    size_t id_len = zmq_msg_size (&frames [0]);
+    memcpy (id, zmq_msg_data (&frames [0]), id_len);
+    clip_wire_frames_free (frames, n);
+
+    clip_wire_msg_t tasks [CLIP_WIRE_BODIES_MAX];
+    char names [CLIP_WIRE_BODIES_MAX][16];
+    for (int i = 0; i < CLIP_WIRE_BODIES_MAX; i++) {
+        snprintf (names [i], sizeof names [0], "%d.txt", i);
+        tasks [i] = (clip_wire_msg_t) { .kind = CLIP_WIRE_TASK, .task = 100 + (uint64_t) i,
+                                        .file = names [i], .data = names [i],
+                                        .data_len = strlen (names [i]) };
+    }
+    cr_assert_eq (clip_wire_send_group (router, id, id_len, tasks, CLIP_WIRE_BODIES_MAX, 0), 0);
+    n = clip_wire_recv_frames (dealer, &frames, 0);
+    cr_assert_eq (n, 1 + CLIP_WIRE_BODIES_MAX, "the command and a body for each task");
+    char err [256];
+    for (int i = 0; i < CLIP_WIRE_BODIES_MAX; i++) {
+        clip_wire_msg_t *t = clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
+                                               zmq_msg_data (&frames [1 + i]),
+                                               zmq_msg_size (&frames [1 + i]), err, sizeof err);
+        cr_assert_not_null (t, "%s", err);
+        cr_assert_eq (t->kind, CLIP_WIRE_TASK);
+        cr_assert_eq (t->task, 100 + (uint64_t) i);
+        cr_assert_str_eq (t->file, names [i]);
+        clip_wire_msg_destroy (&t);
+    }
+    clip_wire_frames_free (frames, n);
+
+    /*  RESULTs back, two in one message: the ROUTER sees the identity, the
+        command and two bodies, within CLIP_WIRE_MAX_FRAMES.  */
+    clip_wire_msg_t results [2] = {
+        { .kind = CLIP_WIRE_RESULT, .worker = "w", .task = 100, .data = "\x80", .data_len = 1 },
+        { .kind = CLIP_WIRE_RESULT, .worker = "w", .task = 101, .data = "\x80", .data_len = 1 },
+    };
+    cr_assert_eq (clip_wire_send_group (dealer, NULL, 0, results, 2, 0), 0);
+    n = clip_wire_recv_frames (router, &frames, 0);
+    cr_assert_eq (n, 4);
+    for (int i = 0; i < 2; i++) {
+        clip_wire_msg_t *r = clip_wire_decode (zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                               zmq_msg_data (&frames [2 + i]),
+                                               zmq_msg_size (&frames [2 + i]), err, sizeof err);
+        cr_assert_not_null (r, "%s", err);
+        cr_assert_eq (r->task, 100 + (uint64_t) i);
+        clip_wire_msg_destroy (&r);
+    }
+    clip_wire_frames_free (frames, n);
+    cr_assert_leq (2 + CLIP_WIRE_BODIES_MAX, CLIP_WIRE_MAX_FRAMES,
+                   "a full group from a ROUTER is within the frame limit");
+    zmq_close (dealer);
+    zmq_close (router);
+    zmq_ctx_term (ctx);
+}
+
 /*  Peak resident memory of this process, in kB.  */
 static long
 vm_hwm_kb (void)

@@ -428,11 +428,13 @@ pump (clip_dispatch_t *self)
             HASH_ADD (hh, self->running, task_id, sizeof task->task_id, task);
             DL_APPEND (w->tasks, task);
             w->n_tasks++;
-            char q [600], qn [300];
-            clip_debug ("dispatched", "file=%s task=%llu worker=%s held=%d",
-                        clip_log_quote (q, sizeof q, task->name),
-                        (unsigned long long) task->task_id, clip_log_quote (qn, sizeof qn, w->name),
-                        w->n_tasks);
+            if (clip_log_enabled (CLIP_LOG_DEBUG)) {
+                char q [600], qn [300];
+                clip_debug ("dispatched", "file=%s task=%llu worker=%s held=%d",
+                            clip_log_quote (q, sizeof q, task->name),
+                            (unsigned long long) task->task_id,
+                            clip_log_quote (qn, sizeof qn, w->name), w->n_tasks);
+            }
         }
         worker_start_head (self, w);
         /*  To the tail of the ready list (round robin), or off it.  */

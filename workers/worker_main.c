@@ -201,9 +201,11 @@ analyse (clip_analyzer_t *analyzer, const clip_wire_msg_t *task, result_t *out)
     out->record = NULL;
     out->record_len = 0;
     clip_record_encode (rec, &out->record, &out->record_len);
-    char q [512];
-    clip_debug ("analysed", "task=%llu file=%s status=%s", (unsigned long long) task->task,
-                clip_log_quote (q, sizeof q, task->file), rec->status);
+    if (clip_log_enabled (CLIP_LOG_DEBUG)) {
+        char q [512];
+        clip_debug ("analysed", "task=%llu file=%s status=%s", (unsigned long long) task->task,
+                    clip_log_quote (q, sizeof q, task->file), rec->status);
+    }
     clip_record_destroy (&rec);
 }
 

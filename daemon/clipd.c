@@ -25,6 +25,7 @@
 #include "clip_import.h"
 #include "clip_log.h"
 #include "clip_util.h"
+#include "clip_wire.h"
 #include "commit.h"
 #include "dispatch.h"
 #include "http.h"
@@ -85,6 +86,7 @@ struct clipd {
     clipd_metrics_t metrics;    /* read by the HTTP thread */
     clip_http_t *http;
     size_t inflight;            /* claimed files not yet finished */
+    uint64_t inflight_bytes;    /* and the bytes they hold (inflight_bytes_of) */
     uint64_t last_claim;
     bool stopping;
     bool loop_ready;
@@ -99,6 +101,19 @@ publish (clipd_t *self, const clip_record_t *rec, const char *packed, size_t len
 }
 
 static void claim_more (clipd_t *self);
+
+/*  What a file in flight holds of memory, for --max-inflight-bytes: its
+    bytes, read once for its worker and kept for the commit (dispatch.h,
+    "Read once").  Its size as claimed, whatever max-bytes is now (a
+    reload may change it), so that the same is added and taken off; a
+    file too large to be read is counted until its failure is committed,
+    at most CLIP_WIRE_FILE_MAX.  */
+static uint64_t
+inflight_bytes_of (const clip_task_t *task)
+{
+    uint64_t size = clip_task_size (task);
+    return size < CLIP_WIRE_FILE_MAX ? size : CLIP_WIRE_FILE_MAX;
+}
 
 /*  Hand one result to the commit (commit.h), which takes task, rec and
     sketch.  After shutdown there is no commit: the file stays in
@@ -134,6 +149,7 @@ on_committed (clip_task_t *task, const clip_record_t *rec, const char *packed, s
                                  now > arrived ? (now - arrived) * 1000 : 0);
     assert (self->inflight > 0);
     self->inflight--;
+    self->inflight_bytes -= inflight_bytes_of (task);
     claim_more (self);
     /*  The gauges agree with the record counters at once, not at the next
         tick: a scrape that sees a record counted sees its file done.  */
@@ -207,6 +223,7 @@ static void
 start_task (clipd_t *self, clip_task_t *task)
 {
     self->inflight++;
+    self->inflight_bytes += inflight_bytes_of (task);
     if (clip_task_size (task) > self->cfg->max_bytes) {
         char *msg = clip_strprintf ("the file has %llu bytes, more than --max-bytes %llu",
                                     (unsigned long long) clip_task_size (task),
@@ -224,6 +241,7 @@ claim_more (clipd_t *self)
     /*  Committed files whose move failed are no longer in flight, but they
         stay in processing/: past a bound, stop taking more.  */
     while (!self->stopping && self->inbox && self->inflight < self->cfg->max_inflight
+    &&     (self->inflight == 0 || self->inflight_bytes < self->cfg->max_inflight_bytes)
     &&     clip_retire_backlog (self->retire) < CLIP_RETIRE_BACKLOG_MAX) {
         clip_claim_t claim = { 0 };
         uint64_t id = next_claim_id (self);

@@ -84,6 +84,8 @@ static const char *const log_format_choices [] = { "logfmt", "json", NULL };
       also exceed heartbeat-ms (a rule across settings, in parse).
     - max-inflight 1..65536 and max-pending 1..1048576: each holds an open
       claim or a tracked name in memory; 0 would claim nothing, ever.
+      max-inflight-bytes 1..2^40: one file is always let through, so no
+      value stalls the inbox; a TiB in flight is a typo.
     - max-attempts 1..100: it is stored as an int, and a file tried 100
       times is not going to succeed on the 101st.
     - workers 0..1024: each is a process holding the NER model.
@@ -127,6 +129,10 @@ static const opt_t options[] = {
               "full rescan of the inbox every this often (catches lost events)"),
     UINT_OPT ("max-inflight", max_inflight, CLIP_DEFAULT_MAX_INFLIGHT, 1, 65536,
               "files claimed but not finished, at most"),
+    UINT_OPT ("max-inflight-bytes", max_inflight_bytes, CLIP_DEFAULT_MAX_INFLIGHT_BYTES, 1,
+              (uint64_t) 1 << 40,
+              "bytes of the files claimed but not finished (clipd holds them until their commit): "
+              "no more is claimed past this, one file at least"),
     UINT_OPT ("max-pending", max_pending, CLIP_DEFAULT_MAX_PENDING, 1, 1048576,
               "inbox files tracked before claiming, at most"),
     /*  The inbox's watcher back-ends (daemon/inbox_watch.h).  */

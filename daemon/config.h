@@ -61,6 +61,7 @@ typedef struct {
     uint64_t settle_ms;
     uint64_t rescan_ms;
     uint64_t max_inflight;
+    uint64_t max_inflight_bytes;
     uint64_t max_pending;
     char *inbox_watch;          /* auto, inotify or fs_event (inbox_watch.h) */
     uint64_t heartbeat_ms;

@@ -5,7 +5,7 @@
 
     - Credit (prefetch): a worker holds at most min (its credit, prefetch)
       tasks: the credit it offers in READY (1 when it offers none: a worker
-      of the first protocol) and the setting prefetch (1..16).  It
+      of the first protocol) and the setting prefetch (1..64).  It
       analyses them in the order sent, so a worker never waits for the
       daemon between two tasks.  The next task goes to the ready worker
       holding the fewest, the longest idle first among equals.
@@ -48,9 +48,10 @@
       is destroyed: a requeued task is not read again, and the commit
       stores them in the corpus instead of reading the file a second time.
       Memory: only tasks claimed and not yet committed exist, so the bytes
-      held are at most --max-inflight x --max-bytes (64 x 10 MiB by
-      default); in practice workers x prefetch tasks plus one commit
-      batch.
+      held are at most --max-inflight-bytes and one file more (256 MiB +
+      --max-bytes by default; clipd.c's claim stops there), in at most
+      --max-inflight files; in practice workers x prefetch tasks plus
+      two commit batches.
     - Nothing a peer sends is trusted: frames above
       clip_wire_result_frame_max (max_bytes, max_entities) are refused by ZeroMQ
       (ZMQ_MAXMSGSIZE: the peer is disconnected), malformed messages are

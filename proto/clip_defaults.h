@@ -33,11 +33,25 @@
     21.5 at 8, 19.2 at 16, its context switches 2.38, 1.81, 1.46 (groups
     of 2, 4 and 8: the bigger, the fewer wake-ups).  A worker lost costs
     no more for it: every task it held goes back at once, and only the
-    oldest one's deadline runs (dispatch.h).  */
-#define CLIP_DEFAULT_PREFETCH 16
-#define CLIP_DEFAULT_WORKER_CREDIT 16
+    oldest one's deadline runs (dispatch.h).
+
+    64, with 256 files in flight: tasks are claimed as commits free
+    their place, so they come in pulses, one per commit; with 16 and 64 a
+    worker ran out between two (a burst's scheduler trace,
+    2026-12-07: each of the two workers asleep, waiting for tasks, 28% of
+    the burst, the cores idle 13%), and a bigger window alone made the
+    commits' pulses bigger.  Six bursts each, alternated, end to end
+    median 3,988 -> 4,280 articles/s (bench/README.md, "Prefetch and
+    files in flight").  Memory stays bounded by bytes, not by counts:
+    max-inflight-bytes.  */
+#define CLIP_DEFAULT_PREFETCH 64
+#define CLIP_DEFAULT_WORKER_CREDIT 64
 #define CLIP_DEFAULT_MAX_BYTES 10485760         /* 10 MiB */
-#define CLIP_DEFAULT_MAX_INFLIGHT 64
+#define CLIP_DEFAULT_MAX_INFLIGHT 256
+/*  The files in flight hold their bytes (read once, kept for the commit)
+    in clipd and, while analysed, in a worker: no more is claimed once
+    this much is in flight (one file more at most).  */
+#define CLIP_DEFAULT_MAX_INFLIGHT_BYTES 268435456 /* 256 MiB */
 
 /*  Commit (daemon/commit.h): results in one transaction at most, and how
     long the first of a batch may wait for others (0: a batch starts at

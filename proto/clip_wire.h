@@ -40,7 +40,7 @@
 #define CLIP_WIRE_PROTOCOL 1
 /*  The most tasks a worker may offer to hold (READY's and HEARTBEAT's
     `credit`); a larger offer is read as this.  */
-#define CLIP_WIRE_CREDIT_MAX 16
+#define CLIP_WIRE_CREDIT_MAX 64
 /*  The most bodies (tasks or results) one TASK or RESULT message carries;
     a larger `bodies` offer is read as this.  */
 #define CLIP_WIRE_BODIES_MAX 8

@@ -3,7 +3,7 @@
     while more tasks are in hand.
 
     The worker is a DEALER speaking the protocol in proto/clip_wire.h.  It
-    offers --credit tasks (default 16; the daemon gives at most its
+    offers --credit tasks (default 64; the daemon gives at most its
     --prefetch): it receives ahead into a local queue of at most that many
     TASKs, so the next article is in hand when a result goes out and the
     worker never waits for a round trip through the daemon.  What does not

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "clip_defaults.h"
 #include "clip_record.h"
 #include "clip_util.h"
 #include "clip_wire.h"
@@ -99,7 +100,7 @@ fake_open (fake_daemon_t *f)
     cr_assert_eq (n, 3, "READY comes first, one body");
     clip_wire_msg_t *ready = decode_body (frames, 2);
     cr_assert_eq (ready->kind, CLIP_WIRE_READY);
-    cr_assert_eq (ready->credit, 16, "the default credit");
+    cr_assert_eq (ready->credit, CLIP_DEFAULT_WORKER_CREDIT, "the default credit");
     cr_assert_eq (ready->bodies, CLIP_WIRE_BODIES_MAX, "it takes %d tasks a message",
                   CLIP_WIRE_BODIES_MAX);
     f->id_len = zmq_msg_size (&frames [0]);

@@ -39,6 +39,31 @@ typedef struct {
     size_t id_len;
 } fake_daemon_t;
 
+/*  The test's daemon, static for the suite's clean-up: a test that fails
+    midway still stops its worker and removes its folder.  */
+static fake_daemon_t s_fake;
+
+static void
+cleanup (void)
+{
+    fake_daemon_t *f = &s_fake;
+    if (f->worker > 0) {
+        kill (f->worker, SIGKILL);
+        tu_wait (f->worker, 30000);
+    }
+    if (f->router)
+        zmq_close (f->router);
+    if (f->ctx)
+        zmq_ctx_term (f->ctx);
+    if (f->dir) {
+        tu_rmtree (f->dir);
+        free (f->dir);
+    }
+    memset (f, 0, sizeof *f);
+}
+
+TestSuite (worker_groups, .fini = cleanup);
+
 /*  The next message from the worker that is not a HEARTBEAT, within
     timeout_ms: its frames (identity, command, bodies), or -1.  */
 static int
@@ -76,9 +101,10 @@ decode_body (zmq_msg_t *frames, int body)
 
 /*  A fake daemon on a free loopback port and a clip-worker connected to
     it, whose READY has been read (and checked).  */
-static void
-fake_open (fake_daemon_t *f)
+static fake_daemon_t *
+fake_open (void)
 {
+    fake_daemon_t *f = &s_fake;
     memset (f, 0, sizeof *f);
     f->dir = tu_tempdir ("worker-groups");
     f->ctx = zmq_ctx_new ();
@@ -108,17 +134,18 @@ fake_open (fake_daemon_t *f)
     memcpy (f->id, zmq_msg_data (&frames [0]), f->id_len);
     clip_wire_msg_destroy (&ready);
     clip_wire_frames_free (frames, n);
+    return f;
 }
 
+/*  The end of a test that passed: the worker stops cleanly on SIGTERM;
+    the rest is the suite's clean-up.  */
 static void
 fake_close (fake_daemon_t *f)
 {
     kill (f->worker, SIGTERM);
-    cr_assert_eq (tu_wait (f->worker, tu_scaled_ms (30000)), 0, "clip-worker exits 0 on SIGTERM");
-    zmq_close (f->router);
-    zmq_ctx_term (f->ctx);
-    tu_rmtree (f->dir);
-    free (f->dir);
+    int status = tu_wait (f->worker, 30000);
+    f->worker = 0;
+    cr_assert_eq (status, 0, "clip-worker exits 0 on SIGTERM");
 }
 
 /*  The TASKs' bodies: three short articles, task ids 101..103.  */
@@ -183,33 +210,31 @@ results_collect (fake_daemon_t *f, char names [TASKS][32], int *max_bodies)
 
 Test (worker_groups, a_task_message_of_several_bodies_gets_every_result_in_order, .timeout = 240)
 {
-    fake_daemon_t f;
-    fake_open (&f);
+    fake_daemon_t *f = fake_open ();
     clip_wire_msg_t msgs [TASKS];
     char texts [TASKS][128], names [TASKS][32];
     tasks_make (msgs, texts, names);
-    cr_assert_eq (clip_wire_send_group (f.router, f.id, f.id_len, msgs, TASKS, 0), 0);
+    cr_assert_eq (clip_wire_send_group (f->router, f->id, f->id_len, msgs, TASKS, 0), 0);
     int max_bodies;
-    results_collect (&f, names, &max_bodies);
+    results_collect (f, names, &max_bodies);
     cr_assert_leq (max_bodies, TASKS);
-    fake_close (&f);
+    fake_close (f);
 }
 
 Test (worker_groups, a_daemon_sending_one_task_a_message_gets_one_result_a_message, .timeout = 240)
 {
-    fake_daemon_t f;
-    fake_open (&f);
+    fake_daemon_t *f = fake_open ();
     clip_wire_msg_t msgs [TASKS];
     char texts [TASKS][128], names [TASKS][32];
     tasks_make (msgs, texts, names);
     /*  Back to back, so that the worker holds all three at once: it would
         group its results for a daemon that had shown it takes groups.  */
     for (int i = 0; i < TASKS; i++)
-        cr_assert_eq (clip_wire_send (f.router, f.id, f.id_len, &msgs [i], 0), 0);
+        cr_assert_eq (clip_wire_send (f->router, f->id, f->id_len, &msgs [i], 0), 0);
     int max_bodies;
-    results_collect (&f, names, &max_bodies);
+    results_collect (f, names, &max_bodies);
     cr_assert_eq (max_bodies, 1, "one result a message to a daemon of one task a message");
-    fake_close (&f);
+    fake_close (f);
 }
 
 /*  A result is not held back while the next task in hand is a file of
@@ -218,8 +243,7 @@ Test (worker_groups, a_daemon_sending_one_task_a_message_gets_one_result_a_messa
     it would have gone with the large file's, after its analysis.)  */
 Test (worker_groups, no_result_waits_on_a_large_file, .timeout = 240)
 {
-    fake_daemon_t f;
-    fake_open (&f);
+    fake_daemon_t *f = fake_open ();
     enum { N = 4, LARGE = 100 * 1024 };
     char names [N][32], small [N][128];
     char *large = clip_malloc (LARGE);
@@ -237,10 +261,10 @@ Test (worker_groups, no_result_waits_on_a_large_file, .timeout = 240)
             .data = i == 1 ? large : small [i], .data_len = i == 1 ? LARGE : (size_t) len
         };
     }
-    cr_assert_eq (clip_wire_send_group (f.router, f.id, f.id_len, msgs, N, 0), 0);
+    cr_assert_eq (clip_wire_send_group (f->router, f->id, f->id_len, msgs, N, 0), 0);
     int max_bodies, first_bodies;
-    results_collect_n (&f, N, names, &max_bodies, &first_bodies);
+    results_collect_n (f, N, names, &max_bodies, &first_bodies);
     cr_assert_eq (first_bodies, 1, "the first result waited for the large file's analysis");
     free (large);
-    fake_close (&f);
+    fake_close (f);
 }

@@ -155,6 +155,7 @@ on_committed (clip_task_t *task, const clip_record_t *rec, const char *packed, s
         tick: a scrape that sees a record counted sees its file done.  */
     size_t ready = self->inbox ? clip_inbox_ready_count (self->inbox) : 0;
     atomic_store (&self->metrics.inflight, self->inflight);
+    atomic_store (&self->metrics.inflight_bytes, self->inflight_bytes);
     atomic_store (&self->metrics.work_waiting, ready + self->inflight);
 }
 
@@ -379,6 +380,7 @@ on_tick (uv_timer_t *timer)
     self->tick_due_us = now_us + TICK_MS * 1000;
     atomic_store (&m->loop_tick_ms, now_us / 1000);
     atomic_store (&m->inflight, self->inflight);
+    atomic_store (&m->inflight_bytes, self->inflight_bytes);
     atomic_store (&m->head, clip_results_head (self->results));
     /*  The corpus is the commit thread's while a batch is in flight.  */
     atomic_store (&m->corpus, self->commit ? clip_commit_corpus_size (self->commit)

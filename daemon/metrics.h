@@ -173,6 +173,8 @@ clipd_verdict_label (int i)
        "Times the pub endpoint dropped every subscriber: too many distinct subscriptions.") \
     X (inflight, "clipd_inflight", "", gauge,                                              \
        "Files claimed and not yet finished.")                                              \
+    X (inflight_bytes, "clipd_inflight_bytes", "", gauge,                                  \
+       "Bytes of the files claimed and not yet finished (bounded by --max-inflight-bytes).") \
     X (queued, "clipd_queued", "", gauge,                                                  \
        "Tasks waiting for a worker.")                                                      \
     X (workers, "clipd_workers", "", gauge,                                                \

@@ -1,8 +1,9 @@
 /*  The bounds on what clipd claims (README, "--max-inflight",
     "--max-inflight-bytes"), on a real clipd with no worker, so that what
     it claims stays in flight: the files it took are in processing/, the
-    rest wait in the inbox, and /metrics says so (clipd_inflight, and
-    clipd_work_waiting once the inbox has seen every file).  */
+    rest wait in the inbox, and /metrics says so (clipd_inflight and
+    clipd_inflight_bytes, and clipd_work_waiting once the inbox has seen
+    every file).  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,7 @@ Test (inflight, claims_stop_once_max_inflight_bytes_are_in_flight, .timeout = 12
                              "--max-inflight-bytes", "100", NULL };
     tu_daemon_t *d = start_and_drop (extra);
     cr_assert_eq (tu_metric (d, "clipd_inflight"), 2);
+    cr_assert_eq (tu_metric (d, "clipd_inflight_bytes"), 2 * FILE_BYTES);
     char *processing = clip_path_join (d->state, "processing");
     cr_assert_eq (tu_count_files (processing), 2);
     cr_assert_eq (tu_count_files (d->inbox), FILES - 2);

@@ -295,10 +295,13 @@ worker_remove (clip_dispatch_t *self, dispatch_worker_t *w, const char *why)
     free (w);
 }
 
+/*  Send w n messages of one kind as one message (clip_wire_send_group),
+    never waiting, and let the watch see what the send did to the socket.  */
 static int
-send_to (clip_dispatch_t *self, dispatch_worker_t *w, const clip_wire_msg_t *msg)
+send_to (clip_dispatch_t *self, dispatch_worker_t *w, const clip_wire_msg_t *msgs, size_t n)
 {
-    int rc = clip_wire_send (self->socket, w->identity, w->identity_len, msg, ZMQ_DONTWAIT);
+    int rc = clip_wire_send_group (self->socket, w->identity, w->identity_len, msgs, n,
+                                   ZMQ_DONTWAIT);
     zwatch_kick (&self->watch);
     return rc;
 }
@@ -403,10 +406,7 @@ pump (clip_dispatch_t *self)
         }
         if (n == 0)
             continue;
-        int rc = clip_wire_send_group (self->socket, w->identity, w->identity_len, msgs,
-                                       (size_t) n, ZMQ_DONTWAIT);
-        zwatch_kick (&self->watch);
-        if (rc != 0) {
+        if (send_to (self, w, msgs, (size_t) n) != 0) {
             /*  Unreachable (ROUTER_MANDATORY) or its pipe is full: either way
                 this worker cannot take work now; what it holds goes back
                 to the queue, before these, which keep their order.  */
@@ -550,13 +550,6 @@ refuse_message (clip_dispatch_t *self, const char *why)
     CLIPD_METRIC_ADD (self->settings.metrics, worker_messages_refused, 1);
 }
 
-static bool
-frame_is (zmq_msg_t *frame, const char *text)
-{
-    size_t len = strlen (text);
-    return zmq_msg_size (frame) == len && memcmp (zmq_msg_data (frame), text, len) == 0;
-}
-
 /*  One message from a worker: an identity, a command and one body, or a
     RESULT of up to CLIP_WIRE_BODIES_MAX bodies.  Each body is decoded
     and refused (counted) alone; the others of its message still count.  */
@@ -578,7 +571,8 @@ on_readable (zwatch_t *watch, void *arg)
     if (count < 3 || zmq_msg_size (&frames [0]) > IDENTITY_MAX)
         snprintf (err, sizeof err, "expected 3 frames, got %d", count);
     else
-    if (count > 3 && !frame_is (&frames [1], "RESULT"))
+    if (count > 3 && clip_wire_kind_of (zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]))
+                     != CLIP_WIRE_RESULT)
         snprintf (err, sizeof err, "%d bodies in a message other than RESULT", count - 2);
     else
         err [0] = 0;
@@ -673,7 +667,7 @@ on_timer (uv_timer_t *timer)
             continue;
         }
         clip_wire_msg_t hb = { .kind = CLIP_WIRE_HEARTBEAT };
-        if (send_to (self, w, &hb) != 0 && errno == EHOSTUNREACH)
+        if (send_to (self, w, &hb, 1) != 0 && errno == EHOSTUNREACH)
             worker_remove (self, w, "unreachable");
     }
     pump (self);

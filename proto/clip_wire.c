@@ -142,15 +142,21 @@ static const char *const WIRE_KEYS [W_COUNT] = {
     "worker", "file", "data", "record", "sketch", "task", "protocol", "busy", "credit", "bodies"
 };
 
+int
+clip_wire_kind_of (const void *command, size_t command_len)
+{
+    for (int i = 0; i <= CLIP_WIRE_TASK; i++)
+        if (strlen (command_names [i]) == command_len
+        &&  memcmp (command_names [i], command, command_len) == 0)
+            return i;
+    return -1;
+}
+
 clip_wire_msg_t *
 clip_wire_decode (const void *command, size_t command_len,
                   const void *body, size_t body_len, char *err, size_t err_size)
 {
-    int kind = -1;
-    for (int i = 0; i <= CLIP_WIRE_TASK; i++)
-        if (strlen (command_names [i]) == command_len
-        &&  memcmp (command_names [i], command, command_len) == 0)
-            kind = i;
+    int kind = clip_wire_kind_of (command, command_len);
     if (kind < 0) {
         snprintf (err, err_size, "unknown command");
         return NULL;

@@ -130,6 +130,11 @@ int clip_wire_send (void *socket, const void *identity, size_t identity_len,
 int clip_wire_send_group (void *socket, const void *identity, size_t identity_len,
                           const clip_wire_msg_t *msgs, size_t n, int flags);
 
+/*  The kind a command frame names (a clip_wire_kind_t), or -1 when it
+    names none: what a receiver checks before it decodes the bodies of a
+    message of several, which only TASK and RESULT may be.  */
+int clip_wire_kind_of (const void *command, size_t command_len);
+
 /*  Decode the command and one body frame of a message through the guarded
     reader (clip_msgpack.h; at most CLIP_WIRE_MAX_OBJECTS objects): a
     message of several bodies is decoded body by body, each with the

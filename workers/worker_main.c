@@ -320,8 +320,9 @@ run (const worker_options_t *opt)
             if (count < 2)
                 snprintf (err, sizeof err, "expected 2 frames, got %d", count);
             else
-            if (bodies > CLIP_WIRE_BODIES_MAX || (bodies > 1 && (zmq_msg_size (&frames [0]) != 4
-                                   || memcmp (zmq_msg_data (&frames [0]), "TASK", 4) != 0)))
+            if (bodies > CLIP_WIRE_BODIES_MAX
+            ||  (bodies > 1 && clip_wire_kind_of (zmq_msg_data (&frames [0]),
+                                                  zmq_msg_size (&frames [0])) != CLIP_WIRE_TASK))
                 snprintf (err, sizeof err, "%d bodies in a message other than TASK", bodies);
             else
                 err [0] = 0;

@@ -86,6 +86,8 @@ struct clipd {
     clipd_metrics_t metrics;    /* read by the HTTP thread */
     clip_http_t *http;
     size_t inflight;            /* claimed files not yet finished */
+    size_t analysing;           /* of them, those not yet answered: queued in
+                                   dispatch or held by a worker */
     uint64_t inflight_bytes;    /* and the bytes they hold (inflight_bytes_of) */
     uint64_t last_claim;
     bool stopping;
@@ -175,10 +177,20 @@ fail (clipd_t *self, clip_task_t *task, clip_error_t code, const char *message)
 /*  ------------------------------------------------------------------ */
 /*  Dispatch callbacks                                                  */
 
+/*  A file was answered (a result, or a failure handed back by dispatch):
+    it no longer takes a place in the workers' window (claim_more).  */
+static void
+answered (clipd_t *self)
+{
+    assert (self->analysing > 0);
+    self->analysing--;
+}
+
 static void
 on_result (clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_len, void *arg)
 {
     clipd_t *self = arg;
+    answered (self);
     /*  A worker's failed record (empty, not_text, ...) is a failed article
         as much as one clipd failed itself (fail): warn, with the same
         event.  The code and message come from a peer: quoted.  */
@@ -190,13 +202,16 @@ on_result (clip_task_t *task, clip_record_t *rec, void *sketch, size_t sketch_le
                    clip_log_quote (qm, sizeof qm, rec->error_message ? rec->error_message : ""));
     }
     finish (self, task, rec, sketch, sketch_len);
+    claim_more (self);
 }
 
 static void
 on_failed (clip_task_t *task, clip_error_t code, const char *message, void *arg)
 {
     clipd_t *self = arg;
+    answered (self);
     fail (self, task, code, message);
+    claim_more (self);
 }
 
 static void
@@ -233,7 +248,21 @@ start_task (clipd_t *self, clip_task_t *task)
         free (msg);
         return;
     }
+    self->analysing++;
     clip_dispatch_submit (self->dispatch, &task);
+}
+
+/*  The workers' window: the files claimed and not yet answered are kept
+    at what the known workers may hold (their credit) and one group more,
+    queued in dispatch for the first worker to make room.  Claims then
+    follow the answers, file for file, and not the commits: files that
+    wait for a commit do not hold the workers' places, so a long commit
+    (a checkpoint of the database) does not leave the workers idle while
+    --max-inflight, the bound in memory, is not reached.  */
+static size_t
+analysis_window (const clipd_t *self)
+{
+    return clip_dispatch_capacity (self->dispatch) + (size_t) self->cfg->prefetch;
 }
 
 static void
@@ -243,6 +272,7 @@ claim_more (clipd_t *self)
         stay in processing/: past a bound, stop taking more.  */
     while (!self->stopping && self->inbox && self->inflight < self->cfg->max_inflight
     &&     (self->inflight == 0 || self->inflight_bytes < self->cfg->max_inflight_bytes)
+    &&     self->analysing < analysis_window (self)
     &&     clip_retire_backlog (self->retire) < CLIP_RETIRE_BACKLOG_MAX) {
         clip_claim_t claim = { 0 };
         uint64_t id = next_claim_id (self);

@@ -128,7 +128,8 @@ static const opt_t options[] = {
     UINT_OPT ("rescan-ms", rescan_ms, CLIP_DEFAULT_RESCAN_MS, 1, DAY_MS,
               "full rescan of the inbox every this often (catches lost events)"),
     UINT_OPT ("max-inflight", max_inflight, CLIP_DEFAULT_MAX_INFLIGHT, 1, 65536,
-              "files claimed but not finished, at most"),
+              "files claimed but not finished (committed), at most; claims also stop while "
+              "the files not yet answered fill the workers' credit and one --prefetch more"),
     UINT_OPT ("max-inflight-bytes", max_inflight_bytes, CLIP_DEFAULT_MAX_INFLIGHT_BYTES, 1,
               (uint64_t) 1 << 40,
               "bytes of the files claimed but not finished (clipd holds them until their commit): "

@@ -73,6 +73,7 @@ struct clip_dispatch {
     void *arg;
     dispatch_worker_t *workers;     /* hash by identity */
     size_t n_workers;
+    size_t credit_total;            /* the credit of every known worker */
     /*  Workers with credit left, the longest idle first.  The next task
         goes to the first holding the fewest tasks, which then moves to
         the tail; a worker that becomes ready joins the tail: tasks go
@@ -281,6 +282,15 @@ worker_requeue_all (clip_dispatch_t *self, dispatch_worker_t *w, const char *why
     assert (w->n_tasks == 0);
 }
 
+/*  Every change of a worker's credit goes through here, so that
+    credit_total stays the sum (clip_dispatch_capacity).  */
+static void
+worker_set_credit (clip_dispatch_t *self, dispatch_worker_t *w, int credit)
+{
+    self->credit_total = self->credit_total - (size_t) w->credit + (size_t) credit;
+    w->credit = credit;
+}
+
 static void
 worker_remove (clip_dispatch_t *self, dispatch_worker_t *w, const char *why)
 {
@@ -289,6 +299,7 @@ worker_remove (clip_dispatch_t *self, dispatch_worker_t *w, const char *why)
                clip_log_quote (qn, sizeof qn, w->name ? w->name : "?"), why, w->n_tasks);
     worker_requeue_all (self, w, why);
     worker_unset_ready (self, w);
+    worker_set_credit (self, w, 0);
     HASH_DEL (self->workers, w);
     self->n_workers--;
     free (w->name);
@@ -457,7 +468,7 @@ handle_result (clip_dispatch_t *self, dispatch_worker_t *w, clip_wire_msg_t *msg
             ours it still holds.  Its full credit comes back with its next
             idle HEARTBEAT.  */
         if (w->credit == 0 && w->n_tasks == 0) {
-            w->credit = 1;
+            worker_set_credit (self, w, 1);
             worker_update_ready (self, w);
         }
         return;
@@ -620,7 +631,7 @@ on_readable (zwatch_t *watch, void *arg)
         switch (msg->kind) {
             case CLIP_WIRE_READY:
                 worker_requeue_all (self, w, "worker_restarted");
-                w->credit = credit_of (self, msg);
+                worker_set_credit (self, w, credit_of (self, msg));
                 w->bodies = bodies_of (msg);
                 worker_update_ready (self, w);
                 break;
@@ -628,7 +639,7 @@ on_readable (zwatch_t *watch, void *arg)
                 /*  An idle heartbeat may cross a TASK on the wire: a worker we
                     gave tasks keeps them until it answers or its deadline.  */
                 if (!msg->busy && w->n_tasks == 0) {
-                    w->credit = credit_of (self, msg);
+                    worker_set_credit (self, w, credit_of (self, msg));
                     w->bodies = bodies_of (msg);
                     worker_update_ready (self, w);
                 }
@@ -840,6 +851,12 @@ size_t
 clip_dispatch_queued (const clip_dispatch_t *self)
 {
     return self->n_queued;
+}
+
+size_t
+clip_dispatch_capacity (const clip_dispatch_t *self)
+{
+    return self->credit_total;
 }
 
 const char *

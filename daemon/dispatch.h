@@ -50,8 +50,9 @@
       Memory: only tasks claimed and not yet committed exist, so the bytes
       held are at most --max-inflight-bytes and one file more (256 MiB +
       --max-bytes by default; clipd.c's claim stops there), in at most
-      --max-inflight files; in practice workers x prefetch tasks plus
-      two commit batches.
+      --max-inflight files; in practice workers x prefetch tasks and
+      one prefetch more (clipd.c claims no further ahead of the workers:
+      clip_dispatch_capacity) plus the results waiting for a commit.
     - Nothing a peer sends is trusted: frames above
       clip_wire_result_frame_max (max_bytes, max_entities) are refused by ZeroMQ
       (ZMQ_MAXMSGSIZE: the peer is disconnected), malformed messages are
@@ -159,5 +160,8 @@ void clip_dispatch_worker_exited (clip_dispatch_t *self, const char *worker_name
 const char *clip_dispatch_endpoint (const clip_dispatch_t *self);
 size_t clip_dispatch_worker_count (const clip_dispatch_t *self);
 size_t clip_dispatch_queued (const clip_dispatch_t *self);
+/*  The tasks the known workers may hold at once: the sum of their
+    credits (0 before any worker said READY).  */
+size_t clip_dispatch_capacity (const clip_dispatch_t *self);
 
 #endif

@@ -1,15 +1,20 @@
 /*  The bounds on what clipd claims (README, "--max-inflight",
-    "--max-inflight-bytes"), on a real clipd with no worker, so that what
-    it claims stays in flight: the files it took are in processing/, the
-    rest wait in the inbox, and /metrics says so (clipd_inflight and
-    clipd_inflight_bytes, and clipd_work_waiting once the inbox has seen
-    every file).  */
+    "--max-inflight-bytes", and the workers' window), on a real clipd with
+    no worker or with a fake one (a real DEALER that answers when the test
+    says), so that what it claims stays in flight: the files it took are in
+    processing/, the rest wait in the inbox, and /metrics says so
+    (clipd_inflight and clipd_inflight_bytes, and clipd_work_waiting once
+    the inbox has seen every file).  */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
+#include "clip_record.h"
 #include "clip_util.h"
+#include "clip_wire.h"
 #include "testutil.h"
 
 #define FILES 4
@@ -38,28 +43,35 @@ work_waiting_is (void *arg)
     return tu_metric (w->d, "clipd_work_waiting") == w->want;
 }
 
-/*  FILES articles of FILE_BYTES bytes renamed into the inbox of a clipd
-    started with extra; returns once it has seen them all.  */
-static tu_daemon_t *
-start_and_drop (const char *const *extra)
+/*  n articles of FILE_BYTES bytes renamed into d's inbox; returns once
+    clipd has seen them all.  */
+static void
+drop (tu_daemon_t *d, int n)
 {
-    s_dir = tu_tempdir ("inflight");
-    s_daemon = tu_daemon_start (s_dir, extra);
-    for (int i = 0; i < FILES; i++) {
+    for (int i = 0; i < n; i++) {
         char text [FILE_BYTES + 1];
         snprintf (text, sizeof text, "%-*s", FILE_BYTES - 1, "Huawei said on Monday ...");
         text [FILE_BYTES - 1] = '\n';
         char *src = clip_strprintf ("%s/src-%d.txt", s_dir, i);
-        char *dst = clip_strprintf ("%s/a%d.txt", s_daemon->inbox, i);
+        char *dst = clip_strprintf ("%s/a%d.txt", d->inbox, i);
         tu_write (src, text, FILE_BYTES);
         tu_drop (src, dst);
         free (src);
         free (dst);
     }
-    waiting_t w = { s_daemon, FILES };
+    waiting_t w = { d, n };
     cr_assert (tu_wait_for (work_waiting_is, &w, 15000),
-               "clipd saw %d files within 15 s (clipd_work_waiting %lld)", FILES,
-               tu_metric (s_daemon, "clipd_work_waiting"));
+               "clipd saw %d files within 15 s (clipd_work_waiting %lld)", n,
+               tu_metric (d, "clipd_work_waiting"));
+}
+
+/*  FILES articles dropped into a clipd started with extra.  */
+static tu_daemon_t *
+start_and_drop (const char *const *extra)
+{
+    s_dir = tu_tempdir ("inflight");
+    s_daemon = tu_daemon_start (s_dir, extra);
+    drop (s_daemon, FILES);
     return s_daemon;
 }
 
@@ -96,4 +108,165 @@ Test (inflight, claims_stop_at_max_inflight_files, .timeout = 120)
     char *processing = clip_path_join (d->state, "processing");
     cr_assert_eq (tu_count_files (processing), 3);
     free (processing);
+}
+
+/*  With no worker known, the workers' window is one group of --prefetch:
+    that many files are claimed ahead, whatever --max-inflight allows.  */
+Test (inflight, with_no_worker_one_prefetch_is_claimed_ahead, .timeout = 120)
+{
+    const char *extra [] = { "--workers", "0", "--corpus", "none", "--prefetch", "2",
+                             "--max-inflight", "100", NULL };
+    tu_daemon_t *d = start_and_drop (extra);
+    cr_assert_eq (tu_metric (d, "clipd_inflight"), 2);
+}
+
+/*  ---------------------------------------------------------------------
+    A fake worker: a DEALER that offers credit and answers on demand.
+    --------------------------------------------------------------------- */
+
+typedef struct {
+    void *ctx;
+    void *sock;
+    uint64_t tasks [64];        /* task ids received, not yet answered */
+    int n_tasks;
+    int received;               /* tasks received in all */
+} fake_worker_t;
+
+static void
+fake_worker_start (fake_worker_t *fw, const tu_daemon_t *d, uint64_t credit)
+{
+    memset (fw, 0, sizeof *fw);
+    fw->ctx = zmq_ctx_new ();
+    fw->sock = zmq_socket (fw->ctx, ZMQ_DEALER);
+    int zero = 0;
+    zmq_setsockopt (fw->sock, ZMQ_LINGER, &zero, sizeof zero);
+    cr_assert_eq (zmq_connect (fw->sock, d->tasks), 0);
+    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = "fake:1", .credit = credit };
+    cr_assert_eq (clip_wire_send (fw->sock, NULL, 0, &ready, 0), 0);
+}
+
+static void
+fake_worker_stop (fake_worker_t *fw)
+{
+    zmq_close (fw->sock);
+    zmq_ctx_term (fw->ctx);
+}
+
+/*  Take whatever TASKs arrived within wait_ms (heartbeats skipped).  */
+static void
+fake_worker_poll (fake_worker_t *fw, int wait_ms)
+{
+    zmq_pollitem_t item = { .socket = fw->sock, .events = ZMQ_POLLIN };
+    while (zmq_poll (&item, 1, wait_ms) > 0) {
+        zmq_msg_t *frames;
+        int n = clip_wire_recv_frames (fw->sock, &frames, ZMQ_DONTWAIT);
+        if (n < 0)
+            break;
+        char err [256];
+        clip_wire_msg_t *msg = n == 2
+            ? clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
+                                zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                err, sizeof err)
+            : NULL;
+        clip_wire_frames_free (frames, n);
+        if (msg && msg->kind == CLIP_WIRE_TASK) {
+            cr_assert_lt (fw->n_tasks, 64);
+            fw->tasks [fw->n_tasks++] = msg->task;
+            fw->received++;
+        }
+        clip_wire_msg_destroy (&msg);
+        wait_ms = 0;
+    }
+}
+
+/*  Answer every task held with a well-formed record.  */
+static void
+fake_worker_answer (fake_worker_t *fw)
+{
+    for (int i = 0; i < fw->n_tasks; i++) {
+        clip_record_t *rec = clip_record_new ();
+        clip_record_set (rec, &rec->id, "0123456789abcdef0123456789abcdef");
+        clip_record_set (rec, &rec->file, "whatever.txt");
+        clip_record_set (rec, &rec->encoding, "utf-8");
+        clip_record_set (rec, &rec->worker, "fake:1");
+        rec->bytes = FILE_BYTES;
+        char *data;
+        size_t len;
+        clip_record_encode (rec, &data, &len);
+        clip_record_destroy (&rec);
+        clip_wire_msg_t result = { .kind = CLIP_WIRE_RESULT, .worker = "fake:1",
+                                   .task = fw->tasks [i], .data = data, .data_len = len };
+        cr_assert_eq (clip_wire_send (fw->sock, NULL, 0, &result, 0), 0);
+        free (data);
+    }
+    fw->n_tasks = 0;
+}
+
+static bool
+workers_is_one (void *arg)
+{
+    return tu_metric (arg, "clipd_workers") == 1;
+}
+
+/*  The workers' window follows the answers, not the commits.  The
+    database is write-locked by another connection, so no commit can
+    happen; a worker of credit 2 with --prefetch 2 first gets 2 of the 4
+    files claimed ahead (its credit and one group), and each file it
+    answers frees a place: clipd claims on until --max-inflight (6),
+    though nothing answered has been committed.  A window counted to the
+    commit would have stopped at 4, the worker idle.  Once the lock goes,
+    everything is committed and the rest follows.  */
+Test (inflight, answered_files_free_the_window_while_commits_wait, .timeout = 240)
+{
+    enum { N = 8, MAX_INFLIGHT = 6 };
+    s_dir = tu_tempdir ("inflight");
+    const char *extra [] = { "--workers", "0", "--corpus", "none", "--prefetch", "2",
+                             "--max-inflight", "6", NULL };
+    tu_daemon_t *d = s_daemon = tu_daemon_start (s_dir, extra);
+    fake_worker_t fw;
+    fake_worker_start (&fw, d, 2);
+    cr_assert (tu_wait_for (workers_is_one, d, 15000), "the fake worker did not join");
+
+    char *db_path = clip_path_join (d->state, "clipd.db");
+    sqlite3 *lock = NULL;
+    cr_assert_eq (sqlite3_open (db_path, &lock), SQLITE_OK);
+    cr_assert_eq (sqlite3_exec (lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+    drop (d, N);
+    /*  Before any answer: the worker's credit and one group, not
+        --max-inflight; the worker holds its credit.  */
+    cr_assert_eq (tu_metric (d, "clipd_inflight"), 4);
+    uint64_t until = clip_mono_ms () + (uint64_t) tu_scaled_ms (30000);
+    while (clip_mono_ms () < until && fw.received < 2)
+        fake_worker_poll (&fw, 200);
+    fake_worker_poll (&fw, 300);
+    cr_assert_eq (fw.received, 2, "the worker of credit 2 got %d tasks", fw.received);
+    /*  Answer as tasks come, until clipd holds MAX_INFLIGHT files.  */
+    until = clip_mono_ms () + (uint64_t) tu_scaled_ms (30000);
+    while (clip_mono_ms () < until
+    &&     (fw.received < MAX_INFLIGHT || tu_metric (d, "clipd_inflight") < MAX_INFLIGHT)) {
+        fake_worker_poll (&fw, 200);
+        fake_worker_answer (&fw);
+    }
+    cr_assert_eq (fw.received, MAX_INFLIGHT, "the worker got %d tasks", fw.received);
+    cr_assert_eq (tu_metric (d, "clipd_inflight"), MAX_INFLIGHT);
+    cr_assert_eq (tu_metric (d, "clipd_records_total"), 0);
+    char *processing = clip_path_join (d->state, "processing");
+    cr_assert_eq (tu_count_files (processing), MAX_INFLIGHT);
+    cr_assert_eq (tu_count_files (d->inbox), N - MAX_INFLIGHT);
+
+    cr_assert_eq (sqlite3_exec (lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (lock);
+    char *done = clip_path_join (d->state, "done");
+    until = clip_mono_ms () + (uint64_t) tu_scaled_ms (60000);
+    while (clip_mono_ms () < until && tu_count_files (done) < N) {
+        fake_worker_poll (&fw, 200);
+        fake_worker_answer (&fw);
+    }
+    cr_assert_eq (tu_count_files (done), N);
+    cr_assert_eq (fw.received, N);
+    fake_worker_stop (&fw);
+    free (done);
+    free (processing);
+    free (db_path);
 }

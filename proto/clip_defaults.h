@@ -35,8 +35,8 @@
     no more for it: every task it held goes back at once, and only the
     oldest one's deadline runs (dispatch.h).
 
-    64, with 256 files in flight: tasks are claimed as commits free
-    their place, so they come in pulses, one per commit; with 16 and 64 a
+    64, with 256 files in flight (1,024 since: below): tasks were claimed as commits freed
+    their place, so they came in pulses, one per commit; with 16 and 64 a
     worker ran out between two (a burst's scheduler trace,
     2026-12-07: each of the two workers asleep, waiting for tasks, 28% of
     the burst, the cores idle 13%), and a bigger window alone made the

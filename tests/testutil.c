@@ -535,3 +535,49 @@ tu_db_int (const char *state, const char *sql)
     free (path);
     return v;
 }
+
+void *
+tu_worker_connect (void *ctx, const tu_daemon_t *d, const char *name, uint64_t credit)
+{
+    void *sock = zmq_socket (ctx, ZMQ_DEALER);
+    cr_assert_not_null (sock);
+    int zero = 0;
+    zmq_setsockopt (sock, ZMQ_LINGER, &zero, sizeof zero);
+    cr_assert_eq (zmq_connect (sock, d->tasks), 0);
+    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = (char *) name,
+                              .protocol = CLIP_WIRE_PROTOCOL, .credit = credit };
+    cr_assert_eq (clip_wire_send (sock, NULL, 0, &ready, 0), 0);
+    return sock;
+}
+
+clip_wire_msg_t *
+tu_worker_recv_task (void *sock, int timeout_ms)
+{
+    uint64_t until = clip_mono_ms () + (uint64_t) timeout_ms;
+    for (;;) {
+        /*  What is readable is drained whatever the time: only a poll
+            that finds nothing ends the wait once it is over.  */
+        uint64_t now = clip_mono_ms ();
+        long wait = until > now ? (long) (until - now) : 0;
+        zmq_pollitem_t item = { .socket = sock, .events = ZMQ_POLLIN };
+        if (zmq_poll (&item, 1, wait < 100 ? wait : 100) <= 0) {
+            if (clip_mono_ms () >= until)
+                return NULL;
+            continue;
+        }
+        zmq_msg_t *frames;
+        int n = clip_wire_recv_frames (sock, &frames, ZMQ_DONTWAIT);
+        if (n < 0)
+            continue;
+        char err [256];
+        clip_wire_msg_t *msg = n == 2
+            ? clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
+                                zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
+                                err, sizeof err)
+            : NULL;
+        clip_wire_frames_free (frames, n);
+        if (msg && msg->kind == CLIP_WIRE_TASK)
+            return msg;
+        clip_wire_msg_destroy (&msg);
+    }
+}

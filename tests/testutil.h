@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "clip_wire.h"
+
 /*  A new empty directory under /tmp; caller owns the path.  Removed by
     tu_rmtree.  */
 char *tu_tempdir (const char *tag);
@@ -111,5 +113,14 @@ tu_sub_t *tu_sub_new (const char *pub_endpoint);
     topic in topic_out (caller owns) when not NULL, or NULL on timeout.  */
 char *tu_sub_recv (tu_sub_t *sub, int timeout_ms, char **topic_out);
 void tu_sub_free (tu_sub_t *sub);
+
+/*  A fake worker: a real DEALER on ctx connected to d's tasks endpoint,
+    which has said READY as name, offering credit tasks (0: no offer, a
+    worker of the first protocol).  Caller closes it.  */
+void *tu_worker_connect (void *ctx, const tu_daemon_t *d, const char *name, uint64_t credit);
+/*  The next TASK on a fake worker's socket within timeout_ms (0: only
+    what has arrived), HEARTBEATs and anything else skipped; NULL when
+    none came.  Caller owns the result.  */
+clip_wire_msg_t *tu_worker_recv_task (void *sock, int timeout_ms);
 
 #endif

@@ -56,33 +56,6 @@ dealer_new (void *ctx, const char *endpoint)
     return s;
 }
 
-/*  Receive messages on a fake worker until a TASK (HEARTBEATs skipped).  */
-static clip_wire_msg_t *
-recv_task (void *sock, int timeout_ms)
-{
-    uint64_t until = clip_mono_ms () + (uint64_t) timeout_ms;
-    while (clip_mono_ms () < until) {
-        zmq_pollitem_t item = { .socket = sock, .events = ZMQ_POLLIN };
-        if (zmq_poll (&item, 1, 200) <= 0)
-            continue;
-        zmq_msg_t *frames;
-        int n = clip_wire_recv_frames (sock, &frames, ZMQ_DONTWAIT);
-        if (n < 0)
-            continue;
-        char err [256];
-        clip_wire_msg_t *msg = n == 2
-            ? clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
-                                zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
-                                err, sizeof err)
-            : NULL;
-        clip_wire_frames_free (frames, n);
-        if (msg && msg->kind == CLIP_WIRE_TASK)
-            return msg;
-        clip_wire_msg_destroy (&msg);
-    }
-    return NULL;
-}
-
 typedef struct {
     const char *path;
     const char *needle;
@@ -192,9 +165,7 @@ Test (hostile, malformed_results_fail_the_file_and_clipd_keeps_serving, .timeout
     const char *extra [] = { "--corpus", "none", NULL };
     tu_daemon_t *d = tu_daemon_start (dir, extra);
     void *ctx = zmq_ctx_new ();
-    void *evil = dealer_new (ctx, d->tasks);
-    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = "evil:1" };
-    cr_assert_eq (clip_wire_send (evil, NULL, 0, &ready, 0), 0);
+    void *evil = tu_worker_connect (ctx, d, "evil:1", 0);
     char *failed = clip_path_join (d->state, "failed");
 
     for (int i = 0; i < N_CASES; i++) {
@@ -204,7 +175,7 @@ Test (hostile, malformed_results_fail_the_file_and_clipd_keeps_serving, .timeout
         snprintf (tmp, sizeof tmp, "%s/.%s.tmp", d->inbox, name);
         tu_write (tmp, ARTICLE, strlen (ARTICLE));
         cr_assert_eq (rename (tmp, dst), 0);
-        clip_wire_msg_t *task = recv_task (evil, 30000);
+        clip_wire_msg_t *task = tu_worker_recv_task (evil, 30000);
         cr_assert_not_null (task, "case %d: no TASK within 30 s", i);
         cr_assert_eq (task->data_len, strlen (ARTICLE));
         char *record;
@@ -650,9 +621,7 @@ Test (hostile, a_record_with_more_entities_than_the_cap_is_refused, .timeout = 2
     const char *extra [] = { "--corpus", "none", "--max-entities", "2", NULL };
     tu_daemon_t *d = tu_daemon_start (dir, extra);
     void *ctx = zmq_ctx_new ();
-    void *evil = dealer_new (ctx, d->tasks);
-    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = "evil:1" };
-    cr_assert_eq (clip_wire_send (evil, NULL, 0, &ready, 0), 0);
+    void *evil = tu_worker_connect (ctx, d, "evil:1", 0);
     char *failed = clip_path_join (d->state, "failed");
     char *done = clip_path_join (d->state, "done");
     const char *names [] = { "two.txt", "three.txt" };
@@ -663,7 +632,7 @@ Test (hostile, a_record_with_more_entities_than_the_cap_is_refused, .timeout = 2
         char *dst = clip_path_join (d->inbox, names [i]);
         cr_assert_eq (rename (tmp, dst), 0);
         free (dst);
-        clip_wire_msg_t *task = recv_task (evil, 30000);
+        clip_wire_msg_t *task = tu_worker_recv_task (evil, 30000);
         cr_assert_not_null (task, "%s: no TASK within 30 s", names [i]);
         clip_record_t *rec = good_record (task->data_len);
         clip_record_add_entity (rec, "LOC", "London", "London", 31, 37);

@@ -137,12 +137,7 @@ fake_worker_start (fake_worker_t *fw, const tu_daemon_t *d, uint64_t credit)
 {
     memset (fw, 0, sizeof *fw);
     fw->ctx = zmq_ctx_new ();
-    fw->sock = zmq_socket (fw->ctx, ZMQ_DEALER);
-    int zero = 0;
-    zmq_setsockopt (fw->sock, ZMQ_LINGER, &zero, sizeof zero);
-    cr_assert_eq (zmq_connect (fw->sock, d->tasks), 0);
-    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = "fake:1", .credit = credit };
-    cr_assert_eq (clip_wire_send (fw->sock, NULL, 0, &ready, 0), 0);
+    fw->sock = tu_worker_connect (fw->ctx, d, "fake:1", credit);
 }
 
 static void
@@ -152,28 +147,15 @@ fake_worker_stop (fake_worker_t *fw)
     zmq_ctx_term (fw->ctx);
 }
 
-/*  Take whatever TASKs arrived within wait_ms (heartbeats skipped).  */
+/*  Take the TASKs that arrive within wait_ms, and any that follow at once.  */
 static void
 fake_worker_poll (fake_worker_t *fw, int wait_ms)
 {
-    zmq_pollitem_t item = { .socket = fw->sock, .events = ZMQ_POLLIN };
-    while (zmq_poll (&item, 1, wait_ms) > 0) {
-        zmq_msg_t *frames;
-        int n = clip_wire_recv_frames (fw->sock, &frames, ZMQ_DONTWAIT);
-        if (n < 0)
-            break;
-        char err [256];
-        clip_wire_msg_t *msg = n == 2
-            ? clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
-                                zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
-                                err, sizeof err)
-            : NULL;
-        clip_wire_frames_free (frames, n);
-        if (msg && msg->kind == CLIP_WIRE_TASK) {
-            cr_assert_lt (fw->n_tasks, 64);
-            fw->tasks [fw->n_tasks++] = msg->task;
-            fw->received++;
-        }
+    clip_wire_msg_t *msg;
+    while ((msg = tu_worker_recv_task (fw->sock, wait_ms))) {
+        cr_assert_lt (fw->n_tasks, 64);
+        fw->tasks [fw->n_tasks++] = msg->task;
+        fw->received++;
         clip_wire_msg_destroy (&msg);
         wait_ms = 0;
     }

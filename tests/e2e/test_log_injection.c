@@ -33,34 +33,6 @@ cleanup (void)
 
 TestSuite (log_injection, .fini = cleanup);
 
-/*  Wait (at most timeout_ms) for a TASK on sock; returns it (caller owns)
-    or NULL.  Heartbeats are skipped.  */
-static clip_wire_msg_t *
-recv_task (void *sock, int timeout_ms)
-{
-    uint64_t until = clip_mono_ms () + (uint64_t) timeout_ms;
-    while (clip_mono_ms () < until) {
-        zmq_pollitem_t item = { .socket = sock, .events = ZMQ_POLLIN };
-        if (zmq_poll (&item, 1, 100) <= 0)
-            continue;
-        zmq_msg_t *frames;
-        int count = clip_wire_recv_frames (sock, &frames, ZMQ_DONTWAIT);
-        if (count < 0)
-            continue;
-        char err [256];
-        clip_wire_msg_t *msg = count == 2
-            ? clip_wire_decode (zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0]),
-                                zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]),
-                                err, sizeof err)
-            : NULL;
-        clip_wire_frames_free (frames, count);
-        if (msg && msg->kind == CLIP_WIRE_TASK)
-            return msg;
-        clip_wire_msg_destroy (&msg);
-    }
-    return NULL;
-}
-
 /*  The worker's name and the file's, each holding a newline, a whole
     forged event, quotes and other control characters.  */
 static const char *s_name = "x\n" FORGED " worker=\"evil\"\r\n\x01\x1b[31m\x7f";
@@ -79,13 +51,7 @@ run_scenario (const char *const *extra, const char *joined_needle, const char *r
 
     const char *name = s_name;
     void *ctx = zmq_ctx_new ();
-    void *sock = zmq_socket (ctx, ZMQ_DEALER);
-    int zero = 0;
-    zmq_setsockopt (sock, ZMQ_LINGER, &zero, sizeof zero);
-    cr_assert_eq (zmq_connect (sock, s_daemon->tasks), 0);
-    clip_wire_msg_t ready = { .kind = CLIP_WIRE_READY, .worker = (char *) name,
-                              .protocol = CLIP_WIRE_PROTOCOL };
-    cr_assert_eq (clip_wire_send (sock, NULL, 0, &ready, 0), 0);
+    void *sock = tu_worker_connect (ctx, s_daemon, name, 0);
     tu_wait_log (s_daemon, joined_needle, 1, 10000);
 
     /*  A file name is the writer's too.  */
@@ -95,7 +61,7 @@ run_scenario (const char *const *extra, const char *joined_needle, const char *r
     char *dst_name = clip_strprintf (FILE_NAME_FMT, FORGED);
     char *dst = clip_path_join (s_daemon->inbox, dst_name);
     tu_drop (src, dst);
-    clip_wire_msg_t *task = recv_task (sock, 20000);
+    clip_wire_msg_t *task = tu_worker_recv_task (sock, 20000);
     cr_assert_not_null (task, "the fake worker was given the article");
     clip_record_t *rec = clip_record_new ();
     clip_record_set (rec, &rec->id, "0123456789abcdef0123456789abcdef");

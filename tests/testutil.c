@@ -358,6 +358,27 @@ tu_wait_files (const char *dir, int n, int timeout_ms)
 
 typedef struct {
     const tu_daemon_t *d;
+    const char *name;
+    long long at_least;
+} metric_arg_t;
+
+static bool
+metric_reached (void *arg)
+{
+    metric_arg_t *m = arg;
+    return tu_metric (m->d, m->name) >= m->at_least;
+}
+
+void
+tu_wait_metric (const tu_daemon_t *d, const char *name, long long at_least, int timeout_ms)
+{
+    metric_arg_t m = { d, name, at_least };
+    cr_assert (tu_wait_for (metric_reached, &m, timeout_ms), "%s reaches %lld (is %lld)", name,
+               at_least, tu_metric (d, name));
+}
+
+typedef struct {
+    const tu_daemon_t *d;
     const char *needle;
     int n;
 } log_arg_t;

@@ -92,6 +92,9 @@ void tu_wait_files (const char *dir, int n, int timeout_ms);
 /*  Assert that d's log holds at least n lines with needle within
     timeout_ms.  */
 void tu_wait_log (const tu_daemon_t *d, const char *needle, int n, int timeout_ms);
+/*  Assert that the sample name on d's /metrics (as tu_metric reads it)
+    reaches at least at_least within timeout_ms.  */
+void tu_wait_metric (const tu_daemon_t *d, const char *name, long long at_least, int timeout_ms);
 
 /*  GET path from an HTTP server at ADDR:PORT; returns the status code and
     the body in *body (caller owns).  */

@@ -171,30 +171,9 @@ drop (const tu_daemon_t *d, int i, const char *as)
     free (dst);
 }
 
-typedef struct {
-    const tu_daemon_t *d;
-    const char *line;
-    long long at_least;
-} metric_arg_t;
-
-static bool
-metric_reached (void *arg)
-{
-    metric_arg_t *m = arg;
-    return tu_metric (m->d, m->line) >= m->at_least;
-}
-
 #define REFUSED_WORKERS "clipd_auth_refused_total{domain=\"workers\"}"
 #define REFUSED_SUBS "clipd_auth_refused_total{domain=\"subscribers\"}"
 #define ACCEPTED_SUBS "clipd_auth_accepted_total{domain=\"subscribers\"}"
-
-static void
-wait_metric (const tu_daemon_t *d, const char *line, long long at_least, int ms)
-{
-    metric_arg_t m = { d, line, at_least };
-    cr_assert (tu_wait_for (metric_reached, &m, ms), "%s reaches %lld (is %lld)", line, at_least,
-               tu_metric (d, line));
-}
 
 typedef struct {
     const char *path;
@@ -304,7 +283,7 @@ Test (curve, allowed_worker_works_stranger_refused)
     char *stranger_log;
     start_worker (s_daemon, keys, "stranger", &stranger_log);
     drop (s_daemon, 0, "a.txt");
-    wait_metric (s_daemon, REFUSED_WORKERS, 1, 15000);
+    tu_wait_metric (s_daemon, REFUSED_WORKERS, 1, 15000);
     file_has_t refused = { stranger_log, "event=auth_refused" };
     cr_assert (tu_wait_for (file_has, &refused, tu_scaled_ms (10000)),
                "the stranger logs why it is refused");
@@ -313,7 +292,7 @@ Test (curve, allowed_worker_works_stranger_refused)
         reconnect).  */
     assert_nothing_done (s_daemon, 3000, "nothing processed by the stranger");
     /*  Refused again and again (it retries), it said so once.  */
-    wait_metric (s_daemon, REFUSED_WORKERS, 2, 15000);
+    tu_wait_metric (s_daemon, REFUSED_WORKERS, 2, 15000);
     char *text = tu_read (stranger_log, NULL);
     int lines = 0;
     for (char *p = text; p && (p = strstr (p, "event=auth_refused")) != NULL; p++)
@@ -349,9 +328,9 @@ Test (curve, subscribers_allowed_and_refused)
     void *stranger_sub = curve_socket (ctx, ZMQ_SUB, keys, "stranger", s_daemon->pub);
     /*  The allowed subscription has reached clipd once its handshake is
         accepted and the prefix is held.  */
-    wait_metric (s_daemon, ACCEPTED_SUBS, 1, 15000);
-    wait_metric (s_daemon, "clipd_subscriptions", 1, 15000);
-    wait_metric (s_daemon, REFUSED_SUBS, 1, 15000);
+    tu_wait_metric (s_daemon, ACCEPTED_SUBS, 1, 15000);
+    tu_wait_metric (s_daemon, "clipd_subscriptions", 1, 15000);
+    tu_wait_metric (s_daemon, REFUSED_SUBS, 1, 15000);
     drop (s_daemon, 0, "a.txt");
     cr_assert_eq (recv_within (sub, 30000), 1, "the allowed subscriber reads PUB");
     cr_assert_eq (recv_within (stranger_sub, 2000), 0, "the stranger reads nothing from PUB");
@@ -363,7 +342,7 @@ Test (curve, subscribers_allowed_and_refused)
     void *stranger_dealer = curve_socket (ctx, ZMQ_DEALER, keys, "stranger", s_daemon->replay);
     /*  Queued, never sent: the connection is not made.  */
     zmq_send (stranger_dealer, "x", 1, ZMQ_DONTWAIT);
-    wait_metric (s_daemon, REFUSED_SUBS, before + 1, 15000);
+    tu_wait_metric (s_daemon, REFUSED_SUBS, before + 1, 15000);
     cr_assert_eq (recv_within (stranger_dealer, 2000), 0, "the stranger reads nothing from replay");
 
     /*  clip sub, the program, with the allowed pair reads the record; with
@@ -419,7 +398,7 @@ Test (curve, subscriber_key_cannot_take_tasks)
     s_daemon = start_curve_daemon (keys, workers, subs, NULL);
     start_worker (s_daemon, keys, "sub", NULL);
     drop (s_daemon, 0, "a.txt");
-    wait_metric (s_daemon, REFUSED_WORKERS, 1, 15000);
+    tu_wait_metric (s_daemon, REFUSED_WORKERS, 1, 15000);
     assert_nothing_done (s_daemon, 3000, "a subscriber's key took no task");
     cr_assert_eq (tu_log_count (s_daemon, "event=worker_joined"), 0);
     stop_all ();
@@ -438,7 +417,7 @@ Test (curve, sighup_reloads_allow_list)
     s_daemon = start_curve_daemon (keys, workers, subs, NULL);
     start_worker (s_daemon, keys, "stranger", NULL);
     drop (s_daemon, 0, "a.txt");
-    wait_metric (s_daemon, REFUSED_WORKERS, 1, 15000);
+    tu_wait_metric (s_daemon, REFUSED_WORKERS, 1, 15000);
     char *done = done_dir (s_daemon);
     cr_assert_eq (tu_count_files (done), 0);
 

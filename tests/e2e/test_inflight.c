@@ -31,18 +31,6 @@ cleanup (void)
 
 TestSuite (inflight, .fini = cleanup);
 
-typedef struct {
-    const tu_daemon_t *d;
-    long long want;
-} waiting_t;
-
-static bool
-work_waiting_is (void *arg)
-{
-    waiting_t *w = arg;
-    return tu_metric (w->d, "clipd_work_waiting") == w->want;
-}
-
 /*  n articles of FILE_BYTES bytes renamed into d's inbox; returns once
     clipd has seen them all.  */
 static void
@@ -59,10 +47,8 @@ drop (tu_daemon_t *d, int n)
         free (src);
         free (dst);
     }
-    waiting_t w = { d, n };
-    cr_assert (tu_wait_for (work_waiting_is, &w, 15000),
-               "clipd saw %d files within 15 s (clipd_work_waiting %lld)", n,
-               tu_metric (d, "clipd_work_waiting"));
+    tu_wait_metric (d, "clipd_work_waiting", n, 15000);
+    cr_assert_eq (tu_metric (d, "clipd_work_waiting"), n);
 }
 
 /*  FILES articles dropped into a clipd started with extra.  */
@@ -184,12 +170,6 @@ fake_worker_answer (fake_worker_t *fw)
     fw->n_tasks = 0;
 }
 
-static bool
-workers_is_one (void *arg)
-{
-    return tu_metric (arg, "clipd_workers") == 1;
-}
-
 /*  The workers' window follows the answers, not the commits.  The
     database is write-locked by another connection, so no commit can
     happen; a worker of credit 2 with --prefetch 2 first gets 2 of the 4
@@ -207,7 +187,8 @@ Test (inflight, answered_files_free_the_window_while_commits_wait, .timeout = 24
     tu_daemon_t *d = s_daemon = tu_daemon_start (s_dir, extra);
     fake_worker_t fw;
     fake_worker_start (&fw, d, 2);
-    cr_assert (tu_wait_for (workers_is_one, d, 15000), "the fake worker did not join");
+    tu_wait_metric (d, "clipd_workers", 1, 15000);
+    cr_assert_eq (tu_metric (d, "clipd_workers"), 1);
 
     char *db_path = clip_path_join (d->state, "clipd.db");
     sqlite3 *lock = NULL;

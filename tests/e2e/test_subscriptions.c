@@ -268,9 +268,7 @@ Test (subscriptions, flood_is_bounded_and_real_subscribers_are_served, .timeout 
     cr_assert_eq (tu_metric (d, "clipd_workers"), 1);
 
     /*  The short ones were counted as unmatchable.  */
-    uint64_t end = clip_mono_ms () + 30000;
-    while (tu_metric (d, "clipd_subscriptions_total{matchable=\"no\"}") < 500 && clip_mono_ms () < end)
-        usleep (50 * 1000);
+    tu_wait_metric (d, "clipd_subscriptions_total{matchable=\"no\"}", 500, 30000);
     cr_assert_eq (tu_metric (d, "clipd_subscriptions_total{matchable=\"no\"}"), 500);
 
     zmq_close (hostile);
@@ -310,9 +308,7 @@ Test (subscriptions, prefixes_and_unsubscribe_keep_pub_semantics, .timeout = 240
         it, it has read (and libzmq applied) the unsubscription sent before
         it.  */
     zmq_setsockopt (near, ZMQ_SUBSCRIBE, "error", strlen ("error"));
-    uint64_t end = clip_mono_ms () + 30000;
-    while (tu_metric (d, "clipd_subscriptions_total{matchable=\"yes\"}") < 3 && clip_mono_ms () < end)
-        usleep (50 * 1000);
+    tu_wait_metric (d, "clipd_subscriptions_total{matchable=\"yes\"}", 3, 30000);
     cr_assert_eq (tu_metric (d, "clipd_subscriptions_total{matchable=\"yes\"}"), 3,
                   "matchable: \"\" and article.u at first, then error");
     drop (d, "two.txt");

@@ -71,6 +71,7 @@ struct clip_inbox {
     bool any_ready;             /* events made candidates ready since on_ready */
     uv_timer_t settle_timer;
     uv_timer_t rescan_timer;
+    uv_timer_t refill_timer;    /* the scan once a full table has room (refill) */
     uv_timer_t rewatch_timer;   /* retries a missing inbox with back-off */
     uint64_t rewatch_delay_ms;
     uint64_t missing_since;     /* monotonic ms the path was first found missing, or 0 */
@@ -542,6 +543,28 @@ on_settle_timer (uv_timer_t *timer)
     else
     if (any)
         self->on_ready (self, self->arg);
+}
+
+static void
+on_refill_timer (uv_timer_t *timer)
+{
+    scan (timer->data);
+}
+
+/*  A scan found the table full (overflow) and the claims have since emptied
+    half of it: scan again on the next turn of the loop, not at the settle
+    timer's next tick.  Claims drain a full table of 1,024 in about a
+    quarter of a second in a burst, which is also the settle tick: waiting
+    for it left the workers idle for tens of milliseconds each time (issue
+    12).  Deferred, not called here: the scan reports ready candidates to
+    the owner, who is in the middle of claiming.  Half, not one: each scan
+    reads the folder, so it should find many names, not one.  */
+static void
+refill (clip_inbox_t *self)
+{
+    if (self->overflow && self->started && self->n_candidates < self->settings.max_pending / 2
+    &&  !uv_is_active ((uv_handle_t *) &self->refill_timer))
+        uv_timer_start (&self->refill_timer, on_refill_timer, 0, 0);
 }
 
 static void
@@ -1063,11 +1086,13 @@ clip_inbox_start (clip_inbox_t *self)
     sweep_orphans (self);
     uv_timer_init (self->loop, &self->settle_timer);
     uv_timer_init (self->loop, &self->rescan_timer);
+    uv_timer_init (self->loop, &self->refill_timer);
     uv_timer_init (self->loop, &self->rewatch_timer);
     self->settle_timer.data = self;
     self->rescan_timer.data = self;
+    self->refill_timer.data = self;
     self->rewatch_timer.data = self;
-    self->open_handles += 3;
+    self->open_handles += 4;
     rc = watch_folder (self);
     if (rc < 0)
         return rc;
@@ -1087,8 +1112,18 @@ clip_inbox_ready_count (const clip_inbox_t *self)
     return self->n_ready;
 }
 
+static int claim_next (clip_inbox_t *self, uint64_t claim, clip_claim_t *out);
+
 int
 clip_inbox_claim (clip_inbox_t *self, uint64_t claim, clip_claim_t *out)
+{
+    int rc = claim_next (self, claim, out);
+    refill (self);
+    return rc;
+}
+
+static int
+claim_next (clip_inbox_t *self, uint64_t claim, clip_claim_t *out)
 {
     while (self->ready && self->dir_fd >= 0) {
         candidate_t *c = self->ready;
@@ -1181,5 +1216,6 @@ clip_inbox_destroy (clip_inbox_t **self_p)
         self->watch_ops->destroy (&self->watch);
     uv_close ((uv_handle_t *) &self->settle_timer, on_handle_closed);
     uv_close ((uv_handle_t *) &self->rescan_timer, on_handle_closed);
+    uv_close ((uv_handle_t *) &self->refill_timer, on_handle_closed);
     uv_close ((uv_handle_t *) &self->rewatch_timer, on_handle_closed);
 }

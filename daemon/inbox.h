@@ -24,8 +24,12 @@
       libuv drops that signal), so a scan at start, a rescan on overflow and
       a periodic rescan guarantee every file is eventually seen.  The
       candidate table is bounded (max_pending); when it is full, the scan
-      stops adding and a rescan follows as soon as there is room, so
-      100,000 waiting files cost the daemon little memory.
+      stops adding (events for new names are dropped too) and, once the
+      claims have emptied half of the table, a rescan follows on the
+      loop's next turn, not at a timer's tick.  So 100,000 waiting files
+      cost the daemon little memory, and a burst larger than the table is
+      claimed without a pause (test_inbox:
+      a_full_table_is_refilled_once_half_of_it_is_claimed).
     - The folder, not the inode, is watched: when the inbox folder is
       deleted, renamed away or replaced (inotify's IN_DELETE_SELF,
       IN_MOVE_SELF, IN_IGNORED; IN_DELETE, IN_MOVED_FROM, IN_CREATE,

@@ -330,6 +330,33 @@ ON_BOTH (the_candidate_table_is_bounded_and_nothing_is_missed)
     teardown (&f);
 }
 
+/*  A scan that found the table full scans again as soon as the claims
+    have emptied half of it, not at the settle timer's next tick (here five
+    minutes away, and the periodic rescan ten): in a burst larger than the
+    table, waiting for the tick left the workers idle (issue 12).  */
+ON_BOTH (a_full_table_is_refilled_once_half_of_it_is_claimed)
+{
+    fixture_t f;
+    setup (&f, 600000, 600000, 4);
+    for (int i = 0; i < 20; i++) {
+        char name [32];
+        snprintf (name, sizeof name, "b%02d.txt", i);
+        put (&f, name, "text");
+        age (&f, name);
+    }
+    start (&f);
+    int total = 0;
+    uint64_t deadline = clip_mono_ms () + 30000;
+    while (total < 20 && clip_mono_ms () < deadline) {
+        char names [4][64];
+        total += claim_all (&f, names, 4);
+        spin (&f, 10);
+    }
+    cr_assert_eq (total, 20, "every file claimed long before the settle tick (%d)", total);
+    cr_assert_eq (tu_count_files (f.processing), 20);
+    teardown (&f);
+}
+
 /*  The setting picks the back-end: auto is inotify on Linux; a name that is
     no back-end is refused at start, and such an inbox is freed at once.  */
 Test (inbox, the_watch_setting_picks_the_back_end)

@@ -57,6 +57,28 @@ typedef struct {
     uint32_t *keys;
 } staged_t;
 
+/*  The sketches of the rows this corpus staged last, kept so that a
+    candidate among them is compared without a B-tree seek and a page read
+    through SQLite (sqlite3_blob_reopen: a third of clipd's commit thread in
+    a burst of news, issue 12).  The earlier copies of a story that comes
+    again, the near-duplicates this module is for, are mostly recent.  A
+    ring indexed by row (rows are staged in increasing order): a slot holds
+    the row it was filled for, so a lookup is one comparison.  Bounded by
+    RECENT_ROWS slots and RECENT_BYTES of sketches (the oldest go first);
+    a sketch above RECENT_SKETCH_MAX bytes is not kept.  Rows are never
+    changed once written, and the slots of a transaction rolled back are
+    emptied (clip_corpus_drop_staged), since its row numbers are given
+    again.  */
+#define RECENT_ROWS 8192
+#define RECENT_BYTES (8u << 20)
+#define RECENT_SKETCH_MAX (16u << 10)
+
+typedef struct {
+    uint64_t row;                   /* 0: empty */
+    size_t len;
+    uint8_t *bytes;
+} recent_t;
+
 struct clip_corpus {
     sqlite3 *db;                    /* not owned */
     clip_corpus_settings_t settings;
@@ -76,6 +98,9 @@ struct clip_corpus {
     uint64_t last_staged_id_hash;
     clip_keysnap_t *snap;           /* NULL: none, or no longer kept */
     clip_postings_t *postings;      /* NULL in a read-only database without */
+    recent_t *recent;               /* RECENT_ROWS slots, by row; NULL until the first stage */
+    size_t recent_bytes;            /* sketch bytes they hold */
+    uint64_t recent_oldest;         /* no slot holds a row below it */
     sqlite3_blob *blob;             /* judging: the candidates' sketches */
     uint8_t *blob_buf;              /* and the last one read (judge_end) */
     size_t blob_cap;
@@ -542,6 +567,63 @@ clip_corpus_open (sqlite3 *db, const clip_corpus_settings_t *settings, char *err
     return self;
 }
 
+static void
+recent_clear (clip_corpus_t *self, uint64_t row)
+{
+    recent_t *r = &self->recent [row % RECENT_ROWS];
+    if (r->row != row)
+        return;
+    self->recent_bytes -= r->len;
+    free (r->bytes);
+    *r = (recent_t) { 0 };
+}
+
+/*  Empty the slots of the rows below below: every slot then holds a row of
+    [recent_oldest, recent_oldest + RECENT_ROWS), one row to a slot.  */
+static void
+recent_forget_below (clip_corpus_t *self, uint64_t below)
+{
+    if (below - self->recent_oldest >= RECENT_ROWS) {
+        for (size_t i = 0; i < RECENT_ROWS; i++)
+            if (self->recent [i].row)
+                recent_clear (self, self->recent [i].row);
+    }
+    else
+        for (uint64_t row = self->recent_oldest; row < below; row++)
+            recent_clear (self, row);
+    self->recent_oldest = below;
+}
+
+static void
+recent_put (clip_corpus_t *self, uint64_t row, const void *sketch, size_t len)
+{
+    if (!self->recent)
+        self->recent = clip_calloc (RECENT_ROWS, sizeof *self->recent);
+    if (row < self->recent_oldest || len > RECENT_SKETCH_MAX)
+        return;                 /* not after the rows kept (another writer's), or too large */
+    if (row - self->recent_oldest >= RECENT_ROWS)
+        recent_forget_below (self, row - RECENT_ROWS + 1);
+    recent_clear (self, row);
+    /*  The oldest go first until the new one fits.  */
+    while (self->recent_bytes + len > RECENT_BYTES && self->recent_oldest < row)
+        recent_clear (self, self->recent_oldest++);
+    recent_t *r = &self->recent [row % RECENT_ROWS];
+    r->bytes = clip_malloc (len);
+    memcpy (r->bytes, sketch, len);
+    r->len = len;
+    r->row = row;
+    self->recent_bytes += len;
+}
+
+static const recent_t *
+recent_find (const clip_corpus_t *self, uint64_t row)
+{
+    if (!self->recent)
+        return NULL;
+    const recent_t *r = &self->recent [row % RECENT_ROWS];
+    return r->row == row ? r : NULL;
+}
+
 void
 clip_corpus_destroy (clip_corpus_t **self_p)
 {
@@ -553,6 +635,10 @@ clip_corpus_destroy (clip_corpus_t **self_p)
     sqlite3_finalize (self->find_by_row);
     sqlite3_blob_close (self->blob);
     free (self->blob_buf);
+    if (self->recent)
+        for (size_t i = 0; i < RECENT_ROWS; i++)
+            free (self->recent [i].bytes);
+    free (self->recent);
     sqlite3_finalize (self->insert);
     sqlite3_finalize (self->insert_keys);
     clip_lsh_destroy (&self->index);
@@ -727,6 +813,16 @@ verify (clip_corpus_t *self, const char *id, const clip_sketch_view_t *view,
 {
     if (seen_row (ms, row))
         return 0;
+    clip_sketch_view_t other;
+    double j, c;
+    const recent_t *r = recent_find (self, (uint64_t) row);
+    if (r) {
+        if (clip_sketch_parse (r->bytes, r->len, &other) != 0)
+            return 0;
+        clip_sketch_compare (view, &other, &j, &c, NULL);
+        int level = level_of (&self->settings, j, c);
+        return level > 0 ? keep_match (self, id, row, level, j, c, ms) : 0;
+    }
     int rc = self->blob ? sqlite3_blob_reopen (self->blob, row)
                         : sqlite3_blob_open (self->db, "main", "corpus_articles", "sketch", row, 0,
                                              &self->blob);
@@ -744,10 +840,8 @@ verify (clip_corpus_t *self, const char *id, const clip_sketch_view_t *view,
         self->blob = NULL;
         return verify_by_statement (self, id, view, row, ms);
     }
-    clip_sketch_view_t other;
     if (clip_sketch_parse (self->blob_buf, (size_t) len, &other) != 0)
         return 0;
-    double j, c;
     clip_sketch_compare (view, &other, &j, &c, NULL);
     int level = level_of (&self->settings, j, c);
     return level > 0 ? keep_match (self, id, row, level, j, c, ms) : 0;
@@ -1020,6 +1114,7 @@ clip_corpus_stage (clip_corpus_t *self, const clip_record_t *rec,
     }
     clip_lsh_insert (self->pending, (uint32_t) self->n_staged, st.shingles, st.keys, st.n_keys);
     self->staged [self->n_staged++] = st;
+    recent_put (self, (uint64_t) row, sketch, sketch_len);
     return 0;
 }
 
@@ -1078,5 +1173,8 @@ clip_corpus_drop_staged (clip_corpus_t *self)
     assert (self);
     if (self->postings && self->staged_rows > 0)
         clip_postings_forget (self->postings, (uint32_t) self->first_staged_row);
+    if (self->recent && self->staged_rows > 0)
+        for (uint64_t row = self->first_staged_row; row <= self->last_staged_row; row++)
+            recent_clear (self, row);
     reset_pending (self);
 }

@@ -15,6 +15,12 @@
     Sketch: the bytes a worker computes from an article's normalised text
     (clip_sketch in workers/), opaque to the daemon.  The id alone decides
     `duplicate`.
+
+    Memory: the index (about 900 bytes an article, clip_corpus_index_memory)
+    and the sketches of the last 8,192 rows it staged, at most 8 MiB
+    (16 KiB a sketch; larger ones are not kept), so that a candidate among
+    them, the usual case for a story that comes again, is compared without
+    reading its row (clip_corpus.c, "recent").
 */
 #ifndef CLIP_CORPUS_H
 #define CLIP_CORPUS_H

@@ -59,8 +59,8 @@ typedef struct {
 
 /*  The sketches of the rows this corpus staged last, kept so that a
     candidate among them is compared without a B-tree seek and a page read
-    through SQLite (sqlite3_blob_reopen: a third of clipd's commit thread in
-    a burst of news, issue 12).  The earlier copies of a story that comes
+    through SQLite (sqlite3_blob_reopen and the pread of a WAL page: two
+    fifths of clipd's commit thread in a burst of news, issue 12).  The earlier copies of a story that comes
     again, the near-duplicates this module is for, are mostly recent.  A
     ring indexed by row (rows are staged in increasing order): a slot holds
     the row it was filled for, so a lookup is one comparison.  Bounded by
@@ -799,8 +799,10 @@ verify_by_statement (clip_corpus_t *self, const char *id, const clip_sketch_view
 }
 
 /*  Read row's sketch, compare it with the article and keep the row if it
-    is at least related.  Most candidates are not, so only the sketch is
-    read, through an incremental-blob handle moved from row to row
+    is at least related.  A row staged lately is compared from the sketch
+    kept for it ("recent" above).  Most candidates are not related, so
+    only the sketch is read, through an incremental-blob handle moved from
+    row to row
     (sqlite3_blob_reopen and read: one B-tree seek, about 2,200
     instructions, where find_by_row's step and reset took 6,700, callgrind
     on Reuters); the

@@ -112,6 +112,18 @@ age (fixture_t *f, const char *name)
     free (path);
 }
 
+/*  n files written long ago, PREFIX00.txt and on: ready once found.  */
+static void
+put_old (fixture_t *f, const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char name [32];
+        snprintf (name, sizeof name, "%s%02d.txt", prefix, i);
+        put (f, name, "text");
+        age (f, name);
+    }
+}
+
 static int
 claim_all (fixture_t *f, char names [][64], int max)
 {
@@ -310,12 +322,7 @@ ON_BOTH (the_candidate_table_is_bounded_and_nothing_is_missed)
 {
     fixture_t f;
     setup (&f, 40, 100, 3);
-    for (int i = 0; i < 20; i++) {
-        char name [32];
-        snprintf (name, sizeof name, "a%02d.txt", i);
-        put (&f, name, "text");
-        age (&f, name);
-    }
+    put_old (&f, "a", 20);
     start (&f);
     cr_assert_leq (clip_inbox_ready_count (f.watcher), 3);
     int total = 0;
@@ -338,12 +345,7 @@ ON_BOTH (a_full_table_is_refilled_once_half_of_it_is_claimed)
 {
     fixture_t f;
     setup (&f, 600000, 600000, 4);
-    for (int i = 0; i < 20; i++) {
-        char name [32];
-        snprintf (name, sizeof name, "b%02d.txt", i);
-        put (&f, name, "text");
-        age (&f, name);
-    }
+    put_old (&f, "b", 20);
     start (&f);
     int total = 0;
     uint64_t deadline = clip_mono_ms () + 30000;

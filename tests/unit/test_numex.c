@@ -1294,6 +1294,18 @@ Test (numex, month_range_with_hyphen)
     expect_none ("at his Mar-a-Lago resort in Florida");
 }
 
+/*  Two months joined by a slash, the commodity wire's shipment or
+    delivery period, are one DATE, abbreviations and "May" included.  */
+Test (numex, month_range_with_slash)
+{
+    expect_one ("Aug/Sept sold well, traders said", "DATE", "Aug/Sept", "aug/sept");
+    expect_one ("Buyers took Oct/Dec at the price", "DATE", "Oct/Dec", "oct/dec");
+    expect_one ("April/May butter went at 2.27 times", "DATE", "April/May", "april/may");
+    expect_one ("cocoa for Feb/Mar delivery rose", "DATE", "Feb/Mar", "feb/mar");
+    expect_one ("sugar for Jan/March 1988 shipment", "DATE", "Jan/March 1988",
+                "jan/march 1988");
+}
+
 /*  Years coordinated after "fiscal" share it: one DATE.  */
 Test (numex, fiscal_years_coordinated)
 {

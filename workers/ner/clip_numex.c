@@ -2461,13 +2461,15 @@ tok_is_quarters (const scan_t *sc, const tok_t *t)
     return tok_is_word (sc, t, "quarters") || tok_is_word (sc, t, "qtrs");
 }
 
-/*  Two months joined by a hyphen at i, "July-June", "Oct-Sept",
-    "Jan-March 1987": a range of months, one DATE as "May 3-6" is
-    (README.md's rules); a marketing year across the new year
-    ("(July-June)") need not ascend.  Both capitalised month names, the
-    second ending the word (tok_month: "Mar-a-Lago" is none), a year
-    after it taken as after one month.  Returns the tokens used, 0 if
-    none.  */
+/*  Two months joined by a hyphen or a slash at i, "July-June",
+    "Oct-Sept", "Jan-March 1987", "Aug/Sept": a range of months, one DATE
+    as "May 3-6" is (README.md's rules); a marketing year across the new
+    year ("(July-June)") need not ascend.  The slash is the commodity
+    wire's shipment or delivery period ("April/May butter", "Oct/Dec at
+    4,480 dlrs"), where abbreviations stand without the period or day
+    they need alone.  Both capitalised month names, the second ending the
+    word (tok_month: "Mar-a-Lago" is none), a year after it taken as after
+    one month.  Returns the tokens used, 0 if none.  */
 static size_t
 month_range_at (const scan_t *sc, size_t i)
 {
@@ -2475,7 +2477,8 @@ month_range_at (const scan_t *sc, size_t i)
     int mo2;
     bool abbr2;
     size_t k2;
-    if (!tok_is_kw (t, K_MONTH) || !t->cap || !(h->gap == 0 && tok_is_sym (h, S_HYPHEN))
+    if (!tok_is_kw (t, K_MONTH) || !t->cap
+        || !(h->gap == 0 && (tok_is_sym (h, S_HYPHEN) || tok_is_sym (h, S_SLASH)))
         || b->gap != 0 || !tok_is_kw (b, K_MONTH) || !b->cap || b->val == t->val
         || (k2 = tok_month (sc, i + 2, &mo2, &abbr2)) == 0)
         return 0;

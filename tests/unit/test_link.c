@@ -287,6 +287,19 @@ Test (link, normalisation_of_unknown_names)
            { "ORG", "Widgetco, Inc.", "Widgetco", NULL },
            { "PER", "Mr", "Mr", NULL },
            { "PER", "Ms", "Ms", NULL });
+    /* The joining word a legal suffix leaves behind goes with it, in the
+       name and in its key, so that the short form links to it.  */
+    CHECK ("Zorbel and Co Inc advised it; Quint, Varley & Co and Zorbel agreed.",
+           { "ORG", "Zorbel and Co Inc", "Zorbel", NULL },
+           { "ORG", "Quint, Varley & Co", "Quint, Varley", NULL },
+           { "ORG", "Zorbel", "Zorbel", NULL });
+    CHECK ("Procter and Gamble Co said so.",
+           { "ORG", "Procter and Gamble Co", "Procter and Gamble", NULL });
+    /* A name written with its legal form is the firm, not a short form of
+       the person it is named after.  */
+    CHECK ("Leroy Zorbel founded Zorbel and Co in 1970.",
+           { "PER", "Leroy Zorbel", "Leroy Zorbel", NULL },
+           { "ORG", "Zorbel and Co", "Zorbel", NULL });
     /* Whitespace folded, case and accents ignored for the table.  */
     CHECK ("HUAWEI  TECHNOLOGIES\xc2\xa0" "CO., LTD. and the united  states and Türkiye.",
            { "ORG", "HUAWEI  TECHNOLOGIES", "Huawei", NULL },

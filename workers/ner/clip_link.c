@@ -529,8 +529,13 @@ key_words (const char *s, size_t n, bool person, words_t *out)
     else {
         if (to - from > 1 && word_is (out, from, "the"))
             from++;
-        while (to - from > 1 && in_list (legal_suffixes, out->text.p + out->off[to - 1], out->len[to - 1]))
+        while (to - from > 1 && in_list (legal_suffixes, out->text.p + out->off[to - 1], out->len[to - 1])) {
             to--;
+            /*  "Pesch and Co", "Dillon, Read & Co Inc": the joining word
+                the suffix leaves behind goes with it ("&" is "and" here).  */
+            if (to - from > 1 && word_is (out, to - 1, "and"))
+                to--;
+        }
     }
     if (from > 0 || to < out->n)
         words_slice (out, from, to);
@@ -674,6 +679,12 @@ display_form (const char *s, size_t n, int ty)
             if (!in_list (legal_suffixes, f, fl))
                 break;
             to--;
+            /*  As in the key: "Pesch and Co" is Pesch, as the labels have it.  */
+            if (to - from > 1) {
+                fl = fold_word (b.p + w[to - 1].s, w[to - 1].e - w[to - 1].s, f, sizeof f);
+                if ((fl == 3 && memcmp (f, "and", 3) == 0) || (fl == 1 && f[0] == '&'))
+                    to--;
+            }
         }
         /* "Huawei Technologies Co., Ltd." -> drop the comma left behind.  */
         while (to > from && w[to - 1].e > w[to - 1].s && b.p[w[to - 1].e - 1] == ',')
@@ -2383,10 +2394,12 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             }
         }
         if (!in->known && in->key.n > 0 && in->key.n <= 3
-            && (in->ty == TY_PER || (in->capitalised && in->key.n == 1))) {
+            && (in->ty == TY_PER || (in->capitalised && in->key.n == 1))
+            && !ends_legal (utf8 + m->start, m->end - m->start)) {
             /* "Guo" or "Mr Guo" after "Guo Ping": the latest earlier
                person whose name holds the first word, if it holds them
-               all.  */
+               all.  Not a name written with its legal form: "Pesch and
+               Co" is the firm LeRoy Pesch gave his name to.  */
             size_t *j = strmap_slot (&people, in->key.text.p, in->key.len[0], false);
             if (j && take_full_name (in, &info[*j]))
                 short_form = true;

@@ -382,6 +382,14 @@ Test (ner_rules, party_and_state_after_a_legislator)
     const char *commas = "Dan Rostenkowski, D-Ill., predicted major trade legislation.\n";
     const char *const unwanted2 [] = { "D-Ill", NULL };
     CHECK (commas, unwanted2, { "PER", "Dan Rostenkowski" }, { "ORG", "D" }, { "LOC", "Ill." });
+    /* Two legislators joined by "and": the tagger ran the first bracket
+       into the second name ("D-Cal.) and Daniel Evans" as one); the
+       second keeps its name and its own bracket.  */
+    const char *pair = "Sen. Wade Corliss (D-Cal.) and Daniel Voss (R-Wash.) said they introduced it.\n";
+    const char *const unwanted3 [] = { "D-Cal", "R-Wash", NULL };
+    CHECK (pair, unwanted3,
+           { "PER", "Wade Corliss" }, { "ORG", "D" }, { "LOC", "Cal." },
+           { "PER", "Daniel Voss" }, { "ORG", "R" }, { "LOC", "Wash." });
 }
 
 /*  A malware variant's letter after a period belongs to the name

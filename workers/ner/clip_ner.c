@@ -1475,18 +1475,45 @@ party_and_state (const clip_ner_t *self, ment_t *m, size_t *nm, size_t i, size_t
     size_t j = i + 1;
     while (j < *nm && m [j].start < close)
         j++;
+    /*  A name the tagger ran on through the bracket ("D-Cal.) and Daniel
+        Evans" as one) keeps its part after it, from its first capitalised
+        word on: the next legislator of "A (D-Cal.) and B (R-Wash.)".  */
+    ment_t rest = { 0 };
+    if (j > i + 1 && m [j - 1].end > close + 1) {
+        for (size_t c = m [j - 1].tok_start; c < m [j - 1].tok_end; c++) {
+            const clip_token_t *tc = &self->toks.tokens [c];
+            if (tc->start > close && t [tc->start] >= 'A' && t [tc->start] <= 'Z') {
+                rest = (ment_t) { c, m [j - 1].tok_end, tc->start, m [j - 1].end, m [j - 1].type };
+                /*  Joined to the legislator by "and" or a comma alone: the
+                    next legislator, a person whatever the run's type.  */
+                size_t q = close + 1;
+                while (q < tc->start && (t [q] == ' ' || t [q] == ','))
+                    q++;
+                if (q + 3 <= tc->start && memcmp (t + q, "and", 3) == 0)
+                    q += 3;
+                while (q < tc->start && t [q] == ' ')
+                    q++;
+                if (q == tc->start)
+                    rest.type = CLIP_ENT_PER;
+                break;
+            }
+        }
+    }
+    size_t keep = rest.end > 0;
     size_t removed = j - i - 1;
-    if (removed < 2 && *nm + 2 - removed > cap)
+    if (*nm + 2 + keep - removed > cap)
         return 0;
     /*  Token positions of the new names: the tokens the bracket holds.  */
     size_t ta = m [i].tok_end, tb = ta;
     while (tb < self->toks.n && self->toks.tokens [tb].start < close)
         tb++;
-    if (removed != 2)
-        memmove (&m [i + 3], &m [j], (*nm - j) * sizeof (ment_t));
-    *nm = *nm + 2 - removed;
+    if (removed != 2 + keep)
+        memmove (&m [i + 3 + keep], &m [j], (*nm - j) * sizeof (ment_t));
+    *nm = *nm + 2 + keep - removed;
     m [i + 1] = (ment_t) { ta, tb, p + 1, p + 2, CLIP_ENT_ORG };
     m [i + 2] = (ment_t) { ta, tb, st, se, CLIP_ENT_LOC };
+    if (keep)
+        m [i + 3] = rest;
     return close;
 }
 

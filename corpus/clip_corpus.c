@@ -815,35 +815,38 @@ verify (clip_corpus_t *self, const char *id, const clip_sketch_view_t *view,
 {
     if (seen_row (ms, row))
         return 0;
-    clip_sketch_view_t other;
-    double j, c;
+    const uint8_t *bytes;
+    size_t len;
     const recent_t *r = recent_find (self, (uint64_t) row);
     if (r) {
-        if (clip_sketch_parse (r->bytes, r->len, &other) != 0)
-            return 0;
-        clip_sketch_compare (view, &other, &j, &c, NULL);
-        int level = level_of (&self->settings, j, c);
-        return level > 0 ? keep_match (self, id, row, level, j, c, ms) : 0;
+        bytes = r->bytes;
+        len = r->len;
     }
-    int rc = self->blob ? sqlite3_blob_reopen (self->blob, row)
-                        : sqlite3_blob_open (self->db, "main", "corpus_articles", "sketch", row, 0,
-                                             &self->blob);
-    int len = rc == SQLITE_OK ? sqlite3_blob_bytes (self->blob) : 0;
-    if (rc == SQLITE_OK && (size_t) len > self->blob_cap) {
-        self->blob_cap = (size_t) len;
-        self->blob_buf = clip_realloc (self->blob_buf, self->blob_cap);
+    else {
+        int rc = self->blob ? sqlite3_blob_reopen (self->blob, row)
+                            : sqlite3_blob_open (self->db, "main", "corpus_articles", "sketch", row,
+                                                 0, &self->blob);
+        int n = rc == SQLITE_OK ? sqlite3_blob_bytes (self->blob) : 0;
+        if (rc == SQLITE_OK && (size_t) n > self->blob_cap) {
+            self->blob_cap = (size_t) n;
+            self->blob_buf = clip_realloc (self->blob_buf, self->blob_cap);
+        }
+        if (rc == SQLITE_OK)
+            rc = sqlite3_blob_read (self->blob, self->blob_buf, n, 0);
+        if (rc != SQLITE_OK) {
+            /*  A row without a sketch, or an error: the handle can only be
+                closed now, and the statement says which it was.  */
+            sqlite3_blob_close (self->blob);
+            self->blob = NULL;
+            return verify_by_statement (self, id, view, row, ms);
+        }
+        bytes = self->blob_buf;
+        len = (size_t) n;
     }
-    if (rc == SQLITE_OK)
-        rc = sqlite3_blob_read (self->blob, self->blob_buf, len, 0);
-    if (rc != SQLITE_OK) {
-        /*  A row without a sketch, or an error: the handle can only be
-            closed now, and the statement says which it was.  */
-        sqlite3_blob_close (self->blob);
-        self->blob = NULL;
-        return verify_by_statement (self, id, view, row, ms);
-    }
-    if (clip_sketch_parse (self->blob_buf, (size_t) len, &other) != 0)
+    clip_sketch_view_t other;
+    if (clip_sketch_parse (bytes, len, &other) != 0)
         return 0;
+    double j, c;
     clip_sketch_compare (view, &other, &j, &c, NULL);
     int level = level_of (&self->settings, j, c);
     return level > 0 ? keep_match (self, id, row, level, j, c, ms) : 0;

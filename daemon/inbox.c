@@ -523,6 +523,14 @@ watch_again (clip_inbox_t *self)
     scan (self);
 }
 
+/*  A scan found the table full and half of it is free again: time to look
+    for the names it could not hold (on_settle_timer, refill).  */
+static bool
+room_after_overflow (const clip_inbox_t *self)
+{
+    return self->overflow && self->n_candidates < self->settings.max_pending / 2;
+}
+
 static void
 on_settle_timer (uv_timer_t *timer)
 {
@@ -538,7 +546,7 @@ on_settle_timer (uv_timer_t *timer)
             free (name);
         }
     }
-    if (self->overflow && self->n_candidates < self->settings.max_pending / 2)
+    if (room_after_overflow (self))
         scan (self);
     else
     if (any)
@@ -562,7 +570,7 @@ on_refill_timer (uv_timer_t *timer)
 static void
 refill (clip_inbox_t *self)
 {
-    if (self->overflow && self->started && self->n_candidates < self->settings.max_pending / 2
+    if (self->started && room_after_overflow (self)
     &&  !uv_is_active ((uv_handle_t *) &self->refill_timer))
         uv_timer_start (&self->refill_timer, on_refill_timer, 0, 0);
 }

@@ -11,6 +11,7 @@
         clip ner tag FILE [--data-dir DIR]
         clip ner clusters [--out FILE] DIR...
         clip ner clusters --exchange N [--base FILE] [--passes N] [--out FILE] DIR...
+        clip ner clusters --vectors FILE --kmeans N [--max-words N] [--base FILE] [--out FILE]
         clip ner names [--model-dir DIR] [--out FILE] DIR...
 
     Only the command line: extraction and span scoring are clip_ner.h,
@@ -57,6 +58,7 @@ usage (FILE *f)
         "       clip ner tag FILE [--data-dir DIR]\n"
         "       clip ner clusters [--out FILE] DIR...\n"
         "       clip ner clusters --exchange N [--base FILE] [--passes N] [--out FILE] DIR...\n"
+        "       clip ner clusters --vectors FILE --kmeans N [--max-words N] [--base FILE] [--out FILE]\n"
         "       clip ner names [--model-dir DIR] [--out FILE] DIR...\n"
         "       clip ner [COMMAND] -h|--help\n"
         "Defaults: eval and tag use the data directory %s;\n"
@@ -584,11 +586,14 @@ cmd_clusters (int argc, char **argv)
     char *model_dir = clip_datadir_path (clip_datadir_source (), CLIP_DATA_MODEL);
     char *out = clip_path_join (model_dir, "clusters.tsv");
     free (model_dir);
-    char *base = NULL;
-    uint64_t nclass = 0, passes = 15;
+    char *base = NULL, *vectors = NULL;
+    uint64_t nclass = 0, passes = 15, kmeans = 0, max_words = 10000000;
     static const struct option longopts [] = {
         { "out", required_argument, NULL, 'o' },
         { "exchange", required_argument, NULL, 'x' },
+        { "vectors", required_argument, NULL, 'v' },
+        { "kmeans", required_argument, NULL, 'k' },
+        { "max-words", required_argument, NULL, 'm' },
         { "base", required_argument, NULL, 'b' },
         { "passes", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
@@ -600,6 +605,17 @@ cmd_clusters (int argc, char **argv)
         switch (c) {
             case 'o': free (out); out = clip_strdup (optarg); break;
             case 'b': free (base); base = clip_strdup (optarg); break;
+            case 'v': free (vectors); vectors = clip_strdup (optarg); break;
+            case 'k':
+                if (clip_opt_uint (optarg, 2, CLIP_CLUSTER_XCLASS_MAX, &kmeans) != 0)
+                    rc = clip_opt_usage_error ("ner clusters", "--kmeans wants a number from 2 "
+                                               "to %u, got '%s'", CLIP_CLUSTER_XCLASS_MAX, optarg);
+                break;
+            case 'm':
+                if (clip_opt_uint (optarg, 2, 10000000, &max_words) != 0)
+                    rc = clip_opt_usage_error ("ner clusters", "--max-words wants a number from "
+                                               "2 to 10000000, got '%s'", optarg);
+                break;
             case 'x':
             case 'p': {
                 bool x = c == 'x';
@@ -628,11 +644,27 @@ cmd_clusters (int argc, char **argv)
     char **dirs = argv + optind;
     size_t nd = (size_t) (argc - optind);
     char err [512];
+    if (vectors || kmeans) {
+        /*  Classes of word vectors: no text to read.  */
+        if (!vectors || !kmeans)
+            rc = clip_opt_usage_error ("ner clusters", "--vectors and --kmeans go together");
+        else
+        if (nd > 0 || nclass)
+            rc = clip_opt_usage_error ("ner clusters", "--vectors reads no DIR and goes "
+                                       "without --exchange");
+        else
+        if (clip_clusters_vectors (vectors, base ? base : out, (unsigned) kmeans,
+                                   (size_t) max_words, out, stderr, err, sizeof err) < 0) {
+            fprintf (stderr, "clip: ner clusters: %s\n", err);
+            rc = 1;
+        }
+    }
+    else
     if (nd == 0)
         rc = clip_opt_usage_error ("ner clusters", "needs at least one DIR");
     else
     if (!nclass && base)
-        rc = clip_opt_usage_error ("ner clusters", "--base goes with --exchange");
+        rc = clip_opt_usage_error ("ner clusters", "--base goes with --exchange or --vectors");
     else
     if (nclass ? clip_clusters_exchange (dirs, nd, base ? base : out, (unsigned) nclass,
                                          (unsigned) passes, out, stderr, err, sizeof err) < 0
@@ -641,6 +673,7 @@ cmd_clusters (int argc, char **argv)
         rc = 1;
     }
 done:
+    free (vectors);
     free (base);
     free (out);
     return rc;

@@ -28,14 +28,14 @@ load_text (const char *dir, const char *text, char *err, size_t err_size)
     return c;
 }
 
-/*  Up to three exchange columns after path and bucket; "-" and a missing
+/*  Up to four exchange columns after path and bucket; "-" and a missing
     column are both "no class"; path and bucket are read as before.  */
 Test (clusters, exchange_columns_are_read_beside_the_path) {
     char *dir = tu_tempdir ("clusters");
     char err [256] = "";
     clip_clusters_t *c = load_text (dir, "berlin\t1234\t3\t5\t-\n"
                                          "paris\t77\t2\t7\n"
-                                         "rome\t9\t1\t0\t63\t32766\n"
+                                         "rome\t9\t1\t0\t63\t2046\t12\n"
                                          "said\t4095\t0\n", err, sizeof err);
     cr_assert_not_null (c, "%s", err);
     cr_assert_eq (clip_clusters_size (c), 4);
@@ -53,6 +53,8 @@ Test (clusters, exchange_columns_are_read_beside_the_path) {
     cr_assert_eq (CLIP_CLUSTER_XCLASS (v, 0), 1);
     cr_assert_eq (CLIP_CLUSTER_XCLASS (v, 1), 64);
     cr_assert_eq (CLIP_CLUSTER_XCLASS (v, 2), CLIP_CLUSTER_XCLASS_MAX + 1);
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (v, 3), 13);
+    cr_assert (CLIP_CLUSTER_HAS_PATH (v));
     v = lookup (c, "said");
     cr_assert_eq (CLIP_CLUSTER_PATH (v), 4095);
     for (unsigned i = 0; i < CLIP_CLUSTER_XCOLUMNS; i++)
@@ -64,17 +66,17 @@ Test (clusters, exchange_columns_are_read_beside_the_path) {
     free (dir);
 }
 
-/*  A class that is not a number in range, an empty column or a fourth
+/*  A class that is not a number in range, an empty column or a fifth
     exchange column is refused with the file and the line named.  */
 Test (clusters, bad_exchange_columns_are_refused) {
     char *dir = tu_tempdir ("clusters");
     static const char *const bad [] = {
         "ok\t1\t2\t3\nberlin\t1\t2\tx7\n",
-        "berlin\t1\t2\t32767\n",
+        "berlin\t1\t2\t2047\n",
         "berlin\t1\t2\t99999999999999999999\n",
         "berlin\t1\t2\t\n",
         "berlin\t1\t2\t-1\n",
-        "berlin\t1\t2\t1\t2\t3\t4\n",
+        "berlin\t1\t2\t1\t2\t3\t4\t5\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char err [256] = "";
@@ -147,7 +149,7 @@ Test (clusters, exchange_groups_words_after_the_same_words) {
     cr_assert_eq (CLIP_CLUSTER_PATH (lookup (c, "rome")), 8);
     clip_clusters_destroy (&c);
 
-    /*  A second column on the first; a fourth is refused.  */
+    /*  A second column on the first; a fifth is refused.  */
     cr_assert_eq (clip_clusters_exchange (dirs, 1, out, 2, 20, two, NULL, err, sizeof err), 0,
                   "%s", err);
     c = clip_clusters_load (two, err, sizeof err);
@@ -156,6 +158,8 @@ Test (clusters, exchange_groups_words_after_the_same_words) {
     cr_assert_neq (CLIP_CLUSTER_XCLASS (lookup (c, "paris"), 1), 0);
     clip_clusters_destroy (&c);
     cr_assert_eq (clip_clusters_exchange (dirs, 1, two, 2, 20, again, NULL, err, sizeof err), 0,
+                  "%s", err);
+    cr_assert_eq (clip_clusters_exchange (dirs, 1, again, 2, 20, again, NULL, err, sizeof err), 0,
                   "%s", err);
     cr_assert_eq (clip_clusters_exchange (dirs, 1, again, 2, 20, again, NULL, err, sizeof err),
                   -1);
@@ -172,6 +176,121 @@ Test (clusters, exchange_groups_words_after_the_same_words) {
     free (article);
     free (corpus);
     free (text_dir);
+    tu_rmtree (dir);
+    free (dir);
+}
+
+/*  A word known only by its classes ("-" for path and bucket) is known,
+    has no path, and keeps its classes; "-" in one of the two alone is
+    refused.  */
+Test (clusters, words_without_a_path_are_known_by_their_classes) {
+    char *dir = tu_tempdir ("clusters");
+    char err [256] = "";
+    clip_clusters_t *c = load_text (dir, "berlin\t1234\t3\t5\t-\t7\n"
+                                         "vorkuta\t-\t-\t-\t-\t9\n", err, sizeof err);
+    cr_assert_not_null (c, "%s", err);
+    uint64_t v = lookup (c, "Berlin");
+    cr_assert (CLIP_CLUSTER_HAS_PATH (v));
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (v, 2), 8);
+    v = lookup (c, "Vorkuta");
+    cr_assert (v & CLIP_CLUSTER_KNOWN);
+    cr_assert (v & CLIP_CLUSTER_PATHLESS);
+    cr_assert_not (CLIP_CLUSTER_HAS_PATH (v));
+    cr_assert_eq (CLIP_CLUSTER_PATH (v), 0);
+    cr_assert_eq (CLIP_CLUSTER_CAPB (v), 0);
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (v, 0), 0);
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (v, 2), 10);
+    cr_assert_not (CLIP_CLUSTER_HAS_PATH (lookup (c, "madrid")));
+    clip_clusters_destroy (&c);
+    static const char *const bad [] = { "berlin\t-\t3\t5\n", "berlin\t12\t-\t5\n" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        c = load_text (dir, bad [i], err, sizeof err);
+        cr_assert_null (c, "case %zu loaded", i);
+        cr_assert (strstr (err, "berlin") && strstr (err, "bucket"), "case %zu: %s", i, err);
+    }
+    tu_rmtree (dir);
+    free (dir);
+}
+
+/*  Word vectors in two tight groups: k-means puts each group in one
+    class, the base file's words get the class as one more column, the
+    vectors' other words are added without path or bucket, a later line
+    of a key already read (case, digits) is skipped, the same input gives
+    the same bytes, and a line with the wrong count of numbers is refused
+    with its number.  */
+Test (clusters, vectors_are_classed_by_kmeans) {
+    char *dir = tu_tempdir ("clusters");
+    char *vectors = clip_path_join (dir, "vectors.txt");
+    static const char vectors_text [] =
+        "paris 1 0.1 0\n"
+        "lives 0 1 0.1\n"
+        "berlin 0.9 0 0.1\n"
+        "works 0.1 0.9 0\n"
+        "vorkuta 1 0 0.05\n"
+        "sleeps 0 1 0\n"
+        "Paris 0 1 0\n"
+        "1996 0.95 0.1 0\n"
+        "1997 0 1 0\n";
+    tu_write (vectors, vectors_text, sizeof vectors_text - 1);
+    char *base = clip_path_join (dir, "base.tsv");
+    static const char base_text [] = "berlin\t2\t3\t5\nlives\t5\t0\t6\nmadrid\t6\t3\t5\n";
+    tu_write (base, base_text, sizeof base_text - 1);
+    char *out = clip_path_join (dir, "out.tsv"), *again = clip_path_join (dir, "again.tsv");
+    char err [256] = "";
+    cr_assert_eq (clip_clusters_vectors (vectors, base, 2, 100, out, NULL, err, sizeof err), 0,
+                  "%s", err);
+    cr_assert_eq (clip_clusters_vectors (vectors, base, 2, 100, again, NULL, err, sizeof err),
+                  0, "%s", err);
+    size_t n1, n2;
+    char *b1 = tu_read (out, &n1), *b2 = tu_read (again, &n2);
+    cr_assert (n1 == n2 && memcmp (b1, b2, n1) == 0, "two runs differ");
+    cr_assert (strstr (b1, "madrid\t6\t3\t5\t-\n"), "%s", b1);
+    cr_assert (strstr (b1, "\nvorkuta\t-\t-\t-\t"), "%s", b1);
+    cr_assert (strstr (b1, "\n0000\t-\t-\t-\t"), "%s", b1);
+    cr_assert_null (strstr (b1, "Paris"), "%s", b1);
+
+    clip_clusters_t *c = clip_clusters_load (out, err, sizeof err);
+    cr_assert_not_null (c, "%s", err);
+    cr_assert_eq (clip_clusters_size (c), 8, "%s", b1);
+    uint64_t v = lookup (c, "Berlin");
+    cr_assert (CLIP_CLUSTER_HAS_PATH (v));
+    cr_assert_eq (CLIP_CLUSTER_PATH (v), 2);
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (v, 0), 6);
+    uint32_t city = CLIP_CLUSTER_XCLASS (v, 1), verb = CLIP_CLUSTER_XCLASS (lookup (c, "lives"), 1);
+    cr_assert (city != 0 && verb != 0 && city != verb, "%s", b1);
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (lookup (c, "paris"), 1), city);
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (lookup (c, "vorkuta"), 1), city);
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (lookup (c, "1986"), 1), city);
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (lookup (c, "works"), 1), verb);
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (lookup (c, "sleeps"), 1), verb);
+    cr_assert_not (CLIP_CLUSTER_HAS_PATH (lookup (c, "vorkuta")));
+    cr_assert_eq (CLIP_CLUSTER_XCLASS (lookup (c, "madrid"), 1), 0);
+    clip_clusters_destroy (&c);
+
+    /*  --max-words: the first words only.  */
+    cr_assert_eq (clip_clusters_vectors (vectors, base, 2, 4, again, NULL, err, sizeof err), 0,
+                  "%s", err);
+    free (b2);
+    b2 = tu_read (again, &n2);
+    cr_assert_null (strstr (b2, "vorkuta"), "%s", b2);
+    cr_assert (strstr (b2, "\nparis\t-\t-\t-\t"), "%s", b2);
+
+    static const char bad_text [] = "paris 1 0 0\nberlin 1 0\n";
+    tu_write (vectors, bad_text, sizeof bad_text - 1);
+    cr_assert_eq (clip_clusters_vectors (vectors, base, 2, 100, again, NULL, err, sizeof err),
+                  -1);
+    cr_assert (strstr (err, "line 2") && strstr (err, "vectors.txt"), "%s", err);
+    static const char nan_text [] = "paris 1 x 0\n";
+    tu_write (vectors, nan_text, sizeof nan_text - 1);
+    cr_assert_eq (clip_clusters_vectors (vectors, base, 2, 100, again, NULL, err, sizeof err),
+                  -1);
+    cr_assert (strstr (err, "line 1") && strstr (err, "not a number"), "%s", err);
+    free (b1);
+    free (b2);
+    free (again);
+    free (out);
+    free (base);
+    free (vectors);
     tu_rmtree (dir);
     free (dir);
 }

@@ -15,19 +15,32 @@
 
 #include <xxhash.h>
 
-/*  uthash allocates through clip_malloc, which ends the program on
-    exhaustion with a log line, as every other allocation here does.  The
-    table is looked up once per word tagged, so it is keyed by the word's
-    XXH3 (computed once), whose low bits are already a good bucket index,
-    and starts with 2^16 buckets: the ~31,000 words of the shipped file sit
-    about one to a bucket from the start, instead of in the chains of up to
-    10 that uthash lets grow before it doubles its buckets.  */
-#define uthash_malloc(sz) clip_malloc (sz)
-#define HASH_FUNCTION(keyptr, keylen, hashv) \
-    do { uint64_t key_; memcpy (&key_, (keyptr), sizeof key_); (hashv) = (unsigned) key_; } while (0)
-#define HASH_INITIAL_NUM_BUCKETS 65536U
-#define HASH_INITIAL_NUM_BUCKETS_LOG2 16U
-#include <uthash.h>
+/*  The classes' bits end below the two flags.  */
+static_assert (16 + CLIP_CLUSTER_XBITS * CLIP_CLUSTER_XCOLUMNS <= 62,
+               "exchange columns overlap the flags");
+
+/*  The table is looked up once per word tagged (on a miss of the tagger's
+    word cache), and holds some 340,000 words since the file has columns
+    of word vectors' classes: open addressing over 16-byte slots,
+    keyed by the word's XXH3 (as the model's features are hashed: two words
+    colliding in 64 bits would share a class, as they would share every
+    feature), at most three quarters full, probed linearly from the low
+    bits.  A slot's value is never 0 (CLIP_CLUSTER_KNOWN is set), so 0
+    marks an empty one.  8 MiB for the shipped file's 341,035 words,
+    where uthash's items and buckets took about 35.  */
+#define MAX_LOAD_NUM 3
+#define MAX_LOAD_DEN 4
+
+typedef struct {
+    uint64_t hash;
+    uint64_t value;
+} slot_t;
+
+struct clip_clusters {
+    slot_t *slots;              /* owned; cap a power of two */
+    size_t cap;
+    size_t n;
+};
 
 static uint64_t
 key_hash (const char *key, size_t len)
@@ -35,21 +48,14 @@ key_hash (const char *key, size_t len)
     return XXH3_64bits (key, len);
 }
 
-/*  One word of clusters.tsv, keyed by the XXH3 of its key (as the model's
-    features are hashed: two words colliding in 64 bits would share a
-    class, as they would share every feature).  The items are one array:
-    loading allocates two blocks and uthash's buckets, not one per word.  */
-typedef struct {
-    uint64_t hash;
-    uint64_t value;
-    UT_hash_handle hh;
-} cluster_t;
-
-struct clip_clusters {
-    cluster_t *items;           /* array, owned */
-    cluster_t *table;           /* uthash table over items */
-    size_t n;
-};
+static slot_t *
+slot_of (const clip_clusters_t *self, uint64_t h)
+{
+    size_t mask = self->cap - 1;
+    for (size_t i = (size_t) h & mask;; i = (i + 1) & mask)
+        if (self->slots [i].value == 0 || self->slots [i].hash == h)
+            return &self->slots [i];
+}
 
 size_t
 clip_clusters_key (const char *word, size_t len, char *buf, size_t size)
@@ -72,10 +78,9 @@ clip_clusters_key (const char *word, size_t len, char *buf, size_t size)
 uint64_t
 clip_clusters_lookup (const clip_clusters_t *self, const char *key, size_t len)
 {
-    uint64_t h = key_hash (key, len);
-    cluster_t *c;
-    HASH_FIND (hh, self->table, &h, sizeof h, c);
-    return c ? c->value : 0;
+    if (self->n == 0)
+        return 0;
+    return slot_of (self, key_hash (key, len))->value;
 }
 
 size_t
@@ -100,7 +105,10 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
     for (size_t i = 0; i < len; i++)
         lines += data [i] == '\n';
     clip_clusters_t *self = clip_calloc (1, sizeof *self);
-    self->items = clip_calloc (lines + 1, sizeof (cluster_t));
+    self->cap = 16;
+    while (self->cap * MAX_LOAD_NUM < (lines + 1) * MAX_LOAD_DEN)
+        self->cap *= 2;
+    self->slots = clip_calloc (self->cap, sizeof *self->slots);
     char *line = data;
     char *end = data + len;
     while (line && line < end) {
@@ -112,10 +120,19 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
             snprintf (err, err_size, "%s: bad line %.40s", path, line);
             goto fail;
         }
-        unsigned long cpath = strtoul (t1 + 1, NULL, 10);
-        unsigned long capb = strtoul (t2 + 1, NULL, 10);
+        /*  "-" in both: a word of the vectors only (clip_clusters.h).  */
+        bool no_path = t2 - t1 == 2 && t1 [1] == '-';
+        bool no_capb = (t2 [1] == '-' && (t2 + 2 == lend || t2 [2] == '\t'));
+        if (no_path != no_capb) {
+            snprintf (err, err_size, "%s: a path without a bucket, or a bucket without "
+                      "a path, in %.40s", path, line);
+            goto fail;
+        }
+        unsigned long cpath = no_path ? 0 : strtoul (t1 + 1, NULL, 10);
+        unsigned long capb = no_path ? 0 : strtoul (t2 + 1, NULL, 10);
         uint64_t value = CLIP_CLUSTER_KNOWN | (uint64_t) (capb & 0xF) << 12
-                       | (uint64_t) (cpath & 0xFFF);
+                       | (uint64_t) (cpath & 0xFFF)
+                       | (no_path ? CLIP_CLUSTER_PATHLESS : 0);
         /*  The exchange columns.  */
         char *col = memchr (t2 + 1, '\t', (size_t) (lend - t2 - 1));
         for (unsigned i = 0; col && col < lend; i++) {
@@ -142,21 +159,17 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
                           CLIP_CLUSTER_XCOLUMNS, line);
                 goto fail;
             }
-            value |= x << (16 + 15 * i);
+            value |= x << (16 + CLIP_CLUSTER_XBITS * i);
             col = next;
         }
         uint64_t h = key_hash (line, (size_t) (t1 - line));
-        cluster_t *c;
-        HASH_FIND (hh, self->table, &h, sizeof h, c);
-        if (c)
-            c->value = value;       /* a word listed twice: the last line wins */
-        else {
+        slot_t *slot = slot_of (self, h);
+        if (slot->value == 0) {
             assert (self->n <= lines);
-            c = &self->items [self->n++];
-            c->hash = h;
-            c->value = value;
-            HASH_ADD (hh, self->table, hash, sizeof h, c);
+            self->n++;
+            slot->hash = h;
         }
+        slot->value = value;        /* a word listed twice: the last line wins */
         line = nl ? nl + 1 : NULL;
     }
     free (data);
@@ -174,8 +187,7 @@ clip_clusters_destroy (clip_clusters_t **self_p)
     clip_clusters_t *self = *self_p;
     if (!self)
         return;
-    HASH_CLEAR (hh, self->table);
-    free (self->items);
+    free (self->slots);
     free (self);
     *self_p = NULL;
 }

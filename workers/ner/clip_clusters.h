@@ -19,7 +19,14 @@
     exchange clustering of the bigrams (clip_clusters_exchange, `clip ner
     clusters --exchange N`), which groups words by the words before them
     where the path groups them by both neighbours' distributions; one
-    column per number of classes, coarse and fine side by side.
+    column per number of classes, coarse and fine side by side; or
+    spherical k-means of word vectors learnt elsewhere from far more text
+    (clip_clusters_vectors, `clip ner clusters --vectors FILE --kmeans N`).
+
+    A word the vectors know and the text did not has no path and no bucket
+    ("-" in both columns): it is known by its classes alone
+    (CLIP_CLUSTER_PATHLESS), and to the features that read the path it is
+    as unknown as a word not in the file.
 */
 #ifndef CLIP_CLUSTERS_H
 #define CLIP_CLUSTERS_H
@@ -32,14 +39,21 @@ typedef struct clip_clusters clip_clusters_t;
 
 /*  A lookup value: 0 for an unknown word, else CLIP_CLUSTER_KNOWN set with
     the path in the low 12 bits, the capitalisation bucket (0..4, 4 = not
-    enough evidence) above, and above that, 15 bits each, the word's class
-    + 1 in each exchange column of the file (0: no such column, or "-").  */
+    enough evidence) above, and above that, CLIP_CLUSTER_XBITS bits each, the word's class
+    + 1 in each exchange column of the file (0: no such column, or "-").
+    CLIP_CLUSTER_PATHLESS: the word has classes but no path nor bucket
+    (both 0 then); CLIP_CLUSTER_HAS_PATH tells a word with a path.  */
 #define CLIP_CLUSTER_KNOWN (UINT64_C (1) << 63)
+#define CLIP_CLUSTER_PATHLESS (UINT64_C (1) << 62)
+#define CLIP_CLUSTER_HAS_PATH(v) (((v) & (CLIP_CLUSTER_KNOWN | CLIP_CLUSTER_PATHLESS)) \
+                                  == CLIP_CLUSTER_KNOWN)
 #define CLIP_CLUSTER_PATH(v) ((uint32_t) (v) & 0xFFFu)
 #define CLIP_CLUSTER_CAPB(v) (((uint32_t) (v) >> 12) & 0xFu)
-#define CLIP_CLUSTER_XCOLUMNS 3
-#define CLIP_CLUSTER_XCLASS(v, i) ((uint32_t) ((v) >> (16 + 15 * (i))) & 0x7FFFu)
-#define CLIP_CLUSTER_XCLASS_MAX 32766u
+#define CLIP_CLUSTER_XCOLUMNS 4
+#define CLIP_CLUSTER_XBITS 11
+#define CLIP_CLUSTER_XCLASS(v, i) \
+    ((uint32_t) ((v) >> (16 + CLIP_CLUSTER_XBITS * (i))) & ((1u << CLIP_CLUSTER_XBITS) - 1))
+#define CLIP_CLUSTER_XCLASS_MAX ((1u << CLIP_CLUSTER_XBITS) - 2)
 
 /*  Load a clusters file; path NULL gives an empty table.  Returns NULL with
     err set on failure.  Caller owns the result.  */

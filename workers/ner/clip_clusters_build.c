@@ -157,7 +157,7 @@ dot (const float *a, const float *b, size_t d)
     class [i] receives each member's class.  Seeds by k-means++ from rng.  */
 static void
 kmeans (const float *vec, size_t dim, const uint32_t *members, size_t n, int k,
-        uint64_t *rng, uint8_t *klass)
+        uint64_t *rng, uint32_t *klass)
 {
     if ((size_t) k > n)
         k = (int) n;
@@ -190,7 +190,7 @@ kmeans (const float *vec, size_t dim, const uint32_t *members, size_t n, int k,
                 dist [i] = d;
         }
     }
-    memset (klass, 0, n);
+    memset (klass, 0, n * sizeof *klass);
     float *sum = clip_malloc ((size_t) k * dim * sizeof (float));
     for (int it = 0; it < ITERATIONS; it++) {
         size_t changed = 0;
@@ -205,9 +205,9 @@ kmeans (const float *vec, size_t dim, const uint32_t *members, size_t n, int k,
                     best = c;
                 }
             }
-            if (klass [i] != best || it == 0)
+            if (klass [i] != (uint32_t) best || it == 0)
                 changed++;
-            klass [i] = (uint8_t) best;
+            klass [i] = (uint32_t) best;
         }
         if (it > 0 && changed == 0)
             break;
@@ -258,14 +258,14 @@ split (const float *vec, size_t dim, uint32_t *members, size_t n, int level,
     unsigned shift = (unsigned) (4 * (LEVELS - 1 - level));
     if (n < 2 * BRANCH)
         return;                 /* too few to split: class 0 below */
-    uint8_t *klass = clip_malloc (n);
+    uint32_t *klass = clip_malloc (n * sizeof *klass);
     kmeans (vec, dim, members, n, BRANCH, rng, klass);
     uint32_t *sorted = clip_malloc (n * sizeof (uint32_t));
     size_t o = 0;
     for (int c = 0; c < BRANCH; c++) {
         size_t start = o;
         for (size_t i = 0; i < n; i++)
-            if (klass [i] == c) {
+            if (klass [i] == (uint32_t) c) {
                 sorted [o++] = members [i];
                 path [members [i]] |= (uint32_t) c << shift;
             }
@@ -691,5 +691,250 @@ clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
     free (line_word);
     free (base);
     corpus_free (&vocab, seq, &files);
+    return bad || rc < 0 ? -1 : 0;
+}
+
+/*  ------------------------------------------------------------------------
+    Classes of word vectors  */
+
+/*  The seed of the vectors' k-means: any fixed value, so that the same
+    file gives the same classes.  */
+#define VECTORS_SEED 0x9E3779B97F4A7C15ULL
+
+/*  A key of the vectors file: uthash over small items, as vocab_t.  */
+typedef struct {
+    char *key;
+    uint32_t id;                /* the word's place among those kept */
+    UT_hash_handle hh;
+} vkey_t;
+
+static vkey_t *
+vkey_find (vkey_t *set, const char *key, size_t len)
+{
+    vkey_t *k = NULL;
+    HASH_FIND (hh, set, key, len, k);
+    return k;
+}
+
+/*  Read the first max_words distinct keys of a vectors file (word, then
+    dim numbers, separated by spaces, one word a line, most frequent
+    first: GloVe's text format), each vector scaled to unit length.  A
+    word whose key (clip_clusters_key) an earlier line had is skipped, as
+    is a word with no key or a zero vector.  Returns the number kept, or
+    -1 with err set; *vec_p (n * *dim_p floats) and *set_p are the
+    caller's.  */
+static long
+vectors_read (const char *path, size_t max_words, float **vec_p, size_t *dim_p,
+              vkey_t **set_p, char *err, size_t err_size)
+{
+    FILE *f = fopen (path, "r");
+    if (!f) {
+        snprintf (err, err_size, "cannot open %s: %s", path, strerror (errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t line_cap = 0, dim = 0, n = 0, cap = 0, lineno = 0, vec_cap = 0;
+    float *vec = NULL, *row = NULL;
+    vkey_t *set = NULL;
+    long rc = 0;
+    ssize_t len;
+    while (n < max_words && (len = getline (&line, &line_cap, f)) >= 0) {
+        lineno++;
+        if (len > 0 && line [len - 1] == '\n')
+            line [--len] = 0;
+        char *sp = strchr (line, ' ');
+        if (!sp || sp == line) {
+            snprintf (err, err_size, "%s: line %zu is not a word and numbers", path, lineno);
+            rc = -1;
+            break;
+        }
+        /*  The numbers, counted on the first line.  */
+        size_t d = 0;
+        for (char *q = sp; *q; ) {
+            while (*q == ' ')
+                q++;
+            if (!*q)
+                break;
+            char *end;
+            float x = strtof (q, &end);
+            if (end == q || !isfinite (x) || (*end && *end != ' ')) {
+                snprintf (err, err_size, "%s: line %zu: not a number at '%.20s'", path, lineno, q);
+                rc = -1;
+                break;
+            }
+            if (dim && d >= dim) {
+                d++;
+                break;
+            }
+            if (d == cap) {
+                cap = cap ? 2 * cap : 128;
+                row = clip_realloc (row, cap * sizeof *row);
+            }
+            row [d++] = x;
+            q = end;
+        }
+        if (rc < 0)
+            break;
+        if (!dim)
+            dim = d;
+        if (d != dim || dim == 0) {
+            snprintf (err, err_size, "%s: line %zu has %zu numbers, line 1 had %zu", path,
+                      lineno, d, dim);
+            rc = -1;
+            break;
+        }
+        char key [KEY_MAX];
+        size_t klen = (size_t) (sp - line);
+        if (klen >= KEY_MAX)
+            continue;               /* no word the tagger keys is that long */
+        klen = clip_clusters_key (line, klen, key, sizeof key);
+        if (memchr (key, '\t', klen) || vkey_find (set, key, klen))
+            continue;
+        double norm = sqrt (dot (row, row, dim));
+        if (!(norm > 0))
+            continue;
+        if (n == vec_cap) {
+            vec_cap = vec_cap ? 2 * vec_cap : 1024;
+            vec = clip_realloc (vec, vec_cap * dim * sizeof *vec);
+        }
+        for (size_t j = 0; j < dim; j++)
+            vec [n * dim + j] = (float) (row [j] / norm);
+        vkey_t *k = clip_malloc (sizeof *k);
+        k->key = clip_strndup (key, klen);
+        k->id = (uint32_t) n++;
+        HASH_ADD_KEYPTR (hh, set, k->key, klen, k);
+    }
+    if (rc == 0 && ferror (f)) {
+        snprintf (err, err_size, "cannot read %s: %s", path, strerror (errno));
+        rc = -1;
+    }
+    if (rc == 0 && n < 2) {
+        snprintf (err, err_size, "%s: fewer than two words", path);
+        rc = -1;
+    }
+    free (line);
+    free (row);
+    fclose (f);
+    *vec_p = vec;
+    *dim_p = dim;
+    *set_p = set;
+    return rc < 0 ? -1 : (long) n;
+}
+
+static void
+vkeys_free (vkey_t **set)
+{
+    vkey_t *k, *tmp;
+    HASH_ITER (hh, *set, k, tmp) {
+        HASH_DEL (*set, k);
+        free (k->key);
+        free (k);
+    }
+}
+
+int
+clip_clusters_vectors (const char *vectors_path, const char *base_path, unsigned nclass,
+                       size_t max_words, const char *out_path, FILE *log,
+                       char *err, size_t err_size)
+{
+    if (nclass < 2 || nclass > CLIP_CLUSTER_XCLASS_MAX) {
+        snprintf (err, err_size, "classes: %u is not in 2..%u", nclass, CLIP_CLUSTER_XCLASS_MAX);
+        return -1;
+    }
+    char *base;
+    size_t base_len;
+    int rc = clip_file_read (base_path, (size_t) 256 << 20, &base, &base_len);
+    if (rc < 0) {
+        snprintf (err, err_size, "cannot read %s: %s", base_path, strerror (-rc));
+        return -1;
+    }
+    float *vec = NULL;
+    size_t dim = 0;
+    vkey_t *set = NULL;
+    long nv = vectors_read (vectors_path, max_words, &vec, &dim, &set, err, err_size);
+    if (nv < 0) {
+        free (vec);
+        vkeys_free (&set);
+        free (base);
+        return -1;
+    }
+    size_t n = (size_t) nv;
+    if (log)
+        fprintf (log, "clusters: vectors: %zu words of %zu numbers from %s, %u classes\n",
+                 n, dim, vectors_path, nclass);
+    uint32_t *members = clip_malloc (n * sizeof *members);
+    for (size_t i = 0; i < n; i++)
+        members [i] = (uint32_t) i;
+    uint32_t *klass = clip_malloc (n * sizeof *klass);
+    uint64_t rng = VECTORS_SEED;
+    kmeans (vec, dim, members, n, (int) nclass, &rng, klass);
+
+    /*  The base file, each line with one more column (its word's class, or
+        "-" when the vectors lack the word), then a line for each word of
+        the vectors the base lacks: no path, no bucket, "-" in the base's
+        other columns.  */
+    bool *in_base = clip_calloc (n, sizeof *in_base);
+    size_t cap = base_len + (size_t) n * (KEY_MAX + 32) + 64, used = 0;
+    char *text = clip_malloc (cap);
+    size_t columns = 0, li = 0;
+    bool bad = false;
+    for (char *line = base; line < base + base_len && !bad; li++) {
+        char *nl = memchr (line, '\n', (size_t) (base + base_len - line));
+        char *lend = nl ? nl : base + base_len;
+        size_t tabs = 0;
+        for (char *q = line; q < lend; q++)
+            tabs += *q == '\t';
+        if (li == 0)
+            columns = tabs + 1;
+        if (tabs < 2 || tabs >= 2 + CLIP_CLUSTER_XCOLUMNS || tabs + 1 != columns) {
+            snprintf (err, err_size, "%s: line %zu has %zu columns, not %zu (3 to %d)",
+                      base_path, li + 1, tabs + 1, columns, 2 + CLIP_CLUSTER_XCOLUMNS);
+            bad = true;
+            break;
+        }
+        char *tab = memchr (line, '\t', (size_t) (lend - line));
+        vkey_t *k = vkey_find (set, line, (size_t) (tab - line));
+        memcpy (text + used, line, (size_t) (lend - line));
+        used += (size_t) (lend - line);
+        if (k) {
+            in_base [k->id] = true;
+            used += (size_t) snprintf (text + used, cap - used, "\t%u\n", klass [k->id]);
+        }
+        else
+            used += (size_t) snprintf (text + used, cap - used, "\t-\n");
+        line = nl ? nl + 1 : base + base_len;
+    }
+    size_t added = 0;
+    if (!bad) {
+        /*  In the vectors' order: most frequent first.  */
+        vkey_t **by_id = clip_malloc (n * sizeof *by_id);
+        for (vkey_t *k = set; k; k = k->hh.next)
+            by_id [k->id] = k;
+        for (size_t i = 0; i < n; i++) {
+            if (in_base [i])
+                continue;
+            used += (size_t) snprintf (text + used, cap - used, "%s\t-\t-", by_id [i]->key);
+            for (size_t c = 3; c < columns; c++)
+                used += (size_t) snprintf (text + used, cap - used, "\t-");
+            used += (size_t) snprintf (text + used, cap - used, "\t%u\n", klass [i]);
+            added++;
+        }
+        free (by_id);
+        assert (used < cap);
+        rc = clip_file_write_durable (out_path, text, used);
+        if (rc < 0)
+            snprintf (err, err_size, "cannot write %s: %s", out_path, strerror (-rc));
+        else
+        if (log)
+            fprintf (log, "clusters: %zu base words and %zu more with %u vector classes "
+                     "written to %s\n", li, added, nclass, out_path);
+    }
+    free (text);
+    free (in_base);
+    free (klass);
+    free (members);
+    free (vec);
+    vkeys_free (&set);
+    free (base);
     return bad || rc < 0 ? -1 : 0;
 }

@@ -28,4 +28,16 @@ int clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_pa
                             unsigned nclass, unsigned passes, const char *out_path,
                             FILE *log, char *err, size_t err_size);
 
+/*  Add a column to the clusters file base_path: each word's class among
+    nclass (2..CLIP_CLUSTER_XCLASS_MAX) by spherical k-means of word
+    vectors (vectors_path: GloVe's text format, a word and its numbers a
+    line, most frequent first; the first max_words distinct keys are
+    read).  Words of the vectors that the base file lacks are added after
+    it with no path and no bucket (clip_clusters.h), "-" in the other
+    columns.  Deterministic (a fixed seed); written to out_path, which may
+    be base_path.  Returns 0 or -1 with err set.  */
+int clip_clusters_vectors (const char *vectors_path, const char *base_path, unsigned nclass,
+                           size_t max_words, const char *out_path, FILE *log,
+                           char *err, size_t err_size);
+
 #endif

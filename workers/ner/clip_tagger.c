@@ -162,7 +162,7 @@ word_attr (const clip_tagger_t *self, const clip_word_t *word, attr_t *a)
     }
     a->mlw = mix64 (a->lw);
     a->msh = mix64 (a->sh);
-    a->mc8 = mix64 (a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0);
+    a->mc8 = mix64 (CLIP_CLUSTER_HAS_PATH (a->cl) ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0);
 }
 
 /*  The hash of a word's lower-case form, as word_attr computes it.  */
@@ -531,7 +531,7 @@ features (const clip_tagger_t *self, const clip_tagdoc_t *doc, int first, const 
     FEATURE (F_L1, T_SHM1, p1->sh);
     FEATURE (F_R1, T_SHP1, n1->sh);
     FEATURE (F_CTX, T_SH3, comb (comb_m (p1->msh, a->sh), n1->sh));
-    if (a->cl) {
+    if (CLIP_CLUSTER_HAS_PATH (a->cl)) {
         uint32_t path = CLIP_CLUSTER_PATH (a->cl), capb = CLIP_CLUSTER_CAPB (a->cl);
         FEATURE_CL (F_SELF, T_C4, path >> 8);
         FEATURE_CL (F_SELF, T_C8, path >> 4);
@@ -541,20 +541,20 @@ features (const clip_tagger_t *self, const clip_tagdoc_t *doc, int first, const 
     }
     else
         FEATURE (F_WCTX, T_CUNK, (uint64_t) ctx * 2 + a->init_upper);
-    FEATURE_CL (F_L1, T_CM1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0);
-    FEATURE_CL (F_R1, T_CP1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 4) + 1 : 0);
-    FEATURE_CL (F_L2, T_C8M2, p2->cl ? (CLIP_CLUSTER_PATH (p2->cl) >> 4) + 1 : 0);
-    FEATURE_CL (F_R2, T_C8P2, n2->cl ? (CLIP_CLUSTER_PATH (n2->cl) >> 4) + 1 : 0);
+    FEATURE_CL (F_L1, T_CM1, CLIP_CLUSTER_HAS_PATH (p1->cl) ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0);
+    FEATURE_CL (F_R1, T_CP1, CLIP_CLUSTER_HAS_PATH (n1->cl) ? (CLIP_CLUSTER_PATH (n1->cl) >> 4) + 1 : 0);
+    FEATURE_CL (F_L2, T_C8M2, CLIP_CLUSTER_HAS_PATH (p2->cl) ? (CLIP_CLUSTER_PATH (p2->cl) >> 4) + 1 : 0);
+    FEATURE_CL (F_R2, T_C8P2, CLIP_CLUSTER_HAS_PATH (n2->cl) ? (CLIP_CLUSTER_PATH (n2->cl) >> 4) + 1 : 0);
     FEATURE (F_WCTX, T_CLCAP, comb_m (a->mc8, (uint64_t) a->init_upper * 4 + (uint64_t) ctx));
     FEATURE (F_CTX, T_LWM1_SH, comb_m (p1->mlw, a->sh));
     FEATURE (F_CTX, T_SH_LWP1, comb_m (a->msh, n1->lw));
-    FEATURE_CL (F_L1, T_CAPBM1, p1->cl ? CLIP_CLUSTER_CAPB (p1->cl) + 1 : 0);
-    FEATURE_CL (F_R1, T_CAPBP1, n1->cl ? CLIP_CLUSTER_CAPB (n1->cl) + 1 : 0);
-    FEATURE (F_CTX, T_C8BI, comb_m (p1->mc8, a->cl ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0));
-    FEATURE_CL (F_L1, T_C4M1, p1->cl ? (CLIP_CLUSTER_PATH (p1->cl) >> 8) + 1 : 0);
-    FEATURE_CL (F_R1, T_C4P1, n1->cl ? (CLIP_CLUSTER_PATH (n1->cl) >> 8) + 1 : 0);
-    FEATURE_CL (F_L1, T_C12M1, p1->cl ? CLIP_CLUSTER_PATH (p1->cl) + 1 : 0);
-    FEATURE_CL (F_R1, T_C12P1, n1->cl ? CLIP_CLUSTER_PATH (n1->cl) + 1 : 0);
+    FEATURE_CL (F_L1, T_CAPBM1, CLIP_CLUSTER_HAS_PATH (p1->cl) ? CLIP_CLUSTER_CAPB (p1->cl) + 1 : 0);
+    FEATURE_CL (F_R1, T_CAPBP1, CLIP_CLUSTER_HAS_PATH (n1->cl) ? CLIP_CLUSTER_CAPB (n1->cl) + 1 : 0);
+    FEATURE (F_CTX, T_C8BI, comb_m (p1->mc8, CLIP_CLUSTER_HAS_PATH (a->cl) ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0));
+    FEATURE_CL (F_L1, T_C4M1, CLIP_CLUSTER_HAS_PATH (p1->cl) ? (CLIP_CLUSTER_PATH (p1->cl) >> 8) + 1 : 0);
+    FEATURE_CL (F_R1, T_C4P1, CLIP_CLUSTER_HAS_PATH (n1->cl) ? (CLIP_CLUSTER_PATH (n1->cl) >> 8) + 1 : 0);
+    FEATURE_CL (F_L1, T_C12M1, CLIP_CLUSTER_HAS_PATH (p1->cl) ? CLIP_CLUSTER_PATH (p1->cl) + 1 : 0);
+    FEATURE_CL (F_R1, T_C12P1, CLIP_CLUSTER_HAS_PATH (n1->cl) ? CLIP_CLUSTER_PATH (n1->cl) + 1 : 0);
     /*  The classes of the exchange columns (clip_clusters.h), those the
         file has: one template per role, the column in the hashed value.  */
     for (unsigned i = 0; i < CLIP_CLUSTER_XCOLUMNS; i++) {

@@ -1,10 +1,10 @@
-/*  The shipped NER model: the CoNLL-2003 test gate (F1 >= 87.4: the
-    shipped model, trained on 300 news articles besides CoNLL, scores
-    87.74 with the ninth round's exchange classes, 87.69 without them,
-    the sixth round's 87.94; the sixth round's training with
-    another shuffle seed gave 87.45 to 87.97, so the gate guards the
-    method, not one seed's luck; tagging uses integer weights only, so
-    the figure is the same in every build), and
+/*  The shipped NER model: the CoNLL-2003 test gate (F1 >= 89.0, issue
+    14's target: the shipped model, trained on 300 news articles besides
+    CoNLL, scores 89.45 with the twelfth round's classes of GloVe's word
+    vectors, 87.74 with the ninth round's exchange classes alone; the
+    same training with shuffle seeds 2 and 3 gave 89.27 and 89.35, so the gate
+    guards the method, not one seed's luck; tagging uses integer weights
+    only, so the figure is the same in every build), and
     hand-checked entities of real articles from the Huawei corpus through
     the whole clip_ner_extract pipeline.  */
 #include <criterion/criterion.h>
@@ -43,7 +43,7 @@ Test (ner_eval, conll_test_f1_gate, .timeout = 120) {
     cr_assert (len > strlen (last) && strcmp (buf + len - strlen (last), last) == 0,
                "report ends with '%s'", buf);
     cr_log_info ("CoNLL-2003 test F1 %.2f", f1);
-    cr_assert_geq (f1, 87.4, "CoNLL-2003 test F1 %.2f is below 87.4", f1);
+    cr_assert_geq (f1, 89.0, "CoNLL-2003 test F1 %.2f is below 89.0", f1);
     free (buf);
     clip_conll_destroy (&corpus);
     clip_tagger_destroy (&tagger);

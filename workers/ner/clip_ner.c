@@ -1249,6 +1249,23 @@ add_name (clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, int type)
         ("Marks And Spencer", "Pride And Prejudice") are split only when
         the lexicon knows both.  "Brazil and Argentina" tagged as one place
         is two when both are places the lexicon knows.  */
+    /*  The same pair tagged as two names, the second run on into the
+        headline ("Leeds" and "Chelsea Draw"): the second is cut the same
+        way, after a title-case "And" that follows a capitalised word.  */
+    if (a >= 2 && b - a >= 2 && b - a <= RULE_MAX_WORDS
+        && (word_is (&w [a - 1], "And") || word_is (&w [a - 1], "AND"))
+        && is_upper_initial (&w [a - 2]) && !lex_words (self, a, b, 0)) {
+        size_t e2 = b - 1;
+        while (e2 > a && !lex_words (self, a, e2, 0))
+            e2--;
+        if (e2 > a) {
+            /*  Typed as its partner when the lexicon allows it ("Leeds"
+                and "Chelsea", clubs), as the pair tagged as one is.  */
+            int partner = *nm > 0 && m [*nm - 1].tok_end == a - 1 ? m [*nm - 1].type : type;
+            add_name (self, m, nm, a, e2, lex_type_words (self, a, e2, 0, partner));
+            return;
+        }
+    }
     if (b - a >= 3 && b - a <= RULE_MAX_WORDS) {
         for (size_t k = a + 1; k + 1 < b; k++) {
             int title_and = word_is (&w [k], "And") || word_is (&w [k], "AND");
@@ -1629,14 +1646,20 @@ push_word_names (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
 }
 
 /*  Holidays among tokens [from, to), which no name covers, as MISC: the
-    tagger misses them as modifiers ("A Christmas tree"); and works after
-    a noun of works.  */
+    tagger misses them as modifiers ("A Christmas tree"); a religion or
+    doctrine in running text ("visiting Jainism's shrine": capitalised
+    after a word in lower case, where "terrorism" would not be); and works
+    after a noun of works.  */
 static void
 push_holidays (const clip_ner_t *self, ment_t *m, size_t *nm, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++) {
         const clip_word_t *w = &self->words [i];
         if (w->len >= 3 && w->text [0] >= 'A' && w->text [0] <= 'Z' && word_among (w, L_HOLIDAYS))
+            push_tokens (self, m, nm, i, i + 1, CLIP_ENT_MISC);
+        else
+        if (i > 0 && doctrine_word (w) && !(self->toks.tokens [i].flags & CLIP_TOKEN_SENT_START)
+            && w [-1].len > 0 && w [-1].text [0] >= 'a' && w [-1].text [0] <= 'z')
             push_tokens (self, m, nm, i, i + 1, CLIP_ENT_MISC);
         else
         if (i + 1 < to && w->len >= 4 && w->text [0] >= 'a' && w->text [0] <= 'z'

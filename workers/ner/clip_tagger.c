@@ -106,6 +106,21 @@ hash_bytes (const char *s, size_t n)
     return XXH3_64bits (s, n);
 }
 
+/*  A word's path class at a granularity (the path's top 12 - shift bits)
+    and its capitalisation bucket, each + 1, or 0 for a word without a
+    path (unknown, or known by its class columns alone: clip_clusters.h).  */
+static inline uint64_t
+path_class (uint64_t cl, unsigned shift)
+{
+    return CLIP_CLUSTER_HAS_PATH (cl) ? (CLIP_CLUSTER_PATH (cl) >> shift) + 1 : 0;
+}
+
+static inline uint64_t
+capb_class (uint64_t cl)
+{
+    return CLIP_CLUSTER_HAS_PATH (cl) ? CLIP_CLUSTER_CAPB (cl) + 1 : 0;
+}
+
 /*  Fill the attributes of one word.  */
 static void
 word_attr (const clip_tagger_t *self, const clip_word_t *word, attr_t *a)
@@ -162,7 +177,7 @@ word_attr (const clip_tagger_t *self, const clip_word_t *word, attr_t *a)
     }
     a->mlw = mix64 (a->lw);
     a->msh = mix64 (a->sh);
-    a->mc8 = mix64 (CLIP_CLUSTER_HAS_PATH (a->cl) ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0);
+    a->mc8 = mix64 (path_class (a->cl, 4));
 }
 
 /*  The hash of a word's lower-case form, as word_attr computes it.  */
@@ -541,20 +556,20 @@ features (const clip_tagger_t *self, const clip_tagdoc_t *doc, int first, const 
     }
     else
         FEATURE (F_WCTX, T_CUNK, (uint64_t) ctx * 2 + a->init_upper);
-    FEATURE_CL (F_L1, T_CM1, CLIP_CLUSTER_HAS_PATH (p1->cl) ? (CLIP_CLUSTER_PATH (p1->cl) >> 4) + 1 : 0);
-    FEATURE_CL (F_R1, T_CP1, CLIP_CLUSTER_HAS_PATH (n1->cl) ? (CLIP_CLUSTER_PATH (n1->cl) >> 4) + 1 : 0);
-    FEATURE_CL (F_L2, T_C8M2, CLIP_CLUSTER_HAS_PATH (p2->cl) ? (CLIP_CLUSTER_PATH (p2->cl) >> 4) + 1 : 0);
-    FEATURE_CL (F_R2, T_C8P2, CLIP_CLUSTER_HAS_PATH (n2->cl) ? (CLIP_CLUSTER_PATH (n2->cl) >> 4) + 1 : 0);
+    FEATURE_CL (F_L1, T_CM1, path_class (p1->cl, 4));
+    FEATURE_CL (F_R1, T_CP1, path_class (n1->cl, 4));
+    FEATURE_CL (F_L2, T_C8M2, path_class (p2->cl, 4));
+    FEATURE_CL (F_R2, T_C8P2, path_class (n2->cl, 4));
     FEATURE (F_WCTX, T_CLCAP, comb_m (a->mc8, (uint64_t) a->init_upper * 4 + (uint64_t) ctx));
     FEATURE (F_CTX, T_LWM1_SH, comb_m (p1->mlw, a->sh));
     FEATURE (F_CTX, T_SH_LWP1, comb_m (a->msh, n1->lw));
-    FEATURE_CL (F_L1, T_CAPBM1, CLIP_CLUSTER_HAS_PATH (p1->cl) ? CLIP_CLUSTER_CAPB (p1->cl) + 1 : 0);
-    FEATURE_CL (F_R1, T_CAPBP1, CLIP_CLUSTER_HAS_PATH (n1->cl) ? CLIP_CLUSTER_CAPB (n1->cl) + 1 : 0);
-    FEATURE (F_CTX, T_C8BI, comb_m (p1->mc8, CLIP_CLUSTER_HAS_PATH (a->cl) ? (CLIP_CLUSTER_PATH (a->cl) >> 4) + 1 : 0));
-    FEATURE_CL (F_L1, T_C4M1, CLIP_CLUSTER_HAS_PATH (p1->cl) ? (CLIP_CLUSTER_PATH (p1->cl) >> 8) + 1 : 0);
-    FEATURE_CL (F_R1, T_C4P1, CLIP_CLUSTER_HAS_PATH (n1->cl) ? (CLIP_CLUSTER_PATH (n1->cl) >> 8) + 1 : 0);
-    FEATURE_CL (F_L1, T_C12M1, CLIP_CLUSTER_HAS_PATH (p1->cl) ? CLIP_CLUSTER_PATH (p1->cl) + 1 : 0);
-    FEATURE_CL (F_R1, T_C12P1, CLIP_CLUSTER_HAS_PATH (n1->cl) ? CLIP_CLUSTER_PATH (n1->cl) + 1 : 0);
+    FEATURE_CL (F_L1, T_CAPBM1, capb_class (p1->cl));
+    FEATURE_CL (F_R1, T_CAPBP1, capb_class (n1->cl));
+    FEATURE (F_CTX, T_C8BI, comb_m (p1->mc8, path_class (a->cl, 4)));
+    FEATURE_CL (F_L1, T_C4M1, path_class (p1->cl, 8));
+    FEATURE_CL (F_R1, T_C4P1, path_class (n1->cl, 8));
+    FEATURE_CL (F_L1, T_C12M1, path_class (p1->cl, 0));
+    FEATURE_CL (F_R1, T_C12P1, path_class (n1->cl, 0));
     /*  The classes of the exchange columns (clip_clusters.h), those the
         file has: one template per role, the column in the hashed value.  */
     for (unsigned i = 0; i < CLIP_CLUSTER_XCOLUMNS; i++) {

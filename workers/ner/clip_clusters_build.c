@@ -555,22 +555,35 @@ exchange (const uint64_t *succ, const uint32_t *pred, const uint32_t *count, siz
     free (m);
 }
 
-int
-clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
-                        unsigned nclass, unsigned passes, const char *out_path,
-                        FILE *log, char *err, size_t err_size)
+/*  What adding a class column starts with: a count of classes in range
+    and the base file read (caller owns *base_p).  Returns 0 or -1 with
+    err set.  */
+static int
+column_begin (unsigned nclass, const char *base_path, char **base_p, size_t *len_p,
+              char *err, size_t err_size)
 {
     if (nclass < 2 || nclass > CLIP_CLUSTER_XCLASS_MAX) {
         snprintf (err, err_size, "classes: %u is not in 2..%u", nclass, CLIP_CLUSTER_XCLASS_MAX);
         return -1;
     }
-    char *base;
-    size_t base_len;
-    int rc = clip_file_read (base_path, (size_t) 256 << 20, &base, &base_len);
+    int rc = clip_file_read (base_path, (size_t) 256 << 20, base_p, len_p);
     if (rc < 0) {
         snprintf (err, err_size, "cannot read %s: %s", base_path, strerror (-rc));
         return -1;
     }
+    return 0;
+}
+
+int
+clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
+                        unsigned nclass, unsigned passes, const char *out_path,
+                        FILE *log, char *err, size_t err_size)
+{
+    char *base;
+    size_t base_len;
+    if (column_begin (nclass, base_path, &base, &base_len, err, err_size) < 0)
+        return -1;
+    int rc = 0;
     pathlist_t files = { 0 };
     files.paths = clip_clusters_files (dirs, ndirs, &files.n);
     if (files.n == 0) {
@@ -658,8 +671,8 @@ clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
         for (char *q = line; q < lend; q++)
             tabs += *q == '\t';
         if (tabs < 2 || tabs >= 2 + CLIP_CLUSTER_XCOLUMNS) {
-            snprintf (err, err_size, "%s: line %zu has %zu columns, not 3 to %d",
-                      base_path, li + 1, tabs + 1, 2 + CLIP_CLUSTER_XCOLUMNS);
+            snprintf (err, err_size, "%s: line %zu has %zu columns; a class column can be "
+                      "added to 3 to %d", base_path, li + 1, tabs + 1, 1 + CLIP_CLUSTER_XCOLUMNS);
             bad = true;
             break;
         }
@@ -837,17 +850,11 @@ clip_clusters_vectors (const char *vectors_path, const char *base_path, unsigned
                        size_t max_words, const char *out_path, FILE *log,
                        char *err, size_t err_size)
 {
-    if (nclass < 2 || nclass > CLIP_CLUSTER_XCLASS_MAX) {
-        snprintf (err, err_size, "classes: %u is not in 2..%u", nclass, CLIP_CLUSTER_XCLASS_MAX);
-        return -1;
-    }
     char *base;
     size_t base_len;
-    int rc = clip_file_read (base_path, (size_t) 256 << 20, &base, &base_len);
-    if (rc < 0) {
-        snprintf (err, err_size, "cannot read %s: %s", base_path, strerror (-rc));
+    if (column_begin (nclass, base_path, &base, &base_len, err, err_size) < 0)
         return -1;
-    }
+    int rc = 0;
     float *vec = NULL;
     size_t dim = 0;
     vkey_t *set = NULL;
@@ -887,8 +894,13 @@ clip_clusters_vectors (const char *vectors_path, const char *base_path, unsigned
         if (li == 0)
             columns = tabs + 1;
         if (tabs < 2 || tabs >= 2 + CLIP_CLUSTER_XCOLUMNS || tabs + 1 != columns) {
-            snprintf (err, err_size, "%s: line %zu has %zu columns, not %zu (3 to %d)",
-                      base_path, li + 1, tabs + 1, columns, 2 + CLIP_CLUSTER_XCOLUMNS);
+            if (tabs + 1 != columns)
+                snprintf (err, err_size, "%s: line %zu has %zu columns, line 1 has %zu",
+                          base_path, li + 1, tabs + 1, columns);
+            else
+                snprintf (err, err_size, "%s: line %zu has %zu columns; a class column can "
+                          "be added to 3 to %d", base_path, li + 1, tabs + 1,
+                          1 + CLIP_CLUSTER_XCOLUMNS);
             bad = true;
             break;
         }

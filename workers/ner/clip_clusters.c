@@ -30,6 +30,8 @@ static_assert (16 + CLIP_CLUSTER_XBITS * CLIP_CLUSTER_XCOLUMNS <= 62,
     where uthash's items and buckets took about 35.  */
 #define MAX_LOAD_NUM 3
 #define MAX_LOAD_DEN 4
+/*  Loading: lines ahead whose slot is fetched while one is placed.  */
+#define PLACE_AHEAD 16
 
 typedef struct {
     uint64_t hash;
@@ -109,6 +111,12 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
     while (self->cap * MAX_LOAD_NUM < (lines + 1) * MAX_LOAD_DEN)
         self->cap *= 2;
     self->slots = clip_calloc (self->cap, sizeof *self->slots);
+    /*  The lines are read first, then placed: each placement is a cache
+        miss in a table of megabytes, and placing them from an array lets
+        the next ones' slots be fetched while one is placed (the load took
+        0.1 s, four fifths of it waiting on those misses one by one).  */
+    slot_t *parsed = clip_malloc ((lines + 1) * sizeof *parsed);
+    size_t np = 0;
     char *line = data;
     char *end = data + len;
     while (line && line < end) {
@@ -162,19 +170,25 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
             value |= x << (16 + CLIP_CLUSTER_XBITS * i);
             col = next;
         }
-        uint64_t h = key_hash (line, (size_t) (t1 - line));
-        slot_t *slot = slot_of (self, h);
-        if (slot->value == 0) {
-            assert (self->n <= lines);
-            self->n++;
-            slot->hash = h;
-        }
-        slot->value = value;        /* a word listed twice: the last line wins */
+        assert (np <= lines);
+        parsed [np++] = (slot_t) { key_hash (line, (size_t) (t1 - line)), value };
         line = nl ? nl + 1 : NULL;
     }
+    for (size_t i = 0; i < np; i++) {
+        if (i + PLACE_AHEAD < np)
+            __builtin_prefetch (&self->slots [parsed [i + PLACE_AHEAD].hash & (self->cap - 1)], 1);
+        slot_t *slot = slot_of (self, parsed [i].hash);
+        if (slot->value == 0) {
+            self->n++;
+            slot->hash = parsed [i].hash;
+        }
+        slot->value = parsed [i].value;     /* a word listed twice: the last line wins */
+    }
+    free (parsed);
     free (data);
     return self;
 fail:
+    free (parsed);
     free (data);
     clip_clusters_destroy (&self);
     return NULL;

@@ -174,6 +174,9 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
         parsed [np++] = (slot_t) { key_hash (line, (size_t) (t1 - line)), value };
         line = nl ? nl + 1 : NULL;
     }
+    /*  The parsed lines keep nothing of the text.  */
+    free (data);
+    data = NULL;
     for (size_t i = 0; i < np; i++) {
         if (i + PLACE_AHEAD < np)
             __builtin_prefetch (&self->slots [parsed [i + PLACE_AHEAD].hash & (self->cap - 1)], 1);
@@ -185,7 +188,6 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
         slot->value = parsed [i].value;     /* a word listed twice: the last line wins */
     }
     free (parsed);
-    free (data);
     return self;
 fail:
     free (parsed);

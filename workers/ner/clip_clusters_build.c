@@ -791,8 +791,8 @@ vectors_read (const char *path, size_t max_words, float **vec_p, size_t *dim_p,
         if (!dim)
             dim = d;
         if (d != dim || dim == 0) {
-            snprintf (err, err_size, "%s: line %zu has %zu numbers, line 1 had %zu", path,
-                      lineno, d, dim);
+            snprintf (err, err_size, "%s: line %zu has %s%zu numbers, line 1 had %zu", path,
+                      lineno, d > dim ? "more than " : "", d > dim ? dim : d, dim);
             rc = -1;
             break;
         }

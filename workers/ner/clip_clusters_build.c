@@ -574,6 +574,38 @@ column_begin (unsigned nclass, const char *base_path, char **base_p, size_t *len
     return 0;
 }
 
+/*  Append line [line, lend), the li'th (from 0) of base_path, to text
+    (cap bytes, *used of them taken) with one more column: klass, or "-"
+    when klass is UINT32_MAX.  want: the columns every line must have, 0
+    for any that can take one more.  Returns the line's columns, or 0 with
+    err set.  */
+static size_t
+column_append (const char *base_path, size_t li, const char *line, const char *lend,
+               size_t want, uint32_t klass, char *text, size_t cap, size_t *used,
+               char *err, size_t err_size)
+{
+    size_t columns = 1;
+    for (const char *q = line; q < lend; q++)
+        columns += *q == '\t';
+    if (want && columns != want) {
+        snprintf (err, err_size, "%s: line %zu has %zu columns, line 1 has %zu",
+                  base_path, li + 1, columns, want);
+        return 0;
+    }
+    if (columns < 3 || columns > 2 + CLIP_CLUSTER_XCOLUMNS) {
+        snprintf (err, err_size, "%s: line %zu has %zu columns; a class column can be "
+                  "added to 3 to %d", base_path, li + 1, columns, 2 + CLIP_CLUSTER_XCOLUMNS);
+        return 0;
+    }
+    memcpy (text + *used, line, (size_t) (lend - line));
+    *used += (size_t) (lend - line);
+    if (klass != UINT32_MAX)
+        *used += (size_t) snprintf (text + *used, cap - *used, "\t%u\n", klass);
+    else
+        *used += (size_t) snprintf (text + *used, cap - *used, "\t-\n");
+    return columns;
+}
+
 int
 clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
                         unsigned nclass, unsigned passes, const char *out_path,
@@ -667,22 +699,11 @@ clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
     for (char *line = base; line < base + base_len; li++) {
         char *nl = memchr (line, '\n', (size_t) (base + base_len - line));
         char *lend = nl ? nl : base + base_len;
-        size_t tabs = 0;
-        for (char *q = line; q < lend; q++)
-            tabs += *q == '\t';
-        if (tabs < 2 || tabs >= 2 + CLIP_CLUSTER_XCOLUMNS) {
-            snprintf (err, err_size, "%s: line %zu has %zu columns; a class column can be "
-                      "added to 3 to %d", base_path, li + 1, tabs + 1, 1 + CLIP_CLUSTER_XCOLUMNS);
+        uint32_t k = line_word [li] != UINT32_MAX ? klass [word_of [line_word [li]]] : UINT32_MAX;
+        if (!column_append (base_path, li, line, lend, 0, k, text, cap, &used, err, err_size)) {
             bad = true;
             break;
         }
-        memcpy (text + used, line, (size_t) (lend - line));
-        used += (size_t) (lend - line);
-        if (line_word [li] != UINT32_MAX)
-            used += (size_t) snprintf (text + used, cap - used, "\t%u\n",
-                                       klass [word_of [line_word [li]]]);
-        else
-            used += (size_t) snprintf (text + used, cap - used, "\t-\n");
         line = nl ? nl + 1 : base + base_len;
     }
     if (!bad)
@@ -714,31 +735,16 @@ clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
     file gives the same classes.  */
 #define VECTORS_SEED 0x9E3779B97F4A7C15ULL
 
-/*  A key of the vectors file: uthash over small items, as vocab_t.  */
-typedef struct {
-    char *key;
-    uint32_t id;                /* the word's place among those kept */
-    UT_hash_handle hh;
-} vkey_t;
-
-static vkey_t *
-vkey_find (vkey_t *set, const char *key, size_t len)
-{
-    vkey_t *k = NULL;
-    HASH_FIND (hh, set, key, len, k);
-    return k;
-}
-
 /*  Read the first max_words distinct keys of a vectors file (word, then
     dim numbers, separated by spaces, one word a line, most frequent
     first: GloVe's text format), each vector scaled to unit length.  A
     word whose key (clip_clusters_key) an earlier line had is skipped, as
     is a word with no key or a zero vector.  Returns the number kept, or
-    -1 with err set; *vec_p (n * *dim_p floats) and *set_p are the
-    caller's.  */
+    -1 with err set; *vec_p (n * *dim_p floats) is the caller's, and the
+    words, numbered in the file's order, are added to vocab (empty).  */
 static long
 vectors_read (const char *path, size_t max_words, float **vec_p, size_t *dim_p,
-              vkey_t **set_p, char *err, size_t err_size)
+              vocab_t *vocab, char *err, size_t err_size)
 {
     FILE *f = fopen (path, "r");
     if (!f) {
@@ -748,7 +754,6 @@ vectors_read (const char *path, size_t max_words, float **vec_p, size_t *dim_p,
     char *line = NULL;
     size_t line_cap = 0, dim = 0, n = 0, cap = 0, lineno = 0, vec_cap = 0;
     float *vec = NULL, *row = NULL;
-    vkey_t *set = NULL;
     long rc = 0;
     ssize_t len;
     while (n < max_words && (len = getline (&line, &line_cap, f)) >= 0) {
@@ -801,7 +806,7 @@ vectors_read (const char *path, size_t max_words, float **vec_p, size_t *dim_p,
         if (klen >= KEY_MAX)
             continue;               /* no word the tagger keys is that long */
         klen = clip_clusters_key (line, klen, key, sizeof key);
-        if (memchr (key, '\t', klen) || vkey_find (set, key, klen))
+        if (memchr (key, '\t', klen) || vocab_find (vocab, key, klen) != UINT32_MAX)
             continue;
         double norm = sqrt (dot (row, row, dim));
         if (!(norm > 0))
@@ -812,10 +817,10 @@ vectors_read (const char *path, size_t max_words, float **vec_p, size_t *dim_p,
         }
         for (size_t j = 0; j < dim; j++)
             vec [n * dim + j] = (float) (row [j] / norm);
-        vkey_t *k = clip_malloc (sizeof *k);
-        k->key = clip_strndup (key, klen);
-        k->id = (uint32_t) n++;
-        HASH_ADD_KEYPTR (hh, set, k->key, klen, k);
+        uint32_t id = vocab_intern (vocab, key, klen);
+        assert (id == n);           /* new keys only, numbered in order */
+        (void) id;
+        n++;
     }
     if (rc == 0 && ferror (f)) {
         snprintf (err, err_size, "cannot read %s: %s", path, strerror (errno));
@@ -830,19 +835,7 @@ vectors_read (const char *path, size_t max_words, float **vec_p, size_t *dim_p,
     fclose (f);
     *vec_p = vec;
     *dim_p = dim;
-    *set_p = set;
     return rc < 0 ? -1 : (long) n;
-}
-
-static void
-vkeys_free (vkey_t **set)
-{
-    vkey_t *k, *tmp;
-    HASH_ITER (hh, *set, k, tmp) {
-        HASH_DEL (*set, k);
-        free (k->key);
-        free (k);
-    }
 }
 
 int
@@ -857,11 +850,11 @@ clip_clusters_vectors (const char *vectors_path, const char *base_path, unsigned
     int rc = 0;
     float *vec = NULL;
     size_t dim = 0;
-    vkey_t *set = NULL;
-    long nv = vectors_read (vectors_path, max_words, &vec, &dim, &set, err, err_size);
+    vocab_t vocab = { 0 };
+    long nv = vectors_read (vectors_path, max_words, &vec, &dim, &vocab, err, err_size);
     if (nv < 0) {
         free (vec);
-        vkeys_free (&set);
+        vocab_release (&vocab);
         free (base);
         return -1;
     }
@@ -888,50 +881,30 @@ clip_clusters_vectors (const char *vectors_path, const char *base_path, unsigned
     for (char *line = base; line < base + base_len && !bad; li++) {
         char *nl = memchr (line, '\n', (size_t) (base + base_len - line));
         char *lend = nl ? nl : base + base_len;
-        size_t tabs = 0;
-        for (char *q = line; q < lend; q++)
-            tabs += *q == '\t';
-        if (li == 0)
-            columns = tabs + 1;
-        if (tabs < 2 || tabs >= 2 + CLIP_CLUSTER_XCOLUMNS || tabs + 1 != columns) {
-            if (tabs + 1 != columns)
-                snprintf (err, err_size, "%s: line %zu has %zu columns, line 1 has %zu",
-                          base_path, li + 1, tabs + 1, columns);
-            else
-                snprintf (err, err_size, "%s: line %zu has %zu columns; a class column can "
-                          "be added to 3 to %d", base_path, li + 1, tabs + 1,
-                          1 + CLIP_CLUSTER_XCOLUMNS);
+        char *tab = memchr (line, '\t', (size_t) (lend - line));
+        uint32_t id = tab ? vocab_find (&vocab, line, (size_t) (tab - line)) : UINT32_MAX;
+        columns = column_append (base_path, li, line, lend, columns, id != UINT32_MAX
+                                 ? klass [id] : UINT32_MAX, text, cap, &used, err, err_size);
+        if (!columns) {
             bad = true;
             break;
         }
-        char *tab = memchr (line, '\t', (size_t) (lend - line));
-        vkey_t *k = vkey_find (set, line, (size_t) (tab - line));
-        memcpy (text + used, line, (size_t) (lend - line));
-        used += (size_t) (lend - line);
-        if (k) {
-            in_base [k->id] = true;
-            used += (size_t) snprintf (text + used, cap - used, "\t%u\n", klass [k->id]);
-        }
-        else
-            used += (size_t) snprintf (text + used, cap - used, "\t-\n");
+        if (id != UINT32_MAX)
+            in_base [id] = true;
         line = nl ? nl + 1 : base + base_len;
     }
     size_t added = 0;
     if (!bad) {
         /*  In the vectors' order: most frequent first.  */
-        vkey_t **by_id = clip_malloc (n * sizeof *by_id);
-        for (vkey_t *k = set; k; k = k->hh.next)
-            by_id [k->id] = k;
         for (size_t i = 0; i < n; i++) {
             if (in_base [i])
                 continue;
-            used += (size_t) snprintf (text + used, cap - used, "%s\t-\t-", by_id [i]->key);
+            used += (size_t) snprintf (text + used, cap - used, "%s\t-\t-", vocab.words [i].key);
             for (size_t c = 3; c < columns; c++)
                 used += (size_t) snprintf (text + used, cap - used, "\t-");
             used += (size_t) snprintf (text + used, cap - used, "\t%u\n", klass [i]);
             added++;
         }
-        free (by_id);
         assert (used < cap);
         rc = clip_file_write_durable (out_path, text, used);
         if (rc < 0)
@@ -946,7 +919,7 @@ clip_clusters_vectors (const char *vectors_path, const char *base_path, unsigned
     free (klass);
     free (members);
     free (vec);
-    vkeys_free (&set);
+    vocab_release (&vocab);
     free (base);
     return bad || rc < 0 ? -1 : 0;
 }

@@ -60,8 +60,9 @@ typedef struct {
 /*  The sketches of the rows this corpus staged last, kept so that a
     candidate among them is compared without a B-tree seek and a page read
     through SQLite (sqlite3_blob_reopen and the pread of a WAL page: two
-    fifths of clipd's commit thread in a burst of news, issue 12).  The earlier copies of a story that comes
-    again, the near-duplicates this module is for, are mostly recent.  A
+    fifths of clipd's commit thread in a burst of news, issue 12).  The
+    earlier copies of a story that comes again, the near-duplicates this
+    module is for, are mostly recent.  A
     ring indexed by row (rows are staged in increasing order): a slot holds
     the row it was filled for, so a lookup is one comparison.  Bounded by
     RECENT_ROWS slots and RECENT_BYTES of sketches (the oldest go first);

@@ -530,6 +530,28 @@ Test (link, all_caps_acronym_without_a_body_form_stays)
     check (text, specs, sizeof specs / sizeof specs[0]);
 }
 
+Test (link, acronym_in_running_text_keeps_its_capitals)
+{
+    /*  The body writes the acronym in capitals and, once, as a word
+        ("Qorva"): all are "QORVA", the headline's too.  A ticker's
+        capitals and a dateline are no such acronym.  */
+    const char *text = "QORVA SAYS OUTPUT FELL\n\n"
+                       "VIENNA, March 5 - QORVA output fell, the Qorva news agency said.\n"
+                       "    A QORVA official spoke.\n"
+                       "Zelt said Zelt <ZELT.VI> shares were steady.\n";
+    const spec_t specs[] = {
+        { "ORG", "QORVA", "QORVA", NULL },
+        { "LOC", "VIENNA", "Vienna", NULL },
+        { "ORG", "QORVA", "QORVA", NULL },
+        { "ORG", "Qorva", "QORVA", NULL },
+        { "ORG", "QORVA", "QORVA", NULL },
+        { "ORG", "Zelt", "Zelt", NULL },
+        { "ORG", "Zelt", "Zelt", NULL },
+        { "ORG", "ZELT", "Zelt", NULL },
+    };
+    check (text, specs, sizeof specs / sizeof specs[0]);
+}
+
 /*  Issue 14, class 6: linking within the document.  Made-up sentences.  */
 
 Test (link, short_form_before_the_full_name)

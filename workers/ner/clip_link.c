@@ -2156,7 +2156,8 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        name as the body writes it, the first mention of the same key and
        type in mixed case, wherever it is; a dateline's place with none is
        put in normal case.  Other ALL-CAPS names stay as they are: they may
-       be acronyms ("ASCS").  */
+       be acronyms ("ASCS"), and one the running text writes in capitals
+       gives them to its mixed-case mentions.  */
     strmap_t mixed[4];
     /*  The mentions of each type, for the maps by type to be sized once.  */
     size_t of_type[5] = { 0 };
@@ -2178,6 +2179,44 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 *slot = i + 1;
         }
     }
+    /*  An acronym in running text ("the OPEC secretariat said") is not a
+        headline's name: it keeps its capitals, and a mixed-case mention
+        of the same key and type ("Opec", as the BBC writes acronyms said
+        as words) takes them (issue 14, class 6).  An acronym here is one
+        word of 2 to 6 bytes, on a line with lower case, not a dateline's
+        place and not a ticker ("<FIAT.MI>", whose capitals say nothing
+        of how the body writes the name).  */
+    strmap_t acronym[4];
+    for (int t = 0; t < 4; t++) {
+        strmap_init (&acronym[t]);
+        strmap_reserve (&acronym[t], of_type[t]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        info_t *in = &info[i];
+        size_t sl = mentions[i].end - mentions[i].start;
+        if (in->ty == TY_OTHER || in->known || in->key.n != 1 || !in->caps || in->dateline
+        ||  sl < 2 || sl > 6
+        ||  (mentions[i].start > 0 && utf8[mentions[i].start - 1] == '<')
+        ||  !in_lower_case_line (utf8, len, mentions[i].start, mentions[i].end))
+            continue;
+        in->caps = false;
+        size_t *slot = strmap_slot (&acronym[in->ty], in->key.text.p, in->key.text.len, true);
+        if (*slot == 0)
+            *slot = i + 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        info_t *in = &info[i];
+        if (in->ty == TY_OTHER || in->known || in->key.n == 0 || in->caps
+        ||  all_caps (in->canonical))
+            continue;
+        size_t *slot = strmap_slot (&acronym[in->ty], in->key.text.p, in->key.text.len, false);
+        if (slot) {
+            free (in->canonical);
+            in->canonical = clip_strdup (info[*slot - 1].canonical);
+        }
+    }
+    for (int t = 0; t < 4; t++)
+        strmap_release (&acronym[t]);
     for (size_t i = 0; i < n; i++) {
         info_t *in = &info[i];
         if (in->ty == TY_OTHER || in->known || in->key.n == 0 || !in->caps)

@@ -686,6 +686,22 @@ Test (link, capital_after_a_determiner_is_the_city)
            { "LOC", "Kremlin", "Russia", NULL });
 }
 
+Test (link, capital_after_a_place_word_or_a_wrapped_locative_is_the_city)
+{
+    /* "central London", "post-war London": the city; so is a capital
+       after a locative that ends the line before it (wire copy wrapped at
+       70 columns), but not across a blank line, nor after "war" alone.  */
+    CHECK ("It is set in post-war London, at a central London hall and in south London.\n"
+           "Officials spent two days in\nWashington talking. Talks went on in\n\n"
+           "Washington said no. After the war London said yes.",
+           { "LOC", "London", "London", NULL },
+           { "LOC", "London", "London", NULL },
+           { "LOC", "London", "London", NULL },
+           { "LOC", "Washington", "Washington", NULL },
+           { "LOC", "Washington", "United States", NULL },
+           { "LOC", "London", "United Kingdom", NULL });
+}
+
 Test (link, capital_listed_after_a_place_is_the_city)
 {
     /* A capital joined by a comma or "and" to a place read as a place is

@@ -163,11 +163,15 @@ static const char *const locatives[] = {
 };
 
 /*  Words before a capital that make it the city, not its state: "a
-    London dealer", "its Washington embassy", "all London's stations".
-    "the" is asked apart (city_reading): "the Kremlin said".  */
+    London dealer", "its Washington embassy", "all London's stations",
+    "central London", "post-war London" ("war" only after "post-" or
+    "pre-": city_reading).  "the" is asked apart (city_reading): "the
+    Kremlin said".  */
 static const char *const city_determiners[] = {
-    "a", "all", "an", "her", "his", "its", "our", "their", "these", "this",
-    "those", NULL
+    "a", "all", "an", "central", "downtown", "east", "eastern", "greater",
+    "her", "his", "inner", "its", "north", "northern", "our", "outer",
+    "south", "southern", "suburban", "their", "these", "this", "those",
+    "west", "western", NULL
 };
 
 /*  Words after "the [capital]" that make it the state's: "the Kremlin
@@ -1163,6 +1167,18 @@ previous_word (const char *text, size_t pos, char *buf, size_t size)
     size_t e = pos;
     while (e > 0 && (text[e - 1] == ' ' || text[e - 1] == '\t'))
         e--;
+    /*  Wire copy is wrapped at about 70 columns ("last week in\nWashington
+        talking"): one line break is a space (issue 14, class 3); a blank
+        line ends the paragraph, and with it the word's reach.  */
+    if (e > 0 && text[e - 1] == '\n') {
+        size_t b = e - 1;
+        if (b > 0 && text[b - 1] == '\r')
+            b--;
+        while (b > 0 && (text[b - 1] == ' ' || text[b - 1] == '\t'))
+            b--;
+        if (b > 0 && text[b - 1] != '\n')
+            e = b;
+    }
     /* "Beijing-based" and "U.S.-based" are handled by the tagger's span;
        here only a plain previous word counts.  */
     size_t s = e;
@@ -1970,6 +1986,12 @@ city_reading (const char *utf8, size_t len, const clip_mention_t *m, const info_
         return true;
     if (p >= 1 && utf8[p - 1] >= '0' && utf8[p - 1] <= '9')
         return true;
+    if (strcmp (prev, "war") == 0 && p >= 4) {
+        char before[8];
+        previous_word (utf8, p - 4, before, sizeof before);
+        if (utf8[p - 4] == '-' && (strcmp (before, "post") == 0 || strcmp (before, "pre") == 0))
+            return true;
+    }
     if (strcmp (prev, "the") == 0) {
         int32_t cp = -1;
         if (m->end < len)

@@ -1396,6 +1396,21 @@ Test (numex, currencies_of_the_1987_wire)
     rules' ranges and periods are; "and" and "from" join nothing.  The
     development sets' DATE went from 94.42 to 95.23 F1
     (workers/ner/README.md, tenth round).  */
+/*  After a quantity, "a" and a unit is a rate (per year), not a period,
+    as the news labels read it (workers/ner/README.md, thirteenth round);
+    elsewhere "a year" is still a duration.  */
+Test (numex, rates_are_not_periods)
+{
+    expect_none ("It will produce 15 mln tonnes a year at the plant");
+    expect_none ("carers get just 50 a week for food");
+    expect_none ("He works six nights a week there");
+    expect_render ("those earning more than $200,000 a year pay", "MONEY[$200,000]=USD 200000;");
+    expect_one ("Yahoo celebrates a decade online", "DATE", "a decade", "a decade");
+    expect_one ("The plan has been in limbo for a year now", "DATE", "a year", "a year");
+    expect_render ("The deal, worth 25 dlrs a year ago, lapsed",
+                   "MONEY[25 dlrs]=USD 25;DATE[a year ago]=a year ago;");
+}
+
 Test (numex, dates_joined_into_one)
 {
     expect_one ("quotas from April 1 to September, with", "DATE", "April 1 to September",

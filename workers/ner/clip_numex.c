@@ -2877,6 +2877,42 @@ or_few_at (const scan_t *sc, size_t j)
 /*  A duration or a count of units: "five years", "20 years", "a further
     year", "a few weeks", "two years ago", "five-year", "two and a half
     years".  */
+/*  Does a quantity end at token p: a number ("£30,000", "15.26"), a
+    unit wire copy writes in the singular ("dlr", "pct", "stg"), or a
+    plural noun in lower case with a number at most three tokens before
+    it ("15 mln tonnes", "six nights", "100,000 Mini models"; not the verb
+    of "celebrates a decade")?  */
+static bool
+quantity_ends_at (const scan_t *sc, size_t p)
+{
+    static const char *const singular_units[] = {
+        "dlr", "pct", "stg", "yen", "tonne", "ton", "barrel", "bbl", "ounce", "euro",
+        "cent", "percent", NULL
+    };
+    static const char *const not_plural[] = {
+        "this", "was", "has", "its", "his", "hers", "ours", "yours", "theirs", "perhaps",
+        "always", "towards", "afterwards", "besides", "whereas", "as", "yes", "does", NULL
+    };
+    const tok_t *t = tk (sc, p);
+    if (t->kind == T_NUM)
+        return true;
+    if (t->kind != T_WORD || t->cap)
+        return false;
+    size_t n = t->end - t->start;
+    const char *w = sc->s + t->start;
+    if (tok_is_word_in (sc, t, singular_units))
+        return true;
+    if (n < 3 || lower (w[n - 1]) != 's' || lower (w[n - 2]) == 's' || lower (w[n - 2]) == 'u'
+        || lower (w[n - 2]) == 'i' || tok_is_word_in (sc, t, not_plural))
+        return false;
+    for (size_t k = 1; k <= 3 && k <= p; k++) {
+        const tok_t *b = tk (sc, p - k);
+        if (b->kind == T_NUM || tok_is_kw (b, K_NUM) || tok_is_kw (b, K_TENS))
+            return true;
+    }
+    return false;
+}
+
 static size_t
 duration_one_at (const scan_t *sc, size_t i)
 {
@@ -2960,6 +2996,12 @@ duration_one_at (const scan_t *sc, size_t i)
                                         && closes_clause (tk (sc, j + 1))));
     if (tail)
         j++;
+    /* "15 mln tonnes a year", "£50 a week", "six nights a week": after a
+       quantity, "a" and a unit is a rate (per year), not a period, as the
+       news labels read it (workers/ner/README.md, thirteenth round).  */
+    if (bare_a && !tail && few == 0 && u == tk (sc, i + 1) && i > 0 && tk (sc, i)->gap == 1
+        && quantity_ends_at (sc, i - 1))
+        return 0;
     /* "a day" alone is rarely a date ("once a day", "a day of action");
        "a season's best" is a record, not a period.  */
     if (bare_a && tok_is_word (sc, u, "day") && !tail && few == 0)

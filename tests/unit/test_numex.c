@@ -691,6 +691,19 @@ Test (numex, centuries_and_the_weekend)
     expect_one ("The shop was shut over the weekend and", "DATE", "the weekend", "the weekend");
     expect_none ("He spent the day in court.");
     expect_none ("The 21st player signed.");
+    /* A century that modifies a noun leaves the article to the noun (the
+       news labels); "the turn of" an ordinal century is one DATE; in a
+       name in title case it is no date.  */
+    expect_one ("The 18th Century painting stayed in storage.", "DATE", "18th Century",
+                "18th century");
+    expect_one ("a play by the 18th-Century dramatist Marivaux", "DATE", "18th-Century",
+                "18th-century");
+    expect_one ("billed as the Walkman of the 21st Century and sold", "DATE", "the 21st Century",
+                "the 21st century");
+    expect_one ("a novel about magic at the turn of the 19th Century and more", "DATE",
+                "the turn of the 19th Century", "the turn of the 19th century");
+    expect_one ("A novel set in 19th century Paraguay won", "DATE", "19th century", "19th century");
+    expect_none ("a film released by 20th Century Fox last");
 }
 
 /*  "prior" reads as "previous"; "year end" as "year-end"; "the year

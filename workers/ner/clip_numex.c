@@ -3347,9 +3347,36 @@ century_at (const scan_t *sc, size_t j)
     const tok_t *c = tk (sc, j + k);
     if (!((k == 1 || c->gap == 0) && tok_is_word (sc, c, "century")))
         return 0;
-    if (tk (sc, j + k + 1)->gap == 0 && tk (sc, j + k + 1)->kind == T_WORD)
+    const tok_t *n = tk (sc, j + k + 1);
+    if (n->gap == 0 && n->kind == T_WORD)
+        return 0;
+    /*  "20th Century Fox", "21st Century Insurance": a name's words
+        ("19th century Paraguay" is a date and a place).  */
+    if (c->cap && n->gap == 1 && n->kind == T_WORD && n->cap)
         return 0;
     return k + 1;
+}
+
+/*  Does the century that ends before token n modify the noun at n ("the
+    18th Century painting", "the 18th-century dramatist")?  Then an
+    article before the century is the noun's, not the date's: the news
+    labels write "18th Century" there, and "the 21st Century" where it
+    stands alone ("the Walkman of the 21st Century and").  A word in
+    lower case counts as that noun unless it is one of the words a
+    clause goes on with.  */
+static bool
+century_modifies (const scan_t *sc, const tok_t *n)
+{
+    static const char *const go_on[] = {
+        "a", "about", "after", "against", "all", "also", "an", "and", "are", "as", "at",
+        "before", "began", "but", "by", "came", "did", "during", "ended", "for", "from",
+        "had", "has", "have", "in", "into", "is", "it", "its", "many", "more", "most",
+        "much", "nor", "of", "on", "onwards", "or", "over", "saw", "since", "so", "some",
+        "than", "that", "the", "there", "these", "this", "those", "through", "to", "too",
+        "under", "until", "up", "was", "were", "when", "where", "which", "while", "who",
+        "will", "with", "would", NULL
+    };
+    return n->gap == 1 && n->kind == T_WORD && !n->cap && !tok_is_word_in (sc, n, go_on);
 }
 
 /*  "year end", "year-end", optionally with its year ("at year end
@@ -3634,9 +3661,11 @@ match_relative_at (const scan_t *sc, size_t i)
                     && u->ival % 10 == 0 && !(j == i + 2 && tk (sc, i + 2)->gap != 0)
                     && !(i > 0 && tok_is_word_in (sc, tk (sc, i - 1), levels)))
                     return j + 1 - i;
-                /* "the 20th century", "the late 19th century".  */
+                /* "the 20th century", "the late 19th century"; not "the
+                   18th Century painting", whose century the scan finds
+                   alone at its ordinal.  */
                 if ((cy = century_at (sc, j)) > 0)
-                    return j + cy - i;
+                    return century_modifies (sc, tk (sc, j + cy)) ? 0 : j + cy - i;
                 if (j == i + 1) {
                     /* "the turn of the century"; "the weekend" (a
                        weekend the story means, OntoNotes DATE: unlike
@@ -3743,9 +3772,13 @@ match_relative_at (const scan_t *sc, size_t i)
                     }
                     if (tok_is_word (sc, u, "turn") && tk (sc, j + 1)->gap == 1
                         && tok_is_kw (tk (sc, j + 1), K_OF) && tk (sc, j + 2)->gap == 1
-                        && tok_is_kw (tk (sc, j + 2), K_THE) && tk (sc, j + 3)->gap == 1
-                        && tok_is_word (sc, tk (sc, j + 3), "century"))
-                        return 5;
+                        && tok_is_kw (tk (sc, j + 2), K_THE) && tk (sc, j + 3)->gap == 1) {
+                        if (tok_is_word (sc, tk (sc, j + 3), "century"))
+                            return 5;
+                        /* "the turn of the 19th Century" */
+                        if ((cy = century_at (sc, j + 3)) > 0)
+                            return 4 + cy;
+                    }
                     /* "before the month-end.", "at the year-end, it
                        said": closing its clause the phrase is the date
                        the story means and keeps its article, as "For

@@ -262,6 +262,10 @@ Test (link, retyping_by_the_table)
            { "LOC", "Finland", "Finland", NULL });
     CHECK ("America Ferrera spoke.",
            { "PER", "America Ferrera", "America Ferrera", NULL });
+    /* British honours are awards, MISC, whatever the tagger said.  */
+    CHECK ("He was made an MBE and later got his OBE.",
+           { "ORG", "MBE", "MBE", "MISC" },
+           { "ORG", "OBE", "OBE", "MISC" });
     CHECK ("Mr America spoke.",
            { "PER", "Mr America", "America", NULL });
     /* Other types are left alone.  */

@@ -2874,9 +2874,6 @@ or_few_at (const scan_t *sc, size_t j)
     return 2;
 }
 
-/*  A duration or a count of units: "five years", "20 years", "a further
-    year", "a few weeks", "two years ago", "five-year", "two and a half
-    years".  */
 /*  Does a quantity end at token p: a number ("£30,000", "15.26"), a
     unit wire copy writes in the singular ("dlr", "pct", "stg"), or a
     plural noun in lower case with a number at most three tokens before
@@ -2913,6 +2910,9 @@ quantity_ends_at (const scan_t *sc, size_t p)
     return false;
 }
 
+/*  A duration or a count of units: "five years", "20 years", "a further
+    year", "a few weeks", "two years ago", "five-year", "two and a half
+    years".  */
 static size_t
 duration_one_at (const scan_t *sc, size_t i)
 {

@@ -123,6 +123,16 @@ Test (ner_rules, hyphenated_names)
            { "LOC", "Mexico" }, { "LOC", "Scotland" }, { "MISC", "Oscar" });
 }
 
+/*  A place run into a word in lower case by a hyphen ("Iran-contra",
+    "Europe-wide") is the place alone; a name the lexicon does not know as
+    a place keeps its whole word.  */
+Test (ner_rules, place_before_a_lower_case_tail)
+{
+    const char *text = "The Iran-contra affair went on, and a Europe-wide ban began on Monday.\n";
+    const char *const unwanted [] = { "Iran-contra", "Europe-wide", NULL };
+    CHECK (text, unwanted, { "LOC", "Iran" }, { "LOC", "Europe" });
+}
+
 /*  Class 7 / 2: a title-case "And" in a headline joined two clubs.  */
 Test (ner_rules, title_case_and_in_a_headline)
 {

@@ -133,6 +133,21 @@ Test (ner_rules, place_before_a_lower_case_tail)
     CHECK (text, unwanted, { "LOC", "Iran" }, { "LOC", "Europe" });
 }
 
+/*  Arabic names run on over "bin" / "ibn" and the "al-" words after
+    them, where the tagger stopped at the particle in lower case; "the
+    bin" of an English sentence joins nothing.  */
+Test (ner_rules, arabic_names_over_their_particles)
+{
+    const char *text = "Oil minister Sheikh Ali Khalifa al-Sabah met Abdul-Aziz bin Khalifa al-Thani "
+                       "and Hafez al-Assad in Doha. Osama bin Laden was named. "
+                       "Put it in the bin Monday.\n";
+    const char *const unwanted [] = { "Ali Khalifa", "Abdul-Aziz bin Khalifa", "Hafez", "Osama",
+                                      "Laden", NULL };
+    CHECK (text, unwanted,
+           { "PER", "Ali Khalifa al-Sabah" }, { "PER", "Abdul-Aziz bin Khalifa al-Thani" },
+           { "PER", "Hafez al-Assad" }, { "PER", "Osama bin Laden" }, { "LOC", "Doha" });
+}
+
 /*  Class 7 / 2: a title-case "And" in a headline joined two clubs.  */
 Test (ner_rules, title_case_and_in_a_headline)
 {

@@ -275,6 +275,27 @@ Test (clusters, vectors_are_classed_by_kmeans) {
     cr_assert_null (strstr (b2, "vorkuta"), "%s", b2);
     cr_assert (strstr (b2, "\nparis\t-\t-\t-\t"), "%s", b2);
 
+    /*  A base of many lines and a vectors file of two words: each base
+        line still grows by its column, which the output's room must
+        count (it was sized by the vectors' words alone).  */
+    {
+        size_t nb = 5000, blen = 0;
+        char *big = clip_malloc (nb * 16);
+        for (size_t i = 0; i < nb; i++)
+            blen += (size_t) sprintf (big + blen, "w%zu\t1\t2\n", i);
+        tu_write (base, big, blen);
+        static const char two_text [] = "alpha 1 0 0\nbeta 0 1 0\n";
+        tu_write (vectors, two_text, sizeof two_text - 1);
+        cr_assert_eq (clip_clusters_vectors (vectors, base, 2, 100, again, NULL, err, sizeof err),
+                      0, "%s", err);
+        size_t nb2;
+        char *b3 = tu_read (again, &nb2);
+        cr_assert (strstr (b3, "w4999\t1\t2\t-\n") && nb2 > blen + nb, "%zu bytes", nb2);
+        free (b3);
+        free (big);
+        tu_write (base, base_text, sizeof base_text - 1);
+    }
+
     static const char bad_text [] = "paris 1 0 0\nberlin 1 0\n";
     tu_write (vectors, bad_text, sizeof bad_text - 1);
     cr_assert_eq (clip_clusters_vectors (vectors, base, 2, 100, again, NULL, err, sizeof err),

@@ -556,11 +556,11 @@ exchange (const uint64_t *succ, const uint32_t *pred, const uint32_t *count, siz
 }
 
 /*  What adding a class column starts with: a count of classes in range
-    and the base file read (caller owns *base_p).  Returns 0 or -1 with
-    err set.  */
+    and the base file read (caller owns *base_p), with its count of line
+    ends.  Returns 0 or -1 with err set.  */
 static int
 column_begin (unsigned nclass, const char *base_path, char **base_p, size_t *len_p,
-              char *err, size_t err_size)
+              size_t *lines_p, char *err, size_t err_size)
 {
     if (nclass < 2 || nclass > CLIP_CLUSTER_XCLASS_MAX) {
         snprintf (err, err_size, "classes: %u is not in 2..%u", nclass, CLIP_CLUSTER_XCLASS_MAX);
@@ -571,7 +571,20 @@ column_begin (unsigned nclass, const char *base_path, char **base_p, size_t *len
         snprintf (err, err_size, "cannot read %s: %s", base_path, strerror (-rc));
         return -1;
     }
+    *lines_p = 0;
+    for (size_t i = 0; i < *len_p; i++)
+        *lines_p += (*base_p) [i] == '\n';
     return 0;
+}
+
+/*  The bytes a base file of len bytes and lines line ends takes with one
+    class column more (column_append: a tab and at most four digits
+    where a line end was, and one more line end for a last line without
+    one), extra bytes beside.  */
+static size_t
+column_text_cap (size_t len, size_t lines, size_t extra)
+{
+    return len + lines * 8 + 8 + extra;
 }
 
 /*  Append line [line, lend), the li'th (from 0) of base_path, to text
@@ -612,8 +625,8 @@ clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
                         FILE *log, char *err, size_t err_size)
 {
     char *base;
-    size_t base_len;
-    if (column_begin (nclass, base_path, &base, &base_len, err, err_size) < 0)
+    size_t base_len, nlines;
+    if (column_begin (nclass, base_path, &base, &base_len, &nlines, err, err_size) < 0)
         return -1;
     int rc = 0;
     pathlist_t files = { 0 };
@@ -631,9 +644,6 @@ clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
     /*  The words to class: those of the base file (its first column) that
         the text has, numbered by frequency.  Every other word is one
         predecessor, "rare", and the start of a sentence another.  */
-    size_t nlines = 0;
-    for (size_t i = 0; i < base_len; i++)
-        nlines += base [i] == '\n';
     uint32_t *line_word = clip_malloc ((nlines + 1) * sizeof (uint32_t));
     uint32_t *word_of = clip_malloc ((vocab.n ? vocab.n : 1) * sizeof (uint32_t));
     for (size_t i = 0; i < vocab.n; i++)
@@ -692,7 +702,7 @@ clip_clusters_exchange (char *const *dirs, size_t ndirs, const char *base_path,
 
     /*  The base file, each line with one more column: its word's class,
         or "-" when the text lacks the word.  */
-    size_t cap = base_len + nlines * 8 + 8, used = 0;
+    size_t cap = column_text_cap (base_len, nlines, 0), used = 0;
     char *text = clip_malloc (cap);
     bool bad = false;
     li = 0;
@@ -844,8 +854,8 @@ clip_clusters_vectors (const char *vectors_path, const char *base_path, unsigned
                        char *err, size_t err_size)
 {
     char *base;
-    size_t base_len;
-    if (column_begin (nclass, base_path, &base, &base_len, err, err_size) < 0)
+    size_t base_len, nlines;
+    if (column_begin (nclass, base_path, &base, &base_len, &nlines, err, err_size) < 0)
         return -1;
     int rc = 0;
     float *vec = NULL;
@@ -874,7 +884,10 @@ clip_clusters_vectors (const char *vectors_path, const char *base_path, unsigned
         the vectors the base lacks: no path, no bucket, "-" in the base's
         other columns.  */
     bool *in_base = clip_calloc (n, sizeof *in_base);
-    size_t cap = base_len + (size_t) n * (KEY_MAX + 32) + 64, used = 0;
+    /*  Each base line grows by its class; each word added takes its key
+        (under KEY_MAX), at most 2 + CLIP_CLUSTER_XCOLUMNS "-" columns and
+        its class.  */
+    size_t cap = column_text_cap (base_len, nlines, n * (KEY_MAX + 32)), used = 0;
     char *text = clip_malloc (cap);
     size_t columns = 0, li = 0;
     bool bad = false;

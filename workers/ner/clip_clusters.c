@@ -50,11 +50,18 @@ key_hash (const char *key, size_t len)
     return XXH3_64bits (key, len);
 }
 
+/*  Where the probe for hash h starts.  */
+static size_t
+home_of (const clip_clusters_t *self, uint64_t h)
+{
+    return (size_t) h & (self->cap - 1);
+}
+
 static slot_t *
 slot_of (const clip_clusters_t *self, uint64_t h)
 {
     size_t mask = self->cap - 1;
-    for (size_t i = (size_t) h & mask;; i = (i + 1) & mask)
+    for (size_t i = home_of (self, h);; i = (i + 1) & mask)
         if (self->slots [i].value == 0 || self->slots [i].hash == h)
             return &self->slots [i];
 }
@@ -179,7 +186,7 @@ clip_clusters_load (const char *path, char *err, size_t err_size)
     data = NULL;
     for (size_t i = 0; i < np; i++) {
         if (i + PLACE_AHEAD < np)
-            __builtin_prefetch (&self->slots [parsed [i + PLACE_AHEAD].hash & (self->cap - 1)], 1);
+            __builtin_prefetch (&self->slots [home_of (self, parsed [i + PLACE_AHEAD].hash)], 1);
         slot_t *slot = slot_of (self, parsed [i].hash);
         if (slot->value == 0) {
             self->n++;

@@ -5,7 +5,7 @@
     the scale runs (figure 5); see bench/README.md.
 
         bench_feed --src DIR --inbox DIR --pub EP [--rate R] [--warmup K]
-                   [--timeout-ms T] [--latencies FILE]
+                   [--timeout-ms T] [--latencies FILE] [--hold PID]
 
     Every regular file of --src (name order) is renamed into --inbox; the
     first K of them (default 4) are the warm-up: renamed one at a time until
@@ -15,7 +15,12 @@
     They are not counted.  Then the measured files are renamed: all at once
     (no --rate) or one every 1/R s, each at an absolute deadline
     (clock_nanosleep TIMER_ABSTIME, so that a late wake-up does not shift
-    the schedule).  A file's send time is read from CLOCK_MONOTONIC just
+    the schedule).  With --hold PID (a burst only), process PID (clipd) is
+    stopped (SIGSTOP) while the measured files are renamed and continued
+    (SIGCONT) when they are all in: the burst is in the inbox at once, the
+    clock starts at SIGCONT, and the renames' CPU, which is this program's
+    and not the pipeline's, is spent before it (placing_ms says how long it
+    took; the workers, other processes, wait idle meanwhile).  A file's send time is read from CLOCK_MONOTONIC just
     BEFORE its rename(2); its arrival time just after zmq_msg_recv returns
     the record frame, on a thread of its own.  Records are matched to files
     by the record's `file` (the inbox name).
@@ -27,7 +32,8 @@
     program's own CPU per measured file, both threads, from the first
     measured rename to the last record: its renames are system time, the
     records' decoding user time; bench/run sets it beside clipd's and the
-    workers' to account for the cores' time).  Exit status 0 when every record arrived
+    workers' to account for the cores' time; with --hold, from SIGCONT on,
+    so the decoding alone), placing_ms (--hold: the renames' wall time).  Exit status 0 when every record arrived
     within --timeout-ms (default 120000) of the last rename, 1 otherwise
     (then `missing=` says how many), 2 bad usage.
 */
@@ -36,6 +42,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 #include <time.h>
 #include <zmq.h>
 
@@ -167,6 +175,38 @@ await_items (size_t from, size_t to, int64_t deadline_ns)
     }
 }
 
+/*  Stops process pid and waits (at most 10 s) until the kernel has it
+    stopped: SIGSTOP is delivered asynchronously, and a rename made while
+    it still runs would be taken as it comes, not as part of the burst.
+    Returns 0, or -1 with a message.  */
+static int
+hold_process (pid_t pid)
+{
+    if (kill (pid, SIGSTOP) != 0) {
+        fprintf (stderr, "bench_feed: --hold %ld: %s\n", (long) pid, strerror (errno));
+        return -1;
+    }
+    char path [64];
+    snprintf (path, sizeof path, "/proc/%ld/stat", (long) pid);
+    for (int64_t until = now_ns () + 10000000000LL; now_ns () < until; ) {
+        char buf [512] = "";
+        FILE *f = fopen (path, "r");
+        size_t n = f ? fread (buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose (f);
+        buf [n] = 0;
+        /*  "pid (comm) S ...": the state follows the last ')'.  */
+        const char *rp = strrchr (buf, ')');
+        if (rp && (rp [2] == 'T' || rp [2] == 't'))
+            return 0;
+        struct timespec ts = { 0, 1000000 };
+        nanosleep (&ts, NULL);
+    }
+    kill (pid, SIGCONT);
+    fprintf (stderr, "bench_feed: --hold %ld: not stopped after 10 s\n", (long) pid);
+    return -1;
+}
+
 /*  This process's CPU so far, user and system, in seconds.  */
 static void
 cpu_now (double *user, double *sys)
@@ -195,6 +235,7 @@ main (int argc, char **argv)
     const char *src = NULL, *inbox = NULL, *pub = NULL, *lat_path = NULL;
     double rate = 0;
     long warmup = 4, timeout_ms = 120000;
+    pid_t hold = 0;
     static const struct option opts [] = {
         { "src", required_argument, NULL, 's' },
         { "inbox", required_argument, NULL, 'i' },
@@ -203,6 +244,7 @@ main (int argc, char **argv)
         { "warmup", required_argument, NULL, 'w' },
         { "timeout-ms", required_argument, NULL, 't' },
         { "latencies", required_argument, NULL, 'l' },
+        { "hold", required_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     int c;
@@ -227,6 +269,15 @@ main (int argc, char **argv)
                     return 2;
                 }
                 break;
+            case 'h': {
+                long v = strtol (optarg, &end, 10);
+                if (*end || v < 2 || v > 4194304) {
+                    fprintf (stderr, "bench_feed: --hold must be a process id\n");
+                    return 2;
+                }
+                hold = (pid_t) v;
+                break;
+            }
             case 't':
                 timeout_ms = strtol (optarg, &end, 10);
                 if (*end || timeout_ms < 1 || timeout_ms > 86400000) {
@@ -240,6 +291,10 @@ main (int argc, char **argv)
     }
     if (!src || !inbox || !pub || optind != argc)
         goto usage;
+    if (hold && rate > 0) {
+        fprintf (stderr, "bench_feed: --hold is for a burst, not with --rate\n");
+        return 2;
+    }
 
     DIR *d = opendir (src);
     if (!d) {
@@ -319,8 +374,10 @@ main (int argc, char **argv)
 
     /*  Measured files.  */
     double user0, sys0, user1, sys1;
+    if (hold && hold_process (hold) != 0)
+        goto done;
     cpu_now (&user0, &sys0);
-    int64_t t0 = now_ns ();
+    int64_t t0 = now_ns (), placing = 0;
     struct timespec next;
     clock_gettime (CLOCK_MONOTONIC, &next);
     int64_t period = rate > 0 ? (int64_t) (1e9 / rate) : 0;
@@ -333,8 +390,18 @@ main (int argc, char **argv)
                 next.tv_sec++;
             }
         }
-        if (move_in (src, inbox, &items [i]) != 0)
+        if (move_in (src, inbox, &items [i]) != 0) {
+            if (hold)
+                kill (hold, SIGCONT);
             goto done;
+        }
+    }
+    if (hold) {
+        /*  Everything is in: the clock and the CPU count start now.  */
+        placing = now_ns () - t0;
+        cpu_now (&user0, &sys0);
+        t0 = now_ns ();
+        kill (hold, SIGCONT);
     }
     bool all = await_items (first, n_items, now_ns () + (int64_t) timeout_ms * 1000000);
     cpu_now (&user1, &sys1);
@@ -366,11 +433,11 @@ main (int argc, char **argv)
     qsort (lat, got, sizeof *lat, cmp_i64);
     double secs = (last - t0) / 1e9;
     printf ("n=%zu seconds=%.3f rate=%.1f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f rename_max_ms=%.3f "
-            "failed=%zu missing=%zu cpu_user_ms=%.4f cpu_sys_ms=%.4f\n",
+            "failed=%zu missing=%zu cpu_user_ms=%.4f cpu_sys_ms=%.4f placing_ms=%.1f\n",
             n, secs, secs > 0 ? got / secs : 0, got ? pct (lat, got, 0.50) : 0,
             got ? pct (lat, got, 0.99) : 0, got ? lat [got - 1] / 1e6 : 0,
             rename_max / 1e6, failed, n - got, n ? (user1 - user0) * 1e3 / n : 0,
-            n ? (sys1 - sys0) * 1e3 / n : 0);
+            n ? (sys1 - sys0) * 1e3 / n : 0, placing / 1e6);
     free (lat);
     rc = all ? 0 : 1;
 done:
@@ -384,6 +451,6 @@ done:
     return rc;
 usage:
     fprintf (stderr, "usage: bench_feed --src DIR --inbox DIR --pub EP [--rate R] [--warmup K]"
-                     " [--timeout-ms T] [--latencies FILE]\n");
+                     " [--timeout-ms T] [--latencies FILE] [--hold PID]\n");
     return 2;
 }

@@ -443,6 +443,10 @@ clip_http_start (const char *addr_port, const clipd_metrics_t *metrics, const ch
     /*  epoll, so the connection limit is not bound by FD_SETSIZE.  */
     self->daemon = MHD_start_daemon (MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG,
                                      0, NULL, NULL, on_request, self,
+                                     /*  First: libmicrohttpd (0.9.75) logs the options
+                                         before this one on stderr, and warns when it is
+                                         not first.  */
+                                     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, self,
                                      MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
                                      MHD_OPTION_CONNECTION_LIMIT, connection_limit (),
                                      MHD_OPTION_CONNECTION_TIMEOUT,
@@ -450,7 +454,6 @@ clip_http_start (const char *addr_port, const clipd_metrics_t *metrics, const ch
                                      MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                      (size_t) CLIP_HTTP_CONNECTION_MEMORY,
                                      MHD_OPTION_NOTIFY_CONNECTION, on_connection, self,
-                                     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, self,
                                      MHD_OPTION_END);
     if (!self->daemon) {
         snprintf (err, err_size, "cannot serve HTTP on %s (address in use?)", addr_port);

@@ -528,6 +528,51 @@ Test (numex, month_names_heading_table_columns)
                    "DATE[MAY]=may;DATE[APRIL]=april;");
     expect_none ("Jan Smith met May Jones.");
     expect_one ("Theresa May March 2019 visit", "DATE", "March 2019", "2019-03");
+    /*  "May" between abbreviations is one of them.  */
+    expect_render ("              Mar     May     Jul\n Wheat       2.88    2.70    2.55",
+                   "DATE[Mar]=mar;DATE[May]=may;DATE[Jul]=jul;");
+}
+
+/*  Years, ranges of years and dates in digits heading the columns of a
+    table (the USDA's and the wire's commodity tables), each a DATE as a
+    month heading a column is; not a row of amounts that look like years,
+    nor a heading that stands alone.  */
+Test (numex, years_heading_table_columns)
+{
+    expect_render ("in mln bushels --\n                1986/87            1985/86\n"
+                   " Exports         12.5               10.1",
+                   "DATE[1986/87]=1986/87;DATE[1985/86]=1985/86;");
+    expect_render ("    STORE          PCT      1987       1986\n    Food            4.1",
+                   "DATE[1987]=1987;DATE[1986]=1986;");
+    expect_render ("  Production -- 1987     1986\n  Wheat  4,100   3,900",
+                   "DATE[1987]=1987;DATE[1986]=1986;");
+    /*  A row of amounts, not years: too far apart, or the same twice.  */
+    expect_none ("Tonnes\n    1950     2010\n");
+    expect_none ("Tonnes\n    1986     1986\n");
+    /*  One year at the start of a line is a value, as before.  */
+    expect_none ("Total stocks\n    1986\n");
+}
+
+/*  Dates in digits and slashes, the wire's month first: "5/14/82",
+    "02/28/87"; the day first only where the first number cannot be a
+    month.  Not a fraction, a longer run of slashes, an impossible day, or
+    digits stuck to either end.  */
+Test (numex, dates_in_digits)
+{
+    expect_one ("Level V covers wheat entered after 5/14/82, it said.", "DATE", "5/14/82",
+                "1982-05-14");
+    expect_one (" AMOCO.......2/23/87........17.50.....16.60", "DATE", "2/23/87", "1987-02-23");
+    expect_one ("Stocks as of 12/31/1986 were firm.", "DATE", "12/31/1986", "1986-12-31");
+    expect_one ("It was signed on 28/02/87 in Lagos.", "DATE", "28/02/87", "1987-02-28");
+    expect_one ("due 3/1/05 at par", "DATE", "3/1/05", "2005-03-01");
+    expect_render ("          02/28/87    01/31/87  02/28/86\n Wheat    450    420    380",
+                   "DATE[02/28/87]=1987-02-28;DATE[01/31/87]=1987-01-31;"
+                   "DATE[02/28/86]=1986-02-28;");
+    expect_none ("The note rose 13/16 to 101.");
+    expect_none ("Code 1/2/3/4 was used.");
+    expect_none ("Part 5/14/82a was used.");
+    expect_none ("It said 2/30/87 was the date.");
+    expect_none ("It said 13/13/87 was the date.");
 }
 
 /*  Months alone, with a year, and ranges of days in a month.  */

@@ -2603,9 +2603,15 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
         a month next to another one on the line is a DATE on its own, an
         abbreviation or "May" included (README.md's rules).  */
     bool row = false;
-    if (day < 0 && year < 0)
-        row = (tk (sc, j)->gap == 1 && month_in_row (sc, j, abbr))
-            || (tk (sc, i)->gap == 1 && i > 0 && month_in_row (sc, i - 1, abbr));
+    if (day < 0 && year < 0) {
+        /*  "May" is a name and an abbreviation both: either kind of
+            neighbour ("Mar   May   Jul").  */
+        bool either = tk (sc, i)->flags & F_AMBIG;
+        row = (tk (sc, j)->gap == 1
+               && (month_in_row (sc, j, abbr) || (either && month_in_row (sc, j, !abbr))))
+            || (tk (sc, i)->gap == 1 && i > 0
+                && (month_in_row (sc, i - 1, abbr) || (either && month_in_row (sc, i - 1, !abbr))));
+    }
     if (day < 0 && year < 0 && !row) {
         if (abbr)
             return;
@@ -2731,6 +2737,51 @@ match_iso (const scan_t *sc, size_t i, match_t *m)
         return;
     const tok_t *after = tk (sc, i + 5);
     if (after->gap == 0 && (after->kind == T_NUM || tok_is_sym (after, S_HYPHEN)))
+        return;
+    m->ntok = 5;
+    m->type = CLIP_NUMEX_DATE;
+    iso_canon (m, y, mo, d);
+}
+
+/*  A plain number of at most two digits and no suffix, a part of a
+    date written in digits.  */
+static bool
+tok_is_date_part (const tok_t *t)
+{
+    return t->kind == T_NUM && t->cls == SUF_NONE && t->plain && t->fden == 0
+        && t->intdigits <= 2;
+}
+
+/*  A date in digits and slashes, "5/14/82", "02/28/87", "3/8/2019": the
+    wire's (American) month first, the day first only where the first
+    number cannot be a month ("28/02/87").  Nothing may stick to either
+    end ("1/2/3/4", "5/14/82a").  Canonical ISO 8601; a two-digit year
+    is 1950-2049.  */
+static void
+match_slash_date (const scan_t *sc, size_t i, match_t *m)
+{
+    m->ntok = 0;
+    const tok_t *a = tk (sc, i), *s1 = tk (sc, i + 1), *b = tk (sc, i + 2),
+                *s2 = tk (sc, i + 3), *c = tk (sc, i + 4), *after = tk (sc, i + 5);
+    if (!tok_is_date_part (a) || !tok_is_date_part (b) || s1->gap || b->gap || s2->gap || c->gap
+        || !tok_is_sym (s1, S_SLASH) || !tok_is_sym (s2, S_SLASH))
+        return;
+    int y;
+    if (tok_is_date_part (c) && c->intdigits == 2)
+        y = c->ival < 50? 2000 + c->ival: 1900 + c->ival;
+    else if ((y = tok_year (c)) < 1900 || y > 2099)
+        return;
+    const tok_t *before = i > 0? tk (sc, i - 1): &tok_end;
+    if ((a->gap == 0 && i > 0 && (before->kind == T_NUM || tok_is_sym (before, S_SLASH)))
+        || (after->gap == 0 && (after->kind != T_SYM || tok_is_sym (after, S_SLASH)
+                                || tok_is_sym (after, S_HYPHEN))))
+        return;
+    int mo = a->ival, d = b->ival;
+    if (mo > 12) {
+        mo = b->ival;
+        d = a->ival;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month (y, mo))
         return;
     m->ntok = 5;
     m->type = CLIP_NUMEX_DATE;
@@ -3156,6 +3207,58 @@ year_context (const scan_t *sc, size_t i)
         && lower (sc->s[prev->start]) == 's' && tok_is_sym (tk (sc, i - 2), S_APOS);
 }
 
+static void match_slash_date (const scan_t *sc, size_t i, match_t *m);
+
+/*  Is the token at i on a line of table headings that are years, ranges
+    of years or dates in digits ("      1986/87      1985/86", "STORE
+    PCT   1987   1986", "   02/28/87   01/31/87")?  Such a line is a label
+    of words (or none), then two or more of those, apart, to its end; bare
+    years distinct and at most ten apart (a row of amounts that look like
+    years is not headings).  Each is a DATE as a month heading a column is
+    (README.md's rules), where a year at the start of a line or after a
+    number is not otherwise.  */
+#define HEADING_MAX_TOKENS 48     /* a line of headings is short; bounds the scan */
+
+static bool
+year_heading_row (const scan_t *sc, size_t i)
+{
+    size_t j = i, start;
+    while (j > 0 && tk (sc, j)->gap != 2 && i - j < HEADING_MAX_TOKENS)
+        j--;
+    if (tk (sc, j)->gap != 2)
+        return false;
+    start = j;
+    while (j < i && tk (sc, j)->kind != T_NUM)
+        j++;
+    if (tk (sc, j)->kind != T_NUM || (j > 0 && tk (sc, j)->gap == 0))
+        return false;
+    int items = 0, last_year = -1;
+    for (bool first = true; ; first = false) {
+        const tok_t *t = tk (sc, j);
+        if (t->kind == T_END || (!first && t->gap == 2))
+            break;
+        if (t->gap == 0 || j - start >= HEADING_MAX_TOKENS)
+            return false;
+        size_t n = year_range_at (sc, j);
+        int y = tok_year (t);
+        if (n == 1 && y >= 1900 && y <= 2099) {
+            if (last_year >= 0 && (y == last_year || abs (y - last_year) > 10))
+                return false;
+            last_year = y;
+        } else if (n != 3) {
+            match_t m;
+            match_clear (&m);
+            match_slash_date (sc, j, &m);
+            if (m.ntok == 0)
+                return false;
+            n = m.ntok;
+        }
+        items++;
+        j += n;
+    }
+    return items >= 2;
+}
+
 /*  A bare year in date context, "in 2019", "a 2012 report", "by 2025";
     a decade, "1990s".  */
 static void
@@ -3202,7 +3305,7 @@ match_year (const scan_t *sc, size_t i, match_t *m)
         return;
     }
     if (yr == 3) {
-        if (t->gap == 2 || !year_context (sc, i))
+        if ((t->gap == 2 || !year_context (sc, i)) && !year_heading_row (sc, i))
             return;
         m->ntok = 3;
         m->type = CLIP_NUMEX_DATE;
@@ -3217,7 +3320,7 @@ match_year (const scan_t *sc, size_t i, match_t *m)
                          || tok_is_word (sc, n1, "utc") || tok_is_word (sc, n1, "hours")
                          || tok_is_word (sc, n1, "hrs")))
         return;
-    if (t->gap == 2 || !year_context (sc, i))
+    if ((t->gap == 2 || !year_context (sc, i)) && !year_heading_row (sc, i))
         return;
     m->ntok = 1;
     m->type = CLIP_NUMEX_DATE;
@@ -4167,8 +4270,10 @@ match_date (const scan_t *sc, size_t i, match_t *best)
     if (digits) {
         if (t->intdigits == 4)
             fixed[nfixed++] = match_iso;
-        else if (t->intdigits <= 2)
+        else if (t->intdigits <= 2) {
             fixed[nfixed++] = match_day_first;
+            fixed[nfixed++] = match_slash_date;
+        }
         if (t->intdigits == 4)
             fixed[nfixed++] = match_year;
     } else if (t->cls == K_MONTH)

@@ -133,6 +133,25 @@ Test (ner_rules, place_before_a_lower_case_tail)
     CHECK (text, unwanted, { "LOC", "Iran" }, { "LOC", "Europe" });
 }
 
+/*  A date the tagger ran into a MISC with what stands before it: a
+    dateline's state ("Tex. March 3"), a notice's "Record May 1", a city
+    ("Rome October 16") leave the DATE and, of the words before, only a
+    name the lexicon knows; before a year, a title's words stay a MISC
+    ("the Athens Convention of 1974").  */
+Test (ner_rules, a_date_the_tagger_ran_into_a_name)
+{
+    const char *text = "INTERMEDICS INC 1ST QTR NET\n\n"
+                       "ANGLETON, Tex. March 3 - Oper shr 26 cts vs 18 cts\n"
+                       "    Qtly div 12 cts vs 12 cts prior\n    Pay June 1\n    Record May 1\n"
+                       "    The talks in Rome October 16 were held.  It ratified the 1976 "
+                       "protocol to the Athens Convention of 1974, officials said.\n";
+    const char *const unwanted [] = { "Tex. March 3", "Record May 1", "Record",
+                                      "Rome October 16", "Athens Convention of 1974", NULL };
+    CHECK (text, unwanted,
+           { "DATE", "March 3" }, { "DATE", "May 1" }, { "LOC", "Rome" },
+           { "DATE", "October 16" }, { "MISC", "Athens Convention" }, { "DATE", "1974" });
+}
+
 /*  Arabic names run on over "bin" / "ibn" and the "al-" words after
     them, where the tagger stopped at the particle in lower case; "the
     bin" of an English sentence joins nothing.  */

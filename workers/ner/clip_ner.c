@@ -3042,6 +3042,68 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     return nm;
 }
 
+/*  Whether bytes [start, end) of text hold a digit (digits set) or an
+    ASCII letter (digits not set).  */
+static int
+span_holds (const char *text, size_t start, size_t end, int digits)
+{
+    for (size_t k = start; k < end; k++) {
+        unsigned char c = (unsigned char) text [k], l = c | 0x20;
+        if (digits ? c >= '0' && c <= '9' : l >= 'a' && l <= 'z')
+            return 1;
+    }
+    return 0;
+}
+
+/*  A date at the end of what the tagger took for one MISC ("Tex. March
+    3", "Rome October 16", "NASDAQ March 25", "the Great Depression of
+    1990"): a dateline, a notice or a title with its date run together.
+    The date is a DATE, and the words before it a name of their own, of
+    the one type the lexicon knows them by.  Otherwise: before a year or
+    a span of years, a title's words, still MISC ("the Most Wanted game
+    of 2005", "New and Collected Poems 1965-2003"); before a day of a
+    month, no name ("Record May 1", "For April 8", "., March 4"), as
+    when only small words and punctuation are left.  Only a date with a
+    digit: a title's date in words is the title's (works_over_dates
+    below).  Changes m[0, nm) in place, in text order; returns its
+    count.  */
+static size_t
+names_before_dates (const clip_ner_t *self, const char *utf8, ment_t *m, size_t nm,
+                    const clip_numex_t *nx, size_t nn)
+{
+    static const unsigned name_types = (1u << CLIP_ENT_PER) | (1u << CLIP_ENT_ORG)
+                                       | (1u << CLIP_ENT_LOC) | (1u << CLIP_ENT_MISC);
+    size_t kept = 0, y = 0;
+    for (size_t i = 0; i < nm; i++) {
+        ment_t n = m [i];
+        while (y < nn && nx [y].end <= n.start)
+            y++;
+        const clip_numex_t *d = y < nn ? &nx [y] : NULL;
+        if (!(n.type == CLIP_ENT_MISC && d && d->type == CLIP_NUMEX_DATE && d->start > n.start
+              && d->start < n.end && d->end >= n.end && span_holds (utf8, d->start, d->end, 1))) {
+            m [kept++] = n;
+            continue;
+        }
+        size_t b = n.tok_start;
+        while (b < n.tok_end && self->toks.tokens [b].start < d->start)
+            b++;
+        while (b > n.tok_start && (trailing_junk (&self->words [b - 1])
+                                   || word_in (&self->words [b - 1], L_TITLE_INNER)))
+            b--;
+        if (b == n.tok_start)
+            continue;                   /* no name is left */
+        unsigned types = lex_words (self, n.tok_start, b, 0) & name_types;
+        if (types && !(types & (types - 1)))
+            n.type = __builtin_ctz (types);
+        else if (span_holds (utf8, d->start, d->end, 0))
+            continue;                   /* a day of a month */
+        n.tok_end = b;
+        n.end = self->toks.tokens [b - 1].end;
+        m [kept++] = n;
+    }
+    return kept;
+}
+
 /*  A work's or event's title of two words or more that holds a DATE
     ("Suddenly Last Summer", "the film Black Friday"): the title, MISC,
     is what the words name, and the DATEs inside it go.  Returns the
@@ -3147,6 +3209,7 @@ clip_ner_extract_max (clip_ner_t *self, const char *utf8, size_t len, size_t max
         return -1;
     }
     nm = programme_titles (self, utf8, len, m, nm, nx, &nn);
+    nm = names_before_dates (self, utf8, m, nm, nx, nn);
     nn = works_over_dates (self, m, nm, nx, nn);
     /*  Drop tagged names that overlap a MONEY / DATE / PERCENT span.  */
     size_t keep = 0, x = 0;

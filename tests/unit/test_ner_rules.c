@@ -136,20 +136,24 @@ Test (ner_rules, place_before_a_lower_case_tail)
 /*  A date the tagger ran into a MISC with what stands before it: a
     dateline's state ("Tex. March 3"), a notice's "Record May 1", a city
     ("Rome October 16") leave the DATE and, of the words before, only a
-    name the lexicon knows; before a year, a title's words stay a MISC
-    ("the Athens Convention of 1974").  */
+    name the lexicon knows; before a year or a century, a title's words
+    stay a MISC ("the Athens Convention of 1974", "the Walkman of the
+    21st Century").  */
 Test (ner_rules, a_date_the_tagger_ran_into_a_name)
 {
     const char *text = "INTERMEDICS INC 1ST QTR NET\n\n"
                        "ANGLETON, Tex. March 3 - Oper shr 26 cts vs 18 cts\n"
                        "    Qtly div 12 cts vs 12 cts prior\n    Pay June 1\n    Record May 1\n"
                        "    The talks in Rome October 16 were held.  It ratified the 1976 "
-                       "protocol to the Athens Convention of 1974, officials said.\n";
+                       "protocol to the Athens Convention of 1974, officials said.  The device "
+                       "was billed as the Walkman of the 21st Century and sold well.\n";
     const char *const unwanted [] = { "Tex. March 3", "Record May 1", "Record",
-                                      "Rome October 16", "Athens Convention of 1974", NULL };
+                                      "Rome October 16", "Athens Convention of 1974",
+                                      "Walkman of the 21st Century", NULL };
     CHECK (text, unwanted,
            { "DATE", "March 3" }, { "DATE", "May 1" }, { "LOC", "Rome" },
-           { "DATE", "October 16" }, { "MISC", "Athens Convention" }, { "DATE", "1974" });
+           { "DATE", "October 16" }, { "MISC", "Athens Convention" }, { "DATE", "1974" },
+           { "MISC", "Walkman" }, { "DATE", "the 21st Century" });
 }
 
 /*  Arabic names run on over "bin" / "ibn" and the "al-" words after

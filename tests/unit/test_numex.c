@@ -553,6 +553,33 @@ Test (numex, years_heading_table_columns)
     expect_none ("Total stocks\n    1986\n");
 }
 
+/*  Months in the wire's commodity tables: heading a row of values
+    ("Jun   3097   7109", "Sep   ---"), before a quantity in a list
+    ("Feb 872.0, Apr 10.0"), the exchanges' "Apl", "Jne", "Jly", and a
+    column heading's year in two digits ("Feb 87   Jan 87", "Jan'87").
+    A number across a column gap is no day or year of the month ("SEP
+    21", "Jul 1195" in a row of prices), nor is one of a row of values
+    a year ("JNE 2742  2750").  */
+Test (numex, months_in_commodity_tables)
+{
+    expect_render ("Wheat exports were Feb 872.0, Apr 10.0, total 882.0.",
+                   "DATE[Feb]=feb;DATE[Apr]=apr;");
+    expect_render ("Cocoa closed:\n Jun    3097     7109    dn  140\n Sep     ---      ---\n",
+                   "DATE[Jun]=jun;DATE[Sep]=sep;");
+    expect_render ("Coffee:\n Jly 1195 1210\n Sep    21    130\n JNE 2742  2750\n",
+                   "DATE[Jly]=jly;DATE[Sep]=sep;DATE[JNE]=jne;");
+    expect_render ("Stocks:\n                March 87  Feb 87    March 86\n"
+                   "    Crude Rubber     41,536   42,094     49,551\n",
+                   "DATE[March 87]=1987-03;DATE[Feb 87]=1987-02;DATE[March 86]=1986-03;");
+    expect_one ("Shipments in Feb'87 rose.", "DATE", "Feb'87", "1987-02");
+    expect_one ("Durum Apl/May 139.50 up one", "DATE", "Apl/May", "apl/may");
+    /*  A two-digit number before a word is no year, and a word "Mar" or
+        "Dec" in prose is no month.  */
+    expect_render ("He said May 45 pct would go.", "PERCENT[45 pct]=45%;");
+    expect_render ("The Dec 50 tonnes were shipped.", "");
+    expect_none ("Del Mar Avionics won the order.");
+}
+
 /*  Dates in digits and slashes, the wire's month first: "5/14/82",
     "02/28/87"; the day first only where the first number cannot be a
     month.  Not a fraction, a longer run of slashes, an impossible day, or

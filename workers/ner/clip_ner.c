@@ -3042,15 +3042,30 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     return nm;
 }
 
-/*  Whether bytes [start, end) of text hold a digit (digits set) or an
-    ASCII letter (digits not set).  */
 static int
-span_holds (const char *text, size_t start, size_t end, int digits)
+is_alnum_byte (unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/*  Whether bytes [start, end) of text hold a digit (day not set), or a
+    day of a month: one or two digits standing alone ("March 3", "Jan.
+    8"; not "1974", "21st").  */
+static int
+span_holds (const char *text, size_t start, size_t end, int day)
 {
     for (size_t k = start; k < end; k++) {
-        unsigned char c = (unsigned char) text [k], l = c | 0x20;
-        if (digits ? c >= '0' && c <= '9' : l >= 'a' && l <= 'z')
+        if (text [k] < '0' || text [k] > '9')
+            continue;
+        if (!day)
             return 1;
+        size_t e = k;
+        while (e < end && text [e] >= '0' && text [e] <= '9')
+            e++;
+        if (e - k <= 2 && (k == start || !is_alnum_byte ((unsigned char) text [k - 1]))
+            && (e == end || !is_alnum_byte ((unsigned char) text [e])))
+            return 1;
+        k = e;
     }
     return 0;
 }
@@ -3059,11 +3074,12 @@ span_holds (const char *text, size_t start, size_t end, int digits)
     3", "Rome October 16", "NASDAQ March 25", "the Great Depression of
     1990"): a dateline, a notice or a title with its date run together.
     The date is a DATE, and the words before it a name of their own, of
-    the one type the lexicon knows them by.  Otherwise: before a year or
-    a span of years, a title's words, still MISC ("the Most Wanted game
-    of 2005", "New and Collected Poems 1965-2003"); before a day of a
-    month, no name ("Record May 1", "For April 8", "., March 4"), as
-    when only small words and punctuation are left.  Only a date with a
+    the one type the lexicon knows them by.  Otherwise: before a year, a
+    span of years or a century, a title's words, still MISC ("the Most
+    Wanted game of 2005", "New and Collected Poems 1965-2003", "the
+    Walkman of the 21st Century"); before a day of a month, no name
+    ("Record May 1", "For April 8", "., March 4"), as when only small
+    words and punctuation are left.  Only a date with a
     digit: a title's date in words is the title's (works_over_dates
     below).  Changes m[0, nm) in place, in text order; returns its
     count.  */
@@ -3080,7 +3096,7 @@ names_before_dates (const clip_ner_t *self, const char *utf8, ment_t *m, size_t 
             y++;
         const clip_numex_t *d = y < nn ? &nx [y] : NULL;
         if (!(n.type == CLIP_ENT_MISC && d && d->type == CLIP_NUMEX_DATE && d->start > n.start
-              && d->start < n.end && d->end >= n.end && span_holds (utf8, d->start, d->end, 1))) {
+              && d->start < n.end && d->end >= n.end && span_holds (utf8, d->start, d->end, 0))) {
             m [kept++] = n;
             continue;
         }
@@ -3095,7 +3111,7 @@ names_before_dates (const clip_ner_t *self, const char *utf8, ment_t *m, size_t 
         unsigned types = lex_words (self, n.tok_start, b, 0) & name_types;
         if (types && !(types & (types - 1)))
             n.type = __builtin_ctz (types);
-        else if (span_holds (utf8, d->start, d->end, 0))
+        else if (span_holds (utf8, d->start, d->end, 1))
             continue;                   /* a day of a month */
         n.tok_end = b;
         n.end = self->toks.tokens [b - 1].end;

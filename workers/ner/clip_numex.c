@@ -135,6 +135,7 @@ static const keyword_t keywords[] = {
     { "an", K_A, 1, F_YEARCTX },
     { "and", K_AND, 0, F_YEARCTX },
     { "another", K_FURTHER, 0, 0 },
+    { "apl", K_MONTH, 4, F_ABBR },      /* the commodity exchanges' "Apl", "Jne", "Jly" */
     { "apr", K_MONTH, 4, F_ABBR },
     { "april", K_MONTH, 4, 0 },
     { "around", K_PREP, 0, F_YEARCTX },
@@ -248,6 +249,8 @@ static const keyword_t keywords[] = {
     { "jan", K_MONTH, 1, F_ABBR },
     { "january", K_MONTH, 1, 0 },
     { "japanese", K_CURMOD, CUR_JPY, 0 },
+    { "jly", K_MONTH, 7, F_ABBR },
+    { "jne", K_MONTH, 6, F_ABBR },
     { "jul", K_MONTH, 7, F_ABBR },
     { "july", K_MONTH, 7, 0 },
     { "jun", K_MONTH, 6, F_ABBR },
@@ -2490,6 +2493,17 @@ month_range_at (const scan_t *sc, size_t i)
     return e - i;
 }
 
+/*  Is token j apart from the one before it by white space no wider than
+    a word space or two ("6 May", "May  6", a wrapped line's break)?  More
+    is a table's column gap ("NO.6        APR/MAY", "APR    7325"), which
+    no day and month of one date stand across.  */
+static bool
+tok_spaced (const scan_t *sc, size_t j)
+{
+    const tok_t *t = tk (sc, j);
+    return j > 0 && t->gap == 1 && t->start - tk (sc, j - 1)->end <= 3;
+}
+
 /*  "March 31, 2019", "March 2019", "March 31", "March" (with context for
     "May"), "Jan. 5".  */
 static void
@@ -2556,7 +2570,7 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
         return;
     }
     int d1, d2;
-    size_t dr = tk (sc, j)->gap == 1? day_range_at (sc, j, &d1, &d2): 0;
+    size_t dr = tok_spaced (sc, j)? day_range_at (sc, j, &d1, &d2): 0;
     if (dr > 0) {
         /* "May 3 to 6", "May 3-6, 1987": one DATE (the issue's form).  */
         size_t y = j + dr, e = j + dr;
@@ -2576,7 +2590,7 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
         }
         year = -1;
     }
-    if (tk (sc, j)->gap == 1 && (day = tok_day (sc, j)) > 0) {
+    if (tok_spaced (sc, j) && (day = tok_day (sc, j)) > 0) {
         j++;
     } else if ((day = day_word_at (sc, j)) > 0) {
         j++;
@@ -2585,9 +2599,14 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
     size_t y = j;
     if (tok_is_sym (tk (sc, y), S_COMMA) && tk (sc, y)->gap == 0)
         y++;
-    if (tk (sc, y)->gap == 1 && (year = tok_year (tk (sc, y))) > 0) {
+    /*  A year across a table's column gap is a value ("JLY   1081"), and
+        so is one after a month heading a row of numbers ("JNE 2742  2750";
+        an abbreviation before 1900: "SEP 26 1799").  */
+    if (tok_spaced (sc, y) && (year = tok_year (tk (sc, y))) > 0) {
         const tok_t *after = tk (sc, y + 1);
-        if (after->gap == 0 && (after->kind == T_NUM || tok_is_sym (after, S_HYPHEN)))
+        if ((after->gap == 0 && (after->kind == T_NUM || tok_is_sym (after, S_HYPHEN)))
+            || (tk (sc, i)->gap == 2 && after->gap == 1 && after->kind == T_NUM)
+            || (abbr && year < 1900))
             year = -1;
         else
             j = y + 1;
@@ -2597,6 +2616,30 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
         day = -1;
         j = i + k;
         year = -1;
+    }
+    /*  A year in two digits, as the wire's tables head their columns:
+        "Feb 87   Jan 87   Feb 86", "March 87", "Jan'87" (a number above 31
+        is no day).  Without the apostrophe only where a heading ends: at
+        the end of the line, before punctuation or another month; a
+        number after it makes it a table's row and its value ("JLY 51
+        1,200").  */
+    if (day < 0 && year < 0) {
+        const tok_t *q = tk (sc, j);
+        size_t e = j;
+        bool apos = q->gap == 0 && tok_is_sym (q, S_APOS);
+        if (apos)
+            q = tk (sc, ++e);
+        const tok_t *nx = tk (sc, e + 1);
+        bool ends = nx->kind == T_END || nx->gap == 2 || tok_is_kw (nx, K_MONTH)
+                    || (nx->kind == T_SYM && !tok_is_sym (nx, S_PERCENT)
+                        && !tok_is_sym (nx, S_HYPHEN) && !tok_is_sym (nx, S_SLASH)
+                        && !tok_is_sym (nx, S_APOS));
+        if ((apos ? q->gap == 0 : tok_spaced (sc, e)) && q->kind == T_NUM && q->plain
+            && q->cls == SUF_NONE && q->fden == 0 && q->intdigits == 2 && q->ival > 31
+            && (ends || (apos && nx->gap == 1 && nx->kind == T_WORD))) {
+            year = 1900 + q->ival;
+            j = e + 1;
+        }
     }
     bool rel = false;
     /*  Month names heading the columns of a table ("   Jan    Feb    Mar"):
@@ -2611,6 +2654,20 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
                && (month_in_row (sc, j, abbr) || (either && month_in_row (sc, j, !abbr))))
             || (tk (sc, i)->gap == 1 && i > 0
                 && (month_in_row (sc, i - 1, abbr) || (either && month_in_row (sc, i - 1, !abbr))));
+    }
+    /*  A month heading a table's row ("Jun   3097   7109", "Sep   ---")
+        or before a quantity in a list ("Feb 872.0, Mar 164.6", "Maize
+        Mar 48.0"): a month there as anywhere else (README.md's rules:
+        tables are labelled like any other text).  */
+    if (day < 0 && year < 0 && !row) {
+        /*  A row: the month opens an indented line (a table's; not a
+            paragraph's first word: "Feb 30 is no date").  */
+        const tok_t *t = tk (sc, i), *v = tk (sc, j);
+        bool indented = t->gap == 2 && t->start > 0
+                        && (sc->s[t->start - 1] == ' ' || sc->s[t->start - 1] == '\t');
+        row = v->gap == 1
+              && ((indented && (v->kind == T_NUM || tok_is_sym (v, S_HYPHEN)))
+                  || (v->kind == T_NUM && !v->plain && v->cls == SUF_NONE && v->fden == 0));
     }
     if (day < 0 && year < 0 && !row) {
         if (abbr)
@@ -2660,7 +2717,7 @@ match_day_first (const scan_t *sc, size_t i, match_t *m)
         return;
     int d1, d2;
     size_t dr = the? 0: day_range_at (sc, j, &d1, &d2);
-    if (dr > 0 && tk (sc, j + dr)->gap == 1
+    if (dr > 0 && tok_spaced (sc, j + dr)
         && (k = tok_month (sc, j + dr, &mo, &abbr)) > 0) {
         /* "3-6 May", "3 to 6 May 1987".  */
         size_t e = j + dr + k;
@@ -2685,7 +2742,7 @@ match_day_first (const scan_t *sc, size_t i, match_t *m)
         j++;
     else if (the)
         return;
-    if (tk (sc, j)->gap != 1)
+    if (!tok_spaced (sc, j))
         return;
     k = tok_month (sc, j, &mo, &abbr);
     if (k == 0)

@@ -862,6 +862,23 @@ Test (link, abbreviated_places_in_a_table)
            { "LOC", "Port", "Port", NULL });
 }
 
+/*  A place's name in capitals in a table or a headline, which the body
+    never writes, is in normal case as a dateline's is (README.md's
+    rules); an acronym-like one ("UAE", "QRX") stays as written, and so
+    does an organisation's.  */
+Test (link, place_in_capitals_is_in_normal_case)
+{
+    CHECK ("LIVESTOCK RECEIPTS\n SIOUX FALLS    4,500\n JOLIETTEVILLE  1,200\n"
+           " ZORLAND        nil\n QRX            1,500\n",
+           { "LOC", "SIOUX FALLS", "Sioux Falls", NULL },
+           { "LOC", "JOLIETTEVILLE", "Jolietteville", NULL },
+           { "LOC", "ZORLAND", "Zorland", NULL },
+           { "LOC", "QRX", "QRX", NULL });
+    CHECK ("QUALM GROUP BUYS ZORBEX\n\nThe deal closed.\n",
+           { "ORG", "QUALM GROUP", "QUALM GROUP", NULL },
+           { "ORG", "ZORBEX", "ZORBEX", NULL });
+}
+
 /*  "the Dome" after the Millennium Dome: the one place of the document
     that the word ends, after "the" only ("York" is no "New York").  */
 Test (link, place_by_its_last_word)

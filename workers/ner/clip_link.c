@@ -1233,6 +1233,28 @@ all_caps (const char *s)
     return all_caps_n (s, strlen (s));
 }
 
+/*  A place's name in capitals that is a name, not an acronym: two words
+    or more ("COSTA RICA", "SIOUX CITY"), or one of five letters or more
+    ("JOLIET"); "UAE", "USSR" and the like stay as written.  */
+static bool
+caps_place_is_a_name (const char *s)
+{
+    size_t words = 0, longest = 0;
+    for (const char *p = s; *p; ) {
+        while (*p && !(*p >= 'A' && *p <= 'Z'))
+            p++;
+        const char *b = p;
+        while (*p >= 'A' && *p <= 'Z')
+            p++;
+        if (p > b) {
+            words++;
+            if ((size_t) (p - b) > longest)
+                longest = (size_t) (p - b);
+        }
+    }
+    return (words >= 2 && longest >= 3) || longest >= 5;
+}
+
 /*  Is m the first thing on its line, spaces or tabs before it allowed?  */
 static bool
 opens_line (const char *text, const clip_mention_t *m)
@@ -2177,9 +2199,11 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     /* Pass 1b: an ALL-CAPS mention (a headline, a dateline) takes the
        name as the body writes it, the first mention of the same key and
        type in mixed case, wherever it is; a dateline's place with none is
-       put in normal case.  Other ALL-CAPS names stay as they are: they may
-       be acronyms ("ASCS"), and one the running text writes in capitals
-       gives them to its mixed-case mentions.  */
+       put in normal case, and so is a place's name in a table or a
+       headline ("COSTA RICA", "SIOUX CITY": README.md's rules, names in
+       normal case).  Other ALL-CAPS names stay as they are: they may be
+       acronyms ("ASCS", "UAE"), and one the running text writes in
+       capitals gives them to its mixed-case mentions.  */
     strmap_t mixed[4];
     /*  The mentions of each type, for the maps by type to be sized once.  */
     size_t of_type[5] = { 0 };
@@ -2249,7 +2273,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             c = clip_strdup (info[*slot - 1].canonical);
             in->body = *slot;
         }
-        else if (in->dateline)
+        else if (in->dateline || (in->ty == TY_LOC && caps_place_is_a_name (in->canonical)))
             c = normal_case (in->canonical);
         if (c) {
             free (in->canonical);

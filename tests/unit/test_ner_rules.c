@@ -156,6 +156,16 @@ Test (ner_rules, a_date_the_tagger_ran_into_a_name)
            { "MISC", "Walkman" }, { "DATE", "the 21st Century" });
 }
 
+/*  A name stays in its table column: the tagger ran a row's place into
+    the row's first value across the column gap.  */
+Test (ner_rules, a_name_stays_in_its_table_column)
+{
+    const char *text = " PEORIA      ---     ---     ---    2,000  \n"
+                       " OKLA CITY   200     6,800   7,000  500    \n";
+    const char *const unwanted [] = { "OKLA CITY   200", NULL };
+    CHECK (text, unwanted, { "LOC", "PEORIA" }, { "LOC", "OKLA CITY" });
+}
+
 /*  Arabic names run on over "bin" / "ibn" and the "al-" words after
     them, where the tagger stopped at the particle in lower case; "the
     bin" of an English sentence joins nothing.  */

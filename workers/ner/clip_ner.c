@@ -1955,6 +1955,34 @@ arabic_article_at (const clip_ner_t *self, size_t t, size_t nt, size_t at)
         && w [3] >= 'A' && w [3] <= 'Z';
 }
 
+/*  A name stays in its table column: it ends before a gap of three
+    spaces or more inside its line, or of two before a number, where a
+    table's next column starts ("OKLA CITY   200     6,800", "WEST FARGO
+    400": the tagger ran the place into the row's first value; prose
+    has a double space now and then, "Marine  Corps").  m is in text
+    order; returns its count.  */
+static size_t
+names_within_columns (const clip_ner_t *self, ment_t *m, size_t nm)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < nm; i++) {
+        ment_t cur = m [i];
+        for (size_t t = cur.tok_start + 1; t < cur.tok_end; t++) {
+            size_t a = self->toks.tokens [t - 1].end, b = self->toks.tokens [t].start, sp = 0;
+            for (size_t k = a; k < b; k++)
+                sp += self->text [k] == ' ' || self->text [k] == '\t';
+            char c = self->text [b];
+            if (sp == b - a && (sp >= 3 || (sp == 2 && ((c >= '0' && c <= '9') || c == '-')))) {
+                cur.tok_end = t;
+                cur.end = a;
+                break;
+            }
+        }
+        m [kept++] = cur;
+    }
+    return kept;
+}
+
 /*  Arabic names ("Abdul-Aziz bin Khalifa al-Thani", "Ali Khalifa
     al-Sabah", "Osama bin Laden"): the tagger stops at a particle in lower
     case.  Two names joined by "bin" / "ibn" are one person, and a
@@ -3038,6 +3066,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     type_by_org_context (self, m, nm, nt);
     names_with_possessive (self, m, nm, nt);
     nm = arabic_names (self, m, nm, nt);
+    nm = names_within_columns (self, m, nm);
     *m_out = m;
     return nm;
 }

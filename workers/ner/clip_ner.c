@@ -1955,6 +1955,230 @@ arabic_article_at (const clip_ner_t *self, size_t t, size_t nt, size_t at)
         && w [3] >= 'A' && w [3] <= 'Z';
 }
 
+/*  The label of a table's row: an indented line's first words, up to a
+    column gap (two spaces or more) before the row's first value (a
+    number, a dash, "nil"), or one space when a second value follows
+    across a column gap; tokens [a, b).  */
+typedef struct {
+    size_t a, b;
+    size_t block;               /* rows of one table share it: no blank line between */
+} row_label_t;
+
+#define ROW_LABEL_MAX_WORDS 4
+
+/*  The spaces and tabs between bytes a and b, or SIZE_MAX when anything
+    else is there; *lines gets the line breaks.  */
+static size_t
+gap_spaces (const char *text, size_t a, size_t b, size_t *lines)
+{
+    size_t sp = 0;
+    *lines = 0;
+    for (size_t k = a; k < b; k++) {
+        if (text [k] == '\n')
+            (*lines)++, sp = 0;
+        else if (text [k] == ' ' || text [k] == '\t')
+            sp++;
+        else if (text [k] != '\r')
+            return SIZE_MAX;
+    }
+    return sp;
+}
+
+/*  Is token t a table's value: digits, a dash, or a word a cell holds
+    where it has no figure ("nil", "NIL", "unch", "unquoted")?  */
+static int
+is_row_value (const clip_ner_t *self, size_t t)
+{
+    static const char *const no_figure [] = {
+        "nil", "NIL", "Nil", "unch", "UNCH", "unchanged", "UNCHANGED", "unquoted", "UNQUOTED",
+        "n/a", "N/A", "NA", NULL
+    };
+    const clip_word_t *w = &self->words [t];
+    if (w->len == 0)
+        return 0;
+    char c = w->text [0];
+    if ((c >= '0' && c <= '9') || c == '-')
+        return 1;
+    for (size_t k = 0; no_figure [k]; k++)
+        if (word_is (w, no_figure [k]))
+            return 1;
+    return 0;
+}
+
+/*  The row labels of the text, in order (caller frees); returns how many. */
+static size_t
+row_labels (const clip_ner_t *self, size_t nt, row_label_t **out)
+{
+    row_label_t *rows = NULL;
+    size_t n = 0, cap = 0, block = 0;
+    for (size_t t = 0; t < nt; t++) {
+        size_t prev_end = t > 0 ? self->toks.tokens [t - 1].end : 0, lines;
+        size_t sp = gap_spaces (self->text, prev_end, self->toks.tokens [t].start, &lines);
+        if (t > 0 && lines == 0)
+            continue;                   /* not the first token of its line */
+        if (lines >= 2)
+            block++;
+        if (sp == 0 || sp == SIZE_MAX)
+            continue;                   /* not indented */
+        const clip_word_t *w = &self->words [t];
+        if (w->len == 0 || !(w->text [0] >= 'A' && w->text [0] <= 'Z'))
+            continue;
+        size_t b = t + 1;
+        while (b < nt && b - t < ROW_LABEL_MAX_WORDS) {
+            size_t g = gap_spaces (self->text, self->toks.tokens [b - 1].end,
+                                   self->toks.tokens [b].start, &lines);
+            const clip_word_t *x = &self->words [b];
+            if (lines || g >= 2 || x->len == 0
+                || !((x->text [0] >= 'A' && x->text [0] <= 'Z') || x->text [0] == '.'))
+                break;
+            b++;
+        }
+        if (b >= nt)
+            continue;
+        size_t g = gap_spaces (self->text, self->toks.tokens [b - 1].end,
+                               self->toks.tokens [b].start, &lines);
+        if (lines || g == 0 || g == SIZE_MAX || !is_row_value (self, b))
+            continue;
+        /*  One space before the value ("KANSAS CITY 100    ---"): a
+            row when a second value follows across a column gap.  */
+        if (g == 1) {
+            size_t v = b + 1, l2;
+            while (v < nt && gap_spaces (self->text, self->toks.tokens [v - 1].end,
+                                         self->toks.tokens [v].start, &l2) == 0)
+                v++;                    /* the rest of the value ("1,200", "---") */
+            size_t g2 = v < nt ? gap_spaces (self->text, self->toks.tokens [v - 1].end,
+                                             self->toks.tokens [v].start, &l2) : 0;
+            if (v >= nt || l2 || g2 < 2 || g2 == SIZE_MAX || !is_row_value (self, v))
+                continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            rows = clip_realloc (rows, cap * sizeof *rows);
+        }
+        rows [n++] = (row_label_t) { t, b, block };
+        t = b;
+    }
+    *out = rows;
+    return n;
+}
+
+/*  Do the words of a row's label read as a name: letters and periods
+    only, the first capitalised in most of unlabeled news or unknown to
+    it ("SIOUX", "JOLIET"), the others not mostly in lower case ("CITY"
+    of "SIOUX CITY" is written capitalised often enough; "TOTAL", "WEEK
+    AGO", "SIX MARKETS" are not names)?  */
+static int
+label_reads_as_name (const clip_ner_t *self, size_t a, size_t b)
+{
+    for (size_t t = a; t < b; t++) {
+        const clip_word_t *w = &self->words [t];
+        if (w->len == 1 && w->text [0] == '.')
+            continue;
+        /*  Codes ("Named-A", "USDAPRJ-G", "O.O.P-D") are no names.  */
+        for (size_t k = 0; k < w->len; k++)
+            if (w->text [k] == '-' || w->text [k] == '/' || (w->text [k] >= '0' && w->text [k] <= '9'))
+                return 0;
+        int cb = clip_tagger_cap_bucket (self->tagger, w);
+        if (cb >= 0 && cb < (t == a ? 2 : 1))
+            return 0;
+    }
+    return 1;
+}
+
+/*  A table of places: where the labels of three rows or more of one
+    table are places, two of them at least known so to the lexicon, and
+    more of them than of any other type, a row's
+    label that reads as a name (label_reads_as_name) and that the lexicon
+    knows as nothing but a place, if at all, is a place too ("ST JOSEPH",
+    "SIOUX CITY", "JOLIET" below "KANSAS CITY" and "ST LOUIS"; the tagger
+    had "CITY" an organisation, "PAUL" a person, or nothing).  The names
+    inside such a label go.  *m_io is in text order and may be replaced;
+    returns the count.  */
+static size_t
+table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)
+{
+    row_label_t *rows;
+    size_t nr = row_labels (self, nt, &rows);
+    if (nr < 3) {
+        free (rows);
+        return nm;
+    }
+    ment_t *m = *m_io;
+    /*  Per row: the type of the name that is exactly its label, or -1;
+        known, a place the lexicon knows as one too (two of them at least
+        make a table of places: the tagger takes a stock index's "Trans"
+        and "Utils" for places).  */
+    int *exact = clip_malloc (nr * sizeof *exact);
+    bool *across = clip_calloc (nr, sizeof *across), *known = clip_calloc (nr, sizeof *known);
+    for (size_t r = 0, i = 0; r < nr; r++) {
+        while (i < nm && m [i].tok_end <= rows [r].a)
+            i++;
+        /*  A name from the line before runs into the label ("Western\n
+            Hemisphere"), or out of it: the tagger read the row otherwise,
+            and it stays as it is.  */
+        for (size_t j = i; j < nm && m [j].tok_start < rows [r].b; j++)
+            across [r] |= m [j].tok_start < rows [r].a || m [j].tok_end > rows [r].b;
+        while (i < nm && m [i].tok_start < rows [r].a)
+            i++;
+        exact [r] = i < nm && m [i].tok_start == rows [r].a && m [i].tok_end == rows [r].b
+                    ? m [i].type : -1;
+        known [r] = exact [r] == CLIP_ENT_LOC
+                    && (lex_words (self, rows [r].a, rows [r].b, 0) & (1u << CLIP_ENT_LOC));
+    }
+    bool *make = clip_calloc (nr, sizeof *make);
+    size_t added = 0;
+    for (size_t r0 = 0, r1; r0 < nr; r0 = r1) {
+        size_t count [CLIP_ENT_NTYPES] = { 0 }, lexicon = 0;
+        for (r1 = r0; r1 < nr && rows [r1].block == rows [r0].block; r1++) {
+            if (exact [r1] >= 0)
+                count [exact [r1]]++;
+            lexicon += known [r1];
+        }
+        size_t places = count [CLIP_ENT_LOC], others = 0;
+        for (int ty = 0; ty < CLIP_ENT_NTYPES; ty++)
+            if (ty != CLIP_ENT_LOC && count [ty] > others)
+                others = count [ty];
+        if (places < 3 || lexicon < 2 || places <= others)
+            continue;
+        for (size_t r = r0; r < r1; r++) {
+            if (exact [r] == CLIP_ENT_LOC || across [r]
+                || !label_reads_as_name (self, rows [r].a, rows [r].b))
+                continue;
+            unsigned types = lex_words (self, rows [r].a, rows [r].b, 0);
+            if (types & ~(1u << CLIP_ENT_LOC))
+                continue;
+            make [r] = true;
+            added++;
+        }
+    }
+    if (added > 0) {
+        ment_t *out = clip_malloc ((nm + added) * sizeof *out);
+        size_t k = 0, i = 0;
+        for (size_t r = 0; r <= nr; r++) {
+            if (r < nr && !make [r])
+                continue;
+            size_t a = r < nr ? rows [r].a : SIZE_MAX, b = r < nr ? rows [r].b : SIZE_MAX;
+            for (; i < nm && m [i].tok_start < a; i++)
+                if (m [i].tok_end <= a)
+                    out [k++] = m [i];
+            for (; i < nm && m [i].tok_start < b; i++)
+                ;                       /* inside the label: it goes */
+            if (r < nr)
+                out [k++] = (ment_t) { a, b, self->toks.tokens [a].start,
+                                       self->toks.tokens [b - 1].end, CLIP_ENT_LOC };
+        }
+        free (m);
+        *m_io = out;
+        nm = k;
+    }
+    free (make);
+    free (known);
+    free (across);
+    free (exact);
+    free (rows);
+    return nm;
+}
+
 /*  A name stays in its table column: it ends before a gap of three
     spaces or more inside its line, or of two before a number, where a
     table's next column starts ("OKLA CITY   200     6,800", "WEST FARGO
@@ -3067,6 +3291,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     names_with_possessive (self, m, nm, nt);
     nm = arabic_names (self, m, nm, nt);
     nm = names_within_columns (self, m, nm);
+    nm = table_places (self, &m, nm, nt);
     *m_out = m;
     return nm;
 }

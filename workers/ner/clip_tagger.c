@@ -1731,6 +1731,20 @@ clip_tagger_gaz_add (clip_tagger_t *self, int type, const clip_word_t *words, si
     clip_tagger__gaz_first_add (&self->gaz, clip_tagger__lw_hash (words [0].text, words [0].len));
 }
 
+int
+clip_tagger_cap_bucket (const clip_tagger_t *self, const clip_word_t *w)
+{
+    assert (self && w);
+    char key [WORD_MAX];
+    if (!self->clusters || w->len == 0 || w->len >= sizeof key)
+        return -1;
+    size_t kn = clip_clusters_key (w->text, w->len, key, sizeof key);
+    uint64_t v = clip_clusters_lookup (self->clusters, key, kn);
+    if (!CLIP_CLUSTER_HAS_PATH (v) || CLIP_CLUSTER_CAPB (v) > 3)
+        return -1;
+    return (int) CLIP_CLUSTER_CAPB (v);
+}
+
 unsigned
 clip_tagger_gaz_types (const clip_tagger_t *self, const clip_word_t *words, size_t n)
 {

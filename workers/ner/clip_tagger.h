@@ -102,6 +102,12 @@ void clip_tagger_gaz_add (clip_tagger_t *self, int type, const clip_word_t *word
     worst, gives a name the types of another.  */
 unsigned clip_tagger_gaz_types (const clip_tagger_t *self, const clip_word_t *words, size_t n);
 
+/*  How often unlabeled news writes word w with a capital where no
+    sentence starts (clusters.tsv's bucket, clip_clusters.h): 0 under a
+    tenth of the time, 1 under half, 2 under nine tenths, 3 more; -1 when
+    the clusters do not know the word or have too little evidence.  */
+int clip_tagger_cap_bucket (const clip_tagger_t *self, const clip_word_t *w);
+
 /*  Per-thread tagging state, the history of one document and the word
     cache (above).  Caller owns the result.  */
 clip_tagdoc_t *clip_tagdoc_new (void);

@@ -879,6 +879,23 @@ Test (link, place_in_capitals_is_in_normal_case)
            { "ORG", "ZORBEX", "ZORBEX", NULL });
 }
 
+/*  A state's abbreviation that the alias table cannot hold ("Pa.",
+    "Md.", "LA.") is the state after a city and a comma, in any case;
+    elsewhere it is left as written ("LA." alone is Los Angeles).  */
+Test (link, state_abbreviation_after_a_city)
+{
+    CHECK ("PITTSBURGH, Pa., March 3 - Nothing.\nBATON ROUGE, LA., March 3 - Nothing.\n"
+           "Baltimore, Md., gained.  The Pa. drive and LA. were long.\n",
+           { "LOC", "PITTSBURGH", "Pittsburgh", NULL },
+           { "LOC", "Pa.", "Pennsylvania", NULL },
+           { "LOC", "BATON ROUGE", "Baton Rouge", NULL },
+           { "LOC", "LA.", "Louisiana", NULL },
+           { "LOC", "Baltimore", "Baltimore", NULL },
+           { "LOC", "Md.", "Maryland", NULL },
+           { "LOC", "Pa.", "Pa.", NULL },
+           { "LOC", "LA.", "Los Angeles", NULL });
+}
+
 /*  "the Dome" after the Millennium Dome: the one place of the document
     that the word ends, after "the" only ("York" is no "New York").  */
 Test (link, place_by_its_last_word)

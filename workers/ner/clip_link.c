@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <utf8proc.h>
 /*  xxhash inlined, as in clip_tagger.c: a map lookup per word of every
@@ -2082,6 +2083,36 @@ resolve_table (const clip_linker_t *self, const char *utf8, size_t len, const cl
     return e;
 }
 
+/*  US states' abbreviations the alias table cannot hold, since its keys
+    lose their periods and these would be acronyms or words ("VA", "PA",
+    "Ind", "Del", "La" of "LA"), taken only as wire copy writes them
+    after a city: the period, a place and a comma before ("Pittsburgh,
+    Pa.", "BATON ROUGE, LA.").  */
+static const char *const state_abbreviations[][2] = {
+    { "Pa.", "Pennsylvania" }, { "Penn.", "Pennsylvania" }, { "Va.", "Virginia" },
+    { "W.Va.", "West Virginia" }, { "W. Va.", "West Virginia" }, { "Ga.", "Georgia" },
+    { "Md.", "Maryland" }, { "Wash.", "Washington" }, { "Ind.", "Indiana" },
+    { "Mo.", "Missouri" }, { "Del.", "Delaware" }, { "Miss.", "Mississippi" },
+    { "La.", "Louisiana" }, { "Me.", "Maine" }, { "Ida.", "Idaho" }, { "Wy.", "Wyoming" },
+    { "N.Dak.", "North Dakota" }, { "S.Dak.", "South Dakota" },
+};
+
+/*  The state mention m names, when it is one of state_abbreviations
+    right after a place and a comma (in->after_place), in any case; NULL
+    otherwise.  */
+static const char *
+state_after_place (const char *utf8, const clip_mention_t *m, const info_t *in)
+{
+    if (in->ty != TY_LOC || !in->after_place || m->start < 2 || utf8[m->start - 2] != ',')
+        return NULL;
+    size_t sl = m->end - m->start;
+    for (size_t k = 0; k < sizeof state_abbreviations / sizeof state_abbreviations[0]; k++)
+        if (strlen (state_abbreviations[k][0]) == sl
+            && strncasecmp (utf8 + m->start, state_abbreviations[k][0], sl) == 0)
+            return state_abbreviations[k][1];
+    return NULL;
+}
+
 #define FIRSTS_MAX 256
 
 /*  The first mention of each canonical name of type ty among info[0, n),
@@ -2158,7 +2189,15 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                               || (gl == 5 && memcmp (gap, " and ", 5) == 0)
                               || (gl == 6 && memcmp (gap, ", and ", 6) == 0);
         }
-        const entry_t *e = resolve_table (self, utf8, len, m, in);
+        const char *state = state_after_place (utf8, m, in);
+        const entry_t *e = NULL;
+        if (state) {
+            free (in->canonical);
+            in->canonical = clip_strdup (state);
+            in->known = true;
+        }
+        else
+            e = resolve_table (self, utf8, len, m, in);
         /*  The key of the canonical name, computed once: the table's
             entries have theirs, and a canonical name written as the
             mention is has the mention's key (the same type).  Both are

@@ -2501,7 +2501,15 @@ static bool
 tok_spaced (const scan_t *sc, size_t j)
 {
     const tok_t *t = tk (sc, j);
-    return j > 0 && t->gap == 1 && t->start - tk (sc, j - 1)->end <= 3;
+    if (j == 0 || t->gap != 1)
+        return false;
+    /*  ASCII spaces and tabs count: a table's columns are made of them,
+        where other white space and ignorables ("May\u00a0\u180e3") are
+        no column gap.  */
+    size_t spaces = 0;
+    for (size_t k = tk (sc, j - 1)->end; k < t->start; k++)
+        spaces += sc->s[k] == ' ' || sc->s[k] == '\t';
+    return spaces <= 3;
 }
 
 /*  "March 31, 2019", "March 2019", "March 31", "March" (with context for

@@ -2087,12 +2087,12 @@ label_reads_as_name (const clip_ner_t *self, size_t a, size_t b)
 
 /*  A table of places: where the labels of three rows or more of one
     table are places, two of them at least known so to the lexicon, and
-    more of them than of any other type, a row's
-    label that reads as a name (label_reads_as_name) and that the lexicon
-    knows as nothing but a place, if at all, is a place too ("ST JOSEPH",
-    "SIOUX CITY", "JOLIET" below "KANSAS CITY" and "ST LOUIS"; the tagger
-    had "CITY" an organisation, "PAUL" a person, or nothing).  The names
-    inside such a label go.  *m_io is in text order and may be replaced;
+    more of them than of any other type, a row's label that reads as a
+    name (label_reads_as_name) and that the lexicon knows as nothing but
+    a place, if at all, is a place too ("ST JOSEPH", "SIOUX CITY",
+    "JOLIET" below "KANSAS CITY" and "ST LOUIS"; the tagger had "CITY"
+    an organisation, "PAUL" a person, or nothing).  The names inside
+    such a label go.  *m_io is in text order and may be replaced;
     returns the count.  */
 static size_t
 table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)

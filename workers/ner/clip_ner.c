@@ -1962,6 +1962,11 @@ arabic_article_at (const clip_ner_t *self, size_t t, size_t nt, size_t at)
 typedef struct {
     size_t a, b;
     size_t block;               /* rows of one table share it: no blank line between */
+    /*  What table_places learns of the row.  */
+    int exact;                  /* the type of the name that is exactly the label, or -1 */
+    bool across;                /* a name runs into the label or out of it */
+    unsigned lexicon;           /* the types the lexicon knows the label by */
+    bool make;                  /* the label becomes a place */
 } row_label_t;
 
 #define ROW_LABEL_MAX_WORDS 4
@@ -2055,7 +2060,7 @@ row_labels (const clip_ner_t *self, size_t nt, row_label_t **out)
             cap = cap ? cap * 2 : 16;
             rows = clip_realloc (rows, cap * sizeof *rows);
         }
-        rows [n++] = (row_label_t) { t, b, block };
+        rows [n++] = (row_label_t) { .a = t, .b = b, .block = block, .exact = -1 };
         t = b;
     }
     *out = rows;
@@ -2104,50 +2109,46 @@ table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)
         return nm;
     }
     ment_t *m = *m_io;
-    /*  Per row: the type of the name that is exactly its label, or -1;
-        known, a place the lexicon knows as one too (two of them at least
-        make a table of places: the tagger takes a stock index's "Trans"
-        and "Utils" for places).  */
-    int *exact = clip_malloc (nr * sizeof *exact);
-    bool *across = clip_calloc (nr, sizeof *across), *known = clip_calloc (nr, sizeof *known);
     for (size_t r = 0, i = 0; r < nr; r++) {
-        while (i < nm && m [i].tok_end <= rows [r].a)
+        row_label_t *row = &rows [r];
+        while (i < nm && m [i].tok_end <= row->a)
             i++;
         /*  A name from the line before runs into the label ("Western\n
             Hemisphere"), or out of it: the tagger read the row otherwise,
             and it stays as it is.  */
-        for (size_t j = i; j < nm && m [j].tok_start < rows [r].b; j++)
-            across [r] |= m [j].tok_start < rows [r].a || m [j].tok_end > rows [r].b;
-        while (i < nm && m [i].tok_start < rows [r].a)
+        for (size_t j = i; j < nm && m [j].tok_start < row->b; j++)
+            row->across |= m [j].tok_start < row->a || m [j].tok_end > row->b;
+        while (i < nm && m [i].tok_start < row->a)
             i++;
-        exact [r] = i < nm && m [i].tok_start == rows [r].a && m [i].tok_end == rows [r].b
-                    ? m [i].type : -1;
-        known [r] = exact [r] == CLIP_ENT_LOC
-                    && (lex_words (self, rows [r].a, rows [r].b, 0) & (1u << CLIP_ENT_LOC));
+        if (i < nm && m [i].tok_start == row->a && m [i].tok_end == row->b)
+            row->exact = m [i].type;
+        row->lexicon = lex_words (self, row->a, row->b, 0);
     }
-    bool *make = clip_calloc (nr, sizeof *make);
     size_t added = 0;
     for (size_t r0 = 0, r1; r0 < nr; r0 = r1) {
-        size_t count [CLIP_ENT_NTYPES] = { 0 }, lexicon = 0;
+        /*  A place the lexicon knows as one too counts twice: two of
+            them at least make a table of places (the tagger takes a stock
+            index's "Trans" and "Utils" for places).  */
+        size_t count [CLIP_ENT_NTYPES] = { 0 }, known = 0;
         for (r1 = r0; r1 < nr && rows [r1].block == rows [r0].block; r1++) {
-            if (exact [r1] >= 0)
-                count [exact [r1]]++;
-            lexicon += known [r1];
+            if (rows [r1].exact >= 0)
+                count [rows [r1].exact]++;
+            known += rows [r1].exact == CLIP_ENT_LOC
+                     && (rows [r1].lexicon & (1u << CLIP_ENT_LOC));
         }
         size_t places = count [CLIP_ENT_LOC], others = 0;
         for (int ty = 0; ty < CLIP_ENT_NTYPES; ty++)
             if (ty != CLIP_ENT_LOC && count [ty] > others)
                 others = count [ty];
-        if (places < 3 || lexicon < 2 || places <= others)
+        if (places < 3 || known < 2 || places <= others)
             continue;
         for (size_t r = r0; r < r1; r++) {
-            if (exact [r] == CLIP_ENT_LOC || across [r]
-                || !label_reads_as_name (self, rows [r].a, rows [r].b))
+            row_label_t *row = &rows [r];
+            if (row->exact == CLIP_ENT_LOC || row->across
+                || (row->lexicon & ~(1u << CLIP_ENT_LOC))
+                || !label_reads_as_name (self, row->a, row->b))
                 continue;
-            unsigned types = lex_words (self, rows [r].a, rows [r].b, 0);
-            if (types & ~(1u << CLIP_ENT_LOC))
-                continue;
-            make [r] = true;
+            row->make = true;
             added++;
         }
     }
@@ -2155,7 +2156,7 @@ table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)
         ment_t *out = clip_malloc ((nm + added) * sizeof *out);
         size_t k = 0, i = 0;
         for (size_t r = 0; r <= nr; r++) {
-            if (r < nr && !make [r])
+            if (r < nr && !rows [r].make)
                 continue;
             size_t a = r < nr ? rows [r].a : SIZE_MAX, b = r < nr ? rows [r].b : SIZE_MAX;
             for (; i < nm && m [i].tok_start < a; i++)
@@ -2171,10 +2172,6 @@ table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)
         *m_io = out;
         nm = k;
     }
-    free (make);
-    free (known);
-    free (across);
-    free (exact);
     free (rows);
     return nm;
 }
@@ -2192,10 +2189,10 @@ names_within_columns (const clip_ner_t *self, ment_t *m, size_t nm)
     for (size_t i = 0; i < nm; i++) {
         ment_t cur = m [i];
         for (size_t t = cur.tok_start + 1; t < cur.tok_end; t++) {
-            size_t a = self->toks.tokens [t - 1].end, b = self->toks.tokens [t].start, sp = 0;
-            for (size_t k = a; k < b; k++)
-                sp += self->text [k] == ' ' || self->text [k] == '\t';
+            size_t a = self->toks.tokens [t - 1].end, b = self->toks.tokens [t].start, lines;
+            size_t sp = gap_spaces (self->text, a, b, &lines);
             char c = self->text [b];
+            /*  Spaces and tabs only: no line break.  */
             if (sp == b - a && (sp >= 3 || (sp == 2 && ((c >= '0' && c <= '9') || c == '-')))) {
                 cur.tok_end = t;
                 cur.end = a;

@@ -896,6 +896,28 @@ Test (link, state_abbreviation_after_a_city)
            { "LOC", "LA.", "Los Angeles", NULL });
 }
 
+/*  A legislator's party and state as wire copy writes them: the party's
+    letter is the party (README.md's rules), and the state's abbreviation
+    the state even where the table reads it otherwise ("La." is no Los
+    Angeles here).  An independent's "I" names no party; a letter
+    elsewhere is left alone.  */
+Test (link, party_and_state_of_a_legislator)
+{
+    CHECK ("Sen. Jane Doe (R-Kan.) and Rep. Al Roe, D-La., said. Max Poe (I-Cal.) and Mo. agreed. "
+           "The D team won.",
+           { "PER", "Jane Doe", "Jane Doe", NULL },
+           { "ORG", "R", "Republican Party", NULL },
+           { "LOC", "Kan.", "Kansas", NULL },
+           { "PER", "Al Roe", "Al Roe", NULL },
+           { "ORG", "D", "Democratic Party", NULL },
+           { "LOC", "La.", "Louisiana", NULL },
+           { "PER", "Max Poe", "Max Poe", NULL },
+           { "ORG", "I", "I", NULL },
+           { "LOC", "Cal.", "California", NULL },
+           { "LOC", "Mo.", "Mo.", NULL },
+           { "ORG", "D", "D", NULL });
+}
+
 /*  "the Dome" after the Millennium Dome: the one place of the document
     that the word ends, after "the" only ("York" is no "New York").  */
 Test (link, place_by_its_last_word)

@@ -478,6 +478,18 @@ Test (ner_rules, party_and_state_after_a_legislator)
     CHECK (pair, unwanted3,
            { "PER", "Wade Corliss" }, { "ORG", "D" }, { "LOC", "Cal." },
            { "PER", "Daniel Voss" }, { "ORG", "R" }, { "LOC", "Wash." });
+    /* Wire copy wraps its lines before the bracket, puts a comma before
+       it or a possessive, and ends a sentence with the state.  */
+    const char *wrapped =
+        "The bill, sponsored by committee Chairman Walter Brisby\n"
+        "(D-Vt.) and Rep. Ed Hollins,\n(D-Tenn.), was passed.\n"
+        "Sen. Carl Ostby's (D-N.J.) panel met, said Tom Feldway, D-Wash.\n";
+    const char *const unwanted4 [] = { "D-Vt", "D-Tenn", "D-N", "J.", "D-Wash", NULL };
+    CHECK (wrapped, unwanted4,
+           { "PER", "Walter Brisby" }, { "ORG", "D" }, { "LOC", "Vt." },
+           { "PER", "Ed Hollins" }, { "ORG", "D" }, { "LOC", "Tenn." },
+           { "PER", "Carl Ostby" }, { "ORG", "D" }, { "LOC", "N.J." },
+           { "PER", "Tom Feldway" }, { "ORG", "D" }, { "LOC", "Wash." });
 }
 
 /*  A malware variant's letter after a period belongs to the name

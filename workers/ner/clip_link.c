@@ -2094,16 +2094,51 @@ static const char *const state_abbreviations[][2] = {
     { "Md.", "Maryland" }, { "Wash.", "Washington" }, { "Ind.", "Indiana" },
     { "Mo.", "Missouri" }, { "Del.", "Delaware" }, { "Miss.", "Mississippi" },
     { "La.", "Louisiana" }, { "Me.", "Maine" }, { "Ida.", "Idaho" }, { "Wy.", "Wyoming" },
-    { "N.Dak.", "North Dakota" }, { "S.Dak.", "South Dakota" },
+    { "N.Dak.", "North Dakota" }, { "S.Dak.", "South Dakota" }, { "Cal.", "California" },
 };
 
+/*  Whether the mention starting at start follows a party's letter as US
+    wire copy writes a legislator's party and state, "(R-Kan.)" or ",
+    D-Ill.,": the letter, a hyphen, and before the letter a bracket or a
+    comma and white space (a wrapped line's newline).  */
+static bool
+after_party_letter (const char *utf8, size_t start)
+{
+    if (start < 3 || utf8[start - 1] != '-'
+        || (utf8[start - 2] != 'D' && utf8[start - 2] != 'R' && utf8[start - 2] != 'I'))
+        return false;
+    size_t p = start - 3;
+    if (utf8[p] == '(')
+        return true;
+    while (p > 0 && (utf8[p] == ' ' || utf8[p] == '\n'))
+        p--;
+    return p + 1 < start - 2 && utf8[p] == ',';
+}
+
+/*  The party a mention of one letter names in "(R-Kan.)" or ", D-Ill.,"
+    (README.md's rules: the letter is an ORG, "Republican Party"), NULL
+    for any other mention.  An independent's "I" names no party.  */
+static const char *
+party_of_letter (const char *utf8, size_t len, const clip_mention_t *m, const info_t *in)
+{
+    if (in->ty != TY_ORG || m->end != m->start + 1 || m->end + 2 > len
+        || !after_party_letter (utf8, m->end + 1)
+        || !(utf8[m->end + 1] >= 'A' && utf8[m->end + 1] <= 'Z'))
+        return NULL;
+    return utf8[m->start] == 'D' ? "Democratic Party"
+         : utf8[m->start] == 'R' ? "Republican Party" : NULL;
+}
+
 /*  The state mention m names, when it is one of state_abbreviations
-    right after a place and a comma (in->after_place), in any case; NULL
-    otherwise.  */
+    right after a place and a comma (in->after_place) or after a party's
+    letter ("(D-La.)"), in any case; NULL otherwise.  */
 static const char *
 state_after_place (const char *utf8, const clip_mention_t *m, const info_t *in)
 {
-    if (in->ty != TY_LOC || !in->after_place || m->start < 2 || utf8[m->start - 2] != ',')
+    if (in->ty != TY_LOC)
+        return NULL;
+    if (!after_party_letter (utf8, m->start)
+        && (!in->after_place || m->start < 2 || utf8[m->start - 2] != ','))
         return NULL;
     size_t sl = m->end - m->start;
     for (size_t k = 0; k < sizeof state_abbreviations / sizeof state_abbreviations[0]; k++)
@@ -2189,11 +2224,14 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                               || (gl == 5 && memcmp (gap, " and ", 5) == 0)
                               || (gl == 6 && memcmp (gap, ", and ", 6) == 0);
         }
-        const char *state = state_after_place (utf8, m, in);
+        /*  Names wire copy writes by its own conventions, not the table's.  */
+        const char *named = state_after_place (utf8, m, in);
+        if (!named)
+            named = party_of_letter (utf8, len, m, in);
         const entry_t *e = NULL;
-        if (state) {
+        if (named) {
             free (in->canonical);
-            in->canonical = clip_strdup (state);
+            in->canonical = clip_strdup (named);
             in->known = true;
         }
         else

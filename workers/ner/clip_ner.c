@@ -1498,13 +1498,27 @@ party_and_state (const clip_ner_t *self, ment_t *m, size_t *nm, size_t i, size_t
 {
     const char *t = self->text;
     size_t p = m [i].end;
-    while (p < len && t [p] == ' ')
+    /*  After the name, its possessive ("Chiles' (D-Fla.) budget"), a
+        comma ("Doe, D-Ill., said"; "Doe,\n(D-Tenn.) said"), white space
+        with at most one newline (wire copy wraps its lines), then the
+        bracket or, after a comma, the letter.  */
+    if (p + 1 < len && t [p] == '\'' && t [p + 1] == 's')
+        p += 2;
+    else if (p < len && t [p] == '\'')
         p++;
-    /*  Or between commas: "Rostenkowski, D-Ill., predicted".  */
-    char open = p < len ? t [p] : 0, shut = open == '(' ? ')' : ',';
+    bool comma = p < len && t [p] == ',', wrapped = false;
+    if (comma)
+        p++;
+    while (p < len && (t [p] == ' ' || (t [p] == '\n' && !wrapped))) {
+        wrapped = wrapped || t [p] == '\n';
+        p++;
+    }
+    char open = p < len && t [p] == '(' ? '(' : comma ? ',' : 0;
+    /*  The bracket's closing, or the comma's: a comma, or the sentence's
+        end at a line's end ("Tom Foley, D-Wash.\n").  */
+    char shut = open == '(' ? ')' : ',';
     if (open == ',')
-        while (p + 1 < len && t [p + 1] == ' ')
-            p++;
+        p--;                /* p + 1 is the letter, as after the bracket */
     if (p + 4 >= len || (open != '(' && open != ',')
         || !(t [p + 1] == 'R' || t [p + 1] == 'D' || t [p + 1] == 'I')
         || t [p + 2] != '-' || !(t [p + 3] >= 'A' && t [p + 3] <= 'Z'))
@@ -1514,7 +1528,8 @@ party_and_state (const clip_ner_t *self, ment_t *m, size_t *nm, size_t i, size_t
            && ((t [close] >= 'A' && t [close] <= 'Z') || (t [close] >= 'a' && t [close] <= 'z')
                || t [close] == '.' || t [close] == ' '))
         close++;
-    if (close >= len || t [close] != shut)
+    if (close >= len
+        || (t [close] != shut && !(open == ',' && t [close] == '\n' && t [close - 1] == '.')))
         return 0;
     size_t se = close;
     while (se > st && t [se - 1] == ' ')

@@ -1005,6 +1005,31 @@ Test (link, acronym_spelt_by_a_run_of_the_text)
            { "ORG", "GVA", "GVA", NULL });
     CHECK ("The Valley Authority met. VA said no.",
            { "ORG", "VA", "VA", NULL });
+    /* A title and a person are no organisation's name, though their
+       initials spell the acronym ("Under Secretary Dana Amble", "USDA");
+       a person's name in a firm's, with no title before it, is.  */
+    CHECK ("Deputy Secretary Al Roe and Under\nSecretary Dana Amble met. The USDA said no.",
+           { "PER", "Al Roe", "Al Roe", NULL },
+           { "PER", "Dana Amble", "Dana Amble", NULL },
+           { "ORG", "USDA", "USDA", NULL });
+    CHECK ("Clients of Wilson and Georg Maier left. WGM said no.",
+           { "PER", "Georg Maier", "Georg Maier", NULL },
+           { "ORG", "WGM", "Wilson and Georg Maier", NULL });
+}
+
+/*  A one-word company the text also writes with its legal suffix is a
+    name of its own, not an acronym of another name of the document
+    ("Texaco" spelt with the letters of "Texas Courts").  */
+Test (link, company_name_is_no_acronym)
+{
+    CHECK ("Norco Inc said the Norway Courts ruled. Norco will appeal.",
+           { "ORG", "Norco Inc", "Norco", NULL },
+           { "ORG", "Norway Courts", "Norway Courts", NULL },
+           { "ORG", "Norco", "Norco", NULL });
+    /* Without the suffix written, the acronym rule still reads it.  */
+    CHECK ("The Norway Courts ruled. Norco will appeal.",
+           { "ORG", "Norway Courts", "Norway Courts", NULL },
+           { "ORG", "Norco", "Norway Courts", NULL });
 }
 
 Test (link_load, singular_of_a_plural_name_in_the_table)

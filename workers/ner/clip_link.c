@@ -1888,6 +1888,31 @@ textruns_build (textruns_t *tr, const char *text, size_t len)
     }
 }
 
+/*  Does the text's stretch [s, e) hold a title and a person of the
+    document's mentions[0, n) after it?  Then it is no organisation's
+    name ("Under Secretary Daniel Amstutz" spells "USDA"); a person's name
+    in a firm's ("Wilson and George Meyer", "WGM") has no title before it.  */
+static bool
+holds_titled_person (const char *text, const clip_mention_t *mentions, const info_t *info,
+                     size_t n, size_t s, size_t e)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (info[k].ty != TY_PER || mentions[k].start <= s || mentions[k].end > e)
+            continue;
+        size_t we = mentions[k].start;
+        while (we > s && (text[we - 1] == ' ' || text[we - 1] == '\n'))
+            we--;
+        size_t ws = we;
+        while (ws > s && ascii_alnum (text[ws - 1]))
+            ws--;
+        char buf[32];
+        size_t bl = fold_word (text + ws, we - ws, buf, sizeof buf);
+        if (bl > 0 && in_list (titles, buf, bl))
+            return true;
+    }
+    return false;
+}
+
 /*  Is the mention [s, e) on a line with lower case, not a headline in
     capitals (whose words the tagger often takes for acronyms)?  Looks
     at most 160 bytes either side.  */
@@ -2408,7 +2433,8 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        (written_initials: "European Community", not an "EC" the table
        expanded).  */
     strmap_t later_people, org_heads, org_heads2, plurals, by_initials, written_initials,
-        head_nouns, after_initials, ends, head_places;
+        head_nouns, after_initials, ends, head_places, own_names;
+    strmap_init (&own_names);
     strmap_init (&head_nouns);
     strmap_init (&head_places);
     strmap_init (&after_initials);
@@ -2433,6 +2459,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_reserve (&org_heads2, n);
     strmap_reserve (&after_initials, n);
     strmap_reserve (&ends, n);
+    strmap_reserve (&own_names, of_type[TY_ORG]);
     /*  The keys of ends, which the map points to: each name's first and
         last key words.  */
     size_t ends_size = 1, ends_used = 0;
@@ -2486,6 +2513,12 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 }
             }
         }
+        /*  A one-word company name the text also writes with more
+            ("Texaco" of "Texaco Inc"): a name of its own, which no
+            acronym rule spells out ("Texaco" is no "Texas Courts").  */
+        if (in->ty == TY_ORG && in->ckey.n == 1
+            && mentions[i].end - mentions[i].start > strlen (in->canonical))
+            *strmap_slot (&own_names, in->ckey.text.p, in->ckey.text.len, true) = i + 1;
         /*  A place of two words or more by its last ("Dome" of the
             "Millennium Dome").  */
         if (in->ty == TY_LOC && in->ckey.n >= 2)
@@ -2674,8 +2707,9 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                        capitals is a headline's name, not an acronym
                        (nor one with a body form, pass 1b, nor one on a
                        line in capitals).  */
-                    size_t rs, re;
-                    if (textruns_find (&runs, utf8, len, caps, &rs, &re)) {
+                    size_t rs = 0, re = 0;
+                    if (textruns_find (&runs, utf8, len, caps, &rs, &re)
+                        && !holds_titled_person (utf8, mentions, info, n, rs, re)) {
                         free (in->canonical);
                         in->canonical = display_form (utf8 + rs, re - rs, in->ty);
                         in->known = true;
@@ -2685,7 +2719,8 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                     too: after the text's runs, which spell it by
                     initials ("OPR" is the Office of Parks and
                     Recreation, not a cut "Office of Parks").  */
-                if (!in->known && !j && (fit = acronym_fitting (caps, in, orgs, norgs)))
+                if (!in->known && !j && !strmap_slot (&own_names, in->key.text.p, in->key.text.len, false)
+                    && (fit = acronym_fitting (caps, in, orgs, norgs)))
                     take_name (in, fit, true);
             }
             else if (in->ty != TY_PER
@@ -2696,7 +2731,8 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 const info_t *fit = NULL;
                 if (j && *j != AMBIGUOUS && *j - 1 != i)
                     take_name (in, &info[*j - 1], true);
-                else if (!j && (fit = acronym_fitting (caps, in, orgs, norgs)))
+                else if (!j && !strmap_slot (&own_names, in->key.text.p, in->key.text.len, false)
+                         && (fit = acronym_fitting (caps, in, orgs, norgs)))
                     take_name (in, fit, true);
             }
         }
@@ -2729,6 +2765,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&acronyms);
     strmap_release (&later_people);
     strmap_release (&org_heads);
+    strmap_release (&own_names);
     strmap_release (&plurals);
     strmap_release (&written_initials);
     strmap_release (&head_nouns);

@@ -1006,12 +1006,12 @@ Test (link, acronym_spelt_by_a_run_of_the_text)
     CHECK ("The Valley Authority met. VA said no.",
            { "ORG", "VA", "VA", NULL });
     /* A title and a person are no organisation's name, though their
-       initials spell the acronym ("Under Secretary Dana Amble", "USDA");
-       a person's name in a firm's, with no title before it, is.  */
-    CHECK ("Deputy Secretary Al Roe and Under\nSecretary Dana Amble met. The USDA said no.",
+       initials spell the acronym ("Deputy Secretary Dana Amble",
+       "DSDA"); a person's name in a firm's, with no title before it, is.  */
+    CHECK ("Secretary Al Roe and Deputy\nSecretary Dana Amble met. The DSDA said no.",
            { "PER", "Al Roe", "Al Roe", NULL },
            { "PER", "Dana Amble", "Dana Amble", NULL },
-           { "ORG", "USDA", "USDA", NULL });
+           { "ORG", "DSDA", "DSDA", NULL });
     CHECK ("Clients of Wilson and Georg Maier left. WGM said no.",
            { "PER", "Georg Maier", "Georg Maier", NULL },
            { "ORG", "WGM", "Wilson and Georg Maier", NULL });

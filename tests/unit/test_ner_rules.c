@@ -1012,3 +1012,20 @@ Test (ner_rules, names_before_a_suffix)
     const char *const unwanted [] = { "Oscar-winning", NULL };
     CHECK (text, unwanted, { "MISC", "Oscar" }, { "PER", "Hayao Miyazaki" });
 }
+
+/*  A wire headline names its source after a last hyphen: an organisation
+    or a person the lexicon knows, also when the tagger ran a place into
+    it; the words before it are no name ("STALL").  */
+Test (ner_rules, source_after_a_headline_hyphen)
+{
+    const char *text =
+        "FRAUD INQUIRY INTO WHEAT DEALS WILL WIDEN-FBI\n\n"
+        "WASHINGTON, March 3 - The inquiry will widen, officials said.\n";
+    const char *const unwanted [] = { "WIDEN-FBI", "WIDEN", NULL };
+    CHECK (text, unwanted, { "ORG", "FBI" });
+    const char *ran =
+        "WHEAT FLOUR BOUND FOR TUNISIA/MOROCCO-FBI\n\n"
+        "WASHINGTON, March 3 - The case was sent on, officials said.\n";
+    const char *const unwanted2 [] = { "MOROCCO-FBI", NULL };
+    CHECK (ran, unwanted2, { "LOC", "TUNISIA" }, { "LOC", "MOROCCO" }, { "ORG", "FBI" });
+}

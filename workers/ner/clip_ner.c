@@ -875,6 +875,52 @@ split_hyphen_pair (const clip_ner_t *self, ment_t *m, size_t *nm, size_t t)
     return 1;
 }
 
+/*  A wire headline names its source after a last hyphen ("FCOJ SUPPLIES
+    ABOVE YEAR AGO-USDA", "... COULD BE REDUCED-MINISTER"): word t, the
+    last of an ALL-CAPS headline, hyphenated and unknown whole to the
+    lexicon, whose part after its last hyphen the lexicon knows as an
+    organisation or a person.  A name the tagger ran into it, m [*nm - 1]
+    when it ends with the word ("TO ALGERIA-USDA", "MEALS-USDA"), ends
+    before the hyphen, and goes when what is left of it is that one
+    word's head and unknown to the lexicon.  Pushes the source and
+    returns 1, else 0.  */
+static int
+headline_source (const clip_ner_t *self, ment_t *m, size_t *nm, size_t first, size_t t)
+{
+    const clip_word_t *w = &self->words [t];
+    const char *h = w->len ? memrchr (w->text, '-', w->len) : NULL;
+    if (!h || h == w->text)
+        return 0;
+    clip_word_t src = { h + 1, (uint32_t) (w->len - (size_t) (h - w->text) - 1) };
+    if (src.len < 2 || !is_upper_initial (&src) || clip_tagger_gaz_types (self->tagger, w, 1))
+        return 0;
+    unsigned actors = (1u << CLIP_ENT_ORG) | (1u << CLIP_ENT_PER);
+    unsigned mask = clip_tagger_gaz_types (self->tagger, &src, 1) & actors;
+    if (!mask)
+        return 0;
+    /*  The token's bytes may differ from the word the tagger saw; cut the
+        text at its own last hyphen.  */
+    const clip_token_t *tok = &self->toks.tokens [t];
+    size_t cut = tok->end;
+    while (cut > tok->start && self->text [cut - 1] != '-')
+        cut--;
+    if (cut <= tok->start + 1 || cut >= tok->end)
+        return 0;
+    if (*nm > first && m [*nm - 1].end > tok->start) {
+        ment_t *ran = &m [*nm - 1];
+        if (ran->end != tok->end || ran->tok_end != t + 1)
+            return 0;
+        clip_word_t head = { w->text, (uint32_t) (h - w->text) };
+        if (ran->tok_start == t && !clip_tagger_gaz_types (self->tagger, &head, 1))
+            (*nm)--;
+        else
+            ran->end = cut - 1;
+    }
+    push_name (m, nm, t, t + 1, cut, tok->end,
+               (mask & (1u << CLIP_ENT_ORG)) ? CLIP_ENT_ORG : CLIP_ENT_PER);
+    return 1;
+}
+
 /*  Head words of names (class 5 of issue 14).  The last word of a name
     says what it names more surely than the tagger, which learnt from
     CoNLL sport and company news and calls most unknown capitalised
@@ -3250,6 +3296,8 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
             add_name (self, m, &nm, a, b, type);
         }
         push_holidays (self, m, &nm, uncovered, e);
+        if (headline && e - 1 > s)
+            headline_source (self, m, &nm, first, e - 1);
         merge_by_acronym (self, m, &nm, first, s, nt);
         extend_by_acronym (self, m, &nm, first, e, nt, &acronym_lookups);
         works_in_list (self, m, &nm, first, s, e);

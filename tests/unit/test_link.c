@@ -57,7 +57,8 @@ check (const char *text, const spec_t *specs, size_t n)
     }
     cr_assert_eq (clip_linker_link (linker, text, strlen (text), m, n), 0);
     for (size_t k = 0; k < n; k++) {
-        cr_expect_str_eq (m[k].canonical, specs[k].canonical, "mention \"%s\"", specs[k].needle);
+        cr_expect_str_eq (m[k].canonical, specs[k].canonical, "mention \"%s\": \"%s\"",
+                          specs[k].needle, m[k].canonical);
         cr_expect_str_eq (m[k].type, specs[k].type_out? specs[k].type_out: specs[k].type,
                           "type of \"%s\"", specs[k].needle);
         free (m[k].canonical);
@@ -1015,6 +1016,22 @@ Test (link, acronym_spelt_by_a_run_of_the_text)
     CHECK ("Clients of Wilson and Georg Maier left. WGM said no.",
            { "PER", "Georg Maier", "Georg Maier", NULL },
            { "ORG", "WGM", "Wilson and Georg Maier", NULL });
+    /* Nor after the "of" of an organisation's name, whose last words
+       the tagger took for a person.  */
+    CHECK ("The Guild of Chief Harbour Pilots met. GCHP said no.",
+           { "PER", "Harbour Pilots", "Harbour Pilots", NULL },
+           { "ORG", "GCHP", "Guild of Chief Harbour Pilots", NULL });
+}
+
+/*  A firm named by two letters ("S and P", "B&C") is the one name of the
+    document whose initials they are.  */
+Test (link, letters_for_a_name)
+{
+    CHECK ("Sterling and Pound's Corp cut the rating. S and P said debt rose. B&C and S&P agreed.",
+           { "ORG", "Sterling and Pound's Corp", "Sterling and Pound's", NULL },
+           { "ORG", "S and P", "Sterling and Pound's", NULL },
+           { "ORG", "B&C", "B&C", NULL },
+           { "ORG", "S&P", "Sterling and Pound's", NULL });
 }
 
 /*  A one-word company the text also writes with its legal suffix is a

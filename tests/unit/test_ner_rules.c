@@ -1029,3 +1029,17 @@ Test (ner_rules, source_after_a_headline_hyphen)
     const char *const unwanted2 [] = { "MOROCCO-FBI", NULL };
     CHECK (ran, unwanted2, { "LOC", "TUNISIA" }, { "LOC", "MOROCCO" }, { "ORG", "FBI" });
 }
+
+/*  A firm named by two letters ("S and P"): one ORG where the tagger
+    marked a letter of it, and so is the same pair elsewhere in the
+    document; a pair never marked ("class A and B shares") and one inside
+    a longer name are left alone.  */
+Test (ner_rules, a_firm_named_by_two_letters)
+{
+    const char *text =
+        "NEW YORK, March 3 - Q and R Ltd lowered its rating on Acme Corp's debt. "
+        "Q and R cited losses.\n"
+        "    Acme issued class A and B shares, Q and R noted.\n";
+    const char *const unwanted [] = { "Q", "R", "A and B", NULL };
+    CHECK (text, unwanted, { "ORG", "Q and R" });
+}

@@ -1769,6 +1769,24 @@ name_initials (const words_t *w, char *out, size_t size)
     return o >= 2;
 }
 
+/*  A name of letters joined by "and" or "&" ("S and P", "B & C"): its
+    letters, capitals, into out, as name_initials would give them.  */
+static bool
+letters_name (const words_t *w, char *out, size_t size)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < w->n; k++) {
+        const char *ws = w->text.p + w->off[k];
+        if (in_list (stopwords, ws, w->len[k]))
+            continue;
+        if (w->len[k] != 1 || o + 1 >= size || !(ws[0] >= 'a' && ws[0] <= 'z'))
+            return false;
+        out[o++] = (char) (ws[0] - 32);
+    }
+    out[o] = '\0';
+    return o >= 2;
+}
+
 /*  A mention written as an acronym: two to eight capitals, periods
     allowed ("NFB", "U.N."); the capitals into out.  */
 static bool
@@ -1889,9 +1907,12 @@ textruns_build (textruns_t *tr, const char *text, size_t len)
 }
 
 /*  Does the text's stretch [s, e) hold a title and a person of the
-    document's mentions[0, n) after it?  Then it is no organisation's
-    name ("Under Secretary Daniel Amstutz" spells "USDA"); a person's name
-    in a firm's ("Wilson and George Meyer", "WGM") has no title before it.  */
+    document's mentions[0, n) after it, and no stop-word before them?
+    Then it is no organisation's name ("Under Secretary Daniel Amstutz"
+    spells "USDA"); a person's name in a firm's ("Wilson and George
+    Meyer", "WGM") has no title before it, and an organisation's words
+    the tagger took for a person ("the Association of Chief [Police
+    Officers]") come after its "of".  */
 static bool
 holds_titled_person (const char *text, const clip_mention_t *mentions, const info_t *info,
                      size_t n, size_t s, size_t e)
@@ -1907,7 +1928,19 @@ holds_titled_person (const char *text, const clip_mention_t *mentions, const inf
             ws--;
         char buf[32];
         size_t bl = fold_word (text + ws, we - ws, buf, sizeof buf);
-        if (bl > 0 && in_list (titles, buf, bl))
+        if (bl == 0 || !in_list (titles, buf, bl))
+            continue;
+        bool stop = false;
+        for (size_t p = s; p < ws && !stop;) {
+            while (p < ws && !ascii_alnum (text[p]))
+                p++;
+            size_t q = p;
+            while (q < ws && ascii_alnum (text[q]))
+                q++;
+            stop = q > p && in_list (stopwords, text + p, q - p);
+            p = q;
+        }
+        if (!stop)
             return true;
     }
     return false;
@@ -2527,8 +2560,9 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         size_t ll = in->ckey.len[in->ckey.n - 1];
         if (in->ty == TY_ORG && ll >= 3 && in->ckey.text.p[in->ckey.text.len - 1] == 's')
             first_or_ambiguous (&plurals, in->ckey.text.p, in->ckey.text.len - 1, info, i);
-        if (in->ty != TY_PER && in->ckey.n >= 2 && name_initials (&in->ckey, in->initials,
-                                                                   sizeof in->initials)) {
+        char letters[16];
+        if (in->ty != TY_PER && in->ckey.n >= 2 && !letters_name (&in->ckey, letters, sizeof letters)
+            && name_initials (&in->ckey, in->initials, sizeof in->initials)) {
             first_or_ambiguous (&by_initials, in->initials, strlen (in->initials), info, i);
             if (in->key.n >= 2)
                 first_or_ambiguous (&written_initials, in->initials, strlen (in->initials),
@@ -2686,6 +2720,15 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                     && !words_hold (&info[*j - 1].key, caps))
                     take_name (in, &info[*j - 1], false);
             }
+        }
+        char letters[16];
+        if (!in->known && in->ty == TY_ORG && in->key.n >= 2
+            && letters_name (&in->key, letters, sizeof letters)) {
+            /* "S and P" for "Standard and Poor's": the one name of the
+               document whose initials its letters are.  */
+            size_t *j = strmap_slot (&by_initials, letters, strlen (letters), false);
+            if (j && *j != AMBIGUOUS && *j - 1 != i)
+                take_name (in, &info[*j - 1], false);
         }
         if (!in->known && in->key.n == 1) {
             /* An acronym never defined, spelling the initials of a name

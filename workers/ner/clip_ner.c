@@ -1736,6 +1736,96 @@ push_word_names (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
     return total;
 }
 
+/*  Is word w one capital letter?  */
+static int
+capital_letter (const clip_word_t *w)
+{
+    return w->len == 1 && w->text [0] >= 'A' && w->text [0] <= 'Z';
+}
+
+/*  Does "X and Y" (or "X & Y"), two capital letters, start at token t of
+    nt, all three in one sentence and not initials with periods ("A. and
+    B.")?  */
+static int
+letters_joined_at (const clip_ner_t *self, size_t t, size_t nt)
+{
+    return t + 2 < nt && capital_letter (&self->words [t]) && capital_letter (&self->words [t + 2])
+           && (word_is (&self->words [t + 1], "and") || word_is (&self->words [t + 1], "&"))
+           && !(self->toks.tokens [t + 1].flags & CLIP_TOKEN_SENT_START)
+           && !(self->toks.tokens [t + 2].flags & CLIP_TOKEN_SENT_START)
+           && (t + 3 >= nt || !word_is (&self->words [t + 3], "."));
+}
+
+#define LETTER_PAIRS_MAX 8
+
+/*  A firm named by two letters, "S and P" (Standard and Poor's), "B and
+    C": the tagger, which never saw one, tags a letter of it as an
+    organisation, or nothing.  Where it tagged a letter of such a pair as
+    an ORG, the three words are one ORG, and so is every other mention
+    of the same pair in the document that no longer name covers; a pair
+    the tagger never marked ("A and B shares") is left alone.  m has room
+    for 2 nt + 1 names (clip_ner_extract's bound); m stays in order.
+    Returns the names' count.  */
+static size_t
+letters_joined (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt, size_t cap)
+{
+    char pairs [LETTER_PAIRS_MAX][2];
+    size_t npairs = 0, j = 0;
+    for (size_t t = 0; t + 2 < nt; t++) {
+        if (!letters_joined_at (self, t, nt))
+            continue;
+        while (j < nm && m [j].tok_end <= t)
+            j++;
+        for (size_t k = j; k < nm && m [k].tok_start < t + 3; k++)
+            if (m [k].type == CLIP_ENT_ORG && npairs < LETTER_PAIRS_MAX) {
+                pairs [npairs][0] = self->words [t].text [0];
+                pairs [npairs][1] = self->words [t + 2].text [0];
+                npairs++;
+                break;
+            }
+    }
+    if (npairs == 0)
+        return nm;
+    j = 0;
+    for (size_t t = 0; t + 2 < nt; t++) {
+        if (!letters_joined_at (self, t, nt))
+            continue;
+        int known = 0;
+        for (size_t p = 0; p < npairs && !known; p++)
+            known = pairs [p][0] == self->words [t].text [0]
+                    && pairs [p][1] == self->words [t + 2].text [0];
+        if (!known)
+            continue;
+        size_t start = self->toks.tokens [t].start, end = self->toks.tokens [t + 2].end;
+        /*  The names inside the three words go; a name reaching outside
+            them ("S and P 500") keeps the pair.  */
+        while (j < nm && m [j].end <= start)
+            j++;
+        size_t k = j;
+        int outside = 0;
+        while (k < nm && m [k].start < end) {
+            outside |= m [k].start < start || m [k].end > end;
+            k++;
+        }
+        if (outside || (k == j && nm + 1 > cap))
+            continue;
+        ment_t pair = { t, t + 3, start, end, CLIP_ENT_ORG };
+        if (k > j) {
+            m [j] = pair;
+            memmove (&m [j + 1], &m [k], (nm - k) * sizeof *m);
+            nm -= k - j - 1;
+        }
+        else {
+            memmove (&m [j + 1], &m [j], (nm - j) * sizeof *m);
+            m [j] = pair;
+            nm++;
+        }
+        j++;
+        t += 2;
+    }
+    return nm;
+}
+
 /*  Holidays among tokens [from, to), which no name covers, as MISC: the
     tagger misses them as modifiers ("A Christmas tree"); a religion or
     doctrine in running text ("visiting Jainism's shrine": capitalised
@@ -3338,6 +3428,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     }
     nm = names_in_order (m, nm);
     nm = push_word_names (self, m, nm, nt);
+    nm = letters_joined (self, m, nm, nt, 2 * nt + 1);
     {
         noun_acronyms_t na = { 0 };
         size_t kept = 0;

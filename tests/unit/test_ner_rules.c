@@ -1043,3 +1043,20 @@ Test (ner_rules, a_firm_named_by_two_letters)
     const char *const unwanted [] = { "Q", "R", "A and B", NULL };
     CHECK (text, unwanted, { "ORG", "Q and R" });
 }
+
+/*  A table's row label that reads as no name (abbreviated common words,
+    a code) is no name, whatever the tagger made of it; a company heading
+    a row stays.  */
+Test (ner_rules, row_labels_that_read_as_no_name)
+{
+    const char *text =
+        "WASHINGTON, March 9 - The department gave these figures for\n"
+        "oats, in mln bushels:\n\n"
+        "                  1986/87    1985/86\n"
+        "    Start Stcks     1,905      1,425\n"
+        "    Domes Use       2,050      1,980\n"
+        "    Ttl Supply-X    4,007      3,865\n"
+        "    Exxon Corp        120        110\n";
+    const char *const unwanted [] = { "Start Stcks", "Domes Use", "Ttl Supply-X", "Ttl Supply", NULL };
+    CHECK (text, unwanted, { "ORG", "Exxon Corp" });
+}

@@ -2118,6 +2118,9 @@ typedef struct {
     bool across;                /* a name runs into the label or out of it */
     unsigned lexicon;           /* the types the lexicon knows the label by */
     bool make;                  /* the label becomes a place */
+    bool holds;                 /* names lie within the label */
+    bool code;                  /* the label holds a code (words_hold_code) */
+    bool drop;                  /* the label's names go: it reads as no name */
 } row_label_t;
 
 #define ROW_LABEL_MAX_WORDS 4
@@ -2241,6 +2244,39 @@ label_reads_as_name (const clip_ner_t *self, size_t a, size_t b)
     return 1;
 }
 
+/*  Does a word among [a, b) read as a table's code, no name: a digit, a
+    slash, a hyphen before one last letter ("Ttl Supply-X", "No2",
+    "E.O.A-C")?  A hyphenated name ("WAL-MART") does not.  */
+static int
+words_hold_code (const clip_ner_t *self, size_t a, size_t b)
+{
+    for (size_t t = a; t < b; t++) {
+        const clip_word_t *w = &self->words [t];
+        for (size_t k = 0; k < w->len; k++)
+            if (w->text [k] == '/' || (w->text [k] >= '0' && w->text [k] <= '9')
+                || (w->text [k] == '-' && k + 2 == w->len))
+                return 1;
+    }
+    return 0;
+}
+
+/*  Does a word among [a, b) read as a common word: one unlabeled news
+    writes mostly in lower case (the first of them, less than nine times
+    in ten with a capital: "Domes Use", "Start Stcks", "Total Loans")?  */
+static int
+words_read_lower (const clip_ner_t *self, size_t a, size_t b)
+{
+    for (size_t t = a; t < b; t++) {
+        const clip_word_t *w = &self->words [t];
+        if (w->len == 1 && w->text [0] == '.')
+            continue;
+        int cb = clip_tagger_cap_bucket (self->tagger, w);
+        if (cb >= 0 && cb < (t == a ? 2 : 1))
+            return 1;
+    }
+    return 0;
+}
+
 /*  A table of places: where the labels of three rows or more of one
     table are places, two of them at least known so to the lexicon, and
     more of them than of any other type, a row's label that reads as a
@@ -2255,7 +2291,7 @@ table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)
 {
     row_label_t *rows;
     size_t nr = row_labels (self, nt, &rows);
-    if (nr < 3) {
+    if (nr == 0) {
         free (rows);
         return nm;
     }
@@ -2267,16 +2303,34 @@ table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)
         /*  A name from the line before runs into the label ("Western\n
             Hemisphere"), or out of it: the tagger read the row otherwise,
             and it stays as it is.  */
-        for (size_t j = i; j < nm && m [j].tok_start < row->b; j++)
+        for (size_t j = i; j < nm && m [j].tok_start < row->b; j++) {
             row->across |= m [j].tok_start < row->a || m [j].tok_end > row->b;
+            row->holds = true;
+        }
         while (i < nm && m [i].tok_start < row->a)
             i++;
         if (i < nm && m [i].tok_start == row->a && m [i].tok_end == row->b)
             row->exact = m [i].type;
         row->lexicon = lex_words (self, row->a, row->b, 0);
     }
+    /*  The names within a row's label that reads as no name, holding a
+        code or a common word ("Domes Use", "Start Stcks", "Ttl Supply-X"
+        of a crop's supply table), the label unknown to the lexicon: the
+        tagger read a table's capitalised row as names.  They go (but for
+        those kept below).  */
+    size_t changed = 0;
+    for (size_t r = 0; r < nr; r++) {
+        row_label_t *row = &rows [r];
+        if (row->holds && !row->across && row->lexicon == 0) {
+            row->code = words_hold_code (self, row->a, row->b);
+            if (!row->code && !words_read_lower (self, row->a, row->b))
+                continue;
+            row->drop = true;
+            changed++;
+        }
+    }
     size_t added = 0;
-    for (size_t r0 = 0, r1; r0 < nr; r0 = r1) {
+    for (size_t r0 = 0, r1; nr >= 3 && r0 < nr; r0 = r1) {
         /*  A place the lexicon knows as one too counts twice: two of
             them at least make a table of places (the tagger takes a stock
             index's "Trans" and "Utils" for places).  */
@@ -2303,19 +2357,27 @@ table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)
             added++;
         }
     }
-    if (added > 0) {
+    if (added + changed > 0) {
         ment_t *out = clip_malloc ((nm + added) * sizeof *out);
         size_t k = 0, i = 0;
         for (size_t r = 0; r <= nr; r++) {
-            if (r < nr && !rows [r].make)
+            if (r < nr && !rows [r].make && !rows [r].drop)
                 continue;
             size_t a = r < nr ? rows [r].a : SIZE_MAX, b = r < nr ? rows [r].b : SIZE_MAX;
             for (; i < nm && m [i].tok_start < a; i++)
                 if (m [i].tok_end <= a)
                     out [k++] = m [i];
+            /*  Inside the label: it goes.  In a label read as no name,
+                a name the lexicon knows stays ("Swiss" of "Swiss Franc"),
+                and so does one whose own words read as a name in a label
+                without a code ("AMEX" of "AMEX INDEX").  */
             for (; i < nm && m [i].tok_start < b; i++)
-                ;                       /* inside the label: it goes */
-            if (r < nr)
+                if (r < nr && rows [r].drop
+                    && (lex_words (self, m [i].tok_start, m [i].tok_end, 0)
+                        || (!rows [r].code
+                            && !words_read_lower (self, m [i].tok_start, m [i].tok_end))))
+                    out [k++] = m [i];
+            if (r < nr && rows [r].make)
                 out [k++] = (ment_t) { a, b, self->toks.tokens [a].start,
                                        self->toks.tokens [b - 1].end, CLIP_ENT_LOC };
         }

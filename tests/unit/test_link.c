@@ -1034,6 +1034,48 @@ Test (link, letters_for_a_name)
            { "ORG", "S&P", "Sterling and Pound's", NULL });
 }
 
+/*  A party's short forms: the table's name for the singular ("Tory",
+    "Conservatives": Conservative Party), and for the plural once the
+    text writes that name out; without it, the plural is the document's
+    own name.  */
+Test (link, short_forms_of_a_party)
+{
+    CHECK ("The Conservative Party met. The Tories said a Tory would win.",
+           { "ORG", "Conservative Party", "Conservative Party", NULL },
+           { "ORG", "Tories", "Conservative Party", NULL },
+           { "ORG", "Tory", "Conservative Party", NULL });
+    CHECK ("The Tories said the Conservatives would win.",
+           { "ORG", "Tories", "Tories", NULL },
+           { "ORG", "Conservatives", "Conservative Party", NULL });
+}
+
+/*  An acronym the table names by itself ("Opec": OPEC) takes the name
+    the text writes out for it.  */
+Test (link, acronym_named_by_itself_and_written_out)
+{
+    CHECK ("Opec met in Vienna.", { "ORG", "Opec", "OPEC", NULL });
+    CHECK ("OPEC met. The Organization of Petroleum Exporting Countries said so.",
+           { "ORG", "OPEC", "Organization of Petroleum Exporting Countries", NULL },
+           { "ORG", "Organization of Petroleum Exporting Countries",
+             "Organization of Petroleum Exporting Countries", NULL });
+}
+
+/*  An organisation abbreviated word by word ("Lib Dems", "GEN DYNAMICS")
+    takes the name it abbreviates; a word a letter short of another is a
+    spelling, no abbreviation ("Bank of America", "Bank of American").  */
+Test (link, organisation_abbreviated_word_by_word)
+{
+    CHECK ("The Liberal Democrats won. The Lib Dems said so.",
+           { "ORG", "Liberal Democrats", "Liberal Democrats", NULL },
+           { "ORG", "Lib Dems", "Liberal Democrats", NULL });
+    CHECK ("Tarvex Dynamics Corp rose. TARVEX DYN said so.",
+           { "ORG", "Tarvex Dynamics Corp", "Tarvex Dynamics", NULL },
+           { "ORG", "TARVEX DYN", "Tarvex Dynamics", NULL });
+    CHECK ("Bank of American said so. Bank of America agreed.",
+           { "ORG", "Bank of American", "Bank of American", NULL },
+           { "ORG", "Bank of America", "Bank of America", NULL });
+}
+
 /*  A one-word company the text also writes with its legal suffix is a
     name of its own, not an acronym of another name of the document
     ("Texaco" spelt with the letters of "Texas Courts").  */

@@ -1517,9 +1517,12 @@ table_row_label (const char *text, size_t len, const clip_mention_t *m)
 
 /*  The one place of places[0, np) that the unknown place in abbreviates
     word by word (word_abbreviates), with at least one word shorter: its
-    info, or NULL when none or several do.  */
+    info, or NULL when none or several do.  The same for organisations,
+    strict: a shorter word is two thirds of its full word at most ("Lib"
+    of "Liberal", "Utd" of "United"; "American" or "Electronic" are no
+    abbreviations of a misspelt "America" or "Electronics").  */
 static const info_t *
-abbreviated_place (const info_t *in, const info_t *const *places, size_t np)
+abbreviated_place (const info_t *in, const info_t *const *places, size_t np, bool strict)
 {
     const info_t *found = NULL;
     for (size_t c = 0; c < np; c++) {
@@ -1528,9 +1531,11 @@ abbreviated_place (const info_t *in, const info_t *const *places, size_t np)
             continue;
         bool shorter = false, all = true;
         for (size_t k = 0; k < in->key.n && all; k++) {
-            all = word_abbreviates (in->key.text.p + in->key.off[k], in->key.len[k],
-                                    f->ckey.text.p + f->ckey.off[k], f->ckey.len[k]);
-            shorter |= in->key.len[k] < f->ckey.len[k];
+            size_t al = in->key.len[k], fl = f->ckey.len[k];
+            all = word_abbreviates (in->key.text.p + in->key.off[k], al,
+                                    f->ckey.text.p + f->ckey.off[k], fl)
+                  && (!strict || al == fl || 3 * al <= 2 * fl);
+            shorter |= al < fl;
         }
         if (!all || !shorter)
             continue;
@@ -2466,8 +2471,9 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        (written_initials: "European Community", not an "EC" the table
        expanded).  */
     strmap_t later_people, org_heads, org_heads2, plurals, by_initials, written_initials,
-        head_nouns, after_initials, ends, head_places, own_names;
+        head_nouns, after_initials, ends, head_places, own_names, written_out;
     strmap_init (&own_names);
+    strmap_init (&written_out);
     strmap_init (&head_nouns);
     strmap_init (&head_places);
     strmap_init (&after_initials);
@@ -2493,6 +2499,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_reserve (&after_initials, n);
     strmap_reserve (&ends, n);
     strmap_reserve (&own_names, of_type[TY_ORG]);
+    strmap_reserve (&written_out, of_type[TY_ORG]);
     /*  The keys of ends, which the map points to: each name's first and
         last key words.  */
     size_t ends_size = 1, ends_used = 0;
@@ -2546,6 +2553,12 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 }
             }
         }
+        /*  An organisation the table knows, written out as the table
+            names it ("Conservative Party"), for its plural short forms.  */
+        if (in->ty == TY_ORG && in->known && in->ckey.n >= 2
+            && in->key.text.len == in->ckey.text.len
+            && memcmp (in->key.text.p, in->ckey.text.p, in->key.text.len) == 0)
+            *strmap_slot (&written_out, in->canonical, strlen (in->canonical), true) = i + 1;
         /*  A one-word company name the text also writes with more
             ("Texaco" of "Texaco Inc"): a name of its own, which no
             acronym rule spells out ("Texaco" is no "Texas Courts").  */
@@ -2641,7 +2654,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             && table_row_label (utf8, len, m)) {
             /* "Mpls" heading a table's row, "Minneapolis" a row above:
                tables abbreviate the places they list again.  */
-            const info_t *f = abbreviated_place (in, places, nplaces);
+            const info_t *f = abbreviated_place (in, places, nplaces, false);
             if (f)
                 take_name (in, f, false);
         }
@@ -2707,14 +2720,48 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             if (!in->known && j && *j != AMBIGUOUS && *j - 1 != i)
                 take_name (in, &info[*j - 1], false);
         }
-        if (in->known && in->ty == TY_ORG && in->key.n == 1 && in->initials[0]) {
+        if (!in->known && in->ty == TY_ORG && in->key.n == 1 && in->capitalised
+            && in->key.text.len >= 4 && in->key.text.len < 64
+            && in->key.text.p[in->key.text.len - 1] == 's') {
+            /* "Tories" where the document writes "Conservative Party",
+               the name the table gives "Tory": the plural of a name the
+               table knows, once the text writes the table's name out
+               (without it, the plural is the document's own name).  */
+            char one[64];
+            size_t kl = in->key.text.len - 1;
+            memcpy (one, in->key.text.p, kl);
+            if (kl >= 3 && memcmp (one + kl - 2, "ie", 2) == 0)
+                one[--kl - 1] = 'y';
+            one[kl] = '\0';
+            const slot_t *sg = table_get (self, one);
+            if (sg && !sg->metonym && self->entries[sg->entry].type == TY_ORG) {
+                const char *cn = self->entries[sg->entry].canonical;
+                size_t *j = strmap_slot (&written_out, cn, strlen (cn), false);
+                if (j)
+                    take_name (in, &info[*j - 1], false);
+            }
+        }
+        if (!in->known && in->ty == TY_ORG && in->key.n >= 2 && in->capitalised) {
+            /* "Lib Dems" for the "Liberal Democrats" of the document:
+               the one organisation it abbreviates word by word.  */
+            const info_t *f = abbreviated_place (in, orgs, norgs, true);
+            if (f)
+                take_name (in, f, false);
+        }
+        if (in->known && in->ty == TY_ORG && in->key.n == 1) {
             /* An acronym the table expands ("EC": European Commission)
                while the text writes out another name it spells, of the
                same type ("European Community" in 1987 wire copy): the
-               text's.  */
-            char caps[16];
-            if (acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)
-                && strcmp (caps, in->initials) == 0) {
+               text's.  So also for one the table names by the acronym
+               ("Opec": OPEC) where the text writes it out.  */
+            char caps[16], named[16];
+            bool as_acronym = acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)
+                              || title_acronym_form (utf8 + m->start, m->end - m->start, caps,
+                                                     sizeof caps);
+            if (as_acronym
+                && (in->initials[0] ? strcmp (caps, in->initials) == 0
+                                    : acronym_form (in->canonical, strlen (in->canonical), named,
+                                                    sizeof named) && strcmp (caps, named) == 0)) {
                 size_t *j = strmap_slot (&written_initials, caps, strlen (caps), false);
                 if (j && *j != AMBIGUOUS && *j - 1 != i && info[*j - 1].ty == in->ty
                     && !words_hold (&info[*j - 1].key, caps))
@@ -2809,6 +2856,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&later_people);
     strmap_release (&org_heads);
     strmap_release (&own_names);
+    strmap_release (&written_out);
     strmap_release (&plurals);
     strmap_release (&written_initials);
     strmap_release (&head_nouns);

@@ -773,6 +773,10 @@ Test (link, head_noun_takes_the_organisation_it_heads)
            { "ORG", "World Bank", "World Bank", NULL },
            { "ORG", "Bank of England", "Bank of England", NULL },
            { "ORG", "Bank", "Bank", NULL });
+    /* "The House" is the chamber, not the White House.  */
+    CHECK ("The White House said the House would vote.",
+           { "ORG", "White House", "White House", NULL },
+           { "ORG", "House", "House", NULL });
 }
 
 Test (link, hyphenated_names_are_no_full_name)

@@ -2714,8 +2714,10 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             }
             /* "the Commission" for the European Commission, "the Bank"
                for the Bank of England: the one organisation of the
-               document that the word heads.  */
-            j = in->key.n == 1 && in->capitalised
+               document that the word heads.  Not "the House", a
+               legislature's chamber, beside the White House.  */
+            bool chamber = in->key.text.len == 5 && memcmp (in->key.text.p, "house", 5) == 0;
+            j = in->key.n == 1 && in->capitalised && !chamber
                 ? strmap_slot (&head_nouns, in->key.text.p, in->key.text.len, false) : NULL;
             if (!in->known && j && *j != AMBIGUOUS && *j - 1 != i)
                 take_name (in, &info[*j - 1], false);

@@ -1060,3 +1060,19 @@ Test (ner_rules, row_labels_that_read_as_no_name)
     const char *const unwanted [] = { "Start Stcks", "Domes Use", "Ttl Supply-X", "Ttl Supply", NULL };
     CHECK (text, unwanted, { "ORG", "Exxon Corp" });
 }
+
+/*  One organisation whose name joins two words by "and" ("Savings and
+    Loan Association"), also across a wrapped line; two names that each
+    end as an organisation's do stay two.  */
+Test (ner_rules, a_name_joining_two_words_by_and)
+{
+    const char *text =
+        "SAN DIEGO, March 4 - Harbour Federal Savings\n"
+        "and Loan Association said it agreed to buy Delmar Savings and Loan Association.\n"
+        "The Tarvel Finance Committee and Delmar Trust Bank approved.\n";
+    const char *const unwanted [] = { "Loan Association", "Harbour Federal Savings", "Delmar Savings",
+                                      "Tarvel Finance Committee and Delmar Trust Bank", NULL };
+    CHECK (text, unwanted,
+           { "ORG", "Harbour Federal Savings\nand Loan Association" },
+           { "ORG", "Delmar Savings and Loan Association" });
+}

@@ -1736,6 +1736,61 @@ push_word_names (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
     return total;
 }
 
+static size_t gap_spaces (const char *text, size_t a, size_t b, size_t *lines);
+
+/*  Does word w end an organisation's name: a legal form, a company's,
+    a public body's or another organisation's last word ("Corp",
+    "Airlines", "Committee", "Bank")?  */
+static int
+org_head_word (const clip_word_t *w)
+{
+    return word_in (w, L_HEADS_ORG) || word_among (w, L_HEADS_COMPANY)
+           || word_among (w, L_HEADS_BODY) || word_among (w, L_ORG_TAILS);
+}
+
+/*  One organisation whose name joins two words by "and" ("Peninsula
+    Federal Savings and Loan Association", "Puget Sound Power and Light
+    Co"): the tagger, which cuts at "and" between names, gave two, the
+    text between them "and" alone (a wrapped line's newline allowed).
+    The first does not end as an organisation's name does and the second
+    does (org_head_word); the words beside "and" are not written
+    capitalised nearly always, as names are ("IBM and Apple";
+    clip_tagger_cap_bucket); and neither half is a name the lexicon knows
+    ("International Monetary Fund and World Bank" are two).  m stays in
+    order; returns the count.  */
+static size_t
+common_nouns_joined (const clip_ner_t *self, ment_t *m, size_t nm)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < nm; i++) {
+        if (out > 0) {
+            ment_t *a = &m [out - 1];
+            const ment_t *b = &m [i];
+            if (a->type == CLIP_ENT_ORG && b->type == CLIP_ENT_ORG && b->tok_start == a->tok_end + 1
+                && word_is (&self->words [a->tok_end], "and")) {
+                size_t lines;
+                size_t g1 = gap_spaces (self->text, a->end, self->toks.tokens [a->tok_end].start, &lines);
+                size_t l1 = lines;
+                size_t g2 = gap_spaces (self->text, self->toks.tokens [a->tok_end].end, b->start, &lines);
+                int c1 = clip_tagger_cap_bucket (self->tagger, &self->words [a->tok_end - 1]);
+                int c2 = clip_tagger_cap_bucket (self->tagger, &self->words [b->tok_start]);
+                if (g1 != SIZE_MAX && g2 != SIZE_MAX && (g1 > 0 || l1 > 0) && (g2 > 0 || lines > 0)
+                    && l1 + lines <= 1 && c1 >= 0 && c1 < 3 && c2 >= 0 && c2 < 3
+                    && !org_head_word (&self->words [a->tok_end - 1])
+                    && org_head_word (&self->words [b->tok_end - 1])
+                    && !lex_words (self, a->tok_start, a->tok_end, 0)
+                    && !lex_words (self, b->tok_start, b->tok_end, 0)) {
+                    a->tok_end = b->tok_end;
+                    a->end = b->end;
+                    continue;
+                }
+            }
+        }
+        m [out++] = m [i];
+    }
+    return out;
+}
+
 /*  Is word w one capital letter?  */
 static int
 capital_letter (const clip_word_t *w)
@@ -3491,6 +3546,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     nm = names_in_order (m, nm);
     nm = push_word_names (self, m, nm, nt);
     nm = letters_joined (self, m, nm, nt, 2 * nt + 1);
+    nm = common_nouns_joined (self, m, nm);
     {
         noun_acronyms_t na = { 0 };
         size_t kept = 0;

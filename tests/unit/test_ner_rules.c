@@ -1076,3 +1076,26 @@ Test (ner_rules, a_name_joining_two_words_by_and)
            { "ORG", "Harbour Federal Savings\nand Loan Association" },
            { "ORG", "Delmar Savings and Loan Association" });
 }
+
+/*  No name runs over a paragraph's or a table row's start: the pieces
+    of one the tagger ran across are names of their own, and a piece that
+    is a legal form alone, a row's heading ("Year", "Shr") or a paragraph's
+    first word goes.  */
+Test (ner_rules, a_name_within_its_paragraph)
+{
+    const char *text =
+        "TARVEX CORP <TVX> 4TH QTR NET\n\n"
+        "DALLAS, March 3 -\n"
+        "    Shr 12 cts vs 10 cts\n"
+        "    Year\n"
+        "    Shr 81 cts vs 1.45 dlrs\n"
+        "    The offer was made by Quillby Brothers and Co.\n"
+        "    Tarvex Corp said it would respond, said analysts in Plano, Tex.\n"
+        "    Delmar Inc agreed.\n";
+    const char *const unwanted [] = { "Year\n    Shr", "Year", "Shr", "Co.\n    Tarvex Corp",
+                                      "Quillby Brothers and Co.\n    Tarvex Corp",
+                                      "Tex.\n    Delmar Inc", NULL };
+    CHECK (text, unwanted,
+           { "ORG", "Quillby Brothers and Co" }, { "ORG", "Tarvex Corp" },
+           { "LOC", "Tex." }, { "ORG", "Delmar Inc" });
+}

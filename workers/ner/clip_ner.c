@@ -2315,16 +2315,17 @@ words_hold_code (const clip_ner_t *self, size_t a, size_t b)
     return 0;
 }
 
-/*  Does a word among [a, b) read as a common word: one unlabeled news
-    writes mostly in lower case (the first of them, less than nine times
-    in ten with a capital: "Domes Use", "Start Stcks", "Total Loans")?  */
+/*  Does a capitalised word among [a, b) read as a common word: one
+    unlabeled news writes mostly in lower case (the first of them, less
+    than nine times in ten with a capital: "Domes Use", "Start Stcks",
+    "Total Loans")?  */
 static int
 words_read_lower (const clip_ner_t *self, size_t a, size_t b)
 {
     for (size_t t = a; t < b; t++) {
         const clip_word_t *w = &self->words [t];
-        if (w->len == 1 && w->text [0] == '.')
-            continue;
+        if (w->len == 0 || !(w->text [0] >= 'A' && w->text [0] <= 'Z'))
+            continue;           /* "and", ".": words inside names */
         int cb = clip_tagger_cap_bucket (self->tagger, w);
         if (cb >= 0 && cb < (t == a ? 2 : 1))
             return 1;
@@ -2444,6 +2445,19 @@ table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)
     return nm;
 }
 
+static size_t sentence_period_cut (const clip_ner_t *self, const ment_t *m, size_t len);
+
+/*  Does a blank line or a line break before an indented line come
+    before token t?  */
+static int
+paragraph_break (const clip_ner_t *self, size_t t)
+{
+    size_t lines;
+    size_t sp = gap_spaces (self->text, self->toks.tokens [t - 1].end,
+                            self->toks.tokens [t].start, &lines);
+    return sp != SIZE_MAX && (lines >= 2 || (lines == 1 && sp >= 2));
+}
+
 /*  A name stays in its table column: it ends before a gap of three
     spaces or more inside its line, or of two before a number, where a
     table's next column starts ("OKLA CITY   200     6,800", "WEST FARGO
@@ -2470,6 +2484,69 @@ names_within_columns (const clip_ner_t *self, ment_t *m, size_t nm)
         m [kept++] = cur;
     }
     return kept;
+}
+
+/*  No name runs over a blank line or into an indented line, a
+    paragraph's or a table row's start: the tagger ran "Smith Barney and
+    Co." into the next paragraph's "Tarvex Corp", and "Year" into "Shr 81
+    cts" of an earnings report.  Such a name is cut into its pieces, one
+    a paragraph; a piece that is a legal form or an initial alone ("Co.",
+    "B."), one word opening a paragraph that is not a name the lexicon
+    knows and news capitalises ("The", "Shr" of "Shr 81 cts"), or,
+    unknown to the lexicon, capitalised words that read as common words
+    ("Year"), goes; one the lexicon knows takes its type ("Calif."), and a legal
+    form's period ending the paragraph is left out.  m is in text order
+    and has room for 2 nt + 1 names; returns its count.  */
+static size_t
+names_within_paragraphs (const clip_ner_t *self, ment_t *m, size_t nm, size_t len)
+{
+    /*  The cuts, counted first: the pieces are written from the back.  */
+    size_t extra = 0;
+    for (size_t i = 0; i < nm; i++)
+        for (size_t t = m [i].tok_start + 1; t < m [i].tok_end; t++)
+            extra += paragraph_break (self, t);
+    if (extra == 0)
+        return nm;
+    size_t total = 0;
+    ment_t *pieces = clip_malloc ((nm + extra) * sizeof *pieces);
+    for (size_t i = 0; i < nm; i++) {
+        size_t from = m [i].tok_start;
+        for (size_t t = from + 1; t <= m [i].tok_end; t++) {
+            if (t < m [i].tok_end && !paragraph_break (self, t))
+                continue;
+            ment_t p = { from, t, from == m [i].tok_start ? m [i].start : self->toks.tokens [from].start,
+                         t == m [i].tok_end ? m [i].end : self->toks.tokens [t - 1].end, m [i].type };
+            from = t;
+            if (p.tok_end - p.tok_start == m [i].tok_end - m [i].tok_start) {
+                pieces [total++] = p;           /* not cut */
+                continue;
+            }
+            const clip_word_t *w0 = &self->words [p.tok_start];
+            int initial = (w0->len == 1 || (w0->len == 2 && w0->text [1] == '.'))
+                          && is_upper_initial (w0);
+            int lone = p.tok_end - p.tok_start == 1 && (word_in (w0, L_HEADS_ORG) || initial);
+            unsigned known = lex_words (self, p.tok_start, p.tok_end, 0);
+            /*  One word opening a paragraph, whose capital says nothing:
+                a name only when the lexicon knows it and news writes it
+                capitalised most of the time ("Chrysler", not "The",
+                "In" or the "Shr" heading a row of figures).  */
+            int cb = clip_tagger_cap_bucket (self->tagger, w0);
+            int opener = p.tok_start > m [i].tok_start && p.tok_end - p.tok_start == 1
+                         && !(known && cb >= 2);
+            if (lone || opener || (!known && words_read_lower (self, p.tok_start, p.tok_end)))
+                continue;
+            if (known)
+                p.type = lex_type_words (self, p.tok_start, p.tok_end, 0, p.type);
+            /*  A legal form's period that ends the paragraph is not the
+                name's ("Quillby Brothers and Co.").  */
+            if (t < m [i].tok_end)
+                p.end = sentence_period_cut (self, &p, len);
+            pieces [total++] = p;
+        }
+    }
+    memcpy (m, pieces, total * sizeof *m);
+    free (pieces);
+    return total;
 }
 
 /*  Arabic names ("Abdul-Aziz bin Khalifa al-Thani", "Ali Khalifa
@@ -3560,6 +3637,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     names_with_possessive (self, m, nm, nt);
     nm = arabic_names (self, m, nm, nt);
     nm = names_within_columns (self, m, nm);
+    nm = names_within_paragraphs (self, m, nm, len);
     nm = table_places (self, &m, nm, nt);
     *m_out = m;
     return nm;

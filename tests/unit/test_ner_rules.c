@@ -216,6 +216,11 @@ Test (ner_rules, title_case_and_in_a_headline)
 {
     const char *const unwanted [] = { "Leeds And Chelsea Draw", NULL };
     CHECK (article, unwanted, { "ORG", "Leeds" }, { "ORG", "Chelsea" });
+    /* Not in running text, where 1987 wire copy writes a capital "And"
+       after an abbreviation: "West Germany" stays whole.  */
+    const char *running = "The drug went on sale in the U.K. And West Germany last week.\n";
+    const char *const unwanted2 [] = { "West", NULL };
+    CHECK (running, unwanted2, { "LOC", "U.K." }, { "LOC", "West Germany" });
 }
 
 /*  The tagger kept "Exploration Board" of the name "(AMEB)" spells.  */

@@ -603,6 +603,19 @@ lex_type_words (const clip_ner_t *self, size_t a, size_t b, size_t last_len, int
     return kl ? lex_type_of (lex_words (self, a, b, last_len), key, kl, fallback) : fallback;
 }
 
+/*  Does a word in lower case come before byte offset at on its line
+    (looking back 160 bytes at most)?  Then the line is running text, no
+    title-case headline.  */
+static int
+lower_case_before (const char *text, size_t at)
+{
+    for (size_t p = at, k = 0; p > 1 && k < 160 && text [p - 1] != '\n'; p--, k++)
+        if (text [p - 1] >= 'a' && text [p - 1] <= 'z'
+            && (text [p - 2] == ' ' || text [p - 2] == '\n' || text [p - 2] == '"'))
+            return 1;
+    return 0;
+}
+
 /*  Add a name [a, b) (tokens; bytes [start, end)) to m.  */
 static void
 push_name (ment_t *m, size_t *nm, size_t a, size_t b, size_t start, size_t end, int type)
@@ -1321,10 +1334,13 @@ add_name (clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t b, int type)
         is two when both are places the lexicon knows.  */
     /*  The same pair tagged as two names, the second run on into the
         headline ("Leeds" and "Chelsea Draw"): the second is cut the same
-        way, after a title-case "And" that follows a capitalised word.  */
+        way, after a title-case "And" that follows a capitalised word, in
+        a line with no word in lower case before them (wire copy of 1987
+        writes "the U.S. And West Germany" in running text).  */
     if (a >= 2 && b - a >= 2 && b - a <= RULE_MAX_WORDS
         && (word_is (&w [a - 1], "And") || word_is (&w [a - 1], "AND"))
-        && is_upper_initial (&w [a - 2]) && !lex_words (self, a, b, 0)) {
+        && is_upper_initial (&w [a - 2]) && !lex_words (self, a, b, 0)
+        && !lower_case_before (self->text, self->toks.tokens [a - 2].start)) {
         size_t e2 = b - 1;
         while (e2 > a && !lex_words (self, a, e2, 0))
             e2--;

@@ -1027,6 +1027,16 @@ Test (link, acronym_spelt_by_a_run_of_the_text)
            { "ORG", "GCHP", "Guild of Chief Harbour Pilots", NULL });
 }
 
+/*  A common word is no alias, whatever it stands for in one story: the
+    Cell chip of technology news is no Huawei centre ("the Cell" was its
+    nickname in the Huawei corpus; the table keeps "Banbury Cell").  */
+Test (link, a_common_word_is_no_alias)
+{
+    CHECK ("Sony's Cell chip will power the console. The Banbury Cell tests kit.",
+           { "MISC", "Cell", "Cell", NULL },
+           { "ORG", "Banbury Cell", "Huawei Cyber Security Evaluation Centre", NULL });
+}
+
 /*  A firm named by two letters ("S and P", "B&C") is the one name of the
     document whose initials they are.  */
 Test (link, letters_for_a_name)

@@ -1037,6 +1037,22 @@ Test (link, a_common_word_is_no_alias)
            { "ORG", "Banbury Cell", "Huawei Cyber Security Evaluation Centre", NULL });
 }
 
+/*  An acronym is the company the text writes by it with its legal form,
+    before the table's reading ("CPC" is no Chinese Communist Party beside
+    "CPC International Inc") and before a longer name starting with it (a
+    unit: "NEC Electronics" beside "NEC Corp").  */
+Test (link, acronym_of_a_company_written_with_its_legal_form)
+{
+    CHECK ("CPC International Inc said CPC would sell its unit.",
+           { "ORG", "CPC International Inc", "CPC International", NULL },
+           { "ORG", "CPC", "CPC International", NULL });
+    CHECK ("NEC Corp said its unit NEC Electronics would grow. NEC said so.",
+           { "ORG", "NEC Corp", "NEC", NULL },
+           { "ORG", "NEC Electronics", "NEC Electronics", NULL },
+           { "ORG", "NEC", "NEC", NULL });
+    CHECK ("The CPC met in Beijing.", { "ORG", "CPC", "Chinese Communist Party", NULL });
+}
+
 /*  A firm named by two letters ("S and P", "B&C") is the one name of the
     document whose initials they are.  */
 Test (link, letters_for_a_name)

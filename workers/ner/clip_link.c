@@ -2471,8 +2471,9 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        (written_initials: "European Community", not an "EC" the table
        expanded).  */
     strmap_t later_people, org_heads, org_heads2, plurals, by_initials, written_initials,
-        head_nouns, after_initials, ends, head_places, own_names, written_out;
+        head_nouns, after_initials, ends, head_places, own_names, written_out, legal_firms;
     strmap_init (&own_names);
+    strmap_init (&legal_firms);
     strmap_init (&written_out);
     strmap_init (&head_nouns);
     strmap_init (&head_places);
@@ -2500,6 +2501,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_reserve (&ends, n);
     strmap_reserve (&own_names, of_type[TY_ORG]);
     strmap_reserve (&written_out, of_type[TY_ORG]);
+    strmap_reserve (&legal_firms, of_type[TY_ORG]);
     /*  The keys of ends, which the map points to: each name's first and
         last key words.  */
     size_t ends_size = 1, ends_used = 0;
@@ -2553,6 +2555,16 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 }
             }
         }
+        /*  A company written with its legal form, named by a word and at
+            most one generic company word ("CPC International Inc", "SIS
+            Corp"), by that word: an acronym the table reads otherwise is
+            that company here.  */
+        if (in->ty == TY_ORG && !glued && ends_legal (utf8 + mentions[i].start,
+                                                      mentions[i].end - mentions[i].start)
+            && (in->ckey.n == 1
+                || (in->ckey.n == 2 && in_list (generic_company_words, in->ckey.text.p + in->ckey.off[1],
+                                                in->ckey.len[1]))))
+            first_or_ambiguous (&legal_firms, in->ckey.text.p, in->ckey.len[0], info, i);
         /*  An organisation the table knows, written out as the table
             names it ("Conservative Party"), for its plural short forms.  */
         if (in->ty == TY_ORG && in->known && in->ckey.n >= 2
@@ -2751,6 +2763,18 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 take_name (in, f, false);
         }
         if (in->known && in->ty == TY_ORG && in->key.n == 1) {
+            /* An acronym the table or a short form's rule reads as
+               another organisation ("CPC": the Chinese Communist Party;
+               "NEC": NEC Electronics, a unit) where the text writes a
+               company of that name with its legal form ("CPC
+               International Inc", "NEC Corp"): that company.  */
+            char caps[16];
+            size_t *j = acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)
+                        ? strmap_slot (&legal_firms, in->key.text.p, in->key.text.len, false) : NULL;
+            if (j && *j != AMBIGUOUS && *j - 1 != i)
+                take_name (in, &info[*j - 1], false);
+        }
+        if (in->known && in->ty == TY_ORG && in->key.n == 1) {
             /* An acronym the table expands ("EC": European Commission)
                while the text writes out another name it spells, of the
                same type ("European Community" in 1987 wire copy): the
@@ -2858,6 +2882,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&later_people);
     strmap_release (&org_heads);
     strmap_release (&own_names);
+    strmap_release (&legal_firms);
     strmap_release (&written_out);
     strmap_release (&plurals);
     strmap_release (&written_initials);

@@ -323,6 +323,31 @@ tu_count_files (const char *dir)
     return count;
 }
 
+int
+tu_children (pid_t pid, pid_t *out, int max)
+{
+    int n = 0;
+    char *task_dir = clip_strprintf ("/proc/%d/task", (int) pid);
+    DIR *d = opendir (task_dir);
+    struct dirent *e;
+    while (d && (e = readdir (d)) != NULL && n < max) {
+        if (e->d_name [0] == '.')
+            continue;
+        char *path = clip_strprintf ("%s/%s/children", task_dir, e->d_name);
+        FILE *f = fopen (path, "r");
+        int child;
+        while (f && n < max && fscanf (f, "%d", &child) == 1)
+            out [n++] = child;
+        if (f)
+            fclose (f);
+        free (path);
+    }
+    if (d)
+        closedir (d);
+    free (task_dir);
+    return n;
+}
+
 bool
 tu_wait_for (bool (*cond) (void *arg), void *arg, int timeout_ms)
 {

@@ -80,6 +80,9 @@ int tu_run (const char *const *argv, char **out, int timeout_ms);
 
 /*  Number of regular files in a directory (0 if it does not exist).  */
 int tu_count_files (const char *dir);
+/*  The children of pid (of all its threads, from /proc), at most max,
+    into out; returns their count.  */
+int tu_children (pid_t pid, pid_t *out, int max);
 /*  A timeout scaled by CLIP_TEST_TIME_SCALE (a factor, default 1: set
     under valgrind).  tu_wait, tu_wait_for (and so tu_wait_files,
     tu_wait_log), tu_sub_recv and tu_daemon_start's wait scale theirs.  */

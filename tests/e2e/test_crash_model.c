@@ -572,32 +572,6 @@ worker_kill (crash_t *self, int slot)
     self->worker_kills++;
 }
 
-/*  The children of pid (all its threads), at most max; returns the count.  */
-static int
-children_of (pid_t pid, pid_t *out, int max)
-{
-    int n = 0;
-    char *task_dir = clip_strprintf ("/proc/%d/task", (int) pid);
-    DIR *d = opendir (task_dir);
-    struct dirent *e;
-    while (d && (e = readdir (d)) != NULL && n < max) {
-        if (e->d_name [0] == '.')
-            continue;
-        char *path = clip_strprintf ("%s/%s/children", task_dir, e->d_name);
-        FILE *f = fopen (path, "r");
-        int child;
-        while (f && n < max && fscanf (f, "%d", &child) == 1)
-            out [n++] = child;
-        if (f)
-            fclose (f);
-        free (path);
-    }
-    if (d)
-        closedir (d);
-    free (task_dir);
-    return n;
-}
-
 static bool
 is_tracked (crash_t *self, pid_t pid)
 {
@@ -615,7 +589,7 @@ static void
 orphans_check (crash_t *self)
 {
     pid_t kids [64];
-    int n = children_of (getpid (), kids, 64);
+    int n = tu_children (getpid (), kids, 64);
     uint64_t now = clip_mono_ms ();
     for (int i = 0; i < n; i++) {
         if (is_tracked (self, kids [i]))
@@ -668,7 +642,7 @@ kill_all (crash_t *self)
         }
     }
     pid_t kids [64];
-    int n = children_of (getpid (), kids, 64);
+    int n = tu_children (getpid (), kids, 64);
     for (int i = 0; i < n; i++) {
         signal_pid (kids [i], SIGKILL);
         waitpid (kids [i], NULL, 0);
@@ -817,7 +791,7 @@ static void
 act_kill_worker (crash_t *self)
 {
     pid_t kids [8];
-    int n = self->clipd > 0 ? children_of (self->clipd, kids, 8) : 0;
+    int n = self->clipd > 0 ? tu_children (self->clipd, kids, 8) : 0;
     int ours = workers_live (self);
     if (ours + n == 0)
         return;                 /* clipd's own not spawned yet, ours all killed */
@@ -1384,7 +1358,7 @@ Test (crash_model, random_kills_and_renames_keep_one_record_per_file, .fini = cr
     uint64_t orphan_deadline = clip_mono_ms () + ORPHAN_BOUND_MS + 1000;
     pid_t kids [64];
     int left;
-    while ((left = children_of (getpid (), kids, 64)) > 0 && clip_mono_ms () < orphan_deadline) {
+    while ((left = tu_children (getpid (), kids, 64)) > 0 && clip_mono_ms () < orphan_deadline) {
         orphans_check (self);
         sleep_ms (20);
     }

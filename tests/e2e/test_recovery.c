@@ -71,14 +71,10 @@ Test (recovery, a_committed_file_left_in_processing_is_moved_on_without_a_second
     free (dir);
 }
 
-Test (recovery, kill_9_mid_stream_gives_exactly_one_record_per_file)
+static void
+drop_articles (const tu_daemon_t *d, int from, int to)
 {
-    char *dir = tu_tempdir ("recovery");
-    const char *extra [] = { "--workers", "2", "--corpus", "none", NULL };
-    tu_daemon_t *d = tu_daemon_start (dir, extra);
-    /*  Distinct small articles, enough that the kill lands mid-stream.  */
-    enum { N = 300 };
-    for (int i = 0; i < N; i++) {
+    for (int i = from; i < to; i++) {
         char name [32], text [256];
         snprintf (name, sizeof name, "article-%02d.txt", i);
         int len = snprintf (text, sizeof text, "Headline number %d\n\nBody of article %d, "
@@ -90,9 +86,41 @@ Test (recovery, kill_9_mid_stream_gives_exactly_one_record_per_file)
         free (staging);
         free (final);
     }
+}
+
+static bool
+holds_a_claim (void *arg)
+{
+    return tu_count_files (arg) > 0;
+}
+
+Test (recovery, kill_9_mid_stream_gives_exactly_one_record_per_file)
+{
+    char *dir = tu_tempdir ("recovery");
+    const char *extra [] = { "--workers", "2", "--corpus", "none", NULL };
+    tu_daemon_t *d = tu_daemon_start (dir, extra);
+    /*  Distinct small articles: a first part, of which some are recorded
+        before the kill; then the workers are held (SIGSTOP) and the rest
+        dropped, so that at the kill some are claimed and in flight and
+        others wait in the inbox, however fast the pipeline would have
+        gone through all of them (it did, on an idle machine, between two
+        looks at the log).  */
+    enum { N = 300, FIRST = 20 };
+    drop_articles (d, 0, FIRST);
     tu_wait_log (d, "event=recorded", 5, 20000);
+    pid_t workers [8];
+    int nw = tu_children (d->pid, workers, 8);
+    cr_assert_eq (nw, 2, "clipd's two workers");
+    for (int i = 0; i < nw; i++)
+        cr_assert_eq (kill (workers [i], SIGSTOP), 0);
+    drop_articles (d, FIRST, N);
+    char *claims = clip_path_join (d->state, "processing");
+    cr_assert (tu_wait_for (holds_a_claim, claims, 20000), "a file claimed after the workers stopped");
+    free (claims);
     /*  Kill in the middle: records committed, others in flight or waiting.  */
     tu_daemon_kill (d);
+    for (int i = 0; i < nw; i++)
+        kill (workers [i], SIGKILL);
     int before = tu_log_count (d, "event=recorded");
     cr_assert_lt (before, N, "the kill came before the end (%d records)", before);
     tu_daemon_free (d);

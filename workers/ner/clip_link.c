@@ -1779,17 +1779,10 @@ name_initials (const words_t *w, char *out, size_t size)
 static bool
 letters_name (const words_t *w, char *out, size_t size)
 {
-    size_t o = 0;
-    for (size_t k = 0; k < w->n; k++) {
-        const char *ws = w->text.p + w->off[k];
-        if (in_list (stopwords, ws, w->len[k]))
-            continue;
-        if (w->len[k] != 1 || o + 1 >= size || !(ws[0] >= 'a' && ws[0] <= 'z'))
+    for (size_t k = 0; k < w->n; k++)
+        if (w->len[k] != 1 && !in_list (stopwords, w->text.p + w->off[k], w->len[k]))
             return false;
-        out[o++] = (char) (ws[0] - 32);
-    }
-    out[o] = '\0';
-    return o >= 2;
+    return name_initials (w, out, size);
 }
 
 /*  A mention written as an acronym: two to eight capitals, periods

@@ -1053,6 +1053,19 @@ Test (link, acronym_of_a_company_written_with_its_legal_form)
     CHECK ("The CPC met in Beijing.", { "ORG", "CPC", "Chinese Communist Party", NULL });
 }
 
+/*  "U.S." before a body of the state is the country written out, also
+    where the table names the body without it; a private body keeps its
+    name, and one the table names with the country stays so.  */
+Test (link, united_states_before_a_body_of_the_state)
+{
+    CHECK ("The U.S. Agriculture Department and the U.S. EMBASSY said the U.S. Wheat Associates "
+           "and the U.S. Commerce Department met.",
+           { "ORG", "U.S. Agriculture Department", "United States Agriculture Department", NULL },
+           { "ORG", "U.S. EMBASSY", "United States Embassy", NULL },
+           { "ORG", "U.S. Wheat Associates", "U.S. Wheat Associates", NULL },
+           { "ORG", "U.S. Commerce Department", "United States Department of Commerce", NULL });
+}
+
 /*  A firm named by two letters ("S and P", "B&C") is the one name of the
     document whose initials they are.  */
 Test (link, letters_for_a_name)

@@ -155,6 +155,15 @@ static const char *const titles[] = {
     "sir", "spokesman", "spokeswoman", "vice", "vp", NULL
 };
 
+/*  Last words of the bodies of a state: "U.S." before one is the country
+    written out ("U.S. Embassy" -> "United States Embassy", README.md's
+    rules: abbreviations expanded), where "U.S. Wheat Associates", a
+    private body, keeps its name.  Key form.  */
+static const char *const state_bodies[] = {
+    "administration", "army", "consulate", "department", "embassy", "government", "marines",
+    "mint", "navy", "senate", NULL
+};
+
 /*  Words before a place name that make it a place, not its government:
     "in Beijing", "to Washington".  */
 static const char *const locatives[] = {
@@ -1633,7 +1642,7 @@ lists_valid (void)
             return false;
     }
     return list_sorted (legal_suffixes) && list_sorted (titles) && list_sorted (locatives)
-        && list_sorted (stopwords) && list_sorted (event_words) && list_sorted (name_particles)
+        && list_sorted (state_bodies) && list_sorted (stopwords) && list_sorted (event_words) && list_sorted (name_particles)
         && list_sorted (generic_company_words) && list_sorted (city_determiners)
         && list_sorted (actor_verbs) && list_sorted (month_names);
 }
@@ -2204,6 +2213,42 @@ state_after_place (const char *utf8, const clip_mention_t *m, const info_t *in)
     return NULL;
 }
 
+/*  The canonical name of an organisation written after "U.S." or "US" and
+    ending in one of state_bodies, with the country written out ("U.S.
+    Agriculture Department", the table's "Agriculture Department" once
+    the country is dropped, is "United States Agriculture Department");
+    the caller owns it.  NULL for any other mention, and for one the
+    table names with its country already.  */
+static char *
+state_body (const char *utf8, const clip_mention_t *m, const info_t *in)
+{
+    const char *s = utf8 + m->start;
+    size_t sl = m->end - m->start, head;
+    if (in->ty != TY_ORG || in->key.n < 2)
+        return NULL;
+    if (sl > 5 && memcmp (s, "U.S.", 4) == 0 && (s[4] == ' ' || s[4] == '\n'))
+        head = 5;
+    else if (sl > 3 && memcmp (s, "US", 2) == 0 && (s[2] == ' ' || s[2] == '\n'))
+        head = 3;
+    else
+        return NULL;
+    const char *last = in->key.text.p + in->key.off[in->key.n - 1];
+    if (!in_list (state_bodies, last, in->key.len[in->key.n - 1])
+        || strncmp (in->canonical, "United States", 13) == 0)
+        return NULL;
+    /*  The rest: the table's name when it gave one, else as written (in
+        normal case when in capitals: "U.S. NAVY").  */
+    char *rest = in->known ? clip_strdup (in->canonical) : display_form (s + head, sl - head, in->ty);
+    if (all_caps (rest)) {
+        char *normal = normal_case (rest);
+        free (rest);
+        rest = normal;
+    }
+    char *name = clip_strprintf ("United States %s", rest);
+    free (rest);
+    return name;
+}
+
 #define FIRSTS_MAX 256
 
 /*  The first mention of each canonical name of type ty among info[0, n),
@@ -2292,6 +2337,13 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         }
         else
             e = resolve_table (self, utf8, len, m, in);
+        char *body = state_body (utf8, m, in);
+        if (body) {
+            free (in->canonical);
+            in->canonical = body;
+            in->known = true;
+            e = NULL;           /* its key is the new name's, below */
+        }
         /*  The key of the canonical name, computed once: the table's
             entries have theirs, and a canonical name written as the
             mention is has the mention's key (the same type).  Both are

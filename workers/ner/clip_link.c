@@ -1642,9 +1642,9 @@ lists_valid (void)
             return false;
     }
     return list_sorted (legal_suffixes) && list_sorted (titles) && list_sorted (locatives)
-        && list_sorted (state_bodies) && list_sorted (stopwords) && list_sorted (event_words) && list_sorted (name_particles)
-        && list_sorted (generic_company_words) && list_sorted (city_determiners)
-        && list_sorted (actor_verbs) && list_sorted (month_names);
+        && list_sorted (state_bodies) && list_sorted (stopwords) && list_sorted (event_words)
+        && list_sorted (name_particles) && list_sorted (generic_company_words)
+        && list_sorted (city_determiners) && list_sorted (actor_verbs) && list_sorted (month_names);
 }
 
 /*  Does a display name start with a founder's initials ("E.F. Hutton",
@@ -2813,27 +2813,25 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                "NEC": NEC Electronics, a unit) where the text writes a
                company of that name with its legal form ("CPC
                International Inc", "NEC Corp"): that company.  */
-            char caps[16];
-            size_t *j = acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)
+            char caps[16], named[16];
+            bool in_capitals = acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps);
+            size_t *j = in_capitals
                         ? strmap_slot (&legal_firms, in->key.text.p, in->key.text.len, false) : NULL;
             if (j && *j != AMBIGUOUS && *j - 1 != i)
                 take_name (in, &info[*j - 1], false);
-        }
-        if (in->known && in->ty == TY_ORG && in->key.n == 1) {
             /* An acronym the table expands ("EC": European Commission)
                while the text writes out another name it spells, of the
                same type ("European Community" in 1987 wire copy): the
                text's.  So also for one the table names by the acronym
                ("Opec": OPEC) where the text writes it out.  */
-            char caps[16], named[16];
-            bool as_acronym = acronym_form (utf8 + m->start, m->end - m->start, caps, sizeof caps)
+            bool as_acronym = in_capitals
                               || title_acronym_form (utf8 + m->start, m->end - m->start, caps,
                                                      sizeof caps);
             if (as_acronym
                 && (in->initials[0] ? strcmp (caps, in->initials) == 0
                                     : acronym_form (in->canonical, strlen (in->canonical), named,
                                                     sizeof named) && strcmp (caps, named) == 0)) {
-                size_t *j = strmap_slot (&written_initials, caps, strlen (caps), false);
+                j = strmap_slot (&written_initials, caps, strlen (caps), false);
                 if (j && *j != AMBIGUOUS && *j - 1 != i && info[*j - 1].ty == in->ty
                     && !words_hold (&info[*j - 1].key, caps))
                     take_name (in, &info[*j - 1], false);

@@ -2292,40 +2292,18 @@ row_labels (const clip_ner_t *self, size_t nt, row_label_t **out)
     return n;
 }
 
-/*  Do the words of a row's label read as a name: letters and periods
-    only, the first capitalised in most of unlabeled news or unknown to
-    it ("SIOUX", "JOLIET"), the others not mostly in lower case ("CITY"
-    of "SIOUX CITY" is written capitalised often enough; "TOTAL", "WEEK
-    AGO", "SIX MARKETS" are not names)?  */
-static int
-label_reads_as_name (const clip_ner_t *self, size_t a, size_t b)
-{
-    for (size_t t = a; t < b; t++) {
-        const clip_word_t *w = &self->words [t];
-        if (w->len == 1 && w->text [0] == '.')
-            continue;
-        /*  Codes ("Named-A", "USDAPRJ-G", "O.O.P-D") are no names.  */
-        for (size_t k = 0; k < w->len; k++)
-            if (w->text [k] == '-' || w->text [k] == '/' || (w->text [k] >= '0' && w->text [k] <= '9'))
-                return 0;
-        int cb = clip_tagger_cap_bucket (self->tagger, w);
-        if (cb >= 0 && cb < (t == a ? 2 : 1))
-            return 0;
-    }
-    return 1;
-}
-
 /*  Does a word among [a, b) read as a table's code, no name: a digit, a
-    slash, a hyphen before one last letter ("Ttl Supply-X", "No2",
-    "E.O.A-C")?  A hyphenated name ("WAL-MART") does not.  */
+    slash, a hyphen (any, or only one before a last letter: "Ttl
+    Supply-X", "No2", "E.O.A-C"; a hyphenated name, "WAL-MART", is no
+    code then)?  */
 static int
-words_hold_code (const clip_ner_t *self, size_t a, size_t b)
+words_hold_code (const clip_ner_t *self, size_t a, size_t b, bool any_hyphen)
 {
     for (size_t t = a; t < b; t++) {
         const clip_word_t *w = &self->words [t];
         for (size_t k = 0; k < w->len; k++)
             if (w->text [k] == '/' || (w->text [k] >= '0' && w->text [k] <= '9')
-                || (w->text [k] == '-' && k + 2 == w->len))
+                || (w->text [k] == '-' && (any_hyphen || k + 2 == w->len)))
                 return 1;
     }
     return 0;
@@ -2347,6 +2325,17 @@ words_read_lower (const clip_ner_t *self, size_t a, size_t b)
             return 1;
     }
     return 0;
+}
+
+/*  Do the words of a row's label read as a name: letters and periods
+    only, no code of any hyphen ("Named-A", "USDAPRJ-G", "O.O.P-D"), and
+    none a common word (words_read_lower: "CITY" of "SIOUX CITY" is
+    written capitalised often enough; "TOTAL", "WEEK AGO", "SIX MARKETS"
+    are not names)?  */
+static int
+label_reads_as_name (const clip_ner_t *self, size_t a, size_t b)
+{
+    return !words_hold_code (self, a, b, true) && !words_read_lower (self, a, b);
 }
 
 /*  A table of places: where the labels of three rows or more of one
@@ -2394,7 +2383,7 @@ table_places (const clip_ner_t *self, ment_t **m_io, size_t nm, size_t nt)
     for (size_t r = 0; r < nr; r++) {
         row_label_t *row = &rows [r];
         if (row->holds && !row->across && row->lexicon == 0) {
-            row->code = words_hold_code (self, row->a, row->b);
+            row->code = words_hold_code (self, row->a, row->b, false);
             if (!row->code && !words_read_lower (self, row->a, row->b))
                 continue;
             row->drop = true;

@@ -2578,7 +2578,9 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
         return;
     }
     int d1, d2;
-    size_t dr = tok_spaced (sc, j)? day_range_at (sc, j, &d1, &d2): 0;
+    /*  A day is a word space or two after its month, not a column away.  */
+    bool day_spaced = tok_spaced (sc, j);
+    size_t dr = day_spaced? day_range_at (sc, j, &d1, &d2): 0;
     if (dr > 0) {
         /* "May 3 to 6", "May 3-6, 1987": one DATE (the issue's form).  */
         size_t y = j + dr, e = j + dr;
@@ -2598,7 +2600,7 @@ match_month_first (const scan_t *sc, size_t i, match_t *m)
         }
         year = -1;
     }
-    if (tok_spaced (sc, j) && (day = tok_day (sc, j)) > 0) {
+    if (day_spaced && (day = tok_day (sc, j)) > 0) {
         j++;
     } else if ((day = day_word_at (sc, j)) > 0) {
         j++;
@@ -3271,8 +3273,6 @@ year_context (const scan_t *sc, size_t i)
     return i > 1 && prev->gap == 0 && prev->end - prev->start == 1
         && lower (sc->s[prev->start]) == 's' && tok_is_sym (tk (sc, i - 2), S_APOS);
 }
-
-static void match_slash_date (const scan_t *sc, size_t i, match_t *m);
 
 /*  Is the token at i on a line of table headings that are years, ranges
     of years or dates in digits ("      1986/87      1985/86", "STORE

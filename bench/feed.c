@@ -20,8 +20,9 @@
     (SIGCONT) when they are all in: the burst is in the inbox at once, the
     clock starts at SIGCONT, and the renames' CPU, which is this program's
     and not the pipeline's, is spent before it (placing_ms says how long it
-    took; the workers, other processes, wait idle meanwhile).  A file's send time is read from CLOCK_MONOTONIC just
-    BEFORE its rename(2); its arrival time just after zmq_msg_recv returns
+    took; the workers, other processes, wait idle meanwhile).  A file's
+    send time is read from CLOCK_MONOTONIC just BEFORE its rename(2); its
+    arrival time just after zmq_msg_recv returns
     the record frame, on a thread of its own.  Records are matched to files
     by the record's `file` (the inbox name).
 
@@ -33,8 +34,9 @@
     measured rename to the last record: its renames are system time, the
     records' decoding user time; bench/run sets it beside clipd's and the
     workers' to account for the cores' time; with --hold, from SIGCONT on,
-    so the decoding alone), placing_ms (--hold: the renames' wall time).  Exit status 0 when every record arrived
-    within --timeout-ms (default 120000) of the last rename, 1 otherwise
+    so the decoding alone), placing_ms (--hold: the renames' wall time).
+    Exit status 0 when every record arrived within --timeout-ms (default
+    120000) of the last rename, 1 otherwise
     (then `missing=` says how many), 2 bad usage.
 */
 #include <dirent.h>

@@ -1053,6 +1053,20 @@ Test (link, acronym_of_a_company_written_with_its_legal_form)
     CHECK ("The CPC met in Beijing.", { "ORG", "CPC", "Chinese Communist Party", NULL });
 }
 
+/*  An acronym defined in brackets after a wrapped line's break, and one
+    spelt with the legal form the name's key leaves out: every mention
+    takes the name, the headline's before the definition too.  */
+Test (link, acronym_defined_after_a_line_break_or_with_its_legal_form)
+{
+    CHECK ("QLC GUARANTEES REALLOCATED\n\n    WASHINGTON, June 19 - The Quarry Loam Corporation\n"
+           "(QLC) has reallocated its guarantees, the QLC said.",
+           { "ORG", "QLC", "Quarry Loam", NULL },
+           { "LOC", "WASHINGTON", "Washington", NULL },
+           { "ORG", "Quarry Loam Corporation", "Quarry Loam", NULL },
+           { "ORG", "QLC", "Quarry Loam", NULL },
+           { "ORG", "QLC", "Quarry Loam", NULL });
+}
+
 /*  "U.S." before a body of the state is the country written out, also
     where the table names the body without it; a private body keeps its
     name, and one the table names with the country stays so.  */

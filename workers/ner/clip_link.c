@@ -437,9 +437,10 @@ key_word_push (words_t *out, const char *w, size_t wl)
     words_push (out, w, wl);
 }
 
-/*  The key words of a name; see the header comment.  */
+/*  Every word of a name in key form, titles, "the" and legal suffixes
+    included.  */
 static void
-key_words (const char *s, size_t n, bool person, words_t *out)
+key_words_all (const char *s, size_t n, words_t *out)
 {
     words_init (out);
     utf8proc_uint8_t *mapped = NULL;
@@ -535,7 +536,13 @@ key_words (const char *s, size_t n, bool person, words_t *out)
     if (cur != cur_stack)
         free (cur);
     free (mapped);
+}
 
+/*  The key words of a name; see the header comment.  */
+static void
+key_words (const char *s, size_t n, bool person, words_t *out)
+{
+    key_words_all (s, n, out);
     size_t from = 0, to = out->n;
     if (person)
         while (to - from > 1 && in_list (titles, out->text.p + out->off[from], out->len[from]))
@@ -1342,13 +1349,16 @@ normal_case (const char *s)
 }
 
 /*  "(NCSC)" right after the mention: the acronym it defines, if its letters
-    fit the name's words.  */
+    fit the name's words.  Also after a wrapped line's break ("The
+    Commodity Credit Corporation\n(CCC) said"), not after a blank line.  */
 static bool
 acronym_after (const char *text, size_t len, size_t end, char *acr, size_t size)
 {
     size_t p = end;
-    while (p < len && (text[p] == ' ' || text[p] == '\t'))
-        p++;
+    bool wrapped = false;
+    while (p < len && (text[p] == ' ' || text[p] == '\t' || text[p] == '\r'
+                       || (text[p] == '\n' && !wrapped)))
+        wrapped |= text[p++] == '\n';
     if (p >= len || text[p] != '(')
         return false;
     p++;
@@ -2365,6 +2375,14 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             if (!fits && in->known) {
                 words_release (&full);
                 key_words (in->canonical, strlen (in->canonical), false, &full);
+                budget = 4096;
+                fits = acronym_fits (acr, &full, 0, 0, &budget);
+            }
+            if (!fits) {
+                /*  Spelt with the legal form the key leaves out: "The
+                    Commodity Credit Corporation (CCC)".  */
+                words_release (&full);
+                key_words_all (s, sl, &full);
                 budget = 4096;
                 fits = acronym_fits (acr, &full, 0, 0, &budget);
             }

@@ -1067,6 +1067,20 @@ Test (link, acronym_defined_after_a_line_break_or_with_its_legal_form)
            { "ORG", "QLC", "Quarry Loam", NULL });
 }
 
+/*  An acronym skips the joining words of names in other languages, as
+    it skips "of" and "and".  */
+Test (link, acronym_of_a_name_in_another_language)
+{
+    CHECK ("BNL said so. Banca Nazionale del Lavoro (BNL) and Credit Ferrier et Commercial "
+           "(CFC) met. CFC agreed.",
+           { "ORG", "BNL", "Banca Nazionale del Lavoro", NULL },
+           { "ORG", "Banca Nazionale del Lavoro", "Banca Nazionale del Lavoro", NULL },
+           { "ORG", "BNL", "Banca Nazionale del Lavoro", NULL },
+           { "ORG", "Credit Ferrier et Commercial", "Credit Ferrier et Commercial", NULL },
+           { "ORG", "CFC", "Credit Ferrier et Commercial", NULL },
+           { "ORG", "CFC", "Credit Ferrier et Commercial", NULL });
+}
+
 /*  "U.S." before a body of the state is the country written out, also
     where the table names the body without it; a private body keeps its
     name, and one the table names with the country stays so.  */

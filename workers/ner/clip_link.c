@@ -206,6 +206,14 @@ static const char *const stopwords[] = {
     "the", "to", NULL
 };
 
+/*  Joining words of names in other languages that an acronym skips as
+    well ("Banca Nazionale del Lavoro (BNL)", "Credit Industriel et
+    Commercial (CIC)"); not stop-words elsewhere, where "Banco Royal"
+    still stands for "Banco Royal do Canada".  */
+static const char *const foreign_joins[] = {
+    "da", "das", "del", "della", "di", "do", "dos", "et", NULL
+};
+
 /*  Spelling variants, American -> British, applied word by word to keys
     (display forms keep the spelling written).  key_word_push looks here
     only for words spelling_candidate admits; clip_linker_load refuses a
@@ -1383,6 +1391,13 @@ acronym_after (const char *text, size_t len, size_t end, char *acr, size_t size)
     return uppers >= 2;
 }
 
+/*  A word an acronym may leave out.  */
+static bool
+acronym_skips (const char *w, size_t n)
+{
+    return in_list (stopwords, w, n) || in_list (foreign_joins, w, n);
+}
+
 /*  Do the acronym's letters spell the name?  Each letter is the initial of
     the next word, or a later letter of the current word ("Cybersecurity"
     gives C and S); stop-words may be skipped; every other word must give
@@ -1397,7 +1412,7 @@ acronym_fits (const char *acr, const words_t *w, size_t wi, size_t inword, int *
         for (size_t k = wi; k < w->n; k++) {
             char buf[32];
             size_t bl = fold_word (w->text.p + w->off[k], w->len[k], buf, sizeof buf);
-            if (!in_list (stopwords, buf, bl))
+            if (!acronym_skips (buf, bl))
                 return false;
         }
         return true;
@@ -1409,7 +1424,7 @@ acronym_fits (const char *acr, const words_t *w, size_t wi, size_t inword, int *
         a = 'a';
     if (wi < w->n && w->text.p[w->off[wi]] == a && acronym_fits (acr + 1, w, wi + 1, 1, budget))
         return true;
-    if (wi < w->n && in_list (stopwords, w->text.p + w->off[wi], w->len[wi])
+    if (wi < w->n && acronym_skips (w->text.p + w->off[wi], w->len[wi])
         && acronym_fits (acr, w, wi + 1, 1, budget))
         return true;
     if (wi > 0) {
@@ -1652,7 +1667,8 @@ lists_valid (void)
             return false;
     }
     return list_sorted (legal_suffixes) && list_sorted (titles) && list_sorted (locatives)
-        && list_sorted (state_bodies) && list_sorted (stopwords) && list_sorted (event_words)
+        && list_sorted (state_bodies) && list_sorted (stopwords) && list_sorted (foreign_joins)
+        && list_sorted (event_words)
         && list_sorted (name_particles) && list_sorted (generic_company_words)
         && list_sorted (city_determiners) && list_sorted (actor_verbs) && list_sorted (month_names);
 }
@@ -1783,7 +1799,7 @@ name_initials (const words_t *w, char *out, size_t size)
     size_t o = 0;
     for (size_t k = 0; k < w->n; k++) {
         const char *ws = w->text.p + w->off[k];
-        if (in_list (stopwords, ws, w->len[k]))
+        if (acronym_skips (ws, w->len[k]))
             continue;
         if (o + 1 >= size || !(ws[0] >= 'a' && ws[0] <= 'z'))
             return false;

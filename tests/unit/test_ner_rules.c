@@ -1104,3 +1104,19 @@ Test (ner_rules, a_name_within_its_paragraph)
            { "ORG", "Quillby Brothers and Co" }, { "ORG", "Tarvex Corp" },
            { "LOC", "Tex." }, { "ORG", "Delmar Inc" });
 }
+
+/*  An agency's "Administration" belongs to its name, over a wrapped line
+    too; after a person or a country it is the government's, no name.  */
+Test (ner_rules, an_agency_named_administration)
+{
+    const char *text =
+        "WASHINGTON, March 4 - The Energy Information Administration said stocks fell.\n"
+        "The Farm Credit\nAdministration and the Reagan Administration disagreed, and the\n"
+        "U.S. Administration said so.\n";
+    const char *const unwanted [] = { "Energy Information", "Farm Credit", "Reagan Administration",
+                                      "U.S. Administration", NULL };
+    CHECK (text, unwanted,
+           { "ORG", "Energy Information Administration" },
+           { "ORG", "Farm Credit\nAdministration" },
+           { "PER", "Reagan" });
+}

@@ -2922,6 +2922,15 @@ government_in_name (const clip_tokens_t *toks, const char *utf8, size_t i)
     return !(n->flags & CLIP_TOKEN_SENT_START) && c >= 'A' && c <= 'Z';
 }
 
+/*  Whether token t is written "Administration", with its capital (the
+    tagger's word has it lowered: tagger_word).  */
+static int
+administration_at (const clip_ner_t *self, size_t t)
+{
+    const clip_token_t *tok = &self->toks.tokens [t];
+    return tok->end - tok->start == 14 && memcmp (self->text + tok->start, "Administration", 14) == 0;
+}
+
 /*  The most words of an ALL-CAPS headline's names looked up in the body
     (each a pass over the document).  */
 #define HEADLINE_LOOKUPS 16
@@ -3404,6 +3413,18 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 && word_in (&self->words [b], L_HEADS_ORG)
                 && (k + 1 == ns || s + self->spans [k + 1].start > b))
                 b++;
+            /*  So does an agency's "Administration" ("the Food and Drug
+                Administration"), which tagger_word lowers as a
+                government's ("the Reagan Administration"), so that the
+                tagger cut the name before it.  After an organisation of
+                two words or more: a person or a country before it is the
+                government's.  */
+            if ((type == CLIP_ENT_ORG || type == CLIP_ENT_MISC) && b >= a + 2 && b < e
+                && administration_at (self, b)
+                && (k + 1 == ns || s + self->spans [k + 1].start > b)) {
+                b++;
+                type = CLIP_ENT_ORG;
+            }
             /*  So do the words naming a company's division ("Sony
                 Pictures Entertainment", the tagger having seen "Sony").  */
             while (type == CLIP_ENT_ORG && b > a && b < e && company_division_word (&self->words [b])

@@ -252,6 +252,18 @@ Test (link, capital_for_its_government)
            { "LOC", "Washington", "Washington", NULL });
 }
 
+/*  In a headline in capitals a capital before a noun is the city
+    ("LONDON SUGAR", a market's report), before a verb its government.  */
+Test (link, capital_in_a_headline)
+{
+    CHECK ("LONDON SUGAR CLOSES LOWER\n\nShe said so.",
+           { "LOC", "LONDON", "London", NULL });
+    CHECK ("TOKYO SEEKS TALKS\n\nShe said so.",
+           { "LOC", "TOKYO", "Japan", NULL });
+    CHECK ("GRAIN SALE, LONDON TRADERS SAY\n\nShe said so.",
+           { "LOC", "LONDON", "London", NULL });
+}
+
 Test (link, retyping_by_the_table)
 {
     /* A tagger's mistake corrected; a person keeps a one-word place alias.  */

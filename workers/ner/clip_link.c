@@ -193,6 +193,17 @@ static const char *const actor_verbs[] = {
     "says", "should", "wants", "warned", "was", "were", "will", "would", NULL
 };
 
+/*  What a headline in capitals says a capital does as its government
+    ("TOKYO SEEKS TALKS", "MOSCOW TO BUY GRAIN"), lower-cased; before any
+    other word the capital is the city ("LONDON SUGAR", "LONDON TRADERS
+    SAY").  */
+static const char *const headline_verbs[] = {
+    "agrees", "announces", "asks", "backs", "bids", "buys", "calls", "carries", "cuts",
+    "denies", "expects", "launches", "opens", "plans", "protests", "raises", "rejects",
+    "seeks", "sees", "sells", "sets", "stages", "still", "supports", "threatens", "to",
+    "unveils", "urges", "warns", "welcomes", "widens", "with", "withdraws", NULL
+};
+
 /*  Months, as a dateline writes them after its place, lower-cased.  */
 static const char *const month_names[] = {
     "april", "aug", "august", "dec", "december", "feb", "february", "jan",
@@ -1670,7 +1681,8 @@ lists_valid (void)
         && list_sorted (state_bodies) && list_sorted (stopwords) && list_sorted (foreign_joins)
         && list_sorted (event_words)
         && list_sorted (name_particles) && list_sorted (generic_company_words)
-        && list_sorted (city_determiners) && list_sorted (actor_verbs) && list_sorted (month_names);
+        && list_sorted (city_determiners) && list_sorted (actor_verbs)
+        && list_sorted (headline_verbs) && list_sorted (month_names);
 }
 
 /*  Does a display name start with a founder's initials ("E.F. Hutton",
@@ -2112,6 +2124,16 @@ city_reading (const char *utf8, size_t len, const clip_mention_t *m, const info_
             decode (utf8 + m->end, len - m->end, &cp);
         next_word (utf8, len, m->end, next, sizeof next);
         return !is_apostrophe (cp) && next[0] && !in_list (actor_verbs, next, strlen (next));
+    }
+    if (!in_lower_case_line (utf8, len, m->start, m->end)) {
+        /*  The next word on the headline's line: none, after a comma,
+            reads as no modifier.  */
+        size_t q = m->end;
+        while (q < len && (utf8[q] == ' ' || utf8[q] == '\t'))
+            q++;
+        next_word (utf8, len, q, next, sizeof next);
+        return q < len && utf8[q] != '\n' && next[0] && !in_list (actor_verbs, next, strlen (next))
+               && !in_list (headline_verbs, next, strlen (next));
     }
     return false;
 }

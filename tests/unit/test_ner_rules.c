@@ -1120,3 +1120,19 @@ Test (ner_rules, an_agency_named_administration)
            { "ORG", "Farm Credit\nAdministration" },
            { "PER", "Reagan" });
 }
+
+/*  A crude oil's grade is a product (MISC): a place and "Intermediate",
+    "Sour" or "Sweet", a people's adjective and "Light" or "Heavy"; a
+    utility named by its state and "Light" stays an organisation.  */
+Test (ner_rules, a_crude_oil_grade)
+{
+    const char *text =
+        "NEW YORK, March 4 - West Texas Intermediate rose 50 cts, and West Texas Sour fell,\n"
+        "while Arabian Light was steady. Connecticut Light and Power Co said so.\n";
+    const char *const unwanted [] = { NULL };
+    CHECK (text, unwanted,
+           { "MISC", "West Texas Intermediate" },
+           { "MISC", "West Texas Sour" },
+           { "MISC", "Arabian Light" },
+           { "ORG", "Connecticut Light and Power Co" });
+}

@@ -1181,6 +1181,17 @@ all_title_words (const clip_ner_t *self, size_t a, size_t b)
     return head;
 }
 
+/*  The last word of a crude oil's grade: 1 for "Intermediate", "Sour"
+    and "Sweet", 2 for "Light" and "Heavy", which also end utilities'
+    names; 0 for any other word.  */
+static int
+crude_grade_word (const clip_word_t *w)
+{
+    if (word_is (w, "Intermediate") || word_is (w, "Sour") || word_is (w, "Sweet"))
+        return 1;
+    return word_is (w, "Light") || word_is (w, "Heavy") ? 2 : 0;
+}
+
 /*  The type of words [a, b) by their head word, type when no rule
     applies.  A name the lexicon knows keeps the tagger's type ("Crystal
     Palace", a club; "Davis Cup" typed by its data).  Legal suffixes are
@@ -1204,6 +1215,19 @@ head_type (const clip_ner_t *self, size_t a, size_t b, int type)
         if (type == CLIP_ENT_LOC && demonym_of_place (self, a))
             return CLIP_ENT_MISC;
         return type;
+    }
+    /*  A crude oil's grade: a place and the grade's word ("West Texas
+        Intermediate", "Louisiana Sweet"), or a people's adjective and
+        "Light" or "Heavy" ("Arabian Light"; a place's "Light" is as
+        often a utility's, "Connecticut Light and Power"): a product.  */
+    int grade = crude_grade_word (h);
+    if (grade) {
+        unsigned before = lex_words (self, b - 2, b - 1, 0);
+        char key [NAME_KEY_MAX];
+        size_t kl = words_key (w, b - 2, b - 1, 0, key, sizeof key);
+        if ((before & (1u << CLIP_ENT_MISC)) || (grade == 1 && (before & (1u << CLIP_ENT_LOC)))
+            || (b - a == 2 && !before && kl && adjective_like (key, kl)))
+            return CLIP_ENT_MISC;
     }
     if (lex_words (self, a, b, 0))
         return type;

@@ -1172,6 +1172,16 @@ Test (numex, range_of_scaled_amounts)
     expect_render ("Debt was 5 mln dlrs; it climbed 870 mln to one billion.",
                    "MONEY[5 mln dlrs]=USD 5000000;MONEY[870 mln]=USD 870000000;"
                    "MONEY[one billion]=USD 1000000000;");
+    /*  A change with a word of approximation before it; a change to a
+        level many times its size; a wide range said to be one.  */
+    expect_render ("Debt was 5 mln dlrs; it rose around 870 mln to one billion.",
+                   "MONEY[5 mln dlrs]=USD 5000000;MONEY[870 mln]=USD 870000000;"
+                   "MONEY[one billion]=USD 1000000000;");
+    expect_render ("Reserves were 5 mln dlrs; an increase of 300 mln to 86.6 billion.",
+                   "MONEY[5 mln dlrs]=USD 5000000;MONEY[300 mln]=USD 300000000;"
+                   "MONEY[86.6 billion]=USD 86600000000;");
+    expect_one ("Tags of between one mln to 20 mln dlrs each.", "MONEY", "one mln to 20 mln dlrs",
+                "one mln to 20 mln dlrs");
 }
 
 /*  The scan tries each pattern only at a token that can start it (issue

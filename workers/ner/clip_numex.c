@@ -1718,13 +1718,20 @@ amount_value (const amount_t *a)
 /*  Does a word of change come right before i, so that two amounts
     joined by "to" after it are an old and a new value, not a range:
     "from", "by", "up", "down" or a verb ("rose", "fell", "grew", a past
-    tense in "-ed": "raised 9 mln to 12 mln")?  */
+    tense in "-ed": "raised 9 mln to 12 mln"), also with a word of
+    approximation between ("rose around 5.44 billion to 222.22
+    billion")?  */
 static bool
 change_before (const scan_t *sc, size_t i)
 {
     if (i == 0 || tk (sc, i)->gap != 1)
         return false;
     const tok_t *p = tk (sc, i - 1);
+    if (i >= 2 && p->gap == 1
+        && (tok_is_word (sc, p, "around") || tok_is_word (sc, p, "about")
+            || tok_is_word (sc, p, "nearly") || tok_is_word (sc, p, "almost")
+            || tok_is_word (sc, p, "roughly") || tok_is_word (sc, p, "some")))
+        p = tk (sc, i - 2);
     size_t pl = p->end - p->start;
     return tok_is_word (sc, p, "from") || tok_is_word (sc, p, "by") || tok_is_word (sc, p, "up")
         || tok_is_word (sc, p, "down") || tok_is_word (sc, p, "rose") || tok_is_word (sc, p, "fell")
@@ -1736,7 +1743,12 @@ change_before (const scan_t *sc, size_t i)
 /*  Two scaled amounts joined by "to" at i ("920 mln to one billion"):
     the tokens before the second, 0 if none.  A range ascends, and it is
     a change, two figures, after "from", "by", "up", "down" or a verb of
-    change ("rose 120 mln to 1.5 billion", "raised 9 mln to 12 mln").  */
+    change ("rose 120 mln to 1.5 billion", "raised 9 mln to 12 mln"), and
+    when the second is more than RANGE_SPREAD_MAX times the first: a
+    change and the level it led to ("an increase of 300 mln to 86.6
+    billion"), where a range's ends are of a size ("107 mln to 653 mln
+    dlrs"), or said to be one ("between one mln to 20 mln dlrs").  */
+#define RANGE_SPREAD_MAX 10.0
 static size_t
 scaled_range_head_at (const scan_t *sc, size_t i)
 {
@@ -1745,6 +1757,9 @@ scaled_range_head_at (const scan_t *sc, size_t i)
     if (k == 0 || tk (sc, i + k)->gap != 1 || !tok_is_word (sc, tk (sc, i + k), "to")
         || tk (sc, i + k + 1)->gap != 1 || bare_amount_at (sc, i + k + 1, false, &a2) == 0
         || !(amount_value (&a1) < amount_value (&a2)))
+        return 0;
+    bool between = i > 0 && tk (sc, i)->gap == 1 && tok_is_word (sc, tk (sc, i - 1), "between");
+    if (!between && amount_value (&a2) > RANGE_SPREAD_MAX * amount_value (&a1))
         return 0;
     if (change_before (sc, i))
         return 0;

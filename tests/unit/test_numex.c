@@ -1653,3 +1653,21 @@ Test (numex, bare_seasons_and_last_fall)
     expect_one ("Sales during the festive season rose.", "DATE", "the festive season",
                 "the festive season");
 }
+
+/*  The years of the commodity trade are periods as a fiscal year is
+    ("the crop year beginning August 1", "the end of the crop year", "the
+    current coffee year"); "early" and "late" before a day word are in its
+    DATE, as "earlier" is ("early today", "late yesterday").  */
+Test (numex, commodity_years_and_the_edges_of_a_day)
+{
+    expect_one ("Sales in the crop year\nbeginning August 1 rose.", "DATE",
+                "the crop year\nbeginning August 1", "the crop year beginning august 1");
+    expect_one ("It pays at the end of the crop year. If", "DATE", "the end of the crop year",
+                "the end of the crop year");
+    expect_one ("Exports in the current coffee year fell.", "DATE", "the current coffee year",
+                "the current coffee year");
+    expect_one ("The 1986/87 marketing year ending July 31 was good.", "DATE",
+                "The 1986/87 marketing year ending July 31", "the 1986/87 marketing year ending july 31");
+    expect_one ("The bank said early today it would.", "DATE", "early today", "early today");
+    expect_one ("Talks ended late yesterday.", "DATE", "late yesterday", "late yesterday");
+}

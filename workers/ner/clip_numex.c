@@ -2923,9 +2923,11 @@ match_weekday (const scan_t *sc, size_t i, match_t *m)
 }
 
 /*  "fiscal", "financial" or "calendar" before "year", "quarter" or "half"
-    ("this fiscal year", "the 1987 financial year"); "business", "trading"
-    or "working" before "day(s)" or "week(s)" ("the next business day",
-    "three trading days").  */
+    ("this fiscal year", "the 1987 financial year"), and the years of the
+    commodity trade, "crop", "marketing", "coffee", "cocoa" and "sugar"
+    ("the crop year beginning August 1", "the current coffee year");
+    "business", "trading" or "working" before "day(s)" or "week(s)" ("the
+    next business day", "three trading days").  */
 static bool
 tok_is_yearmod (const scan_t *sc, const tok_t *t)
 {
@@ -2934,7 +2936,10 @@ tok_is_yearmod (const scan_t *sc, const tok_t *t)
     /*  Asked of many words: the first letter first.  */
     char f = lower (sc->s[t->start]);
     return (f == 'f' && (tok_is_word (sc, t, "fiscal") || tok_is_word (sc, t, "financial")))
-        || (f == 'c' && tok_is_word (sc, t, "calendar"));
+        || (f == 'c' && (tok_is_word (sc, t, "calendar") || tok_is_word (sc, t, "crop")
+                         || tok_is_word (sc, t, "coffee") || tok_is_word (sc, t, "cocoa")))
+        || (f == 'm' && tok_is_word (sc, t, "marketing"))
+        || (f == 's' && tok_is_word (sc, t, "sugar"));
 }
 
 /*  Is the unit t a season of sport ("season", "seasons")?  Plural, and
@@ -3769,6 +3774,9 @@ match_relative_at (const scan_t *sc, size_t i)
                 return j + 1 - i;
             if (mid_space)
                 return 0;
+            /*  "early today", "late yesterday", as "earlier today".  */
+            if (j == i + 1 && tok_is_kw (u, K_DAYWORD) && !tok_is_word (sc, t, "mid"))
+                return 2;
             size_t r;
             if (tok_is_kw (u, K_REL) && (r = rel_target (sc, j + 1)) > 0)
                 return j + 1 + r - i;
@@ -4043,6 +4051,11 @@ match_relative_at (const scan_t *sc, size_t i)
                     if (tok_is_kw (x, K_THE) && tk (sc, q + 1)->gap == 1
                         && tok_is_kw (tk (sc, q + 1), K_UNIT) && tk (sc, q + 1)->val == 1)
                         return q + 2 - i;
+                    /*  "the end of the crop year", "the start of the fiscal year".  */
+                    if (tok_is_kw (x, K_THE) && tk (sc, q + 1)->gap == 1
+                        && tok_is_yearmod (sc, tk (sc, q + 1)) && tk (sc, q + 2)->gap == 1
+                        && tok_is_word (sc, tk (sc, q + 2), "year"))
+                        return q + 3 - i;
                     size_t r;
                     if (tok_is_kw (x, K_REL) && (r = rel_target (sc, q + 1)) > 0)
                         return q + 1 + r - i;

@@ -1079,6 +1079,15 @@ Test (link, acronym_defined_after_a_line_break_or_with_its_legal_form)
            { "ORG", "QLC", "Quarry Loam", NULL });
 }
 
+/*  The joining word a legal form leaves behind goes with it, in French
+    too.  */
+Test (link, joining_word_before_a_legal_form)
+{
+    CHECK ("Lazard Freres et Cie and Pesch and Co said so.",
+           { "ORG", "Lazard Freres et Cie", "Lazard Freres", NULL },
+           { "ORG", "Pesch and Co", "Pesch", NULL });
+}
+
 /*  An acronym skips the joining words of names in other languages, as
     it skips "of" and "and".  */
 Test (link, acronym_of_a_name_in_another_language)

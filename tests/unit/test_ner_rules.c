@@ -1136,3 +1136,19 @@ Test (ner_rules, a_crude_oil_grade)
            { "MISC", "Arabian Light" },
            { "ORG", "Connecticut Light and Power Co" });
 }
+
+/*  A company's name in another language is one organisation over its
+    lower-case particle, with the words after it whether the tagger named
+    them or not; not a name the tagger ran on over "and".  */
+Test (ner_rules, a_company_name_joined_by_a_particle)
+{
+    const char *text =
+        "RIO DE JANEIRO, March 4 - Banco do Brasil said Electricite de France and Banca\n"
+        "Nazionale del Lavoro agreed, Lazard Freres et Cie said.\n";
+    const char *const unwanted [] = { "Banco", "Brasil", "France", "Electricite", "Lavoro",
+                                      "Banca\nNazionale", NULL };
+    CHECK (text, unwanted,
+           { "ORG", "Banco do Brasil" },
+           { "ORG", "Electricite de France" },
+           { "ORG", "Lazard Freres et Cie" });
+}

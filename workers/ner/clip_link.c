@@ -572,8 +572,9 @@ key_words (const char *s, size_t n, bool person, words_t *out)
         while (to - from > 1 && in_list (legal_suffixes, out->text.p + out->off[to - 1], out->len[to - 1])) {
             to--;
             /*  "Pesch and Co", "Dillon, Read & Co Inc": the joining word
-                the suffix leaves behind goes with it ("&" is "and" here).  */
-            if (to - from > 1 && word_is (out, to - 1, "and"))
+                the suffix leaves behind goes with it ("&" is "and" here;
+                "et" of "Lazard Freres et Cie").  */
+            if (to - from > 1 && (word_is (out, to - 1, "and") || word_is (out, to - 1, "et")))
                 to--;
         }
     }
@@ -719,10 +720,12 @@ display_form (const char *s, size_t n, int ty)
             if (!in_list (legal_suffixes, f, fl))
                 break;
             to--;
-            /*  As in the key: "Pesch and Co" is Pesch, as the labels have it.  */
+            /*  As in the key: "Pesch and Co" is Pesch, as the labels have it;
+                "Lazard Freres et Cie" Lazard Freres.  */
             if (to - from > 1) {
                 fl = fold_word (b.p + w[to - 1].s, w[to - 1].e - w[to - 1].s, f, sizeof f);
-                if ((fl == 3 && memcmp (f, "and", 3) == 0) || (fl == 1 && f[0] == '&'))
+                if ((fl == 3 && memcmp (f, "and", 3) == 0) || (fl == 1 && f[0] == '&')
+                    || (fl == 2 && memcmp (f, "et", 2) == 0))
                     to--;
             }
         }

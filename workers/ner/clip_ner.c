@@ -1831,6 +1831,78 @@ common_nouns_joined (const clip_ner_t *self, ment_t *m, size_t nm)
     return out;
 }
 
+/*  The joining words of company names in other languages, lower case
+    ("Banco do Brasil", "Electricite de France", "Lazard Freres et Cie").  */
+static int
+foreign_join (const clip_word_t *w)
+{
+    static const char *const joins [] = {
+        "da", "das", "de", "del", "della", "des", "di", "do", "dos", "du", "et", "y", NULL
+    };
+    for (size_t k = 0; joins [k]; k++)
+        if (word_is (w, joins [k]))
+            return 1;
+    return 0;
+}
+
+/*  The most capitalised words after a joining word that a company's name
+    takes when the tagger named none of them ("Banca Nazionale del
+    [Lavoro]").  */
+#define FOREIGN_TAIL_MAX 3
+
+/*  One organisation whose name in another language joins its words by a
+    lower-case particle: the tagger cut it there ("[Banco] do [Brasil]",
+    "[Electricite] de [France]"), taking the second half for a place or
+    nothing.  An organisation, the particle and the capitalised words
+    after it, in one sentence and at most one line break apart, are one
+    organisation.  m stays in order; returns the count.  */
+static size_t
+names_joined_abroad (const clip_ner_t *self, ment_t *m, size_t nm, size_t nt)
+{
+    const clip_token_t *tok = self->toks.tokens;
+    size_t out = 0;
+    for (size_t i = 0; i < nm; i++) {
+        m [out++] = m [i];
+        ment_t *a = &m [out - 1];
+        size_t j = a->tok_end;
+        if (a->type != CLIP_ENT_ORG || j + 1 >= nt || !foreign_join (&self->words [j])
+            || (tok [j].flags & CLIP_TOKEN_SENT_START) || (tok [j + 1].flags & CLIP_TOKEN_SENT_START)
+            || !is_upper_initial (&self->words [j + 1]))
+            continue;
+        size_t lines, l2;
+        if (gap_spaces (self->text, a->end, tok [j].start, &lines) == SIZE_MAX
+            || gap_spaces (self->text, tok [j].end, tok [j + 1].start, &l2) == SIZE_MAX
+            || lines + l2 > 1)
+            continue;
+        /*  The next name, also one the tagger started with the particle
+            ("Banca Nazionale [del Lavoro]", a person to it).  */
+        if (i + 1 < nm && (m [i + 1].tok_start == j + 1 || m [i + 1].tok_start == j)) {
+            /*  Not a name the tagger ran on over "and" ("[Brasil and
+                Banca Nazionale]"): which half is whose is not known.  */
+            int joined = 0;
+            for (size_t t = m [i + 1].tok_start; t < m [i + 1].tok_end && !joined; t++)
+                joined = word_is (&self->words [t], "and") || word_is (&self->words [t], "&");
+            if (joined)
+                continue;
+            a->tok_end = m [i + 1].tok_end;
+            a->end = m [i + 1].end;
+            i++;
+            continue;
+        }
+        if (i + 1 < nm && m [i + 1].tok_start <= j + FOREIGN_TAIL_MAX)
+            continue;
+        size_t e = j + 2;
+        while (e < nt && e < j + 1 + FOREIGN_TAIL_MAX && is_upper_initial (&self->words [e])
+               && !(tok [e].flags & CLIP_TOKEN_SENT_START)
+               && gap_spaces (self->text, tok [e - 1].end, tok [e].start, &l2) != SIZE_MAX
+               && l2 == 0)
+            e++;
+        a->tok_end = e;
+        a->end = tok [e - 1].end;
+    }
+    return out;
+}
+
 /*  Is word w one capital letter?  */
 static int
 capital_letter (const clip_word_t *w)
@@ -3674,6 +3746,7 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
     nm = push_word_names (self, m, nm, nt);
     nm = letters_joined (self, m, nm, nt, 2 * nt + 1);
     nm = common_nouns_joined (self, m, nm);
+    nm = names_joined_abroad (self, m, nm, nt);
     {
         noun_acronyms_t na = { 0 };
         size_t kept = 0;

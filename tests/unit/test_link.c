@@ -1079,6 +1079,33 @@ Test (link, acronym_defined_after_a_line_break_or_with_its_legal_form)
            { "ORG", "QLC", "Quarry Loam", NULL });
 }
 
+/*  A one-word person that is the first word of a company of the
+    document, written as companies are, and of no person's full name, is
+    the company; so is the name after a founder's initials; a headline's
+    name that the body writes as an organisation is that organisation.
+    Not a stadium ("Villa" of "Villa Park"), nor a surname a person of
+    the document has.  */
+Test (link, person_short_form_of_a_company)
+{
+    CHECK ("QUARRY TOOL SEES MERGER\n\nThe directors of Quarry Tool Co met Bramley International "
+           "Corp. Bramley said so, and the Quarry board agreed.",
+           { "MISC", "QUARRY TOOL", "Quarry Tool", "ORG" },
+           { "ORG", "Quarry Tool Co", "Quarry Tool", NULL },
+           { "ORG", "Bramley International Corp", "Bramley International", NULL },
+           { "PER", "Bramley", "Bramley International", "ORG" },
+           { "PER", "Quarry", "Quarry Tool", "ORG" });
+    CHECK ("F.W. Dunmore Co said Dunmore would sell.",
+           { "ORG", "F.W. Dunmore Co", "F.W. Dunmore", NULL },
+           { "PER", "Dunmore", "F.W. Dunmore", "ORG" });
+    CHECK ("Fans at Hollin Park cheered as Hollin won.",
+           { "ORG", "Hollin Park", "Hollin Park", NULL },
+           { "PER", "Hollin", "Hollin", NULL });
+    CHECK ("Bramley International Corp hired Jane Bramley. Bramley said so.",
+           { "ORG", "Bramley International Corp", "Bramley International", NULL },
+           { "PER", "Jane Bramley", "Jane Bramley", NULL },
+           { "PER", "Bramley", "Jane Bramley", NULL });
+}
+
 /*  The joining word a legal form leaves behind goes with it, in French
     too.  */
 Test (link, joining_word_before_a_legal_form)

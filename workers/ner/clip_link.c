@@ -1805,6 +1805,18 @@ ends_legal (const char *s, size_t n)
     return b > 0 && in_list (legal_suffixes, f, fl);
 }
 
+/*  Is the organisation f, mentioned as m, written as a company is: with
+    its legal form ("Baker International Corp") or ending in a company's
+    generic word ("Holmes Protection Group")?  */
+static bool
+company_written (const char *utf8, const clip_mention_t *m, const info_t *f)
+{
+    const words_t *k = &f->ckey;
+    return ends_legal (utf8 + m->start, m->end - m->start)
+           || (k->n >= 2 && in_list (generic_company_words, k->text.p + k->off[k->n - 1],
+                                     k->len[k->n - 1]));
+}
+
 /*  The capitals of a name's acronym: the initials of its words, stop-words
     skipped ("rural water and power authority" -> "RWPA").  False when a word does not start with a letter or the
     result is too long.  */
@@ -2513,6 +2525,11 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             continue;
         size_t *slot = strmap_slot (&mixed[in->ty], in->key.text.p, in->key.text.len, false);
         char *c = NULL;
+        /*  "HUGHES TOOL" a product or a person in the headline, "Hughes
+            Tool Co" an organisation in the body: the body says which.  */
+        if (!slot && (in->ty == TY_PER || in->ty == TY_MISC) && !in->dateline
+            && (slot = strmap_slot (&mixed[TY_ORG], in->key.text.p, in->key.text.len, false)))
+            in->ty = TY_ORG;
         if (slot) {
             c = clip_strdup (info[*slot - 1].canonical);
             in->body = *slot;
@@ -2575,9 +2592,11 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
        (written_initials: "European Community", not an "EC" the table
        expanded).  */
     strmap_t later_people, org_heads, org_heads2, plurals, by_initials, written_initials,
-        head_nouns, after_initials, ends, head_places, own_names, written_out, legal_firms;
+        head_nouns, after_initials, ends, head_places, own_names, written_out, legal_firms,
+        companies;
     strmap_init (&own_names);
     strmap_init (&legal_firms);
+    strmap_init (&companies);
     strmap_init (&written_out);
     strmap_init (&head_nouns);
     strmap_init (&head_places);
@@ -2606,6 +2625,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_reserve (&own_names, of_type[TY_ORG]);
     strmap_reserve (&written_out, of_type[TY_ORG]);
     strmap_reserve (&legal_firms, of_type[TY_ORG]);
+    strmap_reserve (&companies, of_type[TY_ORG]);
     /*  The keys of ends, which the map points to: each name's first and
         last key words.  */
     size_t ends_size = 1, ends_used = 0;
@@ -2669,6 +2689,11 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
                 || (in->ckey.n == 2 && in_list (generic_company_words, in->ckey.text.p + in->ckey.off[1],
                                                 in->ckey.len[1]))))
             first_or_ambiguous (&legal_firms, in->ckey.text.p, in->ckey.len[0], info, i);
+        /*  The organisations written as companies are, by the key of
+            their name (which, unlike the canonical string, pass 2 does not
+            replace), for a person's short form.  */
+        if (in->ty == TY_ORG && !glued && company_written (utf8, &mentions[i], in))
+            *strmap_slot (&companies, in->ckey.text.p, in->ckey.text.len, true) = i + 1;
         /*  An organisation the table knows, written out as the table
             names it ("Conservative Party"), for its plural short forms.  */
         if (in->ty == TY_ORG && in->known && in->ckey.n >= 2
@@ -2781,6 +2806,26 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             size_t *j = strmap_slot (&head_places, in->key.text.p, in->key.text.len, false);
             if (j && *j != AMBIGUOUS && *j - 1 != i)
                 take_name (in, &info[*j - 1], false);
+        }
+        if (!in->known && in->ty == TY_PER && in->key.n == 1 && in->capitalised
+            && !strmap_slot (&later_people, in->key.text.p, in->key.len[0], false)) {
+            /* "Baker" for "Baker International Corp", tagged a person: the
+               first word of one organisation of the document that no
+               person's full name holds is that organisation, when written
+               as a company is (company_written; not "Villa" of "Villa
+               Park", nor one in capitals, whose extent a headline's
+               tagging made: "LABATT CLAIMS").  */
+            size_t *j = strmap_slot (&org_heads, in->key.text.p, in->key.len[0], false);
+            if (j && *j != AMBIGUOUS && *j - 1 != i && !all_caps (info[*j - 1].canonical)
+                && strmap_slot (&companies, info[*j - 1].ckey.text.p, info[*j - 1].ckey.text.len,
+                                false)
+                && extends_org (&info[*j - 1], &in->key))
+                take_name (in, &info[*j - 1], true);
+            /* "Woolworth" for "F.W. Woolworth Co", the name after its
+               founder's initials.  */
+            j = in->known ? NULL : strmap_slot (&after_initials, in->key.text.p, in->key.text.len, false);
+            if (j && *j != AMBIGUOUS && *j - 1 != i)
+                take_name (in, &info[*j - 1], true);
         }
         if (!in->known && in->ty == TY_ORG && in->key.n > 0) {
             /* "Vantrell Data" for "Vantrell Data Systems", "Quillby"
@@ -2985,6 +3030,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
     strmap_release (&org_heads);
     strmap_release (&own_names);
     strmap_release (&legal_firms);
+    strmap_release (&companies);
     strmap_release (&written_out);
     strmap_release (&plurals);
     strmap_release (&written_initials);

@@ -1152,3 +1152,20 @@ Test (ner_rules, a_company_name_joined_by_a_particle)
            { "ORG", "Electricite de France" },
            { "ORG", "Lazard Freres et Cie" });
 }
+
+/*  "Commissioner" is a noun of office: the phrase it ends is a title,
+    what stands before it its own name when that is a name ("EC
+    Commissioner"), nothing when it is a word news writes in lower case
+    ("High Commissioner").  */
+Test (ner_rules, a_commissioner_is_a_title)
+{
+    const char *text =
+        "BRUSSELS, March 4 - EC Commissioner Frans Andriessen met the High Commissioner\n"
+        "and Texas Railroad Commissioner James Nugent.\n";
+    const char *const unwanted [] = { "EC Commissioner", "High Commissioner", "High",
+                                      "Texas Railroad Commissioner", NULL };
+    CHECK (text, unwanted,
+           { "ORG", "EC" },
+           { "PER", "Frans Andriessen" },
+           { "PER", "James Nugent" });
+}

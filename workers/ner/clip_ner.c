@@ -379,7 +379,8 @@ leading_junk (const clip_word_t *w, int type, int more)
     Officer"); CoNLL and OntoNotes leave titles unmarked.  */
 static const char *const office_nouns [] = {
     "Advisor", "Adviser", "Secretary", "Minister", "Chairman", "Chairwoman",
-    "Spokesman", "Spokeswoman", "Spokesperson", "Officer", "Director", "Chancellor", NULL
+    "Spokesman", "Spokeswoman", "Spokesperson", "Officer", "Director", "Chancellor",
+    "Commissioner", NULL
 };
 
 static int
@@ -695,9 +696,16 @@ push_prefix (const clip_ner_t *self, ment_t *m, size_t *nm, size_t a, size_t j)
     if (j - a == 1 && (self->toks.tokens [a].flags & CLIP_TOKEN_SENT_START)
         && !lex_words (self, a, j, 0))
         return;
-    /*  Nor is one generic noun ("Bank Governor ...").  */
+    /*  Nor is one generic noun ("Bank Governor ..."), nor one word the
+        lexicon does not know that news writes in lower case ("High
+        Commissioner", "Loan Commissioner": clip_tagger_cap_bucket).  */
     if (j - a == 1 && word_in (&self->words [a], L_NOT_IN_PERSON))
         return;
+    if (j - a == 1 && !lex_words (self, a, j, 0)) {
+        int cap = clip_tagger_cap_bucket (self->tagger, &self->words [a]);
+        if (cap >= 0 && cap < 2)
+            return;
+    }
     push_tokens (self, m, nm, a, j,
                  member ? constituency_type (self, a, j, lex_type_words (self, a, j, 0, CLIP_ENT_ORG))
                         : lex_type_words (self, a, j, 0, CLIP_ENT_ORG));

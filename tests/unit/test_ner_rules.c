@@ -1169,3 +1169,17 @@ Test (ner_rules, a_commissioner_is_a_title)
            { "PER", "Frans Andriessen" },
            { "PER", "James Nugent" });
 }
+
+/*  A place's newspaper is an organisation with its word ("Times"),
+    whether the tagger took the place alone or the whole for a place.  */
+Test (ner_rules, a_place_s_newspaper)
+{
+    const char *text =
+        "NEW YORK, March 4 - The study appeared in the New England Journal of Medicine, the\n"
+        "New York Times reported.\nCanada Post said so.\n";
+    const char *const unwanted [] = { "New England", "Canada", NULL };
+    CHECK (text, unwanted,
+           { "ORG", "New England Journal" },
+           { "ORG", "New York Times" },
+           { "ORG", "Canada Post" });
+}

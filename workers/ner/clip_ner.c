@@ -1189,6 +1189,16 @@ all_title_words (const clip_ner_t *self, size_t a, size_t b)
     return head;
 }
 
+/*  A newspaper's or a post office's last word after a place ("Times",
+    "Post", "Journal").  */
+static int
+newspaper_word (const clip_word_t *w)
+{
+    return word_is (w, "Times") || word_is (w, "Post") || word_is (w, "Journal")
+           || word_is (w, "Herald") || word_is (w, "Tribune") || word_is (w, "Gazette")
+           || word_is (w, "Chronicle");
+}
+
 /*  The last word of a crude oil's grade: 1 for "Intermediate", "Sour"
     and "Sweet", 2 for "Light" and "Heavy", which also end utilities'
     names; 0 for any other word.  */
@@ -1224,6 +1234,9 @@ head_type (const clip_ner_t *self, size_t a, size_t b, int type)
             return CLIP_ENT_MISC;
         return type;
     }
+    /*  A place's newspaper ("Los Angeles Times").  */
+    if (type == CLIP_ENT_LOC && newspaper_word (h))
+        return CLIP_ENT_ORG;
     /*  A crude oil's grade: a place and the grade's word ("West Texas
         Intermediate", "Louisiana Sweet"), or a people's adjective and
         "Light" or "Heavy" ("Arabian Light"; a place's "Light" is as
@@ -3517,6 +3530,15 @@ tag_names (clip_ner_t *self, const char *utf8, size_t len, ment_t **m_out)
                 && word_in (&self->words [b], L_HEADS_ORG)
                 && (k + 1 == ns || s + self->spans [k + 1].start > b))
                 b++;
+            /*  So does a newspaper's word after its place ("the [New York]
+                Times", "Canada Post"), whose place the tagger took for
+                the name.  */
+            if (type == CLIP_ENT_LOC && b > a && b < e && newspaper_word (&self->words [b])
+                && !(self->toks.tokens [b].flags & CLIP_TOKEN_SENT_START)
+                && (k + 1 == ns || s + self->spans [k + 1].start > b)) {
+                b++;
+                type = CLIP_ENT_ORG;
+            }
             /*  So does an agency's "Administration" ("the Food and Drug
                 Administration"), which tagger_word lowers as a
                 government's ("the Reagan Administration"), so that the

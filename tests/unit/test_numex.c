@@ -1668,6 +1668,8 @@ Test (numex, commodity_years_and_the_edges_of_a_day)
                 "the current coffee year");
     expect_one ("The 1986/87 marketing year ending July 31 was good.", "DATE",
                 "The 1986/87 marketing year ending July 31", "the 1986/87 marketing year ending july 31");
+    expect_one ("It began at the start of the current coffee year.", "DATE",
+                "the start of the current coffee year", "the start of the current coffee year");
     expect_one ("The bank said early today it would.", "DATE", "early today", "early today");
     expect_one ("Talks ended late yesterday.", "DATE", "late yesterday", "late yesterday");
 }

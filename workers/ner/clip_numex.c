@@ -4051,6 +4051,11 @@ match_relative_at (const scan_t *sc, size_t i)
                     if (tok_is_kw (x, K_THE) && tk (sc, q + 1)->gap == 1
                         && tok_is_kw (tk (sc, q + 1), K_UNIT) && tk (sc, q + 1)->val == 1)
                         return q + 2 - i;
+                    /*  "the start of the current coffee year".  */
+                    size_t r2;
+                    if (tok_is_kw (x, K_THE) && tk (sc, q + 1)->gap == 1
+                        && tok_is_kw (tk (sc, q + 1), K_REL) && (r2 = rel_target (sc, q + 2)) > 0)
+                        return q + 2 + r2 - i;
                     /*  "the end of the crop year", "the start of the fiscal year".  */
                     if (tok_is_kw (x, K_THE) && tk (sc, q + 1)->gap == 1
                         && tok_is_yearmod (sc, tk (sc, q + 1)) && tk (sc, q + 2)->gap == 1

@@ -843,6 +843,31 @@ hyphen_suffix_cut (const char *s, size_t n, int *place)
     if (at < 2)
         return 0;
     clip_word_t suffix = { last + 1, (uint32_t) (n - at - 1) };
+    /*  Any other participle or adjective in lower case after the name
+        ("Booker-shortlisted", "English-speaking", "Spanish-language",
+        "World War I-era"): the name's modifier, not its part.  */
+    size_t sl = suffix.len;
+    int lower = sl >= 3;
+    for (size_t k = 0; k < sl && lower; k++)
+        lower = suffix.text [k] >= 'a' && suffix.text [k] <= 'z';
+    if (lower && ((sl >= 5 && suffix.text [sl - 2] == 'e' && suffix.text [sl - 1] == 'd')
+                  || (sl >= 6 && memcmp (suffix.text + sl - 3, "ing", 3) == 0)
+                  || word_is (&suffix, "language") || word_is (&suffix, "era"))) {
+        /*  Not a prefix with a capital ("Non-borrowed", "Anti-dumping").  */
+        static const char *const prefixes [] = {
+            "Non", "Anti", "Pro", "Semi", "Self", "Pre", "Post", "Multi", "Co", "Re", "Ex", NULL
+        };
+        clip_word_t head = { s, (uint32_t) at };
+        int known = 0;
+        for (size_t i = 0; prefixes [i] && !known; i++)
+            known = word_is (&head, prefixes [i]);
+        for (size_t i = 0; suffixes [i] && !known; i++)
+            known = word_is (&suffix, suffixes [i]);
+        if (!known) {
+            *place = 0;
+            return at;
+        }
+    }
     for (size_t i = 0; suffixes [i]; i++)
         if (word_is (&suffix, suffixes [i])) {
             *place = 0;

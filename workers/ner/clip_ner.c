@@ -845,7 +845,7 @@ hyphen_suffix_cut (const char *s, size_t n, int *place)
     clip_word_t suffix = { last + 1, (uint32_t) (n - at - 1) };
     /*  Any other participle or adjective in lower case after the name
         ("Booker-shortlisted", "English-speaking", "Spanish-language",
-        "World War I-era"): the name's modifier, not its part.  */
+        "Blair-era"): the name's modifier, not its part.  */
     size_t sl = suffix.len;
     int lower = sl >= 3;
     for (size_t k = 0; k < sl && lower; k++)

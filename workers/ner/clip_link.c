@@ -2695,11 +2695,13 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
         if (in->ty == TY_ORG && !glued && company_written (utf8, &mentions[i], in))
             *strmap_slot (&companies, in->ckey.text.p, in->ckey.text.len, true) = i + 1;
         /*  An organisation the table knows, written out as the table
-            names it ("Conservative Party"), for its plural short forms.  */
+            names it ("Conservative Party"), for its plural short forms;
+            by its canonical's key words, as companies are, not by the
+            canonical string pass 2 may replace.  */
         if (in->ty == TY_ORG && in->known && in->ckey.n >= 2
             && in->key.text.len == in->ckey.text.len
             && memcmp (in->key.text.p, in->ckey.text.p, in->key.text.len) == 0)
-            *strmap_slot (&written_out, in->canonical, strlen (in->canonical), true) = i + 1;
+            *strmap_slot (&written_out, in->ckey.text.p, in->ckey.text.len, true) = i + 1;
         /*  A one-word company name the text also writes with more
             ("Texaco" of "Texaco Inc"): a name of its own, which no
             acronym rule spells out ("Texaco" is no "Texas Courts").  */
@@ -2898,8 +2900,8 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             one[kl] = '\0';
             const slot_t *sg = table_get (self, one);
             if (sg && !sg->metonym && self->entries[sg->entry].type == TY_ORG) {
-                const char *cn = self->entries[sg->entry].canonical;
-                size_t *j = strmap_slot (&written_out, cn, strlen (cn), false);
+                const words_t *ck = &self->entries[sg->entry].ckey;
+                size_t *j = strmap_slot (&written_out, ck->text.p, ck->text.len, false);
                 if (j)
                     take_name (in, &info[*j - 1], false);
             }

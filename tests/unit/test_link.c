@@ -1106,6 +1106,14 @@ Test (link, person_short_form_of_a_company)
            { "PER", "Bramley", "Jane Bramley", NULL });
 }
 
+/*  The Soviet Union by its initials, as 1987 wire copy names it.  */
+Test (link, initials_of_the_soviet_union)
+{
+    CHECK ("The USSR bought grain, the U.S.S.R. said.",
+           { "LOC", "USSR", "Soviet Union", NULL },
+           { "LOC", "U.S.S.R.", "Soviet Union", NULL });
+}
+
 /*  The joining word a legal form leaves behind goes with it, in French
     too.  */
 Test (link, joining_word_before_a_legal_form)

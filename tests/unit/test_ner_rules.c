@@ -1200,3 +1200,12 @@ Test (ner_rules, a_name_before_a_hyphenated_modifier)
            { "MISC", "English" },
            { "MISC", "Spanish" });
 }
+
+/*  A joining sign alone is no name, whatever the tagger made of it
+    ("Serbia & Montenegro" cut at "&").  */
+Test (ner_rules, a_joining_sign_alone_is_no_name)
+{
+    const char *text = "Serbia & Montenegro won, and Trinidad & Tobago lost.\n";
+    const char *const unwanted [] = { "&", NULL };
+    CHECK (text, unwanted, { "LOC", "Serbia" });
+}

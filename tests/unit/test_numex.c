@@ -1671,5 +1671,7 @@ Test (numex, commodity_years_and_the_edges_of_a_day)
     expect_one ("It began at the start of the current coffee year.", "DATE",
                 "the start of the current coffee year", "the start of the current coffee year");
     expect_one ("The bank said early today it would.", "DATE", "early today", "early today");
+    expect_one ("It will run for another three years, he said.", "DATE", "another three years",
+                "another three years");
     expect_one ("Talks ended late yesterday.", "DATE", "late yesterday", "late yesterday");
 }

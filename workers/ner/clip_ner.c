@@ -394,7 +394,9 @@ static const char *const never_alone_words [] = {
     "No", "Mr", "Mrs", "Ms", "The", "Ltd", "Corp", "Inc", "Co", "Plc",
     /*  Members' titles and the adjective of Parliament, which the tagger
         took for organisations ("An MP has", "his Parliamentary office").  */
-    "MP", "MPs", "MEP", "MEPs", "MSP", "MSPs", "Parliamentary", NULL
+    "MP", "MPs", "MEP", "MEPs", "MSP", "MSPs", "Parliamentary",
+    /*  A joining sign the tagger cut out of a name ("Serbia & Montenegro").  */
+    "&", NULL
 };
 
 static int

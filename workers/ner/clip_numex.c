@@ -3054,6 +3054,13 @@ quantity_ends_at (const scan_t *sc, size_t p)
 static size_t
 duration_one_at (const scan_t *sc, size_t i)
 {
+    /*  "another three years": the determiner is inside, as "the next
+        three years" has it (README.md's rules).  */
+    if (tok_is_word (sc, tk (sc, i), "another") && tk (sc, i + 1)->gap == 1
+        && (tk (sc, i + 1)->kind == T_NUM || tok_is_kw (tk (sc, i + 1), K_NUM))) {
+        size_t d = duration_one_at (sc, i + 1);
+        return d > 0 ? d + 1 : 0;
+    }
     size_t j = i;
     bool bare_a = false;
     const tok_t *t = tk (sc, i);

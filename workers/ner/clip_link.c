@@ -456,6 +456,16 @@ key_word_push (words_t *out, const char *w, size_t wl)
     words_push (out, w, wl);
 }
 
+/*  Is the word (lower case) one that joins a name to the legal suffix
+    after it, going with the suffix ("Pesch and Co", "Dillon, Read & Co",
+    "Lazard Freres et Cie")?  Asked of key words and of display words.  */
+static bool
+joins_before_suffix (const char *w, size_t n)
+{
+    return (n == 3 && memcmp (w, "and", 3) == 0) || (n == 1 && w[0] == '&')
+           || (n == 2 && memcmp (w, "et", 2) == 0);
+}
+
 /*  Every word of a name in key form, titles, "the" and legal suffixes
     included.  */
 static void
@@ -572,9 +582,8 @@ key_words (const char *s, size_t n, bool person, words_t *out)
         while (to - from > 1 && in_list (legal_suffixes, out->text.p + out->off[to - 1], out->len[to - 1])) {
             to--;
             /*  "Pesch and Co", "Dillon, Read & Co Inc": the joining word
-                the suffix leaves behind goes with it ("&" is "and" here;
-                "et" of "Lazard Freres et Cie").  */
-            if (to - from > 1 && (word_is (out, to - 1, "and") || word_is (out, to - 1, "et")))
+                the suffix leaves behind goes with it ("&" is "and" here).  */
+            if (to - from > 1 && joins_before_suffix (out->text.p + out->off[to - 1], out->len[to - 1]))
                 to--;
         }
     }
@@ -720,12 +729,10 @@ display_form (const char *s, size_t n, int ty)
             if (!in_list (legal_suffixes, f, fl))
                 break;
             to--;
-            /*  As in the key: "Pesch and Co" is Pesch, as the labels have it;
-                "Lazard Freres et Cie" Lazard Freres.  */
+            /*  As in the key: "Pesch and Co" is Pesch, as the labels have it.  */
             if (to - from > 1) {
                 fl = fold_word (b.p + w[to - 1].s, w[to - 1].e - w[to - 1].s, f, sizeof f);
-                if ((fl == 3 && memcmp (f, "and", 3) == 0) || (fl == 1 && f[0] == '&')
-                    || (fl == 2 && memcmp (f, "et", 2) == 0))
+                if (joins_before_suffix (f, fl))
                     to--;
             }
         }
@@ -1805,18 +1812,6 @@ ends_legal (const char *s, size_t n)
     return b > 0 && in_list (legal_suffixes, f, fl);
 }
 
-/*  Is the organisation f, mentioned as m, written as a company is: with
-    its legal form ("Baker International Corp") or ending in a company's
-    generic word ("Holmes Protection Group")?  */
-static bool
-company_written (const char *utf8, const clip_mention_t *m, const info_t *f)
-{
-    const words_t *k = &f->ckey;
-    return ends_legal (utf8 + m->start, m->end - m->start)
-           || (k->n >= 2 && in_list (generic_company_words, k->text.p + k->off[k->n - 1],
-                                     k->len[k->n - 1]));
-}
-
 /*  The capitals of a name's acronym: the initials of its words, stop-words
     skipped ("rural water and power authority" -> "RWPA").  False when a word does not start with a letter or the
     result is too long.  */
@@ -2683,16 +2678,19 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             most one generic company word ("CPC International Inc", "SIS
             Corp"), by that word: an acronym the table reads otherwise is
             that company here.  */
-        if (in->ty == TY_ORG && !glued && ends_legal (utf8 + mentions[i].start,
-                                                      mentions[i].end - mentions[i].start)
-            && (in->ckey.n == 1
-                || (in->ckey.n == 2 && in_list (generic_company_words, in->ckey.text.p + in->ckey.off[1],
-                                                in->ckey.len[1]))))
+        bool firm = in->ty == TY_ORG && !glued;
+        bool legal = firm && ends_legal (utf8 + mentions[i].start, mentions[i].end - mentions[i].start);
+        bool generic_end = in->ckey.n >= 2
+                           && in_list (generic_company_words, in->ckey.text.p + in->ckey.off[in->ckey.n - 1],
+                                       in->ckey.len[in->ckey.n - 1]);
+        if (legal && (in->ckey.n == 1 || (in->ckey.n == 2 && generic_end)))
             first_or_ambiguous (&legal_firms, in->ckey.text.p, in->ckey.len[0], info, i);
-        /*  The organisations written as companies are, by the key of
-            their name (which, unlike the canonical string, pass 2 does not
-            replace), for a person's short form.  */
-        if (in->ty == TY_ORG && !glued && company_written (utf8, &mentions[i], in))
+        /*  The organisations written as companies are, with their legal
+            form ("Baker International Corp") or a company's generic last
+            word ("Holmes Protection Group"), by the key of their name
+            (which, unlike the canonical string, pass 2 does not replace),
+            for a person's short form.  */
+        if (firm && (legal || generic_end))
             *strmap_slot (&companies, in->ckey.text.p, in->ckey.text.len, true) = i + 1;
         /*  An organisation the table knows, written out as the table
             names it ("Conservative Party"), for its plural short forms;
@@ -2814,7 +2812,7 @@ clip_linker_link (const clip_linker_t *self, const char *utf8, size_t len,
             /* "Baker" for "Baker International Corp", tagged a person: the
                first word of one organisation of the document that no
                person's full name holds is that organisation, when written
-               as a company is (company_written; not "Villa" of "Villa
+               as a company is (the companies map; not "Villa" of "Villa
                Park", nor one in capitals, whose extent a headline's
                tagging made: "LABATT CLAIMS").  */
             size_t *j = strmap_slot (&org_heads, in->key.text.p, in->key.len[0], false);

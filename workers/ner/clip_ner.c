@@ -845,31 +845,6 @@ hyphen_suffix_cut (const char *s, size_t n, int *place)
     if (at < 2)
         return 0;
     clip_word_t suffix = { last + 1, (uint32_t) (n - at - 1) };
-    /*  Any other participle or adjective in lower case after the name
-        ("Booker-shortlisted", "English-speaking", "Spanish-language",
-        "Blair-era"): the name's modifier, not its part.  */
-    size_t sl = suffix.len;
-    int lower = sl >= 3;
-    for (size_t k = 0; k < sl && lower; k++)
-        lower = suffix.text [k] >= 'a' && suffix.text [k] <= 'z';
-    if (lower && ((sl >= 5 && suffix.text [sl - 2] == 'e' && suffix.text [sl - 1] == 'd')
-                  || (sl >= 6 && memcmp (suffix.text + sl - 3, "ing", 3) == 0)
-                  || word_is (&suffix, "language") || word_is (&suffix, "era"))) {
-        /*  Not a prefix with a capital ("Non-borrowed", "Anti-dumping").  */
-        static const char *const prefixes [] = {
-            "Non", "Anti", "Pro", "Semi", "Self", "Pre", "Post", "Multi", "Co", "Re", "Ex", NULL
-        };
-        clip_word_t head = { s, (uint32_t) at };
-        int known = 0;
-        for (size_t i = 0; prefixes [i] && !known; i++)
-            known = word_is (&head, prefixes [i]);
-        for (size_t i = 0; suffixes [i] && !known; i++)
-            known = word_is (&suffix, suffixes [i]);
-        if (!known) {
-            *place = 0;
-            return at;
-        }
-    }
     for (size_t i = 0; suffixes [i]; i++)
         if (word_is (&suffix, suffixes [i])) {
             *place = 0;
@@ -881,7 +856,27 @@ hyphen_suffix_cut (const char *s, size_t n, int *place)
                     *place = 2;
             return at;
         }
-    return 0;
+    /*  Any other participle or adjective in lower case after the name
+        ("Booker-shortlisted", "English-speaking", "Spanish-language",
+        "Blair-era"): the name's modifier, not its part; but not after a
+        prefix with a capital ("Non-borrowed", "Anti-dumping").  */
+    static const char *const prefixes [] = {
+        "Non", "Anti", "Pro", "Semi", "Self", "Pre", "Post", "Multi", "Co", "Re", "Ex", NULL
+    };
+    size_t sl = suffix.len;
+    int lower = sl >= 3;
+    for (size_t k = 0; k < sl && lower; k++)
+        lower = suffix.text [k] >= 'a' && suffix.text [k] <= 'z';
+    if (!lower || !((sl >= 5 && suffix.text [sl - 2] == 'e' && suffix.text [sl - 1] == 'd')
+                    || (sl >= 6 && memcmp (suffix.text + sl - 3, "ing", 3) == 0)
+                    || word_is (&suffix, "language") || word_is (&suffix, "era")))
+        return 0;
+    clip_word_t head = { s, (uint32_t) at };
+    for (size_t i = 0; prefixes [i]; i++)
+        if (word_is (&head, prefixes [i]))
+            return 0;
+    *place = 0;
+    return at;
 }
 
 /*  "France-Germany", "US-Chinese": a one-word name made of two names the
@@ -1271,10 +1266,11 @@ head_type (const clip_ner_t *self, size_t a, size_t b, int type)
     int grade = crude_grade_word (h);
     if (grade) {
         unsigned before = lex_words (self, b - 2, b - 1, 0);
+        if ((before & (1u << CLIP_ENT_MISC)) || (grade == 1 && (before & (1u << CLIP_ENT_LOC))))
+            return CLIP_ENT_MISC;
         char key [NAME_KEY_MAX];
-        size_t kl = words_key (w, b - 2, b - 1, 0, key, sizeof key);
-        if ((before & (1u << CLIP_ENT_MISC)) || (grade == 1 && (before & (1u << CLIP_ENT_LOC)))
-            || (b - a == 2 && !before && kl && adjective_like (key, kl)))
+        size_t kl = b - a == 2 && !before ? words_key (w, b - 2, b - 1, 0, key, sizeof key) : 0;
+        if (kl && adjective_like (key, kl))
             return CLIP_ENT_MISC;
     }
     if (lex_words (self, a, b, 0))

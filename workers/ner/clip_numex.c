@@ -1726,11 +1726,11 @@ change_before (const scan_t *sc, size_t i)
 {
     if (i == 0 || tk (sc, i)->gap != 1)
         return false;
+    static const char *const approximations[] = {
+        "about", "almost", "around", "nearly", "roughly", "some", NULL
+    };
     const tok_t *p = tk (sc, i - 1);
-    if (i >= 2 && p->gap == 1
-        && (tok_is_word (sc, p, "around") || tok_is_word (sc, p, "about")
-            || tok_is_word (sc, p, "nearly") || tok_is_word (sc, p, "almost")
-            || tok_is_word (sc, p, "roughly") || tok_is_word (sc, p, "some")))
+    if (i >= 2 && p->gap == 1 && tok_is_word_in (sc, p, approximations))
         p = tk (sc, i - 2);
     size_t pl = p->end - p->start;
     return tok_is_word (sc, p, "from") || tok_is_word (sc, p, "by") || tok_is_word (sc, p, "up")
